@@ -1,0 +1,28 @@
+/*
+ * cli.h — the `walleye` command-line front end.
+ *
+ * WY_COMMANDS is the one list of subcommands: each entry names the function that runs
+ * it (in cmd_<name>.c) and a one-line summary for `walleye --help`. A command returns
+ * the process exit status: 0 on success, 1 on failure, 2 on a usage error (reported
+ * with wy_cli_usage_error).
+ */
+#ifndef WY_CLI_H
+#define WY_CLI_H
+
+/* X(name, function, summary) */
+#define WY_COMMANDS(X)                                                                       \
+  X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                     \
+  X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")
+
+#define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);
+WY_COMMANDS(WY_X_DECL)
+#undef WY_X_DECL
+
+#define WY_EXIT_OK 0
+#define WY_EXIT_FAILURE 1
+#define WY_EXIT_USAGE 2
+
+/* Print "walleye CMD: message" and a hint to stderr; returns WY_EXIT_USAGE. */
+int wy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
