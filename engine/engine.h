@@ -1,0 +1,75 @@
+/*
+ * engine.h — one walleye engine: a catalog, the function registry, session
+ * properties, and the persistent queries started by the statements it executed.
+ *
+ * The engine executes parsed statements (DDL changes the catalog; CSAS, CTAS and
+ * INSERT INTO plan and start a query; INSERT VALUES produces a record), against a
+ * topic backend: the in-process memory broker (tests, `walleye test`) or Kafka
+ * (`walleye run`, later). Records reach a query's tasks through
+ * wy_query_deliver() — called by the QTT executor or by the runtime's poll loop — and
+ * the query's sinks write back to the backend. One thread drives an engine.
+ */
+#ifndef WY_ENGINE_H
+#define WY_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "connectors/connector.h"
+#include "connectors/memory/memory.h"
+#include "engine/base/status.h"
+#include "engine/catalog/catalog.h"
+#include "engine/config/config.h"
+#include "engine/plan/plan.h"
+#include "engine/runtime/processing_log.h"
+#include "parser/ast.h"
+#include "udf/registry.h"
+
+typedef struct wy_engine wy_engine_t;
+typedef struct wy_query wy_query_t;
+
+typedef struct wy_engine_options {
+  wy_memory_broker_t *broker;   /* topic backend (not owned) */
+  const wy_registry_t *registry; /* NULL: the built-ins */
+  const char *state_dir;        /* where stores live; NULL: a fresh temporary folder */
+  /* Wall clock for INSERT VALUES without ROWTIME; NULL: real time. */
+  int64_t (*now_ms)(void *user);
+  void *now_user;
+} wy_engine_options_t;
+
+wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy_error_t *err);
+void wy_engine_destroy(wy_engine_t *e);
+
+/* Session properties (SET, QTT `properties`); unknown ksql.* keys are kept as text. */
+wy_status_t wy_engine_set_property(wy_engine_t *e, const char *name, const char *value,
+                                   wy_error_t *err);
+const char *wy_engine_property(const wy_engine_t *e, const char *name);
+
+/* Parse and execute every statement of a SQL text, in order; stops at the first error
+ * (the error carries line and column where known). *nexecuted (optional) counts the
+ * statements that succeeded. */
+wy_status_t wy_engine_execute_sql(wy_engine_t *e, const char *sql, size_t *nexecuted,
+                                  wy_error_t *err);
+wy_status_t wy_engine_execute(wy_engine_t *e, const wy_ast_stmt_t *stmt, wy_error_t *err);
+
+const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e);
+const wy_registry_t *wy_engine_registry(const wy_engine_t *e);
+wy_plog_t *wy_engine_plog(wy_engine_t *e);
+wy_memory_broker_t *wy_engine_broker(wy_engine_t *e);
+
+size_t wy_engine_query_count(const wy_engine_t *e);
+wy_query_t *wy_engine_query_at(wy_engine_t *e, size_t i);
+
+/* ---- running queries ---- */
+
+const wy_plan_t *wy_query_plan(const wy_query_t *q);
+/* Process one record of one of the query's input topics (external or internal). The
+ * record's outputs are produced before it returns. A record that cannot be processed
+ * is skipped into the processing log; the status is non-OK only when the query itself
+ * fails (e.g. its store cannot be written). */
+wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *err);
+/* Does the query read this topic (as a source or an internal repartition topic)? */
+bool wy_query_reads(const wy_query_t *q, const char *topic);
+
+#endif
