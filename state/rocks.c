@@ -188,7 +188,8 @@ static bool valid_name(const char *s) {
 /* ---- environment ---- */
 
 static size_t write_buffer_total(const wy_state_env_t *env) {
-  return env->cfg.memory_bytes / 100 * env->cfg.write_buffer_percent;
+  size_t m = env->cfg.memory_bytes, p = env->cfg.write_buffer_percent;
+  return m / 100 * p + m % 100 * p / 100;
 }
 
 /* Re-divide the memtable share among open column families. Caller holds env->mu. */
