@@ -538,7 +538,11 @@ static wy_status_t open_db(wy_task_state_t *ts, wy_error_t *err) {
   char **names = NULL;
   if (!ts->fresh) {
     names = rocksdb_list_column_families(ts->opts, ts->db_dir, &ncf, &rerr);
-    if (rerr) return wy_rocks_error(err, rerr, "cannot open", ts->dir);
+    if (rerr) {
+      /* The C API hands back an (empty) array even on failure. */
+      if (names) rocksdb_list_column_families_destroy(names, ncf);
+      return wy_rocks_error(err, rerr, "cannot open", ts->dir);
+    }
   }
   const char *dflt = "default";
   const char **cfn = calloc(ncf ? ncf : 1, sizeof *cfn);

@@ -35,7 +35,7 @@ static void produce_partitions_by_key_and_reads_back_in_order(void **state) {
   int32_t p;
   int64_t off;
   for (int i = 0; i < 3; i++) {
-    char v[8];
+    char v[16];
     snprintf(v, sizeof v, "v%d", i);
     assert_int_equal(wy_memory_broker_produce(b, "t", -1, "k1", 2, v, strlen(v), NULL, 0, 100 + i,
                                               &p, &off, NULL), WY_OK);
