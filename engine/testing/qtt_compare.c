@@ -184,7 +184,8 @@ static bool value_matches(vctx_t *c, const wy_value_t *e, const wy_value_t *a) {
       }
       for (uint32_t i = 0; i < e->u.map->n; i++) {
         const wy_value_t *k = &e->u.map->keys[i];
-        snprintf(c->path + plen, sizeof c->path - plen, ".%.*s", (int)k->len, k->u.str);
+        snprintf(c->path + plen, sizeof c->path - plen, "%s%.*s", plen ? "." : "", (int)k->len,
+                 k->u.str);
         if (!value_matches(c, &e->u.map->vals[i], wy_qtt_map_get(a, k->u.str, k->len)))
           return false;
       }
