@@ -39,7 +39,11 @@ static void run_file(const char *path, const wy_qtt_run_options_t *o, FILE *out,
   wy_error_clear(&err);
   wy_qtt_file_t *f = wy_qtt_file_load(path, &err);
   if (!f) {
-    fprintf(out, "FAIL %s: %s\n", path, err.msg);
+    size_t n = strlen(path); /* loader messages usually start with the path already */
+    if (strncmp(err.msg, path, n) == 0 && err.msg[n] == ':')
+      fprintf(out, "FAIL %s\n", err.msg);
+    else
+      fprintf(out, "FAIL %s: %s\n", path, err.msg);
     t->failed++;
     t->cases++;
     return;
