@@ -211,15 +211,12 @@ static const char *qtt_dir(char *buf, size_t cap) {
   return NULL;
 }
 
-static void ksqldb_corpus_loads_without_errors(void **state) {
-  (void)state;
-  char buf[4096];
-  const char *dir = qtt_dir(buf, sizeof buf);
-  if (!dir) skip();
+/* Load every *.json of dir: none may fail to load or hold an invalid case. */
+static void load_dir(const char *dir, size_t *files, size_t *cases, size_t *skipped) {
   DIR *d = opendir(dir);
-  if (!d) skip();
-  size_t files = 0, cases = 0, skipped = 0;
+  assert_non_null(d);
   struct dirent *e;
+  *files = *cases = *skipped = 0;
   while ((e = readdir(d))) {
     size_t n = strlen(e->d_name);
     if (n < 5 || strcmp(e->d_name + n - 5, ".json") != 0) continue;
@@ -230,16 +227,38 @@ static void ksqldb_corpus_loads_without_errors(void **state) {
     if (!f) fail_msg("%s", err.msg);
     for (size_t i = 0; i < f->ncases; i++) {
       if (f->cases[i].invalid) fail_msg("%s: %s", f->cases[i].full_name, f->cases[i].invalid);
-      skipped += f->cases[i].skip != NULL;
+      *skipped += f->cases[i].skip != NULL;
     }
-    files++;
-    cases += f->ncases;
+    (*files)++;
+    *cases += f->ncases;
     wy_qtt_file_destroy(f);
   }
   closedir(d);
+}
+
+static void ksqldb_corpus_loads_without_errors(void **state) {
+  (void)state;
+  char buf[4096];
+  const char *dir = qtt_dir(buf, sizeof buf);
+  if (!dir) skip();
+  size_t files, cases, skipped;
+  load_dir(dir, &files, &cases, &skipped);
   assert_true(files > 0);
   assert_true(cases >= files);
   printf("ksqlDB QTT corpus: %zu files, %zu expanded cases (%zu skipped)\n", files, cases, skipped);
+}
+
+static void project_cases_load_without_errors(void **state) {
+  (void)state;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", __FILE__);
+  char *slash = strrchr(dir, '/');
+  assert_non_null(slash);
+  snprintf(slash, sizeof dir - (size_t)(slash - dir), "/../qtt");
+  size_t files, cases, skipped;
+  load_dir(dir, &files, &cases, &skipped);
+  assert_true(files >= 3);
+  assert_true(cases > files);
 }
 
 int main(void) {
@@ -250,6 +269,7 @@ int main(void) {
       cmocka_unit_test(unreadable_and_malformed_files_count_as_failures),
       cmocka_unit_test(test_runner_mode_reports_like_ksql_test_runner),
       cmocka_unit_test(ksqldb_corpus_loads_without_errors),
+      cmocka_unit_test(project_cases_load_without_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
