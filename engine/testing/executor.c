@@ -95,6 +95,7 @@ static wy_status_t nomem(wy_error_t *err) {
 
 wy_status_t wy_qtt_result_add_record(wy_qtt_result_t *r, const wy_qtt_out_record_t *rec,
                                      wy_error_t *err) {
+  if (!rec->topic) return wy_error_set(err, WY_ERR_INVALID, "a result record needs a topic");
   if (!reserve((void **)&r->records, &r->cap_records, r->nrecords, sizeof *r->records))
     return nomem(err);
   wy_arena_t *a = &r->arena;
@@ -116,6 +117,7 @@ wy_status_t wy_qtt_result_add_record(wy_qtt_result_t *r, const wy_qtt_out_record
 
 wy_status_t wy_qtt_result_add_topic(wy_qtt_result_t *r, const wy_qtt_topic_info_t *t,
                                     wy_error_t *err) {
+  if (!t->name) return wy_error_set(err, WY_ERR_INVALID, "a result topic needs a name");
   if (!reserve((void **)&r->topics, &r->cap_topics, r->ntopics, sizeof *r->topics))
     return nomem(err);
   wy_arena_t *a = &r->arena;
@@ -130,6 +132,7 @@ wy_status_t wy_qtt_result_add_topic(wy_qtt_result_t *r, const wy_qtt_topic_info_
 
 wy_status_t wy_qtt_result_add_source(wy_qtt_result_t *r, const wy_qtt_source_info_t *s,
                                      wy_error_t *err) {
+  if (!s->name) return wy_error_set(err, WY_ERR_INVALID, "a result source needs a name");
   if (!reserve((void **)&r->sources, &r->cap_sources, r->nsources, sizeof *r->sources))
     return nomem(err);
   wy_arena_t *a = &r->arena;

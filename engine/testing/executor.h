@@ -128,7 +128,8 @@ wy_qtt_result_t *wy_qtt_result_new(void);
 void wy_qtt_result_destroy(wy_qtt_result_t *r);
 
 /* The add functions deep-copy their argument (strings, values, headers) into the
- * result. They fail only with WY_ERR_NOMEM. */
+ * result. They fail with WY_ERR_NOMEM, or WY_ERR_INVALID when the topic or name that
+ * identifies the entry is NULL. */
 wy_status_t wy_qtt_result_add_record(wy_qtt_result_t *r, const wy_qtt_out_record_t *rec,
                                      wy_error_t *err);
 wy_status_t wy_qtt_result_add_topic(wy_qtt_result_t *r, const wy_qtt_topic_info_t *t,

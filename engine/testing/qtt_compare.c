@@ -175,7 +175,7 @@ static bool value_matches(vctx_t *c, const wy_value_t *e, const wy_value_t *a) {
   size_t plen = strlen(c->path);
   switch ((wy_type_kind_t)e->kind) {
     case WY_T_MAP: {
-      if (a->kind != WY_T_MAP) return mismatch(c, e, a, ", not an object)");
+      if (a->kind != WY_T_MAP || !a->u.map) return mismatch(c, e, a, ", not an object)");
       if (a->u.map->n != e->u.map->n) {
         char eb[256], ab[256];
         return differ(c->diff, c->cap, "%s%sexpected %" PRIu32 " fields but was %" PRIu32
@@ -193,7 +193,7 @@ static bool value_matches(vctx_t *c, const wy_value_t *e, const wy_value_t *a) {
       return true;
     }
     case WY_T_ARRAY: {
-      if (a->kind != WY_T_ARRAY) return mismatch(c, e, a, ", not an array)");
+      if (a->kind != WY_T_ARRAY || !a->u.list) return mismatch(c, e, a, ", not an array)");
       if (a->u.list->n != e->u.list->n) return mismatch(c, e, a, ", another length)");
       for (uint32_t i = 0; i < e->u.list->n; i++) {
         snprintf(c->path + plen, sizeof c->path - plen, "[%" PRIu32 "]", i);
@@ -397,12 +397,12 @@ bool wy_qtt_exception_matches(const wy_qtt_expected_exception_t *ee,
 
 typedef struct {
   int ntok;
-  char tok[256][128];
+  char tok[1024][128];
 } tokens_t;
 
 static void tokenize(const char *s, tokens_t *t) {
   t->ntok = 0;
-  while (*s && t->ntok < 256) {
+  while (*s && t->ntok < 1024) {
     char *out = t->tok[t->ntok];
     size_t n = 0;
     if (isspace((unsigned char)*s)) {
@@ -432,8 +432,8 @@ size_t wy_qtt_schema_normalize(const char *schema, char *out, size_t cap) {
   if (!t) return 0;
   tokenize(schema ? schema : "", t);
   /* Columns are token ranges split at top-level commas. */
-  int start[128], end[128], ncol = 0, depth = 0, s0 = 0;
-  for (int i = 0; i <= t->ntok && ncol < 128; i++) {
+  int start[512], end[512], ncol = 0, depth = 0, s0 = 0;
+  for (int i = 0; i <= t->ntok && ncol < 512; i++) {
     const char *x = i < t->ntok ? t->tok[i] : ",";
     if (strchr("<(", x[0]) && !x[1]) depth++;
     if (strchr(">)", x[0]) && !x[1]) depth--;

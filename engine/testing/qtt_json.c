@@ -193,8 +193,15 @@ bool wy_qtt_number_value(const char *s, size_t n, wy_value_t *out) {
     if (c == '.') {
       in_frac = is_real = true;
     } else if (c == 'e' || c == 'E') {
+      /* Parse the exponent by hand: s need not be NUL-terminated, and a silly exponent
+       * must saturate rather than overflow. */
       is_real = true;
-      exp = strtol(s + i + 1, NULL, 10);
+      size_t j = i + 1;
+      bool eneg = j < n && s[j] == '-';
+      if (j < n && (s[j] == '-' || s[j] == '+')) j++;
+      for (; j < n; j++)
+        if (exp < 1000000) exp = exp * 10 + (s[j] - '0');
+      if (eneg) exp = -exp;
       break;
     } else {
       if (in_frac) nfrac++;

@@ -231,7 +231,14 @@ static void json_keeps_numbers_exact_and_allows_comments(void **state) {
   wy_value_t n;
   assert_true(wy_qtt_number_value("1.000000000000000000000000000000000000001", 41, &n));
   assert_int_equal(n.kind, WY_T_DOUBLE);
-  assert_false(wy_qtt_number_value("1.", 2, &n));
+  /* Absurd exponents saturate instead of overflowing; the slice is not read past. */
+  assert_true(wy_qtt_number_value("1e-99999999999999999999", 23, &n));
+  assert_int_equal(n.kind, WY_T_DOUBLE);
+  assert_true(wy_qtt_number_value("2e3999", 3, &n)); /* the slice is "2e3" */
+  assert_int_equal(n.kind, WY_T_DECIMAL);
+  assert_int_equal(n.scale, 0);
+  assert_true(n.u.dec == 2000);
+  assert_true(wy_qtt_number_value("1.", 2, &n) == false);
   assert_false(wy_qtt_number_value("01", 2, &n));
   wy_arena_release(&a);
 }

@@ -72,14 +72,23 @@ static char *run(const char *const *paths, size_t n, wy_qtt_run_options_t o,
   return text;
 }
 
+/* Run SAMPLE (written to *path) on the oracle executor; *calls counts executor runs. */
+static char *run_sample(char **path, wy_qtt_run_options_t o, int *calls, wy_qtt_totals_t *t) {
+  static wy_qtt_executor_t ex = {"oracle", oracle_run, NULL};
+  ex.ctx = calls;
+  *calls = 0;
+  *path = write_temp(SAMPLE);
+  o.executor = &ex;
+  const char *paths[] = {*path};
+  return run(paths, 1, o, t);
+}
+
 static void prints_failures_and_the_closing_line(void **state) {
   (void)state;
-  char *path = write_temp(SAMPLE);
-  int calls = 0;
-  wy_qtt_executor_t ex = {"oracle", oracle_run, &calls};
+  char *path;
+  int calls;
   wy_qtt_totals_t t;
-  const char *paths[] = {path};
-  char *text = run(paths, 1, (wy_qtt_run_options_t){.executor = &ex}, &t);
+  char *text = run_sample(&path, (wy_qtt_run_options_t){0}, &calls, &t);
   char expected[2048];
   const char *base = strrchr(path, '/') + 1;
   snprintf(expected, sizeof expected,
@@ -100,14 +109,14 @@ static void prints_failures_and_the_closing_line(void **state) {
 
 static void filter_verbose_summary_and_list(void **state) {
   (void)state;
-  char *path = write_temp(SAMPLE);
-  int calls = 0;
-  wy_qtt_executor_t ex = {"oracle", oracle_run, &calls};
+  char *path;
+  int calls;
   wy_qtt_totals_t t;
+  char *text = run_sample(
+      &path, (wy_qtt_run_options_t){.filter = "ok - AVRO", .verbose = true, .summary = true},
+      &calls, &t);
+  wy_qtt_executor_t ex = {"oracle", oracle_run, &calls};
   const char *paths[] = {path};
-  char *text = run(paths, 1, (wy_qtt_run_options_t){.executor = &ex, .filter = "ok - AVRO",
-                                                    .verbose = true, .summary = true},
-                   &t);
   assert_int_equal(t.cases, 1);
   assert_int_equal(t.passed, 1);
   assert_non_null(strstr(text, "PASS "));
