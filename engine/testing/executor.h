@@ -15,6 +15,11 @@
  *  - or the exception that stopped the run: a status code, the phase it was raised in,
  *    the index of the failing statement and the message.
  *
+ * The case's properties come on top of ksqlDB's test base config, which the executor
+ * applies itself: ksql.service.id "some.ksql.service.id" (internal topic names depend on
+ * it), auto.offset.reset earliest, no record caching (every aggregate update is
+ * emitted), header columns enabled, and sequential query ids (CSAS_OUTPUT_0, ...).
+ *
  * The executor's status says whether it could run the case at all: WY_OK even when a
  * statement failed (that is an exception in the result, which a negative test expects),
  * non-OK for "could not run" (for example wy_qtt_executor_not_implemented(), used until
