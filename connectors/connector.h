@@ -121,4 +121,23 @@ static inline void wy_sink_destroy(wy_sink_t *s) {
   if (s) s->ops->destroy(s);
 }
 
+/* Special offsets for wy_source_seek, with librdkafka's values. */
+#define WY_OFFSET_BEGINNING (-2)
+#define WY_OFFSET_END (-1)
+
+/* A sink is shared by everything a task writes (outputs, changelogs), yet each writer
+ * wants its own delivery reports. Convention: a writer passes as `opaque` a pointer to a
+ * wy_delivery_target_t it owns, and the sink's on_delivery is wy_delivery_dispatch,
+ * which forwards each report to that target. A NULL opaque or fn is ignored. */
+typedef struct wy_delivery_target {
+  wy_delivery_cb fn;
+  void *opaque;
+} wy_delivery_target_t;
+
+static inline void wy_delivery_dispatch(void *opaque, wy_status_t status, const char *topic,
+                                        int32_t partition, int64_t offset, const char *reason) {
+  const wy_delivery_target_t *t = (const wy_delivery_target_t *)opaque;
+  if (t && t->fn) t->fn(t->opaque, status, topic, partition, offset, reason);
+}
+
 #endif

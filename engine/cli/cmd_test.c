@@ -1,0 +1,94 @@
+/*
+ * walleye test — run ksqlDB QTT files, or ksql-test-runner's three files.
+ *
+ *   walleye test FILE.json... [--filter SUBSTRING] [--verbose] [--summary] [--list]
+ *   walleye test -s statements.sql [-i input.json] -o output.json
+ *
+ * The work is done by engine/testing/runner.h; this file only parses the command line.
+ * Until the engine executes statements, cases run on the "not implemented" executor
+ * and fail with that reason.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "engine/cli/cli.h"
+#include "engine/testing/runner.h"
+
+static void test_help(FILE *out) {
+  fprintf(out,
+          "usage: walleye test FILE.json... [--filter SUBSTRING] [--verbose] [--summary] [--list]\n"
+          "       walleye test -s statements.sql [-i input.json] -o output.json\n\n"
+          "Runs ksqlDB query-validation-test (QTT) files: every case, expanded per `format`\n"
+          "and `config` entry. Prints one line per failing case, then `N passed, N failed`\n"
+          "(and `, N skipped`). Exit status: 0 when nothing failed, 1 otherwise, 2 on usage\n"
+          "errors.\n\n"
+          "  -f, --filter SUBSTRING   run only cases whose full name contains SUBSTRING\n"
+          "  -v, --verbose            also print passing and skipped cases, and the\n"
+          "                           statements of failing ones\n"
+          "      --summary            print passed/failed/skipped per file\n"
+          "      --list               list the expanded cases instead of running them\n"
+          "  -s, --sql-file FILE      ksql-test-runner mode: the statements\n"
+          "  -i, --input-file FILE    ksql-test-runner mode: {\"inputs\": [...]}\n"
+          "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n");
+}
+
+enum { OPT_SUMMARY = 1000, OPT_LIST };
+
+int wy_cmd_test(int argc, char **argv) {
+  static const struct option opts[] = {{"filter", required_argument, NULL, 'f'},
+                                       {"verbose", no_argument, NULL, 'v'},
+                                       {"summary", no_argument, NULL, OPT_SUMMARY},
+                                       {"list", no_argument, NULL, OPT_LIST},
+                                       {"sql-file", required_argument, NULL, 's'},
+                                       {"input-file", required_argument, NULL, 'i'},
+                                       {"output-file", required_argument, NULL, 'o'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  wy_qtt_run_options_t o = {0};
+  const char *sql = NULL, *input = NULL, *output = NULL;
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":f:vs:i:o:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'f':
+      o.filter = optarg;
+      break;
+    case 'v':
+      o.verbose = true;
+      break;
+    case OPT_SUMMARY:
+      o.summary = true;
+      break;
+    case OPT_LIST:
+      o.list = true;
+      break;
+    case 's':
+      sql = optarg;
+      break;
+    case 'i':
+      input = optarg;
+      break;
+    case 'o':
+      output = optarg;
+      break;
+    case 'h':
+      test_help(stdout);
+      return WY_EXIT_OK;
+    case ':':
+      return wy_cli_usage_error("test", "option '%s' needs a value", argv[optind - 1]);
+    default:
+      return wy_cli_usage_error("test", "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (sql || input || output) {
+    if (!sql || !output)
+      return wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE");
+    if (optind < argc)
+      return wy_cli_usage_error("test", "QTT files cannot be combined with -s/-i/-o");
+    return wy_qtt_run_test_runner(sql, input, output, NULL, stdout, stderr);
+  }
+  if (optind >= argc) return wy_cli_usage_error("test", "no test files given");
+  wy_qtt_totals_t t =
+      wy_qtt_run_files((const char *const *)argv + optind, (size_t)(argc - optind), &o);
+  return t.failed ? WY_EXIT_FAILURE : WY_EXIT_OK;
+}
