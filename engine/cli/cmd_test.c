@@ -5,13 +5,16 @@
  *   walleye test -s statements.sql [-i input.json] -o output.json
  *
  * The work is done by engine/testing/runner.h; this file only parses the command line.
- * Until the engine executes statements, cases run on the "not implemented" executor
+ * Cases run on the engine executor (executor_engine.h)
  * and fail with that reason.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "engine/cli/cli.h"
+#include "engine/base/log.h"
+#include "engine/testing/executor_engine.h"
 #include "engine/testing/runner.h"
 
 static void test_help(FILE *out) {
@@ -45,6 +48,9 @@ int wy_cmd_test(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   wy_qtt_run_options_t o = {0};
+  o.executor = wy_qtt_executor_engine();
+  /* Skipped records are reported by the cases themselves; keep stderr for real trouble. */
+  if (!getenv("WALLEYE_LOG_LEVEL")) wy_log_set_level(WY_LOG_ERROR);
   const char *sql = NULL, *input = NULL, *output = NULL;
   int c;
   opterr = 0;
@@ -85,7 +91,7 @@ int wy_cmd_test(int argc, char **argv) {
       return wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE");
     if (optind < argc)
       return wy_cli_usage_error("test", "QTT files cannot be combined with -s/-i/-o");
-    return wy_qtt_run_test_runner(sql, input, output, NULL, stdout, stderr);
+    return wy_qtt_run_test_runner(sql, input, output, wy_qtt_executor_engine(), stdout, stderr);
   }
   if (optind >= argc) return wy_cli_usage_error("test", "no test files given");
   wy_qtt_totals_t t =

@@ -1,0 +1,417 @@
+/*
+ * executor_engine.c — the QTT executor backed by the real engine.
+ *
+ * As ksqlDB's TestExecutor: a fresh engine and in-memory broker per case, the base
+ * config plus the case's properties, every statement in order, then the `inputs`
+ * serialized with each source topic's formats and piped query by query, one record
+ * at a time, with internal (repartition) topics drained after each record. Outputs are
+ * read back from the broker and decoded by the format of the source that owns the
+ * topic.
+ */
+#include "engine/testing/executor_engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "connectors/memory/memory.h"
+#include "engine/base/log.h"
+#include "engine/engine.h"
+#include "engine/formats/format.h"
+#include "engine/testing/qtt_json.h"
+#include "parser/parser.h"
+
+typedef struct topic_set {
+  char **names;
+  size_t n;
+} topic_set_t;
+
+static void topics_add(topic_set_t *t, const char *name) {
+  if (!name) return;
+  for (size_t i = 0; i < t->n; i++)
+    if (strcmp(t->names[i], name) == 0) return;
+  char **grown = realloc(t->names, (t->n + 1) * sizeof *grown);
+  if (!grown) return;
+  t->names = grown;
+  t->names[t->n++] = strdup(name);
+}
+
+static void topics_free(topic_set_t *t) {
+  for (size_t i = 0; i < t->n; i++) free(t->names[i]);
+  free(t->names);
+}
+
+/* The one column type of a KAFKA-format key or value, or NULL. */
+static const wy_type_t *single_type(const wy_source_def_t *d, bool key) {
+  const wy_type_t *t = NULL;
+  size_t n = 0;
+  for (size_t i = 0; i < d->schema.n; i++) {
+    wy_col_ns_t ns = d->schema.cols[i].ns;
+    if ((key && ns == WY_NS_KEY) || (!key && ns == WY_NS_VALUE)) {
+      t = d->schema.cols[i].type;
+      n++;
+    }
+  }
+  return n == 1 ? t : NULL;
+}
+
+static void put_be(uint8_t *p, uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    p[i] = (uint8_t)v;
+    v >>= 8;
+  }
+}
+
+static double value_as_double(const wy_value_t *v) {
+  switch (v->kind) {
+  case WY_T_INT: return v->u.i32;
+  case WY_T_BIGINT: return (double)v->u.i64;
+  case WY_T_DOUBLE: return v->u.f64;
+  case WY_T_DECIMAL: {
+    double d = (double)v->u.dec;
+    for (int i = 0; i < v->scale; i++) d /= 10;
+    return d;
+  }
+  default: return 0;
+  }
+}
+
+static int64_t value_as_int(const wy_value_t *v) {
+  switch (v->kind) {
+  case WY_T_INT: return v->u.i32;
+  case WY_T_BIGINT: return v->u.i64;
+  case WY_T_DOUBLE: return (int64_t)v->u.f64;
+  case WY_T_DECIMAL: {
+    wy_int128_t x = v->u.dec;
+    for (int i = 0; i < v->scale; i++) x /= 10;
+    return (int64_t)x;
+  }
+  default: return 0;
+  }
+}
+
+/* Serialize a spec JSON value as ksqlDB's test serdes do for this format. Returns the
+ * bytes in buf (or *is_null). */
+static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_format_buf_t *buf,
+                      bool *is_null) {
+  *is_null = false;
+  buf->len = 0;
+  if (v->null) {
+    *is_null = true;
+    return true;
+  }
+  const char *fmt = d ? (key ? d->key_format.name : d->value_format.name) : "JSON";
+  if (strcmp(fmt, "NONE") == 0) {
+    *is_null = true;
+    return true;
+  }
+  if (strcmp(fmt, "KAFKA") == 0) {
+    const wy_type_t *t = d ? single_type(d, key) : NULL;
+    uint8_t b[8];
+    if (t && t->kind == WY_T_INT) {
+      put_be(b, (uint64_t)(uint32_t)(int32_t)value_as_int(v), 4);
+      return wy_format_buf_append(buf, b, 4);
+    }
+    if (t && t->kind == WY_T_BIGINT) {
+      put_be(b, (uint64_t)value_as_int(v), 8);
+      return wy_format_buf_append(buf, b, 8);
+    }
+    if (t && t->kind == WY_T_DOUBLE) {
+      double x = value_as_double(v);
+      uint64_t bits;
+      memcpy(&bits, &x, 8);
+      put_be(b, bits, 8);
+      return wy_format_buf_append(buf, b, 8);
+    }
+    /* STRING, BYTES, and the String serde of key-less schemas */
+  }
+  if (strcmp(fmt, "JSON") != 0 && v->kind == WY_T_STRING)
+    return wy_format_buf_append(buf, v->u.str, v->len);
+  char small[4096];
+  size_t n = wy_qtt_json_format(v, small, sizeof small);
+  if (n < sizeof small) return wy_format_buf_append(buf, small, n);
+  char *big = malloc(n + 1);
+  if (!big) return false;
+  wy_qtt_json_format(v, big, n + 1);
+  bool ok = wy_format_buf_append(buf, big, n);
+  free(big);
+  return ok;
+}
+
+/* How the runner reads a topic's key or value back. */
+static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key,
+                         wy_arena_t *a, wy_qtt_payload_t *p) {
+  memset(p, 0, sizeof *p);
+  const char *fmt = d ? (key ? d->key_format.name : d->value_format.name) : "JSON";
+  if (!bytes) {
+    p->raw = false;
+    p->value = wy_null(WY_T_STRING);
+    return;
+  }
+  if (strcmp(fmt, "JSON") == 0) {
+    wy_error_t err;
+    json_t *j = wy_qtt_json_parse((const char *)bytes, len, "output", &err);
+    if (j && wy_qtt_json_value(j, a, &p->value)) {
+      json_decref(j);
+      return;
+    }
+    if (j) json_decref(j);
+    /* not JSON: compare as text */
+  }
+  p->raw = true;
+  p->bytes = bytes;
+  p->len = len;
+  p->wire = WY_QTT_WIRE_TEXT;
+  if (strcmp(fmt, "NONE") == 0) p->wire = WY_QTT_WIRE_NONE;
+  if (strcmp(fmt, "KAFKA") == 0) {
+    const wy_type_t *t = d ? single_type(d, key) : NULL;
+    if (t && t->kind == WY_T_INT) p->wire = WY_QTT_WIRE_KAFKA_INT;
+    else if (t && t->kind == WY_T_BIGINT) p->wire = WY_QTT_WIRE_KAFKA_BIGINT;
+    else if (t && t->kind == WY_T_DOUBLE) p->wire = WY_QTT_WIRE_KAFKA_DOUBLE;
+    else if (t && t->kind == WY_T_BYTES) p->wire = WY_QTT_WIRE_KAFKA_BYTES;
+  }
+}
+
+typedef struct piped {
+  const char *topic;
+  int32_t partition;
+  int64_t offset;
+} piped_t;
+
+static wy_status_t deliver_at(wy_engine_t *e, wy_query_t *q, const char *topic, int32_t part, int64_t off,
+                              wy_error_t *err) {
+  wy_record_t rec;
+  if (wy_memory_broker_read(wy_engine_broker(e), topic, part, off, &rec, err) != WY_OK) return err->code;
+  return wy_query_deliver(q, &rec, err);
+}
+
+/* Deliver every record of the query's internal topics not seen yet. */
+static wy_status_t drain_internal(wy_engine_t *e, wy_query_t *q, int64_t (*seen)[16], wy_error_t *err) {
+  const wy_plan_t *p = wy_query_plan(q);
+  bool more = true;
+  while (more) {
+    more = false;
+    for (size_t i = 0; i < p->ninternal && i < 4; i++) {
+      int32_t np = wy_memory_broker_partitions(wy_engine_broker(e), p->internal_topics[i]);
+      for (int32_t part = 0; part < np && part < 16; part++) {
+        int64_t end = 0;
+        if (wy_memory_broker_end_offset(wy_engine_broker(e), p->internal_topics[i], part, &end, err) != WY_OK)
+          return err->code;
+        while (seen[i][part] < end) {
+          int64_t off = seen[i][part]++;
+          if (deliver_at(e, q, p->internal_topics[i], part, off, err) != WY_OK) return err->code;
+          more = true;
+        }
+      }
+    }
+  }
+  return WY_OK;
+}
+
+static bool is_input_topic(const wy_qtt_case_t *tc, const char *topic) {
+  for (size_t i = 0; i < tc->ninputs; i++)
+    if (strcmp(tc->inputs[i].topic, topic) == 0) return true;
+  return false;
+}
+
+static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
+  memset(out, 0, sizeof *out);
+  out->format = f->name[0] ? f->name : NULL;
+  out->properties = wy_null(WY_T_MAP);
+}
+
+static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out, wy_error_t *err) {
+  (void)ctx;
+  wy_memory_broker_t *broker = NULL;
+  wy_engine_t *e = NULL;
+  topic_set_t topics = {0};
+  piped_t *piped = NULL;
+  wy_format_buf_t kb, vb;
+  wy_format_buf_init(&kb);
+  wy_format_buf_init(&vb);
+  wy_arena_t arena;
+  wy_arena_init(&arena, 0);
+  wy_status_t st = wy_memory_broker_new(&broker, err);
+  if (st == WY_OK) {
+    wy_memory_broker_set_auto_create(broker, 1);
+    wy_engine_options_t o = {0};
+    o.broker = broker;
+    st = wy_engine_new(&o, &e, err);
+  }
+  if (st != WY_OK) goto done;
+  wy_engine_set_property(e, "ksql.service.id", "some.ksql.service.id", err);
+  wy_engine_set_property(e, "auto.offset.reset", "earliest", err);
+  for (size_t i = 0; i < tc->nproperties; i++) {
+    char buf[512];
+    const char *v = wy_qtt_case_property(tc, tc->properties[i].name, buf, sizeof buf);
+    if (v) wy_engine_set_property(e, tc->properties[i].name, v, err);
+  }
+  /* topics declared by the case */
+  for (size_t i = 0; i < tc->ntopics; i++) {
+    wy_memory_broker_create_topic(broker, tc->topics[i].name, tc->topics[i].partitions > 0 ? tc->topics[i].partitions : 1,
+                                  err);
+    topics_add(&topics, tc->topics[i].name);
+  }
+  /* statements */
+  for (size_t i = 0; i < tc->statements.n; i++) {
+    wy_error_t serr;
+    wy_error_clear(&serr);
+    if (wy_engine_execute_sql(e, tc->statements.items[i], NULL, &serr) != WY_OK) {
+      wy_qtt_result_set_exception(out, serr.code == WY_ERR_PARSE ? WY_QTT_PHASE_STATEMENT : WY_QTT_PHASE_STATEMENT,
+                                  (int)i, &serr);
+      goto report;
+    }
+  }
+  /* inputs go to the broker first, in file order */
+  piped = calloc(tc->ninputs ? tc->ninputs : 1, sizeof *piped);
+  if (!piped) {
+    st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < tc->ninputs; i++) {
+    const wy_qtt_record_t *r = &tc->inputs[i];
+    const wy_source_def_t *d = wy_catalog_find_by_topic(wy_engine_catalog(e), r->topic);
+    bool knull, vnull;
+    if (!serialize(&r->key, d, true, &kb, &knull) || !serialize(&r->value, d, false, &vb, &vnull)) {
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    wy_header_t hs[32];
+    size_t nh = 0;
+    for (size_t h = 0; h < r->nheaders && h < 32; h++) {
+      hs[nh].key = r->headers[h].key;
+      hs[nh].value = r->headers[h].value;
+      hs[nh].value_len = r->headers[h].len;
+      nh++;
+    }
+    topics_add(&topics, r->topic);
+    wy_error_t perr;
+    if (wy_memory_broker_produce(broker, r->topic, 0, knull ? NULL : kb.data, knull ? 0 : kb.len,
+                                 vnull ? NULL : vb.data, vnull ? 0 : vb.len, hs, nh,
+                                 r->has_timestamp ? r->timestamp : 0, &piped[i].partition, &piped[i].offset,
+                                 &perr) != WY_OK) {
+      wy_qtt_result_set_exception(out, WY_QTT_PHASE_SETUP, -1, &perr);
+      goto report;
+    }
+    piped[i].topic = r->topic;
+  }
+  /* pipe query by query */
+  for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
+    wy_query_t *q = wy_engine_query_at(e, qi);
+    const wy_plan_t *p = wy_query_plan(q);
+    int64_t seen[4][16];
+    memset(seen, 0, sizeof seen);
+    wy_error_t qerr;
+    wy_error_clear(&qerr);
+    for (size_t i = 0; i < tc->ninputs; i++) {
+      bool reads = false;
+      for (size_t s = 0; s < p->nsource_topics; s++)
+        if (strcmp(p->source_topics[s], piped[i].topic) == 0) reads = true;
+      if (!reads) continue;
+      if (deliver_at(e, q, piped[i].topic, piped[i].partition, piped[i].offset, &qerr) != WY_OK ||
+          drain_internal(e, q, seen, &qerr) != WY_OK) {
+        wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
+        goto report;
+      }
+    }
+    for (size_t s = 0; s < p->nsource_topics; s++) {
+      const char *topic = p->source_topics[s];
+      if (is_input_topic(tc, topic)) continue;
+      int32_t np = wy_memory_broker_partitions(broker, topic);
+      for (int32_t part = 0; part < np; part++) {
+        int64_t end = 0;
+        wy_memory_broker_end_offset(broker, topic, part, &end, &qerr);
+        for (int64_t off = 0; off < end; off++) {
+          if (deliver_at(e, q, topic, part, off, &qerr) != WY_OK || drain_internal(e, q, seen, &qerr) != WY_OK) {
+            wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
+            goto report;
+          }
+        }
+      }
+    }
+  }
+report:
+  /* every topic we know of: declared, inputs, outputs, sources, sinks, internal */
+  for (size_t i = 0; i < tc->noutputs; i++) topics_add(&topics, tc->outputs[i].topic);
+  for (size_t i = 0; i < wy_catalog_count(wy_engine_catalog(e)); i++)
+    topics_add(&topics, wy_catalog_at(wy_engine_catalog(e), i)->topic);
+  for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
+    const wy_plan_t *p = wy_query_plan(wy_engine_query_at(e, qi));
+    for (size_t i = 0; i < p->ninternal; i++) topics_add(&topics, p->internal_topics[i]);
+  }
+  for (size_t ti = 0; ti < topics.n; ti++) {
+    const char *topic = topics.names[ti];
+    int32_t np = wy_memory_broker_partitions(broker, topic);
+    if (np <= 0) continue;
+    const wy_source_def_t *d = wy_catalog_find_by_topic(wy_engine_catalog(e), topic);
+    wy_qtt_topic_info_t info;
+    memset(&info, 0, sizeof info);
+    info.name = topic;
+    info.partitions = np;
+    if (d) {
+      fill_format(&d->key_format, &info.key_format);
+      fill_format(&d->value_format, &info.value_format);
+    } else {
+      info.key_format.properties = wy_null(WY_T_MAP);
+      info.value_format.properties = wy_null(WY_T_MAP);
+    }
+    info.key_schema = wy_null(WY_T_STRING);
+    info.value_schema = wy_null(WY_T_STRING);
+    wy_qtt_result_add_topic(out, &info, err);
+    for (int32_t part = 0; part < np; part++) {
+      int64_t end = 0;
+      wy_error_t rerr;
+      wy_memory_broker_end_offset(broker, topic, part, &end, &rerr);
+      for (int64_t off = 0; off < end; off++) {
+        wy_record_t rec;
+        if (wy_memory_broker_read(broker, topic, part, off, &rec, &rerr) != WY_OK) continue;
+        wy_qtt_out_record_t o;
+        memset(&o, 0, sizeof o);
+        o.topic = topic;
+        o.partition = part;
+        o.timestamp = rec.timestamp;
+        payload_from(rec.key, rec.key_len, d, true, &arena, &o.key);
+        payload_from(rec.value, rec.value_len, d, false, &arena, &o.value);
+        wy_qtt_header_t hs[32];
+        for (size_t h = 0; h < rec.nheaders && h < 32; h++) {
+          hs[h].key = rec.headers[h].key;
+          hs[h].value = rec.headers[h].value;
+          hs[h].len = rec.headers[h].value_len;
+        }
+        o.nheaders = rec.nheaders < 32 ? rec.nheaders : 32;
+        o.headers = hs;
+        wy_qtt_result_add_record(out, &o, err);
+      }
+    }
+  }
+  for (size_t i = 0; i < wy_catalog_count(wy_engine_catalog(e)); i++) {
+    const wy_source_def_t *d = wy_catalog_at(wy_engine_catalog(e), i);
+    char schema[4096];
+    wy_schema_format(&d->schema, d->kind == WY_SOURCE_TABLE, schema, sizeof schema);
+    wy_qtt_source_info_t si;
+    memset(&si, 0, sizeof si);
+    si.name = d->name;
+    si.is_table = d->kind == WY_SOURCE_TABLE;
+    si.schema = schema;
+    si.topic = d->topic;
+    fill_format(&d->key_format, &si.key_format);
+    fill_format(&d->value_format, &si.value_format);
+    si.is_source = d->is_source;
+    wy_qtt_result_add_source(out, &si, err);
+  }
+  st = WY_OK;
+done:
+  free(piped);
+  topics_free(&topics);
+  wy_format_buf_free(&kb);
+  wy_format_buf_free(&vb);
+  wy_engine_destroy(e);
+  wy_memory_broker_destroy(broker);
+  wy_arena_release(&arena);
+  return st;
+}
+
+static const wy_qtt_executor_t engine_executor = {"engine", run_case, NULL};
+
+const wy_qtt_executor_t *wy_qtt_executor_engine(void) { return &engine_executor; }
