@@ -5,8 +5,7 @@
  *   walleye test -s statements.sql [-i input.json] -o output.json
  *
  * The work is done by engine/testing/runner.h; this file only parses the command line.
- * Cases run on the engine executor (executor_engine.h)
- * and fail with that reason.
+ * Cases run on the engine executor (executor_engine.h).
  */
 #include <getopt.h>
 #include <stdio.h>
