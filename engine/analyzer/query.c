@@ -1167,7 +1167,7 @@ static wy_status_t plan_join(qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   if (L->table && !R->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Invalid join order: table-stream joins are not supported; only stream-table joins. Got %s %s JOIN %s.",
-                        L->def->name, wy_ast_join_kind_name(j->kind), R->def->name);
+                        L->def->name, j->kind == WY_AST_JOIN_LEFT ? "LEFT" : "INNER", R->def->name);
   if (!L->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
     return wy_error_set(err, WY_ERR_ANALYSIS, "Invalid join type: %s join not supported for stream-table join. Got %s %s JOIN %s.",
                         j->kind == WY_AST_JOIN_FULL ? "full-outer" : "right", L->def->name,
