@@ -69,6 +69,10 @@ const wy_plan_t *wy_query_plan(const wy_query_t *q);
  * is skipped into the processing log; the status is non-OK only when the query itself
  * fails (e.g. its store cannot be written). */
 wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *err);
+/* Deliver every record of the query's internal (repartition) topics that it has not
+ * processed yet, until none is left. Call after each wy_query_deliver of an external
+ * record to get ksqlDB's record-at-a-time semantics. */
+wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err);
 /* Does the query read this topic (as a source or an internal repartition topic)? */
 bool wy_query_reads(const wy_query_t *q, const char *topic);
 

@@ -828,3 +828,27 @@ wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *
   }
   return WY_OK;
 }
+
+wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err) {
+  const wy_plan_t *p = q->plan;
+  wy_memory_broker_t *b = wy_engine_broker(q->engine);
+  bool more = true;
+  while (more) {
+    more = false;
+    for (size_t i = 0; i < p->ninternal && i < 4; i++) {
+      int32_t np = wy_memory_broker_partitions(b, p->internal_topics[i]);
+      for (int32_t part = 0; part < np && part < 16; part++) {
+        int64_t end = 0;
+        if (wy_memory_broker_end_offset(b, p->internal_topics[i], part, &end, err) != WY_OK) return err->code;
+        while (q->drained[i][part] < end) {
+          wy_record_t rec;
+          if (wy_memory_broker_read(b, p->internal_topics[i], part, q->drained[i][part]++, &rec, err) != WY_OK ||
+              wy_query_deliver(q, &rec, err) != WY_OK)
+            return err->code;
+          more = true;
+        }
+      }
+    }
+  }
+  return WY_OK;
+}

@@ -14,6 +14,7 @@ struct wy_query {
   bool table_semantics; /* the sink is a table: filtered-out rows become tombstones */
   bool retracts;        /* aggregation over a table: updates retract the old row */
   const char *cur_topic;
+  int64_t drained[4][16]; /* next offset to deliver, per internal topic and partition */
   struct {
     size_t sub;
     int32_t partition;

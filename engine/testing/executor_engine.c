@@ -186,29 +186,6 @@ static wy_status_t deliver_at(wy_engine_t *e, wy_query_t *q, const char *topic, 
   return wy_query_deliver(q, &rec, err);
 }
 
-/* Deliver every record of the query's internal topics not seen yet. */
-static wy_status_t drain_internal(wy_engine_t *e, wy_query_t *q, int64_t (*seen)[16], wy_error_t *err) {
-  const wy_plan_t *p = wy_query_plan(q);
-  bool more = true;
-  while (more) {
-    more = false;
-    for (size_t i = 0; i < p->ninternal && i < 4; i++) {
-      int32_t np = wy_memory_broker_partitions(wy_engine_broker(e), p->internal_topics[i]);
-      for (int32_t part = 0; part < np && part < 16; part++) {
-        int64_t end = 0;
-        if (wy_memory_broker_end_offset(wy_engine_broker(e), p->internal_topics[i], part, &end, err) != WY_OK)
-          return err->code;
-        while (seen[i][part] < end) {
-          int64_t off = seen[i][part]++;
-          if (deliver_at(e, q, p->internal_topics[i], part, off, err) != WY_OK) return err->code;
-          more = true;
-        }
-      }
-    }
-  }
-  return WY_OK;
-}
-
 static bool is_input_topic(const wy_qtt_case_t *tc, const char *topic) {
   for (size_t i = 0; i < tc->ninputs; i++)
     if (strcmp(tc->inputs[i].topic, topic) == 0) return true;
@@ -300,8 +277,6 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
   for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
     wy_query_t *q = wy_engine_query_at(e, qi);
     const wy_plan_t *p = wy_query_plan(q);
-    int64_t seen[4][16];
-    memset(seen, 0, sizeof seen);
     wy_error_t qerr;
     wy_error_clear(&qerr);
     for (size_t i = 0; i < tc->ninputs; i++) {
@@ -310,7 +285,7 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
         if (strcmp(p->source_topics[s], piped[i].topic) == 0) reads = true;
       if (!reads) continue;
       if (deliver_at(e, q, piped[i].topic, piped[i].partition, piped[i].offset, &qerr) != WY_OK ||
-          drain_internal(e, q, seen, &qerr) != WY_OK) {
+          wy_query_drain(q, &qerr) != WY_OK) {
         wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
         goto report;
       }
@@ -323,7 +298,7 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
         int64_t end = 0;
         wy_memory_broker_end_offset(broker, topic, part, &end, &qerr);
         for (int64_t off = 0; off < end; off++) {
-          if (deliver_at(e, q, topic, part, off, &qerr) != WY_OK || drain_internal(e, q, seen, &qerr) != WY_OK) {
+          if (deliver_at(e, q, topic, part, off, &qerr) != WY_OK || wy_query_drain(q, &qerr) != WY_OK) {
             wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
             goto report;
           }
