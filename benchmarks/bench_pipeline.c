@@ -1,0 +1,248 @@
+/*
+ * bench_pipeline — engine-core workloads: records delivered to a running query on the
+ * memory broker, one thread, against a baseline measured in the same run.
+ *
+ *   bench_pipeline --workload decode-filter-project|stream-table-join|latest-by-offset
+ *                  [--quick] [--records N]
+ *
+ * decode-filter-project: clickstream JSON (~250 bytes), WHERE status <> '404', four
+ *   columns with one string function, JSON out. Baseline: the same transform with
+ *   jansson (json_loadb, build the output object, json_dumps).
+ * stream-table-join: the clickstream joined to a 10,000-row users table (the stream is
+ *   re-keyed through a repartition topic, as ksqlDB does).
+ * latest-by-offset: CTAS with LATEST_BY_OFFSET grouped by userid over 1,000 users.
+ *
+ * Prints one JSON object per result line (see benchmarks/run).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "connectors/memory/memory.h"
+#include "engine/base/log.h"
+#include "engine/engine.h"
+
+static double now_s(clockid_t c) {
+  struct timespec t;
+  clock_gettime(c, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double peak_rss_mb(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_maxrss / 1024.0;
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t next_rand(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)rng;
+}
+
+/* One clickstream record in the shape of Confluent's datagen clickstream quickstart. */
+static size_t make_click(char *buf, size_t cap, int nusers) {
+  static const char *const reqs[] = {"GET /index.html HTTP/1.1", "GET /site/user_status.html HTTP/1.1",
+                                     "GET /images/logo-small.png HTTP/1.1", "GET /site/login.html HTTP/1.1",
+                                     "GET /images/track.png HTTP/1.1"};
+  static const char *const codes[] = {"200", "302", "404", "405", "406", "407"};
+  static const char *const agents[] = {
+      "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+      "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko)"};
+  uint32_t r = next_rand();
+  int n = snprintf(buf, cap,
+                   "{\"ip\":\"111.%u.%u.%u\",\"userid\":%u,\"remote_user\":\"-\",\"time\":\"%u/Nov/2026:10:%02u:%02u\","
+                   "\"_time\":%u,\"request\":\"%s\",\"status\":\"%s\",\"bytes\":\"%u\",\"referrer\":\"-\","
+                   "\"agent\":\"%s\"}",
+                   r % 256, (r >> 8) % 256, (r >> 16) % 256, 1 + next_rand() % (uint32_t)nusers, r % 28, r % 60,
+                   (r >> 6) % 60, 1700000000u + r % 1000000, reqs[r % 5], codes[(r >> 3) % 6], r % 4096,
+                   agents[(r >> 5) % 2]);
+  return (size_t)n;
+}
+
+typedef struct input {
+  char *data;      /* all values back to back */
+  size_t *off, *len;
+  size_t n;
+} input_t;
+
+static void make_inputs(input_t *in, size_t n, int nusers) {
+  in->data = malloc(n * 320);
+  in->off = malloc(n * sizeof *in->off);
+  in->len = malloc(n * sizeof *in->len);
+  in->n = n;
+  size_t pos = 0;
+  for (size_t i = 0; i < n; i++) {
+    in->off[i] = pos;
+    in->len[i] = make_click(in->data + pos, 320, nusers);
+    pos += in->len[i];
+  }
+}
+
+static wy_engine_t *engine_with(wy_memory_broker_t **broker, const char *const *sql, size_t nsql) {
+  wy_error_t err;
+  if (wy_memory_broker_new(broker, &err) != WY_OK) return NULL;
+  wy_memory_broker_set_auto_create(*broker, 1);
+  wy_engine_options_t o = {0};
+  o.broker = *broker;
+  wy_engine_t *e;
+  if (wy_engine_new(&o, &e, &err) != WY_OK) {
+    fprintf(stderr, "engine: %s\n", err.msg);
+    return NULL;
+  }
+  wy_engine_set_property(e, "ksql.service.id", "bench_", &err);
+  for (size_t i = 0; i < nsql; i++)
+    if (wy_engine_execute_sql(e, sql[i], NULL, &err) != WY_OK) {
+      fprintf(stderr, "statement failed: %s\n-> %s\n", sql[i], err.msg);
+      wy_engine_destroy(e);
+      return NULL;
+    }
+  return e;
+}
+
+/* Deliver every input to the last query; returns wall and CPU seconds. */
+static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, double *wall, double *cpu) {
+  wy_query_t *q = wy_engine_query_at(e, wy_engine_query_count(e) - 1);
+  wy_error_t err;
+  wy_record_t rec;
+  memset(&rec, 0, sizeof rec);
+  rec.topic = topic;
+  double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+  for (size_t i = 0; i < in->n; i++) {
+    rec.offset = (int64_t)i;
+    rec.timestamp = (int64_t)i;
+    rec.value = in->data + in->off[i];
+    rec.value_len = in->len[i];
+    if (wy_query_deliver(q, &rec, &err) != WY_OK || wy_query_drain(q, &err) != WY_OK) {
+      fprintf(stderr, "deliver: %s\n", err.msg);
+      return -1;
+    }
+  }
+  *wall = now_s(CLOCK_MONOTONIC) - w0;
+  *cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+  return 0;
+}
+
+/* The jansson baseline of decode-filter-project. */
+static size_t run_jansson(const input_t *in, double *wall) {
+  size_t out_bytes = 0;
+  double w0 = now_s(CLOCK_MONOTONIC);
+  for (size_t i = 0; i < in->n; i++) {
+    json_error_t jerr;
+    json_t *root = json_loadb(in->data + in->off[i], in->len[i], 0, &jerr);
+    if (!root) continue;
+    const char *status = json_string_value(json_object_get(root, "status"));
+    if (status && strcmp(status, "404") != 0) {
+      json_t *out = json_object();
+      json_object_set(out, "USERID", json_object_get(root, "userid"));
+      const char *req = json_string_value(json_object_get(root, "request"));
+      char up[256];
+      size_t k = 0;
+      for (; req && req[k] && k < sizeof up - 1; k++) up[k] = (char)(req[k] >= 'a' && req[k] <= 'z' ? req[k] - 32 : req[k]);
+      up[k] = '\0';
+      json_object_set_new(out, "REQUEST", json_string(up));
+      json_object_set(out, "STATUS", json_object_get(root, "status"));
+      json_object_set(out, "BYTES", json_object_get(root, "bytes"));
+      char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      out_bytes += strlen(text);
+      free(text);
+      json_decref(out);
+    }
+    json_decref(root);
+  }
+  *wall = now_s(CLOCK_MONOTONIC) - w0;
+  return out_bytes;
+}
+
+static void print_result(const char *workload, const char *mode, size_t n, double wall, double cpu,
+                         const char *baseline, double base_wall) {
+  double rps = (double)n / wall;
+  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%zu,\"engine_rps\":%.0f,", workload, mode, n, rps);
+  if (baseline)
+    printf("\"baseline\":\"%s\",\"baseline_rps\":%.0f,\"ratio\":%.2f,", baseline, (double)n / base_wall,
+           rps / ((double)n / base_wall));
+  else
+    printf("\"baseline\":null,\"baseline_rps\":null,\"ratio\":null,");
+  printf("\"cpu_us_per_record\":%.3f,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":%.1f}\n", cpu * 1e6 / (double)n,
+         peak_rss_mb());
+  fflush(stdout);
+}
+
+static const char *const CLICKSTREAM_DDL =
+    "CREATE STREAM clickstream (ip STRING, userid INT, remote_user STRING, time STRING, `_time` BIGINT, "
+    "request STRING, status STRING, bytes STRING, referrer STRING, agent STRING) "
+    "WITH (kafka_topic='clickstream', value_format='JSON');";
+
+int main(int argc, char **argv) {
+  const char *workload = "decode-filter-project";
+  size_t n = 1000000;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--quick") == 0) n = 100000;
+    else if (strcmp(argv[i], "--records") == 0 && i + 1 < argc) n = (size_t)atol(argv[++i]);
+    else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) workload = argv[++i];
+    else {
+      fprintf(stderr, "usage: bench_pipeline --workload NAME [--quick] [--records N]\n");
+      return 2;
+    }
+  }
+  wy_log_set_level(WY_LOG_ERROR);
+  wy_memory_broker_t *broker = NULL;
+  wy_engine_t *e = NULL;
+  input_t in;
+  double wall, cpu;
+  if (strcmp(workload, "decode-filter-project") == 0) {
+    make_inputs(&in, n, 1000);
+    const char *sql[] = {CLICKSTREAM_DDL,
+                         "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, bytes "
+                         "FROM clickstream WHERE status <> '404';"};
+    double base_wall;
+    run_jansson(&in, &base_wall);
+    e = engine_with(&broker, sql, 2);
+    if (!e || run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
+    print_result(workload, "memory-1thread", n, wall, cpu, "jansson", base_wall);
+  } else if (strcmp(workload, "stream-table-join") == 0) {
+    make_inputs(&in, n, 10000);
+    const char *sql[] = {CLICKSTREAM_DDL,
+                         "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
+                         "WITH (kafka_topic='users', value_format='JSON');",
+                         "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
+                         "JOIN users u ON c.userid = u.user_id;"};
+    e = engine_with(&broker, sql, 3);
+    if (!e) return 1;
+    wy_query_t *q = wy_engine_query_at(e, 0);
+    wy_error_t err;
+    for (int u = 1; u <= 10000; u++) {
+      char k[16], v[96];
+      snprintf(k, sizeof k, "%d", u);
+      snprintf(v, sizeof v, "{\"NAME\":\"user_%d\",\"REGION\":\"region_%d\"}", u, u % 12);
+      wy_record_t rec = {.topic = "users", .partition = 0, .offset = u, .key = k, .key_len = strlen(k),
+                         .value = v, .value_len = strlen(v)};
+      if (wy_query_deliver(q, &rec, &err) != WY_OK) return 1;
+    }
+    if (run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
+    print_result(workload, "memory-1thread", n, wall, cpu, NULL, 0);
+  } else if (strcmp(workload, "latest-by-offset") == 0) {
+    make_inputs(&in, n, 1000);
+    const char *sql[] = {CLICKSTREAM_DDL,
+                         "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
+                         "COUNT(*) AS clicks FROM clickstream GROUP BY userid;"};
+    e = engine_with(&broker, sql, 2);
+    if (!e || run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
+    print_result(workload, "memory-1thread", n, wall, cpu, NULL, 0);
+  } else {
+    fprintf(stderr, "bench_pipeline: unknown workload '%s'\n", workload);
+    return 2;
+  }
+  wy_engine_destroy(e);
+  wy_memory_broker_destroy(broker);
+  free(in.data);
+  free(in.off);
+  free(in.len);
+  return 0;
+}
