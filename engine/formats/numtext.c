@@ -227,19 +227,12 @@ bool wy_fmt_decnum_to_string(const wy_fmt_decnum_t *d, wy_format_buf_t *out) {
 }
 
 size_t wy_fmt_decimal_to_string(wy_int128_t unscaled, int scale, char *buf, size_t cap) {
-  char digits[48];
-  size_t n = 0;
+  /* The unscaled digits are the plain text of the value at scale 0. */
+  char text[48];
+  size_t n = wy_decimal_format(unscaled, 0, text, sizeof text);
   bool neg = unscaled < 0;
-  wy_int128_t y = neg ? unscaled : -unscaled;
-  do {
-    digits[n++] = (char)('0' - (int)(y % 10));
-    y /= 10;
-  } while (y != 0);
-  for (size_t i = 0; i < n / 2; i++) {
-    char t = digits[i];
-    digits[i] = digits[n - 1 - i];
-    digits[n - 1 - i] = t;
-  }
+  const char *digits = neg ? text + 1 : text;
+  n -= neg;
   /* At most 38 digits, a sign, "0." and six zeros, or an exponent: the stack buffer is
    * never outgrown, so the append never reallocates it. */
   char stack[128];
