@@ -20,6 +20,7 @@ typedef struct item {
   char *json;
   size_t len;
   char *key;
+  wy_lineage_event_t ev;
 } item_t;
 
 struct wy_lineage_run {
@@ -144,9 +145,28 @@ static void item_free(item_t *it) {
   free(it->key);
 }
 
-/* Never waits: a full queue loses the new event, and the counter says so. */
-static void enqueue(wy_lineage_emitter_t *e, char *json, size_t len, const char *key) {
-  item_t it = {json, len, json ? strdup(key) : NULL};
+/* Called with q_mu held on a full queue: make room for a START or terminal event by
+ * giving up the oldest RUNNING one, which only repeats what later events also say. */
+static bool evict_running(wy_lineage_emitter_t *e) {
+  size_t cap = e->o.queue_capacity;
+  for (size_t i = 0; i < e->count; i++) {
+    item_t *victim = &e->ring[(e->head + i) % cap];
+    if (victim->ev != WY_LINEAGE_EV_RUNNING) continue;
+    item_free(victim);
+    for (size_t j = i; j + 1 < e->count; j++)
+      e->ring[(e->head + j) % cap] = e->ring[(e->head + j + 1) % cap];
+    e->count--;
+    return true;
+  }
+  return false;
+}
+
+/* Never waits: a full queue loses an event (a RUNNING one when it can), and the
+ * counter says so. */
+static void enqueue(wy_lineage_emitter_t *e, wy_lineage_event_t ev, char *json, size_t len,
+                    const char *key) {
+  item_t it = {json, len, json ? strdup(key) : NULL, ev};
+  atomic_fetch_add(&e->queued, 1);
   if (!it.json || !it.key) {
     item_free(&it);
     atomic_fetch_add(&e->dropped, 1);
@@ -154,20 +174,26 @@ static void enqueue(wy_lineage_emitter_t *e, char *json, size_t len, const char 
     return;
   }
   pthread_mutex_lock(&e->q_mu);
-  bool full = e->count == e->o.queue_capacity || e->stopping;
-  if (!full) {
-    e->ring[(e->head + e->count) % e->o.queue_capacity] = it;
-    e->count++;
-    pthread_cond_signal(&e->q_cond);
+  bool dropped = false, accepted = false;
+  if (!e->stopping) {
+    if (e->count == e->o.queue_capacity && ev != WY_LINEAGE_EV_RUNNING)
+      dropped = evict_running(e);
+    if (e->count < e->o.queue_capacity) {
+      e->ring[(e->head + e->count) % e->o.queue_capacity] = it;
+      e->count++;
+      accepted = true;
+      pthread_cond_signal(&e->q_cond);
+    }
   }
   pthread_mutex_unlock(&e->q_mu);
-  if (full) {
+  if (!accepted) {
     item_free(&it);
+    dropped = true;
+  }
+  if (dropped) {
     atomic_fetch_add(&e->dropped, 1);
     wy_log(WY_LOG_WARN, "lineage", "event dropped: queue full capacity=%zu", e->o.queue_capacity);
-    return;
   }
-  atomic_fetch_add(&e->queued, 1);
 }
 
 /* ---- runs ------------------------------------------------------------------------- */
@@ -189,7 +215,7 @@ static void run_emit(wy_lineage_run_t *r, wy_lineage_event_t ev, const char *mes
   size_t len = 0;
   char *json = wy_lineage_event_dump(r->doc, ev, r->id, now, stats ? r->window : NULL,
                                      stats ? r->window + r->nin : NULL, message, &len);
-  enqueue(e, json, len, r->key);
+  enqueue(e, ev, json, len, r->key);
 }
 
 static void run_free(wy_lineage_run_t *r) {

@@ -17,8 +17,9 @@
  * Threads: events are built on the control thread that starts or stops a run (and on
  * the emitter's sender thread for RUNNING), queued in a bounded queue, and delivered by
  * the emitter's one background sender thread, which owns the transport and does the
- * retries with back-off. A full queue drops the newest event and counts it; nothing in
- * this module ever waits on the network for a caller. Stream threads touch only the
+ * retries with back-off. A full queue drops an event and counts it (the newest RUNNING
+ * one, or the oldest queued RUNNING one to make room for a START or terminal event);
+ * nothing in this module ever waits on the network for a caller. Stream threads touch only the
  * per-dataset counters (wy_lineage_counter_add: two relaxed atomic additions, meant to
  * be called once per batch). Every other function may be called from any thread, but
  * wy_lineage_emitter_destroy must not race with other calls on the same emitter.
@@ -212,11 +213,12 @@ wy_status_t wy_lineage_emitter_flush(wy_lineage_emitter_t *e, int timeout_ms, wy
 /* ABORT every active run (the node is stopping). Returns how many. */
 size_t wy_lineage_emitter_abort_all(wy_lineage_emitter_t *e);
 
+/* Every queued event ends up delivered, failed or dropped (or is still on its way). */
 typedef struct wy_lineage_emitter_stats {
-  uint64_t queued;    /* events accepted into the queue */
+  uint64_t queued;    /* events built and handed to the queue */
   uint64_t delivered; /* events the transport accepted */
-  uint64_t dropped;   /* events lost to a full queue or to shutdown */
-  uint64_t failed;    /* events given up after their retries, or refused (4xx) */
+  uint64_t dropped;   /* events lost to a full queue, to memory or to shutdown */
+  uint64_t failed;    /* events given up after their retries, or refused (HTTP 4xx) */
   uint64_t retries;   /* delivery attempts after the first */
 } wy_lineage_emitter_stats_t;
 
