@@ -789,6 +789,13 @@ static void recording_sink_init(recording_sink_t *r) {
   pthread_cond_init(&r->cond, NULL);
 }
 
+static size_t sink_count(recording_sink_t *r) {
+  pthread_mutex_lock(&r->mu);
+  size_t n = r->n;
+  pthread_mutex_unlock(&r->mu);
+  return n;
+}
+
 static wy_lineage_emitter_t *kafka_emitter(recording_sink_t *sink, size_t capacity) {
   wy_lineage_options_t o;
   wy_lineage_options_init(&o);
@@ -890,8 +897,8 @@ static void a_full_queue_gives_up_running_events_before_lifecycle_ones(void **st
   wy_error_t err;
   assert_int_equal(wy_lineage_run_start(e, &masked_query, &run, &err), WY_OK);
   /* Wait (bounded) until the stuck transport holds START, so the queue is empty. */
-  for (int i = 0; i < 500 && sink.n == 0; i++) usleep(2000);
-  assert_int_equal(sink.n, 1);
+  for (int i = 0; i < 500 && sink_count(&sink) == 0; i++) usleep(2000);
+  assert_int_equal(sink_count(&sink), 1);
   for (int w = 1; w <= 4; w++) {
     atomic_store(&fake_now, T0 + w * 60000);
     wy_lineage_emitter_tick(e);
