@@ -112,10 +112,14 @@ static int teardown_queries(void **state) {
 typedef struct fixture {
   char path[64];
   wy_lineage_emitter_t *e;
+  wy_lineage_run_t *run; /* from open_run */
+  json_t *ev[8];         /* from read_events */
+  size_t nev;
 } fixture_t;
 
 /* An emitter writing to a fresh temporary file, on the fake clock. */
 static void open_file_emitter(fixture_t *f, int64_t interval_ms) {
+  memset(f, 0, sizeof *f);
   snprintf(f->path, sizeof f->path, "/tmp/wy_lineage_XXXXXX");
   int fd = mkstemp(f->path);
   assert_true(fd >= 0);
@@ -131,33 +135,38 @@ static void open_file_emitter(fixture_t *f, int64_t interval_ms) {
   assert_int_equal(wy_lineage_emitter_new(&o, &f->e, &err), WY_OK);
 }
 
+/* The same, with one run of q started. */
+static void open_run(fixture_t *f, int64_t interval_ms, const wy_lineage_query_t *q) {
+  open_file_emitter(f, interval_ms);
+  wy_error_t err;
+  assert_int_equal(wy_lineage_run_start(f->e, q, &f->run, &err), WY_OK);
+}
+
 static void close_file_emitter(fixture_t *f) {
+  for (size_t i = 0; i < f->nev; i++) json_decref(f->ev[i]);
+  wy_lineage_run_destroy(f->run);
   wy_lineage_emitter_destroy(f->e);
   unlink(f->path);
 }
 
-/* Every event in the file, after the emitter has delivered all it has queued. */
-static size_t read_events(fixture_t *f, json_t **out, size_t max) {
+/* Every event in the file into f->ev, once the emitter has delivered all it queued. */
+static size_t read_events(fixture_t *f) {
   wy_error_t err;
   assert_int_equal(wy_lineage_emitter_flush(f->e, 5000, &err), WY_OK);
   FILE *in = fopen(f->path, "r");
   assert_non_null(in);
   char *line = NULL;
-  size_t cap = 0, n = 0;
+  size_t cap = 0;
   while (getline(&line, &cap, in) > 0) {
-    assert_true(n < max);
+    assert_true(f->nev < sizeof f->ev / sizeof f->ev[0]);
     json_error_t jerr;
-    out[n] = json_loads(line, 0, &jerr);
-    assert_non_null(out[n]);
-    n++;
+    f->ev[f->nev] = json_loads(line, 0, &jerr);
+    assert_non_null(f->ev[f->nev]);
+    f->nev++;
   }
   free(line);
   fclose(in);
-  return n;
-}
-
-static void free_events(json_t **ev, size_t n) {
-  for (size_t i = 0; i < n; i++) json_decref(ev[i]);
+  return f->nev;
 }
 
 /* A value by path: "outputs/0/facets/schema" (array indices are numbers). */
@@ -253,12 +262,10 @@ static void transform_names_split_direct_and_indirect(void **state) {
 
 static void start_event_carries_job_run_and_dataset_facets(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 30000);
-  wy_lineage_run_t *run;
-  wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &masked_query, &run, &err), WY_OK);
-  json_t *ev[4];
-  assert_int_equal(read_events(&f, ev, 4), 1);
+  open_run(&f, 30000, &masked_query);
+  wy_lineage_run_t *run = f.run;
+  assert_int_equal(read_events(&f), 1);
+  json_t **ev = f.ev;
   json_t *e = ev[0];
 
   assert_string_equal(str_at(e, "eventType"), "START");
@@ -306,19 +313,14 @@ static void start_event_carries_job_run_and_dataset_facets(void **state) {
   assert_facets_well_formed(at(e, "job/facets"));
   assert_facets_well_formed(at(e, "inputs/0/facets"));
   assert_facets_well_formed(at(e, "outputs/0/facets"));
-  free_events(ev, 1);
-  wy_lineage_run_destroy(run);
   close_file_emitter(&f);
 }
 
 static void column_lineage_marks_direct_indirect_and_masking(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 60000);
-  wy_lineage_run_t *run;
-  wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &masked_query, &run, &err), WY_OK);
-  json_t *ev[2];
-  assert_int_equal(read_events(&f, ev, 2), 1);
+  open_run(&f, 60000, &masked_query);
+  assert_int_equal(read_events(&f), 1);
+  json_t **ev = f.ev;
   json_t *cl = at(ev[0], "outputs/0/facets/columnLineage");
   assert_non_null(cl);
   assert_int_equal(json_object_size(at(cl, "fields")), 3);
@@ -355,19 +357,14 @@ static void column_lineage_marks_direct_indirect_and_masking(void **state) {
   assert_string_equal(str_at(cl, "dataset/0/field"), "COUNTRY");
   assert_string_equal(str_at(cl, "dataset/0/transformations/0/type"), "INDIRECT");
   assert_string_equal(str_at(cl, "dataset/0/transformations/0/subtype"), "FILTER");
-  free_events(ev, 1);
-  wy_lineage_run_destroy(run);
   close_file_emitter(&f);
 }
 
 static void join_and_group_by_lineage_names_each_input(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 60000);
-  wy_lineage_run_t *run;
-  wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &spend_query, &run, &err), WY_OK);
-  json_t *ev[2];
-  assert_int_equal(read_events(&f, ev, 2), 1);
+  open_run(&f, 60000, &spend_query);
+  assert_int_equal(read_events(&f), 1);
+  json_t **ev = f.ev;
   json_t *e = ev[0];
   assert_int_equal(json_array_size(at(e, "inputs")), 2);
   assert_string_equal(str_at(e, "inputs/1/name"), "users");
@@ -388,8 +385,6 @@ static void join_and_group_by_lineage_names_each_input(void **state) {
   assert_string_equal(str_at(ds, "2/field"), "REGION");
   assert_string_equal(str_at(ds, "2/transformations/0/subtype"), "GROUP_BY");
   assert_string_equal(str_at(e, "outputs/0/namespace"), "kafka://broker7:9092");
-  free_events(ev, 1);
-  wy_lineage_run_destroy(run);
   close_file_emitter(&f);
 }
 
@@ -446,10 +441,9 @@ static void bad_descriptions_are_refused_with_a_reason(void **state) {
 
 static void lifecycle_orders_start_running_complete_with_window_statistics(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 10000);
-  wy_lineage_run_t *run;
+  open_run(&f, 10000, &masked_query);
+  wy_lineage_run_t *run = f.run;
   wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &masked_query, &run, &err), WY_OK);
   wy_lineage_counter_t *in = wy_lineage_run_input_counter(run, 0);
   wy_lineage_counter_t *out = wy_lineage_run_output_counter(run, 0);
   assert_non_null(in);
@@ -479,8 +473,8 @@ static void lifecycle_orders_start_running_complete_with_window_statistics(void 
   atomic_store(&fake_now, T0 + 90000);
   assert_int_equal(wy_lineage_emitter_tick(f.e), 0); /* an ended run reports no more */
 
-  json_t *ev[8];
-  assert_int_equal(read_events(&f, ev, 8), 4);
+  assert_int_equal(read_events(&f), 4);
+  json_t **ev = f.ev;
   static const char *const types[] = {"START", "RUNNING", "RUNNING", "COMPLETE"};
   static const json_int_t rows_in[] = {0, 100, 5, 1}, bytes_in[] = {0, 6400, 320, 64};
   static const json_int_t rows_out[] = {0, 40, 0, 1};
@@ -500,8 +494,6 @@ static void lifecycle_orders_start_running_complete_with_window_statistics(void 
   }
   assert_string_equal(str_at(ev[1], "eventTime"), "2026-01-01T00:00:10.000Z");
   assert_string_equal(str_at(ev[3], "eventTime"), "2026-01-01T00:00:25.000Z");
-  free_events(ev, 4);
-  wy_lineage_run_destroy(run);
   close_file_emitter(&f);
 }
 
@@ -516,14 +508,13 @@ static void a_restart_is_a_new_run(void **state) {
   assert_int_equal(wy_lineage_run_start(f.e, &masked_query, &second, &err), WY_OK);
   assert_string_not_equal(wy_lineage_run_id(first), wy_lineage_run_id(second));
   assert_true(strcmp(wy_lineage_run_id(first), wy_lineage_run_id(second)) < 0);
-  json_t *ev[4];
-  assert_int_equal(read_events(&f, ev, 4), 3);
+  assert_int_equal(read_events(&f), 3);
+  json_t **ev = f.ev;
   assert_string_equal(str_at(ev[0], "eventType"), "START");
   assert_string_equal(str_at(ev[1], "eventType"), "ABORT");
   assert_string_equal(str_at(ev[2], "eventType"), "START");
   assert_string_equal(str_at(ev[2], "run/runId"), wy_lineage_run_id(second));
   assert_string_equal(str_at(ev[2], "job/name"), str_at(ev[0], "job/name"));
-  free_events(ev, 3);
   wy_lineage_run_destroy(first);
   wy_lineage_run_destroy(second);
   close_file_emitter(&f);
@@ -531,13 +522,12 @@ static void a_restart_is_a_new_run(void **state) {
 
 static void fail_event_carries_the_error_message(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 60000);
-  wy_lineage_run_t *run;
+  open_run(&f, 60000, &spend_query);
+  wy_lineage_run_t *run = f.run;
   wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &spend_query, &run, &err), WY_OK);
   assert_int_equal(wy_lineage_run_fail(run, "store error: disk full\n(at commit)", &err), WY_OK);
-  json_t *ev[4];
-  assert_int_equal(read_events(&f, ev, 4), 2);
+  assert_int_equal(read_events(&f), 2);
+  json_t **ev = f.ev;
   assert_string_equal(str_at(ev[1], "eventType"), "FAIL");
   assert_string_equal(str_at(ev[1], "run/facets/errorMessage/message"),
                       "store error: disk full\n(at commit)");
@@ -545,8 +535,6 @@ static void fail_event_carries_the_error_message(void **state) {
   assert_non_null(at(ev[1], "run/facets/processing_engine"));
   assert_null(at(ev[0], "run/facets/errorMessage"));
   assert_facets_well_formed(at(ev[1], "run/facets"));
-  free_events(ev, 2);
-  wy_lineage_run_destroy(run);
   close_file_emitter(&f);
 }
 
@@ -562,8 +550,8 @@ static void stopping_the_node_aborts_every_active_run(void **state) {
   assert_int_equal(wy_lineage_emitter_abort_all(f.e), 2);
   assert_int_equal(wy_lineage_emitter_abort_all(f.e), 0);
   assert_int_equal(wy_lineage_run_abort(a, &err), WY_ERR_INVALID);
-  json_t *ev[8];
-  assert_int_equal(read_events(&f, ev, 8), 6);
+  assert_int_equal(read_events(&f), 6);
+  json_t **ev = f.ev;
   int aborts = 0;
   for (int i = 3; i < 6; i++) {
     const char *t = str_at(ev[i], "eventType");
@@ -577,7 +565,6 @@ static void stopping_the_node_aborts_every_active_run(void **state) {
     }
   }
   assert_int_equal(aborts, 2);
-  free_events(ev, 6);
   wy_lineage_run_destroy(a);
   wy_lineage_run_destroy(b);
   wy_lineage_run_destroy(c);
@@ -586,10 +573,7 @@ static void stopping_the_node_aborts_every_active_run(void **state) {
 
 static void the_sender_times_running_events_by_itself(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 1000);
-  wy_lineage_run_t *run;
-  wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &masked_query, &run, &err), WY_OK);
+  open_run(&f, 1000, &masked_query);
   atomic_store(&fake_now, T0 + 1000);
   /* No tick call: the sender checks the clock a few times a second. Bounded wait. */
   wy_lineage_emitter_stats_t st = {0};
@@ -598,20 +582,19 @@ static void the_sender_times_running_events_by_itself(void **state) {
     wy_lineage_emitter_stats(f.e, &st);
   }
   assert_int_equal(st.queued, 2);
-  json_t *ev[4];
-  assert_int_equal(read_events(&f, ev, 4), 2);
+  assert_int_equal(read_events(&f), 2);
+  json_t **ev = f.ev;
   assert_string_equal(str_at(ev[1], "eventType"), "RUNNING");
-  free_events(ev, 2);
-  wy_lineage_run_destroy(run);
+  assert_string_equal(str_at(ev[1], "run/runId"), wy_lineage_run_id(f.run));
   close_file_emitter(&f);
 }
 
 static void a_run_outliving_its_emitter_is_detached(void **state) {
   fixture_t f;
-  open_file_emitter(&f, 60000);
-  wy_lineage_run_t *run;
+  open_run(&f, 60000, &masked_query);
+  wy_lineage_run_t *run = f.run;
+  f.run = NULL; /* this test destroys the run itself, after the emitter */
   wy_error_t err;
-  assert_int_equal(wy_lineage_run_start(f.e, &masked_query, &run, &err), WY_OK);
   assert_int_equal(wy_lineage_emitter_abort_all(f.e), 1);
   close_file_emitter(&f); /* delivers what is queued before it returns */
   wy_lineage_counter_add(wy_lineage_run_input_counter(run, 0), 1, 1); /* still valid */
