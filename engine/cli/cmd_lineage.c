@@ -160,7 +160,7 @@ int wy_cmd_lineage_sample(int argc, char **argv) {
       wy_lineage_run_start(e, &masked, &r3, &err) != WY_OK)
     goto out;
   wy_lineage_emitter_abort_all(e); /* the node stops */
-  if (wy_lineage_emitter_flush(e, 30000, &err) != WY_OK) goto out;
+  if (wy_lineage_emitter_flush(e, 10000, &err) != WY_OK) goto out;
   wy_lineage_emitter_stats_t st;
   wy_lineage_emitter_stats(e, &st);
   fprintf(stderr, "lineage-sample: queued=%llu delivered=%llu dropped=%llu failed=%llu\n",
