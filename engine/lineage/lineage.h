@@ -177,7 +177,8 @@ typedef struct wy_lineage_options {
   void *clock_opaque;
   FILE *console;               /* console transport's stream; NULL: stdout */
   /* kafka transport: a sink that only the emitter's sender thread will use while the
-   * emitter lives (the emitter sets its on_delivery). Borrowed; must outlive it. */
+   * emitter lives. Its on_delivery must be wy_delivery_dispatch (installed when NULL):
+   * sends pass a wy_delivery_target_t, as connector.h asks. Borrowed; must outlive it. */
   wy_sink_t *kafka_sink;
 } wy_lineage_options_t;
 

@@ -87,9 +87,11 @@ typedef struct kafka {
   wy_sink_t *sink;
   char *topic;
   int timeout_ms;
+  bool set_dispatch; /* we installed wy_delivery_dispatch and take it out again */
 } kafka_t;
 
 typedef struct delivery {
+  wy_delivery_target_t target; /* what the send's opaque points at (connector.h) */
   bool done;
   wy_status_t status;
   char reason[128];
@@ -107,12 +109,13 @@ static wy_status_t kafka_deliver(wy_lineage_transport_t *t, const char *json, si
                                  const char *key, int64_t now_ms, bool *retryable,
                                  wy_error_t *err) {
   kafka_t *k = (kafka_t *)t;
-  delivery_t d = {.done = false, .status = WY_OK};
+  delivery_t d = {.target = {kafka_on_delivery, NULL}, .done = false, .status = WY_OK};
+  d.target.opaque = &d;
   *retryable = true;
   /* Sending and flushing one event at a time keeps events in order across retries;
    * lineage events are a handful a minute, so batching would buy nothing. */
-  if (wy_sink_send(k->sink, k->topic, -1, key, strlen(key), json, len, NULL, 0, now_ms, &d,
-                   err) != WY_OK)
+  if (wy_sink_send(k->sink, k->topic, -1, key, strlen(key), json, len, NULL, 0, now_ms,
+                   &d.target, err) != WY_OK)
     return wy_error_prefix(err, "lineage to topic %s", k->topic);
   wy_status_t st = wy_sink_flush(k->sink, k->timeout_ms, err);
   if (!d.done)
@@ -126,7 +129,7 @@ static wy_status_t kafka_deliver(wy_lineage_transport_t *t, const char *json, si
 
 static void kafka_close(wy_lineage_transport_t *t) {
   kafka_t *k = (kafka_t *)t;
-  k->sink->on_delivery = NULL;
+  if (k->set_dispatch) k->sink->on_delivery = NULL;
   free(k->topic);
   free(k);
 }
@@ -143,7 +146,10 @@ static wy_status_t kafka_open(const wy_lineage_options_t *o, wy_lineage_transpor
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   k->sink = o->kafka_sink;
-  k->sink->on_delivery = kafka_on_delivery;
+  if (!k->sink->on_delivery) {
+    k->sink->on_delivery = wy_delivery_dispatch;
+    k->set_dispatch = true;
+  }
   k->timeout_ms = (int)o->timeout_ms;
   k->base.ops = &kafka_ops;
   *out = &k->base;
