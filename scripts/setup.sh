@@ -8,6 +8,7 @@ PACKAGES=(
   librdkafka-dev librocksdb-dev libavro-dev libjansson-dev libcmocka-dev lemon
   libcurl4-openssl-dev
   kcat jq procps
+  python3 python3-jsonschema
 )
 
 missing=()

@@ -24,7 +24,7 @@ static void print_help(FILE *out) {
           "usage: walleye [--help] [--version] COMMAND [ARGS...]\n\ncommands:\n",
           WALLEYE_VERSION);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\nRun `walleye COMMAND --help` for a command's options.\n");
 }
 

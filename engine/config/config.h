@@ -75,7 +75,15 @@ typedef enum { WY_CFG_STRING, WY_CFG_INT, WY_CFG_BOOL, WY_CFG_ENUM } wy_config_t
   X(LINEAGE_URL, "lineage.url", WY_CFG_STRING, "", NULL, NULL,                                  \
     "OpenLineage endpoint (http) or file path (file) or topic (kafka).")                        \
   X(LINEAGE_INTERVAL_MS, "lineage.running.interval.ms", WY_CFG_INT, "60000", NULL, NULL,        \
-    "Interval of RUNNING lineage events (ms).")
+    "Interval of RUNNING lineage events (ms).")                                                \
+  X(LINEAGE_API_KEY, "lineage.api.key", WY_CFG_STRING, "", NULL, NULL,                          \
+    "API key of the OpenLineage endpoint, sent as `Authorization: Bearer <key>` (http).")       \
+  X(LINEAGE_TIMEOUT_MS, "lineage.timeout.ms", WY_CFG_INT, "5000", NULL, NULL,                   \
+    "Timeout of one attempt to deliver a lineage event (ms).")                                  \
+  X(LINEAGE_RETRIES, "lineage.retries", WY_CFG_INT, "5", NULL, NULL,                            \
+    "Retries of a failed lineage delivery, with exponential back-off, before it is dropped.")   \
+  X(LINEAGE_QUEUE_MAX, "lineage.queue.max.events", WY_CFG_INT, "1024", NULL, NULL,              \
+    "Lineage events waiting to be sent; more are dropped and counted, never waited for.")
 
 typedef enum {
 #define WY_X_CFG_ID(id, key, type, def, choices, aliases, doc) WY_CFG_##id,

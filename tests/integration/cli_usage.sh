@@ -10,7 +10,7 @@ expect_rc() { # expect_rc RC STDERR_PATTERN ARGS...
   [ "$rc" = "$want" ] || fail "walleye $*: exit $rc, want $want"
   [ -z "$pattern" ] || [[ "$err" == *"$pattern"* ]] || fail "walleye $*: stderr '$err' lacks '$pattern'"
 }
-"$WALLEYE" --help | grep -q "^  broker " || fail "--help does not list broker"
+"$WALLEYE" --help | grep -q "^  broker  " || fail "--help does not list broker"
 "$WALLEYE" --version | grep -Eq "^walleye [0-9]+\.[0-9]+\.[0-9]+$" || fail "--version"
 expect_rc 2 "unknown command 'frobnicate'" frobnicate
 expect_rc 2 "unknown option '--bogus'" --bogus
