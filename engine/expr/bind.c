@@ -17,6 +17,7 @@ typedef struct {
   const wy_registry_t *reg;
   bool allow_agg;
   int agg_depth;
+  const wy_expr_t *agg_outer; /* the enclosing aggregate call, for messages */
   wy_error_t *err;
   scope_var_t vars[WY_EXPR_MAX_LAMBDA_SLOTS];
   int nvars;
@@ -628,12 +629,15 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
   if (agg && (!c->allow_agg || c->agg_depth))
     return FAIL(e, WY_ERR_ANALYSIS, c->agg_depth ? "Aggregate functions can not be nested: %s"
                                                  : "Aggregate function %s is not allowed here",
-                etext(e).s);
+                etext(c->agg_depth ? c->agg_outer : e).s);
+  const wy_expr_t *outer = c->agg_outer;
+  if (agg && !c->agg_depth) c->agg_outer = e;
   c->agg_depth += agg;
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < e->nkids && !st; i++)
     if (e->kids[i]->kind != WY_E_LAMBDA) st = bind(c, &e->kids[i]);
   c->agg_depth -= agg;
+  c->agg_outer = outer;
   if (st) return st;
   wy_call_arg_t stack_args[16], *args = e->nkids <= 16 ? stack_args : calloc(e->nkids, sizeof *args);
   if (!args) return nomem(c);

@@ -572,10 +572,22 @@ static wy_status_t ev_call(const cnode_t *n, frame_t *f, wy_value_t *out) {
     any_null |= args[i].null;
   }
   if (any_null && !(n->ov_flags & WY_OV_NULL_CALLS)) return *out = null_of(n), WY_OK;
-  call_ctx_t cc = {{f->arena, f->err, n->type, n->arg_types, n->nkids, n->site, f, invoke_lambda}, n, f};
+  /* As ksqlDB: a failing function yields NULL for its call and the row goes on; the
+   * first failure is reported in f->err for the processing log. */
+  wy_error_t ferr;
+  wy_error_clear(&ferr);
+  call_ctx_t cc = {{f->arena, &ferr, n->type, n->arg_types, n->nkids, n->site, f, invoke_lambda}, n, f};
   wy_status_t st = n->call(&cc.ctx, args, n->nkids, out);
-  if (!st && out->null) *out = null_of(n);
-  return st;
+  if (st == WY_ERR_EVAL) {
+    if (f->err && f->err->code == WY_OK) *f->err = ferr;
+    st = WY_OK;
+    out->null = 1;
+  } else if (st) {
+    if (f->err) *f->err = ferr;
+    return st;
+  }
+  if (out->null) *out = null_of(n);
+  return WY_OK;
 }
 
 /* ---- compilation ------------------------------------------------------------------------ */
@@ -761,6 +773,7 @@ const wy_type_t *wy_expr_program_type(const wy_expr_program_t *p) { return p->ro
 wy_status_t wy_expr_eval(const wy_expr_program_t *p, const wy_value_t *row, wy_arena_t *arena,
                          wy_value_t *out, wy_error_t *err) {
   frame_t f;
+  wy_error_clear(err);
   f.row = row;
   f.arena = arena;
   f.err = err;

@@ -167,9 +167,12 @@ void wy_expr_program_destroy(wy_expr_program_t *p);
 const wy_type_t *wy_expr_program_type(const wy_expr_program_t *p);
 
 /* Evaluate on one row (values indexed by column slot). Results point into `arena` or
- * into the row. A failure (a function error, integer division by zero, a failed
- * CAST) returns WY_ERR_EVAL with a message; the caller logs the record to the
- * processing log. No name lookups, no heap allocation. */
+ * into the row. No name lookups, no heap allocation.
+ * Failures follow ksqlDB: an operator failure (integer division by zero, a failed
+ * CAST, DECIMAL overflow) fails the expression with WY_ERR_EVAL (the caller logs the
+ * record and uses NULL); a failing function call yields NULL for that call only and
+ * evaluation goes on: the status is WY_OK but err->code is WY_ERR_EVAL with the first
+ * function's message, for the processing log. err is cleared on entry. */
 wy_status_t wy_expr_eval(const wy_expr_program_t *p, const wy_value_t *row, wy_arena_t *arena,
                          wy_value_t *out, wy_error_t *err);
 
