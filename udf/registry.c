@@ -178,11 +178,20 @@ void wy_registry_destroy(wy_registry_t *r) {
   free(r);
 }
 
+/* Names compare as their upper-case forms in byte order, as ksqlDB's SHOW FUNCTIONS
+ * sorts them ("ARRAY_MAX" before "ARRAYX" would be, '_' after letters). */
+static int name_cmp(const char *a, const char *b) {
+  for (;; a++, b++) {
+    int x = toupper((unsigned char)*a), y = toupper((unsigned char)*b);
+    if (x != y || !x) return x - y;
+  }
+}
+
 static size_t lower_bound(const wy_registry_t *r, const char *name) {
   size_t lo = 0, hi = r->n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (strcasecmp(r->fns[mid]->name, name) < 0)
+    if (name_cmp(r->fns[mid]->name, name) < 0)
       lo = mid + 1;
     else
       hi = mid;
