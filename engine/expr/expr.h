@@ -166,8 +166,9 @@ wy_status_t wy_expr_compile(const wy_expr_t *e, wy_expr_program_t **out, wy_erro
 void wy_expr_program_destroy(wy_expr_program_t *p);
 const wy_type_t *wy_expr_program_type(const wy_expr_program_t *p);
 
-/* Evaluate on one row (values indexed by column slot). Results point into `arena` or
- * into the row. No name lookups, no heap allocation.
+/* Evaluate on one row (values indexed by column slot). Results point into `arena`,
+ * into the row or at the program's literals (valid while the program lives). No name
+ * lookups, no heap allocation.
  * Failures follow ksqlDB: an operator failure (integer division by zero, a failed
  * CAST, DECIMAL overflow) fails the expression with WY_ERR_EVAL (the caller logs the
  * record and uses NULL); a failing function call yields NULL for that call only and

@@ -74,6 +74,9 @@ static __attribute__((unused)) wy_status_t run_row(wy_expr_t *e, const wy_value_
   if (!st) {
     if (type) *type = wy_type_ref(wy_expr_program_type(p));
     st = wy_expr_eval(p, row, &t_arena, out, &t_err);
+    /* Results may point at the program's literals: copy before the program goes. */
+    wy_value_t tmp = *out;
+    if (!st && !wy_value_deep_copy(&t_arena, &tmp, out)) st = WY_ERR_NOMEM;
   }
   wy_expr_program_destroy(p);
   wy_expr_destroy(e);
