@@ -524,6 +524,19 @@ static const char *cstr(wy_fn_ctx_t *ctx, const wy_value_t *v) {
 
 #define MAX_GROUPS 10
 
+/* Make room for one more item in an arena array that doubles; NULL on ENOMEM. */
+static wy_value_t *push_item(wy_fn_ctx_t *ctx, wy_value_t *items, size_t *cnt, size_t *cap) {
+  if (*cnt == *cap) {
+    wy_value_t *ni = wy_arena_alloc(ctx->arena, *cap * 2 * sizeof *ni);
+    if (!ni) return NULL;
+    memcpy(ni, items, *cap * sizeof *ni);
+    items = ni;
+    *cap *= 2;
+  }
+  (*cnt)++;
+  return items;
+}
+
 wy_status_t fn_regexp_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   regex_t tmp;
   const regex_t *re;
@@ -580,14 +593,8 @@ static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
       *out = v;
       break;
     }
-    if (cnt == cap) {
-      wy_value_t *ni = wy_arena_alloc(ctx->arena, cap * 2 * sizeof *ni);
-      if (ni) memcpy(ni, items, cap * sizeof *ni);
-      items = ni;
-      cap *= 2;
-      if (!items) break;
-    }
-    items[cnt++] = v;
+    if (!(items = push_item(ctx, items, &cnt, &cap))) break;
+    items[cnt - 1] = v;
     off += m[0].rm_eo > m[0].rm_so ? (size_t)m[0].rm_eo : (size_t)m[0].rm_so + 1;
   }
   if (owned) regfree(&tmp);
@@ -626,14 +633,8 @@ wy_status_t fn_regexp_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_
       else continue;
     }
     size_t e = hit ? off + (size_t)m[0].rm_so : len;
-    if (cnt == cap) {
-      wy_value_t *ni = wy_arena_alloc(ctx->arena, cap * 2 * sizeof *ni);
-      if (ni) memcpy(ni, items, cap * sizeof *ni);
-      items = ni;
-      cap *= 2;
-      if (!items) break;
-    }
-    items[cnt++] = wy_string(s + start, e - start);
+    if (!(items = push_item(ctx, items, &cnt, &cap))) break;
+    items[cnt - 1] = wy_string(s + start, e - start);
     if (!hit) break;
     off += (size_t)m[0].rm_eo;
     start = off;

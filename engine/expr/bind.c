@@ -303,6 +303,18 @@ static wy_status_t bind_between(bctx_t *c, wy_expr_t *e) {
   return unify_compare(c, e, e->kids, 3);
 }
 
+/* Replace the literal *ep by a bound literal of value v and type t. */
+static wy_status_t replace_literal(bctx_t *c, wy_expr_t **ep, const wy_value_t *v, const wy_type_t *t,
+                                   bool *changed) {
+  wy_expr_t *lit = wy_expr_literal(v, wy_type_ref(t), (*ep)->line, (*ep)->col);
+  if (!lit) return nomem(c);
+  lit->bound = true;
+  wy_expr_destroy(*ep);
+  *ep = lit;
+  *changed = true;
+  return WY_OK;
+}
+
 /* ksqlDB's literal coercion in IN lists: a literal (or a constructor of literals) is
  * converted to the tested value's type at bind time. Returns WY_OK when done or not
  * applicable (the caller then checks comparability), an error when a literal does not
@@ -326,14 +338,7 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
         st = FAIL(e, WY_ERR_TYPE, "invalid input syntax for type %s: \"%.*s\".", tn, (int)e->value.len,
                   e->value.u.str);
       } else {
-        wy_expr_t *lit = wy_expr_literal(&v, wy_type_ref(to), e->line, e->col);
-        if (!lit) st = nomem(c);
-        else {
-          lit->bound = true;
-          wy_expr_destroy(e);
-          *ep = lit;
-          *changed = true;
-        }
+        st = replace_literal(c, ep, &v, to, changed);
       }
       wy_arena_release(&tmp);
       return st;
@@ -343,16 +348,7 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
       wy_arena_init(&tmp, 256);
       wy_error_t ignore;
       wy_status_t st = wy_value_cast(&e->value, e->type, to, &tmp, &v, &ignore);
-      if (!st) {
-        wy_expr_t *lit = wy_expr_literal(&v, wy_type_string(), e->line, e->col);
-        if (!lit) st = nomem(c);
-        else {
-          lit->bound = true;
-          wy_expr_destroy(e);
-          *ep = lit;
-          *changed = true;
-        }
-      }
+      if (!st) st = replace_literal(c, ep, &v, to, changed);
       wy_arena_release(&tmp);
       return st;
     }
