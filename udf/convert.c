@@ -486,7 +486,6 @@ bool wy_text_to_value(const char *s, size_t n, const wy_type_t *to, wy_arena_t *
 
 /* ---- casts ------------------------------------------------------------------------- */
 
-static bool is_temporal(wy_type_kind_t k) { return k == WY_T_TIMESTAMP || k == WY_T_DATE || k == WY_T_TIME; }
 static bool is_num(wy_type_kind_t k) {
   return k == WY_T_INT || k == WY_T_BIGINT || k == WY_T_DOUBLE || k == WY_T_DECIMAL;
 }
@@ -523,7 +522,6 @@ bool wy_cast_supported(const wy_type_t *from, const wy_type_t *to) {
     }
     return true;
   default:
-    (void)is_temporal;
     return false;
   }
 }
