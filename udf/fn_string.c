@@ -1,0 +1,650 @@
+/* String, bytes, masking and regular-expression built-ins. Strings are UTF-8;
+ * positions and lengths count characters (code points), as ksqlDB counts Java chars
+ * (identical for the Basic Multilingual Plane). */
+#include <ctype.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "udf/builtins_int.h"
+
+static size_t u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4; }
+
+/* Byte offset of the character with index `ci` (clamped to the end). */
+static size_t u8_offset(const char *s, size_t n, size_t ci) {
+  size_t off = 0;
+  while (ci-- && off < n) off += u8len((unsigned char)s[off]);
+  return off < n ? off : n;
+}
+static size_t u8_count(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i += u8len((unsigned char)s[i])) c++;
+  return c;
+}
+
+static wy_status_t str_out(wy_fn_ctx_t *ctx, const char *p, size_t n, bool bytes, wy_value_t *out) {
+  *out = bytes ? wy_bytes(p, n) : wy_string(p, n);
+  return WY_OK;
+}
+
+wy_status_t fn_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  for (size_t i = 0; i < n; i++)
+    if (!a[i].null) wy_sbuf_put(&b, a[i].u.str, a[i].len);
+  return wy_fn_sbuf_result(ctx, &b, ctx->ret->kind == WY_T_BYTES, out);
+}
+
+wy_status_t fn_concat_ws(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  if (a[0].null) return *out = wy_null(ctx->ret->kind), WY_OK;
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  bool first = true;
+  for (size_t i = 1; i < n; i++) {
+    if (a[i].null) continue;
+    if (!first) wy_sbuf_put(&b, a[0].u.str, a[0].len);
+    first = false;
+    wy_sbuf_put(&b, a[i].u.str, a[i].len);
+  }
+  return wy_fn_sbuf_result(ctx, &b, ctx->ret->kind == WY_T_BYTES, out);
+}
+
+wy_status_t fn_len(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  *out = wy_int((int32_t)(a[0].kind == WY_T_BYTES ? a[0].len : u8_count(a[0].u.str, a[0].len)));
+  return WY_OK;
+}
+
+static wy_status_t map_chars(wy_fn_ctx_t *ctx, const wy_value_t *s, int (*f)(int), wy_value_t *out) {
+  char *p = wy_fn_alloc(ctx, s->len);
+  if (!p) return wy_fn_nomem(ctx);
+  for (uint32_t i = 0; i < s->len; i++) {
+    unsigned char c = (unsigned char)s->u.str[i];
+    p[i] = c < 0x80 ? (char)f(c) : (char)c;
+  }
+  return str_out(ctx, p, s->len, false, out);
+}
+wy_status_t fn_lcase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return map_chars(ctx, &a[0], tolower, out);
+}
+wy_status_t fn_ucase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return map_chars(ctx, &a[0], toupper, out);
+}
+
+wy_status_t fn_trim(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  const char *s = a[0].u.str;
+  size_t b = 0, e = a[0].len;
+  while (b < e && (unsigned char)s[b] <= ' ') b++; /* Java String.trim */
+  while (e > b && (unsigned char)s[e - 1] <= ' ') e--;
+  return str_out(ctx, s + b, e - b, false, out);
+}
+
+wy_status_t fn_initcap(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  char *p = wy_fn_alloc(ctx, a[0].len);
+  if (!p) return wy_fn_nomem(ctx);
+  bool start = true;
+  for (uint32_t i = 0; i < a[0].len; i++) {
+    unsigned char c = (unsigned char)a[0].u.str[i];
+    p[i] = c < 0x80 ? (char)(start ? toupper(c) : tolower(c)) : (char)c;
+    start = isspace(c) != 0;
+  }
+  return str_out(ctx, p, a[0].len, false, out);
+}
+
+wy_status_t fn_substring(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  bool bytes = a[0].kind == WY_T_BYTES;
+  const char *s = a[0].u.str;
+  int64_t len = bytes ? a[0].len : (int64_t)u8_count(s, a[0].len), pos = a[1].u.i32;
+  int64_t start = pos < 0 ? (len + pos > 0 ? len + pos : 0) : (pos - 1 < len ? (pos - 1 > 0 ? pos - 1 : 0) : len);
+  int64_t end = len;
+  if (n > 2) {
+    int64_t e = start + a[2].u.i32;
+    end = e < len ? e : len;
+    if (end < start) end = start;
+  }
+  size_t bo = bytes ? (size_t)start : u8_offset(s, a[0].len, (size_t)start);
+  size_t eo = bytes ? (size_t)end : u8_offset(s, a[0].len, (size_t)end);
+  return str_out(ctx, s + bo, eo - bo, bytes, out);
+}
+
+static const char *find(const char *h, size_t hn, const char *nd, size_t nn, size_t from) {
+  if (nn == 0) return from <= hn ? h + from : NULL;
+  for (size_t i = from; i + nn <= hn; i++)
+    if (!memcmp(h + i, nd, nn)) return h + i;
+  return NULL;
+}
+
+wy_status_t fn_instr(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  const char *s = a[0].u.str, *sub = a[1].u.str;
+  size_t sn = a[0].len, subn = a[1].len;
+  int64_t chars = (int64_t)u8_count(s, sn), pos = n > 2 ? a[2].u.i32 : 1, occ = n > 3 ? a[3].u.i32 : 1;
+  *out = wy_int(0);
+  if (occ <= 0 || pos == 0) return WY_OK;
+  int64_t idx = -1; /* character index of the match */
+  if (pos > 0) {
+    int64_t from = pos - 1;
+    for (int64_t k = 0; k < occ; k++) {
+      if (from > chars) return WY_OK;
+      const char *m = find(s, sn, sub, subn, u8_offset(s, sn, (size_t)from));
+      if (!m) return WY_OK;
+      idx = (int64_t)u8_count(s, (size_t)(m - s));
+      from = idx + 1;
+    }
+  } else {
+    int64_t from = chars + pos; /* lastIndexOf(sub, from) */
+    for (int64_t k = 0; k < occ; k++) {
+      if (from < 0) return WY_OK;
+      int64_t found = -1;
+      for (int64_t i = from; i >= 0 && found < 0; i--) {
+        size_t off = u8_offset(s, sn, (size_t)i);
+        if (off + subn <= sn && !memcmp(s + off, sub, subn)) found = i;
+      }
+      if (found < 0) return WY_OK;
+      idx = found;
+      from = found - 1;
+    }
+  }
+  *out = wy_int((int32_t)idx + 1);
+  return WY_OK;
+}
+
+wy_status_t fn_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  const char *s = a[0].u.str;
+  size_t sn = a[0].len, tn = a[1].len, i = 0;
+  if (!tn) { /* Java: the replacement goes between every character and at both ends */
+    wy_sbuf_put(&b, a[2].u.str, a[2].len);
+    while (i < sn) {
+      size_t l = u8len((unsigned char)s[i]);
+      wy_sbuf_put(&b, s + i, l);
+      wy_sbuf_put(&b, a[2].u.str, a[2].len);
+      i += l;
+    }
+    return wy_fn_sbuf_result(ctx, &b, false, out);
+  }
+  const char *m;
+  while ((m = find(s, sn, a[1].u.str, tn, i))) {
+    wy_sbuf_put(&b, s + i, (size_t)(m - s) - i);
+    wy_sbuf_put(&b, a[2].u.str, a[2].len);
+    i = (size_t)(m - s) + tn;
+  }
+  wy_sbuf_put(&b, s + i, sn - i);
+  return wy_fn_sbuf_result(ctx, &b, false, out);
+}
+
+static wy_status_t pad(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *out, bool left) {
+  int64_t want = a[1].u.i32;
+  if (want < 0 || (a[2].len == 0 && (int64_t)u8_count(a[0].u.str, a[0].len) < want))
+    return *out = wy_null(WY_T_STRING), WY_OK;
+  size_t have = u8_count(a[0].u.str, a[0].len);
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  if ((int64_t)have >= want) {
+    wy_sbuf_put(&b, a[0].u.str, u8_offset(a[0].u.str, a[0].len, (size_t)want));
+    return wy_fn_sbuf_result(ctx, &b, false, out);
+  }
+  if (!left) wy_sbuf_put(&b, a[0].u.str, a[0].len);
+  size_t padc = u8_count(a[2].u.str, a[2].len);
+  for (int64_t k = 0, need = want - (int64_t)have; k < need; k++)
+    wy_sbuf_put(&b, a[2].u.str + u8_offset(a[2].u.str, a[2].len, (size_t)k % padc),
+                u8len((unsigned char)a[2].u.str[u8_offset(a[2].u.str, a[2].len, (size_t)k % padc)]));
+  if (left) wy_sbuf_put(&b, a[0].u.str, a[0].len);
+  return wy_fn_sbuf_result(ctx, &b, false, out);
+}
+wy_status_t fn_lpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return pad(ctx, a, out, true); }
+wy_status_t fn_rpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return pad(ctx, a, out, false); }
+
+wy_status_t fn_chr(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  int32_t cp = a[0].u.i32;
+  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return *out = wy_null(WY_T_STRING), WY_OK;
+  char *p = wy_fn_alloc(ctx, 4);
+  if (!p) return wy_fn_nomem(ctx);
+  size_t l;
+  if (cp < 0x80) p[0] = (char)cp, l = 1;
+  else if (cp < 0x800) p[0] = (char)(0xC0 | cp >> 6), p[1] = (char)(0x80 | (cp & 63)), l = 2;
+  else if (cp < 0x10000)
+    p[0] = (char)(0xE0 | cp >> 12), p[1] = (char)(0x80 | (cp >> 6 & 63)), p[2] = (char)(0x80 | (cp & 63)), l = 3;
+  else
+    p[0] = (char)(0xF0 | cp >> 18), p[1] = (char)(0x80 | (cp >> 12 & 63)), p[2] = (char)(0x80 | (cp >> 6 & 63)),
+    p[3] = (char)(0x80 | (cp & 63)), l = 4;
+  return str_out(ctx, p, l, false, out);
+}
+
+wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  bool bytes = a[0].kind == WY_T_BYTES;
+  const char *s = a[0].u.str, *d = a[1].u.str;
+  size_t sn = a[0].len, dn = a[1].len, cnt = 0;
+  if (!dn) cnt = bytes ? sn : u8_count(s, sn);
+  else
+    for (const char *m = s; (m = find(s, sn, d, dn, (size_t)(m - s))); m += dn) cnt++;
+  if (dn) cnt++;
+  wy_list_t *l = wy_list_new(ctx->arena, (uint32_t)cnt);
+  if (!l) return wy_fn_nomem(ctx);
+  size_t i = 0, k = 0;
+  while (k < cnt) {
+    size_t e;
+    if (!dn) e = i + (bytes ? 1 : u8len((unsigned char)s[i]));
+    else {
+      const char *m = find(s, sn, d, dn, i);
+      e = m ? (size_t)(m - s) : sn;
+    }
+    l->items[k++] = bytes ? wy_bytes(s + i, e - i) : wy_string(s + i, e - i);
+    i = e + dn;
+  }
+  *out = wy_array(l);
+  return WY_OK;
+}
+
+wy_status_t fn_split_to_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  const char *s = a[0].u.str, *ed = a[1].u.str, *kd = a[2].u.str;
+  size_t sn = a[0].len, en = a[1].len, kn = a[2].len, cnt = 1;
+  if (!en || !kn) return wy_fn_fail(ctx, "SPLIT_TO_MAP delimiters must not be empty");
+  for (const char *m = s; (m = find(s, sn, ed, en, (size_t)(m - s))); m += en) cnt++;
+  wy_map_t *mp = wy_map_new(ctx->arena, (uint32_t)cnt);
+  if (!mp) return wy_fn_nomem(ctx);
+  uint32_t used = 0;
+  for (size_t i = 0; i <= sn;) {
+    const char *m = find(s, sn, ed, en, i);
+    size_t e = m ? (size_t)(m - s) : sn;
+    const char *kv = find(s, e, kd, kn, i);
+    if (kv) { /* entries without the key delimiter are dropped, as ksqlDB */
+      wy_value_t k = wy_string(s + i, (size_t)(kv - s) - i), v = wy_string(kv + kn, e - (size_t)(kv - s) - kn);
+      uint32_t j = 0;
+      while (j < used && !wy_value_equal(&mp->keys[j], &k)) j++;
+      mp->keys[j] = k;
+      mp->vals[j] = v;
+      if (j == used) used++;
+    }
+    if (!m) break;
+    i = e + en;
+  }
+  mp->n = used;
+  *out = wy_mapv(mp);
+  return WY_OK;
+}
+
+/* ---- encodings ---- */
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64v(char c) {
+  const char *p = c ? strchr(B64, c) : NULL;
+  return p ? (int)(p - B64) : -1;
+}
+
+typedef enum { ENC_HEX, ENC_UTF8, ENC_ASCII, ENC_BASE64, ENC_BAD } enc_t;
+static enc_t encoding(const wy_value_t *v) {
+  static const char *const names[] = {"hex", "utf8", "ascii", "base64"};
+  for (int i = 0; i < 4; i++)
+    if (v->len == strlen(names[i]) && !strncasecmp(v->u.str, names[i], v->len)) return (enc_t)i;
+  return ENC_BAD;
+}
+
+/* Decode text in `enc` to raw bytes. */
+static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc, wy_value_t *out) {
+  size_t n = s->len;
+  const char *p = s->u.str;
+  if (enc == ENC_UTF8 || enc == ENC_ASCII) return *out = wy_bytes(p, n), WY_OK;
+  char *o = wy_fn_alloc(ctx, n);
+  if (!o) return wy_fn_nomem(ctx);
+  size_t k = 0;
+  if (enc == ENC_HEX) {
+    if (n % 2) return wy_fn_fail(ctx, "Invalid hex string: odd length");
+    for (size_t i = 0; i < n; i += 2) {
+      int hi = isxdigit((unsigned char)p[i]) ? (isdigit((unsigned char)p[i]) ? p[i] - '0' : (tolower((unsigned char)p[i]) - 'a' + 10)) : -1;
+      int lo = isxdigit((unsigned char)p[i + 1]) ? (isdigit((unsigned char)p[i + 1]) ? p[i + 1] - '0' : (tolower((unsigned char)p[i + 1]) - 'a' + 10)) : -1;
+      if (hi < 0 || lo < 0) return wy_fn_fail(ctx, "Invalid hex string");
+      o[k++] = (char)(hi << 4 | lo);
+    }
+  } else {
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (p[i] == '=') break;
+      int v = b64v(p[i]);
+      if (v < 0) return wy_fn_fail(ctx, "Invalid base64 string");
+      acc = acc << 6 | (unsigned)v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        o[k++] = (char)(acc >> bits & 0xff);
+      }
+    }
+  }
+  *out = wy_bytes(o, k);
+  return WY_OK;
+}
+
+static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t enc, wy_value_t *out) {
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  if (enc == ENC_HEX) {
+    for (size_t i = 0; i < n; i++) wy_sbuf_printf(&b, "%02x", (unsigned char)p[i]);
+  } else if (enc == ENC_BASE64) {
+    for (size_t i = 0; i < n; i += 3) {
+      unsigned v = (unsigned)(unsigned char)p[i] << 16 | (i + 1 < n ? (unsigned)(unsigned char)p[i + 1] << 8 : 0) |
+                   (i + 2 < n ? (unsigned char)p[i + 2] : 0);
+      char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < n ? B64[v >> 6 & 63] : '=', i + 2 < n ? B64[v & 63] : '='};
+      wy_sbuf_put(&b, q, 4);
+    }
+  } else if (enc == ENC_ASCII) {
+    for (size_t i = 0; i < n; i++) wy_sbuf_putc(&b, (unsigned char)p[i] < 0x80 ? p[i] : '?');
+  } else {
+    wy_sbuf_put(&b, p, n);
+  }
+  return wy_fn_sbuf_result(ctx, &b, false, out);
+}
+
+wy_status_t fn_to_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  enc_t e = encoding(&a[1]);
+  if (e == ENC_BAD) return wy_fn_fail(ctx, "Supported input encodings are: hex, utf8, ascii and base64");
+  return decode_text(ctx, &a[0], e, out);
+}
+
+wy_status_t fn_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  enc_t e = encoding(&a[1]);
+  if (e == ENC_BAD) return wy_fn_fail(ctx, "Supported output encodings are: hex, utf8, ascii and base64");
+  return encode_bytes(ctx, a[0].u.str, a[0].len, e, out);
+}
+
+wy_status_t fn_encode(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  enc_t in = encoding(&a[1]), o = encoding(&a[2]);
+  if (in == ENC_BAD || o == ENC_BAD) return wy_fn_fail(ctx, "Supported encodings are: hex, utf8, ascii and base64");
+  wy_value_t raw;
+  wy_status_t st = decode_text(ctx, &a[0], in, &raw);
+  return st ? st : encode_bytes(ctx, raw.u.str, raw.len, o, out);
+}
+
+static _Thread_local uint64_t uuid_state;
+wy_status_t fn_uuid(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  if (!uuid_state) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uuid_state = ((uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&uuid_state;
+  }
+  unsigned char r[16];
+  for (int i = 0; i < 16; i += 8) {
+    uuid_state ^= uuid_state >> 12;
+    uuid_state ^= uuid_state << 25;
+    uuid_state ^= uuid_state >> 27;
+    uint64_t v = uuid_state * 0x2545F4914F6CDD1DULL;
+    memcpy(r + i, &v, 8);
+  }
+  r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+  r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+  char *p = wy_fn_alloc(ctx, 36);
+  if (!p) return wy_fn_nomem(ctx);
+  static const char hx[] = "0123456789abcdef";
+  size_t k = 0;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) p[k++] = '-';
+    p[k++] = hx[r[i] >> 4];
+    p[k++] = hx[r[i] & 15];
+  }
+  return str_out(ctx, p, 36, false, out);
+}
+
+/* ---- masking ---- */
+
+/* Replacement characters from args [first..first+3]; NULL keeps the original. */
+typedef struct {
+  const char *rep[4];
+  size_t len[4];
+} masker_t;
+
+static void masker_init(masker_t *m, const wy_value_t *a, size_t n, size_t first) {
+  static const char *const def[4] = {"X", "x", "n", "-"};
+  for (int i = 0; i < 4; i++) {
+    if (n > first + (size_t)i) {
+      const wy_value_t *v = &a[first + (size_t)i];
+      m->rep[i] = v->null ? NULL : v->u.str;
+      m->len[i] = v->null ? 0 : (v->len ? u8len((unsigned char)v->u.str[0]) : 0);
+    } else {
+      m->rep[i] = def[i];
+      m->len[i] = 1;
+    }
+  }
+}
+
+/* Mask characters [from, to) (character indexes) of s. */
+static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const masker_t *m, int64_t from,
+                              int64_t to, wy_value_t *out) {
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  int64_t ci = 0;
+  for (size_t i = 0; i < s->len; ci++) {
+    unsigned char c = (unsigned char)s->u.str[i];
+    size_t l = u8len(c);
+    if (i + l > s->len) l = s->len - i;
+    int cls = c < 0x80 && isupper(c) ? 0 : c < 0x80 && islower(c) ? 1 : c < 0x80 && isdigit(c) ? 2 : 3;
+    if (ci >= from && ci < to && m->rep[cls])
+      wy_sbuf_put(&b, m->rep[cls], m->len[cls]);
+    else
+      wy_sbuf_put(&b, s->u.str + i, l);
+    i += l;
+  }
+  return wy_fn_sbuf_result(ctx, &b, false, out);
+}
+
+static wy_status_t mask_common(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, char how) {
+  if (a[0].null) return *out = wy_null(WY_T_STRING), WY_OK;
+  masker_t m;
+  masker_init(&m, a, n, how == 'a' ? 1 : 2);
+  int64_t len = (int64_t)u8_count(a[0].u.str, a[0].len), k = 0;
+  if (how != 'a') {
+    if (a[1].null) return *out = wy_null(WY_T_STRING), WY_OK;
+    k = a[1].u.i32;
+    if (k < 0) return wy_fn_fail(ctx, "function input must be >= 0");
+  }
+  switch (how) {
+  case 'a': return mask_range(ctx, &a[0], &m, 0, len, out);
+  case 'L': return mask_range(ctx, &a[0], &m, k, len, out);        /* keep left */
+  case 'R': return mask_range(ctx, &a[0], &m, 0, len - k, out);    /* keep right */
+  case 'l': return mask_range(ctx, &a[0], &m, 0, k, out);          /* mask left */
+  default: return mask_range(ctx, &a[0], &m, len - k, len, out);   /* mask right */
+  }
+}
+
+wy_status_t fn_mask(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'a'); }
+wy_status_t fn_mask_keep_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'L'); }
+wy_status_t fn_mask_keep_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'R'); }
+wy_status_t fn_mask_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'l'); }
+wy_status_t fn_mask_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'r'); }
+
+/* ---- regular expressions (POSIX extended; Java's syntax for the common cases) ---- */
+
+/* A constant pattern is compiled once per call site; a pattern from a column is
+ * compiled per call (which allocates: the documented slow path). */
+static wy_status_t compile_re(regex_t *re, const char *p, size_t n, wy_error_t *err) {
+  char tmp[1024];
+  if (n >= sizeof tmp) return wy_error_set(err, WY_ERR_EVAL, "regular expression too long");
+  memcpy(tmp, p, n);
+  tmp[n] = '\0';
+  int rc = regcomp(re, tmp, REG_EXTENDED);
+  if (rc) {
+    char msg[128];
+    regerror(rc, re, msg, sizeof msg);
+    return wy_error_set(err, WY_ERR_EVAL, "Invalid regular expression '%s': %s", tmp, msg);
+  }
+  return WY_OK;
+}
+
+static wy_status_t regex_prepare_at(size_t arg, const wy_value_t *const *consts, size_t n, void **site,
+                                    wy_error_t *err) {
+  *site = NULL;
+  if (arg >= n || !consts[arg] || consts[arg]->null) return WY_OK;
+  regex_t *re = malloc(sizeof *re);
+  if (!re) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = compile_re(re, consts[arg]->u.str, consts[arg]->len, err);
+  if (st) {
+    free(re);
+    return st;
+  }
+  *site = re;
+  return WY_OK;
+}
+static wy_status_t regex_prepare0(const wy_type_t *const *args, const wy_value_t *const *consts, size_t n,
+                                  void **site, wy_error_t *err) {
+  return regex_prepare_at(0, consts, n, site, err);
+}
+static wy_status_t regex_prepare1(const wy_type_t *const *args, const wy_value_t *const *consts, size_t n,
+                                  void **site, wy_error_t *err) {
+  return regex_prepare_at(1, consts, n, site, err);
+}
+static void regex_release(void *site) {
+  if (!site) return;
+  regfree(site);
+  free(site);
+}
+const wy_prep_t wy_prep_regex0 = {regex_prepare0, regex_release};
+const wy_prep_t wy_prep_regex1 = {regex_prepare1, regex_release};
+
+/* The regex to use: the prepared one, or `tmp` compiled now (*owned set). */
+static wy_status_t get_re(wy_fn_ctx_t *ctx, const wy_value_t *pat, regex_t *tmp, const regex_t **re, bool *owned) {
+  *owned = false;
+  if (ctx->site) {
+    *re = ctx->site;
+    return WY_OK;
+  }
+  wy_error_t e;
+  if (compile_re(tmp, pat->u.str, pat->len, &e)) return wy_fn_fail(ctx, "%s", e.msg);
+  *re = tmp;
+  *owned = true;
+  return WY_OK;
+}
+
+/* regexec needs a NUL-terminated subject: copy into the arena. */
+static const char *cstr(wy_fn_ctx_t *ctx, const wy_value_t *v) {
+  char *p = wy_fn_alloc(ctx, v->len);
+  if (p) memcpy(p, v->u.str, v->len);
+  return p;
+}
+
+#define MAX_GROUPS 10
+
+/* Make room for one more item in an arena array that doubles; NULL on ENOMEM. */
+static wy_value_t *push_item(wy_fn_ctx_t *ctx, wy_value_t *items, size_t *cnt, size_t *cap) {
+  if (*cnt == *cap) {
+    wy_value_t *ni = wy_arena_alloc(ctx->arena, *cap * 2 * sizeof *ni);
+    if (!ni) return NULL;
+    memcpy(ni, items, *cap * sizeof *ni);
+    items = ni;
+    *cap *= 2;
+  }
+  (*cnt)++;
+  return items;
+}
+
+wy_status_t fn_regexp_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  regex_t tmp;
+  const regex_t *re;
+  bool owned;
+  wy_status_t st = get_re(ctx, &a[1], &tmp, &re, &owned);
+  if (st) return st;
+  const char *s = cstr(ctx, &a[0]);
+  wy_sbuf_t b;
+  wy_sbuf_init(&b, ctx->arena);
+  size_t off = 0, len = a[0].len;
+  regmatch_t m[1];
+  while (s && off <= len && regexec(re, s + off, 1, m, off ? REG_NOTBOL : 0) == 0) {
+    wy_sbuf_put(&b, s + off, (size_t)m[0].rm_so);
+    wy_sbuf_put(&b, a[2].u.str, a[2].len);
+    if (m[0].rm_eo == m[0].rm_so) { /* empty match: copy one character and move on */
+      if (off + (size_t)m[0].rm_so >= len) {
+        off = len + 1;
+        break;
+      }
+      size_t l = u8len((unsigned char)s[off + (size_t)m[0].rm_so]);
+      wy_sbuf_put(&b, s + off + m[0].rm_so, l);
+      off += (size_t)m[0].rm_so + l;
+    } else {
+      off += (size_t)m[0].rm_eo;
+    }
+  }
+  if (s && off <= len) wy_sbuf_put(&b, s + off, len - off);
+  if (owned) regfree(&tmp);
+  if (!s) return wy_fn_nomem(ctx);
+  return wy_fn_sbuf_result(ctx, &b, false, out);
+}
+
+static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, bool all) {
+  int group = n > 2 ? a[2].u.i32 : 0;
+  if (group < 0 || group >= MAX_GROUPS) return wy_fn_fail(ctx, "No group %d", group);
+  regex_t tmp;
+  const regex_t *re;
+  bool owned;
+  wy_status_t st = get_re(ctx, &a[0], &tmp, &re, &owned);
+  if (st) return st;
+  if ((size_t)group > re->re_nsub) {
+    if (owned) regfree(&tmp);
+    return wy_fn_fail(ctx, "No group %d", group);
+  }
+  const char *s = cstr(ctx, &a[1]);
+  size_t off = 0, len = a[1].len, cnt = 0, cap = 8;
+  regmatch_t m[MAX_GROUPS];
+  wy_value_t *items = wy_arena_alloc(ctx->arena, cap * sizeof *items);
+  *out = wy_null(all ? WY_T_ARRAY : WY_T_STRING);
+  while (s && items && off <= len && regexec(re, s + off, MAX_GROUPS, m, off ? REG_NOTBOL : 0) == 0) {
+    wy_value_t v = m[group].rm_so < 0 ? wy_null(WY_T_STRING)
+                                     : wy_string(s + off + m[group].rm_so, (size_t)(m[group].rm_eo - m[group].rm_so));
+    if (!all) {
+      *out = v;
+      break;
+    }
+    if (!(items = push_item(ctx, items, &cnt, &cap))) break;
+    items[cnt - 1] = v;
+    off += m[0].rm_eo > m[0].rm_so ? (size_t)m[0].rm_eo : (size_t)m[0].rm_so + 1;
+  }
+  if (owned) regfree(&tmp);
+  if (!s || !items) return wy_fn_nomem(ctx);
+  if (all) {
+    wy_list_t *l = wy_list_new(ctx->arena, 0);
+    if (!l) return wy_fn_nomem(ctx);
+    l->n = (uint32_t)cnt;
+    l->items = items;
+    *out = wy_array(l);
+  }
+  return WY_OK;
+}
+wy_status_t fn_regexp_extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return extract(ctx, a, n, out, false);
+}
+wy_status_t fn_regexp_extract_all(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return extract(ctx, a, n, out, true);
+}
+
+wy_status_t fn_regexp_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  regex_t tmp;
+  const regex_t *re;
+  bool owned;
+  wy_status_t st = get_re(ctx, &a[1], &tmp, &re, &owned);
+  if (st) return st;
+  const char *s = cstr(ctx, &a[0]);
+  size_t off = 0, start = 0, len = a[0].len, cnt = 0, cap = 8;
+  wy_value_t *items = wy_arena_alloc(ctx->arena, cap * sizeof *items);
+  regmatch_t m[1];
+  while (s && items) {
+    bool hit = off <= len && regexec(re, s + off, 1, m, off ? REG_NOTBOL : 0) == 0;
+    if (hit && m[0].rm_eo == m[0].rm_so) { /* skip empty matches */
+      off += (size_t)m[0].rm_so + 1;
+      if (off > len) hit = false;
+      else continue;
+    }
+    size_t e = hit ? off + (size_t)m[0].rm_so : len;
+    if (!(items = push_item(ctx, items, &cnt, &cap))) break;
+    items[cnt - 1] = wy_string(s + start, e - start);
+    if (!hit) break;
+    off += (size_t)m[0].rm_eo;
+    start = off;
+  }
+  if (owned) regfree(&tmp);
+  if (!s || !items) return wy_fn_nomem(ctx);
+  wy_list_t *l = wy_list_new(ctx->arena, 0);
+  if (!l) return wy_fn_nomem(ctx);
+  l->n = (uint32_t)cnt;
+  l->items = items;
+  *out = wy_array(l);
+  return WY_OK;
+}

@@ -1,0 +1,901 @@
+#include "udf/registry.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/base/decimal.h"
+
+struct wy_registry {
+  size_t n, cap;
+  wy_function_t **fns; /* sorted by name */
+};
+
+/* ---- type patterns ------------------------------------------------------------ */
+
+static void pat_free(wy_type_pat_t *p) {
+  if (!p) return;
+  for (int i = 0; i < p->nsub; i++) pat_free(p->sub[i]);
+  wy_type_unref(p->type);
+  free(p);
+}
+
+typedef struct {
+  const char *s;
+  const char *err;
+} pat_parser_t;
+
+static void skip_ws(pat_parser_t *ps) {
+  while (isspace((unsigned char)*ps->s)) ps->s++;
+}
+
+static size_t ident(pat_parser_t *ps, char *buf, size_t cap) {
+  skip_ws(ps);
+  size_t n = 0;
+  while (isalnum((unsigned char)ps->s[n]) || ps->s[n] == '_') n++;
+  if (!n || n >= cap) return 0;
+  for (size_t i = 0; i < n; i++) buf[i] = (char)toupper((unsigned char)ps->s[i]);
+  buf[n] = '\0';
+  ps->s += n;
+  return n;
+}
+
+static bool eat(pat_parser_t *ps, const char *tok) {
+  skip_ws(ps);
+  size_t n = strlen(tok);
+  if (strncmp(ps->s, tok, n)) return false;
+  ps->s += n;
+  return true;
+}
+
+static const struct {
+  const char *name;
+  wy_type_kind_t kind;
+} PRIMS[] = {{"BOOLEAN", WY_T_BOOLEAN}, {"INT", WY_T_INT},        {"INTEGER", WY_T_INT},
+             {"BIGINT", WY_T_BIGINT},   {"DOUBLE", WY_T_DOUBLE},  {"STRING", WY_T_STRING},
+             {"VARCHAR", WY_T_STRING},  {"BYTES", WY_T_BYTES},    {"TIMESTAMP", WY_T_TIMESTAMP},
+             {"DATE", WY_T_DATE},       {"TIME", WY_T_TIME}};
+
+static wy_type_pat_t *pat_new(wy_pat_kind_t k) {
+  wy_type_pat_t *p = calloc(1, sizeof *p);
+  if (p) p->kind = k;
+  return p;
+}
+
+static wy_type_pat_t *parse_pat(pat_parser_t *ps) {
+  char id[32];
+  if (!ident(ps, id, sizeof id)) {
+    ps->err = "expected a type";
+    return NULL;
+  }
+  for (size_t i = 0; i < sizeof PRIMS / sizeof PRIMS[0]; i++)
+    if (!strcmp(id, PRIMS[i].name)) {
+      wy_type_pat_t *p = pat_new(WY_PAT_TYPE);
+      if (p) p->type = wy_type_primitive(PRIMS[i].kind);
+      return p;
+    }
+  if (!strcmp(id, "DECIMAL")) return pat_new(WY_PAT_ANY_DECIMAL);
+  if (!strcmp(id, "STRUCT")) return pat_new(WY_PAT_ANY_STRUCT);
+  if (id[1] == '\0' && id[0] >= 'A' && id[0] <= 'Z') {
+    wy_type_pat_t *p = pat_new(WY_PAT_VAR);
+    if (p) p->var = id[0];
+    return p;
+  }
+  wy_type_pat_t *p = NULL;
+  if (!strcmp(id, "ARRAY") || !strcmp(id, "MAP")) {
+    bool map = id[0] == 'M';
+    p = pat_new(map ? WY_PAT_MAP : WY_PAT_ARRAY);
+    if (!p || !eat(ps, "<")) goto bad;
+    if (!(p->sub[p->nsub++] = parse_pat(ps))) goto bad;
+    if (map && (!eat(ps, ",") || !(p->sub[p->nsub++] = parse_pat(ps)))) goto bad;
+    if (!eat(ps, ">")) goto bad;
+    return p;
+  }
+  if (!strcmp(id, "FN")) {
+    p = pat_new(WY_PAT_LAMBDA);
+    if (!p || !eat(ps, "(")) goto bad;
+    do {
+      if (p->nsub >= 3 || !(p->sub[p->nsub++] = parse_pat(ps))) goto bad;
+    } while (eat(ps, ","));
+    if (!eat(ps, "=>") || !(p->sub[p->nsub++] = parse_pat(ps)) || !eat(ps, ")")) goto bad;
+    return p;
+  }
+bad:
+  if (!ps->err) ps->err = "malformed type";
+  pat_free(p);
+  return NULL;
+}
+
+size_t wy_type_pat_format(const wy_type_pat_t *p, char *buf, size_t cap) {
+  char a[128], b[128];
+  switch (p->kind) {
+  case WY_PAT_TYPE:
+    return wy_type_format(p->type, buf, cap);
+  case WY_PAT_VAR:
+    return (size_t)snprintf(buf, cap, "%c", p->var);
+  case WY_PAT_ANY_DECIMAL:
+    return (size_t)snprintf(buf, cap, "DECIMAL");
+  case WY_PAT_ANY_STRUCT:
+    return (size_t)snprintf(buf, cap, "STRUCT");
+  case WY_PAT_ARRAY:
+    wy_type_pat_format(p->sub[0], a, sizeof a);
+    return (size_t)snprintf(buf, cap, "ARRAY<%s>", a);
+  case WY_PAT_MAP:
+    wy_type_pat_format(p->sub[0], a, sizeof a);
+    wy_type_pat_format(p->sub[1], b, sizeof b);
+    return (size_t)snprintf(buf, cap, "MAP<%s, %s>", a, b);
+  case WY_PAT_LAMBDA: {
+    size_t o = (size_t)snprintf(buf, cap, "LAMBDA(");
+    for (int i = 0; i + 1 < p->nsub; i++) {
+      wy_type_pat_format(p->sub[i], a, sizeof a);
+      o += (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, "%s%s", i ? ", " : "", a);
+    }
+    wy_type_pat_format(p->sub[p->nsub - 1], a, sizeof a);
+    return o + (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, " => %s)", a);
+  }
+  }
+  return 0;
+}
+
+/* ---- registration ------------------------------------------------------------- */
+
+static char *dup0(const char *s) { return strdup(s ? s : ""); }
+
+static void overload_free(wy_overload_t *ov) {
+  for (size_t i = 0; i < ov->nparams; i++) {
+    pat_free(ov->params[i]);
+    if (ov->param_names) free(ov->param_names[i]);
+  }
+  free(ov->params);
+  free(ov->param_names);
+  pat_free(ov->ret);
+  free(ov->signature);
+  free(ov->description);
+}
+
+static void function_free(wy_function_t *f) {
+  if (!f) return;
+  for (size_t i = 0; i < f->noverloads; i++) overload_free(&f->overloads[i]);
+  free(f->overloads);
+  free(f->name);
+  free(f->description);
+  free(f->category);
+  free(f->author);
+  free(f->version);
+  free(f->path);
+  free(f);
+}
+
+wy_registry_t *wy_registry_new(void) { return calloc(1, sizeof(wy_registry_t)); }
+
+void wy_registry_destroy(wy_registry_t *r) {
+  if (!r) return;
+  for (size_t i = 0; i < r->n; i++) function_free(r->fns[i]);
+  free(r->fns);
+  free(r);
+}
+
+/* Names compare as their upper-case forms in byte order, as ksqlDB's SHOW FUNCTIONS
+ * sorts them ("ARRAY_MAX" before "ARRAYX" would be, '_' after letters). */
+static int name_cmp(const char *a, const char *b) {
+  for (;; a++, b++) {
+    int x = toupper((unsigned char)*a), y = toupper((unsigned char)*b);
+    if (x != y || !x) return x - y;
+  }
+}
+
+static size_t lower_bound(const wy_registry_t *r, const char *name) {
+  size_t lo = 0, hi = r->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (name_cmp(r->fns[mid]->name, name) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+const wy_function_t *wy_registry_find(const wy_registry_t *r, const char *name) {
+  size_t i = lower_bound(r, name);
+  return i < r->n && !strcasecmp(r->fns[i]->name, name) ? r->fns[i] : NULL;
+}
+
+size_t wy_registry_count(const wy_registry_t *r) { return r->n; }
+const wy_function_t *wy_registry_at(const wy_registry_t *r, size_t i) {
+  return i < r->n ? r->fns[i] : NULL;
+}
+
+static bool pat_equal(const wy_type_pat_t *a, const wy_type_pat_t *b) {
+  if (a->kind != b->kind || a->nsub != b->nsub || a->var != b->var) return false;
+  if (a->kind == WY_PAT_TYPE && !wy_type_equal(a->type, b->type)) return false;
+  for (int i = 0; i < a->nsub; i++)
+    if (!pat_equal(a->sub[i], b->sub[i])) return false;
+  return true;
+}
+
+static wy_status_t parse_params(const char *sig, wy_overload_t *ov, wy_error_t *err) {
+  pat_parser_t ps = {sig, NULL};
+  skip_ws(&ps);
+  size_t cap = 0;
+  while (*ps.s) {
+    if (ov->nparams == cap) {
+      cap = cap ? cap * 2 : 4;
+      wy_type_pat_t **np = realloc(ov->params, cap * sizeof *np);
+      char **nn = np ? realloc(ov->param_names, cap * sizeof *nn) : NULL;
+      if (np) ov->params = np;
+      if (nn) ov->param_names = nn;
+      if (!np || !nn) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    }
+    wy_type_pat_t *p = parse_pat(&ps);
+    if (!p) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': %s", sig, ps.err);
+    ov->params[ov->nparams] = p;
+    ov->param_names[ov->nparams] = NULL;
+    ov->nparams++;
+    if (eat(&ps, "...")) ov->variadic = true;
+    char name[64];
+    skip_ws(&ps);
+    const char *save = ps.s;
+    if (ident(&ps, name, sizeof name)) {
+      size_t n = (size_t)(ps.s - save);
+      ov->param_names[ov->nparams - 1] = strndup(save, n);
+    }
+    if (!eat(&ps, ",")) break;
+    if (ov->variadic) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': variadic must be last", sig);
+  }
+  skip_ws(&ps);
+  if (*ps.s) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': unexpected '%s'", sig, ps.s);
+  return WY_OK;
+}
+
+wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_error_t *err) {
+  if (!def->name || !*def->name || (!def->fn && !def->agg) || (!def->ret && !def->ret_fn))
+    return wy_error_set(err, WY_ERR_INVALID, "function definition is incomplete");
+  wy_overload_t ov;
+  memset(&ov, 0, sizeof ov);
+  wy_status_t st = parse_params(def->signature ? def->signature : "", &ov, err);
+  if (!st && def->ret) {
+    pat_parser_t ps = {def->ret, NULL};
+    ov.ret = parse_pat(&ps);
+    skip_ws(&ps);
+    if (!ov.ret || *ps.s)
+      st = wy_error_set(err, WY_ERR_INVALID, "return type '%s' of %s is malformed", def->ret, def->name);
+  }
+  if (st) {
+    overload_free(&ov);
+    return st;
+  }
+  ov.ret_fn = def->ret_fn;
+  ov.fn = def->fn;
+  ov.agg = def->agg;
+  ov.prepare = def->prepare;
+  ov.release = def->release;
+  ov.flags = def->ov_flags;
+  ov.signature = dup0(def->signature);
+  ov.description = dup0(def->description);
+
+  size_t i = lower_bound(r, def->name);
+  wy_function_t *f = i < r->n && !strcasecmp(r->fns[i]->name, def->name) ? r->fns[i] : NULL;
+  if (f) {
+    if (((f->flags ^ def->fn_flags) & WY_FN_AGGREGATE)) {
+      overload_free(&ov);
+      return wy_error_set(err, WY_ERR_EXISTS, "function '%s' mixes scalar and aggregate overloads", def->name);
+    }
+    for (size_t k = 0; k < f->noverloads; k++) {
+      const wy_overload_t *o = &f->overloads[k];
+      bool same = o->nparams == ov.nparams && o->variadic == ov.variadic;
+      for (size_t j = 0; same && j < ov.nparams; j++) same = pat_equal(o->params[j], ov.params[j]);
+      if (same) {
+        overload_free(&ov);
+        return wy_error_set(err, WY_ERR_EXISTS, "function '%s(%s)' is already registered", def->name,
+                            def->signature ? def->signature : "");
+      }
+    }
+  } else {
+    f = calloc(1, sizeof *f);
+    if (!f) goto nomem;
+    f->name = strdup(def->name);
+    for (char *p = f->name; p && *p; p++) *p = (char)toupper((unsigned char)*p);
+    f->description = dup0(def->description);
+    f->category = dup0(def->category);
+    f->author = dup0(def->author ? def->author : "walleye");
+    f->version = dup0(def->version ? def->version : WALLEYE_VERSION);
+    f->path = dup0(def->path ? def->path : "internal");
+    f->flags = def->fn_flags;
+    if (r->n == r->cap) {
+      size_t cap = r->cap ? r->cap * 2 : 64;
+      wy_function_t **nf = realloc(r->fns, cap * sizeof *nf);
+      if (!nf) {
+        function_free(f);
+        goto nomem;
+      }
+      r->fns = nf;
+      r->cap = cap;
+    }
+    memmove(r->fns + i + 1, r->fns + i, (r->n - i) * sizeof *r->fns);
+    r->fns[i] = f;
+    r->n++;
+  }
+  f->flags |= def->fn_flags;
+  wy_overload_t *no = realloc(f->overloads, (f->noverloads + 1) * sizeof *no);
+  if (!no) goto nomem;
+  f->overloads = no;
+  f->overloads[f->noverloads++] = ov;
+  return WY_OK;
+nomem:
+  overload_free(&ov);
+  return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+}
+
+static wy_registry_t *g_builtins;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void free_builtins(void) { wy_registry_destroy(g_builtins); }
+
+static void build_builtins(void) {
+  wy_error_t err;
+  wy_registry_t *r = wy_registry_new();
+  if (r && wy_registry_add_builtins(r, &err) != WY_OK) {
+    fprintf(stderr, "walleye: built-in function table: %s\n", err.msg);
+    wy_registry_destroy(r);
+    r = NULL;
+  }
+  g_builtins = r;
+  atexit(free_builtins);
+}
+
+const wy_registry_t *wy_registry_builtins(void) {
+  pthread_once(&g_once, build_builtins);
+  return g_builtins;
+}
+
+/* ---- widening ------------------------------------------------------------------- */
+
+const wy_type_t *wy_type_to_decimal(const wy_type_t *t) {
+  switch (t->kind) {
+  case WY_T_INT:
+    return wy_type_decimal(10, 0);
+  case WY_T_BIGINT:
+    return wy_type_decimal(19, 0);
+  case WY_T_DECIMAL:
+    return wy_type_ref(t);
+  default:
+    return NULL;
+  }
+}
+
+static int num_rank(wy_type_kind_t k) {
+  switch (k) {
+  case WY_T_INT:
+    return 1;
+  case WY_T_BIGINT:
+    return 2;
+  case WY_T_DECIMAL:
+    return 3;
+  case WY_T_DOUBLE:
+    return 4;
+  default:
+    return 0;
+  }
+}
+
+int wy_type_widen_cost(const wy_type_t *from, const wy_type_t *to) {
+  if (wy_type_equal(from, to)) return 0;
+  int rf = num_rank(from->kind), rt = num_rank(to->kind);
+  if (rf && rt) {
+    if (from->kind == WY_T_DECIMAL && to->kind == WY_T_DECIMAL) {
+      /* Only when no digit is lost on either side of the point. */
+      return to->scale >= from->scale &&
+                     to->precision - to->scale >= from->precision - from->scale
+                 ? 1
+                 : -1;
+    }
+    if (rf >= rt) return -1;
+    if (to->kind == WY_T_DECIMAL) {
+      const wy_type_t *d = wy_type_to_decimal(from);
+      int c = wy_type_widen_cost(d, to);
+      wy_type_unref(d);
+      return c < 0 ? -1 : rt - rf;
+    }
+    return rt - rf;
+  }
+  if (from->kind != to->kind) return -1;
+  switch (from->kind) {
+  case WY_T_ARRAY:
+    return wy_type_widen_cost(from->elem, to->elem);
+  case WY_T_MAP: {
+    int a = wy_type_widen_cost(from->key, to->key), b = wy_type_widen_cost(from->elem, to->elem);
+    return a < 0 || b < 0 ? -1 : a + b;
+  }
+  default:
+    return -1;
+  }
+}
+
+const wy_type_t *wy_type_common(const wy_type_t *a, const wy_type_t *b) {
+  if (wy_type_equal(a, b)) return wy_type_ref(a);
+  int ra = num_rank(a->kind), rb = num_rank(b->kind);
+  if (ra && rb) {
+    if (a->kind == WY_T_DOUBLE || b->kind == WY_T_DOUBLE) return wy_type_double();
+    if (a->kind == WY_T_DECIMAL || b->kind == WY_T_DECIMAL) {
+      const wy_type_t *x = wy_type_to_decimal(a), *y = wy_type_to_decimal(b);
+      int s = x->scale > y->scale ? x->scale : y->scale;
+      int ip = x->precision - x->scale > y->precision - y->scale ? x->precision - x->scale
+                                                                 : y->precision - y->scale;
+      wy_type_unref(x);
+      wy_type_unref(y);
+      int p = ip + s > WY_DECIMAL_MAX_PRECISION ? WY_DECIMAL_MAX_PRECISION : ip + s;
+      return wy_type_decimal(p, s > p ? p : s);
+    }
+    return ra > rb ? wy_type_ref(a) : wy_type_ref(b);
+  }
+  if (a->kind != b->kind) return NULL;
+  if (a->kind == WY_T_ARRAY) {
+    const wy_type_t *e = wy_type_common(a->elem, b->elem);
+    return e ? wy_type_array(e) : NULL;
+  }
+  if (a->kind == WY_T_MAP) {
+    const wy_type_t *k = wy_type_common(a->key, b->key);
+    const wy_type_t *v = k ? wy_type_common(a->elem, b->elem) : NULL;
+    if (!v) {
+      wy_type_unref(k);
+      return NULL;
+    }
+    return wy_type_map(k, v);
+  }
+  return NULL;
+}
+
+/* ---- resolution ------------------------------------------------------------------ */
+
+static void bindings_clear(wy_type_bindings_t *b) {
+  for (int i = 0; i < 26; i++) {
+    wy_type_unref(b->var[i]);
+    b->var[i] = NULL;
+  }
+}
+
+/* Pass 1: bind placeholders, widening a placeholder to the common type of its
+ * occurrences (so COALESCE(INT, BIGINT) binds T = BIGINT). */
+static bool bind_pat(const wy_type_pat_t *p, const wy_type_t *t, wy_type_bindings_t *b) {
+  if (!t) return true; /* untyped NULL */
+  switch (p->kind) {
+  case WY_PAT_TYPE:
+  case WY_PAT_ANY_DECIMAL:
+  case WY_PAT_ANY_STRUCT:
+  case WY_PAT_LAMBDA:
+    return true;
+  case WY_PAT_VAR: {
+    const wy_type_t **slot = &b->var[p->var - 'A'];
+    if (!*slot) {
+      *slot = wy_type_ref(t);
+      return true;
+    }
+    const wy_type_t *c = wy_type_common(*slot, t);
+    if (!c) return false;
+    wy_type_unref(*slot);
+    *slot = c;
+    return true;
+  }
+  case WY_PAT_ARRAY:
+    return t->kind == WY_T_ARRAY && bind_pat(p->sub[0], t->elem, b);
+  case WY_PAT_MAP:
+    return t->kind == WY_T_MAP && bind_pat(p->sub[0], t->key, b) && bind_pat(p->sub[1], t->elem, b);
+  }
+  return false;
+}
+
+/* The concrete type a pattern stands for under bindings (new ref), or NULL. For
+ * ANY_DECIMAL/ANY_STRUCT the argument's own type decides. */
+static const wy_type_t *instantiate(const wy_type_pat_t *p, const wy_type_bindings_t *b,
+                                    const wy_type_t *arg) {
+  switch (p->kind) {
+  case WY_PAT_TYPE:
+    return wy_type_ref(p->type);
+  case WY_PAT_VAR:
+    return b->var[p->var - 'A'] ? wy_type_ref(b->var[p->var - 'A']) : NULL;
+  case WY_PAT_ANY_DECIMAL:
+    return arg ? wy_type_to_decimal(arg) : NULL;
+  case WY_PAT_ANY_STRUCT:
+    return arg && arg->kind == WY_T_STRUCT ? wy_type_ref(arg) : NULL;
+  case WY_PAT_ARRAY: {
+    const wy_type_t *e = instantiate(p->sub[0], b, arg && arg->kind == WY_T_ARRAY ? arg->elem : NULL);
+    return e ? wy_type_array(e) : NULL;
+  }
+  case WY_PAT_MAP: {
+    bool m = arg && arg->kind == WY_T_MAP;
+    const wy_type_t *k = instantiate(p->sub[0], b, m ? arg->key : NULL);
+    const wy_type_t *v = k ? instantiate(p->sub[1], b, m ? arg->elem : NULL) : NULL;
+    if (!v) {
+      wy_type_unref(k);
+      return NULL;
+    }
+    return wy_type_map(k, v);
+  }
+  case WY_PAT_LAMBDA:
+    return NULL;
+  }
+  return NULL;
+}
+
+typedef struct {
+  const wy_type_t **ptypes;
+  const wy_type_t ***lparams;
+  const wy_type_t *ret;
+  int cost;
+} attempt_t;
+
+static void attempt_free(attempt_t *a, size_t nargs) {
+  for (size_t i = 0; i < nargs; i++) {
+    if (a->ptypes) wy_type_unref(a->ptypes[i]);
+    if (a->lparams && a->lparams[i]) {
+      for (size_t j = 0; a->lparams[i][j]; j++) wy_type_unref(a->lparams[i][j]);
+      free(a->lparams[i]);
+    }
+  }
+  free(a->ptypes);
+  free(a->lparams);
+  wy_type_unref(a->ret);
+  memset(a, 0, sizeof *a);
+}
+
+static const wy_type_pat_t *param_for(const wy_overload_t *ov, size_t i) {
+  return i < ov->nparams ? ov->params[i] : ov->params[ov->nparams - 1];
+}
+
+/* Try one overload. Returns true with *a filled when the call fits. */
+static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, size_t nargs,
+                         wy_lambda_typer typer, void *user, attempt_t *a, wy_error_t *err,
+                         bool *hard_error) {
+  memset(a, 0, sizeof *a);
+  if (ov->variadic ? nargs + 1 < ov->nparams : nargs != ov->nparams) return false;
+  if (!nargs && ov->variadic) return false; /* COALESCE() has no element type to bind */
+  wy_type_bindings_t b;
+  memset(&b, 0, sizeof b);
+  bool ok = true;
+  for (size_t i = 0; i < nargs && ok; i++) {
+    const wy_type_pat_t *p = param_for(ov, i);
+    if ((p->kind == WY_PAT_LAMBDA) != (args[i].lambda_arity > 0)) ok = false;
+    else if (p->kind == WY_PAT_LAMBDA && p->nsub - 1 != args[i].lambda_arity) ok = false;
+    else if (!args[i].lambda_arity) ok = bind_pat(p, args[i].type, &b);
+  }
+  a->ptypes = calloc(nargs ? nargs : 1, sizeof *a->ptypes);
+  a->lparams = calloc(nargs ? nargs : 1, sizeof *a->lparams);
+  if (!a->ptypes || !a->lparams) ok = false;
+  /* Lambdas, in order: their parameter types come from bindings so far, their body
+   * type binds the rest (REDUCE's accumulator, TRANSFORM's output element). */
+  for (size_t i = 0; i < nargs && ok; i++) {
+    const wy_type_pat_t *p = param_for(ov, i);
+    if (p->kind != WY_PAT_LAMBDA) continue;
+    int np = p->nsub - 1;
+    a->lparams[i] = calloc((size_t)np + 1, sizeof **a->lparams);
+    if (!a->lparams[i]) {
+      ok = false;
+      break;
+    }
+    for (int j = 0; j < np && ok; j++) ok = (a->lparams[i][j] = instantiate(p->sub[j], &b, NULL)) != NULL;
+    if (!ok || !typer) {
+      ok = false;
+      break;
+    }
+    const wy_type_t *body = typer(user, i, a->lparams[i], (size_t)np, err);
+    if (!body) {
+      *hard_error = true;
+      ok = false;
+      break;
+    }
+    ok = bind_pat(p->sub[np], body, &b);
+    a->ptypes[i] = body;
+  }
+  int cost = 0;
+  for (size_t i = 0; i < nargs && ok; i++) {
+    const wy_type_pat_t *p = param_for(ov, i);
+    if (p->kind == WY_PAT_LAMBDA) {
+      const wy_type_t *want = instantiate(p->sub[p->nsub - 1], &b, a->ptypes[i]);
+      int c = want ? wy_type_widen_cost(a->ptypes[i], want) : -1;
+      wy_type_unref(a->ptypes[i]);
+      a->ptypes[i] = want;
+      if (c < 0) ok = false;
+      cost += c;
+      continue;
+    }
+    a->ptypes[i] = instantiate(p, &b, args[i].type);
+    if (!a->ptypes[i]) {
+      ok = false;
+      break;
+    }
+    if (args[i].type) {
+      int c = wy_type_widen_cost(args[i].type, a->ptypes[i]);
+      if (c < 0) ok = false;
+      cost += c;
+    }
+  }
+  if (ok) {
+    if (ov->ret) {
+      a->ret = instantiate(ov->ret, &b, NULL);
+      if (!a->ret) ok = false;
+    } else {
+      const wy_value_t *consts[64] = {0};
+      for (size_t i = 0; i < nargs && i < 64; i++) consts[i] = args[i].literal;
+      a->ret = ov->ret_fn(a->ptypes, consts, nargs, err);
+      if (!a->ret) {
+        *hard_error = true;
+        ok = false;
+      }
+    }
+  }
+  bindings_clear(&b);
+  if (!ok) {
+    attempt_free(a, nargs);
+    return false;
+  }
+  a->cost = cost;
+  return true;
+}
+
+static void format_args(const wy_call_arg_t *args, size_t nargs, char *buf, size_t cap) {
+  size_t o = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < nargs && o < cap; i++) {
+    char t[256];
+    if (args[i].lambda_arity)
+      snprintf(t, sizeof t, "LAMBDA");
+    else if (args[i].type)
+      wy_type_format(args[i].type, t, sizeof t);
+    else
+      snprintf(t, sizeof t, "null");
+    o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", t);
+  }
+}
+
+wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name,
+                                const wy_call_arg_t *args, size_t nargs, bool aggregate,
+                                wy_lambda_typer typer, void *user, wy_resolved_t *out,
+                                wy_error_t *err) {
+  memset(out, 0, sizeof *out);
+  const wy_function_t *f = wy_registry_find(r, name);
+  if (!f || (bool)(f->flags & WY_FN_AGGREGATE) != aggregate) {
+    if (f && aggregate)
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not an aggregate function", f->name);
+    if (f)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Aggregate function '%s' is not allowed here", f->name);
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'", name);
+  }
+  attempt_t best = {0};
+  const wy_overload_t *best_ov = NULL;
+  for (size_t k = 0; k < f->noverloads; k++) {
+    attempt_t a;
+    bool hard = false;
+    if (!try_overload(&f->overloads[k], args, nargs, typer, user, &a, err, &hard)) {
+      if (hard) {
+        attempt_free(&best, nargs);
+        return err ? err->code : WY_ERR_TYPE;
+      }
+      continue;
+    }
+    if (!best_ov || a.cost < best.cost) {
+      attempt_free(&best, nargs);
+      best = a;
+      best_ov = &f->overloads[k];
+    } else {
+      attempt_free(&a, nargs);
+    }
+  }
+  if (!best_ov) {
+    char buf[1024];
+    format_args(args, nargs, buf, sizeof buf);
+    return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).", f->name, buf);
+  }
+  out->fn = f;
+  out->ov = best_ov;
+  out->ret = best.ret;
+  out->param_types = best.ptypes;
+  out->lambda_params = best.lparams;
+  out->nargs = nargs;
+  return WY_OK;
+}
+
+void wy_resolved_release(wy_resolved_t *res) {
+  if (!res) return;
+  attempt_t a = {res->param_types, res->lambda_params, res->ret, 0};
+  attempt_free(&a, res->nargs);
+  memset(res, 0, sizeof *res);
+}
+
+/* ---- aggregate state codec ---------------------------------------------------------- */
+
+typedef struct {
+  uint8_t *p;
+  size_t n, cap;
+} wbuf_t;
+
+static void wput(wbuf_t *w, const void *src, size_t n) {
+  if (w->n + n <= w->cap) memcpy(w->p + w->n, src, n);
+  w->n += n;
+}
+static void wu32(wbuf_t *w, uint32_t v) {
+  uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+  wput(w, b, 4);
+}
+static void wu64(wbuf_t *w, uint64_t v) {
+  wu32(w, (uint32_t)v);
+  wu32(w, (uint32_t)(v >> 32));
+}
+
+static void encode(wbuf_t *w, const wy_value_t *v) {
+  uint8_t tag = (uint8_t)(v->kind | (v->null ? 0x80 : 0));
+  wput(w, &tag, 1);
+  if (v->null) return;
+  switch ((wy_type_kind_t)v->kind) {
+  case WY_T_BOOLEAN: {
+    uint8_t b = v->u.b;
+    wput(w, &b, 1);
+    break;
+  }
+  case WY_T_INT:
+  case WY_T_DATE:
+  case WY_T_TIME:
+    wu32(w, (uint32_t)v->u.i32);
+    break;
+  case WY_T_BIGINT:
+  case WY_T_TIMESTAMP:
+    wu64(w, (uint64_t)v->u.i64);
+    break;
+  case WY_T_DOUBLE: {
+    uint64_t bits;
+    memcpy(&bits, &v->u.f64, 8);
+    wu64(w, bits);
+    break;
+  }
+  case WY_T_DECIMAL: {
+    uint8_t ps[2] = {v->precision, v->scale};
+    wput(w, ps, 2);
+    unsigned __int128 u = (unsigned __int128)v->u.dec;
+    wu64(w, (uint64_t)u);
+    wu64(w, (uint64_t)(u >> 64));
+    break;
+  }
+  case WY_T_STRING:
+  case WY_T_BYTES:
+    wu32(w, v->len);
+    wput(w, v->u.str, v->len);
+    break;
+  case WY_T_ARRAY:
+  case WY_T_STRUCT:
+    wu32(w, v->u.list->n);
+    for (uint32_t i = 0; i < v->u.list->n; i++) encode(w, &v->u.list->items[i]);
+    break;
+  case WY_T_MAP:
+    wu32(w, v->u.map->n);
+    for (uint32_t i = 0; i < v->u.map->n; i++) {
+      encode(w, &v->u.map->keys[i]);
+      encode(w, &v->u.map->vals[i]);
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+size_t wy_udf_state_encode(const wy_value_t *v, uint8_t *buf, size_t cap) {
+  wbuf_t w = {buf, 0, cap};
+  encode(&w, v);
+  return w.n;
+}
+
+typedef struct {
+  const uint8_t *p;
+  size_t n, off;
+  wy_arena_t *a;
+  int depth;
+} rbuf_t;
+
+static bool rget(rbuf_t *r, void *dst, size_t n) {
+  if (r->n - r->off < n) return false;
+  memcpy(dst, r->p + r->off, n);
+  r->off += n;
+  return true;
+}
+static bool ru32(rbuf_t *r, uint32_t *v) {
+  uint8_t b[4];
+  if (!rget(r, b, 4)) return false;
+  *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+  return true;
+}
+static bool ru64(rbuf_t *r, uint64_t *v) {
+  uint32_t lo, hi;
+  if (!ru32(r, &lo) || !ru32(r, &hi)) return false;
+  *v = (uint64_t)hi << 32 | lo;
+  return true;
+}
+
+static bool decode(rbuf_t *r, wy_value_t *v) {
+  uint8_t tag;
+  if (++r->depth > 64 || !rget(r, &tag, 1)) return false;
+  memset(v, 0, sizeof *v);
+  v->kind = tag & 0x7f;
+  bool ok = v->kind < WY_T__COUNT;
+  if (tag & 0x80) v->null = 1;
+  else if (ok) switch ((wy_type_kind_t)v->kind) {
+    case WY_T_BOOLEAN: {
+      uint8_t b = 0;
+      ok = rget(r, &b, 1);
+      v->u.b = b != 0;
+      break;
+    }
+    case WY_T_INT:
+    case WY_T_DATE:
+    case WY_T_TIME: {
+      uint32_t x = 0;
+      ok = ru32(r, &x);
+      v->u.i32 = (int32_t)x;
+      break;
+    }
+    case WY_T_BIGINT:
+    case WY_T_TIMESTAMP:
+    case WY_T_DOUBLE: {
+      uint64_t x = 0;
+      ok = ru64(r, &x);
+      if (v->kind == WY_T_DOUBLE) memcpy(&v->u.f64, &x, 8);
+      else v->u.i64 = (int64_t)x;
+      break;
+    }
+    case WY_T_DECIMAL: {
+      uint8_t ps[2] = {0, 0};
+      uint64_t lo = 0, hi = 0;
+      ok = rget(r, ps, 2) && ru64(r, &lo) && ru64(r, &hi);
+      v->precision = ps[0];
+      v->scale = ps[1];
+      v->u.dec = (wy_int128_t)((unsigned __int128)hi << 64 | lo);
+      break;
+    }
+    case WY_T_STRING:
+    case WY_T_BYTES: {
+      uint32_t n;
+      ok = ru32(r, &n) && r->n - r->off >= n;
+      if (ok) {
+        char *s = wy_arena_strndup(r->a, (const char *)r->p + r->off, n);
+        ok = s != NULL;
+        v->u.str = s;
+        v->len = n;
+        r->off += n;
+      }
+      break;
+    }
+    case WY_T_ARRAY:
+    case WY_T_STRUCT:
+    case WY_T_MAP: {
+      uint32_t n;
+      ok = ru32(r, &n) && n <= r->n - r->off; /* every item takes at least one byte */
+      if (!ok) break;
+      if (v->kind == WY_T_MAP) {
+        wy_map_t *m = wy_map_new(r->a, n);
+        ok = m != NULL;
+        for (uint32_t i = 0; ok && i < n; i++) ok = decode(r, &m->keys[i]) && decode(r, &m->vals[i]);
+        v->u.map = m;
+      } else {
+        wy_list_t *l = wy_list_new(r->a, n);
+        ok = l != NULL;
+        for (uint32_t i = 0; ok && i < n; i++) ok = decode(r, &l->items[i]);
+        v->u.list = l;
+      }
+      break;
+    }
+    default:
+      ok = false;
+    }
+  r->depth--;
+  return ok;
+}
+
+wy_status_t wy_udf_state_decode(const uint8_t *p, size_t n, wy_arena_t *a, wy_value_t *out,
+                                wy_error_t *err) {
+  rbuf_t r = {p, n, 0, a, 0};
+  if (!decode(&r, out) || r.off != n)
+    return wy_error_set(err, WY_ERR_DECODE, "corrupt aggregate state (%zu bytes)", n);
+  return WY_OK;
+}

@@ -1,0 +1,245 @@
+/*
+ * registry.h — the function registry: built-in and (later) shared-object scalar
+ * functions (UDF) and aggregate functions (UDAF).
+ *
+ * A function has a name (upper case), metadata for DESCRIBE FUNCTION / SHOW FUNCTIONS
+ * and one or more overloads. An overload's signature is written as text, the way the
+ * docs print it, and parsed once at registration:
+ *
+ *     "STRING, INT, INT"          concrete parameter types
+ *     "T, T..."                   generic placeholders (one capital letter) + variadic
+ *     "ARRAY<T>, FN(T => U)"      generic containers and lambdas (TRANSFORM, FILTER, ...)
+ *     "DECIMAL"                   any DECIMAL(p, s); "STRUCT" any struct
+ *
+ * The return type is a pattern over the same placeholders ("ARRAY<U>", "BIGINT") or,
+ * when it depends on the arguments (DECIMAL results), a callback.
+ *
+ * Overload resolution follows ksqlDB's UdfIndex: an exact match wins; otherwise the
+ * candidate needing the fewest implicit widenings (INT -> BIGINT -> DECIMAL -> DOUBLE)
+ * wins; an untyped NULL argument matches any parameter.
+ *
+ * Implementations write results into the per-batch arena of the call context and
+ * never allocate from the heap per call. The registry is built once (per process) and
+ * is read-only afterwards, so any thread may look functions up concurrently; only
+ * registration needs external serialisation.
+ */
+#ifndef WY_UDF_REGISTRY_H
+#define WY_UDF_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/base/arena.h"
+#include "engine/base/status.h"
+#include "engine/base/types.h"
+#include "engine/base/value.h"
+
+typedef struct wy_fn_ctx wy_fn_ctx_t;
+
+/* Everything an implementation may use while evaluating one call. */
+struct wy_fn_ctx {
+  wy_arena_t *arena;                 /* per-batch arena: results live here */
+  wy_error_t *err;                   /* filled on failure */
+  const wy_type_t *ret;              /* resolved return type of this call site */
+  const wy_type_t *const *arg_types; /* resolved argument types */
+  size_t nargs;
+  const void *site; /* what the overload's prepare() built for this call site, or NULL */
+  /* Lambdas (TRANSFORM, FILTER, REDUCE): evaluate the lambda passed as argument `arg`
+   * with the given parameter values. Lambda arguments arrive in args[] as NULLs. */
+  void *frame;
+  wy_status_t (*invoke)(wy_fn_ctx_t *ctx, size_t arg, const wy_value_t *params, size_t n,
+                        wy_value_t *out);
+};
+
+typedef wy_status_t (*wy_scalar_fn)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t nargs,
+                                    wy_value_t *out);
+
+/* Computes the return type of a call from its argument types (new reference). NULL with
+ * err filled when the arguments are unacceptable. consts[i] is the value of argument i
+ * when it is a literal, else NULL. */
+typedef const wy_type_t *(*wy_return_fn)(const wy_type_t *const *args,
+                                         const wy_value_t *const *consts, size_t n,
+                                         wy_error_t *err);
+
+/* Optional per-call-site preparation (e.g. compile a constant regex or date pattern).
+ * consts[i] is the literal value of argument i or NULL. *site may stay NULL. */
+typedef wy_status_t (*wy_prepare_fn)(const wy_type_t *const *args,
+                                     const wy_value_t *const *consts, size_t n, void **site,
+                                     wy_error_t *err);
+typedef void (*wy_release_fn)(void *site);
+
+/* Aggregates. The accumulator is an SQL value of the overload's accumulator type, so
+ * the engine stores it with wy_udf_state_encode/decode. Calls may point the
+ * accumulator at memory of ctx->arena; the caller persists it before the arena is
+ * reset. accumulate/undo get every argument of the call (constant ones included). */
+typedef struct wy_udaf_ops {
+  const wy_type_t *(*acc_type)(const wy_type_t *const *args, size_t n); /* new ref */
+  wy_status_t (*init)(wy_fn_ctx_t *ctx, wy_value_t *acc);
+  wy_status_t (*accumulate)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t n,
+                            wy_value_t *acc);
+  wy_status_t (*undo)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t n,
+                      wy_value_t *acc); /* NULL: cannot retract (no table aggregation) */
+  wy_status_t (*result)(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value_t *out);
+} wy_udaf_ops_t;
+
+/* Function-level flags. */
+enum {
+  WY_FN_NONDETERMINISTIC = 1u << 0, /* RANDOM, UUID: never constant-folded */
+  WY_FN_MASKING = 1u << 1,          /* hides data (MASK*): lineage reports it */
+  WY_FN_AGGREGATE = 1u << 2,
+};
+/* Overload-level flags. */
+enum {
+  WY_OV_NULL_CALLS = 1u << 0, /* call even when an argument is NULL (else NULL in, NULL out) */
+};
+
+/* One parsed type pattern. */
+typedef enum {
+  WY_PAT_TYPE,       /* a concrete type */
+  WY_PAT_VAR,        /* generic placeholder */
+  WY_PAT_ARRAY,      /* ARRAY<sub[0]> */
+  WY_PAT_MAP,        /* MAP<sub[0], sub[1]> */
+  WY_PAT_ANY_DECIMAL,
+  WY_PAT_ANY_STRUCT,
+  WY_PAT_LAMBDA /* FN(sub[0..nsub-2] => sub[nsub-1]) */
+} wy_pat_kind_t;
+
+typedef struct wy_type_pat wy_type_pat_t;
+struct wy_type_pat {
+  wy_pat_kind_t kind;
+  char var;              /* WY_PAT_VAR: 'A'..'Z' */
+  const wy_type_t *type; /* WY_PAT_TYPE (owned) */
+  uint8_t nsub;
+  wy_type_pat_t *sub[4];
+};
+
+/* Placeholder bindings during resolution, indexed by letter. */
+typedef struct wy_type_bindings {
+  const wy_type_t *var[26]; /* borrowed */
+} wy_type_bindings_t;
+
+typedef struct wy_overload {
+  size_t nparams;
+  wy_type_pat_t **params;
+  char **param_names; /* "str", "pos": for DESCRIBE FUNCTION; may be NULL entries */
+  bool variadic;      /* the last parameter repeats 0..n times */
+  wy_type_pat_t *ret; /* NULL when ret_fn computes it */
+  wy_return_fn ret_fn;
+  wy_scalar_fn fn;           /* scalar */
+  const wy_udaf_ops_t *agg;  /* aggregate */
+  wy_prepare_fn prepare;
+  wy_release_fn release;
+  unsigned flags;
+  char *signature; /* as registered, for DESCRIBE FUNCTION */
+  char *description;
+} wy_overload_t;
+
+typedef struct wy_function {
+  char *name;
+  char *description;
+  char *category; /* "MATHEMATICAL", "STRING", ... as ksqlDB's FunctionCategory */
+  char *author;
+  char *version;
+  char *path; /* "internal" for built-ins, the .so path for loaded libraries */
+  unsigned flags;
+  size_t noverloads;
+  wy_overload_t *overloads;
+} wy_function_t;
+
+typedef struct wy_registry wy_registry_t;
+
+/* An empty registry. */
+wy_registry_t *wy_registry_new(void);
+void wy_registry_destroy(wy_registry_t *r);
+/* The process-wide registry with every built-in, created on first use (thread-safe).
+ * NULL only when building it failed (a bug in the built-in table). */
+const wy_registry_t *wy_registry_builtins(void);
+/* Register every built-in scalar and aggregate function into r. */
+wy_status_t wy_registry_add_builtins(wy_registry_t *r, wy_error_t *err);
+
+/* Description of one overload to add. */
+typedef struct wy_overload_def {
+  const char *name;
+  const char *category;
+  const char *signature; /* "STRING str, INT pos" — names optional */
+  const char *ret;       /* return pattern, or NULL with ret_fn */
+  wy_return_fn ret_fn;
+  wy_scalar_fn fn;
+  const wy_udaf_ops_t *agg;
+  wy_prepare_fn prepare;
+  wy_release_fn release;
+  unsigned fn_flags;
+  unsigned ov_flags;
+  const char *description;
+  const char *author;  /* NULL: "confluentinc" style default "walleye" */
+  const char *version; /* NULL: walleye's version */
+  const char *path;    /* NULL: "internal" */
+} wy_overload_def_t;
+
+/* Add one overload (creating the function on first use). Fails on a malformed
+ * signature or a duplicate parameter list. */
+wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_error_t *err);
+
+/* Case-insensitive lookup; NULL when unknown. */
+const wy_function_t *wy_registry_find(const wy_registry_t *r, const char *name);
+/* Iteration in name order, for SHOW FUNCTIONS. */
+size_t wy_registry_count(const wy_registry_t *r);
+const wy_function_t *wy_registry_at(const wy_registry_t *r, size_t i);
+
+/* Argument description for resolution: a type (NULL for an untyped NULL literal) and,
+ * when the argument is a literal, its value (else NULL). Lambda arguments have
+ * lambda_arity > 0 and no type: they are typed through lambda_type(). */
+typedef struct wy_call_arg {
+  const wy_type_t *type;
+  const wy_value_t *literal;
+  int lambda_arity;
+} wy_call_arg_t;
+
+/* Types a lambda argument given its parameter types; returns the body's type (new
+ * reference) or NULL with err filled. */
+typedef const wy_type_t *(*wy_lambda_typer)(void *user, size_t arg,
+                                            const wy_type_t *const *params, size_t n,
+                                            wy_error_t *err);
+
+typedef struct wy_resolved {
+  const wy_function_t *fn;
+  const wy_overload_t *ov;
+  const wy_type_t *ret;         /* new reference */
+  const wy_type_t **param_types; /* per argument: the type to cast it to (new refs); the
+                                    lambda's return type for lambda arguments */
+  const wy_type_t ***lambda_params; /* per argument: lambda parameter types or NULL */
+  size_t nargs;
+} wy_resolved_t;
+
+/* Resolve a call. On success fill *out (release with wy_resolved_release). Errors use
+ * ksqlDB's wording: "Function 'X' does not accept parameters (STRING, INTEGER)." or
+ * "Can't find any functions with the name 'X'". typer may be NULL when no argument is
+ * a lambda. aggregate selects UDAFs (true) or scalar functions (false). */
+wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name,
+                                const wy_call_arg_t *args, size_t nargs, bool aggregate,
+                                wy_lambda_typer typer, void *user, wy_resolved_t *out,
+                                wy_error_t *err);
+void wy_resolved_release(wy_resolved_t *res);
+
+/* Implicit conversion cost from one type to another (0 = identical, -1 = impossible):
+ * ksqlDB's widening INT -> BIGINT -> DECIMAL -> DOUBLE, element-wise for containers. */
+int wy_type_widen_cost(const wy_type_t *from, const wy_type_t *to);
+/* The common type both widen to (new reference), or NULL. DECIMALs combine as
+ * ksqlDB's DecimalUtil.widen. */
+const wy_type_t *wy_type_common(const wy_type_t *a, const wy_type_t *b);
+/* DECIMAL type that holds every INT (10,0) / BIGINT (19,0) value; other kinds NULL. */
+const wy_type_t *wy_type_to_decimal(const wy_type_t *t);
+
+/* Render a pattern as ksqlDB would ("ARRAY<T>"). Returns length like snprintf. */
+size_t wy_type_pat_format(const wy_type_pat_t *p, char *buf, size_t cap);
+
+/* Aggregate state serialisation: a self-describing binary encoding of a value (kind
+ * tags, little-endian scalars, lengths), for state stores and changelogs. encode
+ * returns the number of bytes needed (writes at most cap). decode copies strings and
+ * lists into arena a. */
+size_t wy_udf_state_encode(const wy_value_t *v, uint8_t *buf, size_t cap);
+wy_status_t wy_udf_state_decode(const uint8_t *p, size_t n, wy_arena_t *a, wy_value_t *out,
+                                wy_error_t *err);
+
+#endif
