@@ -356,3 +356,28 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   *out = d;
   return WY_OK;
 }
+
+const wy_type_t *wy_analyze_headers_type(void) {
+  wy_type_t *st = wy_type_struct_new();
+  if (!st || !wy_type_struct_add(st, "KEY", wy_type_string()) ||
+      !wy_type_struct_add(st, "VALUE", wy_type_bytes())) {
+    wy_type_unref(st);
+    return NULL;
+  }
+  return wy_type_array(st);
+}
+
+int64_t wy_analyze_parse_duration_ms(const char *text) {
+  char *end;
+  long long n = strtoll(text, &end, 10);
+  if (end == text || n < 0) return -1;
+  while (*end == ' ') end++;
+  if (!*end) return n;
+  static const struct {
+    const char *unit;
+    int64_t ms;
+  } units[] = {{"MILLISECOND", 1}, {"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000}, {"DAY", 86400000}};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strncasecmp(end, units[i].unit, strlen(units[i].unit)) == 0) return n * units[i].ms;
+  return -1;
+}

@@ -800,7 +800,7 @@ static wy_status_t task_for(wy_query_t *q, size_t sub, int32_t partition, wy_tas
       *out = q->tasks[i].task;
       return WY_OK;
     }
-  wy_task_t *t;
+  wy_task_t *t = NULL;
   if (task_new(q, sub, partition, &t, err) != WY_OK) return err->code;
   void *grown = realloc(q->tasks, (q->ntasks + 1) * sizeof *q->tasks);
   if (!grown) {
@@ -821,7 +821,7 @@ wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *
   for (size_t s = 0; s < q->plan->nsubs; s++) {
     for (size_t i = 0; i < q->plan->subs[s].ninputs; i++) {
       if (strcmp(q->plan->subs[s].inputs[i].topic, rec->topic) != 0) continue;
-      wy_task_t *t;
+      wy_task_t *t = NULL;
       if (task_for(q, s, rec->partition, &t, err) != WY_OK) return err->code;
       if (task_process(t, i, rec, err) != WY_OK) return err->code;
     }
