@@ -424,26 +424,24 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
     if (it->kind == WY_AST_ITEM_ALL || it->kind == WY_AST_ITEM_SOURCE_ALL) {
       if (a->aggregate) return wy_error_set_pos(err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
                                                 "Non-aggregate SELECT expression(s) not part of GROUP BY: *");
-      for (size_t s = 0; s < a->nsrc; s++) {
-        const source_ref_t *r = &a->src[s];
-        if (it->kind == WY_AST_ITEM_SOURCE_ALL && strcmp(it->source, r->alias) != 0 &&
-            strcmp(it->source, r->def->name) != 0)
+      /* Expand over the scope's real columns: after PARTITION BY the scope is the
+       * re-keyed row, so `*` sees the new key first. */
+      for (size_t c = 0; c < scope->n; c++) {
+        const wy_scope_col_t *col = &scope->cols[c];
+        if (col->pseudo) continue;
+        if (it->kind == WY_AST_ITEM_SOURCE_ALL && strcmp(it->source, col->alias) != 0 &&
+            strcmp(it->source, col->source) != 0)
           continue;
-        for (size_t c = 0; c < r->def->schema.n; c++) {
-          const wy_column_t *col = &r->def->schema.cols[c];
-          proj_item_t *pi = proj_push(p);
-          if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-          char buf[512];
-          if (a->joined) snprintf(buf, sizeof buf, "%s_%s", r->alias, col->name);
-          else snprintf(buf, sizeof buf, "%s", col->name);
-          pi->name = strdup(buf);
-          pi->expr = wy_expr_column(col->name, r->base + (int)c, wy_type_ref(col->type), it->pos.line,
-                                    it->pos.column);
-          if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
-            return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-          for (size_t k = 0; k < scope->n; k++)
-            if (scope->cols[k].slot == r->base + (int)c) pi->col = &scope->cols[k];
-        }
+        proj_item_t *pi = proj_push(p);
+        if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        char buf[512];
+        if (a->joined) snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
+        else snprintf(buf, sizeof buf, "%s", col->name);
+        pi->name = strdup(buf);
+        pi->expr = wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line, it->pos.column);
+        if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
+          return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        pi->col = col;
       }
       continue;
     }
@@ -497,9 +495,14 @@ typedef struct key_spec {
   const char *kind_word;            /* "key column", "grouping expression", ... */
   const char *alt_ast[16];          /* join: the other side's expression text, or NULL */
   const wy_ast_expr_t *alt[16];
+  bool by_slot;                     /* also match plain columns at slot[k] (re-keyed scope) */
 } key_spec_t;
 
 static bool item_matches_key(qa_t *a, const proj_item_t *it, const key_spec_t *ks, size_t k) {
+  if (ks->by_slot) {
+    if (it->col && !it->col->pseudo && it->col->slot == ks->slot[k]) return true;
+    return it->ast && ks->ast[k] && wy_ast_expr_equal(it->ast, ks->ast[k]);
+  }
   if (ks->ast[k]) {
     if (it->ast && wy_ast_expr_equal(it->ast, ks->ast[k])) return true;
     if (it->ast && ks->alt[k] && wy_ast_expr_equal(it->ast, ks->alt[k])) return true;
@@ -900,10 +903,8 @@ static wy_status_t plan_simple(qa_t *a, wy_source_def_t **sink, wy_error_t *err)
                    pseudo_type(i), false, true, false, err);
     proj_scope = &pscope;
     /* Key expressions now match the new key columns by slot. */
-    for (size_t i = 0; i < nk; i++) {
-      ks.ast[i] = NULL;
-      ks.slot[i] = (int)i;
-    }
+    for (size_t i = 0; i < nk; i++) ks.slot[i] = (int)i;
+    ks.by_slot = true;
   } else {
     for (size_t c = 0; c < r->def->schema.n && ks.n < 16; c++)
       if (r->def->schema.cols[c].ns == WY_NS_KEY) ks.slot[ks.n++] = (int)c;
