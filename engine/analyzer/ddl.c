@@ -219,6 +219,11 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   if (!topic)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Missing required property \"KAFKA_TOPIC\" which has no default value.");
+  {
+    /* Format errors come first, as in ksqlDB. */
+    wy_format_spec_t k, v;
+    if (wy_analyze_formats(cx, s, &k, &v, true, true, err) != WY_OK) return err->code;
+  }
   if (s->ncolumns == 0)
     return wy_error_set(err, WY_ERR_ANALYSIS, "The statement does not define any columns.");
 

@@ -496,7 +496,31 @@ typedef struct key_spec {
   const char *alt_ast[16];          /* join: the other side's expression text, or NULL */
   const wy_ast_expr_t *alt[16];
   bool by_slot;                     /* also match plain columns at slot[k] (re-keyed scope) */
+  bool qualify;                     /* messages name columns as SOURCE.COLUMN (PARTITION BY) */
 } key_spec_t;
+
+/* ksqlDB's rendering of an expression with source-qualified columns: ABS(INPUT.ID). */
+static char *qualified_text(qa_t *a, const wy_ast_expr_t *e) {
+  if (e->kind == WY_AST_COLUMN) {
+    wy_error_t ig;
+    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s.%s", c ? c->source : (e->qualifier ? e->qualifier : "?"), e->name);
+    return strdup(buf);
+  }
+  if (e->kind == WY_AST_CALL && !e->star) {
+    char buf[1024];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "%s(", e->name);
+    for (size_t i = 0; i < e->nargs && len < sizeof buf; i++) {
+      char *arg = qualified_text(a, e->args[i]);
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? ", " : "", arg ? arg : "?");
+      free(arg);
+    }
+    if (len < sizeof buf) snprintf(buf + len, sizeof buf - len, ")");
+    return strdup(buf);
+  }
+  return expr_text(e);
+}
 
 static bool item_matches_key(qa_t *a, const proj_item_t *it, const key_spec_t *ks, size_t k) {
   if (ks->by_slot) {
@@ -527,6 +551,7 @@ static bool item_matches_key(qa_t *a, const proj_item_t *it, const key_spec_t *k
 static wy_status_t assign_keys(qa_t *a, proj_t *p, const key_spec_t *ks, int *key_item,
                                wy_error_t *err) {
   strlist_t missing = {0};
+  bool any_missing = false;
   for (size_t k = 0; k < ks->n; k++) {
     key_item[k] = -1;
     const char *first = NULL;
@@ -545,9 +570,12 @@ static wy_status_t assign_keys(qa_t *a, proj_t *p, const key_spec_t *ks, int *ke
       first = p->items[i].name;
       p->items[i].is_key = true;
     }
-    if (key_item[k] < 0) {
+    if (key_item[k] < 0) any_missing = true;
+    if (key_item[k] < 0 || (ks->qualify && ks->n > 1)) {
       char *text = NULL;
-      if (ks->ast[k]) {
+      if (ks->qualify && ks->ast[k]) {
+        text = qualified_text(a, ks->ast[k]);
+      } else if (ks->ast[k]) {
         text = expr_text(ks->ast[k]);
         if (ks->alt[k]) {
           char *alt = expr_text(ks->alt[k]);
@@ -565,7 +593,7 @@ static wy_status_t assign_keys(qa_t *a, proj_t *p, const key_spec_t *ks, int *ke
       free(text);
     }
   }
-  if (missing.n) {
+  if (any_missing && missing.n) {
     char list[1024];
     join_words(&missing, list, sizeof list, " and ");
     char eg[1024];
@@ -648,8 +676,11 @@ static wy_status_t where_step(qa_t *a, const wy_scope_t *scope, wy_plan_step_t *
   if (!x) return err->code;
   if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
     wy_expr_destroy(x);
-    if (strncmp(err->msg, "Invalid Predicate", 17) != 0 && strncmp(err->msg, "Can't find", 10) != 0 &&
-        strncmp(err->msg, "Function", 8) != 0)
+    if (strncmp(err->msg, "operator does not exist", 23) == 0 ||
+        strncmp(err->msg, "invalid input syntax", 20) == 0)
+      wy_error_prefix(err, "Invalid Predicate");
+    else if (strncmp(err->msg, "Invalid Predicate", 17) != 0 && strncmp(err->msg, "Can't find", 10) != 0 &&
+             strncmp(err->msg, "Function", 8) != 0)
       wy_error_prefix(err, "Error in WHERE expression");
     return err->code;
   }
@@ -852,7 +883,13 @@ static wy_status_t plan_simple(qa_t *a, wy_source_def_t **sink, wy_error_t *err)
       const wy_ast_expr_t *pe = q->partition_by[i];
       wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "PARTITION BY"};
       wy_expr_t *x = wy_convert_bind(&cx, pe, a->cx->registry, false, err);
-      if (!x) return err->code;
+      if (!x) {
+        if (pe->kind == WY_AST_COLUMN && strstr(err->msg, "cannot be resolved"))
+          wy_error_set_pos(err, WY_ERR_ANALYSIS, pe->pos.line, pe->pos.column,
+                           "PARTITION BY column '%s' cannot be resolved. '%s' must be a column in the source "
+                           "schema since PARTITION BY is applied on the input.", pe->name, pe->name);
+        return err->code;
+      }
       char name[256];
       if (pe->kind == WY_AST_COLUMN) {
         snprintf(name, sizeof name, "%s", pe->name);
@@ -905,6 +942,7 @@ static wy_status_t plan_simple(qa_t *a, wy_source_def_t **sink, wy_error_t *err)
     /* Key expressions now match the new key columns by slot. */
     for (size_t i = 0; i < nk; i++) ks.slot[i] = (int)i;
     ks.by_slot = true;
+    ks.qualify = true;
   } else {
     for (size_t c = 0; c < r->def->schema.n && ks.n < 16; c++)
       if (r->def->schema.cols[c].ns == WY_NS_KEY) ks.slot[ks.n++] = (int)c;

@@ -314,7 +314,8 @@ static size_t encode_key(wy_task_t *t, const wy_value_t *v, size_t n) {
 static wy_status_t run_steps(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err);
 
 static wy_status_t step_filter(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
-  if (r->tombstone) return run_steps(t, ir, s->next, r, err);
+  /* A stream record with a null value never passes a filter; a table delete does. */
+  if (r->tombstone) return t->q->table_semantics ? run_steps(t, ir, s->next, r, err) : WY_OK;
   wy_value_t out;
   wy_error_t e;
   if (wy_expr_eval(s->step->predicate, r->v, &t->arena, &out, &e) != WY_OK) {
@@ -408,9 +409,9 @@ static wy_status_t step_repartition(wy_task_t *t, input_rt_t *ir, step_rt_t *s, 
 
 static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
   (void)ir;
-  bool null_key = false, null_value = false;
+  bool null_key = r->nkey == 0, null_value = false;
   wy_error_t e;
-  if (wy_format_encode(s->key_codec, r->v, &t->kbuf, &null_key, &e) != WY_OK) {
+  if (!null_key && wy_format_encode(s->key_codec, r->v, &t->kbuf, &null_key, &e) != WY_OK) {
     plog(t, WY_PLOG_SERIALIZATION_ERROR, "Sink", r, "key", e.msg);
     return WY_OK;
   }
@@ -751,9 +752,6 @@ static wy_status_t task_process(wy_task_t *t, size_t input, const wy_record_t *r
       if (run_steps(t, ir, ir->steps, &o, err) != WY_OK) return err->code;
     }
     if (r.tombstone && t->q->retracts) return WY_OK;
-  } else if (r.tombstone && !ir->in->is_table && ir->in->source_name) {
-    /* a stream record with a null value carries nothing to process */
-    return WY_OK;
   }
   return run_steps(t, ir, ir->steps, &r, err);
 }
