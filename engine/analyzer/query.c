@@ -100,7 +100,8 @@ typedef struct qa {
   const wy_ast_expr_t **group;
   agg_info_t aggs[64];
   size_t naggs;
-  strlist_t non_agg_cols; /* offending columns */
+  strlist_t non_agg_cols; /* offending select expressions */
+  bool cur_item_bad;      /* the item being converted references a non-grouped column */
   char service_id[128];
 } qa_t;
 
@@ -186,12 +187,16 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     free(text);
     return col;
   }
+  if (e->kind == WY_AST_CALL && !wy_registry_find(a->cx->registry, e->name)) {
+    *handled = true;
+    wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                     "Can't find any functions with the name '%s'", e->name);
+    return NULL;
+  }
   if (e->kind == WY_AST_COLUMN) {
     /* A column that is not (part of) a GROUP BY expression. */
     *handled = true;
-    char *text = expr_text(e);
-    if (text && !strlist_has(&a->non_agg_cols, text)) strlist_add(&a->non_agg_cols, text);
-    free(text);
+    a->cur_item_bad = true;
     /* Keep going to collect every offender: return a NULL literal placeholder. */
     wy_value_t v = wy_null(WY_T_STRING);
     return wy_expr_literal(&v, NULL, e->pos.line, e->pos.column);
@@ -422,8 +427,28 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
     const wy_ast_select_item_t *it = q->items[i];
     if (check_reserved_alias(it, err) != WY_OK) return err->code;
     if (it->kind == WY_AST_ITEM_ALL || it->kind == WY_AST_ITEM_SOURCE_ALL) {
-      if (a->aggregate) return wy_error_set_pos(err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
-                                                "Non-aggregate SELECT expression(s) not part of GROUP BY: *");
+      if (a->aggregate) {
+        /* Each column must be a GROUP BY column: it becomes that key column. */
+        const source_ref_t *r = &a->src[0];
+        for (size_t c = 0; c < r->def->schema.n; c++) {
+          const wy_column_t *col = &r->def->schema.cols[c];
+          size_t g = 0;
+          for (; g < a->ngroup; g++)
+            if (a->group[g]->kind == WY_AST_COLUMN && strcmp(a->group[g]->name, col->name) == 0) break;
+          if (g == a->ngroup) {
+            if (!strlist_has(&a->non_agg_cols, col->name)) strlist_add(&a->non_agg_cols, col->name);
+            continue;
+          }
+          proj_item_t *pi = proj_push(p);
+          if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+          pi->name = strdup(col->name);
+          pi->ast = a->group[g];
+          pi->expr = wy_expr_column(col->name, (int)g, wy_type_ref(col->type), it->pos.line, it->pos.column);
+          if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
+            return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        }
+        continue;
+      }
       /* Expand over the scope's real columns: after PARTITION BY the scope is the
        * re-keyed row, so `*` sees the new key first. */
       for (size_t c = 0; c < scope->n; c++) {
@@ -455,8 +480,26 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
     pi->pos_col = it->pos.column;
     wy_convert_ctx_t cx = {.scope = scope, .catalog = a->cx->catalog, .clause = "SELECT",
                            .rewrite = rewrite, .user = a};
+    a->cur_item_bad = false;
     pi->expr = wy_convert_expr(&cx, it->expr, err);
     if (!pi->expr) return err->code;
+    if (a->aggregate && a->cur_item_bad) {
+      /* ksqlDB names the whole select expression, rendered as it renders expressions. */
+      char text[1024];
+      wy_convert_ctx_t plain = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "SELECT"};
+      wy_error_t ig;
+      wy_expr_t *x = wy_convert_expr(&plain, it->expr, &ig);
+      if (x && wy_expr_bind(x, a->cx->registry, true, &ig) == WY_OK) {
+        wy_expr_format(x, text, sizeof text);
+      } else {
+        char *t = expr_text(it->expr);
+        snprintf(text, sizeof text, "%s", t);
+        free(t);
+      }
+      wy_expr_destroy(x);
+      if (!strlist_has(&a->non_agg_cols, text)) strlist_add(&a->non_agg_cols, text);
+      a->cur_item_bad = false;
+    }
     if (a->aggregate && a->non_agg_cols.n) continue; /* reported after the loop */
     if (wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK) return err->code;
     pi->name = it->alias ? strdup(it->alias) : default_name(a, it->expr, p, &counter);
@@ -561,6 +604,10 @@ static wy_status_t assign_keys(qa_t *a, proj_t *p, const key_spec_t *ks, int *ke
         char keyname[256];
         snprintf(keyname, sizeof keyname, "%s", first);
         strlist_free(&missing);
+        if (strcmp(ks->kind_word, "grouping expression") == 0)
+          return wy_error_set(err, WY_ERR_ANALYSIS,
+                              "The projection contains a key column more than once: `%s` and `%s`.", first,
+                              p->items[i].name);
         return wy_error_set(err, WY_ERR_ANALYSIS,
                             "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
                             ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : first,
@@ -641,7 +688,7 @@ static wy_status_t project_step(qa_t *a, proj_t *p, const int *key_item, size_t 
       if (strcmp(s->exprs[m].name, it->name) == 0) {
         char t[256];
         wy_type_format(wy_expr_type(it->expr), t, sizeof t);
-        bool key = j < nkey || m < nkey;
+        bool key = j < nkey && m < nkey;
         wy_plan_step_destroy(s);
         if (key)
           return wy_error_set(err, WY_ERR_ANALYSIS, "The projection contains a key column more than once: `%s` and `%s`.",
@@ -977,18 +1024,56 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   const source_ref_t *r = &a->src[0];
   if (a->nsrc > 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
   if (q->window) return wy_error_set(err, WY_ERR_UNSUPPORTED, "windowed aggregations are not supported yet");
-  if (!q->has_group_by || q->ngroup_by == 0)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations without GROUP BY are not supported yet");
-  if (strcmp(r->def->value_format.name, "KAFKA") == 0 && r->def->schema.n > 1) {
-    /* ksqlDB refuses KAFKA-format sources in GROUP BY (multi-column values). */
-  }
+  if (strcmp(r->def->value_format.name, "KAFKA") == 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.",
+                        r->def->name);
+  bool any_agg = ast_has_aggregate(a, q->having);
+  for (size_t i = 0; i < q->nitems; i++)
+    if (q->items[i]->expr && ast_has_aggregate(a, q->items[i]->expr)) any_agg = true;
+  if (q->has_group_by && !any_agg)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.");
   a->ngroup = q->ngroup_by;
   a->group = (const wy_ast_expr_t **)q->group_by;
+  if (!q->has_group_by || q->ngroup_by == 0) {
+    /* ksqlDB first reports columns that are neither grouped nor aggregated. */
+    wy_scope_t dummy;
+    wy_scope_init(&dummy);
+    proj_t p = {0};
+    wy_status_t st = build_projection(a, &p, &dummy, agg_rewrite, err);
+    proj_free(&p);
+    wy_scope_clear(&dummy);
+    if (st != WY_OK) return st;
+    const char *first = NULL;
+    for (size_t i = 0; i < q->nitems && !first; i++)
+      if (q->items[i]->expr) first = find_aggregate_name(a, q->items[i]->expr);
+    char call[256];
+    if (first && strcasecmp(first, "COUNT") == 0) snprintf(call, sizeof call, "COUNT(ROWTIME)");
+    else snprintf(call, sizeof call, "%s", first ? first : "?");
+    return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                        "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a "
+                        "GROUP BY clause.", call);
+  }
   for (size_t i = 0; i < a->ngroup; i++) {
     const char *agg = find_aggregate_name(a, a->group[i]);
     if (agg)
       return wy_error_set(err, WY_ERR_ANALYSIS,
                           "GROUP BY does not support aggregate functions: %s is an aggregate function.", agg);
+    for (size_t j = 0; j < i; j++) {
+      bool same = wy_ast_expr_equal(a->group[i], a->group[j]);
+      if (!same && a->group[i]->kind == WY_AST_COLUMN && a->group[j]->kind == WY_AST_COLUMN) {
+        wy_error_t ig;
+        const wy_scope_col_t *x = wy_scope_resolve(&a->in_scope, a->group[i]->qualifier, a->group[i]->name, "", &ig);
+        const wy_scope_col_t *y = wy_scope_resolve(&a->in_scope, a->group[j]->qualifier, a->group[j]->name, "", &ig);
+        same = x && y && x->slot == y->slot;
+      }
+      if (same) {
+        char *t = qualified_text(a, a->group[i]);
+        wy_error_set(err, WY_ERR_ANALYSIS, "Duplicate GROUP BY expression: %s", t);
+        free(t);
+        return err->code;
+      }
+    }
   }
   /* Sub-topology 0: source -> WHERE -> group key -> repartition (unless keyed already). */
   wy_plan_input_t *in0 = &a->plan->subs[0].inputs[0];
@@ -1059,8 +1144,9 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   a->in_scope = agg_in;
 
   wy_plan_input_t *in1 = in0;
+  wy_plan_step_t *rp = NULL;
   if (!keyed) {
-    wy_plan_step_t *rp = step_new(WY_STEP_REPARTITION);
+    rp = step_new(WY_STEP_REPARTITION);
     if (!rp) {
       a->in_scope = saved;
       wy_scope_clear(&agg_in);
@@ -1123,6 +1209,7 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
     st = assign_keys(a, &p, &ks, key_item, err);
   }
   wy_plan_step_t *agg = NULL;
+  strlist_t no_undo = {0};
   if (st == WY_OK) {
     agg = step_new(WY_STEP_AGGREGATE);
     if (!agg) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -1151,17 +1238,20 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
         break;
       }
       pa->ops = pa->resolved.ov->agg;
-      if (r->table && pa->ops && !pa->ops->undo) {
-        st = wy_error_set(err, WY_ERR_ANALYSIS,
-                          "The aggregation function %s cannot be applied to a table source, only to a "
-                          "stream source.", wy_expr_name(call));
-        break;
-      }
+      if (r->table && pa->ops && !pa->ops->undo && !strlist_has(&no_undo, wy_expr_name(call)))
+        strlist_add(&no_undo, wy_expr_name(call));
       pa->acc_type = pa->ops->acc_type(argt, nargs);
       pa->args = calloc(nargs ? nargs : 1, sizeof *pa->args);
       pa->nargs = nargs;
       for (size_t j = 0; j < nargs && st == WY_OK; j++)
         if (!(pa->args[j] = compile_bound(wy_expr_child(call, j), err))) st = err->code;
+    }
+    if (st == WY_OK && no_undo.n) {
+      char list[512];
+      join_words(&no_undo, list, sizeof list, " and ");
+      st = wy_error_set(err, WY_ERR_ANALYSIS,
+                        "The aggregation function%s %s cannot be applied to a table source, only to a stream source.",
+                        no_undo.n > 1 ? "s" : "", list);
     }
     /* the aggregate row's schema (for EXPLAIN) */
     for (size_t i = 0; st == WY_OK && i < a->ngroup; i++)
@@ -1175,6 +1265,7 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
     }
     agg->out_nkey = a->ngroup;
   }
+  strlist_free(&no_undo);
   wy_plan_step_t *proj = NULL;
   if (st == WY_OK) st = project_step(a, &p, key_item, ks.n, &proj, err);
   proj_free(&p);
@@ -1192,6 +1283,13 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   wy_plan_step_t *sinkstep = NULL;
   st = build_sink(a, step_schema(proj), true, false, sink, &sinkstep, err);
   append_step(&in1->steps, sinkstep);
+  /* The repartition topic carries the key in the sink's key format, which can hold the
+   * grouping columns (the source's might not, e.g. KAFKA with several columns). */
+  if (st == WY_OK && rp && sinkstep) {
+    rp->key_format = sinkstep->key_format;
+    rp->key_format.schema_id = -1;
+    in1->key_format = rp->key_format;
+  }
   return st;
 }
 
