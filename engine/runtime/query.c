@@ -31,6 +31,8 @@ typedef struct row {
   size_t nheaders;
   bool tombstone;     /* table delete: only the key columns are meaningful */
   bool retract;       /* undo this row in an aggregate (table aggregation) */
+  bool suppress;      /* a retract immediately followed by an add to the same key: no output */
+  const wy_value_t *old; /* tables: the previous row in the same layout, or NULL */
 } row_t;
 
 /* Per-step runtime state. */
@@ -313,9 +315,24 @@ static size_t encode_key(wy_task_t *t, const wy_value_t *v, size_t n) {
 
 static wy_status_t run_steps(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err);
 
+/* Did the previous version of this key pass the predicate (so its removal must be
+ * forwarded)? Without a previous version, nothing was emitted for the key. */
+static bool old_passes(wy_task_t *t, step_rt_t *s, const row_t *r) {
+  if (!r->old) return false;
+  wy_value_t out;
+  wy_error_t e;
+  if (wy_expr_eval(s->step->predicate, r->old, &t->arena, &out, &e) != WY_OK) return false;
+  return !out.null && out.u.b;
+}
+
 static wy_status_t step_filter(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
-  /* A stream record with a null value never passes a filter; a table delete does. */
-  if (r->tombstone) return t->q->table_semantics ? run_steps(t, ir, s->next, r, err) : WY_OK;
+  /* A stream record with a null value never passes a filter; a table delete passes when
+   * the deleted row was in the result. */
+  if (r->tombstone) {
+    if (!t->q->table_semantics) return WY_OK;
+    if (r->old && !old_passes(t, s, r)) return WY_OK;
+    return run_steps(t, ir, s->next, r, err);
+  }
   wy_value_t out;
   wy_error_t e;
   if (wy_expr_eval(s->step->predicate, r->v, &t->arena, &out, &e) != WY_OK) {
@@ -324,7 +341,8 @@ static wy_status_t step_filter(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t
   }
   bool pass = !out.null && out.u.b;
   if (pass) return run_steps(t, ir, s->next, r, err);
-  if (t->q->table_semantics) {
+  if (t->q->table_semantics && old_passes(t, s, r)) {
+    /* the key leaves the result: a delete, as Kafka Streams' KTable filter sends */
     r->tombstone = true;
     return run_steps(t, ir, s->next, r, err);
   }
@@ -348,6 +366,7 @@ static wy_status_t step_project(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_
   nr.v = v;
   nr.n = p->nexprs;
   nr.nkey = p->out_nkey;
+  nr.old = NULL;
   set_pseudo(&nr);
   return run_steps(t, ir, s->next, &nr, err);
 }
@@ -369,6 +388,7 @@ static wy_status_t step_select_key(wy_task_t *t, input_rt_t *ir, step_rt_t *s, r
   nr.v = v;
   nr.n = n;
   nr.nkey = p->nexprs;
+  nr.old = NULL;
   set_pseudo(&nr);
   return run_steps(t, ir, s->next, &nr, err);
 }
@@ -402,7 +422,7 @@ static wy_status_t step_repartition(wy_task_t *t, input_rt_t *ir, step_rt_t *s, 
     return err->code;
   if (!ensure_scratch(t, len + 1)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   memmove(t->scratch + 1, t->scratch, len);
-  t->scratch[0] = (uint8_t)((r->tombstone ? 1 : 0) | (r->retract ? 2 : 0));
+  t->scratch[0] = (uint8_t)((r->tombstone ? 1 : 0) | (r->retract ? 2 : 0) | (r->suppress ? 4 : 0));
   return produce(t, s->step->topic, null_key ? NULL : t->kbuf.data, null_key ? 0 : t->kbuf.len, t->scratch,
                  len + 1, r, r->ts, err);
 }
@@ -458,6 +478,21 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
       if (p->aggs[i].ops->init(&ctx, &acc[i]) != WY_OK) return wy_error_set(err, WY_ERR_EVAL, "%s", e.msg);
     }
   }
+  /* The previous aggregate row, for HAVING's delete semantics. */
+  wy_value_t *old_row = NULL;
+  if (found) {
+    old_row = row_alloc(t, r->nkey + p->naggs);
+    if (!old_row) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->nkey; i++) old_row[i] = r->v[i];
+    for (size_t i = 0; i < p->naggs; i++) {
+      ctx.ret = p->aggs[i].resolved.ret;
+      if (p->aggs[i].ops->result(&ctx, &acc[i], &old_row[r->nkey + i]) != WY_OK)
+        old_row[r->nkey + i] = wy_null(p->aggs[i].resolved.ret->kind);
+    }
+    old_row[r->nkey + p->naggs] = wy_bigint(r->ts);
+    old_row[r->nkey + p->naggs + 1] = wy_int(r->partition);
+    old_row[r->nkey + p->naggs + 2] = wy_bigint(r->offset);
+  }
   for (size_t i = 0; i < p->naggs; i++) {
     const wy_plan_agg_t *a = &p->aggs[i];
     wy_value_t args[16];
@@ -481,6 +516,7 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
   if (encode_row(t, s->acc_types, acc, p->naggs, &vlen, err) != WY_OK) return err->code;
   if (wy_task_state_set_timestamp(t->state, r->ts), wy_store_put(s->store, key, klen, t->scratch, vlen, err) != WY_OK)
     return err->code;
+  if (r->suppress) return WY_OK; /* the add that follows emits the result */
   /* The aggregate row: keys, results, pseudo. */
   wy_value_t *v = row_alloc(t, r->nkey + p->naggs);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -496,6 +532,7 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
   nr.v = v;
   nr.n = r->nkey + p->naggs;
   nr.retract = false;
+  nr.old = old_row;
   set_pseudo(&nr);
   return run_steps(t, ir, s->next, &nr, err);
 }
@@ -643,6 +680,7 @@ static wy_status_t decode_record(wy_task_t *t, input_rt_t *ir, const wy_record_t
     }
     r->tombstone = p[0] & 1;
     r->retract = (p[0] & 2) != 0;
+    r->suppress = (p[0] & 4) != 0;
     if (!r->tombstone &&
         wy_rowcodec_decode(p + 1, rec->value_len - 1, ir->types + in->nkey, n - in->nkey, &t->arena,
                            r->v + in->nkey, err) != WY_OK)
@@ -720,6 +758,9 @@ static wy_status_t table_upsert(wy_task_t *t, input_rt_t *ir, row_t *r, wy_value
     wy_value_t *ov = row_alloc(t, r->n);
     if (!ov) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     if (wy_rowcodec_decode(old, oldlen, ir->types, r->n, &t->arena, ov, err) != WY_OK) return err->code;
+    ov[r->n] = wy_bigint(r->ts);
+    ov[r->n + 1] = wy_int(r->partition);
+    ov[r->n + 2] = wy_bigint(r->offset);
     *old_out = ov;
   }
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);
@@ -727,6 +768,22 @@ static wy_status_t table_upsert(wy_task_t *t, input_rt_t *ir, row_t *r, wy_value
   size_t vlen;
   if (encode_row(t, ir->types, r->v, r->n, &vlen, err) != WY_OK) return err->code;
   return wy_store_put(ir->store, key, klen, t->scratch, vlen, err);
+}
+
+/* Do two versions of a table row fall in the same group (the GROUP BY key)? */
+static bool same_group(wy_task_t *t, input_rt_t *ir, const wy_value_t *a, const wy_value_t *b) {
+  for (step_rt_t *s = ir->steps; s; s = s->next) {
+    if (s->step->kind != WY_STEP_SELECT_KEY) continue;
+    for (size_t i = 0; i < s->step->nexprs; i++) {
+      wy_value_t x, y;
+      wy_error_t e;
+      if (wy_expr_eval(s->step->exprs[i].prog, a, &t->arena, &x, &e) != WY_OK ||
+          wy_expr_eval(s->step->exprs[i].prog, b, &t->arena, &y, &e) != WY_OK || !wy_value_equal(&x, &y))
+        return false;
+    }
+    return true;
+  }
+  return false;
 }
 
 static wy_status_t task_process(wy_task_t *t, size_t input, const wy_record_t *rec, wy_error_t *err) {
@@ -742,12 +799,15 @@ static wy_status_t task_process(wy_task_t *t, size_t input, const wy_record_t *r
     wy_status_t st = table_upsert(t, ir, &r, &old, err);
     if (st == WY_ERR_NOT_FOUND) return WY_OK;
     if (st != WY_OK) return st;
+    r.old = old;
     /* aggregation over a table: retract the old row first */
     if (old && ir->steps && t->q->retracts) {
       row_t o = r;
       o.v = old;
+      o.old = NULL;
       o.tombstone = false;
       o.retract = true;
+      o.suppress = !r.tombstone && same_group(t, ir, old, r.v);
       set_pseudo(&o);
       if (run_steps(t, ir, ir->steps, &o, err) != WY_OK) return err->code;
     }
