@@ -99,7 +99,7 @@ static wy_kafka_sink_t *new_sink(fx_t *fx, const wy_kafka_prop_t *extra, size_t 
                                  const char *txn_id) {
   wy_kafka_prop_t props[16];
   memcpy(props, fx->props, fx->nprops * sizeof *props);
-  memcpy(props + fx->nprops, extra, nextra * sizeof *props);
+  if (nextra) memcpy(props + fx->nprops, extra, nextra * sizeof *props);
   wy_kafka_sink_config_t cfg = {.props = props, .nprops = fx->nprops + nextra,
                                 .transactional_id = txn_id};
   wy_kafka_sink_t *sink;
@@ -540,7 +540,7 @@ static void transactions_commit_abort_and_classify_faults(void **state) {
   got_t got[16];
   assert_true(poll_until(wy_kafka_source_base(out), got, 16, 5, 3000) >= 5);
   for (int i = 0; i < 5; i++) {
-    char want[8];
+    char want[16];
     snprintf(want, sizeof want, "c%d", i);
     assert_string_equal(got[i].value, want);
   }
