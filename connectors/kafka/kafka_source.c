@@ -23,6 +23,8 @@ struct wy_kafka_source {
   wy_arena_t arena;
   /* An error met after some records were already gathered, reported next poll. */
   wy_error_t pending;
+  /* Partitions were revoked during the current poll (see drop_unowned). */
+  bool revoked_in_poll;
 };
 
 static const char *const kind_names[] = {
@@ -81,6 +83,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
     notify(ks, WY_KAFKA_ASSIGNED, parts);
     return;
   }
+  ks->revoked_in_poll = true;
   if (code == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
     notify(ks, rd_kafka_assignment_lost(rk) ? WY_KAFKA_LOST : WY_KAFKA_REVOKED, parts);
   else
@@ -137,6 +140,28 @@ static wy_status_t consumer_event(wy_kafka_source_t *ks, const rd_kafka_message_
   return WY_OK;
 }
 
+/* A rebalance inside a poll may revoke partitions whose records this poll already
+ * gathered. The runtime has closed their tasks by then, and the new owner reads them
+ * again from the last commit, so they are dropped here rather than handed out. */
+static void drop_unowned(wy_kafka_source_t *ks, wy_record_t *out, size_t *n) {
+  rd_kafka_topic_partition_list_t *mine = NULL;
+  if (rd_kafka_assignment(ks->rk, &mine) != RD_KAFKA_RESP_ERR_NO_ERROR || !mine) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < *n; i++) {
+    if (!rd_kafka_topic_partition_list_find(mine, out[i].topic, out[i].partition)) continue;
+    out[kept] = out[i];
+    /* held[] and out[] are filled in step, so they compact in step. */
+    rd_kafka_message_t *m = ks->held[kept];
+    ks->held[kept] = ks->held[i];
+    ks->held[i] = m;
+    kept++;
+  }
+  for (size_t i = kept; i < *n; i++) rd_kafka_message_destroy(ks->held[i]);
+  ks->nheld = kept;
+  *n = kept;
+  rd_kafka_topic_partition_list_destroy(mine);
+}
+
 static wy_status_t src_poll(wy_source_t *src, wy_record_t *out, size_t max, size_t *n,
                             int timeout_ms, wy_error_t *err) {
   wy_kafka_source_t *ks = self(src);
@@ -157,7 +182,9 @@ static wy_status_t src_poll(wy_source_t *src, wy_record_t *out, size_t max, size
   while (*n < max) {
     int64_t left = deadline - wy_kafka_now_ms();
     /* Wait only for the first record; then take what is already fetched. */
+    ks->revoked_in_poll = false;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(ks->rk, *n == 0 && left > 0 ? (int)left : 0);
+    if (ks->revoked_in_poll && *n > 0) drop_unowned(ks, out, n);
     if (!m) {
       if (*n > 0 || left <= 0) break;
       continue;

@@ -584,6 +584,15 @@ static void admin_creates_topics_through_the_embedded_broker(void **state) {
   bool exists = true;
   assert_int_equal(wy_kafka_admin_topic_exists(a, "no_such_topic", 5000, &exists, &err), WY_OK);
   assert_false(exists);
+  /* The in-process shortcut is found from any address of a bootstrap list, and only
+   * for brokers of this process. */
+  char list[256];
+  snprintf(list, sizeof list, "127.0.0.1:1,%s", wy_embedded_broker_bootstraps(fx->broker));
+  assert_int_equal(wy_embedded_broker_create_topic_at(list, "via-list", 2, &err), WY_OK);
+  assert_int_equal(wy_kafka_admin_topic_partitions(a, "via-list", 5000, &parts, &err), WY_OK);
+  assert_int_equal(parts, 2);
+  assert_int_equal(wy_embedded_broker_create_topic_at("127.0.0.1:1", "elsewhere", 2, &err),
+                   WY_ERR_NOT_FOUND);
   spec.name = "bad name";
   assert_int_equal(wy_kafka_admin_create_topic(a, &spec, 5000, &parts, &err), WY_ERR_INVALID);
   wy_kafka_admin_destroy(a);
