@@ -142,7 +142,10 @@ static long pass_through(const options_t *o, const char *in, int in_parts, const
   double idle_since = wall_s();
   while (seen < o->records && wall_s() - idle_since < 10.0) {
     ssize_t n = rd_kafka_consume_batch_queue(q, 100, batch, 1000);
-    if (n > 0 && seen == 0) w0 = wall_s(), c0 = cpu_s();
+    if (n > 0 && seen == 0) {
+      w0 = wall_s();
+      c0 = cpu_s();
+    }
     for (ssize_t i = 0; i < n; i++) {
       rd_kafka_message_t *m = batch[i];
       if (!m->err) {

@@ -67,21 +67,22 @@ static wy_status_t sink_send(wy_sink_t *sink, const char *topic, int32_t partiti
   }
   rd_kafka_vu_t *v = ks->vus;
   size_t n = 0;
-  v[n].vtype = RD_KAFKA_VTYPE_TOPIC, v[n++].u.cstr = topic;
-  v[n].vtype = RD_KAFKA_VTYPE_PARTITION, v[n++].u.i32 = partition < 0 ? RD_KAFKA_PARTITION_UA : partition;
-  v[n].vtype = RD_KAFKA_VTYPE_KEY, v[n].u.mem.ptr = (void *)key, v[n++].u.mem.size = key ? key_len : 0;
-  v[n].vtype = RD_KAFKA_VTYPE_VALUE, v[n].u.mem.ptr = (void *)value,
-  v[n++].u.mem.size = value ? value_len : 0;
-  v[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS, v[n++].u.i = RD_KAFKA_MSG_F_COPY;
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = topic};
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_PARTITION,
+                           .u.i32 = partition < 0 ? RD_KAFKA_PARTITION_UA : partition};
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_KEY,
+                           .u.mem = {(void *)key, key ? key_len : 0}};
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_VALUE,
+                           .u.mem = {(void *)value, value ? value_len : 0}};
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_MSGFLAGS, .u.i = RD_KAFKA_MSG_F_COPY};
   /* librdkafka stamps "now" when the timestamp is 0, so 0 cannot be sent as such. */
-  v[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP, v[n++].u.i64 = timestamp > 0 ? timestamp : 0;
-  v[n].vtype = RD_KAFKA_VTYPE_OPAQUE, v[n++].u.ptr = opaque;
-  for (size_t i = 0; i < nheaders; i++, n++) {
-    v[n].vtype = RD_KAFKA_VTYPE_HEADER;
-    v[n].u.header.name = headers[i].key;
-    v[n].u.header.val = headers[i].value;
-    v[n].u.header.size = headers[i].value ? (ssize_t)headers[i].value_len : 0;
-  }
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TIMESTAMP, .u.i64 = timestamp > 0 ? timestamp : 0};
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_OPAQUE, .u.ptr = opaque};
+  for (size_t i = 0; i < nheaders; i++)
+    v[n++] = (rd_kafka_vu_t){
+        .vtype = RD_KAFKA_VTYPE_HEADER,
+        .u.header = {headers[i].key, headers[i].value,
+                     headers[i].value ? (ssize_t)headers[i].value_len : 0}};
   int64_t deadline = 0;
   for (;;) {
     rd_kafka_error_t *e = rd_kafka_produceva(ks->rk, v, n);
