@@ -434,6 +434,28 @@ static void pause_holds_partitions_back_and_seek_rewinds(void **state) {
   wy_source_destroy(src);
 }
 
+static void subscribing_to_a_missing_topic_reports_it_in_ksqldb_words(void **state) {
+  fx_t *fx = *state;
+  /* The mock would create any topic asked for; make it answer "unknown" instead. */
+  rd_kafka_mock_topic_set_error(wy_embedded_broker_mock(fx->broker), "missing",
+                                RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  const char *topics[] = {"missing"};
+  wy_kafka_source_config_t cfg = {.group_id = "g-missing", .topics = topics, .ntopics = 1};
+  wy_kafka_source_t *ks = new_source(fx, &cfg);
+  wy_record_t recs[4];
+  wy_error_t err;
+  wy_status_t st = WY_OK;
+  int64_t deadline = now_ms() + 10000;
+  while (st == WY_OK && now_ms() < deadline) {
+    size_t n;
+    st = wy_source_poll(wy_kafka_source_base(ks), recs, 4, &n, 200, &err);
+    assert_int_equal(n, 0);
+  }
+  assert_int_equal(st, WY_ERR_NOT_FOUND);
+  assert_string_equal(err.msg, "Kafka topic does not exist: missing");
+  wy_kafka_source_destroy(ks);
+}
+
 /* ---- faults ----------------------------------------------------------------------- */
 
 static void produce_errors_are_retried_without_loss_or_duplicates(void **state) {
@@ -461,6 +483,24 @@ static void produce_errors_are_retried_without_loss_or_duplicates(void **state) 
     assert_string_equal(got[i].value, want); /* in order, once each */
   }
   wy_kafka_source_destroy(src);
+}
+
+static void permanent_produce_error_is_reported_once_and_the_sink_goes_on(void **state) {
+  fx_t *fx = *state;
+  create_topic(fx, "refused", 1);
+  rd_kafka_mock_push_request_errors(wy_embedded_broker_mock(fx->broker), API_PRODUCE, 1,
+                                    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  wy_kafka_sink_t *sink = new_sink(fx, NULL, 0, NULL);
+  send_values(sink, "refused", 0, "x", 0, 1, 1);
+  flush_ok(sink);
+  assert_int_equal(dr.calls[0], 1);
+  assert_int_equal(dr.by_status[WY_ERR_KAFKA], 1);
+  assert_non_null(strstr(dr.last_reason, "too large"));
+  send_values(sink, "refused", 0, "y", 1, 1, 1);
+  flush_ok(sink);
+  assert_int_equal(dr.calls[1], 1);
+  assert_int_equal(dr.by_status[WY_OK], 1);
+  wy_kafka_sink_destroy(sink);
 }
 
 static void broker_outage_fails_late_records_and_loses_none_that_recover(void **state) {
@@ -628,7 +668,9 @@ int main(void) {
       T(group_consumer_resumes_from_committed_offsets),
       T(two_consumers_share_partitions_cooperatively),
       T(pause_holds_partitions_back_and_seek_rewinds),
+      T(subscribing_to_a_missing_topic_reports_it_in_ksqldb_words),
       T(produce_errors_are_retried_without_loss_or_duplicates),
+      T(permanent_produce_error_is_reported_once_and_the_sink_goes_on),
       T(broker_outage_fails_late_records_and_loses_none_that_recover),
       T(transactions_commit_abort_and_classify_faults),
       T(admin_creates_topics_through_the_embedded_broker),
