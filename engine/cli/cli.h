@@ -12,7 +12,8 @@
 /* X(name, function, summary) */
 #define WY_COMMANDS(X)                                                                       \
   X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                     \
-  X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")
+  X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")        \
+  X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")
 
 #define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);
 WY_COMMANDS(WY_X_DECL)
