@@ -11,106 +11,36 @@
 
 /* ---- names of enumerations --------------------------------------------------------- */
 
-const char *wy_ast_op_sql(wy_ast_op_t op) {
-  static const char *const s[] = {
-#define WY_X(op, sql) sql,
-      WY_AST_OPS(WY_X)
-#undef WY_X
-  };
-  return (unsigned)op < WY_AST_OP__COUNT ? s[op] : "?";
-}
+/* One name function per X-macro list: fn(k) is the list's second column for k. */
+#define WY_X_NAME(k, name, ...) name,
+#define WY_NAME_FN(scope, fn, type, LIST)                                         \
+  scope const char *fn(type k) {                                                    \
+    static const char *const names[] = {LIST(WY_X_NAME)};                           \
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";             \
+  }
 
-const char *wy_ast_lit_kind_name(wy_ast_lit_kind_t kind) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_LIT_KINDS(WY_X)
-#undef WY_X
-  };
-  return (unsigned)kind < WY_AST_LIT__COUNT ? s[kind] : "?";
-}
-
-static const struct {
-  const char *name;
-  int64_t ms;
-} time_units[] = {
-#define WY_X(unit, name, ms) {name, ms},
-    WY_AST_TIME_UNITS(WY_X)
-#undef WY_X
-};
-
-const char *wy_ast_time_unit_name(wy_ast_time_unit_t unit) {
-  return (unsigned)unit < WY_AST_UNIT__COUNT ? time_units[unit].name : "?";
-}
+WY_NAME_FN(, wy_ast_op_sql, wy_ast_op_t, WY_AST_OPS)
+WY_NAME_FN(, wy_ast_lit_kind_name, wy_ast_lit_kind_t, WY_AST_LIT_KINDS)
+WY_NAME_FN(, wy_ast_time_unit_name, wy_ast_time_unit_t, WY_AST_TIME_UNITS)
+WY_NAME_FN(, wy_ast_expr_kind_name, wy_ast_expr_kind_t, WY_AST_EXPR_KINDS)
+WY_NAME_FN(, wy_ast_stmt_kind_name, wy_ast_stmt_kind_t, WY_AST_STMT_KINDS)
+WY_NAME_FN(, wy_ast_show_name, wy_ast_show_t, WY_AST_SHOW_KINDS)
+WY_NAME_FN(static, join_name, wy_ast_join_kind_t, WY_AST_JOIN_KINDS)
+WY_NAME_FN(static, window_name, wy_ast_window_kind_t, WY_AST_WINDOW_KINDS)
+WY_NAME_FN(static, emit_name, wy_ast_emit_t, WY_AST_EMIT_KINDS)
+WY_NAME_FN(static, constraint_name, wy_ast_constraint_t, WY_AST_CONSTRAINTS)
 
 int64_t wy_ast_duration_ms(const wy_ast_duration_t *d) {
+  static const int64_t ms_of[] = {
+#define WY_X(unit, name, ms) ms,
+      WY_AST_TIME_UNITS(WY_X)
+#undef WY_X
+  };
   if (!d->set || (unsigned)d->unit >= WY_AST_UNIT__COUNT) return 0;
-  int64_t ms = time_units[d->unit].ms;
+  int64_t ms = ms_of[d->unit];
   if (d->count > INT64_MAX / ms) return INT64_MAX;
   if (d->count < INT64_MIN / ms) return INT64_MIN;
   return d->count * ms;
-}
-
-const char *wy_ast_expr_kind_name(wy_ast_expr_kind_t kind) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_EXPR_KINDS(WY_X)
-#undef WY_X
-  };
-  return (unsigned)kind < WY_AST_EXPR__COUNT ? s[kind] : "?";
-}
-
-const char *wy_ast_stmt_kind_name(wy_ast_stmt_kind_t kind) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_STMT_KINDS(WY_X)
-#undef WY_X
-  };
-  return (unsigned)kind < WY_AST_STMT__COUNT ? s[kind] : "?";
-}
-
-const char *wy_ast_show_name(wy_ast_show_t show) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_SHOW_KINDS(WY_X)
-#undef WY_X
-  };
-  return (unsigned)show < WY_AST_SHOW__COUNT ? s[show] : "?";
-}
-
-static const char *join_name(wy_ast_join_kind_t k) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_JOIN_KINDS(WY_X)
-#undef WY_X
-  };
-  return s[k];
-}
-
-static const char *window_name(wy_ast_window_kind_t k) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_WINDOW_KINDS(WY_X)
-#undef WY_X
-  };
-  return s[k];
-}
-
-static const char *emit_name(wy_ast_emit_t k) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_EMIT_KINDS(WY_X)
-#undef WY_X
-  };
-  return s[k];
-}
-
-static const char *constraint_name(wy_ast_constraint_t k) {
-  static const char *const s[] = {
-#define WY_X(k, name) name,
-      WY_AST_CONSTRAINTS(WY_X)
-#undef WY_X
-  };
-  return s[k];
 }
 
 const wy_ast_property_t *wy_ast_stmt_property(const wy_ast_stmt_t *s, const char *name) {

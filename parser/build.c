@@ -821,15 +821,20 @@ wy_ast_query_t *wy_b_q_window(wy_ast_query_t *q, wy_ast_window_t *w) {
   return q;
 }
 
-wy_ast_query_t *wy_b_q_where(wy_ast_query_t *q, wy_ast_expr_t *e) {
+/* WHERE and HAVING: the same shape, a different slot. */
+static wy_ast_query_t *query_condition(wy_ast_query_t *q, wy_ast_expr_t *e, bool having) {
   q = query_shell(q);
   if (!q || !e) {
     wy_ast_query_destroy(q);
     wy_ast_expr_destroy(e);
     return NULL;
   }
-  q->where = e;
+  *(having ? &q->having : &q->where) = e;
   return q;
+}
+
+wy_ast_query_t *wy_b_q_where(wy_ast_query_t *q, wy_ast_expr_t *e) {
+  return query_condition(q, e, false);
 }
 
 wy_ast_query_t *wy_b_q_group(wy_ast_query_t *q, wy_plist_t *exprs, bool partition) {
@@ -853,14 +858,7 @@ wy_ast_query_t *wy_b_q_group(wy_ast_query_t *q, wy_plist_t *exprs, bool partitio
 }
 
 wy_ast_query_t *wy_b_q_having(wy_ast_query_t *q, wy_ast_expr_t *e) {
-  q = query_shell(q);
-  if (!q || !e) {
-    wy_ast_query_destroy(q);
-    wy_ast_expr_destroy(e);
-    return NULL;
-  }
-  q->having = e;
-  return q;
+  return query_condition(q, e, true);
 }
 
 wy_ast_query_t *wy_b_q_emit(wy_ast_query_t *q, wy_ast_emit_t emit) {

@@ -131,6 +131,8 @@ static void select_clauses_joins_and_windows(void **state) {
              "SELECT * FROM S WINDOW SESSION (30 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY A, B");
   expect_sql("select * from s partition by (a), b", "SELECT * FROM S PARTITION BY A, B");
   expect_sql("select * from s group by ()", "SELECT * FROM S GROUP BY ()");
+  expect_sql("select * from s window w1 tumbling (size 1 second, retention 2 days) group by k",
+             "SELECT * FROM S WINDOW TUMBLING (SIZE 1 SECONDS, RETENTION 2 DAYS) GROUP BY K");
   expect_sql("SELECT * FROM TEST partition by id", "SELECT * FROM TEST PARTITION BY ID");
   expect_sql("SELECT a b FROM s t", "SELECT A AS B FROM S AS T");
 }
