@@ -1,6 +1,7 @@
 /* AST names, destructors, the normalized-SQL printer and structural equality. */
 #include "parser/ast.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,41 @@ const wy_ast_property_t *wy_ast_stmt_property(const wy_ast_stmt_t *s, const char
   for (size_t i = 0; s && i < s->nprops; i++)
     if (strcasecmp(s->props[i]->name, name) == 0) return s->props[i];
   return NULL;
+}
+
+/* ---- walking ------------------------------------------------------------------------ */
+
+bool wy_ast_expr_walk(const wy_ast_expr_t *e, wy_ast_expr_fn fn, void *ud) {
+  if (!e) return true;
+  if (!fn(e, ud)) return false;
+  for (size_t i = 0; i < e->nargs; i++)
+    if (!wy_ast_expr_walk(e->args[i], fn, ud)) return false;
+  return true;
+}
+
+static bool walk_all(wy_ast_expr_t *const *v, size_t n, wy_ast_expr_fn fn, void *ud) {
+  for (size_t i = 0; i < n; i++)
+    if (!wy_ast_expr_walk(v[i], fn, ud)) return false;
+  return true;
+}
+
+static bool walk_query(const wy_ast_query_t *q, wy_ast_expr_fn fn, void *ud) {
+  if (!q) return true;
+  for (size_t i = 0; i < q->nitems; i++)
+    if (!wy_ast_expr_walk(q->items[i]->expr, fn, ud)) return false;
+  for (size_t i = 0; i < q->njoins; i++)
+    if (!wy_ast_expr_walk(q->joins[i]->on, fn, ud)) return false;
+  return wy_ast_expr_walk(q->where, fn, ud) && walk_all(q->group_by, q->ngroup_by, fn, ud) &&
+         walk_all(q->partition_by, q->npartition_by, fn, ud) &&
+         wy_ast_expr_walk(q->having, fn, ud);
+}
+
+bool wy_ast_stmt_walk(const wy_ast_stmt_t *s, wy_ast_expr_fn fn, void *ud) {
+  if (!s) return true;
+  for (size_t i = 0; i < s->nprops; i++)
+    if (!wy_ast_expr_walk(s->props[i]->value, fn, ud)) return false;
+  return walk_query(s->query, fn, ud) && walk_all(s->values, s->nvalues, fn, ud) &&
+         wy_ast_expr_walk(s->schema_id, fn, ud) && wy_ast_stmt_walk(s->explained, fn, ud);
 }
 
 /* ---- destructors --------------------------------------------------------------------- */
@@ -227,9 +263,19 @@ bool wy_ast_ident_is_plain(const char *name) {
                      strcmp(name, "MAP") != 0 && strcmp(name, "STRUCT") != 0);
 }
 
+/* An unsubstituted ${var}, which is printed as written. */
+static bool is_variable(const char *name) {
+  size_t n = strlen(name);
+  if (n < 4 || name[0] != '$' || name[1] != '{' || name[n - 1] != '}') return false;
+  if (!((name[2] >= 'A' && name[2] <= 'Z') || (name[2] >= 'a' && name[2] <= 'z') || name[2] == '_'))
+    return false;
+  for (size_t i = 3; i + 1 < n; i++)
+    if (!(isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '@')) return false;
+  return true;
+}
+
 static void put_ident(sb_t *b, const char *name) {
-  /* An unsubstituted ${var} is printed as written. */
-  if (name[0] == '$' && name[1] == '{') sb_puts(b, name);
+  if (is_variable(name)) sb_puts(b, name);
   else if (wy_ast_ident_is_plain(name)) sb_puts(b, name);
   else put_quoted(b, name, '`');
 }

@@ -502,6 +502,17 @@ const char *wy_ast_show_name(wy_ast_show_t show);
 /* A property of a statement's WITH clause by case-insensitive name, or NULL. */
 const wy_ast_property_t *wy_ast_stmt_property(const wy_ast_stmt_t *s, const char *name);
 
+/* ---- walking ------------------------------------------------------------------- */
+
+/* Called for each expression, parents before children; return false to stop. */
+typedef bool (*wy_ast_expr_fn)(const wy_ast_expr_t *e, void *ud);
+/* Visits e and everything below it. Returns false when fn stopped the walk. */
+bool wy_ast_expr_walk(const wy_ast_expr_t *e, wy_ast_expr_fn fn, void *ud);
+/* Visits every expression of a statement: select items, join conditions, WHERE, GROUP
+ * BY, PARTITION BY, HAVING, VALUES, property values, ASSERT SCHEMA ids and those of an
+ * EXPLAINed statement. */
+bool wy_ast_stmt_walk(const wy_ast_stmt_t *s, wy_ast_expr_fn fn, void *ud);
+
 /* ---- destructors --------------------------------------------------------------- */
 
 void wy_ast_type_destroy(wy_ast_type_t *t);

@@ -262,3 +262,13 @@ bool wy_token_starts_expr(int type) {
       return wy_token_is_nonreserved(type);
   }
 }
+
+bool wy_token_is_literal(int type) {
+  switch (type) {
+    case TK_INTEGER: case TK_DECNUM: case TK_FLOATNUM: case TK_STRING: case TK_TRUE:
+    case TK_FALSE: case TK_NULL: case TK_MINUS:
+      return true;
+    default:
+      return false;
+  }
+}

@@ -145,15 +145,17 @@ void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok,
   }
   /* Summarize: tokens that start an expression or serve as identifiers collapse into
    * "an expression" / "an identifier"; the rest are listed. */
-  bool expr = ntokens > TK_INTEGER && expected[TK_INTEGER] && expected[TK_STRING];
+  bool lit = ntokens > TK_INTEGER && expected[TK_INTEGER] && expected[TK_STRING];
   bool ident = ntokens > TK_IDENT && expected[TK_IDENT];
+  bool expr = lit && ident;
   const char *parts[10];
   int nparts = 0, more = 0;
   if (expr) parts[nparts++] = "an expression";
   else if (ident) parts[nparts++] = "an identifier";
+  if (lit && !expr) parts[nparts++] = "a literal";
   for (int t = 1; t < ntokens; t++) {
     if (!expected[t] || t == TK_IDENT || (expr && wy_token_starts_expr(t)) ||
-        (ident && wy_token_is_nonreserved(t)))
+        (ident && wy_token_is_nonreserved(t)) || (lit && wy_token_is_literal(t)))
       continue;
     const char *d = wy_token_display(t);
     bool dup = false;
@@ -215,6 +217,18 @@ static void mark_lambda_parens(tokens_t *t) {
   }
 }
 
+/* 9223372036854775808 is valid only as the operand of a minus, which is folded into the
+ * literal; the grammar cannot know that when it builds the number, so check afterwards. */
+static bool literal_in_range(const wy_ast_expr_t *e, void *ud) {
+  const wy_ast_expr_t **bad = ud;
+  if (e->kind == WY_AST_LITERAL && e->lit == WY_AST_LIT_BIGINT &&
+      strcmp(e->text, "9223372036854775808") == 0) {
+    *bad = e;
+    return false;
+  }
+  return true;
+}
+
 /* Parses one statement's text (after substitution) that starts at line/col. */
 static wy_status_t parse_statement(const char *text, size_t len, int line, int col,
                                    wy_ast_stmt_t **out, wy_error_t *err) {
@@ -269,6 +283,13 @@ static wy_status_t parse_statement(const char *text, size_t len, int line, int c
   if (ctx.failed) {
     wy_ast_stmt_destroy(ctx.stmt);
     return err ? err->code : WY_ERR_PARSE;
+  }
+  const wy_ast_expr_t *bad = NULL;
+  if (!wy_ast_stmt_walk(ctx.stmt, literal_in_range, &bad)) {
+    wy_error_set_pos(err, WY_ERR_PARSE, bad->pos.line, bad->pos.column,
+                     "integer literal %s is out of range", bad->text);
+    wy_ast_stmt_destroy(ctx.stmt);
+    return WY_ERR_PARSE;
   }
   *out = ctx.stmt;
   return WY_OK;

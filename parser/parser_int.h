@@ -42,6 +42,8 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err);
 const char *wy_token_display(int type);
 /* True for keywords that ksqlDB lets serve as identifiers. */
 bool wy_token_is_nonreserved(int type);
+/* True for tokens that start a literal (numbers, strings, TRUE, FALSE, NULL, '-'). */
+bool wy_token_is_literal(int type);
 /* True for tokens that can start an expression (literals, '(', '-', CASE, ...). */
 bool wy_token_starts_expr(int type);
 /* True when the upper-cased word is a keyword of the dialect (reserved or not). */

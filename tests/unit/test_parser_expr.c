@@ -111,6 +111,8 @@ static void literal_kinds_follow_ksqldb(void **state) {
     wy_ast_script_destroy(s);
   }
   expect_error("SELECT 99999999999999999999 FROM T;", 1, 8, "out of range");
+  expect_error("SELECT 9223372036854775808 FROM T;", 1, 8, "out of range");
+  expect_error("SELECT 1 FROM T WHERE A = -(9223372036854775808);", 1, 29, "out of range");
 }
 
 static void identifiers_are_upper_cased_unless_quoted(void **state) {
@@ -219,6 +221,8 @@ static void syntax_errors_name_the_token_and_what_was_expected(void **state) {
   expect_error("CREATE STREAM s (a INT,) WITH (x=1);", 1, 24, "syntax error at ')'");
   expect_error("SELECT * FROM t GROUP a;", 1, 23, "expected BY");
   expect_error("DROP STREAM;", 1, 12, "expected an identifier");
+  expect_error("CREATE STREAM s (a INT) WITH (kafka_topic=);", 1, 43,
+               "syntax error at ')': expected a literal");
   expect_error("SELECT 'abc FROM t;", 1, 8, "unterminated string");
   expect_error("SELECT `abc FROM t;", 1, 8, "unterminated quoted identifier");
   expect_error("SELECT a FROM t /* never closed", 1, 17, "unterminated comment");
@@ -248,6 +252,30 @@ static void deep_nesting_is_an_error_not_a_crash(void **state) {
   free(sql);
 }
 
+static bool collect(const wy_ast_expr_t *e, void *ud) {
+  char *buf = ud;
+  if (e->kind == WY_AST_COLUMN) strcat(buf, e->name);
+  return strcmp(e->name ? e->name : "", "STOP") != 0;
+}
+
+static void walk_visits_every_expression_until_stopped(void **state) {
+  (void)state;
+  wy_ast_script_t *s = parse_ok(
+      "EXPLAIN CREATE STREAM X WITH (P=1) AS SELECT A, F(B) FROM T JOIN U ON C = D "
+      "WHERE E GROUP BY G PARTITION BY H HAVING I;"
+      "INSERT INTO T VALUES (J, K); SELECT L, STOP, M FROM T;");
+  char buf[64] = "";
+  assert_true(wy_ast_stmt_walk(s->stmts[0], collect, buf));
+  assert_string_equal(buf, "ABCDEGHI");
+  buf[0] = '\0';
+  assert_true(wy_ast_stmt_walk(s->stmts[1], collect, buf));
+  assert_string_equal(buf, "JK");
+  buf[0] = '\0';
+  assert_false(wy_ast_stmt_walk(s->stmts[2], collect, buf));
+  assert_string_equal(buf, "LSTOP");
+  wy_ast_script_destroy(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(arithmetic_binds_tighter_than_concat_and_comparison),
@@ -263,6 +291,7 @@ int main(void) {
       cmocka_unit_test(expression_positions_point_at_their_start),
       cmocka_unit_test(syntax_errors_name_the_token_and_what_was_expected),
       cmocka_unit_test(deep_nesting_is_an_error_not_a_crash),
+      cmocka_unit_test(walk_visits_every_expression_until_stopped),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
