@@ -93,10 +93,40 @@ const char *wy_parse_vars_get(const wy_parse_vars_t *vars, const char *name) {
 
 size_t wy_parse_vars_count(const wy_parse_vars_t *vars) { return vars ? vars->n : 0; }
 
-char *wy_parse_substitute(const char *text, size_t len, const wy_parse_vars_t *vars) {
+/* Where the substituted text came from: output bytes from out_start on were copied from
+ * input offset in_start (literal) or are the value of the ${var} at in_start. */
+typedef struct {
+  size_t out_start, in_start;
+  bool subst;
+} segment_t;
+
+typedef struct {
+  segment_t *v;
+  size_t n, cap;
+  bool oom;
+} segments_t;
+
+static void segments_push(segments_t *sm, size_t out_start, size_t in_start, bool subst) {
+  if (!sm || sm->oom) return;
+  if (sm->n == sm->cap) {
+    size_t cap = sm->cap ? sm->cap * 2 : 8;
+    segment_t *v = realloc(sm->v, cap * sizeof *v);
+    if (!v) {
+      sm->oom = true;
+      return;
+    }
+    sm->v = v;
+    sm->cap = cap;
+  }
+  sm->v[sm->n++] = (segment_t){out_start, in_start, subst};
+}
+
+static char *substitute(const char *text, size_t len, const wy_parse_vars_t *vars,
+                        segments_t *map) {
   size_t cap = len + 1, n = 0;
   char *out = malloc(cap);
   if (!out) return NULL;
+  segments_push(map, 0, 0, false);
   for (size_t i = 0; i < len;) {
     const char *value = NULL;
     size_t skip = 1;
@@ -123,12 +153,46 @@ char *wy_parse_substitute(const char *text, size_t len, const wy_parse_vars_t *v
       }
       out = nb;
     }
+    if (value) segments_push(map, n, i, true);
     memcpy(out + n, piece, plen);
     n += plen;
     i += skip;
+    if (value) segments_push(map, n, i, false);
   }
   out[n] = '\0';
+  if (map && map->oom) {
+    free(out);
+    return NULL;
+  }
   return out;
+}
+
+char *wy_parse_substitute(const char *text, size_t len, const wy_parse_vars_t *vars) {
+  return substitute(text, len, vars, NULL);
+}
+
+/* Moves token positions from the substituted text back to the text as written, so that
+ * errors and nodes point at what the user wrote (a token from a variable's value gets
+ * the position of its ${name}). Tokens come in text order, so one sweep suffices. */
+static void remap_positions(wy_token_t *toks, size_t n, const char *piece, const char *raw,
+                            const segments_t *map, int line, int col) {
+  size_t seg = 0, off = 0;
+  for (size_t t = 0; t < n; t++) {
+    size_t o = (size_t)(toks[t].z - piece);
+    while (seg + 1 < map->n && map->v[seg + 1].out_start <= o) seg++;
+    const segment_t *sg = &map->v[seg];
+    size_t target = sg->subst ? sg->in_start : sg->in_start + (o - sg->out_start);
+    for (; off < target; off++) {
+      if (raw[off] == '\n') {
+        line++;
+        col = 1;
+      } else {
+        col++;
+      }
+    }
+    toks[t].line = line;
+    toks[t].col = col;
+  }
 }
 
 /* ---- errors ------------------------------------------------------------------------- */
@@ -231,7 +295,8 @@ static bool literal_in_range(const wy_ast_expr_t *e, void *ud) {
 
 /* Parses one statement's text (after substitution) that starts at line/col. */
 static wy_status_t parse_statement(const char *text, size_t len, int line, int col,
-                                   wy_ast_stmt_t **out, wy_error_t *err) {
+                                   const char *raw, const segments_t *map, wy_ast_stmt_t **out,
+                                   wy_error_t *err) {
   *out = NULL;
   tokens_t toks = {0};
   wy_lexer_t lx;
@@ -259,6 +324,7 @@ static wy_status_t parse_statement(const char *text, size_t len, int line, int c
       return wy_error_set(err, WY_ERR_NOMEM, "out of memory while parsing");
     }
   }
+  if (map->n > 1) remap_positions(toks.v, toks.n, text, raw, map, line, col);
   mark_lambda_parens(&toks);
   wy_parse_ctx_t ctx = {.err = err};
   void *parser = wy_lemonAlloc(malloc);
@@ -351,13 +417,17 @@ wy_status_t wy_parse(const char *text, size_t len, const wy_parse_vars_t *vars,
     if (st != WY_OK) break;
     size_t start = (size_t)(first.z - text);
     size_t end = (size_t)(last.z - text) + (size_t)last.n;
-    char *piece = wy_parse_substitute(text + start, end - start, scope);
+    segments_t map = {0};
+    char *piece = substitute(text + start, end - start, scope, &map);
     if (!piece) {
+      free(map.v);
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory while parsing");
       break;
     }
     wy_ast_stmt_t *stmt;
-    st = parse_statement(piece, strlen(piece), first.line, first.col, &stmt, err);
+    st = parse_statement(piece, strlen(piece), first.line, first.col, text + start, &map, &stmt,
+                         err);
+    free(map.v);
     if (st != WY_OK) {
       free(piece);
       break;

@@ -293,6 +293,30 @@ static void variables_are_substituted_before_tokenizing(void **state) {
   assert_false(wy_parse_vars_unset(vars, "topic"));
   wy_ast_script_destroy(s);
   wy_parse_vars_destroy(vars);
+  /* Positions refer to the text as written, not to the substituted one. */
+  vars = wy_parse_vars_new();
+  assert_int_equal(wy_parse_vars_set(vars, "long_name", "a_much_longer_value"), WY_OK);
+  assert_int_equal(wy_parse_vars_set(vars, "two", "x\n,"), WY_OK);
+  const char *bad = "SELECT ${long_name}, b FROM t WHERE c = ;\nSELECT ${two} y, FROM t;";
+  assert_int_equal(wy_parse(bad, strlen(bad), vars, &s, &err), WY_ERR_PARSE);
+  assert_int_equal(err.line, 1);
+  assert_int_equal(err.column, 41);
+  bad = "SELECT ${long_name}, b FROM t WHERE c = 1;\nSELECT ${two} y, FROM t;";
+  assert_int_equal(wy_parse(bad, strlen(bad), vars, &s, &err), WY_ERR_PARSE);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.column, 18); /* FROM, though the value of ${two} adds a line break */
+  assert_int_equal(wy_parse_vars_set(vars, "three", "a b c"), WY_OK);
+  bad = "SELECT 1,\n  ${three} FROM t;";
+  assert_int_equal(wy_parse(bad, strlen(bad), vars, &s, &err), WY_ERR_PARSE);
+  assert_string_equal(err.msg, "syntax error at 'c': expected ',' or FROM");
+  assert_int_equal(err.line, 2); /* 'c' came from ${three}, which is where it points */
+  assert_int_equal(err.column, 3);
+  bad = "SELECT ${long_name} AS v, b FROM t;";
+  assert_int_equal(wy_parse(bad, strlen(bad), vars, &s, &err), WY_OK);
+  assert_int_equal(s->stmts[0]->query->items[1]->expr->pos.column, 27);
+  assert_int_equal(s->stmts[0]->query->from->pos.column, 34);
+  wy_ast_script_destroy(s);
+  wy_parse_vars_destroy(vars);
   char *out = wy_parse_substitute("a ${x} ${y} ${} $x", 18, NULL);
   assert_string_equal(out, "a ${x} ${y} ${} $x");
   free(out);
