@@ -6,10 +6,10 @@
  * way ksqlDB does it: unquoted names are upper-cased, back-quoted and double-quoted names
  * keep their case. Literals keep their source text plus the kind ksqlDB gives them.
  *
- * Ownership: a statement owns everything below it (strings, child nodes, types).
- * Builders (wy_ast_*_new and friends) take ownership of every pointer passed to them,
- * even when they fail, and return NULL only on allocation failure; child pointers may
- * be NULL only where a field is documented as optional. Every _destroy accepts NULL.
+ * Ownership: a statement owns everything below it (strings, child nodes, types); the
+ * parser's builders (parser_int.h) take ownership of their inputs even when they fail.
+ * In a finished tree, pointers are NULL only where a field is documented as optional.
+ * Every _destroy accepts NULL.
  * Nodes are plain heap objects: any thread may read a finished tree, one thread builds it.
  */
 #ifndef WY_PARSER_AST_H

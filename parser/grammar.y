@@ -205,6 +205,7 @@ showkw(A) ::= SHOW(T). { A = P(T); }
 showkw(A) ::= LIST(T). { A = P(T); }
 
 cmd(A) ::= DESCRIBE(T) ident(N) ext(X). { A = B(wy_b_s_flags(B(wy_b_stmt_named(WY_AST_STMT_DESCRIBE, P(T), N)), X)); }
+cmd(A) ::= DESCRIBE(T) EXTENDED ident(N). { A = B(wy_b_s_flags(B(wy_b_stmt_named(WY_AST_STMT_DESCRIBE, P(T), N)), WY_F_EXTENDED)); }
 cmd(A) ::= DESCRIBE(T) STREAMS ext(X). { A = B(wy_b_s_flags(B(wy_b_stmt(WY_AST_STMT_DESCRIBE_STREAMS, P(T))), X)); }
 cmd(A) ::= DESCRIBE(T) TABLES ext(X). { A = B(wy_b_s_flags(B(wy_b_stmt(WY_AST_STMT_DESCRIBE_TABLES, P(T))), X)); }
 cmd(A) ::= DESCRIBE(T) FUNCTION ident(N). { A = B(wy_b_stmt_named(WY_AST_STMT_DESCRIBE_FUNCTION, P(T), N)); }

@@ -166,6 +166,7 @@ static void ddl_and_admin_statements(void **state) {
       {"list types", "SHOW TYPES", WY_AST_STMT_SHOW},
       {"show variables", "SHOW VARIABLES", WY_AST_STMT_SHOW},
       {"describe s extended", "DESCRIBE S EXTENDED", WY_AST_STMT_DESCRIBE},
+      {"describe extended s", "DESCRIBE S EXTENDED", WY_AST_STMT_DESCRIBE},
       {"describe streams", "DESCRIBE STREAMS", WY_AST_STMT_DESCRIBE_STREAMS},
       {"describe tables extended", "DESCRIBE TABLES EXTENDED", WY_AST_STMT_DESCRIBE_TABLES},
       {"describe function concat", "DESCRIBE FUNCTION CONCAT", WY_AST_STMT_DESCRIBE_FUNCTION},
