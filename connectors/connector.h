@@ -60,6 +60,13 @@ typedef struct wy_source_ops {
   wy_status_t (*seek)(wy_source_t *src, const char *topic, int32_t partition, int64_t offset,
                       wy_error_t *err);
   void (*destroy)(wy_source_t *src);
+  /* Optional (NULL when a source cannot): stop handing out records of these partitions
+   * until resumed, keeping their positions. The runtime's back-pressure. The offsets
+   * in parts are ignored. */
+  wy_status_t (*pause)(wy_source_t *src, const wy_position_t *parts, size_t nparts,
+                       wy_error_t *err);
+  wy_status_t (*resume)(wy_source_t *src, const wy_position_t *parts, size_t nparts,
+                        wy_error_t *err);
 } wy_source_ops_t;
 
 struct wy_source {
@@ -104,6 +111,16 @@ static inline wy_status_t wy_source_seek(wy_source_t *s, const char *topic, int3
 }
 static inline void wy_source_destroy(wy_source_t *s) {
   if (s) s->ops->destroy(s);
+}
+static inline wy_status_t wy_source_pause(wy_source_t *s, const wy_position_t *parts,
+                                          size_t nparts, wy_error_t *err) {
+  if (!s->ops->pause) return wy_error_set(err, WY_ERR_UNSUPPORTED, "this source cannot pause");
+  return s->ops->pause(s, parts, nparts, err);
+}
+static inline wy_status_t wy_source_resume(wy_source_t *s, const wy_position_t *parts,
+                                           size_t nparts, wy_error_t *err) {
+  if (!s->ops->resume) return wy_error_set(err, WY_ERR_UNSUPPORTED, "this source cannot resume");
+  return s->ops->resume(s, parts, nparts, err);
 }
 static inline wy_status_t wy_sink_send(wy_sink_t *s, const char *topic, int32_t partition,
                                        const void *key, size_t key_len, const void *value,

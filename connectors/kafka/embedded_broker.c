@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +11,52 @@ struct wy_embedded_broker {
   rd_kafka_t *rk; /* owner handle the mock cluster needs for its bookkeeping */
   rd_kafka_mock_cluster_t *mock;
   int nbrokers;
+  wy_embedded_broker_t *next; /* in the registry of this process's brokers */
 };
+
+/* The brokers started in this process, so that clients given a bootstrap list can tell
+ * whether it is served in-process. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static wy_embedded_broker_t *registry;
+
+static void registry_add(wy_embedded_broker_t *b) {
+  pthread_mutex_lock(&registry_lock);
+  b->next = registry;
+  registry = b;
+  pthread_mutex_unlock(&registry_lock);
+}
+
+static void registry_remove(wy_embedded_broker_t *b) {
+  pthread_mutex_lock(&registry_lock);
+  for (wy_embedded_broker_t **p = &registry; *p; p = &(*p)->next)
+    if (*p == b) {
+      *p = b->next;
+      break;
+    }
+  pthread_mutex_unlock(&registry_lock);
+}
+
+/* Is addr[0..len) one of the comma-separated entries of set? */
+static bool address_in(const char *set, const char *addr, size_t len) {
+  for (const char *p = set; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == len && strncmp(p, addr, len) == 0) return true;
+    p += n;
+    if (*p == ',') p++;
+  }
+  return false;
+}
+
+static bool serves_any(const wy_embedded_broker_t *b, const char *bootstraps) {
+  const char *mine = rd_kafka_mock_cluster_bootstraps(b->mock);
+  for (const char *p = bootstraps; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n && address_in(mine, p, n)) return true;
+    p += n;
+    if (*p == ',') p++;
+  }
+  return false;
+}
 
 wy_status_t wy_embedded_broker_start(int nbrokers, wy_embedded_broker_t **out, wy_error_t *err) {
   *out = NULL;
@@ -34,6 +81,7 @@ wy_status_t wy_embedded_broker_start(int nbrokers, wy_embedded_broker_t **out, w
     return wy_error_set(err, WY_ERR_KAFKA, "cannot start the embedded Kafka cluster");
   }
   b->nbrokers = nbrokers;
+  registry_add(b);
   *out = b;
   return WY_OK;
 }
@@ -55,10 +103,25 @@ wy_status_t wy_embedded_broker_create_topic(wy_embedded_broker_t *b, const char 
   return WY_OK;
 }
 
+wy_status_t wy_embedded_broker_create_topic_at(const char *bootstraps, const char *topic,
+                                               int partitions, wy_error_t *err) {
+  if (!bootstraps) return wy_error_set(err, WY_ERR_NOT_FOUND, "no bootstrap servers");
+  pthread_mutex_lock(&registry_lock);
+  wy_embedded_broker_t *b = registry;
+  while (b && !serves_any(b, bootstraps)) b = b->next;
+  /* Create under the lock: the broker cannot be stopped meanwhile. */
+  wy_status_t st = b ? wy_embedded_broker_create_topic(b, topic, partitions, err)
+                     : wy_error_set(err, WY_ERR_NOT_FOUND,
+                                    "no embedded broker in this process serves %s", bootstraps);
+  pthread_mutex_unlock(&registry_lock);
+  return st;
+}
+
 void *wy_embedded_broker_mock(wy_embedded_broker_t *b) { return b->mock; }
 
 void wy_embedded_broker_stop(wy_embedded_broker_t *b) {
   if (!b) return;
+  registry_remove(b);
   rd_kafka_mock_cluster_destroy(b->mock);
   rd_kafka_destroy(b->rk);
   free(b);

@@ -1,0 +1,1022 @@
+/* AST names, destructors, the normalized-SQL printer and structural equality. */
+#include "parser/ast.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parser/parser_int.h"
+
+/* ---- names of enumerations --------------------------------------------------------- */
+
+/* One name function per X-macro list: fn(k) is the list's second column for k. */
+#define WY_X_NAME(k, name, ...) name,
+#define WY_NAME_FN(scope, fn, type, LIST)                                         \
+  scope const char *fn(type k) {                                                    \
+    static const char *const names[] = {LIST(WY_X_NAME)};                           \
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";             \
+  }
+
+WY_NAME_FN(, wy_ast_op_sql, wy_ast_op_t, WY_AST_OPS)
+WY_NAME_FN(, wy_ast_lit_kind_name, wy_ast_lit_kind_t, WY_AST_LIT_KINDS)
+WY_NAME_FN(, wy_ast_time_unit_name, wy_ast_time_unit_t, WY_AST_TIME_UNITS)
+WY_NAME_FN(, wy_ast_expr_kind_name, wy_ast_expr_kind_t, WY_AST_EXPR_KINDS)
+WY_NAME_FN(, wy_ast_stmt_kind_name, wy_ast_stmt_kind_t, WY_AST_STMT_KINDS)
+WY_NAME_FN(, wy_ast_show_name, wy_ast_show_t, WY_AST_SHOW_KINDS)
+WY_NAME_FN(static, join_name, wy_ast_join_kind_t, WY_AST_JOIN_KINDS)
+WY_NAME_FN(static, window_name, wy_ast_window_kind_t, WY_AST_WINDOW_KINDS)
+WY_NAME_FN(static, emit_name, wy_ast_emit_t, WY_AST_EMIT_KINDS)
+WY_NAME_FN(static, constraint_name, wy_ast_constraint_t, WY_AST_CONSTRAINTS)
+
+int64_t wy_ast_duration_ms(const wy_ast_duration_t *d) {
+  static const int64_t ms_of[] = {
+#define WY_X(unit, name, ms) ms,
+      WY_AST_TIME_UNITS(WY_X)
+#undef WY_X
+  };
+  if (!d->set || (unsigned)d->unit >= WY_AST_UNIT__COUNT) return 0;
+  int64_t ms = ms_of[d->unit];
+  if (d->count > INT64_MAX / ms) return INT64_MAX;
+  if (d->count < INT64_MIN / ms) return INT64_MIN;
+  return d->count * ms;
+}
+
+const wy_ast_property_t *wy_ast_stmt_property(const wy_ast_stmt_t *s, const char *name) {
+  for (size_t i = 0; s && i < s->nprops; i++)
+    if (strcasecmp(s->props[i]->name, name) == 0) return s->props[i];
+  return NULL;
+}
+
+/* ---- walking ------------------------------------------------------------------------ */
+
+bool wy_ast_expr_walk(const wy_ast_expr_t *e, wy_ast_expr_fn fn, void *ud) {
+  if (!e) return true;
+  if (!fn(e, ud)) return false;
+  for (size_t i = 0; i < e->nargs; i++)
+    if (!wy_ast_expr_walk(e->args[i], fn, ud)) return false;
+  return true;
+}
+
+static bool walk_all(wy_ast_expr_t *const *v, size_t n, wy_ast_expr_fn fn, void *ud) {
+  for (size_t i = 0; i < n; i++)
+    if (!wy_ast_expr_walk(v[i], fn, ud)) return false;
+  return true;
+}
+
+static bool walk_query(const wy_ast_query_t *q, wy_ast_expr_fn fn, void *ud) {
+  if (!q) return true;
+  for (size_t i = 0; i < q->nitems; i++)
+    if (!wy_ast_expr_walk(q->items[i]->expr, fn, ud)) return false;
+  for (size_t i = 0; i < q->njoins; i++)
+    if (!wy_ast_expr_walk(q->joins[i]->on, fn, ud)) return false;
+  return wy_ast_expr_walk(q->where, fn, ud) && walk_all(q->group_by, q->ngroup_by, fn, ud) &&
+         walk_all(q->partition_by, q->npartition_by, fn, ud) &&
+         wy_ast_expr_walk(q->having, fn, ud);
+}
+
+bool wy_ast_stmt_walk(const wy_ast_stmt_t *s, wy_ast_expr_fn fn, void *ud) {
+  if (!s) return true;
+  for (size_t i = 0; i < s->nprops; i++)
+    if (!wy_ast_expr_walk(s->props[i]->value, fn, ud)) return false;
+  return walk_query(s->query, fn, ud) && walk_all(s->values, s->nvalues, fn, ud) &&
+         wy_ast_expr_walk(s->schema_id, fn, ud) && wy_ast_stmt_walk(s->explained, fn, ud);
+}
+
+/* ---- destructors --------------------------------------------------------------------- */
+
+static void names_free(wy_ast_name_t *names, size_t n) {
+  for (size_t i = 0; i < n; i++) free(names[i].text);
+  free(names);
+}
+
+void wy_ast_type_destroy(wy_ast_type_t *t) {
+  if (!t) return;
+  wy_type_unref(t->type);
+  free(t->alias);
+  wy_ast_type_destroy(t->elem);
+  wy_ast_type_destroy(t->key);
+  for (size_t i = 0; i < t->nfields; i++) wy_ast_type_destroy(t->field_types[i]);
+  names_free(t->field_names, t->nfields);
+  free(t->field_types);
+  free(t);
+}
+
+void wy_ast_expr_destroy(wy_ast_expr_t *e) {
+  if (!e) return;
+  for (size_t i = 0; i < e->nargs; i++) wy_ast_expr_destroy(e->args[i]);
+  free(e->args);
+  names_free(e->names, e->nnames);
+  free(e->text);
+  free(e->name);
+  free(e->qualifier);
+  wy_ast_type_destroy(e->type);
+  free(e);
+}
+
+void wy_ast_select_item_destroy(wy_ast_select_item_t *it) {
+  if (!it) return;
+  wy_ast_expr_destroy(it->expr);
+  free(it->alias);
+  free(it->source);
+  free(it);
+}
+
+void wy_ast_relation_destroy(wy_ast_relation_t *r) {
+  if (!r) return;
+  free(r->name);
+  free(r->alias);
+  free(r);
+}
+
+void wy_ast_join_destroy(wy_ast_join_t *j) {
+  if (!j) return;
+  wy_ast_relation_destroy(j->right);
+  wy_ast_expr_destroy(j->on);
+  free(j);
+}
+
+void wy_ast_window_destroy(wy_ast_window_t *w) { free(w); }
+
+static void exprs_free(wy_ast_expr_t **v, size_t n) {
+  for (size_t i = 0; i < n; i++) wy_ast_expr_destroy(v[i]);
+  free(v);
+}
+
+void wy_ast_query_destroy(wy_ast_query_t *q) {
+  if (!q) return;
+  for (size_t i = 0; i < q->nitems; i++) wy_ast_select_item_destroy(q->items[i]);
+  free(q->items);
+  wy_ast_relation_destroy(q->from);
+  for (size_t i = 0; i < q->njoins; i++) wy_ast_join_destroy(q->joins[i]);
+  free(q->joins);
+  wy_ast_window_destroy(q->window);
+  wy_ast_expr_destroy(q->where);
+  exprs_free(q->group_by, q->ngroup_by);
+  exprs_free(q->partition_by, q->npartition_by);
+  wy_ast_expr_destroy(q->having);
+  free(q);
+}
+
+void wy_ast_column_def_destroy(wy_ast_column_def_t *c) {
+  if (!c) return;
+  free(c->name);
+  wy_ast_type_destroy(c->type);
+  free(c->header_key);
+  free(c);
+}
+
+void wy_ast_property_destroy(wy_ast_property_t *p) {
+  if (!p) return;
+  free(p->name);
+  wy_ast_expr_destroy(p->value);
+  free(p);
+}
+
+void wy_ast_stmt_destroy(wy_ast_stmt_t *s) {
+  if (!s) return;
+  free(s->text);
+  free(s->name);
+  for (size_t i = 0; i < s->ncolumns; i++) wy_ast_column_def_destroy(s->columns[i]);
+  free(s->columns);
+  for (size_t i = 0; i < s->nprops; i++) wy_ast_property_destroy(s->props[i]);
+  free(s->props);
+  wy_ast_query_destroy(s->query);
+  names_free(s->insert_columns, s->ninsert_columns);
+  exprs_free(s->values, s->nvalues);
+  wy_ast_type_destroy(s->type);
+  free(s->value);
+  wy_ast_expr_destroy(s->schema_id);
+  wy_ast_stmt_destroy(s->explained);
+  free(s);
+}
+
+/* ---- printer ------------------------------------------------------------------------- */
+
+typedef struct {
+  char *buf;
+  size_t len, cap;
+  bool oom;
+} sb_t;
+
+static void sb_putn(sb_t *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 128;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *nb = realloc(b->buf, cap);
+    if (!nb) {
+      b->oom = true;
+      return;
+    }
+    b->buf = nb;
+    b->cap = cap;
+  }
+  memcpy(b->buf + b->len, s, n);
+  b->len += n;
+  b->buf[b->len] = '\0';
+}
+
+static void sb_puts(sb_t *b, const char *s) { sb_putn(b, s, strlen(s)); }
+
+static void sb_printf(sb_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sb_t *b, const char *fmt, ...) {
+  char tmp[64];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static char *sb_finish(sb_t *b) {
+  if (b->oom) {
+    free(b->buf);
+    return NULL;
+  }
+  if (!b->buf) return strdup("");
+  return b->buf;
+}
+
+/* Writes s between quote characters, doubling any quote inside. */
+static void put_quoted(sb_t *b, const char *s, char q) {
+  sb_putn(b, &q, 1);
+  for (const char *c = s; *c; c++) {
+    sb_putn(b, c, 1);
+    if (*c == q) sb_putn(b, &q, 1);
+  }
+  sb_putn(b, &q, 1);
+}
+
+bool wy_ast_ident_is_plain(const char *name) {
+  if (!name || !*name) return false;
+  if (!((*name >= 'A' && *name <= 'Z') || *name == '_')) return false;
+  for (const char *c = name; *c; c++)
+    if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '@'))
+      return false;
+  /* Keywords ksqlDB treats as non-reserved read back as identifiers, except the
+   * constructor names, which would turn ARRAY[1] or MAP(..) into constructors. */
+  int kw = wy_lex_keyword(name, strlen(name));
+  return kw == 0 || (wy_token_is_nonreserved(kw) && strcmp(name, "ARRAY") != 0 &&
+                     strcmp(name, "MAP") != 0 && strcmp(name, "STRUCT") != 0);
+}
+
+/* An unsubstituted ${var}, which is printed as written. */
+static bool is_variable(const char *name) {
+  size_t n = strlen(name);
+  if (n < 4 || name[0] != '$' || name[1] != '{' || name[n - 1] != '}') return false;
+  if (!((name[2] >= 'A' && name[2] <= 'Z') || (name[2] >= 'a' && name[2] <= 'z') || name[2] == '_'))
+    return false;
+  for (size_t i = 3; i + 1 < n; i++)
+    if (!(isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '@')) return false;
+  return true;
+}
+
+static void put_ident(sb_t *b, const char *name) {
+  if (is_variable(name)) sb_puts(b, name);
+  else if (wy_ast_ident_is_plain(name)) sb_puts(b, name);
+  else put_quoted(b, name, '`');
+}
+
+static void put_type(sb_t *b, const wy_ast_type_t *t);
+
+static void put_wy_type(sb_t *b, const wy_type_t *t) {
+  switch (t->kind) {
+    case WY_T_DECIMAL: sb_printf(b, "DECIMAL(%d, %d)", t->precision, t->scale); break;
+    case WY_T_ARRAY:
+      sb_puts(b, "ARRAY<");
+      put_wy_type(b, t->elem);
+      sb_puts(b, ">");
+      break;
+    case WY_T_MAP:
+      sb_puts(b, "MAP<");
+      put_wy_type(b, t->key);
+      sb_puts(b, ", ");
+      put_wy_type(b, t->elem);
+      sb_puts(b, ">");
+      break;
+    case WY_T_STRUCT:
+      sb_puts(b, "STRUCT<");
+      for (size_t i = 0; i < t->nfields; i++) {
+        if (i) sb_puts(b, ", ");
+        put_ident(b, t->fields[i].name);
+        sb_puts(b, " ");
+        put_wy_type(b, t->fields[i].type);
+      }
+      sb_puts(b, ">");
+      break;
+    default: sb_puts(b, wy_type_kind_name(t->kind)); break;
+  }
+}
+
+static void put_type(sb_t *b, const wy_ast_type_t *t) {
+  switch (t->kind) {
+    case WY_AST_TYPE_BUILTIN: put_wy_type(b, t->type); break;
+    case WY_AST_TYPE_ALIAS: put_ident(b, t->alias); break;
+    case WY_AST_TYPE_ARRAY:
+      sb_puts(b, "ARRAY<");
+      put_type(b, t->elem);
+      sb_puts(b, ">");
+      break;
+    case WY_AST_TYPE_MAP:
+      sb_puts(b, "MAP<");
+      put_type(b, t->key);
+      sb_puts(b, ", ");
+      put_type(b, t->elem);
+      sb_puts(b, ">");
+      break;
+    case WY_AST_TYPE_STRUCT:
+      sb_puts(b, "STRUCT<");
+      for (size_t i = 0; i < t->nfields; i++) {
+        if (i) sb_puts(b, ", ");
+        put_ident(b, t->field_names[i].text);
+        sb_puts(b, " ");
+        put_type(b, t->field_types[i]);
+      }
+      sb_puts(b, ">");
+      break;
+    default: break;
+  }
+}
+
+/* Binding strength, loosest first, matching the grammar's levels. */
+enum { P_OR = 1, P_AND, P_NOT, P_PRED, P_CONCAT, P_ADD, P_MUL, P_UNARY, P_PRIMARY };
+
+static int expr_prec(const wy_ast_expr_t *e) {
+  switch (e->kind) {
+    case WY_AST_OR: return P_OR;
+    case WY_AST_AND: return P_AND;
+    case WY_AST_NOT: return P_NOT;
+    case WY_AST_COMPARE:
+    case WY_AST_IS_NULL:
+    case WY_AST_IS_DISTINCT:
+    case WY_AST_LIKE:
+    case WY_AST_BETWEEN:
+    case WY_AST_IN: return P_PRED;
+    case WY_AST_BINARY:
+      return e->op == WY_AST_OP_CONCAT ? P_CONCAT
+             : (e->op == WY_AST_OP_ADD || e->op == WY_AST_OP_SUB) ? P_ADD
+                                                                  : P_MUL;
+    case WY_AST_UNARY: return P_UNARY;
+    case WY_AST_LITERAL: return e->text && e->text[0] == '-' ? P_UNARY : P_PRIMARY;
+    case WY_AST_LAMBDA: return 0;
+    default: return P_PRIMARY;
+  }
+}
+
+static void put_expr(sb_t *b, const wy_ast_expr_t *e, int min_prec);
+
+static void put_args(sb_t *b, wy_ast_expr_t *const *args, size_t n, const char *sep) {
+  for (size_t i = 0; i < n; i++) {
+    if (i) sb_puts(b, sep);
+    put_expr(b, args[i], 0);
+  }
+}
+
+static void put_expr_body(sb_t *b, const wy_ast_expr_t *e) {
+  wy_ast_expr_t *const *a = e->args;
+  switch (e->kind) {
+    case WY_AST_LITERAL:
+      if (e->lit == WY_AST_LIT_NULL) sb_puts(b, "NULL");
+      else if (e->lit == WY_AST_LIT_STRING) put_quoted(b, e->text, '\'');
+      else sb_puts(b, e->text);
+      break;
+    case WY_AST_TYPED_LITERAL:
+      put_ident(b, e->name);
+      sb_puts(b, " ");
+      put_quoted(b, e->text, '\'');
+      break;
+    case WY_AST_COLUMN:
+      if (e->qualifier) {
+        put_ident(b, e->qualifier);
+        sb_puts(b, ".");
+      }
+      put_ident(b, e->name);
+      break;
+    case WY_AST_DEREF:
+      put_expr(b, a[0], P_PRIMARY);
+      sb_puts(b, "->");
+      put_ident(b, e->name);
+      break;
+    case WY_AST_SUBSCRIPT:
+      put_expr(b, a[0], P_PRIMARY);
+      sb_puts(b, "[");
+      put_expr(b, a[1], P_CONCAT);
+      sb_puts(b, "]");
+      break;
+    case WY_AST_UNARY: {
+      sb_puts(b, wy_ast_op_sql(e->op));
+      /* -(5) must not come back as the literal -5, and "- -x" must not become "--x". */
+      if (e->op == WY_AST_OP_NEG && a[0]->kind == WY_AST_LITERAL && a[0]->lit != WY_AST_LIT_NULL &&
+          a[0]->lit != WY_AST_LIT_STRING && a[0]->lit != WY_AST_LIT_BOOLEAN &&
+          a[0]->text[0] != '-') {
+        sb_puts(b, "(");
+        put_expr(b, a[0], 0);
+        sb_puts(b, ")");
+        break;
+      }
+      if (expr_prec(a[0]) == P_UNARY) sb_puts(b, " ");
+      put_expr(b, a[0], P_UNARY);
+      break;
+    }
+    case WY_AST_BINARY: {
+      int p = expr_prec(e);
+      put_expr(b, a[0], p);
+      sb_puts(b, " ");
+      sb_puts(b, wy_ast_op_sql(e->op));
+      sb_puts(b, " ");
+      put_expr(b, a[1], p + 1);
+      break;
+    }
+    case WY_AST_COMPARE:
+      put_expr(b, a[0], P_CONCAT);
+      sb_puts(b, " ");
+      sb_puts(b, wy_ast_op_sql(e->op));
+      sb_puts(b, " ");
+      put_expr(b, a[1], P_CONCAT);
+      break;
+    case WY_AST_AND:
+    case WY_AST_OR: {
+      int p = expr_prec(e);
+      put_expr(b, a[0], p);
+      sb_puts(b, e->kind == WY_AST_AND ? " AND " : " OR ");
+      put_expr(b, a[1], p + 1);
+      break;
+    }
+    case WY_AST_NOT:
+      sb_puts(b, "NOT ");
+      put_expr(b, a[0], P_NOT);
+      break;
+    case WY_AST_IS_NULL:
+      put_expr(b, a[0], P_CONCAT);
+      sb_puts(b, e->negated ? " IS NOT NULL" : " IS NULL");
+      break;
+    case WY_AST_IS_DISTINCT:
+      put_expr(b, a[0], P_CONCAT);
+      sb_puts(b, e->negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+      put_expr(b, a[1], P_CONCAT);
+      break;
+    case WY_AST_LIKE:
+      put_expr(b, a[0], P_CONCAT);
+      sb_puts(b, e->negated ? " NOT LIKE " : " LIKE ");
+      put_expr(b, a[1], P_CONCAT);
+      if (e->text) {
+        sb_puts(b, " ESCAPE ");
+        put_quoted(b, e->text, '\'');
+      }
+      break;
+    case WY_AST_BETWEEN:
+      put_expr(b, a[0], P_CONCAT);
+      sb_puts(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
+      put_expr(b, a[1], P_CONCAT);
+      sb_puts(b, " AND ");
+      put_expr(b, a[2], P_CONCAT);
+      break;
+    case WY_AST_IN:
+      put_expr(b, a[0], P_CONCAT);
+      sb_puts(b, e->negated ? " NOT IN (" : " IN (");
+      put_args(b, a + 1, e->nargs - 1, ", ");
+      sb_puts(b, ")");
+      break;
+    case WY_AST_CASE: {
+      size_t i = 0, n = e->nargs - (e->has_else ? 1 : 0);
+      sb_puts(b, "CASE");
+      if (e->has_operand) {
+        sb_puts(b, " ");
+        put_expr(b, a[i++], P_CONCAT);
+      }
+      for (; i < n; i++) {
+        sb_puts(b, " ");
+        put_expr(b, a[i], 0);
+      }
+      if (e->has_else) {
+        sb_puts(b, " ELSE ");
+        put_expr(b, a[n], 0);
+      }
+      sb_puts(b, " END");
+      break;
+    }
+    case WY_AST_WHEN:
+      sb_puts(b, "WHEN ");
+      put_expr(b, a[0], 0);
+      sb_puts(b, " THEN ");
+      put_expr(b, a[1], 0);
+      break;
+    case WY_AST_CAST:
+      sb_puts(b, "CAST(");
+      put_expr(b, a[0], 0);
+      sb_puts(b, " AS ");
+      put_type(b, e->type);
+      sb_puts(b, ")");
+      break;
+    case WY_AST_CALL:
+      put_ident(b, e->name);
+      sb_puts(b, "(");
+      if (e->star) sb_puts(b, "*");
+      put_args(b, a, e->nargs, ", ");
+      sb_puts(b, ")");
+      break;
+    case WY_AST_TIME_UNIT: sb_puts(b, wy_ast_time_unit_name(e->unit)); break;
+    case WY_AST_LAMBDA:
+      sb_puts(b, "(");
+      for (size_t i = 0; i < e->nnames; i++) {
+        if (i) sb_puts(b, ", ");
+        put_ident(b, e->names[i].text);
+      }
+      sb_puts(b, ") => ");
+      put_expr(b, a[0], 0);
+      break;
+    case WY_AST_ARRAY:
+      sb_puts(b, "ARRAY[");
+      put_args(b, a, e->nargs, ", ");
+      sb_puts(b, "]");
+      break;
+    case WY_AST_MAP:
+      sb_puts(b, "MAP(");
+      for (size_t i = 0; i + 1 < e->nargs; i += 2) {
+        if (i) sb_puts(b, ", ");
+        put_expr(b, a[i], 0);
+        sb_puts(b, " := ");
+        put_expr(b, a[i + 1], 0);
+      }
+      sb_puts(b, ")");
+      break;
+    case WY_AST_STRUCT:
+      sb_puts(b, "STRUCT(");
+      for (size_t i = 0; i < e->nargs && i < e->nnames; i++) {
+        if (i) sb_puts(b, ", ");
+        put_ident(b, e->names[i].text);
+        sb_puts(b, " := ");
+        put_expr(b, a[i], 0);
+      }
+      sb_puts(b, ")");
+      break;
+    default: break;
+  }
+}
+
+static void put_expr(sb_t *b, const wy_ast_expr_t *e, int min_prec) {
+  bool parens = expr_prec(e) < min_prec;
+  if (parens) sb_puts(b, "(");
+  put_expr_body(b, e);
+  if (parens) sb_puts(b, ")");
+}
+
+static void put_duration(sb_t *b, const wy_ast_duration_t *d) {
+  sb_printf(b, "%lld %s", (long long)d->count, wy_ast_time_unit_name(d->unit));
+}
+
+static void put_exprs_clause(sb_t *b, const char *kw, wy_ast_expr_t *const *v, size_t n) {
+  sb_puts(b, kw);
+  if (n == 0) {
+    sb_puts(b, "()");
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (i) sb_puts(b, ", ");
+    put_expr(b, v[i], P_CONCAT);
+  }
+}
+
+static void put_relation(sb_t *b, const wy_ast_relation_t *r) {
+  put_ident(b, r->name);
+  if (r->alias) {
+    sb_puts(b, " AS ");
+    put_ident(b, r->alias);
+  }
+}
+
+static void put_query(sb_t *b, const wy_ast_query_t *q) {
+  sb_puts(b, "SELECT ");
+  for (size_t i = 0; i < q->nitems; i++) {
+    const wy_ast_select_item_t *it = q->items[i];
+    if (i) sb_puts(b, ", ");
+    switch (it->kind) {
+      case WY_AST_ITEM_EXPR:
+        put_expr(b, it->expr, 0);
+        if (it->alias) {
+          sb_puts(b, " AS ");
+          put_ident(b, it->alias);
+        }
+        break;
+      case WY_AST_ITEM_ALL: sb_puts(b, "*"); break;
+      case WY_AST_ITEM_SOURCE_ALL:
+        put_ident(b, it->source);
+        sb_puts(b, ".*");
+        break;
+      case WY_AST_ITEM_STRUCT_ALL:
+        put_expr(b, it->expr, P_PRIMARY);
+        sb_puts(b, "->*");
+        break;
+      default: break;
+    }
+  }
+  sb_puts(b, " FROM ");
+  put_relation(b, q->from);
+  for (size_t i = 0; i < q->njoins; i++) {
+    const wy_ast_join_t *j = q->joins[i];
+    sb_printf(b, " %s JOIN ", join_name(j->kind));
+    put_relation(b, j->right);
+    if (j->before.set) {
+      sb_puts(b, " WITHIN ");
+      if (j->after.set) {
+        sb_puts(b, "(");
+        put_duration(b, &j->before);
+        sb_puts(b, ", ");
+        put_duration(b, &j->after);
+        sb_puts(b, ")");
+      } else {
+        put_duration(b, &j->before);
+      }
+      if (j->grace.set) {
+        sb_puts(b, " GRACE PERIOD ");
+        put_duration(b, &j->grace);
+      }
+    }
+    sb_puts(b, " ON ");
+    put_expr(b, j->on, 0);
+  }
+  if (q->window) {
+    const wy_ast_window_t *w = q->window;
+    sb_printf(b, " WINDOW %s (", window_name(w->kind));
+    if (w->kind != WY_AST_WINDOW_SESSION) sb_puts(b, "SIZE ");
+    put_duration(b, &w->size);
+    if (w->kind == WY_AST_WINDOW_HOPPING) {
+      sb_puts(b, ", ADVANCE BY ");
+      put_duration(b, &w->advance);
+    }
+    if (w->retention.set) {
+      sb_puts(b, ", RETENTION ");
+      put_duration(b, &w->retention);
+    }
+    if (w->grace.set) {
+      sb_puts(b, ", GRACE PERIOD ");
+      put_duration(b, &w->grace);
+    }
+    sb_puts(b, ")");
+  }
+  if (q->where) {
+    sb_puts(b, " WHERE ");
+    put_expr(b, q->where, 0);
+  }
+  if (q->has_group_by) put_exprs_clause(b, " GROUP BY ", q->group_by, q->ngroup_by);
+  if (q->has_partition_by)
+    put_exprs_clause(b, " PARTITION BY ", q->partition_by, q->npartition_by);
+  if (q->having) {
+    sb_puts(b, " HAVING ");
+    put_expr(b, q->having, 0);
+  }
+  if (q->emit != WY_AST_EMIT_NONE) sb_printf(b, " EMIT %s", emit_name(q->emit));
+  if (q->has_limit) sb_printf(b, " LIMIT %lld", (long long)q->limit);
+}
+
+static void put_columns(sb_t *b, wy_ast_column_def_t *const *cols, size_t n) {
+  sb_puts(b, " (");
+  for (size_t i = 0; i < n; i++) {
+    const wy_ast_column_def_t *c = cols[i];
+    if (i) sb_puts(b, ", ");
+    put_ident(b, c->name);
+    sb_puts(b, " ");
+    put_type(b, c->type);
+    if (c->constraint != WY_AST_COL_VALUE) {
+      sb_puts(b, " ");
+      sb_puts(b, constraint_name(c->constraint));
+    }
+    if (c->constraint == WY_AST_COL_HEADER) {
+      sb_puts(b, "(");
+      put_quoted(b, c->header_key, '\'');
+      sb_puts(b, ")");
+    }
+  }
+  sb_puts(b, ")");
+}
+
+static void put_props(sb_t *b, const wy_ast_stmt_t *s) {
+  if (!s->nprops) return;
+  sb_puts(b, " WITH (");
+  for (size_t i = 0; i < s->nprops; i++) {
+    if (i) sb_puts(b, ", ");
+    if (s->props[i]->name_quoted) put_quoted(b, s->props[i]->name, '\'');
+    else put_ident(b, s->props[i]->name);
+    sb_puts(b, "=");
+    put_expr(b, s->props[i]->value, 0);
+  }
+  sb_puts(b, ")");
+}
+
+static void put_values(sb_t *b, const wy_ast_stmt_t *s, const char *kw) {
+  if (s->has_insert_columns) {
+    sb_puts(b, " (");
+    for (size_t i = 0; i < s->ninsert_columns; i++) {
+      if (i) sb_puts(b, ", ");
+      put_ident(b, s->insert_columns[i].text);
+    }
+    sb_puts(b, ")");
+  }
+  sb_puts(b, kw);
+  sb_puts(b, "(");
+  put_args(b, s->values, s->nvalues, ", ");
+  sb_puts(b, ")");
+}
+
+static void put_resource(sb_t *b, const wy_ast_stmt_t *s) {
+  if (s->name_quoted) put_quoted(b, s->name, '\'');
+  else put_ident(b, s->name);
+}
+
+static void put_stmt(sb_t *b, const wy_ast_stmt_t *s) {
+  bool is_table = false;
+  switch (s->kind) {
+    case WY_AST_STMT_QUERY: put_query(b, s->query); break;
+    case WY_AST_STMT_CREATE_TABLE:
+    case WY_AST_STMT_CREATE_TABLE_AS: is_table = true; /* fall through */
+    case WY_AST_STMT_CREATE_STREAM:
+    case WY_AST_STMT_CREATE_STREAM_AS:
+      sb_puts(b, "CREATE ");
+      if (s->or_replace) sb_puts(b, "OR REPLACE ");
+      if (s->is_source) sb_puts(b, "SOURCE ");
+      sb_puts(b, is_table ? "TABLE " : "STREAM ");
+      if (s->if_not_exists) sb_puts(b, "IF NOT EXISTS ");
+      put_ident(b, s->name);
+      if (s->ncolumns) put_columns(b, s->columns, s->ncolumns);
+      put_props(b, s);
+      if (s->query) {
+        sb_puts(b, " AS ");
+        put_query(b, s->query);
+      }
+      break;
+    case WY_AST_STMT_INSERT_INTO:
+      sb_puts(b, "INSERT INTO ");
+      put_ident(b, s->name);
+      put_props(b, s);
+      sb_puts(b, " ");
+      put_query(b, s->query);
+      break;
+    case WY_AST_STMT_INSERT_VALUES:
+      sb_puts(b, "INSERT INTO ");
+      put_ident(b, s->name);
+      put_values(b, s, " VALUES ");
+      break;
+    case WY_AST_STMT_DROP_STREAM:
+    case WY_AST_STMT_DROP_TABLE:
+    case WY_AST_STMT_DROP_TYPE:
+      sb_puts(b, s->kind == WY_AST_STMT_DROP_STREAM  ? "DROP STREAM "
+                 : s->kind == WY_AST_STMT_DROP_TABLE ? "DROP TABLE "
+                                                     : "DROP TYPE ");
+      if (s->if_exists) sb_puts(b, "IF EXISTS ");
+      put_ident(b, s->name);
+      if (s->delete_topic) sb_puts(b, " DELETE TOPIC");
+      break;
+    case WY_AST_STMT_CREATE_TYPE:
+      sb_puts(b, "CREATE TYPE ");
+      if (s->if_not_exists) sb_puts(b, "IF NOT EXISTS ");
+      put_ident(b, s->name);
+      sb_puts(b, " AS ");
+      put_type(b, s->type);
+      break;
+    case WY_AST_STMT_ALTER_STREAM:
+    case WY_AST_STMT_ALTER_TABLE:
+      sb_puts(b, s->kind == WY_AST_STMT_ALTER_STREAM ? "ALTER STREAM " : "ALTER TABLE ");
+      put_ident(b, s->name);
+      for (size_t i = 0; i < s->ncolumns; i++) {
+        sb_puts(b, i ? ", ADD COLUMN " : " ADD COLUMN ");
+        put_ident(b, s->columns[i]->name);
+        sb_puts(b, " ");
+        put_type(b, s->columns[i]->type);
+      }
+      break;
+    case WY_AST_STMT_TERMINATE:
+    case WY_AST_STMT_PAUSE:
+    case WY_AST_STMT_RESUME:
+      sb_puts(b, wy_ast_stmt_kind_name(s->kind));
+      sb_puts(b, " ");
+      if (s->all) sb_puts(b, "ALL");
+      else put_ident(b, s->name);
+      break;
+    case WY_AST_STMT_SHOW:
+      sb_puts(b, "SHOW ");
+      if (s->all) sb_puts(b, "ALL ");
+      sb_puts(b, wy_ast_show_name(s->show));
+      if (s->extended) sb_puts(b, " EXTENDED");
+      break;
+    case WY_AST_STMT_DESCRIBE:
+      sb_puts(b, "DESCRIBE ");
+      put_ident(b, s->name);
+      if (s->extended) sb_puts(b, " EXTENDED");
+      break;
+    case WY_AST_STMT_DESCRIBE_STREAMS:
+    case WY_AST_STMT_DESCRIBE_TABLES:
+      sb_puts(b, wy_ast_stmt_kind_name(s->kind));
+      if (s->extended) sb_puts(b, " EXTENDED");
+      break;
+    case WY_AST_STMT_DESCRIBE_FUNCTION:
+      sb_puts(b, "DESCRIBE FUNCTION ");
+      put_ident(b, s->name);
+      break;
+    case WY_AST_STMT_EXPLAIN:
+      sb_puts(b, "EXPLAIN ");
+      if (s->explained) put_stmt(b, s->explained);
+      else put_ident(b, s->name);
+      break;
+    case WY_AST_STMT_PRINT:
+      sb_puts(b, "PRINT ");
+      put_resource(b, s);
+      if (s->from_beginning) sb_puts(b, " FROM BEGINNING");
+      if (s->has_interval) sb_printf(b, " INTERVAL %lld", (long long)s->interval);
+      if (s->has_limit) sb_printf(b, " LIMIT %lld", (long long)s->limit);
+      break;
+    case WY_AST_STMT_SET:
+    case WY_AST_STMT_UNSET:
+      sb_puts(b, s->kind == WY_AST_STMT_SET ? "SET " : "UNSET ");
+      put_quoted(b, s->name, '\'');
+      if (s->kind == WY_AST_STMT_SET) {
+        sb_puts(b, "=");
+        put_quoted(b, s->value, '\'');
+      }
+      break;
+    case WY_AST_STMT_DEFINE:
+      sb_puts(b, "DEFINE ");
+      put_ident(b, s->name);
+      sb_puts(b, " = ");
+      put_quoted(b, s->value, '\'');
+      break;
+    case WY_AST_STMT_UNDEFINE:
+      sb_puts(b, "UNDEFINE ");
+      put_ident(b, s->name);
+      break;
+    case WY_AST_STMT_ASSERT_TOPIC:
+      sb_puts(b, s->not_exists ? "ASSERT NOT EXISTS TOPIC " : "ASSERT TOPIC ");
+      put_resource(b, s);
+      put_props(b, s);
+      if (s->timeout.set) {
+        sb_puts(b, " TIMEOUT ");
+        put_duration(b, &s->timeout);
+      }
+      break;
+    case WY_AST_STMT_ASSERT_SCHEMA:
+      sb_puts(b, s->not_exists ? "ASSERT NOT EXISTS SCHEMA" : "ASSERT SCHEMA");
+      if (s->name) {
+        sb_puts(b, " SUBJECT ");
+        put_resource(b, s);
+      }
+      if (s->schema_id) {
+        sb_puts(b, " ID ");
+        put_expr(b, s->schema_id, 0);
+      }
+      if (s->timeout.set) {
+        sb_puts(b, " TIMEOUT ");
+        put_duration(b, &s->timeout);
+      }
+      break;
+    case WY_AST_STMT_ASSERT_VALUES:
+    case WY_AST_STMT_ASSERT_TOMBSTONE:
+      sb_puts(b, s->kind == WY_AST_STMT_ASSERT_VALUES ? "ASSERT VALUES " : "ASSERT NULL VALUES ");
+      put_ident(b, s->name);
+      put_values(b, s, s->kind == WY_AST_STMT_ASSERT_VALUES ? " VALUES " : " KEY ");
+      break;
+    case WY_AST_STMT_ASSERT_STREAM:
+    case WY_AST_STMT_ASSERT_TABLE:
+      sb_puts(b, s->kind == WY_AST_STMT_ASSERT_STREAM ? "ASSERT STREAM " : "ASSERT TABLE ");
+      put_ident(b, s->name);
+      if (s->ncolumns) put_columns(b, s->columns, s->ncolumns);
+      put_props(b, s);
+      break;
+    case WY_AST_STMT_RUN_SCRIPT:
+      sb_puts(b, "RUN SCRIPT ");
+      put_quoted(b, s->value, '\'');
+      break;
+    default: break;
+  }
+}
+
+char *wy_ast_stmt_to_sql(const wy_ast_stmt_t *s) {
+  sb_t b = {0};
+  put_stmt(&b, s);
+  return sb_finish(&b);
+}
+
+char *wy_ast_expr_to_sql(const wy_ast_expr_t *e) {
+  sb_t b = {0};
+  put_expr(&b, e, 0);
+  return sb_finish(&b);
+}
+
+char *wy_ast_type_to_sql(const wy_ast_type_t *t) {
+  sb_t b = {0};
+  put_type(&b, t);
+  return sb_finish(&b);
+}
+
+/* ---- equality ------------------------------------------------------------------------ */
+
+static bool str_eq(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool names_eq(const wy_ast_name_t *a, const wy_ast_name_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!str_eq(a[i].text, b[i].text)) return false;
+  return true;
+}
+
+static bool dur_eq(const wy_ast_duration_t *a, const wy_ast_duration_t *b) {
+  return a->set == b->set && (!a->set || (a->count == b->count && a->unit == b->unit));
+}
+
+bool wy_ast_type_equal(const wy_ast_type_t *a, const wy_ast_type_t *b) {
+  if (!a || !b) return a == b;
+  if (a->kind != b->kind || a->nfields != b->nfields) return false;
+  if (a->kind == WY_AST_TYPE_BUILTIN) return wy_type_equal(a->type, b->type);
+  if (!str_eq(a->alias, b->alias) || !wy_ast_type_equal(a->elem, b->elem) ||
+      !wy_ast_type_equal(a->key, b->key) || !names_eq(a->field_names, b->field_names, a->nfields))
+    return false;
+  for (size_t i = 0; i < a->nfields; i++)
+    if (!wy_ast_type_equal(a->field_types[i], b->field_types[i])) return false;
+  return true;
+}
+
+static bool exprs_eq(wy_ast_expr_t *const *a, wy_ast_expr_t *const *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!wy_ast_expr_equal(a[i], b[i])) return false;
+  return true;
+}
+
+bool wy_ast_expr_equal(const wy_ast_expr_t *a, const wy_ast_expr_t *b) {
+  if (!a || !b) return a == b;
+  return a->kind == b->kind && a->op == b->op && a->lit == b->lit && a->unit == b->unit &&
+         a->negated == b->negated && a->has_operand == b->has_operand &&
+         a->has_else == b->has_else && a->star == b->star && a->precision == b->precision &&
+         a->scale == b->scale && str_eq(a->text, b->text) && str_eq(a->name, b->name) &&
+         str_eq(a->qualifier, b->qualifier) && wy_ast_type_equal(a->type, b->type) &&
+         a->nargs == b->nargs && exprs_eq(a->args, b->args, a->nargs) &&
+         a->nnames == b->nnames && names_eq(a->names, b->names, a->nnames);
+}
+
+static bool relation_eq(const wy_ast_relation_t *a, const wy_ast_relation_t *b) {
+  if (!a || !b) return a == b;
+  return str_eq(a->name, b->name) && str_eq(a->alias, b->alias);
+}
+
+static bool query_eq(const wy_ast_query_t *a, const wy_ast_query_t *b) {
+  if (!a || !b) return a == b;
+  if (a->nitems != b->nitems || a->njoins != b->njoins || !relation_eq(a->from, b->from) ||
+      !wy_ast_expr_equal(a->where, b->where) || a->has_group_by != b->has_group_by ||
+      a->ngroup_by != b->ngroup_by || !exprs_eq(a->group_by, b->group_by, a->ngroup_by) ||
+      a->has_partition_by != b->has_partition_by || a->npartition_by != b->npartition_by ||
+      !exprs_eq(a->partition_by, b->partition_by, a->npartition_by) ||
+      !wy_ast_expr_equal(a->having, b->having) || a->emit != b->emit ||
+      a->has_limit != b->has_limit || a->limit != b->limit)
+    return false;
+  for (size_t i = 0; i < a->nitems; i++) {
+    const wy_ast_select_item_t *x = a->items[i], *y = b->items[i];
+    if (x->kind != y->kind || !wy_ast_expr_equal(x->expr, y->expr) ||
+        !str_eq(x->alias, y->alias) || !str_eq(x->source, y->source))
+      return false;
+  }
+  for (size_t i = 0; i < a->njoins; i++) {
+    const wy_ast_join_t *x = a->joins[i], *y = b->joins[i];
+    if (x->kind != y->kind || !relation_eq(x->right, y->right) ||
+        !dur_eq(&x->before, &y->before) || !dur_eq(&x->after, &y->after) ||
+        !dur_eq(&x->grace, &y->grace) || !wy_ast_expr_equal(x->on, y->on))
+      return false;
+  }
+  if (!a->window || !b->window) return a->window == b->window;
+  const wy_ast_window_t *x = a->window, *y = b->window;
+  return x->kind == y->kind && dur_eq(&x->size, &y->size) && dur_eq(&x->advance, &y->advance) &&
+         dur_eq(&x->retention, &y->retention) && dur_eq(&x->grace, &y->grace);
+}
+
+bool wy_ast_stmt_equal(const wy_ast_stmt_t *a, const wy_ast_stmt_t *b) {
+  if (!a || !b) return a == b;
+  if (a->kind != b->kind || !str_eq(a->name, b->name) || a->name_quoted != b->name_quoted ||
+      a->or_replace != b->or_replace || a->is_source != b->is_source ||
+      a->if_not_exists != b->if_not_exists || a->if_exists != b->if_exists ||
+      a->delete_topic != b->delete_topic || a->extended != b->extended || a->all != b->all ||
+      a->not_exists != b->not_exists || a->from_beginning != b->from_beginning ||
+      a->show != b->show || a->ncolumns != b->ncolumns || a->nprops != b->nprops ||
+      !query_eq(a->query, b->query) || a->has_insert_columns != b->has_insert_columns ||
+      a->ninsert_columns != b->ninsert_columns ||
+      !names_eq(a->insert_columns, b->insert_columns, a->ninsert_columns) ||
+      a->nvalues != b->nvalues || !exprs_eq(a->values, b->values, a->nvalues) ||
+      !wy_ast_type_equal(a->type, b->type) || !str_eq(a->value, b->value) ||
+      !wy_ast_expr_equal(a->schema_id, b->schema_id) || !dur_eq(&a->timeout, &b->timeout) ||
+      a->has_interval != b->has_interval || a->interval != b->interval ||
+      a->has_limit != b->has_limit || a->limit != b->limit ||
+      !wy_ast_stmt_equal(a->explained, b->explained))
+    return false;
+  for (size_t i = 0; i < a->ncolumns; i++) {
+    const wy_ast_column_def_t *x = a->columns[i], *y = b->columns[i];
+    if (!str_eq(x->name, y->name) || !wy_ast_type_equal(x->type, y->type) ||
+        x->constraint != y->constraint || !str_eq(x->header_key, y->header_key))
+      return false;
+  }
+  for (size_t i = 0; i < a->nprops; i++) {
+    const wy_ast_property_t *x = a->props[i], *y = b->props[i];
+    if (!str_eq(x->name, y->name) || x->name_quoted != y->name_quoted ||
+        !wy_ast_expr_equal(x->value, y->value))
+      return false;
+  }
+  return true;
+}
