@@ -540,6 +540,7 @@ typedef struct key_spec {
   const wy_ast_expr_t *alt[16];
   bool by_slot;                     /* also match plain columns at slot[k] (re-keyed scope) */
   bool qualify;                     /* messages name columns as SOURCE.COLUMN (PARTITION BY) */
+  bool synthetic;                   /* the join's synthetic ROWKEY column */
 } key_spec_t;
 
 /* ksqlDB's rendering of an expression with source-qualified columns: ABS(INPUT.ID). */
@@ -600,6 +601,16 @@ static wy_status_t assign_keys(qa_t *a, proj_t *p, const key_spec_t *ks, int *ke
     const char *first = NULL;
     for (size_t i = 0; i < p->n; i++) {
       if (!item_matches_key(a, &p->items[i], ks, k)) continue;
+      if (key_item[k] >= 0 && (!p->items[i].ast || !p->items[key_item[k]].ast)) {
+        /* `*` expands both join columns: the first is the key, the other a value */
+        if (!p->items[key_item[k]].ast && p->items[i].ast) {
+          p->items[key_item[k]].is_key = false;
+          key_item[k] = (int)i;
+          first = p->items[i].name;
+          p->items[i].is_key = true;
+        }
+        continue;
+      }
       if (key_item[k] >= 0) {
         char keyname[256];
         snprintf(keyname, sizeof keyname, "%s", first);
@@ -639,6 +650,15 @@ static wy_status_t assign_keys(qa_t *a, proj_t *p, const key_spec_t *ks, int *ke
       strlist_add(&missing, text ? text : "?");
       free(text);
     }
+  }
+  if (any_missing && ks->synthetic) {
+    strlist_free(&missing);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
+                        "The query used to build `%s` must include the join expression ROWKEY in its projection "
+                        "(eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join "
+                        "criteria did not match any source column. This expression must be included in the "
+                        "projection and may be aliased.", a->stmt->name ? a->stmt->name : "?");
   }
   if (any_missing && missing.n) {
     char list[1024];
@@ -1293,164 +1313,237 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   return st;
 }
 
-/* Stream-table and table-table joins (one JOIN). */
+/* A join side re-keyed by its join expression: SELECT_KEY + REPARTITION in a
+ * sub-topology of its own; the join reads the repartition topic. */
+static wy_status_t rekey_side(qa_t *a, const source_ref_t *r, const wy_ast_expr_t *side, const wy_type_t *key_type,
+                              const wy_format_spec_t *key_format, const char *suffix, wy_plan_input_t *join_in,
+                              wy_error_t *err) {
+  size_t si = a->plan->nsubs++;
+  wy_plan_input_t *src = &a->plan->subs[si].inputs[0];
+  a->plan->subs[si].ninputs = 1;
+  if (input_from_source(a, src, r->def, err) != WY_OK) return err->code;
+  wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "JOIN"};
+  wy_expr_t *x = wy_convert_bind(&cx, side, a->cx->registry, false, err);
+  if (!x) return err->code;
+  /* the expression is over the joined scope: rebase it onto this side's own row */
+  wy_expr_destroy(x);
+  wy_scope_t own;
+  wy_scope_init(&own);
+  for (size_t i = 0; i < a->in_scope.n; i++) {
+    const wy_scope_col_t *c = &a->in_scope.cols[i];
+    if (c->slot < r->base || c->slot >= r->base + (int)r->def->schema.n + 3) continue;
+    wy_scope_add(&own, c->source, c->alias, c->name, c->slot - r->base, wy_type_ref(c->type), c->is_key, c->pseudo,
+                 c->header, err);
+  }
+  wy_convert_ctx_t ocx = {.scope = &own, .catalog = a->cx->catalog, .clause = "JOIN"};
+  x = wy_convert_bind(&ocx, side, a->cx->registry, false, err);
+  wy_scope_clear(&own);
+  if (!x) return err->code;
+  wy_plan_step_t *sk = step_new(WY_STEP_SELECT_KEY), *rp = step_new(WY_STEP_REPARTITION);
+  if (!sk || !rp) {
+    wy_expr_destroy(x);
+    wy_plan_step_destroy(sk);
+    wy_plan_step_destroy(rp);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  append_step(&src->steps, sk);
+  append_step(&src->steps, rp);
+  sk->exprs = calloc(1, sizeof *sk->exprs);
+  sk->keep = calloc(r->def->schema.n + 1, sizeof *sk->keep);
+  sk->exprs[0].name = strdup("KSQL_JOIN_KEY");
+  sk->exprs[0].type = wy_type_ref(key_type);
+  sk->exprs[0].prog = compile_bound(x, err);
+  wy_expr_destroy(x);
+  sk->nexprs = 1;
+  if (!sk->exprs[0].prog) return err->code;
+  wy_schema_add(&sk->out_schema, "KSQL_JOIN_KEY", wy_type_ref(key_type), WY_NS_KEY, NULL, err);
+  for (size_t c = 0; c < r->def->schema.n; c++) {
+    sk->keep[sk->nkeep++] = (int)c;
+    wy_schema_add(&sk->out_schema, r->def->schema.cols[c].name, wy_type_ref(r->def->schema.cols[c].type),
+                  WY_NS_VALUE, NULL, err);
+  }
+  sk->out_nkey = 1;
+  rp->topic = internal_topic(a, suffix);
+  rp->key_format = *key_format;
+  rp->key_format.schema_id = -1;
+  if (!strcmp(rp->key_format.name, "NONE") || !rp->key_format.name[0]) wy_format_spec_init(&rp->key_format, "JSON");
+  a->plan->internal_topics[a->plan->ninternal++] = strdup(rp->topic);
+  memset(join_in, 0, sizeof *join_in);
+  join_in->topic = strdup(rp->topic);
+  join_in->source_name = NULL;
+  wy_schema_copy(&join_in->schema, &sk->out_schema, err);
+  join_in->nkey = 1;
+  join_in->key_format = rp->key_format;
+  wy_format_spec_init(&join_in->value_format, "INTERNAL");
+  join_in->timestamp_slot = -1;
+  return WY_OK;
+}
+
+static bool side_is_plain_column(qa_t *a, const wy_ast_expr_t *e) {
+  if (e->kind != WY_AST_COLUMN) return false;
+  wy_error_t ig;
+  const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
+  return c && !c->pseudo;
+}
+
+/* Joins of two sources: stream-table (INNER, LEFT), table-table on primary keys (all
+ * kinds), stream-stream within a window (all kinds). */
 static wy_status_t plan_join(qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   const wy_ast_join_t *j = q->joins[0];
   source_ref_t *L = &a->src[0], *R = &a->src[1];
-  if (q->window) return wy_error_set(err, WY_ERR_UNSUPPORTED, "windowed joins are not supported yet");
-  if (!L->table && !R->table)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "stream-stream joins are not supported yet");
+  bool ss = !L->table && !R->table, tt = L->table && R->table;
+  {
+    strlist_t kafka = {0};
+    for (size_t i = 0; i < 2; i++)
+      if (!strcmp(a->src[i].def->value_format.name, "KAFKA")) strlist_add(&kafka, a->src[i].def->name);
+    if (kafka.n) {
+      char list[512];
+      join_words(&kafka, list, sizeof list, ", ");
+      strlist_free(&kafka);
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.", list);
+    }
+  }
+  if (L->def->window != WY_WINDOW_NONE || R->def->window != WY_WINDOW_NONE) {
+    if ((L->def->window == WY_WINDOW_NONE) != (R->def->window == WY_WINDOW_NONE))
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Can not join windowed source to non-windowed source.");
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "joins of windowed sources are not supported yet");
+  }
   if (L->table && !R->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Invalid join order: table-stream joins are not supported; only stream-table joins. Got %s %s JOIN %s.",
                         L->def->name, j->kind == WY_AST_JOIN_LEFT ? "LEFT" : "INNER", R->def->name);
-  if (!L->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
+  if (!L->table && R->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
     return wy_error_set(err, WY_ERR_ANALYSIS, "Invalid join type: %s join not supported for stream-table join. Got %s %s JOIN %s.",
                         j->kind == WY_AST_JOIN_FULL ? "full-outer" : "right", L->def->name,
                         j->kind == WY_AST_JOIN_FULL ? "FULL OUTER" : "RIGHT", R->def->name);
-  if (L->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "RIGHT and FULL OUTER table-table joins are not supported yet");
-  if (!strcmp(L->def->value_format.name, "KAFKA") && !strcmp(R->def->value_format.name, "KAFKA") && 0)
-    return WY_OK;
+  if (ss && !j->before.set)
+    return wy_error_set_pos(err, WY_ERR_ANALYSIS, j->pos.line, j->pos.column,
+                            "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
+                            "about how to specify a WITHIN clause with a stream-stream join, please visit: "
+                            "https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select");
   join_cond_t jc = {{NULL, NULL}};
   if (split_join(a, j, &jc, err) != WY_OK) return err->code;
-  int rk;
-  if (!is_key_ref(a, jc.side[1], R, &rk) || wy_schema_count_ns(&R->def->schema, WY_NS_KEY) != 1) {
-    char *l = expr_text(jc.side[0]), *r = expr_text(jc.side[1]);
-    /* ksqlDB qualifies the columns with the source names in this message. */
+  int lk = -1, rk = -1;
+  bool left_keyed = is_key_ref(a, jc.side[0], L, &lk) && wy_schema_count_ns(&L->def->schema, WY_NS_KEY) == 1;
+  bool right_keyed = is_key_ref(a, jc.side[1], R, &rk) && wy_schema_count_ns(&R->def->schema, WY_NS_KEY) == 1;
+  if (R->table && !right_keyed) {
     wy_error_t ig;
     const wy_scope_col_t *lc = jc.side[0]->kind == WY_AST_COLUMN
         ? wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig) : NULL;
     const wy_scope_col_t *rc = jc.side[1]->kind == WY_AST_COLUMN
         ? wy_scope_resolve(&a->in_scope, jc.side[1]->qualifier, jc.side[1]->name, "", &ig) : NULL;
     if (lc && rc)
-      wy_error_set(err, WY_ERR_ANALYSIS,
-                   "Invalid join condition: %s-table joins require to join on the table's primary key. Got %s.%s = %s.%s.",
-                   L->table ? "table" : "stream", lc->source, lc->name, rc->source, rc->name);
-    else
-      wy_error_set(err, WY_ERR_ANALYSIS,
-                   "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s = %s.",
-                   l, r);
-    free(l);
-    free(r);
-    return err->code;
-  }
-  int lk = -1;
-  bool left_keyed = is_key_ref(a, jc.side[0], L, &lk) && wy_schema_count_ns(&L->def->schema, WY_NS_KEY) == 1;
-  if (L->table && !left_keyed)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "foreign-key table-table joins are not supported yet");
-
-  /* Join key expression over the left row, cast to the table key's type. */
-  wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "JOIN"};
-  wy_expr_t *lkey = wy_convert_bind(&cx, jc.side[0], a->cx->registry, false, err);
-  if (!lkey) return err->code;
-  const wy_type_t *rtype = R->def->schema.cols[rk].type;
-  if (!wy_type_equal(wy_expr_type(lkey), rtype)) {
-    char lt[128], rt[128];
-    wy_type_format(wy_expr_type(lkey), lt, sizeof lt);
-    wy_type_format(rtype, rt, sizeof rt);
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Invalid join condition: %s-table joins require to join on the table's primary key. Got %s.%s = %s.%s.",
+                          L->table ? "table" : "stream", lc->source, lc->name, rc->source, rc->name);
     char *l = expr_text(jc.side[0]), *r = expr_text(jc.side[1]);
     wy_error_set(err, WY_ERR_ANALYSIS,
-                 "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.", l, lt, r, rt);
+                 "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s = %s.", l, r);
     free(l);
     free(r);
-    wy_expr_destroy(lkey);
     return err->code;
   }
+  if (tt && !left_keyed)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "foreign-key table-table joins are not supported yet");
+  /* Both sides' key types must match. */
+  wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "JOIN"};
+  wy_expr_t *lx = wy_convert_bind(&cx, jc.side[0], a->cx->registry, false, err);
+  if (!lx) return err->code;
+  wy_expr_t *rx = wy_convert_bind(&cx, jc.side[1], a->cx->registry, false, err);
+  if (!rx) {
+    wy_expr_destroy(lx);
+    return err->code;
+  }
+  const wy_type_t *key_type = wy_type_ref(wy_expr_type(rx));
+  if (!wy_type_equal(wy_expr_type(lx), wy_expr_type(rx))) {
+    char lt[128], rt[128];
+    wy_type_format(wy_expr_type(lx), lt, sizeof lt);
+    wy_type_format(wy_expr_type(rx), rt, sizeof rt);
+    char *l = expr_text(jc.side[0]), *r = expr_text(jc.side[1]);
+    wy_error_set(err, WY_ERR_ANALYSIS, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.", l, lt, r, rt);
+    free(l);
+    free(r);
+    wy_expr_destroy(lx);
+    wy_expr_destroy(rx);
+    wy_type_unref(key_type);
+    return err->code;
+  }
+  wy_expr_destroy(lx);
+  wy_expr_destroy(rx);
 
-  /* Sub-topology layout: [0] = left (stream or table), [1] = right table. When the left
-   * is not keyed by the join expression, it is repartitioned first (sub 0) and the join
-   * runs in sub 1. */
+  /* The join sub-topology is subs[0]; re-keying sub-topologies follow. */
+  a->plan->nsubs = 1;
   wy_subtopology_t *jsub = &a->plan->subs[0];
-  wy_plan_input_t *left_in = &jsub->inputs[0];
-  wy_status_t st = input_from_source(a, left_in, L->def, err);
+  jsub->ninputs = 2;
+  wy_status_t st = WY_OK;
+  const wy_format_spec_t *kf = R->table ? &R->def->key_format : &L->def->key_format;
+  for (int side = 0; side < 2 && st == WY_OK; side++) {
+    const source_ref_t *r = &a->src[side];
+    bool keyed = side == 0 ? left_keyed : right_keyed;
+    if (keyed || r->table) st = input_from_source(a, &jsub->inputs[side], r->def, err);
+    else st = rekey_side(a, r, jc.side[side], key_type, kf, side == 0 ? "Join-left-repartition" : "Join-right-repartition",
+                         &jsub->inputs[side], err);
+  }
   if (st != WY_OK) {
-    wy_expr_destroy(lkey);
+    wy_type_unref(key_type);
     return st;
   }
-  a->plan->nsubs = 1;
-  if (!left_keyed) {
-    /* re-key the stream by the join expression; the row is kept whole */
-    wy_plan_step_t *sk = step_new(WY_STEP_SELECT_KEY);
-    wy_plan_step_t *rp = step_new(WY_STEP_REPARTITION);
-    if (!sk || !rp) {
-      wy_plan_step_destroy(sk);
-      wy_plan_step_destroy(rp);
-      wy_expr_destroy(lkey);
+  bool left_outer = j->kind == WY_AST_JOIN_LEFT || j->kind == WY_AST_JOIN_FULL;
+  bool right_outer = j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL;
+  for (int side = 0; side < 2; side++) {
+    if (!ss && !tt && side == 1) break; /* stream-table: the table only materializes */
+    wy_plan_step_t *x = step_new(WY_STEP_JOIN);
+    if (!x) {
+      wy_type_unref(key_type);
       return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     }
-    sk->exprs = calloc(1, sizeof *sk->exprs);
-    sk->keep = calloc(L->def->schema.n + 1, sizeof *sk->keep);
-    sk->exprs[0].name = strdup("KSQL_JOIN_KEY");
-    sk->exprs[0].type = wy_type_ref(rtype);
-    sk->exprs[0].prog = compile_bound(lkey, err);
-    sk->nexprs = 1;
-    wy_schema_add(&sk->out_schema, "KSQL_JOIN_KEY", wy_type_ref(rtype), WY_NS_KEY, NULL, err);
-    for (size_t c = 0; c < L->def->schema.n; c++) {
-      sk->keep[sk->nkeep++] = (int)c;
-      char name[300];
-      snprintf(name, sizeof name, "%s", L->def->schema.cols[c].name);
-      wy_schema_add(&sk->out_schema, name, wy_type_ref(L->def->schema.cols[c].type), WY_NS_VALUE, NULL, err);
+    x->other_input = 1 - side;
+    x->this_is_left = side == 0;
+    x->left_outer = left_outer;
+    x->right_outer = right_outer;
+    x->emit_on_update = tt;
+    x->windowed = ss;
+    x->nkeep = jsub->inputs[side].source_name ? 0 : 1; /* re-keyed rows carry the key in slot 0 */
+    if (ss) {
+      int64_t before = wy_ast_duration_ms(&j->before);
+      int64_t after = j->after.set ? wy_ast_duration_ms(&j->after) : before;
+      /* a left record at t matches right records in [t - before, t + after] */
+      x->window_before = side == 0 ? before : after;
+      x->window_after = side == 0 ? after : before;
     }
-    sk->out_nkey = 1;
-    rp->topic = internal_topic(a, "Join-repartition");
-    rp->key_format = R->def->key_format;
-    append_step(&left_in->steps, sk);
-    append_step(&left_in->steps, rp);
-    a->plan->internal_topics[a->plan->ninternal++] = strdup(rp->topic);
-    /* sub 1: the repartitioned left stream joins the table */
-    jsub = &a->plan->subs[1];
-    a->plan->nsubs = 2;
-    wy_plan_input_t *rin = &jsub->inputs[0];
-    memset(rin, 0, sizeof *rin);
-    rin->topic = strdup(rp->topic);
-    wy_schema_copy(&rin->schema, &sk->out_schema, err);
-    rin->nkey = 1;
-    rin->key_format = rp->key_format;
-    wy_format_spec_init(&rin->value_format, "INTERNAL");
-    rin->timestamp_slot = -1;
-    left_in = rin;
+    if (jsub->inputs[side].source_name) {
+      /* keyed by the key column: the key is in its key slot */
+      int idx = side == 0 ? lk : rk;
+      x->key_slot = idx;
+    } else {
+      x->key_slot = 0;
+    }
+    append_step(&jsub->inputs[side].steps, x);
   }
-  jsub->ninputs = 2;
-  wy_plan_input_t *right_in = &jsub->inputs[1];
-  st = input_from_source(a, right_in, R->def, err);
-  if (st != WY_OK) {
-    wy_expr_destroy(lkey);
-    return st;
-  }
-  /* The left row reaching the join: re-keyed rows carry the join key in slot 0. */
-  int shift = left_keyed ? 0 : 1;
-  wy_plan_step_t *js = step_new(WY_STEP_JOIN);
-  if (!js) {
-    wy_expr_destroy(lkey);
-    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  }
-  js->other_input = 1;
-  js->this_is_left = true;
-  js->left_outer = j->kind == WY_AST_JOIN_LEFT;
-  js->nkeep = (size_t)shift; /* leading slots to drop from the left row */
-  if (left_keyed) js->join_key = compile_bound(lkey, err);
-  wy_expr_destroy(lkey);
-  append_step(&left_in->steps, js);
-  if (L->table) {
-    /* table-table: right updates probe the left table too */
-    wy_plan_step_t *rj = step_new(WY_STEP_JOIN);
-    rj->other_input = 0;
-    rj->this_is_left = false;
-    rj->left_outer = false;
-    rj->emit_on_update = true;
-    append_step(&right_in->steps, rj);
-    js->emit_on_update = true;
-  }
-  /* After the join: WHERE, then the projection, over the joined row. */
+  /* Key of the result: the plain-column side of the condition, else a synthetic ROWKEY. */
+  bool synthetic = j->kind == WY_AST_JOIN_FULL ||
+                   (!side_is_plain_column(a, jc.side[0]) && !side_is_plain_column(a, jc.side[1]));
+  if (synthetic)
+    wy_scope_add(&a->in_scope, "", "", "ROWKEY", a->in_width, wy_type_ref(key_type), true, false, false, err);
   wy_plan_step_t *where = NULL;
-  if (where_step(a, &a->in_scope, &where, err) != WY_OK) return err->code;
+  if (where_step(a, &a->in_scope, &where, err) != WY_OK) {
+    wy_type_unref(key_type);
+    return err->code;
+  }
   key_spec_t ks = {0};
   ks.n = 1;
   ks.kind_word = "join expression";
-  ks.ast[0] = jc.side[0];
-  ks.alt[0] = jc.side[1];
+  if (synthetic) {
+    ks.slot[0] = a->in_width;
+    ks.synthetic = true;
+  } else if (side_is_plain_column(a, jc.side[0])) {
+    ks.ast[0] = jc.side[0];
+    if (side_is_plain_column(a, jc.side[1])) ks.alt[0] = jc.side[1];
+  } else {
+    ks.ast[0] = jc.side[1];
+  }
   proj_t p = {0};
   int key_item[16];
   st = build_projection(a, &p, &a->in_scope, NULL, err);
@@ -1458,18 +1551,16 @@ static wy_status_t plan_join(qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   wy_plan_step_t *proj = NULL;
   if (st == WY_OK) st = project_step(a, &p, key_item, 1, &proj, err);
   proj_free(&p);
+  wy_type_unref(key_type);
   if (st != WY_OK) {
     wy_plan_step_destroy(where);
     return st;
   }
-  /* Steps after the join are shared by both sides of a table-table join: build them
-   * for the left and copy the plan for the right by reference is not possible, so the
-   * right side's join step hands its rows to the left chain (next of js). */
   wy_plan_step_t *sinkstep = NULL;
-  st = build_sink(a, step_schema(proj), L->table, false, sink, &sinkstep, err);
-  if (where) append_step(&left_in->steps, where);
-  append_step(&left_in->steps, proj);
-  append_step(&left_in->steps, sinkstep);
+  st = build_sink(a, step_schema(proj), tt, false, sink, &sinkstep, err);
+  if (where) append_step(&jsub->inputs[0].steps, where);
+  append_step(&jsub->inputs[0].steps, proj);
+  append_step(&jsub->inputs[0].steps, sinkstep);
   return st;
 }
 

@@ -78,7 +78,12 @@ struct wy_plan_step {
    * join-key expression over this side's row, and the join type. */
   int other_input;
   wy_expr_program_t *join_key;
-  bool left_outer;            /* LEFT JOIN: emit with NULLs when no match */
+  bool left_outer;            /* LEFT/FULL JOIN: the left side is kept without a match */
+  bool right_outer;           /* RIGHT/FULL JOIN: the right side is kept without a match */
+  bool windowed;              /* stream-stream: buffers of both sides, matched in a window */
+  int64_t window_before;      /* this side at t matches the other side in [t - before, t + after] */
+  int64_t window_after;
+  int key_slot;               /* JOIN: the slot of this side's row (after nkeep) holding the key */
   bool this_is_left;          /* the combined row is left ++ right */
   bool emit_on_update;        /* table-table: both sides emit */
   /* AGGREGATE: group key = leading key columns of the input row. */

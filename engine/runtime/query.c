@@ -179,6 +179,13 @@ static wy_status_t build_steps(wy_task_t *t, input_rt_t *ir, const wy_schema_t *
       r->nvalue = cur->n - cur_nkey;
       r->value_types = types_of(cur, cur_nkey, cur->n);
       break;
+    case WY_STEP_JOIN:
+      if (s->windowed) {
+        char name[64];
+        snprintf(name, sizeof name, "KSTREAM-JOIN%s-store", s->this_is_left ? "THIS" : "OTHER");
+        if (open_store(t, name, NULL, &r->store, err) != WY_OK) return err->code;
+      }
+      break;
     case WY_STEP_AGGREGATE: {
       char name[64];
       snprintf(name, sizeof name, "Aggregate-Materialize");
@@ -204,8 +211,11 @@ static wy_status_t build_steps(wy_task_t *t, input_rt_t *ir, const wy_schema_t *
 static wy_status_t build_input(wy_task_t *t, input_rt_t *ir, const wy_plan_input_t *in, wy_error_t *err) {
   ir->in = in;
   const wy_schema_t *s = &in->schema;
-  ir->types = types_of(s, 0, s->n);
+  /* row codec types: every column, then ROWTIME (tables and join buffers keep it) */
+  ir->types = calloc(s->n + 1, sizeof *ir->types);
   if (!ir->types) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < s->n; i++) ir->types[i] = s->cols[i].type;
+  ir->types[s->n] = wy_type_bigint();
   for (size_t i = 0; i < s->n; i++) {
     if (s->cols[i].ns == WY_NS_KEY) ir->key_slot[ir->nkey++] = (int)i;
     else if (s->cols[i].ns == WY_NS_VALUE) ir->value_slot[ir->nvalue++] = (int)i;
@@ -537,7 +547,8 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
   return run_steps(t, ir, s->next, &nr, err);
 }
 
-/* Look a join key up in the other input's table store. */
+/* Look a join key up in the other input's table store: the row (its columns, then its
+ * ROWTIME in the first pseudo slot), or NULL. */
 static wy_status_t lookup(wy_task_t *t, input_rt_t *other, const wy_value_t *key, size_t nkey,
                           wy_value_t **row_out, wy_error_t *err) {
   *row_out = NULL;
@@ -551,76 +562,139 @@ static wy_status_t lookup(wy_task_t *t, input_rt_t *other, const wy_value_t *key
   size_t n = other->in->schema.n;
   wy_value_t *v = row_alloc(t, n);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  if (wy_rowcodec_decode(val, vlen, other->types, n, &t->arena, v, err) != WY_OK) return err->code;
+  if (wy_rowcodec_decode(val, vlen, other->types, n + 1, &t->arena, v, err) != WY_OK) return err->code;
   *row_out = v;
   return WY_OK;
 }
 
-static wy_status_t step_join(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
-  const wy_plan_step_t *p = s->step;
-  input_rt_t *other = &t->inputs[p->other_input];
-  size_t drop = p->nkeep; /* leading slots added by a re-keying step */
-  const wy_value_t *mine = r->v + drop;
-  size_t nmine = r->n - drop;
-  wy_value_t key;
-  if (p->join_key) {
-    wy_error_t e;
-    if (wy_expr_eval(p->join_key, mine, &t->arena, &key, &e) != WY_OK) {
-      plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Join", r, NULL, e.msg);
-      return WY_OK;
-    }
-  } else {
-    key = r->v[0];
-  }
-  if (key.null) {
-    plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Join", r, "key", "join key is NULL: record skipped");
-    return WY_OK;
-  }
-  if (r->tombstone && !p->emit_on_update) return WY_OK;
-  wy_value_t *theirs = NULL;
-  if (lookup(t, other, &key, 1, &theirs, err) != WY_OK) return err->code;
-  size_t nother = other->in->schema.n;
-  if (!theirs && !p->left_outer && !(p->emit_on_update && r->tombstone)) {
-    if (p->emit_on_update && p->this_is_left == false) return WY_OK;
-    return WY_OK;
-  }
-  /* combined row: left(n+3) ++ right(m+3) */
-  const wy_plan_input_t *lin = p->this_is_left ? ir->in : other->in;
-  const wy_plan_input_t *rin = p->this_is_left ? other->in : ir->in;
-  size_t nl = lin->schema.n - (p->this_is_left ? drop : 0), nr_ = rin->schema.n;
-  (void)nl;
-  size_t ln = p->this_is_left ? nmine : nother;
-  size_t rn = p->this_is_left ? nother : nmine;
-  wy_value_t *v = row_alloc(t, ln + NPSEUDO + rn);
+static step_rt_t *join_step_of(input_rt_t *in) {
+  for (step_rt_t *s = in->steps; s; s = s->next)
+    if (s->step->kind == WY_STEP_JOIN) return s;
+  return NULL;
+}
+
+/* Build the joined row [left cols, left pseudo, right cols, right pseudo, ROWKEY] and
+ * continue with the steps after the left input's join step. lv/rv are rows of their
+ * input (after the leading re-key slots), NULL for a missing side. */
+static wy_status_t emit_join(wy_task_t *t, const row_t *r, const wy_value_t *lv, const wy_value_t *rv,
+                             const wy_value_t *key, int64_t ts, bool tombstone, wy_error_t *err) {
+  input_rt_t *left = &t->inputs[0], *right = &t->inputs[1];
+  step_rt_t *ljs = join_step_of(left), *rjs = join_step_of(right);
+  size_t ldrop = ljs ? ljs->step->nkeep : 0, rdrop = rjs ? rjs->step->nkeep : 0;
+  size_t ln = left->in->schema.n - ldrop, rn = right->in->schema.n - rdrop;
+  size_t total = ln + NPSEUDO + rn + NPSEUDO + 1;
+  wy_value_t *v = row_alloc(t, total);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  const wy_value_t *lv = p->this_is_left ? mine : theirs;
-  const wy_value_t *rv = p->this_is_left ? theirs : mine;
-  for (size_t i = 0; i < ln; i++) v[i] = lv ? lv[i] : wy_null(WY_T_STRING);
-  v[ln] = wy_bigint(r->ts);
-  v[ln + 1] = wy_int(r->partition);
-  v[ln + 2] = wy_bigint(r->offset);
-  for (size_t i = 0; i < rn; i++) v[ln + NPSEUDO + i] = rv ? rv[i] : wy_null(WY_T_STRING);
-  v[ln + NPSEUDO + rn] = wy_bigint(r->ts);
-  v[ln + NPSEUDO + rn + 1] = wy_int(r->partition);
-  v[ln + NPSEUDO + rn + 2] = wy_bigint(r->offset);
-  (void)nr_;
+  for (size_t i = 0; i < ln + NPSEUDO; i++) v[i] = lv ? lv[i] : wy_null(WY_T_STRING);
+  for (size_t i = 0; i < rn + NPSEUDO; i++) v[ln + NPSEUDO + i] = rv ? rv[i] : wy_null(WY_T_STRING);
+  v[total - 1] = *key;
   row_t out = *r;
   out.v = v;
-  out.n = ln + NPSEUDO + rn; /* the joined row has its pseudo columns inside */
+  out.n = total;
   out.nkey = 1;
-  out.v = v;
-  /* table-table: a deleted side makes the joined row a tombstone unless LEFT keeps it */
-  out.tombstone = r->tombstone || (!theirs && !p->left_outer);
-  /* continue with the steps after the left input's join step */
-  step_rt_t *next = s->next;
-  input_rt_t *chain = ir;
-  if (!p->this_is_left) {
-    input_rt_t *left = other;
-    for (step_rt_t *x = left->steps; x; x = x->next)
-      if (x->step->kind == WY_STEP_JOIN) next = x->next;
-    chain = left;
+  out.ts = ts;
+  out.tombstone = tombstone;
+  out.old = NULL;
+  set_pseudo(&out);
+  return run_steps(t, left, ljs ? ljs->next : NULL, &out, err);
+}
+
+/* The row of an input at the join: drop the re-key slots, keep the pseudo columns. */
+static const wy_value_t *join_side(const row_t *r, size_t drop) { return r->v + drop; }
+
+static wy_status_t step_join(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
+  const wy_plan_step_t *p = s->step;
+  bool this_left = p->this_is_left;
+  input_rt_t *other = &t->inputs[p->other_input];
+  const wy_value_t *mine = join_side(r, p->nkeep);
+  wy_value_t key = r->v[p->key_slot];
+  bool this_kept = this_left ? p->left_outer : p->right_outer;
+  bool other_kept = this_left ? p->right_outer : p->left_outer;
+  if (key.null) {
+    if (!r->tombstone)
+      plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Join", r, "key", "join key is NULL: record skipped");
+    return WY_OK;
   }
-  return run_steps(t, chain, next, &out, err);
+#define EMIT(mv, ov, ts, tomb)                                                              \
+  emit_join(t, r, this_left ? (mv) : (ov), this_left ? (ov) : (mv), &key, ts, tomb, err)
+  if (p->windowed) {
+    if (r->tombstone) return WY_OK; /* stream records with null values do not join */
+    /* remember this record, then match the other side's buffer in the window */
+    wy_value_t k3[3] = {key, wy_bigint(r->ts), wy_bigint(r->offset)};
+    size_t klen = encode_key(t, k3, 3);
+    uint8_t *kb = wy_arena_alloc(&t->arena, klen);
+    if (!kb) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    memcpy(kb, t->scratch, klen);
+    size_t vlen;
+    if (encode_row(t, ir->types, r->v, ir->in->schema.n + 1, &vlen, err) != WY_OK) return err->code;
+    if (wy_task_state_set_timestamp(t->state, r->ts), wy_store_put(s->store, kb, klen, t->scratch, vlen, err) != WY_OK)
+      return err->code;
+    step_rt_t *os = join_step_of(other);
+    if (!os || !os->store) return WY_OK;
+    wy_value_t lo[2] = {key, wy_bigint(r->ts - p->window_before)};
+    wy_value_t hi[2] = {key, wy_bigint(r->ts + p->window_after + 1)};
+    size_t lolen = encode_key(t, lo, 2);
+    uint8_t *lob = wy_arena_alloc(&t->arena, lolen);
+    if (!lob) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    memcpy(lob, t->scratch, lolen);
+    size_t hilen = encode_key(t, hi, 2);
+    uint8_t *hib = wy_arena_alloc(&t->arena, hilen);
+    if (!hib) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    memcpy(hib, t->scratch, hilen);
+    wy_store_iter_t *it;
+    if (wy_store_range(os->store, lob, lolen, hib, hilen, &it, err) != WY_OK) return err->code;
+    size_t on = other->in->schema.n;
+    /* collect first: emitting writes to the stores and may invalidate the iterator */
+    size_t nmatch = 0, cap = 8;
+    wy_value_t **matches = wy_arena_alloc(&t->arena, cap * sizeof *matches);
+    for (; matches && wy_store_iter_valid(it); wy_store_iter_next(it)) {
+      size_t len;
+      const void *val = wy_store_iter_value(it, &len);
+      wy_value_t *ov = row_alloc(t, on);
+      if (!ov || wy_rowcodec_decode(val, len, other->types, on + 1, &t->arena, ov, err) != WY_OK) {
+        wy_store_iter_destroy(it);
+        return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      }
+      if (nmatch == cap) {
+        wy_value_t **grown = wy_arena_alloc(&t->arena, 2 * cap * sizeof *grown);
+        if (!grown) break;
+        memcpy(grown, matches, cap * sizeof *grown);
+        matches = grown;
+        cap *= 2;
+      }
+      matches[nmatch++] = ov;
+    }
+    wy_status_t st = wy_store_iter_status(it, err);
+    wy_store_iter_destroy(it);
+    if (st != WY_OK) return st;
+    for (size_t i = 0; i < nmatch; i++) {
+      const wy_value_t *ov = join_side(&(row_t){.v = matches[i]}, os->step->nkeep);
+      int64_t ots = matches[i][on].null ? r->ts : matches[i][on].u.i64;
+      if (EMIT(mine, ov, r->ts > ots ? r->ts : ots, false) != WY_OK) return err->code;
+    }
+    if (nmatch == 0 && this_kept) return EMIT(mine, NULL, r->ts, false);
+    return WY_OK;
+  }
+  if (!other->store) return WY_OK;
+  wy_value_t *theirs = NULL;
+  if (lookup(t, other, &key, 1, &theirs, err) != WY_OK) return err->code;
+  const wy_value_t *ov = theirs ? join_side(&(row_t){.v = theirs}, join_step_of(other) ? join_step_of(other)->step->nkeep : 0) : NULL;
+  if (!p->emit_on_update) {
+    /* stream-table: the stream record looks the table up */
+    if (r->tombstone) return WY_OK;
+    if (ov) return EMIT(mine, ov, r->ts, false);
+    return this_kept ? EMIT(mine, NULL, r->ts, false) : WY_OK;
+  }
+  /* table-table: an update of either side */
+  if (!r->tombstone) {
+    if (ov) return EMIT(mine, ov, r->ts, false);
+    if (this_kept) return EMIT(mine, NULL, r->ts, false);
+    return WY_OK;
+  }
+  if (ov) return other_kept ? EMIT(NULL, ov, r->ts, false) : EMIT(NULL, NULL, r->ts, true);
+  if (this_kept && r->old) return EMIT(NULL, NULL, r->ts, true);
+  return WY_OK;
+#undef EMIT
 }
 
 static wy_status_t run_steps(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
@@ -757,8 +831,7 @@ static wy_status_t table_upsert(wy_task_t *t, input_rt_t *ir, row_t *r, wy_value
   if (found) {
     wy_value_t *ov = row_alloc(t, r->n);
     if (!ov) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    if (wy_rowcodec_decode(old, oldlen, ir->types, r->n, &t->arena, ov, err) != WY_OK) return err->code;
-    ov[r->n] = wy_bigint(r->ts);
+    if (wy_rowcodec_decode(old, oldlen, ir->types, r->n + 1, &t->arena, ov, err) != WY_OK) return err->code;
     ov[r->n + 1] = wy_int(r->partition);
     ov[r->n + 2] = wy_bigint(r->offset);
     *old_out = ov;
@@ -766,7 +839,8 @@ static wy_status_t table_upsert(wy_task_t *t, input_rt_t *ir, row_t *r, wy_value
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);
   if (r->tombstone) return wy_store_delete(ir->store, key, klen, err);
   size_t vlen;
-  if (encode_row(t, ir->types, r->v, r->n, &vlen, err) != WY_OK) return err->code;
+  r->v[r->n] = wy_bigint(r->ts); /* ROWTIME, stored after the columns */
+  if (encode_row(t, ir->types, r->v, r->n + 1, &vlen, err) != WY_OK) return err->code;
   return wy_store_put(ir->store, key, klen, t->scratch, vlen, err);
 }
 

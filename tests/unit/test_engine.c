@@ -84,7 +84,7 @@ static int64_t output_count(fixture_t *f, const char *topic) {
 static void filter_and_project_produce_ksqldb_json(void **state) {
   fixture_t *f = *state;
   exec_ok(f, "CREATE STREAM clicks (ip STRING KEY, userid INT, status INT, request STRING) "
-             "WITH (kafka_topic='clicks', value_format='JSON');");
+             "WITH (kafka_topic='clicks', format='JSON');");
   exec_ok(f, "CREATE STREAM ok_clicks AS SELECT ip, userid, UCASE(request) AS req, status * 2.0 AS s2 "
              "FROM clicks WHERE status <> 404;");
   pipe_record(f, "clicks", "\"1.1.1.1\"", "{\"USERID\":7,\"STATUS\":200,\"REQUEST\":\"get /\"}", 10);
@@ -116,7 +116,7 @@ static void undecodable_record_is_skipped_into_the_processing_log(void **state) 
 static void group_by_counts_and_keeps_latest(void **state) {
   fixture_t *f = *state;
   exec_ok(f, "CREATE STREAM users (id INT KEY, region STRING, phone STRING) "
-             "WITH (kafka_topic='users', value_format='JSON');");
+             "WITH (kafka_topic='users', format='JSON');");
   exec_ok(f, "CREATE TABLE by_region AS SELECT region, COUNT(*) AS n, LATEST_BY_OFFSET(phone) AS last_phone "
              "FROM users GROUP BY region;");
   pipe_record(f, "users", "1", "{\"REGION\":\"eu\",\"PHONE\":\"111\"}", 1);
@@ -130,8 +130,8 @@ static void group_by_counts_and_keeps_latest(void **state) {
 
 static void stream_table_join_enriches_and_left_join_keeps_misses(void **state) {
   fixture_t *f = *state;
-  exec_ok(f, "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', value_format='JSON');");
-  exec_ok(f, "CREATE STREAM clicks (id INT KEY, url STRING) WITH (kafka_topic='clicks', value_format='JSON');");
+  exec_ok(f, "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', format='JSON');");
+  exec_ok(f, "CREATE STREAM clicks (id INT KEY, url STRING) WITH (kafka_topic='clicks', format='JSON');");
   exec_ok(f, "CREATE STREAM enriched AS SELECT c.id, url, name FROM clicks c LEFT JOIN users u ON c.id = u.id;");
   pipe_record(f, "users", "1", "{\"NAME\":\"ann\"}", 1);
   pipe_record(f, "clicks", "1", "{\"URL\":\"/a\"}", 2);
