@@ -1278,7 +1278,7 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
       wy_schema_add(&agg->out_schema, sk->out_schema.cols[i].name, wy_type_ref(sk->out_schema.cols[i].type),
                     WY_NS_KEY, NULL, err);
     for (size_t i = 0; st == WY_OK && i < agg->naggs; i++) {
-      char name[32];
+      char name[48];
       snprintf(name, sizeof name, "KSQL_AGG_VARIABLE_%zu", i);
       wy_schema_add(&agg->out_schema, name, wy_type_ref(wy_expr_type(a->aggs[i].bound)), WY_NS_VALUE,
                     NULL, err);
