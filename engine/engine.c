@@ -322,9 +322,11 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
       st = err->code;
     } else if (is_rowtime) {
       rowtime = v.null ? -1 : v.u.i64;
-    } else {
-      row[at] = v;
-      if (v.null) row[at].kind = (uint8_t)sc->cols[at].type->kind;
+    } else if (!wy_value_deep_copy(&arena, &v, &row[at])) {
+      /* the result may point into the program, which goes away below */
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    } else if (v.null) {
+      row[at].kind = (uint8_t)sc->cols[at].type->kind;
     }
     wy_expr_program_destroy(prog);
     wy_expr_destroy(x);
