@@ -14,6 +14,7 @@
   X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                     \
   X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")        \
   X("config", wy_cmd_config, "document configuration keys or check a config file")        \
+  X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data")     \
   X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")  \
   X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")
 
