@@ -591,7 +591,10 @@ static void next_change(wy_datagen_t *g, wy_datagen_record_t *rec, jw_t *w) {
     } else {
       before = *row;
       has_before = true;
-      g->table->mutate(g, row);
+      /* An update that changes nothing (a 0% reprice, a sale at zero stock) would make
+       * a useless event: draw again. */
+      for (int tries = 0; tries < 8 && memcmp(&before, row, sizeof before) == 0; tries++)
+        g->table->mutate(g, row);
       op = 'u';
     }
   }
