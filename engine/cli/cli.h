@@ -16,7 +16,8 @@
   X("config", wy_cmd_config, "document configuration keys or check a config file")             \
   X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")     \
   X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")     \
-  X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")
+  X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")      \
+  X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data")
 
 #define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);
 WY_COMMANDS(WY_X_DECL)
