@@ -75,24 +75,18 @@ wy_status_t wy_registry_mem_register_with_id(wy_registry_t *r, const char *subje
 
 /* ---- HTTP client ---- */
 
-/* X(key, field, default, description) — the client's configuration keys. */
-#define WY_REGISTRY_HTTP_KEYS(X)                                                          \
-  X("schema.registry.url", url, "", "base URL of the Schema Registry, e.g. http://sr:8081") \
-  X("basic.auth.user.info", user_info, "", "USER:PASSWORD for HTTP basic authentication")  \
-  X("schema.registry.request.timeout.ms", timeout_ms, "10000", "timeout of one request")   \
-  X("schema.registry.retries", retries, "3", "retries of a request that failed transiently")\
-  X("schema.registry.retry.backoff.ms", backoff_ms, "100", "first retry delay, doubled each time")
-
 typedef struct wy_registry_http_config {
   const char *url;       /* required */
   const char *user_info; /* "user:password" or NULL */
   long timeout_ms;       /* 0 = 10000 */
-  int retries;           /* < 0 = 3 */
+  int retries;           /* retries of a transient failure: 0 = 3, < 0 = none */
   long backoff_ms;       /* 0 = 100 */
 } wy_registry_http_config_t;
 
-/* Set one field of cfg from a configuration key of WY_REGISTRY_HTTP_KEYS (the
- * "schema.registry." prefix is optional for basic.auth.user.info). The value string is
+/* Set one field of cfg from a configuration key: schema.registry.url,
+ * [schema.registry.]basic.auth.user.info (USER:PASSWORD), and the numbers
+ * schema.registry.request.timeout.ms, schema.registry.retries and
+ * schema.registry.retry.backoff.ms (first delay, doubled per retry). The value string is
  * borrowed. WY_ERR_NOT_FOUND for another key, WY_ERR_CONFIG for a bad number. */
 wy_status_t wy_registry_http_config_set(wy_registry_http_config_t *cfg, const char *key,
                                         const char *value, wy_error_t *err);
