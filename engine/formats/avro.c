@@ -394,7 +394,7 @@ static bool to_decimal(dctx_t *d, wy_int128_t x, int from_scale, const wy_type_t
 }
 
 static bool check_pattern(dctx_t *d, const av_node_t *w, const char *s, size_t n) {
-  if (!w->pattern || wy_avro_pattern_match(w, s, n)) return true;
+  if (!w->pattern || wy_avro_pattern_match(w, s, n, &d->a->text)) return true;
   wy_error_set(d->err, WY_ERR_DECODE, "'%.*s' does not match the validatedString pattern '%s'",
                (int)(n > 64 ? 64 : n), s, w->pattern);
   return false;
@@ -808,6 +808,7 @@ typedef struct {
   wy_format_buf_t *out;
   wy_error_t *err;
   bool oom;
+  wy_format_buf_t *scratch;
 } ectx_t;
 
 static bool put(ectx_t *e, const void *p, size_t n) {
@@ -900,7 +901,7 @@ static bool enc_value(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
       return put_double(e, d, w->kind == AV_FLOAT);
     }
     case AV_STRING:
-      if (w->pattern && !wy_avro_pattern_match(w, v->u.str, v->len)) {
+      if (w->pattern && !wy_avro_pattern_match(w, v->u.str, v->len, e->scratch)) {
         char txt[72];
         snprintf(txt, sizeof txt, "%.*s", (int)(v->len > 64 ? 64 : v->len), v->u.str ? v->u.str : "");
         return efail(e, "'%s' does not match the validatedString pattern '%s'", txt, w->pattern);
@@ -1116,7 +1117,7 @@ static wy_status_t avro_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_
   }
   uint8_t hdr[5] = {0, (uint8_t)(a->wid >> 24), (uint8_t)(a->wid >> 16), (uint8_t)(a->wid >> 8),
                     (uint8_t)a->wid};
-  ectx_t e = {out, err, false};
+  ectx_t e = {out, err, false, &a->text};
   bool ok = put(&e, hdr, 5);
   if (ok) {
     if (c->unwrapped) {
