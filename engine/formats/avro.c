@@ -448,7 +448,7 @@ static bool decode_items(dctx_t *d, const dplan_t *p, wy_value_t *out) {
     }
   }
   size_t n = d->a->stack_n - base;
-  const wy_value_t *items = d->a->stack + base;
+  const wy_value_t *items = n ? d->a->stack + base : NULL; /* no stack before the first push */
   if (is_map) {
     wy_map_t *m = wy_map_new(d->arena, (uint32_t)(n / 2));
     if (!m) return dfail(d, "out of memory");
@@ -504,7 +504,7 @@ static bool decode(dctx_t *d, const dplan_t *p, wy_value_t *out) {
         break;
       }
       if (w->logical == AVL_TIMESTAMP_MICROS || w->logical == AVL_TIME_MICROS)
-        l = l >= 0 ? l / 1000 : -((-l + 999) / 1000);
+        l = l / 1000 - (l % 1000 < 0); /* floor, as Java's Math.floorDiv */
       switch (t->kind) {
         case WY_T_INT: *out = wy_int((int32_t)l); break;
         case WY_T_BIGINT: *out = wy_bigint(l); break;
