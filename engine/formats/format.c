@@ -130,6 +130,8 @@ void wy_format_codec_destroy(wy_format_codec_t *c) {
   free(c->name_lens);
   free(c->types);
   free(c->used);
+  free(c->subject);
+  free(c->full_schema_name);
   free(c);
 }
 
@@ -147,6 +149,12 @@ wy_format_codec_t *wy_format_codec_new(wy_format_t format, const wy_format_schem
   c->is_key = opts->is_key;
   c->wrap = opts->wrap_single;
   c->delimiter = opts->delimiter ? opts->delimiter : ',';
+  c->registry = opts->registry;
+  c->schema_id = opts->schema_id;
+  c->register_schema = opts->register_schema;
+  if ((opts->subject && !(c->subject = strdup(opts->subject))) ||
+      (opts->full_schema_name && !(c->full_schema_name = strdup(opts->full_schema_name))))
+    goto nomem;
   size_t n = schema->ncols;
   c->names = calloc(n + 1, sizeof *c->names);
   c->name_lens = calloc(n + 1, sizeof *c->name_lens);

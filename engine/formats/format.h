@@ -41,7 +41,8 @@
   X(NONE, "NONE")                                                                  \
   X(KAFKA, "KAFKA")                                                                \
   X(JSON, "JSON")                                                                  \
-  X(DELIMITED, "DELIMITED")
+  X(DELIMITED, "DELIMITED")                                                        \
+  X(AVRO, "AVRO")
 
 typedef enum {
 #define WY_X_FMT(id, name) WY_FORMAT_##id,
@@ -69,6 +70,8 @@ typedef struct wy_format_schema {
  * wrapped; KAFKA and DELIMITED are always "unwrapped"). */
 typedef enum { WY_WRAP_DEFAULT = 0, WY_WRAP_TRUE, WY_WRAP_FALSE } wy_wrap_t;
 
+struct wy_registry; /* engine/registry/registry.h */
+
 typedef struct wy_format_options {
   bool is_key;            /* key or value: changes the wrapping default and messages */
   wy_wrap_t wrap_single;  /* WRAP_SINGLE_VALUE */
@@ -76,6 +79,17 @@ typedef struct wy_format_options {
   /* Which columns the query reads: NULL means all; else ncols flags, non-zero = used.
    * The decoder may skip unused columns and leave them NULL. Copied by the codec. */
   const uint8_t *projection;
+  /* Schema Registry formats (AVRO). The registry is borrowed and must outlive the codec;
+   * the strings are copied. subject is "<topic>-key" / "<topic>-value". schema_id > 0
+   * (KEY_SCHEMA_ID / VALUE_SCHEMA_ID) makes that registered schema the physical schema
+   * the encoder writes; otherwise the encoder writes a schema generated from the columns
+   * (record named full_schema_name, NULL for ksqlDB's default), registered under subject
+   * when the codec is built if register_schema is set, else before the first record. */
+  struct wy_registry *registry;
+  const char *subject;
+  int32_t schema_id;
+  const char *full_schema_name;
+  bool register_schema;
 } wy_format_options_t;
 
 /* Parse a VALUE_DELIMITER / KEY_DELIMITER property as ksqlDB does: one character, or

@@ -1,0 +1,181 @@
+/* The registry handle: locking, the id -> schema cache and the (subject, schema) -> id
+ * cache in front of an implementation. Caches only grow: ids are immutable, and a
+ * deployment sees a handful of schemas per topic. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/registry/registry_int.h"
+
+typedef struct {
+  int32_t id;
+  char *schema;
+} id_entry_t;
+
+typedef struct {
+  char *subject;
+  char *schema;
+  int32_t id;
+} reg_entry_t;
+
+struct wy_registry {
+  const wy_registry_ops_t *ops;
+  void *impl;
+  pthread_mutex_t lock;
+  id_entry_t *ids;
+  size_t nids, capids;
+  reg_entry_t *regs;
+  size_t nregs, capregs;
+  uint64_t backend_calls;
+};
+
+wy_registry_t *wy_registry_wrap(const wy_registry_ops_t *ops, void *impl) {
+  wy_registry_t *r = calloc(1, sizeof *r);
+  if (!r) {
+    ops->destroy(impl);
+    return NULL;
+  }
+  r->ops = ops;
+  r->impl = impl;
+  pthread_mutex_init(&r->lock, NULL);
+  return r;
+}
+
+void *wy_registry_impl(wy_registry_t *r, const wy_registry_ops_t *ops) {
+  return r && r->ops == ops ? r->impl : NULL;
+}
+
+wy_status_t wy_registry_locked(wy_registry_t *r, wy_status_t (*fn)(void *impl, void *arg),
+                               void *arg) {
+  pthread_mutex_lock(&r->lock);
+  wy_status_t st = fn(r->impl, arg);
+  pthread_mutex_unlock(&r->lock);
+  return st;
+}
+
+void wy_registry_destroy(wy_registry_t *r) {
+  if (!r) return;
+  r->ops->destroy(r->impl);
+  for (size_t i = 0; i < r->nids; i++) free(r->ids[i].schema);
+  for (size_t i = 0; i < r->nregs; i++) {
+    free(r->regs[i].subject);
+    free(r->regs[i].schema);
+  }
+  free(r->ids);
+  free(r->regs);
+  pthread_mutex_destroy(&r->lock);
+  free(r);
+}
+
+uint64_t wy_registry_backend_calls(const wy_registry_t *r) { return r->backend_calls; }
+
+static const char *cached(wy_registry_t *r, int32_t id) {
+  for (size_t i = 0; i < r->nids; i++)
+    if (r->ids[i].id == id) return r->ids[i].schema;
+  return NULL;
+}
+
+/* Takes ownership of schema; returns the cached text (the old one if id was cached). */
+static const char *cache_id(wy_registry_t *r, int32_t id, char *schema) {
+  const char *have = cached(r, id);
+  if (have) {
+    free(schema);
+    return have;
+  }
+  if (r->nids == r->capids) {
+    size_t cap = r->capids ? r->capids * 2 : 8;
+    id_entry_t *p = realloc(r->ids, cap * sizeof *p);
+    if (!p) {
+      free(schema);
+      return NULL;
+    }
+    r->ids = p;
+    r->capids = cap;
+  }
+  r->ids[r->nids].id = id;
+  r->ids[r->nids].schema = schema;
+  return r->ids[r->nids++].schema;
+}
+
+wy_status_t wy_registry_get_schema(wy_registry_t *r, int32_t id, const char **schema_out,
+                                   wy_error_t *err) {
+  pthread_mutex_lock(&r->lock);
+  wy_status_t st = WY_OK;
+  const char *s = cached(r, id);
+  if (!s) {
+    char *fetched = NULL;
+    r->backend_calls++;
+    st = r->ops->get_schema(r->impl, id, &fetched, err);
+    if (st == WY_OK && !(s = cache_id(r, id, fetched)))
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory caching schema %d", id);
+  }
+  pthread_mutex_unlock(&r->lock);
+  if (st == WY_OK) *schema_out = s;
+  return st;
+}
+
+wy_status_t wy_registry_register(wy_registry_t *r, const char *subject, const char *schema,
+                                 int32_t *id_out, wy_error_t *err) {
+  pthread_mutex_lock(&r->lock);
+  wy_status_t st = WY_OK;
+  for (size_t i = 0; i < r->nregs; i++)
+    if (strcmp(r->regs[i].subject, subject) == 0 && strcmp(r->regs[i].schema, schema) == 0) {
+      *id_out = r->regs[i].id;
+      goto out;
+    }
+  int32_t id;
+  r->backend_calls++;
+  st = r->ops->register_schema(r->impl, subject, schema, &id, err);
+  if (st != WY_OK) goto out;
+  if (r->nregs == r->capregs) {
+    size_t cap = r->capregs ? r->capregs * 2 : 8;
+    reg_entry_t *p = realloc(r->regs, cap * sizeof *p);
+    if (!p) goto nomem;
+    r->regs = p;
+    r->capregs = cap;
+  }
+  char *sub = strdup(subject), *copy = strdup(schema), *idcopy = strdup(schema);
+  if (!sub || !copy || !idcopy) {
+    free(idcopy);
+    idcopy = NULL;
+  }
+  if (!idcopy || !cache_id(r, id, idcopy)) { /* cache_id frees idcopy on failure */
+    free(sub);
+    free(copy);
+    goto nomem;
+  }
+  r->regs[r->nregs++] = (reg_entry_t){sub, copy, id};
+  *id_out = id;
+out:
+  pthread_mutex_unlock(&r->lock);
+  return st;
+nomem:
+  pthread_mutex_unlock(&r->lock);
+  return wy_error_set(err, WY_ERR_NOMEM, "out of memory caching a registered schema");
+}
+
+wy_status_t wy_registry_latest(wy_registry_t *r, const char *subject, int32_t *id_out,
+                               const char **schema_out, wy_error_t *err) {
+  pthread_mutex_lock(&r->lock);
+  int32_t id = 0;
+  char *schema = NULL;
+  const char *s = NULL;
+  r->backend_calls++;
+  wy_status_t st = r->ops->latest(r->impl, subject, &id, &schema, err);
+  if (st == WY_OK && !(s = cache_id(r, id, schema)))
+    st = wy_error_set(err, WY_ERR_NOMEM, "out of memory caching schema %d", id);
+  pthread_mutex_unlock(&r->lock);
+  if (st != WY_OK) return st;
+  if (id_out) *id_out = id;
+  if (schema_out) *schema_out = s;
+  return WY_OK;
+}
+
+wy_status_t wy_registry_check_compatible(wy_registry_t *r, const char *subject,
+                                         const char *schema, bool *compatible, wy_error_t *err) {
+  pthread_mutex_lock(&r->lock);
+  r->backend_calls++;
+  wy_status_t st = r->ops->check_compatible(r->impl, subject, schema, compatible, err);
+  pthread_mutex_unlock(&r->lock);
+  return st;
+}
