@@ -70,7 +70,7 @@ static double run(side_t *s, long n, long long *check) {
 
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 1000000;
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_NONE);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
   wy_format_column_t cols[NCOLS], pcols[5];
   for (int i = 0; i < NCOLS; i++) {
     cols[i].name = NAMES[i];
@@ -145,6 +145,6 @@ int main(int argc, char **argv) {
     wy_format_codec_destroy(sides[k].in);
     wy_format_codec_destroy(sides[k].out);
   }
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
   return 0;
 }

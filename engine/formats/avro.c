@@ -594,7 +594,7 @@ static wy_status_t reader_for(wy_format_codec_t *c, int32_t id, reader_t **out, 
     return wy_error_set(err, WY_ERR_CONFIG, "AVRO %s codec has no Schema Registry",
                         wy_fmt_target(c));
   const char *text;
-  wy_status_t st = wy_registry_get_schema(c->registry, id, &text, err);
+  wy_status_t st = wy_sr_get_schema(c->registry, id, &text, err);
   if (st == WY_ERR_NOT_FOUND)
     return wy_error_set(err, WY_ERR_DECODE, "Failed to deserialize %s: schema id %d is not in the "
                         "Schema Registry", wy_fmt_target(c), id);
@@ -1052,7 +1052,7 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
     if (!c->registry)
       return wy_error_set(err, WY_ERR_CONFIG, "%s_SCHEMA_ID needs a Schema Registry",
                           c->is_key ? "KEY" : "VALUE");
-    if ((st = wy_registry_get_schema(c->registry, c->schema_id, &text, err)) != WY_OK) return st;
+    if ((st = wy_sr_get_schema(c->registry, c->schema_id, &text, err)) != WY_OK) return st;
   } else {
     wy_format_column_t *cols = calloc(c->ncols + 1, sizeof *cols);
     if (!cols) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -1095,7 +1095,7 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
                         "to write", wy_fmt_target(c));
       goto out;
     }
-    if ((st = wy_registry_register(c->registry, c->subject, text, &a->wid, err)) != WY_OK) goto out;
+    if ((st = wy_sr_register(c->registry, c->subject, text, &a->wid, err)) != WY_OK) goto out;
   }
   a->wschema = s;
   a->eroot = plan;

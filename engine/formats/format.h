@@ -70,7 +70,7 @@ typedef struct wy_format_schema {
  * wrapped; KAFKA and DELIMITED are always "unwrapped"). */
 typedef enum { WY_WRAP_DEFAULT = 0, WY_WRAP_TRUE, WY_WRAP_FALSE } wy_wrap_t;
 
-struct wy_registry; /* engine/registry/registry.h */
+struct wy_sr; /* engine/registry/registry.h */
 
 typedef struct wy_format_options {
   bool is_key;            /* key or value: changes the wrapping default and messages */
@@ -85,7 +85,7 @@ typedef struct wy_format_options {
    * the encoder writes; otherwise the encoder writes a schema generated from the columns
    * (record named full_schema_name, NULL for ksqlDB's default), registered under subject
    * when the codec is built if register_schema is set, else before the first record. */
-  struct wy_registry *registry;
+  struct wy_sr *registry;
   const char *subject;
   int32_t schema_id;
   const char *full_schema_name;

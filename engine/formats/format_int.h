@@ -37,7 +37,7 @@ struct wy_format_codec {
   const wy_type_t **types;
   uint8_t *used; /* projection, one flag per column (all 1 when none was given) */
   /* Schema Registry formats: copies of the options (strings owned, registry borrowed) */
-  struct wy_registry *registry;
+  struct wy_sr *registry;
   char *subject;
   int32_t schema_id;
   char *full_schema_name;

@@ -18,8 +18,8 @@ typedef struct {
   int32_t id;
 } reg_entry_t;
 
-struct wy_registry {
-  const wy_registry_ops_t *ops;
+struct wy_sr {
+  const wy_sr_ops_t *ops;
   void *impl;
   pthread_mutex_t lock;
   id_entry_t *ids;
@@ -29,8 +29,8 @@ struct wy_registry {
   uint64_t backend_calls;
 };
 
-wy_registry_t *wy_registry_wrap(const wy_registry_ops_t *ops, void *impl) {
-  wy_registry_t *r = calloc(1, sizeof *r);
+wy_sr_t *wy_sr_wrap(const wy_sr_ops_t *ops, void *impl) {
+  wy_sr_t *r = calloc(1, sizeof *r);
   if (!r) {
     ops->destroy(impl);
     return NULL;
@@ -41,11 +41,11 @@ wy_registry_t *wy_registry_wrap(const wy_registry_ops_t *ops, void *impl) {
   return r;
 }
 
-void *wy_registry_impl(wy_registry_t *r, const wy_registry_ops_t *ops) {
+void *wy_sr_impl(wy_sr_t *r, const wy_sr_ops_t *ops) {
   return r && r->ops == ops ? r->impl : NULL;
 }
 
-wy_status_t wy_registry_locked(wy_registry_t *r, wy_status_t (*fn)(void *impl, void *arg),
+wy_status_t wy_sr_locked(wy_sr_t *r, wy_status_t (*fn)(void *impl, void *arg),
                                void *arg) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = fn(r->impl, arg);
@@ -53,7 +53,7 @@ wy_status_t wy_registry_locked(wy_registry_t *r, wy_status_t (*fn)(void *impl, v
   return st;
 }
 
-void wy_registry_destroy(wy_registry_t *r) {
+void wy_sr_destroy(wy_sr_t *r) {
   if (!r) return;
   r->ops->destroy(r->impl);
   for (size_t i = 0; i < r->nids; i++) free(r->ids[i].schema);
@@ -67,16 +67,16 @@ void wy_registry_destroy(wy_registry_t *r) {
   free(r);
 }
 
-uint64_t wy_registry_backend_calls(const wy_registry_t *r) { return r->backend_calls; }
+uint64_t wy_sr_backend_calls(const wy_sr_t *r) { return r->backend_calls; }
 
-static const char *cached(wy_registry_t *r, int32_t id) {
+static const char *cached(wy_sr_t *r, int32_t id) {
   for (size_t i = 0; i < r->nids; i++)
     if (r->ids[i].id == id) return r->ids[i].schema;
   return NULL;
 }
 
 /* Takes ownership of schema; returns the cached text (the old one if id was cached). */
-static const char *cache_id(wy_registry_t *r, int32_t id, char *schema) {
+static const char *cache_id(wy_sr_t *r, int32_t id, char *schema) {
   const char *have = cached(r, id);
   if (have) {
     free(schema);
@@ -97,7 +97,7 @@ static const char *cache_id(wy_registry_t *r, int32_t id, char *schema) {
   return r->ids[r->nids++].schema;
 }
 
-wy_status_t wy_registry_get_schema(wy_registry_t *r, int32_t id, const char **schema_out,
+wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
                                    wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = WY_OK;
@@ -114,7 +114,7 @@ wy_status_t wy_registry_get_schema(wy_registry_t *r, int32_t id, const char **sc
   return st;
 }
 
-wy_status_t wy_registry_register(wy_registry_t *r, const char *subject, const char *schema,
+wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema,
                                  int32_t *id_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = WY_OK;
@@ -154,7 +154,7 @@ nomem:
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory caching a registered schema");
 }
 
-wy_status_t wy_registry_latest(wy_registry_t *r, const char *subject, int32_t *id_out,
+wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out,
                                const char **schema_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   int32_t id = 0;
@@ -171,7 +171,7 @@ wy_status_t wy_registry_latest(wy_registry_t *r, const char *subject, int32_t *i
   return WY_OK;
 }
 
-wy_status_t wy_registry_check_compatible(wy_registry_t *r, const char *subject,
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject,
                                          const char *schema, bool *compatible, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   r->backend_calls++;

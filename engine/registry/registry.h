@@ -6,15 +6,15 @@
  * (AVRO) look writer schemas up by the id in each record and register the schemas they
  * write; the analyzer reads the latest schema of a subject to infer columns.
  *
- * - wy_registry_mem_new: in-process, deterministic ids starting at 1 (the QTT runner and
+ * - wy_sr_mem_new: in-process, deterministic ids starting at 1 (the QTT runner and
  *   unit tests, as ksqlDB's MockSchemaRegistryClient).
- * - wy_registry_http_new: the REST API over libcurl (schema.registry.url, basic auth,
+ * - wy_sr_http_new: the REST API over libcurl (schema.registry.url, basic auth,
  *   timeouts, retries of transient failures).
  *
  * Every call goes through an id cache kept by the handle: a schema id, once seen, never
  * goes back to the server (ids are immutable in a Schema Registry), and registering the
  * same schema under the same subject twice is answered from the cache. Schema texts
- * returned by the handle are owned by it and stay valid until wy_registry_destroy.
+ * returned by the handle are owned by it and stay valid until wy_sr_destroy.
  *
  * Threads: a handle may be shared by every task thread; calls are serialized by a mutex
  * (only cache misses do I/O). The handle must outlive the codecs that borrow it.
@@ -32,67 +32,67 @@
 
 #include "engine/base/status.h"
 
-typedef struct wy_registry wy_registry_t;
+typedef struct wy_sr wy_sr_t;
 
-void wy_registry_destroy(wy_registry_t *r); /* accepts NULL */
+void wy_sr_destroy(wy_sr_t *r); /* accepts NULL */
 
 /* The schema registered with this id. *schema_out is owned by the registry. */
-wy_status_t wy_registry_get_schema(wy_registry_t *r, int32_t id, const char **schema_out,
+wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
                                    wy_error_t *err);
 
 /* Register schema under subject (or find it, when it is already there); *id_out gets its
  * id. The registry checks compatibility with the subject's latest version. */
-wy_status_t wy_registry_register(wy_registry_t *r, const char *subject, const char *schema,
+wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema,
                                  int32_t *id_out, wy_error_t *err);
 
 /* The latest version of subject: its id and (owned by the registry) its schema. Either
  * output may be NULL. */
-wy_status_t wy_registry_latest(wy_registry_t *r, const char *subject, int32_t *id_out,
+wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out,
                                const char **schema_out, wy_error_t *err);
 
 /* Could schema be registered as the next version of subject? A subject without versions
  * accepts anything. */
-wy_status_t wy_registry_check_compatible(wy_registry_t *r, const char *subject,
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject,
                                          const char *schema, bool *compatible, wy_error_t *err);
 
 /* How many requests reached the backend (cache misses), for tests and metrics. */
-uint64_t wy_registry_backend_calls(const wy_registry_t *r);
+uint64_t wy_sr_backend_calls(const wy_sr_t *r);
 
 /* ---- in-process registry ---- */
 
 /* Compatibility levels, as the registry's /config endpoint names them. */
-typedef enum { WY_COMPAT_NONE = 0, WY_COMPAT_BACKWARD } wy_registry_compat_t;
+typedef enum { WY_COMPAT_NONE = 0, WY_COMPAT_BACKWARD } wy_sr_compat_t;
 
 /* Ids start at 1 and grow by one per new schema text; the same text registered under
  * several subjects shares one id, as a Confluent registry does. compat is checked on
  * register (NONE accepts anything, like ksqlDB's mock client). */
-wy_registry_t *wy_registry_mem_new(wy_registry_compat_t compat);
+wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat);
 /* Register schema under subject with a chosen id (the QTT files' keySchemaId /
  * valueSchemaId). Fails with WY_ERR_EXISTS if the id holds a different schema. Later
  * automatic ids continue above the largest id used. */
-wy_status_t wy_registry_mem_register_with_id(wy_registry_t *r, const char *subject,
+wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject,
                                              const char *schema, int32_t id, wy_error_t *err);
 
 /* ---- HTTP client ---- */
 
-typedef struct wy_registry_http_config {
+typedef struct wy_sr_http_config {
   const char *url;       /* required */
   const char *user_info; /* "user:password" or NULL */
   long timeout_ms;       /* 0 = 10000 */
   int retries;           /* retries of a transient failure: 0 = 3, < 0 = none */
   long backoff_ms;       /* 0 = 100 */
-} wy_registry_http_config_t;
+} wy_sr_http_config_t;
 
 /* Set one field of cfg from a configuration key: schema.registry.url,
  * [schema.registry.]basic.auth.user.info (USER:PASSWORD), and the numbers
  * schema.registry.request.timeout.ms, schema.registry.retries and
  * schema.registry.retry.backoff.ms (first delay, doubled per retry). The value string is
  * borrowed. WY_ERR_NOT_FOUND for another key, WY_ERR_CONFIG for a bad number. */
-wy_status_t wy_registry_http_config_set(wy_registry_http_config_t *cfg, const char *key,
+wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key,
                                         const char *value, wy_error_t *err);
 
 /* Does not contact the server (the first lookup does). Fails with WY_ERR_CONFIG when the
  * URL is missing or not http(s). */
-wy_registry_t *wy_registry_http_new(const wy_registry_http_config_t *cfg, wy_error_t *err);
+wy_sr_t *wy_sr_http_new(const wy_sr_http_config_t *cfg, wy_error_t *err);
 
 #endif

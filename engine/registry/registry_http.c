@@ -227,10 +227,10 @@ static void http_destroy(void *impl) {
   free(h);
 }
 
-static const wy_registry_ops_t HTTP_OPS = {http_get, http_register, http_latest, http_compatible,
+static const wy_sr_ops_t HTTP_OPS = {http_get, http_register, http_latest, http_compatible,
                                            http_destroy};
 
-wy_status_t wy_registry_http_config_set(wy_registry_http_config_t *cfg, const char *key,
+wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key,
                                         const char *value, wy_error_t *err) {
   if (strncmp(key, "schema.registry.", 16) == 0 && strcmp(key + 16, "basic.auth.user.info") == 0)
     key += 16;
@@ -253,7 +253,7 @@ wy_status_t wy_registry_http_config_set(wy_registry_http_config_t *cfg, const ch
   return WY_OK;
 }
 
-wy_registry_t *wy_registry_http_new(const wy_registry_http_config_t *cfg, wy_error_t *err) {
+wy_sr_t *wy_sr_http_new(const wy_sr_http_config_t *cfg, wy_error_t *err) {
   const char *url = cfg ? cfg->url : NULL;
   if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
     wy_error_set(err, WY_ERR_CONFIG, "schema.registry.url must be an http(s) URL, got '%s'",
@@ -277,7 +277,7 @@ wy_registry_t *wy_registry_http_new(const wy_registry_http_config_t *cfg, wy_err
   h->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
   h->retries = cfg->retries > 0 ? cfg->retries : cfg->retries < 0 ? 0 : 3;
   h->backoff_ms = cfg->backoff_ms > 0 ? cfg->backoff_ms : 100;
-  wy_registry_t *r = wy_registry_wrap(&HTTP_OPS, h);
+  wy_sr_t *r = wy_sr_wrap(&HTTP_OPS, h);
   if (!r) wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return r;
 }

@@ -21,7 +21,7 @@ typedef struct {
 } schema_t;
 
 typedef struct {
-  wy_registry_compat_t compat;
+  wy_sr_compat_t compat;
   schema_t *schemas;
   size_t nschemas, capschemas;
   subject_t *subjects;
@@ -154,15 +154,15 @@ static void mem_destroy(void *impl) {
   free(m);
 }
 
-static const wy_registry_ops_t MEM_OPS = {mem_get, mem_register, mem_latest, mem_compatible,
+static const wy_sr_ops_t MEM_OPS = {mem_get, mem_register, mem_latest, mem_compatible,
                                           mem_destroy};
 
-wy_registry_t *wy_registry_mem_new(wy_registry_compat_t compat) {
+wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat) {
   mem_t *m = calloc(1, sizeof *m);
   if (!m) return NULL;
   m->compat = compat;
   m->next_id = 1;
-  return wy_registry_wrap(&MEM_OPS, m);
+  return wy_sr_wrap(&MEM_OPS, m);
 }
 
 typedef struct {
@@ -177,11 +177,11 @@ static wy_status_t register_with_id(void *impl, void *arg) {
   return add(impl, a->subject, a->schema, a->id, &got, a->err);
 }
 
-wy_status_t wy_registry_mem_register_with_id(wy_registry_t *r, const char *subject,
+wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject,
                                              const char *schema, int32_t id, wy_error_t *err) {
-  if (!wy_registry_impl(r, &MEM_OPS))
+  if (!wy_sr_impl(r, &MEM_OPS))
     return wy_error_set(err, WY_ERR_INVALID, "not an in-process registry");
   if (id <= 0) return wy_error_set(err, WY_ERR_INVALID, "schema ids are positive, got %d", id);
   with_id_t a = {subject, schema, id, err};
-  return wy_registry_locked(r, register_with_id, &a);
+  return wy_sr_locked(r, register_with_id, &a);
 }

@@ -18,13 +18,13 @@
 
 #define MAX_REQUEST (1 << 20)
 
-struct wy_registry_server {
+struct wy_sr_server {
   int fd, port;
   pthread_t thread;
   atomic_bool stop;
   atomic_int fail_n, fail_status, requests;
   char *auth; /* expected "Basic base64(user:pass)" */
-  wy_registry_t *reg;
+  wy_sr_t *reg;
 };
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -95,7 +95,7 @@ static const char *body_schema(json_t **j, const char *body) {
   return json_string_value(json_object_get(*j, "schema"));
 }
 
-static void route(wy_registry_server_t *s, int fd, const char *method, char *path, const char *body) {
+static void route(wy_sr_server_t *s, int fd, const char *method, char *path, const char *body) {
   wy_error_t err;
   wy_error_clear(&err);
   char sub[512];
@@ -104,7 +104,7 @@ static void route(wy_registry_server_t *s, int fd, const char *method, char *pat
   json_t *j = NULL;
   if (strcmp(method, "GET") == 0 && sscanf(path, "/schemas/ids/%d%n", &id, &n) == 1 && !path[n]) {
     const char *text;
-    wy_status_t st = wy_registry_get_schema(s->reg, id, &text, &err);
+    wy_status_t st = wy_sr_get_schema(s->reg, id, &text, &err);
     if (st != WY_OK) return respond_error(fd, st, &err, 40403);
     return respond(fd, 200, json_pack("{s:s}", "schema", text));
   }
@@ -113,7 +113,7 @@ static void route(wy_registry_server_t *s, int fd, const char *method, char *pat
     url_decode(sub);
     int32_t got;
     const char *text;
-    wy_status_t st = wy_registry_latest(s->reg, sub, &got, &text, &err);
+    wy_status_t st = wy_sr_latest(s->reg, sub, &got, &text, &err);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);
     return respond(fd, 200, json_pack("{s:s, s:i, s:i, s:s}", "subject", sub, "version", 1, "id",
                                       got, "schema", text));
@@ -123,7 +123,7 @@ static void route(wy_registry_server_t *s, int fd, const char *method, char *pat
     url_decode(sub);
     const char *schema = body_schema(&j, body);
     int32_t got;
-    wy_status_t st = schema ? wy_registry_register(s->reg, sub, schema, &got, &err)
+    wy_status_t st = schema ? wy_sr_register(s->reg, sub, schema, &got, &err)
                             : wy_error_set(&err, WY_ERR_INVALID, "no schema in the request");
     json_decref(j);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);
@@ -134,7 +134,7 @@ static void route(wy_registry_server_t *s, int fd, const char *method, char *pat
     url_decode(sub);
     const char *schema = body_schema(&j, body);
     bool ok = false;
-    wy_status_t st = schema ? wy_registry_check_compatible(s->reg, sub, schema, &ok, &err)
+    wy_status_t st = schema ? wy_sr_check_compatible(s->reg, sub, schema, &ok, &err)
                             : wy_error_set(&err, WY_ERR_INVALID, "no schema in the request");
     json_decref(j);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);
@@ -143,7 +143,7 @@ static void route(wy_registry_server_t *s, int fd, const char *method, char *pat
   respond(fd, 404, error_body(404, "Not found"));
 }
 
-static void serve(wy_registry_server_t *s, int fd) {
+static void serve(wy_sr_server_t *s, int fd) {
   char *buf = malloc(MAX_REQUEST + 1);
   size_t len = 0, need = 0;
   char *body = NULL;
@@ -185,7 +185,7 @@ static void serve(wy_registry_server_t *s, int fd) {
 }
 
 static void *loop(void *arg) {
-  wy_registry_server_t *s = arg;
+  wy_sr_server_t *s = arg;
   while (!atomic_load(&s->stop)) {
     struct pollfd p = {s->fd, POLLIN, 0};
     if (poll(&p, 1, 50) <= 0) continue;
@@ -197,14 +197,14 @@ static void *loop(void *arg) {
   return NULL;
 }
 
-wy_registry_server_t *wy_registry_server_start(int port, const char *user_info, wy_error_t *err) {
-  wy_registry_server_t *s = calloc(1, sizeof *s);
+wy_sr_server_t *wy_sr_server_start(int port, const char *user_info, wy_error_t *err) {
+  wy_sr_server_t *s = calloc(1, sizeof *s);
   if (!s) {
     wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     return NULL;
   }
   s->fd = -1;
-  if (!(s->reg = wy_registry_mem_new(WY_COMPAT_BACKWARD)) ||
+  if (!(s->reg = wy_sr_mem_new(WY_COMPAT_BACKWARD)) ||
       (user_info && !(s->auth = basic_header(user_info)))) {
     wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     goto fail;
@@ -228,26 +228,26 @@ wy_registry_server_t *wy_registry_server_start(int port, const char *user_info, 
   return s;
 fail:
   if (s->fd >= 0) close(s->fd);
-  wy_registry_destroy(s->reg);
+  wy_sr_destroy(s->reg);
   free(s->auth);
   free(s);
   return NULL;
 }
 
-int wy_registry_server_port(const wy_registry_server_t *s) { return s->port; }
-int wy_registry_server_requests(const wy_registry_server_t *s) { return atomic_load(&s->requests); }
+int wy_sr_server_port(const wy_sr_server_t *s) { return s->port; }
+int wy_sr_server_requests(const wy_sr_server_t *s) { return atomic_load(&s->requests); }
 
-void wy_registry_server_fail_next(wy_registry_server_t *s, int n, int status) {
+void wy_sr_server_fail_next(wy_sr_server_t *s, int n, int status) {
   atomic_store(&s->fail_status, status);
   atomic_store(&s->fail_n, n);
 }
 
-void wy_registry_server_stop(wy_registry_server_t *s) {
+void wy_sr_server_stop(wy_sr_server_t *s) {
   if (!s) return;
   atomic_store(&s->stop, true);
   pthread_join(s->thread, NULL);
   close(s->fd);
-  wy_registry_destroy(s->reg);
+  wy_sr_destroy(s->reg);
   free(s->auth);
   free(s);
 }

@@ -13,16 +13,16 @@
 
 #include "engine/base/status.h"
 
-typedef struct wy_registry_server wy_registry_server_t;
+typedef struct wy_sr_server wy_sr_server_t;
 
-/* port 0 picks a free port (see wy_registry_server_port); user_info "user:password"
+/* port 0 picks a free port (see wy_sr_server_port); user_info "user:password"
  * (NULL for none) is then required on every request. */
-wy_registry_server_t *wy_registry_server_start(int port, const char *user_info, wy_error_t *err);
-int wy_registry_server_port(const wy_registry_server_t *s);
+wy_sr_server_t *wy_sr_server_start(int port, const char *user_info, wy_error_t *err);
+int wy_sr_server_port(const wy_sr_server_t *s);
 /* Answer the next n requests with this HTTP status (e.g. 503) instead of serving them. */
-void wy_registry_server_fail_next(wy_registry_server_t *s, int n, int http_status);
+void wy_sr_server_fail_next(wy_sr_server_t *s, int n, int http_status);
 /* Requests served so far (including failed ones). */
-int wy_registry_server_requests(const wy_registry_server_t *s);
-void wy_registry_server_stop(wy_registry_server_t *s); /* accepts NULL */
+int wy_sr_server_requests(const wy_sr_server_t *s);
+void wy_sr_server_stop(wy_sr_server_t *s); /* accepts NULL */
 
 #endif

@@ -27,15 +27,15 @@ static const char *WRITER =
     "{\"name\":\"r\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"R\",\"fields\":["
     "{\"name\":\"z\",\"type\":\"int\"},{\"name\":\"self\",\"type\":[\"null\",\"R\"]}]}]}]}";
 
-static wy_registry_t *reg;
+static wy_sr_t *reg;
 static wy_format_codec_t *codec;
 static const wy_type_t *types[14];
 static wy_arena_t arena;
 static wy_format_buf_t out;
 
 static void init(void) {
-  reg = wy_registry_mem_new(WY_COMPAT_NONE);
-  if (wy_registry_mem_register_with_id(reg, "f-value", WRITER, 1, NULL) != WY_OK) abort();
+  reg = wy_sr_mem_new(WY_COMPAT_NONE);
+  if (wy_sr_mem_register_with_id(reg, "f-value", WRITER, 1, NULL) != WY_OK) abort();
   wy_type_t *r = wy_type_struct_new();
   wy_type_struct_add(r, "Z", wy_type_bigint());
   wy_type_t *u = wy_type_struct_new();

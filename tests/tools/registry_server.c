@@ -11,16 +11,16 @@
 
 int main(int argc, char **argv) {
   wy_error_t err;
-  wy_registry_server_t *s =
-      wy_registry_server_start(argc > 1 ? atoi(argv[1]) : 0, argc > 2 ? argv[2] : NULL, &err);
+  wy_sr_server_t *s =
+      wy_sr_server_start(argc > 1 ? atoi(argv[1]) : 0, argc > 2 ? argv[2] : NULL, &err);
   if (!s) {
     fprintf(stderr, "registry_server: %s\n", err.msg);
     return 1;
   }
-  printf("%d\n", wy_registry_server_port(s));
+  printf("%d\n", wy_sr_server_port(s));
   fflush(stdout);
   char line[16];
   (void)!fgets(line, sizeof line, stdin);
-  wy_registry_server_stop(s);
+  wy_sr_server_stop(s);
   return 0;
 }

@@ -27,7 +27,7 @@ static int teardown(void **state) {
   return 0;
 }
 
-static wy_format_codec_t *codec(wy_registry_t *r, const char *subject, size_t n,
+static wy_format_codec_t *codec(wy_sr_t *r, const char *subject, size_t n,
                                 const wy_format_column_t *cols, bool is_key, wy_wrap_t wrap,
                                 int32_t schema_id) {
   wy_format_schema_t s = {n, cols};
@@ -196,7 +196,7 @@ static void compatibility_follows_resolution_rules(void **state) {
 /* ---- codec: round trips and avro-c interoperability ---- */
 
 static void round_trip_every_type_through_the_wire_format(void **state) {
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_BACKWARD);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_BACKWARD);
   wy_type_t *st = wy_type_struct_new();
   wy_type_struct_add(st, "A", wy_type_int());
   wy_type_struct_add(st, "B", wy_type_array(wy_type_string()));
@@ -251,12 +251,12 @@ static void round_trip_every_type_through_the_wire_format(void **state) {
   /* The schema was registered once under the subject. */
   int32_t id;
   const char *text;
-  assert_int_equal(wy_registry_latest(reg, "t-value", &id, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_latest(reg, "t-value", &id, &text, &err), WY_OK);
   assert_int_equal(id, 1);
   wy_format_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < n; i++) wy_type_unref(cols[i].type);
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
 }
 
 static const char *EVOLVED =
@@ -283,8 +283,8 @@ static void fill_evolved(avro_value_t *v) {
 }
 
 static void reads_an_evolved_writer_schema_written_by_avro_c(void **state) {
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_NONE);
-  assert_int_equal(wy_registry_mem_register_with_id(reg, "clicks-value", EVOLVED, 7, &err), WY_OK);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "clicks-value", EVOLVED, 7, &err), WY_OK);
   uint8_t buf[256];
   size_t len = avroc_write(EVOLVED, 7, fill_evolved, buf, sizeof buf);
   /* Reader columns in another order, upper-case, with coercions and a missing field. */
@@ -304,9 +304,9 @@ static void reads_an_evolved_writer_schema_written_by_avro_c(void **state) {
   assert_memory_equal(row[3].u.str, "/home", 5);
   assert_true(row[4].null);
   /* The writer schema is fetched once per codec, then cached. */
-  uint64_t calls = wy_registry_backend_calls(reg);
+  uint64_t calls = wy_sr_backend_calls(reg);
   assert_int_equal(wy_format_decode(c, buf, len, &arena, row, NULL, &err), WY_OK);
-  assert_int_equal(wy_registry_backend_calls(reg), calls);
+  assert_int_equal(wy_sr_backend_calls(reg), calls);
   /* A type that cannot be coerced fails the record, naming the field. */
   wy_format_column_t bad[] = {{"USERID", wy_type_boolean()}};
   wy_format_codec_t *cb = codec(reg, "clicks-value", 1, bad, false, WY_WRAP_DEFAULT, 0);
@@ -315,11 +315,11 @@ static void reads_an_evolved_writer_schema_written_by_avro_c(void **state) {
   wy_format_codec_destroy(cb);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 5; i++) wy_type_unref(cols[i].type);
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
 }
 
 static void output_is_readable_by_avro_c(void **state) {
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_NONE);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
   wy_format_column_t cols[] = {{"NAME", wy_type_string()}, {"N", wy_type_bigint()}};
   wy_format_codec_t *c = codec(reg, "o-value", 2, cols, false, WY_WRAP_DEFAULT, 0);
   wy_value_t row[2] = {wy_string("bob", 3), wy_bigint(-5)};
@@ -327,7 +327,7 @@ static void output_is_readable_by_avro_c(void **state) {
   wy_format_buf_init(&out);
   assert_int_equal(wy_format_encode(c, row, &out, NULL, &err), WY_OK);
   const char *text;
-  assert_int_equal(wy_registry_get_schema(reg, 1, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_get_schema(reg, 1, &text, &err), WY_OK);
   avro_schema_t s;
   assert_int_equal(avro_schema_from_json_length(text, strlen(text), &s), 0);
   avro_value_iface_t *iface = avro_generic_class_from_schema(s);
@@ -355,11 +355,11 @@ static void output_is_readable_by_avro_c(void **state) {
   avro_schema_decref(s);
   wy_format_buf_free(&out);
   wy_format_codec_destroy(c);
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
 }
 
 static void anonymous_values_and_keys(void **state) {
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_NONE);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
   wy_format_column_t key[] = {{"K", wy_type_array(wy_type_string())}};
   wy_format_codec_t *c = codec(reg, "t-key", 1, key, true, WY_WRAP_DEFAULT, 0);
   assert_true(wy_format_codec_unwrapped(c));
@@ -387,7 +387,7 @@ static void anonymous_values_and_keys(void **state) {
   wy_format_codec_destroy(c);
   wy_type_unref(key[0].type);
   /* An int written by a producer read as an anonymous STRING value (coercion). */
-  assert_int_equal(wy_registry_mem_register_with_id(reg, "v-value", "\"int\"", 30, &err), WY_OK);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "v-value", "\"int\"", 30, &err), WY_OK);
   wy_format_column_t val[] = {{"FOO", wy_type_string()}};
   c = codec(reg, "v-value", 1, val, false, WY_WRAP_FALSE, 0);
   const uint8_t rec[] = {0, 0, 0, 0, 30, 20}; /* 10, zigzag */
@@ -396,7 +396,7 @@ static void anonymous_values_and_keys(void **state) {
   assert_memory_equal(back.u.str, "10", 2);
   wy_format_codec_destroy(c);
   wy_format_buf_free(&out);
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
 }
 
 static void schema_id_sink_writes_the_registered_schema_with_defaults(void **state) {
@@ -407,8 +407,8 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
       "{\"name\":\"opt\",\"type\":\"string\",\"default\":\"foo\"},"
       "{\"name\":\"code\",\"type\":{\"type\":\"string\",\"logicalType\":\"validatedString\","
       "\"pattern\":\"[A-Z]{3}\"},\"default\":\"AAA\"}]}";
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_NONE);
-  assert_int_equal(wy_registry_mem_register_with_id(reg, "s-value", physical, 102, &err), WY_OK);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "s-value", physical, 102, &err), WY_OK);
   wy_format_column_t cols[] = {{"EVENTID", wy_type_string()}, {"count", wy_type_int()},
                                {"CODE", wy_type_string()}};
   wy_format_codec_t *c = codec(reg, "s-value", 3, cols, false, WY_WRAP_DEFAULT, 102);
@@ -438,11 +438,11 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
   wy_format_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 3; i++) wy_type_unref(cols[i].type);
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
 }
 
 static void bad_bytes_and_unknown_ids_are_decode_errors(void **state) {
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_NONE);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
   wy_format_column_t cols[] = {{"S", wy_type_string()}, {"A", wy_type_array(wy_type_int())}};
   wy_format_codec_t *c = codec(reg, "b-value", 2, cols, false, WY_WRAP_DEFAULT, 0);
   wy_value_t row[2] = {wy_string("abc", 3), wy_null(WY_T_ARRAY)};
@@ -465,27 +465,27 @@ static void bad_bytes_and_unknown_ids_are_decode_errors(void **state) {
   wy_format_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 2; i++) wy_type_unref(cols[i].type);
-  wy_registry_destroy(reg);
+  wy_sr_destroy(reg);
 }
 
 static void registry_ids_are_deterministic_and_shared(void **state) {
-  wy_registry_t *reg = wy_registry_mem_new(WY_COMPAT_BACKWARD);
+  wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_BACKWARD);
   int32_t a, b, c2;
-  assert_int_equal(wy_registry_register(reg, "x-value", "\"int\"", &a, &err), WY_OK);
-  assert_int_equal(wy_registry_register(reg, "y-value", "\"int\"", &b, &err), WY_OK);
-  assert_int_equal(wy_registry_register(reg, "x-value", "\"long\"", &c2, &err), WY_OK);
+  assert_int_equal(wy_sr_register(reg, "x-value", "\"int\"", &a, &err), WY_OK);
+  assert_int_equal(wy_sr_register(reg, "y-value", "\"int\"", &b, &err), WY_OK);
+  assert_int_equal(wy_sr_register(reg, "x-value", "\"long\"", &c2, &err), WY_OK);
   assert_int_equal(a, 1);
   assert_int_equal(b, 1);
   assert_int_equal(c2, 2);
   bool ok;
-  assert_int_equal(wy_registry_check_compatible(reg, "x-value", "\"string\"", &ok, &err), WY_OK);
+  assert_int_equal(wy_sr_check_compatible(reg, "x-value", "\"string\"", &ok, &err), WY_OK);
   assert_false(ok);
-  assert_int_equal(wy_registry_register(reg, "x-value", "\"string\"", &c2, &err), WY_ERR_CONFIG);
-  assert_int_equal(wy_registry_register(reg, "x-value", "{\"type\":", &c2, &err), WY_ERR_INVALID);
-  assert_int_equal(wy_registry_get_schema(reg, 5, &(const char *){0}, &err), WY_ERR_NOT_FOUND);
-  assert_int_equal(wy_registry_latest(reg, "nope", NULL, NULL, &err), WY_ERR_NOT_FOUND);
-  assert_int_equal(wy_registry_mem_register_with_id(reg, "z", "\"double\"", 1, &err), WY_ERR_EXISTS);
-  wy_registry_destroy(reg);
+  assert_int_equal(wy_sr_register(reg, "x-value", "\"string\"", &c2, &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_register(reg, "x-value", "{\"type\":", &c2, &err), WY_ERR_INVALID);
+  assert_int_equal(wy_sr_get_schema(reg, 5, &(const char *){0}, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_latest(reg, "nope", NULL, NULL, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "z", "\"double\"", 1, &err), WY_ERR_EXISTS);
+  wy_sr_destroy(reg);
 }
 
 int main(void) {

@@ -14,12 +14,12 @@
 
 static wy_error_t err;
 
-static wy_registry_t *client(int port, const char *user_info, int retries) {
+static wy_sr_t *client(int port, const char *user_info, int retries) {
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
-  wy_registry_http_config_t cfg = {.url = url, .user_info = user_info, .timeout_ms = 2000,
+  wy_sr_http_config_t cfg = {.url = url, .user_info = user_info, .timeout_ms = 2000,
                                    .retries = retries, .backoff_ms = 5};
-  wy_registry_t *r = wy_registry_http_new(&cfg, &err);
+  wy_sr_t *r = wy_sr_http_new(&cfg, &err);
   assert_non_null(r);
   return r;
 }
@@ -30,71 +30,71 @@ static const char *V2 = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name
 static const char *BAD = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
 
 static void rest_subset_and_id_cache(void **state) {
-  wy_registry_server_t *s = wy_registry_server_start(0, NULL, &err);
+  wy_sr_server_t *s = wy_sr_server_start(0, NULL, &err);
   assert_non_null(s);
-  wy_registry_t *r = client(wy_registry_server_port(s), NULL, 0);
+  wy_sr_t *r = client(wy_sr_server_port(s), NULL, 0);
   int32_t id1, id2, id;
-  assert_int_equal(wy_registry_register(r, "orders-value", V1, &id1, &err), WY_OK);
-  assert_int_equal(wy_registry_register(r, "orders-value", V2, &id2, &err), WY_OK);
+  assert_int_equal(wy_sr_register(r, "orders-value", V1, &id1, &err), WY_OK);
+  assert_int_equal(wy_sr_register(r, "orders-value", V2, &id2, &err), WY_OK);
   assert_int_equal(id1, 1);
   assert_int_equal(id2, 2);
   const char *text;
-  assert_int_equal(wy_registry_latest(r, "orders-value", &id, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_latest(r, "orders-value", &id, &text, &err), WY_OK);
   assert_int_equal(id, 2);
   assert_string_equal(text, V2);
-  int before = wy_registry_server_requests(s);
-  assert_int_equal(wy_registry_get_schema(r, 1, &text, &err), WY_OK);
+  int before = wy_sr_server_requests(s);
+  assert_int_equal(wy_sr_get_schema(r, 1, &text, &err), WY_OK);
   assert_string_equal(text, V1);
-  assert_int_equal(wy_registry_get_schema(r, 1, &text, &err), WY_OK); /* cached */
-  assert_int_equal(wy_registry_server_requests(s), before);
+  assert_int_equal(wy_sr_get_schema(r, 1, &text, &err), WY_OK); /* cached */
+  assert_int_equal(wy_sr_server_requests(s), before);
   bool ok = true;
-  assert_int_equal(wy_registry_check_compatible(r, "orders-value", BAD, &ok, &err), WY_OK);
+  assert_int_equal(wy_sr_check_compatible(r, "orders-value", BAD, &ok, &err), WY_OK);
   assert_false(ok);
-  assert_int_equal(wy_registry_register(r, "orders-value", BAD, &id, &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_register(r, "orders-value", BAD, &id, &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "HTTP 409"));
-  assert_int_equal(wy_registry_get_schema(r, 77, &text, &err), WY_ERR_NOT_FOUND);
-  assert_int_equal(wy_registry_latest(r, "a/b c-value", &id, &text, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_get_schema(r, 77, &text, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_latest(r, "a/b c-value", &id, &text, &err), WY_ERR_NOT_FOUND);
   assert_string_equal(err.msg, "Subject 'a/b c-value' not found");
-  wy_registry_destroy(r);
-  wy_registry_server_stop(s);
+  wy_sr_destroy(r);
+  wy_sr_server_stop(s);
 }
 
 static void credentials_are_checked_and_not_retried(void **state) {
-  wy_registry_server_t *s = wy_registry_server_start(0, "alice:s3cret", &err);
-  wy_registry_t *good = client(wy_registry_server_port(s), "alice:s3cret", 3);
-  wy_registry_t *bad = client(wy_registry_server_port(s), "alice:wrong", 3);
+  wy_sr_server_t *s = wy_sr_server_start(0, "alice:s3cret", &err);
+  wy_sr_t *good = client(wy_sr_server_port(s), "alice:s3cret", 3);
+  wy_sr_t *bad = client(wy_sr_server_port(s), "alice:wrong", 3);
   int32_t id;
-  assert_int_equal(wy_registry_register(good, "t-value", V1, &id, &err), WY_OK);
-  int before = wy_registry_server_requests(s);
-  assert_int_equal(wy_registry_register(bad, "t-value", V1, &id, &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_register(good, "t-value", V1, &id, &err), WY_OK);
+  int before = wy_sr_server_requests(s);
+  assert_int_equal(wy_sr_register(bad, "t-value", V1, &id, &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "refused the credentials (HTTP 401)"));
-  assert_int_equal(wy_registry_server_requests(s), before + 1);
-  wy_registry_destroy(good);
-  wy_registry_destroy(bad);
-  wy_registry_server_stop(s);
+  assert_int_equal(wy_sr_server_requests(s), before + 1);
+  wy_sr_destroy(good);
+  wy_sr_destroy(bad);
+  wy_sr_server_stop(s);
 }
 
 static void transient_failures_are_retried(void **state) {
-  wy_registry_server_t *s = wy_registry_server_start(0, NULL, &err);
-  wy_registry_t *r = client(wy_registry_server_port(s), NULL, 2);
+  wy_sr_server_t *s = wy_sr_server_start(0, NULL, &err);
+  wy_sr_t *r = client(wy_sr_server_port(s), NULL, 2);
   int32_t id;
-  wy_registry_server_fail_next(s, 2, 503);
-  assert_int_equal(wy_registry_register(r, "t-value", V1, &id, &err), WY_OK);
-  assert_int_equal(wy_registry_server_requests(s), 3);
-  wy_registry_server_fail_next(s, 5, 500);
+  wy_sr_server_fail_next(s, 2, 503);
+  assert_int_equal(wy_sr_register(r, "t-value", V1, &id, &err), WY_OK);
+  assert_int_equal(wy_sr_server_requests(s), 3);
+  wy_sr_server_fail_next(s, 5, 500);
   const char *text;
-  assert_int_equal(wy_registry_latest(r, "t-value", &id, &text, &err), WY_ERR_IO);
+  assert_int_equal(wy_sr_latest(r, "t-value", &id, &text, &err), WY_ERR_IO);
   assert_non_null(strstr(err.msg, "HTTP 500"));
-  assert_int_equal(wy_registry_server_requests(s), 6);
-  wy_registry_server_fail_next(s, 0, 0);
-  wy_registry_destroy(r);
-  wy_registry_server_stop(s);
+  assert_int_equal(wy_sr_server_requests(s), 6);
+  wy_sr_server_fail_next(s, 0, 0);
+  wy_sr_destroy(r);
+  wy_sr_server_stop(s);
 }
 
 static void registry_outage_is_not_a_bad_record(void **state) {
-  wy_registry_server_t *s = wy_registry_server_start(0, NULL, &err);
-  int port = wy_registry_server_port(s);
-  wy_registry_t *r = client(port, NULL, 1);
+  wy_sr_server_t *s = wy_sr_server_start(0, NULL, &err);
+  int port = wy_sr_server_port(s);
+  wy_sr_t *r = client(port, NULL, 1);
   wy_format_column_t cols[] = {{"A", wy_type_int()}};
   wy_format_schema_t schema = {1, cols};
   wy_format_options_t o = {.registry = r, .subject = "t-value", .register_schema = true};
@@ -104,14 +104,14 @@ static void registry_outage_is_not_a_bad_record(void **state) {
   wy_format_buf_t out;
   wy_format_buf_init(&out);
   assert_int_equal(wy_format_encode(c, &v, &out, NULL, &err), WY_OK);
-  wy_registry_server_stop(s);
+  wy_sr_server_stop(s);
   /* A second codec (another task) has no cached writer schema and the registry is gone:
    * an I/O error, so the record is retried rather than skipped as undecodable. */
   wy_format_codec_t *c2 = wy_format_codec_new(WY_FORMAT_AVRO, &schema, &(wy_format_options_t){
       .registry = NULL, .subject = "t-value"}, &err);
   assert_non_null(c2);
   assert_int_equal(wy_format_decode(c2, out.data, out.len, NULL, &back, NULL, &err), WY_ERR_CONFIG);
-  wy_registry_t *r2 = client(port, NULL, 1);
+  wy_sr_t *r2 = client(port, NULL, 1);
   wy_format_codec_t *c3 = wy_format_codec_new(WY_FORMAT_AVRO, &schema, &(wy_format_options_t){
       .registry = r2, .subject = "t-value"}, &err);
   wy_arena_t arena;
@@ -127,21 +127,21 @@ static void registry_outage_is_not_a_bad_record(void **state) {
   wy_format_codec_destroy(c);
   wy_format_codec_destroy(c2);
   wy_format_codec_destroy(c3);
-  wy_registry_destroy(r);
-  wy_registry_destroy(r2);
+  wy_sr_destroy(r);
+  wy_sr_destroy(r2);
 }
 
 static void config_keys(void **state) {
-  wy_registry_http_config_t cfg = {0};
-  assert_int_equal(wy_registry_http_config_set(&cfg, "schema.registry.url", "http://sr:8081", &err), WY_OK);
-  assert_int_equal(wy_registry_http_config_set(&cfg, "schema.registry.basic.auth.user.info", "u:p", &err), WY_OK);
-  assert_int_equal(wy_registry_http_config_set(&cfg, "schema.registry.retries", "5", &err), WY_OK);
-  assert_int_equal(wy_registry_http_config_set(&cfg, "schema.registry.request.timeout.ms", "x", &err), WY_ERR_CONFIG);
-  assert_int_equal(wy_registry_http_config_set(&cfg, "nope", "1", &err), WY_ERR_NOT_FOUND);
+  wy_sr_http_config_t cfg = {0};
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.url", "http://sr:8081", &err), WY_OK);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.basic.auth.user.info", "u:p", &err), WY_OK);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.retries", "5", &err), WY_OK);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.request.timeout.ms", "x", &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "nope", "1", &err), WY_ERR_NOT_FOUND);
   assert_string_equal(cfg.user_info, "u:p");
   assert_int_equal(cfg.retries, 5);
   cfg.url = "ftp://x";
-  assert_null(wy_registry_http_new(&cfg, &err));
+  assert_null(wy_sr_http_new(&cfg, &err));
   assert_int_equal(err.code, WY_ERR_CONFIG);
 }
 
