@@ -62,6 +62,7 @@ static void card_and_ssn_masks_keep_the_format_and_last_four(void **state) {
   EQ(r, CALL("MASK_CARD", 1, S("4111-1111-1111-1234")), "XXXX-XXXX-XXXX-1234");
   EQ(r, CALL("MASK_CARD", 1, S("4111 1111 1111 1234")), "XXXX XXXX XXXX 1234");
   EQ(r, CALL("MASK_CARD", 1, S("378282246310005")), "XXXXXXXXXXX0005");
+  EQ(r, CALL("MASK_CARD", 1, S("3782 822463 10005")), "XXXX XXXXXX X0005");
   EQ(r, CALL("MASK_CARD", 2, S("4111-1111-1111-1234"), S("*")), "****-****-****-1234");
   EQ(r, CALL("MASK_CARD", 1, S("4111-1111-1111-12-34")), "XXXX-XXXX-XXXX-12-34");
   EQ(r, CALL("MASK_SSN", 1, S("123-45-6789")), "XXX-XX-6789");
