@@ -70,6 +70,7 @@ typedef struct slot {
   wy_udf_scalar_fn fn;
   wy_udf_aggregate_t agg;
   const wy_type_t *state_type;
+  const wy_type_t *ret_type; /* a concrete return type the registry's patterns cannot say */
   void *user;
   wy_udaf_ops_t ops; /* this slot's aggregate trampolines */
 } slot_t;
@@ -107,6 +108,15 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void image_ref(image_t *img) { __atomic_add_fetch(&img->refcount, 1, __ATOMIC_RELAXED); }
 
+/* A reference unless the image is already on its way out (its count reached zero and
+ * image_unref is about to take it off the list). */
+static bool image_try_ref(image_t *img) {
+  int n = __atomic_load_n(&img->refcount, __ATOMIC_RELAXED);
+  while (n > 0)
+    if (__atomic_compare_exchange_n(&img->refcount, &n, n + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return true;
+  return false;
+}
+
 static void image_unref(image_t *img) {
   if (!img || __atomic_sub_fetch(&img->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
   pthread_mutex_lock(&g_lock);
@@ -120,8 +130,9 @@ static void image_unref(image_t *img) {
     if (!s) continue;
     free(s->name);
     wy_type_unref(s->state_type);
+    wy_type_unref(s->ret_type);
     s->name = NULL;
-    s->state_type = NULL;
+    s->state_type = s->ret_type = NULL;
     s->img = NULL;
   }
   pthread_mutex_unlock(&g_lock);
@@ -217,6 +228,10 @@ static wy_status_t slot_result(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_
   static const wy_type_t *tr_state_##n(const wy_type_t *const *t, size_t k) {                              \
     return wy_type_ref(g_slots[n - 100].state_type);                                                       \
   }                                                                                                        \
+  static const wy_type_t *tr_ret_##n(const wy_type_t *const *t, const wy_value_t *const *v, size_t k,     \
+                                     wy_error_t *e) {                                                      \
+    return wy_type_ref(g_slots[n - 100].ret_type);                                                         \
+  }                                                                                                        \
   static wy_status_t tr_init_##n(wy_fn_ctx_t *c, wy_value_t *acc) { return slot_init(&g_slots[n - 100], c, acc); } \
   static wy_status_t tr_acc_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *acc) {          \
     return slot_fold(&g_slots[n - 100], false, c, a, k, acc);                                              \
@@ -232,9 +247,10 @@ WY_TR_ALL(WY_TR_DEFINE)
 static const struct trampolines {
   wy_scalar_fn call;
   wy_prepare_fn prepare;
+  wy_return_fn ret;
   wy_udaf_ops_t ops;
 } TRAMPOLINES[] = {
-#define WY_TR_ROW(n) {tr_call_##n, tr_prepare_##n, {tr_state_##n, tr_init_##n, tr_acc_##n, tr_undo_##n, tr_result_##n}},
+#define WY_TR_ROW(n) {tr_call_##n, tr_prepare_##n, tr_ret_##n, {tr_state_##n, tr_init_##n, tr_acc_##n, tr_undo_##n, tr_result_##n}},
     WY_TR_ALL(WY_TR_ROW)
 #undef WY_TR_ROW
 };
@@ -326,7 +342,7 @@ static const wy_udf_host_t HOST = {
     .user = h_user,
 };
 
-/* ---- concrete type text (aggregate state types) ---------------------------------------------------- */
+/* ---- concrete type text (aggregate states, DECIMAL and STRUCT results) ---------------------------------------------------- */
 
 static void skip_ws(const char **s) {
   while (**s == ' ' || **s == '\t' || **s == '\n') (*s)++;
@@ -407,7 +423,7 @@ static const wy_type_t *parse_type(const char **s, int depth) {
   return NULL;
 }
 
-static const wy_type_t *parse_state_type(const char *text) {
+static const wy_type_t *parse_concrete_type(const char *text) {
   const char *s = text;
   const wy_type_t *t = parse_type(&s, 0);
   skip_ws(&s);
@@ -438,6 +454,10 @@ static wy_overload_def_t overload_def(const image_t *img, const def_t *d) {
       .path = img->path,
   };
   if (!o.ret) o.ret = "";
+  if (s->ret_type) {
+    o.ret = NULL;
+    o.ret_fn = t->ret;
+  }
   if (d->aggregate) {
     o.agg = &s->ops;
   } else {
@@ -480,7 +500,7 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
       s->user = d->a.user;
       s->ops = TRAMPOLINES[next].ops;
       if (!d->a.undo) s->ops.undo = NULL;
-      s->state_type = parse_state_type(d->a.state);
+      s->state_type = parse_concrete_type(d->a.state);
     } else {
       s->fn = d->s.fn;
       s->user = d->s.user;
@@ -488,6 +508,13 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
     if (!s->name) {
       pthread_mutex_unlock(&g_lock);
       return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    }
+    /* DECIMAL(p, s) and STRUCT<...> results are concrete types, not patterns. */
+    const char *ret = d->aggregate ? d->a.returns : d->s.returns;
+    if (ret && (strchr(ret, '(') || strcasestr(ret, "STRUCT<")) && !(s->ret_type = parse_concrete_type(ret))) {
+      pthread_mutex_unlock(&g_lock);
+      return wy_error_set(err, WY_ERR_INVALID, "UDF library '%s': %s: return type '%s' is malformed", img->path,
+                          s->name, ret);
     }
     if (d->aggregate && !s->state_type) {
       pthread_mutex_unlock(&g_lock);
@@ -593,8 +620,7 @@ static wy_status_t image_get(const char *path, const wy_udf_options_t *opts, ima
     if (strcmp(i->path, path)) continue;
     loaded = true;
     if (!i->stale && i->dev == sb.st_dev && i->ino == sb.st_ino && i->size == sb.st_size &&
-        i->mtime.tv_sec == sb.st_mtim.tv_sec && i->mtime.tv_nsec == sb.st_mtim.tv_nsec) {
-      image_ref(i);
+        i->mtime.tv_sec == sb.st_mtim.tv_sec && i->mtime.tv_nsec == sb.st_mtim.tv_nsec && image_try_ref(i)) {
       pthread_mutex_unlock(&g_lock);
       *out = i;
       return WY_OK;

@@ -58,6 +58,9 @@ static void overloads_resolve_as_for_builtins(void **state) {
   EQ(r, CALL("TEST_FIRST", 1, wy_expr_array(items, 2, 1, 1)), "x");
   wy_expr_t *nums[2] = {I(7), I(8)};
   assert_string_equal(type_in(r, CALL("TEST_FIRST", 1, wy_expr_array(nums, 2, 1, 1))), "INTEGER");
+  /* A concrete DECIMAL result type. */
+  assert_string_equal(type_in(r, CALL("TEST_CENTS", 1, I(12345))), "DECIMAL(10, 2)");
+  EQ(r, CALL("TEST_CENTS", 1, I(12345)), "123.45");
   wy_registry_destroy(r);
 }
 
