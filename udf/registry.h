@@ -1,5 +1,5 @@
 /*
- * registry.h — the function registry: built-in and (later) shared-object scalar
+ * registry.h — the function registry: built-in and shared-object (udf/loader.h) scalar
  * functions (UDF) and aggregate functions (UDAF).
  *
  * A function has a name (upper case), metadata for DESCRIBE FUNCTION / SHOW FUNCTIONS
@@ -19,9 +19,9 @@
  * wins; an untyped NULL argument matches any parameter.
  *
  * Implementations write results into the per-batch arena of the call context and
- * never allocate from the heap per call. The registry is built once (per process) and
- * is read-only afterwards, so any thread may look functions up concurrently; only
- * registration needs external serialisation.
+ * never allocate from the heap per call. A registry is built once and is read-only
+ * afterwards, so any thread may look functions up concurrently; registration and
+ * removal need external serialisation (a server swaps in a new registry instead).
  */
 #ifndef WY_UDF_REGISTRY_H
 #define WY_UDF_REGISTRY_H
