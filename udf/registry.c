@@ -158,6 +158,7 @@ static void overload_free(wy_overload_t *ov) {
 
 static void function_free(wy_function_t *f) {
   if (!f) return;
+  if (f->owner_release) f->owner_release(f->owner);
   for (size_t i = 0; i < f->noverloads; i++) overload_free(&f->overloads[i]);
   free(f->overloads);
   free(f->name);
@@ -171,9 +172,18 @@ static void function_free(wy_function_t *f) {
 
 wy_registry_t *wy_registry_new(void) { return calloc(1, sizeof(wy_registry_t)); }
 
+void wy_function_ref(const wy_function_t *f) {
+  if (f) __atomic_add_fetch(&((wy_function_t *)f)->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void wy_function_unref(const wy_function_t *f) {
+  if (f && __atomic_sub_fetch(&((wy_function_t *)f)->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+    function_free((wy_function_t *)f);
+}
+
 void wy_registry_destroy(wy_registry_t *r) {
   if (!r) return;
-  for (size_t i = 0; i < r->n; i++) function_free(r->fns[i]);
+  for (size_t i = 0; i < r->n; i++) wy_function_unref(r->fns[i]);
   free(r->fns);
   free(r);
 }
@@ -305,6 +315,7 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
     f->version = dup0(def->version ? def->version : WALLEYE_VERSION);
     f->path = dup0(def->path ? def->path : "internal");
     f->flags = def->fn_flags;
+    f->refcount = 1; /* the registry's */
     if (r->n == r->cap) {
       size_t cap = r->cap ? r->cap * 2 : 64;
       wy_function_t **nf = realloc(r->fns, cap * sizeof *nf);
@@ -328,6 +339,40 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
 nomem:
   overload_free(&ov);
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+}
+
+wy_status_t wy_registry_set_owner(wy_registry_t *r, const char *name, void *owner,
+                                  void (*release)(void *owner), wy_error_t *err) {
+  wy_function_t *f = (wy_function_t *)wy_registry_find(r, name);
+  if (!f) return wy_error_set(err, WY_ERR_NOT_FOUND, "Can't find any functions with the name '%s'", name);
+  if (f->owner_release) return wy_error_set(err, WY_ERR_EXISTS, "function '%s' already has an owner", f->name);
+  f->owner = owner;
+  f->owner_release = release;
+  return WY_OK;
+}
+
+static void remove_at(wy_registry_t *r, size_t i) {
+  wy_function_t *f = r->fns[i];
+  memmove(r->fns + i, r->fns + i + 1, (r->n - i - 1) * sizeof *r->fns);
+  r->n--;
+  wy_function_unref(f);
+}
+
+bool wy_registry_remove(wy_registry_t *r, const char *name) {
+  size_t i = lower_bound(r, name);
+  if (i >= r->n || strcasecmp(r->fns[i]->name, name)) return false;
+  remove_at(r, i);
+  return true;
+}
+
+size_t wy_registry_remove_path(wy_registry_t *r, const char *path) {
+  size_t removed = 0;
+  for (size_t i = r->n; i-- > 0;)
+    if (!strcmp(r->fns[i]->path, path)) {
+      remove_at(r, i);
+      removed++;
+    }
+  return removed;
 }
 
 static wy_registry_t *g_builtins;
@@ -690,6 +735,7 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name,
     format_args(args, nargs, buf, sizeof buf);
     return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).", f->name, buf);
   }
+  wy_function_ref(f);
   out->fn = f;
   out->ov = best_ov;
   out->ret = best.ret;
@@ -703,6 +749,7 @@ void wy_resolved_release(wy_resolved_t *res) {
   if (!res) return;
   attempt_t a = {res->param_types, res->lambda_params, res->ret, 0};
   attempt_free(&a, res->nargs);
+  wy_function_unref(res->fn);
   memset(res, 0, sizeof *res);
 }
 

@@ -1,5 +1,5 @@
 /*
- * registry.h — the function registry: built-in and (later) shared-object scalar
+ * registry.h — the function registry: built-in and shared-object (udf/loader.h) scalar
  * functions (UDF) and aggregate functions (UDAF).
  *
  * A function has a name (upper case), metadata for DESCRIBE FUNCTION / SHOW FUNCTIONS
@@ -19,9 +19,9 @@
  * wins; an untyped NULL argument matches any parameter.
  *
  * Implementations write results into the per-batch arena of the call context and
- * never allocate from the heap per call. The registry is built once (per process) and
- * is read-only afterwards, so any thread may look functions up concurrently; only
- * registration needs external serialisation.
+ * never allocate from the heap per call. A registry is built once and is read-only
+ * afterwards, so any thread may look functions up concurrently; registration and
+ * removal need external serialisation (a server swaps in a new registry instead).
  */
 #ifndef WY_UDF_REGISTRY_H
 #define WY_UDF_REGISTRY_H
@@ -145,6 +145,13 @@ typedef struct wy_function {
   unsigned flags;
   size_t noverloads;
   wy_overload_t *overloads;
+  /* Managed by the registry. A function is reference-counted: its registry holds one
+   * reference and every wy_resolved_t one more, so removing it from its registry (a
+   * library unloaded or reloaded) frees it only once no resolved call uses it. owner
+   * (a loaded library) is released when the function is freed. */
+  int refcount;
+  void *owner;
+  void (*owner_release)(void *owner);
 } wy_function_t;
 
 typedef struct wy_registry wy_registry_t;
@@ -181,6 +188,20 @@ typedef struct wy_overload_def {
  * signature or a duplicate parameter list. */
 wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_error_t *err);
 
+/* Tie a registered function to an owner (e.g. the shared object its code lives in):
+ * release(owner) is called once when the function is freed. */
+wy_status_t wy_registry_set_owner(wy_registry_t *r, const char *name, void *owner,
+                                  void (*release)(void *owner), wy_error_t *err);
+/* Remove one function (every overload) from r; false when unknown. Functions still
+ * referenced by a resolved call live on until it is released. Registries are not
+ * locked: no other thread may use r meanwhile. */
+bool wy_registry_remove(wy_registry_t *r, const char *name);
+/* Remove every function whose path is `path` (a library); returns how many. */
+size_t wy_registry_remove_path(wy_registry_t *r, const char *path);
+/* Function references (thread-safe). */
+void wy_function_ref(const wy_function_t *f);
+void wy_function_unref(const wy_function_t *f);
+
 /* Case-insensitive lookup; NULL when unknown. */
 const wy_function_t *wy_registry_find(const wy_registry_t *r, const char *name);
 /* Iteration in name order, for SHOW FUNCTIONS. */
@@ -212,7 +233,8 @@ typedef struct wy_resolved {
   size_t nargs;
 } wy_resolved_t;
 
-/* Resolve a call. On success fill *out (release with wy_resolved_release). Errors use
+/* Resolve a call. On success fill *out (release with wy_resolved_release); out holds
+ * a reference to the function. Errors use
  * ksqlDB's wording: "Function 'X' does not accept parameters (STRING, INTEGER)." or
  * "Can't find any functions with the name 'X'". typer may be NULL when no argument is
  * a lambda. aggregate selects UDAFs (true) or scalar functions (false). */

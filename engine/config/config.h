@@ -68,6 +68,10 @@ typedef enum { WY_CFG_STRING, WY_CFG_INT, WY_CFG_BOOL, WY_CFG_ENUM } wy_config_t
     "schema.registry.url", "Schema Registry for AVRO.")                                         \
   X(UDF_DIR, "udf.dir", WY_CFG_STRING, "", NULL, "ksql.extension.dir",                          \
     "Folder of UDF shared objects loaded at start-up.")                                         \
+  X(UDF_TOKENIZE_KEY, "udf.tokenize.key", WY_CFG_STRING, "", NULL, NULL,                        \
+    "Key of the TOKENIZE/DETOKENIZE sample UDFs (16+ characters; else WALLEYE_TOKENIZE_KEY).")  \
+  X(UDF_TOKENIZE_VAULT, "udf.tokenize.vault", WY_CFG_STRING, "", NULL, NULL,                    \
+    "File where TOKENIZE keeps its token vault across restarts (empty: in memory only).")       \
   X(LISTENERS, "listeners", WY_CFG_STRING, "http://127.0.0.1:8088", NULL, NULL,                 \
     "REST listener of `walleye server`.")                                                       \
   X(LINEAGE_TRANSPORT, "lineage.transport", WY_CFG_ENUM, "none", "none|console|file|http|kafka",  \
