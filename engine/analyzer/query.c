@@ -1098,6 +1098,7 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   /* Sub-topology 0: source -> WHERE -> group key -> repartition (unless keyed already). */
   wy_plan_input_t *in0 = &a->plan->subs[0].inputs[0];
   a->plan->subs[0].ninputs = 1;
+  a->plan->nsubs = 1; /* owned by the plan from here on, also on errors */
   if (input_from_source(a, in0, r->def, err) != WY_OK) return err->code;
   wy_plan_step_t *where = NULL;
   if (where_step(a, &a->in_scope, &where, err) != WY_OK) return err->code;

@@ -14,6 +14,7 @@
 #include "engine/cli/cli.h"
 #include "engine/base/log.h"
 #include "engine/testing/executor_engine.h"
+#include "udf/loader.h"
 #include "engine/testing/runner.h"
 
 static void test_help(FILE *out) {
@@ -31,10 +32,17 @@ static void test_help(FILE *out) {
           "      --list               list the expanded cases instead of running them\n"
           "  -s, --sql-file FILE      ksql-test-runner mode: the statements\n"
           "  -i, --input-file FILE    ksql-test-runner mode: {\"inputs\": [...]}\n"
-          "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n");
+          "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n"
+          "  -e, --udf-dir DIR        load the UDF libraries (*.so) of DIR (also --extension-dir)\n");
 }
 
 enum { OPT_SUMMARY = 1000, OPT_LIST };
+
+/* Run with the registry, then release it: one exit path for both modes. */
+static int run_with(wy_registry_t *reg, int rc) {
+  wy_registry_destroy(reg);
+  return rc;
+}
 
 int wy_cmd_test(int argc, char **argv) {
   static const struct option opts[] = {{"filter", required_argument, NULL, 'f'},
@@ -44,16 +52,18 @@ int wy_cmd_test(int argc, char **argv) {
                                        {"sql-file", required_argument, NULL, 's'},
                                        {"input-file", required_argument, NULL, 'i'},
                                        {"output-file", required_argument, NULL, 'o'},
+                                       {"udf-dir", required_argument, NULL, 'e'},
+                                       {"extension-dir", required_argument, NULL, 'e'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   wy_qtt_run_options_t o = {0};
   o.executor = wy_qtt_executor_engine();
   /* Skipped records are reported by the cases themselves; keep stderr for real trouble. */
   if (!getenv("WALLEYE_LOG_LEVEL")) wy_log_set_level(WY_LOG_ERROR);
-  const char *sql = NULL, *input = NULL, *output = NULL;
+  const char *sql = NULL, *input = NULL, *output = NULL, *udf_dir = NULL;
   int c;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":f:vs:i:o:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:vs:i:o:e:h", opts, NULL)) != -1) {
     switch (c) {
     case 'f':
       o.filter = optarg;
@@ -76,6 +86,9 @@ int wy_cmd_test(int argc, char **argv) {
     case 'o':
       output = optarg;
       break;
+    case 'e':
+      udf_dir = optarg;
+      break;
     case 'h':
       test_help(stdout);
       return WY_EXIT_OK;
@@ -85,15 +98,25 @@ int wy_cmd_test(int argc, char **argv) {
       return wy_cli_usage_error("test", "unknown option '%s'", argv[optind - 1]);
     }
   }
+  wy_registry_t *reg = NULL;
+  if (udf_dir) {
+    wy_error_t err;
+    reg = wy_udf_registry_new(udf_dir, NULL, &err);
+    if (!reg) {
+      fprintf(stderr, "walleye test: %s\n", err.msg);
+      return WY_EXIT_FAILURE;
+    }
+    o.executor = wy_qtt_executor_engine_with(reg);
+  }
   if (sql || input || output) {
     if (!sql || !output)
-      return wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE");
+      return run_with(reg, wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE"));
     if (optind < argc)
-      return wy_cli_usage_error("test", "QTT files cannot be combined with -s/-i/-o");
-    return wy_qtt_run_test_runner(sql, input, output, wy_qtt_executor_engine(), stdout, stderr);
+      return run_with(reg, wy_cli_usage_error("test", "QTT files cannot be combined with -s/-i/-o"));
+    return run_with(reg, wy_qtt_run_test_runner(sql, input, output, o.executor, stdout, stderr));
   }
-  if (optind >= argc) return wy_cli_usage_error("test", "no test files given");
+  if (optind >= argc) return run_with(reg, wy_cli_usage_error("test", "no test files given"));
   wy_qtt_totals_t t =
       wy_qtt_run_files((const char *const *)argv + optind, (size_t)(argc - optind), &o);
-  return t.failed ? WY_EXIT_FAILURE : WY_EXIT_OK;
+  return run_with(reg, t.failed ? WY_EXIT_FAILURE : WY_EXIT_OK);
 }

@@ -199,7 +199,7 @@ static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
 }
 
 static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out, wy_error_t *err) {
-  (void)ctx;
+  const wy_registry_t *registry = ctx; /* NULL: the built-ins */
   wy_memory_broker_t *broker = NULL;
   wy_engine_t *e = NULL;
   topic_set_t topics = {0};
@@ -214,6 +214,7 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     wy_memory_broker_set_auto_create(broker, 1);
     wy_engine_options_t o = {0};
     o.broker = broker;
+    o.registry = registry;
     st = wy_engine_new(&o, &e, err);
   }
   if (st != WY_OK) goto done;
@@ -388,5 +389,11 @@ done:
 }
 
 static const wy_qtt_executor_t engine_executor = {"engine", run_case, NULL};
+static wy_qtt_executor_t engine_executor_with = {"engine", run_case, NULL};
 
 const wy_qtt_executor_t *wy_qtt_executor_engine(void) { return &engine_executor; }
+
+const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg) {
+  engine_executor_with.ctx = (void *)reg;
+  return &engine_executor_with;
+}

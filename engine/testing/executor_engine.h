@@ -7,6 +7,12 @@
 
 #include "engine/testing/executor.h"
 
+#include "udf/registry.h"
+
+/* Runs cases with the built-in functions. */
 const wy_qtt_executor_t *wy_qtt_executor_engine(void);
+/* Runs cases with the functions of reg (built-ins plus loaded UDF libraries); the
+ * registry must outlive every use of the executor. */
+const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg);
 
 #endif

@@ -3,7 +3,10 @@
 set -euo pipefail
 WALLEYE=${1:?usage: qtt_own.sh PATH_TO_WALLEYE}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=$("$WALLEYE" test "$root"/tests/qtt/*.json) && rc=0 || rc=$?
+# The UDF sample libraries are built beside the binary (build/udf/lib).
+udf_dir=$(dirname "$WALLEYE")/udf/lib
+export WALLEYE_TOKENIZE_KEY=${WALLEYE_TOKENIZE_KEY:-qtt-own-cases-tokenize-key}
+out=$("$WALLEYE" test --udf-dir "$udf_dir" "$root"/tests/qtt/*.json) && rc=0 || rc=$?
 echo "$out" | tail -20
 last=$(echo "$out" | tail -1)
 [[ "$last" =~ ^([0-9]+)\ passed,\ 0\ failed ]] || { echo "FAIL: own QTT cases: $last (exit $rc)" >&2; exit 1; }
