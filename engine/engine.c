@@ -122,6 +122,7 @@ const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e) { return e->catalog;
 const wy_registry_t *wy_engine_registry(const wy_engine_t *e) { return e->registry; }
 wy_plog_t *wy_engine_plog(wy_engine_t *e) { return e->plog; }
 wy_memory_broker_t *wy_engine_broker(wy_engine_t *e) { return e->opts.broker; }
+struct wy_sr *wy_engine_schema_registry(wy_engine_t *e) { return e->opts.schema_registry; }
 wy_state_env_t *wy_engine_state_env(wy_engine_t *e) { return e->state; }
 wy_sink_t *wy_engine_sink(wy_engine_t *e) { return e->sink; }
 wy_sink_t *wy_engine_changelog_sink(wy_engine_t *e) { return e->sink; }
@@ -170,6 +171,7 @@ static void analyzer_ctx(wy_engine_t *e, wy_analyzer_ctx_t *cx) {
   cx->topic_partitions = partitions_cb;
   cx->user = e;
   cx->next_query_number = e->next_query;
+  cx->sr = e->opts.schema_registry;
 }
 
 static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err) {
@@ -359,6 +361,15 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     o.is_key = key;
     o.delimiter = spec->delimiter;
     o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
+    char subject[512];
+    if (f == WY_FORMAT_AVRO) {
+      snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
+      o.registry = e->opts.schema_registry;
+      o.subject = subject;
+      o.schema_id = spec->schema_id > 0 ? spec->schema_id : 0;
+      o.register_schema = spec->schema_id <= 0;
+      if (spec->full_schema_name[0] || spec->full_schema_set) o.full_schema_name = spec->full_schema_name;
+    }
     wy_format_codec_t *c = wy_format_codec_new(f, &fs, &o, err);
     if (!c) {
       st = err->code;

@@ -33,6 +33,7 @@ typedef struct wy_engine_options {
   wy_memory_broker_t *broker;   /* topic backend (not owned) */
   const wy_registry_t *registry; /* NULL: the built-ins */
   const char *state_dir;        /* where stores live; NULL: a fresh temporary folder */
+  struct wy_sr *schema_registry; /* for AVRO (not owned); NULL: AVRO is unavailable */
   /* Wall clock for INSERT VALUES without ROWTIME; NULL: real time. */
   int64_t (*now_ms)(void *user);
   void *now_user;
@@ -57,6 +58,7 @@ const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e);
 const wy_registry_t *wy_engine_registry(const wy_engine_t *e);
 wy_plog_t *wy_engine_plog(wy_engine_t *e);
 wy_memory_broker_t *wy_engine_broker(wy_engine_t *e);
+struct wy_sr *wy_engine_schema_registry(wy_engine_t *e);
 
 size_t wy_engine_query_count(const wy_engine_t *e);
 wy_query_t *wy_engine_query_at(wy_engine_t *e, size_t i);

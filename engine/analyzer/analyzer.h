@@ -26,6 +26,7 @@ typedef struct wy_analyzer_ctx {
   int (*topic_partitions)(void *user, const char *topic);
   void *user;
   int next_query_number; /* the n of CSAS_X_n */
+  struct wy_sr *sr;      /* Schema Registry for AVRO (inference, validation); may be NULL */
 } wy_analyzer_ctx_t;
 
 /* CREATE [OR REPLACE] [SOURCE] STREAM|TABLE with columns. */

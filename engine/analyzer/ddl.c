@@ -8,7 +8,9 @@
 #include "engine/analyzer/analyzer.h"
 #include "engine/analyzer/analyzer_int.h"
 #include "engine/analyzer/scope.h"
+#include "engine/formats/avro.h"
 #include "engine/formats/format.h"
+#include "engine/registry/registry.h"
 
 static const char *const reserved_names[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET",
                                              "WINDOWSTART", "WINDOWEND"};
@@ -120,11 +122,15 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
   if ((id = wy_analyze_prop_text(s, "KEY_SCHEMA_ID"))) key->schema_id = atoi(id);
   if ((id = wy_analyze_prop_text(s, "VALUE_SCHEMA_ID"))) value->schema_id = atoi(id);
   const char *full;
-  if ((full = wy_analyze_prop_text(s, "KEY_SCHEMA_FULL_NAME")))
+  if ((full = wy_analyze_prop_text(s, "KEY_SCHEMA_FULL_NAME"))) {
     snprintf(key->full_schema_name, sizeof key->full_schema_name, "%s", full);
+    key->full_schema_set = true;
+  }
   if ((full = wy_analyze_prop_text(s, "VALUE_SCHEMA_FULL_NAME")) ||
-      (full = wy_analyze_prop_text(s, "VALUE_AVRO_SCHEMA_FULL_NAME")))
+      (full = wy_analyze_prop_text(s, "VALUE_AVRO_SCHEMA_FULL_NAME"))) {
     snprintf(value->full_schema_name, sizeof value->full_schema_name, "%s", full);
+    value->full_schema_set = true;
+  }
   return WY_OK;
 }
 
@@ -198,6 +204,7 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
   opts.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT
                      : spec->wrap_single ? WY_WRAP_TRUE
                                          : WY_WRAP_FALSE;
+  opts.full_schema_name = spec->full_schema_name[0] || spec->full_schema_set ? spec->full_schema_name : NULL;
   wy_format_codec_t *codec = wy_format_codec_new(f, &fs, &opts, err);
   if (!codec) return err->code ? err->code : WY_ERR_ANALYSIS;
   wy_format_codec_destroy(codec);
@@ -205,6 +212,47 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
 }
 
 static const char *kind_word(wy_source_kind_t k) { return k == WY_SOURCE_TABLE ? "table" : "stream"; }
+
+bool wy_analyze_is_sr_format(const wy_format_spec_t *f) {
+  return !strcmp(f->name, "AVRO") || !strcmp(f->name, "PROTOBUF") || !strcmp(f->name, "JSON_SR");
+}
+
+/* Schema inference (ksqlDB's): columns from the latest schema of <topic>-key/-value, or
+ * from the schema with the id given in WITH. A missing key schema means a key-less
+ * source; a missing value schema is an error. */
+static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d, bool key, wy_schema_t *out,
+                                 wy_error_t *err) {
+  const wy_format_spec_t *f = key ? &d->key_format : &d->value_format;
+  if (strcmp(f->name, "AVRO") != 0)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "Schema inference for the %s format is not supported", f->name);
+  if (!cx->sr)
+    return wy_error_set(err, WY_ERR_CONFIG,
+                        "Schema Registry url is not set: schema inference for %s needs 'ksql.schema.registry.url'",
+                        key ? "keys" : "values");
+  char subject[512];
+  snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
+  const char *schema = NULL;
+  int32_t id = f->schema_id;
+  wy_error_t lookup;
+  wy_error_clear(&lookup);
+  wy_status_t st = id > 0 ? wy_sr_get_schema(cx->sr, id, &schema, &lookup) : wy_sr_latest(cx->sr, subject, &id, &schema, &lookup);
+  if (st != WY_OK) {
+    if (key && id <= 0) return WY_OK; /* no key schema: a key-less source */
+    if (id > 0)
+      return wy_error_set(err, WY_ERR_NOT_FOUND, "Schema with id %d does not exist in the Schema Registry", (int)id);
+    return wy_error_set(err, WY_ERR_NOT_FOUND,
+                        "Schema for message %s on topic '%s' does not exist in the Schema Registry.Subject: %s",
+                        key ? "keys" : "values", d->topic, subject);
+  }
+  wy_format_column_t *cols = NULL;
+  size_t n = 0;
+  bool unwrapped = key || f->wrap_single == 0;
+  if (wy_avro_infer_columns(schema, key, unwrapped && key, &cols, &n, err) != WY_OK) return err->code;
+  for (size_t i = 0; i < n && st == WY_OK; i++)
+    st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE, NULL, err);
+  wy_avro_columns_free(cols, n);
+  return st;
+}
 
 wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                                      wy_source_def_t **out, wy_error_t *err) {
@@ -224,7 +272,13 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
     wy_format_spec_t k, v;
     if (wy_analyze_formats(cx, s, &k, &v, true, true, err) != WY_OK) return err->code;
   }
-  if (s->ncolumns == 0)
+  bool infer_values = false;
+  {
+    wy_format_spec_t k, v;
+    wy_analyze_formats(cx, s, &k, &v, true, true, err);
+    infer_values = wy_analyze_is_sr_format(&v);
+  }
+  if (s->ncolumns == 0 && !infer_values)
     return wy_error_set(err, WY_ERR_ANALYSIS, "The statement does not define any columns.");
 
   wy_source_def_t *d = wy_source_def_new(s->name, kind);
@@ -304,6 +358,44 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
       st = wy_schema_add(&d->schema, c->name, t, ns, c->header_key, err);
     }
   }
+  /* Columns the statement leaves out come from the Schema Registry. */
+  if (st == WY_OK && ((wy_schema_count_ns(&d->schema, WY_NS_VALUE) == 0 && wy_analyze_is_sr_format(&d->value_format)) ||
+                      (wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0 && wy_analyze_is_sr_format(&d->key_format)))) {
+    wy_schema_t keys, vals;
+    wy_schema_init(&keys);
+    wy_schema_init(&vals);
+    if (wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0 && wy_analyze_is_sr_format(&d->key_format))
+      st = infer_columns(cx, d, true, &keys, err);
+    if (st == WY_OK && wy_schema_count_ns(&d->schema, WY_NS_VALUE) == 0 && wy_analyze_is_sr_format(&d->value_format))
+      st = infer_columns(cx, d, false, &vals, err);
+    if (st == WY_OK) {
+      wy_schema_t merged;
+      wy_schema_init(&merged);
+      for (int pass = 0; pass < 3 && st == WY_OK; pass++) {
+        const wy_schema_t *from = pass == 0 ? &keys : pass == 1 ? &d->schema : &vals;
+        for (size_t i = 0; i < from->n && st == WY_OK; i++) {
+          const wy_column_t *c = &from->cols[i];
+          if (pass == 1 && c->ns == WY_NS_KEY) {
+            st = wy_schema_add(&merged, c->name, wy_type_ref(c->type), c->ns, c->header_key, err);
+            continue;
+          }
+          if (pass == 1) continue;
+          st = wy_schema_add(&merged, c->name, wy_type_ref(c->type), c->ns, c->header_key, err);
+        }
+      }
+      /* declared value and header columns keep their place after the keys */
+      for (size_t i = 0; i < d->schema.n && st == WY_OK; i++)
+        if (d->schema.cols[i].ns != WY_NS_KEY)
+          st = wy_schema_add(&merged, d->schema.cols[i].name, wy_type_ref(d->schema.cols[i].type), d->schema.cols[i].ns,
+                             d->schema.cols[i].header_key, err);
+      wy_schema_clear(&d->schema);
+      d->schema = merged;
+    }
+    wy_schema_clear(&keys);
+    wy_schema_clear(&vals);
+  }
+  if (st == WY_OK && d->schema.n == 0)
+    st = wy_error_set(err, WY_ERR_ANALYSIS, "The statement does not define any columns.");
   if (st == WY_OK && nheaders_all > 1)
     st = wy_error_set(err, WY_ERR_ANALYSIS, "Schema already contains a HEADERS column.");
   if (st == WY_OK && kind == WY_SOURCE_TABLE && wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0)

@@ -27,6 +27,7 @@ typedef struct wy_format_spec {
   int8_t wrap_single;     /* -1 unset, 0 unwrapped, 1 wrapped */
   int32_t schema_id;      /* -1 unset */
   char full_schema_name[128];
+  bool full_schema_set;   /* *_SCHEMA_FULL_NAME given (even if empty: an error) */
 } wy_format_spec_t;
 
 typedef struct wy_source_def {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/base/log.h"
+#include "engine/formats/avro.h"
 #include "state/keycodec.h"
 #include "state/rowcodec.h"
 
@@ -91,8 +92,12 @@ static void plog(wy_task_t *t, wy_plog_type_t type, const char *step, const row_
                  r ? r->partition : t->partition, r ? r->offset : -1, target, msg);
 }
 
-static wy_format_codec_t *codec_for(const wy_format_spec_t *spec, const wy_schema_t *schema,
-                                    size_t from, size_t to, bool is_key, wy_error_t *err) {
+/* A codec for the columns [from, to) of a schema. Schema Registry formats get the
+ * engine's registry and the subject <topic>-key/-value; writers (sinks, repartitions)
+ * register their schema when the codec is built. */
+static wy_format_codec_t *codec_for(wy_task_t *t, const wy_format_spec_t *spec, const wy_schema_t *schema,
+                                    size_t from, size_t to, bool is_key, const char *topic, bool write,
+                                    wy_error_t *err) {
   wy_format_t f;
   if (wy_format_from_name(spec->name[0] ? spec->name : "KAFKA", &f, err) != WY_OK) return NULL;
   wy_format_column_t cols[256];
@@ -107,6 +112,20 @@ static wy_format_codec_t *codec_for(const wy_format_spec_t *spec, const wy_schem
   o.is_key = is_key;
   o.delimiter = spec->delimiter;
   o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
+  char subject[512], keyname[256];
+  if (f == WY_FORMAT_AVRO) {
+    snprintf(subject, sizeof subject, "%s-%s", topic ? topic : "", is_key ? "key" : "value");
+    o.registry = wy_engine_schema_registry(t->q->engine);
+    o.subject = subject;
+    o.schema_id = spec->schema_id > 0 ? spec->schema_id : 0;
+    o.register_schema = write && spec->schema_id <= 0;
+    if (spec->full_schema_name[0] || spec->full_schema_set) {
+      o.full_schema_name = spec->full_schema_name;
+    } else if (is_key && write && t->q->plan->sink_name) {
+      wy_avro_key_schema_name(t->q->plan->sink_name, keyname, sizeof keyname);
+      o.full_schema_name = keyname;
+    }
+  }
   return wy_format_codec_new(f, &fs, &o, err);
 }
 
@@ -165,16 +184,16 @@ static wy_status_t build_steps(wy_task_t *t, input_rt_t *ir, const wy_schema_t *
     tail = &r->next;
     switch (s->kind) {
     case WY_STEP_SINK: {
-      r->key_codec = codec_for(&s->key_format, cur, 0, cur_nkey, true, err);
+      r->key_codec = codec_for(t, &s->key_format, cur, 0, cur_nkey, true, s->topic, true, err);
       if (!r->key_codec) return err->code;
-      r->value_codec = codec_for(&s->value_format, cur, cur_nkey, cur->n, false, err);
+      r->value_codec = codec_for(t, &s->value_format, cur, cur_nkey, cur->n, false, s->topic, true, err);
       if (!r->value_codec) return err->code;
       const wy_source_def_t *sink = wy_catalog_find(wy_engine_catalog(t->q->engine), t->q->plan->sink_name);
       if (sink && sink->timestamp_column) r->ts_slot = wy_schema_find(cur, sink->timestamp_column);
       break;
     }
     case WY_STEP_REPARTITION:
-      r->key_codec = codec_for(&s->key_format, cur, 0, cur_nkey, true, err);
+      r->key_codec = codec_for(t, &s->key_format, cur, 0, cur_nkey, true, s->topic, true, err);
       if (!r->key_codec) return err->code;
       r->nvalue = cur->n - cur_nkey;
       r->value_types = types_of(cur, cur_nkey, cur->n);
@@ -230,10 +249,10 @@ static wy_status_t build_input(wy_task_t *t, input_rt_t *ir, const wy_plan_input
     wy_schema_add(&vs, s->cols[ir->value_slot[i]].name, wy_type_ref(s->cols[ir->value_slot[i]].type), WY_NS_VALUE,
                   NULL, err);
   wy_status_t st = WY_OK;
-  ir->key_codec = codec_for(&in->key_format, &ks, 0, ks.n, true, err);
+  ir->key_codec = codec_for(t, &in->key_format, &ks, 0, ks.n, true, in->topic, false, err);
   if (!ir->key_codec) st = err->code;
   if (st == WY_OK && !is_internal(&in->value_format)) {
-    ir->value_codec = codec_for(&in->value_format, &vs, 0, vs.n, false, err);
+    ir->value_codec = codec_for(t, &in->value_format, &vs, 0, vs.n, false, in->topic, false, err);
     if (!ir->value_codec) st = err->code;
   }
   wy_schema_clear(&ks);

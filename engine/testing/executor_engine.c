@@ -20,6 +20,8 @@
 #include "engine/engine.h"
 #include "engine/formats/format.h"
 #include "engine/testing/qtt_json.h"
+#include "engine/formats/avro.h"
+#include "engine/registry/registry.h"
 #include "parser/parser.h"
 
 typedef struct topic_set {
@@ -91,9 +93,133 @@ static int64_t value_as_int(const wy_value_t *v) {
   }
 }
 
+/* The key or value columns of a source as a format schema (at most 256). */
+static size_t side_columns(const wy_source_def_t *d, bool key, wy_format_column_t *cols) {
+  size_t n = 0;
+  for (size_t i = 0; i < d->schema.n && n < 256; i++) {
+    wy_col_ns_t ns = d->schema.cols[i].ns;
+    if ((key && ns == WY_NS_KEY) || (!key && ns == WY_NS_VALUE)) {
+      cols[n].name = d->schema.cols[i].name;
+      cols[n].type = d->schema.cols[i].type;
+      n++;
+    }
+  }
+  return n;
+}
+
+static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_format_t f, wy_sr_t *sr, int32_t id,
+                                     wy_error_t *err) {
+  wy_format_column_t cols[256];
+  size_t n = side_columns(d, key, cols);
+  wy_format_schema_t fs = {n, cols};
+  const wy_format_spec_t *spec = key ? &d->key_format : &d->value_format;
+  wy_format_options_t o = {0};
+  o.is_key = key;
+  o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
+  char subject[512];
+  if (f == WY_FORMAT_AVRO) {
+    snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
+    o.registry = sr;
+    o.subject = subject;
+    o.schema_id = id;
+    o.register_schema = id <= 0;
+  }
+  return wy_format_codec_new(f, &fs, &o, err);
+}
+
+/* Spec JSON -> typed columns (JSON codec) -> AVRO bytes written with the subject's
+ * latest schema, as ksqlDB's test serde does. */
+static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_format_buf_t *buf,
+                         bool *is_null, wy_error_t *err) {
+  char small[8192];
+  size_t n = wy_qtt_json_format(v, small, sizeof small);
+  if (n >= sizeof small) return wy_error_set(err, WY_ERR_UNSUPPORTED, "input record too large"), false;
+  char subject[512];
+  snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
+  int32_t id = 0;
+  wy_error_t ig;
+  if (wy_sr_latest(sr, subject, &id, NULL, &ig) != WY_OK) id = 0;
+  wy_format_codec_t *jc = side_codec(d, key, WY_FORMAT_JSON, NULL, 0, err);
+  wy_format_codec_t *ac = jc ? side_codec(d, key, WY_FORMAT_AVRO, sr, id, err) : NULL;
+  bool ok = false;
+  if (jc && ac) {
+    wy_arena_t a;
+    wy_arena_init(&a, 0);
+    wy_value_t cols[256];
+    bool null_row = false;
+    ok = wy_format_decode(jc, small, n, &a, cols, &null_row, err) == WY_OK;
+    if (ok && null_row) *is_null = true;
+    else if (ok) ok = wy_format_encode(ac, cols, buf, is_null, err) == WY_OK;
+    wy_arena_release(&a);
+  }
+  wy_format_codec_destroy(jc);
+  wy_format_codec_destroy(ac);
+  return ok;
+}
+
+/* AVRO bytes -> typed columns -> JSON text -> a JSON value for the comparator. */
+static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key, wy_sr_t *sr,
+                         wy_arena_t *arena, wy_value_t *out) {
+  wy_error_t err;
+  wy_format_codec_t *ac = side_codec(d, key, WY_FORMAT_AVRO, sr, -1, &err);
+  wy_format_codec_t *jc = ac ? side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err) : NULL;
+  bool ok = false;
+  if (ac && jc) {
+    wy_arena_t a;
+    wy_arena_init(&a, 0);
+    wy_value_t cols[256];
+    bool null_row = false, null_rec = false;
+    wy_format_buf_t b;
+    wy_format_buf_init(&b);
+    if (wy_format_decode(ac, bytes, len, &a, cols, &null_row, &err) == WY_OK &&
+        (null_row || wy_format_encode(jc, cols, &b, &null_rec, &err) == WY_OK)) {
+      if (null_row || null_rec) {
+        *out = wy_null(WY_T_STRING);
+        ok = true;
+      } else {
+        json_t *j = wy_qtt_json_parse((const char *)b.data, b.len, "output", &err);
+        ok = j && wy_qtt_json_value(j, arena, out);
+        if (j) json_decref(j);
+      }
+    }
+    wy_format_buf_free(&b);
+    wy_arena_release(&a);
+  }
+  wy_format_codec_destroy(ac);
+  wy_format_codec_destroy(jc);
+  return ok;
+}
+
+/* ksqlDB's runner registers a schema derived from the columns of every SR-format source
+ * whose subject has none yet (so that inputs can be serialized). */
+static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
+  for (size_t i = 0; i < wy_catalog_count(wy_engine_catalog(e)); i++) {
+    const wy_source_def_t *d = wy_catalog_at(wy_engine_catalog(e), i);
+    for (int key = 0; key < 2; key++) {
+      const wy_format_spec_t *spec = key ? &d->key_format : &d->value_format;
+      if (strcmp(spec->name, "AVRO") != 0) continue;
+      char subject[512];
+      snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
+      wy_error_t err;
+      if (wy_sr_latest(sr, subject, NULL, NULL, &err) == WY_OK) continue;
+      wy_format_column_t cols[256];
+      size_t n = side_columns(d, key, cols);
+      if (n == 0) continue;
+      wy_format_schema_t fs = {n, cols};
+      bool unwrapped = key ? n == 1 : (n == 1 && spec->wrap_single == 0);
+      char *json = NULL;
+      int32_t id;
+      if (wy_avro_schema_from_columns(&fs, unwrapped, spec->full_schema_name[0] ? spec->full_schema_name : NULL, &json,
+                                      &err) == WY_OK)
+        wy_sr_register(sr, subject, json, &id, &err);
+      free(json);
+    }
+  }
+}
+
 /* Serialize a spec JSON value as ksqlDB's test serdes do for this format. Returns the
  * bytes in buf (or *is_null). */
-static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_format_buf_t *buf,
+static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_format_buf_t *buf,
                       bool *is_null) {
   *is_null = false;
   buf->len = 0;
@@ -102,6 +228,12 @@ static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, w
     return true;
   }
   const char *fmt = d ? (key ? d->key_format.name : d->value_format.name) : "JSON";
+  if (d && strcmp(fmt, "AVRO") == 0) {
+    wy_error_t err;
+    if (json_to_avro(v, d, key, sr, buf, is_null, &err)) return true;
+    /* not representable: send the JSON text so that the engine logs a decode error */
+    buf->len = 0;
+  }
   if (strcmp(fmt, "NONE") == 0) {
     *is_null = true;
     return true;
@@ -140,7 +272,7 @@ static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, w
 }
 
 /* How the runner reads a topic's key or value back. */
-static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key,
+static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key, wy_sr_t *sr,
                          wy_arena_t *a, wy_qtt_payload_t *p) {
   memset(p, 0, sizeof *p);
   const char *fmt = d ? (key ? d->key_format.name : d->value_format.name) : "JSON";
@@ -149,6 +281,7 @@ static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t
     p->value = wy_null(WY_T_STRING);
     return;
   }
+  if (d && strcmp(fmt, "AVRO") == 0 && avro_to_json(bytes, len, d, key, sr, a, &p->value)) return;
   if (strcmp(fmt, "JSON") == 0) {
     wy_error_t err;
     json_t *j = wy_qtt_json_parse((const char *)bytes, len, "output", &err);
@@ -209,12 +342,14 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
   wy_format_buf_init(&vb);
   wy_arena_t arena;
   wy_arena_init(&arena, 0);
-  wy_status_t st = wy_memory_broker_new(&broker, err);
+  wy_sr_t *sr = wy_sr_mem_new(WY_COMPAT_NONE);
+  wy_status_t st = sr ? wy_memory_broker_new(&broker, err) : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK) {
     wy_memory_broker_set_auto_create(broker, 1);
     wy_engine_options_t o = {0};
     o.broker = broker;
     o.registry = registry;
+    o.schema_registry = sr;
     st = wy_engine_new(&o, &e, err);
   }
   if (st != WY_OK) goto done;
@@ -225,21 +360,36 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const char *v = wy_qtt_case_property(tc, tc->properties[i].name, buf, sizeof buf);
     if (v) wy_engine_set_property(e, tc->properties[i].name, v, err);
   }
-  /* topics declared by the case */
+  /* topics declared by the case, and their schemas */
   for (size_t i = 0; i < tc->ntopics; i++) {
-    wy_memory_broker_create_topic(broker, tc->topics[i].name, tc->topics[i].partitions > 0 ? tc->topics[i].partitions : 1,
-                                  err);
-    topics_add(&topics, tc->topics[i].name);
+    const wy_qtt_topic_t *tp = &tc->topics[i];
+    wy_memory_broker_create_topic(broker, tp->name, tp->partitions > 0 ? tp->partitions : 1, err);
+    topics_add(&topics, tp->name);
+    for (int key = 0; key < 2; key++) {
+      const wy_value_t *schema = key ? &tp->key_schema : &tp->value_schema;
+      const char *fmt = key ? tp->key_format : tp->value_format;
+      if (schema->null || (fmt && strcasecmp(fmt, "AVRO") != 0)) continue;
+      char text[16384], subject[512];
+      if (schema->kind == WY_T_STRING) snprintf(text, sizeof text, "%.*s", (int)schema->len, schema->u.str);
+      else wy_qtt_json_format(schema, text, sizeof text);
+      snprintf(subject, sizeof subject, "%s-%s", tp->name, key ? "key" : "value");
+      bool has_id = key ? tp->has_key_schema_id : tp->has_value_schema_id;
+      int64_t id = key ? tp->key_schema_id : tp->value_schema_id;
+      int32_t got;
+      wy_error_t serr;
+      if (has_id) wy_sr_mem_register_with_id(sr, subject, text, (int32_t)id, &serr);
+      else wy_sr_register(sr, subject, text, &got, &serr);
+    }
   }
   /* statements */
   for (size_t i = 0; i < tc->statements.n; i++) {
     wy_error_t serr;
     wy_error_clear(&serr);
     if (wy_engine_execute_sql(e, tc->statements.items[i], NULL, &serr) != WY_OK) {
-      wy_qtt_result_set_exception(out, serr.code == WY_ERR_PARSE ? WY_QTT_PHASE_STATEMENT : WY_QTT_PHASE_STATEMENT,
-                                  (int)i, &serr);
+      wy_qtt_result_set_exception(out, WY_QTT_PHASE_STATEMENT, (int)i, &serr);
       goto report;
     }
+    register_source_schemas(e, sr);
   }
   /* inputs go to the broker first, in file order */
   piped = calloc(tc->ninputs ? tc->ninputs : 1, sizeof *piped);
@@ -251,7 +401,7 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const wy_qtt_record_t *r = &tc->inputs[i];
     const wy_source_def_t *d = wy_catalog_find_by_topic(wy_engine_catalog(e), r->topic);
     bool knull, vnull;
-    if (!serialize(&r->key, d, true, &kb, &knull) || !serialize(&r->value, d, false, &vb, &vnull)) {
+    if (!serialize(&r->key, d, true, sr, &kb, &knull) || !serialize(&r->value, d, false, sr, &vb, &vnull)) {
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -347,8 +497,8 @@ report:
         o.topic = topic;
         o.partition = part;
         o.timestamp = rec.timestamp;
-        payload_from(rec.key, rec.key_len, d, true, &arena, &o.key);
-        payload_from(rec.value, rec.value_len, d, false, &arena, &o.value);
+        payload_from(rec.key, rec.key_len, d, true, sr, &arena, &o.key);
+        payload_from(rec.value, rec.value_len, d, false, sr, &arena, &o.value);
         wy_qtt_header_t hs[32];
         for (size_t h = 0; h < rec.nheaders && h < 32; h++) {
           hs[h].key = rec.headers[h].key;
@@ -384,6 +534,7 @@ done:
   wy_format_buf_free(&vb);
   wy_engine_destroy(e);
   wy_memory_broker_destroy(broker);
+  wy_sr_destroy(sr);
   wy_arena_release(&arena);
   return st;
 }
