@@ -23,6 +23,8 @@ typedef struct prop_kv {
 
 struct wy_engine {
   wy_engine_options_t opts;
+  wy_backend_t backend;
+  wy_sink_t *own_sink; /* the memory broker's sink, when the engine made the backend */
   const wy_registry_t *registry;
   wy_catalog_t *catalog;
   wy_plog_t *plog;
@@ -53,6 +55,17 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
   return 0;
 }
 
+/* The memory broker as a backend. */
+static int mem_partitions(void *ctx, const char *topic) { return wy_memory_broker_partitions(ctx, topic); }
+static wy_status_t mem_create_topic(void *ctx, const char *topic, int partitions, bool compacted, wy_error_t *err) {
+  (void)compacted;
+  return wy_memory_broker_create_topic(ctx, topic, partitions, err);
+}
+static wy_status_t mem_delete_topic(void *ctx, const char *topic, wy_error_t *err) {
+  return wy_memory_broker_delete_topic(ctx, topic, err);
+}
+static const wy_backend_ops_t memory_backend_ops = {mem_partitions, mem_create_topic, mem_delete_topic};
+
 wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy_error_t *err) {
   *out = NULL;
   wy_engine_t *e = calloc(1, sizeof *e);
@@ -67,10 +80,22 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
     wy_engine_destroy(e);
     return wy_error_set(err, WY_ERR_NOMEM, "cannot create the engine");
   }
-  if (wy_memory_sink_new(opts->broker, &e->sink, err) != WY_OK) {
+  if (opts->backend) {
+    e->backend = *opts->backend;
+  } else if (opts->broker) {
+    if (wy_memory_sink_new(opts->broker, &e->own_sink, err) != WY_OK) {
+      wy_engine_destroy(e);
+      return err->code;
+    }
+    e->own_sink->on_delivery = wy_delivery_dispatch;
+    e->backend.ops = &memory_backend_ops;
+    e->backend.ctx = opts->broker;
+    e->backend.sink = e->own_sink;
+  } else {
     wy_engine_destroy(e);
-    return err->code;
+    return wy_error_set(err, WY_ERR_INVALID, "an engine needs a topic backend");
   }
+  e->sink = e->backend.sink;
   if (opts->state_dir) {
     e->state_dir = strdup(opts->state_dir);
   } else {
@@ -106,7 +131,7 @@ void wy_engine_destroy(wy_engine_t *e) {
   wy_state_env_destroy(e->state);
   if (e->own_state_dir && e->state_dir) nftw(e->state_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   free(e->state_dir);
-  wy_sink_destroy(e->sink);
+  wy_sink_destroy(e->own_sink);
   wy_catalog_destroy(e->catalog);
   wy_plog_destroy(e->plog);
   wy_parse_vars_destroy(e->vars);
@@ -160,7 +185,7 @@ static const char *prop_cb(void *user, const char *name) { return wy_engine_prop
 
 static int partitions_cb(void *user, const char *topic) {
   wy_engine_t *e = user;
-  return wy_memory_broker_partitions(e->opts.broker, topic);
+  return e->backend.ops->partitions(e->backend.ctx, topic);
 }
 
 static void analyzer_ctx(wy_engine_t *e, wy_analyzer_ctx_t *cx) {
@@ -175,8 +200,8 @@ static void analyzer_ctx(wy_engine_t *e, wy_analyzer_ctx_t *cx) {
 }
 
 static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err) {
-  if (wy_memory_broker_partitions(e->opts.broker, topic) > 0) return WY_OK;
-  return wy_memory_broker_create_topic(e->opts.broker, topic, partitions > 0 ? partitions : 1, err);
+  if (e->backend.ops->partitions(e->backend.ctx, topic) > 0) return WY_OK;
+  return e->backend.ops->create_topic(e->backend.ctx, topic, partitions > 0 ? partitions : 1, false, err);
 }
 
 static wy_query_t *query_writing(wy_engine_t *e, const char *name) {
@@ -383,9 +408,9 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
   }
   if (st == WY_OK) {
     int64_t ts = rowtime >= 0 ? rowtime : e->opts.now_ms(e->opts.now_user);
-    st = wy_memory_broker_produce(e->opts.broker, d->topic, -1, null_key ? NULL : kb.data,
-                                  null_key ? 0 : kb.len, null_value ? NULL : vb.data,
-                                  null_value ? 0 : vb.len, NULL, 0, ts, NULL, NULL, err);
+    st = wy_sink_send(e->sink, d->topic, -1, null_key ? NULL : kb.data, null_key ? 0 : kb.len,
+                      null_value ? NULL : vb.data, null_value ? 0 : vb.len, NULL, 0, ts, NULL, err);
+    if (st == WY_OK) st = wy_sink_flush(e->sink, 10000, err);
   }
   wy_format_buf_free(&kb);
   wy_format_buf_free(&vb);
@@ -415,7 +440,7 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
   }
   char *topic = strdup(d->topic);
   wy_status_t st = wy_catalog_drop(e->catalog, s->name, err);
-  if (st == WY_OK && s->delete_topic && topic) wy_memory_broker_delete_topic(e->opts.broker, topic, err);
+  if (st == WY_OK && s->delete_topic && topic) e->backend.ops->delete_topic(e->backend.ctx, topic, err);
   free(topic);
   return st;
 }

@@ -29,8 +29,27 @@
 typedef struct wy_engine wy_engine_t;
 typedef struct wy_query wy_query_t;
 
+/* Where topics live: the in-process memory broker (tests, `walleye test`) or Kafka
+ * (`walleye run`). The engine creates sink, internal and changelog topics through it and
+ * produces query outputs and INSERT VALUES records through its sink. */
+typedef struct wy_backend_ops {
+  /* Partition count of a topic, or -1 when it does not exist. */
+  int (*partitions)(void *ctx, const char *topic);
+  wy_status_t (*create_topic)(void *ctx, const char *topic, int partitions, bool compacted, wy_error_t *err);
+  wy_status_t (*delete_topic)(void *ctx, const char *topic, wy_error_t *err);
+} wy_backend_ops_t;
+
+typedef struct wy_backend {
+  const wy_backend_ops_t *ops;
+  void *ctx;
+  wy_sink_t *sink; /* not owned; its delivery callback must be wy_delivery_dispatch */
+} wy_backend_t;
+
 typedef struct wy_engine_options {
-  wy_memory_broker_t *broker;   /* topic backend (not owned) */
+  /* The topic backend: either a memory broker (the engine builds the backend and its
+   * sink) or a backend of the caller's (not owned). */
+  wy_memory_broker_t *broker;
+  const wy_backend_t *backend;
   const wy_registry_t *registry; /* NULL: the built-ins */
   const char *state_dir;        /* where stores live; NULL: a fresh temporary folder */
   struct wy_sr *schema_registry; /* for AVRO (not owned); NULL: AVRO is unavailable */
@@ -57,6 +76,7 @@ wy_status_t wy_engine_execute(wy_engine_t *e, const wy_ast_stmt_t *stmt, wy_erro
 const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e);
 const wy_registry_t *wy_engine_registry(const wy_engine_t *e);
 wy_plog_t *wy_engine_plog(wy_engine_t *e);
+/* The memory broker when the engine runs on one, else NULL. */
 wy_memory_broker_t *wy_engine_broker(wy_engine_t *e);
 struct wy_sr *wy_engine_schema_registry(wy_engine_t *e);
 

@@ -983,6 +983,7 @@ wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *
 wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err) {
   const wy_plan_t *p = q->plan;
   wy_memory_broker_t *b = wy_engine_broker(q->engine);
+  if (!b) return WY_OK; /* on Kafka, internal topics are consumed like any other */
   bool more = true;
   while (more) {
     more = false;
