@@ -95,6 +95,16 @@ wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *
  * processed yet, until none is left. Call after each wy_query_deliver of an external
  * record to get ksqlDB's record-at-a-time semantics. */
 wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err);
+/* After the sink was flushed: make every task's stores durable and write their
+ * checkpoints (at-least-once: call before committing input offsets). */
+wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err);
+/* A partition was revoked: close the tasks of that partition (stores stay on disk). */
+void wy_query_release_partition(wy_query_t *q, int32_t partition);
+/* A partition was assigned: open the tasks of that partition now and restore their
+ * stores from their changelogs through src (see wy_task_state_restore). */
+wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src,
+                                       wy_status_t (*end_fn)(void *, const char *, int32_t, int64_t *, wy_error_t *),
+                                       void *end_opaque, int timeout_ms, wy_error_t *err);
 /* Does the query read this topic (as a source or an internal repartition topic)? */
 bool wy_query_reads(const wy_query_t *q, const char *topic);
 

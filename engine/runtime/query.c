@@ -1004,3 +1004,36 @@ wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err) {
   }
   return WY_OK;
 }
+
+wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err) {
+  for (size_t i = 0; i < q->ntasks; i++) {
+    wy_task_t *t = q->tasks[i].task;
+    if (t->state && wy_task_state_commit(t->state, NULL, 0, err) != WY_OK)
+      return wy_error_prefix(err, "query %s: commit of task %zu_%d", q->plan->id, q->tasks[i].sub,
+                             (int)q->tasks[i].partition);
+  }
+  return WY_OK;
+}
+
+void wy_query_release_partition(wy_query_t *q, int32_t partition) {
+  for (size_t i = 0; i < q->ntasks;) {
+    if (q->tasks[i].partition == partition) {
+      wy_task_destroy(q->tasks[i].task);
+      q->tasks[i] = q->tasks[--q->ntasks];
+    } else {
+      i++;
+    }
+  }
+}
+
+wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src,
+                                       wy_status_t (*end_fn)(void *, const char *, int32_t, int64_t *, wy_error_t *),
+                                       void *end_opaque, int timeout_ms, wy_error_t *err) {
+  for (size_t s = 0; s < q->plan->nsubs; s++) {
+    wy_task_t *t = NULL;
+    if (task_for(q, s, partition, &t, err) != WY_OK) return err->code;
+    if (t->state && wy_task_state_restore(t->state, src, end_fn, end_opaque, timeout_ms, NULL, err) != WY_OK)
+      return wy_error_prefix(err, "query %s: restore of task %zu_%d", q->plan->id, s, (int)partition);
+  }
+  return WY_OK;
+}
