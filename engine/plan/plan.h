@@ -24,7 +24,7 @@
 #define WY_STEP_KINDS(X)                                                           \
   X(WY_STEP_FILTER, "Filter")                                                      \
   X(WY_STEP_PROJECT, "Project")                                                    \
-  X(WY_STEP_SELECT_KEY, "PartitionBy")                                             \
+  X(WY_STEP_SELECT_KEY, "SelectKey")                                             \
   X(WY_STEP_REPARTITION, "Repartition")                                            \
   X(WY_STEP_TABLE_STORE, "Materialize")                                            \
   X(WY_STEP_JOIN, "Join")                                                          \
