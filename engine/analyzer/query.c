@@ -101,6 +101,7 @@ typedef struct qa {
   agg_info_t aggs[64];
   size_t naggs;
   strlist_t non_agg_cols; /* offending select expressions */
+  uint8_t used[512];      /* input-row slots referenced by WHERE and SELECT (simple queries) */
   bool cur_item_bad;      /* the item being converted references a non-grouped column */
   char service_id[128];
 } qa_t;
@@ -467,6 +468,7 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
         if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
           return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
         pi->col = col;
+        if (col->slot >= 0 && (size_t)col->slot < sizeof a->used) a->used[col->slot] = 1;
       }
       continue;
     }
@@ -479,7 +481,7 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
     pi->pos_line = it->pos.line;
     pi->pos_col = it->pos.column;
     wy_convert_ctx_t cx = {.scope = scope, .catalog = a->cx->catalog, .clause = "SELECT",
-                           .rewrite = rewrite, .user = a};
+                           .rewrite = rewrite, .user = a, .used = a->used, .nused = sizeof a->used};
     a->cur_item_bad = false;
     pi->expr = wy_convert_expr(&cx, it->expr, err);
     if (!pi->expr) return err->code;
@@ -738,7 +740,8 @@ static wy_status_t project_step(qa_t *a, proj_t *p, const int *key_item, size_t 
 static wy_status_t where_step(qa_t *a, const wy_scope_t *scope, wy_plan_step_t **out, wy_error_t *err) {
   *out = NULL;
   if (!a->q->where) return WY_OK;
-  wy_convert_ctx_t cx = {.scope = scope, .catalog = a->cx->catalog, .clause = "WHERE"};
+  wy_convert_ctx_t cx = {.scope = scope, .catalog = a->cx->catalog, .clause = "WHERE", .used = a->used,
+                         .nused = sizeof a->used};
   wy_expr_t *x = wy_convert_expr(&cx, a->q->where, err);
   if (!x) return err->code;
   if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
@@ -1032,6 +1035,15 @@ static wy_status_t plan_simple(qa_t *a, wy_source_def_t **sink, wy_error_t *err)
   wy_scope_clear(&pscope);
   if (st != WY_OK) return st;
   append_step(&in->steps, proj);
+  /* Without a re-keying step the row's slots are the source's: the decoder may skip the
+   * columns nothing reads. The TIMESTAMP column is read by the source itself. */
+  if (!q->has_partition_by && r->def->schema.n <= sizeof a->used) {
+    in->used = calloc(r->def->schema.n + 1, 1);
+    if (in->used) {
+      memcpy(in->used, a->used, r->def->schema.n);
+      if (in->timestamp_slot >= 0) in->used[in->timestamp_slot] = 1;
+    }
+  }
   wy_plan_step_t *sinkstep = NULL;
   st = build_sink(a, step_schema(proj), r->table, key_none, sink, &sinkstep, err);
   append_step(&in->steps, sinkstep);

@@ -280,6 +280,7 @@ wy_expr_t *wy_convert_expr(wy_convert_ctx_t *cx, const wy_ast_expr_t *e, wy_erro
       err->column = col;
       return NULL;
     }
+    if (cx->used && c->slot >= 0 && (size_t)c->slot < cx->nused) cx->used[c->slot] = 1;
     out = wy_expr_column(c->name, c->slot, wy_type_ref(c->type), line, col);
     break;
   }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine/base/status.h"
 #include "engine/catalog/catalog.h"
@@ -61,6 +62,10 @@ typedef struct wy_convert_ctx {
   const char *clause;
   wy_expr_rewrite_fn rewrite;
   void *user;
+  /* when set, used[slot] = 1 for every column the expression references (the decoder
+   * then skips the others); sized for every slot of the scope */
+  uint8_t *used;
+  size_t nused;
   /* lambda parameters currently in scope */
   size_t nlambda;
   const char *lambda[16];

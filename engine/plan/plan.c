@@ -47,6 +47,8 @@ void wy_plan_input_clear(wy_plan_input_t *in) {
   free(in->timestamp_format);
   wy_plan_step_destroy(in->steps);
   free(in->store_name);
+  free(in->used);
+  in->used = NULL;
   in->topic = NULL;
   in->source_name = NULL;
   in->timestamp_format = NULL;

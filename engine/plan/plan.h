@@ -107,6 +107,7 @@ typedef struct wy_plan_input {
   bool windowed;
   wy_plan_step_t *steps;
   char *store_name;           /* tables: the store's name */
+  uint8_t *used;              /* per schema column: read by the query (NULL: all) */
 } wy_plan_input_t;
 
 typedef struct wy_subtopology {

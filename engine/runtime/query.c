@@ -97,7 +97,7 @@ static void plog(wy_task_t *t, wy_plog_type_t type, const char *step, const row_
  * register their schema when the codec is built. */
 static wy_format_codec_t *codec_for(wy_task_t *t, const wy_format_spec_t *spec, const wy_schema_t *schema,
                                     size_t from, size_t to, bool is_key, const char *topic, bool write,
-                                    wy_error_t *err) {
+                                    const uint8_t *projection, wy_error_t *err) {
   wy_format_t f;
   if (wy_format_from_name(spec->name[0] ? spec->name : "KAFKA", &f, err) != WY_OK) return NULL;
   wy_format_column_t cols[256];
@@ -112,6 +112,7 @@ static wy_format_codec_t *codec_for(wy_task_t *t, const wy_format_spec_t *spec, 
   o.is_key = is_key;
   o.delimiter = spec->delimiter;
   o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
+  o.projection = projection;
   char subject[512], keyname[256];
   if (f == WY_FORMAT_AVRO) {
     snprintf(subject, sizeof subject, "%s-%s", topic ? topic : "", is_key ? "key" : "value");
@@ -184,16 +185,16 @@ static wy_status_t build_steps(wy_task_t *t, input_rt_t *ir, const wy_schema_t *
     tail = &r->next;
     switch (s->kind) {
     case WY_STEP_SINK: {
-      r->key_codec = codec_for(t, &s->key_format, cur, 0, cur_nkey, true, s->topic, true, err);
+      r->key_codec = codec_for(t, &s->key_format, cur, 0, cur_nkey, true, s->topic, true, NULL, err);
       if (!r->key_codec) return err->code;
-      r->value_codec = codec_for(t, &s->value_format, cur, cur_nkey, cur->n, false, s->topic, true, err);
+      r->value_codec = codec_for(t, &s->value_format, cur, cur_nkey, cur->n, false, s->topic, true, NULL, err);
       if (!r->value_codec) return err->code;
       const wy_source_def_t *sink = wy_catalog_find(wy_engine_catalog(t->q->engine), t->q->plan->sink_name);
       if (sink && sink->timestamp_column) r->ts_slot = wy_schema_find(cur, sink->timestamp_column);
       break;
     }
     case WY_STEP_REPARTITION:
-      r->key_codec = codec_for(t, &s->key_format, cur, 0, cur_nkey, true, s->topic, true, err);
+      r->key_codec = codec_for(t, &s->key_format, cur, 0, cur_nkey, true, s->topic, true, NULL, err);
       if (!r->key_codec) return err->code;
       r->nvalue = cur->n - cur_nkey;
       r->value_types = types_of(cur, cur_nkey, cur->n);
@@ -249,10 +250,14 @@ static wy_status_t build_input(wy_task_t *t, input_rt_t *ir, const wy_plan_input
     wy_schema_add(&vs, s->cols[ir->value_slot[i]].name, wy_type_ref(s->cols[ir->value_slot[i]].type), WY_NS_VALUE,
                   NULL, err);
   wy_status_t st = WY_OK;
-  ir->key_codec = codec_for(t, &in->key_format, &ks, 0, ks.n, true, in->topic, false, err);
+  ir->key_codec = codec_for(t, &in->key_format, &ks, 0, ks.n, true, in->topic, false, NULL, err);
   if (!ir->key_codec) st = err->code;
   if (st == WY_OK && !is_internal(&in->value_format)) {
-    ir->value_codec = codec_for(t, &in->value_format, &vs, 0, vs.n, false, in->topic, false, err);
+    uint8_t mask[256];
+    if (in->used)
+      for (size_t i = 0; i < ir->nvalue; i++) mask[i] = in->used[ir->value_slot[i]];
+    ir->value_codec = codec_for(t, &in->value_format, &vs, 0, vs.n, false, in->topic, false,
+                                in->used ? mask : NULL, err);
     if (!ir->value_codec) st = err->code;
   }
   wy_schema_clear(&ks);
@@ -310,10 +315,15 @@ static void set_pseudo(row_t *r) {
   r->v[r->n + 2] = wy_bigint(r->offset);
 }
 
+/* A row of n columns (+ pseudo columns), all NULL. Only the tags are written: the rest
+ * of a NULL value is never read. */
 static wy_value_t *row_alloc(wy_task_t *t, size_t n) {
-  wy_value_t *v = wy_arena_calloc(&t->arena, n + NPSEUDO, sizeof *v);
+  wy_value_t *v = wy_arena_alloc(&t->arena, (n + NPSEUDO) * sizeof *v);
   if (v)
-    for (size_t i = 0; i < n + NPSEUDO; i++) v[i] = wy_null(WY_T_STRING);
+    for (size_t i = 0; i < n + NPSEUDO; i++) {
+      v[i].kind = WY_T_STRING;
+      v[i].null = 1;
+    }
   return v;
 }
 
