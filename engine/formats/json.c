@@ -29,12 +29,25 @@ typedef struct jfield {
   jnode_t *node;
 } jfield_t;
 
+/* Records of one topic tend to list their keys in the same order: a struct node
+ * remembers, per key position, the key it saw there last and which field it fed, so the
+ * next record's key is matched with one comparison instead of a scan of every field. */
+#define JSON_HINT_KEYS 32
+#define JSON_HINT_KEY_LEN 24
+typedef struct jhint {
+  uint8_t len;            /* 0: no hint */
+  int16_t field;          /* the field the key feeds, or -1: no field (skip the value) */
+  uint8_t level;          /* 2: exact match, 1: case-insensitive match */
+  char key[JSON_HINT_KEY_LEN];
+} jhint_t;
+
 struct jnode {
   const wy_type_t *type; /* borrowed: the codec holds references to the column types */
   wy_type_kind_t kind;
   size_t nfields; /* STRUCT (and the top-level row) */
   jfield_t *fields;
   jnode_t *elem; /* ARRAY element, MAP value */
+  jhint_t *hints; /* STRUCT: JSON_HINT_KEYS entries, or NULL */
 };
 
 typedef struct json_impl {
@@ -55,6 +68,7 @@ static void node_free(jnode_t *n) {
     free(n->fields[i].node);
   }
   free(n->fields);
+  free(n->hints);
   node_free(n->elem);
   free(n->elem);
 }
@@ -68,7 +82,8 @@ static bool node_build(jnode_t *n, const wy_type_t *t) {
   }
   if (t->kind == WY_T_STRUCT && t->nfields) {
     n->fields = calloc(t->nfields, sizeof *n->fields);
-    if (!n->fields) return false;
+    n->hints = calloc(JSON_HINT_KEYS, sizeof *n->hints);
+    if (!n->fields || !n->hints) return false;
     for (size_t i = 0; i < t->nfields; i++, n->nfields++) {
       jfield_t *f = &n->fields[i];
       f->name = t->fields[i].name;
@@ -125,7 +140,8 @@ static wy_status_t json_open(wy_format_codec_t *c, wy_error_t *err) {
   c->impl = j;
   j->row.kind = WY_T_STRUCT;
   j->row.fields = calloc(c->ncols + 1, sizeof *j->row.fields);
-  if (!j->row.fields) goto nomem;
+  j->row.hints = calloc(JSON_HINT_KEYS, sizeof *j->row.hints);
+  if (!j->row.fields || !j->row.hints) goto nomem;
   for (size_t i = 0; i < c->ncols; i++, j->row.nfields++) {
     jfield_t *f = &j->row.fields[i];
     f->name = c->names[i];
@@ -263,10 +279,24 @@ static size_t put_utf8(uint8_t *o, uint32_t cp) {
 
 /* Scan a string token at d->p (on the opening quote). On return d->p is past the closing
  * quote, [*s, *s + *n) is the raw content and *escaped tells whether it has escapes. */
+/* Non-zero when one of 8 bytes is a quote, a backslash, a control or a non-ASCII byte
+ * (false positives only send the scan to the byte loop). */
+static inline uint64_t swar_special(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  uint64_t q = w ^ 0x2222222222222222ULL, b = w ^ 0x5C5C5C5C5C5C5C5CULL;
+  return (w & high) | ((w - 0x20 * ones) & ~w & high) | ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+}
+
 static bool scan_string(jdec_t *d, const uint8_t **s, size_t *n, bool *escaped) {
   const uint8_t *q = ++d->p, *end = d->end;
   bool esc = false;
   for (;;) {
+    while (q + 8 <= end) {
+      uint64_t w;
+      memcpy(&w, q, 8);
+      if (swar_special(w)) break;
+      q += 8;
+    }
     while (q < end && STR_CLASS[*q] == 0) q++;
     if (q >= end) {
       d->p = q;
@@ -977,6 +1007,7 @@ static bool decode_struct(jdec_t *d, const jnode_t *n, wy_value_t *vals) {
     d->p++;
     return true;
   }
+  size_t keypos = 0;
   for (;;) {
     if (d->p >= d->end || *d->p != '"')
       return fail_syntax(d, "was expecting double-quote to start field name");
@@ -990,6 +1021,25 @@ static bool decode_struct(jdec_t *d, const jnode_t *n, wy_value_t *vals) {
     skip_ws(d);
     const uint8_t *value_start = d->p;
     bool decoded = false;
+    jhint_t *h = n->hints && keypos < JSON_HINT_KEYS ? &n->hints[keypos] : NULL;
+    keypos++;
+    if (h && h->len && h->len == kn && memcmp(h->key, k, kn) == 0) {
+      if (h->field < 0) {
+        if (!skip_value(d)) return false;
+      } else if (h->level == 2 || state[h->field] != 2) {
+        const jfield_t *f = &n->fields[h->field];
+        if (!decode_value(d, f->node, &vals[h->field])) {
+          path_field(d, f->name, f->len);
+          return false;
+        }
+        state[h->field] = h->level;
+      } else if (!skip_value(d)) {
+        return false;
+      }
+      goto next_key;
+    }
+    int matched = -1, nmatched = 0;
+    uint8_t matched_level = 0;
     for (size_t i = 0; i < n->nfields; i++) {
       const jfield_t *f = &n->fields[i];
       if (!f->used || f->len != kn) continue;
@@ -1009,8 +1059,22 @@ static bool decode_struct(jdec_t *d, const jnode_t *n, wy_value_t *vals) {
       }
       state[i] = level;
       decoded = true;
+      matched = (int)i;
+      matched_level = level;
+      nmatched++;
     }
     if (!decoded && !skip_value(d)) return false;
+    if (h && kn > 0 && kn <= JSON_HINT_KEY_LEN && nmatched <= 1) {
+      /* remember this position's key for the next record (not when one key fed
+       * several fields: the scan handles that case) */
+      memcpy(h->key, k, kn);
+      h->len = (uint8_t)kn;
+      h->field = (int16_t)matched;
+      h->level = matched_level;
+    } else if (h) {
+      h->len = 0;
+    }
+  next_key:
     skip_ws(d);
     if (d->p < d->end && *d->p == ',') {
       d->p++;
