@@ -13,6 +13,8 @@
 #include "engine/analyzer/scope.h"
 #include "engine/base/log.h"
 #include "engine/formats/format.h"
+#include "engine/lineage/lineage.h"
+#include "engine/plan/plan_lineage.h"
 #include "engine/runtime/query_int.h"
 #include "parser/parser.h"
 #include "state/state.h"
@@ -126,7 +128,13 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
 
 void wy_engine_destroy(wy_engine_t *e) {
   if (!e) return;
-  for (size_t i = 0; i < e->nqueries; i++) wy_query_destroy(e->queries[i]);
+  for (size_t i = 0; i < e->nqueries; i++) {
+    /* the node stops: the queries' runs end with ABORT */
+    wy_lineage_run_t *run = e->queries[i]->lineage;
+    wy_error_t lerr;
+    if (run) wy_lineage_run_abort(run, &lerr);
+    wy_query_destroy(e->queries[i]);
+  }
   free(e->queries);
   wy_state_env_destroy(e->state);
   if (e->own_state_dir && e->state_dir) nftw(e->state_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -204,6 +212,15 @@ static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partition
   return e->backend.ops->create_topic(e->backend.ctx, topic, partitions > 0 ? partitions : 1, false, err);
 }
 
+/* A query ends: its lineage run completes (terminated, dropped or replaced). */
+static void query_end(wy_query_t *q) {
+  if (q->lineage) {
+    wy_error_t err;
+    wy_lineage_run_complete(q->lineage, &err);
+  }
+  wy_query_destroy(q);
+}
+
 static wy_query_t *query_writing(wy_engine_t *e, const char *name) {
   for (size_t i = 0; i < e->nqueries; i++) {
     const wy_plan_t *p = wy_query_plan(e->queries[i]);
@@ -266,7 +283,7 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
     if (old) {
       for (size_t i = 0; i < e->nqueries; i++)
         if (e->queries[i] == old) {
-          wy_query_destroy(old);
+          query_end(old);
           memmove(&e->queries[i], &e->queries[i + 1], (e->nqueries - i - 1) * sizeof *e->queries);
           e->nqueries--;
           break;
@@ -279,6 +296,20 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   }
   wy_query_t *q;
   if (wy_query_new(e, plan, &q, err) != WY_OK) return err->code;
+  if (e->opts.lineage) {
+    const char *sid = wy_engine_property(e, "ksql.service.id");
+    wy_error_t lerr;
+    if (wy_plan_lineage_start(plan, e->catalog, sid ? sid : "default_",
+                              e->opts.bootstrap_servers ? e->opts.bootstrap_servers : "127.0.0.1:9092",
+                              e->opts.lineage, &q->lineage, &lerr) != WY_OK) {
+      /* lineage must never stop a query: report and run without it */
+      wy_log(WY_LOG_WARN, "lineage", "no lineage for query %s: %s", plan->id, lerr.msg);
+    } else {
+      for (size_t i = 0; i < plan->nsource_topics && i < 2; i++)
+        q->lineage_in[i] = wy_lineage_run_input_counter(q->lineage, i);
+      q->lineage_out = wy_lineage_run_output_counter(q->lineage, 0);
+    }
+  }
   wy_query_t **grown = realloc(e->queries, (e->nqueries + 1) * sizeof *grown);
   if (!grown) {
     wy_query_destroy(q);
@@ -432,7 +463,7 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
     for (size_t i = 0; i < e->nqueries; i++)
       if (e->queries[i] == w) {
         wy_state_remove_query(e->state, wy_query_plan(w)->id, err);
-        wy_query_destroy(w);
+        query_end(w);
         memmove(&e->queries[i], &e->queries[i + 1], (e->nqueries - i - 1) * sizeof *e->queries);
         e->nqueries--;
         break;
@@ -450,7 +481,7 @@ static wy_status_t exec_terminate(wy_engine_t *e, const wy_ast_stmt_t *s, wy_err
     const wy_plan_t *p = wy_query_plan(e->queries[i]);
     if (s->all || strcasecmp(p->id, s->name) == 0) {
       wy_state_remove_query(e->state, p->id, err);
-      wy_query_destroy(e->queries[i]);
+      query_end(e->queries[i]);
       memmove(&e->queries[i], &e->queries[i + 1], (e->nqueries - i - 1) * sizeof *e->queries);
       e->nqueries--;
       if (!s->all) return WY_OK;

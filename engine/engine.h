@@ -53,6 +53,10 @@ typedef struct wy_engine_options {
   const wy_registry_t *registry; /* NULL: the built-ins */
   const char *state_dir;        /* where stores live; NULL: a fresh temporary folder */
   struct wy_sr *schema_registry; /* for AVRO (not owned); NULL: AVRO is unavailable */
+  /* OpenLineage: a run per query (START when it starts, COMPLETE when it is terminated
+   * or its sink dropped, ABORT when the engine stops). Not owned; NULL: no lineage. */
+  struct wy_lineage_emitter *lineage;
+  const char *bootstrap_servers; /* names the datasets' namespace (kafka://host:port) */
   /* Wall clock for INSERT VALUES without ROWTIME; NULL: real time. */
   int64_t (*now_ms)(void *user);
   void *now_user;

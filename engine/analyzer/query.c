@@ -16,6 +16,7 @@
 #include "engine/analyzer/analyzer.h"
 #include "engine/analyzer/analyzer_int.h"
 #include "engine/analyzer/scope.h"
+#include "engine/lineage/lineage.h"
 
 #define NPSEUDO 3
 static const char *const pseudo_names[NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
@@ -105,6 +106,74 @@ typedef struct qa {
   bool cur_item_bad;      /* the item being converted references a non-grouped column */
   char service_id[128];
 } qa_t;
+
+/* ---- column lineage ------------------------------------------------------------- */
+
+static int source_index(const qa_t *a, const char *source) {
+  for (size_t i = 0; i < a->nsrc; i++)
+    if (strcmp(a->src[i].def->name, source) == 0) return (int)i;
+  return -1;
+}
+
+static void lineage_add(wy_plan_lineage_ref_t **refs, size_t *n, int input, const char *field, int transform,
+                        bool masking) {
+  for (size_t i = 0; i < *n; i++) {
+    wy_plan_lineage_ref_t *r = &(*refs)[i];
+    if (r->input == input && strcmp(r->field, field) == 0 && r->transform == transform) {
+      r->masking = r->masking || masking;
+      return;
+    }
+  }
+  wy_plan_lineage_ref_t *grown = realloc(*refs, (*n + 1) * sizeof *grown);
+  if (!grown) return;
+  *refs = grown;
+  grown[*n] = (wy_plan_lineage_ref_t){input, strdup(field), transform, masking};
+  if (grown[*n].field) (*n)++;
+}
+
+/* Every column an expression reads, with how its value reaches the result. */
+static void lineage_walk(qa_t *a, const wy_ast_expr_t *e, bool top, bool agg, bool masking,
+                         wy_plan_lineage_ref_t **refs, size_t *n, int forced) {
+  if (!e) return;
+  if (e->kind == WY_AST_COLUMN) {
+    wy_error_t ig;
+    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
+    if (!c || c->pseudo) return;
+    int input = source_index(a, c->source);
+    if (input < 0) return;
+    int t = forced >= 0 ? forced : agg ? WY_LINEAGE_AGGREGATION : top ? WY_LINEAGE_IDENTITY : WY_LINEAGE_TRANSFORMATION;
+    lineage_add(refs, n, input, c->name, t, masking);
+    return;
+  }
+  if (e->kind == WY_AST_CALL) {
+    const wy_function_t *f = wy_registry_find(a->cx->registry, e->name);
+    if (f && (f->flags & WY_FN_MASKING)) masking = true;
+    if (f && (f->flags & WY_FN_AGGREGATE)) agg = true;
+  }
+  for (size_t i = 0; i < e->nargs; i++) lineage_walk(a, e->args[i], false, agg, masking, refs, n, forced);
+}
+
+/* Record the lineage of one output column (an expression, or a column for `*`). */
+static void lineage_column(qa_t *a, const char *name, const wy_ast_expr_t *e, const wy_scope_col_t *col) {
+  wy_plan_lineage_col_t *grown = realloc(a->plan->lineage, (a->plan->nlineage + 1) * sizeof *grown);
+  if (!grown) return;
+  a->plan->lineage = grown;
+  wy_plan_lineage_col_t *c = &grown[a->plan->nlineage];
+  memset(c, 0, sizeof *c);
+  c->name = strdup(name);
+  if (!c->name) return;
+  a->plan->nlineage++;
+  if (e) {
+    lineage_walk(a, e, true, false, false, &c->refs, &c->nrefs, -1);
+  } else if (col && !col->pseudo) {
+    int input = source_index(a, col->source);
+    if (input >= 0) lineage_add(&c->refs, &c->nrefs, input, col->name, WY_LINEAGE_IDENTITY, false);
+  }
+}
+
+static void lineage_indirect(qa_t *a, const wy_ast_expr_t *e, int transform) {
+  lineage_walk(a, e, false, false, false, &a->plan->lineage_indirect, &a->plan->nlineage_indirect, transform);
+}
 
 static const char *prop(const qa_t *a, const char *name) {
   return a->cx->property ? a->cx->property(a->cx->user, name) : NULL;
@@ -469,6 +538,7 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
           return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
         pi->col = col;
         if (col->slot >= 0 && (size_t)col->slot < sizeof a->used) a->used[col->slot] = 1;
+        lineage_column(a, pi->name, NULL, col);
       }
       continue;
     }
@@ -505,6 +575,7 @@ static wy_status_t build_projection(qa_t *a, proj_t *p, const wy_scope_t *scope,
     if (a->aggregate && a->non_agg_cols.n) continue; /* reported after the loop */
     if (wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK) return err->code;
     pi->name = it->alias ? strdup(it->alias) : default_name(a, it->expr, p, &counter);
+    if (pi->name) lineage_column(a, pi->name, it->expr, NULL);
     if (!a->aggregate && it->expr->kind == WY_AST_COLUMN) {
       wy_error_t ignore;
       pi->col = wy_scope_resolve(scope, it->expr->qualifier, it->expr->name, "SELECT", &ignore);
@@ -1633,6 +1704,14 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
       st = wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause requires a GROUP BY clause.");
     else
       st = plan_simple(&a, sink, err);
+  }
+  if (st == WY_OK) {
+    /* query-wide dependencies: what decides whether and where a row goes */
+    for (size_t i = 0; i < a.nsrc; i++) a.plan->source_names[i] = strdup(a.src[i].def->name);
+    lineage_indirect(&a, q->where, WY_LINEAGE_FILTER);
+    if (q->njoins) lineage_indirect(&a, q->joins[0]->on, WY_LINEAGE_JOIN);
+    for (size_t i = 0; i < q->ngroup_by; i++) lineage_indirect(&a, q->group_by[i], WY_LINEAGE_GROUP_BY);
+    lineage_indirect(&a, q->having, WY_LINEAGE_FILTER);
   }
   for (size_t i = 0; i < a.naggs; i++) wy_expr_destroy(a.aggs[i].bound);
   strlist_free(&a.non_agg_cols);

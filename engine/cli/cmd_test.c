@@ -14,6 +14,7 @@
 #include "engine/cli/cli.h"
 #include "engine/base/log.h"
 #include "engine/testing/executor_engine.h"
+#include "engine/lineage/lineage.h"
 #include "udf/loader.h"
 #include "engine/testing/runner.h"
 
@@ -33,13 +34,17 @@ static void test_help(FILE *out) {
           "  -s, --sql-file FILE      ksql-test-runner mode: the statements\n"
           "  -i, --input-file FILE    ksql-test-runner mode: {\"inputs\": [...]}\n"
           "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n"
-          "  -e, --udf-dir DIR        load the UDF libraries (*.so) of DIR (also --extension-dir)\n");
+          "  -e, --udf-dir DIR        load the UDF libraries (*.so) of DIR (also --extension-dir)\n"
+          "      --lineage-file FILE  write every query's OpenLineage events to FILE (one per line)\n");
 }
 
-enum { OPT_SUMMARY = 1000, OPT_LIST };
+enum { OPT_SUMMARY = 1000, OPT_LIST, OPT_LINEAGE };
 
-/* Run with the registry, then release it: one exit path for both modes. */
+/* Run with the registry (and lineage emitter), then release them: one exit path. */
+static wy_lineage_emitter_t *lineage_for_exit;
 static int run_with(wy_registry_t *reg, int rc) {
+  wy_lineage_emitter_destroy(lineage_for_exit); /* delivers what is queued */
+  lineage_for_exit = NULL;
   wy_registry_destroy(reg);
   return rc;
 }
@@ -53,6 +58,7 @@ int wy_cmd_test(int argc, char **argv) {
                                        {"input-file", required_argument, NULL, 'i'},
                                        {"output-file", required_argument, NULL, 'o'},
                                        {"udf-dir", required_argument, NULL, 'e'},
+                                       {"lineage-file", required_argument, NULL, OPT_LINEAGE},
                                        {"extension-dir", required_argument, NULL, 'e'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
@@ -60,7 +66,7 @@ int wy_cmd_test(int argc, char **argv) {
   o.executor = wy_qtt_executor_engine();
   /* Skipped records are reported by the cases themselves; keep stderr for real trouble. */
   if (!getenv("WALLEYE_LOG_LEVEL")) wy_log_set_level(WY_LOG_ERROR);
-  const char *sql = NULL, *input = NULL, *output = NULL, *udf_dir = NULL;
+  const char *sql = NULL, *input = NULL, *output = NULL, *udf_dir = NULL, *lineage_file = NULL;
   int c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":f:vs:i:o:e:h", opts, NULL)) != -1) {
@@ -89,6 +95,9 @@ int wy_cmd_test(int argc, char **argv) {
     case 'e':
       udf_dir = optarg;
       break;
+    case OPT_LINEAGE:
+      lineage_file = optarg;
+      break;
     case 'h':
       test_help(stdout);
       return WY_EXIT_OK;
@@ -99,15 +108,27 @@ int wy_cmd_test(int argc, char **argv) {
     }
   }
   wy_registry_t *reg = NULL;
-  if (udf_dir) {
+  wy_lineage_emitter_t *lineage = NULL;
+  if (udf_dir || lineage_file) {
     wy_error_t err;
-    reg = wy_udf_registry_new(udf_dir, NULL, &err);
-    if (!reg) {
+    if (udf_dir && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) {
       fprintf(stderr, "walleye test: %s\n", err.msg);
       return WY_EXIT_FAILURE;
     }
-    o.executor = wy_qtt_executor_engine_with(reg);
+    if (lineage_file) {
+      wy_lineage_options_t lo;
+      wy_lineage_options_init(&lo);
+      lo.transport = WY_LINEAGE_FILE;
+      lo.url = lineage_file;
+      if (wy_lineage_emitter_new(&lo, &lineage, &err) != WY_OK) {
+        fprintf(stderr, "walleye test: %s\n", err.msg);
+        wy_registry_destroy(reg);
+        return WY_EXIT_FAILURE;
+      }
+    }
+    o.executor = wy_qtt_executor_engine_with(reg, lineage);
   }
+  lineage_for_exit = lineage;
   if (sql || input || output) {
     if (!sql || !output)
       return run_with(reg, wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE"));

@@ -66,5 +66,14 @@ void wy_plan_destroy(wy_plan_t *p) {
     for (size_t j = 0; j < p->subs[i].ninputs; j++) wy_plan_input_clear(&p->subs[i].inputs[j]);
   for (size_t i = 0; i < p->ninternal; i++) free(p->internal_topics[i]);
   for (size_t i = 0; i < p->nsource_topics; i++) free(p->source_topics[i]);
+  for (size_t i = 0; i < 2; i++) free(p->source_names[i]);
+  for (size_t i = 0; i < p->nlineage; i++) {
+    free(p->lineage[i].name);
+    for (size_t j = 0; j < p->lineage[i].nrefs; j++) free(p->lineage[i].refs[j].field);
+    free(p->lineage[i].refs);
+  }
+  free(p->lineage);
+  for (size_t i = 0; i < p->nlineage_indirect; i++) free(p->lineage_indirect[i].field);
+  free(p->lineage_indirect);
   free(p);
 }

@@ -117,6 +117,23 @@ typedef struct wy_subtopology {
 
 typedef enum { WY_QUERY_CSAS, WY_QUERY_CTAS, WY_QUERY_INSERT } wy_query_kind_t;
 
+/* Column-level lineage, derived from the statement by the analyzer: where each output
+ * column's value comes from (input = index into the plan's source_names), and the
+ * query-wide INDIRECT dependencies (filters, join keys, grouping). The transform values
+ * are engine/lineage's wy_lineage_transform_t. */
+typedef struct wy_plan_lineage_ref {
+  int input;
+  char *field;
+  int transform;
+  bool masking;
+} wy_plan_lineage_ref_t;
+
+typedef struct wy_plan_lineage_col {
+  char *name;
+  size_t nrefs;
+  wy_plan_lineage_ref_t *refs;
+} wy_plan_lineage_col_t;
+
 typedef struct wy_plan {
   char *id;                   /* CSAS_OUTPUT_0 */
   wy_query_kind_t kind;
@@ -131,6 +148,11 @@ typedef struct wy_plan {
   char *source_topics[2];     /* the query's external source topics */
   size_t nsource_topics;
   int partitions;             /* of the sink */
+  char *source_names[2];      /* the query's FROM and JOIN sources */
+  size_t nlineage;
+  wy_plan_lineage_col_t *lineage;     /* per output column */
+  size_t nlineage_indirect;
+  wy_plan_lineage_ref_t *lineage_indirect;
 } wy_plan_t;
 
 void wy_plan_destroy(wy_plan_t *p);

@@ -16,6 +16,7 @@
 
 #include "engine/base/log.h"
 #include "engine/formats/avro.h"
+#include "engine/lineage/lineage.h"
 #include "state/keycodec.h"
 #include "state/rowcodec.h"
 
@@ -481,6 +482,8 @@ static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *
   int64_t ts = r->ts;
   if (s->ts_slot >= 0 && !r->v[s->ts_slot].null) ts = r->v[s->ts_slot].u.i64;
   bool nullv = r->tombstone || null_value;
+  if (t->q->lineage_out)
+    wy_lineage_counter_add(t->q->lineage_out, 1, (null_key ? 0 : t->kbuf.len) + (nullv ? 0 : t->vbuf.len));
   return produce(t, s->step->topic, null_key ? NULL : t->kbuf.data, null_key ? 0 : t->kbuf.len,
                  nullv ? NULL : t->vbuf.data, nullv ? 0 : t->vbuf.len, r, ts, err);
 }
@@ -940,6 +943,7 @@ wy_status_t wy_query_new(wy_engine_t *e, wy_plan_t *plan, wy_query_t **out, wy_e
 
 void wy_query_destroy(wy_query_t *q) {
   if (!q) return;
+  wy_lineage_run_destroy(q->lineage);
   for (size_t i = 0; i < q->ntasks; i++) wy_task_destroy(q->tasks[i].task);
   free(q->tasks);
   wy_plan_destroy(q->plan);
@@ -979,6 +983,9 @@ static wy_status_t task_for(wy_query_t *q, size_t sub, int32_t partition, wy_tas
 
 wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *err) {
   q->cur_topic = rec->topic;
+  for (size_t i = 0; q->lineage && i < q->plan->nsource_topics && i < 2; i++)
+    if (q->lineage_in[i] && strcmp(q->plan->source_topics[i], rec->topic) == 0)
+      wy_lineage_counter_add(q->lineage_in[i], 1, rec->key_len + rec->value_len);
   for (size_t s = 0; s < q->plan->nsubs; s++) {
     for (size_t i = 0; i < q->plan->subs[s].ninputs; i++) {
       if (strcmp(q->plan->subs[s].inputs[i].topic, rec->topic) != 0) continue;

@@ -15,6 +15,9 @@ struct wy_query {
   bool retracts;        /* aggregation over a table: updates retract the old row */
   const char *cur_topic;
   int64_t drained[4][16]; /* next offset to deliver, per internal topic and partition */
+  struct wy_lineage_run *lineage;          /* NULL without lineage */
+  struct wy_lineage_counter *lineage_in[2]; /* per source topic */
+  struct wy_lineage_counter *lineage_out;
   struct {
     size_t sub;
     int32_t partition;

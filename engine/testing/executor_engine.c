@@ -331,8 +331,14 @@ static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   out->properties = wy_null(WY_T_MAP);
 }
 
+typedef struct engine_ctx {
+  const wy_registry_t *registry; /* NULL: the built-ins */
+  struct wy_lineage_emitter *lineage;
+} engine_ctx_t;
+
 static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out, wy_error_t *err) {
-  const wy_registry_t *registry = ctx; /* NULL: the built-ins */
+  const engine_ctx_t *ec = ctx;
+  const wy_registry_t *registry = ec ? ec->registry : NULL;
   wy_memory_broker_t *broker = NULL;
   wy_engine_t *e = NULL;
   topic_set_t topics = {0};
@@ -350,6 +356,7 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     o.broker = broker;
     o.registry = registry;
     o.schema_registry = sr;
+    o.lineage = ec ? ec->lineage : NULL;
     st = wy_engine_new(&o, &e, err);
   }
   if (st != WY_OK) goto done;
@@ -540,11 +547,13 @@ done:
 }
 
 static const wy_qtt_executor_t engine_executor = {"engine", run_case, NULL};
-static wy_qtt_executor_t engine_executor_with = {"engine", run_case, NULL};
+static engine_ctx_t engine_with_ctx;
+static wy_qtt_executor_t engine_executor_with = {"engine", run_case, &engine_with_ctx};
 
 const wy_qtt_executor_t *wy_qtt_executor_engine(void) { return &engine_executor; }
 
-const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg) {
-  engine_executor_with.ctx = (void *)reg;
+const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg, struct wy_lineage_emitter *lineage) {
+  engine_with_ctx.registry = reg;
+  engine_with_ctx.lineage = lineage;
   return &engine_executor_with;
 }

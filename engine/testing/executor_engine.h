@@ -11,8 +11,10 @@
 
 /* Runs cases with the built-in functions. */
 const wy_qtt_executor_t *wy_qtt_executor_engine(void);
-/* Runs cases with the functions of reg (built-ins plus loaded UDF libraries); the
- * registry must outlive every use of the executor. */
-const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg);
+/* Runs cases with the functions of reg (built-ins plus loaded UDF libraries) and, when
+ * lineage is set, reports every query's OpenLineage run through it; both must outlive
+ * every use of the executor. Either may be NULL. */
+struct wy_lineage_emitter;
+const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg, struct wy_lineage_emitter *lineage);
 
 #endif
