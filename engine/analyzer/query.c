@@ -99,7 +99,7 @@ typedef struct qa {
   bool aggregate;
   size_t ngroup;
   const wy_ast_expr_t **group;
-  agg_info_t aggs[64];
+  agg_info_t aggs[WY_PLAN_MAX_AGGS];
   size_t naggs;
   strlist_t non_agg_cols; /* offending select expressions */
   uint8_t used[512];      /* input-row slots referenced by WHERE and SELECT (simple queries) */
@@ -256,6 +256,13 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
                                     e->pos.column);
     free(text);
     return col;
+  }
+  if (e->kind == WY_AST_COLUMN && !e->qualifier && a->q->window &&
+      (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"))) {
+    /* the window bounds of a windowed aggregation, at fixed slots of the aggregate row */
+    *handled = true;
+    int slot = (int)a->ngroup + WY_PLAN_MAX_AGGS + (strcmp(e->name, "WINDOWEND") == 0);
+    return wy_expr_column(e->name, slot, wy_type_bigint(), e->pos.line, e->pos.column);
   }
   if (e->kind == WY_AST_CALL && !wy_registry_find(a->cx->registry, e->name)) {
     *handled = true;
@@ -1126,7 +1133,12 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   const wy_ast_query_t *q = a->q;
   const source_ref_t *r = &a->src[0];
   if (a->nsrc > 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
-  if (q->window) return wy_error_set(err, WY_ERR_UNSUPPORTED, "windowed aggregations are not supported yet");
+  if (q->window && q->window->kind == WY_AST_WINDOW_SESSION)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "SESSION windows are not supported yet");
+  if (q->window && r->table)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
+  if (q->window && q->emit == WY_AST_EMIT_FINAL)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "EMIT FINAL is not supported yet");
   if (strcmp(r->def->value_format.name, "KAFKA") == 0)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.",
@@ -1368,6 +1380,17 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
                     NULL, err);
     }
     agg->out_nkey = a->ngroup;
+    if (q->window) {
+      agg->window_size = wy_ast_duration_ms(&q->window->size);
+      agg->window_advance = q->window->kind == WY_AST_WINDOW_HOPPING ? wy_ast_duration_ms(&q->window->advance) : 0;
+      /* ksqlDB's default grace period is 24 hours */
+      agg->window_grace = q->window->grace.set ? wy_ast_duration_ms(&q->window->grace) : 24LL * 3600 * 1000;
+      if (agg->window_size <= 0 || (q->window->kind == WY_AST_WINDOW_HOPPING && agg->window_advance <= 0))
+        st = wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
+      else if (agg->window_advance > agg->window_size)
+        st = wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Window advance interval should be more than zero and less than or equal to window size");
+    }
   }
   strlist_free(&no_undo);
   wy_plan_step_t *proj = NULL;
@@ -1387,6 +1410,10 @@ static wy_status_t plan_aggregate(qa_t *a, wy_source_def_t **sink, wy_error_t *e
   wy_plan_step_t *sinkstep = NULL;
   st = build_sink(a, step_schema(proj), true, false, sink, &sinkstep, err);
   append_step(&in1->steps, sinkstep);
+  if (st == WY_OK && q->window && *sink) {
+    (*sink)->window = q->window->kind == WY_AST_WINDOW_HOPPING ? WY_WINDOW_HOPPING : WY_WINDOW_TUMBLING;
+    (*sink)->window_size_ms = wy_ast_duration_ms(&q->window->size);
+  }
   /* The repartition topic carries the key in the sink's key format, which can hold the
    * grouping columns (the source's might not, e.g. KAFKA with several columns). */
   if (st == WY_OK && rp && sinkstep) {

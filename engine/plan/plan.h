@@ -40,6 +40,9 @@ typedef enum {
 
 const char *wy_step_name(wy_step_kind_t k);
 
+/* Aggregate calls of one query at most (the aggregate row reserves their slots). */
+#define WY_PLAN_MAX_AGGS 64
+
 /* One output column computed by an expression. */
 typedef struct wy_plan_expr {
   char *name;
@@ -91,6 +94,9 @@ struct wy_plan_step {
   wy_plan_agg_t *aggs;
   size_t agg_nvalue;          /* non-aggregate value columns carried (e.g. AS_VALUE) */
   bool table_source;          /* aggregation over a table: undo old values */
+  int64_t window_size;        /* AGGREGATE over time windows (ms); 0: not windowed */
+  int64_t window_advance;     /* HOPPING: the advance; TUMBLING: 0 (= size) */
+  int64_t window_grace;       /* late records are accepted until end + grace */
   wy_plan_step_t *next;
 };
 

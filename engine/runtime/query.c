@@ -35,7 +35,14 @@ typedef struct row {
   bool retract;       /* undo this row in an aggregate (table aggregation) */
   bool suppress;      /* a retract immediately followed by an add to the same key: no output */
   const wy_value_t *old; /* tables: the previous row in the same layout, or NULL */
+  bool windowed;         /* the key has a time window */
+  int64_t wstart, wend;
 } row_t;
+
+/* The aggregate row's width after the group keys: results, then WINDOWSTART and
+ * WINDOWEND at fixed slots (the analyzer's scope uses the same layout). */
+#define WY_AGG_WIDTH (WY_PLAN_MAX_AGGS + 2)
+#define WY_AGG_WINDOW_SLOT WY_PLAN_MAX_AGGS
 
 /* Per-step runtime state. */
 typedef struct step_rt {
@@ -48,6 +55,7 @@ typedef struct step_rt {
   const wy_type_t **key_types;
   size_t nkey_types;
   int ts_slot;                                /* SINK: TIMESTAMP column, or -1 */
+  int64_t stream_time;                        /* AGGREGATE: the largest timestamp seen */
   struct step_rt *next;
 } step_rt_t;
 
@@ -481,6 +489,12 @@ static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *
   }
   int64_t ts = r->ts;
   if (s->ts_slot >= 0 && !r->v[s->ts_slot].null) ts = r->v[s->ts_slot].u.i64;
+  if (r->windowed && !null_key) {
+    /* Kafka Streams' time-windowed key: the inner key, then the window start (BE) */
+    uint8_t be[8];
+    for (int i = 0; i < 8; i++) be[i] = (uint8_t)((uint64_t)r->wstart >> (56 - 8 * i));
+    if (!wy_format_buf_append(&t->kbuf, be, 8)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
   bool nullv = r->tombstone || null_value;
   if (t->q->lineage_out)
     wy_lineage_counter_add(t->q->lineage_out, 1, (null_key ? 0 : t->kbuf.len) + (nullv ? 0 : t->vbuf.len));
@@ -488,15 +502,23 @@ static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *
                  nullv ? NULL : t->vbuf.data, nullv ? 0 : t->vbuf.len, r, ts, err);
 }
 
-static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
+/* Aggregate one record into one group (and window, when wend > wstart). The aggregate
+ * row is [group keys][results][WINDOWSTART, WINDOWEND at WY_AGG_WINDOW_SLOT], then the
+ * pseudo columns. */
+static wy_status_t aggregate_one(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, int64_t wstart, int64_t wend,
+                                 wy_error_t *err) {
   const wy_plan_step_t *p = s->step;
-  if (r->tombstone) return WY_OK; /* a deleted table row was retracted already */
-  for (size_t i = 0; i < r->nkey; i++)
-    if (r->v[i].null) {
-      plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Aggregate", r, "key", "GROUP BY key is NULL: record skipped");
-      return WY_OK;
-    }
-  size_t klen = encode_key(t, r->v, r->nkey);
+  bool windowed = p->window_size > 0;
+  size_t klen;
+  if (windowed) {
+    wy_value_t kv[17];
+    size_t nk = r->nkey < 16 ? r->nkey : 16;
+    memcpy(kv, r->v, nk * sizeof *kv);
+    kv[nk] = wy_bigint(wstart);
+    klen = encode_key(t, kv, nk + 1);
+  } else {
+    klen = encode_key(t, r->v, r->nkey);
+  }
   if (!klen) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   uint8_t *key = wy_arena_alloc(&t->arena, klen);
   if (!key) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -523,17 +545,19 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
   /* The previous aggregate row, for HAVING's delete semantics. */
   wy_value_t *old_row = NULL;
   if (found) {
-    old_row = row_alloc(t, r->nkey + p->naggs);
+    old_row = row_alloc(t, r->nkey + WY_AGG_WIDTH);
     if (!old_row) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    old_row[r->nkey + WY_AGG_WINDOW_SLOT] = wy_bigint(wstart);
+    old_row[r->nkey + WY_AGG_WINDOW_SLOT + 1] = wy_bigint(wend);
     for (size_t i = 0; i < r->nkey; i++) old_row[i] = r->v[i];
     for (size_t i = 0; i < p->naggs; i++) {
       ctx.ret = p->aggs[i].resolved.ret;
       if (p->aggs[i].ops->result(&ctx, &acc[i], &old_row[r->nkey + i]) != WY_OK)
         old_row[r->nkey + i] = wy_null(p->aggs[i].resolved.ret->kind);
     }
-    old_row[r->nkey + p->naggs] = wy_bigint(r->ts);
-    old_row[r->nkey + p->naggs + 1] = wy_int(r->partition);
-    old_row[r->nkey + p->naggs + 2] = wy_bigint(r->offset);
+    old_row[r->nkey + WY_AGG_WIDTH] = wy_bigint(r->ts);
+    old_row[r->nkey + WY_AGG_WIDTH + 1] = wy_int(r->partition);
+    old_row[r->nkey + WY_AGG_WIDTH + 2] = wy_bigint(r->offset);
   }
   for (size_t i = 0; i < p->naggs; i++) {
     const wy_plan_agg_t *a = &p->aggs[i];
@@ -560,9 +584,11 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
     return err->code;
   if (r->suppress) return WY_OK; /* the add that follows emits the result */
   /* The aggregate row: keys, results, pseudo. */
-  wy_value_t *v = row_alloc(t, r->nkey + p->naggs);
+  wy_value_t *v = row_alloc(t, r->nkey + WY_AGG_WIDTH);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < r->nkey; i++) v[i] = r->v[i];
+  v[r->nkey + WY_AGG_WINDOW_SLOT] = wy_bigint(wstart);
+  v[r->nkey + WY_AGG_WINDOW_SLOT + 1] = wy_bigint(wend);
   for (size_t i = 0; i < p->naggs; i++) {
     ctx.ret = p->aggs[i].resolved.ret;
     if (p->aggs[i].ops->result(&ctx, &acc[i], &v[r->nkey + i]) != WY_OK) {
@@ -572,11 +598,42 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
   }
   row_t nr = *r;
   nr.v = v;
-  nr.n = r->nkey + p->naggs;
+  nr.n = r->nkey + WY_AGG_WIDTH;
   nr.retract = false;
   nr.old = old_row;
+  nr.windowed = windowed;
+  nr.wstart = wstart;
+  nr.wend = wend;
   set_pseudo(&nr);
   return run_steps(t, ir, s->next, &nr, err);
+}
+
+static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
+  const wy_plan_step_t *p = s->step;
+  if (r->tombstone) return WY_OK; /* a deleted table row was retracted already */
+  for (size_t i = 0; i < r->nkey; i++)
+    if (r->v[i].null) {
+      plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Aggregate", r, "key", "GROUP BY key is NULL: record skipped");
+      return WY_OK;
+    }
+  if (p->window_size <= 0) return aggregate_one(t, ir, s, r, 0, 0, err);
+  /* Time windows: every window [start, start + size) holding ts, start a multiple of the
+   * advance (= size for tumbling). A window closes once stream time passes its end plus
+   * the grace period; records for closed windows are dropped, as Kafka Streams does. */
+  if (r->ts > s->stream_time) s->stream_time = r->ts;
+  int64_t size = p->window_size, adv = p->window_advance > 0 ? p->window_advance : size;
+  int64_t first = floor_div(r->ts - size, adv) * adv + adv; /* the earliest start with ts < start + size */
+  if (first < 0) first = 0;
+  bool any = false;
+  for (int64_t start = first; start <= r->ts; start += adv) {
+    if (start + size + p->window_grace <= s->stream_time) continue;
+    any = true;
+    if (aggregate_one(t, ir, s, r, start, start + size, err) != WY_OK) return err->code;
+  }
+  if (!any) plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Aggregate", r, NULL, "record for a closed window dropped");
+  return WY_OK;
 }
 
 /* Look a join key up in the other input's table store: the row (its columns, then its

@@ -331,6 +331,18 @@ static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   out->properties = wy_null(WY_T_MAP);
 }
 
+/* A windowed source's key format also names its window. */
+static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out) {
+  fill_format(&d->key_format, out);
+  static const char *const names[] = {NULL, "TUMBLING", "HOPPING", "SESSION"};
+  if (d->window == WY_WINDOW_NONE) return;
+  out->window_type = names[d->window];
+  if (d->window != WY_WINDOW_SESSION) {
+    out->has_window_size = true;
+    out->window_size = d->window_size_ms;
+  }
+}
+
 typedef struct engine_ctx {
   const wy_registry_t *registry; /* NULL: the built-ins */
   struct wy_lineage_emitter *lineage;
@@ -483,7 +495,7 @@ report:
     info.name = topic;
     info.partitions = np;
     if (d) {
-      fill_format(&d->key_format, &info.key_format);
+      fill_key_format(d, &info.key_format);
       fill_format(&d->value_format, &info.value_format);
     } else {
       info.key_format.properties = wy_null(WY_T_MAP);
@@ -504,7 +516,15 @@ report:
         o.topic = topic;
         o.partition = part;
         o.timestamp = rec.timestamp;
-        payload_from(rec.key, rec.key_len, d, true, sr, &arena, &o.key);
+        const uint8_t *kbytes = rec.key;
+        size_t klen = rec.key_len;
+        if (d && d->window != WY_WINDOW_NONE && kbytes) {
+          size_t inner;
+          wy_error_t werr;
+          wy_qtt_window_kind_t wk = d->window == WY_WINDOW_SESSION ? WY_QTT_WINDOW_SESSION : WY_QTT_WINDOW_TIME;
+          if (wy_qtt_window_split(kbytes, klen, wk, d->window_size_ms, &inner, &o.window, &werr) == WY_OK) klen = inner;
+        }
+        payload_from(kbytes, klen, d, true, sr, &arena, &o.key);
         payload_from(rec.value, rec.value_len, d, false, sr, &arena, &o.value);
         wy_qtt_header_t hs[32];
         for (size_t h = 0; h < rec.nheaders && h < 32; h++) {
@@ -528,7 +548,7 @@ report:
     si.is_table = d->kind == WY_SOURCE_TABLE;
     si.schema = schema;
     si.topic = d->topic;
-    fill_format(&d->key_format, &si.key_format);
+    fill_key_format(d, &si.key_format);
     fill_format(&d->value_format, &si.value_format);
     si.is_source = d->is_source;
     wy_qtt_result_add_source(out, &si, err);
