@@ -677,6 +677,18 @@ static wy_status_t emit_join(wy_task_t *t, const row_t *r, const wy_value_t *lv,
   for (size_t i = 0; i < ln + NPSEUDO; i++) v[i] = lv ? lv[i] : wy_null(WY_T_STRING);
   for (size_t i = 0; i < rn + NPSEUDO; i++) v[ln + NPSEUDO + i] = rv ? rv[i] : wy_null(WY_T_STRING);
   v[total - 1] = *key;
+  /* A missing side still has the join key: its key column equals the other side's (so
+   * deletes and outer rows keep their key). Re-keyed sides have no such column. */
+  if (!lv && ljs && ljs->step->nkeep == 0 && (size_t)ljs->step->key_slot < ln) v[ljs->step->key_slot] = *key;
+  if (!rv && rjs && rjs->step->nkeep == 0 && (size_t)rjs->step->key_slot < rn) v[ln + NPSEUDO + rjs->step->key_slot] = *key;
+  if (!rv && !rjs && (size_t)right->in->nkey == 1) {
+    /* stream-table: the table input has no join step; its key column is its first */
+    for (size_t i = 0; i < right->in->schema.n; i++)
+      if (right->in->schema.cols[i].ns == WY_NS_KEY) {
+        v[ln + NPSEUDO + i] = *key;
+        break;
+      }
+  }
   row_t out = *r;
   out.v = v;
   out.n = total;
