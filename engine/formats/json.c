@@ -967,7 +967,7 @@ static bool decode_map(jdec_t *d, const jnode_t *n, wy_value_t *out) {
   }
   d->p++;
   uint32_t cnt = (uint32_t)((d->j->stack_n - base) / 2);
-  wy_value_t *kv = d->j->stack + base;
+  wy_value_t *kv = d->j->stack ? d->j->stack + base : NULL; /* an empty map: no stack yet */
   if (!dedupe_map(d, kv, &cnt)) goto failed;
   wy_map_t *m = wy_map_new(d->arena, cnt);
   if (!m) goto failed;
