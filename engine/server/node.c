@@ -71,6 +71,7 @@ void wy_node_sync_queries(wy_node_t *n) {
     q->seen = true;
     if (!q->id) continue;
     n->nqueries++;
+    if (n->rt.ops->started) n->rt.ops->started(n->rt.ctx, n->engine, wy_engine_query_at(n->engine, i), q->earliest);
   }
   size_t w = 0;
   for (size_t i = 0; i < n->nqueries; i++) {

@@ -65,6 +65,10 @@ typedef struct wy_node_runtime_ops {
    * timeout_ms for input; returns how many input records were delivered. Called with
    * the node's lock held, from one thread at a time. */
   size_t (*poll)(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int timeout_ms);
+  /* A statement started query q: fix where it starts reading now (earliest, or the
+   * current end), so records produced before the next poll are not skipped. May be
+   * NULL; poll must then pick up queries it has not seen. Called under the lock. */
+  void (*started)(void *ctx, wy_engine_t *e, wy_query_t *q, bool earliest);
   /* Consumer lag per query, topic and partition, for /metrics (may be NULL). */
   void (*lag)(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u);
   /* Is the backend reachable, for /healthcheck (may be NULL: always). */

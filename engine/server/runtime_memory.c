@@ -133,6 +133,13 @@ static size_t mem_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int 
   return delivered;
 }
 
+static void mem_started(void *ctx, wy_engine_t *e, wy_query_t *q, bool earliest) {
+  mem_rt_t *rt = ctx;
+  wy_memory_broker_t *b = wy_engine_broker(e);
+  const wy_plan_t *p = wy_query_plan(q);
+  if (b && !mem_find(rt, p->id)) mem_add(rt, b, p, earliest);
+}
+
 static void mem_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
   mem_rt_t *rt = ctx;
   wy_memory_broker_t *b = wy_engine_broker(e);
@@ -152,7 +159,7 @@ static void mem_destroy(void *ctx) {
   free(rt);
 }
 
-static const wy_node_runtime_ops_t memory_ops = {"memory", mem_poll, mem_lag, NULL, mem_destroy};
+static const wy_node_runtime_ops_t memory_ops = {"memory", mem_poll, mem_started, mem_lag, NULL, mem_destroy};
 
 wy_status_t wy_node_memory_runtime(wy_engine_t *e, wy_node_runtime_t *out, wy_error_t *err) {
   if (!wy_engine_broker(e)) return wy_error_set(err, WY_ERR_INVALID, "the memory runtime needs an engine on a memory broker");
