@@ -18,7 +18,9 @@
   X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")     \
   X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")      \
   X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data")      \
-  X("server", wy_cmd_server, "run a node with ksqlDB's REST API (POST /ksql, /metrics, ...)")
+  X("server", wy_cmd_server, "run a node with ksqlDB's REST API (POST /ksql, /metrics, ...)")  \
+  X("sql", wy_cmd_sql, "manage a node's SQL: add, update, list, ps, explain, stop, start, drop") \
+  X("udf", wy_cmd_udf, "list or describe the functions of a node")
 
 #define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);
 WY_COMMANDS(WY_X_DECL)
