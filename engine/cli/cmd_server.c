@@ -33,9 +33,13 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   wy_node_t *node = NULL;
   wy_server_t *server = NULL;
   int rc = WY_EXIT_FAILURE;
+  const char *broker_file = "";
   const char *udf_dir = wy_config_get_string(cfg, WY_CFG_UDF_DIR);
   if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) goto fail;
   if (wy_memory_broker_new(&broker, &err) != WY_OK) goto fail;
+  broker_file = wy_config_get_string(cfg, WY_CFG_SERVER_MEMORY_FILE);
+  if (broker_file[0] && access(broker_file, F_OK) == 0 && wy_memory_broker_load(broker, broker_file, &err) != WY_OK)
+    goto fail;
   wy_engine_options_t eo = {.broker = broker, .registry = reg};
   if (wy_config_is_set(cfg, WY_CFG_STATE_DIR)) eo.state_dir = wy_config_get_string(cfg, WY_CFG_STATE_DIR);
   if (wy_engine_new(&eo, &engine, &err) != WY_OK) goto fail;
@@ -50,7 +54,10 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   if (wy_node_memory_runtime(engine, &rt, &err) != WY_OK) goto fail;
   wy_status_t st = wy_node_new(engine, rt, cfg, &node, &err);
   engine = NULL; /* the node owns it now, even on failure */
-  if (st != WY_OK || wy_node_start(node, &err) != WY_OK) goto fail;
+  if (st != WY_OK) goto fail;
+  size_t replayed = wy_node_replay(node); /* the service's statements, before serving */
+  if (replayed) wy_log(WY_LOG_INFO, "server", "replayed the command topic statements=%zu", replayed);
+  if (wy_node_start(node, &err) != WY_OK) goto fail;
   wy_server_options_t so = {
       .listener = listeners ? listeners : wy_config_get_string(cfg, WY_CFG_LISTENERS),
       .max_body_bytes = (size_t)wy_config_get_int(cfg, WY_CFG_SERVER_MAX_REQUEST_BYTES),
@@ -78,6 +85,10 @@ done:
   wy_server_destroy(server);
   wy_node_destroy(node);
   wy_engine_destroy(engine);
+  if (rc == WY_EXIT_OK && broker_file[0] && wy_memory_broker_save(broker, broker_file, &err) != WY_OK) {
+    fprintf(stderr, "walleye server: %s\n", err.msg);
+    rc = WY_EXIT_FAILURE;
+  }
   wy_memory_broker_destroy(broker);
   wy_registry_destroy(reg);
   return rc;

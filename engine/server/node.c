@@ -122,6 +122,8 @@ static void hook_failed(void *user, const char *id, const wy_error_t *err) {
   wy_log(WY_LOG_ERROR, "node", "query failed id=%s error=%s", id, err->msg);
 }
 
+static size_t follow_commands(wy_node_t *n);
+
 /* ---- life cycle ---- */
 
 wy_status_t wy_node_new(wy_engine_t *engine, wy_node_runtime_t rt, const wy_config_t *cfg, wy_node_t **out,
@@ -141,6 +143,8 @@ wy_status_t wy_node_new(wy_engine_t *engine, wy_node_runtime_t rt, const wy_conf
   n->hooks = (wy_node_hooks_t){n, hook_runs, hook_earliest, hook_processed, hook_failed};
   n->req_earliest = strcmp(wy_config_get_string(cfg, WY_CFG_AUTO_OFFSET_RESET), "earliest") == 0;
   n->started_ms = now_ms();
+  snprintf(n->command_topic, sizeof n->command_topic, "_confluent-ksql-%s_command_topic",
+           wy_config_get_string(cfg, WY_CFG_SERVICE_ID));
   *out = n;
   return WY_OK;
 }
@@ -158,6 +162,7 @@ void wy_node_destroy(wy_node_t *n) {
     free(n->commands[i].message);
   }
   free(n->commands);
+  free(n->own);
   pthread_cond_destroy(&n->wake);
   pthread_mutex_destroy(&n->lock);
   free(n);
@@ -165,6 +170,7 @@ void wy_node_destroy(wy_node_t *n) {
 
 size_t wy_node_pump(wy_node_t *n, int timeout_ms) {
   pthread_mutex_lock(&n->lock);
+  follow_commands(n);
   wy_node_sync_queries(n);
   size_t got = n->rt.ops->poll(n->rt.ctx, n->engine, &n->hooks, timeout_ms);
   pthread_mutex_unlock(&n->lock);
@@ -175,8 +181,9 @@ static void *pump_main(void *arg) {
   wy_node_t *n = arg;
   pthread_mutex_lock(&n->lock);
   while (!n->stopping) {
+    size_t got = follow_commands(n);
     wy_node_sync_queries(n);
-    size_t got = n->rt.ops->poll(n->rt.ctx, n->engine, &n->hooks, 0);
+    got += n->rt.ops->poll(n->rt.ctx, n->engine, &n->hooks, 0);
     if (got == 0 && !n->stopping) {
       /* idle: let requests in and wait a little; wy_node_stop wakes us at once */
       struct timespec until;
@@ -241,6 +248,11 @@ static void reply_json(wy_node_reply_t *r, int status, json_t *j) {
   r->len = r->body ? strlen(r->body) : 0;
 }
 
+const char *wy_node_json_message(const json_t *j) {
+  const char *m = json_string_value(json_object_get(j, "message"));
+  return m ? m : "";
+}
+
 static json_t *error_json(const char *type, int code, const char *message) {
   return json_pack("{s:s, s:i, s:s}", "@type", type, "error_code", code, "message", message ? message : "");
 }
@@ -260,6 +272,9 @@ typedef struct ksql_req {
   json_t *entities;
   saved_prop_t *saved;
   size_t nsaved;
+  json_t *props;           /* the request's streamsProperties (borrowed) */
+  const char *description; /* walleye extension: labels the queries it starts */
+  bool replay;             /* from the command topic: not appended again */
 } ksql_req_t;
 
 /* Request-scoped property (streamsProperties, SET): the old value comes back after. */
@@ -421,6 +436,31 @@ static wy_status_t execute_change(ksql_req_t *rq, const wy_ast_stmt_t *s, wy_err
   return WY_OK;
 }
 
+/* An accepted statement that changes what the service runs goes to the command topic,
+ * with the request's properties, so every node (and this one after a restart) runs it. */
+static void append_command(ksql_req_t *rq, const wy_ast_stmt_t *s) {
+  wy_node_t *n = rq->n;
+  if (rq->replay || !n->rt.ops->command_append) return;
+  json_t *rec = json_pack("{s:s, s:O}", "ksql", s->text ? s->text : "", "streamsProperties",
+                          rq->props ? rq->props : json_null());
+  if (rq->description) json_object_set_new(rec, "description", json_string(rq->description));
+  char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+  json_decref(rec);
+  wy_error_t err;
+  int64_t offset = -1;
+  int64_t *grown = realloc(n->own, (n->nown + 1) * sizeof *grown);
+  if (grown) n->own = grown;
+  if (!text || !grown ||
+      n->rt.ops->command_append(n->rt.ctx, n->engine, n->command_topic, text, strlen(text), &offset, &err) != WY_OK) {
+    wy_log(WY_LOG_ERROR, "node", "statement not written to the command topic topic=%s", n->command_topic);
+  } else if (offset == n->command_next) {
+    n->command_next++; /* caught up: nothing of others to apply in between */
+  } else {
+    n->own[n->nown++] = offset;
+  }
+  free(text);
+}
+
 /* Execute one statement of a /ksql request; on failure err says why and *code is the
  * ksqlDB error code. */
 static wy_status_t ksql_statement(ksql_req_t *rq, const wy_ast_stmt_t *s, int *code, wy_error_t *err) {
@@ -452,7 +492,9 @@ static wy_status_t ksql_statement(ksql_req_t *rq, const wy_ast_stmt_t *s, int *c
     return WY_OK; /* substituted by the parser within the request, as ksqlDB scopes them */
   case WY_AST_STMT_PAUSE:
   case WY_AST_STMT_RESUME:
-    return pause_resume(rq, s, err);
+    if (pause_resume(rq, s, err) != WY_OK) return err->code;
+    append_command(rq, s);
+    return WY_OK;
   case WY_AST_STMT_INSERT_VALUES:
     return wy_engine_execute(rq->n->engine, s, err); /* ksqlDB answers with no entity */
   case WY_AST_STMT_CREATE_STREAM:
@@ -465,7 +507,9 @@ static wy_status_t ksql_statement(ksql_req_t *rq, const wy_ast_stmt_t *s, int *c
   case WY_AST_STMT_TERMINATE:
   case WY_AST_STMT_CREATE_TYPE:
   case WY_AST_STMT_DROP_TYPE:
-    return execute_change(rq, s, err);
+    if (execute_change(rq, s, err) != WY_OK) return err->code;
+    append_command(rq, s);
+    return WY_OK;
   default:
     *code = 40002;
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "%s statements are not supported by the REST API of walleye",
@@ -484,27 +528,19 @@ static char *json_scalar_text(json_t *v) {
   return strdup(buf);
 }
 
-static void handle_ksql(wy_node_t *n, const char *body, size_t len, wy_node_reply_t *r) {
-  json_error_t jerr;
-  json_t *req = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
-  if (!req || !json_is_object(req)) {
-    char msg[300];
-    snprintf(msg, sizeof msg, "Invalid JSON in request: %s", req ? "expected an object" : jerr.text);
-    json_decref(req);
-    reply_json(r, 400, error_json("generic_error", 40000, msg));
-    return;
-  }
+/* Run one validated request (ksql, streamsProperties, sessionVariables, description)
+ * with the lock held. Returns the HTTP status; *out is the entity array or ksqlDB's
+ * error object. A replayed request (from the command topic) is not appended again. */
+static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   json_t *ksql = json_object_get(req, "ksql");
   json_t *props = json_object_get(req, "streamsProperties");
   json_t *vars = json_object_get(req, "sessionVariables");
   json_t *desc = json_object_get(req, "description");
   if (!json_is_string(ksql) || (props && !json_is_object(props) && !json_is_null(props)) ||
       (vars && !json_is_object(vars) && !json_is_null(vars)) || (desc && !json_is_string(desc) && !json_is_null(desc))) {
-    json_decref(req);
-    reply_json(r, 400, error_json("generic_error", 40000,
-                                  "Invalid request: 'ksql' must be a string; 'streamsProperties' and "
-                                  "'sessionVariables' objects"));
-    return;
+    *out = error_json("generic_error", 40000,
+                      "Invalid request: 'ksql' must be a string; 'streamsProperties' and 'sessionVariables' objects");
+    return 400;
   }
   wy_parse_vars_t *pv = wy_parse_vars_new();
   const char *k;
@@ -515,33 +551,29 @@ static void handle_ksql(wy_node_t *n, const char *body, size_t len, wy_node_repl
     free(t);
   }
   const char *text = json_string_value(ksql);
-  size_t tlen = json_string_length(ksql);
   wy_error_t err;
   wy_error_clear(&err);
   wy_ast_script_t *script = NULL;
   if (!pv) {
     wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
-  } else if (wy_parse(text, tlen, pv, &script, &err) != WY_OK) {
+  } else if (wy_parse(text, json_string_length(ksql), pv, &script, &err) != WY_OK) {
     char msg[WY_ERROR_MSG_MAX + 40];
     snprintf(msg, sizeof msg, "line %d:%d: %s", err.line, err.column, err.msg);
-    json_t *e = json_pack("{s:s, s:i, s:s, s:s, s:[]}", "@type", "statement_error", "error_code", 40001, "message",
-                          msg, "statementText", text, "entities");
-    reply_json(r, 400, e);
+    *out = json_pack("{s:s, s:i, s:s, s:s, s:[]}", "@type", "statement_error", "error_code", 40001, "message", msg,
+                     "statementText", text, "entities");
     wy_parse_vars_destroy(pv);
-    json_decref(req);
-    return;
+    return 400;
   }
   wy_parse_vars_destroy(pv);
   if (!script) {
-    json_decref(req);
-    reply_json(r, 500, error_json("generic_error", 50000, err.msg));
-    return;
+    *out = error_json("generic_error", 50000, err.msg);
+    return 500;
   }
 
-  pthread_mutex_lock(&n->lock);
-  ksql_req_t rq = {n, json_array(), NULL, 0};
+  ksql_req_t rq = {n, json_array(), NULL, 0, json_is_object(props) ? props : NULL,
+                   json_is_string(desc) ? json_string_value(desc) : NULL, replay};
   bool saved_earliest = n->req_earliest;
-  n->req_description = json_is_string(desc) ? json_string_value(desc) : NULL;
+  n->req_description = rq.description;
   int status = 200, code = 0;
   const char *failed_text = NULL;
   json_object_foreach(props, k, v) {
@@ -569,18 +601,78 @@ static void handle_ksql(wy_node_t *n, const char *body, size_t len, wy_node_repl
   req_restore_properties(&rq);
   n->req_description = NULL;
   n->req_earliest = saved_earliest;
-  pthread_mutex_unlock(&n->lock);
-
   if (status == 200) {
-    reply_json(r, 200, rq.entities);
+    *out = rq.entities;
   } else {
-    json_t *e = json_pack("{s:s, s:i, s:s, s:s, s:o}", "@type", code == 40000 ? "generic_error" : "statement_error",
-                          "error_code", code, "message", err.msg, "statementText", failed_text ? failed_text : text,
-                          "entities", rq.entities);
-    reply_json(r, 400, e);
+    *out = json_pack("{s:s, s:i, s:s, s:s, s:o}", "@type", code == 40000 ? "generic_error" : "statement_error",
+                     "error_code", code, "message", err.msg, "statementText", failed_text ? failed_text : text,
+                     "entities", rq.entities);
   }
   wy_ast_script_destroy(script);
+  return status;
+}
+
+static void handle_ksql(wy_node_t *n, const char *body, size_t len, wy_node_reply_t *r) {
+  json_error_t jerr;
+  json_t *req = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!req || !json_is_object(req)) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "Invalid JSON in request: %s", req ? "expected an object" : jerr.text);
+    json_decref(req);
+    reply_json(r, 400, error_json("generic_error", 40000, msg));
+    return;
+  }
+  json_t *out = NULL;
+  pthread_mutex_lock(&n->lock);
+  int status = run_request(n, req, false, &out);
+  pthread_mutex_unlock(&n->lock);
+  reply_json(r, status, out);
   json_decref(req);
+}
+
+/* ---- the command topic ---- */
+
+static bool own_command(wy_node_t *n, int64_t offset) {
+  for (size_t i = 0; i < n->nown; i++)
+    if (n->own[i] == offset) {
+      n->own[i] = n->own[--n->nown];
+      return true;
+    }
+  return false;
+}
+
+/* Apply the commands other nodes (or this node's previous life) appended, in order. */
+static size_t follow_commands(wy_node_t *n) {
+  if (!n->rt.ops->command_read) return 0;
+  size_t applied = 0;
+  for (;;) {
+    size_t len = 0;
+    char *rec = n->rt.ops->command_read(n->rt.ctx, n->engine, n->command_topic, n->command_next, &len);
+    if (!rec) break;
+    int64_t offset = n->command_next++;
+    if (own_command(n, offset)) {
+      free(rec);
+      continue;
+    }
+    json_t *req = json_loadb(rec, len, 0, NULL);
+    free(rec);
+    json_t *out = NULL;
+    int status = req ? run_request(n, req, true, &out) : 400;
+    if (status != 200)
+      wy_log(WY_LOG_WARN, "node", "command not applied offset=%lld error=%s", (long long)offset,
+             out ? wy_node_json_message(out) : "not a command record");
+    json_decref(out);
+    json_decref(req);
+    applied++;
+  }
+  return applied;
+}
+
+size_t wy_node_replay(wy_node_t *n) {
+  pthread_mutex_lock(&n->lock);
+  size_t got = follow_commands(n);
+  pthread_mutex_unlock(&n->lock);
+  return got;
 }
 
 /* ---- GET endpoints ---- */

@@ -73,6 +73,12 @@ typedef struct wy_node_runtime_ops {
   void (*lag)(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u);
   /* Is the backend reachable, for /healthcheck (may be NULL: always). */
   bool (*healthy)(void *ctx);
+  /* The service's command topic (both NULL: statements are not shared). append writes
+   * one record and says at which offset; read returns a malloc'd copy of the record at
+   * offset, or NULL when there is none (yet). */
+  wy_status_t (*command_append)(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,
+                                int64_t *offset, wy_error_t *err);
+  char *(*command_read)(void *ctx, wy_engine_t *e, const char *topic, int64_t offset, size_t *len);
   void (*destroy)(void *ctx);
 } wy_node_runtime_ops_t;
 
@@ -96,7 +102,12 @@ void wy_node_destroy(wy_node_t *n);
 /* Start / stop the pump thread that calls the runtime's poll. */
 wy_status_t wy_node_start(wy_node_t *n, wy_error_t *err);
 void wy_node_stop(wy_node_t *n);
-/* One poll of the runtime, on the caller's thread (tests drive the node with it). */
+/* Apply the command topic's statements this node has not run yet (at start: all of
+ * them, which brings the service's queries back); returns how many. The pump does this
+ * before every poll, so nodes of one service follow each other. */
+size_t wy_node_replay(wy_node_t *n);
+/* Follow the command topic once, then one poll of the runtime, on the caller's thread
+ * (tests drive the node with it). */
 size_t wy_node_pump(wy_node_t *n, int timeout_ms);
 
 /* A reply: HTTP status, content type (static) and body (malloc'd, NUL-terminated). */

@@ -54,10 +54,17 @@ struct wy_node {
   int64_t command_seq;
   atomic_uint_fast64_t requests[6];
   int64_t started_ms;
+  char command_topic[300];
+  int64_t command_next; /* next command-topic offset to apply */
+  int64_t *own;         /* offsets this node appended and already applied */
+  size_t nown;
   /* set while a /ksql request runs (under lock): applies to queries it starts */
   const char *req_description;
   bool req_earliest;
 };
+
+/* The "message" of an error object, or "". */
+const char *wy_node_json_message(const json_t *j);
 
 node_query_t *wy_node_find_query(wy_node_t *n, const char *id);
 /* Rebuild the node's query list from the engine's (new queries get the request's

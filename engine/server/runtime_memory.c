@@ -151,6 +151,30 @@ static void mem_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
     }
 }
 
+static wy_status_t mem_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,
+                                      int64_t *offset, wy_error_t *err) {
+  wy_memory_broker_t *b = wy_engine_broker(e);
+  /* one partition: the command log is totally ordered, as ksqlDB's */
+  if (wy_memory_broker_partitions(b, topic) < 0 && wy_memory_broker_create_topic(b, topic, 1, err) != WY_OK)
+    return err->code;
+  return wy_memory_broker_produce(b, topic, 0, NULL, 0, rec, len, NULL, 0, 0, NULL, offset, err);
+}
+
+static char *mem_command_read(void *ctx, wy_engine_t *e, const char *topic, int64_t offset, size_t *len) {
+  wy_memory_broker_t *b = wy_engine_broker(e);
+  wy_record_t rec;
+  wy_error_t err;
+  if (wy_memory_broker_partitions(b, topic) < 1 || offset >= end_offset(b, topic, 0) ||
+      wy_memory_broker_read(b, topic, 0, offset, &rec, &err) != WY_OK)
+    return NULL;
+  char *copy = malloc(rec.value_len + 1);
+  if (!copy) return NULL;
+  if (rec.value_len) memcpy(copy, rec.value, rec.value_len);
+  copy[rec.value_len] = '\0';
+  *len = rec.value_len;
+  return copy;
+}
+
 static void mem_destroy(void *ctx) {
   mem_rt_t *rt = ctx;
   if (!rt) return;
@@ -159,7 +183,8 @@ static void mem_destroy(void *ctx) {
   free(rt);
 }
 
-static const wy_node_runtime_ops_t memory_ops = {"memory", mem_poll, mem_started, mem_lag, NULL, mem_destroy};
+static const wy_node_runtime_ops_t memory_ops = {"memory",       mem_poll,           mem_started,      mem_lag,
+                                                  NULL /* healthy */, mem_command_append, mem_command_read, mem_destroy};
 
 wy_status_t wy_node_memory_runtime(wy_engine_t *e, wy_node_runtime_t *out, wy_error_t *err) {
   if (!wy_engine_broker(e)) return wy_error_set(err, WY_ERR_INVALID, "the memory runtime needs an engine on a memory broker");

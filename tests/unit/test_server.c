@@ -361,6 +361,60 @@ static void pump_thread_delivers_while_requests_run(void **state) {
   assert_int_equal(topic_records(f, "UP"), 50);
 }
 
+static json_t *query_list(wy_node_t *n) {
+  int st;
+  json_t *j = node_ksql(n, "SHOW QUERIES;", NULL, &st);
+  assert_int_equal(st, 200);
+  json_t *qs = json_incref(json_object_get(json_array_get(j, 0), "queries"));
+  json_decref(j);
+  return qs;
+}
+
+static void nodes_of_a_service_follow_the_command_topic(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  wy_node_t *b = node_on(f->broker, f->cfg);
+  assert_non_null(b);
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_decref(node_call(f->node, "POST", "/ksql",
+                        "{\"ksql\":\"CREATE STREAM up AS SELECT * FROM s;\",\"description\":\"d1\"}", &st));
+  assert_int_equal(st, 200);
+  /* a rejected statement is not shared */
+  json_decref(node_ksql(f->node, "CREATE STREAM bad AS SELECT nope FROM s;", NULL, &st));
+  assert_int_equal(st, 400);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, "_confluent-ksql-test__command_topic"), 1);
+
+  wy_node_pump(b, 0); /* follows: S and the query now exist on b */
+  json_t *qs = query_list(b);
+  assert_int_equal(json_array_size(qs), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "id")), "CSAS_UP_0");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "description")), "d1");
+  json_decref(qs);
+  /* b's statements reach a in turn; a does not apply its own twice */
+  json_decref(node_ksql(b, "PAUSE CSAS_UP_0;", NULL, &st));
+  assert_int_equal(st, 200);
+  wy_node_pump(f->node, 0);
+  qs = query_list(f->node);
+  assert_int_equal(json_array_size(qs), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "state")), "PAUSED");
+  json_decref(qs);
+  wy_node_destroy(b);
+
+  /* a node started later (a restart) replays everything */
+  wy_node_t *c = node_on(f->broker, f->cfg);
+  assert_non_null(c);
+  assert_int_equal(wy_node_replay(c), 3);
+  qs = query_list(c);
+  assert_int_equal(json_array_size(qs), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "state")), "PAUSED");
+  json_decref(qs);
+  json_t *j = node_ksql(c, "DESCRIBE s;", NULL, &st);
+  assert_int_equal(st, 200);
+  json_decref(j);
+  assert_int_equal(wy_node_replay(c), 0);
+  wy_node_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, setup, teardown),
@@ -373,6 +427,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(status_info_and_health_endpoints, setup, teardown),
       cmocka_unit_test_setup_teardown(description_of_a_request_labels_its_queries, setup, teardown),
       cmocka_unit_test_setup_teardown(pump_thread_delivers_while_requests_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(nodes_of_a_service_follow_the_command_topic, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,20 +16,31 @@ typedef struct node_fixture {
   wy_node_t *node;
 } node_fixture_t;
 
+/* Another node of the same service on the same broker (NULL on failure). */
+static inline wy_node_t *node_on(wy_memory_broker_t *b, const wy_config_t *cfg) {
+  wy_error_t err;
+  wy_engine_t *e = NULL;
+  wy_node_runtime_t rt;
+  wy_node_t *n = NULL;
+  wy_engine_options_t o = {.broker = b};
+  if (wy_engine_new(&o, &e, &err) != WY_OK) return NULL;
+  if (wy_node_memory_runtime(e, &rt, &err) != WY_OK) {
+    wy_engine_destroy(e);
+    return NULL;
+  }
+  if (wy_node_new(e, rt, cfg, &n, &err) != WY_OK) return NULL;
+  return n;
+}
+
 static inline node_fixture_t *node_fixture_new(void) {
   node_fixture_t *f = calloc(1, sizeof *f);
   wy_error_t err;
   wy_log_set_level(WY_LOG_ERROR);
-  wy_engine_t *e = NULL;
-  wy_node_runtime_t rt;
   if (!f || wy_memory_broker_new(&f->broker, &err) != WY_OK) return NULL;
   f->cfg = wy_config_new();
   wy_config_set(f->cfg, "ksql.service.id", "test_", &err);
-  wy_engine_options_t o = {.broker = f->broker};
-  if (wy_engine_new(&o, &e, &err) != WY_OK) return NULL;
-  if (wy_node_memory_runtime(e, &rt, &err) != WY_OK) return NULL;
-  if (wy_node_new(e, rt, f->cfg, &f->node, &err) != WY_OK) return NULL;
-  return f;
+  f->node = node_on(f->broker, f->cfg);
+  return f->node ? f : NULL;
 }
 
 static inline void node_fixture_destroy(node_fixture_t *f) {
