@@ -62,13 +62,16 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
       .listener = listeners ? listeners : wy_config_get_string(cfg, WY_CFG_LISTENERS),
       .max_body_bytes = (size_t)wy_config_get_int(cfg, WY_CFG_SERVER_MAX_REQUEST_BYTES),
       .basic_auth = wy_config_get_string(cfg, WY_CFG_SERVER_BASIC_AUTH),
+      .tls_cert_file = wy_config_get_string(cfg, WY_CFG_SERVER_TLS_CERT),
+      .tls_key_file = wy_config_get_string(cfg, WY_CFG_SERVER_TLS_KEY),
   };
   if (wy_server_new(node, &so, &server, &err) != WY_OK) goto fail;
   char host[256];
   int port;
-  wy_server_parse_listener(so.listener, host, sizeof host, &port, &err);
+  bool tls = false;
+  wy_server_parse_listener(so.listener, host, sizeof host, &port, &tls, &err);
   bool v6 = strchr(host, ':') != NULL;
-  printf("http://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "", wy_server_port(server));
+  printf("http%s://%s%s%s:%d\n", tls ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "", wy_server_port(server));
   fflush(stdout);
   struct sigaction sa = {.sa_handler = on_signal};
   sigemptyset(&sa.sa_mask);

@@ -2,6 +2,7 @@
  * through its REST API (engine/server/client.h). */
 #include <ctype.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +14,14 @@
 
 typedef struct mgmt {
   const char *cmd; /* "sql" or "udf" */
-  const char *server, *user, *description;
+  const char *server, *user, *description, *cacert;
   bool json, delete_topic;
   wy_rest_client_t *client;
 } mgmt_t;
 
 static void sql_help(FILE *out) {
   fprintf(out,
-          "usage: walleye sql [--server URL] [--user USER:PASSWORD] [--json] ACTION ...\n\n"
+          "usage: walleye sql [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json] ACTION ...\n\n"
           "Manage the SQL running on a walleye (or ksqlDB) node through its REST API.\n\n"
           "  add FILE [--description TEXT]     run the statements of FILE; new queries get TEXT\n"
           "  update FILE [--description TEXT]  the same as CREATE OR REPLACE\n"
@@ -30,11 +31,12 @@ static void sql_help(FILE *out) {
           "  stop QUERY_ID | start QUERY_ID | restart QUERY_ID\n"
           "  drop NAME|QUERY_ID [--delete-topic]  drop a stream or table, or terminate a query\n\n"
           "The server defaults to $WALLEYE_SERVER or http://127.0.0.1:8088; credentials to\n"
-          "$WALLEYE_USER.\n");
+          "$WALLEYE_USER; --cacert FILE trusts the CA of an https:// node.\n");
 }
 
 static void udf_help(FILE *out) {
-  fprintf(out, "usage: walleye udf [--server URL] [--user USER:PASSWORD] [--json] list | describe NAME\n\n"
+  fprintf(out, "usage: walleye udf [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json]\n"
+               "                   list | describe NAME\n\n"
                "List the functions of a node, or describe one (its variants and where it comes from).\n");
 }
 
@@ -327,19 +329,21 @@ static int mgmt_main(const char *cmd, int argc, char **argv, void (*help)(FILE *
                                         {"description", required_argument, NULL, 'd'},
                                         {"delete-topic", no_argument, NULL, 'D'},
                                         {"json", no_argument, NULL, 'j'},
+                                        {"cacert", required_argument, NULL, 'C'},
                                         {"help", no_argument, NULL, 'h'},
                                         {NULL, 0, NULL, 0}};
   mgmt_t m = {.cmd = cmd, .server = getenv("WALLEYE_SERVER"), .user = getenv("WALLEYE_USER")};
   int c;
   opterr = 0;
   /* '+' stops at the action; options after it are parsed in a second pass below */
-  while ((c = getopt_long(argc, argv, "+:s:u:d:Djh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:s:u:d:DjC:h", opts, NULL)) != -1) {
     switch (c) {
     case 's': m.server = optarg; break;
     case 'u': m.user = optarg; break;
     case 'd': m.description = optarg; break;
     case 'D': m.delete_topic = true; break;
     case 'j': m.json = true; break;
+    case 'C': m.cacert = optarg; break;
     case 'h': help(stdout); return WY_EXIT_OK;
     case ':': return wy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
     default: return wy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -349,14 +353,26 @@ static int mgmt_main(const char *cmd, int argc, char **argv, void (*help)(FILE *
   const char *action = argv[optind];
   const char *args[2] = {NULL, NULL};
   size_t nargs = 0;
+  /* options may follow the action too: `walleye sql add f.sql --description x` */
+  static const struct {
+    const char *name;
+    size_t field; /* offset of the const char * in mgmt_t */
+  } valued[] = {{"--server", offsetof(mgmt_t, server)},
+                {"--user", offsetof(mgmt_t, user)},
+                {"--description", offsetof(mgmt_t, description)},
+                {"--cacert", offsetof(mgmt_t, cacert)}};
   for (int i = optind + 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "--description") == 0 || strcmp(a, "-d") == 0) {
-      if (i + 1 >= argc) return wy_cli_usage_error(cmd, "option '%s' needs a value", a);
-      m.description = argv[++i];
-    } else if (strncmp(a, "--description=", 14) == 0) {
-      m.description = a + 14;
-    } else if (strcmp(a, "--delete-topic") == 0) {
+    bool matched = false;
+    for (size_t v = 0; v < sizeof valued / sizeof valued[0] && !matched; v++) {
+      size_t len = strlen(valued[v].name);
+      if (strncmp(a, valued[v].name, len) != 0 || (a[len] != '\0' && a[len] != '=')) continue;
+      if (a[len] == '\0' && i + 1 >= argc) return wy_cli_usage_error(cmd, "option '%s' needs a value", a);
+      *(const char **)((char *)&m + valued[v].field) = a[len] == '=' ? a + len + 1 : argv[++i];
+      matched = true;
+    }
+    if (matched) continue;
+    if (strcmp(a, "--delete-topic") == 0) {
       m.delete_topic = true;
     } else if (strcmp(a, "--json") == 0) {
       m.json = true;
@@ -383,7 +399,9 @@ static int mgmt_main(const char *cmd, int argc, char **argv, void (*help)(FILE *
   }
   if (!known) return wy_cli_usage_error(cmd, "unknown action '%s'", action);
   wy_error_t err;
-  if (wy_rest_client_new(m.server ? m.server : "http://127.0.0.1:8088", m.user, &m.client, &err) != WY_OK) {
+  if (wy_rest_client_new(m.server ? m.server : "http://127.0.0.1:8088", m.user, &m.client, &err) != WY_OK ||
+      (m.cacert && wy_rest_client_set_cacert(m.client, m.cacert, &err) != WY_OK)) {
+    wy_rest_client_destroy(m.client);
     fprintf(stderr, "walleye %s: %s\n", cmd, err.msg);
     return WY_EXIT_FAILURE;
   }

@@ -9,6 +9,7 @@ struct wy_rest_client {
   CURL *curl;
   char *base;
   char *userpwd;
+  char *cacert;
 };
 
 typedef struct body {
@@ -50,7 +51,16 @@ void wy_rest_client_destroy(wy_rest_client_t *c) {
   if (c->curl) curl_easy_cleanup(c->curl);
   free(c->base);
   free(c->userpwd);
+  free(c->cacert);
   free(c);
+}
+
+wy_status_t wy_rest_client_set_cacert(wy_rest_client_t *c, const char *path, wy_error_t *err) {
+  char *copy = strdup(path);
+  if (!copy) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  free(c->cacert);
+  c->cacert = copy;
+  return WY_OK;
 }
 
 static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *post, long *status, json_t **out,
@@ -69,6 +79,7 @@ static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *po
   curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   if (c->userpwd) curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+  if (c->cacert) curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
   struct curl_slist *hdrs = NULL;
   if (post) {
     hdrs = curl_slist_append(hdrs, "Content-Type: application/vnd.ksql.v1+json");

@@ -19,6 +19,8 @@ typedef struct wy_rest_client wy_rest_client_t;
 wy_status_t wy_rest_client_new(const char *base, const char *userpwd, wy_rest_client_t **out,
                                wy_error_t *err);
 void wy_rest_client_destroy(wy_rest_client_t *c);
+/* Trust the CA certificates of this PEM file for https:// nodes (copied). */
+wy_status_t wy_rest_client_set_cacert(wy_rest_client_t *c, const char *path, wy_error_t *err);
 
 /* POST /ksql {ksql, streamsProperties (may be NULL), description (NULL: none)}.
  * Returns WY_OK when the node answered (any status, in *status) with JSON in *out;

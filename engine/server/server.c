@@ -16,8 +16,23 @@ struct wy_server {
   struct MHD_Daemon *daemon;
   size_t max_body;
   char *user, *password;
+  char *cert, *key; /* PEM text: libmicrohttpd reads them for the daemon's whole life */
   int port;
 };
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  char chunk[4096];
+  size_t got;
+  while (m && (got = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, got, m);
+  if (m) fclose(m);
+  fclose(f);
+  return buf;
+}
 
 typedef struct request {
   char *body;
@@ -25,12 +40,16 @@ typedef struct request {
   bool too_big;
 } request_t;
 
-wy_status_t wy_server_parse_listener(const char *listener, char *host, size_t cap, int *port, wy_error_t *err) {
+wy_status_t wy_server_parse_listener(const char *listener, char *host, size_t cap, int *port, bool *tls,
+                                     wy_error_t *err) {
   const char *p = listener ? listener : "";
-  if (strncmp(p, "http://", 7) == 0) p += 7;
-  else if (strncmp(p, "https://", 8) == 0)
-    return wy_error_set(err, WY_ERR_CONFIG, "listeners: https is not supported yet, use http: '%s'", listener);
-  else if (strstr(p, "://"))
+  if (tls) *tls = false;
+  if (strncmp(p, "http://", 7) == 0) {
+    p += 7;
+  } else if (strncmp(p, "https://", 8) == 0) {
+    p += 8;
+    if (tls) *tls = true;
+  } else if (strstr(p, "://"))
     return wy_error_set(err, WY_ERR_CONFIG, "listeners: unknown scheme in '%s'", listener);
   const char *h = p, *colon;
   size_t hlen;
@@ -158,9 +177,12 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
   *out = NULL;
   char host[256];
   int port;
-  if (wy_server_parse_listener(o->listener ? o->listener : "http://127.0.0.1:8088", host, sizeof host, &port, err) !=
-      WY_OK)
+  bool tls;
+  if (wy_server_parse_listener(o->listener ? o->listener : "http://127.0.0.1:8088", host, sizeof host, &port, &tls,
+                               err) != WY_OK)
     return err->code;
+  if (tls && (!o->tls_cert_file || !o->tls_cert_file[0] || !o->tls_key_file || !o->tls_key_file[0]))
+    return wy_error_set(err, WY_ERR_CONFIG, "an https listener needs server.tls.cert.file and server.tls.key.file");
   if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
   struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_family = AF_UNSPEC,
                            .ai_socktype = SOCK_STREAM};
@@ -189,11 +211,24 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
   }
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+  if (tls) {
+    s->cert = slurp(o->tls_cert_file);
+    s->key = slurp(o->tls_key_file);
+    if (!s->cert || !s->key) {
+      freeaddrinfo(ai);
+      wy_server_destroy(s);
+      return wy_error_set(err, WY_ERR_CONFIG, "cannot read the TLS certificate %s or key %s", o->tls_cert_file,
+                          o->tls_key_file);
+    }
+    flags |= MHD_USE_TLS;
+  }
+  /* the TLS options come last: without TLS, MHD_OPTION_END ends the list before them */
   s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
                                o->connection_limit ? o->connection_limit : 64u, MHD_OPTION_CONNECTION_TIMEOUT,
                                o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-                               MHD_OPTION_END);
+                               tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert, MHD_OPTION_HTTPS_MEM_KEY,
+                               s->key, MHD_OPTION_END);
   freeaddrinfo(ai);
   if (!s->daemon) {
     wy_server_destroy(s);
@@ -201,7 +236,7 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
   s->port = info ? info->port : port;
-  wy_log(WY_LOG_INFO, "server", "listening host=%s port=%d", host, s->port);
+  wy_log(WY_LOG_INFO, "server", "listening host=%s port=%d tls=%s", host, s->port, tls ? "yes" : "no");
   *out = s;
   return WY_OK;
 }
@@ -211,6 +246,8 @@ void wy_server_destroy(wy_server_t *s) {
   if (s->daemon) MHD_stop_daemon(s->daemon);
   free(s->user);
   free(s->password);
+  free(s->cert);
+  free(s->key);
   free(s);
 }
 

@@ -182,16 +182,21 @@ static void basic_auth_is_required_when_configured(void **state) {
 static void listeners_parse_and_reject_bad_ones(void **state) {
   char host[64];
   int port;
+  bool tls;
   wy_error_t err;
-  assert_int_equal(wy_server_parse_listener("http://127.0.0.1:8088", host, sizeof host, &port, &err), WY_OK);
+  assert_int_equal(wy_server_parse_listener("http://127.0.0.1:8088", host, sizeof host, &port, &tls, &err), WY_OK);
+  assert_false(tls);
   assert_string_equal(host, "127.0.0.1");
   assert_int_equal(port, 8088);
-  assert_int_equal(wy_server_parse_listener("[::1]:0", host, sizeof host, &port, &err), WY_OK);
+  assert_int_equal(wy_server_parse_listener("[::1]:0", host, sizeof host, &port, NULL, &err), WY_OK);
   assert_string_equal(host, "::1");
   assert_int_equal(port, 0);
+  assert_int_equal(wy_server_parse_listener("https://127.0.0.1:8443", host, sizeof host, &port, &tls, &err), WY_OK);
+  assert_true(tls);
+  assert_int_equal(port, 8443);
   const char *bad[] = {"http://127.0.0.1", "http://:80", "ftp://x:1", "http://h:99999", "http://h:12ab", "[::1"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    assert_int_equal(wy_server_parse_listener(bad[i], host, sizeof host, &port, &err), WY_ERR_CONFIG);
+    assert_int_equal(wy_server_parse_listener(bad[i], host, sizeof host, &port, NULL, &err), WY_ERR_CONFIG);
 }
 
 static uint64_t rng_next(uint64_t *s) {
