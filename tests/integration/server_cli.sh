@@ -4,25 +4,14 @@
 # parses as Prometheus text and its counters match the records sent.
 set -euo pipefail
 WALLEYE=${1:?usage: server_cli.sh path/to/walleye}
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$work/server.err" ] && tail -20 "$work/server.err" >&2; exit 1; }
+source "$(dirname "$0")/lib/server_node.sh"
 
 cat >"$work/node.properties" <<'EOF'
 listeners=http://127.0.0.1:0
 ksql.service.id=it_
 auto.offset.reset=earliest
 EOF
-"$WALLEYE" server --config "$work/node.properties" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/server.out" ] && break; sleep 0.05; done
-URL=$(head -1 "$work/server.out")
-[[ "$URL" == http://127.0.0.1:* ]] || fail "server did not print its URL: '$URL'"
+start_server "$work/node.properties"
 export WALLEYE_SERVER=$URL
 
 # usage errors are exit status 2
@@ -135,7 +124,5 @@ code=$(curl -s -o "$work/e.json" -w '%{http_code}' -X POST "$URL/ksql" -d '{"ksq
 jq -e '.["@type"] == "statement_error" and .error_code == 40001' "$work/e.json" >/dev/null || fail "$(cat "$work/e.json")"
 curl -sf "$URL/healthcheck" | jq -e '.isHealthy == true' >/dev/null || fail "healthcheck"
 
-kill "$server_pid"
-wait "$server_pid" || fail "server exited with $?"
-server_pid=
+stop_server
 echo "server_cli: ok"

@@ -3,14 +3,7 @@
 # broker (topics and command topic) is kept in server.memory.broker.file across the stop.
 set -euo pipefail
 WALLEYE=${1:?usage: server_restart.sh path/to/walleye}
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$work/server.err" ] && tail -20 "$work/server.err" >&2; exit 1; }
+source "$(dirname "$0")/lib/server_node.sh"
 
 cat >"$work/node.properties" <<EOF
 listeners=http://127.0.0.1:0
@@ -18,22 +11,8 @@ ksql.service.id=restart_
 server.memory.broker.file=$work/broker.dat
 EOF
 
-start_server() {
-  : >"$work/server.out"
-  "$WALLEYE" server --config "$work/node.properties" >"$work/server.out" 2>>"$work/server.err" &
-  server_pid=$!
-  for _ in $(seq 100); do [ -s "$work/server.out" ] && break; sleep 0.05; done
-  URL=$(head -1 "$work/server.out")
-  [[ "$URL" == http://127.0.0.1:* ]] || fail "server did not print its URL"
-  export WALLEYE_SERVER=$URL
-}
-stop_server() {
-  kill "$server_pid"
-  wait "$server_pid" || fail "server exited with $?"
-  server_pid=
-}
-
-start_server
+start_server "$work/node.properties"
+export WALLEYE_SERVER=$URL
 cat >"$work/p.sql" <<'EOF'
 CREATE STREAM orders (id INT KEY, amount DOUBLE) WITH (kafka_topic='orders', value_format='JSON');
 CREATE STREAM big_orders AS SELECT * FROM orders WHERE amount > 100;
@@ -46,7 +25,8 @@ q_table=$("$WALLEYE" sql list | awk '/ORDER_COUNTS/ {print $1}')
 stop_server
 [ -s "$work/broker.dat" ] || fail "the broker was not saved"
 
-start_server
+start_server "$work/node.properties"
+export WALLEYE_SERVER=$URL
 "$WALLEYE" sql list >"$work/after.txt"
 diff -u "$work/before.txt" "$work/after.txt" || fail "queries differ after the restart"
 grep -Eq "BIG_ORDERS +orders v1$" "$work/after.txt" || fail "$(cat "$work/after.txt")"

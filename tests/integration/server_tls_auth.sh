@@ -4,14 +4,7 @@
 set -euo pipefail
 WALLEYE=${1:?usage: server_tls_auth.sh path/to/walleye}
 command -v openssl >/dev/null || { echo "server_tls_auth: openssl missing, skipped"; exit 0; }
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; [ -f "$work/server.err" ] && tail -20 "$work/server.err" >&2; exit 1; }
+source "$(dirname "$0")/lib/server_node.sh"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null || fail "openssl"
@@ -21,10 +14,7 @@ server.tls.cert.file=$work/cert.pem
 server.tls.key.file=$work/key.pem
 server.auth.basic=ops:s3cret
 EOF
-"$WALLEYE" server --config "$work/node.properties" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/server.out" ] && break; sleep 0.05; done
-URL=$(head -1 "$work/server.out")
+start_server "$work/node.properties"
 [[ "$URL" == https://127.0.0.1:* ]] || fail "server did not print an https URL: '$URL'"
 
 "$WALLEYE" udf list --server "$URL" --cacert "$work/cert.pem" --user ops:s3cret | grep -Eq "^UCASE +SCALAR" ||
