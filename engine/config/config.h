@@ -74,6 +74,17 @@ typedef enum { WY_CFG_STRING, WY_CFG_INT, WY_CFG_BOOL, WY_CFG_ENUM } wy_config_t
     "File where TOKENIZE keeps its token vault across restarts (empty: in memory only).")       \
   X(LISTENERS, "listeners", WY_CFG_STRING, "http://127.0.0.1:8088", NULL, NULL,                 \
     "REST listener of `walleye server`.")                                                       \
+  X(SERVER_MAX_REQUEST_BYTES, "server.max.request.bytes", WY_CFG_INT, "1048576", NULL, NULL,    \
+    "Largest REST request body `walleye server` reads; larger ones get 413.")                  \
+  X(SERVER_MEMORY_FILE, "server.memory.broker.file", WY_CFG_STRING, "", NULL, NULL,             \
+    "`walleye server` on the memory broker: load its topics (the command topic too) from this " \
+    "file at start and save them at stop, so a restarted node gets its queries back.")         \
+  X(SERVER_TLS_CERT, "server.tls.cert.file", WY_CFG_STRING, "", NULL, NULL,                    \
+    "PEM certificate (chain) of an https:// listener.")                                        \
+  X(SERVER_TLS_KEY, "server.tls.key.file", WY_CFG_STRING, "", NULL, NULL,                      \
+    "PEM private key (unencrypted) of an https:// listener.")                                  \
+  X(SERVER_BASIC_AUTH, "server.auth.basic", WY_CFG_STRING, "", NULL, NULL,                      \
+    "`user:password` every REST request must present (HTTP basic auth); empty: none.")         \
   X(LINEAGE_TRANSPORT, "lineage.transport", WY_CFG_ENUM, "none", "none|console|file|http|kafka",  \
     NULL, "Where OpenLineage events go.")                                                       \
   X(LINEAGE_URL, "lineage.url", WY_CFG_STRING, "", NULL, NULL,                                  \
