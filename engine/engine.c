@@ -12,6 +12,7 @@
 #include "engine/analyzer/analyzer.h"
 #include "engine/analyzer/scope.h"
 #include "engine/base/log.h"
+#include "engine/catalog/format_spec.h"
 #include "engine/formats/format.h"
 #include "engine/lineage/lineage.h"
 #include "engine/plan/plan_lineage.h"
@@ -407,26 +408,8 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
       vals[n++] = row[i];
     }
     if (key && n == 0) continue;
-    wy_format_t f;
-    if (wy_format_from_name(spec->name, &f, err) != WY_OK) {
-      st = err->code;
-      break;
-    }
-    wy_format_schema_t fs = {n, cols};
-    wy_format_options_t o = {0};
-    o.is_key = key;
-    o.delimiter = spec->delimiter;
-    o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
-    char subject[512];
-    if (f == WY_FORMAT_AVRO) {
-      snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
-      o.registry = e->opts.schema_registry;
-      o.subject = subject;
-      o.schema_id = spec->schema_id > 0 ? spec->schema_id : 0;
-      o.register_schema = spec->schema_id <= 0;
-      if (spec->full_schema_name[0] || spec->full_schema_set) o.full_schema_name = spec->full_schema_name;
-    }
-    wy_format_codec_t *c = wy_format_codec_new(f, &fs, &o, err);
+    wy_codec_request_t req = {key, d->topic, e->opts.schema_registry, true, NULL, NULL, 0};
+    wy_format_codec_t *c = wy_format_spec_codec(spec, cols, n, &req, err);
     if (!c) {
       st = err->code;
       break;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/base/log.h"
+#include "engine/catalog/format_spec.h"
 #include "engine/formats/avro.h"
 #include "engine/lineage/lineage.h"
 #include "state/keycodec.h"
@@ -107,8 +108,6 @@ static void plog(wy_task_t *t, wy_plog_type_t type, const char *step, const row_
 static wy_format_codec_t *codec_for(wy_task_t *t, const wy_format_spec_t *spec, const wy_schema_t *schema,
                                     size_t from, size_t to, bool is_key, const char *topic, bool write,
                                     const uint8_t *projection, wy_error_t *err) {
-  wy_format_t f;
-  if (wy_format_from_name(spec->name[0] ? spec->name : "KAFKA", &f, err) != WY_OK) return NULL;
   wy_format_column_t cols[256];
   size_t n = 0;
   for (size_t i = from; i < to && n < 256; i++) {
@@ -116,27 +115,14 @@ static wy_format_codec_t *codec_for(wy_task_t *t, const wy_format_spec_t *spec, 
     cols[n].type = schema->cols[i].type;
     n++;
   }
-  wy_format_schema_t fs = {n, cols};
-  wy_format_options_t o = {0};
-  o.is_key = is_key;
-  o.delimiter = spec->delimiter;
-  o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
-  o.projection = projection;
-  char subject[512], keyname[256];
-  if (f == WY_FORMAT_AVRO) {
-    snprintf(subject, sizeof subject, "%s-%s", topic ? topic : "", is_key ? "key" : "value");
-    o.registry = wy_engine_schema_registry(t->q->engine);
-    o.subject = subject;
-    o.schema_id = spec->schema_id > 0 ? spec->schema_id : 0;
-    o.register_schema = write && spec->schema_id <= 0;
-    if (spec->full_schema_name[0] || spec->full_schema_set) {
-      o.full_schema_name = spec->full_schema_name;
-    } else if (is_key && write && t->q->plan->sink_name) {
-      wy_avro_key_schema_name(t->q->plan->sink_name, keyname, sizeof keyname);
-      o.full_schema_name = keyname;
-    }
+  char keyname[256];
+  wy_codec_request_t req = {is_key, topic, wy_engine_schema_registry(t->q->engine), write, NULL, projection, 0};
+  if (is_key && write && t->q->plan->sink_name) {
+    /* ksqlDB names a sink's key record after the sink */
+    wy_avro_key_schema_name(t->q->plan->sink_name, keyname, sizeof keyname);
+    req.default_full_name = keyname;
   }
-  return wy_format_codec_new(f, &fs, &o, err);
+  return wy_format_spec_codec(spec, cols, n, &req, err);
 }
 
 static const wy_type_t **types_of(const wy_schema_t *s, size_t from, size_t to) {

@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "engine/formats/format.h"
 #include "engine/testing/qtt_json.h"
+#include "engine/catalog/format_spec.h"
 #include "engine/formats/avro.h"
 #include "engine/registry/registry.h"
 #include "parser/parser.h"
@@ -107,24 +108,16 @@ static size_t side_columns(const wy_source_def_t *d, bool key, wy_format_column_
   return n;
 }
 
+/* A codec for a source's key or value columns, in the given format (the source's spec
+ * otherwise: delimiter, wrapping). */
 static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_format_t f, wy_sr_t *sr, int32_t id,
                                      wy_error_t *err) {
   wy_format_column_t cols[256];
   size_t n = side_columns(d, key, cols);
-  wy_format_schema_t fs = {n, cols};
-  const wy_format_spec_t *spec = key ? &d->key_format : &d->value_format;
-  wy_format_options_t o = {0};
-  o.is_key = key;
-  o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
-  char subject[512];
-  if (f == WY_FORMAT_AVRO) {
-    snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
-    o.registry = sr;
-    o.subject = subject;
-    o.schema_id = id;
-    o.register_schema = id <= 0;
-  }
-  return wy_format_codec_new(f, &fs, &o, err);
+  wy_format_spec_t spec = key ? d->key_format : d->value_format;
+  snprintf(spec.name, sizeof spec.name, "%s", wy_format_name(f));
+  wy_codec_request_t req = {key, d->topic, sr, id <= 0 && id != -1, NULL, NULL, id};
+  return wy_format_spec_codec(&spec, cols, n, &req, err);
 }
 
 /* Spec JSON -> typed columns (JSON codec) -> AVRO bytes written with the subject's
