@@ -17,7 +17,8 @@
   X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")     \
   X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")     \
   X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")      \
-  X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data")
+  X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data") \
+  X("run", wy_cmd_run, "run a SQL file's persistent queries against Kafka")
 
 #define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);
 WY_COMMANDS(WY_X_DECL)
