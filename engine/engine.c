@@ -116,6 +116,7 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
     return err->code;
   }
   wy_state_config_set(&cfg, "state.dir", e->state_dir, err);
+  if (opts->service_id && *opts->service_id) wy_state_config_set(&cfg, "ksql.service.id", opts->service_id, err);
   wy_state_config_set(&cfg, "state.rocksdb.memory.bytes", "8m", err);
   wy_status_t st = wy_state_env_new(&cfg, &e->state, err);
   wy_state_config_release(&cfg);

@@ -52,6 +52,8 @@ typedef struct wy_engine_options {
   const wy_backend_t *backend;
   const wy_registry_t *registry; /* NULL: the built-ins */
   const char *state_dir;        /* where stores live; NULL: a fresh temporary folder */
+  const char *service_id;       /* ksql.service.id: names state paths and changelog topics;
+                                 * NULL: the state module's default */
   struct wy_sr *schema_registry; /* for AVRO (not owned); NULL: AVRO is unavailable */
   /* OpenLineage: a run per query (START when it starts, COMPLETE when it is terminated
    * or its sink dropped, ABORT when the engine stops). Not owned; NULL: no lineage. */
@@ -109,6 +111,10 @@ void wy_query_release_partition(wy_query_t *q, int32_t partition);
 wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src,
                                        wy_status_t (*end_fn)(void *, const char *, int32_t, int64_t *, wy_error_t *),
                                        void *end_opaque, int timeout_ms, wy_error_t *err);
+/* The names of the query's stores that log to a changelog topic of their own
+ * (wy_state_changelog_topic names it), so that the runtime can create those topics
+ * before the first write. Returns how many there are; names[] gets up to cap. */
+size_t wy_query_logged_stores(const wy_query_t *q, const char **names, size_t cap);
 /* Does the query read this topic (as a source or an internal repartition topic)? */
 bool wy_query_reads(const wy_query_t *q, const char *topic);
 

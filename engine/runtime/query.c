@@ -149,6 +149,15 @@ static void step_rt_free(step_rt_t *s) {
   }
 }
 
+/* Store names: the runtime derives changelog topic names from them. */
+#define STORE_AGGREGATE "Aggregate-Materialize"
+static const char *join_store_name(const wy_plan_step_t *s) {
+  return s->this_is_left ? "KSTREAM-JOINTHIS-store" : "KSTREAM-JOINOTHER-store";
+}
+
+static wy_status_t table_restore(void *opaque, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *op,
+                                 bool *skip, wy_error_t *err);
+
 static wy_status_t open_store(wy_task_t *t, const char *name, const char *topic, wy_store_t **out,
                               wy_error_t *err) {
   if (!t->state) {
@@ -162,6 +171,10 @@ static wy_status_t open_store(wy_task_t *t, const char *name, const char *topic,
   spec.topic = topic;
   spec.sink = wy_engine_changelog_sink(t->q->engine);
   spec.cache_bytes = -1;
+  if (topic) { /* the source topic holds the source's format; the store holds row encodings */
+    spec.restore = table_restore;
+    spec.restore_opaque = t;
+  }
   if (!spec.sink && !topic) spec.changelog = WY_CHANGELOG_NONE;
   return wy_task_state_store(t->state, &spec, out, err);
 }
@@ -196,15 +209,11 @@ static wy_status_t build_steps(wy_task_t *t, input_rt_t *ir, const wy_schema_t *
       break;
     case WY_STEP_JOIN:
       if (s->windowed) {
-        char name[64];
-        snprintf(name, sizeof name, "KSTREAM-JOIN%s-store", s->this_is_left ? "THIS" : "OTHER");
-        if (open_store(t, name, NULL, &r->store, err) != WY_OK) return err->code;
+        if (open_store(t, join_store_name(s), NULL, &r->store, err) != WY_OK) return err->code;
       }
       break;
     case WY_STEP_AGGREGATE: {
-      char name[64];
-      snprintf(name, sizeof name, "Aggregate-Materialize");
-      if (open_store(t, name, NULL, &r->store, err) != WY_OK) return err->code;
+      if (open_store(t, STORE_AGGREGATE, NULL, &r->store, err) != WY_OK) return err->code;
       r->acc_types = calloc(s->naggs ? s->naggs : 1, sizeof *r->acc_types);
       for (size_t i = 0; i < s->naggs; i++) r->acc_types[i] = s->aggs[i].acc_type;
       cur = &s->out_schema;
@@ -975,6 +984,66 @@ static wy_status_t task_process(wy_task_t *t, size_t input, const wy_record_t *r
     if (r.tombstone && t->q->retracts) return WY_OK;
   }
   return run_steps(t, ir, ir->steps, &r, err);
+}
+
+/* A table's store restored from its source topic: decode each record as processing
+ * does and write what table_upsert would. Undecodable records and NULL keys are
+ * skipped, as they were when first processed. */
+static wy_status_t table_restore(void *opaque, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *op,
+                                 bool *skip, wy_error_t *err) {
+  wy_task_t *t = opaque;
+  input_rt_t *ir = NULL;
+  for (size_t i = 0; i < t->ninputs; i++)
+    if (t->inputs[i].in->is_table && strcmp(t->inputs[i].in->topic, rec->topic) == 0) ir = &t->inputs[i];
+  *skip = true;
+  if (!ir) return WY_OK;
+  wy_arena_reset(&t->arena);
+  row_t r;
+  bool bad;
+  if (decode_record(t, ir, rec, &r, &bad, err) != WY_OK) return err->code;
+  if (bad) return WY_OK;
+  wy_value_t keys[256];
+  for (size_t i = 0; i < ir->nkey; i++) {
+    keys[i] = r.v[ir->key_slot[i]];
+    if (keys[i].null) return WY_OK;
+  }
+  size_t klen = encode_key(t, keys, ir->nkey);
+  uint8_t *key = klen ? wy_arena_alloc(a, klen) : NULL;
+  if (!key) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  memcpy(key, t->scratch, klen);
+  op->key = key;
+  op->key_len = klen;
+  op->value = NULL;
+  op->value_len = 0;
+  if (!r.tombstone) {
+    size_t vlen;
+    r.v[r.n] = wy_bigint(r.ts);
+    if (encode_row(t, ir->types, r.v, r.n + 1, &vlen, err) != WY_OK) return err->code;
+    uint8_t *v = wy_arena_alloc(a, vlen ? vlen : 1);
+    if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    memcpy(v, t->scratch, vlen);
+    op->value = v;
+    op->value_len = vlen;
+  }
+  *skip = false;
+  return WY_OK;
+}
+
+size_t wy_query_logged_stores(const wy_query_t *q, const char **names, size_t cap) {
+  size_t n = 0;
+  for (size_t s = 0; s < q->plan->nsubs; s++)
+    for (size_t i = 0; i < q->plan->subs[s].ninputs; i++)
+      for (const wy_plan_step_t *st = q->plan->subs[s].inputs[i].steps; st; st = st->next) {
+        const char *name = st->kind == WY_STEP_AGGREGATE                 ? STORE_AGGREGATE
+                           : st->kind == WY_STEP_JOIN && st->windowed ? join_store_name(st)
+                                                                        : NULL;
+        bool seen = false;
+        for (size_t k = 0; name && k < n && k < cap; k++) seen |= strcmp(names[k], name) == 0;
+        if (!name || seen) continue;
+        if (n < cap) names[n] = name;
+        n++;
+      }
+  return n;
 }
 
 /* ---- queries ----------------------------------------------------------------------- */

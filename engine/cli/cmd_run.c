@@ -1,0 +1,207 @@
+/* walleye run — execute a SQL file and run its persistent queries against Kafka. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "connectors/kafka/embedded_broker.h"
+#include "engine/base/log.h"
+#include "engine/cli/cli.h"
+#include "engine/registry/registry.h"
+#include "engine/runtime/kafka_runtime.h"
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { stop_requested = sig; }
+
+static void run_help(FILE *out) {
+  fprintf(out,
+          "usage: walleye run FILE.sql [--config FILE] [--bootstrap-servers HOST:PORT]\n"
+          "                   [--embedded-broker] [-D key=value]...\n\n"
+          "Executes the statements of FILE.sql (DDL, persistent queries, INSERT VALUES), then runs\n"
+          "every persistent query against Kafka until SIGINT or SIGTERM, when it stops polling,\n"
+          "flushes, commits and exits 0. Prints each query id and its status on stdout.\n\n"
+          "  -c, --config FILE              properties file (ksql-server.properties style)\n"
+          "  -b, --bootstrap-servers LIST   Kafka brokers (overrides bootstrap.servers)\n"
+          "  -E, --embedded-broker          start an in-process embedded Kafka cluster\n"
+          "  -D, --define KEY=VALUE         set one configuration key (repeatable)\n");
+}
+
+static char *read_all(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 4096 + 1 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      char *g = realloc(buf, cap);
+      if (!g) break;
+      buf = g;
+    }
+    size_t n = fread(buf + len, 1, cap - len - 1, f);
+    len += n;
+    if (n == 0) break;
+  }
+  fclose(f);
+  if (buf) buf[len] = '\0';
+  return buf;
+}
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct run_args {
+  const char *sql_path, *config_path, *bootstrap;
+  bool embedded;
+  char **defines;
+  size_t ndefines;
+} run_args_t;
+
+static int parse_args(int argc, char **argv, run_args_t *a) {
+  static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                        {"bootstrap-servers", required_argument, NULL, 'b'},
+                                        {"embedded-broker", no_argument, NULL, 'E'},
+                                        {"define", required_argument, NULL, 'D'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":c:b:ED:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'c': a->config_path = optarg; break;
+    case 'b': a->bootstrap = optarg; break;
+    case 'E': a->embedded = true; break;
+    case 'D':
+      if (!strchr(optarg, '=')) return wy_cli_usage_error("run", "-D wants KEY=VALUE, not '%s'", optarg);
+      a->defines[a->ndefines++] = optarg;
+      break;
+    case 'h': run_help(stdout); return -1;
+    case ':': return wy_cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+    default: return wy_cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc) return wy_cli_usage_error("run", "a SQL file is required");
+  a->sql_path = argv[optind++];
+  if (optind < argc) return wy_cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  return 0;
+}
+
+static int configure(const run_args_t *a, wy_config_t *cfg, wy_embedded_broker_t **broker) {
+  wy_error_t err;
+  if (a->config_path && wy_config_load_file(cfg, a->config_path, &err) != WY_OK) {
+    fprintf(stderr, "walleye run: %s\n", err.msg);
+    return WY_EXIT_FAILURE;
+  }
+  for (size_t i = 0; i < a->ndefines; i++) {
+    char *eq = strchr(a->defines[i], '=');
+    *eq = '\0';
+    wy_status_t st = wy_config_set(cfg, a->defines[i], eq + 1, &err);
+    *eq = '=';
+    if (st != WY_OK) {
+      fprintf(stderr, "walleye run: %s\n", err.msg);
+      return WY_EXIT_FAILURE;
+    }
+  }
+  if (a->embedded) {
+    if (wy_embedded_broker_start(1, broker, &err) != WY_OK) {
+      fprintf(stderr, "walleye run: embedded broker: %s\n", err.msg);
+      return WY_EXIT_FAILURE;
+    }
+    wy_config_set(cfg, "bootstrap.servers", wy_embedded_broker_bootstraps(*broker), &err);
+  }
+  if (a->bootstrap && wy_config_set(cfg, "bootstrap.servers", a->bootstrap, &err) != WY_OK) {
+    fprintf(stderr, "walleye run: %s\n", err.msg);
+    return WY_EXIT_FAILURE;
+  }
+  return WY_EXIT_OK;
+}
+
+static int run_node(const run_args_t *a, wy_config_t *cfg) {
+  wy_error_t err;
+  char *sql = read_all(a->sql_path);
+  if (!sql) {
+    fprintf(stderr, "walleye run: cannot read %s\n", a->sql_path);
+    return WY_EXIT_FAILURE;
+  }
+  wy_sr_t *sr = NULL;
+  const char *url = wy_config_get_string(cfg, WY_CFG_SCHEMA_REGISTRY_URL);
+  if (url && *url) {
+    wy_sr_http_config_t sc = {0};
+    sc.url = url;
+    if (!(sr = wy_sr_http_new(&sc, &err))) {
+      fprintf(stderr, "walleye run: ksql.schema.registry.url: %s\n", err.msg);
+      free(sql);
+      return WY_EXIT_FAILURE;
+    }
+  }
+  wy_kafka_runtime_options_t o = {cfg, sql, NULL, sr};
+  wy_kafka_runtime_t *rt = NULL;
+  if (wy_kafka_runtime_new(&o, &rt, &err) != WY_OK) {
+    if (err.line > 0)
+      fprintf(stderr, "walleye run: %s:%d:%d: %s\n", a->sql_path, err.line, err.column, err.msg);
+    else
+      fprintf(stderr, "walleye run: %s\n", err.msg);
+    free(sql);
+    wy_sr_destroy(sr);
+    return WY_EXIT_FAILURE;
+  }
+  free(sql);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  int rc = WY_EXIT_OK;
+  if (wy_kafka_runtime_start(rt, &err) != WY_OK) {
+    fprintf(stderr, "walleye run: %s\n", err.msg);
+    rc = WY_EXIT_FAILURE;
+  } else {
+    for (size_t i = 0; i < wy_kafka_runtime_query_count(rt); i++)
+      printf("%s RUNNING\n", wy_kafka_runtime_query_id(rt, i));
+    fflush(stdout);
+    while (!stop_requested && wy_kafka_runtime_running(rt)) usleep(10 * 1000);
+    int64_t t0 = mono_ms();
+    wy_kafka_runtime_stop(rt);
+    if (wy_kafka_runtime_wait(rt, &err) != WY_OK) {
+      fprintf(stderr, "walleye run: %s\n", err.msg);
+      rc = WY_EXIT_FAILURE;
+    }
+    wy_kafka_runtime_stats_t s = wy_kafka_runtime_stats(rt);
+    for (size_t i = 0; i < wy_kafka_runtime_query_count(rt); i++)
+      printf("%s %s\n", wy_kafka_runtime_query_id(rt, i), rc == WY_EXIT_OK ? "STOPPED" : "ERROR");
+    wy_log(WY_LOG_INFO, "run",
+           "stopped records=%llu commits=%llu commit_failures=%llu aborts=%llu restarts=%llu "
+           "production_errors=%llu first_record_ms=%lld shutdown_ms=%lld",
+           (unsigned long long)s.records, (unsigned long long)s.commits, (unsigned long long)s.commit_failures,
+           (unsigned long long)s.aborts, (unsigned long long)s.restarts, (unsigned long long)s.production_errors,
+           (long long)s.first_record_ms, (long long)(mono_ms() - t0));
+  }
+  wy_kafka_runtime_destroy(rt);
+  wy_sr_destroy(sr);
+  return rc;
+}
+
+int wy_cmd_run(int argc, char **argv) {
+  run_args_t a = {0};
+  a.defines = calloc((size_t)argc + 1, sizeof *a.defines);
+  if (!a.defines) return WY_EXIT_FAILURE;
+  int rc = parse_args(argc, argv, &a);
+  if (rc != 0) {
+    free(a.defines);
+    return rc < 0 ? WY_EXIT_OK : rc;
+  }
+  wy_config_t *cfg = wy_config_new();
+  wy_embedded_broker_t *broker = NULL;
+  rc = cfg ? configure(&a, cfg, &broker) : WY_EXIT_FAILURE;
+  if (rc == WY_EXIT_OK) rc = run_node(&a, cfg);
+  wy_config_destroy(cfg);
+  wy_embedded_broker_stop(broker);
+  free(a.defines);
+  return rc;
+}
