@@ -355,7 +355,11 @@ static char *next_generated_name(const proj_t *p, const wy_ast_query_t *q, int *
 /* Default name of a select expression without alias. */
 static char *default_name(qa_t *a, const wy_ast_expr_t *e, const proj_t *p, int *counter) {
   if (e->kind == WY_AST_COLUMN) {
-    if (a->joined && e->qualifier) {
+    /* in a join, a qualified column keeps its source's prefix only when both sources
+     * have a column of that name (ksqlDB: T_ID, but VAL when only one side has VAL) */
+    size_t having = 0;
+    for (size_t i = 0; a->joined && i < a->nsrc; i++) having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0;
+    if (a->joined && e->qualifier && having > 1) {
       char buf[512];
       snprintf(buf, sizeof buf, "%s_%s", e->qualifier, e->name);
       return strdup(buf);

@@ -324,9 +324,30 @@ static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   out->properties = wy_null(WY_T_MAP);
 }
 
-/* A windowed source's key format also names its window. */
-static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out) {
+/* A windowed source's key format also names its window; an AVRO key of one column is
+ * anonymous (UNWRAP_SINGLES), and a sink's key record is named after the sink. */
+static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_arena_t *a) {
   fill_format(&d->key_format, out);
+  if (!strcmp(d->key_format.name, "AVRO") && wy_schema_count_ns(&d->schema, WY_NS_KEY) == 1) {
+    static const char *unwrap[] = {"UNWRAP_SINGLES"};
+    out->has_features = true;
+    out->features.n = 1;
+    out->features.items = unwrap;
+    char name[256];
+    const char *full = d->key_format.full_schema_name[0] ? d->key_format.full_schema_name : NULL;
+    if (!full && d->query_id) {
+      wy_avro_key_schema_name(d->name, name, sizeof name);
+      full = name;
+    }
+    wy_map_t *m = full ? wy_map_new(a, 1) : NULL;
+    char *copy = m ? wy_arena_strdup(a, full) : NULL;
+    if (m && copy) {
+      const char *k = "fullSchemaName";
+      m->keys[0] = wy_string(k, strlen(k));
+      m->vals[0] = wy_string(copy, strlen(copy));
+      out->properties = wy_mapv(m);
+    }
+  }
   static const char *const names[] = {NULL, "TUMBLING", "HOPPING", "SESSION"};
   if (d->window == WY_WINDOW_NONE) return;
   out->window_type = names[d->window];
@@ -488,7 +509,7 @@ report:
     info.name = topic;
     info.partitions = np;
     if (d) {
-      fill_key_format(d, &info.key_format);
+      fill_key_format(d, &info.key_format, &arena);
       fill_format(&d->value_format, &info.value_format);
     } else {
       info.key_format.properties = wy_null(WY_T_MAP);
@@ -541,7 +562,7 @@ report:
     si.is_table = d->kind == WY_SOURCE_TABLE;
     si.schema = schema;
     si.topic = d->topic;
-    fill_key_format(d, &si.key_format);
+    fill_key_format(d, &si.key_format, &arena);
     fill_format(&d->value_format, &si.value_format);
     si.is_source = d->is_source;
     wy_qtt_result_add_source(out, &si, err);
