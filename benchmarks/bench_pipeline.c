@@ -25,6 +25,7 @@
 #include "connectors/memory/memory.h"
 #include "engine/base/log.h"
 #include "engine/engine.h"
+#include "engine/lineage/lineage.h"
 
 static double now_s(clockid_t c) {
   struct timespec t;
@@ -124,6 +125,8 @@ static wy_status_t mem_delete(void *ctx, const char *topic, wy_error_t *err) {
 static const wy_backend_ops_t bench_backend_ops = {mem_partitions, mem_create, mem_delete};
 static wy_backend_t bench_backend;
 
+static wy_lineage_emitter_t *bench_lineage; /* set for the run with lineage */
+
 static wy_engine_t *engine_with(wy_memory_broker_t **broker, const char *const *sql, size_t nsql) {
   wy_error_t err;
   if (wy_memory_broker_new(broker, &err) != WY_OK) return NULL;
@@ -135,6 +138,7 @@ static wy_engine_t *engine_with(wy_memory_broker_t **broker, const char *const *
   wy_engine_options_t o = {0};
   o.broker = *broker;
   o.backend = &bench_backend;
+  o.lineage = bench_lineage;
   wy_engine_t *e;
   if (wy_engine_new(&o, &e, &err) != WY_OK) {
     fprintf(stderr, "engine: %s\n", err.msg);
@@ -225,13 +229,14 @@ static const char *const CLICKSTREAM_DDL =
 
 int main(int argc, char **argv) {
   const char *workload = "decode-filter-project";
-  bool no_baseline = false;
+  bool no_baseline = false, with_lineage = false;
   size_t n = 1000000;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) n = 100000;
     else if (strcmp(argv[i], "--records") == 0 && i + 1 < argc) n = (size_t)atol(argv[++i]);
     else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) workload = argv[++i];
     else if (strcmp(argv[i], "--no-baseline") == 0) no_baseline = true; /* for profiling */
+    else if (strcmp(argv[i], "--lineage") == 0) with_lineage = true;
     else {
       fprintf(stderr, "usage: bench_pipeline --workload NAME [--quick] [--records N]\n");
       return 2;
@@ -252,6 +257,37 @@ int main(int argc, char **argv) {
     e = engine_with(&broker, sql, 2);
     if (!e || run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
     print_result(workload, "memory-1thread", n, wall, cpu, "jansson", base_wall);
+    if (with_lineage) {
+      /* Lineage overhead: the same run with an OpenLineage run per query (events to a
+       * file; per record the runtime bumps two atomic counters) against the run without,
+       * alternating three times and keeping the best of each (the machine is shared). */
+      wy_lineage_options_t lo;
+      wy_lineage_options_init(&lo);
+      lo.transport = WY_LINEAGE_FILE;
+      lo.url = "/dev/null";
+      wy_lineage_emitter_t *em = NULL;
+      wy_error_t lerr;
+      if (wy_lineage_emitter_new(&lo, &em, &lerr) != WY_OK) return 1;
+      double best[2] = {1e9, 1e9}, best_cpu[2] = {1e9, 1e9};
+      for (int round = 0; round < 6; round++) {
+        int with = round % 2;
+        wy_engine_destroy(e);
+        wy_sink_destroy(bench_sink.memory);
+        wy_memory_broker_destroy(broker);
+        bench_lineage = with ? em : NULL;
+        e = engine_with(&broker, sql, 2);
+        double w, c;
+        if (!e || run_engine(e, "clickstream", &in, &w, &c) != 0) return 1;
+        if (w < best[with]) best[with] = w;
+        if (c < best_cpu[with]) best_cpu[with] = c;
+      }
+      print_result(workload, "lineage-off", n, best[0], best_cpu[0], NULL, 0);
+      print_result(workload, "lineage-on", n, best[1], best_cpu[1], "lineage-off", best[0]);
+      wy_engine_destroy(e);
+      e = NULL;
+      bench_lineage = NULL;
+      wy_lineage_emitter_destroy(em);
+    }
   } else if (strcmp(workload, "stream-table-join") == 0) {
     make_inputs(&in, n, 10000);
     const char *sql[] = {CLICKSTREAM_DDL,

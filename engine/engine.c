@@ -132,6 +132,7 @@ void wy_engine_destroy(wy_engine_t *e) {
   if (!e) return;
   for (size_t i = 0; i < e->nqueries; i++) {
     /* the node stops: the queries' runs end with ABORT */
+    wy_query_flush_stats(e->queries[i]);
     wy_lineage_run_t *run = e->queries[i]->lineage;
     wy_error_t lerr;
     if (run) wy_lineage_run_abort(run, &lerr);
@@ -216,6 +217,7 @@ static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partition
 
 /* A query ends: its lineage run completes (terminated, dropped or replaced). */
 static void query_end(wy_query_t *q) {
+  wy_query_flush_stats(q);
   if (q->lineage) {
     wy_error_t err;
     wy_lineage_run_complete(q->lineage, &err);

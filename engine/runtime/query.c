@@ -491,8 +491,10 @@ static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *
     if (!wy_format_buf_append(&t->kbuf, be, 8)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   bool nullv = r->tombstone || null_value;
-  if (t->q->lineage_out)
-    wy_lineage_counter_add(t->q->lineage_out, 1, (null_key ? 0 : t->kbuf.len) + (nullv ? 0 : t->vbuf.len));
+  if (t->q->lineage_out) {
+    t->q->pending_out[0]++;
+    t->q->pending_out[1] += (null_key ? 0 : t->kbuf.len) + (nullv ? 0 : t->vbuf.len);
+  }
   return produce(t, s->step->topic, null_key ? NULL : t->kbuf.data, null_key ? 0 : t->kbuf.len,
                  nullv ? NULL : t->vbuf.data, nullv ? 0 : t->vbuf.len, r, ts, err);
 }
@@ -1067,6 +1069,7 @@ wy_status_t wy_query_new(wy_engine_t *e, wy_plan_t *plan, wy_query_t **out, wy_e
 
 void wy_query_destroy(wy_query_t *q) {
   if (!q) return;
+  if (q->lineage) wy_query_flush_stats(q);
   wy_lineage_run_destroy(q->lineage);
   for (size_t i = 0; i < q->ntasks; i++) wy_task_destroy(q->tasks[i].task);
   free(q->tasks);
@@ -1105,11 +1108,28 @@ static wy_status_t task_for(wy_query_t *q, size_t sub, int32_t partition, wy_tas
   return WY_OK;
 }
 
+#define WY_LINEAGE_FLUSH 1024
+
+/* Add the locally counted statistics to the lineage run's shared counters. */
+void wy_query_flush_stats(wy_query_t *q) {
+  for (size_t i = 0; i < 2; i++)
+    if (q->lineage_in[i] && q->pending_in[i][0]) wy_lineage_counter_add(q->lineage_in[i], q->pending_in[i][0], q->pending_in[i][1]);
+  if (q->lineage_out && q->pending_out[0]) wy_lineage_counter_add(q->lineage_out, q->pending_out[0], q->pending_out[1]);
+  memset(q->pending_in, 0, sizeof q->pending_in);
+  memset(q->pending_out, 0, sizeof q->pending_out);
+  q->pending_n = 0;
+}
+
 wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *err) {
   q->cur_topic = rec->topic;
-  for (size_t i = 0; q->lineage && i < q->plan->nsource_topics && i < 2; i++)
-    if (q->lineage_in[i] && strcmp(q->plan->source_topics[i], rec->topic) == 0)
-      wy_lineage_counter_add(q->lineage_in[i], 1, rec->key_len + rec->value_len);
+  if (q->lineage) {
+    for (size_t i = 0; i < q->plan->nsource_topics && i < 2; i++)
+      if (q->lineage_in[i] && strcmp(q->plan->source_topics[i], rec->topic) == 0) {
+        q->pending_in[i][0]++;
+        q->pending_in[i][1] += rec->key_len + rec->value_len;
+      }
+    if (++q->pending_n >= WY_LINEAGE_FLUSH) wy_query_flush_stats(q);
+  }
   for (size_t s = 0; s < q->plan->nsubs; s++) {
     for (size_t i = 0; i < q->plan->subs[s].ninputs; i++) {
       if (strcmp(q->plan->subs[s].inputs[i].topic, rec->topic) != 0) continue;
@@ -1147,6 +1167,7 @@ wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err) {
 }
 
 wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err) {
+  if (q->lineage) wy_query_flush_stats(q);
   for (size_t i = 0; i < q->ntasks; i++) {
     wy_task_t *t = q->tasks[i].task;
     if (t->state && wy_task_state_commit(t->state, NULL, 0, err) != WY_OK)

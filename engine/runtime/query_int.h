@@ -18,6 +18,11 @@ struct wy_query {
   struct wy_lineage_run *lineage;          /* NULL without lineage */
   struct wy_lineage_counter *lineage_in[2]; /* per source topic */
   struct wy_lineage_counter *lineage_out;
+  /* Lineage statistics are counted here, without atomics, and added to the run's
+   * counters every WY_LINEAGE_FLUSH records and at commit: RUNNING events lag by at most
+   * that many records. */
+  uint64_t pending_in[2][2], pending_out[2]; /* [input][records, bytes], [records, bytes] */
+  uint32_t pending_n;
   struct {
     size_t sub;
     int32_t partition;
@@ -29,6 +34,9 @@ struct wy_query {
 /* Takes ownership of plan (also on failure). */
 wy_status_t wy_query_new(wy_engine_t *e, wy_plan_t *plan, wy_query_t **out, wy_error_t *err);
 void wy_query_destroy(wy_query_t *q);
+/* Add the statistics counted since the last flush to the lineage run (before a terminal
+ * lineage event). */
+void wy_query_flush_stats(wy_query_t *q);
 void wy_task_destroy(wy_task_t *t);
 
 /* Engine services used by tasks. */

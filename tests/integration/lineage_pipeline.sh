@@ -29,6 +29,10 @@ agg=$(start CTAS_LAST_CLICK_1 | jq -c '.outputs[0].facets.columnLineage')
 [ "$(jq -r '.fields.LAST_REQUEST.inputFields[0].transformations[0].subtype' <<<"$agg")" = AGGREGATION ] || fail "aggregation"
 jq -e '.dataset[] | select(.field == "USERID" and .transformations[0].subtype == "GROUP_BY")' <<<"$agg" >/dev/null ||
   fail "group by"
+# statistics: the terminal event counts every record in and out
+term() { jq -c --arg j "$1" 'select(.job.name == $j and (.eventType == "ABORT" or .eventType == "COMPLETE"))' "$events"; }
+[ "$(term CSAS_CLICK_USERS_0 | jq -c '[.inputs[].inputFacets.inputStatistics.rowCount]')" = "[4,2]" ] || fail "input counts"
+[ "$(term CSAS_CLICK_USERS_0 | jq -c '[.outputs[].outputFacets.outputStatistics.rowCount]')" = "[2]" ] || fail "output counts"
 # datasets: Kafka topics with symlinks to the stream/table names
 [ "$(start CSAS_CLICK_USERS_0 | jq -r '.inputs[0].namespace')" = "kafka://127.0.0.1:9092" ] || fail "namespace"
 [ "$(start CSAS_CLICK_USERS_0 | jq -r '.outputs[0].facets.symlinks.identifiers[0].name')" = CLICK_USERS ] || fail "symlink"
