@@ -1,0 +1,284 @@
+/* engine/runtime/kafka_runtime on an in-process embedded broker: a query runs, commits
+ * and survives injected faults (at-least-once: request errors on Produce, Fetch and
+ * OffsetCommit, a broker down and up; exactly-once: errors on InitProducerId,
+ * AddPartitionsToTxn and EndTxn). Every test is bounded in records (<= 200) and time
+ * (each wait gives up after 20 s). The mock makes a new consumer group wait 3 s before
+ * its first assignment, which is most of each test's time. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "connectors/kafka/embedded_broker.h"
+#include "connectors/kafka/kafka_sink.h"
+#include "connectors/kafka/kafka_source.h"
+#include "engine/runtime/kafka_runtime.h"
+
+/* Kafka protocol ApiKeys, for fault injection. */
+enum { API_PRODUCE = 0, API_FETCH = 1, API_OFFSET_COMMIT = 8, API_INIT_PRODUCER_ID = 22,
+       API_ADD_PARTITIONS_TO_TXN = 24, API_END_TXN = 26 };
+
+static const char *const PIPELINE =
+    "CREATE STREAM CLICKS (USER_ID STRING KEY, PAGE STRING, MS INT) "
+    "  WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON');\n"
+    "CREATE STREAM SLOW AS SELECT USER_ID, PAGE, MS * 2 AS DOUBLED FROM CLICKS WHERE MS >= 10;\n";
+
+typedef struct fx {
+  wy_embedded_broker_t *broker;
+  char state_dir[64];
+  wy_config_t *cfg;
+  wy_kafka_runtime_t *rt;
+} fx_t;
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int setup(void **state) {
+  fx_t *fx = calloc(1, sizeof *fx);
+  wy_error_t err;
+  if (wy_embedded_broker_start(1, &fx->broker, &err) != WY_OK) return -1;
+  if (wy_embedded_broker_create_topic(fx->broker, "clicks", 4, &err) != WY_OK ||
+      wy_embedded_broker_create_topic(fx->broker, "SLOW", 4, &err) != WY_OK)
+    return -1;
+  strcpy(fx->state_dir, "/tmp/walleye-test-runtime-XXXXXX");
+  if (!mkdtemp(fx->state_dir)) return -1;
+  fx->cfg = wy_config_new();
+  const char *kv[][2] = {
+      {"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
+      {"state.dir", fx->state_dir},
+      {"auto.offset.reset", "earliest"},
+      {"commit.interval.ms", "100"},
+      {"kafka.consumer.session.timeout.ms", "2500"},
+      {"kafka.consumer.heartbeat.interval.ms", "200"},
+      {"kafka.consumer.fetch.wait.max.ms", "50"},
+      {"kafka.linger.ms", "2"},
+  };
+  for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+    if (wy_config_set(fx->cfg, kv[i][0], kv[i][1], &err) != WY_OK) return -1;
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fx_t *fx = *state;
+  wy_kafka_runtime_destroy(fx->rt);
+  wy_config_destroy(fx->cfg);
+  wy_embedded_broker_stop(fx->broker);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", fx->state_dir);
+  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", fx->state_dir);
+  free(fx);
+  return 0;
+}
+
+static void set(fx_t *fx, const char *k, const char *v) {
+  wy_error_t err;
+  if (wy_config_set(fx->cfg, k, v, &err) != WY_OK) fail_msg("%s: %s", k, err.msg);
+}
+
+static void start(fx_t *fx) {
+  wy_error_t err;
+  wy_kafka_runtime_options_t o = {fx->cfg, PIPELINE, NULL, NULL};
+  if (wy_kafka_runtime_new(&o, &fx->rt, &err) != WY_OK) fail_msg("runtime: %s", err.msg);
+  assert_int_equal(wy_kafka_runtime_query_count(fx->rt), 1);
+  assert_string_equal(wy_kafka_runtime_query_id(fx->rt, 0), "CSAS_SLOW_0");
+  if (wy_kafka_runtime_start(fx->rt, &err) != WY_OK) fail_msg("start: %s", err.msg);
+}
+
+/* Users from..from+n-1; user i clicks for i ms, so users below 10 are filtered out. */
+static void produce(fx_t *fx, int from, int n) {
+  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)}};
+  wy_kafka_sink_config_t c = {props, 1, NULL, 0};
+  wy_kafka_sink_t *s;
+  wy_error_t err;
+  if (wy_kafka_sink_new(&c, &s, &err) != WY_OK) fail_msg("sink: %s", err.msg);
+  for (int i = from; i < from + n; i++) {
+    char k[16], v[64];
+    snprintf(k, sizeof k, "u%03d", i);
+    int vl = snprintf(v, sizeof v, "{\"PAGE\":\"p%d\",\"MS\":%d}", i % 7, i);
+    if (wy_sink_send(wy_kafka_sink_base(s), "clicks", -1, k, strlen(k), v, (size_t)vl, NULL, 0, 1000 + i, NULL,
+                     &err) != WY_OK)
+      fail_msg("send: %s", err.msg);
+  }
+  if (wy_sink_flush(wy_kafka_sink_base(s), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  wy_kafka_sink_destroy(s);
+}
+
+/* Read SLOW from the beginning until every user in [10, upto) was seen at least once,
+ * or 20 s passed. Returns how many of them were seen; *records counts duplicates too.
+ * Each output must be the input transformed (page kept, MS doubled). */
+static int seen_users(fx_t *fx, int upto, int *records) {
+  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
+                             {"kafka.consumer.isolation.level", "read_uncommitted"}};
+  wy_position_t parts[4];
+  for (int p = 0; p < 4; p++) parts[p] = (wy_position_t){"SLOW", p, WY_KAFKA_OFFSET_BEGINNING};
+  wy_kafka_source_config_t c = {0};
+  c.props = props;
+  c.nprops = 2;
+  c.assignment = parts;
+  c.nassignment = 4;
+  wy_kafka_source_t *src;
+  wy_error_t err;
+  if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("source: %s", err.msg);
+  bool seen[256] = {0};
+  int nseen = 0;
+  *records = 0;
+  wy_record_t recs[64];
+  for (int64_t deadline = now_ms() + 20000; nseen < upto - 10 && now_ms() < deadline;) {
+    size_t n = 0;
+    if (wy_source_poll(wy_kafka_source_base(src), recs, 64, &n, 200, &err) != WY_OK) continue;
+    for (size_t i = 0; i < n; i++) {
+      char key[16] = {0};
+      memcpy(key, recs[i].key, recs[i].key_len < 15 ? recs[i].key_len : 15);
+      int u = atoi(key + 1);
+      char want[64];
+      snprintf(want, sizeof want, "{\"PAGE\":\"p%d\",\"DOUBLED\":%d}", u % 7, 2 * u);
+      assert_true(u >= 10 && u < 256);
+      if (recs[i].value_len != strlen(want) || memcmp(recs[i].value, want, strlen(want)) != 0)
+        fail_msg("user %d: got %.*s, want %s", u, (int)recs[i].value_len, (const char *)recs[i].value, want);
+      (*records)++;
+      if (u < upto && !seen[u]) {
+        seen[u] = true;
+        nseen++;
+      }
+    }
+  }
+  wy_kafka_source_destroy(src);
+  return nseen;
+}
+
+static void stop(fx_t *fx) {
+  wy_error_t err;
+  int64_t t0 = now_ms();
+  wy_kafka_runtime_stop(fx->rt);
+  if (wy_kafka_runtime_wait(fx->rt, &err) != WY_OK) fail_msg("runtime: %s", err.msg);
+  assert_true(now_ms() - t0 < 1000); /* clean shutdown under 1 s */
+}
+
+static void at_least_once_processes_commits_and_stops_quickly(void **state) {
+  fx_t *fx = *state;
+  produce(fx, 0, 40);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 40, &records), 30);
+  assert_int_equal(records, 30); /* no fault: no duplicate */
+  usleep(300 * 1000);            /* a commit interval or two */
+  stop(fx);
+  wy_kafka_runtime_stats_t s = wy_kafka_runtime_stats(fx->rt);
+  assert_int_equal(s.records, 40);
+  assert_true(s.commits >= 1);
+  assert_true(s.first_record_ms >= 0);
+  /* A second node of the same service resumes from the committed offsets. */
+  wy_kafka_runtime_destroy(fx->rt);
+  fx->rt = NULL;
+  produce(fx, 40, 10);
+  start(fx);
+  assert_int_equal(seen_users(fx, 50, &records), 40);
+  stop(fx);
+  assert_int_equal(wy_kafka_runtime_stats(fx->rt).records, 10);
+}
+
+static void at_least_once_survives_request_errors_and_a_broker_outage(void **state) {
+  fx_t *fx = *state;
+  produce(fx, 0, 60);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 60, &records), 50);
+  rd_kafka_mock_cluster_t *mock = wy_embedded_broker_mock(fx->broker);
+  rd_kafka_mock_push_request_errors(mock, API_PRODUCE, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  rd_kafka_mock_push_request_errors(mock, API_FETCH, 2, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
+  rd_kafka_mock_push_request_errors(mock, API_OFFSET_COMMIT, 2, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE);
+  produce(fx, 60, 60);
+  assert_int_equal(seen_users(fx, 120, &records), 110);
+  rd_kafka_mock_broker_set_down(mock, 1);
+  usleep(500 * 1000);
+  rd_kafka_mock_broker_set_up(mock, 1);
+  produce(fx, 120, 60);
+  assert_int_equal(seen_users(fx, 180, &records), 170); /* nothing lost */
+  assert_true(records >= 170);                          /* duplicates allowed */
+  stop(fx);
+  assert_true(wy_kafka_runtime_stats(fx->rt).records >= 180);
+}
+
+static void exactly_once_takes_the_abort_and_restart_paths(void **state) {
+  fx_t *fx = *state;
+  set(fx, "processing.guarantee", "exactly_once_v2");
+  rd_kafka_mock_cluster_t *mock = wy_embedded_broker_mock(fx->broker);
+  /* a retriable error on the producer id: initialisation retries */
+  rd_kafka_mock_push_request_errors(mock, API_INIT_PRODUCER_ID, 1, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+  produce(fx, 0, 30);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 30, &records), 20);
+  /* a refused partition: the transaction must be aborted and the inputs rewound */
+  rd_kafka_mock_push_request_errors(mock, API_ADD_PARTITIONS_TO_TXN, 1,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  produce(fx, 30, 30);
+  assert_int_equal(seen_users(fx, 60, &records), 50);
+  int64_t deadline = now_ms() + 10000;
+  while (wy_kafka_runtime_stats(fx->rt).aborts == 0 && now_ms() < deadline) usleep(50 * 1000);
+  assert_true(wy_kafka_runtime_stats(fx->rt).aborts >= 1);
+  /* a fenced producer at commit: fatal, the thread's clients are rebuilt */
+  rd_kafka_mock_push_request_errors(mock, API_END_TXN, 1, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH);
+  produce(fx, 60, 30);
+  deadline = now_ms() + 10000;
+  while (wy_kafka_runtime_stats(fx->rt).aborts + wy_kafka_runtime_stats(fx->rt).restarts < 2 && now_ms() < deadline)
+    usleep(50 * 1000);
+  assert_int_equal(seen_users(fx, 90, &records), 80);
+  stop(fx);
+  wy_kafka_runtime_stats_t s = wy_kafka_runtime_stats(fx->rt);
+  assert_true(s.aborts + s.restarts >= 2);
+  assert_true(s.commits >= 1);
+}
+
+static void bad_config_is_refused_naming_the_key(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  set(fx, "num.stream.threads", "0");
+  wy_kafka_runtime_options_t o = {fx->cfg, PIPELINE, NULL, NULL};
+  assert_int_equal(wy_kafka_runtime_new(&o, &fx->rt, &err), WY_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "num.stream.threads"));
+  set(fx, "num.stream.threads", "2");
+  set(fx, "kafka.consumer.fetch.wait.max.ms", "not-a-number");
+  assert_int_equal(wy_kafka_runtime_new(&o, &fx->rt, &err), WY_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "fetch.wait.max.ms"));
+  assert_null(fx->rt);
+}
+
+static void two_stream_threads_share_the_partitions(void **state) {
+  fx_t *fx = *state;
+  set(fx, "num.stream.threads", "2");
+  produce(fx, 0, 80);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 80, &records), 70);
+  stop(fx);
+  assert_int_equal(wy_kafka_runtime_stats(fx->rt).records, 80);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      T(bad_config_is_refused_naming_the_key),
+      T(at_least_once_processes_commits_and_stops_quickly),
+      T(two_stream_threads_share_the_partitions),
+      T(at_least_once_survives_request_errors_and_a_broker_outage),
+      T(exactly_once_takes_the_abort_and_restart_paths),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
