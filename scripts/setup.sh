@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   librdkafka-dev librocksdb-dev libavro-dev libjansson-dev libcmocka-dev lemon
   libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev
-  kcat jq procps
+  kcat jq procps curl openssl
   python3 python3-jsonschema
 )
 
