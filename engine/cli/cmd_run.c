@@ -10,6 +10,8 @@
 #include "connectors/kafka/embedded_broker.h"
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
+#include "engine/lineage/lineage.h"
+#include "udf/loader.h"
 #include "engine/registry/registry.h"
 #include "engine/runtime/kafka_runtime.h"
 
@@ -26,6 +28,7 @@ static void run_help(FILE *out) {
           "  -c, --config FILE              properties file (ksql-server.properties style)\n"
           "  -b, --bootstrap-servers LIST   Kafka brokers (overrides bootstrap.servers)\n"
           "  -E, --embedded-broker          start an in-process embedded Kafka cluster\n"
+          "  -u, --udf-dir DIR              load the UDF libraries of DIR (config: udf.dir)\n"
           "  -D, --define KEY=VALUE         set one configuration key (repeatable)\n");
 }
 
@@ -57,7 +60,7 @@ static int64_t mono_ms(void) {
 }
 
 typedef struct run_args {
-  const char *sql_path, *config_path, *bootstrap;
+  const char *sql_path, *config_path, *bootstrap, *udf_dir;
   bool embedded;
   char **defines;
   size_t ndefines;
@@ -68,15 +71,17 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
                                         {"bootstrap-servers", required_argument, NULL, 'b'},
                                         {"embedded-broker", no_argument, NULL, 'E'},
                                         {"define", required_argument, NULL, 'D'},
+                                        {"udf-dir", required_argument, NULL, 'u'},
                                         {"help", no_argument, NULL, 'h'},
                                         {NULL, 0, NULL, 0}};
   int c;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":c:b:ED:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":c:b:ED:u:h", opts, NULL)) != -1) {
     switch (c) {
     case 'c': a->config_path = optarg; break;
     case 'b': a->bootstrap = optarg; break;
     case 'E': a->embedded = true; break;
+    case 'u': a->udf_dir = optarg; break;
     case 'D':
       if (!strchr(optarg, '=')) return wy_cli_usage_error("run", "-D wants KEY=VALUE, not '%s'", optarg);
       a->defines[a->ndefines++] = optarg;
@@ -140,7 +145,26 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
       return WY_EXIT_FAILURE;
     }
   }
-  wy_kafka_runtime_options_t o = {cfg, sql, NULL, sr};
+  /* UDF libraries (udf.dir) and OpenLineage (lineage.*): a bad one refuses to start */
+  wy_registry_t *reg = NULL;
+  const char *udf_dir = a->udf_dir ? a->udf_dir : wy_config_get_string(cfg, WY_CFG_UDF_DIR);
+  if (udf_dir && *udf_dir && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) {
+    fprintf(stderr, "walleye run: udf.dir: %s\n", err.msg);
+    free(sql);
+    wy_sr_destroy(sr);
+    return WY_EXIT_FAILURE;
+  }
+  wy_lineage_emitter_t *lineage = NULL;
+  wy_lineage_options_t lo;
+  if (wy_lineage_options_from_config(&lo, cfg, &err) != WY_OK ||
+      (lo.transport != WY_LINEAGE_NONE && wy_lineage_emitter_new(&lo, &lineage, &err) != WY_OK)) {
+    fprintf(stderr, "walleye run: lineage: %s\n", err.msg);
+    free(sql);
+    wy_sr_destroy(sr);
+    wy_registry_destroy(reg);
+    return WY_EXIT_FAILURE;
+  }
+  wy_kafka_runtime_options_t o = {cfg, sql, reg, sr, lineage};
   wy_kafka_runtime_t *rt = NULL;
   if (wy_kafka_runtime_new(&o, &rt, &err) != WY_OK) {
     if (err.line > 0)
@@ -149,6 +173,8 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
       fprintf(stderr, "walleye run: %s\n", err.msg);
     free(sql);
     wy_sr_destroy(sr);
+    wy_lineage_emitter_destroy(lineage);
+    wy_registry_destroy(reg);
     return WY_EXIT_FAILURE;
   }
   free(sql);
@@ -183,6 +209,12 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
            (long long)s.first_record_ms, (long long)(mono_ms() - t0));
   }
   wy_kafka_runtime_destroy(rt);
+  if (lineage) {
+    /* the node stops: runs still active end with ABORT, then queued events go out */
+    wy_lineage_emitter_abort_all(lineage);
+    wy_lineage_emitter_destroy(lineage);
+  }
+  wy_registry_destroy(reg);
   wy_sr_destroy(sr);
   return rc;
 }

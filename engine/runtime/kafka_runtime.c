@@ -843,6 +843,8 @@ static wy_status_t setup_threads(wy_kafka_runtime_t *rt, const wy_kafka_runtime_
     eo.state_dir = rt->state_dir;
     eo.service_id = rt->service_id;
     eo.schema_registry = o->schema_registry;
+    eo.lineage = o->lineage;
+    eo.bootstrap_servers = wy_config_get_string(o->config, WY_CFG_BOOTSTRAP_SERVERS);
     if (wy_engine_new(&eo, &th->engine, err) != WY_OK) return err->code;
   }
   return WY_OK;

@@ -60,6 +60,9 @@ typedef struct wy_kafka_runtime_options {
   const char *sql;               /* the statements to execute */
   const wy_registry_t *registry; /* NULL: the built-ins */
   struct wy_sr *schema_registry; /* NULL: AVRO is unavailable */
+  /* OpenLineage: each thread's engine reports a run per query (a node with several
+   * stream threads reports one run per thread and query). NULL: no lineage. */
+  struct wy_lineage_emitter *lineage;
 } wy_kafka_runtime_options_t;
 
 typedef struct wy_kafka_runtime_stats {
