@@ -401,6 +401,20 @@ static wy_status_t input_from_source(qa_t *a, wy_plan_input_t *in, const wy_sour
   in->value_format = d->value_format;
   in->timestamp_slot = d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
   in->timestamp_format = d->timestamp_format ? strdup(d->timestamp_format) : NULL;
+  if (in->timestamp_slot >= 0 && d->timestamp_format) {
+    /* a STRING event time parsed with ksqlDB's TIMESTAMP_FORMAT (a Java pattern) */
+    const wy_column_t *tc = &d->schema.cols[in->timestamp_slot];
+    wy_value_t fmt = wy_string(d->timestamp_format, strlen(d->timestamp_format));
+    wy_expr_t *args[2] = {wy_expr_column(tc->name, in->timestamp_slot, wy_type_ref(tc->type), 0, 0),
+                          wy_expr_literal(&fmt, wy_type_string(), 0, 0)};
+    wy_expr_t *call = wy_expr_call("PARSE_TIMESTAMP", args, 2, 0, 0);
+    if (!call || wy_expr_bind(call, a->cx->registry, false, err) != WY_OK ||
+        wy_expr_compile(call, &in->timestamp_prog, err) != WY_OK) {
+      wy_expr_destroy(call);
+      return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    }
+    wy_expr_destroy(call);
+  }
   in->windowed = d->window != WY_WINDOW_NONE;
   if (in->is_table) {
     char buf[256];

@@ -45,6 +45,8 @@ void wy_plan_input_clear(wy_plan_input_t *in) {
   free(in->source_name);
   wy_schema_clear(&in->schema);
   free(in->timestamp_format);
+  wy_expr_program_destroy(in->timestamp_prog);
+  in->timestamp_prog = NULL;
   wy_plan_step_destroy(in->steps);
   free(in->store_name);
   free(in->used);

@@ -110,6 +110,7 @@ typedef struct wy_plan_input {
   wy_format_spec_t key_format, value_format;
   int timestamp_slot;         /* -1: record timestamp */
   char *timestamp_format;
+  wy_expr_program_t *timestamp_prog; /* TIMESTAMP_FORMAT: PARSE_TIMESTAMP(column, format) */
   bool windowed;
   wy_plan_step_t *steps;
   char *store_name;           /* tables: the store's name */

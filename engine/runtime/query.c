@@ -483,7 +483,12 @@ static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *
     return WY_OK;
   }
   int64_t ts = r->ts;
-  if (s->ts_slot >= 0 && !r->v[s->ts_slot].null) ts = r->v[s->ts_slot].u.i64;
+  if (s->ts_slot >= 0 && !r->v[s->ts_slot].null)
+    ts = r->v[s->ts_slot].kind == WY_T_INT ? r->v[s->ts_slot].u.i32 : r->v[s->ts_slot].u.i64;
+  if (ts < 0) {
+    plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "Sink", r, NULL, "invalid (negative) timestamp: record skipped");
+    return WY_OK;
+  }
   if (r->windowed && !null_key) {
     /* Kafka Streams' time-windowed key: the inner key, then the window start (BE) */
     uint8_t be[8];
@@ -905,7 +910,27 @@ static wy_status_t decode_record(wy_task_t *t, input_rt_t *ir, const wy_record_t
       *skip = true;
       return WY_OK;
     }
+    wy_value_t parsed;
+    if (in->timestamp_prog) {
+      /* STRING column with TIMESTAMP_FORMAT */
+      wy_error_t pe;
+      wy_error_clear(&pe);
+      if (wy_expr_eval(in->timestamp_prog, r->v, &t->arena, &parsed, &pe) != WY_OK || pe.code != WY_OK ||
+          parsed.null) {
+        plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "KsqlTopic.Source", r, "value",
+             pe.code != WY_OK ? pe.msg : "cannot parse the timestamp column");
+        *skip = true;
+        return WY_OK;
+      }
+      tv = &parsed;
+    }
     if (tv->kind == WY_T_BIGINT || tv->kind == WY_T_TIMESTAMP) r->ts = tv->u.i64;
+    if (r->ts < 0) {
+      /* Kafka Streams refuses negative timestamps: the record is skipped */
+      plog(t, WY_PLOG_RECORD_PROCESSING_ERROR, "KsqlTopic.Source", r, "value", "invalid (negative) timestamp: record skipped");
+      *skip = true;
+      return WY_OK;
+    }
   }
   return WY_OK;
 }
