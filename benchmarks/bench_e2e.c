@@ -119,7 +119,7 @@ static long count_outputs(rd_kafka_queue_t *q, long want, double idle_s, double 
   rd_kafka_message_t *batch[1000];
   long got = 0;
   double idle_since = wall_s(), feed_t0 = wall_s();
-  while (got < want && wall_s() - idle_since < idle_s) {
+  while ((got < want || (feed && *fed < feed_n)) && wall_s() - idle_since < idle_s) {
     /* Latency phase: feed 1 record per ms of elapsed time, stamped now. */
     while (feed && *fed < feed_n && (wall_s() - feed_t0) * 1000.0 >= (double)*fed) {
       if (gen_next(g, w)) (*feed_want)++;
