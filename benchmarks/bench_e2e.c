@@ -1,0 +1,335 @@
+/*
+ * bench_e2e — end-to-end workloads: clickstream records through an in-process embedded
+ * broker, consumed and produced by the Kafka runtime of `walleye run`, against the raw
+ * librdkafka passthrough measured in the same run on the same input topic.
+ *
+ *   bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest [--records N | --quick]
+ *             [--partitions P] [--no-kcat]
+ *
+ * e2e-filter-project: WHERE status <> '404', four columns with UCASE, JSON out; also the
+ *   `kcat | jq | kcat` pipeline as a second baseline when kcat and jq are on PATH.
+ * e2e-join: the clickstream joined to a USERS table (every userid has a row; the stream
+ *   is re-keyed through a repartition topic).
+ * e2e-latest: LATEST_BY_OFFSET and COUNT grouped by userid (re-keyed too).
+ *
+ * Throughput: N records (datagen's clickstream, ~330 bytes) are produced first (not
+ * timed); the runtime is timed from the first output record to the last expected one
+ * (so the mock's ~3 s group-join delay and start-up are excluded, as the passthrough's
+ * client start-up is). Latency: then 1,000 records/s are produced for 2 s stamped with
+ * the wall clock; p50/p99 are from that stamp to the output's arrival at a consumer of
+ * this process (outputs keep their input's timestamp). CPU is the whole process's:
+ * runtime, embedded broker and the counting consumer (the baseline's includes the
+ * broker too). Prints one JSON object per result (see benchmarks/run).
+ */
+#include <getopt.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "benchmarks/bench_kafka.h"
+#include "connectors/datagen/datagen.h"
+#include "connectors/kafka/embedded_broker.h"
+#include "engine/base/log.h"
+#include "engine/config/config.h"
+#include "engine/runtime/kafka_runtime.h"
+
+#define NUSERS 10000
+
+static const char CLICKSTREAM_DDL[] =
+    "CREATE STREAM clickstream (ip STRING, userid INT, remote_user STRING, time STRING, `_time` BIGINT, "
+    "request STRING, status STRING, bytes STRING, referrer STRING, agent STRING) "
+    "WITH (kafka_topic='clickstream', value_format='JSON');\n";
+
+typedef struct workload {
+  const char *name;
+  const char *sql; /* after CLICKSTREAM_DDL */
+  const char *output;
+  bool filtered; /* records with status 404 have no output */
+  bool users;    /* the USERS table is filled first */
+} workload_t;
+
+static const workload_t WORKLOADS[] = {
+    {"e2e-filter-project",
+     "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, bytes "
+     "FROM clickstream WHERE status <> '404';",
+     "CLICKS_OK", true, false},
+    {"e2e-join",
+     "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
+     "WITH (kafka_topic='users', value_format='JSON');\n"
+     "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
+     "JOIN users u ON c.userid = u.user_id;",
+     "CLICK_USERS", false, true},
+    {"e2e-latest",
+     "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
+     "COUNT(*) AS clicks FROM clickstream GROUP BY userid;",
+     "USER_LATEST", false, false},
+};
+
+static double realtime_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The clickstream generator; a record has an output unless filtered as a 404. */
+typedef struct gen {
+  wy_datagen_t *g;
+  wy_datagen_record_t rec;
+} gen_t;
+
+static bool gen_next(gen_t *g, const workload_t *w) {
+  wy_error_t err;
+  if (wy_datagen_next(g->g, &g->rec, &err) != WY_OK) die("datagen", err.msg);
+  return !(w->filtered && memmem(g->rec.value, g->rec.value_len, "\"status\":\"404\"", 14));
+}
+
+static void fill_users(rd_kafka_t *p) {
+  for (uint32_t u = 1; u <= NUSERS; u++) {
+    unsigned char k[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16), (unsigned char)(u >> 8),
+                          (unsigned char)u};
+    char v[96];
+    int n = snprintf(v, sizeof v, "{\"NAME\":\"user_%u\",\"REGION\":\"region_%u\"}", u, u % 12);
+    produce(p, "users", k, 4, v, (size_t)n, 0);
+  }
+}
+
+/* A consumer of every partition of topic from the beginning (no group). */
+static rd_kafka_t *reader(const char *bootstrap, const char *topic, int partitions) {
+  const char *conf[] = {"group.id", "bench-e2e-reader", "enable.auto.commit", "false",
+                        "fetch.wait.max.ms", "10", NULL};
+  rd_kafka_t *c = client(RD_KAFKA_CONSUMER, bootstrap, conf, NULL);
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(partitions);
+  for (int i = 0; i < partitions; i++)
+    rd_kafka_topic_partition_list_add(l, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_assign(c, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  return c;
+}
+
+/* Consume up to want outputs, or until idle_s without one. lat (optional) gets each
+ * output's latency from its timestamp; with feed, feed_n records of g are produced
+ * meanwhile, one per ms, and want becomes *feed_want, the outputs they should give. */
+static long count_outputs(rd_kafka_queue_t *q, long want, double idle_s, double *lat,
+                          rd_kafka_t *feed, long *fed, long feed_n, gen_t *g, const workload_t *w,
+                          long *feed_want) {
+  rd_kafka_message_t *batch[1000];
+  long got = 0;
+  double idle_since = wall_s(), feed_t0 = wall_s();
+  while ((got < want || (feed && *fed < feed_n)) && wall_s() - idle_since < idle_s) {
+    /* Latency phase: feed 1 record per ms of elapsed time, stamped now. */
+    while (feed && *fed < feed_n && (wall_s() - feed_t0) * 1000.0 >= (double)*fed) {
+      if (gen_next(g, w)) (*feed_want)++;
+      produce(feed, "clickstream", g->rec.key, g->rec.key_len, g->rec.value, g->rec.value_len,
+              (int64_t)realtime_ms());
+      (*fed)++;
+      want = *feed_want;
+      idle_since = wall_s();
+    }
+    if (feed) rd_kafka_poll(feed, 0);
+    ssize_t n = rd_kafka_consume_batch_queue(q, feed ? 1 : 100, batch, 1000);
+    double now = realtime_ms();
+    for (ssize_t i = 0; i < n; i++) {
+      if (!batch[i]->err) {
+        if (lat && got < feed_n) lat[got] = now - (double)rd_kafka_message_timestamp(batch[i], NULL);
+        got++;
+      }
+      rd_kafka_message_destroy(batch[i]);
+    }
+    if (n > 0) idle_since = wall_s();
+  }
+  return got;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double percentile(double *v, long n, double p) {
+  if (n <= 0) return -1;
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  long i = (long)(p * (double)(n - 1) + 0.5);
+  return v[i];
+}
+
+/* `kcat | jq | kcat` over the input topic: the shell baseline of filter+project (issue
+ * #11). Timed as a whole (the tools' start-up is a few ms). Returns records/s, 0 when
+ * kcat or jq is missing or the pipeline fails. */
+static double kcat_jq_kcat(const char *bootstrap, long records, long want, int partitions) {
+  if (system("command -v kcat >/dev/null && command -v jq >/dev/null") != 0) return 0;
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "kcat -C -b %s -t clickstream -o beginning -c %ld -e -q -f '%%s\\n' 2>/dev/null | "
+           "jq -c 'select(.status != \"404\") | {USERID: .userid, REQUEST: (.request | ascii_upcase), "
+           "STATUS: .status, BYTES: .bytes}' | kcat -P -b %s -t kcat-jq-out 2>/dev/null",
+           bootstrap, records, bootstrap);
+  double w0 = wall_s();
+  if (system(cmd) != 0) return 0;
+  double wall = wall_s() - w0;
+  /* Check the pipeline's output count, so that a broken pipeline is not a fast one. */
+  rd_kafka_t *c = reader(bootstrap, "kcat-jq-out", partitions);
+  rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(c);
+  long got = count_outputs(q, want, 5.0, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_consumer_close(c);
+  rd_kafka_destroy(c);
+  if (got != want) {
+    fprintf(stderr, "kcat|jq|kcat: %ld outputs, %ld expected\n", got, want);
+    return 0;
+  }
+  return (double)records / wall;
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest "
+                  "[--records N | --quick] [--partitions P] [--no-kcat]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  const workload_t *w = NULL;
+  long records = 200000, latency_n = 2000;
+  int partitions = 16; /* the mock keeps ~5 MB per partition: enough for every record */
+  bool with_kcat = true;
+  static const struct option opts[] = {{"workload", required_argument, NULL, 'w'},
+                                        {"records", required_argument, NULL, 'n'},
+                                        {"quick", no_argument, NULL, 'q'},
+                                        {"partitions", required_argument, NULL, 'p'},
+                                        {"no-kcat", no_argument, NULL, 'k'},
+                                        {NULL, 0, NULL, 0}};
+  int ch;
+  while ((ch = getopt_long(argc, argv, "w:n:qp:k", opts, NULL)) != -1) {
+    switch (ch) {
+    case 'w':
+      for (size_t i = 0; i < sizeof WORKLOADS / sizeof *WORKLOADS; i++)
+        if (strcmp(optarg, WORKLOADS[i].name) == 0) w = &WORKLOADS[i];
+      break;
+    case 'n': records = atol(optarg); break;
+    case 'q': records = 30000, latency_n = 1000; break;
+    case 'p': partitions = atoi(optarg); break;
+    case 'k': with_kcat = false; break;
+    default: usage();
+    }
+  }
+  if (!w || records < 1 || records > 2000000 || partitions < 1 || partitions > 64) usage();
+  wy_log_set_level(WY_LOG_ERROR);
+
+  wy_error_t err;
+  wy_embedded_broker_t *broker;
+  if (wy_embedded_broker_start(1, &broker, &err) != WY_OK) die("embedded broker", err.msg);
+  const char *bs = wy_embedded_broker_bootstraps(broker);
+  const char *topics[] = {"clickstream", "users", "bench-passthrough-out", "kcat-jq-out"};
+  for (size_t i = 0; i < 4; i++)
+    if (wy_embedded_broker_create_topic(broker, topics[i], partitions, &err) != WY_OK)
+      die(topics[i], err.msg);
+
+  /* Inputs (not timed). */
+  wy_datagen_options_t go;
+  wy_datagen_options_init(&go, WY_DATAGEN_CLICKSTREAM);
+  go.nusers = NUSERS;
+  go.key_mode = WY_DATAGEN_KEY_KAFKA_INT;
+  gen_t gen = {0};
+  if (wy_datagen_new(&go, &gen.g, &err) != WY_OK) die("datagen", err.msg);
+  acks_t fill_acks = {0};
+  rd_kafka_t *feed = client(RD_KAFKA_PRODUCER, bs, producer_conf, &fill_acks);
+  if (w->users) fill_users(feed);
+  long want = 0;
+  for (long i = 0; i < records; i++) {
+    if (gen_next(&gen, w)) want++;
+    produce(feed, "clickstream", gen.rec.key, gen.rec.key_len, gen.rec.value, gen.rec.value_len,
+            gen.rec.timestamp);
+    if (i % 1000 == 0) rd_kafka_poll(feed, 0);
+  }
+  rd_kafka_flush(feed, 60000);
+  if (fill_acks.failed) die("filling the input topic", "not every record was acknowledged");
+
+  /* Baselines over the same input. */
+  acks_t packs = {0};
+  timing_t pt;
+  long passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out", &packs, &pt);
+  if (passed != records || packs.ok != records) die("passthrough", "not every record was passed");
+  double base_rps = (double)records / pt.wall;
+  double kcat_rps = with_kcat && w->filtered ? kcat_jq_kcat(bs, records, want, partitions) : 0;
+
+  /* The runtime, as `walleye run` sets it up. */
+  char state_dir[] = "/tmp/bench_e2e.XXXXXX";
+  if (!mkdtemp(state_dir)) die("state dir", "mkdtemp failed");
+  wy_config_t *cfg = wy_config_new();
+  const char *kv[][2] = {{"bootstrap.servers", bs},       {"ksql.service.id", "bench_e2e_"},
+                         {"state.dir", state_dir},        {"auto.offset.reset", "earliest"},
+                         {"kafka.consumer.fetch.wait.max.ms", "10"}};
+  for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+    if (wy_config_set(cfg, kv[i][0], kv[i][1], &err) != WY_OK) die(kv[i][0], err.msg);
+  size_t sql_len = strlen(CLICKSTREAM_DDL) + strlen(w->sql) + 1;
+  char *sql = malloc(sql_len);
+  snprintf(sql, sql_len, "%s%s", CLICKSTREAM_DDL, w->sql);
+  wy_kafka_runtime_options_t ro = {.config = cfg, .sql = sql};
+  wy_kafka_runtime_t *rt;
+  if (wy_kafka_runtime_new(&ro, &rt, &err) != WY_OK) die("runtime", err.msg);
+  rd_kafka_t *out = reader(bs, w->output, partitions);
+  rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(out);
+  if (wy_kafka_runtime_start(rt, &err) != WY_OK) die("runtime start", err.msg);
+
+  /* Throughput: from the first record processed (watched to within 1 ms) to the last
+   * output, so that start-up and the group-join wait are not in the window. */
+  double give_up = wall_s() + 30.0;
+  while (wy_kafka_runtime_stats(rt).first_record_ms < 0 && wall_s() < give_up) usleep(1000);
+  double w0 = wall_s(), c0 = cpu_s();
+  long got = count_outputs(q, want, 10.0, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+  double wall = wall_s() - w0, cpu = cpu_s() - c0;
+
+  /* Latency: a steady 1,000 records/s stamped with the wall clock. */
+  double *lat = calloc((size_t)latency_n, sizeof *lat);
+  long fed = 0, feed_want = 0;
+  long lat_got = count_outputs(q, latency_n, 10.0, lat, feed, &fed, latency_n, &gen, w, &feed_want);
+  double p50 = percentile(lat, lat_got, 0.50), p99 = percentile(lat, lat_got, 0.99);
+
+  wy_kafka_runtime_stats_t st = wy_kafka_runtime_stats(rt);
+  wy_kafka_runtime_stop(rt);
+  wy_status_t wst = wy_kafka_runtime_wait(rt, &err);
+  fprintf(stderr,
+          "%s: outputs %ld/%ld, latency outputs %ld/%ld, runtime records=%llu commits=%llu "
+          "first_record_ms=%lld%s%s\n",
+          w->name, got, want, lat_got, feed_want, (unsigned long long)st.records,
+          (unsigned long long)st.commits, (long long)st.first_record_ms, wst == WY_OK ? "" : ", error: ",
+          wst == WY_OK ? "" : err.msg);
+
+  double rps = (double)records / wall;
+  printf("{\"workload\":\"%s\",\"mode\":\"embedded-broker\",\"records\":%ld,\"outputs\":%ld,"
+         "\"engine_rps\":%.0f,\"baseline\":\"librdkafka-passthrough\",\"baseline_rps\":%.0f,"
+         "\"ratio\":%.2f,\"cpu_us_per_record\":%.2f,\"baseline_cpu_us_per_record\":%.2f,",
+         w->name, records, got, rps, base_rps, rps / base_rps, cpu * 1e6 / (double)records,
+         pt.cpu * 1e6 / (double)records);
+  if (lat_got > 0)
+    printf("\"p50_ms\":%.1f,\"p99_ms\":%.1f,", p50, p99);
+  else
+    printf("\"p50_ms\":null,\"p99_ms\":null,");
+  printf("\"peak_rss_mb\":%.1f}\n", peak_rss_mb());
+  if (kcat_rps > 0)
+    printf("{\"workload\":\"%s\",\"mode\":\"embedded-broker\",\"records\":%ld,\"engine_rps\":%.0f,"
+           "\"baseline\":\"kcat|jq|kcat\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
+           "\"cpu_us_per_record\":null,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
+           w->name, records, rps, kcat_rps, rps / kcat_rps);
+  fflush(stdout);
+
+  int rc = got == want && lat_got == feed_want && wst == WY_OK ? 0 : 1;
+  free(lat);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_consumer_close(out);
+  rd_kafka_destroy(out);
+  rd_kafka_flush(feed, 10000);
+  rd_kafka_destroy(feed);
+  wy_kafka_runtime_destroy(rt);
+  wy_config_destroy(cfg);
+  free(sql);
+  wy_datagen_destroy(gen.g);
+  wy_embedded_broker_stop(broker);
+  char rm[128];
+  snprintf(rm, sizeof rm, "rm -rf '%s'", state_dir);
+  if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", state_dir);
+  return rc;
+}
