@@ -16,6 +16,9 @@ struct wy_kafka_sink {
   /* Reused argument vector for rd_kafka_produceva: no allocation per record. */
   rd_kafka_vu_t *vus;
   size_t vus_cap;
+  /* Topics prepared ahead of the first record: held so that their metadata stays known. */
+  rd_kafka_topic_t *prepared[16];
+  size_t nprepared;
 };
 
 static const char *const fault_names[] = {
@@ -183,12 +186,32 @@ fail:
   return st;
 }
 
+wy_status_t wy_kafka_sink_prepare_topic(wy_kafka_sink_t *ks, const char *topic, int timeout_ms,
+                                        wy_error_t *err) {
+  for (size_t i = 0; i < ks->nprepared; i++)
+    if (strcmp(rd_kafka_topic_name(ks->prepared[i]), topic) == 0) return WY_OK;
+  if (ks->nprepared == sizeof ks->prepared / sizeof ks->prepared[0]) return WY_OK; /* best effort */
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
+  if (!rkt)
+    return wy_error_set(err, WY_ERR_KAFKA, "cannot name topic %s: %s", topic,
+                        rd_kafka_err2str(rd_kafka_last_error()));
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(ks->rk, 0, rkt, &md, timeout_ms);
+  if (md) rd_kafka_metadata_destroy(md);
+  ks->prepared[ks->nprepared++] = rkt;
+  if (e)
+    return wy_error_set(err, WY_ERR_KAFKA, "cannot read the metadata of topic %s: %s", topic,
+                        rd_kafka_err2str(e));
+  return WY_OK;
+}
+
 void wy_kafka_sink_destroy(wy_kafka_sink_t *ks) {
   if (!ks) return;
   if (ks->rk) {
     /* Fail what is left so that every sent record has had its one callback. */
     rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(ks->rk, 1000);
+    for (size_t i = 0; i < ks->nprepared; i++) rd_kafka_topic_destroy(ks->prepared[i]);
     rd_kafka_destroy(ks->rk);
   }
   free(ks->vus);

@@ -81,6 +81,12 @@ wy_status_t wy_kafka_sink_txn_commit(wy_kafka_sink_t *ks, int timeout_ms, wy_err
 wy_status_t wy_kafka_sink_txn_abort(wy_kafka_sink_t *ks, int timeout_ms, wy_error_t *err);
 wy_kafka_txn_fault_t wy_kafka_sink_txn_fault(const wy_kafka_sink_t *ks);
 
+/* Learn a topic's partitions now, before its first record. Without it the producer
+ * queues the first records of a topic it has not seen until its next metadata refresh,
+ * up to a second later. Best effort: an error only means that wait is not saved. */
+wy_status_t wy_kafka_sink_prepare_topic(wy_kafka_sink_t *ks, const char *topic, int timeout_ms,
+                                        wy_error_t *err);
+
 /* The underlying rd_kafka_t, for diagnostics. */
 void *wy_kafka_sink_handle(wy_kafka_sink_t *ks);
 
