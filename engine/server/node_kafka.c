@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -221,8 +222,12 @@ static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
   }
   if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_CONSUMER, &conf, err) != WY_OK)
     return err->code;
-  /* a manual assignment from the beginning: no group, nothing committed */
-  if (rd_kafka_conf_set(conf, "enable.auto.commit", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK ||
+  /* a manual assignment from the beginning, nothing committed; librdkafka wants a
+   * group id all the same: one per process, which never joins */
+  char group[400];
+  snprintf(group, sizeof group, "%s_reader_%ld", rt->topic, (long)getpid());
+  if (rd_kafka_conf_set(conf, "group.id", group, msg, sizeof msg) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "enable.auto.commit", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK ||
       rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
     return wy_error_set(err, WY_ERR_CONFIG, "command topic consumer: %s", msg);
