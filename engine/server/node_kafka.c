@@ -145,7 +145,7 @@ static void list_put(cmd_list_t *l, int64_t offset, char *text) {
     return;
   }
   l->v = g;
-  memmove(&l->v[at + 1], &l->v[at], (l->n - at) * sizeof *g);
+  if (at < l->n) memmove(&l->v[at + 1], &l->v[at], (l->n - at) * sizeof *g);
   l->v[at] = (cmd_rec_t){offset, text};
   l->n++;
 }
@@ -320,7 +320,7 @@ static char *kn_command_read(void *ctx, wy_engine_t *e, const char *topic, int64
   /* the node reads in order: what lies before offset was handed over already */
   size_t drop = 0;
   while (drop < f->n && f->v[drop].offset < offset) free(f->v[drop++].text);
-  memmove(f->v, f->v + drop, (f->n - drop) * sizeof *f->v);
+  if (drop) memmove(f->v, f->v + drop, (f->n - drop) * sizeof *f->v);
   f->n -= drop;
   if (f->n == 0 || f->v[0].offset != offset) fetch(rt, 0);
   if (f->n == 0 || f->v[0].offset != offset) return NULL;
