@@ -39,7 +39,7 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   const char *broker_file = "";
   const char *udf_dir = wy_config_get_string(cfg, WY_CFG_UDF_DIR);
   if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) goto fail;
-  bool on_kafka = wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS)[0] != '\0';
+  bool on_kafka = wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS);
   wy_engine_options_t eo = {.registry = reg};
   if (on_kafka) {
     /* the node's engine only validates and describes: its stores go to a temporary

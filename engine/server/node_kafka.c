@@ -50,7 +50,9 @@ static wy_status_t env_add(wy_node_kafka_env_t *env, const char *key, const char
 wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out, wy_error_t *err) {
   *out = NULL;
   const char *bootstrap = wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS);
-  if (!bootstrap || !*bootstrap) return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers: must not be empty");
+  /* not the default: a node runs on Kafka only when told which cluster */
+  if (!wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS) || !bootstrap || !*bootstrap)
+    return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers: must be set");
   wy_node_kafka_env_t *env = calloc(1, sizeof *env);
   if (!env) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = env_add(env, "bootstrap.servers", bootstrap, err);

@@ -27,8 +27,8 @@
 
 typedef struct wy_node_kafka_env wy_node_kafka_env_t;
 
-/* Clients' settings from the configuration (bootstrap.servers, kafka.*), the topic
- * backend and its producer. */
+/* Clients' settings from the configuration (bootstrap.servers, which must be set, and
+ * kafka.*), the topic backend and its producer. */
 wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out, wy_error_t *err);
 /* The backend to put in the node engine's wy_engine_options_t. */
 const wy_backend_t *wy_node_kafka_env_backend(const wy_node_kafka_env_t *env);
