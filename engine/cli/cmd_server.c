@@ -9,6 +9,7 @@
 
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
+#include "engine/server/node_kafka.h"
 #include "engine/server/server.h"
 #include "udf/loader.h"
 
@@ -18,7 +19,8 @@ static void on_signal(int sig) { stop_requested = sig; }
 static void server_help(FILE *out) {
   fprintf(out, "usage: walleye server [--config FILE] [--listeners URL]\n\n"
                "Runs a walleye node with ksqlDB's REST API (POST /ksql, GET /info, /healthcheck,\n"
-               "/status, /metrics) until SIGINT or SIGTERM. Queries run on the in-process memory\n"
+               "/status, /metrics) until SIGINT or SIGTERM. Queries run on Kafka when\n"
+               "bootstrap.servers is set (the command topic too), else on the in-process memory\n"
                "broker. The first line on stdout is the URL the node listens on.\n\n"
                "  -c, --config FILE     key=value configuration (see `walleye config --markdown`)\n"
                "  -l, --listeners URL   override `listeners` (e.g. http://127.0.0.1:0 for any port)\n");
@@ -29,6 +31,7 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   wy_error_t err;
   wy_registry_t *reg = NULL;
   wy_memory_broker_t *broker = NULL;
+  wy_node_kafka_env_t *kenv = NULL;
   wy_engine_t *engine = NULL;
   wy_node_t *node = NULL;
   wy_server_t *server = NULL;
@@ -36,12 +39,23 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   const char *broker_file = "";
   const char *udf_dir = wy_config_get_string(cfg, WY_CFG_UDF_DIR);
   if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) goto fail;
-  if (wy_memory_broker_new(&broker, &err) != WY_OK) goto fail;
-  broker_file = wy_config_get_string(cfg, WY_CFG_SERVER_MEMORY_FILE);
-  if (broker_file[0] && access(broker_file, F_OK) == 0 && wy_memory_broker_load(broker, broker_file, &err) != WY_OK)
-    goto fail;
-  wy_engine_options_t eo = {.broker = broker, .registry = reg};
-  if (wy_config_is_set(cfg, WY_CFG_STATE_DIR)) eo.state_dir = wy_config_get_string(cfg, WY_CFG_STATE_DIR);
+  bool on_kafka = wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS);
+  wy_engine_options_t eo = {.registry = reg};
+  if (on_kafka) {
+    /* the node's engine only validates and describes: its stores go to a temporary
+     * folder, the queries' (in the Kafka runtime) to state.dir */
+    if (wy_node_kafka_env_new(cfg, &kenv, &err) != WY_OK) goto fail;
+    eo.backend = wy_node_kafka_env_backend(kenv);
+    eo.service_id = wy_config_get_string(cfg, WY_CFG_SERVICE_ID);
+    eo.bootstrap_servers = wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS);
+  } else {
+    if (wy_memory_broker_new(&broker, &err) != WY_OK) goto fail;
+    broker_file = wy_config_get_string(cfg, WY_CFG_SERVER_MEMORY_FILE);
+    if (broker_file[0] && access(broker_file, F_OK) == 0 && wy_memory_broker_load(broker, broker_file, &err) != WY_OK)
+      goto fail;
+    eo.broker = broker;
+    if (wy_config_is_set(cfg, WY_CFG_STATE_DIR)) eo.state_dir = wy_config_get_string(cfg, WY_CFG_STATE_DIR);
+  }
   if (wy_engine_new(&eo, &engine, &err) != WY_OK) goto fail;
   /* the configuration's ksql.* settings are the session's defaults */
   for (int k = 0; k < WY_CFG__COUNT; k++) {
@@ -51,7 +65,9 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
       goto fail;
   }
   wy_node_runtime_t rt;
-  if (wy_node_memory_runtime(engine, &rt, &err) != WY_OK) goto fail;
+  if ((on_kafka ? wy_node_kafka_runtime(kenv, cfg, reg, &rt, &err) : wy_node_memory_runtime(engine, &rt, &err)) !=
+      WY_OK)
+    goto fail;
   wy_status_t st = wy_node_new(engine, rt, cfg, &node, &err);
   engine = NULL; /* the node owns it now, even on failure */
   if (st != WY_OK) goto fail;
@@ -93,6 +109,7 @@ done:
     rc = WY_EXIT_FAILURE;
   }
   wy_memory_broker_destroy(broker);
+  wy_node_kafka_env_destroy(kenv); /* after the node: its engine points into it */
   wy_registry_destroy(reg);
   return rc;
 }

@@ -117,6 +117,7 @@ typedef struct qrun {
   wy_kafka_source_t *src;
   ppos_t *pos;
   size_t npos, cap;
+  uint64_t records; /* input records delivered (atomic: stats are read from any thread) */
 } qrun_t;
 
 /* The engine's sink: forwards to the thread's current producer, which a restart
@@ -698,6 +699,7 @@ static void deliver_batch(sthread_t *th, qrun_t *qr, size_t n) {
     __atomic_compare_exchange_n(&rt->stats.first_record_ms, &expect, v, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
   }
   STAT_ADD(rt, records, n);
+  __atomic_fetch_add(&qr->records, (uint64_t)n, __ATOMIC_RELAXED);
   if (!th->restart_wanted) th->restarts_in_row = 0;
 }
 
@@ -997,6 +999,13 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
   LOAD(first_record_ms);
 #undef LOAD
   return s;
+}
+
+uint64_t wy_kafka_runtime_query_records(const wy_kafka_runtime_t *rt, size_t i) {
+  uint64_t sum = 0;
+  for (int t = 0; t < rt->nthreads; t++)
+    if (i < rt->threads[t].nq) sum += __atomic_load_n(&rt->threads[t].q[i].records, __ATOMIC_RELAXED);
+  return sum;
 }
 
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {

@@ -1,0 +1,463 @@
+/* node_kafka.c — the node runtime on Kafka: the command topic on the cluster and the
+ * service's queries in a wy_kafka_runtime rebuilt whenever the set of queries changes. */
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "connectors/kafka/kafka_sink.h"
+#include "engine/base/log.h"
+#include "engine/runtime/kafka_runtime.h"
+#include "engine/server/node_kafka.h"
+#include "parser/parser.h"
+
+/* How long a start waits to read the command topic up to its end, and an append for
+ * its acknowledgement. */
+#define CATCH_UP_TIMEOUT_MS 15000
+#define APPEND_TIMEOUT_MS 10000
+
+struct wy_node_kafka_env {
+  wy_kafka_prop_t *props;
+  size_t nprops;
+  char **owned;
+  wy_kafka_sink_t *sink;
+  wy_kafka_backend_t *backend;
+};
+
+/* ---- environment ---- */
+
+static wy_status_t env_add(wy_node_kafka_env_t *env, const char *key, const char *value, wy_error_t *err) {
+  wy_kafka_prop_t *g = realloc(env->props, (env->nprops + 1) * sizeof *g);
+  if (g) env->props = g;
+  char **o = realloc(env->owned, (2 * env->nprops + 2) * sizeof *o);
+  if (o) env->owned = o;
+  char *k = strdup(key), *v = strdup(value);
+  if (!g || !o || !k || !v) {
+    free(k);
+    free(v);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  env->owned[2 * env->nprops] = k;
+  env->owned[2 * env->nprops + 1] = v;
+  env->props[env->nprops++] = (wy_kafka_prop_t){k, v};
+  return WY_OK;
+}
+
+wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out, wy_error_t *err) {
+  *out = NULL;
+  const char *bootstrap = wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS);
+  /* not the default: a node runs on Kafka only when told which cluster */
+  if (!wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS) || !bootstrap || !*bootstrap)
+    return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers: must be set");
+  wy_node_kafka_env_t *env = calloc(1, sizeof *env);
+  if (!env) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = env_add(env, "bootstrap.servers", bootstrap, err);
+  for (size_t i = 0; st == WY_OK && i < wy_config_kafka_count(cfg); i++) {
+    const char *k, *v;
+    wy_config_kafka_entry(cfg, i, &k, &v);
+    char full[512];
+    snprintf(full, sizeof full, "kafka.%s", k);
+    st = env_add(env, full, v, err);
+  }
+  wy_kafka_sink_config_t sc = {env->props, env->nprops, NULL, 0};
+  if (st == WY_OK) st = wy_kafka_sink_new(&sc, &env->sink, err);
+  if (st == WY_OK) {
+    wy_kafka_sink_base(env->sink)->on_delivery = wy_delivery_dispatch;
+    st = wy_kafka_backend_new(env->props, env->nprops, wy_kafka_sink_base(env->sink), &env->backend, err);
+  }
+  if (st != WY_OK) {
+    wy_node_kafka_env_destroy(env);
+    return st;
+  }
+  *out = env;
+  return WY_OK;
+}
+
+const wy_backend_t *wy_node_kafka_env_backend(const wy_node_kafka_env_t *env) {
+  return wy_kafka_backend_base(env->backend);
+}
+
+void wy_node_kafka_env_destroy(wy_node_kafka_env_t *env) {
+  if (!env) return;
+  if (env->sink) {
+    wy_error_t e;
+    if (wy_sink_flush(wy_kafka_sink_base(env->sink), APPEND_TIMEOUT_MS, &e) != WY_OK)
+      wy_log(WY_LOG_WARN, "node", "INSERT VALUES records not acknowledged: %s", e.msg);
+  }
+  wy_kafka_backend_destroy(env->backend);
+  wy_kafka_sink_destroy(env->sink);
+  for (size_t i = 0; i < 2 * env->nprops; i++) free(env->owned[i]);
+  free(env->owned);
+  free(env->props);
+  free(env);
+}
+
+/* ---- runtime state ---- */
+
+/* A command-topic record: raw (fetched, not yet handed to the node) or the statements
+ * of it the queries' engines execute. */
+typedef struct cmd_rec {
+  int64_t offset;
+  char *text;
+} cmd_rec_t;
+
+typedef struct cmd_list {
+  cmd_rec_t *v;
+  size_t n;
+} cmd_list_t;
+
+typedef struct kn_rt {
+  wy_node_kafka_env_t *env;
+  const wy_config_t *cfg;
+  const wy_registry_t *registry;
+  char topic[300];
+  rd_kafka_t *producer, *consumer;
+  bool caught_up;
+  cmd_list_t fetched; /* read from the command topic, not yet asked for */
+  cmd_list_t log;     /* the service's statements, by offset */
+  wy_kafka_runtime_t *krt;
+  char *signature;    /* the engine's query ids krt was built for ("" : none) */
+  uint64_t *reported; /* per krt query: records already reported to the node */
+} kn_rt_t;
+
+static void list_clear(cmd_list_t *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->v[i].text);
+  free(l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+/* Insert in offset order; an offset already there is kept (takes text either way). */
+static void list_put(cmd_list_t *l, int64_t offset, char *text) {
+  size_t at = l->n;
+  while (at > 0 && l->v[at - 1].offset >= offset) {
+    if (l->v[at - 1].offset == offset) {
+      free(text);
+      return;
+    }
+    at--;
+  }
+  cmd_rec_t *g = realloc(l->v, (l->n + 1) * sizeof *g);
+  if (!g) {
+    free(text);
+    return;
+  }
+  l->v = g;
+  if (at < l->n) memmove(&l->v[at + 1], &l->v[at], (l->n - at) * sizeof *g);
+  l->v[at] = (cmd_rec_t){offset, text};
+  l->n++;
+}
+
+/* Statements the queries' engines execute: the ones that change the catalog or the
+ * set of queries (PAUSE/RESUME are the node's business). */
+static bool runtime_statement(wy_ast_stmt_kind_t k) {
+  switch (k) {
+  case WY_AST_STMT_CREATE_STREAM:
+  case WY_AST_STMT_CREATE_TABLE:
+  case WY_AST_STMT_CREATE_STREAM_AS:
+  case WY_AST_STMT_CREATE_TABLE_AS:
+  case WY_AST_STMT_INSERT_INTO:
+  case WY_AST_STMT_DROP_STREAM:
+  case WY_AST_STMT_DROP_TABLE:
+  case WY_AST_STMT_TERMINATE:
+  case WY_AST_STMT_CREATE_TYPE:
+  case WY_AST_STMT_DROP_TYPE:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Remember a command record's statements for the next rebuild of the queries. */
+static void log_command(kn_rt_t *rt, int64_t offset, const char *rec, size_t len) {
+  json_t *j = json_loadb(rec, len, 0, NULL);
+  const char *ksql = json_string_value(json_object_get(j, "ksql"));
+  wy_ast_script_t *script = NULL;
+  wy_error_t err;
+  if (!ksql || wy_parse(ksql, strlen(ksql), NULL, &script, &err) != WY_OK) {
+    json_decref(j);
+    return;
+  }
+  size_t cap = 1;
+  for (size_t i = 0; i < script->n; i++) cap += (script->stmts[i]->text ? strlen(script->stmts[i]->text) : 0) + 3;
+  char *sql = malloc(cap), *w = sql;
+  for (size_t i = 0; sql && i < script->n; i++) {
+    const char *t = script->stmts[i]->text;
+    if (!t || !runtime_statement(script->stmts[i]->kind)) continue;
+    size_t n = strlen(t);
+    while (n > 0 && (t[n - 1] == ';' || t[n - 1] == ' ' || t[n - 1] == '\n' || t[n - 1] == '\t')) n--;
+    memcpy(w, t, n);
+    w += n;
+    memcpy(w, ";\n", 2);
+    w += 2;
+  }
+  if (sql) *w = '\0';
+  if (sql && w > sql) list_put(&rt->log, offset, sql);
+  else free(sql);
+  wy_ast_script_destroy(script);
+  json_decref(j);
+}
+
+/* ---- the command topic ---- */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  (void)opaque;
+  int64_t *offset = m->_private;
+  if (offset) *offset = m->err ? -2 : m->offset;
+}
+
+static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
+  void *conf = NULL;
+  char msg[512];
+  if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_PRODUCER, &conf, err) != WY_OK)
+    return err->code;
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, msg, sizeof msg);
+  if (!rt->producer) {
+    rd_kafka_conf_destroy(conf);
+    return wy_error_set(err, WY_ERR_IO, "command topic producer: %s", msg);
+  }
+  if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_CONSUMER, &conf, err) != WY_OK)
+    return err->code;
+  /* a manual assignment from the beginning, nothing committed; librdkafka wants a
+   * group id all the same: one per process, which never joins */
+  char group[400];
+  snprintf(group, sizeof group, "%s_reader_%ld", rt->topic, (long)getpid());
+  if (rd_kafka_conf_set(conf, "group.id", group, msg, sizeof msg) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "enable.auto.commit", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return wy_error_set(err, WY_ERR_CONFIG, "command topic consumer: %s", msg);
+  }
+  rt->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof msg);
+  if (!rt->consumer) {
+    rd_kafka_conf_destroy(conf);
+    return wy_error_set(err, WY_ERR_IO, "command topic consumer: %s", msg);
+  }
+  rd_kafka_poll_set_consumer(rt->consumer);
+  rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, rt->topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_resp_err_t e = rd_kafka_assign(rt->consumer, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (e) return wy_error_set(err, WY_ERR_IO, "command topic %s: %s", rt->topic, rd_kafka_err2str(e));
+  return WY_OK;
+}
+
+/* Move what the consumer has (waiting at most timeout_ms for the first record) into
+ * fetched; returns the highest offset seen, or -1. */
+static int64_t fetch(kn_rt_t *rt, int timeout_ms) {
+  int64_t last = -1;
+  for (rd_kafka_message_t *m; (m = rd_kafka_consumer_poll(rt->consumer, timeout_ms)) != NULL; timeout_ms = 0) {
+    if (!m->err) {
+      char *copy = malloc(m->len + 1);
+      if (copy) {
+        if (m->len) memcpy(copy, m->payload, m->len);
+        copy[m->len] = '\0';
+        list_put(&rt->fetched, m->offset, copy);
+      }
+      last = m->offset;
+    } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      wy_log(WY_LOG_WARN, "node", "command topic read error=%s", rd_kafka_message_errstr(m));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  return last;
+}
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read the topic up to the end it has now, so that a start replays every statement. */
+static void catch_up(kn_rt_t *rt) {
+  rt->caught_up = true;
+  int64_t lo = 0, hi = 0, deadline = mono_ms() + CATCH_UP_TIMEOUT_MS;
+  rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rt->consumer, rt->topic, 0, &lo, &hi, CATCH_UP_TIMEOUT_MS);
+  if (e) {
+    wy_log(WY_LOG_WARN, "node", "command topic end unknown topic=%s error=%s", rt->topic, rd_kafka_err2str(e));
+    return;
+  }
+  int64_t have = rt->fetched.n ? rt->fetched.v[rt->fetched.n - 1].offset : -1;
+  while (have < hi - 1 && mono_ms() < deadline) {
+    int64_t last = fetch(rt, 100);
+    if (last > have) have = last;
+  }
+  if (have < hi - 1) wy_log(WY_LOG_WARN, "node", "command topic not read to its end topic=%s", rt->topic);
+}
+
+static wy_status_t kn_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,
+                                     int64_t *offset, wy_error_t *err) {
+  (void)e;
+  kn_rt_t *rt = ctx;
+  volatile int64_t result = -1;
+  rd_kafka_resp_err_t re = rd_kafka_producev(rt->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                             RD_KAFKA_V_VALUE((void *)rec, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                             RD_KAFKA_V_OPAQUE((void *)&result), RD_KAFKA_V_END);
+  if (re) return wy_error_set(err, WY_ERR_IO, "command topic %s: %s", topic, rd_kafka_err2str(re));
+  rd_kafka_flush(rt->producer, APPEND_TIMEOUT_MS);
+  if (result < 0) {
+    /* not acknowledged in time: drop it so the callback never sees a dead pointer */
+    rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(rt->producer, 1000);
+    return wy_error_set(err, WY_ERR_IO, "command topic %s: the record was not acknowledged", topic);
+  }
+  *offset = result;
+  log_command(rt, result, rec, len);
+  return WY_OK;
+}
+
+static char *kn_command_read(void *ctx, wy_engine_t *e, const char *topic, int64_t offset, size_t *len) {
+  (void)e;
+  (void)topic;
+  kn_rt_t *rt = ctx;
+  if (!rt->caught_up) catch_up(rt);
+  cmd_list_t *f = &rt->fetched;
+  /* the node reads in order: what lies before offset was handed over already */
+  size_t drop = 0;
+  while (drop < f->n && f->v[drop].offset < offset) free(f->v[drop++].text);
+  if (drop) memmove(f->v, f->v + drop, (f->n - drop) * sizeof *f->v);
+  f->n -= drop;
+  if (f->n == 0 || f->v[0].offset != offset) fetch(rt, 0);
+  if (f->n == 0 || f->v[0].offset != offset) return NULL;
+  char *text = f->v[0].text;
+  memmove(f->v, f->v + 1, (f->n - 1) * sizeof *f->v);
+  f->n--;
+  *len = strlen(text);
+  log_command(rt, offset, text, *len);
+  return text;
+}
+
+/* ---- the queries ---- */
+
+/* The engine's query ids, comma-separated (malloc'd). */
+static char *query_signature(wy_engine_t *e) {
+  size_t cap = 1;
+  for (size_t i = 0; i < wy_engine_query_count(e); i++) cap += strlen(wy_query_plan(wy_engine_query_at(e, i))->id) + 1;
+  char *s = malloc(cap);
+  if (!s) return NULL;
+  s[0] = '\0';
+  for (size_t i = 0; i < wy_engine_query_count(e); i++) {
+    strcat(s, wy_query_plan(wy_engine_query_at(e, i))->id);
+    strcat(s, ",");
+  }
+  return s;
+}
+
+static void stop_queries(kn_rt_t *rt) {
+  if (!rt->krt) return;
+  wy_error_t err;
+  wy_kafka_runtime_stop(rt->krt);
+  if (wy_kafka_runtime_wait(rt->krt, &err) != WY_OK)
+    wy_log(WY_LOG_WARN, "node", "stream threads stopped on an error: %s", err.msg);
+  wy_kafka_runtime_destroy(rt->krt);
+  rt->krt = NULL;
+  free(rt->reported);
+  rt->reported = NULL;
+}
+
+/* Build and start the queries' runtime from every statement of the command topic. */
+static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h) {
+  size_t cap = 1;
+  for (size_t i = 0; i < rt->log.n; i++) cap += strlen(rt->log.v[i].text);
+  char *sql = malloc(cap);
+  if (!sql) return;
+  sql[0] = '\0';
+  for (size_t i = 0; i < rt->log.n; i++) strcat(sql, rt->log.v[i].text);
+  wy_kafka_runtime_options_t o = {rt->cfg, sql, rt->registry, NULL, NULL};
+  wy_error_t err;
+  wy_status_t st = wy_kafka_runtime_new(&o, &rt->krt, &err);
+  free(sql);
+  if (st == WY_OK) {
+    rt->reported = calloc(wy_kafka_runtime_query_count(rt->krt) + 1, sizeof *rt->reported);
+    st = rt->reported ? wy_kafka_runtime_start(rt->krt, &err) : wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
+  }
+  if (st != WY_OK) {
+    wy_log(WY_LOG_ERROR, "node", "the queries cannot run on Kafka: %s", err.msg);
+    stop_queries(rt);
+    for (size_t i = 0; i < wy_engine_query_count(e); i++)
+      h->failed(h->user, wy_query_plan(wy_engine_query_at(e, i))->id, &err);
+    return;
+  }
+  wy_log(WY_LOG_INFO, "node", "queries running on Kafka count=%zu", wy_kafka_runtime_query_count(rt->krt));
+}
+
+static size_t kn_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int timeout_ms) {
+  (void)timeout_ms; /* the stream threads consume on their own; this only reports */
+  kn_rt_t *rt = ctx;
+  char *sig = query_signature(e);
+  if (!sig) return 0;
+  if (!rt->signature || strcmp(sig, rt->signature) != 0) {
+    /* a query started or ended: rebuild (stream threads cannot take new queries) */
+    stop_queries(rt);
+    free(rt->signature);
+    rt->signature = sig;
+    if (wy_engine_query_count(e) > 0) start_queries(rt, e, h);
+  } else {
+    free(sig);
+  }
+  if (!rt->krt) return 0;
+  size_t delivered = 0;
+  for (size_t i = 0; i < wy_kafka_runtime_query_count(rt->krt); i++) {
+    uint64_t now = wy_kafka_runtime_query_records(rt->krt, i);
+    if (now == rt->reported[i]) continue;
+    h->processed(h->user, wy_kafka_runtime_query_id(rt->krt, i), now - rt->reported[i], 0, 0, 0);
+    delivered += (size_t)(now - rt->reported[i]);
+    rt->reported[i] = now;
+  }
+  return delivered;
+}
+
+static bool kn_healthy(void *ctx) {
+  kn_rt_t *rt = ctx;
+  return !rt->krt || wy_kafka_runtime_running(rt->krt);
+}
+
+static void kn_destroy(void *ctx) {
+  kn_rt_t *rt = ctx;
+  if (!rt) return;
+  stop_queries(rt);
+  free(rt->signature);
+  if (rt->consumer) {
+    rd_kafka_consumer_close(rt->consumer);
+    rd_kafka_destroy(rt->consumer);
+  }
+  if (rt->producer) {
+    rd_kafka_flush(rt->producer, 1000);
+    rd_kafka_destroy(rt->producer);
+  }
+  list_clear(&rt->fetched);
+  list_clear(&rt->log);
+  free(rt);
+}
+
+static const wy_node_runtime_ops_t kafka_ops = {
+    "kafka", kn_poll, NULL /* started: the rebuild picks new queries up */, NULL /* lag */, kn_healthy,
+    kn_command_append, kn_command_read, kn_destroy};
+
+wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg, const wy_registry_t *registry,
+                                  wy_node_runtime_t *out, wy_error_t *err) {
+  kn_rt_t *rt = calloc(1, sizeof *rt);
+  if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  rt->env = env;
+  rt->cfg = cfg;
+  rt->registry = registry;
+  snprintf(rt->topic, sizeof rt->topic, "_confluent-ksql-%s_command_topic", wy_config_get_string(cfg, WY_CFG_SERVICE_ID));
+  /* one partition: the command log is totally ordered, as ksqlDB's */
+  const wy_backend_t *b = wy_node_kafka_env_backend(env);
+  wy_status_t st = b->ops->partitions(b->ctx, rt->topic) > 0 ? WY_OK : b->ops->create_topic(b->ctx, rt->topic, 1, false, err);
+  if (st == WY_OK) st = clients_new(rt, err);
+  if (st != WY_OK) {
+    kn_destroy(rt);
+    return st;
+  }
+  out->ops = &kafka_ops;
+  out->ctx = rt;
+  return WY_OK;
+}
