@@ -13,6 +13,7 @@
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 #include "engine/base/log.h"
+#include "engine/runtime/processing_log.h"
 #include "engine/runtime/query_int.h"
 #include "parser/parser.h"
 #include "state/state.h"
@@ -159,6 +160,7 @@ struct sthread {
   wy_backend_t backend;
   proxy_sink_t proxy;
   wy_kafka_sink_t *sink;
+  wy_kafka_sink_t *plog_sink; /* the processing-log topic's producer: never transactional */
   qrun_t *q;
   size_t nq;
   restore_src_t restore;
@@ -176,6 +178,7 @@ struct sthread {
 
 struct wy_kafka_runtime {
   char *service_id;
+  char *plog_topic; /* NULL: the processing log is not written to a topic */
   char *state_dir;
   char *bootstrap;
   bool eos;
@@ -726,6 +729,7 @@ static void *thread_main(void *arg) {
     }
     if (th->status != WY_OK) break;
     if (th->sink) wy_sink_poll(&th->proxy.base);
+    if (th->plog_sink) wy_sink_poll(wy_kafka_sink_base(th->plog_sink));
     if (!rt->eos && th->sink && !th->restart_wanted && production_failed(th))
       want_restart(th, "a record could not be produced (ksql.fail.on.production.error)");
     if (th->restart_wanted || !th->sink) {
@@ -778,6 +782,14 @@ static wy_status_t read_config(wy_kafka_runtime_t *rt, const wy_config_t *c, wy_
   const char *g = wy_config_get_string(c, WY_CFG_PROCESSING_GUARANTEE);
   rt->eos = g && strncmp(g, "exactly_once", 12) == 0;
   rt->fail_on_production = wy_config_get_bool(c, WY_CFG_FAIL_ON_PRODUCTION_ERROR);
+  if (wy_config_get_bool(c, WY_CFG_PROCESSING_LOG_AUTO_CREATE)) {
+    /* ksqlDB's default name: <service id>ksql_processing_log */
+    const char *name = wy_config_get_string(c, WY_CFG_PROCESSING_LOG_TOPIC);
+    char def[300];
+    snprintf(def, sizeof def, "%sksql_processing_log", rt->service_id);
+    rt->plog_topic = strdup(name && *name ? name : def);
+    if (!rt->plog_topic) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
   int64_t n = wy_config_get_int(c, WY_CFG_NUM_STREAM_THREADS);
   if (n < 1 || n > MAX_THREADS)
     return wy_error_set(err, WY_ERR_CONFIG, "num.stream.threads: must be from 1 to %d, not %lld", MAX_THREADS,
@@ -877,6 +889,23 @@ static wy_status_t setup_threads(wy_kafka_runtime_t *rt, const wy_kafka_runtime_
   return WY_OK;
 }
 
+/* The processing log's topic (ksql.logging.processing.topic.auto.create): created with
+ * one partition if missing, and written by a plain producer per stream thread, outside
+ * any transaction, as ksqlDB's log appender does: an entry is written even when the
+ * transaction of the record it describes is aborted. */
+static wy_status_t setup_processing_log(wy_kafka_runtime_t *rt, wy_error_t *err) {
+  if (!rt->plog_topic) return WY_OK;
+  if (kb_partitions(rt->backend, rt->plog_topic) <= 0 && kb_create(rt->backend, rt->plog_topic, 1, false, err) != WY_OK)
+    return wy_error_prefix(err, "processing-log topic");
+  for (int t = 0; t < rt->nthreads; t++) {
+    sthread_t *th = &rt->threads[t];
+    wy_kafka_sink_config_t sc = {rt->props, rt->nprops, NULL, 0};
+    if (wy_kafka_sink_new(&sc, &th->plog_sink, err) != WY_OK) return err->code;
+    wy_plog_attach_sink(wy_engine_plog(th->engine), wy_kafka_sink_base(th->plog_sink), rt->plog_topic);
+  }
+  return WY_OK;
+}
+
 static wy_status_t setup_queries(wy_kafka_runtime_t *rt, wy_error_t *err) {
   size_t nq = wy_engine_query_count(rt->threads[0].engine);
   for (int t = 0; t < rt->nthreads; t++) {
@@ -923,6 +952,7 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
     st = wy_kafka_backend_new(rt->props, rt->nprops, NULL, &rt->backend, err);
   }
   if (st == WY_OK) st = setup_threads(rt, o, err);
+  if (st == WY_OK) st = setup_processing_log(rt, err);
   if (st == WY_OK) st = run_sql(rt, o->sql, err);
   if (st == WY_OK) st = setup_queries(rt, err);
   if (st == WY_OK) st = create_changelogs(rt, err);
@@ -1017,7 +1047,14 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
   }
   for (int t = 0; rt->threads && t < rt->nthreads; t++) {
     sthread_t *th = &rt->threads[t];
+    if (th->plog_sink) {
+      wy_error_t e;
+      if (wy_sink_flush(wy_kafka_sink_base(th->plog_sink), FLUSH_TIMEOUT_MS, &e) != WY_OK)
+        wy_log(WY_LOG_WARN, "runtime", "processing-log entries not acknowledged: %s", e.msg);
+      if (th->engine) wy_plog_attach_sink(wy_engine_plog(th->engine), NULL, NULL);
+    }
     wy_engine_destroy(th->engine);
+    wy_kafka_sink_destroy(th->plog_sink);
     for (size_t i = 0; i < th->nq; i++) {
       for (size_t k = 0; k < th->q[i].ntopics; k++) free(th->q[i].topics[k]);
       for (size_t k = 0; k < th->q[i].npos; k++) free(th->q[i].pos[k].topic);
@@ -1034,6 +1071,7 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
   free(rt->owned);
   free(rt->props);
   free(rt->service_id);
+  free(rt->plog_topic);
   free(rt->state_dir);
   free(rt->bootstrap);
   free(rt);

@@ -270,6 +270,65 @@ static void two_stream_threads_share_the_partitions(void **state) {
   assert_int_equal(wy_kafka_runtime_stats(fx->rt).records, 80);
 }
 
+/* Records that cannot be decoded are skipped into the processing-log topic, as ksqlDB's
+ * JSON entries naming the record's topic, partition and offset; the rest still flow. */
+static void bad_records_are_written_to_the_processing_log_topic(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  set(fx, "ksql.logging.processing.topic.auto.create", "true");
+  if (wy_embedded_broker_create_topic(fx->broker, "default_ksql_processing_log", 1, &err) != WY_OK)
+    fail_msg("topic: %s", err.msg);
+  /* three undecodable values at offsets 0, 1 and 2 of partition 2, before any good one */
+  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)}};
+  wy_kafka_sink_config_t c = {props, 1, NULL, 0};
+  wy_kafka_sink_t *s;
+  if (wy_kafka_sink_new(&c, &s, &err) != WY_OK) fail_msg("sink: %s", err.msg);
+  for (int i = 0; i < 3; i++)
+    if (wy_sink_send(wy_kafka_sink_base(s), "clicks", 2, "bad", 3, "{not json", 9, NULL, 0, 1000, NULL, &err) != WY_OK)
+      fail_msg("send: %s", err.msg);
+  if (wy_sink_flush(wy_kafka_sink_base(s), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  wy_kafka_sink_destroy(s);
+  produce(fx, 0, 40);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 40, &records), 30);
+
+  wy_position_t part = {"default_ksql_processing_log", 0, WY_KAFKA_OFFSET_BEGINNING};
+  wy_kafka_source_config_t sc = {0};
+  sc.props = props;
+  sc.nprops = 1;
+  sc.assignment = &part;
+  sc.nassignment = 1;
+  wy_kafka_source_t *src;
+  if (wy_kafka_source_new(&sc, &src, &err) != WY_OK) fail_msg("source: %s", err.msg);
+  bool offset_seen[3] = {false, false, false};
+  int entries = 0;
+  wy_record_t recs[16];
+  for (int64_t deadline = now_ms() + 20000; entries < 3 && now_ms() < deadline;) {
+    size_t n = 0;
+    if (wy_source_poll(wy_kafka_source_base(src), recs, 16, &n, 200, &err) != WY_OK) continue;
+    for (size_t i = 0; i < n; i++) {
+      char v[2048] = {0};
+      memcpy(v, recs[i].value, recs[i].value_len < sizeof v - 1 ? recs[i].value_len : sizeof v - 1);
+      assert_non_null(strstr(v, "\"logger\":\"processing.CSAS_SLOW_0."));
+      assert_non_null(strstr(v, "\"type\":0,\"deserializationError\""));
+      assert_non_null(strstr(v, "\"topic\":\"clicks\""));
+      assert_non_null(strstr(v, "\"partition\":2"));
+      const char *o = strstr(v, "\"offset\":");
+      assert_non_null(o);
+      int off = atoi(o + 9);
+      assert_true(off >= 0 && off < 3);
+      offset_seen[off] = true;
+      entries++;
+    }
+  }
+  wy_kafka_source_destroy(src);
+  assert_int_equal(entries, 3);
+  assert_true(offset_seen[0] && offset_seen[1] && offset_seen[2]);
+  stop(fx);
+  assert_int_equal(wy_kafka_runtime_stats(fx->rt).records, 43);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -277,6 +336,7 @@ int main(void) {
       T(bad_config_is_refused_naming_the_key),
       T(at_least_once_processes_commits_and_stops_quickly),
       T(two_stream_threads_share_the_partitions),
+      T(bad_records_are_written_to_the_processing_log_topic),
       T(at_least_once_survives_request_errors_and_a_broker_outage),
       T(exactly_once_takes_the_abort_and_restart_paths),
   };
