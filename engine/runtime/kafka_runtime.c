@@ -118,7 +118,11 @@ typedef struct qrun {
   wy_kafka_source_t *src;
   ppos_t *pos;
   size_t npos, cap;
-  uint64_t records; /* input records delivered (atomic: stats are read from any thread) */
+  /* counters (atomic: stats are read from any thread) */
+  uint64_t records; /* input records delivered */
+  uint64_t out;     /* records produced to the sink topic */
+  uint64_t skipped; /* input records skipped into the processing log */
+  uint64_t nanos;   /* time spent delivering */
 } qrun_t;
 
 /* The engine's sink: forwards to the thread's current producer, which a restart
@@ -126,6 +130,9 @@ typedef struct qrun {
 typedef struct proxy_sink {
   wy_sink_t base;
   wy_kafka_sink_t *inner;
+  /* while a query's records are delivered: its sink topic and output counter */
+  const char *sink_topic;
+  uint64_t *out;
 } proxy_sink_t;
 
 /* Restores read changelogs through a consumer with a manual assignment: the seeks of
@@ -206,8 +213,12 @@ static wy_sink_t *inner_of(wy_sink_t *s) { return wy_kafka_sink_base(((proxy_sin
 static wy_status_t proxy_send(wy_sink_t *s, const char *topic, int32_t partition, const void *key, size_t key_len,
                               const void *value, size_t value_len, const wy_header_t *headers, size_t nheaders,
                               int64_t timestamp, void *opaque, wy_error_t *err) {
-  return wy_sink_send(inner_of(s), topic, partition, key, key_len, value, value_len, headers, nheaders, timestamp,
-                      opaque, err);
+  proxy_sink_t *px = (proxy_sink_t *)s;
+  wy_status_t st = wy_sink_send(inner_of(s), topic, partition, key, key_len, value, value_len, headers, nheaders,
+                                timestamp, opaque, err);
+  if (st == WY_OK && px->out && px->sink_topic && strcmp(topic, px->sink_topic) == 0)
+    __atomic_fetch_add(px->out, 1, __ATOMIC_RELAXED);
+  return st;
 }
 static void proxy_poll(wy_sink_t *s) { wy_sink_poll(inner_of(s)); }
 static wy_status_t proxy_flush(wy_sink_t *s, int timeout_ms, wy_error_t *err) {
@@ -681,6 +692,13 @@ static void restart(sthread_t *th) {
 static void deliver_batch(sthread_t *th, qrun_t *qr, size_t n) {
   wy_kafka_runtime_t *rt = th->rt;
   wy_error_t e;
+  if (!n) return;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  wy_plog_t *pl = wy_engine_plog(th->engine);
+  uint64_t skipped0 = pl ? wy_plog_total(pl) : 0;
+  th->proxy.sink_topic = wy_query_plan(qr->q)->sink_topic;
+  th->proxy.out = &qr->out;
   for (size_t i = 0; i < n && !th->restart_wanted; i++) {
     const wy_record_t *r = &th->recs[i];
     ppos_t *p = pos_find(qr, r->topic, r->partition, true);
@@ -703,6 +721,13 @@ static void deliver_batch(sthread_t *th, qrun_t *qr, size_t n) {
   }
   STAT_ADD(rt, records, n);
   __atomic_fetch_add(&qr->records, (uint64_t)n, __ATOMIC_RELAXED);
+  th->proxy.sink_topic = NULL;
+  th->proxy.out = NULL;
+  if (pl) __atomic_fetch_add(&qr->skipped, wy_plog_total(pl) - skipped0, __ATOMIC_RELAXED);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  __atomic_fetch_add(&qr->nanos,
+                     (uint64_t)((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec)),
+                     __ATOMIC_RELAXED);
   if (!th->restart_wanted) th->restarts_in_row = 0;
 }
 
@@ -1032,10 +1057,20 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
 }
 
 uint64_t wy_kafka_runtime_query_records(const wy_kafka_runtime_t *rt, size_t i) {
-  uint64_t sum = 0;
-  for (int t = 0; t < rt->nthreads; t++)
-    if (i < rt->threads[t].nq) sum += __atomic_load_n(&rt->threads[t].q[i].records, __ATOMIC_RELAXED);
-  return sum;
+  return wy_kafka_runtime_query_stats(rt, i).in;
+}
+
+wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt, size_t i) {
+  wy_kafka_query_stats_t s = {0};
+  for (int t = 0; t < rt->nthreads; t++) {
+    if (i >= rt->threads[t].nq) continue;
+    const qrun_t *qr = &rt->threads[t].q[i];
+    s.in += __atomic_load_n(&qr->records, __ATOMIC_RELAXED);
+    s.out += __atomic_load_n(&qr->out, __ATOMIC_RELAXED);
+    s.skipped += __atomic_load_n(&qr->skipped, __ATOMIC_RELAXED);
+    s.nanos += __atomic_load_n(&qr->nanos, __ATOMIC_RELAXED);
+  }
+  return s;
 }
 
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {

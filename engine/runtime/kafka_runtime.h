@@ -97,6 +97,14 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt);
 /* Input records delivered to query i (as wy_kafka_runtime_query_id), over all threads;
  * any thread may call it. */
 uint64_t wy_kafka_runtime_query_records(const wy_kafka_runtime_t *rt, size_t i);
+/* Query i's counters over all threads, since start; any thread may call it. */
+typedef struct wy_kafka_query_stats {
+  uint64_t in;      /* input records delivered */
+  uint64_t out;     /* records produced to the sink topic */
+  uint64_t skipped; /* input records skipped into the processing log */
+  uint64_t nanos;   /* time spent delivering them */
+} wy_kafka_query_stats_t;
+wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt, size_t i);
 /* Stops and joins if needed, then frees. Accepts NULL. */
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt);
 

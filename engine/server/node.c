@@ -107,10 +107,12 @@ static void hook_processed(void *user, const char *id, uint64_t in, uint64_t out
       WY_NODE_LATENCY_BUCKETS(WY_X_LE)
 #undef WY_X_LE
   };
-  double s = (double)nanos / 1e9;
+  /* nanos covers the `in` records: each counts as one observation of the mean */
+  if (!in) return;
+  double s = (double)nanos / 1e9 / (double)in;
   size_t b = 0;
   while (b < WY_NODE_NBUCKETS && s > bounds[b]) b++;
-  q->buckets[b]++;
+  q->buckets[b] += in;
 }
 
 static void hook_failed(void *user, const char *id, const wy_error_t *err) {

@@ -49,7 +49,8 @@ typedef struct wy_node_hooks {
   bool (*runs)(void *user, const char *query_id);
   /* Where a query seen for the first time starts: true = earliest, false = latest. */
   bool (*from_earliest)(void *user, const char *query_id);
-  /* Records consumed, produced and skipped by one delivery, and how long it took. */
+  /* Records consumed, produced and skipped by one or more deliveries, and how long the
+   * `in` records took in all (the latency histogram counts each at the mean). */
   void (*processed)(void *user, const char *query_id, uint64_t in, uint64_t out, uint64_t skipped,
                     uint64_t nanos);
   /* The query failed (wy_query_deliver returned an error): it stops in ERROR state. */

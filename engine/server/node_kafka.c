@@ -121,7 +121,7 @@ typedef struct kn_rt {
   cmd_list_t log;     /* the service's statements, by offset */
   wy_kafka_runtime_t *krt;
   char *signature;    /* the engine's query ids krt was built for ("" : none) */
-  uint64_t *reported; /* per krt query: records already reported to the node */
+  wy_kafka_query_stats_t *reported; /* per krt query: counters already reported to the node */
 } kn_rt_t;
 
 static void list_clear(cmd_list_t *l) {
@@ -405,11 +405,12 @@ static size_t kn_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int t
   if (!rt->krt) return 0;
   size_t delivered = 0;
   for (size_t i = 0; i < wy_kafka_runtime_query_count(rt->krt); i++) {
-    uint64_t now = wy_kafka_runtime_query_records(rt->krt, i);
-    if (now == rt->reported[i]) continue;
-    h->processed(h->user, wy_kafka_runtime_query_id(rt->krt, i), now - rt->reported[i], 0, 0, 0);
-    delivered += (size_t)(now - rt->reported[i]);
-    rt->reported[i] = now;
+    wy_kafka_query_stats_t now = wy_kafka_runtime_query_stats(rt->krt, i), *was = &rt->reported[i];
+    if (now.in == was->in && now.out == was->out) continue;
+    h->processed(h->user, wy_kafka_runtime_query_id(rt->krt, i), now.in - was->in, now.out - was->out,
+                 now.skipped - was->skipped, now.nanos - was->nanos);
+    delivered += (size_t)(now.in - was->in);
+    *was = now;
   }
   return delivered;
 }

@@ -63,17 +63,18 @@ stop_node() {
 ksql() { curl -sf -X POST "$1/ksql" -H 'Content-Type: application/json' -d "$2"; }
 # produce FROM TO: records id|{"ID":id,"N":id} for id in FROM..TO, keyed by id
 produce() { seq "$1" "$2" | awk '{printf "%d|{\"ID\":%d,\"N\":%d}\n", $1, $1, $1}' | kcat -P -b "$bs" -t clicks -K '|'; }
-# wait_output N: until the output holds every ID of 1..N (at least once)
+# wait_output N: until the output holds every ID of 1..N (at least once), or 60 s
 wait_output() {
-  for _ in $(seq 60); do
+  for _ in $(seq 120); do # 60 s: after a restart the group may take a while to settle on the mock
     kcat -C -b "$bs" -t CLICKS_COPY -e -q -f '%s\n' 2>/dev/null | jq -r '.ID' | sort -un >"$work/ids" || true
     [ "$(wc -l <"$work/ids")" -ge "$1" ] && break
     sleep 0.5
   done
   seq 1 "$1" | diff - "$work/ids" >/dev/null || fail "the output lacks records: $(wc -l <"$work/ids") of $1 ids"
 }
-# records_in URL: the sum of the node's walleye_query_records_in_total
-records_in() { curl -sf "$1/metrics" | awk '/^[a-z_]*records_in[a-z_]*\{/ {s += $2} END {print s + 0}'; }
+# metric URL NAME: the sum of a node's samples of walleye metric NAME
+metric() { curl -sf "$1/metrics" | awk -v m="$2" '$1 ~ "^"m"\\{" {s += $2} END {print s + 0}'; }
+records_in() { metric "$1" walleye_query_records_in_total; }
 
 start_node a
 start_node b
@@ -89,12 +90,29 @@ done
 ksql "$url_b" '{"ksql":"SHOW QUERIES;"}' | jq -e '.[0].queries | length == 1' >/dev/null || fail "node b did not get the query"
 
 sleep 2 # both consumers join the query's group before the records arrive
+echo 'bad|{not json' | kcat -P -b "$bs" -t clicks -K '|' # one record for the processing log
 produce 1 200
 wait_output 200
+for _ in $(seq 20); do # the nodes publish their counters at their next poll
+  [ $(($(records_in "$url_a") + $(records_in "$url_b"))) -ge 201 ] && break
+  sleep 0.5
+done
 ina=$(records_in "$url_a") inb=$(records_in "$url_b")
 echo "records in: node a $ina, node b $inb"
 [ "$ina" -gt 0 ] && [ "$inb" -gt 0 ] || fail "both nodes must process records (a=$ina b=$inb)"
-[ $((ina + inb)) -ge 200 ] || fail "the nodes processed $((ina + inb)) records, fewer than 200"
+[ $((ina + inb)) -ge 201 ] || fail "the nodes processed $((ina + inb)) records, fewer than 201"
+# a copy query: every record in is out, but the undecodable one, which is skipped
+for n in a b; do
+  u=$(eval echo "\$url_$n")
+  in=$(records_in "$u") out=$(metric "$u" walleye_query_records_out_total)
+  skipped=$(metric "$u" walleye_query_records_skipped_total)
+  count=$(metric "$u" walleye_query_processing_seconds_count)
+  echo "node $n: in $in, out $out, skipped $skipped, latency observations $count"
+  [ "$out" -eq $((in - skipped)) ] || fail "node $n: out $out != in $in - skipped $skipped"
+  [ "$count" -eq "$in" ] || fail "node $n: $count latency observations for $in records"
+  tot_skipped=$((${tot_skipped:-0} + skipped))
+done
+[ "$tot_skipped" -eq 1 ] || fail "$tot_skipped records skipped, not 1"
 
 stop_node a
 stop_node b
