@@ -115,8 +115,11 @@ static void produce(fx_t *fx, int from, int n) {
   wy_kafka_sink_destroy(s);
 }
 
+/* How long seen_users waits. */
+static int64_t seen_wait_ms = 20000;
+
 /* Read SLOW from the beginning until every user in [10, upto) was seen at least once,
- * or 20 s passed. Returns how many of them were seen; *records counts duplicates too.
+ * or seen_wait_ms passed. Returns how many of them were seen; *records counts duplicates too.
  * Each output must be the input transformed (page kept, MS doubled). */
 static int seen_users(fx_t *fx, int upto, int *records) {
   wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
@@ -135,7 +138,7 @@ static int seen_users(fx_t *fx, int upto, int *records) {
   int nseen = 0;
   *records = 0;
   wy_record_t recs[64];
-  for (int64_t deadline = now_ms() + 20000; nseen < upto - 10 && now_ms() < deadline;) {
+  for (int64_t deadline = now_ms() + seen_wait_ms; nseen < upto - 10 && now_ms() < deadline;) {
     size_t n = 0;
     if (wy_source_poll(wy_kafka_source_base(src), recs, 64, &n, 200, &err) != WY_OK) continue;
     for (size_t i = 0; i < n; i++) {
@@ -208,7 +211,14 @@ static void at_least_once_survives_request_errors_and_a_broker_outage(void **sta
   usleep(500 * 1000);
   rd_kafka_mock_broker_set_up(mock, 1);
   produce(fx, 120, 60);
+  /* On a loaded machine librdkafka 2.0.2's consumer sometimes leaves a group request
+   * unsent to the restarted coordinator until request.timeout.ms (60 s) expires; the
+   * records then arrive after its rejoin. Allow for that, still bounded. */
+  seen_wait_ms = 90000;
+  int64_t t0 = now_ms();
   assert_int_equal(seen_users(fx, 180, &records), 170); /* nothing lost */
+  seen_wait_ms = 20000;
+  fprintf(stderr, "after the outage: every record out within %lld ms\n", (long long)(now_ms() - t0));
   assert_true(records >= 170);                          /* duplicates allowed */
   stop(fx);
   assert_true(wy_kafka_runtime_stats(fx->rt).records >= 180);
