@@ -85,13 +85,25 @@ typedef enum { WY_CFG_STRING, WY_CFG_INT, WY_CFG_BOOL, WY_CFG_ENUM } wy_config_t
     "PEM private key (unencrypted) of an https:// listener.")                                  \
   X(SERVER_BASIC_AUTH, "server.auth.basic", WY_CFG_STRING, "", NULL, NULL,                      \
     "`user:password` every REST request must present (HTTP basic auth); empty: none.")         \
-  X(LINEAGE_TRANSPORT, "lineage.transport", WY_CFG_ENUM, "none", "none|console|file|http|kafka",  \
-    NULL, "Where OpenLineage events go.")                                                       \
-  X(LINEAGE_URL, "lineage.url", WY_CFG_STRING, "", NULL, NULL,                                  \
-    "OpenLineage endpoint (http) or file path (file) or topic (kafka).")                        \
+  X(LINEAGE_TRANSPORT, "lineage.transport", WY_CFG_ENUM, "none",                                \
+    "none|console|file|http|kafka|composite", "openlineage.transport.type",                     \
+    "Where OpenLineage events go (none: off, unless OPENLINEAGE_URL is set: then http there).") \
+  X(LINEAGE_URL, "lineage.url", WY_CFG_STRING, "", NULL, "openlineage.transport.url",           \
+    "OpenLineage base URL (http); also the file path (file) or topic (kafka) when their own "   \
+    "keys are not set.")                                                                       \
+  X(LINEAGE_ENDPOINT, "lineage.endpoint", WY_CFG_STRING, "api/v1/lineage", NULL,                \
+    "openlineage.transport.endpoint", "Path of the http transport under lineage.url.")          \
+  X(LINEAGE_FILE_LOCATION, "lineage.file.location", WY_CFG_STRING, "", NULL,                    \
+    "openlineage.transport.location", "File of the file transport (one event per line).")       \
+  X(LINEAGE_KAFKA_TOPIC, "lineage.kafka.topic", WY_CFG_STRING, "", NULL,                        \
+    "openlineage.transport.topicName", "Topic of the kafka transport.")                         \
+  X(LINEAGE_COMPOSITE, "lineage.composite.transports", WY_CFG_STRING, "", NULL,                 \
+    "openlineage.transport.transports",                                                         \
+    "Comma-separated transports of the composite transport (e.g. `file,http`), each "           \
+    "configured by its own keys.")                                                             \
   X(LINEAGE_INTERVAL_MS, "lineage.running.interval.ms", WY_CFG_INT, "60000", NULL, NULL,        \
     "Interval of RUNNING lineage events (ms).")                                                \
-  X(LINEAGE_API_KEY, "lineage.api.key", WY_CFG_STRING, "", NULL, NULL,                          \
+  X(LINEAGE_API_KEY, "lineage.api.key", WY_CFG_STRING, "", NULL, "openlineage.transport.auth.apiKey", \
     "API key of the OpenLineage endpoint, sent as `Authorization: Bearer <key>` (http).")       \
   X(LINEAGE_TIMEOUT_MS, "lineage.timeout.ms", WY_CFG_INT, "5000", NULL, NULL,                   \
     "Timeout of one attempt to deliver a lineage event (ms).")                                  \

@@ -116,6 +116,37 @@ wy_status_t wy_lineage_options_from_config(wy_lineage_options_t *o, const wy_con
   if (kind < 0) return wy_error_set(err, WY_ERR_CONFIG, "unknown lineage.transport '%s'", t);
   o->transport = (wy_lineage_transport_kind_t)kind;
   o->url = wy_config_get_string(cfg, WY_CFG_LINEAGE_URL);
+  /* As the OpenLineage clients: OPENLINEAGE_URL alone turns on the http transport. */
+  const char *env = getenv("OPENLINEAGE_URL");
+  if (o->transport == WY_LINEAGE_NONE && env && *env) {
+    o->transport = WY_LINEAGE_HTTP;
+    if (!*o->url) o->url = env;
+  }
+  o->endpoint = wy_config_get_string(cfg, WY_CFG_LINEAGE_ENDPOINT);
+  o->file_location = wy_config_get_string(cfg, WY_CFG_LINEAGE_FILE_LOCATION);
+  o->kafka_topic = wy_config_get_string(cfg, WY_CFG_LINEAGE_KAFKA_TOPIC);
+  const char *list = wy_config_get_string(cfg, WY_CFG_LINEAGE_COMPOSITE);
+  for (const char *p = list; p && *p;) {
+    size_t n = strcspn(p, ", ");
+    char name[32];
+    if (n && n < sizeof name) {
+      memcpy(name, p, n);
+      name[n] = 0;
+      int k = wy_lineage_transport_parse(name);
+      if (k <= WY_LINEAGE_NONE || k == WY_LINEAGE_COMPOSITE)
+        return wy_error_set(err, WY_ERR_CONFIG,
+                            "lineage.composite.transports: '%s' is not one of console, file, http, kafka", name);
+      o->composite |= 1u << k;
+    } else if (n) {
+      return wy_error_set(err, WY_ERR_CONFIG, "lineage.composite.transports: unknown transport '%.*s'", (int)n, p);
+    }
+    p += n;
+    p += strspn(p, ", ");
+  }
+  if (o->transport == WY_LINEAGE_COMPOSITE && !o->composite)
+    return wy_error_set(err, WY_ERR_CONFIG,
+                        "lineage.transport=composite needs lineage.composite.transports "
+                        "(openlineage.transport.transports), e.g. file,http");
   o->api_key = wy_config_get_string(cfg, WY_CFG_LINEAGE_API_KEY);
   o->running_interval_ms = wy_config_get_int(cfg, WY_CFG_LINEAGE_INTERVAL_MS);
   o->timeout_ms = wy_config_get_int(cfg, WY_CFG_LINEAGE_TIMEOUT_MS);

@@ -148,7 +148,8 @@ static inline void wy_lineage_counter_add(wy_lineage_counter_t *c, uint64_t reco
   X(WY_LINEAGE_CONSOLE, "console")                                                       \
   X(WY_LINEAGE_FILE, "file")                                                             \
   X(WY_LINEAGE_HTTP, "http")                                                             \
-  X(WY_LINEAGE_KAFKA, "kafka")
+  X(WY_LINEAGE_KAFKA, "kafka")                                                           \
+  X(WY_LINEAGE_COMPOSITE, "composite")
 
 typedef enum {
 #define WY_X_LTR(id, name) id,
@@ -165,6 +166,11 @@ typedef struct wy_lineage_options {
   /* http: base URL (events go to {url}/api/v1/lineage); file: path; kafka: topic. */
   const char *url;
   const char *api_key;         /* http: sent as `Authorization: Bearer <key>`; may be NULL */
+  /* Optional, read only while the transport opens: */
+  const char *endpoint;        /* http: path under url; NULL or "": api/v1/lineage */
+  const char *file_location;   /* file: path; NULL or "": url */
+  const char *kafka_topic;     /* kafka: topic; NULL or "": url */
+  unsigned composite;          /* composite: a bit (1u << kind) per transport to fan out to */
   int64_t running_interval_ms; /* RUNNING period; > 0 */
   int64_t timeout_ms;          /* one delivery attempt (http request, kafka flush) */
   int retries;                 /* further attempts of a failed delivery */

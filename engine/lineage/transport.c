@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "engine/base/log.h"
 #include "engine/lineage/lineage_int.h"
 
 /* ---- console ----------------------------------------------------------------------- */
@@ -141,7 +142,7 @@ static wy_status_t kafka_open(const wy_lineage_options_t *o, wy_lineage_transpor
   if (!o->kafka_sink)
     return wy_error_set(err, WY_ERR_CONFIG, "lineage.transport=kafka needs a Kafka sink");
   kafka_t *k = calloc(1, sizeof *k);
-  if (!k || !(k->topic = strdup(o->url))) {
+  if (!k || !(k->topic = strdup(o->kafka_topic && *o->kafka_topic ? o->kafka_topic : o->url))) {
     free(k);
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
@@ -156,10 +157,90 @@ static wy_status_t kafka_open(const wy_lineage_options_t *o, wy_lineage_transpor
   return WY_OK;
 }
 
+/* ---- composite: every event to each of several transports ---------------------------------- */
+
+typedef struct composite {
+  wy_lineage_transport_t base;
+  wy_lineage_transport_t *each[WY_LINEAGE_TRANSPORT__COUNT];
+  wy_lineage_transport_kind_t kind[WY_LINEAGE_TRANSPORT__COUNT];
+  size_t n;
+} composite_t;
+
+/* As OpenLineage's composite transport with continueOnFailure: an event counts as
+ * delivered when one transport took it (the others' failures are logged); it is
+ * retried only when every one failed, so a retry duplicates nothing. */
+static wy_status_t composite_deliver(wy_lineage_transport_t *t, const char *json, size_t len,
+                                     const char *key, int64_t now_ms, bool *retryable,
+                                     wy_error_t *err) {
+  composite_t *c = (composite_t *)t;
+  size_t ok = 0;
+  bool any_retryable = false;
+  wy_error_t last;
+  wy_error_clear(&last);
+  for (size_t i = 0; i < c->n; i++) {
+    wy_error_t e;
+    wy_error_clear(&e);
+    bool r = false;
+    if (c->each[i]->ops->deliver(c->each[i], json, len, key, now_ms, &r, &e) == WY_OK) {
+      ok++;
+      continue;
+    }
+    any_retryable |= r;
+    last = e;
+    wy_log(WY_LOG_WARN, "lineage", "composite transport: %s failed: %s",
+           wy_lineage_transport_name(c->kind[i]), e.msg);
+  }
+  if (ok) return WY_OK;
+  *retryable = any_retryable;
+  return wy_error_set(err, last.code ? last.code : WY_ERR_INTERNAL, "%s", last.msg);
+}
+
+static void composite_close(wy_lineage_transport_t *t) {
+  composite_t *c = (composite_t *)t;
+  for (size_t i = 0; i < c->n; i++) wy_lineage_transport_close(c->each[i]);
+  free(c);
+}
+
+static const wy_lineage_transport_ops_t composite_ops = {composite_deliver, composite_close};
+
+static wy_status_t composite_open(const wy_lineage_options_t *o, wy_lineage_transport_t **out,
+                                  wy_error_t *err) {
+  composite_t *c = calloc(1, sizeof *c);
+  if (!c) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  c->base.ops = &composite_ops;
+  for (int k = 0; k < WY_LINEAGE_TRANSPORT__COUNT; k++) {
+    if (!(o->composite & (1u << k))) continue;
+    if (k == WY_LINEAGE_NONE || k == WY_LINEAGE_COMPOSITE) {
+      composite_close(&c->base);
+      return wy_error_set(err, WY_ERR_CONFIG, "a composite lineage transport cannot hold '%s'",
+                          wy_lineage_transport_name((wy_lineage_transport_kind_t)k));
+    }
+    wy_lineage_options_t one = *o;
+    one.transport = (wy_lineage_transport_kind_t)k;
+    c->kind[c->n] = one.transport;
+    if (wy_lineage_transport_open(&one, &c->each[c->n], err) != WY_OK) {
+      composite_close(&c->base);
+      return wy_error_prefix(err, "composite lineage transport");
+    }
+    c->n++;
+  }
+  if (!c->n) {
+    composite_close(&c->base);
+    return wy_error_set(err, WY_ERR_CONFIG,
+                        "lineage.transport=composite needs lineage.composite.transports "
+                        "(openlineage.transport.transports), e.g. file,http");
+  }
+  *out = &c->base;
+  return WY_OK;
+}
+
 wy_status_t wy_lineage_transport_open(const wy_lineage_options_t *o, wy_lineage_transport_t **out,
                                       wy_error_t *err) {
   *out = NULL;
-  if (o->transport != WY_LINEAGE_CONSOLE && (!o->url || !*o->url))
+  const char *where = o->transport == WY_LINEAGE_FILE && o->file_location && *o->file_location ? o->file_location
+                      : o->transport == WY_LINEAGE_KAFKA && o->kafka_topic && *o->kafka_topic ? o->kafka_topic
+                                                                                              : o->url;
+  if (o->transport != WY_LINEAGE_CONSOLE && o->transport != WY_LINEAGE_COMPOSITE && (!where || !*where))
     return wy_error_set(err, WY_ERR_CONFIG,
                         "lineage.transport=%s needs lineage.url (a path, base URL or topic)",
                         wy_lineage_transport_name(o->transport));
@@ -173,11 +254,13 @@ wy_status_t wy_lineage_transport_open(const wy_lineage_options_t *o, wy_lineage_
     return WY_OK;
   }
   case WY_LINEAGE_FILE:
-    return file_open(o->url, out, err);
+    return file_open(where, out, err);
   case WY_LINEAGE_HTTP:
     return wy_lineage_http_open(o, out, err);
   case WY_LINEAGE_KAFKA:
     return kafka_open(o, out, err);
+  case WY_LINEAGE_COMPOSITE:
+    return composite_open(o, out, err);
   default:
     return wy_error_set(err, WY_ERR_INVALID, "no lineage transport %d", (int)o->transport);
   }

@@ -78,12 +78,16 @@ wy_status_t wy_lineage_http_open(const wy_lineage_options_t *o, wy_lineage_trans
   h->base.ops = &http_ops;
   size_t n = strlen(o->url);
   while (n && o->url[n - 1] == '/') n--;
-  h->endpoint = malloc(n + sizeof ENDPOINT);
+  /* openlineage.transport.endpoint, with or without its leading slash */
+  const char *path = o->endpoint && *o->endpoint ? o->endpoint : ENDPOINT;
+  while (*path == '/') path++;
+  h->endpoint = malloc(n + strlen(path) + 2);
   h->curl = curl_easy_init();
   bool ok = h->endpoint && h->curl;
   if (ok) {
     memcpy(h->endpoint, o->url, n);
-    memcpy(h->endpoint + n, ENDPOINT, sizeof ENDPOINT);
+    h->endpoint[n] = '/';
+    strcpy(h->endpoint + n + 1, path);
     /* "Expect:" stops curl from waiting for a 100 Continue on bodies over 1 KiB. */
     ok = add_header(h, "Content-Type: application/json") && add_header(h, "Expect:");
   }

@@ -704,6 +704,93 @@ static void console_transport_writes_one_line_per_event(void **state) {
   fclose(out);
 }
 
+/* The OpenLineage clients' property names and OPENLINEAGE_URL configure the emitter. */
+static void openlineage_names_and_environment_configure_it(void **state) {
+  wy_config_t *c = wy_config_new();
+  wy_error_t err;
+  unsetenv("OPENLINEAGE_URL");
+  assert_int_equal(wy_config_set(c, "openlineage.transport.type", "composite", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "file, console", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.location", "/tmp/l.ndjson", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.url", "http://marquez:5000", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.endpoint", "/api/v2/events", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.auth.apiKey", "k3y", &err), WY_OK);
+  wy_lineage_options_t o;
+  assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_OK);
+  assert_int_equal(o.transport, WY_LINEAGE_COMPOSITE);
+  assert_int_equal(o.composite, (1u << WY_LINEAGE_FILE) | (1u << WY_LINEAGE_CONSOLE));
+  assert_string_equal(o.file_location, "/tmp/l.ndjson");
+  assert_string_equal(o.url, "http://marquez:5000");
+  assert_string_equal(o.endpoint, "/api/v2/events");
+  assert_string_equal(o.api_key, "k3y");
+  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "file,pigeon", &err), WY_OK);
+  assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "pigeon"));
+  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "", &err), WY_OK);
+  assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "lineage.composite.transports"));
+  wy_config_destroy(c);
+
+  /* nothing configured: off, unless OPENLINEAGE_URL is set */
+  c = wy_config_new();
+  assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_OK);
+  assert_int_equal(o.transport, WY_LINEAGE_NONE);
+  setenv("OPENLINEAGE_URL", "http://127.0.0.1:5000", 1);
+  assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_OK);
+  assert_int_equal(o.transport, WY_LINEAGE_HTTP);
+  assert_string_equal(o.url, "http://127.0.0.1:5000");
+  unsetenv("OPENLINEAGE_URL");
+  wy_config_destroy(c);
+}
+
+/* A composite transport gives every event to each of its transports; one that fails
+ * does not stop the others. */
+static void composite_transport_fans_out_to_each(void **state) {
+  char path[] = "/tmp/walleye-lineage-composite-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  FILE *out = tmpfile();
+  assert_non_null(out);
+  wy_lineage_options_t o;
+  wy_lineage_options_init(&o);
+  o.transport = WY_LINEAGE_COMPOSITE;
+  o.composite = (1u << WY_LINEAGE_FILE) | (1u << WY_LINEAGE_CONSOLE) | (1u << WY_LINEAGE_HTTP);
+  o.file_location = path;
+  o.url = "http://127.0.0.1:9"; /* nothing listens: the http part fails, the others go on */
+  o.timeout_ms = 500;
+  o.retries = 0;
+  o.console = out;
+  wy_lineage_emitter_t *e;
+  wy_lineage_run_t *run;
+  wy_error_t err;
+  assert_int_equal(wy_lineage_emitter_new(&o, &e, &err), WY_OK);
+  assert_int_equal(wy_lineage_run_start(e, &spend_query, &run, &err), WY_OK);
+  assert_int_equal(wy_lineage_run_complete(run, &err), WY_OK);
+  assert_int_equal(wy_lineage_emitter_flush(e, 5000, &err), WY_OK);
+  FILE *files[2] = {fopen(path, "r"), out};
+  assert_non_null(files[0]);
+  rewind(out);
+  for (int f = 0; f < 2; f++) {
+    char *line = NULL;
+    size_t cap = 0;
+    const char *want[] = {"START", "COMPLETE"};
+    for (int i = 0; i < 2; i++) {
+      assert_true(getline(&line, &cap, files[f]) > 0);
+      json_t *ev = json_loads(line, 0, NULL);
+      assert_non_null(ev);
+      assert_string_equal(str_at(ev, "eventType"), want[i]);
+      json_decref(ev);
+    }
+    assert_int_equal(getline(&line, &cap, files[f]), -1);
+    free(line);
+    fclose(files[f]);
+  }
+  wy_lineage_run_destroy(run);
+  wy_lineage_emitter_destroy(e);
+  unlink(path);
+}
+
 /* A sink that records what it is sent, acknowledges in flush, and can hold flush until
  * released (a stuck transport, to fill the emitter's queue). */
 typedef struct recording_sink {
@@ -935,6 +1022,8 @@ int main(void) {
       cmocka_unit_test(options_come_from_the_lineage_config_keys),
       cmocka_unit_test(emitter_refuses_unusable_options),
       cmocka_unit_test(console_transport_writes_one_line_per_event),
+      cmocka_unit_test(openlineage_names_and_environment_configure_it),
+      cmocka_unit_test(composite_transport_fans_out_to_each),
       cmocka_unit_test(kafka_transport_sends_keyed_events_and_retries_failures),
       cmocka_unit_test(a_full_queue_drops_and_counts_without_blocking),
       cmocka_unit_test(a_full_queue_gives_up_running_events_before_lifecycle_ones),
