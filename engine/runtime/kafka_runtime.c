@@ -123,6 +123,8 @@ typedef struct qrun {
   uint64_t out;     /* records produced to the sink topic */
   uint64_t skipped; /* input records skipped into the processing log */
   uint64_t nanos;   /* time spent delivering */
+  int pause_wanted;  /* atomic: set by wy_kafka_runtime_query_pause from any thread */
+  bool paused;       /* this thread's consumer has its partitions paused */
 } qrun_t;
 
 /* The engine's sink: forwards to the thread's current producer, which a restart
@@ -731,6 +733,26 @@ static void deliver_batch(sthread_t *th, qrun_t *qr, size_t n) {
   if (!th->restart_wanted) th->restarts_in_row = 0;
 }
 
+/* PAUSE/RESUME of a query: its consumer's partitions are paused (librdkafka drops what it
+ * had fetched for them and fetches again from the position on resume) while the thread
+ * keeps polling, so the group membership stays. Paused again at every loop while
+ * wanted, which covers partitions assigned since. */
+static void apply_pause(qrun_t *qr) {
+  bool want = __atomic_load_n(&qr->pause_wanted, __ATOMIC_RELAXED) != 0;
+  if (!qr->src || (!want && !qr->paused)) return;
+  rd_kafka_t *rk = wy_kafka_source_handle(qr->src);
+  rd_kafka_topic_partition_list_t *l = NULL;
+  if (rd_kafka_assignment(rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l) return;
+  if (l->cnt) {
+    if (want)
+      rd_kafka_pause_partitions(rk, l);
+    else
+      rd_kafka_resume_partitions(rk, l);
+  }
+  rd_kafka_topic_partition_list_destroy(l);
+  qr->paused = want;
+}
+
 static void *thread_main(void *arg) {
   sthread_t *th = arg;
   wy_kafka_runtime_t *rt = th->rt;
@@ -745,6 +767,7 @@ static void *thread_main(void *arg) {
   while (!__atomic_load_n(&rt->stop, __ATOMIC_RELAXED)) {
     for (size_t i = 0; i < th->nq && !th->restart_wanted && th->q[i].src; i++) {
       size_t n = 0;
+      apply_pause(&th->q[i]);
       if (wy_source_poll(wy_kafka_source_base(th->q[i].src), th->recs, POLL_BATCH, &n, timeout, &e) != WY_OK) {
         wy_log(WY_LOG_WARN, "runtime", "poll of %s: %s", th->q[i].group, e.msg);
         usleep(50 * 1000);
@@ -1058,6 +1081,11 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
 
 uint64_t wy_kafka_runtime_query_records(const wy_kafka_runtime_t *rt, size_t i) {
   return wy_kafka_runtime_query_stats(rt, i).in;
+}
+
+void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused) {
+  for (int t = 0; t < rt->nthreads; t++)
+    if (i < rt->threads[t].nq) __atomic_store_n(&rt->threads[t].q[i].pause_wanted, paused ? 1 : 0, __ATOMIC_RELAXED);
 }
 
 wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt, size_t i) {

@@ -105,6 +105,9 @@ typedef struct wy_kafka_query_stats {
   uint64_t nanos;   /* time spent delivering them */
 } wy_kafka_query_stats_t;
 wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt, size_t i);
+/* Pause (true) or resume query i: its input partitions stop being fetched on every
+ * thread within a poll, while the consumers stay in their group. Any thread. */
+void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused);
 /* Stops and joins if needed, then frees. Accepts NULL. */
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt);
 

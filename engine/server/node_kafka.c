@@ -405,6 +405,8 @@ static size_t kn_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int t
   if (!rt->krt) return 0;
   size_t delivered = 0;
   for (size_t i = 0; i < wy_kafka_runtime_query_count(rt->krt); i++) {
+    /* PAUSE, RESUME and ERROR of the node's queries reach the runtime */
+    wy_kafka_runtime_query_pause(rt->krt, i, !h->runs(h->user, wy_kafka_runtime_query_id(rt->krt, i)));
     wy_kafka_query_stats_t now = wy_kafka_runtime_query_stats(rt->krt, i), *was = &rt->reported[i];
     if (now.in == was->in && now.out == was->out) continue;
     h->processed(h->user, wy_kafka_runtime_query_id(rt->krt, i), now.in - was->in, now.out - was->out,

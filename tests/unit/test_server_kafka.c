@@ -195,10 +195,60 @@ static void test_statement_shared_processed_and_replayed(void **state) {
   assert_int_equal(left, 0);
 }
 
+/* Pump node a until its records in reach want, or ms pass; returns them. */
+static unsigned long pump_until(fx_t *fx, unsigned long want, int64_t ms) {
+  unsigned long in = 0;
+  for (int64_t until = now_ms() + ms; now_ms() < until && in < want; usleep(50 * 1000)) {
+    wy_node_pump(fx->a.node, 0);
+    in = records_in(fx->a.node);
+  }
+  return in;
+}
+
+static void insert(fx_t *fx, int from, int to) {
+  char sql[64 * 16] = "";
+  for (int i = from; i <= to; i++)
+    snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "INSERT INTO clicks (k, id) VALUES ('k%d', %d);", i, i);
+  json_t *j = NULL;
+  assert_int_equal(post(fx->a.node, sql, &j), 200);
+  json_decref(j);
+}
+
+/* PAUSE stops a query's input on Kafka (its consumer stays in the group); RESUME goes on
+ * from where it stood, losing nothing. */
+static void test_pause_and_resume_reach_the_kafka_runtime(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  assert_int_equal(knode_new(fx->cfg, &fx->a, &err), WY_OK);
+  json_t *j = NULL;
+  assert_int_equal(post(fx->a.node,
+                        "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', value_format='JSON');"
+                        "CREATE STREAM clicks_copy AS SELECT k, id FROM clicks;",
+                        &j),
+                   200);
+  const char *qid = json_string_value(json_object_get(json_object_get(json_array_get(j, 1), "commandStatus"), "queryId"));
+  assert_non_null(qid);
+  char pause[128], resume[128];
+  snprintf(pause, sizeof pause, "PAUSE %s;", qid);
+  snprintf(resume, sizeof resume, "RESUME %s;", qid);
+  json_decref(j);
+  insert(fx, 1, 5);
+  assert_int_equal(pump_until(fx, 5, 30000), 5);
+  assert_int_equal(post(fx->a.node, pause, &j), 200);
+  json_decref(j);
+  pump_until(fx, 1000, 500); /* the pause reaches the stream thread */
+  insert(fx, 6, 15);
+  assert_int_equal(pump_until(fx, 1000, 3000), 5); /* nothing delivered while paused */
+  assert_int_equal(post(fx->a.node, resume, &j), 200);
+  json_decref(j);
+  assert_int_equal(pump_until(fx, 15, 30000), 15); /* the ten, once each */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_env_needs_bootstrap_servers),
       cmocka_unit_test_setup_teardown(test_statement_shared_processed_and_replayed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pause_and_resume_reach_the_kafka_runtime, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
