@@ -16,7 +16,9 @@
  *   phone masked with the built-in MASK_KEEP_RIGHT, 404s dropped); the outputs counted
  *   are CLICK_USERS_PRODUCT's. The users (one create event each) go through a first
  *   runtime until the materialized view has every user; that runtime stops and the same
- *   pipeline (same service id and state) restarts on the pre-filled clicks, timed.
+ *   pipeline restarts on the pre-filled clicks, timed, under a second service id (new
+ *   consumer groups: rejoining the first runtime's waited ~45 s on the mock), so the
+ *   10,000 user events are read again inside the timed window.
  *
  * --partitions P: partitions of the input topics (default 16; the mode column then says
  *   partitions=P). --record-bytes B: every clickstream value is made B bytes long (mode
