@@ -3,14 +3,30 @@
  * broker, consumed and produced by the Kafka runtime of `walleye run`, against the raw
  * librdkafka passthrough measured in the same run on the same input topic.
  *
- *   bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest [--records N | --quick]
- *             [--partitions P] [--no-kcat]
+ *   bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book
+ *             [--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat]
  *
  * e2e-filter-project: WHERE status <> '404', four columns with UCASE, JSON out; also the
  *   `kcat | jq | kcat` pipeline as a second baseline when kcat and jq are on PATH.
  * e2e-join: the clickstream joined to a USERS table (every userid has a row; the stream
  *   is re-keyed through a repartition topic).
  * e2e-latest: LATEST_BY_OFFSET and COUNT grouped by userid (re-keyed too).
+ * e2e-book: the book's pipeline, examples/clickstream/pipeline.sql as it is (Debezium
+ *   USERS change events materialized with LATEST_BY_OFFSET, clicks joined to them, the
+ *   phone masked with the built-in MASK_KEEP_RIGHT, 404s dropped); the outputs counted
+ *   are CLICK_USERS_PRODUCT's. The users (one create event each) go through a first
+ *   runtime until the materialized view has every user; that runtime stops and the same
+ *   pipeline restarts on the pre-filled clicks, timed, under a second service id (new
+ *   consumer groups: rejoining the first runtime's waited ~45 s on the mock), so the
+ *   10,000 user events are read again inside the timed window.
+ *
+ * --partitions P: partitions of the input topics (default 16; the mode column then says
+ *   partitions=P). --record-bytes B: every clickstream value is made B bytes long (mode
+ *   record=B): above its natural ~330 bytes with an extra "padding" string field that no
+ *   query reads; below, the record keeps only the fields the queries read (userid,
+ *   request, status, bytes) before padding. The passthrough reads the same records.
+ *   The mock broker keeps ~5 MB per partition (older records are evicted), so records x
+ *   bytes must fit in P x ~4 MB; the output count check fails otherwise.
  *
  * Throughput: N records (datagen's clickstream, ~330 bytes) are produced first (not
  * timed); the runtime is timed from the first output record to the last expected one
@@ -50,23 +66,25 @@ typedef struct workload {
   const char *output;
   bool filtered; /* records with status 404 have no output */
   bool users;    /* the USERS table is filled first */
+  bool book;     /* sql is examples/clickstream/pipeline.sql */
 } workload_t;
 
 static const workload_t WORKLOADS[] = {
     {"e2e-filter-project",
      "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, bytes "
      "FROM clickstream WHERE status <> '404';",
-     "CLICKS_OK", true, false},
+     "CLICKS_OK", true, false, false},
     {"e2e-join",
      "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
      "WITH (kafka_topic='users', value_format='JSON');\n"
      "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
      "JOIN users u ON c.userid = u.user_id;",
-     "CLICK_USERS", false, true},
+     "CLICK_USERS", false, true, false},
     {"e2e-latest",
      "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
      "COUNT(*) AS clicks FROM clickstream GROUP BY userid;",
-     "USER_LATEST", false, false},
+     "USER_LATEST", false, false, false},
+    {"e2e-book", NULL, "CLICK_USERS_PRODUCT", true, false, true},
 };
 
 static double realtime_ms(void) {
@@ -75,15 +93,70 @@ static double realtime_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The clickstream generator; a record has an output unless filtered as a 404. */
+/* The clickstream generator; a record has an output unless filtered as a 404. val/len
+ * is the value to produce: the datagen record, or with record_bytes > 0 that record
+ * reshaped to exactly record_bytes bytes (see --record-bytes). */
+#define RECORD_BYTES_MAX 65536
 typedef struct gen {
   wy_datagen_t *g;
   wy_datagen_record_t rec;
+  long record_bytes;
+  const char *val;
+  size_t len;
+  char buf[RECORD_BYTES_MAX];
 } gen_t;
+
+/* The raw JSON text of "name":'s value in a flat datagen record (values hold no ","). */
+static size_t field_text(const char *v, size_t n, const char *name, const char **out) {
+  char pat[32];
+  int pn = snprintf(pat, sizeof pat, "\"%s\":", name);
+  const char *p = memmem(v, n, pat, (size_t)pn);
+  if (!p) die("datagen record", name);
+  p += pn;
+  const char *end = memmem(p, n - (size_t)(p - v), ",\"", 2);
+  if (!end) end = v + n - 1; /* the last field: up to the closing brace */
+  *out = p;
+  return (size_t)(end - p);
+}
+
+static void reshape(gen_t *g) {
+  const char *v = g->rec.value;
+  size_t n = g->rec.value_len, len = 0;
+  static const char pad_open[] = ",\"padding\":\"", pad_close[] = "\"}";
+  if ((long)n <= g->record_bytes) {
+    memcpy(g->buf, v, n - 1); /* without the closing brace */
+    len = n - 1;
+  } else { /* only the fields the queries read */
+    static const char *const keep[] = {"userid", "request", "status", "bytes"};
+    g->buf[len++] = '{';
+    for (size_t i = 0; i < 4; i++) {
+      const char *t;
+      size_t tn = field_text(v, n, keep[i], &t);
+      len += (size_t)snprintf(g->buf + len, RECORD_BYTES_MAX - len, "%s\"%s\":%.*s", i ? "," : "", keep[i],
+                              (int)tn, t);
+    }
+  }
+  long room = g->record_bytes - (long)len - (long)(sizeof pad_open - 1) - (long)(sizeof pad_close - 1);
+  if (room >= 0) {
+    memcpy(g->buf + len, pad_open, sizeof pad_open - 1);
+    len += sizeof pad_open - 1;
+    for (long i = 0; i < room; i++) g->buf[len++] = (char)('a' + i % 26);
+    memcpy(g->buf + len, pad_close, sizeof pad_close - 1);
+    len += sizeof pad_close - 1;
+  } else { /* too short for a padding field: spaces before the brace */
+    while ((long)len < g->record_bytes - 1) g->buf[len++] = ' ';
+    g->buf[len++] = '}';
+  }
+  g->val = g->buf;
+  g->len = len;
+}
 
 static bool gen_next(gen_t *g, const workload_t *w) {
   wy_error_t err;
   if (wy_datagen_next(g->g, &g->rec, &err) != WY_OK) die("datagen", err.msg);
+  g->val = g->rec.value;
+  g->len = g->rec.value_len;
+  if (g->record_bytes > 0) reshape(g);
   return !(w->filtered && memmem(g->rec.value, g->rec.value_len, "\"status\":\"404\"", 14));
 }
 
@@ -123,8 +196,7 @@ static long count_outputs(rd_kafka_queue_t *q, long want, double idle_s, double 
     /* Latency phase: feed 1 record per ms of elapsed time, stamped now. */
     while (feed && *fed < feed_n && (wall_s() - feed_t0) * 1000.0 >= (double)*fed) {
       if (gen_next(g, w)) (*feed_want)++;
-      produce(feed, "clickstream", g->rec.key, g->rec.key_len, g->rec.value, g->rec.value_len,
-              (int64_t)realtime_ms());
+      produce(feed, "clickstream", g->rec.key, g->rec.key_len, g->val, g->len, (int64_t)realtime_ms());
       (*fed)++;
       want = *feed_want;
       idle_since = wall_s();
@@ -185,24 +257,81 @@ static double kcat_jq_kcat(const char *bootstrap, long records, long want, int p
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest "
-                  "[--records N | --quick] [--partitions P] [--no-kcat]\n");
+  fprintf(stderr, "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book "
+                  "[--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat]\n");
   exit(2);
+}
+
+/* The book's SQL, read from the source tree. */
+static char *read_pipeline_sql(void) {
+  const char *path = WY_SOURCE_DIR "/examples/clickstream/pipeline.sql";
+  FILE *f = fopen(path, "rb");
+  if (!f) die(path, "cannot open");
+  static char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  return strdup(buf);
+}
+
+/* The USERS change events: one create per user, 1..NUSERS (all alive). */
+static void fill_book_users(rd_kafka_t *p) {
+  wy_datagen_options_t o;
+  wy_datagen_options_init(&o, WY_DATAGEN_USERS);
+  o.nusers = NUSERS;
+  wy_datagen_t *g;
+  wy_error_t err;
+  if (wy_datagen_new(&o, &g, &err) != WY_OK) die("datagen users", err.msg);
+  static wy_datagen_record_t r;
+  for (int i = 0; i < NUSERS; i++) {
+    if (wy_datagen_next(g, &r, &err) != WY_OK) die("datagen users", err.msg);
+    produce(p, "users", r.key, r.key_len, r.value, r.value_len, r.timestamp);
+  }
+  wy_datagen_destroy(g);
+}
+
+static wy_kafka_runtime_t *start_runtime(const wy_config_t *cfg, const char *sql) {
+  wy_error_t err;
+  wy_kafka_runtime_options_t ro = {.config = cfg, .sql = sql};
+  wy_kafka_runtime_t *rt;
+  if (wy_kafka_runtime_new(&ro, &rt, &err) != WY_OK) die("runtime", err.msg);
+  return rt;
+}
+
+/* e2e-book, before the timed run: the pipeline on the users alone, until the
+ * materialized view has a row for every user; then stopped (offsets committed). */
+static void materialize_users(const wy_config_t *cfg, const char *sql, const char *bs, int partitions) {
+  wy_error_t err;
+  wy_kafka_runtime_t *rt = start_runtime(cfg, sql);
+  rd_kafka_t *mv = reader(bs, "USERS_MATERIALIZED_VIEW", partitions);
+  rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(mv);
+  if (wy_kafka_runtime_start(rt, &err) != WY_OK) die("runtime start", err.msg);
+  long got = count_outputs(q, NUSERS, 20.0, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+  if (got < NUSERS) die("USERS_MATERIALIZED_VIEW", "not every user arrived");
+  fprintf(stderr, "e2e-book: %ld users materialized\n", got);
+  wy_kafka_runtime_stop(rt);
+  if (wy_kafka_runtime_wait(rt, &err) != WY_OK) die("runtime (users)", err.msg);
+  wy_kafka_runtime_destroy(rt);
+  fprintf(stderr, "e2e-book: first runtime stopped\n");
+  rd_kafka_queue_destroy(q);
+  rd_kafka_consumer_close(mv);
+  rd_kafka_destroy(mv);
 }
 
 int main(int argc, char **argv) {
   const workload_t *w = NULL;
-  long records = 200000, latency_n = 2000;
+  long records = 200000, latency_n = 2000, record_bytes = 0;
   int partitions = 16; /* the mock keeps ~5 MB per partition: enough for every record */
-  bool with_kcat = true;
+  bool with_kcat = true, partitions_set = false;
   static const struct option opts[] = {{"workload", required_argument, NULL, 'w'},
                                         {"records", required_argument, NULL, 'n'},
                                         {"quick", no_argument, NULL, 'q'},
                                         {"partitions", required_argument, NULL, 'p'},
                                         {"no-kcat", no_argument, NULL, 'k'},
+                                        {"record-bytes", required_argument, NULL, 'b'},
                                         {NULL, 0, NULL, 0}};
   int ch;
-  while ((ch = getopt_long(argc, argv, "w:n:qp:k", opts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "w:n:qp:kb:", opts, NULL)) != -1) {
     switch (ch) {
     case 'w':
       for (size_t i = 0; i < sizeof WORKLOADS / sizeof *WORKLOADS; i++)
@@ -210,12 +339,25 @@ int main(int argc, char **argv) {
       break;
     case 'n': records = atol(optarg); break;
     case 'q': records = 30000, latency_n = 1000; break;
-    case 'p': partitions = atoi(optarg); break;
+    case 'p': partitions = atoi(optarg), partitions_set = true; break;
+    case 'b': record_bytes = atol(optarg); break;
     case 'k': with_kcat = false; break;
     default: usage();
     }
   }
-  if (!w || records < 1 || records > 2000000 || partitions < 1 || partitions > 64) usage();
+  if (!w || records < 1 || records > 2000000 || partitions < 1 || partitions > 64 || record_bytes < 0 ||
+      (record_bytes > 0 && record_bytes < 100) || record_bytes > RECORD_BYTES_MAX)
+    usage();
+  /* mode: where it ran, or what was varied */
+  char mode[64] = "embedded-broker";
+  if (partitions_set || record_bytes) {
+    int m = 0;
+    if (partitions_set) m += snprintf(mode + m, sizeof mode - (size_t)m, "partitions=%d", partitions);
+    if (record_bytes && record_bytes % 1024 == 0)
+      snprintf(mode + m, sizeof mode - (size_t)m, "%srecord=%ldKB", m ? "," : "", record_bytes / 1024);
+    else if (record_bytes)
+      snprintf(mode + m, sizeof mode - (size_t)m, "%srecord=%ldB", m ? "," : "", record_bytes);
+  }
   wy_log_set_level(WY_LOG_ERROR);
 
   wy_error_t err;
@@ -227,21 +369,44 @@ int main(int argc, char **argv) {
     if (wy_embedded_broker_create_topic(broker, topics[i], partitions, &err) != WY_OK)
       die(topics[i], err.msg);
 
+  /* The runtime, as `walleye run` sets it up. */
+  char state_dir[] = "/tmp/bench_e2e.XXXXXX";
+  if (!mkdtemp(state_dir)) die("state dir", "mkdtemp failed");
+  wy_config_t *cfg = wy_config_new();
+  const char *kv[][2] = {{"bootstrap.servers", bs},       {"ksql.service.id", "bench_e2e_"},
+                         {"state.dir", state_dir},        {"auto.offset.reset", "earliest"},
+                         {"kafka.consumer.fetch.wait.max.ms", "10"}};
+  for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+    if (wy_config_set(cfg, kv[i][0], kv[i][1], &err) != WY_OK) die(kv[i][0], err.msg);
+  char *sql;
+  if (w->book) {
+    sql = read_pipeline_sql();
+  } else {
+    size_t sql_len = strlen(CLICKSTREAM_DDL) + strlen(w->sql) + 1;
+    sql = malloc(sql_len);
+    snprintf(sql, sql_len, "%s%s", CLICKSTREAM_DDL, w->sql);
+  }
+
   /* Inputs (not timed). */
   wy_datagen_options_t go;
   wy_datagen_options_init(&go, WY_DATAGEN_CLICKSTREAM);
   go.nusers = NUSERS;
   go.key_mode = WY_DATAGEN_KEY_KAFKA_INT;
-  gen_t gen = {0};
+  static gen_t gen;
+  gen.record_bytes = record_bytes;
   if (wy_datagen_new(&go, &gen.g, &err) != WY_OK) die("datagen", err.msg);
   acks_t fill_acks = {0};
   rd_kafka_t *feed = client(RD_KAFKA_PRODUCER, bs, producer_conf, &fill_acks);
   if (w->users) fill_users(feed);
+  if (w->book) {
+    fill_book_users(feed);
+    rd_kafka_flush(feed, 60000);
+    materialize_users(cfg, sql, bs, partitions);
+  }
   long want = 0;
   for (long i = 0; i < records; i++) {
     if (gen_next(&gen, w)) want++;
-    produce(feed, "clickstream", gen.rec.key, gen.rec.key_len, gen.rec.value, gen.rec.value_len,
-            gen.rec.timestamp);
+    produce(feed, "clickstream", gen.rec.key, gen.rec.key_len, gen.val, gen.len, gen.rec.timestamp);
     if (i % 1000 == 0) rd_kafka_poll(feed, 0);
   }
   rd_kafka_flush(feed, 60000);
@@ -255,21 +420,11 @@ int main(int argc, char **argv) {
   double base_rps = (double)records / pt.wall;
   double kcat_rps = with_kcat && w->filtered ? kcat_jq_kcat(bs, records, want, partitions) : 0;
 
-  /* The runtime, as `walleye run` sets it up. */
-  char state_dir[] = "/tmp/bench_e2e.XXXXXX";
-  if (!mkdtemp(state_dir)) die("state dir", "mkdtemp failed");
-  wy_config_t *cfg = wy_config_new();
-  const char *kv[][2] = {{"bootstrap.servers", bs},       {"ksql.service.id", "bench_e2e_"},
-                         {"state.dir", state_dir},        {"auto.offset.reset", "earliest"},
-                         {"kafka.consumer.fetch.wait.max.ms", "10"}};
-  for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
-    if (wy_config_set(cfg, kv[i][0], kv[i][1], &err) != WY_OK) die(kv[i][0], err.msg);
-  size_t sql_len = strlen(CLICKSTREAM_DDL) + strlen(w->sql) + 1;
-  char *sql = malloc(sql_len);
-  snprintf(sql, sql_len, "%s%s", CLICKSTREAM_DDL, w->sql);
-  wy_kafka_runtime_options_t ro = {.config = cfg, .sql = sql};
-  wy_kafka_runtime_t *rt;
-  if (wy_kafka_runtime_new(&ro, &rt, &err) != WY_OK) die("runtime", err.msg);
+  /* e2e-book: a second service id, so that its consumer groups are new (rejoining the
+   * first runtime's groups waited ~45 s on the mock for the old members' sessions). */
+  if (w->book && wy_config_set(cfg, "ksql.service.id", "bench_e2e_book_", &err) != WY_OK)
+    die("ksql.service.id", err.msg);
+  wy_kafka_runtime_t *rt = start_runtime(cfg, sql);
   rd_kafka_t *out = reader(bs, w->output, partitions);
   rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(out);
   if (wy_kafka_runtime_start(rt, &err) != WY_OK) die("runtime start", err.msg);
@@ -299,10 +454,10 @@ int main(int argc, char **argv) {
           wst == WY_OK ? "" : err.msg);
 
   double rps = (double)records / wall;
-  printf("{\"workload\":\"%s\",\"mode\":\"embedded-broker\",\"records\":%ld,\"outputs\":%ld,"
+  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"outputs\":%ld,"
          "\"engine_rps\":%.0f,\"baseline\":\"librdkafka-passthrough\",\"baseline_rps\":%.0f,"
          "\"ratio\":%.2f,\"cpu_us_per_record\":%.2f,\"baseline_cpu_us_per_record\":%.2f,",
-         w->name, records, got, rps, base_rps, rps / base_rps, cpu * 1e6 / (double)records,
+         w->name, mode, records, got, rps, base_rps, rps / base_rps, cpu * 1e6 / (double)records,
          pt.cpu * 1e6 / (double)records);
   if (lat_got > 0)
     printf("\"p50_ms\":%.1f,\"p99_ms\":%.1f,", p50, p99);
@@ -310,10 +465,10 @@ int main(int argc, char **argv) {
     printf("\"p50_ms\":null,\"p99_ms\":null,");
   printf("\"peak_rss_mb\":%.1f}\n", peak_rss_mb());
   if (kcat_rps > 0)
-    printf("{\"workload\":\"%s\",\"mode\":\"embedded-broker\",\"records\":%ld,\"engine_rps\":%.0f,"
+    printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
            "\"baseline\":\"kcat|jq|kcat\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
            "\"cpu_us_per_record\":null,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
-           w->name, records, rps, kcat_rps, rps / kcat_rps);
+           w->name, mode, records, rps, kcat_rps, rps / kcat_rps);
   fflush(stdout);
 
   int rc = got == want && lat_got == feed_want && wst == WY_OK ? 0 : 1;
