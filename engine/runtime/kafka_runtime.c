@@ -763,8 +763,14 @@ static void *thread_main(void *arg) {
     return NULL;
   }
   int64_t next_commit = now_ms() + rt->commit_interval_ms;
-  int timeout = th->nq > 1 ? 10 : 50;
+  /* A round polls every query's consumer. Only a round after one that found nothing
+   * waits for records (10 ms a query with several, 50 ms with one): a query with no input
+   * must not hold up the others (measured: the book pipeline's four queries ran at 12k
+   * records/s when each poll waited 10 ms). */
+  bool idle = false;
   while (!__atomic_load_n(&rt->stop, __ATOMIC_RELAXED)) {
+    int timeout = !idle ? 0 : th->nq > 1 ? 10 : 50;
+    idle = true;
     for (size_t i = 0; i < th->nq && !th->restart_wanted && th->q[i].src; i++) {
       size_t n = 0;
       apply_pause(&th->q[i]);
@@ -773,6 +779,7 @@ static void *thread_main(void *arg) {
         usleep(50 * 1000);
         continue;
       }
+      if (n) idle = false;
       deliver_batch(th, &th->q[i], n);
     }
     if (th->status != WY_OK) break;
