@@ -441,7 +441,9 @@ int main(int argc, char **argv) {
   double *lat = calloc((size_t)latency_n, sizeof *lat);
   long fed = 0, feed_want = 0;
   long lat_got = count_outputs(q, latency_n, 10.0, lat, feed, &fed, latency_n, &gen, w, &feed_want);
-  double p50 = percentile(lat, lat_got, 0.50), p99 = percentile(lat, lat_got, 0.99);
+  /* outputs late from the throughput phase count in lat_got but have no slot in lat */
+  long nlat = lat_got < latency_n ? lat_got : latency_n;
+  double p50 = percentile(lat, nlat, 0.50), p99 = percentile(lat, nlat, 0.99);
 
   wy_kafka_runtime_stats_t st = wy_kafka_runtime_stats(rt);
   wy_kafka_runtime_stop(rt);
