@@ -51,6 +51,7 @@
 #include "connectors/kafka/embedded_broker.h"
 #include "engine/base/log.h"
 #include "engine/config/config.h"
+#include "engine/lineage/lineage.h"
 #include "engine/runtime/kafka_runtime.h"
 
 #define NUSERS 10000
@@ -298,6 +299,44 @@ static wy_kafka_runtime_t *start_runtime(const wy_config_t *cfg, const char *sql
   return rt;
 }
 
+/* --lineage: the workload's throughput through a fresh runtime (its own service id, so
+ * it reads the input from the start), with or without OpenLineage (file transport, a
+ * RUNNING event every second, as `walleye run` wires it). Returns records/s; *cpu_us
+ * the process's CPU µs per record. */
+static double lineage_run(wy_config_t *cfg, const char *sql, rd_kafka_queue_t *q, long records, long want,
+                          const char *service_id, const char *lineage_file, double *cpu_us) {
+  wy_error_t err;
+  if (wy_config_set(cfg, "ksql.service.id", service_id, &err) != WY_OK) die("ksql.service.id", err.msg);
+  wy_lineage_emitter_t *em = NULL;
+  if (lineage_file) {
+    wy_lineage_options_t lo;
+    wy_lineage_options_init(&lo);
+    lo.transport = WY_LINEAGE_FILE;
+    lo.url = lineage_file;
+    lo.running_interval_ms = 1000;
+    if (wy_lineage_emitter_new(&lo, &em, &err) != WY_OK) die("lineage", err.msg);
+  }
+  wy_kafka_runtime_options_t ro = {.config = cfg, .sql = sql, .lineage = em};
+  wy_kafka_runtime_t *rt;
+  if (wy_kafka_runtime_new(&ro, &rt, &err) != WY_OK) die("runtime", err.msg);
+  if (wy_kafka_runtime_start(rt, &err) != WY_OK) die("runtime start", err.msg);
+  double give_up = wall_s() + 30.0;
+  while (wy_kafka_runtime_stats(rt).first_record_ms < 0 && wall_s() < give_up) usleep(1000);
+  double w0 = wall_s(), c0 = cpu_s();
+  long got = count_outputs(q, want, 10.0, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+  double wall = wall_s() - w0, cpu = cpu_s() - c0;
+  if (got != want) die("lineage comparison", "not every output arrived");
+  wy_kafka_runtime_stop(rt);
+  if (wy_kafka_runtime_wait(rt, &err) != WY_OK) die("runtime", err.msg);
+  wy_kafka_runtime_destroy(rt);
+  if (em) {
+    wy_lineage_emitter_abort_all(em);
+    wy_lineage_emitter_destroy(em);
+  }
+  *cpu_us = cpu * 1e6 / (double)records;
+  return (double)records / wall;
+}
+
 /* e2e-book, before the timed run: the pipeline on the users alone, until the
  * materialized view has a row for every user; then stopped (offsets committed). */
 static void materialize_users(const wy_config_t *cfg, const char *sql, const char *bs, int partitions) {
@@ -329,9 +368,11 @@ int main(int argc, char **argv) {
                                         {"partitions", required_argument, NULL, 'p'},
                                         {"no-kcat", no_argument, NULL, 'k'},
                                         {"record-bytes", required_argument, NULL, 'b'},
+                                        {"lineage", no_argument, NULL, 'l'},
                                         {NULL, 0, NULL, 0}};
   int ch;
-  while ((ch = getopt_long(argc, argv, "w:n:qp:kb:", opts, NULL)) != -1) {
+  bool with_lineage = false;
+  while ((ch = getopt_long(argc, argv, "w:n:qp:kb:l", opts, NULL)) != -1) {
     switch (ch) {
     case 'w':
       for (size_t i = 0; i < sizeof WORKLOADS / sizeof *WORKLOADS; i++)
@@ -342,6 +383,7 @@ int main(int argc, char **argv) {
     case 'p': partitions = atoi(optarg), partitions_set = true; break;
     case 'b': record_bytes = atol(optarg); break;
     case 'k': with_kcat = false; break;
+    case 'l': with_lineage = true; break;
     default: usage();
     }
   }
@@ -474,6 +516,32 @@ int main(int argc, char **argv) {
   fflush(stdout);
 
   int rc = got == want && lat_got == feed_want && wst == WY_OK ? 0 : 1;
+  if (with_lineage && rc == 0) {
+    /* Lineage off and on, alternated twice over the same input; the best of each, as
+     * the machine's load swings between runs. want grows by the latency phase's
+     * outputs: every run reads the whole topic. */
+    long want_all = want + feed_want;
+    long records_all = records + fed;
+    char lineage_file[160];
+    snprintf(lineage_file, sizeof lineage_file, "%s/lineage.ndjson", state_dir);
+    double best[2] = {0, 0}, best_cpu[2] = {0, 0};
+    for (int round = 0; round < 4; round++) {
+      int on = round % 2;
+      char id[64];
+      snprintf(id, sizeof id, "bench_e2e_lineage_%d_", round);
+      double cpu_us, r = lineage_run(cfg, sql, q, records_all, want_all, id, on ? lineage_file : NULL, &cpu_us);
+      if (r > best[on]) best[on] = r, best_cpu[on] = cpu_us;
+    }
+    printf("{\"workload\":\"%s\",\"mode\":\"lineage-off\",\"records\":%ld,\"engine_rps\":%.0f,"
+           "\"baseline\":null,\"baseline_rps\":null,\"ratio\":null,\"cpu_us_per_record\":%.2f,"
+           "\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
+           w->name, records_all, best[0], best_cpu[0]);
+    printf("{\"workload\":\"%s\",\"mode\":\"lineage-on\",\"records\":%ld,\"engine_rps\":%.0f,"
+           "\"baseline\":\"lineage-off\",\"baseline_rps\":%.0f,\"ratio\":%.3f,\"cpu_us_per_record\":%.2f,"
+           "\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
+           w->name, records_all, best[1], best[0], best[1] / best[0], best_cpu[1]);
+    fflush(stdout);
+  }
   free(lat);
   rd_kafka_queue_destroy(q);
   rd_kafka_consumer_close(out);
