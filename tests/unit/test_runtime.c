@@ -62,6 +62,7 @@ static int setup(void **state) {
       {"kafka.consumer.session.timeout.ms", "2500"},
       {"kafka.consumer.heartbeat.interval.ms", "200"},
       {"kafka.consumer.fetch.wait.max.ms", "50"},
+      {"kafka.consumer.socket.timeout.ms", "10000"}, /* a stuck request gives up in 10 s, not 60 */
       {"kafka.linger.ms", "2"},
   };
   for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
