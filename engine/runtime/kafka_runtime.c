@@ -588,10 +588,6 @@ static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_posit
     pos_remove(qr, parts[i].topic, parts[i].partition);
     wy_query_release_partition(qr->q, parts[i].partition);
   }
-  /* Lost (the session expired): librdkafka 2.0.2 has been seen to keep a group request
-   * stuck on its coordinator connection after a broker outage, so the consumer rejoins
-   * as a new client, with new connections, rather than through the old one. */
-  if (kind == WY_KAFKA_LOST && n) want_restart(th, "its partitions were lost (session expired)");
 }
 
 /* ---- stream thread --------------------------------------------------------------------------- */

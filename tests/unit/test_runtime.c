@@ -195,6 +195,11 @@ static void at_least_once_processes_commits_and_stops_quickly(void **state) {
 
 static void at_least_once_survives_request_errors_and_a_broker_outage(void **state) {
   fx_t *fx = *state;
+  /* A session that outlives the outage: on librdkafka 2.0.2's mock, a member whose
+   * session expired during a broker outage was sometimes never assigned again (its new
+   * client neither), which is the mock's group state, not the runtime's. */
+  set(fx, "kafka.consumer.session.timeout.ms", "10000");
+  set(fx, "kafka.consumer.heartbeat.interval.ms", "500");
   produce(fx, 0, 60);
   start(fx);
   int records;
