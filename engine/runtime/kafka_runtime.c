@@ -1086,10 +1086,6 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
   return s;
 }
 
-uint64_t wy_kafka_runtime_query_records(const wy_kafka_runtime_t *rt, size_t i) {
-  return wy_kafka_runtime_query_stats(rt, i).in;
-}
-
 void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused) {
   for (int t = 0; t < rt->nthreads; t++)
     if (i < rt->threads[t].nq) __atomic_store_n(&rt->threads[t].q[i].pause_wanted, paused ? 1 : 0, __ATOMIC_RELAXED);

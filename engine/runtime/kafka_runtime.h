@@ -94,10 +94,8 @@ bool wy_kafka_runtime_running(const wy_kafka_runtime_t *rt);
 /* Join the threads (call stop first); returns the first thread's error, if any. */
 wy_status_t wy_kafka_runtime_wait(wy_kafka_runtime_t *rt, wy_error_t *err);
 wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt);
-/* Input records delivered to query i (as wy_kafka_runtime_query_id), over all threads;
- * any thread may call it. */
-uint64_t wy_kafka_runtime_query_records(const wy_kafka_runtime_t *rt, size_t i);
-/* Query i's counters over all threads, since start; any thread may call it. */
+/* Query i's counters (as wy_kafka_runtime_query_id) over all threads, since start; any
+ * thread may call it. */
 typedef struct wy_kafka_query_stats {
   uint64_t in;      /* input records delivered */
   uint64_t out;     /* records produced to the sink topic */
