@@ -174,7 +174,7 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
     wy_kafka_sink_destroy(lineage_sink);
     return WY_EXIT_FAILURE;
   }
-  wy_kafka_runtime_options_t o = {cfg, sql, reg, sr, lineage};
+  wy_kafka_runtime_options_t o = {.config = cfg, .sql = sql, .registry = reg, .schema_registry = sr, .lineage = lineage};
   wy_kafka_runtime_t *rt = NULL;
   if (wy_kafka_runtime_new(&o, &rt, &err) != WY_OK) {
     if (err.line > 0)

@@ -25,6 +25,8 @@
 #define TXN_TIMEOUT_MS 10000
 #define RESTORE_POLL_MS 5000
 #define MAX_THREADS 64
+#define LAG_INTERVAL_MS 1000   /* how often a thread refreshes its consumer-lag snapshot */
+#define LAG_QUERY_TIMEOUT_MS 500
 
 static int64_t now_ms(void) {
   struct timespec ts;
@@ -108,6 +110,13 @@ typedef struct ppos {
   int64_t committed; /* last committed position; -1: unknown */
 } ppos_t;
 
+/* Consumer lag of one assigned partition, as of the thread's last snapshot. */
+typedef struct plag {
+  const char *topic; /* one of the qrun's topics */
+  int32_t partition;
+  int64_t lag;
+} plag_t;
+
 /* One query as run by one stream thread. */
 typedef struct qrun {
   sthread_t *th;
@@ -125,6 +134,9 @@ typedef struct qrun {
   uint64_t nanos;   /* time spent delivering */
   int pause_wanted;  /* atomic: set by wy_kafka_runtime_query_pause from any thread */
   bool paused;       /* this thread's consumer has its partitions paused */
+  int reset;         /* auto.offset.reset of this query: 1 earliest, 0 latest, -1 the config's */
+  plag_t *lag;       /* under rt->lag_lock: the lag snapshot of the assigned partitions */
+  size_t nlag;
 } qrun_t;
 
 /* The engine's sink: forwards to the thread's current producer, which a restart
@@ -191,6 +203,7 @@ struct wy_kafka_runtime {
   char *state_dir;
   char *bootstrap;
   bool eos;
+  bool earliest; /* the config's auto.offset.reset is earliest */
   bool fail_on_production;
   int nthreads;
   int64_t commit_interval_ms;
@@ -206,6 +219,7 @@ struct wy_kafka_runtime {
   int running;
   int64_t started_ms;
   wy_kafka_runtime_stats_t stats;
+  pthread_mutex_t lag_lock; /* the qruns' lag snapshots, read by wy_kafka_runtime_lag */
 };
 
 /* ---- proxy sink ---------------------------------------------------------------------------- */
@@ -632,10 +646,12 @@ static wy_status_t clients_open(sthread_t *th, wy_error_t *err) {
   prepare_outputs(th);
   for (size_t i = 0; i < th->nq; i++) {
     qrun_t *qr = &th->q[i];
-    wy_kafka_prop_t *props = calloc(rt->nprops + 1, sizeof *props);
+    wy_kafka_prop_t *props = calloc(rt->nprops + 2, sizeof *props);
     if (!props) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     memcpy(props, rt->props, rt->nprops * sizeof *props);
     size_t np = rt->nprops;
+    /* the query's own auto.offset.reset (a request's streamsProperties) wins */
+    if (qr->reset >= 0) props[np++] = (wy_kafka_prop_t){"auto.offset.reset", qr->reset ? "earliest" : "latest"};
     /* co-partitioning for queries over several topics (see the header) */
     if (qr->ntopics > 1) props[np++] = (wy_kafka_prop_t){"kafka.consumer.partition.assignment.strategy", "range"};
     wy_kafka_source_config_t c = {0};
@@ -653,6 +669,14 @@ static wy_status_t clients_open(sthread_t *th, wy_error_t *err) {
   return rt->eos ? txn_begin(th) : WY_OK;
 }
 
+static void clear_lag(qrun_t *qr) {
+  pthread_mutex_lock(&qr->th->rt->lag_lock);
+  free(qr->lag);
+  qr->lag = NULL;
+  qr->nlag = 0;
+  pthread_mutex_unlock(&qr->th->rt->lag_lock);
+}
+
 /* Close the consumers (revoking what they hold: committing unless no_commit) and the
  * producer. */
 static void clients_close(sthread_t *th) {
@@ -664,6 +688,7 @@ static void clients_close(sthread_t *th) {
       free(th->q[i].pos[k].topic);
     }
     th->q[i].npos = 0;
+    clear_lag(&th->q[i]);
   }
   wy_kafka_sink_destroy(th->sink);
   th->sink = NULL;
@@ -753,6 +778,59 @@ static void apply_pause(qrun_t *qr) {
   qr->paused = want;
 }
 
+/* Refresh the query's lag snapshot: for each assigned partition, its end (the high
+ * watermark) less the next offset to deliver. The consumer caches ends from its fetch
+ * responses; a paused partition is not fetched, so its end is asked of the broker
+ * (bounded), or a paused query's lag would stand still while its input grows. Where
+ * nothing was delivered yet, the position is the committed offset, or with none the
+ * partition's start under auto.offset.reset=earliest; under latest it is not known
+ * (the consumer took the end as it was when it got there) and the partition is left
+ * out rather than guessed. */
+static void refresh_lag(qrun_t *qr) {
+  rd_kafka_t *rk = wy_kafka_source_handle(qr->src);
+  rd_kafka_topic_partition_list_t *l = NULL, *unknown = NULL;
+  if (rd_kafka_assignment(rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l) return;
+  rd_kafka_position(rk, l);
+  for (int i = 0; i < l->cnt; i++) {
+    rd_kafka_topic_partition_t *tp = &l->elems[i];
+    const ppos_t *p = tp->offset < 0 ? pos_find(qr, tp->topic, tp->partition, false) : NULL;
+    if (p) tp->offset = p->next >= 0 ? p->next : p->committed;
+    if (tp->offset >= 0) continue;
+    if (!unknown) unknown = rd_kafka_topic_partition_list_new(l->cnt);
+    rd_kafka_topic_partition_list_add(unknown, tp->topic, tp->partition);
+  }
+  if (unknown && rd_kafka_committed(rk, unknown, LAG_QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    unknown->cnt = 0;
+  bool earliest = qr->reset >= 0 ? qr->reset == 1 : qr->th->rt->earliest;
+  plag_t *v = calloc(l->cnt ? (size_t)l->cnt : 1, sizeof *v);
+  size_t n = 0;
+  for (int i = 0; v && i < l->cnt; i++) {
+    const rd_kafka_topic_partition_t *tp = &l->elems[i];
+    const char *topic = NULL;
+    for (size_t k = 0; k < qr->ntopics && !topic; k++)
+      if (strcmp(qr->topics[k], tp->topic) == 0) topic = qr->topics[k];
+    int64_t lo = -1, hi = -1, at = tp->offset;
+    if (!topic) continue;
+    if ((qr->paused || rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != 0 || hi < 0 ||
+         (at < 0 && lo < 0)) &&
+        rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, LAG_QUERY_TIMEOUT_MS) != 0)
+      continue;
+    for (int k = 0; at < 0 && unknown && k < unknown->cnt; k++)
+      if (unknown->elems[k].partition == tp->partition && strcmp(unknown->elems[k].topic, tp->topic) == 0)
+        at = unknown->elems[k].offset >= 0 ? unknown->elems[k].offset : earliest ? lo : -1;
+    if (at < 0 && hi == lo) at = hi; /* an empty partition */
+    if (at < 0) continue;
+    v[n++] = (plag_t){topic, tp->partition, hi > at ? hi - at : 0};
+  }
+  if (unknown) rd_kafka_topic_partition_list_destroy(unknown);
+  rd_kafka_topic_partition_list_destroy(l);
+  pthread_mutex_lock(&qr->th->rt->lag_lock);
+  free(qr->lag);
+  qr->lag = v;
+  qr->nlag = v ? n : 0;
+  pthread_mutex_unlock(&qr->th->rt->lag_lock);
+}
+
 static void *thread_main(void *arg) {
   sthread_t *th = arg;
   wy_kafka_runtime_t *rt = th->rt;
@@ -762,7 +840,7 @@ static void *thread_main(void *arg) {
     clients_close(th);
     return NULL;
   }
-  int64_t next_commit = now_ms() + rt->commit_interval_ms;
+  int64_t next_commit = now_ms() + rt->commit_interval_ms, next_lag = now_ms() + LAG_INTERVAL_MS;
   /* A round polls every query's consumer. Only a round after one that found nothing
    * waits for records (10 ms a query with several, 50 ms with one): a query with no input
    * must not hold up the others (measured: the book pipeline's four queries ran at 12k
@@ -795,6 +873,11 @@ static void *thread_main(void *arg) {
     if (now_ms() >= next_commit) {
       if (commit_all(th, &e) != WY_OK) fail_thread(th, &e);
       next_commit = now_ms() + rt->commit_interval_ms;
+    }
+    if (now_ms() >= next_lag) {
+      for (size_t i = 0; i < th->nq; i++)
+        if (th->q[i].src) refresh_lag(&th->q[i]);
+      next_lag = now_ms() + LAG_INTERVAL_MS;
     }
   }
   /* closing: the last commit begins no new transaction */
@@ -837,6 +920,7 @@ static wy_status_t read_config(wy_kafka_runtime_t *rt, const wy_config_t *c, wy_
   const char *g = wy_config_get_string(c, WY_CFG_PROCESSING_GUARANTEE);
   rt->eos = g && strncmp(g, "exactly_once", 12) == 0;
   rt->fail_on_production = wy_config_get_bool(c, WY_CFG_FAIL_ON_PRODUCTION_ERROR);
+  rt->earliest = strcmp(wy_config_get_string(c, WY_CFG_AUTO_OFFSET_RESET), "earliest") == 0;
   if (wy_config_get_bool(c, WY_CFG_PROCESSING_LOG_AUTO_CREATE)) {
     /* ksqlDB's default name: <service id>ksql_processing_log */
     const char *name = wy_config_get_string(c, WY_CFG_PROCESSING_LOG_TOPIC);
@@ -961,7 +1045,7 @@ static wy_status_t setup_processing_log(wy_kafka_runtime_t *rt, wy_error_t *err)
   return WY_OK;
 }
 
-static wy_status_t setup_queries(wy_kafka_runtime_t *rt, wy_error_t *err) {
+static wy_status_t setup_queries(wy_kafka_runtime_t *rt, const wy_kafka_runtime_options_t *o, wy_error_t *err) {
   size_t nq = wy_engine_query_count(rt->threads[0].engine);
   for (int t = 0; t < rt->nthreads; t++) {
     sthread_t *th = &rt->threads[t];
@@ -976,6 +1060,7 @@ static wy_status_t setup_queries(wy_kafka_runtime_t *rt, wy_error_t *err) {
       qr->th = th;
       qr->q = wy_engine_query_at(th->engine, i);
       const wy_plan_t *p = wy_query_plan(qr->q);
+      qr->reset = o->from_earliest ? o->from_earliest(o->user, p->id) : -1;
       if (wy_kafka_group_id(rt->service_id, p->id, qr->group, sizeof qr->group, err) != WY_OK) return err->code;
       for (size_t s = 0; s < p->nsubs; s++)
         for (size_t k = 0; k < p->subs[s].ninputs; k++) {
@@ -996,6 +1081,7 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   wy_kafka_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   rt->stats.first_record_ms = -1;
+  pthread_mutex_init(&rt->lag_lock, NULL);
   snprintf(rt->node, sizeof rt->node, "%lx%lx", (long)getpid(), (long)(now_ms() & 0xffffff));
   wy_status_t st = read_config(rt, o->config, err);
   wy_kafka_sink_config_t sc = {0};
@@ -1009,7 +1095,7 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   if (st == WY_OK) st = setup_threads(rt, o, err);
   if (st == WY_OK) st = setup_processing_log(rt, err);
   if (st == WY_OK) st = run_sql(rt, o->sql, err);
-  if (st == WY_OK) st = setup_queries(rt, err);
+  if (st == WY_OK) st = setup_queries(rt, o, err);
   if (st == WY_OK) st = create_changelogs(rt, err);
   if (st == WY_OK) {
     wy_error_t e;
@@ -1125,6 +1211,7 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
       for (size_t k = 0; k < th->q[i].ntopics; k++) free(th->q[i].topics[k]);
       for (size_t k = 0; k < th->q[i].npos; k++) free(th->q[i].pos[k].topic);
       free(th->q[i].pos);
+      free(th->q[i].lag);
     }
     free(th->q);
     free(th->recs);
@@ -1140,5 +1227,17 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
   free(rt->plog_topic);
   free(rt->state_dir);
   free(rt->bootstrap);
+  pthread_mutex_destroy(&rt->lag_lock);
   free(rt);
+}
+
+void wy_kafka_runtime_lag(wy_kafka_runtime_t *rt, wy_kafka_lag_fn fn, void *user) {
+  pthread_mutex_lock(&rt->lag_lock);
+  for (int t = 0; t < rt->nthreads; t++)
+    for (size_t i = 0; i < rt->threads[t].nq; i++) {
+      const qrun_t *qr = &rt->threads[t].q[i];
+      for (size_t k = 0; k < qr->nlag; k++)
+        fn(user, wy_query_plan(qr->q)->id, qr->lag[k].topic, qr->lag[k].partition, qr->lag[k].lag);
+    }
+  pthread_mutex_unlock(&rt->lag_lock);
 }

@@ -63,6 +63,11 @@ typedef struct wy_kafka_runtime_options {
   /* OpenLineage: each thread's engine reports a run per query (a node with several
    * stream threads reports one run per thread and query). NULL: no lineage. */
   struct wy_lineage_emitter *lineage;
+  /* Where query `query_id` starts when its consumer group has no committed offsets:
+   * true earliest, false latest (a node's per-request auto.offset.reset). Called during
+   * wy_kafka_runtime_new. NULL: the config's auto.offset.reset for every query. */
+  bool (*from_earliest)(void *user, const char *query_id);
+  void *user;
 } wy_kafka_runtime_options_t;
 
 typedef struct wy_kafka_runtime_stats {
@@ -106,6 +111,12 @@ wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt
 /* Pause (true) or resume query i: its input partitions stop being fetched on every
  * thread within a poll, while the consumers stay in their group. Any thread. */
 void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused);
+/* Consumer lag of every input partition assigned to this node's stream threads: the
+ * partition's end less the next offset the query will process, as of each thread's last
+ * snapshot (refreshed every second). Partitions whose position is not known yet (nothing
+ * read or committed) are left out. fn is called under a lock; any thread. */
+typedef void (*wy_kafka_lag_fn)(void *user, const char *query_id, const char *topic, int32_t partition, int64_t lag);
+void wy_kafka_runtime_lag(wy_kafka_runtime_t *rt, wy_kafka_lag_fn fn, void *user);
 /* Stops and joins if needed, then frees. Accepts NULL. */
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt);
 

@@ -121,6 +121,8 @@ typedef struct kn_rt {
   cmd_list_t log;     /* the service's statements, by offset */
   wy_kafka_runtime_t *krt;
   char *signature;    /* the engine's query ids krt was built for ("" : none) */
+  bool failed;        /* krt stopped on an error (or would not start): its queries are in
+                       * ERROR until a RESUME makes one run again, which rebuilds it */
   wy_kafka_query_stats_t *reported; /* per krt query: counters already reported to the node */
 } kn_rt_t;
 
@@ -350,16 +352,39 @@ static char *query_signature(wy_engine_t *e) {
   return s;
 }
 
-static void stop_queries(kn_rt_t *rt) {
-  if (!rt->krt) return;
-  wy_error_t err;
+/* Stop and free the runtime; returns the error a stream thread stopped on, if any. */
+static wy_status_t stop_queries(kn_rt_t *rt, wy_error_t *err) {
+  if (!rt->krt) return WY_OK;
   wy_kafka_runtime_stop(rt->krt);
-  if (wy_kafka_runtime_wait(rt->krt, &err) != WY_OK)
-    wy_log(WY_LOG_WARN, "node", "stream threads stopped on an error: %s", err.msg);
+  wy_status_t st = wy_kafka_runtime_wait(rt->krt, err);
+  if (st != WY_OK) wy_log(WY_LOG_WARN, "node", "stream threads stopped on an error: %s", err->msg);
   wy_kafka_runtime_destroy(rt->krt);
   rt->krt = NULL;
   free(rt->reported);
   rt->reported = NULL;
+  return st;
+}
+
+/* The stream threads stopped on an error: every query of the runtime goes to ERROR with
+ * it (ksqlDB's state for a query whose stream thread died). */
+static void runtime_failed(kn_rt_t *rt, const wy_node_hooks_t *h) {
+  size_t n = wy_kafka_runtime_query_count(rt->krt);
+  char **ids = calloc(n ? n : 1, sizeof *ids);
+  for (size_t i = 0; ids && i < n; i++) ids[i] = strdup(wy_kafka_runtime_query_id(rt->krt, i));
+  wy_error_t err;
+  if (stop_queries(rt, &err) == WY_OK) wy_error_set(&err, WY_ERR_INTERNAL, "the stream threads stopped");
+  for (size_t i = 0; ids && i < n; i++)
+    if (ids[i]) h->failed(h->user, ids[i], &err);
+  for (size_t i = 0; ids && i < n; i++) free(ids[i]);
+  free(ids);
+  rt->failed = true;
+}
+
+/* After a failure, is any query running again (RESUMEd)? */
+static bool any_query_runs(wy_engine_t *e, const wy_node_hooks_t *h) {
+  for (size_t i = 0; i < wy_engine_query_count(e); i++)
+    if (h->runs(h->user, wy_query_plan(wy_engine_query_at(e, i))->id)) return true;
+  return false;
 }
 
 /* Build and start the queries' runtime from every statement of the command topic. */
@@ -370,7 +395,10 @@ static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h)
   if (!sql) return;
   sql[0] = '\0';
   for (size_t i = 0; i < rt->log.n; i++) strcat(sql, rt->log.v[i].text);
-  wy_kafka_runtime_options_t o = {rt->cfg, sql, rt->registry, NULL, NULL};
+  wy_kafka_runtime_options_t o = {.config = rt->cfg, .sql = sql, .registry = rt->registry};
+  o.from_earliest = h->from_earliest; /* the request's streamsProperties, kept per query */
+  o.user = h->user;
+  rt->failed = false;
   wy_error_t err;
   wy_status_t st = wy_kafka_runtime_new(&o, &rt->krt, &err);
   free(sql);
@@ -380,9 +408,11 @@ static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h)
   }
   if (st != WY_OK) {
     wy_log(WY_LOG_ERROR, "node", "the queries cannot run on Kafka: %s", err.msg);
-    stop_queries(rt);
+    wy_error_t ignored;
+    stop_queries(rt, &ignored);
     for (size_t i = 0; i < wy_engine_query_count(e); i++)
       h->failed(h->user, wy_query_plan(wy_engine_query_at(e, i))->id, &err);
+    rt->failed = true;
     return;
   }
   wy_log(WY_LOG_INFO, "node", "queries running on Kafka count=%zu", wy_kafka_runtime_query_count(rt->krt));
@@ -393,9 +423,13 @@ static size_t kn_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int t
   kn_rt_t *rt = ctx;
   char *sig = query_signature(e);
   if (!sig) return 0;
-  if (!rt->signature || strcmp(sig, rt->signature) != 0) {
-    /* a query started or ended: rebuild (stream threads cannot take new queries) */
-    stop_queries(rt);
+  if (rt->krt && !wy_kafka_runtime_running(rt->krt)) runtime_failed(rt, h);
+  bool changed = !rt->signature || strcmp(sig, rt->signature) != 0;
+  if (changed || (rt->failed && !rt->krt && any_query_runs(e, h))) {
+    /* a query started or ended, or a RESUME after a failure: rebuild (stream threads
+     * cannot take new queries) */
+    wy_error_t ignored;
+    stop_queries(rt, &ignored);
     free(rt->signature);
     rt->signature = sig;
     if (wy_engine_query_count(e) > 0) start_queries(rt, e, h);
@@ -417,6 +451,12 @@ static size_t kn_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int t
   return delivered;
 }
 
+static void kn_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
+  (void)e;
+  kn_rt_t *rt = ctx;
+  if (rt->krt) wy_kafka_runtime_lag(rt->krt, emit, u);
+}
+
 static bool kn_healthy(void *ctx) {
   kn_rt_t *rt = ctx;
   return !rt->krt || wy_kafka_runtime_running(rt->krt);
@@ -425,7 +465,8 @@ static bool kn_healthy(void *ctx) {
 static void kn_destroy(void *ctx) {
   kn_rt_t *rt = ctx;
   if (!rt) return;
-  stop_queries(rt);
+  wy_error_t ignored;
+  stop_queries(rt, &ignored);
   free(rt->signature);
   if (rt->consumer) {
     rd_kafka_consumer_close(rt->consumer);
@@ -441,7 +482,7 @@ static void kn_destroy(void *ctx) {
 }
 
 static const wy_node_runtime_ops_t kafka_ops = {
-    "kafka", kn_poll, NULL /* started: the rebuild picks new queries up */, NULL /* lag */, kn_healthy,
+    "kafka", kn_poll, NULL /* started: the rebuild picks new queries up */, kn_lag, kn_healthy,
     kn_command_append, kn_command_read, kn_destroy};
 
 wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg, const wy_registry_t *registry,

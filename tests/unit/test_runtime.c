@@ -90,7 +90,7 @@ static void set(fx_t *fx, const char *k, const char *v) {
 
 static void start(fx_t *fx) {
   wy_error_t err;
-  wy_kafka_runtime_options_t o = {fx->cfg, PIPELINE, NULL, NULL, NULL};
+  wy_kafka_runtime_options_t o = {.config = fx->cfg, .sql = PIPELINE};
   if (wy_kafka_runtime_new(&o, &fx->rt, &err) != WY_OK) fail_msg("runtime: %s", err.msg);
   assert_int_equal(wy_kafka_runtime_query_count(fx->rt), 1);
   assert_string_equal(wy_kafka_runtime_query_id(fx->rt, 0), "CSAS_SLOW_0");
@@ -265,7 +265,7 @@ static void bad_config_is_refused_naming_the_key(void **state) {
   fx_t *fx = *state;
   wy_error_t err;
   set(fx, "num.stream.threads", "0");
-  wy_kafka_runtime_options_t o = {fx->cfg, PIPELINE, NULL, NULL, NULL};
+  wy_kafka_runtime_options_t o = {.config = fx->cfg, .sql = PIPELINE};
   assert_int_equal(wy_kafka_runtime_new(&o, &fx->rt, &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "num.stream.threads"));
   set(fx, "num.stream.threads", "2");

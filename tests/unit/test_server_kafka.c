@@ -1,8 +1,10 @@
 /* engine/server/node_kafka on an in-process embedded broker: the command topic on Kafka
  * (a statement posted to one node is replayed by another and by a restarted node) and
  * the queries running in the Kafka runtime (INSERT VALUES posted to a node reach the
- * query, counted in /metrics). Bounded: 40 records, each wait gives up after 30 s (the
- * mock makes a new consumer group wait 3 s before its first assignment). */
+ * query, counted in /metrics), PAUSE/RESUME with the consumer lag, a request's
+ * auto.offset.reset, and RESUME after a failed stream thread. Bounded: at most 40
+ * records a test, each wait gives up after 30 s (the mock makes a new consumer group
+ * wait 3 s before its first assignment). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -64,7 +66,9 @@ static int setup(void **state) {
   wy_log_set_level(WY_LOG_ERROR);
   if (wy_embedded_broker_start(1, &fx->broker, &err) != WY_OK) return -1;
   if (wy_embedded_broker_create_topic(fx->broker, "clicks", 4, &err) != WY_OK ||
-      wy_embedded_broker_create_topic(fx->broker, "CLICKS_COPY", 4, &err) != WY_OK)
+      wy_embedded_broker_create_topic(fx->broker, "CLICKS_COPY", 4, &err) != WY_OK ||
+      wy_embedded_broker_create_topic(fx->broker, "CLICKS_LATE", 4, &err) != WY_OK ||
+      wy_embedded_broker_create_topic(fx->broker, "CLICK_COUNTS", 4, &err) != WY_OK)
     return -1;
   strcpy(fx->state_dir, "/tmp/walleye-test-nodekafka-XXXXXX");
   if (!mkdtemp(fx->state_dir)) return -1;
@@ -120,18 +124,32 @@ static size_t query_count(wy_node_t *n) {
   return c;
 }
 
-/* Sum of walleye_query_records_in_total over the node's queries. */
-static unsigned long records_in(wy_node_t *n) {
+/* Sum of the samples of a metric family on /metrics (of one query's, when qid is not
+ * NULL); *lines (optional) gets how many samples there were. */
+static long long metric_sum(wy_node_t *n, const char *family, const char *qid, int *lines) {
   wy_node_reply_t r;
   wy_node_handle(n, "GET", "/metrics", NULL, 0, &r);
-  unsigned long sum = 0;
-  const char *name = "walleye_query_records_in_total{";
+  long long sum = 0;
+  int count = 0;
+  char name[128], want[160];
+  snprintf(name, sizeof name, "%s{", family);
+  snprintf(want, sizeof want, "query=\"%s\"", qid ? qid : "");
   for (const char *p = r.body; p && (p = strstr(p, name)) != NULL; p++) {
-    const char *sp = strchr(p, ' ');
-    if (sp && (p == r.body || p[-1] == '\n')) sum += strtoul(sp + 1, NULL, 10);
+    if (p != r.body && p[-1] != '\n') continue;
+    const char *eol = strchr(p, '\n'), *sp = strstr(p, "} ");
+    if (!eol || !sp || sp > eol) continue;
+    const char *q = strstr(p, want);
+    if (qid && (!q || q > eol)) continue;
+    sum += strtoll(sp + 2, NULL, 10);
+    count++;
   }
   wy_node_reply_free(&r);
+  if (lines) *lines = count;
   return sum;
+}
+
+static unsigned long records_in(wy_node_t *n) {
+  return (unsigned long)metric_sum(n, "walleye_query_records_in_total", NULL, NULL);
 }
 
 static void test_env_needs_bootstrap_servers(void **state) {
@@ -195,6 +213,17 @@ static void test_statement_shared_processed_and_replayed(void **state) {
   assert_int_equal(left, 0);
 }
 
+/* Node a, with the stream over the clicks topic declared. */
+static void node_with_clicks(fx_t *fx) {
+  wy_error_t err;
+  json_t *j = NULL;
+  assert_int_equal(knode_new(fx->cfg, &fx->a, &err), WY_OK);
+  assert_int_equal(
+      post(fx->a.node, "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', value_format='JSON');", &j),
+      200);
+  json_decref(j);
+}
+
 /* Pump node a until its records in reach want, or ms pass; returns them. */
 static unsigned long pump_until(fx_t *fx, unsigned long want, int64_t ms) {
   unsigned long in = 0;
@@ -228,6 +257,8 @@ static void test_pause_and_resume_reach_the_kafka_runtime(void **state) {
                    200);
   const char *qid = json_string_value(json_object_get(json_object_get(json_array_get(j, 1), "commandStatus"), "queryId"));
   assert_non_null(qid);
+  char qid_copy[128];
+  snprintf(qid_copy, sizeof qid_copy, "%s", qid);
   char pause[128], resume[128];
   snprintf(pause, sizeof pause, "PAUSE %s;", qid);
   snprintf(resume, sizeof resume, "RESUME %s;", qid);
@@ -239,9 +270,124 @@ static void test_pause_and_resume_reach_the_kafka_runtime(void **state) {
   pump_until(fx, 1000, 500); /* the pause reaches the stream thread */
   insert(fx, 6, 15);
   assert_int_equal(pump_until(fx, 1000, 3000), 5); /* nothing delivered while paused */
+  /* the paused query's consumer lag counts the ten waiting records, over the 4 input
+   * partitions (ends of paused partitions are asked of the broker) */
+  long long lag = 0;
+  int lines = 0;
+  for (int64_t until = now_ms() + 10000; now_ms() < until && lag != 10; usleep(100 * 1000))
+    lag = metric_sum(fx->a.node, "walleye_consumer_lag", qid_copy, &lines);
+  if (lag != 10) {
+    wy_node_reply_t r;
+    wy_node_handle(fx->a.node, "GET", "/metrics", NULL, 0, &r);
+    fprintf(stderr, "%s\n", r.body);
+    wy_node_reply_free(&r);
+  }
+  assert_int_equal(lag, 10);
+  assert_int_equal(lines, 4);
   assert_int_equal(post(fx->a.node, resume, &j), 200);
   json_decref(j);
   assert_int_equal(pump_until(fx, 15, 30000), 15); /* the ten, once each */
+  for (int64_t until = now_ms() + 10000; now_ms() < until && lag != 0; usleep(100 * 1000))
+    lag = metric_sum(fx->a.node, "walleye_consumer_lag", qid_copy, &lines);
+  assert_int_equal(lag, 0);
+  assert_int_equal(lines, 4);
+}
+
+/* Per query, in the node's metrics. */
+static long long query_in(fx_t *fx, const char *qid) {
+  wy_node_pump(fx->a.node, 0);
+  return metric_sum(fx->a.node, "walleye_query_records_in_total", qid, NULL);
+}
+
+static char *post_query(wy_node_t *n, const char *ksql, const char *offset_reset) {
+  json_t *req = json_pack("{s:s}", "ksql", ksql);
+  if (offset_reset) json_object_set_new(req, "streamsProperties", json_pack("{s:s}", "auto.offset.reset", offset_reset));
+  char *body = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  wy_node_reply_t r;
+  wy_node_handle(n, "POST", "/ksql", body, strlen(body), &r);
+  free(body);
+  assert_int_equal(r.status, 200);
+  json_t *j = json_loadb(r.body, r.len, 0, NULL);
+  wy_node_reply_free(&r);
+  const char *id = json_string_value(
+      json_object_get(json_object_get(json_array_get(j, json_array_size(j) - 1), "commandStatus"), "queryId"));
+  char *copy = id ? strdup(id) : NULL;
+  json_decref(j);
+  assert_non_null(copy);
+  return copy;
+}
+
+/* A request's streamsProperties auto.offset.reset applies to the query it starts on
+ * Kafka: with the node's default of latest, the query asked for earliest reads the five
+ * records already there, the other one only what comes after it joined. */
+static void test_request_offset_reset_applies_on_kafka(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  assert_int_equal(wy_config_set(fx->cfg, "auto.offset.reset", "latest", &err), WY_OK);
+  node_with_clicks(fx);
+  insert(fx, 1, 5);
+  char *early = post_query(fx->a.node, "CREATE STREAM clicks_copy AS SELECT k, id FROM clicks;", "earliest");
+  char *late = post_query(fx->a.node, "CREATE STREAM clicks_late AS SELECT k, id FROM clicks;", NULL);
+  long long e = 0;
+  for (int64_t until = now_ms() + 30000; now_ms() < until && e < 5; usleep(50 * 1000)) e = query_in(fx, early);
+  assert_int_equal(e, 5);
+  /* markers until the latest-reset query has joined and read one */
+  int markers = 0;
+  long long l = 0;
+  for (int64_t until = now_ms() + 30000; now_ms() < until && l == 0;) {
+    insert(fx, 100 + markers, 100 + markers);
+    markers++;
+    for (int64_t wait = now_ms() + 1000; now_ms() < wait && l == 0; usleep(50 * 1000)) l = query_in(fx, late);
+  }
+  assert_true(l >= 1);
+  assert_true(l <= markers); /* none of the five from before */
+  for (int64_t until = now_ms() + 10000; now_ms() < until && e < 5 + markers; usleep(50 * 1000)) e = query_in(fx, early);
+  assert_int_equal(e, 5 + markers);
+  free(early);
+  free(late);
+}
+
+/* A stream thread that stops on an error (here: a task's store cannot be opened, because
+ * a file stands where its folder goes) puts the runtime's queries in ERROR; RESUME
+ * rebuilds the runtime and the query goes on, losing nothing. */
+static void test_resume_restarts_a_failed_query_on_kafka(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  json_t *j = NULL;
+  node_with_clicks(fx);
+  char *qid = post_query(fx->a.node, "CREATE TABLE click_counts AS SELECT k, COUNT(*) AS n FROM clicks GROUP BY k;", NULL);
+  char path[512];
+  snprintf(path, sizeof path, "%s/kn_/%s", fx->state_dir, qid);
+  assert_int_equal(wy_config_set(fx->cfg, "auto.offset.reset", "earliest", &err), WY_OK);
+  char cmd[1300];
+  snprintf(cmd, sizeof cmd, "mkdir -p %s && for p in 0 1 2 3; do touch %s/0_$p; done", path, path);
+  assert_int_equal(system(cmd), 0);
+  insert(fx, 1, 5);
+  const char *state_name = NULL;
+  json_t *shown = NULL;
+  for (int64_t until = now_ms() + 30000; now_ms() < until; usleep(100 * 1000)) {
+    wy_node_pump(fx->a.node, 0);
+    json_decref(shown);
+    assert_int_equal(post(fx->a.node, "SHOW QUERIES;", &shown), 200);
+    state_name = json_string_value(
+        json_object_get(json_array_get(json_object_get(json_array_get(shown, 0), "queries"), 0), "state"));
+    if (state_name && strcmp(state_name, "ERROR") == 0) break;
+  }
+  assert_non_null(state_name);
+  assert_string_equal(state_name, "ERROR");
+  json_decref(shown);
+  assert_int_equal(query_in(fx, qid), 0);
+  snprintf(cmd, sizeof cmd, "rm -f %s/0_*", path);
+  assert_int_equal(system(cmd), 0);
+  char resume[300];
+  snprintf(resume, sizeof resume, "RESUME %s;", qid);
+  assert_int_equal(post(fx->a.node, resume, &j), 200);
+  json_decref(j);
+  long long in = 0;
+  for (int64_t until = now_ms() + 30000; now_ms() < until && in < 5; usleep(50 * 1000)) in = query_in(fx, qid);
+  assert_int_equal(in, 5);
+  free(qid);
 }
 
 int main(void) {
@@ -249,6 +395,8 @@ int main(void) {
       cmocka_unit_test(test_env_needs_bootstrap_servers),
       cmocka_unit_test_setup_teardown(test_statement_shared_processed_and_replayed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pause_and_resume_reach_the_kafka_runtime, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_request_offset_reset_applies_on_kafka, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_resume_restarts_a_failed_query_on_kafka, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
