@@ -162,6 +162,22 @@ struct wy_sr *wy_engine_schema_registry(wy_engine_t *e) { return e->opts.schema_
 wy_state_env_t *wy_engine_state_env(wy_engine_t *e) { return e->state; }
 wy_sink_t *wy_engine_sink(wy_engine_t *e) { return e->sink; }
 wy_sink_t *wy_engine_changelog_sink(wy_engine_t *e) { return e->sink; }
+static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err);
+
+wy_status_t wy_engine_add_source_copy(wy_engine_t *e, const wy_source_def_t *def, wy_error_t *err) {
+  wy_source_def_t *d = wy_source_def_copy(def);
+  if (!d) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (d->topic && ensure_topic(e, d->topic, d->partitions, err) != WY_OK) {
+    wy_source_def_destroy(d);
+    return err->code;
+  }
+  return wy_catalog_add(e->catalog, d, true, err);
+}
+
+size_t wy_engine_query_state_dir(const wy_engine_t *e, const char *query_id, char *buf, size_t cap) {
+  return wy_state_env_query_dir(e->state, query_id, buf, cap);
+}
+
 size_t wy_engine_query_count(const wy_engine_t *e) { return e->nqueries; }
 wy_query_t *wy_engine_query_at(wy_engine_t *e, size_t i) { return e->queries[i]; }
 
@@ -213,6 +229,29 @@ static void analyzer_ctx(wy_engine_t *e, wy_analyzer_ctx_t *cx) {
 static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err) {
   if (e->backend.ops->partitions(e->backend.ctx, topic) > 0) return WY_OK;
   return e->backend.ops->create_topic(e->backend.ctx, topic, partitions > 0 ? partitions : 1, false, err);
+}
+
+/* Create a query's own changelog topics (compacted) before its first write, with as
+ * many partitions as its widest input: a task writes the changelog partition numbered as
+ * its own, and a backend that creates topics on first use would make one partition. */
+static wy_status_t create_changelogs(wy_engine_t *e, const wy_query_t *q, wy_error_t *err) {
+  const wy_plan_t *p = wy_query_plan(q);
+  const char *stores[8];
+  size_t ns = wy_query_logged_stores(q, stores, 8);
+  int parts = p->partitions > 0 ? p->partitions : 1;
+  for (size_t s = 0; ns && s < p->nsubs; s++)
+    for (size_t k = 0; k < p->subs[s].ninputs; k++) {
+      int n = e->backend.ops->partitions(e->backend.ctx, p->subs[s].inputs[k].topic);
+      if (n > parts) parts = n;
+    }
+  for (size_t k = 0; k < ns && k < 8; k++) {
+    char topic[512];
+    wy_state_env_changelog_topic(e->state, p->id, stores[k], topic, sizeof topic);
+    if (e->backend.ops->partitions(e->backend.ctx, topic) > 0) continue;
+    if (e->backend.ops->create_topic(e->backend.ctx, topic, parts, true, err) != WY_OK)
+      return wy_error_prefix(err, "changelog of query %s", p->id);
+  }
+  return WY_OK;
 }
 
 /* A query ends: its lineage run completes (terminated, dropped or replaced). */
@@ -300,6 +339,10 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   }
   wy_query_t *q;
   if (wy_query_new(e, plan, &q, err) != WY_OK) return err->code;
+  if (create_changelogs(e, q, err) != WY_OK) {
+    wy_query_destroy(q);
+    return err->code;
+  }
   if (e->opts.lineage) {
     const char *sid = wy_engine_property(e, "ksql.service.id");
     wy_error_t lerr;

@@ -80,11 +80,19 @@ wy_status_t wy_engine_execute_sql(wy_engine_t *e, const char *sql, size_t *nexec
 wy_status_t wy_engine_execute(wy_engine_t *e, const wy_ast_stmt_t *stmt, wy_error_t *err);
 
 const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e);
+/* Declare a copy of another engine's stream or table (no query writes it here), creating
+ * its topic on this engine's backend when missing: the scratch engine of a transient
+ * query sees the node's sources this way. */
+wy_status_t wy_engine_add_source_copy(wy_engine_t *e, const wy_source_def_t *def, wy_error_t *err);
 const wy_registry_t *wy_engine_registry(const wy_engine_t *e);
 wy_plog_t *wy_engine_plog(wy_engine_t *e);
 /* The memory broker when the engine runs on one, else NULL. */
 wy_memory_broker_t *wy_engine_broker(wy_engine_t *e);
 struct wy_sr *wy_engine_schema_registry(wy_engine_t *e);
+
+/* The folder of a query's stores (state.h's wy_state_query_dir); returns the length
+ * needed (snprintf). */
+size_t wy_engine_query_state_dir(const wy_engine_t *e, const char *query_id, char *buf, size_t cap);
 
 size_t wy_engine_query_count(const wy_engine_t *e);
 wy_query_t *wy_engine_query_at(wy_engine_t *e, size_t i);

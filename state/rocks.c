@@ -1,4 +1,5 @@
 /* Node environment, task states and the RocksDB store (see state.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -293,6 +294,57 @@ size_t wy_state_changelog_topic(const char *service_id, const char *query_id, co
   return n < 0 ? 0 : (size_t)n;
 }
 
+size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id, char *buf,
+                          size_t cap) {
+  int n = snprintf(buf, cap, "%s/%s/%s", state_dir, service_id, query_id);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+size_t wy_state_env_changelog_topic(const wy_state_env_t *env, const char *query_id, const char *store, char *buf,
+                                    size_t cap) {
+  return wy_state_changelog_topic(env->cfg.service_id, query_id, store, buf, cap);
+}
+
+size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf, size_t cap) {
+  return wy_state_query_dir(env->cfg.dir, env->cfg.service_id, query_id, buf, cap);
+}
+
+/* Bytes of the regular files under path (not following links); vanished entries count 0. */
+static uint64_t tree_bytes(const char *path, int depth) {
+  DIR *d = opendir(path);
+  if (!d) return 0;
+  uint64_t sum = 0;
+  for (struct dirent *de; (de = readdir(d)) != NULL;) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    char child[PATH_MAX];
+    struct stat sb;
+    if (snprintf(child, sizeof child, "%s/%s", path, de->d_name) >= (int)sizeof child || lstat(child, &sb) != 0)
+      continue;
+    if (S_ISREG(sb.st_mode)) sum += (uint64_t)sb.st_size;
+    else if (S_ISDIR(sb.st_mode) && depth < 4) sum += tree_bytes(child, depth + 1);
+  }
+  closedir(d);
+  return sum;
+}
+
+size_t wy_state_query_disk_usage(const char *query_dir, void (*fn)(void *user, const char *task, uint64_t bytes),
+                                 void *user) {
+  DIR *d = opendir(query_dir);
+  if (!d) return 0;
+  size_t n = 0;
+  for (struct dirent *de; (de = readdir(d)) != NULL;) {
+    char child[PATH_MAX];
+    struct stat sb;
+    if (de->d_name[0] == '.' || snprintf(child, sizeof child, "%s/%s", query_dir, de->d_name) >= (int)sizeof child ||
+        lstat(child, &sb) != 0 || !S_ISDIR(sb.st_mode))
+      continue;
+    fn(user, de->d_name, tree_bytes(child, 0));
+    n++;
+  }
+  closedir(d);
+  return n;
+}
+
 wy_status_t wy_state_remove_query(wy_state_env_t *env, const char *query_id, wy_error_t *err) {
   if (!valid_name(query_id)) return wy_error_set(err, WY_ERR_INVALID, "bad query id '%s'", query_id);
   pthread_mutex_lock(&env->mu);
@@ -304,7 +356,7 @@ wy_status_t wy_state_remove_query(wy_state_env_t *env, const char *query_id, wy_
     }
   }
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/%s/%s", env->cfg.dir, env->cfg.service_id, query_id);
+  wy_state_env_query_dir(env, query_id, path, sizeof path);
   wy_status_t st = rmtree(path, err);
   pthread_mutex_unlock(&env->mu);
   return st;

@@ -108,6 +108,22 @@ wy_status_t wy_state_env_memory(wy_state_env_t *env, wy_state_memory_t *out, wy_
 size_t wy_state_changelog_topic(const char *service_id, const char *query_id, const char *store,
                                 char *buf, size_t cap);
 
+/* `<state.dir>/<service id>/<query id>`: the folder of a query's task states (one
+ * folder a task, `<subtopology>_<partition>`); returns the length needed (snprintf). */
+size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id, char *buf,
+                          size_t cap);
+/* The changelog topic of a query's store under an env's service id (as above). */
+size_t wy_state_env_changelog_topic(const wy_state_env_t *env, const char *query_id, const char *store, char *buf,
+                                    size_t cap);
+/* The folder of a query with an env's state.dir and service id. */
+size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf, size_t cap);
+/* The bytes of the files in each task folder of a query's folder (RocksDB's tables, write-
+ * ahead log and manifest: what is only in memtables is not counted), as fn(task, bytes).
+ * Safe while the tasks run: files that vanish during the walk are skipped. Returns how
+ * many tasks were reported (0 when the folder does not exist). */
+size_t wy_state_query_disk_usage(const char *query_dir, void (*fn)(void *user, const char *task, uint64_t bytes),
+                                 void *user);
+
 /* Remove every store of a query from disk (DROP / TERMINATE). INVALID while a task of
  * the query is open; OK when the query has no state. */
 wy_status_t wy_state_remove_query(wy_state_env_t *env, const char *query_id, wy_error_t *err);

@@ -58,6 +58,31 @@ wy_source_def_t *wy_source_def_new(const char *name, wy_source_kind_t kind) {
   return d;
 }
 
+static bool dup_opt(char **dst, const char *src) {
+  *dst = src ? strdup(src) : NULL;
+  return !src || *dst;
+}
+
+wy_source_def_t *wy_source_def_copy(const wy_source_def_t *src) {
+  wy_source_def_t *d = wy_source_def_new(src->name, src->kind);
+  wy_error_t err;
+  if (!d) return NULL;
+  d->key_format = src->key_format;
+  d->value_format = src->value_format;
+  d->partitions = src->partitions;
+  d->replicas = src->replicas;
+  d->is_source = src->is_source;
+  d->window = src->window;
+  d->window_size_ms = src->window_size_ms;
+  if (wy_schema_copy(&d->schema, &src->schema, &err) != WY_OK || !dup_opt(&d->topic, src->topic) ||
+      !dup_opt(&d->timestamp_column, src->timestamp_column) || !dup_opt(&d->timestamp_format, src->timestamp_format) ||
+      !dup_opt(&d->sql, src->sql)) {
+    wy_source_def_destroy(d);
+    return NULL;
+  }
+  return d;
+}
+
 void wy_source_def_destroy(wy_source_def_t *d) {
   if (!d) return;
   free(d->name);

@@ -56,6 +56,8 @@ void wy_catalog_destroy(wy_catalog_t *c);
 /* A zeroed definition with defaults (partitions 1, replicas 1, formats unset). */
 wy_source_def_t *wy_source_def_new(const char *name, wy_source_kind_t kind);
 void wy_source_def_destroy(wy_source_def_t *d);
+/* A deep copy, without the writing query's id (NULL when out of memory). */
+wy_source_def_t *wy_source_def_copy(const wy_source_def_t *d);
 void wy_format_spec_init(wy_format_spec_t *f, const char *name);
 
 /* Takes ownership of def (also on failure). replace: CREATE OR REPLACE. */

@@ -973,32 +973,6 @@ static wy_status_t run_sql(wy_kafka_runtime_t *rt, const char *sql, wy_error_t *
   return st;
 }
 
-/* Create every logged store's changelog topic, compacted, with as many partitions as
- * the query's widest input (a task writes its changelog's partition = its own). */
-static wy_status_t create_changelogs(wy_kafka_runtime_t *rt, wy_error_t *err) {
-  wy_engine_t *e = rt->threads[0].engine;
-  for (size_t i = 0; i < wy_engine_query_count(e); i++) {
-    wy_query_t *q = wy_engine_query_at(e, i);
-    const wy_plan_t *p = wy_query_plan(q);
-    const char *stores[8];
-    size_t ns = wy_query_logged_stores(q, stores, 8);
-    int parts = p->partitions > 0 ? p->partitions : 1;
-    for (size_t s = 0; s < p->nsubs; s++)
-      for (size_t k = 0; k < p->subs[s].ninputs; k++) {
-        int n = kb_partitions(rt->backend, p->subs[s].inputs[k].topic);
-        if (n > parts) parts = n;
-      }
-    for (size_t k = 0; k < ns && k < 8; k++) {
-      char topic[512];
-      wy_state_changelog_topic(rt->service_id, p->id, stores[k], topic, sizeof topic);
-      if (kb_partitions(rt->backend, topic) > 0) continue;
-      if (kb_create(rt->backend, topic, parts, true, err) != WY_OK)
-        return wy_error_prefix(err, "changelog of query %s", p->id);
-    }
-  }
-  return WY_OK;
-}
-
 static wy_status_t setup_threads(wy_kafka_runtime_t *rt, const wy_kafka_runtime_options_t *o, wy_error_t *err) {
   rt->threads = calloc((size_t)rt->nthreads, sizeof *rt->threads);
   if (!rt->threads) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -1096,7 +1070,6 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   if (st == WY_OK) st = setup_processing_log(rt, err);
   if (st == WY_OK) st = run_sql(rt, o->sql, err);
   if (st == WY_OK) st = setup_queries(rt, o, err);
-  if (st == WY_OK) st = create_changelogs(rt, err);
   if (st == WY_OK) {
     wy_error_t e;
     if (wy_sink_flush(wy_kafka_sink_base(rt->setup_sink), FLUSH_TIMEOUT_MS, &e) != WY_OK)

@@ -83,7 +83,7 @@ typedef struct wy_kafka_runtime_stats {
 
 /* Checks the configuration (errors name the key), creates the clients' settings, one
  * engine per stream thread, executes the SQL on them (DDL, queries, INSERT VALUES once)
- * and creates the changelog topics. Nothing is consumed until wy_kafka_runtime_start. */
+ * (the engines create the changelog topics as the queries start). Nothing is consumed until wy_kafka_runtime_start. */
 wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *opts, wy_kafka_runtime_t **out,
                                  wy_error_t *err);
 size_t wy_kafka_runtime_query_count(const wy_kafka_runtime_t *rt);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine/server/node_int.h"
+#include "state/state.h"
 
 /* Label values escape backslash, double quote and newline. */
 static void label(FILE *f, const char *v) {
@@ -67,6 +68,34 @@ static void emit_lag(void *u, const char *query_id, const char *topic, int32_t p
   fprintf(f, "\",partition=\"%d\"} %lld\n", (int)partition, (long long)lag);
 }
 
+typedef struct store_emit {
+  FILE *f;
+  const char *query_id;
+} store_emit_t;
+
+static void emit_store(void *u, const char *task, uint64_t bytes) {
+  store_emit_t *se = u;
+  fputs("walleye_store_bytes{query=\"", se->f);
+  label(se->f, se->query_id);
+  fputs("\",task=\"", se->f);
+  label(se->f, task);
+  fprintf(se->f, "\"} %llu\n", (unsigned long long)bytes);
+}
+
+/* Every query's task folders on this node's disk (a task revoked from this node keeps
+ * its folder, as Kafka Streams' state directory does, until the query is dropped). */
+static void store_sizes(FILE *f, wy_node_t *n) {
+  family(f, "walleye_store_bytes", "gauge", "Bytes on disk of a query's state stores, per task (RocksDB files).");
+  for (size_t i = 0; i < n->nqueries; i++) {
+    char dir[4096];
+    const char *id = n->queries[i].id;
+    size_t need = n->rt.ops->query_state_dir ? n->rt.ops->query_state_dir(n->rt.ctx, n->engine, id, dir, sizeof dir)
+                                             : wy_engine_query_state_dir(n->engine, id, dir, sizeof dir);
+    store_emit_t se = {f, id};
+    if (need > 0 && need < sizeof dir) wy_state_query_disk_usage(dir, emit_store, &se);
+  }
+}
+
 static long rss_bytes(void) {
   FILE *s = fopen("/proc/self/statm", "r");
   long pages = 0, resident = 0;
@@ -105,6 +134,8 @@ char *wy_node_metrics_text(wy_node_t *n, size_t *len) {
 
   family(f, "walleye_consumer_lag", "gauge", "Records of an input partition not yet delivered to the query.");
   if (n->rt.ops->lag) n->rt.ops->lag(n->rt.ctx, n->engine, emit_lag, f);
+
+  store_sizes(f, n);
 
   family(f, "walleye_processing_log_records_total", "counter", "Processing-log entries by error type.");
   wy_plog_t *pl = wy_engine_plog(n->engine);

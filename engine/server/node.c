@@ -215,7 +215,11 @@ wy_status_t wy_node_start(wy_node_t *n, wy_error_t *err) {
 }
 
 void wy_node_stop(wy_node_t *n) {
-  if (!n || !n->pumping) return;
+  if (!n) return;
+  pthread_mutex_lock(&n->lock);
+  wy_node_streams_stop(n); /* open push queries end at their next read */
+  pthread_mutex_unlock(&n->lock);
+  if (!n->pumping) return;
   pthread_mutex_lock(&n->lock);
   n->stopping = true;
   pthread_cond_signal(&n->wake);
@@ -238,7 +242,7 @@ void wy_node_reply_free(wy_node_reply_t *r) {
   r->len = 0;
 }
 
-static void reply_json(wy_node_reply_t *r, int status, json_t *j) {
+void wy_node_reply_json(wy_node_reply_t *r, int status, json_t *j) {
   r->status = status;
   r->content_type = "application/json";
   r->body = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -255,12 +259,12 @@ const char *wy_node_json_message(const json_t *j) {
   return m ? m : "";
 }
 
-static json_t *error_json(const char *type, int code, const char *message) {
+json_t *wy_node_error_json(const char *type, int code, const char *message) {
   return json_pack("{s:s, s:i, s:s}", "@type", type, "error_code", code, "message", message ? message : "");
 }
 
 void wy_node_error_reply(int status, int error_code, const char *message, wy_node_reply_t *reply) {
-  reply_json(reply, status, error_json("generic_error", error_code, message));
+  wy_node_reply_json(reply, status, wy_node_error_json("generic_error", error_code, message));
 }
 
 /* ---- POST /ksql ---- */
@@ -540,7 +544,7 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   json_t *desc = json_object_get(req, "description");
   if (!json_is_string(ksql) || (props && !json_is_object(props) && !json_is_null(props)) ||
       (vars && !json_is_object(vars) && !json_is_null(vars)) || (desc && !json_is_string(desc) && !json_is_null(desc))) {
-    *out = error_json("generic_error", 40000,
+    *out = wy_node_error_json("generic_error", 40000,
                       "Invalid request: 'ksql' must be a string; 'streamsProperties' and 'sessionVariables' objects");
     return 400;
   }
@@ -568,7 +572,7 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   }
   wy_parse_vars_destroy(pv);
   if (!script) {
-    *out = error_json("generic_error", 50000, err.msg);
+    *out = wy_node_error_json("generic_error", 50000, err.msg);
     return 500;
   }
 
@@ -621,14 +625,14 @@ static void handle_ksql(wy_node_t *n, const char *body, size_t len, wy_node_repl
     char msg[300];
     snprintf(msg, sizeof msg, "Invalid JSON in request: %s", req ? "expected an object" : jerr.text);
     json_decref(req);
-    reply_json(r, 400, error_json("generic_error", 40000, msg));
+    wy_node_reply_json(r, 400, wy_node_error_json("generic_error", 40000, msg));
     return;
   }
   json_t *out = NULL;
   pthread_mutex_lock(&n->lock);
   int status = run_request(n, req, false, &out);
   pthread_mutex_unlock(&n->lock);
-  reply_json(r, status, out);
+  wy_node_reply_json(r, status, out);
   json_decref(req);
 }
 
@@ -680,7 +684,7 @@ size_t wy_node_replay(wy_node_t *n) {
 /* ---- GET endpoints ---- */
 
 static void handle_info(wy_node_t *n, wy_node_reply_t *r) {
-  reply_json(r, 200,
+  wy_node_reply_json(r, 200,
              json_pack("{s:{s:s, s:s, s:s, s:s}}", "KsqlServerInfo", "version", WALLEYE_VERSION, "kafkaClusterId",
                        n->rt.ops->name, "ksqlServiceId", wy_config_get_string(n->cfg, WY_CFG_SERVICE_ID),
                        "serverStatus", "RUNNING"));
@@ -688,7 +692,7 @@ static void handle_info(wy_node_t *n, wy_node_reply_t *r) {
 
 static void handle_health(wy_node_t *n, wy_node_reply_t *r) {
   bool kafka = !n->rt.ops->healthy || n->rt.ops->healthy(n->rt.ctx);
-  reply_json(r, kafka ? 200 : 503,
+  wy_node_reply_json(r, kafka ? 200 : 503,
              json_pack("{s:b, s:{s:{s:b}, s:{s:b}}}", "isHealthy", kafka, "details", "metastore", "isHealthy", 1,
                        "kafka", "isHealthy", kafka));
 }
@@ -700,7 +704,7 @@ static void handle_status(wy_node_t *n, const char *path, wy_node_reply_t *r) {
     for (size_t i = 0; i < n->ncommands; i++)
       json_object_set_new(all, n->commands[i].id, json_string(n->commands[i].status));
     pthread_mutex_unlock(&n->lock);
-    reply_json(r, 200, json_pack("{s:o}", "commandStatuses", all));
+    wy_node_reply_json(r, 200, json_pack("{s:o}", "commandStatuses", all));
     return;
   }
   const char *id = path + strlen("/status/");
@@ -708,13 +712,13 @@ static void handle_status(wy_node_t *n, const char *path, wy_node_reply_t *r) {
     if (strcmp(n->commands[i].id, id) == 0) {
       json_t *j = json_pack("{s:s, s:s}", "status", n->commands[i].status, "message", n->commands[i].message);
       pthread_mutex_unlock(&n->lock);
-      reply_json(r, 200, j);
+      wy_node_reply_json(r, 200, j);
       return;
     }
   pthread_mutex_unlock(&n->lock);
   char msg[300];
   snprintf(msg, sizeof msg, "Command not found: %.200s", id);
-  reply_json(r, 404, error_json("generic_error", 40400, msg));
+  wy_node_reply_json(r, 404, wy_node_error_json("generic_error", 40400, msg));
 }
 
 static void handle_metrics(wy_node_t *n, wy_node_reply_t *r) {
@@ -733,7 +737,7 @@ static void handle_metrics(wy_node_t *n, wy_node_reply_t *r) {
   r->len = len;
 }
 
-typedef enum { ROUTE_KSQL, ROUTE_INFO, ROUTE_HEALTH, ROUTE_STATUS, ROUTE_METRICS } route_t;
+typedef enum { ROUTE_KSQL, ROUTE_INFO, ROUTE_HEALTH, ROUTE_STATUS, ROUTE_METRICS, ROUTE_QUERY_STREAM, ROUTE_CLOSE_QUERY } route_t;
 
 void wy_node_handle(wy_node_t *n, const char *method, const char *path, const char *body, size_t len,
                     wy_node_reply_t *r) {
@@ -746,6 +750,7 @@ void wy_node_handle(wy_node_t *n, const char *method, const char *path, const ch
       {"POST", "/ksql", false, ROUTE_KSQL},       {"GET", "/info", false, ROUTE_INFO},
       {"GET", "/healthcheck", false, ROUTE_HEALTH}, {"GET", "/status", false, ROUTE_STATUS},
       {"GET", "/status/", true, ROUTE_STATUS},    {"GET", "/metrics", false, ROUTE_METRICS},
+      {"POST", "/query-stream", false, ROUTE_QUERY_STREAM}, {"POST", "/close-query", false, ROUTE_CLOSE_QUERY},
   };
   bool path_known = false;
   for (size_t i = 0; path && method && i < sizeof routes / sizeof routes[0]; i++) {
@@ -769,6 +774,12 @@ void wy_node_handle(wy_node_t *n, const char *method, const char *path, const ch
       break;
     case ROUTE_METRICS:
       handle_metrics(n, r);
+      break;
+    case ROUTE_QUERY_STREAM:
+      wy_node_query_stream_whole(n, body, len, r);
+      break;
+    case ROUTE_CLOSE_QUERY:
+      wy_node_close_query(n, body, len, r);
       break;
     }
     goto done;

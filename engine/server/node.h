@@ -72,6 +72,16 @@ typedef struct wy_node_runtime_ops {
   void (*started)(void *ctx, wy_engine_t *e, wy_query_t *q, bool earliest);
   /* Consumer lag per query, topic and partition, for /metrics (may be NULL). */
   void (*lag)(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u);
+  /* The folder of the stores of query_id, for /metrics' store sizes (may be NULL: the
+   * engine's, wy_engine_query_state_dir). */
+  size_t (*query_state_dir)(void *ctx, wy_engine_t *e, const char *query_id, char *buf, size_t cap);
+  /* A reader for a transient query (POST /query-stream): every partition of the topics,
+   * from the beginning (earliest) or from the current end. *ends (malloc'd, *nends)
+   * lists each partition with its end offset at opening (topic pointers are the
+   * caller's); a pull query reads up to them. May be NULL: no push or pull queries.
+   * Called under the lock; the source is then used by the request's thread alone. */
+  wy_status_t (*open_reader)(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics, bool earliest,
+                             struct wy_source **out, wy_position_t **ends, size_t *nends, wy_error_t *err);
   /* Is the backend reachable, for /healthcheck (may be NULL: always). */
   bool (*healthy)(void *ctx);
   /* The service's command topic (both NULL: statements are not shared). append writes
@@ -122,10 +132,29 @@ typedef struct wy_node_reply {
 void wy_node_reply_free(wy_node_reply_t *r);
 
 /* Route one request: POST /ksql, GET /info, /healthcheck, /status[/type/entity/action],
- * /metrics. Never fails: errors become 4xx/5xx replies with ksqlDB's error JSON. The
- * body need not be NUL-terminated. */
+ * /metrics, POST /close-query, and POST /query-stream answered in full (pull queries,
+ * push queries with LIMIT: a push query without one never ends here, so streaming
+ * transports use wy_node_query_stream). Never fails: errors become 4xx/5xx replies with
+ * ksqlDB's error JSON. The body need not be NUL-terminated. */
 void wy_node_handle(wy_node_t *n, const char *method, const char *path, const char *body,
                     size_t len, wy_node_reply_t *reply);
+
+/* POST /query-stream, ksqlDB's push (EMIT CHANGES) and pull queries. Body {sql,
+ * properties}; accept is the Accept header (NULL: ksqlDB's delimited format,
+ * application/vnd.ksqlapi.delimited.v1: a header object, then one JSON array a line;
+ * "application/json": one JSON array of the header and the rows). A bad request gets
+ * *out NULL and its error in reply; otherwise *out is the response to stream, which
+ * only the calling thread uses (wy_node_stream_next), and reply is untouched. */
+typedef struct wy_node_stream wy_node_stream_t;
+void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char *accept, wy_node_stream_t **out,
+                          wy_node_reply_t *reply);
+const char *wy_node_stream_content_type(const wy_node_stream_t *s);
+/* The next part of the response (malloc'd, *len bytes), waiting up to timeout_ms for
+ * rows; NULL when nothing came in time, or with *done once the response is complete
+ * (pull: all rows; push: LIMIT reached, POST /close-query, or the node stopping). */
+char *wy_node_stream_next(wy_node_stream_t *s, int timeout_ms, size_t *len, bool *done);
+/* Ends the query (the client went away or the response is complete) and frees. */
+void wy_node_stream_close(wy_node_stream_t *s);
 
 /* Replies of oversized or unauthorized requests, for the transport. */
 void wy_node_error_reply(int status, int error_code, const char *message, wy_node_reply_t *reply);

@@ -58,6 +58,9 @@ struct wy_node {
   int64_t command_next; /* next command-topic offset to apply */
   int64_t *own;         /* offsets this node appended and already applied */
   size_t nown;
+  /* open POST /query-stream responses (under lock), for /close-query and the stop */
+  struct wy_node_stream *streams;
+  uint64_t transient_seq;
   /* set while a /ksql request runs (under lock): applies to queries it starts */
   const char *req_description;
   bool req_earliest;
@@ -81,6 +84,18 @@ json_t *wy_node_describe_entity(wy_node_t *n, const wy_ast_stmt_t *s, wy_error_t
 json_t *wy_node_running_query_json(wy_node_t *n, wy_query_t *q);
 /* ksqlDB's SchemaInfo of a type. */
 json_t *wy_node_schema_json(const wy_type_t *t);
+
+/* ---- query_stream.c ---- */
+
+/* POST /close-query {queryId}. */
+void wy_node_close_query(wy_node_t *n, const char *body, size_t len, wy_node_reply_t *r);
+/* POST /query-stream answered in full (wy_node_handle). */
+void wy_node_query_stream_whole(wy_node_t *n, const char *body, size_t len, wy_node_reply_t *r);
+/* The node stops: every open stream ends at its next read. Lock held. */
+void wy_node_streams_stop(wy_node_t *n);
+/* Reply helpers of node.c. */
+void wy_node_reply_json(wy_node_reply_t *r, int status, json_t *j);
+json_t *wy_node_error_json(const char *type, int code, const char *message);
 
 /* ---- metrics.c ---- */
 

@@ -10,10 +10,12 @@
 #include <jansson.h>
 
 #include "connectors/kafka/kafka_sink.h"
+#include "connectors/kafka/kafka_source.h"
 #include "engine/base/log.h"
 #include "engine/runtime/kafka_runtime.h"
 #include "engine/server/node_kafka.h"
 #include "parser/parser.h"
+#include "state/state.h"
 
 /* How long a start waits to read the command topic up to its end, and an append for
  * its acknowledgement. */
@@ -457,6 +459,69 @@ static void kn_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
   if (rt->krt) wy_kafka_runtime_lag(rt->krt, emit, u);
 }
 
+/* A consumer of its own with a manual assignment of every partition (no group). */
+static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics, bool earliest,
+                                  wy_source_t **out, wy_position_t **ends, size_t *nends, wy_error_t *err) {
+  (void)e;
+  kn_rt_t *rt = ctx;
+  const wy_backend_t *b = wy_node_kafka_env_backend(rt->env);
+  *out = NULL;
+  *ends = NULL;
+  *nends = 0;
+  int parts[4] = {0};
+  size_t cap = 0;
+  for (size_t i = 0; i < ntopics && i < 4; i++) {
+    parts[i] = b->ops->partitions(b->ctx, topics[i]);
+    if (parts[i] <= 0) return wy_error_set(err, WY_ERR_NOT_FOUND, "topic %s: no partitions known", topics[i]);
+    cap += (size_t)parts[i];
+  }
+  wy_position_t *start = calloc(cap ? cap : 1, sizeof *start), *end = calloc(cap ? cap : 1, sizeof *end);
+  if (!start || !end) {
+    free(start);
+    free(end);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < ntopics && i < 4; i++)
+    for (int32_t p = 0; p < parts[i]; p++, n++) {
+      start[n] = (wy_position_t){topics[i], p, earliest ? WY_KAFKA_OFFSET_BEGINNING : WY_KAFKA_OFFSET_END};
+      end[n] = (wy_position_t){topics[i], p, 0};
+    }
+  wy_kafka_source_config_t c = {0};
+  c.props = rt->env->props;
+  c.nprops = rt->env->nprops;
+  c.assignment = start;
+  c.nassignment = n;
+  wy_kafka_source_t *ks = NULL;
+  wy_status_t st = wy_kafka_source_new(&c, &ks, err);
+  for (size_t i = 0; st == WY_OK && i < n; i++) {
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t re = rd_kafka_query_watermark_offsets(wy_kafka_source_handle(ks), end[i].topic, end[i].partition,
+                                                              &lo, &hi, APPEND_TIMEOUT_MS);
+    if (re) st = wy_error_set(err, WY_ERR_KAFKA, "%s[%d]: %s", end[i].topic, (int)end[i].partition, rd_kafka_err2str(re));
+    end[i].offset = hi;
+  }
+  free(start);
+  if (st != WY_OK) {
+    wy_kafka_source_destroy(ks);
+    free(end);
+    return st;
+  }
+  *out = wy_kafka_source_base(ks);
+  *ends = end;
+  *nends = n;
+  return WY_OK;
+}
+
+/* The stream threads' stores live in state.dir under the service id (not the node
+ * engine's temporary folder). */
+static size_t kn_query_state_dir(void *ctx, wy_engine_t *e, const char *query_id, char *buf, size_t cap) {
+  (void)e;
+  kn_rt_t *rt = ctx;
+  return wy_state_query_dir(wy_config_get_string(rt->cfg, WY_CFG_STATE_DIR),
+                            wy_config_get_string(rt->cfg, WY_CFG_SERVICE_ID), query_id, buf, cap);
+}
+
 static bool kn_healthy(void *ctx) {
   kn_rt_t *rt = ctx;
   return !rt->krt || wy_kafka_runtime_running(rt->krt);
@@ -482,7 +547,7 @@ static void kn_destroy(void *ctx) {
 }
 
 static const wy_node_runtime_ops_t kafka_ops = {
-    "kafka", kn_poll, NULL /* started: the rebuild picks new queries up */, kn_lag, kn_healthy,
+    "kafka", kn_poll, NULL /* started: the rebuild picks new queries up */, kn_lag, kn_query_state_dir, kn_open_reader, kn_healthy,
     kn_command_append, kn_command_read, kn_destroy};
 
 wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg, const wy_registry_t *registry,

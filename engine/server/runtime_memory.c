@@ -183,8 +183,39 @@ static void mem_destroy(void *ctx) {
   free(rt);
 }
 
-static const wy_node_runtime_ops_t memory_ops = {"memory",       mem_poll,           mem_started,      mem_lag,
-                                                  NULL /* healthy */, mem_command_append, mem_command_read, mem_destroy};
+/* A memory source over every partition of the topics (no group: nothing committed). */
+static wy_status_t mem_open_reader(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics, bool earliest,
+                                   wy_source_t **out, wy_position_t **ends, size_t *nends, wy_error_t *err) {
+  (void)ctx;
+  wy_memory_broker_t *b = wy_engine_broker(e);
+  *out = NULL;
+  *ends = NULL;
+  *nends = 0;
+  size_t cap = 0;
+  for (size_t i = 0; i < ntopics; i++) cap += (size_t)(wy_memory_broker_partitions(b, topics[i]) > 0 ? wy_memory_broker_partitions(b, topics[i]) : 0);
+  wy_position_t *v = calloc(cap ? cap : 1, sizeof *v);
+  if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = wy_memory_source_new(b, NULL, out, err);
+  for (size_t i = 0; st == WY_OK && i < ntopics; i++)
+    for (int32_t p = 0; st == WY_OK && p < wy_memory_broker_partitions(b, topics[i]); p++) {
+      int64_t end = end_offset(b, topics[i], p);
+      v[(*nends)++] = (wy_position_t){topics[i], p, end};
+      st = earliest ? wy_memory_source_assign(*out, topics[i], p, err) : wy_source_seek(*out, topics[i], p, end, err);
+    }
+  if (st != WY_OK) {
+    if (*out) wy_source_destroy(*out);
+    *out = NULL;
+    free(v);
+    *nends = 0;
+    return st;
+  }
+  *ends = v;
+  return WY_OK;
+}
+
+static const wy_node_runtime_ops_t memory_ops = {
+    "memory", mem_poll, mem_started, mem_lag, NULL /* the engine's state dir */, mem_open_reader, NULL /* healthy */,
+    mem_command_append, mem_command_read, mem_destroy};
 
 wy_status_t wy_node_memory_runtime(wy_engine_t *e, wy_node_runtime_t *out, wy_error_t *err) {
   if (!wy_engine_broker(e)) return wy_error_set(err, WY_ERR_INVALID, "the memory runtime needs an engine on a memory broker");

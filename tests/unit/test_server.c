@@ -12,24 +12,6 @@
 static const char *DDL = "CREATE STREAM s (id BIGINT KEY, name STRING) "
                          "WITH (kafka_topic='s', value_format='JSON', partitions=2);";
 
-static int setup(void **state) {
-  *state = node_fixture_new();
-  return *state ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  node_fixture_destroy(*state);
-  return 0;
-}
-
-static void produce(node_fixture_t *f, int64_t id, const char *value) {
-  wy_error_t err;
-  char key[8];
-  for (int i = 0; i < 8; i++) key[i] = (char)((uint64_t)id >> (56 - 8 * i));
-  assert_int_equal(wy_memory_broker_produce(f->broker, "s", -1, key, 8, value, value ? strlen(value) : 0, NULL, 0, 1000,
-                                            NULL, NULL, &err),
-                   WY_OK);
-}
 
 static uint64_t topic_records(node_fixture_t *f, const char *topic) {
   uint64_t n = 0;
@@ -250,6 +232,51 @@ static void counters_and_metrics_match_the_records_sent(void **state) {
   json_decref(j);
 }
 
+/* Sum of the samples whose line starts with prefix; *n gets how many. */
+static double metric_sum(node_fixture_t *f, const char *prefix, int *n) {
+  wy_node_reply_t r;
+  wy_node_handle(f->node, "GET", "/metrics", NULL, 0, &r);
+  double sum = 0;
+  *n = 0;
+  for (char *line = r.body; line && *line;) {
+    char *nl = strchr(line, '\n'), *sp = strstr(line, "} ");
+    if (strncmp(line, prefix, strlen(prefix)) == 0 && sp && (!nl || sp < nl)) {
+      sum += strtod(sp + 2, NULL);
+      (*n)++;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  wy_node_reply_free(&r);
+  return sum;
+}
+
+/* walleye_store_bytes: one sample per task of a stateful query (the source has 2
+ * partitions, so 2 tasks once both had records), growing with the state; none for a
+ * stateless query. */
+static void store_sizes_are_reported_per_task(void **state) {
+  node_fixture_t *f = *state;
+  int st, tasks = 0;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_decref(node_ksql(f->node, "CREATE TABLE c AS SELECT id, COUNT(*) AS n FROM s GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  json_decref(node_ksql(f->node, "CREATE STREAM up AS SELECT id, UCASE(name) AS n FROM s;", NULL, &st));
+  assert_int_equal(st, 200);
+  produce(f, 1, "{\"NAME\":\"x\"}");
+  produce(f, 2, "{\"NAME\":\"x\"}");
+  wy_node_pump(f->node, 0);
+  double before = metric_sum(f, "walleye_store_bytes{query=\"CTAS_C_0\"", &tasks);
+  assert_true(tasks >= 1); /* tasks open on their partition's first record */
+  assert_true(before > 0);
+  for (int64_t id = 3; id <= 2000; id++) produce(f, id, "{\"NAME\":\"x\"}");
+  wy_node_pump(f->node, 0);
+  double after = metric_sum(f, "walleye_store_bytes{query=\"CTAS_C_0\"", &tasks);
+  assert_int_equal(tasks, 2);
+  assert_true(after > before + 2000 * 8); /* every new key's row reached the stores' files */
+  metric_sum(f, "walleye_store_bytes{query=\"CSAS_UP_", &tasks);
+  assert_int_equal(tasks, 0);
+}
+
 static void offset_reset_is_per_request(void **state) {
   node_fixture_t *f = *state;
   int st;
@@ -417,17 +444,18 @@ static void nodes_of_a_service_follow_the_command_topic(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, setup, teardown),
-      cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, setup, teardown),
-      cmocka_unit_test_setup_teardown(statement_errors_carry_code_text_and_earlier_entities, setup, teardown),
-      cmocka_unit_test_setup_teardown(malformed_requests_get_4xx_generic_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(counters_and_metrics_match_the_records_sent, setup, teardown),
-      cmocka_unit_test_setup_teardown(offset_reset_is_per_request, setup, teardown),
-      cmocka_unit_test_setup_teardown(pause_resume_and_terminate_control_delivery, setup, teardown),
-      cmocka_unit_test_setup_teardown(status_info_and_health_endpoints, setup, teardown),
-      cmocka_unit_test_setup_teardown(description_of_a_request_labels_its_queries, setup, teardown),
-      cmocka_unit_test_setup_teardown(pump_thread_delivers_while_requests_run, setup, teardown),
-      cmocka_unit_test_setup_teardown(nodes_of_a_service_follow_the_command_topic, setup, teardown),
+      cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(statement_errors_carry_code_text_and_earlier_entities, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(malformed_requests_get_4xx_generic_errors, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(counters_and_metrics_match_the_records_sent, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(store_sizes_are_reported_per_task, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(offset_reset_is_per_request, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(pause_resume_and_terminate_control_delivery, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(status_info_and_health_endpoints, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(description_of_a_request_labels_its_queries, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(pump_thread_delivers_while_requests_run, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(nodes_of_a_service_follow_the_command_topic, node_setup, node_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,4 +73,26 @@ static inline json_t *node_ksql(wy_node_t *n, const char *ksql, const char *prop
   return j;
 }
 
+/* cmocka setup and teardown of a node_fixture_t. */
+static inline int node_setup(void **state) {
+  *state = node_fixture_new();
+  return *state ? 0 : -1;
+}
+
+static inline int node_teardown(void **state) {
+  node_fixture_destroy(*state);
+  return 0;
+}
+
+/* Produce to stream topic "s", keyed by a BIGINT id (ksqlDB's KAFKA key: 8 bytes, big
+ * endian); a NULL value is a tombstone. Returns the status (tests assert it). */
+static inline wy_status_t produce_status(node_fixture_t *f, int64_t id, const char *value) {
+  wy_error_t err;
+  char key[8];
+  for (int i = 0; i < 8; i++) key[i] = (char)((uint64_t)id >> (56 - 8 * i));
+  return wy_memory_broker_produce(f->broker, "s", -1, key, 8, value, value ? strlen(value) : 0, NULL, 0, 1000, NULL,
+                                  NULL, &err);
+}
+#define produce(f, id, value) assert_int_equal(produce_status((f), (id), (value)), WY_OK)
+
 #endif

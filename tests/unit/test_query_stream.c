@@ -1,0 +1,217 @@
+/* POST /query-stream and /close-query on a memory-runtime node: pull queries (a table by
+ * key, a table scan with a filter, a stream scan), push queries with LIMIT fed by records
+ * produced after they start, the JSON-array format, /close-query, and bad requests. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "test_server_util.h"
+
+static const char *DDL = "CREATE STREAM s (id BIGINT KEY, name STRING, n INT) "
+                         "WITH (kafka_topic='s', value_format='JSON', partitions=2);";
+
+
+static char *body_for(const char *sql) {
+  json_t *req = json_pack("{s:s, s:{}}", "sql", sql, "properties");
+  char *body = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  return body;
+}
+
+/* POST /query-stream answered in full; returns the body's lines (delimited format). */
+static json_t *query_lines(wy_node_t *n, const char *sql, int *status) {
+  char *body = body_for(sql);
+  wy_node_reply_t r;
+  wy_node_handle(n, "POST", "/query-stream", body, strlen(body), &r);
+  free(body);
+  *status = r.status;
+  if (r.status != 200) fprintf(stderr, "reply %d: %s\n", r.status, r.body);
+  json_t *lines = json_array();
+  for (char *line = r.body; line && *line;) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = '\0';
+    json_t *j = json_loads(line, 0, NULL);
+    json_array_append_new(lines, j ? j : json_string(line));
+    line = nl ? nl + 1 : NULL;
+  }
+  wy_node_reply_free(&r);
+  return lines;
+}
+
+static void fill(node_fixture_t *f) {
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  assert_int_equal(st, 200);
+  json_decref(node_ksql(f->node, "CREATE TABLE latest AS SELECT id, LATEST_BY_OFFSET(name) AS name, SUM(n) AS total "
+                                 "FROM s GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  for (int64_t id = 1; id <= 6; id++) {
+    char v[64];
+    snprintf(v, sizeof v, "{\"NAME\":\"a%lld\",\"N\":%lld}", (long long)id, (long long)id);
+    produce(f, id, v);
+  }
+  produce(f, 2, "{\"NAME\":\"b2\",\"N\":10}"); /* key 2 updated */
+  wy_node_pump(f->node, 0);
+}
+
+static void pull_query_by_key_on_a_table(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  fill(f);
+  json_t *lines = query_lines(f->node, "SELECT * FROM latest WHERE id = 2;", &st);
+  assert_int_equal(st, 200);
+  assert_int_equal(json_array_size(lines), 2);
+  json_t *h = json_array_get(lines, 0);
+  assert_non_null(json_string_value(json_object_get(h, "queryId")));
+  char *names = json_dumps(json_object_get(h, "columnNames"), JSON_COMPACT);
+  char *types = json_dumps(json_object_get(h, "columnTypes"), JSON_COMPACT);
+  assert_string_equal(names, "[\"ID\",\"NAME\",\"TOTAL\"]");
+  assert_string_equal(types, "[\"BIGINT\",\"STRING\",\"INTEGER\"]");
+  free(names);
+  free(types);
+  char *row = json_dumps(json_array_get(lines, 1), JSON_COMPACT);
+  assert_string_equal(row, "[2,\"b2\",12]"); /* the latest value of the key */
+  free(row);
+  json_decref(lines);
+  /* an unknown key: the header only */
+  lines = query_lines(f->node, "SELECT name FROM latest WHERE id = 99;", &st);
+  assert_int_equal(st, 200);
+  assert_int_equal(json_array_size(lines), 1);
+  json_decref(lines);
+}
+
+static void pull_scans_a_table_and_a_stream(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  fill(f);
+  /* a table scan with a filter on a value column: keys in order, each once */
+  json_t *lines = query_lines(f->node, "SELECT id, total FROM latest WHERE total > 4;", &st);
+  assert_int_equal(st, 200);
+  char *all = json_dumps(lines, JSON_COMPACT);
+  assert_non_null(strstr(all, "[2,12]"));
+  assert_non_null(strstr(all, "[5,5]"));
+  assert_non_null(strstr(all, "[6,6]"));
+  assert_int_equal(json_array_size(lines), 4);
+  free(all);
+  json_decref(lines);
+  /* a stream: every record, LIMIT applied */
+  lines = query_lines(f->node, "SELECT id, name FROM s WHERE id = 2;", &st);
+  assert_int_equal(st, 200);
+  assert_int_equal(json_array_size(lines), 3); /* header + the two records of key 2 */
+  json_decref(lines);
+  lines = query_lines(f->node, "SELECT id FROM s LIMIT 3;", &st);
+  assert_int_equal(st, 200);
+  assert_int_equal(json_array_size(lines), 4);
+  json_decref(lines);
+}
+
+static void push_query_streams_new_rows_until_limit(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  produce(f, 1, "{\"NAME\":\"old\",\"N\":1}"); /* before the query: not seen (latest) */
+  char *body = body_for("SELECT id, UCASE(name) AS up FROM s WHERE n > 0 EMIT CHANGES LIMIT 2;");
+  wy_node_stream_t *s = NULL;
+  wy_node_reply_t r = {0};
+  wy_node_query_stream(f->node, body, strlen(body), "application/json", &s, &r);
+  free(body);
+  assert_non_null(s);
+  assert_string_equal(wy_node_stream_content_type(s), "application/json");
+  size_t len;
+  bool done = false;
+  char *part = wy_node_stream_next(s, 50, &len, &done); /* the header, no rows yet */
+  assert_non_null(part);
+  assert_false(done);
+  char all[4096] = "";
+  strncat(all, part, sizeof all - 1);
+  free(part);
+  /* one key, so one partition: the order is the produce order */
+  produce(f, 7, "{\"NAME\":\"x\",\"N\":0}"); /* filtered out */
+  produce(f, 7, "{\"NAME\":\"y\",\"N\":1}");
+  produce(f, 7, "{\"NAME\":\"z\",\"N\":2}");
+  produce(f, 7, "{\"NAME\":\"w\",\"N\":3}"); /* past the LIMIT */
+  for (int i = 0; i < 50 && !done; i++) {
+    part = wy_node_stream_next(s, 50, &len, &done);
+    if (part) strncat(all, part, sizeof all - strlen(all) - 1);
+    free(part);
+  }
+  assert_true(done);
+  wy_node_stream_close(s);
+  json_t *j = json_loads(all, 0, NULL);
+  assert_non_null(j);
+  assert_int_equal(json_array_size(j), 3);
+  char *rows = json_dumps(j, JSON_COMPACT);
+  assert_non_null(strstr(rows, "[7,\"Y\"],[7,\"Z\"]]"));
+  free(rows);
+  json_decref(j);
+}
+
+static void close_query_ends_a_push_query(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  char *body = body_for("SELECT * FROM s EMIT CHANGES;");
+  wy_node_stream_t *s = NULL;
+  wy_node_reply_t r = {0};
+  wy_node_query_stream(f->node, body, strlen(body), NULL, &s, &r);
+  free(body);
+  assert_non_null(s);
+  size_t len;
+  bool done = false;
+  char *part = wy_node_stream_next(s, 10, &len, &done);
+  json_t *h = json_loadb(part, len, JSON_DISABLE_EOF_CHECK, NULL);
+  free(part);
+  char close[256];
+  snprintf(close, sizeof close, "{\"queryId\":\"%s\"}", json_string_value(json_object_get(h, "queryId")));
+  json_decref(h);
+  json_decref(node_call(f->node, "POST", "/close-query", close, &st));
+  assert_int_equal(st, 200);
+  part = wy_node_stream_next(s, 10, &len, &done);
+  free(part);
+  assert_true(done);
+  wy_node_stream_close(s);
+  json_t *e = node_call(f->node, "POST", "/close-query", close, &st); /* gone now */
+  assert_int_equal(st, 400);
+  json_decref(e);
+}
+
+static void bad_requests_get_ksqldb_errors(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  static const struct {
+    const char *body;
+    const char *type;
+  } cases[] = {
+      {"{not json", "generic_error"},
+      {"{\"ksql\":\"SELECT * FROM s;\"}", "generic_error"},
+      {"{\"sql\":\"SELEC * FROM s;\"}", "statement_error"},
+      {"{\"sql\":\"SELECT * FROM nope EMIT CHANGES;\"}", "statement_error"},
+      {"{\"sql\":\"CREATE STREAM t AS SELECT * FROM s;\"}", "statement_error"},
+      {"{\"sql\":\"SELECT * FROM s; SELECT * FROM s;\"}", "statement_error"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    json_t *j = node_call(f->node, "POST", "/query-stream", cases[i].body, &st);
+    assert_int_equal(st, 400);
+    assert_string_equal(json_string_value(json_object_get(j, "@type")), cases[i].type);
+    assert_true(strlen(json_string_value(json_object_get(j, "message"))) > 0);
+    json_decref(j);
+  }
+  json_t *j = node_call(f->node, "POST", "/query-stream", "{\"sql\":\"SELECT * FROM nope EMIT CHANGES;\"}", &st);
+  assert_non_null(strstr(json_string_value(json_object_get(j, "message")), "NOPE"));
+  json_decref(j);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(pull_query_by_key_on_a_table, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(pull_scans_a_table_and_a_stream, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(push_query_streams_new_rows_until_limit, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(close_query_ends_a_push_query, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(bad_requests_get_ksqldb_errors, node_setup, node_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
