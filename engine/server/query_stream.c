@@ -223,6 +223,8 @@ char *wy_node_stream_next(wy_node_stream_t *s, int timeout_ms, size_t *len, bool
     if (!s->json) append(&buf, len, &cap, "\n", 1);
     free(h);
     s->header_sent = true;
+    /* the header goes out at once: a push query may wait long for its first row */
+    if (!wy_transient_is_pull(s->t)) return buf;
   }
   wy_error_t err;
   bool failed = false;

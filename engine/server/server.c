@@ -18,6 +18,7 @@ struct wy_server {
   char *user, *password;
   char *cert, *key; /* PEM text: libmicrohttpd reads them for the daemon's whole life */
   int port;
+  int stopping; /* atomic: open push queries end their responses */
 };
 
 static char *slurp(const char *path) {
@@ -107,6 +108,69 @@ static bool authorized(wy_server_t *s, struct MHD_Connection *c) {
   return ok;
 }
 
+/* ---- POST /query-stream: a response written as the query produces rows ---- */
+
+typedef struct stream_resp {
+  wy_server_t *server;
+  wy_node_stream_t *stream;
+  char *pending; /* the part being written */
+  size_t len, off;
+  bool done;
+} stream_resp_t;
+
+/* libmicrohttpd asks for the next bytes from the connection's own thread (one thread a
+ * connection), so waiting here for rows holds up no other request. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  stream_resp_t *sr = cls;
+  while (sr->off == sr->len) {
+    free(sr->pending);
+    sr->pending = NULL;
+    sr->off = sr->len = 0;
+    if (sr->done) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (__atomic_load_n(&sr->server->stopping, __ATOMIC_RELAXED)) return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = 0;
+    sr->pending = wy_node_stream_next(sr->stream, 500, &n, &sr->done);
+    sr->len = sr->pending ? n : 0;
+  }
+  size_t n = sr->len - sr->off < max ? sr->len - sr->off : max;
+  memcpy(buf, sr->pending + sr->off, n);
+  sr->off += n;
+  return (ssize_t)n;
+}
+
+/* The response is over or the client went away: end the query. */
+static void stream_end(void *cls) {
+  stream_resp_t *sr = cls;
+  wy_node_stream_close(sr->stream);
+  free(sr->pending);
+  free(sr);
+}
+
+static enum MHD_Result start_stream(wy_server_t *s, struct MHD_Connection *c, request_t *rq) {
+  wy_node_reply_t reply = {0};
+  wy_node_stream_t *stream = NULL;
+  const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+  wy_node_query_stream(s->node, rq->body, rq->len, accept, &stream, &reply);
+  if (!stream) return send_reply(c, &reply, false);
+  stream_resp_t *sr = calloc(1, sizeof *sr);
+  struct MHD_Response *resp =
+      sr ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, sr, stream_end) : NULL;
+  if (!resp) {
+    free(sr);
+    wy_node_stream_close(stream);
+    return MHD_NO;
+  }
+  sr->server = s;
+  sr->stream = stream;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, wy_node_stream_content_type(stream));
+  /* a push query may stay quiet for longer than the idle timeout of requests */
+  MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+  enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls) {
   wy_server_t *s = cls;
@@ -151,6 +215,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *upload_size = 0;
     return MHD_YES;
   }
+  if (!rq->too_big && strcmp(method, "POST") == 0 && strcmp(url, "/query-stream") == 0) return start_stream(s, c, rq);
   if (rq->too_big) wy_node_error_reply(413, 41300, "Request body too large", &reply);
   else wy_node_handle(s->node, method, url, rq->body, rq->len, &reply);
   return send_reply(c, &reply, false);
@@ -209,7 +274,8 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
     s->user = strndup(o->basic_auth, (size_t)(colon - o->basic_auth));
     s->password = strdup(colon + 1);
   }
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+  /* a thread a connection: a push query's response waits for rows in its own thread */
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
   if (tls) {
     s->cert = slurp(o->tls_cert_file);
@@ -243,6 +309,7 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
 
 void wy_server_destroy(wy_server_t *s) {
   if (!s) return;
+  __atomic_store_n(&s->stopping, 1, __ATOMIC_RELAXED);
   if (s->daemon) MHD_stop_daemon(s->daemon);
   free(s->user);
   free(s->password);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -282,6 +283,95 @@ static void fuzzed_requests_never_crash_the_node(void **state) {
   json_decref(j);
 }
 
+/* POST /query-stream over HTTP (curl), with an Accept header. */
+typedef struct stream_call {
+  http_fixture_t *f;
+  const char *body, *accept;
+  long status;
+  char *out;
+  char ctype[128];
+} stream_call_t;
+
+static void *stream_request(void *arg) {
+  stream_call_t *sc = arg;
+  CURL *c = curl_easy_init();
+  buf_t b = {0};
+  char url[256];
+  snprintf(url, sizeof url, "%s/query-stream", sc->f->base);
+  struct curl_slist *h = NULL;
+  char accept[160];
+  snprintf(accept, sizeof accept, "Accept: %s", sc->accept);
+  h = curl_slist_append(h, accept);
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, sc->body);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &sc->status);
+  char *ct = NULL;
+  curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+  snprintf(sc->ctype, sizeof sc->ctype, "%s", ct ? ct : "");
+  curl_slist_free_all(h);
+  curl_easy_cleanup(c);
+  sc->out = b.p;
+  return NULL;
+}
+
+/* Push and pull queries stream over HTTP (chunked): a push query with LIMIT ends by
+ * itself; a pull query answers in ksqlDB's JSON-array format; an open push query without
+ * LIMIT does not hold up the server's stop. */
+static void query_stream_over_http(void **state) {
+  http_fixture_t *f = *state;
+  long st;
+  json_decref(http_json(f, "POST", "/ksql",
+                        "{\"ksql\":\"CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON', "
+                        "partitions=1);\"}",
+                        &st));
+  assert_int_equal(st, 200);
+  json_decref(http_json(f, "POST", "/ksql",
+                        "{\"ksql\":\"INSERT INTO s (id, v) VALUES (1, 'a'); INSERT INTO s (id, v) VALUES (2, 'b');"
+                        "INSERT INTO s (id, v) VALUES (3, 'c');\"}",
+                        &st));
+  assert_int_equal(st, 200);
+  stream_call_t push = {f, "{\"sql\":\"SELECT id, v FROM s EMIT CHANGES LIMIT 2;\",\"properties\":"
+                           "{\"auto.offset.reset\":\"earliest\"}}",
+                        "application/vnd.ksqlapi.delimited.v1", 0, NULL, ""};
+  stream_request(&push);
+  assert_int_equal(push.status, 200);
+  assert_string_equal(push.ctype, "application/vnd.ksqlapi.delimited.v1");
+  assert_non_null(strstr(push.out, "\"columnNames\":[\"ID\",\"V\"]"));
+  assert_non_null(strstr(push.out, "\n[1,\"a\"]\n[2,\"b\"]\n"));
+  assert_null(strstr(push.out, "[3,"));
+  free(push.out);
+
+  stream_call_t pull = {f, "{\"sql\":\"SELECT v FROM s WHERE id = 3;\"}", "application/json", 0, NULL, ""};
+  stream_request(&pull);
+  assert_int_equal(pull.status, 200);
+  assert_string_equal(pull.ctype, "application/json");
+  json_t *j = json_loads(pull.out, 0, NULL);
+  assert_int_equal(json_array_size(j), 2);
+  assert_string_equal(json_string_value(json_array_get(json_array_get(j, 1), 0)), "c");
+  json_decref(j);
+  free(pull.out);
+
+  stream_call_t open = {f, "{\"sql\":\"SELECT * FROM s EMIT CHANGES;\"}", "application/json", 0, NULL, ""};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, stream_request, &open), 0);
+  usleep(300 * 1000);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  wy_server_destroy(f->server);
+  f->server = NULL;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  pthread_join(t, NULL);
+  double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  assert_true(took < 3.0);
+  assert_non_null(open.out);
+  assert_non_null(strstr(open.out, "queryId")); /* the header came before the stop */
+  free(open.out);
+}
+
 int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const struct CMUnitTest tests[] = {
@@ -290,6 +380,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(basic_auth_is_required_when_configured, setup_auth, teardown),
       cmocka_unit_test(listeners_parse_and_reject_bad_ones),
       cmocka_unit_test_setup_teardown(fuzzed_requests_never_crash_the_node, setup, teardown),
+      cmocka_unit_test_setup_teardown(query_stream_over_http, setup, teardown),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();
