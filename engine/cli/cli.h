@@ -35,4 +35,17 @@ WY_COMMANDS(WY_X_DECL)
 /* Print "walleye CMD: message" and a hint to stderr; returns WY_EXIT_USAGE. */
 int wy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+#include "engine/base/status.h"
+struct wy_config;
+struct wy_lineage_emitter;
+struct wy_kafka_sink;
+
+/* OpenLineage as the configuration asks (lineage.* and the openlineage.* aliases; *em
+ * NULL when off). The kafka transport gets a producer of its own on bootstrap.servers
+ * (*sink). A bad setting is an error naming it: the command refuses to start. */
+wy_status_t wy_cli_lineage_open(const struct wy_config *cfg, struct wy_lineage_emitter **em,
+                                struct wy_kafka_sink **sink, wy_error_t *err);
+/* Runs still active end with ABORT, queued events go out, then both are freed. */
+void wy_cli_lineage_close(struct wy_lineage_emitter *em, struct wy_kafka_sink *sink);
+
 #endif

@@ -156,22 +156,12 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
     return WY_EXIT_FAILURE;
   }
   wy_lineage_emitter_t *lineage = NULL;
-  wy_lineage_options_t lo;
-  /* the kafka lineage transport gets a producer of its own on the same cluster */
   wy_kafka_sink_t *lineage_sink = NULL;
-  wy_kafka_prop_t lineage_props[] = {{"bootstrap.servers", wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS)}};
-  wy_kafka_sink_config_t lsc = {lineage_props, 1, NULL, 0};
-  wy_status_t lst = wy_lineage_options_from_config(&lo, cfg, &err);
-  bool wants_kafka = lo.transport == WY_LINEAGE_KAFKA ||
-                     (lo.transport == WY_LINEAGE_COMPOSITE && (lo.composite & (1u << WY_LINEAGE_KAFKA)));
-  if (lst == WY_OK && wants_kafka && (lst = wy_kafka_sink_new(&lsc, &lineage_sink, &err)) == WY_OK)
-    lo.kafka_sink = wy_kafka_sink_base(lineage_sink);
-  if (lst != WY_OK || (lo.transport != WY_LINEAGE_NONE && wy_lineage_emitter_new(&lo, &lineage, &err) != WY_OK)) {
+  if (wy_cli_lineage_open(cfg, &lineage, &lineage_sink, &err) != WY_OK) {
     fprintf(stderr, "walleye run: lineage: %s\n", err.msg);
     free(sql);
     wy_sr_destroy(sr);
     wy_registry_destroy(reg);
-    wy_kafka_sink_destroy(lineage_sink);
     return WY_EXIT_FAILURE;
   }
   wy_kafka_runtime_options_t o = {.config = cfg, .sql = sql, .registry = reg, .schema_registry = sr, .lineage = lineage};
@@ -183,8 +173,7 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
       fprintf(stderr, "walleye run: %s\n", err.msg);
     free(sql);
     wy_sr_destroy(sr);
-    wy_lineage_emitter_destroy(lineage);
-    wy_kafka_sink_destroy(lineage_sink);
+    wy_cli_lineage_close(lineage, lineage_sink);
     wy_registry_destroy(reg);
     return WY_EXIT_FAILURE;
   }
@@ -220,12 +209,8 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
            (long long)s.first_record_ms, (long long)(mono_ms() - t0));
   }
   wy_kafka_runtime_destroy(rt);
-  if (lineage) {
-    /* the node stops: runs still active end with ABORT, then queued events go out */
-    wy_lineage_emitter_abort_all(lineage);
-    wy_lineage_emitter_destroy(lineage);
-    wy_kafka_sink_destroy(lineage_sink);
-  }
+  /* the node stops: runs still active end with ABORT, then queued events go out */
+  wy_cli_lineage_close(lineage, lineage_sink);
   wy_registry_destroy(reg);
   wy_sr_destroy(sr);
   return rc;

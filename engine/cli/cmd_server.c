@@ -9,6 +9,8 @@
 
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
+#include "connectors/kafka/kafka_sink.h"
+#include "engine/lineage/lineage.h"
 #include "engine/server/node_kafka.h"
 #include "engine/server/server.h"
 #include "udf/loader.h"
@@ -35,12 +37,19 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   wy_engine_t *engine = NULL;
   wy_node_t *node = NULL;
   wy_server_t *server = NULL;
+  wy_lineage_emitter_t *lineage = NULL;
+  wy_kafka_sink_t *lineage_sink = NULL;
   int rc = WY_EXIT_FAILURE;
   const char *broker_file = "";
   const char *udf_dir = wy_config_get_string(cfg, WY_CFG_UDF_DIR);
   if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) goto fail;
   bool on_kafka = wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS);
-  wy_engine_options_t eo = {.registry = reg};
+  /* OpenLineage: the node's engine reports a run per query, from the statement that
+   * starts it (START) to its TERMINATE or DROP (COMPLETE) or the node's stop (ABORT). On
+   * Kafka that engine executes every statement but consumes nothing, so the runs do not
+   * follow the runtime's rebuilds. */
+  if (wy_cli_lineage_open(cfg, &lineage, &lineage_sink, &err) != WY_OK) goto fail;
+  wy_engine_options_t eo = {.registry = reg, .lineage = lineage};
   if (on_kafka) {
     /* the node's engine only validates and describes: its stores go to a temporary
      * folder, the queries' (in the Kafka runtime) to state.dir */
@@ -110,6 +119,7 @@ done:
   }
   wy_memory_broker_destroy(broker);
   wy_node_kafka_env_destroy(kenv); /* after the node: its engine points into it */
+  wy_cli_lineage_close(lineage, lineage_sink);
   wy_registry_destroy(reg);
   return rc;
 }
