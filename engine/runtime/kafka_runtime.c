@@ -26,7 +26,8 @@
 #define RESTORE_POLL_MS 5000
 #define MAX_THREADS 64
 #define LAG_INTERVAL_MS 1000   /* how often a thread refreshes its consumer-lag snapshot */
-#define LAG_QUERY_TIMEOUT_MS 500
+#define LAG_QUERY_TIMEOUT_MS 200 /* short: a stop must not wait on it (shutdown < 1 s) */
+#define EXECUTE_TIMEOUT_MS 60000 /* statements wait for every thread's current round */
 
 static int64_t now_ms(void) {
   struct timespec ts;
@@ -182,7 +183,7 @@ struct sthread {
   proxy_sink_t proxy;
   wy_kafka_sink_t *sink;
   wy_kafka_sink_t *plog_sink; /* the processing-log topic's producer: never transactional */
-  qrun_t *q;
+  qrun_t **q; /* the thread's queries (stable addresses: consumers' callbacks keep them) */
   size_t nq;
   restore_src_t restore;
   uint64_t failed_seen;  /* producer failures already accounted for */
@@ -192,6 +193,7 @@ struct sthread {
   bool closing;
   bool restart_wanted;
   int restarts_in_row;
+  uint64_t applied;      /* the last command (wy_kafka_runtime_execute) applied */
   wy_status_t status;
   wy_error_t err;
   wy_record_t *recs;
@@ -219,7 +221,19 @@ struct wy_kafka_runtime {
   int running;
   int64_t started_ms;
   wy_kafka_runtime_stats_t stats;
-  pthread_mutex_t lag_lock; /* the qruns' lag snapshots, read by wy_kafka_runtime_lag */
+  pthread_mutex_t lag_lock; /* the threads' query lists and lag snapshots, for readers */
+  bool (*from_earliest)(void *user, const char *query_id);
+  void *from_earliest_user;
+  /* wy_kafka_runtime_execute: the statements every thread applies, under cmd_lock */
+  pthread_mutex_t cmd_lock;
+  pthread_cond_t cmd_cond;
+  const char *cmd_sql;
+  char **cmd_texts; /* every command's text */
+  size_t ncmd_texts;
+  uint64_t cmd_seq;
+  int cmd_done;
+  wy_status_t cmd_status;
+  wy_error_t cmd_err;
 };
 
 /* ---- proxy sink ---------------------------------------------------------------------------- */
@@ -448,12 +462,12 @@ static wy_status_t commit_alos(sthread_t *th, wy_error_t *err) {
     return WY_OK;
   }
   for (size_t i = 0; i < th->nq; i++)
-    if (wy_query_commit(th->q[i].q, err) != WY_OK) {
+    if (wy_query_commit(th->q[i]->q, err) != WY_OK) {
       want_restart(th, err->msg);
       return WY_OK;
     }
   for (size_t i = 0; i < th->nq; i++) {
-    qrun_t *qr = &th->q[i];
+    qrun_t *qr = th->q[i];
     size_t n;
     wy_position_t *p = pos_dirty(qr, &n);
     if (!p) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -502,14 +516,14 @@ static wy_status_t commit_eos(sthread_t *th, wy_error_t *err) {
   bool any = th->txn_dirty;
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < th->nq && i < 64 && st == WY_OK; i++) {
-    pos[i] = pos_dirty(&th->q[i], &npos[i]);
+    pos[i] = pos_dirty(th->q[i], &npos[i]);
     if (!pos[i]) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     any |= npos[i] > 0;
   }
   wy_error_t e;
   for (size_t i = 0; i < th->nq && i < 64 && st == WY_OK && any; i++)
     if (npos[i]) {
-      st = TXN_CALL(th, wy_kafka_sink_txn_send_offsets(th->sink, th->q[i].src, pos[i], npos[i], TXN_TIMEOUT_MS, &e));
+      st = TXN_CALL(th, wy_kafka_sink_txn_send_offsets(th->sink, th->q[i]->src, pos[i], npos[i], TXN_TIMEOUT_MS, &e));
       if (st != WY_OK) txn_failed(th, &e);
     }
   if (st == WY_OK && any) {
@@ -519,10 +533,10 @@ static wy_status_t commit_eos(sthread_t *th, wy_error_t *err) {
   if (st == WY_OK && any) {
     th->in_txn = false;
     STAT_ADD(th->rt, commits, 1);
-    for (size_t i = 0; i < th->nq && i < 64; i++) pos_committed(&th->q[i], pos[i], npos[i]);
+    for (size_t i = 0; i < th->nq && i < 64; i++) pos_committed(th->q[i], pos[i], npos[i]);
     /* checkpoints only after the transaction: a checkpoint never names aborted data */
     for (size_t i = 0; i < th->nq && st == WY_OK; i++)
-      if (wy_query_commit(th->q[i].q, &e) != WY_OK) want_restart(th, e.msg);
+      if (wy_query_commit(th->q[i]->q, &e) != WY_OK) want_restart(th, e.msg);
   }
   for (size_t i = 0; i < th->nq && i < 64; i++) free(pos[i]);
   if (st == WY_ERR_NOMEM) return st;
@@ -546,7 +560,7 @@ static void abort_and_rewind(sthread_t *th) {
   }
   th->in_txn = false;
   for (size_t i = 0; i < th->nq; i++) {
-    qrun_t *qr = &th->q[i];
+    qrun_t *qr = th->q[i];
     for (size_t k = 0; k < qr->npos; k++) {
       ppos_t *p = &qr->pos[k];
       if (p->committed < 0) {
@@ -610,24 +624,46 @@ static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_posit
  * and changelog topics) before the consumers start: otherwise the first records of each
  * wait in its queue for the next metadata refresh, about a second (measured on the
  * embedded broker: 0.9 s, during which up to 100,000 records queue up). */
-static void prepare_outputs(sthread_t *th) {
+static void prepare_query_outputs(sthread_t *th, const qrun_t *qr) {
   wy_error_t e;
-  for (size_t i = 0; i < th->nq; i++) {
-    const wy_plan_t *p = wy_query_plan(th->q[i].q);
-    if (p->sink_topic && wy_kafka_sink_prepare_topic(th->sink, p->sink_topic, ADMIN_TIMEOUT_MS, &e) != WY_OK)
+  const wy_plan_t *p = wy_query_plan(qr->q);
+  if (p->sink_topic && wy_kafka_sink_prepare_topic(th->sink, p->sink_topic, ADMIN_TIMEOUT_MS, &e) != WY_OK)
+    wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
+  for (size_t k = 0; k < p->ninternal; k++)
+    if (wy_kafka_sink_prepare_topic(th->sink, p->internal_topics[k], ADMIN_TIMEOUT_MS, &e) != WY_OK)
       wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
-    for (size_t k = 0; k < p->ninternal; k++)
-      if (wy_kafka_sink_prepare_topic(th->sink, p->internal_topics[k], ADMIN_TIMEOUT_MS, &e) != WY_OK)
-        wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
-    const char *stores[8];
-    size_t ns = wy_query_logged_stores(th->q[i].q, stores, 8);
-    for (size_t k = 0; k < ns && k < 8; k++) {
-      char topic[512];
-      wy_state_changelog_topic(th->rt->service_id, p->id, stores[k], topic, sizeof topic);
-      if (wy_kafka_sink_prepare_topic(th->sink, topic, ADMIN_TIMEOUT_MS, &e) != WY_OK)
-        wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
-    }
+  const char *stores[8];
+  size_t ns = wy_query_logged_stores(qr->q, stores, 8);
+  for (size_t k = 0; k < ns && k < 8; k++) {
+    char topic[512];
+    wy_state_changelog_topic(th->rt->service_id, p->id, stores[k], topic, sizeof topic);
+    if (wy_kafka_sink_prepare_topic(th->sink, topic, ADMIN_TIMEOUT_MS, &e) != WY_OK)
+      wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
   }
+}
+
+/* The consumer of one query: its group, its topics, its offset reset. */
+static wy_status_t query_consumer_open(sthread_t *th, qrun_t *qr, wy_error_t *err) {
+  wy_kafka_runtime_t *rt = th->rt;
+  wy_kafka_prop_t *props = calloc(rt->nprops + 2, sizeof *props);
+  if (!props) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  memcpy(props, rt->props, rt->nprops * sizeof *props);
+  size_t np = rt->nprops;
+  /* the query's own auto.offset.reset (a request's streamsProperties) wins */
+  if (qr->reset >= 0) props[np++] = (wy_kafka_prop_t){"auto.offset.reset", qr->reset ? "earliest" : "latest"};
+  /* co-partitioning for queries over several topics (see the header) */
+  if (qr->ntopics > 1) props[np++] = (wy_kafka_prop_t){"kafka.consumer.partition.assignment.strategy", "range"};
+  wy_kafka_source_config_t c = {0};
+  c.props = props;
+  c.nprops = np;
+  c.group_id = qr->group;
+  c.topics = (const char *const *)qr->topics;
+  c.ntopics = qr->ntopics;
+  c.on_rebalance = on_rebalance;
+  c.opaque = qr;
+  wy_status_t st = wy_kafka_source_new(&c, &qr->src, err);
+  free(props);
+  return st;
 }
 
 static wy_status_t clients_open(sthread_t *th, wy_error_t *err) {
@@ -643,29 +679,9 @@ static wy_status_t clients_open(sthread_t *th, wy_error_t *err) {
   if (rt->eos) {
     if (TXN_CALL(th, wy_kafka_sink_txn_init(th->sink, 30000, err)) != WY_OK) return err->code;
   }
-  prepare_outputs(th);
-  for (size_t i = 0; i < th->nq; i++) {
-    qrun_t *qr = &th->q[i];
-    wy_kafka_prop_t *props = calloc(rt->nprops + 2, sizeof *props);
-    if (!props) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    memcpy(props, rt->props, rt->nprops * sizeof *props);
-    size_t np = rt->nprops;
-    /* the query's own auto.offset.reset (a request's streamsProperties) wins */
-    if (qr->reset >= 0) props[np++] = (wy_kafka_prop_t){"auto.offset.reset", qr->reset ? "earliest" : "latest"};
-    /* co-partitioning for queries over several topics (see the header) */
-    if (qr->ntopics > 1) props[np++] = (wy_kafka_prop_t){"kafka.consumer.partition.assignment.strategy", "range"};
-    wy_kafka_source_config_t c = {0};
-    c.props = props;
-    c.nprops = np;
-    c.group_id = qr->group;
-    c.topics = (const char *const *)qr->topics;
-    c.ntopics = qr->ntopics;
-    c.on_rebalance = on_rebalance;
-    c.opaque = qr;
-    wy_status_t st = wy_kafka_source_new(&c, &qr->src, err);
-    free(props);
-    if (st != WY_OK) return st;
-  }
+  for (size_t i = 0; i < th->nq; i++) prepare_query_outputs(th, th->q[i]);
+  for (size_t i = 0; i < th->nq; i++)
+    if (query_consumer_open(th, th->q[i], err) != WY_OK) return err->code;
   return rt->eos ? txn_begin(th) : WY_OK;
 }
 
@@ -677,19 +693,21 @@ static void clear_lag(qrun_t *qr) {
   pthread_mutex_unlock(&qr->th->rt->lag_lock);
 }
 
-/* Close the consumers (revoking what they hold: committing unless no_commit) and the
- * producer. */
-static void clients_close(sthread_t *th) {
-  for (size_t i = 0; i < th->nq; i++) {
-    wy_kafka_source_destroy(th->q[i].src);
-    th->q[i].src = NULL;
-    for (size_t k = 0; k < th->q[i].npos; k++) {
-      wy_query_release_partition(th->q[i].q, th->q[i].pos[k].partition);
-      free(th->q[i].pos[k].topic);
-    }
-    th->q[i].npos = 0;
-    clear_lag(&th->q[i]);
+/* Close a query's consumer (revoking what it holds: committing unless no_commit). */
+static void query_consumer_close(qrun_t *qr) {
+  wy_kafka_source_destroy(qr->src);
+  qr->src = NULL;
+  for (size_t k = 0; k < qr->npos; k++) {
+    wy_query_release_partition(qr->q, qr->pos[k].partition);
+    free(qr->pos[k].topic);
   }
+  qr->npos = 0;
+  clear_lag(qr);
+}
+
+/* Close the consumers and the producer. */
+static void clients_close(sthread_t *th) {
+  for (size_t i = 0; i < th->nq; i++) query_consumer_close(th->q[i]);
   wy_kafka_sink_destroy(th->sink);
   th->sink = NULL;
 }
@@ -704,7 +722,7 @@ static void restart(sthread_t *th) {
   }
   /* The stores may hold writes whose outputs were lost: rebuild them in full. */
   for (size_t i = 0; i < th->nq; i++)
-    for (size_t k = 0; k < th->q[i].npos; k++) forget_checkpoints(th, &th->q[i], th->q[i].pos[k].partition);
+    for (size_t k = 0; k < th->q[i]->npos; k++) forget_checkpoints(th, th->q[i], th->q[i]->pos[k].partition);
   clients_close(th);
   th->no_commit = false;
   th->restart_wanted = false;
@@ -831,6 +849,8 @@ static void refresh_lag(qrun_t *qr) {
   pthread_mutex_unlock(&qr->th->rt->lag_lock);
 }
 
+static void apply_command(sthread_t *th);
+
 static void *thread_main(void *arg) {
   sthread_t *th = arg;
   wy_kafka_runtime_t *rt = th->rt;
@@ -847,18 +867,20 @@ static void *thread_main(void *arg) {
    * records/s when each poll waited 10 ms). */
   bool idle = false;
   while (!__atomic_load_n(&rt->stop, __ATOMIC_RELAXED)) {
+    if (__atomic_load_n(&rt->cmd_seq, __ATOMIC_RELAXED) != th->applied) apply_command(th);
+    if (th->nq == 0) usleep(20 * 1000); /* no query yet: wait for statements */
     int timeout = !idle ? 0 : th->nq > 1 ? 10 : 50;
     idle = true;
-    for (size_t i = 0; i < th->nq && !th->restart_wanted && th->q[i].src; i++) {
+    for (size_t i = 0; i < th->nq && !th->restart_wanted && th->q[i]->src; i++) {
       size_t n = 0;
-      apply_pause(&th->q[i]);
-      if (wy_source_poll(wy_kafka_source_base(th->q[i].src), th->recs, POLL_BATCH, &n, timeout, &e) != WY_OK) {
-        wy_log(WY_LOG_WARN, "runtime", "poll of %s: %s", th->q[i].group, e.msg);
+      apply_pause(th->q[i]);
+      if (wy_source_poll(wy_kafka_source_base(th->q[i]->src), th->recs, POLL_BATCH, &n, timeout, &e) != WY_OK) {
+        wy_log(WY_LOG_WARN, "runtime", "poll of %s: %s", th->q[i]->group, e.msg);
         usleep(50 * 1000);
         continue;
       }
       if (n) idle = false;
-      deliver_batch(th, &th->q[i], n);
+      deliver_batch(th, th->q[i], n);
     }
     if (th->status != WY_OK) break;
     if (th->sink) wy_sink_poll(&th->proxy.base);
@@ -875,8 +897,8 @@ static void *thread_main(void *arg) {
       next_commit = now_ms() + rt->commit_interval_ms;
     }
     if (now_ms() >= next_lag) {
-      for (size_t i = 0; i < th->nq; i++)
-        if (th->q[i].src) refresh_lag(&th->q[i]);
+      for (size_t i = 0; i < th->nq && !__atomic_load_n(&rt->stop, __ATOMIC_RELAXED); i++)
+        if (th->q[i]->src) refresh_lag(th->q[i]);
       next_lag = now_ms() + LAG_INTERVAL_MS;
     }
   }
@@ -1019,32 +1041,61 @@ static wy_status_t setup_processing_log(wy_kafka_runtime_t *rt, wy_error_t *err)
   return WY_OK;
 }
 
-static wy_status_t setup_queries(wy_kafka_runtime_t *rt, const wy_kafka_runtime_options_t *o, wy_error_t *err) {
+/* A thread's run of engine query q (not consuming yet). */
+static wy_status_t qrun_new(sthread_t *th, wy_query_t *q, wy_error_t *err) {
+  wy_kafka_runtime_t *rt = th->rt;
+  qrun_t *qr = calloc(1, sizeof *qr);
+  if (!qr) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  qr->th = th;
+  qr->q = q;
+  const wy_plan_t *p = wy_query_plan(q);
+  qr->reset = rt->from_earliest ? rt->from_earliest(rt->from_earliest_user, p->id) : -1;
+  wy_status_t st = wy_kafka_group_id(rt->service_id, p->id, qr->group, sizeof qr->group, err);
+  for (size_t s = 0; st == WY_OK && s < p->nsubs; s++)
+    for (size_t k = 0; st == WY_OK && k < p->subs[s].ninputs; k++) {
+      const char *topic = p->subs[s].inputs[k].topic;
+      bool seen = false;
+      for (size_t x = 0; x < qr->ntopics; x++) seen |= strcmp(qr->topics[x], topic) == 0;
+      if (seen || qr->ntopics >= 8) continue;
+      if (!(qr->topics[qr->ntopics++] = strdup(topic))) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    }
+  qrun_t **g = st == WY_OK ? realloc(th->q, (th->nq + 1) * sizeof *g) : NULL;
+  if (st == WY_OK && !g) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (st != WY_OK) {
+    for (size_t k = 0; k < qr->ntopics; k++) free(qr->topics[k]);
+    free(qr);
+    return st;
+  }
+  pthread_mutex_lock(&rt->lag_lock); /* readers of the thread's queries (stats, lag) */
+  th->q = g;
+  th->q[th->nq++] = qr;
+  pthread_mutex_unlock(&rt->lag_lock);
+  return WY_OK;
+}
+
+/* Forget a thread's run of a query (its consumer closed): unlinked under the lock. */
+static void qrun_remove(sthread_t *th, size_t i) {
+  qrun_t *qr = th->q[i];
+  pthread_mutex_lock(&th->rt->lag_lock);
+  memmove(&th->q[i], &th->q[i + 1], (th->nq - i - 1) * sizeof *th->q);
+  th->nq--;
+  pthread_mutex_unlock(&th->rt->lag_lock);
+  for (size_t k = 0; k < qr->ntopics; k++) free(qr->topics[k]);
+  for (size_t k = 0; k < qr->npos; k++) free(qr->pos[k].topic);
+  free(qr->pos);
+  free(qr->lag);
+  free(qr);
+}
+
+static wy_status_t setup_queries(wy_kafka_runtime_t *rt, wy_error_t *err) {
   size_t nq = wy_engine_query_count(rt->threads[0].engine);
   for (int t = 0; t < rt->nthreads; t++) {
     sthread_t *th = &rt->threads[t];
     if (wy_engine_query_count(th->engine) != nq)
       return wy_error_set(err, WY_ERR_INTERNAL, "stream thread %d started %zu queries, not %zu", t,
                           wy_engine_query_count(th->engine), nq);
-    th->q = calloc(nq ? nq : 1, sizeof *th->q);
-    if (!th->q) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    th->nq = nq;
-    for (size_t i = 0; i < nq; i++) {
-      qrun_t *qr = &th->q[i];
-      qr->th = th;
-      qr->q = wy_engine_query_at(th->engine, i);
-      const wy_plan_t *p = wy_query_plan(qr->q);
-      qr->reset = o->from_earliest ? o->from_earliest(o->user, p->id) : -1;
-      if (wy_kafka_group_id(rt->service_id, p->id, qr->group, sizeof qr->group, err) != WY_OK) return err->code;
-      for (size_t s = 0; s < p->nsubs; s++)
-        for (size_t k = 0; k < p->subs[s].ninputs; k++) {
-          const char *topic = p->subs[s].inputs[k].topic;
-          bool seen = false;
-          for (size_t x = 0; x < qr->ntopics; x++) seen |= strcmp(qr->topics[x], topic) == 0;
-          if (seen || qr->ntopics >= 8) continue;
-          if (!(qr->topics[qr->ntopics++] = strdup(topic))) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-        }
-    }
+    for (size_t i = 0; i < nq; i++)
+      if (qrun_new(th, wy_engine_query_at(th->engine, i), err) != WY_OK) return err->code;
   }
   return WY_OK;
 }
@@ -1056,6 +1107,10 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   rt->stats.first_record_ms = -1;
   pthread_mutex_init(&rt->lag_lock, NULL);
+  pthread_mutex_init(&rt->cmd_lock, NULL);
+  pthread_cond_init(&rt->cmd_cond, NULL);
+  rt->from_earliest = o->from_earliest;
+  rt->from_earliest_user = o->user;
   snprintf(rt->node, sizeof rt->node, "%lx%lx", (long)getpid(), (long)(now_ms() & 0xffffff));
   wy_status_t st = read_config(rt, o->config, err);
   wy_kafka_sink_config_t sc = {0};
@@ -1069,7 +1124,7 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   if (st == WY_OK) st = setup_threads(rt, o, err);
   if (st == WY_OK) st = setup_processing_log(rt, err);
   if (st == WY_OK) st = run_sql(rt, o->sql, err);
-  if (st == WY_OK) st = setup_queries(rt, o, err);
+  if (st == WY_OK) st = setup_queries(rt, err);
   if (st == WY_OK) {
     wy_error_t e;
     if (wy_sink_flush(wy_kafka_sink_base(rt->setup_sink), FLUSH_TIMEOUT_MS, &e) != WY_OK)
@@ -1086,7 +1141,7 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
 size_t wy_kafka_runtime_query_count(const wy_kafka_runtime_t *rt) { return rt->threads[0].nq; }
 
 const char *wy_kafka_runtime_query_id(const wy_kafka_runtime_t *rt, size_t i) {
-  return i < rt->threads[0].nq ? wy_query_plan(rt->threads[0].q[i].q)->id : NULL;
+  return i < rt->threads[0].nq ? wy_query_plan(rt->threads[0].q[i]->q)->id : NULL;
 }
 
 wy_engine_t *wy_kafka_runtime_engine(wy_kafka_runtime_t *rt) { return rt->threads[0].engine; }
@@ -1145,22 +1200,153 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
   return s;
 }
 
-void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused) {
-  for (int t = 0; t < rt->nthreads; t++)
-    if (i < rt->threads[t].nq) __atomic_store_n(&rt->threads[t].q[i].pause_wanted, paused ? 1 : 0, __ATOMIC_RELAXED);
+/* Query i of thread 0 (the control thread's view) matched by id on every thread, since
+ * the threads' lists may differ in order while a command is applied. Lock held. */
+static const qrun_t *thread_query(const sthread_t *th, const char *id) {
+  for (size_t k = 0; k < th->nq; k++)
+    if (strcmp(wy_query_plan(th->q[k]->q)->id, id) == 0) return th->q[k];
+  return NULL;
 }
 
-wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt, size_t i) {
-  wy_kafka_query_stats_t s = {0};
+void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused) {
+  const char *id = wy_kafka_runtime_query_id(rt, i);
+  if (!id) return;
+  pthread_mutex_lock(&rt->lag_lock);
   for (int t = 0; t < rt->nthreads; t++) {
-    if (i >= rt->threads[t].nq) continue;
-    const qrun_t *qr = &rt->threads[t].q[i];
+    qrun_t *qr = (qrun_t *)thread_query(&rt->threads[t], id);
+    if (qr) __atomic_store_n(&qr->pause_wanted, paused ? 1 : 0, __ATOMIC_RELAXED);
+  }
+  pthread_mutex_unlock(&rt->lag_lock);
+}
+
+wy_kafka_query_stats_t wy_kafka_runtime_query_stats(wy_kafka_runtime_t *rt, size_t i) {
+  wy_kafka_query_stats_t s = {0};
+  const char *id = wy_kafka_runtime_query_id(rt, i);
+  if (!id) return s;
+  pthread_mutex_lock(&rt->lag_lock);
+  for (int t = 0; t < rt->nthreads; t++) {
+    const qrun_t *qr = thread_query(&rt->threads[t], id);
+    if (!qr) continue;
     s.in += __atomic_load_n(&qr->records, __ATOMIC_RELAXED);
     s.out += __atomic_load_n(&qr->out, __ATOMIC_RELAXED);
     s.skipped += __atomic_load_n(&qr->skipped, __ATOMIC_RELAXED);
     s.nanos += __atomic_load_n(&qr->nanos, __ATOMIC_RELAXED);
   }
+  pthread_mutex_unlock(&rt->lag_lock);
   return s;
+}
+
+/* ---- statements on a running runtime --------------------------------------------------------- */
+
+/* The thread's queries that statement s ends: TERMINATE id|ALL, DROP of a query's sink,
+ * CREATE OR REPLACE of a query's sink (the engine replaces the query). */
+static bool ends_query(const wy_ast_stmt_t *s, const wy_plan_t *p) {
+  switch (s->kind) {
+  case WY_AST_STMT_TERMINATE:
+    return s->all || (s->name && strcasecmp(s->name, p->id) == 0);
+  case WY_AST_STMT_DROP_STREAM:
+  case WY_AST_STMT_DROP_TABLE:
+    return s->name && p->sink_name && strcasecmp(s->name, p->sink_name) == 0;
+  case WY_AST_STMT_CREATE_STREAM_AS:
+  case WY_AST_STMT_CREATE_TABLE_AS:
+    return s->or_replace && s->name && p->sink_name && strcasecmp(s->name, p->sink_name) == 0;
+  default:
+    return false;
+  }
+}
+
+/* Apply statements on this thread, between two poll rounds: the consumers of the
+ * queries they end are closed first (committing, so the queries' partitions go to the
+ * group in order), then the engine executes them, then the queries they start get their
+ * consumers. The other queries keep their consumers, assignments and stores. */
+static wy_status_t thread_execute(sthread_t *th, const char *sql, wy_error_t *err) {
+  wy_ast_script_t *script;
+  if (wy_parse(sql, strlen(sql), NULL, &script, err) != WY_OK) return err->code;
+  wy_error_t e;
+  bool ending = false;
+  for (size_t i = 0; i < th->nq && !ending; i++)
+    for (size_t k = 0; k < script->n && !ending; k++) ending = ends_query(script->stmts[k], wy_query_plan(th->q[i]->q));
+  if (ending && commit_all(th, &e) != WY_OK) wy_log(WY_LOG_WARN, "runtime", "%s", e.msg);
+  for (size_t i = th->nq; i-- > 0;) {
+    bool ends = false;
+    for (size_t k = 0; k < script->n && !ends; k++) ends = ends_query(script->stmts[k], wy_query_plan(th->q[i]->q));
+    if (!ends) continue;
+    query_consumer_close(th->q[i]);
+    qrun_remove(th, i);
+  }
+  wy_status_t st = WY_OK;
+  for (size_t k = 0; k < script->n && st == WY_OK; k++) {
+    /* INSERT VALUES produce records: once per node, by the first thread */
+    if (th->index > 0 && script->stmts[k]->kind == WY_AST_STMT_INSERT_VALUES) continue;
+    st = wy_engine_execute(th->engine, script->stmts[k], err);
+  }
+  wy_ast_script_destroy(script);
+  /* the engine's queries this thread does not run yet */
+  for (size_t i = 0; i < wy_engine_query_count(th->engine); i++) {
+    wy_query_t *q = wy_engine_query_at(th->engine, i);
+    bool known = false;
+    for (size_t k = 0; k < th->nq && !known; k++) known = th->q[k]->q == q;
+    if (known) continue;
+    if (qrun_new(th, q, &e) != WY_OK) {
+      if (st == WY_OK) *err = e, st = e.code;
+      continue;
+    }
+    qrun_t *qr = th->q[th->nq - 1];
+    if (th->sink) prepare_query_outputs(th, qr);
+    if (th->sink && query_consumer_open(th, qr, &e) != WY_OK && st == WY_OK) *err = e, st = e.code;
+  }
+  return st;
+}
+
+/* Called by a stream thread between rounds: applies a pending command once. */
+static void apply_command(sthread_t *th) {
+  wy_kafka_runtime_t *rt = th->rt;
+  pthread_mutex_lock(&rt->cmd_lock);
+  uint64_t seq = rt->cmd_seq;
+  const char *sql = rt->cmd_sql;
+  pthread_mutex_unlock(&rt->cmd_lock);
+  if (seq == th->applied) return;
+  wy_error_t e;
+  wy_status_t st = thread_execute(th, sql, &e);
+  if (st != WY_OK) wy_log(WY_LOG_ERROR, "runtime", "stream thread %d: statements failed: %s", th->index, e.msg);
+  pthread_mutex_lock(&rt->cmd_lock);
+  th->applied = seq;
+  rt->cmd_done++;
+  if (st != WY_OK && rt->cmd_status == WY_OK) {
+    rt->cmd_status = st;
+    rt->cmd_err = e;
+  }
+  pthread_cond_broadcast(&rt->cmd_cond);
+  pthread_mutex_unlock(&rt->cmd_lock);
+}
+
+wy_status_t wy_kafka_runtime_execute(wy_kafka_runtime_t *rt, const char *sql, wy_error_t *err) {
+  if (!wy_kafka_runtime_running(rt)) return wy_error_set(err, WY_ERR_INVALID, "the runtime is not running");
+  char *text = strdup(sql);
+  char **kept = text ? realloc(rt->cmd_texts, (rt->ncmd_texts + 1) * sizeof *kept) : NULL;
+  if (!kept) {
+    free(text);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  /* kept until the runtime goes: a thread that did not answer in time may still read it */
+  rt->cmd_texts = kept;
+  rt->cmd_texts[rt->ncmd_texts++] = text;
+  pthread_mutex_lock(&rt->cmd_lock);
+  rt->cmd_sql = text;
+  rt->cmd_done = 0;
+  rt->cmd_status = WY_OK;
+  rt->cmd_seq++;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += EXECUTE_TIMEOUT_MS / 1000;
+  while (rt->cmd_done < rt->nthreads && wy_kafka_runtime_running(rt))
+    if (pthread_cond_timedwait(&rt->cmd_cond, &rt->cmd_lock, &until) != 0) break;
+  bool all = rt->cmd_done == rt->nthreads;
+  wy_status_t st = rt->cmd_status;
+  if (st != WY_OK) *err = rt->cmd_err;
+  pthread_mutex_unlock(&rt->cmd_lock);
+  if (st == WY_OK && !all) return wy_error_set(err, WY_ERR_TIMEOUT, "the stream threads did not apply the statements");
+  return st;
 }
 
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
@@ -1180,12 +1366,7 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
     }
     wy_engine_destroy(th->engine);
     wy_kafka_sink_destroy(th->plog_sink);
-    for (size_t i = 0; i < th->nq; i++) {
-      for (size_t k = 0; k < th->q[i].ntopics; k++) free(th->q[i].topics[k]);
-      for (size_t k = 0; k < th->q[i].npos; k++) free(th->q[i].pos[k].topic);
-      free(th->q[i].pos);
-      free(th->q[i].lag);
-    }
+    while (th->nq) qrun_remove(th, th->nq - 1);
     free(th->q);
     free(th->recs);
     restore_reset(&th->restore);
@@ -1201,6 +1382,10 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
   free(rt->state_dir);
   free(rt->bootstrap);
   pthread_mutex_destroy(&rt->lag_lock);
+  pthread_mutex_destroy(&rt->cmd_lock);
+  pthread_cond_destroy(&rt->cmd_cond);
+  for (size_t i = 0; i < rt->ncmd_texts; i++) free(rt->cmd_texts[i]);
+  free(rt->cmd_texts);
   free(rt);
 }
 
@@ -1208,7 +1393,7 @@ void wy_kafka_runtime_lag(wy_kafka_runtime_t *rt, wy_kafka_lag_fn fn, void *user
   pthread_mutex_lock(&rt->lag_lock);
   for (int t = 0; t < rt->nthreads; t++)
     for (size_t i = 0; i < rt->threads[t].nq; i++) {
-      const qrun_t *qr = &rt->threads[t].q[i];
+      const qrun_t *qr = rt->threads[t].q[i];
       for (size_t k = 0; k < qr->nlag; k++)
         fn(user, wy_query_plan(qr->q)->id, qr->lag[k].topic, qr->lag[k].partition, qr->lag[k].lag);
     }

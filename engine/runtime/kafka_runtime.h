@@ -107,7 +107,14 @@ typedef struct wy_kafka_query_stats {
   uint64_t skipped; /* input records skipped into the processing log */
   uint64_t nanos;   /* time spent delivering them */
 } wy_kafka_query_stats_t;
-wy_kafka_query_stats_t wy_kafka_runtime_query_stats(const wy_kafka_runtime_t *rt, size_t i);
+wy_kafka_query_stats_t wy_kafka_runtime_query_stats(wy_kafka_runtime_t *rt, size_t i);
+/* Execute more statements on a started runtime (the controlling thread): every stream
+ * thread applies them between two poll rounds, closing the consumers of the queries
+ * they end (TERMINATE, DROP of a sink, CREATE OR REPLACE) with a commit, executing them
+ * on its engine, and opening consumers for the queries they start; the other queries go
+ * on undisturbed. Waits until every thread has applied them (at most a minute); the
+ * first thread's error is returned. Query indexes (wy_kafka_runtime_query_id) change. */
+wy_status_t wy_kafka_runtime_execute(wy_kafka_runtime_t *rt, const char *sql, wy_error_t *err);
 /* Pause (true) or resume query i: its input partitions stop being fetched on every
  * thread within a poll, while the consumers stay in their group. Any thread. */
 void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused);

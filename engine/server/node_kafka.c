@@ -1,5 +1,5 @@
 /* node_kafka.c — the node runtime on Kafka: the command topic on the cluster and the
- * service's queries in a wy_kafka_runtime rebuilt whenever the set of queries changes. */
+ * service's queries in a wy_kafka_runtime that executes the statements as they come. */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +112,11 @@ typedef struct cmd_list {
   size_t n;
 } cmd_list_t;
 
+typedef struct reported {
+  char *id;
+  wy_kafka_query_stats_t s;
+} reported_t;
+
 typedef struct kn_rt {
   wy_node_kafka_env_t *env;
   const wy_config_t *cfg;
@@ -122,10 +127,12 @@ typedef struct kn_rt {
   cmd_list_t fetched; /* read from the command topic, not yet asked for */
   cmd_list_t log;     /* the service's statements, by offset */
   wy_kafka_runtime_t *krt;
-  char *signature;    /* the engine's query ids krt was built for ("" : none) */
+  int64_t applied_offset; /* the last command-log offset krt executed (-1: none) */
+  size_t applied_count;   /* how many log entries krt executed */
   bool failed;        /* krt stopped on an error (or would not start): its queries are in
                        * ERROR until a RESUME makes one run again, which rebuilds it */
-  wy_kafka_query_stats_t *reported; /* per krt query: counters already reported to the node */
+  reported_t *reported; /* per krt query id: counters already reported to the node */
+  size_t nreported;
 } kn_rt_t;
 
 static void list_clear(cmd_list_t *l) {
@@ -340,20 +347,6 @@ static char *kn_command_read(void *ctx, wy_engine_t *e, const char *topic, int64
 
 /* ---- the queries ---- */
 
-/* The engine's query ids, comma-separated (malloc'd). */
-static char *query_signature(wy_engine_t *e) {
-  size_t cap = 1;
-  for (size_t i = 0; i < wy_engine_query_count(e); i++) cap += strlen(wy_query_plan(wy_engine_query_at(e, i))->id) + 1;
-  char *s = malloc(cap);
-  if (!s) return NULL;
-  s[0] = '\0';
-  for (size_t i = 0; i < wy_engine_query_count(e); i++) {
-    strcat(s, wy_query_plan(wy_engine_query_at(e, i))->id);
-    strcat(s, ",");
-  }
-  return s;
-}
-
 /* Stop and free the runtime; returns the error a stream thread stopped on, if any. */
 static wy_status_t stop_queries(kn_rt_t *rt, wy_error_t *err) {
   if (!rt->krt) return WY_OK;
@@ -362,8 +355,10 @@ static wy_status_t stop_queries(kn_rt_t *rt, wy_error_t *err) {
   if (st != WY_OK) wy_log(WY_LOG_WARN, "node", "stream threads stopped on an error: %s", err->msg);
   wy_kafka_runtime_destroy(rt->krt);
   rt->krt = NULL;
+  for (size_t i = 0; i < rt->nreported; i++) free(rt->reported[i].id);
   free(rt->reported);
   rt->reported = NULL;
+  rt->nreported = 0;
   return st;
 }
 
@@ -389,14 +384,30 @@ static bool any_query_runs(wy_engine_t *e, const wy_node_hooks_t *h) {
   return false;
 }
 
+/* The statements of the log entries from index `from` on (malloc'd). */
+static char *log_sql(const kn_rt_t *rt, size_t from) {
+  size_t cap = 1;
+  for (size_t i = from; i < rt->log.n; i++) cap += strlen(rt->log.v[i].text);
+  char *sql = malloc(cap);
+  if (!sql) return NULL;
+  sql[0] = '\0';
+  for (size_t i = from; i < rt->log.n; i++) strcat(sql, rt->log.v[i].text);
+  return sql;
+}
+
+/* Every query goes to ERROR with err (the runtime is gone). */
+static void all_failed(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h, const wy_error_t *err) {
+  for (size_t i = 0; i < wy_engine_query_count(e); i++)
+    h->failed(h->user, wy_query_plan(wy_engine_query_at(e, i))->id, err);
+  rt->failed = true;
+}
+
 /* Build and start the queries' runtime from every statement of the command topic. */
 static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h) {
-  size_t cap = 1;
-  for (size_t i = 0; i < rt->log.n; i++) cap += strlen(rt->log.v[i].text);
-  char *sql = malloc(cap);
+  char *sql = log_sql(rt, 0);
   if (!sql) return;
-  sql[0] = '\0';
-  for (size_t i = 0; i < rt->log.n; i++) strcat(sql, rt->log.v[i].text);
+  rt->applied_count = rt->log.n;
+  rt->applied_offset = rt->log.n ? rt->log.v[rt->log.n - 1].offset : -1;
   wy_kafka_runtime_options_t o = {.config = rt->cfg, .sql = sql, .registry = rt->registry};
   o.from_earliest = h->from_earliest; /* the request's streamsProperties, kept per query */
   o.user = h->user;
@@ -404,51 +415,79 @@ static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h)
   wy_error_t err;
   wy_status_t st = wy_kafka_runtime_new(&o, &rt->krt, &err);
   free(sql);
-  if (st == WY_OK) {
-    rt->reported = calloc(wy_kafka_runtime_query_count(rt->krt) + 1, sizeof *rt->reported);
-    st = rt->reported ? wy_kafka_runtime_start(rt->krt, &err) : wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
-  }
+  if (st == WY_OK) st = wy_kafka_runtime_start(rt->krt, &err);
   if (st != WY_OK) {
     wy_log(WY_LOG_ERROR, "node", "the queries cannot run on Kafka: %s", err.msg);
     wy_error_t ignored;
     stop_queries(rt, &ignored);
-    for (size_t i = 0; i < wy_engine_query_count(e); i++)
-      h->failed(h->user, wy_query_plan(wy_engine_query_at(e, i))->id, &err);
-    rt->failed = true;
+    all_failed(rt, e, h, &err);
     return;
   }
   wy_log(WY_LOG_INFO, "node", "queries running on Kafka count=%zu", wy_kafka_runtime_query_count(rt->krt));
 }
 
+/* The statements logged since krt was built or last told: executed by the running
+ * runtime, so that the other queries go on undisturbed. An entry logged out of order
+ * (before one already executed) rebuilds the runtime instead. */
+static void follow_log(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h) {
+  size_t upto = 0;
+  while (upto < rt->log.n && rt->log.v[upto].offset <= rt->applied_offset) upto++;
+  if (upto == rt->log.n) return;
+  wy_error_t err;
+  if (upto != rt->applied_count) {
+    wy_log(WY_LOG_INFO, "node", "a statement came out of order: the queries are rebuilt");
+    stop_queries(rt, &err);
+    start_queries(rt, e, h);
+    return;
+  }
+  char *sql = log_sql(rt, upto);
+  if (!sql) return;
+  wy_status_t st = wy_kafka_runtime_execute(rt->krt, sql, &err);
+  free(sql);
+  rt->applied_count = rt->log.n;
+  rt->applied_offset = rt->log.v[rt->log.n - 1].offset;
+  if (st != WY_OK) {
+    wy_log(WY_LOG_ERROR, "node", "the running queries cannot take the statements: %s", err.msg);
+    wy_error_t ignored;
+    stop_queries(rt, &ignored);
+    all_failed(rt, e, h, &err);
+  }
+}
+
+/* The counters already reported for a query id (created on first use). */
+static reported_t *reported_for(kn_rt_t *rt, const char *id) {
+  for (size_t i = 0; i < rt->nreported; i++)
+    if (strcmp(rt->reported[i].id, id) == 0) return &rt->reported[i];
+  reported_t *g = realloc(rt->reported, (rt->nreported + 1) * sizeof *g);
+  if (!g) return NULL;
+  rt->reported = g;
+  g[rt->nreported] = (reported_t){strdup(id), {0}};
+  return g[rt->nreported].id ? &g[rt->nreported++] : NULL;
+}
+
 static size_t kn_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int timeout_ms) {
   (void)timeout_ms; /* the stream threads consume on their own; this only reports */
   kn_rt_t *rt = ctx;
-  char *sig = query_signature(e);
-  if (!sig) return 0;
   if (rt->krt && !wy_kafka_runtime_running(rt->krt)) runtime_failed(rt, h);
-  bool changed = !rt->signature || strcmp(sig, rt->signature) != 0;
-  if (changed || (rt->failed && !rt->krt && any_query_runs(e, h))) {
-    /* a query started or ended, or a RESUME after a failure: rebuild (stream threads
-     * cannot take new queries) */
-    wy_error_t ignored;
-    stop_queries(rt, &ignored);
-    free(rt->signature);
-    rt->signature = sig;
-    if (wy_engine_query_count(e) > 0) start_queries(rt, e, h);
-  } else {
-    free(sig);
+  if (rt->krt) {
+    follow_log(rt, e, h);
+  } else if (wy_engine_query_count(e) > 0 && (!rt->failed || any_query_runs(e, h))) {
+    /* the first query, or a RESUME (or a new query) after a failure */
+    start_queries(rt, e, h);
   }
   if (!rt->krt) return 0;
   size_t delivered = 0;
   for (size_t i = 0; i < wy_kafka_runtime_query_count(rt->krt); i++) {
+    const char *id = wy_kafka_runtime_query_id(rt->krt, i);
     /* PAUSE, RESUME and ERROR of the node's queries reach the runtime */
-    wy_kafka_runtime_query_pause(rt->krt, i, !h->runs(h->user, wy_kafka_runtime_query_id(rt->krt, i)));
-    wy_kafka_query_stats_t now = wy_kafka_runtime_query_stats(rt->krt, i), *was = &rt->reported[i];
-    if (now.in == was->in && now.out == was->out) continue;
-    h->processed(h->user, wy_kafka_runtime_query_id(rt->krt, i), now.in - was->in, now.out - was->out,
-                 now.skipped - was->skipped, now.nanos - was->nanos);
-    delivered += (size_t)(now.in - was->in);
-    *was = now;
+    wy_kafka_runtime_query_pause(rt->krt, i, !h->runs(h->user, id));
+    wy_kafka_query_stats_t now = wy_kafka_runtime_query_stats(rt->krt, i);
+    reported_t *r = reported_for(rt, id);
+    if (!r || (now.in == r->s.in && now.out == r->s.out)) continue;
+    h->processed(h->user, id, now.in - r->s.in, now.out - r->s.out, now.skipped - r->s.skipped,
+                 now.nanos - r->s.nanos);
+    delivered += (size_t)(now.in - r->s.in);
+    r->s = now;
   }
   return delivered;
 }
@@ -532,7 +571,6 @@ static void kn_destroy(void *ctx) {
   if (!rt) return;
   wy_error_t ignored;
   stop_queries(rt, &ignored);
-  free(rt->signature);
   if (rt->consumer) {
     rd_kafka_consumer_close(rt->consumer);
     rd_kafka_destroy(rt->consumer);
@@ -557,6 +595,7 @@ wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *c
   rt->env = env;
   rt->cfg = cfg;
   rt->registry = registry;
+  rt->applied_offset = -1;
   snprintf(rt->topic, sizeof rt->topic, "_confluent-ksql-%s_command_topic", wy_config_get_string(cfg, WY_CFG_SERVICE_ID));
   /* one partition: the command log is totally ordered, as ksqlDB's */
   const wy_backend_t *b = wy_node_kafka_env_backend(env);

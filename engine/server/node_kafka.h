@@ -7,9 +7,10 @@
  * never fed records. The runtime (wy_node_kafka_runtime) runs the service's persistent
  * queries in a wy_kafka_runtime (kafka_runtime.h: consumer groups named from the
  * service id, so nodes of one service share partitions) built from the statements of
- * the command topic, in command-topic order; whenever the node's set of queries
- * changes, the runtime is stopped (offsets committed, groups left) and rebuilt from
- * the accumulated statements. The command topic `_confluent-ksql-<service id>_command_topic`
+ * the command topic, in command-topic order; statements logged later are executed by
+ * the running runtime (wy_kafka_runtime_execute: only the queries they start or end
+ * are touched), and it is rebuilt from the whole log only after a failure or when a
+ * statement arrives out of order. The command topic `_confluent-ksql-<service id>_command_topic`
  * (one partition) is written by a producer that waits for the acknowledgement and read
  * by a consumer assigned to it from the beginning; the first read waits (bounded) until
  * the consumer has caught up with the end, so a start replays every statement.

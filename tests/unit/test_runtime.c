@@ -49,7 +49,8 @@ static int setup(void **state) {
   wy_error_t err;
   if (wy_embedded_broker_start(1, &fx->broker, &err) != WY_OK) return -1;
   if (wy_embedded_broker_create_topic(fx->broker, "clicks", 4, &err) != WY_OK ||
-      wy_embedded_broker_create_topic(fx->broker, "SLOW", 4, &err) != WY_OK)
+      wy_embedded_broker_create_topic(fx->broker, "SLOW", 4, &err) != WY_OK ||
+      wy_embedded_broker_create_topic(fx->broker, "FAST", 4, &err) != WY_OK)
     return -1;
   strcpy(fx->state_dir, "/tmp/walleye-test-runtime-XXXXXX");
   if (!mkdtemp(fx->state_dir)) return -1;
@@ -345,12 +346,56 @@ static void bad_records_are_written_to_the_processing_log_topic(void **state) {
   assert_int_equal(wy_kafka_runtime_stats(fx->rt).records, 43);
 }
 
+/* Index of a query id in the runtime, or -1. */
+static int query_index(fx_t *fx, const char *id) {
+  for (size_t i = 0; i < wy_kafka_runtime_query_count(fx->rt); i++)
+    if (strcmp(wy_kafka_runtime_query_id(fx->rt, i), id) == 0) return (int)i;
+  return -1;
+}
+
+/* Statements on a running runtime start and end queries without touching the others:
+ * the running query's partitions are not reassigned (no restore, no restart) and it
+ * keeps processing through both changes. */
+static void statements_start_and_end_queries_while_others_run(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  produce(fx, 0, 40);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 40, &records), 30);
+  wy_kafka_runtime_stats_t before = wy_kafka_runtime_stats(fx->rt);
+  assert_int_equal(before.partitions_restored, 4);
+  assert_int_equal(wy_kafka_runtime_execute(fx->rt, "CREATE STREAM FAST AS SELECT USER_ID, PAGE FROM CLICKS WHERE MS < 10;",
+                                            &err),
+                   WY_OK);
+  assert_int_equal(wy_kafka_runtime_query_count(fx->rt), 2);
+  int fast = query_index(fx, "CSAS_FAST_1");
+  assert_true(fast >= 0);
+  uint64_t in = 0;
+  for (int64_t until = now_ms() + 20000; now_ms() < until && in < 40; usleep(50 * 1000))
+    in = wy_kafka_runtime_query_stats(fx->rt, (size_t)fast).in;
+  assert_int_equal(in, 40);                                                 /* from the beginning */
+  assert_int_equal(wy_kafka_runtime_query_stats(fx->rt, (size_t)fast).out, 10); /* users 0..9 */
+  produce(fx, 40, 10);
+  assert_int_equal(seen_users(fx, 50, &records), 40); /* the first query went on */
+  assert_int_equal(wy_kafka_runtime_execute(fx->rt, "TERMINATE CSAS_FAST_1;", &err), WY_OK);
+  assert_int_equal(wy_kafka_runtime_query_count(fx->rt), 1);
+  assert_string_equal(wy_kafka_runtime_query_id(fx->rt, 0), "CSAS_SLOW_0");
+  produce(fx, 50, 10);
+  assert_int_equal(seen_users(fx, 60, &records), 50);
+  wy_kafka_runtime_stats_t after = wy_kafka_runtime_stats(fx->rt);
+  assert_int_equal(after.partitions_restored, 4 + 4); /* the new query's four, no other */
+  assert_int_equal(after.restarts, 0);
+  stop(fx);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       T(bad_config_is_refused_naming_the_key),
       T(at_least_once_processes_commits_and_stops_quickly),
+      T(statements_start_and_end_queries_while_others_run),
       T(two_stream_threads_share_the_partitions),
       T(bad_records_are_written_to_the_processing_log_topic),
       T(at_least_once_survives_request_errors_and_a_broker_outage),
