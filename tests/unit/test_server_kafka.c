@@ -437,6 +437,10 @@ static void test_query_stream_on_kafka(void **state) {
   out = query_stream(fx->a.node, "SELECT * FROM click_counts;", NULL);
   assert_int_equal(count_lines(out), 1 + 5); /* a scan: every key once */
   free(out);
+  /* the COUNT table's stores, one RocksDB a task, in state.dir */
+  int tasks = 0;
+  assert_true(metric_sum(fx->a.node, "walleye_store_bytes", qid, &tasks) > 0);
+  assert_int_equal(tasks, 4);
   out = query_stream(fx->a.node, "SELECT id FROM clicks EMIT CHANGES LIMIT 4;", "earliest");
   assert_int_equal(count_lines(out), 1 + 4);
   free(out);
