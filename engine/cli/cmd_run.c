@@ -203,10 +203,11 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
       printf("%s %s\n", wy_kafka_runtime_query_id(rt, i), rc == WY_EXIT_OK ? "STOPPED" : "ERROR");
     wy_log(WY_LOG_INFO, "run",
            "stopped records=%llu commits=%llu commit_failures=%llu aborts=%llu restarts=%llu "
-           "production_errors=%llu first_record_ms=%lld shutdown_ms=%lld",
+           "production_errors=%llu first_record_ms=%lld subscribed_ms=%lld first_assigned_ms=%lld shutdown_ms=%lld",
            (unsigned long long)s.records, (unsigned long long)s.commits, (unsigned long long)s.commit_failures,
            (unsigned long long)s.aborts, (unsigned long long)s.restarts, (unsigned long long)s.production_errors,
-           (long long)s.first_record_ms, (long long)(mono_ms() - t0));
+           (long long)s.first_record_ms, (long long)s.subscribed_ms, (long long)s.first_assigned_ms,
+           (long long)(mono_ms() - t0));
   }
   wy_kafka_runtime_destroy(rt);
   /* the node stops: runs still active end with ABORT, then queued events go out */

@@ -594,11 +594,18 @@ static void txn_failed(sthread_t *th, const wy_error_t *e) {
 
 /* ---- rebalances -------------------------------------------------------------------------- */
 
+/* Set a start-up stat (ms since started) the first time only; any thread. */
+static void stamp_once(int64_t *stat, int64_t started_ms) {
+  int64_t expect = -1;
+  __atomic_compare_exchange_n(stat, &expect, now_ms() - started_ms, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_position_t *parts, size_t n) {
   qrun_t *qr = opaque;
   sthread_t *th = qr->th;
   wy_error_t e;
   if (kind == WY_KAFKA_ASSIGNED) {
+    stamp_once(&th->rt->stats.first_assigned_ms, th->rt->started_ms);
     for (size_t i = 0; i < n; i++) pos_find(qr, parts[i].topic, parts[i].partition, true);
     for (size_t i = 0; i < n; i++) {
       bool seen = false;
@@ -682,6 +689,7 @@ static wy_status_t clients_open(sthread_t *th, wy_error_t *err) {
   for (size_t i = 0; i < th->nq; i++) prepare_query_outputs(th, th->q[i]);
   for (size_t i = 0; i < th->nq; i++)
     if (query_consumer_open(th, th->q[i], err) != WY_OK) return err->code;
+  if (th->nq) stamp_once(&rt->stats.subscribed_ms, rt->started_ms);
   return rt->eos ? txn_begin(th) : WY_OK;
 }
 
@@ -760,10 +768,8 @@ static void deliver_batch(sthread_t *th, qrun_t *qr, size_t n) {
     p->next = r->offset + 1;
     th->txn_dirty = true;
   }
-  if (n && __atomic_load_n(&rt->stats.first_record_ms, __ATOMIC_RELAXED) < 0) {
-    int64_t expect = -1, v = now_ms() - rt->started_ms;
-    __atomic_compare_exchange_n(&rt->stats.first_record_ms, &expect, v, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-  }
+  if (n && __atomic_load_n(&rt->stats.first_record_ms, __ATOMIC_RELAXED) < 0)
+    stamp_once(&rt->stats.first_record_ms, rt->started_ms);
   STAT_ADD(rt, records, n);
   __atomic_fetch_add(&qr->records, (uint64_t)n, __ATOMIC_RELAXED);
   th->proxy.sink_topic = NULL;
@@ -1106,6 +1112,8 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   wy_kafka_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   rt->stats.first_record_ms = -1;
+  rt->stats.subscribed_ms = -1;
+  rt->stats.first_assigned_ms = -1;
   pthread_mutex_init(&rt->lag_lock, NULL);
   pthread_mutex_init(&rt->cmd_lock, NULL);
   pthread_cond_init(&rt->cmd_cond, NULL);
@@ -1196,6 +1204,8 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
   LOAD(production_errors);
   LOAD(partitions_restored);
   LOAD(first_record_ms);
+  LOAD(subscribed_ms);
+  LOAD(first_assigned_ms);
 #undef LOAD
   return s;
 }

@@ -79,6 +79,12 @@ typedef struct wy_kafka_runtime_stats {
   uint64_t production_errors; /* records the producer could not deliver */
   uint64_t partitions_restored; /* partitions whose stores were restored on assignment */
   int64_t first_record_ms;    /* from start to the first record processed; -1: none yet */
+  /* Start-up, split: from start to the first thread's consumers subscribed, and to its
+   * first partition assignment. first_assigned_ms - subscribed_ms is the wait for the
+   * group coordinator (on librdkafka's mock, a fixed 3 s for a new group: the broker's
+   * group.initial.rebalance.delay.ms); the rest is the engine's. -1: not yet. */
+  int64_t subscribed_ms;
+  int64_t first_assigned_ms;
 } wy_kafka_runtime_stats_t;
 
 /* Checks the configuration (errors name the key), creates the clients' settings, one

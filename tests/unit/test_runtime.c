@@ -184,6 +184,10 @@ static void at_least_once_processes_commits_and_stops_quickly(void **state) {
   assert_int_equal(s.records, 40);
   assert_true(s.commits >= 1);
   assert_true(s.first_record_ms >= 0);
+  /* start-up, split: subscribed, then assigned (the coordinator's wait), then a record */
+  assert_true(s.subscribed_ms >= 0 && s.first_assigned_ms >= s.subscribed_ms && s.first_record_ms >= s.first_assigned_ms);
+  fprintf(stderr, "start-up: first record at %lld ms, of which %lld ms waiting for the group coordinator\n",
+          (long long)s.first_record_ms, (long long)(s.first_assigned_ms - s.subscribed_ms));
   /* A second node of the same service resumes from the committed offsets. */
   wy_kafka_runtime_destroy(fx->rt);
   fx->rt = NULL;
