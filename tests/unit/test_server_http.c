@@ -233,9 +233,13 @@ static void fuzzed_requests_never_crash_the_node(void **state) {
       "{\"ksql\":\"CREATE STREAM g AS SELECT id, UCASE(v) AS u FROM f WHERE id > 1;\"}",
       "{\"ksql\":\"INSERT INTO f (id, v) VALUES (3, 'z'); DESCRIBE FUNCTION substring;\"}",
       "{\"ksql\":\"TERMINATE ALL; DROP STREAM IF EXISTS g;\",\"sessionVariables\":{\"a\":1}}",
+      /* pull queries (a mutation cannot make an endless push query of them) */
+      "{\"sql\":\"SELECT id, LEN(v) AS n FROM f WHERE id = 3;\",\"properties\":{}}",
+      "{\"sql\":\"SELECT * FROM f LIMIT 2;\",\"properties\":{\"auto.offset.reset\":\"earliest\"}}",
+      "{\"queryId\":\"transient_1_2\"}",
   };
   static const char *paths[] = {"/ksql", "/info", "/status", "/status/x/y/z", "/metrics", "/healthcheck", "/ksql/",
-                                "/%00", "/../../etc/passwd", "/query-stream"};
+                                "/%00", "/../../etc/passwd", "/query-stream", "/close-query"};
   static const char *methods[] = {"POST", "GET", "PUT", "DELETE", "PATCH"};
   static const char *raw[] = {"GARBAGE\r\n\r\n", "GET\r\n\r\n", "POST /ksql HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
                               "POST /ksql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
@@ -269,7 +273,10 @@ static void fuzzed_requests_never_crash_the_node(void **state) {
       default: if (len < sizeof body - 1) body[len++] = "{}[]\",:\\"[(x >> 40) % 8]; break;
       }
     }
-    const char *path = r % 7 == 0 ? paths[(r >> 24) % (sizeof paths / sizeof paths[0])] : "/ksql";
+    const char *path = r % 7 == 0                        ? paths[(r >> 24) % (sizeof paths / sizeof paths[0])]
+                       : strncmp(seed, "{\"sql\"", 6) == 0  ? "/query-stream"
+                       : strncmp(seed, "{\"query", 7) == 0 ? "/close-query"
+                                                            : "/ksql";
     const char *method = r % 11 == 0 ? methods[(r >> 28) % (sizeof methods / sizeof methods[0])] : "POST";
     long st = http(f, method, path, body, len, NULL, NULL, NULL, 0);
     sent++;
