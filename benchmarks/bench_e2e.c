@@ -5,6 +5,14 @@
  *
  *   bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book
  *             [--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat]
+ *             [--lineage] [--threads T]
+ *
+ * Baselines: the librdkafka passthrough (bench_kafka.h, consumer configured like the
+ * runtime's) timed to its last acknowledgement (baseline "librdkafka-passthrough"), and
+ * again on the same input timed like the engine, to the last output's arrival at a
+ * consumer running meanwhile in this process (row "passthrough-to-reader").
+ * hot_thread_cpu_us_per_record: CPU of the busiest thread over the engine's window
+ * (the stream thread; 10 ms clock ticks). --threads T sets num.stream.threads.
  *
  * e2e-filter-project: WHERE status <> '404', four columns with UCASE, JSON out; also the
  *   `kcat | jq | kcat` pipeline as a second baseline when kcat and jq are on PATH.
@@ -259,7 +267,8 @@ static double kcat_jq_kcat(const char *bootstrap, long records, long want, int p
 
 static void usage(void) {
   fprintf(stderr, "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book "
-                  "[--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat]\n");
+                  "[--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat] [--lineage] "
+                  "[--threads T]\n");
   exit(2);
 }
 
@@ -369,10 +378,12 @@ int main(int argc, char **argv) {
                                         {"no-kcat", no_argument, NULL, 'k'},
                                         {"record-bytes", required_argument, NULL, 'b'},
                                         {"lineage", no_argument, NULL, 'l'},
+                                        {"threads", required_argument, NULL, 't'},
                                         {NULL, 0, NULL, 0}};
   int ch;
   bool with_lineage = false;
-  while ((ch = getopt_long(argc, argv, "w:n:qp:kb:l", opts, NULL)) != -1) {
+  const char *threads = NULL;
+  while ((ch = getopt_long(argc, argv, "w:n:qp:kb:lt:", opts, NULL)) != -1) {
     switch (ch) {
     case 'w':
       for (size_t i = 0; i < sizeof WORKLOADS / sizeof *WORKLOADS; i++)
@@ -384,6 +395,7 @@ int main(int argc, char **argv) {
     case 'b': record_bytes = atol(optarg); break;
     case 'k': with_kcat = false; break;
     case 'l': with_lineage = true; break;
+    case 't': threads = optarg; break;
     default: usage();
     }
   }
@@ -406,8 +418,8 @@ int main(int argc, char **argv) {
   wy_embedded_broker_t *broker;
   if (wy_embedded_broker_start(1, &broker, &err) != WY_OK) die("embedded broker", err.msg);
   const char *bs = wy_embedded_broker_bootstraps(broker);
-  const char *topics[] = {"clickstream", "users", "bench-passthrough-out", "kcat-jq-out"};
-  for (size_t i = 0; i < 4; i++)
+  const char *topics[] = {"clickstream", "users", "bench-passthrough-out", "bench-passthrough-out2", "kcat-jq-out"};
+  for (size_t i = 0; i < sizeof topics / sizeof *topics; i++)
     if (wy_embedded_broker_create_topic(broker, topics[i], partitions, &err) != WY_OK)
       die(topics[i], err.msg);
 
@@ -420,6 +432,7 @@ int main(int argc, char **argv) {
                          {"kafka.consumer.fetch.wait.max.ms", "10"}};
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     if (wy_config_set(cfg, kv[i][0], kv[i][1], &err) != WY_OK) die(kv[i][0], err.msg);
+  if (threads && wy_config_set(cfg, "num.stream.threads", threads, &err) != WY_OK) die("num.stream.threads", err.msg);
   char *sql;
   if (w->book) {
     sql = read_pipeline_sql();
@@ -457,9 +470,17 @@ int main(int argc, char **argv) {
   /* Baselines over the same input. */
   acks_t packs = {0};
   timing_t pt;
-  long passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out", &packs, &pt);
+  long passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out", false, &packs, &pt);
   if (passed != records || packs.ok != records) die("passthrough", "not every record was passed");
   double base_rps = (double)records / pt.wall;
+  /* The same, timed as the engine is below: to the last output's arrival at a consumer
+   * of this process, which runs meanwhile (on its own thread, as count_outputs runs
+   * beside the stream thread). */
+  acks_t racks = {0};
+  timing_t rt_;
+  passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out2", true, &racks, &rt_);
+  if (passed != records || racks.ok != records) die("passthrough (reader)", "not every record was passed");
+  double base_read_rps = (double)records / rt_.wall_read;
   double kcat_rps = with_kcat && w->filtered ? kcat_jq_kcat(bs, records, want, partitions) : 0;
 
   /* e2e-book: a second service id, so that its consumer groups are new (rejoining the
@@ -475,9 +496,15 @@ int main(int argc, char **argv) {
    * output, so that start-up and the group-join wait are not in the window. */
   double give_up = wall_s() + 30.0;
   while (wy_kafka_runtime_stats(rt).first_record_ms < 0 && wall_s() < give_up) usleep(1000);
+  static int tid0[256], tid1[256];
+  static double tc0[256], tc1[256];
+  int nt0 = thread_cpu(tid0, tc0, 256);
   double w0 = wall_s(), c0 = cpu_s();
   long got = count_outputs(q, want, 10.0, NULL, NULL, NULL, 0, NULL, NULL, NULL);
   double wall = wall_s() - w0, cpu = cpu_s() - c0;
+  int nt1 = thread_cpu(tid1, tc1, 256);
+  /* the stream thread is the busiest one (10 ms clock ticks) */
+  double hot_cpu = busiest_thread_cpu(tid0, tc0, nt0, tid1, tc1, nt1);
 
   /* Latency: a steady 1,000 records/s stamped with the wall clock. */
   double *lat = calloc((size_t)latency_n, sizeof *lat);
@@ -500,14 +527,20 @@ int main(int argc, char **argv) {
   double rps = (double)records / wall;
   printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"outputs\":%ld,"
          "\"engine_rps\":%.0f,\"baseline\":\"librdkafka-passthrough\",\"baseline_rps\":%.0f,"
-         "\"ratio\":%.2f,\"cpu_us_per_record\":%.2f,\"baseline_cpu_us_per_record\":%.2f,",
+         "\"ratio\":%.2f,\"cpu_us_per_record\":%.2f,\"baseline_cpu_us_per_record\":%.2f,"
+         "\"hot_thread_cpu_us_per_record\":%.2f,",
          w->name, mode, records, got, rps, base_rps, rps / base_rps, cpu * 1e6 / (double)records,
-         pt.cpu * 1e6 / (double)records);
+         pt.cpu * 1e6 / (double)records, hot_cpu * 1e6 / (double)records);
   if (lat_got > 0)
     printf("\"p50_ms\":%.1f,\"p99_ms\":%.1f,", p50, p99);
   else
     printf("\"p50_ms\":null,\"p99_ms\":null,");
   printf("\"peak_rss_mb\":%.1f}\n", peak_rss_mb());
+  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
+         "\"baseline\":\"passthrough-to-reader\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
+         "\"cpu_us_per_record\":null,\"baseline_cpu_us_per_record\":%.2f,\"p50_ms\":null,\"p99_ms\":null,"
+         "\"peak_rss_mb\":null}\n",
+         w->name, mode, records, rps, base_read_rps, rps / base_read_rps, rt_.cpu * 1e6 / (double)records);
   if (kcat_rps > 0)
     printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
            "\"baseline\":\"kcat|jq|kcat\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"

@@ -105,7 +105,7 @@ int main(int argc, char **argv) {
 
   acks_t acks = {0};
   timing_t t;
-  long passed = pass_through(o.bootstrap, o.records, in, in_parts, out, &acks, &t);
+  long passed = pass_through(o.bootstrap, o.records, in, in_parts, out, false, &acks, &t);
 
   printf("{\"bench\":\"passthrough\",\"broker\":\"%s\",\"records\":%ld,\"record_bytes\":%d,"
          "\"partitions\":%d,\"passed\":%ld,\"acked\":%ld,\"failed\":%ld,\"fill_seconds\":%.3f,"

@@ -56,20 +56,23 @@ wy_status_t fn_len(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *
   return WY_OK;
 }
 
-static wy_status_t map_chars(wy_fn_ctx_t *ctx, const wy_value_t *s, int (*f)(int), wy_value_t *out) {
+/* Change the case of ASCII letters only (bytes >= 0x80, UTF-8, are kept), as
+ * toupper/tolower did for them in the C and UTF-8 locales, without a libc call and a
+ * locale lookup per byte. from..to: the letters to change; the difference is 32. */
+static wy_status_t map_case(wy_fn_ctx_t *ctx, const wy_value_t *s, unsigned char from, wy_value_t *out) {
   char *p = wy_fn_alloc(ctx, s->len);
   if (!p) return wy_fn_nomem(ctx);
   for (uint32_t i = 0; i < s->len; i++) {
     unsigned char c = (unsigned char)s->u.str[i];
-    p[i] = c < 0x80 ? (char)f(c) : (char)c;
+    p[i] = (char)((unsigned char)(c - from) < 26 ? c ^ 0x20 : c);
   }
   return str_out(ctx, p, s->len, false, out);
 }
 wy_status_t fn_lcase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return map_chars(ctx, &a[0], tolower, out);
+  return map_case(ctx, &a[0], 'A', out);
 }
 wy_status_t fn_ucase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return map_chars(ctx, &a[0], toupper, out);
+  return map_case(ctx, &a[0], 'a', out);
 }
 
 wy_status_t fn_trim(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {

@@ -16,10 +16,27 @@ struct wy_kafka_sink {
   /* Reused argument vector for rd_kafka_produceva: no allocation per record. */
   rd_kafka_vu_t *vus;
   size_t vus_cap;
-  /* Topics prepared ahead of the first record: held so that their metadata stays known. */
+  /* Topic handles: those prepared ahead of the first record (held so that their
+   * metadata stays known) and those met since, up to the array's size. Sending through
+   * a handle spares librdkafka its per-record topic lookup by name (a write lock on the
+   * client and a string compare per topic). last: the handle of the latest send. */
   rd_kafka_topic_t *prepared[16];
   size_t nprepared;
+  rd_kafka_topic_t *last;
 };
+
+/* The handle of topic, made on first use; NULL when the table is full (the record is
+ * then sent by name). */
+static rd_kafka_topic_t *topic_handle(wy_kafka_sink_t *ks, const char *topic) {
+  if (ks->last && strcmp(rd_kafka_topic_name(ks->last), topic) == 0) return ks->last;
+  for (size_t i = 0; i < ks->nprepared; i++)
+    if (strcmp(rd_kafka_topic_name(ks->prepared[i]), topic) == 0) return ks->last = ks->prepared[i];
+  if (ks->nprepared == sizeof ks->prepared / sizeof ks->prepared[0]) return NULL;
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
+  if (!rkt) return NULL; /* sent by name: librdkafka reports what is wrong with it */
+  ks->prepared[ks->nprepared++] = rkt;
+  return ks->last = rkt;
+}
 
 static const char *const fault_names[] = {
 #define WY_X_FAULT(code, name) name,
@@ -70,7 +87,9 @@ static wy_status_t sink_send(wy_sink_t *sink, const char *topic, int32_t partiti
   }
   rd_kafka_vu_t *v = ks->vus;
   size_t n = 0;
-  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = topic};
+  rd_kafka_topic_t *rkt = topic_handle(ks, topic);
+  v[n++] = rkt ? (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_RKT, .u.rkt = rkt}
+               : (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = topic};
   v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_PARTITION,
                            .u.i32 = partition < 0 ? RD_KAFKA_PARTITION_UA : partition};
   v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_KEY,

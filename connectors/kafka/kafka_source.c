@@ -12,6 +12,7 @@
 struct wy_kafka_source {
   wy_source_t base;
   rd_kafka_t *rk;
+  rd_kafka_queue_t *queue; /* the consumer queue: records, rebalances and errors */
   bool group_mode;
   bool has_group; /* the caller named a group: commits mean something */
   wy_kafka_rebalance_cb on_rebalance;
@@ -20,6 +21,10 @@ struct wy_kafka_source {
    * until the next poll. Headers of those records live in the arena. */
   rd_kafka_message_t **held;
   size_t nheld, held_cap;
+  /* Messages consumed but not handed out (a poll that failed part-way): the next poll
+   * takes them first, so that no record is skipped. */
+  rd_kafka_message_t **carry;
+  size_t ncarry;
   wy_arena_t arena;
   /* An error met after some records were already gathered, reported next poll. */
   wy_error_t pending;
@@ -162,6 +167,46 @@ static void drop_unowned(wy_kafka_source_t *ks, wy_record_t *out, size_t *n) {
   rd_kafka_topic_partition_list_destroy(mine);
 }
 
+/* One record of the consumer queue into out[*n] (held until the next poll), or a
+ * non-record event: those librdkafka recovers from are dropped, the first other one is
+ * kept in ks->pending. Takes m, unless it fails (out of memory). */
+static wy_status_t take_message(wy_kafka_source_t *ks, rd_kafka_message_t *m, wy_record_t *out, size_t *n,
+                                wy_error_t *err) {
+  if (m->err) {
+    wy_error_t e;
+    wy_error_clear(&e);
+    wy_status_t st = consumer_event(ks, m, &e);
+    rd_kafka_message_destroy(m);
+    if (st == WY_OK) return WY_OK;
+    if (ks->pending.code == WY_OK)
+      ks->pending = e;
+    else
+      wy_log(WY_LOG_WARN, "kafka", "consumer error: %s", e.msg);
+    return WY_OK;
+  }
+  wy_record_t *r = &out[*n];
+  wy_status_t st = fill_headers(ks, m, r, err);
+  if (st != WY_OK) return st; /* m is not taken */
+  ks->held[ks->nheld++] = m;
+  r->topic = rd_kafka_topic_name(m->rkt);
+  r->partition = m->partition;
+  r->offset = m->offset;
+  r->timestamp = rd_kafka_message_timestamp(m, NULL);
+  r->key = m->key;
+  r->key_len = m->key ? m->key_len : 0;
+  r->value = m->payload;
+  r->value_len = m->payload ? m->len : 0;
+  (*n)++;
+  return WY_OK;
+}
+
+/* Records come from the consumer queue a batch at a time (rd_kafka_consume_batch_queue:
+ * one app-poll bookkeeping and no clock reads per record, where rd_kafka_consumer_poll
+ * paid both per record). The batch call waits until its batch is full or the timeout
+ * passes, so the wait is for one record only and the rest is taken without waiting.
+ * Rebalance callbacks run inside these calls, on this thread; librdkafka drops from a
+ * batch the records of partitions revoked during it (version barriers), and
+ * drop_unowned covers the records of earlier calls of this poll. */
 static wy_status_t src_poll(wy_source_t *src, wy_record_t *out, size_t max, size_t *n,
                             int timeout_ms, wy_error_t *err) {
   wy_kafka_source_t *ks = self(src);
@@ -178,40 +223,54 @@ static wy_status_t src_poll(wy_source_t *src, wy_record_t *out, size_t max, size
     ks->held = h;
     ks->held_cap = max;
   }
-  int64_t deadline = wy_kafka_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-  while (*n < max) {
-    int64_t left = deadline - wy_kafka_now_ms();
-    /* Wait only for the first record; then take what is already fetched. */
-    ks->revoked_in_poll = false;
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(ks->rk, *n == 0 && left > 0 ? (int)left : 0);
-    if (ks->revoked_in_poll && *n > 0) drop_unowned(ks, out, n);
-    if (!m) {
-      if (*n > 0 || left <= 0) break;
-      continue;
+  if (max == 0) return WY_OK;
+  ks->revoked_in_poll = false;
+  /* The batch is read into held[] itself: take_message stores the i-th message at
+   * held[nheld] with nheld <= i, so no message is overwritten before it is taken. */
+  rd_kafka_message_t **batch = ks->held;
+  ssize_t got;
+  if (ks->ncarry) {
+    /* left from a failed poll; partitions may have been revoked since */
+    got = (ssize_t)(ks->ncarry < max ? ks->ncarry : max);
+    memcpy(batch, ks->carry, (size_t)got * sizeof *batch);
+    memmove(ks->carry, ks->carry + got, (ks->ncarry - (size_t)got) * sizeof *batch);
+    ks->ncarry -= (size_t)got;
+    ks->revoked_in_poll = true;
+  } else {
+    got = rd_kafka_consume_batch_queue(ks->queue, 0, batch, max);
+  }
+  if (got == 0 && timeout_ms > 0) {
+    got = rd_kafka_consume_batch_queue(ks->queue, timeout_ms, batch, 1);
+    if (got == 1 && max > 1) {
+      ssize_t more = rd_kafka_consume_batch_queue(ks->queue, 0, batch + 1, max - 1);
+      if (more > 0) got += more;
     }
-    if (m->err) {
-      wy_error_t e;
-      wy_error_clear(&e);
-      wy_status_t st = consumer_event(ks, m, &e);
-      rd_kafka_message_destroy(m);
-      if (st == WY_OK) continue;
-      if (*n == 0) return wy_error_set(err, st, "%s", e.msg);
-      ks->pending = e;
-      break;
+  }
+  if (got < 0) return wy_kafka_error_from(err, rd_kafka_last_error(), "cannot consume");
+  for (ssize_t i = 0; i < got; i++) {
+    if (take_message(ks, batch[i], out, n, err) == WY_OK) continue;
+    /* Out of memory: the records not taken wait for the next poll, which retries them
+     * first; the records taken are handed out, the error is reported when none is. */
+    size_t left = (size_t)(got - i);
+    rd_kafka_message_t **c = realloc(ks->carry, (ks->ncarry + left) * sizeof *c);
+    if (!c) {
+      for (ssize_t k = i; k < got; k++) rd_kafka_message_destroy(batch[k]);
+      wy_log(WY_LOG_ERROR, "kafka", "out of memory: %zu consumed records dropped client=%s", left,
+             rd_kafka_name(ks->rk));
+    } else {
+      memmove(c + left, c, ks->ncarry * sizeof *c);
+      memcpy(c, batch + i, left * sizeof *c);
+      ks->carry = c;
+      ks->ncarry += left;
     }
-    wy_record_t *r = &out[*n];
-    ks->held[ks->nheld++] = m;
-    r->topic = rd_kafka_topic_name(m->rkt);
-    r->partition = m->partition;
-    r->offset = m->offset;
-    r->timestamp = rd_kafka_message_timestamp(m, NULL);
-    r->key = m->key;
-    r->key_len = m->key ? m->key_len : 0;
-    r->value = m->payload;
-    r->value_len = m->payload ? m->len : 0;
-    wy_status_t st = fill_headers(ks, m, r, err);
-    if (st != WY_OK) return st;
-    (*n)++;
+    if (*n == 0) return err->code;
+    break;
+  }
+  if (ks->revoked_in_poll && *n > 0) drop_unowned(ks, out, n);
+  if (*n == 0 && ks->pending.code != WY_OK) {
+    wy_status_t st = wy_error_set(err, ks->pending.code, "%s", ks->pending.msg);
+    wy_error_clear(&ks->pending);
+    return st;
   }
   return WY_OK;
 }
@@ -435,6 +494,11 @@ wy_status_t wy_kafka_source_new(const wy_kafka_source_config_t *cfg, wy_kafka_so
   if (st != WY_OK) goto fail;
   /* One queue for records, rebalances and errors, all served by wy_source_poll. */
   rd_kafka_poll_set_consumer(ks->rk);
+  ks->queue = rd_kafka_queue_get_consumer(ks->rk);
+  if (!ks->queue) {
+    st = wy_error_set(err, WY_ERR_KAFKA, "the consumer has no queue");
+    goto fail;
+  }
   st = start_consuming(ks, cfg, err);
   if (st != WY_OK) goto fail;
   *out = ks;
@@ -447,6 +511,9 @@ fail:
 void wy_kafka_source_destroy(wy_kafka_source_t *ks) {
   if (!ks) return;
   release_held(ks);
+  for (size_t i = 0; i < ks->ncarry; i++) rd_kafka_message_destroy(ks->carry[i]);
+  free(ks->carry);
+  if (ks->queue) rd_kafka_queue_destroy(ks->queue);
   if (ks->rk) {
     rd_kafka_consumer_close(ks->rk);
     rd_kafka_destroy(ks->rk);

@@ -65,7 +65,7 @@ void wy_format_buf_free(wy_format_buf_t *b) {
   wy_format_buf_init(b);
 }
 
-bool wy_format_buf_reserve(wy_format_buf_t *b, size_t n) {
+bool wy_format_buf_grow(wy_format_buf_t *b, size_t n) {
   if (b->cap - b->len >= n) return true;
   size_t cap = b->cap ? b->cap : 256;
   while (cap - b->len < n) {
@@ -76,13 +76,6 @@ bool wy_format_buf_reserve(wy_format_buf_t *b, size_t n) {
   if (!p) return false;
   b->data = p;
   b->cap = cap;
-  return true;
-}
-
-bool wy_format_buf_append(wy_format_buf_t *b, const void *p, size_t n) {
-  if (!wy_format_buf_reserve(b, n)) return false;
-  if (n) memcpy(b->data + b->len, p, n);
-  b->len += n;
   return true;
 }
 

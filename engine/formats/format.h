@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "engine/base/arena.h"
@@ -128,9 +129,18 @@ typedef struct wy_format_buf {
 
 void wy_format_buf_init(wy_format_buf_t *b);
 void wy_format_buf_free(wy_format_buf_t *b); /* accepts NULL */
-/* Make room for n more bytes; false on ENOMEM. */
-bool wy_format_buf_reserve(wy_format_buf_t *b, size_t n);
-bool wy_format_buf_append(wy_format_buf_t *b, const void *p, size_t n);
+/* Make room for n more bytes; false on ENOMEM. Inline: the encoders call these for
+ * every token; only growing the buffer is a call. */
+bool wy_format_buf_grow(wy_format_buf_t *b, size_t n);
+static inline bool wy_format_buf_reserve(wy_format_buf_t *b, size_t n) {
+  return b->cap - b->len >= n || wy_format_buf_grow(b, n);
+}
+static inline bool wy_format_buf_append(wy_format_buf_t *b, const void *p, size_t n) {
+  if (!wy_format_buf_reserve(b, n)) return false;
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return true;
+}
 
 /* Encode one row (cols[0..ncols), each value of its column's type or NULL) into out
  * (out->len is reset first). *null_record is set when the record must be produced as a
