@@ -1,6 +1,7 @@
 /* transient.c — push and pull queries as CSAS/CTAS of a scratch engine (transient.h). */
 #include "engine/server/transient.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <jansson.h>
 
 #include "connectors/memory/memory.h"
+#include "engine/analyzer/analyzer.h"
 #include "engine/base/arena.h"
 #include "engine/formats/format.h"
 #include "parser/parser.h"
@@ -15,6 +17,7 @@
 /* The scratch sink: a JSON topic of the scratch broker. */
 #define SINK_NAME "WY_TRANSIENT_RESULT"
 #define SINK_TOPIC "wy_transient_result"
+#define PSEUDO_PREFIX "WY_PSEUDO_"
 
 /* One output record, kept for the pull fold. */
 typedef struct out_row {
@@ -42,6 +45,8 @@ struct wy_transient {
   int32_t nparts;
   char *hidden[8]; /* sink columns added for the CSAS, not part of the result */
   size_t nhidden;
+  char *renames[8]; /* aliases given to bare pseudo columns (PSEUDO_PREFIX + name) */
+  size_t nrenames;
   out_row_t *rows; /* push: produced, not taken; pull: output, then the result */
   size_t nrows, cap, taken, seq;
 };
@@ -83,8 +88,24 @@ static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_e
     return wy_error_set(err, WY_ERR_INVALID, "a query must be one SELECT statement");
   }
   /* the scratch query runs until the request ends: LIMIT and EMIT are the caller's */
-  script->stmts[0]->query->has_limit = false;
-  script->stmts[0]->query->emit = WY_AST_EMIT_NONE;
+  wy_ast_query_t *q = script->stmts[0]->query;
+  q->has_limit = false;
+  q->emit = WY_AST_EMIT_NONE;
+  /* a SELECT may show pseudo columns (ROWTIME, ...) bare, a CSAS may not: alias them
+   * for the scratch query, and show them under their own names */
+  for (size_t i = 0; i < q->nitems; i++) {
+    wy_ast_select_item_t *it = q->items[i];
+    if (it->kind != WY_AST_ITEM_EXPR || it->alias || it->expr->kind != WY_AST_COLUMN || !it->expr->name) continue;
+    char upper[64];
+    snprintf(upper, sizeof upper, "%s", it->expr->name);
+    for (char *c = upper; *c; c++) *c = (char)toupper((unsigned char)*c);
+    if (!wy_analyze_is_reserved(upper) || t->nrenames >= 8) continue;
+    if (asprintf(&it->alias, PSEUDO_PREFIX "%s", upper) < 0) {
+      it->alias = NULL;
+      continue;
+    }
+    t->renames[t->nrenames++] = strdup(it->alias);
+  }
   st = wy_engine_execute(t->engine, script->stmts[0], err);
   wy_ast_script_destroy(script);
   return st;
@@ -239,6 +260,7 @@ void wy_transient_destroy(wy_transient_t *t) {
   wy_format_buf_free(&t->buf);
   wy_arena_release(&t->arena);
   for (size_t i = 0; i < t->nhidden; i++) free(t->hidden[i]);
+  for (size_t i = 0; i < t->nrenames; i++) free(t->renames[i]);
   free(t->id);
   free(t);
 }
@@ -258,7 +280,9 @@ char *wy_transient_header(const wy_transient_t *t) {
     if (is_hidden(t, c->name)) continue;
     char type[512];
     wy_type_format(c->type, type, sizeof type);
-    json_array_append_new(names, json_string(c->name));
+    bool renamed = false;
+    for (size_t k = 0; k < t->nrenames && !renamed; k++) renamed = t->renames[k] && strcmp(t->renames[k], c->name) == 0;
+    json_array_append_new(names, json_string(renamed ? c->name + strlen(PSEUDO_PREFIX) : c->name));
     json_array_append_new(types, json_string(type));
   }
   json_t *h = json_pack("{s:s, s:o, s:o}", "queryId", t->id, "columnNames", names, "columnTypes", types);

@@ -106,6 +106,21 @@ static void pull_scans_a_table_and_a_stream(void **state) {
   assert_int_equal(st, 200);
   assert_int_equal(json_array_size(lines), 4);
   json_decref(lines);
+  /* pseudo columns may be selected bare, and keep their names and the real positions */
+  lines = query_lines(f->node, "SELECT id, ROWTIME, ROWPARTITION, ROWOFFSET FROM s WHERE id = 2;", &st);
+  assert_int_equal(st, 200);
+  char *names = json_dumps(json_object_get(json_array_get(lines, 0), "columnNames"), JSON_COMPACT);
+  assert_string_equal(names, "[\"ID\",\"ROWTIME\",\"ROWPARTITION\",\"ROWOFFSET\"]");
+  free(names);
+  assert_int_equal(json_array_size(lines), 3);
+  json_t *last = json_array_get(lines, 2);
+  assert_int_equal(json_integer_value(json_array_get(last, 1)), 1000); /* the record's timestamp */
+  int64_t end = 0;
+  wy_error_t err;
+  int32_t part = (int32_t)json_integer_value(json_array_get(last, 2));
+  assert_int_equal(wy_memory_broker_end_offset(f->broker, "s", part, &end, &err), WY_OK);
+  assert_int_equal(json_integer_value(json_array_get(last, 3)), end - 1); /* the update of key 2 came last */
+  json_decref(lines);
 }
 
 static void push_query_streams_new_rows_until_limit(void **state) {
