@@ -11,6 +11,7 @@ struct wy_kafka_sink {
   rd_kafka_t *rk;
   bool transactional;
   int queue_full_timeout_ms;
+  size_t capacity; /* queue.buffering.max.messages */
   wy_kafka_txn_fault_t fault;
   wy_kafka_sink_stats_t stats;
   /* Reused argument vector for rd_kafka_produceva: no allocation per record. */
@@ -162,6 +163,13 @@ wy_kafka_sink_t *wy_kafka_sink_from(wy_sink_t *sink) {
 
 wy_kafka_sink_stats_t wy_kafka_sink_stats(const wy_kafka_sink_t *ks) { return ks->stats; }
 
+size_t wy_kafka_sink_queued(wy_kafka_sink_t *ks) {
+  int n = rd_kafka_outq_len(ks->rk);
+  return n > 0 ? (size_t)n : 0;
+}
+
+size_t wy_kafka_sink_queue_capacity(const wy_kafka_sink_t *ks) { return ks->capacity; }
+
 void *wy_kafka_sink_handle(wy_kafka_sink_t *ks) { return ks->rk; }
 
 /* Idempotence, Java's partitioner; everything else is librdkafka's default. */
@@ -194,6 +202,11 @@ wy_status_t wy_kafka_sink_new(const wy_kafka_sink_config_t *cfg, wy_kafka_sink_t
     st = wy_error_set(err, WY_ERR_CONFIG, "transactional id %s: %s", cfg->transactional_id, errstr);
     goto fail;
   }
+  char cap[32];
+  size_t caplen = sizeof cap;
+  ks->capacity = rd_kafka_conf_get(conf, "queue.buffering.max.messages", cap, &caplen) == RD_KAFKA_CONF_OK
+                     ? (size_t)strtoull(cap, NULL, 10)
+                     : 100000;
   rd_kafka_conf_set_opaque(conf, ks);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   st = wy_kafka_client_new(RD_KAFKA_PRODUCER, conf, &ks->rk, err);

@@ -52,6 +52,10 @@ typedef struct wy_kafka_sink_stats {
 } wy_kafka_sink_stats_t;
 
 wy_kafka_sink_stats_t wy_kafka_sink_stats(const wy_kafka_sink_t *ks);
+/* Records in the producer's queue (waiting or in flight), and how many it holds at most
+ * (queue.buffering.max.messages): the runtime's back-pressure reads both. */
+size_t wy_kafka_sink_queued(wy_kafka_sink_t *ks);
+size_t wy_kafka_sink_queue_capacity(const wy_kafka_sink_t *ks);
 
 /* What a failed transactional call leaves the caller to do. X(code, name) */
 #define WY_KAFKA_TXN_FAULTS(X)                                                           \

@@ -192,6 +192,7 @@ struct sthread {
   bool no_commit;        /* tearing down after an error: revocations must not commit */
   bool closing;
   bool restart_wanted;
+  bool throttled;        /* back-pressure: the producer's queue is (nearly) full */
   int restarts_in_row;
   uint64_t applied;      /* the last command (wy_kafka_runtime_execute) applied */
   wy_status_t status;
@@ -787,7 +788,7 @@ static void deliver_batch(sthread_t *th, qrun_t *qr, size_t n) {
  * keeps polling, so the group membership stays. Paused again at every loop while
  * wanted, which covers partitions assigned since. */
 static void apply_pause(qrun_t *qr) {
-  bool want = __atomic_load_n(&qr->pause_wanted, __ATOMIC_RELAXED) != 0;
+  bool want = __atomic_load_n(&qr->pause_wanted, __ATOMIC_RELAXED) != 0 || qr->th->throttled;
   if (!qr->src || (!want && !qr->paused)) return;
   rd_kafka_t *rk = wy_kafka_source_handle(qr->src);
   rd_kafka_topic_partition_list_t *l = NULL;
@@ -855,6 +856,24 @@ static void refresh_lag(qrun_t *qr) {
   pthread_mutex_unlock(&qr->th->rt->lag_lock);
 }
 
+/* Back-pressure, as Kafka Streams pauses the partitions whose buffers are full: while the
+ * producer's queue is over three quarters of its capacity, the thread's consumers pause
+ * their partitions (staying in their groups, and still polled for rebalances); under a
+ * quarter they resume. Returns how many records a poll may take: no more than the queue
+ * has room for, so that sends rarely wait on a full queue. */
+static size_t backpressure(sthread_t *th) {
+  if (!th->sink) return POLL_BATCH;
+  size_t cap = wy_kafka_sink_queue_capacity(th->sink), queued = wy_kafka_sink_queued(th->sink);
+  if (!th->throttled && queued > cap / 4 * 3) {
+    th->throttled = true;
+    STAT_ADD(th->rt, backpressure_pauses, 1);
+  } else if (th->throttled && queued < cap / 4) {
+    th->throttled = false;
+  }
+  size_t room = queued < cap ? cap - queued : 0;
+  return room >= POLL_BATCH ? POLL_BATCH : room ? room : 1;
+}
+
 static void apply_command(sthread_t *th);
 
 static void *thread_main(void *arg) {
@@ -878,9 +897,9 @@ static void *thread_main(void *arg) {
     int timeout = !idle ? 0 : th->nq > 1 ? 10 : 50;
     idle = true;
     for (size_t i = 0; i < th->nq && !th->restart_wanted && th->q[i]->src; i++) {
-      size_t n = 0;
+      size_t n = 0, room = backpressure(th);
       apply_pause(th->q[i]);
-      if (wy_source_poll(wy_kafka_source_base(th->q[i]->src), th->recs, POLL_BATCH, &n, timeout, &e) != WY_OK) {
+      if (wy_source_poll(wy_kafka_source_base(th->q[i]->src), th->recs, room, &n, timeout, &e) != WY_OK) {
         wy_log(WY_LOG_WARN, "runtime", "poll of %s: %s", th->q[i]->group, e.msg);
         usleep(50 * 1000);
         continue;
@@ -1203,6 +1222,7 @@ wy_kafka_runtime_stats_t wy_kafka_runtime_stats(const wy_kafka_runtime_t *rt) {
   LOAD(restarts);
   LOAD(production_errors);
   LOAD(partitions_restored);
+  LOAD(backpressure_pauses);
   LOAD(first_record_ms);
   LOAD(subscribed_ms);
   LOAD(first_assigned_ms);

@@ -78,6 +78,7 @@ typedef struct wy_kafka_runtime_stats {
   uint64_t restarts;          /* clients of a thread rebuilt after a fatal error */
   uint64_t production_errors; /* records the producer could not deliver */
   uint64_t partitions_restored; /* partitions whose stores were restored on assignment */
+  uint64_t backpressure_pauses; /* times a thread paused its inputs for a full producer queue */
   int64_t first_record_ms;    /* from start to the first record processed; -1: none yet */
   /* Start-up, split: from start to the first thread's consumers subscribed, and to its
    * first partition assignment. first_assigned_ms - subscribed_ms is the wait for the

@@ -350,6 +350,24 @@ static void bad_records_are_written_to_the_processing_log_topic(void **state) {
   assert_int_equal(wy_kafka_runtime_stats(fx->rt).records, 43);
 }
 
+/* A producer queue of 100 records: the thread pauses its inputs while the queue is
+ * nearly full and resumes as it drains; nothing is lost, nothing fails. */
+static void backpressure_pauses_inputs_and_loses_nothing(void **state) {
+  fx_t *fx = *state;
+  set(fx, "kafka.producer.queue.buffering.max.messages", "100");
+  produce(fx, 0, 200);
+  start(fx);
+  int records;
+  assert_int_equal(seen_users(fx, 200, &records), 190);
+  stop(fx);
+  wy_kafka_runtime_stats_t s = wy_kafka_runtime_stats(fx->rt);
+  assert_int_equal(s.records, 200);
+  assert_true(s.backpressure_pauses >= 1);
+  assert_int_equal(s.production_errors, 0);
+  assert_int_equal(s.restarts, 0);
+  fprintf(stderr, "back-pressure: %llu pauses for 200 records\n", (unsigned long long)s.backpressure_pauses);
+}
+
 /* Index of a query id in the runtime, or -1. */
 static int query_index(fx_t *fx, const char *id) {
   for (size_t i = 0; i < wy_kafka_runtime_query_count(fx->rt); i++)
@@ -400,6 +418,7 @@ int main(void) {
       T(bad_config_is_refused_naming_the_key),
       T(at_least_once_processes_commits_and_stops_quickly),
       T(statements_start_and_end_queries_while_others_run),
+      T(backpressure_pauses_inputs_and_loses_nothing),
       T(two_stream_threads_share_the_partitions),
       T(bad_records_are_written_to_the_processing_log_topic),
       T(at_least_once_survives_request_errors_and_a_broker_outage),
