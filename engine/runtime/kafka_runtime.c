@@ -136,7 +136,7 @@ typedef struct qrun {
   int pause_wanted;  /* atomic: set by wy_kafka_runtime_query_pause from any thread */
   bool paused;       /* this thread's consumer has its partitions paused */
   int reset;         /* auto.offset.reset of this query: 1 earliest, 0 latest, -1 the config's */
-  plag_t *lag;       /* under rt->lag_lock: the lag snapshot of the assigned partitions */
+  plag_t *lag;       /* under rt->view_lock: the lag snapshot of the assigned partitions */
   size_t nlag;
 } qrun_t;
 
@@ -222,7 +222,7 @@ struct wy_kafka_runtime {
   int running;
   int64_t started_ms;
   wy_kafka_runtime_stats_t stats;
-  pthread_mutex_t lag_lock; /* the threads' query lists and lag snapshots, for readers */
+  pthread_mutex_t view_lock; /* the threads' query lists and lag snapshots, for other threads */
   bool (*from_earliest)(void *user, const char *query_id);
   void *from_earliest_user;
   /* wy_kafka_runtime_execute: the statements every thread applies, under cmd_lock */
@@ -409,9 +409,9 @@ static void pos_committed(qrun_t *qr, const wy_position_t *p, size_t n) {
 static void forget_checkpoints(sthread_t *th, qrun_t *qr, int32_t partition) {
   const wy_plan_t *p = wy_query_plan(qr->q);
   for (size_t s = 0; s < p->nsubs; s++) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s/%s/%zu_%d/checkpoint", th->rt->state_dir, th->rt->service_id, p->id, s,
-             (int)partition);
+    char dir[4096], path[4200];
+    wy_state_query_dir(th->rt->state_dir, th->rt->service_id, p->id, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%zu_%d/checkpoint", dir, s, (int)partition);
     unlink(path);
   }
 }
@@ -695,11 +695,11 @@ static wy_status_t clients_open(sthread_t *th, wy_error_t *err) {
 }
 
 static void clear_lag(qrun_t *qr) {
-  pthread_mutex_lock(&qr->th->rt->lag_lock);
+  pthread_mutex_lock(&qr->th->rt->view_lock);
   free(qr->lag);
   qr->lag = NULL;
   qr->nlag = 0;
-  pthread_mutex_unlock(&qr->th->rt->lag_lock);
+  pthread_mutex_unlock(&qr->th->rt->view_lock);
 }
 
 /* Close a query's consumer (revoking what it holds: committing unless no_commit). */
@@ -827,6 +827,9 @@ static void refresh_lag(qrun_t *qr) {
   if (unknown && rd_kafka_committed(rk, unknown, LAG_QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
     unknown->cnt = 0;
   bool earliest = qr->reset >= 0 ? qr->reset == 1 : qr->th->rt->earliest;
+  /* PAUSEd: ends are stale. A back-pressure pause is short, and is not worth the stream
+   * thread's waiting on the broker. */
+  bool user_paused = __atomic_load_n(&qr->pause_wanted, __ATOMIC_RELAXED) != 0;
   plag_t *v = calloc(l->cnt ? (size_t)l->cnt : 1, sizeof *v);
   size_t n = 0;
   for (int i = 0; v && i < l->cnt; i++) {
@@ -836,7 +839,7 @@ static void refresh_lag(qrun_t *qr) {
       if (strcmp(qr->topics[k], tp->topic) == 0) topic = qr->topics[k];
     int64_t lo = -1, hi = -1, at = tp->offset;
     if (!topic) continue;
-    if ((qr->paused || rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != 0 || hi < 0 ||
+    if ((user_paused || rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != 0 || hi < 0 ||
          (at < 0 && lo < 0)) &&
         rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, LAG_QUERY_TIMEOUT_MS) != 0)
       continue;
@@ -849,11 +852,11 @@ static void refresh_lag(qrun_t *qr) {
   }
   if (unknown) rd_kafka_topic_partition_list_destroy(unknown);
   rd_kafka_topic_partition_list_destroy(l);
-  pthread_mutex_lock(&qr->th->rt->lag_lock);
+  pthread_mutex_lock(&qr->th->rt->view_lock);
   free(qr->lag);
   qr->lag = v;
   qr->nlag = v ? n : 0;
-  pthread_mutex_unlock(&qr->th->rt->lag_lock);
+  pthread_mutex_unlock(&qr->th->rt->view_lock);
 }
 
 /* Back-pressure, as Kafka Streams pauses the partitions whose buffers are full: while the
@@ -1091,20 +1094,20 @@ static wy_status_t qrun_new(sthread_t *th, wy_query_t *q, wy_error_t *err) {
     free(qr);
     return st;
   }
-  pthread_mutex_lock(&rt->lag_lock); /* readers of the thread's queries (stats, lag) */
+  pthread_mutex_lock(&rt->view_lock); /* readers of the thread's queries (stats, lag) */
   th->q = g;
   th->q[th->nq++] = qr;
-  pthread_mutex_unlock(&rt->lag_lock);
+  pthread_mutex_unlock(&rt->view_lock);
   return WY_OK;
 }
 
 /* Forget a thread's run of a query (its consumer closed): unlinked under the lock. */
 static void qrun_remove(sthread_t *th, size_t i) {
   qrun_t *qr = th->q[i];
-  pthread_mutex_lock(&th->rt->lag_lock);
+  pthread_mutex_lock(&th->rt->view_lock);
   memmove(&th->q[i], &th->q[i + 1], (th->nq - i - 1) * sizeof *th->q);
   th->nq--;
-  pthread_mutex_unlock(&th->rt->lag_lock);
+  pthread_mutex_unlock(&th->rt->view_lock);
   for (size_t k = 0; k < qr->ntopics; k++) free(qr->topics[k]);
   for (size_t k = 0; k < qr->npos; k++) free(qr->pos[k].topic);
   free(qr->pos);
@@ -1133,7 +1136,7 @@ wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_r
   rt->stats.first_record_ms = -1;
   rt->stats.subscribed_ms = -1;
   rt->stats.first_assigned_ms = -1;
-  pthread_mutex_init(&rt->lag_lock, NULL);
+  pthread_mutex_init(&rt->view_lock, NULL);
   pthread_mutex_init(&rt->cmd_lock, NULL);
   pthread_cond_init(&rt->cmd_cond, NULL);
   rt->from_earliest = o->from_earliest;
@@ -1241,19 +1244,19 @@ static const qrun_t *thread_query(const sthread_t *th, const char *id) {
 void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused) {
   const char *id = wy_kafka_runtime_query_id(rt, i);
   if (!id) return;
-  pthread_mutex_lock(&rt->lag_lock);
+  pthread_mutex_lock(&rt->view_lock);
   for (int t = 0; t < rt->nthreads; t++) {
     qrun_t *qr = (qrun_t *)thread_query(&rt->threads[t], id);
     if (qr) __atomic_store_n(&qr->pause_wanted, paused ? 1 : 0, __ATOMIC_RELAXED);
   }
-  pthread_mutex_unlock(&rt->lag_lock);
+  pthread_mutex_unlock(&rt->view_lock);
 }
 
 wy_kafka_query_stats_t wy_kafka_runtime_query_stats(wy_kafka_runtime_t *rt, size_t i) {
   wy_kafka_query_stats_t s = {0};
   const char *id = wy_kafka_runtime_query_id(rt, i);
   if (!id) return s;
-  pthread_mutex_lock(&rt->lag_lock);
+  pthread_mutex_lock(&rt->view_lock);
   for (int t = 0; t < rt->nthreads; t++) {
     const qrun_t *qr = thread_query(&rt->threads[t], id);
     if (!qr) continue;
@@ -1262,7 +1265,7 @@ wy_kafka_query_stats_t wy_kafka_runtime_query_stats(wy_kafka_runtime_t *rt, size
     s.skipped += __atomic_load_n(&qr->skipped, __ATOMIC_RELAXED);
     s.nanos += __atomic_load_n(&qr->nanos, __ATOMIC_RELAXED);
   }
-  pthread_mutex_unlock(&rt->lag_lock);
+  pthread_mutex_unlock(&rt->view_lock);
   return s;
 }
 
@@ -1293,14 +1296,13 @@ static wy_status_t thread_execute(sthread_t *th, const char *sql, wy_error_t *er
   wy_ast_script_t *script;
   if (wy_parse(sql, strlen(sql), NULL, &script, err) != WY_OK) return err->code;
   wy_error_t e;
-  bool ending = false;
-  for (size_t i = 0; i < th->nq && !ending; i++)
-    for (size_t k = 0; k < script->n && !ending; k++) ending = ends_query(script->stmts[k], wy_query_plan(th->q[i]->q));
-  if (ending && commit_all(th, &e) != WY_OK) wy_log(WY_LOG_WARN, "runtime", "%s", e.msg);
+  bool committed = false;
   for (size_t i = th->nq; i-- > 0;) {
     bool ends = false;
     for (size_t k = 0; k < script->n && !ends; k++) ends = ends_query(script->stmts[k], wy_query_plan(th->q[i]->q));
     if (!ends) continue;
+    if (!committed && commit_all(th, &e) != WY_OK) wy_log(WY_LOG_WARN, "runtime", "%s", e.msg);
+    committed = true;
     query_consumer_close(th->q[i]);
     qrun_remove(th, i);
   }
@@ -1411,7 +1413,7 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
   free(rt->plog_topic);
   free(rt->state_dir);
   free(rt->bootstrap);
-  pthread_mutex_destroy(&rt->lag_lock);
+  pthread_mutex_destroy(&rt->view_lock);
   pthread_mutex_destroy(&rt->cmd_lock);
   pthread_cond_destroy(&rt->cmd_cond);
   for (size_t i = 0; i < rt->ncmd_texts; i++) free(rt->cmd_texts[i]);
@@ -1420,12 +1422,12 @@ void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt) {
 }
 
 void wy_kafka_runtime_lag(wy_kafka_runtime_t *rt, wy_kafka_lag_fn fn, void *user) {
-  pthread_mutex_lock(&rt->lag_lock);
+  pthread_mutex_lock(&rt->view_lock);
   for (int t = 0; t < rt->nthreads; t++)
     for (size_t i = 0; i < rt->threads[t].nq; i++) {
       const qrun_t *qr = rt->threads[t].q[i];
       for (size_t k = 0; k < qr->nlag; k++)
         fn(user, wy_query_plan(qr->q)->id, qr->lag[k].topic, qr->lag[k].partition, qr->lag[k].lag);
     }
-  pthread_mutex_unlock(&rt->lag_lock);
+  pthread_mutex_unlock(&rt->view_lock);
 }

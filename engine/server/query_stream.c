@@ -151,10 +151,15 @@ static bool pull_complete(const wy_node_stream_t *s) {
   return true;
 }
 
-static void pull_note(wy_node_stream_t *s, const wy_record_t *r) {
-  for (size_t i = 0; i < s->nends; i++)
-    if (s->ends[i].partition == r->partition && strcmp(s->ends[i].topic, r->topic) == 0 && r->offset + 1 > s->reached[i])
-      s->reached[i] = r->offset + 1;
+/* Pull: note how far a record's partition was read; false when the record lies past the
+ * end the request saw (not part of the answer). */
+static bool pull_within(wy_node_stream_t *s, const wy_record_t *r) {
+  for (size_t i = 0; i < s->nends; i++) {
+    if (s->ends[i].partition != r->partition || strcmp(s->ends[i].topic, r->topic) != 0) continue;
+    if (r->offset + 1 > s->reached[i]) s->reached[i] = r->offset + 1;
+    return r->offset < s->ends[i].offset;
+  }
+  return true;
 }
 
 /* Read and deliver what the reader has (waiting up to timeout_ms); false on an error. */
@@ -166,15 +171,7 @@ static bool read_some(wy_node_stream_t *s, int timeout_ms, wy_error_t *err) {
   bool pull = wy_transient_is_pull(s->t);
   bool ok = true;
   for (size_t i = 0; i < got && ok; i++) {
-    if (pull) {
-      /* records past the end the request saw are not part of the answer */
-      bool past = false;
-      for (size_t k = 0; k < s->nends; k++)
-        past |= s->ends[k].partition == s->recs[i].partition && strcmp(s->ends[k].topic, s->recs[i].topic) == 0 &&
-                s->recs[i].offset >= s->ends[k].offset;
-      pull_note(s, &s->recs[i]);
-      if (past) continue;
-    }
+    if (pull && !pull_within(s, &s->recs[i])) continue;
     ok = wy_transient_deliver(s->t, &s->recs[i], err) == WY_OK;
   }
   if (s->locked_deliver) pthread_mutex_unlock(&s->n->lock);

@@ -11,6 +11,7 @@
 #include "connectors/memory/memory.h"
 #include "engine/analyzer/analyzer.h"
 #include "engine/base/arena.h"
+#include "engine/base/log.h"
 #include "engine/formats/format.h"
 #include "parser/parser.h"
 
@@ -38,7 +39,7 @@ struct wy_transient {
   wy_format_codec_t *key_codec, *value_codec;
   wy_format_codec_t **col_codecs; /* one unwrapped JSON codec per sink column */
   size_t nkey, nvalue;
-  wy_value_t *vals;
+  wy_value_t *vals; /* a decoded row: the key columns, then the value columns */
   wy_arena_t arena;
   wy_format_buf_t buf;
   int64_t *next; /* per sink partition: next output offset to read */
@@ -113,17 +114,24 @@ static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_e
 
 static wy_format_codec_t *json_codec(const wy_schema_t *s, wy_col_ns_t ns, bool is_key, wy_wrap_t wrap,
                                      size_t *ncols, wy_error_t *err) {
-  wy_format_column_t cols[64];
   size_t n = 0;
-  for (size_t i = 0; i < s->n && n < 64; i++)
-    if (s->cols[i].ns == ns) cols[n++] = (wy_format_column_t){s->cols[i].name, s->cols[i].type};
+  for (size_t i = 0; i < s->n; i++) n += s->cols[i].ns == ns;
   *ncols = n;
   if (n == 0) return NULL;
+  wy_format_column_t *cols = calloc(n, sizeof *cols);
+  if (!cols) {
+    wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  n = 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (s->cols[i].ns == ns) cols[n++] = (wy_format_column_t){s->cols[i].name, s->cols[i].type};
   wy_format_schema_t fs = {n, cols};
   wy_format_options_t o = {.is_key = is_key, .wrap_single = wrap};
   wy_format_t f;
-  wy_format_from_name("JSON", &f, err);
-  return wy_format_codec_new(f, &fs, &o, err);
+  wy_format_codec_t *c = wy_format_from_name("JSON", &f, err) == WY_OK ? wy_format_codec_new(f, &fs, &o, err) : NULL;
+  free(cols); /* the codec copies the names */
+  return c;
 }
 
 static wy_status_t build_codecs(wy_transient_t *t, wy_error_t *err) {
@@ -297,16 +305,17 @@ char *wy_transient_header(const wy_transient_t *t) {
  * the record cannot be read (which the scratch query's own encoder rules out). */
 static char *render_row(wy_transient_t *t, const wy_record_t *r) {
   const wy_schema_t *s = &t->sink->schema;
-  wy_value_t keys[64], values[64];
+  wy_value_t *keys = t->vals, *values = t->vals + t->nkey;
   wy_error_t err;
   bool null_row = false;
-  for (size_t i = 0; i < 64; i++) keys[i] = values[i] = (wy_value_t){.null = 1};
-  if (t->key_codec && r->key &&
-      wy_format_decode(t->key_codec, r->key, r->key_len, &t->arena, keys, &null_row, &err) != WY_OK)
+  for (size_t i = 0; i < t->nkey + t->nvalue; i++) t->vals[i] = (wy_value_t){.null = 1};
+  if ((t->key_codec && r->key &&
+       wy_format_decode(t->key_codec, r->key, r->key_len, &t->arena, keys, &null_row, &err) != WY_OK) ||
+      (t->value_codec && r->value &&
+       wy_format_decode(t->value_codec, r->value, r->value_len, &t->arena, values, &null_row, &err) != WY_OK)) {
+    wy_log(WY_LOG_WARN, "query-stream", "a row of query %s cannot be read: %s", t->id, err.msg);
     return NULL;
-  if (t->value_codec && r->value &&
-      wy_format_decode(t->value_codec, r->value, r->value_len, &t->arena, values, &null_row, &err) != WY_OK)
-    return NULL;
+  }
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
