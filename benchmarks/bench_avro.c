@@ -43,8 +43,8 @@ typedef struct {
 static double run(side_t *s, long n, long long *check) {
   wy_arena_t arena;
   wy_arena_init(&arena, 0);
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   wy_value_t row[NCOLS], proj[5];
   wy_error_t err;
   double t0 = now();
@@ -63,7 +63,7 @@ static double run(side_t *s, long n, long long *check) {
     *check += (long long)out.len;
   }
   double rps = n / (now() - t0);
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_arena_release(&arena);
   return rps;
 }
@@ -100,8 +100,8 @@ int main(int argc, char **argv) {
     sides[k].lens = malloc(POOL * sizeof(size_t));
     sides[k].bytes = 0;
     srand(7);
-    wy_format_buf_t b;
-    wy_format_buf_init(&b);
+    wy_buf_t b;
+    wy_buf_init(&b);
     for (int i = 0; i < POOL; i++) {
       char ip[32], tm[24];
       long long t = 1605172213000LL + i * 137;
@@ -124,7 +124,7 @@ int main(int argc, char **argv) {
       sides[k].lens[i] = b.len;
       sides[k].bytes += b.len;
     }
-    wy_format_buf_free(&b);
+    wy_buf_free(&b);
     wy_format_codec_destroy(w);
   }
   long long c0 = 0, c1 = 0;

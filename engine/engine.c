@@ -437,9 +437,9 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     wy_expr_destroy(x);
   }
   /* Encode key and value. */
-  wy_format_buf_t kb, vb;
-  wy_format_buf_init(&kb);
-  wy_format_buf_init(&vb);
+  wy_buf_t kb, vb;
+  wy_buf_init(&kb);
+  wy_buf_init(&vb);
   bool null_key = true, null_value = false;
   for (int part = 0; part < 2 && st == WY_OK; part++) {
     bool key = part == 0;
@@ -472,8 +472,8 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
                       null_value ? NULL : vb.data, null_value ? 0 : vb.len, NULL, 0, ts, NULL, err);
     if (st == WY_OK) st = wy_sink_flush(e->sink, 10000, err);
   }
-  wy_format_buf_free(&kb);
-  wy_format_buf_free(&vb);
+  wy_buf_free(&kb);
+  wy_buf_free(&vb);
   wy_arena_release(&arena);
   return st;
 }

@@ -23,10 +23,10 @@ char *wy_fn_alloc(wy_fn_ctx_t *ctx, size_t n) {
   return p;
 }
 
-wy_status_t wy_fn_sbuf_result(wy_fn_ctx_t *ctx, wy_sbuf_t *b, bool bytes, wy_value_t *out) {
-  if (!b->p) wy_sbuf_put(b, "", 0);
-  if (b->oom) return wy_fn_nomem(ctx);
-  *out = bytes ? wy_bytes(b->p, b->len) : wy_string(b->p, b->len);
+wy_status_t wy_fn_buf_result(wy_fn_ctx_t *ctx, wy_buf_t *b, bool bytes, wy_value_t *out) {
+  const char *s = wy_buf_cstr(b);
+  if (!s) return wy_fn_nomem(ctx);
+  *out = bytes ? wy_bytes(s, b->len) : wy_string(s, b->len);
   return WY_OK;
 }
 

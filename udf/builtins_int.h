@@ -39,12 +39,12 @@ wy_status_t wy_fn_fail(wy_fn_ctx_t *ctx, const char *fmt, ...) __attribute__((fo
 wy_status_t wy_fn_nomem(wy_fn_ctx_t *ctx);
 /* Arena string result of n bytes (NUL-terminated); NULL on ENOMEM. */
 char *wy_fn_alloc(wy_fn_ctx_t *ctx, size_t n);
-/* Finish a wy_sbuf_t as a STRING (or BYTES) result. */
-wy_status_t wy_fn_sbuf_result(wy_fn_ctx_t *ctx, wy_sbuf_t *b, bool bytes, wy_value_t *out);
+/* Finish a wy_buf_t as a STRING (or BYTES) result. */
+wy_status_t wy_fn_buf_result(wy_fn_ctx_t *ctx, wy_buf_t *b, bool bytes, wy_value_t *out);
 /* Value as double for the math functions (INT, BIGINT, DOUBLE, DECIMAL). */
 double wy_fn_as_double(const wy_value_t *v);
 
 /* JSON rendering of a value (TO_JSON_STRING, JSON helpers). */
-void wy_fn_json_value(wy_sbuf_t *b, const wy_value_t *v, const wy_type_t *t);
+void wy_fn_json_value(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t);
 
 #endif

@@ -11,58 +11,6 @@
 
 #include "engine/base/decimal.h"
 
-/* ---- text buffer ---------------------------------------------------------------- */
-
-void wy_sbuf_init(wy_sbuf_t *b, wy_arena_t *a) {
-  b->a = a;
-  b->p = NULL;
-  b->len = b->cap = 0;
-  b->oom = false;
-}
-
-static bool sbuf_reserve(wy_sbuf_t *b, size_t extra) {
-  if (b->oom) return false;
-  if (b->len + extra + 1 <= b->cap) return true;
-  size_t cap = b->cap ? b->cap * 2 : 64;
-  while (cap < b->len + extra + 1) cap *= 2;
-  char *p = wy_arena_alloc(b->a, cap);
-  if (!p) {
-    b->oom = true;
-    return false;
-  }
-  if (b->len) memcpy(p, b->p, b->len);
-  b->p = p;
-  b->cap = cap;
-  return true;
-}
-
-void wy_sbuf_put(wy_sbuf_t *b, const char *s, size_t n) {
-  if (!sbuf_reserve(b, n)) return;
-  if (n) memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-void wy_sbuf_putc(wy_sbuf_t *b, char c) { wy_sbuf_put(b, &c, 1); }
-void wy_sbuf_puts(wy_sbuf_t *b, const char *s) { wy_sbuf_put(b, s, strlen(s)); }
-
-void wy_sbuf_printf(wy_sbuf_t *b, const char *fmt, ...) {
-  char tmp[128];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof tmp) {
-    wy_sbuf_put(b, tmp, (size_t)n);
-    return;
-  }
-  if (!sbuf_reserve(b, (size_t)n)) return;
-  va_start(ap, fmt);
-  vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
-}
-
 /* ---- Java number rendering --------------------------------------------------------- */
 
 size_t wy_double_format_java(double d, char *buf, size_t cap) {
@@ -277,86 +225,86 @@ bool wy_parse_time_iso(const char *s, size_t n, int32_t *ms) {
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void sbuf_base64(wy_sbuf_t *b, const unsigned char *p, size_t n) {
+static void buf_base64(wy_buf_t *b, const unsigned char *p, size_t n) {
   for (size_t i = 0; i < n; i += 3) {
     unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
                  (i + 2 < n ? p[i + 2] : 0);
     char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < n ? B64[v >> 6 & 63] : '=',
                  i + 2 < n ? B64[v & 63] : '='};
-    wy_sbuf_put(b, q, 4);
+    wy_buf_append(b, q, 4);
   }
 }
 
-void wy_sbuf_value(wy_sbuf_t *b, const wy_value_t *v, const wy_type_t *t) {
+void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
   char tmp[64];
   if (v->null) {
-    wy_sbuf_puts(b, "null");
+    wy_buf_append_str(b, "null");
     return;
   }
   switch ((wy_type_kind_t)v->kind) {
   case WY_T_BOOLEAN:
-    wy_sbuf_puts(b, v->u.b ? "true" : "false");
+    wy_buf_append_str(b, v->u.b ? "true" : "false");
     return;
   case WY_T_INT:
-    wy_sbuf_printf(b, "%d", v->u.i32);
+    wy_buf_printf(b, "%d", v->u.i32);
     return;
   case WY_T_BIGINT:
-    wy_sbuf_printf(b, "%lld", (long long)v->u.i64);
+    wy_buf_printf(b, "%lld", (long long)v->u.i64);
     return;
   case WY_T_DOUBLE:
-    wy_sbuf_put(b, tmp, wy_double_format_java(v->u.f64, tmp, sizeof tmp));
+    wy_buf_append(b, tmp, wy_double_format_java(v->u.f64, tmp, sizeof tmp));
     return;
   case WY_T_DECIMAL:
-    wy_sbuf_put(b, tmp, wy_decimal_format(v->u.dec, v->scale, tmp, sizeof tmp));
+    wy_buf_append(b, tmp, wy_decimal_format(v->u.dec, v->scale, tmp, sizeof tmp));
     return;
   case WY_T_STRING:
-    wy_sbuf_put(b, v->u.str, v->len);
+    wy_buf_append(b, v->u.str, v->len);
     return;
   case WY_T_BYTES:
-    sbuf_base64(b, (const unsigned char *)v->u.str, v->len);
+    buf_base64(b, (const unsigned char *)v->u.str, v->len);
     return;
   case WY_T_TIMESTAMP:
-    wy_sbuf_put(b, tmp, wy_format_timestamp_iso(v->u.i64, tmp, sizeof tmp));
+    wy_buf_append(b, tmp, wy_format_timestamp_iso(v->u.i64, tmp, sizeof tmp));
     return;
   case WY_T_DATE:
-    wy_sbuf_put(b, tmp, wy_format_date_iso(v->u.i32, tmp, sizeof tmp));
+    wy_buf_append(b, tmp, wy_format_date_iso(v->u.i32, tmp, sizeof tmp));
     return;
   case WY_T_TIME:
-    wy_sbuf_put(b, tmp, wy_format_time_iso(v->u.i32, tmp, sizeof tmp));
+    wy_buf_append(b, tmp, wy_format_time_iso(v->u.i32, tmp, sizeof tmp));
     return;
   case WY_T_ARRAY:
-    wy_sbuf_putc(b, '[');
+    wy_buf_putc(b, '[');
     for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (i) wy_sbuf_puts(b, ", ");
-      wy_sbuf_value(b, &v->u.list->items[i], t ? t->elem : NULL);
+      if (i) wy_buf_append_str(b, ", ");
+      wy_value_append_sql(b, &v->u.list->items[i], t ? t->elem : NULL);
     }
-    wy_sbuf_putc(b, ']');
+    wy_buf_putc(b, ']');
     return;
   case WY_T_MAP:
-    wy_sbuf_putc(b, '{');
+    wy_buf_putc(b, '{');
     for (uint32_t i = 0; i < v->u.map->n; i++) {
-      if (i) wy_sbuf_puts(b, ", ");
-      wy_sbuf_value(b, &v->u.map->keys[i], t ? t->key : NULL);
-      wy_sbuf_putc(b, '=');
-      wy_sbuf_value(b, &v->u.map->vals[i], t ? t->elem : NULL);
+      if (i) wy_buf_append_str(b, ", ");
+      wy_value_append_sql(b, &v->u.map->keys[i], t ? t->key : NULL);
+      wy_buf_putc(b, '=');
+      wy_value_append_sql(b, &v->u.map->vals[i], t ? t->elem : NULL);
     }
-    wy_sbuf_putc(b, '}');
+    wy_buf_putc(b, '}');
     return;
   case WY_T_STRUCT: {
-    wy_sbuf_puts(b, "Struct{");
+    wy_buf_append_str(b, "Struct{");
     bool first = true;
     for (uint32_t i = 0; i < v->u.list->n; i++) {
       if (v->u.list->items[i].null) continue;
-      if (!first) wy_sbuf_putc(b, ',');
+      if (!first) wy_buf_putc(b, ',');
       first = false;
       if (t && i < t->nfields)
-        wy_sbuf_puts(b, t->fields[i].name);
+        wy_buf_append_str(b, t->fields[i].name);
       else
-        wy_sbuf_printf(b, "f%u", i);
-      wy_sbuf_putc(b, '=');
-      wy_sbuf_value(b, &v->u.list->items[i], t && i < t->nfields ? t->fields[i].type : NULL);
+        wy_buf_printf(b, "f%u", i);
+      wy_buf_putc(b, '=');
+      wy_value_append_sql(b, &v->u.list->items[i], t && i < t->nfields ? t->fields[i].type : NULL);
     }
-    wy_sbuf_putc(b, '}');
+    wy_buf_putc(b, '}');
     return;
   }
   default:
@@ -366,12 +314,12 @@ void wy_sbuf_value(wy_sbuf_t *b, const wy_value_t *v, const wy_type_t *t) {
 
 wy_status_t wy_value_format_sql(const wy_value_t *v, const wy_type_t *t, wy_arena_t *a,
                                 const char **text, size_t *len) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, a);
-  wy_sbuf_value(&b, v, t);
-  if (!b.p) wy_sbuf_put(&b, "", 0);
-  if (b.oom) return WY_ERR_NOMEM;
-  *text = b.p;
+  wy_buf_t b;
+  wy_buf_init_arena(&b, a);
+  wy_value_append_sql(&b, v, t);
+  const char *s = wy_buf_cstr(&b);
+  if (!s) return WY_ERR_NOMEM;
+  *text = s;
   *len = b.len;
   return WY_OK;
 }

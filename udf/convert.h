@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "engine/base/arena.h"
+#include "engine/base/buf.h"
 #include "engine/base/status.h"
 #include "engine/base/types.h"
 #include "engine/base/value.h"
@@ -60,20 +61,7 @@ wy_status_t wy_value_cast(const wy_value_t *v, const wy_type_t *from, const wy_t
 bool wy_text_to_value(const char *s, size_t n, const wy_type_t *to, wy_arena_t *a,
                       wy_value_t *out);
 
-/* Growable text buffer in an arena (old copies are abandoned, which is fine for
- * per-batch memory). */
-typedef struct wy_sbuf {
-  wy_arena_t *a;
-  char *p;
-  size_t len, cap;
-  bool oom;
-} wy_sbuf_t;
-void wy_sbuf_init(wy_sbuf_t *b, wy_arena_t *a);
-void wy_sbuf_put(wy_sbuf_t *b, const char *s, size_t n);
-void wy_sbuf_putc(wy_sbuf_t *b, char c);
-void wy_sbuf_puts(wy_sbuf_t *b, const char *s);
-void wy_sbuf_printf(wy_sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append the rendering of v of type t (as wy_value_format_sql). */
-void wy_sbuf_value(wy_sbuf_t *b, const wy_value_t *v, const wy_type_t *t);
+void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t);
 
 #endif

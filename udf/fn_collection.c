@@ -91,14 +91,14 @@ wy_status_t fn_array_join(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_va
     d = a[1].null ? "" : a[1].u.str;
     dn = a[1].null ? 0 : a[1].len;
   }
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   const wy_list_t *x = a[0].u.list;
   for (uint32_t i = 0; i < x->n; i++) {
-    if (i) wy_sbuf_put(&b, d, dn);
-    wy_sbuf_value(&b, &x->items[i], ctx->arg_types[0]->elem);
+    if (i) wy_buf_append(&b, d, dn);
+    wy_value_append_sql(&b, &x->items[i], ctx->arg_types[0]->elem);
   }
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 static wy_status_t array_extreme(const wy_value_t *a, wy_value_t *out, int sign, wy_type_kind_t k) {

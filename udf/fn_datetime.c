@@ -89,7 +89,7 @@ static bool parse_tz(const char *s, size_t n, int64_t *off) {
 
 static int64_t fdiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-static void format(wy_sbuf_t *b, const fmt_t *f, int64_t ms, int64_t off) {
+static void format(wy_buf_t *b, const fmt_t *f, int64_t ms, int64_t off) {
   int64_t local = ms + off, days = fdiv(local, 86400000), rem = local - days * 86400000;
   int64_t y;
   unsigned mo, d;
@@ -101,52 +101,52 @@ static void format(wy_sbuf_t *b, const fmt_t *f, int64_t ms, int64_t off) {
     const tok_t *t = &f->t[i];
     int c = t->count;
     switch (t->letter) {
-    case 0: wy_sbuf_put(b, t->lit, (size_t)t->lit_len); break;
+    case 0: wy_buf_append(b, t->lit, (size_t)t->lit_len); break;
     case 'y':
     case 'u':
-      if (c == 2) wy_sbuf_printf(b, "%02d", (int)(((y % 100) + 100) % 100));
-      else wy_sbuf_printf(b, "%0*lld", c, (long long)y);
+      if (c == 2) wy_buf_printf(b, "%02d", (int)(((y % 100) + 100) % 100));
+      else wy_buf_printf(b, "%0*lld", c, (long long)y);
       break;
     case 'M':
     case 'L':
-      if (c >= 4) wy_sbuf_puts(b, MONTHS[mo - 1]);
-      else if (c == 3) wy_sbuf_put(b, MONTHS[mo - 1], 3);
-      else wy_sbuf_printf(b, "%0*u", c, mo);
+      if (c >= 4) wy_buf_append_str(b, MONTHS[mo - 1]);
+      else if (c == 3) wy_buf_append(b, MONTHS[mo - 1], 3);
+      else wy_buf_printf(b, "%0*u", c, mo);
       break;
-    case 'd': wy_sbuf_printf(b, "%0*u", c, d); break;
-    case 'D': wy_sbuf_printf(b, "%0*d", c, doy); break;
-    case 'H': wy_sbuf_printf(b, "%0*d", c, H); break;
-    case 'k': wy_sbuf_printf(b, "%0*d", c, H ? H : 24); break;
-    case 'h': wy_sbuf_printf(b, "%0*d", c, H % 12 ? H % 12 : 12); break;
-    case 'K': wy_sbuf_printf(b, "%0*d", c, H % 12); break;
-    case 'm': wy_sbuf_printf(b, "%0*d", c, mi); break;
-    case 's': wy_sbuf_printf(b, "%0*d", c, s); break;
+    case 'd': wy_buf_printf(b, "%0*u", c, d); break;
+    case 'D': wy_buf_printf(b, "%0*d", c, doy); break;
+    case 'H': wy_buf_printf(b, "%0*d", c, H); break;
+    case 'k': wy_buf_printf(b, "%0*d", c, H ? H : 24); break;
+    case 'h': wy_buf_printf(b, "%0*d", c, H % 12 ? H % 12 : 12); break;
+    case 'K': wy_buf_printf(b, "%0*d", c, H % 12); break;
+    case 'm': wy_buf_printf(b, "%0*d", c, mi); break;
+    case 's': wy_buf_printf(b, "%0*d", c, s); break;
     case 'S': {
       char fr[16];
       snprintf(fr, sizeof fr, "%03d000000", frac % 1000);
-      wy_sbuf_put(b, fr, (size_t)(c > 9 ? 9 : c));
+      wy_buf_append(b, fr, (size_t)(c > 9 ? 9 : c));
       break;
     }
-    case 'n': wy_sbuf_printf(b, "%d", frac * 1000000); break;
-    case 'a': wy_sbuf_puts(b, H < 12 ? "AM" : "PM"); break;
-    case 'E': wy_sbuf_put(b, DAYS[dow], c >= 4 ? strlen(DAYS[dow]) : 3); break;
-    case 'z': wy_sbuf_puts(b, off ? "" : "UTC"); if (!off) break; /* fall through to an offset */
+    case 'n': wy_buf_printf(b, "%d", frac * 1000000); break;
+    case 'a': wy_buf_append_str(b, H < 12 ? "AM" : "PM"); break;
+    case 'E': wy_buf_append(b, DAYS[dow], c >= 4 ? strlen(DAYS[dow]) : 3); break;
+    case 'z': wy_buf_append_str(b, off ? "" : "UTC"); if (!off) break; /* fall through to an offset */
     /* fall through */
     case 'X':
     case 'x':
     case 'Z': {
       if (!off && t->letter == 'X') {
-        wy_sbuf_putc(b, 'Z');
+        wy_buf_putc(b, 'Z');
         break;
       }
       int64_t a = off < 0 ? -off : off;
       int oh = (int)(a / 3600000), om = (int)(a / 60000 % 60);
       if (t->letter == 'Z' || c == 2 || (c == 1 && om))
-        wy_sbuf_printf(b, "%c%02d%02d", off < 0 ? '-' : '+', oh, om);
+        wy_buf_printf(b, "%c%02d%02d", off < 0 ? '-' : '+', oh, om);
       else if (c == 1)
-        wy_sbuf_printf(b, "%c%02d", off < 0 ? '-' : '+', oh);
+        wy_buf_printf(b, "%c%02d", off < 0 ? '-' : '+', oh);
       else
-        wy_sbuf_printf(b, "%c%02d:%02d", off < 0 ? '-' : '+', oh, om);
+        wy_buf_printf(b, "%c%02d:%02d", off < 0 ? '-' : '+', oh, om);
       break;
     }
     }
@@ -327,10 +327,10 @@ static wy_status_t format_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, in
   wy_status_t st = get_fmt(ctx, &a[1], &tmp, &f);
   if (!st) st = tz_arg(ctx, a, n, 2, &off);
   if (st) return st;
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   format(&b, f, ms, off);
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 static wy_status_t parse_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, const char *what, int64_t *ms) {

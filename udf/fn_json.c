@@ -114,20 +114,20 @@ static bool valid_json(const char *s, size_t n) {
 
 /* Unescape a JSON string token [p, end) (quotes included) into the arena. */
 static bool unescape(wy_fn_ctx_t *ctx, const char *p, const char *end, wy_value_t *out) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   for (p++, end--; p < end; p++) {
     if (*p != '\\') {
-      wy_sbuf_putc(&b, *p);
+      wy_buf_putc(&b, *p);
       continue;
     }
     p++;
     switch (*p) {
-    case 'n': wy_sbuf_putc(&b, '\n'); break;
-    case 't': wy_sbuf_putc(&b, '\t'); break;
-    case 'r': wy_sbuf_putc(&b, '\r'); break;
-    case 'b': wy_sbuf_putc(&b, '\b'); break;
-    case 'f': wy_sbuf_putc(&b, '\f'); break;
+    case 'n': wy_buf_putc(&b, '\n'); break;
+    case 't': wy_buf_putc(&b, '\t'); break;
+    case 'r': wy_buf_putc(&b, '\r'); break;
+    case 'b': wy_buf_putc(&b, '\b'); break;
+    case 'f': wy_buf_putc(&b, '\f'); break;
     case 'u': {
       if (end - p < 5) return false;
       unsigned cp = (unsigned)strtoul((char[]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
@@ -143,29 +143,29 @@ static bool unescape(wy_fn_ctx_t *ctx, const char *p, const char *end, wy_value_
       else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 63)), l = 2;
       else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 63)), u[2] = (char)(0x80 | (cp & 63)), l = 3;
       else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 63)), u[2] = (char)(0x80 | (cp >> 6 & 63)), u[3] = (char)(0x80 | (cp & 63)), l = 4;
-      wy_sbuf_put(&b, u, l);
+      wy_buf_append(&b, u, l);
       break;
     }
-    default: wy_sbuf_putc(&b, *p); break;
+    default: wy_buf_putc(&b, *p); break;
     }
   }
-  if (!b.p) wy_sbuf_put(&b, "", 0);
-  if (b.oom) return false;
-  *out = wy_string(b.p, b.len);
+  const char *s = wy_buf_cstr(&b);
+  if (!s) return false;
+  *out = wy_string(s, b.len);
   return true;
 }
 
 /* Copy JSON text without insignificant whitespace (as Jackson re-serialises it). */
-static void compact(wy_sbuf_t *b, const char *p, const char *end) {
+static void compact(wy_buf_t *b, const char *p, const char *end) {
   bool in_str = false;
   for (; p < end; p++) {
     if (in_str) {
-      wy_sbuf_putc(b, *p);
-      if (*p == '\\' && p + 1 < end) wy_sbuf_putc(b, *++p);
+      wy_buf_putc(b, *p);
+      if (*p == '\\' && p + 1 < end) wy_buf_putc(b, *++p);
       else if (*p == '"') in_str = false;
     } else if (!(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
       if (*p == '"') in_str = true;
-      wy_sbuf_putc(b, *p);
+      wy_buf_putc(b, *p);
     }
   }
 }
@@ -243,10 +243,10 @@ wy_status_t fn_extractjsonfield(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
     return WY_OK;
   }
   if (j.p - vs == 4 && !memcmp(vs, "null", 4)) return WY_OK;
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   compact(&b, vs, j.p);
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 wy_status_t fn_is_json_string(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -352,42 +352,42 @@ wy_status_t fn_json_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
   for (size_t i = 0; i < n; i++)
     if (members(a[i].u.str, a[i].len, want, add_piece, p) < 0) return WY_OK;
   if (p->overflow) return wy_fn_fail(ctx, "JSON_CONCAT supports at most 256 members");
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
-  wy_sbuf_putc(&b, want);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
+  wy_buf_putc(&b, want);
   for (int i = 0; i < p->n; i++) {
-    if (i) wy_sbuf_putc(&b, ',');
+    if (i) wy_buf_putc(&b, ',');
     if (want == '{') {
       compact(&b, p->ks[i], p->ke[i]);
-      wy_sbuf_putc(&b, ':');
+      wy_buf_putc(&b, ':');
     }
     compact(&b, p->vs[i], p->ve[i]);
   }
-  wy_sbuf_putc(&b, want == '{' ? '}' : ']');
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  wy_buf_putc(&b, want == '{' ? '}' : ']');
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
-static void json_string(wy_sbuf_t *b, const char *s, size_t n) {
-  wy_sbuf_putc(b, '"');
+static void json_string(wy_buf_t *b, const char *s, size_t n) {
+  wy_buf_putc(b, '"');
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': wy_sbuf_puts(b, "\\\""); break;
-    case '\\': wy_sbuf_puts(b, "\\\\"); break;
-    case '\n': wy_sbuf_puts(b, "\\n"); break;
-    case '\r': wy_sbuf_puts(b, "\\r"); break;
-    case '\t': wy_sbuf_puts(b, "\\t"); break;
+    case '"': wy_buf_append_str(b, "\\\""); break;
+    case '\\': wy_buf_append_str(b, "\\\\"); break;
+    case '\n': wy_buf_append_str(b, "\\n"); break;
+    case '\r': wy_buf_append_str(b, "\\r"); break;
+    case '\t': wy_buf_append_str(b, "\\t"); break;
     default:
-      if (c < 0x20) wy_sbuf_printf(b, "\\u%04x", c);
-      else wy_sbuf_putc(b, (char)c);
+      if (c < 0x20) wy_buf_printf(b, "\\u%04x", c);
+      else wy_buf_putc(b, (char)c);
     }
   }
-  wy_sbuf_putc(b, '"');
+  wy_buf_putc(b, '"');
 }
 
-void wy_fn_json_value(wy_sbuf_t *b, const wy_value_t *v, const wy_type_t *t) {
+void wy_fn_json_value(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
   if (v->null) {
-    wy_sbuf_puts(b, "null");
+    wy_buf_append_str(b, "null");
     return;
   }
   switch (v->kind) {
@@ -396,65 +396,65 @@ void wy_fn_json_value(wy_sbuf_t *b, const wy_value_t *v, const wy_type_t *t) {
     return;
   case WY_T_DOUBLE:
     if (!isfinite(v->u.f64)) {
-      wy_sbuf_putc(b, '"');
-      wy_sbuf_value(b, v, t);
-      wy_sbuf_putc(b, '"');
+      wy_buf_putc(b, '"');
+      wy_value_append_sql(b, v, t);
+      wy_buf_putc(b, '"');
       return;
     }
-    wy_sbuf_value(b, v, t);
+    wy_value_append_sql(b, v, t);
     return;
   case WY_T_BYTES:
   case WY_T_TIMESTAMP:
   case WY_T_DATE:
   case WY_T_TIME:
-    wy_sbuf_putc(b, '"');
-    wy_sbuf_value(b, v, t);
-    wy_sbuf_putc(b, '"');
+    wy_buf_putc(b, '"');
+    wy_value_append_sql(b, v, t);
+    wy_buf_putc(b, '"');
     return;
   case WY_T_ARRAY:
-    wy_sbuf_putc(b, '[');
+    wy_buf_putc(b, '[');
     for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (i) wy_sbuf_putc(b, ',');
+      if (i) wy_buf_putc(b, ',');
       wy_fn_json_value(b, &v->u.list->items[i], t ? t->elem : NULL);
     }
-    wy_sbuf_putc(b, ']');
+    wy_buf_putc(b, ']');
     return;
   case WY_T_MAP:
-    wy_sbuf_putc(b, '{');
+    wy_buf_putc(b, '{');
     for (uint32_t i = 0; i < v->u.map->n; i++) {
-      if (i) wy_sbuf_putc(b, ',');
+      if (i) wy_buf_putc(b, ',');
       const wy_value_t *k = &v->u.map->keys[i];
       if (k->kind == WY_T_STRING && !k->null) json_string(b, k->u.str, k->len);
       else {
-        wy_sbuf_putc(b, '"');
-        wy_sbuf_value(b, k, t ? t->key : NULL);
-        wy_sbuf_putc(b, '"');
+        wy_buf_putc(b, '"');
+        wy_value_append_sql(b, k, t ? t->key : NULL);
+        wy_buf_putc(b, '"');
       }
-      wy_sbuf_putc(b, ':');
+      wy_buf_putc(b, ':');
       wy_fn_json_value(b, &v->u.map->vals[i], t ? t->elem : NULL);
     }
-    wy_sbuf_putc(b, '}');
+    wy_buf_putc(b, '}');
     return;
   case WY_T_STRUCT:
-    wy_sbuf_putc(b, '{');
+    wy_buf_putc(b, '{');
     for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (i) wy_sbuf_putc(b, ',');
+      if (i) wy_buf_putc(b, ',');
       const char *name = t && i < t->nfields ? t->fields[i].name : "?";
       json_string(b, name, strlen(name));
-      wy_sbuf_putc(b, ':');
+      wy_buf_putc(b, ':');
       wy_fn_json_value(b, &v->u.list->items[i], t && i < t->nfields ? t->fields[i].type : NULL);
     }
-    wy_sbuf_putc(b, '}');
+    wy_buf_putc(b, '}');
     return;
   default:
-    wy_sbuf_value(b, v, t);
+    wy_value_append_sql(b, v, t);
     return;
   }
 }
 
 wy_status_t fn_to_json_string(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   wy_fn_json_value(&b, &a[0], ctx->arg_types[0]);
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }

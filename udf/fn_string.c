@@ -30,25 +30,25 @@ static wy_status_t str_out(wy_fn_ctx_t *ctx, const char *p, size_t n, bool bytes
 }
 
 wy_status_t fn_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   for (size_t i = 0; i < n; i++)
-    if (!a[i].null) wy_sbuf_put(&b, a[i].u.str, a[i].len);
-  return wy_fn_sbuf_result(ctx, &b, ctx->ret->kind == WY_T_BYTES, out);
+    if (!a[i].null) wy_buf_append(&b, a[i].u.str, a[i].len);
+  return wy_fn_buf_result(ctx, &b, ctx->ret->kind == WY_T_BYTES, out);
 }
 
 wy_status_t fn_concat_ws(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   if (a[0].null) return *out = wy_null(ctx->ret->kind), WY_OK;
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   bool first = true;
   for (size_t i = 1; i < n; i++) {
     if (a[i].null) continue;
-    if (!first) wy_sbuf_put(&b, a[0].u.str, a[0].len);
+    if (!first) wy_buf_append(&b, a[0].u.str, a[0].len);
     first = false;
-    wy_sbuf_put(&b, a[i].u.str, a[i].len);
+    wy_buf_append(&b, a[i].u.str, a[i].len);
   }
-  return wy_fn_sbuf_result(ctx, &b, ctx->ret->kind == WY_T_BYTES, out);
+  return wy_fn_buf_result(ctx, &b, ctx->ret->kind == WY_T_BYTES, out);
 }
 
 wy_status_t fn_len(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -153,28 +153,28 @@ wy_status_t fn_instr(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
 }
 
 wy_status_t fn_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   const char *s = a[0].u.str;
   size_t sn = a[0].len, tn = a[1].len, i = 0;
   if (!tn) { /* Java: the replacement goes between every character and at both ends */
-    wy_sbuf_put(&b, a[2].u.str, a[2].len);
+    wy_buf_append(&b, a[2].u.str, a[2].len);
     while (i < sn) {
       size_t l = u8len((unsigned char)s[i]);
-      wy_sbuf_put(&b, s + i, l);
-      wy_sbuf_put(&b, a[2].u.str, a[2].len);
+      wy_buf_append(&b, s + i, l);
+      wy_buf_append(&b, a[2].u.str, a[2].len);
       i += l;
     }
-    return wy_fn_sbuf_result(ctx, &b, false, out);
+    return wy_fn_buf_result(ctx, &b, false, out);
   }
   const char *m;
   while ((m = find(s, sn, a[1].u.str, tn, i))) {
-    wy_sbuf_put(&b, s + i, (size_t)(m - s) - i);
-    wy_sbuf_put(&b, a[2].u.str, a[2].len);
+    wy_buf_append(&b, s + i, (size_t)(m - s) - i);
+    wy_buf_append(&b, a[2].u.str, a[2].len);
     i = (size_t)(m - s) + tn;
   }
-  wy_sbuf_put(&b, s + i, sn - i);
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  wy_buf_append(&b, s + i, sn - i);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 static wy_status_t pad(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *out, bool left) {
@@ -182,19 +182,19 @@ static wy_status_t pad(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *out, b
   if (want < 0 || (a[2].len == 0 && (int64_t)u8_count(a[0].u.str, a[0].len) < want))
     return *out = wy_null(WY_T_STRING), WY_OK;
   size_t have = u8_count(a[0].u.str, a[0].len);
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   if ((int64_t)have >= want) {
-    wy_sbuf_put(&b, a[0].u.str, u8_offset(a[0].u.str, a[0].len, (size_t)want));
-    return wy_fn_sbuf_result(ctx, &b, false, out);
+    wy_buf_append(&b, a[0].u.str, u8_offset(a[0].u.str, a[0].len, (size_t)want));
+    return wy_fn_buf_result(ctx, &b, false, out);
   }
-  if (!left) wy_sbuf_put(&b, a[0].u.str, a[0].len);
+  if (!left) wy_buf_append(&b, a[0].u.str, a[0].len);
   size_t padc = u8_count(a[2].u.str, a[2].len);
   for (int64_t k = 0, need = want - (int64_t)have; k < need; k++)
-    wy_sbuf_put(&b, a[2].u.str + u8_offset(a[2].u.str, a[2].len, (size_t)k % padc),
+    wy_buf_append(&b, a[2].u.str + u8_offset(a[2].u.str, a[2].len, (size_t)k % padc),
                 u8len((unsigned char)a[2].u.str[u8_offset(a[2].u.str, a[2].len, (size_t)k % padc)]));
-  if (left) wy_sbuf_put(&b, a[0].u.str, a[0].len);
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  if (left) wy_buf_append(&b, a[0].u.str, a[0].len);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 wy_status_t fn_lpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return pad(ctx, a, out, true); }
 wy_status_t fn_rpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return pad(ctx, a, out, false); }
@@ -321,23 +321,23 @@ static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc,
 }
 
 static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t enc, wy_value_t *out) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   if (enc == ENC_HEX) {
-    for (size_t i = 0; i < n; i++) wy_sbuf_printf(&b, "%02x", (unsigned char)p[i]);
+    for (size_t i = 0; i < n; i++) wy_buf_printf(&b, "%02x", (unsigned char)p[i]);
   } else if (enc == ENC_BASE64) {
     for (size_t i = 0; i < n; i += 3) {
       unsigned v = (unsigned)(unsigned char)p[i] << 16 | (i + 1 < n ? (unsigned)(unsigned char)p[i + 1] << 8 : 0) |
                    (i + 2 < n ? (unsigned char)p[i + 2] : 0);
       char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < n ? B64[v >> 6 & 63] : '=', i + 2 < n ? B64[v & 63] : '='};
-      wy_sbuf_put(&b, q, 4);
+      wy_buf_append(&b, q, 4);
     }
   } else if (enc == ENC_ASCII) {
-    for (size_t i = 0; i < n; i++) wy_sbuf_putc(&b, (unsigned char)p[i] < 0x80 ? p[i] : '?');
+    for (size_t i = 0; i < n; i++) wy_buf_putc(&b, (unsigned char)p[i] < 0x80 ? p[i] : '?');
   } else {
-    wy_sbuf_put(&b, p, n);
+    wy_buf_append(&b, p, n);
   }
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 wy_status_t fn_to_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -414,8 +414,8 @@ static void masker_init(masker_t *m, const wy_value_t *a, size_t n, size_t first
 /* Mask characters [from, to) (character indexes) of s. */
 static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const masker_t *m, int64_t from,
                               int64_t to, wy_value_t *out) {
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   int64_t ci = 0;
   for (size_t i = 0; i < s->len; ci++) {
     unsigned char c = (unsigned char)s->u.str[i];
@@ -423,12 +423,12 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
     if (i + l > s->len) l = s->len - i;
     int cls = c < 0x80 && isupper(c) ? 0 : c < 0x80 && islower(c) ? 1 : c < 0x80 && isdigit(c) ? 2 : 3;
     if (ci >= from && ci < to && m->rep[cls])
-      wy_sbuf_put(&b, m->rep[cls], m->len[cls]);
+      wy_buf_append(&b, m->rep[cls], m->len[cls]);
     else
-      wy_sbuf_put(&b, s->u.str + i, l);
+      wy_buf_append(&b, s->u.str + i, l);
     i += l;
   }
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 static wy_status_t mask_common(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, char how) {
@@ -547,29 +547,29 @@ wy_status_t fn_regexp_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, w
   wy_status_t st = get_re(ctx, &a[1], &tmp, &re, &owned);
   if (st) return st;
   const char *s = cstr(ctx, &a[0]);
-  wy_sbuf_t b;
-  wy_sbuf_init(&b, ctx->arena);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
   size_t off = 0, len = a[0].len;
   regmatch_t m[1];
   while (s && off <= len && regexec(re, s + off, 1, m, off ? REG_NOTBOL : 0) == 0) {
-    wy_sbuf_put(&b, s + off, (size_t)m[0].rm_so);
-    wy_sbuf_put(&b, a[2].u.str, a[2].len);
+    wy_buf_append(&b, s + off, (size_t)m[0].rm_so);
+    wy_buf_append(&b, a[2].u.str, a[2].len);
     if (m[0].rm_eo == m[0].rm_so) { /* empty match: copy one character and move on */
       if (off + (size_t)m[0].rm_so >= len) {
         off = len + 1;
         break;
       }
       size_t l = u8len((unsigned char)s[off + (size_t)m[0].rm_so]);
-      wy_sbuf_put(&b, s + off + m[0].rm_so, l);
+      wy_buf_append(&b, s + off + m[0].rm_so, l);
       off += (size_t)m[0].rm_so + l;
     } else {
       off += (size_t)m[0].rm_eo;
     }
   }
-  if (s && off <= len) wy_sbuf_put(&b, s + off, len - off);
+  if (s && off <= len) wy_buf_append(&b, s + off, len - off);
   if (owned) regfree(&tmp);
   if (!s) return wy_fn_nomem(ctx);
-  return wy_fn_sbuf_result(ctx, &b, false, out);
+  return wy_fn_buf_result(ctx, &b, false, out);
 }
 
 static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, bool all) {

@@ -69,7 +69,7 @@ typedef struct avro_impl {
   eplan_t *eroot;
   wy_value_t *stack; /* array and map items being decoded */
   size_t stack_n, stack_cap;
-  wy_format_buf_t text; /* scratch for coerced text */
+  wy_buf_t text; /* scratch for coerced text */
 } avro_impl_t;
 
 static void *palloc(avro_impl_t *a, size_t n) {
@@ -805,14 +805,14 @@ static eplan_t *ecompile(avro_impl_t *a, const av_node_t *w, const wy_type_t *t,
 /* ---- binary writing ---- */
 
 typedef struct {
-  wy_format_buf_t *out;
+  wy_buf_t *out;
   wy_error_t *err;
   bool oom;
-  wy_format_buf_t *scratch;
+  wy_buf_t *scratch;
 } ectx_t;
 
 static bool put(ectx_t *e, const void *p, size_t n) {
-  if (!wy_format_buf_append(e->out, p, n)) return e->oom = true, false;
+  if (!wy_buf_append(e->out, p, n)) return e->oom = true, false;
   return true;
 }
 
@@ -1106,7 +1106,7 @@ out:
   return st;
 }
 
-static wy_status_t avro_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+static wy_status_t avro_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                                bool *null_record, wy_error_t *err) {
   avro_impl_t *a = c->impl;
   wy_status_t st = writer_ready(c, err);
@@ -1157,7 +1157,7 @@ static void avro_close(wy_format_codec_t *c) {
   wy_avro_schema_free(a->wschema);
   wy_type_unref(a->row);
   free(a->stack);
-  wy_format_buf_free(&a->text);
+  wy_buf_free(&a->text);
   free(a);
   c->impl = NULL;
 }

@@ -99,7 +99,7 @@ void wy_avro_schema_free(wy_avro_schema_t *s); /* accepts NULL */
 
 /* Does the validatedString pattern of s match the whole string [p, p + n)? scratch is a
  * reusable buffer for the NUL-terminated copy regexec needs. */
-bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_format_buf_t *scratch);
+bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_buf_t *scratch);
 
 /* The branch name Connect gives a union member (record/enum/fixed simple name, else the
  * type name). */

@@ -320,13 +320,13 @@ wy_status_t wy_avro_schema_parse(const char *text, size_t len, wy_avro_schema_t 
   return WY_OK;
 }
 
-bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_format_buf_t *scratch) {
+bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_buf_t *scratch) {
   /* regexec needs a NUL-terminated copy (REG_STARTEND is not honoured everywhere, e.g.
    * by sanitizer interceptors); the scratch buffer is reused, so this does not malloc in
    * the steady state. A NUL inside the value cannot match a pattern anyway. */
   if (memchr(p ? p : "", 0, n)) return false;
   scratch->len = 0;
-  if (!wy_format_buf_append(scratch, p ? p : "", n) || !wy_format_buf_append(scratch, "", 1))
+  if (!wy_buf_append(scratch, p ? p : "", n) || !wy_buf_append(scratch, "", 1))
     return false;
   return regexec(&s->re, (const char *)scratch->data, 0, NULL, 0) == 0;
 }

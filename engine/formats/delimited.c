@@ -23,13 +23,13 @@ static wy_status_t delim_open(wy_format_codec_t *c, wy_error_t *err) {
     return wy_error_set(err, WY_ERR_CONFIG, "Invalid delimiter value: '%c'", c->delimiter);
   c->unwrapped = c->ncols == 1;
   /* Scratch for BYTES rendered as base64, reused across records. */
-  c->impl = calloc(1, sizeof(wy_format_buf_t));
+  c->impl = calloc(1, sizeof(wy_buf_t));
   if (!c->impl) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return WY_OK;
 }
 
 static void delim_close(wy_format_codec_t *c) {
-  wy_format_buf_free(c->impl);
+  wy_buf_free(c->impl);
   free(c->impl);
 }
 
@@ -274,7 +274,7 @@ static bool is_alnum(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static bool csv_put(wy_format_buf_t *out, const char *s, size_t n, bool first, char delim) {
+static bool csv_put(wy_buf_t *out, const char *s, size_t n, bool first, char delim) {
   bool quote = false;
   if (n == 0) {
     quote = first; /* an empty first field is quoted so the line is not empty */
@@ -290,8 +290,8 @@ static bool csv_put(wy_format_buf_t *out, const char *s, size_t n, bool first, c
       if (!quote && (unsigned char)s[n - 1] <= ' ') quote = true;
     }
   }
-  if (!quote) return wy_format_buf_append(out, s, n);
-  if (!wy_format_buf_reserve(out, n * 2 + 2)) return false;
+  if (!quote) return wy_buf_append(out, s, n);
+  if (!wy_buf_reserve(out, n * 2 + 2)) return false;
   uint8_t *o = out->data + out->len;
   *o++ = '"';
   for (size_t i = 0; i < n; i++) {
@@ -303,12 +303,12 @@ static bool csv_put(wy_format_buf_t *out, const char *s, size_t n, bool first, c
   return true;
 }
 
-static wy_status_t delim_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+static wy_status_t delim_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                                 bool *null_record, wy_error_t *err) {
-  wy_format_buf_t *b64 = c->impl;
+  wy_buf_t *b64 = c->impl;
   for (size_t i = 0; i < c->ncols; i++) {
     const wy_value_t *v = &cols[i];
-    if (i && !wy_format_buf_append(out, &c->delimiter, 1)) goto nomem;
+    if (i && !wy_buf_append(out, &c->delimiter, 1)) goto nomem;
     if (v->null) continue; /* NULL: an empty field, never quoted */
     if (v->kind != c->types[i]->kind)
       return wy_error_set(err, WY_ERR_ENCODE, "%s column %s: value of type %s, expected %s",

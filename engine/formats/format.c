@@ -52,33 +52,6 @@ wy_status_t wy_format_parse_delimiter(const char *text, char *out, wy_error_t *e
   return WY_OK;
 }
 
-/* ---- byte buffer ---- */
-
-void wy_format_buf_init(wy_format_buf_t *b) {
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
-
-void wy_format_buf_free(wy_format_buf_t *b) {
-  if (!b) return;
-  free(b->data);
-  wy_format_buf_init(b);
-}
-
-bool wy_format_buf_grow(wy_format_buf_t *b, size_t n) {
-  if (b->cap - b->len >= n) return true;
-  size_t cap = b->cap ? b->cap : 256;
-  while (cap - b->len < n) {
-    if (cap > SIZE_MAX / 2) return false;
-    cap *= 2;
-  }
-  uint8_t *p = realloc(b->data, cap);
-  if (!p) return false;
-  b->data = p;
-  b->cap = cap;
-  return true;
-}
-
 /* ---- codec ---- */
 
 void wy_fmt_columns_text(const wy_format_codec_t *c, char *buf, size_t cap) {
@@ -198,11 +171,11 @@ wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len
   return st;
 }
 
-wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                              bool *null_record, wy_error_t *err) {
   bool dummy;
   if (!null_record) null_record = &dummy;
   *null_record = false;
-  out->len = 0;
+  wy_buf_reset(out);
   return c->ops->encode(c, cols, out, null_record, err);
 }

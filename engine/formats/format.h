@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "engine/base/arena.h"
+#include "engine/base/buf.h"
 #include "engine/base/status.h"
 #include "engine/base/types.h"
 #include "engine/base/value.h"
@@ -120,33 +121,11 @@ wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len
                              wy_arena_t *arena, wy_value_t *cols_out, bool *null_row,
                              wy_error_t *err);
 
-/* A growable byte buffer, reused across records: encode resets len and appends. */
-typedef struct wy_format_buf {
-  uint8_t *data;
-  size_t len;
-  size_t cap;
-} wy_format_buf_t;
-
-void wy_format_buf_init(wy_format_buf_t *b);
-void wy_format_buf_free(wy_format_buf_t *b); /* accepts NULL */
-/* Make room for n more bytes; false on ENOMEM. Inline: the encoders call these for
- * every token; only growing the buffer is a call. */
-bool wy_format_buf_grow(wy_format_buf_t *b, size_t n);
-static inline bool wy_format_buf_reserve(wy_format_buf_t *b, size_t n) {
-  return b->cap - b->len >= n || wy_format_buf_grow(b, n);
-}
-static inline bool wy_format_buf_append(wy_format_buf_t *b, const void *p, size_t n) {
-  if (!wy_format_buf_reserve(b, n)) return false;
-  if (n) memcpy(b->data + b->len, p, n);
-  b->len += n;
-  return true;
-}
-
 /* Encode one row (cols[0..ncols), each value of its column's type or NULL) into out
  * (out->len is reset first). *null_record is set when the record must be produced as a
  * null key/value instead of the bytes. Fails with WY_ERR_ENCODE when a value does not
  * fit its column's type, or WY_ERR_NOMEM. */
-wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                              bool *null_record, wy_error_t *err);
 
 /* Java's Double.toString(d) (shortest round-trip digits, JDK 19+ rules): "2.0",

@@ -16,7 +16,7 @@ typedef struct wy_format_ops {
   void (*close)(wy_format_codec_t *c); /* may be NULL */
   wy_status_t (*decode)(wy_format_codec_t *c, const uint8_t *p, size_t len, wy_arena_t *arena,
                         wy_value_t *cols, bool *null_row, wy_error_t *err);
-  wy_status_t (*encode)(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+  wy_status_t (*encode)(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                         bool *null_record, wy_error_t *err);
 } wy_format_ops_t;
 
@@ -85,7 +85,7 @@ bool wy_fmt_decnum_fit(const wy_fmt_decnum_t *d, const char *text, size_t textle
                        int scale, wy_int128_t *out, char *msg, size_t msgcap);
 /* BigDecimal.toString() of the number (scientific notation when the exponent is small);
  * appends to out. */
-bool wy_fmt_decnum_to_string(const wy_fmt_decnum_t *d, wy_format_buf_t *out);
+bool wy_fmt_decnum_to_string(const wy_fmt_decnum_t *d, wy_buf_t *out);
 /* BigDecimal.toString() of an unscaled 128-bit value with a scale. */
 size_t wy_fmt_decimal_to_string(wy_int128_t unscaled, int scale, char *buf, size_t cap);
 /* Truncating conversion to a 64-bit integer modulo 2^64, as Jackson's asLong()/intValue()
@@ -97,7 +97,7 @@ size_t wy_fmt_i64_to_text(int64_t v, char *buf);
 
 /* Base64 (RFC 4648, standard alphabet): encode pads with '='; decode accepts input
  * with or without padding and rejects anything else. */
-bool wy_fmt_base64_encode(const uint8_t *p, size_t n, wy_format_buf_t *out);
+bool wy_fmt_base64_encode(const uint8_t *p, size_t n, wy_buf_t *out);
 size_t wy_fmt_base64_decoded_max(size_t n);
 bool wy_fmt_base64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen);
 

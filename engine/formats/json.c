@@ -54,7 +54,7 @@ typedef struct json_impl {
   jnode_t row;          /* the columns, as a struct */
   wy_value_t *stack;    /* elements of the arrays and maps being decoded */
   size_t stack_n, stack_cap;
-  wy_format_buf_t text; /* scratch for strings built during decoding */
+  wy_buf_t text; /* scratch for strings built during decoding */
 } json_impl_t;
 
 static const jnode_t STRING_NODE = {.kind = WY_T_STRING};
@@ -120,7 +120,7 @@ static void json_close(wy_format_codec_t *c) {
   if (!j) return;
   node_free(&j->row);
   free(j->stack);
-  wy_format_buf_free(&j->text);
+  wy_buf_free(&j->text);
   free(j);
   c->impl = NULL;
 }
@@ -667,7 +667,7 @@ static bool coerce_number(jdec_t *d, const jnode_t *n, const jnum_t *num, wy_val
         return true;
       }
       wy_fmt_decnum_t dn;
-      wy_format_buf_t *t = &d->j->text;
+      wy_buf_t *t = &d->j->text;
       size_t base = t->len;
       if (!wy_fmt_decnum_parse(num->s, num->n, &dn)) return fail(d, false, "Invalid numeric value");
       if (!wy_fmt_decnum_to_string(&dn, t)) return fail(d, false, "out of memory");
@@ -738,14 +738,14 @@ static bool coerce_text(jdec_t *d, const jnode_t *n, const char *s, size_t len, 
 static const char HEX[] = "0123456789ABCDEF";
 
 /* Jackson's escaping: quote, backslash and control characters; \b \t \n \f \r short. */
-static bool put_json_string(wy_format_buf_t *b, const char *s, size_t n) {
-  if (!wy_format_buf_reserve(b, n + 2)) return false;
+static bool put_json_string(wy_buf_t *b, const char *s, size_t n) {
+  if (!wy_buf_reserve(b, n + 2)) return false;
   b->data[b->len++] = '"';
   size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    if (!wy_format_buf_append(b, s + run, i - run)) return false;
+    if (!wy_buf_append(b, s + run, i - run)) return false;
     run = i + 1;
     char esc[6] = {'\\', 0, '0', '0', 0, 0};
     size_t en = 2;
@@ -763,21 +763,21 @@ static bool put_json_string(wy_format_buf_t *b, const char *s, size_t n) {
         esc[5] = HEX[c & 15];
         en = 6;
     }
-    if (!wy_format_buf_append(b, esc, en)) return false;
+    if (!wy_buf_append(b, esc, en)) return false;
   }
-  return wy_format_buf_append(b, s + run, n - run) && wy_format_buf_append(b, "\"", 1);
+  return wy_buf_append(b, s + run, n - run) && wy_buf_append(b, "\"", 1);
 }
 
 /* Re-serialize the JSON value at d->p compactly, as Jackson writes a parsed tree:
  * used when an object lands in a STRING column. */
-static bool reserialize(jdec_t *d, wy_format_buf_t *b) {
+static bool reserialize(jdec_t *d, wy_buf_t *b) {
   skip_ws(d);
   if (d->p >= d->end) return fail_syntax(d, "expected a value");
   unsigned char c = *d->p;
   if (c == '{' || c == '[') {
     char close = c == '{' ? '}' : ']';
     if (++d->depth > JSON_MAX_DEPTH) return fail(d, true, "Maximum nesting depth exceeded");
-    if (!wy_format_buf_append(b, &c, 1)) return fail(d, false, "out of memory");
+    if (!wy_buf_append(b, &c, 1)) return fail(d, false, "out of memory");
     d->p++;
     skip_ws(d);
     bool first = true;
@@ -786,7 +786,7 @@ static bool reserialize(jdec_t *d, wy_format_buf_t *b) {
         if (d->p >= d->end || *d->p != ',') return fail_syntax(d, "was expecting comma");
         d->p++;
         skip_ws(d);
-        if (!wy_format_buf_append(b, ",", 1)) return fail(d, false, "out of memory");
+        if (!wy_buf_append(b, ",", 1)) return fail(d, false, "out of memory");
       }
       first = false;
       if (close == '}') {
@@ -798,7 +798,7 @@ static bool reserialize(jdec_t *d, wy_format_buf_t *b) {
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':') return fail_syntax(d, "was expecting a colon");
         d->p++;
-        if (!put_json_string(b, k, kn) || !wy_format_buf_append(b, ":", 1))
+        if (!put_json_string(b, k, kn) || !wy_buf_append(b, ":", 1))
           return fail(d, false, "out of memory");
       }
       if (!reserialize(d, b)) return false;
@@ -806,7 +806,7 @@ static bool reserialize(jdec_t *d, wy_format_buf_t *b) {
     }
     d->p++;
     d->depth--;
-    return wy_format_buf_append(b, &close, 1) ? true : fail(d, false, "out of memory");
+    return wy_buf_append(b, &close, 1) ? true : fail(d, false, "out of memory");
   }
   if (c == '"') {
     const char *s;
@@ -816,13 +816,13 @@ static bool reserialize(jdec_t *d, wy_format_buf_t *b) {
   if (c == 't' || c == 'f' || c == 'n') {
     const char *lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
     return expect_literal(d, lit, strlen(lit)) &&
-           (wy_format_buf_append(b, lit, strlen(lit)) || fail(d, false, "oom"));
+           (wy_buf_append(b, lit, strlen(lit)) || fail(d, false, "oom"));
   }
   jnum_t num;
   if (!scan_number(d, &num)) return false;
   if (num.is_int) {
     bool negzero = num.n == 2 && num.s[0] == '-' && num.s[1] == '0';
-    return wy_format_buf_append(b, negzero ? "0" : num.s, negzero ? 1 : num.n) ||
+    return wy_buf_append(b, negzero ? "0" : num.s, negzero ? 1 : num.n) ||
            fail(d, false, "oom");
   }
   wy_fmt_decnum_t dn;
@@ -1091,11 +1091,11 @@ static bool decode_struct(jdec_t *d, const jnode_t *n, wy_value_t *vals) {
 
 /* An array landing in a STRING column: its elements as strings, "[a, b, null]". */
 static bool array_to_string(jdec_t *d, wy_value_t *out) {
-  wy_format_buf_t *t = &d->j->text;
+  wy_buf_t *t = &d->j->text;
   size_t base = t->len;
   d->p++;
   skip_ws(d);
-  bool ok = wy_format_buf_append(t, "[", 1);
+  bool ok = wy_buf_append(t, "[", 1);
   size_t idx = 0;
   if (!(d->p < d->end && *d->p == ']')) {
     for (;; idx++) {
@@ -1105,9 +1105,9 @@ static bool array_to_string(jdec_t *d, wy_value_t *out) {
         path_index(d, idx);
         return false;
       }
-      if (idx) ok = ok && wy_format_buf_append(t, ", ", 2);
-      ok = ok && (v.null ? wy_format_buf_append(t, "null", 4)
-                         : wy_format_buf_append(t, v.u.str, v.len));
+      if (idx) ok = ok && wy_buf_append(t, ", ", 2);
+      ok = ok && (v.null ? wy_buf_append(t, "null", 4)
+                         : wy_buf_append(t, v.u.str, v.len));
       skip_ws(d);
       if (d->p < d->end && *d->p == ',') {
         d->p++;
@@ -1119,14 +1119,14 @@ static bool array_to_string(jdec_t *d, wy_value_t *out) {
     }
   }
   d->p++;
-  ok = ok && wy_format_buf_append(t, "]", 1);
+  ok = ok && wy_buf_append(t, "]", 1);
   ok = ok && put_text(d, (const char *)t->data + base, t->len - base, out);
   t->len = base;
   return ok ? true : fail(d, false, "out of memory");
 }
 
 static bool object_to_string(jdec_t *d, wy_value_t *out) {
-  wy_format_buf_t *t = &d->j->text;
+  wy_buf_t *t = &d->j->text;
   size_t base = t->len;
   bool ok = reserialize(d, t) && put_text(d, (const char *)t->data + base, t->len - base, out);
   t->len = base;
@@ -1252,21 +1252,21 @@ static wy_status_t json_decode(wy_format_codec_t *c, const uint8_t *p, size_t le
 
 /* ---- encoding ---- */
 
-static bool write_value(wy_format_buf_t *b, const wy_type_t *t, const wy_value_t *v);
+static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v);
 
-static bool write_i64(wy_format_buf_t *b, int64_t x) {
+static bool write_i64(wy_buf_t *b, int64_t x) {
   char tmp[24];
-  return wy_format_buf_append(b, tmp, wy_fmt_i64_to_text(x, tmp));
+  return wy_buf_append(b, tmp, wy_fmt_i64_to_text(x, tmp));
 }
 
-static bool write_value(wy_format_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
-  if (v->null) return wy_format_buf_append(b, "null", 4);
+static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
+  if (v->null) return wy_buf_append(b, "null", 4);
   if (v->kind != t->kind) return false;
   char tmp[64];
   size_t n;
   switch (t->kind) {
     case WY_T_BOOLEAN:
-      return v->u.b ? wy_format_buf_append(b, "true", 4) : wy_format_buf_append(b, "false", 5);
+      return v->u.b ? wy_buf_append(b, "true", 4) : wy_buf_append(b, "false", 5);
     case WY_T_INT:
     case WY_T_DATE:
     case WY_T_TIME:
@@ -1278,51 +1278,51 @@ static bool write_value(wy_format_buf_t *b, const wy_type_t *t, const wy_value_t
       n = wy_format_double_java(v->u.f64, tmp);
       /* Jackson quotes non-finite numbers (QUOTE_NON_NUMERIC_NUMBERS). */
       if (!isfinite(v->u.f64)) return put_json_string(b, tmp, n);
-      return wy_format_buf_append(b, tmp, n);
+      return wy_buf_append(b, tmp, n);
     case WY_T_DECIMAL:
       n = wy_fmt_decimal_to_string(v->u.dec, v->scale, tmp, sizeof tmp);
-      return wy_format_buf_append(b, tmp, n);
+      return wy_buf_append(b, tmp, n);
     case WY_T_STRING:
       return put_json_string(b, v->u.str, v->len);
     case WY_T_BYTES:
-      return wy_format_buf_append(b, "\"", 1) &&
+      return wy_buf_append(b, "\"", 1) &&
              wy_fmt_base64_encode((const uint8_t *)v->u.str, v->len, b) &&
-             wy_format_buf_append(b, "\"", 1);
+             wy_buf_append(b, "\"", 1);
     case WY_T_ARRAY: {
-      if (!wy_format_buf_append(b, "[", 1)) return false;
+      if (!wy_buf_append(b, "[", 1)) return false;
       for (uint32_t i = 0; i < v->u.list->n; i++)
-        if ((i && !wy_format_buf_append(b, ",", 1)) || !write_value(b, t->elem, &v->u.list->items[i]))
+        if ((i && !wy_buf_append(b, ",", 1)) || !write_value(b, t->elem, &v->u.list->items[i]))
           return false;
-      return wy_format_buf_append(b, "]", 1);
+      return wy_buf_append(b, "]", 1);
     }
     case WY_T_MAP: {
-      if (!wy_format_buf_append(b, "{", 1)) return false;
+      if (!wy_buf_append(b, "{", 1)) return false;
       for (uint32_t i = 0; i < v->u.map->n; i++) {
         const wy_value_t *k = &v->u.map->keys[i];
         if (k->null || k->kind != WY_T_STRING) return false;
-        if ((i && !wy_format_buf_append(b, ",", 1)) || !put_json_string(b, k->u.str, k->len) ||
-            !wy_format_buf_append(b, ":", 1) || !write_value(b, t->elem, &v->u.map->vals[i]))
+        if ((i && !wy_buf_append(b, ",", 1)) || !put_json_string(b, k->u.str, k->len) ||
+            !wy_buf_append(b, ":", 1) || !write_value(b, t->elem, &v->u.map->vals[i]))
           return false;
       }
-      return wy_format_buf_append(b, "}", 1);
+      return wy_buf_append(b, "}", 1);
     }
     case WY_T_STRUCT: {
-      if (!wy_format_buf_append(b, "{", 1) || v->u.list->n != t->nfields) return false;
+      if (!wy_buf_append(b, "{", 1) || v->u.list->n != t->nfields) return false;
       for (size_t i = 0; i < t->nfields; i++) {
         const char *name = t->fields[i].name;
-        if ((i && !wy_format_buf_append(b, ",", 1)) || !put_json_string(b, name, strlen(name)) ||
-            !wy_format_buf_append(b, ":", 1) ||
+        if ((i && !wy_buf_append(b, ",", 1)) || !put_json_string(b, name, strlen(name)) ||
+            !wy_buf_append(b, ":", 1) ||
             !write_value(b, t->fields[i].type, &v->u.list->items[i]))
           return false;
       }
-      return wy_format_buf_append(b, "}", 1);
+      return wy_buf_append(b, "}", 1);
     }
     default:
       return false;
   }
 }
 
-static wy_status_t json_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+static wy_status_t json_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                                bool *null_record, wy_error_t *err) {
   if (c->unwrapped) {
     if (cols[0].null) {
@@ -1333,17 +1333,17 @@ static wy_status_t json_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_
     return wy_error_set(err, WY_ERR_ENCODE, "cannot encode %s column %s as JSON (value of type %s)",
                         wy_fmt_target(c), c->names[0], wy_type_kind_name(cols[0].kind));
   }
-  if (!wy_format_buf_append(out, "{", 1)) goto nomem;
+  if (!wy_buf_append(out, "{", 1)) goto nomem;
   for (size_t i = 0; i < c->ncols; i++) {
-    if ((i && !wy_format_buf_append(out, ",", 1)) ||
-        !put_json_string(out, c->names[i], c->name_lens[i]) || !wy_format_buf_append(out, ":", 1))
+    if ((i && !wy_buf_append(out, ",", 1)) ||
+        !put_json_string(out, c->names[i], c->name_lens[i]) || !wy_buf_append(out, ":", 1))
       goto nomem;
     if (!write_value(out, c->types[i], &cols[i]))
       return wy_error_set(err, WY_ERR_ENCODE,
                           "cannot encode %s column %s as JSON (value of type %s)",
                           wy_fmt_target(c), c->names[i], wy_type_kind_name(cols[i].kind));
   }
-  if (wy_format_buf_append(out, "}", 1)) return WY_OK;
+  if (wy_buf_append(out, "}", 1)) return WY_OK;
 nomem:
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory encoding JSON");
 }

@@ -69,7 +69,7 @@ static wy_status_t kafka_decode(wy_format_codec_t *c, const uint8_t *p, size_t l
   }
 }
 
-static wy_status_t kafka_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+static wy_status_t kafka_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                                 bool *null_record, wy_error_t *err) {
   if (c->ncols == 0 || cols[0].null) {
     *null_record = true;
@@ -84,7 +84,7 @@ static wy_status_t kafka_encode(wy_format_codec_t *c, const wy_value_t *cols, wy
   switch (v->kind) {
     case WY_T_INT:
       store_be(tmp, (uint32_t)v->u.i32, 4);
-      return wy_format_buf_append(out, tmp, 4) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
+      return wy_buf_append(out, tmp, 4) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
     case WY_T_BIGINT:
       store_be(tmp, (uint64_t)v->u.i64, 8);
       break;
@@ -95,10 +95,10 @@ static wy_status_t kafka_encode(wy_format_codec_t *c, const wy_value_t *cols, wy
       break;
     }
     default: /* STRING, BYTES */
-      return wy_format_buf_append(out, v->u.str, v->len) ? WY_OK
+      return wy_buf_append(out, v->u.str, v->len) ? WY_OK
                                                          : wy_error_set(err, WY_ERR_NOMEM, "oom");
   }
-  return wy_format_buf_append(out, tmp, 8) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
+  return wy_buf_append(out, tmp, 8) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
 }
 
 const wy_format_ops_t wy_format_ops_KAFKA = {kafka_open, NULL, kafka_decode, kafka_encode};

@@ -20,7 +20,7 @@ static wy_status_t none_decode(wy_format_codec_t *c, const uint8_t *p, size_t le
   return WY_OK;
 }
 
-static wy_status_t none_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_format_buf_t *out,
+static wy_status_t none_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                                bool *null_record, wy_error_t *err) {
   *null_record = true;
   return WY_OK;

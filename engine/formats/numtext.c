@@ -189,34 +189,34 @@ bool wy_fmt_decnum_fit(const wy_fmt_decnum_t *d, const char *text, size_t textle
   return true;
 }
 
-static bool buf_putc(wy_format_buf_t *b, char c) { return wy_format_buf_append(b, &c, 1); }
+static bool buf_putc(wy_buf_t *b, char c) { return wy_buf_append(b, &c, 1); }
 
 static bool emit_bigdecimal(const char *coeff, size_t clen, bool neg, int64_t scale,
-                            wy_format_buf_t *out) {
+                            wy_buf_t *out) {
   int64_t adjusted = -scale + (int64_t)(clen - 1);
   if (neg && !(clen == 1 && coeff[0] == '0') && !buf_putc(out, '-')) return false;
   if (scale >= 0 && adjusted >= -6) {
-    if (scale == 0) return wy_format_buf_append(out, coeff, clen);
+    if (scale == 0) return wy_buf_append(out, coeff, clen);
     if ((int64_t)clen > scale) {
       size_t ip = clen - (size_t)scale;
-      return wy_format_buf_append(out, coeff, ip) && buf_putc(out, '.') &&
-             wy_format_buf_append(out, coeff + ip, clen - ip);
+      return wy_buf_append(out, coeff, ip) && buf_putc(out, '.') &&
+             wy_buf_append(out, coeff + ip, clen - ip);
     }
-    if (!wy_format_buf_append(out, "0.", 2)) return false;
+    if (!wy_buf_append(out, "0.", 2)) return false;
     for (int64_t k = 0; k < scale - (int64_t)clen; k++)
       if (!buf_putc(out, '0')) return false;
-    return wy_format_buf_append(out, coeff, clen);
+    return wy_buf_append(out, coeff, clen);
   }
   char tail[24];
   int tn = snprintf(tail, sizeof tail, "E%s%lld", adjusted >= 0 ? "+" : "-",
                     (long long)(adjusted < 0 ? -adjusted : adjusted));
   if (!buf_putc(out, coeff[0])) return false;
-  if (clen > 1 && !(buf_putc(out, '.') && wy_format_buf_append(out, coeff + 1, clen - 1)))
+  if (clen > 1 && !(buf_putc(out, '.') && wy_buf_append(out, coeff + 1, clen - 1)))
     return false;
-  return wy_format_buf_append(out, tail, (size_t)tn);
+  return wy_buf_append(out, tail, (size_t)tn);
 }
 
-bool wy_fmt_decnum_to_string(const wy_fmt_decnum_t *d, wy_format_buf_t *out) {
+bool wy_fmt_decnum_to_string(const wy_fmt_decnum_t *d, wy_buf_t *out) {
   char stack[128] = {0};
   char *coeff = d->ndigits <= sizeof stack ? stack : calloc(1, d->ndigits);
   if (!coeff) return false;
@@ -236,7 +236,7 @@ size_t wy_fmt_decimal_to_string(wy_int128_t unscaled, int scale, char *buf, size
   /* At most 38 digits, a sign, "0." and six zeros, or an exponent: the stack buffer is
    * never outgrown, so the append never reallocates it. */
   char stack[128];
-  wy_format_buf_t b = {(uint8_t *)stack, 0, sizeof stack};
+  wy_buf_t b = {.data = (uint8_t *)stack, .cap = sizeof stack};
   emit_bigdecimal(digits, n, neg, scale, &b);
   size_t len = b.len;
   if (cap) {
@@ -350,8 +350,8 @@ size_t wy_format_double_java(double d, char *buf) {
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-bool wy_fmt_base64_encode(const uint8_t *p, size_t n, wy_format_buf_t *out) {
-  if (!wy_format_buf_reserve(out, (n + 2) / 3 * 4)) return false;
+bool wy_fmt_base64_encode(const uint8_t *p, size_t n, wy_buf_t *out) {
+  if (!wy_buf_reserve(out, (n + 2) / 3 * 4)) return false;
   char *o = (char *)out->data + out->len;
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {

@@ -78,7 +78,7 @@ struct wy_task {
   size_t ninputs;
   wy_task_state_t *state;
   wy_arena_t arena;
-  wy_format_buf_t kbuf, vbuf;
+  wy_buf_t kbuf, vbuf;
   uint8_t *scratch;
   size_t scratch_cap;
 };
@@ -280,8 +280,8 @@ static wy_status_t task_new(wy_query_t *q, size_t sub, int32_t partition, wy_tas
   t->sub = sub;
   t->partition = partition;
   wy_arena_init(&t->arena, 0);
-  wy_format_buf_init(&t->kbuf);
-  wy_format_buf_init(&t->vbuf);
+  wy_buf_init(&t->kbuf);
+  wy_buf_init(&t->vbuf);
   const wy_subtopology_t *st = &q->plan->subs[sub];
   t->ninputs = st->ninputs;
   for (size_t i = 0; i < st->ninputs; i++) {
@@ -305,8 +305,8 @@ void wy_task_destroy(wy_task_t *t) {
   }
   wy_task_state_close(t->state);
   wy_arena_release(&t->arena);
-  wy_format_buf_free(&t->kbuf);
-  wy_format_buf_free(&t->vbuf);
+  wy_buf_free(&t->kbuf);
+  wy_buf_free(&t->vbuf);
   free(t->scratch);
   free(t);
 }
@@ -493,7 +493,7 @@ static wy_status_t step_sink(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *
     /* Kafka Streams' time-windowed key: the inner key, then the window start (BE) */
     uint8_t be[8];
     for (int i = 0; i < 8; i++) be[i] = (uint8_t)((uint64_t)r->wstart >> (56 - 8 * i));
-    if (!wy_format_buf_append(&t->kbuf, be, 8)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (!wy_buf_append(&t->kbuf, be, 8)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   bool nullv = r->tombstone || null_value;
   if (t->q->lineage_out) {

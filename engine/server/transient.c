@@ -41,7 +41,7 @@ struct wy_transient {
   size_t nkey, nvalue;
   wy_value_t *vals; /* a decoded row: the key columns, then the value columns */
   wy_arena_t arena;
-  wy_format_buf_t buf;
+  wy_buf_t buf;
   int64_t *next; /* per sink partition: next output offset to read */
   int32_t nparts;
   char *hidden[8]; /* sink columns added for the CSAS, not part of the result */
@@ -216,7 +216,7 @@ wy_status_t wy_transient_new(wy_engine_t *node, const wy_ast_stmt_t *select, con
   wy_transient_t *t = calloc(1, sizeof *t);
   if (!t) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_arena_init(&t->arena, 0);
-  wy_format_buf_init(&t->buf);
+  wy_buf_init(&t->buf);
   t->pull = select->query->emit == WY_AST_EMIT_NONE;
   t->limit = select->query->has_limit ? select->query->limit : -1;
   t->id = strdup(query_id);
@@ -265,7 +265,7 @@ void wy_transient_destroy(wy_transient_t *t) {
   for (size_t i = t->taken; i < t->nrows; i++) row_free(&t->rows[i]);
   free(t->rows);
   free(t->next);
-  wy_format_buf_free(&t->buf);
+  wy_buf_free(&t->buf);
   wy_arena_release(&t->arena);
   for (size_t i = 0; i < t->nhidden; i++) free(t->hidden[i]);
   for (size_t i = 0; i < t->nrenames; i++) free(t->renames[i]);

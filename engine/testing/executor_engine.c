@@ -122,7 +122,7 @@ static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_form
 
 /* Spec JSON -> typed columns (JSON codec) -> AVRO bytes written with the subject's
  * latest schema, as ksqlDB's test serde does. */
-static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_format_buf_t *buf,
+static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_buf_t *buf,
                          bool *is_null, wy_error_t *err) {
   char small[8192];
   size_t n = wy_qtt_json_format(v, small, sizeof small);
@@ -162,8 +162,8 @@ static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t
     wy_arena_init(&a, 0);
     wy_value_t cols[256];
     bool null_row = false, null_rec = false;
-    wy_format_buf_t b;
-    wy_format_buf_init(&b);
+    wy_buf_t b;
+    wy_buf_init(&b);
     if (wy_format_decode(ac, bytes, len, &a, cols, &null_row, &err) == WY_OK &&
         (null_row || wy_format_encode(jc, cols, &b, &null_rec, &err) == WY_OK)) {
       if (null_row || null_rec) {
@@ -175,7 +175,7 @@ static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t
         if (j) json_decref(j);
       }
     }
-    wy_format_buf_free(&b);
+    wy_buf_free(&b);
     wy_arena_release(&a);
   }
   wy_format_codec_destroy(ac);
@@ -212,7 +212,7 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
 
 /* Serialize a spec JSON value as ksqlDB's test serdes do for this format. Returns the
  * bytes in buf (or *is_null). */
-static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_format_buf_t *buf,
+static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_buf_t *buf,
                       bool *is_null) {
   *is_null = false;
   buf->len = 0;
@@ -236,30 +236,30 @@ static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, w
     uint8_t b[8];
     if (t && t->kind == WY_T_INT) {
       put_be(b, (uint64_t)(uint32_t)(int32_t)value_as_int(v), 4);
-      return wy_format_buf_append(buf, b, 4);
+      return wy_buf_append(buf, b, 4);
     }
     if (t && t->kind == WY_T_BIGINT) {
       put_be(b, (uint64_t)value_as_int(v), 8);
-      return wy_format_buf_append(buf, b, 8);
+      return wy_buf_append(buf, b, 8);
     }
     if (t && t->kind == WY_T_DOUBLE) {
       double x = value_as_double(v);
       uint64_t bits;
       memcpy(&bits, &x, 8);
       put_be(b, bits, 8);
-      return wy_format_buf_append(buf, b, 8);
+      return wy_buf_append(buf, b, 8);
     }
     /* STRING, BYTES, and the String serde of key-less schemas */
   }
   if (strcmp(fmt, "JSON") != 0 && v->kind == WY_T_STRING)
-    return wy_format_buf_append(buf, v->u.str, v->len);
+    return wy_buf_append(buf, v->u.str, v->len);
   char small[4096];
   size_t n = wy_qtt_json_format(v, small, sizeof small);
-  if (n < sizeof small) return wy_format_buf_append(buf, small, n);
+  if (n < sizeof small) return wy_buf_append(buf, small, n);
   char *big = malloc(n + 1);
   if (!big) return false;
   wy_qtt_json_format(v, big, n + 1);
-  bool ok = wy_format_buf_append(buf, big, n);
+  bool ok = wy_buf_append(buf, big, n);
   free(big);
   return ok;
 }
@@ -369,9 +369,9 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
   wy_engine_t *e = NULL;
   topic_set_t topics = {0};
   piped_t *piped = NULL;
-  wy_format_buf_t kb, vb;
-  wy_format_buf_init(&kb);
-  wy_format_buf_init(&vb);
+  wy_buf_t kb, vb;
+  wy_buf_init(&kb);
+  wy_buf_init(&vb);
   wy_arena_t arena;
   wy_arena_init(&arena, 0);
   wy_sr_t *sr = wy_sr_mem_new(WY_COMPAT_NONE);
@@ -571,8 +571,8 @@ report:
 done:
   free(piped);
   topics_free(&topics);
-  wy_format_buf_free(&kb);
-  wy_format_buf_free(&vb);
+  wy_buf_free(&kb);
+  wy_buf_free(&vb);
   wy_engine_destroy(e);
   wy_memory_broker_destroy(broker);
   wy_sr_destroy(sr);

@@ -31,7 +31,7 @@ static wy_sr_t *reg;
 static wy_format_codec_t *codec;
 static const wy_type_t *types[14];
 static wy_arena_t arena;
-static wy_format_buf_t out;
+static wy_buf_t out;
 
 static void init(void) {
   reg = wy_sr_mem_new(WY_COMPAT_NONE);
@@ -63,7 +63,7 @@ static void init(void) {
   codec = wy_format_codec_new(WY_FORMAT_AVRO, &s, &o, NULL);
   if (!codec) abort();
   wy_arena_init(&arena, 0);
-  wy_format_buf_init(&out);
+  wy_buf_init(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -8,7 +8,7 @@
 
 static wy_format_codec_t *codecs[3];
 static wy_arena_t arena;
-static wy_format_buf_t out;
+static wy_buf_t out;
 
 static void init(void) {
   wy_format_column_t cols[] = {
@@ -25,7 +25,7 @@ static void init(void) {
   for (int i = 0; i < 3; i++)
     if (!codecs[i]) abort();
   wy_arena_init(&arena, 0);
-  wy_format_buf_init(&out);
+  wy_buf_init(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -9,7 +9,7 @@
 
 static wy_format_codec_t *codecs[4];
 static wy_arena_t arena;
-static wy_format_buf_t out;
+static wy_buf_t out;
 
 static void init(void) {
   wy_type_t *st = wy_type_struct_new();
@@ -40,7 +40,7 @@ static void init(void) {
   for (int i = 0; i < 4; i++)
     if (!codecs[i]) abort();
   wy_arena_init(&arena, 0);
-  wy_format_buf_init(&out);
+  wy_buf_init(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -9,7 +9,7 @@
 
 static wy_format_codec_t *codecs[5];
 static wy_arena_t arena;
-static wy_format_buf_t out;
+static wy_buf_t out;
 
 static void init(void) {
   const wy_type_t *types[5] = {wy_type_int(), wy_type_bigint(), wy_type_double(),
@@ -22,7 +22,7 @@ static void init(void) {
     if (!codecs[i]) abort();
   }
   wy_arena_init(&arena, 0);
-  wy_format_buf_init(&out);
+  wy_buf_init(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

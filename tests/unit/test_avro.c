@@ -230,8 +230,8 @@ static void round_trip_every_type_through_the_wire_format(void **state) {
   m->keys[0] = wy_string("a", 1), m->vals[0] = wy_double(1.5);
   m->keys[1] = wy_string("b", 1), m->vals[1] = wy_null(WY_T_DOUBLE);
   row[11] = wy_mapv(m);
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   bool null_record = true;
   assert_int_equal(wy_format_encode(c, row, &out, &null_record, &err), WY_OK);
   assert_false(null_record);
@@ -253,7 +253,7 @@ static void round_trip_every_type_through_the_wire_format(void **state) {
   const char *text;
   assert_int_equal(wy_sr_latest(reg, "t-value", &id, &text, &err), WY_OK);
   assert_int_equal(id, 1);
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < n; i++) wy_type_unref(cols[i].type);
   wy_sr_destroy(reg);
@@ -323,8 +323,8 @@ static void output_is_readable_by_avro_c(void **state) {
   wy_format_column_t cols[] = {{"NAME", wy_type_string()}, {"N", wy_type_bigint()}};
   wy_format_codec_t *c = codec(reg, "o-value", 2, cols, false, WY_WRAP_DEFAULT, 0);
   wy_value_t row[2] = {wy_string("bob", 3), wy_bigint(-5)};
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   assert_int_equal(wy_format_encode(c, row, &out, NULL, &err), WY_OK);
   const char *text;
   assert_int_equal(wy_sr_get_schema(reg, 1, &text, &err), WY_OK);
@@ -353,7 +353,7 @@ static void output_is_readable_by_avro_c(void **state) {
   avro_value_decref(&v);
   avro_value_iface_decref(iface);
   avro_schema_decref(s);
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
   wy_sr_destroy(reg);
 }
@@ -364,8 +364,8 @@ static void anonymous_values_and_keys(void **state) {
   wy_format_codec_t *c = codec(reg, "t-key", 1, key, true, WY_WRAP_DEFAULT, 0);
   assert_true(wy_format_codec_unwrapped(c));
   wy_value_t v, back;
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   bool null_record;
   /* Regression (fuzz): an empty array decoded by a codec that never decoded an item. */
   v = wy_array(wy_list_new(&arena, 0));
@@ -395,7 +395,7 @@ static void anonymous_values_and_keys(void **state) {
   assert_int_equal(back.len, 2);
   assert_memory_equal(back.u.str, "10", 2);
   wy_format_codec_destroy(c);
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_sr_destroy(reg);
 }
 
@@ -414,8 +414,8 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
   wy_format_codec_t *c = codec(reg, "s-value", 3, cols, false, WY_WRAP_DEFAULT, 102);
   assert_non_null(c);
   wy_value_t row[3] = {wy_string("e1", 2), wy_null(WY_T_INT), wy_string("ABC", 3)};
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   assert_int_equal(wy_format_encode(c, row, &out, NULL, &err), WY_OK);
   const uint8_t want[] = {0, 0, 0, 0, 102, 4, 'e', '1', 14, 6, 'f', 'o', 'o', 6, 'A', 'B', 'C'};
   assert_int_equal(out.len, sizeof want);
@@ -435,7 +435,7 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
   assert_int_equal(wy_format_decode(c, out.data, sizeof want, &arena, back, NULL, &err),
                    WY_ERR_DECODE);
   assert_non_null(strstr(err.msg, "field code: 'AbC' does not match the validatedString pattern"));
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 3; i++) wy_type_unref(cols[i].type);
   wy_sr_destroy(reg);
@@ -446,8 +446,8 @@ static void bad_bytes_and_unknown_ids_are_decode_errors(void **state) {
   wy_format_column_t cols[] = {{"S", wy_type_string()}, {"A", wy_type_array(wy_type_int())}};
   wy_format_codec_t *c = codec(reg, "b-value", 2, cols, false, WY_WRAP_DEFAULT, 0);
   wy_value_t row[2] = {wy_string("abc", 3), wy_null(WY_T_ARRAY)};
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   assert_int_equal(wy_format_encode(c, row, &out, NULL, &err), WY_OK);
   wy_value_t back[2];
   assert_int_equal(wy_format_decode(c, "{\"S\":1}", 7, &arena, back, NULL, &err), WY_ERR_DECODE);
@@ -462,7 +462,7 @@ static void bad_bytes_and_unknown_ids_are_decode_errors(void **state) {
   assert_int_equal(wy_format_decode(c, huge, sizeof huge, &arena, back, NULL, &err), WY_ERR_DECODE);
   const uint8_t items[] = {0, 0, 0, 0, 1, 0, 2, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0};
   assert_int_equal(wy_format_decode(c, items, sizeof items, &arena, back, NULL, &err), WY_ERR_DECODE);
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 2; i++) wy_type_unref(cols[i].type);
   wy_sr_destroy(reg);

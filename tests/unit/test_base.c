@@ -1,14 +1,16 @@
-/* engine/base: status codes and errors, logging, the arena. */
+/* engine/base: status codes and errors, logging, the arena, the byte buffer. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine/base/arena.h"
+#include "engine/base/buf.h"
 #include "engine/base/log.h"
 #include "engine/base/status.h"
 
@@ -95,6 +97,101 @@ static void arena_allocates_aligned_and_reuses_blocks(void **state) {
   wy_arena_release(NULL);
 }
 
+static void buf_appends_grows_and_hands_out_text(void **state) {
+  (void)state;
+  wy_buf_t b;
+  wy_buf_init(&b);
+  assert_string_equal(wy_buf_cstr(&b), ""); /* an empty buffer is still a string */
+  assert_int_equal(b.len, 0);
+  assert_true(wy_buf_append(&b, "ab", 2) && wy_buf_putc(&b, 'c') && wy_buf_append_str(&b, "de"));
+  assert_true(wy_buf_printf(&b, "-%d-", 42));
+  char big[300];
+  memset(big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  assert_true(wy_buf_printf(&b, "%s", big)); /* longer than the room left: formats twice */
+  assert_int_equal(b.len, 9 + 299);
+  assert_true(b.cap >= b.len);
+  assert_memory_equal(b.data, "abcde-42-xx", 11);
+  assert_int_equal(strlen(wy_buf_cstr(&b)), b.len); /* the NUL is not counted */
+  size_t cap = b.cap;
+  wy_buf_reset(&b);
+  assert_int_equal(b.len, 0);
+  assert_int_equal(b.cap, cap); /* the room is kept for the next record */
+  wy_buf_append_str(&b, "again");
+  char *text = wy_buf_take(&b);
+  assert_string_equal(text, "again");
+  assert_null(b.data); /* handed over: the buffer is empty again */
+  assert_int_equal(b.len + b.cap, 0);
+  free(text);
+  wy_buf_free(&b);
+  wy_buf_free(NULL);
+}
+
+static void buf_failed_grow_is_remembered_until_reset(void **state) {
+  (void)state;
+  wy_buf_t b;
+  wy_buf_init(&b);
+  assert_true(wy_buf_append_str(&b, "kept"));
+  assert_false(wy_buf_reserve(&b, SIZE_MAX)); /* no room can be that large */
+  assert_true(b.oom);
+  assert_true(wy_buf_putc(&b, '!')); /* still fits in the room it has */
+  assert_null(wy_buf_cstr(&b));      /* but the text is incomplete */
+  wy_buf_reset(&b);
+  assert_false(b.oom);
+  assert_string_equal(wy_buf_cstr(&b), "");
+  wy_buf_free(&b);
+}
+
+static void buf_in_an_arena_grows_without_the_heap(void **state) {
+  (void)state;
+  wy_arena_t a;
+  wy_arena_init(&a, 0);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, &a);
+  for (int i = 0; i < 1000; i++) assert_true(wy_buf_printf(&b, "%03d,", i));
+  const char *text = wy_buf_cstr(&b);
+  assert_int_equal(b.len, 4000);
+  assert_memory_equal(text, "000,001,", 8);
+  assert_memory_equal(text + 3996, "999,", 5); /* the NUL included */
+  size_t used = a.used_total;
+  wy_buf_free(&b); /* the bytes stay in the arena, which stays usable */
+  assert_ptr_equal(b.arena, &a);
+  assert_int_equal(a.used_total, used);
+  assert_string_equal(text + 3996, "999,");
+  wy_arena_release(&a);
+}
+
+static void buf_reads_streams_and_files(void **state) {
+  (void)state;
+  char path[] = "/tmp/wy_test_buf_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  char data[10000];
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (char)('a' + i % 26);
+  assert_int_equal(write(fd, data, sizeof data), (ssize_t)sizeof data);
+  close(fd);
+  size_t len = 0;
+  char *text = wy_buf_read_file(path, &len);
+  assert_non_null(text);
+  assert_int_equal(len, sizeof data);
+  assert_memory_equal(text, data, sizeof data);
+  assert_int_equal(text[len], '\0');
+  free(text);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  wy_buf_t b;
+  wy_buf_init(&b);
+  wy_buf_append_str(&b, "head:");
+  assert_true(wy_buf_read(&b, f)); /* appends after what is there */
+  fclose(f);
+  assert_int_equal(b.len, 5 + sizeof data);
+  assert_memory_equal(b.data + 5, data, sizeof data);
+  wy_buf_free(&b);
+  unlink(path);
+  assert_null(wy_buf_read_file(path, &len));
+  assert_int_equal(len, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(error_set_returns_code_and_formats_message),
@@ -102,6 +199,10 @@ int main(void) {
       cmocka_unit_test(status_names_cover_every_code),
       cmocka_unit_test(log_respects_level_and_writes_one_line),
       cmocka_unit_test(arena_allocates_aligned_and_reuses_blocks),
+      cmocka_unit_test(buf_appends_grows_and_hands_out_text),
+      cmocka_unit_test(buf_failed_grow_is_remembered_until_reset),
+      cmocka_unit_test(buf_in_an_arena_grows_without_the_heap),
+      cmocka_unit_test(buf_reads_streams_and_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,14 +52,14 @@ static void assert_str(const wy_value_t *v, const char *s) {
 }
 
 static void assert_line(wy_format_codec_t *c, const wy_value_t *cols, const char *want) {
-  wy_format_buf_t b;
-  wy_format_buf_init(&b);
+  wy_buf_t b;
+  wy_buf_init(&b);
   bool is_null = true;
   assert_int_equal(wy_format_encode(c, cols, &b, &is_null, &err), WY_OK);
   assert_false(is_null);
   if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
     fail_msg("encoded [%.*s], want [%s]", (int)b.len, b.data, want);
-  wy_format_buf_free(&b);
+  wy_buf_free(&b);
 }
 
 static void decodes_fields_by_type(void **state) {
@@ -230,8 +230,8 @@ static void round_trips_random_rows(void **state) {
                              wy_type_double(), "L", wy_type_bigint());
   static const char alphabet[] = "ab;,\"\r\n #-\t1";
   uint64_t seed = 7;
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   for (int i = 0; i < 5000; i++) {
     char s[2][12];
     wy_value_t v[4];
@@ -254,7 +254,7 @@ static void round_trips_random_rows(void **state) {
     for (int k = 0; k < 4; k++)
       if (!wy_value_equal(&v[k], &back[k])) fail_msg("field %d: [%.*s]", k, (int)out.len, out.data);
   }
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
 }
 

@@ -55,14 +55,14 @@ static void assert_str(const wy_value_t *v, const char *s) {
 }
 
 static void assert_encodes(wy_format_codec_t *c, const wy_value_t *cols, const char *want) {
-  wy_format_buf_t b;
-  wy_format_buf_init(&b);
+  wy_buf_t b;
+  wy_buf_init(&b);
   bool is_null = true;
   assert_int_equal(wy_format_encode(c, cols, &b, &is_null, &err), WY_OK);
   assert_false(is_null);
   if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
     fail_msg("encoded %.*s, want %s", (int)b.len, b.data, want);
-  wy_format_buf_free(&b);
+  wy_buf_free(&b);
 }
 
 static void decodes_every_primitive_type(void **state) {
@@ -290,8 +290,8 @@ static void unwraps_single_values_and_keys(void **state) {
   assert_int_equal(dec(ks, "{\"f\":45.67}", v, NULL), WY_OK);
   assert_encodes(ks, v, "{\"F\":45.67}");
   /* An unwrapped NULL is a null record. */
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   bool is_null = false;
   wy_value_t n = wy_null(WY_T_BOOLEAN);
   wy_format_codec_t *vu1 = codec(false, WY_WRAP_FALSE, 1, "V", wy_type_boolean());
@@ -300,7 +300,7 @@ static void unwraps_single_values_and_keys(void **state) {
   assert_int_equal(wy_format_encode(vw, &n, &out, &is_null, &err), WY_OK);
   assert_false(is_null);
   assert_int_equal(out.len, strlen("{\"V\":null}"));
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(k1);
   wy_format_codec_destroy(k2);
   wy_format_codec_destroy(vw);
@@ -417,11 +417,11 @@ static void encodes_like_ksqldb(void **state) {
   assert_encodes(d, x, "1.0E10");
   /* A value of the wrong kind is an encode error naming the column. */
   v[1] = wy_string("x", 1);
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   assert_int_equal(wy_format_encode(c, v, &out, NULL, &err), WY_ERR_ENCODE);
   assert_non_null(strstr(err.msg, "column I"));
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
   wy_format_codec_destroy(d);
 }
@@ -436,8 +436,8 @@ static void round_trips_encoded_rows(void **state) {
             wy_type_bigint(), "ST", (const wy_type_t *)st, "M",
             wy_type_map(wy_type_string(), wy_type_double()));
   uint64_t seed = 42;
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   for (int i = 0; i < 2000; i++) {
     seed = seed * 6364136223846793005ull + 1442695040888963407ull;
     double d;
@@ -463,7 +463,7 @@ static void round_trips_encoded_rows(void **state) {
     for (int k = 0; k < 5; k++)
       if (!wy_value_equal(&row[k], &back[k])) fail_msg("column %d differs: %.*s", k, (int)out.len, out.data);
   }
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
 }
 

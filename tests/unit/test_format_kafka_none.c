@@ -20,8 +20,8 @@ static wy_format_codec_t *one(wy_format_t f, const char *name, const wy_type_t *
 }
 
 static void check_bytes(wy_format_codec_t *c, wy_value_t v, const void *want, size_t n) {
-  wy_format_buf_t b;
-  wy_format_buf_init(&b);
+  wy_buf_t b;
+  wy_buf_init(&b);
   bool is_null = true;
   assert_int_equal(wy_format_encode(c, &v, &b, &is_null, &err), WY_OK);
   assert_false(is_null);
@@ -33,7 +33,7 @@ static void check_bytes(wy_format_codec_t *c, wy_value_t v, const void *want, si
   assert_int_equal(wy_format_decode(c, b.data, b.len, &a, &back, NULL, &err), WY_OK);
   assert_true(wy_value_equal(&v, &back));
   wy_arena_release(&a);
-  wy_format_buf_free(&b);
+  wy_buf_free(&b);
 }
 
 static void kafka_uses_big_endian_serializers(void **state) {
@@ -86,8 +86,8 @@ static void kafka_rejects_wrong_sizes_with_kafkas_message(void **state) {
 static void kafka_null_and_schema_rules(void **state) {
   (void)state;
   wy_format_codec_t *c = one(WY_FORMAT_KAFKA, "K", wy_type_int());
-  wy_format_buf_t b;
-  wy_format_buf_init(&b);
+  wy_buf_t b;
+  wy_buf_init(&b);
   bool is_null = false;
   wy_value_t n = wy_null(WY_T_INT);
   assert_int_equal(wy_format_encode(c, &n, &b, &is_null, &err), WY_OK);
@@ -115,7 +115,7 @@ static void kafka_null_and_schema_rules(void **state) {
   assert_null(wy_format_codec_new(WY_FORMAT_KAFKA, &single, &wrap, &err));
   assert_string_equal(err.msg, "Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
   wy_arena_release(&a);
-  wy_format_buf_free(&b);
+  wy_buf_free(&b);
 }
 
 static void none_has_no_columns_and_writes_null(void **state) {
@@ -131,11 +131,11 @@ static void none_has_no_columns_and_writes_null(void **state) {
   assert_int_equal(wy_format_decode(c, "data that should be ignored", 27, &a, NULL, &null_row, &err),
                    WY_OK);
   assert_false(null_row);
-  wy_format_buf_t b;
-  wy_format_buf_init(&b);
+  wy_buf_t b;
+  wy_buf_init(&b);
   assert_int_equal(wy_format_encode(c, NULL, &b, &is_null, &err), WY_OK);
   assert_true(is_null);
-  wy_format_buf_free(&b);
+  wy_buf_free(&b);
   wy_arena_release(&a);
   wy_format_codec_destroy(c);
 }
@@ -154,7 +154,7 @@ static void format_names_round_trip(void **state) {
   assert_string_equal(err.msg, "Unknown format: FOO");
   assert_string_equal(wy_format_name((wy_format_t)99), "UNKNOWN");
   wy_format_codec_destroy(NULL);
-  wy_format_buf_free(NULL);
+  wy_buf_free(NULL);
 }
 
 int main(void) {

@@ -115,13 +115,13 @@ static void bigdecimal_to_string_uses_scientific_for_small_exponents(void **stat
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     wy_fmt_decnum_t d;
-    wy_format_buf_t b;
-    wy_format_buf_init(&b);
+    wy_buf_t b;
+    wy_buf_init(&b);
     assert_true(wy_fmt_decnum_parse(cases[i].in, strlen(cases[i].in), &d));
     assert_true(wy_fmt_decnum_to_string(&d, &b));
     assert_int_equal(b.len, strlen(cases[i].out));
     assert_memory_equal(b.data, cases[i].out, b.len);
-    wy_format_buf_free(&b);
+    wy_buf_free(&b);
   }
   char buf[64];
   wy_fmt_decimal_to_string(150, 2, buf, sizeof buf);
@@ -192,12 +192,12 @@ static void base64_round_trips_and_rejects_garbage(void **state) {
   const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg=="};
   const char *dec[] = {"", "f", "fo", "foo", "foob"};
   for (int k = 0; k < 5; k++) {
-    wy_format_buf_t b;
-    wy_format_buf_init(&b);
+    wy_buf_t b;
+    wy_buf_init(&b);
     assert_true(wy_fmt_base64_encode((const uint8_t *)dec[k], strlen(dec[k]), &b));
     assert_int_equal(b.len, strlen(enc[k]));
     assert_memory_equal(b.data, enc[k], b.len);
-    wy_format_buf_free(&b);
+    wy_buf_free(&b);
     uint8_t out[16];
     size_t n;
     assert_true(wy_fmt_base64_decode(enc[k], strlen(enc[k]), out, &n));

@@ -101,8 +101,8 @@ static void registry_outage_is_not_a_bad_record(void **state) {
   wy_format_codec_t *c = wy_format_codec_new(WY_FORMAT_AVRO, &schema, &o, &err);
   assert_non_null(c);
   wy_value_t v = wy_int(5), back;
-  wy_format_buf_t out;
-  wy_format_buf_init(&out);
+  wy_buf_t out;
+  wy_buf_init(&out);
   assert_int_equal(wy_format_encode(c, &v, &out, NULL, &err), WY_OK);
   wy_sr_server_stop(s);
   /* A second codec (another task) has no cached writer schema and the registry is gone:
@@ -123,7 +123,7 @@ static void registry_outage_is_not_a_bad_record(void **state) {
   assert_int_equal(wy_format_decode(c, out.data, out.len, &arena, &back, NULL, &err), WY_OK);
   assert_int_equal(back.u.i32, 5);
   wy_arena_release(&arena);
-  wy_format_buf_free(&out);
+  wy_buf_free(&out);
   wy_format_codec_destroy(c);
   wy_format_codec_destroy(c2);
   wy_format_codec_destroy(c3);
