@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/buf.h"
 #include "parser/parser_int.h"
 
 /* ---- names of enumerations --------------------------------------------------------- */
@@ -195,59 +196,14 @@ void wy_ast_stmt_destroy(wy_ast_stmt_t *s) {
 
 /* ---- printer ------------------------------------------------------------------------- */
 
-typedef struct {
-  char *buf;
-  size_t len, cap;
-  bool oom;
-} sb_t;
-
-static void sb_putn(sb_t *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 128;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *nb = realloc(b->buf, cap);
-    if (!nb) {
-      b->oom = true;
-      return;
-    }
-    b->buf = nb;
-    b->cap = cap;
-  }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
-}
-
-static void sb_puts(sb_t *b, const char *s) { sb_putn(b, s, strlen(s)); }
-
-static void sb_printf(sb_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sb_t *b, const char *fmt, ...) {
-  char tmp[64];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static char *sb_finish(sb_t *b) {
-  if (b->oom) {
-    free(b->buf);
-    return NULL;
-  }
-  if (!b->buf) return strdup("");
-  return b->buf;
-}
-
 /* Writes s between quote characters, doubling any quote inside. */
-static void put_quoted(sb_t *b, const char *s, char q) {
-  sb_putn(b, &q, 1);
+static void put_quoted(wy_buf_t *b, const char *s, char q) {
+  wy_buf_append(b, &q, 1);
   for (const char *c = s; *c; c++) {
-    sb_putn(b, c, 1);
-    if (*c == q) sb_putn(b, &q, 1);
+    wy_buf_append(b, c, 1);
+    if (*c == q) wy_buf_append(b, &q, 1);
   }
-  sb_putn(b, &q, 1);
+  wy_buf_append(b, &q, 1);
 }
 
 bool wy_ast_ident_is_plain(const char *name) {
@@ -274,68 +230,68 @@ static bool is_variable(const char *name) {
   return true;
 }
 
-static void put_ident(sb_t *b, const char *name) {
-  if (is_variable(name)) sb_puts(b, name);
-  else if (wy_ast_ident_is_plain(name)) sb_puts(b, name);
+static void put_ident(wy_buf_t *b, const char *name) {
+  if (is_variable(name)) wy_buf_append_str(b, name);
+  else if (wy_ast_ident_is_plain(name)) wy_buf_append_str(b, name);
   else put_quoted(b, name, '`');
 }
 
-static void put_type(sb_t *b, const wy_ast_type_t *t);
+static void put_type(wy_buf_t *b, const wy_ast_type_t *t);
 
-static void put_wy_type(sb_t *b, const wy_type_t *t) {
+static void put_wy_type(wy_buf_t *b, const wy_type_t *t) {
   switch (t->kind) {
-    case WY_T_DECIMAL: sb_printf(b, "DECIMAL(%d, %d)", t->precision, t->scale); break;
+    case WY_T_DECIMAL: wy_buf_printf(b, "DECIMAL(%d, %d)", t->precision, t->scale); break;
     case WY_T_ARRAY:
-      sb_puts(b, "ARRAY<");
+      wy_buf_append_str(b, "ARRAY<");
       put_wy_type(b, t->elem);
-      sb_puts(b, ">");
+      wy_buf_append_str(b, ">");
       break;
     case WY_T_MAP:
-      sb_puts(b, "MAP<");
+      wy_buf_append_str(b, "MAP<");
       put_wy_type(b, t->key);
-      sb_puts(b, ", ");
+      wy_buf_append_str(b, ", ");
       put_wy_type(b, t->elem);
-      sb_puts(b, ">");
+      wy_buf_append_str(b, ">");
       break;
     case WY_T_STRUCT:
-      sb_puts(b, "STRUCT<");
+      wy_buf_append_str(b, "STRUCT<");
       for (size_t i = 0; i < t->nfields; i++) {
-        if (i) sb_puts(b, ", ");
+        if (i) wy_buf_append_str(b, ", ");
         put_ident(b, t->fields[i].name);
-        sb_puts(b, " ");
+        wy_buf_append_str(b, " ");
         put_wy_type(b, t->fields[i].type);
       }
-      sb_puts(b, ">");
+      wy_buf_append_str(b, ">");
       break;
-    default: sb_puts(b, wy_type_kind_name(t->kind)); break;
+    default: wy_buf_append_str(b, wy_type_kind_name(t->kind)); break;
   }
 }
 
-static void put_type(sb_t *b, const wy_ast_type_t *t) {
+static void put_type(wy_buf_t *b, const wy_ast_type_t *t) {
   switch (t->kind) {
     case WY_AST_TYPE_BUILTIN: put_wy_type(b, t->type); break;
     case WY_AST_TYPE_ALIAS: put_ident(b, t->alias); break;
     case WY_AST_TYPE_ARRAY:
-      sb_puts(b, "ARRAY<");
+      wy_buf_append_str(b, "ARRAY<");
       put_type(b, t->elem);
-      sb_puts(b, ">");
+      wy_buf_append_str(b, ">");
       break;
     case WY_AST_TYPE_MAP:
-      sb_puts(b, "MAP<");
+      wy_buf_append_str(b, "MAP<");
       put_type(b, t->key);
-      sb_puts(b, ", ");
+      wy_buf_append_str(b, ", ");
       put_type(b, t->elem);
-      sb_puts(b, ">");
+      wy_buf_append_str(b, ">");
       break;
     case WY_AST_TYPE_STRUCT:
-      sb_puts(b, "STRUCT<");
+      wy_buf_append_str(b, "STRUCT<");
       for (size_t i = 0; i < t->nfields; i++) {
-        if (i) sb_puts(b, ", ");
+        if (i) wy_buf_append_str(b, ", ");
         put_ident(b, t->field_names[i].text);
-        sb_puts(b, " ");
+        wy_buf_append_str(b, " ");
         put_type(b, t->field_types[i]);
       }
-      sb_puts(b, ">");
+      wy_buf_append_str(b, ">");
       break;
     default: break;
   }
@@ -366,367 +322,367 @@ static int expr_prec(const wy_ast_expr_t *e) {
   }
 }
 
-static void put_expr(sb_t *b, const wy_ast_expr_t *e, int min_prec);
+static void put_expr(wy_buf_t *b, const wy_ast_expr_t *e, int min_prec);
 
-static void put_args(sb_t *b, wy_ast_expr_t *const *args, size_t n, const char *sep) {
+static void put_args(wy_buf_t *b, wy_ast_expr_t *const *args, size_t n, const char *sep) {
   for (size_t i = 0; i < n; i++) {
-    if (i) sb_puts(b, sep);
+    if (i) wy_buf_append_str(b, sep);
     put_expr(b, args[i], 0);
   }
 }
 
-static void put_expr_body(sb_t *b, const wy_ast_expr_t *e) {
+static void put_expr_body(wy_buf_t *b, const wy_ast_expr_t *e) {
   wy_ast_expr_t *const *a = e->args;
   switch (e->kind) {
     case WY_AST_LITERAL:
-      if (e->lit == WY_AST_LIT_NULL) sb_puts(b, "NULL");
+      if (e->lit == WY_AST_LIT_NULL) wy_buf_append_str(b, "NULL");
       else if (e->lit == WY_AST_LIT_STRING) put_quoted(b, e->text, '\'');
-      else sb_puts(b, e->text);
+      else wy_buf_append_str(b, e->text);
       break;
     case WY_AST_TYPED_LITERAL:
       put_ident(b, e->name);
-      sb_puts(b, " ");
+      wy_buf_append_str(b, " ");
       put_quoted(b, e->text, '\'');
       break;
     case WY_AST_COLUMN:
       if (e->qualifier) {
         put_ident(b, e->qualifier);
-        sb_puts(b, ".");
+        wy_buf_append_str(b, ".");
       }
       put_ident(b, e->name);
       break;
     case WY_AST_DEREF:
       put_expr(b, a[0], P_PRIMARY);
-      sb_puts(b, "->");
+      wy_buf_append_str(b, "->");
       put_ident(b, e->name);
       break;
     case WY_AST_SUBSCRIPT:
       put_expr(b, a[0], P_PRIMARY);
-      sb_puts(b, "[");
+      wy_buf_append_str(b, "[");
       put_expr(b, a[1], P_CONCAT);
-      sb_puts(b, "]");
+      wy_buf_append_str(b, "]");
       break;
     case WY_AST_UNARY: {
-      sb_puts(b, wy_ast_op_sql(e->op));
+      wy_buf_append_str(b, wy_ast_op_sql(e->op));
       /* -(5) must not come back as the literal -5, and "- -x" must not become "--x". */
       if (e->op == WY_AST_OP_NEG && a[0]->kind == WY_AST_LITERAL && a[0]->lit != WY_AST_LIT_NULL &&
           a[0]->lit != WY_AST_LIT_STRING && a[0]->lit != WY_AST_LIT_BOOLEAN &&
           a[0]->text[0] != '-') {
-        sb_puts(b, "(");
+        wy_buf_append_str(b, "(");
         put_expr(b, a[0], 0);
-        sb_puts(b, ")");
+        wy_buf_append_str(b, ")");
         break;
       }
-      if (expr_prec(a[0]) == P_UNARY) sb_puts(b, " ");
+      if (expr_prec(a[0]) == P_UNARY) wy_buf_append_str(b, " ");
       put_expr(b, a[0], P_UNARY);
       break;
     }
     case WY_AST_BINARY: {
       int p = expr_prec(e);
       put_expr(b, a[0], p);
-      sb_puts(b, " ");
-      sb_puts(b, wy_ast_op_sql(e->op));
-      sb_puts(b, " ");
+      wy_buf_append_str(b, " ");
+      wy_buf_append_str(b, wy_ast_op_sql(e->op));
+      wy_buf_append_str(b, " ");
       put_expr(b, a[1], p + 1);
       break;
     }
     case WY_AST_COMPARE:
       put_expr(b, a[0], P_CONCAT);
-      sb_puts(b, " ");
-      sb_puts(b, wy_ast_op_sql(e->op));
-      sb_puts(b, " ");
+      wy_buf_append_str(b, " ");
+      wy_buf_append_str(b, wy_ast_op_sql(e->op));
+      wy_buf_append_str(b, " ");
       put_expr(b, a[1], P_CONCAT);
       break;
     case WY_AST_AND:
     case WY_AST_OR: {
       int p = expr_prec(e);
       put_expr(b, a[0], p);
-      sb_puts(b, e->kind == WY_AST_AND ? " AND " : " OR ");
+      wy_buf_append_str(b, e->kind == WY_AST_AND ? " AND " : " OR ");
       put_expr(b, a[1], p + 1);
       break;
     }
     case WY_AST_NOT:
-      sb_puts(b, "NOT ");
+      wy_buf_append_str(b, "NOT ");
       put_expr(b, a[0], P_NOT);
       break;
     case WY_AST_IS_NULL:
       put_expr(b, a[0], P_CONCAT);
-      sb_puts(b, e->negated ? " IS NOT NULL" : " IS NULL");
+      wy_buf_append_str(b, e->negated ? " IS NOT NULL" : " IS NULL");
       break;
     case WY_AST_IS_DISTINCT:
       put_expr(b, a[0], P_CONCAT);
-      sb_puts(b, e->negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+      wy_buf_append_str(b, e->negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
       put_expr(b, a[1], P_CONCAT);
       break;
     case WY_AST_LIKE:
       put_expr(b, a[0], P_CONCAT);
-      sb_puts(b, e->negated ? " NOT LIKE " : " LIKE ");
+      wy_buf_append_str(b, e->negated ? " NOT LIKE " : " LIKE ");
       put_expr(b, a[1], P_CONCAT);
       if (e->text) {
-        sb_puts(b, " ESCAPE ");
+        wy_buf_append_str(b, " ESCAPE ");
         put_quoted(b, e->text, '\'');
       }
       break;
     case WY_AST_BETWEEN:
       put_expr(b, a[0], P_CONCAT);
-      sb_puts(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
+      wy_buf_append_str(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
       put_expr(b, a[1], P_CONCAT);
-      sb_puts(b, " AND ");
+      wy_buf_append_str(b, " AND ");
       put_expr(b, a[2], P_CONCAT);
       break;
     case WY_AST_IN:
       put_expr(b, a[0], P_CONCAT);
-      sb_puts(b, e->negated ? " NOT IN (" : " IN (");
+      wy_buf_append_str(b, e->negated ? " NOT IN (" : " IN (");
       put_args(b, a + 1, e->nargs - 1, ", ");
-      sb_puts(b, ")");
+      wy_buf_append_str(b, ")");
       break;
     case WY_AST_CASE: {
       size_t i = 0, n = e->nargs - (e->has_else ? 1 : 0);
-      sb_puts(b, "CASE");
+      wy_buf_append_str(b, "CASE");
       if (e->has_operand) {
-        sb_puts(b, " ");
+        wy_buf_append_str(b, " ");
         put_expr(b, a[i++], P_CONCAT);
       }
       for (; i < n; i++) {
-        sb_puts(b, " ");
+        wy_buf_append_str(b, " ");
         put_expr(b, a[i], 0);
       }
       if (e->has_else) {
-        sb_puts(b, " ELSE ");
+        wy_buf_append_str(b, " ELSE ");
         put_expr(b, a[n], 0);
       }
-      sb_puts(b, " END");
+      wy_buf_append_str(b, " END");
       break;
     }
     case WY_AST_WHEN:
-      sb_puts(b, "WHEN ");
+      wy_buf_append_str(b, "WHEN ");
       put_expr(b, a[0], 0);
-      sb_puts(b, " THEN ");
+      wy_buf_append_str(b, " THEN ");
       put_expr(b, a[1], 0);
       break;
     case WY_AST_CAST:
-      sb_puts(b, "CAST(");
+      wy_buf_append_str(b, "CAST(");
       put_expr(b, a[0], 0);
-      sb_puts(b, " AS ");
+      wy_buf_append_str(b, " AS ");
       put_type(b, e->type);
-      sb_puts(b, ")");
+      wy_buf_append_str(b, ")");
       break;
     case WY_AST_CALL:
       put_ident(b, e->name);
-      sb_puts(b, "(");
-      if (e->star) sb_puts(b, "*");
+      wy_buf_append_str(b, "(");
+      if (e->star) wy_buf_append_str(b, "*");
       put_args(b, a, e->nargs, ", ");
-      sb_puts(b, ")");
+      wy_buf_append_str(b, ")");
       break;
-    case WY_AST_TIME_UNIT: sb_puts(b, wy_ast_time_unit_name(e->unit)); break;
+    case WY_AST_TIME_UNIT: wy_buf_append_str(b, wy_ast_time_unit_name(e->unit)); break;
     case WY_AST_LAMBDA:
-      sb_puts(b, "(");
+      wy_buf_append_str(b, "(");
       for (size_t i = 0; i < e->nnames; i++) {
-        if (i) sb_puts(b, ", ");
+        if (i) wy_buf_append_str(b, ", ");
         put_ident(b, e->names[i].text);
       }
-      sb_puts(b, ") => ");
+      wy_buf_append_str(b, ") => ");
       put_expr(b, a[0], 0);
       break;
     case WY_AST_ARRAY:
-      sb_puts(b, "ARRAY[");
+      wy_buf_append_str(b, "ARRAY[");
       put_args(b, a, e->nargs, ", ");
-      sb_puts(b, "]");
+      wy_buf_append_str(b, "]");
       break;
     case WY_AST_MAP:
-      sb_puts(b, "MAP(");
+      wy_buf_append_str(b, "MAP(");
       for (size_t i = 0; i + 1 < e->nargs; i += 2) {
-        if (i) sb_puts(b, ", ");
+        if (i) wy_buf_append_str(b, ", ");
         put_expr(b, a[i], 0);
-        sb_puts(b, " := ");
+        wy_buf_append_str(b, " := ");
         put_expr(b, a[i + 1], 0);
       }
-      sb_puts(b, ")");
+      wy_buf_append_str(b, ")");
       break;
     case WY_AST_STRUCT:
-      sb_puts(b, "STRUCT(");
+      wy_buf_append_str(b, "STRUCT(");
       for (size_t i = 0; i < e->nargs && i < e->nnames; i++) {
-        if (i) sb_puts(b, ", ");
+        if (i) wy_buf_append_str(b, ", ");
         put_ident(b, e->names[i].text);
-        sb_puts(b, " := ");
+        wy_buf_append_str(b, " := ");
         put_expr(b, a[i], 0);
       }
-      sb_puts(b, ")");
+      wy_buf_append_str(b, ")");
       break;
     default: break;
   }
 }
 
-static void put_expr(sb_t *b, const wy_ast_expr_t *e, int min_prec) {
+static void put_expr(wy_buf_t *b, const wy_ast_expr_t *e, int min_prec) {
   bool parens = expr_prec(e) < min_prec;
-  if (parens) sb_puts(b, "(");
+  if (parens) wy_buf_append_str(b, "(");
   put_expr_body(b, e);
-  if (parens) sb_puts(b, ")");
+  if (parens) wy_buf_append_str(b, ")");
 }
 
-static void put_duration(sb_t *b, const wy_ast_duration_t *d) {
-  sb_printf(b, "%lld %s", (long long)d->count, wy_ast_time_unit_name(d->unit));
+static void put_duration(wy_buf_t *b, const wy_ast_duration_t *d) {
+  wy_buf_printf(b, "%lld %s", (long long)d->count, wy_ast_time_unit_name(d->unit));
 }
 
-static void put_exprs_clause(sb_t *b, const char *kw, wy_ast_expr_t *const *v, size_t n) {
-  sb_puts(b, kw);
+static void put_exprs_clause(wy_buf_t *b, const char *kw, wy_ast_expr_t *const *v, size_t n) {
+  wy_buf_append_str(b, kw);
   if (n == 0) {
-    sb_puts(b, "()");
+    wy_buf_append_str(b, "()");
     return;
   }
   for (size_t i = 0; i < n; i++) {
-    if (i) sb_puts(b, ", ");
+    if (i) wy_buf_append_str(b, ", ");
     put_expr(b, v[i], P_CONCAT);
   }
 }
 
-static void put_relation(sb_t *b, const wy_ast_relation_t *r) {
+static void put_relation(wy_buf_t *b, const wy_ast_relation_t *r) {
   put_ident(b, r->name);
   if (r->alias) {
-    sb_puts(b, " AS ");
+    wy_buf_append_str(b, " AS ");
     put_ident(b, r->alias);
   }
 }
 
-static void put_query(sb_t *b, const wy_ast_query_t *q) {
-  sb_puts(b, "SELECT ");
+static void put_query(wy_buf_t *b, const wy_ast_query_t *q) {
+  wy_buf_append_str(b, "SELECT ");
   for (size_t i = 0; i < q->nitems; i++) {
     const wy_ast_select_item_t *it = q->items[i];
-    if (i) sb_puts(b, ", ");
+    if (i) wy_buf_append_str(b, ", ");
     switch (it->kind) {
       case WY_AST_ITEM_EXPR:
         put_expr(b, it->expr, 0);
         if (it->alias) {
-          sb_puts(b, " AS ");
+          wy_buf_append_str(b, " AS ");
           put_ident(b, it->alias);
         }
         break;
-      case WY_AST_ITEM_ALL: sb_puts(b, "*"); break;
+      case WY_AST_ITEM_ALL: wy_buf_append_str(b, "*"); break;
       case WY_AST_ITEM_SOURCE_ALL:
         put_ident(b, it->source);
-        sb_puts(b, ".*");
+        wy_buf_append_str(b, ".*");
         break;
       case WY_AST_ITEM_STRUCT_ALL:
         put_expr(b, it->expr, P_PRIMARY);
-        sb_puts(b, "->*");
+        wy_buf_append_str(b, "->*");
         break;
       default: break;
     }
   }
-  sb_puts(b, " FROM ");
+  wy_buf_append_str(b, " FROM ");
   put_relation(b, q->from);
   for (size_t i = 0; i < q->njoins; i++) {
     const wy_ast_join_t *j = q->joins[i];
-    sb_printf(b, " %s JOIN ", join_name(j->kind));
+    wy_buf_printf(b, " %s JOIN ", join_name(j->kind));
     put_relation(b, j->right);
     if (j->before.set) {
-      sb_puts(b, " WITHIN ");
+      wy_buf_append_str(b, " WITHIN ");
       if (j->after.set) {
-        sb_puts(b, "(");
+        wy_buf_append_str(b, "(");
         put_duration(b, &j->before);
-        sb_puts(b, ", ");
+        wy_buf_append_str(b, ", ");
         put_duration(b, &j->after);
-        sb_puts(b, ")");
+        wy_buf_append_str(b, ")");
       } else {
         put_duration(b, &j->before);
       }
       if (j->grace.set) {
-        sb_puts(b, " GRACE PERIOD ");
+        wy_buf_append_str(b, " GRACE PERIOD ");
         put_duration(b, &j->grace);
       }
     }
-    sb_puts(b, " ON ");
+    wy_buf_append_str(b, " ON ");
     put_expr(b, j->on, 0);
   }
   if (q->window) {
     const wy_ast_window_t *w = q->window;
-    sb_printf(b, " WINDOW %s (", window_name(w->kind));
-    if (w->kind != WY_AST_WINDOW_SESSION) sb_puts(b, "SIZE ");
+    wy_buf_printf(b, " WINDOW %s (", window_name(w->kind));
+    if (w->kind != WY_AST_WINDOW_SESSION) wy_buf_append_str(b, "SIZE ");
     put_duration(b, &w->size);
     if (w->kind == WY_AST_WINDOW_HOPPING) {
-      sb_puts(b, ", ADVANCE BY ");
+      wy_buf_append_str(b, ", ADVANCE BY ");
       put_duration(b, &w->advance);
     }
     if (w->retention.set) {
-      sb_puts(b, ", RETENTION ");
+      wy_buf_append_str(b, ", RETENTION ");
       put_duration(b, &w->retention);
     }
     if (w->grace.set) {
-      sb_puts(b, ", GRACE PERIOD ");
+      wy_buf_append_str(b, ", GRACE PERIOD ");
       put_duration(b, &w->grace);
     }
-    sb_puts(b, ")");
+    wy_buf_append_str(b, ")");
   }
   if (q->where) {
-    sb_puts(b, " WHERE ");
+    wy_buf_append_str(b, " WHERE ");
     put_expr(b, q->where, 0);
   }
   if (q->has_group_by) put_exprs_clause(b, " GROUP BY ", q->group_by, q->ngroup_by);
   if (q->has_partition_by)
     put_exprs_clause(b, " PARTITION BY ", q->partition_by, q->npartition_by);
   if (q->having) {
-    sb_puts(b, " HAVING ");
+    wy_buf_append_str(b, " HAVING ");
     put_expr(b, q->having, 0);
   }
-  if (q->emit != WY_AST_EMIT_NONE) sb_printf(b, " EMIT %s", emit_name(q->emit));
-  if (q->has_limit) sb_printf(b, " LIMIT %lld", (long long)q->limit);
+  if (q->emit != WY_AST_EMIT_NONE) wy_buf_printf(b, " EMIT %s", emit_name(q->emit));
+  if (q->has_limit) wy_buf_printf(b, " LIMIT %lld", (long long)q->limit);
 }
 
-static void put_columns(sb_t *b, wy_ast_column_def_t *const *cols, size_t n) {
-  sb_puts(b, " (");
+static void put_columns(wy_buf_t *b, wy_ast_column_def_t *const *cols, size_t n) {
+  wy_buf_append_str(b, " (");
   for (size_t i = 0; i < n; i++) {
     const wy_ast_column_def_t *c = cols[i];
-    if (i) sb_puts(b, ", ");
+    if (i) wy_buf_append_str(b, ", ");
     put_ident(b, c->name);
-    sb_puts(b, " ");
+    wy_buf_append_str(b, " ");
     put_type(b, c->type);
     if (c->constraint != WY_AST_COL_VALUE) {
-      sb_puts(b, " ");
-      sb_puts(b, constraint_name(c->constraint));
+      wy_buf_append_str(b, " ");
+      wy_buf_append_str(b, constraint_name(c->constraint));
     }
     if (c->constraint == WY_AST_COL_HEADER) {
-      sb_puts(b, "(");
+      wy_buf_append_str(b, "(");
       put_quoted(b, c->header_key, '\'');
-      sb_puts(b, ")");
+      wy_buf_append_str(b, ")");
     }
   }
-  sb_puts(b, ")");
+  wy_buf_append_str(b, ")");
 }
 
-static void put_props(sb_t *b, const wy_ast_stmt_t *s) {
+static void put_props(wy_buf_t *b, const wy_ast_stmt_t *s) {
   if (!s->nprops) return;
-  sb_puts(b, " WITH (");
+  wy_buf_append_str(b, " WITH (");
   for (size_t i = 0; i < s->nprops; i++) {
-    if (i) sb_puts(b, ", ");
+    if (i) wy_buf_append_str(b, ", ");
     if (s->props[i]->name_quoted) put_quoted(b, s->props[i]->name, '\'');
     else put_ident(b, s->props[i]->name);
-    sb_puts(b, "=");
+    wy_buf_append_str(b, "=");
     put_expr(b, s->props[i]->value, 0);
   }
-  sb_puts(b, ")");
+  wy_buf_append_str(b, ")");
 }
 
-static void put_values(sb_t *b, const wy_ast_stmt_t *s, const char *kw) {
+static void put_values(wy_buf_t *b, const wy_ast_stmt_t *s, const char *kw) {
   if (s->has_insert_columns) {
-    sb_puts(b, " (");
+    wy_buf_append_str(b, " (");
     for (size_t i = 0; i < s->ninsert_columns; i++) {
-      if (i) sb_puts(b, ", ");
+      if (i) wy_buf_append_str(b, ", ");
       put_ident(b, s->insert_columns[i].text);
     }
-    sb_puts(b, ")");
+    wy_buf_append_str(b, ")");
   }
-  sb_puts(b, kw);
-  sb_puts(b, "(");
+  wy_buf_append_str(b, kw);
+  wy_buf_append_str(b, "(");
   put_args(b, s->values, s->nvalues, ", ");
-  sb_puts(b, ")");
+  wy_buf_append_str(b, ")");
 }
 
-static void put_resource(sb_t *b, const wy_ast_stmt_t *s) {
+static void put_resource(wy_buf_t *b, const wy_ast_stmt_t *s) {
   if (s->name_quoted) put_quoted(b, s->name, '\'');
   else put_ident(b, s->name);
 }
 
-static void put_stmt(sb_t *b, const wy_ast_stmt_t *s) {
+static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
   bool is_table = false;
   switch (s->kind) {
     case WY_AST_STMT_QUERY: put_query(b, s->query); break;
@@ -734,157 +690,157 @@ static void put_stmt(sb_t *b, const wy_ast_stmt_t *s) {
     case WY_AST_STMT_CREATE_TABLE_AS: is_table = true; /* fall through */
     case WY_AST_STMT_CREATE_STREAM:
     case WY_AST_STMT_CREATE_STREAM_AS:
-      sb_puts(b, "CREATE ");
-      if (s->or_replace) sb_puts(b, "OR REPLACE ");
-      if (s->is_source) sb_puts(b, "SOURCE ");
-      sb_puts(b, is_table ? "TABLE " : "STREAM ");
-      if (s->if_not_exists) sb_puts(b, "IF NOT EXISTS ");
+      wy_buf_append_str(b, "CREATE ");
+      if (s->or_replace) wy_buf_append_str(b, "OR REPLACE ");
+      if (s->is_source) wy_buf_append_str(b, "SOURCE ");
+      wy_buf_append_str(b, is_table ? "TABLE " : "STREAM ");
+      if (s->if_not_exists) wy_buf_append_str(b, "IF NOT EXISTS ");
       put_ident(b, s->name);
       if (s->ncolumns) put_columns(b, s->columns, s->ncolumns);
       put_props(b, s);
       if (s->query) {
-        sb_puts(b, " AS ");
+        wy_buf_append_str(b, " AS ");
         put_query(b, s->query);
       }
       break;
     case WY_AST_STMT_INSERT_INTO:
-      sb_puts(b, "INSERT INTO ");
+      wy_buf_append_str(b, "INSERT INTO ");
       put_ident(b, s->name);
       put_props(b, s);
-      sb_puts(b, " ");
+      wy_buf_append_str(b, " ");
       put_query(b, s->query);
       break;
     case WY_AST_STMT_INSERT_VALUES:
-      sb_puts(b, "INSERT INTO ");
+      wy_buf_append_str(b, "INSERT INTO ");
       put_ident(b, s->name);
       put_values(b, s, " VALUES ");
       break;
     case WY_AST_STMT_DROP_STREAM:
     case WY_AST_STMT_DROP_TABLE:
     case WY_AST_STMT_DROP_TYPE:
-      sb_puts(b, s->kind == WY_AST_STMT_DROP_STREAM  ? "DROP STREAM "
+      wy_buf_append_str(b, s->kind == WY_AST_STMT_DROP_STREAM  ? "DROP STREAM "
                  : s->kind == WY_AST_STMT_DROP_TABLE ? "DROP TABLE "
                                                      : "DROP TYPE ");
-      if (s->if_exists) sb_puts(b, "IF EXISTS ");
+      if (s->if_exists) wy_buf_append_str(b, "IF EXISTS ");
       put_ident(b, s->name);
-      if (s->delete_topic) sb_puts(b, " DELETE TOPIC");
+      if (s->delete_topic) wy_buf_append_str(b, " DELETE TOPIC");
       break;
     case WY_AST_STMT_CREATE_TYPE:
-      sb_puts(b, "CREATE TYPE ");
-      if (s->if_not_exists) sb_puts(b, "IF NOT EXISTS ");
+      wy_buf_append_str(b, "CREATE TYPE ");
+      if (s->if_not_exists) wy_buf_append_str(b, "IF NOT EXISTS ");
       put_ident(b, s->name);
-      sb_puts(b, " AS ");
+      wy_buf_append_str(b, " AS ");
       put_type(b, s->type);
       break;
     case WY_AST_STMT_ALTER_STREAM:
     case WY_AST_STMT_ALTER_TABLE:
-      sb_puts(b, s->kind == WY_AST_STMT_ALTER_STREAM ? "ALTER STREAM " : "ALTER TABLE ");
+      wy_buf_append_str(b, s->kind == WY_AST_STMT_ALTER_STREAM ? "ALTER STREAM " : "ALTER TABLE ");
       put_ident(b, s->name);
       for (size_t i = 0; i < s->ncolumns; i++) {
-        sb_puts(b, i ? ", ADD COLUMN " : " ADD COLUMN ");
+        wy_buf_append_str(b, i ? ", ADD COLUMN " : " ADD COLUMN ");
         put_ident(b, s->columns[i]->name);
-        sb_puts(b, " ");
+        wy_buf_append_str(b, " ");
         put_type(b, s->columns[i]->type);
       }
       break;
     case WY_AST_STMT_TERMINATE:
     case WY_AST_STMT_PAUSE:
     case WY_AST_STMT_RESUME:
-      sb_puts(b, wy_ast_stmt_kind_name(s->kind));
-      sb_puts(b, " ");
-      if (s->all) sb_puts(b, "ALL");
+      wy_buf_append_str(b, wy_ast_stmt_kind_name(s->kind));
+      wy_buf_append_str(b, " ");
+      if (s->all) wy_buf_append_str(b, "ALL");
       else put_ident(b, s->name);
       break;
     case WY_AST_STMT_SHOW:
-      sb_puts(b, "SHOW ");
-      if (s->all) sb_puts(b, "ALL ");
-      sb_puts(b, wy_ast_show_name(s->show));
-      if (s->extended) sb_puts(b, " EXTENDED");
+      wy_buf_append_str(b, "SHOW ");
+      if (s->all) wy_buf_append_str(b, "ALL ");
+      wy_buf_append_str(b, wy_ast_show_name(s->show));
+      if (s->extended) wy_buf_append_str(b, " EXTENDED");
       break;
     case WY_AST_STMT_DESCRIBE:
-      sb_puts(b, "DESCRIBE ");
+      wy_buf_append_str(b, "DESCRIBE ");
       put_ident(b, s->name);
-      if (s->extended) sb_puts(b, " EXTENDED");
+      if (s->extended) wy_buf_append_str(b, " EXTENDED");
       break;
     case WY_AST_STMT_DESCRIBE_STREAMS:
     case WY_AST_STMT_DESCRIBE_TABLES:
-      sb_puts(b, wy_ast_stmt_kind_name(s->kind));
-      if (s->extended) sb_puts(b, " EXTENDED");
+      wy_buf_append_str(b, wy_ast_stmt_kind_name(s->kind));
+      if (s->extended) wy_buf_append_str(b, " EXTENDED");
       break;
     case WY_AST_STMT_DESCRIBE_FUNCTION:
-      sb_puts(b, "DESCRIBE FUNCTION ");
+      wy_buf_append_str(b, "DESCRIBE FUNCTION ");
       put_ident(b, s->name);
       break;
     case WY_AST_STMT_EXPLAIN:
-      sb_puts(b, "EXPLAIN ");
+      wy_buf_append_str(b, "EXPLAIN ");
       if (s->explained) put_stmt(b, s->explained);
       else put_ident(b, s->name);
       break;
     case WY_AST_STMT_PRINT:
-      sb_puts(b, "PRINT ");
+      wy_buf_append_str(b, "PRINT ");
       put_resource(b, s);
-      if (s->from_beginning) sb_puts(b, " FROM BEGINNING");
-      if (s->has_interval) sb_printf(b, " INTERVAL %lld", (long long)s->interval);
-      if (s->has_limit) sb_printf(b, " LIMIT %lld", (long long)s->limit);
+      if (s->from_beginning) wy_buf_append_str(b, " FROM BEGINNING");
+      if (s->has_interval) wy_buf_printf(b, " INTERVAL %lld", (long long)s->interval);
+      if (s->has_limit) wy_buf_printf(b, " LIMIT %lld", (long long)s->limit);
       break;
     case WY_AST_STMT_SET:
     case WY_AST_STMT_UNSET:
-      sb_puts(b, s->kind == WY_AST_STMT_SET ? "SET " : "UNSET ");
+      wy_buf_append_str(b, s->kind == WY_AST_STMT_SET ? "SET " : "UNSET ");
       put_quoted(b, s->name, '\'');
       if (s->kind == WY_AST_STMT_SET) {
-        sb_puts(b, "=");
+        wy_buf_append_str(b, "=");
         put_quoted(b, s->value, '\'');
       }
       break;
     case WY_AST_STMT_DEFINE:
-      sb_puts(b, "DEFINE ");
+      wy_buf_append_str(b, "DEFINE ");
       put_ident(b, s->name);
-      sb_puts(b, " = ");
+      wy_buf_append_str(b, " = ");
       put_quoted(b, s->value, '\'');
       break;
     case WY_AST_STMT_UNDEFINE:
-      sb_puts(b, "UNDEFINE ");
+      wy_buf_append_str(b, "UNDEFINE ");
       put_ident(b, s->name);
       break;
     case WY_AST_STMT_ASSERT_TOPIC:
-      sb_puts(b, s->not_exists ? "ASSERT NOT EXISTS TOPIC " : "ASSERT TOPIC ");
+      wy_buf_append_str(b, s->not_exists ? "ASSERT NOT EXISTS TOPIC " : "ASSERT TOPIC ");
       put_resource(b, s);
       put_props(b, s);
       if (s->timeout.set) {
-        sb_puts(b, " TIMEOUT ");
+        wy_buf_append_str(b, " TIMEOUT ");
         put_duration(b, &s->timeout);
       }
       break;
     case WY_AST_STMT_ASSERT_SCHEMA:
-      sb_puts(b, s->not_exists ? "ASSERT NOT EXISTS SCHEMA" : "ASSERT SCHEMA");
+      wy_buf_append_str(b, s->not_exists ? "ASSERT NOT EXISTS SCHEMA" : "ASSERT SCHEMA");
       if (s->name) {
-        sb_puts(b, " SUBJECT ");
+        wy_buf_append_str(b, " SUBJECT ");
         put_resource(b, s);
       }
       if (s->schema_id) {
-        sb_puts(b, " ID ");
+        wy_buf_append_str(b, " ID ");
         put_expr(b, s->schema_id, 0);
       }
       if (s->timeout.set) {
-        sb_puts(b, " TIMEOUT ");
+        wy_buf_append_str(b, " TIMEOUT ");
         put_duration(b, &s->timeout);
       }
       break;
     case WY_AST_STMT_ASSERT_VALUES:
     case WY_AST_STMT_ASSERT_TOMBSTONE:
-      sb_puts(b, s->kind == WY_AST_STMT_ASSERT_VALUES ? "ASSERT VALUES " : "ASSERT NULL VALUES ");
+      wy_buf_append_str(b, s->kind == WY_AST_STMT_ASSERT_VALUES ? "ASSERT VALUES " : "ASSERT NULL VALUES ");
       put_ident(b, s->name);
       put_values(b, s, s->kind == WY_AST_STMT_ASSERT_VALUES ? " VALUES " : " KEY ");
       break;
     case WY_AST_STMT_ASSERT_STREAM:
     case WY_AST_STMT_ASSERT_TABLE:
-      sb_puts(b, s->kind == WY_AST_STMT_ASSERT_STREAM ? "ASSERT STREAM " : "ASSERT TABLE ");
+      wy_buf_append_str(b, s->kind == WY_AST_STMT_ASSERT_STREAM ? "ASSERT STREAM " : "ASSERT TABLE ");
       put_ident(b, s->name);
       if (s->ncolumns) put_columns(b, s->columns, s->ncolumns);
       put_props(b, s);
       break;
     case WY_AST_STMT_RUN_SCRIPT:
-      sb_puts(b, "RUN SCRIPT ");
+      wy_buf_append_str(b, "RUN SCRIPT ");
       put_quoted(b, s->value, '\'');
       break;
     default: break;
@@ -892,21 +848,24 @@ static void put_stmt(sb_t *b, const wy_ast_stmt_t *s) {
 }
 
 char *wy_ast_stmt_to_sql(const wy_ast_stmt_t *s) {
-  sb_t b = {0};
+  wy_buf_t b;
+  wy_buf_init(&b);
   put_stmt(&b, s);
-  return sb_finish(&b);
+  return wy_buf_take(&b);
 }
 
 char *wy_ast_expr_to_sql(const wy_ast_expr_t *e) {
-  sb_t b = {0};
+  wy_buf_t b;
+  wy_buf_init(&b);
   put_expr(&b, e, 0);
-  return sb_finish(&b);
+  return wy_buf_take(&b);
 }
 
 char *wy_ast_type_to_sql(const wy_ast_type_t *t) {
-  sb_t b = {0};
+  wy_buf_t b;
+  wy_buf_init(&b);
   put_type(&b, t);
-  return sb_finish(&b);
+  return wy_buf_take(&b);
 }
 
 /* ---- equality ------------------------------------------------------------------------ */

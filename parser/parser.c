@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/buf.h"
 #include "grammar.h"
 #include "parser/parser_int.h"
 
@@ -123,9 +124,9 @@ static void segments_push(segments_t *sm, size_t out_start, size_t in_start, boo
 
 static char *substitute(const char *text, size_t len, const wy_parse_vars_t *vars,
                         segments_t *map) {
-  size_t cap = len + 1, n = 0;
-  char *out = malloc(cap);
-  if (!out) return NULL;
+  wy_buf_t out;
+  wy_buf_init(&out);
+  if (!wy_buf_reserve(&out, len + 1)) return NULL; /* the usual size: no ${var} */
   segments_push(map, 0, 0, false);
   for (size_t i = 0; i < len;) {
     const char *value = NULL;
@@ -144,27 +145,16 @@ static char *substitute(const char *text, size_t len, const wy_parse_vars_t *var
     }
     const char *piece = value ? value : text + i;
     size_t plen = value ? strlen(value) : 1;
-    if (n + plen + 1 > cap) {
-      while (n + plen + 1 > cap) cap *= 2;
-      char *nb = realloc(out, cap);
-      if (!nb) {
-        free(out);
-        return NULL;
-      }
-      out = nb;
-    }
-    if (value) segments_push(map, n, i, true);
-    memcpy(out + n, piece, plen);
-    n += plen;
+    if (value) segments_push(map, out.len, i, true);
+    wy_buf_append(&out, piece, plen);
     i += skip;
-    if (value) segments_push(map, n, i, false);
+    if (value) segments_push(map, out.len, i, false);
   }
-  out[n] = '\0';
   if (map && map->oom) {
-    free(out);
+    wy_buf_free(&out);
     return NULL;
   }
-  return out;
+  return wy_buf_take(&out);
 }
 
 char *wy_parse_substitute(const char *text, size_t len, const wy_parse_vars_t *vars) {

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/base/buf.h"
 #include "state/state.h"
 
 #define CKPT_HEADER "walleye-checkpoint 1\n"
@@ -83,21 +85,24 @@ wy_status_t wy_checkpoint_read(const char *path, wy_checkpoint_entry_t **out, si
     if (errno == ENOENT) return wy_error_set(err, WY_ERR_NOT_FOUND, "no checkpoint %s", path);
     return wy_error_set(err, WY_ERR_IO, "cannot read %s: %s", path, strerror(errno));
   }
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 4096 > cap) {
-      char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-      if (!nb) break;
-      buf = nb;
-    }
-    size_t r = fread(buf + len, 1, cap - len - 1, f);
-    len += r;
-    if (r == 0 || len > (64u << 20)) break;
+  /* A checkpoint is a few lines: a file past 64 MiB is not one, and is not read. */
+  struct stat sb;
+  if (fstat(fileno(f), &sb) == 0 && sb.st_size > (64 << 20)) {
+    fclose(f);
+    return wy_error_set(err, WY_ERR_DECODE, "checkpoint %s is corrupt", path);
   }
+  wy_buf_t text;
+  wy_buf_init(&text);
+  bool read = wy_buf_read(&text, f);
   fclose(f);
-  if (!buf) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  buf[len] = '\0';
+  char *buf = read ? wy_buf_cstr(&text) : NULL;
+  if (!buf) {
+    bool oom = text.oom;
+    wy_buf_free(&text);
+    if (oom) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    return wy_error_set(err, WY_ERR_IO, "cannot read %s", path);
+  }
+  size_t len = text.len;
   wy_status_t st = WY_OK;
   /* The checksum line is the last one; everything before it is covered. */
   char *crcline = len ? buf + len - 1 : buf;
@@ -127,7 +132,7 @@ wy_status_t wy_checkpoint_read(const char *path, wy_checkpoint_entry_t **out, si
     k++;
     line = nl + 1;
   }
-  free(buf);
+  wy_buf_free(&text);
   if (st != WY_OK) {
     free(e);
     return st;

@@ -4,36 +4,12 @@
 #include <string.h>
 
 #include "connectors/memory/memory.h"
+#include "engine/base/buf.h"
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
 #include "engine/engine.h"
 #include "engine/plan/explain.h"
 #include "engine/registry/registry.h"
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (cap - n < 2) {
-      char *grown = realloc(buf, cap * 2);
-      if (!grown) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = grown;
-      cap *= 2;
-    }
-  }
-  fclose(f);
-  if (buf) buf[n] = '\0';
-  *len = n;
-  return buf;
-}
 
 int wy_cmd_explain(int argc, char **argv) {
   if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -47,7 +23,7 @@ int wy_cmd_explain(int argc, char **argv) {
                                            argc < 2 ? "needs a SQL file" : argv[2]);
   if (!getenv("WALLEYE_LOG_LEVEL")) wy_log_set_level(WY_LOG_ERROR);
   size_t len;
-  char *sql = read_file(argv[1], &len);
+  char *sql = wy_buf_read_file(argv[1], &len);
   if (!sql) {
     fprintf(stderr, "walleye explain: cannot read %s\n", argv[1]);
     return WY_EXIT_FAILURE;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/buf.h"
 #include "engine/cli/cli.h"
 #include "parser/parser.h"
 
@@ -14,29 +15,6 @@ static void parse_help(FILE *out) {
                "SQL, one per line. On a syntax error prints FILE:LINE:COL: message and\n"
                "exits 1.\n\n"
                "  -d, --define NAME=VALUE  set a variable for ${NAME} substitution (repeatable)\n");
-}
-
-static char *read_all(FILE *f, size_t *len) {
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (n < cap) break;
-    cap *= 2;
-    char *nb = realloc(buf, cap);
-    if (!nb) {
-      free(buf);
-      return NULL;
-    }
-    buf = nb;
-  }
-  if (buf && ferror(f)) {
-    free(buf);
-    return NULL;
-  }
-  *len = n;
-  return buf;
 }
 
 int wy_cmd_parse(int argc, char **argv) {
@@ -85,17 +63,19 @@ int wy_cmd_parse(int argc, char **argv) {
     wy_parse_vars_destroy(vars);
     return WY_EXIT_FAILURE;
   }
-  size_t len = 0;
-  char *text = read_all(f, &len);
+  wy_buf_t text;
+  wy_buf_init(&text);
+  bool read = wy_buf_read(&text, f);
   if (f != stdin) fclose(f);
-  if (!text) {
+  if (!read) {
     fprintf(stderr, "walleye parse: cannot read %s\n", path);
+    wy_buf_free(&text);
     wy_parse_vars_destroy(vars);
     return WY_EXIT_FAILURE;
   }
   wy_ast_script_t *script = NULL;
   wy_error_t err;
-  if (wy_parse(text, len, vars, &script, &err) != WY_OK) {
+  if (wy_parse((const char *)text.data, text.len, vars, &script, &err) != WY_OK) {
     fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, err.msg);
     rc = WY_EXIT_FAILURE;
   } else {
@@ -110,7 +90,7 @@ int wy_cmd_parse(int argc, char **argv) {
     }
   }
   wy_ast_script_destroy(script);
-  free(text);
+  wy_buf_free(&text);
   wy_parse_vars_destroy(vars);
   return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "connectors/kafka/embedded_broker.h"
 #include "connectors/kafka/kafka_sink.h"
+#include "engine/base/buf.h"
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
 #include "engine/lineage/lineage.h"
@@ -31,27 +32,6 @@ static void run_help(FILE *out) {
           "  -E, --embedded-broker          start an in-process embedded Kafka cluster\n"
           "  -u, --udf-dir DIR              load the UDF libraries of DIR (config: udf.dir)\n"
           "  -D, --define KEY=VALUE         set one configuration key (repeatable)\n");
-}
-
-static char *read_all(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      char *g = realloc(buf, cap);
-      if (!g) break;
-      buf = g;
-    }
-    size_t n = fread(buf + len, 1, cap - len - 1, f);
-    len += n;
-    if (n == 0) break;
-  }
-  fclose(f);
-  if (buf) buf[len] = '\0';
-  return buf;
 }
 
 static int64_t mono_ms(void) {
@@ -130,7 +110,7 @@ static int configure(const run_args_t *a, wy_config_t *cfg, wy_embedded_broker_t
 
 static int run_node(const run_args_t *a, wy_config_t *cfg) {
   wy_error_t err;
-  char *sql = read_all(a->sql_path);
+  char *sql = wy_buf_read_file(a->sql_path, NULL);
   if (!sql) {
     fprintf(stderr, "walleye run: cannot read %s\n", a->sql_path);
     return WY_EXIT_FAILURE;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/buf.h"
 #include "engine/cli/cli.h"
 #include "engine/server/client.h"
 #include "parser/parser.h"
@@ -38,33 +39,6 @@ static void udf_help(FILE *out) {
   fprintf(out, "usage: walleye udf [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json]\n"
                "                   list | describe NAME\n\n"
                "List the functions of a node, or describe one (its variants and where it comes from).\n");
-}
-
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
-  char chunk[4096];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (n + got + 1 > cap) {
-      cap = (n + got + 1) * 2;
-      char *grown = realloc(buf, cap);
-      if (!grown) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = grown;
-    }
-    memcpy(buf + n, chunk, got);
-    n += got;
-  }
-  fclose(f);
-  if (!buf) buf = calloc(1, 1);
-  else buf[n] = '\0';
-  return buf;
 }
 
 /* Run statements; print the raw reply with --json. Returns the entities (caller owns)
@@ -136,7 +110,7 @@ static char *as_replace(const char *text, char *errbuf, size_t cap) {
 }
 
 static int sql_add(mgmt_t *m, const char *path, bool update) {
-  char *text = read_file(path);
+  char *text = wy_buf_read_file(path, NULL);
   if (!text) {
     fprintf(stderr, "walleye sql: cannot read %s\n", path);
     return WY_EXIT_FAILURE;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/base/buf.h"
 #include "engine/registry/registry_int.h"
 
 typedef struct {
@@ -22,25 +23,19 @@ typedef struct {
   int retries;
   long backoff_ms;
   CURL *curl;
-  char *body; /* the last response */
-  size_t len, cap;
+  wy_buf_t body; /* the last response */
 } http_t;
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg) {
   http_t *h = arg;
   size_t add = size * n;
-  if (h->len + add + 1 > h->cap) {
-    size_t cap = h->cap ? h->cap : 4096;
-    while (cap < h->len + add + 1) cap *= 2;
-    char *b = realloc(h->body, cap);
-    if (!b) return 0;
-    h->body = b;
-    h->cap = cap;
-  }
-  memcpy(h->body + h->len, p, add);
-  h->len += add;
-  h->body[h->len] = 0;
-  return add;
+  return wy_buf_append(&h->body, p, add) ? add : 0;
+}
+
+/* The last response as text; "" when there is none or it did not fit in memory. */
+static const char *body_text(http_t *h) {
+  const char *s = wy_buf_cstr(&h->body);
+  return s ? s : "";
 }
 
 static void sleep_ms(long ms) {
@@ -50,9 +45,10 @@ static void sleep_ms(long ms) {
 
 /* The registry's {"error_code":..., "message":...} or the raw body. */
 static void error_text(http_t *h, char *buf, size_t cap) {
-  json_t *j = h->body ? json_loads(h->body, 0, NULL) : NULL;
+  const char *text = body_text(h);
+  json_t *j = json_loads(text, 0, NULL);
   const char *m = json_string_value(json_object_get(j, "message"));
-  snprintf(buf, cap, "%.200s", m ? m : h->body ? h->body : "");
+  snprintf(buf, cap, "%.200s", m ? m : text);
   json_decref(j);
 }
 
@@ -81,8 +77,7 @@ static wy_status_t request(http_t *h, const char *method, const char *path, cons
       curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
       curl_easy_setopt(c, CURLOPT_USERPWD, h->user_info);
     }
-    h->len = 0;
-    if (h->body) h->body[0] = 0;
+    wy_buf_reset(&h->body);
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -121,7 +116,7 @@ static wy_status_t request(http_t *h, const char *method, const char *path, cons
 
 static wy_status_t parse_body(http_t *h, json_t **out, wy_error_t *err) {
   json_error_t je;
-  *out = json_loads(h->body ? h->body : "", 0, &je);
+  *out = json_loads(body_text(h), 0, &je);
   if (!*out) return wy_error_set(err, WY_ERR_IO, "Schema Registry sent bad JSON: %s", je.text);
   return WY_OK;
 }
@@ -223,7 +218,7 @@ static void http_destroy(void *impl) {
   if (h->curl) curl_easy_cleanup(h->curl);
   free(h->url);
   free(h->user_info);
-  free(h->body);
+  wy_buf_free(&h->body);
   free(h);
 }
 

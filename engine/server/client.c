@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/buf.h"
+
 struct wy_rest_client {
   CURL *curl;
   char *base;
@@ -12,21 +14,10 @@ struct wy_rest_client {
   char *cacert;
 };
 
-typedef struct body {
-  char *p;
-  size_t n;
-} body_t;
-
+/* libcurl's write callback: the response body goes into a wy_buf_t. */
 static size_t collect(char *data, size_t size, size_t nmemb, void *user) {
-  body_t *b = user;
   size_t len = size * nmemb;
-  char *grown = realloc(b->p, b->n + len + 1);
-  if (!grown) return 0;
-  b->p = grown;
-  memcpy(b->p + b->n, data, len);
-  b->n += len;
-  b->p[b->n] = '\0';
-  return len;
+  return wy_buf_append(user, data, len) ? len : 0;
 }
 
 wy_status_t wy_rest_client_new(const char *base, const char *userpwd, wy_rest_client_t **out, wy_error_t *err) {
@@ -70,7 +61,8 @@ static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *po
   if (!url) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   strcpy(url, c->base);
   strcat(url, path);
-  body_t b = {0};
+  wy_buf_t b;
+  wy_buf_init(&b);
   CURL *h = c->curl;
   curl_easy_reset(h);
   curl_easy_setopt(h, CURLOPT_URL, url);
@@ -95,10 +87,10 @@ static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *po
   } else {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
     json_error_t jerr;
-    *out = b.p ? json_loads(b.p, 0, &jerr) : NULL;
+    *out = json_loadb((const char *)b.data, b.len, 0, &jerr);
     if (!*out) st = wy_error_set(err, WY_ERR_IO, "%s answered %ld without JSON", url, *status);
   }
-  free(b.p);
+  wy_buf_free(&b);
   free(url);
   return st;
 }

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "engine/base/buf.h"
 #include "engine/server/node_int.h"
 #include "engine/server/transient.h"
 #include "parser/parser.h"
@@ -178,35 +179,33 @@ static bool read_some(wy_node_stream_t *s, int timeout_ms, wy_error_t *err) {
   return ok;
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *text, size_t n) {
-  if (*len + n + 1 > *cap) {
-    size_t c = (*cap ? *cap : 256);
-    while (c < *len + n + 1) c *= 2;
-    char *g = realloc(*buf, c);
-    if (!g) return;
-    *buf = g;
-    *cap = c;
+/* The text gathered for the caller (NUL-terminated), or NULL when there is none or no
+ * memory was left for all of it. */
+static char *hand_out(wy_buf_t *b, size_t *len) {
+  *len = b->len;
+  char *text = b->len ? wy_buf_take(b) : NULL;
+  if (!text) {
+    wy_buf_free(b);
+    *len = 0;
   }
-  memcpy(*buf + *len, text, n);
-  *len += n;
-  (*buf)[*len] = '\0';
+  return text;
 }
 
 /* Rows ready now, formatted; sets s->done when LIMIT is reached. */
-static void take_rows(wy_node_stream_t *s, char **buf, size_t *len, size_t *cap) {
+static void take_rows(wy_node_stream_t *s, wy_buf_t *b) {
   int64_t limit = wy_transient_limit(s->t);
   for (char *row; (limit < 0 || s->rows < limit) && (row = wy_transient_next_row(s->t)) != NULL; free(row)) {
-    if (s->json) append(buf, len, cap, ",\n", 2);
-    append(buf, len, cap, row, strlen(row));
-    if (!s->json) append(buf, len, cap, "\n", 1);
+    if (s->json) wy_buf_append(b, ",\n", 2);
+    wy_buf_append_str(b, row);
+    if (!s->json) wy_buf_putc(b, '\n');
     s->rows++;
   }
   if (limit >= 0 && s->rows >= limit) s->done = true;
 }
 
 char *wy_node_stream_next(wy_node_stream_t *s, int timeout_ms, size_t *len, bool *done) {
-  char *buf = NULL;
-  size_t cap = 0;
+  wy_buf_t b;
+  wy_buf_init(&b);
   *len = 0;
   *done = false;
   if (s->finished) {
@@ -215,13 +214,13 @@ char *wy_node_stream_next(wy_node_stream_t *s, int timeout_ms, size_t *len, bool
   }
   if (!s->header_sent) {
     char *h = wy_transient_header(s->t);
-    if (s->json) append(&buf, len, &cap, "[", 1);
-    if (h) append(&buf, len, &cap, h, strlen(h));
-    if (!s->json) append(&buf, len, &cap, "\n", 1);
+    if (s->json) wy_buf_putc(&b, '[');
+    if (h) wy_buf_append_str(&b, h);
+    if (!s->json) wy_buf_putc(&b, '\n');
     free(h);
     s->header_sent = true;
     /* the header goes out at once: a push query may wait long for its first row */
-    if (!wy_transient_is_pull(s->t)) return buf;
+    if (!wy_transient_is_pull(s->t)) return hand_out(&b, len);
   }
   wy_error_t err;
   bool failed = false;
@@ -231,16 +230,16 @@ char *wy_node_stream_next(wy_node_stream_t *s, int timeout_ms, size_t *len, bool
       int64_t deadline = mono_ms() + timeout_ms;
       while (!pull_complete(s) && mono_ms() - s->idle_since < PULL_IDLE_MS && !failed) {
         failed = !read_some(s, 100, &err);
-        if (mono_ms() >= deadline && *len) break; /* hand the header out meanwhile */
+        if (mono_ms() >= deadline && b.len) break; /* hand the header out meanwhile */
       }
       if (!failed && (pull_complete(s) || mono_ms() - s->idle_since >= PULL_IDLE_MS)) {
         wy_transient_finish(s->t);
-        take_rows(s, &buf, len, &cap);
+        take_rows(s, &b);
         s->done = true;
       }
     } else {
       failed = !read_some(s, timeout_ms, &err);
-      if (!failed) take_rows(s, &buf, len, &cap);
+      if (!failed) take_rows(s, &b);
     }
   }
   if (failed) {
@@ -249,23 +248,19 @@ char *wy_node_stream_next(wy_node_stream_t *s, int timeout_ms, size_t *len, bool
     char *text = json_dumps(e, JSON_COMPACT);
     json_decref(e);
     if (text) {
-      if (s->json) append(&buf, len, &cap, ",\n", 2);
-      append(&buf, len, &cap, text, strlen(text));
-      if (!s->json) append(&buf, len, &cap, "\n", 1);
+      if (s->json) wy_buf_append(&b, ",\n", 2);
+      wy_buf_append_str(&b, text);
+      if (!s->json) wy_buf_putc(&b, '\n');
     }
     free(text);
     s->done = true;
   }
   if (s->done || __atomic_load_n(&s->closed, __ATOMIC_RELAXED)) {
-    if (s->json) append(&buf, len, &cap, "]", 1);
+    if (s->json) wy_buf_putc(&b, ']');
     s->finished = true;
     *done = true;
   }
-  if (!*len) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
+  return hand_out(&b, len);
 }
 
 void wy_node_stream_close(wy_node_stream_t *s) {
@@ -318,17 +313,19 @@ void wy_node_query_stream_whole(wy_node_t *n, const char *body, size_t len, wy_n
   wy_node_stream_t *s = NULL;
   wy_node_query_stream(n, body, len, NULL, &s, r);
   if (!s) return;
-  char *all = NULL;
-  size_t total = 0, cap = 0;
+  wy_buf_t all;
+  wy_buf_init(&all);
   for (bool done = false; !done;) {
     size_t n_ = 0;
     char *part = wy_node_stream_next(s, 200, &n_, &done);
-    if (part) append(&all, &total, &cap, part, n_);
+    if (part) wy_buf_append(&all, part, n_);
     free(part);
   }
+  size_t total = all.len;
+  char *text = wy_buf_take(&all);
   r->status = 200;
   r->content_type = wy_node_stream_content_type(s);
-  r->body = all ? all : strdup("");
-  r->len = total;
+  r->body = text ? text : strdup(""); /* out of memory: an empty reply */
+  r->len = text ? total : 0;
   wy_node_stream_close(s);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/buf.h"
 #include "engine/base/log.h"
 
 struct wy_server {
@@ -21,23 +22,8 @@ struct wy_server {
   int stopping; /* atomic: open push queries end their responses */
 };
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  char chunk[4096];
-  size_t got;
-  while (m && (got = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, got, m);
-  if (m) fclose(m);
-  fclose(f);
-  return buf;
-}
-
 typedef struct request {
-  char *body;
-  size_t len, cap;
+  wy_buf_t body;
   bool too_big;
 } request_t;
 
@@ -151,7 +137,7 @@ static enum MHD_Result start_stream(wy_server_t *s, struct MHD_Connection *c, re
   wy_node_reply_t reply = {0};
   wy_node_stream_t *stream = NULL;
   const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-  wy_node_query_stream(s->node, rq->body, rq->len, accept, &stream, &reply);
+  wy_node_query_stream(s->node, (const char *)rq->body.data, rq->body.len, accept, &stream, &reply);
   if (!stream) return send_reply(c, &reply, false);
   stream_resp_t *sr = calloc(1, sizeof *sr);
   struct MHD_Response *resp =
@@ -193,38 +179,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (!rq->too_big && rq->len + *upload_size > s->max_body) {
+    if (!rq->too_big && rq->body.len + *upload_size > s->max_body) {
       rq->too_big = true;
-      free(rq->body);
-      rq->body = NULL;
-      rq->len = rq->cap = 0;
+      wy_buf_free(&rq->body);
     }
-    if (!rq->too_big) {
-      if (rq->len + *upload_size + 1 > rq->cap) {
-        size_t cap = rq->cap ? rq->cap : 4096;
-        while (cap < rq->len + *upload_size + 1) cap *= 2;
-        char *grown = realloc(rq->body, cap);
-        if (!grown) return MHD_NO;
-        rq->body = grown;
-        rq->cap = cap;
-      }
-      memcpy(rq->body + rq->len, upload, *upload_size);
-      rq->len += *upload_size;
-      rq->body[rq->len] = '\0';
-    }
+    if (!rq->too_big && !wy_buf_append(&rq->body, upload, *upload_size)) return MHD_NO;
     *upload_size = 0;
     return MHD_YES;
   }
   if (!rq->too_big && strcmp(method, "POST") == 0 && strcmp(url, "/query-stream") == 0) return start_stream(s, c, rq);
   if (rq->too_big) wy_node_error_reply(413, 41300, "Request body too large", &reply);
-  else wy_node_handle(s->node, method, url, rq->body, rq->len, &reply);
+  else wy_node_handle(s->node, method, url, (const char *)rq->body.data, rq->body.len, &reply);
   return send_reply(c, &reply, false);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
   request_t *rq = *con_cls;
   if (rq) {
-    free(rq->body);
+    wy_buf_free(&rq->body);
     free(rq);
   }
   *con_cls = NULL;
@@ -278,8 +250,8 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
   if (tls) {
-    s->cert = slurp(o->tls_cert_file);
-    s->key = slurp(o->tls_key_file);
+    s->cert = wy_buf_read_file(o->tls_cert_file, NULL);
+    s->key = wy_buf_read_file(o->tls_key_file, NULL);
     if (!s->cert || !s->key) {
       freeaddrinfo(ai);
       wy_server_destroy(s);

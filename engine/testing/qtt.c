@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/buf.h"
 #include "engine/testing/qtt_json.h"
 
 /* ksqlDB substitutes this text when a statement uses {FORMAT} without a `format` list,
@@ -556,30 +557,17 @@ static char *slurp(const char *path, wy_arena_t *a, size_t *len, wy_error_t *err
     wy_error_set(err, WY_ERR_IO, "%s: cannot open", path);
     return NULL;
   }
-  char *buf = NULL;
-  size_t n = 0, cap = 0, got;
-  char chunk[65536];
-  while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-    if (n + got + 1 > cap) {
-      size_t ncap = (n + got + 1) * 2;
-      char *nb = wy_arena_alloc(a, ncap);
-      if (!nb) break;
-      if (n) memcpy(nb, buf, n);
-      buf = nb, cap = ncap;
-    }
-    memcpy(buf + n, chunk, got);
-    n += got;
-  }
-  bool bad_read = ferror(fp) || got > 0;
+  wy_buf_t b;
+  wy_buf_init_arena(&b, a);
+  bool read = wy_buf_read(&b, fp);
   fclose(fp);
-  if (bad_read) {
+  char *text = read ? wy_buf_cstr(&b) : NULL;
+  if (!text) {
     wy_error_set(err, WY_ERR_IO, "%s: cannot read", path);
     return NULL;
   }
-  if (!buf) buf = wy_arena_strdup(a, "");
-  else buf[n] = '\0';
-  *len = n;
-  return buf;
+  *len = b.len;
+  return text;
 }
 
 /* Load `{"<member>": [records...]}` from path into the case. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/buf.h"
 #include "engine/base/decimal.h"
 
 /* A string whose first byte is NUL is one of ours: jansson is told to accept NUL
@@ -17,30 +18,6 @@
 #define TAG_NUMBER '#' /* "\u0000#<lexeme>": a number literal, kept verbatim */
 #define TAG_STRING '$' /* "\u0000$<text>": a genuine string that began with \u0000 */
 #define NUL_ESCAPE "\\u0000"
-
-typedef struct {
-  char *p;
-  size_t len, cap;
-  bool oom;
-} buf_t;
-
-static void buf_put(buf_t *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
 
 /* Length of a JSON number starting at s (RFC 8259 grammar), 0 when there is none. */
 static size_t number_len(const char *s, size_t n) {
@@ -67,7 +44,7 @@ static size_t number_len(const char *s, size_t n) {
 
 /* Blank out comments and tag numbers, keeping every newline so that jansson's line
  * numbers still point into the original text. */
-static void rewrite(const char *s, size_t n, buf_t *out) {
+static void rewrite(const char *s, size_t n, wy_buf_t *out) {
   size_t i = 0;
   while (i < n && !out->oom) {
     char c = s[i];
@@ -77,10 +54,10 @@ static void rewrite(const char *s, size_t n, buf_t *out) {
       size_t end = j < n ? j + 1 : n;
       size_t esc = strlen(NUL_ESCAPE);
       if (end - i > esc + 1 && memcmp(s + i + 1, NUL_ESCAPE, esc) == 0) {
-        buf_put(out, "\"" NUL_ESCAPE "$", esc + 2);
-        buf_put(out, s + i + 1, end - i - 1);
+        wy_buf_append(out, "\"" NUL_ESCAPE "$", esc + 2);
+        wy_buf_append(out, s + i + 1, end - i - 1);
       } else {
-        buf_put(out, s + i, end - i);
+        wy_buf_append(out, s + i, end - i);
       }
       i = end;
     } else if (c == '/' && i + 1 < n && (s[i + 1] == '/' || s[i + 1] == '*')) {
@@ -88,37 +65,38 @@ static void rewrite(const char *s, size_t n, buf_t *out) {
       size_t j = i + 2;
       while (j < n && (line ? s[j] != '\n' : !(s[j] == '*' && j + 1 < n && s[j + 1] == '/'))) j++;
       if (!line) j = j < n ? j + 2 : n;
-      for (size_t k = i; k < j && k < n; k++) buf_put(out, s[k] == '\n' ? "\n" : " ", 1);
+      for (size_t k = i; k < j && k < n; k++) wy_buf_append(out, s[k] == '\n' ? "\n" : " ", 1);
       i = j;
     } else if (c == '-' || isdigit((unsigned char)c)) {
       size_t len = number_len(s + i, n - i);
       if (len == 0) { /* let jansson report the bad token */
-        buf_put(out, s + i, 1);
+        wy_buf_append(out, s + i, 1);
         i++;
         continue;
       }
-      buf_put(out, "\"" NUL_ESCAPE "#", strlen(NUL_ESCAPE) + 2);
-      buf_put(out, s + i, len);
-      buf_put(out, "\"", 1);
+      wy_buf_append(out, "\"" NUL_ESCAPE "#", strlen(NUL_ESCAPE) + 2);
+      wy_buf_append(out, s + i, len);
+      wy_buf_append(out, "\"", 1);
       i += len;
     } else {
-      buf_put(out, s + i, 1);
+      wy_buf_append(out, s + i, 1);
       i++;
     }
   }
 }
 
 json_t *wy_qtt_json_parse(const char *text, size_t len, const char *what, wy_error_t *err) {
-  buf_t b = {0};
+  wy_buf_t b;
+  wy_buf_init(&b);
   rewrite(text, len, &b);
-  if (b.oom || !b.p) {
-    free(b.p);
+  if (b.oom || !b.len) {
+    wy_buf_free(&b);
     wy_error_set(err, WY_ERR_NOMEM, "%s: out of memory", what);
     return NULL;
   }
   json_error_t je;
-  json_t *root = json_loadb(b.p, b.len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
-  free(b.p);
+  json_t *root = json_loadb((const char *)b.data, b.len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
+  wy_buf_free(&b);
   if (!root)
     wy_error_set_pos(err, WY_ERR_DECODE, je.line, je.column, "%s:%d:%d: malformed JSON: %s", what,
                      je.line, je.column, je.text);
@@ -131,19 +109,17 @@ json_t *wy_qtt_json_load_file(const char *path, wy_error_t *err) {
     wy_error_set(err, WY_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
-  buf_t b = {0};
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  bool bad = ferror(f) != 0;
+  wy_buf_t b;
+  wy_buf_init(&b);
+  bool read = wy_buf_read(&b, f);
   fclose(f);
-  if (bad || b.oom) {
-    free(b.p);
-    wy_error_set(err, bad ? WY_ERR_IO : WY_ERR_NOMEM, "%s: cannot read", path);
+  if (!read) {
+    wy_error_set(err, b.oom ? WY_ERR_NOMEM : WY_ERR_IO, "%s: cannot read", path);
+    wy_buf_free(&b);
     return NULL;
   }
-  json_t *root = wy_qtt_json_parse(b.p ? b.p : "", b.len, path, err);
-  free(b.p);
+  json_t *root = wy_qtt_json_parse((const char *)b.data, b.len, path, err);
+  wy_buf_free(&b);
   return root;
 }
 
