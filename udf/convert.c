@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/base64.h"
 #include "engine/base/decimal.h"
 
 /* ---- Java number rendering --------------------------------------------------------- */
@@ -223,18 +224,6 @@ bool wy_parse_time_iso(const char *s, size_t n, int32_t *ms) {
 
 /* ---- rendering ------------------------------------------------------------------- */
 
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void buf_base64(wy_buf_t *b, const unsigned char *p, size_t n) {
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-                 (i + 2 < n ? p[i + 2] : 0);
-    char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < n ? B64[v >> 6 & 63] : '=',
-                 i + 2 < n ? B64[v & 63] : '='};
-    wy_buf_append(b, q, 4);
-  }
-}
-
 void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
   char tmp[64];
   if (v->null) {
@@ -261,7 +250,7 @@ void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
     wy_buf_append(b, v->u.str, v->len);
     return;
   case WY_T_BYTES:
-    buf_base64(b, (const unsigned char *)v->u.str, v->len);
+    wy_base64_encode(v->u.str, v->len, b);
     return;
   case WY_T_TIMESTAMP:
     wy_buf_append(b, tmp, wy_format_timestamp_iso(v->u.i64, tmp, sizeof tmp));

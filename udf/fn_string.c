@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "engine/base/base64.h"
 #include "udf/builtins_int.h"
 
 static size_t u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4; }
@@ -270,13 +271,6 @@ wy_status_t fn_split_to_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_
 
 /* ---- encodings ---- */
 
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64v(char c) {
-  const char *p = c ? strchr(B64, c) : NULL;
-  return p ? (int)(p - B64) : -1;
-}
-
 typedef enum { ENC_HEX, ENC_UTF8, ENC_ASCII, ENC_BASE64, ENC_BAD } enc_t;
 static enc_t encoding(const wy_value_t *v) {
   static const char *const names[] = {"hex", "utf8", "ascii", "base64"};
@@ -301,20 +295,8 @@ static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc,
       if (hi < 0 || lo < 0) return wy_fn_fail(ctx, "Invalid hex string");
       o[k++] = (char)(hi << 4 | lo);
     }
-  } else {
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (p[i] == '=') break;
-      int v = b64v(p[i]);
-      if (v < 0) return wy_fn_fail(ctx, "Invalid base64 string");
-      acc = acc << 6 | (unsigned)v;
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        o[k++] = (char)(acc >> bits & 0xff);
-      }
-    }
+  } else if (!wy_base64_decode(p, n, WY_BASE64_UNTIL_PAD, (uint8_t *)o, &k)) {
+    return wy_fn_fail(ctx, "Invalid base64 string");
   }
   *out = wy_bytes(o, k);
   return WY_OK;
@@ -326,12 +308,7 @@ static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t
   if (enc == ENC_HEX) {
     for (size_t i = 0; i < n; i++) wy_buf_printf(&b, "%02x", (unsigned char)p[i]);
   } else if (enc == ENC_BASE64) {
-    for (size_t i = 0; i < n; i += 3) {
-      unsigned v = (unsigned)(unsigned char)p[i] << 16 | (i + 1 < n ? (unsigned)(unsigned char)p[i + 1] << 8 : 0) |
-                   (i + 2 < n ? (unsigned char)p[i + 2] : 0);
-      char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < n ? B64[v >> 6 & 63] : '=', i + 2 < n ? B64[v & 63] : '='};
-      wy_buf_append(&b, q, 4);
-    }
+    wy_base64_encode(p, n, &b);
   } else if (enc == ENC_ASCII) {
     for (size_t i = 0; i < n; i++) wy_buf_putc(&b, (unsigned char)p[i] < 0x80 ? p[i] : '?');
   } else {

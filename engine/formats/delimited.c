@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/base64.h"
 #include "engine/base/decimal.h"
 #include "engine/formats/format_int.h"
 
@@ -214,10 +215,10 @@ static wy_status_t convert_field(wy_format_codec_t *c, size_t i, const field_t *
       *out = wy_string(s, n);
       return WY_OK;
     case WY_T_BYTES: {
-      uint8_t *buf = wy_arena_alloc(arena, wy_fmt_base64_decoded_max(n));
+      uint8_t *buf = wy_arena_alloc(arena, wy_base64_decoded_max(n));
       size_t blen;
       if (!buf) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      if (!wy_fmt_base64_decode(s, n, buf, &blen))
+      if (!wy_base64_decode(s, n, 0, buf, &blen))
         return field_error(c, i, f, "Value is not a valid Base64 encoded string: \"", err);
       *out = wy_bytes(buf, blen);
       return WY_OK;
@@ -342,8 +343,8 @@ static wy_status_t delim_encode(wy_format_codec_t *c, const wy_value_t *cols, wy
         n = v->len;
         break;
       case WY_T_BYTES:
-        b64->len = 0;
-        if (!wy_fmt_base64_encode((const uint8_t *)v->u.str, v->len, b64)) goto nomem;
+        wy_buf_reset(b64);
+        if (!wy_base64_encode(v->u.str, v->len, b64)) goto nomem;
         s = (const char *)b64->data;
         n = b64->len;
         break;

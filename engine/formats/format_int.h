@@ -1,7 +1,7 @@
 /*
  * format_int.h — what the format implementations share: the codec object, the table of
  * per-format operations, and the text helpers that reproduce Java's number parsing and
- * printing (Integer.parseInt, Double.parseDouble, BigDecimal, Base64). Private to
+ * printing (Integer.parseInt, Double.parseDouble, BigDecimal). Private to
  * engine/formats/.
  */
 #ifndef WY_FORMAT_INT_H
@@ -94,11 +94,5 @@ uint64_t wy_fmt_decnum_wrap_u64(const wy_fmt_decnum_t *d);
 
 /* Decimal text of an integer; returns the length (buf needs 21 bytes). */
 size_t wy_fmt_i64_to_text(int64_t v, char *buf);
-
-/* Base64 (RFC 4648, standard alphabet): encode pads with '='; decode accepts input
- * with or without padding and rejects anything else. */
-bool wy_fmt_base64_encode(const uint8_t *p, size_t n, wy_buf_t *out);
-size_t wy_fmt_base64_decoded_max(size_t n);
-bool wy_fmt_base64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen);
 
 #endif

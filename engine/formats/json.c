@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/base64.h"
 #include "engine/formats/format_int.h"
 
 #define JSON_MAX_DEPTH 1000
@@ -719,10 +720,10 @@ static bool coerce_text(jdec_t *d, const jnode_t *n, const char *s, size_t len, 
       return true;
     }
     case WY_T_BYTES: {
-      uint8_t *buf = wy_arena_alloc(d->arena, wy_fmt_base64_decoded_max(len));
+      uint8_t *buf = wy_arena_alloc(d->arena, wy_base64_decoded_max(len));
       size_t blen;
       if (!buf) return fail(d, false, "out of memory");
-      if (!wy_fmt_base64_decode(s, len, buf, &blen))
+      if (!wy_base64_decode(s, len, 0, buf, &blen))
         return fail(d, false, "Value is not a valid Base64 encoded string: %.*s",
                     (int)(len > 64 ? 64 : len), s);
       *out = wy_bytes(buf, blen);
@@ -1286,7 +1287,7 @@ static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
       return put_json_string(b, v->u.str, v->len);
     case WY_T_BYTES:
       return wy_buf_append(b, "\"", 1) &&
-             wy_fmt_base64_encode((const uint8_t *)v->u.str, v->len, b) &&
+             wy_base64_encode(v->u.str, v->len, b) &&
              wy_buf_append(b, "\"", 1);
     case WY_T_ARRAY: {
       if (!wy_buf_append(b, "[", 1)) return false;

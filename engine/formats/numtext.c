@@ -1,5 +1,5 @@
 /* Java-compatible number text: what ksqlDB's serdes get from Integer.parseInt,
- * Double.parseDouble/toString, BigDecimal and java.util.Base64. */
+ * Double.parseDouble/toString and BigDecimal. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,66 +344,4 @@ size_t wy_format_double_java(double d, char *buf) {
   }
   buf[len] = '\0';
   return len;
-}
-
-/* ---- Base64 ---- */
-
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-bool wy_fmt_base64_encode(const uint8_t *p, size_t n, wy_buf_t *out) {
-  if (!wy_buf_reserve(out, (n + 2) / 3 * 4)) return false;
-  char *o = (char *)out->data + out->len;
-  size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-    *o++ = B64[v >> 18];
-    *o++ = B64[(v >> 12) & 63];
-    *o++ = B64[(v >> 6) & 63];
-    *o++ = B64[v & 63];
-  }
-  if (i < n) {
-    uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-    *o++ = B64[v >> 18];
-    *o++ = B64[(v >> 12) & 63];
-    *o++ = i + 1 < n ? B64[(v >> 6) & 63] : '=';
-    *o++ = '=';
-  }
-  out->len = (size_t)((uint8_t *)o - out->data);
-  return true;
-}
-
-size_t wy_fmt_base64_decoded_max(size_t n) { return n / 4 * 3 + 3; }
-
-static int b64_val(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-bool wy_fmt_base64_decode(const char *s, size_t n, uint8_t *out, size_t *outlen) {
-  size_t pad = 0;
-  if (n % 4 == 0 && n >= 4) {
-    if (s[n - 1] == '=') pad++;
-    if (s[n - 2] == '=') pad++;
-  }
-  n -= pad;
-  if (n % 4 == 1) return false;
-  size_t o = 0;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < n; i++) {
-    int v = b64_val((unsigned char)s[i]);
-    if (v < 0) return false;
-    acc = acc << 6 | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (uint8_t)(acc >> bits);
-    }
-  }
-  *outlen = o;
-  return true;
 }

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/base/base64.h"
 #include "engine/registry/registry.h"
 #include "engine/registry/server.h"
 
@@ -27,24 +28,12 @@ struct wy_sr_server {
   wy_sr_t *reg;
 };
 
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static char *basic_header(const char *user_info) {
-  size_t n = strlen(user_info), o = 6;
-  char *h = malloc(6 + (n + 2) / 3 * 4 + 1);
-  if (!h) return NULL;
-  memcpy(h, "Basic ", 6);
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)(unsigned char)user_info[i] << 16;
-    if (i + 1 < n) v |= (uint32_t)(unsigned char)user_info[i + 1] << 8;
-    if (i + 2 < n) v |= (unsigned char)user_info[i + 2];
-    h[o++] = B64[v >> 18 & 63];
-    h[o++] = B64[v >> 12 & 63];
-    h[o++] = i + 1 < n ? B64[v >> 6 & 63] : '=';
-    h[o++] = i + 2 < n ? B64[v & 63] : '=';
-  }
-  h[o] = 0;
-  return h;
+  wy_buf_t h;
+  wy_buf_init(&h);
+  wy_buf_append_str(&h, "Basic ");
+  wy_base64_encode(user_info, strlen(user_info), &h);
+  return wy_buf_take(&h);
 }
 
 static void respond(int fd, int status, json_t *body) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/base64.h"
 #include "engine/base/decimal.h"
 #include "engine/testing/qtt_json.h"
 
@@ -141,11 +142,11 @@ static bool text_matches(const wy_value_t *e, const wy_value_t *a) {
       return decimal_matches(&n, a);
     }
     case WY_T_BYTES: {
-      size_t need = (a->len + 2) / 3 * 4;
+      size_t need = wy_base64_encoded_len(a->len);
       if (need != e->len) return false;
-      char *b64 = malloc(need + 1);
+      char *b64 = malloc(need);
       if (!b64) return false;
-      wy_qtt_base64_encode((const uint8_t *)a->u.str, a->len, b64, need + 1);
+      wy_base64_encode_into(a->u.str, a->len, b64);
       bool eq = memcmp(b64, e->u.str, need) == 0;
       free(b64);
       return eq;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/base64.h"
 #include "engine/base/buf.h"
 #include "engine/base/decimal.h"
 
@@ -376,10 +377,10 @@ static void format_value(sink_t *k, const wy_value_t *v) {
     case WY_T_BYTES: {
       sink_put(k, "\"", 1);
       for (size_t i = 0; i < v->len; i += 48) { /* 48 bytes -> 64 chars, no padding inside */
-        char tmp[80];
+        char tmp[64];
         size_t c = v->len - i < 48 ? v->len - i : 48;
-        size_t n = wy_qtt_base64_encode((const uint8_t *)v->u.str + i, c, tmp, sizeof tmp);
-        sink_put(k, tmp, n);
+        wy_base64_encode_into(v->u.str + i, c, tmp);
+        sink_put(k, tmp, wy_base64_encoded_len(c));
       }
       sink_put(k, "\"", 1);
       return;
@@ -445,54 +446,6 @@ const wy_value_t *wy_qtt_map_get(const wy_value_t *map, const char *key, size_t 
     if (j == len) return &m->vals[i];
   }
   return exact;
-}
-
-/* ---- base64 ------------------------------------------------------------------------ */
-
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-size_t wy_qtt_base64_encode(const uint8_t *in, size_t len, char *buf, size_t cap) {
-  size_t need = (len + 2) / 3 * 4, o = 0;
-  for (size_t i = 0; i < len; i += 3) {
-    uint32_t w = (uint32_t)in[i] << 16;
-    if (i + 1 < len) w |= (uint32_t)in[i + 1] << 8;
-    if (i + 2 < len) w |= in[i + 2];
-    char q[4] = {B64[(w >> 18) & 63], B64[(w >> 12) & 63], i + 1 < len ? B64[(w >> 6) & 63] : '=',
-                 i + 2 < len ? B64[w & 63] : '='};
-    for (int k = 0; k < 4; k++, o++)
-      if (o + 1 < cap) buf[o] = q[k];
-  }
-  if (cap) buf[o < cap ? o : cap - 1] = '\0';
-  return need;
-}
-
-static int b64_index(char c) {
-  const char *p = c ? strchr(B64, c) : NULL;
-  return p ? (int)(p - B64) : -1;
-}
-
-bool wy_qtt_base64_decode(const char *in, size_t len, wy_arena_t *a, uint8_t **out,
-                          size_t *out_len) {
-  while (len > 0 && in[len - 1] == '=') len--; /* padding is optional, as in Java */
-  if (len % 4 == 1) return false;
-  uint8_t *o = wy_arena_alloc(a, len * 3 / 4 + 1);
-  if (!o) return false;
-  size_t n = 0;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < len; i++) {
-    int x = b64_index(in[i]);
-    if (x < 0) return false;
-    acc = (acc << 6) | (uint32_t)x;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      o[n++] = (uint8_t)(acc >> bits);
-    }
-  }
-  *out = o;
-  *out_len = n;
-  return true;
 }
 
 /* ---- doubles the Java way ---------------------------------------------------------- */

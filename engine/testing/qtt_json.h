@@ -61,11 +61,6 @@ size_t wy_qtt_json_format(const wy_value_t *v, char *buf, size_t cap);
  * ksqlDB's comparator does). NULL when absent. */
 const wy_value_t *wy_qtt_map_get(const wy_value_t *map, const char *key, size_t len);
 
-/* Base64 (RFC 4648, with padding). Decode returns false on malformed input. */
-bool wy_qtt_base64_decode(const char *in, size_t len, wy_arena_t *a, uint8_t **out,
-                          size_t *out_len);
-size_t wy_qtt_base64_encode(const uint8_t *in, size_t len, char *buf, size_t cap);
-
 /* Java's Double.toString as a DECIMAL (BigDecimal.valueOf(d)), which is how ksqlDB's
  * test tool reads a KAFKA-format DOUBLE back. False for NaN and infinities. */
 bool wy_qtt_double_to_decimal(double d, wy_value_t *out);

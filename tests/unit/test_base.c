@@ -1,4 +1,4 @@
-/* engine/base: status codes and errors, logging, the arena, the byte buffer. */
+/* engine/base: status codes and errors, logging, the arena, the byte buffer, base64. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/base/arena.h"
+#include "engine/base/base64.h"
 #include "engine/base/buf.h"
 #include "engine/base/log.h"
 #include "engine/base/status.h"
@@ -192,6 +193,74 @@ static void buf_reads_streams_and_files(void **state) {
   assert_int_equal(len, 0);
 }
 
+static bool b64(const char *text, unsigned flags, const char *want) {
+  uint8_t out[64];
+  size_t n = 99;
+  if (!wy_base64_decode(text, strlen(text), flags, out, &n)) return want == NULL;
+  return want && n == strlen(want) && memcmp(out, want, n) == 0;
+}
+
+static void base64_round_trips_with_padding(void **state) {
+  (void)state;
+  const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  const char *dec[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"}; /* RFC 4648 §10 */
+  for (size_t k = 0; k < sizeof enc / sizeof *enc; k++) {
+    wy_buf_t b;
+    wy_buf_init(&b);
+    wy_buf_putc(&b, '"');
+    assert_true(wy_base64_encode(dec[k], strlen(dec[k]), &b)); /* appends */
+    assert_int_equal(b.len, 1 + strlen(enc[k]));
+    assert_int_equal(wy_base64_encoded_len(strlen(dec[k])), strlen(enc[k]));
+    assert_memory_equal(b.data + 1, enc[k], b.len - 1);
+    wy_buf_free(&b);
+    for (unsigned flags = 0; flags <= WY_BASE64_UNTIL_PAD; flags++)
+      assert_true(b64(enc[k], flags, dec[k]));
+  }
+  uint8_t all[256];
+  for (int i = 0; i < 256; i++) all[i] = (uint8_t)i;
+  char text[344];
+  wy_base64_encode_into(all, sizeof all, text);
+  assert_int_equal(wy_base64_encoded_len(sizeof all), sizeof text);
+  assert_memory_equal(text, "AAECAwQF", 8);
+  assert_memory_equal(text + 336, "/P3+/w==", 8);
+  uint8_t back[sizeof all + 8];
+  size_t n;
+  assert_true(sizeof back >= wy_base64_decoded_max(sizeof text));
+  assert_true(wy_base64_decode(text, sizeof text, 0, back, &n));
+  assert_int_equal(n, sizeof all);
+  assert_memory_equal(back, all, n);
+}
+
+static void base64_decoding_rejects_what_is_not_base64(void **state) {
+  (void)state;
+  /* Java's rule (the formats): padding optional, at most two '=' ending a multiple of 4. */
+  assert_true(b64("Zm8", 0, "fo"));
+  assert_true(b64("Zg", 0, "f"));
+  assert_false(b64("Z", 0, ""));       /* 6 bits make no byte */
+  assert_false(b64("Zm9vY", 0, ""));   /* nor do 4k + 1 characters */
+  assert_false(b64("Zm9v!", 0, ""));   /* outside the alphabet */
+  assert_false(b64("Zm9v YmFy", 0, ""));
+  assert_false(b64("Zm-_", 0, ""));    /* the URL-safe alphabet is another codec */
+  assert_false(b64("Zg=v", 0, ""));    /* '=' inside the text */
+  assert_false(b64("Zg=", 0, ""));     /* padding only on a multiple of 4 */
+  assert_false(b64("Zg===", 0, ""));
+  assert_false(b64("Z===", 0, ""));
+  assert_false(b64("====", 0, ""));
+  /* PAD_ANY (QTT header values): any run of '=' at the end is padding. */
+  assert_true(b64("Zg=", WY_BASE64_PAD_ANY, "f"));
+  assert_true(b64("Zg=====", WY_BASE64_PAD_ANY, "f"));
+  assert_true(b64("====", WY_BASE64_PAD_ANY, ""));
+  assert_false(b64("Z===", WY_BASE64_PAD_ANY, ""));
+  assert_false(b64("I*==", WY_BASE64_PAD_ANY, ""));
+  assert_false(b64("Zg=v", WY_BASE64_PAD_ANY, ""));
+  /* UNTIL_PAD (TO_BYTES): the text ends at the first '=', a dangling character is dropped. */
+  assert_true(b64("Zg=v", WY_BASE64_UNTIL_PAD, "f"));
+  assert_true(b64("Zg=!!", WY_BASE64_UNTIL_PAD, "f"));
+  assert_true(b64("Z", WY_BASE64_UNTIL_PAD, ""));
+  assert_true(b64("Zm9vY", WY_BASE64_UNTIL_PAD, "foo"));
+  assert_false(b64("Zm9v!", WY_BASE64_UNTIL_PAD, ""));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(error_set_returns_code_and_formats_message),
@@ -203,6 +272,8 @@ int main(void) {
       cmocka_unit_test(buf_failed_grow_is_remembered_until_reset),
       cmocka_unit_test(buf_in_an_arena_grows_without_the_heap),
       cmocka_unit_test(buf_reads_streams_and_files),
+      cmocka_unit_test(base64_round_trips_with_padding),
+      cmocka_unit_test(base64_decoding_rejects_what_is_not_base64),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

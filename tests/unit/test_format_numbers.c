@@ -187,31 +187,6 @@ static void integer_and_double_parsing_follow_java(void **state) {
   assert_false(wy_fmt_parse_double("", 0, &d));
 }
 
-static void base64_round_trips_and_rejects_garbage(void **state) {
-  (void)state;
-  const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg=="};
-  const char *dec[] = {"", "f", "fo", "foo", "foob"};
-  for (int k = 0; k < 5; k++) {
-    wy_buf_t b;
-    wy_buf_init(&b);
-    assert_true(wy_fmt_base64_encode((const uint8_t *)dec[k], strlen(dec[k]), &b));
-    assert_int_equal(b.len, strlen(enc[k]));
-    assert_memory_equal(b.data, enc[k], b.len);
-    wy_buf_free(&b);
-    uint8_t out[16];
-    size_t n;
-    assert_true(wy_fmt_base64_decode(enc[k], strlen(enc[k]), out, &n));
-    assert_int_equal(n, strlen(dec[k]));
-    assert_memory_equal(out, dec[k], n);
-  }
-  uint8_t out[16];
-  size_t n;
-  assert_true(wy_fmt_base64_decode("Zm8", 3, out, &n) && n == 2); /* padding optional */
-  assert_false(wy_fmt_base64_decode("Z", 1, out, &n));
-  assert_false(wy_fmt_base64_decode("Zm9v!", 5, out, &n));
-  assert_false(wy_fmt_base64_decode("Zg=v", 4, out, &n));
-}
-
 static void wrap_to_integer_truncates_like_jackson(void **state) {
   (void)state;
   struct {
@@ -240,7 +215,6 @@ int main(void) {
       cmocka_unit_test(bigdecimal_to_string_uses_scientific_for_small_exponents),
       cmocka_unit_test(decimal_fit_is_exact_or_fails_like_ksqldb),
       cmocka_unit_test(integer_and_double_parsing_follow_java),
-      cmocka_unit_test(base64_round_trips_and_rejects_garbage),
       cmocka_unit_test(wrap_to_integer_truncates_like_jackson),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

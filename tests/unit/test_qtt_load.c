@@ -243,30 +243,6 @@ static void json_keeps_numbers_exact_and_allows_comments(void **state) {
   wy_arena_release(&a);
 }
 
-static void base64_round_trips_and_rejects_garbage(void **state) {
-  (void)state;
-  wy_arena_t a;
-  wy_arena_init(&a, 0);
-  const char *msgs[] = {"", "!", "ab", "abc", "hello world"};
-  for (size_t i = 0; i < sizeof msgs / sizeof *msgs; i++) {
-    char enc[64];
-    size_t n = wy_qtt_base64_encode((const uint8_t *)msgs[i], strlen(msgs[i]), enc, sizeof enc);
-    assert_int_equal(n, strlen(enc));
-    uint8_t *dec;
-    size_t len;
-    assert_true(wy_qtt_base64_decode(enc, n, &a, &dec, &len));
-    assert_int_equal(len, strlen(msgs[i]));
-    assert_memory_equal(dec, msgs[i], len);
-  }
-  uint8_t *dec;
-  size_t len;
-  assert_true(wy_qtt_base64_decode("IQ", 2, &a, &dec, &len)); /* padding is optional */
-  assert_int_equal(len, 1);
-  assert_false(wy_qtt_base64_decode("I*==", 4, &a, &dec, &len));
-  assert_false(wy_qtt_base64_decode("I", 1, &a, &dec, &len));
-  wy_arena_release(&a);
-}
-
 static void sql_scripts_split_at_top_level_semicolons(void **state) {
   (void)state;
   wy_arena_t a;
@@ -352,7 +328,6 @@ int main(void) {
       cmocka_unit_test(malformed_cases_are_kept_as_invalid),
       cmocka_unit_test(file_errors_are_reported_not_crashed),
       cmocka_unit_test(json_keeps_numbers_exact_and_allows_comments),
-      cmocka_unit_test(base64_round_trips_and_rejects_garbage),
       cmocka_unit_test(sql_scripts_split_at_top_level_semicolons),
       cmocka_unit_test(versions_compare_numerically),
       cmocka_unit_test(runner_files_become_one_case),
