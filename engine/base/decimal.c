@@ -53,19 +53,38 @@ bool wy_decimal_parse(const char *s, size_t len, int precision, int scale, wy_in
   while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
   while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
   if (i < len && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  /* The exponent first: it decides which digits of the mantissa are fraction digits. */
+  size_t m = i; /* the mantissa is s[i..m) */
+  while (m < len && s[m] != 'e' && s[m] != 'E') m++;
+  int exp = 0;
+  if (m < len) {
+    size_t j = m + 1;
+    bool eneg = false;
+    if (j < len && (s[j] == '+' || s[j] == '-')) eneg = s[j++] == '-';
+    if (j >= len) return false;
+    for (; j < len; j++) {
+      if (s[j] < '0' || s[j] > '9') return false;
+      exp = exp * 10 + (s[j] - '0');
+      if (exp > 1000) return false;
+    }
+    if (eneg) exp = -exp;
+  }
+  /* Mantissa digits past the point beyond this many cannot change the HALF_UP result
+   * (the first of them is kept for the rounding). */
+  int keep = scale + 1 + (exp > 0 ? exp : 0);
   wy_int128_t digits = 0;
   int ndigits = 0, frac = 0;
   bool any = false, dot = false;
   int dropped = 0;     /* digits beyond 38 significant ones, before the dot */
-  for (; i < len; i++) {
+  for (; i < m; i++) {
     char c = s[i];
     if (c == '.' && !dot) {
       dot = true;
       continue;
     }
-    if (c < '0' || c > '9') break;
+    if (c < '0' || c > '9') return false;
     any = true;
-    if (ndigits >= 38 || (dot && frac >= scale + 1)) {
+    if (ndigits >= 38 || (dot && frac >= keep)) {
       if (!dot) dropped++;
       continue;
     }
@@ -73,20 +92,7 @@ bool wy_decimal_parse(const char *s, size_t len, int precision, int scale, wy_in
     digits = digits * 10 + (c - '0');
     if (dot) frac++;
   }
-  if (!any) return false;
-  int exp = 0;
-  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    bool eneg = false;
-    if (i < len && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
-    if (i >= len) return false;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-      exp = exp * 10 + (s[i] - '0');
-      if (exp > 1000) return false;
-    }
-    if (eneg) exp = -exp;
-  }
-  if (i != len || dropped) return false;
+  if (!any || dropped) return false;
   /* value = digits * 10^(exp - frac) */
   int cur_scale = frac - exp;
   wy_int128_t v;

@@ -29,6 +29,25 @@ static void parse_and_format_round_trip(void **state) {
                      "99999999999999999999999999999999999999");
 }
 
+/* Regression: mantissa digits after the point were cut at scale + 1 before the exponent
+ * moved the point, so Double.toString's "1.19556584E8" parsed at scale 0 as 110000000
+ * (CAST(119556584.0 AS DECIMAL(12, 0)), CAST('1.2345E3' AS DECIMAL(4, 0))). */
+static void exponent_moves_the_point_before_rounding(void **state) {
+  (void)state;
+  check_parse_format("1.19556584E8", 12, 0, "119556584");
+  check_parse_format("1.19556584E8", 20, 2, "119556584.00");
+  check_parse_format("8.825348365575668E15", 20, 0, "8825348365575668");
+  check_parse_format("1.2345E3", 4, 0, "1235"); /* HALF_UP on the first digit past scale */
+  check_parse_format("-1.2344E3", 5, 0, "-1234");
+  check_parse_format("1.23456789E2", 6, 3, "123.457");
+  check_parse_format("12345.678E-2", 6, 2, "123.46");
+  wy_int128_t v;
+  assert_false(wy_decimal_parse("1.5E3x", 6, 10, 0, &v));
+  assert_false(wy_decimal_parse("1.5E", 4, 10, 0, &v));
+  assert_false(wy_decimal_parse("1.5E+", 5, 10, 0, &v));
+  assert_false(wy_decimal_parse("E5", 2, 10, 0, &v));
+}
+
 static void parse_rejects_bad_text_and_overflow(void **state) {
   (void)state;
   wy_int128_t v;
@@ -65,6 +84,7 @@ static void doubles_convert_through_shortest_text(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(parse_and_format_round_trip),
+      cmocka_unit_test(exponent_moves_the_point_before_rounding),
       cmocka_unit_test(parse_rejects_bad_text_and_overflow),
       cmocka_unit_test(rescale_rounds_half_up),
       cmocka_unit_test(doubles_convert_through_shortest_text),
