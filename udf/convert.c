@@ -11,59 +11,7 @@
 
 #include "engine/base/base64.h"
 #include "engine/base/decimal.h"
-
-/* ---- Java number rendering --------------------------------------------------------- */
-
-size_t wy_double_format_java(double d, char *buf, size_t cap) {
-  if (isnan(d)) return (size_t)snprintf(buf, cap, "NaN");
-  if (isinf(d)) return (size_t)snprintf(buf, cap, d < 0 ? "-Infinity" : "Infinity");
-  if (d == 0) return (size_t)snprintf(buf, cap, signbit(d) ? "-0.0" : "0.0");
-  /* Shortest digits that read back to the same double. */
-  char e[40];
-  for (int prec = 0; prec < 17; prec++) {
-    snprintf(e, sizeof e, "%.*e", prec, d);
-    if (strtod(e, NULL) == d) break;
-  }
-  /* e = [-]D[.DDD]e[+-]XX */
-  char digits[24];
-  size_t nd = 0;
-  const char *p = e;
-  bool neg = *p == '-';
-  if (neg) p++;
-  for (; *p && *p != 'e'; p++)
-    if (isdigit((unsigned char)*p)) digits[nd++] = *p;
-  int exp10 = atoi(p + 1);
-  while (nd > 1 && digits[nd - 1] == '0') nd--;
-  char out[64];
-  size_t o = 0;
-  if (neg) out[o++] = '-';
-  double ad = fabs(d);
-  if (ad >= 1e-3 && ad < 1e7) {
-    if (exp10 >= 0) {
-      for (int i = 0; i <= exp10; i++) out[o++] = (size_t)i < nd ? digits[i] : '0';
-      out[o++] = '.';
-      if ((size_t)exp10 + 1 < nd)
-        for (size_t i = (size_t)exp10 + 1; i < nd; i++) out[o++] = digits[i];
-      else
-        out[o++] = '0';
-    } else {
-      out[o++] = '0';
-      out[o++] = '.';
-      for (int i = -1; i > exp10; i--) out[o++] = '0';
-      for (size_t i = 0; i < nd; i++) out[o++] = digits[i];
-    }
-  } else {
-    out[o++] = digits[0];
-    out[o++] = '.';
-    if (nd > 1)
-      for (size_t i = 1; i < nd; i++) out[o++] = digits[i];
-    else
-      out[o++] = '0';
-    o += (size_t)snprintf(out + o, sizeof out - o, "E%d", exp10);
-  }
-  out[o] = '\0';
-  return (size_t)snprintf(buf, cap, "%s", out);
-}
+#include "engine/base/numtext.h"
 
 /* ---- calendar ------------------------------------------------------------------- */
 
@@ -241,7 +189,7 @@ void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
     wy_buf_printf(b, "%lld", (long long)v->u.i64);
     return;
   case WY_T_DOUBLE:
-    wy_buf_append(b, tmp, wy_double_format_java(v->u.f64, tmp, sizeof tmp));
+    wy_buf_append(b, tmp, wy_double_java(v->u.f64, tmp));
     return;
   case WY_T_DECIMAL:
     wy_buf_append(b, tmp, wy_decimal_format(v->u.dec, v->scale, tmp, sizeof tmp));
@@ -531,7 +479,7 @@ static wy_status_t to_decimal(const wy_value_t *v, const wy_type_t *to, wy_value
     char tmp[64];
     if (!isfinite(v->u.f64))
       return wy_error_set(err, WY_ERR_EVAL, "Cannot convert %g to DECIMAL", v->u.f64);
-    size_t n = wy_double_format_java(v->u.f64, tmp, sizeof tmp);
+    size_t n = wy_double_java(v->u.f64, tmp);
     ok = wy_decimal_parse(tmp, n, WY_DECIMAL_MAX_PRECISION, to->scale, &x);
     break;
   }

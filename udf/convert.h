@@ -19,10 +19,6 @@
 #include "engine/base/types.h"
 #include "engine/base/value.h"
 
-/* Java's Double.toString: "2.0", "1.0E10", "1.234E-5", "NaN", "-Infinity". Shortest
- * digits that round-trip. Returns the length (like snprintf). */
-size_t wy_double_format_java(double d, char *buf, size_t cap);
-
 /* Text as CAST(v AS STRING) renders it: BOOLEAN true/false, DOUBLE as Java, DECIMAL
  * plain, TIMESTAMP "yyyy-MM-ddTHH:mm:ss.SSS", DATE "yyyy-MM-dd", TIME "HH:mm:ss[.fff]",
  * BYTES as base64, ARRAY "[1, 2]", MAP "{k=v}", STRUCT "Struct{A=1,B=x}" (NULL fields

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "engine/base/decimal.h"
+#include "engine/base/numtext.h"
 #include "udf/builtins_int.h"
 
 static wy_status_t dbl(wy_value_t *out, double d) {
@@ -63,7 +64,7 @@ static int64_t java_round(double d) {
 static double round_double_places(double d, int places, char mode) {
   if (!isfinite(d)) return d;
   char tmp[64];
-  size_t len = wy_double_format_java(d, tmp, sizeof tmp);
+  size_t len = wy_double_java(d, tmp);
   wy_int128_t x;
   int s = places < 0 ? 0 : places > 30 ? 30 : places;
   /* Parse at a generous scale, then round to the requested places. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/numtext.h"
+
 wy_int128_t wy_decimal_pow10(int n) {
   wy_int128_t p = 1;
   for (int i = 0; i < n && i < 38; i++) p *= 10;
@@ -137,11 +139,8 @@ double wy_decimal_to_double(wy_int128_t x, int scale) {
 
 bool wy_decimal_from_double(double d, int precision, int scale, wy_int128_t *out) {
   if (!isfinite(d)) return false;
-  /* Go through the shortest round-trip text, as BigDecimal.valueOf(double) does. */
-  char buf[64];
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(buf, sizeof buf, "%.*g", prec, d);
-    if (strtod(buf, NULL) == d) break;
-  }
-  return wy_decimal_parse(buf, strlen(buf), precision, scale, out);
+  /* Through Double.toString's text, as BigDecimal.valueOf(double) does. */
+  char buf[32];
+  size_t len = wy_double_java(d, buf);
+  return wy_decimal_parse(buf, len, precision, scale, out);
 }

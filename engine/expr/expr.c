@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/numtext.h"
 #include "udf/convert.h"
 
 static const char *const OP_SQL[] = {
@@ -320,7 +321,7 @@ static void fmt_literal(out_t *o, const wy_expr_t *e) {
     put(o, "'");
     return;
   case WY_T_DOUBLE:
-    wy_double_format_java(v->u.f64, tmp, sizeof tmp);
+    wy_double_java(v->u.f64, tmp);
     put(o, "%s", tmp);
     return;
   case WY_T_BOOLEAN:

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "engine/base/decimal.h"
+#include "engine/base/numtext.h"
 #include "engine/formats/avro_int.h"
 #include "engine/registry/registry.h"
 
@@ -357,13 +358,13 @@ static bool text_value(dctx_t *d, const char *s, size_t n, wy_value_t *out) {
 /* Java's Float.toString digits: the shortest decimal that reads back as the same float,
  * printed the way Double.toString prints that decimal. */
 static size_t float_java(float f, char *buf) {
-  if (!isfinite(f)) return wy_format_double_java(f, buf);
+  if (!isfinite(f)) return wy_double_java(f, buf);
   char tmp[32];
   for (int prec = 1; prec <= 9; prec++) {
     snprintf(tmp, sizeof tmp, "%.*g", prec, (double)f);
     if (strtof(tmp, NULL) == f) break;
   }
-  return wy_format_double_java(strtod(tmp, NULL), buf);
+  return wy_double_java(strtod(tmp, NULL), buf);
 }
 
 static bool decimal_from_bytes(dctx_t *d, const uint8_t *s, size_t n, wy_int128_t *out) {
@@ -523,7 +524,7 @@ static bool decode(dctx_t *d, const dplan_t *p, wy_value_t *out) {
         *out = wy_double(f);
       else
         ok = text_value(d, txt, w->kind == AV_FLOAT ? float_java((float)f, txt)
-                                                    : wy_format_double_java(f, txt), out);
+                                                    : wy_double_java(f, txt), out);
       break;
     case AV_STRING:
       if ((ok = read_bytes(d, &s, &n) && check_pattern(d, w, (const char *)s, n)))

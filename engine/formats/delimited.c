@@ -8,6 +8,7 @@
 
 #include "engine/base/base64.h"
 #include "engine/base/decimal.h"
+#include "engine/base/numtext.h"
 #include "engine/formats/format_int.h"
 
 #define DELIMITED_TYPES                                                            \
@@ -333,7 +334,7 @@ static wy_status_t delim_encode(wy_format_codec_t *c, const wy_value_t *cols, wy
         n = wy_fmt_i64_to_text(v->u.i64, tmp);
         break;
       case WY_T_DOUBLE:
-        n = wy_format_double_java(v->u.f64, tmp);
+        n = wy_double_java(v->u.f64, tmp);
         break;
       case WY_T_DECIMAL:
         n = wy_decimal_format(v->u.dec, v->scale, tmp, sizeof tmp);

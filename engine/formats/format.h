@@ -128,8 +128,4 @@ wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len
 wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                              bool *null_record, wy_error_t *err);
 
-/* Java's Double.toString(d) (shortest round-trip digits, JDK 19+ rules): "2.0",
- * "1.0E10", "-1.5E-7", "NaN", "Infinity". buf needs 32 bytes. Returns the length. */
-size_t wy_format_double_java(double d, char *buf);
-
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine/base/base64.h"
+#include "engine/base/numtext.h"
 #include "engine/formats/format_int.h"
 
 #define JSON_MAX_DEPTH 1000
@@ -1276,7 +1277,7 @@ static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
     case WY_T_TIMESTAMP:
       return write_i64(b, v->u.i64);
     case WY_T_DOUBLE:
-      n = wy_format_double_java(v->u.f64, tmp);
+      n = wy_double_java(v->u.f64, tmp);
       /* Jackson quotes non-finite numbers (QUOTE_NON_NUMERIC_NUMBERS). */
       if (!isfinite(v->u.f64)) return put_json_string(b, tmp, n);
       return wy_buf_append(b, tmp, n);

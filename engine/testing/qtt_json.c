@@ -13,6 +13,7 @@
 #include "engine/base/base64.h"
 #include "engine/base/buf.h"
 #include "engine/base/decimal.h"
+#include "engine/base/numtext.h"
 
 /* A string whose first byte is NUL is one of ours: jansson is told to accept NUL
  * (JSON_ALLOW_NUL) and no sane test file starts a string with U+0000. */
@@ -313,35 +314,13 @@ static void sink_string(sink_t *k, const char *s, size_t n) {
   sink_put(k, "\"", 1);
 }
 
-/* Shortest "%.*e" text that reads back as d. */
-static int shortest_e(double d, char *buf, size_t cap) {
-  int p = 0;
-  for (; p < 17; p++) {
-    snprintf(buf, cap, "%.*e", p, d);
-    if (strtod(buf, NULL) == d) break;
-  }
-  return p;
-}
-
 static void sink_double(sink_t *k, double d) {
-  if (isnan(d)) {
-    sink_put(k, "NaN", 3);
-    return;
-  }
-  if (isinf(d)) {
-    sink_put(k, d > 0 ? "Infinity" : "-Infinity", d > 0 ? 8 : 9);
-    return;
-  }
   wy_value_t dec;
-  if (wy_qtt_double_to_decimal(d, &dec)) { /* Java's plain rendering, e.g. 13.54 or 1.0 */
-    char tmp[80];
-    size_t n = wy_decimal_format(dec.u.dec, dec.scale, tmp, sizeof tmp);
-    sink_put(k, tmp, n);
-    return;
-  }
-  char tmp[40];
-  shortest_e(d, tmp, sizeof tmp);
-  sink_put(k, tmp, strlen(tmp));
+  char tmp[80];
+  size_t n = wy_qtt_double_to_decimal(d, &dec) /* Java's plain rendering, e.g. 13.54 or 1.0 */
+                 ? wy_decimal_format(dec.u.dec, dec.scale, tmp, sizeof tmp)
+                 : wy_double_java(d, tmp); /* NaN, Infinity, or past a DECIMAL's range */
+  sink_put(k, tmp, n);
 }
 
 static void format_value(sink_t *k, const wy_value_t *v) {
@@ -452,39 +431,18 @@ const wy_value_t *wy_qtt_map_get(const wy_value_t *map, const char *key, size_t 
 
 bool wy_qtt_double_to_decimal(double d, wy_value_t *out) {
   if (!isfinite(d)) return false;
-  if (d == 0) { /* Double.toString(0.0) = "0.0" */
-    *out = wy_decimal(0, 1, 1);
-    return true;
-  }
-  char e[40];
-  shortest_e(d, e, sizeof e);
-  /* e = "[-]D[.FFF]e[+-]XX" */
-  const char *p = e;
-  bool neg = *p == '-';
-  if (neg) p++;
-  char digits[24];
-  int nd = 0;
-  for (; *p && *p != 'e'; p++)
-    if (isdigit((unsigned char)*p)) digits[nd++] = *p;
-  long exp10 = strtol(p + 1, NULL, 10);
-  while (nd > 1 && digits[nd - 1] == '0') nd--;
-  int nfrac = nd - 1; /* digits after the first one */
-  long scale;
-  if (exp10 >= -3 && exp10 < 7) { /* plain notation, at least one fractional digit */
-    scale = nfrac - exp10 > 0 ? nfrac - exp10 : 1;
-  } else { /* "d.dddE±n": BigDecimal keeps the mantissa's digits */
-    if (nfrac == 0) digits[nd++] = '0', nfrac = 1;
-    scale = nfrac - exp10;
-  }
-  wy_int128_t u = 0;
-  for (int i = 0; i < nd; i++) u = u * 10 + (digits[i] - '0');
-  /* u * 10^-(nfrac - exp10) must be expressed at `scale`. */
-  long shift = scale - (nfrac - exp10);
-  if (scale < 0) shift -= scale, scale = 0; /* negative scales are not representable */
-  if (shift < 0 || nd + shift > WY_DECIMAL_MAX_PRECISION || scale > WY_DECIMAL_MAX_PRECISION)
+  /* BigDecimal.valueOf(d) is new BigDecimal(Double.toString(d)): its scale is the number
+   * of digits after the point less the exponent ("1.0E10" has -9, kept here as 0). */
+  char text[32];
+  size_t len = wy_double_java(d, text);
+  const char *dot = strchr(text, '.'), *e = strchr(text, 'E');
+  long scale = (long)((e ? e : text + len) - dot - 1) - (e ? strtol(e + 1, NULL, 10) : 0);
+  if (scale < 0) scale = 0;
+  wy_int128_t x;
+  if (scale > WY_DECIMAL_MAX_PRECISION ||
+      !wy_decimal_parse(text, len, WY_DECIMAL_MAX_PRECISION, (int)scale, &x))
     return false;
-  u *= wy_decimal_pow10((int)shift);
-  int digs = wy_decimal_digits(u);
-  *out = wy_decimal(neg ? -u : u, digs > scale ? digs : (int)scale, (int)scale);
+  int digs = wy_decimal_digits(x);
+  *out = wy_decimal(x, digs > scale ? digs : (int)scale, (int)scale);
   return true;
 }

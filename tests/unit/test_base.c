@@ -1,4 +1,6 @@
-/* engine/base: status codes and errors, logging, the arena, the byte buffer, base64. */
+/* engine/base: status codes and errors, logging, the arena, the byte buffer, base64,
+ * Double.toString. */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include "engine/base/base64.h"
 #include "engine/base/buf.h"
 #include "engine/base/log.h"
+#include "engine/base/numtext.h"
 #include "engine/base/status.h"
 
 static void error_set_returns_code_and_formats_message(void **state) {
@@ -261,6 +264,26 @@ static void base64_decoding_rejects_what_is_not_base64(void **state) {
   assert_false(b64("Zm9v!", WY_BASE64_UNTIL_PAD, ""));
 }
 
+static void doubles_render_as_java_19_does(void **state) {
+  (void)state;
+  static const struct {
+    double d;
+    const char *java;
+  } cases[] = {{2.0, "2.0"},           {0.001, "0.001"},       {1e-4, "1.0E-4"},
+               {9999999.0, "9999999.0"}, {1e7, "1.0E7"},       {-1.5e-7, "-1.5E-7"},
+               {0.1 + 0.2, "0.30000000000000004"},              {-0.0, "-0.0"},
+               {1.7976931348623157e308, "1.7976931348623157E308"},
+               /* JDK 19+: two digits where one would read back (older JDKs: 5.0E-324) */
+               {4.9e-324, "4.9E-324"}, {9.9e-324, "9.9E-324"}, {INFINITY, "Infinity"},
+               {-INFINITY, "-Infinity"}, {NAN, "NaN"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char buf[32];
+    size_t n = wy_double_java(cases[i].d, buf);
+    assert_string_equal(buf, cases[i].java);
+    assert_int_equal(n, strlen(buf));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(error_set_returns_code_and_formats_message),
@@ -274,6 +297,7 @@ int main(void) {
       cmocka_unit_test(buf_reads_streams_and_files),
       cmocka_unit_test(base64_round_trips_with_padding),
       cmocka_unit_test(base64_decoding_rejects_what_is_not_base64),
+      cmocka_unit_test(doubles_render_as_java_19_does),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/numtext.h"
 #include "engine/formats/format_int.h"
 
 static const char *jd(double d) {
   static char buf[64];
-  wy_format_double_java(d, buf);
+  wy_double_java(d, buf);
   return buf;
 }
 
@@ -75,7 +76,7 @@ static void double_to_string_is_shortest_round_trip_with_java_layout(void **stat
       d = (double)(int64_t)(seed % 2000000001) / pow(10, (double)((seed >> 40) % 12)) - 1e3;
     }
     char buf[64];
-    size_t n = wy_format_double_java(d, buf);
+    size_t n = wy_double_java(d, buf);
     assert_int_equal(n, strlen(buf));
     assert_true(strtod(buf, NULL) == d);
     double a = fabs(d);
