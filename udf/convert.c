@@ -11,6 +11,7 @@
 
 #include "engine/base/base64.h"
 #include "engine/base/decimal.h"
+#include "engine/base/intmath.h"
 #include "engine/base/numtext.h"
 
 /* ---- calendar ------------------------------------------------------------------- */
@@ -38,8 +39,6 @@ void wy_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   *y = yy + (*m <= 2);
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 size_t wy_format_date_iso(int32_t days, char *buf, size_t cap) {
   int64_t y;
   unsigned m, d;
@@ -56,8 +55,8 @@ size_t wy_format_time_iso(int32_t ms, char *buf, size_t cap) {
 }
 
 size_t wy_format_timestamp_iso(int64_t ms, char *buf, size_t cap) {
-  int64_t days = floor_div(ms, 86400000);
-  int64_t rem = ms - days * 86400000;
+  int64_t days = wy_floor_div(ms, 86400000);
+  int64_t rem = wy_floor_mod(ms, 86400000);
   int64_t y;
   unsigned m, d;
   wy_civil_from_days(days, &y, &m, &d);
@@ -569,11 +568,11 @@ wy_status_t wy_value_cast(const wy_value_t *v, const wy_type_t *from, const wy_t
       return WY_OK;
     }
     if (v->kind == WY_T_TIMESTAMP && t == WY_T_DATE) {
-      *out = wy_date((int32_t)floor_div(v->u.i64, 86400000));
+      *out = wy_date((int32_t)wy_floor_div(v->u.i64, 86400000));
       return WY_OK;
     }
     if (v->kind == WY_T_TIMESTAMP && t == WY_T_TIME) {
-      *out = wy_time((int32_t)(v->u.i64 - floor_div(v->u.i64, 86400000) * 86400000));
+      *out = wy_time((int32_t)wy_floor_mod(v->u.i64, 86400000));
       return WY_OK;
     }
     break;

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "engine/base/intmath.h"
 #include "udf/builtins_int.h"
 
 #define MAX_TOKENS 48
@@ -87,15 +88,13 @@ static bool parse_tz(const char *s, size_t n, int64_t *off) {
   return true;
 }
 
-static int64_t fdiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 static void format(wy_buf_t *b, const fmt_t *f, int64_t ms, int64_t off) {
-  int64_t local = ms + off, days = fdiv(local, 86400000), rem = local - days * 86400000;
+  int64_t local = ms + off, days = wy_floor_div(local, 86400000), rem = wy_floor_mod(local, 86400000);
   int64_t y;
   unsigned mo, d;
   wy_civil_from_days(days, &y, &mo, &d);
   int H = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60), frac = (int)(rem % 1000);
-  int dow = (int)(((days % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday (index 3) */
+  int dow = (int)wy_floor_mod(days + 3, 7); /* 1970-01-01 was a Thursday (index 3) */
   int doy = (int)(days - wy_days_from_civil(y, 1, 1)) + 1;
   for (int i = 0; i < f->n; i++) {
     const tok_t *t = &f->t[i];
@@ -104,7 +103,7 @@ static void format(wy_buf_t *b, const fmt_t *f, int64_t ms, int64_t off) {
     case 0: wy_buf_append(b, t->lit, (size_t)t->lit_len); break;
     case 'y':
     case 'u':
-      if (c == 2) wy_buf_printf(b, "%02d", (int)(((y % 100) + 100) % 100));
+      if (c == 2) wy_buf_printf(b, "%02d", (int)wy_floor_mod(y, 100));
       else wy_buf_printf(b, "%0*lld", c, (long long)y);
       break;
     case 'M':
@@ -371,19 +370,19 @@ wy_status_t fn_parse_timestamp(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, 
 wy_status_t fn_stringtodate(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
   wy_status_t st = parse_ms(ctx, a, n, "date", &ms);
-  if (!st) *out = wy_int((int32_t)fdiv(ms, 86400000));
+  if (!st) *out = wy_int((int32_t)wy_floor_div(ms, 86400000));
   return st;
 }
 wy_status_t fn_parse_date(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
   wy_status_t st = parse_ms(ctx, a, n, "date", &ms);
-  if (!st) *out = wy_date((int32_t)fdiv(ms, 86400000));
+  if (!st) *out = wy_date((int32_t)wy_floor_div(ms, 86400000));
   return st;
 }
 wy_status_t fn_parse_time(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
   wy_status_t st = parse_ms(ctx, a, n, "time", &ms);
-  if (!st) *out = wy_time((int32_t)(ms - fdiv(ms, 86400000) * 86400000));
+  if (!st) *out = wy_time((int32_t)wy_floor_mod(ms, 86400000));
   return st;
 }
 
@@ -398,7 +397,7 @@ wy_status_t fn_unix_timestamp(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, w
   return WY_OK;
 }
 wy_status_t fn_unix_date(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  *out = wy_int(n ? a[0].u.i32 : (int32_t)fdiv(now_ms(), 86400000));
+  *out = wy_int(n ? a[0].u.i32 : (int32_t)wy_floor_div(now_ms(), 86400000));
   return WY_OK;
 }
 wy_status_t fn_from_unixtime(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -434,13 +433,13 @@ static wy_status_t add_units(wy_fn_ctx_t *ctx, const wy_value_t *a, int sign, in
 wy_status_t fn_dateadd(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t d;
   wy_status_t st = add_units(ctx, a, 1, &d);
-  if (!st) *out = wy_date((int32_t)fdiv((int64_t)a[2].u.i32 * 86400000 + d, 86400000));
+  if (!st) *out = wy_date((int32_t)wy_floor_div((int64_t)a[2].u.i32 * 86400000 + d, 86400000));
   return st;
 }
 wy_status_t fn_datesub(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t d;
   wy_status_t st = add_units(ctx, a, -1, &d);
-  if (!st) *out = wy_date((int32_t)fdiv((int64_t)a[2].u.i32 * 86400000 + d, 86400000));
+  if (!st) *out = wy_date((int32_t)wy_floor_div((int64_t)a[2].u.i32 * 86400000 + d, 86400000));
   return st;
 }
 wy_status_t fn_timestampadd(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -459,8 +458,7 @@ static wy_status_t time_shift(wy_fn_ctx_t *ctx, const wy_value_t *a, int sign, w
   int64_t d;
   wy_status_t st = add_units(ctx, a, sign, &d);
   if (st) return st;
-  int64_t t = ((int64_t)a[2].u.i32 + d) % 86400000;
-  *out = wy_time((int32_t)(t < 0 ? t + 86400000 : t));
+  *out = wy_time((int32_t)wy_floor_mod((int64_t)a[2].u.i32 + d, 86400000));
   return WY_OK;
 }
 wy_status_t fn_timeadd(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return time_shift(ctx, a, 1, out); }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "connectors/datagen/datagen_int.h"
+#include "engine/base/intmath.h"
 
 /* ---- names ---- */
 
@@ -502,7 +503,7 @@ static void write_clf_time(jw_t *w, int64_t seconds) {
 static void next_click(wy_datagen_t *g, wy_datagen_record_t *rec, jw_t *w) {
   int64_t ts = tick(g, 1000);
   int32_t userid = (int32_t)(1 + below(g, (uint64_t)g->opts.nusers));
-  int64_t seconds = ts >= 0 ? ts / 1000 : -((-ts + 999) / 1000);
+  int64_t seconds = wy_floor_div(ts, 1000);
   rec->timestamp = ts;
   rec->id = userid;
   write_key(g, rec, userid);

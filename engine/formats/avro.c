@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "engine/base/decimal.h"
+#include "engine/base/intmath.h"
 #include "engine/base/numtext.h"
 #include "engine/formats/avro_int.h"
 #include "engine/registry/registry.h"
@@ -505,7 +506,7 @@ static bool decode(dctx_t *d, const dplan_t *p, wy_value_t *out) {
         break;
       }
       if (w->logical == AVL_TIMESTAMP_MICROS || w->logical == AVL_TIME_MICROS)
-        l = l / 1000 - (l % 1000 < 0); /* floor, as Java's Math.floorDiv */
+        l = wy_floor_div(l, 1000);
       switch (t->kind) {
         case WY_T_INT: *out = wy_int((int32_t)l); break;
         case WY_T_BIGINT: *out = wy_bigint(l); break;

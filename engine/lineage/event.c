@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "engine/base/intmath.h"
 #include "engine/lineage/lineage_int.h"
 
 #define SPEC_URL "https://openlineage.io/spec/"
@@ -401,12 +402,8 @@ char *wy_lineage_event_dump(const wy_lineage_doc_t *d, wy_lineage_event_t ev, co
 /* ---- helpers ----------------------------------------------------------------------- */
 
 void wy_lineage_format_time(int64_t ms, char buf[32]) {
-  time_t secs = (time_t)(ms / 1000);
-  int frac = (int)(ms % 1000);
-  if (frac < 0) {
-    frac += 1000;
-    secs -= 1;
-  }
+  time_t secs = (time_t)wy_floor_div(ms, 1000);
+  int frac = (int)wy_floor_mod(ms, 1000);
   struct tm tm;
   gmtime_r(&secs, &tm);
   size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/intmath.h"
 #include "engine/base/log.h"
 #include "engine/catalog/format_spec.h"
 #include "engine/formats/avro.h"
@@ -610,8 +611,6 @@ static wy_status_t aggregate_one(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row
   return run_steps(t, ir, s->next, &nr, err);
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
 static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, row_t *r, wy_error_t *err) {
   const wy_plan_step_t *p = s->step;
   if (r->tombstone) return WY_OK; /* a deleted table row was retracted already */
@@ -626,7 +625,7 @@ static wy_status_t step_aggregate(wy_task_t *t, input_rt_t *ir, step_rt_t *s, ro
    * the grace period; records for closed windows are dropped, as Kafka Streams does. */
   if (r->ts > s->stream_time) s->stream_time = r->ts;
   int64_t size = p->window_size, adv = p->window_advance > 0 ? p->window_advance : size;
-  int64_t first = floor_div(r->ts - size, adv) * adv + adv; /* the earliest start with ts < start + size */
+  int64_t first = wy_floor_div(r->ts - size, adv) * adv + adv; /* the earliest start with ts < start + size */
   if (first < 0) first = 0;
   bool any = false;
   for (int64_t start = first; start <= r->ts; start += adv) {

@@ -1,5 +1,5 @@
 /* engine/base: status codes and errors, logging, the arena, the byte buffer, base64,
- * Double.toString. */
+ * Double.toString, floor division. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "engine/base/arena.h"
 #include "engine/base/base64.h"
 #include "engine/base/buf.h"
+#include "engine/base/intmath.h"
 #include "engine/base/log.h"
 #include "engine/base/numtext.h"
 #include "engine/base/status.h"
@@ -284,6 +285,38 @@ static void doubles_render_as_java_19_does(void **state) {
   }
 }
 
+static void floor_division_rounds_toward_negative_infinity(void **state) {
+  (void)state;
+  /* Java's Math.floorDiv / floorMod, every sign of a and b. */
+  assert_int_equal(wy_floor_div(7, 2), 3);
+  assert_int_equal(wy_floor_div(-7, 2), -4);
+  assert_int_equal(wy_floor_div(7, -2), -4);
+  assert_int_equal(wy_floor_div(-7, -2), 3);
+  assert_int_equal(wy_floor_mod(7, 2), 1);
+  assert_int_equal(wy_floor_mod(-7, 2), 1);
+  assert_int_equal(wy_floor_mod(7, -2), -1);
+  assert_int_equal(wy_floor_mod(-7, -2), -1);
+  assert_int_equal(wy_floor_div(-1, 86400000), -1); /* 1969-12-31T23:59:59.999 */
+  assert_int_equal(wy_floor_mod(-1, 86400000), 86399999);
+  assert_int_equal(wy_floor_div(-86400000, 86400000), -1);
+  assert_int_equal(wy_floor_mod(-86400000, 86400000), 0);
+  assert_true(wy_floor_div(INT64_MIN, -1) == INT64_MIN); /* wraps, as in Java */
+  assert_int_equal(wy_floor_mod(INT64_MIN, -1), 0);
+  assert_true(wy_floor_div(INT64_MIN, 1) == INT64_MIN);
+  assert_true(wy_floor_div(INT64_MAX, -1) == -INT64_MAX);
+  assert_true(wy_floor_div(INT64_MIN, 1000) == INT64_MIN / 1000 - 1);
+  assert_true(wy_floor_mod(INT64_MIN, INT64_MAX) == INT64_MAX - 1);
+  assert_true(wy_floor_mod(INT64_MAX, INT64_MIN) == -1);
+  for (int64_t a = -60; a <= 60; a++)
+    for (int64_t b = -9; b <= 9; b++) {
+      if (!b) continue;
+      int64_t q = wy_floor_div(a, b), r = wy_floor_mod(a, b);
+      assert_true(q * b + r == a);
+      assert_true(r == 0 || (r < 0) == (b < 0)); /* the remainder takes b's sign */
+      assert_true(r < 0 ? -r < (b < 0 ? -b : b) : r < (b < 0 ? -b : b));
+    }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(error_set_returns_code_and_formats_message),
@@ -298,6 +331,7 @@ int main(void) {
       cmocka_unit_test(base64_round_trips_with_padding),
       cmocka_unit_test(base64_decoding_rejects_what_is_not_base64),
       cmocka_unit_test(doubles_render_as_java_19_does),
+      cmocka_unit_test(floor_division_rounds_toward_negative_infinity),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
