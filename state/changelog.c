@@ -23,7 +23,9 @@ typedef struct lstore {
 static void fail(lstore_t *l, wy_status_t st, const char *reason) {
   if (l->failed == WY_OK) {
     l->failed = st;
-    snprintf(l->reason, sizeof l->reason, "%s", reason ? reason : wy_status_describe(st));
+    /* A reason longer than the field is cut: the start says what went wrong. */
+    snprintf(l->reason, sizeof l->reason, "%.*s", (int)sizeof l->reason - 1,
+             reason ? reason : wy_status_describe(st));
     wy_log(WY_LOG_ERROR, "state", "changelog write failed store=%s topic=%s reason=%s",
            l->base.name, l->t->topic, l->reason);
   }

@@ -142,8 +142,10 @@ static wy_status_t bad(dctx_t *c, const char *what) {
   return wy_error_set(c->err, WY_ERR_DECODE, "malformed row: %s", what);
 }
 
+/* *out is set on every path: GCC at -O3 cannot tell that callers read it only on success. */
 static wy_status_t get_varint(dctx_t *c, unsigned __int128 *out) {
   unsigned __int128 x = 0;
+  *out = 0;
   for (int shift = 0; shift < 133; shift += 7) {
     if (!wy_rbuf_need(&c->r, 1)) return bad(c, "truncated varint");
     uint8_t b = *c->r.p++;

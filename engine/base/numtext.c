@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shortest correctly-rounded digits that read back as d: precision p round-trips
- * implies p + 1 does, so a binary search over 1..17 finds the shortest. */
+/* Shortest correctly-rounded digits that read back as d (finite, > 0): precision p
+ * round-trips implies p + 1 does, so a binary search over 1..17 finds the shortest. */
 static int shortest_digits(double d, char *digits, int *exp10) {
   char buf[40];
   int lo = 1, hi = 17;
@@ -20,11 +20,11 @@ static int shortest_digits(double d, char *digits, int *exp10) {
   }
   /* JDK 19+: when one digit would do, print the closest two-digit decimal. */
   int p = lo == 1 ? 2 : lo;
-  snprintf(buf, sizeof buf, "%.*e", p - 1, d);
+  snprintf(buf, sizeof buf, "%.*e", p - 1, d); /* "D.DDDe+XX": d > 0 and p >= 2 */
   int n = 0;
-  const char *q = buf;
-  for (; *q && *q != 'e'; q++)
-    if (*q >= '0' && *q <= '9') digits[n++] = *q;
+  digits[n++] = buf[0];
+  const char *q = buf + 2;
+  while (*q != 'e') digits[n++] = *q++;
   *exp10 = atoi(q + 1);
   while (n > 1 && digits[n - 1] == '0') n--;
   return n;

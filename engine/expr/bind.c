@@ -520,6 +520,7 @@ static wy_status_t bind_subscript(bctx_t *c, wy_expr_t *e) {
 /* Common type of kids[start], kids[start+step], ... ; coerces them to it. */
 static wy_status_t unify_items(bctx_t *c, wy_expr_t *e, size_t start, size_t step, const char *what,
                                const wy_type_t **out) {
+  *out = NULL; /* on every path: GCC at -O3 cannot tell that callers read it only on success */
   const wy_type_t *t = NULL;
   for (size_t i = start; i < e->nkids; i += step) {
     const wy_type_t *k = e->kids[i]->type;

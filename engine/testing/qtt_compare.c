@@ -247,9 +247,13 @@ static bool headers_match(const wy_qtt_record_t *e, const wy_qtt_out_record_t *a
   return true;
 }
 
+/* A record's text: key and value shortened to their parts of RECORD_TEXT_MAX, so that the
+ * whole always fits and the "> with timestamp=..." end is never cut off. */
+enum { KEY_TEXT_MAX = 160, VALUE_TEXT_MAX = 320, RECORD_TEXT_MAX = KEY_TEXT_MAX + VALUE_TEXT_MAX + 128 };
+
 static void record_text(const wy_value_t *k, const wy_qtt_window_t *w, const wy_value_t *v,
                         bool has_ts, int64_t ts, char *buf, size_t cap) {
-  char kb[160], vb[320], wb[64], tb[32] = "any";
+  char kb[KEY_TEXT_MAX], vb[VALUE_TEXT_MAX], wb[64], tb[32] = "any";
   if (has_ts) snprintf(tb, sizeof tb, "%" PRId64, ts);
   snprintf(buf, cap, "<%s%s%s, %s> with timestamp=%s", render(k, kb, sizeof kb),
            w->kind ? " " : "", w->kind ? window_text(w, wb, sizeof wb) : "",
@@ -278,7 +282,7 @@ static bool record_matches(const wy_qtt_case_t *tc, const wy_qtt_record_t *e,
                 a->timestamp);
   }
   if (ok) return true;
-  char et[512], at[512];
+  char et[RECORD_TEXT_MAX], at[RECORD_TEXT_MAX];
   record_text(&e->key, &e->window, &e->value, e->has_timestamp, e->timestamp, et, sizeof et);
   record_text(ak, &a->window, av, true, a->timestamp, at, sizeof at);
   return differ(diff, cap, "%s; expected %s but was %s", d, et, at);
@@ -308,7 +312,7 @@ static bool topic_matches(const wy_qtt_case_t *tc, const char *topic, const wy_q
       return differ(diff, cap, "topic '%s' record %zu: cannot read it back: %s", topic, pos + 1,
                     err.msg);
     if (want != got) { /* ksqlDB lists what it got when the counts differ */
-      char at[512] = "";
+      char at[RECORD_TEXT_MAX] = "";
       if (a) record_text(&k, &a->window, &v, true, a->timestamp, at, sizeof at);
       return differ(diff, cap, "topic '%s': expected %zu records but got %zu%s%s", topic, want,
                     got, a ? "; first actual: " : "", at);
