@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Quick start, command 2: set up, build, and run every test.
 #   1. release build: unit and integration tests (ctest);
-#   2. AddressSanitizer + UBSan build: the unit tests again;
-#   3. libFuzzer build (clang): each fuzz target for a bounded time.
+#   2. Release (-O3) build, warnings as errors: built only, so that the optimizer's
+#      warnings fail here rather than in a packager's build;
+#   3. AddressSanitizer + UBSan build: the unit tests again;
+#   4. libFuzzer build (clang): each fuzz target for a bounded time.
 # Ends with one summary line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +47,7 @@ build() {
 if build release; then
   run_suite "release: unit + integration" build
 fi
+build release-o3
 if build asan; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite "asan+ubsan: unit" build-asan -L unit
