@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config clang libclang-rt-14-dev
+  build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   librdkafka-dev librocksdb-dev libavro-dev libjansson-dev libcmocka-dev lemon
   libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev
   kcat jq procps curl openssl
