@@ -137,7 +137,7 @@ wy_status_t fn_array_sort(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_va
   wy_list_t *l = new_list(ctx, x->n);
   if (!l) return wy_fn_nomem(ctx);
   if (x->n) memcpy(l->items, x->items, x->n * sizeof *l->items);
-  qsort(l->items, l->n, sizeof *l->items, desc ? cmp_desc : cmp_asc);
+  if (l->n > 1) qsort(l->items, l->n, sizeof *l->items, desc ? cmp_desc : cmp_asc);
   *out = wy_array(l);
   return WY_OK;
 }
