@@ -60,7 +60,7 @@
 #include "engine/base/log.h"
 #include "engine/config/config.h"
 #include "engine/lineage/lineage.h"
-#include "engine/runtime/kafka_runtime.h"
+#include "engine/streams/kafka_runtime.h"
 
 #define NUSERS 10000
 

@@ -112,7 +112,7 @@ static double run_store(const char *dir, long n, int64_t cache_bytes, bool logge
     sink->on_delivery = wy_delivery_dispatch;
   }
   wy_store_spec_t spec = {.name = "s", .changelog = logged ? WY_CHANGELOG_OWN : WY_CHANGELOG_NONE,
-                          .sink = sink, .cache_bytes = cache_bytes};
+                          .topic = logged ? "bench-s-changelog" : NULL, .sink = sink, .cache_bytes = cache_bytes};
   if (wy_task_state_store(ts, &spec, &s, &err) != WY_OK) {
     fprintf(stderr, "store: %s\n", err.msg);
     exit(1);

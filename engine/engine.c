@@ -16,7 +16,7 @@
 #include "engine/formats/format.h"
 #include "engine/lineage/lineage.h"
 #include "engine/plan/plan_lineage.h"
-#include "engine/runtime/query_int.h"
+#include "engine/plan/planner.h"
 #include "parser/parser.h"
 #include "state/state.h"
 
@@ -33,6 +33,7 @@ struct wy_engine {
   wy_plog_t *plog;
   wy_sink_t *sink;
   wy_state_env_t *state;
+  wy_exec_env_t env; /* what the queries are given: the sink, plog, registry, state */
   char *state_dir;
   bool own_state_dir;
   prop_kv_t *props;
@@ -124,6 +125,7 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
     wy_engine_destroy(e);
     return st;
   }
+  e->env = (wy_exec_env_t){e->sink, e->plog, e->opts.schema_registry, e->state, NULL};
   *out = e;
   return WY_OK;
 }
@@ -133,7 +135,7 @@ void wy_engine_destroy(wy_engine_t *e) {
   for (size_t i = 0; i < e->nqueries; i++) {
     /* the node stops: the queries' runs end with ABORT */
     wy_query_flush_stats(e->queries[i]);
-    wy_lineage_run_t *run = e->queries[i]->lineage;
+    wy_lineage_run_t *run = wy_query_lineage(e->queries[i]);
     wy_error_t lerr;
     if (run) wy_lineage_run_abort(run, &lerr);
     wy_query_destroy(e->queries[i]);
@@ -159,9 +161,6 @@ const wy_registry_t *wy_engine_registry(const wy_engine_t *e) { return e->regist
 wy_plog_t *wy_engine_plog(wy_engine_t *e) { return e->plog; }
 wy_memory_broker_t *wy_engine_broker(wy_engine_t *e) { return e->opts.broker; }
 struct wy_sr *wy_engine_schema_registry(wy_engine_t *e) { return e->opts.schema_registry; }
-wy_state_env_t *wy_engine_state_env(wy_engine_t *e) { return e->state; }
-wy_sink_t *wy_engine_sink(wy_engine_t *e) { return e->sink; }
-wy_sink_t *wy_engine_changelog_sink(wy_engine_t *e) { return e->sink; }
 static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err);
 
 wy_status_t wy_engine_add_source_copy(wy_engine_t *e, const wy_source_def_t *def, wy_error_t *err) {
@@ -231,22 +230,18 @@ static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partition
   return e->backend.ops->create_topic(e->backend.ctx, topic, partitions > 0 ? partitions : 1, false, err);
 }
 
-/* Create a query's own changelog topics (compacted) before its first write, with as
- * many partitions as its widest input: a task writes the changelog partition numbered as
- * its own, and a backend that creates topics on first use would make one partition. */
-static wy_status_t create_changelogs(wy_engine_t *e, const wy_query_t *q, wy_error_t *err) {
-  const wy_plan_t *p = wy_query_plan(q);
-  const char *stores[8];
-  size_t ns = wy_query_logged_stores(q, stores, 8);
+/* Create a query's changelog topics (compacted) before its first write, with as many
+ * partitions as its widest input: a task writes the changelog partition numbered as its
+ * own, and a backend that creates topics on first use would make one partition. */
+static wy_status_t create_changelogs(wy_engine_t *e, const wy_plan_t *p, wy_error_t *err) {
   int parts = p->partitions > 0 ? p->partitions : 1;
-  for (size_t s = 0; ns && s < p->nsubs; s++)
+  for (size_t s = 0; p->nchangelogs && s < p->nsubs; s++)
     for (size_t k = 0; k < p->subs[s].ninputs; k++) {
       int n = e->backend.ops->partitions(e->backend.ctx, p->subs[s].inputs[k].topic);
       if (n > parts) parts = n;
     }
-  for (size_t k = 0; k < ns && k < 8; k++) {
-    char topic[512];
-    wy_state_env_changelog_topic(e->state, p->id, stores[k], topic, sizeof topic);
+  for (size_t k = 0; k < p->nchangelogs; k++) {
+    const char *topic = p->changelog_topics[k];
     if (e->backend.ops->partitions(e->backend.ctx, topic) > 0) continue;
     if (e->backend.ops->create_topic(e->backend.ctx, topic, parts, true, err) != WY_OK)
       return wy_error_prefix(err, "changelog of query %s", p->id);
@@ -254,12 +249,20 @@ static wy_status_t create_changelogs(wy_engine_t *e, const wy_query_t *q, wy_err
   return WY_OK;
 }
 
+/* The service id that names the queries' internal topics: SET ksql.service.id, else the
+ * node's, else ksqlDB's default. */
+static const char *service_id(const wy_engine_t *e) {
+  const char *sid = wy_engine_property(e, "ksql.service.id");
+  if (sid && *sid) return sid;
+  return e->opts.service_id && *e->opts.service_id ? e->opts.service_id : "default_";
+}
+
 /* A query ends: its lineage run completes (terminated, dropped or replaced). */
 static void query_end(wy_query_t *q) {
   wy_query_flush_stats(q);
-  if (q->lineage) {
+  if (wy_query_lineage(q)) {
     wy_error_t err;
-    wy_lineage_run_complete(q->lineage, &err);
+    wy_lineage_run_complete(wy_query_lineage(q), &err);
   }
   wy_query_destroy(q);
 }
@@ -307,19 +310,17 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   analyzer_ctx(e, &cx);
   wy_plan_t *plan;
   wy_source_def_t *sink;
-  if (wy_analyze_query(&cx, s, &plan, &sink, err) != WY_OK) return err->code;
+  if (wy_plan_query(&cx, service_id(e), s, &plan, &sink, err) != WY_OK) return err->code;
   e->next_query++;
-  if (ensure_topic(e, plan->sink_topic, plan->partitions, err) != WY_OK) {
+  wy_status_t st = ensure_topic(e, plan->sink_topic, plan->partitions, err);
+  for (size_t i = 0; st == WY_OK && i < plan->ninternal; i++)
+    st = ensure_topic(e, plan->internal_topics[i], plan->partitions, err);
+  if (st == WY_OK) st = create_changelogs(e, plan, err);
+  if (st != WY_OK) {
     wy_plan_destroy(plan);
     wy_source_def_destroy(sink);
-    return err->code;
+    return st;
   }
-  for (size_t i = 0; i < plan->ninternal; i++)
-    if (ensure_topic(e, plan->internal_topics[i], plan->partitions, err) != WY_OK) {
-      wy_plan_destroy(plan);
-      wy_source_def_destroy(sink);
-      return err->code;
-    }
   if (sink) {
     /* CREATE OR REPLACE of a CSAS/CTAS replaces the query that wrote the sink. */
     wy_query_t *old = query_writing(e, sink->name);
@@ -337,34 +338,27 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
       return err->code;
     }
   }
-  wy_query_t *q;
-  if (wy_query_new(e, plan, &q, err) != WY_OK) return err->code;
-  if (create_changelogs(e, q, err) != WY_OK) {
-    wy_query_destroy(q);
-    return err->code;
-  }
-  if (e->opts.lineage) {
-    const char *sid = wy_engine_property(e, "ksql.service.id");
-    wy_error_t lerr;
-    if (wy_plan_lineage_start(plan, e->catalog, sid ? sid : "default_",
-                              e->opts.bootstrap_servers ? e->opts.bootstrap_servers : "127.0.0.1:9092",
-                              e->opts.lineage, &q->lineage, &lerr) != WY_OK) {
-      /* lineage must never stop a query: report and run without it */
-      wy_log(WY_LOG_WARN, "lineage", "no lineage for query %s: %s", plan->id, lerr.msg);
-    } else {
-      for (size_t i = 0; i < plan->nsource_topics && i < 2; i++)
-        q->lineage_in[i] = wy_lineage_run_input_counter(q->lineage, i);
-      q->lineage_out = wy_lineage_run_output_counter(q->lineage, 0);
-    }
-  }
   wy_query_t **grown = realloc(e->queries, (e->nqueries + 1) * sizeof *grown);
   if (!grown) {
-    wy_query_destroy(q);
+    wy_plan_destroy(plan);
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   e->queries = grown;
+  wy_query_t *q;
+  if (wy_query_new(plan, &e->env, &q, err) != WY_OK) return err->code;
+  if (e->opts.lineage) {
+    wy_error_t lerr;
+    wy_lineage_run_t *run;
+    if (wy_plan_lineage_start(wy_query_plan(q), e->catalog, service_id(e),
+                              e->opts.bootstrap_servers ? e->opts.bootstrap_servers : "127.0.0.1:9092", e->opts.lineage,
+                              &run, &lerr) != WY_OK)
+      /* lineage must never stop a query: report and run without it */
+      wy_log(WY_LOG_WARN, "lineage", "no lineage for query %s: %s", wy_query_plan(q)->id, lerr.msg);
+    else
+      wy_query_attach_lineage(q, run);
+  }
   e->queries[e->nqueries++] = q;
-  wy_log(WY_LOG_DEBUG, "engine", "started query id=%s sink=%s", plan->id, plan->sink_name);
+  wy_log(WY_LOG_DEBUG, "engine", "started query id=%s sink=%s", wy_query_plan(q)->id, wy_query_plan(q)->sink_name);
   return WY_OK;
 }
 
@@ -444,27 +438,36 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
   for (int part = 0; part < 2 && st == WY_OK; part++) {
     bool key = part == 0;
     const wy_format_spec_t *spec = key ? &d->key_format : &d->value_format;
-    wy_format_column_t cols[256];
-    wy_value_t vals[256];
     size_t n = 0;
-    for (size_t i = 0; i < sc->n && n < 256; i++) {
+    wy_format_column_t *cols = calloc(sc->n + 1, sizeof *cols);
+    wy_value_t *vals = calloc(sc->n + 1, sizeof *vals);
+    if (!cols || !vals) {
+      free(cols);
+      free(vals);
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      break;
+    }
+    for (size_t i = 0; i < sc->n; i++) {
       if ((key && sc->cols[i].ns != WY_NS_KEY) || (!key && sc->cols[i].ns != WY_NS_VALUE)) continue;
       cols[n].name = sc->cols[i].name;
       cols[n].type = sc->cols[i].type;
       vals[n++] = row[i];
     }
-    if (key && n == 0) continue;
-    wy_codec_request_t req = {key, d->topic, e->opts.schema_registry, true, NULL, NULL, 0};
-    wy_format_codec_t *c = wy_format_spec_codec(spec, cols, n, &req, err);
-    if (!c) {
-      st = err->code;
-      break;
+    wy_format_codec_t *c = NULL;
+    if (!key || n > 0) {
+      wy_codec_request_t req = {key, d->topic, e->opts.schema_registry, true, NULL, NULL, 0};
+      c = wy_format_spec_codec(spec, cols, n, &req, err);
+      if (!c) st = err->code;
     }
-    bool is_null = false;
-    st = wy_format_encode(c, vals, key ? &kb : &vb, &is_null, err);
-    wy_format_codec_destroy(c);
-    if (key) null_key = is_null;
-    else null_value = is_null;
+    if (c) {
+      bool is_null = false;
+      st = wy_format_encode(c, vals, key ? &kb : &vb, &is_null, err);
+      wy_format_codec_destroy(c);
+      if (key) null_key = is_null;
+      else null_value = is_null;
+    }
+    free(cols);
+    free(vals);
   }
   if (st == WY_OK) {
     int64_t ts = rowtime >= 0 ? rowtime : e->opts.now_ms(e->opts.now_user);

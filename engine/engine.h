@@ -3,11 +3,13 @@
  * properties, and the persistent queries started by the statements it executed.
  *
  * The engine executes parsed statements (DDL changes the catalog; CSAS, CTAS and
- * INSERT INTO plan and start a query; INSERT VALUES produces a record), against a
+ * INSERT INTO are planned (engine/plan/planner.h) and started as running queries
+ * (engine/runtime/query.h) with the engine's sink, processing log, Schema Registry and
+ * state as their explicit environment; INSERT VALUES produces a record), against a
  * topic backend: the in-process memory broker (tests, `walleye test`) or Kafka
- * (`walleye run`, later). Records reach a query's tasks through
- * wy_query_deliver() — called by the QTT executor or by the runtime's poll loop — and
- * the query's sinks write back to the backend. One thread drives an engine.
+ * (`walleye run`, the server). The engine creates a query's sink, internal and
+ * changelog topics before it starts; records reach the query through a driver
+ * (engine/runtime/driver.h), which the front ends run. One thread drives an engine.
  */
 #ifndef WY_ENGINE_H
 #define WY_ENGINE_H
@@ -22,12 +24,12 @@
 #include "engine/catalog/catalog.h"
 #include "engine/config/config.h"
 #include "engine/plan/plan.h"
-#include "engine/runtime/processing_log.h"
+#include "engine/plog/processing_log.h"
+#include "engine/runtime/query.h"
 #include "parser/ast.h"
 #include "udf/registry.h"
 
 typedef struct wy_engine wy_engine_t;
-typedef struct wy_query wy_query_t;
 
 /* Where topics live: the in-process memory broker (tests, `walleye test`) or Kafka
  * (`walleye run`). The engine creates sink, internal and changelog topics through it and
@@ -96,34 +98,5 @@ size_t wy_engine_query_state_dir(const wy_engine_t *e, const char *query_id, cha
 
 size_t wy_engine_query_count(const wy_engine_t *e);
 wy_query_t *wy_engine_query_at(wy_engine_t *e, size_t i);
-
-/* ---- running queries ---- */
-
-const wy_plan_t *wy_query_plan(const wy_query_t *q);
-/* Process one record of one of the query's input topics (external or internal). The
- * record's outputs are produced before it returns. A record that cannot be processed
- * is skipped into the processing log; the status is non-OK only when the query itself
- * fails (e.g. its store cannot be written). */
-wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *err);
-/* Deliver every record of the query's internal (repartition) topics that it has not
- * processed yet, until none is left. Call after each wy_query_deliver of an external
- * record to get ksqlDB's record-at-a-time semantics. */
-wy_status_t wy_query_drain(wy_query_t *q, wy_error_t *err);
-/* After the sink was flushed: make every task's stores durable and write their
- * checkpoints (at-least-once: call before committing input offsets). */
-wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err);
-/* A partition was revoked: close the tasks of that partition (stores stay on disk). */
-void wy_query_release_partition(wy_query_t *q, int32_t partition);
-/* A partition was assigned: open the tasks of that partition now and restore their
- * stores from their changelogs through src (see wy_task_state_restore). */
-wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src,
-                                       wy_status_t (*end_fn)(void *, const char *, int32_t, int64_t *, wy_error_t *),
-                                       void *end_opaque, int timeout_ms, wy_error_t *err);
-/* The names of the query's stores that log to a changelog topic of their own
- * (wy_state_changelog_topic names it), so that the runtime can create those topics
- * before the first write. Returns how many there are; names[] gets up to cap. */
-size_t wy_query_logged_stores(const wy_query_t *q, const char **names, size_t cap);
-/* Does the query read this topic (as a source or an internal repartition topic)? */
-bool wy_query_reads(const wy_query_t *q, const char *topic);
 
 #endif

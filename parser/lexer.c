@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "grammar.h"
+#include "engine/base/limits.h"
 #include "parser/parser_int.h"
 
 /* X(word) — every keyword; the token code is TK_<word>. Keep in step with grammar.y. */
@@ -231,6 +232,15 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
     advance(lx, n);
   }
   tok->n = (int)(lx->off - start);
+  /* names end up in topic, column and store names: bounded (Kafka's topic names are) */
+  bool quoted = tok->type == TK_QIDENT || tok->type == TK_BQIDENT;
+  if ((tok->type == TK_IDENT || tok->type == TK_DIGITIDENT || quoted) &&
+      (size_t)tok->n - (quoted ? 2 : 0) > wy_limit(WY_LIMIT_IDENTIFIER_LENGTH)) {
+    wy_limit_refuse(err, WY_LIMIT_IDENTIFIER_LENGTH, "An identifier", (size_t)tok->n - (quoted ? 2 : 0), tok->line,
+                    tok->col);
+    err->code = WY_ERR_PARSE;
+    return WY_ERR_PARSE;
+  }
   return WY_OK;
 }
 

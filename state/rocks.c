@@ -288,21 +288,10 @@ wy_status_t wy_state_env_memory(wy_state_env_t *env, wy_state_memory_t *out, wy_
   return WY_OK;
 }
 
-size_t wy_state_changelog_topic(const char *service_id, const char *query_id, const char *store,
-                                char *buf, size_t cap) {
-  int n = snprintf(buf, cap, "%s-%s-%s-changelog", service_id, query_id, store);
-  return n < 0 ? 0 : (size_t)n;
-}
-
 size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id, char *buf,
                           size_t cap) {
   int n = snprintf(buf, cap, "%s/%s/%s", state_dir, service_id, query_id);
   return n < 0 ? 0 : (size_t)n;
-}
-
-size_t wy_state_env_changelog_topic(const wy_state_env_t *env, const char *query_id, const char *store, char *buf,
-                                    size_t cap) {
-  return wy_state_changelog_topic(env->cfg.service_id, query_id, store, buf, cap);
 }
 
 size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf, size_t cap) {
@@ -747,7 +736,7 @@ wy_status_t wy_task_state_store(wy_task_state_t *ts, const wy_store_spec_t *spec
     return wy_error_set(err, WY_ERR_INVALID, "bad store name '%s'", spec->name ? spec->name : "");
   if (spec->changelog == WY_CHANGELOG_OWN && !spec->sink)
     return wy_error_set(err, WY_ERR_INVALID, "store %s: a logged store needs a sink", spec->name);
-  if (spec->changelog == WY_CHANGELOG_TOPIC && (!spec->topic || !*spec->topic))
+  if (spec->changelog != WY_CHANGELOG_NONE && (!spec->topic || !*spec->topic))
     return wy_error_set(err, WY_ERR_INVALID, "store %s: changelog topic missing", spec->name);
   wy_tstore_t *t = find_tstore(ts, spec->name);
   if (t && t->configured) {
@@ -775,13 +764,7 @@ wy_status_t wy_task_state_store(wy_task_state_t *ts, const wy_store_spec_t *spec
   t->mode = spec->changelog;
   free(t->topic);
   t->topic = NULL;
-  if (spec->changelog == WY_CHANGELOG_OWN) {
-    size_t n = wy_state_changelog_topic(ts->env->cfg.service_id, ts->query_id, spec->name, NULL, 0);
-    if ((t->topic = malloc(n + 1)))
-      wy_state_changelog_topic(ts->env->cfg.service_id, ts->query_id, spec->name, t->topic, n + 1);
-  } else if (spec->changelog == WY_CHANGELOG_TOPIC) {
-    t->topic = strdup(spec->topic);
-  }
+  if (spec->changelog != WY_CHANGELOG_NONE) t->topic = strdup(spec->topic);
   if (spec->changelog != WY_CHANGELOG_NONE && !t->topic)
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   t->restore = spec->restore;

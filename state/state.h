@@ -22,8 +22,9 @@
  * memory outside that budget.
  *
  * Changelogs: each store of a task is wrapped so that every write is also sent, through
- * the task's wy_sink_t, to `<service id>-<query id>-<store>-changelog`, partition = the
- * task's partition (compacted; creating it is the runtime's job). A table read from a
+ * the task's wy_sink_t, to the changelog topic its spec names (the planner names it as
+ * ksqlDB does), partition = the task's partition (compacted; creating it is the
+ * engine's job). A table read from a
  * topic uses that topic as its changelog instead and writes no copy. Delivery reports
  * come back through wy_delivery_dispatch (connector.h): the sink's on_delivery must be
  * wy_delivery_dispatch. Commit checks that every changelog write was acknowledged and
@@ -104,17 +105,10 @@ typedef struct wy_state_memory {
 
 wy_status_t wy_state_env_memory(wy_state_env_t *env, wy_state_memory_t *out, wy_error_t *err);
 
-/* `<service id>-<query id>-<store>-changelog`; returns the length needed (snprintf). */
-size_t wy_state_changelog_topic(const char *service_id, const char *query_id, const char *store,
-                                char *buf, size_t cap);
-
 /* `<state.dir>/<service id>/<query id>`: the folder of a query's task states (one
  * folder a task, `<subtopology>_<partition>`); returns the length needed (snprintf). */
 size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id, char *buf,
                           size_t cap);
-/* The changelog topic of a query's store under an env's service id (as above). */
-size_t wy_state_env_changelog_topic(const wy_state_env_t *env, const char *query_id, const char *store, char *buf,
-                                    size_t cap);
 /* The folder of a query with an env's state.dir and service id. */
 size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf, size_t cap);
 /* The bytes of the files in each task folder of a query's folder (RocksDB's tables, write-
@@ -142,7 +136,7 @@ void wy_task_state_close(wy_task_state_t *ts);
 const char *wy_task_state_dir(const wy_task_state_t *ts);
 
 typedef enum {
-  WY_CHANGELOG_OWN,    /* log to <service>-<query>-<store>-changelog */
+  WY_CHANGELOG_OWN,    /* log to a changelog topic of the store's own */
   WY_CHANGELOG_TOPIC,  /* a table's source topic is the changelog: no logging */
   WY_CHANGELOG_NONE    /* not logged, not restorable (scratch state) */
 } wy_changelog_mode_t;
@@ -156,7 +150,7 @@ typedef wy_status_t (*wy_restore_fn)(void *opaque, const wy_record_t *rec, wy_ar
 typedef struct wy_store_spec {
   const char *name;           /* unique in the task: [A-Za-z0-9._-]+ */
   wy_changelog_mode_t changelog;
-  const char *topic;          /* WY_CHANGELOG_TOPIC: the source topic */
+  const char *topic;          /* OWN: the changelog topic; TOPIC: the source topic */
   wy_sink_t *sink;            /* WY_CHANGELOG_OWN: where changelog records go */
   int64_t cache_bytes;        /* read cache size; -1 = state.cache.bytes, 0 = none */
   wy_restore_fn restore;      /* NULL: records are key/value bytes as the store holds them */

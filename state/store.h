@@ -2,9 +2,9 @@
  * store.h — the state store interface: ordered byte keys to byte values.
  *
  * Tables, aggregates and joins keep their state in stores. A store maps byte keys
- * (normally keycodec.h tuples, so byte order is value order) to byte values (normally
- * rowcodec.h rows) and offers point reads and writes, atomic write batches, range and
- * prefix scans, and flush. Implementations fill wy_store_ops_t: RocksDB (state.h gives
+ * (the engine writes order-preserving key tuples, so byte order is value order) to byte
+ * values (the engine's row encoding) and offers point reads and writes, atomic write
+ * batches, range and prefix scans, and flush. Implementations fill wy_store_ops_t: RocksDB (state.h gives
  * a task's stores), plus two wrappers that own the store they wrap: a bounded read cache
  * (wy_store_cached_new) and the changelog logger that state.h stacks in between.
  *

@@ -312,27 +312,39 @@ wy_status_t fn_json_keys(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_val
   return WY_OK;
 }
 
+/* The members of the concatenated objects or arrays: text ranges of a key (objects) and
+ * a value, in an arena array that grows by doubling. */
+typedef struct piece {
+  const char *ks, *ke, *vs, *ve;
+} piece_t;
+
 typedef struct {
-  const char *ks[256], *ke[256], *vs[256], *ve[256];
-  int n;
-  bool overflow;
+  wy_arena_t *arena;
+  piece_t *v;
+  size_t n, cap;
+  bool oom;
 } pieces_t;
+
 static void add_piece(void *u, const char *ks, const char *ke, const char *vs, const char *ve) {
   pieces_t *p = u;
-  for (int i = 0; ks && i < p->n; i++) /* a later object's key replaces an earlier one */
-    if (p->ke[i] - p->ks[i] == ke - ks && !memcmp(p->ks[i], ks, (size_t)(ke - ks))) {
-      p->vs[i] = vs;
-      p->ve[i] = ve;
+  for (size_t i = 0; ks && i < p->n; i++) /* a later object's key replaces an earlier one */
+    if (p->v[i].ke - p->v[i].ks == ke - ks && !memcmp(p->v[i].ks, ks, (size_t)(ke - ks))) {
+      p->v[i].vs = vs;
+      p->v[i].ve = ve;
       return;
     }
-  if (p->n == 256) {
-    p->overflow = true;
-    return;
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 32;
+    piece_t *g = wy_arena_alloc(p->arena, cap * sizeof *g);
+    if (!g) {
+      p->oom = true;
+      return;
+    }
+    if (p->n) memcpy(g, p->v, p->n * sizeof *g);
+    p->v = g;
+    p->cap = cap;
   }
-  p->ks[p->n] = ks;
-  p->ke[p->n] = ke;
-  p->vs[p->n] = vs;
-  p->ve[p->n++] = ve;
+  p->v[p->n++] = (piece_t){ks, ke, vs, ve};
 }
 
 wy_status_t fn_json_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -345,23 +357,20 @@ wy_status_t fn_json_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
     if ((c != '{' && c != '[') || (want && c != want)) return WY_OK;
     want = c;
   }
-  pieces_t *p = wy_arena_alloc(ctx->arena, sizeof *p);
-  if (!p) return wy_fn_nomem(ctx);
-  p->n = 0;
-  p->overflow = false;
+  pieces_t pieces = {ctx->arena, NULL, 0, 0, false}, *p = &pieces;
   for (size_t i = 0; i < n; i++)
     if (members(a[i].u.str, a[i].len, want, add_piece, p) < 0) return WY_OK;
-  if (p->overflow) return wy_fn_fail(ctx, "JSON_CONCAT supports at most 256 members");
+  if (p->oom) return wy_fn_nomem(ctx);
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   wy_buf_putc(&b, want);
-  for (int i = 0; i < p->n; i++) {
+  for (size_t i = 0; i < p->n; i++) {
     if (i) wy_buf_putc(&b, ',');
     if (want == '{') {
-      compact(&b, p->ks[i], p->ke[i]);
+      compact(&b, p->v[i].ks, p->v[i].ke);
       wy_buf_putc(&b, ':');
     }
-    compact(&b, p->vs[i], p->ve[i]);
+    compact(&b, p->v[i].vs, p->v[i].ve);
   }
   wy_buf_putc(&b, want == '{' ? '}' : ']');
   return wy_fn_buf_result(ctx, &b, false, out);

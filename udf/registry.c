@@ -663,9 +663,11 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
       a->ret = instantiate(ov->ret, &b, NULL);
       if (!a->ret) ok = false;
     } else {
-      const wy_value_t *consts[64] = {0};
-      for (size_t i = 0; i < nargs && i < 64; i++) consts[i] = args[i].literal;
-      a->ret = ov->ret_fn(a->ptypes, consts, nargs, err);
+      const wy_value_t **consts = calloc(nargs + 1, sizeof *consts);
+      for (size_t i = 0; consts && i < nargs; i++) consts[i] = args[i].literal;
+      a->ret = consts ? ov->ret_fn(a->ptypes, consts, nargs, err) : NULL;
+      if (!consts) wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      free(consts);
       if (!a->ret) {
         *hard_error = true;
         ok = false;

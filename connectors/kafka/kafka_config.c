@@ -128,17 +128,6 @@ wy_status_t wy_kafka_config_build(const wy_kafka_prop_t *defaults, size_t ndefau
   return WY_OK;
 }
 
-wy_status_t wy_kafka_group_id(const char *service_id, const char *query_id, char *buf,
-                              size_t cap, wy_error_t *err) {
-  if (!service_id || !*service_id || !query_id || !*query_id)
-    return wy_error_set(err, WY_ERR_INVALID, "a consumer group needs a service id and a query id");
-  int n = snprintf(buf, cap, "_confluent-ksql-%squery_%s", service_id, query_id);
-  if (n < 0 || (size_t)n >= cap)
-    return wy_error_set(err, WY_ERR_INVALID, "consumer group name for query %s is too long",
-                        query_id);
-  return WY_OK;
-}
-
 void wy_kafka_config_doc(FILE *out) {
   fprintf(out, "| property | librdkafka key | clients | meaning |\n|---|---|---|---|\n");
   for (size_t i = 0; i < NALIASES; i++) {

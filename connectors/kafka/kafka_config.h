@@ -94,13 +94,6 @@ wy_status_t wy_kafka_config_build(const wy_kafka_prop_t *defaults, size_t ndefau
                                   const wy_kafka_prop_t *props, size_t nprops,
                                   wy_kafka_role_t role, void **conf_out, wy_error_t *err);
 
-/* ksqlDB's consumer group name for a persistent query:
- * `_confluent-ksql-<service id>query_<query id>`, e.g. service `default_` and query
- * `CSAS_OUT_0` give `_confluent-ksql-default_query_CSAS_OUT_0`. Fails with
- * WY_ERR_INVALID when either part is empty or the name does not fit in cap bytes. */
-wy_status_t wy_kafka_group_id(const char *service_id, const char *query_id, char *buf,
-                              size_t cap, wy_error_t *err);
-
 /* Print the alias table (Markdown) that docs/kafka.md carries. */
 void wy_kafka_config_doc(FILE *out);
 

@@ -18,24 +18,38 @@ struct wy_kafka_sink {
   rd_kafka_vu_t *vus;
   size_t vus_cap;
   /* Topic handles: those prepared ahead of the first record (held so that their
-   * metadata stays known) and those met since, up to the array's size. Sending through
-   * a handle spares librdkafka its per-record topic lookup by name (a write lock on the
-   * client and a string compare per topic). last: the handle of the latest send. */
-  rd_kafka_topic_t *prepared[16];
-  size_t nprepared;
+   * metadata stays known) and those met since. Sending through a handle spares
+   * librdkafka its per-record topic lookup by name (a write lock on the client and a
+   * string compare per topic). last: the handle of the latest send. */
+  rd_kafka_topic_t **prepared;
+  size_t nprepared, cap;
   rd_kafka_topic_t *last;
 };
 
-/* The handle of topic, made on first use; NULL when the table is full (the record is
+/* Keep a topic handle; false (the handle destroyed) when out of memory. */
+static bool keep_handle(wy_kafka_sink_t *ks, rd_kafka_topic_t *rkt) {
+  if (ks->nprepared == ks->cap) {
+    size_t cap = ks->cap ? ks->cap * 2 : 16;
+    rd_kafka_topic_t **g = realloc(ks->prepared, cap * sizeof *g);
+    if (!g) {
+      rd_kafka_topic_destroy(rkt);
+      return false;
+    }
+    ks->prepared = g;
+    ks->cap = cap;
+  }
+  ks->prepared[ks->nprepared++] = rkt;
+  return true;
+}
+
+/* The handle of topic, made on first use; NULL when it cannot be made (the record is
  * then sent by name). */
 static rd_kafka_topic_t *topic_handle(wy_kafka_sink_t *ks, const char *topic) {
   if (ks->last && strcmp(rd_kafka_topic_name(ks->last), topic) == 0) return ks->last;
   for (size_t i = 0; i < ks->nprepared; i++)
     if (strcmp(rd_kafka_topic_name(ks->prepared[i]), topic) == 0) return ks->last = ks->prepared[i];
-  if (ks->nprepared == sizeof ks->prepared / sizeof ks->prepared[0]) return NULL;
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
-  if (!rkt) return NULL; /* sent by name: librdkafka reports what is wrong with it */
-  ks->prepared[ks->nprepared++] = rkt;
+  if (!rkt || !keep_handle(ks, rkt)) return NULL; /* sent by name: librdkafka reports what is wrong */
   return ks->last = rkt;
 }
 
@@ -222,7 +236,6 @@ wy_status_t wy_kafka_sink_prepare_topic(wy_kafka_sink_t *ks, const char *topic, 
                                         wy_error_t *err) {
   for (size_t i = 0; i < ks->nprepared; i++)
     if (strcmp(rd_kafka_topic_name(ks->prepared[i]), topic) == 0) return WY_OK;
-  if (ks->nprepared == sizeof ks->prepared / sizeof ks->prepared[0]) return WY_OK; /* best effort */
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
   if (!rkt)
     return wy_error_set(err, WY_ERR_KAFKA, "cannot name topic %s: %s", topic,
@@ -230,7 +243,7 @@ wy_status_t wy_kafka_sink_prepare_topic(wy_kafka_sink_t *ks, const char *topic, 
   const struct rd_kafka_metadata *md = NULL;
   rd_kafka_resp_err_t e = rd_kafka_metadata(ks->rk, 0, rkt, &md, timeout_ms);
   if (md) rd_kafka_metadata_destroy(md);
-  ks->prepared[ks->nprepared++] = rkt;
+  if (!keep_handle(ks, rkt)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (e)
     return wy_error_set(err, WY_ERR_KAFKA, "cannot read the metadata of topic %s: %s", topic,
                         rd_kafka_err2str(e));
@@ -244,6 +257,7 @@ void wy_kafka_sink_destroy(wy_kafka_sink_t *ks) {
     rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(ks->rk, 1000);
     for (size_t i = 0; i < ks->nprepared; i++) rd_kafka_topic_destroy(ks->prepared[i]);
+    free(ks->prepared);
     rd_kafka_destroy(ks->rk);
   }
   free(ks->vus);

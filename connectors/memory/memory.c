@@ -610,6 +610,67 @@ int64_t wy_memory_source_position(wy_source_t *src, const char *topic, int32_t p
   return a ? a->position : -1;
 }
 
+/* ---- sequence source ---- */
+
+typedef struct mseq {
+  wy_source_t base;
+  wy_memory_broker_t *b;
+  wy_position_t *pos;
+  size_t n, next;
+} mseq_t;
+
+static wy_status_t mseq_poll(wy_source_t *src, wy_record_t *out, size_t max, size_t *n, int timeout_ms,
+                             wy_error_t *err) {
+  mseq_t *s = (mseq_t *)src;
+  *n = 0;
+  while (*n < max && s->next < s->n) {
+    const wy_position_t *p = &s->pos[s->next++];
+    if (wy_memory_broker_read(s->b, p->topic, p->partition, p->offset, &out[*n], err) != WY_OK) return err->code;
+    (*n)++;
+  }
+  return WY_OK;
+}
+
+static wy_status_t mseq_commit(wy_source_t *src, const wy_position_t *pos, size_t npos, wy_error_t *err) {
+  return WY_OK;
+}
+
+static wy_status_t mseq_seek(wy_source_t *src, const char *topic, int32_t partition, int64_t offset,
+                             wy_error_t *err) {
+  return WY_OK;
+}
+
+static void mseq_destroy(wy_source_t *src) {
+  mseq_t *s = (mseq_t *)src;
+  for (size_t i = 0; i < s->n; i++) free((char *)s->pos[i].topic);
+  free(s->pos);
+  free(s);
+}
+
+static const wy_source_ops_t mseq_ops = {
+    .poll = mseq_poll, .commit = mseq_commit, .seek = mseq_seek, .destroy = mseq_destroy};
+
+wy_status_t wy_memory_source_sequence(wy_memory_broker_t *b, const wy_position_t *positions, size_t n,
+                                      wy_source_t **out, wy_error_t *err) {
+  *out = NULL;
+  mseq_t *s = calloc(1, sizeof *s);
+  if (!s || !(s->pos = calloc(n + 1, sizeof *s->pos))) {
+    free(s);
+    return wy_error_set(err, WY_ERR_NOMEM, "memory source: out of memory");
+  }
+  s->base.ops = &mseq_ops;
+  s->b = b;
+  for (; s->n < n; s->n++) {
+    s->pos[s->n] = positions[s->n];
+    if (!(s->pos[s->n].topic = strdup(positions[s->n].topic))) {
+      mseq_destroy(&s->base);
+      return wy_error_set(err, WY_ERR_NOMEM, "memory source: out of memory");
+    }
+  }
+  *out = &s->base;
+  return WY_OK;
+}
+
 /* ---- sink ---- */
 
 typedef struct mreport {

@@ -99,6 +99,12 @@ void wy_memory_source_unassign(wy_source_t *src, const char *topic, int32_t part
 /* Next offset the source will read from a partition, or -1 when it is not assigned. */
 int64_t wy_memory_source_position(wy_source_t *src, const char *topic, int32_t partition);
 
+/* A source that hands out the records at the given positions (topic, partition,
+ * offset), in that order, once each: a test's inputs piped in file order across topics.
+ * The positions are copied; seeks and commits do nothing. */
+wy_status_t wy_memory_source_sequence(wy_memory_broker_t *b, const wy_position_t *positions, size_t n,
+                                      wy_source_t **out, wy_error_t *err);
+
 /* ---- sink ---- */
 
 /* Destroy it with wy_sink_destroy; set sink->on_delivery to receive reports. */

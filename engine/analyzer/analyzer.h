@@ -3,7 +3,7 @@
  *
  * The analyzer checks a parsed statement against the catalog and the function
  * registry and produces what the engine needs to execute it: a source definition for
- * CREATE STREAM/TABLE, a plan (and, for CSAS/CTAS, the sink's definition) for
+ * CREATE STREAM/TABLE, a logical plan (and, for CSAS/CTAS, the sink's definition) for
  * persistent queries. Error messages follow ksqlDB's text where its tests check them.
  * The analyzer changes nothing itself; the engine applies the result. Used by the one
  * thread that drives the engine.
@@ -13,7 +13,7 @@
 
 #include "engine/base/status.h"
 #include "engine/catalog/catalog.h"
-#include "engine/plan/plan.h"
+#include "engine/analyzer/logical.h"
 #include "parser/ast.h"
 #include "udf/registry.h"
 
@@ -33,9 +33,10 @@ typedef struct wy_analyzer_ctx {
 wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                                      wy_source_def_t **out, wy_error_t *err);
 
-/* CSAS, CTAS, INSERT INTO ... SELECT. *sink gets the new sink definition for CSAS and
- * CTAS (NULL for INSERT INTO, which writes to an existing source). */
-wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s, wy_plan_t **plan,
+/* CSAS, CTAS, INSERT INTO ... SELECT: the query's logical plan (logical.h). *sink gets
+ * the new sink definition for CSAS and CTAS (NULL for INSERT INTO, which writes to an
+ * existing source). The planner (engine/plan/planner.h) lowers the result. */
+wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s, wy_logical_query_t **out,
                              wy_source_def_t **sink, wy_error_t *err);
 
 /* The text of a WITH property value (string literal text, or a number's text); NULL

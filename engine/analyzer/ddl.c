@@ -7,6 +7,7 @@
 
 #include "engine/analyzer/analyzer.h"
 #include "engine/analyzer/analyzer_int.h"
+#include "engine/base/limits.h"
 #include "engine/analyzer/scope.h"
 #include "engine/formats/avro.h"
 #include "engine/formats/format.h"
@@ -173,9 +174,10 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
   if (!spec->name[0]) return WY_OK;
   wy_format_t f;
   if (wy_format_from_name(spec->name, &f, err) != WY_OK) return err->code;
-  wy_format_column_t cols[256];
+  wy_format_column_t *cols = calloc(schema->n + 1, sizeof *cols);
+  if (!cols) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   size_t n = 0;
-  for (size_t i = 0; i < schema->n && n < 256; i++) {
+  for (size_t i = 0; i < schema->n; i++) {
     const wy_column_t *c = &schema->cols[i];
     if ((key && c->ns != WY_NS_KEY) || (!key && c->ns != WY_NS_VALUE)) continue;
     cols[n].name = c->name;
@@ -193,6 +195,7 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
     }
     wy_schema_format(&only, false, text, sizeof text);
     wy_schema_clear(&only);
+    free(cols);
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "The 'NONE' format can only be used when no columns are defined. Got: [%s]",
                         text);
@@ -206,8 +209,30 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
                                          : WY_WRAP_FALSE;
   opts.full_schema_name = spec->full_schema_name[0] || spec->full_schema_set ? spec->full_schema_name : NULL;
   wy_format_codec_t *codec = wy_format_codec_new(f, &fs, &opts, err);
+  free(cols);
   if (!codec) return err->code ? err->code : WY_ERR_ANALYSIS;
   wy_format_codec_destroy(codec);
+  return WY_OK;
+}
+
+wy_status_t wy_analyze_timestamp_column(const wy_ast_stmt_t *s, wy_source_def_t *d, wy_error_t *err) {
+  const char *ts = wy_analyze_prop_text(s, "TIMESTAMP");
+  if (!ts) return WY_OK;
+  char name[256];
+  upper_into(name, sizeof name, ts);
+  int at = wy_schema_find(&d->schema, name);
+  if (at < 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name);
+  const char *tf = wy_analyze_prop_text(s, "TIMESTAMP_FORMAT");
+  if (!(d->timestamp_column = strdup(name)) || (tf && !(d->timestamp_format = strdup(tf))))
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_type_kind_t k = d->schema.cols[at].type->kind;
+  if (!tf && k != WY_T_BIGINT && k != WY_T_TIMESTAMP)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a "
+                        "timestamp_format specified.",
+                        name);
   return WY_OK;
 }
 
@@ -280,6 +305,13 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   }
   if (s->ncolumns == 0 && !infer_values)
     return wy_error_set(err, WY_ERR_ANALYSIS, "The statement does not define any columns.");
+  if (wy_limit_check(err, WY_LIMIT_COLUMNS, "The statement", s->ncolumns, s->pos.line, s->pos.column) != WY_OK)
+    return err->code;
+  size_t nkeys = 0;
+  for (size_t i = 0; i < s->ncolumns; i++)
+    nkeys += s->columns[i]->constraint == WY_AST_COL_KEY || s->columns[i]->constraint == WY_AST_COL_PRIMARY_KEY;
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "The statement", nkeys, s->pos.line, s->pos.column) != WY_OK)
+    return err->code;
 
   wy_source_def_t *d = wy_source_def_new(s->name, kind);
   if (!d) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -407,30 +439,13 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   if (st == WY_OK) st = wy_analyze_check_format(&d->schema, true, &d->key_format, err);
   if (st == WY_OK) st = wy_analyze_check_format(&d->schema, false, &d->value_format, err);
 
-  /* TIMESTAMP column */
-  const char *ts = wy_analyze_prop_text(s, "TIMESTAMP");
-  if (st == WY_OK && ts) {
-    char name[256];
-    upper_into(name, sizeof name, ts);
-    int at = wy_schema_find(&d->schema, name);
-    if (at < 0)
-      st = wy_error_set(err, WY_ERR_ANALYSIS,
-                        "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name);
-    else {
-      d->timestamp_column = strdup(name);
-      const char *tf = wy_analyze_prop_text(s, "TIMESTAMP_FORMAT");
-      if (tf) d->timestamp_format = strdup(tf);
-      wy_type_kind_t k = d->schema.cols[at].type->kind;
-      if (!tf && k != WY_T_BIGINT && k != WY_T_TIMESTAMP)
-        st = wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a "
-                          "timestamp_format specified.", name);
-    }
-  }
+  if (st == WY_OK) st = wy_analyze_timestamp_column(s, d, err);
   /* Partitions: WITH, else the topic's, else 1. */
   const char *parts = wy_analyze_prop_text(s, "PARTITIONS");
   if (parts) d->partitions = atoi(parts);
-  else if (cx->topic_partitions) {
+  if (parts && st == WY_OK && d->partitions > (int)wy_limit(WY_LIMIT_PARTITIONS))
+    st = wy_limit_refuse(err, WY_LIMIT_PARTITIONS, "The topic", (size_t)d->partitions, 0, 0);
+  else if (!parts && cx->topic_partitions) {
     int p = cx->topic_partitions(cx->user, d->topic);
     if (p > 0) d->partitions = p;
   }

@@ -5,7 +5,7 @@
 wy_format_codec_t *wy_format_spec_codec(const wy_format_spec_t *spec, const wy_format_column_t *cols, size_t n,
                                         const wy_codec_request_t *req, wy_error_t *err) {
   wy_format_t f;
-  if (wy_format_from_name(spec->name[0] ? spec->name : "KAFKA", &f, err) != WY_OK) return NULL;
+  if (wy_format_from_name_any(spec->name[0] ? spec->name : "KAFKA", &f, err) != WY_OK) return NULL;
   wy_format_schema_t fs = {n, cols};
   wy_format_options_t o = {0};
   o.is_key = req->is_key;

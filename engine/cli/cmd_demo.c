@@ -22,7 +22,7 @@
 #include "engine/cli/cli.h"
 #include "engine/config/config.h"
 #include "engine/lineage/lineage.h"
-#include "engine/runtime/kafka_runtime.h"
+#include "engine/streams/kafka_runtime.h"
 #include "examples/clickstream/pipeline_sql.h" /* generated: wy_demo_pipeline_sql */
 
 #define DEMO_USERS 50
@@ -74,17 +74,17 @@ static void print_lineage(wy_engine_t *e) {
            p->source_names[1] ? " + " : "", p->source_names[1] ? p->source_names[1] : "", p->id, p->sink_name);
     if (!p->sink_name || strcmp(p->sink_name, DEMO_PRODUCT) != 0) continue;
     for (size_t c = 0; c < p->nlineage; c++) {
-      const wy_plan_lineage_col_t *col = &p->lineage[c];
+      const wy_column_lineage_t *col = &p->lineage[c];
       printf("      %-12s <-", col->name);
       for (size_t r = 0; r < col->nrefs; r++) {
-        const wy_plan_lineage_ref_t *ref = &col->refs[r];
+        const wy_column_lineage_ref_t *ref = &col->refs[r];
         printf(" %s.%s (%s%s)", p->source_names[ref->input], ref->field,
                ref->transform >= 0 && ref->transform < 9 ? how[ref->transform] : "?", ref->masking ? ", masked" : "");
       }
       printf("\n");
     }
     for (size_t r = 0; r < p->nlineage_indirect; r++) {
-      const wy_plan_lineage_ref_t *ref = &p->lineage_indirect[r];
+      const wy_column_lineage_ref_t *ref = &p->lineage_indirect[r];
       printf("      (all rows)   <- %s.%s (%s)\n", p->source_names[ref->input], ref->field,
              ref->transform >= 0 && ref->transform < 9 ? how[ref->transform] : "?");
     }

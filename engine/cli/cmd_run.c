@@ -15,7 +15,7 @@
 #include "engine/lineage/lineage.h"
 #include "udf/loader.h"
 #include "engine/registry/registry.h"
-#include "engine/runtime/kafka_runtime.h"
+#include "engine/streams/kafka_runtime.h"
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { stop_requested = sig; }

@@ -649,8 +649,9 @@ static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **o
     if (!n->arg_types) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < e->nkids; i++) n->arg_types[i] = wy_type_ref(e->res.param_types[i]);
     if (e->res.ov->prepare) {
-      const wy_value_t *consts[64] = {0};
-      for (size_t i = 0; i < e->nkids && i < 64; i++) {
+      const wy_value_t **consts = calloc(e->nkids + 1, sizeof *consts);
+      if (!consts) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      for (size_t i = 0; i < e->nkids; i++) {
         const wy_expr_t *k = e->kids[i];
         while (k->kind == WY_E_CAST && k->implicit && k->kids[0]->kind == WY_E_LITERAL &&
                k->kids[0]->type && wy_type_equal(k->kids[0]->type, k->type))
@@ -658,6 +659,7 @@ static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **o
         consts[i] = wy_expr_literal_value(k);
       }
       wy_status_t st = e->res.ov->prepare(n->arg_types, consts, e->nkids, &n->site, err);
+      free(consts);
       if (st) {
         if (err && !err->line) err->line = e->line, err->column = e->col;
         return st;

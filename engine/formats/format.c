@@ -9,8 +9,9 @@
 static const struct {
   const char *name;
   const wy_format_ops_t *ops;
+  bool declarable;
 } FORMATS[] = {
-#define WY_X_FMT(id, name) {name, &wy_format_ops_##id},
+#define WY_X_FMT(id, name, declarable) {name, &wy_format_ops_##id, declarable},
     WY_FORMAT_LIST(WY_X_FMT)
 #undef WY_X_FMT
 };
@@ -20,14 +21,22 @@ const char *wy_format_name(wy_format_t f) {
   return FORMATS[f].name;
 }
 
-wy_status_t wy_format_from_name(const char *name, wy_format_t *out, wy_error_t *err) {
+static wy_status_t lookup(const char *name, bool internal_ok, wy_format_t *out, wy_error_t *err) {
   for (int i = 0; i < WY_FORMAT__COUNT; i++) {
-    if (name && strcasecmp(name, FORMATS[i].name) == 0) {
+    if (name && strcasecmp(name, FORMATS[i].name) == 0 && (FORMATS[i].declarable || internal_ok)) {
       *out = (wy_format_t)i;
       return WY_OK;
     }
   }
   return wy_error_set(err, WY_ERR_CONFIG, "Unknown format: %s", name ? name : "(null)");
+}
+
+wy_status_t wy_format_from_name(const char *name, wy_format_t *out, wy_error_t *err) {
+  return lookup(name, false, out, err);
+}
+
+wy_status_t wy_format_from_name_any(const char *name, wy_format_t *out, wy_error_t *err) {
+  return lookup(name, true, out, err);
 }
 
 wy_status_t wy_format_parse_delimiter(const char *text, char *out, wy_error_t *err) {

@@ -37,17 +37,20 @@
 #include "engine/base/types.h"
 #include "engine/base/value.h"
 
-/* X(id, ksqlDB name) — the single list of formats. Adding a format (AVRO, PROTOBUF,
- * JSON_SR) is one line here plus a file that defines `wy_format_ops_<id>`. */
+/* X(id, ksqlDB name, declarable) — the single list of formats. Adding a format (AVRO,
+ * PROTOBUF, JSON_SR) is one line here plus a file that defines `wy_format_ops_<id>`.
+ * A format that is not declarable is walleye's own (internal topics): statements
+ * cannot name it. */
 #define WY_FORMAT_LIST(X)                                                          \
-  X(NONE, "NONE")                                                                  \
-  X(KAFKA, "KAFKA")                                                                \
-  X(JSON, "JSON")                                                                  \
-  X(DELIMITED, "DELIMITED")                                                        \
-  X(AVRO, "AVRO")
+  X(NONE, "NONE", true)                                                            \
+  X(KAFKA, "KAFKA", true)                                                          \
+  X(JSON, "JSON", true)                                                            \
+  X(DELIMITED, "DELIMITED", true)                                                  \
+  X(AVRO, "AVRO", true)                                                            \
+  X(INTERNAL, "INTERNAL", false)
 
 typedef enum {
-#define WY_X_FMT(id, name) WY_FORMAT_##id,
+#define WY_X_FMT(id, name, declarable) WY_FORMAT_##id,
   WY_FORMAT_LIST(WY_X_FMT)
 #undef WY_X_FMT
       WY_FORMAT__COUNT
@@ -55,8 +58,18 @@ typedef enum {
 
 /* "JSON", "KAFKA", ... Never NULL ("UNKNOWN" for an out-of-range value). */
 const char *wy_format_name(wy_format_t f);
-/* Case-insensitive lookup; fails with WY_ERR_CONFIG "Unknown format: FOO". */
+/* Case-insensitive lookup of a declarable format; fails with WY_ERR_CONFIG
+ * "Unknown format: FOO". */
 wy_status_t wy_format_from_name(const char *name, wy_format_t *out, wy_error_t *err);
+/* The same over every format, walleye's own included (the planner's internal topics). */
+wy_status_t wy_format_from_name_any(const char *name, wy_format_t *out, wy_error_t *err);
+
+/* The change flags of a row on an INTERNAL topic (its codec's last column, an INT): a
+ * table's delete, the retraction of a table row's old version, and a retraction whose
+ * result the next record supersedes (not emitted). */
+#define WY_CHANGE_DELETE 1
+#define WY_CHANGE_RETRACT 2
+#define WY_CHANGE_SUPPRESS 4
 
 typedef struct wy_format_column {
   const char *name;       /* as ksqlDB spells it (unquoted identifiers upper-cased) */

@@ -20,7 +20,7 @@ typedef struct wy_format_ops {
                         bool *null_record, wy_error_t *err);
 } wy_format_ops_t;
 
-#define WY_X_FMT(id, name) extern const wy_format_ops_t wy_format_ops_##id;
+#define WY_X_FMT(id, name, declarable) extern const wy_format_ops_t wy_format_ops_##id;
 WY_FORMAT_LIST(WY_X_FMT)
 #undef WY_X_FMT
 

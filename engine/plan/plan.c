@@ -1,9 +1,11 @@
+/* plan.c — the physical plan's names, lookups and release (plan.h). */
 #include "engine/plan/plan.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const step_names[] = {
-#define WY_X_STEP(kind, name) name,
+#define WY_X_STEP(kind, name, ops) name,
     WY_STEP_KINDS(WY_X_STEP)
 #undef WY_X_STEP
 };
@@ -12,70 +14,80 @@ const char *wy_step_name(wy_step_kind_t k) {
   return (unsigned)k < WY_STEP__COUNT ? step_names[k] : "Unknown";
 }
 
-void wy_plan_step_destroy(wy_plan_step_t *s) {
-  while (s) {
-    wy_plan_step_t *next = s->next;
-    wy_expr_program_destroy(s->predicate);
-    for (size_t i = 0; i < s->nexprs; i++) {
-      free(s->exprs[i].name);
-      wy_expr_program_destroy(s->exprs[i].prog);
-      wy_type_unref(s->exprs[i].type);
-    }
-    free(s->exprs);
-    free(s->keep);
-    wy_schema_clear(&s->out_schema);
-    free(s->topic);
-    wy_expr_program_destroy(s->join_key);
-    for (size_t i = 0; i < s->naggs; i++) {
-      wy_plan_agg_t *a = &s->aggs[i];
-      free(a->text);
-      wy_resolved_release(&a->resolved);
-      for (size_t j = 0; j < a->nargs; j++) wy_expr_program_destroy(a->args[j]);
-      free(a->args);
-      wy_type_unref(a->acc_type);
-    }
-    free(s->aggs);
-    free(s);
-    s = next;
-  }
+static void shape_clear(wy_plan_shape_t *s) { wy_schema_clear(&s->schema); }
+
+static void step_clear(wy_plan_step_t *s) {
+  shape_clear(&s->in);
+  shape_clear(&s->out);
+  wy_expr_program_destroy(s->predicate);
+  wy_named_exprs_free(s->exprs, s->nexprs);
+  free(s->keep);
+  free(s->topic);
+  free(s->key_schema_name);
+  wy_expr_program_destroy(s->timestamp_prog);
+  wy_agg_calls_free(s->calls, s->ncalls);
 }
 
-void wy_plan_input_clear(wy_plan_input_t *in) {
+static void input_clear(wy_plan_input_t *in) {
   free(in->topic);
   free(in->source_name);
-  wy_schema_clear(&in->schema);
-  free(in->timestamp_format);
+  shape_clear(&in->shape);
   wy_expr_program_destroy(in->timestamp_prog);
-  in->timestamp_prog = NULL;
-  wy_plan_step_destroy(in->steps);
-  free(in->store_name);
   free(in->used);
-  in->used = NULL;
-  in->topic = NULL;
-  in->source_name = NULL;
-  in->timestamp_format = NULL;
-  in->steps = NULL;
-  in->store_name = NULL;
+}
+
+static void strings_free(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
 }
 
 void wy_plan_destroy(wy_plan_t *p) {
   if (!p) return;
+  for (size_t i = 0; i < p->nsubs; i++) {
+    wy_subtopology_t *s = &p->subs[i];
+    for (size_t k = 0; k < s->ninputs; k++) input_clear(&s->inputs[k]);
+    for (size_t k = 0; k < s->nsteps; k++) step_clear(&s->steps[k]);
+    for (size_t k = 0; k < s->nstores; k++) {
+      free(s->stores[k].name);
+      free(s->stores[k].changelog);
+      free(s->stores[k].source_topic);
+    }
+    free(s->inputs);
+    free(s->steps);
+    free(s->stores);
+  }
+  free(p->subs);
   free(p->id);
+  free(p->app_id);
   free(p->sql);
   free(p->sink_name);
   free(p->sink_topic);
-  for (size_t i = 0; i < p->nsubs; i++)
-    for (size_t j = 0; j < p->subs[i].ninputs; j++) wy_plan_input_clear(&p->subs[i].inputs[j]);
-  for (size_t i = 0; i < p->ninternal; i++) free(p->internal_topics[i]);
-  for (size_t i = 0; i < p->nsource_topics; i++) free(p->source_topics[i]);
-  for (size_t i = 0; i < 2; i++) free(p->source_names[i]);
+  strings_free(p->internal_topics, p->ninternal);
+  strings_free(p->changelog_topics, p->nchangelogs);
+  strings_free(p->source_topics, p->nsource_topics);
+  strings_free(p->source_names, p->nsources);
   for (size_t i = 0; i < p->nlineage; i++) {
     free(p->lineage[i].name);
-    for (size_t j = 0; j < p->lineage[i].nrefs; j++) free(p->lineage[i].refs[j].field);
-    free(p->lineage[i].refs);
+    wy_column_lineage_refs_free(p->lineage[i].refs, p->lineage[i].nrefs);
   }
   free(p->lineage);
-  for (size_t i = 0; i < p->nlineage_indirect; i++) free(p->lineage_indirect[i].field);
-  free(p->lineage_indirect);
+  wy_column_lineage_refs_free(p->lineage_indirect, p->nlineage_indirect);
   free(p);
+}
+
+bool wy_plan_reads(const wy_plan_t *p, const char *topic) {
+  for (size_t s = 0; s < p->nsubs; s++)
+    for (size_t i = 0; i < p->subs[s].ninputs; i++)
+      if (strcmp(p->subs[s].inputs[i].topic, topic) == 0) return true;
+  return false;
+}
+
+const char **wy_plan_topics(const wy_plan_t *p, size_t *n) {
+  *n = 0;
+  size_t cap = p->nsource_topics + p->ninternal;
+  const char **v = calloc(cap ? cap : 1, sizeof *v);
+  if (!v) return NULL;
+  for (size_t i = 0; i < p->nsource_topics; i++) v[(*n)++] = p->source_topics[i];
+  for (size_t i = 0; i < p->ninternal; i++) v[(*n)++] = p->internal_topics[i];
+  return v;
 }

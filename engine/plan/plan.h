@@ -1,13 +1,19 @@
 /*
  * plan.h — the physical plan of a persistent query (CSAS, CTAS, INSERT INTO).
  *
- * The analyzer turns a statement into a wy_plan_t; the runtime instantiates it once
- * per task (sub-topology x partition). A plan is split into sub-topologies at
- * repartition boundaries; each sub-topology has one or two inputs (two for joins),
- * each input a chain of steps ending in a sink, a repartition or a join. Everything in
- * a plan is fixed when the query starts and read-only afterwards (compiled expression
- * programs included), so the tasks of every thread share it; per-task state (codecs,
- * stores, arenas) lives in the runtime.
+ * The planner (planner.h) lowers the analyzer's logical plan to this: the query is cut
+ * into sub-topologies wherever rows must be re-partitioned through a Kafka topic; each
+ * sub-topology has inputs (topics with the formats to decode them), a list of steps
+ * (operators, each named by its kind in WY_STEP_KINDS) linked by index, and the state
+ * stores its steps use, each with its changelog. Internal topics, stores and changelogs
+ * carry ksqlDB's names, derived from the query's application id
+ * (`_confluent-ksql-<service id>query_<query id>`), so that a service moving from ksqlDB
+ * keeps its state topics and two services never share one.
+ *
+ * A plan is fixed when the query starts and read-only afterwards (compiled programs
+ * included), so every task of every thread shares it; what is per task (codecs, stores,
+ * arenas) lives in the runtime. No operator decides anything a plan can say: what
+ * differs between queries or modes is a field of a step.
  */
 #ifndef WY_PLAN_H
 #define WY_PLAN_H
@@ -16,23 +22,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/analyzer/logical.h"
 #include "engine/catalog/catalog.h"
 #include "engine/expr/expr.h"
-#include "udf/registry.h"
 
-/* X(kind, step name used in processing-log logger names and EXPLAIN) */
+/* X(kind, name, ops) — the single list of step kinds. The name is the step's in
+ * EXPLAIN and in the processing log's logger; ops names the operator's table of
+ * functions, defined by the operator's own file in engine/operators/. Adding an
+ * operator is a file there and a line here. */
 #define WY_STEP_KINDS(X)                                                           \
-  X(WY_STEP_FILTER, "Filter")                                                      \
-  X(WY_STEP_PROJECT, "Project")                                                    \
-  X(WY_STEP_SELECT_KEY, "SelectKey")                                             \
-  X(WY_STEP_REPARTITION, "Repartition")                                            \
-  X(WY_STEP_TABLE_STORE, "Materialize")                                            \
-  X(WY_STEP_JOIN, "Join")                                                          \
-  X(WY_STEP_AGGREGATE, "Aggregate")                                                \
-  X(WY_STEP_SINK, "Sink")
+  X(WY_STEP_SOURCE, "Source", wy_op_source)                                        \
+  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)                         \
+  X(WY_STEP_FILTER, "Filter", wy_op_filter)                                        \
+  X(WY_STEP_PROJECT, "Project", wy_op_project)                                     \
+  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)                             \
+  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)                         \
+  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)                               \
+  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)                    \
+  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)                      \
+  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream)                  \
+  X(WY_STEP_SINK, "Sink", wy_op_sink)
 
 typedef enum {
-#define WY_X_STEP(kind, name) kind,
+#define WY_X_STEP(kind, name, ops) kind,
   WY_STEP_KINDS(WY_X_STEP)
 #undef WY_X_STEP
       WY_STEP__COUNT
@@ -40,130 +52,137 @@ typedef enum {
 
 const char *wy_step_name(wy_step_kind_t k);
 
-/* Aggregate calls of one query at most (the aggregate row reserves their slots). */
-#define WY_PLAN_MAX_AGGS 64
+/* The rows a step receives: their columns (key columns first; the pseudo columns follow
+ * implicitly) and how many lead as keys. */
+typedef struct wy_plan_shape {
+  wy_schema_t schema;
+  size_t nkey;
+} wy_plan_shape_t;
 
-/* One output column computed by an expression. */
-typedef struct wy_plan_expr {
-  char *name;
-  wy_expr_program_t *prog;
-  const wy_type_t *type; /* reference */
-} wy_plan_expr_t;
+/* Where the two sides of a join meet: the geometry every join step shares. The joined
+ * row is [left columns, left pseudo, right columns, right pseudo, join key], each side
+ * without its leading `drop` re-key columns. */
+typedef struct wy_plan_join {
+  bool this_is_left;     /* this step's input is the left side */
+  int other_input;       /* the other side's input in the sub-topology */
+  int key_slot;          /* where this side's row holds the join key */
+  bool left_outer;       /* LEFT/FULL: the left side is kept without a match */
+  bool right_outer;      /* RIGHT/FULL: the right side is kept without a match */
+  size_t left_width, right_width; /* real columns of each side in the joined row */
+  size_t left_drop, right_drop;   /* leading columns each side's row drops */
+  /* A missing side still has the join key: the joined-row slot of that side's key
+   * column, set to the key (-1: none, e.g. a re-keyed side) */
+  int left_key_fill, right_key_fill;
+  int this_store;  /* STREAM_STREAM: this side's buffer; -1 for the others */
+  int other_store; /* the other side's table (or buffer) */
+  int64_t within_before, within_after; /* STREAM_STREAM: this side at t meets the other
+                                          side's records in [t - before, t + after] */
+} wy_plan_join_t;
 
-/* One aggregate call: the function, its resolved overload and argument programs. */
-typedef struct wy_plan_agg {
-  char *text;                 /* "SUM(X)", for messages */
-  const wy_udaf_ops_t *ops;
-  wy_resolved_t resolved;     /* function, overload, types */
-  size_t nargs;
-  wy_expr_program_t **args;   /* evaluated over the aggregate's input row */
-  const wy_type_t *acc_type;  /* reference */
-} wy_plan_agg_t;
-
-typedef struct wy_plan_step wy_plan_step_t;
-struct wy_plan_step {
+typedef struct wy_plan_step {
   wy_step_kind_t kind;
-  /* FILTER: predicate over the row. HAVING uses a FILTER after AGGREGATE. */
+  int next;            /* the step rows go to next, in the same sub-topology; -1: none */
+  int input;           /* the input whose records reach this step */
+  wy_plan_shape_t in;  /* the rows it receives */
+  wy_plan_shape_t out; /* the rows it emits */
+
+  int store; /* MATERIALIZE, AGGREGATE: its store in the sub-topology; -1: none */
+
+  /* MATERIALIZE */
+  bool retracts;   /* an aggregation over the table follows: an update first retracts
+                    * the old row */
+  int group_step;  /* its SELECT_KEY, whose keys tell whether both versions of a row
+                    * fall in one group (the retraction is then suppressed); -1 */
+
+  /* FILTER */
   wy_expr_program_t *predicate;
-  /* PROJECT: the new row = exprs (key columns first). SELECT_KEY: new key exprs, the
-   * rest of the row is kept (new row = keys ++ value columns of the old row). */
+  bool table_semantics; /* the rows are a table's: a row leaving the result is a delete */
+
+  /* PROJECT, SELECT_KEY: new row = exprs, then (SELECT_KEY) the kept input columns */
   size_t nexprs;
-  wy_plan_expr_t *exprs;
-  size_t nkeep;               /* SELECT_KEY: old-row slots kept as value columns */
+  wy_named_expr_t *exprs;
+  size_t nkeep;
   int *keep;
-  /* Row shape after this step: how many leading columns form the key. */
-  size_t out_nkey;
-  wy_schema_t out_schema;     /* columns after the step (pseudo columns not included) */
-  /* REPARTITION / SINK: destination. */
+
+  /* REPARTITION, SINK */
   char *topic;
   wy_format_spec_t key_format, value_format;
-  /* JOIN (stream-table or table-table lookup side): which input's store to probe, the
-   * join-key expression over this side's row, and the join type. */
-  int other_input;
-  wy_expr_program_t *join_key;
-  bool left_outer;            /* LEFT/FULL JOIN: the left side is kept without a match */
-  bool right_outer;           /* RIGHT/FULL JOIN: the right side is kept without a match */
-  bool windowed;              /* stream-stream: buffers of both sides, matched in a window */
-  int64_t window_before;      /* this side at t matches the other side in [t - before, t + after] */
-  int64_t window_after;
-  int key_slot;               /* JOIN: the slot of this side's row (after nkeep) holding the key */
-  bool this_is_left;          /* the combined row is left ++ right */
-  bool emit_on_update;        /* table-table: both sides emit */
-  /* AGGREGATE: group key = leading key columns of the input row. */
-  size_t naggs;
-  wy_plan_agg_t *aggs;
-  size_t agg_nvalue;          /* non-aggregate value columns carried (e.g. AS_VALUE) */
-  bool table_source;          /* aggregation over a table: undo old values */
-  int64_t window_size;        /* AGGREGATE over time windows (ms); 0: not windowed */
-  int64_t window_advance;     /* HOPPING: the advance; TUMBLING: 0 (= size) */
-  int64_t window_grace;       /* late records are accepted until end + grace */
-  wy_plan_step_t *next;
-};
+  char *key_schema_name; /* SINK: a Schema Registry key record's default name */
+  int timestamp_slot;    /* SINK: the TIMESTAMP column giving the record time, or -1 */
+  wy_expr_program_t *timestamp_prog; /* SINK: that column parsed (TIMESTAMP_FORMAT), or NULL */
 
-/* One input of a sub-topology: a topic decoded with a source's schema, then steps. */
+  /* AGGREGATE */
+  size_t ncalls;
+  wy_agg_call_t *calls;
+  bool table_source;
+  int64_t window_size, window_advance, window_grace;
+
+  /* JOIN_* */
+  wy_plan_join_t join;
+} wy_plan_step_t;
+
+/* One input of a sub-topology: a topic decoded into rows. */
 typedef struct wy_plan_input {
   char *topic;
-  char *source_name;          /* catalog name, or NULL for an internal topic */
-  bool is_table;              /* materialize into this input's store before the steps */
-  wy_schema_t schema;         /* key columns first, then value and header columns */
-  size_t nkey;
+  char *source_name;  /* catalog name, or NULL for an internal topic */
+  wy_plan_shape_t shape; /* key, value and header columns as the source declares them */
   wy_format_spec_t key_format, value_format;
-  int timestamp_slot;         /* -1: record timestamp */
-  char *timestamp_format;
-  wy_expr_program_t *timestamp_prog; /* TIMESTAMP_FORMAT: PARSE_TIMESTAMP(column, format) */
+  bool changes;       /* internal topic: each row carries its change flags (INTERNAL) */
+  int timestamp_slot; /* -1: the record timestamp */
+  wy_expr_program_t *timestamp_prog;
   bool windowed;
-  wy_plan_step_t *steps;
-  char *store_name;           /* tables: the store's name */
-  uint8_t *used;              /* per schema column: read by the query (NULL: all) */
+  uint8_t *used;      /* per column: read by the query (NULL: all) */
+  int first;          /* its SOURCE step */
 } wy_plan_input_t;
+
+/* One state store of a sub-topology (one per task at run time). */
+typedef struct wy_plan_store {
+  char *name;         /* unique in the query: names the store's folder */
+  char *changelog;    /* the topic that logs its writes (compacted), or NULL */
+  char *source_topic; /* a table's store is restored from the table's own topic */
+  int owner;          /* the step that writes it (and restores it from source_topic) */
+} wy_plan_store_t;
 
 typedef struct wy_subtopology {
   size_t ninputs;
-  wy_plan_input_t inputs[2];
+  wy_plan_input_t *inputs;
+  size_t nsteps;
+  wy_plan_step_t *steps;
+  size_t nstores;
+  wy_plan_store_t *stores;
 } wy_subtopology_t;
 
-typedef enum { WY_QUERY_CSAS, WY_QUERY_CTAS, WY_QUERY_INSERT } wy_query_kind_t;
-
-/* Column-level lineage, derived from the statement by the analyzer: where each output
- * column's value comes from (input = index into the plan's source_names), and the
- * query-wide INDIRECT dependencies (filters, join keys, grouping). The transform values
- * are engine/lineage's wy_lineage_transform_t. */
-typedef struct wy_plan_lineage_ref {
-  int input;
-  char *field;
-  int transform;
-  bool masking;
-} wy_plan_lineage_ref_t;
-
-typedef struct wy_plan_lineage_col {
-  char *name;
-  size_t nrefs;
-  wy_plan_lineage_ref_t *refs;
-} wy_plan_lineage_col_t;
-
 typedef struct wy_plan {
-  char *id;                   /* CSAS_OUTPUT_0 */
+  char *id;     /* CSAS_OUTPUT_0 */
+  char *app_id; /* _confluent-ksql-<service id>query_<query id>: the consumer group and
+                 * the prefix of internal topics and changelogs */
   wy_query_kind_t kind;
   char *sql;
   char *sink_name;
   char *sink_topic;
   bool sink_is_table;
+  int partitions; /* of the sink */
   size_t nsubs;
-  wy_subtopology_t subs[4];
+  wy_subtopology_t *subs;
   size_t ninternal;
-  char *internal_topics[4];   /* repartition topics, in creation order */
-  char *source_topics[2];     /* the query's external source topics */
+  char **internal_topics;  /* repartition topics, in creation order */
+  size_t nchangelogs;
+  char **changelog_topics; /* the stores' own changelogs */
   size_t nsource_topics;
-  int partitions;             /* of the sink */
-  char *source_names[2];      /* the query's FROM and JOIN sources */
+  char **source_topics;    /* the query's external source topics (no duplicates) */
+  size_t nsources;
+  char **source_names;     /* FROM, then each JOIN (lineage inputs) */
   size_t nlineage;
-  wy_plan_lineage_col_t *lineage;     /* per output column */
+  wy_column_lineage_t *lineage;
   size_t nlineage_indirect;
-  wy_plan_lineage_ref_t *lineage_indirect;
+  wy_column_lineage_ref_t *lineage_indirect;
 } wy_plan_t;
 
 void wy_plan_destroy(wy_plan_t *p);
-void wy_plan_step_destroy(wy_plan_step_t *s);
-void wy_plan_input_clear(wy_plan_input_t *in);
+/* Does the query read this topic (a source or one of its internal topics)? */
+bool wy_plan_reads(const wy_plan_t *p, const char *topic);
+/* Every topic the query reads, sources then internal topics, each once: *n of them in
+ * a malloc'd array of pointers into the plan (NULL when out of memory). */
+const char **wy_plan_topics(const wy_plan_t *p, size_t *n);
 
 #endif

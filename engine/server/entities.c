@@ -74,7 +74,7 @@ static json_t *queries_touching(wy_node_t *n, const wy_source_def_t *d, bool wri
   for (size_t i = 0; i < wy_engine_query_count(n->engine); i++) {
     wy_query_t *q = wy_engine_query_at(n->engine, i);
     const wy_plan_t *p = wy_query_plan(q);
-    bool hit = writes ? p->sink_name && strcmp(p->sink_name, d->name) == 0 : wy_query_reads(q, d->topic);
+    bool hit = writes ? p->sink_name && strcmp(p->sink_name, d->name) == 0 : wy_plan_reads(p, d->topic);
     if (hit) json_array_append_new(a, wy_node_running_query_json(n, q));
   }
   return a;
@@ -143,7 +143,8 @@ static char *topology_text(const wy_plan_t *p) {
     for (size_t i = 0; i < p->subs[s].ninputs; i++) {
       const wy_plan_input_t *in = &p->subs[s].inputs[i];
       fprintf(f, "      Source: %s (topics: [%s])\n", in->source_name ? in->source_name : "repartition", in->topic);
-      for (const wy_plan_step_t *st = in->steps; st; st = st->next) {
+      for (int k = in->first, hops = 0; k >= 0 && hops < (int)p->subs[s].nsteps; k = p->subs[s].steps[k].next, hops++) {
+        const wy_plan_step_t *st = &p->subs[s].steps[k];
         fprintf(f, "      --> %s", wy_step_name(st->kind));
         if (st->topic) fprintf(f, " (topic: %s)", st->topic);
         fprintf(f, "\n");

@@ -12,7 +12,7 @@
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
 #include "engine/base/log.h"
-#include "engine/runtime/kafka_runtime.h"
+#include "engine/streams/kafka_runtime.h"
 #include "engine/server/node_kafka.h"
 #include "parser/parser.h"
 #include "state/state.h"
@@ -507,25 +507,31 @@ static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *
   *out = NULL;
   *ends = NULL;
   *nends = 0;
-  int parts[4] = {0};
+  int *parts = calloc(ntopics + 1, sizeof *parts);
+  if (!parts) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   size_t cap = 0;
-  for (size_t i = 0; i < ntopics && i < 4; i++) {
+  for (size_t i = 0; i < ntopics; i++) {
     parts[i] = b->ops->partitions(b->ctx, topics[i]);
-    if (parts[i] <= 0) return wy_error_set(err, WY_ERR_NOT_FOUND, "topic %s: no partitions known", topics[i]);
+    if (parts[i] <= 0) {
+      free(parts);
+      return wy_error_set(err, WY_ERR_NOT_FOUND, "topic %s: no partitions known", topics[i]);
+    }
     cap += (size_t)parts[i];
   }
   wy_position_t *start = calloc(cap ? cap : 1, sizeof *start), *end = calloc(cap ? cap : 1, sizeof *end);
   if (!start || !end) {
     free(start);
     free(end);
+    free(parts);
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   size_t n = 0;
-  for (size_t i = 0; i < ntopics && i < 4; i++)
+  for (size_t i = 0; i < ntopics; i++)
     for (int32_t p = 0; p < parts[i]; p++, n++) {
       start[n] = (wy_position_t){topics[i], p, earliest ? WY_KAFKA_OFFSET_BEGINNING : WY_KAFKA_OFFSET_END};
       end[n] = (wy_position_t){topics[i], p, 0};
     }
+  free(parts);
   wy_kafka_source_config_t c = {0};
   c.props = rt->env->props;
   c.nprops = rt->env->nprops;

@@ -79,6 +79,8 @@ static void stream_free(wy_node_stream_t *s) {
   free(s);
 }
 
+static bool admit(void *user, const wy_record_t *r);
+
 void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char *accept, wy_node_stream_t **out,
                           wy_node_reply_t *reply) {
   *out = NULL;
@@ -116,13 +118,16 @@ void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char
     st = wy_error_set(&err, WY_ERR_UNSUPPORTED, "this node's runtime (%s) serves no push or pull queries", n->rt.ops->name);
   if (st == WY_OK) {
     size_t nt = wy_transient_topic_count(s->t);
-    const char *topics[4];
-    for (size_t i = 0; i < nt && i < 4; i++) topics[i] = wy_transient_topic(s->t, i);
+    const char **topics = calloc(nt + 1, sizeof *topics);
+    for (size_t i = 0; topics && i < nt; i++) topics[i] = wy_transient_topic(s->t, i);
     bool pull = wy_transient_is_pull(s->t);
-    st = n->rt.ops->open_reader(n->rt.ctx, n->engine, topics, nt < 4 ? nt : 4, pull || earliest, &s->src, &s->ends,
-                                &s->nends, &err);
+    st = topics ? n->rt.ops->open_reader(n->rt.ctx, n->engine, topics, nt, pull || earliest, &s->src, &s->ends,
+                                         &s->nends, &err)
+                : wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
+    free(topics);
     s->reached = st == WY_OK ? calloc(s->nends ? s->nends : 1, sizeof *s->reached) : NULL;
     if (st == WY_OK && !s->reached) st = wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
+    if (st == WY_OK) st = wy_transient_start(s->t, s->src, admit, s, &err);
     s->locked_deliver = wy_engine_schema_registry(n->engine) != NULL;
   }
   if (st == WY_OK) {
@@ -163,18 +168,19 @@ static bool pull_within(wy_node_stream_t *s, const wy_record_t *r) {
   return true;
 }
 
+/* The driver's admission of a record: a pull query's answer stops at the ends. */
+static bool admit(void *user, const wy_record_t *r) {
+  wy_node_stream_t *s = user;
+  return !wy_transient_is_pull(s->t) || pull_within(s, r);
+}
+
 /* Read and deliver what the reader has (waiting up to timeout_ms); false on an error. */
 static bool read_some(wy_node_stream_t *s, int timeout_ms, wy_error_t *err) {
   size_t got = 0;
   if (wy_source_poll(s->src, s->recs, READ_BATCH, &got, timeout_ms, err) != WY_OK) return false;
   if (got) s->idle_since = mono_ms();
   if (s->locked_deliver) pthread_mutex_lock(&s->n->lock);
-  bool pull = wy_transient_is_pull(s->t);
-  bool ok = true;
-  for (size_t i = 0; i < got && ok; i++) {
-    if (pull && !pull_within(s, &s->recs[i])) continue;
-    ok = wy_transient_deliver(s->t, &s->recs[i], err) == WY_OK;
-  }
+  bool ok = wy_transient_deliver(s->t, s->recs, got, err) == WY_OK;
   if (s->locked_deliver) pthread_mutex_unlock(&s->n->lock);
   return ok;
 }

@@ -5,21 +5,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/runtime/driver.h"
 #include "engine/server/node.h"
 
 /* Records delivered per poll, so that requests get the node's lock between batches. */
 #define MEMORY_POLL_BUDGET 1000
 
-typedef struct mem_part {
-  char *topic;
-  int32_t partition;
-  int64_t next;
-} mem_part_t;
-
+/* One query as this runtime drives it: a source over its source topics' partitions
+ * (positions kept by the source), the internal topics drained after every record. */
 typedef struct mem_query {
   char *id;
-  mem_part_t *parts;
-  size_t nparts;
+  wy_query_t *q;
+  wy_source_t *src, *internal;
+  wy_driver_t *driver;
   bool seen;
 } mem_query_t;
 
@@ -29,8 +27,9 @@ typedef struct mem_rt {
 } mem_rt_t;
 
 static void mem_query_free(mem_query_t *q) {
-  for (size_t i = 0; i < q->nparts; i++) free(q->parts[i].topic);
-  free(q->parts);
+  wy_driver_destroy(q->driver);
+  wy_source_destroy(q->internal);
+  wy_source_destroy(q->src);
   free(q->id);
 }
 
@@ -41,87 +40,66 @@ static int64_t end_offset(wy_memory_broker_t *b, const char *topic, int32_t part
   return end;
 }
 
-static uint64_t topic_size(wy_memory_broker_t *b, const char *topic) {
-  uint64_t sum = 0;
-  int32_t np = topic ? wy_memory_broker_partitions(b, topic) : -1;
-  for (int32_t p = 0; p < np; p++) sum += (uint64_t)end_offset(b, topic, p);
-  return sum;
-}
-
-static mem_query_t *mem_find(mem_rt_t *rt, const char *id) {
+static mem_query_t *mem_find(mem_rt_t *rt, const wy_query_t *q) {
   for (size_t i = 0; i < rt->nqueries; i++)
-    if (strcmp(rt->queries[i].id, id) == 0) return &rt->queries[i];
+    if (rt->queries[i].q == q && strcmp(rt->queries[i].id, wy_query_plan(q)->id) == 0) return &rt->queries[i];
   return NULL;
 }
 
-/* A query seen for the first time: one position per partition of its source topics. */
-static mem_query_t *mem_add(mem_rt_t *rt, wy_memory_broker_t *b, const wy_plan_t *p, bool earliest) {
+/* A query seen for the first time: its source over every partition of its source topics,
+ * from the start or the current end. */
+static mem_query_t *mem_add(mem_rt_t *rt, wy_memory_broker_t *b, wy_query_t *q, bool earliest) {
   mem_query_t *grown = realloc(rt->queries, (rt->nqueries + 1) * sizeof *grown);
   if (!grown) return NULL;
   rt->queries = grown;
-  mem_query_t *q = &rt->queries[rt->nqueries];
-  memset(q, 0, sizeof *q);
-  q->id = strdup(p->id);
-  if (!q->id) return NULL;
-  for (size_t s = 0; s < p->nsource_topics; s++) {
+  mem_query_t *mq = &rt->queries[rt->nqueries];
+  memset(mq, 0, sizeof *mq);
+  const wy_plan_t *p = wy_query_plan(q);
+  wy_error_t err;
+  mq->q = q;
+  wy_status_t st = (mq->id = strdup(p->id)) ? wy_memory_source_new(b, NULL, &mq->src, &err) : WY_ERR_NOMEM;
+  for (size_t s = 0; st == WY_OK && s < p->nsource_topics; s++) {
     int32_t np = wy_memory_broker_partitions(b, p->source_topics[s]);
-    for (int32_t part = 0; part < np; part++) {
-      mem_part_t *pg = realloc(q->parts, (q->nparts + 1) * sizeof *pg);
-      if (!pg) break;
-      q->parts = pg;
-      q->parts[q->nparts] = (mem_part_t){strdup(p->source_topics[s]), part,
-                                         earliest ? 0 : end_offset(b, p->source_topics[s], part)};
-      if (q->parts[q->nparts].topic) q->nparts++;
-    }
+    for (int32_t part = 0; st == WY_OK && part < np; part++)
+      st = wy_source_seek(mq->src, p->source_topics[s], part, earliest ? WY_OFFSET_BEGINNING : WY_OFFSET_END, &err);
+  }
+  if (st == WY_OK) st = wy_driver_memory_internal(b, p, &mq->internal, &err);
+  wy_driver_options_t o = {.query = q, .source = mq->src, .internal = mq->internal};
+  if (st == WY_OK) st = wy_driver_new(&o, &mq->driver, &err);
+  if (st != WY_OK) {
+    mem_query_free(mq);
+    return NULL;
   }
   rt->nqueries++;
-  return q;
-}
-
-static uint64_t elapsed_ns(const struct timespec *a, const struct timespec *b) {
-  return (uint64_t)((b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec));
+  return mq;
 }
 
 static size_t mem_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int timeout_ms) {
   mem_rt_t *rt = ctx;
   wy_memory_broker_t *b = wy_engine_broker(e);
   if (!b) return 0;
-  wy_plog_t *pl = wy_engine_plog(e);
   for (size_t i = 0; i < rt->nqueries; i++) rt->queries[i].seen = false;
   size_t delivered = 0;
   for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
     wy_query_t *q = wy_engine_query_at(e, qi);
-    const wy_plan_t *p = wy_query_plan(q);
-    mem_query_t *mq = mem_find(rt, p->id);
-    if (!mq) mq = mem_add(rt, b, p, h->from_earliest(h->user, p->id));
+    const char *id = wy_query_plan(q)->id;
+    mem_query_t *mq = mem_find(rt, q);
+    if (!mq) mq = mem_add(rt, b, q, h->from_earliest(h->user, id));
     if (!mq) continue;
     mq->seen = true;
-    bool failed = false;
-    for (size_t pi = 0; pi < mq->nparts && !failed; pi++) {
-      mem_part_t *mp = &mq->parts[pi];
-      int64_t end = end_offset(b, mp->topic, mp->partition);
-      while (mp->next < end && delivered < MEMORY_POLL_BUDGET && h->runs(h->user, p->id)) {
-        wy_record_t rec;
-        wy_error_t err;
-        if (wy_memory_broker_read(b, mp->topic, mp->partition, mp->next, &rec, &err) != WY_OK) break;
-        uint64_t out0 = topic_size(b, p->sink_topic), skip0 = pl ? wy_plog_total(pl) : 0;
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        wy_status_t st = wy_query_deliver(q, &rec, &err);
-        if (st == WY_OK) st = wy_query_drain(q, &err);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (st != WY_OK) {
-          /* the record stays unconsumed: RESUME retries it */
-          h->failed(h->user, p->id, &err);
-          failed = true;
-          break;
-        }
-        mp->next++;
-        delivered++;
-        h->processed(h->user, p->id, 1, topic_size(b, p->sink_topic) - out0, (pl ? wy_plog_total(pl) : 0) - skip0,
-                     elapsed_ns(&t0, &t1));
-      }
-    }
+    if (delivered >= MEMORY_POLL_BUDGET || !h->runs(h->user, id)) continue;
+    const wy_query_counters_t *c = wy_query_counters(q);
+    uint64_t out0 = wy_counter_load(&c->out), logged0 = wy_counter_load(&c->logged);
+    uint64_t nanos0 = wy_driver_stats(mq->driver).nanos;
+    size_t n = 0;
+    wy_error_t err;
+    wy_status_t st = wy_driver_poll(mq->driver, MEMORY_POLL_BUDGET - delivered, 0, &n, &err);
+    if (n)
+      h->processed(h->user, id, n, wy_counter_load(&c->out) - out0, wy_counter_load(&c->logged) - logged0,
+                   wy_driver_stats(mq->driver).nanos - nanos0);
+    /* the record stays unconsumed: RESUME retries it */
+    if (st != WY_OK) h->failed(h->user, id, &err);
+    delivered += n;
   }
   size_t w = 0;
   for (size_t i = 0; i < rt->nqueries; i++) {
@@ -136,19 +114,26 @@ static size_t mem_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int 
 static void mem_started(void *ctx, wy_engine_t *e, wy_query_t *q, bool earliest) {
   mem_rt_t *rt = ctx;
   wy_memory_broker_t *b = wy_engine_broker(e);
-  const wy_plan_t *p = wy_query_plan(q);
-  if (b && !mem_find(rt, p->id)) mem_add(rt, b, p, earliest);
+  if (b && !mem_find(rt, q)) mem_add(rt, b, q, earliest);
 }
 
 static void mem_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
   mem_rt_t *rt = ctx;
   wy_memory_broker_t *b = wy_engine_broker(e);
   if (!b) return;
-  for (size_t i = 0; i < rt->nqueries; i++)
-    for (size_t p = 0; p < rt->queries[i].nparts; p++) {
-      const mem_part_t *mp = &rt->queries[i].parts[p];
-      emit(u, rt->queries[i].id, mp->topic, mp->partition, end_offset(b, mp->topic, mp->partition) - mp->next);
+  /* the engine's queries only: a terminated one's entry goes at the next poll */
+  for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
+    const mem_query_t *mq = mem_find(rt, wy_engine_query_at(e, qi));
+    if (!mq) continue;
+    const wy_plan_t *p = wy_query_plan(mq->q);
+    for (size_t s = 0; s < p->nsource_topics; s++) {
+      int32_t np = wy_memory_broker_partitions(b, p->source_topics[s]);
+      for (int32_t part = 0; part < np; part++) {
+        int64_t at = wy_memory_source_position(mq->src, p->source_topics[s], part);
+        if (at >= 0) emit(u, mq->id, p->source_topics[s], part, end_offset(b, p->source_topics[s], part) - at);
+      }
     }
+  }
 }
 
 static wy_status_t mem_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,

@@ -13,6 +13,7 @@
 #include "engine/base/arena.h"
 #include "engine/base/log.h"
 #include "engine/formats/format.h"
+#include "engine/runtime/driver.h"
 #include "parser/parser.h"
 
 /* The scratch sink: a JSON topic of the scratch broker. */
@@ -33,6 +34,8 @@ struct wy_transient {
   wy_memory_broker_t *broker;
   wy_engine_t *engine;
   wy_query_t *query;
+  wy_source_t *internal; /* the scratch query's internal topics */
+  wy_driver_t *driver;
   bool pull, table;
   int64_t limit;
   const wy_source_def_t *sink;
@@ -44,9 +47,9 @@ struct wy_transient {
   wy_buf_t buf;
   int64_t *next; /* per sink partition: next output offset to read */
   int32_t nparts;
-  char *hidden[8]; /* sink columns added for the CSAS, not part of the result */
+  char **hidden; /* sink columns added for the CSAS, not part of the result */
   size_t nhidden;
-  char *renames[8]; /* aliases given to bare pseudo columns (PSEUDO_PREFIX + name) */
+  char **renames; /* aliases given to bare pseudo columns (PSEUDO_PREFIX + name) */
   size_t nrenames;
   out_row_t *rows; /* push: produced, not taken; pull: output, then the result */
   size_t nrows, cap, taken, seq;
@@ -70,6 +73,16 @@ static void row_free(out_row_t *r) {
 }
 
 /* ---- planning ---- */
+
+/* Append a copy of name to a list of names; false when out of memory. */
+static bool add_name(char ***v, size_t *n, const char *name) {
+  char **g = realloc(*v, (*n + 1) * sizeof *g);
+  if (!g) return false;
+  *v = g;
+  if (!(g[*n] = strdup(name))) return false;
+  (*n)++;
+  return true;
+}
 
 static bool produces_table_error(const wy_error_t *e) { return strstr(e->msg, "produces a TABLE") != NULL; }
 
@@ -100,12 +113,15 @@ static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_e
     char upper[64];
     snprintf(upper, sizeof upper, "%s", it->expr->name);
     for (char *c = upper; *c; c++) *c = (char)toupper((unsigned char)*c);
-    if (!wy_analyze_is_reserved(upper) || t->nrenames >= 8) continue;
+    if (!wy_analyze_is_reserved(upper)) continue;
     if (asprintf(&it->alias, PSEUDO_PREFIX "%s", upper) < 0) {
       it->alias = NULL;
       continue;
     }
-    t->renames[t->nrenames++] = strdup(it->alias);
+    if (!add_name(&t->renames, &t->nrenames, it->alias)) {
+      wy_ast_script_destroy(script);
+      return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    }
   }
   st = wy_engine_execute(t->engine, script->stmts[0], err);
   wy_ast_script_destroy(script);
@@ -174,8 +190,8 @@ static bool widen_projection(wy_transient_t *t, char **text, const wy_error_t *e
   free(*text);
   *text = wider;
   /* the names added ("A" or "A, B") are hidden; only plain names are kept */
-  for (char *name = strtok(add, ", "); name && t->nhidden < 8; name = strtok(NULL, ", "))
-    if (strcmp(name, "AS") != 0 && strcmp(name, "1") != 0) t->hidden[t->nhidden++] = strdup(name);
+  for (char *name = strtok(add, ", "); name; name = strtok(NULL, ", "))
+    if (strcmp(name, "AS") != 0 && strcmp(name, "1") != 0 && !add_name(&t->hidden, &t->nhidden, name)) return false;
   return true;
 }
 
@@ -259,6 +275,8 @@ void wy_transient_destroy(wy_transient_t *t) {
   /* the sink's definition belongs to the scratch engine: before it goes */
   for (size_t i = 0; t->col_codecs && t->sink && i < t->sink->schema.n; i++) wy_format_codec_destroy(t->col_codecs[i]);
   free(t->col_codecs);
+  wy_driver_destroy(t->driver);
+  wy_source_destroy(t->internal);
   wy_engine_destroy(t->engine);
   wy_memory_broker_destroy(t->broker);
   free(t->vals);
@@ -269,6 +287,8 @@ void wy_transient_destroy(wy_transient_t *t) {
   wy_arena_release(&t->arena);
   for (size_t i = 0; i < t->nhidden; i++) free(t->hidden[i]);
   for (size_t i = 0; i < t->nrenames; i++) free(t->renames[i]);
+  free(t->hidden);
+  free(t->renames);
   free(t->id);
   free(t);
 }
@@ -371,8 +391,18 @@ static wy_status_t collect(wy_transient_t *t, wy_error_t *err) {
   return WY_OK;
 }
 
-wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *rec, wy_error_t *err) {
-  if (wy_query_deliver(t->query, rec, err) != WY_OK || wy_query_drain(t->query, err) != WY_OK) return err->code;
+wy_status_t wy_transient_start(wy_transient_t *t, struct wy_source *src, bool (*admit)(void *, const wy_record_t *),
+                               void *user, wy_error_t *err) {
+  if (t->driver) return wy_error_set(err, WY_ERR_INVALID, "query %s has started already", t->id);
+  if (wy_driver_memory_internal(t->broker, wy_query_plan(t->query), &t->internal, err) != WY_OK) return err->code;
+  wy_driver_options_t o = {.query = t->query, .source = src, .internal = t->internal, .admit = admit, .user = user};
+  return wy_driver_new(&o, &t->driver, err);
+}
+
+wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *recs, size_t n, wy_error_t *err) {
+  size_t done;
+  if (!t->driver) return wy_error_set(err, WY_ERR_INVALID, "query %s has no reader", t->id);
+  if (wy_driver_deliver(t->driver, recs, n, &done, err) != WY_OK) return err->code;
   return collect(t, err);
 }
 

@@ -47,9 +47,14 @@ const char *wy_transient_topic(const wy_transient_t *t, size_t i);
 /* ksqlDB's header object: {"queryId":…,"columnNames":[…],"columnTypes":[…]} (malloc'd). */
 char *wy_transient_header(const wy_transient_t *t);
 
-/* Process one record of a source topic (non-OK only when the query itself fails; bad
+/* The reader of the source topics (not owned; it must outlive the transient query),
+ * and which of its records belong to the answer (admit NULL: all): the query's driver
+ * (engine/runtime/driver.h) is built over them. Once, before the first delivery. */
+wy_status_t wy_transient_start(wy_transient_t *t, struct wy_source *src, bool (*admit)(void *, const wy_record_t *),
+                               void *user, wy_error_t *err);
+/* Process records read from that source (non-OK only when the query itself fails; bad
  * records are skipped as in a persistent query). */
-wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *rec, wy_error_t *err);
+wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *recs, size_t n, wy_error_t *err);
 /* Pull: fold what was produced into the result rows (call once, after the last
  * delivery). */
 void wy_transient_finish(wy_transient_t *t);

@@ -23,6 +23,7 @@
 #include "engine/catalog/format_spec.h"
 #include "engine/formats/avro.h"
 #include "engine/registry/registry.h"
+#include "engine/runtime/driver.h"
 #include "parser/parser.h"
 
 typedef struct topic_set {
@@ -94,10 +95,11 @@ static int64_t value_as_int(const wy_value_t *v) {
   }
 }
 
-/* The key or value columns of a source as a format schema (at most 256). */
+/* The key or value columns of a source as a format schema, in cols (room for every
+ * column of the source). */
 static size_t side_columns(const wy_source_def_t *d, bool key, wy_format_column_t *cols) {
   size_t n = 0;
-  for (size_t i = 0; i < d->schema.n && n < 256; i++) {
+  for (size_t i = 0; i < d->schema.n; i++) {
     wy_col_ns_t ns = d->schema.cols[i].ns;
     if ((key && ns == WY_NS_KEY) || (!key && ns == WY_NS_VALUE)) {
       cols[n].name = d->schema.cols[i].name;
@@ -112,21 +114,35 @@ static size_t side_columns(const wy_source_def_t *d, bool key, wy_format_column_
  * otherwise: delimiter, wrapping). */
 static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_format_t f, wy_sr_t *sr, int32_t id,
                                      wy_error_t *err) {
-  wy_format_column_t cols[256];
+  wy_format_column_t *cols = calloc(d->schema.n + 1, sizeof *cols);
+  if (!cols) {
+    wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
   size_t n = side_columns(d, key, cols);
   wy_format_spec_t spec = key ? d->key_format : d->value_format;
   snprintf(spec.name, sizeof spec.name, "%s", wy_format_name(f));
   wy_codec_request_t req = {key, d->topic, sr, id <= 0 && id != -1, NULL, NULL, id};
-  return wy_format_spec_codec(&spec, cols, n, &req, err);
+  wy_format_codec_t *c = wy_format_spec_codec(&spec, cols, n, &req, err);
+  free(cols); /* the codec copies the names */
+  return c;
+}
+
+/* A spec JSON value as text (malloc'd, *len bytes), or NULL when out of memory. */
+static char *json_text(const wy_value_t *v, size_t *len) {
+  *len = wy_qtt_json_format(v, NULL, 0);
+  char *text = malloc(*len + 1);
+  if (text) wy_qtt_json_format(v, text, *len + 1);
+  return text;
 }
 
 /* Spec JSON -> typed columns (JSON codec) -> AVRO bytes written with the subject's
  * latest schema, as ksqlDB's test serde does. */
 static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_buf_t *buf,
                          bool *is_null, wy_error_t *err) {
-  char small[8192];
-  size_t n = wy_qtt_json_format(v, small, sizeof small);
-  if (n >= sizeof small) return wy_error_set(err, WY_ERR_UNSUPPORTED, "input record too large"), false;
+  size_t n;
+  char *small = json_text(v, &n);
+  if (!small) return wy_error_set(err, WY_ERR_NOMEM, "out of memory"), false;
   char subject[512];
   snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
   int32_t id = 0;
@@ -138,15 +154,16 @@ static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key
   if (jc && ac) {
     wy_arena_t a;
     wy_arena_init(&a, 0);
-    wy_value_t cols[256];
+    wy_value_t *cols = wy_arena_calloc(&a, wy_format_codec_ncols(jc) + 1, sizeof *cols);
     bool null_row = false;
-    ok = wy_format_decode(jc, small, n, &a, cols, &null_row, err) == WY_OK;
+    ok = cols && wy_format_decode(jc, small, n, &a, cols, &null_row, err) == WY_OK;
     if (ok && null_row) *is_null = true;
     else if (ok) ok = wy_format_encode(ac, cols, buf, is_null, err) == WY_OK;
     wy_arena_release(&a);
   }
   wy_format_codec_destroy(jc);
   wy_format_codec_destroy(ac);
+  free(small);
   return ok;
 }
 
@@ -160,11 +177,11 @@ static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t
   if (ac && jc) {
     wy_arena_t a;
     wy_arena_init(&a, 0);
-    wy_value_t cols[256];
+    wy_value_t *cols = wy_arena_calloc(&a, wy_format_codec_ncols(ac) + 1, sizeof *cols);
     bool null_row = false, null_rec = false;
     wy_buf_t b;
     wy_buf_init(&b);
-    if (wy_format_decode(ac, bytes, len, &a, cols, &null_row, &err) == WY_OK &&
+    if (cols && wy_format_decode(ac, bytes, len, &a, cols, &null_row, &err) == WY_OK &&
         (null_row || wy_format_encode(jc, cols, &b, &null_rec, &err) == WY_OK)) {
       if (null_row || null_rec) {
         *out = wy_null(WY_T_STRING);
@@ -195,9 +212,12 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
       snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
       wy_error_t err;
       if (wy_sr_latest(sr, subject, NULL, NULL, &err) == WY_OK) continue;
-      wy_format_column_t cols[256];
-      size_t n = side_columns(d, key, cols);
-      if (n == 0) continue;
+      wy_format_column_t *cols = calloc(d->schema.n + 1, sizeof *cols);
+      size_t n = cols ? side_columns(d, key, cols) : 0;
+      if (n == 0) {
+        free(cols);
+        continue;
+      }
       wy_format_schema_t fs = {n, cols};
       bool unwrapped = key ? n == 1 : (n == 1 && spec->wrap_single == 0);
       char *json = NULL;
@@ -206,6 +226,7 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
                                       &err) == WY_OK)
         wy_sr_register(sr, subject, json, &id, &err);
       free(json);
+      free(cols);
     }
   }
 }
@@ -253,14 +274,10 @@ static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, w
   }
   if (strcmp(fmt, "JSON") != 0 && v->kind == WY_T_STRING)
     return wy_buf_append(buf, v->u.str, v->len);
-  char small[4096];
-  size_t n = wy_qtt_json_format(v, small, sizeof small);
-  if (n < sizeof small) return wy_buf_append(buf, small, n);
-  char *big = malloc(n + 1);
-  if (!big) return false;
-  wy_qtt_json_format(v, big, n + 1);
-  bool ok = wy_buf_append(buf, big, n);
-  free(big);
+  size_t n;
+  char *text = json_text(v, &n);
+  bool ok = text && wy_buf_append(buf, text, n);
+  free(text);
   return ok;
 }
 
@@ -305,18 +322,57 @@ typedef struct piped {
   int64_t offset;
 } piped_t;
 
-static wy_status_t deliver_at(wy_engine_t *e, wy_query_t *q, const char *topic, int32_t part, int64_t off,
-                              wy_error_t *err) {
-  wy_record_t rec;
-  if (wy_memory_broker_read(wy_engine_broker(e), topic, part, off, &rec, err) != WY_OK) return err->code;
-  return wy_query_deliver(q, &rec, err);
-}
-
 static bool is_input_topic(const wy_qtt_case_t *tc, const char *topic) {
   for (size_t i = 0; i < tc->ninputs; i++)
     if (strcmp(tc->inputs[i].topic, topic) == 0) return true;
   return false;
 }
+
+/* Deliver everything src has to query q through a driver (internal topics drained after
+ * every record, as ksqlDB's test driver does). */
+static wy_status_t drive(wy_engine_t *e, wy_query_t *q, wy_source_t *src, wy_error_t *err) {
+  wy_source_t *internal = NULL;
+  wy_driver_t *d = NULL;
+  wy_status_t st = wy_driver_memory_internal(wy_engine_broker(e), wy_query_plan(q), &internal, err);
+  if (st == WY_OK) {
+    wy_driver_options_t o = {.query = q, .source = src, .internal = internal};
+    st = wy_driver_new(&o, &d, err);
+  }
+  for (size_t n = 1; st == WY_OK && n;) st = wy_driver_poll(d, 0, 0, &n, err);
+  wy_driver_destroy(d);
+  wy_source_destroy(internal);
+  return st;
+}
+
+/* Query q's records: the inputs it reads, in file order, then what earlier queries
+ * wrote to its other source topics, partition by partition. */
+static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q, const piped_t *piped,
+                              wy_error_t *err) {
+  const wy_plan_t *p = wy_query_plan(q);
+  wy_memory_broker_t *broker = wy_engine_broker(e);
+  wy_position_t *seq = calloc(tc->ninputs + 1, sizeof *seq);
+  if (!seq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  size_t n = 0;
+  for (size_t i = 0; i < tc->ninputs; i++)
+    for (size_t s = 0; s < p->nsource_topics; s++)
+      if (strcmp(p->source_topics[s], piped[i].topic) == 0) {
+        seq[n++] = (wy_position_t){piped[i].topic, piped[i].partition, piped[i].offset};
+        break;
+      }
+  wy_source_t *src = NULL;
+  wy_status_t st = wy_memory_source_sequence(broker, seq, n, &src, err);
+  free(seq);
+  if (st == WY_OK) st = drive(e, q, src, err);
+  wy_source_destroy(src);
+  src = NULL;
+  if (st == WY_OK) st = wy_memory_source_new(broker, NULL, &src, err);
+  for (size_t s = 0; st == WY_OK && s < p->nsource_topics; s++)
+    if (!is_input_topic(tc, p->source_topics[s])) st = wy_memory_source_assign_topic(src, p->source_topics[s], err);
+  if (st == WY_OK) st = drive(e, q, src, err);
+  wy_source_destroy(src);
+  return st;
+}
+
 
 static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   memset(out, 0, sizeof *out);
@@ -438,9 +494,13 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       goto done;
     }
-    wy_header_t hs[32];
+    wy_header_t *hs = wy_arena_calloc(&arena, r->nheaders + 1, sizeof *hs);
+    if (!hs) {
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      goto done;
+    }
     size_t nh = 0;
-    for (size_t h = 0; h < r->nheaders && h < 32; h++) {
+    for (size_t h = 0; h < r->nheaders; h++) {
       hs[nh].key = r->headers[h].key;
       hs[nh].value = r->headers[h].value;
       hs[nh].value_len = r->headers[h].len;
@@ -459,35 +519,11 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
   }
   /* pipe query by query */
   for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
-    wy_query_t *q = wy_engine_query_at(e, qi);
-    const wy_plan_t *p = wy_query_plan(q);
     wy_error_t qerr;
     wy_error_clear(&qerr);
-    for (size_t i = 0; i < tc->ninputs; i++) {
-      bool reads = false;
-      for (size_t s = 0; s < p->nsource_topics; s++)
-        if (strcmp(p->source_topics[s], piped[i].topic) == 0) reads = true;
-      if (!reads) continue;
-      if (deliver_at(e, q, piped[i].topic, piped[i].partition, piped[i].offset, &qerr) != WY_OK ||
-          wy_query_drain(q, &qerr) != WY_OK) {
-        wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
-        goto report;
-      }
-    }
-    for (size_t s = 0; s < p->nsource_topics; s++) {
-      const char *topic = p->source_topics[s];
-      if (is_input_topic(tc, topic)) continue;
-      int32_t np = wy_memory_broker_partitions(broker, topic);
-      for (int32_t part = 0; part < np; part++) {
-        int64_t end = 0;
-        wy_memory_broker_end_offset(broker, topic, part, &end, &qerr);
-        for (int64_t off = 0; off < end; off++) {
-          if (deliver_at(e, q, topic, part, off, &qerr) != WY_OK || wy_query_drain(q, &qerr) != WY_OK) {
-            wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
-            goto report;
-          }
-        }
-      }
+    if (pipe_query(e, tc, wy_engine_query_at(e, qi), piped, &qerr) != WY_OK) {
+      wy_qtt_result_set_exception(out, WY_QTT_PHASE_PROCESSING, -1, &qerr);
+      goto report;
     }
   }
 report:
@@ -540,13 +576,13 @@ report:
         }
         payload_from(kbytes, klen, d, true, sr, &arena, &o.key);
         payload_from(rec.value, rec.value_len, d, false, sr, &arena, &o.value);
-        wy_qtt_header_t hs[32];
-        for (size_t h = 0; h < rec.nheaders && h < 32; h++) {
+        wy_qtt_header_t *hs = wy_arena_calloc(&arena, rec.nheaders + 1, sizeof *hs);
+        for (size_t h = 0; hs && h < rec.nheaders; h++) {
           hs[h].key = rec.headers[h].key;
           hs[h].value = rec.headers[h].value;
           hs[h].len = rec.headers[h].value_len;
         }
-        o.nheaders = rec.nheaders < 32 ? rec.nheaders : 32;
+        o.nheaders = hs ? rec.nheaders : 0;
         o.headers = hs;
         wy_qtt_result_add_record(out, &o, err);
       }

@@ -400,46 +400,77 @@ bool wy_qtt_exception_matches(const wy_qtt_expected_exception_t *ee,
 
 /* ---- post conditions --------------------------------------------------------------- */
 
+/* A schema's tokens: identifiers upper-cased (quoted ones as written), the type aliases
+ * VARCHAR and INT spelled as ksqlDB prints them, punctuation one token a character. */
 typedef struct {
   int ntok;
-  char tok[1024][128];
+  char **tok;
 } tokens_t;
 
-static void tokenize(const char *s, tokens_t *t) {
+static void tokens_free(tokens_t *t) {
+  for (int i = 0; i < t->ntok; i++) free(t->tok[i]);
+  free(t->tok);
+}
+
+/* false when out of memory */
+static bool tokenize(const char *s, tokens_t *t) {
   t->ntok = 0;
-  while (*s && t->ntok < 1024) {
-    char *out = t->tok[t->ntok];
-    size_t n = 0;
+  t->tok = NULL;
+  int cap = 0;
+  while (*s) {
     if (isspace((unsigned char)*s)) {
       s++;
       continue;
     }
+    char *tok;
     if (*s == '`' || *s == '"') { /* quoted identifier: kept as written */
       char q = *s++;
-      while (*s && *s != q && n < 127) out[n++] = *s++;
+      const char *from = s;
+      while (*s && *s != q) s++;
+      tok = strndup(from, (size_t)(s - from));
       if (*s) s++;
     } else if (isalnum((unsigned char)*s) || *s == '_') {
-      while ((isalnum((unsigned char)*s) || *s == '_') && n < 127)
-        out[n++] = (char)toupper((unsigned char)*s++);
-      out[n] = '\0';
-      if (strcmp(out, "VARCHAR") == 0) strcpy(out, "STRING"), n = 6;
-      if (strcmp(out, "INT") == 0) strcpy(out, "INTEGER"), n = 7;
+      const char *from = s;
+      while (isalnum((unsigned char)*s) || *s == '_') s++;
+      tok = strndup(from, (size_t)(s - from));
+      for (char *c = tok; c && *c; c++) *c = (char)toupper((unsigned char)*c);
+      if (tok && (strcmp(tok, "VARCHAR") == 0 || strcmp(tok, "INT") == 0)) {
+        char *alias = strdup(strcmp(tok, "INT") == 0 ? "INTEGER" : "STRING");
+        free(tok);
+        tok = alias;
+      }
     } else {
-      out[n++] = *s++;
+      tok = strndup(s++, 1);
     }
-    out[n] = '\0';
-    t->ntok++;
+    if (!tok) return false;
+    if (t->ntok == cap) {
+      cap = cap ? cap * 2 : 64;
+      char **g = realloc(t->tok, (size_t)cap * sizeof *g);
+      if (!g) {
+        free(tok);
+        return false;
+      }
+      t->tok = g;
+    }
+    t->tok[t->ntok++] = tok;
   }
+  return true;
 }
 
 size_t wy_qtt_schema_normalize(const char *schema, char *out, size_t cap) {
-  tokens_t *t = malloc(sizeof *t);
-  if (!t) return 0;
-  tokenize(schema ? schema : "", t);
+  tokens_t t;
+  int *start = NULL, *end = NULL;
+  if (cap) out[0] = '\0';
+  if (!tokenize(schema ? schema : "", &t) || !(start = calloc((size_t)t.ntok + 1, sizeof *start)) ||
+      !(end = calloc((size_t)t.ntok + 1, sizeof *end))) {
+    free(start);
+    tokens_free(&t);
+    return 0;
+  }
   /* Columns are token ranges split at top-level commas. */
-  int start[512], end[512], ncol = 0, depth = 0, s0 = 0;
-  for (int i = 0; i <= t->ntok && ncol < 512; i++) {
-    const char *x = i < t->ntok ? t->tok[i] : ",";
+  int ncol = 0, depth = 0, s0 = 0;
+  for (int i = 0; i <= t.ntok; i++) {
+    const char *x = i < t.ntok ? t.tok[i] : ",";
     if (strchr("<(", x[0]) && !x[1]) depth++;
     if (strchr(">)", x[0]) && !x[1]) depth--;
     if (depth == 0 && strcmp(x, ",") == 0) {
@@ -448,24 +479,24 @@ size_t wy_qtt_schema_normalize(const char *schema, char *out, size_t cap) {
     }
   }
   size_t len = 0;
-  if (cap) out[0] = '\0';
   for (int pass = 0; pass < 2; pass++) /* key columns first, as LogicalSchema keeps them */
     for (int c = 0; c < ncol; c++) {
       int e = end[c];
-      bool key = strcmp(t->tok[e - 1], "KEY") == 0;
+      bool key = strcmp(t.tok[e - 1], "KEY") == 0;
       if (key != (pass == 0)) continue;
-      if (key && e - 2 > start[c] && strcmp(t->tok[e - 2], "PRIMARY") == 0) {
-        strcpy(t->tok[e - 2], "KEY");
+      if (key && e - 2 > start[c] && strcmp(t.tok[e - 2], "PRIMARY") == 0) {
+        strcpy(t.tok[e - 2], "KEY"); /* "PRIMARY" has room for it */
         e--;
       }
       for (int i = start[c]; i < e; i++) {
         const char *sep = i > start[c] ? " " : len ? ", " : "";
-        int n = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s", sep,
-                         t->tok[i]);
+        int n = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s", sep, t.tok[i]);
         len += (size_t)n;
       }
     }
-  free(t);
+  free(start);
+  free(end);
+  tokens_free(&t);
   return len;
 }
 

@@ -10,6 +10,7 @@
 #include "connectors/memory/memory.h"
 #include "engine/base/log.h"
 #include "engine/engine.h"
+#include "engine/runtime/driver.h"
 
 typedef struct fixture {
   wy_memory_broker_t *broker;
@@ -56,11 +57,20 @@ static void pipe_record(fixture_t *f, const char *topic, const char *key, const 
                    WY_OK);
   for (size_t q = 0; q < wy_engine_query_count(f->engine); q++) {
     wy_query_t *query = wy_engine_query_at(f->engine, q);
-    if (!wy_query_reads(query, topic)) continue;
-    wy_record_t rec;
-    assert_int_equal(wy_memory_broker_read(f->broker, topic, part, off, &rec, &err), WY_OK);
-    assert_int_equal(wy_query_deliver(query, &rec, &err), WY_OK);
-    assert_int_equal(wy_query_drain(query, &err), WY_OK);
+    if (!wy_plan_reads(wy_query_plan(query), topic)) continue;
+    wy_position_t at = {topic, part, off};
+    wy_source_t *src, *internal;
+    wy_driver_t *d;
+    assert_int_equal(wy_memory_source_sequence(f->broker, &at, 1, &src, &err), WY_OK);
+    assert_int_equal(wy_driver_memory_internal(f->broker, wy_query_plan(query), &internal, &err), WY_OK);
+    wy_driver_options_t o = {.query = query, .source = src, .internal = internal};
+    assert_int_equal(wy_driver_new(&o, &d, &err), WY_OK);
+    size_t n;
+    assert_int_equal(wy_driver_poll(d, 0, 0, &n, &err), WY_OK);
+    assert_int_equal(n, 1);
+    wy_driver_destroy(d);
+    wy_source_destroy(internal);
+    wy_source_destroy(src);
   }
 }
 

@@ -92,18 +92,6 @@ static void rejected_keys_and_values_name_the_property(void **state) {
                    WY_ERR_CONFIG);
 }
 
-static void group_id_follows_ksqldb_naming(void **state) {
-  (void)state;
-  char buf[128];
-  wy_error_t err;
-  assert_int_equal(wy_kafka_group_id("default_", "CSAS_OUT_0", buf, sizeof buf, &err), WY_OK);
-  assert_string_equal(buf, "_confluent-ksql-default_query_CSAS_OUT_0");
-  assert_int_equal(wy_kafka_group_id("", "Q", buf, sizeof buf, &err), WY_ERR_INVALID);
-  char small[20];
-  assert_int_equal(wy_kafka_group_id("svc", "CTAS_LONG_NAME_1", small, sizeof small, &err),
-                   WY_ERR_INVALID);
-}
-
 static void topic_names_follow_kafka_rules(void **state) {
   (void)state;
   wy_error_t err;
@@ -186,7 +174,6 @@ int main(void) {
       cmocka_unit_test(role_prefixes_reach_only_their_client),
       cmocka_unit_test(defaults_apply_unless_overridden),
       cmocka_unit_test(rejected_keys_and_values_name_the_property),
-      cmocka_unit_test(group_id_follows_ksqldb_naming),
       cmocka_unit_test(topic_names_follow_kafka_rules),
       cmocka_unit_test(clients_refuse_missing_bootstrap_and_bad_modes),
       cmocka_unit_test(docs_carry_the_generated_alias_table),

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine/base/log.h"
-#include "engine/runtime/processing_log.h"
+#include "engine/plog/processing_log.h"
 
 /* A sink that keeps the last value sent, to see what reaches the processing-log topic. */
 typedef struct {

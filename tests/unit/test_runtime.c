@@ -20,7 +20,7 @@
 #include "connectors/kafka/embedded_broker.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "connectors/kafka/kafka_source.h"
-#include "engine/runtime/kafka_runtime.h"
+#include "engine/streams/kafka_runtime.h"
 
 /* Kafka protocol ApiKeys, for fault injection. */
 enum { API_PRODUCE = 0, API_FETCH = 1, API_OFFSET_COMMIT = 8, API_INIT_PRODUCER_ID = 22,

@@ -34,8 +34,9 @@ static wy_status_t broker_end(void *opaque, const char *topic, int32_t partition
   return wy_memory_broker_end_offset(opaque, topic, partition, end, err);
 }
 
-static wy_store_t *logged_store(wy_task_state_t *ts, wy_sink_t *sink) {
-  wy_store_spec_t spec = {.name = "agg", .changelog = WY_CHANGELOG_OWN, .sink = sink, .cache_bytes = -1};
+static wy_store_t *logged_store(wy_task_state_t *ts, wy_sink_t *sink, const char *changelog) {
+  wy_store_spec_t spec = {
+      .name = "agg", .changelog = WY_CHANGELOG_OWN, .topic = changelog, .sink = sink, .cache_bytes = -1};
   wy_store_t *s = NULL;
   wy_error_t err;
   if (wy_task_state_store(ts, &spec, &s, &err) != WY_OK) fail_msg("%s", err.msg);
@@ -113,7 +114,7 @@ static void child_writes_then_dies(const char *broker_file) {
   sink->on_delivery = wy_delivery_dispatch;
   wy_task_state_t *ts;
   if (wy_task_state_open(env, "crash", 0, 1, &ts, NULL) != WY_OK) _exit(2);
-  wy_store_t *s = logged_store(ts, sink);
+  wy_store_t *s = logged_store(ts, sink, "svc-crash-agg-changelog");
   restore(ts, b);
   write_round(s, 1, 300);
   wy_sink_flush(sink, 1000, NULL);
@@ -143,7 +144,7 @@ static void restore_after_kill_before_commit_equals_changelog(void **state) {
   sink->on_delivery = wy_delivery_dispatch;
   wy_task_state_t *ts;
   assert_int_equal(wy_task_state_open(env, "crash", 0, 1, &ts, NULL), WY_OK);
-  wy_store_t *s = logged_store(ts, sink);
+  wy_store_t *s = logged_store(ts, sink, "svc-crash-agg-changelog");
   wy_restore_stats_t st = restore(ts, b);
   /* Only the 250 records after the checkpoint were replayed; nothing was wiped. */
   assert_int_equal(st.records, 250);
@@ -176,7 +177,7 @@ static void failed_changelog_write_means_wipe_and_full_restore(void **state) {
   sink->on_delivery = wy_delivery_dispatch;
   wy_task_state_t *ts;
   assert_int_equal(wy_task_state_open(env, "wipe", 0, 0, &ts, NULL), WY_OK);
-  wy_store_t *s = logged_store(ts, sink);
+  wy_store_t *s = logged_store(ts, sink, "svc-wipe-agg-changelog");
   restore(ts, b);
   write_round(s, 1, 100);
   wy_sink_flush(sink, 1000, NULL);
@@ -187,7 +188,7 @@ static void failed_changelog_write_means_wipe_and_full_restore(void **state) {
   wy_sink_flush(sink, 1000, NULL);
   wy_task_state_close(ts);
   assert_int_equal(wy_task_state_open(env, "wipe", 0, 0, &ts, NULL), WY_OK);
-  s = logged_store(ts, sink);
+  s = logged_store(ts, sink, "svc-wipe-agg-changelog");
   wy_restore_stats_t st = restore(ts, b);
   assert_int_equal(st.wiped, 1);
   assert_int_equal(st.records, 100);
@@ -204,7 +205,7 @@ static void failed_changelog_write_means_wipe_and_full_restore(void **state) {
   fputc('#', f);
   fclose(f);
   assert_int_equal(wy_task_state_open(env, "wipe", 0, 0, &ts, NULL), WY_OK);
-  s = logged_store(ts, sink);
+  s = logged_store(ts, sink, "svc-wipe-agg-changelog");
   st = restore(ts, b);
   assert_int_equal(st.wiped, 1);
   assert_int_equal(st.records, 101);

@@ -1,4 +1,4 @@
-#include "engine/runtime/processing_log.h"
+#include "engine/plog/processing_log.h"
 
 #include <jansson.h>
 #include <pthread.h>

@@ -1,10 +1,10 @@
 /* Compact row encoding (see rowcodec.h). */
-#include "state/rowcodec.h"
+#include "engine/formats/rowcodec.h"
 
 #include <string.h>
 
 #include "engine/base/decimal.h"
-#include "state/codec_int.h"
+#include "engine/formats/tuple_int.h"
 
 #define ROW_MAX_DEPTH 64
 

@@ -1,13 +1,14 @@
 /*
- * codec_int.h — byte writer shared by the key and row codecs (module-private).
+ * tuple_int.h — byte writer and reader shared by the key and row codecs (private to
+ * engine/formats/).
  *
  * Encoders write through a bounded writer that keeps counting after the buffer is
  * full, so every encoder has snprintf's contract: it returns the length it needed, and
  * the caller retries with a larger buffer when that exceeds the capacity. Encoding
  * therefore never allocates.
  */
-#ifndef WY_STATE_CODEC_INT_H
-#define WY_STATE_CODEC_INT_H
+#ifndef WY_FORMAT_TUPLE_INT_H
+#define WY_FORMAT_TUPLE_INT_H
 
 #include <stddef.h>
 #include <stdint.h>

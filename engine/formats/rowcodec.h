@@ -12,8 +12,8 @@
  * (snprintf contract); decoding copies strings and lists into an arena, so the result
  * outlives the encoded buffer. Pure functions; any thread.
  */
-#ifndef WY_STATE_ROWCODEC_H
-#define WY_STATE_ROWCODEC_H
+#ifndef WY_FORMAT_ROWCODEC_H
+#define WY_FORMAT_ROWCODEC_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -113,6 +113,7 @@ typedef struct wy_kafka_query_stats {
   uint64_t out;     /* records produced to the sink topic */
   uint64_t skipped; /* input records skipped into the processing log */
   uint64_t nanos;   /* time spent delivering them */
+  uint64_t commits; /* commits (offsets or transactions) that took its positions */
 } wy_kafka_query_stats_t;
 wy_kafka_query_stats_t wy_kafka_runtime_query_stats(wy_kafka_runtime_t *rt, size_t i);
 /* Execute more statements on a started runtime (the controlling thread): every stream

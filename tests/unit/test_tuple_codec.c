@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "engine/base/value.h"
-#include "state/keycodec.h"
-#include "state/rowcodec.h"
+#include "engine/formats/keycodec.h"
+#include "engine/formats/rowcodec.h"
 
 /* Deterministic generator so failures reproduce. */
 static uint64_t rng_state = 0x12345678abcdefULL;

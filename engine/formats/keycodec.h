@@ -16,8 +16,8 @@
  * Encoding never allocates (snprintf contract); decoding needs the column types and
  * puts strings and composite lists in an arena. Pure functions; any thread.
  */
-#ifndef WY_STATE_KEYCODEC_H
-#define WY_STATE_KEYCODEC_H
+#ifndef WY_FORMAT_KEYCODEC_H
+#define WY_FORMAT_KEYCODEC_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /* Order-preserving key encoding (see keycodec.h). */
-#include "state/keycodec.h"
+#include "engine/formats/keycodec.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "state/codec_int.h"
+#include "engine/formats/tuple_int.h"
 
 enum { TAG_END = 0x00, TAG_NULL = 0x01, TAG_VALUE = 0x02 };
 

@@ -1,0 +1,413 @@
+/* aggregate.c — GROUP BY: the group keys, the aggregate calls, HAVING and windows
+ * (query_int.h). The aggregate row is [group keys][WINDOWSTART][WINDOWEND][one column
+ * per aggregate call]; SELECT and HAVING are rewritten over it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/analyzer/query_int.h"
+#include "engine/base/limits.h"
+
+/* Slots of the aggregate row after the group keys. */
+#define AGG_WINDOW_START 0
+#define AGG_WINDOW_END 1
+#define AGG_FIRST_CALL 2
+
+static bool is_aggregate_name(const wy_qa_t *a, const char *name) {
+  const wy_function_t *f = wy_registry_find(a->cx->registry, name);
+  return f && (f->flags & WY_FN_AGGREGATE);
+}
+
+bool wy_analyze_has_aggregate(const wy_qa_t *a, const wy_ast_expr_t *e) {
+  if (!e) return false;
+  if (e->kind == WY_AST_CALL && is_aggregate_name(a, e->name)) return true;
+  for (size_t i = 0; i < e->nargs; i++)
+    if (wy_analyze_has_aggregate(a, e->args[i])) return true;
+  return false;
+}
+
+static const char *find_aggregate_name(const wy_qa_t *a, const wy_ast_expr_t *e) {
+  if (!e) return NULL;
+  if (e->kind == WY_AST_CALL && is_aggregate_name(a, e->name)) return e->name;
+  for (size_t i = 0; i < e->nargs; i++) {
+    const char *n = find_aggregate_name(a, e->args[i]);
+    if (n) return n;
+  }
+  return NULL;
+}
+
+/* The index of an aggregate call among the query's, added when new. */
+static wy_status_t agg_index(wy_qa_t *a, const wy_ast_expr_t *e, size_t *idx, wy_error_t *err) {
+  for (size_t i = 0; i < a->naggs; i++)
+    if (wy_ast_expr_equal(e, a->aggs[i].call)) return *idx = i, WY_OK;
+  if (wy_limit_check(err, WY_LIMIT_AGGREGATES, "The query", a->naggs + 1, e->pos.line, e->pos.column) != WY_OK)
+    return err->code;
+  if (a->naggs == a->aggs_cap) {
+    size_t cap = a->aggs_cap ? a->aggs_cap * 2 : 8;
+    wy_agg_info_t *g = realloc(a->aggs, cap * sizeof *g);
+    if (!g) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    a->aggs = g;
+    a->aggs_cap = cap;
+  }
+  /* Arguments are evaluated over the input row. */
+  wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "SELECT"};
+  wy_expr_t *call = wy_convert_expr(&cx, e, err);
+  if (!call) return err->code;
+  if (wy_expr_bind(call, a->cx->registry, true, err) != WY_OK) {
+    wy_expr_destroy(call);
+    return err->code;
+  }
+  a->aggs[a->naggs] = (wy_agg_info_t){e, call};
+  *idx = a->naggs++;
+  return WY_OK;
+}
+
+/* SELECT and HAVING over the aggregate row: GROUP BY expressions become its key columns,
+ * aggregate calls its result columns, WINDOWSTART/WINDOWEND its window bounds; any other
+ * column is an error, collected to report them all. */
+static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled, wy_error_t *err) {
+  wy_qa_t *a = user;
+  for (size_t i = 0; i < a->ngroup; i++) {
+    if (wy_ast_expr_equal(e, a->group[i])) {
+      *handled = true;
+      /* Type: convert + bind the group expression in the input scope. */
+      wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "GROUP BY"};
+      wy_expr_t *g = wy_convert_bind(&cx, a->group[i], a->cx->registry, false, err);
+      if (!g) return NULL;
+      const wy_type_t *t = wy_type_ref(wy_expr_type(g));
+      wy_expr_destroy(g);
+      char *text = wy_analyze_expr_text(e);
+      wy_expr_t *col = wy_expr_column(text, (int)i, t, e->pos.line, e->pos.column);
+      free(text);
+      return col;
+    }
+  }
+  if (e->kind == WY_AST_CALL && is_aggregate_name(a, e->name)) {
+    *handled = true;
+    size_t idx = 0;
+    if (agg_index(a, e, &idx, err) != WY_OK) return NULL;
+    char *text = wy_analyze_expr_text(e);
+    wy_expr_t *col = wy_expr_column(text, (int)(a->ngroup + AGG_FIRST_CALL + idx),
+                                    wy_type_ref(wy_expr_type(a->aggs[idx].bound)), e->pos.line, e->pos.column);
+    free(text);
+    return col;
+  }
+  if (e->kind == WY_AST_COLUMN && !e->qualifier && a->q->window &&
+      (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"))) {
+    *handled = true;
+    int slot = (int)a->ngroup + (strcmp(e->name, "WINDOWEND") == 0 ? AGG_WINDOW_END : AGG_WINDOW_START);
+    return wy_expr_column(e->name, slot, wy_type_bigint(), e->pos.line, e->pos.column);
+  }
+  if (e->kind == WY_AST_CALL && !wy_registry_find(a->cx->registry, e->name)) {
+    *handled = true;
+    wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column, "Can't find any functions with the name '%s'",
+                     e->name);
+    return NULL;
+  }
+  if (e->kind == WY_AST_COLUMN) {
+    /* A column that is not (part of) a GROUP BY expression. */
+    *handled = true;
+    a->cur_item_bad = true;
+    /* Keep going to collect every offender: return a NULL literal placeholder. */
+    wy_value_t v = wy_null(WY_T_STRING);
+    return wy_expr_literal(&v, NULL, e->pos.line, e->pos.column);
+  }
+  *handled = false;
+  return NULL;
+}
+
+/* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done. */
+static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  if (a->nsrc > 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
+  if (q->window && q->window->kind == WY_AST_WINDOW_SESSION)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "SESSION windows are not supported yet");
+  if (q->window && r->table) return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
+  if (q->window && q->emit == WY_AST_EMIT_FINAL)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "EMIT FINAL is not supported yet");
+  if (strcmp(r->def->value_format.name, "KAFKA") == 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.",
+                        r->def->name);
+  bool any_agg = wy_analyze_has_aggregate(a, q->having);
+  for (size_t i = 0; i < q->nitems; i++)
+    if (q->items[i]->expr && wy_analyze_has_aggregate(a, q->items[i]->expr)) any_agg = true;
+  if (q->has_group_by && !any_agg)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.");
+  a->ngroup = q->ngroup_by;
+  a->group = (const wy_ast_expr_t **)q->group_by;
+  if (!q->has_group_by || q->ngroup_by == 0) {
+    /* ksqlDB first reports columns that are neither grouped nor aggregated. */
+    wy_scope_t dummy;
+    wy_scope_init(&dummy);
+    wy_proj_t p = {0};
+    wy_status_t st = wy_analyze_projection(a, &p, &dummy, agg_rewrite, err);
+    wy_proj_free(&p);
+    wy_scope_clear(&dummy);
+    if (st != WY_OK) return st;
+    const char *first = NULL;
+    for (size_t i = 0; i < q->nitems && !first; i++)
+      if (q->items[i]->expr) first = find_aggregate_name(a, q->items[i]->expr);
+    char call[256];
+    if (first && strcasecmp(first, "COUNT") == 0) snprintf(call, sizeof call, "COUNT(ROWTIME)");
+    else snprintf(call, sizeof call, "%s", first ? first : "?");
+    return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                        "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a "
+                        "GROUP BY clause.",
+                        call);
+  }
+  const wy_ast_expr_t *g0 = a->group[0];
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "GROUP BY", a->ngroup, g0->pos.line, g0->pos.column) != WY_OK)
+    return err->code;
+  for (size_t i = 0; i < a->ngroup; i++) {
+    const char *agg = find_aggregate_name(a, a->group[i]);
+    if (agg)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "GROUP BY does not support aggregate functions: %s is an aggregate function.", agg);
+    for (size_t j = 0; j < i; j++) {
+      bool same = wy_ast_expr_equal(a->group[i], a->group[j]);
+      if (!same && a->group[i]->kind == WY_AST_COLUMN && a->group[j]->kind == WY_AST_COLUMN) {
+        wy_error_t ig;
+        const wy_scope_col_t *x = wy_scope_resolve(&a->in_scope, a->group[i]->qualifier, a->group[i]->name, "", &ig);
+        const wy_scope_col_t *y = wy_scope_resolve(&a->in_scope, a->group[j]->qualifier, a->group[j]->name, "", &ig);
+        same = x && y && x->slot == y->slot;
+      }
+      if (same) {
+        char *t = wy_analyze_qualified_text(a, a->group[i]);
+        wy_error_set(err, WY_ERR_ANALYSIS, "Duplicate GROUP BY expression: %s", t);
+        free(t);
+        return err->code;
+      }
+    }
+  }
+  return WY_OK;
+}
+
+/* The aggregate's input row: the group keys, then every source column (for the
+ * aggregate arguments). Re-keyed through a repartition topic unless the source is a
+ * stream already keyed by exactly the group keys. */
+static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t **node, wy_key_spec_t *ks,
+                             wy_error_t *err) {
+  bool keyed = !r->table && a->ngroup == wy_schema_count_ns(&r->def->schema, WY_NS_KEY);
+  for (size_t i = 0; keyed && i < a->ngroup; i++) {
+    int idx;
+    keyed = wy_analyze_is_key_ref(a, a->group[i], r, &idx) && idx == (int)i;
+  }
+  wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, *node);
+  *node = sk;
+  if (!sk) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  sk->table = r->table;
+  sk->table_source = r->table;
+  sk->exprs = calloc(a->ngroup, sizeof *sk->exprs);
+  sk->keep = calloc(r->def->schema.n + 1, sizeof *sk->keep);
+  if (!sk->exprs || !sk->keep || (!keyed && !(sk->repartition = strdup("Aggregate-GroupBy"))))
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  int counter = 0;
+  for (size_t i = 0; i < a->ngroup; i++) {
+    const wy_ast_expr_t *ge = a->group[i];
+    wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "GROUP BY"};
+    wy_expr_t *x = wy_convert_bind(&cx, ge, a->cx->registry, false, err);
+    if (!x) return err->code;
+    char name[256];
+    if (ge->kind == WY_AST_COLUMN || ge->kind == WY_AST_DEREF) snprintf(name, sizeof name, "%s", ge->name);
+    else snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
+    wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
+    e->name = strdup(name);
+    e->type = wy_type_ref(wy_expr_type(x));
+    e->prog = wy_analyze_compile(x, err);
+    wy_expr_destroy(x);
+    if (!e->name || !e->prog) return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK) return err->code;
+    ks->ast[i] = ge;
+  }
+  for (size_t c = 0; c < r->def->schema.n; c++) {
+    const wy_column_t *col = &r->def->schema.cols[c];
+    sk->keep[sk->nkeep++] = (int)c;
+    char name[300];
+    snprintf(name, sizeof name, "%s", col->name);
+    if (wy_schema_find(&sk->schema, name) >= 0) snprintf(name, sizeof name, "%s_%zu", col->name, c);
+    if (wy_analyze_add_column(sk, name, wy_type_ref(col->type), WY_NS_VALUE, err) != WY_OK) return err->code;
+  }
+  sk->nkey = a->ngroup;
+  return WY_OK;
+}
+
+/* HAVING's predicate over the aggregate row (NULL without HAVING). */
+static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out, wy_error_t *err) {
+  *out = NULL;
+  if (!a->q->having) return WY_OK;
+  wy_convert_ctx_t cx = {.scope = dummy, .catalog = a->cx->catalog, .clause = "HAVING", .rewrite = agg_rewrite, .user = a};
+  wy_expr_t *x = wy_convert_expr(&cx, a->q->having, err);
+  wy_status_t st = WY_OK;
+  if (!x) {
+    st = err->code;
+  } else if (a->non_agg_cols.n) {
+    char list[1024];
+    wy_strlist_join(&a->non_agg_cols, list, sizeof list, ", ");
+    st = wy_error_set(err, WY_ERR_ANALYSIS, "Non-aggregate HAVING expression not part of GROUP BY: %s", list);
+  } else if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
+    st = wy_error_prefix(err, "Error in HAVING expression");
+  } else if (wy_expr_check_boolean(x, err) != WY_OK) {
+    st = wy_error_prefix(err, "Type error in HAVING expression");
+  } else if (!(*out = wy_analyze_compile(x, err))) {
+    st = err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  wy_expr_destroy(x);
+  return st;
+}
+
+/* The AGGREGATE node: its calls resolved against the registry, its window. */
+static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy_logical_t *sk, wy_logical_t **node,
+                                  wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  wy_logical_t *agg = wy_logical_new(WY_LOGICAL_AGGREGATE, *node);
+  *node = agg;
+  if (!agg) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  agg->table = true;
+  agg->table_source = r->table;
+  agg->agg.calls = calloc(a->naggs + 1, sizeof *agg->agg.calls);
+  if (!agg->agg.calls) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = WY_OK;
+  wy_strlist_t no_undo = {0};
+  for (size_t i = 0; st == WY_OK && i < a->naggs; i++) {
+    wy_agg_call_t *pa = &agg->agg.calls[agg->agg.ncalls++];
+    wy_expr_t *call = a->aggs[i].bound;
+    pa->text = wy_analyze_expr_text(a->aggs[i].call);
+    size_t nargs = wy_expr_child_count(call);
+    wy_call_arg_t *args = calloc(nargs + 1, sizeof *args);
+    const wy_type_t **argt = calloc(nargs + 1, sizeof *argt);
+    pa->args = calloc(nargs + 1, sizeof *pa->args);
+    if (!args || !argt || !pa->args) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; st == WY_OK && j < nargs; j++) {
+      wy_expr_t *c = wy_expr_child(call, j);
+      args[j].type = wy_expr_type(c);
+      args[j].literal = wy_expr_literal_value(c);
+      args[j].lambda_arity = 0;
+      argt[j] = args[j].type;
+    }
+    if (st == WY_OK &&
+        wy_registry_resolve(a->cx->registry, wy_expr_name(call), args, nargs, true, NULL, NULL, &pa->resolved, err) != WY_OK)
+      st = err->code;
+    if (st == WY_OK) {
+      pa->ops = pa->resolved.ov->agg;
+      if (r->table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
+        wy_strlist_add(&no_undo, wy_expr_name(call));
+      pa->acc_type = pa->ops->acc_type(argt, nargs);
+      pa->nargs = nargs;
+      for (size_t j = 0; j < nargs && st == WY_OK; j++)
+        if (!(pa->args[j] = wy_analyze_compile(wy_expr_child(call, j), err))) st = err->code;
+    }
+    free(args);
+    free(argt);
+  }
+  if (st == WY_OK && no_undo.n) {
+    char list[512];
+    wy_strlist_join(&no_undo, list, sizeof list, " and ");
+    st = wy_error_set(err, WY_ERR_ANALYSIS,
+                      "The aggregation function%s %s cannot be applied to a table source, only to a stream source.",
+                      no_undo.n > 1 ? "s" : "", list);
+  }
+  wy_strlist_free(&no_undo);
+  /* the aggregate row's schema (EXPLAIN): keys, window bounds, results */
+  for (size_t i = 0; st == WY_OK && i < a->ngroup; i++)
+    st = wy_analyze_add_column(agg, sk->schema.cols[i].name, wy_type_ref(sk->schema.cols[i].type), WY_NS_KEY, err);
+  if (st == WY_OK) st = wy_analyze_add_column(agg, "WINDOWSTART", wy_type_bigint(), WY_NS_VALUE, err);
+  if (st == WY_OK) st = wy_analyze_add_column(agg, "WINDOWEND", wy_type_bigint(), WY_NS_VALUE, err);
+  for (size_t i = 0; st == WY_OK && i < agg->agg.ncalls; i++) {
+    char name[48];
+    snprintf(name, sizeof name, "KSQL_AGG_VARIABLE_%zu", i);
+    st = wy_analyze_add_column(agg, name, wy_type_ref(wy_expr_type(a->aggs[i].bound)), WY_NS_VALUE, err);
+  }
+  agg->nkey = a->ngroup;
+  if (st == WY_OK && q->window) {
+    agg->agg.window_size = wy_ast_duration_ms(&q->window->size);
+    agg->agg.window_advance =
+        q->window->kind == WY_AST_WINDOW_HOPPING ? wy_ast_duration_ms(&q->window->advance) : 0;
+    /* ksqlDB's default grace period is 24 hours */
+    agg->agg.window_grace = q->window->grace.set ? wy_ast_duration_ms(&q->window->grace) : 24LL * 3600 * 1000;
+    if (agg->agg.window_size <= 0 || (q->window->kind == WY_AST_WINDOW_HOPPING && agg->agg.window_advance <= 0))
+      st = wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
+    else if (agg->agg.window_advance > agg->agg.window_size)
+      st = wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Window advance interval should be more than zero and less than or equal to window size");
+  }
+  return st;
+}
+
+/* GROUP BY (and aggregate calls without GROUP BY, which ksqlDB refuses). */
+wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  const wy_source_ref_t *r = &a->src[0];
+  if (check_grouping(a, r, err) != WY_OK) return err->code;
+  wy_logical_t *node = NULL;
+  if (wy_analyze_source(a, r->def, &node, err) != WY_OK || wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK) {
+    wy_logical_destroy(node);
+    return err->code;
+  }
+  wy_key_spec_t ks;
+  if (wy_key_spec_init(&ks, a->ngroup, "grouping expression", err) != WY_OK) {
+    wy_logical_destroy(node);
+    return err->code;
+  }
+  wy_status_t st = group_key(a, r, &node, &ks, err);
+  const wy_logical_t *sk = node;
+
+  /* Aggregate arguments and group expressions resolve against the aggregate's input
+   * row: group key slots, then the source columns shifted. */
+  wy_scope_t agg_in, saved = a->in_scope;
+  wy_scope_init(&agg_in);
+  for (size_t i = 0; st == WY_OK && i < a->in_scope.n; i++) {
+    const wy_scope_col_t *c = &a->in_scope.cols[i];
+    int slot = c->pseudo ? (int)(a->ngroup + r->def->schema.n) + (c->slot - (int)r->def->schema.n)
+                         : (int)a->ngroup + c->slot;
+    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, slot, wy_type_ref(c->type), c->is_key, c->pseudo,
+                      c->header, err);
+  }
+  a->in_scope = agg_in;
+
+  /* SELECT and HAVING over the aggregate row. */
+  wy_scope_t dummy;
+  wy_scope_init(&dummy);
+  wy_proj_t p = {0};
+  int *key_item = calloc(a->ngroup + 1, sizeof *key_item);
+  if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (st == WY_OK) st = wy_analyze_projection(a, &p, &dummy, agg_rewrite, err);
+  wy_expr_program_t *having_pred = NULL;
+  if (st == WY_OK) st = having(a, &dummy, &having_pred, err);
+  if (st == WY_OK) {
+    /* Projection items that are exactly a GROUP BY expression are key columns. */
+    for (size_t i = 0; i < p.n; i++) p.items[i].col = NULL;
+    st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
+  }
+  /* the AGGREGATE comes after SELECT and HAVING: it computes every call they make */
+  if (st == WY_OK) st = aggregate_node(a, r, sk, &node, err);
+  if (st == WY_OK && having_pred) {
+    st = wy_analyze_filter(&node, having_pred, err);
+    having_pred = NULL;
+  }
+  wy_expr_program_destroy(having_pred);
+  if (st == WY_OK) {
+    wy_logical_t *proj = NULL;
+    st = wy_analyze_project(a, &p, key_item, ks.n, node, &proj, err);
+    node = proj;
+  }
+  wy_proj_free(&p);
+  wy_scope_clear(&dummy);
+  free(key_item);
+  wy_key_spec_free(&ks);
+  a->in_scope = saved;
+  wy_scope_clear(&agg_in);
+  if (st != WY_OK) {
+    wy_logical_destroy(node);
+    return st;
+  }
+  st = wy_analyze_sink(a, node, true, false, sink, &node, err);
+  if (st == WY_OK && q->window && *sink) {
+    (*sink)->window = q->window->kind == WY_AST_WINDOW_HOPPING ? WY_WINDOW_HOPPING : WY_WINDOW_TUMBLING;
+    (*sink)->window_size_ms = wy_ast_duration_ms(&q->window->size);
+  }
+  a->lq->root = node;
+  return st;
+}

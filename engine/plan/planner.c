@@ -1,0 +1,420 @@
+/* planner.c — lowering a logical plan to sub-topologies, topics and stores (planner.h). */
+#include "engine/plan/planner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The chain ends a lowered node leaves open: the steps whose `next` the parent sets
+ * (two for the joins whose sides both emit), and the input feeding the chain. */
+typedef struct tails {
+  int step[2];
+  size_t n;
+  int input;
+} tails_t;
+
+/* What a node's lowering inherits from above. */
+typedef struct lctx {
+  const char *source_name;             /* KsqlTopic, KafkaTopic_Left, KafkaTopic_Right */
+  const wy_format_spec_t *rekey_format; /* key format of a repartition topic */
+} lctx_t;
+
+typedef struct builder {
+  wy_plan_t *p;
+  wy_error_t *err;
+  size_t *order; /* sub-topologies in the order they were completed */
+  size_t norder;
+  const char *key_schema_name; /* the sink's key record name: repartition keys use it too */
+} builder_t;
+
+static wy_status_t nomem(builder_t *b) { return wy_error_set(b->err, WY_ERR_NOMEM, "out of memory"); }
+
+size_t wy_plan_app_id(const char *service_id, const char *query_id, char *buf, size_t cap) {
+  int n = snprintf(buf, cap, "_confluent-ksql-%squery_%s", service_id, query_id);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+/* "<app id>-<name>-<suffix>", malloc'd. */
+static char *app_name(const builder_t *b, const char *name, const char *suffix) {
+  char *s = NULL;
+  return asprintf(&s, "%s-%s-%s", b->p->app_id, name, suffix) < 0 ? NULL : s;
+}
+
+static bool push_string(char ***v, size_t *n, const char *s) {
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp((*v)[i], s) == 0) return true;
+  char **g = realloc(*v, (*n + 1) * sizeof *g);
+  if (!g) return false;
+  *v = g;
+  if (!(g[*n] = strdup(s))) return false;
+  (*n)++;
+  return true;
+}
+
+static wy_subtopology_t *sub_at(builder_t *b, int sub) { return &b->p->subs[sub]; }
+
+/* A new zeroed element at the end of an array of n elements of `size` bytes (*n grows);
+ * NULL when out of memory. */
+static void *append(void **v, size_t *n, size_t size) {
+  char *g = realloc(*v, (*n + 1) * size);
+  if (!g) return NULL;
+  *v = g;
+  memset(g + *n * size, 0, size);
+  return g + (*n)++ * size;
+}
+static wy_plan_step_t *step_at(builder_t *b, int sub, int i) { return &b->p->subs[sub].steps[i]; }
+
+static int new_sub(builder_t *b) {
+  return append((void **)&b->p->subs, &b->p->nsubs, sizeof *b->p->subs) ? (int)b->p->nsubs - 1 : -1;
+}
+
+static bool sub_done(builder_t *b, int sub) {
+  size_t *g = realloc(b->order, (b->norder + 1) * sizeof *g);
+  if (!g) return false;
+  b->order = g;
+  g[b->norder++] = (size_t)sub;
+  return true;
+}
+
+static wy_status_t shape_of(builder_t *b, wy_plan_shape_t *dst, const wy_logical_t *n) {
+  wy_schema_init(&dst->schema);
+  dst->nkey = n->nkey;
+  return wy_schema_copy(&dst->schema, &n->schema, b->err);
+}
+
+/* A step receiving the rows of `from` and emitting those of `n`. */
+static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical_t *from, const wy_logical_t *n) {
+  wy_subtopology_t *s = sub_at(b, sub);
+  wy_plan_step_t *st = append((void **)&s->steps, &s->nsteps, sizeof *st);
+  if (!st) return nomem(b), -1;
+  st->kind = kind;
+  st->next = st->input = st->store = st->group_step = st->timestamp_slot = -1;
+  st->join.this_store = st->join.other_store = st->join.other_input = -1;
+  wy_format_spec_init(&st->key_format, NULL);
+  wy_format_spec_init(&st->value_format, NULL);
+  if (shape_of(b, &st->in, from) != WY_OK || shape_of(b, &st->out, n) != WY_OK) return -1;
+  return (int)s->nsteps - 1;
+}
+
+static int add_store(builder_t *b, int sub, const char *name, bool logged, const char *source_topic, int owner) {
+  wy_subtopology_t *s = sub_at(b, sub);
+  wy_plan_store_t *st = append((void **)&s->stores, &s->nstores, sizeof *st);
+  if (!st) return nomem(b), -1;
+  st->owner = owner;
+  if (!(st->name = strdup(name))) return nomem(b), -1;
+  if (logged && (!(st->changelog = app_name(b, name, "changelog")) ||
+                 !push_string(&b->p->changelog_topics, &b->p->nchangelogs, st->changelog)))
+    return nomem(b), -1;
+  if (source_topic && !(st->source_topic = strdup(source_topic))) return nomem(b), -1;
+  return (int)s->nstores - 1;
+}
+
+static int add_input(builder_t *b, int sub, const char *topic, const wy_logical_t *shape) {
+  wy_subtopology_t *s = sub_at(b, sub);
+  wy_plan_input_t *in = append((void **)&s->inputs, &s->ninputs, sizeof *in);
+  if (!in) return nomem(b), -1;
+  in->timestamp_slot = -1;
+  in->first = -1;
+  wy_format_spec_init(&in->key_format, NULL);
+  wy_format_spec_init(&in->value_format, NULL);
+  if (!(in->topic = strdup(topic))) return nomem(b), -1;
+  if (shape_of(b, &in->shape, shape) != WY_OK) return -1;
+  return (int)s->ninputs - 1;
+}
+
+static void link_tails(builder_t *b, int sub, const tails_t *t, int to) {
+  for (size_t i = 0; i < t->n; i++) step_at(b, sub, t->step[i])->next = to;
+}
+
+static tails_t one_tail(int step, int input) { return (tails_t){{step, -1}, 1, input}; }
+
+static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out);
+
+/* The input's SOURCE step, and MATERIALIZE for a table. */
+static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
+  int in = add_input(b, sub, n->source.topic, n);
+  if (in < 0) return b->err->code;
+  wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
+  pi->source_name = strdup(n->source.name);
+  if (!pi->source_name) return nomem(b);
+  pi->key_format = n->source.key_format;
+  pi->value_format = n->source.value_format;
+  pi->timestamp_slot = n->source.timestamp_slot;
+  pi->timestamp_prog = n->source.timestamp_prog;
+  n->source.timestamp_prog = NULL;
+  pi->windowed = n->source.windowed;
+  pi->used = n->source.used;
+  n->source.used = NULL;
+  int s = add_step(b, sub, WY_STEP_SOURCE, n, n);
+  if (s < 0) return b->err->code;
+  sub_at(b, sub)->inputs[in].first = s;
+  step_at(b, sub, s)->input = in;
+  *out = one_tail(s, in);
+  if (!n->table) return WY_OK;
+  int m = add_step(b, sub, WY_STEP_MATERIALIZE, n, n);
+  if (m < 0) return b->err->code;
+  char name[128];
+  snprintf(name, sizeof name, "%s-Reduce", cx->source_name);
+  int store = add_store(b, sub, name, false, n->source.topic, m);
+  if (store < 0) return b->err->code;
+  step_at(b, sub, m)->store = store;
+  step_at(b, sub, m)->input = in;
+  link_tails(b, sub, out, m);
+  *out = one_tail(m, in);
+  return WY_OK;
+}
+
+/* An aggregation over a table: its MATERIALIZE retracts the old version of a row, and
+ * tells by the new keys whether the retraction is superseded. */
+static void mark_retracts(builder_t *b, int sub, int select_key) {
+  wy_subtopology_t *s = sub_at(b, sub);
+  for (size_t i = 0; i < s->nsteps; i++)
+    if (s->steps[i].kind == WY_STEP_MATERIALIZE) {
+      s->steps[i].retracts = true;
+      s->steps[i].group_step = select_key;
+    }
+}
+
+static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
+  /* Rows re-keyed for a stateful step downstream are written to a repartition topic by
+   * a sub-topology of their own, and read back here. */
+  int up = n->repartition ? new_sub(b) : sub;
+  if (up < 0) return nomem(b);
+  tails_t t;
+  if (lower(b, n->input, up, cx, &t) != WY_OK) return b->err->code;
+  int s = add_step(b, up, WY_STEP_SELECT_KEY, n->input, n);
+  if (s < 0) return b->err->code;
+  wy_plan_step_t *st = step_at(b, up, s);
+  st->exprs = n->exprs, st->nexprs = n->nexprs, st->keep = n->keep, st->nkeep = n->nkeep;
+  n->exprs = NULL, n->nexprs = 0, n->keep = NULL, n->nkeep = 0;
+  link_tails(b, up, &t, s);
+  if (n->table_source) mark_retracts(b, up, s);
+  if (!n->repartition) {
+    *out = one_tail(s, t.input);
+    return WY_OK;
+  }
+  int r = add_step(b, up, WY_STEP_REPARTITION, n, n);
+  if (r < 0) return b->err->code;
+  st = step_at(b, up, r);
+  if (!(st->topic = app_name(b, n->repartition, "repartition"))) return nomem(b);
+  st->key_format = *cx->rekey_format;
+  st->key_format.schema_id = -1;
+  wy_format_spec_init(&st->value_format, "INTERNAL");
+  if (b->key_schema_name && !(st->key_schema_name = strdup(b->key_schema_name))) return nomem(b);
+  step_at(b, up, s)->next = r;
+  if (!push_string(&b->p->internal_topics, &b->p->ninternal, st->topic) || !sub_done(b, up)) return nomem(b);
+  char *topic = st->topic;
+  int in = add_input(b, sub, topic, n);
+  if (in < 0) return b->err->code;
+  wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
+  pi->key_format = step_at(b, up, r)->key_format;
+  wy_format_spec_init(&pi->value_format, "INTERNAL");
+  pi->changes = true;
+  int src = add_step(b, sub, WY_STEP_SOURCE, n, n);
+  if (src < 0) return b->err->code;
+  sub_at(b, sub)->inputs[in].first = src;
+  step_at(b, sub, src)->input = in;
+  *out = one_tail(src, in);
+  return WY_OK;
+}
+
+/* The source at the bottom of a join side (through re-keying and filters). */
+static const wy_logical_t *leaf_source(const wy_logical_t *n) {
+  while (n && n->kind != WY_LOGICAL_SOURCE) n = n->input;
+  return n;
+}
+
+static void join_geometry(const wy_logical_t *n, bool left, const tails_t *other, wy_plan_join_t *j) {
+  size_t lw = n->left->schema.n - n->join.left_drop, rw = n->right->schema.n - n->join.right_drop;
+  j->this_is_left = left;
+  j->other_input = other->input;
+  j->key_slot = left ? n->join.left_key_slot : n->join.right_key_slot;
+  j->left_outer = n->join.left_outer;
+  j->right_outer = n->join.right_outer;
+  j->left_width = lw;
+  j->right_width = rw;
+  j->left_drop = n->join.left_drop;
+  j->right_drop = n->join.right_drop;
+  j->left_key_fill = n->join.left_drop == 0 && (size_t)n->join.left_key_slot < lw ? n->join.left_key_slot : -1;
+  j->right_key_fill = n->join.right_drop == 0 && (size_t)n->join.right_key_slot < rw
+                          ? (int)(lw + WY_ROW_NPSEUDO) + n->join.right_key_slot
+                          : -1;
+  j->within_before = left ? n->join.within_before : n->join.within_after;
+  j->within_after = left ? n->join.within_after : n->join.within_before;
+}
+
+static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
+  /* Re-keyed sides are repartitioned in the key format of the table's key (stream-table
+   * and table-table) or of the left stream's; NONE cannot hold a key: JSON. */
+  const wy_logical_t *keyed = leaf_source(n->join.type == WY_JOIN_STREAM_STREAM ? n->left : n->right);
+  wy_format_spec_t kf;
+  wy_format_spec_init(&kf, "JSON");
+  if (keyed && keyed->source.key_format.name[0] && strcmp(keyed->source.key_format.name, "NONE") != 0)
+    kf = keyed->source.key_format;
+  kf.schema_id = -1;
+  lctx_t lcx = {"KafkaTopic_Left", &kf}, rcx = {"KafkaTopic_Right", &kf};
+  tails_t l, r;
+  if (lower(b, n->left, sub, &lcx, &l) != WY_OK || lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
+  wy_step_kind_t kind = n->join.type == WY_JOIN_STREAM_TABLE   ? WY_STEP_JOIN_STREAM_TABLE
+                        : n->join.type == WY_JOIN_TABLE_TABLE ? WY_STEP_JOIN_TABLE_TABLE
+                                                              : WY_STEP_JOIN_STREAM_STREAM;
+  int buffers[2] = {-1, -1};
+  if (kind == WY_STEP_JOIN_STREAM_STREAM) {
+    bool outer = n->join.left_outer || n->join.right_outer;
+    buffers[0] = add_store(b, sub, outer ? "Join-outer-this-join-store" : "Join-this-join-store", true, NULL, -1);
+    buffers[1] = add_store(b, sub, outer ? "Join-outer-other-join-store" : "Join-other-join-store", true, NULL, -1);
+    if (buffers[0] < 0 || buffers[1] < 0) return b->err->code;
+  }
+  /* the table side of a stream-table join only materializes: the stream side looks it up */
+  int sides = kind == WY_STEP_JOIN_STREAM_TABLE ? 1 : 2;
+  *out = (tails_t){{-1, -1}, 0, l.input};
+  for (int side = 0; side < sides; side++) {
+    const tails_t *mine = side == 0 ? &l : &r, *other = side == 0 ? &r : &l;
+    int j = add_step(b, sub, kind, side == 0 ? n->left : n->right, n);
+    if (j < 0) return b->err->code;
+    wy_plan_step_t *st = step_at(b, sub, j);
+    join_geometry(n, side == 0, other, &st->join);
+    st->input = mine->input;
+    if (kind == WY_STEP_JOIN_STREAM_STREAM) {
+      st->join.this_store = buffers[side];
+      st->join.other_store = buffers[1 - side];
+      sub_at(b, sub)->stores[buffers[side]].owner = j;
+    } else {
+      /* the other side's table: the store its MATERIALIZE step writes */
+      st->join.other_store = step_at(b, sub, other->step[0])->store;
+    }
+    link_tails(b, sub, mine, j);
+    out->step[out->n++] = j;
+  }
+  return WY_OK;
+}
+
+static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
+  if (!n) return wy_error_set(b->err, WY_ERR_INTERNAL, "a logical node lacks its input");
+  if (n->kind == WY_LOGICAL_SOURCE) return lower_source(b, n, sub, cx, out);
+  if (n->kind == WY_LOGICAL_JOIN) return lower_join(b, n, sub, out);
+  if (n->kind == WY_LOGICAL_SELECT_KEY) return lower_select_key(b, n, sub, cx, out);
+  tails_t t;
+  if (lower(b, n->input, sub, cx, &t) != WY_OK) return b->err->code;
+  static const wy_step_kind_t kinds[] = {[WY_LOGICAL_FILTER] = WY_STEP_FILTER,
+                                         [WY_LOGICAL_PROJECT] = WY_STEP_PROJECT,
+                                         [WY_LOGICAL_AGGREGATE] = WY_STEP_AGGREGATE,
+                                         [WY_LOGICAL_SINK] = WY_STEP_SINK};
+  int s = add_step(b, sub, kinds[n->kind], n->input, n);
+  if (s < 0) return b->err->code;
+  wy_plan_step_t *st = step_at(b, sub, s);
+  switch (n->kind) {
+  case WY_LOGICAL_FILTER:
+    st->predicate = n->predicate;
+    n->predicate = NULL;
+    st->table_semantics = b->p->sink_is_table;
+    break;
+  case WY_LOGICAL_PROJECT:
+    st->exprs = n->exprs, st->nexprs = n->nexprs;
+    n->exprs = NULL, n->nexprs = 0;
+    break;
+  case WY_LOGICAL_AGGREGATE: {
+    st->calls = n->agg.calls, st->ncalls = n->agg.ncalls;
+    n->agg.calls = NULL, n->agg.ncalls = 0;
+    st->table_source = n->table_source;
+    st->window_size = n->agg.window_size;
+    st->window_advance = n->agg.window_advance;
+    st->window_grace = n->agg.window_grace;
+    int store = add_store(b, sub, "Aggregate-Aggregate-Materialize", true, NULL, s);
+    if (store < 0) return b->err->code;
+    step_at(b, sub, s)->store = store;
+    break;
+  }
+  case WY_LOGICAL_SINK:
+    if (!(st->topic = strdup(n->sink.topic))) return nomem(b);
+    st->key_format = n->sink.key_format;
+    st->value_format = n->sink.value_format;
+    st->timestamp_slot = n->sink.timestamp_slot;
+    st->timestamp_prog = n->sink.timestamp_prog;
+    n->sink.timestamp_prog = NULL;
+    if (n->sink.key_schema_name && !(st->key_schema_name = strdup(n->sink.key_schema_name))) return nomem(b);
+    break;
+  default:
+    return wy_error_set(b->err, WY_ERR_INTERNAL, "cannot lower logical node %d", (int)n->kind);
+  }
+  link_tails(b, sub, &t, s);
+  *out = one_tail(s, t.input);
+  return WY_OK;
+}
+
+/* Renumber the sub-topologies in the order they were completed: producers first. */
+static wy_status_t order_subs(builder_t *b) {
+  wy_subtopology_t *v = calloc(b->p->nsubs ? b->p->nsubs : 1, sizeof *v);
+  if (!v) return nomem(b);
+  for (size_t i = 0; i < b->norder; i++) v[i] = b->p->subs[b->order[i]];
+  free(b->p->subs);
+  b->p->subs = v;
+  return WY_OK;
+}
+
+static wy_status_t take_query(builder_t *b, wy_logical_query_t *q, const char *service_id) {
+  wy_plan_t *p = b->p;
+  char app[512];
+  wy_plan_app_id(service_id, q->id, app, sizeof app);
+  const wy_logical_t *sink = q->root;
+  p->id = q->id, q->id = NULL;
+  p->sql = q->sql, q->sql = NULL;
+  p->kind = q->kind;
+  p->partitions = q->partitions;
+  p->lineage = q->lineage, p->nlineage = q->nlineage;
+  q->lineage = NULL, q->nlineage = 0;
+  p->lineage_indirect = q->lineage_indirect, p->nlineage_indirect = q->nlineage_indirect;
+  q->lineage_indirect = NULL, q->nlineage_indirect = 0;
+  p->sink_is_table = sink->table;
+  if (!(p->app_id = strdup(app)) || !(p->sink_name = strdup(sink->sink.name)) ||
+      !(p->sink_topic = strdup(sink->sink.topic)))
+    return nomem(b);
+  p->source_names = calloc(q->nsources ? q->nsources : 1, sizeof *p->source_names);
+  if (!p->source_names) return nomem(b);
+  for (size_t i = 0; i < q->nsources; i++, p->nsources++)
+    if (!(p->source_names[i] = strdup(q->source_names[i]))) return nomem(b);
+  for (size_t i = 0; i < q->nsources; i++)
+    if (!push_string(&p->source_topics, &p->nsource_topics, q->source_topics[i])) return nomem(b);
+  return WY_OK;
+}
+
+wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan_t **out, wy_error_t *err) {
+  *out = NULL;
+  builder_t b = {calloc(1, sizeof(wy_plan_t)), err, NULL, 0, q->root ? q->root->sink.key_schema_name : NULL};
+  wy_status_t st = b.p ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (st == WY_OK && (!q->root || q->root->kind != WY_LOGICAL_SINK))
+    st = wy_error_set(err, WY_ERR_INTERNAL, "a logical plan ends in its sink");
+  if (st == WY_OK) st = take_query(&b, q, service_id);
+  if (st == WY_OK) {
+    /* GROUP BY's repartition topic carries the key in the sink's key format, which can
+     * hold the grouping columns (the source's might not: KAFKA, several columns) */
+    lctx_t cx = {"KsqlTopic", &q->root->sink.key_format};
+    int main = new_sub(&b);
+    tails_t t;
+    if (main < 0) st = nomem(&b);
+    else st = lower(&b, q->root, main, &cx, &t);
+    if (st == WY_OK && !sub_done(&b, main)) st = nomem(&b);
+  }
+  if (st == WY_OK) st = order_subs(&b);
+  free(b.order);
+  wy_logical_query_destroy(q);
+  if (st != WY_OK) {
+    wy_plan_destroy(b.p);
+    return st;
+  }
+  *out = b.p;
+  return WY_OK;
+}
+
+wy_status_t wy_plan_query(const wy_analyzer_ctx_t *cx, const char *service_id, const wy_ast_stmt_t *s,
+                          wy_plan_t **plan, wy_source_def_t **sink, wy_error_t *err) {
+  *plan = NULL;
+  wy_logical_query_t *q = NULL;
+  if (wy_analyze_query(cx, s, &q, sink, err) != WY_OK) return err->code;
+  if (wy_plan_lower(q, service_id, plan, err) != WY_OK) {
+    wy_source_def_destroy(*sink);
+    *sink = NULL;
+    return err->code;
+  }
+  return WY_OK;
+}

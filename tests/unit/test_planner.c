@@ -1,0 +1,170 @@
+/* engine/plan/planner: the physical plans of the query shapes — sub-topologies numbered
+ * producers first, steps linked as rows flow, stores with their changelogs — and
+ * ksqlDB's names for internal topics and changelogs under the query's application id,
+ * with the node's service id (two services on one cluster never share a topic). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connectors/memory/memory.h"
+#include "engine/base/log.h"
+#include "engine/engine.h"
+#include "engine/plan/explain.h"
+#include "engine/plan/planner.h"
+
+static const char *const DDL =
+    "CREATE STREAM clicks (user_id INT KEY, page STRING, region STRING) "
+    "WITH (kafka_topic='clicks', value_format='JSON', partitions=4);"
+    "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', value_format='JSON', partitions=4);";
+
+typedef struct fx {
+  wy_memory_broker_t *broker;
+  wy_engine_t *engine;
+} fx_t;
+
+/* An engine on a memory broker whose node has service id `sid` (NULL: none). */
+static fx_t *engine_with(const char *sid) {
+  fx_t *f = calloc(1, sizeof *f);
+  wy_error_t err;
+  if (wy_memory_broker_new(&f->broker, &err) != WY_OK) fail_msg("%s", err.msg);
+  wy_engine_options_t o = {.broker = f->broker, .service_id = sid};
+  if (wy_engine_new(&o, &f->engine, &err) != WY_OK) fail_msg("%s", err.msg);
+  if (wy_engine_execute_sql(f->engine, DDL, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  return f;
+}
+
+static void fx_free(fx_t *f) {
+  wy_engine_destroy(f->engine);
+  wy_memory_broker_destroy(f->broker);
+  free(f);
+}
+
+static const wy_plan_t *plan_of(fx_t *f, const char *sql) {
+  wy_error_t err;
+  if (wy_engine_execute_sql(f->engine, sql, NULL, &err) != WY_OK) fail_msg("%s\n-> %s", sql, err.msg);
+  return wy_query_plan(wy_engine_query_at(f->engine, wy_engine_query_count(f->engine) - 1));
+}
+
+/* The steps of an input, in the order rows take them: "Source>Filter>...". */
+static void chain(const wy_subtopology_t *s, size_t input, char *buf, size_t cap) {
+  size_t len = 0;
+  buf[0] = '\0';
+  int hops = 0;
+  for (int k = s->inputs[input].first; k >= 0 && hops++ < 64; k = s->steps[k].next)
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ">" : "", wy_step_name(s->steps[k].kind));
+}
+
+static void names_follow_ksqldb_under_the_node_service_id(void **state) {
+  (void)state;
+  fx_t *f = engine_with("barsvc_");
+  const wy_plan_t *p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
+  assert_string_equal(p->app_id, "_confluent-ksql-barsvc_query_CTAS_T_0");
+  assert_int_equal(p->ninternal, 1);
+  assert_string_equal(p->internal_topics[0], "_confluent-ksql-barsvc_query_CTAS_T_0-Aggregate-GroupBy-repartition");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_string_equal(p->changelog_topics[0],
+                      "_confluent-ksql-barsvc_query_CTAS_T_0-Aggregate-Aggregate-Materialize-changelog");
+  /* the engine created them: the repartition topic with the source's partitions */
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->changelog_topics[0]), 4);
+  /* producers first: the re-keying sub-topology, then the aggregation */
+  assert_int_equal(p->nsubs, 2);
+  char buf[256];
+  chain(&p->subs[0], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>SelectKey>Repartition");
+  chain(&p->subs[1], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Aggregate>Project>Sink");
+  assert_string_equal(p->subs[1].inputs[0].value_format.name, "INTERNAL");
+  assert_true(p->subs[1].inputs[0].changes);
+  assert_int_equal(p->subs[1].nstores, 1);
+  assert_string_equal(p->subs[1].stores[0].name, "Aggregate-Aggregate-Materialize");
+  fx_free(f);
+  /* SET ksql.service.id wins over the node's; without either, ksqlDB's default */
+  f = engine_with("barsvc_");
+  wy_error_t err;
+  assert_int_equal(wy_engine_set_property(f->engine, "ksql.service.id", "other_", &err), WY_OK);
+  p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
+  assert_string_equal(p->app_id, "_confluent-ksql-other_query_CTAS_T_0");
+  fx_free(f);
+  f = engine_with(NULL);
+  p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
+  assert_string_equal(p->app_id, "_confluent-ksql-default_query_CTAS_T_0");
+  char app[64];
+  assert_int_equal(wy_plan_app_id("s_", "Q_1", app, sizeof app), strlen("_confluent-ksql-s_query_Q_1"));
+  assert_string_equal(app, "_confluent-ksql-s_query_Q_1");
+  fx_free(f);
+}
+
+static void joins_meet_in_one_sub_topology(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  /* stream-table on the table's key: one sub-topology, the table materialized */
+  const wy_plan_t *p =
+      plan_of(f, "CREATE STREAM e AS SELECT c.user_id, page, name FROM clicks c JOIN users u ON c.user_id = u.id;");
+  assert_int_equal(p->nsubs, 1);
+  assert_int_equal(p->ninternal, 0);
+  assert_int_equal(p->nchangelogs, 0);
+  char buf[256];
+  chain(&p->subs[0], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Join>Project>Sink");
+  chain(&p->subs[0], 1, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize");
+  assert_int_equal(p->subs[0].nstores, 1);
+  assert_string_equal(p->subs[0].stores[0].name, "KafkaTopic_Right-Reduce");
+  assert_null(p->subs[0].stores[0].changelog); /* the table's topic is its changelog */
+  assert_string_equal(p->subs[0].stores[0].source_topic, "users");
+  /* stream-stream on a value: both sides re-keyed first; both join steps continue into
+   * one projection; a window buffer per side, logged */
+  p = plan_of(f, "CREATE STREAM ss AS SELECT * FROM clicks c JOIN clicks d WITHIN 1 MINUTE ON c.page = d.page;");
+  assert_int_equal(p->nsubs, 3);
+  assert_int_equal(p->ninternal, 2);
+  assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_SS_1-Join-left-repartition");
+  assert_string_equal(p->internal_topics[1], "_confluent-ksql-svc_query_CSAS_SS_1-Join-right-repartition");
+  const wy_subtopology_t *j = &p->subs[2];
+  assert_int_equal(j->ninputs, 2);
+  assert_string_equal(j->inputs[0].topic, p->internal_topics[0]);
+  int left = j->steps[j->inputs[0].first].next, right = j->steps[j->inputs[1].first].next;
+  assert_int_equal(j->steps[left].kind, WY_STEP_JOIN_STREAM_STREAM);
+  assert_int_equal(j->steps[right].kind, WY_STEP_JOIN_STREAM_STREAM);
+  assert_int_equal(j->steps[left].next, j->steps[right].next);
+  assert_true(j->steps[left].join.this_is_left);
+  assert_int_equal(j->steps[left].join.other_store, j->steps[right].join.this_store);
+  assert_int_equal(p->nchangelogs, 2);
+  assert_string_equal(p->changelog_topics[0], "_confluent-ksql-svc_query_CSAS_SS_1-Join-this-join-store-changelog");
+  /* the same topic read twice is one source topic */
+  assert_int_equal(p->nsource_topics, 1);
+  fx_free(f);
+}
+
+static void explain_reads_the_physical_plan(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  const wy_plan_t *p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  wy_plan_explain(p, out);
+  fclose(out);
+  assert_non_null(strstr(text, "Application id: _confluent-ksql-svc_query_CTAS_T_0"));
+  assert_non_null(strstr(text, "Sub-topology 1"));
+  assert_non_null(strstr(text, "-> Aggregate (1 aggregate) in store Aggregate-Aggregate-Materialize"));
+  assert_non_null(
+      strstr(text, "store Aggregate-Aggregate-Materialize: changelog "
+                   "_confluent-ksql-svc_query_CTAS_T_0-Aggregate-Aggregate-Materialize-changelog"));
+  free(text);
+  fx_free(f);
+}
+
+int main(void) {
+  wy_log_set_level(WY_LOG_ERROR);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(names_follow_ksqldb_under_the_node_service_id),
+      cmocka_unit_test(joins_meet_in_one_sub_topology),
+      cmocka_unit_test(explain_reads_the_physical_plan),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
