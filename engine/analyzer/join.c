@@ -1,6 +1,11 @@
-/* join.c — joins of two sources: stream-table (INNER, LEFT), table-table on primary keys
- * (every kind), stream-stream within a window (every kind), with the re-keying of a side
- * whose join expression is not its key (query_int.h). */
+/* join.c — joins of two or more sources (query_int.h), left-deep as ksqlDB runs them:
+ * A JOIN B ... JOIN C ... is (A ⋈ B) ⋈ C, each step a join of the result so far (the
+ * left) with one more source (the right), with the rules of its kind: stream-table
+ * (INNER, LEFT), table-table on primary keys (every kind), stream-stream within a
+ * window (every kind). A side whose join expression is not its key is re-keyed (and
+ * repartitioned) first; only streams can be. The result so far is keyed by its last
+ * join's key, which equals every plain column of that join's condition (and, when that
+ * join's left side was not re-keyed, the columns equal to the key before it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,23 +14,69 @@
 
 /* An ON condition `a = b`, split into the expression of each side. */
 typedef struct join_cond {
-  const wy_ast_expr_t *side[2]; /* [0] refers to the left source, [1] to the right */
+  const wy_ast_expr_t *side[2]; /* [0] refers to the left (earlier sources), [1] to the right */
 } join_cond_t;
 
-static void ast_sources(const wy_qa_t *a, const wy_ast_expr_t *e, bool *left, bool *right) {
+/* The columns equal to the result's key so far: input slots, and names for messages. */
+typedef struct key_set {
+  int *slots;
+  char **names;
+  size_t n;
+} key_set_t;
+
+static void key_set_free(key_set_t *k) {
+  for (size_t i = 0; i < k->n; i++) free(k->names[i]);
+  free(k->slots);
+  free(k->names);
+  memset(k, 0, sizeof *k);
+}
+
+static bool key_set_has(const key_set_t *k, int slot) {
+  for (size_t i = 0; i < k->n; i++)
+    if (k->slots[i] == slot) return true;
+  return false;
+}
+
+/* Add a plain column reference (nothing for another expression). */
+static wy_status_t key_set_add(wy_qa_t *a, key_set_t *k, const wy_ast_expr_t *e, wy_error_t *err) {
+  if (e->kind != WY_AST_COLUMN) return WY_OK;
+  wy_error_t ig;
+  const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
+  if (!c || c->pseudo || key_set_has(k, c->slot)) return WY_OK;
+  int *s = realloc(k->slots, (k->n + 1) * sizeof *s);
+  if (s) k->slots = s;
+  char **nm = realloc(k->names, (k->n + 1) * sizeof *nm);
+  if (nm) k->names = nm;
+  char *name = NULL;
+  if (!s || !nm || asprintf(&name, "%s.%s", c->alias, c->name) < 0) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  k->slots[k->n] = c->slot;
+  k->names[k->n++] = name;
+  return WY_OK;
+}
+
+/* The source k of a column reference's slot: -1 for none. */
+static int source_of_slot(const wy_qa_t *a, int slot) {
+  for (size_t k = a->nsrc; k-- > 0;)
+    if (slot >= a->src[k].base) return slot < a->src[k].base + (int)a->src[k].def->schema.n + WY_ROW_NPSEUDO ? (int)k : -1;
+  return -1;
+}
+
+/* Which sides of join k an expression references: left (sources before k), right
+ * (source k), or a later source (an error). */
+static void ast_sources(const wy_qa_t *a, size_t k, const wy_ast_expr_t *e, bool *left, bool *right, bool *later) {
   if (e->kind == WY_AST_COLUMN) {
     wy_error_t ignore;
     const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "JOIN", &ignore);
-    if (c) {
-      if (c->slot < a->src[1].base) *left = true;
-      else *right = true;
-    }
+    int s = c ? source_of_slot(a, c->slot) : -1;
+    if (s >= 0 && (size_t)s < k) *left = true;
+    else if ((size_t)s == k) *right = true;
+    else if (s > (int)k) *later = true;
     return;
   }
-  for (size_t i = 0; i < e->nargs; i++) ast_sources(a, e->args[i], left, right);
+  for (size_t i = 0; i < e->nargs; i++) ast_sources(a, k, e->args[i], left, right, later);
 }
 
-static wy_status_t split_join(wy_qa_t *a, const wy_ast_join_t *j, join_cond_t *jc, wy_error_t *err) {
+static wy_status_t split_join(wy_qa_t *a, size_t k, const wy_ast_join_t *j, join_cond_t *jc, wy_error_t *err) {
   const wy_ast_expr_t *on = j->on;
   char *text = wy_analyze_expr_text(on);
   wy_status_t st = WY_OK;
@@ -33,9 +84,9 @@ static wy_status_t split_join(wy_qa_t *a, const wy_ast_join_t *j, join_cond_t *j
     st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column, "Unsupported join expression: %s", text);
   } else {
     for (int i = 0; i < 2 && st == WY_OK; i++) {
-      bool l = false, r = false;
-      ast_sources(a, on->args[i], &l, &r);
-      if (l == r) {
+      bool l = false, r = false, later = false;
+      ast_sources(a, k, on->args[i], &l, &r, &later);
+      if (l == r || later) {
         char *side = wy_analyze_expr_text(on->args[i]);
         st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column,
                               "Invalid comparison expression '%s' in join '(%s)'. Each side of the "
@@ -53,39 +104,50 @@ static wy_status_t split_join(wy_qa_t *a, const wy_ast_join_t *j, join_cond_t *j
   return st;
 }
 
-/* A join side re-keyed by its join expression: a SELECT_KEY whose rows the planner
- * repartitions; the join sees [KSQL_JOIN_KEY, the source's columns]. */
-static wy_status_t rekey_side(wy_qa_t *a, const wy_source_ref_t *r, const wy_ast_expr_t *side,
-                              const wy_type_t *key_type, const char *name, wy_logical_t **out, wy_error_t *err) {
-  *out = NULL;
-  wy_logical_t *src = NULL;
-  if (wy_analyze_source(a, r->def, &src, err) != WY_OK) return err->code;
-  /* the expression is over the joined scope: rebase it onto this side's own row */
-  wy_scope_t own;
-  wy_scope_init(&own);
+static bool side_is_plain_column(wy_qa_t *a, const wy_ast_expr_t *e) {
+  if (e->kind != WY_AST_COLUMN) return false;
+  wy_error_t ig;
+  const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
+  return c && !c->pseudo;
+}
+
+/* A scope of the slots [from, to) of the input scope, rebased to start at 0. */
+static wy_status_t rebased_scope(wy_qa_t *a, int from, int to, wy_scope_t *out, wy_error_t *err) {
+  wy_scope_init(out);
   wy_status_t st = WY_OK;
   for (size_t i = 0; st == WY_OK && i < a->in_scope.n; i++) {
     const wy_scope_col_t *c = &a->in_scope.cols[i];
-    if (c->slot < r->base || c->slot >= r->base + (int)r->def->schema.n + WY_ROW_NPSEUDO) continue;
-    st = wy_scope_add(&own, c->source, c->alias, c->name, c->slot - r->base, wy_type_ref(c->type), c->is_key,
-                      c->pseudo, c->header, err);
+    if (c->slot < from || c->slot >= to) continue;
+    st = wy_scope_add(out, c->source, c->alias, c->name, c->slot - from, wy_type_ref(c->type), c->is_key, c->pseudo,
+                      c->header, err);
   }
+  return st;
+}
+
+/* A side re-keyed by its join expression: a SELECT_KEY over `node` (taken) whose rows the
+ * planner repartitions; the join then sees [KSQL_JOIN_KEY, the side's columns]. The
+ * expression is compiled over the side's own row: the input scope's slots [from, to). */
+static wy_status_t rekey(wy_qa_t *a, wy_logical_t *node, int from, int to, const wy_ast_expr_t *side,
+                         const wy_type_t *key_type, const char *name, wy_logical_t **out, wy_error_t *err) {
+  *out = NULL;
+  wy_scope_t own;
+  wy_status_t st = rebased_scope(a, from, to, &own, err);
   wy_convert_ctx_t ocx = {.scope = &own, .catalog = a->cx->catalog, .clause = "JOIN"};
   wy_expr_t *x = st == WY_OK ? wy_convert_bind(&ocx, side, a->cx->registry, false, err) : NULL;
   wy_scope_clear(&own);
   if (!x) {
-    wy_logical_destroy(src);
+    wy_logical_destroy(node);
     return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
-  wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, src);
+  wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, node);
   if (!sk) {
     wy_expr_destroy(x);
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   *out = sk;
-  sk->table = r->table;
+  sk->table = node->table;
   sk->exprs = calloc(1, sizeof *sk->exprs);
-  sk->keep = calloc(r->def->schema.n + 1, sizeof *sk->keep);
+  sk->keep = calloc(node->schema.n + 1, sizeof *sk->keep);
   sk->repartition = strdup(name);
   if (!sk->exprs || !sk->keep || !sk->repartition) {
     wy_expr_destroy(x);
@@ -98,28 +160,26 @@ static wy_status_t rekey_side(wy_qa_t *a, const wy_source_ref_t *r, const wy_ast
   sk->nexprs = 1;
   if (!sk->exprs[0].name || !sk->exprs[0].prog) return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   st = wy_analyze_add_column(sk, "KSQL_JOIN_KEY", wy_type_ref(key_type), WY_NS_KEY, err);
-  for (size_t c = 0; st == WY_OK && c < r->def->schema.n; c++) {
+  for (size_t c = 0; st == WY_OK && c < node->schema.n; c++) {
     sk->keep[sk->nkeep++] = (int)c;
-    st = wy_analyze_add_column(sk, r->def->schema.cols[c].name, wy_type_ref(r->def->schema.cols[c].type),
-                               WY_NS_VALUE, err);
+    st = wy_analyze_add_column(sk, node->schema.cols[c].name, wy_type_ref(node->schema.cols[c].type), WY_NS_VALUE, err);
   }
   sk->nkey = 1;
   return st;
 }
 
-static bool side_is_plain_column(wy_qa_t *a, const wy_ast_expr_t *e) {
-  if (e->kind != WY_AST_COLUMN) return false;
-  wy_error_t ig;
-  const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
-  return c && !c->pseudo;
+static const char *join_word(const wy_ast_join_t *j) {
+  return j->kind == WY_AST_JOIN_LEFT ? "LEFT" : j->kind == WY_AST_JOIN_RIGHT ? "RIGHT" : j->kind == WY_AST_JOIN_FULL ? "FULL OUTER" : "INNER";
 }
 
-/* ksqlDB's refusals that depend on the sources alone. */
-static wy_status_t check_sources(wy_qa_t *a, const wy_ast_join_t *j, wy_error_t *err) {
-  const wy_source_ref_t *L = &a->src[0], *R = &a->src[1];
+/* ksqlDB's refusals that depend on the two sides' kinds and sources alone. */
+static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char *left_name, const wy_ast_join_t *j,
+                               wy_error_t *err) {
+  const wy_source_ref_t *R = &a->src[k];
   wy_strlist_t kafka = {0};
-  for (size_t i = 0; i < 2; i++)
-    if (!strcmp(a->src[i].def->value_format.name, "KAFKA")) wy_strlist_add(&kafka, a->src[i].def->name);
+  for (size_t i = 0; i <= k; i++)
+    if ((i == 0 || i == k) && !strcmp(a->src[i].def->value_format.name, "KAFKA"))
+      wy_strlist_add(&kafka, a->src[i].def->name);
   if (kafka.n) {
     char list[512];
     wy_strlist_join(&kafka, list, sizeof list, ", ");
@@ -128,22 +188,21 @@ static wy_status_t check_sources(wy_qa_t *a, const wy_ast_join_t *j, wy_error_t 
                         "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.",
                         list);
   }
-  if (L->def->window != WY_WINDOW_NONE || R->def->window != WY_WINDOW_NONE) {
-    if ((L->def->window == WY_WINDOW_NONE) != (R->def->window == WY_WINDOW_NONE))
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Can not join windowed source to non-windowed source.");
+  bool lw = a->src[0].def->window != WY_WINDOW_NONE, rw = R->def->window != WY_WINDOW_NONE;
+  if (lw || rw) {
+    if (lw != rw) return wy_error_set(err, WY_ERR_ANALYSIS, "Can not join windowed source to non-windowed source.");
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "joins of windowed sources are not supported yet");
   }
-  if (L->table && !R->table)
+  if (left_table && !R->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Invalid join order: table-stream joins are not supported; only stream-table joins. Got %s %s "
                         "JOIN %s.",
-                        L->def->name, j->kind == WY_AST_JOIN_LEFT ? "LEFT" : "INNER", R->def->name);
-  if (!L->table && R->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
+                        left_name, j->kind == WY_AST_JOIN_LEFT ? "LEFT" : "INNER", R->def->name);
+  if (!left_table && R->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Invalid join type: %s join not supported for stream-table join. Got %s %s JOIN %s.",
-                        j->kind == WY_AST_JOIN_FULL ? "full-outer" : "right", L->def->name,
-                        j->kind == WY_AST_JOIN_FULL ? "FULL OUTER" : "RIGHT", R->def->name);
-  if (!L->table && !R->table && !j->before.set)
+                        j->kind == WY_AST_JOIN_FULL ? "full-outer" : "right", left_name, join_word(j), R->def->name);
+  if (!left_table && !R->table && !j->before.set)
     return wy_error_set_pos(err, WY_ERR_ANALYSIS, j->pos.line, j->pos.column,
                             "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
                             "about how to specify a WITHIN clause with a stream-stream join, please visit: "
@@ -179,72 +238,68 @@ static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_
   return st;
 }
 
-/* The joined row's columns, for EXPLAIN: each side's (after its re-key column) with its
- * pseudo columns, then the join key. */
-static wy_status_t joined_schema(wy_logical_t *jn, const wy_type_t *key_type, wy_error_t *err) {
+/* The joined row's columns: each side's (after its re-key column) with its pseudo
+ * columns, then the join key, the row's key column. A source's columns are named as
+ * ksqlDB names them inside a join, `<alias>_<column>`; the result of earlier joins
+ * (alias NULL) keeps its names. Names are for EXPLAIN: expressions address slots. */
+static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2], const wy_type_t *key_type,
+                                 wy_error_t *err) {
   static const char *const pseudo[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
   const wy_logical_t *sides[2] = {jn->left, jn->right};
   size_t drop[2] = {jn->join.left_drop, jn->join.right_drop};
   wy_status_t st = WY_OK;
   for (int s = 0; s < 2 && st == WY_OK; s++) {
     const wy_schema_t *sc = &sides[s]->schema;
-    for (size_t i = drop[s]; st == WY_OK && i < sc->n; i++)
-      st = wy_analyze_add_column(jn, sc->cols[i].name, wy_type_ref(sc->cols[i].type), WY_NS_VALUE, err);
-    for (int i = 0; st == WY_OK && i < WY_ROW_NPSEUDO; i++)
-      st = wy_analyze_add_column(jn, pseudo[i], i == 1 ? wy_type_int() : wy_type_bigint(), WY_NS_VALUE, err);
+    for (size_t i = drop[s]; st == WY_OK && i < sc->n + WY_ROW_NPSEUDO; i++) {
+      bool real = i < sc->n;
+      const char *col = real ? sc->cols[i].name : pseudo[i - sc->n];
+      char *name = NULL;
+      if (alias[s] && asprintf(&name, "%s_%s", alias[s], col) < 0) name = NULL;
+      if (alias[s] && !name) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      const wy_type_t *t = real ? wy_type_ref(sc->cols[i].type) : i - sc->n == 1 ? wy_type_int() : wy_type_bigint();
+      st = wy_analyze_add_column(jn, name ? name : col, t, WY_NS_VALUE, err);
+      free(name);
+    }
   }
-  if (st == WY_OK) st = wy_analyze_add_column(jn, "ROWKEY", wy_type_ref(key_type), WY_NS_VALUE, err);
+  if (st == WY_OK) st = wy_analyze_add_column(jn, "ROWKEY", wy_type_ref(key_type), WY_NS_KEY, err);
   return st;
 }
 
-/* The two sides, keyed or re-keyed, under a JOIN node. */
-static wy_status_t join_node(wy_qa_t *a, const join_cond_t *jc, const wy_type_t *key_type, int lk, int rk,
-                             bool left_keyed, bool right_keyed, wy_logical_t **out, wy_error_t *err) {
-  const wy_ast_join_t *j = a->q->joins[0];
-  const wy_source_ref_t *L = &a->src[0], *R = &a->src[1];
-  wy_logical_t *jn = wy_logical_new(WY_LOGICAL_JOIN, NULL);
-  *out = jn;
-  if (!jn) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  bool keyed[2] = {left_keyed || L->table, right_keyed || R->table};
-  int key_slot[2] = {lk, rk};
-  static const char *const names[2] = {"Join-left", "Join-right"};
-  for (int side = 0; side < 2; side++) {
-    const wy_source_ref_t *r = &a->src[side];
-    wy_logical_t *n = NULL;
-    wy_status_t st = keyed[side] ? wy_analyze_source(a, r->def, &n, err)
-                                 : rekey_side(a, r, jc->side[side], key_type, names[side], &n, err);
-    if (side == 0) jn->left = n;
-    else jn->right = n;
-    if (st != WY_OK) return st;
-  }
-  bool ss = !L->table && !R->table, tt = L->table && R->table;
-  jn->join.type = ss ? WY_JOIN_STREAM_STREAM : tt ? WY_JOIN_TABLE_TABLE : WY_JOIN_STREAM_TABLE;
-  jn->table = tt;
-  jn->join.left_outer = j->kind == WY_AST_JOIN_LEFT || j->kind == WY_AST_JOIN_FULL;
-  jn->join.right_outer = j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL;
-  /* a re-keyed side carries the key in its first slot, which the joined row drops */
-  jn->join.left_key_slot = keyed[0] ? key_slot[0] : 0;
-  jn->join.right_key_slot = keyed[1] ? key_slot[1] : 0;
-  jn->join.left_drop = keyed[0] ? 0 : 1;
-  jn->join.right_drop = keyed[1] ? 0 : 1;
-  if (ss) {
-    jn->join.within_before = wy_ast_duration_ms(&j->before);
-    jn->join.within_after = j->after.set ? wy_ast_duration_ms(&j->after) : jn->join.within_before;
-  }
-  jn->nkey = 1;
-  return joined_schema(jn, key_type, err);
+/* The repartition of join k's side: "Join-left" for the first join, "Join_<k>-left" after. */
+static void side_name(size_t k, const char *side, char *buf, size_t cap) {
+  if (k == 1) snprintf(buf, cap, "Join-%s", side);
+  else snprintf(buf, cap, "Join_%zu-%s", k, side);
 }
 
-wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
-  const wy_ast_join_t *j = a->q->joins[0];
-  wy_source_ref_t *L = &a->src[0], *R = &a->src[1];
-  bool tt = L->table && R->table;
-  if (check_sources(a, j, err) != WY_OK) return err->code;
+/* The name of the result so far for messages: the left source, or the joins'. */
+static void left_name(const wy_qa_t *a, size_t k, char *buf, size_t cap) {
+  size_t len = (size_t)snprintf(buf, cap, "%s", a->src[0].def->name);
+  for (size_t i = 1; i < k && len < cap; i++) len += (size_t)snprintf(buf + len, cap - len, "_%s", a->src[i].def->name);
+}
+
+/* Join k: the result so far (*left, taken and replaced) with source k. */
+static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *left_table, key_set_t *keys,
+                             bool *synthetic, const wy_type_t **key_type, wy_error_t *err) {
+  const wy_ast_join_t *j = a->q->joins[k - 1];
+  const wy_source_ref_t *R = &a->src[k];
+  char lname[512];
+  left_name(a, k, lname, sizeof lname);
+  if (check_sides(a, k, *left_table, lname, j, err) != WY_OK) return err->code;
   join_cond_t jc = {{NULL, NULL}};
-  if (split_join(a, j, &jc, err) != WY_OK) return err->code;
-  int lk = -1, rk = -1;
-  bool left_keyed = wy_analyze_is_key_ref(a, jc.side[0], L, &lk) && wy_schema_count_ns(&L->def->schema, WY_NS_KEY) == 1;
-  bool right_keyed = wy_analyze_is_key_ref(a, jc.side[1], R, &rk) && wy_schema_count_ns(&R->def->schema, WY_NS_KEY) == 1;
+  if (split_join(a, k, j, &jc, err) != WY_OK) return err->code;
+  int rk = -1;
+  bool right_keyed =
+      wy_analyze_is_key_ref(a, jc.side[1], R, &rk) && wy_schema_count_ns(&R->def->schema, WY_NS_KEY) == 1;
+  int left_slot = -1; /* the left expression's slot in the left row, when it is the left's key */
+  if (k == 1) {
+    int lk;
+    if (wy_analyze_is_key_ref(a, jc.side[0], &a->src[0], &lk) && wy_schema_count_ns(&a->src[0].def->schema, WY_NS_KEY) == 1)
+      left_slot = lk;
+  } else if (!*synthetic && jc.side[0]->kind == WY_AST_COLUMN) {
+    wy_error_t ig;
+    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig);
+    if (c && key_set_has(keys, c->slot)) left_slot = c->slot;
+  }
   if (R->table && !right_keyed) {
     wy_error_t ig;
     const wy_scope_col_t *lc = jc.side[0]->kind == WY_AST_COLUMN
@@ -257,7 +312,7 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
       return wy_error_set(err, WY_ERR_ANALYSIS,
                           "Invalid join condition: %s-table joins require to join on the table's primary key. Got "
                           "%s.%s = %s.%s.",
-                          L->table ? "table" : "stream", lc->source, lc->name, rc->source, rc->name);
+                          *left_table ? "table" : "stream", lc->source, lc->name, rc->source, rc->name);
     char *l = wy_analyze_expr_text(jc.side[0]), *r = wy_analyze_expr_text(jc.side[1]);
     wy_error_set(err, WY_ERR_ANALYSIS,
                  "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s = %s.",
@@ -266,31 +321,102 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
     free(r);
     return err->code;
   }
-  if (tt && !left_keyed)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "foreign-key table-table joins are not supported yet");
-  const wy_type_t *key_type = NULL;
-  if (key_type_of(a, &jc, &key_type, err) != WY_OK) return err->code;
-  wy_logical_t *node = NULL;
-  wy_status_t st = join_node(a, &jc, key_type, lk, rk, left_keyed, right_keyed, &node, err);
-  /* Key of the result: the plain-column side of the condition, else a synthetic ROWKEY. */
-  bool synthetic = j->kind == WY_AST_JOIN_FULL ||
-                   (!side_is_plain_column(a, jc.side[0]) && !side_is_plain_column(a, jc.side[1]));
-  if (st == WY_OK && synthetic) {
-    node->join.synthetic_key = true;
-    st = wy_scope_add(&a->in_scope, "", "", "ROWKEY", a->in_width, wy_type_ref(key_type), true, false, false, err);
+  if (*left_table && left_slot < 0) {
+    if (k == 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "foreign-key table-table joins are not supported yet");
+    char *l = wy_analyze_qualified_text(a, jc.side[0]), *r = wy_analyze_qualified_text(a, jc.side[1]);
+    wy_error_set(err, WY_ERR_ANALYSIS,
+                 "Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got "
+                 "%s = %s.",
+                 l, r);
+    free(l);
+    free(r);
+    return err->code;
   }
+  if (k > 1 && j->kind == WY_AST_JOIN_FULL && *left_table && R->table)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                        "A FULL OUTER table-table join is supported only as the first join of an n-way join.");
+  wy_type_unref(*key_type);
+  *key_type = NULL;
+  if (key_type_of(a, &jc, key_type, err) != WY_OK) return err->code;
+
+  /* the two sides: the left re-keyed unless keyed, the right a source, re-keyed unless
+   * keyed (a table always is) */
+  int lfrom = 0, lto = R->base - WY_ROW_NPSEUDO; /* the left row's slots */
+  wy_logical_t *jn = wy_logical_new(WY_LOGICAL_JOIN, NULL);
+  if (!jn) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  char name[64];
+  wy_status_t st = WY_OK;
+  if (left_slot >= 0) {
+    jn->left = *left;
+  } else {
+    side_name(k, "left", name, sizeof name);
+    st = rekey(a, *left, lfrom, lto + WY_ROW_NPSEUDO, jc.side[0], *key_type, name, &jn->left, err);
+  }
+  *left = jn; /* from here the join node owns the left side */
+  wy_logical_t *rsrc = NULL;
+  if (st == WY_OK) st = wy_analyze_source(a, R->def, &rsrc, err);
+  if (st == WY_OK && !right_keyed && !R->table) {
+    side_name(k, "right", name, sizeof name);
+    st = rekey(a, rsrc, R->base, R->base + (int)R->def->schema.n + WY_ROW_NPSEUDO, jc.side[1], *key_type, name,
+               &jn->right, err);
+  } else {
+    jn->right = rsrc;
+  }
+  if (st != WY_OK) return st;
+  bool ss = !*left_table && !R->table, tt = *left_table && R->table;
+  jn->join.type = ss ? WY_JOIN_STREAM_STREAM : tt ? WY_JOIN_TABLE_TABLE : WY_JOIN_STREAM_TABLE;
+  jn->join.index = (int)k;
+  jn->table = tt;
+  jn->join.left_outer = j->kind == WY_AST_JOIN_LEFT || j->kind == WY_AST_JOIN_FULL;
+  jn->join.right_outer = j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL;
+  /* a re-keyed side carries the key in its first slot, which the joined row drops */
+  bool rkeyed = right_keyed || R->table;
+  jn->join.left_key_slot = left_slot >= 0 ? left_slot : 0;
+  jn->join.right_key_slot = rkeyed ? rk : 0;
+  jn->join.left_drop = left_slot >= 0 ? 0 : 1;
+  jn->join.right_drop = rkeyed ? 0 : 1;
+  if (ss) {
+    jn->join.within_before = wy_ast_duration_ms(&j->before);
+    jn->join.within_after = j->after.set ? wy_ast_duration_ms(&j->after) : jn->join.within_before;
+  }
+  jn->nkey = 1;
+  const char *const alias[2] = {k == 1 ? a->src[0].alias : NULL, R->alias};
+  if ((st = joined_schema(jn, alias, *key_type, err)) != WY_OK) return st;
+  /* the result's key: a synthetic ROWKEY for FULL OUTER or when no side is a plain
+   * column; else equal to each plain side, and to the left's key when not re-keyed */
+  *synthetic = j->kind == WY_AST_JOIN_FULL || (!side_is_plain_column(a, jc.side[0]) && !side_is_plain_column(a, jc.side[1]));
+  if (*synthetic || left_slot < 0) key_set_free(keys);
+  if (!*synthetic) {
+    if ((st = key_set_add(a, keys, jc.side[0], err)) != WY_OK || (st = key_set_add(a, keys, jc.side[1], err)) != WY_OK)
+      return st;
+  }
+  *left_table = tt;
+  return WY_OK;
+}
+
+wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  wy_logical_t *node = NULL;
+  bool table = a->src[0].table, synthetic = false;
+  key_set_t keys = {0};
+  const wy_type_t *key_type = NULL;
+  wy_status_t st = wy_analyze_source(a, a->src[0].def, &node, err);
+  for (size_t k = 1; st == WY_OK && k <= q->njoins; k++)
+    st = join_step(a, k, &node, &table, &keys, &synthetic, &key_type, err);
+  if (st == WY_OK && synthetic)
+    st = wy_scope_add(&a->in_scope, "", "", "ROWKEY", a->rowkey_slot, wy_type_ref(key_type), true, false, false, err);
   if (st == WY_OK) st = wy_analyze_where(a, &a->in_scope, &node, err);
   wy_key_spec_t ks = {0};
   if (st == WY_OK) st = wy_key_spec_init(&ks, 1, "join expression", err);
   if (st == WY_OK) {
     if (synthetic) {
-      ks.slot[0] = a->in_width;
+      ks.slot[0] = a->rowkey_slot;
       ks.synthetic = true;
-    } else if (side_is_plain_column(a, jc.side[0])) {
-      ks.ast[0] = jc.side[0];
-      if (side_is_plain_column(a, jc.side[1])) ks.alt[0] = jc.side[1];
     } else {
-      ks.ast[0] = jc.side[1];
+      ks.slot[0] = keys.n ? keys.slots[0] : -1;
+      ks.alt_slots = keys.slots;
+      ks.alt_names = (const char *const *)keys.names;
+      ks.nalt = keys.n;
     }
   }
   wy_proj_t p = {0};
@@ -302,14 +428,16 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
     st = wy_analyze_project(a, &p, key_item, 1, node, &proj, err);
     node = proj;
   }
+  bool result_table = node && node->table;
   wy_proj_free(&p);
   wy_key_spec_free(&ks);
+  key_set_free(&keys);
   wy_type_unref(key_type);
   if (st != WY_OK) {
     wy_logical_destroy(node);
     return st;
   }
-  st = wy_analyze_sink(a, node, tt, false, sink, &node, err);
+  st = wy_analyze_sink(a, node, result_table, false, sink, &node, err);
   a->lq->root = node;
   return st;
 }

@@ -111,6 +111,7 @@ struct wy_logical {
 
   struct { /* JOIN */
     wy_join_type_t type;
+    int index; /* 1 for the first join of the query, 2 for the one over its result, ... */
     bool left_outer, right_outer;
     int left_key_slot, right_key_slot; /* where each side's row holds the join key */
     size_t left_drop, right_drop;      /* leading re-key columns the joined row drops */

@@ -231,6 +231,9 @@ char *wy_analyze_qualified_text(wy_qa_t *a, const wy_ast_expr_t *e) {
 }
 
 static bool item_matches_key(wy_qa_t *a, const wy_proj_item_t *it, const wy_key_spec_t *ks, size_t k) {
+  /* a join's key: any column equal to it */
+  for (size_t i = 0; k == 0 && it->col && !it->col->pseudo && i < ks->nalt; i++)
+    if (it->col->slot == ks->alt_slots[i]) return true;
   if (ks->by_slot) {
     if (it->col && !it->col->pseudo && it->col->slot == ks->slot[k]) return true;
     return it->ast && ks->ast[k] && wy_ast_expr_equal(it->ast, ks->ast[k]);
@@ -323,6 +326,19 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
                         "(eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join "
                         "criteria did not match any source column. This expression must be included in the "
                         "projection and may be aliased.", a->stmt->name ? a->stmt->name : "?");
+  }
+  if (any_missing && ks->nalt && key_item[0] < 0) {
+    /* ksqlDB names every column the join key may be taken from */
+    wy_strlist_t alts = {0};
+    for (size_t i = 0; i < ks->nalt; i++) wy_strlist_add(&alts, ks->alt_names[i]);
+    char list[1024];
+    wy_strlist_join(&alts, list, sizeof list, " or ");
+    wy_error_set(err, WY_ERR_ANALYSIS,
+                 "The query used to build `%s` must include the %s%s %s in its projection (eg, SELECT %s...).",
+                 a->stmt->name ? a->stmt->name : "?", ks->kind_word, alts.n > 1 ? "s" : "", list, alts.items[0]);
+    wy_strlist_free(&alts);
+    wy_strlist_free(&missing);
+    return err->code;
   }
   if (any_missing && missing.n) {
     char list[1024];

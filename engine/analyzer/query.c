@@ -488,22 +488,34 @@ static wy_status_t set_query_id(wy_qa_t *a, wy_error_t *err) {
   return WY_OK;
 }
 
-/* FROM and JOIN: the sources, the input scope, the lineage inputs. */
+/* FROM and JOIN: the sources, the input scope, the lineage inputs. A join's row is the
+ * left row (a source's, or the joins' before it) with its pseudo columns, then the new
+ * source's with its own, then the join key: source k starts where the row of the joins
+ * before it ends, and the final row's last slot is the key (ROWKEY when synthetic). */
 static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   if (!q || !q->from) return wy_error_set(err, WY_ERR_ANALYSIS, "query has no FROM clause");
-  if (q->njoins > 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "N-way joins are not supported yet");
+  if (wy_limit_check(err, WY_LIMIT_JOIN_SOURCES, "The query", q->njoins + 1, q->from->pos.line, q->from->pos.column) !=
+      WY_OK)
+    return err->code;
+  a->src = calloc(q->njoins + 1, sizeof *a->src);
+  if (!a->src) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (resolve_relation(a, q->from, &a->src[0], err) != WY_OK) return err->code;
   a->nsrc = 1;
   if (add_source_to_scope(a, &a->src[0], 0, err) != WY_OK) return err->code;
-  a->in_width = (int)a->src[0].def->schema.n + WY_ROW_NPSEUDO;
-  if (q->njoins == 1) {
-    if (resolve_relation(a, q->joins[0]->right, &a->src[1], err) != WY_OK) return err->code;
-    a->nsrc = 2;
+  int width = (int)a->src[0].def->schema.n; /* real columns of the row so far */
+  a->in_width = width + WY_ROW_NPSEUDO;
+  a->rowkey_slot = -1;
+  for (size_t k = 1; k <= q->njoins; k++) {
+    if (resolve_relation(a, q->joins[k - 1]->right, &a->src[k], err) != WY_OK) return err->code;
+    a->nsrc++;
     a->joined = true;
     a->in_scope.joined = true;
-    if (add_source_to_scope(a, &a->src[1], a->in_width, err) != WY_OK) return err->code;
-    a->in_width += (int)a->src[1].def->schema.n + WY_ROW_NPSEUDO;
+    int base = width + WY_ROW_NPSEUDO;
+    if (add_source_to_scope(a, &a->src[k], base, err) != WY_OK) return err->code;
+    width = base + (int)a->src[k].def->schema.n + WY_ROW_NPSEUDO + 1;
+    a->rowkey_slot = width - 1;
+    a->in_width = width + WY_ROW_NPSEUDO;
   }
   a->nused = (size_t)a->in_width + 1;
   a->used = calloc(a->nused, 1);
@@ -557,13 +569,14 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
     /* query-wide dependencies: what decides whether and where a row goes */
     const wy_ast_query_t *q = a.q;
     wy_analyze_lineage_indirect(&a, q->where, WY_LINEAGE_FILTER);
-    if (q->njoins) wy_analyze_lineage_indirect(&a, q->joins[0]->on, WY_LINEAGE_JOIN);
+    for (size_t i = 0; i < q->njoins; i++) wy_analyze_lineage_indirect(&a, q->joins[i]->on, WY_LINEAGE_JOIN);
     for (size_t i = 0; i < q->ngroup_by; i++) wy_analyze_lineage_indirect(&a, q->group_by[i], WY_LINEAGE_GROUP_BY);
     wy_analyze_lineage_indirect(&a, q->having, WY_LINEAGE_FILTER);
   }
   for (size_t i = 0; i < a.naggs; i++) wy_expr_destroy(a.aggs[i].bound);
   free(a.aggs);
   free(a.used);
+  free(a.src);
   wy_strlist_free(&a.non_agg_cols);
   wy_scope_clear(&a.in_scope);
   if (st != WY_OK) {

@@ -53,10 +53,11 @@ typedef struct wy_qa {
   const wy_ast_stmt_t *stmt;
   const wy_ast_query_t *q;
   wy_logical_query_t *lq; /* the result, filled as the analysis goes */
-  wy_source_ref_t src[2];
+  wy_source_ref_t *src; /* FROM, then each JOIN's source */
   size_t nsrc;
   wy_scope_t in_scope; /* the input (possibly joined) row */
   int in_width;        /* slots of the input row */
+  int rowkey_slot;     /* a join's row: the slot of its join key (a synthetic ROWKEY) */
   bool joined;
   /* aggregation */
   bool aggregate;
@@ -105,6 +106,11 @@ typedef struct wy_key_spec {
   int *slot;                 /* or an input slot */
   const wy_ast_expr_t **alt; /* join: the other side's expression, or NULL */
   const char *kind_word;     /* "key column", "grouping expression", ... */
+  /* a join's key: the columns (input slots) equal to it, any of which may be selected
+   * as the key; *alt_names their names as ksqlDB prints them (SOURCE.COLUMN) */
+  const int *alt_slots;
+  const char *const *alt_names;
+  size_t nalt;
   bool by_slot;              /* also match plain columns at slot[k] (re-keyed scope) */
   bool qualify;              /* messages name columns as SOURCE.COLUMN (PARTITION BY) */
   bool synthetic;            /* the join's synthetic ROWKEY column */

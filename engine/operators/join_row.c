@@ -5,11 +5,11 @@
 
 wy_status_t wy_join_side_open(wy_op_t *op, bool mine, wy_join_side_t *s, wy_error_t *err) {
   const wy_plan_join_t *j = &op->step->join;
-  const wy_plan_input_t *in = &op->task->sub->inputs[mine ? op->step->input : j->other_input];
+  const wy_schema_t *schema = mine ? &op->step->in.schema : &j->other.schema;
   bool left = mine == j->this_is_left;
-  s->n = in->shape.schema.n;
+  s->n = schema->n;
   s->drop = left ? j->left_drop : j->right_drop;
-  s->types = wy_types_of(&in->shape.schema, 0, s->n, 1);
+  s->types = wy_types_of(schema, 0, s->n, 1);
   return s->types ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
 }
 

@@ -38,9 +38,9 @@ static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_s
   case WY_STEP_JOIN_STREAM_TABLE:
   case WY_STEP_JOIN_TABLE_TABLE:
   case WY_STEP_JOIN_STREAM_STREAM:
-    fprintf(out, " %s%s%s with input %d in store %s\n",
+    fprintf(out, " %s%s%s, the %s side, with store %s\n",
             s->kind == WY_STEP_JOIN_STREAM_STREAM ? "windowed " : "", join_kind(&s->join),
-            s->kind == WY_STEP_JOIN_TABLE_TABLE ? " (table-table)" : "", s->join.other_input,
+            s->kind == WY_STEP_JOIN_TABLE_TABLE ? " (table-table)" : "", s->join.this_is_left ? "left" : "right",
             s->join.other_store >= 0 ? sub->stores[s->join.other_store].name : "-");
     break;
   case WY_STEP_AGGREGATE:

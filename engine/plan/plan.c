@@ -19,6 +19,7 @@ static void shape_clear(wy_plan_shape_t *s) { wy_schema_clear(&s->schema); }
 static void step_clear(wy_plan_step_t *s) {
   shape_clear(&s->in);
   shape_clear(&s->out);
+  shape_clear(&s->join.other);
   wy_expr_program_destroy(s->predicate);
   wy_named_exprs_free(s->exprs, s->nexprs);
   free(s->keep);

@@ -64,7 +64,7 @@ typedef struct wy_plan_shape {
  * without its leading `drop` re-key columns. */
 typedef struct wy_plan_join {
   bool this_is_left;     /* this step's input is the left side */
-  int other_input;       /* the other side's input in the sub-topology */
+  wy_plan_shape_t other; /* the rows of the other side (as its table or buffer keeps them) */
   int key_slot;          /* where this side's row holds the join key */
   bool left_outer;       /* LEFT/FULL: the left side is kept without a match */
   bool right_outer;      /* RIGHT/FULL: the right side is kept without a match */

@@ -89,7 +89,7 @@ static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical
   if (!st) return nomem(b), -1;
   st->kind = kind;
   st->next = st->input = st->store = st->group_step = st->timestamp_slot = -1;
-  st->join.this_store = st->join.other_store = st->join.other_input = -1;
+  st->join.this_store = st->join.other_store = -1;
   wy_format_spec_init(&st->key_format, NULL);
   wy_format_spec_init(&st->value_format, NULL);
   if (shape_of(b, &st->in, from) != WY_OK || shape_of(b, &st->out, n) != WY_OK) return -1;
@@ -224,10 +224,9 @@ static const wy_logical_t *leaf_source(const wy_logical_t *n) {
   return n;
 }
 
-static void join_geometry(const wy_logical_t *n, bool left, const tails_t *other, wy_plan_join_t *j) {
+static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left, wy_plan_join_t *j) {
   size_t lw = n->left->schema.n - n->join.left_drop, rw = n->right->schema.n - n->join.right_drop;
   j->this_is_left = left;
-  j->other_input = other->input;
   j->key_slot = left ? n->join.left_key_slot : n->join.right_key_slot;
   j->left_outer = n->join.left_outer;
   j->right_outer = n->join.right_outer;
@@ -241,6 +240,28 @@ static void join_geometry(const wy_logical_t *n, bool left, const tails_t *other
                           : -1;
   j->within_before = left ? n->join.within_before : n->join.within_after;
   j->within_after = left ? n->join.within_after : n->join.within_before;
+  return shape_of(b, &j->other, left ? n->right : n->left);
+}
+
+/* A name of join k's: "Join-<what>" for the first join, "Join_<k>-<what>" after. */
+static void join_name(const wy_logical_t *n, const char *what, char *buf, size_t cap) {
+  if (n->join.index <= 1) snprintf(buf, cap, "Join-%s", what);
+  else snprintf(buf, cap, "Join_%d-%s", n->join.index, what);
+}
+
+/* A table-table join over the result of joins before it: that result, a table no store
+ * holds yet, is materialized (a logged store) for the other side to look up. */
+static wy_status_t materialize_result(builder_t *b, const wy_logical_t *inner, int sub, tails_t *t) {
+  int m = add_step(b, sub, WY_STEP_MATERIALIZE, inner, inner);
+  if (m < 0) return b->err->code;
+  char name[64];
+  join_name(inner, "Materialize", name, sizeof name);
+  int store = add_store(b, sub, name, true, NULL, m);
+  if (store < 0) return b->err->code;
+  step_at(b, sub, m)->store = store;
+  link_tails(b, sub, t, m);
+  *t = one_tail(m, t->input);
+  return WY_OK;
 }
 
 static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
@@ -252,17 +273,27 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
   if (keyed && keyed->source.key_format.name[0] && strcmp(keyed->source.key_format.name, "NONE") != 0)
     kf = keyed->source.key_format;
   kf.schema_id = -1;
-  lctx_t lcx = {"KafkaTopic_Left", &kf}, rcx = {"KafkaTopic_Right", &kf};
+  char right_ctx[64];
+  if (n->join.index <= 1) snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right");
+  else snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right_%d", n->join.index);
+  lctx_t lcx = {"KafkaTopic_Left", &kf}, rcx = {right_ctx, &kf};
   tails_t l, r;
-  if (lower(b, n->left, sub, &lcx, &l) != WY_OK || lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
+  if (lower(b, n->left, sub, &lcx, &l) != WY_OK) return b->err->code;
+  if (n->join.type == WY_JOIN_TABLE_TABLE && n->left->kind == WY_LOGICAL_JOIN &&
+      materialize_result(b, n->left, sub, &l) != WY_OK)
+    return b->err->code;
+  if (lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
   wy_step_kind_t kind = n->join.type == WY_JOIN_STREAM_TABLE   ? WY_STEP_JOIN_STREAM_TABLE
                         : n->join.type == WY_JOIN_TABLE_TABLE ? WY_STEP_JOIN_TABLE_TABLE
                                                               : WY_STEP_JOIN_STREAM_STREAM;
   int buffers[2] = {-1, -1};
   if (kind == WY_STEP_JOIN_STREAM_STREAM) {
     bool outer = n->join.left_outer || n->join.right_outer;
-    buffers[0] = add_store(b, sub, outer ? "Join-outer-this-join-store" : "Join-this-join-store", true, NULL, -1);
-    buffers[1] = add_store(b, sub, outer ? "Join-outer-other-join-store" : "Join-other-join-store", true, NULL, -1);
+    char name[64];
+    join_name(n, outer ? "outer-this-join-store" : "this-join-store", name, sizeof name);
+    buffers[0] = add_store(b, sub, name, true, NULL, -1);
+    join_name(n, outer ? "outer-other-join-store" : "other-join-store", name, sizeof name);
+    buffers[1] = add_store(b, sub, name, true, NULL, -1);
     if (buffers[0] < 0 || buffers[1] < 0) return b->err->code;
   }
   /* the table side of a stream-table join only materializes: the stream side looks it up */
@@ -273,7 +304,7 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
     int j = add_step(b, sub, kind, side == 0 ? n->left : n->right, n);
     if (j < 0) return b->err->code;
     wy_plan_step_t *st = step_at(b, sub, j);
-    join_geometry(n, side == 0, other, &st->join);
+    if (join_geometry(b, n, side == 0, &st->join) != WY_OK) return b->err->code;
     st->input = mine->input;
     if (kind == WY_STEP_JOIN_STREAM_STREAM) {
       st->join.this_store = buffers[side];

@@ -6,6 +6,7 @@
  *    columns written of 300);
  *  - a repartition topic of 32 partitions (35 of 64 records processed on the memory
  *    backend, the rest never drained);
+ *  - a join over 20 topics: a stream joined with 19 tables (two sources at most);
  *  - exactly_once_v2 with 70 queries on one stream thread (from the 65th on, offsets
  *    never entered a transaction).
  * The memory backend is driven as `walleye test` drives it (an engine and a driver per
@@ -227,7 +228,9 @@ static void drive_query(wy_memory_broker_t *b, wy_query_t *q) {
   wy_source_destroy(src);
 }
 
-static void read_memory_topic(wy_memory_broker_t *b, const char *topic, outputs_t *o) {
+/* Every record of a topic of the memory broker, partition by partition, to `fn`. */
+static void read_memory_topic(wy_memory_broker_t *b, const char *topic, void (*fn)(void *user, const wy_record_t *),
+                              void *user) {
   int32_t np = wy_memory_broker_partitions(b, topic);
   for (int32_t p = 0; p < np; p++) {
     int64_t end = 0;
@@ -236,22 +239,29 @@ static void read_memory_topic(wy_memory_broker_t *b, const char *topic, outputs_
     for (int64_t off = 0; off < end; off++) {
       wy_record_t r;
       assert_int_equal(wy_memory_broker_read(b, topic, p, off, &r, &err), WY_OK);
-      output(o, &r);
+      fn(user, &r);
     }
   }
+}
+
+static void output_to(void *user, const wy_record_t *r) { output(user, r); }
+
+/* An engine on a new memory broker that executed `sql` (freed). */
+static wy_engine_t *memory_engine(char *sql, wy_memory_broker_t **b) {
+  wy_engine_t *e;
+  wy_error_t err;
+  assert_int_equal(wy_memory_broker_new(b, &err), WY_OK);
+  wy_engine_options_t eo = {.broker = *b};
+  assert_int_equal(wy_engine_new(&eo, &e, &err), WY_OK);
+  if (wy_engine_execute_sql(e, sql, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  free(sql);
+  return e;
 }
 
 static void sizes_work_on_the_memory_backend(void **state) {
   (void)state;
   wy_memory_broker_t *b;
-  wy_engine_t *e;
-  wy_error_t err;
-  assert_int_equal(wy_memory_broker_new(&b, &err), WY_OK);
-  wy_engine_options_t eo = {.broker = b};
-  assert_int_equal(wy_engine_new(&eo, &e, &err), WY_OK);
-  char *sql = all_sql();
-  if (wy_engine_execute_sql(e, sql, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
-  free(sql);
+  wy_engine_t *e = memory_engine(all_sql(), &b);
   /* the repartition topic has the source's 32 partitions */
   const wy_plan_t *p = wy_query_plan(wy_engine_query_at(e, 3));
   assert_int_equal(p->ninternal, 1);
@@ -261,9 +271,89 @@ static void sizes_work_on_the_memory_backend(void **state) {
   outputs_t o;
   outputs_init(&o);
   const char *topics[] = {"GROUPED", "PARTED", "W2", "COUNTED"};
-  for (size_t i = 0; i < 4; i++) read_memory_topic(b, topics[i], &o);
+  for (size_t i = 0; i < 4; i++) read_memory_topic(b, topics[i], output_to, &o);
   check_outputs(&o);
   outputs_free(&o);
+  wy_engine_destroy(e);
+  wy_memory_broker_destroy(b);
+}
+
+/* ---- a join over 20 topics: a stream joined with 19 tables on its key ---- */
+
+#define JOINED 19 /* tables joined to the stream */
+
+static char *join_sql(void) {
+  char *tables = list("CREATE TABLE t%d (id INT PRIMARY KEY, v INT) WITH (kafka_topic='t%d', value_format='JSON');\n",
+                      1, JOINED, "");
+  char *cols = list("t%d.v AS v%d", 1, JOINED, ", ");
+  char *joins = list("JOIN t%d ON j.id = t%d.id", 1, JOINED, " ");
+  char *sql = sqlf("CREATE STREAM j (id INT KEY, a INT) WITH (kafka_topic='j', value_format='JSON');\n%s"
+                   "CREATE STREAM joined AS SELECT j.id AS id, j.a AS a, %s FROM j %s;\n",
+                   tables, cols, joins);
+  free(tables);
+  free(cols);
+  free(joins);
+  return sql;
+}
+
+/* One row of key 1 in every table: t<i> has V = i. */
+static void produce_tables(produce_fn fn, void *user) {
+  char key[4], topic[16], val[32];
+  wy_error_t err;
+  int_key(1, key);
+  for (int i = 1; i <= JOINED; i++) {
+    snprintf(topic, sizeof topic, "t%d", i);
+    snprintf(val, sizeof val, "{\"V\":%d}", i);
+    if (fn(user, topic, key, 4, val, &err) != WY_OK) fail_msg("produce %s: %s", topic, err.msg);
+  }
+}
+
+static void produce_stream(produce_fn fn, void *user) {
+  char key[4];
+  wy_error_t err;
+  int_key(1, key);
+  if (fn(user, "j", key, 4, "{\"A\":0}", &err) != WY_OK) fail_msg("produce j: %s", err.msg);
+}
+
+/* The stream's record, enriched by all 19 tables. */
+static void check_joined(const wy_record_t *r) {
+  char want_key[4];
+  int_key(1, want_key);
+  assert_int_equal(r->key_len, 4);
+  assert_memory_equal(r->key, want_key, 4);
+  json_t *v = json_loadb(r->value, r->value_len, 0, NULL);
+  assert_non_null(v);
+  assert_int_equal(json_object_size(v), JOINED + 1);
+  assert_int_equal(json_integer_value(json_object_get(v, "A")), 0);
+  for (int i = 1; i <= JOINED; i++) {
+    char name[8];
+    snprintf(name, sizeof name, "V%d", i);
+    assert_int_equal(json_integer_value(json_object_get(v, name)), i);
+  }
+  json_decref(v);
+}
+
+static void count_joined(void *user, const wy_record_t *r) {
+  check_joined(r);
+  ++*(int *)user;
+}
+
+static void a_join_over_20_topics_works_on_the_memory_backend(void **state) {
+  (void)state;
+  wy_memory_broker_t *b;
+  wy_engine_t *e = memory_engine(join_sql(), &b);
+  wy_query_t *q = wy_engine_query_at(e, 0);
+  const wy_plan_t *p = wy_query_plan(q);
+  assert_int_equal(p->nsource_topics, JOINED + 1);
+  assert_int_equal(p->ninternal, 0); /* every join on the stream's key: nothing re-keyed */
+  /* the tables first, then the stream's record, so that it finds every row */
+  produce_tables(mem_produce, b);
+  drive_query(b, q);
+  produce_stream(mem_produce, b);
+  drive_query(b, q);
+  int found = 0;
+  read_memory_topic(b, "JOINED", count_joined, &found);
+  assert_int_equal(found, 1);
   wy_engine_destroy(e);
   wy_memory_broker_destroy(b);
 }
@@ -304,7 +394,7 @@ static void sizes_work_on_a_node_and_its_push_and_pull_queries(void **state) {
   outputs_t o;
   outputs_init(&o);
   const char *topics[] = {"GROUPED", "PARTED", "W2", "COUNTED"};
-  for (size_t i = 0; i < 4; i++) read_memory_topic(f->broker, topics[i], &o);
+  for (size_t i = 0; i < 4; i++) read_memory_topic(f->broker, topics[i], output_to, &o);
   check_outputs(&o);
   outputs_free(&o);
   /* a pull query over the table: one row per group of the 32-partition repartition */
@@ -486,8 +576,9 @@ static void sizes_work_on_the_embedded_broker(void **state) {
   if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
   /* read every sink from the beginning until all outputs came (or 30 s) */
   const char *topics[] = {"GROUPED", "PARTED", "W2", "COUNTED"};
-  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)}};
-  wy_kafka_source_config_t c = {.props = props, .nprops = 1, .group_id = "limits-reader", .topics = topics,
+  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
+                             {"auto.offset.reset", "earliest"}};
+  wy_kafka_source_config_t c = {.props = props, .nprops = 2, .group_id = "limits-reader", .topics = topics,
                                 .ntopics = 4};
   wy_kafka_source_t *src;
   if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("reader: %s", err.msg);
@@ -502,6 +593,46 @@ static void sizes_work_on_the_embedded_broker(void **state) {
   wy_kafka_source_destroy(src);
   check_outputs(&o);
   outputs_free(&o);
+  assert_true(wy_kafka_runtime_running(fx->rt));
+  kafka_fixture_destroy(fx);
+}
+
+static void a_join_over_20_topics_works_on_the_embedded_broker(void **state) {
+  (void)state;
+  kfx_t *fx = kafka_fixture("at_least_once");
+  wy_error_t err;
+  for (int i = 0; i <= JOINED; i++) {
+    char topic[16];
+    snprintf(topic, sizeof topic, i ? "t%d" : "j", i);
+    if (wy_embedded_broker_create_topic(fx->broker, topic, 4, &err) != WY_OK) fail_msg("topic: %s", err.msg);
+  }
+  char *sql = join_sql();
+  kafka_start(fx, sql);
+  free(sql);
+  /* the tables first; the stream's record once the query has read all 19 rows */
+  produce_tables(kafka_produce, fx);
+  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  int64_t deadline = now_ms() + 30000;
+  while (wy_kafka_runtime_query_stats(fx->rt, 0).in < JOINED && now_ms() < deadline) usleep(50 * 1000);
+  assert_int_equal(wy_kafka_runtime_query_stats(fx->rt, 0).in, JOINED);
+  produce_stream(kafka_produce, fx);
+  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  const char *topics[] = {"JOINED"};
+  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
+                             {"auto.offset.reset", "earliest"}};
+  wy_kafka_source_config_t c = {.props = props, .nprops = 2, .group_id = "limits-join-reader", .topics = topics,
+                                .ntopics = 1};
+  wy_kafka_source_t *src;
+  if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("reader: %s", err.msg);
+  int found = 0;
+  wy_record_t recs[8];
+  while (!found && now_ms() < deadline) {
+    size_t n = 0;
+    if (wy_source_poll(wy_kafka_source_base(src), recs, 8, &n, 200, &err) != WY_OK) continue;
+    for (size_t i = 0; i < n; i++, found++) check_joined(&recs[i]);
+  }
+  wy_kafka_source_destroy(src);
+  assert_int_equal(found, 1);
   assert_true(wy_kafka_runtime_running(fx->rt));
   kafka_fixture_destroy(fx);
 }
@@ -553,6 +684,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(sizes_work_on_a_node_and_its_push_and_pull_queries, node_setup, node_teardown),
       cmocka_unit_test(statements_over_a_limit_are_refused_naming_it),
       cmocka_unit_test(sizes_work_on_the_embedded_broker),
+      cmocka_unit_test(a_join_over_20_topics_works_on_the_memory_backend),
+      cmocka_unit_test(a_join_over_20_topics_works_on_the_embedded_broker),
       cmocka_unit_test(exactly_once_commits_every_query_of_a_thread),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

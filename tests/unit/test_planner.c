@@ -140,6 +140,51 @@ static void joins_meet_in_one_sub_topology(void **state) {
   fx_free(f);
 }
 
+/* N-way: each join takes the result so far as its left side; a join on another key
+ * re-keys that result through its own repartition topic; a table-table join over a
+ * join result materializes it; names carry the join's number from the second on. */
+static void joins_of_more_sources_chain_left_deep(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  wy_error_t err;
+  const char *ddl = "CREATE TABLE regions (name STRING PRIMARY KEY, zone STRING) "
+                    "WITH (kafka_topic='regions', value_format='JSON', partitions=4);"
+                    "CREATE TABLE tiers (id INT PRIMARY KEY, tier STRING) "
+                    "WITH (kafka_topic='tiers', value_format='JSON', partitions=4);"
+                    "CREATE TABLE plans (id INT PRIMARY KEY, plan STRING) "
+                    "WITH (kafka_topic='plans', value_format='JSON', partitions=4);";
+  if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  /* the same key twice: one sub-topology, one join step after the other */
+  const wy_plan_t *p = plan_of(f, "CREATE STREAM e2 AS SELECT c.user_id, page, name, tier FROM clicks c "
+                                  "JOIN users u ON c.user_id = u.id LEFT JOIN tiers t ON c.user_id = t.id;");
+  assert_int_equal(p->nsubs, 1);
+  assert_int_equal(p->ninternal, 0);
+  assert_int_equal(p->nsource_topics, 3);
+  char buf[256];
+  chain(&p->subs[0], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Join>Join>Project>Sink");
+  assert_string_equal(p->subs[0].stores[1].name, "KafkaTopic_Right_2-Reduce");
+  /* then another key: the result so far is re-keyed on the region */
+  p = plan_of(f, "CREATE STREAM e3 AS SELECT c.region, page, u.name, zone FROM clicks c "
+                 "JOIN users u ON c.user_id = u.id JOIN regions r ON c.region = r.name;");
+  assert_int_equal(p->nsubs, 2);
+  assert_int_equal(p->ninternal, 1);
+  assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_E3_1-Join_2-left-repartition");
+  chain(&p->subs[0], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Join>SelectKey>Repartition");
+  chain(&p->subs[1], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Join>Project>Sink");
+  /* three tables: the first join's result is kept for the third table to look up */
+  p = plan_of(f, "CREATE TABLE t3 AS SELECT u.id, name, tier, plan FROM users u JOIN tiers t ON u.id = t.id "
+                 "LEFT JOIN plans p ON u.id = p.id;");
+  assert_int_equal(p->nsubs, 1);
+  chain(&p->subs[0], 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize>Join>Materialize>Join>Project>Sink");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_string_equal(p->changelog_topics[0], "_confluent-ksql-svc_query_CTAS_T3_2-Join-Materialize-changelog");
+  fx_free(f);
+}
+
 static void explain_reads_the_physical_plan(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
@@ -164,6 +209,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(names_follow_ksqldb_under_the_node_service_id),
       cmocka_unit_test(joins_meet_in_one_sub_topology),
+      cmocka_unit_test(joins_of_more_sources_chain_left_deep),
       cmocka_unit_test(explain_reads_the_physical_plan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
