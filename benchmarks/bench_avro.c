@@ -29,8 +29,8 @@ static const char *AGENTS[] = {
 };
 static const char *PAGES[] = {"/index.html", "/site/user_status.html", "/images/logo-small.png",
                               "/site/login.html", "/checkout?item=42&qty=1"};
-static const char *NAMES[NCOLS] = {"IP",     "USERID", "REMOTE_USER", "TIME",     "_TIME",
-                                   "REQUEST", "STATUS", "BYTES",      "REFERRER", "AGENT"};
+static const char *NAMES[NCOLS] = {"IP",      "USERID", "REMOTE_USER", "TIME",     "_TIME",
+                                   "REQUEST", "STATUS", "BYTES",       "REFERRER", "AGENT"};
 
 typedef struct {
   wy_format_codec_t *in, *out;
@@ -74,8 +74,9 @@ int main(int argc, char **argv) {
   wy_format_column_t cols[NCOLS], pcols[5];
   for (int i = 0; i < NCOLS; i++) {
     cols[i].name = NAMES[i];
-    cols[i].type = i == 1 || i == 6 || i == 7 ? wy_type_int() : i == 4 ? wy_type_bigint()
-                                                                        : wy_type_string();
+    cols[i].type = i == 1 || i == 6 || i == 7 ? wy_type_int()
+                   : i == 4                   ? wy_type_bigint()
+                                              : wy_type_string();
   }
   const int pick[5] = {0, 1, 4, 5, 6};
   for (int i = 0; i < 5; i++) pcols[i] = cols[pick[i]];
@@ -87,8 +88,8 @@ int main(int argc, char **argv) {
     wy_format_t f = k ? WY_FORMAT_JSON : WY_FORMAT_AVRO;
     wy_format_options_t in = {.projection = used, .registry = reg, .subject = "clicks-value"};
     wy_format_options_t out = {.registry = reg, .subject = "out-value", .register_schema = true};
-    wy_format_options_t writer = {.registry = reg, .subject = "clicks-value",
-                                  .register_schema = true};
+    wy_format_options_t writer = {
+        .registry = reg, .subject = "clicks-value", .register_schema = true};
     sides[k].in = wy_format_codec_new(f, &all, &in, &err);
     sides[k].out = wy_format_codec_new(f, &projected, &out, &err);
     wy_format_codec_t *w = wy_format_codec_new(f, &all, &writer, &err);
@@ -105,16 +106,22 @@ int main(int argc, char **argv) {
     for (int i = 0; i < POOL; i++) {
       char ip[32], tm[24];
       long long t = 1605172213000LL + i * 137;
-      snprintf(ip, sizeof ip, "%d.%d.%d.%d", rand() % 256, rand() % 256, rand() % 256, rand() % 256);
+      snprintf(ip, sizeof ip, "%d.%d.%d.%d", rand() % 256, rand() % 256, rand() % 256,
+               rand() % 256);
       snprintf(tm, sizeof tm, "%lld", t);
       char req[64];
       snprintf(req, sizeof req, "GET %s HTTP/1.1", PAGES[rand() % 5]);
       const char *agent = AGENTS[rand() % 3];
-      wy_value_t row[NCOLS] = {
-          wy_string(ip, strlen(ip)),   wy_int(rand() % 40), wy_string("-", 1),
-          wy_string(tm, strlen(tm)),   wy_bigint(t),        wy_string(req, strlen(req)),
-          wy_int((int[]){200, 302, 404, 405, 500}[rand() % 5]), wy_int(rand() % 100000),
-          wy_string("-", 1),           wy_string(agent, strlen(agent))};
+      wy_value_t row[NCOLS] = {wy_string(ip, strlen(ip)),
+                               wy_int(rand() % 40),
+                               wy_string("-", 1),
+                               wy_string(tm, strlen(tm)),
+                               wy_bigint(t),
+                               wy_string(req, strlen(req)),
+                               wy_int((int[]){200, 302, 404, 405, 500}[rand() % 5]),
+                               wy_int(rand() % 100000),
+                               wy_string("-", 1),
+                               wy_string(agent, strlen(agent))};
       if (wy_format_encode(w, row, &b, NULL, &err)) {
         fprintf(stderr, "encode: %s\n", err.msg);
         return 1;
@@ -134,10 +141,11 @@ int main(int argc, char **argv) {
     if (a > avro) avro = a;
     if (j > json) json = j;
   }
-  printf("{\"workload\":\"avro-filter-project\",\"records\":%ld,\"engine_rps\":%.0f,"
-         "\"engine_record_bytes\":%.0f,\"baseline\":\"json-codec\",\"baseline_rps\":%.0f,"
-         "\"baseline_record_bytes\":%.0f,\"ratio\":%.3f}\n",
-         n, avro, (double)sides[0].bytes / POOL, json, (double)sides[1].bytes / POOL, json / avro);
+  printf(
+      "{\"workload\":\"avro-filter-project\",\"records\":%ld,\"engine_rps\":%.0f,"
+      "\"engine_record_bytes\":%.0f,\"baseline\":\"json-codec\",\"baseline_rps\":%.0f,"
+      "\"baseline_record_bytes\":%.0f,\"ratio\":%.3f}\n",
+      n, avro, (double)sides[0].bytes / POOL, json, (double)sides[1].bytes / POOL, json / avro);
   for (int k = 0; k < 2; k++) {
     for (int i = 0; i < POOL; i++) free(sides[k].recs[i]);
     free(sides[k].recs);

@@ -65,7 +65,8 @@
 #define NUSERS 10000
 
 static const char CLICKSTREAM_DDL[] =
-    "CREATE STREAM clickstream (ip STRING, userid INT, remote_user STRING, time STRING, `_time` BIGINT, "
+    "CREATE STREAM clickstream (ip STRING, userid INT, remote_user STRING, time STRING, `_time` "
+    "BIGINT, "
     "request STRING, status STRING, bytes STRING, referrer STRING, agent STRING) "
     "WITH (kafka_topic='clickstream', value_format='JSON');\n";
 
@@ -141,11 +142,12 @@ static void reshape(gen_t *g) {
     for (size_t i = 0; i < 4; i++) {
       const char *t;
       size_t tn = field_text(v, n, keep[i], &t);
-      len += (size_t)snprintf(g->buf + len, RECORD_BYTES_MAX - len, "%s\"%s\":%.*s", i ? "," : "", keep[i],
-                              (int)tn, t);
+      len += (size_t)snprintf(g->buf + len, RECORD_BYTES_MAX - len, "%s\"%s\":%.*s", i ? "," : "",
+                              keep[i], (int)tn, t);
     }
   }
-  long room = g->record_bytes - (long)len - (long)(sizeof pad_open - 1) - (long)(sizeof pad_close - 1);
+  long room =
+      g->record_bytes - (long)len - (long)(sizeof pad_open - 1) - (long)(sizeof pad_close - 1);
   if (room >= 0) {
     memcpy(g->buf + len, pad_open, sizeof pad_open - 1);
     len += sizeof pad_open - 1;
@@ -171,8 +173,8 @@ static bool gen_next(gen_t *g, const workload_t *w) {
 
 static void fill_users(rd_kafka_t *p) {
   for (uint32_t u = 1; u <= NUSERS; u++) {
-    unsigned char k[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16), (unsigned char)(u >> 8),
-                          (unsigned char)u};
+    unsigned char k[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16),
+                          (unsigned char)(u >> 8), (unsigned char)u};
     char v[96];
     int n = snprintf(v, sizeof v, "{\"NAME\":\"user_%u\",\"REGION\":\"region_%u\"}", u, u % 12);
     produce(p, "users", k, 4, v, (size_t)n, 0);
@@ -181,8 +183,9 @@ static void fill_users(rd_kafka_t *p) {
 
 /* A consumer of every partition of topic from the beginning (no group). */
 static rd_kafka_t *reader(const char *bootstrap, const char *topic, int partitions) {
-  const char *conf[] = {"group.id", "bench-e2e-reader", "enable.auto.commit", "false",
-                        "fetch.wait.max.ms", "10", NULL};
+  const char *conf[] = {"group.id", "bench-e2e-reader",  "enable.auto.commit",
+                        "false",    "fetch.wait.max.ms", "10",
+                        NULL};
   rd_kafka_t *c = client(RD_KAFKA_CONSUMER, bootstrap, conf, NULL);
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(partitions);
   for (int i = 0; i < partitions; i++)
@@ -205,7 +208,8 @@ static long count_outputs(rd_kafka_queue_t *q, long want, double idle_s, double 
     /* Latency phase: feed 1 record per ms of elapsed time, stamped now. */
     while (feed && *fed < feed_n && (wall_s() - feed_t0) * 1000.0 >= (double)*fed) {
       if (gen_next(g, w)) (*feed_want)++;
-      produce(feed, "clickstream", g->rec.key, g->rec.key_len, g->val, g->len, (int64_t)realtime_ms());
+      produce(feed, "clickstream", g->rec.key, g->rec.key_len, g->val, g->len,
+              (int64_t)realtime_ms());
       (*fed)++;
       want = *feed_want;
       idle_since = wall_s();
@@ -215,7 +219,8 @@ static long count_outputs(rd_kafka_queue_t *q, long want, double idle_s, double 
     double now = realtime_ms();
     for (ssize_t i = 0; i < n; i++) {
       if (!batch[i]->err) {
-        if (lat && got < feed_n) lat[got] = now - (double)rd_kafka_message_timestamp(batch[i], NULL);
+        if (lat && got < feed_n)
+          lat[got] = now - (double)rd_kafka_message_timestamp(batch[i], NULL);
         got++;
       }
       rd_kafka_message_destroy(batch[i]);
@@ -243,11 +248,12 @@ static double percentile(double *v, long n, double p) {
 static double kcat_jq_kcat(const char *bootstrap, long records, long want, int partitions) {
   if (system("command -v kcat >/dev/null && command -v jq >/dev/null") != 0) return 0;
   char cmd[1024];
-  snprintf(cmd, sizeof cmd,
-           "kcat -C -b %s -t clickstream -o beginning -c %ld -e -q -f '%%s\\n' 2>/dev/null | "
-           "jq -c 'select(.status != \"404\") | {USERID: .userid, REQUEST: (.request | ascii_upcase), "
-           "STATUS: .status, BYTES: .bytes}' | kcat -P -b %s -t kcat-jq-out 2>/dev/null",
-           bootstrap, records, bootstrap);
+  snprintf(
+      cmd, sizeof cmd,
+      "kcat -C -b %s -t clickstream -o beginning -c %ld -e -q -f '%%s\\n' 2>/dev/null | "
+      "jq -c 'select(.status != \"404\") | {USERID: .userid, REQUEST: (.request | ascii_upcase), "
+      "STATUS: .status, BYTES: .bytes}' | kcat -P -b %s -t kcat-jq-out 2>/dev/null",
+      bootstrap, records, bootstrap);
   double w0 = wall_s();
   if (system(cmd) != 0) return 0;
   double wall = wall_s() - w0;
@@ -266,9 +272,10 @@ static double kcat_jq_kcat(const char *bootstrap, long records, long want, int p
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book "
-                  "[--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat] [--lineage] "
-                  "[--threads T]\n");
+  fprintf(stderr,
+          "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book "
+          "[--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat] [--lineage] "
+          "[--threads T]\n");
   exit(2);
 }
 
@@ -312,10 +319,12 @@ static wy_kafka_runtime_t *start_runtime(const wy_config_t *cfg, const char *sql
  * it reads the input from the start), with or without OpenLineage (file transport, a
  * RUNNING event every second, as `walleye run` wires it). Returns records/s; *cpu_us
  * the process's CPU µs per record. */
-static double lineage_run(wy_config_t *cfg, const char *sql, rd_kafka_queue_t *q, long records, long want,
-                          const char *service_id, const char *lineage_file, double *cpu_us) {
+static double lineage_run(wy_config_t *cfg, const char *sql, rd_kafka_queue_t *q, long records,
+                          long want, const char *service_id, const char *lineage_file,
+                          double *cpu_us) {
   wy_error_t err;
-  if (wy_config_set(cfg, "ksql.service.id", service_id, &err) != WY_OK) die("ksql.service.id", err.msg);
+  if (wy_config_set(cfg, "ksql.service.id", service_id, &err) != WY_OK)
+    die("ksql.service.id", err.msg);
   wy_lineage_emitter_t *em = NULL;
   if (lineage_file) {
     wy_lineage_options_t lo;
@@ -348,7 +357,8 @@ static double lineage_run(wy_config_t *cfg, const char *sql, rd_kafka_queue_t *q
 
 /* e2e-book, before the timed run: the pipeline on the users alone, until the
  * materialized view has a row for every user; then stopped (offsets committed). */
-static void materialize_users(const wy_config_t *cfg, const char *sql, const char *bs, int partitions) {
+static void materialize_users(const wy_config_t *cfg, const char *sql, const char *bs,
+                              int partitions) {
   wy_error_t err;
   wy_kafka_runtime_t *rt = start_runtime(cfg, sql);
   rd_kafka_t *mv = reader(bs, "USERS_MATERIALIZED_VIEW", partitions);
@@ -372,43 +382,61 @@ int main(int argc, char **argv) {
   int partitions = 16; /* the mock keeps ~5 MB per partition: enough for every record */
   bool with_kcat = true, partitions_set = false;
   static const struct option opts[] = {{"workload", required_argument, NULL, 'w'},
-                                        {"records", required_argument, NULL, 'n'},
-                                        {"quick", no_argument, NULL, 'q'},
-                                        {"partitions", required_argument, NULL, 'p'},
-                                        {"no-kcat", no_argument, NULL, 'k'},
-                                        {"record-bytes", required_argument, NULL, 'b'},
-                                        {"lineage", no_argument, NULL, 'l'},
-                                        {"threads", required_argument, NULL, 't'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"records", required_argument, NULL, 'n'},
+                                       {"quick", no_argument, NULL, 'q'},
+                                       {"partitions", required_argument, NULL, 'p'},
+                                       {"no-kcat", no_argument, NULL, 'k'},
+                                       {"record-bytes", required_argument, NULL, 'b'},
+                                       {"lineage", no_argument, NULL, 'l'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {NULL, 0, NULL, 0}};
   int ch;
   bool with_lineage = false;
   const char *threads = NULL;
   while ((ch = getopt_long(argc, argv, "w:n:qp:kb:lt:", opts, NULL)) != -1) {
     switch (ch) {
-    case 'w':
-      for (size_t i = 0; i < sizeof WORKLOADS / sizeof *WORKLOADS; i++)
-        if (strcmp(optarg, WORKLOADS[i].name) == 0) w = &WORKLOADS[i];
-      break;
-    case 'n': records = atol(optarg); break;
-    case 'q': records = 30000, latency_n = 1000; break;
-    case 'p': partitions = atoi(optarg), partitions_set = true; break;
-    case 'b': record_bytes = atol(optarg); break;
-    case 'k': with_kcat = false; break;
-    case 'l': with_lineage = true; break;
-    case 't': threads = optarg; break;
-    default: usage();
+      case 'w':
+        for (size_t i = 0; i < sizeof WORKLOADS / sizeof *WORKLOADS; i++)
+          if (strcmp(optarg, WORKLOADS[i].name) == 0) w = &WORKLOADS[i];
+        break;
+      case 'n':
+        records = atol(optarg);
+        break;
+      case 'q':
+        records = 30000, latency_n = 1000;
+        break;
+      case 'p':
+        partitions = atoi(optarg), partitions_set = true;
+        break;
+      case 'b':
+        record_bytes = atol(optarg);
+        break;
+      case 'k':
+        with_kcat = false;
+        break;
+      case 'l':
+        with_lineage = true;
+        break;
+      case 't':
+        threads = optarg;
+        break;
+      default:
+        usage();
     }
   }
-  if (!w || records < 1 || records > 2000000 || partitions < 1 || partitions > 64 || record_bytes < 0 ||
-      (record_bytes > 0 && record_bytes < 100) || record_bytes > RECORD_BYTES_MAX)
+  if (!w || records < 1 || records > 2000000 || partitions < 1 || partitions > 64 ||
+      record_bytes < 0 || (record_bytes > 0 && record_bytes < 100) ||
+      record_bytes > RECORD_BYTES_MAX)
     usage();
   /* mode: where it ran, or what was varied */
   char mode[64] = "embedded-broker";
   if (partitions_set || record_bytes) {
     int m = 0;
-    if (partitions_set) m += snprintf(mode + m, sizeof mode - (size_t)m, "partitions=%d", partitions);
+    if (partitions_set)
+      m += snprintf(mode + m, sizeof mode - (size_t)m, "partitions=%d", partitions);
     if (record_bytes && record_bytes % 1024 == 0)
-      snprintf(mode + m, sizeof mode - (size_t)m, "%srecord=%ldKB", m ? "," : "", record_bytes / 1024);
+      snprintf(mode + m, sizeof mode - (size_t)m, "%srecord=%ldKB", m ? "," : "",
+               record_bytes / 1024);
     else if (record_bytes)
       snprintf(mode + m, sizeof mode - (size_t)m, "%srecord=%ldB", m ? "," : "", record_bytes);
   }
@@ -418,7 +446,8 @@ int main(int argc, char **argv) {
   wy_embedded_broker_t *broker;
   if (wy_embedded_broker_start(1, &broker, &err) != WY_OK) die("embedded broker", err.msg);
   const char *bs = wy_embedded_broker_bootstraps(broker);
-  const char *topics[] = {"clickstream", "users", "bench-passthrough-out", "bench-passthrough-out2", "kcat-jq-out"};
+  const char *topics[] = {"clickstream", "users", "bench-passthrough-out", "bench-passthrough-out2",
+                          "kcat-jq-out"};
   for (size_t i = 0; i < sizeof topics / sizeof *topics; i++)
     if (wy_embedded_broker_create_topic(broker, topics[i], partitions, &err) != WY_OK)
       die(topics[i], err.msg);
@@ -427,12 +456,15 @@ int main(int argc, char **argv) {
   char state_dir[] = "/tmp/bench_e2e.XXXXXX";
   if (!mkdtemp(state_dir)) die("state dir", "mkdtemp failed");
   wy_config_t *cfg = wy_config_new();
-  const char *kv[][2] = {{"bootstrap.servers", bs},       {"ksql.service.id", "bench_e2e_"},
-                         {"state.dir", state_dir},        {"auto.offset.reset", "earliest"},
+  const char *kv[][2] = {{"bootstrap.servers", bs},
+                         {"ksql.service.id", "bench_e2e_"},
+                         {"state.dir", state_dir},
+                         {"auto.offset.reset", "earliest"},
                          {"kafka.consumer.fetch.wait.max.ms", "10"}};
   for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
     if (wy_config_set(cfg, kv[i][0], kv[i][1], &err) != WY_OK) die(kv[i][0], err.msg);
-  if (threads && wy_config_set(cfg, "num.stream.threads", threads, &err) != WY_OK) die("num.stream.threads", err.msg);
+  if (threads && wy_config_set(cfg, "num.stream.threads", threads, &err) != WY_OK)
+    die("num.stream.threads", err.msg);
   char *sql;
   if (w->book) {
     sql = read_pipeline_sql();
@@ -470,7 +502,8 @@ int main(int argc, char **argv) {
   /* Baselines over the same input. */
   acks_t packs = {0};
   timing_t pt;
-  long passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out", false, &packs, &pt);
+  long passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out", false,
+                             &packs, &pt);
   if (passed != records || packs.ok != records) die("passthrough", "not every record was passed");
   double base_rps = (double)records / pt.wall;
   /* The same, timed as the engine is below: to the last output's arrival at a consumer
@@ -478,8 +511,10 @@ int main(int argc, char **argv) {
    * beside the stream thread). */
   acks_t racks = {0};
   timing_t rt_;
-  passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out2", true, &racks, &rt_);
-  if (passed != records || racks.ok != records) die("passthrough (reader)", "not every record was passed");
+  passed = pass_through(bs, records, "clickstream", partitions, "bench-passthrough-out2", true,
+                        &racks, &rt_);
+  if (passed != records || racks.ok != records)
+    die("passthrough (reader)", "not every record was passed");
   double base_read_rps = (double)records / rt_.wall_read;
   double kcat_rps = with_kcat && w->filtered ? kcat_jq_kcat(bs, records, want, partitions) : 0;
 
@@ -521,31 +556,36 @@ int main(int argc, char **argv) {
           "%s: outputs %ld/%ld, latency outputs %ld/%ld, runtime records=%llu commits=%llu "
           "first_record_ms=%lld%s%s\n",
           w->name, got, want, lat_got, feed_want, (unsigned long long)st.records,
-          (unsigned long long)st.commits, (long long)st.first_record_ms, wst == WY_OK ? "" : ", error: ",
-          wst == WY_OK ? "" : err.msg);
+          (unsigned long long)st.commits, (long long)st.first_record_ms,
+          wst == WY_OK ? "" : ", error: ", wst == WY_OK ? "" : err.msg);
 
   double rps = (double)records / wall;
-  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"outputs\":%ld,"
-         "\"engine_rps\":%.0f,\"baseline\":\"librdkafka-passthrough\",\"baseline_rps\":%.0f,"
-         "\"ratio\":%.2f,\"cpu_us_per_record\":%.2f,\"baseline_cpu_us_per_record\":%.2f,"
-         "\"hot_thread_cpu_us_per_record\":%.2f,",
-         w->name, mode, records, got, rps, base_rps, rps / base_rps, cpu * 1e6 / (double)records,
-         pt.cpu * 1e6 / (double)records, hot_cpu * 1e6 / (double)records);
+  printf(
+      "{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"outputs\":%ld,"
+      "\"engine_rps\":%.0f,\"baseline\":\"librdkafka-passthrough\",\"baseline_rps\":%.0f,"
+      "\"ratio\":%.2f,\"cpu_us_per_record\":%.2f,\"baseline_cpu_us_per_record\":%.2f,"
+      "\"hot_thread_cpu_us_per_record\":%.2f,",
+      w->name, mode, records, got, rps, base_rps, rps / base_rps, cpu * 1e6 / (double)records,
+      pt.cpu * 1e6 / (double)records, hot_cpu * 1e6 / (double)records);
   if (lat_got > 0)
     printf("\"p50_ms\":%.1f,\"p99_ms\":%.1f,", p50, p99);
   else
     printf("\"p50_ms\":null,\"p99_ms\":null,");
   printf("\"peak_rss_mb\":%.1f}\n", peak_rss_mb());
-  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
-         "\"baseline\":\"passthrough-to-reader\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
-         "\"cpu_us_per_record\":null,\"baseline_cpu_us_per_record\":%.2f,\"p50_ms\":null,\"p99_ms\":null,"
-         "\"peak_rss_mb\":null}\n",
-         w->name, mode, records, rps, base_read_rps, rps / base_read_rps, rt_.cpu * 1e6 / (double)records);
+  printf(
+      "{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
+      "\"baseline\":\"passthrough-to-reader\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
+      "\"cpu_us_per_record\":null,\"baseline_cpu_us_per_record\":%.2f,\"p50_ms\":null,\"p99_ms\":"
+      "null,"
+      "\"peak_rss_mb\":null}\n",
+      w->name, mode, records, rps, base_read_rps, rps / base_read_rps,
+      rt_.cpu * 1e6 / (double)records);
   if (kcat_rps > 0)
-    printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
-           "\"baseline\":\"kcat|jq|kcat\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
-           "\"cpu_us_per_record\":null,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
-           w->name, mode, records, rps, kcat_rps, rps / kcat_rps);
+    printf(
+        "{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
+        "\"baseline\":\"kcat|jq|kcat\",\"baseline_rps\":%.0f,\"ratio\":%.2f,"
+        "\"cpu_us_per_record\":null,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
+        w->name, mode, records, rps, kcat_rps, rps / kcat_rps);
   fflush(stdout);
 
   int rc = got == want && lat_got == feed_want && wst == WY_OK ? 0 : 1;
@@ -562,17 +602,21 @@ int main(int argc, char **argv) {
       int on = round % 2;
       char id[64];
       snprintf(id, sizeof id, "bench_e2e_lineage_%d_", round);
-      double cpu_us, r = lineage_run(cfg, sql, q, records_all, want_all, id, on ? lineage_file : NULL, &cpu_us);
+      double cpu_us, r = lineage_run(cfg, sql, q, records_all, want_all, id,
+                                     on ? lineage_file : NULL, &cpu_us);
       if (r > best[on]) best[on] = r, best_cpu[on] = cpu_us;
     }
-    printf("{\"workload\":\"%s\",\"mode\":\"lineage-off\",\"records\":%ld,\"engine_rps\":%.0f,"
-           "\"baseline\":null,\"baseline_rps\":null,\"ratio\":null,\"cpu_us_per_record\":%.2f,"
-           "\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
-           w->name, records_all, best[0], best_cpu[0]);
-    printf("{\"workload\":\"%s\",\"mode\":\"lineage-on\",\"records\":%ld,\"engine_rps\":%.0f,"
-           "\"baseline\":\"lineage-off\",\"baseline_rps\":%.0f,\"ratio\":%.3f,\"cpu_us_per_record\":%.2f,"
-           "\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
-           w->name, records_all, best[1], best[0], best[1] / best[0], best_cpu[1]);
+    printf(
+        "{\"workload\":\"%s\",\"mode\":\"lineage-off\",\"records\":%ld,\"engine_rps\":%.0f,"
+        "\"baseline\":null,\"baseline_rps\":null,\"ratio\":null,\"cpu_us_per_record\":%.2f,"
+        "\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
+        w->name, records_all, best[0], best_cpu[0]);
+    printf(
+        "{\"workload\":\"%s\",\"mode\":\"lineage-on\",\"records\":%ld,\"engine_rps\":%.0f,"
+        "\"baseline\":\"lineage-off\",\"baseline_rps\":%.0f,\"ratio\":%.3f,\"cpu_us_per_record\":%."
+        "2f,"
+        "\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":null}\n",
+        w->name, records_all, best[1], best[0], best[1] / best[0], best_cpu[1]);
     fflush(stdout);
   }
   free(lat);

@@ -93,7 +93,8 @@ int main(int argc, char **argv) {
     json_t *ip = json_object_get(doc, "ip"), *st = json_object_get(doc, "status");
     json_t *tm = json_object_get(doc, "_time"), *rq = json_object_get(doc, "request");
     if (!ip || !tm || !rq) return 1;
-    check2 += json_integer_value(json_object_get(doc, "userid")) + (long long)json_string_length(st);
+    check2 +=
+        json_integer_value(json_object_get(doc, "userid")) + (long long)json_string_length(st);
     json_decref(doc);
   }
   double t_jn = now() - t0;

@@ -56,7 +56,8 @@ static inline int thread_cpu(int *tid, double *cpu, int max) {
     buf[len] = 0;
     const char *p = strrchr(buf, ')'); /* after the command name */
     unsigned long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) continue;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+      continue;
     tid[n] = atoi(e->d_name);
     cpu[n] = (double)(ut + st) / (double)hz;
     n++;
@@ -66,8 +67,8 @@ static inline int thread_cpu(int *tid, double *cpu, int max) {
 }
 
 /* The CPU seconds of the busiest thread between two thread_cpu snapshots. */
-static inline double busiest_thread_cpu(const int *t0, const double *c0, int n0, const int *t1, const double *c1,
-                                        int n1) {
+static inline double busiest_thread_cpu(const int *t0, const double *c0, int n0, const int *t1,
+                                        const double *c1, int n1) {
   double best = 0;
   for (int i = 0; i < n1; i++) {
     double before = 0;
@@ -115,9 +116,8 @@ static inline rd_kafka_t *client(rd_kafka_type_t type, const char *bootstrap, co
 }
 
 /* The walleye sink's producer settings, so that the baseline is like for like. */
-static const char *const producer_conf[] = {"enable.idempotence", "true",     "partitioner",
-                                            "murmur2_random",     "linger.ms", "5",
-                                            NULL};
+static const char *const producer_conf[] = {
+    "enable.idempotence", "true", "partitioner", "murmur2_random", "linger.ms", "5", NULL};
 
 static inline void produce(rd_kafka_t *rk, const char *topic, const void *key, size_t klen,
                            const void *val, size_t vlen, int64_t ts) {
@@ -165,10 +165,11 @@ static inline void *out_reader_main(void *arg) {
   return NULL;
 }
 
-static inline void out_reader_start(out_reader_t *r, const char *bootstrap, const char *topic, int partitions,
-                                    long want) {
-  const char *conf[] = {"group.id", "bench-passthrough-reader", "enable.auto.commit", "false",
-                        "fetch.wait.max.ms", "10", NULL};
+static inline void out_reader_start(out_reader_t *r, const char *bootstrap, const char *topic,
+                                    int partitions, long want) {
+  const char *conf[] = {"group.id", "bench-passthrough-reader", "enable.auto.commit",
+                        "false",    "fetch.wait.max.ms",        "10",
+                        NULL};
   r->c = client(RD_KAFKA_CONSUMER, bootstrap, conf, NULL);
   r->want = want;
   r->got = 0;
@@ -176,7 +177,8 @@ static inline void out_reader_start(out_reader_t *r, const char *bootstrap, cons
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(partitions);
   for (int i = 0; i < partitions; i++) {
     int64_t lo = 0, hi = 0;
-    if (rd_kafka_query_watermark_offsets(r->c, topic, i, &lo, &hi, 10000)) die(topic, "no watermark offsets");
+    if (rd_kafka_query_watermark_offsets(r->c, topic, i, &lo, &hi, 10000))
+      die(topic, "no watermark offsets");
     rd_kafka_topic_partition_list_add(l, topic, i)->offset = hi;
   }
   rd_kafka_assign(r->c, l);
@@ -204,9 +206,17 @@ static inline long pass_through(const char *bootstrap, long records, const char 
    * fetch wait): with librdkafka's default prefetch limits (100,000 records, 64 MB) a
    * consumer catching up on this backlog stops fetching for a second once its queue
    * passes them, which made some passthrough runs 4x slower than others. */
-  const char *consumer_conf[] = {"group.id", "bench-passthrough", "enable.auto.commit", "false",
-                                 "queued.min.messages", "500000", "queued.max.messages.kbytes", "131072",
-                                 "fetch.wait.max.ms", "10", NULL};
+  const char *consumer_conf[] = {"group.id",
+                                 "bench-passthrough",
+                                 "enable.auto.commit",
+                                 "false",
+                                 "queued.min.messages",
+                                 "500000",
+                                 "queued.max.messages.kbytes",
+                                 "131072",
+                                 "fetch.wait.max.ms",
+                                 "10",
+                                 NULL};
   rd_kafka_t *c = client(RD_KAFKA_CONSUMER, bootstrap, consumer_conf, NULL);
   rd_kafka_t *p = client(RD_KAFKA_PRODUCER, bootstrap, producer_conf, acks);
   produce(p, out, "warm-up", 7, "", 0, 0);

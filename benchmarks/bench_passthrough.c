@@ -49,28 +49,38 @@ static void fill_input(const options_t *o, const char *topic) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: bench_passthrough [--bootstrap HOST:PORT] [--records N | --quick] "
-                  "[--partitions P] [--size BYTES]\n");
+  fprintf(stderr,
+          "usage: bench_passthrough [--bootstrap HOST:PORT] [--records N | --quick] "
+          "[--partitions P] [--size BYTES]\n");
   exit(2);
 }
 
 int main(int argc, char **argv) {
   options_t o = {NULL, 200000, 16, 250};
-  static const struct option opts[] = {{"bootstrap", required_argument, NULL, 'b'},
-                                        {"records", required_argument, NULL, 'n'},
-                                        {"quick", no_argument, NULL, 'q'},
-                                        {"partitions", required_argument, NULL, 'p'},
-                                        {"size", required_argument, NULL, 's'},
-                                        {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"bootstrap", required_argument, NULL, 'b'}, {"records", required_argument, NULL, 'n'},
+      {"quick", no_argument, NULL, 'q'},           {"partitions", required_argument, NULL, 'p'},
+      {"size", required_argument, NULL, 's'},      {NULL, 0, NULL, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "b:n:qp:s:", opts, NULL)) != -1) {
     switch (ch) {
-    case 'b': o.bootstrap = optarg; break;
-    case 'n': o.records = atol(optarg); break;
-    case 'q': o.records = 50000; break;
-    case 'p': o.partitions = atoi(optarg); break;
-    case 's': o.size = atoi(optarg); break;
-    default: usage();
+      case 'b':
+        o.bootstrap = optarg;
+        break;
+      case 'n':
+        o.records = atol(optarg);
+        break;
+      case 'q':
+        o.records = 50000;
+        break;
+      case 'p':
+        o.partitions = atoi(optarg);
+        break;
+      case 's':
+        o.size = atoi(optarg);
+        break;
+      default:
+        usage();
     }
   }
   if (o.records < 1 || o.records > 10000000 || o.partitions < 1 || o.partitions > 256 ||
@@ -107,11 +117,12 @@ int main(int argc, char **argv) {
   timing_t t;
   long passed = pass_through(o.bootstrap, o.records, in, in_parts, out, false, &acks, &t);
 
-  printf("{\"bench\":\"passthrough\",\"broker\":\"%s\",\"records\":%ld,\"record_bytes\":%d,"
-         "\"partitions\":%d,\"passed\":%ld,\"acked\":%ld,\"failed\":%ld,\"fill_seconds\":%.3f,"
-         "\"seconds\":%.3f,\"records_per_s\":%.0f,\"cpu_us_per_record\":%.2f}\n",
-         broker ? "embedded" : "external", o.records, o.size, in_parts, passed, acks.ok,
-         acks.failed, produce_s, t.wall, passed / t.wall, passed ? t.cpu * 1e6 / passed : 0.0);
+  printf(
+      "{\"bench\":\"passthrough\",\"broker\":\"%s\",\"records\":%ld,\"record_bytes\":%d,"
+      "\"partitions\":%d,\"passed\":%ld,\"acked\":%ld,\"failed\":%ld,\"fill_seconds\":%.3f,"
+      "\"seconds\":%.3f,\"records_per_s\":%.0f,\"cpu_us_per_record\":%.2f}\n",
+      broker ? "embedded" : "external", o.records, o.size, in_parts, passed, acks.ok, acks.failed,
+      produce_s, t.wall, passed / t.wall, passed ? t.cpu * 1e6 / passed : 0.0);
   wy_embedded_broker_stop(broker);
   return passed == o.records && acks.ok == passed ? 0 : 1;
 }

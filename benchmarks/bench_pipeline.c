@@ -50,26 +50,29 @@ static uint32_t next_rand(void) {
 
 /* One clickstream record in the shape of Confluent's datagen clickstream quickstart. */
 static size_t make_click(char *buf, size_t cap, int nusers) {
-  static const char *const reqs[] = {"GET /index.html HTTP/1.1", "GET /site/user_status.html HTTP/1.1",
-                                     "GET /images/logo-small.png HTTP/1.1", "GET /site/login.html HTTP/1.1",
-                                     "GET /images/track.png HTTP/1.1"};
+  static const char *const reqs[] = {
+      "GET /index.html HTTP/1.1", "GET /site/user_status.html HTTP/1.1",
+      "GET /images/logo-small.png HTTP/1.1", "GET /site/login.html HTTP/1.1",
+      "GET /images/track.png HTTP/1.1"};
   static const char *const codes[] = {"200", "302", "404", "405", "406", "407"};
   static const char *const agents[] = {
       "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
       "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko)"};
   uint32_t r = next_rand();
-  int n = snprintf(buf, cap,
-                   "{\"ip\":\"111.%u.%u.%u\",\"userid\":%u,\"remote_user\":\"-\",\"time\":\"%u/Nov/2026:10:%02u:%02u\","
-                   "\"_time\":%u,\"request\":\"%s\",\"status\":\"%s\",\"bytes\":\"%u\",\"referrer\":\"-\","
-                   "\"agent\":\"%s\"}",
-                   r % 256, (r >> 8) % 256, (r >> 16) % 256, 1 + next_rand() % (uint32_t)nusers, r % 28, r % 60,
-                   (r >> 6) % 60, 1700000000u + r % 1000000, reqs[r % 5], codes[(r >> 3) % 6], r % 4096,
-                   agents[(r >> 5) % 2]);
+  int n = snprintf(
+      buf, cap,
+      "{\"ip\":\"111.%u.%u.%u\",\"userid\":%u,\"remote_user\":\"-\",\"time\":\"%u/Nov/"
+      "2026:10:%02u:%02u\","
+      "\"_time\":%u,\"request\":\"%s\",\"status\":\"%s\",\"bytes\":\"%u\",\"referrer\":\"-\","
+      "\"agent\":\"%s\"}",
+      r % 256, (r >> 8) % 256, (r >> 16) % 256, 1 + next_rand() % (uint32_t)nusers, r % 28, r % 60,
+      (r >> 6) % 60, 1700000000u + r % 1000000, reqs[r % 5], codes[(r >> 3) % 6], r % 4096,
+      agents[(r >> 5) % 2]);
   return (size_t)n;
 }
 
 typedef struct input {
-  char *data;      /* all values back to back */
+  char *data; /* all values back to back */
   size_t *off, *len;
   size_t n;
 } input_t;
@@ -96,14 +99,15 @@ typedef struct bench_sink {
   size_t outputs, bytes;
 } bench_sink_t;
 
-static wy_status_t bs_send(wy_sink_t *s, const char *topic, int32_t partition, const void *key, size_t key_len,
-                           const void *value, size_t value_len, const wy_header_t *headers, size_t nheaders,
-                           int64_t timestamp, void *opaque, wy_error_t *err) {
+static wy_status_t bs_send(wy_sink_t *s, const char *topic, int32_t partition, const void *key,
+                           size_t key_len, const void *value, size_t value_len,
+                           const wy_header_t *headers, size_t nheaders, int64_t timestamp,
+                           void *opaque, wy_error_t *err) {
   bench_sink_t *b = (bench_sink_t *)s;
   size_t tn = strlen(topic);
   if (tn > 12 && strcmp(topic + tn - 12, "-repartition") == 0)
-    return wy_sink_send(b->memory, topic, partition, key, key_len, value, value_len, headers, nheaders, timestamp,
-                        opaque, err);
+    return wy_sink_send(b->memory, topic, partition, key, key_len, value, value_len, headers,
+                        nheaders, timestamp, opaque, err);
   b->outputs++;
   b->bytes += key_len + value_len;
   return WY_OK;
@@ -116,8 +120,11 @@ static void bs_destroy(wy_sink_t *s) { (void)s; }
 static const wy_sink_ops_t bench_sink_ops = {bs_send, bs_poll, bs_flush, bs_destroy};
 static bench_sink_t bench_sink = {{&bench_sink_ops, NULL}, NULL, 0, 0};
 
-static int mem_partitions(void *ctx, const char *topic) { return wy_memory_broker_partitions(ctx, topic); }
-static wy_status_t mem_create(void *ctx, const char *topic, int partitions, bool compacted, wy_error_t *err) {
+static int mem_partitions(void *ctx, const char *topic) {
+  return wy_memory_broker_partitions(ctx, topic);
+}
+static wy_status_t mem_create(void *ctx, const char *topic, int partitions, bool compacted,
+                              wy_error_t *err) {
   (void)compacted;
   return wy_memory_broker_create_topic(ctx, topic, partitions, err);
 }
@@ -165,7 +172,8 @@ static int drive(wy_engine_t *e, wy_query_t *q, const char *topic) {
   wy_driver_options_t o = {.query = q};
   int rc = wy_memory_source_new(wy_engine_broker(e), NULL, &src, &err) == WY_OK &&
                    wy_memory_source_assign_topic(src, topic, &err) == WY_OK &&
-                   wy_driver_memory_internal(wy_engine_broker(e), wy_query_plan(q), &internal, &err) == WY_OK
+                   wy_driver_memory_internal(wy_engine_broker(e), wy_query_plan(q), &internal,
+                                             &err) == WY_OK
                ? 0
                : -1;
   o.source = src;
@@ -182,12 +190,13 @@ static int drive(wy_engine_t *e, wy_query_t *q, const char *topic) {
 
 /* The inputs into the topic (not timed), then every one to the last query; returns
  * wall and CPU seconds. */
-static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, double *wall, double *cpu) {
+static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, double *wall,
+                      double *cpu) {
   wy_query_t *q = wy_engine_query_at(e, wy_engine_query_count(e) - 1);
   wy_error_t err;
   for (size_t i = 0; i < in->n; i++)
-    if (wy_memory_broker_produce(wy_engine_broker(e), topic, 0, NULL, 0, in->data + in->off[i], in->len[i], NULL, 0,
-                                 (int64_t)i, NULL, NULL, &err) != WY_OK) {
+    if (wy_memory_broker_produce(wy_engine_broker(e), topic, 0, NULL, 0, in->data + in->off[i],
+                                 in->len[i], NULL, 0, (int64_t)i, NULL, NULL, &err) != WY_OK) {
       fprintf(stderr, "produce: %s\n", err.msg);
       return -1;
     }
@@ -213,7 +222,8 @@ static size_t run_jansson(const input_t *in, double *wall) {
       const char *req = json_string_value(json_object_get(root, "request"));
       char up[256];
       size_t k = 0;
-      for (; req && req[k] && k < sizeof up - 1; k++) up[k] = (char)(req[k] >= 'a' && req[k] <= 'z' ? req[k] - 32 : req[k]);
+      for (; req && req[k] && k < sizeof up - 1; k++)
+        up[k] = (char)(req[k] >= 'a' && req[k] <= 'z' ? req[k] - 32 : req[k]);
       up[k] = '\0';
       json_object_set_new(out, "REQUEST", json_string(up));
       json_object_set(out, "STATUS", json_object_get(root, "status"));
@@ -232,19 +242,21 @@ static size_t run_jansson(const input_t *in, double *wall) {
 static void print_result(const char *workload, const char *mode, size_t n, double wall, double cpu,
                          const char *baseline, double base_wall) {
   double rps = (double)n / wall;
-  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%zu,\"engine_rps\":%.0f,", workload, mode, n, rps);
+  printf("{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%zu,\"engine_rps\":%.0f,", workload,
+         mode, n, rps);
   if (baseline)
-    printf("\"baseline\":\"%s\",\"baseline_rps\":%.0f,\"ratio\":%.2f,", baseline, (double)n / base_wall,
-           rps / ((double)n / base_wall));
+    printf("\"baseline\":\"%s\",\"baseline_rps\":%.0f,\"ratio\":%.2f,", baseline,
+           (double)n / base_wall, rps / ((double)n / base_wall));
   else
     printf("\"baseline\":null,\"baseline_rps\":null,\"ratio\":null,");
-  printf("\"cpu_us_per_record\":%.3f,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":%.1f}\n", cpu * 1e6 / (double)n,
-         peak_rss_mb());
+  printf("\"cpu_us_per_record\":%.3f,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":%.1f}\n",
+         cpu * 1e6 / (double)n, peak_rss_mb());
   fflush(stdout);
 }
 
 static const char *const CLICKSTREAM_DDL =
-    "CREATE STREAM clickstream (ip STRING, userid INT, remote_user STRING, time STRING, `_time` BIGINT, "
+    "CREATE STREAM clickstream (ip STRING, userid INT, remote_user STRING, time STRING, `_time` "
+    "BIGINT, "
     "request STRING, status STRING, bytes STRING, referrer STRING, agent STRING) "
     "WITH (kafka_topic='clickstream', value_format='JSON');";
 
@@ -253,11 +265,16 @@ int main(int argc, char **argv) {
   bool no_baseline = false, with_lineage = false;
   size_t n = 1000000;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0) n = 100000;
-    else if (strcmp(argv[i], "--records") == 0 && i + 1 < argc) n = (size_t)atol(argv[++i]);
-    else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) workload = argv[++i];
-    else if (strcmp(argv[i], "--no-baseline") == 0) no_baseline = true; /* for profiling */
-    else if (strcmp(argv[i], "--lineage") == 0) with_lineage = true;
+    if (strcmp(argv[i], "--quick") == 0)
+      n = 100000;
+    else if (strcmp(argv[i], "--records") == 0 && i + 1 < argc)
+      n = (size_t)atol(argv[++i]);
+    else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
+      workload = argv[++i];
+    else if (strcmp(argv[i], "--no-baseline") == 0)
+      no_baseline = true; /* for profiling */
+    else if (strcmp(argv[i], "--lineage") == 0)
+      with_lineage = true;
     else {
       fprintf(stderr, "usage: bench_pipeline --workload NAME [--quick] [--records N]\n");
       return 2;
@@ -270,9 +287,10 @@ int main(int argc, char **argv) {
   double wall, cpu;
   if (strcmp(workload, "decode-filter-project") == 0) {
     make_inputs(&in, n, 1000);
-    const char *sql[] = {CLICKSTREAM_DDL,
-                         "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, bytes "
-                         "FROM clickstream WHERE status <> '404';"};
+    const char *sql[] = {
+        CLICKSTREAM_DDL,
+        "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, bytes "
+        "FROM clickstream WHERE status <> '404';"};
     double base_wall = 1;
     if (!no_baseline) run_jansson(&in, &base_wall);
     e = engine_with(&broker, sql, 2);
@@ -311,11 +329,12 @@ int main(int argc, char **argv) {
     }
   } else if (strcmp(workload, "stream-table-join") == 0) {
     make_inputs(&in, n, 10000);
-    const char *sql[] = {CLICKSTREAM_DDL,
-                         "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
-                         "WITH (kafka_topic='users', value_format='JSON');",
-                         "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
-                         "JOIN users u ON c.userid = u.user_id;"};
+    const char *sql[] = {
+        CLICKSTREAM_DDL,
+        "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
+        "WITH (kafka_topic='users', value_format='JSON');",
+        "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
+        "JOIN users u ON c.userid = u.user_id;"};
     e = engine_with(&broker, sql, 3);
     if (!e) return 1;
     wy_error_t err;
@@ -323,8 +342,8 @@ int main(int argc, char **argv) {
       char k[16], v[96];
       snprintf(k, sizeof k, "%d", u);
       snprintf(v, sizeof v, "{\"NAME\":\"user_%d\",\"REGION\":\"region_%d\"}", u, u % 12);
-      if (wy_memory_broker_produce(broker, "users", 0, k, strlen(k), v, strlen(v), NULL, 0, u, NULL, NULL, &err) !=
-          WY_OK)
+      if (wy_memory_broker_produce(broker, "users", 0, k, strlen(k), v, strlen(v), NULL, 0, u, NULL,
+                                   NULL, &err) != WY_OK)
         return 1;
     }
     if (drive(e, wy_engine_query_at(e, 0), "users") != 0) return 1;
@@ -332,9 +351,10 @@ int main(int argc, char **argv) {
     print_result(workload, "memory-1thread", n, wall, cpu, NULL, 0);
   } else if (strcmp(workload, "latest-by-offset") == 0) {
     make_inputs(&in, n, 1000);
-    const char *sql[] = {CLICKSTREAM_DDL,
-                         "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
-                         "COUNT(*) AS clicks FROM clickstream GROUP BY userid;"};
+    const char *sql[] = {
+        CLICKSTREAM_DDL,
+        "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
+        "COUNT(*) AS clicks FROM clickstream GROUP BY userid;"};
     e = engine_with(&broker, sql, 2);
     if (!e || run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
     print_result(workload, "memory-1thread", n, wall, cpu, NULL, 0);

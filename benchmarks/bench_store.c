@@ -111,8 +111,11 @@ static double run_store(const char *dir, long n, int64_t cache_bytes, bool logge
     wy_memory_sink_new(b, &sink, NULL);
     sink->on_delivery = wy_delivery_dispatch;
   }
-  wy_store_spec_t spec = {.name = "s", .changelog = logged ? WY_CHANGELOG_OWN : WY_CHANGELOG_NONE,
-                          .topic = logged ? "bench-s-changelog" : NULL, .sink = sink, .cache_bytes = cache_bytes};
+  wy_store_spec_t spec = {.name = "s",
+                          .changelog = logged ? WY_CHANGELOG_OWN : WY_CHANGELOG_NONE,
+                          .topic = logged ? "bench-s-changelog" : NULL,
+                          .sink = sink,
+                          .cache_bytes = cache_bytes};
   if (wy_task_state_store(ts, &spec, &s, &err) != WY_OK) {
     fprintf(stderr, "store: %s\n", err.msg);
     exit(1);
@@ -156,9 +159,12 @@ int main(int argc, char **argv) {
   long n = 200000;
   const char *base = "/tmp";
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0) n = 50000;
-    else if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc) n = atol(argv[++i]);
-    else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) base = argv[++i];
+    if (strcmp(argv[i], "--quick") == 0)
+      n = 50000;
+    else if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc)
+      n = atol(argv[++i]);
+    else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+      base = argv[++i];
     else {
       fprintf(stderr, "usage: bench_store [--quick] [--ops N] [--dir PATH]\n");
       return 2;
@@ -171,7 +177,8 @@ int main(int argc, char **argv) {
     const char *mode;
     int64_t cache;
     bool logged;
-  } modes[] = {{"nocache", 0, false}, {"cache", 64 << 20, false}, {"cache+changelog", 64 << 20, true}};
+  } modes[] = {
+      {"nocache", 0, false}, {"cache", 64 << 20, false}, {"cache+changelog", 64 << 20, true}};
   for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
     /* Alternate raw and engine runs and keep each side's best: on a shared machine
      * this cancels most of the noise that a single ordered pair picks up. */
@@ -188,13 +195,13 @@ int main(int argc, char **argv) {
       if (e > engine) engine = e;
       if (r > raw) raw = r;
     }
-    printf("{\"workload\":\"store-put-get\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
-           "\"baseline\":\"rocksdb-c-api\",\"baseline_rps\":%.0f,\"ratio\":%.3f,"
-           "\"cache_hits\":%llu,\"cache_misses\":%llu,\"rocksdb_budget\":%zu,"
-           "\"rocksdb_memtables\":%zu,\"rocksdb_block_cache\":%zu}\n",
-           modes[m].mode, n, engine, raw, raw / engine, (unsigned long long)cst.hits,
-           (unsigned long long)cst.misses, used.budget, used.memtables,
-           used.block_cache_usage);
+    printf(
+        "{\"workload\":\"store-put-get\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,"
+        "\"baseline\":\"rocksdb-c-api\",\"baseline_rps\":%.0f,\"ratio\":%.3f,"
+        "\"cache_hits\":%llu,\"cache_misses\":%llu,\"rocksdb_budget\":%zu,"
+        "\"rocksdb_memtables\":%zu,\"rocksdb_block_cache\":%zu}\n",
+        modes[m].mode, n, engine, raw, raw / engine, (unsigned long long)cst.hits,
+        (unsigned long long)cst.misses, used.budget, used.memtables, used.block_cache_usage);
     fflush(stdout);
   }
   rm_rf(dir);

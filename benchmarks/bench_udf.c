@@ -29,7 +29,9 @@ static double clock_s(clockid_t c) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static wy_expr_t *col(const char *name, int slot, const wy_type_t *t) { return wy_expr_column(name, slot, t, 1, 1); }
+static wy_expr_t *col(const char *name, int slot, const wy_type_t *t) {
+  return wy_expr_column(name, slot, t, 1, 1);
+}
 static wy_expr_t *lit_int(int32_t v) {
   wy_value_t x = wy_int(v);
   return wy_expr_literal(&x, wy_type_int(), 1, 1);
@@ -65,7 +67,8 @@ static run_t run(const wy_expr_program_t *p, wy_value_t (*rows)[2], long n, wy_a
       fprintf(stderr, "bench_udf: evaluation failed: %s\n", err.msg);
       exit(1);
     }
-    r.check += out.kind == WY_T_STRING ? (uint64_t)(unsigned char)out.u.str[out.len - 1] + out.len : (uint64_t)out.u.i64;
+    r.check += out.kind == WY_T_STRING ? (uint64_t)(unsigned char)out.u.str[out.len - 1] + out.len
+                                       : (uint64_t)out.u.i64;
     if (i % POOL == POOL - 1) wy_arena_reset(a);
   }
   r.wall = clock_s(CLOCK_MONOTONIC) - w0;
@@ -79,14 +82,16 @@ static void bench(const wy_registry_t *reg, const char *mode, long n) {
   wy_expr_t *udf, *builtin;
   srand(11);
   if (!strcmp(mode, "formula")) {
-    for (int i = 0; i < POOL; i++) rows[i][0] = wy_int(rand() % 100000 - 50000), rows[i][1] = wy_int(rand() % 1000);
+    for (int i = 0; i < POOL; i++)
+      rows[i][0] = wy_int(rand() % 100000 - 50000), rows[i][1] = wy_int(rand() % 1000);
     udf = call("FORMULA", col("A", 0, wy_type_int()), col("B", 1, wy_type_int()));
-    builtin = wy_expr_cast(wy_expr_binary(WY_OP_MUL, col("A", 0, wy_type_int()), col("B", 1, wy_type_int()), 1, 1),
-                           wy_type_bigint(), 1, 1);
+    builtin = wy_expr_cast(
+        wy_expr_binary(WY_OP_MUL, col("A", 0, wy_type_int()), col("B", 1, wy_type_int()), 1, 1),
+        wy_type_bigint(), 1, 1);
   } else {
     for (int i = 0; i < POOL; i++) {
-      snprintf(cards[i], sizeof cards[i], "4%03u-%04u-%04u-%04u", (unsigned)rand() % 1000, (unsigned)rand() % 10000, (unsigned)rand() % 10000,
-               (unsigned)rand() % 10000);
+      snprintf(cards[i], sizeof cards[i], "4%03u-%04u-%04u-%04u", (unsigned)rand() % 1000,
+               (unsigned)rand() % 10000, (unsigned)rand() % 10000, (unsigned)rand() % 10000);
       rows[i][0] = wy_string(cards[i], 19);
     }
     udf = call("MASK_CARD", col("C", 0, wy_type_string()), NULL);
@@ -102,14 +107,18 @@ static void bench(const wy_registry_t *reg, const char *mode, long n) {
     if (b.cpu < best_b.cpu) best_b = b;
   }
   /* Same work: FORMULA equals the product; both masks keep the same last four. */
-  if (!strcmp(mode, "formula") && best_u.check != best_b.check) fprintf(stderr, "bench_udf: results differ\n");
+  if (!strcmp(mode, "formula") && best_u.check != best_b.check)
+    fprintf(stderr, "bench_udf: results differ\n");
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("{\"workload\":\"udf-call\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,\"baseline\":\"builtin\","
-         "\"baseline_rps\":%.0f,\"ratio\":%.3f,\"cpu_us_per_record\":%.4f,\"p50_ms\":null,\"p99_ms\":null,"
-         "\"peak_rss_mb\":%.1f}\n",
-         mode, n, n / best_u.cpu, n / best_b.cpu, best_u.cpu / best_b.cpu, best_u.cpu * 1e6 / n,
-         ru.ru_maxrss / 1024.0);
+  printf(
+      "{\"workload\":\"udf-call\",\"mode\":\"%s\",\"records\":%ld,\"engine_rps\":%.0f,\"baseline\":"
+      "\"builtin\","
+      "\"baseline_rps\":%.0f,\"ratio\":%.3f,\"cpu_us_per_record\":%.4f,\"p50_ms\":null,\"p99_ms\":"
+      "null,"
+      "\"peak_rss_mb\":%.1f}\n",
+      mode, n, n / best_u.cpu, n / best_b.cpu, best_u.cpu / best_b.cpu, best_u.cpu * 1e6 / n,
+      ru.ru_maxrss / 1024.0);
   fflush(stdout);
   wy_expr_program_destroy(pu);
   wy_expr_program_destroy(pb);

@@ -83,8 +83,8 @@ typedef struct wy_sink_ops {
    * sink copies key, value and headers before returning. */
   wy_status_t (*send)(wy_sink_t *sink, const char *topic, int32_t partition, const void *key,
                       size_t key_len, const void *value, size_t value_len,
-                      const wy_header_t *headers, size_t nheaders, int64_t timestamp,
-                      void *opaque, wy_error_t *err);
+                      const wy_header_t *headers, size_t nheaders, int64_t timestamp, void *opaque,
+                      wy_error_t *err);
   /* Serve delivery callbacks without blocking. */
   void (*poll)(wy_sink_t *sink);
   /* Wait until every sent record has had its callback, or timeout. */
@@ -112,8 +112,8 @@ static inline wy_status_t wy_source_seek(wy_source_t *s, const char *topic, int3
 static inline void wy_source_destroy(wy_source_t *s) {
   if (s) s->ops->destroy(s);
 }
-static inline wy_status_t wy_source_pause(wy_source_t *s, const wy_position_t *parts,
-                                          size_t nparts, wy_error_t *err) {
+static inline wy_status_t wy_source_pause(wy_source_t *s, const wy_position_t *parts, size_t nparts,
+                                          wy_error_t *err) {
   if (!s->ops->pause) return wy_error_set(err, WY_ERR_UNSUPPORTED, "this source cannot pause");
   return s->ops->pause(s, parts, nparts, err);
 }

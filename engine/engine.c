@@ -60,15 +60,19 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 }
 
 /* The memory broker as a backend. */
-static int mem_partitions(void *ctx, const char *topic) { return wy_memory_broker_partitions(ctx, topic); }
-static wy_status_t mem_create_topic(void *ctx, const char *topic, int partitions, bool compacted, wy_error_t *err) {
+static int mem_partitions(void *ctx, const char *topic) {
+  return wy_memory_broker_partitions(ctx, topic);
+}
+static wy_status_t mem_create_topic(void *ctx, const char *topic, int partitions, bool compacted,
+                                    wy_error_t *err) {
   (void)compacted;
   return wy_memory_broker_create_topic(ctx, topic, partitions, err);
 }
 static wy_status_t mem_delete_topic(void *ctx, const char *topic, wy_error_t *err) {
   return wy_memory_broker_delete_topic(ctx, topic, err);
 }
-static const wy_backend_ops_t memory_backend_ops = {mem_partitions, mem_create_topic, mem_delete_topic};
+static const wy_backend_ops_t memory_backend_ops = {mem_partitions, mem_create_topic,
+                                                    mem_delete_topic};
 
 wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy_error_t *err) {
   *out = NULL;
@@ -117,7 +121,8 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
     return err->code;
   }
   wy_state_config_set(&cfg, "state.dir", e->state_dir, err);
-  if (opts->service_id && *opts->service_id) wy_state_config_set(&cfg, "ksql.service.id", opts->service_id, err);
+  if (opts->service_id && *opts->service_id)
+    wy_state_config_set(&cfg, "ksql.service.id", opts->service_id, err);
   wy_state_config_set(&cfg, "state.rocksdb.memory.bytes", "8m", err);
   wy_status_t st = wy_state_env_new(&cfg, &e->state, err);
   wy_state_config_release(&cfg);
@@ -160,7 +165,9 @@ const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e) { return e->catalog;
 const wy_registry_t *wy_engine_registry(const wy_engine_t *e) { return e->registry; }
 wy_plog_t *wy_engine_plog(wy_engine_t *e) { return e->plog; }
 wy_memory_broker_t *wy_engine_broker(wy_engine_t *e) { return e->opts.broker; }
-struct wy_sr *wy_engine_schema_registry(wy_engine_t *e) { return e->opts.schema_registry; }
+struct wy_sr *wy_engine_schema_registry(wy_engine_t *e) {
+  return e->opts.schema_registry;
+}
 static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err);
 
 wy_status_t wy_engine_add_source_copy(wy_engine_t *e, const wy_source_def_t *def, wy_error_t *err) {
@@ -173,14 +180,16 @@ wy_status_t wy_engine_add_source_copy(wy_engine_t *e, const wy_source_def_t *def
   return wy_catalog_add(e->catalog, d, true, err);
 }
 
-size_t wy_engine_query_state_dir(const wy_engine_t *e, const char *query_id, char *buf, size_t cap) {
+size_t wy_engine_query_state_dir(const wy_engine_t *e, const char *query_id, char *buf,
+                                 size_t cap) {
   return wy_state_env_query_dir(e->state, query_id, buf, cap);
 }
 
 size_t wy_engine_query_count(const wy_engine_t *e) { return e->nqueries; }
 wy_query_t *wy_engine_query_at(wy_engine_t *e, size_t i) { return e->queries[i]; }
 
-wy_status_t wy_engine_set_property(wy_engine_t *e, const char *name, const char *value, wy_error_t *err) {
+wy_status_t wy_engine_set_property(wy_engine_t *e, const char *name, const char *value,
+                                   wy_error_t *err) {
   for (size_t i = 0; i < e->nprops; i++) {
     if (strcasecmp(e->props[i].name, name) == 0) {
       char *v = strdup(value);
@@ -225,9 +234,11 @@ static void analyzer_ctx(wy_engine_t *e, wy_analyzer_ctx_t *cx) {
   cx->sr = e->opts.schema_registry;
 }
 
-static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions, wy_error_t *err) {
+static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions,
+                                wy_error_t *err) {
   if (e->backend.ops->partitions(e->backend.ctx, topic) > 0) return WY_OK;
-  return e->backend.ops->create_topic(e->backend.ctx, topic, partitions > 0 ? partitions : 1, false, err);
+  return e->backend.ops->create_topic(e->backend.ctx, topic, partitions > 0 ? partitions : 1, false,
+                                      err);
 }
 
 /* Create a query's changelog topics (compacted) before its first write, with as many
@@ -290,7 +301,8 @@ static wy_status_t exec_create_source(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     return err->code;
   }
   if (existing && s->or_replace && existing->is_source) {
-    wy_error_set(err, WY_ERR_ANALYSIS, "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
+    wy_error_set(err, WY_ERR_ANALYSIS,
+                 "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
                  d->kind == WY_SOURCE_TABLE ? "table" : "stream", d->name,
                  d->kind == WY_SOURCE_TABLE ? "table" : "stream");
     wy_source_def_destroy(d);
@@ -304,7 +316,8 @@ static wy_status_t exec_create_source(wy_engine_t *e, const wy_ast_stmt_t *s, wy
 }
 
 static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
-  if (s->kind != WY_AST_STMT_INSERT_INTO && s->if_not_exists && wy_catalog_find(e->catalog, s->name))
+  if (s->kind != WY_AST_STMT_INSERT_INTO && s->if_not_exists &&
+      wy_catalog_find(e->catalog, s->name))
     return WY_OK;
   wy_analyzer_ctx_t cx;
   analyzer_ctx(e, &cx);
@@ -349,16 +362,18 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   if (e->opts.lineage) {
     wy_error_t lerr;
     wy_lineage_run_t *run;
-    if (wy_plan_lineage_start(wy_query_plan(q), e->catalog, service_id(e),
-                              e->opts.bootstrap_servers ? e->opts.bootstrap_servers : "127.0.0.1:9092", e->opts.lineage,
-                              &run, &lerr) != WY_OK)
+    if (wy_plan_lineage_start(
+            wy_query_plan(q), e->catalog, service_id(e),
+            e->opts.bootstrap_servers ? e->opts.bootstrap_servers : "127.0.0.1:9092",
+            e->opts.lineage, &run, &lerr) != WY_OK)
       /* lineage must never stop a query: report and run without it */
       wy_log(WY_LOG_WARN, "lineage", "no lineage for query %s: %s", wy_query_plan(q)->id, lerr.msg);
     else
       wy_query_attach_lineage(q, run);
   }
   e->queries[e->nqueries++] = q;
-  wy_log(WY_LOG_DEBUG, "engine", "started query id=%s sink=%s", wy_query_plan(q)->id, wy_query_plan(q)->sink_name);
+  wy_log(WY_LOG_DEBUG, "engine", "started query id=%s sink=%s", wy_query_plan(q)->id,
+         wy_query_plan(q)->sink_name);
   return WY_OK;
 }
 
@@ -369,13 +384,15 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
   if (!d) return wy_error_set(err, WY_ERR_NOT_FOUND, "%s does not exist.", s->name);
   const wy_schema_t *sc = &d->schema;
   for (size_t i = 0; i < sc->n; i++)
-    if ((sc->cols[i].ns == WY_NS_HEADER || sc->cols[i].ns == WY_NS_HEADERS) && !s->has_insert_columns)
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert into %s because it has header columns", d->name);
+    if ((sc->cols[i].ns == WY_NS_HEADER || sc->cols[i].ns == WY_NS_HEADERS) &&
+        !s->has_insert_columns)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Cannot insert into %s because it has header columns", d->name);
   /* Target columns: the list given, or every column in schema order. */
   size_t ncols = s->has_insert_columns ? s->ninsert_columns : sc->n;
   if (ncols != s->nvalues)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "Expected number columns and values to match: %zu, %zu",
-                        ncols, s->nvalues);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Expected number columns and values to match: %zu, %zu", ncols, s->nvalues);
   wy_arena_t arena;
   wy_arena_init(&arena, 0);
   wy_value_t *row = wy_arena_calloc(&arena, sc->n + 1, sizeof *row);
@@ -417,7 +434,8 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     }
     wy_expr_program_t *prog = NULL;
     wy_value_t v;
-    if (wy_expr_compile(x, &prog, err) != WY_OK || wy_expr_eval(prog, NULL, &arena, &v, err) != WY_OK) {
+    if (wy_expr_compile(x, &prog, err) != WY_OK ||
+        wy_expr_eval(prog, NULL, &arena, &v, err) != WY_OK) {
       st = err->code;
     } else if (is_rowtime) {
       rowtime = v.null ? -1 : v.u.i64;
@@ -463,8 +481,10 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
       bool is_null = false;
       st = wy_format_encode(c, vals, key ? &kb : &vb, &is_null, err);
       wy_format_codec_destroy(c);
-      if (key) null_key = is_null;
-      else null_value = is_null;
+      if (key)
+        null_key = is_null;
+      else
+        null_value = is_null;
     }
     free(cols);
     free(vals);
@@ -488,7 +508,8 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
     return wy_error_set(err, WY_ERR_NOT_FOUND, "Source %s does not exist.", s->name);
   }
   if (s->delete_topic && d->is_source)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot delete topic for read-only source: %s", d->name);
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot delete topic for read-only source: %s",
+                        d->name);
   /* The query writing to it stops with the drop (ksqlDB terminates it). */
   wy_query_t *w = query_writing(e, d->name);
   if (w) {
@@ -503,7 +524,8 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
   }
   char *topic = strdup(d->topic);
   wy_status_t st = wy_catalog_drop(e->catalog, s->name, err);
-  if (st == WY_OK && s->delete_topic && topic) e->backend.ops->delete_topic(e->backend.ctx, topic, err);
+  if (st == WY_OK && s->delete_topic && topic)
+    e->backend.ops->delete_topic(e->backend.ctx, topic, err);
   free(topic);
   return st;
 }
@@ -528,51 +550,52 @@ static wy_status_t exec_terminate(wy_engine_t *e, const wy_ast_stmt_t *s, wy_err
 wy_status_t wy_engine_execute(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
   wy_error_clear(err);
   switch (s->kind) {
-  case WY_AST_STMT_CREATE_STREAM:
-  case WY_AST_STMT_CREATE_TABLE:
-    return exec_create_source(e, s, err);
-  case WY_AST_STMT_CREATE_STREAM_AS:
-  case WY_AST_STMT_CREATE_TABLE_AS:
-  case WY_AST_STMT_INSERT_INTO:
-    return exec_query(e, s, err);
-  case WY_AST_STMT_INSERT_VALUES:
-    return exec_insert_values(e, s, err);
-  case WY_AST_STMT_DROP_STREAM:
-  case WY_AST_STMT_DROP_TABLE:
-    return exec_drop(e, s, err);
-  case WY_AST_STMT_TERMINATE:
-    return exec_terminate(e, s, err);
-  case WY_AST_STMT_SET:
-    return wy_engine_set_property(e, s->name, s->value ? s->value : "", err);
-  case WY_AST_STMT_UNSET:
-    return wy_engine_set_property(e, s->name, "", err);
-  case WY_AST_STMT_CREATE_TYPE: {
-    if (wy_catalog_find_type(e->catalog, s->name)) {
-      if (s->if_not_exists) return WY_OK;
+    case WY_AST_STMT_CREATE_STREAM:
+    case WY_AST_STMT_CREATE_TABLE:
+      return exec_create_source(e, s, err);
+    case WY_AST_STMT_CREATE_STREAM_AS:
+    case WY_AST_STMT_CREATE_TABLE_AS:
+    case WY_AST_STMT_INSERT_INTO:
+      return exec_query(e, s, err);
+    case WY_AST_STMT_INSERT_VALUES:
+      return exec_insert_values(e, s, err);
+    case WY_AST_STMT_DROP_STREAM:
+    case WY_AST_STMT_DROP_TABLE:
+      return exec_drop(e, s, err);
+    case WY_AST_STMT_TERMINATE:
+      return exec_terminate(e, s, err);
+    case WY_AST_STMT_SET:
+      return wy_engine_set_property(e, s->name, s->value ? s->value : "", err);
+    case WY_AST_STMT_UNSET:
+      return wy_engine_set_property(e, s->name, "", err);
+    case WY_AST_STMT_CREATE_TYPE: {
+      if (wy_catalog_find_type(e->catalog, s->name)) {
+        if (s->if_not_exists) return WY_OK;
+      }
+      const wy_type_t *t = wy_convert_type(e->catalog, s->type, err);
+      if (!t) return err->code;
+      return wy_catalog_add_type(e->catalog, s->name, t, err);
     }
-    const wy_type_t *t = wy_convert_type(e->catalog, s->type, err);
-    if (!t) return err->code;
-    return wy_catalog_add_type(e->catalog, s->name, t, err);
-  }
-  case WY_AST_STMT_DROP_TYPE:
-    if (!wy_catalog_find_type(e->catalog, s->name) && s->if_exists) return WY_OK;
-    return wy_catalog_drop_type(e->catalog, s->name, err);
-  case WY_AST_STMT_DEFINE:
-    return wy_parse_vars_set(e->vars, s->name, s->value ? s->value : "") == WY_OK
-               ? WY_OK
-               : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  case WY_AST_STMT_UNDEFINE:
-    wy_parse_vars_unset(e->vars, s->name);
-    return WY_OK;
-  case WY_AST_STMT_QUERY:
-    return wy_error_set_pos(err, WY_ERR_UNSUPPORTED, s->pos.line, s->pos.column,
-                            "transient queries (SELECT without CREATE) are not supported here");
-  default:
-    return WY_OK; /* SHOW, DESCRIBE, EXPLAIN, DEFINE...: nothing to change */
+    case WY_AST_STMT_DROP_TYPE:
+      if (!wy_catalog_find_type(e->catalog, s->name) && s->if_exists) return WY_OK;
+      return wy_catalog_drop_type(e->catalog, s->name, err);
+    case WY_AST_STMT_DEFINE:
+      return wy_parse_vars_set(e->vars, s->name, s->value ? s->value : "") == WY_OK
+                 ? WY_OK
+                 : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    case WY_AST_STMT_UNDEFINE:
+      wy_parse_vars_unset(e->vars, s->name);
+      return WY_OK;
+    case WY_AST_STMT_QUERY:
+      return wy_error_set_pos(err, WY_ERR_UNSUPPORTED, s->pos.line, s->pos.column,
+                              "transient queries (SELECT without CREATE) are not supported here");
+    default:
+      return WY_OK; /* SHOW, DESCRIBE, EXPLAIN, DEFINE...: nothing to change */
   }
 }
 
-wy_status_t wy_engine_execute_sql(wy_engine_t *e, const char *sql, size_t *nexecuted, wy_error_t *err) {
+wy_status_t wy_engine_execute_sql(wy_engine_t *e, const char *sql, size_t *nexecuted,
+                                  wy_error_t *err) {
   if (nexecuted) *nexecuted = 0;
   wy_ast_script_t *script;
   if (wy_parse(sql, strlen(sql), e->vars, &script, err) != WY_OK) return err->code;

@@ -37,7 +37,8 @@ typedef struct wy_engine wy_engine_t;
 typedef struct wy_backend_ops {
   /* Partition count of a topic, or -1 when it does not exist. */
   int (*partitions)(void *ctx, const char *topic);
-  wy_status_t (*create_topic)(void *ctx, const char *topic, int partitions, bool compacted, wy_error_t *err);
+  wy_status_t (*create_topic)(void *ctx, const char *topic, int partitions, bool compacted,
+                              wy_error_t *err);
   wy_status_t (*delete_topic)(void *ctx, const char *topic, wy_error_t *err);
 } wy_backend_ops_t;
 
@@ -53,9 +54,9 @@ typedef struct wy_engine_options {
   wy_memory_broker_t *broker;
   const wy_backend_t *backend;
   const wy_registry_t *registry; /* NULL: the built-ins */
-  const char *state_dir;        /* where stores live; NULL: a fresh temporary folder */
-  const char *service_id;       /* ksql.service.id: names state paths and changelog topics;
-                                 * NULL: the state module's default */
+  const char *state_dir;         /* where stores live; NULL: a fresh temporary folder */
+  const char *service_id;        /* ksql.service.id: names state paths and changelog topics;
+                                  * NULL: the state module's default */
   struct wy_sr *schema_registry; /* for AVRO (not owned); NULL: AVRO is unavailable */
   /* OpenLineage: a run per query (START when it starts, COMPLETE when it is terminated
    * or its sink dropped, ABORT when the engine stops). Not owned; NULL: no lineage. */

@@ -15,10 +15,10 @@
 
 /* One name function per X-macro list: fn(k) is the list's second column for k. */
 #define WY_X_NAME(k, name, ...) name,
-#define WY_NAME_FN(scope, fn, type, LIST)                                         \
-  scope const char *fn(type k) {                                                    \
-    static const char *const names[] = {LIST(WY_X_NAME)};                           \
-    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";             \
+#define WY_NAME_FN(scope, fn, type, LIST)                               \
+  scope const char *fn(type k) {                                        \
+    static const char *const names[] = {LIST(WY_X_NAME)};               \
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?"; \
   }
 
 WY_NAME_FN(, wy_ast_op_sql, wy_ast_op_t, WY_AST_OPS)
@@ -74,8 +74,7 @@ static bool walk_query(const wy_ast_query_t *q, wy_ast_expr_fn fn, void *ud) {
   for (size_t i = 0; i < q->njoins; i++)
     if (!wy_ast_expr_walk(q->joins[i]->on, fn, ud)) return false;
   return wy_ast_expr_walk(q->where, fn, ud) && walk_all(q->group_by, q->ngroup_by, fn, ud) &&
-         walk_all(q->partition_by, q->npartition_by, fn, ud) &&
-         wy_ast_expr_walk(q->having, fn, ud);
+         walk_all(q->partition_by, q->npartition_by, fn, ud) && wy_ast_expr_walk(q->having, fn, ud);
 }
 
 bool wy_ast_stmt_walk(const wy_ast_stmt_t *s, wy_ast_expr_fn fn, void *ud) {
@@ -231,16 +230,21 @@ static bool is_variable(const char *name) {
 }
 
 static void put_ident(wy_buf_t *b, const char *name) {
-  if (is_variable(name)) wy_buf_append_str(b, name);
-  else if (wy_ast_ident_is_plain(name)) wy_buf_append_str(b, name);
-  else put_quoted(b, name, '`');
+  if (is_variable(name))
+    wy_buf_append_str(b, name);
+  else if (wy_ast_ident_is_plain(name))
+    wy_buf_append_str(b, name);
+  else
+    put_quoted(b, name, '`');
 }
 
 static void put_type(wy_buf_t *b, const wy_ast_type_t *t);
 
 static void put_wy_type(wy_buf_t *b, const wy_type_t *t) {
   switch (t->kind) {
-    case WY_T_DECIMAL: wy_buf_printf(b, "DECIMAL(%d, %d)", t->precision, t->scale); break;
+    case WY_T_DECIMAL:
+      wy_buf_printf(b, "DECIMAL(%d, %d)", t->precision, t->scale);
+      break;
     case WY_T_ARRAY:
       wy_buf_append_str(b, "ARRAY<");
       put_wy_type(b, t->elem);
@@ -263,14 +267,20 @@ static void put_wy_type(wy_buf_t *b, const wy_type_t *t) {
       }
       wy_buf_append_str(b, ">");
       break;
-    default: wy_buf_append_str(b, wy_type_kind_name(t->kind)); break;
+    default:
+      wy_buf_append_str(b, wy_type_kind_name(t->kind));
+      break;
   }
 }
 
 static void put_type(wy_buf_t *b, const wy_ast_type_t *t) {
   switch (t->kind) {
-    case WY_AST_TYPE_BUILTIN: put_wy_type(b, t->type); break;
-    case WY_AST_TYPE_ALIAS: put_ident(b, t->alias); break;
+    case WY_AST_TYPE_BUILTIN:
+      put_wy_type(b, t->type);
+      break;
+    case WY_AST_TYPE_ALIAS:
+      put_ident(b, t->alias);
+      break;
     case WY_AST_TYPE_ARRAY:
       wy_buf_append_str(b, "ARRAY<");
       put_type(b, t->elem);
@@ -293,7 +303,8 @@ static void put_type(wy_buf_t *b, const wy_ast_type_t *t) {
       }
       wy_buf_append_str(b, ">");
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -302,23 +313,31 @@ enum { P_OR = 1, P_AND, P_NOT, P_PRED, P_CONCAT, P_ADD, P_MUL, P_UNARY, P_PRIMAR
 
 static int expr_prec(const wy_ast_expr_t *e) {
   switch (e->kind) {
-    case WY_AST_OR: return P_OR;
-    case WY_AST_AND: return P_AND;
-    case WY_AST_NOT: return P_NOT;
+    case WY_AST_OR:
+      return P_OR;
+    case WY_AST_AND:
+      return P_AND;
+    case WY_AST_NOT:
+      return P_NOT;
     case WY_AST_COMPARE:
     case WY_AST_IS_NULL:
     case WY_AST_IS_DISTINCT:
     case WY_AST_LIKE:
     case WY_AST_BETWEEN:
-    case WY_AST_IN: return P_PRED;
+    case WY_AST_IN:
+      return P_PRED;
     case WY_AST_BINARY:
-      return e->op == WY_AST_OP_CONCAT ? P_CONCAT
+      return e->op == WY_AST_OP_CONCAT                            ? P_CONCAT
              : (e->op == WY_AST_OP_ADD || e->op == WY_AST_OP_SUB) ? P_ADD
                                                                   : P_MUL;
-    case WY_AST_UNARY: return P_UNARY;
-    case WY_AST_LITERAL: return e->text && e->text[0] == '-' ? P_UNARY : P_PRIMARY;
-    case WY_AST_LAMBDA: return 0;
-    default: return P_PRIMARY;
+    case WY_AST_UNARY:
+      return P_UNARY;
+    case WY_AST_LITERAL:
+      return e->text && e->text[0] == '-' ? P_UNARY : P_PRIMARY;
+    case WY_AST_LAMBDA:
+      return 0;
+    default:
+      return P_PRIMARY;
   }
 }
 
@@ -335,9 +354,12 @@ static void put_expr_body(wy_buf_t *b, const wy_ast_expr_t *e) {
   wy_ast_expr_t *const *a = e->args;
   switch (e->kind) {
     case WY_AST_LITERAL:
-      if (e->lit == WY_AST_LIT_NULL) wy_buf_append_str(b, "NULL");
-      else if (e->lit == WY_AST_LIT_STRING) put_quoted(b, e->text, '\'');
-      else wy_buf_append_str(b, e->text);
+      if (e->lit == WY_AST_LIT_NULL)
+        wy_buf_append_str(b, "NULL");
+      else if (e->lit == WY_AST_LIT_STRING)
+        put_quoted(b, e->text, '\'');
+      else
+        wy_buf_append_str(b, e->text);
       break;
     case WY_AST_TYPED_LITERAL:
       put_ident(b, e->name);
@@ -474,7 +496,9 @@ static void put_expr_body(wy_buf_t *b, const wy_ast_expr_t *e) {
       put_args(b, a, e->nargs, ", ");
       wy_buf_append_str(b, ")");
       break;
-    case WY_AST_TIME_UNIT: wy_buf_append_str(b, wy_ast_time_unit_name(e->unit)); break;
+    case WY_AST_TIME_UNIT:
+      wy_buf_append_str(b, wy_ast_time_unit_name(e->unit));
+      break;
     case WY_AST_LAMBDA:
       wy_buf_append_str(b, "(");
       for (size_t i = 0; i < e->nnames; i++) {
@@ -509,7 +533,8 @@ static void put_expr_body(wy_buf_t *b, const wy_ast_expr_t *e) {
       }
       wy_buf_append_str(b, ")");
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -557,7 +582,9 @@ static void put_query(wy_buf_t *b, const wy_ast_query_t *q) {
           put_ident(b, it->alias);
         }
         break;
-      case WY_AST_ITEM_ALL: wy_buf_append_str(b, "*"); break;
+      case WY_AST_ITEM_ALL:
+        wy_buf_append_str(b, "*");
+        break;
       case WY_AST_ITEM_SOURCE_ALL:
         put_ident(b, it->source);
         wy_buf_append_str(b, ".*");
@@ -566,7 +593,8 @@ static void put_query(wy_buf_t *b, const wy_ast_query_t *q) {
         put_expr(b, it->expr, P_PRIMARY);
         wy_buf_append_str(b, "->*");
         break;
-      default: break;
+      default:
+        break;
     }
   }
   wy_buf_append_str(b, " FROM ");
@@ -618,8 +646,7 @@ static void put_query(wy_buf_t *b, const wy_ast_query_t *q) {
     put_expr(b, q->where, 0);
   }
   if (q->has_group_by) put_exprs_clause(b, " GROUP BY ", q->group_by, q->ngroup_by);
-  if (q->has_partition_by)
-    put_exprs_clause(b, " PARTITION BY ", q->partition_by, q->npartition_by);
+  if (q->has_partition_by) put_exprs_clause(b, " PARTITION BY ", q->partition_by, q->npartition_by);
   if (q->having) {
     wy_buf_append_str(b, " HAVING ");
     put_expr(b, q->having, 0);
@@ -654,8 +681,10 @@ static void put_props(wy_buf_t *b, const wy_ast_stmt_t *s) {
   wy_buf_append_str(b, " WITH (");
   for (size_t i = 0; i < s->nprops; i++) {
     if (i) wy_buf_append_str(b, ", ");
-    if (s->props[i]->name_quoted) put_quoted(b, s->props[i]->name, '\'');
-    else put_ident(b, s->props[i]->name);
+    if (s->props[i]->name_quoted)
+      put_quoted(b, s->props[i]->name, '\'');
+    else
+      put_ident(b, s->props[i]->name);
     wy_buf_append_str(b, "=");
     put_expr(b, s->props[i]->value, 0);
   }
@@ -678,16 +707,21 @@ static void put_values(wy_buf_t *b, const wy_ast_stmt_t *s, const char *kw) {
 }
 
 static void put_resource(wy_buf_t *b, const wy_ast_stmt_t *s) {
-  if (s->name_quoted) put_quoted(b, s->name, '\'');
-  else put_ident(b, s->name);
+  if (s->name_quoted)
+    put_quoted(b, s->name, '\'');
+  else
+    put_ident(b, s->name);
 }
 
 static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
   bool is_table = false;
   switch (s->kind) {
-    case WY_AST_STMT_QUERY: put_query(b, s->query); break;
+    case WY_AST_STMT_QUERY:
+      put_query(b, s->query);
+      break;
     case WY_AST_STMT_CREATE_TABLE:
-    case WY_AST_STMT_CREATE_TABLE_AS: is_table = true; /* fall through */
+    case WY_AST_STMT_CREATE_TABLE_AS:
+      is_table = true; /* fall through */
     case WY_AST_STMT_CREATE_STREAM:
     case WY_AST_STMT_CREATE_STREAM_AS:
       wy_buf_append_str(b, "CREATE ");
@@ -719,8 +753,8 @@ static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
     case WY_AST_STMT_DROP_TABLE:
     case WY_AST_STMT_DROP_TYPE:
       wy_buf_append_str(b, s->kind == WY_AST_STMT_DROP_STREAM  ? "DROP STREAM "
-                 : s->kind == WY_AST_STMT_DROP_TABLE ? "DROP TABLE "
-                                                     : "DROP TYPE ");
+                           : s->kind == WY_AST_STMT_DROP_TABLE ? "DROP TABLE "
+                                                               : "DROP TYPE ");
       if (s->if_exists) wy_buf_append_str(b, "IF EXISTS ");
       put_ident(b, s->name);
       if (s->delete_topic) wy_buf_append_str(b, " DELETE TOPIC");
@@ -748,8 +782,10 @@ static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
     case WY_AST_STMT_RESUME:
       wy_buf_append_str(b, wy_ast_stmt_kind_name(s->kind));
       wy_buf_append_str(b, " ");
-      if (s->all) wy_buf_append_str(b, "ALL");
-      else put_ident(b, s->name);
+      if (s->all)
+        wy_buf_append_str(b, "ALL");
+      else
+        put_ident(b, s->name);
       break;
     case WY_AST_STMT_SHOW:
       wy_buf_append_str(b, "SHOW ");
@@ -773,8 +809,10 @@ static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
       break;
     case WY_AST_STMT_EXPLAIN:
       wy_buf_append_str(b, "EXPLAIN ");
-      if (s->explained) put_stmt(b, s->explained);
-      else put_ident(b, s->name);
+      if (s->explained)
+        put_stmt(b, s->explained);
+      else
+        put_ident(b, s->name);
       break;
     case WY_AST_STMT_PRINT:
       wy_buf_append_str(b, "PRINT ");
@@ -828,13 +866,15 @@ static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
       break;
     case WY_AST_STMT_ASSERT_VALUES:
     case WY_AST_STMT_ASSERT_TOMBSTONE:
-      wy_buf_append_str(b, s->kind == WY_AST_STMT_ASSERT_VALUES ? "ASSERT VALUES " : "ASSERT NULL VALUES ");
+      wy_buf_append_str(
+          b, s->kind == WY_AST_STMT_ASSERT_VALUES ? "ASSERT VALUES " : "ASSERT NULL VALUES ");
       put_ident(b, s->name);
       put_values(b, s, s->kind == WY_AST_STMT_ASSERT_VALUES ? " VALUES " : " KEY ");
       break;
     case WY_AST_STMT_ASSERT_STREAM:
     case WY_AST_STMT_ASSERT_TABLE:
-      wy_buf_append_str(b, s->kind == WY_AST_STMT_ASSERT_STREAM ? "ASSERT STREAM " : "ASSERT TABLE ");
+      wy_buf_append_str(b,
+                        s->kind == WY_AST_STMT_ASSERT_STREAM ? "ASSERT STREAM " : "ASSERT TABLE ");
       put_ident(b, s->name);
       if (s->ncolumns) put_columns(b, s->columns, s->ncolumns);
       put_props(b, s);
@@ -843,7 +883,8 @@ static void put_stmt(wy_buf_t *b, const wy_ast_stmt_t *s) {
       wy_buf_append_str(b, "RUN SCRIPT ");
       put_quoted(b, s->value, '\'');
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -870,9 +911,7 @@ char *wy_ast_type_to_sql(const wy_ast_type_t *t) {
 
 /* ---- equality ------------------------------------------------------------------------ */
 
-static bool str_eq(const char *a, const char *b) {
-  return a == b || (a && b && strcmp(a, b) == 0);
-}
+static bool str_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
 static bool names_eq(const wy_ast_name_t *a, const wy_ast_name_t *b, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -909,8 +948,8 @@ bool wy_ast_expr_equal(const wy_ast_expr_t *a, const wy_ast_expr_t *b) {
          a->has_else == b->has_else && a->star == b->star && a->precision == b->precision &&
          a->scale == b->scale && str_eq(a->text, b->text) && str_eq(a->name, b->name) &&
          str_eq(a->qualifier, b->qualifier) && wy_ast_type_equal(a->type, b->type) &&
-         a->nargs == b->nargs && exprs_eq(a->args, b->args, a->nargs) &&
-         a->nnames == b->nnames && names_eq(a->names, b->names, a->nnames);
+         a->nargs == b->nargs && exprs_eq(a->args, b->args, a->nargs) && a->nnames == b->nnames &&
+         names_eq(a->names, b->names, a->nnames);
 }
 
 static bool relation_eq(const wy_ast_relation_t *a, const wy_ast_relation_t *b) {
@@ -930,15 +969,15 @@ static bool query_eq(const wy_ast_query_t *a, const wy_ast_query_t *b) {
     return false;
   for (size_t i = 0; i < a->nitems; i++) {
     const wy_ast_select_item_t *x = a->items[i], *y = b->items[i];
-    if (x->kind != y->kind || !wy_ast_expr_equal(x->expr, y->expr) ||
-        !str_eq(x->alias, y->alias) || !str_eq(x->source, y->source))
+    if (x->kind != y->kind || !wy_ast_expr_equal(x->expr, y->expr) || !str_eq(x->alias, y->alias) ||
+        !str_eq(x->source, y->source))
       return false;
   }
   for (size_t i = 0; i < a->njoins; i++) {
     const wy_ast_join_t *x = a->joins[i], *y = b->joins[i];
-    if (x->kind != y->kind || !relation_eq(x->right, y->right) ||
-        !dur_eq(&x->before, &y->before) || !dur_eq(&x->after, &y->after) ||
-        !dur_eq(&x->grace, &y->grace) || !wy_ast_expr_equal(x->on, y->on))
+    if (x->kind != y->kind || !relation_eq(x->right, y->right) || !dur_eq(&x->before, &y->before) ||
+        !dur_eq(&x->after, &y->after) || !dur_eq(&x->grace, &y->grace) ||
+        !wy_ast_expr_equal(x->on, y->on))
       return false;
   }
   if (!a->window || !b->window) return a->window == b->window;

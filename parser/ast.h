@@ -35,20 +35,20 @@ typedef struct wy_ast_name {
 /* ---- operators, literals, units ------------------------------------------------ */
 
 /* X(op, SQL spelling) — operators of UNARY, BINARY and COMPARE nodes. */
-#define WY_AST_OPS(X)                                                              \
-  X(WY_AST_OP_NEG, "-")                                                            \
-  X(WY_AST_OP_POS, "+")                                                            \
-  X(WY_AST_OP_ADD, "+")                                                            \
-  X(WY_AST_OP_SUB, "-")                                                            \
-  X(WY_AST_OP_MUL, "*")                                                            \
-  X(WY_AST_OP_DIV, "/")                                                            \
-  X(WY_AST_OP_MOD, "%")                                                            \
-  X(WY_AST_OP_CONCAT, "||")                                                        \
-  X(WY_AST_OP_EQ, "=")                                                             \
-  X(WY_AST_OP_NE, "<>")                                                            \
-  X(WY_AST_OP_LT, "<")                                                             \
-  X(WY_AST_OP_LE, "<=")                                                            \
-  X(WY_AST_OP_GT, ">")                                                             \
+#define WY_AST_OPS(X)       \
+  X(WY_AST_OP_NEG, "-")     \
+  X(WY_AST_OP_POS, "+")     \
+  X(WY_AST_OP_ADD, "+")     \
+  X(WY_AST_OP_SUB, "-")     \
+  X(WY_AST_OP_MUL, "*")     \
+  X(WY_AST_OP_DIV, "/")     \
+  X(WY_AST_OP_MOD, "%")     \
+  X(WY_AST_OP_CONCAT, "||") \
+  X(WY_AST_OP_EQ, "=")      \
+  X(WY_AST_OP_NE, "<>")     \
+  X(WY_AST_OP_LT, "<")      \
+  X(WY_AST_OP_LE, "<=")     \
+  X(WY_AST_OP_GT, ">")      \
   X(WY_AST_OP_GE, ">=")
 
 typedef enum {
@@ -61,13 +61,13 @@ typedef enum {
 /* X(kind, name) — literal kinds, by ksqlDB's rules: an integer is INT when it fits in
  * 32 bits, else BIGINT; a number with a point is DECIMAL (precision/scale from its
  * digits); one with an exponent is DOUBLE. */
-#define WY_AST_LIT_KINDS(X)                                                        \
-  X(WY_AST_LIT_NULL, "NULL")                                                       \
-  X(WY_AST_LIT_BOOLEAN, "BOOLEAN")                                                 \
-  X(WY_AST_LIT_INT, "INT")                                                         \
-  X(WY_AST_LIT_BIGINT, "BIGINT")                                                   \
-  X(WY_AST_LIT_DECIMAL, "DECIMAL")                                                 \
-  X(WY_AST_LIT_DOUBLE, "DOUBLE")                                                   \
+#define WY_AST_LIT_KINDS(X)        \
+  X(WY_AST_LIT_NULL, "NULL")       \
+  X(WY_AST_LIT_BOOLEAN, "BOOLEAN") \
+  X(WY_AST_LIT_INT, "INT")         \
+  X(WY_AST_LIT_BIGINT, "BIGINT")   \
+  X(WY_AST_LIT_DECIMAL, "DECIMAL") \
+  X(WY_AST_LIT_DOUBLE, "DOUBLE")   \
   X(WY_AST_LIT_STRING, "STRING")
 
 typedef enum {
@@ -79,11 +79,11 @@ typedef enum {
 
 /* X(unit, canonical spelling, milliseconds) — time units of windows, WITHIN, GRACE
  * PERIOD, TIMEOUT and unit arguments of functions such as TIMESTAMPADD. */
-#define WY_AST_TIME_UNITS(X)                                                       \
-  X(WY_AST_UNIT_MILLISECONDS, "MILLISECONDS", 1)                                   \
-  X(WY_AST_UNIT_SECONDS, "SECONDS", 1000)                                          \
-  X(WY_AST_UNIT_MINUTES, "MINUTES", 60000)                                         \
-  X(WY_AST_UNIT_HOURS, "HOURS", 3600000)                                           \
+#define WY_AST_TIME_UNITS(X)                     \
+  X(WY_AST_UNIT_MILLISECONDS, "MILLISECONDS", 1) \
+  X(WY_AST_UNIT_SECONDS, "SECONDS", 1000)        \
+  X(WY_AST_UNIT_MINUTES, "MINUTES", 60000)       \
+  X(WY_AST_UNIT_HOURS, "HOURS", 3600000)         \
   X(WY_AST_UNIT_DAYS, "DAYS", 86400000)
 
 typedef enum {
@@ -111,11 +111,11 @@ int64_t wy_ast_duration_ms(const wy_ast_duration_t *d);
 /* A type as written in DDL or CAST. BUILTIN holds a complete wy_type_t; the other kinds
  * appear only when a named alias (CREATE TYPE) occurs somewhere inside the type, so
  * that the analyzer can resolve aliases from its catalog. */
-#define WY_AST_TYPE_KINDS(X)                                                       \
-  X(WY_AST_TYPE_BUILTIN, "builtin")                                                \
-  X(WY_AST_TYPE_ALIAS, "alias")                                                    \
-  X(WY_AST_TYPE_ARRAY, "array")                                                    \
-  X(WY_AST_TYPE_MAP, "map")                                                        \
+#define WY_AST_TYPE_KINDS(X)        \
+  X(WY_AST_TYPE_BUILTIN, "builtin") \
+  X(WY_AST_TYPE_ALIAS, "alias")     \
+  X(WY_AST_TYPE_ARRAY, "array")     \
+  X(WY_AST_TYPE_MAP, "map")         \
   X(WY_AST_TYPE_STRUCT, "struct")
 
 typedef enum {
@@ -168,31 +168,31 @@ struct wy_ast_type {
  *   MAP            args = key0, value0, key1, value1, ...               (MAP(k := v))
  *   STRUCT         names = field names, args = values                   (STRUCT(f := v))
  */
-#define WY_AST_EXPR_KINDS(X)                                                       \
-  X(WY_AST_LITERAL, "literal")                                                     \
-  X(WY_AST_TYPED_LITERAL, "typed literal")                                         \
-  X(WY_AST_COLUMN, "column")                                                       \
-  X(WY_AST_DEREF, "dereference")                                                   \
-  X(WY_AST_SUBSCRIPT, "subscript")                                                 \
-  X(WY_AST_UNARY, "unary")                                                         \
-  X(WY_AST_BINARY, "binary")                                                       \
-  X(WY_AST_COMPARE, "comparison")                                                  \
-  X(WY_AST_AND, "and")                                                             \
-  X(WY_AST_OR, "or")                                                               \
-  X(WY_AST_NOT, "not")                                                             \
-  X(WY_AST_IS_NULL, "is null")                                                     \
-  X(WY_AST_IS_DISTINCT, "is distinct from")                                        \
-  X(WY_AST_LIKE, "like")                                                           \
-  X(WY_AST_BETWEEN, "between")                                                     \
-  X(WY_AST_IN, "in")                                                               \
-  X(WY_AST_CASE, "case")                                                           \
-  X(WY_AST_WHEN, "when")                                                           \
-  X(WY_AST_CAST, "cast")                                                           \
-  X(WY_AST_CALL, "function call")                                                  \
-  X(WY_AST_TIME_UNIT, "time unit")                                                 \
-  X(WY_AST_LAMBDA, "lambda")                                                       \
-  X(WY_AST_ARRAY, "array constructor")                                             \
-  X(WY_AST_MAP, "map constructor")                                                 \
+#define WY_AST_EXPR_KINDS(X)                \
+  X(WY_AST_LITERAL, "literal")              \
+  X(WY_AST_TYPED_LITERAL, "typed literal")  \
+  X(WY_AST_COLUMN, "column")                \
+  X(WY_AST_DEREF, "dereference")            \
+  X(WY_AST_SUBSCRIPT, "subscript")          \
+  X(WY_AST_UNARY, "unary")                  \
+  X(WY_AST_BINARY, "binary")                \
+  X(WY_AST_COMPARE, "comparison")           \
+  X(WY_AST_AND, "and")                      \
+  X(WY_AST_OR, "or")                        \
+  X(WY_AST_NOT, "not")                      \
+  X(WY_AST_IS_NULL, "is null")              \
+  X(WY_AST_IS_DISTINCT, "is distinct from") \
+  X(WY_AST_LIKE, "like")                    \
+  X(WY_AST_BETWEEN, "between")              \
+  X(WY_AST_IN, "in")                        \
+  X(WY_AST_CASE, "case")                    \
+  X(WY_AST_WHEN, "when")                    \
+  X(WY_AST_CAST, "cast")                    \
+  X(WY_AST_CALL, "function call")           \
+  X(WY_AST_TIME_UNIT, "time unit")          \
+  X(WY_AST_LAMBDA, "lambda")                \
+  X(WY_AST_ARRAY, "array constructor")      \
+  X(WY_AST_MAP, "map constructor")          \
   X(WY_AST_STRUCT, "struct constructor")
 
 typedef enum {
@@ -233,10 +233,10 @@ const char *wy_ast_expr_kind_name(wy_ast_expr_kind_t kind);
 
 /* ---- queries ------------------------------------------------------------------- */
 
-#define WY_AST_ITEM_KINDS(X)                                                       \
-  X(WY_AST_ITEM_EXPR, "expression")     /* expr [AS alias] */                      \
-  X(WY_AST_ITEM_ALL, "*")               /* * */                                    \
-  X(WY_AST_ITEM_SOURCE_ALL, "source.*") /* source.* (source in `source`) */        \
+#define WY_AST_ITEM_KINDS(X)                                                 \
+  X(WY_AST_ITEM_EXPR, "expression")      /* expr [AS alias] */               \
+  X(WY_AST_ITEM_ALL, "*")                /* * */                             \
+  X(WY_AST_ITEM_SOURCE_ALL, "source.*")  /* source.* (source in `source`) */ \
   X(WY_AST_ITEM_STRUCT_ALL, "struct->*") /* expr->* */
 
 typedef enum {
@@ -260,10 +260,10 @@ typedef struct wy_ast_relation {
   char *alias; /* optional */
 } wy_ast_relation_t;
 
-#define WY_AST_JOIN_KINDS(X)                                                       \
-  X(WY_AST_JOIN_INNER, "INNER")                                                    \
-  X(WY_AST_JOIN_LEFT, "LEFT")                                                      \
-  X(WY_AST_JOIN_RIGHT, "RIGHT")                                                    \
+#define WY_AST_JOIN_KINDS(X)    \
+  X(WY_AST_JOIN_INNER, "INNER") \
+  X(WY_AST_JOIN_LEFT, "LEFT")   \
+  X(WY_AST_JOIN_RIGHT, "RIGHT") \
   X(WY_AST_JOIN_FULL, "FULL")
 
 typedef enum {
@@ -283,9 +283,9 @@ typedef struct wy_ast_join {
   wy_ast_expr_t *on;
 } wy_ast_join_t;
 
-#define WY_AST_WINDOW_KINDS(X)                                                     \
-  X(WY_AST_WINDOW_TUMBLING, "TUMBLING")                                            \
-  X(WY_AST_WINDOW_HOPPING, "HOPPING")                                              \
+#define WY_AST_WINDOW_KINDS(X)          \
+  X(WY_AST_WINDOW_TUMBLING, "TUMBLING") \
+  X(WY_AST_WINDOW_HOPPING, "HOPPING")   \
   X(WY_AST_WINDOW_SESSION, "SESSION")
 
 typedef enum {
@@ -304,9 +304,9 @@ typedef struct wy_ast_window {
   wy_ast_duration_t grace;
 } wy_ast_window_t;
 
-#define WY_AST_EMIT_KINDS(X)                                                       \
-  X(WY_AST_EMIT_NONE, "")                                                          \
-  X(WY_AST_EMIT_CHANGES, "CHANGES")                                                \
+#define WY_AST_EMIT_KINDS(X)        \
+  X(WY_AST_EMIT_NONE, "")           \
+  X(WY_AST_EMIT_CHANGES, "CHANGES") \
   X(WY_AST_EMIT_FINAL, "FINAL")
 
 typedef enum {
@@ -341,11 +341,11 @@ typedef struct wy_ast_query {
 
 /* ---- DDL pieces ---------------------------------------------------------------- */
 
-#define WY_AST_CONSTRAINTS(X)                                                      \
-  X(WY_AST_COL_VALUE, "")                                                          \
-  X(WY_AST_COL_KEY, "KEY")                                                         \
-  X(WY_AST_COL_PRIMARY_KEY, "PRIMARY KEY")                                         \
-  X(WY_AST_COL_HEADERS, "HEADERS")                                                 \
+#define WY_AST_CONSTRAINTS(X)              \
+  X(WY_AST_COL_VALUE, "")                  \
+  X(WY_AST_COL_KEY, "KEY")                 \
+  X(WY_AST_COL_PRIMARY_KEY, "PRIMARY KEY") \
+  X(WY_AST_COL_HEADERS, "HEADERS")         \
   X(WY_AST_COL_HEADER, "HEADER")
 
 typedef enum {
@@ -405,40 +405,40 @@ typedef struct wy_ast_property {
  *   ASSERT_STREAM/TABLE name, columns, props
  *   RUN_SCRIPT          value = the path
  */
-#define WY_AST_STMT_KINDS(X)                                                       \
-  X(WY_AST_STMT_QUERY, "SELECT")                                                   \
-  X(WY_AST_STMT_CREATE_STREAM, "CREATE STREAM")                                    \
-  X(WY_AST_STMT_CREATE_TABLE, "CREATE TABLE")                                      \
-  X(WY_AST_STMT_CREATE_STREAM_AS, "CREATE STREAM AS SELECT")                       \
-  X(WY_AST_STMT_CREATE_TABLE_AS, "CREATE TABLE AS SELECT")                         \
-  X(WY_AST_STMT_INSERT_INTO, "INSERT INTO")                                        \
-  X(WY_AST_STMT_INSERT_VALUES, "INSERT VALUES")                                    \
-  X(WY_AST_STMT_DROP_STREAM, "DROP STREAM")                                        \
-  X(WY_AST_STMT_DROP_TABLE, "DROP TABLE")                                          \
-  X(WY_AST_STMT_CREATE_TYPE, "CREATE TYPE")                                        \
-  X(WY_AST_STMT_DROP_TYPE, "DROP TYPE")                                            \
-  X(WY_AST_STMT_ALTER_STREAM, "ALTER STREAM")                                      \
-  X(WY_AST_STMT_ALTER_TABLE, "ALTER TABLE")                                        \
-  X(WY_AST_STMT_TERMINATE, "TERMINATE")                                            \
-  X(WY_AST_STMT_PAUSE, "PAUSE")                                                    \
-  X(WY_AST_STMT_RESUME, "RESUME")                                                  \
-  X(WY_AST_STMT_SHOW, "SHOW")                                                      \
-  X(WY_AST_STMT_DESCRIBE, "DESCRIBE")                                              \
-  X(WY_AST_STMT_DESCRIBE_STREAMS, "DESCRIBE STREAMS")                              \
-  X(WY_AST_STMT_DESCRIBE_TABLES, "DESCRIBE TABLES")                                \
-  X(WY_AST_STMT_DESCRIBE_FUNCTION, "DESCRIBE FUNCTION")                            \
-  X(WY_AST_STMT_EXPLAIN, "EXPLAIN")                                                \
-  X(WY_AST_STMT_PRINT, "PRINT")                                                    \
-  X(WY_AST_STMT_SET, "SET")                                                        \
-  X(WY_AST_STMT_UNSET, "UNSET")                                                    \
-  X(WY_AST_STMT_DEFINE, "DEFINE")                                                  \
-  X(WY_AST_STMT_UNDEFINE, "UNDEFINE")                                              \
-  X(WY_AST_STMT_ASSERT_TOPIC, "ASSERT TOPIC")                                      \
-  X(WY_AST_STMT_ASSERT_SCHEMA, "ASSERT SCHEMA")                                    \
-  X(WY_AST_STMT_ASSERT_VALUES, "ASSERT VALUES")                                    \
-  X(WY_AST_STMT_ASSERT_TOMBSTONE, "ASSERT NULL VALUES")                            \
-  X(WY_AST_STMT_ASSERT_STREAM, "ASSERT STREAM")                                    \
-  X(WY_AST_STMT_ASSERT_TABLE, "ASSERT TABLE")                                      \
+#define WY_AST_STMT_KINDS(X)                                 \
+  X(WY_AST_STMT_QUERY, "SELECT")                             \
+  X(WY_AST_STMT_CREATE_STREAM, "CREATE STREAM")              \
+  X(WY_AST_STMT_CREATE_TABLE, "CREATE TABLE")                \
+  X(WY_AST_STMT_CREATE_STREAM_AS, "CREATE STREAM AS SELECT") \
+  X(WY_AST_STMT_CREATE_TABLE_AS, "CREATE TABLE AS SELECT")   \
+  X(WY_AST_STMT_INSERT_INTO, "INSERT INTO")                  \
+  X(WY_AST_STMT_INSERT_VALUES, "INSERT VALUES")              \
+  X(WY_AST_STMT_DROP_STREAM, "DROP STREAM")                  \
+  X(WY_AST_STMT_DROP_TABLE, "DROP TABLE")                    \
+  X(WY_AST_STMT_CREATE_TYPE, "CREATE TYPE")                  \
+  X(WY_AST_STMT_DROP_TYPE, "DROP TYPE")                      \
+  X(WY_AST_STMT_ALTER_STREAM, "ALTER STREAM")                \
+  X(WY_AST_STMT_ALTER_TABLE, "ALTER TABLE")                  \
+  X(WY_AST_STMT_TERMINATE, "TERMINATE")                      \
+  X(WY_AST_STMT_PAUSE, "PAUSE")                              \
+  X(WY_AST_STMT_RESUME, "RESUME")                            \
+  X(WY_AST_STMT_SHOW, "SHOW")                                \
+  X(WY_AST_STMT_DESCRIBE, "DESCRIBE")                        \
+  X(WY_AST_STMT_DESCRIBE_STREAMS, "DESCRIBE STREAMS")        \
+  X(WY_AST_STMT_DESCRIBE_TABLES, "DESCRIBE TABLES")          \
+  X(WY_AST_STMT_DESCRIBE_FUNCTION, "DESCRIBE FUNCTION")      \
+  X(WY_AST_STMT_EXPLAIN, "EXPLAIN")                          \
+  X(WY_AST_STMT_PRINT, "PRINT")                              \
+  X(WY_AST_STMT_SET, "SET")                                  \
+  X(WY_AST_STMT_UNSET, "UNSET")                              \
+  X(WY_AST_STMT_DEFINE, "DEFINE")                            \
+  X(WY_AST_STMT_UNDEFINE, "UNDEFINE")                        \
+  X(WY_AST_STMT_ASSERT_TOPIC, "ASSERT TOPIC")                \
+  X(WY_AST_STMT_ASSERT_SCHEMA, "ASSERT SCHEMA")              \
+  X(WY_AST_STMT_ASSERT_VALUES, "ASSERT VALUES")              \
+  X(WY_AST_STMT_ASSERT_TOMBSTONE, "ASSERT NULL VALUES")      \
+  X(WY_AST_STMT_ASSERT_STREAM, "ASSERT STREAM")              \
+  X(WY_AST_STMT_ASSERT_TABLE, "ASSERT TABLE")                \
   X(WY_AST_STMT_RUN_SCRIPT, "RUN SCRIPT")
 
 typedef enum {
@@ -448,14 +448,14 @@ typedef enum {
       WY_AST_STMT__COUNT
 } wy_ast_stmt_kind_t;
 
-#define WY_AST_SHOW_KINDS(X)                                                       \
-  X(WY_AST_SHOW_STREAMS, "STREAMS")                                                \
-  X(WY_AST_SHOW_TABLES, "TABLES")                                                  \
-  X(WY_AST_SHOW_QUERIES, "QUERIES")                                                \
-  X(WY_AST_SHOW_TOPICS, "TOPICS")                                                  \
-  X(WY_AST_SHOW_FUNCTIONS, "FUNCTIONS")                                            \
-  X(WY_AST_SHOW_PROPERTIES, "PROPERTIES")                                          \
-  X(WY_AST_SHOW_TYPES, "TYPES")                                                    \
+#define WY_AST_SHOW_KINDS(X)              \
+  X(WY_AST_SHOW_STREAMS, "STREAMS")       \
+  X(WY_AST_SHOW_TABLES, "TABLES")         \
+  X(WY_AST_SHOW_QUERIES, "QUERIES")       \
+  X(WY_AST_SHOW_TOPICS, "TOPICS")         \
+  X(WY_AST_SHOW_FUNCTIONS, "FUNCTIONS")   \
+  X(WY_AST_SHOW_PROPERTIES, "PROPERTIES") \
+  X(WY_AST_SHOW_TYPES, "TYPES")           \
   X(WY_AST_SHOW_VARIABLES, "VARIABLES")
 
 typedef enum {

@@ -11,11 +11,21 @@
 
 static void list_item_destroy(wy_plist_kind_t kind, void *item) {
   switch (kind) {
-    case WY_L_EXPR: wy_ast_expr_destroy(item); break;
-    case WY_L_ITEM: wy_ast_select_item_destroy(item); break;
-    case WY_L_JOIN: wy_ast_join_destroy(item); break;
-    case WY_L_COLDEF: wy_ast_column_def_destroy(item); break;
-    case WY_L_PROP: wy_ast_property_destroy(item); break;
+    case WY_L_EXPR:
+      wy_ast_expr_destroy(item);
+      break;
+    case WY_L_ITEM:
+      wy_ast_select_item_destroy(item);
+      break;
+    case WY_L_JOIN:
+      wy_ast_join_destroy(item);
+      break;
+    case WY_L_COLDEF:
+      wy_ast_column_def_destroy(item);
+      break;
+    case WY_L_PROP:
+      wy_ast_property_destroy(item);
+      break;
     case WY_L_NAME:
       if (item) free(((wy_ast_name_t *)item)->text);
       free(item);
@@ -85,8 +95,10 @@ static bool names_take(wy_plist_t *list, size_t *n, wy_ast_name_t **out) {
   *out = malloc(*n * sizeof **out);
   for (size_t i = 0; i < *n; i++) {
     wy_ast_name_t *box = items[i];
-    if (*out) (*out)[i] = *box;
-    else free(box->text);
+    if (*out)
+      (*out)[i] = *box;
+    else
+      free(box->text);
     free(box);
   }
   free(items);
@@ -205,8 +217,10 @@ static wy_ast_expr_t *expr_set_args(wy_ast_expr_t *e, size_t n, wy_ast_expr_t **
   }
   bool missing = false;
   for (size_t i = 0; i < n; i++) {
-    if (!args[i]) missing = true;
-    else if (args[i]->depth + 1 > e->depth) e->depth = args[i]->depth + 1;
+    if (!args[i])
+      missing = true;
+    else if (args[i]->depth + 1 > e->depth)
+      e->depth = args[i]->depth + 1;
   }
   if (missing) {
     wy_ast_expr_destroy(e);
@@ -346,8 +360,10 @@ wy_ast_expr_t *wy_b_column(wy_ast_name_t qualifier, wy_ast_name_t name) {
 
 wy_ast_expr_t *wy_b_deref(wy_ast_expr_t *base, wy_ast_name_t field) {
   wy_ast_expr_t *e = expr_new(WY_AST_DEREF, field.pos);
-  if (e) e->name = field.text;
-  else free(field.text);
+  if (e)
+    e->name = field.text;
+  else
+    free(field.text);
   e = expr_set_args(e, 1, &base);
   if (e && !e->name) {
     wy_ast_expr_destroy(e);
@@ -378,20 +394,32 @@ wy_ast_expr_t *wy_b_op(wy_ast_expr_kind_t kind, wy_ast_op_t op, wy_ast_expr_t *a
 wy_ast_expr_t *wy_b_compare(const wy_token_t *op, wy_ast_expr_t *a, wy_ast_expr_t *b) {
   wy_ast_op_t o;
   switch (op->type) {
-    case TK_EQ: o = WY_AST_OP_EQ; break;
-    case TK_NE: o = WY_AST_OP_NE; break;
-    case TK_LT: o = WY_AST_OP_LT; break;
-    case TK_LE: o = WY_AST_OP_LE; break;
-    case TK_GT: o = WY_AST_OP_GT; break;
-    default: o = WY_AST_OP_GE; break;
+    case TK_EQ:
+      o = WY_AST_OP_EQ;
+      break;
+    case TK_NE:
+      o = WY_AST_OP_NE;
+      break;
+    case TK_LT:
+      o = WY_AST_OP_LT;
+      break;
+    case TK_LE:
+      o = WY_AST_OP_LE;
+      break;
+    case TK_GT:
+      o = WY_AST_OP_GT;
+      break;
+    default:
+      o = WY_AST_OP_GE;
+      break;
   }
   return wy_b_op(WY_AST_COMPARE, o, a, b);
 }
 
 static bool is_plain_number(const wy_ast_expr_t *e) {
   return e && e->kind == WY_AST_LITERAL && !e->parenthesized && e->text && e->text[0] != '-' &&
-         (e->lit == WY_AST_LIT_INT || e->lit == WY_AST_LIT_BIGINT ||
-          e->lit == WY_AST_LIT_DECIMAL || e->lit == WY_AST_LIT_DOUBLE);
+         (e->lit == WY_AST_LIT_INT || e->lit == WY_AST_LIT_BIGINT || e->lit == WY_AST_LIT_DECIMAL ||
+          e->lit == WY_AST_LIT_DOUBLE);
 }
 
 wy_ast_expr_t *wy_b_unary(wy_ast_op_t op, wy_ast_expr_t *e, wy_ast_pos_t pos) {
@@ -424,9 +452,8 @@ wy_ast_expr_t *wy_b_negate(wy_ast_expr_t *e, bool negated) {
 
 wy_ast_expr_t *wy_b_like(wy_ast_expr_t *v, wy_ast_expr_t *pattern, const wy_token_t *escape,
                          bool negated) {
-  wy_ast_expr_t *e = wy_b_negate(wy_b_node(WY_AST_LIKE, v ? v->pos : (wy_ast_pos_t){0, 0}, v,
-                                           pattern, NULL),
-                                 negated);
+  wy_ast_expr_t *e = wy_b_negate(
+      wy_b_node(WY_AST_LIKE, v ? v->pos : (wy_ast_pos_t){0, 0}, v, pattern, NULL), negated);
   if (e && escape) {
     e->text = unquote(escape);
     if (!e->text) {
@@ -557,10 +584,12 @@ wy_ast_type_t *wy_b_type_named(wy_parse_ctx_t *ctx, wy_ast_name_t name, wy_plist
   static const struct {
     const char *name;
     wy_type_kind_t kind;
-  } names[] = {{"BOOLEAN", WY_T_BOOLEAN}, {"INT", WY_T_INT},         {"INTEGER", WY_T_INT},
-               {"BIGINT", WY_T_BIGINT},   {"DOUBLE", WY_T_DOUBLE},   {"STRING", WY_T_STRING},
-               {"VARCHAR", WY_T_STRING},  {"BYTES", WY_T_BYTES},     {"DATE", WY_T_DATE},
-               {"TIME", WY_T_TIME},       {"TIMESTAMP", WY_T_TIMESTAMP}};
+  } names[] = {{"BOOLEAN", WY_T_BOOLEAN},    {"INT", WY_T_INT},
+               {"INTEGER", WY_T_INT},        {"BIGINT", WY_T_BIGINT},
+               {"DOUBLE", WY_T_DOUBLE},      {"STRING", WY_T_STRING},
+               {"VARCHAR", WY_T_STRING},     {"BYTES", WY_T_BYTES},
+               {"DATE", WY_T_DATE},          {"TIME", WY_T_TIME},
+               {"TIMESTAMP", WY_T_TIMESTAMP}};
   wy_ast_type_t *t = NULL;
   if (!name.text) goto done;
   /* ksqlDB accepts VARCHAR(STRING) / STRING(STRING) as plain STRING. */
@@ -584,8 +613,8 @@ wy_ast_type_t *wy_b_type_named(wy_parse_ctx_t *ctx, wy_ast_name_t name, wy_plist
     long s = strtol(((wy_ast_expr_t *)params->items[1])->text, NULL, 10);
     if (p < 1 || p > WY_DECIMAL_MAX_PRECISION || s < 0 || s > p) {
       wy_parse_error_at(ctx, name.pos,
-                        "DECIMAL(%ld, %ld): precision must be 1..%d and scale 0..precision", p,
-                        s, WY_DECIMAL_MAX_PRECISION);
+                        "DECIMAL(%ld, %ld): precision must be 1..%d and scale 0..precision", p, s,
+                        WY_DECIMAL_MAX_PRECISION);
       goto done;
     }
     t = type_builtin(name.pos, wy_type_decimal((int)p, (int)s));
@@ -717,8 +746,10 @@ wy_ast_select_item_t *wy_b_item(wy_ast_item_kind_t kind, wy_ast_pos_t pos, wy_as
   it->kind = kind;
   it->pos = pos;
   it->expr = e;
-  if (kind == WY_AST_ITEM_SOURCE_ALL) it->source = alias.text;
-  else it->alias = alias.text;
+  if (kind == WY_AST_ITEM_SOURCE_ALL)
+    it->source = alias.text;
+  else
+    it->alias = alias.text;
   return it;
 }
 
@@ -796,9 +827,8 @@ wy_ast_window_t *wy_b_window_opts(wy_ast_duration_t retention, wy_ast_duration_t
   return w;
 }
 
-wy_ast_window_t *wy_b_window(wy_ast_window_kind_t kind, wy_ast_pos_t pos,
-                             wy_ast_duration_t size, wy_ast_duration_t advance,
-                             wy_ast_window_t *opts) {
+wy_ast_window_t *wy_b_window(wy_ast_window_kind_t kind, wy_ast_pos_t pos, wy_ast_duration_t size,
+                             wy_ast_duration_t advance, wy_ast_window_t *opts) {
   wy_ast_window_t *w = opts ? opts : calloc(1, sizeof *w);
   if (!w) return NULL;
   w->kind = kind;
@@ -898,8 +928,8 @@ wy_ast_query_t *wy_b_query(wy_ast_pos_t pos, wy_plist_t *items, wy_ast_relation_
 
 /* ---- DDL pieces -------------------------------------------------------------------------- */
 
-wy_ast_column_def_t *wy_b_coldef(wy_ast_name_t name, wy_ast_type_t *type,
-                                 wy_ast_constraint_t c, const wy_token_t *header_key) {
+wy_ast_column_def_t *wy_b_coldef(wy_ast_name_t name, wy_ast_type_t *type, wy_ast_constraint_t c,
+                                 const wy_token_t *header_key) {
   wy_ast_column_def_t *d = calloc(1, sizeof *d);
   if (d && header_key) d->header_key = unquote(header_key);
   if (!d || !name.text || !type || (header_key && !d->header_key)) {

@@ -7,6 +7,7 @@
 #include "parser/parser_int.h"
 
 /* X(word) — every keyword; the token code is TK_<word>. Keep in step with grammar.y. */
+// clang-format off
 #define WY_KEYWORDS(X)                                                                      \
   X(ADD) X(ADVANCE) X(ALL) X(ALTER) X(AND) X(ARRAY) X(AS) X(ASSERT) X(BEGINNING) X(BETWEEN) \
   X(BY) X(CASE) X(CAST) X(CHANGES) X(COLUMN) X(CREATE) X(DAY) X(DAYS) X(DEFINE) X(DELETE)   \
@@ -21,8 +22,10 @@
   X(STREAMS) X(STRUCT) X(SUBJECT) X(TABLE) X(TABLES) X(TERMINATE) X(THEN) X(TIMEOUT)        \
   X(TOPIC) X(TOPICS) X(TRUE) X(TUMBLING) X(TYPE) X(TYPES) X(UNDEFINE) X(UNSET) X(VALUES)    \
   X(VARIABLES) X(WHEN) X(WHERE) X(WINDOW) X(WITH) X(WITHIN)
+// clang-format on
 
 /* X(code, how it reads in messages) — the other tokens. */
+// clang-format off
 #define WY_PUNCT(X)                                                                         \
   X(TK_SEMI, "';'") X(TK_LP, "'('") X(TK_LLP, "'('") X(TK_RP, "')'")                        \
   X(TK_LBRACKET, "'['") X(TK_RBRACKET, "']'") X(TK_COMMA, "','") X(TK_DOT, "'.'")           \
@@ -34,6 +37,7 @@
   X(TK_DIGITIDENT, "an identifier") X(TK_VARIABLE, "a variable")                           \
   X(TK_STRING, "a string") X(TK_INTEGER, "an integer") X(TK_DECNUM, "a number")            \
   X(TK_FLOATNUM, "a number")
+// clang-format on
 
 typedef struct {
   const char *word;
@@ -61,12 +65,15 @@ int wy_lex_keyword(const char *word, size_t len) { return keyword_code(word, len
 
 const char *wy_token_display(int type) {
   switch (type) {
-    case 0: return "end of input";
+    case 0:
+      return "end of input";
 #define WY_X(code, text) \
-  case code: return text;
-    WY_PUNCT(WY_X)
+  case code:             \
+    return text;
+      WY_PUNCT(WY_X)
 #undef WY_X
-    default: break;
+    default:
+      break;
   }
   for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
     if (keywords[i].code == type) return keywords[i].word;
@@ -199,34 +206,69 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
     int type = 0;
     size_t n = 1;
     switch (c) {
-      case ';': type = TK_SEMI; break;
-      case '(': type = TK_LP; break;
-      case ')': type = TK_RP; break;
-      case '[': type = TK_LBRACKET; break;
-      case ']': type = TK_RBRACKET; break;
-      case ',': type = TK_COMMA; break;
-      case '.': type = TK_DOT; break;
-      case '+': type = TK_PLUS; break;
-      case '*': type = TK_STAR; break;
-      case '/': type = TK_SLASH; break;
-      case '%': type = TK_PERCENT; break;
-      case '-': type = c1 == '>' ? (n = 2, TK_ARROW) : TK_MINUS; break;
-      case '=': type = c1 == '>' ? (n = 2, TK_LAMBDA) : TK_EQ; break;
+      case ';':
+        type = TK_SEMI;
+        break;
+      case '(':
+        type = TK_LP;
+        break;
+      case ')':
+        type = TK_RP;
+        break;
+      case '[':
+        type = TK_LBRACKET;
+        break;
+      case ']':
+        type = TK_RBRACKET;
+        break;
+      case ',':
+        type = TK_COMMA;
+        break;
+      case '.':
+        type = TK_DOT;
+        break;
+      case '+':
+        type = TK_PLUS;
+        break;
+      case '*':
+        type = TK_STAR;
+        break;
+      case '/':
+        type = TK_SLASH;
+        break;
+      case '%':
+        type = TK_PERCENT;
+        break;
+      case '-':
+        type = c1 == '>' ? (n = 2, TK_ARROW) : TK_MINUS;
+        break;
+      case '=':
+        type = c1 == '>' ? (n = 2, TK_LAMBDA) : TK_EQ;
+        break;
       case '<':
         type = c1 == '=' ? (n = 2, TK_LE) : c1 == '>' ? (n = 2, TK_NE) : TK_LT;
         break;
-      case '>': type = c1 == '=' ? (n = 2, TK_GE) : TK_GT; break;
-      case '!': type = c1 == '=' ? (n = 2, TK_NE) : 0; break;
-      case '|': type = c1 == '|' ? (n = 2, TK_CONCAT) : 0; break;
-      case ':': type = c1 == '=' ? (n = 2, TK_ASSIGN) : 0; break;
-      default: break;
+      case '>':
+        type = c1 == '=' ? (n = 2, TK_GE) : TK_GT;
+        break;
+      case '!':
+        type = c1 == '=' ? (n = 2, TK_NE) : 0;
+        break;
+      case '|':
+        type = c1 == '|' ? (n = 2, TK_CONCAT) : 0;
+        break;
+      case ':':
+        type = c1 == '=' ? (n = 2, TK_ASSIGN) : 0;
+        break;
+      default:
+        break;
     }
     if (!type) {
       if (c >= 0x20 && c < 0x7f)
-        return wy_error_set_pos(err, WY_ERR_PARSE, tok->line, tok->col,
-                                "unexpected character '%c'", c);
-      return wy_error_set_pos(err, WY_ERR_PARSE, tok->line, tok->col,
-                              "unexpected character 0x%02x", (unsigned)c);
+        return wy_error_set_pos(err, WY_ERR_PARSE, tok->line, tok->col, "unexpected character '%c'",
+                                c);
+      return wy_error_set_pos(err, WY_ERR_PARSE, tok->line, tok->col, "unexpected character 0x%02x",
+                              (unsigned)c);
     }
     tok->type = type;
     advance(lx, n);
@@ -236,8 +278,8 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
   bool quoted = tok->type == TK_QIDENT || tok->type == TK_BQIDENT;
   if ((tok->type == TK_IDENT || tok->type == TK_DIGITIDENT || quoted) &&
       (size_t)tok->n - (quoted ? 2 : 0) > wy_limit(WY_LIMIT_IDENTIFIER_LENGTH)) {
-    wy_limit_refuse(err, WY_LIMIT_IDENTIFIER_LENGTH, "An identifier", (size_t)tok->n - (quoted ? 2 : 0), tok->line,
-                    tok->col);
+    wy_limit_refuse(err, WY_LIMIT_IDENTIFIER_LENGTH, "An identifier",
+                    (size_t)tok->n - (quoted ? 2 : 0), tok->line, tok->col);
     err->code = WY_ERR_PARSE;
     return WY_ERR_PARSE;
   }
@@ -247,15 +289,54 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
 bool wy_token_is_nonreserved(int type) {
   switch (type) {
     /* Mirrors the ident / alias_ident / nonreserved rules of grammar.y. */
-    case TK_SHOW: case TK_FUNCTIONS: case TK_FUNCTION: case TK_SESSION: case TK_INTERVAL:
-    case TK_DAY: case TK_HOUR: case TK_MINUTE: case TK_SECOND: case TK_EXPLAIN: case TK_TYPE:
-    case TK_TYPES: case TK_SET: case TK_SOURCE: case TK_PRIMARY: case TK_KEY: case TK_CHANGES:
-    case TK_FINAL: case TK_REPLACE: case TK_ASSERT: case TK_ALTER: case TK_ADD: case TK_HEADER:
-    case TK_HEADERS: case TK_GRACE: case TK_PERIOD: case TK_DEFINE: case TK_UNDEFINE:
-    case TK_VARIABLES: case TK_TIMEOUT: case TK_SCHEMA: case TK_SUBJECT: case TK_ID:
-    case TK_PAUSE: case TK_RESUME: case TK_SIZE: case TK_TOPIC: case TK_LIST: case TK_EMIT:
-    case TK_PARTITION: case TK_ESCAPE: case TK_ARRAY: case TK_MAP: case TK_STRUCT:
-    case TK_QIDENT: case TK_BQIDENT: case TK_DIGITIDENT: case TK_VARIABLE:
+    case TK_SHOW:
+    case TK_FUNCTIONS:
+    case TK_FUNCTION:
+    case TK_SESSION:
+    case TK_INTERVAL:
+    case TK_DAY:
+    case TK_HOUR:
+    case TK_MINUTE:
+    case TK_SECOND:
+    case TK_EXPLAIN:
+    case TK_TYPE:
+    case TK_TYPES:
+    case TK_SET:
+    case TK_SOURCE:
+    case TK_PRIMARY:
+    case TK_KEY:
+    case TK_CHANGES:
+    case TK_FINAL:
+    case TK_REPLACE:
+    case TK_ASSERT:
+    case TK_ALTER:
+    case TK_ADD:
+    case TK_HEADER:
+    case TK_HEADERS:
+    case TK_GRACE:
+    case TK_PERIOD:
+    case TK_DEFINE:
+    case TK_UNDEFINE:
+    case TK_VARIABLES:
+    case TK_TIMEOUT:
+    case TK_SCHEMA:
+    case TK_SUBJECT:
+    case TK_ID:
+    case TK_PAUSE:
+    case TK_RESUME:
+    case TK_SIZE:
+    case TK_TOPIC:
+    case TK_LIST:
+    case TK_EMIT:
+    case TK_PARTITION:
+    case TK_ESCAPE:
+    case TK_ARRAY:
+    case TK_MAP:
+    case TK_STRUCT:
+    case TK_QIDENT:
+    case TK_BQIDENT:
+    case TK_DIGITIDENT:
+    case TK_VARIABLE:
       return true;
     default:
       return false;
@@ -264,9 +345,20 @@ bool wy_token_is_nonreserved(int type) {
 
 bool wy_token_starts_expr(int type) {
   switch (type) {
-    case TK_INTEGER: case TK_DECNUM: case TK_FLOATNUM: case TK_STRING: case TK_TRUE:
-    case TK_FALSE: case TK_NULL: case TK_LP: case TK_LLP: case TK_MINUS: case TK_PLUS:
-    case TK_NOT: case TK_CASE: case TK_CAST:
+    case TK_INTEGER:
+    case TK_DECNUM:
+    case TK_FLOATNUM:
+    case TK_STRING:
+    case TK_TRUE:
+    case TK_FALSE:
+    case TK_NULL:
+    case TK_LP:
+    case TK_LLP:
+    case TK_MINUS:
+    case TK_PLUS:
+    case TK_NOT:
+    case TK_CASE:
+    case TK_CAST:
       return true;
     default:
       return wy_token_is_nonreserved(type);
@@ -275,8 +367,14 @@ bool wy_token_starts_expr(int type) {
 
 bool wy_token_is_literal(int type) {
   switch (type) {
-    case TK_INTEGER: case TK_DECNUM: case TK_FLOATNUM: case TK_STRING: case TK_TRUE:
-    case TK_FALSE: case TK_NULL: case TK_MINUS:
+    case TK_INTEGER:
+    case TK_DECNUM:
+    case TK_FLOATNUM:
+    case TK_STRING:
+    case TK_TRUE:
+    case TK_FALSE:
+    case TK_NULL:
+    case TK_MINUS:
       return true;
     default:
       return false;

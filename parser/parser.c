@@ -204,8 +204,10 @@ void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok,
   bool expr = lit && ident;
   const char *parts[10];
   int nparts = 0, more = 0;
-  if (expr) parts[nparts++] = "an expression";
-  else if (ident) parts[nparts++] = "an identifier";
+  if (expr)
+    parts[nparts++] = "an expression";
+  else if (ident)
+    parts[nparts++] = "an identifier";
   if (lit && !expr) parts[nparts++] = "a literal";
   for (int t = 1; t < ntokens; t++) {
     if (!expected[t] || t == TK_IDENT || (expr && wy_token_starts_expr(t)) ||
@@ -215,8 +217,10 @@ void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok,
     bool dup = false;
     for (int i = 0; i < nparts; i++) dup |= strcmp(parts[i], d) == 0;
     if (dup) continue;
-    if (nparts < 8) parts[nparts++] = d;
-    else more++;
+    if (nparts < 8)
+      parts[nparts++] = d;
+    else
+      more++;
   }
   char list[256] = "";
   size_t used = 0;
@@ -226,8 +230,10 @@ void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok,
   }
   if (more && used < sizeof list) snprintf(list + used, sizeof list - used, ", ...");
   wy_ast_pos_t pos = wy_tok_pos(tok);
-  if (nparts) wy_parse_error_at(ctx, pos, "syntax error at %s: expected %s", near, list);
-  else wy_parse_error_at(ctx, pos, "syntax error at %s", near);
+  if (nparts)
+    wy_parse_error_at(ctx, pos, "syntax error at %s: expected %s", near, list);
+  else
+    wy_parse_error_at(ctx, pos, "syntax error at %s", near);
 }
 
 void wy_parse_accept(wy_parse_ctx_t *ctx, wy_ast_stmt_t *stmt) {
@@ -254,9 +260,7 @@ static bool tokens_push(tokens_t *t, const wy_token_t *tok) {
   return true;
 }
 
-static bool identlike(int type) {
-  return type == TK_IDENT || wy_token_is_nonreserved(type);
-}
+static bool identlike(int type) { return type == TK_IDENT || wy_token_is_nonreserved(type); }
 
 /* `(a, b) => ...` and `(a) => ...` open a lambda, not a parenthesized expression; an
  * LR(1) grammar cannot tell at the ')', so the driver marks such '(' as TK_LLP. */
@@ -284,9 +288,8 @@ static bool literal_in_range(const wy_ast_expr_t *e, void *ud) {
 }
 
 /* Parses one statement's text (after substitution) that starts at line/col. */
-static wy_status_t parse_statement(const char *text, size_t len, int line, int col,
-                                   const char *raw, const segments_t *map, wy_ast_stmt_t **out,
-                                   wy_error_t *err) {
+static wy_status_t parse_statement(const char *text, size_t len, int line, int col, const char *raw,
+                                   const segments_t *map, wy_ast_stmt_t **out, wy_error_t *err) {
   *out = NULL;
   tokens_t toks = {0};
   wy_lexer_t lx;
@@ -367,8 +370,7 @@ static bool script_push(wy_ast_script_t *s, wy_ast_stmt_t *stmt) {
 }
 
 /* DEFINE and UNDEFINE take effect for the statements after them. */
-static wy_status_t apply_variables(wy_parse_vars_t *vars, const wy_ast_stmt_t *s,
-                                   wy_error_t *err) {
+static wy_status_t apply_variables(wy_parse_vars_t *vars, const wy_ast_stmt_t *s, wy_error_t *err) {
   if (s->kind == WY_AST_STMT_DEFINE && wy_parse_vars_set(vars, s->name, s->value) != WY_OK)
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory while parsing");
   if (s->kind == WY_AST_STMT_UNDEFINE) wy_parse_vars_unset(vars, s->name);

@@ -124,8 +124,7 @@ wy_ast_expr_t *wy_b_column(wy_ast_name_t qualifier, wy_ast_name_t name);
 wy_ast_expr_t *wy_b_deref(wy_ast_expr_t *base, wy_ast_name_t field);
 wy_ast_expr_t *wy_b_node(wy_ast_expr_kind_t kind, wy_ast_pos_t pos, wy_ast_expr_t *a,
                          wy_ast_expr_t *b, wy_ast_expr_t *c);
-wy_ast_expr_t *wy_b_op(wy_ast_expr_kind_t kind, wy_ast_op_t op, wy_ast_expr_t *a,
-                       wy_ast_expr_t *b);
+wy_ast_expr_t *wy_b_op(wy_ast_expr_kind_t kind, wy_ast_op_t op, wy_ast_expr_t *a, wy_ast_expr_t *b);
 wy_ast_expr_t *wy_b_compare(const wy_token_t *op, wy_ast_expr_t *a, wy_ast_expr_t *b);
 wy_ast_expr_t *wy_b_unary(wy_ast_op_t op, wy_ast_expr_t *e, wy_ast_pos_t pos);
 wy_ast_expr_t *wy_b_negate(wy_ast_expr_t *e, bool negated);
@@ -159,9 +158,8 @@ wy_ast_join_t *wy_b_join(wy_ast_join_kind_t kind, wy_ast_pos_t pos, wy_ast_relat
 /* The WITHIN part of a join, carried in a join shell until the join is complete. */
 wy_ast_join_t *wy_b_within(wy_ast_duration_t before, wy_ast_duration_t after,
                            wy_ast_duration_t grace);
-wy_ast_window_t *wy_b_window(wy_ast_window_kind_t kind, wy_ast_pos_t pos,
-                             wy_ast_duration_t size, wy_ast_duration_t advance,
-                             wy_ast_window_t *opts);
+wy_ast_window_t *wy_b_window(wy_ast_window_kind_t kind, wy_ast_pos_t pos, wy_ast_duration_t size,
+                             wy_ast_duration_t advance, wy_ast_window_t *opts);
 /* RETENTION / GRACE PERIOD options of a window, carried in a window shell. */
 wy_ast_window_t *wy_b_window_opts(wy_ast_duration_t retention, wy_ast_duration_t grace);
 int64_t wy_b_count(wy_parse_ctx_t *ctx, const wy_token_t *t);
@@ -176,8 +174,8 @@ wy_ast_query_t *wy_b_q_having(wy_ast_query_t *q, wy_ast_expr_t *e);
 wy_ast_query_t *wy_b_q_emit(wy_ast_query_t *q, wy_ast_emit_t emit);
 wy_ast_query_t *wy_b_q_limit(wy_ast_query_t *q, int64_t limit);
 
-wy_ast_column_def_t *wy_b_coldef(wy_ast_name_t name, wy_ast_type_t *type,
-                                 wy_ast_constraint_t c, const wy_token_t *header_key);
+wy_ast_column_def_t *wy_b_coldef(wy_ast_name_t name, wy_ast_type_t *type, wy_ast_constraint_t c,
+                                 const wy_token_t *header_key);
 wy_ast_property_t *wy_b_prop(wy_ast_name_t name, bool quoted, wy_ast_expr_t *value);
 
 wy_ast_stmt_t *wy_b_stmt(wy_ast_stmt_kind_t kind, wy_ast_pos_t pos);

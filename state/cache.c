@@ -5,7 +5,7 @@
 #include "state/store.h"
 
 typedef struct centry {
-  struct centry *hnext;      /* hash chain */
+  struct centry *hnext;       /* hash chain */
   struct centry *prev, *next; /* LRU list, most recent first */
   uint64_t hash;
   uint32_t klen, vlen, cap; /* cap: bytes available in data */
@@ -46,10 +46,14 @@ static uint64_t key_hash(const unsigned char *p, size_t n) {
 static size_t entry_size(const centry_t *e) { return sizeof *e + e->cap; }
 
 static void lru_unlink(cstore_t *c, centry_t *e) {
-  if (e->prev) e->prev->next = e->next;
-  else c->head = e->next;
-  if (e->next) e->next->prev = e->prev;
-  else c->tail = e->prev;
+  if (e->prev)
+    e->prev->next = e->next;
+  else
+    c->head = e->next;
+  if (e->next)
+    e->next->prev = e->prev;
+  else
+    c->tail = e->prev;
 }
 
 static void lru_push_front(cstore_t *c, centry_t *e) {
@@ -159,16 +163,20 @@ static wy_status_t cache_put(wy_store_t *s, const void *key, size_t key_len, con
                              size_t value_len, wy_error_t *err) {
   cstore_t *c = (cstore_t *)s;
   wy_status_t st = wy_store_put(c->inner, key, key_len, value, value_len, err);
-  if (st != WY_OK) remove_key(c, key, key_len);
-  else upsert(c, key, key_len, value, value_len, true);
+  if (st != WY_OK)
+    remove_key(c, key, key_len);
+  else
+    upsert(c, key, key_len, value, value_len, true);
   return st;
 }
 
 static wy_status_t cache_del(wy_store_t *s, const void *key, size_t key_len, wy_error_t *err) {
   cstore_t *c = (cstore_t *)s;
   wy_status_t st = wy_store_delete(c->inner, key, key_len, err);
-  if (st != WY_OK) remove_key(c, key, key_len);
-  else upsert(c, key, key_len, NULL, 0, false);
+  if (st != WY_OK)
+    remove_key(c, key, key_len);
+  else
+    upsert(c, key, key_len, NULL, 0, false);
   return st;
 }
 
@@ -210,9 +218,13 @@ static void cache_close(wy_store_t *s) {
   free(c);
 }
 
-static const wy_store_ops_t cache_ops = {.get = cache_get, .put = cache_put, .del = cache_del,
-                                         .write = cache_write, .range = cache_range,
-                                         .flush = cache_flush, .close = cache_close};
+static const wy_store_ops_t cache_ops = {.get = cache_get,
+                                         .put = cache_put,
+                                         .del = cache_del,
+                                         .write = cache_write,
+                                         .range = cache_range,
+                                         .flush = cache_flush,
+                                         .close = cache_close};
 
 wy_status_t wy_store_cached_new(wy_store_t *inner, size_t capacity_bytes, wy_store_t **out,
                                 wy_error_t *err) {
@@ -242,7 +254,7 @@ wy_status_t wy_store_cached_new(wy_store_t *inner, size_t capacity_bytes, wy_sto
 bool wy_store_cache_stats(const wy_store_t *s, wy_store_cache_stats_t *out) {
   if (!s || s->ops != &cache_ops) return false;
   const cstore_t *c = (const cstore_t *)s;
-  *out = (wy_store_cache_stats_t){c->hits, c->misses, c->evictions, c->entries, c->bytes,
-                                  c->capacity};
+  *out =
+      (wy_store_cache_stats_t){c->hits, c->misses, c->evictions, c->entries, c->bytes, c->capacity};
   return true;
 }

@@ -36,8 +36,10 @@ static void on_delivery(void *opaque, wy_status_t status, const char *topic, int
                         int64_t offset, const char *reason) {
   lstore_t *l = opaque;
   if (l->pending) l->pending--;
-  if (status != WY_OK) fail(l, status, reason);
-  else if (offset >= l->t->position) l->t->position = offset + 1;
+  if (status != WY_OK)
+    fail(l, status, reason);
+  else if (offset >= l->t->position)
+    l->t->position = offset + 1;
 }
 
 static wy_status_t send(lstore_t *l, const void *key, size_t key_len, const void *value,
@@ -93,9 +95,13 @@ static void ls_close(wy_store_t *s) {
   free(l);
 }
 
-static const wy_store_ops_t lstore_ops = {.get = ls_get, .put = ls_put, .del = ls_del,
-                                          .write = ls_write, .range = ls_range,
-                                          .flush = ls_flush, .close = ls_close};
+static const wy_store_ops_t lstore_ops = {.get = ls_get,
+                                          .put = ls_put,
+                                          .del = ls_del,
+                                          .write = ls_write,
+                                          .range = ls_range,
+                                          .flush = ls_flush,
+                                          .close = ls_close};
 
 wy_status_t wy_logged_store_new(wy_store_t *inner, wy_task_state_t *ts, wy_tstore_t *t,
                                 wy_sink_t *sink, wy_store_t **out, wy_error_t *err) {
@@ -119,8 +125,8 @@ wy_status_t wy_logged_store_new(wy_store_t *inner, wy_task_state_t *ts, wy_tstor
 wy_status_t wy_logged_store_check(wy_store_t *logged, wy_error_t *err) {
   lstore_t *l = (lstore_t *)logged;
   if (l->failed != WY_OK)
-    return wy_error_set(err, WY_ERR_STORE, "store %s: changelog %s write failed: %s",
-                        l->base.name, l->t->topic, l->reason);
+    return wy_error_set(err, WY_ERR_STORE, "store %s: changelog %s write failed: %s", l->base.name,
+                        l->t->topic, l->reason);
   if (l->pending)
     return wy_error_set(err, WY_ERR_STORE,
                         "store %s: %llu changelog writes not acknowledged (flush the sink "

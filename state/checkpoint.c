@@ -126,8 +126,8 @@ wy_status_t wy_checkpoint_read(const char *path, wy_checkpoint_entry_t **out, si
     char fmt[32];
     snprintf(fmt, sizeof fmt, "%%%zus %%" SCNd32 " %%" SCNd64 "%%n", sizeof e->topic - 1);
     int used = 0;
-    if (sscanf(line, fmt, e[k].topic, &e[k].partition, &e[k].offset, &used) != 3 ||
-        line[used] || e[k].offset < 0 || e[k].partition < 0)
+    if (sscanf(line, fmt, e[k].topic, &e[k].partition, &e[k].offset, &used) != 3 || line[used] ||
+        e[k].offset < 0 || e[k].partition < 0)
       st = wy_error_set(err, WY_ERR_DECODE, "checkpoint %s is corrupt", path);
     k++;
     line = nl + 1;

@@ -67,13 +67,15 @@ static wy_status_t apply(wy_tstore_t *t, const wy_record_t *r, rocksdb_writebatc
   if (t->restore && !skip) {
     wy_status_t st = t->restore(t->restore_opaque, r, a, &op, &skip, err);
     if (st != WY_OK)
-      return wy_error_prefix(err, "restore of %s at %s[%d]@%lld", t->name, r->topic,
-                             r->partition, (long long)r->offset);
+      return wy_error_prefix(err, "restore of %s at %s[%d]@%lld", t->name, r->topic, r->partition,
+                             (long long)r->offset);
   }
   *applied = !skip;
   if (skip) return WY_OK;
-  if (op.value) rocksdb_writebatch_put_cf(wb, t->cf, op.key, op.key_len, op.value, op.value_len);
-  else rocksdb_writebatch_delete_cf(wb, t->cf, op.key, op.key_len);
+  if (op.value)
+    rocksdb_writebatch_put_cf(wb, t->cf, op.key, op.key_len, op.value, op.value_len);
+  else
+    rocksdb_writebatch_delete_cf(wb, t->cf, op.key, op.key_len);
   return WY_OK;
 }
 

@@ -34,10 +34,23 @@ static bool parse_size(const char *s, size_t *out) {
   if (end == s || errno || *s == '-') return false;
   unsigned shift = 0;
   switch (*end) {
-  case 'k': case 'K': shift = 10; end++; break;
-  case 'm': case 'M': shift = 20; end++; break;
-  case 'g': case 'G': shift = 30; end++; break;
-  default: break;
+    case 'k':
+    case 'K':
+      shift = 10;
+      end++;
+      break;
+    case 'm':
+    case 'M':
+      shift = 20;
+      end++;
+      break;
+    case 'g':
+    case 'G':
+      shift = 30;
+      end++;
+      break;
+    default:
+      break;
   }
   if (*end || (shift && v > (ULLONG_MAX >> shift))) return false;
   *out = (size_t)(v << shift);
@@ -67,12 +80,12 @@ static wy_status_t set_size(size_t *field, const char *key, const char *value, w
 
 wy_status_t wy_state_config_set(wy_state_config_t *cfg, const char *key, const char *value,
                                 wy_error_t *err) {
-#define WY_X_CFG_SET(field, k, kind, def, doc)                                   \
-  if (strcmp(key, k) == 0) {                                                     \
-    wy_status_t st = WY_X_SET_##kind(field, k, value, err);                      \
-    if (st == WY_OK && cfg->write_buffer_percent > 90)                            \
+#define WY_X_CFG_SET(field, k, kind, def, doc)                                     \
+  if (strcmp(key, k) == 0) {                                                       \
+    wy_status_t st = WY_X_SET_##kind(field, k, value, err);                        \
+    if (st == WY_OK && cfg->write_buffer_percent > 90)                             \
       return wy_error_set(err, WY_ERR_CONFIG, "write buffer share must be <= 90"); \
-    return st;                                                                   \
+    return st;                                                                     \
   }
   WY_STATE_CONFIG_KEYS(WY_X_CFG_SET)
 #undef WY_X_CFG_SET
@@ -81,10 +94,10 @@ wy_status_t wy_state_config_set(wy_state_config_t *cfg, const char *key, const c
 
 wy_status_t wy_state_config_init(wy_state_config_t *cfg, wy_error_t *err) {
   memset(cfg, 0, sizeof *cfg);
-#define WY_X_CFG_DEF(field, k, kind, def, doc)                                   \
-  if (wy_state_config_set(cfg, k, def, err) != WY_OK) {                          \
-    wy_state_config_release(cfg);                                                \
-    return err ? err->code : WY_ERR_CONFIG;                                      \
+#define WY_X_CFG_DEF(field, k, kind, def, doc)          \
+  if (wy_state_config_set(cfg, k, def, err) != WY_OK) { \
+    wy_state_config_release(cfg);                       \
+    return err ? err->code : WY_ERR_CONFIG;             \
   }
   WY_STATE_CONFIG_KEYS(WY_X_CFG_DEF)
 #undef WY_X_CFG_DEF
@@ -108,13 +121,14 @@ void wy_state_config_release(wy_state_config_t *cfg) {
 
 size_t wy_state_config_doc(char *buf, size_t cap) {
   size_t n = 0;
-#define WY_X_DOC_APPEND(...)                                                     \
-  do {                                                                           \
+#define WY_X_DOC_APPEND(...)                                                        \
+  do {                                                                              \
     int k = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__); \
-    if (k > 0) n += (size_t)k;                                                   \
+    if (k > 0) n += (size_t)k;                                                      \
   } while (0)
   WY_X_DOC_APPEND("| key | default | meaning |\n|---|---|---|\n");
-#define WY_X_CFG_DOC(field, k, kind, def, doc) WY_X_DOC_APPEND("| `%s` | `%s` | %s |\n", k, def, doc);
+#define WY_X_CFG_DOC(field, k, kind, def, doc) \
+  WY_X_DOC_APPEND("| `%s` | `%s` | %s |\n", k, def, doc);
   WY_STATE_CONFIG_KEYS(WY_X_CFG_DOC)
 #undef WY_X_CFG_DOC
 #undef WY_X_DOC_APPEND
@@ -216,8 +230,7 @@ static void rebalance_locked(wy_state_env_t *env) {
   }
 }
 
-wy_status_t wy_state_env_new(const wy_state_config_t *cfg, wy_state_env_t **out,
-                             wy_error_t *err) {
+wy_status_t wy_state_env_new(const wy_state_config_t *cfg, wy_state_env_t **out, wy_error_t *err) {
   *out = NULL;
   wy_state_env_t *env = calloc(1, sizeof *env);
   if (!env) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -288,13 +301,14 @@ wy_status_t wy_state_env_memory(wy_state_env_t *env, wy_state_memory_t *out, wy_
   return WY_OK;
 }
 
-size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id, char *buf,
-                          size_t cap) {
+size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id,
+                          char *buf, size_t cap) {
   int n = snprintf(buf, cap, "%s/%s/%s", state_dir, service_id, query_id);
   return n < 0 ? 0 : (size_t)n;
 }
 
-size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf, size_t cap) {
+size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf,
+                              size_t cap) {
   return wy_state_query_dir(env->cfg.dir, env->cfg.service_id, query_id, buf, cap);
 }
 
@@ -307,16 +321,20 @@ static uint64_t tree_bytes(const char *path, int depth) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
     char child[PATH_MAX];
     struct stat sb;
-    if (snprintf(child, sizeof child, "%s/%s", path, de->d_name) >= (int)sizeof child || lstat(child, &sb) != 0)
+    if (snprintf(child, sizeof child, "%s/%s", path, de->d_name) >= (int)sizeof child ||
+        lstat(child, &sb) != 0)
       continue;
-    if (S_ISREG(sb.st_mode)) sum += (uint64_t)sb.st_size;
-    else if (S_ISDIR(sb.st_mode) && depth < 4) sum += tree_bytes(child, depth + 1);
+    if (S_ISREG(sb.st_mode))
+      sum += (uint64_t)sb.st_size;
+    else if (S_ISDIR(sb.st_mode) && depth < 4)
+      sum += tree_bytes(child, depth + 1);
   }
   closedir(d);
   return sum;
 }
 
-size_t wy_state_query_disk_usage(const char *query_dir, void (*fn)(void *user, const char *task, uint64_t bytes),
+size_t wy_state_query_disk_usage(const char *query_dir,
+                                 void (*fn)(void *user, const char *task, uint64_t bytes),
                                  void *user) {
   DIR *d = opendir(query_dir);
   if (!d) return 0;
@@ -324,7 +342,8 @@ size_t wy_state_query_disk_usage(const char *query_dir, void (*fn)(void *user, c
   for (struct dirent *de; (de = readdir(d)) != NULL;) {
     char child[PATH_MAX];
     struct stat sb;
-    if (de->d_name[0] == '.' || snprintf(child, sizeof child, "%s/%s", query_dir, de->d_name) >= (int)sizeof child ||
+    if (de->d_name[0] == '.' ||
+        snprintf(child, sizeof child, "%s/%s", query_dir, de->d_name) >= (int)sizeof child ||
         lstat(child, &sb) != 0 || !S_ISDIR(sb.st_mode))
       continue;
     fn(user, de->d_name, tree_bytes(child, 0));
@@ -335,7 +354,8 @@ size_t wy_state_query_disk_usage(const char *query_dir, void (*fn)(void *user, c
 }
 
 wy_status_t wy_state_remove_query(wy_state_env_t *env, const char *query_id, wy_error_t *err) {
-  if (!valid_name(query_id)) return wy_error_set(err, WY_ERR_INVALID, "bad query id '%s'", query_id);
+  if (!valid_name(query_id))
+    return wy_error_set(err, WY_ERR_INVALID, "bad query id '%s'", query_id);
   pthread_mutex_lock(&env->mu);
   for (wy_task_state_t *ts = env->open; ts; ts = ts->next_open) {
     if (strcmp(ts->query_id, query_id) == 0) {
@@ -356,7 +376,7 @@ wy_status_t wy_state_remove_query(wy_state_env_t *env, const char *query_id, wy_
 typedef struct rstore {
   wy_store_t base;
   wy_task_state_t *ts;
-  wy_tstore_t *t; /* its column family may be replaced by a wipe */
+  wy_tstore_t *t;                  /* its column family may be replaced by a wipe */
   rocksdb_pinnableslice_t *pinned; /* the last value read, until the next call */
 } rstore_t;
 
@@ -440,8 +460,11 @@ static void ri_destroy(wy_store_iter_t *it) {
   free(r);
 }
 
-static const wy_store_iter_ops_t riter_ops = {.valid = ri_valid, .next = ri_next, .key = ri_key,
-                                              .value = ri_value, .status = ri_status,
+static const wy_store_iter_ops_t riter_ops = {.valid = ri_valid,
+                                              .next = ri_next,
+                                              .key = ri_key,
+                                              .value = ri_value,
+                                              .status = ri_status,
                                               .destroy = ri_destroy};
 
 static wy_status_t rs_range(wy_store_t *s, const void *lo, size_t lo_len, const void *hi,
@@ -461,8 +484,10 @@ static wy_status_t rs_range(wy_store_t *s, const void *lo, size_t lo_len, const 
     rocksdb_readoptions_set_iterate_upper_bound(it->ro, it->hi, hi_len);
   }
   it->it = rocksdb_create_iterator_cf(r->ts->db, it->ro, r->t->cf);
-  if (lo) rocksdb_iter_seek(it->it, lo, lo_len);
-  else rocksdb_iter_seek_to_first(it->it);
+  if (lo)
+    rocksdb_iter_seek(it->it, lo, lo_len);
+  else
+    rocksdb_iter_seek_to_first(it->it);
   *out = &it->base;
   return WY_OK;
 }
@@ -483,8 +508,12 @@ static void rs_close(wy_store_t *s) {
   free(r);
 }
 
-static const wy_store_ops_t rstore_ops = {.get = rs_get, .put = rs_put, .del = rs_del,
-                                          .write = rs_write, .range = rs_range, .flush = rs_flush,
+static const wy_store_ops_t rstore_ops = {.get = rs_get,
+                                          .put = rs_put,
+                                          .del = rs_del,
+                                          .write = rs_write,
+                                          .range = rs_range,
+                                          .flush = rs_flush,
                                           .close = rs_close};
 
 /* ---- task state ---- */
@@ -555,7 +584,8 @@ static rocksdb_options_t *task_options(wy_state_env_t *env) {
   rocksdb_options_set_block_based_table_factory(o, env->table);
   rocksdb_options_set_write_buffer_size(o, env->write_buffer_size);
   rocksdb_options_set_max_write_buffer_number(o, 2);
-  rocksdb_options_set_max_background_jobs(o, (int)(env->cfg.background_threads ? env->cfg.background_threads : 1));
+  rocksdb_options_set_max_background_jobs(
+      o, (int)(env->cfg.background_threads ? env->cfg.background_threads : 1));
   rocksdb_options_set_info_log_level(o, 3 /* ERROR */);
   rocksdb_options_set_keep_log_file_num(o, 2);
   rocksdb_options_set_max_log_file_size(o, 1 << 20);
@@ -609,8 +639,10 @@ static wy_status_t open_db(wy_task_state_t *ts, wy_error_t *err) {
       continue;
     }
     wy_tstore_t *t = tstore_new(cfn[i], h[i]);
-    if (!t) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    else if ((st = add_cf_locked(ts, t, err)) != WY_OK) tstore_free(t);
+    if (!t)
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    else if ((st = add_cf_locked(ts, t, err)) != WY_OK)
+      tstore_free(t);
     if (st == WY_OK) h[i] = NULL;
   }
   for (size_t i = 0; st != WY_OK && ts->db && i < ncf; i++)
@@ -625,14 +657,15 @@ static wy_status_t open_db(wy_task_state_t *ts, wy_error_t *err) {
 wy_status_t wy_task_state_open(wy_state_env_t *env, const char *query_id, int subtopology,
                                int32_t partition, wy_task_state_t **out, wy_error_t *err) {
   *out = NULL;
-  if (!valid_name(query_id)) return wy_error_set(err, WY_ERR_INVALID, "bad query id '%s'", query_id);
+  if (!valid_name(query_id))
+    return wy_error_set(err, WY_ERR_INVALID, "bad query id '%s'", query_id);
   wy_task_state_t *ts = calloc(1, sizeof *ts);
   if (!ts) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   ts->env = env;
   ts->partition = partition;
   ts->query_id = strdup(query_id);
-  if (asprintf(&ts->dir, "%s/%s/%s/%d_%d", env->cfg.dir, env->cfg.service_id, query_id,
-               subtopology, partition) < 0)
+  if (asprintf(&ts->dir, "%s/%s/%s/%d_%d", env->cfg.dir, env->cfg.service_id, query_id, subtopology,
+               partition) < 0)
     ts->dir = NULL;
   if (ts->dir && asprintf(&ts->db_dir, "%s/rocksdb", ts->dir) < 0) ts->db_dir = NULL;
   if (ts->dir && asprintf(&ts->checkpoint_path, "%s/checkpoint", ts->dir) < 0)
@@ -729,8 +762,8 @@ static wy_status_t build_stack(wy_task_state_t *ts, wy_tstore_t *t, const wy_sto
   return WY_OK;
 }
 
-wy_status_t wy_task_state_store(wy_task_state_t *ts, const wy_store_spec_t *spec,
-                                wy_store_t **out, wy_error_t *err) {
+wy_status_t wy_task_state_store(wy_task_state_t *ts, const wy_store_spec_t *spec, wy_store_t **out,
+                                wy_error_t *err) {
   *out = NULL;
   if (!valid_name(spec->name) || strcmp(spec->name, "default") == 0)
     return wy_error_set(err, WY_ERR_INVALID, "bad store name '%s'", spec->name ? spec->name : "");

@@ -87,35 +87,36 @@ size_t wy_state_config_doc(char *buf, size_t cap);
 typedef struct wy_state_env wy_state_env_t;
 
 /* Copies cfg. Creates state.dir when missing. */
-wy_status_t wy_state_env_new(const wy_state_config_t *cfg, wy_state_env_t **out,
-                             wy_error_t *err);
+wy_status_t wy_state_env_new(const wy_state_config_t *cfg, wy_state_env_t **out, wy_error_t *err);
 /* Every task state must be closed first. Accepts NULL. */
 void wy_state_env_destroy(wy_state_env_t *env);
 
 typedef struct wy_state_memory {
-  size_t budget;             /* state.rocksdb.memory.bytes */
+  size_t budget; /* state.rocksdb.memory.bytes */
   size_t block_cache_capacity;
-  size_t block_cache_usage;  /* includes index and filter blocks */
+  size_t block_cache_usage; /* includes index and filter blocks */
   size_t block_cache_pinned;
-  size_t memtables;          /* all memtables of all open instances */
-  size_t table_readers;      /* outside the cache (small: index/filters are cached) */
-  size_t write_buffer_size;  /* current per-store memtable size */
-  size_t open_stores;        /* column families open on the node */
+  size_t memtables;         /* all memtables of all open instances */
+  size_t table_readers;     /* outside the cache (small: index/filters are cached) */
+  size_t write_buffer_size; /* current per-store memtable size */
+  size_t open_stores;       /* column families open on the node */
 } wy_state_memory_t;
 
 wy_status_t wy_state_env_memory(wy_state_env_t *env, wy_state_memory_t *out, wy_error_t *err);
 
 /* `<state.dir>/<service id>/<query id>`: the folder of a query's task states (one
  * folder a task, `<subtopology>_<partition>`); returns the length needed (snprintf). */
-size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id, char *buf,
-                          size_t cap);
+size_t wy_state_query_dir(const char *state_dir, const char *service_id, const char *query_id,
+                          char *buf, size_t cap);
 /* The folder of a query with an env's state.dir and service id. */
-size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf, size_t cap);
+size_t wy_state_env_query_dir(const wy_state_env_t *env, const char *query_id, char *buf,
+                              size_t cap);
 /* The bytes of the files in each task folder of a query's folder (RocksDB's tables, write-
  * ahead log and manifest: what is only in memtables is not counted), as fn(task, bytes).
  * Safe while the tasks run: files that vanish during the walk are skipped. Returns how
  * many tasks were reported (0 when the folder does not exist). */
-size_t wy_state_query_disk_usage(const char *query_dir, void (*fn)(void *user, const char *task, uint64_t bytes),
+size_t wy_state_query_disk_usage(const char *query_dir,
+                                 void (*fn)(void *user, const char *task, uint64_t bytes),
                                  void *user);
 
 /* Remove every store of a query from disk (DROP / TERMINATE). INVALID while a task of
@@ -136,9 +137,9 @@ void wy_task_state_close(wy_task_state_t *ts);
 const char *wy_task_state_dir(const wy_task_state_t *ts);
 
 typedef enum {
-  WY_CHANGELOG_OWN,    /* log to a changelog topic of the store's own */
-  WY_CHANGELOG_TOPIC,  /* a table's source topic is the changelog: no logging */
-  WY_CHANGELOG_NONE    /* not logged, not restorable (scratch state) */
+  WY_CHANGELOG_OWN,   /* log to a changelog topic of the store's own */
+  WY_CHANGELOG_TOPIC, /* a table's source topic is the changelog: no logging */
+  WY_CHANGELOG_NONE   /* not logged, not restorable (scratch state) */
 } wy_changelog_mode_t;
 
 /* Turns a changelog record into the store write to replay (e.g. decode a source topic's
@@ -148,19 +149,19 @@ typedef wy_status_t (*wy_restore_fn)(void *opaque, const wy_record_t *rec, wy_ar
                                      wy_store_op_t *op, bool *skip, wy_error_t *err);
 
 typedef struct wy_store_spec {
-  const char *name;           /* unique in the task: [A-Za-z0-9._-]+ */
+  const char *name; /* unique in the task: [A-Za-z0-9._-]+ */
   wy_changelog_mode_t changelog;
-  const char *topic;          /* OWN: the changelog topic; TOPIC: the source topic */
-  wy_sink_t *sink;            /* WY_CHANGELOG_OWN: where changelog records go */
-  int64_t cache_bytes;        /* read cache size; -1 = state.cache.bytes, 0 = none */
-  wy_restore_fn restore;      /* NULL: records are key/value bytes as the store holds them */
+  const char *topic;     /* OWN: the changelog topic; TOPIC: the source topic */
+  wy_sink_t *sink;       /* WY_CHANGELOG_OWN: where changelog records go */
+  int64_t cache_bytes;   /* read cache size; -1 = state.cache.bytes, 0 = none */
+  wy_restore_fn restore; /* NULL: records are key/value bytes as the store holds them */
   void *restore_opaque;
 } wy_store_spec_t;
 
 /* The store of the given spec, created when missing. The store stays owned by the task
  * state (closed with it). Asking again for the same name returns the same store. */
-wy_status_t wy_task_state_store(wy_task_state_t *ts, const wy_store_spec_t *spec,
-                                wy_store_t **out, wy_error_t *err);
+wy_status_t wy_task_state_store(wy_task_state_t *ts, const wy_store_spec_t *spec, wy_store_t **out,
+                                wy_error_t *err);
 /* Timestamp carried by the changelog records of the next writes (the input record's). */
 void wy_task_state_set_timestamp(wy_task_state_t *ts, int64_t timestamp);
 
@@ -169,8 +170,8 @@ typedef wy_status_t (*wy_end_offset_fn)(void *opaque, const char *topic, int32_t
                                         int64_t *end, wy_error_t *err);
 
 typedef struct wy_restore_stats {
-  uint64_t records;   /* changelog records applied */
-  uint64_t wiped;     /* stores wiped for a full restore */
+  uint64_t records; /* changelog records applied */
+  uint64_t wiped;   /* stores wiped for a full restore */
 } wy_restore_stats_t;
 
 /* Bring every logged store up to the end of its changelog: read the checkpoint, wipe

@@ -15,16 +15,16 @@
 typedef struct wy_tstore {
   char *name;
   rocksdb_column_family_handle_t *cf;
-  bool configured;             /* handed out by wy_task_state_store */
+  bool configured; /* handed out by wy_task_state_store */
   wy_changelog_mode_t mode;
-  char *topic;                 /* changelog topic, NULL for WY_CHANGELOG_NONE */
+  char *topic; /* changelog topic, NULL for WY_CHANGELOG_NONE */
   wy_restore_fn restore;
   void *restore_opaque;
-  wy_store_t *raw;             /* the RocksDB store */
-  wy_store_t *logged;          /* the logging wrapper, when mode is OWN */
-  wy_store_t *top;             /* what callers get (cache on top when enabled) */
-  int64_t position;            /* next changelog offset to read; -1 while unknown */
-  int64_t restore_end;         /* end offset during restore; -1 unknown */
+  wy_store_t *raw;     /* the RocksDB store */
+  wy_store_t *logged;  /* the logging wrapper, when mode is OWN */
+  wy_store_t *top;     /* what callers get (cache on top when enabled) */
+  int64_t position;    /* next changelog offset to read; -1 while unknown */
+  int64_t restore_end; /* end offset during restore; -1 unknown */
 } wy_tstore_t;
 
 struct wy_task_state {

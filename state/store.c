@@ -14,7 +14,8 @@ wy_status_t wy_store_prefix(wy_store_t *s, const void *prefix, size_t len, wy_st
   size_t hi_len = len;
   while (hi_len && hi[hi_len - 1] == 0xFF) hi_len--;
   if (hi_len) hi[hi_len - 1]++;
-  wy_status_t st = wy_store_range(s, len ? prefix : NULL, len, hi_len ? hi : NULL, hi_len, out, err);
+  wy_status_t st =
+      wy_store_range(s, len ? prefix : NULL, len, hi_len ? hi : NULL, hi_len, out, err);
   if (hi != stackbuf) free(hi);
   return st;
 }

@@ -4,8 +4,8 @@
  * Tables, aggregates and joins keep their state in stores. A store maps byte keys
  * (the engine writes order-preserving key tuples, so byte order is value order) to byte
  * values (the engine's row encoding) and offers point reads and writes, atomic write
- * batches, range and prefix scans, and flush. Implementations fill wy_store_ops_t: RocksDB (state.h gives
- * a task's stores), plus two wrappers that own the store they wrap: a bounded read cache
+ * batches, range and prefix scans, and flush. Implementations fill wy_store_ops_t: RocksDB (state.h
+ * gives a task's stores), plus two wrappers that own the store they wrap: a bounded read cache
  * (wy_store_cached_new) and the changelog logger that state.h stacks in between.
  *
  * Memory: a value returned by get stays valid until the next call on the same store;
@@ -42,8 +42,8 @@ typedef struct wy_store_ops {
   /* All ops or none. */
   wy_status_t (*write)(wy_store_t *s, const wy_store_op_t *ops, size_t n, wy_error_t *err);
   /* Keys in [lo, hi) in byte order; lo NULL = from the first key, hi NULL = to the last. */
-  wy_status_t (*range)(wy_store_t *s, const void *lo, size_t lo_len, const void *hi,
-                       size_t hi_len, wy_store_iter_t **out, wy_error_t *err);
+  wy_status_t (*range)(wy_store_t *s, const void *lo, size_t lo_len, const void *hi, size_t hi_len,
+                       wy_store_iter_t **out, wy_error_t *err);
   /* Make buffered writes durable in the store's own files. */
   wy_status_t (*flush)(wy_store_t *s, wy_error_t *err);
   void (*close)(wy_store_t *s);

@@ -15,7 +15,9 @@ wy_status_t wy_fn_fail(wy_fn_ctx_t *ctx, const char *fmt, ...) {
   return st;
 }
 
-wy_status_t wy_fn_nomem(wy_fn_ctx_t *ctx) { return wy_error_set(ctx->err, WY_ERR_NOMEM, "out of memory"); }
+wy_status_t wy_fn_nomem(wy_fn_ctx_t *ctx) {
+  return wy_error_set(ctx->err, WY_ERR_NOMEM, "out of memory");
+}
 
 char *wy_fn_alloc(wy_fn_ctx_t *ctx, size_t n) {
   char *p = wy_arena_alloc(ctx->arena, n + 1);
@@ -32,15 +34,19 @@ wy_status_t wy_fn_buf_result(wy_fn_ctx_t *ctx, wy_buf_t *b, bool bytes, wy_value
 
 double wy_fn_as_double(const wy_value_t *v) {
   switch (v->kind) {
-  case WY_T_INT: return v->u.i32;
-  case WY_T_BIGINT: return (double)v->u.i64;
-  case WY_T_DECIMAL: return wy_decimal_to_double(v->u.dec, v->scale);
-  default: return v->u.f64;
+    case WY_T_INT:
+      return v->u.i32;
+    case WY_T_BIGINT:
+      return (double)v->u.i64;
+    case WY_T_DECIMAL:
+      return wy_decimal_to_double(v->u.dec, v->scale);
+    default:
+      return v->u.f64;
   }
 }
 
-const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *const *consts, size_t n,
-                             wy_error_t *err) {
+const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *const *consts,
+                             size_t n, wy_error_t *err) {
   (void)consts;
   if (!n || !args[0]) {
     wy_error_set(err, WY_ERR_TYPE, "cannot infer the result type");

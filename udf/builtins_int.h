@@ -35,7 +35,8 @@ const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value
                                     size_t n, wy_error_t *err);
 
 /* A function failure: NULL for the call, message for the processing log. */
-wy_status_t wy_fn_fail(wy_fn_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+wy_status_t wy_fn_fail(wy_fn_ctx_t *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 wy_status_t wy_fn_nomem(wy_fn_ctx_t *ctx);
 /* Arena string result of n bytes (NUL-terminated); NULL on ENOMEM. */
 char *wy_fn_alloc(wy_fn_ctx_t *ctx, size_t n);

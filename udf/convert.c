@@ -178,73 +178,74 @@ void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
     return;
   }
   switch ((wy_type_kind_t)v->kind) {
-  case WY_T_BOOLEAN:
-    wy_buf_append_str(b, v->u.b ? "true" : "false");
-    return;
-  case WY_T_INT:
-    wy_buf_printf(b, "%d", v->u.i32);
-    return;
-  case WY_T_BIGINT:
-    wy_buf_printf(b, "%lld", (long long)v->u.i64);
-    return;
-  case WY_T_DOUBLE:
-    wy_buf_append(b, tmp, wy_double_java(v->u.f64, tmp));
-    return;
-  case WY_T_DECIMAL:
-    wy_buf_append(b, tmp, wy_decimal_format(v->u.dec, v->scale, tmp, sizeof tmp));
-    return;
-  case WY_T_STRING:
-    wy_buf_append(b, v->u.str, v->len);
-    return;
-  case WY_T_BYTES:
-    wy_base64_encode(v->u.str, v->len, b);
-    return;
-  case WY_T_TIMESTAMP:
-    wy_buf_append(b, tmp, wy_format_timestamp_iso(v->u.i64, tmp, sizeof tmp));
-    return;
-  case WY_T_DATE:
-    wy_buf_append(b, tmp, wy_format_date_iso(v->u.i32, tmp, sizeof tmp));
-    return;
-  case WY_T_TIME:
-    wy_buf_append(b, tmp, wy_format_time_iso(v->u.i32, tmp, sizeof tmp));
-    return;
-  case WY_T_ARRAY:
-    wy_buf_putc(b, '[');
-    for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (i) wy_buf_append_str(b, ", ");
-      wy_value_append_sql(b, &v->u.list->items[i], t ? t->elem : NULL);
+    case WY_T_BOOLEAN:
+      wy_buf_append_str(b, v->u.b ? "true" : "false");
+      return;
+    case WY_T_INT:
+      wy_buf_printf(b, "%d", v->u.i32);
+      return;
+    case WY_T_BIGINT:
+      wy_buf_printf(b, "%lld", (long long)v->u.i64);
+      return;
+    case WY_T_DOUBLE:
+      wy_buf_append(b, tmp, wy_double_java(v->u.f64, tmp));
+      return;
+    case WY_T_DECIMAL:
+      wy_buf_append(b, tmp, wy_decimal_format(v->u.dec, v->scale, tmp, sizeof tmp));
+      return;
+    case WY_T_STRING:
+      wy_buf_append(b, v->u.str, v->len);
+      return;
+    case WY_T_BYTES:
+      wy_base64_encode(v->u.str, v->len, b);
+      return;
+    case WY_T_TIMESTAMP:
+      wy_buf_append(b, tmp, wy_format_timestamp_iso(v->u.i64, tmp, sizeof tmp));
+      return;
+    case WY_T_DATE:
+      wy_buf_append(b, tmp, wy_format_date_iso(v->u.i32, tmp, sizeof tmp));
+      return;
+    case WY_T_TIME:
+      wy_buf_append(b, tmp, wy_format_time_iso(v->u.i32, tmp, sizeof tmp));
+      return;
+    case WY_T_ARRAY:
+      wy_buf_putc(b, '[');
+      for (uint32_t i = 0; i < v->u.list->n; i++) {
+        if (i) wy_buf_append_str(b, ", ");
+        wy_value_append_sql(b, &v->u.list->items[i], t ? t->elem : NULL);
+      }
+      wy_buf_putc(b, ']');
+      return;
+    case WY_T_MAP:
+      wy_buf_putc(b, '{');
+      for (uint32_t i = 0; i < v->u.map->n; i++) {
+        if (i) wy_buf_append_str(b, ", ");
+        wy_value_append_sql(b, &v->u.map->keys[i], t ? t->key : NULL);
+        wy_buf_putc(b, '=');
+        wy_value_append_sql(b, &v->u.map->vals[i], t ? t->elem : NULL);
+      }
+      wy_buf_putc(b, '}');
+      return;
+    case WY_T_STRUCT: {
+      wy_buf_append_str(b, "Struct{");
+      bool first = true;
+      for (uint32_t i = 0; i < v->u.list->n; i++) {
+        if (v->u.list->items[i].null) continue;
+        if (!first) wy_buf_putc(b, ',');
+        first = false;
+        if (t && i < t->nfields)
+          wy_buf_append_str(b, t->fields[i].name);
+        else
+          wy_buf_printf(b, "f%u", i);
+        wy_buf_putc(b, '=');
+        wy_value_append_sql(b, &v->u.list->items[i],
+                            t && i < t->nfields ? t->fields[i].type : NULL);
+      }
+      wy_buf_putc(b, '}');
+      return;
     }
-    wy_buf_putc(b, ']');
-    return;
-  case WY_T_MAP:
-    wy_buf_putc(b, '{');
-    for (uint32_t i = 0; i < v->u.map->n; i++) {
-      if (i) wy_buf_append_str(b, ", ");
-      wy_value_append_sql(b, &v->u.map->keys[i], t ? t->key : NULL);
-      wy_buf_putc(b, '=');
-      wy_value_append_sql(b, &v->u.map->vals[i], t ? t->elem : NULL);
-    }
-    wy_buf_putc(b, '}');
-    return;
-  case WY_T_STRUCT: {
-    wy_buf_append_str(b, "Struct{");
-    bool first = true;
-    for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (v->u.list->items[i].null) continue;
-      if (!first) wy_buf_putc(b, ',');
-      first = false;
-      if (t && i < t->nfields)
-        wy_buf_append_str(b, t->fields[i].name);
-      else
-        wy_buf_printf(b, "f%u", i);
-      wy_buf_putc(b, '=');
-      wy_value_append_sql(b, &v->u.list->items[i], t && i < t->nfields ? t->fields[i].type : NULL);
-    }
-    wy_buf_putc(b, '}');
-    return;
-  }
-  default:
-    return;
+    default:
+      return;
   }
 }
 
@@ -303,7 +304,8 @@ static bool parse_double(const char *s, size_t n, double *out) {
 }
 
 static bool parse_bool_exact(const char *s, size_t n, bool *out) {
-  static const char *const yes[] = {"true", "t", "yes", "y"}, *const no[] = {"false", "f", "no", "n"};
+  static const char *const yes[] = {"true", "t", "yes", "y"}, *const no[] = {"false", "f", "no",
+                                                                             "n"};
   trim(&s, &n);
   for (int i = 0; i < 4; i++) {
     if (n == strlen(yes[i]) && !strncasecmp(s, yes[i], n)) return *out = true, true;
@@ -318,53 +320,53 @@ bool wy_text_to_value(const char *s, size_t n, const wy_type_t *to, wy_arena_t *
   double d;
   wy_int128_t dec;
   switch (to->kind) {
-  case WY_T_BOOLEAN: {
-    bool b;
-    if (!parse_bool_exact(s, n, &b)) return false;
-    *out = wy_bool(b);
-    return true;
-  }
-  case WY_T_INT:
-    if (!parse_i64(s, n, INT32_MIN, INT32_MAX, &i)) return false;
-    *out = wy_int((int32_t)i);
-    return true;
-  case WY_T_BIGINT:
-    if (!parse_i64(s, n, INT64_MIN, INT64_MAX, &i)) return false;
-    *out = wy_bigint(i);
-    return true;
-  case WY_T_DOUBLE:
-    if (!parse_double(s, n, &d)) return false;
-    *out = wy_double(d);
-    return true;
-  case WY_T_DECIMAL:
-    trim(&s, &n);
-    if (!wy_decimal_parse(s, n, to->precision, to->scale, &dec)) return false;
-    *out = wy_decimal(dec, to->precision, to->scale);
-    return true;
-  case WY_T_STRING: {
-    char *p = wy_arena_strndup(a, s, n);
-    if (!p) return false;
-    *out = wy_string(p, n);
-    return true;
-  }
-  case WY_T_TIMESTAMP:
-    if (!wy_parse_timestamp_iso(s, n, &i)) return false;
-    *out = wy_timestamp(i);
-    return true;
-  case WY_T_DATE: {
-    int32_t v;
-    if (!wy_parse_date_iso(s, n, &v)) return false;
-    *out = wy_date(v);
-    return true;
-  }
-  case WY_T_TIME: {
-    int32_t v;
-    if (!wy_parse_time_iso(s, n, &v)) return false;
-    *out = wy_time(v);
-    return true;
-  }
-  default:
-    return false;
+    case WY_T_BOOLEAN: {
+      bool b;
+      if (!parse_bool_exact(s, n, &b)) return false;
+      *out = wy_bool(b);
+      return true;
+    }
+    case WY_T_INT:
+      if (!parse_i64(s, n, INT32_MIN, INT32_MAX, &i)) return false;
+      *out = wy_int((int32_t)i);
+      return true;
+    case WY_T_BIGINT:
+      if (!parse_i64(s, n, INT64_MIN, INT64_MAX, &i)) return false;
+      *out = wy_bigint(i);
+      return true;
+    case WY_T_DOUBLE:
+      if (!parse_double(s, n, &d)) return false;
+      *out = wy_double(d);
+      return true;
+    case WY_T_DECIMAL:
+      trim(&s, &n);
+      if (!wy_decimal_parse(s, n, to->precision, to->scale, &dec)) return false;
+      *out = wy_decimal(dec, to->precision, to->scale);
+      return true;
+    case WY_T_STRING: {
+      char *p = wy_arena_strndup(a, s, n);
+      if (!p) return false;
+      *out = wy_string(p, n);
+      return true;
+    }
+    case WY_T_TIMESTAMP:
+      if (!wy_parse_timestamp_iso(s, n, &i)) return false;
+      *out = wy_timestamp(i);
+      return true;
+    case WY_T_DATE: {
+      int32_t v;
+      if (!wy_parse_date_iso(s, n, &v)) return false;
+      *out = wy_date(v);
+      return true;
+    }
+    case WY_T_TIME: {
+      int32_t v;
+      if (!wy_parse_time_iso(s, n, &v)) return false;
+      *out = wy_time(v);
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
@@ -379,34 +381,34 @@ bool wy_cast_supported(const wy_type_t *from, const wy_type_t *to) {
   if (t == WY_T_STRING) return true;
   if (f == t && wy_type_is_primitive(to)) return true;
   switch (t) {
-  case WY_T_BOOLEAN:
-    return f == WY_T_STRING;
-  case WY_T_INT:
-  case WY_T_BIGINT:
-  case WY_T_DOUBLE:
-  case WY_T_DECIMAL:
-    return is_num(f) || f == WY_T_STRING;
-  case WY_T_TIMESTAMP:
-    return f == WY_T_STRING || f == WY_T_DATE;
-  case WY_T_DATE:
-  case WY_T_TIME:
-    return f == WY_T_STRING || f == WY_T_TIMESTAMP;
-  case WY_T_BYTES:
-    return f == WY_T_BYTES;
-  case WY_T_ARRAY:
-    return f == WY_T_ARRAY && wy_cast_supported(from->elem, to->elem);
-  case WY_T_MAP:
-    return f == WY_T_MAP && wy_cast_supported(from->key, to->key) &&
-           wy_cast_supported(from->elem, to->elem);
-  case WY_T_STRUCT:
-    if (f != WY_T_STRUCT) return false;
-    for (size_t i = 0; i < to->nfields; i++) {
-      int j = wy_type_field_index(from, to->fields[i].name);
-      if (j >= 0 && !wy_cast_supported(from->fields[j].type, to->fields[i].type)) return false;
-    }
-    return true;
-  default:
-    return false;
+    case WY_T_BOOLEAN:
+      return f == WY_T_STRING;
+    case WY_T_INT:
+    case WY_T_BIGINT:
+    case WY_T_DOUBLE:
+    case WY_T_DECIMAL:
+      return is_num(f) || f == WY_T_STRING;
+    case WY_T_TIMESTAMP:
+      return f == WY_T_STRING || f == WY_T_DATE;
+    case WY_T_DATE:
+    case WY_T_TIME:
+      return f == WY_T_STRING || f == WY_T_TIMESTAMP;
+    case WY_T_BYTES:
+      return f == WY_T_BYTES;
+    case WY_T_ARRAY:
+      return f == WY_T_ARRAY && wy_cast_supported(from->elem, to->elem);
+    case WY_T_MAP:
+      return f == WY_T_MAP && wy_cast_supported(from->key, to->key) &&
+             wy_cast_supported(from->elem, to->elem);
+    case WY_T_STRUCT:
+      if (f != WY_T_STRUCT) return false;
+      for (size_t i = 0; i < to->nfields; i++) {
+        int j = wy_type_field_index(from, to->fields[i].name);
+        if (j >= 0 && !wy_cast_supported(from->fields[j].type, to->fields[i].type)) return false;
+      }
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -429,31 +431,31 @@ static wy_status_t to_integer(const wy_value_t *v, const wy_type_t *to, wy_value
   int64_t x = 0;
   bool is_int = to->kind == WY_T_INT;
   switch (v->kind) {
-  case WY_T_INT:
-    x = v->u.i32;
-    break;
-  case WY_T_BIGINT:
-    x = v->u.i64;
-    break;
-  case WY_T_DOUBLE:
-    if (is_int) {
-      *out = wy_int(java_d2i(v->u.f64));
-      return WY_OK;
+    case WY_T_INT:
+      x = v->u.i32;
+      break;
+    case WY_T_BIGINT:
+      x = v->u.i64;
+      break;
+    case WY_T_DOUBLE:
+      if (is_int) {
+        *out = wy_int(java_d2i(v->u.f64));
+        return WY_OK;
+      }
+      x = java_d2l(v->u.f64);
+      break;
+    case WY_T_DECIMAL: {
+      wy_int128_t q = v->u.dec / wy_decimal_pow10(v->scale); /* toward zero, as intValue() */
+      x = (int64_t)(uint64_t)q;
+      break;
     }
-    x = java_d2l(v->u.f64);
-    break;
-  case WY_T_DECIMAL: {
-    wy_int128_t q = v->u.dec / wy_decimal_pow10(v->scale); /* toward zero, as intValue() */
-    x = (int64_t)(uint64_t)q;
-    break;
-  }
-  case WY_T_STRING:
-    if (!wy_text_to_value(v->u.str, v->len, to, NULL, out))
-      return wy_error_set(err, WY_ERR_EVAL, "For input string: \"%.*s\"", (int)v->len, v->u.str);
-    return WY_OK;
-  default:
-    return wy_error_set(err, WY_ERR_EVAL, "cannot cast %s to %s",
-                        wy_type_kind_name((wy_type_kind_t)v->kind), wy_type_kind_name(to->kind));
+    case WY_T_STRING:
+      if (!wy_text_to_value(v->u.str, v->len, to, NULL, out))
+        return wy_error_set(err, WY_ERR_EVAL, "For input string: \"%.*s\"", (int)v->len, v->u.str);
+      return WY_OK;
+    default:
+      return wy_error_set(err, WY_ERR_EVAL, "cannot cast %s to %s",
+                          wy_type_kind_name((wy_type_kind_t)v->kind), wy_type_kind_name(to->kind));
   }
   *out = is_int ? wy_int((int32_t)(uint32_t)(uint64_t)x) : wy_bigint(x);
   return WY_OK;
@@ -464,35 +466,35 @@ static wy_status_t to_decimal(const wy_value_t *v, const wy_type_t *to, wy_value
   wy_int128_t x = 0;
   bool ok = true;
   switch (v->kind) {
-  case WY_T_INT:
-    ok = wy_decimal_rescale(v->u.i32, 0, to->scale, &x);
-    break;
-  case WY_T_BIGINT:
-    ok = wy_decimal_rescale(v->u.i64, 0, to->scale, &x);
-    break;
-  case WY_T_DECIMAL:
-    ok = wy_decimal_rescale(v->u.dec, v->scale, to->scale, &x);
-    break;
-  case WY_T_DOUBLE: {
-    /* BigDecimal.valueOf(double) goes through Double.toString. */
-    char tmp[64];
-    if (!isfinite(v->u.f64))
-      return wy_error_set(err, WY_ERR_EVAL, "Cannot convert %g to DECIMAL", v->u.f64);
-    size_t n = wy_double_java(v->u.f64, tmp);
-    ok = wy_decimal_parse(tmp, n, WY_DECIMAL_MAX_PRECISION, to->scale, &x);
-    break;
-  }
-  case WY_T_STRING: {
-    const char *s = v->u.str;
-    size_t n = v->len;
-    trim(&s, &n);
-    if (!wy_decimal_parse(s, n, WY_DECIMAL_MAX_PRECISION, to->scale, &x))
-      return wy_error_set(err, WY_ERR_EVAL, "Cannot convert \"%.*s\" to DECIMAL", (int)v->len,
-                          v->u.str);
-    break;
-  }
-  default:
-    ok = false;
+    case WY_T_INT:
+      ok = wy_decimal_rescale(v->u.i32, 0, to->scale, &x);
+      break;
+    case WY_T_BIGINT:
+      ok = wy_decimal_rescale(v->u.i64, 0, to->scale, &x);
+      break;
+    case WY_T_DECIMAL:
+      ok = wy_decimal_rescale(v->u.dec, v->scale, to->scale, &x);
+      break;
+    case WY_T_DOUBLE: {
+      /* BigDecimal.valueOf(double) goes through Double.toString. */
+      char tmp[64];
+      if (!isfinite(v->u.f64))
+        return wy_error_set(err, WY_ERR_EVAL, "Cannot convert %g to DECIMAL", v->u.f64);
+      size_t n = wy_double_java(v->u.f64, tmp);
+      ok = wy_decimal_parse(tmp, n, WY_DECIMAL_MAX_PRECISION, to->scale, &x);
+      break;
+    }
+    case WY_T_STRING: {
+      const char *s = v->u.str;
+      size_t n = v->len;
+      trim(&s, &n);
+      if (!wy_decimal_parse(s, n, WY_DECIMAL_MAX_PRECISION, to->scale, &x))
+        return wy_error_set(err, WY_ERR_EVAL, "Cannot convert \"%.*s\" to DECIMAL", (int)v->len,
+                            v->u.str);
+      break;
+    }
+    default:
+      ok = false;
   }
   if (!ok || !wy_decimal_fits(x, to->precision))
     return wy_error_set(err, WY_ERR_EVAL, "Numeric field overflow: DECIMAL(%d, %d)", to->precision,
@@ -513,116 +515,118 @@ wy_status_t wy_value_cast(const wy_value_t *v, const wy_type_t *from, const wy_t
     return WY_OK;
   }
   switch (t) {
-  case WY_T_STRING: {
-    const char *s;
-    size_t n;
-    if (wy_value_format_sql(v, from, a, &s, &n)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    *out = wy_string(s, n);
-    return WY_OK;
-  }
-  case WY_T_BOOLEAN:
-    if (v->kind == WY_T_STRING) {
-      bool b;
-      if (!parse_bool_exact(v->u.str, v->len, &b))
-        return wy_error_set(err, WY_ERR_EVAL, "invalid input syntax for type BOOLEAN: \"%.*s\"",
-                            (int)v->len, v->u.str);
-      *out = wy_bool(b);
+    case WY_T_STRING: {
+      const char *s;
+      size_t n;
+      if (wy_value_format_sql(v, from, a, &s, &n))
+        return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      *out = wy_string(s, n);
       return WY_OK;
     }
-    break;
-  case WY_T_INT:
-  case WY_T_BIGINT:
-    return to_integer(v, to, out, err);
-  case WY_T_DOUBLE:
-    switch (v->kind) {
+    case WY_T_BOOLEAN:
+      if (v->kind == WY_T_STRING) {
+        bool b;
+        if (!parse_bool_exact(v->u.str, v->len, &b))
+          return wy_error_set(err, WY_ERR_EVAL, "invalid input syntax for type BOOLEAN: \"%.*s\"",
+                              (int)v->len, v->u.str);
+        *out = wy_bool(b);
+        return WY_OK;
+      }
+      break;
     case WY_T_INT:
-      *out = wy_double(v->u.i32);
-      return WY_OK;
     case WY_T_BIGINT:
-      *out = wy_double((double)v->u.i64);
-      return WY_OK;
+      return to_integer(v, to, out, err);
+    case WY_T_DOUBLE:
+      switch (v->kind) {
+        case WY_T_INT:
+          *out = wy_double(v->u.i32);
+          return WY_OK;
+        case WY_T_BIGINT:
+          *out = wy_double((double)v->u.i64);
+          return WY_OK;
+        case WY_T_DECIMAL:
+          *out = wy_double(wy_decimal_to_double(v->u.dec, v->scale));
+          return WY_OK;
+        case WY_T_STRING:
+          if (!wy_text_to_value(v->u.str, v->len, to, a, out))
+            return wy_error_set(err, WY_ERR_EVAL, "For input string: \"%.*s\"", (int)v->len,
+                                v->u.str);
+          return WY_OK;
+        default:
+          break;
+      }
+      break;
     case WY_T_DECIMAL:
-      *out = wy_double(wy_decimal_to_double(v->u.dec, v->scale));
-      return WY_OK;
-    case WY_T_STRING:
-      if (!wy_text_to_value(v->u.str, v->len, to, a, out))
-        return wy_error_set(err, WY_ERR_EVAL, "For input string: \"%.*s\"", (int)v->len, v->u.str);
-      return WY_OK;
+      return to_decimal(v, to, out, err);
+    case WY_T_TIMESTAMP:
+    case WY_T_DATE:
+    case WY_T_TIME:
+      if (v->kind == WY_T_STRING) {
+        if (!wy_text_to_value(v->u.str, v->len, to, a, out))
+          return wy_error_set(err, WY_ERR_EVAL, "Failed to parse %s: \"%.*s\"",
+                              wy_type_kind_name(t), (int)v->len, v->u.str);
+        return WY_OK;
+      }
+      if (v->kind == WY_T_DATE && t == WY_T_TIMESTAMP) {
+        *out = wy_timestamp((int64_t)v->u.i32 * 86400000);
+        return WY_OK;
+      }
+      if (v->kind == WY_T_TIMESTAMP && t == WY_T_DATE) {
+        *out = wy_date((int32_t)wy_floor_div(v->u.i64, 86400000));
+        return WY_OK;
+      }
+      if (v->kind == WY_T_TIMESTAMP && t == WY_T_TIME) {
+        *out = wy_time((int32_t)wy_floor_mod(v->u.i64, 86400000));
+        return WY_OK;
+      }
+      break;
+    case WY_T_ARRAY:
+      if (v->kind == WY_T_ARRAY) {
+        const wy_list_t *in = v->u.list;
+        wy_list_t *l = wy_list_new(a, in->n);
+        if (!l) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < in->n; i++) {
+          wy_status_t st = wy_value_cast(&in->items[i], from->elem, to->elem, a, &l->items[i], err);
+          if (st) return st;
+        }
+        *out = wy_array(l);
+        return WY_OK;
+      }
+      break;
+    case WY_T_MAP:
+      if (v->kind == WY_T_MAP) {
+        const wy_map_t *in = v->u.map;
+        wy_map_t *m = wy_map_new(a, in->n);
+        if (!m) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < in->n; i++) {
+          wy_status_t st = wy_value_cast(&in->keys[i], from->key, to->key, a, &m->keys[i], err);
+          if (!st) st = wy_value_cast(&in->vals[i], from->elem, to->elem, a, &m->vals[i], err);
+          if (st) return st;
+        }
+        *out = wy_mapv(m);
+        return WY_OK;
+      }
+      break;
+    case WY_T_STRUCT:
+      if (v->kind == WY_T_STRUCT) {
+        wy_list_t *l = wy_list_new(a, (uint32_t)to->nfields);
+        if (!l && to->nfields) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < to->nfields; i++) {
+          int j = wy_type_field_index(from, to->fields[i].name);
+          if (j < 0 || (uint32_t)j >= v->u.list->n) {
+            l->items[i] = wy_null(to->fields[i].type->kind);
+            continue;
+          }
+          wy_status_t st = wy_value_cast(&v->u.list->items[j], from->fields[j].type,
+                                         to->fields[i].type, a, &l->items[i], err);
+          if (st) return st;
+        }
+        *out = wy_struct(l);
+        return WY_OK;
+      }
+      break;
     default:
       break;
-    }
-    break;
-  case WY_T_DECIMAL:
-    return to_decimal(v, to, out, err);
-  case WY_T_TIMESTAMP:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    if (v->kind == WY_T_STRING) {
-      if (!wy_text_to_value(v->u.str, v->len, to, a, out))
-        return wy_error_set(err, WY_ERR_EVAL, "Failed to parse %s: \"%.*s\"",
-                            wy_type_kind_name(t), (int)v->len, v->u.str);
-      return WY_OK;
-    }
-    if (v->kind == WY_T_DATE && t == WY_T_TIMESTAMP) {
-      *out = wy_timestamp((int64_t)v->u.i32 * 86400000);
-      return WY_OK;
-    }
-    if (v->kind == WY_T_TIMESTAMP && t == WY_T_DATE) {
-      *out = wy_date((int32_t)wy_floor_div(v->u.i64, 86400000));
-      return WY_OK;
-    }
-    if (v->kind == WY_T_TIMESTAMP && t == WY_T_TIME) {
-      *out = wy_time((int32_t)wy_floor_mod(v->u.i64, 86400000));
-      return WY_OK;
-    }
-    break;
-  case WY_T_ARRAY:
-    if (v->kind == WY_T_ARRAY) {
-      const wy_list_t *in = v->u.list;
-      wy_list_t *l = wy_list_new(a, in->n);
-      if (!l) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      for (uint32_t i = 0; i < in->n; i++) {
-        wy_status_t st = wy_value_cast(&in->items[i], from->elem, to->elem, a, &l->items[i], err);
-        if (st) return st;
-      }
-      *out = wy_array(l);
-      return WY_OK;
-    }
-    break;
-  case WY_T_MAP:
-    if (v->kind == WY_T_MAP) {
-      const wy_map_t *in = v->u.map;
-      wy_map_t *m = wy_map_new(a, in->n);
-      if (!m) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      for (uint32_t i = 0; i < in->n; i++) {
-        wy_status_t st = wy_value_cast(&in->keys[i], from->key, to->key, a, &m->keys[i], err);
-        if (!st) st = wy_value_cast(&in->vals[i], from->elem, to->elem, a, &m->vals[i], err);
-        if (st) return st;
-      }
-      *out = wy_mapv(m);
-      return WY_OK;
-    }
-    break;
-  case WY_T_STRUCT:
-    if (v->kind == WY_T_STRUCT) {
-      wy_list_t *l = wy_list_new(a, (uint32_t)to->nfields);
-      if (!l && to->nfields) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      for (size_t i = 0; i < to->nfields; i++) {
-        int j = wy_type_field_index(from, to->fields[i].name);
-        if (j < 0 || (uint32_t)j >= v->u.list->n) {
-          l->items[i] = wy_null(to->fields[i].type->kind);
-          continue;
-        }
-        wy_status_t st = wy_value_cast(&v->u.list->items[j], from->fields[j].type,
-                                       to->fields[i].type, a, &l->items[i], err);
-        if (st) return st;
-      }
-      *out = wy_struct(l);
-      return WY_OK;
-    }
-    break;
-  default:
-    break;
   }
   return wy_error_set(err, WY_ERR_EVAL, "Cast of %s to %s is not supported",
                       wy_type_kind_name((wy_type_kind_t)v->kind), wy_type_kind_name(t));

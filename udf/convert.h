@@ -54,8 +54,7 @@ wy_status_t wy_value_cast(const wy_value_t *v, const wy_type_t *from, const wy_t
 /* Strict literal parsing used for ksqlDB's literal coercion (e.g. ID IN ('10')).
  * Accepts what Java's Integer.parseInt / Long.parseLong / Double.parseDouble /
  * BigDecimal accept after trimming, and true/false/yes/no/t/f/y/n for BOOLEAN. */
-bool wy_text_to_value(const char *s, size_t n, const wy_type_t *to, wy_arena_t *a,
-                      wy_value_t *out);
+bool wy_text_to_value(const char *s, size_t n, const wy_type_t *to, wy_arena_t *a, wy_value_t *out);
 
 /* Append the rendering of v of type t (as wy_value_format_sql). */
 void wy_value_append_sql(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t);

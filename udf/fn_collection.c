@@ -105,7 +105,8 @@ static wy_status_t array_extreme(const wy_value_t *a, wy_value_t *out, int sign,
   const wy_value_t *best = NULL;
   const wy_list_t *x = a[0].u.list;
   for (uint32_t i = 0; i < x->n; i++)
-    if (!x->items[i].null && (!best || wy_value_compare(&x->items[i], best) * sign > 0)) best = &x->items[i];
+    if (!x->items[i].null && (!best || wy_value_compare(&x->items[i], best) * sign > 0))
+      best = &x->items[i];
   *out = best ? *best : wy_null(k);
   return WY_OK;
 }
@@ -130,8 +131,10 @@ static int cmp_desc(const void *x, const void *y) {
 wy_status_t fn_array_sort(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   bool desc = false;
   if (n > 1) {
-    if (a[1].len == 4 && !strncasecmp(a[1].u.str, "DESC", 4)) desc = true;
-    else if (!(a[1].len == 3 && !strncasecmp(a[1].u.str, "ASC", 3))) return *out = wy_null(WY_T_ARRAY), WY_OK;
+    if (a[1].len == 4 && !strncasecmp(a[1].u.str, "DESC", 4))
+      desc = true;
+    else if (!(a[1].len == 3 && !strncasecmp(a[1].u.str, "ASC", 3)))
+      return *out = wy_null(WY_T_ARRAY), WY_OK;
   }
   const wy_list_t *x = a[0].u.list;
   wy_list_t *l = new_list(ctx, x->n);
@@ -145,7 +148,8 @@ wy_status_t fn_array_sort(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_va
 wy_status_t fn_slice(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   if (a[0].null) return *out = wy_null(WY_T_ARRAY), WY_OK;
   const wy_list_t *x = a[0].u.list;
-  int64_t from = a[1].null ? 1 : (int64_t)a[1].u.i32, to = a[2].null ? (int64_t)x->n : (int64_t)a[2].u.i32;
+  int64_t from = a[1].null ? 1 : (int64_t)a[1].u.i32,
+          to = a[2].null ? (int64_t)x->n : (int64_t)a[2].u.i32;
   if (from < 1) from = 1;
   if (to > (int64_t)x->n) to = x->n;
   uint32_t cnt = to >= from ? (uint32_t)(to - from + 1) : 0;
@@ -157,7 +161,8 @@ wy_status_t fn_slice(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
 }
 
 wy_status_t fn_elt(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  if (a[0].null || a[0].u.i32 < 1 || (size_t)a[0].u.i32 >= n) return *out = wy_null(WY_T_STRING), WY_OK;
+  if (a[0].null || a[0].u.i32 < 1 || (size_t)a[0].u.i32 >= n)
+    return *out = wy_null(WY_T_STRING), WY_OK;
   *out = a[a[0].u.i32];
   return WY_OK;
 }
@@ -200,7 +205,8 @@ wy_status_t fn_map_union(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_val
   if (!m) return wy_fn_nomem(ctx);
   m->n = 0;
   for (int s = 0; s < 2; s++)
-    for (uint32_t i = 0; i < (s ? n1 : n0); i++) map_put(m, &a[s].u.map->keys[i], &a[s].u.map->vals[i]);
+    for (uint32_t i = 0; i < (s ? n1 : n0); i++)
+      map_put(m, &a[s].u.map->keys[i], &a[s].u.map->vals[i]);
   *out = wy_mapv(m);
   return WY_OK;
 }

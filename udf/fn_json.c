@@ -94,13 +94,20 @@ static bool skip_value(js_t *j) {
   ws(j);
   if (j->p >= j->end) return false;
   switch (*j->p) {
-  case '"': return skip_string(j);
-  case '{': return skip_container(j, '{', '}');
-  case '[': return skip_container(j, '[', ']');
-  case 't': return skip_word(j, "true");
-  case 'f': return skip_word(j, "false");
-  case 'n': return skip_word(j, "null");
-  default: return skip_number(j);
+    case '"':
+      return skip_string(j);
+    case '{':
+      return skip_container(j, '{', '}');
+    case '[':
+      return skip_container(j, '[', ']');
+    case 't':
+      return skip_word(j, "true");
+    case 'f':
+      return skip_word(j, "false");
+    case 'n':
+      return skip_word(j, "null");
+    default:
+      return skip_number(j);
   }
 }
 
@@ -123,30 +130,48 @@ static bool unescape(wy_fn_ctx_t *ctx, const char *p, const char *end, wy_value_
     }
     p++;
     switch (*p) {
-    case 'n': wy_buf_putc(&b, '\n'); break;
-    case 't': wy_buf_putc(&b, '\t'); break;
-    case 'r': wy_buf_putc(&b, '\r'); break;
-    case 'b': wy_buf_putc(&b, '\b'); break;
-    case 'f': wy_buf_putc(&b, '\f'); break;
-    case 'u': {
-      if (end - p < 5) return false;
-      unsigned cp = (unsigned)strtoul((char[]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
-      p += 4;
-      if (cp >= 0xD800 && cp < 0xDC00 && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-        unsigned lo = (unsigned)strtoul((char[]){p[3], p[4], p[5], p[6], 0}, NULL, 16);
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        p += 6;
+      case 'n':
+        wy_buf_putc(&b, '\n');
+        break;
+      case 't':
+        wy_buf_putc(&b, '\t');
+        break;
+      case 'r':
+        wy_buf_putc(&b, '\r');
+        break;
+      case 'b':
+        wy_buf_putc(&b, '\b');
+        break;
+      case 'f':
+        wy_buf_putc(&b, '\f');
+        break;
+      case 'u': {
+        if (end - p < 5) return false;
+        unsigned cp = (unsigned)strtoul((char[]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
+        p += 4;
+        if (cp >= 0xD800 && cp < 0xDC00 && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+          unsigned lo = (unsigned)strtoul((char[]){p[3], p[4], p[5], p[6], 0}, NULL, 16);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          p += 6;
+        }
+        char u[4];
+        size_t l;
+        if (cp < 0x80)
+          u[0] = (char)cp, l = 1;
+        else if (cp < 0x800)
+          u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 63)), l = 2;
+        else if (cp < 0x10000)
+          u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 63)),
+          u[2] = (char)(0x80 | (cp & 63)), l = 3;
+        else
+          u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 63)),
+          u[2] = (char)(0x80 | (cp >> 6 & 63)), u[3] = (char)(0x80 | (cp & 63)), l = 4;
+        wy_buf_append(&b, u, l);
+        break;
       }
-      char u[4];
-      size_t l;
-      if (cp < 0x80) u[0] = (char)cp, l = 1;
-      else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 63)), l = 2;
-      else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 63)), u[2] = (char)(0x80 | (cp & 63)), l = 3;
-      else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 63)), u[2] = (char)(0x80 | (cp >> 6 & 63)), u[3] = (char)(0x80 | (cp & 63)), l = 4;
-      wy_buf_append(&b, u, l);
-      break;
-    }
-    default: wy_buf_putc(&b, *p); break;
+      default:
+        wy_buf_putc(&b, *p);
+        break;
     }
   }
   const char *s = wy_buf_cstr(&b);
@@ -161,8 +186,10 @@ static void compact(wy_buf_t *b, const char *p, const char *end) {
   for (; p < end; p++) {
     if (in_str) {
       wy_buf_putc(b, *p);
-      if (*p == '\\' && p + 1 < end) wy_buf_putc(b, *++p);
-      else if (*p == '"') in_str = false;
+      if (*p == '\\' && p + 1 < end)
+        wy_buf_putc(b, *++p);
+      else if (*p == '"')
+        in_str = false;
     } else if (!(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
       if (*p == '"') in_str = true;
       wy_buf_putc(b, *p);
@@ -381,14 +408,26 @@ static void json_string(wy_buf_t *b, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': wy_buf_append_str(b, "\\\""); break;
-    case '\\': wy_buf_append_str(b, "\\\\"); break;
-    case '\n': wy_buf_append_str(b, "\\n"); break;
-    case '\r': wy_buf_append_str(b, "\\r"); break;
-    case '\t': wy_buf_append_str(b, "\\t"); break;
-    default:
-      if (c < 0x20) wy_buf_printf(b, "\\u%04x", c);
-      else wy_buf_putc(b, (char)c);
+      case '"':
+        wy_buf_append_str(b, "\\\"");
+        break;
+      case '\\':
+        wy_buf_append_str(b, "\\\\");
+        break;
+      case '\n':
+        wy_buf_append_str(b, "\\n");
+        break;
+      case '\r':
+        wy_buf_append_str(b, "\\r");
+        break;
+      case '\t':
+        wy_buf_append_str(b, "\\t");
+        break;
+      default:
+        if (c < 0x20)
+          wy_buf_printf(b, "\\u%04x", c);
+        else
+          wy_buf_putc(b, (char)c);
     }
   }
   wy_buf_putc(b, '"');
@@ -400,64 +439,65 @@ void wy_fn_json_value(wy_buf_t *b, const wy_value_t *v, const wy_type_t *t) {
     return;
   }
   switch (v->kind) {
-  case WY_T_STRING:
-    json_string(b, v->u.str, v->len);
-    return;
-  case WY_T_DOUBLE:
-    if (!isfinite(v->u.f64)) {
+    case WY_T_STRING:
+      json_string(b, v->u.str, v->len);
+      return;
+    case WY_T_DOUBLE:
+      if (!isfinite(v->u.f64)) {
+        wy_buf_putc(b, '"');
+        wy_value_append_sql(b, v, t);
+        wy_buf_putc(b, '"');
+        return;
+      }
+      wy_value_append_sql(b, v, t);
+      return;
+    case WY_T_BYTES:
+    case WY_T_TIMESTAMP:
+    case WY_T_DATE:
+    case WY_T_TIME:
       wy_buf_putc(b, '"');
       wy_value_append_sql(b, v, t);
       wy_buf_putc(b, '"');
       return;
-    }
-    wy_value_append_sql(b, v, t);
-    return;
-  case WY_T_BYTES:
-  case WY_T_TIMESTAMP:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    wy_buf_putc(b, '"');
-    wy_value_append_sql(b, v, t);
-    wy_buf_putc(b, '"');
-    return;
-  case WY_T_ARRAY:
-    wy_buf_putc(b, '[');
-    for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (i) wy_buf_putc(b, ',');
-      wy_fn_json_value(b, &v->u.list->items[i], t ? t->elem : NULL);
-    }
-    wy_buf_putc(b, ']');
-    return;
-  case WY_T_MAP:
-    wy_buf_putc(b, '{');
-    for (uint32_t i = 0; i < v->u.map->n; i++) {
-      if (i) wy_buf_putc(b, ',');
-      const wy_value_t *k = &v->u.map->keys[i];
-      if (k->kind == WY_T_STRING && !k->null) json_string(b, k->u.str, k->len);
-      else {
-        wy_buf_putc(b, '"');
-        wy_value_append_sql(b, k, t ? t->key : NULL);
-        wy_buf_putc(b, '"');
+    case WY_T_ARRAY:
+      wy_buf_putc(b, '[');
+      for (uint32_t i = 0; i < v->u.list->n; i++) {
+        if (i) wy_buf_putc(b, ',');
+        wy_fn_json_value(b, &v->u.list->items[i], t ? t->elem : NULL);
       }
-      wy_buf_putc(b, ':');
-      wy_fn_json_value(b, &v->u.map->vals[i], t ? t->elem : NULL);
-    }
-    wy_buf_putc(b, '}');
-    return;
-  case WY_T_STRUCT:
-    wy_buf_putc(b, '{');
-    for (uint32_t i = 0; i < v->u.list->n; i++) {
-      if (i) wy_buf_putc(b, ',');
-      const char *name = t && i < t->nfields ? t->fields[i].name : "?";
-      json_string(b, name, strlen(name));
-      wy_buf_putc(b, ':');
-      wy_fn_json_value(b, &v->u.list->items[i], t && i < t->nfields ? t->fields[i].type : NULL);
-    }
-    wy_buf_putc(b, '}');
-    return;
-  default:
-    wy_value_append_sql(b, v, t);
-    return;
+      wy_buf_putc(b, ']');
+      return;
+    case WY_T_MAP:
+      wy_buf_putc(b, '{');
+      for (uint32_t i = 0; i < v->u.map->n; i++) {
+        if (i) wy_buf_putc(b, ',');
+        const wy_value_t *k = &v->u.map->keys[i];
+        if (k->kind == WY_T_STRING && !k->null)
+          json_string(b, k->u.str, k->len);
+        else {
+          wy_buf_putc(b, '"');
+          wy_value_append_sql(b, k, t ? t->key : NULL);
+          wy_buf_putc(b, '"');
+        }
+        wy_buf_putc(b, ':');
+        wy_fn_json_value(b, &v->u.map->vals[i], t ? t->elem : NULL);
+      }
+      wy_buf_putc(b, '}');
+      return;
+    case WY_T_STRUCT:
+      wy_buf_putc(b, '{');
+      for (uint32_t i = 0; i < v->u.list->n; i++) {
+        if (i) wy_buf_putc(b, ',');
+        const char *name = t && i < t->nfields ? t->fields[i].name : "?";
+        json_string(b, name, strlen(name));
+        wy_buf_putc(b, ':');
+        wy_fn_json_value(b, &v->u.list->items[i], t && i < t->nfields ? t->fields[i].type : NULL);
+      }
+      wy_buf_putc(b, '}');
+      return;
+    default:
+      wy_value_append_sql(b, v, t);
+      return;
   }
 }
 

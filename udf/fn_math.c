@@ -16,10 +16,18 @@ static wy_status_t dbl(wy_value_t *out, double d) {
 wy_status_t fn_abs(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   *out = a[0];
   switch (a[0].kind) {
-  case WY_T_INT: out->u.i32 = a[0].u.i32 < 0 ? (int32_t)(0u - (uint32_t)a[0].u.i32) : a[0].u.i32; break;
-  case WY_T_BIGINT: out->u.i64 = a[0].u.i64 < 0 ? (int64_t)(0u - (uint64_t)a[0].u.i64) : a[0].u.i64; break;
-  case WY_T_DOUBLE: out->u.f64 = fabs(a[0].u.f64); break;
-  default: out->u.dec = a[0].u.dec < 0 ? -a[0].u.dec : a[0].u.dec; break;
+    case WY_T_INT:
+      out->u.i32 = a[0].u.i32 < 0 ? (int32_t)(0u - (uint32_t)a[0].u.i32) : a[0].u.i32;
+      break;
+    case WY_T_BIGINT:
+      out->u.i64 = a[0].u.i64 < 0 ? (int64_t)(0u - (uint64_t)a[0].u.i64) : a[0].u.i64;
+      break;
+    case WY_T_DOUBLE:
+      out->u.f64 = fabs(a[0].u.f64);
+      break;
+    default:
+      out->u.dec = a[0].u.dec < 0 ? -a[0].u.dec : a[0].u.dec;
+      break;
   }
   return WY_OK;
 }
@@ -32,16 +40,24 @@ static wy_int128_t dec_round(wy_int128_t x, int s, int places, char mode) {
   if (drop > 38) return 0;
   wy_int128_t p = wy_decimal_pow10(drop), q = x / p, r = x % p;
   switch (mode) {
-  case 'h': if ((r < 0 ? -r : r) * 2 >= p) q += x < 0 ? -1 : 1; break;
-  case 'f': if (r < 0) q--; break;
-  case 'c': if (r > 0) q++; break;
-  default: break;
+    case 'h':
+      if ((r < 0 ? -r : r) * 2 >= p) q += x < 0 ? -1 : 1;
+      break;
+    case 'f':
+      if (r < 0) q--;
+      break;
+    case 'c':
+      if (r > 0) q++;
+      break;
+    default:
+      break;
   }
   return q * p;
 }
 
 /* DECIMAL result: round to `places`, then express at the result type's scale. */
-static wy_status_t dec_result(wy_fn_ctx_t *ctx, const wy_value_t *v, int places, char mode, wy_value_t *out) {
+static wy_status_t dec_result(wy_fn_ctx_t *ctx, const wy_value_t *v, int places, char mode,
+                              wy_value_t *out) {
   wy_int128_t r = dec_round(v->u.dec, v->scale, places, mode), y;
   int ps = ctx->ret->scale;
   if (!wy_decimal_rescale(r, v->scale, ps, &y) || !wy_decimal_fits(y, ctx->ret->precision))
@@ -77,20 +93,23 @@ static double round_double_places(double d, int places, char mode) {
   return wy_decimal_to_double(x, scale);
 }
 
-static wy_status_t round_like(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, char mode) {
+static wy_status_t round_like(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out,
+                              char mode) {
   int places = n > 1 ? a[1].u.i32 : 0;
   switch (a[0].kind) {
-  case WY_T_INT:
-  case WY_T_BIGINT:
-    *out = a[0];
-    return WY_OK;
-  case WY_T_DOUBLE:
-    if (n > 1) return dbl(out, round_double_places(a[0].u.f64, places, mode));
-    if (mode == 'h') *out = wy_bigint(java_round(a[0].u.f64));
-    else *out = wy_bigint((int64_t)trunc(a[0].u.f64));
-    return WY_OK;
-  default:
-    return dec_result(ctx, &a[0], places, mode, out);
+    case WY_T_INT:
+    case WY_T_BIGINT:
+      *out = a[0];
+      return WY_OK;
+    case WY_T_DOUBLE:
+      if (n > 1) return dbl(out, round_double_places(a[0].u.f64, places, mode));
+      if (mode == 'h')
+        *out = wy_bigint(java_round(a[0].u.f64));
+      else
+        *out = wy_bigint((int64_t)trunc(a[0].u.f64));
+      return WY_OK;
+    default:
+      return dec_result(ctx, &a[0], places, mode, out);
   }
 }
 
@@ -121,17 +140,17 @@ wy_status_t fn_sign(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t 
   return WY_OK;
 }
 
-#define UNARY_MATH(name, expr)                                                                   \
-  wy_status_t name(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {          \
-    double x = wy_fn_as_double(&a[0]);                                                           \
-    return dbl(out, expr);                                                                       \
+#define UNARY_MATH(name, expr)                                                         \
+  wy_status_t name(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { \
+    double x = wy_fn_as_double(&a[0]);                                                 \
+    return dbl(out, expr);                                                             \
   }
 UNARY_MATH(fn_sqrt, sqrt(x))
 UNARY_MATH(fn_cbrt, cbrt(x))
 UNARY_MATH(fn_exp, exp(x))
 UNARY_MATH(fn_ln, log(x))
 UNARY_MATH(fn_log10, log10(x))
-UNARY_MATH(fn_degrees, x * (180.0 / M_PI))
+UNARY_MATH(fn_degrees, x *(180.0 / M_PI))
 UNARY_MATH(fn_radians, x / 180.0 * M_PI)
 UNARY_MATH(fn_sin, sin(x))
 UNARY_MATH(fn_cos, cos(x))
@@ -158,7 +177,9 @@ wy_status_t fn_atan2(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   return dbl(out, atan2(wy_fn_as_double(&a[0]), wy_fn_as_double(&a[1])));
 }
 
-wy_status_t fn_pi(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return dbl(out, M_PI); }
+wy_status_t fn_pi(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return dbl(out, M_PI);
+}
 
 /* xorshift64*, one state per thread, seeded from the clock and the thread. */
 static _Thread_local uint64_t rng_state;
@@ -166,7 +187,8 @@ wy_status_t fn_random(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_
   if (!rng_state) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    rng_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&rng_state;
+    rng_state =
+        ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&rng_state;
     if (!rng_state) rng_state = 0x9e3779b97f4a7c15ULL;
   }
   rng_state ^= rng_state >> 12;
@@ -203,8 +225,10 @@ wy_status_t fn_coalesce(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_valu
 }
 
 wy_status_t fn_nullif(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  if (!a[0].null && !a[1].null && wy_value_equal(&a[0], &a[1])) *out = wy_null((wy_type_kind_t)a[0].kind);
-  else *out = a[0];
+  if (!a[0].null && !a[1].null && wy_value_equal(&a[0], &a[1]))
+    *out = wy_null((wy_type_kind_t)a[0].kind);
+  else
+    *out = a[0];
   return WY_OK;
 }
 

@@ -60,7 +60,8 @@ wy_status_t fn_len(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *
 /* Change the case of ASCII letters only (bytes >= 0x80, UTF-8, are kept), as
  * toupper/tolower did for them in the C and UTF-8 locales, without a libc call and a
  * locale lookup per byte. from..to: the letters to change; the difference is 32. */
-static wy_status_t map_case(wy_fn_ctx_t *ctx, const wy_value_t *s, unsigned char from, wy_value_t *out) {
+static wy_status_t map_case(wy_fn_ctx_t *ctx, const wy_value_t *s, unsigned char from,
+                            wy_value_t *out) {
   char *p = wy_fn_alloc(ctx, s->len);
   if (!p) return wy_fn_nomem(ctx);
   for (uint32_t i = 0; i < s->len; i++) {
@@ -100,7 +101,8 @@ wy_status_t fn_substring(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_val
   bool bytes = a[0].kind == WY_T_BYTES;
   const char *s = a[0].u.str;
   int64_t len = bytes ? a[0].len : (int64_t)u8_count(s, a[0].len), pos = a[1].u.i32;
-  int64_t start = pos < 0 ? (len + pos > 0 ? len + pos : 0) : (pos - 1 < len ? (pos - 1 > 0 ? pos - 1 : 0) : len);
+  int64_t start = pos < 0 ? (len + pos > 0 ? len + pos : 0)
+                          : (pos - 1 < len ? (pos - 1 > 0 ? pos - 1 : 0) : len);
   int64_t end = len;
   if (n > 2) {
     int64_t e = start + a[2].u.i32;
@@ -122,7 +124,8 @@ static const char *find(const char *h, size_t hn, const char *nd, size_t nn, siz
 wy_status_t fn_instr(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   const char *s = a[0].u.str, *sub = a[1].u.str;
   size_t sn = a[0].len, subn = a[1].len;
-  int64_t chars = (int64_t)u8_count(s, sn), pos = n > 2 ? a[2].u.i32 : 1, occ = n > 3 ? a[3].u.i32 : 1;
+  int64_t chars = (int64_t)u8_count(s, sn), pos = n > 2 ? a[2].u.i32 : 1,
+          occ = n > 3 ? a[3].u.i32 : 1;
   *out = wy_int(0);
   if (occ <= 0 || pos == 0) return WY_OK;
   int64_t idx = -1; /* character index of the match */
@@ -192,27 +195,36 @@ static wy_status_t pad(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *out, b
   if (!left) wy_buf_append(&b, a[0].u.str, a[0].len);
   size_t padc = u8_count(a[2].u.str, a[2].len);
   for (int64_t k = 0, need = want - (int64_t)have; k < need; k++)
-    wy_buf_append(&b, a[2].u.str + u8_offset(a[2].u.str, a[2].len, (size_t)k % padc),
-                u8len((unsigned char)a[2].u.str[u8_offset(a[2].u.str, a[2].len, (size_t)k % padc)]));
+    wy_buf_append(
+        &b, a[2].u.str + u8_offset(a[2].u.str, a[2].len, (size_t)k % padc),
+        u8len((unsigned char)a[2].u.str[u8_offset(a[2].u.str, a[2].len, (size_t)k % padc)]));
   if (left) wy_buf_append(&b, a[0].u.str, a[0].len);
   return wy_fn_buf_result(ctx, &b, false, out);
 }
-wy_status_t fn_lpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return pad(ctx, a, out, true); }
-wy_status_t fn_rpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return pad(ctx, a, out, false); }
+wy_status_t fn_lpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return pad(ctx, a, out, true);
+}
+wy_status_t fn_rpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return pad(ctx, a, out, false);
+}
 
 wy_status_t fn_chr(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int32_t cp = a[0].u.i32;
-  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return *out = wy_null(WY_T_STRING), WY_OK;
+  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return *out = wy_null(WY_T_STRING), WY_OK;
   char *p = wy_fn_alloc(ctx, 4);
   if (!p) return wy_fn_nomem(ctx);
   size_t l;
-  if (cp < 0x80) p[0] = (char)cp, l = 1;
-  else if (cp < 0x800) p[0] = (char)(0xC0 | cp >> 6), p[1] = (char)(0x80 | (cp & 63)), l = 2;
+  if (cp < 0x80)
+    p[0] = (char)cp, l = 1;
+  else if (cp < 0x800)
+    p[0] = (char)(0xC0 | cp >> 6), p[1] = (char)(0x80 | (cp & 63)), l = 2;
   else if (cp < 0x10000)
-    p[0] = (char)(0xE0 | cp >> 12), p[1] = (char)(0x80 | (cp >> 6 & 63)), p[2] = (char)(0x80 | (cp & 63)), l = 3;
+    p[0] = (char)(0xE0 | cp >> 12), p[1] = (char)(0x80 | (cp >> 6 & 63)),
+    p[2] = (char)(0x80 | (cp & 63)), l = 3;
   else
-    p[0] = (char)(0xF0 | cp >> 18), p[1] = (char)(0x80 | (cp >> 12 & 63)), p[2] = (char)(0x80 | (cp >> 6 & 63)),
-    p[3] = (char)(0x80 | (cp & 63)), l = 4;
+    p[0] = (char)(0xF0 | cp >> 18), p[1] = (char)(0x80 | (cp >> 12 & 63)),
+    p[2] = (char)(0x80 | (cp >> 6 & 63)), p[3] = (char)(0x80 | (cp & 63)), l = 4;
   return str_out(ctx, p, l, false, out);
 }
 
@@ -220,7 +232,8 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   bool bytes = a[0].kind == WY_T_BYTES;
   const char *s = a[0].u.str, *d = a[1].u.str;
   size_t sn = a[0].len, dn = a[1].len, cnt = 0;
-  if (!dn) cnt = bytes ? sn : u8_count(s, sn);
+  if (!dn)
+    cnt = bytes ? sn : u8_count(s, sn);
   else
     for (const char *m = s; (m = find(s, sn, d, dn, (size_t)(m - s))); m += dn) cnt++;
   if (dn) cnt++;
@@ -229,7 +242,8 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   size_t i = 0, k = 0;
   while (k < cnt) {
     size_t e;
-    if (!dn) e = i + (bytes ? 1 : u8len((unsigned char)s[i]));
+    if (!dn)
+      e = i + (bytes ? 1 : u8len((unsigned char)s[i]));
     else {
       const char *m = find(s, sn, d, dn, i);
       e = m ? (size_t)(m - s) : sn;
@@ -254,7 +268,8 @@ wy_status_t fn_split_to_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_
     size_t e = m ? (size_t)(m - s) : sn;
     const char *kv = find(s, e, kd, kn, i);
     if (kv) { /* entries without the key delimiter are dropped, as ksqlDB */
-      wy_value_t k = wy_string(s + i, (size_t)(kv - s) - i), v = wy_string(kv + kn, e - (size_t)(kv - s) - kn);
+      wy_value_t k = wy_string(s + i, (size_t)(kv - s) - i),
+                 v = wy_string(kv + kn, e - (size_t)(kv - s) - kn);
       uint32_t j = 0;
       while (j < used && !wy_value_equal(&mp->keys[j], &k)) j++;
       mp->keys[j] = k;
@@ -290,8 +305,15 @@ static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc,
   if (enc == ENC_HEX) {
     if (n % 2) return wy_fn_fail(ctx, "Invalid hex string: odd length");
     for (size_t i = 0; i < n; i += 2) {
-      int hi = isxdigit((unsigned char)p[i]) ? (isdigit((unsigned char)p[i]) ? p[i] - '0' : (tolower((unsigned char)p[i]) - 'a' + 10)) : -1;
-      int lo = isxdigit((unsigned char)p[i + 1]) ? (isdigit((unsigned char)p[i + 1]) ? p[i + 1] - '0' : (tolower((unsigned char)p[i + 1]) - 'a' + 10)) : -1;
+      int hi = isxdigit((unsigned char)p[i])
+                   ? (isdigit((unsigned char)p[i]) ? p[i] - '0'
+                                                   : (tolower((unsigned char)p[i]) - 'a' + 10))
+                   : -1;
+      int lo =
+          isxdigit((unsigned char)p[i + 1])
+              ? (isdigit((unsigned char)p[i + 1]) ? p[i + 1] - '0'
+                                                  : (tolower((unsigned char)p[i + 1]) - 'a' + 10))
+              : -1;
       if (hi < 0 || lo < 0) return wy_fn_fail(ctx, "Invalid hex string");
       o[k++] = (char)(hi << 4 | lo);
     }
@@ -302,7 +324,8 @@ static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc,
   return WY_OK;
 }
 
-static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t enc, wy_value_t *out) {
+static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t enc,
+                                wy_value_t *out) {
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   if (enc == ENC_HEX) {
@@ -319,19 +342,22 @@ static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t
 
 wy_status_t fn_to_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   enc_t e = encoding(&a[1]);
-  if (e == ENC_BAD) return wy_fn_fail(ctx, "Supported input encodings are: hex, utf8, ascii and base64");
+  if (e == ENC_BAD)
+    return wy_fn_fail(ctx, "Supported input encodings are: hex, utf8, ascii and base64");
   return decode_text(ctx, &a[0], e, out);
 }
 
 wy_status_t fn_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   enc_t e = encoding(&a[1]);
-  if (e == ENC_BAD) return wy_fn_fail(ctx, "Supported output encodings are: hex, utf8, ascii and base64");
+  if (e == ENC_BAD)
+    return wy_fn_fail(ctx, "Supported output encodings are: hex, utf8, ascii and base64");
   return encode_bytes(ctx, a[0].u.str, a[0].len, e, out);
 }
 
 wy_status_t fn_encode(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   enc_t in = encoding(&a[1]), o = encoding(&a[2]);
-  if (in == ENC_BAD || o == ENC_BAD) return wy_fn_fail(ctx, "Supported encodings are: hex, utf8, ascii and base64");
+  if (in == ENC_BAD || o == ENC_BAD)
+    return wy_fn_fail(ctx, "Supported encodings are: hex, utf8, ascii and base64");
   wy_value_t raw;
   wy_status_t st = decode_text(ctx, &a[0], in, &raw);
   return st ? st : encode_bytes(ctx, raw.u.str, raw.len, o, out);
@@ -342,7 +368,8 @@ wy_status_t fn_uuid(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t 
   if (!uuid_state) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    uuid_state = ((uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&uuid_state;
+    uuid_state = ((uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)ts.tv_sec ^
+                 (uint64_t)(uintptr_t)&uuid_state;
   }
   unsigned char r[16];
   for (int i = 0; i < 16; i += 8) {
@@ -389,8 +416,8 @@ static void masker_init(masker_t *m, const wy_value_t *a, size_t n, size_t first
 }
 
 /* Mask characters [from, to) (character indexes) of s. */
-static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const masker_t *m, int64_t from,
-                              int64_t to, wy_value_t *out) {
+static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const masker_t *m,
+                              int64_t from, int64_t to, wy_value_t *out) {
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   int64_t ci = 0;
@@ -398,7 +425,10 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
     unsigned char c = (unsigned char)s->u.str[i];
     size_t l = u8len(c);
     if (i + l > s->len) l = s->len - i;
-    int cls = c < 0x80 && isupper(c) ? 0 : c < 0x80 && islower(c) ? 1 : c < 0x80 && isdigit(c) ? 2 : 3;
+    int cls = c < 0x80 && isupper(c)   ? 0
+              : c < 0x80 && islower(c) ? 1
+              : c < 0x80 && isdigit(c) ? 2
+                                       : 3;
     if (ci >= from && ci < to && m->rep[cls])
       wy_buf_append(&b, m->rep[cls], m->len[cls]);
     else
@@ -408,7 +438,8 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
   return wy_fn_buf_result(ctx, &b, false, out);
 }
 
-static wy_status_t mask_common(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, char how) {
+static wy_status_t mask_common(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out,
+                               char how) {
   if (a[0].null) return *out = wy_null(WY_T_STRING), WY_OK;
   masker_t m;
   masker_init(&m, a, n, how == 'a' ? 1 : 2);
@@ -419,19 +450,34 @@ static wy_status_t mask_common(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, 
     if (k < 0) return wy_fn_fail(ctx, "function input must be >= 0");
   }
   switch (how) {
-  case 'a': return mask_range(ctx, &a[0], &m, 0, len, out);
-  case 'L': return mask_range(ctx, &a[0], &m, k, len, out);        /* keep left */
-  case 'R': return mask_range(ctx, &a[0], &m, 0, len - k, out);    /* keep right */
-  case 'l': return mask_range(ctx, &a[0], &m, 0, k, out);          /* mask left */
-  default: return mask_range(ctx, &a[0], &m, len - k, len, out);   /* mask right */
+    case 'a':
+      return mask_range(ctx, &a[0], &m, 0, len, out);
+    case 'L':
+      return mask_range(ctx, &a[0], &m, k, len, out); /* keep left */
+    case 'R':
+      return mask_range(ctx, &a[0], &m, 0, len - k, out); /* keep right */
+    case 'l':
+      return mask_range(ctx, &a[0], &m, 0, k, out); /* mask left */
+    default:
+      return mask_range(ctx, &a[0], &m, len - k, len, out); /* mask right */
   }
 }
 
-wy_status_t fn_mask(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'a'); }
-wy_status_t fn_mask_keep_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'L'); }
-wy_status_t fn_mask_keep_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'R'); }
-wy_status_t fn_mask_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'l'); }
-wy_status_t fn_mask_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) { return mask_common(ctx, a, n, out, 'r'); }
+wy_status_t fn_mask(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return mask_common(ctx, a, n, out, 'a');
+}
+wy_status_t fn_mask_keep_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return mask_common(ctx, a, n, out, 'L');
+}
+wy_status_t fn_mask_keep_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return mask_common(ctx, a, n, out, 'R');
+}
+wy_status_t fn_mask_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return mask_common(ctx, a, n, out, 'l');
+}
+wy_status_t fn_mask_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  return mask_common(ctx, a, n, out, 'r');
+}
 
 /* ---- regular expressions (POSIX extended; Java's syntax for the common cases) ---- */
 
@@ -451,8 +497,8 @@ static wy_status_t compile_re(regex_t *re, const char *p, size_t n, wy_error_t *
   return WY_OK;
 }
 
-static wy_status_t regex_prepare_at(size_t arg, const wy_value_t *const *consts, size_t n, void **site,
-                                    wy_error_t *err) {
+static wy_status_t regex_prepare_at(size_t arg, const wy_value_t *const *consts, size_t n,
+                                    void **site, wy_error_t *err) {
   *site = NULL;
   if (arg >= n || !consts[arg] || consts[arg]->null) return WY_OK;
   regex_t *re = malloc(sizeof *re);
@@ -465,12 +511,12 @@ static wy_status_t regex_prepare_at(size_t arg, const wy_value_t *const *consts,
   *site = re;
   return WY_OK;
 }
-static wy_status_t regex_prepare0(const wy_type_t *const *args, const wy_value_t *const *consts, size_t n,
-                                  void **site, wy_error_t *err) {
+static wy_status_t regex_prepare0(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                  size_t n, void **site, wy_error_t *err) {
   return regex_prepare_at(0, consts, n, site, err);
 }
-static wy_status_t regex_prepare1(const wy_type_t *const *args, const wy_value_t *const *consts, size_t n,
-                                  void **site, wy_error_t *err) {
+static wy_status_t regex_prepare1(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                  size_t n, void **site, wy_error_t *err) {
   return regex_prepare_at(1, consts, n, site, err);
 }
 static void regex_release(void *site) {
@@ -482,7 +528,8 @@ const wy_prep_t wy_prep_regex0 = {regex_prepare0, regex_release};
 const wy_prep_t wy_prep_regex1 = {regex_prepare1, regex_release};
 
 /* The regex to use: the prepared one, or `tmp` compiled now (*owned set). */
-static wy_status_t get_re(wy_fn_ctx_t *ctx, const wy_value_t *pat, regex_t *tmp, const regex_t **re, bool *owned) {
+static wy_status_t get_re(wy_fn_ctx_t *ctx, const wy_value_t *pat, regex_t *tmp, const regex_t **re,
+                          bool *owned) {
   *re = NULL; /* on every path: GCC at -O3 cannot tell that callers read it only on success */
   *owned = false;
   if (ctx->site) {
@@ -550,7 +597,8 @@ wy_status_t fn_regexp_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, w
   return wy_fn_buf_result(ctx, &b, false, out);
 }
 
-static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out, bool all) {
+static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out,
+                           bool all) {
   int group = n > 2 ? a[2].u.i32 : 0;
   if (group < 0 || group >= MAX_GROUPS) return wy_fn_fail(ctx, "No group %d", group);
   regex_t tmp;
@@ -567,9 +615,11 @@ static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
   regmatch_t m[MAX_GROUPS];
   wy_value_t *items = wy_arena_alloc(ctx->arena, cap * sizeof *items);
   *out = wy_null(all ? WY_T_ARRAY : WY_T_STRING);
-  while (s && items && off <= len && regexec(re, s + off, MAX_GROUPS, m, off ? REG_NOTBOL : 0) == 0) {
+  while (s && items && off <= len &&
+         regexec(re, s + off, MAX_GROUPS, m, off ? REG_NOTBOL : 0) == 0) {
     wy_value_t v = m[group].rm_so < 0 ? wy_null(WY_T_STRING)
-                                     : wy_string(s + off + m[group].rm_so, (size_t)(m[group].rm_eo - m[group].rm_so));
+                                      : wy_string(s + off + m[group].rm_so,
+                                                  (size_t)(m[group].rm_eo - m[group].rm_so));
     if (!all) {
       *out = v;
       break;
@@ -592,7 +642,8 @@ static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
 wy_status_t fn_regexp_extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   return extract(ctx, a, n, out, false);
 }
-wy_status_t fn_regexp_extract_all(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+wy_status_t fn_regexp_extract_all(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
+                                  wy_value_t *out) {
   return extract(ctx, a, n, out, true);
 }
 
@@ -610,8 +661,10 @@ wy_status_t fn_regexp_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_
     bool hit = off <= len && regexec(re, s + off, 1, m, off ? REG_NOTBOL : 0) == 0;
     if (hit && m[0].rm_eo == m[0].rm_so) { /* skip empty matches */
       off += (size_t)m[0].rm_so + 1;
-      if (off > len) hit = false;
-      else continue;
+      if (off > len)
+        hit = false;
+      else
+        continue;
     }
     size_t e = hit ? off + (size_t)m[0].rm_so : len;
     if (!(items = push_item(ctx, items, &cnt, &cap))) break;

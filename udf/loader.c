@@ -27,7 +27,8 @@
 
 /* ---- the ABI's value layout is walleye's --------------------------------------------- */
 
-#define WY_SAME_OFFSET(f) _Static_assert(offsetof(wy_udf_value_t, f) == offsetof(wy_value_t, f), "udf.h: " #f)
+#define WY_SAME_OFFSET(f) \
+  _Static_assert(offsetof(wy_udf_value_t, f) == offsetof(wy_value_t, f), "udf.h: " #f)
 _Static_assert(sizeof(wy_udf_value_t) == sizeof(wy_value_t), "udf.h: value size");
 _Static_assert(alignof(wy_udf_value_t) == alignof(wy_value_t), "udf.h: value alignment");
 WY_SAME_OFFSET(kind);
@@ -113,7 +114,9 @@ static void image_ref(image_t *img) { __atomic_add_fetch(&img->refcount, 1, __AT
 static bool image_try_ref(image_t *img) {
   int n = __atomic_load_n(&img->refcount, __ATOMIC_RELAXED);
   while (n > 0)
-    if (__atomic_compare_exchange_n(&img->refcount, &n, n + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return true;
+    if (__atomic_compare_exchange_n(&img->refcount, &n, n + 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED))
+      return true;
   return false;
 }
 
@@ -158,27 +161,31 @@ struct wy_udf_ctx {
   const slot_t *slot;
 };
 
-static wy_status_t finish(struct wy_udf_ctx *c, int rc, const wy_value_t *out, const wy_type_t *want) {
+static wy_status_t finish(struct wy_udf_ctx *c, int rc, const wy_value_t *out,
+                          const wy_type_t *want) {
   wy_error_t *err = c->fc->err;
   if (rc != WY_UDF_OK) {
     if (!err) return WY_ERR_EVAL;
-    if (err->code == WY_OK) return wy_error_set(err, WY_ERR_EVAL, "function %s failed", c->slot->name);
+    if (err->code == WY_OK)
+      return wy_error_set(err, WY_ERR_EVAL, "function %s failed", c->slot->name);
     err->code = WY_ERR_EVAL; /* any failure of a UDF is a failed call: NULL, logged */
     return wy_error_prefix(err, "function %s failed", c->slot->name);
   }
   if (!out->null && want && out->kind != want->kind)
-    return wy_error_set(err, WY_ERR_EVAL, "function %s returned %s where %s was declared", c->slot->name,
-                        wy_type_kind_name((wy_type_kind_t)(out->kind < WY_T__COUNT ? out->kind : WY_T_STRING)),
-                        wy_type_kind_name(want->kind));
+    return wy_error_set(
+        err, WY_ERR_EVAL, "function %s returned %s where %s was declared", c->slot->name,
+        wy_type_kind_name((wy_type_kind_t)(out->kind < WY_T__COUNT ? out->kind : WY_T_STRING)),
+        wy_type_kind_name(want->kind));
   return WY_OK;
 }
 
-static inline wy_status_t slot_call(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_t *args, size_t n,
-                                    wy_value_t *out) {
+static inline wy_status_t slot_call(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_t *args,
+                                    size_t n, wy_value_t *out) {
   struct wy_udf_ctx c = {fc, s};
   *out = wy_null(fc->ret ? fc->ret->kind : WY_T_STRING);
   int rc = s->fn(&c, (const wy_udf_value_t *)args, n, (wy_udf_value_t *)out);
-  if (__builtin_expect(rc == WY_UDF_OK && (out->null || !fc->ret || out->kind == fc->ret->kind), 1)) return WY_OK;
+  if (__builtin_expect(rc == WY_UDF_OK && (out->null || !fc->ret || out->kind == fc->ret->kind), 1))
+    return WY_OK;
   return finish(&c, rc, out, fc->ret);
 }
 
@@ -196,51 +203,58 @@ static wy_status_t slot_init(const slot_t *s, wy_fn_ctx_t *fc, wy_value_t *acc) 
   return finish(&c, s->agg.init(&c, (wy_udf_value_t *)acc), acc, s->state_type);
 }
 
-static wy_status_t slot_fold(const slot_t *s, bool undo, wy_fn_ctx_t *fc, const wy_value_t *args, size_t n,
-                             wy_value_t *acc) {
+static wy_status_t slot_fold(const slot_t *s, bool undo, wy_fn_ctx_t *fc, const wy_value_t *args,
+                             size_t n, wy_value_t *acc) {
   struct wy_udf_ctx c = {fc, s};
-  int rc = (undo ? s->agg.undo : s->agg.accumulate)(&c, (const wy_udf_value_t *)args, n, (wy_udf_value_t *)acc);
+  int rc = (undo ? s->agg.undo : s->agg.accumulate)(&c, (const wy_udf_value_t *)args, n,
+                                                    (wy_udf_value_t *)acc);
   return finish(&c, rc, acc, s->state_type);
 }
 
-static wy_status_t slot_result(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_t *acc, wy_value_t *out) {
+static wy_status_t slot_result(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_t *acc,
+                               wy_value_t *out) {
   struct wy_udf_ctx c = {fc, s};
   *out = wy_null(fc->ret ? fc->ret->kind : WY_T_STRING);
-  return finish(&c, s->agg.result(&c, (const wy_udf_value_t *)acc, (wy_udf_value_t *)out), out, fc->ret);
+  return finish(&c, s->agg.result(&c, (const wy_udf_value_t *)acc, (wy_udf_value_t *)out), out,
+                fc->ret);
 }
 
 /* Trampolines: one set per slot, slot numbers 100..599 (decimal tokens pasted). */
+// clang-format off
 #define WY_TR_DIGITS(F, p) F(p##0) F(p##1) F(p##2) F(p##3) F(p##4) F(p##5) F(p##6) F(p##7) F(p##8) F(p##9)
 #define WY_TR_TENS(F, p)                                                                           \
   WY_TR_DIGITS(F, p##0) WY_TR_DIGITS(F, p##1) WY_TR_DIGITS(F, p##2) WY_TR_DIGITS(F, p##3)          \
   WY_TR_DIGITS(F, p##4) WY_TR_DIGITS(F, p##5) WY_TR_DIGITS(F, p##6) WY_TR_DIGITS(F, p##7)          \
   WY_TR_DIGITS(F, p##8) WY_TR_DIGITS(F, p##9)
 #define WY_TR_ALL(F) WY_TR_TENS(F, 1) WY_TR_TENS(F, 2) WY_TR_TENS(F, 3) WY_TR_TENS(F, 4) WY_TR_TENS(F, 5)
+// clang-format on
 
-#define WY_TR_DEFINE(n)                                                                                     \
-  static wy_status_t tr_call_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *o) {           \
-    return slot_call(&g_slots[n - 100], c, a, k, o);                                                       \
-  }                                                                                                        \
-  static wy_status_t tr_prepare_##n(const wy_type_t *const *t, const wy_value_t *const *v, size_t k,       \
-                                    void **site, wy_error_t *e) {                                           \
-    return slot_prepare(&g_slots[n - 100], site);                                                          \
-  }                                                                                                        \
-  static const wy_type_t *tr_state_##n(const wy_type_t *const *t, size_t k) {                              \
-    return wy_type_ref(g_slots[n - 100].state_type);                                                       \
-  }                                                                                                        \
-  static const wy_type_t *tr_ret_##n(const wy_type_t *const *t, const wy_value_t *const *v, size_t k,     \
-                                     wy_error_t *e) {                                                      \
-    return wy_type_ref(g_slots[n - 100].ret_type);                                                         \
-  }                                                                                                        \
-  static wy_status_t tr_init_##n(wy_fn_ctx_t *c, wy_value_t *acc) { return slot_init(&g_slots[n - 100], c, acc); } \
-  static wy_status_t tr_acc_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *acc) {          \
-    return slot_fold(&g_slots[n - 100], false, c, a, k, acc);                                              \
-  }                                                                                                        \
-  static wy_status_t tr_undo_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *acc) {         \
-    return slot_fold(&g_slots[n - 100], true, c, a, k, acc);                                               \
-  }                                                                                                        \
-  static wy_status_t tr_result_##n(wy_fn_ctx_t *c, const wy_value_t *acc, wy_value_t *o) {                 \
-    return slot_result(&g_slots[n - 100], c, acc, o);                                                      \
+#define WY_TR_DEFINE(n)                                                                            \
+  static wy_status_t tr_call_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *o) {   \
+    return slot_call(&g_slots[n - 100], c, a, k, o);                                               \
+  }                                                                                                \
+  static wy_status_t tr_prepare_##n(const wy_type_t *const *t, const wy_value_t *const *v,         \
+                                    size_t k, void **site, wy_error_t *e) {                        \
+    return slot_prepare(&g_slots[n - 100], site);                                                  \
+  }                                                                                                \
+  static const wy_type_t *tr_state_##n(const wy_type_t *const *t, size_t k) {                      \
+    return wy_type_ref(g_slots[n - 100].state_type);                                               \
+  }                                                                                                \
+  static const wy_type_t *tr_ret_##n(const wy_type_t *const *t, const wy_value_t *const *v,        \
+                                     size_t k, wy_error_t *e) {                                    \
+    return wy_type_ref(g_slots[n - 100].ret_type);                                                 \
+  }                                                                                                \
+  static wy_status_t tr_init_##n(wy_fn_ctx_t *c, wy_value_t *acc) {                                \
+    return slot_init(&g_slots[n - 100], c, acc);                                                   \
+  }                                                                                                \
+  static wy_status_t tr_acc_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *acc) {  \
+    return slot_fold(&g_slots[n - 100], false, c, a, k, acc);                                      \
+  }                                                                                                \
+  static wy_status_t tr_undo_##n(wy_fn_ctx_t *c, const wy_value_t *a, size_t k, wy_value_t *acc) { \
+    return slot_fold(&g_slots[n - 100], true, c, a, k, acc);                                       \
+  }                                                                                                \
+  static wy_status_t tr_result_##n(wy_fn_ctx_t *c, const wy_value_t *acc, wy_value_t *o) {         \
+    return slot_result(&g_slots[n - 100], c, acc, o);                                              \
   }
 WY_TR_ALL(WY_TR_DEFINE)
 
@@ -250,11 +264,16 @@ static const struct trampolines {
   wy_return_fn ret;
   wy_udaf_ops_t ops;
 } TRAMPOLINES[] = {
-#define WY_TR_ROW(n) {tr_call_##n, tr_prepare_##n, tr_ret_##n, {tr_state_##n, tr_init_##n, tr_acc_##n, tr_undo_##n, tr_result_##n}},
+#define WY_TR_ROW(n) \
+  {tr_call_##n,      \
+   tr_prepare_##n,   \
+   tr_ret_##n,       \
+   {tr_state_##n, tr_init_##n, tr_acc_##n, tr_undo_##n, tr_result_##n}},
     WY_TR_ALL(WY_TR_ROW)
 #undef WY_TR_ROW
 };
-_Static_assert(sizeof TRAMPOLINES / sizeof TRAMPOLINES[0] == WY_UDF_SLOTS, "one trampoline set per slot");
+_Static_assert(sizeof TRAMPOLINES / sizeof TRAMPOLINES[0] == WY_UDF_SLOTS,
+               "one trampoline set per slot");
 
 /* ---- host functions -------------------------------------------------------------------------- */
 
@@ -284,7 +303,10 @@ static void h_log(int level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  wy_log_level_t l = level <= 0 ? WY_LOG_ERROR : level == 1 ? WY_LOG_WARN : level == 2 ? WY_LOG_INFO : WY_LOG_DEBUG;
+  wy_log_level_t l = level <= 0   ? WY_LOG_ERROR
+                     : level == 1 ? WY_LOG_WARN
+                     : level == 2 ? WY_LOG_INFO
+                                  : WY_LOG_DEBUG;
   wy_log(l, "udf", "%s", buf);
 }
 
@@ -315,16 +337,20 @@ static int stage(wy_udf_library_t *lib, def_t *d, const char *name) {
 static int h_add_scalar(wy_udf_library_t *lib, const wy_udf_scalar_t *s) {
   def_t d = {0};
   if (!s || s->size < offsetof(wy_udf_scalar_t, user) || !s->fn)
-    return h_init_error(lib, "scalar function %s: incomplete definition (size or fn)", s && s->name ? s->name : "?");
+    return h_init_error(lib, "scalar function %s: incomplete definition (size or fn)",
+                        s && s->name ? s->name : "?");
   memcpy(&d.s, s, s->size < sizeof d.s ? s->size : sizeof d.s);
   return stage(lib, &d, s->name);
 }
 
 static int h_add_aggregate(wy_udf_library_t *lib, const wy_udf_aggregate_t *a) {
   def_t d = {.aggregate = true};
-  if (!a || a->size < offsetof(wy_udf_aggregate_t, user) || !a->init || !a->accumulate || !a->result || !a->state)
-    return h_init_error(lib, "aggregate function %s: incomplete definition (size, state, init, accumulate or result)",
-                        a && a->name ? a->name : "?");
+  if (!a || a->size < offsetof(wy_udf_aggregate_t, user) || !a->init || !a->accumulate ||
+      !a->result || !a->state)
+    return h_init_error(
+        lib,
+        "aggregate function %s: incomplete definition (size, state, init, accumulate or result)",
+        a && a->name ? a->name : "?");
   memcpy(&d.a, a, a->size < sizeof d.a ? a->size : sizeof d.a);
   return stage(lib, &d, a->name);
 }
@@ -342,7 +368,8 @@ static const wy_udf_host_t HOST = {
     .user = h_user,
 };
 
-/* ---- concrete type text (aggregate states, DECIMAL and STRUCT results) ---------------------------------------------------- */
+/* ---- concrete type text (aggregate states, DECIMAL and STRUCT results)
+ * ---------------------------------------------------- */
 
 static void skip_ws(const char **s) {
   while (**s == ' ' || **s == '\t' || **s == '\n') (*s)++;
@@ -382,7 +409,8 @@ static const wy_type_t *parse_type(const char **s, int depth) {
     if (!strcasecmp(w, prims[i].name)) return wy_type_primitive(prims[i].kind);
   if (!strcasecmp(w, "DECIMAL")) {
     char p[8], sc[8];
-    if (!punct(s, '(') || !word(s, p, sizeof p) || !punct(s, ',') || !word(s, sc, sizeof sc) || !punct(s, ')'))
+    if (!punct(s, '(') || !word(s, p, sizeof p) || !punct(s, ',') || !word(s, sc, sizeof sc) ||
+        !punct(s, ')'))
       return NULL;
     return wy_type_decimal(atoi(p), atoi(sc));
   }
@@ -434,7 +462,8 @@ static const wy_type_t *parse_concrete_type(const char *text) {
   return t;
 }
 
-/* ---- registration ------------------------------------------------------------------------------ */
+/* ---- registration ------------------------------------------------------------------------------
+ */
 
 static wy_overload_def_t overload_def(const image_t *img, const def_t *d) {
   const slot_t *s = d->slot;
@@ -442,15 +471,22 @@ static wy_overload_def_t overload_def(const image_t *img, const def_t *d) {
   unsigned flags = d->aggregate ? d->a.flags : d->s.flags;
   wy_overload_def_t o = {
       .name = s->name,
-      .category = d->aggregate ? "AGGREGATE" : d->s.category ? d->s.category : "OTHER",
+      .category = d->aggregate    ? "AGGREGATE"
+                  : d->s.category ? d->s.category
+                                  : "OTHER",
       .signature = d->aggregate ? d->a.params : d->s.params,
       .ret = d->aggregate ? d->a.returns : d->s.returns,
       .fn_flags = (flags & WY_UDF_NONDETERMINISTIC ? WY_FN_NONDETERMINISTIC : 0u) |
-                  (flags & WY_UDF_MASKING ? WY_FN_MASKING : 0u) | (d->aggregate ? WY_FN_AGGREGATE : 0u),
+                  (flags & WY_UDF_MASKING ? WY_FN_MASKING : 0u) |
+                  (d->aggregate ? WY_FN_AGGREGATE : 0u),
       .ov_flags = d->aggregate || (flags & WY_UDF_CALLED_ON_NULL) ? WY_OV_NULL_CALLS : 0u,
       .description = d->aggregate ? d->a.description : d->s.description,
-      .author = (d->aggregate ? d->a.author : d->s.author) ? (d->aggregate ? d->a.author : d->s.author) : "",
-      .version = (d->aggregate ? d->a.version : d->s.version) ? (d->aggregate ? d->a.version : d->s.version) : "",
+      .author = (d->aggregate ? d->a.author : d->s.author)
+                    ? (d->aggregate ? d->a.author : d->s.author)
+                    : "",
+      .version = (d->aggregate ? d->a.version : d->s.version)
+                     ? (d->aggregate ? d->a.version : d->s.version)
+                     : "",
       .path = img->path,
   };
   if (!o.ret) o.ret = "";
@@ -485,8 +521,9 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
     while (next < WY_UDF_SLOTS && g_slots[next].img) next++;
     if (next == WY_UDF_SLOTS) {
       pthread_mutex_unlock(&g_lock);
-      return wy_error_set(err, WY_ERR_INVALID, "UDF library '%s': too many UDF overloads loaded (at most %d)",
-                          img->path, WY_UDF_SLOTS);
+      return wy_error_set(err, WY_ERR_INVALID,
+                          "UDF library '%s': too many UDF overloads loaded (at most %d)", img->path,
+                          WY_UDF_SLOTS);
     }
     slot_t *s = &g_slots[next];
     def_t *d = &img->defs[i];
@@ -511,14 +548,17 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
     }
     /* DECIMAL(p, s) and STRUCT<...> results are concrete types, not patterns. */
     const char *ret = d->aggregate ? d->a.returns : d->s.returns;
-    if (ret && (strchr(ret, '(') || strcasestr(ret, "STRUCT<")) && !(s->ret_type = parse_concrete_type(ret))) {
+    if (ret && (strchr(ret, '(') || strcasestr(ret, "STRUCT<")) &&
+        !(s->ret_type = parse_concrete_type(ret))) {
       pthread_mutex_unlock(&g_lock);
-      return wy_error_set(err, WY_ERR_INVALID, "UDF library '%s': %s: return type '%s' is malformed", img->path,
-                          s->name, ret);
+      return wy_error_set(err, WY_ERR_INVALID,
+                          "UDF library '%s': %s: return type '%s' is malformed", img->path, s->name,
+                          ret);
     }
     if (d->aggregate && !s->state_type) {
       pthread_mutex_unlock(&g_lock);
-      return wy_error_set(err, WY_ERR_INVALID, "UDF library '%s': aggregate %s: state type '%s' is not a concrete type",
+      return wy_error_set(err, WY_ERR_INVALID,
+                          "UDF library '%s': aggregate %s: state type '%s' is not a concrete type",
                           img->path, s->name, d->a.state);
     }
   }
@@ -534,7 +574,8 @@ static wy_status_t copy_file(const char *from, char *tmpl, wy_error_t *err) {
   int in = open(from, O_RDONLY | O_CLOEXEC);
   int out = in < 0 ? -1 : mkstemp(tmpl);
   wy_status_t st = WY_OK;
-  if (in < 0 || out < 0) st = wy_error_set(err, WY_ERR_IO, "cannot copy UDF library '%s': %s", from, strerror(errno));
+  if (in < 0 || out < 0)
+    st = wy_error_set(err, WY_ERR_IO, "cannot copy UDF library '%s': %s", from, strerror(errno));
   char buf[65536];
   ssize_t n;
   while (!st && (n = read(in, buf, sizeof buf)) != 0) {
@@ -548,8 +589,8 @@ static wy_status_t copy_file(const char *from, char *tmpl, wy_error_t *err) {
 }
 
 /* Open and initialise a new image of the file. */
-static wy_status_t image_open(const char *path, const struct stat *sb, bool copy, const wy_udf_options_t *opts,
-                              image_t **out, wy_error_t *err) {
+static wy_status_t image_open(const char *path, const struct stat *sb, bool copy,
+                              const wy_udf_options_t *opts, image_t **out, wy_error_t *err) {
   image_t *img = calloc(1, sizeof *img);
   if (!img || !(img->path = strdup(path))) {
     free(img);
@@ -568,7 +609,8 @@ static wy_status_t image_open(const char *path, const struct stat *sb, bool copy
   if (!st) {
     img->dl = dlopen(copy ? tmp : path, RTLD_NOW | RTLD_LOCAL);
     if (copy) unlink(tmp);
-    if (!img->dl) st = wy_error_set(err, WY_ERR_CONFIG, "cannot load UDF library '%s': %s", path, dlerror());
+    if (!img->dl)
+      st = wy_error_set(err, WY_ERR_CONFIG, "cannot load UDF library '%s': %s", path, dlerror());
   }
   if (!st) {
     const uint32_t *abi = dlsym(img->dl, WALLEYE_UDF_ABI_SYMBOL);
@@ -576,15 +618,18 @@ static wy_status_t image_open(const char *path, const struct stat *sb, bool copy
     *(void **)&init = dlsym(img->dl, WALLEYE_UDF_INIT_SYMBOL);
     if (!abi)
       st = wy_error_set(err, WY_ERR_CONFIG,
-                        "UDF library '%s' is not a walleye UDF library: it does not export %s (use WALLEYE_UDF_LIBRARY)",
+                        "UDF library '%s' is not a walleye UDF library: it does not export %s (use "
+                        "WALLEYE_UDF_LIBRARY)",
                         path, WALLEYE_UDF_ABI_SYMBOL);
     else if (*abi != WALLEYE_UDF_ABI_VERSION)
       st = wy_error_set(err, WY_ERR_CONFIG,
-                        "UDF library '%s' was built for UDF ABI version %u, but this walleye supports version %u: "
+                        "UDF library '%s' was built for UDF ABI version %u, but this walleye "
+                        "supports version %u: "
                         "rebuild it against this walleye's walleye/udf.h",
                         path, (unsigned)*abi, (unsigned)WALLEYE_UDF_ABI_VERSION);
     else if (!init)
-      st = wy_error_set(err, WY_ERR_CONFIG, "UDF library '%s' does not export %s (use WALLEYE_UDF_INIT)", path,
+      st = wy_error_set(err, WY_ERR_CONFIG,
+                        "UDF library '%s' does not export %s (use WALLEYE_UDF_INIT)", path,
                         WALLEYE_UDF_INIT_SYMBOL);
     else {
       img->opts = opts;
@@ -611,16 +656,20 @@ static wy_status_t image_open(const char *path, const struct stat *sb, bool copy
 }
 
 /* The current image of the file at path (new reference), loading it when needed. */
-static wy_status_t image_get(const char *path, const wy_udf_options_t *opts, image_t **out, wy_error_t *err) {
+static wy_status_t image_get(const char *path, const wy_udf_options_t *opts, image_t **out,
+                             wy_error_t *err) {
   struct stat sb;
-  if (stat(path, &sb)) return wy_error_set(err, WY_ERR_CONFIG, "cannot load UDF library '%s': %s", path, strerror(errno));
+  if (stat(path, &sb))
+    return wy_error_set(err, WY_ERR_CONFIG, "cannot load UDF library '%s': %s", path,
+                        strerror(errno));
   bool loaded = false;
   pthread_mutex_lock(&g_lock);
   for (image_t *i = g_images; i; i = i->next) {
     if (strcmp(i->path, path)) continue;
     loaded = true;
     if (!i->stale && i->dev == sb.st_dev && i->ino == sb.st_ino && i->size == sb.st_size &&
-        i->mtime.tv_sec == sb.st_mtim.tv_sec && i->mtime.tv_nsec == sb.st_mtim.tv_nsec && image_try_ref(i)) {
+        i->mtime.tv_sec == sb.st_mtim.tv_sec && i->mtime.tv_nsec == sb.st_mtim.tv_nsec &&
+        image_try_ref(i)) {
       pthread_mutex_unlock(&g_lock);
       *out = i;
       return WY_OK;
@@ -632,10 +681,12 @@ static wy_status_t image_get(const char *path, const wy_udf_options_t *opts, ima
 
 static void owner_release(void *owner) { image_unref(owner); }
 
-static wy_status_t load(wy_registry_t *r, const char *given, const wy_udf_options_t *opts, bool replace,
-                        wy_error_t *err) {
+static wy_status_t load(wy_registry_t *r, const char *given, const wy_udf_options_t *opts,
+                        bool replace, wy_error_t *err) {
   char *path = realpath(given, NULL);
-  if (!path) return wy_error_set(err, WY_ERR_CONFIG, "cannot load UDF library '%s': %s", given, strerror(errno));
+  if (!path)
+    return wy_error_set(err, WY_ERR_CONFIG, "cannot load UDF library '%s': %s", given,
+                        strerror(errno));
   image_t *img = NULL;
   wy_status_t st = image_get(path, opts, &img, err);
   /* Names: free, or (when replacing) taken by this very library. */
@@ -643,13 +694,17 @@ static wy_status_t load(wy_registry_t *r, const char *given, const wy_udf_option
     const wy_function_t *f = wy_registry_find(r, img->defs[i].slot->name);
     if (!f || (replace && !strcmp(f->path, path))) continue;
     if (!strcmp(f->path, "internal"))
-      st = wy_error_set(err, WY_ERR_EXISTS, "UDF library '%s': function '%s' conflicts with a built-in function",
-                        path, f->name);
+      st = wy_error_set(err, WY_ERR_EXISTS,
+                        "UDF library '%s': function '%s' conflicts with a built-in function", path,
+                        f->name);
     else if (!strcmp(f->path, path))
-      st = wy_error_set(err, WY_ERR_EXISTS, "UDF library '%s' is already loaded (function '%s')", path, f->name);
+      st = wy_error_set(err, WY_ERR_EXISTS, "UDF library '%s' is already loaded (function '%s')",
+                        path, f->name);
     else
-      st = wy_error_set(err, WY_ERR_EXISTS, "UDF library '%s': function '%s' conflicts with function '%s' of UDF library '%s'",
-                        path, f->name, f->name, f->path);
+      st = wy_error_set(
+          err, WY_ERR_EXISTS,
+          "UDF library '%s': function '%s' conflicts with function '%s' of UDF library '%s'", path,
+          f->name, f->name, f->path);
   }
   if (!st) {
     if (replace) wy_registry_remove_path(r, path);
@@ -669,7 +724,8 @@ static wy_status_t load(wy_registry_t *r, const char *given, const wy_udf_option
   return st;
 }
 
-wy_status_t wy_udf_load_library(wy_registry_t *r, const char *path, const wy_udf_options_t *opts, wy_error_t *err) {
+wy_status_t wy_udf_load_library(wy_registry_t *r, const char *path, const wy_udf_options_t *opts,
+                                wy_error_t *err) {
   return load(r, path, opts, false, err);
 }
 
@@ -682,12 +738,17 @@ wy_status_t wy_udf_unload_library(wy_registry_t *r, const char *given, wy_error_
   char *path = realpath(given, NULL);
   size_t n = wy_registry_remove_path(r, path ? path : given);
   free(path);
-  return n ? WY_OK : wy_error_set(err, WY_ERR_NOT_FOUND, "no function of UDF library '%s' is loaded", given);
+  return n ? WY_OK
+           : wy_error_set(err, WY_ERR_NOT_FOUND, "no function of UDF library '%s' is loaded",
+                          given);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-wy_status_t wy_udf_load_dir(wy_registry_t *r, const char *dir, const wy_udf_options_t *opts, wy_error_t *err) {
+wy_status_t wy_udf_load_dir(wy_registry_t *r, const char *dir, const wy_udf_options_t *opts,
+                            wy_error_t *err) {
   if (!dir || !*dir) return WY_OK;
   DIR *d = opendir(dir);
   if (!d) return wy_error_set(err, WY_ERR_CONFIG, "udf.dir '%s': %s", dir, strerror(errno));

@@ -51,15 +51,14 @@ wy_status_t wy_udf_load_dir(wy_registry_t *r, const char *dir, const wy_udf_opti
                             wy_error_t *err);
 /* Replace the functions of the library at path by what the file holds now (a new image
  * when the file changed). On failure the old functions stay. */
-wy_status_t wy_udf_reload_library(wy_registry_t *r, const char *path,
-                                  const wy_udf_options_t *opts, wy_error_t *err);
+wy_status_t wy_udf_reload_library(wy_registry_t *r, const char *path, const wy_udf_options_t *opts,
+                                  wy_error_t *err);
 /* Remove the functions of the library at path from r. WY_ERR_NOT_FOUND when none. */
 wy_status_t wy_udf_unload_library(wy_registry_t *r, const char *path, wy_error_t *err);
 
 /* A new registry: every built-in plus the libraries of dir (dir NULL or "": built-ins
  * only). Release with wy_registry_destroy. NULL with err filled on failure. */
-wy_registry_t *wy_udf_registry_new(const char *dir, const wy_udf_options_t *opts,
-                                   wy_error_t *err);
+wy_registry_t *wy_udf_registry_new(const char *dir, const wy_udf_options_t *opts, wy_error_t *err);
 
 /* Number of library images currently loaded (for tests and metrics). */
 size_t wy_udf_loaded_images(void);

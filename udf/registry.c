@@ -54,9 +54,9 @@ static bool eat(pat_parser_t *ps, const char *tok) {
 static const struct {
   const char *name;
   wy_type_kind_t kind;
-} PRIMS[] = {{"BOOLEAN", WY_T_BOOLEAN}, {"INT", WY_T_INT},        {"INTEGER", WY_T_INT},
-             {"BIGINT", WY_T_BIGINT},   {"DOUBLE", WY_T_DOUBLE},  {"STRING", WY_T_STRING},
-             {"VARCHAR", WY_T_STRING},  {"BYTES", WY_T_BYTES},    {"TIMESTAMP", WY_T_TIMESTAMP},
+} PRIMS[] = {{"BOOLEAN", WY_T_BOOLEAN}, {"INT", WY_T_INT},       {"INTEGER", WY_T_INT},
+             {"BIGINT", WY_T_BIGINT},   {"DOUBLE", WY_T_DOUBLE}, {"STRING", WY_T_STRING},
+             {"VARCHAR", WY_T_STRING},  {"BYTES", WY_T_BYTES},   {"TIMESTAMP", WY_T_TIMESTAMP},
              {"DATE", WY_T_DATE},       {"TIME", WY_T_TIME}};
 
 static wy_type_pat_t *pat_new(wy_pat_kind_t k) {
@@ -112,30 +112,31 @@ bad:
 size_t wy_type_pat_format(const wy_type_pat_t *p, char *buf, size_t cap) {
   char a[128], b[128];
   switch (p->kind) {
-  case WY_PAT_TYPE:
-    return wy_type_format(p->type, buf, cap);
-  case WY_PAT_VAR:
-    return (size_t)snprintf(buf, cap, "%c", p->var);
-  case WY_PAT_ANY_DECIMAL:
-    return (size_t)snprintf(buf, cap, "DECIMAL");
-  case WY_PAT_ANY_STRUCT:
-    return (size_t)snprintf(buf, cap, "STRUCT");
-  case WY_PAT_ARRAY:
-    wy_type_pat_format(p->sub[0], a, sizeof a);
-    return (size_t)snprintf(buf, cap, "ARRAY<%s>", a);
-  case WY_PAT_MAP:
-    wy_type_pat_format(p->sub[0], a, sizeof a);
-    wy_type_pat_format(p->sub[1], b, sizeof b);
-    return (size_t)snprintf(buf, cap, "MAP<%s, %s>", a, b);
-  case WY_PAT_LAMBDA: {
-    size_t o = (size_t)snprintf(buf, cap, "LAMBDA(");
-    for (int i = 0; i + 1 < p->nsub; i++) {
-      wy_type_pat_format(p->sub[i], a, sizeof a);
-      o += (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, "%s%s", i ? ", " : "", a);
+    case WY_PAT_TYPE:
+      return wy_type_format(p->type, buf, cap);
+    case WY_PAT_VAR:
+      return (size_t)snprintf(buf, cap, "%c", p->var);
+    case WY_PAT_ANY_DECIMAL:
+      return (size_t)snprintf(buf, cap, "DECIMAL");
+    case WY_PAT_ANY_STRUCT:
+      return (size_t)snprintf(buf, cap, "STRUCT");
+    case WY_PAT_ARRAY:
+      wy_type_pat_format(p->sub[0], a, sizeof a);
+      return (size_t)snprintf(buf, cap, "ARRAY<%s>", a);
+    case WY_PAT_MAP:
+      wy_type_pat_format(p->sub[0], a, sizeof a);
+      wy_type_pat_format(p->sub[1], b, sizeof b);
+      return (size_t)snprintf(buf, cap, "MAP<%s, %s>", a, b);
+    case WY_PAT_LAMBDA: {
+      size_t o = (size_t)snprintf(buf, cap, "LAMBDA(");
+      for (int i = 0; i + 1 < p->nsub; i++) {
+        wy_type_pat_format(p->sub[i], a, sizeof a);
+        o += (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, "%s%s",
+                              i ? ", " : "", a);
+      }
+      wy_type_pat_format(p->sub[p->nsub - 1], a, sizeof a);
+      return o + (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, " => %s)", a);
     }
-    wy_type_pat_format(p->sub[p->nsub - 1], a, sizeof a);
-    return o + (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, " => %s)", a);
-  }
   }
   return 0;
 }
@@ -254,7 +255,8 @@ static wy_status_t parse_params(const char *sig, wy_overload_t *ov, wy_error_t *
       ov->param_names[ov->nparams - 1] = strndup(save, n);
     }
     if (!eat(&ps, ",")) break;
-    if (ov->variadic) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': variadic must be last", sig);
+    if (ov->variadic)
+      return wy_error_set(err, WY_ERR_INVALID, "signature '%s': variadic must be last", sig);
   }
   skip_ws(&ps);
   if (*ps.s) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': unexpected '%s'", sig, ps.s);
@@ -272,7 +274,8 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
     ov.ret = parse_pat(&ps);
     skip_ws(&ps);
     if (!ov.ret || *ps.s)
-      st = wy_error_set(err, WY_ERR_INVALID, "return type '%s' of %s is malformed", def->ret, def->name);
+      st = wy_error_set(err, WY_ERR_INVALID, "return type '%s' of %s is malformed", def->ret,
+                        def->name);
   }
   if (st) {
     overload_free(&ov);
@@ -292,7 +295,8 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
   if (f) {
     if (((f->flags ^ def->fn_flags) & WY_FN_AGGREGATE)) {
       overload_free(&ov);
-      return wy_error_set(err, WY_ERR_EXISTS, "function '%s' mixes scalar and aggregate overloads", def->name);
+      return wy_error_set(err, WY_ERR_EXISTS, "function '%s' mixes scalar and aggregate overloads",
+                          def->name);
     }
     for (size_t k = 0; k < f->noverloads; k++) {
       const wy_overload_t *o = &f->overloads[k];
@@ -300,8 +304,8 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
       for (size_t j = 0; same && j < ov.nparams; j++) same = pat_equal(o->params[j], ov.params[j]);
       if (same) {
         overload_free(&ov);
-        return wy_error_set(err, WY_ERR_EXISTS, "function '%s(%s)' is already registered", def->name,
-                            def->signature ? def->signature : "");
+        return wy_error_set(err, WY_ERR_EXISTS, "function '%s(%s)' is already registered",
+                            def->name, def->signature ? def->signature : "");
       }
     }
   } else {
@@ -344,8 +348,10 @@ nomem:
 wy_status_t wy_registry_set_owner(wy_registry_t *r, const char *name, void *owner,
                                   void (*release)(void *owner), wy_error_t *err) {
   wy_function_t *f = (wy_function_t *)wy_registry_find(r, name);
-  if (!f) return wy_error_set(err, WY_ERR_NOT_FOUND, "Can't find any functions with the name '%s'", name);
-  if (f->owner_release) return wy_error_set(err, WY_ERR_EXISTS, "function '%s' already has an owner", f->name);
+  if (!f)
+    return wy_error_set(err, WY_ERR_NOT_FOUND, "Can't find any functions with the name '%s'", name);
+  if (f->owner_release)
+    return wy_error_set(err, WY_ERR_EXISTS, "function '%s' already has an owner", f->name);
   f->owner = owner;
   f->owner_release = release;
   return WY_OK;
@@ -401,29 +407,29 @@ const wy_registry_t *wy_registry_builtins(void) {
 
 const wy_type_t *wy_type_to_decimal(const wy_type_t *t) {
   switch (t->kind) {
-  case WY_T_INT:
-    return wy_type_decimal(10, 0);
-  case WY_T_BIGINT:
-    return wy_type_decimal(19, 0);
-  case WY_T_DECIMAL:
-    return wy_type_ref(t);
-  default:
-    return NULL;
+    case WY_T_INT:
+      return wy_type_decimal(10, 0);
+    case WY_T_BIGINT:
+      return wy_type_decimal(19, 0);
+    case WY_T_DECIMAL:
+      return wy_type_ref(t);
+    default:
+      return NULL;
   }
 }
 
 static int num_rank(wy_type_kind_t k) {
   switch (k) {
-  case WY_T_INT:
-    return 1;
-  case WY_T_BIGINT:
-    return 2;
-  case WY_T_DECIMAL:
-    return 3;
-  case WY_T_DOUBLE:
-    return 4;
-  default:
-    return 0;
+    case WY_T_INT:
+      return 1;
+    case WY_T_BIGINT:
+      return 2;
+    case WY_T_DECIMAL:
+      return 3;
+    case WY_T_DOUBLE:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -433,8 +439,7 @@ int wy_type_widen_cost(const wy_type_t *from, const wy_type_t *to) {
   if (rf && rt) {
     if (from->kind == WY_T_DECIMAL && to->kind == WY_T_DECIMAL) {
       /* Only when no digit is lost on either side of the point. */
-      return to->scale >= from->scale &&
-                     to->precision - to->scale >= from->precision - from->scale
+      return to->scale >= from->scale && to->precision - to->scale >= from->precision - from->scale
                  ? 1
                  : -1;
     }
@@ -449,14 +454,14 @@ int wy_type_widen_cost(const wy_type_t *from, const wy_type_t *to) {
   }
   if (from->kind != to->kind) return -1;
   switch (from->kind) {
-  case WY_T_ARRAY:
-    return wy_type_widen_cost(from->elem, to->elem);
-  case WY_T_MAP: {
-    int a = wy_type_widen_cost(from->key, to->key), b = wy_type_widen_cost(from->elem, to->elem);
-    return a < 0 || b < 0 ? -1 : a + b;
-  }
-  default:
-    return -1;
+    case WY_T_ARRAY:
+      return wy_type_widen_cost(from->elem, to->elem);
+    case WY_T_MAP: {
+      int a = wy_type_widen_cost(from->key, to->key), b = wy_type_widen_cost(from->elem, to->elem);
+      return a < 0 || b < 0 ? -1 : a + b;
+    }
+    default:
+      return -1;
   }
 }
 
@@ -508,27 +513,28 @@ static void bindings_clear(wy_type_bindings_t *b) {
 static bool bind_pat(const wy_type_pat_t *p, const wy_type_t *t, wy_type_bindings_t *b) {
   if (!t) return true; /* untyped NULL */
   switch (p->kind) {
-  case WY_PAT_TYPE:
-  case WY_PAT_ANY_DECIMAL:
-  case WY_PAT_ANY_STRUCT:
-  case WY_PAT_LAMBDA:
-    return true;
-  case WY_PAT_VAR: {
-    const wy_type_t **slot = &b->var[p->var - 'A'];
-    if (!*slot) {
-      *slot = wy_type_ref(t);
+    case WY_PAT_TYPE:
+    case WY_PAT_ANY_DECIMAL:
+    case WY_PAT_ANY_STRUCT:
+    case WY_PAT_LAMBDA:
+      return true;
+    case WY_PAT_VAR: {
+      const wy_type_t **slot = &b->var[p->var - 'A'];
+      if (!*slot) {
+        *slot = wy_type_ref(t);
+        return true;
+      }
+      const wy_type_t *c = wy_type_common(*slot, t);
+      if (!c) return false;
+      wy_type_unref(*slot);
+      *slot = c;
       return true;
     }
-    const wy_type_t *c = wy_type_common(*slot, t);
-    if (!c) return false;
-    wy_type_unref(*slot);
-    *slot = c;
-    return true;
-  }
-  case WY_PAT_ARRAY:
-    return t->kind == WY_T_ARRAY && bind_pat(p->sub[0], t->elem, b);
-  case WY_PAT_MAP:
-    return t->kind == WY_T_MAP && bind_pat(p->sub[0], t->key, b) && bind_pat(p->sub[1], t->elem, b);
+    case WY_PAT_ARRAY:
+      return t->kind == WY_T_ARRAY && bind_pat(p->sub[0], t->elem, b);
+    case WY_PAT_MAP:
+      return t->kind == WY_T_MAP && bind_pat(p->sub[0], t->key, b) &&
+             bind_pat(p->sub[1], t->elem, b);
   }
   return false;
 }
@@ -538,30 +544,31 @@ static bool bind_pat(const wy_type_pat_t *p, const wy_type_t *t, wy_type_binding
 static const wy_type_t *instantiate(const wy_type_pat_t *p, const wy_type_bindings_t *b,
                                     const wy_type_t *arg) {
   switch (p->kind) {
-  case WY_PAT_TYPE:
-    return wy_type_ref(p->type);
-  case WY_PAT_VAR:
-    return b->var[p->var - 'A'] ? wy_type_ref(b->var[p->var - 'A']) : NULL;
-  case WY_PAT_ANY_DECIMAL:
-    return arg ? wy_type_to_decimal(arg) : NULL;
-  case WY_PAT_ANY_STRUCT:
-    return arg && arg->kind == WY_T_STRUCT ? wy_type_ref(arg) : NULL;
-  case WY_PAT_ARRAY: {
-    const wy_type_t *e = instantiate(p->sub[0], b, arg && arg->kind == WY_T_ARRAY ? arg->elem : NULL);
-    return e ? wy_type_array(e) : NULL;
-  }
-  case WY_PAT_MAP: {
-    bool m = arg && arg->kind == WY_T_MAP;
-    const wy_type_t *k = instantiate(p->sub[0], b, m ? arg->key : NULL);
-    const wy_type_t *v = k ? instantiate(p->sub[1], b, m ? arg->elem : NULL) : NULL;
-    if (!v) {
-      wy_type_unref(k);
-      return NULL;
+    case WY_PAT_TYPE:
+      return wy_type_ref(p->type);
+    case WY_PAT_VAR:
+      return b->var[p->var - 'A'] ? wy_type_ref(b->var[p->var - 'A']) : NULL;
+    case WY_PAT_ANY_DECIMAL:
+      return arg ? wy_type_to_decimal(arg) : NULL;
+    case WY_PAT_ANY_STRUCT:
+      return arg && arg->kind == WY_T_STRUCT ? wy_type_ref(arg) : NULL;
+    case WY_PAT_ARRAY: {
+      const wy_type_t *e =
+          instantiate(p->sub[0], b, arg && arg->kind == WY_T_ARRAY ? arg->elem : NULL);
+      return e ? wy_type_array(e) : NULL;
     }
-    return wy_type_map(k, v);
-  }
-  case WY_PAT_LAMBDA:
-    return NULL;
+    case WY_PAT_MAP: {
+      bool m = arg && arg->kind == WY_T_MAP;
+      const wy_type_t *k = instantiate(p->sub[0], b, m ? arg->key : NULL);
+      const wy_type_t *v = k ? instantiate(p->sub[1], b, m ? arg->elem : NULL) : NULL;
+      if (!v) {
+        wy_type_unref(k);
+        return NULL;
+      }
+      return wy_type_map(k, v);
+    }
+    case WY_PAT_LAMBDA:
+      return NULL;
   }
   return NULL;
 }
@@ -603,9 +610,12 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
   bool ok = true;
   for (size_t i = 0; i < nargs && ok; i++) {
     const wy_type_pat_t *p = param_for(ov, i);
-    if ((p->kind == WY_PAT_LAMBDA) != (args[i].lambda_arity > 0)) ok = false;
-    else if (p->kind == WY_PAT_LAMBDA && p->nsub - 1 != args[i].lambda_arity) ok = false;
-    else if (!args[i].lambda_arity) ok = bind_pat(p, args[i].type, &b);
+    if ((p->kind == WY_PAT_LAMBDA) != (args[i].lambda_arity > 0))
+      ok = false;
+    else if (p->kind == WY_PAT_LAMBDA && p->nsub - 1 != args[i].lambda_arity)
+      ok = false;
+    else if (!args[i].lambda_arity)
+      ok = bind_pat(p, args[i].type, &b);
   }
   a->ptypes = calloc(nargs ? nargs : 1, sizeof *a->ptypes);
   a->lparams = calloc(nargs ? nargs : 1, sizeof *a->lparams);
@@ -621,7 +631,8 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
       ok = false;
       break;
     }
-    for (int j = 0; j < np && ok; j++) ok = (a->lparams[i][j] = instantiate(p->sub[j], &b, NULL)) != NULL;
+    for (int j = 0; j < np && ok; j++)
+      ok = (a->lparams[i][j] = instantiate(p->sub[j], &b, NULL)) != NULL;
     if (!ok || !typer) {
       ok = false;
       break;
@@ -698,18 +709,18 @@ static void format_args(const wy_call_arg_t *args, size_t nargs, char *buf, size
   }
 }
 
-wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name,
-                                const wy_call_arg_t *args, size_t nargs, bool aggregate,
-                                wy_lambda_typer typer, void *user, wy_resolved_t *out,
-                                wy_error_t *err) {
+wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const wy_call_arg_t *args,
+                                size_t nargs, bool aggregate, wy_lambda_typer typer, void *user,
+                                wy_resolved_t *out, wy_error_t *err) {
   memset(out, 0, sizeof *out);
   const wy_function_t *f = wy_registry_find(r, name);
   if (!f || (bool)(f->flags & WY_FN_AGGREGATE) != aggregate) {
     if (f && aggregate)
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not an aggregate function", f->name);
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not an aggregate function",
+                          f->name);
     if (f)
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Aggregate function '%s' is not allowed here", f->name);
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Aggregate function '%s' is not allowed here",
+                          f->name);
     return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'", name);
   }
   attempt_t best = {0};
@@ -735,7 +746,8 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name,
   if (!best_ov) {
     char buf[1024];
     format_args(args, nargs, buf, sizeof buf);
-    return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).", f->name, buf);
+    return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).", f->name,
+                        buf);
   }
   wy_function_ref(f);
   out->fn = f;
@@ -780,53 +792,53 @@ static void encode(wbuf_t *w, const wy_value_t *v) {
   wput(w, &tag, 1);
   if (v->null) return;
   switch ((wy_type_kind_t)v->kind) {
-  case WY_T_BOOLEAN: {
-    uint8_t b = v->u.b;
-    wput(w, &b, 1);
-    break;
-  }
-  case WY_T_INT:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    wu32(w, (uint32_t)v->u.i32);
-    break;
-  case WY_T_BIGINT:
-  case WY_T_TIMESTAMP:
-    wu64(w, (uint64_t)v->u.i64);
-    break;
-  case WY_T_DOUBLE: {
-    uint64_t bits;
-    memcpy(&bits, &v->u.f64, 8);
-    wu64(w, bits);
-    break;
-  }
-  case WY_T_DECIMAL: {
-    uint8_t ps[2] = {v->precision, v->scale};
-    wput(w, ps, 2);
-    unsigned __int128 u = (unsigned __int128)v->u.dec;
-    wu64(w, (uint64_t)u);
-    wu64(w, (uint64_t)(u >> 64));
-    break;
-  }
-  case WY_T_STRING:
-  case WY_T_BYTES:
-    wu32(w, v->len);
-    wput(w, v->u.str, v->len);
-    break;
-  case WY_T_ARRAY:
-  case WY_T_STRUCT:
-    wu32(w, v->u.list->n);
-    for (uint32_t i = 0; i < v->u.list->n; i++) encode(w, &v->u.list->items[i]);
-    break;
-  case WY_T_MAP:
-    wu32(w, v->u.map->n);
-    for (uint32_t i = 0; i < v->u.map->n; i++) {
-      encode(w, &v->u.map->keys[i]);
-      encode(w, &v->u.map->vals[i]);
+    case WY_T_BOOLEAN: {
+      uint8_t b = v->u.b;
+      wput(w, &b, 1);
+      break;
     }
-    break;
-  default:
-    break;
+    case WY_T_INT:
+    case WY_T_DATE:
+    case WY_T_TIME:
+      wu32(w, (uint32_t)v->u.i32);
+      break;
+    case WY_T_BIGINT:
+    case WY_T_TIMESTAMP:
+      wu64(w, (uint64_t)v->u.i64);
+      break;
+    case WY_T_DOUBLE: {
+      uint64_t bits;
+      memcpy(&bits, &v->u.f64, 8);
+      wu64(w, bits);
+      break;
+    }
+    case WY_T_DECIMAL: {
+      uint8_t ps[2] = {v->precision, v->scale};
+      wput(w, ps, 2);
+      unsigned __int128 u = (unsigned __int128)v->u.dec;
+      wu64(w, (uint64_t)u);
+      wu64(w, (uint64_t)(u >> 64));
+      break;
+    }
+    case WY_T_STRING:
+    case WY_T_BYTES:
+      wu32(w, v->len);
+      wput(w, v->u.str, v->len);
+      break;
+    case WY_T_ARRAY:
+    case WY_T_STRUCT:
+      wu32(w, v->u.list->n);
+      for (uint32_t i = 0; i < v->u.list->n; i++) encode(w, &v->u.list->items[i]);
+      break;
+    case WY_T_MAP:
+      wu32(w, v->u.map->n);
+      for (uint32_t i = 0; i < v->u.map->n; i++) {
+        encode(w, &v->u.map->keys[i]);
+        encode(w, &v->u.map->vals[i]);
+      }
+      break;
+    default:
+      break;
   }
 }
 
@@ -868,74 +880,79 @@ static bool decode(rbuf_t *r, wy_value_t *v) {
   memset(v, 0, sizeof *v);
   v->kind = tag & 0x7f;
   bool ok = v->kind < WY_T__COUNT;
-  if (tag & 0x80) v->null = 1;
-  else if (ok) switch ((wy_type_kind_t)v->kind) {
-    case WY_T_BOOLEAN: {
-      uint8_t b = 0;
-      ok = rget(r, &b, 1);
-      v->u.b = b != 0;
-      break;
-    }
-    case WY_T_INT:
-    case WY_T_DATE:
-    case WY_T_TIME: {
-      uint32_t x = 0;
-      ok = ru32(r, &x);
-      v->u.i32 = (int32_t)x;
-      break;
-    }
-    case WY_T_BIGINT:
-    case WY_T_TIMESTAMP:
-    case WY_T_DOUBLE: {
-      uint64_t x = 0;
-      ok = ru64(r, &x);
-      if (v->kind == WY_T_DOUBLE) memcpy(&v->u.f64, &x, 8);
-      else v->u.i64 = (int64_t)x;
-      break;
-    }
-    case WY_T_DECIMAL: {
-      uint8_t ps[2] = {0, 0};
-      uint64_t lo = 0, hi = 0;
-      ok = rget(r, ps, 2) && ru64(r, &lo) && ru64(r, &hi);
-      v->precision = ps[0];
-      v->scale = ps[1];
-      v->u.dec = (wy_int128_t)((unsigned __int128)hi << 64 | lo);
-      break;
-    }
-    case WY_T_STRING:
-    case WY_T_BYTES: {
-      uint32_t n;
-      ok = ru32(r, &n) && r->n - r->off >= n;
-      if (ok) {
-        char *s = wy_arena_strndup(r->a, (const char *)r->p + r->off, n);
-        ok = s != NULL;
-        v->u.str = s;
-        v->len = n;
-        r->off += n;
+  if (tag & 0x80)
+    v->null = 1;
+  else if (ok)
+    switch ((wy_type_kind_t)v->kind) {
+      case WY_T_BOOLEAN: {
+        uint8_t b = 0;
+        ok = rget(r, &b, 1);
+        v->u.b = b != 0;
+        break;
       }
-      break;
-    }
-    case WY_T_ARRAY:
-    case WY_T_STRUCT:
-    case WY_T_MAP: {
-      uint32_t n;
-      ok = ru32(r, &n) && n <= r->n - r->off; /* every item takes at least one byte */
-      if (!ok) break;
-      if (v->kind == WY_T_MAP) {
-        wy_map_t *m = wy_map_new(r->a, n);
-        ok = m != NULL;
-        for (uint32_t i = 0; ok && i < n; i++) ok = decode(r, &m->keys[i]) && decode(r, &m->vals[i]);
-        v->u.map = m;
-      } else {
-        wy_list_t *l = wy_list_new(r->a, n);
-        ok = l != NULL;
-        for (uint32_t i = 0; ok && i < n; i++) ok = decode(r, &l->items[i]);
-        v->u.list = l;
+      case WY_T_INT:
+      case WY_T_DATE:
+      case WY_T_TIME: {
+        uint32_t x = 0;
+        ok = ru32(r, &x);
+        v->u.i32 = (int32_t)x;
+        break;
       }
-      break;
-    }
-    default:
-      ok = false;
+      case WY_T_BIGINT:
+      case WY_T_TIMESTAMP:
+      case WY_T_DOUBLE: {
+        uint64_t x = 0;
+        ok = ru64(r, &x);
+        if (v->kind == WY_T_DOUBLE)
+          memcpy(&v->u.f64, &x, 8);
+        else
+          v->u.i64 = (int64_t)x;
+        break;
+      }
+      case WY_T_DECIMAL: {
+        uint8_t ps[2] = {0, 0};
+        uint64_t lo = 0, hi = 0;
+        ok = rget(r, ps, 2) && ru64(r, &lo) && ru64(r, &hi);
+        v->precision = ps[0];
+        v->scale = ps[1];
+        v->u.dec = (wy_int128_t)((unsigned __int128)hi << 64 | lo);
+        break;
+      }
+      case WY_T_STRING:
+      case WY_T_BYTES: {
+        uint32_t n;
+        ok = ru32(r, &n) && r->n - r->off >= n;
+        if (ok) {
+          char *s = wy_arena_strndup(r->a, (const char *)r->p + r->off, n);
+          ok = s != NULL;
+          v->u.str = s;
+          v->len = n;
+          r->off += n;
+        }
+        break;
+      }
+      case WY_T_ARRAY:
+      case WY_T_STRUCT:
+      case WY_T_MAP: {
+        uint32_t n;
+        ok = ru32(r, &n) && n <= r->n - r->off; /* every item takes at least one byte */
+        if (!ok) break;
+        if (v->kind == WY_T_MAP) {
+          wy_map_t *m = wy_map_new(r->a, n);
+          ok = m != NULL;
+          for (uint32_t i = 0; ok && i < n; i++)
+            ok = decode(r, &m->keys[i]) && decode(r, &m->vals[i]);
+          v->u.map = m;
+        } else {
+          wy_list_t *l = wy_list_new(r->a, n);
+          ok = l != NULL;
+          for (uint32_t i = 0; ok && i < n; i++) ok = decode(r, &l->items[i]);
+          v->u.list = l;
+        }
+        break;
+      }
+      default:
+        ok = false;
     }
   r->depth--;
   return ok;

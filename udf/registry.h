@@ -64,9 +64,8 @@ typedef const wy_type_t *(*wy_return_fn)(const wy_type_t *const *args,
 
 /* Optional per-call-site preparation (e.g. compile a constant regex or date pattern).
  * consts[i] is the literal value of argument i or NULL. *site may stay NULL. */
-typedef wy_status_t (*wy_prepare_fn)(const wy_type_t *const *args,
-                                     const wy_value_t *const *consts, size_t n, void **site,
-                                     wy_error_t *err);
+typedef wy_status_t (*wy_prepare_fn)(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                     size_t n, void **site, wy_error_t *err);
 typedef void (*wy_release_fn)(void *site);
 
 /* Aggregates. The accumulator is an SQL value of the overload's accumulator type, so
@@ -76,8 +75,7 @@ typedef void (*wy_release_fn)(void *site);
 typedef struct wy_udaf_ops {
   const wy_type_t *(*acc_type)(const wy_type_t *const *args, size_t n); /* new ref */
   wy_status_t (*init)(wy_fn_ctx_t *ctx, wy_value_t *acc);
-  wy_status_t (*accumulate)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t n,
-                            wy_value_t *acc);
+  wy_status_t (*accumulate)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t n, wy_value_t *acc);
   wy_status_t (*undo)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t n,
                       wy_value_t *acc); /* NULL: cannot retract (no table aggregation) */
   wy_status_t (*result)(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value_t *out);
@@ -96,10 +94,10 @@ enum {
 
 /* One parsed type pattern. */
 typedef enum {
-  WY_PAT_TYPE,       /* a concrete type */
-  WY_PAT_VAR,        /* generic placeholder */
-  WY_PAT_ARRAY,      /* ARRAY<sub[0]> */
-  WY_PAT_MAP,        /* MAP<sub[0], sub[1]> */
+  WY_PAT_TYPE,  /* a concrete type */
+  WY_PAT_VAR,   /* generic placeholder */
+  WY_PAT_ARRAY, /* ARRAY<sub[0]> */
+  WY_PAT_MAP,   /* MAP<sub[0], sub[1]> */
   WY_PAT_ANY_DECIMAL,
   WY_PAT_ANY_STRUCT,
   WY_PAT_LAMBDA /* FN(sub[0..nsub-2] => sub[nsub-1]) */
@@ -126,8 +124,8 @@ typedef struct wy_overload {
   bool variadic;      /* the last parameter repeats 0..n times */
   wy_type_pat_t *ret; /* NULL when ret_fn computes it */
   wy_return_fn ret_fn;
-  wy_scalar_fn fn;           /* scalar */
-  const wy_udaf_ops_t *agg;  /* aggregate */
+  wy_scalar_fn fn;          /* scalar */
+  const wy_udaf_ops_t *agg; /* aggregate */
   wy_prepare_fn prepare;
   wy_release_fn release;
   unsigned flags;
@@ -219,16 +217,15 @@ typedef struct wy_call_arg {
 
 /* Types a lambda argument given its parameter types; returns the body's type (new
  * reference) or NULL with err filled. */
-typedef const wy_type_t *(*wy_lambda_typer)(void *user, size_t arg,
-                                            const wy_type_t *const *params, size_t n,
-                                            wy_error_t *err);
+typedef const wy_type_t *(*wy_lambda_typer)(void *user, size_t arg, const wy_type_t *const *params,
+                                            size_t n, wy_error_t *err);
 
 typedef struct wy_resolved {
   const wy_function_t *fn;
   const wy_overload_t *ov;
-  const wy_type_t *ret;         /* new reference */
-  const wy_type_t **param_types; /* per argument: the type to cast it to (new refs); the
-                                    lambda's return type for lambda arguments */
+  const wy_type_t *ret;             /* new reference */
+  const wy_type_t **param_types;    /* per argument: the type to cast it to (new refs); the
+                                       lambda's return type for lambda arguments */
   const wy_type_t ***lambda_params; /* per argument: lambda parameter types or NULL */
   size_t nargs;
 } wy_resolved_t;
@@ -238,10 +235,9 @@ typedef struct wy_resolved {
  * ksqlDB's wording: "Function 'X' does not accept parameters (STRING, INTEGER)." or
  * "Can't find any functions with the name 'X'". typer may be NULL when no argument is
  * a lambda. aggregate selects UDAFs (true) or scalar functions (false). */
-wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name,
-                                const wy_call_arg_t *args, size_t nargs, bool aggregate,
-                                wy_lambda_typer typer, void *user, wy_resolved_t *out,
-                                wy_error_t *err);
+wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const wy_call_arg_t *args,
+                                size_t nargs, bool aggregate, wy_lambda_typer typer, void *user,
+                                wy_resolved_t *out, wy_error_t *err);
 void wy_resolved_release(wy_resolved_t *res);
 
 /* Implicit conversion cost from one type to another (0 = identical, -1 = impossible):

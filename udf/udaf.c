@@ -5,13 +5,22 @@
 #include "engine/base/decimal.h"
 #include "udf/builtins_int.h"
 
-static const wy_type_t *acc_bigint(const wy_type_t *const *args, size_t n) { return wy_type_bigint(); }
-static const wy_type_t *acc_arg0(const wy_type_t *const *args, size_t n) { return wy_type_ref(args[0]); }
-static const wy_type_t *acc_elem0(const wy_type_t *const *args, size_t n) { return wy_type_ref(args[0]->elem); }
-static const wy_type_t *acc_array0(const wy_type_t *const *args, size_t n) { return wy_type_array(wy_type_ref(args[0])); }
+static const wy_type_t *acc_bigint(const wy_type_t *const *args, size_t n) {
+  return wy_type_bigint();
+}
+static const wy_type_t *acc_arg0(const wy_type_t *const *args, size_t n) {
+  return wy_type_ref(args[0]);
+}
+static const wy_type_t *acc_elem0(const wy_type_t *const *args, size_t n) {
+  return wy_type_ref(args[0]->elem);
+}
+static const wy_type_t *acc_array0(const wy_type_t *const *args, size_t n) {
+  return wy_type_array(wy_type_ref(args[0]));
+}
 static const wy_type_t *acc_avg(const wy_type_t *const *args, size_t n) {
   wy_type_t *s = wy_type_struct_new();
-  if (s && (!wy_type_struct_add(s, "SUM", wy_type_double()) || !wy_type_struct_add(s, "COUNT", wy_type_bigint()))) {
+  if (s && (!wy_type_struct_add(s, "SUM", wy_type_double()) ||
+            !wy_type_struct_add(s, "COUNT", wy_type_bigint()))) {
     wy_type_unref(s);
     return NULL;
   }
@@ -24,11 +33,13 @@ static wy_status_t count_init(wy_fn_ctx_t *ctx, wy_value_t *acc) {
   *acc = wy_bigint(0);
   return WY_OK;
 }
-static wy_status_t count_star_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+static wy_status_t count_star_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
+                                  wy_value_t *acc) {
   acc->u.i64++;
   return WY_OK;
 }
-static wy_status_t count_star_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+static wy_status_t count_star_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
+                                   wy_value_t *acc) {
   acc->u.i64--;
   return WY_OK;
 }
@@ -44,17 +55,26 @@ static wy_status_t same_result(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value
   *out = *acc;
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_count_star = {acc_bigint, count_init, count_star_acc, count_star_undo, same_result};
+const wy_udaf_ops_t wy_udaf_count_star = {acc_bigint, count_init, count_star_acc, count_star_undo,
+                                          same_result};
 const wy_udaf_ops_t wy_udaf_count = {acc_bigint, count_init, count_acc, count_undo, same_result};
 
 /* ---- SUM, SUM_LIST ---- */
 
 static wy_status_t zero_of(const wy_type_t *t, wy_value_t *acc) {
   switch (t->kind) {
-  case WY_T_INT: *acc = wy_int(0); break;
-  case WY_T_BIGINT: *acc = wy_bigint(0); break;
-  case WY_T_DOUBLE: *acc = wy_double(0); break;
-  default: *acc = wy_decimal(0, t->precision, t->scale); break;
+    case WY_T_INT:
+      *acc = wy_int(0);
+      break;
+    case WY_T_BIGINT:
+      *acc = wy_bigint(0);
+      break;
+    case WY_T_DOUBLE:
+      *acc = wy_double(0);
+      break;
+    default:
+      *acc = wy_decimal(0, t->precision, t->scale);
+      break;
   }
   return WY_OK;
 }
@@ -64,22 +84,34 @@ static wy_status_t sum_init(wy_fn_ctx_t *ctx, wy_value_t *acc) { return zero_of(
 static wy_status_t add_to(wy_fn_ctx_t *ctx, wy_value_t *acc, const wy_value_t *v, int sign) {
   if (v->null) return WY_OK;
   switch (acc->kind) {
-  case WY_T_INT: acc->u.i32 = (int32_t)((uint32_t)acc->u.i32 + (uint32_t)sign * (uint32_t)v->u.i32); break;
-  case WY_T_BIGINT: acc->u.i64 = (int64_t)((uint64_t)acc->u.i64 + (uint64_t)(int64_t)sign * (uint64_t)v->u.i64); break;
-  case WY_T_DOUBLE: acc->u.f64 += sign * v->u.f64; break;
-  default: {
-    wy_int128_t x;
-    if (!wy_decimal_rescale(v->u.dec, v->scale, acc->scale, &x)) return wy_fn_fail(ctx, "Numeric field overflow");
-    wy_int128_t r = acc->u.dec + sign * x;
-    if (!wy_decimal_fits(r, acc->precision))
-      return wy_fn_fail(ctx, "Numeric field overflow: SUM exceeds DECIMAL(%d, %d)", acc->precision, acc->scale);
-    acc->u.dec = r;
-  }
+    case WY_T_INT:
+      acc->u.i32 = (int32_t)((uint32_t)acc->u.i32 + (uint32_t)sign * (uint32_t)v->u.i32);
+      break;
+    case WY_T_BIGINT:
+      acc->u.i64 = (int64_t)((uint64_t)acc->u.i64 + (uint64_t)(int64_t)sign * (uint64_t)v->u.i64);
+      break;
+    case WY_T_DOUBLE:
+      acc->u.f64 += sign * v->u.f64;
+      break;
+    default: {
+      wy_int128_t x;
+      if (!wy_decimal_rescale(v->u.dec, v->scale, acc->scale, &x))
+        return wy_fn_fail(ctx, "Numeric field overflow");
+      wy_int128_t r = acc->u.dec + sign * x;
+      if (!wy_decimal_fits(r, acc->precision))
+        return wy_fn_fail(ctx, "Numeric field overflow: SUM exceeds DECIMAL(%d, %d)",
+                          acc->precision, acc->scale);
+      acc->u.dec = r;
+    }
   }
   return WY_OK;
 }
-static wy_status_t sum_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return add_to(ctx, acc, &a[0], 1); }
-static wy_status_t sum_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return add_to(ctx, acc, &a[0], -1); }
+static wy_status_t sum_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return add_to(ctx, acc, &a[0], 1);
+}
+static wy_status_t sum_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return add_to(ctx, acc, &a[0], -1);
+}
 const wy_udaf_ops_t wy_udaf_sum = {acc_arg0, sum_init, sum_acc, sum_undo, same_result};
 
 static wy_status_t sum_list_each(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *acc, int sign) {
@@ -90,9 +122,14 @@ static wy_status_t sum_list_each(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value
   }
   return WY_OK;
 }
-static wy_status_t sum_list_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return sum_list_each(ctx, a, acc, 1); }
-static wy_status_t sum_list_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return sum_list_each(ctx, a, acc, -1); }
-const wy_udaf_ops_t wy_udaf_sum_list = {acc_elem0, sum_init, sum_list_acc, sum_list_undo, same_result};
+static wy_status_t sum_list_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return sum_list_each(ctx, a, acc, 1);
+}
+static wy_status_t sum_list_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return sum_list_each(ctx, a, acc, -1);
+}
+const wy_udaf_ops_t wy_udaf_sum_list = {acc_elem0, sum_init, sum_list_acc, sum_list_undo,
+                                        same_result};
 
 /* ---- AVG: STRUCT<SUM DOUBLE, COUNT BIGINT> ---- */
 
@@ -113,8 +150,12 @@ static wy_status_t avg_step(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *a
   *acc = wy_struct(l);
   return WY_OK;
 }
-static wy_status_t avg_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return avg_step(ctx, a, acc, 1); }
-static wy_status_t avg_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return avg_step(ctx, a, acc, -1); }
+static wy_status_t avg_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return avg_step(ctx, a, acc, 1);
+}
+static wy_status_t avg_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return avg_step(ctx, a, acc, -1);
+}
 static wy_status_t avg_result(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value_t *out) {
   int64_t c = acc->u.list->items[1].u.i64;
   *out = wy_double(c ? acc->u.list->items[0].u.f64 / (double)c : 0.0);
@@ -133,8 +174,12 @@ static wy_status_t extreme(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *ac
   if (acc->null || wy_value_compare(&a[0], acc) * sign > 0) *acc = a[0];
   return WY_OK;
 }
-static wy_status_t min_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return extreme(ctx, a, acc, -1); }
-static wy_status_t max_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) { return extreme(ctx, a, acc, 1); }
+static wy_status_t min_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return extreme(ctx, a, acc, -1);
+}
+static wy_status_t max_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+  return extreme(ctx, a, acc, 1);
+}
 const wy_udaf_ops_t wy_udaf_min = {acc_arg0, null_init, min_acc, NULL, same_result};
 const wy_udaf_ops_t wy_udaf_max = {acc_arg0, null_init, max_acc, NULL, same_result};
 
@@ -173,10 +218,12 @@ static wy_status_t earliest_result(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_v
   *out = acc->u.list->n ? acc->u.list->items[0] : wy_null(ctx->ret->kind);
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_earliest = {acc_array0, empty_list, earliest_acc, NULL, earliest_result};
+const wy_udaf_ops_t wy_udaf_earliest = {acc_array0, empty_list, earliest_acc, NULL,
+                                        earliest_result};
 
 static wy_status_t n_arg(wy_fn_ctx_t *ctx, const wy_value_t *a, uint32_t *limit) {
-  if (a[1].null || a[1].u.i32 <= 0) return wy_fn_fail(ctx, "The number of values to keep must be positive");
+  if (a[1].null || a[1].u.i32 <= 0)
+    return wy_fn_fail(ctx, "The number of values to keep must be positive");
   *limit = (uint32_t)a[1].u.i32;
   return WY_OK;
 }
@@ -196,7 +243,8 @@ static wy_status_t latest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
 }
 const wy_udaf_ops_t wy_udaf_latest_n = {acc_array0, empty_list, latest_n_acc, NULL, same_result};
 
-static wy_status_t earliest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
+static wy_status_t earliest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
+                                  wy_value_t *acc) {
   uint32_t limit = 0;
   wy_status_t st = n_arg(ctx, a, &limit);
   if (st || acc->u.list->n >= limit || (a[0].null && ignore_nulls(a, n, 2))) return st;
@@ -208,4 +256,5 @@ static wy_status_t earliest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t 
   *acc = wy_array(l);
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_earliest_n = {acc_array0, empty_list, earliest_n_acc, NULL, same_result};
+const wy_udaf_ops_t wy_udaf_earliest_n = {acc_array0, empty_list, earliest_n_acc, NULL,
+                                          same_result};

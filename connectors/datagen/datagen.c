@@ -67,50 +67,56 @@ static uint64_t rng_next(uint64_t s[4]) {
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const first_names[] = {
-    "Ada",    "Alan",   "Amara",  "Ben",    "Carmen", "Chen",   "Dara",   "Diego",
-    "Elena",  "Erik",   "Fatima", "Felix",  "Grace",  "Hana",   "Ivan",   "Jamal",
-    "Julia",  "Kenji",  "Lena",   "Liam",   "Maya",   "Mateo",  "Nadia",  "Noah",
-    "Olga",   "Omar",   "Priya",  "Quinn",  "Rosa",   "Sam",    "Sofia",  "Tariq",
-    "Uma",    "Victor", "Wen",    "Xavier", "Yara",   "Yusuf",  "Zoe",    "Zane"};
+    "Ada",    "Alan",  "Amara", "Ben",    "Carmen", "Chen",   "Dara",  "Diego", "Elena", "Erik",
+    "Fatima", "Felix", "Grace", "Hana",   "Ivan",   "Jamal",  "Julia", "Kenji", "Lena",  "Liam",
+    "Maya",   "Mateo", "Nadia", "Noah",   "Olga",   "Omar",   "Priya", "Quinn", "Rosa",  "Sam",
+    "Sofia",  "Tariq", "Uma",   "Victor", "Wen",    "Xavier", "Yara",  "Yusuf", "Zoe",   "Zane"};
 static const char *const last_names[] = {
-    "Abbott", "Baker",  "Castro", "Dubois", "Evans",  "Fischer", "Garcia", "Hughes",
-    "Ito",    "Jensen", "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Patel",
-    "Quist",  "Rossi",  "Schmidt", "Tanaka", "Ueda",  "Varga",  "Walsh",  "Xu",
-    "Young",  "Zhang",  "Novak",  "Silva",  "Berg",   "Khan"};
+    "Abbott", "Baker",  "Castro",   "Dubois", "Evans",  "Fischer",  "Garcia", "Hughes",
+    "Ito",    "Jensen", "Kowalski", "Lopez",  "Moreau", "Nakamura", "Okafor", "Patel",
+    "Quist",  "Rossi",  "Schmidt",  "Tanaka", "Ueda",   "Varga",    "Walsh",  "Xu",
+    "Young",  "Zhang",  "Novak",    "Silva",  "Berg",   "Khan"};
 static const char *const cities[] = {
-    "San Francisco", "New York", "Austin",  "Seattle", "Chicago", "Boston",  "Denver",
-    "Atlanta",       "Portland", "Toronto", "London",  "Berlin",  "Paris",   "Amsterdam",
+    "San Francisco", "New York", "Austin",  "Seattle", "Chicago", "Boston",   "Denver",
+    "Atlanta",       "Portland", "Toronto", "London",  "Berlin",  "Paris",    "Amsterdam",
     "Madrid",        "Lisbon",   "Tokyo",   "Sydney",  "Nairobi", "Sao Paulo"};
 static const char *const levels[] = {"Platinum", "Gold", "Silver"};
 static const char *const email_domains[] = {"example.com", "mail.example.org", "corp.example.net",
                                             "example.io"};
 /* Formats a phone-number standardization UDF has to cope with. */
 static const char *const phone_formats[] = {
-    "+1 (%03d) %03d-%04d", "(%03d) %03d-%04d", "%03d-%03d-%04d",  "%03d.%03d.%04d",
-    "+1-%03d-%03d-%04d",   "%03d%03d%04d",     "+1%03d%03d%04d",  "1 %03d %03d %04d",
+    "+1 (%03d) %03d-%04d", "(%03d) %03d-%04d", "%03d-%03d-%04d", "%03d.%03d.%04d",
+    "+1-%03d-%03d-%04d",   "%03d%03d%04d",     "+1%03d%03d%04d", "1 %03d %03d %04d",
     "%03d %03d %04d",      "+1.%03d.%03d.%04d"};
 
-static const char *const adjectives[] = {"Classic", "Compact", "Deluxe", "Eco",    "Ergonomic",
-                                         "Handmade", "Lightweight", "Portable", "Premium", "Rugged",
-                                         "Smart",   "Vintage", "Wireless", "Organic", "Pro"};
+static const char *const adjectives[] = {
+    "Classic", "Compact", "Deluxe", "Eco",     "Ergonomic", "Handmade", "Lightweight", "Portable",
+    "Premium", "Rugged",  "Smart",  "Vintage", "Wireless",  "Organic",  "Pro"};
 typedef struct {
   const char *noun;
   const char *category;
 } noun_t;
 static const noun_t nouns[] = {
-    {"Headphones", "Electronics"}, {"Speaker", "Electronics"},  {"Keyboard", "Electronics"},
-    {"Camera", "Electronics"},     {"Backpack", "Outdoors"},    {"Tent", "Outdoors"},
-    {"Water Bottle", "Outdoors"},  {"Jacket", "Apparel"},       {"Sneakers", "Apparel"},
-    {"T-Shirt", "Apparel"},        {"Coffee Mug", "Kitchen"},   {"Chef Knife", "Kitchen"},
-    {"Blender", "Kitchen"},        {"Desk Lamp", "Home"},       {"Armchair", "Home"},
-    {"Notebook", "Office"},        {"Pen Set", "Office"},       {"Yoga Mat", "Sports"},
+    {"Headphones", "Electronics"}, {"Speaker", "Electronics"}, {"Keyboard", "Electronics"},
+    {"Camera", "Electronics"},     {"Backpack", "Outdoors"},   {"Tent", "Outdoors"},
+    {"Water Bottle", "Outdoors"},  {"Jacket", "Apparel"},      {"Sneakers", "Apparel"},
+    {"T-Shirt", "Apparel"},        {"Coffee Mug", "Kitchen"},  {"Chef Knife", "Kitchen"},
+    {"Blender", "Kitchen"},        {"Desk Lamp", "Home"},      {"Armchair", "Home"},
+    {"Notebook", "Office"},        {"Pen Set", "Office"},      {"Yoga Mat", "Sports"},
     {"Football", "Sports"},        {"Board Game", "Toys"}};
 
-static const char *const paths[] = {
-    "/index.html",         "/site/login.html", "/site/user_status.html", "/site/products.html",
-    "/site/cart.html",     "/site/checkout.html", "/images/logo-small.png", "/images/track.png",
-    "/images/footer-basement.png", "/api/v1/recommendations", "/search?q=shoes",
-    "/site/article.html"};
+static const char *const paths[] = {"/index.html",
+                                    "/site/login.html",
+                                    "/site/user_status.html",
+                                    "/site/products.html",
+                                    "/site/cart.html",
+                                    "/site/checkout.html",
+                                    "/images/logo-small.png",
+                                    "/images/track.png",
+                                    "/images/footer-basement.png",
+                                    "/api/v1/recommendations",
+                                    "/search?q=shoes",
+                                    "/site/article.html"};
 static const char *const referrers[] = {"https://www.google.com/", "https://www.bing.com/",
                                         "https://news.example.com/", "https://www.example.com/",
                                         "https://social.example.net/share"};
@@ -197,7 +203,6 @@ wy_datagen_reports_t *wy_datagen_reports(wy_datagen_t *g) { return &g->reports; 
 
 /* ---- JSON writer into a fixed buffer ---- */
 
-
 static void jw_raw(jw_t *w, const char *s, size_t n) {
   if (w->len + n > w->cap) {
     w->overflow = true;
@@ -272,20 +277,20 @@ static void user_fresh(wy_datagen_t *g, row_t *row) {
 static void user_mutate(wy_datagen_t *g, row_t *row) {
   user_row_t *u = &row->user;
   switch (below(g, 4)) {
-  case 0: /* a level change is what the demo's tier queries react to */
-    u->level = (uint8_t)((u->level + 1 + below(g, COUNT(levels) - 1)) % COUNT(levels));
-    break;
-  case 1:
-    u->city = (uint8_t)((u->city + 1 + below(g, COUNT(cities) - 1)) % COUNT(cities));
-    break;
-  case 2:
-    user_new_phone(g, u);
-    break;
-  default:
-    u->email_domain =
-        (uint8_t)((u->email_domain + 1 + below(g, COUNT(email_domains) - 1)) % COUNT(email_domains));
-    u->email_style = (uint8_t)below(g, 4);
-    break;
+    case 0: /* a level change is what the demo's tier queries react to */
+      u->level = (uint8_t)((u->level + 1 + below(g, COUNT(levels) - 1)) % COUNT(levels));
+      break;
+    case 1:
+      u->city = (uint8_t)((u->city + 1 + below(g, COUNT(cities) - 1)) % COUNT(cities));
+      break;
+    case 2:
+      user_new_phone(g, u);
+      break;
+    default:
+      u->email_domain = (uint8_t)((u->email_domain + 1 + below(g, COUNT(email_domains) - 1)) %
+                                  COUNT(email_domains));
+      u->email_style = (uint8_t)below(g, 4);
+      break;
   }
 }
 
@@ -303,10 +308,18 @@ static void user_render(jw_t *w, int32_t id, const row_t *row) {
   lower_into(last, last_names[u->last], sizeof last);
   const char *dom = email_domains[u->email_domain];
   switch (u->email_style) {
-  case 0: snprintf(email, sizeof email, "%s.%s@%s", first, last, dom); break;
-  case 1: snprintf(email, sizeof email, "%c%s%d@%s", first[0], last, id, dom); break;
-  case 2: snprintf(email, sizeof email, "%s_%s%d@%s", first, last, id, dom); break;
-  default: snprintf(email, sizeof email, "%s.%s@%s", last, first, dom); break;
+    case 0:
+      snprintf(email, sizeof email, "%s.%s@%s", first, last, dom);
+      break;
+    case 1:
+      snprintf(email, sizeof email, "%c%s%d@%s", first[0], last, id, dom);
+      break;
+    case 2:
+      snprintf(email, sizeof email, "%s_%s%d@%s", first, last, id, dom);
+      break;
+    default:
+      snprintf(email, sizeof email, "%s.%s@%s", last, first, dom);
+      break;
   }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -345,19 +358,19 @@ static void product_fresh(wy_datagen_t *g, row_t *row) {
 static void product_mutate(wy_datagen_t *g, row_t *row) {
   product_row_t *p = &row->product;
   switch (below(g, 3)) {
-  case 0: { /* reprice by -15%..+15%, never below 0.99 */
-    int64_t pct = (int64_t)below(g, 31) - 15;
-    p->price_cents += p->price_cents * pct / 100;
-    if (p->price_cents < 99) p->price_cents = 99;
-    break;
-  }
-  case 1: /* sales */
-    p->stock -= (int32_t)(1 + below(g, 5));
-    if (p->stock < 0) p->stock = 0;
-    break;
-  default: /* restock */
-    p->stock += (int32_t)(50 + below(g, 151));
-    break;
+    case 0: { /* reprice by -15%..+15%, never below 0.99 */
+      int64_t pct = (int64_t)below(g, 31) - 15;
+      p->price_cents += p->price_cents * pct / 100;
+      if (p->price_cents < 99) p->price_cents = 99;
+      break;
+    }
+    case 1: /* sales */
+      p->stock -= (int32_t)(1 + below(g, 5));
+      if (p->stock < 0) p->stock = 0;
+      break;
+    default: /* restock */
+      p->stock += (int32_t)(50 + below(g, 151));
+      break;
   }
 }
 
@@ -405,8 +418,7 @@ int64_t wy_datagen_wall_clock_ms(void *opaque) {
 
 #define MAX_ENTITIES 10000000
 
-wy_status_t wy_datagen_new(const wy_datagen_options_t *opts, wy_datagen_t **out,
-                           wy_error_t *err) {
+wy_status_t wy_datagen_new(const wy_datagen_options_t *opts, wy_datagen_t **out, wy_error_t *err) {
   *out = NULL;
   if ((unsigned)opts->kind >= WY_DATAGEN_KIND__COUNT)
     return wy_error_set(err, WY_ERR_INVALID, "datagen: unknown kind %d", (int)opts->kind);
@@ -460,23 +472,23 @@ static void write_key(wy_datagen_t *g, wy_datagen_record_t *rec, int32_t id) {
   jw_t w = {rec->key, 0, sizeof rec->key, false};
   rec->key_null = false;
   switch (g->opts.key_mode) {
-  case WY_DATAGEN_KEY_JSON:
-    jw_int(&w, id);
-    break;
-  case WY_DATAGEN_KEY_STRING:
-    jw_raw(&w, "\"", 1);
-    jw_int(&w, id);
-    jw_raw(&w, "\"", 1);
-    break;
-  case WY_DATAGEN_KEY_KAFKA_INT: {
-    uint32_t u = (uint32_t)id;
-    char be[4] = {(char)(u >> 24), (char)(u >> 16), (char)(u >> 8), (char)u};
-    jw_raw(&w, be, 4);
-    break;
-  }
-  default:
-    rec->key_null = true;
-    break;
+    case WY_DATAGEN_KEY_JSON:
+      jw_int(&w, id);
+      break;
+    case WY_DATAGEN_KEY_STRING:
+      jw_raw(&w, "\"", 1);
+      jw_int(&w, id);
+      jw_raw(&w, "\"", 1);
+      break;
+    case WY_DATAGEN_KEY_KAFKA_INT: {
+      uint32_t u = (uint32_t)id;
+      char be[4] = {(char)(u >> 24), (char)(u >> 16), (char)(u >> 8), (char)u};
+      jw_raw(&w, be, 4);
+      break;
+    }
+    default:
+      rec->key_null = true;
+      break;
   }
   rec->key_len = w.len;
 }
@@ -520,8 +532,7 @@ static void next_click(wy_datagen_t *g, wy_datagen_record_t *rec, jw_t *w) {
   jw_int(w, seconds);
   jw_field(w, "request");
   char req[96];
-  snprintf(req, sizeof req, "%s %s HTTP/1.1", below(g, 10) ? "GET" : "POST",
-           paths[PICK(g, paths)]);
+  snprintf(req, sizeof req, "%s %s HTTP/1.1", below(g, 10) ? "GET" : "POST", paths[PICK(g, paths)]);
   jw_str(w, req);
   jw_field(w, "status");
   int roll = (int)below(g, 100), i = 0;

@@ -29,9 +29,9 @@
 #include "engine/base/status.h"
 
 /* X(code, name, description) */
-#define WY_DATAGEN_KINDS(X)                                                                \
-  X(WY_DATAGEN_CLICKSTREAM, "clickstream", "web server hits keyed by userid")              \
-  X(WY_DATAGEN_USERS, "users", "USERS table change events (Debezium envelope)")            \
+#define WY_DATAGEN_KINDS(X)                                                     \
+  X(WY_DATAGEN_CLICKSTREAM, "clickstream", "web server hits keyed by userid")   \
+  X(WY_DATAGEN_USERS, "users", "USERS table change events (Debezium envelope)") \
   X(WY_DATAGEN_PRODUCTS, "products", "PRODUCTS table change events (Debezium envelope)")
 
 typedef enum {
@@ -42,10 +42,10 @@ typedef enum {
 } wy_datagen_kind_t;
 
 /* How the record key (the userid or product_id) is written. X(code, name, description) */
-#define WY_DATAGEN_KEY_MODES(X)                                                            \
-  X(WY_DATAGEN_KEY_JSON, "json", "a JSON number, e.g. 42 (also KAFKA STRING's bytes)")     \
-  X(WY_DATAGEN_KEY_STRING, "string", "a JSON string, e.g. \"42\"")                         \
-  X(WY_DATAGEN_KEY_KAFKA_INT, "kafka-int", "KAFKA format INT: 4 bytes, big-endian")        \
+#define WY_DATAGEN_KEY_MODES(X)                                                        \
+  X(WY_DATAGEN_KEY_JSON, "json", "a JSON number, e.g. 42 (also KAFKA STRING's bytes)") \
+  X(WY_DATAGEN_KEY_STRING, "string", "a JSON string, e.g. \"42\"")                     \
+  X(WY_DATAGEN_KEY_KAFKA_INT, "kafka-int", "KAFKA format INT: 4 bytes, big-endian")    \
   X(WY_DATAGEN_KEY_NONE, "none", "a null key")
 
 typedef enum {
@@ -88,7 +88,7 @@ typedef struct wy_datagen_record {
   bool key_null;
   char value[WY_DATAGEN_VALUE_MAX];
   size_t value_len;
-  bool value_null; /* a tombstone */
+  bool value_null;   /* a tombstone */
   int64_t timestamp; /* ms since the epoch */
   int32_t id;        /* the userid or product_id the record is about */
 } wy_datagen_record_t;
@@ -104,8 +104,7 @@ const char *wy_datagen_key_mode_name(wy_datagen_key_mode_t mode);
 int wy_datagen_key_mode_parse(const char *name);
 
 /* INVALID for out-of-range options (unknown kind or key mode, counts < 1 or > 10^7). */
-wy_status_t wy_datagen_new(const wy_datagen_options_t *opts, wy_datagen_t **out,
-                           wy_error_t *err);
+wy_status_t wy_datagen_new(const wy_datagen_options_t *opts, wy_datagen_t **out, wy_error_t *err);
 void wy_datagen_destroy(wy_datagen_t *g);
 /* Write the next record into *rec. Fails only on an internal overflow of the buffers. */
 wy_status_t wy_datagen_next(wy_datagen_t *g, wy_datagen_record_t *rec, wy_error_t *err);
@@ -134,9 +133,9 @@ void wy_datagen_rate_acquire(wy_datagen_rate_t *r);
 /* ---- producing ---- */
 
 typedef struct wy_datagen_run {
-  uint64_t count;        /* records to produce; 0 = until *stop is set */
-  double rate;           /* records per second; <= 0 = as fast as the sink takes them */
-  int flush_timeout_ms;  /* for the final flush; 0 means 30 s */
+  uint64_t count;                    /* records to produce; 0 = until *stop is set */
+  double rate;                       /* records per second; <= 0 = as fast as the sink takes them */
+  int flush_timeout_ms;              /* for the final flush; 0 means 30 s */
   const volatile sig_atomic_t *stop; /* may be NULL; checked before every record */
 } wy_datagen_run_t;
 

@@ -46,10 +46,14 @@ static void put_escaped(FILE *out, const unsigned char *p, size_t n) {
     if (c >= 0x20 && c < 0x7f && c != '\\') continue;
     fwrite(p + run, 1, i - run, out);
     run = i + 1;
-    if (c == '\t') fputs("\\t", out);
-    else if (c == '\n') fputs("\\n", out);
-    else if (c == '\\') fputs("\\\\", out);
-    else fprintf(out, "\\x%c%c", hex[c >> 4], hex[c & 15]);
+    if (c == '\t')
+      fputs("\\t", out);
+    else if (c == '\n')
+      fputs("\\n", out);
+    else if (c == '\\')
+      fputs("\\\\", out);
+    else
+      fprintf(out, "\\x%c%c", hex[c >> 4], hex[c & 15]);
   }
   fwrite(p + run, 1, n - run, out);
 }
@@ -92,8 +96,8 @@ static void print_poll(wy_sink_t *sink) {
 static wy_status_t print_flush(wy_sink_t *sink, int timeout_ms, wy_error_t *err) {
   print_sink_t *s = (print_sink_t *)sink;
   if (fflush(s->out) != 0)
-    for (size_t i = 0; i < s->npending; i++) s->pending[i] = (report_t){
-        s->pending[i].opaque, s->pending[i].topic, WY_ERR_IO, -1};
+    for (size_t i = 0; i < s->npending; i++)
+      s->pending[i] = (report_t){s->pending[i].opaque, s->pending[i].topic, WY_ERR_IO, -1};
   print_poll(sink);
   return WY_OK;
 }

@@ -99,7 +99,8 @@ wy_status_t wy_embedded_broker_create_topic(wy_embedded_broker_t *b, const char 
   int replication = b->nbrokers < 3 ? b->nbrokers : 3;
   rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(b->mock, topic, partitions, replication);
   if (e)
-    return wy_error_set(err, WY_ERR_KAFKA, "cannot create topic %s: %s", topic, rd_kafka_err2str(e));
+    return wy_error_set(err, WY_ERR_KAFKA, "cannot create topic %s: %s", topic,
+                        rd_kafka_err2str(e));
   return WY_OK;
 }
 

@@ -28,8 +28,8 @@ wy_status_t wy_kafka_topic_name_check(const char *topic, wy_error_t *err) {
   return WY_OK;
 }
 
-wy_status_t wy_kafka_admin_new(const wy_kafka_prop_t *props, size_t nprops,
-                               wy_kafka_admin_t **out, wy_error_t *err) {
+wy_status_t wy_kafka_admin_new(const wy_kafka_prop_t *props, size_t nprops, wy_kafka_admin_t **out,
+                               wy_error_t *err) {
   *out = NULL;
   const char *bs = wy_kafka_config_lookup(props, nprops, WY_KAFKA_ROLE_ADMIN, "bootstrap.servers");
   if (!bs) return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers is not set");
@@ -83,8 +83,8 @@ wy_status_t wy_kafka_admin_topic_exists(wy_kafka_admin_t *a, const char *topic, 
   return st;
 }
 
-wy_status_t wy_kafka_admin_topic_partitions(wy_kafka_admin_t *a, const char *topic,
-                                            int timeout_ms, int *partitions, wy_error_t *err) {
+wy_status_t wy_kafka_admin_topic_partitions(wy_kafka_admin_t *a, const char *topic, int timeout_ms,
+                                            int *partitions, wy_error_t *err) {
   wy_status_t st = partitions_listed(a, topic, timeout_ms, partitions, err);
   if (st == WY_OK && *partitions == 0)
     return wy_error_set(err, WY_ERR_NOT_FOUND, WY_KAFKA_NO_TOPIC_FMT, topic);
@@ -102,7 +102,8 @@ static wy_status_t auto_create(wy_kafka_admin_t *a, const char *topic, int timeo
   rd_kafka_topic_destroy(rkt);
   if (e) return wy_kafka_error_from(err, e, "cannot read topic metadata");
   *partitions = md->topic_cnt == 1 && !md->topics[0].err ? md->topics[0].partition_cnt : 0;
-  rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+  rd_kafka_resp_err_t terr =
+      md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
   rd_kafka_metadata_destroy(md);
   if (*partitions == 0)
     return wy_error_set(err, WY_ERR_KAFKA,
@@ -118,9 +119,9 @@ static wy_status_t create_topics(wy_kafka_admin_t *a, const wy_kafka_topic_spec_
                                  int timeout_ms, bool *unanswered, wy_error_t *err) {
   char errstr[512];
   *unanswered = false;
-  rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(spec->name, spec->partitions,
-                                                  spec->replicas > 0 ? spec->replicas : -1,
-                                                  errstr, sizeof errstr);
+  rd_kafka_NewTopic_t *nt =
+      rd_kafka_NewTopic_new(spec->name, spec->partitions, spec->replicas > 0 ? spec->replicas : -1,
+                            errstr, sizeof errstr);
   if (!nt) return wy_error_set(err, WY_ERR_INVALID, "topic %s: %s", spec->name, errstr);
   for (size_t i = 0; i < spec->nconfigs; i++)
     rd_kafka_NewTopic_set_config(nt, spec->configs[i].key, spec->configs[i].value);
@@ -146,8 +147,10 @@ static wy_status_t create_topics(wy_kafka_admin_t *a, const wy_kafka_topic_spec_
   } else if (e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ||
              e == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) {
     *unanswered = true;
-    wy_log(WY_LOG_WARN, "kafka", "CreateTopics unanswered, relying on automatic creation "
-           "topic=%s reason=%s", spec->name, rd_kafka_err2str(e));
+    wy_log(WY_LOG_WARN, "kafka",
+           "CreateTopics unanswered, relying on automatic creation "
+           "topic=%s reason=%s",
+           spec->name, rd_kafka_err2str(e));
   } else {
     st = wy_error_set(err, WY_ERR_KAFKA, "cannot create topic %s: %s", spec->name,
                       ev ? rd_kafka_event_error_string(ev) : rd_kafka_err2str(e));
@@ -167,7 +170,8 @@ static wy_status_t wait_listed(wy_kafka_admin_t *a, const char *topic, int64_t d
     wy_status_t st = partitions_listed(a, topic, left > 100 ? (int)left : 100, partitions, err);
     if (st != WY_OK || *partitions > 0) return st;
     if (left <= 0)
-      return wy_error_set(err, WY_ERR_TIMEOUT, "topic %s did not appear in metadata in time", topic);
+      return wy_error_set(err, WY_ERR_TIMEOUT, "topic %s did not appear in metadata in time",
+                          topic);
     struct timespec pause = {0, 50 * 1000 * 1000};
     nanosleep(&pause, NULL);
   }
@@ -220,7 +224,9 @@ wy_status_t wy_kafka_admin_create_topic(wy_kafka_admin_t *a, const wy_kafka_topi
     st = wait_listed(a, spec->name, deadline, parts, err);
   }
   if (st == WY_OK && *parts != spec->partitions)
-    wy_log(WY_LOG_WARN, "kafka", "topic created with a different partition count topic=%s "
-           "wanted=%d got=%d", spec->name, spec->partitions, *parts);
+    wy_log(WY_LOG_WARN, "kafka",
+           "topic created with a different partition count topic=%s "
+           "wanted=%d got=%d",
+           spec->name, spec->partitions, *parts);
   return st;
 }

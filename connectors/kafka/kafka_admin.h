@@ -25,15 +25,15 @@ typedef struct wy_kafka_admin wy_kafka_admin_t;
 
 typedef struct wy_kafka_topic_spec {
   const char *name;
-  int partitions; /* >= 1 */
-  int replicas;   /* -1: the broker's default */
+  int partitions;                 /* >= 1 */
+  int replicas;                   /* -1: the broker's default */
   const wy_kafka_prop_t *configs; /* topic configs, e.g. {"cleanup.policy", "compact"} */
   size_t nconfigs;
 } wy_kafka_topic_spec_t;
 
 /* props as in kafka_config.h; bootstrap.servers is required. */
-wy_status_t wy_kafka_admin_new(const wy_kafka_prop_t *props, size_t nprops,
-                               wy_kafka_admin_t **out, wy_error_t *err);
+wy_status_t wy_kafka_admin_new(const wy_kafka_prop_t *props, size_t nprops, wy_kafka_admin_t **out,
+                               wy_error_t *err);
 void wy_kafka_admin_destroy(wy_kafka_admin_t *a);
 
 /* Whether to use an in-process embedded broker's API when there is one (default true).
@@ -49,8 +49,8 @@ wy_status_t wy_kafka_admin_create_topic(wy_kafka_admin_t *a, const wy_kafka_topi
 
 /* The partition count of an existing topic; WY_ERR_NOT_FOUND with
  * "Kafka topic does not exist: <name>" when there is none. Never creates the topic. */
-wy_status_t wy_kafka_admin_topic_partitions(wy_kafka_admin_t *a, const char *topic,
-                                            int timeout_ms, int *partitions, wy_error_t *err);
+wy_status_t wy_kafka_admin_topic_partitions(wy_kafka_admin_t *a, const char *topic, int timeout_ms,
+                                            int *partitions, wy_error_t *err);
 
 /* Same check, as a yes/no; errors other than "does not exist" are returned. */
 wy_status_t wy_kafka_admin_topic_exists(wy_kafka_admin_t *a, const char *topic, int timeout_ms,

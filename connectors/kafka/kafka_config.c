@@ -42,23 +42,23 @@ typedef enum { TIER_ALIAS, TIER_KAFKA, TIER_ROLE, TIER__COUNT } tier_t;
 
 static const char *map_key(const char *key, wy_kafka_role_t role, tier_t tier) {
   switch (tier) {
-  case TIER_ALIAS:
-    for (size_t i = 0; i < NALIASES; i++)
-      if (strcmp(key, aliases[i].ksql) == 0 && (aliases[i].roles & WY_KAFKA_ROLE_BIT(role)))
-        return aliases[i].rdkafka;
-    return NULL;
-  case TIER_KAFKA:
-    if (!starts_with(key, "kafka.")) return NULL;
-    for (size_t i = 0; i < NPREFIXES; i++)
-      if (starts_with(key, role_prefixes[i].prefix)) return NULL; /* a role key, next tier */
-    return key + strlen("kafka.");
-  case TIER_ROLE:
-    for (size_t i = 0; i < NPREFIXES; i++)
-      if (starts_with(key, role_prefixes[i].prefix))
-        return role_prefixes[i].role == role ? key + strlen(role_prefixes[i].prefix) : NULL;
-    return NULL;
-  default:
-    return NULL;
+    case TIER_ALIAS:
+      for (size_t i = 0; i < NALIASES; i++)
+        if (strcmp(key, aliases[i].ksql) == 0 && (aliases[i].roles & WY_KAFKA_ROLE_BIT(role)))
+          return aliases[i].rdkafka;
+      return NULL;
+    case TIER_KAFKA:
+      if (!starts_with(key, "kafka.")) return NULL;
+      for (size_t i = 0; i < NPREFIXES; i++)
+        if (starts_with(key, role_prefixes[i].prefix)) return NULL; /* a role key, next tier */
+      return key + strlen("kafka.");
+    case TIER_ROLE:
+      for (size_t i = 0; i < NPREFIXES; i++)
+        if (starts_with(key, role_prefixes[i].prefix))
+          return role_prefixes[i].role == role ? key + strlen(role_prefixes[i].prefix) : NULL;
+      return NULL;
+    default:
+      return NULL;
   }
 }
 
@@ -87,11 +87,11 @@ static void error_bridge(rd_kafka_t *rk, int code, const char *reason, void *opa
   /* Most client errors are transient (a broker went away), already logged by librdkafka,
    * and recovered from on its own; the fatal ones are also reported to whoever calls
    * the client next. */
-  wy_log_level_t lvl = code == RD_KAFKA_RESP_ERR__FATAL                ? WY_LOG_ERROR
+  wy_log_level_t lvl = code == RD_KAFKA_RESP_ERR__FATAL              ? WY_LOG_ERROR
                        : code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ? WY_LOG_WARN
                                                                      : WY_LOG_DEBUG;
-  wy_log(lvl, "kafka", "%s client=%s code=%s", reason,
-         rd_kafka_name(rk), rd_kafka_err2name((rd_kafka_resp_err_t)code));
+  wy_log(lvl, "kafka", "%s client=%s code=%s", reason, rd_kafka_name(rk),
+         rd_kafka_err2name((rd_kafka_resp_err_t)code));
 }
 
 static wy_status_t conf_set(rd_kafka_conf_t *conf, const char *from, const char *key,
@@ -104,8 +104,8 @@ static wy_status_t conf_set(rd_kafka_conf_t *conf, const char *from, const char 
 }
 
 wy_status_t wy_kafka_config_build(const wy_kafka_prop_t *defaults, size_t ndefaults,
-                                  const wy_kafka_prop_t *props, size_t nprops,
-                                  wy_kafka_role_t role, void **conf_out, wy_error_t *err) {
+                                  const wy_kafka_prop_t *props, size_t nprops, wy_kafka_role_t role,
+                                  void **conf_out, wy_error_t *err) {
   *conf_out = NULL;
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   if (!conf) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -131,9 +131,9 @@ wy_status_t wy_kafka_config_build(const wy_kafka_prop_t *defaults, size_t ndefau
 void wy_kafka_config_doc(FILE *out) {
   fprintf(out, "| property | librdkafka key | clients | meaning |\n|---|---|---|---|\n");
   for (size_t i = 0; i < NALIASES; i++) {
-    const char *who = aliases[i].roles == WY_KAFKA_ALL_ROLES     ? "all"
+    const char *who = aliases[i].roles == WY_KAFKA_ALL_ROLES       ? "all"
                       : aliases[i].roles == WY_KAFKA_CONSUMER_ONLY ? "consumer"
-                                                                  : "producer";
+                                                                   : "producer";
     fprintf(out, "| `%s` | `%s` | %s | %s |\n", aliases[i].ksql, aliases[i].rdkafka, who,
             aliases[i].doc);
   }

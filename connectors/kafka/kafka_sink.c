@@ -49,7 +49,8 @@ static rd_kafka_topic_t *topic_handle(wy_kafka_sink_t *ks, const char *topic) {
   for (size_t i = 0; i < ks->nprepared; i++)
     if (strcmp(rd_kafka_topic_name(ks->prepared[i]), topic) == 0) return ks->last = ks->prepared[i];
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(ks->rk, topic, NULL);
-  if (!rkt || !keep_handle(ks, rkt)) return NULL; /* sent by name: librdkafka reports what is wrong */
+  if (!rkt || !keep_handle(ks, rkt))
+    return NULL; /* sent by name: librdkafka reports what is wrong */
   return ks->last = rkt;
 }
 
@@ -88,10 +89,10 @@ static wy_status_t fatal_status(wy_kafka_sink_t *ks, wy_error_t *err) {
   return wy_error_set(err, WY_ERR_KAFKA, "fatal producer error: %s", reason);
 }
 
-static wy_status_t sink_send(wy_sink_t *sink, const char *topic, int32_t partition,
-                             const void *key, size_t key_len, const void *value,
-                             size_t value_len, const wy_header_t *headers, size_t nheaders,
-                             int64_t timestamp, void *opaque, wy_error_t *err) {
+static wy_status_t sink_send(wy_sink_t *sink, const char *topic, int32_t partition, const void *key,
+                             size_t key_len, const void *value, size_t value_len,
+                             const wy_header_t *headers, size_t nheaders, int64_t timestamp,
+                             void *opaque, wy_error_t *err) {
   wy_kafka_sink_t *ks = self(sink);
   size_t need = 7 + nheaders;
   if (need > ks->vus_cap) {
@@ -107,19 +108,18 @@ static wy_status_t sink_send(wy_sink_t *sink, const char *topic, int32_t partiti
                : (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = topic};
   v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_PARTITION,
                            .u.i32 = partition < 0 ? RD_KAFKA_PARTITION_UA : partition};
-  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_KEY,
-                           .u.mem = {(void *)key, key ? key_len : 0}};
+  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_KEY, .u.mem = {(void *)key, key ? key_len : 0}};
   v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_VALUE,
                            .u.mem = {(void *)value, value ? value_len : 0}};
   v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_MSGFLAGS, .u.i = RD_KAFKA_MSG_F_COPY};
   /* librdkafka stamps "now" when the timestamp is 0, so 0 cannot be sent as such. */
-  v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TIMESTAMP, .u.i64 = timestamp > 0 ? timestamp : 0};
+  v[n++] =
+      (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_TIMESTAMP, .u.i64 = timestamp > 0 ? timestamp : 0};
   v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_OPAQUE, .u.ptr = opaque};
   for (size_t i = 0; i < nheaders; i++)
-    v[n++] = (rd_kafka_vu_t){
-        .vtype = RD_KAFKA_VTYPE_HEADER,
-        .u.header = {headers[i].key, headers[i].value,
-                     headers[i].value ? (ssize_t)headers[i].value_len : 0}};
+    v[n++] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_HEADER,
+                             .u.header = {headers[i].key, headers[i].value,
+                                          headers[i].value ? (ssize_t)headers[i].value_len : 0}};
   int64_t deadline = 0;
   for (;;) {
     rd_kafka_error_t *e = rd_kafka_produceva(ks->rk, v, n);
@@ -204,9 +204,9 @@ wy_status_t wy_kafka_sink_new(const wy_kafka_sink_config_t *cfg, wy_kafka_sink_t
   ks->transactional = cfg->transactional_id && *cfg->transactional_id;
 
   void *vconf;
-  wy_status_t st = wy_kafka_config_build(producer_defaults,
-                                         sizeof producer_defaults / sizeof producer_defaults[0],
-                                         cfg->props, cfg->nprops, WY_KAFKA_ROLE_PRODUCER, &vconf, err);
+  wy_status_t st = wy_kafka_config_build(
+      producer_defaults, sizeof producer_defaults / sizeof producer_defaults[0], cfg->props,
+      cfg->nprops, WY_KAFKA_ROLE_PRODUCER, &vconf, err);
   if (st != WY_OK) goto fail;
   rd_kafka_conf_t *conf = vconf;
   char errstr[256];
@@ -218,9 +218,10 @@ wy_status_t wy_kafka_sink_new(const wy_kafka_sink_config_t *cfg, wy_kafka_sink_t
   }
   char cap[32];
   size_t caplen = sizeof cap;
-  ks->capacity = rd_kafka_conf_get(conf, "queue.buffering.max.messages", cap, &caplen) == RD_KAFKA_CONF_OK
-                     ? (size_t)strtoull(cap, NULL, 10)
-                     : 100000;
+  ks->capacity =
+      rd_kafka_conf_get(conf, "queue.buffering.max.messages", cap, &caplen) == RD_KAFKA_CONF_OK
+          ? (size_t)strtoull(cap, NULL, 10)
+          : 100000;
   rd_kafka_conf_set_opaque(conf, ks);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   st = wy_kafka_client_new(RD_KAFKA_PRODUCER, conf, &ks->rk, err);
@@ -277,8 +278,8 @@ static wy_status_t txn_result(wy_kafka_sink_t *ks, rd_kafka_error_t *e, const ch
               : rd_kafka_error_txn_requires_abort(e) ? WY_KAFKA_TXN_ABORTABLE
               : rd_kafka_error_is_retriable(e)       ? WY_KAFKA_TXN_RETRIABLE
                                                      : WY_KAFKA_TXN_FATAL;
-  wy_status_t st = rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__TIMED_OUT ? WY_ERR_TIMEOUT
-                                                                          : WY_ERR_KAFKA;
+  wy_status_t st =
+      rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__TIMED_OUT ? WY_ERR_TIMEOUT : WY_ERR_KAFKA;
   wy_error_set(err, st, "cannot %s (%s): %s", doing, fault_names[ks->fault],
                rd_kafka_error_string(e));
   rd_kafka_error_destroy(e);
@@ -335,8 +336,7 @@ wy_status_t wy_kafka_sink_txn_commit(wy_kafka_sink_t *ks, int timeout_ms, wy_err
 wy_status_t wy_kafka_sink_txn_abort(wy_kafka_sink_t *ks, int timeout_ms, wy_error_t *err) {
   wy_status_t st = need_txn(ks, err);
   if (st != WY_OK) return st;
-  st = txn_result(ks, rd_kafka_abort_transaction(ks->rk, timeout_ms), "abort the transaction",
-                  err);
+  st = txn_result(ks, rd_kafka_abort_transaction(ks->rk, timeout_ms), "abort the transaction", err);
   rd_kafka_poll(ks->rk, 0);
   return st;
 }

@@ -58,11 +58,11 @@ size_t wy_kafka_sink_queued(wy_kafka_sink_t *ks);
 size_t wy_kafka_sink_queue_capacity(const wy_kafka_sink_t *ks);
 
 /* What a failed transactional call leaves the caller to do. X(code, name) */
-#define WY_KAFKA_TXN_FAULTS(X)                                                           \
-  X(WY_KAFKA_TXN_OK, "none")              /* the call succeeded */                       \
-  X(WY_KAFKA_TXN_RETRIABLE, "retriable")  /* call the same function again */            \
-  X(WY_KAFKA_TXN_ABORTABLE, "abortable")  /* abort, rewind the inputs, begin again */   \
-  X(WY_KAFKA_TXN_FATAL, "fatal")          /* destroy the sink, make a new one */
+#define WY_KAFKA_TXN_FAULTS(X)                                                       \
+  X(WY_KAFKA_TXN_OK, "none")             /* the call succeeded */                    \
+  X(WY_KAFKA_TXN_RETRIABLE, "retriable") /* call the same function again */          \
+  X(WY_KAFKA_TXN_ABORTABLE, "abortable") /* abort, rewind the inputs, begin again */ \
+  X(WY_KAFKA_TXN_FATAL, "fatal")         /* destroy the sink, make a new one */
 
 typedef enum {
 #define WY_X_FAULT(code, name) code,

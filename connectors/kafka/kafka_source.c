@@ -50,8 +50,8 @@ static void release_held(wy_kafka_source_t *ks) {
 
 static void notify(wy_kafka_source_t *ks, wy_kafka_rebalance_t kind,
                    const rd_kafka_topic_partition_list_t *parts) {
-  wy_log(WY_LOG_INFO, "kafka", "rebalance %s partitions=%d client=%s", kind_names[kind],
-         parts->cnt, rd_kafka_name(ks->rk));
+  wy_log(WY_LOG_INFO, "kafka", "rebalance %s partitions=%d client=%s", kind_names[kind], parts->cnt,
+         rd_kafka_name(ks->rk));
   if (!ks->on_rebalance || parts->cnt == 0) return;
   wy_position_t *pos = calloc((size_t)parts->cnt, sizeof *pos);
   if (!pos) {
@@ -59,8 +59,8 @@ static void notify(wy_kafka_source_t *ks, wy_kafka_rebalance_t kind,
     return;
   }
   for (int i = 0; i < parts->cnt; i++)
-    pos[i] = (wy_position_t){parts->elems[i].topic, parts->elems[i].partition,
-                             WY_KAFKA_OFFSET_UNKNOWN};
+    pos[i] =
+        (wy_position_t){parts->elems[i].topic, parts->elems[i].partition, WY_KAFKA_OFFSET_UNKNOWN};
   ks->on_rebalance(ks->opaque, kind, pos, (size_t)parts->cnt);
   free(pos);
 }
@@ -128,13 +128,13 @@ static wy_status_t consumer_event(wy_kafka_source_t *ks, const rd_kafka_message_
                                   wy_error_t *err) {
   const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
   switch (m->err) {
-  case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-    return WY_OK;
-  case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-  case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-    return wy_error_set(err, WY_ERR_NOT_FOUND, WY_KAFKA_NO_TOPIC_FMT, topic);
-  default:
-    break;
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+      return WY_OK;
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+      return wy_error_set(err, WY_ERR_NOT_FOUND, WY_KAFKA_NO_TOPIC_FMT, topic);
+    default:
+      break;
   }
   char reason[512];
   if (m->err == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_fatal_error(ks->rk, reason, sizeof reason))
@@ -170,8 +170,8 @@ static void drop_unowned(wy_kafka_source_t *ks, wy_record_t *out, size_t *n) {
 /* One record of the consumer queue into out[*n] (held until the next poll), or a
  * non-record event: those librdkafka recovers from are dropped, the first other one is
  * kept in ks->pending. Takes m, unless it fails (out of memory). */
-static wy_status_t take_message(wy_kafka_source_t *ks, rd_kafka_message_t *m, wy_record_t *out, size_t *n,
-                                wy_error_t *err) {
+static wy_status_t take_message(wy_kafka_source_t *ks, rd_kafka_message_t *m, wy_record_t *out,
+                                size_t *n, wy_error_t *err) {
   if (m->err) {
     wy_error_t e;
     wy_error_clear(&e);
@@ -297,8 +297,8 @@ static wy_status_t src_commit(wy_source_t *src, const wy_position_t *pos, size_t
   return st;
 }
 
-static wy_status_t src_seek(wy_source_t *src, const char *topic, int32_t partition,
-                            int64_t offset, wy_error_t *err) {
+static wy_status_t src_seek(wy_source_t *src, const char *topic, int32_t partition, int64_t offset,
+                            wy_error_t *err) {
   wy_kafka_source_t *ks = self(src);
   wy_position_t p = {topic, partition, offset};
   rd_kafka_topic_partition_list_t *l = wy_kafka_tpl_from(&p, 1);
@@ -354,13 +354,13 @@ static wy_status_t flow(wy_kafka_source_t *ks, flow_fn fn, const char *what,
   return st;
 }
 
-wy_status_t wy_kafka_source_pause(wy_kafka_source_t *ks, const wy_position_t *parts,
-                                  size_t nparts, wy_error_t *err) {
+wy_status_t wy_kafka_source_pause(wy_kafka_source_t *ks, const wy_position_t *parts, size_t nparts,
+                                  wy_error_t *err) {
   return flow(ks, rd_kafka_pause_partitions, "pause", parts, nparts, err);
 }
 
-wy_status_t wy_kafka_source_resume(wy_kafka_source_t *ks, const wy_position_t *parts,
-                                   size_t nparts, wy_error_t *err) {
+wy_status_t wy_kafka_source_resume(wy_kafka_source_t *ks, const wy_position_t *parts, size_t nparts,
+                                   wy_error_t *err) {
   return flow(ks, rd_kafka_resume_partitions, "resume", parts, nparts, err);
 }
 
@@ -393,8 +393,8 @@ wy_kafka_source_t *wy_kafka_source_from(wy_source_t *src) {
 
 void *wy_kafka_source_handle(wy_kafka_source_t *ks) { return ks->rk; }
 
-wy_status_t wy_kafka_source_committed(wy_kafka_source_t *ks, wy_position_t *parts,
-                                      size_t nparts, int timeout_ms, wy_error_t *err) {
+wy_status_t wy_kafka_source_committed(wy_kafka_source_t *ks, wy_position_t *parts, size_t nparts,
+                                      int timeout_ms, wy_error_t *err) {
   rd_kafka_topic_partition_list_t *l = wy_kafka_tpl_from(parts, nparts);
   if (!l) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   rd_kafka_resp_err_t e = rd_kafka_committed(ks->rk, l, timeout_ms);
@@ -422,12 +422,9 @@ size_t wy_kafka_source_assignment_count(wy_kafka_source_t *ks) {
  * either of them: with the defaults (100,000 records, 64 MB) a consumer catching up on a
  * backlog idled about 0.7 s of every second (measured on the embedded broker). */
 static const wy_kafka_prop_t consumer_defaults[] = {
-    {"queued.min.messages", "500000"},
-    {"queued.max.messages.kbytes", "131072"},
-    {"enable.auto.commit", "false"},
-    {"enable.auto.offset.store", "false"},
-    {"enable.partition.eof", "false"},
-    {"partition.assignment.strategy", "cooperative-sticky"},
+    {"queued.min.messages", "500000"}, {"queued.max.messages.kbytes", "131072"},
+    {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
+    {"enable.partition.eof", "false"}, {"partition.assignment.strategy", "cooperative-sticky"},
     {"auto.offset.reset", "latest"},
 };
 
@@ -457,7 +454,8 @@ wy_status_t wy_kafka_source_new(const wy_kafka_source_config_t *cfg, wy_kafka_so
     return wy_error_set(err, WY_ERR_INVALID,
                         "a Kafka source needs either topics to subscribe to or an assignment");
   if (group_mode && (!cfg->group_id || !*cfg->group_id))
-    return wy_error_set(err, WY_ERR_INVALID, "a Kafka source subscribing to topics needs a group id");
+    return wy_error_set(err, WY_ERR_INVALID,
+                        "a Kafka source subscribing to topics needs a group id");
   if (!wy_kafka_config_lookup(cfg->props, cfg->nprops, WY_KAFKA_ROLE_CONSUMER, "bootstrap.servers"))
     return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers is not set");
 
@@ -470,9 +468,9 @@ wy_status_t wy_kafka_source_new(const wy_kafka_source_config_t *cfg, wy_kafka_so
   wy_arena_init(&ks->arena, 0);
 
   void *vconf;
-  wy_status_t st = wy_kafka_config_build(consumer_defaults,
-                                         sizeof consumer_defaults / sizeof consumer_defaults[0],
-                                         cfg->props, cfg->nprops, WY_KAFKA_ROLE_CONSUMER, &vconf, err);
+  wy_status_t st = wy_kafka_config_build(
+      consumer_defaults, sizeof consumer_defaults / sizeof consumer_defaults[0], cfg->props,
+      cfg->nprops, WY_KAFKA_ROLE_CONSUMER, &vconf, err);
   if (st != WY_OK) goto fail;
   rd_kafka_conf_t *conf = vconf;
   /* librdkafka assigns partitions only to a consumer with a group, even one that never

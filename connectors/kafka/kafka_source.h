@@ -35,8 +35,8 @@
 #define WY_KAFKA_OFFSET_UNKNOWN (-1001)
 
 /* X(code, name) */
-#define WY_KAFKA_REBALANCE_KINDS(X)                                                \
-  X(WY_KAFKA_ASSIGNED, "assigned") /* now ours: start tasks */                     \
+#define WY_KAFKA_REBALANCE_KINDS(X)                                                 \
+  X(WY_KAFKA_ASSIGNED, "assigned") /* now ours: start tasks */                      \
   X(WY_KAFKA_REVOKED, "revoked")   /* leaving in order: commit, then close tasks */ \
   X(WY_KAFKA_LOST, "lost")         /* already someone else's: close without commit */
 
@@ -55,7 +55,7 @@ typedef void (*wy_kafka_rebalance_cb)(void *opaque, wy_kafka_rebalance_t kind,
 typedef struct wy_kafka_source_config {
   const wy_kafka_prop_t *props; /* see kafka_config.h; bootstrap.servers is required */
   size_t nprops;
-  const char *group_id; /* required in group mode, see wy_kafka_group_id() */
+  const char *group_id;      /* required in group mode, see wy_kafka_group_id() */
   const char *const *topics; /* group mode: the topics to subscribe to */
   size_t ntopics;
   const wy_position_t *assignment; /* manual mode: partitions and start offsets */
@@ -78,15 +78,15 @@ wy_kafka_source_t *wy_kafka_source_from(wy_source_t *src);
 void wy_kafka_source_destroy(wy_kafka_source_t *ks);
 
 /* Stop/restart fetching of some assigned partitions (offsets in parts are ignored). */
-wy_status_t wy_kafka_source_pause(wy_kafka_source_t *ks, const wy_position_t *parts,
-                                  size_t nparts, wy_error_t *err);
-wy_status_t wy_kafka_source_resume(wy_kafka_source_t *ks, const wy_position_t *parts,
-                                   size_t nparts, wy_error_t *err);
+wy_status_t wy_kafka_source_pause(wy_kafka_source_t *ks, const wy_position_t *parts, size_t nparts,
+                                  wy_error_t *err);
+wy_status_t wy_kafka_source_resume(wy_kafka_source_t *ks, const wy_position_t *parts, size_t nparts,
+                                   wy_error_t *err);
 
 /* Fill parts[i].offset with the group's committed offset of each partition
  * (WY_KAFKA_OFFSET_UNKNOWN when none). */
-wy_status_t wy_kafka_source_committed(wy_kafka_source_t *ks, wy_position_t *parts,
-                                      size_t nparts, int timeout_ms, wy_error_t *err);
+wy_status_t wy_kafka_source_committed(wy_kafka_source_t *ks, wy_position_t *parts, size_t nparts,
+                                      int timeout_ms, wy_error_t *err);
 
 /* How many partitions are assigned to this consumer now. */
 size_t wy_kafka_source_assignment_count(wy_kafka_source_t *ks);

@@ -58,15 +58,15 @@ int32_t wy_murmur2(const void *data, size_t len) {
   }
   const uint8_t *tail = d + (len & ~(size_t)3);
   switch (len % 4) {
-  case 3:
-    h ^= (uint32_t)tail[2] << 16;
-    /* fall through */
-  case 2:
-    h ^= (uint32_t)tail[1] << 8;
-    /* fall through */
-  case 1:
-    h ^= tail[0];
-    h *= m;
+    case 3:
+      h ^= (uint32_t)tail[2] << 16;
+      /* fall through */
+    case 2:
+      h ^= (uint32_t)tail[1] << 8;
+      /* fall through */
+    case 1:
+      h ^= tail[0];
+      h *= m;
   }
   h ^= h >> 13;
   h *= m;
@@ -230,9 +230,13 @@ static wy_status_t append_locked(wy_memory_broker_t *b, mtopic_t *t, int32_t par
     p->recs = r;
     p->cap = cap;
   }
-  wy_record_t rec = {.topic = t->name, .partition = partition, .offset = (int64_t)p->n,
-                     .timestamp = timestamp, .key_len = key ? key_len : 0,
-                     .value_len = value ? value_len : 0, .nheaders = nheaders};
+  wy_record_t rec = {.topic = t->name,
+                     .partition = partition,
+                     .offset = (int64_t)p->n,
+                     .timestamp = timestamp,
+                     .key_len = key ? key_len : 0,
+                     .value_len = value ? value_len : 0,
+                     .nheaders = nheaders};
   bool ok = true;
   if (key) ok = (rec.key = wy_arena_strndup(&p->data, key, key_len)) != NULL;
   if (ok && value) ok = (rec.value = wy_arena_strndup(&p->data, value, value_len)) != NULL;
@@ -257,12 +261,11 @@ static wy_status_t append_locked(wy_memory_broker_t *b, mtopic_t *t, int32_t par
   return WY_OK;
 }
 
-wy_status_t wy_memory_broker_produce(wy_memory_broker_t *b, const char *topic,
-                                     int32_t partition, const void *key, size_t key_len,
-                                     const void *value, size_t value_len,
-                                     const wy_header_t *headers, size_t nheaders,
-                                     int64_t timestamp, int32_t *partition_out,
-                                     int64_t *offset_out, wy_error_t *err) {
+wy_status_t wy_memory_broker_produce(wy_memory_broker_t *b, const char *topic, int32_t partition,
+                                     const void *key, size_t key_len, const void *value,
+                                     size_t value_len, const wy_header_t *headers, size_t nheaders,
+                                     int64_t timestamp, int32_t *partition_out, int64_t *offset_out,
+                                     wy_error_t *err) {
   pthread_mutex_lock(&b->mu);
   mtopic_t *t;
   wy_status_t st = topic_for_write(b, topic, &t, err);
@@ -280,8 +283,8 @@ static mpart_t *find_part(wy_memory_broker_t *b, const char *topic, int32_t part
   return &t->parts[partition];
 }
 
-wy_status_t wy_memory_broker_end_offset(wy_memory_broker_t *b, const char *topic,
-                                        int32_t partition, int64_t *out, wy_error_t *err) {
+wy_status_t wy_memory_broker_end_offset(wy_memory_broker_t *b, const char *topic, int32_t partition,
+                                        int64_t *out, wy_error_t *err) {
   pthread_mutex_lock(&b->mu);
   mpart_t *p = find_part(b, topic, partition);
   if (p) *out = (int64_t)p->n;
@@ -389,7 +392,8 @@ static bool load_topic(wy_memory_broker_t *b, FILE *f, mtopic_t *t, wy_arena_t *
       for (uint64_t k = 0; k < nh; k++) {
         char *hk, *hv;
         size_t hklen;
-        if (!get_blob(f, scratch, &hk, &hklen) || !hk || !get_blob(f, scratch, &hv, &h[k].value_len))
+        if (!get_blob(f, scratch, &hk, &hklen) || !hk ||
+            !get_blob(f, scratch, &hv, &h[k].value_len))
           return false;
         h[k].key = hk;
         h[k].value = hv;
@@ -426,7 +430,8 @@ wy_status_t wy_memory_broker_load(wy_memory_broker_t *b, const char *path, wy_er
     if (!name) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     if (st == WY_OK) st = create_topic_locked(b, name, nparts, &t, err);
     if (st == WY_OK && !load_topic(b, f, t, &scratch, err))
-      st = wy_error_set(err, WY_ERR_DECODE, "%s: truncated or corrupt dump of topic %s", path, name);
+      st =
+          wy_error_set(err, WY_ERR_DECODE, "%s: truncated or corrupt dump of topic %s", path, name);
     free(name);
   }
   pthread_mutex_unlock(&b->mu);
@@ -505,7 +510,8 @@ static wy_status_t msource_poll(wy_source_t *src, wy_record_t *out, size_t max, 
 static wy_status_t msource_commit(wy_source_t *src, const wy_position_t *pos, size_t npos,
                                   wy_error_t *err) {
   msource_t *s = (msource_t *)src;
-  if (!s->group) return wy_error_set(err, WY_ERR_INVALID, "memory source has no group id to commit");
+  if (!s->group)
+    return wy_error_set(err, WY_ERR_INVALID, "memory source has no group id to commit");
   wy_status_t st = WY_OK;
   pthread_mutex_lock(&s->b->mu);
   for (size_t i = 0; i < npos && st == WY_OK; i++) {
@@ -559,8 +565,10 @@ static void msource_destroy(wy_source_t *src) {
   free(s);
 }
 
-static const wy_source_ops_t msource_ops = {
-    .poll = msource_poll, .commit = msource_commit, .seek = msource_seek, .destroy = msource_destroy};
+static const wy_source_ops_t msource_ops = {.poll = msource_poll,
+                                            .commit = msource_commit,
+                                            .seek = msource_seek,
+                                            .destroy = msource_destroy};
 
 wy_status_t wy_memory_source_new(wy_memory_broker_t *b, const char *group, wy_source_t **out,
                                  wy_error_t *err) {
@@ -619,19 +627,21 @@ typedef struct mseq {
   size_t n, next;
 } mseq_t;
 
-static wy_status_t mseq_poll(wy_source_t *src, wy_record_t *out, size_t max, size_t *n, int timeout_ms,
-                             wy_error_t *err) {
+static wy_status_t mseq_poll(wy_source_t *src, wy_record_t *out, size_t max, size_t *n,
+                             int timeout_ms, wy_error_t *err) {
   mseq_t *s = (mseq_t *)src;
   *n = 0;
   while (*n < max && s->next < s->n) {
     const wy_position_t *p = &s->pos[s->next++];
-    if (wy_memory_broker_read(s->b, p->topic, p->partition, p->offset, &out[*n], err) != WY_OK) return err->code;
+    if (wy_memory_broker_read(s->b, p->topic, p->partition, p->offset, &out[*n], err) != WY_OK)
+      return err->code;
     (*n)++;
   }
   return WY_OK;
 }
 
-static wy_status_t mseq_commit(wy_source_t *src, const wy_position_t *pos, size_t npos, wy_error_t *err) {
+static wy_status_t mseq_commit(wy_source_t *src, const wy_position_t *pos, size_t npos,
+                               wy_error_t *err) {
   return WY_OK;
 }
 
@@ -650,8 +660,8 @@ static void mseq_destroy(wy_source_t *src) {
 static const wy_source_ops_t mseq_ops = {
     .poll = mseq_poll, .commit = mseq_commit, .seek = mseq_seek, .destroy = mseq_destroy};
 
-wy_status_t wy_memory_source_sequence(wy_memory_broker_t *b, const wy_position_t *positions, size_t n,
-                                      wy_source_t **out, wy_error_t *err) {
+wy_status_t wy_memory_source_sequence(wy_memory_broker_t *b, const wy_position_t *positions,
+                                      size_t n, wy_source_t **out, wy_error_t *err) {
   *out = NULL;
   mseq_t *s = calloc(1, sizeof *s);
   if (!s || !(s->pos = calloc(n + 1, sizeof *s->pos))) {
@@ -692,9 +702,9 @@ typedef struct msink {
 } msink_t;
 
 static wy_status_t msink_send(wy_sink_t *sink, const char *topic, int32_t partition,
-                              const void *key, size_t key_len, const void *value,
-                              size_t value_len, const wy_header_t *headers, size_t nheaders,
-                              int64_t timestamp, void *opaque, wy_error_t *err) {
+                              const void *key, size_t key_len, const void *value, size_t value_len,
+                              const wy_header_t *headers, size_t nheaders, int64_t timestamp,
+                              void *opaque, wy_error_t *err) {
   msink_t *s = (msink_t *)sink;
   if (s->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;

@@ -55,17 +55,16 @@ int32_t wy_memory_broker_partitions(wy_memory_broker_t *b, const char *topic);
 
 /* Append one record directly (the test driver's "pipe an input"). partition < 0 picks
  * one as described above. *partition_out and *offset_out may be NULL. */
-wy_status_t wy_memory_broker_produce(wy_memory_broker_t *b, const char *topic,
-                                     int32_t partition, const void *key, size_t key_len,
-                                     const void *value, size_t value_len,
-                                     const wy_header_t *headers, size_t nheaders,
-                                     int64_t timestamp, int32_t *partition_out,
-                                     int64_t *offset_out, wy_error_t *err);
+wy_status_t wy_memory_broker_produce(wy_memory_broker_t *b, const char *topic, int32_t partition,
+                                     const void *key, size_t key_len, const void *value,
+                                     size_t value_len, const wy_header_t *headers, size_t nheaders,
+                                     int64_t timestamp, int32_t *partition_out, int64_t *offset_out,
+                                     wy_error_t *err);
 
 /* The offset the next record of the partition will get (its high watermark); 0 for an
  * empty partition. NOT_FOUND for an unknown topic or partition. */
-wy_status_t wy_memory_broker_end_offset(wy_memory_broker_t *b, const char *topic,
-                                        int32_t partition, int64_t *out, wy_error_t *err);
+wy_status_t wy_memory_broker_end_offset(wy_memory_broker_t *b, const char *topic, int32_t partition,
+                                        int64_t *out, wy_error_t *err);
 /* Read the record at an offset (the test driver's "read outputs in order"). The record
  * stays valid until the topic is deleted or the broker destroyed. NOT_FOUND past the end. */
 wy_status_t wy_memory_broker_read(wy_memory_broker_t *b, const char *topic, int32_t partition,
@@ -102,8 +101,8 @@ int64_t wy_memory_source_position(wy_source_t *src, const char *topic, int32_t p
 /* A source that hands out the records at the given positions (topic, partition,
  * offset), in that order, once each: a test's inputs piped in file order across topics.
  * The positions are copied; seeks and commits do nothing. */
-wy_status_t wy_memory_source_sequence(wy_memory_broker_t *b, const wy_position_t *positions, size_t n,
-                                      wy_source_t **out, wy_error_t *err);
+wy_status_t wy_memory_source_sequence(wy_memory_broker_t *b, const wy_position_t *positions,
+                                      size_t n, wy_source_t **out, wy_error_t *err);
 
 /* ---- sink ---- */
 

@@ -41,7 +41,8 @@ static const char *find_aggregate_name(const wy_qa_t *a, const wy_ast_expr_t *e)
 static wy_status_t agg_index(wy_qa_t *a, const wy_ast_expr_t *e, size_t *idx, wy_error_t *err) {
   for (size_t i = 0; i < a->naggs; i++)
     if (wy_ast_expr_equal(e, a->aggs[i].call)) return *idx = i, WY_OK;
-  if (wy_limit_check(err, WY_LIMIT_AGGREGATES, "The query", a->naggs + 1, e->pos.line, e->pos.column) != WY_OK)
+  if (wy_limit_check(err, WY_LIMIT_AGGREGATES, "The query", a->naggs + 1, e->pos.line,
+                     e->pos.column) != WY_OK)
     return err->code;
   if (a->naggs == a->aggs_cap) {
     size_t cap = a->aggs_cap ? a->aggs_cap * 2 : 8;
@@ -72,7 +73,8 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     if (wy_ast_expr_equal(e, a->group[i])) {
       *handled = true;
       /* Type: convert + bind the group expression in the input scope. */
-      wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "GROUP BY"};
+      wy_convert_ctx_t cx = {
+          .scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "GROUP BY"};
       wy_expr_t *g = wy_convert_bind(&cx, a->group[i], a->cx->registry, false, err);
       if (!g) return NULL;
       const wy_type_t *t = wy_type_ref(wy_expr_type(g));
@@ -88,21 +90,23 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     size_t idx = 0;
     if (agg_index(a, e, &idx, err) != WY_OK) return NULL;
     char *text = wy_analyze_expr_text(e);
-    wy_expr_t *col = wy_expr_column(text, (int)(a->ngroup + AGG_FIRST_CALL + idx),
-                                    wy_type_ref(wy_expr_type(a->aggs[idx].bound)), e->pos.line, e->pos.column);
+    wy_expr_t *col =
+        wy_expr_column(text, (int)(a->ngroup + AGG_FIRST_CALL + idx),
+                       wy_type_ref(wy_expr_type(a->aggs[idx].bound)), e->pos.line, e->pos.column);
     free(text);
     return col;
   }
   if (e->kind == WY_AST_COLUMN && !e->qualifier && a->q->window &&
       (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"))) {
     *handled = true;
-    int slot = (int)a->ngroup + (strcmp(e->name, "WINDOWEND") == 0 ? AGG_WINDOW_END : AGG_WINDOW_START);
+    int slot =
+        (int)a->ngroup + (strcmp(e->name, "WINDOWEND") == 0 ? AGG_WINDOW_END : AGG_WINDOW_START);
     return wy_expr_column(e->name, slot, wy_type_bigint(), e->pos.line, e->pos.column);
   }
   if (e->kind == WY_AST_CALL && !wy_registry_find(a->cx->registry, e->name)) {
     *handled = true;
-    wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column, "Can't find any functions with the name '%s'",
-                     e->name);
+    wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                     "Can't find any functions with the name '%s'", e->name);
     return NULL;
   }
   if (e->kind == WY_AST_COLUMN) {
@@ -120,22 +124,26 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
 /* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done. */
 static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
-  if (a->nsrc > 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
+  if (a->nsrc > 1)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
   if (q->window && q->window->kind == WY_AST_WINDOW_SESSION)
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "SESSION windows are not supported yet");
-  if (q->window && r->table) return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
+  if (q->window && r->table)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
   if (q->window && q->emit == WY_AST_EMIT_FINAL)
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "EMIT FINAL is not supported yet");
   if (strcmp(r->def->value_format.name, "KAFKA") == 0)
     return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.",
+                        "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
+                        "support GROUP BY.",
                         r->def->name);
   bool any_agg = wy_analyze_has_aggregate(a, q->having);
   for (size_t i = 0; i < q->nitems; i++)
     if (q->items[i]->expr && wy_analyze_has_aggregate(a, q->items[i]->expr)) any_agg = true;
   if (q->has_group_by && !any_agg)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.");
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.");
   a->ngroup = q->ngroup_by;
   a->group = (const wy_ast_expr_t **)q->group_by;
   if (!q->has_group_by || q->ngroup_by == 0) {
@@ -151,27 +159,34 @@ static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error
     for (size_t i = 0; i < q->nitems && !first; i++)
       if (q->items[i]->expr) first = find_aggregate_name(a, q->items[i]->expr);
     char call[256];
-    if (first && strcasecmp(first, "COUNT") == 0) snprintf(call, sizeof call, "COUNT(ROWTIME)");
-    else snprintf(call, sizeof call, "%s", first ? first : "?");
-    return wy_error_set(err, WY_ERR_UNSUPPORTED,
-                        "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a "
-                        "GROUP BY clause.",
-                        call);
+    if (first && strcasecmp(first, "COUNT") == 0)
+      snprintf(call, sizeof call, "COUNT(ROWTIME)");
+    else
+      snprintf(call, sizeof call, "%s", first ? first : "?");
+    return wy_error_set(
+        err, WY_ERR_UNSUPPORTED,
+        "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a "
+        "GROUP BY clause.",
+        call);
   }
   const wy_ast_expr_t *g0 = a->group[0];
-  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "GROUP BY", a->ngroup, g0->pos.line, g0->pos.column) != WY_OK)
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "GROUP BY", a->ngroup, g0->pos.line,
+                     g0->pos.column) != WY_OK)
     return err->code;
   for (size_t i = 0; i < a->ngroup; i++) {
     const char *agg = find_aggregate_name(a, a->group[i]);
     if (agg)
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "GROUP BY does not support aggregate functions: %s is an aggregate function.", agg);
+      return wy_error_set(
+          err, WY_ERR_ANALYSIS,
+          "GROUP BY does not support aggregate functions: %s is an aggregate function.", agg);
     for (size_t j = 0; j < i; j++) {
       bool same = wy_ast_expr_equal(a->group[i], a->group[j]);
       if (!same && a->group[i]->kind == WY_AST_COLUMN && a->group[j]->kind == WY_AST_COLUMN) {
         wy_error_t ig;
-        const wy_scope_col_t *x = wy_scope_resolve(&a->in_scope, a->group[i]->qualifier, a->group[i]->name, "", &ig);
-        const wy_scope_col_t *y = wy_scope_resolve(&a->in_scope, a->group[j]->qualifier, a->group[j]->name, "", &ig);
+        const wy_scope_col_t *x =
+            wy_scope_resolve(&a->in_scope, a->group[i]->qualifier, a->group[i]->name, "", &ig);
+        const wy_scope_col_t *y =
+            wy_scope_resolve(&a->in_scope, a->group[j]->qualifier, a->group[j]->name, "", &ig);
         same = x && y && x->slot == y->slot;
       }
       if (same) {
@@ -188,8 +203,8 @@ static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error
 /* The aggregate's input row: the group keys, then every source column (for the
  * aggregate arguments). Re-keyed through a repartition topic unless the source is a
  * stream already keyed by exactly the group keys. */
-static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t **node, wy_key_spec_t *ks,
-                             wy_error_t *err) {
+static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t **node,
+                             wy_key_spec_t *ks, wy_error_t *err) {
   bool keyed = !r->table && a->ngroup == wy_schema_count_ns(&r->def->schema, WY_NS_KEY);
   for (size_t i = 0; keyed && i < a->ngroup; i++) {
     int idx;
@@ -211,15 +226,19 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
     wy_expr_t *x = wy_convert_bind(&cx, ge, a->cx->registry, false, err);
     if (!x) return err->code;
     char name[256];
-    if (ge->kind == WY_AST_COLUMN || ge->kind == WY_AST_DEREF) snprintf(name, sizeof name, "%s", ge->name);
-    else snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
+    if (ge->kind == WY_AST_COLUMN || ge->kind == WY_AST_DEREF)
+      snprintf(name, sizeof name, "%s", ge->name);
+    else
+      snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
     wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
     e->name = strdup(name);
     e->type = wy_type_ref(wy_expr_type(x));
     e->prog = wy_analyze_compile(x, err);
     wy_expr_destroy(x);
-    if (!e->name || !e->prog) return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK) return err->code;
+    if (!e->name || !e->prog)
+      return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK)
+      return err->code;
     ks->ast[i] = ge;
   }
   for (size_t c = 0; c < r->def->schema.n; c++) {
@@ -228,7 +247,8 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
     char name[300];
     snprintf(name, sizeof name, "%s", col->name);
     if (wy_schema_find(&sk->schema, name) >= 0) snprintf(name, sizeof name, "%s_%zu", col->name, c);
-    if (wy_analyze_add_column(sk, name, wy_type_ref(col->type), WY_NS_VALUE, err) != WY_OK) return err->code;
+    if (wy_analyze_add_column(sk, name, wy_type_ref(col->type), WY_NS_VALUE, err) != WY_OK)
+      return err->code;
   }
   sk->nkey = a->ngroup;
   return WY_OK;
@@ -238,7 +258,11 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
 static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out, wy_error_t *err) {
   *out = NULL;
   if (!a->q->having) return WY_OK;
-  wy_convert_ctx_t cx = {.scope = dummy, .catalog = a->cx->catalog, .clause = "HAVING", .rewrite = agg_rewrite, .user = a};
+  wy_convert_ctx_t cx = {.scope = dummy,
+                         .catalog = a->cx->catalog,
+                         .clause = "HAVING",
+                         .rewrite = agg_rewrite,
+                         .user = a};
   wy_expr_t *x = wy_convert_expr(&cx, a->q->having, err);
   wy_status_t st = WY_OK;
   if (!x) {
@@ -246,7 +270,8 @@ static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out
   } else if (a->non_agg_cols.n) {
     char list[1024];
     wy_strlist_join(&a->non_agg_cols, list, sizeof list, ", ");
-    st = wy_error_set(err, WY_ERR_ANALYSIS, "Non-aggregate HAVING expression not part of GROUP BY: %s", list);
+    st = wy_error_set(err, WY_ERR_ANALYSIS,
+                      "Non-aggregate HAVING expression not part of GROUP BY: %s", list);
   } else if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
     st = wy_error_prefix(err, "Error in HAVING expression");
   } else if (wy_expr_check_boolean(x, err) != WY_OK) {
@@ -259,8 +284,8 @@ static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out
 }
 
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
-static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy_logical_t *sk, wy_logical_t **node,
-                                  wy_error_t *err) {
+static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy_logical_t *sk,
+                                  wy_logical_t **node, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   wy_logical_t *agg = wy_logical_new(WY_LOGICAL_AGGREGATE, *node);
   *node = agg;
@@ -287,8 +312,8 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
       args[j].lambda_arity = 0;
       argt[j] = args[j].type;
     }
-    if (st == WY_OK &&
-        wy_registry_resolve(a->cx->registry, wy_expr_name(call), args, nargs, true, NULL, NULL, &pa->resolved, err) != WY_OK)
+    if (st == WY_OK && wy_registry_resolve(a->cx->registry, wy_expr_name(call), args, nargs, true,
+                                           NULL, NULL, &pa->resolved, err) != WY_OK)
       st = err->code;
     if (st == WY_OK) {
       pa->ops = pa->resolved.ov->agg;
@@ -306,19 +331,23 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
     char list[512];
     wy_strlist_join(&no_undo, list, sizeof list, " and ");
     st = wy_error_set(err, WY_ERR_ANALYSIS,
-                      "The aggregation function%s %s cannot be applied to a table source, only to a stream source.",
+                      "The aggregation function%s %s cannot be applied to a table source, only to "
+                      "a stream source.",
                       no_undo.n > 1 ? "s" : "", list);
   }
   wy_strlist_free(&no_undo);
   /* the aggregate row's schema (EXPLAIN): keys, window bounds, results */
   for (size_t i = 0; st == WY_OK && i < a->ngroup; i++)
-    st = wy_analyze_add_column(agg, sk->schema.cols[i].name, wy_type_ref(sk->schema.cols[i].type), WY_NS_KEY, err);
-  if (st == WY_OK) st = wy_analyze_add_column(agg, "WINDOWSTART", wy_type_bigint(), WY_NS_VALUE, err);
+    st = wy_analyze_add_column(agg, sk->schema.cols[i].name, wy_type_ref(sk->schema.cols[i].type),
+                               WY_NS_KEY, err);
+  if (st == WY_OK)
+    st = wy_analyze_add_column(agg, "WINDOWSTART", wy_type_bigint(), WY_NS_VALUE, err);
   if (st == WY_OK) st = wy_analyze_add_column(agg, "WINDOWEND", wy_type_bigint(), WY_NS_VALUE, err);
   for (size_t i = 0; st == WY_OK && i < agg->agg.ncalls; i++) {
     char name[48];
     snprintf(name, sizeof name, "KSQL_AGG_VARIABLE_%zu", i);
-    st = wy_analyze_add_column(agg, name, wy_type_ref(wy_expr_type(a->aggs[i].bound)), WY_NS_VALUE, err);
+    st = wy_analyze_add_column(agg, name, wy_type_ref(wy_expr_type(a->aggs[i].bound)), WY_NS_VALUE,
+                               err);
   }
   agg->nkey = a->ngroup;
   if (st == WY_OK && q->window) {
@@ -326,12 +355,15 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
     agg->agg.window_advance =
         q->window->kind == WY_AST_WINDOW_HOPPING ? wy_ast_duration_ms(&q->window->advance) : 0;
     /* ksqlDB's default grace period is 24 hours */
-    agg->agg.window_grace = q->window->grace.set ? wy_ast_duration_ms(&q->window->grace) : 24LL * 3600 * 1000;
-    if (agg->agg.window_size <= 0 || (q->window->kind == WY_AST_WINDOW_HOPPING && agg->agg.window_advance <= 0))
+    agg->agg.window_grace =
+        q->window->grace.set ? wy_ast_duration_ms(&q->window->grace) : 24LL * 3600 * 1000;
+    if (agg->agg.window_size <= 0 ||
+        (q->window->kind == WY_AST_WINDOW_HOPPING && agg->agg.window_advance <= 0))
       st = wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
     else if (agg->agg.window_advance > agg->agg.window_size)
-      st = wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Window advance interval should be more than zero and less than or equal to window size");
+      st = wy_error_set(
+          err, WY_ERR_ANALYSIS,
+          "Window advance interval should be more than zero and less than or equal to window size");
   }
   return st;
 }
@@ -342,7 +374,8 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
   const wy_source_ref_t *r = &a->src[0];
   if (check_grouping(a, r, err) != WY_OK) return err->code;
   wy_logical_t *node = NULL;
-  if (wy_analyze_source(a, r->def, &node, err) != WY_OK || wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK) {
+  if (wy_analyze_source(a, r->def, &node, err) != WY_OK ||
+      wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK) {
     wy_logical_destroy(node);
     return err->code;
   }
@@ -362,8 +395,8 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     const wy_scope_col_t *c = &a->in_scope.cols[i];
     int slot = c->pseudo ? (int)(a->ngroup + r->def->schema.n) + (c->slot - (int)r->def->schema.n)
                          : (int)a->ngroup + c->slot;
-    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, slot, wy_type_ref(c->type), c->is_key, c->pseudo,
-                      c->header, err);
+    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, slot, wy_type_ref(c->type), c->is_key,
+                      c->pseudo, c->header, err);
   }
   a->in_scope = agg_in;
 
@@ -405,7 +438,8 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
   }
   st = wy_analyze_sink(a, node, true, false, sink, &node, err);
   if (st == WY_OK && q->window && *sink) {
-    (*sink)->window = q->window->kind == WY_AST_WINDOW_HOPPING ? WY_WINDOW_HOPPING : WY_WINDOW_TUMBLING;
+    (*sink)->window =
+        q->window->kind == WY_AST_WINDOW_HOPPING ? WY_WINDOW_HOPPING : WY_WINDOW_TUMBLING;
     (*sink)->window_size_ms = wy_ast_duration_ms(&q->window->size);
   }
   a->lq->root = node;

@@ -36,8 +36,8 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
 /* CSAS, CTAS, INSERT INTO ... SELECT: the query's logical plan (logical.h). *sink gets
  * the new sink definition for CSAS and CTAS (NULL for INSERT INTO, which writes to an
  * existing source). The planner (engine/plan/planner.h) lowers the result. */
-wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s, wy_logical_query_t **out,
-                             wy_source_def_t **sink, wy_error_t *err);
+wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
+                             wy_logical_query_t **out, wy_source_def_t **sink, wy_error_t *err);
 
 /* The text of a WITH property value (string literal text, or a number's text); NULL
  * when the property is absent. */

@@ -13,7 +13,8 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
                                     const wy_format_spec_t *spec, wy_error_t *err);
 /* WITH (TIMESTAMP=..., TIMESTAMP_FORMAT=...) of a source or sink d: the column must be
  * one of d's, a BIGINT or TIMESTAMP, or a STRING with a format (ksqlDB's messages). */
-wy_status_t wy_analyze_timestamp_column(const wy_ast_stmt_t *s, wy_source_def_t *d, wy_error_t *err);
+wy_status_t wy_analyze_timestamp_column(const wy_ast_stmt_t *s, wy_source_def_t *d,
+                                        wy_error_t *err);
 /* AVRO, PROTOBUF, JSON_SR: formats whose schemas live in a Schema Registry. */
 bool wy_analyze_is_sr_format(const wy_format_spec_t *f);
 /* ARRAY<STRUCT<KEY STRING, VALUE BYTES>> (new reference). */

@@ -13,8 +13,8 @@
 #include "engine/formats/format.h"
 #include "engine/registry/registry.h"
 
-static const char *const reserved_names[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET",
-                                             "WINDOWSTART", "WINDOWEND"};
+static const char *const reserved_names[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
+                                             "WINDOWEND"};
 
 bool wy_analyze_is_reserved(const char *name) {
   for (size_t i = 0; i < sizeof reserved_names / sizeof reserved_names[0]; i++)
@@ -23,6 +23,7 @@ bool wy_analyze_is_reserved(const char *name) {
 }
 
 /* X(name) — the WITH properties ksqlDB accepts on sources. */
+// clang-format off
 #define WY_SOURCE_PROPS(X)                                                         \
   X("KAFKA_TOPIC") X("KEY_FORMAT") X("VALUE_FORMAT") X("FORMAT") X("PARTITIONS")   \
   X("REPLICAS") X("RETENTION_MS") X("TIMESTAMP") X("TIMESTAMP_FORMAT")             \
@@ -31,9 +32,11 @@ bool wy_analyze_is_reserved(const char *name) {
   X("VALUE_SCHEMA_FULL_NAME") X("VALUE_AVRO_SCHEMA_FULL_NAME")                     \
   X("KEY_PROTOBUF_NULLABLE_REPRESENTATION") X("VALUE_PROTOBUF_NULLABLE_REPRESENTATION") \
   X("SOURCE_CONNECTOR")
+// clang-format on
 
 static bool known_prop(const char *name) {
-#define WY_X_PROP(n) if (strcasecmp(name, n) == 0) return true;
+#define WY_X_PROP(n) \
+  if (strcasecmp(name, n) == 0) return true;
   WY_SOURCE_PROPS(WY_X_PROP)
 #undef WY_X_PROP
   return false;
@@ -43,7 +46,8 @@ wy_status_t wy_analyze_check_props(const wy_ast_stmt_t *s, wy_error_t *err) {
   for (size_t i = 0; i < s->nprops; i++)
     if (!known_prop(s->props[i]->name))
       return wy_error_set_pos(err, WY_ERR_ANALYSIS, s->props[i]->pos.line, s->props[i]->pos.column,
-                              "Invalid config variable(s) in the WITH clause: %s", s->props[i]->name);
+                              "Invalid config variable(s) in the WITH clause: %s",
+                              s->props[i]->name);
   return WY_OK;
 }
 
@@ -61,21 +65,23 @@ static void upper_into(char *buf, size_t cap, const char *s) {
 }
 
 wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
-                               wy_format_spec_t *key, wy_format_spec_t *value,
-                               bool key_required, bool value_required, wy_error_t *err) {
+                               wy_format_spec_t *key, wy_format_spec_t *value, bool key_required,
+                               bool value_required, wy_error_t *err) {
   const char *fmt = wy_analyze_prop_text(s, "FORMAT");
   const char *kf = wy_analyze_prop_text(s, "KEY_FORMAT");
   const char *vf = wy_analyze_prop_text(s, "VALUE_FORMAT");
   if (fmt && kf)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Cannot supply both 'KEY_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both "
-                        "key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and "
-                        "'VALUE_FORMAT'.");
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Cannot supply both 'KEY_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both "
+        "key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and "
+        "'VALUE_FORMAT'.");
   if (fmt && vf)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Cannot supply both 'VALUE_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets "
-                        "both key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and "
-                        "'VALUE_FORMAT'.");
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Cannot supply both 'VALUE_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets "
+        "both key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and "
+        "'VALUE_FORMAT'.");
   if (fmt) kf = vf = fmt;
   if (!kf && key_required) {
     kf = cx->property ? cx->property(cx->user, "ksql.persistence.default.format.key") : NULL;
@@ -116,7 +122,8 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
     if (on && (strcmp(value->name, "KAFKA") == 0 || strcmp(value->name, "DELIMITED") == 0 ||
                strcmp(value->name, "NONE") == 0))
       return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'true'.", value->name);
+                          "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'true'.",
+                          value->name);
     value->wrap_single = on ? 1 : 0;
   }
   const char *id;
@@ -138,16 +145,16 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
 static bool type_contains_map(const wy_type_t *t) {
   if (!t) return false;
   switch (t->kind) {
-  case WY_T_MAP:
-    return true;
-  case WY_T_ARRAY:
-    return type_contains_map(t->elem);
-  case WY_T_STRUCT:
-    for (size_t i = 0; i < t->nfields; i++)
-      if (type_contains_map(t->fields[i].type)) return true;
-    return false;
-  default:
-    return false;
+    case WY_T_MAP:
+      return true;
+    case WY_T_ARRAY:
+      return type_contains_map(t->elem);
+    case WY_T_STRUCT:
+      for (size_t i = 0; i < t->nfields; i++)
+        if (type_contains_map(t->fields[i].type)) return true;
+      return false;
+    default:
+      return false;
   }
 }
 
@@ -157,12 +164,13 @@ wy_status_t wy_analyze_check_key_types(const wy_schema_t *schema, wy_error_t *er
     if (c->ns != WY_NS_KEY || !type_contains_map(c->type)) continue;
     char t[256];
     wy_type_format(c->type, t, sizeof t);
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Map keys, including types that contain maps, are not supported as they may "
-                        "lead to unexpected behavior due to inconsistent serialization. Key column "
-                        "name: `%s`. Column type: %s. See "
-                        "https://github.com/confluentinc/ksql/issues/6621 for more.",
-                        c->name, t);
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Map keys, including types that contain maps, are not supported as they may "
+        "lead to unexpected behavior due to inconsistent serialization. Key column "
+        "name: `%s`. Column type: %s. See "
+        "https://github.com/confluentinc/ksql/issues/6621 for more.",
+        c->name, t);
   }
   return WY_OK;
 }
@@ -205,9 +213,10 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
   opts.is_key = key;
   opts.delimiter = spec->delimiter;
   opts.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT
-                     : spec->wrap_single ? WY_WRAP_TRUE
-                                         : WY_WRAP_FALSE;
-  opts.full_schema_name = spec->full_schema_name[0] || spec->full_schema_set ? spec->full_schema_name : NULL;
+                     : spec->wrap_single   ? WY_WRAP_TRUE
+                                           : WY_WRAP_FALSE;
+  opts.full_schema_name =
+      spec->full_schema_name[0] || spec->full_schema_set ? spec->full_schema_name : NULL;
   wy_format_codec_t *codec = wy_format_codec_new(f, &fs, &opts, err);
   free(cols);
   if (!codec) return err->code ? err->code : WY_ERR_ANALYSIS;
@@ -215,28 +224,33 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
   return WY_OK;
 }
 
-wy_status_t wy_analyze_timestamp_column(const wy_ast_stmt_t *s, wy_source_def_t *d, wy_error_t *err) {
+wy_status_t wy_analyze_timestamp_column(const wy_ast_stmt_t *s, wy_source_def_t *d,
+                                        wy_error_t *err) {
   const char *ts = wy_analyze_prop_text(s, "TIMESTAMP");
   if (!ts) return WY_OK;
   char name[256];
   upper_into(name, sizeof name, ts);
   int at = wy_schema_find(&d->schema, name);
   if (at < 0)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name);
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name);
   const char *tf = wy_analyze_prop_text(s, "TIMESTAMP_FORMAT");
   if (!(d->timestamp_column = strdup(name)) || (tf && !(d->timestamp_format = strdup(tf))))
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_type_kind_t k = d->schema.cols[at].type->kind;
   if (!tf && k != WY_T_BIGINT && k != WY_T_TIMESTAMP)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a "
-                        "timestamp_format specified.",
-                        name);
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a "
+        "timestamp_format specified.",
+        name);
   return WY_OK;
 }
 
-static const char *kind_word(wy_source_kind_t k) { return k == WY_SOURCE_TABLE ? "table" : "stream"; }
+static const char *kind_word(wy_source_kind_t k) {
+  return k == WY_SOURCE_TABLE ? "table" : "stream";
+}
 
 bool wy_analyze_is_sr_format(const wy_format_spec_t *f) {
   return !strcmp(f->name, "AVRO") || !strcmp(f->name, "PROTOBUF") || !strcmp(f->name, "JSON_SR");
@@ -245,36 +259,43 @@ bool wy_analyze_is_sr_format(const wy_format_spec_t *f) {
 /* Schema inference (ksqlDB's): columns from the latest schema of <topic>-key/-value, or
  * from the schema with the id given in WITH. A missing key schema means a key-less
  * source; a missing value schema is an error. */
-static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d, bool key, wy_schema_t *out,
-                                 wy_error_t *err) {
+static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d, bool key,
+                                 wy_schema_t *out, wy_error_t *err) {
   const wy_format_spec_t *f = key ? &d->key_format : &d->value_format;
   if (strcmp(f->name, "AVRO") != 0)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "Schema inference for the %s format is not supported", f->name);
+    return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                        "Schema inference for the %s format is not supported", f->name);
   if (!cx->sr)
-    return wy_error_set(err, WY_ERR_CONFIG,
-                        "Schema Registry url is not set: schema inference for %s needs 'ksql.schema.registry.url'",
-                        key ? "keys" : "values");
+    return wy_error_set(
+        err, WY_ERR_CONFIG,
+        "Schema Registry url is not set: schema inference for %s needs 'ksql.schema.registry.url'",
+        key ? "keys" : "values");
   char subject[512];
   snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
   const char *schema = NULL;
   int32_t id = f->schema_id;
   wy_error_t lookup;
   wy_error_clear(&lookup);
-  wy_status_t st = id > 0 ? wy_sr_get_schema(cx->sr, id, &schema, &lookup) : wy_sr_latest(cx->sr, subject, &id, &schema, &lookup);
+  wy_status_t st = id > 0 ? wy_sr_get_schema(cx->sr, id, &schema, &lookup)
+                          : wy_sr_latest(cx->sr, subject, &id, &schema, &lookup);
   if (st != WY_OK) {
     if (key && id <= 0) return WY_OK; /* no key schema: a key-less source */
     if (id > 0)
-      return wy_error_set(err, WY_ERR_NOT_FOUND, "Schema with id %d does not exist in the Schema Registry", (int)id);
-    return wy_error_set(err, WY_ERR_NOT_FOUND,
-                        "Schema for message %s on topic '%s' does not exist in the Schema Registry.Subject: %s",
-                        key ? "keys" : "values", d->topic, subject);
+      return wy_error_set(err, WY_ERR_NOT_FOUND,
+                          "Schema with id %d does not exist in the Schema Registry", (int)id);
+    return wy_error_set(
+        err, WY_ERR_NOT_FOUND,
+        "Schema for message %s on topic '%s' does not exist in the Schema Registry.Subject: %s",
+        key ? "keys" : "values", d->topic, subject);
   }
   wy_format_column_t *cols = NULL;
   size_t n = 0;
   bool unwrapped = key || f->wrap_single == 0;
-  if (wy_avro_infer_columns(schema, key, unwrapped && key, &cols, &n, err) != WY_OK) return err->code;
+  if (wy_avro_infer_columns(schema, key, unwrapped && key, &cols, &n, err) != WY_OK)
+    return err->code;
   for (size_t i = 0; i < n && st == WY_OK; i++)
-    st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE, NULL, err);
+    st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE,
+                       NULL, err);
   wy_avro_columns_free(cols, n);
   return st;
 }
@@ -282,10 +303,10 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
 wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                                      wy_source_def_t **out, wy_error_t *err) {
   *out = NULL;
-  wy_source_kind_t kind =
-      s->kind == WY_AST_STMT_CREATE_TABLE ? WY_SOURCE_TABLE : WY_SOURCE_STREAM;
+  wy_source_kind_t kind = s->kind == WY_AST_STMT_CREATE_TABLE ? WY_SOURCE_TABLE : WY_SOURCE_STREAM;
   if (s->or_replace && s->is_source)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
                         kind_word(kind), s->name, kind_word(kind));
   if (wy_analyze_check_props(s, err) != WY_OK) return err->code;
   const char *topic = wy_analyze_prop_text(s, "KAFKA_TOPIC");
@@ -305,12 +326,15 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   }
   if (s->ncolumns == 0 && !infer_values)
     return wy_error_set(err, WY_ERR_ANALYSIS, "The statement does not define any columns.");
-  if (wy_limit_check(err, WY_LIMIT_COLUMNS, "The statement", s->ncolumns, s->pos.line, s->pos.column) != WY_OK)
+  if (wy_limit_check(err, WY_LIMIT_COLUMNS, "The statement", s->ncolumns, s->pos.line,
+                     s->pos.column) != WY_OK)
     return err->code;
   size_t nkeys = 0;
   for (size_t i = 0; i < s->ncolumns; i++)
-    nkeys += s->columns[i]->constraint == WY_AST_COL_KEY || s->columns[i]->constraint == WY_AST_COL_PRIMARY_KEY;
-  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "The statement", nkeys, s->pos.line, s->pos.column) != WY_OK)
+    nkeys += s->columns[i]->constraint == WY_AST_COL_KEY ||
+             s->columns[i]->constraint == WY_AST_COL_PRIMARY_KEY;
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "The statement", nkeys, s->pos.line,
+                     s->pos.column) != WY_OK)
     return err->code;
 
   wy_source_def_t *d = wy_source_def_new(s->name, kind);
@@ -328,25 +352,27 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
       bool is_key = c->constraint == WY_AST_COL_KEY || c->constraint == WY_AST_COL_PRIMARY_KEY;
       if (is_key != (pass == 0)) continue;
       if (wy_analyze_is_reserved(c->name)) {
-        st = wy_error_set_pos(err, WY_ERR_ANALYSIS, c->pos.line, c->pos.column,
-                              "'%s' is a reserved column name. You cannot use it as a name for a column.",
-                              c->name);
+        st = wy_error_set_pos(
+            err, WY_ERR_ANALYSIS, c->pos.line, c->pos.column,
+            "'%s' is a reserved column name. You cannot use it as a name for a column.", c->name);
         break;
       }
       if (kind == WY_SOURCE_STREAM && c->constraint == WY_AST_COL_PRIMARY_KEY) {
-        st = wy_error_set_pos(err, WY_ERR_ANALYSIS, c->pos.line, c->pos.column,
-                              "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\n"
-                              "Tables have PRIMARY KEYs, which are unique and NON NULL.\n"
-                              "Streams have KEYs, which have no uniqueness or NON NULL constraints.",
-                              c->name);
+        st = wy_error_set_pos(
+            err, WY_ERR_ANALYSIS, c->pos.line, c->pos.column,
+            "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\n"
+            "Tables have PRIMARY KEYs, which are unique and NON NULL.\n"
+            "Streams have KEYs, which have no uniqueness or NON NULL constraints.",
+            c->name);
         break;
       }
       if (kind == WY_SOURCE_TABLE && c->constraint == WY_AST_COL_KEY) {
-        st = wy_error_set_pos(err, WY_ERR_ANALYSIS, c->pos.line, c->pos.column,
-                              "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\n"
-                              "Tables have PRIMARY KEYs, which are unique and NON NULL.\n"
-                              "Streams have KEYs, which have no uniqueness or NON NULL constraints.",
-                              c->name);
+        st =
+            wy_error_set_pos(err, WY_ERR_ANALYSIS, c->pos.line, c->pos.column,
+                             "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\n"
+                             "Tables have PRIMARY KEYs, which are unique and NON NULL.\n"
+                             "Streams have KEYs, which have no uniqueness or NON NULL constraints.",
+                             c->name);
         break;
       }
       if (wy_schema_find(&d->schema, c->name) >= 0) {
@@ -371,8 +397,8 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
         wy_type_unref(want);
         if (!ok) {
           wy_type_unref(t);
-          st = wy_error_set(err, WY_ERR_ANALYSIS, "Invalid type for HEADERS column: expected %s, got %s",
-                            exp, got);
+          st = wy_error_set(err, WY_ERR_ANALYSIS,
+                            "Invalid type for HEADERS column: expected %s, got %s", exp, got);
           break;
         }
       } else if (c->constraint == WY_AST_COL_HEADER) {
@@ -391,14 +417,17 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
     }
   }
   /* Columns the statement leaves out come from the Schema Registry. */
-  if (st == WY_OK && ((wy_schema_count_ns(&d->schema, WY_NS_VALUE) == 0 && wy_analyze_is_sr_format(&d->value_format)) ||
-                      (wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0 && wy_analyze_is_sr_format(&d->key_format)))) {
+  if (st == WY_OK && ((wy_schema_count_ns(&d->schema, WY_NS_VALUE) == 0 &&
+                       wy_analyze_is_sr_format(&d->value_format)) ||
+                      (wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0 &&
+                       wy_analyze_is_sr_format(&d->key_format)))) {
     wy_schema_t keys, vals;
     wy_schema_init(&keys);
     wy_schema_init(&vals);
     if (wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0 && wy_analyze_is_sr_format(&d->key_format))
       st = infer_columns(cx, d, true, &keys, err);
-    if (st == WY_OK && wy_schema_count_ns(&d->schema, WY_NS_VALUE) == 0 && wy_analyze_is_sr_format(&d->value_format))
+    if (st == WY_OK && wy_schema_count_ns(&d->schema, WY_NS_VALUE) == 0 &&
+        wy_analyze_is_sr_format(&d->value_format))
       st = infer_columns(cx, d, false, &vals, err);
     if (st == WY_OK) {
       wy_schema_t merged;
@@ -418,8 +447,8 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
       /* declared value and header columns keep their place after the keys */
       for (size_t i = 0; i < d->schema.n && st == WY_OK; i++)
         if (d->schema.cols[i].ns != WY_NS_KEY)
-          st = wy_schema_add(&merged, d->schema.cols[i].name, wy_type_ref(d->schema.cols[i].type), d->schema.cols[i].ns,
-                             d->schema.cols[i].header_key, err);
+          st = wy_schema_add(&merged, d->schema.cols[i].name, wy_type_ref(d->schema.cols[i].type),
+                             d->schema.cols[i].ns, d->schema.cols[i].header_key, err);
       wy_schema_clear(&d->schema);
       d->schema = merged;
     }
@@ -431,7 +460,8 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   if (st == WY_OK && nheaders_all > 1)
     st = wy_error_set(err, WY_ERR_ANALYSIS, "Schema already contains a HEADERS column.");
   if (st == WY_OK && kind == WY_SOURCE_TABLE && wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0)
-    st = wy_error_set(err, WY_ERR_ANALYSIS, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
+    st = wy_error_set(err, WY_ERR_ANALYSIS,
+                      "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
   if (st == WY_OK) st = wy_analyze_check_key_types(&d->schema, err);
   if (st == WY_OK && wy_schema_count_ns(&d->schema, WY_NS_KEY) == 0 &&
       !wy_analyze_prop_text(s, "KEY_FORMAT") && !wy_analyze_prop_text(s, "FORMAT"))
@@ -454,10 +484,14 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   /* Windowed sources */
   const char *wt = wy_analyze_prop_text(s, "WINDOW_TYPE");
   if (st == WY_OK && wt) {
-    if (strcasecmp(wt, "TUMBLING") == 0) d->window = WY_WINDOW_TUMBLING;
-    else if (strcasecmp(wt, "HOPPING") == 0) d->window = WY_WINDOW_HOPPING;
-    else if (strcasecmp(wt, "SESSION") == 0) d->window = WY_WINDOW_SESSION;
-    else st = wy_error_set(err, WY_ERR_ANALYSIS, "Invalid WINDOW_TYPE: %s", wt);
+    if (strcasecmp(wt, "TUMBLING") == 0)
+      d->window = WY_WINDOW_TUMBLING;
+    else if (strcasecmp(wt, "HOPPING") == 0)
+      d->window = WY_WINDOW_HOPPING;
+    else if (strcasecmp(wt, "SESSION") == 0)
+      d->window = WY_WINDOW_SESSION;
+    else
+      st = wy_error_set(err, WY_ERR_ANALYSIS, "Invalid WINDOW_TYPE: %s", wt);
     const char *ws = wy_analyze_prop_text(s, "WINDOW_SIZE");
     if (ws) d->window_size_ms = wy_analyze_parse_duration_ms(ws);
   }
@@ -488,7 +522,11 @@ int64_t wy_analyze_parse_duration_ms(const char *text) {
   static const struct {
     const char *unit;
     int64_t ms;
-  } units[] = {{"MILLISECOND", 1}, {"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000}, {"DAY", 86400000}};
+  } units[] = {{"MILLISECOND", 1},
+               {"SECOND", 1000},
+               {"MINUTE", 60000},
+               {"HOUR", 3600000},
+               {"DAY", 86400000}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
     if (strncasecmp(end, units[i].unit, strlen(units[i].unit)) == 0) return n * units[i].ms;
   return -1;

@@ -48,7 +48,8 @@ static wy_status_t key_set_add(wy_qa_t *a, key_set_t *k, const wy_ast_expr_t *e,
   char **nm = realloc(k->names, (k->n + 1) * sizeof *nm);
   if (nm) k->names = nm;
   char *name = NULL;
-  if (!s || !nm || asprintf(&name, "%s.%s", c->alias, c->name) < 0) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!s || !nm || asprintf(&name, "%s.%s", c->alias, c->name) < 0)
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   k->slots[k->n] = c->slot;
   k->names[k->n++] = name;
   return WY_OK;
@@ -57,31 +58,39 @@ static wy_status_t key_set_add(wy_qa_t *a, key_set_t *k, const wy_ast_expr_t *e,
 /* The source k of a column reference's slot: -1 for none. */
 static int source_of_slot(const wy_qa_t *a, int slot) {
   for (size_t k = a->nsrc; k-- > 0;)
-    if (slot >= a->src[k].base) return slot < a->src[k].base + (int)a->src[k].def->schema.n + WY_ROW_NPSEUDO ? (int)k : -1;
+    if (slot >= a->src[k].base)
+      return slot < a->src[k].base + (int)a->src[k].def->schema.n + WY_ROW_NPSEUDO ? (int)k : -1;
   return -1;
 }
 
 /* Which sides of join k an expression references: left (sources before k), right
  * (source k), or a later source (an error). */
-static void ast_sources(const wy_qa_t *a, size_t k, const wy_ast_expr_t *e, bool *left, bool *right, bool *later) {
+static void ast_sources(const wy_qa_t *a, size_t k, const wy_ast_expr_t *e, bool *left, bool *right,
+                        bool *later) {
   if (e->kind == WY_AST_COLUMN) {
     wy_error_t ignore;
-    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "JOIN", &ignore);
+    const wy_scope_col_t *c =
+        wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "JOIN", &ignore);
     int s = c ? source_of_slot(a, c->slot) : -1;
-    if (s >= 0 && (size_t)s < k) *left = true;
-    else if ((size_t)s == k) *right = true;
-    else if (s > (int)k) *later = true;
+    if (s >= 0 && (size_t)s < k)
+      *left = true;
+    else if ((size_t)s == k)
+      *right = true;
+    else if (s > (int)k)
+      *later = true;
     return;
   }
   for (size_t i = 0; i < e->nargs; i++) ast_sources(a, k, e->args[i], left, right, later);
 }
 
-static wy_status_t split_join(wy_qa_t *a, size_t k, const wy_ast_join_t *j, join_cond_t *jc, wy_error_t *err) {
+static wy_status_t split_join(wy_qa_t *a, size_t k, const wy_ast_join_t *j, join_cond_t *jc,
+                              wy_error_t *err) {
   const wy_ast_expr_t *on = j->on;
   char *text = wy_analyze_expr_text(on);
   wy_status_t st = WY_OK;
   if (on->kind != WY_AST_COMPARE || on->op != WY_AST_OP_EQ) {
-    st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column, "Unsupported join expression: %s", text);
+    st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column,
+                          "Unsupported join expression: %s", text);
   } else {
     for (int i = 0; i < 2 && st == WY_OK; i++) {
       bool l = false, r = false, later = false;
@@ -98,7 +107,8 @@ static wy_status_t split_join(wy_qa_t *a, size_t k, const wy_ast_join_t *j, join
       }
     }
     if (st == WY_OK && (!jc->side[0] || !jc->side[1]))
-      st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column, "Invalid join condition: %s", text);
+      st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column,
+                            "Invalid join condition: %s", text);
   }
   free(text);
   return st;
@@ -118,8 +128,8 @@ static wy_status_t rebased_scope(wy_qa_t *a, int from, int to, wy_scope_t *out, 
   for (size_t i = 0; st == WY_OK && i < a->in_scope.n; i++) {
     const wy_scope_col_t *c = &a->in_scope.cols[i];
     if (c->slot < from || c->slot >= to) continue;
-    st = wy_scope_add(out, c->source, c->alias, c->name, c->slot - from, wy_type_ref(c->type), c->is_key, c->pseudo,
-                      c->header, err);
+    st = wy_scope_add(out, c->source, c->alias, c->name, c->slot - from, wy_type_ref(c->type),
+                      c->is_key, c->pseudo, c->header, err);
   }
   return st;
 }
@@ -127,8 +137,9 @@ static wy_status_t rebased_scope(wy_qa_t *a, int from, int to, wy_scope_t *out, 
 /* A side re-keyed by its join expression: a SELECT_KEY over `node` (taken) whose rows the
  * planner repartitions; the join then sees [KSQL_JOIN_KEY, the side's columns]. The
  * expression is compiled over the side's own row: the input scope's slots [from, to). */
-static wy_status_t rekey(wy_qa_t *a, wy_logical_t *node, int from, int to, const wy_ast_expr_t *side,
-                         const wy_type_t *key_type, const char *name, wy_logical_t **out, wy_error_t *err) {
+static wy_status_t rekey(wy_qa_t *a, wy_logical_t *node, int from, int to,
+                         const wy_ast_expr_t *side, const wy_type_t *key_type, const char *name,
+                         wy_logical_t **out, wy_error_t *err) {
   *out = NULL;
   wy_scope_t own;
   wy_status_t st = rebased_scope(a, from, to, &own, err);
@@ -158,23 +169,28 @@ static wy_status_t rekey(wy_qa_t *a, wy_logical_t *node, int from, int to, const
   sk->exprs[0].prog = wy_analyze_compile(x, err);
   wy_expr_destroy(x);
   sk->nexprs = 1;
-  if (!sk->exprs[0].name || !sk->exprs[0].prog) return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!sk->exprs[0].name || !sk->exprs[0].prog)
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   st = wy_analyze_add_column(sk, "KSQL_JOIN_KEY", wy_type_ref(key_type), WY_NS_KEY, err);
   for (size_t c = 0; st == WY_OK && c < node->schema.n; c++) {
     sk->keep[sk->nkeep++] = (int)c;
-    st = wy_analyze_add_column(sk, node->schema.cols[c].name, wy_type_ref(node->schema.cols[c].type), WY_NS_VALUE, err);
+    st = wy_analyze_add_column(sk, node->schema.cols[c].name,
+                               wy_type_ref(node->schema.cols[c].type), WY_NS_VALUE, err);
   }
   sk->nkey = 1;
   return st;
 }
 
 static const char *join_word(const wy_ast_join_t *j) {
-  return j->kind == WY_AST_JOIN_LEFT ? "LEFT" : j->kind == WY_AST_JOIN_RIGHT ? "RIGHT" : j->kind == WY_AST_JOIN_FULL ? "FULL OUTER" : "INNER";
+  return j->kind == WY_AST_JOIN_LEFT    ? "LEFT"
+         : j->kind == WY_AST_JOIN_RIGHT ? "RIGHT"
+         : j->kind == WY_AST_JOIN_FULL  ? "FULL OUTER"
+                                        : "INNER";
 }
 
 /* ksqlDB's refusals that depend on the two sides' kinds and sources alone. */
-static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char *left_name, const wy_ast_join_t *j,
-                               wy_error_t *err) {
+static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char *left_name,
+                               const wy_ast_join_t *j, wy_error_t *err) {
   const wy_source_ref_t *R = &a->src[k];
   wy_strlist_t kafka = {0};
   for (size_t i = 0; i <= k; i++)
@@ -184,34 +200,43 @@ static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char
     char list[512];
     wy_strlist_join(&kafka, list, sizeof list, ", ");
     wy_strlist_free(&kafka);
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.",
-                        list);
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.",
+        list);
   }
   bool lw = a->src[0].def->window != WY_WINDOW_NONE, rw = R->def->window != WY_WINDOW_NONE;
   if (lw || rw) {
-    if (lw != rw) return wy_error_set(err, WY_ERR_ANALYSIS, "Can not join windowed source to non-windowed source.");
+    if (lw != rw)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Can not join windowed source to non-windowed source.");
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "joins of windowed sources are not supported yet");
   }
   if (left_table && !R->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Invalid join order: table-stream joins are not supported; only stream-table joins. Got %s %s "
+                        "Invalid join order: table-stream joins are not supported; only "
+                        "stream-table joins. Got %s %s "
                         "JOIN %s.",
                         left_name, j->kind == WY_AST_JOIN_LEFT ? "LEFT" : "INNER", R->def->name);
   if (!left_table && R->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Invalid join type: %s join not supported for stream-table join. Got %s %s JOIN %s.",
-                        j->kind == WY_AST_JOIN_FULL ? "full-outer" : "right", left_name, join_word(j), R->def->name);
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Invalid join type: %s join not supported for stream-table join. Got %s %s JOIN %s.",
+        j->kind == WY_AST_JOIN_FULL ? "full-outer" : "right", left_name, join_word(j),
+        R->def->name);
   if (!left_table && !R->table && !j->before.set)
-    return wy_error_set_pos(err, WY_ERR_ANALYSIS, j->pos.line, j->pos.column,
-                            "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
-                            "about how to specify a WITHIN clause with a stream-stream join, please visit: "
-                            "https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select");
+    return wy_error_set_pos(
+        err, WY_ERR_ANALYSIS, j->pos.line, j->pos.column,
+        "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
+        "about how to specify a WITHIN clause with a stream-stream join, please visit: "
+        "https://docs.confluent.io/current/ksql/docs/"
+        "syntax-reference.html#create-stream-as-select");
   return WY_OK;
 }
 
 /* The join's key type: both sides' expressions must have the same. */
-static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_t **out, wy_error_t *err) {
+static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_t **out,
+                               wy_error_t *err) {
   wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "JOIN"};
   wy_expr_t *lx = wy_convert_bind(&cx, jc->side[0], a->cx->registry, false, err);
   if (!lx) return err->code;
@@ -226,8 +251,9 @@ static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_
     wy_type_format(wy_expr_type(lx), lt, sizeof lt);
     wy_type_format(wy_expr_type(rx), rt, sizeof rt);
     char *l = wy_analyze_expr_text(jc->side[0]), *r = wy_analyze_expr_text(jc->side[1]);
-    st = wy_error_set(err, WY_ERR_ANALYSIS, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.", l, lt,
-                      r, rt);
+    st = wy_error_set(err, WY_ERR_ANALYSIS,
+                      "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.", l, lt, r,
+                      rt);
     free(l);
     free(r);
   } else {
@@ -242,8 +268,8 @@ static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_
  * columns, then the join key, the row's key column. A source's columns are named as
  * ksqlDB names them inside a join, `<alias>_<column>`; the result of earlier joins
  * (alias NULL) keeps its names. Names are for EXPLAIN: expressions address slots. */
-static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2], const wy_type_t *key_type,
-                                 wy_error_t *err) {
+static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
+                                 const wy_type_t *key_type, wy_error_t *err) {
   static const char *const pseudo[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
   const wy_logical_t *sides[2] = {jn->left, jn->right};
   size_t drop[2] = {jn->join.left_drop, jn->join.right_drop};
@@ -256,7 +282,9 @@ static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2], c
       char *name = NULL;
       if (alias[s] && asprintf(&name, "%s_%s", alias[s], col) < 0) name = NULL;
       if (alias[s] && !name) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      const wy_type_t *t = real ? wy_type_ref(sc->cols[i].type) : i - sc->n == 1 ? wy_type_int() : wy_type_bigint();
+      const wy_type_t *t = real             ? wy_type_ref(sc->cols[i].type)
+                           : i - sc->n == 1 ? wy_type_int()
+                                            : wy_type_bigint();
       st = wy_analyze_add_column(jn, name ? name : col, t, WY_NS_VALUE, err);
       free(name);
     }
@@ -267,19 +295,23 @@ static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2], c
 
 /* The repartition of join k's side: "Join-left" for the first join, "Join_<k>-left" after. */
 static void side_name(size_t k, const char *side, char *buf, size_t cap) {
-  if (k == 1) snprintf(buf, cap, "Join-%s", side);
-  else snprintf(buf, cap, "Join_%zu-%s", k, side);
+  if (k == 1)
+    snprintf(buf, cap, "Join-%s", side);
+  else
+    snprintf(buf, cap, "Join_%zu-%s", k, side);
 }
 
 /* The name of the result so far for messages: the left source, or the joins'. */
 static void left_name(const wy_qa_t *a, size_t k, char *buf, size_t cap) {
   size_t len = (size_t)snprintf(buf, cap, "%s", a->src[0].def->name);
-  for (size_t i = 1; i < k && len < cap; i++) len += (size_t)snprintf(buf + len, cap - len, "_%s", a->src[i].def->name);
+  for (size_t i = 1; i < k && len < cap; i++)
+    len += (size_t)snprintf(buf + len, cap - len, "_%s", a->src[i].def->name);
 }
 
 /* Join k: the result so far (*left, taken and replaced) with source k. */
-static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *left_table, key_set_t *keys,
-                             bool *synthetic, const wy_type_t **key_type, wy_error_t *err) {
+static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *left_table,
+                             key_set_t *keys, bool *synthetic, const wy_type_t **key_type,
+                             wy_error_t *err) {
   const wy_ast_join_t *j = a->q->joins[k - 1];
   const wy_source_ref_t *R = &a->src[k];
   char lname[512];
@@ -288,44 +320,54 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
   join_cond_t jc = {{NULL, NULL}};
   if (split_join(a, k, j, &jc, err) != WY_OK) return err->code;
   int rk = -1;
-  bool right_keyed =
-      wy_analyze_is_key_ref(a, jc.side[1], R, &rk) && wy_schema_count_ns(&R->def->schema, WY_NS_KEY) == 1;
+  bool right_keyed = wy_analyze_is_key_ref(a, jc.side[1], R, &rk) &&
+                     wy_schema_count_ns(&R->def->schema, WY_NS_KEY) == 1;
   int left_slot = -1; /* the left expression's slot in the left row, when it is the left's key */
   if (k == 1) {
     int lk;
-    if (wy_analyze_is_key_ref(a, jc.side[0], &a->src[0], &lk) && wy_schema_count_ns(&a->src[0].def->schema, WY_NS_KEY) == 1)
+    if (wy_analyze_is_key_ref(a, jc.side[0], &a->src[0], &lk) &&
+        wy_schema_count_ns(&a->src[0].def->schema, WY_NS_KEY) == 1)
       left_slot = lk;
   } else if (!*synthetic && jc.side[0]->kind == WY_AST_COLUMN) {
     wy_error_t ig;
-    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig);
+    const wy_scope_col_t *c =
+        wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig);
     if (c && key_set_has(keys, c->slot)) left_slot = c->slot;
   }
   if (R->table && !right_keyed) {
     wy_error_t ig;
-    const wy_scope_col_t *lc = jc.side[0]->kind == WY_AST_COLUMN
-                                   ? wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig)
-                                   : NULL;
-    const wy_scope_col_t *rc = jc.side[1]->kind == WY_AST_COLUMN
-                                   ? wy_scope_resolve(&a->in_scope, jc.side[1]->qualifier, jc.side[1]->name, "", &ig)
-                                   : NULL;
+    const wy_scope_col_t *lc =
+        jc.side[0]->kind == WY_AST_COLUMN
+            ? wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig)
+            : NULL;
+    const wy_scope_col_t *rc =
+        jc.side[1]->kind == WY_AST_COLUMN
+            ? wy_scope_resolve(&a->in_scope, jc.side[1]->qualifier, jc.side[1]->name, "", &ig)
+            : NULL;
     if (lc && rc)
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Invalid join condition: %s-table joins require to join on the table's primary key. Got "
-                          "%s.%s = %s.%s.",
-                          *left_table ? "table" : "stream", lc->source, lc->name, rc->source, rc->name);
+      return wy_error_set(
+          err, WY_ERR_ANALYSIS,
+          "Invalid join condition: %s-table joins require to join on the table's primary key. Got "
+          "%s.%s = %s.%s.",
+          *left_table ? "table" : "stream", lc->source, lc->name, rc->source, rc->name);
     char *l = wy_analyze_expr_text(jc.side[0]), *r = wy_analyze_expr_text(jc.side[1]);
     wy_error_set(err, WY_ERR_ANALYSIS,
-                 "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s = %s.",
+                 "Invalid join condition: stream-table joins require to join on the table's "
+                 "primary key. Got %s = %s.",
                  l, r);
     free(l);
     free(r);
     return err->code;
   }
   if (*left_table && left_slot < 0) {
-    if (k == 1) return wy_error_set(err, WY_ERR_UNSUPPORTED, "foreign-key table-table joins are not supported yet");
-    char *l = wy_analyze_qualified_text(a, jc.side[0]), *r = wy_analyze_qualified_text(a, jc.side[1]);
+    if (k == 1)
+      return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                          "foreign-key table-table joins are not supported yet");
+    char *l = wy_analyze_qualified_text(a, jc.side[0]),
+         *r = wy_analyze_qualified_text(a, jc.side[1]);
     wy_error_set(err, WY_ERR_ANALYSIS,
-                 "Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got "
+                 "Invalid join condition: foreign-key table-table joins are not supported as part "
+                 "of n-way joins. Got "
                  "%s = %s.",
                  l, r);
     free(l);
@@ -333,8 +375,9 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
     return err->code;
   }
   if (k > 1 && j->kind == WY_AST_JOIN_FULL && *left_table && R->table)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED,
-                        "A FULL OUTER table-table join is supported only as the first join of an n-way join.");
+    return wy_error_set(
+        err, WY_ERR_UNSUPPORTED,
+        "A FULL OUTER table-table join is supported only as the first join of an n-way join.");
   wy_type_unref(*key_type);
   *key_type = NULL;
   if (key_type_of(a, &jc, key_type, err) != WY_OK) return err->code;
@@ -357,8 +400,8 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
   if (st == WY_OK) st = wy_analyze_source(a, R->def, &rsrc, err);
   if (st == WY_OK && !right_keyed && !R->table) {
     side_name(k, "right", name, sizeof name);
-    st = rekey(a, rsrc, R->base, R->base + (int)R->def->schema.n + WY_ROW_NPSEUDO, jc.side[1], *key_type, name,
-               &jn->right, err);
+    st = rekey(a, rsrc, R->base, R->base + (int)R->def->schema.n + WY_ROW_NPSEUDO, jc.side[1],
+               *key_type, name, &jn->right, err);
   } else {
     jn->right = rsrc;
   }
@@ -384,10 +427,12 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
   if ((st = joined_schema(jn, alias, *key_type, err)) != WY_OK) return st;
   /* the result's key: a synthetic ROWKEY for FULL OUTER or when no side is a plain
    * column; else equal to each plain side, and to the left's key when not re-keyed */
-  *synthetic = j->kind == WY_AST_JOIN_FULL || (!side_is_plain_column(a, jc.side[0]) && !side_is_plain_column(a, jc.side[1]));
+  *synthetic = j->kind == WY_AST_JOIN_FULL ||
+               (!side_is_plain_column(a, jc.side[0]) && !side_is_plain_column(a, jc.side[1]));
   if (*synthetic || left_slot < 0) key_set_free(keys);
   if (!*synthetic) {
-    if ((st = key_set_add(a, keys, jc.side[0], err)) != WY_OK || (st = key_set_add(a, keys, jc.side[1], err)) != WY_OK)
+    if ((st = key_set_add(a, keys, jc.side[0], err)) != WY_OK ||
+        (st = key_set_add(a, keys, jc.side[1], err)) != WY_OK)
       return st;
   }
   *left_table = tt;
@@ -404,7 +449,8 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
   for (size_t k = 1; st == WY_OK && k <= q->njoins; k++)
     st = join_step(a, k, &node, &table, &keys, &synthetic, &key_type, err);
   if (st == WY_OK && synthetic)
-    st = wy_scope_add(&a->in_scope, "", "", "ROWKEY", a->rowkey_slot, wy_type_ref(key_type), true, false, false, err);
+    st = wy_scope_add(&a->in_scope, "", "", "ROWKEY", a->rowkey_slot, wy_type_ref(key_type), true,
+                      false, false, err);
   if (st == WY_OK) st = wy_analyze_where(a, &a->in_scope, &node, err);
   wy_key_spec_t ks = {0};
   if (st == WY_OK) st = wy_key_spec_init(&ks, 1, "join expression", err);

@@ -11,8 +11,8 @@ static int source_index(const wy_qa_t *a, const char *source) {
   return -1;
 }
 
-static void lineage_add(wy_column_lineage_ref_t **refs, size_t *n, int input, const char *field, int transform,
-                        bool masking) {
+static void lineage_add(wy_column_lineage_ref_t **refs, size_t *n, int input, const char *field,
+                        int transform, bool masking) {
   for (size_t i = 0; i < *n; i++) {
     wy_column_lineage_ref_t *r = &(*refs)[i];
     if (r->input == input && strcmp(r->field, field) == 0 && r->transform == transform) {
@@ -49,10 +49,12 @@ static void lineage_walk(wy_qa_t *a, const wy_ast_expr_t *e, bool top, bool agg,
     if (f && (f->flags & WY_FN_MASKING)) masking = true;
     if (f && (f->flags & WY_FN_AGGREGATE)) agg = true;
   }
-  for (size_t i = 0; i < e->nargs; i++) lineage_walk(a, e->args[i], false, agg, masking, refs, n, forced);
+  for (size_t i = 0; i < e->nargs; i++)
+    lineage_walk(a, e->args[i], false, agg, masking, refs, n, forced);
 }
 
-void wy_analyze_lineage_column(wy_qa_t *a, const char *name, const wy_ast_expr_t *e, const wy_scope_col_t *col) {
+void wy_analyze_lineage_column(wy_qa_t *a, const char *name, const wy_ast_expr_t *e,
+                               const wy_scope_col_t *col) {
   wy_logical_query_t *q = a->lq;
   wy_column_lineage_t *grown = realloc(q->lineage, (q->nlineage + 1) * sizeof *grown);
   if (!grown) return;
@@ -71,5 +73,6 @@ void wy_analyze_lineage_column(wy_qa_t *a, const char *name, const wy_ast_expr_t
 }
 
 void wy_analyze_lineage_indirect(wy_qa_t *a, const wy_ast_expr_t *e, int transform) {
-  lineage_walk(a, e, false, false, false, &a->lq->lineage_indirect, &a->lq->nlineage_indirect, transform);
+  lineage_walk(a, e, false, false, false, &a->lq->lineage_indirect, &a->lq->nlineage_indirect,
+               transform);
 }

@@ -42,9 +42,9 @@ typedef struct wy_named_expr {
 
 /* One aggregate call: the function, its resolved overload and argument programs. */
 typedef struct wy_agg_call {
-  char *text;                /* "SUM(X)", for messages and EXPLAIN */
+  char *text; /* "SUM(X)", for messages and EXPLAIN */
   const wy_udaf_ops_t *ops;
-  wy_resolved_t resolved;    /* function, overload, types */
+  wy_resolved_t resolved; /* function, overload, types */
   size_t nargs;
   wy_expr_program_t **args;  /* evaluated over the aggregate's input row */
   const wy_type_t *acc_type; /* reference */
@@ -81,8 +81,8 @@ struct wy_logical {
   struct { /* SOURCE */
     char *name, *topic;
     wy_format_spec_t key_format, value_format;
-    int timestamp_slot;                 /* -1: the record timestamp */
-    wy_expr_program_t *timestamp_prog;  /* a STRING time column with TIMESTAMP_FORMAT */
+    int timestamp_slot;                /* -1: the record timestamp */
+    wy_expr_program_t *timestamp_prog; /* a STRING time column with TIMESTAMP_FORMAT */
     bool windowed;
     uint8_t *used; /* per column: read by the query (NULL: all); lets decoders skip */
   } source;
@@ -113,19 +113,19 @@ struct wy_logical {
     wy_join_type_t type;
     int index; /* 1 for the first join of the query, 2 for the one over its result, ... */
     bool left_outer, right_outer;
-    int left_key_slot, right_key_slot; /* where each side's row holds the join key */
-    size_t left_drop, right_drop;      /* leading re-key columns the joined row drops */
+    int left_key_slot, right_key_slot;   /* where each side's row holds the join key */
+    size_t left_drop, right_drop;        /* leading re-key columns the joined row drops */
     int64_t within_before, within_after; /* STREAM_STREAM: left at t meets right in
                                             [t - before, t + after] */
-    bool synthetic_key;                /* the result's key is ROWKEY */
+    bool synthetic_key;                  /* the result's key is ROWKEY */
   } join;
 
   struct { /* SINK */
     char *name, *topic;
     wy_format_spec_t key_format, value_format;
-    int timestamp_slot;     /* TIMESTAMP column of the sink, or -1 */
+    int timestamp_slot;                /* TIMESTAMP column of the sink, or -1 */
     wy_expr_program_t *timestamp_prog; /* a STRING one with TIMESTAMP_FORMAT, parsed */
-    char *key_schema_name;  /* a Schema Registry key record's default name, or NULL */
+    char *key_schema_name;             /* a Schema Registry key record's default name, or NULL */
   } sink;
 };
 

@@ -49,7 +49,8 @@ static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p
     /* in a join, a qualified column keeps its source's prefix only when both sources
      * have a column of that name (ksqlDB: T_ID, but VAL when only one side has VAL) */
     size_t having = 0;
-    for (size_t i = 0; a->joined && i < a->nsrc; i++) having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0;
+    for (size_t i = 0; a->joined && i < a->nsrc; i++)
+      having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0;
     if (a->joined && e->qualifier && having > 1) {
       char buf[512];
       snprintf(buf, sizeof buf, "%s_%s", e->qualifier, e->name);
@@ -63,15 +64,15 @@ static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p
 
 static wy_status_t check_reserved_alias(const wy_ast_select_item_t *it, wy_error_t *err) {
   if (it->alias && wy_analyze_is_reserved(it->alias))
-    return wy_error_set_pos(err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
-                            "`%s` is a reserved column name. You cannot use it as an alias for a column.",
-                            it->alias);
+    return wy_error_set_pos(
+        err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
+        "`%s` is a reserved column name. You cannot use it as an alias for a column.", it->alias);
   return WY_OK;
 }
 
 /* Build the projection over a scope; aggregates go through the rewrite hook. */
 wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
-                                    wy_expr_rewrite_fn rewrite, wy_error_t *err) {
+                                  wy_expr_rewrite_fn rewrite, wy_error_t *err) {
   int counter = 0;
   const wy_ast_query_t *q = a->q;
   for (size_t i = 0; i < q->nitems; i++) {
@@ -85,16 +86,19 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
           const wy_column_t *col = &r->def->schema.cols[c];
           size_t g = 0;
           for (; g < a->ngroup; g++)
-            if (a->group[g]->kind == WY_AST_COLUMN && strcmp(a->group[g]->name, col->name) == 0) break;
+            if (a->group[g]->kind == WY_AST_COLUMN && strcmp(a->group[g]->name, col->name) == 0)
+              break;
           if (g == a->ngroup) {
-            if (!wy_strlist_has(&a->non_agg_cols, col->name)) wy_strlist_add(&a->non_agg_cols, col->name);
+            if (!wy_strlist_has(&a->non_agg_cols, col->name))
+              wy_strlist_add(&a->non_agg_cols, col->name);
             continue;
           }
           wy_proj_item_t *pi = proj_push(p);
           if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
           pi->name = strdup(col->name);
           pi->ast = a->group[g];
-          pi->expr = wy_expr_column(col->name, (int)g, wy_type_ref(col->type), it->pos.line, it->pos.column);
+          pi->expr = wy_expr_column(col->name, (int)g, wy_type_ref(col->type), it->pos.line,
+                                    it->pos.column);
           if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
             return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
         }
@@ -111,10 +115,13 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
         wy_proj_item_t *pi = proj_push(p);
         if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
         char buf[512];
-        if (a->joined) snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
-        else snprintf(buf, sizeof buf, "%s", col->name);
+        if (a->joined)
+          snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
+        else
+          snprintf(buf, sizeof buf, "%s", col->name);
         pi->name = strdup(buf);
-        pi->expr = wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line, it->pos.column);
+        pi->expr = wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line,
+                                  it->pos.column);
         if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
           return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
         pi->col = col;
@@ -131,15 +138,21 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
     pi->ast = it->expr;
     pi->pos_line = it->pos.line;
     pi->pos_col = it->pos.column;
-    wy_convert_ctx_t cx = {.scope = scope, .catalog = a->cx->catalog, .clause = "SELECT",
-                           .rewrite = rewrite, .user = a, .used = a->used, .nused = a->nused};
+    wy_convert_ctx_t cx = {.scope = scope,
+                           .catalog = a->cx->catalog,
+                           .clause = "SELECT",
+                           .rewrite = rewrite,
+                           .user = a,
+                           .used = a->used,
+                           .nused = a->nused};
     a->cur_item_bad = false;
     pi->expr = wy_convert_expr(&cx, it->expr, err);
     if (!pi->expr) return err->code;
     if (a->aggregate && a->cur_item_bad) {
       /* ksqlDB names the whole select expression, rendered as it renders expressions. */
       char text[1024];
-      wy_convert_ctx_t plain = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "SELECT"};
+      wy_convert_ctx_t plain = {
+          .scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "SELECT"};
       wy_error_t ig;
       wy_expr_t *x = wy_convert_expr(&plain, it->expr, &ig);
       if (x && wy_expr_bind(x, a->cx->registry, true, &ig) == WY_OK) {
@@ -161,13 +174,15 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
       wy_error_t ignore;
       pi->col = wy_scope_resolve(scope, it->expr->qualifier, it->expr->name, "SELECT", &ignore);
       if (pi->col && pi->col->pseudo && !it->alias && strcmp(pi->col->name, "ROWTIME") != 0)
-        return wy_error_set_pos(err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
-                                "Reserved column name in select: `%s`. Please remove or alias the column.",
-                                pi->col->name);
+        return wy_error_set_pos(
+            err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
+            "Reserved column name in select: `%s`. Please remove or alias the column.",
+            pi->col->name);
       if (pi->col && pi->col->pseudo && !it->alias)
-        return wy_error_set_pos(err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
-                                "Reserved column name in select: `%s`. Please remove or alias the column.",
-                                pi->col->name);
+        return wy_error_set_pos(
+            err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
+            "Reserved column name in select: `%s`. Please remove or alias the column.",
+            pi->col->name);
     }
   }
   if (a->aggregate && a->non_agg_cols.n) {
@@ -213,7 +228,8 @@ char *wy_analyze_qualified_text(wy_qa_t *a, const wy_ast_expr_t *e) {
     wy_error_t ig;
     const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
     char buf[512];
-    snprintf(buf, sizeof buf, "%s.%s", c ? c->source : (e->qualifier ? e->qualifier : "?"), e->name);
+    snprintf(buf, sizeof buf, "%s.%s", c ? c->source : (e->qualifier ? e->qualifier : "?"),
+             e->name);
     return strdup(buf);
   }
   if (e->kind == WY_AST_CALL && !e->star) {
@@ -230,7 +246,8 @@ char *wy_analyze_qualified_text(wy_qa_t *a, const wy_ast_expr_t *e) {
   return wy_analyze_expr_text(e);
 }
 
-static bool item_matches_key(wy_qa_t *a, const wy_proj_item_t *it, const wy_key_spec_t *ks, size_t k) {
+static bool item_matches_key(wy_qa_t *a, const wy_proj_item_t *it, const wy_key_spec_t *ks,
+                             size_t k) {
   /* a join's key: any column equal to it */
   for (size_t i = 0; k == 0 && it->col && !it->col->pseudo && i < ks->nalt; i++)
     if (it->col->slot == ks->alt_slots[i]) return true;
@@ -260,7 +277,7 @@ static bool item_matches_key(wy_qa_t *a, const wy_proj_item_t *it, const wy_key_
 }
 
 wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t *ks, int *key_item,
-                               wy_error_t *err) {
+                                   wy_error_t *err) {
   wy_strlist_t missing = {0};
   bool any_missing = false;
   for (size_t k = 0; k < ks->n; k++) {
@@ -284,12 +301,13 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
         wy_strlist_free(&missing);
         if (strcmp(ks->kind_word, "grouping expression") == 0)
           return wy_error_set(err, WY_ERR_ANALYSIS,
-                              "The projection contains a key column more than once: `%s` and `%s`.", first,
-                              p->items[i].name);
-        return wy_error_set(err, WY_ERR_ANALYSIS,
-                            "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
-                            ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : first,
-                            first, p->items[i].name);
+                              "The projection contains a key column more than once: `%s` and `%s`.",
+                              first, p->items[i].name);
+        return wy_error_set(
+            err, WY_ERR_ANALYSIS,
+            "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
+            ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : first, first,
+            p->items[i].name);
       }
       key_item[k] = (int)i;
       first = p->items[i].name;
@@ -320,12 +338,14 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
   }
   if (any_missing && ks->synthetic) {
     wy_strlist_free(&missing);
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
-                        "The query used to build `%s` must include the join expression ROWKEY in its projection "
-                        "(eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join "
-                        "criteria did not match any source column. This expression must be included in the "
-                        "projection and may be aliased.", a->stmt->name ? a->stmt->name : "?");
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
+        "The query used to build `%s` must include the join expression ROWKEY in its projection "
+        "(eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join "
+        "criteria did not match any source column. This expression must be included in the "
+        "projection and may be aliased.",
+        a->stmt->name ? a->stmt->name : "?");
   }
   if (any_missing && ks->nalt && key_item[0] < 0) {
     /* ksqlDB names every column the join key may be taken from */
@@ -334,8 +354,10 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
     char list[1024];
     wy_strlist_join(&alts, list, sizeof list, " or ");
     wy_error_set(err, WY_ERR_ANALYSIS,
-                 "The query used to build `%s` must include the %s%s %s in its projection (eg, SELECT %s...).",
-                 a->stmt->name ? a->stmt->name : "?", ks->kind_word, alts.n > 1 ? "s" : "", list, alts.items[0]);
+                 "The query used to build `%s` must include the %s%s %s in its projection (eg, "
+                 "SELECT %s...).",
+                 a->stmt->name ? a->stmt->name : "?", ks->kind_word, alts.n > 1 ? "s" : "", list,
+                 alts.items[0]);
     wy_strlist_free(&alts);
     wy_strlist_free(&missing);
     return err->code;
@@ -346,7 +368,8 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
     char eg[1024];
     wy_strlist_join(&missing, eg, sizeof eg, ", ");
     wy_error_set(err, WY_ERR_ANALYSIS,
-                 "The query used to build `%s` must include the %s%s %s in its projection (eg, SELECT %s...).",
+                 "The query used to build `%s` must include the %s%s %s in its projection (eg, "
+                 "SELECT %s...).",
                  a->stmt->name ? a->stmt->name : "?", ks->kind_word, missing.n > 1 ? "s" : "", list,
                  eg);
     wy_strlist_free(&missing);
@@ -357,8 +380,8 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
 }
 
 /* A PROJECT node from a projection whose key items are marked: keys first. */
-wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, size_t nkey, wy_logical_t *input,
-                               wy_logical_t **out, wy_error_t *err) {
+wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, size_t nkey,
+                               wy_logical_t *input, wy_logical_t **out, wy_error_t *err) {
   *out = NULL;
   wy_logical_t *s = wy_logical_new(WY_LOGICAL_PROJECT, input);
   size_t *order = calloc(p->n + nkey + 1, sizeof *order);
@@ -373,12 +396,14 @@ wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, si
   for (size_t i = 0; i < p->n; i++)
     if (!p->items[i].is_key) order[n++] = i;
   wy_status_t st = wy_limit_check(err, WY_LIMIT_COLUMNS, "The projection", n, 0, 0);
-  if (st == WY_OK && n == nkey) st = wy_error_set(err, WY_ERR_ANALYSIS, "The projection contains no value columns.");
+  if (st == WY_OK && n == nkey)
+    st = wy_error_set(err, WY_ERR_ANALYSIS, "The projection contains no value columns.");
   for (size_t j = 0; j < n && st == WY_OK; j++) {
     wy_proj_item_t *it = &p->items[order[j]];
     if (j >= nkey && wy_analyze_is_reserved(it->name)) {
       st = wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Reserved column name in select: `%s`. Please remove or alias the column.", it->name);
+                        "Reserved column name in select: `%s`. Please remove or alias the column.",
+                        it->name);
       break;
     }
     for (size_t m = 0; m < j && st == WY_OK; m++) {
@@ -386,10 +411,12 @@ wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, si
       char t[256];
       wy_type_format(wy_expr_type(it->expr), t, sizeof t);
       if (j < nkey && m < nkey)
-        st = wy_error_set(err, WY_ERR_ANALYSIS, "The projection contains a key column more than once: `%s` and `%s`.",
+        st = wy_error_set(err, WY_ERR_ANALYSIS,
+                          "The projection contains a key column more than once: `%s` and `%s`.",
                           it->name, it->name);
       else
-        st = wy_error_set(err, WY_ERR_ANALYSIS, "Duplicate value columns found in schema: `%s` %s", it->name, t);
+        st = wy_error_set(err, WY_ERR_ANALYSIS, "Duplicate value columns found in schema: `%s` %s",
+                          it->name, t);
     }
     if (st != WY_OK) break;
     wy_named_expr_t *pe = &s->exprs[s->nexprs++];
@@ -399,7 +426,8 @@ wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, si
       st = err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       break;
     }
-    st = wy_analyze_add_column(s, it->name, wy_type_ref(pe->type), j < nkey ? WY_NS_KEY : WY_NS_VALUE, err);
+    st = wy_analyze_add_column(s, it->name, wy_type_ref(pe->type),
+                               j < nkey ? WY_NS_KEY : WY_NS_VALUE, err);
   }
   free(order);
   if (st != WY_OK) {

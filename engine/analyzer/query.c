@@ -71,8 +71,8 @@ wy_expr_program_t *wy_analyze_compile(wy_expr_t *x, wy_error_t *err) {
   return p;
 }
 
-wy_status_t wy_analyze_add_column(wy_logical_t *n, const char *name, const wy_type_t *type, wy_col_ns_t ns,
-                                  wy_error_t *err) {
+wy_status_t wy_analyze_add_column(wy_logical_t *n, const char *name, const wy_type_t *type,
+                                  wy_col_ns_t ns, wy_error_t *err) {
   return wy_schema_add(&n->schema, name, type, ns, NULL, err);
 }
 
@@ -83,27 +83,32 @@ static wy_status_t add_source_to_scope(wy_qa_t *a, wy_source_ref_t *r, int base,
   const wy_schema_t *s = &r->def->schema;
   for (size_t i = 0; i < s->n; i++) {
     const wy_column_t *c = &s->cols[i];
-    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, c->name, base + (int)i, wy_type_ref(c->type),
-                     c->ns == WY_NS_KEY, false, c->ns == WY_NS_HEADER || c->ns == WY_NS_HEADERS, err) != WY_OK)
+    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, c->name, base + (int)i,
+                     wy_type_ref(c->type), c->ns == WY_NS_KEY, false,
+                     c->ns == WY_NS_HEADER || c->ns == WY_NS_HEADERS, err) != WY_OK)
       return err->code;
   }
   for (int i = 0; i < WY_ROW_NPSEUDO; i++)
-    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, pseudo_names[i], base + (int)s->n + i, pseudo_type(i),
-                     false, true, false, err) != WY_OK)
+    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, pseudo_names[i], base + (int)s->n + i,
+                     pseudo_type(i), false, true, false, err) != WY_OK)
       return err->code;
   return WY_OK;
 }
 
-static wy_status_t resolve_relation(wy_qa_t *a, const wy_ast_relation_t *r, wy_source_ref_t *out, wy_error_t *err) {
+static wy_status_t resolve_relation(wy_qa_t *a, const wy_ast_relation_t *r, wy_source_ref_t *out,
+                                    wy_error_t *err) {
   const wy_source_def_t *d = wy_catalog_find(a->cx->catalog, r->name);
-  if (!d) return wy_error_set_pos(err, WY_ERR_NOT_FOUND, r->pos.line, r->pos.column, "%s does not exist.", r->name);
+  if (!d)
+    return wy_error_set_pos(err, WY_ERR_NOT_FOUND, r->pos.line, r->pos.column, "%s does not exist.",
+                            r->name);
   out->def = d;
   out->alias = r->alias ? r->alias : d->name;
   out->table = d->kind == WY_SOURCE_TABLE;
   return WY_OK;
 }
 
-bool wy_analyze_is_key_ref(wy_qa_t *a, const wy_ast_expr_t *e, const wy_source_ref_t *r, int *key_index) {
+bool wy_analyze_is_key_ref(wy_qa_t *a, const wy_ast_expr_t *e, const wy_source_ref_t *r,
+                           int *key_index) {
   if (e->kind != WY_AST_COLUMN) return false;
   wy_error_t ignore;
   const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "JOIN", &ignore);
@@ -116,8 +121,8 @@ bool wy_analyze_is_key_ref(wy_qa_t *a, const wy_ast_expr_t *e, const wy_source_r
 
 /* A STRING event-time column with ksqlDB's TIMESTAMP_FORMAT (a Java pattern): the
  * program PARSE_TIMESTAMP(column, format) over the row; *out NULL for any other. */
-static wy_status_t event_time(wy_qa_t *a, const wy_schema_t *s, int slot, const char *format, wy_expr_program_t **out,
-                              wy_error_t *err) {
+static wy_status_t event_time(wy_qa_t *a, const wy_schema_t *s, int slot, const char *format,
+                              wy_expr_program_t **out, wy_error_t *err) {
   *out = NULL;
   if (slot < 0 || !format) return WY_OK;
   const wy_column_t *tc = &s->cols[slot];
@@ -125,14 +130,16 @@ static wy_status_t event_time(wy_qa_t *a, const wy_schema_t *s, int slot, const 
   wy_expr_t *args[2] = {wy_expr_column(tc->name, slot, wy_type_ref(tc->type), 0, 0),
                         wy_expr_literal(&fmt, wy_type_string(), 0, 0)};
   wy_expr_t *call = wy_expr_call("PARSE_TIMESTAMP", args, 2, 0, 0);
-  wy_status_t st = call && wy_expr_bind(call, a->cx->registry, false, err) == WY_OK ? wy_expr_compile(call, out, err)
-                                                                                   : WY_ERR_NOMEM;
+  wy_status_t st = call && wy_expr_bind(call, a->cx->registry, false, err) == WY_OK
+                       ? wy_expr_compile(call, out, err)
+                       : WY_ERR_NOMEM;
   wy_expr_destroy(call);
   if (st != WY_OK) return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return WY_OK;
 }
 
-wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t **out, wy_error_t *err) {
+wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t **out,
+                              wy_error_t *err) {
   wy_logical_t *n = wy_logical_new(WY_LOGICAL_SOURCE, NULL);
   *out = n;
   if (!n) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -145,8 +152,10 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   n->source.key_format = d->key_format;
   n->source.value_format = d->value_format;
   n->source.windowed = d->window != WY_WINDOW_NONE;
-  n->source.timestamp_slot = d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
-  return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format, &n->source.timestamp_prog, err);
+  n->source.timestamp_slot =
+      d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
+  return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,
+                    &n->source.timestamp_prog, err);
 }
 
 /* ---- WHERE -------------------------------------------------------------------------- */
@@ -164,18 +173,23 @@ wy_status_t wy_analyze_filter(wy_logical_t **node, wy_expr_program_t *pred, wy_e
   return wy_schema_copy(&f->schema, &f->input->schema, err);
 }
 
-wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t **node, wy_error_t *err) {
+wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t **node,
+                             wy_error_t *err) {
   if (!a->q->where) return WY_OK;
-  wy_convert_ctx_t cx = {
-      .scope = scope, .catalog = a->cx->catalog, .clause = "WHERE", .used = a->used, .nused = a->nused};
+  wy_convert_ctx_t cx = {.scope = scope,
+                         .catalog = a->cx->catalog,
+                         .clause = "WHERE",
+                         .used = a->used,
+                         .nused = a->nused};
   wy_expr_t *x = wy_convert_expr(&cx, a->q->where, err);
   if (!x) return err->code;
   if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
     wy_expr_destroy(x);
-    if (strncmp(err->msg, "operator does not exist", 23) == 0 || strncmp(err->msg, "invalid input syntax", 20) == 0)
+    if (strncmp(err->msg, "operator does not exist", 23) == 0 ||
+        strncmp(err->msg, "invalid input syntax", 20) == 0)
       wy_error_prefix(err, "Invalid Predicate");
-    else if (strncmp(err->msg, "Invalid Predicate", 17) != 0 && strncmp(err->msg, "Can't find", 10) != 0 &&
-             strncmp(err->msg, "Function", 8) != 0)
+    else if (strncmp(err->msg, "Invalid Predicate", 17) != 0 &&
+             strncmp(err->msg, "Can't find", 10) != 0 && strncmp(err->msg, "Function", 8) != 0)
       wy_error_prefix(err, "Error in WHERE expression");
     return err->code;
   }
@@ -192,56 +206,66 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
 /* ---- the sink ----------------------------------------------------------------------- */
 
 /* INSERT INTO: the existing stream the query writes, with ksqlDB's checks. */
-static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool result_is_table, wy_logical_t *n,
-                                 wy_error_t *err) {
+static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool result_is_table,
+                                 wy_logical_t *n, wy_error_t *err) {
   const wy_ast_stmt_t *s = a->stmt;
   const wy_source_def_t *t = wy_catalog_find(a->cx->catalog, s->name);
   if (!t) return wy_error_set(err, WY_ERR_NOT_FOUND, "%s does not exist.", s->name);
   if (t->kind == WY_SOURCE_TABLE)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "INSERT INTO can only be used to insert into a stream. %s is a table.",
-                        t->name);
-  if (t->is_source) return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert into read-only stream: %s", t->name);
-  if (result_is_table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but "
-                        "select query result is KTABLE.",
+                        "INSERT INTO can only be used to insert into a stream. %s is a table.",
                         t->name);
+  if (t->is_source)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert into read-only stream: %s", t->name);
+  if (result_is_table)
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but "
+        "select query result is KTABLE.",
+        t->name);
   if (!wy_schema_equal(out_schema, &t->schema)) {
     char r[2048], k[2048];
     wy_schema_format(out_schema, false, r, sizeof r);
     wy_schema_format(&t->schema, false, k, sizeof k);
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s", r, k);
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s", r,
+        k);
   }
   n->sink.name = strdup(t->name);
   n->sink.topic = strdup(t->topic);
   n->sink.key_format = t->key_format;
   n->sink.value_format = t->value_format;
-  n->sink.timestamp_slot = t->timestamp_column ? wy_schema_find(out_schema, t->timestamp_column) : -1;
+  n->sink.timestamp_slot =
+      t->timestamp_column ? wy_schema_find(out_schema, t->timestamp_column) : -1;
   a->lq->partitions = t->partitions;
   if (!n->sink.name || !n->sink.topic) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  return event_time(a, out_schema, n->sink.timestamp_slot, t->timestamp_format, &n->sink.timestamp_prog, err);
+  return event_time(a, out_schema, n->sink.timestamp_slot, t->timestamp_format,
+                    &n->sink.timestamp_prog, err);
 }
 
 /* CSAS / CTAS: the new stream or table's definition. */
-static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool result_is_table, bool key_none,
-                            wy_source_def_t **sink_out, wy_error_t *err) {
+static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool result_is_table,
+                            bool key_none, wy_source_def_t **sink_out, wy_error_t *err) {
   const wy_ast_stmt_t *s = a->stmt;
   const wy_source_ref_t *left = &a->src[0];
   bool want_table = s->kind == WY_AST_STMT_CREATE_TABLE_AS;
   if (want_table && !result_is_table)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE "
-                        "STREAM AS SELECT statement instead.");
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Invalid result type. Your SELECT query produces a STREAM. Please use CREATE "
+        "STREAM AS SELECT statement instead.");
   if (!want_table && result_is_table)
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE "
-                        "TABLE AS SELECT statement instead.");
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE "
+        "TABLE AS SELECT statement instead.");
   if (wy_analyze_check_props(s, err) != WY_OK) return err->code;
   const wy_source_def_t *existing = wy_catalog_find(a->cx->catalog, s->name);
   if (existing && !s->or_replace) {
     if (s->if_not_exists) return wy_error_set(err, WY_ERR_EXISTS, "%s already exists", s->name);
-    return wy_error_set(err, WY_ERR_EXISTS, "Cannot add %s '%s': A %s with the same name already exists",
+    return wy_error_set(err, WY_ERR_EXISTS,
+                        "Cannot add %s '%s': A %s with the same name already exists",
                         want_table ? "table" : "stream", s->name,
                         existing->kind == WY_SOURCE_TABLE ? "table" : "stream");
   }
@@ -303,17 +327,21 @@ wy_status_t wy_analyze_sink(wy_qa_t *a, wy_logical_t *input, bool result_is_tabl
   if (!n) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   n->nkey = input->nkey;
   if (wy_schema_copy(&n->schema, &input->schema, err) != WY_OK) return err->code;
-  if (a->stmt->kind == WY_AST_STMT_INSERT_INTO) return insert_target(a, &input->schema, result_is_table, n, err);
+  if (a->stmt->kind == WY_AST_STMT_INSERT_INTO)
+    return insert_target(a, &input->schema, result_is_table, n, err);
   n->table = a->stmt->kind == WY_AST_STMT_CREATE_TABLE_AS;
-  if (new_sink(a, &input->schema, result_is_table, key_none, sink_out, err) != WY_OK) return err->code;
+  if (new_sink(a, &input->schema, result_is_table, key_none, sink_out, err) != WY_OK)
+    return err->code;
   const wy_source_def_t *d = *sink_out;
   n->sink.name = strdup(d->name);
   n->sink.topic = strdup(d->topic);
   n->sink.key_format = d->key_format;
   n->sink.value_format = d->value_format;
-  n->sink.timestamp_slot = d->timestamp_column ? wy_schema_find(&input->schema, d->timestamp_column) : -1;
+  n->sink.timestamp_slot =
+      d->timestamp_column ? wy_schema_find(&input->schema, d->timestamp_column) : -1;
   if (!n->sink.name || !n->sink.topic) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  return event_time(a, &input->schema, n->sink.timestamp_slot, d->timestamp_format, &n->sink.timestamp_prog, err);
+  return event_time(a, &input->schema, n->sink.timestamp_slot, d->timestamp_format,
+                    &n->sink.timestamp_prog, err);
 }
 
 /* The key record a sink (and the query's repartition topics) writes under a Schema
@@ -329,19 +357,23 @@ static wy_status_t name_key_schema(wy_logical_t *sink, wy_error_t *err) {
 
 /* PARTITION BY builds a new row: the new key columns, then the old value columns that
  * did not become keys, then the old key columns. The projection then sees that row. */
-static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *ks, wy_scope_t *pscope,
-                                bool *key_none, wy_error_t *err) {
+static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *ks,
+                                wy_scope_t *pscope, bool *key_none, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   const wy_source_ref_t *r = &a->src[0];
   if (r->table)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "Unsupported PARTITION BY on a table: only streams can be repartitioned.");
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Unsupported PARTITION BY on a table: only streams can be repartitioned.");
   bool null_key = q->npartition_by == 1 && q->partition_by[0]->kind == WY_AST_LITERAL &&
                   q->partition_by[0]->lit == WY_AST_LIT_NULL;
   for (size_t i = 0; i < q->npartition_by; i++)
-    if (q->npartition_by > 1 && q->partition_by[i]->kind == WY_AST_LITERAL && q->partition_by[i]->lit == WY_AST_LIT_NULL)
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot PARTITION BY multiple columns including NULL");
+    if (q->npartition_by > 1 && q->partition_by[i]->kind == WY_AST_LITERAL &&
+        q->partition_by[i]->lit == WY_AST_LIT_NULL)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Cannot PARTITION BY multiple columns including NULL");
   size_t nk = null_key ? 0 : q->npartition_by;
-  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "PARTITION BY", nk, nk ? q->partition_by[0]->pos.line : 0,
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "PARTITION BY", nk,
+                     nk ? q->partition_by[0]->pos.line : 0,
                      nk ? q->partition_by[0]->pos.column : 0) != WY_OK)
     return err->code;
   if (wy_key_spec_init(ks, nk, "partitioning expression", err) != WY_OK) return err->code;
@@ -357,14 +389,16 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < nk && st == WY_OK; i++) {
     const wy_ast_expr_t *pe = q->partition_by[i];
-    wy_convert_ctx_t cx = {.scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "PARTITION BY"};
+    wy_convert_ctx_t cx = {
+        .scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "PARTITION BY"};
     wy_expr_t *x = wy_convert_bind(&cx, pe, a->cx->registry, false, err);
     if (!x) {
       if (pe->kind == WY_AST_COLUMN && strstr(err->msg, "cannot be resolved"))
-        wy_error_set_pos(err, WY_ERR_ANALYSIS, pe->pos.line, pe->pos.column,
-                         "PARTITION BY column '%s' cannot be resolved. '%s' must be a column in the source "
-                         "schema since PARTITION BY is applied on the input.",
-                         pe->name, pe->name);
+        wy_error_set_pos(
+            err, WY_ERR_ANALYSIS, pe->pos.line, pe->pos.column,
+            "PARTITION BY column '%s' cannot be resolved. '%s' must be a column in the source "
+            "schema since PARTITION BY is applied on the input.",
+            pe->name, pe->name);
       st = err->code;
       break;
     }
@@ -384,8 +418,10 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
     e->type = wy_type_ref(wy_expr_type(x));
     e->prog = wy_analyze_compile(x, err);
     wy_expr_destroy(x);
-    if (!e->name || !e->prog) st = err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    else st = wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err);
+    if (!e->name || !e->prog)
+      st = err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    else
+      st = wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err);
     ks->ast[i] = pe;
   }
   /* value columns not consumed, then the old keys */
@@ -396,8 +432,8 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
       if (is_key != (pass == 1) || consumed[c]) continue;
       if (wy_schema_find(&sk->schema, col->name) >= 0) continue;
       sk->keep[sk->nkeep++] = (int)c;
-      st = wy_schema_add(&sk->schema, col->name, wy_type_ref(col->type), col->ns == WY_NS_KEY ? WY_NS_VALUE : col->ns,
-                         col->header_key, err);
+      st = wy_schema_add(&sk->schema, col->name, wy_type_ref(col->type),
+                         col->ns == WY_NS_KEY ? WY_NS_VALUE : col->ns, col->header_key, err);
     }
   }
   free(consumed);
@@ -407,12 +443,12 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
   *key_none = null_key;
   for (size_t c = 0; c < sk->schema.n && st == WY_OK; c++) {
     const wy_column_t *col = &sk->schema.cols[c];
-    st = wy_scope_add(pscope, r->def->name, r->alias, col->name, (int)c, wy_type_ref(col->type), c < nk, false, false,
-                      err);
+    st = wy_scope_add(pscope, r->def->name, r->alias, col->name, (int)c, wy_type_ref(col->type),
+                      c < nk, false, false, err);
   }
   for (int i = 0; i < WY_ROW_NPSEUDO && st == WY_OK; i++)
-    st = wy_scope_add(pscope, r->def->name, r->alias, pseudo_names[i], (int)sk->schema.n + i, pseudo_type(i), false,
-                      true, false, err);
+    st = wy_scope_add(pscope, r->def->name, r->alias, pseudo_names[i], (int)sk->schema.n + i,
+                      pseudo_type(i), false, true, false, err);
   /* Key expressions now match the new key columns by slot. */
   for (size_t i = 0; i < nk; i++) ks->slot[i] = (int)i;
   ks->by_slot = true;
@@ -476,15 +512,18 @@ static wy_status_t set_query_id(wy_qa_t *a, wy_error_t *err) {
   const wy_ast_stmt_t *s = a->stmt;
   char buf[512];
   int n = a->cx->next_query_number;
-  if (s->kind == WY_AST_STMT_INSERT_INTO) snprintf(buf, sizeof buf, "INSERTQUERY_%d", n);
+  if (s->kind == WY_AST_STMT_INSERT_INTO)
+    snprintf(buf, sizeof buf, "INSERTQUERY_%d", n);
   else
-    snprintf(buf, sizeof buf, "%s_%s_%d", s->kind == WY_AST_STMT_CREATE_TABLE_AS ? "CTAS" : "CSAS", s->name, n);
+    snprintf(buf, sizeof buf, "%s_%s_%d", s->kind == WY_AST_STMT_CREATE_TABLE_AS ? "CTAS" : "CSAS",
+             s->name, n);
   a->lq->id = strdup(buf);
   a->lq->kind = s->kind == WY_AST_STMT_INSERT_INTO       ? WY_QUERY_INSERT
                 : s->kind == WY_AST_STMT_CREATE_TABLE_AS ? WY_QUERY_CTAS
                                                          : WY_QUERY_CSAS;
   a->lq->sql = s->text ? strdup(s->text) : NULL;
-  if (!a->lq->id || (s->text && !a->lq->sql)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!a->lq->id || (s->text && !a->lq->sql))
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return WY_OK;
 }
 
@@ -495,8 +534,8 @@ static wy_status_t set_query_id(wy_qa_t *a, wy_error_t *err) {
 static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   if (!q || !q->from) return wy_error_set(err, WY_ERR_ANALYSIS, "query has no FROM clause");
-  if (wy_limit_check(err, WY_LIMIT_JOIN_SOURCES, "The query", q->njoins + 1, q->from->pos.line, q->from->pos.column) !=
-      WY_OK)
+  if (wy_limit_check(err, WY_LIMIT_JOIN_SOURCES, "The query", q->njoins + 1, q->from->pos.line,
+                     q->from->pos.column) != WY_OK)
     return err->code;
   a->src = calloc(q->njoins + 1, sizeof *a->src);
   if (!a->src) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -521,7 +560,8 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   a->used = calloc(a->nused, 1);
   a->lq->source_names = calloc(a->nsrc, sizeof *a->lq->source_names);
   a->lq->source_topics = calloc(a->nsrc, sizeof *a->lq->source_topics);
-  if (!a->used || !a->lq->source_names || !a->lq->source_topics) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!a->used || !a->lq->source_names || !a->lq->source_topics)
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < a->nsrc; i++, a->lq->nsources++) {
     a->lq->source_names[i] = strdup(a->src[i].def->name);
     a->lq->source_topics[i] = strdup(a->src[i].def->topic);
@@ -533,8 +573,8 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   return WY_OK;
 }
 
-wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s, wy_logical_query_t **out,
-                             wy_source_def_t **sink, wy_error_t *err) {
+wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
+                             wy_logical_query_t **out, wy_source_def_t **sink, wy_error_t *err) {
   *out = NULL;
   *sink = NULL;
   wy_qa_t a;
@@ -554,7 +594,8 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
       if (q->items[i]->expr && wy_analyze_has_aggregate(&a, q->items[i]->expr)) has_agg = true;
     a.aggregate = q->has_group_by || has_agg;
     if (a.aggregate && q->has_partition_by)
-      st = wy_error_set(err, WY_ERR_ANALYSIS, "PARTITION BY and GROUP BY in the same query are not supported.");
+      st = wy_error_set(err, WY_ERR_ANALYSIS,
+                        "PARTITION BY and GROUP BY in the same query are not supported.");
     else if (a.aggregate)
       st = wy_analyze_aggregate(&a, sink, err);
     else if (a.joined)
@@ -569,8 +610,10 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
     /* query-wide dependencies: what decides whether and where a row goes */
     const wy_ast_query_t *q = a.q;
     wy_analyze_lineage_indirect(&a, q->where, WY_LINEAGE_FILTER);
-    for (size_t i = 0; i < q->njoins; i++) wy_analyze_lineage_indirect(&a, q->joins[i]->on, WY_LINEAGE_JOIN);
-    for (size_t i = 0; i < q->ngroup_by; i++) wy_analyze_lineage_indirect(&a, q->group_by[i], WY_LINEAGE_GROUP_BY);
+    for (size_t i = 0; i < q->njoins; i++)
+      wy_analyze_lineage_indirect(&a, q->joins[i]->on, WY_LINEAGE_JOIN);
+    for (size_t i = 0; i < q->ngroup_by; i++)
+      wy_analyze_lineage_indirect(&a, q->group_by[i], WY_LINEAGE_GROUP_BY);
     wy_analyze_lineage_indirect(&a, q->having, WY_LINEAGE_FILTER);
   }
   for (size_t i = 0; i < a.naggs; i++) wy_expr_destroy(a.aggs[i].bound);

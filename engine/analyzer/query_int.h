@@ -53,7 +53,7 @@ typedef struct wy_qa {
   const wy_ast_stmt_t *stmt;
   const wy_ast_query_t *q;
   wy_logical_query_t *lq; /* the result, filled as the analysis goes */
-  wy_source_ref_t *src; /* FROM, then each JOIN's source */
+  wy_source_ref_t *src;   /* FROM, then each JOIN's source */
   size_t nsrc;
   wy_scope_t in_scope; /* the input (possibly joined) row */
   int in_width;        /* slots of the input row */
@@ -95,8 +95,8 @@ typedef struct wy_proj {
 
 void wy_proj_free(wy_proj_t *p);
 /* The SELECT items over a scope; aggregates go through the rewrite hook. */
-wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope, wy_expr_rewrite_fn rewrite,
-                                  wy_error_t *err);
+wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
+                                  wy_expr_rewrite_fn rewrite, wy_error_t *err);
 
 /* What the result's key columns are: expressions (GROUP BY, PARTITION BY, a join's),
  * or input slots (a source's key columns). */
@@ -111,9 +111,9 @@ typedef struct wy_key_spec {
   const int *alt_slots;
   const char *const *alt_names;
   size_t nalt;
-  bool by_slot;              /* also match plain columns at slot[k] (re-keyed scope) */
-  bool qualify;              /* messages name columns as SOURCE.COLUMN (PARTITION BY) */
-  bool synthetic;            /* the join's synthetic ROWKEY column */
+  bool by_slot;   /* also match plain columns at slot[k] (re-keyed scope) */
+  bool qualify;   /* messages name columns as SOURCE.COLUMN (PARTITION BY) */
+  bool synthetic; /* the join's synthetic ROWKEY column */
 } wy_key_spec_t;
 
 wy_status_t wy_key_spec_init(wy_key_spec_t *ks, size_t n, const char *kind_word, wy_error_t *err);
@@ -123,34 +123,38 @@ void wy_key_spec_free(wy_key_spec_t *ks);
 wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t *ks, int *key_item,
                                    wy_error_t *err);
 /* The PROJECT node over input: keys first, then the other items. */
-wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, size_t nkey, wy_logical_t *input,
-                               wy_logical_t **out, wy_error_t *err);
+wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, size_t nkey,
+                               wy_logical_t *input, wy_logical_t **out, wy_error_t *err);
 /* ksqlDB's rendering of an expression with source-qualified columns: ABS(INPUT.ID). */
 char *wy_analyze_qualified_text(wy_qa_t *a, const wy_ast_expr_t *e);
 
 /* ---- nodes (query.c) ---- */
 
 /* A SOURCE node for a catalog source (its columns, formats and event time). */
-wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t **out, wy_error_t *err);
+wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t **out,
+                              wy_error_t *err);
 /* Wrap *node in a FILTER with a compiled predicate (taken, also on failure). */
 wy_status_t wy_analyze_filter(wy_logical_t **node, wy_expr_program_t *pred, wy_error_t *err);
 /* WHERE over a scope: wraps *node in a FILTER (nothing without WHERE). Takes *node. */
-wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t **node, wy_error_t *err);
+wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t **node,
+                             wy_error_t *err);
 /* The SINK over input (taken): the new source for CSAS/CTAS (*sink_out), or the target
  * of INSERT INTO, with ksqlDB's checks. */
 wy_status_t wy_analyze_sink(wy_qa_t *a, wy_logical_t *input, bool result_is_table, bool key_none,
                             wy_source_def_t **sink_out, wy_logical_t **out, wy_error_t *err);
 /* Is the AST a plain reference to a key column of source r? *key_index gets its index. */
-bool wy_analyze_is_key_ref(wy_qa_t *a, const wy_ast_expr_t *e, const wy_source_ref_t *r, int *key_index);
+bool wy_analyze_is_key_ref(wy_qa_t *a, const wy_ast_expr_t *e, const wy_source_ref_t *r,
+                           int *key_index);
 /* A column of a node's schema (takes the type reference). */
-wy_status_t wy_analyze_add_column(wy_logical_t *n, const char *name, const wy_type_t *type, wy_col_ns_t ns,
-                                  wy_error_t *err);
+wy_status_t wy_analyze_add_column(wy_logical_t *n, const char *name, const wy_type_t *type,
+                                  wy_col_ns_t ns, wy_error_t *err);
 
 /* ---- shapes ---- */
 
-wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err);     /* query.c */
-wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err); /* aggregate.c */
-wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err);      /* join.c */
+wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err); /* query.c */
+wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink,
+                                 wy_error_t *err);                                /* aggregate.c */
+wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err); /* join.c */
 
 /* ---- aggregates (aggregate.c) ---- */
 
@@ -159,7 +163,8 @@ bool wy_analyze_has_aggregate(const wy_qa_t *a, const wy_ast_expr_t *e);
 /* ---- lineage (lineage.c) ---- */
 
 /* The lineage of one output column (an expression, or a column for `*`). */
-void wy_analyze_lineage_column(wy_qa_t *a, const char *name, const wy_ast_expr_t *e, const wy_scope_col_t *col);
+void wy_analyze_lineage_column(wy_qa_t *a, const char *name, const wy_ast_expr_t *e,
+                               const wy_scope_col_t *col);
 /* Query-wide dependencies: what decides whether and where a row goes. */
 void wy_analyze_lineage_indirect(wy_qa_t *a, const wy_ast_expr_t *e, int transform);
 

@@ -22,20 +22,20 @@
 #include "parser/ast.h"
 
 typedef struct wy_scope_col {
-  char *source;      /* the source's name (e.g. TEST) */
-  char *alias;       /* the alias it is known by in the query (name when none) */
-  char *name;        /* column name */
+  char *source; /* the source's name (e.g. TEST) */
+  char *alias;  /* the alias it is known by in the query (name when none) */
+  char *name;   /* column name */
   int slot;
   const wy_type_t *type; /* reference */
   bool is_key;
-  bool pseudo;       /* ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND */
-  bool header;       /* HEADERS / HEADER('k') column */
+  bool pseudo; /* ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND */
+  bool header; /* HEADERS / HEADER('k') column */
 } wy_scope_col_t;
 
 typedef struct wy_scope {
   size_t n, cap;
   wy_scope_col_t *cols;
-  bool joined;       /* names in a join: unqualified references must be unambiguous */
+  bool joined; /* names in a join: unqualified references must be unambiguous */
 } wy_scope_t;
 
 void wy_scope_init(wy_scope_t *s);
@@ -47,14 +47,14 @@ wy_status_t wy_scope_add(wy_scope_t *s, const char *source, const char *alias, c
 /* Resolve `[qualifier.]name`. Returns the column or NULL with err filled (unknown
  * column, ambiguous column, unknown qualifier); clause names the clause for messages
  * ("WHERE", "SELECT", ...). */
-const wy_scope_col_t *wy_scope_resolve(const wy_scope_t *s, const char *qualifier,
-                                       const char *name, const char *clause, wy_error_t *err);
+const wy_scope_col_t *wy_scope_resolve(const wy_scope_t *s, const char *qualifier, const char *name,
+                                       const char *clause, wy_error_t *err);
 
 /* A hook that may replace an AST subtree before conversion (aggregates, GROUP BY
  * expressions). Return a new IR node to use it, NULL with *handled false to convert
  * normally, or NULL with *handled true and err filled on failure. */
 typedef wy_expr_t *(*wy_expr_rewrite_fn)(void *user, const wy_ast_expr_t *e, bool *handled,
-                                          wy_error_t *err);
+                                         wy_error_t *err);
 
 typedef struct wy_convert_ctx {
   const wy_scope_t *scope;

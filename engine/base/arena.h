@@ -15,10 +15,10 @@
 typedef struct wy_arena_block wy_arena_block_t;
 
 typedef struct wy_arena {
-  wy_arena_block_t *head;    /* block being filled */
-  wy_arena_block_t *blocks;  /* every block, for reuse and release */
-  size_t block_size;         /* default size of a new block */
-  size_t used_total;         /* bytes handed out since the last reset */
+  wy_arena_block_t *head;   /* block being filled */
+  wy_arena_block_t *blocks; /* every block, for reuse and release */
+  size_t block_size;        /* default size of a new block */
+  size_t used_total;        /* bytes handed out since the last reset */
 } wy_arena_t;
 
 /* block_size 0 picks a default (64 KiB). */

@@ -88,7 +88,9 @@ char *wy_buf_cstr(wy_buf_t *b) {
 
 char *wy_buf_take(wy_buf_t *b) {
   char *text = wy_buf_cstr(b);
-  if (!text) wy_buf_free(b);
-  else *b = (wy_buf_t){.arena = b->arena};
+  if (!text)
+    wy_buf_free(b);
+  else
+    *b = (wy_buf_t){.arena = b->arena};
   return text;
 }

@@ -77,7 +77,7 @@ bool wy_decimal_parse(const char *s, size_t len, int precision, int scale, wy_in
   wy_int128_t digits = 0;
   int ndigits = 0, frac = 0;
   bool any = false, dot = false;
-  int dropped = 0;     /* digits beyond 38 significant ones, before the dot */
+  int dropped = 0; /* digits beyond 38 significant ones, before the dot */
   for (; i < m; i++) {
     char c = s[i];
     if (c == '.' && !dot) {

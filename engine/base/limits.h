@@ -16,12 +16,12 @@
 #include "engine/base/status.h"
 
 /* X(id, value, what is counted, as the message names it) */
-#define WY_LIMITS(X)                                                                        \
-  X(WY_LIMIT_COLUMNS, 10000, "columns")                                                     \
-  X(WY_LIMIT_KEY_COLUMNS, 1000, "key columns")                                              \
-  X(WY_LIMIT_AGGREGATES, 1000, "aggregate function calls")                                  \
-  X(WY_LIMIT_JOIN_SOURCES, 64, "joined sources")                                            \
-  X(WY_LIMIT_PARTITIONS, 10000, "partitions")                                               \
+#define WY_LIMITS(X)                                       \
+  X(WY_LIMIT_COLUMNS, 10000, "columns")                    \
+  X(WY_LIMIT_KEY_COLUMNS, 1000, "key columns")             \
+  X(WY_LIMIT_AGGREGATES, 1000, "aggregate function calls") \
+  X(WY_LIMIT_JOIN_SOURCES, 64, "joined sources")           \
+  X(WY_LIMIT_PARTITIONS, 10000, "partitions")              \
   X(WY_LIMIT_IDENTIFIER_LENGTH, 255, "characters")
 
 typedef enum {
@@ -40,8 +40,8 @@ wy_status_t wy_limit_refuse(wy_error_t *err, wy_limit_t id, const char *where, s
                             int column);
 
 /* n <= the limit; otherwise refuse as wy_limit_refuse does. */
-static inline wy_status_t wy_limit_check(wy_error_t *err, wy_limit_t id, const char *where, size_t n,
-                                         int line, int column) {
+static inline wy_status_t wy_limit_check(wy_error_t *err, wy_limit_t id, const char *where,
+                                         size_t n, int line, int column) {
   return n <= wy_limit(id) ? WY_OK : wy_limit_refuse(err, id, where, n, line, column);
 }
 

@@ -10,11 +10,11 @@
 #ifndef WY_LOG_H
 #define WY_LOG_H
 
-#define WY_LOG_LEVELS(X)                                                           \
-  X(WY_LOG_ERROR, "ERROR", "error")                                                \
-  X(WY_LOG_WARN, "WARN", "warn")                                                   \
-  X(WY_LOG_INFO, "INFO", "info")                                                   \
-  X(WY_LOG_DEBUG, "DEBUG", "debug")                                                \
+#define WY_LOG_LEVELS(X)            \
+  X(WY_LOG_ERROR, "ERROR", "error") \
+  X(WY_LOG_WARN, "WARN", "warn")    \
+  X(WY_LOG_INFO, "INFO", "info")    \
+  X(WY_LOG_DEBUG, "DEBUG", "debug") \
   X(WY_LOG_TRACE, "TRACE", "trace")
 
 typedef enum {

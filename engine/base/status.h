@@ -14,26 +14,26 @@
 #include <stddef.h>
 
 /* X(code, name, description) */
-#define WY_STATUS_LIST(X)                                                          \
-  X(WY_OK, "OK", "success")                                                        \
-  X(WY_ERR_NOMEM, "NOMEM", "out of memory")                                        \
-  X(WY_ERR_INVALID, "INVALID", "invalid argument")                                 \
-  X(WY_ERR_USAGE, "USAGE", "bad command-line usage")                               \
-  X(WY_ERR_PARSE, "PARSE", "SQL syntax error")                                     \
-  X(WY_ERR_ANALYSIS, "ANALYSIS", "invalid statement")                              \
-  X(WY_ERR_TYPE, "TYPE", "type error")                                             \
-  X(WY_ERR_NOT_FOUND, "NOT_FOUND", "not found")                                    \
-  X(WY_ERR_EXISTS, "EXISTS", "already exists")                                     \
-  X(WY_ERR_UNSUPPORTED, "UNSUPPORTED", "not supported")                            \
-  X(WY_ERR_CONFIG, "CONFIG", "bad configuration")                                  \
-  X(WY_ERR_IO, "IO", "I/O error")                                                  \
-  X(WY_ERR_DECODE, "DECODE", "cannot decode record")                               \
-  X(WY_ERR_ENCODE, "ENCODE", "cannot encode record")                               \
-  X(WY_ERR_EVAL, "EVAL", "expression evaluation failed")                           \
-  X(WY_ERR_KAFKA, "KAFKA", "Kafka error")                                          \
-  X(WY_ERR_STORE, "STORE", "state store error")                                    \
-  X(WY_ERR_TIMEOUT, "TIMEOUT", "timed out")                                        \
-  X(WY_ERR_OVERFLOW, "OVERFLOW", "numeric overflow")                               \
+#define WY_STATUS_LIST(X)                                \
+  X(WY_OK, "OK", "success")                              \
+  X(WY_ERR_NOMEM, "NOMEM", "out of memory")              \
+  X(WY_ERR_INVALID, "INVALID", "invalid argument")       \
+  X(WY_ERR_USAGE, "USAGE", "bad command-line usage")     \
+  X(WY_ERR_PARSE, "PARSE", "SQL syntax error")           \
+  X(WY_ERR_ANALYSIS, "ANALYSIS", "invalid statement")    \
+  X(WY_ERR_TYPE, "TYPE", "type error")                   \
+  X(WY_ERR_NOT_FOUND, "NOT_FOUND", "not found")          \
+  X(WY_ERR_EXISTS, "EXISTS", "already exists")           \
+  X(WY_ERR_UNSUPPORTED, "UNSUPPORTED", "not supported")  \
+  X(WY_ERR_CONFIG, "CONFIG", "bad configuration")        \
+  X(WY_ERR_IO, "IO", "I/O error")                        \
+  X(WY_ERR_DECODE, "DECODE", "cannot decode record")     \
+  X(WY_ERR_ENCODE, "ENCODE", "cannot encode record")     \
+  X(WY_ERR_EVAL, "EVAL", "expression evaluation failed") \
+  X(WY_ERR_KAFKA, "KAFKA", "Kafka error")                \
+  X(WY_ERR_STORE, "STORE", "state store error")          \
+  X(WY_ERR_TIMEOUT, "TIMEOUT", "timed out")              \
+  X(WY_ERR_OVERFLOW, "OVERFLOW", "numeric overflow")     \
   X(WY_ERR_INTERNAL, "INTERNAL", "internal error")
 
 typedef enum {

@@ -30,14 +30,14 @@ const char *wy_type_kind_name(wy_type_kind_t kind) {
 
 const wy_type_t *wy_type_primitive(wy_type_kind_t kind) {
   switch (kind) {
-  case WY_T_DECIMAL:
-  case WY_T_ARRAY:
-  case WY_T_MAP:
-  case WY_T_STRUCT:
-    return NULL;
-  default:
-    if ((int)kind < 0 || kind >= WY_T__COUNT) return NULL;
-    return &primitives[kind];
+    case WY_T_DECIMAL:
+    case WY_T_ARRAY:
+    case WY_T_MAP:
+    case WY_T_STRUCT:
+      return NULL;
+    default:
+      if ((int)kind < 0 || kind >= WY_T__COUNT) return NULL;
+      return &primitives[kind];
   }
 }
 
@@ -127,21 +127,21 @@ bool wy_type_equal(const wy_type_t *a, const wy_type_t *b) {
   if (a == b) return true;
   if (!a || !b || a->kind != b->kind) return false;
   switch (a->kind) {
-  case WY_T_DECIMAL:
-    return a->precision == b->precision && a->scale == b->scale;
-  case WY_T_ARRAY:
-    return wy_type_equal(a->elem, b->elem);
-  case WY_T_MAP:
-    return wy_type_equal(a->key, b->key) && wy_type_equal(a->elem, b->elem);
-  case WY_T_STRUCT:
-    if (a->nfields != b->nfields) return false;
-    for (size_t i = 0; i < a->nfields; i++)
-      if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
-          !wy_type_equal(a->fields[i].type, b->fields[i].type))
-        return false;
-    return true;
-  default:
-    return true;
+    case WY_T_DECIMAL:
+      return a->precision == b->precision && a->scale == b->scale;
+    case WY_T_ARRAY:
+      return wy_type_equal(a->elem, b->elem);
+    case WY_T_MAP:
+      return wy_type_equal(a->key, b->key) && wy_type_equal(a->elem, b->elem);
+    case WY_T_STRUCT:
+      if (a->nfields != b->nfields) return false;
+      for (size_t i = 0; i < a->nfields; i++)
+        if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+            !wy_type_equal(a->fields[i].type, b->fields[i].type))
+          return false;
+      return true;
+    default:
+      return true;
   }
 }
 
@@ -175,35 +175,35 @@ static void tfmt_puts(tfmt_t *w, const char *s) {
 static void tfmt_type(tfmt_t *w, const wy_type_t *t) {
   char tmp[32];
   switch (t->kind) {
-  case WY_T_DECIMAL:
-    snprintf(tmp, sizeof tmp, "DECIMAL(%u, %u)", t->precision, t->scale);
-    tfmt_puts(w, tmp);
-    break;
-  case WY_T_ARRAY:
-    tfmt_puts(w, "ARRAY<");
-    tfmt_type(w, t->elem);
-    tfmt_puts(w, ">");
-    break;
-  case WY_T_MAP:
-    tfmt_puts(w, "MAP<");
-    tfmt_type(w, t->key);
-    tfmt_puts(w, ", ");
-    tfmt_type(w, t->elem);
-    tfmt_puts(w, ">");
-    break;
-  case WY_T_STRUCT:
-    tfmt_puts(w, "STRUCT<");
-    for (size_t i = 0; i < t->nfields; i++) {
-      if (i) tfmt_puts(w, ", ");
-      tfmt_puts(w, "`");
-      tfmt_puts(w, t->fields[i].name);
-      tfmt_puts(w, "` ");
-      tfmt_type(w, t->fields[i].type);
-    }
-    tfmt_puts(w, ">");
-    break;
-  default:
-    tfmt_puts(w, kind_names[t->kind]);
+    case WY_T_DECIMAL:
+      snprintf(tmp, sizeof tmp, "DECIMAL(%u, %u)", t->precision, t->scale);
+      tfmt_puts(w, tmp);
+      break;
+    case WY_T_ARRAY:
+      tfmt_puts(w, "ARRAY<");
+      tfmt_type(w, t->elem);
+      tfmt_puts(w, ">");
+      break;
+    case WY_T_MAP:
+      tfmt_puts(w, "MAP<");
+      tfmt_type(w, t->key);
+      tfmt_puts(w, ", ");
+      tfmt_type(w, t->elem);
+      tfmt_puts(w, ">");
+      break;
+    case WY_T_STRUCT:
+      tfmt_puts(w, "STRUCT<");
+      for (size_t i = 0; i < t->nfields; i++) {
+        if (i) tfmt_puts(w, ", ");
+        tfmt_puts(w, "`");
+        tfmt_puts(w, t->fields[i].name);
+        tfmt_puts(w, "` ");
+        tfmt_type(w, t->fields[i].type);
+      }
+      tfmt_puts(w, ">");
+      break;
+    default:
+      tfmt_puts(w, kind_names[t->kind]);
   }
 }
 

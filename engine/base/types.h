@@ -16,19 +16,19 @@
 #include <stdint.h>
 
 /* X(kind, ksqlDB name) — the single list of type kinds. */
-#define WY_TYPE_KINDS(X)                                                           \
-  X(WY_T_BOOLEAN, "BOOLEAN")                                                       \
-  X(WY_T_INT, "INTEGER")                                                           \
-  X(WY_T_BIGINT, "BIGINT")                                                         \
-  X(WY_T_DOUBLE, "DOUBLE")                                                         \
-  X(WY_T_DECIMAL, "DECIMAL")                                                       \
-  X(WY_T_STRING, "STRING")                                                         \
-  X(WY_T_BYTES, "BYTES")                                                           \
-  X(WY_T_TIMESTAMP, "TIMESTAMP")                                                   \
-  X(WY_T_DATE, "DATE")                                                             \
-  X(WY_T_TIME, "TIME")                                                             \
-  X(WY_T_ARRAY, "ARRAY")                                                           \
-  X(WY_T_MAP, "MAP")                                                               \
+#define WY_TYPE_KINDS(X)         \
+  X(WY_T_BOOLEAN, "BOOLEAN")     \
+  X(WY_T_INT, "INTEGER")         \
+  X(WY_T_BIGINT, "BIGINT")       \
+  X(WY_T_DOUBLE, "DOUBLE")       \
+  X(WY_T_DECIMAL, "DECIMAL")     \
+  X(WY_T_STRING, "STRING")       \
+  X(WY_T_BYTES, "BYTES")         \
+  X(WY_T_TIMESTAMP, "TIMESTAMP") \
+  X(WY_T_DATE, "DATE")           \
+  X(WY_T_TIME, "TIME")           \
+  X(WY_T_ARRAY, "ARRAY")         \
+  X(WY_T_MAP, "MAP")             \
   X(WY_T_STRUCT, "STRUCT")
 
 typedef enum {
@@ -41,19 +41,19 @@ typedef enum {
 typedef struct wy_type wy_type_t;
 
 typedef struct wy_field {
-  char *name;             /* as declared (case preserved); owned by the type */
-  const wy_type_t *type;  /* one reference owned by the struct type */
+  char *name;            /* as declared (case preserved); owned by the type */
+  const wy_type_t *type; /* one reference owned by the struct type */
 } wy_field_t;
 
 struct wy_type {
   wy_type_kind_t kind;
-  int refcount;            /* atomic; < 0 marks a static singleton */
-  uint8_t precision;       /* DECIMAL: 1..38 */
-  uint8_t scale;           /* DECIMAL: 0..precision */
-  const wy_type_t *elem;   /* ARRAY: element type; MAP: value type */
-  const wy_type_t *key;    /* MAP: key type */
-  size_t nfields;          /* STRUCT */
-  wy_field_t *fields;      /* STRUCT, in declaration order */
+  int refcount;          /* atomic; < 0 marks a static singleton */
+  uint8_t precision;     /* DECIMAL: 1..38 */
+  uint8_t scale;         /* DECIMAL: 0..precision */
+  const wy_type_t *elem; /* ARRAY: element type; MAP: value type */
+  const wy_type_t *key;  /* MAP: key type */
+  size_t nfields;        /* STRUCT */
+  wy_field_t *fields;    /* STRUCT, in declaration order */
 };
 
 #define WY_DECIMAL_MAX_PRECISION 38

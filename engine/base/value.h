@@ -46,11 +46,11 @@ struct wy_value {
   uint32_t len;      /* STRING, BYTES: length in bytes */
   union {
     bool b;
-    int32_t i32;       /* INT, DATE, TIME */
-    int64_t i64;       /* BIGINT, TIMESTAMP */
-    double f64;        /* DOUBLE */
-    wy_int128_t dec;   /* DECIMAL unscaled */
-    const char *str;   /* STRING, BYTES */
+    int32_t i32;           /* INT, DATE, TIME */
+    int64_t i64;           /* BIGINT, TIMESTAMP */
+    double f64;            /* DOUBLE */
+    wy_int128_t dec;       /* DECIMAL unscaled */
+    const char *str;       /* STRING, BYTES */
     const wy_list_t *list; /* ARRAY, STRUCT */
     const wy_map_t *map;   /* MAP */
   } u;

@@ -75,8 +75,8 @@ wy_source_def_t *wy_source_def_copy(const wy_source_def_t *src) {
   d->window = src->window;
   d->window_size_ms = src->window_size_ms;
   if (wy_schema_copy(&d->schema, &src->schema, &err) != WY_OK || !dup_opt(&d->topic, src->topic) ||
-      !dup_opt(&d->timestamp_column, src->timestamp_column) || !dup_opt(&d->timestamp_format, src->timestamp_format) ||
-      !dup_opt(&d->sql, src->sql)) {
+      !dup_opt(&d->timestamp_column, src->timestamp_column) ||
+      !dup_opt(&d->timestamp_format, src->timestamp_format) || !dup_opt(&d->sql, src->sql)) {
     wy_source_def_destroy(d);
     return NULL;
   }
@@ -156,7 +156,8 @@ wy_status_t wy_catalog_add_type(wy_catalog_t *c, const char *name, const wy_type
                                 wy_error_t *err) {
   if (wy_catalog_find_type(c, name)) {
     wy_type_unref(type);
-    return wy_error_set(err, WY_ERR_EXISTS, "Cannot register custom type '%s' since it is already registered", name);
+    return wy_error_set(err, WY_ERR_EXISTS,
+                        "Cannot register custom type '%s' since it is already registered", name);
   }
   type_alias_t *grown = realloc(c->types, (c->ntypes + 1) * sizeof *grown);
   char *copy = strdup(name);

@@ -18,16 +18,21 @@
 #include "engine/catalog/schema.h"
 
 typedef enum { WY_SOURCE_STREAM, WY_SOURCE_TABLE } wy_source_kind_t;
-typedef enum { WY_WINDOW_NONE, WY_WINDOW_TUMBLING, WY_WINDOW_HOPPING, WY_WINDOW_SESSION } wy_window_kind_t;
+typedef enum {
+  WY_WINDOW_NONE,
+  WY_WINDOW_TUMBLING,
+  WY_WINDOW_HOPPING,
+  WY_WINDOW_SESSION
+} wy_window_kind_t;
 
 /* How a key or value is serialized. */
 typedef struct wy_format_spec {
-  char name[24];          /* JSON, DELIMITED, KAFKA, NONE, AVRO, ... (upper-case) */
-  char delimiter;         /* DELIMITED; 0 means the default ',' */
-  int8_t wrap_single;     /* -1 unset, 0 unwrapped, 1 wrapped */
-  int32_t schema_id;      /* -1 unset */
+  char name[24];      /* JSON, DELIMITED, KAFKA, NONE, AVRO, ... (upper-case) */
+  char delimiter;     /* DELIMITED; 0 means the default ',' */
+  int8_t wrap_single; /* -1 unset, 0 unwrapped, 1 wrapped */
+  int32_t schema_id;  /* -1 unset */
   char full_schema_name[128];
-  bool full_schema_set;   /* *_SCHEMA_FULL_NAME given (even if empty: an error) */
+  bool full_schema_set; /* *_SCHEMA_FULL_NAME given (even if empty: an error) */
 } wy_format_spec_t;
 
 typedef struct wy_source_def {
@@ -44,8 +49,8 @@ typedef struct wy_source_def {
   bool is_source;          /* CREATE SOURCE ...: read-only */
   wy_window_kind_t window; /* windowed key */
   int64_t window_size_ms;
-  char *sql;               /* the statement that created it */
-  char *query_id;          /* the query writing to it (CSAS/CTAS), or NULL */
+  char *sql;      /* the statement that created it */
+  char *query_id; /* the query writing to it (CSAS/CTAS), or NULL */
 } wy_source_def_t;
 
 typedef struct wy_catalog wy_catalog_t;

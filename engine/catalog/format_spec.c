@@ -2,7 +2,8 @@
 
 #include <stdio.h>
 
-wy_format_codec_t *wy_format_spec_codec(const wy_format_spec_t *spec, const wy_format_column_t *cols, size_t n,
+wy_format_codec_t *wy_format_spec_codec(const wy_format_spec_t *spec,
+                                        const wy_format_column_t *cols, size_t n,
                                         const wy_codec_request_t *req, wy_error_t *err) {
   wy_format_t f;
   if (wy_format_from_name_any(spec->name[0] ? spec->name : "KAFKA", &f, err) != WY_OK) return NULL;
@@ -10,13 +11,17 @@ wy_format_codec_t *wy_format_spec_codec(const wy_format_spec_t *spec, const wy_f
   wy_format_options_t o = {0};
   o.is_key = req->is_key;
   o.delimiter = spec->delimiter;
-  o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT : spec->wrap_single ? WY_WRAP_TRUE : WY_WRAP_FALSE;
+  o.wrap_single = spec->wrap_single < 0 ? WY_WRAP_DEFAULT
+                  : spec->wrap_single   ? WY_WRAP_TRUE
+                                        : WY_WRAP_FALSE;
   o.projection = req->projection;
-  if (spec->full_schema_name[0] || spec->full_schema_set) o.full_schema_name = spec->full_schema_name;
+  if (spec->full_schema_name[0] || spec->full_schema_set)
+    o.full_schema_name = spec->full_schema_name;
   char subject[512];
   if (f == WY_FORMAT_AVRO) {
     int32_t id = req->schema_id > 0 ? req->schema_id : spec->schema_id;
-    snprintf(subject, sizeof subject, "%s-%s", req->topic ? req->topic : "", req->is_key ? "key" : "value");
+    snprintf(subject, sizeof subject, "%s-%s", req->topic ? req->topic : "",
+             req->is_key ? "key" : "value");
     o.registry = req->registry;
     o.subject = subject;
     o.schema_id = id > 0 ? id : 0;

@@ -15,16 +15,17 @@
 
 typedef struct wy_codec_request {
   bool is_key;
-  const char *topic;            /* names the Schema Registry subject */
-  struct wy_sr *registry;       /* for AVRO; may be NULL when nothing is read or written */
-  bool write;                   /* a writer registers its schema (unless a schema id is set) */
+  const char *topic;             /* names the Schema Registry subject */
+  struct wy_sr *registry;        /* for AVRO; may be NULL when nothing is read or written */
+  bool write;                    /* a writer registers its schema (unless a schema id is set) */
   const char *default_full_name; /* record name when the spec names none, or NULL */
-  const uint8_t *projection;    /* columns read (decoding), or NULL for all */
-  int32_t schema_id;            /* overrides the spec's when > 0 (the test executor) */
+  const uint8_t *projection;     /* columns read (decoding), or NULL for all */
+  int32_t schema_id;             /* overrides the spec's when > 0 (the test executor) */
 } wy_codec_request_t;
 
 /* A codec for the columns cols[0..n) with spec's format (KAFKA when the spec names none). */
-wy_format_codec_t *wy_format_spec_codec(const wy_format_spec_t *spec, const wy_format_column_t *cols, size_t n,
+wy_format_codec_t *wy_format_spec_codec(const wy_format_spec_t *spec,
+                                        const wy_format_column_t *cols, size_t n,
                                         const wy_codec_request_t *req, wy_error_t *err);
 
 #endif

@@ -10,18 +10,18 @@
 #define WY_CLI_H
 
 /* X(name, function, summary) */
-#define WY_COMMANDS(X)                                                                         \
-  X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                       \
-  X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")           \
-  X("config", wy_cmd_config, "document configuration keys or check a config file")             \
-  X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")     \
-  X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")     \
-  X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")      \
-  X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data")        \
-  X("explain", wy_cmd_explain, "print the plan of every query of a SQL file")                  \
-  X("server", wy_cmd_server, "run a node with ksqlDB's REST API (POST /ksql, /metrics, ...)")  \
+#define WY_COMMANDS(X)                                                                           \
+  X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                         \
+  X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")             \
+  X("config", wy_cmd_config, "document configuration keys or check a config file")               \
+  X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")       \
+  X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")       \
+  X("parse", wy_cmd_parse, "parse a SQL file and print its statements as normalized SQL")        \
+  X("datagen", wy_cmd_datagen, "produce synthetic clickstream, users or products data")          \
+  X("explain", wy_cmd_explain, "print the plan of every query of a SQL file")                    \
+  X("server", wy_cmd_server, "run a node with ksqlDB's REST API (POST /ksql, /metrics, ...)")    \
   X("sql", wy_cmd_sql, "manage a node's SQL: add, update, list, ps, explain, stop, start, drop") \
-  X("udf", wy_cmd_udf, "list or describe the functions of a node")                             \
+  X("udf", wy_cmd_udf, "list or describe the functions of a node")                               \
   X("run", wy_cmd_run, "run a SQL file's persistent queries against Kafka")
 
 #define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);

@@ -14,12 +14,13 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { stop_requested = sig; }
 
 static void broker_help(FILE *out) {
-  fprintf(out, "usage: walleye broker [--brokers N] [--topic NAME:PARTITIONS]...\n\n"
-               "Runs librdkafka's mock Kafka cluster on 127.0.0.1 until SIGINT or SIGTERM.\n"
-               "The first line on stdout is the bootstrap servers (host:port[,...]).\n"
-               "Topics not named with --topic are created on first use with 4 partitions.\n\n"
-               "  -b, --brokers N             number of brokers (1..16, default 1)\n"
-               "  -t, --topic NAME:PARTITIONS pre-create a topic (repeatable)\n");
+  fprintf(out,
+          "usage: walleye broker [--brokers N] [--topic NAME:PARTITIONS]...\n\n"
+          "Runs librdkafka's mock Kafka cluster on 127.0.0.1 until SIGINT or SIGTERM.\n"
+          "The first line on stdout is the bootstrap servers (host:port[,...]).\n"
+          "Topics not named with --topic are created on first use with 4 partitions.\n\n"
+          "  -b, --brokers N             number of brokers (1..16, default 1)\n"
+          "  -t, --topic NAME:PARTITIONS pre-create a topic (repeatable)\n");
 }
 
 /* Parse "name:partitions"; partitions defaults to 1 when omitted. */
@@ -41,9 +42,9 @@ static int parse_topic_spec(const char *spec, char *name, size_t cap, int *parti
 
 int wy_cmd_broker(int argc, char **argv) {
   static const struct option opts[] = {{"brokers", required_argument, NULL, 'b'},
-                                        {"topic", required_argument, NULL, 't'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"topic", required_argument, NULL, 't'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   int nbrokers = 1;
   const char **topics = calloc((size_t)argc + 1, sizeof *topics);
   size_t ntopics = 0;
@@ -51,29 +52,30 @@ int wy_cmd_broker(int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":b:t:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'b': {
-      char *end;
-      long n = strtol(optarg, &end, 10);
-      if (*end || n < 1 || n > 16) {
-        free(topics);
-        return wy_cli_usage_error("broker", "--brokers takes a number from 1 to 16, not '%s'", optarg);
+      case 'b': {
+        char *end;
+        long n = strtol(optarg, &end, 10);
+        if (*end || n < 1 || n > 16) {
+          free(topics);
+          return wy_cli_usage_error("broker", "--brokers takes a number from 1 to 16, not '%s'",
+                                    optarg);
+        }
+        nbrokers = (int)n;
+        break;
       }
-      nbrokers = (int)n;
-      break;
-    }
-    case 't':
-      topics[ntopics++] = optarg;
-      break;
-    case 'h':
-      broker_help(stdout);
-      free(topics);
-      return WY_EXIT_OK;
-    case ':':
-      free(topics);
-      return wy_cli_usage_error("broker", "option '%s' needs a value", argv[optind - 1]);
-    default:
-      free(topics);
-      return wy_cli_usage_error("broker", "unknown option '%s'", argv[optind - 1]);
+      case 't':
+        topics[ntopics++] = optarg;
+        break;
+      case 'h':
+        broker_help(stdout);
+        free(topics);
+        return WY_EXIT_OK;
+      case ':':
+        free(topics);
+        return wy_cli_usage_error("broker", "option '%s' needs a value", argv[optind - 1]);
+      default:
+        free(topics);
+        return wy_cli_usage_error("broker", "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) {

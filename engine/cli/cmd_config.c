@@ -25,9 +25,10 @@ int wy_cmd_config(int argc, char **argv) {
     return rc;
   }
   if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    printf("usage: walleye config --markdown | --check FILE\n\n"
-           "  --markdown    print the table of configuration keys (docs/configuration.md)\n"
-           "  --check FILE  validate a config file of key=value lines\n");
+    printf(
+        "usage: walleye config --markdown | --check FILE\n\n"
+        "  --markdown    print the table of configuration keys (docs/configuration.md)\n"
+        "  --check FILE  validate a config file of key=value lines\n");
     return WY_EXIT_OK;
   }
   return wy_cli_usage_error("config", argc > 1 ? "unexpected argument '%s'" : "%s",

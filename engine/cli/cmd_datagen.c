@@ -16,26 +16,30 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { stop_requested = sig; }
 
 static void datagen_help(FILE *out) {
-  fprintf(out,
-          "usage: walleye datagen --bootstrap-servers HOST:PORT --kind KIND --topic NAME [OPTIONS]\n"
-          "       walleye datagen --stdout --kind KIND [OPTIONS]\n\n"
-          "Generates deterministic synthetic records (same seed and options, same records)\n"
-          "and produces them to a Kafka topic, or prints them as key<TAB>value lines.\n"
-          "Exits 1 if any record was not delivered.\n\n"
-          "  -b, --bootstrap-servers LIST  Kafka brokers, host:port[,host:port...]\n"
-          "  -k, --kind KIND               one of:");
-#define WY_X_KIND(code, name, desc) fprintf(out, "\n                                  %-12s %s", name, desc);
+  fprintf(
+      out,
+      "usage: walleye datagen --bootstrap-servers HOST:PORT --kind KIND --topic NAME [OPTIONS]\n"
+      "       walleye datagen --stdout --kind KIND [OPTIONS]\n\n"
+      "Generates deterministic synthetic records (same seed and options, same records)\n"
+      "and produces them to a Kafka topic, or prints them as key<TAB>value lines.\n"
+      "Exits 1 if any record was not delivered.\n\n"
+      "  -b, --bootstrap-servers LIST  Kafka brokers, host:port[,host:port...]\n"
+      "  -k, --kind KIND               one of:");
+#define WY_X_KIND(code, name, desc) \
+  fprintf(out, "\n                                  %-12s %s", name, desc);
   WY_DATAGEN_KINDS(WY_X_KIND)
 #undef WY_X_KIND
   fprintf(out,
-          "\n  -t, --topic NAME              topic to produce to (default: the kind's name with --stdout)\n"
+          "\n  -t, --topic NAME              topic to produce to (default: the kind's name with "
+          "--stdout)\n"
           "  -n, --count N                 records to produce (default 0: until SIGINT/SIGTERM)\n"
           "  -r, --rate R                  records per second (default 0: unlimited)\n"
           "  -s, --seed S                  random seed (default 1)\n"
           "      --users N                 distinct userids, 1..N (default 100)\n"
           "      --products N              distinct product_ids, 1..N (default 50)\n"
           "      --key MODE                record key encoding:");
-#define WY_X_KEY(code, name, desc) fprintf(out, "\n                                  %-12s %s", name, desc);
+#define WY_X_KEY(code, name, desc) \
+  fprintf(out, "\n                                  %-12s %s", name, desc);
   WY_DATAGEN_KEY_MODES(WY_X_KEY)
 #undef WY_X_KEY
   fprintf(out,
@@ -82,102 +86,119 @@ typedef struct cli_args {
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, cli_args_t *a) {
   static const struct option opts[] = {{"bootstrap-servers", required_argument, NULL, 'b'},
-                                        {"kind", required_argument, NULL, 'k'},
-                                        {"topic", required_argument, NULL, 't'},
-                                        {"count", required_argument, NULL, 'n'},
-                                        {"rate", required_argument, NULL, 'r'},
-                                        {"seed", required_argument, NULL, 's'},
-                                        {"users", required_argument, NULL, OPT_USERS},
-                                        {"products", required_argument, NULL, OPT_PRODUCTS},
-                                        {"key", required_argument, NULL, OPT_KEY},
-                                        {"format", required_argument, NULL, OPT_FORMAT},
-                                        {"start-ms", required_argument, NULL, OPT_START},
-                                        {"wall-clock", no_argument, NULL, OPT_WALL},
-                                        {"snapshot", no_argument, NULL, OPT_SNAPSHOT},
-                                        {"tombstones", no_argument, NULL, OPT_TOMBSTONES},
-                                        {"property", required_argument, NULL, 'X'},
-                                        {"stdout", no_argument, NULL, OPT_STDOUT},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"kind", required_argument, NULL, 'k'},
+                                       {"topic", required_argument, NULL, 't'},
+                                       {"count", required_argument, NULL, 'n'},
+                                       {"rate", required_argument, NULL, 'r'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"users", required_argument, NULL, OPT_USERS},
+                                       {"products", required_argument, NULL, OPT_PRODUCTS},
+                                       {"key", required_argument, NULL, OPT_KEY},
+                                       {"format", required_argument, NULL, OPT_FORMAT},
+                                       {"start-ms", required_argument, NULL, OPT_START},
+                                       {"wall-clock", no_argument, NULL, OPT_WALL},
+                                       {"snapshot", no_argument, NULL, OPT_SNAPSHOT},
+                                       {"tombstones", no_argument, NULL, OPT_TOMBSTONES},
+                                       {"property", required_argument, NULL, 'X'},
+                                       {"stdout", no_argument, NULL, OPT_STDOUT},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   int64_t v;
   int c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":b:k:t:n:r:s:X:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'b': a->bootstrap = optarg; break;
-    case 't': a->topic = optarg; break;
-    case 'k': {
-      int k = wy_datagen_kind_parse(optarg);
-      if (k < 0)
-        return wy_cli_usage_error("datagen", "--kind must be clickstream, users or products, not '%s'",
-                                  optarg);
-      a->opts.kind = (wy_datagen_kind_t)k;
-      a->have_kind = true;
-      break;
-    }
-    case 'n':
-      if (parse_count(optarg, 0, INT64_MAX, &v))
-        return wy_cli_usage_error("datagen", "--count takes a number >= 0, not '%s'", optarg);
-      a->run.count = (uint64_t)v;
-      break;
-    case 'r': {
-      char *end;
-      errno = 0;
-      double r = strtod(optarg, &end);
-      if (errno || end == optarg || *end || !(r >= 0) || r > 1e9)
-        return wy_cli_usage_error("datagen", "--rate takes records per second >= 0, not '%s'", optarg);
-      a->run.rate = r;
-      break;
-    }
-    case 's': {
-      char *end;
-      errno = 0;
-      unsigned long long s = strtoull(optarg, &end, 10);
-      if (errno || end == optarg || *end || optarg[0] == '-')
-        return wy_cli_usage_error("datagen", "--seed takes a number >= 0, not '%s'", optarg);
-      a->opts.seed = s;
-      break;
-    }
-    case OPT_USERS:
-    case OPT_PRODUCTS:
-      if (parse_count(optarg, 1, 10000000, &v))
-        return wy_cli_usage_error("datagen", "--%s takes a number from 1 to 10000000, not '%s'",
-                                  c == OPT_USERS ? "users" : "products", optarg);
-      *(c == OPT_USERS ? &a->opts.nusers : &a->opts.nproducts) = (int32_t)v;
-      break;
-    case OPT_KEY: {
-      int m = wy_datagen_key_mode_parse(optarg);
-      if (m < 0)
-        return wy_cli_usage_error("datagen", "--key must be json, string, kafka-int or none, not '%s'",
-                                  optarg);
-      a->opts.key_mode = (wy_datagen_key_mode_t)m;
-      break;
-    }
-    case OPT_FORMAT:
-      if (strcmp(optarg, "json") != 0)
-        return wy_cli_usage_error("datagen", "--format supports only json, not '%s'", optarg);
-      break;
-    case OPT_START:
-      if (parse_count(optarg, 1, INT64_MAX / 2, &v))
-        return wy_cli_usage_error("datagen", "--start-ms takes epoch milliseconds > 0, not '%s'",
-                                  optarg);
-      a->opts.epoch_ms = v;
-      break;
-    case OPT_WALL: a->opts.clock = wy_datagen_wall_clock_ms; break;
-    case OPT_SNAPSHOT: a->opts.snapshot = true; break;
-    case OPT_TOMBSTONES: a->opts.tombstones = true; break;
-    case OPT_STDOUT: a->to_stdout = true; break;
-    case 'X': {
-      char *eq = strchr(optarg, '=');
-      if (!eq || eq == optarg)
-        return wy_cli_usage_error("datagen", "--property wants KEY=VALUE, not '%s'", optarg);
-      *eq = '\0';
-      a->props[a->nprops++] = (wy_kafka_prop_t){optarg, eq + 1};
-      break;
-    }
-    case 'h': datagen_help(stdout); return WY_EXIT_OK;
-    case ':': return wy_cli_usage_error("datagen", "option '%s' needs a value", argv[optind - 1]);
-    default: return wy_cli_usage_error("datagen", "unknown option '%s'", argv[optind - 1]);
+      case 'b':
+        a->bootstrap = optarg;
+        break;
+      case 't':
+        a->topic = optarg;
+        break;
+      case 'k': {
+        int k = wy_datagen_kind_parse(optarg);
+        if (k < 0)
+          return wy_cli_usage_error(
+              "datagen", "--kind must be clickstream, users or products, not '%s'", optarg);
+        a->opts.kind = (wy_datagen_kind_t)k;
+        a->have_kind = true;
+        break;
+      }
+      case 'n':
+        if (parse_count(optarg, 0, INT64_MAX, &v))
+          return wy_cli_usage_error("datagen", "--count takes a number >= 0, not '%s'", optarg);
+        a->run.count = (uint64_t)v;
+        break;
+      case 'r': {
+        char *end;
+        errno = 0;
+        double r = strtod(optarg, &end);
+        if (errno || end == optarg || *end || !(r >= 0) || r > 1e9)
+          return wy_cli_usage_error("datagen", "--rate takes records per second >= 0, not '%s'",
+                                    optarg);
+        a->run.rate = r;
+        break;
+      }
+      case 's': {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(optarg, &end, 10);
+        if (errno || end == optarg || *end || optarg[0] == '-')
+          return wy_cli_usage_error("datagen", "--seed takes a number >= 0, not '%s'", optarg);
+        a->opts.seed = s;
+        break;
+      }
+      case OPT_USERS:
+      case OPT_PRODUCTS:
+        if (parse_count(optarg, 1, 10000000, &v))
+          return wy_cli_usage_error("datagen", "--%s takes a number from 1 to 10000000, not '%s'",
+                                    c == OPT_USERS ? "users" : "products", optarg);
+        *(c == OPT_USERS ? &a->opts.nusers : &a->opts.nproducts) = (int32_t)v;
+        break;
+      case OPT_KEY: {
+        int m = wy_datagen_key_mode_parse(optarg);
+        if (m < 0)
+          return wy_cli_usage_error(
+              "datagen", "--key must be json, string, kafka-int or none, not '%s'", optarg);
+        a->opts.key_mode = (wy_datagen_key_mode_t)m;
+        break;
+      }
+      case OPT_FORMAT:
+        if (strcmp(optarg, "json") != 0)
+          return wy_cli_usage_error("datagen", "--format supports only json, not '%s'", optarg);
+        break;
+      case OPT_START:
+        if (parse_count(optarg, 1, INT64_MAX / 2, &v))
+          return wy_cli_usage_error("datagen", "--start-ms takes epoch milliseconds > 0, not '%s'",
+                                    optarg);
+        a->opts.epoch_ms = v;
+        break;
+      case OPT_WALL:
+        a->opts.clock = wy_datagen_wall_clock_ms;
+        break;
+      case OPT_SNAPSHOT:
+        a->opts.snapshot = true;
+        break;
+      case OPT_TOMBSTONES:
+        a->opts.tombstones = true;
+        break;
+      case OPT_STDOUT:
+        a->to_stdout = true;
+        break;
+      case 'X': {
+        char *eq = strchr(optarg, '=');
+        if (!eq || eq == optarg)
+          return wy_cli_usage_error("datagen", "--property wants KEY=VALUE, not '%s'", optarg);
+        *eq = '\0';
+        a->props[a->nprops++] = (wy_kafka_prop_t){optarg, eq + 1};
+        break;
+      }
+      case 'h':
+        datagen_help(stdout);
+        return WY_EXIT_OK;
+      case ':':
+        return wy_cli_usage_error("datagen", "option '%s' needs a value", argv[optind - 1]);
+      default:
+        return wy_cli_usage_error("datagen", "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return wy_cli_usage_error("datagen", "unexpected argument '%s'", argv[optind]);

@@ -37,7 +37,8 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int produce(const char *bootstrap, wy_datagen_kind_t kind, const char *topic, uint64_t count) {
+static int produce(const char *bootstrap, wy_datagen_kind_t kind, const char *topic,
+                   uint64_t count) {
   wy_error_t err;
   wy_kafka_prop_t props[] = {{"bootstrap.servers", bootstrap}, {"log_level", "3"}};
   wy_kafka_sink_config_t sc = {props, 2, NULL, 0};
@@ -65,13 +66,15 @@ static int produce(const char *bootstrap, wy_datagen_kind_t kind, const char *to
 /* The data product's lineage, from the plans: what feeds each query, and each output
  * column's inputs with their transformation (and masking). */
 static void print_lineage(wy_engine_t *e) {
-  static const char *const how[] = {"identity", "transformation", "aggregation", "filter", "join",
-                                    "group by", "window", "sort", "conditional"};
+  static const char *const how[] = {"identity", "transformation", "aggregation",
+                                    "filter",   "join",           "group by",
+                                    "window",   "sort",           "conditional"};
   printf("\nLineage of the data product (OpenLineage column lineage, as text):\n");
   for (size_t i = 0; i < wy_engine_query_count(e); i++) {
     const wy_plan_t *p = wy_query_plan(wy_engine_query_at(e, i));
     printf("  %s%s%s -> [%s] -> %s\n", p->source_names[0] ? p->source_names[0] : "?",
-           p->source_names[1] ? " + " : "", p->source_names[1] ? p->source_names[1] : "", p->id, p->sink_name);
+           p->source_names[1] ? " + " : "", p->source_names[1] ? p->source_names[1] : "", p->id,
+           p->sink_name);
     if (!p->sink_name || strcmp(p->sink_name, DEMO_PRODUCT) != 0) continue;
     for (size_t c = 0; c < p->nlineage; c++) {
       const wy_column_lineage_t *col = &p->lineage[c];
@@ -79,7 +82,8 @@ static void print_lineage(wy_engine_t *e) {
       for (size_t r = 0; r < col->nrefs; r++) {
         const wy_column_lineage_ref_t *ref = &col->refs[r];
         printf(" %s.%s (%s%s)", p->source_names[ref->input], ref->field,
-               ref->transform >= 0 && ref->transform < 9 ? how[ref->transform] : "?", ref->masking ? ", masked" : "");
+               ref->transform >= 0 && ref->transform < 9 ? how[ref->transform] : "?",
+               ref->masking ? ", masked" : "");
       }
       printf("\n");
     }
@@ -114,7 +118,8 @@ static int consume_sample(const char *bootstrap, int64_t deadline) {
     if (!m->err) {
       const unsigned char *k = m->key;
       if (k && m->key_len == 4) /* the KAFKA format's INT key */
-        printf("  USERID=%-4d %.*s\n", (int)((uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3]),
+        printf("  USERID=%-4d %.*s\n",
+               (int)((uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3]),
                (int)m->len, (const char *)m->payload);
       else
         printf("  %.*s\n", (int)m->len, (const char *)m->payload);
@@ -138,9 +143,11 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 int wy_cmd_demo(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      printf("usage: walleye demo\n\nRuns the book's clickstream pipeline (examples/clickstream/pipeline.sql) on the\n"
-             "embedded Kafka broker with generated data, prints a sample of the data product\n"
-             "and its lineage, and exits.\n");
+      printf(
+          "usage: walleye demo\n\nRuns the book's clickstream pipeline "
+          "(examples/clickstream/pipeline.sql) on the\n"
+          "embedded Kafka broker with generated data, prints a sample of the data product\n"
+          "and its lineage, and exits.\n");
       return WY_EXIT_OK;
     }
     return wy_cli_usage_error("demo", "unexpected argument '%s'", argv[i]);
@@ -163,8 +170,10 @@ int wy_cmd_demo(int argc, char **argv) {
   wy_config_t *cfg = wy_config_new();
   wy_kafka_runtime_t *rt = NULL;
   if (produce(bootstrap, WY_DATAGEN_USERS, "users", DEMO_USERS) != 0) goto out;
-  const char *settings[][2] = {{"ksql.service.id", "walleye_demo_"}, {"bootstrap.servers", bootstrap},
-                               {"auto.offset.reset", "earliest"},   {"commit.interval.ms", "200"},
+  const char *settings[][2] = {{"ksql.service.id", "walleye_demo_"},
+                               {"bootstrap.servers", bootstrap},
+                               {"auto.offset.reset", "earliest"},
+                               {"commit.interval.ms", "200"},
                                {"num.stream.threads", "1"}};
   for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
     if (wy_config_set(cfg, settings[i][0], settings[i][1], &err) != WY_OK) goto fail;
@@ -173,7 +182,8 @@ int wy_cmd_demo(int argc, char **argv) {
   ro.config = cfg;
   ro.sql = wy_demo_pipeline_sql;
   if (wy_kafka_runtime_new(&ro, &rt, &err) != WY_OK) goto fail;
-  printf("\nPipeline examples/clickstream/pipeline.sql: %zu persistent queries\n", wy_kafka_runtime_query_count(rt));
+  printf("\nPipeline examples/clickstream/pipeline.sql: %zu persistent queries\n",
+         wy_kafka_runtime_query_count(rt));
   print_lineage(wy_kafka_runtime_engine(rt));
   if (wy_kafka_runtime_start(rt, &err) != WY_OK) goto fail;
   /* Clicks join the users known when they arrive (a stream-table join), so let the users
@@ -188,9 +198,11 @@ int wy_cmd_demo(int argc, char **argv) {
   if (wy_kafka_runtime_wait(rt, &err) != WY_OK) goto fail;
   wy_kafka_runtime_stats_t st = wy_kafka_runtime_stats(rt);
   printf("\nProcessed %llu input records (first record %lld ms after start), %llu commits.\n",
-         (unsigned long long)st.records, (long long)st.first_record_ms, (unsigned long long)st.commits);
+         (unsigned long long)st.records, (long long)st.first_record_ms,
+         (unsigned long long)st.commits);
   if (got == 0) {
-    fprintf(stderr, "walleye demo: no record of %s arrived within %d s\n", DEMO_PRODUCT, DEMO_TIMEOUT_MS / 1000);
+    fprintf(stderr, "walleye demo: no record of %s arrived within %d s\n", DEMO_PRODUCT,
+            DEMO_TIMEOUT_MS / 1000);
     goto out;
   }
   printf("Demo finished.\n");
@@ -202,6 +214,7 @@ out:
   wy_kafka_runtime_destroy(rt);
   wy_config_destroy(cfg);
   wy_embedded_broker_stop(broker);
-  if (strcmp(state_dir, "/tmp/walleye-demo-XXXXXX") != 0) nftw(state_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (strcmp(state_dir, "/tmp/walleye-demo-XXXXXX") != 0)
+    nftw(state_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   return rc;
 }

@@ -13,14 +13,16 @@
 
 int wy_cmd_explain(int argc, char **argv) {
   if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-    printf("usage: walleye explain FILE.sql\n\n"
-           "Plans every statement of FILE.sql (on an empty in-memory broker: nothing runs) and\n"
-           "prints each persistent query: its sub-topologies, inputs, steps, schemas and\n"
-           "internal topics. Errors print FILE:line:col: message and exit 1.\n");
+    printf(
+        "usage: walleye explain FILE.sql\n\n"
+        "Plans every statement of FILE.sql (on an empty in-memory broker: nothing runs) and\n"
+        "prints each persistent query: its sub-topologies, inputs, steps, schemas and\n"
+        "internal topics. Errors print FILE:line:col: message and exit 1.\n");
     return WY_EXIT_OK;
   }
-  if (argc != 2) return wy_cli_usage_error("explain", argc < 2 ? "%s" : "unexpected argument '%s'",
-                                           argc < 2 ? "needs a SQL file" : argv[2]);
+  if (argc != 2)
+    return wy_cli_usage_error("explain", argc < 2 ? "%s" : "unexpected argument '%s'",
+                              argc < 2 ? "needs a SQL file" : argv[2]);
   if (!getenv("WALLEYE_LOG_LEVEL")) wy_log_set_level(WY_LOG_ERROR);
   size_t len;
   char *sql = wy_buf_read_file(argv[1], &len);

@@ -23,8 +23,7 @@ static const char masked_sql[] =
     "AS PAGEID FROM PAGEVIEWS WHERE PAGEID <> 'healthcheck' EMIT CHANGES;";
 static const wy_lineage_field_t pageview_fields[] = {
     {"VIEWTIME", NULL, "BIGINT"}, {"USERID", NULL, "STRING"}, {"PAGEID", NULL, "STRING"}};
-static const wy_lineage_ref_t viewtime_refs[] = {
-    {0, "VIEWTIME", WY_LINEAGE_IDENTITY, false, NULL}};
+static const wy_lineage_ref_t viewtime_refs[] = {{0, "VIEWTIME", WY_LINEAGE_IDENTITY, false, NULL}};
 static const wy_lineage_ref_t userid_refs[] = {
     {0, "USERID", WY_LINEAGE_TRANSFORMATION, true, "MASK(USERID)"}};
 static const wy_lineage_ref_t pageid_refs[] = {
@@ -35,9 +34,9 @@ static const wy_lineage_ref_t masked_where[] = {
     {0, "PAGEID", WY_LINEAGE_FILTER, false, "PAGEID <> 'healthcheck'"}};
 static const wy_lineage_dataset_t pageviews[] = {
     {"pageviews", "PAGEVIEWS", WY_LINEAGE_STREAM, pageview_fields, 3, NULL, 0, NULL, 0}};
-static const wy_lineage_dataset_t pageviews_masked[] = {
-    {"PAGEVIEWS_MASKED", "PAGEVIEWS_MASKED", WY_LINEAGE_STREAM, pageview_fields, 3,
-     masked_columns, 3, masked_where, 1}};
+static const wy_lineage_dataset_t pageviews_masked[] = {{"PAGEVIEWS_MASKED", "PAGEVIEWS_MASKED",
+                                                         WY_LINEAGE_STREAM, pageview_fields, 3,
+                                                         masked_columns, 3, masked_where, 1}};
 
 /* CREATE TABLE REGION_VIEWS AS SELECT U.REGIONID, COUNT(*) AS VIEWS FROM PAGEVIEWS P
  *   JOIN USERS U ON P.USERID = U.USERID GROUP BY U.REGIONID EMIT CHANGES; */
@@ -45,13 +44,11 @@ static const char region_sql[] =
     "CREATE TABLE REGION_VIEWS AS SELECT U.REGIONID, COUNT(*) AS VIEWS FROM PAGEVIEWS P "
     "JOIN USERS U ON P.USERID = U.USERID GROUP BY U.REGIONID EMIT CHANGES;";
 /* The last field's type is filled in at run time: a STRUCT, to show nested schema fields. */
-static wy_lineage_field_t user_fields[] = {{"USERID", NULL, "STRING"},
-                                           {"REGIONID", NULL, "STRING"},
-                                           {"ADDRESS", NULL, NULL}};
+static wy_lineage_field_t user_fields[] = {
+    {"USERID", NULL, "STRING"}, {"REGIONID", NULL, "STRING"}, {"ADDRESS", NULL, NULL}};
 static const wy_lineage_field_t region_fields[] = {{"REGIONID", NULL, "STRING"},
                                                    {"VIEWS", NULL, "BIGINT"}};
-static const wy_lineage_ref_t regionid_refs[] = {
-    {1, "REGIONID", WY_LINEAGE_IDENTITY, false, NULL}};
+static const wy_lineage_ref_t regionid_refs[] = {{1, "REGIONID", WY_LINEAGE_IDENTITY, false, NULL}};
 static const wy_lineage_ref_t views_refs[] = {
     {0, "VIEWTIME", WY_LINEAGE_AGGREGATION, false, "COUNT(*)"}};
 static const wy_lineage_column_t region_columns[] = {{"REGIONID", regionid_refs, 1},
@@ -63,18 +60,19 @@ static const wy_lineage_ref_t region_indirect[] = {
 static wy_lineage_dataset_t region_inputs[] = {
     {"pageviews", "PAGEVIEWS", WY_LINEAGE_STREAM, pageview_fields, 3, NULL, 0, NULL, 0},
     {"users", "USERS", WY_LINEAGE_TABLE, user_fields, 3, NULL, 0, NULL, 0}};
-static const wy_lineage_dataset_t region_outputs[] = {
-    {"REGION_VIEWS", "REGION_VIEWS", WY_LINEAGE_TABLE, region_fields, 2, region_columns, 2,
-     region_indirect, 3}};
+static const wy_lineage_dataset_t region_outputs[] = {{"REGION_VIEWS", "REGION_VIEWS",
+                                                       WY_LINEAGE_TABLE, region_fields, 2,
+                                                       region_columns, 2, region_indirect, 3}};
 
 static int usage(FILE *out) {
-  fprintf(out, "usage: walleye lineage-sample [--transport console|file|http] [--url URL]\n"
-               "                              [--api-key KEY] [--bootstrap SERVERS]\n\n"
-               "Emits the OpenLineage events of sample queries (10 events, 3 runs).\n"
-               "  --transport T   console (default), file (--url is the path) or http\n"
-               "  --url URL       file path, or base URL (events go to URL/api/v1/lineage)\n"
-               "  --api-key KEY   sent as `Authorization: Bearer KEY` (http)\n"
-               "  --bootstrap S   bootstrap servers naming the topics' namespace\n");
+  fprintf(out,
+          "usage: walleye lineage-sample [--transport console|file|http] [--url URL]\n"
+          "                              [--api-key KEY] [--bootstrap SERVERS]\n\n"
+          "Emits the OpenLineage events of sample queries (10 events, 3 runs).\n"
+          "  --transport T   console (default), file (--url is the path) or http\n"
+          "  --url URL       file path, or base URL (events go to URL/api/v1/lineage)\n"
+          "  --api-key KEY   sent as `Authorization: Bearer KEY` (http)\n"
+          "  --bootstrap S   bootstrap servers naming the topics' namespace\n");
   return WY_EXIT_OK;
 }
 
@@ -86,8 +84,8 @@ static void count_traffic(wy_lineage_run_t *r, size_t nin, size_t nout, uint64_t
 }
 
 /* Some traffic, then the simulated clock moves one window on: RUNNING for both runs. */
-static void pass_window(wy_lineage_emitter_t *e, wy_lineage_run_t *masked,
-                        wy_lineage_run_t *region, int64_t interval_ms, uint64_t rows) {
+static void pass_window(wy_lineage_emitter_t *e, wy_lineage_run_t *masked, wy_lineage_run_t *region,
+                        int64_t interval_ms, uint64_t rows) {
   count_traffic(masked, 1, 1, rows);
   count_traffic(region, 2, 1, rows / 3);
   atomic_fetch_add(&sample_now, interval_ms);
@@ -110,18 +108,26 @@ int wy_cmd_lineage_sample(int argc, char **argv) {
   optind = 1;
   while ((c = getopt_long(argc, argv, "t:u:k:b:h", longopts, NULL)) != -1) {
     switch (c) {
-    case 't': {
-      int kind = wy_lineage_transport_parse(optarg);
-      if (kind != WY_LINEAGE_CONSOLE && kind != WY_LINEAGE_FILE && kind != WY_LINEAGE_HTTP)
-        return wy_cli_usage_error("lineage-sample", "unknown transport '%s'", optarg);
-      o.transport = (wy_lineage_transport_kind_t)kind;
-      break;
-    }
-    case 'u': o.url = optarg; break;
-    case 'k': o.api_key = optarg; break;
-    case 'b': bootstrap = optarg; break;
-    case 'h': return usage(stdout);
-    default: return wy_cli_usage_error("lineage-sample", "bad option");
+      case 't': {
+        int kind = wy_lineage_transport_parse(optarg);
+        if (kind != WY_LINEAGE_CONSOLE && kind != WY_LINEAGE_FILE && kind != WY_LINEAGE_HTTP)
+          return wy_cli_usage_error("lineage-sample", "unknown transport '%s'", optarg);
+        o.transport = (wy_lineage_transport_kind_t)kind;
+        break;
+      }
+      case 'u':
+        o.url = optarg;
+        break;
+      case 'k':
+        o.api_key = optarg;
+        break;
+      case 'b':
+        bootstrap = optarg;
+        break;
+      case 'h':
+        return usage(stdout);
+      default:
+        return wy_cli_usage_error("lineage-sample", "bad option");
     }
   }
   if (optind < argc)
@@ -132,10 +138,14 @@ int wy_cmd_lineage_sample(int argc, char **argv) {
   atomic_store(&sample_now, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
   o.clock = sample_clock;
 
-  const wy_lineage_query_t masked = {"walleye_sample", "CSAS_PAGEVIEWS_MASKED_0", masked_sql,
-                                     bootstrap, pageviews, 1, pageviews_masked, 1};
-  const wy_lineage_query_t region = {"walleye_sample", "CTAS_REGION_VIEWS_1", region_sql,
-                                     bootstrap, region_inputs, 2, region_outputs, 1};
+  const wy_lineage_query_t masked = {"walleye_sample", "CSAS_PAGEVIEWS_MASKED_0",
+                                     masked_sql,       bootstrap,
+                                     pageviews,        1,
+                                     pageviews_masked, 1};
+  const wy_lineage_query_t region = {"walleye_sample", "CTAS_REGION_VIEWS_1",
+                                     region_sql,       bootstrap,
+                                     region_inputs,    2,
+                                     region_outputs,   1};
   wy_type_t *address = wy_type_struct_new();
   if (!address || !wy_type_struct_add(address, "STREET", wy_type_string()) ||
       !wy_type_struct_add(address, "ZIPCODE", wy_type_int())) {
@@ -168,7 +178,8 @@ int wy_cmd_lineage_sample(int argc, char **argv) {
           (unsigned long long)st.dropped, (unsigned long long)st.failed);
   rc = st.delivered == st.queued ? WY_EXIT_OK : WY_EXIT_FAILURE;
 out:
-  if (rc != WY_EXIT_OK && err.code != WY_OK) fprintf(stderr, "walleye lineage-sample: %s\n", err.msg);
+  if (rc != WY_EXIT_OK && err.code != WY_OK)
+    fprintf(stderr, "walleye lineage-sample: %s\n", err.msg);
   wy_lineage_run_destroy(r1);
   wy_lineage_run_destroy(r2);
   wy_lineage_run_destroy(r3);

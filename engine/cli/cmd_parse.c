@@ -10,17 +10,18 @@
 #include "parser/parser.h"
 
 static void parse_help(FILE *out) {
-  fprintf(out, "usage: walleye parse [--define NAME=VALUE]... FILE.sql\n\n"
-               "Parses FILE.sql ('-' reads stdin) and prints each statement as normalized\n"
-               "SQL, one per line. On a syntax error prints FILE:LINE:COL: message and\n"
-               "exits 1.\n\n"
-               "  -d, --define NAME=VALUE  set a variable for ${NAME} substitution (repeatable)\n");
+  fprintf(out,
+          "usage: walleye parse [--define NAME=VALUE]... FILE.sql\n\n"
+          "Parses FILE.sql ('-' reads stdin) and prints each statement as normalized\n"
+          "SQL, one per line. On a syntax error prints FILE:LINE:COL: message and\n"
+          "exits 1.\n\n"
+          "  -d, --define NAME=VALUE  set a variable for ${NAME} substitution (repeatable)\n");
 }
 
 int wy_cmd_parse(int argc, char **argv) {
   static const struct option opts[] = {{"define", required_argument, NULL, 'd'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   wy_parse_vars_t *vars = wy_parse_vars_new();
   if (!vars) return WY_EXIT_FAILURE;
   int c, rc = WY_EXIT_OK;
@@ -47,9 +48,10 @@ int wy_cmd_parse(int argc, char **argv) {
       continue;
     }
     wy_parse_vars_destroy(vars);
-    if (optopt) return wy_cli_usage_error("parse", "option '-%c' needs a value or is unknown", optopt);
-    return wy_cli_usage_error("parse", c == ':' ? "option '%s' needs a value"
-                                                : "unknown option '%s'", argv[optind - 1]);
+    if (optopt)
+      return wy_cli_usage_error("parse", "option '-%c' needs a value or is unknown", optopt);
+    return wy_cli_usage_error(
+        "parse", c == ':' ? "option '%s' needs a value" : "unknown option '%s'", argv[optind - 1]);
   }
   if (optind != argc - 1) {
     wy_parse_vars_destroy(vars);

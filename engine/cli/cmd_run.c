@@ -21,17 +21,18 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { stop_requested = sig; }
 
 static void run_help(FILE *out) {
-  fprintf(out,
-          "usage: walleye run FILE.sql [--config FILE] [--bootstrap-servers HOST:PORT]\n"
-          "                   [--embedded-broker] [-D key=value]...\n\n"
-          "Executes the statements of FILE.sql (DDL, persistent queries, INSERT VALUES), then runs\n"
-          "every persistent query against Kafka until SIGINT or SIGTERM, when it stops polling,\n"
-          "flushes, commits and exits 0. Prints each query id and its status on stdout.\n\n"
-          "  -c, --config FILE              properties file (ksql-server.properties style)\n"
-          "  -b, --bootstrap-servers LIST   Kafka brokers (overrides bootstrap.servers)\n"
-          "  -E, --embedded-broker          start an in-process embedded Kafka cluster\n"
-          "  -u, --udf-dir DIR              load the UDF libraries of DIR (config: udf.dir)\n"
-          "  -D, --define KEY=VALUE         set one configuration key (repeatable)\n");
+  fprintf(
+      out,
+      "usage: walleye run FILE.sql [--config FILE] [--bootstrap-servers HOST:PORT]\n"
+      "                   [--embedded-broker] [-D key=value]...\n\n"
+      "Executes the statements of FILE.sql (DDL, persistent queries, INSERT VALUES), then runs\n"
+      "every persistent query against Kafka until SIGINT or SIGTERM, when it stops polling,\n"
+      "flushes, commits and exits 0. Prints each query id and its status on stdout.\n\n"
+      "  -c, --config FILE              properties file (ksql-server.properties style)\n"
+      "  -b, --bootstrap-servers LIST   Kafka brokers (overrides bootstrap.servers)\n"
+      "  -E, --embedded-broker          start an in-process embedded Kafka cluster\n"
+      "  -u, --udf-dir DIR              load the UDF libraries of DIR (config: udf.dir)\n"
+      "  -D, --define KEY=VALUE         set one configuration key (repeatable)\n");
 }
 
 static int64_t mono_ms(void) {
@@ -49,27 +50,40 @@ typedef struct run_args {
 
 static int parse_args(int argc, char **argv, run_args_t *a) {
   static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                        {"bootstrap-servers", required_argument, NULL, 'b'},
-                                        {"embedded-broker", no_argument, NULL, 'E'},
-                                        {"define", required_argument, NULL, 'D'},
-                                        {"udf-dir", required_argument, NULL, 'u'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"bootstrap-servers", required_argument, NULL, 'b'},
+                                       {"embedded-broker", no_argument, NULL, 'E'},
+                                       {"define", required_argument, NULL, 'D'},
+                                       {"udf-dir", required_argument, NULL, 'u'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   int c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":c:b:ED:u:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'c': a->config_path = optarg; break;
-    case 'b': a->bootstrap = optarg; break;
-    case 'E': a->embedded = true; break;
-    case 'u': a->udf_dir = optarg; break;
-    case 'D':
-      if (!strchr(optarg, '=')) return wy_cli_usage_error("run", "-D wants KEY=VALUE, not '%s'", optarg);
-      a->defines[a->ndefines++] = optarg;
-      break;
-    case 'h': run_help(stdout); return -1;
-    case ':': return wy_cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
-    default: return wy_cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+      case 'c':
+        a->config_path = optarg;
+        break;
+      case 'b':
+        a->bootstrap = optarg;
+        break;
+      case 'E':
+        a->embedded = true;
+        break;
+      case 'u':
+        a->udf_dir = optarg;
+        break;
+      case 'D':
+        if (!strchr(optarg, '='))
+          return wy_cli_usage_error("run", "-D wants KEY=VALUE, not '%s'", optarg);
+        a->defines[a->ndefines++] = optarg;
+        break;
+      case 'h':
+        run_help(stdout);
+        return -1;
+      case ':':
+        return wy_cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+      default:
+        return wy_cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind >= argc) return wy_cli_usage_error("run", "a SQL file is required");
@@ -144,7 +158,8 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
     wy_registry_destroy(reg);
     return WY_EXIT_FAILURE;
   }
-  wy_kafka_runtime_options_t o = {.config = cfg, .sql = sql, .registry = reg, .schema_registry = sr, .lineage = lineage};
+  wy_kafka_runtime_options_t o = {
+      .config = cfg, .sql = sql, .registry = reg, .schema_registry = sr, .lineage = lineage};
   wy_kafka_runtime_t *rt = NULL;
   if (wy_kafka_runtime_new(&o, &rt, &err) != WY_OK) {
     if (err.line > 0)
@@ -183,9 +198,11 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
       printf("%s %s\n", wy_kafka_runtime_query_id(rt, i), rc == WY_EXIT_OK ? "STOPPED" : "ERROR");
     wy_log(WY_LOG_INFO, "run",
            "stopped records=%llu commits=%llu commit_failures=%llu aborts=%llu restarts=%llu "
-           "production_errors=%llu first_record_ms=%lld subscribed_ms=%lld first_assigned_ms=%lld shutdown_ms=%lld",
-           (unsigned long long)s.records, (unsigned long long)s.commits, (unsigned long long)s.commit_failures,
-           (unsigned long long)s.aborts, (unsigned long long)s.restarts, (unsigned long long)s.production_errors,
+           "production_errors=%llu first_record_ms=%lld subscribed_ms=%lld first_assigned_ms=%lld "
+           "shutdown_ms=%lld",
+           (unsigned long long)s.records, (unsigned long long)s.commits,
+           (unsigned long long)s.commit_failures, (unsigned long long)s.aborts,
+           (unsigned long long)s.restarts, (unsigned long long)s.production_errors,
            (long long)s.first_record_ms, (long long)s.subscribed_ms, (long long)s.first_assigned_ms,
            (long long)(mono_ms() - t0));
   }

@@ -19,13 +19,14 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { stop_requested = sig; }
 
 static void server_help(FILE *out) {
-  fprintf(out, "usage: walleye server [--config FILE] [--listeners URL]\n\n"
-               "Runs a walleye node with ksqlDB's REST API (POST /ksql, GET /info, /healthcheck,\n"
-               "/status, /metrics) until SIGINT or SIGTERM. Queries run on Kafka when\n"
-               "bootstrap.servers is set (the command topic too), else on the in-process memory\n"
-               "broker. The first line on stdout is the URL the node listens on.\n\n"
-               "  -c, --config FILE     key=value configuration (see `walleye config --markdown`)\n"
-               "  -l, --listeners URL   override `listeners` (e.g. http://127.0.0.1:0 for any port)\n");
+  fprintf(out,
+          "usage: walleye server [--config FILE] [--listeners URL]\n\n"
+          "Runs a walleye node with ksqlDB's REST API (POST /ksql, GET /info, /healthcheck,\n"
+          "/status, /metrics) until SIGINT or SIGTERM. Queries run on Kafka when\n"
+          "bootstrap.servers is set (the command topic too), else on the in-process memory\n"
+          "broker. The first line on stdout is the URL the node listens on.\n\n"
+          "  -c, --config FILE     key=value configuration (see `walleye config --markdown`)\n"
+          "  -l, --listeners URL   override `listeners` (e.g. http://127.0.0.1:0 for any port)\n");
 }
 
 /* Build engine, runtime, node and listener from the configuration and serve. */
@@ -60,28 +61,32 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   } else {
     if (wy_memory_broker_new(&broker, &err) != WY_OK) goto fail;
     broker_file = wy_config_get_string(cfg, WY_CFG_SERVER_MEMORY_FILE);
-    if (broker_file[0] && access(broker_file, F_OK) == 0 && wy_memory_broker_load(broker, broker_file, &err) != WY_OK)
+    if (broker_file[0] && access(broker_file, F_OK) == 0 &&
+        wy_memory_broker_load(broker, broker_file, &err) != WY_OK)
       goto fail;
     eo.broker = broker;
-    if (wy_config_is_set(cfg, WY_CFG_STATE_DIR)) eo.state_dir = wy_config_get_string(cfg, WY_CFG_STATE_DIR);
+    if (wy_config_is_set(cfg, WY_CFG_STATE_DIR))
+      eo.state_dir = wy_config_get_string(cfg, WY_CFG_STATE_DIR);
   }
   if (wy_engine_new(&eo, &engine, &err) != WY_OK) goto fail;
   /* the configuration's ksql.* settings are the session's defaults */
   for (int k = 0; k < WY_CFG__COUNT; k++) {
     const char *name = wy_config_key_name((wy_config_key_t)k);
     if (wy_config_is_set(cfg, (wy_config_key_t)k) && strncmp(name, "ksql.", 5) == 0 &&
-        wy_engine_set_property(engine, name, wy_config_get_string(cfg, (wy_config_key_t)k), &err) != WY_OK)
+        wy_engine_set_property(engine, name, wy_config_get_string(cfg, (wy_config_key_t)k), &err) !=
+            WY_OK)
       goto fail;
   }
   wy_node_runtime_t rt;
-  if ((on_kafka ? wy_node_kafka_runtime(kenv, cfg, reg, &rt, &err) : wy_node_memory_runtime(engine, &rt, &err)) !=
-      WY_OK)
+  if ((on_kafka ? wy_node_kafka_runtime(kenv, cfg, reg, &rt, &err)
+                : wy_node_memory_runtime(engine, &rt, &err)) != WY_OK)
     goto fail;
   wy_status_t st = wy_node_new(engine, rt, cfg, &node, &err);
   engine = NULL; /* the node owns it now, even on failure */
   if (st != WY_OK) goto fail;
   size_t replayed = wy_node_replay(node); /* the service's statements, before serving */
-  if (replayed) wy_log(WY_LOG_INFO, "server", "replayed the command topic statements=%zu", replayed);
+  if (replayed)
+    wy_log(WY_LOG_INFO, "server", "replayed the command topic statements=%zu", replayed);
   if (wy_node_start(node, &err) != WY_OK) goto fail;
   wy_server_options_t so = {
       .listener = listeners ? listeners : wy_config_get_string(cfg, WY_CFG_LISTENERS),
@@ -96,7 +101,8 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   bool tls = false;
   wy_server_parse_listener(so.listener, host, sizeof host, &port, &tls, &err);
   bool v6 = strchr(host, ':') != NULL;
-  printf("http%s://%s%s%s:%d\n", tls ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "", wy_server_port(server));
+  printf("http%s://%s%s%s:%d\n", tls ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "",
+         wy_server_port(server));
   fflush(stdout);
   struct sigaction sa = {.sa_handler = on_signal};
   sigemptyset(&sa.sa_mask);
@@ -113,7 +119,8 @@ done:
   wy_server_destroy(server);
   wy_node_destroy(node);
   wy_engine_destroy(engine);
-  if (rc == WY_EXIT_OK && broker_file[0] && wy_memory_broker_save(broker, broker_file, &err) != WY_OK) {
+  if (rc == WY_EXIT_OK && broker_file[0] &&
+      wy_memory_broker_save(broker, broker_file, &err) != WY_OK) {
     fprintf(stderr, "walleye server: %s\n", err.msg);
     rc = WY_EXIT_FAILURE;
   }
@@ -126,27 +133,27 @@ done:
 
 int wy_cmd_server(int argc, char **argv) {
   static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                        {"listeners", required_argument, NULL, 'l'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"listeners", required_argument, NULL, 'l'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *config = NULL, *listeners = NULL;
   int c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":c:l:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'c':
-      config = optarg;
-      break;
-    case 'l':
-      listeners = optarg;
-      break;
-    case 'h':
-      server_help(stdout);
-      return WY_EXIT_OK;
-    case ':':
-      return wy_cli_usage_error("server", "option '%s' needs a value", argv[optind - 1]);
-    default:
-      return wy_cli_usage_error("server", "unknown option '%s'", argv[optind - 1]);
+      case 'c':
+        config = optarg;
+        break;
+      case 'l':
+        listeners = optarg;
+        break;
+      case 'h':
+        server_help(stdout);
+        return WY_EXIT_OK;
+      case ':':
+        return wy_cli_usage_error("server", "option '%s' needs a value", argv[optind - 1]);
+      default:
+        return wy_cli_usage_error("server", "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return wy_cli_usage_error("server", "unexpected argument '%s'", argv[optind]);

@@ -22,7 +22,8 @@ typedef struct mgmt {
 
 static void sql_help(FILE *out) {
   fprintf(out,
-          "usage: walleye sql [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json] ACTION ...\n\n"
+          "usage: walleye sql [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json] "
+          "ACTION ...\n\n"
           "Manage the SQL running on a walleye (or ksqlDB) node through its REST API.\n\n"
           "  add FILE [--description TEXT]     run the statements of FILE; new queries get TEXT\n"
           "  update FILE [--description TEXT]  the same as CREATE OR REPLACE\n"
@@ -36,9 +37,11 @@ static void sql_help(FILE *out) {
 }
 
 static void udf_help(FILE *out) {
-  fprintf(out, "usage: walleye udf [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json]\n"
-               "                   list | describe NAME\n\n"
-               "List the functions of a node, or describe one (its variants and where it comes from).\n");
+  fprintf(
+      out,
+      "usage: walleye udf [--server URL] [--user USER:PASSWORD] [--cacert FILE] [--json]\n"
+      "                   list | describe NAME\n\n"
+      "List the functions of a node, or describe one (its variants and where it comes from).\n");
 }
 
 /* Run statements; print the raw reply with --json. Returns the entities (caller owns)
@@ -53,8 +56,8 @@ static json_t *run(mgmt_t *m, const char *ksql, const char *description) {
   }
   if (status != 200 || !json_is_array(reply)) {
     const char *text = json_string_value(json_object_get(reply, "statementText"));
-    fprintf(stderr, "walleye %s: %s%s%s\n", m->cmd, wy_rest_error_message(reply), text ? "\n  in: " : "",
-            text ? text : "");
+    fprintf(stderr, "walleye %s: %s%s%s\n", m->cmd, wy_rest_error_message(reply),
+            text ? "\n  in: " : "", text ? text : "");
     json_decref(reply);
     return NULL;
   }
@@ -71,7 +74,8 @@ static void print_statuses(const json_t *entities) {
   size_t i;
   json_t *e;
   json_array_foreach(entities, i, e) {
-    const char *msg = json_string_value(json_object_get(json_object_get(e, "commandStatus"), "message"));
+    const char *msg =
+        json_string_value(json_object_get(json_object_get(e, "commandStatus"), "message"));
     if (msg) printf("%s\n", msg);
   }
 }
@@ -128,8 +132,10 @@ static int sql_add(mgmt_t *m, const char *path, bool update) {
   json_t *r = run(m, text, m->description);
   free(text);
   if (!r) return WY_EXIT_FAILURE;
-  if (m->json) print_json(r);
-  else print_statuses(r);
+  if (m->json)
+    print_json(r);
+  else
+    print_statuses(r);
   json_decref(r);
   return WY_EXIT_OK;
 }
@@ -152,8 +158,10 @@ static int sql_list(mgmt_t *m, bool ps) {
     return WY_EXIT_OK;
   }
   json_t *qs = json_object_get(json_array_get(r, 0), ps ? "queryDescriptions" : "queries");
-  if (ps) printf("%-28s %-8s %12s %12s %12s\n", "QUERY ID", "STATE", "IN", "OUT", "SKIPPED");
-  else printf("%-28s %-8s %-24s %s\n", "QUERY ID", "STATE", "SINK", "DESCRIPTION");
+  if (ps)
+    printf("%-28s %-8s %12s %12s %12s\n", "QUERY ID", "STATE", "IN", "OUT", "SKIPPED");
+  else
+    printf("%-28s %-8s %-24s %s\n", "QUERY ID", "STATE", "SINK", "DESCRIPTION");
   size_t i;
   json_t *q;
   json_array_foreach(qs, i, q) {
@@ -161,7 +169,8 @@ static int sql_list(mgmt_t *m, bool ps) {
     const char *state = state_word(json_string_value(json_object_get(q, "state")));
     if (ps) {
       json_t *st = json_object_get(q, "statistics");
-      printf("%-28s %-8s %12lld %12lld %12lld\n", id, state, (long long)json_integer_value(json_object_get(st, "recordsIn")),
+      printf("%-28s %-8s %12lld %12lld %12lld\n", id, state,
+             (long long)json_integer_value(json_object_get(st, "recordsIn")),
              (long long)json_integer_value(json_object_get(st, "recordsOut")),
              (long long)json_integer_value(json_object_get(st, "recordsSkipped")));
     } else {
@@ -183,13 +192,16 @@ static bool is_identifier(const char *s) {
 }
 
 static int sql_simple(mgmt_t *m, const char *fmt, const char *id) {
-  if (!is_identifier(id)) return wy_cli_usage_error(m->cmd, "'%s' is not a query id or source name", id);
+  if (!is_identifier(id))
+    return wy_cli_usage_error(m->cmd, "'%s' is not a query id or source name", id);
   char ksql[512];
   snprintf(ksql, sizeof ksql, fmt, id, id);
   json_t *r = run(m, ksql, NULL);
   if (!r) return WY_EXIT_FAILURE;
-  if (m->json) print_json(r);
-  else print_statuses(r);
+  if (m->json)
+    print_json(r);
+  else
+    print_statuses(r);
   json_decref(r);
   return WY_EXIT_OK;
 }
@@ -223,7 +235,8 @@ static int sql_explain(mgmt_t *m, const char *id) {
 
 /* drop NAME: a query id is terminated; a stream or table is dropped (DESCRIBE says which). */
 static int sql_drop(mgmt_t *m, const char *name) {
-  if (!is_identifier(name)) return wy_cli_usage_error(m->cmd, "'%s' is not a query id or source name", name);
+  if (!is_identifier(name))
+    return wy_cli_usage_error(m->cmd, "'%s' is not a query id or source name", name);
   json_t *r = run(m, "SHOW QUERIES;", NULL);
   if (!r) return WY_EXIT_FAILURE;
   bool is_query = false;
@@ -237,8 +250,10 @@ static int sql_drop(mgmt_t *m, const char *name) {
   char ksql[512];
   snprintf(ksql, sizeof ksql, "DESCRIBE %s;", name);
   if (!(r = run(m, ksql, NULL))) return WY_EXIT_FAILURE;
-  const char *type = json_string_value(json_object_get(json_object_get(json_array_get(r, 0), "sourceDescription"), "type"));
-  snprintf(ksql, sizeof ksql, "DROP %s %%s%s;", type && strcmp(type, "TABLE") == 0 ? "TABLE" : "STREAM",
+  const char *type = json_string_value(
+      json_object_get(json_object_get(json_array_get(r, 0), "sourceDescription"), "type"));
+  snprintf(ksql, sizeof ksql, "DROP %s %%s%s;",
+           type && strcmp(type, "TABLE") == 0 ? "TABLE" : "STREAM",
            m->delete_topic ? " DELETE TOPIC" : "");
   json_decref(r);
   return sql_simple(m, ksql, name);
@@ -255,7 +270,8 @@ static int udf_list(mgmt_t *m) {
     json_t *f;
     json_array_foreach(json_object_get(json_array_get(r, 0), "functions"), i, f) {
       printf("%-32s %-10s %s\n", json_string_value(json_object_get(f, "name")),
-             json_string_value(json_object_get(f, "type")), json_string_value(json_object_get(f, "category")));
+             json_string_value(json_object_get(f, "type")),
+             json_string_value(json_object_get(f, "category")));
     }
   }
   json_decref(r);
@@ -299,28 +315,44 @@ static int udf_describe(mgmt_t *m, const char *name) {
 /* Common options, then the action and its argument. */
 static int mgmt_main(const char *cmd, int argc, char **argv, void (*help)(FILE *)) {
   static const struct option opts[] = {{"server", required_argument, NULL, 's'},
-                                        {"user", required_argument, NULL, 'u'},
-                                        {"description", required_argument, NULL, 'd'},
-                                        {"delete-topic", no_argument, NULL, 'D'},
-                                        {"json", no_argument, NULL, 'j'},
-                                        {"cacert", required_argument, NULL, 'C'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+                                       {"user", required_argument, NULL, 'u'},
+                                       {"description", required_argument, NULL, 'd'},
+                                       {"delete-topic", no_argument, NULL, 'D'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {"cacert", required_argument, NULL, 'C'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   mgmt_t m = {.cmd = cmd, .server = getenv("WALLEYE_SERVER"), .user = getenv("WALLEYE_USER")};
   int c;
   opterr = 0;
   /* '+' stops at the action; options after it are parsed in a second pass below */
   while ((c = getopt_long(argc, argv, "+:s:u:d:DjC:h", opts, NULL)) != -1) {
     switch (c) {
-    case 's': m.server = optarg; break;
-    case 'u': m.user = optarg; break;
-    case 'd': m.description = optarg; break;
-    case 'D': m.delete_topic = true; break;
-    case 'j': m.json = true; break;
-    case 'C': m.cacert = optarg; break;
-    case 'h': help(stdout); return WY_EXIT_OK;
-    case ':': return wy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-    default: return wy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+      case 's':
+        m.server = optarg;
+        break;
+      case 'u':
+        m.user = optarg;
+        break;
+      case 'd':
+        m.description = optarg;
+        break;
+      case 'D':
+        m.delete_topic = true;
+        break;
+      case 'j':
+        m.json = true;
+        break;
+      case 'C':
+        m.cacert = optarg;
+        break;
+      case 'h':
+        help(stdout);
+        return WY_EXIT_OK;
+      case ':':
+        return wy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+      default:
+        return wy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind >= argc) return wy_cli_usage_error(cmd, "which action?");
@@ -341,7 +373,8 @@ static int mgmt_main(const char *cmd, int argc, char **argv, void (*help)(FILE *
     for (size_t v = 0; v < sizeof valued / sizeof valued[0] && !matched; v++) {
       size_t len = strlen(valued[v].name);
       if (strncmp(a, valued[v].name, len) != 0 || (a[len] != '\0' && a[len] != '=')) continue;
-      if (a[len] == '\0' && i + 1 >= argc) return wy_cli_usage_error(cmd, "option '%s' needs a value", a);
+      if (a[len] == '\0' && i + 1 >= argc)
+        return wy_cli_usage_error(cmd, "option '%s' needs a value", a);
       *(const char **)((char *)&m + valued[v].field) = a[len] == '=' ? a + len + 1 : argv[++i];
       matched = true;
     }
@@ -361,35 +394,48 @@ static int mgmt_main(const char *cmd, int argc, char **argv, void (*help)(FILE *
   static const struct {
     const char *cmd, *action;
     size_t nargs;
-  } table[] = {{"sql", "add", 1},     {"sql", "update", 1},  {"sql", "list", 0},    {"sql", "ps", 0},
-               {"sql", "explain", 1}, {"sql", "stop", 1},    {"sql", "start", 1},   {"sql", "restart", 1},
-               {"sql", "drop", 1},    {"udf", "list", 0},    {"udf", "describe", 1}};
+  } table[] = {{"sql", "add", 1},   {"sql", "update", 1},  {"sql", "list", 0},
+               {"sql", "ps", 0},    {"sql", "explain", 1}, {"sql", "stop", 1},
+               {"sql", "start", 1}, {"sql", "restart", 1}, {"sql", "drop", 1},
+               {"udf", "list", 0},  {"udf", "describe", 1}};
   bool known = false;
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
     if (strcmp(table[i].cmd, cmd) != 0 || strcmp(table[i].action, action) != 0) continue;
     known = true;
     if (nargs != table[i].nargs)
-      return wy_cli_usage_error(cmd, "'%s' takes %zu argument%s", action, table[i].nargs, table[i].nargs == 1 ? "" : "s");
+      return wy_cli_usage_error(cmd, "'%s' takes %zu argument%s", action, table[i].nargs,
+                                table[i].nargs == 1 ? "" : "s");
   }
   if (!known) return wy_cli_usage_error(cmd, "unknown action '%s'", action);
   wy_error_t err;
-  if (wy_rest_client_new(m.server ? m.server : "http://127.0.0.1:8088", m.user, &m.client, &err) != WY_OK ||
+  if (wy_rest_client_new(m.server ? m.server : "http://127.0.0.1:8088", m.user, &m.client, &err) !=
+          WY_OK ||
       (m.cacert && wy_rest_client_set_cacert(m.client, m.cacert, &err) != WY_OK)) {
     wy_rest_client_destroy(m.client);
     fprintf(stderr, "walleye %s: %s\n", cmd, err.msg);
     return WY_EXIT_FAILURE;
   }
   int rc;
-  if (strcmp(cmd, "udf") == 0) rc = strcmp(action, "list") == 0 ? udf_list(&m) : udf_describe(&m, args[0]);
-  else if (strcmp(action, "add") == 0) rc = sql_add(&m, args[0], false);
-  else if (strcmp(action, "update") == 0) rc = sql_add(&m, args[0], true);
-  else if (strcmp(action, "list") == 0) rc = sql_list(&m, false);
-  else if (strcmp(action, "ps") == 0) rc = sql_list(&m, true);
-  else if (strcmp(action, "explain") == 0) rc = sql_explain(&m, args[0]);
-  else if (strcmp(action, "stop") == 0) rc = sql_simple(&m, "PAUSE %s;", args[0]);
-  else if (strcmp(action, "start") == 0) rc = sql_simple(&m, "RESUME %s;", args[0]);
-  else if (strcmp(action, "restart") == 0) rc = sql_simple(&m, "PAUSE %s; RESUME %s;", args[0]);
-  else rc = sql_drop(&m, args[0]);
+  if (strcmp(cmd, "udf") == 0)
+    rc = strcmp(action, "list") == 0 ? udf_list(&m) : udf_describe(&m, args[0]);
+  else if (strcmp(action, "add") == 0)
+    rc = sql_add(&m, args[0], false);
+  else if (strcmp(action, "update") == 0)
+    rc = sql_add(&m, args[0], true);
+  else if (strcmp(action, "list") == 0)
+    rc = sql_list(&m, false);
+  else if (strcmp(action, "ps") == 0)
+    rc = sql_list(&m, true);
+  else if (strcmp(action, "explain") == 0)
+    rc = sql_explain(&m, args[0]);
+  else if (strcmp(action, "stop") == 0)
+    rc = sql_simple(&m, "PAUSE %s;", args[0]);
+  else if (strcmp(action, "start") == 0)
+    rc = sql_simple(&m, "RESUME %s;", args[0]);
+  else if (strcmp(action, "restart") == 0)
+    rc = sql_simple(&m, "PAUSE %s; RESUME %s;", args[0]);
+  else
+    rc = sql_drop(&m, args[0]);
   wy_rest_client_destroy(m.client);
   return rc;
 }

@@ -19,23 +19,24 @@
 #include "engine/testing/runner.h"
 
 static void test_help(FILE *out) {
-  fprintf(out,
-          "usage: walleye test FILE.json... [--filter SUBSTRING] [--verbose] [--summary] [--list]\n"
-          "       walleye test -s statements.sql [-i input.json] -o output.json\n\n"
-          "Runs ksqlDB query-validation-test (QTT) files: every case, expanded per `format`\n"
-          "and `config` entry. Prints one line per failing case, then `N passed, N failed`\n"
-          "(and `, N skipped`). Exit status: 0 when nothing failed, 1 otherwise, 2 on usage\n"
-          "errors.\n\n"
-          "  -f, --filter SUBSTRING   run only cases whose full name contains SUBSTRING\n"
-          "  -v, --verbose            also print passing and skipped cases, and the\n"
-          "                           statements of failing ones\n"
-          "      --summary            print passed/failed/skipped per file\n"
-          "      --list               list the expanded cases instead of running them\n"
-          "  -s, --sql-file FILE      ksql-test-runner mode: the statements\n"
-          "  -i, --input-file FILE    ksql-test-runner mode: {\"inputs\": [...]}\n"
-          "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n"
-          "  -e, --udf-dir DIR        load the UDF libraries (*.so) of DIR (also --extension-dir)\n"
-          "      --lineage-file FILE  write every query's OpenLineage events to FILE (one per line)\n");
+  fprintf(
+      out,
+      "usage: walleye test FILE.json... [--filter SUBSTRING] [--verbose] [--summary] [--list]\n"
+      "       walleye test -s statements.sql [-i input.json] -o output.json\n\n"
+      "Runs ksqlDB query-validation-test (QTT) files: every case, expanded per `format`\n"
+      "and `config` entry. Prints one line per failing case, then `N passed, N failed`\n"
+      "(and `, N skipped`). Exit status: 0 when nothing failed, 1 otherwise, 2 on usage\n"
+      "errors.\n\n"
+      "  -f, --filter SUBSTRING   run only cases whose full name contains SUBSTRING\n"
+      "  -v, --verbose            also print passing and skipped cases, and the\n"
+      "                           statements of failing ones\n"
+      "      --summary            print passed/failed/skipped per file\n"
+      "      --list               list the expanded cases instead of running them\n"
+      "  -s, --sql-file FILE      ksql-test-runner mode: the statements\n"
+      "  -i, --input-file FILE    ksql-test-runner mode: {\"inputs\": [...]}\n"
+      "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n"
+      "  -e, --udf-dir DIR        load the UDF libraries (*.so) of DIR (also --extension-dir)\n"
+      "      --lineage-file FILE  write every query's OpenLineage events to FILE (one per line)\n");
 }
 
 enum { OPT_SUMMARY = 1000, OPT_LIST, OPT_LINEAGE };
@@ -71,40 +72,40 @@ int wy_cmd_test(int argc, char **argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":f:vs:i:o:e:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'f':
-      o.filter = optarg;
-      break;
-    case 'v':
-      o.verbose = true;
-      break;
-    case OPT_SUMMARY:
-      o.summary = true;
-      break;
-    case OPT_LIST:
-      o.list = true;
-      break;
-    case 's':
-      sql = optarg;
-      break;
-    case 'i':
-      input = optarg;
-      break;
-    case 'o':
-      output = optarg;
-      break;
-    case 'e':
-      udf_dir = optarg;
-      break;
-    case OPT_LINEAGE:
-      lineage_file = optarg;
-      break;
-    case 'h':
-      test_help(stdout);
-      return WY_EXIT_OK;
-    case ':':
-      return wy_cli_usage_error("test", "option '%s' needs a value", argv[optind - 1]);
-    default:
-      return wy_cli_usage_error("test", "unknown option '%s'", argv[optind - 1]);
+      case 'f':
+        o.filter = optarg;
+        break;
+      case 'v':
+        o.verbose = true;
+        break;
+      case OPT_SUMMARY:
+        o.summary = true;
+        break;
+      case OPT_LIST:
+        o.list = true;
+        break;
+      case 's':
+        sql = optarg;
+        break;
+      case 'i':
+        input = optarg;
+        break;
+      case 'o':
+        output = optarg;
+        break;
+      case 'e':
+        udf_dir = optarg;
+        break;
+      case OPT_LINEAGE:
+        lineage_file = optarg;
+        break;
+      case 'h':
+        test_help(stdout);
+        return WY_EXIT_OK;
+      case ':':
+        return wy_cli_usage_error("test", "option '%s' needs a value", argv[optind - 1]);
+      default:
+        return wy_cli_usage_error("test", "unknown option '%s'", argv[optind - 1]);
     }
   }
   wy_registry_t *reg = NULL;
@@ -131,9 +132,11 @@ int wy_cmd_test(int argc, char **argv) {
   lineage_for_exit = lineage;
   if (sql || input || output) {
     if (!sql || !output)
-      return run_with(reg, wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE"));
+      return run_with(
+          reg, wy_cli_usage_error("test", "ksql-test-runner mode needs -s FILE and -o FILE"));
     if (optind < argc)
-      return run_with(reg, wy_cli_usage_error("test", "QTT files cannot be combined with -s/-i/-o"));
+      return run_with(reg,
+                      wy_cli_usage_error("test", "QTT files cannot be combined with -s/-i/-o"));
     return run_with(reg, wy_qtt_run_test_runner(sql, input, output, o.executor, stdout, stderr));
   }
   if (optind >= argc) return run_with(reg, wy_cli_usage_error("test", "no test files given"));

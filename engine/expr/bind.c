@@ -78,23 +78,23 @@ static int imin(int a, int b) { return a < b ? a : b; }
 static const wy_type_t *decimal_result(wy_expr_op_t op, const wy_type_t *l, const wy_type_t *r) {
   int p1 = l->precision, s1 = l->scale, p2 = r->precision, s2 = r->scale, p, s;
   switch (op) {
-  case WY_OP_ADD:
-  case WY_OP_SUB:
-    s = imax(s1, s2);
-    p = imax(p1 - s1, p2 - s2) + s + 1;
-    break;
-  case WY_OP_MUL:
-    p = p1 + p2 + 1;
-    s = s1 + s2;
-    break;
-  case WY_OP_DIV:
-    s = imax(6, s1 + p2 + 1);
-    p = p1 - s1 + s2 + s;
-    break;
-  default: /* MOD */
-    s = imax(s1, s2);
-    p = imin(p1 - s1, p2 - s2) + s;
-    break;
+    case WY_OP_ADD:
+    case WY_OP_SUB:
+      s = imax(s1, s2);
+      p = imax(p1 - s1, p2 - s2) + s + 1;
+      break;
+    case WY_OP_MUL:
+      p = p1 + p2 + 1;
+      s = s1 + s2;
+      break;
+    case WY_OP_DIV:
+      s = imax(6, s1 + p2 + 1);
+      p = p1 - s1 + s2 + s;
+      break;
+    default: /* MOD */
+      s = imax(s1, s2);
+      p = imin(p1 - s1, p2 - s2) + s;
+      break;
   }
   p = imin(imax(p, 1), WY_DECIMAL_MAX_PRECISION);
   s = imin(s, p);
@@ -113,7 +113,10 @@ static wy_status_t bind_kids(bctx_t *c, wy_expr_t *e) {
 
 static wy_status_t bind_arith(bctx_t *c, wy_expr_t *e) {
   const wy_type_t *l = e->kids[0]->type, *r = e->kids[1]->type;
-  if (!l && !r) return FAIL(e, WY_ERR_TYPE, "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+  if (!l && !r)
+    return FAIL(e, WY_ERR_TYPE,
+                "Can't infer a type of null. Please explicitly cast it to a required type, e.g. "
+                "CAST(null AS VARCHAR).");
   if (!l) l = r;
   if (!r) r = l;
   if (e->op == WY_OP_ADD && l->kind == WY_T_STRING && r->kind == WY_T_STRING) {
@@ -142,8 +145,9 @@ static wy_status_t bind_arith(bctx_t *c, wy_expr_t *e) {
     }
     set_type(e, res);
   } else {
-    return FAIL(e, WY_ERR_TYPE, "Error processing expression: %s. Unsupported arithmetic types. %s %s",
-                etext(e).s, wy_type_kind_name(l->kind), wy_type_kind_name(r->kind));
+    return FAIL(e, WY_ERR_TYPE,
+                "Error processing expression: %s. Unsupported arithmetic types. %s %s", etext(e).s,
+                wy_type_kind_name(l->kind), wy_type_kind_name(r->kind));
   }
   wy_status_t st = coerce(c, &e->kids[0], e->type);
   return st ? st : coerce(c, &e->kids[1], e->type);
@@ -151,7 +155,8 @@ static wy_status_t bind_arith(bctx_t *c, wy_expr_t *e) {
 
 /* The type two operands are compared in, or NULL when they cannot be compared. */
 static const wy_type_t *comparison_type(const wy_type_t *l, const wy_type_t *r, wy_expr_op_t op) {
-  bool eq_only = op == WY_OP_EQ || op == WY_OP_NE || op == WY_OP_DISTINCT || op == WY_OP_NOT_DISTINCT;
+  bool eq_only =
+      op == WY_OP_EQ || op == WY_OP_NE || op == WY_OP_DISTINCT || op == WY_OP_NOT_DISTINCT;
   if (is_num(l) && is_num(r)) return wy_type_common(l, r);
   if (is_temporal(l) && r->kind == WY_T_STRING) return wy_type_ref(l);
   if (is_temporal(r) && l->kind == WY_T_STRING) return wy_type_ref(r);
@@ -162,17 +167,17 @@ static const wy_type_t *comparison_type(const wy_type_t *l, const wy_type_t *r, 
   }
   if (l->kind != r->kind) return NULL;
   switch (l->kind) {
-  case WY_T_STRING:
-  case WY_T_BOOLEAN:
-  case WY_T_BYTES:
-    return wy_type_ref(l);
-  case WY_T_ARRAY:
-  case WY_T_MAP:
-    return eq_only ? wy_type_common(l, r) : NULL;
-  case WY_T_STRUCT:
-    return eq_only && wy_type_equal(l, r) ? wy_type_ref(l) : NULL;
-  default:
-    return NULL;
+    case WY_T_STRING:
+    case WY_T_BOOLEAN:
+    case WY_T_BYTES:
+      return wy_type_ref(l);
+    case WY_T_ARRAY:
+    case WY_T_MAP:
+      return eq_only ? wy_type_common(l, r) : NULL;
+    case WY_T_STRUCT:
+      return eq_only && wy_type_equal(l, r) ? wy_type_ref(l) : NULL;
+    default:
+      return NULL;
   }
 }
 
@@ -182,7 +187,8 @@ static wy_status_t bind_compare(bctx_t *c, wy_expr_t *e) {
   set_type(e, wy_type_boolean());
   if (!l && !r) {
     if (distinct) return WY_OK;
-    return FAIL(e, WY_ERR_TYPE, "Comparison with NULL not supported: NULL %s NULL", wy_expr_op_sql(e->op));
+    return FAIL(e, WY_ERR_TYPE, "Comparison with NULL not supported: NULL %s NULL",
+                wy_expr_op_sql(e->op));
   }
   if (!l || !r) { /* a NULL literal takes the other side's type */
     wy_expr_t **n = !l ? &e->kids[0] : &e->kids[1];
@@ -202,7 +208,8 @@ static wy_status_t want_boolean(bctx_t *c, wy_expr_t **ep, const char *what) {
   const wy_type_t *t = (*ep)->type;
   if (!t) return coerce(c, ep, wy_type_boolean());
   if (t->kind != WY_T_BOOLEAN)
-    return FAIL(*ep, WY_ERR_TYPE, "%s: expected BOOLEAN but %s is %s", what, etext(*ep).s, ttext(t).s);
+    return FAIL(*ep, WY_ERR_TYPE, "%s: expected BOOLEAN but %s is %s", what, etext(*ep).s,
+                ttext(t).s);
   return WY_OK;
 }
 
@@ -210,19 +217,19 @@ static wy_status_t bind_binary(bctx_t *c, wy_expr_t *e) {
   wy_status_t st = bind_kids(c, e);
   if (st) return st;
   switch (e->op) {
-  case WY_OP_ADD:
-  case WY_OP_SUB:
-  case WY_OP_MUL:
-  case WY_OP_DIV:
-  case WY_OP_MOD:
-    return bind_arith(c, e);
-  case WY_OP_AND:
-  case WY_OP_OR:
-    set_type(e, wy_type_boolean());
-    st = want_boolean(c, &e->kids[0], wy_expr_op_name(e->op));
-    return st ? st : want_boolean(c, &e->kids[1], wy_expr_op_name(e->op));
-  default:
-    return bind_compare(c, e);
+    case WY_OP_ADD:
+    case WY_OP_SUB:
+    case WY_OP_MUL:
+    case WY_OP_DIV:
+    case WY_OP_MOD:
+      return bind_arith(c, e);
+    case WY_OP_AND:
+    case WY_OP_OR:
+      set_type(e, wy_type_boolean());
+      st = want_boolean(c, &e->kids[0], wy_expr_op_name(e->op));
+      return st ? st : want_boolean(c, &e->kids[1], wy_expr_op_name(e->op));
+    default:
+      return bind_compare(c, e);
   }
 }
 
@@ -231,19 +238,23 @@ static wy_status_t bind_unary(bctx_t *c, wy_expr_t *e) {
   if (st) return st;
   const wy_type_t *t = e->kids[0]->type;
   switch (e->op) {
-  case WY_OP_NEG:
-    if (!t) return FAIL(e, WY_ERR_TYPE, "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
-    if (!is_num(t))
-      return FAIL(e, WY_ERR_TYPE, "Error processing expression: %s. Unsupported arithmetic types. %s",
-                  etext(e).s, wy_type_kind_name(t->kind));
-    set_type(e, wy_type_ref(t));
-    return WY_OK;
-  case WY_OP_NOT:
-    set_type(e, wy_type_boolean());
-    return want_boolean(c, &e->kids[0], "NOT");
-  default:
-    set_type(e, wy_type_boolean());
-    return WY_OK;
+    case WY_OP_NEG:
+      if (!t)
+        return FAIL(e, WY_ERR_TYPE,
+                    "Can't infer a type of null. Please explicitly cast it to a required type, "
+                    "e.g. CAST(null AS VARCHAR).");
+      if (!is_num(t))
+        return FAIL(e, WY_ERR_TYPE,
+                    "Error processing expression: %s. Unsupported arithmetic types. %s", etext(e).s,
+                    wy_type_kind_name(t->kind));
+      set_type(e, wy_type_ref(t));
+      return WY_OK;
+    case WY_OP_NOT:
+      set_type(e, wy_type_boolean());
+      return want_boolean(c, &e->kids[0], "NOT");
+    default:
+      set_type(e, wy_type_boolean());
+      return WY_OK;
   }
 }
 
@@ -256,8 +267,8 @@ static wy_status_t bind_like(bctx_t *c, wy_expr_t *e) {
     if (!t) {
       if ((st = coerce(c, &e->kids[i], wy_type_string()))) return st;
     } else if (t->kind != WY_T_STRING) {
-      return FAIL(e->kids[i], WY_ERR_TYPE, "Unsupported type for LIKE: %s (%s)", etext(e->kids[i]).s,
-                  ttext(t).s);
+      return FAIL(e->kids[i], WY_ERR_TYPE, "Unsupported type for LIKE: %s (%s)",
+                  etext(e->kids[i]).s, ttext(t).s);
     }
   }
   if (e->nkids > 2) {
@@ -289,7 +300,10 @@ static wy_status_t unify_compare(bctx_t *c, wy_expr_t *e, wy_expr_t **kids, size
     wy_type_unref(t);
     t = u;
   }
-  if (!t) return FAIL(e, WY_ERR_TYPE, "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+  if (!t)
+    return FAIL(e, WY_ERR_TYPE,
+                "Can't infer a type of null. Please explicitly cast it to a required type, e.g. "
+                "CAST(null AS VARCHAR).");
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < n && !st; i++) st = coerce(c, &kids[i], t);
   wy_type_unref(t);
@@ -304,8 +318,8 @@ static wy_status_t bind_between(bctx_t *c, wy_expr_t *e) {
 }
 
 /* Replace the literal *ep by a bound literal of value v and type t. */
-static wy_status_t replace_literal(bctx_t *c, wy_expr_t **ep, const wy_value_t *v, const wy_type_t *t,
-                                   bool *changed) {
+static wy_status_t replace_literal(bctx_t *c, wy_expr_t **ep, const wy_value_t *v,
+                                   const wy_type_t *t, bool *changed) {
   wy_expr_t *lit = wy_expr_literal(v, wy_type_ref(t), (*ep)->line, (*ep)->col);
   if (!lit) return nomem(c);
   lit->bound = true;
@@ -335,8 +349,8 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
         char tn[64];
         wy_type_format(to, tn, sizeof tn);
         if (to->kind == WY_T_DECIMAL) snprintf(tn, sizeof tn, "DECIMAL");
-        st = FAIL(e, WY_ERR_TYPE, "invalid input syntax for type %s: \"%.*s\".", tn, (int)e->value.len,
-                  e->value.u.str);
+        st = FAIL(e, WY_ERR_TYPE, "invalid input syntax for type %s: \"%.*s\".", tn,
+                  (int)e->value.len, e->value.u.str);
       } else {
         st = replace_literal(c, ep, &v, to, changed);
       }
@@ -357,7 +371,8 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
   bool any = false;
   wy_status_t st = WY_OK;
   if (e->kind == WY_E_ARRAY && to->kind == WY_T_ARRAY) {
-    for (size_t i = 0; i < e->nkids && !st; i++) st = coerce_literal(c, &e->kids[i], to->elem, changed), any |= *changed;
+    for (size_t i = 0; i < e->nkids && !st; i++)
+      st = coerce_literal(c, &e->kids[i], to->elem, changed), any |= *changed;
   } else if (e->kind == WY_E_MAP && to->kind == WY_T_MAP) {
     for (size_t i = 0; i < e->nkids && !st; i++)
       st = coerce_literal(c, &e->kids[i], i % 2 ? to->elem : to->key, changed), any |= *changed;
@@ -390,11 +405,13 @@ static wy_status_t bind_in(bctx_t *c, wy_expr_t *e) {
       continue;
     }
     const wy_type_t *u = comparison_type(vt, t, WY_OP_EQ);
-    if (!u && vt->kind == WY_T_STRUCT && t->kind == WY_T_STRUCT) u = wy_type_ref(vt); /* by field name */
+    if (!u && vt->kind == WY_T_STRUCT && t->kind == WY_T_STRUCT)
+      u = wy_type_ref(vt); /* by field name */
     if (!u)
-      return FAIL(e->kids[i], WY_ERR_TYPE,
-                  "operator does not exist: %s = %s (%s)\nHint: You might need to add explicit type casts.",
-                  ttext(vt).s, ttext(t).s, etext(e->kids[i]).s);
+      return FAIL(
+          e->kids[i], WY_ERR_TYPE,
+          "operator does not exist: %s = %s (%s)\nHint: You might need to add explicit type casts.",
+          ttext(vt).s, ttext(t).s, etext(e->kids[i]).s);
     wy_type_unref(u);
   }
   /* Compare in the widest type of the value and every element. */
@@ -420,13 +437,18 @@ static wy_status_t bind_case(bctx_t *c, wy_expr_t *e) {
   for (size_t i = 0; i < pairs; i++) {
     wy_expr_t **w = &e->kids[k + 2 * i];
     if (e->has_operand) {
-      const wy_type_t *u = (*w)->type ? comparison_type(e->kids[0]->type ? e->kids[0]->type : (*w)->type, (*w)->type, WY_OP_EQ) : NULL;
+      const wy_type_t *u = (*w)->type
+                               ? comparison_type(e->kids[0]->type ? e->kids[0]->type : (*w)->type,
+                                                 (*w)->type, WY_OP_EQ)
+                               : NULL;
       if ((*w)->type && e->kids[0]->type && !u)
-        return FAIL(*w, WY_ERR_TYPE, "Cannot compare %s (%s) to %s (%s) with EQUAL.", etext(e->kids[0]).s,
-                    ttext(e->kids[0]->type).s, etext(*w).s, ttext((*w)->type).s);
+        return FAIL(*w, WY_ERR_TYPE, "Cannot compare %s (%s) to %s (%s) with EQUAL.",
+                    etext(e->kids[0]).s, ttext(e->kids[0]->type).s, etext(*w).s,
+                    ttext((*w)->type).s);
       if (u) {
         st = coerce(c, w, u);
-        if (!st && e->kids[0]->type && !wy_type_equal(e->kids[0]->type, u)) st = coerce(c, &e->kids[0], u);
+        if (!st && e->kids[0]->type && !wy_type_equal(e->kids[0]->type, u))
+          st = coerce(c, &e->kids[0], u);
         wy_type_unref(u);
         if (st) return st;
       }
@@ -448,8 +470,10 @@ static wy_status_t bind_case(bctx_t *c, wy_expr_t *e) {
     }
     const wy_type_t *u = wy_type_common(t, r->type);
     if (!u) {
-      st = FAIL(r, WY_ERR_TYPE, "Invalid Case expression. Type for all 'THEN' clauses should be the same. "
-                "Result types: %s and %s", ttext(t).s, ttext(r->type).s);
+      st = FAIL(r, WY_ERR_TYPE,
+                "Invalid Case expression. Type for all 'THEN' clauses should be the same. "
+                "Result types: %s and %s",
+                ttext(t).s, ttext(r->type).s);
       wy_type_unref(t);
       return st;
     }
@@ -468,7 +492,8 @@ static wy_status_t bind_cast(bctx_t *c, wy_expr_t *e) {
   if (st) return st;
   const wy_type_t *from = e->kids[0]->type;
   if (from && !wy_cast_supported(from, e->target))
-    return FAIL(e, WY_ERR_TYPE, "Cast of %s to %s is not supported", ttext(from).s, ttext(e->target).s);
+    return FAIL(e, WY_ERR_TYPE, "Cast of %s to %s is not supported", ttext(from).s,
+                ttext(e->target).s);
   set_type(e, wy_type_ref(e->target));
   return WY_OK;
 }
@@ -478,7 +503,8 @@ static wy_status_t bind_field(bctx_t *c, wy_expr_t *e) {
   if (st) return st;
   const wy_type_t *t = e->kids[0]->type;
   if (!t || t->kind != WY_T_STRUCT)
-    return FAIL(e, WY_ERR_TYPE, "Expected STRUCT type for %s but got %s", etext(e->kids[0]).s, ttext(t).s);
+    return FAIL(e, WY_ERR_TYPE, "Expected STRUCT type for %s but got %s", etext(e->kids[0]).s,
+                ttext(t).s);
   int i = wy_type_field_index(t, e->name);
   if (i < 0) /* unquoted identifiers arrive upper-cased: accept a unique case-insensitive match */
     for (size_t j = 0; j < t->nfields; j++)
@@ -489,7 +515,8 @@ static wy_status_t bind_field(bctx_t *c, wy_expr_t *e) {
         }
         i = (int)j;
       }
-  if (i < 0) return FAIL(e, WY_ERR_TYPE, "Could not find field '%s' in '%s'.", e->name, etext(e->kids[0]).s);
+  if (i < 0)
+    return FAIL(e, WY_ERR_TYPE, "Could not find field '%s' in '%s'.", e->name, etext(e->kids[0]).s);
   e->slot = i;
   set_type(e, wy_type_ref(t->fields[i].type));
   return WY_OK;
@@ -501,7 +528,8 @@ static wy_status_t bind_subscript(bctx_t *c, wy_expr_t *e) {
   const wy_type_t *t = e->kids[0]->type, *it = e->kids[1]->type;
   if (t && t->kind == WY_T_ARRAY) {
     if (it && it->kind != WY_T_INT && it->kind != WY_T_BIGINT)
-      return FAIL(e->kids[1], WY_ERR_TYPE, "Array index must be an INTEGER or BIGINT, got %s", ttext(it).s);
+      return FAIL(e->kids[1], WY_ERR_TYPE, "Array index must be an INTEGER or BIGINT, got %s",
+                  ttext(it).s);
     if ((st = coerce(c, &e->kids[1], wy_type_int()))) return st;
     set_type(e, wy_type_ref(t->elem));
     return WY_OK;
@@ -514,7 +542,8 @@ static wy_status_t bind_subscript(bctx_t *c, wy_expr_t *e) {
     set_type(e, wy_type_ref(t->elem));
     return WY_OK;
   }
-  return FAIL(e, WY_ERR_TYPE, "Subscript expects ARRAY or MAP but %s is %s", etext(e->kids[0]).s, ttext(t).s);
+  return FAIL(e, WY_ERR_TYPE, "Subscript expects ARRAY or MAP but %s is %s", etext(e->kids[0]).s,
+              ttext(t).s);
 }
 
 /* Common type of kids[start], kids[start+step], ... ; coerces them to it. */
@@ -531,19 +560,25 @@ static wy_status_t unify_items(bctx_t *c, wy_expr_t *e, size_t start, size_t ste
     }
     const wy_type_t *u = wy_type_common(t, k);
     if (!u) {
-      wy_status_t st = FAIL(e->kids[i], WY_ERR_TYPE, "invalid input syntax for %s: all %s must be of the same type, "
-                            "got %s and %s", what, what, ttext(t).s, ttext(k).s);
+      wy_status_t st = FAIL(e->kids[i], WY_ERR_TYPE,
+                            "invalid input syntax for %s: all %s must be of the same type, "
+                            "got %s and %s",
+                            what, what, ttext(t).s, ttext(k).s);
       wy_type_unref(t);
       return st;
     }
     wy_type_unref(t);
     t = u;
   }
-  if (!t) return FAIL(e, WY_ERR_TYPE, "Cannot construct %s with all NULL %s", e->kind == WY_E_MAP ? "a map" : "an array", what);
+  if (!t)
+    return FAIL(e, WY_ERR_TYPE, "Cannot construct %s with all NULL %s",
+                e->kind == WY_E_MAP ? "a map" : "an array", what);
   wy_status_t st = WY_OK;
   for (size_t i = start; i < e->nkids && !st; i += step) st = coerce(c, &e->kids[i], t);
-  if (st) wy_type_unref(t);
-  else *out = t;
+  if (st)
+    wy_type_unref(t);
+  else
+    *out = t;
   return st;
 }
 
@@ -567,7 +602,9 @@ static wy_status_t bind_constructor(bctx_t *c, wy_expr_t *e) {
     for (size_t i = 0; s && i < e->nkids; i++) {
       if (!e->kids[i]->type) {
         wy_type_unref(s);
-        return FAIL(e->kids[i], WY_ERR_TYPE, "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+        return FAIL(e->kids[i], WY_ERR_TYPE,
+                    "Can't infer a type of null. Please explicitly cast it to a required type, "
+                    "e.g. CAST(null AS VARCHAR).");
       }
       if (!wy_type_struct_add(s, e->names[i], wy_type_ref(e->kids[i]->type))) {
         wy_type_unref(s);
@@ -586,8 +623,8 @@ typedef struct {
   wy_expr_t *call;
 } typer_ctx_t;
 
-static const wy_type_t *type_lambda(void *user, size_t arg, const wy_type_t *const *params, size_t n,
-                                    wy_error_t *err) {
+static const wy_type_t *type_lambda(void *user, size_t arg, const wy_type_t *const *params,
+                                    size_t n, wy_error_t *err) {
   typer_ctx_t *tc = user;
   bctx_t *c = tc->c;
   wy_expr_t *lam = tc->call->kids[arg];
@@ -611,8 +648,8 @@ static const wy_type_t *type_lambda(void *user, size_t arg, const wy_type_t *con
   c->nvars = base;
   if (st) return NULL;
   if (!lam->kids[0]->type) {
-    wy_error_set_pos(err, WY_ERR_TYPE, lam->line, lam->col, "Can't infer a type of null in lambda %s",
-                     etext(lam).s);
+    wy_error_set_pos(err, WY_ERR_TYPE, lam->line, lam->col,
+                     "Can't infer a type of null in lambda %s", etext(lam).s);
     return NULL;
   }
   set_type(lam, wy_type_ref(lam->kids[0]->type));
@@ -624,8 +661,9 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
   const wy_function_t *f = wy_registry_find(c->reg, e->name);
   bool agg = f && (f->flags & WY_FN_AGGREGATE);
   if (agg && (!c->allow_agg || c->agg_depth))
-    return FAIL(e, WY_ERR_ANALYSIS, c->agg_depth ? "Aggregate functions can not be nested: %s"
-                                                 : "Aggregate function %s is not allowed here",
+    return FAIL(e, WY_ERR_ANALYSIS,
+                c->agg_depth ? "Aggregate functions can not be nested: %s"
+                             : "Aggregate function %s is not allowed here",
                 etext(c->agg_depth ? c->agg_outer : e).s);
   const wy_expr_t *outer = c->agg_outer;
   if (agg && !c->agg_depth) c->agg_outer = e;
@@ -636,7 +674,8 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
   c->agg_depth -= agg;
   c->agg_outer = outer;
   if (st) return st;
-  wy_call_arg_t stack_args[16], *args = e->nkids <= 16 ? stack_args : calloc(e->nkids, sizeof *args);
+  wy_call_arg_t stack_args[16],
+      *args = e->nkids <= 16 ? stack_args : calloc(e->nkids, sizeof *args);
   if (!args) return nomem(c);
   for (size_t i = 0; i < e->nkids; i++) {
     wy_expr_t *k = e->kids[i];
@@ -674,57 +713,57 @@ static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
     }
   wy_status_t st = WY_OK;
   switch (e->kind) {
-  case WY_E_LITERAL:
-  case WY_E_COLUMN:
-    break;
-  case WY_E_LAMBDA_VAR: {
-    int i = c->nvars - 1;
-    while (i >= 0 && strcasecmp(c->vars[i].name, e->name)) i--;
-    if (i < 0) return FAIL(e, WY_ERR_ANALYSIS, "Unknown lambda variable '%s'", e->name);
-    e->slot = c->vars[i].slot;
-    set_type(e, wy_type_ref(c->vars[i].type));
-    break;
-  }
-  case WY_E_CALL:
-    st = bind_call(c, e);
-    break;
-  case WY_E_BINARY:
-    st = bind_binary(c, e);
-    break;
-  case WY_E_UNARY:
-    st = bind_unary(c, e);
-    break;
-  case WY_E_LIKE:
-    st = bind_like(c, e);
-    break;
-  case WY_E_BETWEEN:
-    st = bind_between(c, e);
-    break;
-  case WY_E_IN:
-    st = bind_in(c, e);
-    break;
-  case WY_E_CASE:
-    st = bind_case(c, e);
-    break;
-  case WY_E_CAST:
-    st = bind_cast(c, e);
-    break;
-  case WY_E_FIELD:
-    st = bind_field(c, e);
-    break;
-  case WY_E_SUBSCRIPT:
-    st = bind_subscript(c, e);
-    break;
-  case WY_E_ARRAY:
-  case WY_E_MAP:
-  case WY_E_STRUCT:
-    st = bind_constructor(c, e);
-    break;
-  case WY_E_LAMBDA:
-    return FAIL(e, WY_ERR_ANALYSIS, "Lambda expressions are only allowed as function arguments: %s",
-                etext(e).s);
-  default:
-    return FAIL(e, WY_ERR_INTERNAL, "unknown expression kind %d", (int)e->kind);
+    case WY_E_LITERAL:
+    case WY_E_COLUMN:
+      break;
+    case WY_E_LAMBDA_VAR: {
+      int i = c->nvars - 1;
+      while (i >= 0 && strcasecmp(c->vars[i].name, e->name)) i--;
+      if (i < 0) return FAIL(e, WY_ERR_ANALYSIS, "Unknown lambda variable '%s'", e->name);
+      e->slot = c->vars[i].slot;
+      set_type(e, wy_type_ref(c->vars[i].type));
+      break;
+    }
+    case WY_E_CALL:
+      st = bind_call(c, e);
+      break;
+    case WY_E_BINARY:
+      st = bind_binary(c, e);
+      break;
+    case WY_E_UNARY:
+      st = bind_unary(c, e);
+      break;
+    case WY_E_LIKE:
+      st = bind_like(c, e);
+      break;
+    case WY_E_BETWEEN:
+      st = bind_between(c, e);
+      break;
+    case WY_E_IN:
+      st = bind_in(c, e);
+      break;
+    case WY_E_CASE:
+      st = bind_case(c, e);
+      break;
+    case WY_E_CAST:
+      st = bind_cast(c, e);
+      break;
+    case WY_E_FIELD:
+      st = bind_field(c, e);
+      break;
+    case WY_E_SUBSCRIPT:
+      st = bind_subscript(c, e);
+      break;
+    case WY_E_ARRAY:
+    case WY_E_MAP:
+    case WY_E_STRUCT:
+      st = bind_constructor(c, e);
+      break;
+    case WY_E_LAMBDA:
+      return FAIL(e, WY_ERR_ANALYSIS,
+                  "Lambda expressions are only allowed as function arguments: %s", etext(e).s);
+    default:
+      return FAIL(e, WY_ERR_INTERNAL, "unknown expression kind %d", (int)e->kind);
   }
   if (!st) (*ep)->bound = true;
   return st;
@@ -744,12 +783,14 @@ wy_status_t wy_expr_bind(wy_expr_t *e, const wy_registry_t *reg, bool allow_aggr
   if (root != e) return wy_error_set(err, WY_ERR_INTERNAL, "root replaced during binding");
   if (!e->type)
     return wy_error_set_pos(err, WY_ERR_TYPE, e->line, e->col,
-                            "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+                            "Can't infer a type of null. Please explicitly cast it to a required "
+                            "type, e.g. CAST(null AS VARCHAR).");
   return WY_OK;
 }
 
 wy_status_t wy_expr_check_boolean(const wy_expr_t *e, wy_error_t *err) {
   if (e->type && e->type->kind == WY_T_BOOLEAN) return WY_OK;
   return wy_error_set_pos(err, WY_ERR_TYPE, e->line, e->col,
-                          "Should evaluate to boolean but is %s (%s) instead.", etext(e).s, ttext(e->type).s);
+                          "Should evaluate to boolean but is %s (%s) instead.", etext(e).s,
+                          ttext(e->type).s);
 }

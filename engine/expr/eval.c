@@ -25,8 +25,8 @@ struct cnode {
   eval_fn fn;
   wy_expr_op_t op;
   bool negated, has_operand, has_else;
-  const wy_type_t *type; /* result type (ref) */
-  const wy_type_t *from; /* CAST: source type (ref, NULL for untyped NULL) */
+  const wy_type_t *type;          /* result type (ref) */
+  const wy_type_t *from;          /* CAST: source type (ref, NULL for untyped NULL) */
   const wy_type_t *ltype, *rtype; /* comparisons of structs: operand types (refs) */
   uint32_t nkids;
   cnode_t **kids;
@@ -51,7 +51,9 @@ struct wy_expr_program {
 
 static wy_status_t ev(const cnode_t *n, frame_t *f, wy_value_t *out) { return n->fn(n, f, out); }
 
-static wy_value_t null_of(const cnode_t *n) { return wy_null(n->type ? n->type->kind : WY_T_STRING); }
+static wy_value_t null_of(const cnode_t *n) {
+  return wy_null(n->type ? n->type->kind : WY_T_STRING);
+}
 
 /* ---- leaves ------------------------------------------------------------------------ */
 
@@ -81,17 +83,23 @@ static wy_status_t ev_arith_int(const cnode_t *n, frame_t *f, wy_value_t *out) {
   uint32_t x = (uint32_t)a.u.i32, y = (uint32_t)b.u.i32;
   int32_t r;
   switch (n->op) {
-  case WY_OP_ADD: r = (int32_t)(x + y); break;
-  case WY_OP_SUB: r = (int32_t)(x - y); break;
-  case WY_OP_MUL: r = (int32_t)(x * y); break;
-  case WY_OP_DIV:
-    if (!b.u.i32) return ERR(f, "/ by zero");
-    r = b.u.i32 == -1 ? (int32_t)(0u - x) : a.u.i32 / b.u.i32;
-    break;
-  default:
-    if (!b.u.i32) return ERR(f, "/ by zero");
-    r = b.u.i32 == -1 ? 0 : a.u.i32 % b.u.i32;
-    break;
+    case WY_OP_ADD:
+      r = (int32_t)(x + y);
+      break;
+    case WY_OP_SUB:
+      r = (int32_t)(x - y);
+      break;
+    case WY_OP_MUL:
+      r = (int32_t)(x * y);
+      break;
+    case WY_OP_DIV:
+      if (!b.u.i32) return ERR(f, "/ by zero");
+      r = b.u.i32 == -1 ? (int32_t)(0u - x) : a.u.i32 / b.u.i32;
+      break;
+    default:
+      if (!b.u.i32) return ERR(f, "/ by zero");
+      r = b.u.i32 == -1 ? 0 : a.u.i32 % b.u.i32;
+      break;
   }
   *out = wy_int(r);
   return WY_OK;
@@ -106,17 +114,23 @@ static wy_status_t ev_arith_bigint(const cnode_t *n, frame_t *f, wy_value_t *out
   uint64_t x = (uint64_t)a.u.i64, y = (uint64_t)b.u.i64;
   int64_t r;
   switch (n->op) {
-  case WY_OP_ADD: r = (int64_t)(x + y); break;
-  case WY_OP_SUB: r = (int64_t)(x - y); break;
-  case WY_OP_MUL: r = (int64_t)(x * y); break;
-  case WY_OP_DIV:
-    if (!b.u.i64) return ERR(f, "/ by zero");
-    r = b.u.i64 == -1 ? (int64_t)(0u - x) : a.u.i64 / b.u.i64;
-    break;
-  default:
-    if (!b.u.i64) return ERR(f, "/ by zero");
-    r = b.u.i64 == -1 ? 0 : a.u.i64 % b.u.i64;
-    break;
+    case WY_OP_ADD:
+      r = (int64_t)(x + y);
+      break;
+    case WY_OP_SUB:
+      r = (int64_t)(x - y);
+      break;
+    case WY_OP_MUL:
+      r = (int64_t)(x * y);
+      break;
+    case WY_OP_DIV:
+      if (!b.u.i64) return ERR(f, "/ by zero");
+      r = b.u.i64 == -1 ? (int64_t)(0u - x) : a.u.i64 / b.u.i64;
+      break;
+    default:
+      if (!b.u.i64) return ERR(f, "/ by zero");
+      r = b.u.i64 == -1 ? 0 : a.u.i64 % b.u.i64;
+      break;
   }
   *out = wy_bigint(r);
   return WY_OK;
@@ -130,11 +144,21 @@ static wy_status_t ev_arith_double(const cnode_t *n, frame_t *f, wy_value_t *out
   if (a.null || b.null) return *out = null_of(n), WY_OK;
   double x = a.u.f64, y = b.u.f64, r;
   switch (n->op) {
-  case WY_OP_ADD: r = x + y; break;
-  case WY_OP_SUB: r = x - y; break;
-  case WY_OP_MUL: r = x * y; break;
-  case WY_OP_DIV: r = x / y; break;
-  default: r = fmod(x, y); break;
+    case WY_OP_ADD:
+      r = x + y;
+      break;
+    case WY_OP_SUB:
+      r = x - y;
+      break;
+    case WY_OP_MUL:
+      r = x * y;
+      break;
+    case WY_OP_DIV:
+      r = x / y;
+      break;
+    default:
+      r = fmod(x, y);
+      break;
   }
   *out = wy_double(r);
   return WY_OK;
@@ -179,33 +203,37 @@ static wy_status_t ev_arith_decimal(const cnode_t *n, frame_t *f, wy_value_t *ou
   wy_int128_t x, y, r = 0;
   bool ok = true;
   switch (n->op) {
-  case WY_OP_ADD:
-  case WY_OP_SUB:
-    ok = wy_decimal_rescale(a.u.dec, a.scale, S, &x) && wy_decimal_rescale(b.u.dec, b.scale, S, &y);
-    r = n->op == WY_OP_ADD ? x + y : x - y;
-    break;
-  case WY_OP_MUL:
-    ok = !__builtin_mul_overflow(a.u.dec, b.u.dec, &x) && wy_decimal_rescale(x, a.scale + b.scale, S, &r);
-    break;
-  case WY_OP_DIV: {
-    if (!b.u.dec) return ERR(f, "Division by zero");
-    /* x/10^s1 / (y/10^s2) at scale S = (x * 10^(S - s1 + s2)) / y */
-    int k = S - a.scale + b.scale;
-    x = a.u.dec;
-    y = b.u.dec;
-    if (k < 0) ok = wy_decimal_rescale(y, 0, -k, &y), k = 0;
-    ok = ok && dec_div(x, y, k, &r);
-    break;
+    case WY_OP_ADD:
+    case WY_OP_SUB:
+      ok = wy_decimal_rescale(a.u.dec, a.scale, S, &x) &&
+           wy_decimal_rescale(b.u.dec, b.scale, S, &y);
+      r = n->op == WY_OP_ADD ? x + y : x - y;
+      break;
+    case WY_OP_MUL:
+      ok = !__builtin_mul_overflow(a.u.dec, b.u.dec, &x) &&
+           wy_decimal_rescale(x, a.scale + b.scale, S, &r);
+      break;
+    case WY_OP_DIV: {
+      if (!b.u.dec) return ERR(f, "Division by zero");
+      /* x/10^s1 / (y/10^s2) at scale S = (x * 10^(S - s1 + s2)) / y */
+      int k = S - a.scale + b.scale;
+      x = a.u.dec;
+      y = b.u.dec;
+      if (k < 0) ok = wy_decimal_rescale(y, 0, -k, &y), k = 0;
+      ok = ok && dec_div(x, y, k, &r);
+      break;
+    }
+    default: {
+      if (!b.u.dec) return ERR(f, "Division by zero");
+      int s = a.scale > b.scale ? a.scale : b.scale;
+      ok = wy_decimal_rescale(a.u.dec, a.scale, s, &x) &&
+           wy_decimal_rescale(b.u.dec, b.scale, s, &y);
+      ok = ok && wy_decimal_rescale(x % y, s, S, &r);
+      break;
+    }
   }
-  default: {
-    if (!b.u.dec) return ERR(f, "Division by zero");
-    int s = a.scale > b.scale ? a.scale : b.scale;
-    ok = wy_decimal_rescale(a.u.dec, a.scale, s, &x) && wy_decimal_rescale(b.u.dec, b.scale, s, &y);
-    ok = ok && wy_decimal_rescale(x % y, s, S, &r);
-    break;
-  }
-  }
-  if (!ok || !wy_decimal_fits(r, P)) return ERR(f, "Numeric field overflow: result does not fit DECIMAL(%d, %d)", P, S);
+  if (!ok || !wy_decimal_fits(r, P))
+    return ERR(f, "Numeric field overflow: result does not fit DECIMAL(%d, %d)", P, S);
   *out = wy_decimal(r, P, S);
   return WY_OK;
 }
@@ -228,11 +256,20 @@ static wy_status_t ev_neg(const cnode_t *n, frame_t *f, wy_value_t *out) {
   wy_status_t st = ev(n->kids[0], f, out);
   if (st || out->null) return st;
   switch (out->kind) {
-  case WY_T_INT: out->u.i32 = (int32_t)(0u - (uint32_t)out->u.i32); break;
-  case WY_T_BIGINT: out->u.i64 = (int64_t)(0u - (uint64_t)out->u.i64); break;
-  case WY_T_DOUBLE: out->u.f64 = -out->u.f64; break;
-  case WY_T_DECIMAL: out->u.dec = -out->u.dec; break;
-  default: break;
+    case WY_T_INT:
+      out->u.i32 = (int32_t)(0u - (uint32_t)out->u.i32);
+      break;
+    case WY_T_BIGINT:
+      out->u.i64 = (int64_t)(0u - (uint64_t)out->u.i64);
+      break;
+    case WY_T_DOUBLE:
+      out->u.f64 = -out->u.f64;
+      break;
+    case WY_T_DECIMAL:
+      out->u.dec = -out->u.dec;
+      break;
+    default:
+      break;
   }
   return WY_OK;
 }
@@ -272,16 +309,26 @@ static wy_status_t ev_is_null(const cnode_t *n, frame_t *f, wy_value_t *out) {
 
 static bool as_double(const wy_value_t *v, double *d) {
   switch (v->kind) {
-  case WY_T_INT: *d = v->u.i32; return true;
-  case WY_T_BIGINT: *d = (double)v->u.i64; return true;
-  case WY_T_DOUBLE: *d = v->u.f64; return true;
-  case WY_T_DECIMAL: *d = wy_decimal_to_double(v->u.dec, v->scale); return true;
-  default: return false;
+    case WY_T_INT:
+      *d = v->u.i32;
+      return true;
+    case WY_T_BIGINT:
+      *d = (double)v->u.i64;
+      return true;
+    case WY_T_DOUBLE:
+      *d = v->u.f64;
+      return true;
+    case WY_T_DECIMAL:
+      *d = wy_decimal_to_double(v->u.dec, v->scale);
+      return true;
+    default:
+      return false;
   }
 }
 
 /* Struct equality by field name, so STRUCT(B:=2, A:=1) equals {A=1, B=2}. */
-static bool struct_equal(const wy_value_t *a, const wy_type_t *ta, const wy_value_t *b, const wy_type_t *tb) {
+static bool struct_equal(const wy_value_t *a, const wy_type_t *ta, const wy_value_t *b,
+                         const wy_type_t *tb) {
   if (!ta || !tb || wy_type_equal(ta, tb)) return wy_value_equal(a, b);
   if (ta->nfields != tb->nfields) return false;
   for (size_t i = 0; i < ta->nfields; i++) {
@@ -306,12 +353,18 @@ static bool values_equal(const cnode_t *n, const wy_value_t *a, const wy_value_t
 
 static bool cmp_holds(wy_expr_op_t op, int c) {
   switch (op) {
-  case WY_OP_EQ: return c == 0;
-  case WY_OP_NE: return c != 0;
-  case WY_OP_LT: return c < 0;
-  case WY_OP_LE: return c <= 0;
-  case WY_OP_GT: return c > 0;
-  default: return c >= 0;
+    case WY_OP_EQ:
+      return c == 0;
+    case WY_OP_NE:
+      return c != 0;
+    case WY_OP_LT:
+      return c < 0;
+    case WY_OP_LE:
+      return c <= 0;
+    case WY_OP_GT:
+      return c > 0;
+    default:
+      return c >= 0;
   }
 }
 
@@ -443,7 +496,8 @@ static wy_status_t ev_in(const cnode_t *n, frame_t *f, wy_value_t *out) {
   int t = 0;
   for (uint32_t i = 1; i < n->nkids && t != 1; i++) {
     if ((st = ev(n->kids[i], f, &x))) return st;
-    if (x.null) t = 2;
+    if (x.null)
+      t = 2;
     else if (v.kind == WY_T_STRUCT ? struct_equal(&v, n->kids[0]->type, &x, n->kids[i]->type)
                                    : values_equal(n, &v, &x))
       t = 1;
@@ -529,7 +583,8 @@ static wy_status_t ev_map(const cnode_t *n, frame_t *f, wy_value_t *out) {
     if (!st) st = ev(n->kids[i + 1], f, &v);
     if (st) return st;
     uint32_t j = 0;
-    while (j < cnt && !wy_value_equal(&m->keys[j], &k)) j++; /* a repeated key keeps the last value */
+    while (j < cnt && !wy_value_equal(&m->keys[j], &k))
+      j++; /* a repeated key keeps the last value */
     m->keys[j] = k;
     m->vals[j] = v;
     if (j == cnt) cnt++;
@@ -553,13 +608,15 @@ static wy_status_t invoke_lambda(wy_fn_ctx_t *ctx, size_t arg, const wy_value_t 
                                  wy_value_t *out) {
   call_ctx_t *cc = (call_ctx_t *)ctx;
   const cnode_t *lam = arg < cc->call->nkids ? cc->call->kids[arg] : NULL;
-  if (!lam || lam->nlambda != np) return wy_error_set(ctx->err, WY_ERR_INTERNAL, "bad lambda invocation");
+  if (!lam || lam->nlambda != np)
+    return wy_error_set(ctx->err, WY_ERR_INTERNAL, "bad lambda invocation");
   for (size_t i = 0; i < np; i++) cc->f->lv[lam->slot + (int)i] = params[i];
   return ev(lam->kids[0], cc->f, out);
 }
 
 static wy_status_t ev_call(const cnode_t *n, frame_t *f, wy_value_t *out) {
-  wy_value_t stack[8], *args = n->nkids <= 8 ? stack : wy_arena_alloc(f->arena, n->nkids * sizeof *args);
+  wy_value_t stack[8],
+      *args = n->nkids <= 8 ? stack : wy_arena_alloc(f->arena, n->nkids * sizeof *args);
   if (!args) return wy_error_set(f->err, WY_ERR_NOMEM, "out of memory");
   bool any_null = false;
   for (uint32_t i = 0; i < n->nkids; i++) {
@@ -576,7 +633,8 @@ static wy_status_t ev_call(const cnode_t *n, frame_t *f, wy_value_t *out) {
    * first failure is reported in f->err for the processing log. */
   wy_error_t ferr;
   wy_error_clear(&ferr);
-  call_ctx_t cc = {{f->arena, &ferr, n->type, n->arg_types, n->nkids, n->site, f, invoke_lambda}, n, f};
+  call_ctx_t cc = {
+      {f->arena, &ferr, n->type, n->arg_types, n->nkids, n->site, f, invoke_lambda}, n, f};
   wy_status_t st = n->call(&cc.ctx, args, n->nkids, out);
   if (st == WY_ERR_EVAL) {
     if (f->err && f->err->code == WY_OK) *f->err = ferr;
@@ -606,7 +664,8 @@ static cnode_t *cnode_new(wy_expr_program_t *p, const wy_expr_t *e) {
   return n;
 }
 
-static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **out, wy_error_t *err) {
+static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **out,
+                           wy_error_t *err) {
   if (!e->bound && e->kind != WY_E_LAMBDA)
     return wy_error_set_pos(err, WY_ERR_INTERNAL, e->line, e->col, "expression is not bound");
   cnode_t *n = cnode_new(p, e);
@@ -623,110 +682,122 @@ static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **o
   }
   const wy_type_t *t0 = e->nkids ? e->kids[0]->type : NULL;
   switch (e->kind) {
-  case WY_E_LITERAL:
-    if (!wy_value_deep_copy(&p->arena, &e->value, &n->value)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    if (n->value.null) n->value = null_of(n);
-    n->fn = ev_literal;
-    break;
-  case WY_E_COLUMN:
-    n->fn = ev_column;
-    break;
-  case WY_E_LAMBDA_VAR:
-    n->fn = ev_lambda_var;
-    break;
-  case WY_E_LAMBDA:
-    n->nlambda = (uint32_t)e->nnames;
-    n->fn = NULL; /* only reached through invoke_lambda */
-    break;
-  case WY_E_CALL:
-    if (e->res.fn->flags & WY_FN_AGGREGATE)
-      return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->line, e->col,
-                              "aggregate call %s cannot be evaluated as a scalar expression", e->name);
-    n->fn = ev_call;
-    n->call = e->res.ov->fn;
-    n->ov_flags = e->res.ov->flags;
-    n->arg_types = wy_arena_calloc(&p->arena, e->nkids ? e->nkids : 1, sizeof *n->arg_types);
-    if (!n->arg_types) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < e->nkids; i++) n->arg_types[i] = wy_type_ref(e->res.param_types[i]);
-    if (e->res.ov->prepare) {
-      const wy_value_t **consts = calloc(e->nkids + 1, sizeof *consts);
-      if (!consts) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      for (size_t i = 0; i < e->nkids; i++) {
-        const wy_expr_t *k = e->kids[i];
-        while (k->kind == WY_E_CAST && k->implicit && k->kids[0]->kind == WY_E_LITERAL &&
-               k->kids[0]->type && wy_type_equal(k->kids[0]->type, k->type))
-          k = k->kids[0];
-        consts[i] = wy_expr_literal_value(k);
-      }
-      wy_status_t st = e->res.ov->prepare(n->arg_types, consts, e->nkids, &n->site, err);
-      free(consts);
-      if (st) {
-        if (err && !err->line) err->line = e->line, err->column = e->col;
-        return st;
-      }
-      n->release = e->res.ov->release;
-    }
-    break;
-  case WY_E_BINARY:
-    switch (e->op) {
-    case WY_OP_ADD:
-    case WY_OP_SUB:
-    case WY_OP_MUL:
-    case WY_OP_DIV:
-    case WY_OP_MOD:
-      switch (e->type->kind) {
-      case WY_T_INT: n->fn = ev_arith_int; break;
-      case WY_T_BIGINT: n->fn = ev_arith_bigint; break;
-      case WY_T_DOUBLE: n->fn = ev_arith_double; break;
-      case WY_T_DECIMAL: n->fn = ev_arith_decimal; break;
-      default: n->fn = ev_concat; break;
+    case WY_E_LITERAL:
+      if (!wy_value_deep_copy(&p->arena, &e->value, &n->value))
+        return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      if (n->value.null) n->value = null_of(n);
+      n->fn = ev_literal;
+      break;
+    case WY_E_COLUMN:
+      n->fn = ev_column;
+      break;
+    case WY_E_LAMBDA_VAR:
+      n->fn = ev_lambda_var;
+      break;
+    case WY_E_LAMBDA:
+      n->nlambda = (uint32_t)e->nnames;
+      n->fn = NULL; /* only reached through invoke_lambda */
+      break;
+    case WY_E_CALL:
+      if (e->res.fn->flags & WY_FN_AGGREGATE)
+        return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->line, e->col,
+                                "aggregate call %s cannot be evaluated as a scalar expression",
+                                e->name);
+      n->fn = ev_call;
+      n->call = e->res.ov->fn;
+      n->ov_flags = e->res.ov->flags;
+      n->arg_types = wy_arena_calloc(&p->arena, e->nkids ? e->nkids : 1, sizeof *n->arg_types);
+      if (!n->arg_types) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      for (size_t i = 0; i < e->nkids; i++) n->arg_types[i] = wy_type_ref(e->res.param_types[i]);
+      if (e->res.ov->prepare) {
+        const wy_value_t **consts = calloc(e->nkids + 1, sizeof *consts);
+        if (!consts) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < e->nkids; i++) {
+          const wy_expr_t *k = e->kids[i];
+          while (k->kind == WY_E_CAST && k->implicit && k->kids[0]->kind == WY_E_LITERAL &&
+                 k->kids[0]->type && wy_type_equal(k->kids[0]->type, k->type))
+            k = k->kids[0];
+          consts[i] = wy_expr_literal_value(k);
+        }
+        wy_status_t st = e->res.ov->prepare(n->arg_types, consts, e->nkids, &n->site, err);
+        free(consts);
+        if (st) {
+          if (err && !err->line) err->line = e->line, err->column = e->col;
+          return st;
+        }
+        n->release = e->res.ov->release;
       }
       break;
-    case WY_OP_AND:
-    case WY_OP_OR:
-      n->fn = ev_and_or;
+    case WY_E_BINARY:
+      switch (e->op) {
+        case WY_OP_ADD:
+        case WY_OP_SUB:
+        case WY_OP_MUL:
+        case WY_OP_DIV:
+        case WY_OP_MOD:
+          switch (e->type->kind) {
+            case WY_T_INT:
+              n->fn = ev_arith_int;
+              break;
+            case WY_T_BIGINT:
+              n->fn = ev_arith_bigint;
+              break;
+            case WY_T_DOUBLE:
+              n->fn = ev_arith_double;
+              break;
+            case WY_T_DECIMAL:
+              n->fn = ev_arith_decimal;
+              break;
+            default:
+              n->fn = ev_concat;
+              break;
+          }
+          break;
+        case WY_OP_AND:
+        case WY_OP_OR:
+          n->fn = ev_and_or;
+          break;
+        default:
+          n->fn = ev_compare;
+          n->ltype = t0 ? wy_type_ref(t0) : NULL;
+          n->rtype = e->kids[1]->type ? wy_type_ref(e->kids[1]->type) : NULL;
+          break;
+      }
+      break;
+    case WY_E_UNARY:
+      n->fn = e->op == WY_OP_NEG ? ev_neg : e->op == WY_OP_NOT ? ev_not : ev_is_null;
+      break;
+    case WY_E_LIKE:
+      n->fn = ev_like;
+      break;
+    case WY_E_BETWEEN:
+      n->fn = ev_between;
+      break;
+    case WY_E_IN:
+      n->fn = ev_in;
+      break;
+    case WY_E_CASE:
+      n->fn = ev_case;
+      break;
+    case WY_E_CAST:
+      n->fn = ev_cast;
+      n->from = t0 ? wy_type_ref(t0) : NULL;
+      break;
+    case WY_E_FIELD:
+      n->fn = ev_field;
+      break;
+    case WY_E_SUBSCRIPT:
+      n->fn = ev_subscript;
+      break;
+    case WY_E_ARRAY:
+    case WY_E_STRUCT:
+      n->fn = ev_array;
+      break;
+    case WY_E_MAP:
+      n->fn = ev_map;
       break;
     default:
-      n->fn = ev_compare;
-      n->ltype = t0 ? wy_type_ref(t0) : NULL;
-      n->rtype = e->kids[1]->type ? wy_type_ref(e->kids[1]->type) : NULL;
-      break;
-    }
-    break;
-  case WY_E_UNARY:
-    n->fn = e->op == WY_OP_NEG ? ev_neg : e->op == WY_OP_NOT ? ev_not : ev_is_null;
-    break;
-  case WY_E_LIKE:
-    n->fn = ev_like;
-    break;
-  case WY_E_BETWEEN:
-    n->fn = ev_between;
-    break;
-  case WY_E_IN:
-    n->fn = ev_in;
-    break;
-  case WY_E_CASE:
-    n->fn = ev_case;
-    break;
-  case WY_E_CAST:
-    n->fn = ev_cast;
-    n->from = t0 ? wy_type_ref(t0) : NULL;
-    break;
-  case WY_E_FIELD:
-    n->fn = ev_field;
-    break;
-  case WY_E_SUBSCRIPT:
-    n->fn = ev_subscript;
-    break;
-  case WY_E_ARRAY:
-  case WY_E_STRUCT:
-    n->fn = ev_array;
-    break;
-  case WY_E_MAP:
-    n->fn = ev_map;
-    break;
-  default:
-    return wy_error_set(err, WY_ERR_INTERNAL, "cannot compile expression kind %d", (int)e->kind);
+      return wy_error_set(err, WY_ERR_INTERNAL, "cannot compile expression kind %d", (int)e->kind);
   }
   if (n->type && n->type->kind == WY_T_STRUCT && e->kind == WY_E_CASE) {
     n->ltype = wy_type_ref(n->type);

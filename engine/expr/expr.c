@@ -153,8 +153,8 @@ wy_expr_t *wy_expr_unary(wy_expr_op_t op, wy_expr_t *x, int line, int col) {
   return e;
 }
 
-wy_expr_t *wy_expr_like(wy_expr_t *x, wy_expr_t *pattern, wy_expr_t *escape, bool negated,
-                        int line, int col) {
+wy_expr_t *wy_expr_like(wy_expr_t *x, wy_expr_t *pattern, wy_expr_t *escape, bool negated, int line,
+                        int col) {
   wy_expr_t *kids[3] = {x, pattern, escape};
   wy_expr_t *e = wy_expr__node(WY_E_LIKE, kids, escape ? 3 : 2, line, col);
   if (e) e->negated = negated;
@@ -315,166 +315,166 @@ static void fmt_literal(out_t *o, const wy_expr_t *e) {
   }
   char tmp[96];
   switch ((wy_type_kind_t)v->kind) {
-  case WY_T_STRING:
-    put(o, "'");
-    for (uint32_t i = 0; i < v->len; i++) put(o, v->u.str[i] == '\'' ? "''" : "%c", v->u.str[i]);
-    put(o, "'");
-    return;
-  case WY_T_DOUBLE:
-    wy_double_java(v->u.f64, tmp);
-    put(o, "%s", tmp);
-    return;
-  case WY_T_BOOLEAN:
-    put(o, "%s", v->u.b ? "true" : "false");
-    return;
-  default: {
-    wy_arena_t a;
-    wy_arena_init(&a, 1024);
-    const char *s;
-    size_t n;
-    if (wy_value_format_sql(v, e->type, &a, &s, &n) == WY_OK) put(o, "%.*s", (int)n, s);
-    wy_arena_release(&a);
-    return;
-  }
+    case WY_T_STRING:
+      put(o, "'");
+      for (uint32_t i = 0; i < v->len; i++) put(o, v->u.str[i] == '\'' ? "''" : "%c", v->u.str[i]);
+      put(o, "'");
+      return;
+    case WY_T_DOUBLE:
+      wy_double_java(v->u.f64, tmp);
+      put(o, "%s", tmp);
+      return;
+    case WY_T_BOOLEAN:
+      put(o, "%s", v->u.b ? "true" : "false");
+      return;
+    default: {
+      wy_arena_t a;
+      wy_arena_init(&a, 1024);
+      const char *s;
+      size_t n;
+      if (wy_value_format_sql(v, e->type, &a, &s, &n) == WY_OK) put(o, "%.*s", (int)n, s);
+      wy_arena_release(&a);
+      return;
+    }
   }
 }
 
 static void fmt_expr(out_t *o, const wy_expr_t *e) {
   char tbuf[512];
   switch (e->kind) {
-  case WY_E_LITERAL:
-    fmt_literal(o, e);
-    return;
-  case WY_E_COLUMN:
-  case WY_E_LAMBDA_VAR:
-    put(o, "%s", e->name);
-    return;
-  case WY_E_CALL:
-    put(o, "%s(", e->name);
-    fmt_list(o, e->kids, e->nkids);
-    put(o, ")");
-    return;
-  case WY_E_BINARY:
-    put(o, "(");
-    fmt_expr(o, e->kids[0]);
-    put(o, " %s ", wy_expr_op_sql(e->op));
-    fmt_expr(o, e->kids[1]);
-    put(o, ")");
-    return;
-  case WY_E_UNARY:
-    if (e->op == WY_OP_NEG) {
-      put(o, "-");
-      fmt_expr(o, e->kids[0]);
-    } else if (e->op == WY_OP_NOT) {
-      put(o, "(NOT ");
-      fmt_expr(o, e->kids[0]);
+    case WY_E_LITERAL:
+      fmt_literal(o, e);
+      return;
+    case WY_E_COLUMN:
+    case WY_E_LAMBDA_VAR:
+      put(o, "%s", e->name);
+      return;
+    case WY_E_CALL:
+      put(o, "%s(", e->name);
+      fmt_list(o, e->kids, e->nkids);
       put(o, ")");
-    } else {
+      return;
+    case WY_E_BINARY:
       put(o, "(");
       fmt_expr(o, e->kids[0]);
-      put(o, " %s)", wy_expr_op_sql(e->op));
-    }
-    return;
-  case WY_E_LIKE:
-    put(o, "(");
-    fmt_expr(o, e->kids[0]);
-    put(o, e->negated ? " NOT LIKE " : " LIKE ");
-    fmt_expr(o, e->kids[1]);
-    if (e->nkids > 2) {
-      put(o, " ESCAPE ");
-      fmt_expr(o, e->kids[2]);
-    }
-    put(o, ")");
-    return;
-  case WY_E_BETWEEN:
-    put(o, "(");
-    fmt_expr(o, e->kids[0]);
-    put(o, e->negated ? " NOT BETWEEN " : " BETWEEN ");
-    fmt_expr(o, e->kids[1]);
-    put(o, " AND ");
-    fmt_expr(o, e->kids[2]);
-    put(o, ")");
-    return;
-  case WY_E_IN:
-    put(o, "(");
-    fmt_expr(o, e->kids[0]);
-    put(o, e->negated ? " NOT IN (" : " IN (");
-    fmt_list(o, e->kids + 1, e->nkids - 1);
-    put(o, "))");
-    return;
-  case WY_E_CASE: {
-    size_t k = 0, pairs = (e->nkids - e->has_operand - e->has_else) / 2;
-    put(o, "(CASE ");
-    if (e->has_operand) {
-      fmt_expr(o, e->kids[k++]);
-      put(o, " ");
-    }
-    for (size_t i = 0; i < pairs; i++) {
-      put(o, "WHEN ");
-      fmt_expr(o, e->kids[k++]);
-      put(o, " THEN ");
-      fmt_expr(o, e->kids[k++]);
-      put(o, " ");
-    }
-    if (e->has_else) {
-      put(o, "ELSE ");
-      fmt_expr(o, e->kids[k]);
-      put(o, " ");
-    }
-    put(o, "END)");
-    return;
-  }
-  case WY_E_CAST:
-    if (e->implicit) {
+      put(o, " %s ", wy_expr_op_sql(e->op));
+      fmt_expr(o, e->kids[1]);
+      put(o, ")");
+      return;
+    case WY_E_UNARY:
+      if (e->op == WY_OP_NEG) {
+        put(o, "-");
+        fmt_expr(o, e->kids[0]);
+      } else if (e->op == WY_OP_NOT) {
+        put(o, "(NOT ");
+        fmt_expr(o, e->kids[0]);
+        put(o, ")");
+      } else {
+        put(o, "(");
+        fmt_expr(o, e->kids[0]);
+        put(o, " %s)", wy_expr_op_sql(e->op));
+      }
+      return;
+    case WY_E_LIKE:
+      put(o, "(");
       fmt_expr(o, e->kids[0]);
+      put(o, e->negated ? " NOT LIKE " : " LIKE ");
+      fmt_expr(o, e->kids[1]);
+      if (e->nkids > 2) {
+        put(o, " ESCAPE ");
+        fmt_expr(o, e->kids[2]);
+      }
+      put(o, ")");
+      return;
+    case WY_E_BETWEEN:
+      put(o, "(");
+      fmt_expr(o, e->kids[0]);
+      put(o, e->negated ? " NOT BETWEEN " : " BETWEEN ");
+      fmt_expr(o, e->kids[1]);
+      put(o, " AND ");
+      fmt_expr(o, e->kids[2]);
+      put(o, ")");
+      return;
+    case WY_E_IN:
+      put(o, "(");
+      fmt_expr(o, e->kids[0]);
+      put(o, e->negated ? " NOT IN (" : " IN (");
+      fmt_list(o, e->kids + 1, e->nkids - 1);
+      put(o, "))");
+      return;
+    case WY_E_CASE: {
+      size_t k = 0, pairs = (e->nkids - e->has_operand - e->has_else) / 2;
+      put(o, "(CASE ");
+      if (e->has_operand) {
+        fmt_expr(o, e->kids[k++]);
+        put(o, " ");
+      }
+      for (size_t i = 0; i < pairs; i++) {
+        put(o, "WHEN ");
+        fmt_expr(o, e->kids[k++]);
+        put(o, " THEN ");
+        fmt_expr(o, e->kids[k++]);
+        put(o, " ");
+      }
+      if (e->has_else) {
+        put(o, "ELSE ");
+        fmt_expr(o, e->kids[k]);
+        put(o, " ");
+      }
+      put(o, "END)");
       return;
     }
-    wy_type_format(e->target, tbuf, sizeof tbuf);
-    put(o, "CAST(");
-    fmt_expr(o, e->kids[0]);
-    put(o, " AS %s)", tbuf);
-    return;
-  case WY_E_FIELD:
-    fmt_expr(o, e->kids[0]);
-    put(o, "->%s", e->name);
-    return;
-  case WY_E_SUBSCRIPT:
-    fmt_expr(o, e->kids[0]);
-    put(o, "[");
-    fmt_expr(o, e->kids[1]);
-    put(o, "]");
-    return;
-  case WY_E_ARRAY:
-    put(o, "ARRAY[");
-    fmt_list(o, e->kids, e->nkids);
-    put(o, "]");
-    return;
-  case WY_E_MAP:
-    put(o, "MAP(");
-    for (size_t i = 0; i + 1 < e->nkids; i += 2) {
-      if (i) put(o, ", ");
-      fmt_expr(o, e->kids[i]);
-      put(o, ":=");
-      fmt_expr(o, e->kids[i + 1]);
-    }
-    put(o, ")");
-    return;
-  case WY_E_STRUCT:
-    put(o, "STRUCT(");
-    for (size_t i = 0; i < e->nkids; i++) {
-      put(o, "%s%s:=", i ? ", " : "", e->names[i]);
-      fmt_expr(o, e->kids[i]);
-    }
-    put(o, ")");
-    return;
-  case WY_E_LAMBDA:
-    put(o, "(");
-    for (size_t i = 0; i < e->nnames; i++) put(o, "%s%s", i ? ", " : "", e->names[i]);
-    put(o, ") => ");
-    fmt_expr(o, e->kids[0]);
-    return;
-  default:
-    return;
+    case WY_E_CAST:
+      if (e->implicit) {
+        fmt_expr(o, e->kids[0]);
+        return;
+      }
+      wy_type_format(e->target, tbuf, sizeof tbuf);
+      put(o, "CAST(");
+      fmt_expr(o, e->kids[0]);
+      put(o, " AS %s)", tbuf);
+      return;
+    case WY_E_FIELD:
+      fmt_expr(o, e->kids[0]);
+      put(o, "->%s", e->name);
+      return;
+    case WY_E_SUBSCRIPT:
+      fmt_expr(o, e->kids[0]);
+      put(o, "[");
+      fmt_expr(o, e->kids[1]);
+      put(o, "]");
+      return;
+    case WY_E_ARRAY:
+      put(o, "ARRAY[");
+      fmt_list(o, e->kids, e->nkids);
+      put(o, "]");
+      return;
+    case WY_E_MAP:
+      put(o, "MAP(");
+      for (size_t i = 0; i + 1 < e->nkids; i += 2) {
+        if (i) put(o, ", ");
+        fmt_expr(o, e->kids[i]);
+        put(o, ":=");
+        fmt_expr(o, e->kids[i + 1]);
+      }
+      put(o, ")");
+      return;
+    case WY_E_STRUCT:
+      put(o, "STRUCT(");
+      for (size_t i = 0; i < e->nkids; i++) {
+        put(o, "%s%s:=", i ? ", " : "", e->names[i]);
+        fmt_expr(o, e->kids[i]);
+      }
+      put(o, ")");
+      return;
+    case WY_E_LAMBDA:
+      put(o, "(");
+      for (size_t i = 0; i < e->nnames; i++) put(o, "%s%s", i ? ", " : "", e->names[i]);
+      put(o, ") => ");
+      fmt_expr(o, e->kids[0]);
+      return;
+    default:
+      return;
   }
 }
 

@@ -27,23 +27,23 @@
 #include "udf/registry.h"
 
 /* X(kind) — node kinds. */
-#define WY_EXPR_KINDS(X)                                                           \
-  X(WY_E_LITERAL)                                                                  \
-  X(WY_E_COLUMN)                                                                   \
-  X(WY_E_CALL)                                                                     \
-  X(WY_E_BINARY)     /* arithmetic, comparison, AND/OR, IS [NOT] DISTINCT FROM */   \
-  X(WY_E_UNARY)      /* -x, NOT x, x IS [NOT] NULL */                             \
-  X(WY_E_LIKE)                                                                     \
-  X(WY_E_BETWEEN)                                                                  \
-  X(WY_E_IN)                                                                       \
-  X(WY_E_CASE)                                                                     \
-  X(WY_E_CAST)                                                                     \
-  X(WY_E_FIELD)      /* struct->field */                                          \
-  X(WY_E_SUBSCRIPT)  /* array[i], map[k] */                                       \
-  X(WY_E_ARRAY)                                                                    \
-  X(WY_E_MAP)                                                                      \
-  X(WY_E_STRUCT)                                                                   \
-  X(WY_E_LAMBDA)                                                                   \
+#define WY_EXPR_KINDS(X)                                                      \
+  X(WY_E_LITERAL)                                                             \
+  X(WY_E_COLUMN)                                                              \
+  X(WY_E_CALL)                                                                \
+  X(WY_E_BINARY) /* arithmetic, comparison, AND/OR, IS [NOT] DISTINCT FROM */ \
+  X(WY_E_UNARY)  /* -x, NOT x, x IS [NOT] NULL */                             \
+  X(WY_E_LIKE)                                                                \
+  X(WY_E_BETWEEN)                                                             \
+  X(WY_E_IN)                                                                  \
+  X(WY_E_CASE)                                                                \
+  X(WY_E_CAST)                                                                \
+  X(WY_E_FIELD)     /* struct->field */                                       \
+  X(WY_E_SUBSCRIPT) /* array[i], map[k] */                                    \
+  X(WY_E_ARRAY)                                                               \
+  X(WY_E_MAP)                                                                 \
+  X(WY_E_STRUCT)                                                              \
+  X(WY_E_LAMBDA)                                                              \
   X(WY_E_LAMBDA_VAR)
 
 typedef enum {
@@ -54,25 +54,25 @@ typedef enum {
 } wy_expr_kind_t;
 
 /* X(op, SQL text, ksqlDB name) — operators. */
-#define WY_EXPR_OPS(X)                                                             \
-  X(WY_OP_ADD, "+", "ADD")                                                         \
-  X(WY_OP_SUB, "-", "SUBTRACT")                                                    \
-  X(WY_OP_MUL, "*", "MULTIPLY")                                                    \
-  X(WY_OP_DIV, "/", "DIVIDE")                                                      \
-  X(WY_OP_MOD, "%", "MODULUS")                                                     \
-  X(WY_OP_EQ, "=", "EQUAL")                                                        \
-  X(WY_OP_NE, "<>", "NOT_EQUAL")                                                   \
-  X(WY_OP_LT, "<", "LESS_THAN")                                                    \
-  X(WY_OP_LE, "<=", "LESS_THAN_OR_EQUAL")                                          \
-  X(WY_OP_GT, ">", "GREATER_THAN")                                                 \
-  X(WY_OP_GE, ">=", "GREATER_THAN_OR_EQUAL")                                       \
-  X(WY_OP_DISTINCT, "IS DISTINCT FROM", "IS_DISTINCT_FROM")                        \
-  X(WY_OP_NOT_DISTINCT, "IS NOT DISTINCT FROM", "IS_NOT_DISTINCT_FROM")            \
-  X(WY_OP_AND, "AND", "AND")                                                       \
-  X(WY_OP_OR, "OR", "OR")                                                          \
-  X(WY_OP_NEG, "-", "NEGATE")                                                      \
-  X(WY_OP_NOT, "NOT", "NOT")                                                       \
-  X(WY_OP_IS_NULL, "IS NULL", "IS_NULL")                                           \
+#define WY_EXPR_OPS(X)                                                  \
+  X(WY_OP_ADD, "+", "ADD")                                              \
+  X(WY_OP_SUB, "-", "SUBTRACT")                                         \
+  X(WY_OP_MUL, "*", "MULTIPLY")                                         \
+  X(WY_OP_DIV, "/", "DIVIDE")                                           \
+  X(WY_OP_MOD, "%", "MODULUS")                                          \
+  X(WY_OP_EQ, "=", "EQUAL")                                             \
+  X(WY_OP_NE, "<>", "NOT_EQUAL")                                        \
+  X(WY_OP_LT, "<", "LESS_THAN")                                         \
+  X(WY_OP_LE, "<=", "LESS_THAN_OR_EQUAL")                               \
+  X(WY_OP_GT, ">", "GREATER_THAN")                                      \
+  X(WY_OP_GE, ">=", "GREATER_THAN_OR_EQUAL")                            \
+  X(WY_OP_DISTINCT, "IS DISTINCT FROM", "IS_DISTINCT_FROM")             \
+  X(WY_OP_NOT_DISTINCT, "IS NOT DISTINCT FROM", "IS_NOT_DISTINCT_FROM") \
+  X(WY_OP_AND, "AND", "AND")                                            \
+  X(WY_OP_OR, "OR", "OR")                                               \
+  X(WY_OP_NEG, "-", "NEGATE")                                           \
+  X(WY_OP_NOT, "NOT", "NOT")                                            \
+  X(WY_OP_IS_NULL, "IS NULL", "IS_NULL")                                \
   X(WY_OP_IS_NOT_NULL, "IS NOT NULL", "IS_NOT_NULL")
 
 typedef enum {
@@ -107,8 +107,7 @@ const wy_value_t *wy_expr_literal_value(const wy_expr_t *e);
 wy_expr_t *wy_expr_literal(const wy_value_t *v, const wy_type_t *type, int line, int col);
 /* A column of the input row: its slot in the row array, its type (owned) and its name
  * (for messages). */
-wy_expr_t *wy_expr_column(const char *name, int slot, const wy_type_t *type, int line,
-                          int col);
+wy_expr_t *wy_expr_column(const char *name, int slot, const wy_type_t *type, int line, int col);
 /* Function call by name; args[0..n) are owned (the array itself is copied). For
  * COUNT(*) pass n = 0. */
 wy_expr_t *wy_expr_call(const char *name, wy_expr_t **args, size_t n, int line, int col);
@@ -117,12 +116,11 @@ wy_expr_t *wy_expr_binary(wy_expr_op_t op, wy_expr_t *l, wy_expr_t *r, int line,
 /* NEG, NOT, IS_NULL, IS_NOT_NULL. */
 wy_expr_t *wy_expr_unary(wy_expr_op_t op, wy_expr_t *x, int line, int col);
 /* x [NOT] LIKE pattern [ESCAPE escape]; escape may be NULL. */
-wy_expr_t *wy_expr_like(wy_expr_t *x, wy_expr_t *pattern, wy_expr_t *escape, bool negated,
-                        int line, int col);
+wy_expr_t *wy_expr_like(wy_expr_t *x, wy_expr_t *pattern, wy_expr_t *escape, bool negated, int line,
+                        int col);
 wy_expr_t *wy_expr_between(wy_expr_t *x, wy_expr_t *lo, wy_expr_t *hi, bool negated, int line,
                            int col);
-wy_expr_t *wy_expr_in(wy_expr_t *x, wy_expr_t **list, size_t n, bool negated, int line,
-                      int col);
+wy_expr_t *wy_expr_in(wy_expr_t *x, wy_expr_t **list, size_t n, bool negated, int line, int col);
 /* CASE [operand] WHEN whens[i] THEN thens[i] ... [ELSE else_] END; operand and else_
  * may be NULL. */
 wy_expr_t *wy_expr_case(wy_expr_t *operand, wy_expr_t **whens, wy_expr_t **thens, size_t n,
@@ -132,11 +130,9 @@ wy_expr_t *wy_expr_field(wy_expr_t *x, const char *field, int line, int col);
 wy_expr_t *wy_expr_subscript(wy_expr_t *x, wy_expr_t *index, int line, int col);
 wy_expr_t *wy_expr_array(wy_expr_t **items, size_t n, int line, int col);
 wy_expr_t *wy_expr_map(wy_expr_t **keys, wy_expr_t **vals, size_t n, int line, int col);
-wy_expr_t *wy_expr_struct(const char *const *names, wy_expr_t **vals, size_t n, int line,
-                          int col);
+wy_expr_t *wy_expr_struct(const char *const *names, wy_expr_t **vals, size_t n, int line, int col);
 /* (names...) => body */
-wy_expr_t *wy_expr_lambda(const char *const *names, size_t n, wy_expr_t *body, int line,
-                          int col);
+wy_expr_t *wy_expr_lambda(const char *const *names, size_t n, wy_expr_t *body, int line, int col);
 wy_expr_t *wy_expr_lambda_var(const char *name, int line, int col);
 
 void wy_expr_destroy(wy_expr_t *e);

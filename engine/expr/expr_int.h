@@ -16,7 +16,7 @@ struct wy_expr {
   const wy_type_t *target; /* CAST: target type; owned */
   wy_value_t value;        /* LITERAL: points into `arena` */
   wy_arena_t *arena;
-  int slot;                /* COLUMN: row slot; LAMBDA_VAR/LAMBDA: frame slot */
+  int slot; /* COLUMN: row slot; LAMBDA_VAR/LAMBDA: frame slot */
   char *name;
   size_t nkids;
   wy_expr_t **kids;
@@ -24,7 +24,7 @@ struct wy_expr {
   size_t nnames;
   bool has_operand, has_else; /* CASE: kids = [operand] (when, then)* [else] */
   bool bound;
-  bool implicit; /* a CAST inserted by bind: not shown by wy_expr_format */
+  bool implicit;     /* a CAST inserted by bind: not shown by wy_expr_format */
   wy_resolved_t res; /* CALL after bind */
 };
 

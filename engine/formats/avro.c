@@ -36,22 +36,22 @@
 
 typedef struct dplan dplan_t;
 struct dplan {
-  const av_node_t *w;   /* writer node */
-  const wy_type_t *t;   /* reader type, NULL to skip */
-  dplan_t **kids;       /* union branches, record fields, [items] or [key, value] */
-  int *target;          /* record / struct-union: reader field per writer field, -1 skip */
-  const char *bad;      /* the value cannot be read as t: fail when one is met */
+  const av_node_t *w; /* writer node */
+  const wy_type_t *t; /* reader type, NULL to skip */
+  dplan_t **kids;     /* union branches, record fields, [items] or [key, value] */
+  int *target;        /* record / struct-union: reader field per writer field, -1 skip */
+  const char *bad;    /* the value cannot be read as t: fail when one is met */
 };
 
 typedef struct eplan eplan_t;
 struct eplan {
-  const av_node_t *w;   /* writer node, maybe a union */
-  const av_node_t *bw;  /* the branch non-null values are written with (w when no union) */
-  const wy_type_t *t;   /* value type */
-  int null_branch;      /* union: index of "null", -1 when none */
-  int branch;           /* union: index of bw, -1 when no branch fits t */
-  eplan_t **kids;       /* record fields, [items], [key, value] or [values] */
-  int *src;             /* record: value field per writer field, -1 = default */
+  const av_node_t *w;  /* writer node, maybe a union */
+  const av_node_t *bw; /* the branch non-null values are written with (w when no union) */
+  const wy_type_t *t;  /* value type */
+  int null_branch;     /* union: index of "null", -1 when none */
+  int branch;          /* union: index of bw, -1 when no branch fits t */
+  eplan_t **kids;      /* record fields, [items], [key, value] or [values] */
+  int *src;            /* record: value field per writer field, -1 = default */
 };
 
 typedef struct {
@@ -104,8 +104,10 @@ static dplan_t *dcompile(avro_impl_t *a, const av_node_t *w, const wy_type_t *t,
 
 static bool readable(const av_node_t *w, wy_type_kind_t k) {
   switch (w->kind) {
-    case AV_NULL: return true;
-    case AV_BOOLEAN: return k == WY_T_BOOLEAN || k == WY_T_STRING;
+    case AV_NULL:
+      return true;
+    case AV_BOOLEAN:
+      return k == WY_T_BOOLEAN || k == WY_T_STRING;
     case AV_INT:
       if (w->logical == AVL_DATE) return k == WY_T_DATE || k == WY_T_INT || k == WY_T_STRING;
       if (w->logical == AVL_TIME_MILLIS) return k == WY_T_TIME || k == WY_T_INT || k == WY_T_STRING;
@@ -116,22 +118,29 @@ static bool readable(const av_node_t *w, wy_type_kind_t k) {
       return k == WY_T_BIGINT || k == WY_T_TIMESTAMP || k == WY_T_DOUBLE || k == WY_T_DECIMAL ||
              k == WY_T_STRING;
     case AV_FLOAT:
-    case AV_DOUBLE: return k == WY_T_DOUBLE || k == WY_T_STRING;
-    case AV_STRING: return k == WY_T_STRING || k == WY_T_BYTES;
-    case AV_ENUM: return k == WY_T_STRING;
+    case AV_DOUBLE:
+      return k == WY_T_DOUBLE || k == WY_T_STRING;
+    case AV_STRING:
+      return k == WY_T_STRING || k == WY_T_BYTES;
+    case AV_ENUM:
+      return k == WY_T_STRING;
     case AV_BYTES:
     case AV_FIXED:
       return k == WY_T_BYTES || (w->logical == AVL_DECIMAL && k == WY_T_DECIMAL) ||
              (w->logical != AVL_DECIMAL && k == WY_T_STRING);
-    case AV_ARRAY: return k == (w->map_entry ? WY_T_MAP : WY_T_ARRAY);
-    case AV_MAP: return k == WY_T_MAP;
-    case AV_RECORD: return k == WY_T_STRUCT;
-    default: return false;
+    case AV_ARRAY:
+      return k == (w->map_entry ? WY_T_MAP : WY_T_ARRAY);
+    case AV_MAP:
+      return k == WY_T_MAP;
+    case AV_RECORD:
+      return k == WY_T_STRUCT;
+    default:
+      return false;
   }
 }
 
-static dplan_t *dcompile_record(avro_impl_t *a, dplan_t *p, const av_node_t *w,
-                                const wy_type_t *st, const uint8_t *used, int depth) {
+static dplan_t *dcompile_record(avro_impl_t *a, dplan_t *p, const av_node_t *w, const wy_type_t *st,
+                                const uint8_t *used, int depth) {
   p->kids = palloc(a, w->n * sizeof *p->kids);
   p->target = palloc(a, w->n * sizeof *p->target);
   if (!p->kids || !p->target) return NULL;
@@ -142,8 +151,8 @@ static dplan_t *dcompile_record(avro_impl_t *a, dplan_t *p, const av_node_t *w,
     for (size_t k = 0; ti >= 0 && k < i; k++)
       if (p->target[k] == ti) ti = -1;
     p->target[i] = ti;
-    if (!(p->kids[i] = dcompile(a, w->fields[i].type, ti >= 0 ? st->fields[ti].type : NULL,
-                                depth + 1)))
+    if (!(p->kids[i] =
+              dcompile(a, w->fields[i].type, ti >= 0 ? st->fields[ti].type : NULL, depth + 1)))
       return NULL;
   }
   return p;
@@ -306,16 +315,29 @@ static bool skip(dctx_t *d, const av_node_t *w) {
   if (++d->depth > MAX_DEPTH) return dfail(d, "Avro data nested too deeply");
   bool ok = true;
   switch (w->kind) {
-    case AV_NULL: break;
-    case AV_BOOLEAN: ok = read_span(d, 1, &s); break;
+    case AV_NULL:
+      break;
+    case AV_BOOLEAN:
+      ok = read_span(d, 1, &s);
+      break;
     case AV_INT:
     case AV_LONG:
-    case AV_ENUM: ok = read_long(d, &v); break;
-    case AV_FLOAT: ok = read_span(d, 4, &s); break;
-    case AV_DOUBLE: ok = read_span(d, 8, &s); break;
+    case AV_ENUM:
+      ok = read_long(d, &v);
+      break;
+    case AV_FLOAT:
+      ok = read_span(d, 4, &s);
+      break;
+    case AV_DOUBLE:
+      ok = read_span(d, 8, &s);
+      break;
     case AV_BYTES:
-    case AV_STRING: ok = read_bytes(d, &s, &n); break;
-    case AV_FIXED: ok = read_span(d, w->size, &s); break;
+    case AV_STRING:
+      ok = read_bytes(d, &s, &n);
+      break;
+    case AV_FIXED:
+      ok = read_span(d, w->size, &s);
+      break;
     case AV_RECORD:
       for (size_t i = 0; ok && i < w->n; i++) ok = skip(d, w->fields[i].type);
       break;
@@ -330,7 +352,8 @@ static bool skip(dctx_t *d, const av_node_t *w) {
         for (int64_t i = 0; ok && i < count; i++)
           ok = (w->kind == AV_ARRAY || read_bytes(d, &s, &n)) && skip(d, w->items);
       break;
-    default: ok = dfail(d, "unknown Avro type");
+    default:
+      ok = dfail(d, "unknown Avro type");
   }
   d->depth--;
   return ok;
@@ -387,8 +410,9 @@ static bool to_decimal(dctx_t *d, wy_int128_t x, int from_scale, const wy_type_t
       !wy_decimal_fits(r, t->precision)) {
     char txt[64];
     wy_decimal_format(x, from_scale, txt, sizeof txt);
-    wy_error_set(d->err, WY_ERR_DECODE, "Cannot fit decimal '%s' into DECIMAL(%d, %d) without rounding.",
-                 txt, t->precision, t->scale);
+    wy_error_set(d->err, WY_ERR_DECODE,
+                 "Cannot fit decimal '%s' into DECIMAL(%d, %d) without rounding.", txt,
+                 t->precision, t->scale);
     return false;
   }
   *out = wy_decimal(r, t->precision, t->scale);
@@ -508,14 +532,29 @@ static bool decode(dctx_t *d, const dplan_t *p, wy_value_t *out) {
       if (w->logical == AVL_TIMESTAMP_MICROS || w->logical == AVL_TIME_MICROS)
         l = wy_floor_div(l, 1000);
       switch (t->kind) {
-        case WY_T_INT: *out = wy_int((int32_t)l); break;
-        case WY_T_BIGINT: *out = wy_bigint(l); break;
-        case WY_T_TIMESTAMP: *out = wy_timestamp(l); break;
-        case WY_T_DATE: *out = wy_date((int32_t)l); break;
-        case WY_T_TIME: *out = wy_time((int32_t)l); break;
-        case WY_T_DOUBLE: *out = wy_double((double)l); break;
-        case WY_T_DECIMAL: ok = to_decimal(d, l, 0, t, out); break;
-        default: ok = text_value(d, txt, wy_fmt_i64_to_text(l, txt), out);
+        case WY_T_INT:
+          *out = wy_int((int32_t)l);
+          break;
+        case WY_T_BIGINT:
+          *out = wy_bigint(l);
+          break;
+        case WY_T_TIMESTAMP:
+          *out = wy_timestamp(l);
+          break;
+        case WY_T_DATE:
+          *out = wy_date((int32_t)l);
+          break;
+        case WY_T_TIME:
+          *out = wy_time((int32_t)l);
+          break;
+        case WY_T_DOUBLE:
+          *out = wy_double((double)l);
+          break;
+        case WY_T_DECIMAL:
+          ok = to_decimal(d, l, 0, t, out);
+          break;
+        default:
+          ok = text_value(d, txt, wy_fmt_i64_to_text(l, txt), out);
       }
       break;
     case AV_FLOAT:
@@ -524,8 +563,8 @@ static bool decode(dctx_t *d, const dplan_t *p, wy_value_t *out) {
       if (t->kind == WY_T_DOUBLE)
         *out = wy_double(f);
       else
-        ok = text_value(d, txt, w->kind == AV_FLOAT ? float_java((float)f, txt)
-                                                    : wy_double_java(f, txt), out);
+        ok = text_value(
+            d, txt, w->kind == AV_FLOAT ? float_java((float)f, txt) : wy_double_java(f, txt), out);
       break;
     case AV_STRING:
       if ((ok = read_bytes(d, &s, &n) && check_pattern(d, w, (const char *)s, n)))
@@ -533,8 +572,10 @@ static bool decode(dctx_t *d, const dplan_t *p, wy_value_t *out) {
       break;
     case AV_ENUM:
       if ((ok = read_int(d, &i32))) {
-        if (i32 < 0 || (size_t)i32 >= w->n) ok = dfail(d, "Avro enum index out of range");
-        else *out = wy_string(w->symbols[i32], strlen(w->symbols[i32]));
+        if (i32 < 0 || (size_t)i32 >= w->n)
+          ok = dfail(d, "Avro enum index out of range");
+        else
+          *out = wy_string(w->symbols[i32], strlen(w->symbols[i32]));
       }
       break;
     case AV_BYTES:
@@ -598,8 +639,10 @@ static wy_status_t reader_for(wy_format_codec_t *c, int32_t id, reader_t **out, 
   const char *text;
   wy_status_t st = wy_sr_get_schema(c->registry, id, &text, err);
   if (st == WY_ERR_NOT_FOUND)
-    return wy_error_set(err, WY_ERR_DECODE, "Failed to deserialize %s: schema id %d is not in the "
-                        "Schema Registry", wy_fmt_target(c), id);
+    return wy_error_set(err, WY_ERR_DECODE,
+                        "Failed to deserialize %s: schema id %d is not in the "
+                        "Schema Registry",
+                        wy_fmt_target(c), id);
   if (st != WY_OK) return st; /* an outage is not a bad record */
   wy_avro_schema_t *s;
   if ((st = wy_avro_schema_parse(text, strlen(text), &s, err)) != WY_OK)
@@ -674,7 +717,8 @@ static wy_status_t avro_decode(wy_format_codec_t *c, const uint8_t *p, size_t le
     if (r->schema->root->kind == AV_UNION) {
       int64_t b;
       ok = read_long(&d, &b);
-      if (ok && (b < 0 || (uint64_t)b >= r->schema->root->n)) ok = dfail(&d, "Avro union index out of range");
+      if (ok && (b < 0 || (uint64_t)b >= r->schema->root->n))
+        ok = dfail(&d, "Avro union index out of range");
       if (ok && r->schema->root->branches[b]->kind == AV_NULL) {
         *null_row = true;
         return WY_OK;
@@ -695,7 +739,8 @@ static wy_status_t avro_decode(wy_format_codec_t *c, const uint8_t *p, size_t le
  * conversion, 0 not at all. */
 static int writable(const av_node_t *w, wy_type_kind_t k) {
   switch (w->kind) {
-    case AV_BOOLEAN: return k == WY_T_BOOLEAN ? 2 : 0;
+    case AV_BOOLEAN:
+      return k == WY_T_BOOLEAN ? 2 : 0;
     case AV_INT:
       if (w->logical == AVL_DATE) return k == WY_T_DATE ? 2 : 0;
       if (w->logical == AVL_TIME_MILLIS) return k == WY_T_TIME ? 2 : 0;
@@ -704,26 +749,34 @@ static int writable(const av_node_t *w, wy_type_kind_t k) {
       if (w->logical == AVL_TIMESTAMP_MILLIS || w->logical == AVL_TIMESTAMP_MICROS)
         return k == WY_T_TIMESTAMP ? 2 : 0;
       return k == WY_T_BIGINT ? 2 : (k == WY_T_INT || k == WY_T_TIMESTAMP) ? 1 : 0;
-    case AV_FLOAT: return k == WY_T_DOUBLE ? 1 : 0;
-    case AV_DOUBLE: return k == WY_T_DOUBLE ? 2 : (k == WY_T_INT || k == WY_T_BIGINT) ? 1 : 0;
-    case AV_STRING: return k == WY_T_STRING ? 2 : 0;
-    case AV_ENUM: return k == WY_T_STRING ? 1 : 0;
+    case AV_FLOAT:
+      return k == WY_T_DOUBLE ? 1 : 0;
+    case AV_DOUBLE:
+      return k == WY_T_DOUBLE ? 2 : (k == WY_T_INT || k == WY_T_BIGINT) ? 1 : 0;
+    case AV_STRING:
+      return k == WY_T_STRING ? 2 : 0;
+    case AV_ENUM:
+      return k == WY_T_STRING ? 1 : 0;
     case AV_BYTES:
     case AV_FIXED:
       if (w->logical == AVL_DECIMAL) return k == WY_T_DECIMAL ? 2 : 0;
       return k == WY_T_BYTES ? 2 : 0;
-    case AV_ARRAY: return k == (w->map_entry ? WY_T_MAP : WY_T_ARRAY) ? 2 : 0;
-    case AV_MAP: return k == WY_T_MAP ? 1 : 0;
-    case AV_RECORD: return k == WY_T_STRUCT ? 2 : 0;
-    default: return 0;
+    case AV_ARRAY:
+      return k == (w->map_entry ? WY_T_MAP : WY_T_ARRAY) ? 2 : 0;
+    case AV_MAP:
+      return k == WY_T_MAP ? 1 : 0;
+    case AV_RECORD:
+      return k == WY_T_STRUCT ? 2 : 0;
+    default:
+      return 0;
   }
 }
 
 static eplan_t *ecompile(avro_impl_t *a, const av_node_t *w, const wy_type_t *t, int depth,
                          wy_error_t *err);
 
-static eplan_t *ecompile_record(avro_impl_t *a, eplan_t *p, const av_node_t *w,
-                                const wy_type_t *st, int depth, wy_error_t *err) {
+static eplan_t *ecompile_record(avro_impl_t *a, eplan_t *p, const av_node_t *w, const wy_type_t *st,
+                                int depth, wy_error_t *err) {
   p->kids = palloc(a, w->n * sizeof *p->kids);
   p->src = palloc(a, w->n * sizeof *p->src);
   if (!p->kids || !p->src) return NULL;
@@ -732,9 +785,8 @@ static eplan_t *ecompile_record(avro_impl_t *a, eplan_t *p, const av_node_t *w,
     p->src[i] = si;
     if (si < 0) {
       if (!w->fields[i].def) {
-        wy_error_set(err, WY_ERR_CONFIG,
-                     "Avro field '%s' of %s has no column and no default", w->fields[i].name,
-                     w->name);
+        wy_error_set(err, WY_ERR_CONFIG, "Avro field '%s' of %s has no column and no default",
+                     w->fields[i].name, w->name);
         return NULL;
       }
       continue;
@@ -785,7 +837,8 @@ static eplan_t *ecompile(avro_impl_t *a, const av_node_t *w, const wy_type_t *t,
     case AV_ARRAY:
       if (b->map_entry) {
         p->kids = palloc(a, 2 * sizeof *p->kids);
-        if (!p->kids || !(p->kids[0] = ecompile(a, b->items->fields[0].type, t->key, depth + 1, err)) ||
+        if (!p->kids ||
+            !(p->kids[0] = ecompile(a, b->items->fields[0].type, t->key, depth + 1, err)) ||
             !(p->kids[1] = ecompile(a, b->items->fields[1].type, t->elem, depth + 1, err)))
           return NULL;
         return p;
@@ -866,8 +919,8 @@ static bool put_decimal(ectx_t *e, const av_node_t *w, const wy_value_t *v) {
   unsigned __int128 u = (unsigned __int128)x;
   for (int i = 15; i >= 0; i--, u >>= 8) b[i] = (uint8_t)u;
   size_t skip = 0; /* minimal two's complement, as BigInteger.toByteArray */
-  while (skip < 15 && ((b[skip] == 0 && !(b[skip + 1] & 0x80)) ||
-                       (b[skip] == 0xff && (b[skip + 1] & 0x80))))
+  while (skip < 15 &&
+         ((b[skip] == 0 && !(b[skip + 1] & 0x80)) || (b[skip] == 0xff && (b[skip + 1] & 0x80))))
     skip++;
   if (w->kind == AV_BYTES) return put_bytes(e, b + skip, 16 - skip);
   size_t n = 16 - skip;
@@ -889,7 +942,8 @@ static bool enc_value(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
       uint8_t b = v->u.b ? 1 : 0;
       return put(e, &b, 1);
     }
-    case AV_INT: return put_long(e, v->u.i32);
+    case AV_INT:
+      return put_long(e, v->u.i32);
     case AV_LONG: {
       int64_t l = v->kind == WY_T_INT ? v->u.i32 : v->u.i64;
       if (w->logical == AVL_TIMESTAMP_MICROS) l *= 1000;
@@ -905,7 +959,8 @@ static bool enc_value(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
     case AV_STRING:
       if (w->pattern && !wy_avro_pattern_match(w, v->u.str, v->len, e->scratch)) {
         char txt[72];
-        snprintf(txt, sizeof txt, "%.*s", (int)(v->len > 64 ? 64 : v->len), v->u.str ? v->u.str : "");
+        snprintf(txt, sizeof txt, "%.*s", (int)(v->len > 64 ? 64 : v->len),
+                 v->u.str ? v->u.str : "");
         return efail(e, "'%s' does not match the validatedString pattern '%s'", txt, w->pattern);
       }
       return put_bytes(e, v->u.str, v->len);
@@ -918,7 +973,8 @@ static bool enc_value(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
     case AV_FIXED:
       if (w->logical == AVL_DECIMAL) return put_decimal(e, w, v);
       if (w->kind == AV_BYTES) return put_bytes(e, v->u.str, v->len);
-      if (v->len != w->size) return efail(e, "BYTES value does not have the size of fixed %s%s", w->name, "");
+      if (v->len != w->size)
+        return efail(e, "BYTES value does not have the size of fixed %s%s", w->name, "");
       return put(e, v->u.str, v->len);
     case AV_RECORD: {
       const wy_list_t *l = v->u.list;
@@ -942,8 +998,10 @@ static bool enc_value(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
       for (uint32_t i = 0; i < n; i++) {
         if (is_map && w->kind == AV_MAP) {
           const wy_value_t *k = &v->u.map->keys[i];
-          if (k->null) return efail(e, "a NULL map key cannot be written to an Avro map%s%s", "", "");
-          if (!put_bytes(e, k->u.str, k->len) || !enc(e, p->kids[0], &v->u.map->vals[i])) return false;
+          if (k->null)
+            return efail(e, "a NULL map key cannot be written to an Avro map%s%s", "", "");
+          if (!put_bytes(e, k->u.str, k->len) || !enc(e, p->kids[0], &v->u.map->vals[i]))
+            return false;
         } else if (is_map) {
           if (!enc(e, p->kids[0], &v->u.map->keys[i]) || !enc(e, p->kids[1], &v->u.map->vals[i]))
             return false;
@@ -960,11 +1018,13 @@ static bool enc_value(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
 
 static bool enc(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
   if (v->null) {
-    if (p->null_branch < 0) return efail(e, "NULL for a non-nullable Avro %s%s", wy_avro_kind_name(p->w->kind), "");
+    if (p->null_branch < 0)
+      return efail(e, "NULL for a non-nullable Avro %s%s", wy_avro_kind_name(p->w->kind), "");
     return put_long(e, p->null_branch);
   }
   if (v->kind != p->t->kind)
-    return efail(e, "value of type %s where %s was expected", wy_type_kind_name(v->kind), tname(p->t));
+    return efail(e, "value of type %s where %s was expected", wy_type_kind_name(v->kind),
+                 tname(p->t));
   if (p->w->kind == AV_UNION && !put_long(e, p->branch)) return false;
   return enc_value(e, p, v);
 }
@@ -973,16 +1033,20 @@ static bool enc(ectx_t *e, const eplan_t *p, const wy_value_t *v) {
 static bool enc_default(ectx_t *e, const av_node_t *w, json_t *def, int depth) {
   if (depth > MAX_DEPTH) return efail(e, "default value nested too deeply%s%s", "", "");
   switch (w->kind) {
-    case AV_UNION: return put_long(e, 0) && enc_default(e, w->branches[0], def, depth + 1);
-    case AV_NULL: return true;
+    case AV_UNION:
+      return put_long(e, 0) && enc_default(e, w->branches[0], def, depth + 1);
+    case AV_NULL:
+      return true;
     case AV_BOOLEAN: {
       uint8_t b = json_is_true(def);
       return put(e, &b, 1);
     }
     case AV_INT:
-    case AV_LONG: return put_long(e, (int64_t)json_number_value(def));
+    case AV_LONG:
+      return put_long(e, (int64_t)json_number_value(def));
     case AV_FLOAT:
-    case AV_DOUBLE: return put_double(e, json_number_value(def), w->kind == AV_FLOAT);
+    case AV_DOUBLE:
+      return put_double(e, json_number_value(def), w->kind == AV_FLOAT);
     case AV_STRING: {
       const char *s = json_string_value(def);
       return put_bytes(e, s ? s : "", s ? json_string_length(def) : 0);
@@ -1039,7 +1103,8 @@ static bool enc_default(ectx_t *e, const av_node_t *w, json_t *def, int depth) {
       }
       return put_long(e, 0);
     }
-    default: return efail(e, "cannot write a default for Avro %s%s", wy_avro_kind_name(w->kind), "");
+    default:
+      return efail(e, "cannot write a default for Avro %s%s", wy_avro_kind_name(w->kind), "");
   }
 }
 
@@ -1093,8 +1158,10 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
     a->wid = c->schema_id;
   } else {
     if (!c->registry || !c->subject) {
-      st = wy_error_set(err, WY_ERR_CONFIG, "AVRO %s codec needs a Schema Registry and a subject "
-                        "to write", wy_fmt_target(c));
+      st = wy_error_set(err, WY_ERR_CONFIG,
+                        "AVRO %s codec needs a Schema Registry and a subject "
+                        "to write",
+                        wy_fmt_target(c));
       goto out;
     }
     if ((st = wy_sr_register(c->registry, c->subject, text, &a->wid, err)) != WY_OK) goto out;
@@ -1139,13 +1206,16 @@ static wy_status_t avro_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_
 
 static bool has_non_string_map_key(const wy_type_t *t) {
   switch (t->kind) {
-    case WY_T_MAP: return t->key->kind != WY_T_STRING || has_non_string_map_key(t->elem);
-    case WY_T_ARRAY: return has_non_string_map_key(t->elem);
+    case WY_T_MAP:
+      return t->key->kind != WY_T_STRING || has_non_string_map_key(t->elem);
+    case WY_T_ARRAY:
+      return has_non_string_map_key(t->elem);
     case WY_T_STRUCT:
       for (size_t i = 0; i < t->nfields; i++)
         if (has_non_string_map_key(t->fields[i].type)) return true;
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -1171,8 +1241,8 @@ static wy_status_t avro_open(wy_format_codec_t *c, wy_error_t *err) {
   if (c->ncols != 1 && c->wrap == WY_WRAP_FALSE)
     return wy_error_set(err, WY_ERR_CONFIG,
                         "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
-  c->unwrapped = c->ncols == 1 && (c->wrap == WY_WRAP_FALSE ||
-                                   (c->wrap == WY_WRAP_DEFAULT && c->is_key));
+  c->unwrapped =
+      c->ncols == 1 && (c->wrap == WY_WRAP_FALSE || (c->wrap == WY_WRAP_DEFAULT && c->is_key));
   avro_impl_t *a = calloc(1, sizeof *a);
   if (!a) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   c->impl = a;
@@ -1195,7 +1265,8 @@ static wy_status_t avro_open(wy_format_codec_t *c, wy_error_t *err) {
     if (!cols) {
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     } else {
-      for (size_t i = 0; i < c->ncols; i++) cols[i] = (wy_format_column_t){c->names[i], c->types[i]};
+      for (size_t i = 0; i < c->ncols; i++)
+        cols[i] = (wy_format_column_t){c->names[i], c->types[i]};
       wy_format_schema_t fs = {c->ncols, cols};
       st = wy_avro_schema_from_columns(&fs, c->unwrapped, c->full_schema_name, &json, err);
     }

@@ -16,20 +16,20 @@
 #include "engine/formats/format_int.h"
 
 /* X(id, Avro type name) */
-#define WY_AVRO_KINDS(X) \
-  X(AV_NULL, "null")     \
+#define WY_AVRO_KINDS(X)   \
+  X(AV_NULL, "null")       \
   X(AV_BOOLEAN, "boolean") \
-  X(AV_INT, "int")       \
-  X(AV_LONG, "long")     \
-  X(AV_FLOAT, "float")   \
-  X(AV_DOUBLE, "double") \
-  X(AV_BYTES, "bytes")   \
-  X(AV_STRING, "string") \
-  X(AV_RECORD, "record") \
-  X(AV_ENUM, "enum")     \
-  X(AV_ARRAY, "array")   \
-  X(AV_MAP, "map")       \
-  X(AV_UNION, "union")   \
+  X(AV_INT, "int")         \
+  X(AV_LONG, "long")       \
+  X(AV_FLOAT, "float")     \
+  X(AV_DOUBLE, "double")   \
+  X(AV_BYTES, "bytes")     \
+  X(AV_STRING, "string")   \
+  X(AV_RECORD, "record")   \
+  X(AV_ENUM, "enum")       \
+  X(AV_ARRAY, "array")     \
+  X(AV_MAP, "map")         \
+  X(AV_UNION, "union")     \
   X(AV_FIXED, "fixed")
 
 typedef enum {
@@ -40,12 +40,12 @@ typedef enum {
 } av_kind_t;
 
 /* X(id, logicalType) */
-#define WY_AVRO_LOGICALS(X)                 \
-  X(AVL_NONE, "")                           \
-  X(AVL_DECIMAL, "decimal")                 \
-  X(AVL_DATE, "date")                       \
-  X(AVL_TIME_MILLIS, "time-millis")         \
-  X(AVL_TIME_MICROS, "time-micros")         \
+#define WY_AVRO_LOGICALS(X)                   \
+  X(AVL_NONE, "")                             \
+  X(AVL_DECIMAL, "decimal")                   \
+  X(AVL_DATE, "date")                         \
+  X(AVL_TIME_MILLIS, "time-millis")           \
+  X(AVL_TIME_MICROS, "time-micros")           \
   X(AVL_TIMESTAMP_MILLIS, "timestamp-millis") \
   X(AVL_TIMESTAMP_MICROS, "timestamp-micros") \
   X(AVL_VALIDATED_STRING, "validatedString")
@@ -72,14 +72,14 @@ struct av_node {
   const char *simple; /* the part of name after the last dot */
   char *nspace;       /* the part before it ("" when none) */
   int precision, scale;
-  size_t size;        /* fixed */
-  size_t n;           /* fields, symbols or branches */
+  size_t size; /* fixed */
+  size_t n;    /* fields, symbols or branches */
   av_field_t *fields;
   char **symbols;
   av_node_t **branches;
-  av_node_t *items;   /* array items, map values */
-  bool map_entry;     /* an array of Connect MapEntry records {key, value} */
-  char *pattern;      /* validatedString */
+  av_node_t *items; /* array items, map values */
+  bool map_entry;   /* an array of Connect MapEntry records {key, value} */
+  char *pattern;    /* validatedString */
   regex_t re;
 };
 

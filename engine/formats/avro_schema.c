@@ -23,9 +23,7 @@ static const char *LOGICAL_NAMES[] = {
 #undef WY_X
 };
 
-const char *wy_avro_kind_name(av_kind_t k) {
-  return (unsigned)k < AV__COUNT ? KIND_NAMES[k] : "?";
-}
+const char *wy_avro_kind_name(av_kind_t k) { return (unsigned)k < AV__COUNT ? KIND_NAMES[k] : "?"; }
 
 const char *wy_avro_member_name(const av_node_t *n) {
   return n->simple ? n->simple : wy_avro_kind_name(n->kind);
@@ -326,8 +324,7 @@ bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_buf_t
    * the steady state. A NUL inside the value cannot match a pattern anyway. */
   if (memchr(p ? p : "", 0, n)) return false;
   scratch->len = 0;
-  if (!wy_buf_append(scratch, p ? p : "", n) || !wy_buf_append(scratch, "", 1))
-    return false;
+  if (!wy_buf_append(scratch, p ? p : "", n) || !wy_buf_append(scratch, "", 1)) return false;
   return regexec(&s->re, (const char *)scratch->data, 0, NULL, 0) == 0;
 }
 
@@ -389,20 +386,28 @@ static json_t *gen_record(gen_t *g, const char *simple, bool root, size_t n,
   snprintf(full, sizeof full, "%s%s%s", g->ns ? g->ns : "", g->ns ? "." : "", simple);
   json_t *r = json_pack("{s:s, s:s}", "type", "record", "name", simple);
   if (r && root && g->ns) json_object_set_new(r, "namespace", json_string(g->ns));
-  if (r) json_object_set_new(r, "fields", fields);
-  else json_decref(fields);
+  if (r)
+    json_object_set_new(r, "fields", fields);
+  else
+    json_decref(fields);
   if (r) json_object_set_new(r, "connect.name", json_string(full));
   return r;
 }
 
 static json_t *gen_type(gen_t *g, const wy_type_t *t, const char *name, bool root) {
   switch (t->kind) {
-    case WY_T_BOOLEAN: return json_string("boolean");
-    case WY_T_INT: return json_string("int");
-    case WY_T_BIGINT: return json_string("long");
-    case WY_T_DOUBLE: return json_string("double");
-    case WY_T_STRING: return json_string("string");
-    case WY_T_BYTES: return json_string("bytes");
+    case WY_T_BOOLEAN:
+      return json_string("boolean");
+    case WY_T_INT:
+      return json_string("int");
+    case WY_T_BIGINT:
+      return json_string("long");
+    case WY_T_DOUBLE:
+      return json_string("double");
+    case WY_T_STRING:
+      return json_string("string");
+    case WY_T_BYTES:
+      return json_string("bytes");
     case WY_T_DECIMAL: {
       char p[8], s[8];
       snprintf(p, sizeof p, "%d", t->precision);
@@ -413,12 +418,12 @@ static json_t *gen_type(gen_t *g, const wy_type_t *t, const char *name, bool roo
                        "connect.name", "org.apache.kafka.connect.data.Decimal", "logicalType",
                        "decimal");
     }
-    case WY_T_DATE: return connect_logical("int", "org.apache.kafka.connect.data.Date", "date");
+    case WY_T_DATE:
+      return connect_logical("int", "org.apache.kafka.connect.data.Date", "date");
     case WY_T_TIME:
       return connect_logical("int", "org.apache.kafka.connect.data.Time", "time-millis");
     case WY_T_TIMESTAMP:
-      return connect_logical("long", "org.apache.kafka.connect.data.Timestamp",
-                             "timestamp-millis");
+      return connect_logical("long", "org.apache.kafka.connect.data.Timestamp", "timestamp-millis");
     case WY_T_ARRAY: {
       json_t *items = optional(gen_type(g, t->elem, name, false));
       return items ? json_pack("{s:s, s:o}", "type", "array", "items", items) : NULL;
@@ -434,10 +439,10 @@ static json_t *gen_type(gen_t *g, const wy_type_t *t, const char *name, bool roo
       json_t *val = vn ? optional(gen_type(g, t->elem, vn, false)) : NULL;
       free(vn);
       if (!val) return NULL;
-      json_t *entry = json_pack(
-          "{s:s, s:s, s:[{s:s, s:[s, s], s:n}, {s:s, s:o, s:n}], s:s}", "type", "record", "name",
-          name, "fields", "name", "key", "type", "null", "string", "default", "name", "value",
-          "type", val, "default", "connect.internal.type", "MapEntry");
+      json_t *entry =
+          json_pack("{s:s, s:s, s:[{s:s, s:[s, s], s:n}, {s:s, s:o, s:n}], s:s}", "type", "record",
+                    "name", name, "fields", "name", "key", "type", "null", "string", "default",
+                    "name", "value", "type", val, "default", "connect.internal.type", "MapEntry");
       if (entry && root && g->ns) json_object_set_new(entry, "namespace", json_string(g->ns));
       return entry ? json_pack("{s:s, s:o}", "type", "array", "items", entry) : NULL;
     }
@@ -515,7 +520,8 @@ size_t wy_avro_key_schema_name(const char *source, char *buf, size_t cap) {
   if (cap >= need) {
     memcpy(buf, WY_AVRO_DEFAULT_NAMESPACE ".", ns);
     for (size_t i = 0; i < n; i++)
-      buf[ns + i] = (char)(i ? tolower((unsigned char)source[i]) : toupper((unsigned char)source[i]));
+      buf[ns + i] =
+          (char)(i ? tolower((unsigned char)source[i]) : toupper((unsigned char)source[i]));
     memcpy(buf + ns + n, "Key", 4);
   } else if (cap) {
     buf[0] = 0;
@@ -537,9 +543,10 @@ static const wy_type_t *infer_type(const av_node_t *n, wy_error_t *err, int dept
     return NULL;
   }
   switch (n->kind) {
-    case AV_BOOLEAN: return wy_type_boolean();
+    case AV_BOOLEAN:
+      return wy_type_boolean();
     case AV_INT:
-      return n->logical == AVL_DATE ? wy_type_date()
+      return n->logical == AVL_DATE          ? wy_type_date()
              : n->logical == AVL_TIME_MILLIS ? wy_type_time()
                                              : wy_type_int();
     case AV_LONG:
@@ -547,15 +554,17 @@ static const wy_type_t *infer_type(const av_node_t *n, wy_error_t *err, int dept
                  ? wy_type_timestamp()
                  : wy_type_bigint();
     case AV_FLOAT:
-    case AV_DOUBLE: return wy_type_double();
+    case AV_DOUBLE:
+      return wy_type_double();
     case AV_STRING:
-    case AV_ENUM: return wy_type_string();
+    case AV_ENUM:
+      return wy_type_string();
     case AV_BYTES:
     case AV_FIXED:
       if (n->logical != AVL_DECIMAL) return wy_type_bytes();
       if (n->precision > WY_DECIMAL_MAX_PRECISION) {
-        wy_error_set(err, WY_ERR_UNSUPPORTED, "DECIMAL precision %d is more than %d",
-                     n->precision, WY_DECIMAL_MAX_PRECISION);
+        wy_error_set(err, WY_ERR_UNSUPPORTED, "DECIMAL precision %d is more than %d", n->precision,
+                     WY_DECIMAL_MAX_PRECISION);
         return NULL;
       }
       return wy_type_decimal(n->precision, n->scale);
@@ -670,12 +679,18 @@ static bool why(char *buf, size_t cap, const char *fmt, const char *a, const cha
 static bool promotes(av_kind_t w, av_kind_t r) {
   if (w == r) return true;
   switch (w) {
-    case AV_INT: return r == AV_LONG || r == AV_FLOAT || r == AV_DOUBLE;
-    case AV_LONG: return r == AV_FLOAT || r == AV_DOUBLE;
-    case AV_FLOAT: return r == AV_DOUBLE;
-    case AV_STRING: return r == AV_BYTES;
-    case AV_BYTES: return r == AV_STRING;
-    default: return false;
+    case AV_INT:
+      return r == AV_LONG || r == AV_FLOAT || r == AV_DOUBLE;
+    case AV_LONG:
+      return r == AV_FLOAT || r == AV_DOUBLE;
+    case AV_FLOAT:
+      return r == AV_DOUBLE;
+    case AV_STRING:
+      return r == AV_BYTES;
+    case AV_BYTES:
+      return r == AV_STRING;
+    default:
+      return false;
   }
 }
 
@@ -714,7 +729,8 @@ static bool can_read(const av_node_t *r, const av_node_t *w, char *buf, size_t c
       if (w->kind != AV_ENUM) break;
       for (size_t i = 0; i < w->n; i++) {
         bool found = false;
-        for (size_t k = 0; k < r->n && !found; k++) found = strcmp(w->symbols[i], r->symbols[k]) == 0;
+        for (size_t k = 0; k < r->n && !found; k++)
+          found = strcmp(w->symbols[i], r->symbols[k]) == 0;
         if (!found) return why(buf, cap, "reader enum lacks symbol %s%s", w->symbols[i], "");
       }
       return true;
@@ -729,7 +745,8 @@ static bool can_read(const av_node_t *r, const av_node_t *w, char *buf, size_t c
     default:
       if (promotes(w->kind, r->kind)) return true;
   }
-  return why(buf, cap, "cannot read %s as %s", wy_avro_kind_name(w->kind), wy_avro_kind_name(r->kind));
+  return why(buf, cap, "cannot read %s as %s", wy_avro_kind_name(w->kind),
+             wy_avro_kind_name(r->kind));
 }
 
 wy_status_t wy_avro_schema_compatible(const char *reader_json, const char *writer_json, bool *ok,

@@ -11,8 +11,8 @@
 #include "engine/base/numtext.h"
 #include "engine/formats/format_int.h"
 
-#define DELIMITED_TYPES                                                            \
-  (1u << WY_T_BOOLEAN | 1u << WY_T_INT | 1u << WY_T_BIGINT | 1u << WY_T_DOUBLE |   \
+#define DELIMITED_TYPES                                                               \
+  (1u << WY_T_BOOLEAN | 1u << WY_T_INT | 1u << WY_T_BIGINT | 1u << WY_T_DOUBLE |      \
    1u << WY_T_DECIMAL | 1u << WY_T_STRING | 1u << WY_T_BYTES | 1u << WY_T_TIMESTAMP | \
    1u << WY_T_DATE | 1u << WY_T_TIME)
 
@@ -89,8 +89,7 @@ static bool next_token(lexer_t *lx, field_t *f, tok_end_t *how, char *why, size_
     for (;;) {
       const char *close = memchr(q, '"', (size_t)(lx->end - q));
       if (!close) {
-        snprintf(why, whycap, "(line %d) EOF reached before encapsulated token finished",
-                 lx->line);
+        snprintf(why, whycap, "(line %d) EOF reached before encapsulated token finished", lx->line);
         return false;
       }
       if (close + 1 < lx->end && close[1] == '"') {
@@ -359,4 +358,5 @@ nomem:
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory encoding a delimited %s", wy_fmt_target(c));
 }
 
-const wy_format_ops_t wy_format_ops_DELIMITED = {delim_open, delim_close, delim_decode, delim_encode};
+const wy_format_ops_t wy_format_ops_DELIMITED = {delim_open, delim_close, delim_decode,
+                                                 delim_encode};

@@ -166,9 +166,8 @@ wy_format_t wy_format_codec_format(const wy_format_codec_t *c) { return c->forma
 size_t wy_format_codec_ncols(const wy_format_codec_t *c) { return c->ncols; }
 bool wy_format_codec_unwrapped(const wy_format_codec_t *c) { return c->unwrapped; }
 
-wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len,
-                             wy_arena_t *arena, wy_value_t *cols_out, bool *null_row,
-                             wy_error_t *err) {
+wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len, wy_arena_t *arena,
+                             wy_value_t *cols_out, bool *null_row, wy_error_t *err) {
   bool dummy;
   if (!null_row) null_row = &dummy;
   *null_row = false;

@@ -41,12 +41,12 @@
  * PROTOBUF, JSON_SR) is one line here plus a file that defines `wy_format_ops_<id>`.
  * A format that is not declarable is walleye's own (internal topics): statements
  * cannot name it. */
-#define WY_FORMAT_LIST(X)                                                          \
-  X(NONE, "NONE", true)                                                            \
-  X(KAFKA, "KAFKA", true)                                                          \
-  X(JSON, "JSON", true)                                                            \
-  X(DELIMITED, "DELIMITED", true)                                                  \
-  X(AVRO, "AVRO", true)                                                            \
+#define WY_FORMAT_LIST(X)         \
+  X(NONE, "NONE", true)           \
+  X(KAFKA, "KAFKA", true)         \
+  X(JSON, "JSON", true)           \
+  X(DELIMITED, "DELIMITED", true) \
+  X(AVRO, "AVRO", true)           \
   X(INTERNAL, "INTERNAL", false)
 
 typedef enum {
@@ -72,8 +72,8 @@ wy_status_t wy_format_from_name_any(const char *name, wy_format_t *out, wy_error
 #define WY_CHANGE_SUPPRESS 4
 
 typedef struct wy_format_column {
-  const char *name;       /* as ksqlDB spells it (unquoted identifiers upper-cased) */
-  const wy_type_t *type;  /* borrowed; the codec takes its own reference */
+  const char *name;      /* as ksqlDB spells it (unquoted identifiers upper-cased) */
+  const wy_type_t *type; /* borrowed; the codec takes its own reference */
 } wy_format_column_t;
 
 typedef struct wy_format_schema {
@@ -88,9 +88,9 @@ typedef enum { WY_WRAP_DEFAULT = 0, WY_WRAP_TRUE, WY_WRAP_FALSE } wy_wrap_t;
 struct wy_sr; /* engine/registry/registry.h */
 
 typedef struct wy_format_options {
-  bool is_key;            /* key or value: changes the wrapping default and messages */
-  wy_wrap_t wrap_single;  /* WRAP_SINGLE_VALUE */
-  char delimiter;         /* DELIMITED only; 0 means ',' (see wy_format_parse_delimiter) */
+  bool is_key;           /* key or value: changes the wrapping default and messages */
+  wy_wrap_t wrap_single; /* WRAP_SINGLE_VALUE */
+  char delimiter;        /* DELIMITED only; 0 means ',' (see wy_format_parse_delimiter) */
   /* Which columns the query reads: NULL means all; else ncols flags, non-zero = used.
    * The decoder may skip unused columns and leave them NULL. Copied by the codec. */
   const uint8_t *projection;
@@ -130,9 +130,8 @@ bool wy_format_codec_unwrapped(const wy_format_codec_t *c);
  * when the bytes stand for a null row (then every column is NULL as well). Undecodable
  * bytes fail with WY_ERR_DECODE and a one-line reason naming the column, suitable for
  * the processing log. Never reads outside [bytes, bytes + len). */
-wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len,
-                             wy_arena_t *arena, wy_value_t *cols_out, bool *null_row,
-                             wy_error_t *err);
+wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len, wy_arena_t *arena,
+                             wy_value_t *cols_out, bool *null_row, wy_error_t *err);
 
 /* Encode one row (cols[0..ncols), each value of its column's type or NULL) into out
  * (out->len is reset first). *null_record is set when the record must be produced as a

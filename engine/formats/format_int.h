@@ -42,7 +42,7 @@ struct wy_format_codec {
   int32_t schema_id;
   char *full_schema_name;
   bool register_schema;
-  void *impl;    /* format-specific state */
+  void *impl; /* format-specific state */
 };
 
 /* "key" or "value", for messages. */
@@ -74,7 +74,7 @@ typedef struct wy_fmt_decnum {
   const char *digits; /* points into the text; may include one '.' to skip */
   size_t ndigits;     /* count of digit characters in [digits, digits_end) */
   const char *digits_end;
-  int64_t exp10;      /* value = digits * 10^exp10 */
+  int64_t exp10; /* value = digits * 10^exp10 */
 } wy_fmt_decnum_t;
 
 /* new BigDecimal(String) grammar: [+-] digits [. digits] [(e|E) [+-] digits]. */

@@ -28,8 +28,8 @@ static wy_status_t internal_decode(wy_format_codec_t *c, const uint8_t *p, size_
   return wy_rowcodec_decode(p + 1, len - 1, c->types, n, arena, cols, err);
 }
 
-static wy_status_t internal_encode(wy_format_codec_t *c, const wy_value_t *cols,
-                                   wy_buf_t *out, bool *null_record, wy_error_t *err) {
+static wy_status_t internal_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
+                                   bool *null_record, wy_error_t *err) {
   size_t n = c->ncols - 1;
   uint8_t flags = cols[n].null ? 0 : (uint8_t)cols[n].u.i32;
   if (!wy_buf_append(out, &flags, 1)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -46,4 +46,5 @@ static wy_status_t internal_encode(wy_format_codec_t *c, const wy_value_t *cols,
   }
 }
 
-const wy_format_ops_t wy_format_ops_INTERNAL = {internal_open, NULL, internal_decode, internal_encode};
+const wy_format_ops_t wy_format_ops_INTERNAL = {internal_open, NULL, internal_decode,
+                                                internal_encode};

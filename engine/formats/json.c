@@ -37,9 +37,9 @@ typedef struct jfield {
 #define JSON_HINT_KEYS 32
 #define JSON_HINT_KEY_LEN 24
 typedef struct jhint {
-  uint8_t len;            /* 0: no hint */
-  int16_t field;          /* the field the key feeds, or -1: no field (skip the value) */
-  uint8_t level;          /* 2: exact match, 1: case-insensitive match */
+  uint8_t len;   /* 0: no hint */
+  int16_t field; /* the field the key feeds, or -1: no field (skip the value) */
+  uint8_t level; /* 2: exact match, 1: case-insensitive match */
   char key[JSON_HINT_KEY_LEN];
 } jhint_t;
 
@@ -48,13 +48,13 @@ struct jnode {
   wy_type_kind_t kind;
   size_t nfields; /* STRUCT (and the top-level row) */
   jfield_t *fields;
-  jnode_t *elem; /* ARRAY element, MAP value */
+  jnode_t *elem;  /* ARRAY element, MAP value */
   jhint_t *hints; /* STRUCT: JSON_HINT_KEYS entries, or NULL */
 };
 
 typedef struct json_impl {
-  jnode_t row;          /* the columns, as a struct */
-  wy_value_t *stack;    /* elements of the arrays and maps being decoded */
+  jnode_t row;       /* the columns, as a struct */
+  wy_value_t *stack; /* elements of the arrays and maps being decoded */
   size_t stack_n, stack_cap;
   wy_buf_t text; /* scratch for strings built during decoding */
 } json_impl_t;
@@ -135,8 +135,8 @@ static wy_status_t json_open(wy_format_codec_t *c, wy_error_t *err) {
     return wy_error_set(err, WY_ERR_CONFIG,
                         "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
   /* A single key column is anonymous by default; a single value column is wrapped. */
-  c->unwrapped = c->ncols == 1 && (c->wrap == WY_WRAP_FALSE ||
-                                   (c->wrap == WY_WRAP_DEFAULT && c->is_key));
+  c->unwrapped =
+      c->ncols == 1 && (c->wrap == WY_WRAP_FALSE || (c->wrap == WY_WRAP_DEFAULT && c->is_key));
   json_impl_t *j = calloc(1, sizeof *j);
   if (!j) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   c->impl = j;
@@ -176,10 +176,14 @@ typedef struct {
 
 /* Byte classes for string scanning: 0 plain, 1 quote, 2 backslash, 3 control, 4 non-ASCII */
 static const uint8_t STR_CLASS[256] = {
-    [0 ... 0x1f] = 3, ['"'] = 1, ['\\'] = 2, [0x80 ... 0xff] = 4,
+    [0 ... 0x1f] = 3,
+    ['"'] = 1,
+    ['\\'] = 2,
+    [0x80 ... 0xff] = 4,
 };
 
-static bool fail(jdec_t *d, bool syntax, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fail(jdec_t *d, bool syntax, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static bool fail(jdec_t *d, bool syntax, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -218,8 +222,7 @@ static void path_index(jdec_t *d, size_t i) {
 }
 
 static inline void skip_ws(jdec_t *d) {
-  while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t'))
-    d->p++;
+  while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t')) d->p++;
 }
 
 static bool expect_literal(jdec_t *d, const char *lit, size_t n) {
@@ -286,7 +289,8 @@ static size_t put_utf8(uint8_t *o, uint32_t cp) {
 static inline uint64_t swar_special(uint64_t w) {
   const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
   uint64_t q = w ^ 0x2222222222222222ULL, b = w ^ 0x5C5C5C5C5C5C5C5CULL;
-  return (w & high) | ((w - 0x20 * ones) & ~w & high) | ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+  return (w & high) | ((w - 0x20 * ones) & ~w & high) | ((q - ones) & ~q & high) |
+         ((b - ones) & ~b & high);
 }
 
 static bool scan_string(jdec_t *d, const uint8_t **s, size_t *n, bool *escaped) {
@@ -369,11 +373,21 @@ static bool unescape(jdec_t *d, const uint8_t *s, size_t n, const char **out, si
     unsigned char e = s[i + 1];
     i += 2;
     switch (e) {
-      case 'b': o[m++] = '\b'; break;
-      case 'f': o[m++] = '\f'; break;
-      case 'n': o[m++] = '\n'; break;
-      case 'r': o[m++] = '\r'; break;
-      case 't': o[m++] = '\t'; break;
+      case 'b':
+        o[m++] = '\b';
+        break;
+      case 'f':
+        o[m++] = '\f';
+        break;
+      case 'n':
+        o[m++] = '\n';
+        break;
+      case 'r':
+        o[m++] = '\r';
+        break;
+      case 't':
+        o[m++] = '\t';
+        break;
       case 'u': {
         uint32_t cp = 0, lo;
         for (int k = 0; k < 4; k++) cp = cp << 4 | (uint32_t)hexval(s[i + k]);
@@ -391,7 +405,8 @@ static bool unescape(jdec_t *d, const uint8_t *s, size_t n, const char **out, si
         m += put_utf8(o + m, cp);
         break;
       }
-      default: o[m++] = e; /* " \ / */
+      default:
+        o[m++] = e; /* " \ / */
     }
   }
   *out = (const char *)o;
@@ -507,17 +522,22 @@ static bool skip_value(jdec_t *d) {
   skip_ws(d);
   if (d->p >= d->end) return fail_syntax(d, "expected a value");
   switch (*d->p) {
-    case '{': return skip_container(d, '}');
-    case '[': return skip_container(d, ']');
+    case '{':
+      return skip_container(d, '}');
+    case '[':
+      return skip_container(d, ']');
     case '"': {
       const uint8_t *s;
       size_t n;
       bool esc;
       return scan_string(d, &s, &n, &esc);
     }
-    case 't': return expect_literal(d, "true", 4);
-    case 'f': return expect_literal(d, "false", 5);
-    case 'n': return expect_literal(d, "null", 4);
+    case 't':
+      return expect_literal(d, "true", 4);
+    case 'f':
+      return expect_literal(d, "false", 5);
+    case 'n':
+      return expect_literal(d, "null", 4);
     default: {
       jnum_t num;
       return scan_number(d, &num);
@@ -752,13 +772,27 @@ static bool put_json_string(wy_buf_t *b, const char *s, size_t n) {
     char esc[6] = {'\\', 0, '0', '0', 0, 0};
     size_t en = 2;
     switch (c) {
-      case '"': esc[1] = '"'; break;
-      case '\\': esc[1] = '\\'; break;
-      case '\b': esc[1] = 'b'; break;
-      case '\t': esc[1] = 't'; break;
-      case '\n': esc[1] = 'n'; break;
-      case '\f': esc[1] = 'f'; break;
-      case '\r': esc[1] = 'r'; break;
+      case '"':
+        esc[1] = '"';
+        break;
+      case '\\':
+        esc[1] = '\\';
+        break;
+      case '\b':
+        esc[1] = 'b';
+        break;
+      case '\t':
+        esc[1] = 't';
+        break;
+      case '\n':
+        esc[1] = 'n';
+        break;
+      case '\f':
+        esc[1] = 'f';
+        break;
+      case '\r':
+        esc[1] = 'r';
+        break;
       default:
         esc[1] = 'u';
         esc[4] = HEX[c >> 4];
@@ -824,11 +858,11 @@ static bool reserialize(jdec_t *d, wy_buf_t *b) {
   if (!scan_number(d, &num)) return false;
   if (num.is_int) {
     bool negzero = num.n == 2 && num.s[0] == '-' && num.s[1] == '0';
-    return wy_buf_append(b, negzero ? "0" : num.s, negzero ? 1 : num.n) ||
-           fail(d, false, "oom");
+    return wy_buf_append(b, negzero ? "0" : num.s, negzero ? 1 : num.n) || fail(d, false, "oom");
   }
   wy_fmt_decnum_t dn;
-  return wy_fmt_decnum_parse(num.s, num.n, &dn) && wy_fmt_decnum_to_string(&dn, b) ? true
+  return wy_fmt_decnum_parse(num.s, num.n, &dn) && wy_fmt_decnum_to_string(&dn, b)
+             ? true
              : fail(d, false, "Invalid numeric value");
 }
 
@@ -1108,8 +1142,7 @@ static bool array_to_string(jdec_t *d, wy_value_t *out) {
         return false;
       }
       if (idx) ok = ok && wy_buf_append(t, ", ", 2);
-      ok = ok && (v.null ? wy_buf_append(t, "null", 4)
-                         : wy_buf_append(t, v.u.str, v.len));
+      ok = ok && (v.null ? wy_buf_append(t, "null", 4) : wy_buf_append(t, v.u.str, v.len));
       skip_ws(d);
       if (d->p < d->end && *d->p == ',') {
         d->p++;
@@ -1225,8 +1258,10 @@ static wy_status_t json_decode(wy_format_codec_t *c, const uint8_t *p, size_t le
     unsigned char first = *d.p;
     ok = skip_value(&d) &&
          fail(&d, false, "Can't convert type. sourceType: %s, requiredType: STRUCT",
-              first == '[' ? "ArrayNode" : first == '"' ? "TextNode"
-              : (first == 't' || first == 'f') ? "BooleanNode" : "NumericNode");
+              first == '['                     ? "ArrayNode"
+              : first == '"'                   ? "TextNode"
+              : (first == 't' || first == 'f') ? "BooleanNode"
+                                               : "NumericNode");
   }
   if (ok) return WY_OK;
   if (!d.syntax) {
@@ -1239,8 +1274,7 @@ static wy_status_t json_decode(wy_format_codec_t *c, const uint8_t *p, size_t le
     if (!column && d.pathlen > 2) {
       const char *e = d.path + 2;
       size_t n = strcspn(e, ".[");
-      return wy_error_set(err, WY_ERR_DECODE,
-                          "Failed to deserialize %s: column %.*s: %s, path: %s",
+      return wy_error_set(err, WY_ERR_DECODE, "Failed to deserialize %s: column %.*s: %s, path: %s",
                           wy_fmt_target(c), (int)n, e, msg, d.path);
     }
     if (column)
@@ -1287,8 +1321,7 @@ static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
     case WY_T_STRING:
       return put_json_string(b, v->u.str, v->len);
     case WY_T_BYTES:
-      return wy_buf_append(b, "\"", 1) &&
-             wy_base64_encode(v->u.str, v->len, b) &&
+      return wy_buf_append(b, "\"", 1) && wy_base64_encode(v->u.str, v->len, b) &&
              wy_buf_append(b, "\"", 1);
     case WY_T_ARRAY: {
       if (!wy_buf_append(b, "[", 1)) return false;
@@ -1313,8 +1346,7 @@ static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
       for (size_t i = 0; i < t->nfields; i++) {
         const char *name = t->fields[i].name;
         if ((i && !wy_buf_append(b, ",", 1)) || !put_json_string(b, name, strlen(name)) ||
-            !wy_buf_append(b, ":", 1) ||
-            !write_value(b, t->fields[i].type, &v->u.list->items[i]))
+            !wy_buf_append(b, ":", 1) || !write_value(b, t->fields[i].type, &v->u.list->items[i]))
           return false;
       }
       return wy_buf_append(b, "}", 1);
@@ -1337,13 +1369,13 @@ static wy_status_t json_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_
   }
   if (!wy_buf_append(out, "{", 1)) goto nomem;
   for (size_t i = 0; i < c->ncols; i++) {
-    if ((i && !wy_buf_append(out, ",", 1)) ||
-        !put_json_string(out, c->names[i], c->name_lens[i]) || !wy_buf_append(out, ":", 1))
+    if ((i && !wy_buf_append(out, ",", 1)) || !put_json_string(out, c->names[i], c->name_lens[i]) ||
+        !wy_buf_append(out, ":", 1))
       goto nomem;
     if (!write_value(out, c->types[i], &cols[i]))
       return wy_error_set(err, WY_ERR_ENCODE,
-                          "cannot encode %s column %s as JSON (value of type %s)",
-                          wy_fmt_target(c), c->names[i], wy_type_kind_name(cols[i].kind));
+                          "cannot encode %s column %s as JSON (value of type %s)", wy_fmt_target(c),
+                          c->names[i], wy_type_kind_name(cols[i].kind));
   }
   if (wy_buf_append(out, "}", 1)) return WY_OK;
 nomem:

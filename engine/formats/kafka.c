@@ -8,9 +8,10 @@
 static wy_status_t kafka_open(wy_format_codec_t *c, wy_error_t *err) {
   wy_status_t st = wy_fmt_reject_wrap(c, err);
   if (st != WY_OK) return st;
-  st = wy_fmt_check_types(c, 1u << WY_T_INT | 1u << WY_T_BIGINT | 1u << WY_T_DOUBLE |
-                                 1u << WY_T_STRING | 1u << WY_T_BYTES,
-                          err);
+  st = wy_fmt_check_types(
+      c,
+      1u << WY_T_INT | 1u << WY_T_BIGINT | 1u << WY_T_DOUBLE | 1u << WY_T_STRING | 1u << WY_T_BYTES,
+      err);
   if (st != WY_OK) return st;
   if (c->ncols > 1) {
     char cols[WY_ERROR_MSG_MAX];
@@ -95,8 +96,7 @@ static wy_status_t kafka_encode(wy_format_codec_t *c, const wy_value_t *cols, wy
       break;
     }
     default: /* STRING, BYTES */
-      return wy_buf_append(out, v->u.str, v->len) ? WY_OK
-                                                         : wy_error_set(err, WY_ERR_NOMEM, "oom");
+      return wy_buf_append(out, v->u.str, v->len) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
   }
   return wy_buf_append(out, tmp, 8) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
 }

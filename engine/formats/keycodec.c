@@ -11,8 +11,10 @@ enum { TAG_END = 0x00, TAG_NULL = 0x01, TAG_VALUE = 0x02 };
 static uint64_t double_sortable(double d) {
   uint64_t bits;
   if (d == 0.0) d = 0.0; /* -0.0 equals 0.0 */
-  if (isnan(d)) bits = 0x7ff8000000000000ULL;
-  else memcpy(&bits, &d, sizeof bits);
+  if (isnan(d))
+    bits = 0x7ff8000000000000ULL;
+  else
+    memcpy(&bits, &d, sizeof bits);
   return (bits >> 63) ? ~bits : bits ^ (1ULL << 63);
 }
 
@@ -37,55 +39,55 @@ static void enc_value(wy_wbuf_t *w, const wy_value_t *v) {
   }
   wy_wbuf_byte(w, TAG_VALUE);
   switch ((wy_type_kind_t)v->kind) {
-  case WY_T_BOOLEAN:
-    wy_wbuf_byte(w, v->u.b ? 1 : 0);
-    break;
-  case WY_T_INT:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    wy_wbuf_be(w, (uint32_t)v->u.i32 ^ 0x80000000u, 4);
-    break;
-  case WY_T_BIGINT:
-  case WY_T_TIMESTAMP:
-    wy_wbuf_be(w, (uint64_t)v->u.i64 ^ (1ULL << 63), 8);
-    break;
-  case WY_T_DOUBLE:
-    wy_wbuf_be(w, double_sortable(v->u.f64), 8);
-    break;
-  case WY_T_DECIMAL: {
-    unsigned __int128 u = (unsigned __int128)v->u.dec ^ ((unsigned __int128)1 << 127);
-    wy_wbuf_be(w, (uint64_t)(u >> 64), 8);
-    wy_wbuf_be(w, (uint64_t)u, 8);
-    break;
-  }
-  case WY_T_STRING:
-  case WY_T_BYTES: {
-    const uint8_t *s = (const uint8_t *)v->u.str;
-    size_t start = 0;
-    for (size_t i = 0; i < v->len; i++) {
-      if (s[i]) continue;
-      wy_wbuf_put(w, s + start, i + 1 - start);
-      wy_wbuf_byte(w, 0xFF);
-      start = i + 1;
+    case WY_T_BOOLEAN:
+      wy_wbuf_byte(w, v->u.b ? 1 : 0);
+      break;
+    case WY_T_INT:
+    case WY_T_DATE:
+    case WY_T_TIME:
+      wy_wbuf_be(w, (uint32_t)v->u.i32 ^ 0x80000000u, 4);
+      break;
+    case WY_T_BIGINT:
+    case WY_T_TIMESTAMP:
+      wy_wbuf_be(w, (uint64_t)v->u.i64 ^ (1ULL << 63), 8);
+      break;
+    case WY_T_DOUBLE:
+      wy_wbuf_be(w, double_sortable(v->u.f64), 8);
+      break;
+    case WY_T_DECIMAL: {
+      unsigned __int128 u = (unsigned __int128)v->u.dec ^ ((unsigned __int128)1 << 127);
+      wy_wbuf_be(w, (uint64_t)(u >> 64), 8);
+      wy_wbuf_be(w, (uint64_t)u, 8);
+      break;
     }
-    wy_wbuf_put(w, s + start, v->len - start);
-    wy_wbuf_byte(w, 0x00);
-    wy_wbuf_byte(w, 0x01);
-    break;
-  }
-  case WY_T_ARRAY:
-  case WY_T_STRUCT:
-    enc_items(w, v->u.list->items, v->u.list->n);
-    break;
-  case WY_T_MAP:
-    for (uint32_t i = 0; i < v->u.map->n; i++) {
-      enc_value(w, &v->u.map->keys[i]);
-      enc_value(w, &v->u.map->vals[i]);
+    case WY_T_STRING:
+    case WY_T_BYTES: {
+      const uint8_t *s = (const uint8_t *)v->u.str;
+      size_t start = 0;
+      for (size_t i = 0; i < v->len; i++) {
+        if (s[i]) continue;
+        wy_wbuf_put(w, s + start, i + 1 - start);
+        wy_wbuf_byte(w, 0xFF);
+        start = i + 1;
+      }
+      wy_wbuf_put(w, s + start, v->len - start);
+      wy_wbuf_byte(w, 0x00);
+      wy_wbuf_byte(w, 0x01);
+      break;
     }
-    wy_wbuf_byte(w, TAG_END);
-    break;
-  default:
-    break;
+    case WY_T_ARRAY:
+    case WY_T_STRUCT:
+      enc_items(w, v->u.list->items, v->u.list->n);
+      break;
+    case WY_T_MAP:
+      for (uint32_t i = 0; i < v->u.map->n; i++) {
+        enc_value(w, &v->u.map->keys[i]);
+        enc_value(w, &v->u.map->vals[i]);
+      }
+      wy_wbuf_byte(w, TAG_END);
+      break;
+    default:
+      break;
   }
 }
 
@@ -113,8 +115,8 @@ static wy_status_t bad(dctx_t *c, const char *what) {
 static wy_status_t dec_value(dctx_t *c, const wy_type_t *t, wy_value_t *out);
 
 /* Elements until the end tag, into a growing arena array. */
-static wy_status_t dec_seq(dctx_t *c, const wy_type_t *kt, const wy_type_t *vt,
-                           wy_value_t **keys, wy_value_t **vals, uint32_t *n) {
+static wy_status_t dec_seq(dctx_t *c, const wy_type_t *kt, const wy_type_t *vt, wy_value_t **keys,
+                           wy_value_t **vals, uint32_t *n) {
   uint32_t cap = 0;
   *n = 0;
   for (;;) {
@@ -172,39 +174,38 @@ static wy_status_t dec_value(dctx_t *c, const wy_type_t *t, wy_value_t *out) {
   if (tag == TAG_NULL) return WY_OK;
   if (tag != TAG_VALUE) return bad(c, "bad tag");
   out->null = 0;
-  static const uint8_t fixed[WY_T__COUNT] = {[WY_T_BOOLEAN] = 1, [WY_T_INT] = 4, [WY_T_DATE] = 4,
-                                             [WY_T_TIME] = 4, [WY_T_BIGINT] = 8,
-                                             [WY_T_TIMESTAMP] = 8, [WY_T_DOUBLE] = 8,
-                                             [WY_T_DECIMAL] = 16};
+  static const uint8_t fixed[WY_T__COUNT] = {
+      [WY_T_BOOLEAN] = 1, [WY_T_INT] = 4,       [WY_T_DATE] = 4,   [WY_T_TIME] = 4,
+      [WY_T_BIGINT] = 8,  [WY_T_TIMESTAMP] = 8, [WY_T_DOUBLE] = 8, [WY_T_DECIMAL] = 16};
   if (!wy_rbuf_need(&c->r, fixed[t->kind])) return bad(c, "truncated");
   switch (t->kind) {
-  case WY_T_BOOLEAN:
-    out->u.b = *c->r.p++ != 0;
-    return WY_OK;
-  case WY_T_INT:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    out->u.i32 = (int32_t)((uint32_t)wy_rbuf_be(&c->r, 4) ^ 0x80000000u);
-    return WY_OK;
-  case WY_T_BIGINT:
-  case WY_T_TIMESTAMP:
-    out->u.i64 = (int64_t)(wy_rbuf_be(&c->r, 8) ^ (1ULL << 63));
-    return WY_OK;
-  case WY_T_DOUBLE:
-    out->u.f64 = double_unsortable(wy_rbuf_be(&c->r, 8));
-    return WY_OK;
-  case WY_T_DECIMAL: {
-    unsigned __int128 hi = wy_rbuf_be(&c->r, 8), lo = wy_rbuf_be(&c->r, 8);
-    out->u.dec = (wy_int128_t)(((hi << 64) | lo) ^ ((unsigned __int128)1 << 127));
-    out->precision = t->precision;
-    out->scale = t->scale;
-    return WY_OK;
-  }
-  case WY_T_STRING:
-  case WY_T_BYTES:
-    return dec_string(c, out);
-  default:
-    break;
+    case WY_T_BOOLEAN:
+      out->u.b = *c->r.p++ != 0;
+      return WY_OK;
+    case WY_T_INT:
+    case WY_T_DATE:
+    case WY_T_TIME:
+      out->u.i32 = (int32_t)((uint32_t)wy_rbuf_be(&c->r, 4) ^ 0x80000000u);
+      return WY_OK;
+    case WY_T_BIGINT:
+    case WY_T_TIMESTAMP:
+      out->u.i64 = (int64_t)(wy_rbuf_be(&c->r, 8) ^ (1ULL << 63));
+      return WY_OK;
+    case WY_T_DOUBLE:
+      out->u.f64 = double_unsortable(wy_rbuf_be(&c->r, 8));
+      return WY_OK;
+    case WY_T_DECIMAL: {
+      unsigned __int128 hi = wy_rbuf_be(&c->r, 8), lo = wy_rbuf_be(&c->r, 8);
+      out->u.dec = (wy_int128_t)(((hi << 64) | lo) ^ ((unsigned __int128)1 << 127));
+      out->precision = t->precision;
+      out->scale = t->scale;
+      return WY_OK;
+    }
+    case WY_T_STRING:
+    case WY_T_BYTES:
+      return dec_string(c, out);
+    default:
+      break;
   }
   if (++c->depth > KEY_MAX_DEPTH) return bad(c, "nested too deeply");
   wy_status_t st;

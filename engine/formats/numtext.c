@@ -211,8 +211,7 @@ static bool emit_bigdecimal(const char *coeff, size_t clen, bool neg, int64_t sc
   int tn = snprintf(tail, sizeof tail, "E%s%lld", adjusted >= 0 ? "+" : "-",
                     (long long)(adjusted < 0 ? -adjusted : adjusted));
   if (!buf_putc(out, coeff[0])) return false;
-  if (clen > 1 && !(buf_putc(out, '.') && wy_buf_append(out, coeff + 1, clen - 1)))
-    return false;
+  if (clen > 1 && !(buf_putc(out, '.') && wy_buf_append(out, coeff + 1, clen - 1))) return false;
   return wy_buf_append(out, tail, (size_t)tn);
 }
 

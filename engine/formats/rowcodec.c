@@ -44,38 +44,38 @@ static wy_status_t enc_value(ectx_t *c, const wy_type_t *t, const wy_value_t *v)
     return wy_error_set(c->err, WY_ERR_TYPE, "row value of kind %s for a %s column",
                         wy_type_kind_name(v->kind), wy_type_kind_name(t->kind));
   switch (t->kind) {
-  case WY_T_BOOLEAN:
-    wy_wbuf_byte(&c->w, v->u.b);
-    return WY_OK;
-  case WY_T_INT:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    put_zigzag(&c->w, v->u.i32);
-    return WY_OK;
-  case WY_T_BIGINT:
-  case WY_T_TIMESTAMP:
-    put_zigzag(&c->w, v->u.i64);
-    return WY_OK;
-  case WY_T_DOUBLE: {
-    uint64_t bits;
-    memcpy(&bits, &v->u.f64, sizeof bits);
-    for (int i = 0; i < 8; i++) wy_wbuf_byte(&c->w, (uint8_t)(bits >> (8 * i)));
-    return WY_OK;
-  }
-  case WY_T_DECIMAL: {
-    wy_int128_t x = v->u.dec;
-    if (v->scale != t->scale && !wy_decimal_rescale(x, v->scale, t->scale, &x))
-      return wy_error_set(c->err, WY_ERR_OVERFLOW, "DECIMAL does not fit scale %d", t->scale);
-    put_zigzag(&c->w, x);
-    return WY_OK;
-  }
-  case WY_T_STRING:
-  case WY_T_BYTES:
-    put_varint(&c->w, v->len);
-    wy_wbuf_put(&c->w, v->u.str, v->len);
-    return WY_OK;
-  default:
-    break;
+    case WY_T_BOOLEAN:
+      wy_wbuf_byte(&c->w, v->u.b);
+      return WY_OK;
+    case WY_T_INT:
+    case WY_T_DATE:
+    case WY_T_TIME:
+      put_zigzag(&c->w, v->u.i32);
+      return WY_OK;
+    case WY_T_BIGINT:
+    case WY_T_TIMESTAMP:
+      put_zigzag(&c->w, v->u.i64);
+      return WY_OK;
+    case WY_T_DOUBLE: {
+      uint64_t bits;
+      memcpy(&bits, &v->u.f64, sizeof bits);
+      for (int i = 0; i < 8; i++) wy_wbuf_byte(&c->w, (uint8_t)(bits >> (8 * i)));
+      return WY_OK;
+    }
+    case WY_T_DECIMAL: {
+      wy_int128_t x = v->u.dec;
+      if (v->scale != t->scale && !wy_decimal_rescale(x, v->scale, t->scale, &x))
+        return wy_error_set(c->err, WY_ERR_OVERFLOW, "DECIMAL does not fit scale %d", t->scale);
+      put_zigzag(&c->w, x);
+      return WY_OK;
+    }
+    case WY_T_STRING:
+    case WY_T_BYTES:
+      put_varint(&c->w, v->len);
+      wy_wbuf_put(&c->w, v->u.str, v->len);
+      return WY_OK;
+    default:
+      break;
   }
   if (++c->depth > ROW_MAX_DEPTH)
     return wy_error_set(c->err, WY_ERR_ENCODE, "row value nested too deeply");
@@ -183,49 +183,49 @@ static wy_status_t dec_value(dctx_t *c, const wy_type_t *t, wy_value_t *out) {
   wy_status_t st;
   out->null = 0;
   switch (t->kind) {
-  case WY_T_BOOLEAN:
-    if (!wy_rbuf_need(&c->r, 1)) return bad(c, "truncated");
-    out->u.b = *c->r.p++ != 0;
-    return WY_OK;
-  case WY_T_INT:
-  case WY_T_DATE:
-  case WY_T_TIME:
-    if ((st = get_zigzag(c, &x)) != WY_OK) return st;
-    if (x < INT32_MIN || x > INT32_MAX) return bad(c, "32-bit value out of range");
-    out->u.i32 = (int32_t)x;
-    return WY_OK;
-  case WY_T_BIGINT:
-  case WY_T_TIMESTAMP:
-    if ((st = get_zigzag(c, &x)) != WY_OK) return st;
-    if (x < INT64_MIN || x > INT64_MAX) return bad(c, "64-bit value out of range");
-    out->u.i64 = (int64_t)x;
-    return WY_OK;
-  case WY_T_DOUBLE: {
-    if (!wy_rbuf_need(&c->r, 8)) return bad(c, "truncated");
-    uint64_t bits = 0;
-    for (int i = 0; i < 8; i++) bits |= (uint64_t)*c->r.p++ << (8 * i);
-    memcpy(&out->u.f64, &bits, sizeof bits);
-    return WY_OK;
-  }
-  case WY_T_DECIMAL:
-    if ((st = get_zigzag(c, &out->u.dec)) != WY_OK) return st;
-    out->precision = t->precision;
-    out->scale = t->scale;
-    return WY_OK;
-  case WY_T_STRING:
-  case WY_T_BYTES: {
-    unsigned __int128 len;
-    if ((st = get_varint(c, &len)) != WY_OK) return st;
-    if (len > (unsigned __int128)(c->r.end - c->r.p)) return bad(c, "string past the end");
-    char *s = wy_arena_strndup(c->a, (const char *)c->r.p, (size_t)len);
-    if (!s) return wy_error_set(c->err, WY_ERR_NOMEM, "out of memory");
-    c->r.p += (size_t)len;
-    out->u.str = s;
-    out->len = (uint32_t)len;
-    return WY_OK;
-  }
-  default:
-    break;
+    case WY_T_BOOLEAN:
+      if (!wy_rbuf_need(&c->r, 1)) return bad(c, "truncated");
+      out->u.b = *c->r.p++ != 0;
+      return WY_OK;
+    case WY_T_INT:
+    case WY_T_DATE:
+    case WY_T_TIME:
+      if ((st = get_zigzag(c, &x)) != WY_OK) return st;
+      if (x < INT32_MIN || x > INT32_MAX) return bad(c, "32-bit value out of range");
+      out->u.i32 = (int32_t)x;
+      return WY_OK;
+    case WY_T_BIGINT:
+    case WY_T_TIMESTAMP:
+      if ((st = get_zigzag(c, &x)) != WY_OK) return st;
+      if (x < INT64_MIN || x > INT64_MAX) return bad(c, "64-bit value out of range");
+      out->u.i64 = (int64_t)x;
+      return WY_OK;
+    case WY_T_DOUBLE: {
+      if (!wy_rbuf_need(&c->r, 8)) return bad(c, "truncated");
+      uint64_t bits = 0;
+      for (int i = 0; i < 8; i++) bits |= (uint64_t)*c->r.p++ << (8 * i);
+      memcpy(&out->u.f64, &bits, sizeof bits);
+      return WY_OK;
+    }
+    case WY_T_DECIMAL:
+      if ((st = get_zigzag(c, &out->u.dec)) != WY_OK) return st;
+      out->precision = t->precision;
+      out->scale = t->scale;
+      return WY_OK;
+    case WY_T_STRING:
+    case WY_T_BYTES: {
+      unsigned __int128 len;
+      if ((st = get_varint(c, &len)) != WY_OK) return st;
+      if (len > (unsigned __int128)(c->r.end - c->r.p)) return bad(c, "string past the end");
+      char *s = wy_arena_strndup(c->a, (const char *)c->r.p, (size_t)len);
+      if (!s) return wy_error_set(c->err, WY_ERR_NOMEM, "out of memory");
+      c->r.p += (size_t)len;
+      out->u.str = s;
+      out->len = (uint32_t)len;
+      return WY_OK;
+    }
+    default:
+      break;
   }
   if (++c->depth > ROW_MAX_DEPTH) return bad(c, "nested too deeply");
   uint32_t n = 0;

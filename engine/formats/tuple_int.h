@@ -36,7 +36,9 @@ typedef struct wy_rbuf {
   const uint8_t *p, *end;
 } wy_rbuf_t;
 
-static inline int wy_rbuf_need(const wy_rbuf_t *r, size_t n) { return (size_t)(r->end - r->p) >= n; }
+static inline int wy_rbuf_need(const wy_rbuf_t *r, size_t n) {
+  return (size_t)(r->end - r->p) >= n;
+}
 static inline uint64_t wy_rbuf_be(wy_rbuf_t *r, int nbytes) {
   uint64_t x = 0;
   for (int i = 0; i < nbytes; i++) x = x << 8 | *r->p++;

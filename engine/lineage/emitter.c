@@ -32,9 +32,9 @@ struct wy_lineage_run {
   bool active;
   int64_t next_due_ms;
   size_t nin, nout;
-  wy_lineage_counter_t *counters;  /* inputs, then outputs */
-  wy_lineage_delta_t *seen;        /* counter totals at the previous event */
-  wy_lineage_delta_t *window;      /* scratch: this event's deltas */
+  wy_lineage_counter_t *counters; /* inputs, then outputs */
+  wy_lineage_delta_t *seen;       /* counter totals at the previous event */
+  wy_lineage_delta_t *window;     /* scratch: this event's deltas */
 };
 
 struct wy_lineage_emitter {
@@ -50,8 +50,8 @@ struct wy_lineage_emitter {
   pthread_cond_t idle_cond; /* the queue ran empty */
   item_t *ring;
   size_t head, count;
-  bool busy;     /* the sender holds an item it has not finished with */
-  bool stopping; /* destroy was called */
+  bool busy;              /* the sender holds an item it has not finished with */
+  bool stopping;          /* destroy was called */
   int64_t drain_deadline; /* monotonic ms; meaningful once stopping */
   pthread_t thread;
   bool has_thread;
@@ -134,11 +134,13 @@ wy_status_t wy_lineage_options_from_config(wy_lineage_options_t *o, const wy_con
       name[n] = 0;
       int k = wy_lineage_transport_parse(name);
       if (k <= WY_LINEAGE_NONE || k == WY_LINEAGE_COMPOSITE)
-        return wy_error_set(err, WY_ERR_CONFIG,
-                            "lineage.composite.transports: '%s' is not one of console, file, http, kafka", name);
+        return wy_error_set(
+            err, WY_ERR_CONFIG,
+            "lineage.composite.transports: '%s' is not one of console, file, http, kafka", name);
       o->composite |= 1u << k;
     } else if (n) {
-      return wy_error_set(err, WY_ERR_CONFIG, "lineage.composite.transports: unknown transport '%.*s'", (int)n, p);
+      return wy_error_set(err, WY_ERR_CONFIG,
+                          "lineage.composite.transports: unknown transport '%.*s'", (int)n, p);
     }
     p += n;
     p += strspn(p, ", ");
@@ -207,8 +209,7 @@ static void enqueue(wy_lineage_emitter_t *e, wy_lineage_event_t ev, char *json, 
   pthread_mutex_lock(&e->q_mu);
   bool dropped = false, accepted = false;
   if (!e->stopping) {
-    if (e->count == e->o.queue_capacity && ev != WY_LINEAGE_EV_RUNNING)
-      dropped = evict_running(e);
+    if (e->count == e->o.queue_capacity && ev != WY_LINEAGE_EV_RUNNING) dropped = evict_running(e);
     if (e->count < e->o.queue_capacity) {
       e->ring[(e->head + e->count) % e->o.queue_capacity] = it;
       e->count++;
@@ -335,8 +336,10 @@ void wy_lineage_run_destroy(wy_lineage_run_t *r) {
   wy_lineage_emitter_t *e = r->e;
   if (e) {
     pthread_mutex_lock(&e->runs_mu);
-    if (r->prev) r->prev->next = r->next;
-    else e->runs = r->next;
+    if (r->prev)
+      r->prev->next = r->next;
+    else
+      e->runs = r->next;
     if (r->next) r->next->prev = r->prev;
     pthread_mutex_unlock(&e->runs_mu);
   }
@@ -425,8 +428,8 @@ static void deliver(wy_lineage_emitter_t *e, const item_t *it) {
     wy_error_t err;
     bool retryable = false;
     wy_error_clear(&err);
-    if (e->transport->ops->deliver(e->transport, it->json, it->len, it->key, now_ms(e),
-                                   &retryable, &err) == WY_OK) {
+    if (e->transport->ops->deliver(e->transport, it->json, it->len, it->key, now_ms(e), &retryable,
+                                   &err) == WY_OK) {
       atomic_fetch_add(&e->delivered, 1);
       return;
     }

@@ -14,17 +14,17 @@
 #define RUN_EVENT_SCHEMA SPEC_URL "2-0-2/OpenLineage.json#/$defs/RunEvent"
 
 /* X(id, key, schema version, schema name) — the facets walleye writes. */
-#define FACETS(X)                                                                        \
+#define FACETS(X)                                                                       \
   X(F_PROCESSING_ENGINE, "processing_engine", "1-1-1", "ProcessingEngineRunFacet")      \
-  X(F_ERROR_MESSAGE, "errorMessage", "1-0-1", "ErrorMessageRunFacet")                    \
-  X(F_JOB_TYPE, "jobType", "2-0-4", "JobTypeJobFacet")                                   \
-  X(F_SQL, "sql", "1-1-0", "SQLJobFacet")                                                \
-  X(F_SCHEMA, "schema", "1-2-0", "SchemaDatasetFacet")                                   \
-  X(F_DATASET_TYPE, "datasetType", "1-0-1", "DatasetTypeDatasetFacet")                   \
-  X(F_SYMLINKS, "symlinks", "1-0-1", "SymlinksDatasetFacet")                             \
-  X(F_DATASOURCE, "dataSource", "1-0-1", "DatasourceDatasetFacet")                       \
-  X(F_COLUMN_LINEAGE, "columnLineage", "1-2-0", "ColumnLineageDatasetFacet")             \
-  X(F_INPUT_STATISTICS, "inputStatistics", "1-0-0", "InputStatisticsInputDatasetFacet")  \
+  X(F_ERROR_MESSAGE, "errorMessage", "1-0-1", "ErrorMessageRunFacet")                   \
+  X(F_JOB_TYPE, "jobType", "2-0-4", "JobTypeJobFacet")                                  \
+  X(F_SQL, "sql", "1-1-0", "SQLJobFacet")                                               \
+  X(F_SCHEMA, "schema", "1-2-0", "SchemaDatasetFacet")                                  \
+  X(F_DATASET_TYPE, "datasetType", "1-0-1", "DatasetTypeDatasetFacet")                  \
+  X(F_SYMLINKS, "symlinks", "1-0-1", "SymlinksDatasetFacet")                            \
+  X(F_DATASOURCE, "dataSource", "1-0-1", "DatasourceDatasetFacet")                      \
+  X(F_COLUMN_LINEAGE, "columnLineage", "1-2-0", "ColumnLineageDatasetFacet")            \
+  X(F_INPUT_STATISTICS, "inputStatistics", "1-0-0", "InputStatisticsInputDatasetFacet") \
   X(F_OUTPUT_STATISTICS, "outputStatistics", "1-0-2", "OutputStatisticsOutputDatasetFacet")
 
 typedef enum {
@@ -37,7 +37,8 @@ static const struct {
   const char *key;
   const char *schema_url;
 } facet_info[] = {
-#define X_INFO(id, key, ver, name) [id] = {key, SPEC_URL "facets/" ver "/" name ".json#/$defs/" name},
+#define X_INFO(id, key, ver, name) \
+  [id] = {key, SPEC_URL "facets/" ver "/" name ".json#/$defs/" name},
     FACETS(X_INFO)
 #undef X_INFO
 };
@@ -335,7 +336,8 @@ wy_status_t wy_lineage_doc_new(const wy_lineage_query_t *q, const char *producer
   put_str(&b, pe, "name", "walleye");
   put_str(&b, pe, "openlineageAdapterVersion", WALLEYE_VERSION);
   d->inputs = json_array();
-  for (size_t i = 0; i < q->ninputs; i++) push(&b, d->inputs, dataset(&b, q, ns, &q->inputs[i], false));
+  for (size_t i = 0; i < q->ninputs; i++)
+    push(&b, d->inputs, dataset(&b, q, ns, &q->inputs[i], false));
   d->outputs = json_array();
   for (size_t i = 0; i < q->noutputs; i++)
     push(&b, d->outputs, dataset(&b, q, ns, &q->outputs[i], true));

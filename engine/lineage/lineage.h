@@ -41,8 +41,8 @@
 /* ---- the plan's lineage, filled by the planner -------------------------------------- */
 
 /* X(id, symlink type) — what a topic is in the catalog. */
-#define WY_LINEAGE_SOURCE_KINDS(X)                                                       \
-  X(WY_LINEAGE_STREAM, "STREAM")                                                         \
+#define WY_LINEAGE_SOURCE_KINDS(X) \
+  X(WY_LINEAGE_STREAM, "STREAM")   \
   X(WY_LINEAGE_TABLE, "TABLE")
 
 typedef enum {
@@ -55,15 +55,15 @@ typedef enum {
 /* X(id, type, subtype) — OpenLineage column-lineage transformations. DIRECT ones say
  * where an output value comes from; INDIRECT ones say which fields decide whether or
  * where a row is emitted (a WHERE clause, a join key, a GROUP BY key, a CASE test). */
-#define WY_LINEAGE_TRANSFORMS(X)                                                         \
-  X(WY_LINEAGE_IDENTITY, "DIRECT", "IDENTITY")                                           \
-  X(WY_LINEAGE_TRANSFORMATION, "DIRECT", "TRANSFORMATION")                               \
-  X(WY_LINEAGE_AGGREGATION, "DIRECT", "AGGREGATION")                                     \
-  X(WY_LINEAGE_FILTER, "INDIRECT", "FILTER")                                             \
-  X(WY_LINEAGE_JOIN, "INDIRECT", "JOIN")                                                 \
-  X(WY_LINEAGE_GROUP_BY, "INDIRECT", "GROUP_BY")                                         \
-  X(WY_LINEAGE_WINDOW, "INDIRECT", "WINDOW")                                             \
-  X(WY_LINEAGE_SORT, "INDIRECT", "SORT")                                                 \
+#define WY_LINEAGE_TRANSFORMS(X)                           \
+  X(WY_LINEAGE_IDENTITY, "DIRECT", "IDENTITY")             \
+  X(WY_LINEAGE_TRANSFORMATION, "DIRECT", "TRANSFORMATION") \
+  X(WY_LINEAGE_AGGREGATION, "DIRECT", "AGGREGATION")       \
+  X(WY_LINEAGE_FILTER, "INDIRECT", "FILTER")               \
+  X(WY_LINEAGE_JOIN, "INDIRECT", "JOIN")                   \
+  X(WY_LINEAGE_GROUP_BY, "INDIRECT", "GROUP_BY")           \
+  X(WY_LINEAGE_WINDOW, "INDIRECT", "WINDOW")               \
+  X(WY_LINEAGE_SORT, "INDIRECT", "SORT")                   \
   X(WY_LINEAGE_CONDITIONAL, "INDIRECT", "CONDITIONAL")
 
 typedef enum {
@@ -87,11 +87,11 @@ typedef struct wy_lineage_field {
 
 /* One dependency of an output column (or of the whole output) on an input field. */
 typedef struct wy_lineage_ref {
-  size_t input;                     /* index into wy_lineage_query_t.inputs */
-  const char *field;                /* the input field */
+  size_t input;      /* index into wy_lineage_query_t.inputs */
+  const char *field; /* the input field */
   wy_lineage_transform_t transform;
-  bool masking;                     /* a masking function (MASK*, MD5, ...) touched it */
-  const char *description;          /* optional, e.g. "UCASE(USERID)" */
+  bool masking;            /* a masking function (MASK*, MD5, ...) touched it */
+  const char *description; /* optional, e.g. "UCASE(USERID)" */
 } wy_lineage_ref_t;
 
 typedef struct wy_lineage_column {
@@ -143,12 +143,12 @@ static inline void wy_lineage_counter_add(wy_lineage_counter_t *c, uint64_t reco
 /* ---- emitter ----------------------------------------------------------------------- */
 
 /* X(id, name) — same names as the lineage.transport config key. */
-#define WY_LINEAGE_TRANSPORTS(X)                                                         \
-  X(WY_LINEAGE_NONE, "none")                                                             \
-  X(WY_LINEAGE_CONSOLE, "console")                                                       \
-  X(WY_LINEAGE_FILE, "file")                                                             \
-  X(WY_LINEAGE_HTTP, "http")                                                             \
-  X(WY_LINEAGE_KAFKA, "kafka")                                                           \
+#define WY_LINEAGE_TRANSPORTS(X)   \
+  X(WY_LINEAGE_NONE, "none")       \
+  X(WY_LINEAGE_CONSOLE, "console") \
+  X(WY_LINEAGE_FILE, "file")       \
+  X(WY_LINEAGE_HTTP, "http")       \
+  X(WY_LINEAGE_KAFKA, "kafka")     \
   X(WY_LINEAGE_COMPOSITE, "composite")
 
 typedef enum {
@@ -165,7 +165,7 @@ typedef struct wy_lineage_options {
   wy_lineage_transport_kind_t transport;
   /* http: base URL (events go to {url}/api/v1/lineage); file: path; kafka: topic. */
   const char *url;
-  const char *api_key;         /* http: sent as `Authorization: Bearer <key>`; may be NULL */
+  const char *api_key; /* http: sent as `Authorization: Bearer <key>`; may be NULL */
   /* Optional, read only while the transport opens: */
   const char *endpoint;        /* http: path under url; NULL or "": api/v1/lineage */
   const char *file_location;   /* file: path; NULL or "": url */
@@ -181,7 +181,7 @@ typedef struct wy_lineage_options {
   const char *producer;        /* the events' producer URI; NULL: walleye's */
   wy_lineage_clock_fn clock;   /* NULL: the wall clock */
   void *clock_opaque;
-  FILE *console;               /* console transport's stream; NULL: stdout */
+  FILE *console; /* console transport's stream; NULL: stdout */
   /* kafka transport: a sink that only the emitter's sender thread will use while the
    * emitter lives. Its on_delivery must be wy_delivery_dispatch (installed when NULL):
    * sends pass a wy_delivery_target_t, as connector.h asks. Borrowed; must outlive it. */

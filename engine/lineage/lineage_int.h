@@ -12,11 +12,11 @@
 #include "engine/lineage/lineage.h"
 
 /* X(id, eventType) */
-#define WY_LINEAGE_EVENTS(X)                                                             \
-  X(WY_LINEAGE_EV_START, "START")                                                        \
-  X(WY_LINEAGE_EV_RUNNING, "RUNNING")                                                    \
-  X(WY_LINEAGE_EV_COMPLETE, "COMPLETE")                                                  \
-  X(WY_LINEAGE_EV_ABORT, "ABORT")                                                        \
+#define WY_LINEAGE_EVENTS(X)            \
+  X(WY_LINEAGE_EV_START, "START")       \
+  X(WY_LINEAGE_EV_RUNNING, "RUNNING")   \
+  X(WY_LINEAGE_EV_COMPLETE, "COMPLETE") \
+  X(WY_LINEAGE_EV_ABORT, "ABORT")       \
   X(WY_LINEAGE_EV_FAIL, "FAIL")
 
 typedef enum {
@@ -57,8 +57,8 @@ typedef struct wy_lineage_transport wy_lineage_transport_t;
 typedef struct wy_lineage_transport_ops {
   /* Deliver one event. On failure, *retryable says whether trying again may help (a
    * connection refused may; an HTTP 400 will not). key is the Kafka message key. */
-  wy_status_t (*deliver)(wy_lineage_transport_t *t, const char *json, size_t len,
-                         const char *key, int64_t now_ms, bool *retryable, wy_error_t *err);
+  wy_status_t (*deliver)(wy_lineage_transport_t *t, const char *json, size_t len, const char *key,
+                         int64_t now_ms, bool *retryable, wy_error_t *err);
   void (*close)(wy_lineage_transport_t *t);
 } wy_lineage_transport_ops_t;
 

@@ -40,8 +40,7 @@ typedef struct file {
 } file_t;
 
 static wy_status_t file_deliver(wy_lineage_transport_t *t, const char *json, size_t len,
-                                const char *key, int64_t now_ms, bool *retryable,
-                                wy_error_t *err) {
+                                const char *key, int64_t now_ms, bool *retryable, wy_error_t *err) {
   file_t *f = (file_t *)t;
   /* One writev on an O_APPEND file keeps each line whole even when several processes
    * append to the same file. */
@@ -115,8 +114,8 @@ static wy_status_t kafka_deliver(wy_lineage_transport_t *t, const char *json, si
   *retryable = true;
   /* Sending and flushing one event at a time keeps events in order across retries;
    * lineage events are a handful a minute, so batching would buy nothing. */
-  if (wy_sink_send(k->sink, k->topic, -1, key, strlen(key), json, len, NULL, 0, now_ms,
-                   &d.target, err) != WY_OK)
+  if (wy_sink_send(k->sink, k->topic, -1, key, strlen(key), json, len, NULL, 0, now_ms, &d.target,
+                   err) != WY_OK)
     return wy_error_prefix(err, "lineage to topic %s", k->topic);
   wy_status_t st = wy_sink_flush(k->sink, k->timeout_ms, err);
   if (!d.done)
@@ -237,31 +236,33 @@ static wy_status_t composite_open(const wy_lineage_options_t *o, wy_lineage_tran
 wy_status_t wy_lineage_transport_open(const wy_lineage_options_t *o, wy_lineage_transport_t **out,
                                       wy_error_t *err) {
   *out = NULL;
-  const char *where = o->transport == WY_LINEAGE_FILE && o->file_location && *o->file_location ? o->file_location
-                      : o->transport == WY_LINEAGE_KAFKA && o->kafka_topic && *o->kafka_topic ? o->kafka_topic
-                                                                                              : o->url;
-  if (o->transport != WY_LINEAGE_CONSOLE && o->transport != WY_LINEAGE_COMPOSITE && (!where || !*where))
+  const char *where =
+      o->transport == WY_LINEAGE_FILE && o->file_location && *o->file_location ? o->file_location
+      : o->transport == WY_LINEAGE_KAFKA && o->kafka_topic && *o->kafka_topic  ? o->kafka_topic
+                                                                               : o->url;
+  if (o->transport != WY_LINEAGE_CONSOLE && o->transport != WY_LINEAGE_COMPOSITE &&
+      (!where || !*where))
     return wy_error_set(err, WY_ERR_CONFIG,
                         "lineage.transport=%s needs lineage.url (a path, base URL or topic)",
                         wy_lineage_transport_name(o->transport));
   switch (o->transport) {
-  case WY_LINEAGE_CONSOLE: {
-    console_t *c = calloc(1, sizeof *c);
-    if (!c) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    c->base.ops = &console_ops;
-    c->out = o->console ? o->console : stdout;
-    *out = &c->base;
-    return WY_OK;
-  }
-  case WY_LINEAGE_FILE:
-    return file_open(where, out, err);
-  case WY_LINEAGE_HTTP:
-    return wy_lineage_http_open(o, out, err);
-  case WY_LINEAGE_KAFKA:
-    return kafka_open(o, out, err);
-  case WY_LINEAGE_COMPOSITE:
-    return composite_open(o, out, err);
-  default:
-    return wy_error_set(err, WY_ERR_INVALID, "no lineage transport %d", (int)o->transport);
+    case WY_LINEAGE_CONSOLE: {
+      console_t *c = calloc(1, sizeof *c);
+      if (!c) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      c->base.ops = &console_ops;
+      c->out = o->console ? o->console : stdout;
+      *out = &c->base;
+      return WY_OK;
+    }
+    case WY_LINEAGE_FILE:
+      return file_open(where, out, err);
+    case WY_LINEAGE_HTTP:
+      return wy_lineage_http_open(o, out, err);
+    case WY_LINEAGE_KAFKA:
+      return kafka_open(o, out, err);
+    case WY_LINEAGE_COMPOSITE:
+      return composite_open(o, out, err);
+    default:
+      return wy_error_set(err, WY_ERR_INVALID, "no lineage transport %d", (int)o->transport);
   }
 }

@@ -32,8 +32,7 @@ static size_t discard(char *ptr, size_t size, size_t n, void *opaque) { return s
 static bool status_retryable(long code) { return code >= 500 || code == 408 || code == 429; }
 
 static wy_status_t http_deliver(wy_lineage_transport_t *t, const char *json, size_t len,
-                                const char *key, int64_t now_ms, bool *retryable,
-                                wy_error_t *err) {
+                                const char *key, int64_t now_ms, bool *retryable, wy_error_t *err) {
   http_t *h = (http_t *)t;
   curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, json);
   curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -42,7 +41,8 @@ static wy_status_t http_deliver(wy_lineage_transport_t *t, const char *json, siz
   if (rc != CURLE_OK) {
     *retryable = true;
     return wy_error_set(err, rc == CURLE_OPERATION_TIMEDOUT ? WY_ERR_TIMEOUT : WY_ERR_IO,
-                        "POST %s: %s", h->endpoint, h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+                        "POST %s: %s", h->endpoint,
+                        h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
   }
   long code = 0;
   curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);

@@ -20,8 +20,8 @@
 typedef struct aggregate {
   wy_store_t *store;
   const wy_type_t **acc_types;
-  wy_value_t *keys; /* the group keys, then a window start */
-  wy_value_t *args; /* one call's arguments */
+  wy_value_t *keys;    /* the group keys, then a window start */
+  wy_value_t *args;    /* one call's arguments */
   int64_t stream_time; /* the largest timestamp seen */
 } aggregate_t;
 
@@ -37,13 +37,14 @@ static wy_status_t aggregate_open(wy_op_t *op, wy_error_t *err) {
   }
   s->keys = calloc(p->in.nkey + 2, sizeof *s->keys);
   s->args = calloc(maxargs + 1, sizeof *s->args);
-  if (!s->acc_types || !s->keys || !s->args) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!s->acc_types || !s->keys || !s->args)
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return WY_OK;
 }
 
 /* The aggregate row of a group from its accumulators; NULL results where one fails. */
-static wy_value_t *result_row(wy_op_t *op, wy_fn_ctx_t *ctx, const wy_row_t *r, wy_value_t *acc, int64_t wstart,
-                              int64_t wend, bool log) {
+static wy_value_t *result_row(wy_op_t *op, wy_fn_ctx_t *ctx, const wy_row_t *r, wy_value_t *acc,
+                              int64_t wstart, int64_t wend, bool log) {
   const wy_plan_step_t *p = op->step;
   size_t nkey = r->nkey;
   wy_value_t *v = wy_row_values(op->task, nkey + FIRST_CALL + p->ncalls);
@@ -62,7 +63,8 @@ static wy_value_t *result_row(wy_op_t *op, wy_fn_ctx_t *ctx, const wy_row_t *r, 
 }
 
 /* One row into one group (and window, when wend > wstart). */
-static wy_status_t aggregate_one(wy_op_t *op, wy_row_t *r, int64_t wstart, int64_t wend, wy_error_t *err) {
+static wy_status_t aggregate_one(wy_op_t *op, wy_row_t *r, int64_t wstart, int64_t wend,
+                                 wy_error_t *err) {
   aggregate_t *s = op->state;
   wy_task_ctx_t *t = op->task;
   const wy_plan_step_t *p = op->step;
@@ -84,11 +86,13 @@ static wy_status_t aggregate_one(wy_op_t *op, wy_row_t *r, int64_t wstart, int64
   ctx.arena = &t->arena;
   ctx.err = &e;
   if (found) {
-    if (wy_rowcodec_decode(old, oldlen, s->acc_types, p->ncalls, &t->arena, acc, err) != WY_OK) return err->code;
+    if (wy_rowcodec_decode(old, oldlen, s->acc_types, p->ncalls, &t->arena, acc, err) != WY_OK)
+      return err->code;
   } else {
     for (size_t i = 0; i < p->ncalls; i++) {
       ctx.ret = p->calls[i].resolved.ret;
-      if (p->calls[i].ops->init(&ctx, &acc[i]) != WY_OK) return wy_error_set(err, WY_ERR_EVAL, "%s", e.msg);
+      if (p->calls[i].ops->init(&ctx, &acc[i]) != WY_OK)
+        return wy_error_set(err, WY_ERR_EVAL, "%s", e.msg);
     }
   }
   /* the group's previous row, for HAVING's delete semantics */
@@ -108,8 +112,9 @@ static wy_status_t aggregate_one(wy_op_t *op, wy_row_t *r, int64_t wstart, int64
     ctx.ret = a->resolved.ret;
     ctx.arg_types = a->resolved.param_types;
     ctx.nargs = a->nargs;
-    wy_status_t st = r->retract && a->ops->undo ? a->ops->undo(&ctx, s->args, a->nargs, &acc[i])
-                                                : a->ops->accumulate(&ctx, s->args, a->nargs, &acc[i]);
+    wy_status_t st = r->retract && a->ops->undo
+                         ? a->ops->undo(&ctx, s->args, a->nargs, &acc[i])
+                         : a->ops->accumulate(&ctx, s->args, a->nargs, &acc[i]);
     if (st != WY_OK) wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);
   }
   size_t vlen;
@@ -143,13 +148,15 @@ static wy_status_t aggregate_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) 
   if (r->tombstone) return WY_OK; /* a deleted table row was retracted already */
   for (size_t i = 0; i < r->nkey; i++)
     if (r->v[i].null) {
-      wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, "key", "GROUP BY key is NULL: record skipped");
+      wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, "key",
+                "GROUP BY key is NULL: record skipped");
       return WY_OK;
     }
   if (p->window_size <= 0) return aggregate_one(op, r, 0, 0, err);
   if (r->ts > s->stream_time) s->stream_time = r->ts;
   int64_t size = p->window_size, adv = p->window_advance > 0 ? p->window_advance : size;
-  int64_t first = wy_floor_div(r->ts - size, adv) * adv + adv; /* the earliest start with ts < start + size */
+  int64_t first =
+      wy_floor_div(r->ts - size, adv) * adv + adv; /* the earliest start with ts < start + size */
   if (first < 0) first = 0;
   bool any = false;
   for (int64_t start = first; start <= r->ts; start += adv) {
@@ -157,7 +164,9 @@ static wy_status_t aggregate_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) 
     any = true;
     if (aggregate_one(op, r, start, start + size, err) != WY_OK) return err->code;
   }
-  if (!any) wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, "record for a closed window dropped");
+  if (!any)
+    wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL,
+              "record for a closed window dropped");
   return WY_OK;
 }
 

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-wy_status_t wy_decoder_open(wy_decoder_t *d, wy_task_ctx_t *t, const wy_plan_input_t *in, wy_error_t *err) {
+wy_status_t wy_decoder_open(wy_decoder_t *d, wy_task_ctx_t *t, const wy_plan_input_t *in,
+                            wy_error_t *err) {
   memset(d, 0, sizeof *d);
   d->in = in;
   const wy_schema_t *s = &in->shape.schema;
@@ -32,13 +33,16 @@ wy_status_t wy_decoder_open(wy_decoder_t *d, wy_task_ctx_t *t, const wy_plan_inp
     }
   }
   /* an internal topic's rows carry their change flags in a last INT column */
-  if (st == WY_OK && in->changes) st = wy_schema_add(&vs, "WY_CHANGE_FLAGS", wy_type_int(), WY_NS_VALUE, NULL, err);
+  if (st == WY_OK && in->changes)
+    st = wy_schema_add(&vs, "WY_CHANGE_FLAGS", wy_type_int(), WY_NS_VALUE, NULL, err);
   if (st == WY_OK) {
-    d->key_codec = wy_op_codec(t, &in->key_format, &ks, 0, ks.n, true, in->topic, false, NULL, NULL, err);
+    d->key_codec =
+        wy_op_codec(t, &in->key_format, &ks, 0, ks.n, true, in->topic, false, NULL, NULL, err);
     if (!d->key_codec) st = err->code;
   }
   if (st == WY_OK) {
-    d->value_codec = wy_op_codec(t, &in->value_format, &vs, 0, vs.n, false, in->topic, false, NULL, mask, err);
+    d->value_codec =
+        wy_op_codec(t, &in->value_format, &vs, 0, vs.n, false, in->topic, false, NULL, mask, err);
     if (!d->value_codec) st = err->code;
   }
   wy_schema_clear(&ks);
@@ -58,16 +62,17 @@ void wy_decoder_close(wy_decoder_t *d) {
   memset(d, 0, sizeof *d);
 }
 
-static wy_status_t header_columns(wy_decoder_t *d, wy_task_ctx_t *t, const wy_record_t *rec, wy_row_t *r,
-                                  wy_error_t *err) {
+static wy_status_t header_columns(wy_decoder_t *d, wy_task_ctx_t *t, const wy_record_t *rec,
+                                  wy_row_t *r, wy_error_t *err) {
   const wy_schema_t *s = &d->in->shape.schema;
   for (size_t i = 0; i < s->n; i++) {
     const wy_column_t *c = &s->cols[i];
     if (c->ns == WY_NS_HEADER) {
       for (size_t h = rec->nheaders; h-- > 0;) {
         if (strcmp(rec->headers[h].key, c->header_key) == 0) {
-          r->v[i] = rec->headers[h].value ? wy_bytes(rec->headers[h].value, rec->headers[h].value_len)
-                                          : wy_null(WY_T_BYTES);
+          r->v[i] = rec->headers[h].value
+                        ? wy_bytes(rec->headers[h].value, rec->headers[h].value_len)
+                        : wy_null(WY_T_BYTES);
           break;
         }
       }
@@ -78,8 +83,9 @@ static wy_status_t header_columns(wy_decoder_t *d, wy_task_ctx_t *t, const wy_re
         wy_list_t *st = wy_list_new(&t->arena, 2);
         if (!st) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
         st->items[0] = wy_string(rec->headers[h].key, strlen(rec->headers[h].key));
-        st->items[1] = rec->headers[h].value ? wy_bytes(rec->headers[h].value, rec->headers[h].value_len)
-                                             : wy_null(WY_T_BYTES);
+        st->items[1] = rec->headers[h].value
+                           ? wy_bytes(rec->headers[h].value, rec->headers[h].value_len)
+                           : wy_null(WY_T_BYTES);
         l->items[h] = wy_struct(st);
       }
       r->v[i] = wy_array(l);
@@ -102,8 +108,8 @@ static bool event_time(wy_decoder_t *d, wy_op_t *op, wy_row_t *r) {
   if (in->timestamp_prog) {
     wy_error_t pe;
     wy_error_clear(&pe);
-    if (wy_expr_eval(in->timestamp_prog, r->v, &op->task->arena, &parsed, &pe) != WY_OK || pe.code != WY_OK ||
-        parsed.null) {
+    if (wy_expr_eval(in->timestamp_prog, r->v, &op->task->arena, &parsed, &pe) != WY_OK ||
+        pe.code != WY_OK || parsed.null) {
       wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, "KsqlTopic.Source", r, "value",
                 pe.code != WY_OK ? pe.msg : "cannot parse the timestamp column");
       return false;
@@ -120,8 +126,8 @@ static bool event_time(wy_decoder_t *d, wy_op_t *op, wy_row_t *r) {
   return true;
 }
 
-wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *rec, wy_row_t *r, bool *skip,
-                              wy_error_t *err) {
+wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *rec, wy_row_t *r,
+                              bool *skip, wy_error_t *err) {
   wy_task_ctx_t *t = op->task;
   const wy_plan_input_t *in = d->in;
   const char *step = in->changes ? "Repartition.Source" : "KsqlTopic.Source";
@@ -141,7 +147,8 @@ wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *r
   wy_error_t e;
   if (d->nkey && rec->key) {
     bool null_row = false;
-    if (wy_format_decode(d->key_codec, rec->key, rec->key_len, &t->arena, d->kv, &null_row, &e) != WY_OK) {
+    if (wy_format_decode(d->key_codec, rec->key, rec->key_len, &t->arena, d->kv, &null_row, &e) !=
+        WY_OK) {
       wy_op_log(op, WY_PLOG_DESERIALIZATION_ERROR, step, r, "key", e.msg);
       *skip = true;
       return WY_OK;
@@ -153,7 +160,8 @@ wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *r
     return WY_OK;
   }
   bool null_row = false;
-  if (wy_format_decode(d->value_codec, rec->value, rec->value_len, &t->arena, d->vv, &null_row, &e) != WY_OK) {
+  if (wy_format_decode(d->value_codec, rec->value, rec->value_len, &t->arena, d->vv, &null_row,
+                       &e) != WY_OK) {
     wy_op_log(op, WY_PLOG_DESERIALIZATION_ERROR, step, r, "value", e.msg);
     *skip = true;
     return WY_OK;

@@ -21,11 +21,12 @@ typedef struct wy_decoder {
   wy_value_t *kv, *vv;        /* decoded key and value columns (value: + the flags) */
 } wy_decoder_t;
 
-wy_status_t wy_decoder_open(wy_decoder_t *d, wy_task_ctx_t *t, const wy_plan_input_t *in, wy_error_t *err);
+wy_status_t wy_decoder_open(wy_decoder_t *d, wy_task_ctx_t *t, const wy_plan_input_t *in,
+                            wy_error_t *err);
 void wy_decoder_close(wy_decoder_t *d);
 /* Decode rec into *row (values in the task's arena). *skip when the record was
  * undecodable (reported by op to the processing log). */
-wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *rec, wy_row_t *row, bool *skip,
-                              wy_error_t *err);
+wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *rec, wy_row_t *row,
+                              bool *skip, wy_error_t *err);
 
 #endif

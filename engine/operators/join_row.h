@@ -29,15 +29,16 @@ void wy_join_side_close(wy_join_side_t *s);
 bool wy_join_key(wy_op_t *op, const wy_row_t *r, wy_value_t *key);
 /* The other side's row under key in its table (after its dropped columns), or *theirs
  * NULL when there is none. */
-wy_status_t wy_join_lookup(wy_op_t *op, wy_store_t *table, const wy_join_side_t *other, const wy_value_t *key,
-                           const wy_value_t **theirs, wy_error_t *err);
+wy_status_t wy_join_lookup(wy_op_t *op, wy_store_t *table, const wy_join_side_t *other,
+                           const wy_value_t *key, const wy_value_t **theirs, wy_error_t *err);
 /* This side's columns of row r (after its dropped columns). */
 const wy_value_t *wy_join_mine(wy_op_t *op, const wy_row_t *r);
 
 /* Emit the joined row of this side's mine and the other side's theirs (each after its
  * dropped columns; NULL for a missing side), with the row time ts. */
-wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine, const wy_value_t *theirs,
-                         const wy_value_t *key, int64_t ts, bool tombstone, wy_error_t *err);
+wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
+                         const wy_value_t *theirs, const wy_value_t *key, int64_t ts,
+                         bool tombstone, wy_error_t *err);
 
 /* Is this side (or the other side) kept without a match (an outer join's side)? */
 bool wy_join_this_kept(const wy_plan_join_t *j);

@@ -23,8 +23,8 @@ static wy_status_t join_ss_open(wy_op_t *op, wy_error_t *err) {
 
 /* The other side's records under key in [from, to), decoded (collected first: emitting
  * writes to the stores, which may invalidate an iterator). */
-static wy_status_t matches(wy_op_t *op, const wy_value_t *key, int64_t from, int64_t to, wy_value_t ***out,
-                           size_t *n, wy_error_t *err) {
+static wy_status_t matches(wy_op_t *op, const wy_value_t *key, int64_t from, int64_t to,
+                           wy_value_t ***out, size_t *n, wy_error_t *err) {
   join_ss_t *s = op->state;
   wy_task_ctx_t *t = op->task;
   *n = 0;
@@ -43,12 +43,16 @@ static wy_status_t matches(wy_op_t *op, const wy_value_t *key, int64_t from, int
     size_t len;
     const void *val = wy_store_iter_value(it, &len);
     wy_value_t *ov = wy_row_values(t, s->other.n);
-    if (!ov) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    else st = wy_rowcodec_decode(val, len, s->other.types, s->other.n + 1, &t->arena, ov, err);
+    if (!ov)
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    else
+      st = wy_rowcodec_decode(val, len, s->other.types, s->other.n + 1, &t->arena, ov, err);
     if (st == WY_OK && *n == cap) {
       wy_value_t **grown = wy_arena_alloc(&t->arena, 2 * cap * sizeof *grown);
-      if (!grown) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      else memcpy(grown, v, cap * sizeof *grown);
+      if (!grown)
+        st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      else
+        memcpy(grown, v, cap * sizeof *grown);
       v = grown;
       cap *= 2;
     }
@@ -78,15 +82,18 @@ static wy_status_t join_ss_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   if (wy_store_put(s->buffer, kb, klen, t->scratch.data, vlen, err) != WY_OK) return err->code;
   wy_value_t **found;
   size_t n;
-  if (matches(op, &key, r->ts - j->within_before, r->ts + j->within_after + 1, &found, &n, err) != WY_OK)
+  if (matches(op, &key, r->ts - j->within_before, r->ts + j->within_after + 1, &found, &n, err) !=
+      WY_OK)
     return err->code;
   const wy_value_t *mine = wy_join_mine(op, r);
   for (size_t i = 0; i < n; i++) {
     int64_t ots = found[i][s->other.n].null ? r->ts : found[i][s->other.n].u.i64;
-    if (wy_join_emit(op, r, mine, found[i] + s->other.drop, &key, r->ts > ots ? r->ts : ots, false, err) != WY_OK)
+    if (wy_join_emit(op, r, mine, found[i] + s->other.drop, &key, r->ts > ots ? r->ts : ots, false,
+                     err) != WY_OK)
       return err->code;
   }
-  if (n == 0 && wy_join_this_kept(j)) return wy_join_emit(op, r, mine, NULL, &key, r->ts, false, err);
+  if (n == 0 && wy_join_this_kept(j))
+    return wy_join_emit(op, r, mine, NULL, &key, r->ts, false, err);
   return WY_OK;
 }
 
@@ -96,5 +103,7 @@ static void join_ss_close(wy_op_t *op) {
   wy_join_side_close(&s->other);
 }
 
-const wy_op_ops_t wy_op_join_stream_stream = {
-    .state_size = sizeof(join_ss_t), .open = join_ss_open, .process = join_ss_process, .close = join_ss_close};
+const wy_op_ops_t wy_op_join_stream_stream = {.state_size = sizeof(join_ss_t),
+                                              .open = join_ss_open,
+                                              .process = join_ss_process,
+                                              .close = join_ss_close};

@@ -27,5 +27,7 @@ static wy_status_t join_st_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
 
 static void join_st_close(wy_op_t *op) { wy_join_side_close(&((join_st_t *)op->state)->other); }
 
-const wy_op_ops_t wy_op_join_stream_table = {
-    .state_size = sizeof(join_st_t), .open = join_st_open, .process = join_st_process, .close = join_st_close};
+const wy_op_ops_t wy_op_join_stream_table = {.state_size = sizeof(join_st_t),
+                                             .open = join_st_open,
+                                             .process = join_st_process,
+                                             .close = join_st_close};

@@ -30,11 +30,14 @@ static wy_status_t join_tt_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   if (ov)
     return wy_join_other_kept(j) ? wy_join_emit(op, r, NULL, ov, &key, r->ts, false, err)
                                  : wy_join_emit(op, r, NULL, NULL, &key, r->ts, true, err);
-  if (wy_join_this_kept(j) && r->old) return wy_join_emit(op, r, NULL, NULL, &key, r->ts, true, err);
+  if (wy_join_this_kept(j) && r->old)
+    return wy_join_emit(op, r, NULL, NULL, &key, r->ts, true, err);
   return WY_OK;
 }
 
 static void join_tt_close(wy_op_t *op) { wy_join_side_close(&((join_tt_t *)op->state)->other); }
 
-const wy_op_ops_t wy_op_join_table_table = {
-    .state_size = sizeof(join_tt_t), .open = join_tt_open, .process = join_tt_process, .close = join_tt_close};
+const wy_op_ops_t wy_op_join_table_table = {.state_size = sizeof(join_tt_t),
+                                            .open = join_tt_open,
+                                            .process = join_tt_process,
+                                            .close = join_tt_close};

@@ -30,7 +30,8 @@ static wy_status_t materialize_open(wy_op_t *op, wy_error_t *err) {
   s->key_slot = calloc(in->n + 1, sizeof *s->key_slot);
   s->keys = calloc(in->n + 1, sizeof *s->keys);
   s->types = wy_types_of(in, 0, in->n, 1);
-  if (!s->key_slot || !s->keys || !s->types) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!s->key_slot || !s->keys || !s->types)
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < in->n; i++)
     if (in->cols[i].ns == WY_NS_KEY) s->key_slot[s->nkey++] = (int)i;
   return WY_OK;
@@ -55,7 +56,8 @@ static bool same_group(wy_op_t *op, const wy_value_t *a, const wy_value_t *b) {
     wy_value_t x, y;
     wy_error_t e;
     if (wy_expr_eval(g->exprs[i].prog, a, &op->task->arena, &x, &e) != WY_OK ||
-        wy_expr_eval(g->exprs[i].prog, b, &op->task->arena, &y, &e) != WY_OK || !wy_value_equal(&x, &y))
+        wy_expr_eval(g->exprs[i].prog, b, &op->task->arena, &y, &e) != WY_OK ||
+        !wy_value_equal(&x, &y))
       return false;
   }
   return true;
@@ -105,13 +107,14 @@ static wy_status_t materialize_process(wy_op_t *op, wy_row_t *r, wy_error_t *err
 
 /* A record of the table's topic, decoded as processing decodes it, into the write that
  * processing made. Undecodable records and NULL keys are skipped, as they were then. */
-static wy_status_t materialize_restore(wy_op_t *op, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *out,
-                                       bool *skip, wy_error_t *err) {
+static wy_status_t materialize_restore(wy_op_t *op, const wy_record_t *rec, wy_arena_t *a,
+                                       wy_store_op_t *out, bool *skip, wy_error_t *err) {
   materialize_t *s = op->state;
   wy_task_ctx_t *t = op->task;
   *skip = true;
   if (!s->restoring) {
-    if (wy_decoder_open(&s->restorer, t, &t->sub->inputs[op->step->input], err) != WY_OK) return err->code;
+    if (wy_decoder_open(&s->restorer, t, &t->sub->inputs[op->step->input], err) != WY_OK)
+      return err->code;
     s->restoring = true;
   }
   wy_arena_reset(&t->arena);
@@ -132,7 +135,8 @@ static wy_status_t materialize_restore(wy_op_t *op, const wy_record_t *rec, wy_a
     size_t vlen;
     r.v[r.n] = wy_bigint(r.ts);
     if (wy_task_row(t, s->types, r.v, r.n + 1, &vlen, err) != WY_OK) return err->code;
-    if (!(out->value = wy_task_scratch_copy(t, a, vlen))) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (!(out->value = wy_task_scratch_copy(t, a, vlen)))
+      return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     out->value_len = vlen;
   }
   *skip = false;

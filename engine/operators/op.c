@@ -35,11 +35,11 @@ void wy_row_set_pseudo(wy_row_t *r) {
   r->v[r->n + 2] = wy_bigint(r->offset);
 }
 
-void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r, const char *target,
-               const char *msg) {
+void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r,
+               const char *target, const char *msg) {
   wy_task_ctx_t *t = op->task;
-  wy_plog_report(t->env->plog, type, t->plan->id, step ? step : wy_step_name(op->step->kind), t->topic,
-                 r ? r->partition : t->partition, r ? r->offset : -1, target, msg);
+  wy_plog_report(t->env->plog, type, t->plan->id, step ? step : wy_step_name(op->step->kind),
+                 t->topic, r ? r->partition : t->partition, r ? r->offset : -1, target, msg);
   if (t->env->counters) wy_counter_add(&t->env->counters->logged, 1);
 }
 
@@ -52,8 +52,8 @@ size_t wy_task_key(wy_task_ctx_t *t, const wy_value_t *v, size_t n) {
   }
 }
 
-wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const wy_value_t *v, size_t n, size_t *len,
-                        wy_error_t *err) {
+wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const wy_value_t *v,
+                        size_t n, size_t *len, wy_error_t *err) {
   wy_buf_t *b = &t->scratch;
   for (;;) {
     size_t need = 0;
@@ -82,8 +82,9 @@ const wy_type_t **wy_types_of(const wy_schema_t *s, size_t from, size_t to, size
   return v;
 }
 
-wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec, const wy_schema_t *schema, size_t from,
-                               size_t to, bool is_key, const char *topic, bool write, const char *key_schema_name,
+wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec,
+                               const wy_schema_t *schema, size_t from, size_t to, bool is_key,
+                               const char *topic, bool write, const char *key_schema_name,
                                const uint8_t *projection, wy_error_t *err) {
   size_t n = to > from ? to - from : 0;
   wy_format_column_t *cols = calloc(n + 1, sizeof *cols);
@@ -91,7 +92,8 @@ wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec, c
     wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) cols[i] = (wy_format_column_t){schema->cols[from + i].name, schema->cols[from + i].type};
+  for (size_t i = 0; i < n; i++)
+    cols[i] = (wy_format_column_t){schema->cols[from + i].name, schema->cols[from + i].type};
   wy_codec_request_t req = {is_key, topic, t->env->schema_registry, write, NULL, projection, 0};
   if (is_key && write) req.default_full_name = key_schema_name;
   wy_format_codec_t *c = wy_format_spec_codec(spec, cols, n, &req, err);
@@ -100,7 +102,8 @@ wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec, c
 }
 
 wy_status_t wy_op_lookup(wy_op_t *op, wy_store_t *store, const uint8_t *key, size_t klen,
-                         const wy_type_t *const *types, size_t n, wy_value_t **row, wy_error_t *err) {
+                         const wy_type_t *const *types, size_t n, wy_value_t **row,
+                         wy_error_t *err) {
   *row = NULL;
   const void *val;
   size_t vlen;
@@ -109,7 +112,8 @@ wy_status_t wy_op_lookup(wy_op_t *op, wy_store_t *store, const uint8_t *key, siz
   if (!found) return WY_OK;
   wy_value_t *v = wy_row_values(op->task, n);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  if (wy_rowcodec_decode(val, vlen, types, n + 1, &op->task->arena, v, err) != WY_OK) return err->code;
+  if (wy_rowcodec_decode(val, vlen, types, n + 1, &op->task->arena, v, err) != WY_OK)
+    return err->code;
   *row = v;
   return WY_OK;
 }

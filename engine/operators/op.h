@@ -35,19 +35,19 @@
 /* ---- rows ---- */
 
 typedef struct wy_row {
-  wy_value_t *v;  /* n real columns, then WY_ROW_NPSEUDO pseudo columns */
-  size_t n;       /* real columns */
-  size_t nkey;    /* leading key columns */
+  wy_value_t *v; /* n real columns, then WY_ROW_NPSEUDO pseudo columns */
+  size_t n;      /* real columns */
+  size_t nkey;   /* leading key columns */
   int64_t ts;
   int32_t partition;
   int64_t offset;
   const wy_header_t *headers;
   size_t nheaders;
-  bool tombstone; /* a table's delete: only the key columns are meaningful */
-  bool retract;   /* undo this row in an aggregate (an aggregation over a table) */
-  bool suppress;  /* a retraction the next row supersedes: no output */
-  const wy_value_t *old;  /* a table row's previous version, same layout; or NULL */
-  bool windowed;          /* the key has a time window */
+  bool tombstone;        /* a table's delete: only the key columns are meaningful */
+  bool retract;          /* undo this row in an aggregate (an aggregation over a table) */
+  bool suppress;         /* a retraction the next row supersedes: no output */
+  const wy_value_t *old; /* a table row's previous version, same layout; or NULL */
+  bool windowed;         /* the key has a time window */
   int64_t wstart, wend;
   const wy_record_t *rec; /* the input record (the SOURCE operator decodes it) */
 } wy_row_t;
@@ -65,14 +65,16 @@ typedef struct wy_query_counters {
 static inline void wy_counter_add(uint64_t *c, uint64_t n) {
   __atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
 }
-static inline uint64_t wy_counter_load(const uint64_t *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }
+static inline uint64_t wy_counter_load(const uint64_t *c) {
+  return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
 
 /* The services a query's tasks use: its environment, explicit (never the engine). */
 typedef struct wy_exec_env {
-  wy_sink_t *sink;                /* outputs, repartitions and changelogs */
-  wy_plog_t *plog;                /* the processing log */
-  struct wy_sr *schema_registry;  /* NULL: Schema Registry formats are unavailable */
-  wy_state_env_t *state;          /* where tasks keep their stores */
+  wy_sink_t *sink;               /* outputs, repartitions and changelogs */
+  wy_plog_t *plog;               /* the processing log */
+  struct wy_sr *schema_registry; /* NULL: Schema Registry formats are unavailable */
+  wy_state_env_t *state;         /* where tasks keep their stores */
   wy_query_counters_t *counters;
 } wy_exec_env_t;
 
@@ -83,12 +85,12 @@ typedef struct wy_task_ctx {
   size_t sub_index;
   int32_t partition;
   const wy_exec_env_t *env;
-  wy_arena_t arena;         /* the current input record's rows; reset for every record */
-  wy_buf_t kbuf, vbuf; /* encoders' output */
-  wy_buf_t scratch;    /* store keys and values */
-  wy_task_state_t *state;   /* the task's stores (NULL when the sub-topology has none) */
-  wy_store_t **stores;      /* per store of the sub-topology (wy_plan_store_t) */
-  const char *topic;        /* the topic of the record in process */
+  wy_arena_t arena;       /* the current input record's rows; reset for every record */
+  wy_buf_t kbuf, vbuf;    /* encoders' output */
+  wy_buf_t scratch;       /* store keys and values */
+  wy_task_state_t *state; /* the task's stores (NULL when the sub-topology has none) */
+  wy_store_t **stores;    /* per store of the sub-topology (wy_plan_store_t) */
+  const char *topic;      /* the topic of the record in process */
 } wy_task_ctx_t;
 
 /* ---- operators ---- */
@@ -107,8 +109,8 @@ typedef struct wy_op_ops {
   void (*close)(wy_op_t *op); /* may be NULL */
   /* The store the operator owns is restored from a source topic: turn one of its
    * records into the store write (wy_restore_fn, state.h). May be NULL. */
-  wy_status_t (*restore)(wy_op_t *op, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *out, bool *skip,
-                         wy_error_t *err);
+  wy_status_t (*restore)(wy_op_t *op, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *out,
+                         bool *skip, wy_error_t *err);
 } wy_op_ops_t;
 
 struct wy_op {
@@ -138,13 +140,13 @@ wy_value_t *wy_row_values(wy_task_ctx_t *t, size_t n);
 void wy_row_set_pseudo(wy_row_t *r);
 /* A processing-log entry for the row (NULL: none), named after the step unless step is
  * given, counted in the query's counters. */
-void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r, const char *target,
-               const char *msg);
+void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r,
+               const char *target, const char *msg);
 /* The store keys of n values (keycodec.h) in the task's scratch; 0 when out of memory. */
 size_t wy_task_key(wy_task_ctx_t *t, const wy_value_t *v, size_t n);
 /* The row encoding (rowcodec.h) of n values in the task's scratch. */
-wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const wy_value_t *v, size_t n, size_t *len,
-                        wy_error_t *err);
+wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const wy_value_t *v,
+                        size_t n, size_t *len, wy_error_t *err);
 /* A copy of the first n bytes of the scratch in the arena (NULL when out of memory). */
 uint8_t *wy_task_scratch_copy(wy_task_ctx_t *t, wy_arena_t *a, size_t n);
 /* The column types of schema columns [from, to), then `extra` BIGINTs (ROWTIME kept
@@ -152,12 +154,14 @@ uint8_t *wy_task_scratch_copy(wy_task_ctx_t *t, wy_arena_t *a, size_t n);
 const wy_type_t **wy_types_of(const wy_schema_t *s, size_t from, size_t to, size_t extra);
 /* A codec for the columns [from, to) of a schema in spec's format. Writers register
  * their schema with a Schema Registry format; key_schema_name names a key record. */
-wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec, const wy_schema_t *schema, size_t from,
-                               size_t to, bool is_key, const char *topic, bool write, const char *key_schema_name,
+wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec,
+                               const wy_schema_t *schema, size_t from, size_t to, bool is_key,
+                               const char *topic, bool write, const char *key_schema_name,
                                const uint8_t *projection, wy_error_t *err);
 /* The stored row of a table or buffer under a key: its values decoded with types (n
  * columns then ROWTIME in the first pseudo slot), or *row NULL when absent. */
 wy_status_t wy_op_lookup(wy_op_t *op, wy_store_t *store, const uint8_t *key, size_t klen,
-                         const wy_type_t *const *types, size_t n, wy_value_t **row, wy_error_t *err);
+                         const wy_type_t *const *types, size_t n, wy_value_t **row,
+                         wy_error_t *err);
 
 #endif

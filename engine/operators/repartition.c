@@ -19,17 +19,20 @@ static wy_status_t repartition_open(wy_op_t *op, wy_error_t *err) {
   s->nvalue = in->n - p->in.nkey;
   s->vals = calloc(s->nvalue + 1, sizeof *s->vals);
   if (!s->vals) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  s->key_codec = wy_op_codec(op->task, &p->key_format, in, 0, p->in.nkey, true, p->topic, true, p->key_schema_name,
-                             NULL, err);
+  s->key_codec = wy_op_codec(op->task, &p->key_format, in, 0, p->in.nkey, true, p->topic, true,
+                             p->key_schema_name, NULL, err);
   if (!s->key_codec) return err->code;
   wy_schema_t vs;
   wy_schema_init(&vs);
   wy_status_t st = WY_OK;
   for (size_t i = p->in.nkey; i < in->n && st == WY_OK; i++)
-    st = wy_schema_add(&vs, in->cols[i].name, wy_type_ref(in->cols[i].type), WY_NS_VALUE, NULL, err);
-  if (st == WY_OK) st = wy_schema_add(&vs, "WY_CHANGE_FLAGS", wy_type_int(), WY_NS_VALUE, NULL, err);
+    st =
+        wy_schema_add(&vs, in->cols[i].name, wy_type_ref(in->cols[i].type), WY_NS_VALUE, NULL, err);
+  if (st == WY_OK)
+    st = wy_schema_add(&vs, "WY_CHANGE_FLAGS", wy_type_int(), WY_NS_VALUE, NULL, err);
   if (st == WY_OK) {
-    s->value_codec = wy_op_codec(op->task, &p->value_format, &vs, 0, vs.n, false, p->topic, true, NULL, NULL, err);
+    s->value_codec = wy_op_codec(op->task, &p->value_format, &vs, 0, vs.n, false, p->topic, true,
+                                 NULL, NULL, err);
     if (!s->value_codec) st = err->code;
   }
   wy_schema_clear(&vs);
@@ -55,9 +58,11 @@ static wy_status_t repartition_process(wy_op_t *op, wy_row_t *r, wy_error_t *err
   int flags = (r->tombstone ? WY_CHANGE_DELETE : 0) | (r->retract ? WY_CHANGE_RETRACT : 0) |
               (r->suppress ? WY_CHANGE_SUPPRESS : 0);
   s->vals[s->nvalue] = wy_int(flags);
-  if (wy_format_encode(s->value_codec, s->vals, &t->vbuf, &null_value, err) != WY_OK) return err->code;
-  return wy_sink_send(t->env->sink, op->step->topic, -1, null_key ? NULL : t->kbuf.data, null_key ? 0 : t->kbuf.len,
-                      t->vbuf.data, t->vbuf.len, r->headers, r->nheaders, r->ts, NULL, err);
+  if (wy_format_encode(s->value_codec, s->vals, &t->vbuf, &null_value, err) != WY_OK)
+    return err->code;
+  return wy_sink_send(t->env->sink, op->step->topic, -1, null_key ? NULL : t->kbuf.data,
+                      null_key ? 0 : t->kbuf.len, t->vbuf.data, t->vbuf.len, r->headers,
+                      r->nheaders, r->ts, NULL, err);
 }
 
 static void repartition_close(wy_op_t *op) {

@@ -12,11 +12,11 @@ static wy_status_t sink_open(wy_op_t *op, wy_error_t *err) {
   sink_t *s = op->state;
   const wy_plan_step_t *p = op->step;
   const wy_schema_t *in = &p->in.schema;
-  s->key_codec = wy_op_codec(op->task, &p->key_format, in, 0, p->in.nkey, true, p->topic, true, p->key_schema_name,
-                             NULL, err);
+  s->key_codec = wy_op_codec(op->task, &p->key_format, in, 0, p->in.nkey, true, p->topic, true,
+                             p->key_schema_name, NULL, err);
   if (!s->key_codec) return err->code;
-  s->value_codec =
-      wy_op_codec(op->task, &p->value_format, in, p->in.nkey, in->n, false, p->topic, true, NULL, NULL, err);
+  s->value_codec = wy_op_codec(op->task, &p->value_format, in, p->in.nkey, in->n, false, p->topic,
+                               true, NULL, NULL, err);
   return s->value_codec ? WY_OK : err->code;
 }
 
@@ -30,14 +30,17 @@ static bool record_time(wy_op_t *op, const wy_row_t *r, int64_t *ts) {
   if (p->timestamp_prog) {
     wy_error_t e;
     wy_error_clear(&e);
-    if (wy_expr_eval(p->timestamp_prog, r->v, &op->task->arena, &v, &e) != WY_OK || e.code != WY_OK || v.null) {
+    if (wy_expr_eval(p->timestamp_prog, r->v, &op->task->arena, &v, &e) != WY_OK ||
+        e.code != WY_OK || v.null) {
       wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL,
                 e.code != WY_OK ? e.msg : "cannot parse the timestamp column");
       return false;
     }
   }
-  if (v.kind == WY_T_INT) *ts = v.u.i32;
-  else if (v.kind == WY_T_BIGINT || v.kind == WY_T_TIMESTAMP) *ts = v.u.i64;
+  if (v.kind == WY_T_INT)
+    *ts = v.u.i32;
+  else if (v.kind == WY_T_BIGINT || v.kind == WY_T_TIMESTAMP)
+    *ts = v.u.i64;
   return true;
 }
 
@@ -50,14 +53,16 @@ static wy_status_t sink_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
     wy_op_log(op, WY_PLOG_SERIALIZATION_ERROR, NULL, r, "key", e.msg);
     return WY_OK;
   }
-  if (!r->tombstone && wy_format_encode(s->value_codec, r->v + r->nkey, &t->vbuf, &null_value, &e) != WY_OK) {
+  if (!r->tombstone &&
+      wy_format_encode(s->value_codec, r->v + r->nkey, &t->vbuf, &null_value, &e) != WY_OK) {
     wy_op_log(op, WY_PLOG_SERIALIZATION_ERROR, NULL, r, "value", e.msg);
     return WY_OK;
   }
   int64_t ts = r->ts;
   if (!record_time(op, r, &ts)) return WY_OK;
   if (ts < 0) {
-    wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, "invalid (negative) timestamp: record skipped");
+    wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL,
+              "invalid (negative) timestamp: record skipped");
     return WY_OK;
   }
   if (r->windowed && !null_key) {

@@ -19,5 +19,7 @@ static wy_status_t source_process(wy_op_t *op, wy_row_t *row, wy_error_t *err) {
 
 static void source_close(wy_op_t *op) { wy_decoder_close(op->state); }
 
-const wy_op_ops_t wy_op_source = {
-    .state_size = sizeof(wy_decoder_t), .open = source_open, .process = source_process, .close = source_close};
+const wy_op_ops_t wy_op_source = {.state_size = sizeof(wy_decoder_t),
+                                  .open = source_open,
+                                  .process = source_process,
+                                  .close = source_close};

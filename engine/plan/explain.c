@@ -14,51 +14,58 @@ static void schema_line(FILE *out, const char *indent, const wy_schema_t *s, boo
 static const char *format_name(const wy_format_spec_t *f) { return f->name[0] ? f->name : "-"; }
 
 static const char *join_kind(const wy_plan_join_t *j) {
-  return j->left_outer && j->right_outer ? "FULL OUTER" : j->left_outer ? "LEFT" : j->right_outer ? "RIGHT" : "INNER";
+  return j->left_outer && j->right_outer ? "FULL OUTER"
+         : j->left_outer                 ? "LEFT"
+         : j->right_outer                ? "RIGHT"
+                                         : "INNER";
 }
 
-static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_step_t *s, bool table) {
+static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_step_t *s,
+                         bool table) {
   fprintf(out, "      -> %s", wy_step_name(s->kind));
   switch (s->kind) {
-  case WY_STEP_SOURCE:
-    fprintf(out, " (input %d)\n", s->input);
-    break;
-  case WY_STEP_MATERIALIZE:
-    fprintf(out, " into store %s%s\n", sub->stores[s->store].name, s->retracts ? " (retracting updates)" : "");
-    break;
-  case WY_STEP_PROJECT:
-  case WY_STEP_SELECT_KEY:
-    fprintf(out, " (%zu expression%s, %zu key column%s)\n", s->nexprs, s->nexprs == 1 ? "" : "s", s->out.nkey,
-            s->out.nkey == 1 ? "" : "s");
-    schema_line(out, "         ", &s->out.schema, table);
-    break;
-  case WY_STEP_REPARTITION:
-    fprintf(out, " to %s (key format %s)\n", s->topic, format_name(&s->key_format));
-    break;
-  case WY_STEP_JOIN_STREAM_TABLE:
-  case WY_STEP_JOIN_TABLE_TABLE:
-  case WY_STEP_JOIN_STREAM_STREAM:
-    fprintf(out, " %s%s%s, the %s side, with store %s\n",
-            s->kind == WY_STEP_JOIN_STREAM_STREAM ? "windowed " : "", join_kind(&s->join),
-            s->kind == WY_STEP_JOIN_TABLE_TABLE ? " (table-table)" : "", s->join.this_is_left ? "left" : "right",
-            s->join.other_store >= 0 ? sub->stores[s->join.other_store].name : "-");
-    break;
-  case WY_STEP_AGGREGATE:
-    fprintf(out, " (%zu aggregate%s%s) in store %s\n", s->ncalls, s->ncalls == 1 ? "" : "s",
-            s->table_source ? ", over a table" : "", sub->stores[s->store].name);
-    for (size_t i = 0; i < s->ncalls; i++) fprintf(out, "         %s\n", s->calls[i].text);
-    break;
-  case WY_STEP_SINK:
-    fprintf(out, " to %s (key format %s, value format %s)\n", s->topic, format_name(&s->key_format),
-            format_name(&s->value_format));
-    break;
-  default:
-    fprintf(out, "\n");
+    case WY_STEP_SOURCE:
+      fprintf(out, " (input %d)\n", s->input);
+      break;
+    case WY_STEP_MATERIALIZE:
+      fprintf(out, " into store %s%s\n", sub->stores[s->store].name,
+              s->retracts ? " (retracting updates)" : "");
+      break;
+    case WY_STEP_PROJECT:
+    case WY_STEP_SELECT_KEY:
+      fprintf(out, " (%zu expression%s, %zu key column%s)\n", s->nexprs, s->nexprs == 1 ? "" : "s",
+              s->out.nkey, s->out.nkey == 1 ? "" : "s");
+      schema_line(out, "         ", &s->out.schema, table);
+      break;
+    case WY_STEP_REPARTITION:
+      fprintf(out, " to %s (key format %s)\n", s->topic, format_name(&s->key_format));
+      break;
+    case WY_STEP_JOIN_STREAM_TABLE:
+    case WY_STEP_JOIN_TABLE_TABLE:
+    case WY_STEP_JOIN_STREAM_STREAM:
+      fprintf(out, " %s%s%s, the %s side, with store %s\n",
+              s->kind == WY_STEP_JOIN_STREAM_STREAM ? "windowed " : "", join_kind(&s->join),
+              s->kind == WY_STEP_JOIN_TABLE_TABLE ? " (table-table)" : "",
+              s->join.this_is_left ? "left" : "right",
+              s->join.other_store >= 0 ? sub->stores[s->join.other_store].name : "-");
+      break;
+    case WY_STEP_AGGREGATE:
+      fprintf(out, " (%zu aggregate%s%s) in store %s\n", s->ncalls, s->ncalls == 1 ? "" : "s",
+              s->table_source ? ", over a table" : "", sub->stores[s->store].name);
+      for (size_t i = 0; i < s->ncalls; i++) fprintf(out, "         %s\n", s->calls[i].text);
+      break;
+    case WY_STEP_SINK:
+      fprintf(out, " to %s (key format %s, value format %s)\n", s->topic,
+              format_name(&s->key_format), format_name(&s->value_format));
+      break;
+    default:
+      fprintf(out, "\n");
   }
 }
 
 /* The steps from `first` on, in the order rows take them (a join continues once). */
-static void explain_chain(FILE *out, const wy_subtopology_t *sub, int first, bool *shown, bool table) {
+static void explain_chain(FILE *out, const wy_subtopology_t *sub, int first, bool *shown,
+                          bool table) {
   for (int i = first; i >= 0 && (size_t)i < sub->nsteps; i = sub->steps[i].next) {
     if (shown[i]) {
       fprintf(out, "      -> (continues as above at %s)\n", wy_step_name(sub->steps[i].kind));
@@ -71,8 +78,8 @@ static void explain_chain(FILE *out, const wy_subtopology_t *sub, int first, boo
 
 void wy_plan_explain(const wy_plan_t *p, FILE *out) {
   static const char *const kinds[] = {"CSAS", "CTAS", "INSERT"};
-  fprintf(out, "Query %s (%s) writes %s to topic %s\n", p->id, kinds[p->kind], p->sink_name ? p->sink_name : "-",
-          p->sink_topic ? p->sink_topic : "-");
+  fprintf(out, "Query %s (%s) writes %s to topic %s\n", p->id, kinds[p->kind],
+          p->sink_name ? p->sink_name : "-", p->sink_topic ? p->sink_topic : "-");
   if (p->sql) fprintf(out, "  SQL: %s\n", p->sql);
   fprintf(out, "  Application id: %s\n", p->app_id);
   for (size_t i = 0; i < p->nsubs; i++) {
@@ -83,16 +90,19 @@ void wy_plan_explain(const wy_plan_t *p, FILE *out) {
     for (size_t j = 0; j < sub->ninputs; j++) {
       const wy_plan_input_t *in = &sub->inputs[j];
       fprintf(out, "    input %zu: topic %s%s%s (key format %s, value format %s)\n", j, in->topic,
-              in->source_name ? " = " : "", in->source_name ? in->source_name : "", format_name(&in->key_format),
-              format_name(&in->value_format));
+              in->source_name ? " = " : "", in->source_name ? in->source_name : "",
+              format_name(&in->key_format), format_name(&in->value_format));
       schema_line(out, "      ", &in->shape.schema, false);
       explain_chain(out, sub, in->first, shown, p->sink_is_table);
     }
     free(shown);
     for (size_t k = 0; k < sub->nstores; k++) {
       const wy_plan_store_t *st = &sub->stores[k];
-      fprintf(out, "    store %s: %s%s\n", st->name, st->changelog ? "changelog " : "restored from ",
-              st->changelog ? st->changelog : st->source_topic ? st->source_topic : "-");
+      fprintf(out, "    store %s: %s%s\n", st->name,
+              st->changelog ? "changelog " : "restored from ",
+              st->changelog      ? st->changelog
+              : st->source_topic ? st->source_topic
+                                 : "-");
     }
   }
   if (p->ninternal) {

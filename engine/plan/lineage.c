@@ -24,8 +24,9 @@ static wy_lineage_field_t *fields_of(const wy_source_def_t *d, size_t *n) {
   return f;
 }
 
-wy_status_t wy_plan_lineage_start(const wy_plan_t *p, const wy_catalog_t *cat, const char *service_id,
-                                  const char *bootstrap, wy_lineage_emitter_t *em, wy_lineage_run_t **out,
+wy_status_t wy_plan_lineage_start(const wy_plan_t *p, const wy_catalog_t *cat,
+                                  const char *service_id, const char *bootstrap,
+                                  wy_lineage_emitter_t *em, wy_lineage_run_t **out,
                                   wy_error_t *err) {
   *out = NULL;
   size_t nin = p->nsources;
@@ -61,7 +62,8 @@ wy_status_t wy_plan_lineage_start(const wy_plan_t *p, const wy_catalog_t *cat, c
       cols[i].refs = refs + k;
       for (size_t j = 0; j < p->lineage[i].nrefs; j++) {
         const wy_column_lineage_ref_t *r = &p->lineage[i].refs[j];
-        refs[k++] = (wy_lineage_ref_t){(size_t)r->input, r->field, (wy_lineage_transform_t)r->transform, r->masking, NULL};
+        refs[k++] = (wy_lineage_ref_t){(size_t)r->input, r->field,
+                                       (wy_lineage_transform_t)r->transform, r->masking, NULL};
         cols[i].nrefs++;
       }
     }
@@ -70,7 +72,8 @@ wy_status_t wy_plan_lineage_start(const wy_plan_t *p, const wy_catalog_t *cat, c
     outds.dataset_refs = refs + k;
     for (size_t j = 0; j < p->nlineage_indirect; j++) {
       const wy_column_lineage_ref_t *r = &p->lineage_indirect[j];
-      refs[k++] = (wy_lineage_ref_t){(size_t)r->input, r->field, (wy_lineage_transform_t)r->transform, r->masking, NULL};
+      refs[k++] = (wy_lineage_ref_t){(size_t)r->input, r->field,
+                                     (wy_lineage_transform_t)r->transform, r->masking, NULL};
       outds.ndataset_refs++;
     }
     wy_lineage_query_t q = {service_id, p->id, p->sql, bootstrap, in, nin, &outds, 1};

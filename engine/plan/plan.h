@@ -30,17 +30,17 @@
  * EXPLAIN and in the processing log's logger; ops names the operator's table of
  * functions, defined by the operator's own file in engine/operators/. Adding an
  * operator is a file there and a line here. */
-#define WY_STEP_KINDS(X)                                                           \
-  X(WY_STEP_SOURCE, "Source", wy_op_source)                                        \
-  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)                         \
-  X(WY_STEP_FILTER, "Filter", wy_op_filter)                                        \
-  X(WY_STEP_PROJECT, "Project", wy_op_project)                                     \
-  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)                             \
-  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)                         \
-  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)                               \
-  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)                    \
-  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)                      \
-  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream)                  \
+#define WY_STEP_KINDS(X)                                          \
+  X(WY_STEP_SOURCE, "Source", wy_op_source)                       \
+  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)        \
+  X(WY_STEP_FILTER, "Filter", wy_op_filter)                       \
+  X(WY_STEP_PROJECT, "Project", wy_op_project)                    \
+  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)            \
+  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)        \
+  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)              \
+  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)   \
+  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)     \
+  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream) \
   X(WY_STEP_SINK, "Sink", wy_op_sink)
 
 typedef enum {
@@ -73,8 +73,8 @@ typedef struct wy_plan_join {
   /* A missing side still has the join key: the joined-row slot of that side's key
    * column, set to the key (-1: none, e.g. a re-keyed side) */
   int left_key_fill, right_key_fill;
-  int this_store;  /* STREAM_STREAM: this side's buffer; -1 for the others */
-  int other_store; /* the other side's table (or buffer) */
+  int this_store;                      /* STREAM_STREAM: this side's buffer; -1 for the others */
+  int other_store;                     /* the other side's table (or buffer) */
   int64_t within_before, within_after; /* STREAM_STREAM: this side at t meets the other
                                           side's records in [t - before, t + after] */
 } wy_plan_join_t;
@@ -89,10 +89,10 @@ typedef struct wy_plan_step {
   int store; /* MATERIALIZE, AGGREGATE: its store in the sub-topology; -1: none */
 
   /* MATERIALIZE */
-  bool retracts;   /* an aggregation over the table follows: an update first retracts
-                    * the old row */
-  int group_step;  /* its SELECT_KEY, whose keys tell whether both versions of a row
-                    * fall in one group (the retraction is then suppressed); -1 */
+  bool retracts;  /* an aggregation over the table follows: an update first retracts
+                   * the old row */
+  int group_step; /* its SELECT_KEY, whose keys tell whether both versions of a row
+                   * fall in one group (the retraction is then suppressed); -1 */
 
   /* FILTER */
   wy_expr_program_t *predicate;
@@ -107,8 +107,8 @@ typedef struct wy_plan_step {
   /* REPARTITION, SINK */
   char *topic;
   wy_format_spec_t key_format, value_format;
-  char *key_schema_name; /* SINK: a Schema Registry key record's default name */
-  int timestamp_slot;    /* SINK: the TIMESTAMP column giving the record time, or -1 */
+  char *key_schema_name;             /* SINK: a Schema Registry key record's default name */
+  int timestamp_slot;                /* SINK: the TIMESTAMP column giving the record time, or -1 */
   wy_expr_program_t *timestamp_prog; /* SINK: that column parsed (TIMESTAMP_FORMAT), or NULL */
 
   /* AGGREGATE */
@@ -124,15 +124,15 @@ typedef struct wy_plan_step {
 /* One input of a sub-topology: a topic decoded into rows. */
 typedef struct wy_plan_input {
   char *topic;
-  char *source_name;  /* catalog name, or NULL for an internal topic */
+  char *source_name;     /* catalog name, or NULL for an internal topic */
   wy_plan_shape_t shape; /* key, value and header columns as the source declares them */
   wy_format_spec_t key_format, value_format;
   bool changes;       /* internal topic: each row carries its change flags (INTERNAL) */
   int timestamp_slot; /* -1: the record timestamp */
   wy_expr_program_t *timestamp_prog;
   bool windowed;
-  uint8_t *used;      /* per column: read by the query (NULL: all) */
-  int first;          /* its SOURCE step */
+  uint8_t *used; /* per column: read by the query (NULL: all) */
+  int first;     /* its SOURCE step */
 } wy_plan_input_t;
 
 /* One state store of a sub-topology (one per task at run time). */
@@ -165,13 +165,13 @@ typedef struct wy_plan {
   size_t nsubs;
   wy_subtopology_t *subs;
   size_t ninternal;
-  char **internal_topics;  /* repartition topics, in creation order */
+  char **internal_topics; /* repartition topics, in creation order */
   size_t nchangelogs;
   char **changelog_topics; /* the stores' own changelogs */
   size_t nsource_topics;
-  char **source_topics;    /* the query's external source topics (no duplicates) */
+  char **source_topics; /* the query's external source topics (no duplicates) */
   size_t nsources;
-  char **source_names;     /* FROM, then each JOIN (lineage inputs) */
+  char **source_names; /* FROM, then each JOIN (lineage inputs) */
   size_t nlineage;
   wy_column_lineage_t *lineage;
   size_t nlineage_indirect;

@@ -12,8 +12,9 @@
 #include "engine/plan/plan.h"
 
 /* Queues the run's START event. The description is copied by the emitter. */
-wy_status_t wy_plan_lineage_start(const wy_plan_t *p, const wy_catalog_t *cat, const char *service_id,
-                                  const char *bootstrap, wy_lineage_emitter_t *em, wy_lineage_run_t **out,
+wy_status_t wy_plan_lineage_start(const wy_plan_t *p, const wy_catalog_t *cat,
+                                  const char *service_id, const char *bootstrap,
+                                  wy_lineage_emitter_t *em, wy_lineage_run_t **out,
                                   wy_error_t *err);
 
 #endif

@@ -15,7 +15,7 @@ typedef struct tails {
 
 /* What a node's lowering inherits from above. */
 typedef struct lctx {
-  const char *source_name;             /* KsqlTopic, KafkaTopic_Left, KafkaTopic_Right */
+  const char *source_name;              /* KsqlTopic, KafkaTopic_Left, KafkaTopic_Right */
   const wy_format_spec_t *rekey_format; /* key format of a repartition topic */
 } lctx_t;
 
@@ -27,7 +27,9 @@ typedef struct builder {
   const char *key_schema_name; /* the sink's key record name: repartition keys use it too */
 } builder_t;
 
-static wy_status_t nomem(builder_t *b) { return wy_error_set(b->err, WY_ERR_NOMEM, "out of memory"); }
+static wy_status_t nomem(builder_t *b) {
+  return wy_error_set(b->err, WY_ERR_NOMEM, "out of memory");
+}
 
 size_t wy_plan_app_id(const char *service_id, const char *query_id, char *buf, size_t cap) {
   int n = snprintf(buf, cap, "_confluent-ksql-%squery_%s", service_id, query_id);
@@ -83,7 +85,8 @@ static wy_status_t shape_of(builder_t *b, wy_plan_shape_t *dst, const wy_logical
 }
 
 /* A step receiving the rows of `from` and emitting those of `n`. */
-static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical_t *from, const wy_logical_t *n) {
+static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical_t *from,
+                    const wy_logical_t *n) {
   wy_subtopology_t *s = sub_at(b, sub);
   wy_plan_step_t *st = append((void **)&s->steps, &s->nsteps, sizeof *st);
   if (!st) return nomem(b), -1;
@@ -96,7 +99,8 @@ static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical
   return (int)s->nsteps - 1;
 }
 
-static int add_store(builder_t *b, int sub, const char *name, bool logged, const char *source_topic, int owner) {
+static int add_store(builder_t *b, int sub, const char *name, bool logged, const char *source_topic,
+                     int owner) {
   wy_subtopology_t *s = sub_at(b, sub);
   wy_plan_store_t *st = append((void **)&s->stores, &s->nstores, sizeof *st);
   if (!st) return nomem(b), -1;
@@ -131,7 +135,8 @@ static tails_t one_tail(int step, int input) { return (tails_t){{step, -1}, 1, i
 static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out);
 
 /* The input's SOURCE step, and MATERIALIZE for a table. */
-static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
+static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
+                                tails_t *out) {
   int in = add_input(b, sub, n->source.topic, n);
   if (in < 0) return b->err->code;
   wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
@@ -175,7 +180,8 @@ static void mark_retracts(builder_t *b, int sub, int select_key) {
     }
 }
 
-static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
+static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
+                                    tails_t *out) {
   /* Rows re-keyed for a stateful step downstream are written to a repartition topic by
    * a sub-topology of their own, and read back here. */
   int up = n->repartition ? new_sub(b) : sub;
@@ -202,7 +208,8 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   wy_format_spec_init(&st->value_format, "INTERNAL");
   if (b->key_schema_name && !(st->key_schema_name = strdup(b->key_schema_name))) return nomem(b);
   step_at(b, up, s)->next = r;
-  if (!push_string(&b->p->internal_topics, &b->p->ninternal, st->topic) || !sub_done(b, up)) return nomem(b);
+  if (!push_string(&b->p->internal_topics, &b->p->ninternal, st->topic) || !sub_done(b, up))
+    return nomem(b);
   char *topic = st->topic;
   int in = add_input(b, sub, topic, n);
   if (in < 0) return b->err->code;
@@ -224,7 +231,8 @@ static const wy_logical_t *leaf_source(const wy_logical_t *n) {
   return n;
 }
 
-static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left, wy_plan_join_t *j) {
+static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
+                                 wy_plan_join_t *j) {
   size_t lw = n->left->schema.n - n->join.left_drop, rw = n->right->schema.n - n->join.right_drop;
   j->this_is_left = left;
   j->key_slot = left ? n->join.left_key_slot : n->join.right_key_slot;
@@ -234,7 +242,8 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
   j->right_width = rw;
   j->left_drop = n->join.left_drop;
   j->right_drop = n->join.right_drop;
-  j->left_key_fill = n->join.left_drop == 0 && (size_t)n->join.left_key_slot < lw ? n->join.left_key_slot : -1;
+  j->left_key_fill =
+      n->join.left_drop == 0 && (size_t)n->join.left_key_slot < lw ? n->join.left_key_slot : -1;
   j->right_key_fill = n->join.right_drop == 0 && (size_t)n->join.right_key_slot < rw
                           ? (int)(lw + WY_ROW_NPSEUDO) + n->join.right_key_slot
                           : -1;
@@ -245,13 +254,16 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
 
 /* A name of join k's: "Join-<what>" for the first join, "Join_<k>-<what>" after. */
 static void join_name(const wy_logical_t *n, const char *what, char *buf, size_t cap) {
-  if (n->join.index <= 1) snprintf(buf, cap, "Join-%s", what);
-  else snprintf(buf, cap, "Join_%d-%s", n->join.index, what);
+  if (n->join.index <= 1)
+    snprintf(buf, cap, "Join-%s", what);
+  else
+    snprintf(buf, cap, "Join_%d-%s", n->join.index, what);
 }
 
 /* A table-table join over the result of joins before it: that result, a table no store
  * holds yet, is materialized (a logged store) for the other side to look up. */
-static wy_status_t materialize_result(builder_t *b, const wy_logical_t *inner, int sub, tails_t *t) {
+static wy_status_t materialize_result(builder_t *b, const wy_logical_t *inner, int sub,
+                                      tails_t *t) {
   int m = add_step(b, sub, WY_STEP_MATERIALIZE, inner, inner);
   if (m < 0) return b->err->code;
   char name[64];
@@ -267,15 +279,19 @@ static wy_status_t materialize_result(builder_t *b, const wy_logical_t *inner, i
 static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
   /* Re-keyed sides are repartitioned in the key format of the table's key (stream-table
    * and table-table) or of the left stream's; NONE cannot hold a key: JSON. */
-  const wy_logical_t *keyed = leaf_source(n->join.type == WY_JOIN_STREAM_STREAM ? n->left : n->right);
+  const wy_logical_t *keyed =
+      leaf_source(n->join.type == WY_JOIN_STREAM_STREAM ? n->left : n->right);
   wy_format_spec_t kf;
   wy_format_spec_init(&kf, "JSON");
-  if (keyed && keyed->source.key_format.name[0] && strcmp(keyed->source.key_format.name, "NONE") != 0)
+  if (keyed && keyed->source.key_format.name[0] &&
+      strcmp(keyed->source.key_format.name, "NONE") != 0)
     kf = keyed->source.key_format;
   kf.schema_id = -1;
   char right_ctx[64];
-  if (n->join.index <= 1) snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right");
-  else snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right_%d", n->join.index);
+  if (n->join.index <= 1)
+    snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right");
+  else
+    snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right_%d", n->join.index);
   lctx_t lcx = {"KafkaTopic_Left", &kf}, rcx = {right_ctx, &kf};
   tails_t l, r;
   if (lower(b, n->left, sub, &lcx, &l) != WY_OK) return b->err->code;
@@ -283,7 +299,7 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
       materialize_result(b, n->left, sub, &l) != WY_OK)
     return b->err->code;
   if (lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
-  wy_step_kind_t kind = n->join.type == WY_JOIN_STREAM_TABLE   ? WY_STEP_JOIN_STREAM_TABLE
+  wy_step_kind_t kind = n->join.type == WY_JOIN_STREAM_TABLE  ? WY_STEP_JOIN_STREAM_TABLE
                         : n->join.type == WY_JOIN_TABLE_TABLE ? WY_STEP_JOIN_TABLE_TABLE
                                                               : WY_STEP_JOIN_STREAM_STREAM;
   int buffers[2] = {-1, -1};
@@ -335,38 +351,39 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
   if (s < 0) return b->err->code;
   wy_plan_step_t *st = step_at(b, sub, s);
   switch (n->kind) {
-  case WY_LOGICAL_FILTER:
-    st->predicate = n->predicate;
-    n->predicate = NULL;
-    st->table_semantics = b->p->sink_is_table;
-    break;
-  case WY_LOGICAL_PROJECT:
-    st->exprs = n->exprs, st->nexprs = n->nexprs;
-    n->exprs = NULL, n->nexprs = 0;
-    break;
-  case WY_LOGICAL_AGGREGATE: {
-    st->calls = n->agg.calls, st->ncalls = n->agg.ncalls;
-    n->agg.calls = NULL, n->agg.ncalls = 0;
-    st->table_source = n->table_source;
-    st->window_size = n->agg.window_size;
-    st->window_advance = n->agg.window_advance;
-    st->window_grace = n->agg.window_grace;
-    int store = add_store(b, sub, "Aggregate-Aggregate-Materialize", true, NULL, s);
-    if (store < 0) return b->err->code;
-    step_at(b, sub, s)->store = store;
-    break;
-  }
-  case WY_LOGICAL_SINK:
-    if (!(st->topic = strdup(n->sink.topic))) return nomem(b);
-    st->key_format = n->sink.key_format;
-    st->value_format = n->sink.value_format;
-    st->timestamp_slot = n->sink.timestamp_slot;
-    st->timestamp_prog = n->sink.timestamp_prog;
-    n->sink.timestamp_prog = NULL;
-    if (n->sink.key_schema_name && !(st->key_schema_name = strdup(n->sink.key_schema_name))) return nomem(b);
-    break;
-  default:
-    return wy_error_set(b->err, WY_ERR_INTERNAL, "cannot lower logical node %d", (int)n->kind);
+    case WY_LOGICAL_FILTER:
+      st->predicate = n->predicate;
+      n->predicate = NULL;
+      st->table_semantics = b->p->sink_is_table;
+      break;
+    case WY_LOGICAL_PROJECT:
+      st->exprs = n->exprs, st->nexprs = n->nexprs;
+      n->exprs = NULL, n->nexprs = 0;
+      break;
+    case WY_LOGICAL_AGGREGATE: {
+      st->calls = n->agg.calls, st->ncalls = n->agg.ncalls;
+      n->agg.calls = NULL, n->agg.ncalls = 0;
+      st->table_source = n->table_source;
+      st->window_size = n->agg.window_size;
+      st->window_advance = n->agg.window_advance;
+      st->window_grace = n->agg.window_grace;
+      int store = add_store(b, sub, "Aggregate-Aggregate-Materialize", true, NULL, s);
+      if (store < 0) return b->err->code;
+      step_at(b, sub, s)->store = store;
+      break;
+    }
+    case WY_LOGICAL_SINK:
+      if (!(st->topic = strdup(n->sink.topic))) return nomem(b);
+      st->key_format = n->sink.key_format;
+      st->value_format = n->sink.value_format;
+      st->timestamp_slot = n->sink.timestamp_slot;
+      st->timestamp_prog = n->sink.timestamp_prog;
+      n->sink.timestamp_prog = NULL;
+      if (n->sink.key_schema_name && !(st->key_schema_name = strdup(n->sink.key_schema_name)))
+        return nomem(b);
+      break;
+    default:
+      return wy_error_set(b->err, WY_ERR_INTERNAL, "cannot lower logical node %d", (int)n->kind);
   }
   link_tails(b, sub, &t, s);
   *out = one_tail(s, t.input);
@@ -409,9 +426,11 @@ static wy_status_t take_query(builder_t *b, wy_logical_query_t *q, const char *s
   return WY_OK;
 }
 
-wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan_t **out, wy_error_t *err) {
+wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan_t **out,
+                          wy_error_t *err) {
   *out = NULL;
-  builder_t b = {calloc(1, sizeof(wy_plan_t)), err, NULL, 0, q->root ? q->root->sink.key_schema_name : NULL};
+  builder_t b = {calloc(1, sizeof(wy_plan_t)), err, NULL, 0,
+                 q->root ? q->root->sink.key_schema_name : NULL};
   wy_status_t st = b.p ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK && (!q->root || q->root->kind != WY_LOGICAL_SINK))
     st = wy_error_set(err, WY_ERR_INTERNAL, "a logical plan ends in its sink");
@@ -422,8 +441,10 @@ wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan
     lctx_t cx = {"KsqlTopic", &q->root->sink.key_format};
     int main = new_sub(&b);
     tails_t t;
-    if (main < 0) st = nomem(&b);
-    else st = lower(&b, q->root, main, &cx, &t);
+    if (main < 0)
+      st = nomem(&b);
+    else
+      st = lower(&b, q->root, main, &cx, &t);
     if (st == WY_OK && !sub_done(&b, main)) st = nomem(&b);
   }
   if (st == WY_OK) st = order_subs(&b);
@@ -437,8 +458,9 @@ wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan
   return WY_OK;
 }
 
-wy_status_t wy_plan_query(const wy_analyzer_ctx_t *cx, const char *service_id, const wy_ast_stmt_t *s,
-                          wy_plan_t **plan, wy_source_def_t **sink, wy_error_t *err) {
+wy_status_t wy_plan_query(const wy_analyzer_ctx_t *cx, const char *service_id,
+                          const wy_ast_stmt_t *s, wy_plan_t **plan, wy_source_def_t **sink,
+                          wy_error_t *err) {
   *plan = NULL;
   wy_logical_query_t *q = NULL;
   if (wy_analyze_query(cx, s, &q, sink, err) != WY_OK) return err->code;

@@ -22,8 +22,9 @@
 
 /* Plan a persistent query. *sink gets the new sink's definition for CSAS and CTAS
  * (NULL for INSERT INTO); service_id names the application id. */
-wy_status_t wy_plan_query(const wy_analyzer_ctx_t *cx, const char *service_id, const wy_ast_stmt_t *s,
-                          wy_plan_t **plan, wy_source_def_t **sink, wy_error_t *err);
+wy_status_t wy_plan_query(const wy_analyzer_ctx_t *cx, const char *service_id,
+                          const wy_ast_stmt_t *s, wy_plan_t **plan, wy_source_def_t **sink,
+                          wy_error_t *err);
 
 /* Lower a logical query (taken over, also on failure) to a physical plan. */
 wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan_t **out,

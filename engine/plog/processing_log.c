@@ -83,7 +83,8 @@ static char *entry_json(const wy_plog_entry_t *e) {
   json_t *root = json_object();
   json_object_set_new(root, "logger", json_string(e->logger));
   json_object_set_new(root, "level", json_string("ERROR"));
-  json_object_set_new(root, "time", json_integer((json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
+  json_object_set_new(root, "time",
+                      json_integer((json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
   json_object_set_new(root, "message", msg);
   char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(root);
@@ -105,8 +106,9 @@ void wy_plog_report(wy_plog_t *pl, wy_plog_type_t type, const char *query_id, co
   copy_str(e.target, sizeof e.target, target);
   copy_str(e.message, sizeof e.message, message);
   atomic_fetch_add(&pl->counts[type], 1);
-  wy_log(WY_LOG_WARN, "processing", "%s skipped record type=%s topic=%s partition=%d offset=%lld%s%s reason=\"%s\"",
-         e.logger, plog_types[type].name, e.topic, (int)partition, (long long)offset,
+  wy_log(WY_LOG_WARN, "processing",
+         "%s skipped record type=%s topic=%s partition=%d offset=%lld%s%s reason=\"%s\"", e.logger,
+         plog_types[type].name, e.topic, (int)partition, (long long)offset,
          e.target[0] ? " target=" : "", e.target, e.message);
 
   pthread_mutex_lock(&pl->lock);
@@ -121,8 +123,8 @@ void wy_plog_report(wy_plog_t *pl, wy_plog_type_t type, const char *query_id, co
       wy_error_t err;
       if (wy_sink_send(pl->sink, pl->topic, -1, NULL, 0, json, strlen(json), NULL, 0, -1, NULL,
                        &err) != WY_OK)
-        wy_log(WY_LOG_ERROR, "processing", "cannot write to processing-log topic %s: %s",
-               pl->topic, err.msg);
+        wy_log(WY_LOG_ERROR, "processing", "cannot write to processing-log topic %s: %s", pl->topic,
+               err.msg);
       free(json);
     }
   }

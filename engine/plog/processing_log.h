@@ -19,10 +19,10 @@
 #include "engine/base/status.h"
 
 /* X(id, ksqlDB type number, name) */
-#define WY_PLOG_TYPES(X)                                                 \
-  X(WY_PLOG_DESERIALIZATION_ERROR, 0, "DESERIALIZATION_ERROR")           \
-  X(WY_PLOG_RECORD_PROCESSING_ERROR, 1, "RECORD_PROCESSING_ERROR")       \
-  X(WY_PLOG_PRODUCTION_ERROR, 2, "PRODUCTION_ERROR")                     \
+#define WY_PLOG_TYPES(X)                                           \
+  X(WY_PLOG_DESERIALIZATION_ERROR, 0, "DESERIALIZATION_ERROR")     \
+  X(WY_PLOG_RECORD_PROCESSING_ERROR, 1, "RECORD_PROCESSING_ERROR") \
+  X(WY_PLOG_PRODUCTION_ERROR, 2, "PRODUCTION_ERROR")               \
   X(WY_PLOG_SERIALIZATION_ERROR, 3, "SERIALIZATION_ERROR")
 
 typedef enum {
@@ -34,11 +34,11 @@ typedef enum {
 
 typedef struct wy_plog_entry {
   wy_plog_type_t type;
-  char logger[160];  /* processing.<query id>.<step> */
+  char logger[160]; /* processing.<query id>.<step> */
   char topic[160];
   int32_t partition;
   int64_t offset;
-  char target[8];    /* "key", "value" or "" */
+  char target[8]; /* "key", "value" or "" */
   char message[WY_ERROR_MSG_MAX];
 } wy_plog_entry_t;
 

@@ -41,12 +41,9 @@ wy_sr_t *wy_sr_wrap(const wy_sr_ops_t *ops, void *impl) {
   return r;
 }
 
-void *wy_sr_impl(wy_sr_t *r, const wy_sr_ops_t *ops) {
-  return r && r->ops == ops ? r->impl : NULL;
-}
+void *wy_sr_impl(wy_sr_t *r, const wy_sr_ops_t *ops) { return r && r->ops == ops ? r->impl : NULL; }
 
-wy_status_t wy_sr_locked(wy_sr_t *r, wy_status_t (*fn)(void *impl, void *arg),
-                               void *arg) {
+wy_status_t wy_sr_locked(wy_sr_t *r, wy_status_t (*fn)(void *impl, void *arg), void *arg) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = fn(r->impl, arg);
   pthread_mutex_unlock(&r->lock);
@@ -97,8 +94,7 @@ static const char *cache_id(wy_sr_t *r, int32_t id, char *schema) {
   return r->ids[r->nids++].schema;
 }
 
-wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
-                                   wy_error_t *err) {
+wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = WY_OK;
   const char *s = cached(r, id);
@@ -114,8 +110,8 @@ wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
   return st;
 }
 
-wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema,
-                                 int32_t *id_out, wy_error_t *err) {
+wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema, int32_t *id_out,
+                           wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < r->nregs; i++)
@@ -154,8 +150,8 @@ nomem:
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory caching a registered schema");
 }
 
-wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out,
-                               const char **schema_out, wy_error_t *err) {
+wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out, const char **schema_out,
+                         wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   int32_t id = 0;
   char *schema = NULL;
@@ -171,8 +167,8 @@ wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out,
   return WY_OK;
 }
 
-wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject,
-                                         const char *schema, bool *compatible, wy_error_t *err) {
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, const char *schema,
+                                   bool *compatible, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   r->backend_calls++;
   wy_status_t st = r->ops->check_compatible(r->impl, subject, schema, compatible, err);

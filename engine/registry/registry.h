@@ -37,23 +37,22 @@ typedef struct wy_sr wy_sr_t;
 void wy_sr_destroy(wy_sr_t *r); /* accepts NULL */
 
 /* The schema registered with this id. *schema_out is owned by the registry. */
-wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
-                                   wy_error_t *err);
+wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out, wy_error_t *err);
 
 /* Register schema under subject (or find it, when it is already there); *id_out gets its
  * id. The registry checks compatibility with the subject's latest version. */
-wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema,
-                                 int32_t *id_out, wy_error_t *err);
+wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema, int32_t *id_out,
+                           wy_error_t *err);
 
 /* The latest version of subject: its id and (owned by the registry) its schema. Either
  * output may be NULL. */
-wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out,
-                               const char **schema_out, wy_error_t *err);
+wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out, const char **schema_out,
+                         wy_error_t *err);
 
 /* Could schema be registered as the next version of subject? A subject without versions
  * accepts anything. */
-wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject,
-                                         const char *schema, bool *compatible, wy_error_t *err);
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, const char *schema,
+                                   bool *compatible, wy_error_t *err);
 
 /* How many requests reached the backend (cache misses), for tests and metrics. */
 uint64_t wy_sr_backend_calls(const wy_sr_t *r);
@@ -70,8 +69,8 @@ wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat);
 /* Register schema under subject with a chosen id (the QTT files' keySchemaId /
  * valueSchemaId). Fails with WY_ERR_EXISTS if the id holds a different schema. Later
  * automatic ids continue above the largest id used. */
-wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject,
-                                             const char *schema, int32_t id, wy_error_t *err);
+wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, const char *schema,
+                                       int32_t id, wy_error_t *err);
 
 /* ---- HTTP client ---- */
 
@@ -88,8 +87,8 @@ typedef struct wy_sr_http_config {
  * schema.registry.request.timeout.ms, schema.registry.retries and
  * schema.registry.retry.backoff.ms (first delay, doubled per retry). The value string is
  * borrowed. WY_ERR_NOT_FOUND for another key, WY_ERR_CONFIG for a bad number. */
-wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key,
-                                        const char *value, wy_error_t *err);
+wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key, const char *value,
+                                  wy_error_t *err);
 
 /* Does not contact the server (the first lookup does). Fails with WY_ERR_CONFIG when the
  * URL is missing or not http(s). */

@@ -57,7 +57,8 @@ static wy_status_t request(http_t *h, const char *method, const char *path, cons
                            wy_error_t *err) {
   char url[2048];
   snprintf(url, sizeof url, "%s%s", h->url, path);
-  struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/vnd.schemaregistry.v1+json");
+  struct curl_slist *hdr =
+      curl_slist_append(NULL, "Accept: application/vnd.schemaregistry.v1+json");
   hdr = curl_slist_append(hdr, "Content-Type: application/vnd.schemaregistry.v1+json");
   long backoff = h->backoff_ms;
   wy_status_t st = WY_ERR_IO;
@@ -109,8 +110,7 @@ static wy_status_t request(http_t *h, const char *method, const char *path, cons
     backoff *= 2;
   }
   curl_slist_free_all(hdr);
-  if (st != WY_OK && st != WY_ERR_NOT_FOUND)
-    wy_error_prefix(err, "%s %s", method, path);
+  if (st != WY_OK && st != WY_ERR_NOT_FOUND) wy_error_prefix(err, "%s %s", method, path);
   return st;
 }
 
@@ -168,8 +168,10 @@ static wy_status_t http_register(void *impl, const char *subject, const char *sc
   json_t *j;
   if (st != WY_OK || (st = parse_body(h, &j, err)) != WY_OK) return st;
   json_t *jid = json_object_get(j, "id");
-  if (!json_is_integer(jid)) st = wy_error_set(err, WY_ERR_IO, "Schema Registry response has no id");
-  else *id = (int32_t)json_integer_value(jid);
+  if (!json_is_integer(jid))
+    st = wy_error_set(err, WY_ERR_IO, "Schema Registry response has no id");
+  else
+    *id = (int32_t)json_integer_value(jid);
   json_decref(j);
   return st;
 }
@@ -223,27 +225,33 @@ static void http_destroy(void *impl) {
 }
 
 static const wy_sr_ops_t HTTP_OPS = {http_get, http_register, http_latest, http_compatible,
-                                           http_destroy};
+                                     http_destroy};
 
-wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key,
-                                        const char *value, wy_error_t *err) {
+wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key, const char *value,
+                                  wy_error_t *err) {
   if (strncmp(key, "schema.registry.", 16) == 0 && strcmp(key + 16, "basic.auth.user.info") == 0)
     key += 16;
-#define WY_X_NUM(field)                                                                   \
-  do {                                                                                    \
-    char *end;                                                                            \
-    long v = strtol(value, &end, 10);                                                     \
-    if (!*value || *end || v < 0 || v > 86400000)                                         \
+#define WY_X_NUM(field)                                                                     \
+  do {                                                                                      \
+    char *end;                                                                              \
+    long v = strtol(value, &end, 10);                                                       \
+    if (!*value || *end || v < 0 || v > 86400000)                                           \
       return wy_error_set(err, WY_ERR_CONFIG, "%s must be a non-negative integer: %s", key, \
-                          value);                                                         \
-    cfg->field = (__typeof__(cfg->field))v;                                                \
+                          value);                                                           \
+    cfg->field = (__typeof__(cfg->field))v;                                                 \
   } while (0)
-  if (strcmp(key, "schema.registry.url") == 0) cfg->url = value;
-  else if (strcmp(key, "basic.auth.user.info") == 0) cfg->user_info = value;
-  else if (strcmp(key, "schema.registry.request.timeout.ms") == 0) WY_X_NUM(timeout_ms);
-  else if (strcmp(key, "schema.registry.retries") == 0) WY_X_NUM(retries);
-  else if (strcmp(key, "schema.registry.retry.backoff.ms") == 0) WY_X_NUM(backoff_ms);
-  else return wy_error_set(err, WY_ERR_NOT_FOUND, "not a Schema Registry key: %s", key);
+  if (strcmp(key, "schema.registry.url") == 0)
+    cfg->url = value;
+  else if (strcmp(key, "basic.auth.user.info") == 0)
+    cfg->user_info = value;
+  else if (strcmp(key, "schema.registry.request.timeout.ms") == 0)
+    WY_X_NUM(timeout_ms);
+  else if (strcmp(key, "schema.registry.retries") == 0)
+    WY_X_NUM(retries);
+  else if (strcmp(key, "schema.registry.retry.backoff.ms") == 0)
+    WY_X_NUM(backoff_ms);
+  else
+    return wy_error_set(err, WY_ERR_NOT_FOUND, "not a Schema Registry key: %s", key);
 #undef WY_X_NUM
   return WY_OK;
 }

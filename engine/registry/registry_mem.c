@@ -54,8 +54,7 @@ static const schema_t *by_text(const mem_t *m, const char *text) {
 static subject_t *find_subject(mem_t *m, const char *name, bool create) {
   for (size_t i = 0; i < m->nsubjects; i++)
     if (strcmp(m->subjects[i].name, name) == 0) return &m->subjects[i];
-  if (!create ||
-      !grow((void **)&m->subjects, &m->capsubjects, m->nsubjects, sizeof *m->subjects))
+  if (!create || !grow((void **)&m->subjects, &m->capsubjects, m->nsubjects, sizeof *m->subjects))
     return NULL;
   subject_t *s = &m->subjects[m->nsubjects];
   memset(s, 0, sizeof *s);
@@ -154,8 +153,7 @@ static void mem_destroy(void *impl) {
   free(m);
 }
 
-static const wy_sr_ops_t MEM_OPS = {mem_get, mem_register, mem_latest, mem_compatible,
-                                          mem_destroy};
+static const wy_sr_ops_t MEM_OPS = {mem_get, mem_register, mem_latest, mem_compatible, mem_destroy};
 
 wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat) {
   mem_t *m = calloc(1, sizeof *m);
@@ -177,8 +175,8 @@ static wy_status_t register_with_id(void *impl, void *arg) {
   return add(impl, a->subject, a->schema, a->id, &got, a->err);
 }
 
-wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject,
-                                             const char *schema, int32_t id, wy_error_t *err) {
+wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, const char *schema,
+                                       int32_t id, wy_error_t *err) {
   if (!wy_sr_impl(r, &MEM_OPS))
     return wy_error_set(err, WY_ERR_INVALID, "not an in-process registry");
   if (id <= 0) return wy_error_set(err, WY_ERR_INVALID, "schema ids are positive, got %d", id);

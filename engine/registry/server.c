@@ -59,10 +59,14 @@ static json_t *error_body(int code, const char *msg) {
 
 /* Registry status -> HTTP status and the registry's error codes. */
 static void respond_error(int fd, wy_status_t st, const wy_error_t *err, int not_found_code) {
-  if (st == WY_ERR_NOT_FOUND) respond(fd, 404, error_body(not_found_code, err->msg));
-  else if (st == WY_ERR_CONFIG) respond(fd, 409, error_body(409, err->msg));
-  else if (st == WY_ERR_INVALID) respond(fd, 422, error_body(42201, err->msg));
-  else respond(fd, 500, error_body(50001, err->msg));
+  if (st == WY_ERR_NOT_FOUND)
+    respond(fd, 404, error_body(not_found_code, err->msg));
+  else if (st == WY_ERR_CONFIG)
+    respond(fd, 409, error_body(409, err->msg));
+  else if (st == WY_ERR_INVALID)
+    respond(fd, 422, error_body(42201, err->msg));
+  else
+    respond(fd, 500, error_body(50001, err->msg));
 }
 
 static void url_decode(char *s) {
@@ -97,15 +101,16 @@ static void route(wy_sr_server_t *s, int fd, const char *method, char *path, con
     if (st != WY_OK) return respond_error(fd, st, &err, 40403);
     return respond(fd, 200, json_pack("{s:s}", "schema", text));
   }
-  if (strcmp(method, "GET") == 0 && sscanf(path, "/subjects/%511[^/]/versions/latest%n", sub, &n) == 1 &&
-      !path[n]) {
+  if (strcmp(method, "GET") == 0 &&
+      sscanf(path, "/subjects/%511[^/]/versions/latest%n", sub, &n) == 1 && !path[n]) {
     url_decode(sub);
     int32_t got;
     const char *text;
     wy_status_t st = wy_sr_latest(s->reg, sub, &got, &text, &err);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);
-    return respond(fd, 200, json_pack("{s:s, s:i, s:i, s:s}", "subject", sub, "version", 1, "id",
-                                      got, "schema", text));
+    return respond(
+        fd, 200,
+        json_pack("{s:s, s:i, s:i, s:s}", "subject", sub, "version", 1, "id", got, "schema", text));
   }
   if (strcmp(method, "POST") == 0 && sscanf(path, "/subjects/%511[^/]/versions%n", sub, &n) == 1 &&
       !path[n]) {
@@ -119,7 +124,8 @@ static void route(wy_sr_server_t *s, int fd, const char *method, char *path, con
     return respond(fd, 200, json_pack("{s:i}", "id", got));
   }
   if (strcmp(method, "POST") == 0 &&
-      sscanf(path, "/compatibility/subjects/%511[^/]/versions/latest%n", sub, &n) == 1 && !path[n]) {
+      sscanf(path, "/compatibility/subjects/%511[^/]/versions/latest%n", sub, &n) == 1 &&
+      !path[n]) {
     url_decode(sub);
     const char *schema = body_schema(&j, body);
     bool ok = false;

@@ -21,8 +21,8 @@ struct wy_driver {
   wy_record_t *recs, *irecs; /* poll buffers: the source's and the internal source's */
   pos_t *pos;
   size_t npos, cap;
-  size_t last;               /* the position the previous record used */
-  const char *last_topic;    /* ... under this topic pointer */
+  size_t last;            /* the position the previous record used */
+  const char *last_topic; /* ... under this topic pointer */
   wy_driver_stats_t stats;
 };
 
@@ -34,7 +34,8 @@ static uint64_t now_ns(void) {
 
 wy_status_t wy_driver_new(const wy_driver_options_t *o, wy_driver_t **out, wy_error_t *err) {
   *out = NULL;
-  if (!o->query || !o->source) return wy_error_set(err, WY_ERR_INVALID, "a driver needs a query and a source");
+  if (!o->query || !o->source)
+    return wy_error_set(err, WY_ERR_INVALID, "a driver needs a query and a source");
   wy_driver_t *d = calloc(1, sizeof *d);
   if (!d) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   d->o = *o;
@@ -91,7 +92,8 @@ wy_status_t wy_driver_drain(wy_driver_t *d, wy_error_t *err) {
   if (!d->o.internal) return WY_OK;
   for (;;) {
     size_t got = 0;
-    if (wy_source_poll(d->o.internal, d->irecs, d->o.batch, &got, 0, err) != WY_OK) return err->code;
+    if (wy_source_poll(d->o.internal, d->irecs, d->o.batch, &got, 0, err) != WY_OK)
+      return err->code;
     if (!got) return WY_OK;
     for (size_t i = 0; i < got; i++)
       if (wy_query_deliver(d->o.query, &d->irecs[i], err) != WY_OK) return err->code;
@@ -110,7 +112,8 @@ static void unconsume(wy_driver_t *d, const wy_record_t *recs, size_t from, size
   }
 }
 
-wy_status_t wy_driver_deliver(wy_driver_t *d, const wy_record_t *recs, size_t nrecs, size_t *n, wy_error_t *err) {
+wy_status_t wy_driver_deliver(wy_driver_t *d, const wy_record_t *recs, size_t nrecs, size_t *n,
+                              wy_error_t *err) {
   *n = 0;
   if (!nrecs) return WY_OK;
   uint64_t t0 = now_ns();
@@ -183,13 +186,15 @@ void wy_driver_forget(wy_driver_t *d, const char *topic, int32_t partition) {
   d->last = d->npos; /* the cache may name the moved entry */
 }
 
-wy_status_t wy_driver_rewind(wy_driver_t *d, int64_t (*ask)(void *user, const char *topic, int32_t partition),
+wy_status_t wy_driver_rewind(wy_driver_t *d,
+                             int64_t (*ask)(void *user, const char *topic, int32_t partition),
                              void *user, wy_error_t *err) {
   for (size_t i = 0; i < d->npos; i++) {
     pos_t *p = &d->pos[i];
     if (p->committed < 0 && ask) p->committed = ask(user, p->topic, p->partition);
     int64_t to = p->committed >= 0 ? p->committed : p->first;
-    if (to >= 0 && wy_source_seek(d->o.source, p->topic, p->partition, to, err) != WY_OK) return err->code;
+    if (to >= 0 && wy_source_seek(d->o.source, p->topic, p->partition, to, err) != WY_OK)
+      return err->code;
     p->next = p->committed;
   }
   return WY_OK;
@@ -202,10 +207,12 @@ int64_t wy_driver_position(const wy_driver_t *d, const char *topic, int32_t part
   return -1;
 }
 
-void wy_driver_positions(const wy_driver_t *d, void (*fn)(void *user, const char *topic, int32_t partition,
-                                                         int64_t next, int64_t committed),
+void wy_driver_positions(const wy_driver_t *d,
+                         void (*fn)(void *user, const char *topic, int32_t partition, int64_t next,
+                                    int64_t committed),
                          void *user) {
-  for (size_t i = 0; i < d->npos; i++) fn(user, d->pos[i].topic, d->pos[i].partition, d->pos[i].next, d->pos[i].committed);
+  for (size_t i = 0; i < d->npos; i++)
+    fn(user, d->pos[i].topic, d->pos[i].partition, d->pos[i].next, d->pos[i].committed);
 }
 
 wy_driver_stats_t wy_driver_stats(const wy_driver_t *d) { return d->stats; }
@@ -216,7 +223,8 @@ wy_status_t wy_driver_memory_internal(wy_memory_broker_t *b, const wy_plan_t *p,
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < p->ninternal && st == WY_OK; i++) {
     int32_t n = wy_memory_broker_partitions(b, p->internal_topics[i]);
-    for (int32_t k = 0; k < n && st == WY_OK; k++) st = wy_source_seek(*out, p->internal_topics[i], k, WY_OFFSET_END, err);
+    for (int32_t k = 0; k < n && st == WY_OK; k++)
+      st = wy_source_seek(*out, p->internal_topics[i], k, WY_OFFSET_END, err);
   }
   if (st != WY_OK) {
     wy_source_destroy(*out);

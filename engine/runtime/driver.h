@@ -49,7 +49,8 @@ void wy_driver_destroy(wy_driver_t *d); /* accepts NULL */
  * that they are read again (after a RESUME, or by the next owner). */
 wy_status_t wy_driver_poll(wy_driver_t *d, size_t max, int timeout_ms, size_t *n, wy_error_t *err);
 /* The same for records read elsewhere (from the driver's source). */
-wy_status_t wy_driver_deliver(wy_driver_t *d, const wy_record_t *recs, size_t nrecs, size_t *n, wy_error_t *err);
+wy_status_t wy_driver_deliver(wy_driver_t *d, const wy_record_t *recs, size_t nrecs, size_t *n,
+                              wy_error_t *err);
 /* Deliver what the internal source has, until it has nothing. */
 wy_status_t wy_driver_drain(wy_driver_t *d, wy_error_t *err);
 
@@ -67,14 +68,16 @@ void wy_driver_forget(wy_driver_t *d, const char *topic, int32_t partition);
  * committed position (ask(user, topic, partition) gives it when none is known yet,
  * -1: unknown; then to the first record delivered) and positions since are forgotten.
  * The query's stores are the caller's. */
-wy_status_t wy_driver_rewind(wy_driver_t *d, int64_t (*ask)(void *user, const char *topic, int32_t partition),
+wy_status_t wy_driver_rewind(wy_driver_t *d,
+                             int64_t (*ask)(void *user, const char *topic, int32_t partition),
                              void *user, wy_error_t *err);
 /* The next offset to read of a partition (after the last record delivered, else the
  * last committed), or -1 when unknown. */
 int64_t wy_driver_position(const wy_driver_t *d, const char *topic, int32_t partition);
 /* Visit every known partition's position. */
-void wy_driver_positions(const wy_driver_t *d, void (*fn)(void *user, const char *topic, int32_t partition,
-                                                         int64_t next, int64_t committed),
+void wy_driver_positions(const wy_driver_t *d,
+                         void (*fn)(void *user, const char *topic, int32_t partition, int64_t next,
+                                    int64_t committed),
                          void *user);
 
 wy_driver_stats_t wy_driver_stats(const wy_driver_t *d);

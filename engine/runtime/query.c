@@ -35,12 +35,13 @@ struct wy_query {
   struct wy_lineage_run *lineage;
   wy_lineage_counter_t **lineage_in; /* per source topic */
   wy_lineage_counter_t *lineage_out;
-  uint64_t *pending_in;   /* per source topic: [records, bytes] */
+  uint64_t *pending_in; /* per source topic: [records, bytes] */
   uint64_t out_seen[2]; /* the counters' out and out_bytes at the last flush */
   uint32_t pending_n;
 };
 
-wy_status_t wy_query_new(wy_plan_t *plan, const wy_exec_env_t *env, wy_query_t **out, wy_error_t *err) {
+wy_status_t wy_query_new(wy_plan_t *plan, const wy_exec_env_t *env, wy_query_t **out,
+                         wy_error_t *err) {
   *out = NULL;
   wy_query_t *q = calloc(1, sizeof *q);
   if (!q) {
@@ -93,9 +94,11 @@ const wy_plan_t *wy_query_plan(const wy_query_t *q) { return q->plan; }
 const wy_query_counters_t *wy_query_counters(const wy_query_t *q) { return &q->counters; }
 
 /* The task of a sub-topology for a partition, opened when missing. */
-static wy_status_t task_for(wy_query_t *q, size_t sub, int32_t partition, wy_task_t **out, wy_error_t *err) {
+static wy_status_t task_for(wy_query_t *q, size_t sub, int32_t partition, wy_task_t **out,
+                            wy_error_t *err) {
   sub_tasks_t *st = &q->tasks[sub];
-  if (partition < 0) return wy_error_set(err, WY_ERR_INVALID, "query %s: a record without a partition", q->plan->id);
+  if (partition < 0)
+    return wy_error_set(err, WY_ERR_INVALID, "query %s: a record without a partition", q->plan->id);
   if ((size_t)partition >= st->cap) {
     size_t cap = st->cap ? st->cap : 4;
     while (cap <= (size_t)partition) cap *= 2;
@@ -135,7 +138,8 @@ wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *
       counted = true;
     }
     wy_task_t *t = NULL;
-    if (task_for(q, r->sub, rec->partition, &t, err) != WY_OK || wy_task_process(t, r->input, rec, err) != WY_OK)
+    if (task_for(q, r->sub, rec->partition, &t, err) != WY_OK ||
+        wy_task_process(t, r->input, rec, err) != WY_OK)
       return err->code;
   }
   return WY_OK;
@@ -160,13 +164,15 @@ void wy_query_release_partition(wy_query_t *q, int32_t partition) {
     }
 }
 
-wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src, wy_end_offset_fn end_fn,
-                                       void *end_opaque, int timeout_ms, wy_error_t *err) {
+wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src,
+                                       wy_end_offset_fn end_fn, void *end_opaque, int timeout_ms,
+                                       wy_error_t *err) {
   for (size_t s = 0; s < q->plan->nsubs; s++) {
     wy_task_t *t = NULL;
     if (task_for(q, s, partition, &t, err) != WY_OK) return err->code;
     if (wy_task_restore(t, src, end_fn, end_opaque, timeout_ms, err) != WY_OK)
-      return wy_error_prefix(err, "query %s: restore of task %zu_%d", q->plan->id, s, (int)partition);
+      return wy_error_prefix(err, "query %s: restore of task %zu_%d", q->plan->id, s,
+                             (int)partition);
   }
   return WY_OK;
 }
@@ -181,7 +187,9 @@ void wy_query_attach_lineage(wy_query_t *q, struct wy_lineage_run *run) {
   q->out_seen[1] = q->counters.out_bytes;
 }
 
-struct wy_lineage_run *wy_query_lineage(wy_query_t *q) { return q->lineage; }
+struct wy_lineage_run *wy_query_lineage(wy_query_t *q) {
+  return q->lineage;
+}
 
 void wy_query_flush_stats(wy_query_t *q) {
   for (size_t i = 0; q->lineage_in && i < q->plan->nsource_topics; i++) {

@@ -21,7 +21,8 @@ struct wy_lineage_run;
 
 /* Takes ownership of plan (also on failure). env is copied (its counters are the
  * query's own: leave them NULL). */
-wy_status_t wy_query_new(wy_plan_t *plan, const wy_exec_env_t *env, wy_query_t **out, wy_error_t *err);
+wy_status_t wy_query_new(wy_plan_t *plan, const wy_exec_env_t *env, wy_query_t **out,
+                         wy_error_t *err);
 void wy_query_destroy(wy_query_t *q);
 
 const wy_plan_t *wy_query_plan(const wy_query_t *q);
@@ -39,8 +40,9 @@ wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err);
 void wy_query_release_partition(wy_query_t *q, int32_t partition);
 /* A partition was assigned: its tasks open now and restore their stores from their
  * changelogs through src (see wy_task_state_restore). */
-wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src, wy_end_offset_fn end_fn,
-                                       void *end_opaque, int timeout_ms, wy_error_t *err);
+wy_status_t wy_query_restore_partition(wy_query_t *q, int32_t partition, wy_source_t *src,
+                                       wy_end_offset_fn end_fn, void *end_opaque, int timeout_ms,
+                                       wy_error_t *err);
 
 /* OpenLineage: the query reports to this run (taken): records and bytes read per source
  * topic and written to the sink, added to the run's counters every WY_LINEAGE_FLUSH

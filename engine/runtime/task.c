@@ -18,11 +18,12 @@ struct wy_task {
   store_owner_t *owners;
 };
 
-static wy_status_t restore_record(void *opaque, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *out, bool *skip,
-                                  wy_error_t *err) {
+static wy_status_t restore_record(void *opaque, const wy_record_t *rec, wy_arena_t *a,
+                                  wy_store_op_t *out, bool *skip, wy_error_t *err) {
   const store_owner_t *o = opaque;
   wy_op_t *op = &o->task->ops[o->step];
-  if (!op->ops->restore) return wy_error_set(err, WY_ERR_INTERNAL, "%s restores no store", wy_step_name(op->step->kind));
+  if (!op->ops->restore)
+    return wy_error_set(err, WY_ERR_INTERNAL, "%s restores no store", wy_step_name(op->step->kind));
   return op->ops->restore(op, rec, a, out, skip, err);
 }
 
@@ -33,7 +34,8 @@ static wy_status_t open_stores(wy_task_t *t, wy_error_t *err) {
   t->ctx.stores = calloc(sub->nstores, sizeof *t->ctx.stores);
   t->owners = calloc(sub->nstores, sizeof *t->owners);
   if (!t->ctx.stores || !t->owners) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  if (wy_task_state_open(env->state, t->ctx.plan->id, (int)t->ctx.sub_index, t->ctx.partition, &t->state, err) != WY_OK)
+  if (wy_task_state_open(env->state, t->ctx.plan->id, (int)t->ctx.sub_index, t->ctx.partition,
+                         &t->state, err) != WY_OK)
     return err->code;
   t->ctx.state = t->state;
   for (size_t i = 0; i < sub->nstores; i++) {
@@ -72,25 +74,26 @@ static wy_status_t open_ops(wy_task_t *t, wy_error_t *err) {
     op->step = s;
     op->task = &t->ctx;
     if (s->next >= (int)sub->nsteps)
-      return wy_error_set(err, WY_ERR_INTERNAL, "step %zu of %s goes to step %d of %zu", i, t->ctx.plan->id, s->next,
-                          sub->nsteps);
+      return wy_error_set(err, WY_ERR_INTERNAL, "step %zu of %s goes to step %d of %zu", i,
+                          t->ctx.plan->id, s->next, sub->nsteps);
     op->next = s->next >= 0 ? &t->ops[s->next] : NULL;
-    if (!op->ops) return wy_error_set(err, WY_ERR_INTERNAL, "no operator for step kind %d", (int)s->kind);
+    if (!op->ops)
+      return wy_error_set(err, WY_ERR_INTERNAL, "no operator for step kind %d", (int)s->kind);
     if (op->ops->state_size && !(op->state = calloc(1, op->ops->state_size)))
       return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   for (; t->nopened < t->nops; t->nopened++) {
     wy_op_t *op = &t->ops[t->nopened];
-    if (op->ops->open && op->ops->open(op, err) != WY_OK)
-      return err->code;
+    if (op->ops->open && op->ops->open(op, err) != WY_OK) return err->code;
   }
   return WY_OK;
 }
 
-wy_status_t wy_task_open(const wy_plan_t *plan, size_t sub, int32_t partition, const wy_exec_env_t *env,
-                         wy_task_t **out, wy_error_t *err) {
+wy_status_t wy_task_open(const wy_plan_t *plan, size_t sub, int32_t partition,
+                         const wy_exec_env_t *env, wy_task_t **out, wy_error_t *err) {
   *out = NULL;
-  if (sub >= plan->nsubs) return wy_error_set(err, WY_ERR_INVALID, "query %s has no sub-topology %zu", plan->id, sub);
+  if (sub >= plan->nsubs)
+    return wy_error_set(err, WY_ERR_INVALID, "query %s has no sub-topology %zu", plan->id, sub);
   wy_task_t *t = calloc(1, sizeof *t);
   if (!t) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   t->ctx.plan = plan;
@@ -144,8 +147,8 @@ wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err) {
   return t->state ? wy_task_state_commit(t->state, NULL, 0, err) : WY_OK;
 }
 
-wy_status_t wy_task_restore(wy_task_t *t, wy_source_t *src, wy_end_offset_fn end_fn, void *end_opaque,
-                            int timeout_ms, wy_error_t *err) {
+wy_status_t wy_task_restore(wy_task_t *t, wy_source_t *src, wy_end_offset_fn end_fn,
+                            void *end_opaque, int timeout_ms, wy_error_t *err) {
   if (!t->state) return WY_OK;
   return wy_task_state_restore(t->state, src, end_fn, end_opaque, timeout_ms, NULL, err);
 }

@@ -18,8 +18,8 @@ typedef struct wy_task wy_task_t;
 
 /* Open the task of sub-topology `sub` for `partition`: its stores, then its operators.
  * plan and env must outlive the task. */
-wy_status_t wy_task_open(const wy_plan_t *plan, size_t sub, int32_t partition, const wy_exec_env_t *env,
-                         wy_task_t **out, wy_error_t *err);
+wy_status_t wy_task_open(const wy_plan_t *plan, size_t sub, int32_t partition,
+                         const wy_exec_env_t *env, wy_task_t **out, wy_error_t *err);
 /* Close the operators and the stores (their files stay). Accepts NULL. */
 void wy_task_close(wy_task_t *t);
 
@@ -31,8 +31,8 @@ wy_status_t wy_task_process(wy_task_t *t, size_t input, const wy_record_t *rec, 
  * durable and checkpointed. */
 wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err);
 /* Bring the stores up to the end of their changelogs (state.h's wy_task_state_restore). */
-wy_status_t wy_task_restore(wy_task_t *t, wy_source_t *src, wy_end_offset_fn end_fn, void *end_opaque,
-                            int timeout_ms, wy_error_t *err);
+wy_status_t wy_task_restore(wy_task_t *t, wy_source_t *src, wy_end_offset_fn end_fn,
+                            void *end_opaque, int timeout_ms, wy_error_t *err);
 bool wy_task_has_state(const wy_task_t *t);
 
 #endif

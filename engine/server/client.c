@@ -20,7 +20,8 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *user) {
   return wy_buf_append(user, data, len) ? len : 0;
 }
 
-wy_status_t wy_rest_client_new(const char *base, const char *userpwd, wy_rest_client_t **out, wy_error_t *err) {
+wy_status_t wy_rest_client_new(const char *base, const char *userpwd, wy_rest_client_t **out,
+                               wy_error_t *err) {
   *out = NULL;
   wy_rest_client_t *c = calloc(1, sizeof *c);
   if (!c) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -54,8 +55,8 @@ wy_status_t wy_rest_client_set_cacert(wy_rest_client_t *c, const char *path, wy_
   return WY_OK;
 }
 
-static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *post, long *status, json_t **out,
-                           wy_error_t *err) {
+static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *post, long *status,
+                           json_t **out, wy_error_t *err) {
   *out = NULL;
   char *url = malloc(strlen(c->base) + strlen(path) + 1);
   if (!url) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -95,9 +96,10 @@ static wy_status_t perform(wy_rest_client_t *c, const char *path, const char *po
   return st;
 }
 
-wy_status_t wy_rest_ksql(wy_rest_client_t *c, const char *ksql, json_t *props, const char *description, long *status,
-                         json_t **out, wy_error_t *err) {
-  json_t *req = json_pack("{s:s, s:o}", "ksql", ksql, "streamsProperties", props ? json_incref(props) : json_object());
+wy_status_t wy_rest_ksql(wy_rest_client_t *c, const char *ksql, json_t *props,
+                         const char *description, long *status, json_t **out, wy_error_t *err) {
+  json_t *req = json_pack("{s:s, s:o}", "ksql", ksql, "streamsProperties",
+                          props ? json_incref(props) : json_object());
   if (description) json_object_set_new(req, "description", json_string(description));
   char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
   json_decref(req);
@@ -107,7 +109,8 @@ wy_status_t wy_rest_ksql(wy_rest_client_t *c, const char *ksql, json_t *props, c
   return st;
 }
 
-wy_status_t wy_rest_get(wy_rest_client_t *c, const char *path, long *status, json_t **out, wy_error_t *err) {
+wy_status_t wy_rest_get(wy_rest_client_t *c, const char *path, long *status, json_t **out,
+                        wy_error_t *err) {
   return perform(c, path, NULL, status, out, err);
 }
 

@@ -25,8 +25,8 @@ wy_status_t wy_rest_client_set_cacert(wy_rest_client_t *c, const char *path, wy_
 /* POST /ksql {ksql, streamsProperties (may be NULL), description (NULL: none)}.
  * Returns WY_OK when the node answered (any status, in *status) with JSON in *out;
  * fails when it could not be reached or did not answer JSON. */
-wy_status_t wy_rest_ksql(wy_rest_client_t *c, const char *ksql, json_t *props, const char *description,
-                         long *status, json_t **out, wy_error_t *err);
+wy_status_t wy_rest_ksql(wy_rest_client_t *c, const char *ksql, json_t *props,
+                         const char *description, long *status, json_t **out, wy_error_t *err);
 /* GET path; same contract. */
 wy_status_t wy_rest_get(wy_rest_client_t *c, const char *path, long *status, json_t **out,
                         wy_error_t *err);

@@ -12,13 +12,13 @@
 
 const char *wy_node_query_state_name(wy_node_query_state_t s) {
   switch (s) {
-#define WY_X_QSTATE(id, name)                                                      \
-  case id:                                                                         \
+#define WY_X_QSTATE(id, name) \
+  case id:                    \
     return name;
     WY_NODE_QUERY_STATES(WY_X_QSTATE)
 #undef WY_X_QSTATE
-  default:
-    return "UNKNOWN";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -71,12 +71,15 @@ void wy_node_sync_queries(wy_node_t *n) {
     q->seen = true;
     if (!q->id) continue;
     n->nqueries++;
-    if (n->rt.ops->started) n->rt.ops->started(n->rt.ctx, n->engine, wy_engine_query_at(n->engine, i), q->earliest);
+    if (n->rt.ops->started)
+      n->rt.ops->started(n->rt.ctx, n->engine, wy_engine_query_at(n->engine, i), q->earliest);
   }
   size_t w = 0;
   for (size_t i = 0; i < n->nqueries; i++) {
-    if (n->queries[i].seen) n->queries[w++] = n->queries[i];
-    else node_query_free(&n->queries[i]);
+    if (n->queries[i].seen)
+      n->queries[w++] = n->queries[i];
+    else
+      node_query_free(&n->queries[i]);
   }
   n->nqueries = w;
 }
@@ -128,8 +131,8 @@ static size_t follow_commands(wy_node_t *n);
 
 /* ---- life cycle ---- */
 
-wy_status_t wy_node_new(wy_engine_t *engine, wy_node_runtime_t rt, const wy_config_t *cfg, wy_node_t **out,
-                        wy_error_t *err) {
+wy_status_t wy_node_new(wy_engine_t *engine, wy_node_runtime_t rt, const wy_config_t *cfg,
+                        wy_node_t **out, wy_error_t *err) {
   *out = NULL;
   wy_node_t *n = calloc(1, sizeof *n);
   if (!n) {
@@ -209,7 +212,8 @@ wy_status_t wy_node_start(wy_node_t *n, wy_error_t *err) {
   if (n->pumping) return WY_OK;
   n->stopping = false;
   int rc = pthread_create(&n->pump, NULL, pump_main, n);
-  if (rc != 0) return wy_error_set(err, WY_ERR_INTERNAL, "cannot start the pump thread: %s", strerror(rc));
+  if (rc != 0)
+    return wy_error_set(err, WY_ERR_INTERNAL, "cannot start the pump thread: %s", strerror(rc));
   n->pumping = true;
   return WY_OK;
 }
@@ -249,7 +253,8 @@ void wy_node_reply_json(wy_node_reply_t *r, int status, json_t *j) {
   json_decref(j);
   if (!r->body) {
     r->status = 500;
-    r->body = strdup("{\"@type\":\"generic_error\",\"error_code\":50000,\"message\":\"out of memory\"}");
+    r->body =
+        strdup("{\"@type\":\"generic_error\",\"error_code\":50000,\"message\":\"out of memory\"}");
   }
   r->len = r->body ? strlen(r->body) : 0;
 }
@@ -260,7 +265,8 @@ const char *wy_node_json_message(const json_t *j) {
 }
 
 json_t *wy_node_error_json(const char *type, int code, const char *message) {
-  return json_pack("{s:s, s:i, s:s}", "@type", type, "error_code", code, "message", message ? message : "");
+  return json_pack("{s:s, s:i, s:s}", "@type", type, "error_code", code, "message",
+                   message ? message : "");
 }
 
 void wy_node_error_reply(int status, int error_code, const char *message, wy_node_reply_t *reply) {
@@ -284,7 +290,8 @@ typedef struct ksql_req {
 } ksql_req_t;
 
 /* Request-scoped property (streamsProperties, SET): the old value comes back after. */
-static wy_status_t req_set_property(ksql_req_t *rq, const char *name, const char *value, wy_error_t *err) {
+static wy_status_t req_set_property(ksql_req_t *rq, const char *name, const char *value,
+                                    wy_error_t *err) {
   const char *old = wy_engine_property(rq->n->engine, name);
   saved_prop_t *grown = realloc(rq->saved, (rq->nsaved + 1) * sizeof *grown);
   if (!grown) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -293,7 +300,8 @@ static wy_status_t req_set_property(ksql_req_t *rq, const char *name, const char
   rq->saved[rq->nsaved].old = old ? strdup(old) : NULL;
   rq->nsaved++;
   if (wy_engine_set_property(rq->n->engine, name, value, err) != WY_OK) return err->code;
-  if (strcasecmp(name, "auto.offset.reset") == 0 || strcasecmp(name, "ksql.streams.auto.offset.reset") == 0)
+  if (strcasecmp(name, "auto.offset.reset") == 0 ||
+      strcasecmp(name, "ksql.streams.auto.offset.reset") == 0)
     rq->n->req_earliest = strcasecmp(value, "earliest") == 0;
   return WY_OK;
 }
@@ -302,7 +310,8 @@ static void req_restore_properties(ksql_req_t *rq) {
   wy_error_t err;
   for (size_t i = rq->nsaved; i-- > 0;) {
     if (rq->saved[i].name)
-      wy_engine_set_property(rq->n->engine, rq->saved[i].name, rq->saved[i].old ? rq->saved[i].old : "", &err);
+      wy_engine_set_property(rq->n->engine, rq->saved[i].name,
+                             rq->saved[i].old ? rq->saved[i].old : "", &err);
     free(rq->saved[i].name);
     free(rq->saved[i].old);
   }
@@ -326,16 +335,19 @@ static void add_command(wy_node_t *n, const char *id, const char *status, const 
   n->commands[n->ncommands++] = (node_command_t){strdup(id), strdup(status), strdup(message)};
 }
 
-static json_t *current_status(wy_node_t *n, const wy_ast_stmt_t *s, const char *command_id, const char *message,
-                              const char *query_id) {
+static json_t *current_status(wy_node_t *n, const wy_ast_stmt_t *s, const char *command_id,
+                              const char *message, const char *query_id) {
   n->command_seq++;
   add_command(n, command_id, "SUCCESS", message);
-  return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s?}, s:I, s:[]}", "@type", "currentStatus", "statementText",
-                   s->text ? s->text : "", "commandId", command_id, "commandStatus", "status", "SUCCESS", "message",
-                   message, "queryId", query_id, "commandSequenceNumber", (json_int_t)n->command_seq, "warnings");
+  return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s?}, s:I, s:[]}", "@type", "currentStatus",
+                   "statementText", s->text ? s->text : "", "commandId", command_id,
+                   "commandStatus", "status", "SUCCESS", "message", message, "queryId", query_id,
+                   "commandSequenceNumber", (json_int_t)n->command_seq, "warnings");
 }
 
-static const char *kind_word(wy_source_kind_t k) { return k == WY_SOURCE_TABLE ? "table" : "stream"; }
+static const char *kind_word(wy_source_kind_t k) {
+  return k == WY_SOURCE_TABLE ? "table" : "stream";
+}
 
 /* Which query did the statement start? (the one not known before) */
 static const char *new_query_id(wy_node_t *n, char **before, size_t nbefore) {
@@ -360,7 +372,8 @@ static wy_status_t pause_resume(ksql_req_t *rq, const wy_ast_stmt_t *s, wy_error
     free(q->error);
     q->error = NULL;
   }
-  if (!s->all && hit == 0) return wy_error_set(err, WY_ERR_NOT_FOUND, "Unknown queryId: %s", s->name);
+  if (!s->all && hit == 0)
+    return wy_error_set(err, WY_ERR_NOT_FOUND, "Unknown queryId: %s", s->name);
   char id[256], msg[64];
   snprintf(id, sizeof id, "%s/%s/execute", pause ? "pause" : "resume", s->all ? "ALL" : s->name);
   snprintf(msg, sizeof msg, pause ? "Query paused." : "Query resumed.");
@@ -382,7 +395,8 @@ static wy_status_t execute_change(ksql_req_t *rq, const wy_ast_stmt_t *s, wy_err
   char **before = calloc(nbefore + 1, sizeof *before);
   for (size_t i = 0; before && i < nbefore; i++) before[i] = n->queries[i].id;
 
-  wy_status_t st = before ? wy_engine_execute(n->engine, s, err) : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = before ? wy_engine_execute(n->engine, s, err)
+                          : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   char **before_copy = NULL;
   if (st == WY_OK) {
     /* sync frees records of terminated queries: keep the ids we compare with */
@@ -397,42 +411,47 @@ static wy_status_t execute_change(ksql_req_t *rq, const wy_ast_stmt_t *s, wy_err
   }
   const char *qid = before_copy ? new_query_id(n, before_copy, nbefore) : NULL;
   switch (s->kind) {
-  case WY_AST_STMT_CREATE_STREAM:
-  case WY_AST_STMT_CREATE_TABLE: {
-    bool table = s->kind == WY_AST_STMT_CREATE_TABLE;
-    snprintf(id, sizeof id, "%s/`%s`/create", table ? "table" : "stream", s->name);
-    snprintf(msg, sizeof msg, "%s created", table ? "Table" : "Stream");
-    break;
-  }
-  case WY_AST_STMT_CREATE_STREAM_AS:
-  case WY_AST_STMT_CREATE_TABLE_AS:
-  case WY_AST_STMT_INSERT_INTO: {
-    const wy_source_def_t *sink = wy_catalog_find(cat, s->name);
-    snprintf(id, sizeof id, "%s/`%s`/create", kind_word(sink ? sink->kind : WY_SOURCE_STREAM), s->name);
-    if (qid) snprintf(msg, sizeof msg, "Created query with ID %s", qid);
-    else snprintf(msg, sizeof msg, "%s already exists.", s->name);
-    break;
-  }
-  case WY_AST_STMT_DROP_STREAM:
-  case WY_AST_STMT_DROP_TABLE:
-    snprintf(id, sizeof id, "%s/`%s`/drop", kind_word(dkind), s->name);
-    if (topic) snprintf(msg, sizeof msg, "Source `%s` (topic: %s) was dropped.", s->name, topic);
-    else snprintf(msg, sizeof msg, "Source `%s` does not exist.", s->name);
-    break;
-  case WY_AST_STMT_TERMINATE:
-    snprintf(id, sizeof id, "terminate/%s/execute", s->all ? "ALL" : s->name);
-    snprintf(msg, sizeof msg, "Query terminated.");
-    break;
-  case WY_AST_STMT_CREATE_TYPE:
-    snprintf(id, sizeof id, "type/%s/create", s->name);
-    snprintf(msg, sizeof msg, "Registered custom type with name '%s'", s->name);
-    break;
-  case WY_AST_STMT_DROP_TYPE:
-    snprintf(id, sizeof id, "type/%s/drop", s->name);
-    snprintf(msg, sizeof msg, "Dropped type '%s'", s->name);
-    break;
-  default:
-    break;
+    case WY_AST_STMT_CREATE_STREAM:
+    case WY_AST_STMT_CREATE_TABLE: {
+      bool table = s->kind == WY_AST_STMT_CREATE_TABLE;
+      snprintf(id, sizeof id, "%s/`%s`/create", table ? "table" : "stream", s->name);
+      snprintf(msg, sizeof msg, "%s created", table ? "Table" : "Stream");
+      break;
+    }
+    case WY_AST_STMT_CREATE_STREAM_AS:
+    case WY_AST_STMT_CREATE_TABLE_AS:
+    case WY_AST_STMT_INSERT_INTO: {
+      const wy_source_def_t *sink = wy_catalog_find(cat, s->name);
+      snprintf(id, sizeof id, "%s/`%s`/create", kind_word(sink ? sink->kind : WY_SOURCE_STREAM),
+               s->name);
+      if (qid)
+        snprintf(msg, sizeof msg, "Created query with ID %s", qid);
+      else
+        snprintf(msg, sizeof msg, "%s already exists.", s->name);
+      break;
+    }
+    case WY_AST_STMT_DROP_STREAM:
+    case WY_AST_STMT_DROP_TABLE:
+      snprintf(id, sizeof id, "%s/`%s`/drop", kind_word(dkind), s->name);
+      if (topic)
+        snprintf(msg, sizeof msg, "Source `%s` (topic: %s) was dropped.", s->name, topic);
+      else
+        snprintf(msg, sizeof msg, "Source `%s` does not exist.", s->name);
+      break;
+    case WY_AST_STMT_TERMINATE:
+      snprintf(id, sizeof id, "terminate/%s/execute", s->all ? "ALL" : s->name);
+      snprintf(msg, sizeof msg, "Query terminated.");
+      break;
+    case WY_AST_STMT_CREATE_TYPE:
+      snprintf(id, sizeof id, "type/%s/create", s->name);
+      snprintf(msg, sizeof msg, "Registered custom type with name '%s'", s->name);
+      break;
+    case WY_AST_STMT_DROP_TYPE:
+      snprintf(id, sizeof id, "type/%s/drop", s->name);
+      snprintf(msg, sizeof msg, "Dropped type '%s'", s->name);
+      break;
+    default:
+      break;
   }
   if (id[0]) json_array_append_new(rq->entities, current_status(n, s, id, msg, qid));
   if (before_copy)
@@ -457,8 +476,10 @@ static void append_command(ksql_req_t *rq, const wy_ast_stmt_t *s) {
   int64_t *grown = realloc(n->own, (n->nown + 1) * sizeof *grown);
   if (grown) n->own = grown;
   if (!text || !grown ||
-      n->rt.ops->command_append(n->rt.ctx, n->engine, n->command_topic, text, strlen(text), &offset, &err) != WY_OK) {
-    wy_log(WY_LOG_ERROR, "node", "statement not written to the command topic topic=%s", n->command_topic);
+      n->rt.ops->command_append(n->rt.ctx, n->engine, n->command_topic, text, strlen(text), &offset,
+                                &err) != WY_OK) {
+    wy_log(WY_LOG_ERROR, "node", "statement not written to the command topic topic=%s",
+           n->command_topic);
   } else if (offset == n->command_next) {
     n->command_next++; /* caught up: nothing of others to apply in between */
   } else {
@@ -469,68 +490,76 @@ static void append_command(ksql_req_t *rq, const wy_ast_stmt_t *s) {
 
 /* Execute one statement of a /ksql request; on failure err says why and *code is the
  * ksqlDB error code. */
-static wy_status_t ksql_statement(ksql_req_t *rq, const wy_ast_stmt_t *s, int *code, wy_error_t *err) {
+static wy_status_t ksql_statement(ksql_req_t *rq, const wy_ast_stmt_t *s, int *code,
+                                  wy_error_t *err) {
   *code = 40001;
   switch (s->kind) {
-  case WY_AST_STMT_QUERY:
-  case WY_AST_STMT_PRINT:
-    *code = 40002;
-    return wy_error_set(err, WY_ERR_UNSUPPORTED,
-                        "The following statement types should be issued to the websocket endpoint '/query':\n"
-                        "\t* PRINT\n\t* SELECT");
-  case WY_AST_STMT_SHOW:
-  case WY_AST_STMT_DESCRIBE:
-  case WY_AST_STMT_DESCRIBE_STREAMS:
-  case WY_AST_STMT_DESCRIBE_TABLES:
-  case WY_AST_STMT_DESCRIBE_FUNCTION:
-  case WY_AST_STMT_EXPLAIN: {
-    json_t *ent = wy_node_describe_entity(rq->n, s, err);
-    if (!ent) return err->code;
-    json_array_append_new(rq->entities, ent);
-    return WY_OK;
-  }
-  case WY_AST_STMT_SET:
-    return req_set_property(rq, s->name, s->value ? s->value : "", err);
-  case WY_AST_STMT_UNSET:
-    return req_set_property(rq, s->name, "", err);
-  case WY_AST_STMT_DEFINE:
-  case WY_AST_STMT_UNDEFINE:
-    return WY_OK; /* substituted by the parser within the request, as ksqlDB scopes them */
-  case WY_AST_STMT_PAUSE:
-  case WY_AST_STMT_RESUME:
-    if (pause_resume(rq, s, err) != WY_OK) return err->code;
-    append_command(rq, s);
-    return WY_OK;
-  case WY_AST_STMT_INSERT_VALUES:
-    return wy_engine_execute(rq->n->engine, s, err); /* ksqlDB answers with no entity */
-  case WY_AST_STMT_CREATE_STREAM:
-  case WY_AST_STMT_CREATE_TABLE:
-  case WY_AST_STMT_CREATE_STREAM_AS:
-  case WY_AST_STMT_CREATE_TABLE_AS:
-  case WY_AST_STMT_INSERT_INTO:
-  case WY_AST_STMT_DROP_STREAM:
-  case WY_AST_STMT_DROP_TABLE:
-  case WY_AST_STMT_TERMINATE:
-  case WY_AST_STMT_CREATE_TYPE:
-  case WY_AST_STMT_DROP_TYPE:
-    if (execute_change(rq, s, err) != WY_OK) return err->code;
-    append_command(rq, s);
-    return WY_OK;
-  default:
-    *code = 40002;
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "%s statements are not supported by the REST API of walleye",
-                        wy_ast_stmt_kind_name(s->kind));
+    case WY_AST_STMT_QUERY:
+    case WY_AST_STMT_PRINT:
+      *code = 40002;
+      return wy_error_set(
+          err, WY_ERR_UNSUPPORTED,
+          "The following statement types should be issued to the websocket endpoint '/query':\n"
+          "\t* PRINT\n\t* SELECT");
+    case WY_AST_STMT_SHOW:
+    case WY_AST_STMT_DESCRIBE:
+    case WY_AST_STMT_DESCRIBE_STREAMS:
+    case WY_AST_STMT_DESCRIBE_TABLES:
+    case WY_AST_STMT_DESCRIBE_FUNCTION:
+    case WY_AST_STMT_EXPLAIN: {
+      json_t *ent = wy_node_describe_entity(rq->n, s, err);
+      if (!ent) return err->code;
+      json_array_append_new(rq->entities, ent);
+      return WY_OK;
+    }
+    case WY_AST_STMT_SET:
+      return req_set_property(rq, s->name, s->value ? s->value : "", err);
+    case WY_AST_STMT_UNSET:
+      return req_set_property(rq, s->name, "", err);
+    case WY_AST_STMT_DEFINE:
+    case WY_AST_STMT_UNDEFINE:
+      return WY_OK; /* substituted by the parser within the request, as ksqlDB scopes them */
+    case WY_AST_STMT_PAUSE:
+    case WY_AST_STMT_RESUME:
+      if (pause_resume(rq, s, err) != WY_OK) return err->code;
+      append_command(rq, s);
+      return WY_OK;
+    case WY_AST_STMT_INSERT_VALUES:
+      return wy_engine_execute(rq->n->engine, s, err); /* ksqlDB answers with no entity */
+    case WY_AST_STMT_CREATE_STREAM:
+    case WY_AST_STMT_CREATE_TABLE:
+    case WY_AST_STMT_CREATE_STREAM_AS:
+    case WY_AST_STMT_CREATE_TABLE_AS:
+    case WY_AST_STMT_INSERT_INTO:
+    case WY_AST_STMT_DROP_STREAM:
+    case WY_AST_STMT_DROP_TABLE:
+    case WY_AST_STMT_TERMINATE:
+    case WY_AST_STMT_CREATE_TYPE:
+    case WY_AST_STMT_DROP_TYPE:
+      if (execute_change(rq, s, err) != WY_OK) return err->code;
+      append_command(rq, s);
+      return WY_OK;
+    default:
+      *code = 40002;
+      return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                          "%s statements are not supported by the REST API of walleye",
+                          wy_ast_stmt_kind_name(s->kind));
   }
 }
 
 static char *json_scalar_text(json_t *v) {
   char buf[64];
   if (json_is_string(v)) return strdup(json_string_value(v));
-  if (json_is_integer(v)) snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-  else if (json_is_real(v)) snprintf(buf, sizeof buf, "%.17g", json_real_value(v));
-  else if (json_is_true(v)) snprintf(buf, sizeof buf, "true");
-  else if (json_is_false(v)) snprintf(buf, sizeof buf, "false");
-  else return NULL;
+  if (json_is_integer(v))
+    snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+  else if (json_is_real(v))
+    snprintf(buf, sizeof buf, "%.17g", json_real_value(v));
+  else if (json_is_true(v))
+    snprintf(buf, sizeof buf, "true");
+  else if (json_is_false(v))
+    snprintf(buf, sizeof buf, "false");
+  else
+    return NULL;
   return strdup(buf);
 }
 
@@ -543,9 +572,11 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   json_t *vars = json_object_get(req, "sessionVariables");
   json_t *desc = json_object_get(req, "description");
   if (!json_is_string(ksql) || (props && !json_is_object(props) && !json_is_null(props)) ||
-      (vars && !json_is_object(vars) && !json_is_null(vars)) || (desc && !json_is_string(desc) && !json_is_null(desc))) {
+      (vars && !json_is_object(vars) && !json_is_null(vars)) ||
+      (desc && !json_is_string(desc) && !json_is_null(desc))) {
     *out = wy_node_error_json("generic_error", 40000,
-                      "Invalid request: 'ksql' must be a string; 'streamsProperties' and 'sessionVariables' objects");
+                              "Invalid request: 'ksql' must be a string; 'streamsProperties' and "
+                              "'sessionVariables' objects");
     return 400;
   }
   wy_parse_vars_t *pv = wy_parse_vars_new();
@@ -565,8 +596,8 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   } else if (wy_parse(text, json_string_length(ksql), pv, &script, &err) != WY_OK) {
     char msg[WY_ERROR_MSG_MAX + 40];
     snprintf(msg, sizeof msg, "line %d:%d: %s", err.line, err.column, err.msg);
-    *out = json_pack("{s:s, s:i, s:s, s:s, s:[]}", "@type", "statement_error", "error_code", 40001, "message", msg,
-                     "statementText", text, "entities");
+    *out = json_pack("{s:s, s:i, s:s, s:s, s:[]}", "@type", "statement_error", "error_code", 40001,
+                     "message", msg, "statementText", text, "entities");
     wy_parse_vars_destroy(pv);
     return 400;
   }
@@ -576,8 +607,13 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
     return 500;
   }
 
-  ksql_req_t rq = {n, json_array(), NULL, 0, json_is_object(props) ? props : NULL,
-                   json_is_string(desc) ? json_string_value(desc) : NULL, replay};
+  ksql_req_t rq = {n,
+                   json_array(),
+                   NULL,
+                   0,
+                   json_is_object(props) ? props : NULL,
+                   json_is_string(desc) ? json_string_value(desc) : NULL,
+                   replay};
   bool saved_earliest = n->req_earliest;
   n->req_description = rq.description;
   int status = 200, code = 0;
@@ -585,7 +621,8 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   json_object_foreach(props, k, v) {
     char *t = json_scalar_text(v);
     if (!t || req_set_property(&rq, k, t, &err) != WY_OK) {
-      if (!t) wy_error_set(&err, WY_ERR_INVALID, "property '%s' must be a string, number or boolean", k);
+      if (!t)
+        wy_error_set(&err, WY_ERR_INVALID, "property '%s' must be a string, number or boolean", k);
       status = 400;
       code = 40000;
     }
@@ -610,8 +647,9 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
   if (status == 200) {
     *out = rq.entities;
   } else {
-    *out = json_pack("{s:s, s:i, s:s, s:s, s:o}", "@type", code == 40000 ? "generic_error" : "statement_error",
-                     "error_code", code, "message", err.msg, "statementText", failed_text ? failed_text : text,
+    *out = json_pack("{s:s, s:i, s:s, s:s, s:o}", "@type",
+                     code == 40000 ? "generic_error" : "statement_error", "error_code", code,
+                     "message", err.msg, "statementText", failed_text ? failed_text : text,
                      "entities", rq.entities);
   }
   wy_ast_script_destroy(script);
@@ -623,7 +661,8 @@ static void handle_ksql(wy_node_t *n, const char *body, size_t len, wy_node_repl
   json_t *req = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
   if (!req || !json_is_object(req)) {
     char msg[300];
-    snprintf(msg, sizeof msg, "Invalid JSON in request: %s", req ? "expected an object" : jerr.text);
+    snprintf(msg, sizeof msg, "Invalid JSON in request: %s",
+             req ? "expected an object" : jerr.text);
     json_decref(req);
     wy_node_reply_json(r, 400, wy_node_error_json("generic_error", 40000, msg));
     return;
@@ -653,7 +692,8 @@ static size_t follow_commands(wy_node_t *n) {
   size_t applied = 0;
   for (;;) {
     size_t len = 0;
-    char *rec = n->rt.ops->command_read(n->rt.ctx, n->engine, n->command_topic, n->command_next, &len);
+    char *rec =
+        n->rt.ops->command_read(n->rt.ctx, n->engine, n->command_topic, n->command_next, &len);
     if (!rec) break;
     int64_t offset = n->command_next++;
     if (own_command(n, offset)) {
@@ -684,17 +724,18 @@ size_t wy_node_replay(wy_node_t *n) {
 /* ---- GET endpoints ---- */
 
 static void handle_info(wy_node_t *n, wy_node_reply_t *r) {
-  wy_node_reply_json(r, 200,
-             json_pack("{s:{s:s, s:s, s:s, s:s}}", "KsqlServerInfo", "version", WALLEYE_VERSION, "kafkaClusterId",
-                       n->rt.ops->name, "ksqlServiceId", wy_config_get_string(n->cfg, WY_CFG_SERVICE_ID),
-                       "serverStatus", "RUNNING"));
+  wy_node_reply_json(
+      r, 200,
+      json_pack("{s:{s:s, s:s, s:s, s:s}}", "KsqlServerInfo", "version", WALLEYE_VERSION,
+                "kafkaClusterId", n->rt.ops->name, "ksqlServiceId",
+                wy_config_get_string(n->cfg, WY_CFG_SERVICE_ID), "serverStatus", "RUNNING"));
 }
 
 static void handle_health(wy_node_t *n, wy_node_reply_t *r) {
   bool kafka = !n->rt.ops->healthy || n->rt.ops->healthy(n->rt.ctx);
   wy_node_reply_json(r, kafka ? 200 : 503,
-             json_pack("{s:b, s:{s:{s:b}, s:{s:b}}}", "isHealthy", kafka, "details", "metastore", "isHealthy", 1,
-                       "kafka", "isHealthy", kafka));
+                     json_pack("{s:b, s:{s:{s:b}, s:{s:b}}}", "isHealthy", kafka, "details",
+                               "metastore", "isHealthy", 1, "kafka", "isHealthy", kafka));
 }
 
 static void handle_status(wy_node_t *n, const char *path, wy_node_reply_t *r) {
@@ -710,7 +751,8 @@ static void handle_status(wy_node_t *n, const char *path, wy_node_reply_t *r) {
   const char *id = path + strlen("/status/");
   for (size_t i = 0; i < n->ncommands; i++)
     if (strcmp(n->commands[i].id, id) == 0) {
-      json_t *j = json_pack("{s:s, s:s}", "status", n->commands[i].status, "message", n->commands[i].message);
+      json_t *j = json_pack("{s:s, s:s}", "status", n->commands[i].status, "message",
+                            n->commands[i].message);
       pthread_mutex_unlock(&n->lock);
       wy_node_reply_json(r, 200, j);
       return;
@@ -737,20 +779,32 @@ static void handle_metrics(wy_node_t *n, wy_node_reply_t *r) {
   r->len = len;
 }
 
-typedef enum { ROUTE_KSQL, ROUTE_INFO, ROUTE_HEALTH, ROUTE_STATUS, ROUTE_METRICS, ROUTE_QUERY_STREAM, ROUTE_CLOSE_QUERY } route_t;
+typedef enum {
+  ROUTE_KSQL,
+  ROUTE_INFO,
+  ROUTE_HEALTH,
+  ROUTE_STATUS,
+  ROUTE_METRICS,
+  ROUTE_QUERY_STREAM,
+  ROUTE_CLOSE_QUERY
+} route_t;
 
-void wy_node_handle(wy_node_t *n, const char *method, const char *path, const char *body, size_t len,
-                    wy_node_reply_t *r) {
+void wy_node_handle(wy_node_t *n, const char *method, const char *path, const char *body,
+                    size_t len, wy_node_reply_t *r) {
   memset(r, 0, sizeof *r);
   static const struct {
     const char *method, *path;
     bool prefix;
     route_t route;
   } routes[] = {
-      {"POST", "/ksql", false, ROUTE_KSQL},       {"GET", "/info", false, ROUTE_INFO},
-      {"GET", "/healthcheck", false, ROUTE_HEALTH}, {"GET", "/status", false, ROUTE_STATUS},
-      {"GET", "/status/", true, ROUTE_STATUS},    {"GET", "/metrics", false, ROUTE_METRICS},
-      {"POST", "/query-stream", false, ROUTE_QUERY_STREAM}, {"POST", "/close-query", false, ROUTE_CLOSE_QUERY},
+      {"POST", "/ksql", false, ROUTE_KSQL},
+      {"GET", "/info", false, ROUTE_INFO},
+      {"GET", "/healthcheck", false, ROUTE_HEALTH},
+      {"GET", "/status", false, ROUTE_STATUS},
+      {"GET", "/status/", true, ROUTE_STATUS},
+      {"GET", "/metrics", false, ROUTE_METRICS},
+      {"POST", "/query-stream", false, ROUTE_QUERY_STREAM},
+      {"POST", "/close-query", false, ROUTE_CLOSE_QUERY},
   };
   bool path_known = false;
   for (size_t i = 0; path && method && i < sizeof routes / sizeof routes[0]; i++) {
@@ -760,32 +814,34 @@ void wy_node_handle(wy_node_t *n, const char *method, const char *path, const ch
     path_known = true;
     if (strcmp(method, routes[i].method) != 0) continue;
     switch (routes[i].route) {
-    case ROUTE_KSQL:
-      handle_ksql(n, body, len, r);
-      break;
-    case ROUTE_INFO:
-      handle_info(n, r);
-      break;
-    case ROUTE_HEALTH:
-      handle_health(n, r);
-      break;
-    case ROUTE_STATUS:
-      handle_status(n, path, r);
-      break;
-    case ROUTE_METRICS:
-      handle_metrics(n, r);
-      break;
-    case ROUTE_QUERY_STREAM:
-      wy_node_query_stream_whole(n, body, len, r);
-      break;
-    case ROUTE_CLOSE_QUERY:
-      wy_node_close_query(n, body, len, r);
-      break;
+      case ROUTE_KSQL:
+        handle_ksql(n, body, len, r);
+        break;
+      case ROUTE_INFO:
+        handle_info(n, r);
+        break;
+      case ROUTE_HEALTH:
+        handle_health(n, r);
+        break;
+      case ROUTE_STATUS:
+        handle_status(n, path, r);
+        break;
+      case ROUTE_METRICS:
+        handle_metrics(n, r);
+        break;
+      case ROUTE_QUERY_STREAM:
+        wy_node_query_stream_whole(n, body, len, r);
+        break;
+      case ROUTE_CLOSE_QUERY:
+        wy_node_close_query(n, body, len, r);
+        break;
     }
     goto done;
   }
-  if (path_known) wy_node_error_reply(405, 40500, "Method not allowed", r);
-  else wy_node_error_reply(404, 40400, "Not found", r);
+  if (path_known)
+    wy_node_error_reply(405, 40500, "Method not allowed", r);
+  else
+    wy_node_error_reply(404, 40400, "Not found", r);
 done:
   if (r->status >= 200 && r->status < 600) atomic_fetch_add(&n->requests[r->status / 100], 1);
 }

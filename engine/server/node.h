@@ -28,9 +28,9 @@
 #include "engine/engine.h"
 
 /* X(id, name as SHOW QUERIES prints it) */
-#define WY_NODE_QUERY_STATES(X)                                                    \
-  X(WY_NODE_QUERY_RUNNING, "RUNNING")                                              \
-  X(WY_NODE_QUERY_PAUSED, "PAUSED")                                                \
+#define WY_NODE_QUERY_STATES(X)       \
+  X(WY_NODE_QUERY_RUNNING, "RUNNING") \
+  X(WY_NODE_QUERY_PAUSED, "PAUSED")   \
   X(WY_NODE_QUERY_ERROR, "ERROR")
 
 typedef enum {
@@ -80,15 +80,16 @@ typedef struct wy_node_runtime_ops {
    * lists each partition with its end offset at opening (topic pointers are the
    * caller's); a pull query reads up to them. May be NULL: no push or pull queries.
    * Called under the lock; the source is then used by the request's thread alone. */
-  wy_status_t (*open_reader)(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics, bool earliest,
-                             struct wy_source **out, wy_position_t **ends, size_t *nends, wy_error_t *err);
+  wy_status_t (*open_reader)(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics,
+                             bool earliest, struct wy_source **out, wy_position_t **ends,
+                             size_t *nends, wy_error_t *err);
   /* Is the backend reachable, for /healthcheck (may be NULL: always). */
   bool (*healthy)(void *ctx);
   /* The service's command topic (both NULL: statements are not shared). append writes
    * one record and says at which offset; read returns a malloc'd copy of the record at
    * offset, or NULL when there is none (yet). */
-  wy_status_t (*command_append)(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,
-                                int64_t *offset, wy_error_t *err);
+  wy_status_t (*command_append)(void *ctx, wy_engine_t *e, const char *topic, const char *rec,
+                                size_t len, int64_t *offset, wy_error_t *err);
   char *(*command_read)(void *ctx, wy_engine_t *e, const char *topic, int64_t offset, size_t *len);
   void (*destroy)(void *ctx);
 } wy_node_runtime_ops_t;
@@ -146,8 +147,8 @@ void wy_node_handle(wy_node_t *n, const char *method, const char *path, const ch
  * *out NULL and its error in reply; otherwise *out is the response to stream, which
  * only the calling thread uses (wy_node_stream_next), and reply is untouched. */
 typedef struct wy_node_stream wy_node_stream_t;
-void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char *accept, wy_node_stream_t **out,
-                          wy_node_reply_t *reply);
+void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char *accept,
+                          wy_node_stream_t **out, wy_node_reply_t *reply);
 const char *wy_node_stream_content_type(const wy_node_stream_t *s);
 /* The next part of the response (malloc'd, *len bytes), waiting up to timeout_ms for
  * rows; NULL when nothing came in time, or with *done once the response is complete

@@ -9,9 +9,9 @@
 #include "engine/server/node.h"
 
 /* Upper bounds (seconds) of the processing-latency histogram buckets. */
-#define WY_NODE_LATENCY_BUCKETS(X)                                                 \
-  X(0.00001, "1e-05") X(0.0001, "0.0001") X(0.001, "0.001") X(0.01, "0.01")        \
-  X(0.1, "0.1") X(1.0, "1")
+#define WY_NODE_LATENCY_BUCKETS(X) \
+  X(0.00001, "1e-05")              \
+  X(0.0001, "0.0001") X(0.001, "0.001") X(0.01, "0.01") X(0.1, "0.1") X(1.0, "1")
 
 enum {
 #define WY_X_COUNT(le, text) +1
@@ -24,17 +24,17 @@ typedef struct node_query {
   char *id;
   char *description; /* from the request that started it (walleye extension), or NULL */
   wy_node_query_state_t state;
-  char *error;       /* ERROR state: why */
-  bool earliest;     /* auto.offset.reset in force when it started */
+  char *error;   /* ERROR state: why */
+  bool earliest; /* auto.offset.reset in force when it started */
   uint64_t in, out, skipped;
   uint64_t latency_ns_sum;
   uint64_t buckets[WY_NODE_NBUCKETS + 1]; /* cumulative counts are computed on output */
-  bool seen;         /* sync marker */
+  bool seen;                              /* sync marker */
 } node_query_t;
 
 typedef struct node_command {
-  char *id;      /* stream/`X`/create */
-  char *status;  /* SUCCESS, ERROR, TERMINATED */
+  char *id;     /* stream/`X`/create */
+  char *status; /* SUCCESS, ERROR, TERMINATED */
   char *message;
 } node_command_t;
 

@@ -32,7 +32,8 @@ struct wy_node_kafka_env {
 
 /* ---- environment ---- */
 
-static wy_status_t env_add(wy_node_kafka_env_t *env, const char *key, const char *value, wy_error_t *err) {
+static wy_status_t env_add(wy_node_kafka_env_t *env, const char *key, const char *value,
+                           wy_error_t *err) {
   wy_kafka_prop_t *g = realloc(env->props, (env->nprops + 1) * sizeof *g);
   if (g) env->props = g;
   char **o = realloc(env->owned, (2 * env->nprops + 2) * sizeof *o);
@@ -49,7 +50,8 @@ static wy_status_t env_add(wy_node_kafka_env_t *env, const char *key, const char
   return WY_OK;
 }
 
-wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out, wy_error_t *err) {
+wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out,
+                                  wy_error_t *err) {
   *out = NULL;
   const char *bootstrap = wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS);
   /* not the default: a node runs on Kafka only when told which cluster */
@@ -69,7 +71,8 @@ wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **
   if (st == WY_OK) st = wy_kafka_sink_new(&sc, &env->sink, err);
   if (st == WY_OK) {
     wy_kafka_sink_base(env->sink)->on_delivery = wy_delivery_dispatch;
-    st = wy_kafka_backend_new(env->props, env->nprops, wy_kafka_sink_base(env->sink), &env->backend, err);
+    st = wy_kafka_backend_new(env->props, env->nprops, wy_kafka_sink_base(env->sink), &env->backend,
+                              err);
   }
   if (st != WY_OK) {
     wy_node_kafka_env_destroy(env);
@@ -129,9 +132,9 @@ typedef struct kn_rt {
   wy_kafka_runtime_t *krt;
   int64_t applied_offset; /* the last command-log offset krt executed (-1: none) */
   size_t applied_count;   /* how many log entries krt executed */
-  bool failed;        /* krt stopped on an error (or would not start): its queries are in
-                       * ERROR until a RESUME makes one run again, which rebuilds it */
-  reported_t *reported; /* per krt query id: counters already reported to the node */
+  bool failed;            /* krt stopped on an error (or would not start): its queries are in
+                           * ERROR until a RESUME makes one run again, which rebuilds it */
+  reported_t *reported;   /* per krt query id: counters already reported to the node */
   size_t nreported;
 } kn_rt_t;
 
@@ -167,19 +170,19 @@ static void list_put(cmd_list_t *l, int64_t offset, char *text) {
  * set of queries (PAUSE/RESUME are the node's business). */
 static bool runtime_statement(wy_ast_stmt_kind_t k) {
   switch (k) {
-  case WY_AST_STMT_CREATE_STREAM:
-  case WY_AST_STMT_CREATE_TABLE:
-  case WY_AST_STMT_CREATE_STREAM_AS:
-  case WY_AST_STMT_CREATE_TABLE_AS:
-  case WY_AST_STMT_INSERT_INTO:
-  case WY_AST_STMT_DROP_STREAM:
-  case WY_AST_STMT_DROP_TABLE:
-  case WY_AST_STMT_TERMINATE:
-  case WY_AST_STMT_CREATE_TYPE:
-  case WY_AST_STMT_DROP_TYPE:
-    return true;
-  default:
-    return false;
+    case WY_AST_STMT_CREATE_STREAM:
+    case WY_AST_STMT_CREATE_TABLE:
+    case WY_AST_STMT_CREATE_STREAM_AS:
+    case WY_AST_STMT_CREATE_TABLE_AS:
+    case WY_AST_STMT_INSERT_INTO:
+    case WY_AST_STMT_DROP_STREAM:
+    case WY_AST_STMT_DROP_TABLE:
+    case WY_AST_STMT_TERMINATE:
+    case WY_AST_STMT_CREATE_TYPE:
+    case WY_AST_STMT_DROP_TYPE:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -194,21 +197,25 @@ static void log_command(kn_rt_t *rt, int64_t offset, const char *rec, size_t len
     return;
   }
   size_t cap = 1;
-  for (size_t i = 0; i < script->n; i++) cap += (script->stmts[i]->text ? strlen(script->stmts[i]->text) : 0) + 3;
+  for (size_t i = 0; i < script->n; i++)
+    cap += (script->stmts[i]->text ? strlen(script->stmts[i]->text) : 0) + 3;
   char *sql = malloc(cap), *w = sql;
   for (size_t i = 0; sql && i < script->n; i++) {
     const char *t = script->stmts[i]->text;
     if (!t || !runtime_statement(script->stmts[i]->kind)) continue;
     size_t n = strlen(t);
-    while (n > 0 && (t[n - 1] == ';' || t[n - 1] == ' ' || t[n - 1] == '\n' || t[n - 1] == '\t')) n--;
+    while (n > 0 && (t[n - 1] == ';' || t[n - 1] == ' ' || t[n - 1] == '\n' || t[n - 1] == '\t'))
+      n--;
     memcpy(w, t, n);
     w += n;
     memcpy(w, ";\n", 2);
     w += 2;
   }
   if (sql) *w = '\0';
-  if (sql && w > sql) list_put(&rt->log, offset, sql);
-  else free(sql);
+  if (sql && w > sql)
+    list_put(&rt->log, offset, sql);
+  else
+    free(sql);
   wy_ast_script_destroy(script);
   json_decref(j);
 }
@@ -225,7 +232,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
   void *conf = NULL;
   char msg[512];
-  if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_PRODUCER, &conf, err) != WY_OK)
+  if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_PRODUCER, &conf,
+                            err) != WY_OK)
     return err->code;
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, msg, sizeof msg);
@@ -233,7 +241,8 @@ static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
     rd_kafka_conf_destroy(conf);
     return wy_error_set(err, WY_ERR_IO, "command topic producer: %s", msg);
   }
-  if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_CONSUMER, &conf, err) != WY_OK)
+  if (wy_kafka_config_build(NULL, 0, rt->env->props, rt->env->nprops, WY_KAFKA_ROLE_CONSUMER, &conf,
+                            err) != WY_OK)
     return err->code;
   /* a manual assignment from the beginning, nothing committed; librdkafka wants a
    * group id all the same: one per process, which never joins */
@@ -241,7 +250,8 @@ static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
   snprintf(group, sizeof group, "%s_reader_%ld", rt->topic, (long)getpid());
   if (rd_kafka_conf_set(conf, "group.id", group, msg, sizeof msg) != RD_KAFKA_CONF_OK ||
       rd_kafka_conf_set(conf, "enable.auto.commit", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK ||
-      rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", msg, sizeof msg) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", msg, sizeof msg) !=
+          RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
     return wy_error_set(err, WY_ERR_CONFIG, "command topic consumer: %s", msg);
   }
@@ -255,7 +265,8 @@ static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
   rd_kafka_topic_partition_list_add(parts, rt->topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
   rd_kafka_resp_err_t e = rd_kafka_assign(rt->consumer, parts);
   rd_kafka_topic_partition_list_destroy(parts);
-  if (e) return wy_error_set(err, WY_ERR_IO, "command topic %s: %s", rt->topic, rd_kafka_err2str(e));
+  if (e)
+    return wy_error_set(err, WY_ERR_IO, "command topic %s: %s", rt->topic, rd_kafka_err2str(e));
   return WY_OK;
 }
 
@@ -263,7 +274,8 @@ static wy_status_t clients_new(kn_rt_t *rt, wy_error_t *err) {
  * fetched; returns the highest offset seen, or -1. */
 static int64_t fetch(kn_rt_t *rt, int timeout_ms) {
   int64_t last = -1;
-  for (rd_kafka_message_t *m; (m = rd_kafka_consumer_poll(rt->consumer, timeout_ms)) != NULL; timeout_ms = 0) {
+  for (rd_kafka_message_t *m; (m = rd_kafka_consumer_poll(rt->consumer, timeout_ms)) != NULL;
+       timeout_ms = 0) {
     if (!m->err) {
       char *copy = malloc(m->len + 1);
       if (copy) {
@@ -290,9 +302,11 @@ static int64_t mono_ms(void) {
 static void catch_up(kn_rt_t *rt) {
   rt->caught_up = true;
   int64_t lo = 0, hi = 0, deadline = mono_ms() + CATCH_UP_TIMEOUT_MS;
-  rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rt->consumer, rt->topic, 0, &lo, &hi, CATCH_UP_TIMEOUT_MS);
+  rd_kafka_resp_err_t e =
+      rd_kafka_query_watermark_offsets(rt->consumer, rt->topic, 0, &lo, &hi, CATCH_UP_TIMEOUT_MS);
   if (e) {
-    wy_log(WY_LOG_WARN, "node", "command topic end unknown topic=%s error=%s", rt->topic, rd_kafka_err2str(e));
+    wy_log(WY_LOG_WARN, "node", "command topic end unknown topic=%s error=%s", rt->topic,
+           rd_kafka_err2str(e));
     return;
   }
   int64_t have = rt->fetched.n ? rt->fetched.v[rt->fetched.n - 1].offset : -1;
@@ -300,17 +314,19 @@ static void catch_up(kn_rt_t *rt) {
     int64_t last = fetch(rt, 100);
     if (last > have) have = last;
   }
-  if (have < hi - 1) wy_log(WY_LOG_WARN, "node", "command topic not read to its end topic=%s", rt->topic);
+  if (have < hi - 1)
+    wy_log(WY_LOG_WARN, "node", "command topic not read to its end topic=%s", rt->topic);
 }
 
-static wy_status_t kn_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,
-                                     int64_t *offset, wy_error_t *err) {
+static wy_status_t kn_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec,
+                                     size_t len, int64_t *offset, wy_error_t *err) {
   (void)e;
   kn_rt_t *rt = ctx;
   volatile int64_t result = -1;
-  rd_kafka_resp_err_t re = rd_kafka_producev(rt->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-                                             RD_KAFKA_V_VALUE((void *)rec, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                             RD_KAFKA_V_OPAQUE((void *)&result), RD_KAFKA_V_END);
+  rd_kafka_resp_err_t re = rd_kafka_producev(
+      rt->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+      RD_KAFKA_V_VALUE((void *)rec, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_OPAQUE((void *)&result), RD_KAFKA_V_END);
   if (re) return wy_error_set(err, WY_ERR_IO, "command topic %s: %s", topic, rd_kafka_err2str(re));
   rd_kafka_flush(rt->producer, APPEND_TIMEOUT_MS);
   if (result < 0) {
@@ -324,7 +340,8 @@ static wy_status_t kn_command_append(void *ctx, wy_engine_t *e, const char *topi
   return WY_OK;
 }
 
-static char *kn_command_read(void *ctx, wy_engine_t *e, const char *topic, int64_t offset, size_t *len) {
+static char *kn_command_read(void *ctx, wy_engine_t *e, const char *topic, int64_t offset,
+                             size_t *len) {
   (void)e;
   (void)topic;
   kn_rt_t *rt = ctx;
@@ -369,7 +386,8 @@ static void runtime_failed(kn_rt_t *rt, const wy_node_hooks_t *h) {
   char **ids = calloc(n ? n : 1, sizeof *ids);
   for (size_t i = 0; ids && i < n; i++) ids[i] = strdup(wy_kafka_runtime_query_id(rt->krt, i));
   wy_error_t err;
-  if (stop_queries(rt, &err) == WY_OK) wy_error_set(&err, WY_ERR_INTERNAL, "the stream threads stopped");
+  if (stop_queries(rt, &err) == WY_OK)
+    wy_error_set(&err, WY_ERR_INTERNAL, "the stream threads stopped");
   for (size_t i = 0; ids && i < n; i++)
     if (ids[i]) h->failed(h->user, ids[i], &err);
   for (size_t i = 0; ids && i < n; i++) free(ids[i]);
@@ -396,7 +414,8 @@ static char *log_sql(const kn_rt_t *rt, size_t from) {
 }
 
 /* Every query goes to ERROR with err (the runtime is gone). */
-static void all_failed(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h, const wy_error_t *err) {
+static void all_failed(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h,
+                       const wy_error_t *err) {
   for (size_t i = 0; i < wy_engine_query_count(e); i++)
     h->failed(h->user, wy_query_plan(wy_engine_query_at(e, i))->id, err);
   rt->failed = true;
@@ -423,7 +442,8 @@ static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h)
     all_failed(rt, e, h, &err);
     return;
   }
-  wy_log(WY_LOG_INFO, "node", "queries running on Kafka count=%zu", wy_kafka_runtime_query_count(rt->krt));
+  wy_log(WY_LOG_INFO, "node", "queries running on Kafka count=%zu",
+         wy_kafka_runtime_query_count(rt->krt));
 }
 
 /* The statements logged since krt was built or last told: executed by the running
@@ -499,8 +519,9 @@ static void kn_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
 }
 
 /* A consumer of its own with a manual assignment of every partition (no group). */
-static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics, bool earliest,
-                                  wy_source_t **out, wy_position_t **ends, size_t *nends, wy_error_t *err) {
+static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *topics,
+                                  size_t ntopics, bool earliest, wy_source_t **out,
+                                  wy_position_t **ends, size_t *nends, wy_error_t *err) {
   (void)e;
   kn_rt_t *rt = ctx;
   const wy_backend_t *b = wy_node_kafka_env_backend(rt->env);
@@ -518,7 +539,8 @@ static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *
     }
     cap += (size_t)parts[i];
   }
-  wy_position_t *start = calloc(cap ? cap : 1, sizeof *start), *end = calloc(cap ? cap : 1, sizeof *end);
+  wy_position_t *start = calloc(cap ? cap : 1, sizeof *start),
+                *end = calloc(cap ? cap : 1, sizeof *end);
   if (!start || !end) {
     free(start);
     free(end);
@@ -528,7 +550,8 @@ static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *
   size_t n = 0;
   for (size_t i = 0; i < ntopics; i++)
     for (int32_t p = 0; p < parts[i]; p++, n++) {
-      start[n] = (wy_position_t){topics[i], p, earliest ? WY_KAFKA_OFFSET_BEGINNING : WY_KAFKA_OFFSET_END};
+      start[n] =
+          (wy_position_t){topics[i], p, earliest ? WY_KAFKA_OFFSET_BEGINNING : WY_KAFKA_OFFSET_END};
       end[n] = (wy_position_t){topics[i], p, 0};
     }
   free(parts);
@@ -541,9 +564,11 @@ static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *
   wy_status_t st = wy_kafka_source_new(&c, &ks, err);
   for (size_t i = 0; st == WY_OK && i < n; i++) {
     int64_t lo = 0, hi = 0;
-    rd_kafka_resp_err_t re = rd_kafka_query_watermark_offsets(wy_kafka_source_handle(ks), end[i].topic, end[i].partition,
-                                                              &lo, &hi, APPEND_TIMEOUT_MS);
-    if (re) st = wy_error_set(err, WY_ERR_KAFKA, "%s[%d]: %s", end[i].topic, (int)end[i].partition, rd_kafka_err2str(re));
+    rd_kafka_resp_err_t re = rd_kafka_query_watermark_offsets(
+        wy_kafka_source_handle(ks), end[i].topic, end[i].partition, &lo, &hi, APPEND_TIMEOUT_MS);
+    if (re)
+      st = wy_error_set(err, WY_ERR_KAFKA, "%s[%d]: %s", end[i].topic, (int)end[i].partition,
+                        rd_kafka_err2str(re));
     end[i].offset = hi;
   }
   free(start);
@@ -560,7 +585,8 @@ static wy_status_t kn_open_reader(void *ctx, wy_engine_t *e, const char *const *
 
 /* The stream threads' stores live in state.dir under the service id (not the node
  * engine's temporary folder). */
-static size_t kn_query_state_dir(void *ctx, wy_engine_t *e, const char *query_id, char *buf, size_t cap) {
+static size_t kn_query_state_dir(void *ctx, wy_engine_t *e, const char *query_id, char *buf,
+                                 size_t cap) {
   (void)e;
   kn_rt_t *rt = ctx;
   return wy_state_query_dir(wy_config_get_string(rt->cfg, WY_CFG_STATE_DIR),
@@ -591,21 +617,33 @@ static void kn_destroy(void *ctx) {
 }
 
 static const wy_node_runtime_ops_t kafka_ops = {
-    "kafka", kn_poll, NULL /* started: the rebuild picks new queries up */, kn_lag, kn_query_state_dir, kn_open_reader, kn_healthy,
-    kn_command_append, kn_command_read, kn_destroy};
+    "kafka",
+    kn_poll,
+    NULL /* started: the rebuild picks new queries up */,
+    kn_lag,
+    kn_query_state_dir,
+    kn_open_reader,
+    kn_healthy,
+    kn_command_append,
+    kn_command_read,
+    kn_destroy};
 
-wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg, const wy_registry_t *registry,
-                                  wy_node_runtime_t *out, wy_error_t *err) {
+wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg,
+                                  const wy_registry_t *registry, wy_node_runtime_t *out,
+                                  wy_error_t *err) {
   kn_rt_t *rt = calloc(1, sizeof *rt);
   if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   rt->env = env;
   rt->cfg = cfg;
   rt->registry = registry;
   rt->applied_offset = -1;
-  snprintf(rt->topic, sizeof rt->topic, "_confluent-ksql-%s_command_topic", wy_config_get_string(cfg, WY_CFG_SERVICE_ID));
+  snprintf(rt->topic, sizeof rt->topic, "_confluent-ksql-%s_command_topic",
+           wy_config_get_string(cfg, WY_CFG_SERVICE_ID));
   /* one partition: the command log is totally ordered, as ksqlDB's */
   const wy_backend_t *b = wy_node_kafka_env_backend(env);
-  wy_status_t st = b->ops->partitions(b->ctx, rt->topic) > 0 ? WY_OK : b->ops->create_topic(b->ctx, rt->topic, 1, false, err);
+  wy_status_t st = b->ops->partitions(b->ctx, rt->topic) > 0
+                       ? WY_OK
+                       : b->ops->create_topic(b->ctx, rt->topic, 1, false, err);
   if (st == WY_OK) st = clients_new(rt, err);
   if (st != WY_OK) {
     kn_destroy(rt);

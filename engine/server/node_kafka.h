@@ -30,14 +30,16 @@ typedef struct wy_node_kafka_env wy_node_kafka_env_t;
 
 /* Clients' settings from the configuration (bootstrap.servers, which must be set, and
  * kafka.*), the topic backend and its producer. */
-wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out, wy_error_t *err);
+wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **out,
+                                  wy_error_t *err);
 /* The backend to put in the node engine's wy_engine_options_t. */
 const wy_backend_t *wy_node_kafka_env_backend(const wy_node_kafka_env_t *env);
 void wy_node_kafka_env_destroy(wy_node_kafka_env_t *env);
 
 /* The runtime (see above). registry: the UDFs the queries may call (NULL: built-ins);
  * borrowed, like env and cfg. Creates the command topic if it does not exist. */
-wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg, const wy_registry_t *registry,
-                                  wy_node_runtime_t *out, wy_error_t *err);
+wy_status_t wy_node_kafka_runtime(wy_node_kafka_env_t *env, const wy_config_t *cfg,
+                                  const wy_registry_t *registry, wy_node_runtime_t *out,
+                                  wy_error_t *err);
 
 #endif

@@ -33,7 +33,7 @@ struct wy_node_stream {
   bool json;           /* application/json: one array; else the delimited format */
   bool locked_deliver; /* the node's schema registry is shared: deliver under the lock */
   bool header_sent, finished, done;
-  int closed;          /* atomic: /close-query or the node stopping */
+  int closed; /* atomic: /close-query or the node stopping */
   int64_t rows;
   int64_t idle_since;
   wy_record_t recs[READ_BATCH];
@@ -46,8 +46,10 @@ static int64_t mono_ms(void) {
 }
 
 static void bad_request(wy_node_reply_t *r, int status, int code, const char *msg) {
-  wy_node_reply_json(r, status, wy_node_error_json(status == 400 && code == 40001 ? "statement_error" : "generic_error",
-                                                   code, msg));
+  wy_node_reply_json(
+      r, status,
+      wy_node_error_json(status == 400 && code == 40001 ? "statement_error" : "generic_error", code,
+                         msg));
 }
 
 /* The one SELECT of a request's sql, or NULL with the reply set. */
@@ -61,9 +63,11 @@ static wy_ast_script_t *parse_select(const char *sql, size_t len, wy_node_reply_
     return NULL;
   }
   if (script->n != 1 || script->stmts[0]->kind != WY_AST_STMT_QUERY) {
-    bad_request(r, 400, 40001,
-                script->n != 1 ? "Expected exactly one statement"
-                               : "The /query-stream endpoint runs SELECT statements; use /ksql for the others");
+    bad_request(
+        r, 400, 40001,
+        script->n != 1
+            ? "Expected exactly one statement"
+            : "The /query-stream endpoint runs SELECT statements; use /ksql for the others");
     wy_ast_script_destroy(script);
     return NULL;
   }
@@ -81,13 +85,14 @@ static void stream_free(wy_node_stream_t *s) {
 
 static bool admit(void *user, const wy_record_t *r);
 
-void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char *accept, wy_node_stream_t **out,
-                          wy_node_reply_t *reply) {
+void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char *accept,
+                          wy_node_stream_t **out, wy_node_reply_t *reply) {
   *out = NULL;
   json_error_t jerr;
   json_t *req = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
   json_t *sql = json_object_get(req, "sql"), *props = json_object_get(req, "properties");
-  if (!json_is_object(req) || !json_is_string(sql) || (props && !json_is_object(props) && !json_is_null(props))) {
+  if (!json_is_object(req) || !json_is_string(sql) ||
+      (props && !json_is_object(props) && !json_is_null(props))) {
     char msg[300];
     snprintf(msg, sizeof msg, "Invalid request: %s",
              !req ? jerr.text : "expected an object with a 'sql' string and a 'properties' object");
@@ -111,18 +116,20 @@ void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char
   if (st == WY_OK) {
     s->n = n;
     s->json = accept && strstr(accept, "application/json") != NULL;
-    snprintf(s->id, sizeof s->id, "transient_%llu_%lld", (unsigned long long)++n->transient_seq, (long long)mono_ms());
+    snprintf(s->id, sizeof s->id, "transient_%llu_%lld", (unsigned long long)++n->transient_seq,
+             (long long)mono_ms());
     st = wy_transient_new(n->engine, script->stmts[0], s->id, &s->t, &err);
   }
   if (st == WY_OK && !n->rt.ops->open_reader)
-    st = wy_error_set(&err, WY_ERR_UNSUPPORTED, "this node's runtime (%s) serves no push or pull queries", n->rt.ops->name);
+    st = wy_error_set(&err, WY_ERR_UNSUPPORTED,
+                      "this node's runtime (%s) serves no push or pull queries", n->rt.ops->name);
   if (st == WY_OK) {
     size_t nt = wy_transient_topic_count(s->t);
     const char **topics = calloc(nt + 1, sizeof *topics);
     for (size_t i = 0; topics && i < nt; i++) topics[i] = wy_transient_topic(s->t, i);
     bool pull = wy_transient_is_pull(s->t);
-    st = topics ? n->rt.ops->open_reader(n->rt.ctx, n->engine, topics, nt, pull || earliest, &s->src, &s->ends,
-                                         &s->nends, &err)
+    st = topics ? n->rt.ops->open_reader(n->rt.ctx, n->engine, topics, nt, pull || earliest,
+                                         &s->src, &s->ends, &s->nends, &err)
                 : wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
     free(topics);
     s->reached = st == WY_OK ? calloc(s->nends ? s->nends : 1, sizeof *s->reached) : NULL;
@@ -200,7 +207,8 @@ static char *hand_out(wy_buf_t *b, size_t *len) {
 /* Rows ready now, formatted; sets s->done when LIMIT is reached. */
 static void take_rows(wy_node_stream_t *s, wy_buf_t *b) {
   int64_t limit = wy_transient_limit(s->t);
-  for (char *row; (limit < 0 || s->rows < limit) && (row = wy_transient_next_row(s->t)) != NULL; free(row)) {
+  for (char *row; (limit < 0 || s->rows < limit) && (row = wy_transient_next_row(s->t)) != NULL;
+       free(row)) {
     if (s->json) wy_buf_append(b, ",\n", 2);
     wy_buf_append_str(b, row);
     if (!s->json) wy_buf_putc(b, '\n');
@@ -283,7 +291,8 @@ void wy_node_stream_close(wy_node_stream_t *s) {
 }
 
 void wy_node_streams_stop(wy_node_t *n) {
-  for (wy_node_stream_t *s = n->streams; s; s = s->next) __atomic_store_n(&s->closed, 1, __ATOMIC_RELAXED);
+  for (wy_node_stream_t *s = n->streams; s; s = s->next)
+    __atomic_store_n(&s->closed, 1, __ATOMIC_RELAXED);
 }
 
 void wy_node_close_query(wy_node_t *n, const char *body, size_t len, wy_node_reply_t *r) {

@@ -42,7 +42,8 @@ static int64_t end_offset(wy_memory_broker_t *b, const char *topic, int32_t part
 
 static mem_query_t *mem_find(mem_rt_t *rt, const wy_query_t *q) {
   for (size_t i = 0; i < rt->nqueries; i++)
-    if (rt->queries[i].q == q && strcmp(rt->queries[i].id, wy_query_plan(q)->id) == 0) return &rt->queries[i];
+    if (rt->queries[i].q == q && strcmp(rt->queries[i].id, wy_query_plan(q)->id) == 0)
+      return &rt->queries[i];
   return NULL;
 }
 
@@ -57,11 +58,13 @@ static mem_query_t *mem_add(mem_rt_t *rt, wy_memory_broker_t *b, wy_query_t *q, 
   const wy_plan_t *p = wy_query_plan(q);
   wy_error_t err;
   mq->q = q;
-  wy_status_t st = (mq->id = strdup(p->id)) ? wy_memory_source_new(b, NULL, &mq->src, &err) : WY_ERR_NOMEM;
+  wy_status_t st =
+      (mq->id = strdup(p->id)) ? wy_memory_source_new(b, NULL, &mq->src, &err) : WY_ERR_NOMEM;
   for (size_t s = 0; st == WY_OK && s < p->nsource_topics; s++) {
     int32_t np = wy_memory_broker_partitions(b, p->source_topics[s]);
     for (int32_t part = 0; st == WY_OK && part < np; part++)
-      st = wy_source_seek(mq->src, p->source_topics[s], part, earliest ? WY_OFFSET_BEGINNING : WY_OFFSET_END, &err);
+      st = wy_source_seek(mq->src, p->source_topics[s], part,
+                          earliest ? WY_OFFSET_BEGINNING : WY_OFFSET_END, &err);
   }
   if (st == WY_OK) st = wy_driver_memory_internal(b, p, &mq->internal, &err);
   wy_driver_options_t o = {.query = q, .source = mq->src, .internal = mq->internal};
@@ -95,7 +98,8 @@ static size_t mem_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int 
     wy_error_t err;
     wy_status_t st = wy_driver_poll(mq->driver, MEMORY_POLL_BUDGET - delivered, 0, &n, &err);
     if (n)
-      h->processed(h->user, id, n, wy_counter_load(&c->out) - out0, wy_counter_load(&c->logged) - logged0,
+      h->processed(h->user, id, n, wy_counter_load(&c->out) - out0,
+                   wy_counter_load(&c->logged) - logged0,
                    wy_driver_stats(mq->driver).nanos - nanos0);
     /* the record stays unconsumed: RESUME retries it */
     if (st != WY_OK) h->failed(h->user, id, &err);
@@ -103,8 +107,10 @@ static size_t mem_poll(void *ctx, wy_engine_t *e, const wy_node_hooks_t *h, int 
   }
   size_t w = 0;
   for (size_t i = 0; i < rt->nqueries; i++) {
-    if (rt->queries[i].seen) rt->queries[w++] = rt->queries[i];
-    else mem_query_free(&rt->queries[i]);
+    if (rt->queries[i].seen)
+      rt->queries[w++] = rt->queries[i];
+    else
+      mem_query_free(&rt->queries[i]);
   }
   rt->nqueries = w;
   (void)timeout_ms; /* the memory broker has no waiting poll: the node's pump paces us */
@@ -130,22 +136,25 @@ static void mem_lag(void *ctx, wy_engine_t *e, wy_node_lag_fn emit, void *u) {
       int32_t np = wy_memory_broker_partitions(b, p->source_topics[s]);
       for (int32_t part = 0; part < np; part++) {
         int64_t at = wy_memory_source_position(mq->src, p->source_topics[s], part);
-        if (at >= 0) emit(u, mq->id, p->source_topics[s], part, end_offset(b, p->source_topics[s], part) - at);
+        if (at >= 0)
+          emit(u, mq->id, p->source_topics[s], part, end_offset(b, p->source_topics[s], part) - at);
       }
     }
   }
 }
 
-static wy_status_t mem_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec, size_t len,
-                                      int64_t *offset, wy_error_t *err) {
+static wy_status_t mem_command_append(void *ctx, wy_engine_t *e, const char *topic, const char *rec,
+                                      size_t len, int64_t *offset, wy_error_t *err) {
   wy_memory_broker_t *b = wy_engine_broker(e);
   /* one partition: the command log is totally ordered, as ksqlDB's */
-  if (wy_memory_broker_partitions(b, topic) < 0 && wy_memory_broker_create_topic(b, topic, 1, err) != WY_OK)
+  if (wy_memory_broker_partitions(b, topic) < 0 &&
+      wy_memory_broker_create_topic(b, topic, 1, err) != WY_OK)
     return err->code;
   return wy_memory_broker_produce(b, topic, 0, NULL, 0, rec, len, NULL, 0, 0, NULL, offset, err);
 }
 
-static char *mem_command_read(void *ctx, wy_engine_t *e, const char *topic, int64_t offset, size_t *len) {
+static char *mem_command_read(void *ctx, wy_engine_t *e, const char *topic, int64_t offset,
+                              size_t *len) {
   wy_memory_broker_t *b = wy_engine_broker(e);
   wy_record_t rec;
   wy_error_t err;
@@ -169,15 +178,19 @@ static void mem_destroy(void *ctx) {
 }
 
 /* A memory source over every partition of the topics (no group: nothing committed). */
-static wy_status_t mem_open_reader(void *ctx, wy_engine_t *e, const char *const *topics, size_t ntopics, bool earliest,
-                                   wy_source_t **out, wy_position_t **ends, size_t *nends, wy_error_t *err) {
+static wy_status_t mem_open_reader(void *ctx, wy_engine_t *e, const char *const *topics,
+                                   size_t ntopics, bool earliest, wy_source_t **out,
+                                   wy_position_t **ends, size_t *nends, wy_error_t *err) {
   (void)ctx;
   wy_memory_broker_t *b = wy_engine_broker(e);
   *out = NULL;
   *ends = NULL;
   *nends = 0;
   size_t cap = 0;
-  for (size_t i = 0; i < ntopics; i++) cap += (size_t)(wy_memory_broker_partitions(b, topics[i]) > 0 ? wy_memory_broker_partitions(b, topics[i]) : 0);
+  for (size_t i = 0; i < ntopics; i++)
+    cap += (size_t)(wy_memory_broker_partitions(b, topics[i]) > 0
+                        ? wy_memory_broker_partitions(b, topics[i])
+                        : 0);
   wy_position_t *v = calloc(cap ? cap : 1, sizeof *v);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = wy_memory_source_new(b, NULL, out, err);
@@ -185,7 +198,8 @@ static wy_status_t mem_open_reader(void *ctx, wy_engine_t *e, const char *const 
     for (int32_t p = 0; st == WY_OK && p < wy_memory_broker_partitions(b, topics[i]); p++) {
       int64_t end = end_offset(b, topics[i], p);
       v[(*nends)++] = (wy_position_t){topics[i], p, end};
-      st = earliest ? wy_memory_source_assign(*out, topics[i], p, err) : wy_source_seek(*out, topics[i], p, end, err);
+      st = earliest ? wy_memory_source_assign(*out, topics[i], p, err)
+                    : wy_source_seek(*out, topics[i], p, end, err);
     }
   if (st != WY_OK) {
     if (*out) wy_source_destroy(*out);
@@ -198,12 +212,21 @@ static wy_status_t mem_open_reader(void *ctx, wy_engine_t *e, const char *const 
   return WY_OK;
 }
 
-static const wy_node_runtime_ops_t memory_ops = {
-    "memory", mem_poll, mem_started, mem_lag, NULL /* the engine's state dir */, mem_open_reader, NULL /* healthy */,
-    mem_command_append, mem_command_read, mem_destroy};
+static const wy_node_runtime_ops_t memory_ops = {"memory",
+                                                 mem_poll,
+                                                 mem_started,
+                                                 mem_lag,
+                                                 NULL /* the engine's state dir */,
+                                                 mem_open_reader,
+                                                 NULL /* healthy */,
+                                                 mem_command_append,
+                                                 mem_command_read,
+                                                 mem_destroy};
 
 wy_status_t wy_node_memory_runtime(wy_engine_t *e, wy_node_runtime_t *out, wy_error_t *err) {
-  if (!wy_engine_broker(e)) return wy_error_set(err, WY_ERR_INVALID, "the memory runtime needs an engine on a memory broker");
+  if (!wy_engine_broker(e))
+    return wy_error_set(err, WY_ERR_INVALID,
+                        "the memory runtime needs an engine on a memory broker");
   mem_rt_t *rt = calloc(1, sizeof *rt);
   if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   out->ops = &memory_ops;

@@ -27,8 +27,8 @@ typedef struct request {
   bool too_big;
 } request_t;
 
-wy_status_t wy_server_parse_listener(const char *listener, char *host, size_t cap, int *port, bool *tls,
-                                     wy_error_t *err) {
+wy_status_t wy_server_parse_listener(const char *listener, char *host, size_t cap, int *port,
+                                     bool *tls, wy_error_t *err) {
   const char *p = listener ? listener : "";
   if (tls) *tls = false;
   if (strncmp(p, "http://", 7) == 0) {
@@ -42,20 +42,23 @@ wy_status_t wy_server_parse_listener(const char *listener, char *host, size_t ca
   size_t hlen;
   if (*p == '[') { /* [::1]:8088 */
     const char *close = strchr(p, ']');
-    if (!close || close[1] != ':') return wy_error_set(err, WY_ERR_CONFIG, "listeners: malformed '%s'", listener);
+    if (!close || close[1] != ':')
+      return wy_error_set(err, WY_ERR_CONFIG, "listeners: malformed '%s'", listener);
     h = p + 1;
     hlen = (size_t)(close - h);
     colon = close + 1;
   } else {
     colon = strrchr(p, ':');
-    if (!colon) return wy_error_set(err, WY_ERR_CONFIG, "listeners: '%s' has no port (host:port)", listener);
+    if (!colon)
+      return wy_error_set(err, WY_ERR_CONFIG, "listeners: '%s' has no port (host:port)", listener);
     hlen = (size_t)(colon - p);
   }
   char *end;
   long v = strtol(colon + 1, &end, 10);
   if (end == colon + 1 || (*end && strcmp(end, "/") != 0) || v < 0 || v > 65535)
     return wy_error_set(err, WY_ERR_CONFIG, "listeners: bad port in '%s'", listener);
-  if (hlen == 0 || hlen >= cap) return wy_error_set(err, WY_ERR_CONFIG, "listeners: bad host in '%s'", listener);
+  if (hlen == 0 || hlen >= cap)
+    return wy_error_set(err, WY_ERR_CONFIG, "listeners: bad host in '%s'", listener);
   memcpy(host, h, hlen);
   host[hlen] = '\0';
   *port = (int)v;
@@ -63,14 +66,17 @@ wy_status_t wy_server_parse_listener(const char *listener, char *host, size_t ca
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, wy_node_reply_t *r, bool auth_fail) {
-  struct MHD_Response *resp = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
   if (!resp) {
     wy_node_reply_free(r);
     return MHD_NO;
   }
   r->body = NULL; /* the response owns it now */
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type ? r->content_type : "application/json");
-  if (auth_fail) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"walleye\"");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                          r->content_type ? r->content_type : "application/json");
+  if (auth_fail)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"walleye\"");
   enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   return ret;
@@ -114,7 +120,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
     sr->pending = NULL;
     sr->off = sr->len = 0;
     if (sr->done) return MHD_CONTENT_READER_END_OF_STREAM;
-    if (__atomic_load_n(&sr->server->stopping, __ATOMIC_RELAXED)) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (__atomic_load_n(&sr->server->stopping, __ATOMIC_RELAXED))
+      return MHD_CONTENT_READER_END_WITH_ERROR;
     size_t n = 0;
     sr->pending = wy_node_stream_next(sr->stream, 500, &n, &sr->done);
     sr->len = sr->pending ? n : 0;
@@ -141,7 +148,8 @@ static enum MHD_Result start_stream(wy_server_t *s, struct MHD_Connection *c, re
   if (!stream) return send_reply(c, &reply, false);
   stream_resp_t *sr = calloc(1, sizeof *sr);
   struct MHD_Response *resp =
-      sr ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, sr, stream_end) : NULL;
+      sr ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, sr, stream_end)
+         : NULL;
   if (!resp) {
     free(sr);
     wy_node_stream_close(stream);
@@ -157,8 +165,9 @@ static enum MHD_Result start_stream(wy_server_t *s, struct MHD_Connection *c, re
   return ret;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
   wy_server_t *s = cls;
   request_t *rq = *con_cls;
   wy_node_reply_t reply;
@@ -171,7 +180,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       return send_reply(c, &reply, true);
     }
     /* refuse an announced oversized body before reading it */
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > s->max_body) {
       wy_node_error_reply(413, 41300, "Request body too large", &reply);
       return send_reply(c, &reply, false);
@@ -187,13 +197,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *upload_size = 0;
     return MHD_YES;
   }
-  if (!rq->too_big && strcmp(method, "POST") == 0 && strcmp(url, "/query-stream") == 0) return start_stream(s, c, rq);
-  if (rq->too_big) wy_node_error_reply(413, 41300, "Request body too large", &reply);
-  else wy_node_handle(s->node, method, url, (const char *)rq->body.data, rq->body.len, &reply);
+  if (!rq->too_big && strcmp(method, "POST") == 0 && strcmp(url, "/query-stream") == 0)
+    return start_stream(s, c, rq);
+  if (rq->too_big)
+    wy_node_error_reply(413, 41300, "Request body too large", &reply);
+  else
+    wy_node_handle(s->node, method, url, (const char *)rq->body.data, rq->body.len, &reply);
   return send_reply(c, &reply, false);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
   request_t *rq = *con_cls;
   if (rq) {
     wy_buf_free(&rq->body);
@@ -210,25 +224,29 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
   wy_log(WY_LOG_DEBUG, "server", "http: %s", buf);
 }
 
-wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_server_t **out, wy_error_t *err) {
+wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_server_t **out,
+                          wy_error_t *err) {
   *out = NULL;
   char host[256];
   int port;
   bool tls;
-  if (wy_server_parse_listener(o->listener ? o->listener : "http://127.0.0.1:8088", host, sizeof host, &port, &tls,
-                               err) != WY_OK)
+  if (wy_server_parse_listener(o->listener ? o->listener : "http://127.0.0.1:8088", host,
+                               sizeof host, &port, &tls, err) != WY_OK)
     return err->code;
   if (tls && (!o->tls_cert_file || !o->tls_cert_file[0] || !o->tls_key_file || !o->tls_key_file[0]))
-    return wy_error_set(err, WY_ERR_CONFIG, "an https listener needs server.tls.cert.file and server.tls.key.file");
+    return wy_error_set(err, WY_ERR_CONFIG,
+                        "an https listener needs server.tls.cert.file and server.tls.key.file");
   if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
-  struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_family = AF_UNSPEC,
+  struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+                           .ai_family = AF_UNSPEC,
                            .ai_socktype = SOCK_STREAM};
   struct addrinfo *ai = NULL;
   char portstr[16];
   snprintf(portstr, sizeof portstr, "%d", port);
   int rc = getaddrinfo(host, portstr, &hints, &ai);
   if (rc != 0 || !ai)
-    return wy_error_set(err, WY_ERR_CONFIG, "listeners: '%s' is not a numeric address (%s)", host, gai_strerror(rc));
+    return wy_error_set(err, WY_ERR_CONFIG, "listeners: '%s' is not a numeric address (%s)", host,
+                        gai_strerror(rc));
   wy_server_t *s = calloc(1, sizeof *s);
   if (!s) {
     freeaddrinfo(ai);
@@ -247,7 +265,8 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
     s->password = strdup(colon + 1);
   }
   /* a thread a connection: a push query's response waits for rows in its own thread */
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
+                   MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
   if (tls) {
     s->cert = wy_buf_read_file(o->tls_cert_file, NULL);
@@ -255,26 +274,29 @@ wy_status_t wy_server_new(wy_node_t *node, const wy_server_options_t *o, wy_serv
     if (!s->cert || !s->key) {
       freeaddrinfo(ai);
       wy_server_destroy(s);
-      return wy_error_set(err, WY_ERR_CONFIG, "cannot read the TLS certificate %s or key %s", o->tls_cert_file,
-                          o->tls_key_file);
+      return wy_error_set(err, WY_ERR_CONFIG, "cannot read the TLS certificate %s or key %s",
+                          o->tls_cert_file, o->tls_key_file);
     }
     flags |= MHD_USE_TLS;
   }
   /* the TLS options come last: without TLS, MHD_OPTION_END ends the list before them */
-  s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
-                               o->connection_limit ? o->connection_limit : 64u, MHD_OPTION_CONNECTION_TIMEOUT,
-                               o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-                               tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert, MHD_OPTION_HTTPS_MEM_KEY,
-                               s->key, MHD_OPTION_END);
+  s->daemon = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+      o->connection_limit ? o->connection_limit : 64u, MHD_OPTION_CONNECTION_TIMEOUT,
+      o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+      tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+      MHD_OPTION_END);
   freeaddrinfo(ai);
   if (!s->daemon) {
     wy_server_destroy(s);
-    return wy_error_set(err, WY_ERR_IO, "cannot listen on %s:%d (in use or not permitted)", host, port);
+    return wy_error_set(err, WY_ERR_IO, "cannot listen on %s:%d (in use or not permitted)", host,
+                        port);
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
   s->port = info ? info->port : port;
-  wy_log(WY_LOG_INFO, "server", "listening host=%s port=%d tls=%s", host, s->port, tls ? "yes" : "no");
+  wy_log(WY_LOG_INFO, "server", "listening host=%s port=%d tls=%s", host, s->port,
+         tls ? "yes" : "no");
   *out = s;
   return WY_OK;
 }

@@ -3,10 +3,10 @@
  *
  * One internal libmicrohttpd thread accepts connections, reads bodies up to a limit
  * (larger ones get 413 with ksqlDB's error JSON, unread), checks optional basic
- * authentication, serves TLS when the listener is https://, and hands each complete request to wy_node_handle(). The listener is
- * loopback-only unless the configuration names another address. The server borrows
- * the node, which must outlive it; destroy the server first. Create and destroy from
- * one thread.
+ * authentication, serves TLS when the listener is https://, and hands each complete request to
+ * wy_node_handle(). The listener is loopback-only unless the configuration names another address.
+ * The server borrows the node, which must outlive it; destroy the server first. Create and destroy
+ * from one thread.
  */
 #ifndef WY_SERVER_H
 #define WY_SERVER_H

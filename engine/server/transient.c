@@ -84,13 +84,16 @@ static bool add_name(char ***v, size_t *n, const char *name) {
   return true;
 }
 
-static bool produces_table_error(const wy_error_t *e) { return strstr(e->msg, "produces a TABLE") != NULL; }
+static bool produces_table_error(const wy_error_t *e) {
+  return strstr(e->msg, "produces a TABLE") != NULL;
+}
 
 /* Execute "CREATE STREAM|TABLE <sink> WITH (...) AS <select>" on the scratch engine. */
 static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_error_t *err) {
   char *sql = NULL;
   if (asprintf(&sql,
-               "CREATE %s " SINK_NAME " WITH (KAFKA_TOPIC='" SINK_TOPIC "', KEY_FORMAT='JSON', VALUE_FORMAT='JSON') AS %s",
+               "CREATE %s " SINK_NAME " WITH (KAFKA_TOPIC='" SINK_TOPIC
+               "', KEY_FORMAT='JSON', VALUE_FORMAT='JSON') AS %s",
                table ? "TABLE" : "STREAM", text) < 0)
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_ast_script_t *script = NULL;
@@ -109,7 +112,9 @@ static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_e
    * for the scratch query, and show them under their own names */
   for (size_t i = 0; i < q->nitems; i++) {
     wy_ast_select_item_t *it = q->items[i];
-    if (it->kind != WY_AST_ITEM_EXPR || it->alias || it->expr->kind != WY_AST_COLUMN || !it->expr->name) continue;
+    if (it->kind != WY_AST_ITEM_EXPR || it->alias || it->expr->kind != WY_AST_COLUMN ||
+        !it->expr->name)
+      continue;
     char upper[64];
     snprintf(upper, sizeof upper, "%s", it->expr->name);
     for (char *c = upper; *c; c++) *c = (char)toupper((unsigned char)*c);
@@ -128,8 +133,8 @@ static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_e
   return st;
 }
 
-static wy_format_codec_t *json_codec(const wy_schema_t *s, wy_col_ns_t ns, bool is_key, wy_wrap_t wrap,
-                                     size_t *ncols, wy_error_t *err) {
+static wy_format_codec_t *json_codec(const wy_schema_t *s, wy_col_ns_t ns, bool is_key,
+                                     wy_wrap_t wrap, size_t *ncols, wy_error_t *err) {
   size_t n = 0;
   for (size_t i = 0; i < s->n; i++) n += s->cols[i].ns == ns;
   *ncols = n;
@@ -145,7 +150,8 @@ static wy_format_codec_t *json_codec(const wy_schema_t *s, wy_col_ns_t ns, bool 
   wy_format_schema_t fs = {n, cols};
   wy_format_options_t o = {.is_key = is_key, .wrap_single = wrap};
   wy_format_t f;
-  wy_format_codec_t *c = wy_format_from_name("JSON", &f, err) == WY_OK ? wy_format_codec_new(f, &fs, &o, err) : NULL;
+  wy_format_codec_t *c =
+      wy_format_from_name("JSON", &f, err) == WY_OK ? wy_format_codec_new(f, &fs, &o, err) : NULL;
   free(cols); /* the codec copies the names */
   return c;
 }
@@ -186,12 +192,15 @@ static bool widen_projection(wy_transient_t *t, char **text, const wy_error_t *e
   }
   char *at = strcasestr(*text, "SELECT");
   char *wider = NULL;
-  if (!at || asprintf(&wider, "%.*sSELECT %s, %s", (int)(at - *text), *text, add, at + 6) < 0) return false;
+  if (!at || asprintf(&wider, "%.*sSELECT %s, %s", (int)(at - *text), *text, add, at + 6) < 0)
+    return false;
   free(*text);
   *text = wider;
   /* the names added ("A" or "A, B") are hidden; only plain names are kept */
   for (char *name = strtok(add, ", "); name; name = strtok(NULL, ", "))
-    if (strcmp(name, "AS") != 0 && strcmp(name, "1") != 0 && !add_name(&t->hidden, &t->nhidden, name)) return false;
+    if (strcmp(name, "AS") != 0 && strcmp(name, "1") != 0 &&
+        !add_name(&t->hidden, &t->nhidden, name))
+      return false;
   return true;
 }
 
@@ -236,7 +245,8 @@ wy_status_t wy_transient_new(wy_engine_t *node, const wy_ast_stmt_t *select, con
   t->pull = select->query->emit == WY_AST_EMIT_NONE;
   t->limit = select->query->has_limit ? select->query->limit : -1;
   t->id = strdup(query_id);
-  wy_status_t st = t->id ? wy_memory_broker_new(&t->broker, err) : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = t->id ? wy_memory_broker_new(&t->broker, err)
+                         : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK) {
     wy_engine_options_t o = {0};
     o.broker = t->broker;
@@ -273,7 +283,8 @@ void wy_transient_destroy(wy_transient_t *t) {
   wy_format_codec_destroy(t->key_codec);
   wy_format_codec_destroy(t->value_codec);
   /* the sink's definition belongs to the scratch engine: before it goes */
-  for (size_t i = 0; t->col_codecs && t->sink && i < t->sink->schema.n; i++) wy_format_codec_destroy(t->col_codecs[i]);
+  for (size_t i = 0; t->col_codecs && t->sink && i < t->sink->schema.n; i++)
+    wy_format_codec_destroy(t->col_codecs[i]);
   free(t->col_codecs);
   wy_driver_destroy(t->driver);
   wy_source_destroy(t->internal);
@@ -296,7 +307,9 @@ void wy_transient_destroy(wy_transient_t *t) {
 bool wy_transient_is_pull(const wy_transient_t *t) { return t->pull; }
 int64_t wy_transient_limit(const wy_transient_t *t) { return t->limit; }
 
-size_t wy_transient_topic_count(const wy_transient_t *t) { return wy_query_plan(t->query)->nsource_topics; }
+size_t wy_transient_topic_count(const wy_transient_t *t) {
+  return wy_query_plan(t->query)->nsource_topics;
+}
 const char *wy_transient_topic(const wy_transient_t *t, size_t i) {
   return wy_query_plan(t->query)->source_topics[i];
 }
@@ -309,11 +322,13 @@ char *wy_transient_header(const wy_transient_t *t) {
     char type[512];
     wy_type_format(c->type, type, sizeof type);
     bool renamed = false;
-    for (size_t k = 0; k < t->nrenames && !renamed; k++) renamed = t->renames[k] && strcmp(t->renames[k], c->name) == 0;
+    for (size_t k = 0; k < t->nrenames && !renamed; k++)
+      renamed = t->renames[k] && strcmp(t->renames[k], c->name) == 0;
     json_array_append_new(names, json_string(renamed ? c->name + strlen(PSEUDO_PREFIX) : c->name));
     json_array_append_new(types, json_string(type));
   }
-  json_t *h = json_pack("{s:s, s:o, s:o}", "queryId", t->id, "columnNames", names, "columnTypes", types);
+  json_t *h =
+      json_pack("{s:s, s:o, s:o}", "queryId", t->id, "columnNames", names, "columnTypes", types);
   char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(h);
   return text;
@@ -330,9 +345,11 @@ static char *render_row(wy_transient_t *t, const wy_record_t *r) {
   bool null_row = false;
   for (size_t i = 0; i < t->nkey + t->nvalue; i++) t->vals[i] = (wy_value_t){.null = 1};
   if ((t->key_codec && r->key &&
-       wy_format_decode(t->key_codec, r->key, r->key_len, &t->arena, keys, &null_row, &err) != WY_OK) ||
+       wy_format_decode(t->key_codec, r->key, r->key_len, &t->arena, keys, &null_row, &err) !=
+           WY_OK) ||
       (t->value_codec && r->value &&
-       wy_format_decode(t->value_codec, r->value, r->value_len, &t->arena, values, &null_row, &err) != WY_OK)) {
+       wy_format_decode(t->value_codec, r->value, r->value_len, &t->arena, values, &null_row,
+                        &err) != WY_OK)) {
     wy_log(WY_LOG_WARN, "query-stream", "a row of query %s cannot be read: %s", t->id, err.msg);
     return NULL;
   }
@@ -344,12 +361,16 @@ static char *render_row(wy_transient_t *t, const wy_record_t *r) {
   size_t k = 0, v = 0;
   bool first = true;
   for (size_t i = 0; i < s->n; i++) {
-    wy_value_t val = s->cols[i].ns == WY_NS_KEY ? keys[k++] : s->cols[i].ns == WY_NS_VALUE ? values[v++] : (wy_value_t){.null = 1};
+    wy_value_t val = s->cols[i].ns == WY_NS_KEY     ? keys[k++]
+                     : s->cols[i].ns == WY_NS_VALUE ? values[v++]
+                                                    : (wy_value_t){.null = 1};
     bool null_record = false;
     if (is_hidden(t, s->cols[i].name)) continue;
     if (!first) fputc(',', f);
     first = false;
-    if (val.null || wy_format_encode(t->col_codecs[i], &val, &t->buf, &null_record, &err) != WY_OK || null_record)
+    if (val.null ||
+        wy_format_encode(t->col_codecs[i], &val, &t->buf, &null_record, &err) != WY_OK ||
+        null_record)
       fputs("null", f);
     else
       fwrite(t->buf.data, 1, t->buf.len, f);
@@ -366,7 +387,8 @@ static wy_status_t collect(wy_transient_t *t, wy_error_t *err) {
     if (wy_memory_broker_end_offset(t->broker, SINK_TOPIC, p, &end, err) != WY_OK) return err->code;
     for (; t->next[p] < end; t->next[p]++) {
       wy_record_t r;
-      if (wy_memory_broker_read(t->broker, SINK_TOPIC, p, t->next[p], &r, err) != WY_OK) return err->code;
+      if (wy_memory_broker_read(t->broker, SINK_TOPIC, p, t->next[p], &r, err) != WY_OK)
+        return err->code;
       out_row_t row = {0};
       row.seq = t->seq++;
       if (r.value || !t->table) row.row = render_row(t, &r);
@@ -391,15 +413,19 @@ static wy_status_t collect(wy_transient_t *t, wy_error_t *err) {
   return WY_OK;
 }
 
-wy_status_t wy_transient_start(wy_transient_t *t, struct wy_source *src, bool (*admit)(void *, const wy_record_t *),
-                               void *user, wy_error_t *err) {
+wy_status_t wy_transient_start(wy_transient_t *t, struct wy_source *src,
+                               bool (*admit)(void *, const wy_record_t *), void *user,
+                               wy_error_t *err) {
   if (t->driver) return wy_error_set(err, WY_ERR_INVALID, "query %s has started already", t->id);
-  if (wy_driver_memory_internal(t->broker, wy_query_plan(t->query), &t->internal, err) != WY_OK) return err->code;
-  wy_driver_options_t o = {.query = t->query, .source = src, .internal = t->internal, .admit = admit, .user = user};
+  if (wy_driver_memory_internal(t->broker, wy_query_plan(t->query), &t->internal, err) != WY_OK)
+    return err->code;
+  wy_driver_options_t o = {
+      .query = t->query, .source = src, .internal = t->internal, .admit = admit, .user = user};
   return wy_driver_new(&o, &t->driver, err);
 }
 
-wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *recs, size_t n, wy_error_t *err) {
+wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *recs, size_t n,
+                                 wy_error_t *err) {
   size_t done;
   if (!t->driver) return wy_error_set(err, WY_ERR_INVALID, "query %s has no reader", t->id);
   if (wy_driver_deliver(t->driver, recs, n, &done, err) != WY_OK) return err->code;
@@ -421,10 +447,14 @@ void wy_transient_finish(wy_transient_t *t) {
   if (t->nrows > 1) qsort(t->rows, t->nrows, sizeof *t->rows, by_key_then_seq);
   size_t w = 0;
   for (size_t i = 0; i < t->nrows; i++) {
-    bool last = i + 1 == t->nrows || by_key_then_seq(&(out_row_t){t->rows[i].key, t->rows[i].key_len, 0, NULL},
-                                                     &(out_row_t){t->rows[i + 1].key, t->rows[i + 1].key_len, 0, NULL}) != 0;
-    if (last && t->rows[i].row) t->rows[w++] = t->rows[i];
-    else row_free(&t->rows[i]);
+    bool last =
+        i + 1 == t->nrows ||
+        by_key_then_seq(&(out_row_t){t->rows[i].key, t->rows[i].key_len, 0, NULL},
+                        &(out_row_t){t->rows[i + 1].key, t->rows[i + 1].key_len, 0, NULL}) != 0;
+    if (last && t->rows[i].row)
+      t->rows[w++] = t->rows[i];
+    else
+      row_free(&t->rows[i]);
   }
   t->nrows = w;
 }

@@ -50,11 +50,13 @@ char *wy_transient_header(const wy_transient_t *t);
 /* The reader of the source topics (not owned; it must outlive the transient query),
  * and which of its records belong to the answer (admit NULL: all): the query's driver
  * (engine/runtime/driver.h) is built over them. Once, before the first delivery. */
-wy_status_t wy_transient_start(wy_transient_t *t, struct wy_source *src, bool (*admit)(void *, const wy_record_t *),
-                               void *user, wy_error_t *err);
+wy_status_t wy_transient_start(wy_transient_t *t, struct wy_source *src,
+                               bool (*admit)(void *, const wy_record_t *), void *user,
+                               wy_error_t *err);
 /* Process records read from that source (non-OK only when the query itself fails; bad
  * records are skipped as in a persistent query). */
-wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *recs, size_t n, wy_error_t *err);
+wy_status_t wy_transient_deliver(wy_transient_t *t, const wy_record_t *recs, size_t n,
+                                 wy_error_t *err);
 /* Pull: fold what was produced into the result rows (call once, after the last
  * delivery). */
 void wy_transient_finish(wy_transient_t *t);

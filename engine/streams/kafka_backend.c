@@ -24,10 +24,12 @@ static int kb_partitions(void *ctx, const char *topic) {
   return n;
 }
 
-static wy_status_t kb_create(void *ctx, const char *topic, int partitions, bool compacted, wy_error_t *err) {
+static wy_status_t kb_create(void *ctx, const char *topic, int partitions, bool compacted,
+                             wy_error_t *err) {
   wy_kafka_backend_t *b = ctx;
   static const wy_kafka_prop_t compact[] = {{"cleanup.policy", "compact"}};
-  wy_kafka_topic_spec_t spec = {topic, partitions, -1, compacted ? compact : NULL, compacted ? 1 : 0};
+  wy_kafka_topic_spec_t spec = {topic, partitions, -1, compacted ? compact : NULL,
+                                compacted ? 1 : 0};
   pthread_mutex_lock(&b->lock);
   wy_status_t st = wy_kafka_admin_create_topic(b->admin, &spec, CREATE_TIMEOUT_MS, NULL, err);
   pthread_mutex_unlock(&b->lock);
@@ -36,7 +38,8 @@ static wy_status_t kb_create(void *ctx, const char *topic, int partitions, bool 
 
 static wy_status_t kb_delete(void *ctx, const char *topic, wy_error_t *err) {
   (void)ctx;
-  return wy_error_set(err, WY_ERR_UNSUPPORTED, "deleting Kafka topic %s is not supported by walleye run", topic);
+  return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                      "deleting Kafka topic %s is not supported by walleye run", topic);
 }
 
 static const wy_backend_ops_t kafka_backend_ops = {kb_partitions, kb_create, kb_delete};

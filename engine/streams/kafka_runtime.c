@@ -37,9 +37,12 @@ static wy_status_t read_config(wy_kafka_runtime_t *rt, const wy_config_t *c, wy_
   rt->service_id = strdup(wy_config_get_string(c, WY_CFG_SERVICE_ID));
   rt->state_dir = strdup(wy_config_get_string(c, WY_CFG_STATE_DIR));
   rt->bootstrap = strdup(wy_config_get_string(c, WY_CFG_BOOTSTRAP_SERVERS));
-  if (!rt->service_id || !rt->state_dir || !rt->bootstrap) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  if (!*rt->service_id) return wy_error_set(err, WY_ERR_CONFIG, "ksql.service.id: must not be empty");
-  if (!*rt->bootstrap) return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers: must not be empty");
+  if (!rt->service_id || !rt->state_dir || !rt->bootstrap)
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (!*rt->service_id)
+    return wy_error_set(err, WY_ERR_CONFIG, "ksql.service.id: must not be empty");
+  if (!*rt->bootstrap)
+    return wy_error_set(err, WY_ERR_CONFIG, "bootstrap.servers: must not be empty");
   const char *g = wy_config_get_string(c, WY_CFG_PROCESSING_GUARANTEE);
   rt->eos = g && strncmp(g, "exactly_once", 12) == 0;
   rt->fail_on_production = wy_config_get_bool(c, WY_CFG_FAIL_ON_PRODUCTION_ERROR);
@@ -54,15 +57,16 @@ static wy_status_t read_config(wy_kafka_runtime_t *rt, const wy_config_t *c, wy_
   }
   int64_t n = wy_config_get_int(c, WY_CFG_NUM_STREAM_THREADS);
   if (n < 1 || n > MAX_THREADS)
-    return wy_error_set(err, WY_ERR_CONFIG, "num.stream.threads: must be from 1 to %d, not %lld", MAX_THREADS,
-                        (long long)n);
+    return wy_error_set(err, WY_ERR_CONFIG, "num.stream.threads: must be from 1 to %d, not %lld",
+                        MAX_THREADS, (long long)n);
   rt->nthreads = (int)n;
   rt->commit_interval_ms = wy_config_get_int(c, WY_CFG_COMMIT_INTERVAL_MS);
   if (rt->commit_interval_ms < 0)
     return wy_error_set(err, WY_ERR_CONFIG, "commit.interval.ms: must not be negative");
   size_t cap = 0;
   if (add_prop(rt, "bootstrap.servers", rt->bootstrap, &cap, err) != WY_OK ||
-      add_prop(rt, "auto.offset.reset", wy_config_get_string(c, WY_CFG_AUTO_OFFSET_RESET), &cap, err) != WY_OK)
+      add_prop(rt, "auto.offset.reset", wy_config_get_string(c, WY_CFG_AUTO_OFFSET_RESET), &cap,
+               err) != WY_OK)
     return err->code;
   for (size_t i = 0; i < wy_config_kafka_count(c); i++) {
     const char *k, *v;
@@ -75,7 +79,8 @@ static wy_status_t read_config(wy_kafka_runtime_t *rt, const wy_config_t *c, wy_
    * each kind now, so that a bad config refuses to start with the key's name. */
   for (int role = WY_KAFKA_ROLE_CONSUMER; role <= WY_KAFKA_ROLE_PRODUCER; role++) {
     void *conf = NULL;
-    if (wy_kafka_config_build(NULL, 0, rt->props, rt->nprops, (wy_kafka_role_t)role, &conf, err) != WY_OK)
+    if (wy_kafka_config_build(NULL, 0, rt->props, rt->nprops, (wy_kafka_role_t)role, &conf, err) !=
+        WY_OK)
       return err->code;
     rd_kafka_conf_destroy(conf);
   }
@@ -96,7 +101,8 @@ static wy_status_t run_sql(wy_kafka_runtime_t *rt, const char *sql, wy_error_t *
   return st;
 }
 
-static wy_status_t setup_threads(wy_kafka_runtime_t *rt, const wy_kafka_runtime_options_t *o, wy_error_t *err) {
+static wy_status_t setup_threads(wy_kafka_runtime_t *rt, const wy_kafka_runtime_options_t *o,
+                                 wy_error_t *err) {
   rt->threads = calloc((size_t)rt->nthreads, sizeof *rt->threads);
   if (!rt->threads) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (int t = 0; t < rt->nthreads; t++) {
@@ -132,13 +138,15 @@ static wy_status_t setup_threads(wy_kafka_runtime_t *rt, const wy_kafka_runtime_
 static wy_status_t setup_processing_log(wy_kafka_runtime_t *rt, wy_error_t *err) {
   if (!rt->plog_topic) return WY_OK;
   const wy_backend_t *kb = wy_kafka_backend_base(rt->backend);
-  if (kb->ops->partitions(kb->ctx, rt->plog_topic) <= 0 && kb->ops->create_topic(kb->ctx, rt->plog_topic, 1, false, err) != WY_OK)
+  if (kb->ops->partitions(kb->ctx, rt->plog_topic) <= 0 &&
+      kb->ops->create_topic(kb->ctx, rt->plog_topic, 1, false, err) != WY_OK)
     return wy_error_prefix(err, "processing-log topic");
   for (int t = 0; t < rt->nthreads; t++) {
     sthread_t *th = &rt->threads[t];
     wy_kafka_sink_config_t sc = {rt->props, rt->nprops, NULL, 0};
     if (wy_kafka_sink_new(&sc, &th->plog_sink, err) != WY_OK) return err->code;
-    wy_plog_attach_sink(wy_engine_plog(th->engine), wy_kafka_sink_base(th->plog_sink), rt->plog_topic);
+    wy_plog_attach_sink(wy_engine_plog(th->engine), wy_kafka_sink_base(th->plog_sink),
+                        rt->plog_topic);
   }
   return WY_OK;
 }
@@ -152,14 +160,17 @@ static wy_status_t setup_queries(wy_kafka_runtime_t *rt, wy_error_t *err) {
       return wy_error_set(err, WY_ERR_INTERNAL, "stream thread %d started %zu queries, not %zu", t,
                           wy_engine_query_count(th->engine), nq);
     for (size_t i = 0; i < nq; i++)
-      if (wy_streams_qrun_new(th, wy_engine_query_at(th->engine, i), err) != WY_OK) return err->code;
+      if (wy_streams_qrun_new(th, wy_engine_query_at(th->engine, i), err) != WY_OK)
+        return err->code;
   }
   return WY_OK;
 }
 
-wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_runtime_t **out, wy_error_t *err) {
+wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *o, wy_kafka_runtime_t **out,
+                                 wy_error_t *err) {
   *out = NULL;
-  if (!o->config || !o->sql) return wy_error_set(err, WY_ERR_INVALID, "the runtime needs a config and SQL");
+  if (!o->config || !o->sql)
+    return wy_error_set(err, WY_ERR_INVALID, "the runtime needs a config and SQL");
   wy_kafka_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   rt->stats.first_record_ms = -1;
@@ -222,7 +233,9 @@ wy_status_t wy_kafka_runtime_start(wy_kafka_runtime_t *rt, wy_error_t *err) {
   return WY_OK;
 }
 
-void wy_kafka_runtime_stop(wy_kafka_runtime_t *rt) { __atomic_store_n(&rt->stop, 1, __ATOMIC_RELAXED); }
+void wy_kafka_runtime_stop(wy_kafka_runtime_t *rt) {
+  __atomic_store_n(&rt->stop, 1, __ATOMIC_RELAXED);
+}
 
 bool wy_kafka_runtime_running(const wy_kafka_runtime_t *rt) {
   return rt->running && !__atomic_load_n(&rt->stop, __ATOMIC_RELAXED);
@@ -306,7 +319,8 @@ wy_kafka_query_stats_t wy_kafka_runtime_query_stats(wy_kafka_runtime_t *rt, size
 /* ---- statements on a running runtime (the threads apply them: stream_thread.c) ---- */
 
 wy_status_t wy_kafka_runtime_execute(wy_kafka_runtime_t *rt, const char *sql, wy_error_t *err) {
-  if (!wy_kafka_runtime_running(rt)) return wy_error_set(err, WY_ERR_INVALID, "the runtime is not running");
+  if (!wy_kafka_runtime_running(rt))
+    return wy_error_set(err, WY_ERR_INVALID, "the runtime is not running");
   char *text = strdup(sql);
   char **kept = text ? realloc(rt->cmd_texts, (rt->ncmd_texts + 1) * sizeof *kept) : NULL;
   if (!kept) {
@@ -330,7 +344,8 @@ wy_status_t wy_kafka_runtime_execute(wy_kafka_runtime_t *rt, const char *sql, wy
   wy_status_t st = rt->cmd_status;
   if (st != WY_OK) *err = rt->cmd_err;
   pthread_mutex_unlock(&rt->cmd_lock);
-  if (st == WY_OK && !all) return wy_error_set(err, WY_ERR_TIMEOUT, "the stream threads did not apply the statements");
+  if (st == WY_OK && !all)
+    return wy_error_set(err, WY_ERR_TIMEOUT, "the stream threads did not apply the statements");
   return st;
 }
 

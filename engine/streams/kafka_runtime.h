@@ -71,15 +71,15 @@ typedef struct wy_kafka_runtime_options {
 } wy_kafka_runtime_options_t;
 
 typedef struct wy_kafka_runtime_stats {
-  uint64_t records;           /* input records delivered to queries */
-  uint64_t commits;           /* successful commits (offset commits or transactions) */
-  uint64_t commit_failures;   /* commits that failed and were retried later */
-  uint64_t aborts;            /* transactions aborted, inputs rewound */
-  uint64_t restarts;          /* clients of a thread rebuilt after a fatal error */
-  uint64_t production_errors; /* records the producer could not deliver */
+  uint64_t records;             /* input records delivered to queries */
+  uint64_t commits;             /* successful commits (offset commits or transactions) */
+  uint64_t commit_failures;     /* commits that failed and were retried later */
+  uint64_t aborts;              /* transactions aborted, inputs rewound */
+  uint64_t restarts;            /* clients of a thread rebuilt after a fatal error */
+  uint64_t production_errors;   /* records the producer could not deliver */
   uint64_t partitions_restored; /* partitions whose stores were restored on assignment */
   uint64_t backpressure_pauses; /* times a thread paused its inputs for a full producer queue */
-  int64_t first_record_ms;    /* from start to the first record processed; -1: none yet */
+  int64_t first_record_ms;      /* from start to the first record processed; -1: none yet */
   /* Start-up, split: from start to the first thread's consumers subscribed, and to its
    * first partition assignment. first_assigned_ms - subscribed_ms is the wait for the
    * group coordinator (on librdkafka's mock, a fixed 3 s for a new group: the broker's
@@ -90,7 +90,8 @@ typedef struct wy_kafka_runtime_stats {
 
 /* Checks the configuration (errors name the key), creates the clients' settings, one
  * engine per stream thread, executes the SQL on them (DDL, queries, INSERT VALUES once)
- * (the engines create the changelog topics as the queries start). Nothing is consumed until wy_kafka_runtime_start. */
+ * (the engines create the changelog topics as the queries start). Nothing is consumed until
+ * wy_kafka_runtime_start. */
 wy_status_t wy_kafka_runtime_new(const wy_kafka_runtime_options_t *opts, wy_kafka_runtime_t **out,
                                  wy_error_t *err);
 size_t wy_kafka_runtime_query_count(const wy_kafka_runtime_t *rt);
@@ -130,7 +131,8 @@ void wy_kafka_runtime_query_pause(wy_kafka_runtime_t *rt, size_t i, bool paused)
  * partition's end less the next offset the query will process, as of each thread's last
  * snapshot (refreshed every second). Partitions whose position is not known yet (nothing
  * read or committed) are left out. fn is called under a lock; any thread. */
-typedef void (*wy_kafka_lag_fn)(void *user, const char *query_id, const char *topic, int32_t partition, int64_t lag);
+typedef void (*wy_kafka_lag_fn)(void *user, const char *query_id, const char *topic,
+                                int32_t partition, int64_t lag);
 void wy_kafka_runtime_lag(wy_kafka_runtime_t *rt, wy_kafka_lag_fn fn, void *user);
 /* Stops and joins if needed, then frees. Accepts NULL. */
 void wy_kafka_runtime_destroy(wy_kafka_runtime_t *rt);

@@ -18,11 +18,12 @@
 
 static wy_sink_t *inner_of(wy_sink_t *s) { return wy_kafka_sink_base(((proxy_sink_t *)s)->inner); }
 
-static wy_status_t proxy_send(wy_sink_t *s, const char *topic, int32_t partition, const void *key, size_t key_len,
-                              const void *value, size_t value_len, const wy_header_t *headers, size_t nheaders,
-                              int64_t timestamp, void *opaque, wy_error_t *err) {
-  return wy_sink_send(inner_of(s), topic, partition, key, key_len, value, value_len, headers, nheaders, timestamp,
-                      opaque, err);
+static wy_status_t proxy_send(wy_sink_t *s, const char *topic, int32_t partition, const void *key,
+                              size_t key_len, const void *value, size_t value_len,
+                              const wy_header_t *headers, size_t nheaders, int64_t timestamp,
+                              void *opaque, wy_error_t *err) {
+  return wy_sink_send(inner_of(s), topic, partition, key, key_len, value, value_len, headers,
+                      nheaders, timestamp, opaque, err);
 }
 static void proxy_poll(wy_sink_t *s) { wy_sink_poll(inner_of(s)); }
 static wy_status_t proxy_flush(wy_sink_t *s, int timeout_ms, wy_error_t *err) {
@@ -55,7 +56,8 @@ static bool room_for(void **v, size_t n, size_t *cap, size_t size) {
   return true;
 }
 
-static wy_status_t rs_seek(wy_source_t *s, const char *topic, int32_t partition, int64_t offset, wy_error_t *err) {
+static wy_status_t rs_seek(wy_source_t *s, const char *topic, int32_t partition, int64_t offset,
+                           wy_error_t *err) {
   restore_src_t *r = rsrc(s);
   if (r->ks) wy_streams_restore_reset(r); /* a new restore */
   char *t = strdup(topic);
@@ -67,7 +69,8 @@ static wy_status_t rs_seek(wy_source_t *s, const char *topic, int32_t partition,
   return WY_OK;
 }
 
-static wy_status_t rs_poll(wy_source_t *s, wy_record_t *out, size_t max, size_t *n, int timeout_ms, wy_error_t *err) {
+static wy_status_t rs_poll(wy_source_t *s, wy_record_t *out, size_t max, size_t *n, int timeout_ms,
+                           wy_error_t *err) {
   restore_src_t *r = rsrc(s);
   *n = 0;
   if (!r->ks) {
@@ -82,7 +85,8 @@ static wy_status_t rs_poll(wy_source_t *s, wy_record_t *out, size_t max, size_t 
   int64_t deadline = now_ms() + timeout_ms;
   for (;;) {
     int left = (int)(deadline - now_ms());
-    if (wy_source_poll(wy_kafka_source_base(r->ks), out, max, n, left < 200 ? (left > 0 ? left : 0) : 200, err) != WY_OK)
+    if (wy_source_poll(wy_kafka_source_base(r->ks), out, max, n,
+                       left < 200 ? (left > 0 ? left : 0) : 200, err) != WY_OK)
       return err->code;
     if (*n) return WY_OK;
     rd_kafka_t *rk = wy_kafka_source_handle(r->ks);
@@ -90,7 +94,8 @@ static wy_status_t rs_poll(wy_source_t *s, wy_record_t *out, size_t max, size_t 
       if (r->ends[i].done || r->ends[i].end <= 0) continue;
       rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
       rd_kafka_topic_partition_list_add(l, r->ends[i].topic, r->ends[i].partition);
-      bool passed = rd_kafka_position(rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR && l->elems[0].offset >= r->ends[i].end;
+      bool passed = rd_kafka_position(rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                    l->elems[0].offset >= r->ends[i].end;
       rd_kafka_topic_partition_list_destroy(l);
       if (!passed) continue;
       r->ends[i].done = true;
@@ -106,31 +111,39 @@ static wy_status_t rs_poll(wy_source_t *s, wy_record_t *out, size_t max, size_t 
   }
 }
 
-static wy_status_t rs_commit(wy_source_t *s, const wy_position_t *pos, size_t npos, wy_error_t *err) {
+static wy_status_t rs_commit(wy_source_t *s, const wy_position_t *pos, size_t npos,
+                             wy_error_t *err) {
   (void)s, (void)pos, (void)npos;
   return wy_error_set(err, WY_ERR_UNSUPPORTED, "a restore source does not commit");
 }
 static void rs_destroy(wy_source_t *s) { wy_streams_restore_reset(rsrc(s)); }
 
-const wy_source_ops_t wy_streams_restore_ops = {rs_poll, rs_commit, rs_seek, rs_destroy, NULL, NULL};
+const wy_source_ops_t wy_streams_restore_ops = {rs_poll,    rs_commit, rs_seek,
+                                                rs_destroy, NULL,      NULL};
 
 /* End offset of a changelog partition (the high watermark). */
-static wy_status_t end_offset(void *opaque, const char *topic, int32_t partition, int64_t *end, wy_error_t *err) {
+static wy_status_t end_offset(void *opaque, const char *topic, int32_t partition, int64_t *end,
+                              wy_error_t *err) {
   qrun_t *qr = opaque;
   restore_src_t *r = &qr->th->restore;
   if (r->ks) wy_streams_restore_reset(r);
   int64_t lo = 0, hi = 0;
-  rd_kafka_resp_err_t e =
-      rd_kafka_query_watermark_offsets(wy_kafka_source_handle(qr->src), topic, partition, &lo, &hi, ADMIN_TIMEOUT_MS);
+  rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(wy_kafka_source_handle(qr->src), topic,
+                                                           partition, &lo, &hi, ADMIN_TIMEOUT_MS);
   if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
       e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
     return wy_error_set(err, WY_ERR_NOT_FOUND, "no changelog %s", topic);
-  if (e) return wy_error_set(err, WY_ERR_KAFKA, "%s[%d]: %s", topic, (int)partition, rd_kafka_err2str(e));
+  if (e)
+    return wy_error_set(err, WY_ERR_KAFKA, "%s[%d]: %s", topic, (int)partition,
+                        rd_kafka_err2str(e));
   *end = hi;
   size_t i = 0;
-  while (i < r->nends && !(r->ends[i].partition == partition && strcmp(r->ends[i].topic, topic) == 0)) i++;
+  while (i < r->nends &&
+         !(r->ends[i].partition == partition && strcmp(r->ends[i].topic, topic) == 0))
+    i++;
   if (i == r->nends) {
-    if (!room_for((void **)&r->ends, r->nends, &r->ends_cap, sizeof *r->ends) || !(r->ends[i].topic = strdup(topic)))
+    if (!room_for((void **)&r->ends, r->nends, &r->ends_cap, sizeof *r->ends) ||
+        !(r->ends[i].topic = strdup(topic)))
       return WY_OK; /* out of memory: the marker check is skipped */
     r->nends++;
   }
@@ -155,10 +168,11 @@ static void forget_checkpoints(sthread_t *th, qrun_t *qr, int32_t partition) {
   }
 }
 
-static wy_status_t restore_partition(sthread_t *th, qrun_t *qr, int32_t partition, wy_error_t *err) {
+static wy_status_t restore_partition(sthread_t *th, qrun_t *qr, int32_t partition,
+                                     wy_error_t *err) {
   if (th->rt->eos) forget_checkpoints(th, qr, partition); /* stores may hold aborted writes */
-  wy_status_t st =
-      wy_query_restore_partition(qr->q, partition, &th->restore.base, end_offset, qr, RESTORE_POLL_MS, err);
+  wy_status_t st = wy_query_restore_partition(qr->q, partition, &th->restore.base, end_offset, qr,
+                                              RESTORE_POLL_MS, err);
   wy_streams_restore_reset(&th->restore);
   if (st == WY_OK) STAT_ADD(th->rt, partitions_restored, 1);
   return st;
@@ -214,7 +228,8 @@ static wy_status_t commit_alos(sthread_t *th, wy_error_t *err) {
     if (!p) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     if (n && wy_source_commit(wy_kafka_source_base(qr->src), p, n, err) != WY_OK) {
       STAT_ADD(th->rt, commit_failures, 1);
-      wy_log(WY_LOG_WARN, "runtime", "offset commit failed, retried at the next interval: %s", err->msg);
+      wy_log(WY_LOG_WARN, "runtime", "offset commit failed, retried at the next interval: %s",
+             err->msg);
     } else if (n) {
       wy_driver_committed(qr->driver, p, n);
       STAT_ADD(th->rt, commits, 1);
@@ -226,15 +241,17 @@ static wy_status_t commit_alos(sthread_t *th, wy_error_t *err) {
 }
 
 /* Run a transactional step, retrying what librdkafka calls retriable. */
-#define TXN_CALL(th, call)                                                                  \
-  ({                                                                                        \
-    wy_status_t st_;                                                                        \
-    for (int try_ = 0;; try_++) {                                                           \
-      st_ = (call);                                                                         \
-      if (st_ == WY_OK || wy_kafka_sink_txn_fault((th)->sink) != WY_KAFKA_TXN_RETRIABLE || try_ >= 5) break; \
-      usleep(100 * 1000);                                                                   \
-    }                                                                                       \
-    st_;                                                                                    \
+#define TXN_CALL(th, call)                                                                 \
+  ({                                                                                       \
+    wy_status_t st_;                                                                       \
+    for (int try_ = 0;; try_++) {                                                          \
+      st_ = (call);                                                                        \
+      if (st_ == WY_OK || wy_kafka_sink_txn_fault((th)->sink) != WY_KAFKA_TXN_RETRIABLE || \
+          try_ >= 5)                                                                       \
+        break;                                                                             \
+      usleep(100 * 1000);                                                                  \
+    }                                                                                      \
+    st_;                                                                                   \
   })
 
 static void txn_failed(sthread_t *th, const wy_error_t *e);
@@ -269,7 +286,8 @@ static wy_status_t commit_eos(sthread_t *th, wy_error_t *err) {
   wy_error_t e;
   for (size_t i = 0; i < th->nq && st == WY_OK && any; i++)
     if (npos[i]) {
-      st = TXN_CALL(th, wy_kafka_sink_txn_send_offsets(th->sink, th->q[i]->src, pos[i], npos[i], TXN_TIMEOUT_MS, &e));
+      st = TXN_CALL(th, wy_kafka_sink_txn_send_offsets(th->sink, th->q[i]->src, pos[i], npos[i],
+                                                       TXN_TIMEOUT_MS, &e));
       if (st != WY_OK) txn_failed(th, &e);
     }
   if (st == WY_OK && any) {
@@ -315,7 +333,8 @@ typedef struct partitions {
   size_t n, cap;
 } partitions_t;
 
-static void collect_partition(void *user, const char *topic, int32_t partition, int64_t next, int64_t committed) {
+static void collect_partition(void *user, const char *topic, int32_t partition, int64_t next,
+                              int64_t committed) {
   partitions_t *ps = user;
   for (size_t i = 0; i < ps->n; i++)
     if (ps->v[i] == partition) return;
@@ -356,8 +375,10 @@ static void abort_and_rewind(sthread_t *th) {
 static void txn_failed(sthread_t *th, const wy_error_t *e) {
   wy_kafka_txn_fault_t f = wy_kafka_sink_txn_fault(th->sink);
   wy_log(WY_LOG_WARN, "runtime", "transaction %s: %s", wy_kafka_txn_fault_name(f), e->msg);
-  if (f == WY_KAFKA_TXN_ABORTABLE || f == WY_KAFKA_TXN_RETRIABLE) abort_and_rewind(th);
-  else want_restart(th, e->msg);
+  if (f == WY_KAFKA_TXN_ABORTABLE || f == WY_KAFKA_TXN_RETRIABLE)
+    abort_and_rewind(th);
+  else
+    want_restart(th, e->msg);
 }
 
 /* ---- rebalances -------------------------------------------------------------------------- */
@@ -365,10 +386,12 @@ static void txn_failed(sthread_t *th, const wy_error_t *e) {
 /* Set a start-up stat (ms since started) the first time only; any thread. */
 static void stamp_once(int64_t *stat, int64_t started_ms) {
   int64_t expect = -1;
-  __atomic_compare_exchange_n(stat, &expect, now_ms() - started_ms, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+  __atomic_compare_exchange_n(stat, &expect, now_ms() - started_ms, false, __ATOMIC_RELAXED,
+                              __ATOMIC_RELAXED);
 }
 
-static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_position_t *parts, size_t n) {
+static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_position_t *parts,
+                         size_t n) {
   qrun_t *qr = opaque;
   sthread_t *th = qr->th;
   wy_error_t e;
@@ -385,7 +408,8 @@ static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_posit
     }
     return;
   }
-  if (kind == WY_KAFKA_REVOKED && commit_all(th, &e) != WY_OK) wy_log(WY_LOG_WARN, "runtime", "%s", e.msg);
+  if (kind == WY_KAFKA_REVOKED && commit_all(th, &e) != WY_OK)
+    wy_log(WY_LOG_WARN, "runtime", "%s", e.msg);
   for (size_t i = 0; i < n; i++) {
     if (qr->driver) wy_driver_forget(qr->driver, parts[i].topic, parts[i].partition);
     wy_query_release_partition(qr->q, parts[i].partition);
@@ -401,13 +425,15 @@ static void on_rebalance(void *opaque, wy_kafka_rebalance_t kind, const wy_posit
 static void prepare_query_outputs(sthread_t *th, const qrun_t *qr) {
   wy_error_t e;
   const wy_plan_t *p = wy_query_plan(qr->q);
-  if (p->sink_topic && wy_kafka_sink_prepare_topic(th->sink, p->sink_topic, ADMIN_TIMEOUT_MS, &e) != WY_OK)
+  if (p->sink_topic &&
+      wy_kafka_sink_prepare_topic(th->sink, p->sink_topic, ADMIN_TIMEOUT_MS, &e) != WY_OK)
     wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
   for (size_t k = 0; k < p->ninternal; k++)
     if (wy_kafka_sink_prepare_topic(th->sink, p->internal_topics[k], ADMIN_TIMEOUT_MS, &e) != WY_OK)
       wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
   for (size_t k = 0; k < p->nchangelogs; k++)
-    if (wy_kafka_sink_prepare_topic(th->sink, p->changelog_topics[k], ADMIN_TIMEOUT_MS, &e) != WY_OK)
+    if (wy_kafka_sink_prepare_topic(th->sink, p->changelog_topics[k], ADMIN_TIMEOUT_MS, &e) !=
+        WY_OK)
       wy_log(WY_LOG_DEBUG, "runtime", "%s", e.msg);
 }
 
@@ -419,9 +445,11 @@ static wy_status_t query_consumer_open(sthread_t *th, qrun_t *qr, wy_error_t *er
   memcpy(props, rt->props, rt->nprops * sizeof *props);
   size_t np = rt->nprops;
   /* the query's own auto.offset.reset (a request's streamsProperties) wins */
-  if (qr->reset >= 0) props[np++] = (wy_kafka_prop_t){"auto.offset.reset", qr->reset ? "earliest" : "latest"};
+  if (qr->reset >= 0)
+    props[np++] = (wy_kafka_prop_t){"auto.offset.reset", qr->reset ? "earliest" : "latest"};
   /* co-partitioning for queries over several topics (see the header) */
-  if (qr->ntopics > 1) props[np++] = (wy_kafka_prop_t){"kafka.consumer.partition.assignment.strategy", "range"};
+  if (qr->ntopics > 1)
+    props[np++] = (wy_kafka_prop_t){"kafka.consumer.partition.assignment.strategy", "range"};
   wy_kafka_source_config_t c = {0};
   c.props = props;
   c.nprops = np;
@@ -510,7 +538,8 @@ static void restart(sthread_t *th) {
   th->restart_wanted = false;
   int backoff = 100 << (th->restarts_in_row < 6 ? th->restarts_in_row : 6);
   th->restarts_in_row++;
-  for (int waited = 0; waited < backoff && !__atomic_load_n(&rt->stop, __ATOMIC_RELAXED); waited += 20)
+  for (int waited = 0; waited < backoff && !__atomic_load_n(&rt->stop, __ATOMIC_RELAXED);
+       waited += 20)
     usleep(20 * 1000);
   wy_error_t e;
   if (clients_open(th, &e) != WY_OK) fail_thread(th, &e);
@@ -535,8 +564,10 @@ static void poll_query(sthread_t *th, qrun_t *qr, size_t room, int timeout, bool
   STAT_ADD(rt, records, n);
   if (n && __atomic_load_n(&rt->stats.first_record_ms, __ATOMIC_RELAXED) < 0)
     stamp_once(&rt->stats.first_record_ms, rt->started_ms);
-  if (st != WY_OK) want_restart(th, e.msg);
-  else th->restarts_in_row = 0;
+  if (st != WY_OK)
+    want_restart(th, e.msg);
+  else
+    th->restarts_in_row = 0;
 }
 
 /* PAUSE/RESUME of a query: its consumer's partitions are paused (librdkafka drops what it
@@ -579,7 +610,8 @@ static void refresh_lag(qrun_t *qr) {
     if (!unknown) unknown = rd_kafka_topic_partition_list_new(l->cnt);
     rd_kafka_topic_partition_list_add(unknown, tp->topic, tp->partition);
   }
-  if (unknown && rd_kafka_committed(rk, unknown, LAG_QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
+  if (unknown &&
+      rd_kafka_committed(rk, unknown, LAG_QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
     unknown->cnt = 0;
   bool earliest = qr->reset >= 0 ? qr->reset == 1 : qr->th->rt->earliest;
   /* PAUSEd: ends are stale. A back-pressure pause is short, and is not worth the stream
@@ -594,12 +626,15 @@ static void refresh_lag(qrun_t *qr) {
       if (strcmp(qr->topics[k], tp->topic) == 0) topic = qr->topics[k];
     int64_t lo = -1, hi = -1, at = tp->offset;
     if (!topic) continue;
-    if ((user_paused || rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != 0 || hi < 0 ||
+    if ((user_paused ||
+         rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != 0 || hi < 0 ||
          (at < 0 && lo < 0)) &&
-        rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, LAG_QUERY_TIMEOUT_MS) != 0)
+        rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi,
+                                         LAG_QUERY_TIMEOUT_MS) != 0)
       continue;
     for (int k = 0; at < 0 && unknown && k < unknown->cnt; k++)
-      if (unknown->elems[k].partition == tp->partition && strcmp(unknown->elems[k].topic, tp->topic) == 0)
+      if (unknown->elems[k].partition == tp->partition &&
+          strcmp(unknown->elems[k].topic, tp->topic) == 0)
         at = unknown->elems[k].offset >= 0 ? unknown->elems[k].offset : earliest ? lo : -1;
     if (at < 0 && hi == lo) at = hi; /* an empty partition */
     if (at < 0) continue;
@@ -729,23 +764,22 @@ void wy_streams_qrun_remove(sthread_t *th, size_t i) {
   free(qr);
 }
 
-
 /* ---- statements on a running runtime --------------------------------------------------------- */
 
 /* The thread's queries that statement s ends: TERMINATE id|ALL, DROP of a query's sink,
  * CREATE OR REPLACE of a query's sink (the engine replaces the query). */
 static bool ends_query(const wy_ast_stmt_t *s, const wy_plan_t *p) {
   switch (s->kind) {
-  case WY_AST_STMT_TERMINATE:
-    return s->all || (s->name && strcasecmp(s->name, p->id) == 0);
-  case WY_AST_STMT_DROP_STREAM:
-  case WY_AST_STMT_DROP_TABLE:
-    return s->name && p->sink_name && strcasecmp(s->name, p->sink_name) == 0;
-  case WY_AST_STMT_CREATE_STREAM_AS:
-  case WY_AST_STMT_CREATE_TABLE_AS:
-    return s->or_replace && s->name && p->sink_name && strcasecmp(s->name, p->sink_name) == 0;
-  default:
-    return false;
+    case WY_AST_STMT_TERMINATE:
+      return s->all || (s->name && strcasecmp(s->name, p->id) == 0);
+    case WY_AST_STMT_DROP_STREAM:
+    case WY_AST_STMT_DROP_TABLE:
+      return s->name && p->sink_name && strcasecmp(s->name, p->sink_name) == 0;
+    case WY_AST_STMT_CREATE_STREAM_AS:
+    case WY_AST_STMT_CREATE_TABLE_AS:
+      return s->or_replace && s->name && p->sink_name && strcasecmp(s->name, p->sink_name) == 0;
+    default:
+      return false;
   }
 }
 
@@ -760,7 +794,8 @@ static wy_status_t thread_execute(sthread_t *th, const char *sql, wy_error_t *er
   bool committed = false;
   for (size_t i = th->nq; i-- > 0;) {
     bool ends = false;
-    for (size_t k = 0; k < script->n && !ends; k++) ends = ends_query(script->stmts[k], wy_query_plan(th->q[i]->q));
+    for (size_t k = 0; k < script->n && !ends; k++)
+      ends = ends_query(script->stmts[k], wy_query_plan(th->q[i]->q));
     if (!ends) continue;
     if (!committed && commit_all(th, &e) != WY_OK) wy_log(WY_LOG_WARN, "runtime", "%s", e.msg);
     committed = true;
@@ -801,7 +836,8 @@ static void apply_command(sthread_t *th) {
   if (seq == th->applied) return;
   wy_error_t e;
   wy_status_t st = thread_execute(th, sql, &e);
-  if (st != WY_OK) wy_log(WY_LOG_ERROR, "runtime", "stream thread %d: statements failed: %s", th->index, e.msg);
+  if (st != WY_OK)
+    wy_log(WY_LOG_ERROR, "runtime", "stream thread %d: statements failed: %s", th->index, e.msg);
   pthread_mutex_lock(&rt->cmd_lock);
   th->applied = seq;
   rt->cmd_done++;
@@ -812,4 +848,3 @@ static void apply_command(sthread_t *th) {
   pthread_cond_broadcast(&rt->cmd_cond);
   pthread_mutex_unlock(&rt->cmd_lock);
 }
-

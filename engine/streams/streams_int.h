@@ -25,7 +25,7 @@
 #define TXN_TIMEOUT_MS 10000
 #define RESTORE_POLL_MS 5000
 #define MAX_THREADS 64
-#define LAG_INTERVAL_MS 1000   /* how often a thread refreshes its consumer-lag snapshot */
+#define LAG_INTERVAL_MS 1000     /* how often a thread refreshes its consumer-lag snapshot */
 #define LAG_QUERY_TIMEOUT_MS 200 /* short: a stop must not wait on it (shutdown < 1 s) */
 #define EXECUTE_TIMEOUT_MS 60000 /* statements wait for every thread's current round */
 
@@ -58,10 +58,10 @@ typedef struct qrun {
   wy_kafka_source_t *src;
   wy_driver_t *driver; /* reads src into q: positions, deliveries, their time */
   uint64_t commits;    /* atomic: commits that took this query's positions */
-  int pause_wanted;  /* atomic: set by wy_kafka_runtime_query_pause from any thread */
-  bool paused;       /* this thread's consumer has its partitions paused */
-  int reset;         /* auto.offset.reset of this query: 1 earliest, 0 latest, -1 the config's */
-  plag_t *lag;       /* under rt->view_lock: the lag snapshot of the assigned partitions */
+  int pause_wanted;    /* atomic: set by wy_kafka_runtime_query_pause from any thread */
+  bool paused;         /* this thread's consumer has its partitions paused */
+  int reset;           /* auto.offset.reset of this query: 1 earliest, 0 latest, -1 the config's */
+  plag_t *lag;         /* under rt->view_lock: the lag snapshot of the assigned partitions */
   size_t nlag;
 } qrun_t;
 
@@ -109,15 +109,15 @@ struct sthread {
   qrun_t **q; /* the thread's queries (stable addresses: consumers' callbacks keep them) */
   size_t nq;
   restore_src_t restore;
-  uint64_t failed_seen;  /* producer failures already accounted for */
+  uint64_t failed_seen; /* producer failures already accounted for */
   bool in_txn;
-  bool txn_dirty;        /* records sent or offsets pending since the transaction began */
-  bool no_commit;        /* tearing down after an error: revocations must not commit */
+  bool txn_dirty; /* records sent or offsets pending since the transaction began */
+  bool no_commit; /* tearing down after an error: revocations must not commit */
   bool closing;
   bool restart_wanted;
-  bool throttled;        /* back-pressure: the producer's queue is (nearly) full */
+  bool throttled; /* back-pressure: the producer's queue is (nearly) full */
   int restarts_in_row;
-  uint64_t applied;      /* the last command (wy_kafka_runtime_execute) applied */
+  uint64_t applied; /* the last command (wy_kafka_runtime_execute) applied */
   wy_status_t status;
   wy_error_t err;
   wy_record_t *recs; /* a poll's records */

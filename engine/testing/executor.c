@@ -73,8 +73,7 @@ static bool copy_bytes(wy_arena_t *a, const uint8_t **p, size_t len) {
 }
 
 static bool copy_format(wy_arena_t *a, wy_qtt_format_t *f) {
-  if (!copy_str(a, &f->format) || !copy_str(a, &f->window_type) ||
-      !copy_value(a, &f->properties))
+  if (!copy_str(a, &f->format) || !copy_str(a, &f->window_type) || !copy_value(a, &f->properties))
     return false;
   if (!f->features.n) return true;
   const char **items = wy_arena_calloc(a, f->features.n, sizeof *items);
@@ -122,9 +121,8 @@ wy_status_t wy_qtt_result_add_topic(wy_qtt_result_t *r, const wy_qtt_topic_info_
     return nomem(err);
   wy_arena_t *a = &r->arena;
   wy_qtt_topic_info_t c = *t;
-  if (!copy_str(a, &c.name) || !copy_format(a, &c.key_format) ||
-      !copy_format(a, &c.value_format) || !copy_value(a, &c.key_schema) ||
-      !copy_value(a, &c.value_schema))
+  if (!copy_str(a, &c.name) || !copy_format(a, &c.key_format) || !copy_format(a, &c.value_format) ||
+      !copy_value(a, &c.key_schema) || !copy_value(a, &c.value_schema))
     return nomem(err);
   r->topics[r->ntopics++] = c;
   return WY_OK;
@@ -144,8 +142,8 @@ wy_status_t wy_qtt_result_add_source(wy_qtt_result_t *r, const wy_qtt_source_inf
   return WY_OK;
 }
 
-wy_status_t wy_qtt_result_set_exception(wy_qtt_result_t *r, wy_qtt_phase_t phase,
-                                        int statement, const wy_error_t *e) {
+wy_status_t wy_qtt_result_set_exception(wy_qtt_result_t *r, wy_qtt_phase_t phase, int statement,
+                                        const wy_error_t *e) {
   if (r->has_exception) return WY_OK;
   wy_qtt_exception_t *x = &r->exception;
   x->code = e->code;
@@ -175,8 +173,8 @@ wy_status_t wy_qtt_payload_read(const wy_qtt_payload_t *p, wy_arena_t *a, wy_val
     *out = wy_null(WY_T_STRING);
     return WY_OK;
   }
-  static const size_t width[] = {[WY_QTT_WIRE_KAFKA_INT] = 4, [WY_QTT_WIRE_KAFKA_BIGINT] = 8,
-                                 [WY_QTT_WIRE_KAFKA_DOUBLE] = 8};
+  static const size_t width[] = {
+      [WY_QTT_WIRE_KAFKA_INT] = 4, [WY_QTT_WIRE_KAFKA_BIGINT] = 8, [WY_QTT_WIRE_KAFKA_DOUBLE] = 8};
   size_t want = (unsigned)p->wire < sizeof width / sizeof *width ? width[p->wire] : 0;
   if (want && p->len != want)
     return wy_error_set(err, WY_ERR_DECODE, "%s value has %zu bytes, not %zu",

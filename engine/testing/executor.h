@@ -41,13 +41,13 @@
 #include "engine/testing/qtt.h"
 
 /* X(code, name) — how raw bytes in a result are read back, per ksqlDB's test serdes. */
-#define WY_QTT_WIRES(X)                                                            \
-  X(WY_QTT_WIRE_TEXT, "text")            /* DELIMITED, KAFKA STRING: UTF-8 text */   \
-  X(WY_QTT_WIRE_KAFKA_INT, "kafka-int")  /* 4-byte big-endian int32 */               \
-  X(WY_QTT_WIRE_KAFKA_BIGINT, "kafka-bigint") /* 8-byte big-endian int64 */          \
+#define WY_QTT_WIRES(X)                                                                 \
+  X(WY_QTT_WIRE_TEXT, "text")                 /* DELIMITED, KAFKA STRING: UTF-8 text */ \
+  X(WY_QTT_WIRE_KAFKA_INT, "kafka-int")       /* 4-byte big-endian int32 */             \
+  X(WY_QTT_WIRE_KAFKA_BIGINT, "kafka-bigint") /* 8-byte big-endian int64 */             \
   X(WY_QTT_WIRE_KAFKA_DOUBLE, "kafka-double") /* 8-byte IEEE-754, read as BigDecimal */ \
-  X(WY_QTT_WIRE_KAFKA_BYTES, "kafka-bytes")   /* bytes compared as UTF-8 text */      \
-  X(WY_QTT_WIRE_NONE, "none")            /* NONE format: always reads as null */
+  X(WY_QTT_WIRE_KAFKA_BYTES, "kafka-bytes")   /* bytes compared as UTF-8 text */        \
+  X(WY_QTT_WIRE_NONE, "none")                 /* NONE format: always reads as null */
 
 typedef enum {
 #define WY_X_WIRE(code, name) code,
@@ -57,9 +57,9 @@ typedef enum {
 
 /* A record key or value as the executor hands it back. */
 typedef struct wy_qtt_payload {
-  bool raw;            /* false: `value` holds the decoded JSON value */
-  wy_value_t value;    /* decoded; null for a null key or value */
-  wy_qtt_wire_t wire;  /* raw: how to read `bytes` */
+  bool raw;             /* false: `value` holds the decoded JSON value */
+  wy_value_t value;     /* decoded; null for a null key or value */
+  wy_qtt_wire_t wire;   /* raw: how to read `bytes` */
   const uint8_t *bytes; /* raw: serialized form; NULL means a null key or value */
   size_t len;
 } wy_qtt_payload_t;
@@ -67,24 +67,24 @@ typedef struct wy_qtt_payload {
 /* One record produced on a topic. */
 typedef struct wy_qtt_out_record {
   const char *topic;
-  wy_qtt_payload_t key;    /* the inner key for windowed keys (see wy_qtt_window_split) */
+  wy_qtt_payload_t key; /* the inner key for windowed keys (see wy_qtt_window_split) */
   wy_qtt_payload_t value;
   int64_t timestamp;
   size_t nheaders;
   const wy_qtt_header_t *headers;
-  wy_qtt_window_t window;  /* kind NONE when the key is not windowed */
+  wy_qtt_window_t window; /* kind NONE when the key is not windowed */
   int32_t partition;
 } wy_qtt_out_record_t;
 
 /* A source in the final catalog, rendered as ksqlDB renders it. */
 typedef struct wy_qtt_source_info {
-  const char *name;      /* e.g. "OUTPUT" */
+  const char *name; /* e.g. "OUTPUT" */
   bool is_table;
-  const char *schema;    /* e.g. "`ID` BIGINT KEY, `NAME` STRING" */
+  const char *schema; /* e.g. "`ID` BIGINT KEY, `NAME` STRING" */
   const char *topic;
   wy_qtt_format_t key_format; /* format, features, properties, window type and size */
   wy_qtt_format_t value_format;
-  bool is_source;        /* created with CREATE SOURCE STREAM/TABLE */
+  bool is_source; /* created with CREATE SOURCE STREAM/TABLE */
 } wy_qtt_source_info_t;
 
 /* A topic that exists at the end of the run, internal ones included. */
@@ -99,9 +99,9 @@ typedef struct wy_qtt_topic_info {
 
 /* X(code, name) — where an exception was raised; the mapping of ksqlDB's exception
  * classes (qtt_compare.h) keys on it. */
-#define WY_QTT_PHASES(X)                                                           \
+#define WY_QTT_PHASES(X)                                                              \
   X(WY_QTT_PHASE_STATEMENT, "statement")   /* parsing, analysing, starting a query */ \
-  X(WY_QTT_PHASE_PROCESSING, "processing") /* while records flow through a query */  \
+  X(WY_QTT_PHASE_PROCESSING, "processing") /* while records flow through a query */   \
   X(WY_QTT_PHASE_SETUP, "setup")           /* topic or schema setup before statements */
 
 typedef enum {
@@ -142,8 +142,8 @@ wy_status_t wy_qtt_result_add_topic(wy_qtt_result_t *r, const wy_qtt_topic_info_
 wy_status_t wy_qtt_result_add_source(wy_qtt_result_t *r, const wy_qtt_source_info_t *s,
                                      wy_error_t *err);
 /* Record the exception that ended the run (the first one wins). */
-wy_status_t wy_qtt_result_set_exception(wy_qtt_result_t *r, wy_qtt_phase_t phase,
-                                        int statement, const wy_error_t *e);
+wy_status_t wy_qtt_result_set_exception(wy_qtt_result_t *r, wy_qtt_phase_t phase, int statement,
+                                        const wy_error_t *e);
 
 /* Read a payload back as a JSON value: decoded payloads as they are, raw ones per
  * their wire (text -> STRING, KAFKA INT/BIGINT -> INT/BIGINT, KAFKA DOUBLE -> DECIMAL
@@ -162,8 +162,7 @@ wy_status_t wy_qtt_window_split(const uint8_t *key, size_t len, wy_qtt_window_ki
 /* The executor: one function and its context. */
 typedef struct wy_qtt_executor {
   const char *name;
-  wy_status_t (*run)(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out,
-                     wy_error_t *err);
+  wy_status_t (*run)(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out, wy_error_t *err);
   void *ctx;
 } wy_qtt_executor_t;
 

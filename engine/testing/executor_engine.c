@@ -69,29 +69,37 @@ static void put_be(uint8_t *p, uint64_t v, int n) {
 
 static double value_as_double(const wy_value_t *v) {
   switch (v->kind) {
-  case WY_T_INT: return v->u.i32;
-  case WY_T_BIGINT: return (double)v->u.i64;
-  case WY_T_DOUBLE: return v->u.f64;
-  case WY_T_DECIMAL: {
-    double d = (double)v->u.dec;
-    for (int i = 0; i < v->scale; i++) d /= 10;
-    return d;
-  }
-  default: return 0;
+    case WY_T_INT:
+      return v->u.i32;
+    case WY_T_BIGINT:
+      return (double)v->u.i64;
+    case WY_T_DOUBLE:
+      return v->u.f64;
+    case WY_T_DECIMAL: {
+      double d = (double)v->u.dec;
+      for (int i = 0; i < v->scale; i++) d /= 10;
+      return d;
+    }
+    default:
+      return 0;
   }
 }
 
 static int64_t value_as_int(const wy_value_t *v) {
   switch (v->kind) {
-  case WY_T_INT: return v->u.i32;
-  case WY_T_BIGINT: return v->u.i64;
-  case WY_T_DOUBLE: return (int64_t)v->u.f64;
-  case WY_T_DECIMAL: {
-    wy_int128_t x = v->u.dec;
-    for (int i = 0; i < v->scale; i++) x /= 10;
-    return (int64_t)x;
-  }
-  default: return 0;
+    case WY_T_INT:
+      return v->u.i32;
+    case WY_T_BIGINT:
+      return v->u.i64;
+    case WY_T_DOUBLE:
+      return (int64_t)v->u.f64;
+    case WY_T_DECIMAL: {
+      wy_int128_t x = v->u.dec;
+      for (int i = 0; i < v->scale; i++) x /= 10;
+      return (int64_t)x;
+    }
+    default:
+      return 0;
   }
 }
 
@@ -112,8 +120,8 @@ static size_t side_columns(const wy_source_def_t *d, bool key, wy_format_column_
 
 /* A codec for a source's key or value columns, in the given format (the source's spec
  * otherwise: delimiter, wrapping). */
-static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_format_t f, wy_sr_t *sr, int32_t id,
-                                     wy_error_t *err) {
+static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_format_t f, wy_sr_t *sr,
+                                     int32_t id, wy_error_t *err) {
   wy_format_column_t *cols = calloc(d->schema.n + 1, sizeof *cols);
   if (!cols) {
     wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -138,8 +146,8 @@ static char *json_text(const wy_value_t *v, size_t *len) {
 
 /* Spec JSON -> typed columns (JSON codec) -> AVRO bytes written with the subject's
  * latest schema, as ksqlDB's test serde does. */
-static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_buf_t *buf,
-                         bool *is_null, wy_error_t *err) {
+static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr,
+                         wy_buf_t *buf, bool *is_null, wy_error_t *err) {
   size_t n;
   char *small = json_text(v, &n);
   if (!small) return wy_error_set(err, WY_ERR_NOMEM, "out of memory"), false;
@@ -157,8 +165,10 @@ static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key
     wy_value_t *cols = wy_arena_calloc(&a, wy_format_codec_ncols(jc) + 1, sizeof *cols);
     bool null_row = false;
     ok = cols && wy_format_decode(jc, small, n, &a, cols, &null_row, err) == WY_OK;
-    if (ok && null_row) *is_null = true;
-    else if (ok) ok = wy_format_encode(ac, cols, buf, is_null, err) == WY_OK;
+    if (ok && null_row)
+      *is_null = true;
+    else if (ok)
+      ok = wy_format_encode(ac, cols, buf, is_null, err) == WY_OK;
     wy_arena_release(&a);
   }
   wy_format_codec_destroy(jc);
@@ -168,8 +178,8 @@ static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key
 }
 
 /* AVRO bytes -> typed columns -> JSON text -> a JSON value for the comparator. */
-static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key, wy_sr_t *sr,
-                         wy_arena_t *arena, wy_value_t *out) {
+static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key,
+                         wy_sr_t *sr, wy_arena_t *arena, wy_value_t *out) {
   wy_error_t err;
   wy_format_codec_t *ac = side_codec(d, key, WY_FORMAT_AVRO, sr, -1, &err);
   wy_format_codec_t *jc = ac ? side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err) : NULL;
@@ -222,8 +232,9 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
       bool unwrapped = key ? n == 1 : (n == 1 && spec->wrap_single == 0);
       char *json = NULL;
       int32_t id;
-      if (wy_avro_schema_from_columns(&fs, unwrapped, spec->full_schema_name[0] ? spec->full_schema_name : NULL, &json,
-                                      &err) == WY_OK)
+      if (wy_avro_schema_from_columns(&fs, unwrapped,
+                                      spec->full_schema_name[0] ? spec->full_schema_name : NULL,
+                                      &json, &err) == WY_OK)
         wy_sr_register(sr, subject, json, &id, &err);
       free(json);
       free(cols);
@@ -233,8 +244,8 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
 
 /* Serialize a spec JSON value as ksqlDB's test serdes do for this format. Returns the
  * bytes in buf (or *is_null). */
-static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr, wy_buf_t *buf,
-                      bool *is_null) {
+static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr,
+                      wy_buf_t *buf, bool *is_null) {
   *is_null = false;
   buf->len = 0;
   if (v->null) {
@@ -282,8 +293,8 @@ static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, w
 }
 
 /* How the runner reads a topic's key or value back. */
-static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key, wy_sr_t *sr,
-                         wy_arena_t *a, wy_qtt_payload_t *p) {
+static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key,
+                         wy_sr_t *sr, wy_arena_t *a, wy_qtt_payload_t *p) {
   memset(p, 0, sizeof *p);
   const char *fmt = d ? (key ? d->key_format.name : d->value_format.name) : "JSON";
   if (!bytes) {
@@ -309,10 +320,14 @@ static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t
   if (strcmp(fmt, "NONE") == 0) p->wire = WY_QTT_WIRE_NONE;
   if (strcmp(fmt, "KAFKA") == 0) {
     const wy_type_t *t = d ? single_type(d, key) : NULL;
-    if (t && t->kind == WY_T_INT) p->wire = WY_QTT_WIRE_KAFKA_INT;
-    else if (t && t->kind == WY_T_BIGINT) p->wire = WY_QTT_WIRE_KAFKA_BIGINT;
-    else if (t && t->kind == WY_T_DOUBLE) p->wire = WY_QTT_WIRE_KAFKA_DOUBLE;
-    else if (t && t->kind == WY_T_BYTES) p->wire = WY_QTT_WIRE_KAFKA_BYTES;
+    if (t && t->kind == WY_T_INT)
+      p->wire = WY_QTT_WIRE_KAFKA_INT;
+    else if (t && t->kind == WY_T_BIGINT)
+      p->wire = WY_QTT_WIRE_KAFKA_BIGINT;
+    else if (t && t->kind == WY_T_DOUBLE)
+      p->wire = WY_QTT_WIRE_KAFKA_DOUBLE;
+    else if (t && t->kind == WY_T_BYTES)
+      p->wire = WY_QTT_WIRE_KAFKA_BYTES;
   }
 }
 
@@ -346,8 +361,8 @@ static wy_status_t drive(wy_engine_t *e, wy_query_t *q, wy_source_t *src, wy_err
 
 /* Query q's records: the inputs it reads, in file order, then what earlier queries
  * wrote to its other source topics, partition by partition. */
-static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q, const piped_t *piped,
-                              wy_error_t *err) {
+static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q,
+                              const piped_t *piped, wy_error_t *err) {
   const wy_plan_t *p = wy_query_plan(q);
   wy_memory_broker_t *broker = wy_engine_broker(e);
   wy_position_t *seq = calloc(tc->ninputs + 1, sizeof *seq);
@@ -367,12 +382,12 @@ static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_
   src = NULL;
   if (st == WY_OK) st = wy_memory_source_new(broker, NULL, &src, err);
   for (size_t s = 0; st == WY_OK && s < p->nsource_topics; s++)
-    if (!is_input_topic(tc, p->source_topics[s])) st = wy_memory_source_assign_topic(src, p->source_topics[s], err);
+    if (!is_input_topic(tc, p->source_topics[s]))
+      st = wy_memory_source_assign_topic(src, p->source_topics[s], err);
   if (st == WY_OK) st = drive(e, q, src, err);
   wy_source_destroy(src);
   return st;
 }
-
 
 static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   memset(out, 0, sizeof *out);
@@ -418,7 +433,8 @@ typedef struct engine_ctx {
   struct wy_lineage_emitter *lineage;
 } engine_ctx_t;
 
-static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out, wy_error_t *err) {
+static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out,
+                            wy_error_t *err) {
   const engine_ctx_t *ec = ctx;
   const wy_registry_t *registry = ec ? ec->registry : NULL;
   wy_memory_broker_t *broker = NULL;
@@ -431,7 +447,8 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
   wy_arena_t arena;
   wy_arena_init(&arena, 0);
   wy_sr_t *sr = wy_sr_mem_new(WY_COMPAT_NONE);
-  wy_status_t st = sr ? wy_memory_broker_new(&broker, err) : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st =
+      sr ? wy_memory_broker_new(&broker, err) : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK) {
     wy_memory_broker_set_auto_create(broker, 1);
     wy_engine_options_t o = {0};
@@ -459,15 +476,19 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
       const char *fmt = key ? tp->key_format : tp->value_format;
       if (schema->null || (fmt && strcasecmp(fmt, "AVRO") != 0)) continue;
       char text[16384], subject[512];
-      if (schema->kind == WY_T_STRING) snprintf(text, sizeof text, "%.*s", (int)schema->len, schema->u.str);
-      else wy_qtt_json_format(schema, text, sizeof text);
+      if (schema->kind == WY_T_STRING)
+        snprintf(text, sizeof text, "%.*s", (int)schema->len, schema->u.str);
+      else
+        wy_qtt_json_format(schema, text, sizeof text);
       snprintf(subject, sizeof subject, "%s-%s", tp->name, key ? "key" : "value");
       bool has_id = key ? tp->has_key_schema_id : tp->has_value_schema_id;
       int64_t id = key ? tp->key_schema_id : tp->value_schema_id;
       int32_t got;
       wy_error_t serr;
-      if (has_id) wy_sr_mem_register_with_id(sr, subject, text, (int32_t)id, &serr);
-      else wy_sr_register(sr, subject, text, &got, &serr);
+      if (has_id)
+        wy_sr_mem_register_with_id(sr, subject, text, (int32_t)id, &serr);
+      else
+        wy_sr_register(sr, subject, text, &got, &serr);
     }
   }
   /* statements */
@@ -490,7 +511,8 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const wy_qtt_record_t *r = &tc->inputs[i];
     const wy_source_def_t *d = wy_catalog_find_by_topic(wy_engine_catalog(e), r->topic);
     bool knull, vnull;
-    if (!serialize(&r->key, d, true, sr, &kb, &knull) || !serialize(&r->value, d, false, sr, &vb, &vnull)) {
+    if (!serialize(&r->key, d, true, sr, &kb, &knull) ||
+        !serialize(&r->value, d, false, sr, &vb, &vnull)) {
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -510,8 +532,8 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     wy_error_t perr;
     if (wy_memory_broker_produce(broker, r->topic, 0, knull ? NULL : kb.data, knull ? 0 : kb.len,
                                  vnull ? NULL : vb.data, vnull ? 0 : vb.len, hs, nh,
-                                 r->has_timestamp ? r->timestamp : 0, &piped[i].partition, &piped[i].offset,
-                                 &perr) != WY_OK) {
+                                 r->has_timestamp ? r->timestamp : 0, &piped[i].partition,
+                                 &piped[i].offset, &perr) != WY_OK) {
       wy_qtt_result_set_exception(out, WY_QTT_PHASE_SETUP, -1, &perr);
       goto report;
     }
@@ -571,8 +593,11 @@ report:
         if (d && d->window != WY_WINDOW_NONE && kbytes) {
           size_t inner;
           wy_error_t werr;
-          wy_qtt_window_kind_t wk = d->window == WY_WINDOW_SESSION ? WY_QTT_WINDOW_SESSION : WY_QTT_WINDOW_TIME;
-          if (wy_qtt_window_split(kbytes, klen, wk, d->window_size_ms, &inner, &o.window, &werr) == WY_OK) klen = inner;
+          wy_qtt_window_kind_t wk =
+              d->window == WY_WINDOW_SESSION ? WY_QTT_WINDOW_SESSION : WY_QTT_WINDOW_TIME;
+          if (wy_qtt_window_split(kbytes, klen, wk, d->window_size_ms, &inner, &o.window, &werr) ==
+              WY_OK)
+            klen = inner;
         }
         payload_from(kbytes, klen, d, true, sr, &arena, &o.key);
         payload_from(rec.value, rec.value_len, d, false, sr, &arena, &o.value);
@@ -622,7 +647,8 @@ static wy_qtt_executor_t engine_executor_with = {"engine", run_case, &engine_wit
 
 const wy_qtt_executor_t *wy_qtt_executor_engine(void) { return &engine_executor; }
 
-const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg, struct wy_lineage_emitter *lineage) {
+const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg,
+                                                     struct wy_lineage_emitter *lineage) {
   engine_with_ctx.registry = reg;
   engine_with_ctx.lineage = lineage;
   return &engine_executor_with;

@@ -15,6 +15,7 @@ const wy_qtt_executor_t *wy_qtt_executor_engine(void);
  * lineage is set, reports every query's OpenLineage run through it; both must outlive
  * every use of the executor. Either may be NULL. */
 struct wy_lineage_emitter;
-const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg, struct wy_lineage_emitter *lineage);
+const wy_qtt_executor_t *wy_qtt_executor_engine_with(const wy_registry_t *reg,
+                                                     struct wy_lineage_emitter *lineage);
 
 #endif

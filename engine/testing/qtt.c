@@ -15,7 +15,8 @@
 
 /* ksqlDB substitutes this text when a statement uses {FORMAT} without a `format` list,
  * so that the statement fails to parse with a message that says why. */
-#define FORMAT_REPLACE_ERROR "To use {FORMAT} in your statements please set the 'format' test case element"
+#define FORMAT_REPLACE_ERROR \
+  "To use {FORMAT} in your statements please set the 'format' test case element"
 
 static const char *const window_names[] = {
 #define WY_X_WIN(code, name) name,
@@ -47,10 +48,10 @@ static void bad(ctx_t *c, const char *fmt, ...) {
 }
 
 /* Record a problem and leave the (void) parsing function. */
-#define FAIL(c, ...)                                                               \
-  do {                                                                             \
-    bad((c), __VA_ARGS__);                                                         \
-    return;                                                                        \
+#define FAIL(c, ...)       \
+  do {                     \
+    bad((c), __VA_ARGS__); \
+    return;                \
   } while (0)
 
 static const char *dup(ctx_t *c, const char *s, size_t n) {
@@ -78,8 +79,7 @@ static const char *req_str(ctx_t *c, const json_t *obj, const char *key, const c
   return s;
 }
 
-static bool opt_int(ctx_t *c, const json_t *obj, const char *key, const char *where,
-                    int64_t *out) {
+static bool opt_int(ctx_t *c, const json_t *obj, const char *key, const char *where, int64_t *out) {
   const json_t *j = json_object_get(obj, key);
   if (!j || json_is_null(j)) return false;
   if (!wy_qtt_json_int64(j, out)) {
@@ -89,8 +89,7 @@ static bool opt_int(ctx_t *c, const json_t *obj, const char *key, const char *wh
   return true;
 }
 
-static bool opt_bool(ctx_t *c, const json_t *obj, const char *key, const char *where,
-                     bool dflt) {
+static bool opt_bool(ctx_t *c, const json_t *obj, const char *key, const char *where, bool dflt) {
   const json_t *j = json_object_get(obj, key);
   if (!j || json_is_null(j)) return dflt;
   if (!json_is_boolean(j)) {
@@ -118,8 +117,7 @@ static const json_t *opt_array(ctx_t *c, const json_t *obj, const char *key, con
   return j;
 }
 
-static const json_t *opt_object(ctx_t *c, const json_t *obj, const char *key,
-                                const char *where) {
+static const json_t *opt_object(ctx_t *c, const json_t *obj, const char *key, const char *where) {
   const json_t *j = json_object_get(obj, key);
   if (!j || json_is_null(j)) return NULL;
   if (!json_is_object(j)) {
@@ -208,8 +206,7 @@ static void parse_record(ctx_t *c, const json_t *j, const char *where, wy_qtt_re
   parse_window(c, json_object_get(j, "window"), where, &r->window);
 }
 
-static wy_qtt_record_t *parse_records(ctx_t *c, const json_t *arr, const char *what,
-                                      size_t *n) {
+static wy_qtt_record_t *parse_records(ctx_t *c, const json_t *arr, const char *what, size_t *n) {
   *n = arr ? json_array_size(arr) : 0;
   if (!*n) return NULL;
   wy_qtt_record_t *rs = wy_arena_calloc(c->a, *n, sizeof *rs);
@@ -286,8 +283,7 @@ static void parse_post_source(ctx_t *c, const json_t *j, const char *where,
   s->is_source = opt_bool(c, j, "isSource", where, false);
 }
 
-static void parse_post_topic(ctx_t *c, const json_t *j, const char *where,
-                             wy_qtt_post_topic_t *t) {
+static void parse_post_topic(ctx_t *c, const json_t *j, const char *where, wy_qtt_post_topic_t *t) {
   if (!json_is_object(j)) FAIL(c, "%s must be an object", where);
   int64_t x;
   t->name = req_str(c, j, "name", where);
@@ -305,19 +301,19 @@ static void parse_post_topic(ctx_t *c, const json_t *j, const char *where,
 }
 
 /* Allocate n zeroed items for an array member and parse each with fn. */
-#define PARSE_LIST(c, arr, what, out, nout, fn)                                    \
-  do {                                                                             \
-    (nout) = (arr) ? json_array_size(arr) : 0;                                     \
-    (out) = (nout) ? wy_arena_calloc((c)->a, (nout), sizeof *(out)) : NULL;        \
-    if ((nout) && !(out)) {                                                        \
-      (c)->oom = true;                                                             \
-      (nout) = 0;                                                                  \
-    }                                                                              \
-    for (size_t i_ = 0; i_ < (nout); i_++) {                                       \
-      char where_[64];                                                             \
-      snprintf(where_, sizeof where_, "%s[%zu]", (what), i_);                      \
-      fn((c), json_array_get((arr), i_), where_, &(out)[i_]);                      \
-    }                                                                              \
+#define PARSE_LIST(c, arr, what, out, nout, fn)                             \
+  do {                                                                      \
+    (nout) = (arr) ? json_array_size(arr) : 0;                              \
+    (out) = (nout) ? wy_arena_calloc((c)->a, (nout), sizeof *(out)) : NULL; \
+    if ((nout) && !(out)) {                                                 \
+      (c)->oom = true;                                                      \
+      (nout) = 0;                                                           \
+    }                                                                       \
+    for (size_t i_ = 0; i_ < (nout); i_++) {                                \
+      char where_[64];                                                      \
+      snprintf(where_, sizeof where_, "%s[%zu]", (what), i_);               \
+      fn((c), json_array_get((arr), i_), where_, &(out)[i_]);               \
+    }                                                                       \
   } while (0)
 
 static void parse_post(ctx_t *c, const json_t *j, wy_qtt_post_t *p) {
@@ -362,8 +358,7 @@ static bool is_config_placeholder(const json_t *v) {
 
 /* Build one expansion of entry t. Problems end up in tc->invalid. */
 static void build_case(wy_arena_t *a, const char *path, const char *base, size_t index,
-                       const json_t *t, const char *format, const char *config,
-                       wy_qtt_case_t *tc) {
+                       const json_t *t, const char *format, const char *config, wy_qtt_case_t *tc) {
   ctx_t c = {a, NULL, false};
   char where[32];
   snprintf(where, sizeof where, "tests[%zu]", index);
@@ -379,8 +374,8 @@ static void build_case(wy_arena_t *a, const char *path, const char *base, size_t
   const json_t *props = opt_object(&c, t, "properties", where);
   const char *config_prop = NULL;
   tc->nproperties = props ? json_object_size(props) : 0;
-  tc->properties = tc->nproperties ? wy_arena_calloc(a, tc->nproperties, sizeof *tc->properties)
-                                   : NULL;
+  tc->properties =
+      tc->nproperties ? wy_arena_calloc(a, tc->nproperties, sizeof *tc->properties) : NULL;
   if (tc->nproperties && !tc->properties) c.oom = true, tc->nproperties = 0;
   size_t i = 0, placeholders = 0;
   const char *key;
@@ -415,8 +410,7 @@ static void build_case(wy_arena_t *a, const char *path, const char *base, size_t
       tc->statements.items[k] = s;
     }
 
-  PARSE_LIST(&c, opt_array(&c, t, "topics", where), "topics", tc->topics, tc->ntopics,
-             parse_topic);
+  PARSE_LIST(&c, opt_array(&c, t, "topics", where), "topics", tc->topics, tc->ntopics, parse_topic);
   tc->inputs = parse_records(&c, opt_array(&c, t, "inputs", where), "inputs", &tc->ninputs);
   tc->outputs = parse_records(&c, opt_array(&c, t, "outputs", where), "outputs", &tc->noutputs);
 
@@ -536,8 +530,7 @@ static wy_qtt_file_t *from_json(const char *path, json_t *root, wy_error_t *err)
   return f;
 }
 
-wy_qtt_file_t *wy_qtt_file_parse(const char *path, const char *text, size_t len,
-                                 wy_error_t *err) {
+wy_qtt_file_t *wy_qtt_file_parse(const char *path, const char *text, size_t len, wy_error_t *err) {
   json_t *root = wy_qtt_json_parse(text, len, path, err);
   if (!root) return NULL;
   wy_qtt_file_t *f = from_json(path, root, err);
@@ -639,8 +632,10 @@ wy_status_t wy_qtt_split_sql(const char *sql, size_t len, wy_arena_t *a, wy_qtt_
     char c = i < len ? sql[i] : ';'; /* a virtual terminator flushes the tail */
     if (i < len && (c == '\'' || c == '"' || c == '`')) {
       for (i++; i < len; i++) {
-        if (sql[i] == c && i + 1 < len && sql[i + 1] == c) i++; /* doubled quote */
-        else if (sql[i] == c) break;
+        if (sql[i] == c && i + 1 < len && sql[i + 1] == c)
+          i++; /* doubled quote */
+        else if (sql[i] == c)
+          break;
       }
       if (i >= len) return wy_error_set(err, WY_ERR_PARSE, "unterminated quoted text in SQL");
       significant = true;
@@ -689,8 +684,7 @@ int wy_qtt_version_compare(const char *a, const char *b) {
   return 0;
 }
 
-const char *wy_qtt_case_property(const wy_qtt_case_t *c, const char *name, char *buf,
-                                 size_t cap) {
+const char *wy_qtt_case_property(const wy_qtt_case_t *c, const char *name, char *buf, size_t cap) {
   for (size_t i = 0; i < c->nproperties; i++) {
     const wy_qtt_property_t *p = &c->properties[i];
     if (strcmp(p->name, name) != 0) continue;

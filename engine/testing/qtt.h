@@ -29,9 +29,9 @@
 #define WY_QTT_COMPAT_VERSION "7.4.0"
 
 /* X(code, spec name) — the window kinds a record key may carry. */
-#define WY_QTT_WINDOW_KINDS(X)                                                     \
-  X(WY_QTT_WINDOW_NONE, "none")                                                    \
-  X(WY_QTT_WINDOW_TIME, "time")                                                    \
+#define WY_QTT_WINDOW_KINDS(X)  \
+  X(WY_QTT_WINDOW_NONE, "none") \
+  X(WY_QTT_WINDOW_TIME, "time") \
   X(WY_QTT_WINDOW_SESSION, "session")
 
 typedef enum {
@@ -76,13 +76,13 @@ typedef struct wy_qtt_strings {
 
 /* A key or value format as the spec writes it: `"JSON"` or `{"format": ..., ...}`. */
 typedef struct wy_qtt_format {
-  const char *format;         /* NULL when not given */
+  const char *format; /* NULL when not given */
   bool has_features;
-  wy_qtt_strings_t features;  /* SerdeFeatures, e.g. UNWRAP_SINGLES */
-  wy_value_t properties;      /* MAP, or null when absent (e.g. delimiter, fullSchemaName) */
-  const char *window_type;    /* TUMBLING, HOPPING, SESSION; NULL when not windowed */
+  wy_qtt_strings_t features; /* SerdeFeatures, e.g. UNWRAP_SINGLES */
+  wy_value_t properties;     /* MAP, or null when absent (e.g. delimiter, fullSchemaName) */
+  const char *window_type;   /* TUMBLING, HOPPING, SESSION; NULL when not windowed */
   bool has_window_size;
-  int64_t window_size;        /* ms */
+  int64_t window_size; /* ms */
 } wy_qtt_format_t;
 
 /* One entry of `topics` (TopicNode). Schemas are JSON values: an object for AVRO and
@@ -177,8 +177,7 @@ typedef struct wy_qtt_file {
  * the load: they come back with `invalid` set. */
 wy_qtt_file_t *wy_qtt_file_load(const char *path, wy_error_t *err);
 /* Same from text in memory; `path` is used for names and messages. */
-wy_qtt_file_t *wy_qtt_file_parse(const char *path, const char *text, size_t len,
-                                 wy_error_t *err);
+wy_qtt_file_t *wy_qtt_file_parse(const char *path, const char *text, size_t len, wy_error_t *err);
 void wy_qtt_file_destroy(wy_qtt_file_t *f);
 
 /* ksql-test-runner mode (three files): the SQL script (split into statements), the

@@ -84,9 +84,10 @@ static int64_t expected_long(const wy_value_t *e) {
       return (int64_t)(uint64_t)q;
     }
     case WY_T_DOUBLE:
-      return isnan(e->u.f64) ? 0 : e->u.f64 >= 9.2e18 ? INT64_MAX
-                                : e->u.f64 <= -9.2e18 ? INT64_MIN
-                                                      : (int64_t)e->u.f64;
+      return isnan(e->u.f64)       ? 0
+             : e->u.f64 >= 9.2e18  ? INT64_MAX
+             : e->u.f64 <= -9.2e18 ? INT64_MIN
+                                   : (int64_t)e->u.f64;
     case WY_T_INT:
       return e->u.i32;
     default:
@@ -164,8 +165,8 @@ typedef struct {
 
 static bool mismatch(vctx_t *c, const wy_value_t *e, const wy_value_t *a, const char *why) {
   char eb[256], ab[256];
-  return differ(c->diff, c->cap, "%s%sexpected %s but was %s%s%s%s", c->path, c->path[0] ? ": " : "",
-                render(e, eb, sizeof eb), render(a, ab, sizeof ab),
+  return differ(c->diff, c->cap, "%s%sexpected %s but was %s%s%s%s", c->path,
+                c->path[0] ? ": " : "", render(e, eb, sizeof eb), render(a, ab, sizeof ab),
                 is_null(a) ? "" : " (", is_null(a) ? "" : wy_type_kind_name(a->kind),
                 is_null(a) ? "" : why);
 }
@@ -179,9 +180,10 @@ static bool value_matches(vctx_t *c, const wy_value_t *e, const wy_value_t *a) {
       if (a->kind != WY_T_MAP || !a->u.map) return mismatch(c, e, a, ", not an object)");
       if (a->u.map->n != e->u.map->n) {
         char eb[256], ab[256];
-        return differ(c->diff, c->cap, "%s%sexpected %" PRIu32 " fields but was %" PRIu32
-                      ": expected %s but was %s", c->path, c->path[0] ? ": " : "",
-                      e->u.map->n, a->u.map->n, render(e, eb, sizeof eb), render(a, ab, sizeof ab));
+        return differ(c->diff, c->cap,
+                      "%s%sexpected %" PRIu32 " fields but was %" PRIu32 ": expected %s but was %s",
+                      c->path, c->path[0] ? ": " : "", e->u.map->n, a->u.map->n,
+                      render(e, eb, sizeof eb), render(a, ab, sizeof ab));
       }
       for (uint32_t i = 0; i < e->u.map->n; i++) {
         const wy_value_t *k = &e->u.map->keys[i];
@@ -226,8 +228,8 @@ static const char *window_text(const wy_qtt_window_t *w, char *buf, size_t cap) 
   if (w->kind == WY_QTT_WINDOW_NONE)
     snprintf(buf, cap, "none");
   else
-    snprintf(buf, cap, "%s [%" PRId64 ", %" PRId64 "]", wy_qtt_window_kind_name(w->kind),
-             w->start, w->end);
+    snprintf(buf, cap, "%s [%" PRId64 ", %" PRId64 "]", wy_qtt_window_kind_name(w->kind), w->start,
+             w->end);
   return buf;
 }
 
@@ -240,8 +242,8 @@ static bool headers_match(const wy_qtt_record_t *e, const wy_qtt_out_record_t *a
     const wy_qtt_header_t *x = &e->headers[i], *y = &a->headers[i];
     if (strcmp(x->key ? x->key : "", y->key ? y->key : "") != 0)
       return differ(diff, cap, "headers[%zu]: expected key '%s' but was '%s'", i, x->key, y->key);
-    bool same = (!x->value && !y->value) ||
-                (x->value && y->value && x->len == y->len && memcmp(x->value, y->value, x->len) == 0);
+    bool same = (!x->value && !y->value) || (x->value && y->value && x->len == y->len &&
+                                             memcmp(x->value, y->value, x->len) == 0);
     if (!same) return differ(diff, cap, "headers[%zu] '%s': values differ", i, x->key);
   }
   return true;
@@ -249,27 +251,30 @@ static bool headers_match(const wy_qtt_record_t *e, const wy_qtt_out_record_t *a
 
 /* A record's text: key and value shortened to their parts of RECORD_TEXT_MAX, so that the
  * whole always fits and the "> with timestamp=..." end is never cut off. */
-enum { KEY_TEXT_MAX = 160, VALUE_TEXT_MAX = 320, RECORD_TEXT_MAX = KEY_TEXT_MAX + VALUE_TEXT_MAX + 128 };
+enum {
+  KEY_TEXT_MAX = 160,
+  VALUE_TEXT_MAX = 320,
+  RECORD_TEXT_MAX = KEY_TEXT_MAX + VALUE_TEXT_MAX + 128
+};
 
 static void record_text(const wy_value_t *k, const wy_qtt_window_t *w, const wy_value_t *v,
                         bool has_ts, int64_t ts, char *buf, size_t cap) {
   char kb[KEY_TEXT_MAX], vb[VALUE_TEXT_MAX], wb[64], tb[32] = "any";
   if (has_ts) snprintf(tb, sizeof tb, "%" PRId64, ts);
-  snprintf(buf, cap, "<%s%s%s, %s> with timestamp=%s", render(k, kb, sizeof kb),
-           w->kind ? " " : "", w->kind ? window_text(w, wb, sizeof wb) : "",
-           render(v, vb, sizeof vb), tb);
+  snprintf(buf, cap, "<%s%s%s, %s> with timestamp=%s", render(k, kb, sizeof kb), w->kind ? " " : "",
+           w->kind ? window_text(w, wb, sizeof wb) : "", render(v, vb, sizeof vb), tb);
 }
 
 static bool record_matches(const wy_qtt_case_t *tc, const wy_qtt_record_t *e,
-                           const wy_qtt_out_record_t *a, const wy_value_t *ak,
-                           const wy_value_t *av, char *diff, size_t cap) {
+                           const wy_qtt_out_record_t *a, const wy_value_t *ak, const wy_value_t *av,
+                           char *diff, size_t cap) {
   char d[WY_QTT_DIFF_MAX], wb1[64], wb2[64];
   bool ok = true;
   if (!wy_qtt_value_matches(&e->key, ak, d, sizeof d)) {
     ok = prefix_diff(d, sizeof d, "key: ");
   } else if (e->window.kind != a->window.kind ||
-             (e->window.kind && (e->window.start != a->window.start ||
-                                 e->window.end != a->window.end))) {
+             (e->window.kind &&
+              (e->window.start != a->window.start || e->window.end != a->window.end))) {
     ok = differ(d, sizeof d, "window: expected %s but was %s",
                 window_text(&e->window, wb1, sizeof wb1), window_text(&a->window, wb2, sizeof wb2));
   } else if (!wy_qtt_value_matches(&e->value, av, d, sizeof d)) {
@@ -314,8 +319,8 @@ static bool topic_matches(const wy_qtt_case_t *tc, const char *topic, const wy_q
     if (want != got) { /* ksqlDB lists what it got when the counts differ */
       char at[RECORD_TEXT_MAX] = "";
       if (a) record_text(&k, &a->window, &v, true, a->timestamp, at, sizeof at);
-      return differ(diff, cap, "topic '%s': expected %zu records but got %zu%s%s", topic, want,
-                    got, a ? "; first actual: " : "", at);
+      return differ(diff, cap, "topic '%s': expected %zu records but got %zu%s%s", topic, want, got,
+                    a ? "; first actual: " : "", at);
     }
     if (ei >= tc->noutputs) break;
     char d[WY_QTT_DIFF_MAX];
@@ -326,8 +331,8 @@ static bool topic_matches(const wy_qtt_case_t *tc, const char *topic, const wy_q
   return true;
 }
 
-bool wy_qtt_outputs_match(const wy_qtt_case_t *tc, const wy_qtt_result_t *res,
-                          wy_arena_t *scratch, char *diff, size_t cap) {
+bool wy_qtt_outputs_match(const wy_qtt_case_t *tc, const wy_qtt_result_t *res, wy_arena_t *scratch,
+                          char *diff, size_t cap) {
   for (size_t i = 0; i < tc->noutputs; i++) {
     const char *topic = tc->outputs[i].topic;
     bool seen = false;
@@ -375,14 +380,15 @@ static bool class_ok(const char *what, const char *cls, const wy_qtt_exception_t
   bool known;
   if (wy_qtt_exception_class_matches(cls, a, &known)) return true;
   if (!known)
-    return differ(diff, cap, "expected %s %s, which walleye has no mapping for; got %s error %s: %s",
-                  what, cls, wy_qtt_phase_name(a->phase), wy_status_name(a->code), a->message);
+    return differ(diff, cap,
+                  "expected %s %s, which walleye has no mapping for; got %s error %s: %s", what,
+                  cls, wy_qtt_phase_name(a->phase), wy_status_name(a->code), a->message);
   return differ(diff, cap, "expected %s %s but got a %s error %s: %s", what, cls,
                 wy_qtt_phase_name(a->phase), wy_status_name(a->code), a->message);
 }
 
-bool wy_qtt_exception_matches(const wy_qtt_expected_exception_t *ee,
-                              const wy_qtt_exception_t *a, char *diff, size_t cap) {
+bool wy_qtt_exception_matches(const wy_qtt_expected_exception_t *ee, const wy_qtt_exception_t *a,
+                              char *diff, size_t cap) {
   const char *msg = a->message ? a->message : "";
   if (ee->type && !class_ok("exception", ee->type, a, diff, cap)) return false;
   if (ee->message && !strstr(msg, ee->message)) {
@@ -490,7 +496,8 @@ size_t wy_qtt_schema_normalize(const char *schema, char *out, size_t cap) {
       }
       for (int i = start[c]; i < e; i++) {
         const char *sep = i > start[c] ? " " : len ? ", " : "";
-        int n = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s", sep, t.tok[i]);
+        int n = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s", sep,
+                         t.tok[i]);
         len += (size_t)n;
       }
     }
@@ -522,7 +529,8 @@ static bool json_eq(const wy_value_t *a, const wy_value_t *b) {
     for (uint32_t i = 0; i < a->u.map->n; i++) {
       const wy_value_t *k = &a->u.map->keys[i], *other = NULL;
       for (uint32_t j = 0; j < b->u.map->n && !other; j++)
-        if (b->u.map->keys[j].len == k->len && memcmp(b->u.map->keys[j].u.str, k->u.str, k->len) == 0)
+        if (b->u.map->keys[j].len == k->len &&
+            memcmp(b->u.map->keys[j].u.str, k->u.str, k->len) == 0)
           other = &b->u.map->vals[j];
       if (!other || !json_eq(&a->u.map->vals[i], other)) return false;
     }
@@ -565,8 +573,8 @@ static bool topic_format_eq(const wy_qtt_format_t *e, const wy_qtt_format_t *a) 
          (!e->has_window_size || (a->has_window_size && e->window_size == a->window_size));
 }
 
-static bool source_matches(const wy_qtt_post_source_t *e, const wy_qtt_source_info_t *a,
-                           char *diff, size_t cap) {
+static bool source_matches(const wy_qtt_post_source_t *e, const wy_qtt_source_info_t *a, char *diff,
+                           size_t cap) {
   char x[512], y[512];
   if (e->type && (strcasecmp(e->type, "table") == 0) != a->is_table)
     return differ(diff, cap, "type: expected %s but was %s", e->type,
@@ -580,7 +588,8 @@ static bool source_matches(const wy_qtt_post_source_t *e, const wy_qtt_source_in
   }
   if (e->has_key_format) {
     const wy_qtt_format_t *k = &e->key_format, *ak = &a->key_format;
-    if ((k->format && !name_eq(k->format, ak->format)) || !name_eq(k->window_type, ak->window_type) ||
+    if ((k->format && !name_eq(k->format, ak->format)) ||
+        !name_eq(k->window_type, ak->window_type) ||
         (k->has_window_size && (!ak->has_window_size || k->window_size != ak->window_size)))
       return differ(diff, cap, "key format: expected %s but was %s", format_text(k, x, sizeof x),
                     format_text(ak, y, sizeof y));
@@ -589,7 +598,8 @@ static bool source_matches(const wy_qtt_post_source_t *e, const wy_qtt_source_in
     return differ(diff, cap, "value format: expected %s but was %s", e->value_format,
                   a->value_format.format ? a->value_format.format : "(none)");
   if (e->has_key_features && !features_eq(&e->key_features, &a->key_format.features))
-    return differ(diff, cap, "key features differ: actual %s", format_text(&a->key_format, y, sizeof y));
+    return differ(diff, cap, "key features differ: actual %s",
+                  format_text(&a->key_format, y, sizeof y));
   if (e->has_value_features && !features_eq(&e->value_features, &a->value_format.features))
     return differ(diff, cap, "value features differ: actual %s",
                   format_text(&a->value_format, y, sizeof y));
@@ -603,7 +613,8 @@ static bool post_topic_matches(const wy_qtt_post_topic_t *e, const wy_qtt_topic_
   char x[512], y[512];
   if (!topic_format_eq(&e->key_format, &a->key_format))
     return differ(diff, cap, "key format: expected %s but was %s",
-                  format_text(&e->key_format, x, sizeof x), format_text(&a->key_format, y, sizeof y));
+                  format_text(&e->key_format, x, sizeof x),
+                  format_text(&a->key_format, y, sizeof y));
   if (!topic_format_eq(&e->value_format, &a->value_format))
     return differ(diff, cap, "value format: expected %s but was %s",
                   format_text(&e->value_format, x, sizeof x),
@@ -670,14 +681,13 @@ bool wy_qtt_post_matches(const wy_qtt_post_t *post, const wy_qtt_result_t *res, 
 
 /* ---- the verdict ------------------------------------------------------------------- */
 
-bool wy_qtt_case_passes(const wy_qtt_case_t *tc, wy_status_t run_status,
-                        const wy_error_t *run_err, const wy_qtt_result_t *res, char *diff,
-                        size_t cap) {
+bool wy_qtt_case_passes(const wy_qtt_case_t *tc, wy_status_t run_status, const wy_error_t *run_err,
+                        const wy_qtt_result_t *res, char *diff, size_t cap) {
   if (cap) diff[0] = '\0';
   if (tc->invalid) return differ(diff, cap, "invalid test: %s", tc->invalid);
   if (run_status != WY_OK)
-    return differ(diff, cap, "%s", run_err && run_err->msg[0] ? run_err->msg
-                                                              : wy_status_describe(run_status));
+    return differ(diff, cap, "%s",
+                  run_err && run_err->msg[0] ? run_err->msg : wy_status_describe(run_status));
   if (res->has_exception) {
     const wy_qtt_exception_t *x = &res->exception;
     char where[48] = "";

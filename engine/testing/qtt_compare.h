@@ -39,18 +39,17 @@
  *   0 = any), message the Java exception always carries (NULL = none))
  * A subclass is listed before its parents; a class matches when the actual exception's
  * phase and code qualify, as Java's instanceof would for the engine's equivalent. */
-#define WY_QTT_EXCEPTION_CLASSES(X)                                                           \
-  X("io.confluent.ksql.parser.exception.ParseFailedException",                                \
-    WY_QTT_PHASE_BIT(WY_QTT_PHASE_STATEMENT), WY_QTT_CODE_BIT(WY_ERR_PARSE), NULL)            \
-  X("io.confluent.ksql.util.KsqlStatementException",                                          \
-    WY_QTT_PHASE_BIT(WY_QTT_PHASE_STATEMENT), 0, NULL)                                        \
-  X("io.confluent.ksql.util.KsqlException",                                                   \
-    WY_QTT_PHASE_BIT(WY_QTT_PHASE_STATEMENT) | WY_QTT_PHASE_BIT(WY_QTT_PHASE_SETUP), 0, NULL) \
-  X("io.confluent.ksql.function.KsqlFunctionException",                                       \
-    WY_QTT_PHASE_BIT(WY_QTT_PHASE_PROCESSING),                                                \
-    WY_QTT_CODE_BIT(WY_ERR_EVAL) | WY_QTT_CODE_BIT(WY_ERR_OVERFLOW), NULL)                    \
-  X("org.apache.kafka.streams.errors.StreamsException",                                       \
-    WY_QTT_PHASE_BIT(WY_QTT_PHASE_PROCESSING), 0, "Exception caught in process")
+#define WY_QTT_EXCEPTION_CLASSES(X)                                                                \
+  X("io.confluent.ksql.parser.exception.ParseFailedException",                                     \
+    WY_QTT_PHASE_BIT(WY_QTT_PHASE_STATEMENT), WY_QTT_CODE_BIT(WY_ERR_PARSE), NULL)                 \
+  X("io.confluent.ksql.util.KsqlStatementException", WY_QTT_PHASE_BIT(WY_QTT_PHASE_STATEMENT), 0,  \
+    NULL)                                                                                          \
+  X("io.confluent.ksql.util.KsqlException",                                                        \
+    WY_QTT_PHASE_BIT(WY_QTT_PHASE_STATEMENT) | WY_QTT_PHASE_BIT(WY_QTT_PHASE_SETUP), 0, NULL)      \
+  X("io.confluent.ksql.function.KsqlFunctionException", WY_QTT_PHASE_BIT(WY_QTT_PHASE_PROCESSING), \
+    WY_QTT_CODE_BIT(WY_ERR_EVAL) | WY_QTT_CODE_BIT(WY_ERR_OVERFLOW), NULL)                         \
+  X("org.apache.kafka.streams.errors.StreamsException", WY_QTT_PHASE_BIT(WY_QTT_PHASE_PROCESSING), \
+    0, "Exception caught in process")
 
 /* Does the actual exception count as an instance of the Java class? The class may be
  * given fully qualified or by its simple name. *known is set to false for a class the
@@ -64,8 +63,8 @@ bool wy_qtt_value_matches(const wy_value_t *expected, const wy_value_t *actual, 
 
 /* The outputs of a case against the records of a result. `scratch` holds values read
  * back from raw payloads. */
-bool wy_qtt_outputs_match(const wy_qtt_case_t *tc, const wy_qtt_result_t *res,
-                          wy_arena_t *scratch, char *diff, size_t cap);
+bool wy_qtt_outputs_match(const wy_qtt_case_t *tc, const wy_qtt_result_t *res, wy_arena_t *scratch,
+                          char *diff, size_t cap);
 
 bool wy_qtt_exception_matches(const wy_qtt_expected_exception_t *ee,
                               const wy_qtt_exception_t *actual, char *diff, size_t cap);
@@ -81,8 +80,7 @@ size_t wy_qtt_schema_normalize(const char *schema, char *out, size_t cap);
 
 /* The whole verdict for one case: run_status/run_err are what the executor returned.
  * True when the case passed; otherwise diff says why. */
-bool wy_qtt_case_passes(const wy_qtt_case_t *tc, wy_status_t run_status,
-                        const wy_error_t *run_err, const wy_qtt_result_t *res, char *diff,
-                        size_t cap);
+bool wy_qtt_case_passes(const wy_qtt_case_t *tc, wy_status_t run_status, const wy_error_t *run_err,
+                        const wy_qtt_result_t *res, char *diff, size_t cap);
 
 #endif

@@ -5,8 +5,7 @@
 
 #include "engine/testing/qtt_compare.h"
 
-bool wy_qtt_run_case(const wy_qtt_case_t *tc, const wy_qtt_executor_t *ex, char *diff,
-                     size_t cap) {
+bool wy_qtt_run_case(const wy_qtt_case_t *tc, const wy_qtt_executor_t *ex, char *diff, size_t cap) {
   wy_error_t err;
   wy_error_clear(&err);
   if (tc->invalid) return wy_qtt_case_passes(tc, WY_OK, &err, NULL, diff, cap);
@@ -104,9 +103,8 @@ wy_qtt_totals_t wy_qtt_run_files(const char *const *paths, size_t npaths,
   return all;
 }
 
-int wy_qtt_run_test_runner(const char *sql_path, const char *input_path,
-                           const char *output_path, const wy_qtt_executor_t *ex, FILE *out,
-                           FILE *errout) {
+int wy_qtt_run_test_runner(const char *sql_path, const char *input_path, const char *output_path,
+                           const wy_qtt_executor_t *ex, FILE *out, FILE *errout) {
   wy_error_t err;
   wy_error_clear(&err);
   wy_qtt_file_t *f = wy_qtt_file_from_runner_files(sql_path, input_path, output_path, &err);
@@ -115,8 +113,8 @@ int wy_qtt_run_test_runner(const char *sql_path, const char *input_path,
     return 1;
   }
   char diff[WY_QTT_DIFF_MAX];
-  bool ok = wy_qtt_run_case(&f->cases[0], ex ? ex : wy_qtt_executor_not_implemented(), diff,
-                            sizeof diff);
+  bool ok =
+      wy_qtt_run_case(&f->cases[0], ex ? ex : wy_qtt_executor_not_implemented(), diff, sizeof diff);
   wy_qtt_file_destroy(f);
   if (ok) {
     fprintf(out, "\t >>> Test passed!\n");

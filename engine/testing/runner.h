@@ -41,14 +41,12 @@ wy_qtt_totals_t wy_qtt_run_files(const char *const *paths, size_t npaths,
 
 /* Run one case and judge it. True when it passed; diff (WY_QTT_DIFF_MAX) says why not.
  * Skipped cases must be filtered out by the caller. */
-bool wy_qtt_run_case(const wy_qtt_case_t *tc, const wy_qtt_executor_t *ex, char *diff,
-                     size_t cap);
+bool wy_qtt_run_case(const wy_qtt_case_t *tc, const wy_qtt_executor_t *ex, char *diff, size_t cap);
 
 /* ksql-test-runner mode: the case built from the three files passes -> prints
  * "\t >>> Test passed!" to out and returns 0; fails (or cannot be loaded) -> prints
  * "\t>>>>> Test failed: <reason>" to errout and returns 1. */
-int wy_qtt_run_test_runner(const char *sql_path, const char *input_path,
-                           const char *output_path, const wy_qtt_executor_t *ex, FILE *out,
-                           FILE *errout);
+int wy_qtt_run_test_runner(const char *sql_path, const char *input_path, const char *output_path,
+                           const wy_qtt_executor_t *ex, FILE *out, FILE *errout);
 
 #endif

@@ -12,7 +12,7 @@ static wy_buf_t out;
 
 static void init(void) {
   wy_format_column_t cols[] = {
-      {"S", wy_type_string()},    {"I", wy_type_int()},       {"D", wy_type_double()},
+      {"S", wy_type_string()},         {"I", wy_type_int()},     {"D", wy_type_double()},
       {"DEC", wy_type_decimal(12, 3)}, {"B", wy_type_boolean()}, {"BY", wy_type_bytes()},
   };
   wy_format_schema_t all = {6, cols}, two = {2, cols};

@@ -12,8 +12,8 @@ static wy_arena_t arena;
 static wy_buf_t out;
 
 static void init(void) {
-  const wy_type_t *types[5] = {wy_type_int(), wy_type_bigint(), wy_type_double(),
-                               wy_type_string(), wy_type_bytes()};
+  const wy_type_t *types[5] = {wy_type_int(), wy_type_bigint(), wy_type_double(), wy_type_string(),
+                               wy_type_bytes()};
   wy_error_t err;
   for (int i = 0; i < 5; i++) {
     wy_format_column_t col = {"K", types[i]};

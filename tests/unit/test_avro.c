@@ -31,8 +31,11 @@ static wy_format_codec_t *codec(wy_sr_t *r, const char *subject, size_t n,
                                 const wy_format_column_t *cols, bool is_key, wy_wrap_t wrap,
                                 int32_t schema_id) {
   wy_format_schema_t s = {n, cols};
-  wy_format_options_t o = {.is_key = is_key, .wrap_single = wrap, .registry = r,
-                           .subject = subject, .schema_id = schema_id};
+  wy_format_options_t o = {.is_key = is_key,
+                           .wrap_single = wrap,
+                           .registry = r,
+                           .subject = subject,
+                           .schema_id = schema_id};
   return wy_format_codec_new(WY_FORMAT_AVRO, &s, &o, &err);
 }
 
@@ -93,8 +96,9 @@ static void generated_sink_schema_follows_ksqldb_naming(void **state) {
   free(json);
   /* An unwrapped primitive is the bare type; the default name is ksqlDB's. */
   assert_int_equal(wy_avro_schema_from_columns(&s, false, NULL, &json, &err), WY_OK);
-  assert_non_null(strstr(json, "\"name\":\"KsqlDataSourceSchema\",\"namespace\":"
-                               "\"io.confluent.ksql.avro_schemas\""));
+  assert_non_null(strstr(json,
+                         "\"name\":\"KsqlDataSourceSchema\",\"namespace\":"
+                         "\"io.confluent.ksql.avro_schemas\""));
   free(json);
   wy_format_column_t one[] = {{"K", wy_type_bigint()}};
   wy_format_schema_t s1 = {1, one};
@@ -110,7 +114,8 @@ static void generation_rejects_what_avro_cannot_hold(void **state) {
   wy_format_schema_t s = {1, bad_name};
   char *json;
   assert_int_equal(wy_avro_schema_from_columns(&s, false, NULL, &json, &err), WY_ERR_ANALYSIS);
-  assert_string_equal(err.msg, "Schema is not compatible with Avro: Illegal initial character: 1ABC");
+  assert_string_equal(err.msg,
+                      "Schema is not compatible with Avro: Illegal initial character: 1ABC");
   wy_format_column_t map[] = {{"M", wy_type_map(wy_type_int(), wy_type_double())}};
   s.cols = map;
   assert_int_equal(wy_avro_schema_from_columns(&s, false, NULL, &json, &err), WY_ERR_UNSUPPORTED);
@@ -149,10 +154,19 @@ static void infer_columns_maps_avro_types_to_sql(void **state) {
   wy_format_column_t *cols;
   size_t n;
   assert_int_equal(wy_avro_infer_columns(schema, false, false, &cols, &n, &err), WY_OK);
-  const char *want[] = {"FLAG BOOLEAN", "N INTEGER", "BIG BIGINT", "F DOUBLE", "SUIT STRING",
-                        "MD5 BYTES", "PRICE DECIMAL(6, 3)", "DAY DATE", "AT TIMESTAMP",
-                        "TAGS MAP<STRING, BIGINT>", "KV MAP<STRING, DOUBLE>",
-                        "SUB STRUCT<`X` ARRAY<STRING>>", "EITHER STRUCT<`INT` INTEGER, `STRING` STRING>"};
+  const char *want[] = {"FLAG BOOLEAN",
+                        "N INTEGER",
+                        "BIG BIGINT",
+                        "F DOUBLE",
+                        "SUIT STRING",
+                        "MD5 BYTES",
+                        "PRICE DECIMAL(6, 3)",
+                        "DAY DATE",
+                        "AT TIMESTAMP",
+                        "TAGS MAP<STRING, BIGINT>",
+                        "KV MAP<STRING, DOUBLE>",
+                        "SUB STRUCT<`X` ARRAY<STRING>>",
+                        "EITHER STRUCT<`INT` INTEGER, `STRING` STRING>"};
   assert_int_equal(n, sizeof want / sizeof *want);
   for (size_t i = 0; i < n; i++) {
     char buf[256], t[200];
@@ -177,11 +191,14 @@ static void infer_columns_maps_avro_types_to_sql(void **state) {
 /* ---- compatibility ---- */
 
 static void compatibility_follows_resolution_rules(void **state) {
-  const char *v1 = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
-  const char *v2_default = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\","
-                           "\"type\":\"long\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"x\"}]}";
-  const char *v2_nodefault = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\","
-                             "\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\"}]}";
+  const char *v1 =
+      "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
+  const char *v2_default =
+      "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\","
+      "\"type\":\"long\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"x\"}]}";
+  const char *v2_nodefault =
+      "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\","
+      "\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\"}]}";
   bool ok;
   char why[128];
   assert_int_equal(wy_avro_schema_compatible(v2_default, v1, &ok, why, sizeof why, &err), WY_OK);
@@ -200,12 +217,18 @@ static void round_trip_every_type_through_the_wire_format(void **state) {
   wy_type_t *st = wy_type_struct_new();
   wy_type_struct_add(st, "A", wy_type_int());
   wy_type_struct_add(st, "B", wy_type_array(wy_type_string()));
-  wy_format_column_t cols[] = {
-      {"BO", wy_type_boolean()}, {"I", wy_type_int()},      {"L", wy_type_bigint()},
-      {"D", wy_type_double()},   {"DEC", wy_type_decimal(10, 3)}, {"S", wy_type_string()},
-      {"BY", wy_type_bytes()},   {"TS", wy_type_timestamp()}, {"DA", wy_type_date()},
-      {"TI", wy_type_time()},    {"ST", st},
-      {"M", wy_type_map(wy_type_string(), wy_type_double())}};
+  wy_format_column_t cols[] = {{"BO", wy_type_boolean()},
+                               {"I", wy_type_int()},
+                               {"L", wy_type_bigint()},
+                               {"D", wy_type_double()},
+                               {"DEC", wy_type_decimal(10, 3)},
+                               {"S", wy_type_string()},
+                               {"BY", wy_type_bytes()},
+                               {"TS", wy_type_timestamp()},
+                               {"DA", wy_type_date()},
+                               {"TI", wy_type_time()},
+                               {"ST", st},
+                               {"M", wy_type_map(wy_type_string(), wy_type_double())}};
   size_t n = sizeof cols / sizeof *cols;
   wy_format_codec_t *c = codec(reg, "t-value", n, cols, false, WY_WRAP_DEFAULT, 0);
   assert_non_null(c);
@@ -265,7 +288,8 @@ static const char *EVOLVED =
     "{\"name\":\"userId\",\"type\":\"int\"},"
     "{\"name\":\"page\",\"type\":[\"null\",\"string\"]},"
     "{\"name\":\"score\",\"type\":\"float\"},"
-    "{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"K\",\"symbols\":[\"VIEW\",\"BUY\"]}}]}";
+    "{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"K\",\"symbols\":[\"VIEW\",\"BUY\"]}}"
+    "]}";
 
 static void fill_evolved(avro_value_t *v) {
   avro_value_t f, b, item;
@@ -288,8 +312,10 @@ static void reads_an_evolved_writer_schema_written_by_avro_c(void **state) {
   uint8_t buf[256];
   size_t len = avroc_write(EVOLVED, 7, fill_evolved, buf, sizeof buf);
   /* Reader columns in another order, upper-case, with coercions and a missing field. */
-  wy_format_column_t cols[] = {{"KIND", wy_type_string()},  {"USERID", wy_type_bigint()},
-                               {"SCORE", wy_type_string()}, {"PAGE", wy_type_string()},
+  wy_format_column_t cols[] = {{"KIND", wy_type_string()},
+                               {"USERID", wy_type_bigint()},
+                               {"SCORE", wy_type_string()},
+                               {"PAGE", wy_type_string()},
                                {"MISSING", wy_type_int()}};
   wy_format_codec_t *c = codec(reg, "clicks-value", 5, cols, false, WY_WRAP_DEFAULT, 0);
   assert_non_null(c);
@@ -311,7 +337,8 @@ static void reads_an_evolved_writer_schema_written_by_avro_c(void **state) {
   wy_format_column_t bad[] = {{"USERID", wy_type_boolean()}};
   wy_format_codec_t *cb = codec(reg, "clicks-value", 1, bad, false, WY_WRAP_DEFAULT, 0);
   assert_int_equal(wy_format_decode(cb, buf, len, &arena, row, NULL, &err), WY_ERR_DECODE);
-  assert_non_null(strstr(err.msg, "field userId: Cannot deserialize Avro type int as type BOOLEAN"));
+  assert_non_null(
+      strstr(err.msg, "field userId: Cannot deserialize Avro type int as type BOOLEAN"));
   wy_format_codec_destroy(cb);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 5; i++) wy_type_unref(cols[i].type);
@@ -409,8 +436,8 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
       "\"pattern\":\"[A-Z]{3}\"},\"default\":\"AAA\"}]}";
   wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
   assert_int_equal(wy_sr_mem_register_with_id(reg, "s-value", physical, 102, &err), WY_OK);
-  wy_format_column_t cols[] = {{"EVENTID", wy_type_string()}, {"count", wy_type_int()},
-                               {"CODE", wy_type_string()}};
+  wy_format_column_t cols[] = {
+      {"EVENTID", wy_type_string()}, {"count", wy_type_int()}, {"CODE", wy_type_string()}};
   wy_format_codec_t *c = codec(reg, "s-value", 3, cols, false, WY_WRAP_DEFAULT, 102);
   assert_non_null(c);
   wy_value_t row[3] = {wy_string("e1", 2), wy_null(WY_T_INT), wy_string("ABC", 3)};
@@ -427,8 +454,9 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
   /* A value breaking the pattern is refused, naming the field and the pattern. */
   row[2] = wy_string("abc1", 4);
   assert_int_equal(wy_format_encode(c, row, &out, NULL, &err), WY_ERR_ENCODE);
-  assert_string_equal(err.msg, "Failed to serialize value: field code: 'abc1' does not match the "
-                               "validatedString pattern '[A-Z]{3}'");
+  assert_string_equal(err.msg,
+                      "Failed to serialize value: field code: 'abc1' does not match the "
+                      "validatedString pattern '[A-Z]{3}'");
   /* ... and so is a record carrying one. */
   memcpy(out.data, want, sizeof want);
   out.data[15] = 'b';
@@ -456,12 +484,14 @@ static void bad_bytes_and_unknown_ids_are_decode_errors(void **state) {
     assert_int_equal(wy_format_decode(c, out.data, cut, &arena, back, NULL, &err), WY_ERR_DECODE);
   out.data[4] = 99;
   assert_int_equal(wy_format_decode(c, out.data, out.len, &arena, back, NULL, &err), WY_ERR_DECODE);
-  assert_string_equal(err.msg, "Failed to deserialize value: schema id 99 is not in the Schema Registry");
+  assert_string_equal(err.msg,
+                      "Failed to deserialize value: schema id 99 is not in the Schema Registry");
   /* A huge declared length or item count is refused before anything is allocated. */
   const uint8_t huge[] = {0, 0, 0, 0, 1, 2, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
   assert_int_equal(wy_format_decode(c, huge, sizeof huge, &arena, back, NULL, &err), WY_ERR_DECODE);
   const uint8_t items[] = {0, 0, 0, 0, 1, 0, 2, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0};
-  assert_int_equal(wy_format_decode(c, items, sizeof items, &arena, back, NULL, &err), WY_ERR_DECODE);
+  assert_int_equal(wy_format_decode(c, items, sizeof items, &arena, back, NULL, &err),
+                   WY_ERR_DECODE);
   wy_buf_free(&out);
   wy_format_codec_destroy(c);
   for (size_t i = 0; i < 2; i++) wy_type_unref(cols[i].type);

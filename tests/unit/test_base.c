@@ -240,13 +240,13 @@ static void base64_decoding_rejects_what_is_not_base64(void **state) {
   /* Java's rule (the formats): padding optional, at most two '=' ending a multiple of 4. */
   assert_true(b64("Zm8", 0, "fo"));
   assert_true(b64("Zg", 0, "f"));
-  assert_false(b64("Z", 0, ""));       /* 6 bits make no byte */
-  assert_false(b64("Zm9vY", 0, ""));   /* nor do 4k + 1 characters */
-  assert_false(b64("Zm9v!", 0, ""));   /* outside the alphabet */
+  assert_false(b64("Z", 0, ""));     /* 6 bits make no byte */
+  assert_false(b64("Zm9vY", 0, "")); /* nor do 4k + 1 characters */
+  assert_false(b64("Zm9v!", 0, "")); /* outside the alphabet */
   assert_false(b64("Zm9v YmFy", 0, ""));
-  assert_false(b64("Zm-_", 0, ""));    /* the URL-safe alphabet is another codec */
-  assert_false(b64("Zg=v", 0, ""));    /* '=' inside the text */
-  assert_false(b64("Zg=", 0, ""));     /* padding only on a multiple of 4 */
+  assert_false(b64("Zm-_", 0, "")); /* the URL-safe alphabet is another codec */
+  assert_false(b64("Zg=v", 0, "")); /* '=' inside the text */
+  assert_false(b64("Zg=", 0, ""));  /* padding only on a multiple of 4 */
   assert_false(b64("Zg===", 0, ""));
   assert_false(b64("Z===", 0, ""));
   assert_false(b64("====", 0, ""));
@@ -270,13 +270,21 @@ static void doubles_render_as_java_19_does(void **state) {
   static const struct {
     double d;
     const char *java;
-  } cases[] = {{2.0, "2.0"},           {0.001, "0.001"},       {1e-4, "1.0E-4"},
-               {9999999.0, "9999999.0"}, {1e7, "1.0E7"},       {-1.5e-7, "-1.5E-7"},
-               {0.1 + 0.2, "0.30000000000000004"},              {-0.0, "-0.0"},
+  } cases[] = {{2.0, "2.0"},
+               {0.001, "0.001"},
+               {1e-4, "1.0E-4"},
+               {9999999.0, "9999999.0"},
+               {1e7, "1.0E7"},
+               {-1.5e-7, "-1.5E-7"},
+               {0.1 + 0.2, "0.30000000000000004"},
+               {-0.0, "-0.0"},
                {1.7976931348623157e308, "1.7976931348623157E308"},
                /* JDK 19+: two digits where one would read back (older JDKs: 5.0E-324) */
-               {4.9e-324, "4.9E-324"}, {9.9e-324, "9.9E-324"}, {INFINITY, "Infinity"},
-               {-INFINITY, "-Infinity"}, {NAN, "NaN"}};
+               {4.9e-324, "4.9E-324"},
+               {9.9e-324, "9.9E-324"},
+               {INFINITY, "Infinity"},
+               {-INFINITY, "-Infinity"},
+               {NAN, "NaN"}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char buf[32];
     size_t n = wy_double_java(cases[i].d, buf);

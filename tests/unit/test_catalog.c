@@ -40,7 +40,8 @@ static void catalog_adds_replaces_and_drops(void **state) {
   assert_int_equal(wy_catalog_add(c, d, false, &err), WY_OK);
   assert_int_equal(wy_catalog_add(c, wy_source_def_new("ORDERS", WY_SOURCE_TABLE), false, &err),
                    WY_ERR_EXISTS);
-  assert_string_equal(err.msg, "Cannot add table 'ORDERS': A stream with the same name already exists");
+  assert_string_equal(err.msg,
+                      "Cannot add table 'ORDERS': A stream with the same name already exists");
   wy_source_def_t *r = wy_source_def_new("ORDERS", WY_SOURCE_STREAM);
   r->partitions = 4;
   assert_int_equal(wy_catalog_add(c, r, true, &err), WY_OK);

@@ -27,7 +27,8 @@ static void ksqldb_aliases_and_streams_prefix_map_to_one_key(void **state) {
   (void)state;
   wy_config_t *c = wy_config_new();
   wy_error_t err;
-  assert_int_equal(wy_config_set(c, "ksql.streams.processing.guarantee", "exactly_once_v2", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "ksql.streams.processing.guarantee", "exactly_once_v2", &err),
+                   WY_OK);
   assert_string_equal(wy_config_get_string(c, WY_CFG_PROCESSING_GUARANTEE), "exactly_once_v2");
   assert_int_equal(wy_config_set(c, "ksql.streams.state.dir", "/x", &err), WY_OK);
   assert_string_equal(wy_config_get_string(c, WY_CFG_STATE_DIR), "/x");
@@ -63,7 +64,8 @@ static void bad_keys_and_values_are_refused_with_the_key_named(void **state) {
   assert_non_null(strstr(err.msg, "'num.stream.threads' wants a non-negative integer, not 'many'"));
   assert_int_equal(wy_config_set(c, "auto.offset.reset", "middle", &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "one of earliest|latest"));
-  assert_int_equal(wy_config_set(c, "ksql.fail.on.deserialization.error", "yes", &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_config_set(c, "ksql.fail.on.deserialization.error", "yes", &err),
+                   WY_ERR_CONFIG);
   assert_int_equal(wy_config_set(c, "kafka.", "x", &err), WY_ERR_CONFIG);
   /* Nothing was changed by the failed sets. */
   assert_string_equal(wy_config_get_string(c, WY_CFG_AUTO_OFFSET_RESET), "latest");

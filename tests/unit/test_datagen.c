@@ -105,10 +105,11 @@ static bool in_list(const char *s, const char *const *list) {
 }
 
 static void clickstream_has_the_quickstart_fields_and_types(void **state) {
-  static const char *const names[] = {"ip", "userid", "remote_user", "time", "_time", "request",
-                                      "status", "bytes", "referrer", "agent", NULL};
-  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-                                       "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char *const names[] = {"ip",       "userid",  "remote_user", "time",
+                                      "_time",    "request", "status",      "bytes",
+                                      "referrer", "agent",   NULL};
+  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   wy_datagen_t *g = make(WY_DATAGEN_CLICKSTREAM, 7, 25);
   wy_datagen_record_t r;
   int64_t prev_ts = 0;
@@ -121,7 +122,8 @@ static void clickstream_has_the_quickstart_fields_and_types(void **state) {
 
     unsigned o[4];
     char tail;
-    assert_int_equal(sscanf(str_field(v, "ip"), "%u.%u.%u.%u%c", &o[0], &o[1], &o[2], &o[3], &tail), 4);
+    assert_int_equal(sscanf(str_field(v, "ip"), "%u.%u.%u.%u%c", &o[0], &o[1], &o[2], &o[3], &tail),
+                     4);
     for (int k = 0; k < 4; k++) assert_true(o[k] <= 255);
 
     json_int_t userid = int_field(v, "userid");
@@ -250,7 +252,8 @@ static void check_envelope(json_t *v, const wy_datagen_record_t *r, const char *
   for (int side = 0; side < 2; side++) {
     json_t *row = side ? after : before;
     if (json_is_null(row)) continue;
-    json_int_t id = strcmp(table, "users") == 0 ? check_user_row(row, ts) : check_product_row(row, r);
+    json_int_t id =
+        strcmp(table, "users") == 0 ? check_user_row(row, ts) : check_product_row(row, r);
     assert_int_equal(id, r->id);
     assert_json_key(r, id);
   }
@@ -386,23 +389,24 @@ static void key_modes_encode_the_id(void **state) {
       assert_int_equal(wy_datagen_next(g, &r, NULL), WY_OK);
       char want[16];
       switch (mode) {
-      case WY_DATAGEN_KEY_JSON:
-        assert_json_key(&r, r.id);
-        break;
-      case WY_DATAGEN_KEY_STRING:
-        snprintf(want, sizeof want, "\"%d\"", (int)r.id);
-        assert_int_equal(r.key_len, strlen(want));
-        assert_memory_equal(r.key, want, r.key_len);
-        break;
-      case WY_DATAGEN_KEY_KAFKA_INT: {
-        assert_int_equal(r.key_len, 4);
-        const unsigned char *k = (const unsigned char *)r.key;
-        assert_int_equal(((uint32_t)k[0] << 24) | ((uint32_t)k[1] << 16) | ((uint32_t)k[2] << 8) | k[3],
-                         (uint32_t)r.id);
-        break;
-      }
-      default:
-        assert_true(r.key_null);
+        case WY_DATAGEN_KEY_JSON:
+          assert_json_key(&r, r.id);
+          break;
+        case WY_DATAGEN_KEY_STRING:
+          snprintf(want, sizeof want, "\"%d\"", (int)r.id);
+          assert_int_equal(r.key_len, strlen(want));
+          assert_memory_equal(r.key, want, r.key_len);
+          break;
+        case WY_DATAGEN_KEY_KAFKA_INT: {
+          assert_int_equal(r.key_len, 4);
+          const unsigned char *k = (const unsigned char *)r.key;
+          assert_int_equal(
+              ((uint32_t)k[0] << 24) | ((uint32_t)k[1] << 16) | ((uint32_t)k[2] << 8) | k[3],
+              (uint32_t)r.id);
+          break;
+        }
+        default:
+          assert_true(r.key_null);
       }
     }
     wy_datagen_destroy(g);

@@ -223,7 +223,8 @@ static void print_sink_writes_escaped_lines_and_reports(void **state) {
   assert_int_equal(wy_datagen_produce(g, sink, "users", &run, &st, NULL), WY_OK);
   assert_int_equal(st.delivered, 3);
   /* Raw sends: a tab and a newline in a value, a null key, a tombstone. */
-  assert_int_equal(wy_sink_send(sink, "t", -1, NULL, 0, "a\tb\nc\\", 6, NULL, 0, 0, NULL, NULL), WY_OK);
+  assert_int_equal(wy_sink_send(sink, "t", -1, NULL, 0, "a\tb\nc\\", 6, NULL, 0, 0, NULL, NULL),
+                   WY_OK);
   assert_int_equal(wy_sink_send(sink, "t", -1, "k", 1, NULL, 0, NULL, 0, 0, NULL, NULL), WY_OK);
   assert_int_equal(wy_sink_flush(sink, 1000, NULL), WY_OK);
   fclose(out);

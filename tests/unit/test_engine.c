@@ -48,13 +48,15 @@ static void exec_ok(fixture_t *f, const char *sql) {
 
 /* Produce a record to a topic and deliver it to every query reading it, then drain
  * the queries' internal topics (what the QTT executor does). */
-static void pipe_record(fixture_t *f, const char *topic, const char *key, const char *value, int64_t ts) {
+static void pipe_record(fixture_t *f, const char *topic, const char *key, const char *value,
+                        int64_t ts) {
   wy_error_t err;
   int32_t part;
   int64_t off;
-  assert_int_equal(wy_memory_broker_produce(f->broker, topic, 0, key, key ? strlen(key) : 0, value,
-                                            value ? strlen(value) : 0, NULL, 0, ts, &part, &off, &err),
-                   WY_OK);
+  assert_int_equal(
+      wy_memory_broker_produce(f->broker, topic, 0, key, key ? strlen(key) : 0, value,
+                               value ? strlen(value) : 0, NULL, 0, ts, &part, &off, &err),
+      WY_OK);
   for (size_t q = 0; q < wy_engine_query_count(f->engine); q++) {
     wy_query_t *query = wy_engine_query_at(f->engine, q);
     if (!wy_plan_reads(wy_query_plan(query), topic)) continue;
@@ -62,7 +64,8 @@ static void pipe_record(fixture_t *f, const char *topic, const char *key, const 
     wy_source_t *src, *internal;
     wy_driver_t *d;
     assert_int_equal(wy_memory_source_sequence(f->broker, &at, 1, &src, &err), WY_OK);
-    assert_int_equal(wy_driver_memory_internal(f->broker, wy_query_plan(query), &internal, &err), WY_OK);
+    assert_int_equal(wy_driver_memory_internal(f->broker, wy_query_plan(query), &internal, &err),
+                     WY_OK);
     wy_driver_options_t o = {.query = query, .source = src, .internal = internal};
     assert_int_equal(wy_driver_new(&o, &d, &err), WY_OK);
     size_t n;
@@ -79,8 +82,9 @@ static const char *output_at(fixture_t *f, const char *topic, int64_t off, char 
   wy_error_t err;
   wy_record_t rec;
   if (wy_memory_broker_read(f->broker, topic, 0, off, &rec, &err) != WY_OK) return NULL;
-  snprintf(buf, cap, "%.*s|%.*s", rec.key ? (int)rec.key_len : 6, rec.key ? (const char *)rec.key : "<null>",
-           rec.value ? (int)rec.value_len : 6, rec.value ? (const char *)rec.value : "<null>");
+  snprintf(buf, cap, "%.*s|%.*s", rec.key ? (int)rec.key_len : 6,
+           rec.key ? (const char *)rec.key : "<null>", rec.value ? (int)rec.value_len : 6,
+           rec.value ? (const char *)rec.value : "<null>");
   return buf;
 }
 
@@ -93,12 +97,16 @@ static int64_t output_count(fixture_t *f, const char *topic) {
 
 static void filter_and_project_produce_ksqldb_json(void **state) {
   fixture_t *f = *state;
-  exec_ok(f, "CREATE STREAM clicks (ip STRING KEY, userid INT, status INT, request STRING) "
-             "WITH (kafka_topic='clicks', format='JSON');");
-  exec_ok(f, "CREATE STREAM ok_clicks AS SELECT ip, userid, UCASE(request) AS req, status * 2.0 AS s2 "
-             "FROM clicks WHERE status <> 404;");
-  pipe_record(f, "clicks", "\"1.1.1.1\"", "{\"USERID\":7,\"STATUS\":200,\"REQUEST\":\"get /\"}", 10);
-  pipe_record(f, "clicks", "\"2.2.2.2\"", "{\"USERID\":8,\"STATUS\":404,\"REQUEST\":\"get /x\"}", 11);
+  exec_ok(f,
+          "CREATE STREAM clicks (ip STRING KEY, userid INT, status INT, request STRING) "
+          "WITH (kafka_topic='clicks', format='JSON');");
+  exec_ok(f,
+          "CREATE STREAM ok_clicks AS SELECT ip, userid, UCASE(request) AS req, status * 2.0 AS s2 "
+          "FROM clicks WHERE status <> 404;");
+  pipe_record(f, "clicks", "\"1.1.1.1\"", "{\"USERID\":7,\"STATUS\":200,\"REQUEST\":\"get /\"}",
+              10);
+  pipe_record(f, "clicks", "\"2.2.2.2\"", "{\"USERID\":8,\"STATUS\":404,\"REQUEST\":\"get /x\"}",
+              11);
   char buf[256];
   assert_int_equal(output_count(f, "OK_CLICKS"), 1);
   assert_string_equal(output_at(f, "OK_CLICKS", 0, buf, sizeof buf),
@@ -125,56 +133,75 @@ static void undecodable_record_is_skipped_into_the_processing_log(void **state) 
 
 static void group_by_counts_and_keeps_latest(void **state) {
   fixture_t *f = *state;
-  exec_ok(f, "CREATE STREAM users (id INT KEY, region STRING, phone STRING) "
-             "WITH (kafka_topic='users', format='JSON');");
-  exec_ok(f, "CREATE TABLE by_region AS SELECT region, COUNT(*) AS n, LATEST_BY_OFFSET(phone) AS last_phone "
-             "FROM users GROUP BY region;");
+  exec_ok(f,
+          "CREATE STREAM users (id INT KEY, region STRING, phone STRING) "
+          "WITH (kafka_topic='users', format='JSON');");
+  exec_ok(f,
+          "CREATE TABLE by_region AS SELECT region, COUNT(*) AS n, LATEST_BY_OFFSET(phone) AS "
+          "last_phone "
+          "FROM users GROUP BY region;");
   pipe_record(f, "users", "1", "{\"REGION\":\"eu\",\"PHONE\":\"111\"}", 1);
   pipe_record(f, "users", "2", "{\"REGION\":\"us\",\"PHONE\":\"222\"}", 2);
   pipe_record(f, "users", "3", "{\"REGION\":\"eu\",\"PHONE\":\"333\"}", 3);
   char buf[256];
   assert_int_equal(output_count(f, "BY_REGION"), 3);
-  assert_string_equal(output_at(f, "BY_REGION", 0, buf, sizeof buf), "\"eu\"|{\"N\":1,\"LAST_PHONE\":\"111\"}");
-  assert_string_equal(output_at(f, "BY_REGION", 2, buf, sizeof buf), "\"eu\"|{\"N\":2,\"LAST_PHONE\":\"333\"}");
+  assert_string_equal(output_at(f, "BY_REGION", 0, buf, sizeof buf),
+                      "\"eu\"|{\"N\":1,\"LAST_PHONE\":\"111\"}");
+  assert_string_equal(output_at(f, "BY_REGION", 2, buf, sizeof buf),
+                      "\"eu\"|{\"N\":2,\"LAST_PHONE\":\"333\"}");
 }
 
 static void stream_table_join_enriches_and_left_join_keeps_misses(void **state) {
   fixture_t *f = *state;
-  exec_ok(f, "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', format='JSON');");
-  exec_ok(f, "CREATE STREAM clicks (id INT KEY, url STRING) WITH (kafka_topic='clicks', format='JSON');");
-  exec_ok(f, "CREATE STREAM enriched AS SELECT c.id, url, name FROM clicks c LEFT JOIN users u ON c.id = u.id;");
+  exec_ok(f,
+          "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', "
+          "format='JSON');");
+  exec_ok(
+      f,
+      "CREATE STREAM clicks (id INT KEY, url STRING) WITH (kafka_topic='clicks', format='JSON');");
+  exec_ok(f,
+          "CREATE STREAM enriched AS SELECT c.id, url, name FROM clicks c LEFT JOIN users u ON "
+          "c.id = u.id;");
   pipe_record(f, "users", "1", "{\"NAME\":\"ann\"}", 1);
   pipe_record(f, "clicks", "1", "{\"URL\":\"/a\"}", 2);
   pipe_record(f, "clicks", "2", "{\"URL\":\"/b\"}", 3);
   char buf[256];
   assert_int_equal(output_count(f, "ENRICHED"), 2);
-  assert_string_equal(output_at(f, "ENRICHED", 0, buf, sizeof buf), "1|{\"URL\":\"/a\",\"NAME\":\"ann\"}");
-  assert_string_equal(output_at(f, "ENRICHED", 1, buf, sizeof buf), "2|{\"URL\":\"/b\",\"NAME\":null}");
+  assert_string_equal(output_at(f, "ENRICHED", 0, buf, sizeof buf),
+                      "1|{\"URL\":\"/a\",\"NAME\":\"ann\"}");
+  assert_string_equal(output_at(f, "ENRICHED", 1, buf, sizeof buf),
+                      "2|{\"URL\":\"/b\",\"NAME\":null}");
 }
 
 static void analysis_errors_say_what_is_wrong(void **state) {
   fixture_t *f = *state;
   exec_ok(f, "CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON');");
   wy_error_t err;
-  assert_int_not_equal(wy_engine_execute_sql(f->engine, "CREATE STREAM o AS SELECT v FROM s;", NULL, &err), WY_OK);
+  assert_int_not_equal(
+      wy_engine_execute_sql(f->engine, "CREATE STREAM o AS SELECT v FROM s;", NULL, &err), WY_OK);
   assert_string_equal(err.msg,
-                      "The query used to build `O` must include the key column ID in its projection (eg, SELECT ID...).");
-  assert_int_not_equal(wy_engine_execute_sql(f->engine, "CREATE STREAM o2 AS SELECT id, bob FROM s;", NULL, &err),
-                       WY_OK);
+                      "The query used to build `O` must include the key column ID in its "
+                      "projection (eg, SELECT ID...).");
+  assert_int_not_equal(
+      wy_engine_execute_sql(f->engine, "CREATE STREAM o2 AS SELECT id, bob FROM s;", NULL, &err),
+      WY_OK);
   assert_string_equal(err.msg, "SELECT column 'BOB' cannot be resolved.");
   assert_int_equal(err.line, 1);
   assert_int_equal(err.column, 32);
-  assert_int_not_equal(wy_engine_execute_sql(f->engine, "CREATE STREAM o3 AS SELECT id, v FROM nope;", NULL, &err),
-                       WY_OK);
+  assert_int_not_equal(
+      wy_engine_execute_sql(f->engine, "CREATE STREAM o3 AS SELECT id, v FROM nope;", NULL, &err),
+      WY_OK);
   assert_string_equal(err.msg, "NOPE does not exist.");
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(filter_and_project_produce_ksqldb_json, setup, teardown),
-      cmocka_unit_test_setup_teardown(undecodable_record_is_skipped_into_the_processing_log, setup, teardown),
+      cmocka_unit_test_setup_teardown(undecodable_record_is_skipped_into_the_processing_log, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(group_by_counts_and_keeps_latest, setup, teardown),
-      cmocka_unit_test_setup_teardown(stream_table_join_enriches_and_left_join_keeps_misses, setup, teardown),
+      cmocka_unit_test_setup_teardown(stream_table_join_enriches_and_left_join_keeps_misses, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(analysis_errors_say_what_is_wrong, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

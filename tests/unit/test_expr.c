@@ -54,14 +54,16 @@ static void decimal_result_types_follow_ksqldb(void **state) {
 }
 
 static void string_plus_concatenates(void **state) {
-  assert_string_equal(run_text(BIN(WY_OP_ADD, BIN(WY_OP_ADD, S("prefix-"), S("s1")), S("-postfix"))),
-                      "prefix-s1-postfix");
+  assert_string_equal(
+      run_text(BIN(WY_OP_ADD, BIN(WY_OP_ADD, S("prefix-"), S("s1")), S("-postfix"))),
+      "prefix-s1-postfix");
   assert_string_equal(run_text(BIN(WY_OP_ADD, S("a"), NUL())), "null");
 }
 
 static void arithmetic_on_unsupported_types_is_a_bind_error(void **state) {
   assert_string_equal(run_text(BIN(WY_OP_ADD, B(true), DEC("1.5"))),
-                      "ERROR: Error processing expression: (true + 1.5). Unsupported arithmetic types. BOOLEAN DECIMAL");
+                      "ERROR: Error processing expression: (true + 1.5). Unsupported arithmetic "
+                      "types. BOOLEAN DECIMAL");
   assert_int_equal(t_err.code, WY_ERR_TYPE);
 }
 
@@ -82,35 +84,53 @@ static void comparisons_use_three_valued_logic(void **state) {
   assert_string_equal(run_text(BIN(WY_OP_LT, S("B2"), S("b2"))), "true");
   assert_string_equal(run_text(BIN(WY_OP_GT, D(NAN), D(1))), "false");
   /* AND/OR: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE, TRUE AND NULL is NULL */
-  assert_string_equal(run_text_row(BIN(WY_OP_AND, B(false), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row), "false");
-  assert_string_equal(run_text_row(BIN(WY_OP_OR, B(true), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row), "true");
-  assert_string_equal(run_text_row(BIN(WY_OP_AND, B(true), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row), "null");
-  assert_string_equal(run_text_row(wy_expr_unary(WY_OP_NOT, BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1)), 1, 1), row), "null");
+  assert_string_equal(
+      run_text_row(BIN(WY_OP_AND, B(false), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row),
+      "false");
+  assert_string_equal(
+      run_text_row(BIN(WY_OP_OR, B(true), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row),
+      "true");
+  assert_string_equal(
+      run_text_row(BIN(WY_OP_AND, B(true), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row),
+      "null");
+  assert_string_equal(
+      run_text_row(wy_expr_unary(WY_OP_NOT, BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1)), 1, 1),
+                   row),
+      "null");
   assert_string_equal(run_text(wy_expr_unary(WY_OP_NOT, BIN(WY_OP_GT, I(4), I(11)), 1, 1)), "true");
 }
 
 static void is_null_and_is_distinct_from_never_yield_null(void **state) {
   wy_value_t row[1] = {wy_null(WY_T_INT)};
-  assert_string_equal(run_text_row(wy_expr_unary(WY_OP_IS_NULL, COL("A", 0, wy_type_int()), 1, 1), row), "true");
-  assert_string_equal(run_text_row(wy_expr_unary(WY_OP_IS_NOT_NULL, COL("A", 0, wy_type_int()), 1, 1), row), "false");
-  assert_string_equal(run_text_row(BIN(WY_OP_DISTINCT, COL("A", 0, wy_type_int()), I(1)), row), "true");
-  assert_string_equal(run_text_row(BIN(WY_OP_NOT_DISTINCT, COL("A", 0, wy_type_int()), NUL()), row), "true");
+  assert_string_equal(
+      run_text_row(wy_expr_unary(WY_OP_IS_NULL, COL("A", 0, wy_type_int()), 1, 1), row), "true");
+  assert_string_equal(
+      run_text_row(wy_expr_unary(WY_OP_IS_NOT_NULL, COL("A", 0, wy_type_int()), 1, 1), row),
+      "false");
+  assert_string_equal(run_text_row(BIN(WY_OP_DISTINCT, COL("A", 0, wy_type_int()), I(1)), row),
+                      "true");
+  assert_string_equal(run_text_row(BIN(WY_OP_NOT_DISTINCT, COL("A", 0, wy_type_int()), NUL()), row),
+                      "true");
   assert_string_equal(run_text(BIN(WY_OP_DISTINCT, I(1), BI(1))), "false");
 }
 
 static void comparison_errors_use_ksqldb_messages(void **state) {
-  assert_string_equal(run_text(BIN(WY_OP_GE, COL("ID", 0, wy_type_int()), S("not an int"))),
-                      "ERROR: Cannot compare ID (INTEGER) to 'not an int' (STRING) with GREATER_THAN_OR_EQUAL.");
+  assert_string_equal(
+      run_text(BIN(WY_OP_GE, COL("ID", 0, wy_type_int()), S("not an int"))),
+      "ERROR: Cannot compare ID (INTEGER) to 'not an int' (STRING) with GREATER_THAN_OR_EQUAL.");
   const wy_type_t *arr = wy_type_array(wy_type_int());
-  assert_string_equal(run_text(BIN(WY_OP_LT, COL("B", 0, wy_type_ref(arr)), COL("C", 1, wy_type_ref(arr)))),
-                      "ERROR: Cannot compare B (ARRAY<INTEGER>) to C (ARRAY<INTEGER>) with LESS_THAN.");
+  assert_string_equal(
+      run_text(BIN(WY_OP_LT, COL("B", 0, wy_type_ref(arr)), COL("C", 1, wy_type_ref(arr)))),
+      "ERROR: Cannot compare B (ARRAY<INTEGER>) to C (ARRAY<INTEGER>) with LESS_THAN.");
   wy_type_unref(arr);
-  assert_string_equal(run_text(BIN(WY_OP_NE, NUL(), NUL())), "ERROR: Comparison with NULL not supported: NULL <> NULL");
+  assert_string_equal(run_text(BIN(WY_OP_NE, NUL(), NUL())),
+                      "ERROR: Comparison with NULL not supported: NULL <> NULL");
 }
 
 static void arrays_and_maps_compare_for_equality(void **state) {
   wy_expr_t *a[2] = {I(1), I(2)}, *b[2] = {BI(1), BI(2)};
-  assert_string_equal(run_text(BIN(WY_OP_EQ, wy_expr_array(a, 2, 1, 1), wy_expr_array(b, 2, 1, 1))), "true");
+  assert_string_equal(run_text(BIN(WY_OP_EQ, wy_expr_array(a, 2, 1, 1), wy_expr_array(b, 2, 1, 1))),
+                      "true");
 }
 
 static void like_matches_percent_underscore_and_escape(void **state) {
@@ -123,7 +143,8 @@ static void like_matches_percent_underscore_and_escape(void **state) {
   assert_string_equal(run_text(wy_expr_like(S("é!"), S("_!"), NULL, false, 1, 1)), "true");
   assert_string_equal(run_text(wy_expr_like(S("not here"), S("%not%"), NULL, true, 1, 1)), "false");
   assert_string_equal(run_text(wy_expr_like(S("abc"), S("a%%c"), NULL, false, 1, 1)), "true");
-  assert_string_equal(run_text(wy_expr_like(I(1), S("1"), NULL, false, 1, 1)), "ERROR: Unsupported type for LIKE: 1 (INTEGER)");
+  assert_string_equal(run_text(wy_expr_like(I(1), S("1"), NULL, false, 1, 1)),
+                      "ERROR: Unsupported type for LIKE: 1 (INTEGER)");
 }
 
 static void between_includes_bounds_and_widens(void **state) {
@@ -159,7 +180,8 @@ static void in_list_compares_structs_by_field_name(void **state) {
   const char *ab[2] = {"A", "B"}, *ba[2] = {"B", "A"};
   wy_expr_t *v1[2] = {I(1), I(2)}, *v2[2] = {I(2), I(1)};
   wy_expr_t *list[1] = {wy_expr_struct(ba, v2, 2, 1, 1)};
-  assert_string_equal(run_text(wy_expr_in(wy_expr_struct(ab, v1, 2, 1, 1), list, 1, false, 1, 1)), "true");
+  assert_string_equal(run_text(wy_expr_in(wy_expr_struct(ab, v1, 2, 1, 1), list, 1, false, 1, 1)),
+                      "true");
 }
 
 static void case_picks_first_true_branch_and_widens(void **state) {
@@ -187,7 +209,8 @@ static void casts_follow_ksqldb_rules(void **state) {
   assert_string_equal(run_text(wy_expr_cast(DEC("10.01"), wy_type_int(), 1, 1)), "10");
   assert_string_equal(run_text(wy_expr_cast(DEC("10.01"), wy_type_double(), 1, 1)), "10.01");
   assert_string_equal(run_text(wy_expr_cast(S(" 42 "), wy_type_bigint(), 1, 1)), "42");
-  assert_string_equal(run_text(wy_expr_cast(S("abc"), wy_type_int(), 1, 1)), "ERROR: For input string: \"abc\"");
+  assert_string_equal(run_text(wy_expr_cast(S("abc"), wy_type_int(), 1, 1)),
+                      "ERROR: For input string: \"abc\"");
   assert_string_equal(run_text(wy_expr_cast(S("TRUE"), wy_type_boolean(), 1, 1)), "true");
   assert_string_equal(run_text(wy_expr_cast(D(1e10), wy_type_string(), 1, 1)), "1.0E10");
   assert_string_equal(run_text(wy_expr_cast(D(2), wy_type_string(), 1, 1)), "2.0");
@@ -195,14 +218,17 @@ static void casts_follow_ksqldb_rules(void **state) {
 }
 
 static void casts_of_temporal_values_use_iso_text(void **state) {
-  assert_string_equal(run_text(wy_expr_cast(wy_expr_cast(S("2022-04-28T21:44:47.943Z"), wy_type_timestamp(), 1, 1),
-                                            wy_type_bigint(), 1, 1)),
-                      "ERROR: Cast of TIMESTAMP to BIGINT is not supported");
-  assert_string_equal(run_text(wy_expr_cast(S("2022-04-28T21:44:47.943"), wy_type_timestamp(), 1, 1)),
-                      "2022-04-28T21:44:47.943");
-  assert_string_equal(run_text(wy_expr_cast(wy_expr_cast(S("2022-04-28T21:44:47.943"), wy_type_timestamp(), 1, 1),
-                                            wy_type_date(), 1, 1)),
-                      "2022-04-28");
+  assert_string_equal(
+      run_text(wy_expr_cast(wy_expr_cast(S("2022-04-28T21:44:47.943Z"), wy_type_timestamp(), 1, 1),
+                            wy_type_bigint(), 1, 1)),
+      "ERROR: Cast of TIMESTAMP to BIGINT is not supported");
+  assert_string_equal(
+      run_text(wy_expr_cast(S("2022-04-28T21:44:47.943"), wy_type_timestamp(), 1, 1)),
+      "2022-04-28T21:44:47.943");
+  assert_string_equal(
+      run_text(wy_expr_cast(wy_expr_cast(S("2022-04-28T21:44:47.943"), wy_type_timestamp(), 1, 1),
+                            wy_type_date(), 1, 1)),
+      "2022-04-28");
   assert_string_equal(run_text(wy_expr_cast(S("12:30:05.5"), wy_type_time(), 1, 1)), "12:30:05.5");
   assert_string_equal(run_text(wy_expr_cast(S("2021-02-30"), wy_type_date(), 1, 1)),
                       "ERROR: Failed to parse DATE: \"2021-02-30\"");
@@ -210,19 +236,23 @@ static void casts_of_temporal_values_use_iso_text(void **state) {
 
 static void casts_of_containers_are_element_wise(void **state) {
   wy_expr_t *a[3] = {BI(1), BI(3), BI(2147483648LL)};
-  assert_string_equal(run_text(wy_expr_cast(wy_expr_array(a, 3, 1, 1), wy_type_array(wy_type_string()), 1, 1)),
-                      "[1, 3, 2147483648]");
+  assert_string_equal(
+      run_text(wy_expr_cast(wy_expr_array(a, 3, 1, 1), wy_type_array(wy_type_string()), 1, 1)),
+      "[1, 3, 2147483648]");
   wy_expr_t *k[1] = {S("this")}, *v[1] = {I(1)};
-  assert_string_equal(run_text(wy_expr_cast(wy_expr_map(k, v, 1, 1, 1), wy_type_string(), 1, 1)), "{this=1}");
+  assert_string_equal(run_text(wy_expr_cast(wy_expr_map(k, v, 1, 1, 1), wy_type_string(), 1, 1)),
+                      "{this=1}");
   const char *names[2] = {"F0", "f1"};
   wy_expr_t *sv[2] = {I(1), I(3)};
-  assert_string_equal(run_text(wy_expr_cast(wy_expr_struct(names, sv, 2, 1, 1), wy_type_string(), 1, 1)),
-                      "Struct{F0=1,f1=3}");
+  assert_string_equal(
+      run_text(wy_expr_cast(wy_expr_struct(names, sv, 2, 1, 1), wy_type_string(), 1, 1)),
+      "Struct{F0=1,f1=3}");
   wy_type_t *to = wy_type_struct_new();
   wy_type_struct_add(to, "F0", wy_type_string());
   wy_type_struct_add(to, "F3", wy_type_string());
   wy_expr_t *sv2[2] = {I(1), I(3)};
-  assert_string_equal(run_text(wy_expr_cast(wy_expr_struct(names, sv2, 2, 1, 1), to, 1, 1)), "Struct{F0=1}");
+  assert_string_equal(run_text(wy_expr_cast(wy_expr_struct(names, sv2, 2, 1, 1), to, 1, 1)),
+                      "Struct{F0=1}");
   assert_string_equal(run_text(wy_expr_cast(S("x"), wy_type_array(wy_type_int()), 1, 1)),
                       "ERROR: Cast of STRING to ARRAY<INTEGER> is not supported");
 }
@@ -233,13 +263,16 @@ static void subscripts_are_one_based_and_negative_from_the_end(void **state) {
     static const int idx[5] = {1, 3, -1, 0, 4};
     static const char *const want[5] = {"10", "30", "30", "null", "null"};
     mk[0] = I(10), mk[1] = I(20), mk[2] = I(30);
-    assert_string_equal(run_text(wy_expr_subscript(wy_expr_array(mk, 3, 1, 1), I(idx[pass]), 1, 1)), want[pass]);
+    assert_string_equal(run_text(wy_expr_subscript(wy_expr_array(mk, 3, 1, 1), I(idx[pass]), 1, 1)),
+                        want[pass]);
   }
   wy_expr_t *k[2] = {S("a"), S("b")}, *v[2] = {I(1), I(2)};
   assert_string_equal(run_text(wy_expr_subscript(wy_expr_map(k, v, 2, 1, 1), S("b"), 1, 1)), "2");
   wy_expr_t *k2[1] = {S("a")}, *v2[1] = {I(1)};
-  assert_string_equal(run_text(wy_expr_subscript(wy_expr_map(k2, v2, 1, 1, 1), S("zz"), 1, 1)), "null");
-  assert_string_equal(run_text(wy_expr_subscript(I(1), I(1), 1, 1)), "ERROR: Subscript expects ARRAY or MAP but 1 is INTEGER");
+  assert_string_equal(run_text(wy_expr_subscript(wy_expr_map(k2, v2, 1, 1, 1), S("zz"), 1, 1)),
+                      "null");
+  assert_string_equal(run_text(wy_expr_subscript(I(1), I(1), 1, 1)),
+                      "ERROR: Subscript expects ARRAY or MAP but 1 is INTEGER");
 }
 
 static void struct_fields_resolve_and_null_structs_give_null(void **state) {
@@ -251,10 +284,12 @@ static void struct_fields_resolve_and_null_structs_give_null(void **state) {
   il->items[0] = wy_string("George", 6);
   ol->items[0] = wy_struct(il);
   wy_value_t row[1] = {wy_struct(ol)};
-  wy_expr_t *e = wy_expr_field(wy_expr_field(COL("COL1", 0, wy_type_ref(outer)), "PERSON", 1, 1), "NAME", 1, 1);
+  wy_expr_t *e = wy_expr_field(wy_expr_field(COL("COL1", 0, wy_type_ref(outer)), "PERSON", 1, 1),
+                               "NAME", 1, 1);
   assert_string_equal(run_text_row(e, row), "George");
   ol->items[0] = wy_null(WY_T_STRUCT);
-  e = wy_expr_field(wy_expr_field(COL("COL1", 0, wy_type_ref(outer)), "PERSON", 1, 1), "NAME", 1, 1);
+  e = wy_expr_field(wy_expr_field(COL("COL1", 0, wy_type_ref(outer)), "PERSON", 1, 1), "NAME", 1,
+                    1);
   assert_string_equal(run_text_row(e, row), "null");
   e = wy_expr_field(COL("COL1", 0, wy_type_ref(outer)), "MISSING", 2, 7);
   assert_string_equal(run_text_row(e, row), "ERROR: Could not find field 'MISSING' in 'COL1'.");
@@ -272,14 +307,16 @@ static void constructors_unify_element_types(void **state) {
   assert_string_equal(run_text(wy_expr_map(k, v, 2, 1, 1)), "{a=2}");
   const char *names[2] = {"A", "B"};
   wy_expr_t *sv[2] = {I(1), S("x")};
-  assert_string_equal(type_text(wy_expr_struct(names, sv, 2, 1, 1)), "STRUCT<`A` INTEGER, `B` STRING>");
+  assert_string_equal(type_text(wy_expr_struct(names, sv, 2, 1, 1)),
+                      "STRUCT<`A` INTEGER, `B` STRING>");
 }
 
 static void lambdas_transform_filter_and_reduce(void **state) {
   wy_expr_t *a[3] = {I(1), I(2), I(3)};
   const char *x[1] = {"X"};
-  wy_expr_t *e = CALL("TRANSFORM", 2, wy_expr_array(a, 3, 1, 1),
-                      wy_expr_lambda(x, 1, BIN(WY_OP_MUL, wy_expr_lambda_var("X", 1, 1), D(1.5)), 1, 1));
+  wy_expr_t *e =
+      CALL("TRANSFORM", 2, wy_expr_array(a, 3, 1, 1),
+           wy_expr_lambda(x, 1, BIN(WY_OP_MUL, wy_expr_lambda_var("X", 1, 1), D(1.5)), 1, 1));
   assert_string_equal(run_text(e), "[1.5, 3.0, 4.5]");
   wy_expr_t *b[3] = {I(1), I(2), I(3)};
   e = CALL("FILTER", 2, wy_expr_array(b, 3, 1, 1),
@@ -288,12 +325,15 @@ static void lambdas_transform_filter_and_reduce(void **state) {
   wy_expr_t *c[3] = {I(1), I(2), I(3)};
   const char *sx[2] = {"S", "X"};
   e = CALL("REDUCE", 3, wy_expr_array(c, 3, 1, 1), BI(10),
-           wy_expr_lambda(sx, 2, BIN(WY_OP_ADD, wy_expr_lambda_var("S", 1, 1), wy_expr_lambda_var("X", 1, 1)), 1, 1));
+           wy_expr_lambda(
+               sx, 2, BIN(WY_OP_ADD, wy_expr_lambda_var("S", 1, 1), wy_expr_lambda_var("X", 1, 1)),
+               1, 1));
   assert_string_equal(run_text(e), "16");
   wy_expr_t *k[2] = {S("ab"), S("abcd")}, *v[2] = {I(5), I(10)};
   const char *kv[2] = {"K", "V"};
   e = CALL("FILTER", 2, wy_expr_map(k, v, 2, 1, 1),
-           wy_expr_lambda(kv, 2, BIN(WY_OP_GT, CALL("LEN", 1, wy_expr_lambda_var("K", 1, 1)), I(3)), 1, 1));
+           wy_expr_lambda(kv, 2, BIN(WY_OP_GT, CALL("LEN", 1, wy_expr_lambda_var("K", 1, 1)), I(3)),
+                          1, 1));
   assert_string_equal(run_text(e), "{abcd=10}");
   e = wy_expr_lambda(x, 1, I(1), 1, 1);
   assert_non_null(strstr(type_text(e), "only allowed as function arguments"));
@@ -311,12 +351,17 @@ static void function_errors_yield_null_for_the_call_only(void **state) {
 }
 
 static void unknown_functions_and_bad_arguments_fail_binding(void **state) {
-  assert_string_equal(run_text(CALL("NOPE", 0)), "ERROR: Can't find any functions with the name 'NOPE'");
-  assert_string_equal(run_text(CALL("COALESCE", 0)), "ERROR: Function 'COALESCE' does not accept parameters ().");
-  assert_string_equal(run_text(CALL("LEN", 1, I(1))), "ERROR: Function 'LEN' does not accept parameters (INTEGER).");
-  assert_string_equal(run_text(CALL("COUNT", 1, I(1))), "ERROR: Aggregate function COUNT(1) is not allowed here");
+  assert_string_equal(run_text(CALL("NOPE", 0)),
+                      "ERROR: Can't find any functions with the name 'NOPE'");
+  assert_string_equal(run_text(CALL("COALESCE", 0)),
+                      "ERROR: Function 'COALESCE' does not accept parameters ().");
+  assert_string_equal(run_text(CALL("LEN", 1, I(1))),
+                      "ERROR: Function 'LEN' does not accept parameters (INTEGER).");
+  assert_string_equal(run_text(CALL("COUNT", 1, I(1))),
+                      "ERROR: Aggregate function COUNT(1) is not allowed here");
   assert_string_equal(run_text(NUL()),
-                      "ERROR: Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+                      "ERROR: Can't infer a type of null. Please explicitly cast it to a required "
+                      "type, e.g. CAST(null AS VARCHAR).");
 }
 
 static void format_renders_like_ksqldb(void **state) {
@@ -332,7 +377,8 @@ static void format_renders_like_ksqldb(void **state) {
   wy_error_t err;
   assert_int_equal(wy_expr_bind(e, NULL, false, &err), WY_OK);
   assert_int_equal(wy_expr_check_boolean(e, &err), WY_ERR_TYPE);
-  assert_string_equal(err.msg, "Should evaluate to boolean but is (RANDOM() + 1.5) (DOUBLE) instead.");
+  assert_string_equal(err.msg,
+                      "Should evaluate to boolean but is (RANDOM() + 1.5) (DOUBLE) instead.");
   wy_expr_destroy(e);
   e = wy_expr_like(S("it's"), S("%'%"), NULL, true, 1, 1);
   wy_expr_format(e, buf, sizeof buf);

@@ -51,7 +51,9 @@ static __attribute__((unused)) wy_expr_t *NUL(void) {
   wy_value_t x = wy_null(WY_T_STRING);
   return wy_expr_literal(&x, NULL, 1, 1);
 }
-static __attribute__((unused)) wy_expr_t *COL(const char *name, int slot, const wy_type_t *t) { return wy_expr_column(name, slot, t, 1, 1); }
+static __attribute__((unused)) wy_expr_t *COL(const char *name, int slot, const wy_type_t *t) {
+  return wy_expr_column(name, slot, t, 1, 1);
+}
 
 /* NAME(args...) with nargs arguments. */
 static __attribute__((unused)) wy_expr_t *CALL(const char *name, int nargs, ...) {
@@ -62,11 +64,14 @@ static __attribute__((unused)) wy_expr_t *CALL(const char *name, int nargs, ...)
   va_end(ap);
   return wy_expr_call(name, args, (size_t)nargs, 1, 1);
 }
-static __attribute__((unused)) wy_expr_t *BIN(wy_expr_op_t op, wy_expr_t *l, wy_expr_t *r) { return wy_expr_binary(op, l, r, 1, 1); }
+static __attribute__((unused)) wy_expr_t *BIN(wy_expr_op_t op, wy_expr_t *l, wy_expr_t *r) {
+  return wy_expr_binary(op, l, r, 1, 1);
+}
 
 /* Bind, compile and evaluate e on row; destroys e. Returns the status of the first
  * failing step (bind errors land in t_err). */
-static __attribute__((unused)) wy_status_t run_row(wy_expr_t *e, const wy_value_t *row, wy_value_t *out, const wy_type_t **type) {
+static __attribute__((unused)) wy_status_t run_row(wy_expr_t *e, const wy_value_t *row,
+                                                   wy_value_t *out, const wy_type_t **type) {
   wy_error_clear(&t_err);
   wy_status_t st = wy_expr_bind(e, NULL, false, &t_err);
   wy_expr_program_t *p = NULL;
@@ -105,8 +110,10 @@ static __attribute__((unused)) const char *run_text(wy_expr_t *e) { return run_t
 /* The result type of a bound expression, as ksqlDB renders it; destroys e. */
 static __attribute__((unused)) const char *type_text(wy_expr_t *e) {
   wy_error_clear(&t_err);
-  if (wy_expr_bind(e, NULL, false, &t_err)) snprintf(t_text, sizeof t_text, "ERROR: %s", t_err.msg);
-  else wy_type_format(wy_expr_type(e), t_text, sizeof t_text);
+  if (wy_expr_bind(e, NULL, false, &t_err))
+    snprintf(t_text, sizeof t_text, "ERROR: %s", t_err.msg);
+  else
+    wy_type_format(wy_expr_type(e), t_text, sizeof t_text);
   wy_expr_destroy(e);
   return t_text;
 }

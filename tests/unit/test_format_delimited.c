@@ -136,8 +136,8 @@ static void reports_bad_lines(void **state) {
 
 static void encodes_byte_exact(void **state) {
   (void)state;
-  wy_format_codec_t *c = csv(0, 3, "ID", wy_type_bigint(), "NAME", wy_type_string(), "V",
-                             wy_type_int());
+  wy_format_codec_t *c =
+      csv(0, 3, "ID", wy_type_bigint(), "NAME", wy_type_string(), "V", wy_type_int());
   wy_value_t v[3] = {wy_bigint(0), wy_string("zero", 4), wy_int(0)};
   assert_line(c, v, "0,zero,0");
   v[1] = wy_null(WY_T_STRING);
@@ -149,9 +149,9 @@ static void encodes_byte_exact(void **state) {
   v[1] = wy_string("a,b", 3);
   assert_line(c, v, "\"-5\",\"a,b\",0");
   v[0] = wy_bigint(5);
-  const char *cases[][2] = {{"-x", "-x"},         {" x", "\" x\""},     {"x ", "\"x \""},
-                            {"#x", "\"#x\""},     {"$x", "$x"},         {"q\"q", "\"q\"\"q\""},
-                            {"l\nl", "\"l\nl\""}, {"", ""},             {"\xc3\xa9", "\xc3\xa9"}};
+  const char *cases[][2] = {{"-x", "-x"},         {" x", "\" x\""}, {"x ", "\"x \""},
+                            {"#x", "\"#x\""},     {"$x", "$x"},     {"q\"q", "\"q\"\"q\""},
+                            {"l\nl", "\"l\nl\""}, {"", ""},         {"\xc3\xa9", "\xc3\xa9"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char want[32];
     v[1] = wy_string(cases[i][0], strlen(cases[i][0]));
@@ -173,10 +173,9 @@ static void encodes_byte_exact(void **state) {
 static void formats_numbers_like_java(void **state) {
   (void)state;
   wy_format_codec_t *c =
-      csv('|', 6, "K", wy_type_string(), "D", wy_type_double(), "DEC",
-          wy_type_decimal(33, 16), "B", wy_type_boolean(), "BY", wy_type_bytes(), "DT",
-          wy_type_date());
-  wy_value_t v[6] = {wy_string("k", 1), wy_double(1e7),  wy_decimal(12, 33, 2),
+      csv('|', 6, "K", wy_type_string(), "D", wy_type_double(), "DEC", wy_type_decimal(33, 16), "B",
+          wy_type_boolean(), "BY", wy_type_bytes(), "DT", wy_type_date());
+  wy_value_t v[6] = {wy_string("k", 1), wy_double(1e7),    wy_decimal(12, 33, 2),
                      wy_bool(false),    wy_bytes("hi", 2), wy_date(19000)};
   /* A DECIMAL is printed plain at the scale the value carries. */
   assert_line(c, v, "k|1.0E7|0.12|false|aGk=|19000");
@@ -267,7 +266,8 @@ static void rejects_nested_types_and_wrapping(void **state) {
   wy_format_schema_t schema = {1, &col};
   wy_format_options_t opts = {.wrap_single = WY_WRAP_TRUE};
   assert_null(wy_format_codec_new(WY_FORMAT_DELIMITED, &schema, &opts, &err));
-  assert_string_equal(err.msg, "Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
+  assert_string_equal(err.msg,
+                      "Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
 }
 
 int main(void) {

@@ -67,18 +67,18 @@ static void assert_encodes(wy_format_codec_t *c, const wy_value_t *cols, const c
 
 static void decodes_every_primitive_type(void **state) {
   (void)state;
-  wy_format_codec_t *c =
-      codec(false, WY_WRAP_DEFAULT, 10, "B", wy_type_boolean(), "I", wy_type_int(), "L",
-            wy_type_bigint(), "D", wy_type_double(), "DEC", wy_type_decimal(4, 2), "S",
-            wy_type_string(), "BY", wy_type_bytes(), "TS", wy_type_timestamp(), "DT",
-            wy_type_date(), "TM", wy_type_time());
+  wy_format_codec_t *c = codec(
+      false, WY_WRAP_DEFAULT, 10, "B", wy_type_boolean(), "I", wy_type_int(), "L", wy_type_bigint(),
+      "D", wy_type_double(), "DEC", wy_type_decimal(4, 2), "S", wy_type_string(), "BY",
+      wy_type_bytes(), "TS", wy_type_timestamp(), "DT", wy_type_date(), "TM", wy_type_time());
   assert_non_null(c);
   assert_false(wy_format_codec_unwrapped(c));
   wy_value_t v[10];
   bool null_row = true;
-  const char *json = " {\"B\": true, \"I\": 7, \"L\": 10827272222, \"D\": 1.5e2, \"DEC\": 12.3,"
-                     " \"S\": \"x y\", \"BY\": \"aGk=\", \"TS\": 1000, \"DT\": 19000,"
-                     " \"TM\": 3600000}\n";
+  const char *json =
+      " {\"B\": true, \"I\": 7, \"L\": 10827272222, \"D\": 1.5e2, \"DEC\": 12.3,"
+      " \"S\": \"x y\", \"BY\": \"aGk=\", \"TS\": 1000, \"DT\": 19000,"
+      " \"TM\": 3600000}\n";
   assert_int_equal(dec(c, json, v, &null_row), WY_OK);
   assert_false(null_row);
   assert_true(v[0].u.b);
@@ -126,8 +126,8 @@ static void matches_field_names_like_ksqldb(void **state) {
   assert_int_equal(v[0].u.i32, 3);
   /* Unknown fields, however nested, are skipped. */
   assert_int_equal(
-      dec(c, "{\"x\":{\"a\":[1,{\"b\":null},\"]}\"]},\"name\":\"n\",\"y\":[[],{}],\"z\":-0.5e3}",
-          v, NULL),
+      dec(c, "{\"x\":{\"a\":[1,{\"b\":null},\"]}\"]},\"name\":\"n\",\"y\":[[],{}],\"z\":-0.5e3}", v,
+          NULL),
       WY_OK);
   assert_str(&v[2], "n");
   wy_format_codec_destroy(c);
@@ -135,13 +135,13 @@ static void matches_field_names_like_ksqldb(void **state) {
 
 static void coerces_values_like_ksqldb(void **state) {
   (void)state;
-  wy_format_codec_t *c =
-      codec(false, WY_WRAP_DEFAULT, 6, "I", wy_type_int(), "L", wy_type_bigint(), "D",
-            wy_type_double(), "S", wy_type_string(), "DEC", wy_type_decimal(6, 4), "TS",
-            wy_type_timestamp());
+  wy_format_codec_t *c = codec(false, WY_WRAP_DEFAULT, 6, "I", wy_type_int(), "L", wy_type_bigint(),
+                               "D", wy_type_double(), "S", wy_type_string(), "DEC",
+                               wy_type_decimal(6, 4), "TS", wy_type_timestamp());
   wy_value_t v[6];
-  assert_int_equal(dec(c, "{\"I\":\"123\",\"L\":\"-5\",\"D\":\"12.5\",\"S\":12,\"DEC\":\"1.5\","
-                          "\"TS\":\"99\"}",
+  assert_int_equal(dec(c,
+                       "{\"I\":\"123\",\"L\":\"-5\",\"D\":\"12.5\",\"S\":12,\"DEC\":\"1.5\","
+                       "\"TS\":\"99\"}",
                        v, NULL),
                    WY_OK);
   assert_int_equal(v[0].u.i32, 123);
@@ -157,8 +157,8 @@ static void coerces_values_like_ksqldb(void **state) {
   assert_int_equal(dec(c, "{\"I\":4294967297}", v, NULL), WY_OK);
   assert_int_equal(v[0].u.i32, 1);
   /* Text of numbers and booleans as Jackson's asText(). */
-  const char *texts[][2] = {{"1.50", "1.50"}, {"1e3", "1E+3"}, {"-0", "0"},
-                            {"true", "true"}, {"0.0000001", "1E-7"}};
+  const char *texts[][2] = {
+      {"1.50", "1.50"}, {"1e3", "1E+3"}, {"-0", "0"}, {"true", "true"}, {"0.0000001", "1E-7"}};
   for (size_t i = 0; i < 5; i++) {
     char json[64];
     snprintf(json, sizeof json, "{\"S\":%s}", texts[i][0]);
@@ -166,9 +166,8 @@ static void coerces_values_like_ksqldb(void **state) {
     assert_str(&v[3], texts[i][1]);
   }
   /* Objects become compact JSON text; arrays become "[a, b]" of element strings. */
-  assert_int_equal(dec(c, "{\"S\": { \"a\" : [1, \"x\\ty\", null] , \"b\":{} , \"c\":2.50}}", v,
-                       NULL),
-                   WY_OK);
+  assert_int_equal(
+      dec(c, "{\"S\": { \"a\" : [1, \"x\\ty\", null] , \"b\":{} , \"c\":2.50}}", v, NULL), WY_OK);
   assert_str(&v[3], "{\"a\":[1,\"x\\ty\",null],\"b\":{},\"c\":2.50}");
   assert_int_equal(dec(c, "{\"S\":[1, \"b\", null, [2, 3], true]}", v, NULL), WY_OK);
   assert_str(&v[3], "[1, b, null, [2, 3], true]");
@@ -180,13 +179,12 @@ static void coerces_values_like_ksqldb(void **state) {
 
 static void reports_type_errors_with_column_and_json_type(void **state) {
   (void)state;
-  wy_format_codec_t *c =
-      codec(false, WY_WRAP_DEFAULT, 4, "ID", wy_type_int(), "OK", wy_type_boolean(), "DEC",
-            wy_type_decimal(4, 2), "ST", ({
-              wy_type_t *st = wy_type_struct_new();
-              wy_type_struct_add(st, "F", wy_type_array(wy_type_int()));
-              (const wy_type_t *)st;
-            }));
+  wy_format_codec_t *c = codec(false, WY_WRAP_DEFAULT, 4, "ID", wy_type_int(), "OK",
+                               wy_type_boolean(), "DEC", wy_type_decimal(4, 2), "ST", ({
+                                 wy_type_t *st = wy_type_struct_new();
+                                 wy_type_struct_add(st, "F", wy_type_array(wy_type_int()));
+                                 (const wy_type_t *)st;
+                               }));
   wy_value_t v[4];
   assert_int_equal(dec(c, "{\"ID\":\"abc\"}", v, NULL), WY_ERR_DECODE);
   assert_non_null(strstr(err.msg, "column ID"));
@@ -212,13 +210,27 @@ static void rejects_malformed_json_anywhere(void **state) {
   (void)state;
   wy_format_codec_t *c = codec(false, WY_WRAP_DEFAULT, 1, "A", wy_type_int());
   const char *bad[] = {
-      "",                     "   ",               "{",
-      "{\"A\":1",             "{\"A\":1,}",         "{\"A\" 1}",
-      "{A:1}",                "{\"A\":01}",         "{\"A\":1.}",
-      "{\"A\":-}",            "{\"x\":\"\\q\"}",    "{\"x\":\"a\tb\"}",
-      "{\"x\":[1,]}",         "{\"x\":tru}",        "{\"x\":\"\\u12\"}",
-      "{\"x\":\"\xff\"}",     "{\"x\":\"\xc3\"}",   "{\"x\":[1 2]}",
-      "{\"x\":{\"a\" 1}}",    "{'A':1}",            "{\"A\":1 \"B\":2}",
+      "",
+      "   ",
+      "{",
+      "{\"A\":1",
+      "{\"A\":1,}",
+      "{\"A\" 1}",
+      "{A:1}",
+      "{\"A\":01}",
+      "{\"A\":1.}",
+      "{\"A\":-}",
+      "{\"x\":\"\\q\"}",
+      "{\"x\":\"a\tb\"}",
+      "{\"x\":[1,]}",
+      "{\"x\":tru}",
+      "{\"x\":\"\\u12\"}",
+      "{\"x\":\"\xff\"}",
+      "{\"x\":\"\xc3\"}",
+      "{\"x\":[1 2]}",
+      "{\"x\":{\"a\" 1}}",
+      "{'A':1}",
+      "{\"A\":1 \"B\":2}",
       "{\"x\":NaN}",
   };
   wy_value_t v[1];
@@ -240,8 +252,8 @@ static void rejects_malformed_json_anywhere(void **state) {
 
 static void handles_nulls_and_null_rows(void **state) {
   (void)state;
-  wy_format_codec_t *w = codec(false, WY_WRAP_DEFAULT, 2, "A", wy_type_int(), "B",
-                               wy_type_string());
+  wy_format_codec_t *w =
+      codec(false, WY_WRAP_DEFAULT, 2, "A", wy_type_int(), "B", wy_type_string());
   wy_format_codec_t *u = codec(false, WY_WRAP_FALSE, 1, "A", wy_type_int());
   wy_value_t v[2];
   bool null_row = false;
@@ -318,8 +330,9 @@ static void decodes_nested_arrays_maps_and_structs(void **state) {
       codec(false, WY_WRAP_DEFAULT, 2, "XS", wy_type_array((const wy_type_t *)st), "M",
             wy_type_map(wy_type_string(), wy_type_array(wy_type_int())));
   wy_value_t v[2];
-  assert_int_equal(dec(c, "{\"xs\":[{\"a\":1,\"b\":[\"p\",\"q\"]},null,{\"B\":[]}],"
-                          "\"m\":{\"k1\":[1,2],\"k2\":null,\"k1\":[3],\"\\u00e9\":[]}}",
+  assert_int_equal(dec(c,
+                       "{\"xs\":[{\"a\":1,\"b\":[\"p\",\"q\"]},null,{\"B\":[]}],"
+                       "\"m\":{\"k1\":[1,2],\"k2\":null,\"k1\":[3],\"\\u00e9\":[]}}",
                        v, NULL),
                    WY_OK);
   const wy_list_t *xs = v[0].u.list;
@@ -345,7 +358,8 @@ static void decodes_nested_arrays_maps_and_structs(void **state) {
   /* A large map goes through the hashed de-duplication. */
   char big[8192];
   size_t n = (size_t)sprintf(big, "{\"M\":{");
-  for (int i = 0; i < 200; i++) n += (size_t)sprintf(big + n, "%s\"k%d\":[%d]", i ? "," : "", i % 100, i);
+  for (int i = 0; i < 200; i++)
+    n += (size_t)sprintf(big + n, "%s\"k%d\":[%d]", i ? "," : "", i % 100, i);
   sprintf(big + n, "}}");
   assert_int_equal(dec(c, big, v, NULL), WY_OK);
   assert_int_equal(v[1].u.map->n, 100);
@@ -357,8 +371,8 @@ static void unescapes_strings(void **state) {
   (void)state;
   wy_format_codec_t *c = codec(false, WY_WRAP_FALSE, 1, "S", wy_type_string());
   wy_value_t v[1];
-  assert_int_equal(dec(c, "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\\u0000\"", v, NULL),
-                   WY_OK);
+  assert_int_equal(
+      dec(c, "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\\u0000\"", v, NULL), WY_OK);
   assert_int_equal(v[0].len, 19);
   assert_memory_equal(v[0].u.str, "a\"b\\c/d\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80\0", 19);
   wy_format_codec_destroy(c);
@@ -386,11 +400,10 @@ static void projection_skips_unused_columns(void **state) {
 
 static void encodes_like_ksqldb(void **state) {
   (void)state;
-  wy_format_codec_t *c =
-      codec(false, WY_WRAP_DEFAULT, 9, "B", wy_type_boolean(), "I", wy_type_int(), "D",
-            wy_type_double(), "DEC", wy_type_decimal(4, 2), "S", wy_type_string(), "BY",
-            wy_type_bytes(), "N", wy_type_bigint(), "TS", wy_type_timestamp(), "SMALL",
-            wy_type_decimal(10, 9));
+  wy_format_codec_t *c = codec(false, WY_WRAP_DEFAULT, 9, "B", wy_type_boolean(), "I",
+                               wy_type_int(), "D", wy_type_double(), "DEC", wy_type_decimal(4, 2),
+                               "S", wy_type_string(), "BY", wy_type_bytes(), "N", wy_type_bigint(),
+                               "TS", wy_type_timestamp(), "SMALL", wy_type_decimal(10, 9));
   wy_value_t v[9] = {wy_bool(false),
                      wy_int(-3),
                      wy_double(2.0),
@@ -431,10 +444,9 @@ static void round_trips_encoded_rows(void **state) {
   wy_type_t *st = wy_type_struct_new();
   wy_type_struct_add(st, "X", wy_type_decimal(10, 3));
   wy_type_struct_add(st, "Y", wy_type_bytes());
-  wy_format_codec_t *c =
-      codec(false, WY_WRAP_DEFAULT, 5, "D", wy_type_double(), "S", wy_type_string(), "L",
-            wy_type_bigint(), "ST", (const wy_type_t *)st, "M",
-            wy_type_map(wy_type_string(), wy_type_double()));
+  wy_format_codec_t *c = codec(false, WY_WRAP_DEFAULT, 5, "D", wy_type_double(), "S",
+                               wy_type_string(), "L", wy_type_bigint(), "ST", (const wy_type_t *)st,
+                               "M", wy_type_map(wy_type_string(), wy_type_double()));
   uint64_t seed = 42;
   wy_buf_t out;
   wy_buf_init(&out);
@@ -461,7 +473,8 @@ static void round_trips_encoded_rows(void **state) {
     wy_value_t back[5];
     assert_int_equal(wy_format_decode(c, out.data, out.len, &arena, back, NULL, &err), WY_OK);
     for (int k = 0; k < 5; k++)
-      if (!wy_value_equal(&row[k], &back[k])) fail_msg("column %d differs: %.*s", k, (int)out.len, out.data);
+      if (!wy_value_equal(&row[k], &back[k]))
+        fail_msg("column %d differs: %.*s", k, (int)out.len, out.data);
   }
   wy_buf_free(&out);
   wy_format_codec_destroy(c);

@@ -38,15 +38,34 @@ static void ws(sb_t *b) {
 }
 
 static void gen_string(sb_t *b) {
-  static const char *parts[] = {"a", "Z", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9",
-                                "\\u20ac", "\\ud83d\\ude00", "\xc3\xa9", "\xe2\x82\xac",
-                                "\xf0\x9f\x98\x80", "k", "\x7f", ",", ":", "{", "]"};
+  static const char *parts[] = {"a",
+                                "Z",
+                                " ",
+                                "\\\"",
+                                "\\\\",
+                                "\\/",
+                                "\\n",
+                                "\\t",
+                                "\\u00e9",
+                                "\\u20ac",
+                                "\\ud83d\\ude00",
+                                "\xc3\xa9",
+                                "\xe2\x82\xac",
+                                "\xf0\x9f\x98\x80",
+                                "k",
+                                "\x7f",
+                                ",",
+                                ":",
+                                "{",
+                                "]"};
   put(b, "\"");
   for (int i = pick(8); i > 0; i--) put(b, "%s", parts[pick(20)]);
   put(b, "\"");
 }
 
-static void gen_int(sb_t *b) { put(b, "%lld", (long long)(int64_t)(rnd() % 2000000000000001ull) - 1000000000000000LL); }
+static void gen_int(sb_t *b) {
+  put(b, "%lld", (long long)(int64_t)(rnd() % 2000000000000001ull) - 1000000000000000LL);
+}
 
 static void gen_double(sb_t *b) {
   double d = (double)(int64_t)(rnd() % 20000001 - 10000000) * pow(10, pick(40) - 20);
@@ -56,11 +75,21 @@ static void gen_double(sb_t *b) {
 
 static void gen_any(sb_t *b, int depth) {
   switch (depth > 3 ? pick(5) : pick(7)) {
-    case 0: gen_int(b); break;
-    case 1: gen_double(b); break;
-    case 2: gen_string(b); break;
-    case 3: put(b, pick(2) ? "true" : "false"); break;
-    case 4: put(b, "null"); break;
+    case 0:
+      gen_int(b);
+      break;
+    case 1:
+      gen_double(b);
+      break;
+    case 2:
+      gen_string(b);
+      break;
+    case 3:
+      put(b, pick(2) ? "true" : "false");
+      break;
+    case 4:
+      put(b, "null");
+      break;
     case 5:
       put(b, "[");
       for (int i = pick(4); i > 0; i--) {
@@ -93,10 +122,18 @@ static void gen_field(sb_t *b, int which) {
     return;
   }
   switch (which) {
-    case 0: gen_int(b); break;
-    case 1: gen_double(b); break;
-    case 2: gen_string(b); break;
-    case 3: put(b, pick(2) ? "true" : "false"); break;
+    case 0:
+      gen_int(b);
+      break;
+    case 1:
+      gen_double(b);
+      break;
+    case 2:
+      gen_string(b);
+      break;
+    case 3:
+      put(b, pick(2) ? "true" : "false");
+      break;
     case 4:
       put(b, "[");
       for (int i = pick(4); i > 0; i--) {
@@ -165,9 +202,13 @@ static void mutate(sb_t *b) {
   static const char M[] = "{}[]:,\" \\tnx-.e0";
   if (b->n == 0) return;
   switch (pick(3)) {
-    case 0: b->n = (size_t)pick((int)b->n); break;                /* truncate */
-    case 1: b->p[pick((int)b->n)] = M[pick((int)sizeof M - 1)]; break; /* replace */
-    default: {                                                       /* delete one byte */
+    case 0:
+      b->n = (size_t)pick((int)b->n);
+      break; /* truncate */
+    case 1:
+      b->p[pick((int)b->n)] = M[pick((int)sizeof M - 1)];
+      break;   /* replace */
+    default: { /* delete one byte */
       size_t at = (size_t)pick((int)b->n);
       memmove(b->p + at, b->p + at + 1, b->n - at - 1);
       b->n--;
@@ -194,15 +235,16 @@ static bool same(const wy_value_t *v, json_t *j, int which) {
       if (json_is_real(j))
         return fabs(json_real_value(j)) > 9e15 || v->u.i64 == (int64_t)json_real_value(j);
       return json_is_integer(j) && v->u.i64 == json_integer_value(j);
-    case 1: return json_is_number(j) && v->u.f64 == json_number_value(j);
+    case 1:
+      return json_is_number(j) && v->u.f64 == json_number_value(j);
     case 2:
       if (!json_is_string(j)) return true; /* a coerced number or object: not compared */
-      return v->len == json_string_length(j) &&
-             memcmp(v->u.str, json_string_value(j), v->len) == 0;
+      return v->len == json_string_length(j) && memcmp(v->u.str, json_string_value(j), v->len) == 0;
     case 6 + 10:
       return json_is_string(j) && v->len == json_string_length(j) &&
              memcmp(v->u.str, json_string_value(j), v->len) == 0;
-    case 3: return json_is_boolean(j) && v->u.b == json_is_true(j);
+    case 3:
+      return json_is_boolean(j) && v->u.b == json_is_true(j);
     case 4: {
       if (!json_is_array(j) || json_array_size(j) != v->u.list->n) return false;
       for (size_t i = 0; i < v->u.list->n; i++)
@@ -255,7 +297,8 @@ static void decoder_agrees_with_jansson(void **state) {
     gen_doc(&b);
     if (iter % 3 == 0) mutate(&b);
     json_error_t jerr;
-    json_t *doc = json_loadb(b.p, b.n, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    json_t *doc =
+        json_loadb(b.p, b.n, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!doc && (strstr(jerr.text, "too big") || strstr(jerr.text, "overflow") ||
                  strstr(jerr.text, "surrogate") || strstr(jerr.text, "Unicode")))
       continue; /* limits of jansson, not malformed JSON */

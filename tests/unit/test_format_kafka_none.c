@@ -113,7 +113,8 @@ static void kafka_null_and_schema_rules(void **state) {
   wy_format_options_t wrap = {.wrap_single = WY_WRAP_TRUE};
   wy_format_schema_t single = {1, cols};
   assert_null(wy_format_codec_new(WY_FORMAT_KAFKA, &single, &wrap, &err));
-  assert_string_equal(err.msg, "Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
+  assert_string_equal(err.msg,
+                      "Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
   wy_arena_release(&a);
   wy_buf_free(&b);
 }
@@ -128,8 +129,8 @@ static void none_has_no_columns_and_writes_null(void **state) {
   wy_arena_t a;
   wy_arena_init(&a, 0);
   bool null_row = true, is_null = false;
-  assert_int_equal(wy_format_decode(c, "data that should be ignored", 27, &a, NULL, &null_row, &err),
-                   WY_OK);
+  assert_int_equal(
+      wy_format_decode(c, "data that should be ignored", 27, &a, NULL, &null_row, &err), WY_OK);
   assert_false(null_row);
   wy_buf_t b;
   wy_buf_init(&b);

@@ -36,8 +36,10 @@ static void round_and_trunc_match_java(void **state) {
   EQ(CALL("ROUND", 2, D(1.234567), I(10)), "1.234567");
   EQ(CALL("ROUND", 2, D(-1.25), I(1)), "-1.3"); /* HALF_UP is away from zero */
   EQ(CALL("ROUND", 1, DEC("12345678987654321.2345678987654321")), "12345678987654321");
-  EQ(CALL("ROUND", 2, DEC("12345678987654321.2345678987654321"), I(2)), "12345678987654321.2300000000000000");
-  EQ(CALL("ROUND", 2, DEC("12345678987654321.2345678987654321"), I(-2)), "12345678987654300.0000000000000000");
+  EQ(CALL("ROUND", 2, DEC("12345678987654321.2345678987654321"), I(2)),
+     "12345678987654321.2300000000000000");
+  EQ(CALL("ROUND", 2, DEC("12345678987654321.2345678987654321"), I(-2)),
+     "12345678987654300.0000000000000000");
   EQ(CALL("TRUNC", 1, D(-1.7)), "-1");
   EQ(CALL("TRUNC", 2, D(12345.678), I(2)), "12345.67");
   EQ(CALL("TRUNC", 2, DEC("-12345.6780000"), I(-2)), "-12300.0000000");
@@ -71,7 +73,8 @@ static void transcendental_functions_follow_java_math(void **state) {
 
 static void string_functions(void **state) {
   EQ(CALL("CONCAT", 3, S("prefix-"), NULLS(wy_type_string()), S("-postfix")), "prefix--postfix");
-  EQ(CALL("CONCAT_WS", 5, S("SEP"), S("foo"), NULLS(wy_type_string()), S("baz"), S("lit")), "fooSEPbazSEPlit");
+  EQ(CALL("CONCAT_WS", 5, S("SEP"), S("foo"), NULLS(wy_type_string()), S("baz"), S("lit")),
+     "fooSEPbazSEPlit");
   EQ(CALL("CONCAT_WS", 2, NULLS(wy_type_string()), S("foo")), "null");
   EQ(CALL("LEN", 1, S("ABC")), "3");
   EQ(CALL("LEN", 1, S("héllo")), "5");
@@ -126,10 +129,13 @@ static void split_and_regular_expressions(void **state) {
   EQ(CALL("REGEXP_EXTRACT", 2, S("z+"), S("abc")), "null");
   /* A pattern from a column (no constant to prepare) works too. */
   wy_value_t row[1] = {wy_string("(ab)+", 5)};
-  assert_string_equal(run_text_row(CALL("REGEXP_REPLACE", 3, S("baababaa"), COL("P", 0, wy_type_string()), S("cat")), row),
-                      "bacataa");
+  assert_string_equal(
+      run_text_row(
+          CALL("REGEXP_REPLACE", 3, S("baababaa"), COL("P", 0, wy_type_string()), S("cat")), row),
+      "bacataa");
   /* A bad constant pattern is reported when the expression is compiled. */
-  assert_non_null(strstr(run_text(CALL("REGEXP_REPLACE", 3, S("x"), S("(unclosed"), S("y"))), "Invalid regular expression"));
+  assert_non_null(strstr(run_text(CALL("REGEXP_REPLACE", 3, S("x"), S("(unclosed"), S("y"))),
+                         "Invalid regular expression"));
 }
 
 static void masking_uses_ksqldb_default_characters(void **state) {
@@ -155,7 +161,8 @@ static void null_handling_functions(void **state) {
   EQ(CALL("NULLIF", 2, I(1), I(1)), "null");
   EQ(CALL("NULLIF", 2, I(1), I(2)), "1");
   EQ(CALL("AS_VALUE", 1, S("k")), "k");
-  assert_non_null(strstr(run_text(CALL("IFNULL", 2, I(1), S("x"))), "does not accept parameters (INTEGER, STRING)"));
+  assert_non_null(strstr(run_text(CALL("IFNULL", 2, I(1), S("x"))),
+                         "does not accept parameters (INTEGER, STRING)"));
 }
 
 static void json_functions(void **state) {
@@ -179,15 +186,19 @@ static void json_functions(void **state) {
   const char *names[2] = {"ID", "Tags"};
   wy_expr_t *tags[2] = {S("a\"b"), NULLS(wy_type_string())};
   wy_expr_t *vals[2] = {D(2), wy_expr_array(tags, 2, 1, 1)};
-  EQ(CALL("TO_JSON_STRING", 1, wy_expr_struct(names, vals, 2, 1, 1)), "{\"ID\":2.0,\"Tags\":[\"a\\\"b\",null]}");
+  EQ(CALL("TO_JSON_STRING", 1, wy_expr_struct(names, vals, 2, 1, 1)),
+     "{\"ID\":2.0,\"Tags\":[\"a\\\"b\",null]}");
 }
 
 static void collection_functions(void **state) {
-#define ARR(...) wy_expr_array((wy_expr_t *[]){__VA_ARGS__}, sizeof((wy_expr_t *[]){__VA_ARGS__}) / sizeof(wy_expr_t *), 1, 1)
+#define ARR(...)                              \
+  wy_expr_array((wy_expr_t *[]){__VA_ARGS__}, \
+                sizeof((wy_expr_t *[]){__VA_ARGS__}) / sizeof(wy_expr_t *), 1, 1)
   EQ(CALL("ARRAY_LENGTH", 1, ARR(I(1), I(2))), "2");
   EQ(CALL("ARRAY_CONTAINS", 2, ARR(I(1), I(2)), I(2)), "true");
   EQ(CALL("ARRAY_CONTAINS", 2, NULLS(wy_type_array(wy_type_int())), I(2)), "false");
-  EQ(CALL("ARRAY_DISTINCT", 1, ARR(I(1), I(2), I(1), NULLS(wy_type_int()), NULLS(wy_type_int()))), "[1, 2, null]");
+  EQ(CALL("ARRAY_DISTINCT", 1, ARR(I(1), I(2), I(1), NULLS(wy_type_int()), NULLS(wy_type_int()))),
+     "[1, 2, null]");
   EQ(CALL("ARRAY_EXCEPT", 2, ARR(I(1), I(2), I(3)), ARR(I(2))), "[1, 3]");
   EQ(CALL("ARRAY_INTERSECT", 2, ARR(I(1), I(2), I(3)), ARR(I(3), I(2))), "[2, 3]");
   EQ(CALL("ARRAY_UNION", 2, ARR(I(1), I(2)), ARR(I(2), I(3))), "[1, 2, 3]");
@@ -210,31 +221,44 @@ static void collection_functions(void **state) {
   wy_expr_t *k2[2] = {S("a"), S("b")}, *v2[2] = {I(1), I(2)};
   EQ(CALL("MAP_VALUES", 1, wy_expr_map(k2, v2, 2, 1, 1)), "[1, 2]");
   wy_expr_t *k3[1] = {S("a")}, *v3[1] = {I(1)}, *k4[2] = {S("a"), S("c")}, *v4[2] = {I(9), I(3)};
-  EQ(CALL("MAP_UNION", 2, wy_expr_map(k3, v3, 1, 1, 1), wy_expr_map(k4, v4, 2, 1, 1)), "{a=9, c=3}");
+  EQ(CALL("MAP_UNION", 2, wy_expr_map(k3, v3, 1, 1, 1), wy_expr_map(k4, v4, 2, 1, 1)),
+     "{a=9, c=3}");
   EQ(CALL("AS_MAP", 2, ARR(S("x"), S("y")), ARR(I(1), I(2))), "{x=1, y=2}");
 }
 
 static void date_and_time_functions(void **state) {
-  EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1651182287943LL), S("yyyy-MM-dd'T'HH:mm:ss.SSS")), "2022-04-28T21:44:47.943");
-  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("yyyy-MM-dd HH:mm XXX"), S("+02:00")), "1970-01-01 02:00 +02:00");
+  EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1651182287943LL), S("yyyy-MM-dd'T'HH:mm:ss.SSS")),
+     "2022-04-28T21:44:47.943");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("yyyy-MM-dd HH:mm XXX"), S("+02:00")),
+     "1970-01-01 02:00 +02:00");
   EQ(CALL("TIMESTAMPTOSTRING", 2, BI(0), S("EEE, d MMM yyyy hh:mm a")), "Thu, 1 Jan 1970 12:00 AM");
-  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2022-04-28 21:44:47"), S("yyyy-MM-dd HH:mm:ss")), "1651182287000");
-  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2022-04-28 23:44"), S("yyyy-MM-dd HH:mm"), S("UTC+2")), "1651182240000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2022-04-28 21:44:47"), S("yyyy-MM-dd HH:mm:ss")),
+     "1651182287000");
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2022-04-28 23:44"), S("yyyy-MM-dd HH:mm"), S("UTC+2")),
+     "1651182240000");
   EQ(CALL("PARSE_DATE", 2, S("2003-12-24"), S("yyyy-MM-dd")), "2003-12-24");
   EQ(CALL("UNIX_DATE", 1, CALL("PARSE_DATE", 2, S("2003-12-24"), S("yyyy-MM-dd"))), "12410");
   EQ(CALL("PARSE_DATE", 2, S("abcd"), S("yyyy-MM-dd")), "null");
   EQ(CALL("FORMAT_DATE", 2, CALL("FROM_DAYS", 1, I(12410)), S("dd/MM/yy")), "24/12/03");
-  EQ(CALL("PARSE_TIMESTAMP", 2, S("28-Apr-2022 09:44:47.9 PM"), S("dd-MMM-yyyy hh:mm:ss.S a")), "2022-04-28T21:44:47.900");
-  EQ(CALL("FORMAT_TIMESTAMP", 3, CALL("FROM_UNIXTIME", 1, BI(1651182287943LL)), S("HH:mm"), S("-05:30")), "16:14");
+  EQ(CALL("PARSE_TIMESTAMP", 2, S("28-Apr-2022 09:44:47.9 PM"), S("dd-MMM-yyyy hh:mm:ss.S a")),
+     "2022-04-28T21:44:47.900");
+  EQ(CALL("FORMAT_TIMESTAMP", 3, CALL("FROM_UNIXTIME", 1, BI(1651182287943LL)), S("HH:mm"),
+          S("-05:30")),
+     "16:14");
   EQ(CALL("UNIX_TIMESTAMP", 1, CALL("FROM_UNIXTIME", 1, BI(42))), "42");
   EQ(CALL("PARSE_TIME", 2, S("10:11:12"), S("HH:mm:ss")), "10:11:12");
-  EQ(CALL("FORMAT_TIME", 2, CALL("PARSE_TIME", 2, S("10:11"), S("HH:mm")), S("h:mm a")), "10:11 AM");
+  EQ(CALL("FORMAT_TIME", 2, CALL("PARSE_TIME", 2, S("10:11"), S("HH:mm")), S("h:mm a")),
+     "10:11 AM");
   EQ(CALL("DATEADD", 3, S("DAYS"), I(7), CALL("FROM_DAYS", 1, I(0))), "1970-01-08");
   EQ(CALL("DATESUB", 3, S("DAYS"), I(1), CALL("FROM_DAYS", 1, I(0))), "1969-12-31");
-  EQ(CALL("TIMESTAMPADD", 3, S("SECONDS"), I(5), CALL("FROM_UNIXTIME", 1, BI(0))), "1970-01-01T00:00:05.000");
-  EQ(CALL("TIMESTAMPSUB", 3, S("HOURS"), I(1), CALL("FROM_UNIXTIME", 1, BI(0))), "1969-12-31T23:00:00.000");
-  EQ(CALL("TIMEADD", 3, S("HOURS"), I(25), CALL("PARSE_TIME", 2, S("23:00"), S("HH:mm"))), "00:00:00");
-  EQ(CALL("CONVERT_TZ", 3, CALL("FROM_UNIXTIME", 1, BI(0)), S("UTC"), S("+01:00")), "1970-01-01T01:00:00.000");
+  EQ(CALL("TIMESTAMPADD", 3, S("SECONDS"), I(5), CALL("FROM_UNIXTIME", 1, BI(0))),
+     "1970-01-01T00:00:05.000");
+  EQ(CALL("TIMESTAMPSUB", 3, S("HOURS"), I(1), CALL("FROM_UNIXTIME", 1, BI(0))),
+     "1969-12-31T23:00:00.000");
+  EQ(CALL("TIMEADD", 3, S("HOURS"), I(25), CALL("PARSE_TIME", 2, S("23:00"), S("HH:mm"))),
+     "00:00:00");
+  EQ(CALL("CONVERT_TZ", 3, CALL("FROM_UNIXTIME", 1, BI(0)), S("UTC"), S("+01:00")),
+     "1970-01-01T01:00:00.000");
   EQ(CALL("TIMESTAMPADD", 3, S("FORTNIGHTS"), I(1), CALL("FROM_UNIXTIME", 1, BI(0))), "null");
   EQ(CALL("FORMAT_TIMESTAMP", 3, CALL("FROM_UNIXTIME", 1, BI(0)), S("HH"), S("Mars/Base")), "null");
   wy_value_t v;

@@ -100,8 +100,8 @@ static wy_kafka_sink_t *new_sink(fx_t *fx, const wy_kafka_prop_t *extra, size_t 
   wy_kafka_prop_t props[16];
   memcpy(props, fx->props, fx->nprops * sizeof *props);
   if (nextra) memcpy(props + fx->nprops, extra, nextra * sizeof *props);
-  wy_kafka_sink_config_t cfg = {.props = props, .nprops = fx->nprops + nextra,
-                                .transactional_id = txn_id};
+  wy_kafka_sink_config_t cfg = {
+      .props = props, .nprops = fx->nprops + nextra, .transactional_id = txn_id};
   wy_kafka_sink_t *sink;
   wy_error_t err;
   if (wy_kafka_sink_new(&cfg, &sink, &err) != WY_OK) fail_msg("sink: %s", err.msg);
@@ -195,9 +195,10 @@ static wy_kafka_source_t *new_source(fx_t *fx, const wy_kafka_source_config_t *b
 static wy_kafka_source_t *assigned_source(fx_t *fx, const char *topic, int partitions,
                                           const char *group) {
   wy_position_t pos[8];
-  for (int p = 0; p < partitions; p++) pos[p] = (wy_position_t){topic, p, WY_KAFKA_OFFSET_BEGINNING};
-  wy_kafka_source_config_t cfg = {.assignment = pos, .nassignment = (size_t)partitions,
-                                  .group_id = group};
+  for (int p = 0; p < partitions; p++)
+    pos[p] = (wy_position_t){topic, p, WY_KAFKA_OFFSET_BEGINNING};
+  wy_kafka_source_config_t cfg = {
+      .assignment = pos, .nassignment = (size_t)partitions, .group_id = group};
   return new_source(fx, &cfg);
 }
 
@@ -209,7 +210,8 @@ static int32_t java_partition(const char *key, int32_t npartitions) {
   const uint32_t m = 0x5bd1e995;
   uint32_t h = 0x9747b28c ^ (uint32_t)len;
   for (size_t i = 0; i + 4 <= len; i += 4) {
-    uint32_t k = d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 | (uint32_t)d[i + 3] << 24;
+    uint32_t k =
+        d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 | (uint32_t)d[i + 3] << 24;
     k *= m;
     k ^= k >> 24;
     k *= m;
@@ -218,9 +220,13 @@ static int32_t java_partition(const char *key, int32_t npartitions) {
   }
   size_t tail = len & ~(size_t)3;
   switch (len % 4) {
-  case 3: h ^= (uint32_t)d[tail + 2] << 16; /* fall through */
-  case 2: h ^= (uint32_t)d[tail + 1] << 8;  /* fall through */
-  case 1: h ^= d[tail]; h *= m;
+    case 3:
+      h ^= (uint32_t)d[tail + 2] << 16; /* fall through */
+    case 2:
+      h ^= (uint32_t)d[tail + 1] << 8; /* fall through */
+    case 1:
+      h ^= d[tail];
+      h *= m;
   }
   h ^= h >> 13;
   h *= m;
@@ -241,15 +247,15 @@ static void sink_round_trip_keeps_keys_headers_timestamps_and_java_partitions(vo
     snprintf(key, sizeof key, "user-%d", i % 10);
     snprintf(value, sizeof value, "v%d", i);
     wy_error_t err;
-    assert_int_equal(wy_sink_send(wy_kafka_sink_base(sink), "roundtrip", -1, key, strlen(key),
-                                  value, strlen(value), headers, 2, 1600000000000 + i,
-                                  (void *)(intptr_t)(i + 1), &err),
-                     WY_OK);
+    assert_int_equal(
+        wy_sink_send(wy_kafka_sink_base(sink), "roundtrip", -1, key, strlen(key), value,
+                     strlen(value), headers, 2, 1600000000000 + i, (void *)(intptr_t)(i + 1), &err),
+        WY_OK);
   }
   wy_error_t err;
   /* A tombstone with a null key, to an explicit partition. */
-  assert_int_equal(wy_sink_send(wy_kafka_sink_base(sink), "roundtrip", 2, NULL, 0, NULL, 0, NULL,
-                                0, 1700000000000, (void *)(intptr_t)(N + 1), &err),
+  assert_int_equal(wy_sink_send(wy_kafka_sink_base(sink), "roundtrip", 2, NULL, 0, NULL, 0, NULL, 0,
+                                1700000000000, (void *)(intptr_t)(N + 1), &err),
                    WY_OK);
   flush_ok(sink);
   for (int i = 0; i <= N; i++) assert_int_equal(dr.calls[i], 1);
@@ -371,7 +377,9 @@ static void two_consumers_share_partitions_cooperatively(void **state) {
   const char *topics[] = {"shared"};
   ownership_t oa = {0}, ob = {0};
   wy_kafka_source_config_t cfg = {.group_id = "_confluent-ksql-t_query_CSAS_SHARED_0",
-                                  .topics = topics, .ntopics = 1, .on_rebalance = on_rebalance,
+                                  .topics = topics,
+                                  .ntopics = 1,
+                                  .on_rebalance = on_rebalance,
                                   .opaque = &oa};
   wy_kafka_source_t *a = new_source(fx, &cfg);
   assert_true(poll_until_owned(a, &oa, 4, NULL, NULL, 0, 10000));
@@ -457,12 +465,14 @@ static void pause_and_resume_between_batches_skip_nothing(void **state) {
   for (int round = 0; total < PARTS * PER && now_ms() < deadline; round++) {
     size_t n = 0;
     wy_error_t err;
-    if (wy_source_poll(src, recs, 1 + (size_t)round % 16, &n, 20, &err) != WY_OK) fail_msg("poll: %s", err.msg);
+    if (wy_source_poll(src, recs, 1 + (size_t)round % 16, &n, 20, &err) != WY_OK)
+      fail_msg("poll: %s", err.msg);
     for (size_t i = 0; i < n; i++) {
       int32_t p = recs[i].partition;
       assert_true(p >= 0 && p < PARTS);
-      if (recs[i].offset != next[p]) fail_msg("partition %d: offset %lld after %lld", (int)p,
-                                              (long long)recs[i].offset, (long long)next[p] - 1);
+      if (recs[i].offset != next[p])
+        fail_msg("partition %d: offset %lld after %lld", (int)p, (long long)recs[i].offset,
+                 (long long)next[p] - 1);
       next[p]++;
       total++;
     }
@@ -473,8 +483,9 @@ static void pause_and_resume_between_batches_skip_nothing(void **state) {
       /* records fetched before the pause may still come out once; then nothing */
       for (size_t i = 0; i < none; i++) {
         int32_t p = recs[i].partition;
-        if (recs[i].offset != next[p]) fail_msg("partition %d: offset %lld after %lld while paused", (int)p,
-                                                (long long)recs[i].offset, (long long)next[p] - 1);
+        if (recs[i].offset != next[p])
+          fail_msg("partition %d: offset %lld after %lld while paused", (int)p,
+                   (long long)recs[i].offset, (long long)next[p] - 1);
         next[p]++;
         total++;
       }
@@ -513,11 +524,10 @@ static void produce_errors_are_retried_without_loss_or_duplicates(void **state) 
   fx_t *fx = *state;
   create_topic(fx, "retries", 1);
   rd_kafka_mock_cluster_t *mock = wy_embedded_broker_mock(fx->broker);
-  rd_kafka_mock_push_request_errors(mock, API_PRODUCE, 4,
-                                    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                                    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                                    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+  rd_kafka_mock_push_request_errors(
+      mock, API_PRODUCE, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND);
   wy_kafka_sink_t *sink = new_sink(fx, NULL, 0, NULL);
   enum { N = 50 };
   send_values(sink, "retries", -1, "r", 0, N, 7);
@@ -699,7 +709,7 @@ static void admin_falls_back_to_auto_creation_when_create_topics_is_unanswered(v
   int64_t t0 = now_ms();
   assert_int_equal(wy_kafka_admin_create_topic(a, &spec, 1500, &parts, &err), WY_OK);
   int64_t first = now_ms() - t0;
-  assert_true(first < 5000); /* bounded by the timeout, not hung */
+  assert_true(first < 5000);  /* bounded by the timeout, not hung */
   assert_int_equal(parts, 4); /* the mock's automatic creation decides the count */
   assert_int_equal(wy_kafka_admin_topic_partitions(a, "fallback-1", 5000, &parts, &err), WY_OK);
   assert_int_equal(parts, 4);

@@ -24,11 +24,11 @@ static const char *built(rd_kafka_conf_t *conf, const char *key) {
 static void kafka_prefix_passes_through_and_wins_over_aliases(void **state) {
   (void)state;
   const wy_kafka_prop_t props[] = {
-      {"kafka.linger.ms", "42"},          /* pass-through */
-      {"linger.ms", "7"},                 /* ksqlDB alias, lower precedence */
-      {"ksql.service.id", "svc_"},        /* another module's key: ignored */
+      {"kafka.linger.ms", "42"},   /* pass-through */
+      {"linger.ms", "7"},          /* ksqlDB alias, lower precedence */
+      {"ksql.service.id", "svc_"}, /* another module's key: ignored */
       {"bootstrap.servers", "h1:9092"},
-      {"auto.offset.reset", "earliest"},  /* consumer-only alias */
+      {"auto.offset.reset", "earliest"}, /* consumer-only alias */
   };
   void *conf;
   wy_error_t err;

@@ -33,9 +33,9 @@
 #include "engine/streams/kafka_runtime.h"
 #include "test_server_util.h"
 
-#define WIDE 300  /* columns of the wide source */
-#define KEYS 20   /* GROUP BY / PARTITION BY expressions */
-#define PARTS 32  /* partitions of the repartitioned source */
+#define WIDE 300 /* columns of the wide source */
+#define KEYS 20  /* GROUP BY / PARTITION BY expressions */
+#define PARTS 32 /* partitions of the repartitioned source */
 #define RECORDS 64
 
 /* ---- SQL and records ---- */
@@ -66,14 +66,17 @@ static char *sqlf(const char *fmt, ...) {
 static char *all_sql(void) {
   char *cols = list("C%d INT", 1, KEYS, ", "), *names = list("C%d", 1, KEYS, ", ");
   char *wide = list("W%d INT", 0, WIDE, ", ");
-  char *sql = sqlf("CREATE STREAM s (id INT KEY, %s) WITH (kafka_topic='s', key_format='JSON', value_format='JSON');\n"
-                   "CREATE TABLE grouped AS SELECT %s, COUNT(*) AS n FROM s GROUP BY %s;\n"
-                   "CREATE STREAM parted AS SELECT * FROM s PARTITION BY %s;\n"
-                   "CREATE STREAM w (id INT KEY, %s) WITH (kafka_topic='w', value_format='JSON');\n"
-                   "CREATE STREAM w2 AS SELECT * FROM w;\n"
-                   "CREATE STREAM r (id INT KEY, g INT) WITH (kafka_topic='r', value_format='JSON', partitions=%d);\n"
-                   "CREATE TABLE counted AS SELECT g, COUNT(*) AS n FROM r GROUP BY g;\n",
-                   cols, names, names, names, wide, PARTS);
+  char *sql = sqlf(
+      "CREATE STREAM s (id INT KEY, %s) WITH (kafka_topic='s', key_format='JSON', "
+      "value_format='JSON');\n"
+      "CREATE TABLE grouped AS SELECT %s, COUNT(*) AS n FROM s GROUP BY %s;\n"
+      "CREATE STREAM parted AS SELECT * FROM s PARTITION BY %s;\n"
+      "CREATE STREAM w (id INT KEY, %s) WITH (kafka_topic='w', value_format='JSON');\n"
+      "CREATE STREAM w2 AS SELECT * FROM w;\n"
+      "CREATE STREAM r (id INT KEY, g INT) WITH (kafka_topic='r', value_format='JSON', "
+      "partitions=%d);\n"
+      "CREATE TABLE counted AS SELECT g, COUNT(*) AS n FROM r GROUP BY g;\n",
+      cols, names, names, names, wide, PARTS);
   free(cols);
   free(names);
   free(wide);
@@ -99,8 +102,8 @@ static void int_key(int32_t id, char out[4]) {
   for (int i = 0; i < 4; i++) out[i] = (char)((uint32_t)id >> (24 - 8 * i));
 }
 
-typedef wy_status_t (*produce_fn)(void *user, const char *topic, const void *key, size_t klen, const char *value,
-                                  wy_error_t *err);
+typedef wy_status_t (*produce_fn)(void *user, const char *topic, const void *key, size_t klen,
+                                  const char *value, wy_error_t *err);
 
 /* Every input: three records of s (two in one group), one of w, 64 of r (distinct g). */
 static void produce_all(produce_fn fn, void *user) {
@@ -165,8 +168,8 @@ static void output(outputs_t *o, const wy_record_t *r) {
 }
 
 static bool outputs_complete(const outputs_t *o) {
-  return json_array_size(o->grouped) >= 3 && json_array_size(o->parted_keys) >= 3 && json_array_size(o->w2) >= 1 &&
-         o->counted >= RECORDS;
+  return json_array_size(o->grouped) >= 3 && json_array_size(o->parted_keys) >= 3 &&
+         json_array_size(o->w2) >= 1 && o->counted >= RECORDS;
 }
 
 /* What every backend must have produced. */
@@ -178,7 +181,8 @@ static void check_outputs(const outputs_t *o) {
     json_t *k = json_array_get(o->grouped_keys, i);
     assert_int_equal(json_object_size(k), KEYS);
     assert_int_equal(json_integer_value(json_object_get(k, "C1")), 1);
-    if (json_integer_value(json_object_get(k, "C20")) == KEYS) last_key = k, last = json_array_get(o->grouped, i);
+    if (json_integer_value(json_object_get(k, "C20")) == KEYS)
+      last_key = k, last = json_array_get(o->grouped, i);
   }
   assert_non_null(last_key);
   assert_int_equal(json_integer_value(json_object_get(last, "N")), 2);
@@ -204,9 +208,10 @@ static void check_outputs(const outputs_t *o) {
 
 /* ---- the memory backend, as `walleye test` drives it ---- */
 
-static wy_status_t mem_produce(void *user, const char *topic, const void *key, size_t klen, const char *value,
-                               wy_error_t *err) {
-  return wy_memory_broker_produce(user, topic, -1, key, klen, value, strlen(value), NULL, 0, 1000, NULL, NULL, err);
+static wy_status_t mem_produce(void *user, const char *topic, const void *key, size_t klen,
+                               const char *value, wy_error_t *err) {
+  return wy_memory_broker_produce(user, topic, -1, key, klen, value, strlen(value), NULL, 0, 1000,
+                                  NULL, NULL, err);
 }
 
 /* Every record of the query's source topics, through a driver. */
@@ -229,8 +234,8 @@ static void drive_query(wy_memory_broker_t *b, wy_query_t *q) {
 }
 
 /* Every record of a topic of the memory broker, partition by partition, to `fn`. */
-static void read_memory_topic(wy_memory_broker_t *b, const char *topic, void (*fn)(void *user, const wy_record_t *),
-                              void *user) {
+static void read_memory_topic(wy_memory_broker_t *b, const char *topic,
+                              void (*fn)(void *user, const wy_record_t *), void *user) {
   int32_t np = wy_memory_broker_partitions(b, topic);
   for (int32_t p = 0; p < np; p++) {
     int64_t end = 0;
@@ -283,13 +288,16 @@ static void sizes_work_on_the_memory_backend(void **state) {
 #define JOINED 19 /* tables joined to the stream */
 
 static char *join_sql(void) {
-  char *tables = list("CREATE TABLE t%d (id INT PRIMARY KEY, v INT) WITH (kafka_topic='t%d', value_format='JSON');\n",
-                      1, JOINED, "");
+  char *tables = list(
+      "CREATE TABLE t%d (id INT PRIMARY KEY, v INT) WITH (kafka_topic='t%d', "
+      "value_format='JSON');\n",
+      1, JOINED, "");
   char *cols = list("t%d.v AS v%d", 1, JOINED, ", ");
   char *joins = list("JOIN t%d ON j.id = t%d.id", 1, JOINED, " ");
-  char *sql = sqlf("CREATE STREAM j (id INT KEY, a INT) WITH (kafka_topic='j', value_format='JSON');\n%s"
-                   "CREATE STREAM joined AS SELECT j.id AS id, j.a AS a, %s FROM j %s;\n",
-                   tables, cols, joins);
+  char *sql = sqlf(
+      "CREATE STREAM j (id INT KEY, a INT) WITH (kafka_topic='j', value_format='JSON');\n%s"
+      "CREATE STREAM joined AS SELECT j.id AS id, j.a AS a, %s FROM j %s;\n",
+      tables, cols, joins);
   free(tables);
   free(cols);
   free(joins);
@@ -361,7 +369,8 @@ static void a_join_over_20_topics_works_on_the_memory_backend(void **state) {
 /* ---- a node's memory runtime: persistent, pull and push queries ---- */
 
 static json_t *query_rows(wy_node_t *n, const char *sql) {
-  json_t *req = json_pack("{s:s, s:{s:s}}", "sql", sql, "properties", "auto.offset.reset", "earliest");
+  json_t *req =
+      json_pack("{s:s, s:{s:s}}", "sql", sql, "properties", "auto.offset.reset", "earliest");
   char *body = json_dumps(req, JSON_COMPACT);
   json_decref(req);
   wy_node_reply_t r;
@@ -411,7 +420,8 @@ static void sizes_work_on_a_node_and_its_push_and_pull_queries(void **state) {
   assert_int_equal(json_array_size(json_array_get(rows, 0)), WIDE + 1);
   json_decref(rows);
   char *names = list("C%d", 1, KEYS, ", ");
-  char *push = sqlf("SELECT %s, COUNT(*) AS n FROM s GROUP BY %s EMIT CHANGES LIMIT 3;", names, names);
+  char *push =
+      sqlf("SELECT %s, COUNT(*) AS n FROM s GROUP BY %s EMIT CHANGES LIMIT 3;", names, names);
   rows = query_rows(f->node, push);
   assert_int_equal(json_array_size(rows), 3);
   assert_int_equal(json_array_size(json_array_get(rows, 0)), KEYS + 1);
@@ -439,9 +449,10 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
   assert_int_equal(wy_engine_new(&eo, &e, &err), WY_OK);
   size_t too_many = wy_limit(WY_LIMIT_COLUMNS) + 1;
   char *cols = list("X%d INT", 0, (int)too_many, ", ");
-  char *sql = sqlf("CREATE STREAM huge (id INT KEY, %s) WITH (kafka_topic='huge', value_format='JSON');", cols);
-  char *want = sqlf("The statement has %zu columns, more than the limit of %zu (WY_LIMIT_COLUMNS).", too_many + 1,
-                    wy_limit(WY_LIMIT_COLUMNS));
+  char *sql = sqlf(
+      "CREATE STREAM huge (id INT KEY, %s) WITH (kafka_topic='huge', value_format='JSON');", cols);
+  char *want = sqlf("The statement has %zu columns, more than the limit of %zu (WY_LIMIT_COLUMNS).",
+                    too_many + 1, wy_limit(WY_LIMIT_COLUMNS));
   refused(e, sql, want);
   free(cols);
   free(sql);
@@ -455,8 +466,8 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
   free(sql);
   char *names = list("C%d", 0, (int)nkeys, ", ");
   sql = sqlf("CREATE TABLE kt AS SELECT %s, COUNT(*) FROM k GROUP BY %s;", names, names);
-  want = sqlf("GROUP BY has %zu key columns, more than the limit of %zu (WY_LIMIT_KEY_COLUMNS).", nkeys,
-              wy_limit(WY_LIMIT_KEY_COLUMNS));
+  want = sqlf("GROUP BY has %zu key columns, more than the limit of %zu (WY_LIMIT_KEY_COLUMNS).",
+              nkeys, wy_limit(WY_LIMIT_KEY_COLUMNS));
   refused(e, sql, want);
   free(sql);
   free(want);
@@ -467,14 +478,19 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
   free(want);
   free(names);
   /* a topic over the partition limit */
-  refused(e, "CREATE STREAM many (id INT KEY, v INT) WITH (kafka_topic='many', value_format='JSON', partitions=10001);",
+  refused(e,
+          "CREATE STREAM many (id INT KEY, v INT) WITH (kafka_topic='many', value_format='JSON', "
+          "partitions=10001);",
           "The topic has 10001 partitions, more than the limit of 10000 (WY_LIMIT_PARTITIONS).");
   /* an identifier over the length limit, refused where it stands */
   char *longname = calloc(wy_limit(WY_LIMIT_IDENTIFIER_LENGTH) + 2, 1);
   memset(longname, 'X', wy_limit(WY_LIMIT_IDENTIFIER_LENGTH) + 1);
-  sql = sqlf("CREATE STREAM %s (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');", longname);
-  want = sqlf("1:15: An identifier has %zu characters, more than the limit of %zu (WY_LIMIT_IDENTIFIER_LENGTH).",
-              wy_limit(WY_LIMIT_IDENTIFIER_LENGTH) + 1, wy_limit(WY_LIMIT_IDENTIFIER_LENGTH));
+  sql = sqlf("CREATE STREAM %s (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');",
+             longname);
+  want = sqlf(
+      "1:15: An identifier has %zu characters, more than the limit of %zu "
+      "(WY_LIMIT_IDENTIFIER_LENGTH).",
+      wy_limit(WY_LIMIT_IDENTIFIER_LENGTH) + 1, wy_limit(WY_LIMIT_IDENTIFIER_LENGTH));
   wy_error_clear(&err);
   assert_int_equal(wy_engine_execute_sql(e, sql, NULL, &err), WY_ERR_PARSE);
   char where[600];
@@ -533,7 +549,8 @@ static kfx_t *kafka_fixture(const char *guarantee) {
       {"kafka.linger.ms", "2"},
   };
   for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-    if (wy_config_set(fx->cfg, kv[i][0], kv[i][1], &err) != WY_OK) fail_msg("%s: %s", kv[i][0], err.msg);
+    if (wy_config_set(fx->cfg, kv[i][0], kv[i][1], &err) != WY_OK)
+      fail_msg("%s: %s", kv[i][0], err.msg);
   wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)}};
   wy_kafka_sink_config_t c = {props, 1, NULL, 0};
   if (wy_kafka_sink_new(&c, &fx->producer, &err) != WY_OK) fail_msg("producer: %s", err.msg);
@@ -551,11 +568,11 @@ static void kafka_fixture_destroy(kfx_t *fx) {
   free(fx);
 }
 
-static wy_status_t kafka_produce(void *user, const char *topic, const void *key, size_t klen, const char *value,
-                                 wy_error_t *err) {
+static wy_status_t kafka_produce(void *user, const char *topic, const void *key, size_t klen,
+                                 const char *value, wy_error_t *err) {
   kfx_t *fx = user;
-  return wy_sink_send(wy_kafka_sink_base(fx->producer), topic, -1, key, klen, value, strlen(value), NULL, 0, 1000,
-                      NULL, err);
+  return wy_sink_send(wy_kafka_sink_base(fx->producer), topic, -1, key, klen, value, strlen(value),
+                      NULL, 0, 1000, NULL, err);
 }
 
 static void kafka_start(kfx_t *fx, const char *sql) {
@@ -573,13 +590,14 @@ static void sizes_work_on_the_embedded_broker(void **state) {
   kafka_start(fx, sql);
   free(sql);
   produce_all(kafka_produce, fx);
-  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK)
+    fail_msg("flush: %s", err.msg);
   /* read every sink from the beginning until all outputs came (or 30 s) */
   const char *topics[] = {"GROUPED", "PARTED", "W2", "COUNTED"};
   wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
                              {"auto.offset.reset", "earliest"}};
-  wy_kafka_source_config_t c = {.props = props, .nprops = 2, .group_id = "limits-reader", .topics = topics,
-                                .ntopics = 4};
+  wy_kafka_source_config_t c = {
+      .props = props, .nprops = 2, .group_id = "limits-reader", .topics = topics, .ntopics = 4};
   wy_kafka_source_t *src;
   if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("reader: %s", err.msg);
   outputs_t o;
@@ -604,23 +622,30 @@ static void a_join_over_20_topics_works_on_the_embedded_broker(void **state) {
   for (int i = 0; i <= JOINED; i++) {
     char topic[16];
     snprintf(topic, sizeof topic, i ? "t%d" : "j", i);
-    if (wy_embedded_broker_create_topic(fx->broker, topic, 4, &err) != WY_OK) fail_msg("topic: %s", err.msg);
+    if (wy_embedded_broker_create_topic(fx->broker, topic, 4, &err) != WY_OK)
+      fail_msg("topic: %s", err.msg);
   }
   char *sql = join_sql();
   kafka_start(fx, sql);
   free(sql);
   /* the tables first; the stream's record once the query has read all 19 rows */
   produce_tables(kafka_produce, fx);
-  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK)
+    fail_msg("flush: %s", err.msg);
   int64_t deadline = now_ms() + 30000;
-  while (wy_kafka_runtime_query_stats(fx->rt, 0).in < JOINED && now_ms() < deadline) usleep(50 * 1000);
+  while (wy_kafka_runtime_query_stats(fx->rt, 0).in < JOINED && now_ms() < deadline)
+    usleep(50 * 1000);
   assert_int_equal(wy_kafka_runtime_query_stats(fx->rt, 0).in, JOINED);
   produce_stream(kafka_produce, fx);
-  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK)
+    fail_msg("flush: %s", err.msg);
   const char *topics[] = {"JOINED"};
   wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
                              {"auto.offset.reset", "earliest"}};
-  wy_kafka_source_config_t c = {.props = props, .nprops = 2, .group_id = "limits-join-reader", .topics = topics,
+  wy_kafka_source_config_t c = {.props = props,
+                                .nprops = 2,
+                                .group_id = "limits-join-reader",
+                                .topics = topics,
                                 .ntopics = 1};
   wy_kafka_source_t *src;
   if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("reader: %s", err.msg);
@@ -656,11 +681,14 @@ static void exactly_once_commits_every_query_of_a_thread(void **state) {
   for (int i = 0; i < 5; i++) {
     char key[4];
     int_key(i, key);
-    if (kafka_produce(fx, "e", key, 4, "{\"V\":1}", &err) != WY_OK) fail_msg("produce: %s", err.msg);
+    if (kafka_produce(fx, "e", key, 4, "{\"V\":1}", &err) != WY_OK)
+      fail_msg("produce: %s", err.msg);
   }
-  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
+  if (wy_sink_flush(wy_kafka_sink_base(fx->producer), 10000, &err) != WY_OK)
+    fail_msg("flush: %s", err.msg);
   int done = 0;
-  for (int64_t deadline = now_ms() + 30000; done < QUERIES && now_ms() < deadline; usleep(100 * 1000)) {
+  for (int64_t deadline = now_ms() + 30000; done < QUERIES && now_ms() < deadline;
+       usleep(100 * 1000)) {
     done = 0;
     for (int i = 0; i < QUERIES; i++) {
       wy_kafka_query_stats_t s = wy_kafka_runtime_query_stats(fx->rt, (size_t)i);
@@ -669,8 +697,9 @@ static void exactly_once_commits_every_query_of_a_thread(void **state) {
   }
   for (int i = 0; i < QUERIES && done < QUERIES; i++) {
     wy_kafka_query_stats_t s = wy_kafka_runtime_query_stats(fx->rt, (size_t)i);
-    fprintf(stderr, "query %d (%s): in %llu, commits %llu\n", i, wy_kafka_runtime_query_id(fx->rt, (size_t)i),
-            (unsigned long long)s.in, (unsigned long long)s.commits);
+    fprintf(stderr, "query %d (%s): in %llu, commits %llu\n", i,
+            wy_kafka_runtime_query_id(fx->rt, (size_t)i), (unsigned long long)s.in,
+            (unsigned long long)s.commits);
   }
   assert_int_equal(done, QUERIES);
   assert_true(wy_kafka_runtime_running(fx->rt));
@@ -681,7 +710,8 @@ int main(void) {
   wy_log_set_level(WY_LOG_ERROR);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sizes_work_on_the_memory_backend),
-      cmocka_unit_test_setup_teardown(sizes_work_on_a_node_and_its_push_and_pull_queries, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(sizes_work_on_a_node_and_its_push_and_pull_queries,
+                                      node_setup, node_teardown),
       cmocka_unit_test(statements_over_a_limit_are_refused_naming_it),
       cmocka_unit_test(sizes_work_on_the_embedded_broker),
       cmocka_unit_test(a_join_over_20_topics_works_on_the_memory_backend),

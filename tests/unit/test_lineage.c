@@ -28,9 +28,10 @@ static int64_t fake_clock(void *opaque) { return atomic_load(&fake_now); }
 /* CREATE STREAM USERS_MASKED AS SELECT ID, MASK(EMAIL) AS EMAIL,
  *   CASE WHEN VIP THEN NAME ELSE MASK(NAME) END AS DISPLAY
  *   FROM USERS WHERE COUNTRY = 'NO' EMIT CHANGES; */
-static const char masked_sql[] = "CREATE STREAM USERS_MASKED AS SELECT ID, MASK(EMAIL) AS EMAIL, "
-                                 "CASE WHEN VIP THEN NAME ELSE MASK(NAME) END AS DISPLAY "
-                                 "FROM USERS WHERE COUNTRY = 'NO' EMIT CHANGES;";
+static const char masked_sql[] =
+    "CREATE STREAM USERS_MASKED AS SELECT ID, MASK(EMAIL) AS EMAIL, "
+    "CASE WHEN VIP THEN NAME ELSE MASK(NAME) END AS DISPLAY "
+    "FROM USERS WHERE COUNTRY = 'NO' EMIT CHANGES;";
 static wy_lineage_field_t users_fields[6];
 static const wy_lineage_field_t masked_fields[] = {
     {"ID", NULL, "BIGINT"}, {"EMAIL", NULL, "STRING"}, {"DISPLAY", NULL, "STRING"}};
@@ -51,8 +52,8 @@ static wy_lineage_query_t masked_query;
 
 /* CREATE TABLE SPEND AS SELECT U.REGION, SUM(O.AMOUNT) AS TOTAL FROM ORDERS O
  *   JOIN USERS_T U ON O.USER_ID = U.ID GROUP BY U.REGION EMIT CHANGES; */
-static const wy_lineage_field_t orders_fields[] = {
-    {"USER_ID", NULL, "BIGINT"}, {"AMOUNT", NULL, "DECIMAL(10, 2)"}};
+static const wy_lineage_field_t orders_fields[] = {{"USER_ID", NULL, "BIGINT"},
+                                                   {"AMOUNT", NULL, "DECIMAL(10, 2)"}};
 static const wy_lineage_field_t users_t_fields[] = {{"ID", NULL, "BIGINT"},
                                                     {"REGION", NULL, "STRING"}};
 static const wy_lineage_field_t spend_fields[] = {{"REGION", NULL, "STRING"},
@@ -62,18 +63,22 @@ static const wy_lineage_ref_t total_refs[] = {
     {0, "AMOUNT", WY_LINEAGE_AGGREGATION, false, "SUM(AMOUNT)"}};
 static const wy_lineage_column_t spend_columns[] = {{"REGION", region_refs, 1},
                                                     {"TOTAL", total_refs, 1}};
-static const wy_lineage_ref_t spend_indirect[] = {
-    {0, "USER_ID", WY_LINEAGE_JOIN, false, NULL},
-    {1, "ID", WY_LINEAGE_JOIN, false, NULL},
-    {1, "REGION", WY_LINEAGE_GROUP_BY, false, NULL}};
+static const wy_lineage_ref_t spend_indirect[] = {{0, "USER_ID", WY_LINEAGE_JOIN, false, NULL},
+                                                  {1, "ID", WY_LINEAGE_JOIN, false, NULL},
+                                                  {1, "REGION", WY_LINEAGE_GROUP_BY, false, NULL}};
 static const wy_lineage_dataset_t spend_inputs[] = {
     {"orders", "ORDERS", WY_LINEAGE_STREAM, orders_fields, 2, NULL, 0, NULL, 0},
     {"users", "USERS_T", WY_LINEAGE_TABLE, users_t_fields, 2, NULL, 0, NULL, 0}};
 static const wy_lineage_dataset_t spend_outputs[] = {
     {"SPEND", "SPEND", WY_LINEAGE_TABLE, spend_fields, 2, spend_columns, 2, spend_indirect, 3}};
-static const wy_lineage_query_t spend_query = {
-    "walleye_prod", "CTAS_SPEND_3", "CREATE TABLE SPEND AS SELECT ...", "broker7:9092",
-    spend_inputs, 2, spend_outputs, 1};
+static const wy_lineage_query_t spend_query = {"walleye_prod",
+                                               "CTAS_SPEND_3",
+                                               "CREATE TABLE SPEND AS SELECT ...",
+                                               "broker7:9092",
+                                               spend_inputs,
+                                               2,
+                                               spend_outputs,
+                                               1};
 
 static const wy_type_t *address_type;
 
@@ -82,26 +87,26 @@ static int setup_queries(void **state) {
   assert_true(wy_type_struct_add(st, "STREET", wy_type_string()));
   assert_true(wy_type_struct_add(st, "ZIP", wy_type_int()));
   address_type = st;
-  const wy_lineage_field_t uf[] = {{"ID", wy_type_bigint(), NULL},
-                                   {"EMAIL", wy_type_string(), NULL},
-                                   {"NAME", wy_type_string(), NULL},
-                                   {"VIP", wy_type_boolean(), NULL},
-                                   {"COUNTRY", wy_type_string(), NULL},
-                                   {"ADDRESS", address_type, NULL}};
+  const wy_lineage_field_t uf[] = {
+      {"ID", wy_type_bigint(), NULL},      {"EMAIL", wy_type_string(), NULL},
+      {"NAME", wy_type_string(), NULL},    {"VIP", wy_type_boolean(), NULL},
+      {"COUNTRY", wy_type_string(), NULL}, {"ADDRESS", address_type, NULL}};
   memcpy(users_fields, uf, sizeof uf);
-  masked_inputs[0] = (wy_lineage_dataset_t){"users", "USERS", WY_LINEAGE_STREAM, users_fields, 6,
-                                            NULL, 0, NULL, 0};
-  masked_outputs[0] = (wy_lineage_dataset_t){
-      "USERS_MASKED", "USERS_MASKED", WY_LINEAGE_STREAM, masked_fields, 3, masked_columns, 3,
-      masked_filter, 1};
-  masked_query = (wy_lineage_query_t){"walleye_prod",
-                                      "CSAS_USERS_MASKED_0",
-                                      masked_sql,
-                                      "PLAINTEXT://broker1:9092,broker2:9092",
-                                      masked_inputs,
-                                      1,
-                                      masked_outputs,
-                                      1};
+  masked_inputs[0] = (wy_lineage_dataset_t){
+      "users", "USERS", WY_LINEAGE_STREAM, users_fields, 6, NULL, 0, NULL, 0};
+  masked_outputs[0] = (wy_lineage_dataset_t){"USERS_MASKED",
+                                             "USERS_MASKED",
+                                             WY_LINEAGE_STREAM,
+                                             masked_fields,
+                                             3,
+                                             masked_columns,
+                                             3,
+                                             masked_filter,
+                                             1};
+  masked_query = (wy_lineage_query_t){"walleye_prod", "CSAS_USERS_MASKED_0",
+                                      masked_sql,     "PLAINTEXT://broker1:9092,broker2:9092",
+                                      masked_inputs,  1,
+                                      masked_outputs, 1};
   return 0;
 }
 
@@ -228,8 +233,7 @@ static void namespace_comes_from_the_first_bootstrap_server(void **state) {
   }
   assert_int_equal(wy_lineage_kafka_namespace("", ns, sizeof ns, &err), WY_ERR_INVALID);
   assert_int_equal(wy_lineage_kafka_namespace(NULL, ns, sizeof ns, &err), WY_ERR_INVALID);
-  assert_int_equal(wy_lineage_kafka_namespace("PLAINTEXT://", ns, sizeof ns, &err),
-                   WY_ERR_INVALID);
+  assert_int_equal(wy_lineage_kafka_namespace("PLAINTEXT://", ns, sizeof ns, &err), WY_ERR_INVALID);
   assert_int_equal(wy_lineage_kafka_namespace("a-very-long-host-name:9092", ns, 12, &err),
                    WY_ERR_INVALID);
 }
@@ -242,11 +246,11 @@ static void uuid7_carries_the_time_and_version_bits(void **state) {
   assert_int_equal(wy_lineage_uuid7(0x0189ABCDEF02LL, c, &err), WY_OK);
   assert_int_equal(strlen(a), WY_LINEAGE_UUID_LEN);
   assert_memory_equal(a, "0189abcd-ef01-7", 15); /* 48-bit ms, then version 7 */
-  assert_non_null(strchr("89ab", a[19]));         /* RFC 4122 variant */
+  assert_non_null(strchr("89ab", a[19]));        /* RFC 4122 variant */
   for (int i = 0; i < WY_LINEAGE_UUID_LEN; i++)
     assert_true(i == 8 || i == 13 || i == 18 || i == 23 ? a[i] == '-'
                                                         : strchr("0123456789abcdef", a[i]) != NULL);
-  assert_string_not_equal(a, b); /* same millisecond, different random bits */
+  assert_string_not_equal(a, b);                     /* same millisecond, different random bits */
   assert_true(strcmp(a, c) < 0 && strcmp(b, c) < 0); /* time-ordered */
 }
 
@@ -330,8 +334,7 @@ static void column_lineage_marks_direct_indirect_and_masking(void **state) {
   assert_string_equal(str_at(cl, "fields/ID/inputFields/0/name"), "users");
   assert_string_equal(str_at(cl, "fields/ID/inputFields/0/field"), "ID");
   assert_string_equal(str_at(cl, "fields/ID/inputFields/0/transformations/0/type"), "DIRECT");
-  assert_string_equal(str_at(cl, "fields/ID/inputFields/0/transformations/0/subtype"),
-                      "IDENTITY");
+  assert_string_equal(str_at(cl, "fields/ID/inputFields/0/transformations/0/subtype"), "IDENTITY");
   assert_true(json_is_false(at(cl, "fields/ID/inputFields/0/transformations/0/masking")));
 
   assert_string_equal(str_at(cl, "fields/EMAIL/inputFields/0/transformations/0/subtype"),
@@ -599,7 +602,7 @@ static void a_run_outliving_its_emitter_is_detached(void **state) {
   assert_int_equal(wy_lineage_emitter_abort_all(f.e), 1);
   close_file_emitter(&f); /* delivers what is queued before it returns */
   wy_lineage_counter_add(wy_lineage_run_input_counter(run, 0), 1, 1); /* still valid */
-  assert_int_equal(wy_lineage_run_complete(run, &err), WY_OK);           /* nowhere to go */
+  assert_int_equal(wy_lineage_run_complete(run, &err), WY_OK);        /* nowhere to go */
   wy_lineage_run_destroy(run);
   wy_lineage_run_destroy(NULL);
   wy_lineage_emitter_destroy(NULL);
@@ -710,10 +713,14 @@ static void openlineage_names_and_environment_configure_it(void **state) {
   wy_error_t err;
   unsetenv("OPENLINEAGE_URL");
   assert_int_equal(wy_config_set(c, "openlineage.transport.type", "composite", &err), WY_OK);
-  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "file, console", &err), WY_OK);
-  assert_int_equal(wy_config_set(c, "openlineage.transport.location", "/tmp/l.ndjson", &err), WY_OK);
-  assert_int_equal(wy_config_set(c, "openlineage.transport.url", "http://marquez:5000", &err), WY_OK);
-  assert_int_equal(wy_config_set(c, "openlineage.transport.endpoint", "/api/v2/events", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "file, console", &err),
+                   WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.location", "/tmp/l.ndjson", &err),
+                   WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.url", "http://marquez:5000", &err),
+                   WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.endpoint", "/api/v2/events", &err),
+                   WY_OK);
   assert_int_equal(wy_config_set(c, "openlineage.transport.auth.apiKey", "k3y", &err), WY_OK);
   wy_lineage_options_t o;
   assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_OK);
@@ -723,7 +730,8 @@ static void openlineage_names_and_environment_configure_it(void **state) {
   assert_string_equal(o.url, "http://marquez:5000");
   assert_string_equal(o.endpoint, "/api/v2/events");
   assert_string_equal(o.api_key, "k3y");
-  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "file,pigeon", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "file,pigeon", &err),
+                   WY_OK);
   assert_int_equal(wy_lineage_options_from_config(&o, c, &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "pigeon"));
   assert_int_equal(wy_config_set(c, "openlineage.transport.transports", "", &err), WY_OK);

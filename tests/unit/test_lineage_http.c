@@ -39,9 +39,9 @@ typedef struct server {
   pthread_t thread;
   atomic_bool stop;
   pthread_mutex_t mu;
-  int fail_next;   /* answer this many requests with fail_status */
+  int fail_next; /* answer this many requests with fail_status */
   int fail_status;
-  bool hang;       /* read requests but never answer */
+  bool hang; /* read requests but never answer */
   size_t n;
   request_t req[MAX_REQUESTS];
 } server_t;
@@ -199,9 +199,14 @@ static const wy_lineage_dataset_t clicks_eu[] = {{"CLICKS_EU", "CLICKS_EU", WY_L
                                                   click_fields, 2, eu_columns, 2, region_filter,
                                                   1}};
 static const wy_lineage_query_t clicks_query = {
-    "svc", "CSAS_CLICKS_EU_1",
+    "svc",
+    "CSAS_CLICKS_EU_1",
     "CREATE STREAM CLICKS_EU AS SELECT URL, TS FROM CLICKS WHERE REGION = 'EU';",
-    "127.0.0.1:9092", clicks, 1, clicks_eu, 1};
+    "127.0.0.1:9092",
+    clicks,
+    1,
+    clicks_eu,
+    1};
 
 static wy_lineage_emitter_t *http_emitter(int port, const char *api_key, int retries,
                                           int64_t backoff_ms, size_t capacity) {
@@ -315,7 +320,7 @@ static void a_refused_event_is_not_retried(void **state) {
   assert_int_equal(wy_lineage_emitter_flush(e, 5000, &err), WY_OK);
   wy_lineage_emitter_stats_t st;
   wy_lineage_emitter_stats(e, &st);
-  assert_int_equal(st.failed, 1);    /* START: 400, given up at once */
+  assert_int_equal(st.failed, 1); /* START: 400, given up at once */
   assert_int_equal(st.retries, 0);
   assert_int_equal(st.delivered, 1); /* ABORT still goes */
   assert_int_equal(server_count(&s), 2);
@@ -419,9 +424,9 @@ static void a_server_that_is_down_never_blocks_the_query(void **state) {
   for (size_t i = 1; i < n; i++) {
     json_t *ev = json_loads(s.req[i].body, 0, NULL);
     json_t *in_stats = json_object_get(
-        json_object_get(json_object_get(json_array_get(json_object_get(ev, "inputs"), 0),
-                                        "inputFacets"),
-                        "inputStatistics"),
+        json_object_get(
+            json_object_get(json_array_get(json_object_get(ev, "inputs"), 0), "inputFacets"),
+            "inputStatistics"),
         "rowCount");
     assert_true(json_is_integer(in_stats));
     rows += json_integer_value(in_stats);

@@ -38,12 +38,14 @@ static void produce_partitions_by_key_and_reads_back_in_order(void **state) {
     char v[16];
     snprintf(v, sizeof v, "v%d", i);
     assert_int_equal(wy_memory_broker_produce(b, "t", -1, "k1", 2, v, strlen(v), NULL, 0, 100 + i,
-                                              &p, &off, NULL), WY_OK);
+                                              &p, &off, NULL),
+                     WY_OK);
     assert_int_equal(p, wy_memory_partition_for_key("k1", 2, 4));
     assert_int_equal(off, i);
   }
   wy_header_t h[2] = {{"trace", "abc", 3}, {"empty", NULL, 0}};
-  assert_int_equal(wy_memory_broker_produce(b, "t", 3, NULL, 0, NULL, 0, h, 2, 7, NULL, &off, NULL), WY_OK);
+  assert_int_equal(wy_memory_broker_produce(b, "t", 3, NULL, 0, NULL, 0, h, 2, 7, NULL, &off, NULL),
+                   WY_OK);
   wy_record_t r;
   assert_int_equal(wy_memory_broker_read(b, "t", p, 1, &r, NULL), WY_OK);
   assert_memory_equal(r.value, "v1", 2);
@@ -63,10 +65,12 @@ static void produce_partitions_by_key_and_reads_back_in_order(void **state) {
   assert_int_equal(wy_memory_broker_end_offset(b, "nope", 0, &end, &err), WY_ERR_NOT_FOUND);
   /* Implicit creation can be turned off. */
   wy_memory_broker_set_auto_create(b, 0);
-  assert_int_equal(wy_memory_broker_produce(b, "x", -1, "k", 1, "v", 1, NULL, 0, 0, NULL, NULL, &err),
-                   WY_ERR_NOT_FOUND);
+  assert_int_equal(
+      wy_memory_broker_produce(b, "x", -1, "k", 1, "v", 1, NULL, 0, 0, NULL, NULL, &err),
+      WY_ERR_NOT_FOUND);
   wy_memory_broker_set_auto_create(b, 3);
-  assert_int_equal(wy_memory_broker_produce(b, "x", -1, "k", 1, "v", 1, NULL, 0, 0, NULL, NULL, &err), WY_OK);
+  assert_int_equal(
+      wy_memory_broker_produce(b, "x", -1, "k", 1, "v", 1, NULL, 0, 0, NULL, NULL, &err), WY_OK);
   assert_int_equal(wy_memory_broker_partitions(b, "x"), 3);
   wy_memory_broker_destroy(b);
 }
@@ -177,7 +181,8 @@ static void sink_reports_from_poll_and_flush_and_injects_failures(void **state) 
   reports_t rep = {0};
   wy_delivery_target_t target = {count_report, &rep};
   for (int i = 0; i < 3; i++)
-    assert_int_equal(wy_sink_send(sink, "out", 0, "k", 1, "v", 1, NULL, 0, 0, &target, NULL), WY_OK);
+    assert_int_equal(wy_sink_send(sink, "out", 0, "k", 1, "v", 1, NULL, 0, 0, &target, NULL),
+                     WY_OK);
   /* Appended at once, reported only when polled. */
   int64_t end;
   wy_memory_broker_end_offset(b, "out", 0, &end, NULL);

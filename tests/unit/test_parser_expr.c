@@ -101,8 +101,10 @@ static void literal_kinds_follow_ksqldb(void **state) {
     if (e->kind != WY_AST_LITERAL || e->lit != cases[i].kind)
       fail_msg("%s: kind %s lit %s", cases[i].text, wy_ast_expr_kind_name(e->kind),
                wy_ast_lit_kind_name(e->lit));
-    if (cases[i].value) assert_string_equal(e->text, cases[i].value);
-    else assert_null(e->text);
+    if (cases[i].value)
+      assert_string_equal(e->text, cases[i].value);
+    else
+      assert_null(e->text);
     if (cases[i].kind == WY_AST_LIT_DECIMAL) {
       assert_int_equal(e->precision, cases[i].precision);
       assert_int_equal(e->scale, cases[i].scale);
@@ -117,7 +119,8 @@ static void literal_kinds_follow_ksqldb(void **state) {
 
 static void identifiers_are_upper_cased_unless_quoted(void **state) {
   (void)state;
-  wy_ast_script_t *s = parse_ok("SELECT abc, `MixedCase`, \"dq\", `a``b`, t.col, `t`.`c` FROM src;");
+  wy_ast_script_t *s =
+      parse_ok("SELECT abc, `MixedCase`, \"dq\", `a``b`, t.col, `t`.`c` FROM src;");
   wy_ast_query_t *q = s->stmts[0]->query;
   assert_string_equal(q->items[0]->expr->name, "ABC");
   assert_string_equal(q->items[1]->expr->name, "MixedCase");
@@ -129,17 +132,17 @@ static void identifiers_are_upper_cased_unless_quoted(void **state) {
   assert_string_equal(q->from->name, "SRC");
   assert_round_trip(s->stmts[0]);
   wy_ast_script_destroy(s);
-  expect_sql("select `select`, `from`, `Low` from t",
-             "SELECT `select`, `from`, `Low` FROM T");
+  expect_sql("select `select`, `from`, `Low` from t", "SELECT `select`, `from`, `Low` FROM T");
   expect_sql("SELECT `SELECT` FROM T", "SELECT `SELECT` FROM T");
 }
 
 static void non_reserved_keywords_work_as_names(void **state) {
   (void)state;
-  expect_sql("SELECT key, value, size, timestamp, type, topic, rowtime, rowpartition, "
-             "rowoffset, windowstart, windowend, header, headers, id, date, time FROM t",
-             "SELECT KEY, VALUE, SIZE, TIMESTAMP, TYPE, TOPIC, ROWTIME, ROWPARTITION, "
-             "ROWOFFSET, WINDOWSTART, WINDOWEND, HEADER, HEADERS, ID, DATE, TIME FROM T");
+  expect_sql(
+      "SELECT key, value, size, timestamp, type, topic, rowtime, rowpartition, "
+      "rowoffset, windowstart, windowend, header, headers, id, date, time FROM t",
+      "SELECT KEY, VALUE, SIZE, TIMESTAMP, TYPE, TOPIC, ROWTIME, ROWPARTITION, "
+      "ROWOFFSET, WINDOWSTART, WINDOWEND, HEADER, HEADERS, ID, DATE, TIME FROM T");
   expect_sql("SELECT map, struct, array FROM emit", "SELECT `MAP`, `STRUCT`, `ARRAY` FROM EMIT");
   expect_sql("CREATE STREAM s (key STRING KEY, type INT, source INT) WITH (kafka_topic='t')",
              "CREATE STREAM S (KEY STRING KEY, TYPE INTEGER, SOURCE INTEGER) WITH "
@@ -183,7 +186,8 @@ static void functions_casts_cases_and_lambdas(void **state) {
   expect_error("SELECT (x) => x FROM T;", 1, 8, "syntax error at '('");
   expect_shape("DATE '2024-01-02'", "(typed literal )");
   wy_ast_script_t *s = parse_ok(
-      "SELECT CAST(A AS MAP<STRING, ARRAY<DECIMAL(10, 2)>>), F((x) => x), DATE '2024-01-02' FROM T;");
+      "SELECT CAST(A AS MAP<STRING, ARRAY<DECIMAL(10, 2)>>), F((x) => x), DATE '2024-01-02' FROM "
+      "T;");
   wy_ast_query_t *q = s->stmts[0]->query;
   char *t = wy_ast_type_to_sql(q->items[0]->expr->type);
   assert_string_equal(t, "MAP<STRING, ARRAY<DECIMAL(10, 2)>>");
@@ -217,7 +221,8 @@ static void syntax_errors_name_the_token_and_what_was_expected(void **state) {
   (void)state;
   expect_error("SELECT a,\n  FROM t;", 2, 3, "syntax error at 'FROM': expected an expression");
   expect_error("SELECT * FROM;", 1, 14, "syntax error at ';': expected an identifier");
-  expect_error("SELECT * FROM t WHERE", 1, 22, "syntax error at end of input: expected an expression");
+  expect_error("SELECT * FROM t WHERE", 1, 22,
+               "syntax error at end of input: expected an expression");
   expect_error("CREATE STREAM s (a INT,) WITH (x=1);", 1, 24, "syntax error at ')'");
   expect_error("SELECT * FROM t GROUP a;", 1, 23, "expected BY");
   expect_error("DROP STREAM;", 1, 12, "expected an identifier");

@@ -175,8 +175,7 @@ static void ddl_and_admin_statements(void **state) {
       {"print 'my-topic' from beginning interval 2 limit 5",
        "PRINT 'my-topic' FROM BEGINNING INTERVAL 2 LIMIT 5", WY_AST_STMT_PRINT},
       {"print topic1", "PRINT TOPIC1", WY_AST_STMT_PRINT},
-      {"set 'auto.offset.reset'='earliest'", "SET 'auto.offset.reset'='earliest'",
-       WY_AST_STMT_SET},
+      {"set 'auto.offset.reset'='earliest'", "SET 'auto.offset.reset'='earliest'", WY_AST_STMT_SET},
       {"unset 'auto.offset.reset'", "UNSET 'auto.offset.reset'", WY_AST_STMT_UNSET},
       {"define env = 'prod'", "DEFINE ENV = 'prod'", WY_AST_STMT_DEFINE},
       {"undefine env", "UNDEFINE ENV", WY_AST_STMT_UNDEFINE},
@@ -197,8 +196,8 @@ static void ddl_and_admin_statements(void **state) {
 
 static void type_aliases_stay_named(void **state) {
   (void)state;
-  wy_ast_script_t *s = parse_ok(
-      "CREATE STREAM s (a ADDRESS, b ARRAY<address>, c MAP<STRING, STRUCT<x `Addr`>>);");
+  wy_ast_script_t *s =
+      parse_ok("CREATE STREAM s (a ADDRESS, b ARRAY<address>, c MAP<STRING, STRUCT<x `Addr`>>);");
   const wy_ast_stmt_t *st = only(s);
   assert_int_equal(st->columns[0]->type->kind, WY_AST_TYPE_ALIAS);
   assert_string_equal(st->columns[0]->type->alias, "ADDRESS");
@@ -279,8 +278,8 @@ static void variables_are_substituted_before_tokenizing(void **state) {
   assert_string_equal(c->columns[0]->name, "AMOUNT");
   assert_string_equal(wy_ast_stmt_property(c, "KAFKA_TOPIC")->value->text, "orders");
   assert_string_equal(wy_ast_stmt_property(c, "FORMAT")->value->text, "JSON");
-  assert_string_equal(c->text,
-                      "CREATE STREAM orders (amount INT) WITH (kafka_topic='orders', format='JSON');");
+  assert_string_equal(
+      c->text, "CREATE STREAM orders (amount INT) WITH (kafka_topic='orders', format='JSON');");
   /* After UNDEFINE, and for names nobody defined, the text stays as written. */
   const wy_ast_query_t *q = s->stmts[3]->query;
   assert_string_equal(q->items[0]->expr->text, "${fmt}");

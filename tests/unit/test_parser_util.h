@@ -18,7 +18,8 @@ static __attribute__((unused)) wy_ast_script_t *parse_ok(const char *sql) {
   wy_ast_script_t *s = NULL;
   wy_error_t err;
   wy_status_t st = wy_parse(sql, strlen(sql), NULL, &s, &err);
-  if (st != WY_OK) fail_msg("parse of [%s] failed at %d:%d: %s", sql, err.line, err.column, err.msg);
+  if (st != WY_OK)
+    fail_msg("parse of [%s] failed at %d:%d: %s", sql, err.line, err.column, err.msg);
   return s;
 }
 
@@ -48,7 +49,8 @@ static __attribute__((unused)) void expect_sql(const char *in, const char *want)
 }
 
 /* The parse fails at line:col with a message containing want. */
-static __attribute__((unused)) void expect_error(const char *in, int line, int col, const char *want) {
+static __attribute__((unused)) void expect_error(const char *in, int line, int col,
+                                                 const char *want) {
   wy_ast_script_t *s = (wy_ast_script_t *)1;
   wy_error_t err;
   wy_status_t st = wy_parse(in, strlen(in), NULL, &s, &err);
@@ -68,19 +70,30 @@ static __attribute__((unused)) void sx(const wy_ast_expr_t *e, char *buf, size_t
   (void)len;
   switch (e->kind) {
     case WY_AST_LITERAL:
-      if (e->lit == WY_AST_LIT_NULL) PUT("null");
-      else if (e->lit == WY_AST_LIT_STRING) PUT("'%s'", e->text);
-      else PUT("%s", e->text);
+      if (e->lit == WY_AST_LIT_NULL)
+        PUT("null");
+      else if (e->lit == WY_AST_LIT_STRING)
+        PUT("'%s'", e->text);
+      else
+        PUT("%s", e->text);
       return;
     case WY_AST_COLUMN:
       if (e->qualifier) PUT("%s.", e->qualifier);
       PUT("%s", e->name);
       return;
-    case WY_AST_UNARY: PUT("(u%s ", wy_ast_op_sql(e->op)); break;
+    case WY_AST_UNARY:
+      PUT("(u%s ", wy_ast_op_sql(e->op));
+      break;
     case WY_AST_BINARY:
-    case WY_AST_COMPARE: PUT("(%s ", wy_ast_op_sql(e->op)); break;
-    case WY_AST_DEREF: PUT("(-> %s ", e->name); break;
-    case WY_AST_CALL: PUT("(%s%s ", e->name, e->star ? "*" : ""); break;
+    case WY_AST_COMPARE:
+      PUT("(%s ", wy_ast_op_sql(e->op));
+      break;
+    case WY_AST_DEREF:
+      PUT("(-> %s ", e->name);
+      break;
+    case WY_AST_CALL:
+      PUT("(%s%s ", e->name, e->star ? "*" : "");
+      break;
     default:
       PUT("(%s%s ", e->negated ? "not-" : "", wy_ast_expr_kind_name(e->kind));
       break;

@@ -19,7 +19,8 @@
 static const char *const DDL =
     "CREATE STREAM clicks (user_id INT KEY, page STRING, region STRING) "
     "WITH (kafka_topic='clicks', value_format='JSON', partitions=4);"
-    "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', value_format='JSON', partitions=4);";
+    "CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='users', "
+    "value_format='JSON', partitions=4);";
 
 typedef struct fx {
   wy_memory_broker_t *broker;
@@ -45,7 +46,8 @@ static void fx_free(fx_t *f) {
 
 static const wy_plan_t *plan_of(fx_t *f, const char *sql) {
   wy_error_t err;
-  if (wy_engine_execute_sql(f->engine, sql, NULL, &err) != WY_OK) fail_msg("%s\n-> %s", sql, err.msg);
+  if (wy_engine_execute_sql(f->engine, sql, NULL, &err) != WY_OK)
+    fail_msg("%s\n-> %s", sql, err.msg);
   return wy_query_plan(wy_engine_query_at(f->engine, wy_engine_query_count(f->engine) - 1));
 }
 
@@ -55,19 +57,23 @@ static void chain(const wy_subtopology_t *s, size_t input, char *buf, size_t cap
   buf[0] = '\0';
   int hops = 0;
   for (int k = s->inputs[input].first; k >= 0 && hops++ < 64; k = s->steps[k].next)
-    len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ">" : "", wy_step_name(s->steps[k].kind));
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ">" : "",
+                            wy_step_name(s->steps[k].kind));
 }
 
 static void names_follow_ksqldb_under_the_node_service_id(void **state) {
   (void)state;
   fx_t *f = engine_with("barsvc_");
-  const wy_plan_t *p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
+  const wy_plan_t *p =
+      plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
   assert_string_equal(p->app_id, "_confluent-ksql-barsvc_query_CTAS_T_0");
   assert_int_equal(p->ninternal, 1);
-  assert_string_equal(p->internal_topics[0], "_confluent-ksql-barsvc_query_CTAS_T_0-Aggregate-GroupBy-repartition");
+  assert_string_equal(p->internal_topics[0],
+                      "_confluent-ksql-barsvc_query_CTAS_T_0-Aggregate-GroupBy-repartition");
   assert_int_equal(p->nchangelogs, 1);
-  assert_string_equal(p->changelog_topics[0],
-                      "_confluent-ksql-barsvc_query_CTAS_T_0-Aggregate-Aggregate-Materialize-changelog");
+  assert_string_equal(
+      p->changelog_topics[0],
+      "_confluent-ksql-barsvc_query_CTAS_T_0-Aggregate-Aggregate-Materialize-changelog");
   /* the engine created them: the repartition topic with the source's partitions */
   assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
   assert_int_equal(wy_memory_broker_partitions(f->broker, p->changelog_topics[0]), 4);
@@ -94,7 +100,8 @@ static void names_follow_ksqldb_under_the_node_service_id(void **state) {
   p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
   assert_string_equal(p->app_id, "_confluent-ksql-default_query_CTAS_T_0");
   char app[64];
-  assert_int_equal(wy_plan_app_id("s_", "Q_1", app, sizeof app), strlen("_confluent-ksql-s_query_Q_1"));
+  assert_int_equal(wy_plan_app_id("s_", "Q_1", app, sizeof app),
+                   strlen("_confluent-ksql-s_query_Q_1"));
   assert_string_equal(app, "_confluent-ksql-s_query_Q_1");
   fx_free(f);
 }
@@ -103,8 +110,9 @@ static void joins_meet_in_one_sub_topology(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
   /* stream-table on the table's key: one sub-topology, the table materialized */
-  const wy_plan_t *p =
-      plan_of(f, "CREATE STREAM e AS SELECT c.user_id, page, name FROM clicks c JOIN users u ON c.user_id = u.id;");
+  const wy_plan_t *p = plan_of(f,
+                               "CREATE STREAM e AS SELECT c.user_id, page, name FROM clicks c JOIN "
+                               "users u ON c.user_id = u.id;");
   assert_int_equal(p->nsubs, 1);
   assert_int_equal(p->ninternal, 0);
   assert_int_equal(p->nchangelogs, 0);
@@ -119,11 +127,15 @@ static void joins_meet_in_one_sub_topology(void **state) {
   assert_string_equal(p->subs[0].stores[0].source_topic, "users");
   /* stream-stream on a value: both sides re-keyed first; both join steps continue into
    * one projection; a window buffer per side, logged */
-  p = plan_of(f, "CREATE STREAM ss AS SELECT * FROM clicks c JOIN clicks d WITHIN 1 MINUTE ON c.page = d.page;");
+  p = plan_of(f,
+              "CREATE STREAM ss AS SELECT * FROM clicks c JOIN clicks d WITHIN 1 MINUTE ON c.page "
+              "= d.page;");
   assert_int_equal(p->nsubs, 3);
   assert_int_equal(p->ninternal, 2);
-  assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_SS_1-Join-left-repartition");
-  assert_string_equal(p->internal_topics[1], "_confluent-ksql-svc_query_CSAS_SS_1-Join-right-repartition");
+  assert_string_equal(p->internal_topics[0],
+                      "_confluent-ksql-svc_query_CSAS_SS_1-Join-left-repartition");
+  assert_string_equal(p->internal_topics[1],
+                      "_confluent-ksql-svc_query_CSAS_SS_1-Join-right-repartition");
   const wy_subtopology_t *j = &p->subs[2];
   assert_int_equal(j->ninputs, 2);
   assert_string_equal(j->inputs[0].topic, p->internal_topics[0]);
@@ -134,7 +146,8 @@ static void joins_meet_in_one_sub_topology(void **state) {
   assert_true(j->steps[left].join.this_is_left);
   assert_int_equal(j->steps[left].join.other_store, j->steps[right].join.this_store);
   assert_int_equal(p->nchangelogs, 2);
-  assert_string_equal(p->changelog_topics[0], "_confluent-ksql-svc_query_CSAS_SS_1-Join-this-join-store-changelog");
+  assert_string_equal(p->changelog_topics[0],
+                      "_confluent-ksql-svc_query_CSAS_SS_1-Join-this-join-store-changelog");
   /* the same topic read twice is one source topic */
   assert_int_equal(p->nsource_topics, 1);
   fx_free(f);
@@ -147,16 +160,19 @@ static void joins_of_more_sources_chain_left_deep(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
   wy_error_t err;
-  const char *ddl = "CREATE TABLE regions (name STRING PRIMARY KEY, zone STRING) "
-                    "WITH (kafka_topic='regions', value_format='JSON', partitions=4);"
-                    "CREATE TABLE tiers (id INT PRIMARY KEY, tier STRING) "
-                    "WITH (kafka_topic='tiers', value_format='JSON', partitions=4);"
-                    "CREATE TABLE plans (id INT PRIMARY KEY, plan STRING) "
-                    "WITH (kafka_topic='plans', value_format='JSON', partitions=4);";
+  const char *ddl =
+      "CREATE TABLE regions (name STRING PRIMARY KEY, zone STRING) "
+      "WITH (kafka_topic='regions', value_format='JSON', partitions=4);"
+      "CREATE TABLE tiers (id INT PRIMARY KEY, tier STRING) "
+      "WITH (kafka_topic='tiers', value_format='JSON', partitions=4);"
+      "CREATE TABLE plans (id INT PRIMARY KEY, plan STRING) "
+      "WITH (kafka_topic='plans', value_format='JSON', partitions=4);";
   if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
   /* the same key twice: one sub-topology, one join step after the other */
-  const wy_plan_t *p = plan_of(f, "CREATE STREAM e2 AS SELECT c.user_id, page, name, tier FROM clicks c "
-                                  "JOIN users u ON c.user_id = u.id LEFT JOIN tiers t ON c.user_id = t.id;");
+  const wy_plan_t *p =
+      plan_of(f,
+              "CREATE STREAM e2 AS SELECT c.user_id, page, name, tier FROM clicks c "
+              "JOIN users u ON c.user_id = u.id LEFT JOIN tiers t ON c.user_id = t.id;");
   assert_int_equal(p->nsubs, 1);
   assert_int_equal(p->ninternal, 0);
   assert_int_equal(p->nsource_topics, 3);
@@ -165,30 +181,36 @@ static void joins_of_more_sources_chain_left_deep(void **state) {
   assert_string_equal(buf, "Source>Join>Join>Project>Sink");
   assert_string_equal(p->subs[0].stores[1].name, "KafkaTopic_Right_2-Reduce");
   /* then another key: the result so far is re-keyed on the region */
-  p = plan_of(f, "CREATE STREAM e3 AS SELECT c.region, page, u.name, zone FROM clicks c "
-                 "JOIN users u ON c.user_id = u.id JOIN regions r ON c.region = r.name;");
+  p = plan_of(f,
+              "CREATE STREAM e3 AS SELECT c.region, page, u.name, zone FROM clicks c "
+              "JOIN users u ON c.user_id = u.id JOIN regions r ON c.region = r.name;");
   assert_int_equal(p->nsubs, 2);
   assert_int_equal(p->ninternal, 1);
-  assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_E3_1-Join_2-left-repartition");
+  assert_string_equal(p->internal_topics[0],
+                      "_confluent-ksql-svc_query_CSAS_E3_1-Join_2-left-repartition");
   chain(&p->subs[0], 0, buf, sizeof buf);
   assert_string_equal(buf, "Source>Join>SelectKey>Repartition");
   chain(&p->subs[1], 0, buf, sizeof buf);
   assert_string_equal(buf, "Source>Join>Project>Sink");
   /* three tables: the first join's result is kept for the third table to look up */
-  p = plan_of(f, "CREATE TABLE t3 AS SELECT u.id, name, tier, plan FROM users u JOIN tiers t ON u.id = t.id "
-                 "LEFT JOIN plans p ON u.id = p.id;");
+  p = plan_of(
+      f,
+      "CREATE TABLE t3 AS SELECT u.id, name, tier, plan FROM users u JOIN tiers t ON u.id = t.id "
+      "LEFT JOIN plans p ON u.id = p.id;");
   assert_int_equal(p->nsubs, 1);
   chain(&p->subs[0], 0, buf, sizeof buf);
   assert_string_equal(buf, "Source>Materialize>Join>Materialize>Join>Project>Sink");
   assert_int_equal(p->nchangelogs, 1);
-  assert_string_equal(p->changelog_topics[0], "_confluent-ksql-svc_query_CTAS_T3_2-Join-Materialize-changelog");
+  assert_string_equal(p->changelog_topics[0],
+                      "_confluent-ksql-svc_query_CTAS_T3_2-Join-Materialize-changelog");
   fx_free(f);
 }
 
 static void explain_reads_the_physical_plan(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
-  const wy_plan_t *p = plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
+  const wy_plan_t *p =
+      plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
   char *text = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&text, &len);
@@ -196,10 +218,12 @@ static void explain_reads_the_physical_plan(void **state) {
   fclose(out);
   assert_non_null(strstr(text, "Application id: _confluent-ksql-svc_query_CTAS_T_0"));
   assert_non_null(strstr(text, "Sub-topology 1"));
-  assert_non_null(strstr(text, "-> Aggregate (1 aggregate) in store Aggregate-Aggregate-Materialize"));
   assert_non_null(
-      strstr(text, "store Aggregate-Aggregate-Materialize: changelog "
-                   "_confluent-ksql-svc_query_CTAS_T_0-Aggregate-Aggregate-Materialize-changelog"));
+      strstr(text, "-> Aggregate (1 aggregate) in store Aggregate-Aggregate-Materialize"));
+  assert_non_null(
+      strstr(text,
+             "store Aggregate-Aggregate-Materialize: changelog "
+             "_confluent-ksql-svc_query_CTAS_T_0-Aggregate-Aggregate-Materialize-changelog"));
   free(text);
   fx_free(f);
 }

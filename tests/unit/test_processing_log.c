@@ -74,7 +74,8 @@ static void entries_reach_the_topic_in_ksqldb_shape(void **state) {
   json_t *msg = json_object_get(root, "message");
   assert_int_equal(json_integer_value(json_object_get(msg, "type")), 0);
   json_t *d = json_object_get(msg, "deserializationError");
-  assert_string_equal(json_string_value(json_object_get(d, "errorMessage")), "unexpected end of JSON");
+  assert_string_equal(json_string_value(json_object_get(d, "errorMessage")),
+                      "unexpected end of JSON");
   assert_string_equal(json_string_value(json_object_get(d, "topic")), "clicks");
   assert_int_equal(json_integer_value(json_object_get(d, "offset")), 99);
   assert_string_equal(json_string_value(json_object_get(d, "target")), "value");

@@ -156,8 +156,8 @@ static wy_qtt_file_t *case_file(const char *json) {
 
 static void add(wy_qtt_result_t *r, const char *topic, wy_value_t key, wy_value_t value,
                 int64_t ts) {
-  wy_qtt_out_record_t rec = {.topic = topic, .key = {.value = key}, .value = {.value = value},
-                             .timestamp = ts};
+  wy_qtt_out_record_t rec = {
+      .topic = topic, .key = {.value = key}, .value = {.value = value}, .timestamp = ts};
   assert_int_equal(wy_qtt_result_add_record(r, &rec, NULL), WY_OK);
 }
 
@@ -165,10 +165,10 @@ static bool outputs_match(const wy_qtt_file_t *f, const wy_qtt_result_t *r, char
   return wy_qtt_outputs_match(&f->cases[0], r, &arena, d, WY_QTT_DIFF_MAX);
 }
 
-#define TWO_OUTPUTS                                                                     \
-  "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],"                                 \
-  "\"inputs\":[{\"topic\":\"in\",\"key\":1,\"value\":{\"a\":1}}],"                      \
-  "\"outputs\":[{\"topic\":\"OUT\",\"key\":1,\"value\":{\"A\":1},\"timestamp\":5},"     \
+#define TWO_OUTPUTS                                                                 \
+  "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],"                             \
+  "\"inputs\":[{\"topic\":\"in\",\"key\":1,\"value\":{\"a\":1}}],"                  \
+  "\"outputs\":[{\"topic\":\"OUT\",\"key\":1,\"value\":{\"A\":1},\"timestamp\":5}," \
   "{\"topic\":\"OUT\",\"key\":2,\"value\":{\"A\":2}}]}]}"
 
 static void records_are_compared_per_topic_in_order(void **state) {
@@ -199,8 +199,9 @@ static void record_count_mismatch_is_reported_first(void **state) {
   wy_qtt_result_t *r = wy_qtt_result_new();
   add(r, "OUT", wy_bigint(7), J("{\"A\":7}"), 5);
   assert_false(outputs_match(f, r, d));
-  assert_string_equal(d, "topic 'OUT': expected 2 records but got 1; first actual: "
-                         "<7, {\"A\":7}> with timestamp=5");
+  assert_string_equal(d,
+                      "topic 'OUT': expected 2 records but got 1; first actual: "
+                      "<7, {\"A\":7}> with timestamp=5");
   wy_qtt_result_destroy(r);
   r = wy_qtt_result_new();
   assert_false(outputs_match(f, r, d));
@@ -222,9 +223,10 @@ static void timestamps_are_checked_when_given(void **state) {
   wy_qtt_file_destroy(f);
 
   /* Without inputs (INSERT VALUES only) an expected 0 accepts any wall-clock time. */
-  f = case_file("{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":["
-                "{\"topic\":\"O\",\"value\":1,\"timestamp\":0},"
-                "{\"topic\":\"O\",\"value\":2,\"timestamp\":3}]}]}");
+  f = case_file(
+      "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":["
+      "{\"topic\":\"O\",\"value\":1,\"timestamp\":0},"
+      "{\"topic\":\"O\",\"value\":2,\"timestamp\":3}]}]}");
   r = wy_qtt_result_new();
   add(r, "O", wy_null(WY_T_INT), wy_int(1), 1700000000000);
   add(r, "O", wy_null(WY_T_INT), wy_int(2), 4);
@@ -241,8 +243,8 @@ static void windows_and_headers_must_agree(void **state) {
       "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":["
       "{\"topic\":\"S2\",\"key\":0,\"value\":\"0\",\"window\":{\"start\":0,\"end\":30000,"
       "\"type\":\"time\"},\"headers\":[{\"KEY\":\"abc\",\"VALUE\":\"IQ==\"}]}]}]}");
-  wy_qtt_out_record_t rec = {.topic = "S2", .key = {.value = wy_int(0)},
-                             .value = {.value = wy_string("0", 1)}};
+  wy_qtt_out_record_t rec = {
+      .topic = "S2", .key = {.value = wy_int(0)}, .value = {.value = wy_string("0", 1)}};
   wy_qtt_result_t *r = wy_qtt_result_new();
   assert_int_equal(wy_qtt_result_add_record(r, &rec, NULL), WY_OK);
   assert_false(outputs_match(f, r, d));
@@ -276,15 +278,18 @@ static void windows_and_headers_must_agree(void **state) {
 static void raw_payloads_are_read_by_their_wire(void **state) {
   (void)state;
   char d[WY_QTT_DIFF_MAX];
-  wy_qtt_file_t *f = case_file("{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":["
-                               "{\"topic\":\"O\",\"key\":5,\"value\":\"0,zero,0.0\"},"
-                               "{\"topic\":\"O\",\"key\":1.5,\"value\":\"\"}]}]}");
+  wy_qtt_file_t *f = case_file(
+      "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":["
+      "{\"topic\":\"O\",\"key\":5,\"value\":\"0,zero,0.0\"},"
+      "{\"topic\":\"O\",\"key\":1.5,\"value\":\"\"}]}]}");
   static const uint8_t five[4] = {0, 0, 0, 5};
   static const uint8_t one_and_half[8] = {0x3f, 0xf8, 0, 0, 0, 0, 0, 0}; /* 1.5 */
   wy_qtt_out_record_t a = {
       .topic = "O",
       .key = {.raw = true, .wire = WY_QTT_WIRE_KAFKA_INT, .bytes = five, .len = 4},
-      .value = {.raw = true, .wire = WY_QTT_WIRE_TEXT, .bytes = (const uint8_t *)"0,zero,0.0",
+      .value = {.raw = true,
+                .wire = WY_QTT_WIRE_TEXT,
+                .bytes = (const uint8_t *)"0,zero,0.0",
                 .len = 10}};
   wy_qtt_out_record_t b = {
       .topic = "O",
@@ -313,8 +318,8 @@ static void kafka_doubles_read_back_as_java_decimals(void **state) {
   static const struct {
     double d;
     const char *text;
-  } cases[] = {{0.0, "0.0"}, {1.0, "1.0"}, {13.54, "13.54"}, {-0.001, "-0.001"},
-               {100.0, "100.0"}, {0.1 + 0.2, "0.30000000000000004"}};
+  } cases[] = {{0.0, "0.0"},       {1.0, "1.0"},     {13.54, "13.54"},
+               {-0.001, "-0.001"}, {100.0, "100.0"}, {0.1 + 0.2, "0.30000000000000004"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     assert_true(wy_qtt_double_to_decimal(cases[i].d, &v));
     wy_qtt_json_format(&v, buf, sizeof buf);
@@ -355,7 +360,8 @@ static wy_qtt_exception_t exc(wy_qtt_phase_t phase, wy_status_t code, const char
 
 static void exception_classes_map_onto_phase_and_code(void **state) {
   (void)state;
-  wy_qtt_exception_t parse = exc(WY_QTT_PHASE_STATEMENT, WY_ERR_PARSE, "line 1:5: mismatched input");
+  wy_qtt_exception_t parse =
+      exc(WY_QTT_PHASE_STATEMENT, WY_ERR_PARSE, "line 1:5: mismatched input");
   wy_qtt_exception_t analysis = exc(WY_QTT_PHASE_STATEMENT, WY_ERR_ANALYSIS, "x");
   wy_qtt_exception_t overflow = exc(WY_QTT_PHASE_PROCESSING, WY_ERR_OVERFLOW, "x");
   bool known;
@@ -401,10 +407,9 @@ static void processing_exceptions_match_through_their_cause(void **state) {
   char d[WY_QTT_DIFF_MAX];
   wy_qtt_exception_t a = exc(WY_QTT_PHASE_PROCESSING, WY_ERR_OVERFLOW,
                              "Numeric field overflow: 12345 does not fit DECIMAL(4, 2)");
-  wy_qtt_expected_exception_t ee = {"org.apache.kafka.streams.errors.StreamsException",
-                                    "Exception caught in process",
-                                    "io.confluent.ksql.function.KsqlFunctionException",
-                                    "Numeric field overflow"};
+  wy_qtt_expected_exception_t ee = {
+      "org.apache.kafka.streams.errors.StreamsException", "Exception caught in process",
+      "io.confluent.ksql.function.KsqlFunctionException", "Numeric field overflow"};
   assert_true(wy_qtt_exception_matches(&ee, &a, d, sizeof d));
   ee.cause_message = "Division by zero";
   assert_false(wy_qtt_exception_matches(&ee, &a, d, sizeof d));
@@ -432,8 +437,8 @@ static void schemas_normalize_to_one_text(void **state) {
   assert_string_not_equal(a, b); /* quoting keeps case */
 }
 
-#define POST_CASE(post)                                                                 \
-  "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"O\","  \
+#define POST_CASE(post)                                                               \
+  "{\"tests\":[{\"name\":\"t\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"O\"," \
   "\"value\":1}],\"post\":" post "}]}"
 
 static wy_qtt_result_t *catalog(void) {
@@ -444,17 +449,21 @@ static wy_qtt_result_t *catalog(void) {
       .is_table = true,
       .schema = "`ID` BIGINT PRIMARY KEY, `NAME` STRING",
       .topic = "OUTPUT",
-      .key_format = {.format = "KAFKA", .window_type = "TUMBLING", .has_window_size = true,
-                     .window_size = 30000, .properties = wy_null(WY_T_STRING)},
-      .value_format = {.format = "JSON", .features = {1, features},
-                       .properties = wy_null(WY_T_STRING)}};
+      .key_format = {.format = "KAFKA",
+                     .window_type = "TUMBLING",
+                     .has_window_size = true,
+                     .window_size = 30000,
+                     .properties = wy_null(WY_T_STRING)},
+      .value_format = {
+          .format = "JSON", .features = {1, features}, .properties = wy_null(WY_T_STRING)}};
   assert_int_equal(wy_qtt_result_add_source(r, &s, NULL), WY_OK);
-  wy_qtt_topic_info_t t = {.name = "OUTPUT", .partitions = 4,
-                           .key_format = {.format = "KAFKA", .properties = wy_null(WY_T_STRING)},
-                           .value_format = {.format = "DELIMITED",
-                                            .properties = J("{\"delimiter\":\"|\"}")},
-                           .key_schema = wy_null(WY_T_STRING),
-                           .value_schema = wy_null(WY_T_STRING)};
+  wy_qtt_topic_info_t t = {
+      .name = "OUTPUT",
+      .partitions = 4,
+      .key_format = {.format = "KAFKA", .properties = wy_null(WY_T_STRING)},
+      .value_format = {.format = "DELIMITED", .properties = J("{\"delimiter\":\"|\"}")},
+      .key_schema = wy_null(WY_T_STRING),
+      .value_schema = wy_null(WY_T_STRING)};
   assert_int_equal(wy_qtt_result_add_topic(r, &t, NULL), WY_OK);
   t.name = "_confluent-ksql-some.ksql.service.idquery_CTAS_OUTPUT_0-Aggregate-GroupBy-repartition";
   assert_int_equal(wy_qtt_result_add_topic(r, &t, NULL), WY_OK);
@@ -538,13 +547,15 @@ static void verdict_covers_exceptions_and_runner_errors(void **state) {
   wy_error_set(&e, WY_ERR_ANALYSIS, "The statement defines no columns.");
   wy_qtt_result_t *r = wy_qtt_result_new();
   assert_false(wy_qtt_case_passes(neg, WY_OK, NULL, r, d, sizeof d));
-  assert_non_null(strstr(d, "expected exception io.confluent.ksql.util.KsqlStatementException "
-                            "with message containing \"no columns\" but the case ran without one"));
+  assert_non_null(strstr(d,
+                         "expected exception io.confluent.ksql.util.KsqlStatementException "
+                         "with message containing \"no columns\" but the case ran without one"));
   assert_int_equal(wy_qtt_result_set_exception(r, WY_QTT_PHASE_STATEMENT, 0, &e), WY_OK);
   assert_true(wy_qtt_case_passes(neg, WY_OK, NULL, r, d, sizeof d));
   assert_false(wy_qtt_case_passes(pos, WY_OK, NULL, r, d, sizeof d));
-  assert_string_equal(d, "unexpected statement error ANALYSIS in statement 1: "
-                         "The statement defines no columns.");
+  assert_string_equal(d,
+                      "unexpected statement error ANALYSIS in statement 1: "
+                      "The statement defines no columns.");
   wy_qtt_result_destroy(r);
 
   r = wy_qtt_result_new();

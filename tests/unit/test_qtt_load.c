@@ -33,7 +33,8 @@ static void format_and_config_expand_with_ksqldb_names(void **state) {
       "{\"tests\":[{\"name\":\"matrix\",\"format\":[\"AVRO\",\"JSON\"],"
       "\"config\":[\"at_least_once\",\"exactly_once_v2\"],"
       "\"properties\":{\"ksql.streams.processing.guarantee\":\"{config}\",\"other\":\"{FORMAT}\"},"
-      "\"statements\":[\"CREATE STREAM S (V INT) WITH (kafka_topic='s', value_format='{FORMAT}');\","
+      "\"statements\":[\"CREATE STREAM S (V INT) WITH (kafka_topic='s', "
+      "value_format='{FORMAT}');\","
       "\"CREATE STREAM O AS SELECT * FROM S;\"],"
       "\"inputs\":[{\"topic\":\"s\",\"value\":{\"V\":1}}],"
       "\"outputs\":[{\"topic\":\"O\",\"value\":{\"V\":1}}]}]}");
@@ -54,7 +55,8 @@ static void format_and_config_expand_with_ksqldb_names(void **state) {
                         i % 2 ? "exactly_once_v2" : "at_least_once");
     /* {FORMAT} is replaced in statements only, as in ksqlDB. */
     assert_string_equal(prop(c, "other"), "{FORMAT}");
-    assert_non_null(strstr(c->statements.items[0], i < 2 ? "value_format='AVRO'" : "value_format='JSON'"));
+    assert_non_null(
+        strstr(c->statements.items[0], i < 2 ? "value_format='AVRO'" : "value_format='JSON'"));
     assert_string_equal(c->statements.items[1], "CREATE STREAM O AS SELECT * FROM S;");
   }
   wy_qtt_file_destroy(f);
@@ -62,9 +64,10 @@ static void format_and_config_expand_with_ksqldb_names(void **state) {
 
 static void format_placeholder_without_formats_becomes_the_error_text(void **state) {
   (void)state;
-  wy_qtt_file_t *f = parse("x.json", "{\"tests\":[{\"name\":\"n\",\"format\":[],"
-                                     "\"statements\":[\"CREATE ... '{FORMAT}'\"],"
-                                     "\"expectedException\":{\"message\":\"m\"}}]}");
+  wy_qtt_file_t *f = parse("x.json",
+                           "{\"tests\":[{\"name\":\"n\",\"format\":[],"
+                           "\"statements\":[\"CREATE ... '{FORMAT}'\"],"
+                           "\"expectedException\":{\"message\":\"m\"}}]}");
   assert_int_equal(f->ncases, 1);
   assert_string_equal(f->cases[0].full_name, "x - n");
   assert_null(f->cases[0].format);
@@ -136,17 +139,17 @@ static void records_topics_and_post_are_loaded(void **state) {
 
 static void disabled_and_version_bounded_cases_are_skipped(void **state) {
   (void)state;
-  wy_qtt_file_t *f = parse(
-      "s.json",
-      "{\"tests\":["
-      "{\"name\":\"off\",\"enabled\":false,\"format\":[\"A\",\"B\"],\"statements\":[\"s\"],"
-      "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"future\",\"versions\":{\"min\":\"99.0\"},\"statements\":[\"s\"],"
-      "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"past\",\"versions\":{\"max\":\"5.4\"},\"statements\":[\"s\"],"
-      "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"current\",\"versions\":{\"min\":\"6.0.0\"},\"statements\":[\"s\"],"
-      "\"outputs\":[{\"topic\":\"o\",\"value\":1}]}]}");
+  wy_qtt_file_t *f =
+      parse("s.json",
+            "{\"tests\":["
+            "{\"name\":\"off\",\"enabled\":false,\"format\":[\"A\",\"B\"],\"statements\":[\"s\"],"
+            "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"future\",\"versions\":{\"min\":\"99.0\"},\"statements\":[\"s\"],"
+            "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"past\",\"versions\":{\"max\":\"5.4\"},\"statements\":[\"s\"],"
+            "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"current\",\"versions\":{\"min\":\"6.0.0\"},\"statements\":[\"s\"],"
+            "\"outputs\":[{\"topic\":\"o\",\"value\":1}]}]}");
   assert_int_equal(f->ncases, 5); /* disabled cases still count, format-expanded */
   assert_string_equal(f->cases[0].skip, "disabled");
   assert_false(f->cases[0].enabled);
@@ -159,22 +162,22 @@ static void disabled_and_version_bounded_cases_are_skipped(void **state) {
 
 static void malformed_cases_are_kept_as_invalid(void **state) {
   (void)state;
-  wy_qtt_file_t *f = parse(
-      "bad.json",
-      "{\"tests\":["
-      "{\"name\":\"no statements\",\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"nothing to check\",\"statements\":[\"s\"]},"
-      "{\"name\":\"config without placeholder\",\"config\":[\"a\"],\"statements\":[\"s\"],"
-      "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"bad header\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\","
-      "\"value\":1,\"headers\":[{\"KEY\":\"k\",\"VALUE\":\"*not base64*\"}]}]},"
-      "{\"name\":\"bad window\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\","
-      "\"value\":1,\"window\":{\"start\":0,\"end\":1,\"type\":\"hopping\"}}]},"
-      "{\"name\":\"dup\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"dup\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
-      "{\"name\":\"exception without type or message\",\"statements\":[\"s\"],"
-      "\"expectedException\":{}},"
-      "\"not an object\"]}");
+  wy_qtt_file_t *f =
+      parse("bad.json",
+            "{\"tests\":["
+            "{\"name\":\"no statements\",\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"nothing to check\",\"statements\":[\"s\"]},"
+            "{\"name\":\"config without placeholder\",\"config\":[\"a\"],\"statements\":[\"s\"],"
+            "\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"bad header\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\","
+            "\"value\":1,\"headers\":[{\"KEY\":\"k\",\"VALUE\":\"*not base64*\"}]}]},"
+            "{\"name\":\"bad window\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\","
+            "\"value\":1,\"window\":{\"start\":0,\"end\":1,\"type\":\"hopping\"}}]},"
+            "{\"name\":\"dup\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"dup\",\"statements\":[\"s\"],\"outputs\":[{\"topic\":\"o\",\"value\":1}]},"
+            "{\"name\":\"exception without type or message\",\"statements\":[\"s\"],"
+            "\"expectedException\":{}},"
+            "\"not an object\"]}");
   assert_int_equal(f->ncases, 9);
   assert_non_null(strstr(f->cases[0].invalid, "'statements' must be a non-empty array"));
   assert_non_null(strstr(f->cases[1].invalid, "at least one of 'inputs', 'outputs'"));
@@ -208,9 +211,10 @@ static void json_keeps_numbers_exact_and_allows_comments(void **state) {
   (void)state;
   wy_arena_t a;
   wy_arena_init(&a, 0);
-  const char *text = "// leading comment\n{\"a\": 1.50, /* inline */ \"b\": -0.05,\n"
-                     " \"c\": 123456789012345678901234567890, \"d\": 1e3, \"e\": 7,\n"
-                     " \"f\": \"// not a comment\", \"g\": \"\\u0000#42\", \"h\": 2.5E-3}";
+  const char *text =
+      "// leading comment\n{\"a\": 1.50, /* inline */ \"b\": -0.05,\n"
+      " \"c\": 123456789012345678901234567890, \"d\": 1e3, \"e\": 7,\n"
+      " \"f\": \"// not a comment\", \"g\": \"\\u0000#42\", \"h\": 2.5E-3}";
   wy_error_t err;
   json_t *j = wy_qtt_json_parse(text, strlen(text), "t", &err);
   assert_non_null(j);
@@ -219,9 +223,10 @@ static void json_keeps_numbers_exact_and_allows_comments(void **state) {
   json_decref(j);
   char buf[256];
   wy_qtt_json_format(&v, buf, sizeof buf);
-  assert_string_equal(buf, "{\"a\":1.50,\"b\":-0.05,\"c\":123456789012345678901234567890,"
-                           "\"d\":1000,\"e\":7,\"f\":\"// not a comment\","
-                           "\"g\":\"\\u0000#42\",\"h\":0.0025}");
+  assert_string_equal(buf,
+                      "{\"a\":1.50,\"b\":-0.05,\"c\":123456789012345678901234567890,"
+                      "\"d\":1000,\"e\":7,\"f\":\"// not a comment\","
+                      "\"g\":\"\\u0000#42\",\"h\":0.0025}");
   assert_int_equal(wy_qtt_map_get(&v, "e", 1)->kind, WY_T_BIGINT);
   assert_int_equal(wy_qtt_map_get(&v, "c", 1)->kind, WY_T_DECIMAL);
   const wy_value_t *g = wy_qtt_map_get(&v, "g", 1);
@@ -247,16 +252,16 @@ static void sql_scripts_split_at_top_level_semicolons(void **state) {
   (void)state;
   wy_arena_t a;
   wy_arena_init(&a, 0);
-  const char *sql = "-- header; comment\nCREATE STREAM A (V STRING) WITH (kafka_topic='a;b');\n"
-                    "/* block ; comment */ INSERT INTO A (V) VALUES ('it''s;');\n"
-                    "CREATE STREAM `we;ird` AS SELECT * FROM A\n;  \n-- trailing\n";
+  const char *sql =
+      "-- header; comment\nCREATE STREAM A (V STRING) WITH (kafka_topic='a;b');\n"
+      "/* block ; comment */ INSERT INTO A (V) VALUES ('it''s;');\n"
+      "CREATE STREAM `we;ird` AS SELECT * FROM A\n;  \n-- trailing\n";
   wy_qtt_strings_t out;
   assert_int_equal(wy_qtt_split_sql(sql, strlen(sql), &a, &out, NULL), WY_OK);
   assert_int_equal(out.n, 3);
   assert_string_equal(out.items[0],
                       "-- header; comment\nCREATE STREAM A (V STRING) WITH (kafka_topic='a;b');");
-  assert_string_equal(out.items[1],
-                      "/* block ; comment */ INSERT INTO A (V) VALUES ('it''s;');");
+  assert_string_equal(out.items[1], "/* block ; comment */ INSERT INTO A (V) VALUES ('it''s;');");
   assert_string_equal(out.items[2], "CREATE STREAM `we;ird` AS SELECT * FROM A\n;");
   /* A statement without its semicolon still counts. */
   assert_int_equal(wy_qtt_split_sql("SELECT 1", 8, &a, &out, NULL), WY_OK);
@@ -285,12 +290,15 @@ static char *write_temp(const char *content) {
 
 static void runner_files_become_one_case(void **state) {
   (void)state;
-  char *sql = write_temp("CREATE STREAM TEST (ID BIGINT KEY, V BIGINT) WITH (kafka_topic='t', "
-                         "value_format='DELIMITED');\nCREATE TABLE S2 AS SELECT ID, MAX(V) FROM "
-                         "TEST GROUP BY ID;\n");
-  char *in = write_temp("{\"inputs\":[{\"topic\":\"t\",\"key\":0,\"value\":\"5\",\"timestamp\":0}]}");
-  char *out = write_temp("{\"outputs\":[{\"topic\":\"S2\",\"key\":0,\"value\":\"5\","
-                         "\"window\":{\"start\":0,\"end\":30000,\"type\":\"time\"}}]}");
+  char *sql = write_temp(
+      "CREATE STREAM TEST (ID BIGINT KEY, V BIGINT) WITH (kafka_topic='t', "
+      "value_format='DELIMITED');\nCREATE TABLE S2 AS SELECT ID, MAX(V) FROM "
+      "TEST GROUP BY ID;\n");
+  char *in =
+      write_temp("{\"inputs\":[{\"topic\":\"t\",\"key\":0,\"value\":\"5\",\"timestamp\":0}]}");
+  char *out = write_temp(
+      "{\"outputs\":[{\"topic\":\"S2\",\"key\":0,\"value\":\"5\","
+      "\"window\":{\"start\":0,\"end\":30000,\"type\":\"time\"}}]}");
   char *empty = write_temp("{\"outputs\":[]}");
   wy_error_t err;
   wy_qtt_file_t *f = wy_qtt_file_from_runner_files(sql, in, out, &err);

@@ -26,9 +26,12 @@ static wy_status_t oracle_run(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_
   }
   for (size_t i = 0; i < tc->noutputs; i++) {
     const wy_qtt_record_t *e = &tc->outputs[i];
-    wy_qtt_out_record_t rec = {.topic = e->topic, .key = {.value = e->key},
-                               .value = {.value = e->value}, .timestamp = e->timestamp,
-                               .nheaders = e->nheaders, .headers = e->headers,
+    wy_qtt_out_record_t rec = {.topic = e->topic,
+                               .key = {.value = e->key},
+                               .value = {.value = e->value},
+                               .timestamp = e->timestamp,
+                               .nheaders = e->nheaders,
+                               .headers = e->headers,
                                .window = e->window};
     if (strstr(tc->name, "break")) rec.value.value = wy_string("broken", 6);
     wy_status_t st = wy_qtt_result_add_record(out, &rec, err);
@@ -54,8 +57,10 @@ static void remove_temp(char *path) {
 #define OUT1 ",\"outputs\":[{\"topic\":\"O\",\"key\":1,\"value\":{\"V\":1.0},\"timestamp\":3}]}"
 static const char *const SAMPLE =
     "{\"tests\":["
-    "{\"name\":\"ok\",\"format\":[\"JSON\",\"AVRO\"],\"statements\":[\"s\"]" OUT1 ","
-    "{\"name\":\"break value\",\"statements\":[\"s\"]" OUT1 ","
+    "{\"name\":\"ok\",\"format\":[\"JSON\",\"AVRO\"],\"statements\":[\"s\"]" OUT1
+    ","
+    "{\"name\":\"break value\",\"statements\":[\"s\"]" OUT1
+    ","
     "{\"name\":\"throw as expected\",\"statements\":[\"s\",\"t\"],\"expectedException\":"
     "{\"type\":\"io.confluent.ksql.util.KsqlStatementException\",\"message\":\"is wrong\"}},"
     "{\"name\":\"off\",\"enabled\":false,\"statements\":[\"s\"]" OUT1 "]}";
@@ -179,8 +184,9 @@ static void unreadable_and_malformed_files_count_as_failures(void **state) {
 
 static void test_runner_mode_reports_like_ksql_test_runner(void **state) {
   (void)state;
-  char *sql = write_temp("CREATE STREAM S (ID INT KEY, V DOUBLE) WITH (kafka_topic='s', "
-                         "value_format='JSON');\nCREATE STREAM O AS SELECT * FROM S;\n");
+  char *sql = write_temp(
+      "CREATE STREAM S (ID INT KEY, V DOUBLE) WITH (kafka_topic='s', "
+      "value_format='JSON');\nCREATE STREAM O AS SELECT * FROM S;\n");
   char *in = write_temp("{\"inputs\":[{\"topic\":\"s\",\"key\":1,\"value\":{\"V\":1.0}}]}");
   char *out = write_temp("{\"outputs\":[{\"topic\":\"O\",\"key\":1,\"value\":{\"V\":1.0}}]}");
   int calls = 0;

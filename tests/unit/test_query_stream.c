@@ -9,9 +9,9 @@
 
 #include "test_server_util.h"
 
-static const char *DDL = "CREATE STREAM s (id BIGINT KEY, name STRING, n INT) "
-                         "WITH (kafka_topic='s', value_format='JSON', partitions=2);";
-
+static const char *DDL =
+    "CREATE STREAM s (id BIGINT KEY, name STRING, n INT) "
+    "WITH (kafka_topic='s', value_format='JSON', partitions=2);";
 
 static char *body_for(const char *sql) {
   json_t *req = json_pack("{s:s, s:{}}", "sql", sql, "properties");
@@ -44,9 +44,11 @@ static void fill(node_fixture_t *f) {
   int st;
   json_decref(node_ksql(f->node, DDL, NULL, &st));
   assert_int_equal(st, 200);
-  json_decref(node_ksql(f->node, "CREATE TABLE latest AS SELECT id, LATEST_BY_OFFSET(name) AS name, SUM(n) AS total "
-                                 "FROM s GROUP BY id;",
-                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  json_decref(
+      node_ksql(f->node,
+                "CREATE TABLE latest AS SELECT id, LATEST_BY_OFFSET(name) AS name, SUM(n) AS total "
+                "FROM s GROUP BY id;",
+                "{\"auto.offset.reset\":\"earliest\"}", &st));
   assert_int_equal(st, 200);
   for (int64_t id = 1; id <= 6; id++) {
     char v[64];
@@ -107,7 +109,8 @@ static void pull_scans_a_table_and_a_stream(void **state) {
   assert_int_equal(json_array_size(lines), 4);
   json_decref(lines);
   /* pseudo columns may be selected bare, and keep their names and the real positions */
-  lines = query_lines(f->node, "SELECT id, ROWTIME, ROWPARTITION, ROWOFFSET FROM s WHERE id = 2;", &st);
+  lines =
+      query_lines(f->node, "SELECT id, ROWTIME, ROWPARTITION, ROWOFFSET FROM s WHERE id = 2;", &st);
   assert_int_equal(st, 200);
   char *names = json_dumps(json_object_get(json_array_get(lines, 0), "columnNames"), JSON_COMPACT);
   assert_string_equal(names, "[\"ID\",\"ROWTIME\",\"ROWPARTITION\",\"ROWOFFSET\"]");
@@ -119,7 +122,8 @@ static void pull_scans_a_table_and_a_stream(void **state) {
   wy_error_t err;
   int32_t part = (int32_t)json_integer_value(json_array_get(last, 2));
   assert_int_equal(wy_memory_broker_end_offset(f->broker, "s", part, &end, &err), WY_OK);
-  assert_int_equal(json_integer_value(json_array_get(last, 3)), end - 1); /* the update of key 2 came last */
+  assert_int_equal(json_integer_value(json_array_get(last, 3)),
+                   end - 1); /* the update of key 2 came last */
   json_decref(lines);
 }
 
@@ -180,7 +184,8 @@ static void close_query_ends_a_push_query(void **state) {
   json_t *h = json_loadb(part, len, JSON_DISABLE_EOF_CHECK, NULL);
   free(part);
   char close[256];
-  snprintf(close, sizeof close, "{\"queryId\":\"%s\"}", json_string_value(json_object_get(h, "queryId")));
+  snprintf(close, sizeof close, "{\"queryId\":\"%s\"}",
+           json_string_value(json_object_get(h, "queryId")));
   json_decref(h);
   json_decref(node_call(f->node, "POST", "/close-query", close, &st));
   assert_int_equal(st, 200);
@@ -215,7 +220,8 @@ static void bad_requests_get_ksqldb_errors(void **state) {
     assert_true(strlen(json_string_value(json_object_get(j, "message"))) > 0);
     json_decref(j);
   }
-  json_t *j = node_call(f->node, "POST", "/query-stream", "{\"sql\":\"SELECT * FROM nope EMIT CHANGES;\"}", &st);
+  json_t *j = node_call(f->node, "POST", "/query-stream",
+                        "{\"sql\":\"SELECT * FROM nope EMIT CHANGES;\"}", &st);
   assert_non_null(strstr(json_string_value(json_object_get(j, "message")), "NOPE"));
   json_decref(j);
 }
@@ -224,7 +230,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(pull_query_by_key_on_a_table, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(pull_scans_a_table_and_a_stream, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(push_query_streams_new_rows_until_limit, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(push_query_streams_new_rows_until_limit, node_setup,
+                                      node_teardown),
       cmocka_unit_test_setup_teardown(close_query_ends_a_push_query, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(bad_requests_get_ksqldb_errors, node_setup, node_teardown),
   };

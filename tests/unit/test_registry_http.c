@@ -17,17 +17,20 @@ static wy_error_t err;
 static wy_sr_t *client(int port, const char *user_info, int retries) {
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
-  wy_sr_http_config_t cfg = {.url = url, .user_info = user_info, .timeout_ms = 2000,
-                                   .retries = retries, .backoff_ms = 5};
+  wy_sr_http_config_t cfg = {
+      .url = url, .user_info = user_info, .timeout_ms = 2000, .retries = retries, .backoff_ms = 5};
   wy_sr_t *r = wy_sr_http_new(&cfg, &err);
   assert_non_null(r);
   return r;
 }
 
-static const char *V1 = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
-static const char *V2 = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
-                        "{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}]}";
-static const char *BAD = "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
+static const char *V1 =
+    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
+static const char *V2 =
+    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
+    "{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}]}";
+static const char *BAD =
+    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
 
 static void rest_subset_and_id_cache(void **state) {
   wy_sr_server_t *s = wy_sr_server_start(0, NULL, &err);
@@ -107,13 +110,14 @@ static void registry_outage_is_not_a_bad_record(void **state) {
   wy_sr_server_stop(s);
   /* A second codec (another task) has no cached writer schema and the registry is gone:
    * an I/O error, so the record is retried rather than skipped as undecodable. */
-  wy_format_codec_t *c2 = wy_format_codec_new(WY_FORMAT_AVRO, &schema, &(wy_format_options_t){
-      .registry = NULL, .subject = "t-value"}, &err);
+  wy_format_codec_t *c2 =
+      wy_format_codec_new(WY_FORMAT_AVRO, &schema,
+                          &(wy_format_options_t){.registry = NULL, .subject = "t-value"}, &err);
   assert_non_null(c2);
   assert_int_equal(wy_format_decode(c2, out.data, out.len, NULL, &back, NULL, &err), WY_ERR_CONFIG);
   wy_sr_t *r2 = client(port, NULL, 1);
-  wy_format_codec_t *c3 = wy_format_codec_new(WY_FORMAT_AVRO, &schema, &(wy_format_options_t){
-      .registry = r2, .subject = "t-value"}, &err);
+  wy_format_codec_t *c3 = wy_format_codec_new(
+      WY_FORMAT_AVRO, &schema, &(wy_format_options_t){.registry = r2, .subject = "t-value"}, &err);
   wy_arena_t arena;
   wy_arena_init(&arena, 0);
   wy_status_t st = wy_format_decode(c3, out.data, out.len, &arena, &back, NULL, &err);
@@ -133,10 +137,13 @@ static void registry_outage_is_not_a_bad_record(void **state) {
 
 static void config_keys(void **state) {
   wy_sr_http_config_t cfg = {0};
-  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.url", "http://sr:8081", &err), WY_OK);
-  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.basic.auth.user.info", "u:p", &err), WY_OK);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.url", "http://sr:8081", &err),
+                   WY_OK);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.basic.auth.user.info", "u:p", &err),
+                   WY_OK);
   assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.retries", "5", &err), WY_OK);
-  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.request.timeout.ms", "x", &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_http_config_set(&cfg, "schema.registry.request.timeout.ms", "x", &err),
+                   WY_ERR_CONFIG);
   assert_int_equal(wy_sr_http_config_set(&cfg, "nope", "1", &err), WY_ERR_NOT_FOUND);
   assert_string_equal(cfg.user_info, "u:p");
   assert_int_equal(cfg.retries, 5);

@@ -23,8 +23,14 @@
 #include "engine/streams/kafka_runtime.h"
 
 /* Kafka protocol ApiKeys, for fault injection. */
-enum { API_PRODUCE = 0, API_FETCH = 1, API_OFFSET_COMMIT = 8, API_INIT_PRODUCER_ID = 22,
-       API_ADD_PARTITIONS_TO_TXN = 24, API_END_TXN = 26 };
+enum {
+  API_PRODUCE = 0,
+  API_FETCH = 1,
+  API_OFFSET_COMMIT = 8,
+  API_INIT_PRODUCER_ID = 22,
+  API_ADD_PARTITIONS_TO_TXN = 24,
+  API_END_TXN = 26
+};
 
 static const char *const PIPELINE =
     "CREATE STREAM CLICKS (USER_ID STRING KEY, PAGE STRING, MS INT) "
@@ -109,8 +115,8 @@ static void produce(fx_t *fx, int from, int n) {
     char k[16], v[64];
     snprintf(k, sizeof k, "u%03d", i);
     int vl = snprintf(v, sizeof v, "{\"PAGE\":\"p%d\",\"MS\":%d}", i % 7, i);
-    if (wy_sink_send(wy_kafka_sink_base(s), "clicks", -1, k, strlen(k), v, (size_t)vl, NULL, 0, 1000 + i, NULL,
-                     &err) != WY_OK)
+    if (wy_sink_send(wy_kafka_sink_base(s), "clicks", -1, k, strlen(k), v, (size_t)vl, NULL, 0,
+                     1000 + i, NULL, &err) != WY_OK)
       fail_msg("send: %s", err.msg);
   }
   if (wy_sink_flush(wy_kafka_sink_base(s), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
@@ -151,7 +157,8 @@ static int seen_users(fx_t *fx, int upto, int *records) {
       snprintf(want, sizeof want, "{\"PAGE\":\"p%d\",\"DOUBLED\":%d}", u % 7, 2 * u);
       assert_true(u >= 10 && u < 256);
       if (recs[i].value_len != strlen(want) || memcmp(recs[i].value, want, strlen(want)) != 0)
-        fail_msg("user %d: got %.*s, want %s", u, (int)recs[i].value_len, (const char *)recs[i].value, want);
+        fail_msg("user %d: got %.*s, want %s", u, (int)recs[i].value_len,
+                 (const char *)recs[i].value, want);
       (*records)++;
       if (u < upto && !seen[u]) {
         seen[u] = true;
@@ -185,8 +192,10 @@ static void at_least_once_processes_commits_and_stops_quickly(void **state) {
   assert_true(s.commits >= 1);
   assert_true(s.first_record_ms >= 0);
   /* start-up, split: subscribed, then assigned (the coordinator's wait), then a record */
-  assert_true(s.subscribed_ms >= 0 && s.first_assigned_ms >= s.subscribed_ms && s.first_record_ms >= s.first_assigned_ms);
-  fprintf(stderr, "start-up: first record at %lld ms, of which %lld ms waiting for the group coordinator\n",
+  assert_true(s.subscribed_ms >= 0 && s.first_assigned_ms >= s.subscribed_ms &&
+              s.first_record_ms >= s.first_assigned_ms);
+  fprintf(stderr,
+          "start-up: first record at %lld ms, of which %lld ms waiting for the group coordinator\n",
           (long long)s.first_record_ms, (long long)(s.first_assigned_ms - s.subscribed_ms));
   /* A second node of the same service resumes from the committed offsets. */
   wy_kafka_runtime_destroy(fx->rt);
@@ -210,11 +219,13 @@ static void at_least_once_survives_request_errors_and_a_broker_outage(void **sta
   int records;
   assert_int_equal(seen_users(fx, 60, &records), 50);
   rd_kafka_mock_cluster_t *mock = wy_embedded_broker_mock(fx->broker);
-  rd_kafka_mock_push_request_errors(mock, API_PRODUCE, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  rd_kafka_mock_push_request_errors(
+      mock, API_PRODUCE, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
   rd_kafka_mock_push_request_errors(mock, API_FETCH, 2, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
                                     RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
-  rd_kafka_mock_push_request_errors(mock, API_OFFSET_COMMIT, 2, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+  rd_kafka_mock_push_request_errors(mock, API_OFFSET_COMMIT, 2,
+                                    RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
                                     RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE);
   produce(fx, 60, 60);
   assert_int_equal(seen_users(fx, 120, &records), 110);
@@ -229,8 +240,9 @@ static void at_least_once_survives_request_errors_and_a_broker_outage(void **sta
   int64_t t0 = now_ms();
   assert_int_equal(seen_users(fx, 180, &records), 170); /* nothing lost */
   seen_wait_ms = 20000;
-  fprintf(stderr, "after the outage: every record out within %lld ms\n", (long long)(now_ms() - t0));
-  assert_true(records >= 170);                          /* duplicates allowed */
+  fprintf(stderr, "after the outage: every record out within %lld ms\n",
+          (long long)(now_ms() - t0));
+  assert_true(records >= 170); /* duplicates allowed */
   stop(fx);
   assert_true(wy_kafka_runtime_stats(fx->rt).records >= 180);
 }
@@ -240,7 +252,8 @@ static void exactly_once_takes_the_abort_and_restart_paths(void **state) {
   set(fx, "processing.guarantee", "exactly_once_v2");
   rd_kafka_mock_cluster_t *mock = wy_embedded_broker_mock(fx->broker);
   /* a retriable error on the producer id: initialisation retries */
-  rd_kafka_mock_push_request_errors(mock, API_INIT_PRODUCER_ID, 1, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+  rd_kafka_mock_push_request_errors(mock, API_INIT_PRODUCER_ID, 1,
+                                    RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS);
   produce(fx, 0, 30);
   start(fx);
   int records;
@@ -257,7 +270,8 @@ static void exactly_once_takes_the_abort_and_restart_paths(void **state) {
   rd_kafka_mock_push_request_errors(mock, API_END_TXN, 1, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH);
   produce(fx, 60, 30);
   deadline = now_ms() + 10000;
-  while (wy_kafka_runtime_stats(fx->rt).aborts + wy_kafka_runtime_stats(fx->rt).restarts < 2 && now_ms() < deadline)
+  while (wy_kafka_runtime_stats(fx->rt).aborts + wy_kafka_runtime_stats(fx->rt).restarts < 2 &&
+         now_ms() < deadline)
     usleep(50 * 1000);
   assert_int_equal(seen_users(fx, 90, &records), 80);
   stop(fx);
@@ -305,7 +319,8 @@ static void bad_records_are_written_to_the_processing_log_topic(void **state) {
   wy_kafka_sink_t *s;
   if (wy_kafka_sink_new(&c, &s, &err) != WY_OK) fail_msg("sink: %s", err.msg);
   for (int i = 0; i < 3; i++)
-    if (wy_sink_send(wy_kafka_sink_base(s), "clicks", 2, "bad", 3, "{not json", 9, NULL, 0, 1000, NULL, &err) != WY_OK)
+    if (wy_sink_send(wy_kafka_sink_base(s), "clicks", 2, "bad", 3, "{not json", 9, NULL, 0, 1000,
+                     NULL, &err) != WY_OK)
       fail_msg("send: %s", err.msg);
   if (wy_sink_flush(wy_kafka_sink_base(s), 10000, &err) != WY_OK) fail_msg("flush: %s", err.msg);
   wy_kafka_sink_destroy(s);
@@ -365,7 +380,8 @@ static void backpressure_pauses_inputs_and_loses_nothing(void **state) {
   assert_true(s.backpressure_pauses >= 1);
   assert_int_equal(s.production_errors, 0);
   assert_int_equal(s.restarts, 0);
-  fprintf(stderr, "back-pressure: %llu pauses for 200 records\n", (unsigned long long)s.backpressure_pauses);
+  fprintf(stderr, "back-pressure: %llu pauses for 200 records\n",
+          (unsigned long long)s.backpressure_pauses);
 }
 
 /* Index of a query id in the runtime, or -1. */
@@ -387,16 +403,17 @@ static void statements_start_and_end_queries_while_others_run(void **state) {
   assert_int_equal(seen_users(fx, 40, &records), 30);
   wy_kafka_runtime_stats_t before = wy_kafka_runtime_stats(fx->rt);
   assert_int_equal(before.partitions_restored, 4);
-  assert_int_equal(wy_kafka_runtime_execute(fx->rt, "CREATE STREAM FAST AS SELECT USER_ID, PAGE FROM CLICKS WHERE MS < 10;",
-                                            &err),
-                   WY_OK);
+  assert_int_equal(
+      wy_kafka_runtime_execute(
+          fx->rt, "CREATE STREAM FAST AS SELECT USER_ID, PAGE FROM CLICKS WHERE MS < 10;", &err),
+      WY_OK);
   assert_int_equal(wy_kafka_runtime_query_count(fx->rt), 2);
   int fast = query_index(fx, "CSAS_FAST_1");
   assert_true(fast >= 0);
   uint64_t in = 0;
   for (int64_t until = now_ms() + 20000; now_ms() < until && in < 40; usleep(50 * 1000))
     in = wy_kafka_runtime_query_stats(fx->rt, (size_t)fast).in;
-  assert_int_equal(in, 40);                                                 /* from the beginning */
+  assert_int_equal(in, 40); /* from the beginning */
   assert_int_equal(wy_kafka_runtime_query_stats(fx->rt, (size_t)fast).out, 10); /* users 0..9 */
   produce(fx, 40, 10);
   assert_int_equal(seen_users(fx, 50, &records), 40); /* the first query went on */

@@ -9,9 +9,9 @@
 
 #include "test_server_util.h"
 
-static const char *DDL = "CREATE STREAM s (id BIGINT KEY, name STRING) "
-                         "WITH (kafka_topic='s', value_format='JSON', partitions=2);";
-
+static const char *DDL =
+    "CREATE STREAM s (id BIGINT KEY, name STRING) "
+    "WITH (kafka_topic='s', value_format='JSON', partitions=2);";
 
 static uint64_t topic_records(node_fixture_t *f, const char *topic) {
   uint64_t n = 0;
@@ -78,7 +78,8 @@ static void ddl_and_csas_answer_current_status(void **state) {
   j = node_ksql(f->node, "DROP STREAM up;", NULL, &st);
   assert_int_equal(st, 200);
   cs = json_object_get(json_array_get(j, 0), "commandStatus");
-  assert_string_equal(json_string_value(json_object_get(cs, "message")), "Source `UP` (topic: UP) was dropped.");
+  assert_string_equal(json_string_value(json_object_get(cs, "message")),
+                      "Source `UP` (topic: UP) was dropped.");
   json_decref(j);
 }
 
@@ -86,18 +87,23 @@ static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
   node_fixture_t *f = *state;
   int st;
   json_decref(node_ksql(f->node, DDL, NULL, &st));
-  json_decref(node_ksql(f->node, "CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s GROUP BY id;", NULL, &st));
+  json_decref(node_ksql(f->node, "CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s GROUP BY id;",
+                        NULL, &st));
   assert_int_equal(st, 200);
-  json_t *j = node_ksql(f->node, "SHOW STREAMS; LIST TABLES; SHOW QUERIES; DESCRIBE s; DESCRIBE FUNCTION ucase;", NULL, &st);
+  json_t *j = node_ksql(
+      f->node, "SHOW STREAMS; LIST TABLES; SHOW QUERIES; DESCRIBE s; DESCRIBE FUNCTION ucase;",
+      NULL, &st);
   assert_int_equal(st, 200);
   assert_int_equal(json_array_size(j), 5);
   json_t *streams = json_object_get(json_array_get(j, 0), "streams");
   assert_int_equal(json_array_size(streams), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(streams, 0), "name")), "S");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(streams, 0), "valueFormat")), "JSON");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(streams, 0), "valueFormat")),
+                      "JSON");
   json_t *tables = json_object_get(json_array_get(j, 1), "tables");
   assert_int_equal(json_array_size(tables), 1);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(tables, 0), "type")), "TABLE");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(tables, 0), "type")),
+                      "TABLE");
   json_t *queries = json_object_get(json_array_get(j, 2), "queries");
   assert_int_equal(json_array_size(queries), 1);
   json_t *q = json_array_get(queries, 0);
@@ -110,8 +116,9 @@ static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
   json_t *fields = json_object_get(sd, "fields");
   assert_int_equal(json_array_size(fields), 2);
   assert_string_equal(json_string_value(json_object_get(json_array_get(fields, 0), "type")), "KEY");
-  assert_string_equal(
-      json_string_value(json_object_get(json_object_get(json_array_get(fields, 1), "schema"), "type")), "STRING");
+  assert_string_equal(json_string_value(json_object_get(
+                          json_object_get(json_array_get(fields, 1), "schema"), "type")),
+                      "STRING");
   assert_int_equal(json_array_size(json_object_get(sd, "readQueries")), 1);
   assert_int_equal(json_array_size(json_object_get(sd, "writeQueries")), 0);
 
@@ -126,7 +133,9 @@ static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
   bool count_is_aggregate = false;
   for (size_t i = 0; i < json_array_size(fns); i++)
     if (strcmp(json_string_value(json_object_get(json_array_get(fns, i), "name")), "COUNT") == 0)
-      count_is_aggregate = strcmp(json_string_value(json_object_get(json_array_get(fns, i), "type")), "AGGREGATE") == 0;
+      count_is_aggregate =
+          strcmp(json_string_value(json_object_get(json_array_get(fns, i), "type")), "AGGREGATE") ==
+          0;
   assert_true(count_is_aggregate);
   json_decref(j);
 }
@@ -134,12 +143,15 @@ static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
 static void statement_errors_carry_code_text_and_earlier_entities(void **state) {
   node_fixture_t *f = *state;
   int st;
-  json_t *j = node_ksql(f->node, "CREATE STREAM a (v INT) WITH (kafka_topic='a', value_format='JSON'); DESCRIBE nope;",
-                        NULL, &st);
+  json_t *j = node_ksql(
+      f->node,
+      "CREATE STREAM a (v INT) WITH (kafka_topic='a', value_format='JSON'); DESCRIBE nope;", NULL,
+      &st);
   assert_int_equal(st, 400);
   assert_string_equal(json_string_value(json_object_get(j, "@type")), "statement_error");
   assert_int_equal(json_integer_value(json_object_get(j, "error_code")), 40001);
-  assert_string_equal(json_string_value(json_object_get(j, "message")), "Could not find STREAM/TABLE 'NOPE' in the Metastore");
+  assert_string_equal(json_string_value(json_object_get(j, "message")),
+                      "Could not find STREAM/TABLE 'NOPE' in the Metastore");
   assert_string_equal(json_string_value(json_object_get(j, "statementText")), "DESCRIBE nope;");
   assert_int_equal(json_array_size(json_object_get(j, "entities")), 1);
   json_decref(j);
@@ -157,7 +169,8 @@ static void statement_errors_carry_code_text_and_earlier_entities(void **state) 
 
   j = node_ksql(f->node, "TERMINATE NO_SUCH_QUERY;", NULL, &st);
   assert_int_equal(st, 400);
-  assert_string_equal(json_string_value(json_object_get(j, "message")), "Unknown queryId: NO_SUCH_QUERY");
+  assert_string_equal(json_string_value(json_object_get(j, "message")),
+                      "Unknown queryId: NO_SUCH_QUERY");
   json_decref(j);
 }
 
@@ -195,7 +208,8 @@ static void counters_and_metrics_match_the_records_sent(void **state) {
   node_fixture_t *f = *state;
   int st;
   json_decref(node_ksql(f->node, DDL, NULL, &st));
-  json_decref(node_ksql(f->node, "CREATE STREAM up AS SELECT id, UCASE(name) AS n FROM s WHERE id % 2 = 0;",
+  json_decref(node_ksql(f->node,
+                        "CREATE STREAM up AS SELECT id, UCASE(name) AS n FROM s WHERE id % 2 = 0;",
                         "{\"auto.offset.reset\":\"earliest\"}", &st));
   assert_int_equal(st, 200);
   int sent = 0, bad = 0, kept = 0;
@@ -216,7 +230,8 @@ static void counters_and_metrics_match_the_records_sent(void **state) {
   assert_true(metric(f, "walleye_query_records_out_total{query=\"CSAS_UP_0\"}") == kept);
   assert_true(metric(f, "walleye_query_records_skipped_total{query=\"CSAS_UP_0\"}") == bad);
   assert_true(metric(f, "walleye_query_processing_seconds_count{query=\"CSAS_UP_0\"}") == sent);
-  assert_true(metric(f, "walleye_processing_log_records_total{type=\"DESERIALIZATION_ERROR\"}") == bad);
+  assert_true(metric(f, "walleye_processing_log_records_total{type=\"DESERIALIZATION_ERROR\"}") ==
+              bad);
   assert_true(metric(f, "walleye_queries{state=\"RUNNING\"}") == 1);
   assert_true(metric(f, "walleye_memory_rss_bytes") > 0);
   double lag = 0;
@@ -225,7 +240,8 @@ static void counters_and_metrics_match_the_records_sent(void **state) {
   assert_true(lag == 0);
 
   json_t *j = node_ksql(f->node, "SHOW QUERIES EXTENDED;", NULL, &st);
-  json_t *stats = json_object_get(json_array_get(json_object_get(json_array_get(j, 0), "queryDescriptions"), 0), "statistics");
+  json_t *stats = json_object_get(
+      json_array_get(json_object_get(json_array_get(j, 0), "queryDescriptions"), 0), "statistics");
   assert_int_equal(json_integer_value(json_object_get(stats, "recordsIn")), sent);
   assert_int_equal(json_integer_value(json_object_get(stats, "recordsOut")), kept);
   assert_int_equal(json_integer_value(json_object_get(stats, "recordsSkipped")), bad);
@@ -260,7 +276,8 @@ static void store_sizes_are_reported_per_task(void **state) {
   json_decref(node_ksql(f->node, "CREATE TABLE c AS SELECT id, COUNT(*) AS n FROM s GROUP BY id;",
                         "{\"auto.offset.reset\":\"earliest\"}", &st));
   assert_int_equal(st, 200);
-  json_decref(node_ksql(f->node, "CREATE STREAM up AS SELECT id, UCASE(name) AS n FROM s;", NULL, &st));
+  json_decref(
+      node_ksql(f->node, "CREATE STREAM up AS SELECT id, UCASE(name) AS n FROM s;", NULL, &st));
   assert_int_equal(st, 200);
   produce(f, 1, "{\"NAME\":\"x\"}");
   produce(f, 2, "{\"NAME\":\"x\"}");
@@ -284,7 +301,8 @@ static void offset_reset_is_per_request(void **state) {
   produce(f, 2, "{\"NAME\":\"old\"}");
   /* default (latest): the old record is not read; earliest in the request: it is */
   json_decref(node_ksql(f->node, "CREATE STREAM late AS SELECT * FROM s;", NULL, &st));
-  json_decref(node_ksql(f->node, "CREATE STREAM early AS SELECT * FROM s;", "{\"auto.offset.reset\":\"earliest\"}", &st));
+  json_decref(node_ksql(f->node, "CREATE STREAM early AS SELECT * FROM s;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
   assert_int_equal(st, 200);
   wy_node_pump(f->node, 0);
   assert_int_equal(topic_records(f, "LATE"), 0);
@@ -316,7 +334,10 @@ static void pause_resume_and_terminate_control_delivery(void **state) {
   assert_int_equal(wy_node_pump(f->node, 0), 0);
   assert_int_equal(topic_records(f, "UP"), 0);
   j = node_ksql(f->node, "SHOW QUERIES;", NULL, &st);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(json_array_get(j, 0), "queries"), 0), "state")), "PAUSED");
+  assert_string_equal(
+      json_string_value(json_object_get(
+          json_array_get(json_object_get(json_array_get(j, 0), "queries"), 0), "state")),
+      "PAUSED");
   json_decref(j);
   assert_true(metric(f, "walleye_queries{state=\"PAUSED\"}") == 1);
 
@@ -341,7 +362,8 @@ static void status_info_and_health_endpoints(void **state) {
   json_decref(node_ksql(f->node, DDL, NULL, &st));
   json_t *j = node_call(f->node, "GET", "/status", NULL, &st);
   assert_int_equal(st, 200);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(j, "commandStatuses"), "stream/`S`/create")),
+  assert_string_equal(json_string_value(json_object_get(json_object_get(j, "commandStatuses"),
+                                                        "stream/`S`/create")),
                       "SUCCESS");
   json_decref(j);
   j = node_call(f->node, "GET", "/status/stream/`S`/create", NULL, &st);
@@ -350,7 +372,9 @@ static void status_info_and_health_endpoints(void **state) {
   json_decref(j);
   j = node_call(f->node, "GET", "/info", NULL, &st);
   assert_int_equal(st, 200);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(j, "KsqlServerInfo"), "ksqlServiceId")), "test_");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(j, "KsqlServerInfo"), "ksqlServiceId")),
+      "test_");
   json_decref(j);
   j = node_call(f->node, "GET", "/healthcheck", NULL, &st);
   assert_int_equal(st, 200);
@@ -362,8 +386,10 @@ static void description_of_a_request_labels_its_queries(void **state) {
   node_fixture_t *f = *state;
   int st;
   json_decref(node_ksql(f->node, DDL, NULL, &st));
-  json_decref(node_call(f->node, "POST", "/ksql",
-                        "{\"ksql\":\"CREATE STREAM up AS SELECT * FROM s;\",\"description\":\"uppercase names\"}", &st));
+  json_decref(node_call(
+      f->node, "POST", "/ksql",
+      "{\"ksql\":\"CREATE STREAM up AS SELECT * FROM s;\",\"description\":\"uppercase names\"}",
+      &st));
   assert_int_equal(st, 200);
   json_t *j = node_ksql(f->node, "SHOW QUERIES;", NULL, &st);
   json_t *q = json_array_get(json_object_get(json_array_get(j, 0), "queries"), 0);
@@ -403,19 +429,22 @@ static void nodes_of_a_service_follow_the_command_topic(void **state) {
   wy_node_t *b = node_on(f->broker, f->cfg);
   assert_non_null(b);
   json_decref(node_ksql(f->node, DDL, NULL, &st));
-  json_decref(node_call(f->node, "POST", "/ksql",
-                        "{\"ksql\":\"CREATE STREAM up AS SELECT * FROM s;\",\"description\":\"d1\"}", &st));
+  json_decref(
+      node_call(f->node, "POST", "/ksql",
+                "{\"ksql\":\"CREATE STREAM up AS SELECT * FROM s;\",\"description\":\"d1\"}", &st));
   assert_int_equal(st, 200);
   /* a rejected statement is not shared */
   json_decref(node_ksql(f->node, "CREATE STREAM bad AS SELECT nope FROM s;", NULL, &st));
   assert_int_equal(st, 400);
-  assert_int_equal(wy_memory_broker_partitions(f->broker, "_confluent-ksql-test__command_topic"), 1);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, "_confluent-ksql-test__command_topic"),
+                   1);
 
   wy_node_pump(b, 0); /* follows: S and the query now exist on b */
   json_t *qs = query_list(b);
   assert_int_equal(json_array_size(qs), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "id")), "CSAS_UP_0");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "description")), "d1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "description")),
+                      "d1");
   json_decref(qs);
   /* b's statements reach a in turn; a does not apply its own twice */
   json_decref(node_ksql(b, "PAUSE CSAS_UP_0;", NULL, &st));
@@ -444,18 +473,27 @@ static void nodes_of_a_service_follow_the_command_topic(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(statement_errors_carry_code_text_and_earlier_entities, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(malformed_requests_get_4xx_generic_errors, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(counters_and_metrics_match_the_records_sent, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, node_setup,
+                                      node_teardown),
+      cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, node_setup,
+                                      node_teardown),
+      cmocka_unit_test_setup_teardown(statement_errors_carry_code_text_and_earlier_entities,
+                                      node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(malformed_requests_get_4xx_generic_errors, node_setup,
+                                      node_teardown),
+      cmocka_unit_test_setup_teardown(counters_and_metrics_match_the_records_sent, node_setup,
+                                      node_teardown),
       cmocka_unit_test_setup_teardown(store_sizes_are_reported_per_task, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(offset_reset_is_per_request, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(pause_resume_and_terminate_control_delivery, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(pause_resume_and_terminate_control_delivery, node_setup,
+                                      node_teardown),
       cmocka_unit_test_setup_teardown(status_info_and_health_endpoints, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(description_of_a_request_labels_its_queries, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(pump_thread_delivers_while_requests_run, node_setup, node_teardown),
-      cmocka_unit_test_setup_teardown(nodes_of_a_service_follow_the_command_topic, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(description_of_a_request_labels_its_queries, node_setup,
+                                      node_teardown),
+      cmocka_unit_test_setup_teardown(pump_thread_delivers_while_requests_run, node_setup,
+                                      node_teardown),
+      cmocka_unit_test_setup_teardown(nodes_of_a_service_follow_the_command_topic, node_setup,
+                                      node_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

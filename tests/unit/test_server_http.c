@@ -27,7 +27,8 @@ static int start(void **state, const char *auth, size_t max_body) {
   wy_error_t err;
   f->nf = node_fixture_new();
   if (!f->nf || wy_node_start(f->nf->node, &err) != WY_OK) return -1;
-  wy_server_options_t o = {.listener = "http://127.0.0.1:0", .basic_auth = auth, .max_body_bytes = max_body};
+  wy_server_options_t o = {
+      .listener = "http://127.0.0.1:0", .basic_auth = auth, .max_body_bytes = max_body};
   if (wy_server_new(f->nf->node, &o, &f->server, &err) != WY_OK) return -1;
   snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", wy_server_port(f->server));
   *state = f;
@@ -63,8 +64,8 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *user) {
 }
 
 /* One request; returns the status (0 on a transport error) and the body in *out. */
-static long http(http_fixture_t *f, const char *method, const char *path, const char *body, size_t len,
-                 const char *userpwd, char **out, char *ctype, size_t ccap) {
+static long http(http_fixture_t *f, const char *method, const char *path, const char *body,
+                 size_t len, const char *userpwd, char **out, char *ctype, size_t ccap) {
   CURL *c = curl_easy_init();
   buf_t b = {0};
   char url[256];
@@ -87,12 +88,15 @@ static long http(http_fixture_t *f, const char *method, const char *path, const 
     snprintf(ctype, ccap, "%s", ct ? ct : "");
   }
   curl_easy_cleanup(c);
-  if (out) *out = b.p;
-  else free(b.p);
+  if (out)
+    *out = b.p;
+  else
+    free(b.p);
   return status;
 }
 
-static json_t *http_json(http_fixture_t *f, const char *method, const char *path, const char *body, long *status) {
+static json_t *http_json(http_fixture_t *f, const char *method, const char *path, const char *body,
+                         long *status) {
   char *out = NULL;
   *status = http(f, method, path, body, body ? strlen(body) : 0, NULL, &out, NULL, 0);
   json_t *j = out ? json_loads(out, 0, NULL) : NULL;
@@ -104,8 +108,10 @@ static void every_endpoint_answers_over_http(void **state) {
   http_fixture_t *f = *state;
   long st;
   json_t *j = http_json(f, "POST", "/ksql",
-                        "{\"ksql\":\"CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON');"
-                        "CREATE STREAM o AS SELECT * FROM s;\",\"streamsProperties\":{\"auto.offset.reset\":\"earliest\"}}",
+                        "{\"ksql\":\"CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', "
+                        "value_format='JSON');"
+                        "CREATE STREAM o AS SELECT * FROM "
+                        "s;\",\"streamsProperties\":{\"auto.offset.reset\":\"earliest\"}}",
                         &st);
   assert_int_equal(st, 200);
   assert_int_equal(json_array_size(j), 2);
@@ -117,7 +123,9 @@ static void every_endpoint_answers_over_http(void **state) {
 
   j = http_json(f, "GET", "/info", NULL, &st);
   assert_int_equal(st, 200);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(j, "KsqlServerInfo"), "version")), WALLEYE_VERSION);
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(j, "KsqlServerInfo"), "version")),
+      WALLEYE_VERSION);
   json_decref(j);
   j = http_json(f, "GET", "/healthcheck", NULL, &st);
   assert_int_equal(st, 200);
@@ -185,19 +193,26 @@ static void listeners_parse_and_reject_bad_ones(void **state) {
   int port;
   bool tls;
   wy_error_t err;
-  assert_int_equal(wy_server_parse_listener("http://127.0.0.1:8088", host, sizeof host, &port, &tls, &err), WY_OK);
+  assert_int_equal(
+      wy_server_parse_listener("http://127.0.0.1:8088", host, sizeof host, &port, &tls, &err),
+      WY_OK);
   assert_false(tls);
   assert_string_equal(host, "127.0.0.1");
   assert_int_equal(port, 8088);
-  assert_int_equal(wy_server_parse_listener("[::1]:0", host, sizeof host, &port, NULL, &err), WY_OK);
+  assert_int_equal(wy_server_parse_listener("[::1]:0", host, sizeof host, &port, NULL, &err),
+                   WY_OK);
   assert_string_equal(host, "::1");
   assert_int_equal(port, 0);
-  assert_int_equal(wy_server_parse_listener("https://127.0.0.1:8443", host, sizeof host, &port, &tls, &err), WY_OK);
+  assert_int_equal(
+      wy_server_parse_listener("https://127.0.0.1:8443", host, sizeof host, &port, &tls, &err),
+      WY_OK);
   assert_true(tls);
   assert_int_equal(port, 8443);
-  const char *bad[] = {"http://127.0.0.1", "http://:80", "ftp://x:1", "http://h:99999", "http://h:12ab", "[::1"};
+  const char *bad[] = {"http://127.0.0.1", "http://:80",    "ftp://x:1",
+                       "http://h:99999",   "http://h:12ab", "[::1"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    assert_int_equal(wy_server_parse_listener(bad[i], host, sizeof host, &port, NULL, &err), WY_ERR_CONFIG);
+    assert_int_equal(wy_server_parse_listener(bad[i], host, sizeof host, &port, NULL, &err),
+                     WY_ERR_CONFIG);
 }
 
 static uint64_t rng_next(uint64_t *s) {
@@ -210,7 +225,8 @@ static uint64_t rng_next(uint64_t *s) {
 /* Raw bytes on a socket: malformed request lines and headers reach libmicrohttpd. */
 static void send_raw(http_fixture_t *f, const char *data, size_t len) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)wy_server_port(f->server))};
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)wy_server_port(f->server))};
   inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
   struct timeval tv = {0, 200 * 1000};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -228,7 +244,8 @@ static void send_raw(http_fixture_t *f, const char *data, size_t len) {
 static void fuzzed_requests_never_crash_the_node(void **state) {
   http_fixture_t *f = *state;
   static const char *seeds[] = {
-      "{\"ksql\":\"CREATE STREAM f (id INT KEY, v STRING) WITH (kafka_topic='f', value_format='JSON');\"}",
+      ("{\"ksql\":\"CREATE STREAM f (id INT KEY, v STRING) WITH (kafka_topic='f', "
+       "value_format='JSON');\"}"),
       "{\"ksql\":\"SHOW STREAMS; DESCRIBE f; SHOW QUERIES EXTENDED;\",\"streamsProperties\":{}}",
       "{\"ksql\":\"CREATE STREAM g AS SELECT id, UCASE(v) AS u FROM f WHERE id > 1;\"}",
       "{\"ksql\":\"INSERT INTO f (id, v) VALUES (3, 'z'); DESCRIBE FUNCTION substring;\"}",
@@ -238,13 +255,18 @@ static void fuzzed_requests_never_crash_the_node(void **state) {
       "{\"sql\":\"SELECT * FROM f LIMIT 2;\",\"properties\":{\"auto.offset.reset\":\"earliest\"}}",
       "{\"queryId\":\"transient_1_2\"}",
   };
-  static const char *paths[] = {"/ksql", "/info", "/status", "/status/x/y/z", "/metrics", "/healthcheck", "/ksql/",
-                                "/%00", "/../../etc/passwd", "/query-stream", "/close-query"};
+  static const char *paths[] = {
+      "/ksql",  "/info", "/status",           "/status/x/y/z", "/metrics",    "/healthcheck",
+      "/ksql/", "/%00",  "/../../etc/passwd", "/query-stream", "/close-query"};
   static const char *methods[] = {"POST", "GET", "PUT", "DELETE", "PATCH"};
-  static const char *raw[] = {"GARBAGE\r\n\r\n", "GET\r\n\r\n", "POST /ksql HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
-                              "POST /ksql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-                              "GET /info HTTP/9.9\r\nHost: x\r\n\r\n", "\x00\x01\x02\xff\r\n\r\n",
-                              "POST /ksql HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{\"ksql\":"};
+  static const char *raw[] = {
+      "GARBAGE\r\n\r\n",
+      "GET\r\n\r\n",
+      "POST /ksql HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+      "POST /ksql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      "GET /info HTTP/9.9\r\nHost: x\r\n\r\n",
+      "\x00\x01\x02\xff\r\n\r\n",
+      "POST /ksql HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{\"ksql\":"};
   uint64_t rng = 0x9e3779b97f4a7c15ull;
   struct timespec t0, t;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -268,16 +290,23 @@ static void fuzzed_requests_never_crash_the_node(void **state) {
       uint64_t x = rng_next(&rng);
       size_t pos = (size_t)(x % len);
       switch ((x >> 32) % 3) {
-      case 0: body[pos] = (char)(x >> 40); break;          /* flip a byte */
-      case 1: len = pos; break;                            /* truncate */
-      default: if (len < sizeof body - 1) body[len++] = "{}[]\",:\\"[(x >> 40) % 8]; break;
+        case 0:
+          body[pos] = (char)(x >> 40);
+          break; /* flip a byte */
+        case 1:
+          len = pos;
+          break; /* truncate */
+        default:
+          if (len < sizeof body - 1) body[len++] = "{}[]\",:\\"[(x >> 40) % 8];
+          break;
       }
     }
-    const char *path = r % 7 == 0                        ? paths[(r >> 24) % (sizeof paths / sizeof paths[0])]
-                       : strncmp(seed, "{\"sql\"", 6) == 0  ? "/query-stream"
+    const char *path = r % 7 == 0 ? paths[(r >> 24) % (sizeof paths / sizeof paths[0])]
+                       : strncmp(seed, "{\"sql\"", 6) == 0 ? "/query-stream"
                        : strncmp(seed, "{\"query", 7) == 0 ? "/close-query"
-                                                            : "/ksql";
-    const char *method = r % 11 == 0 ? methods[(r >> 28) % (sizeof methods / sizeof methods[0])] : "POST";
+                                                           : "/ksql";
+    const char *method =
+        r % 11 == 0 ? methods[(r >> 28) % (sizeof methods / sizeof methods[0])] : "POST";
     long st = http(f, method, path, body, len, NULL, NULL, NULL, 0);
     sent++;
     if (st >= 200 && st < 500) answered++;
@@ -332,18 +361,24 @@ static void query_stream_over_http(void **state) {
   http_fixture_t *f = *state;
   long st;
   json_decref(http_json(f, "POST", "/ksql",
-                        "{\"ksql\":\"CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON', "
+                        "{\"ksql\":\"CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', "
+                        "value_format='JSON', "
                         "partitions=1);\"}",
                         &st));
   assert_int_equal(st, 200);
-  json_decref(http_json(f, "POST", "/ksql",
-                        "{\"ksql\":\"INSERT INTO s (id, v) VALUES (1, 'a'); INSERT INTO s (id, v) VALUES (2, 'b');"
-                        "INSERT INTO s (id, v) VALUES (3, 'c');\"}",
-                        &st));
+  json_decref(http_json(
+      f, "POST", "/ksql",
+      "{\"ksql\":\"INSERT INTO s (id, v) VALUES (1, 'a'); INSERT INTO s (id, v) VALUES (2, 'b');"
+      "INSERT INTO s (id, v) VALUES (3, 'c');\"}",
+      &st));
   assert_int_equal(st, 200);
-  stream_call_t push = {f, "{\"sql\":\"SELECT id, v FROM s EMIT CHANGES LIMIT 2;\",\"properties\":"
-                           "{\"auto.offset.reset\":\"earliest\"}}",
-                        "application/vnd.ksqlapi.delimited.v1", 0, NULL, ""};
+  stream_call_t push = {f,
+                        "{\"sql\":\"SELECT id, v FROM s EMIT CHANGES LIMIT 2;\",\"properties\":"
+                        "{\"auto.offset.reset\":\"earliest\"}}",
+                        "application/vnd.ksqlapi.delimited.v1",
+                        0,
+                        NULL,
+                        ""};
   stream_request(&push);
   assert_int_equal(push.status, 200);
   assert_string_equal(push.ctype, "application/vnd.ksqlapi.delimited.v1");
@@ -352,7 +387,8 @@ static void query_stream_over_http(void **state) {
   assert_null(strstr(push.out, "[3,"));
   free(push.out);
 
-  stream_call_t pull = {f, "{\"sql\":\"SELECT v FROM s WHERE id = 3;\"}", "application/json", 0, NULL, ""};
+  stream_call_t pull = {
+      f, "{\"sql\":\"SELECT v FROM s WHERE id = 3;\"}", "application/json", 0, NULL, ""};
   stream_request(&pull);
   assert_int_equal(pull.status, 200);
   assert_string_equal(pull.ctype, "application/json");
@@ -362,7 +398,8 @@ static void query_stream_over_http(void **state) {
   json_decref(j);
   free(pull.out);
 
-  stream_call_t open = {f, "{\"sql\":\"SELECT * FROM s EMIT CHANGES;\"}", "application/json", 0, NULL, ""};
+  stream_call_t open = {
+      f, "{\"sql\":\"SELECT * FROM s EMIT CHANGES;\"}", "application/json", 0, NULL, ""};
   pthread_t t;
   assert_int_equal(pthread_create(&t, NULL, stream_request, &open), 0);
   usleep(300 * 1000);

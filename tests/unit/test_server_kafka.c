@@ -171,7 +171,8 @@ static void test_statement_shared_processed_and_replayed(void **state) {
   assert_int_equal(wy_node_replay(fx->a.node), 0); /* a new service: nothing to replay */
   json_t *j = NULL;
   assert_int_equal(post(fx->a.node,
-                        "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', value_format='JSON');"
+                        "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', "
+                        "value_format='JSON');"
                         "CREATE STREAM clicks_copy AS SELECT k, id FROM clicks;",
                         &j),
                    200);
@@ -185,7 +186,8 @@ static void test_statement_shared_processed_and_replayed(void **state) {
 
   char sql[NRECORDS * 64 + 1] = "";
   for (int i = 1; i <= NRECORDS; i++)
-    snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "INSERT INTO clicks (k, id) VALUES ('k%d', %d);", i, i);
+    snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+             "INSERT INTO clicks (k, id) VALUES ('k%d', %d);", i, i);
   assert_int_equal(post(fx->a.node, sql, &j), 200);
   json_decref(j);
   unsigned long in = 0;
@@ -218,9 +220,11 @@ static void node_with_clicks(fx_t *fx) {
   wy_error_t err;
   json_t *j = NULL;
   assert_int_equal(knode_new(fx->cfg, &fx->a, &err), WY_OK);
-  assert_int_equal(
-      post(fx->a.node, "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', value_format='JSON');", &j),
-      200);
+  assert_int_equal(post(fx->a.node,
+                        "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', "
+                        "value_format='JSON');",
+                        &j),
+                   200);
   json_decref(j);
 }
 
@@ -237,7 +241,8 @@ static unsigned long pump_until(fx_t *fx, unsigned long want, int64_t ms) {
 static void insert(fx_t *fx, int from, int to) {
   char sql[64 * 16] = "";
   for (int i = from; i <= to; i++)
-    snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "INSERT INTO clicks (k, id) VALUES ('k%d', %d);", i, i);
+    snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+             "INSERT INTO clicks (k, id) VALUES ('k%d', %d);", i, i);
   json_t *j = NULL;
   assert_int_equal(post(fx->a.node, sql, &j), 200);
   json_decref(j);
@@ -251,11 +256,13 @@ static void test_pause_and_resume_reach_the_kafka_runtime(void **state) {
   assert_int_equal(knode_new(fx->cfg, &fx->a, &err), WY_OK);
   json_t *j = NULL;
   assert_int_equal(post(fx->a.node,
-                        "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', value_format='JSON');"
+                        "CREATE STREAM clicks (k VARCHAR KEY, id INT) WITH (kafka_topic='clicks', "
+                        "value_format='JSON');"
                         "CREATE STREAM clicks_copy AS SELECT k, id FROM clicks;",
                         &j),
                    200);
-  const char *qid = json_string_value(json_object_get(json_object_get(json_array_get(j, 1), "commandStatus"), "queryId"));
+  const char *qid = json_string_value(
+      json_object_get(json_object_get(json_array_get(j, 1), "commandStatus"), "queryId"));
   assert_non_null(qid);
   char qid_copy[128];
   snprintf(qid_copy, sizeof qid_copy, "%s", qid);
@@ -301,7 +308,9 @@ static long long query_in(fx_t *fx, const char *qid) {
 
 static char *post_query(wy_node_t *n, const char *ksql, const char *offset_reset) {
   json_t *req = json_pack("{s:s}", "ksql", ksql);
-  if (offset_reset) json_object_set_new(req, "streamsProperties", json_pack("{s:s}", "auto.offset.reset", offset_reset));
+  if (offset_reset)
+    json_object_set_new(req, "streamsProperties",
+                        json_pack("{s:s}", "auto.offset.reset", offset_reset));
   char *body = json_dumps(req, JSON_COMPACT);
   json_decref(req);
   wy_node_reply_t r;
@@ -310,8 +319,8 @@ static char *post_query(wy_node_t *n, const char *ksql, const char *offset_reset
   assert_int_equal(r.status, 200);
   json_t *j = json_loadb(r.body, r.len, 0, NULL);
   wy_node_reply_free(&r);
-  const char *id = json_string_value(
-      json_object_get(json_object_get(json_array_get(j, json_array_size(j) - 1), "commandStatus"), "queryId"));
+  const char *id = json_string_value(json_object_get(
+      json_object_get(json_array_get(j, json_array_size(j) - 1), "commandStatus"), "queryId"));
   char *copy = id ? strdup(id) : NULL;
   json_decref(j);
   assert_non_null(copy);
@@ -327,10 +336,13 @@ static void test_request_offset_reset_applies_on_kafka(void **state) {
   assert_int_equal(wy_config_set(fx->cfg, "auto.offset.reset", "latest", &err), WY_OK);
   node_with_clicks(fx);
   insert(fx, 1, 5);
-  char *early = post_query(fx->a.node, "CREATE STREAM clicks_copy AS SELECT k, id FROM clicks;", "earliest");
-  char *late = post_query(fx->a.node, "CREATE STREAM clicks_late AS SELECT k, id FROM clicks;", NULL);
+  char *early =
+      post_query(fx->a.node, "CREATE STREAM clicks_copy AS SELECT k, id FROM clicks;", "earliest");
+  char *late =
+      post_query(fx->a.node, "CREATE STREAM clicks_late AS SELECT k, id FROM clicks;", NULL);
   long long e = 0;
-  for (int64_t until = now_ms() + 30000; now_ms() < until && e < 5; usleep(50 * 1000)) e = query_in(fx, early);
+  for (int64_t until = now_ms() + 30000; now_ms() < until && e < 5; usleep(50 * 1000))
+    e = query_in(fx, early);
   assert_int_equal(e, 5);
   /* markers until the latest-reset query has joined and read one */
   int markers = 0;
@@ -338,11 +350,13 @@ static void test_request_offset_reset_applies_on_kafka(void **state) {
   for (int64_t until = now_ms() + 30000; now_ms() < until && l == 0;) {
     insert(fx, 100 + markers, 100 + markers);
     markers++;
-    for (int64_t wait = now_ms() + 1000; now_ms() < wait && l == 0; usleep(50 * 1000)) l = query_in(fx, late);
+    for (int64_t wait = now_ms() + 1000; now_ms() < wait && l == 0; usleep(50 * 1000))
+      l = query_in(fx, late);
   }
   assert_true(l >= 1);
   assert_true(l <= markers); /* none of the five from before */
-  for (int64_t until = now_ms() + 10000; now_ms() < until && e < 5 + markers; usleep(50 * 1000)) e = query_in(fx, early);
+  for (int64_t until = now_ms() + 10000; now_ms() < until && e < 5 + markers; usleep(50 * 1000))
+    e = query_in(fx, early);
   assert_int_equal(e, 5 + markers);
   free(early);
   free(late);
@@ -356,7 +370,9 @@ static void test_resume_restarts_a_failed_query_on_kafka(void **state) {
   wy_error_t err;
   json_t *j = NULL;
   node_with_clicks(fx);
-  char *qid = post_query(fx->a.node, "CREATE TABLE click_counts AS SELECT k, COUNT(*) AS n FROM clicks GROUP BY k;", NULL);
+  char *qid = post_query(
+      fx->a.node, "CREATE TABLE click_counts AS SELECT k, COUNT(*) AS n FROM clicks GROUP BY k;",
+      NULL);
   char path[512];
   snprintf(path, sizeof path, "%s/kn_/%s", fx->state_dir, qid);
   assert_int_equal(wy_config_set(fx->cfg, "auto.offset.reset", "earliest", &err), WY_OK);
@@ -370,8 +386,8 @@ static void test_resume_restarts_a_failed_query_on_kafka(void **state) {
     wy_node_pump(fx->a.node, 0);
     json_decref(shown);
     assert_int_equal(post(fx->a.node, "SHOW QUERIES;", &shown), 200);
-    state_name = json_string_value(
-        json_object_get(json_array_get(json_object_get(json_array_get(shown, 0), "queries"), 0), "state"));
+    state_name = json_string_value(json_object_get(
+        json_array_get(json_object_get(json_array_get(shown, 0), "queries"), 0), "state"));
     if (state_name && strcmp(state_name, "ERROR") == 0) break;
   }
   assert_non_null(state_name);
@@ -385,7 +401,8 @@ static void test_resume_restarts_a_failed_query_on_kafka(void **state) {
   assert_int_equal(post(fx->a.node, resume, &j), 200);
   json_decref(j);
   long long in = 0;
-  for (int64_t until = now_ms() + 30000; now_ms() < until && in < 5; usleep(50 * 1000)) in = query_in(fx, qid);
+  for (int64_t until = now_ms() + 30000; now_ms() < until && in < 5; usleep(50 * 1000))
+    in = query_in(fx, qid);
   assert_int_equal(in, 5);
   free(qid);
 }
@@ -393,7 +410,9 @@ static void test_resume_restarts_a_failed_query_on_kafka(void **state) {
 /* The body of POST /query-stream, answered in full (pull, or push with LIMIT). */
 static char *query_stream(wy_node_t *n, const char *sql, const char *reset) {
   json_t *req = json_pack("{s:s, s:{}}", "sql", sql, "properties");
-  if (reset) json_object_set_new(json_object_get(req, "properties"), "auto.offset.reset", json_string(reset));
+  if (reset)
+    json_object_set_new(json_object_get(req, "properties"), "auto.offset.reset",
+                        json_string(reset));
   char *body = json_dumps(req, JSON_COMPACT);
   json_decref(req);
   wy_node_reply_t r;
@@ -417,11 +436,14 @@ static int count_lines(const char *text) {
 static void test_query_stream_on_kafka(void **state) {
   fx_t *fx = *state;
   node_with_clicks(fx);
-  char *qid = post_query(fx->a.node, "CREATE TABLE click_counts AS SELECT k, COUNT(*) AS n FROM clicks GROUP BY k;", NULL);
+  char *qid = post_query(
+      fx->a.node, "CREATE TABLE click_counts AS SELECT k, COUNT(*) AS n FROM clicks GROUP BY k;",
+      NULL);
   insert(fx, 1, 5);
   insert(fx, 3, 3); /* k3 twice */
   long long in = 0;
-  for (int64_t until = now_ms() + 30000; now_ms() < until && in < 6; usleep(50 * 1000)) in = query_in(fx, qid);
+  for (int64_t until = now_ms() + 30000; now_ms() < until && in < 6; usleep(50 * 1000))
+    in = query_in(fx, qid);
   assert_int_equal(in, 6);
   char *out = NULL;
   /* the output is produced (and committed) shortly after the input is counted */
@@ -450,10 +472,13 @@ static void test_query_stream_on_kafka(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_env_needs_bootstrap_servers),
-      cmocka_unit_test_setup_teardown(test_statement_shared_processed_and_replayed, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_pause_and_resume_reach_the_kafka_runtime, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_statement_shared_processed_and_replayed, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_pause_and_resume_reach_the_kafka_runtime, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_request_offset_reset_applies_on_kafka, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_resume_restarts_a_failed_query_on_kafka, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_resume_restarts_a_failed_query_on_kafka, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_query_stream_on_kafka, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

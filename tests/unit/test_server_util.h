@@ -52,8 +52,8 @@ static inline void node_fixture_destroy(node_fixture_t *f) {
 }
 
 /* One request through the node; returns the parsed JSON reply (or NULL for text). */
-static inline json_t *node_call(wy_node_t *n, const char *method, const char *path, const char *body,
-                                int *status) {
+static inline json_t *node_call(wy_node_t *n, const char *method, const char *path,
+                                const char *body, int *status) {
   wy_node_reply_t r;
   wy_node_handle(n, method, path, body, body ? strlen(body) : 0, &r);
   *status = r.status;
@@ -90,8 +90,8 @@ static inline wy_status_t produce_status(node_fixture_t *f, int64_t id, const ch
   wy_error_t err;
   char key[8];
   for (int i = 0; i < 8; i++) key[i] = (char)((uint64_t)id >> (56 - 8 * i));
-  return wy_memory_broker_produce(f->broker, "s", -1, key, 8, value, value ? strlen(value) : 0, NULL, 0, 1000, NULL,
-                                  NULL, &err);
+  return wy_memory_broker_produce(f->broker, "s", -1, key, 8, value, value ? strlen(value) : 0,
+                                  NULL, 0, 1000, NULL, NULL, &err);
 }
 #define produce(f, id, value) assert_int_equal(produce_status((f), (id), (value)), WY_OK)
 

@@ -35,8 +35,11 @@ static wy_status_t broker_end(void *opaque, const char *topic, int32_t partition
 }
 
 static wy_store_t *logged_store(wy_task_state_t *ts, wy_sink_t *sink, const char *changelog) {
-  wy_store_spec_t spec = {
-      .name = "agg", .changelog = WY_CHANGELOG_OWN, .topic = changelog, .sink = sink, .cache_bytes = -1};
+  wy_store_spec_t spec = {.name = "agg",
+                          .changelog = WY_CHANGELOG_OWN,
+                          .topic = changelog,
+                          .sink = sink,
+                          .cache_bytes = -1};
   wy_store_t *s = NULL;
   wy_error_t err;
   if (wy_task_state_store(ts, &spec, &s, &err) != WY_OK) fail_msg("%s", err.msg);
@@ -96,8 +99,10 @@ static void write_round(wy_store_t *s, int round, int n) {
     char key[16], val[32];
     snprintf(key, sizeof key, "key%03d", (i * 7) % 120);
     snprintf(val, sizeof val, "round%d-%d", round, i);
-    if (round > 1 && i % 5 == 0) wy_store_delete(s, key, strlen(key), NULL);
-    else wy_store_put(s, key, strlen(key), val, strlen(val), NULL);
+    if (round > 1 && i % 5 == 0)
+      wy_store_delete(s, key, strlen(key), NULL);
+    else
+      wy_store_put(s, key, strlen(key), val, strlen(val), NULL);
   }
 }
 
@@ -227,7 +232,8 @@ static wy_status_t decode_user(void *opaque, const wy_record_t *rec, wy_arena_t 
   }
   if (!rec->value) return WY_OK; /* tombstone: delete */
   char *up = wy_arena_alloc(a, rec->value_len - 5);
-  for (size_t i = 5; i < rec->value_len; i++) up[i - 5] = (char)toupper(((const char *)rec->value)[i]);
+  for (size_t i = 5; i < rec->value_len; i++)
+    up[i - 5] = (char)toupper(((const char *)rec->value)[i]);
   op->value = up;
   op->value_len = rec->value_len - 5;
   return WY_OK;
@@ -238,14 +244,21 @@ static void table_on_topic_restores_from_its_source_topic(void **state) {
   wy_memory_broker_t *b;
   wy_memory_broker_new(&b, NULL);
   wy_memory_broker_create_topic(b, "users", 2, NULL);
-  const char *recs[][2] = {{"u1", "name:alice"}, {"u2", "name:bob"}, {"u3", "garbage"},
-                           {"u1", "name:alicia"}, {"u2", NULL}};
+  const char *recs[][2] = {{"u1", "name:alice"},
+                           {"u2", "name:bob"},
+                           {"u3", "garbage"},
+                           {"u1", "name:alicia"},
+                           {"u2", NULL}};
   for (int i = 0; i < 5; i++)
     wy_memory_broker_produce(b, "users", 1, recs[i][0], 2, recs[i][1],
                              recs[i][1] ? strlen(recs[i][1]) : 0, NULL, 0, i, NULL, NULL, NULL);
   int calls = 0;
-  wy_store_spec_t spec = {.name = "users", .changelog = WY_CHANGELOG_TOPIC, .topic = "users",
-                          .cache_bytes = -1, .restore = decode_user, .restore_opaque = &calls};
+  wy_store_spec_t spec = {.name = "users",
+                          .changelog = WY_CHANGELOG_TOPIC,
+                          .topic = "users",
+                          .cache_bytes = -1,
+                          .restore = decode_user,
+                          .restore_opaque = &calls};
   wy_task_state_t *ts;
   wy_store_t *s;
   assert_int_equal(wy_task_state_open(env, "tbl", 0, 1, &ts, NULL), WY_OK);

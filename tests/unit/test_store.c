@@ -245,11 +245,15 @@ static void changelog_gets_every_write_and_topic_tables_write_none(void **state)
   sink->on_delivery = wy_delivery_dispatch;
   wy_task_state_t *ts;
   assert_int_equal(wy_task_state_open(f->env, "q4", 0, 2, &ts, NULL), WY_OK);
-  wy_store_spec_t spec = {
-      .name = "agg", .changelog = WY_CHANGELOG_OWN, .topic = "svc-q4-agg-changelog", .sink = sink, .cache_bytes = -1};
+  wy_store_spec_t spec = {.name = "agg",
+                          .changelog = WY_CHANGELOG_OWN,
+                          .topic = "svc-q4-agg-changelog",
+                          .sink = sink,
+                          .cache_bytes = -1};
   wy_store_t *agg, *tbl;
   assert_int_equal(wy_task_state_store(ts, &spec, &agg, NULL), WY_OK);
-  wy_store_spec_t tspec = {.name = "users", .changelog = WY_CHANGELOG_TOPIC, .topic = "users", .cache_bytes = -1};
+  wy_store_spec_t tspec = {
+      .name = "users", .changelog = WY_CHANGELOG_TOPIC, .topic = "users", .cache_bytes = -1};
   assert_int_equal(wy_task_state_store(ts, &tspec, &tbl, NULL), WY_OK);
   wy_task_state_set_timestamp(ts, 1234);
   wy_store_put(agg, "x", 1, "1", 1, NULL);
@@ -275,8 +279,10 @@ static void changelog_gets_every_write_and_topic_tables_write_none(void **state)
     wy_record_t r;
     wy_memory_broker_read(b, "svc-q4-agg-changelog", 2, i, &r, NULL);
     assert_memory_equal(r.key, keys[i], 1);
-    if (vals[i]) assert_memory_equal(r.value, vals[i], 1);
-    else assert_null(r.value);
+    if (vals[i])
+      assert_memory_equal(r.value, vals[i], 1);
+    else
+      assert_null(r.value);
     assert_int_equal(r.timestamp, 1234);
   }
   /* The table on a topic wrote no second copy anywhere. */
@@ -293,7 +299,8 @@ static void changelog_gets_every_write_and_topic_tables_write_none(void **state)
   assert_int_equal(n, 2);
   for (size_t i = 0; i < n; i++) {
     assert_int_equal(e[i].partition, 2);
-    if (strcmp(e[i].topic, "users") == 0) assert_int_equal(e[i].offset, 17);
+    if (strcmp(e[i].topic, "users") == 0)
+      assert_int_equal(e[i].offset, 17);
     else {
       assert_string_equal(e[i].topic, "svc-q4-agg-changelog");
       assert_int_equal(e[i].offset, 4);
@@ -432,11 +439,14 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(put_get_delete_and_atomic_batches, setup, teardown),
       cmocka_unit_test_setup_teardown(scans_follow_value_order_of_encoded_keys, setup, teardown),
-      cmocka_unit_test_setup_teardown(cache_counts_hits_and_misses_and_stays_bounded, setup, teardown),
-      cmocka_unit_test_setup_teardown(changelog_gets_every_write_and_topic_tables_write_none, setup, teardown),
+      cmocka_unit_test_setup_teardown(cache_counts_hits_and_misses_and_stays_bounded, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(changelog_gets_every_write_and_topic_tables_write_none, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(rocksdb_errors_surface_as_store_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(memory_budget_is_shared_by_every_store, setup, teardown),
-      cmocka_unit_test_setup_teardown(checkpoint_files_round_trip_and_detect_corruption, setup, teardown),
+      cmocka_unit_test_setup_teardown(checkpoint_files_round_trip_and_detect_corruption, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,33 +24,41 @@ static uint64_t rnd(void) {
 /* A random non-composite value of kind k, biased to edge cases. */
 static wy_value_t gen_prim(wy_arena_t *a, const wy_type_t *t) {
   if (rnd() % 10 == 0) return wy_null(t->kind);
-  static const double specials[] = {0.0, -0.0, 1.0, -1.0, INFINITY, -INFINITY, NAN, 1e-310, -1e-310, 1e300};
+  static const double specials[] = {0.0,       -0.0, 1.0,    -1.0,    INFINITY,
+                                    -INFINITY, NAN,  1e-310, -1e-310, 1e300};
   static const int64_t edges[] = {0, 1, -1, INT64_MAX, INT64_MIN, 255, 256, -256};
   switch (t->kind) {
-  case WY_T_BOOLEAN: return wy_bool(rnd() & 1);
-  case WY_T_INT: return wy_int(rnd() % 4 ? (int32_t)rnd() : (int32_t)edges[rnd() % 8]);
-  case WY_T_DATE: return wy_date((int32_t)(rnd() % 40000) - 20000);
-  case WY_T_TIME: return wy_time((int32_t)(rnd() % 86400000));
-  case WY_T_BIGINT: return wy_bigint(rnd() % 4 ? (int64_t)rnd() : edges[rnd() % 8]);
-  case WY_T_TIMESTAMP: return wy_timestamp((int64_t)(rnd() >> 20) - (1LL << 42));
-  case WY_T_DOUBLE:
-    if (rnd() % 3 == 0) return wy_double(specials[rnd() % 10]);
-    return wy_double(((double)(int64_t)rnd()) / (double)(rnd() % 1000 + 1));
-  case WY_T_DECIMAL: {
-    wy_int128_t x = (wy_int128_t)(int64_t)rnd() * (wy_int128_t)(rnd() % 1000000);
-    if (rnd() % 5 == 0) x = -x;
-    return wy_decimal(x, t->precision, t->scale);
-  }
-  case WY_T_STRING:
-  case WY_T_BYTES: {
-    size_t n = rnd() % 6;
-    char *s = wy_arena_alloc(a, n + 1);
-    /* Small alphabet with 0x00 and 0xFF so prefixes and escapes collide often. */
-    static const char alpha[] = {0, 1, 'a', 'b', (char)0xFF};
-    for (size_t i = 0; i < n; i++) s[i] = alpha[rnd() % 5];
-    return t->kind == WY_T_STRING ? wy_string(s, n) : wy_bytes(s, n);
-  }
-  default: return wy_null(t->kind);
+    case WY_T_BOOLEAN:
+      return wy_bool(rnd() & 1);
+    case WY_T_INT:
+      return wy_int(rnd() % 4 ? (int32_t)rnd() : (int32_t)edges[rnd() % 8]);
+    case WY_T_DATE:
+      return wy_date((int32_t)(rnd() % 40000) - 20000);
+    case WY_T_TIME:
+      return wy_time((int32_t)(rnd() % 86400000));
+    case WY_T_BIGINT:
+      return wy_bigint(rnd() % 4 ? (int64_t)rnd() : edges[rnd() % 8]);
+    case WY_T_TIMESTAMP:
+      return wy_timestamp((int64_t)(rnd() >> 20) - (1LL << 42));
+    case WY_T_DOUBLE:
+      if (rnd() % 3 == 0) return wy_double(specials[rnd() % 10]);
+      return wy_double(((double)(int64_t)rnd()) / (double)(rnd() % 1000 + 1));
+    case WY_T_DECIMAL: {
+      wy_int128_t x = (wy_int128_t)(int64_t)rnd() * (wy_int128_t)(rnd() % 1000000);
+      if (rnd() % 5 == 0) x = -x;
+      return wy_decimal(x, t->precision, t->scale);
+    }
+    case WY_T_STRING:
+    case WY_T_BYTES: {
+      size_t n = rnd() % 6;
+      char *s = wy_arena_alloc(a, n + 1);
+      /* Small alphabet with 0x00 and 0xFF so prefixes and escapes collide often. */
+      static const char alpha[] = {0, 1, 'a', 'b', (char)0xFF};
+      for (size_t i = 0; i < n; i++) s[i] = alpha[rnd() % 5];
+      return t->kind == WY_T_STRING ? wy_string(s, n) : wy_bytes(s, n);
+    }
+    default:
+      return wy_null(t->kind);
   }
 }
 
@@ -189,7 +197,8 @@ static void rowcodec_round_trips_generated_rows(void **state) {
   for (int i = 0; i < 3000; i++) {
     for (size_t c = 0; c < ntypes; c++) row[c] = gen(&a, all_types[c], 0);
     size_t need;
-    assert_int_equal(wy_rowcodec_encode(all_types, row, ntypes, buf, sizeof buf, &need, NULL), WY_OK);
+    assert_int_equal(wy_rowcodec_encode(all_types, row, ntypes, buf, sizeof buf, &need, NULL),
+                     WY_OK);
     assert_true(need <= sizeof buf);
     assert_int_equal(buf[0], WY_ROWCODEC_VERSION);
     assert_int_equal(wy_rowcodec_decode(buf, need, all_types, ntypes, &a, back, NULL), WY_OK);
@@ -201,7 +210,8 @@ static void rowcodec_round_trips_generated_rows(void **state) {
     /* Every strict prefix of a row is malformed, never a crash. */
     if (i % 100 == 0)
       for (size_t cut = 0; cut < need; cut++)
-        assert_int_not_equal(wy_rowcodec_decode(buf, cut, all_types, ntypes, &a, back, NULL), WY_OK);
+        assert_int_not_equal(wy_rowcodec_decode(buf, cut, all_types, ntypes, &a, back, NULL),
+                             WY_OK);
     wy_arena_reset(&a);
   }
   wy_arena_release(&a);

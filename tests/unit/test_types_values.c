@@ -26,7 +26,8 @@ static void composite_types_render_like_ksqldb(void **state) {
   assert_true(wy_type_struct_add(st, "C", wy_type_map(wy_type_string(), wy_type_bigint())));
   char buf[128];
   size_t n = wy_type_format(st, buf, sizeof buf);
-  assert_string_equal(buf, "STRUCT<`A` INTEGER, `B` ARRAY<DECIMAL(4, 2)>, `C` MAP<STRING, BIGINT>>");
+  assert_string_equal(buf,
+                      "STRUCT<`A` INTEGER, `B` ARRAY<DECIMAL(4, 2)>, `C` MAP<STRING, BIGINT>>");
   assert_int_equal(n, strlen(buf));
   /* Truncation still reports the full length. */
   char small[8];

@@ -100,7 +100,8 @@ static void a_failing_udf_yields_null_and_a_message(void **state) {
   assert_string_equal(t_err.msg, "function TEST_FAIL_SILENTLY failed");
   /* A result of the wrong type never reaches the engine. */
   EQ(r, CALL("TEST_WRONG_TYPE", 0), "null");
-  assert_string_equal(t_err.msg, "function TEST_WRONG_TYPE returned STRING where INTEGER was declared");
+  assert_string_equal(t_err.msg,
+                      "function TEST_WRONG_TYPE returned STRING where INTEGER was declared");
   wy_registry_destroy(r);
 }
 
@@ -133,9 +134,12 @@ static const char *load_error(const char *path, wy_status_t code) {
 
 static void libraries_of_another_abi_or_without_entry_points_are_refused(void **state) {
   const char *m = load_error(FIXTURE("wrong_abi"), WY_ERR_CONFIG);
-  assert_non_null(strstr(m, "fixture_wrong_abi.so' was built for UDF ABI version 42, but this walleye supports version 1"));
+  assert_non_null(strstr(m,
+                         "fixture_wrong_abi.so' was built for UDF ABI version 42, but this walleye "
+                         "supports version 1"));
   m = load_error(FIXTURE("no_abi"), WY_ERR_CONFIG);
-  assert_non_null(strstr(m, "is not a walleye UDF library: it does not export walleye_udf_abi_version"));
+  assert_non_null(
+      strstr(m, "is not a walleye UDF library: it does not export walleye_udf_abi_version"));
   m = load_error(FIXTURE("no_init"), WY_ERR_CONFIG);
   assert_non_null(strstr(m, "fixture_no_init.so' does not export walleye_udf_init"));
   m = load_error(FIXTURE("init_fail"), WY_ERR_CONFIG);
@@ -155,12 +159,15 @@ static void libraries_of_another_abi_or_without_entry_points_are_refused(void **
 
 static void names_taken_by_builtins_or_other_libraries_are_refused(void **state) {
   const char *m = load_error(FIXTURE("builtin_clash"), WY_ERR_EXISTS);
-  assert_non_null(strstr(m, "fixture_builtin_clash.so': function 'ABS' conflicts with a built-in function"));
+  assert_non_null(
+      strstr(m, "fixture_builtin_clash.so': function 'ABS' conflicts with a built-in function"));
   wy_error_t err;
   wy_registry_t *r = reg_with(FIXTURE("basic"), NULL);
   size_t n = wy_registry_count(r);
   assert_int_equal(wy_udf_load_library(r, FIXTURE("clash"), NULL, &err), WY_ERR_EXISTS);
-  assert_non_null(strstr(err.msg, "fixture_clash.so': function 'TEST_ADD' conflicts with function 'TEST_ADD' of UDF library '"));
+  assert_non_null(strstr(err.msg,
+                         "fixture_clash.so': function 'TEST_ADD' conflicts with function "
+                         "'TEST_ADD' of UDF library '"));
   assert_true(ends_with(err.msg, "/fixture_basic.so'"));
   assert_null(wy_registry_find(r, "TEST_OTHER")); /* nothing of the refused library */
   assert_int_equal(wy_udf_load_library(r, FIXTURE("basic"), NULL, &err), WY_ERR_EXISTS);
@@ -175,7 +182,8 @@ static void aggregates_fold_undo_and_keep_serializable_state(void **state) {
   wy_call_arg_t arg = {wy_type_int(), NULL, 0};
   wy_resolved_t res;
   wy_error_t err;
-  assert_int_equal(wy_registry_resolve(r, "TEST_SUMSQ", &arg, 1, true, NULL, NULL, &res, &err), WY_OK);
+  assert_int_equal(wy_registry_resolve(r, "TEST_SUMSQ", &arg, 1, true, NULL, NULL, &res, &err),
+                   WY_OK);
   const wy_udaf_ops_t *ops = res.ov->agg;
   const wy_type_t *st = ops->acc_type(&arg.type, 1);
   char buf[128];
@@ -183,7 +191,8 @@ static void aggregates_fold_undo_and_keep_serializable_state(void **state) {
   assert_string_equal(buf, "STRUCT<`S` BIGINT, `N` BIGINT>");
   wy_type_unref(st);
   assert_non_null(ops->undo);
-  wy_fn_ctx_t ctx = {.arena = &t_arena, .err = &err, .ret = res.ret, .arg_types = res.param_types, .nargs = 1};
+  wy_fn_ctx_t ctx = {
+      .arena = &t_arena, .err = &err, .ret = res.ret, .arg_types = res.param_types, .nargs = 1};
   wy_value_t acc, out, v[4] = {wy_int(1), wy_int(2), wy_int(3), wy_null(WY_T_INT)};
   assert_int_equal(ops->init(&ctx, &acc), WY_OK);
   for (int i = 0; i < 4; i++) assert_int_equal(ops->accumulate(&ctx, &v[i], 1, &acc), WY_OK);
@@ -265,7 +274,8 @@ static void a_directory_loads_every_library_in_it(void **state) {
   wy_error_t err;
   wy_registry_t *r = wy_udf_registry_new(WY_UDF_LIB_DIR, NULL, &err);
   assert_non_null(r);
-  const char *names[] = {"FORMULA", "STANDARDIZE_PHONE", "MASK_CARD", "MASK_SSN", "TOKENIZE", "DETOKENIZE", "ENCRYPT", "DECRYPT"};
+  const char *names[] = {"FORMULA",  "STANDARDIZE_PHONE", "MASK_CARD", "MASK_SSN",
+                         "TOKENIZE", "DETOKENIZE",        "ENCRYPT",   "DECRYPT"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     const wy_function_t *f = wy_registry_find(r, names[i]);
     assert_non_null(f);
@@ -283,17 +293,26 @@ static void a_directory_loads_every_library_in_it(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(functions_carry_their_library_metadata, udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(functions_carry_their_library_metadata, udf_setup,
+                                      udf_teardown),
       cmocka_unit_test_setup_teardown(overloads_resolve_as_for_builtins, udf_setup, udf_teardown),
       cmocka_unit_test_setup_teardown(variadic_parameters_take_any_count, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(nulls_skip_strict_functions_and_reach_the_others, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(a_failing_udf_yields_null_and_a_message, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(libraries_read_configuration_then_environment, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(libraries_of_another_abi_or_without_entry_points_are_refused, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(names_taken_by_builtins_or_other_libraries_are_refused, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(aggregates_fold_undo_and_keep_serializable_state, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(reloading_keeps_running_programs_on_the_old_version, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(a_directory_loads_every_library_in_it, udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(nulls_skip_strict_functions_and_reach_the_others, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(a_failing_udf_yields_null_and_a_message, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(libraries_read_configuration_then_environment, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(libraries_of_another_abi_or_without_entry_points_are_refused,
+                                      udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(names_taken_by_builtins_or_other_libraries_are_refused,
+                                      udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(aggregates_fold_undo_and_keep_serializable_state, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(reloading_keeps_running_programs_on_the_old_version,
+                                      udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(a_directory_loads_every_library_in_it, udf_setup,
+                                      udf_teardown),
   };
   return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

@@ -15,11 +15,11 @@
 #define EQ(reg, expr, want) assert_string_equal(run_in(reg, expr), want)
 #define NULLS(t) wy_expr_cast(NUL(), t, 1, 1)
 /* A failing call: NULL, with a message for the processing log. */
-#define FAILS(reg, expr, why)                                 \
-  do {                                                        \
-    assert_string_equal(run_in(reg, expr), "null");           \
-    assert_int_equal(t_err.code, WY_ERR_EVAL);                \
-    assert_non_null(strstr(t_err.msg, why));                  \
+#define FAILS(reg, expr, why)                       \
+  do {                                              \
+    assert_string_equal(run_in(reg, expr), "null"); \
+    assert_int_equal(t_err.code, WY_ERR_EVAL);      \
+    assert_non_null(strstr(t_err.msg, why));        \
   } while (0)
 
 static void formula_follows_the_java_example(void **state) {
@@ -32,9 +32,9 @@ static void formula_follows_the_java_example(void **state) {
   assert_string_equal(type_in(r, CALL("FORMULA", 2, I(6), I(7))), "BIGINT");
   EQ(r, CALL("FORMULA", 2, I(65536), I(65537)), "65536"); /* int product wraps, then widens */
   EQ(r, CALL("FORMULA", 2, I(-3), I(4)), "-12");
-  EQ(r, CALL("FORMULA", 2, D(2.1), D(3.5)), "12"); /* ceil(2.1) * ceil(3.5) */
-  EQ(r, CALL("FORMULA", 2, D(-2.5), I(3)), "-6");  /* INT widens to the DOUBLE overload */
-  EQ(r, CALL("FORMULA", 2, BI(5), I(3)), "15");    /* so does BIGINT */
+  EQ(r, CALL("FORMULA", 2, D(2.1), D(3.5)), "12");           /* ceil(2.1) * ceil(3.5) */
+  EQ(r, CALL("FORMULA", 2, D(-2.5), I(3)), "-6");            /* INT widens to the DOUBLE overload */
+  EQ(r, CALL("FORMULA", 2, BI(5), I(3)), "15");              /* so does BIGINT */
   EQ(r, CALL("FORMULA", 2, D(1e10), D(1e10)), "2147483647"); /* Java's (int) saturates */
   EQ(r, CALL("FORMULA", 2, NULLS(wy_type_int()), I(3)), "null");
   wy_registry_destroy(r);
@@ -146,7 +146,8 @@ static void the_token_vault_survives_a_restart(void **state) {
 
 static void tokenize_needs_a_key(void **state) {
   wy_registry_t *r = reg_with(SAMPLE("tokenize"), NULL);
-  FAILS(r, CALL("TOKENIZE", 1, S("x")), "no tokenization key: set udf.tokenize.key or WALLEYE_TOKENIZE_KEY");
+  FAILS(r, CALL("TOKENIZE", 1, S("x")),
+        "no tokenization key: set udf.tokenize.key or WALLEYE_TOKENIZE_KEY");
   wy_registry_destroy(r);
   setenv("WALLEYE_TOKENIZE_KEY", "short", 1);
   wy_error_t err;
@@ -176,13 +177,14 @@ static void sealed_boxes_round_trip_for_the_key_holder_only(void **state) {
   snprintf(c1, sizeof c1, "%s", run_in(r, CALL("ENCRYPT", 2, S("secret value"), S(pk))));
   snprintf(c2, sizeof c2, "%s", run_in(r, CALL("ENCRYPT", 2, S("secret value"), S(pk))));
   assert_int_equal(strlen(c1), 4 * ((12 + 48 + 2) / 3)); /* base64 of value + 48 bytes */
-  assert_string_not_equal(c1, c2); /* a new ephemeral key each time */
+  assert_string_not_equal(c1, c2);                       /* a new ephemeral key each time */
   assert_null(strstr(c1, "secret"));
   EQ(r, CALL("DECRYPT", 2, S(c1), S(PRIVATE_KEY)), "secret value");
   EQ(r, CALL("DECRYPT", 2, S(c2), S(PRIVATE_KEY)), "secret value");
   EQ(r, CALL("DECRYPT", 2, CALL("ENCRYPT", 2, S(""), S(pk)), S(PRIVATE_KEY)), "");
   FAILS(r, CALL("DECRYPT", 2, S(c1), S(OTHER_KEY)), "not a value sealed for this key");
-  FAILS(r, CALL("DECRYPT", 2, S("bm90IGEgYm94"), S(PRIVATE_KEY)), "not a value sealed for this key");
+  FAILS(r, CALL("DECRYPT", 2, S("bm90IGEgYm94"), S(PRIVATE_KEY)),
+        "not a value sealed for this key");
   FAILS(r, CALL("ENCRYPT", 2, S("x"), S("c2hvcnQ=")), "the public key must be 32 bytes in base64");
   FAILS(r, CALL("DECRYPT", 2, S(c1), S("!!")), "the private key must be 32 bytes in base64");
   EQ(r, CALL("ENCRYPT", 2, NULLS(wy_type_string()), S(pk)), "null");
@@ -193,11 +195,14 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(formula_follows_the_java_example, udf_setup, udf_teardown),
       cmocka_unit_test_setup_teardown(phone_numbers_take_one_form, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(card_and_ssn_masks_keep_the_format_and_last_four, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(tokens_are_deterministic_keyed_and_reversible, udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(card_and_ssn_masks_keep_the_format_and_last_four, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(tokens_are_deterministic_keyed_and_reversible, udf_setup,
+                                      udf_teardown),
       cmocka_unit_test_setup_teardown(the_token_vault_survives_a_restart, udf_setup, udf_teardown),
       cmocka_unit_test_setup_teardown(tokenize_needs_a_key, udf_setup, udf_teardown),
-      cmocka_unit_test_setup_teardown(sealed_boxes_round_trip_for_the_key_holder_only, udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(sealed_boxes_round_trip_for_the_key_holder_only, udf_setup,
+                                      udf_teardown),
   };
   return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

@@ -13,7 +13,8 @@
 #define SAMPLE(name) WY_UDF_LIB_DIR "/walleye_" name ".so"
 
 /* Built-ins plus the library at path; fails the test when it does not load. */
-static __attribute__((unused)) wy_registry_t *reg_with(const char *path, const wy_udf_options_t *opts) {
+static __attribute__((unused)) wy_registry_t *reg_with(const char *path,
+                                                       const wy_udf_options_t *opts) {
   wy_error_t err;
   wy_registry_t *r = wy_udf_registry_new(NULL, NULL, &err);
   assert_non_null(r);
@@ -33,7 +34,8 @@ static __attribute__((unused)) wy_expr_program_t *compile_in(const wy_registry_t
 /* Evaluate p on row and render the result: "null", "ERROR: msg" when evaluation fails,
  * else CAST(result AS STRING). A failing function call yields "null" and leaves its
  * message in t_err, as the processing log would get it. */
-static __attribute__((unused)) const char *eval_text(const wy_expr_program_t *p, const wy_value_t *row) {
+static __attribute__((unused)) const char *eval_text(const wy_expr_program_t *p,
+                                                     const wy_value_t *row) {
   wy_value_t v;
   if (wy_expr_eval(p, row, &t_arena, &v, &t_err) != WY_OK) {
     snprintf(t_text, sizeof t_text, "ERROR: %s", t_err.msg);
@@ -61,8 +63,10 @@ static __attribute__((unused)) const char *run_in(const wy_registry_t *r, wy_exp
 /* The result type of e (destroyed) bound against r. */
 static __attribute__((unused)) const char *type_in(const wy_registry_t *r, wy_expr_t *e) {
   wy_error_clear(&t_err);
-  if (wy_expr_bind(e, r, false, &t_err)) snprintf(t_text, sizeof t_text, "ERROR: %s", t_err.msg);
-  else wy_type_format(wy_expr_type(e), t_text, sizeof t_text);
+  if (wy_expr_bind(e, r, false, &t_err))
+    snprintf(t_text, sizeof t_text, "ERROR: %s", t_err.msg);
+  else
+    wy_type_format(wy_expr_type(e), t_text, sizeof t_text);
   wy_expr_destroy(e);
   return t_text;
 }

@@ -19,13 +19,17 @@ static wy_status_t fn_dummy(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_
 }
 
 static wy_overload_def_t def(const char *name, const char *sig, const char *ret) {
-  wy_overload_def_t d = {.name = name, .category = "OTHER", .signature = sig, .ret = ret, .fn = fn_dummy,
+  wy_overload_def_t d = {.name = name,
+                         .category = "OTHER",
+                         .signature = sig,
+                         .ret = ret,
+                         .fn = fn_dummy,
                          .description = "test"};
   return d;
 }
 
-static wy_status_t resolve(const wy_registry_t *r, const char *name, const wy_type_t **types, size_t n,
-                           wy_resolved_t *res, wy_error_t *err) {
+static wy_status_t resolve(const wy_registry_t *r, const char *name, const wy_type_t **types,
+                           size_t n, wy_resolved_t *res, wy_error_t *err) {
   wy_call_arg_t args[8] = {{0}};
   for (size_t i = 0; i < n; i++) args[i].type = types[i];
   return wy_registry_resolve(r, name, args, n, false, NULL, NULL, res, err);
@@ -34,7 +38,8 @@ static wy_status_t resolve(const wy_registry_t *r, const char *name, const wy_ty
 static void exact_match_beats_widening(void **state) {
   wy_registry_t *r = wy_registry_new();
   wy_error_t err;
-  wy_overload_def_t d1 = def("f", "BIGINT", "BIGINT"), d2 = def("F", "INT", "INT"), d3 = def("f", "DOUBLE", "DOUBLE");
+  wy_overload_def_t d1 = def("f", "BIGINT", "BIGINT"), d2 = def("F", "INT", "INT"),
+                    d3 = def("f", "DOUBLE", "DOUBLE");
   assert_int_equal(wy_registry_add(r, &d1, &err), WY_OK);
   assert_int_equal(wy_registry_add(r, &d2, &err), WY_OK);
   assert_int_equal(wy_registry_add(r, &d3, &err), WY_OK);
@@ -85,7 +90,8 @@ static void generics_bind_to_the_widest_argument(void **state) {
 static void malformed_signatures_are_rejected(void **state) {
   wy_registry_t *r = wy_registry_new();
   wy_error_t err;
-  wy_overload_def_t a = def("g", "ARRAY<", "INT"), b = def("g", "INT..., INT", "INT"), c = def("g", "INT", "WHAT");
+  wy_overload_def_t a = def("g", "ARRAY<", "INT"), b = def("g", "INT..., INT", "INT"),
+                    c = def("g", "INT", "WHAT");
   assert_int_equal(wy_registry_add(r, &a, &err), WY_ERR_INVALID);
   assert_int_equal(wy_registry_add(r, &b, &err), WY_ERR_INVALID);
   assert_int_equal(wy_registry_add(r, &c, &err), WY_ERR_INVALID);
@@ -98,7 +104,8 @@ static void builtins_are_iterable_in_name_order_with_metadata(void **state) {
   assert_non_null(r);
   size_t n = wy_registry_count(r);
   assert_true(n > 100);
-  for (size_t i = 1; i < n; i++) assert_true(strcmp(wy_registry_at(r, i - 1)->name, wy_registry_at(r, i)->name) < 0);
+  for (size_t i = 1; i < n; i++)
+    assert_true(strcmp(wy_registry_at(r, i - 1)->name, wy_registry_at(r, i)->name) < 0);
   for (size_t i = 0; i < n; i++) {
     const wy_function_t *f = wy_registry_at(r, i);
     assert_true(f->description[0] != '\0');
@@ -116,7 +123,8 @@ static void builtins_are_iterable_in_name_order_with_metadata(void **state) {
 static void widening_costs_and_common_types(void **state) {
   assert_int_equal(wy_type_widen_cost(wy_type_int(), wy_type_int()), 0);
   assert_true(wy_type_widen_cost(wy_type_int(), wy_type_bigint()) > 0);
-  assert_true(wy_type_widen_cost(wy_type_int(), wy_type_double()) > wy_type_widen_cost(wy_type_int(), wy_type_bigint()));
+  assert_true(wy_type_widen_cost(wy_type_int(), wy_type_double()) >
+              wy_type_widen_cost(wy_type_int(), wy_type_bigint()));
   assert_int_equal(wy_type_widen_cost(wy_type_double(), wy_type_int()), -1);
   assert_int_equal(wy_type_widen_cost(wy_type_string(), wy_type_int()), -1);
   const wy_type_t *d1 = wy_type_decimal(4, 2), *d2 = wy_type_decimal(10, 0);
@@ -146,7 +154,9 @@ typedef struct {
 static void agg_open(agg_t *g, const char *name, const wy_type_t **types, size_t n) {
   wy_call_arg_t args[4] = {{0}};
   for (size_t i = 0; i < n; i++) args[i].type = types[i];
-  assert_int_equal(wy_registry_resolve(wy_registry_builtins(), name, args, n, true, NULL, NULL, &g->res, &g->err), WY_OK);
+  assert_int_equal(wy_registry_resolve(wy_registry_builtins(), name, args, n, true, NULL, NULL,
+                                       &g->res, &g->err),
+                   WY_OK);
   wy_arena_init(&g->arena, 0);
   memset(&g->ctx, 0, sizeof g->ctx);
   g->ctx.arena = &g->arena;
@@ -211,7 +221,8 @@ static void count_and_sum_accumulate_and_undo(void **state) {
   wy_arena_t a;
   wy_arena_init(&a, 0);
   wy_list_t *l = wy_list_new(&a, 3);
-  l->items[0] = wy_bigint(922337203685LL), l->items[1] = wy_bigint(1), l->items[2] = wy_null(WY_T_BIGINT);
+  l->items[0] = wy_bigint(922337203685LL), l->items[1] = wy_bigint(1),
+  l->items[2] = wy_null(WY_T_BIGINT);
   wy_value_t arr = wy_array(l);
   agg_add(&g, &arr, 1);
   assert_string_equal(agg_text(&g, buf, sizeof buf), "922337203686");
@@ -251,8 +262,10 @@ static void latest_and_earliest_by_offset(void **state) {
   wy_value_t seq[3] = {wy_int(12), wy_null(WY_T_INT), wy_int(13)};
   const wy_type_t *t1[1] = {wy_type_int()}, *t2[2] = {wy_type_int(), wy_type_boolean()},
                   *t3[3] = {wy_type_int(), wy_type_int(), wy_type_boolean()};
-  static const char *const want_latest[3] = {"12", "12", "13"}, *const want_latest_keep[3] = {"12", "null", "13"};
-  static const char *const want_n_ignore[3] = {"[12]", "[12]", "[12, 13]"}, *const want_n_keep[3] = {"[12]", "[12, null]", "[null, 13]"};
+  static const char *const want_latest[3] = {"12", "12", "13"}, *const want_latest_keep[3] = {
+                                                                    "12", "null", "13"};
+  static const char *const want_n_ignore[3] = {"[12]", "[12]", "[12, 13]"},
+                           *const want_n_keep[3] = {"[12]", "[12, null]", "[null, 13]"};
   agg_open(&g, "LATEST_BY_OFFSET", t1, 1);
   for (int i = 0; i < 3; i++) {
     agg_add(&g, &seq[i], 1);
@@ -320,7 +333,8 @@ static void aggregate_state_round_trips_through_bytes(void **state) {
   assert_int_equal(wy_udf_state_decode(buf, n, &a, &back, &err), WY_OK);
   assert_true(wy_value_equal(&v, &back));
   assert_int_equal(back.u.map->vals[0].u.list->items[2].scale, 2);
-  for (size_t cut = 0; cut < n; cut++) assert_int_equal(wy_udf_state_decode(buf, cut, &a, &back, &err), WY_ERR_DECODE);
+  for (size_t cut = 0; cut < n; cut++)
+    assert_int_equal(wy_udf_state_decode(buf, cut, &a, &back, &err), WY_ERR_DECODE);
   uint8_t junk[3] = {0x7f, 1, 2};
   assert_int_equal(wy_udf_state_decode(junk, 3, &a, &back, &err), WY_ERR_DECODE);
   wy_arena_release(&a);
@@ -332,9 +346,12 @@ static void doubles_render_like_java(void **state) {
   static const struct {
     double d;
     const char *s;
-  } cases[] = {{2.0, "2.0"},       {1e10, "1.0E10"},     {1.234e-5, "1.234E-5"}, {0.001, "0.001"},
-               {1e7, "1.0E7"},     {9999999.0, "9999999.0"}, {-0.5, "-0.5"},     {0.1 + 0.2, "0.30000000000000004"},
-               {100.0, "100.0"},   {123456.789, "123456.789"}, {-0.0, "-0.0"},   {1.7976931348623157e308, "1.7976931348623157E308"}};
+  } cases[] = {{2.0, "2.0"},           {1e10, "1.0E10"},
+               {1.234e-5, "1.234E-5"}, {0.001, "0.001"},
+               {1e7, "1.0E7"},         {9999999.0, "9999999.0"},
+               {-0.5, "-0.5"},         {0.1 + 0.2, "0.30000000000000004"},
+               {100.0, "100.0"},       {123456.789, "123456.789"},
+               {-0.0, "-0.0"},         {1.7976931348623157e308, "1.7976931348623157E308"}};
   char buf[64];
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     wy_double_java(cases[i].d, buf);

@@ -20,7 +20,8 @@ static const wy_udf_host_t *H;
 
 static int key32(const wy_udf_value_t *v, unsigned char *k) {
   size_t got = 0;
-  return sodium_base642bin(k, 32, v->u.str, v->len, " \n", &got, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+  return sodium_base642bin(k, 32, v->u.str, v->len, " \n", &got, NULL,
+                           sodium_base64_VARIANT_ORIGINAL) == 0 &&
                  got == 32
              ? 0
              : -1;
@@ -52,8 +53,9 @@ static int decrypt(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf_
   crypto_scalarmult_base(pk, sk);
   size_t clen = 0;
   unsigned char *c = H->alloc(ctx, a[0].len);
-  int bad = !c || sodium_base642bin(c, a[0].len, a[0].u.str, a[0].len, NULL, &clen, NULL,
-                                    sodium_base64_VARIANT_ORIGINAL) ||
+  int bad = !c ||
+            sodium_base642bin(c, a[0].len, a[0].u.str, a[0].len, NULL, &clen, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) ||
             clen < crypto_box_SEALBYTES;
   char *m = bad ? NULL : H->alloc(ctx, clen - crypto_box_SEALBYTES + 1);
   if (!bad && m && crypto_box_seal_open((unsigned char *)m, c, clen, pk, sk)) bad = 1;
@@ -81,7 +83,8 @@ WALLEYE_UDF_INIT(host, lib) {
     unsigned flags;
     const char *description;
   } fns[] = {
-      {"ENCRYPT", "STRING value, STRING public_key", encrypt, WY_UDF_MASKING | WY_UDF_NONDETERMINISTIC,
+      {"ENCRYPT", "STRING value, STRING public_key", encrypt,
+       WY_UDF_MASKING | WY_UDF_NONDETERMINISTIC,
        "Encrypt a value for the holder of a private key (libsodium sealed box, base64)."},
       {"DECRYPT", "STRING value, STRING private_key", decrypt, 0,
        "Decrypt a value encrypted by ENCRYPT for this private key."},

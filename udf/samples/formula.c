@@ -25,7 +25,8 @@ static int32_t java_d2i(double d) {
   return (int32_t)d;
 }
 
-static int formula_double(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf_value_t *out) {
+static int formula_double(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n,
+                          wy_udf_value_t *out) {
   *out = wy_udf_bigint(java_d2i(ceil(a[0].u.f64) * ceil(a[1].u.f64)));
   return WY_UDF_OK;
 }

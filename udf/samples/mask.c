@@ -63,8 +63,10 @@ WALLEYE_UDF_INIT(host, lib) {
   static const struct {
     const char *name, *description;
     const kind_t *kind;
-  } fns[] = {{"MASK_CARD", "Mask a payment card number but its last four digits, keeping its format.", &CARD},
-             {"MASK_SSN", "Mask a social security number but its last four digits, keeping its format.", &SSN}};
+  } fns[] = {{"MASK_CARD",
+              "Mask a payment card number but its last four digits, keeping its format.", &CARD},
+             {"MASK_SSN",
+              "Mask a social security number but its last four digits, keeping its format.", &SSN}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     wy_udf_scalar_t f = {
         .size = sizeof f,

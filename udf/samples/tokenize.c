@@ -101,9 +101,11 @@ static int insert(const unsigned char *tok, const char *v, uint32_t len, int per
 }
 
 static int tokenize(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf_value_t *out) {
-  if (!g_have_key) return H->fail(ctx, "no tokenization key: set udf.tokenize.key or WALLEYE_TOKENIZE_KEY");
+  if (!g_have_key)
+    return H->fail(ctx, "no tokenization key: set udf.tokenize.key or WALLEYE_TOKENIZE_KEY");
   unsigned char tok[TOKEN_BYTES];
-  crypto_generichash(tok, sizeof tok, (const unsigned char *)a[0].u.str, a[0].len, g_key, sizeof g_key);
+  crypto_generichash(tok, sizeof tok, (const unsigned char *)a[0].u.str, a[0].len, g_key,
+                     sizeof g_key);
   pthread_rwlock_rdlock(&g_lock);
   int known = find(tok) != NULL;
   pthread_rwlock_unlock(&g_lock);
@@ -116,8 +118,8 @@ static int tokenize(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf
   char *o = H->alloc(ctx, TOKEN_TEXT + 1);
   if (!o) return H->fail(ctx, "out of memory");
   memcpy(o, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
-  sodium_bin2base64(o + sizeof TOKEN_PREFIX - 1, TOKEN_TEXT + 2 - sizeof TOKEN_PREFIX, tok, sizeof tok,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(o + sizeof TOKEN_PREFIX - 1, TOKEN_TEXT + 2 - sizeof TOKEN_PREFIX, tok,
+                    sizeof tok, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   *out = wy_udf_string(o, TOKEN_TEXT);
   return WY_UDF_OK;
 }
@@ -125,7 +127,8 @@ static int tokenize(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf
 static int decode_token(const char *s, size_t len, unsigned char *tok) {
   size_t got = 0;
   return sodium_base642bin(tok, TOKEN_BYTES, s, len, NULL, &got, NULL,
-                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 && got == TOKEN_BYTES
+                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+                 got == TOKEN_BYTES
              ? 0
              : -1;
 }
@@ -195,11 +198,13 @@ WALLEYE_UDF_INIT(host, lib) {
   if (sodium_init() < 0) return host->init_error(lib, "libsodium failed to initialise");
   const char *key = host->config(lib, "udf.tokenize.key");
   if (key && *key) {
-    if (strlen(key) < 16) return host->init_error(lib, "udf.tokenize.key must have at least 16 characters");
+    if (strlen(key) < 16)
+      return host->init_error(lib, "udf.tokenize.key must have at least 16 characters");
     crypto_generichash(g_key, sizeof g_key, (const unsigned char *)key, strlen(key), NULL, 0);
     g_have_key = 1;
   } else {
-    host->log(1, "TOKENIZE has no key (udf.tokenize.key or WALLEYE_TOKENIZE_KEY): its calls will fail");
+    host->log(
+        1, "TOKENIZE has no key (udf.tokenize.key or WALLEYE_TOKENIZE_KEY): its calls will fail");
   }
   const char *vault = host->config(lib, "udf.tokenize.vault");
   if (vault && *vault && load_vault(lib, vault)) return WY_UDF_ERROR;

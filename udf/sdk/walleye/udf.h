@@ -215,12 +215,12 @@ struct wy_udf_host {
 typedef int (*wy_udf_init_fn)(const wy_udf_host_t *host, wy_udf_library_t *lib);
 
 /* Put `WALLEYE_UDF_LIBRARY;` once in a library. */
-#define WALLEYE_UDF_LIBRARY \
+#define WALLEYE_UDF_LIBRARY                                         \
   WALLEYE_UDF_EXPORT extern const uint32_t walleye_udf_abi_version; \
   const uint32_t walleye_udf_abi_version = WALLEYE_UDF_ABI_VERSION
 
 /* `WALLEYE_UDF_INIT(host, lib) { ... return WY_UDF_OK; }` */
-#define WALLEYE_UDF_INIT(host, lib)                                                       \
+#define WALLEYE_UDF_INIT(host, lib)                                                          \
   WALLEYE_UDF_EXPORT int walleye_udf_init(const wy_udf_host_t *host, wy_udf_library_t *lib); \
   int walleye_udf_init(const wy_udf_host_t *host, wy_udf_library_t *lib)
 
