@@ -172,6 +172,20 @@ static void scan_number(wy_lexer_t *lx, wy_token_t *tok) {
   }
 }
 
+/* An identifier's length in characters as the name it denotes: quotes off, a doubled
+ * quote counted once, a UTF-8 sequence counted once, so that any spelling of one name
+ * (as the printer re-quotes it) has the same length. */
+static size_t identifier_length(const char *s, size_t n, int type) {
+  char quote = type == TK_QIDENT ? '"' : type == TK_BQIDENT ? '`' : 0;
+  if (quote) s++, n -= 2;
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (quote && s[i] == quote) i++; /* the pair's second quote */
+    if (((unsigned char)s[i] & 0xC0) != 0x80) len++;
+  }
+  return len;
+}
+
 wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
   wy_status_t st = skip_trivia(lx, err);
   if (st != WY_OK) return st;
@@ -275,11 +289,11 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
   }
   tok->n = (int)(lx->off - start);
   /* names end up in topic, column and store names: bounded (Kafka's topic names are) */
-  bool quoted = tok->type == TK_QIDENT || tok->type == TK_BQIDENT;
-  if ((tok->type == TK_IDENT || tok->type == TK_DIGITIDENT || quoted) &&
-      (size_t)tok->n - (quoted ? 2 : 0) > wy_limit(WY_LIMIT_IDENTIFIER_LENGTH)) {
-    wy_limit_refuse(err, WY_LIMIT_IDENTIFIER_LENGTH, "An identifier",
-                    (size_t)tok->n - (quoted ? 2 : 0), tok->line, tok->col);
+  if (tok->type == TK_IDENT || tok->type == TK_DIGITIDENT || tok->type == TK_QIDENT ||
+      tok->type == TK_BQIDENT) {
+    size_t len = identifier_length(lx->text + start, (size_t)tok->n, tok->type);
+    if (len <= wy_limit(WY_LIMIT_IDENTIFIER_LENGTH)) return WY_OK;
+    wy_limit_refuse(err, WY_LIMIT_IDENTIFIER_LENGTH, "An identifier", len, tok->line, tok->col);
     err->code = WY_ERR_PARSE;
     return WY_ERR_PARSE;
   }

@@ -499,6 +499,17 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
   free(longname);
   free(sql);
   free(want);
+  /* the limit counts the name's characters: not quotes, escapes, or UTF-8 bytes */
+  char name[512] = "", quoted[1024] = "\"";
+  for (int i = 0; i < 200; i++) strcat(name, "X"), strcat(quoted, "X");
+  for (int i = 0; i < 50; i++) strcat(name, "\u00e9"), strcat(quoted, "\u00e9");
+  for (int i = 0; i < 5; i++) strcat(name, "\""), strcat(quoted, "\"\"");
+  strcat(quoted, "\"");
+  sql = sqlf("CREATE STREAM %s (id INT KEY, v INT) WITH (kafka_topic='t', value_format='JSON');",
+             quoted);
+  if (wy_engine_execute_sql(e, sql, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  assert_non_null(wy_catalog_find(wy_engine_catalog(e), name));
+  free(sql);
   /* nothing was created by the refused statements */
   assert_null(wy_catalog_find(wy_engine_catalog(e), "HUGE"));
   assert_null(wy_catalog_find(wy_engine_catalog(e), "KT"));
