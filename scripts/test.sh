@@ -4,7 +4,8 @@
 #   2. Release (-O3) build, warnings as errors: built only, so that the optimizer's
 #      warnings fail here rather than in a packager's build;
 #   3. AddressSanitizer + UBSan build: the unit tests again;
-#   4. libFuzzer build (clang): each fuzz target for a bounded time.
+#   4. libFuzzer build (clang): each fuzz target for a bounded time;
+#   5. every C source and header formatted with .clang-format (scripts/format.sh --check).
 # Ends with one summary line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,14 @@ if build asan; then
 fi
 if build fuzz; then
   run_suite "fuzz (bounded)" build-fuzz -L fuzz
+fi
+
+echo "== format"
+if bash scripts/format.sh --check; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  failed_steps+=("format")
 fi
 
 echo
