@@ -163,48 +163,81 @@ static wy_engine_t *engine_with(wy_memory_broker_t **broker, const char *const *
   return e;
 }
 
-/* Every record of a topic to query q through a driver (the runtime's read, deliver and
- * drain), as fast as it goes. */
-static int drive(wy_engine_t *e, wy_query_t *q, const char *topic) {
+/* A driver for query q reading `topic` of the engine's memory broker (NULL: nothing; the
+ * records are handed to wy_driver_deliver), its repartition topics drained in-process
+ * as the runtime drains them. */
+typedef struct bench_driver {
+  wy_source_t *src, *internal;
+  wy_driver_t *d;
+} bench_driver_t;
+
+static void bench_driver_close(bench_driver_t *b) {
+  wy_driver_destroy(b->d);
+  wy_source_destroy(b->internal);
+  wy_source_destroy(b->src);
+}
+
+static int bench_driver_open(wy_engine_t *e, wy_query_t *q, const char *topic, bench_driver_t *b) {
   wy_error_t err;
-  wy_source_t *src = NULL, *internal = NULL;
-  wy_driver_t *d = NULL;
+  memset(b, 0, sizeof *b);
   wy_driver_options_t o = {.query = q};
-  int rc = wy_memory_source_new(wy_engine_broker(e), NULL, &src, &err) == WY_OK &&
-                   wy_memory_source_assign_topic(src, topic, &err) == WY_OK &&
-                   wy_driver_memory_internal(wy_engine_broker(e), wy_query_plan(q), &internal,
-                                             &err) == WY_OK
-               ? 0
-               : -1;
-  o.source = src;
-  o.internal = internal;
-  if (rc == 0 && wy_driver_new(&o, &d, &err) != WY_OK) rc = -1;
+  int ok =
+      wy_memory_source_new(wy_engine_broker(e), NULL, &b->src, &err) == WY_OK &&
+      (!topic || wy_memory_source_assign_topic(b->src, topic, &err) == WY_OK) &&
+      wy_driver_memory_internal(wy_engine_broker(e), wy_query_plan(q), &b->internal, &err) == WY_OK;
+  o.source = b->src;
+  o.internal = b->internal;
+  if (ok && wy_driver_new(&o, &b->d, &err) == WY_OK) return 0;
+  fprintf(stderr, "driver: %s\n", err.msg);
+  bench_driver_close(b);
+  return -1;
+}
+
+/* Every record of a topic to query q through a driver, as fast as it goes. */
+static int drive(wy_engine_t *e, wy_query_t *q, const char *topic) {
+  bench_driver_t b;
+  wy_error_t err;
+  if (bench_driver_open(e, q, topic, &b) != 0) return -1;
+  int rc = 0;
   for (size_t n = 1; rc == 0 && n;)
-    if (wy_driver_poll(d, 0, 0, &n, &err) != WY_OK) rc = -1;
+    if (wy_driver_poll(b.d, 0, 0, &n, &err) != WY_OK) rc = -1;
   if (rc != 0) fprintf(stderr, "drive: %s\n", err.msg);
-  wy_driver_destroy(d);
-  wy_source_destroy(internal);
-  wy_source_destroy(src);
+  bench_driver_close(&b);
   return rc;
 }
 
-/* The inputs into the topic (not timed), then every one to the last query; returns
- * wall and CPU seconds. */
+/* Every input to the last query as records of `topic`, in batches as a consumer polls
+ * them, through the driver (deliver, then drain the repartition topics); returns wall
+ * and CPU seconds. The inputs stay in the harness's buffer: a broker's copy of them
+ * would be the harness's cost, not the engine's. */
 static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, double *wall,
                       double *cpu) {
+  enum { BATCH = 500 };
   wy_query_t *q = wy_engine_query_at(e, wy_engine_query_count(e) - 1);
+  bench_driver_t b;
+  if (bench_driver_open(e, q, NULL, &b) != 0) return -1;
+  wy_record_t recs[BATCH];
+  memset(recs, 0, sizeof recs);
   wy_error_t err;
-  for (size_t i = 0; i < in->n; i++)
-    if (wy_memory_broker_produce(wy_engine_broker(e), topic, 0, NULL, 0, in->data + in->off[i],
-                                 in->len[i], NULL, 0, (int64_t)i, NULL, NULL, &err) != WY_OK) {
-      fprintf(stderr, "produce: %s\n", err.msg);
-      return -1;
-    }
+  int rc = 0;
   double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
-  if (drive(e, q, topic) != 0) return -1;
+  for (size_t i = 0; rc == 0 && i < in->n; i += BATCH) {
+    size_t n = in->n - i < BATCH ? in->n - i : BATCH, done = 0;
+    for (size_t k = 0; k < n; k++) {
+      recs[k].topic = topic;
+      recs[k].offset = recs[k].timestamp = (int64_t)(i + k);
+      recs[k].value = in->data + in->off[i + k];
+      recs[k].value_len = in->len[i + k];
+    }
+    if (wy_driver_deliver(b.d, recs, n, &done, &err) != WY_OK) {
+      fprintf(stderr, "deliver: %s\n", err.msg);
+      rc = -1;
+    }
+  }
   *wall = now_s(CLOCK_MONOTONIC) - w0;
   *cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
-  return 0;
+  bench_driver_close(&b);
+  return rc;
 }
 
 /* The jansson baseline of decode-filter-project. */

@@ -484,13 +484,15 @@ static wy_status_t msource_poll(wy_source_t *src, wy_record_t *out, size_t max, 
   msource_t *s = (msource_t *)src;
   *n = 0;
   if (!max || !s->n) return WY_OK;
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_sec += timeout_ms / 1000;
-  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (deadline.tv_nsec >= 1000000000L) {
-    deadline.tv_sec++;
-    deadline.tv_nsec -= 1000000000L;
+  struct timespec deadline = {0, 0};
+  if (timeout_ms > 0) { /* a poll that does not wait (the runtime's drain) reads no clock */
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+      deadline.tv_sec++;
+      deadline.tv_nsec -= 1000000000L;
+    }
   }
   pthread_mutex_lock(&s->b->mu);
   for (;;) {
