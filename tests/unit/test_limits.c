@@ -477,6 +477,40 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
   free(sql);
   free(want);
   free(names);
+  /* more aggregate calls than the limit */
+  size_t naggs = wy_limit(WY_LIMIT_AGGREGATES) + 1;
+  char *aggs = list("COUNT(C%d) AS N%d", 0, (int)naggs, ", ");
+  sql = sqlf("CREATE TABLE ka AS SELECT id, %s FROM k GROUP BY id;", aggs);
+  want = sqlf(
+      "The query has %zu aggregate function calls, more than the limit of %zu "
+      "(WY_LIMIT_AGGREGATES).",
+      naggs, wy_limit(WY_LIMIT_AGGREGATES));
+  refused(e, sql, want);
+  free(aggs);
+  free(sql);
+  free(want);
+  /* more joined sources than the limit: a stream and 64 tables */
+  size_t ntables = wy_limit(WY_LIMIT_JOIN_SOURCES);
+  char *tables = list(
+      "CREATE TABLE jt%d (id INT PRIMARY KEY, v INT) "
+      "WITH (kafka_topic='jt%d', value_format='JSON');\n",
+      1, (int)ntables, "");
+  if (wy_engine_execute_sql(e, tables, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  free(tables);
+  if (wy_engine_execute_sql(
+          e, "CREATE STREAM js (id INT KEY, v INT) WITH (kafka_topic='js', value_format='JSON');",
+          NULL, &err) != WY_OK)
+    fail_msg("%s", err.msg);
+  char *joins = list("JOIN jt%d ON js.id = jt%d.id", 1, (int)ntables, " ");
+  sql = sqlf("CREATE STREAM jj AS SELECT js.id AS id FROM js %s;", joins);
+  want = sqlf(
+      "The query has %zu joined sources, more than the limit of %zu "
+      "(WY_LIMIT_JOIN_SOURCES).",
+      ntables + 1, wy_limit(WY_LIMIT_JOIN_SOURCES));
+  refused(e, sql, want);
+  free(joins);
+  free(sql);
+  free(want);
   /* a topic over the partition limit */
   refused(e,
           "CREATE STREAM many (id INT KEY, v INT) WITH (kafka_topic='many', value_format='JSON', "
@@ -513,6 +547,8 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
   /* nothing was created by the refused statements */
   assert_null(wy_catalog_find(wy_engine_catalog(e), "HUGE"));
   assert_null(wy_catalog_find(wy_engine_catalog(e), "KT"));
+  assert_null(wy_catalog_find(wy_engine_catalog(e), "KA"));
+  assert_null(wy_catalog_find(wy_engine_catalog(e), "JJ"));
   assert_int_equal(wy_engine_query_count(e), 0);
   wy_engine_destroy(e);
   wy_memory_broker_destroy(b);
