@@ -334,7 +334,7 @@ static void check_joined(const wy_record_t *r) {
   assert_int_equal(json_object_size(v), JOINED + 1);
   assert_int_equal(json_integer_value(json_object_get(v, "A")), 0);
   for (int i = 1; i <= JOINED; i++) {
-    char name[8];
+    char name[16];
     snprintf(name, sizeof name, "V%d", i);
     assert_int_equal(json_integer_value(json_object_get(v, name)), i);
   }
