@@ -181,11 +181,12 @@ static wy_status_t rekey(wy_qa_t *a, wy_logical_t *node, int from, int to,
   return st;
 }
 
+/* The join's type as ksqlDB's messages spell it, optional words in brackets. */
 static const char *join_word(const wy_ast_join_t *j) {
-  return j->kind == WY_AST_JOIN_LEFT    ? "LEFT"
-         : j->kind == WY_AST_JOIN_RIGHT ? "RIGHT"
-         : j->kind == WY_AST_JOIN_FULL  ? "FULL OUTER"
-                                        : "INNER";
+  return j->kind == WY_AST_JOIN_LEFT    ? "LEFT [OUTER]"
+         : j->kind == WY_AST_JOIN_RIGHT ? "RIGHT [OUTER]"
+         : j->kind == WY_AST_JOIN_FULL  ? "[FULL] OUTER"
+                                        : "[INNER]";
 }
 
 /* ksqlDB's refusals that depend on the two sides' kinds and sources alone. */
@@ -217,7 +218,7 @@ static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char
                         "Invalid join order: table-stream joins are not supported; only "
                         "stream-table joins. Got %s %s "
                         "JOIN %s.",
-                        left_name, j->kind == WY_AST_JOIN_LEFT ? "LEFT" : "INNER", R->def->name);
+                        left_name, join_word(j), R->def->name);
   if (!left_table && R->table && (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL))
     return wy_error_set(
         err, WY_ERR_ANALYSIS,
