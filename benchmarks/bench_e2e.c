@@ -19,6 +19,12 @@
  * e2e-join: the clickstream joined to a USERS table (every userid has a row; the stream
  *   is re-keyed through a repartition topic).
  * e2e-latest: LATEST_BY_OFFSET and COUNT grouped by userid (re-keyed too).
+ * e2e-tumbling: COUNT per userid in 1-minute TUMBLING windows (re-keyed; every click
+ *   updates its window: one output per input).
+ * e2e-ss-join: the clickstream joined WITHIN 1 MINUTE to an orders stream (every 10th
+ *   click is also an order, same value and time, on topic orders); both re-keyed by
+ *   userid; the expected outputs are the click-order pairs of one user at most a minute
+ *   apart, counted here. records counts clicks and orders; no latency phase.
  * e2e-book: the book's pipeline, examples/clickstream/pipeline.sql as it is (Debezium
  *   USERS change events materialized with LATEST_BY_OFFSET, clicks joined to them, the
  *   phone masked with the built-in MASK_KEEP_RIGHT, 404s dropped); the outputs counted
@@ -77,24 +83,36 @@ typedef struct workload {
   bool filtered; /* records with status 404 have no output */
   bool users;    /* the USERS table is filled first */
   bool book;     /* sql is examples/clickstream/pipeline.sql */
+  bool orders;   /* every 10th click is also an order: its value on topic orders */
 } workload_t;
 
 static const workload_t WORKLOADS[] = {
     {"e2e-filter-project",
      "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, bytes "
      "FROM clickstream WHERE status <> '404';",
-     "CLICKS_OK", true, false, false},
+     "CLICKS_OK", true, false, false, false},
     {"e2e-join",
      "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
      "WITH (kafka_topic='users', value_format='JSON');\n"
      "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
      "JOIN users u ON c.userid = u.user_id;",
-     "CLICK_USERS", false, true, false},
+     "CLICK_USERS", false, true, false, false},
     {"e2e-latest",
      "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
      "COUNT(*) AS clicks FROM clickstream GROUP BY userid;",
-     "USER_LATEST", false, false, false},
-    {"e2e-book", NULL, "CLICK_USERS_PRODUCT", true, false, true},
+     "USER_LATEST", false, false, false, false},
+    {"e2e-book", NULL, "CLICK_USERS_PRODUCT", true, false, true, false},
+    {"e2e-tumbling",
+     "CREATE TABLE clicks_per_minute AS SELECT userid, COUNT(*) AS clicks FROM clickstream "
+     "WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY userid;",
+     "CLICKS_PER_MINUTE", false, false, false, false},
+    {"e2e-ss-join",
+     "CREATE STREAM orders (ip STRING, userid INT, remote_user STRING, time STRING, `_time` "
+     "BIGINT, request STRING, status STRING, bytes STRING, referrer STRING, agent STRING) "
+     "WITH (kafka_topic='orders', value_format='JSON');\n"
+     "CREATE STREAM click_orders AS SELECT c.userid, c.request, o.bytes AS order_bytes "
+     "FROM clickstream c JOIN orders o WITHIN 1 MINUTE ON c.userid = o.userid;",
+     "CLICK_ORDERS", false, false, false, true},
 };
 
 static double realtime_ms(void) {
@@ -271,9 +289,40 @@ static double kcat_jq_kcat(const char *bootstrap, long records, long want, int p
   return (double)records / wall;
 }
 
+/* A click's or an order's user and time, for counting the join's expected outputs. */
+typedef struct event {
+  long userid;
+  int64_t ts;
+} event_t;
+
+static int cmp_event(const void *a, const void *b) {
+  const event_t *x = a, *y = b;
+  if (x->userid != y->userid) return x->userid < y->userid ? -1 : 1;
+  return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* The outputs of an INNER stream-stream join WITHIN `within` ms on userid: the pairs of
+ * a click and an order of one user at most `within` ms apart. Sorts both arrays. */
+static long join_pairs(event_t *clicks, long nclicks, event_t *orders, long norders,
+                       int64_t within) {
+  qsort(clicks, (size_t)nclicks, sizeof *clicks, cmp_event);
+  qsort(orders, (size_t)norders, sizeof *orders, cmp_event);
+  long pairs = 0, lo = 0;
+  for (long i = 0; i < norders; i++) {
+    event_t from = {orders[i].userid, orders[i].ts - within};
+    while (lo < nclicks && cmp_event(&clicks[lo], &from) < 0) lo++;
+    for (long k = lo; k < nclicks && clicks[k].userid == orders[i].userid &&
+                      clicks[k].ts <= orders[i].ts + within;
+         k++)
+      pairs++;
+  }
+  return pairs;
+}
+
 static void usage(void) {
   fprintf(stderr,
-          "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book "
+          "usage: bench_e2e --workload e2e-filter-project|e2e-join|e2e-latest|e2e-book|"
+          "e2e-tumbling|e2e-ss-join "
           "[--records N | --quick] [--partitions P] [--record-bytes B] [--no-kcat] [--lineage] "
           "[--threads T]\n");
   exit(2);
@@ -446,8 +495,8 @@ int main(int argc, char **argv) {
   wy_embedded_broker_t *broker;
   if (wy_embedded_broker_start(1, &broker, &err) != WY_OK) die("embedded broker", err.msg);
   const char *bs = wy_embedded_broker_bootstraps(broker);
-  const char *topics[] = {"clickstream", "users", "bench-passthrough-out", "bench-passthrough-out2",
-                          "kcat-jq-out"};
+  const char *topics[] = {"clickstream", "users",       "bench-passthrough-out",
+                          "orders",      "kcat-jq-out", "bench-passthrough-out2"};
   for (size_t i = 0; i < sizeof topics / sizeof *topics; i++)
     if (wy_embedded_broker_create_topic(broker, topics[i], partitions, &err) != WY_OK)
       die(topics[i], err.msg);
@@ -490,12 +539,29 @@ int main(int argc, char **argv) {
     rd_kafka_flush(feed, 60000);
     materialize_users(cfg, sql, bs, partitions);
   }
-  long want = 0;
+  long want = 0, norders = 0;
+  event_t *clicks = w->orders ? calloc((size_t)records, sizeof *clicks) : NULL;
+  event_t *orders = w->orders ? calloc((size_t)records / 10 + 1, sizeof *orders) : NULL;
   for (long i = 0; i < records; i++) {
     if (gen_next(&gen, w)) want++;
     produce(feed, "clickstream", gen.rec.key, gen.rec.key_len, gen.val, gen.len, gen.rec.timestamp);
+    if (w->orders) {
+      const char *u;
+      field_text(gen.rec.value, gen.rec.value_len, "userid", &u);
+      clicks[i] = (event_t){atol(u), gen.rec.timestamp};
+      if (i % 10 == 9) { /* an order of the click's user at the click's time */
+        produce(feed, "orders", gen.rec.key, gen.rec.key_len, gen.val, gen.len, gen.rec.timestamp);
+        orders[norders++] = clicks[i];
+      }
+    }
     if (i % 1000 == 0) rd_kafka_poll(feed, 0);
   }
+  if (w->orders) {
+    want = join_pairs(clicks, records, orders, norders, 60000);
+    latency_n = 0; /* a click alone has no output: no latency phase */
+  }
+  free(clicks);
+  free(orders);
   rd_kafka_flush(feed, 60000);
   if (fill_acks.failed) die("filling the input topic", "not every record was acknowledged");
 
@@ -559,6 +625,7 @@ int main(int argc, char **argv) {
           (unsigned long long)st.commits, (long long)st.first_record_ms,
           wst == WY_OK ? "" : ", error: ", wst == WY_OK ? "" : err.msg);
 
+  records += norders; /* the engine read the orders too */
   double rps = (double)records / wall;
   printf(
       "{\"workload\":\"%s\",\"mode\":\"%s\",\"records\":%ld,\"outputs\":%ld,"

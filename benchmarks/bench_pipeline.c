@@ -2,7 +2,8 @@
  * bench_pipeline — engine-core workloads: records delivered to a running query on the
  * memory broker, one thread, against a baseline measured in the same run.
  *
- *   bench_pipeline --workload decode-filter-project|stream-table-join|latest-by-offset
+ *   bench_pipeline --workload decode-filter-project|stream-table-join|latest-by-offset|
+ *                             stream-stream-join|tumbling-count
  *                  [--quick] [--records N]
  *
  * decode-filter-project: clickstream JSON (~250 bytes), WHERE status <> '404', four
@@ -11,6 +12,12 @@
  * stream-table-join: the clickstream joined to a 10,000-row users table (the stream is
  *   re-keyed through a repartition topic, as ksqlDB does).
  * latest-by-offset: CTAS with LATEST_BY_OFFSET grouped by userid over 1,000 users.
+ * stream-stream-join: the clickstream joined to an orders stream (one record in ten)
+ *   WITHIN 1 MINUTE, both re-keyed by userid; 10,000 users.
+ * tumbling-count: COUNT(*) per userid in 1-minute TUMBLING windows, 1,000 users (records
+ *   are 1 ms apart: 60,000 a window).
+ * The last two print a row per baseline measured in the same run: stream-table-join and
+ * decode-filter-project.
  *
  * Prints one JSON object per result line (see benchmarks/run).
  */
@@ -206,12 +213,13 @@ static int drive(wy_engine_t *e, wy_query_t *q, const char *topic) {
   return rc;
 }
 
-/* Every input to the last query as records of `topic`, in batches as a consumer polls
- * them, through the driver (deliver, then drain the repartition topics); returns wall
- * and CPU seconds. The inputs stay in the harness's buffer: a broker's copy of them
- * would be the harness's cost, not the engine's. */
-static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, double *wall,
-                      double *cpu) {
+/* Every input to the last query as records of `topic` (every `every`-th one of
+ * `topic2` when every > 0), in batches as a consumer polls them, through the driver
+ * (deliver, then drain the repartition topics); returns wall and CPU seconds. A record's
+ * timestamp is its index (1 ms apart). The inputs stay in the harness's buffer: a
+ * broker's copy of them would be the harness's cost, not the engine's. */
+static int run_engine_mixed(wy_engine_t *e, const char *topic, const char *topic2, size_t every,
+                            const input_t *in, double *wall, double *cpu) {
   enum { BATCH = 500 };
   wy_query_t *q = wy_engine_query_at(e, wy_engine_query_count(e) - 1);
   bench_driver_t b;
@@ -224,7 +232,7 @@ static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, doub
   for (size_t i = 0; rc == 0 && i < in->n; i += BATCH) {
     size_t n = in->n - i < BATCH ? in->n - i : BATCH, done = 0;
     for (size_t k = 0; k < n; k++) {
-      recs[k].topic = topic;
+      recs[k].topic = every && (i + k) % every == every - 1 ? topic2 : topic;
       recs[k].offset = recs[k].timestamp = (int64_t)(i + k);
       recs[k].value = in->data + in->off[i + k];
       recs[k].value_len = in->len[i + k];
@@ -238,6 +246,11 @@ static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, doub
   *cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
   bench_driver_close(&b);
   return rc;
+}
+
+static int run_engine(wy_engine_t *e, const char *topic, const input_t *in, double *wall,
+                      double *cpu) {
+  return run_engine_mixed(e, topic, NULL, 0, in, wall, cpu);
 }
 
 /* The jansson baseline of decode-filter-project. */
@@ -292,6 +305,85 @@ static const char *const CLICKSTREAM_DDL =
     "BIGINT, "
     "request STRING, status STRING, bytes STRING, referrer STRING, agent STRING) "
     "WITH (kafka_topic='clickstream', value_format='JSON');";
+
+/* The users table of the joins: 10,000 rows keyed 1..10000, INT keys as the KAFKA
+ * format writes them (4 bytes, big-endian). */
+static int fill_users(wy_engine_t *e, wy_memory_broker_t *broker) {
+  wy_error_t err;
+  for (uint32_t u = 1; u <= 10000; u++) {
+    char k[4] = {(char)(u >> 24), (char)(u >> 16), (char)(u >> 8), (char)u}, v[96];
+    int vl = snprintf(v, sizeof v, "{\"NAME\":\"user_%u\",\"REGION\":\"region_%u\"}", u, u % 12);
+    if (wy_memory_broker_produce(broker, "users", 0, k, 4, v, (size_t)vl, NULL, 0, u, NULL, NULL,
+                                 &err) != WY_OK)
+      return -1;
+  }
+  return drive(e, wy_engine_query_at(e, 0), "users");
+}
+
+/* One engine-core workload on its own inputs, engine and broker: wall and CPU seconds
+ * of its timed part. */
+static int measure(const char *workload, size_t n, double *wall, double *cpu) {
+  static const char *const USERS_DDL =
+      "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
+      "WITH (kafka_topic='users', value_format='JSON');";
+  const char *sql[3] = {CLICKSTREAM_DDL, NULL, NULL};
+  size_t nsql = 2;
+  int nusers = 1000;
+  const char *topic2 = NULL;
+  size_t every = 0;
+  if (strcmp(workload, "decode-filter-project") == 0) {
+    sql[1] =
+        "CREATE STREAM clicks_ok AS SELECT userid, UCASE(request) AS request, status, "
+        "bytes FROM clickstream WHERE status <> '404';";
+  } else if (strcmp(workload, "stream-table-join") == 0) {
+    sql[1] = USERS_DDL;
+    sql[2] =
+        "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM "
+        "clickstream c JOIN users u ON c.userid = u.user_id;";
+    nsql = 3;
+    nusers = 10000;
+  } else if (strcmp(workload, "latest-by-offset") == 0) {
+    sql[1] =
+        "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS "
+        "last_request, COUNT(*) AS clicks FROM clickstream GROUP BY userid;";
+  } else if (strcmp(workload, "stream-stream-join") == 0) {
+    /* one record in ten is an order; 10,000 users: ~1.2 orders of a click's user within
+     * a minute either side */
+    sql[1] =
+        "CREATE STREAM orders (ip STRING, userid INT, remote_user STRING, time STRING, "
+        "`_time` BIGINT, request STRING, status STRING, bytes STRING, referrer STRING, "
+        "agent STRING) WITH (kafka_topic='orders', value_format='JSON');";
+    sql[2] =
+        "CREATE STREAM click_orders AS SELECT c.userid, c.request, o.bytes AS order_bytes "
+        "FROM clickstream c JOIN orders o WITHIN 1 MINUTE ON c.userid = o.userid;";
+    nsql = 3;
+    nusers = 10000;
+    topic2 = "orders";
+    every = 10;
+  } else if (strcmp(workload, "tumbling-count") == 0) {
+    sql[1] =
+        "CREATE TABLE clicks_per_minute AS SELECT userid, COUNT(*) AS clicks FROM "
+        "clickstream WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY userid;";
+  } else {
+    fprintf(stderr, "bench_pipeline: unknown workload '%s'\n", workload);
+    return -1;
+  }
+  input_t in;
+  make_inputs(&in, n, nusers);
+  wy_memory_broker_t *broker = NULL;
+  wy_engine_t *e = engine_with(&broker, sql, nsql);
+  int rc = e ? 0 : -1;
+  if (rc == 0 && nusers == 10000 && !topic2) rc = fill_users(e, broker);
+  if (rc == 0) rc = run_engine_mixed(e, "clickstream", topic2, every, &in, wall, cpu);
+  wy_engine_destroy(e);
+  wy_sink_destroy(bench_sink.memory);
+  bench_sink.memory = NULL;
+  wy_memory_broker_destroy(broker);
+  free(in.data);
+  free(in.off);
+  free(in.len);
+  return rc;
+}
 
 int main(int argc, char **argv) {
   const char *workload = "decode-filter-project";
@@ -360,46 +452,32 @@ int main(int argc, char **argv) {
       bench_lineage = NULL;
       wy_lineage_emitter_destroy(em);
     }
-  } else if (strcmp(workload, "stream-table-join") == 0) {
-    make_inputs(&in, n, 10000);
-    const char *sql[] = {
-        CLICKSTREAM_DDL,
-        "CREATE TABLE users (user_id INT PRIMARY KEY, name STRING, region STRING) "
-        "WITH (kafka_topic='users', value_format='JSON');",
-        "CREATE STREAM click_users AS SELECT c.userid, request, name, region FROM clickstream c "
-        "JOIN users u ON c.userid = u.user_id;"};
-    e = engine_with(&broker, sql, 3);
-    if (!e) return 1;
-    wy_error_t err;
-    for (int u = 1; u <= 10000; u++) {
-      char k[16], v[96];
-      snprintf(k, sizeof k, "%d", u);
-      snprintf(v, sizeof v, "{\"NAME\":\"user_%d\",\"REGION\":\"region_%d\"}", u, u % 12);
-      if (wy_memory_broker_produce(broker, "users", 0, k, strlen(k), v, strlen(v), NULL, 0, u, NULL,
-                                   NULL, &err) != WY_OK)
-        return 1;
-    }
-    if (drive(e, wy_engine_query_at(e, 0), "users") != 0) return 1;
-    if (run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
+  } else if (strcmp(workload, "stream-table-join") == 0 ||
+             strcmp(workload, "latest-by-offset") == 0) {
+    if (measure(workload, n, &wall, &cpu) != 0) return 1;
     print_result(workload, "memory-1thread", n, wall, cpu, NULL, 0);
-  } else if (strcmp(workload, "latest-by-offset") == 0) {
-    make_inputs(&in, n, 1000);
-    const char *sql[] = {
-        CLICKSTREAM_DDL,
-        "CREATE TABLE user_latest AS SELECT userid, LATEST_BY_OFFSET(request) AS last_request, "
-        "COUNT(*) AS clicks FROM clickstream GROUP BY userid;"};
-    e = engine_with(&broker, sql, 2);
-    if (!e || run_engine(e, "clickstream", &in, &wall, &cpu) != 0) return 1;
-    print_result(workload, "memory-1thread", n, wall, cpu, NULL, 0);
+  } else if (strcmp(workload, "stream-stream-join") == 0 ||
+             strcmp(workload, "tumbling-count") == 0) {
+    /* with its ratios to the stream-table join and to filter+project, measured in this
+     * run: what a window costs over the stateless and the table-lookup paths */
+    double st_wall, st_cpu, fp_wall, fp_cpu;
+    if (measure(workload, n, &wall, &cpu) != 0 ||
+        measure("stream-table-join", n, &st_wall, &st_cpu) != 0 ||
+        measure("decode-filter-project", n, &fp_wall, &fp_cpu) != 0)
+      return 1;
+    print_result(workload, "memory-1thread", n, wall, cpu, "stream-table-join", st_wall);
+    print_result(workload, "memory-1thread", n, wall, cpu, "decode-filter-project", fp_wall);
   } else {
     fprintf(stderr, "bench_pipeline: unknown workload '%s'\n", workload);
     return 2;
   }
-  wy_engine_destroy(e);
-  wy_sink_destroy(bench_sink.memory);
-  wy_memory_broker_destroy(broker);
-  free(in.data);
-  free(in.off);
-  free(in.len);
+  if (broker) {
+    wy_engine_destroy(e);
+    wy_sink_destroy(bench_sink.memory);
+    wy_memory_broker_destroy(broker);
+    free(in.data);
+    free(in.off);
+    free(in.len);
+  }
   return 0;
 }
