@@ -436,12 +436,15 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     wy_logical_destroy(node);
     return st;
   }
-  st = wy_analyze_sink(a, node, true, false, sink, &node, err);
-  if (st == WY_OK && q->window && *sink) {
-    (*sink)->window =
-        q->window->kind == WY_AST_WINDOW_HOPPING ? WY_WINDOW_HOPPING : WY_WINDOW_TUMBLING;
-    (*sink)->window_size_ms = wy_ast_duration_ms(&q->window->size);
+  if (q->window) {
+    static const wy_window_kind_t kinds[] = {[WY_AST_WINDOW_TUMBLING] = WY_WINDOW_TUMBLING,
+                                             [WY_AST_WINDOW_HOPPING] = WY_WINDOW_HOPPING,
+                                             [WY_AST_WINDOW_SESSION] = WY_WINDOW_SESSION};
+    a->result_window = kinds[q->window->kind];
+    a->result_window_size =
+        q->window->kind == WY_AST_WINDOW_SESSION ? 0 : wy_ast_duration_ms(&q->window->size);
   }
+  st = wy_analyze_sink(a, node, true, false, sink, &node, err);
   a->lq->root = node;
   return st;
 }

@@ -271,7 +271,6 @@ static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_
  * (alias NULL) keeps its names. Names are for EXPLAIN: expressions address slots. */
 static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
                                  const wy_type_t *key_type, wy_error_t *err) {
-  static const char *const pseudo[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
   const wy_logical_t *sides[2] = {jn->left, jn->right};
   size_t drop[2] = {jn->join.left_drop, jn->join.right_drop};
   wy_status_t st = WY_OK;
@@ -279,13 +278,12 @@ static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
     const wy_schema_t *sc = &sides[s]->schema;
     for (size_t i = drop[s]; st == WY_OK && i < sc->n + WY_ROW_NPSEUDO; i++) {
       bool real = i < sc->n;
-      const char *col = real ? sc->cols[i].name : pseudo[i - sc->n];
+      const char *col = real ? sc->cols[i].name : wy_row_pseudo_name((int)(i - sc->n));
       char *name = NULL;
       if (alias[s] && asprintf(&name, "%s_%s", alias[s], col) < 0) name = NULL;
       if (alias[s] && !name) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      const wy_type_t *t = real             ? wy_type_ref(sc->cols[i].type)
-                           : i - sc->n == 1 ? wy_type_int()
-                                            : wy_type_bigint();
+      const wy_type_t *t =
+          real ? wy_type_ref(sc->cols[i].type) : wy_row_pseudo_type((int)(i - sc->n));
       st = wy_analyze_add_column(jn, name ? name : col, t, WY_NS_VALUE, err);
       free(name);
     }

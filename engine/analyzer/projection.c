@@ -70,6 +70,67 @@ static wy_status_t check_reserved_alias(const wy_ast_select_item_t *it, wy_error
   return WY_OK;
 }
 
+/* One column of a `*` expansion. */
+static wy_status_t push_star_column(wy_qa_t *a, wy_proj_t *p, const wy_scope_col_t *col,
+                                    const wy_ast_select_item_t *it, wy_error_t *err) {
+  wy_proj_item_t *pi = proj_push(p);
+  if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  char buf[512];
+  if (a->joined)
+    snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
+  else
+    snprintf(buf, sizeof buf, "%s", col->name);
+  pi->name = strdup(buf);
+  pi->expr =
+      wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line, it->pos.column);
+  if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  pi->col = col;
+  if (col->slot >= 0 && (size_t)col->slot < a->nused) a->used[col->slot] = 1;
+  wy_analyze_lineage_column(a, pi->name, NULL, col);
+  return WY_OK;
+}
+
+static bool is_window_bound(const wy_scope_col_t *col) {
+  return col->pseudo && (!strcmp(col->name, "WINDOWSTART") || !strcmp(col->name, "WINDOWEND"));
+}
+
+/* The window bounds of a windowed source (its WINDOWSTART and WINDOWEND pseudo columns,
+ * which only windowed sources have in scope), once per source. */
+static wy_status_t push_window_bounds(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
+                                      const char *alias, wy_strlist_t *done,
+                                      const wy_ast_select_item_t *it, wy_error_t *err) {
+  if (wy_strlist_has(done, alias)) return WY_OK;
+  if (!wy_strlist_add(done, alias)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t c = 0; c < scope->n; c++)
+    if (is_window_bound(&scope->cols[c]) && !strcmp(scope->cols[c].alias, alias) &&
+        push_star_column(a, p, &scope->cols[c], it, err) != WY_OK)
+      return err->code;
+  return WY_OK;
+}
+
+/* `*` (or `S.*`) over the scope's real columns: after PARTITION BY the scope is the
+ * re-keyed row, so `*` sees the new key first. A windowed source's bounds follow its
+ * key columns where ksqlDB shows them: in a join's columns, and in a SELECT's (push and
+ * pull queries); a persistent query over one windowed stream keeps them in its key. */
+static wy_status_t expand_star(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
+                               const wy_ast_select_item_t *it, wy_error_t *err) {
+  bool windows = a->cx->transient || a->joined;
+  wy_strlist_t done = {0};
+  wy_status_t st = WY_OK;
+  for (size_t c = 0; c < scope->n && st == WY_OK; c++) {
+    const wy_scope_col_t *col = &scope->cols[c];
+    if (it->kind == WY_AST_ITEM_SOURCE_ALL && strcmp(it->source, col->alias) != 0 &&
+        strcmp(it->source, col->source) != 0)
+      continue;
+    if (windows && ((!col->pseudo && !col->is_key) || is_window_bound(col)))
+      st = push_window_bounds(a, p, scope, col->alias, &done, it, err);
+    if (st == WY_OK && !col->pseudo) st = push_star_column(a, p, col, it, err);
+  }
+  wy_strlist_free(&done);
+  return st;
+}
+
 /* Build the projection over a scope; aggregates go through the rewrite hook. */
 wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
                                   wy_expr_rewrite_fn rewrite, wy_error_t *err) {
@@ -104,30 +165,7 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
         }
         continue;
       }
-      /* Expand over the scope's real columns: after PARTITION BY the scope is the
-       * re-keyed row, so `*` sees the new key first. */
-      for (size_t c = 0; c < scope->n; c++) {
-        const wy_scope_col_t *col = &scope->cols[c];
-        if (col->pseudo) continue;
-        if (it->kind == WY_AST_ITEM_SOURCE_ALL && strcmp(it->source, col->alias) != 0 &&
-            strcmp(it->source, col->source) != 0)
-          continue;
-        wy_proj_item_t *pi = proj_push(p);
-        if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-        char buf[512];
-        if (a->joined)
-          snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
-        else
-          snprintf(buf, sizeof buf, "%s", col->name);
-        pi->name = strdup(buf);
-        pi->expr = wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line,
-                                  it->pos.column);
-        if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
-          return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-        pi->col = col;
-        if (col->slot >= 0 && (size_t)col->slot < a->nused) a->used[col->slot] = 1;
-        wy_analyze_lineage_column(a, pi->name, NULL, col);
-      }
+      if (expand_star(a, p, scope, it, err) != WY_OK) return err->code;
       continue;
     }
     if (it->kind == WY_AST_ITEM_STRUCT_ALL)
@@ -400,7 +438,9 @@ wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, si
     st = wy_error_set(err, WY_ERR_ANALYSIS, "The projection contains no value columns.");
   for (size_t j = 0; j < n && st == WY_OK; j++) {
     wy_proj_item_t *it = &p->items[order[j]];
-    if (j >= nkey && wy_analyze_is_reserved(it->name)) {
+    /* a SELECT's `*` shows a windowed source's bounds under their own names */
+    bool shown_bound = a->cx->transient && !it->ast && it->col && is_window_bound(it->col);
+    if (j >= nkey && wy_analyze_is_reserved(it->name) && !shown_bound) {
       st = wy_error_set(err, WY_ERR_ANALYSIS,
                         "Reserved column name in select: `%s`. Please remove or alias the column.",
                         it->name);

@@ -17,9 +17,11 @@
 #include "engine/formats/avro.h"
 #include "engine/lineage/lineage.h"
 
-static const char *const pseudo_names[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
-
-static const wy_type_t *pseudo_type(int i) { return i == 1 ? wy_type_int() : wy_type_bigint(); }
+/* How many pseudo columns a row of source d shows: the window bounds only when its key
+ * is windowed. */
+static int visible_pseudo(const wy_source_def_t *d) {
+  return d->window != WY_WINDOW_NONE ? WY_ROW_NPSEUDO : WY_PSEUDO_WINDOWSTART;
+}
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -88,9 +90,9 @@ static wy_status_t add_source_to_scope(wy_qa_t *a, wy_source_ref_t *r, int base,
                      c->ns == WY_NS_HEADER || c->ns == WY_NS_HEADERS, err) != WY_OK)
       return err->code;
   }
-  for (int i = 0; i < WY_ROW_NPSEUDO; i++)
-    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, pseudo_names[i], base + (int)s->n + i,
-                     pseudo_type(i), false, true, false, err) != WY_OK)
+  for (int i = 0; i < visible_pseudo(r->def); i++)
+    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, wy_row_pseudo_name(i),
+                     base + (int)s->n + i, wy_row_pseudo_type(i), false, true, false, err) != WY_OK)
       return err->code;
   return WY_OK;
 }
@@ -151,7 +153,8 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   if (wy_schema_copy(&n->schema, &d->schema, err) != WY_OK) return err->code;
   n->source.key_format = d->key_format;
   n->source.value_format = d->value_format;
-  n->source.windowed = d->window != WY_WINDOW_NONE;
+  n->source.window = d->window;
+  n->source.window_size = d->window_size_ms;
   n->source.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
   return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,
@@ -236,6 +239,7 @@ static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool
   n->sink.topic = strdup(t->topic);
   n->sink.key_format = t->key_format;
   n->sink.value_format = t->value_format;
+  n->sink.window = t->window;
   n->sink.timestamp_slot =
       t->timestamp_column ? wy_schema_find(out_schema, t->timestamp_column) : -1;
   a->lq->partitions = t->partitions;
@@ -282,6 +286,8 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   }
   d->topic = strdup(topic);
   d->sql = s->text ? strdup(s->text) : NULL;
+  d->window = a->result_window;
+  d->window_size_ms = a->result_window_size;
   /* Formats: WITH, else inherited from the (left) source. */
   wy_format_spec_t kf, vf;
   wy_format_spec_init(&kf, NULL);
@@ -337,6 +343,7 @@ wy_status_t wy_analyze_sink(wy_qa_t *a, wy_logical_t *input, bool result_is_tabl
   n->sink.topic = strdup(d->topic);
   n->sink.key_format = d->key_format;
   n->sink.value_format = d->value_format;
+  n->sink.window = d->window;
   n->sink.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&input->schema, d->timestamp_column) : -1;
   if (!n->sink.name || !n->sink.topic) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -446,9 +453,9 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
     st = wy_scope_add(pscope, r->def->name, r->alias, col->name, (int)c, wy_type_ref(col->type),
                       c < nk, false, false, err);
   }
-  for (int i = 0; i < WY_ROW_NPSEUDO && st == WY_OK; i++)
-    st = wy_scope_add(pscope, r->def->name, r->alias, pseudo_names[i], (int)sk->schema.n + i,
-                      pseudo_type(i), false, true, false, err);
+  for (int i = 0; i < visible_pseudo(r->def) && st == WY_OK; i++)
+    st = wy_scope_add(pscope, r->def->name, r->alias, wy_row_pseudo_name(i), (int)sk->schema.n + i,
+                      wy_row_pseudo_type(i), false, true, false, err);
   /* Key expressions now match the new key columns by slot. */
   for (size_t i = 0; i < nk; i++) ks->slot[i] = (int)i;
   ks->by_slot = true;
@@ -494,6 +501,11 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
   if (st != WY_OK) {
     wy_logical_destroy(node);
     return st;
+  }
+  /* A result keyed as its source keeps the source's window. */
+  if (!q->has_partition_by) {
+    a->result_window = r->def->window;
+    a->result_window_size = r->def->window_size_ms;
   }
   /* Without a re-keying step the row's slots are the source's: the decoder may skip the
    * columns nothing reads. The TIMESTAMP column is read by the source itself. */
@@ -556,6 +568,11 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
     a->rowkey_slot = width - 1;
     a->in_width = width + WY_ROW_NPSEUDO;
   }
+  if (!a->cx->transient)
+    for (size_t i = 0; i < a->nsrc; i++)
+      if (a->src[i].table && a->src[i].def->window != WY_WINDOW_NONE)
+        return wy_error_set(err, WY_ERR_ANALYSIS,
+                            "KSQL does not support persistent queries on windowed tables.");
   a->nused = (size_t)a->in_width + 1;
   a->used = calloc(a->nused, 1);
   a->lq->source_names = calloc(a->nsrc, sizeof *a->lq->source_names);

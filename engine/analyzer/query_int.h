@@ -71,6 +71,10 @@ typedef struct wy_qa {
    * the others) */
   uint8_t *used;
   size_t nused;
+  /* the result's key window (a windowed aggregation's, or the windowed source's whose
+   * key the result keeps): the sink's */
+  wy_window_kind_t result_window;
+  int64_t result_window_size;
 } wy_qa_t;
 
 const char *wy_analyze_prop(const wy_qa_t *a, const char *name);

@@ -28,7 +28,7 @@ static wy_status_t materialize_open(wy_op_t *op, wy_error_t *err) {
   const wy_schema_t *in = &op->step->in.schema;
   s->store = op->task->stores[op->step->store];
   s->key_slot = calloc(in->n + 1, sizeof *s->key_slot);
-  s->keys = calloc(in->n + 1, sizeof *s->keys);
+  s->keys = calloc(in->n + 3, sizeof *s->keys); /* the keys, a window's bounds */
   s->types = wy_types_of(in, 0, in->n, 1);
   if (!s->key_slot || !s->keys || !s->types)
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -37,14 +37,15 @@ static wy_status_t materialize_open(wy_op_t *op, wy_error_t *err) {
   return WY_OK;
 }
 
-/* The row's store key in the scratch; 0 for a NULL key column (the row is dropped). */
-static size_t row_key(materialize_t *s, wy_task_ctx_t *t, const wy_value_t *v, bool *nomem) {
+/* The row's store key in the scratch (a windowed table's rows are keyed by key and
+ * window); 0 for a NULL key column (the row is dropped). */
+static size_t row_key(materialize_t *s, wy_task_ctx_t *t, const wy_row_t *r, bool *nomem) {
   *nomem = false;
   for (size_t i = 0; i < s->nkey; i++) {
-    s->keys[i] = v[s->key_slot[i]];
+    s->keys[i] = r->v[s->key_slot[i]];
     if (s->keys[i].null) return 0;
   }
-  size_t klen = wy_task_key(t, s->keys, s->nkey);
+  size_t klen = wy_task_window_key(t, s->keys, s->nkey, r);
   *nomem = klen == 0;
   return klen;
 }
@@ -67,7 +68,7 @@ static wy_status_t materialize_process(wy_op_t *op, wy_row_t *r, wy_error_t *err
   materialize_t *s = op->state;
   wy_task_ctx_t *t = op->task;
   bool nomem;
-  size_t klen = row_key(s, t, r->v, &nomem);
+  size_t klen = row_key(s, t, r, &nomem);
   if (nomem) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (!klen) return WY_OK;
   uint8_t *key = wy_task_scratch_copy(t, &t->arena, klen);
@@ -77,6 +78,7 @@ static wy_status_t materialize_process(wy_op_t *op, wy_row_t *r, wy_error_t *err
   if (old) {
     old[r->n + 1] = wy_int(r->partition);
     old[r->n + 2] = wy_bigint(r->offset);
+    wy_row_set_window(r, old);
   }
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);
   if (r->tombstone) {
@@ -123,7 +125,7 @@ static wy_status_t materialize_restore(wy_op_t *op, const wy_record_t *rec, wy_a
   bool bad, nomem;
   if (wy_decoder_decode(&s->restorer, op, rec, &r, &bad, err) != WY_OK) return err->code;
   if (bad) return WY_OK;
-  size_t klen = row_key(s, t, r.v, &nomem);
+  size_t klen = row_key(s, t, &r, &nomem);
   if (nomem) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (!klen) return WY_OK;
   out->key = wy_task_scratch_copy(t, a, klen);

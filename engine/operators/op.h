@@ -47,7 +47,8 @@ typedef struct wy_row {
   bool retract;          /* undo this row in an aggregate (an aggregation over a table) */
   bool suppress;         /* a retraction the next row supersedes: no output */
   const wy_value_t *old; /* a table row's previous version, same layout; or NULL */
-  bool windowed;         /* the key has a time window */
+  bool windowed;         /* the key has a window: [wstart, wend) (a session's end is
+                          * inclusive) */
   int64_t wstart, wend;
   const wy_record_t *rec; /* the input record (the SOURCE operator decodes it) */
 } wy_row_t;
@@ -136,14 +137,20 @@ static inline wy_status_t wy_op_forward(wy_op_t *op, wy_row_t *row, wy_error_t *
 
 /* n real columns (+ the pseudo columns) in the task's arena, all NULL. */
 wy_value_t *wy_row_values(wy_task_ctx_t *t, size_t n);
-/* Write ROWTIME, ROWPARTITION, ROWOFFSET after the real columns. */
+/* Write the pseudo columns after the real columns: ROWTIME, ROWPARTITION, ROWOFFSET,
+ * and the window bounds (NULL when the row is not windowed). */
 void wy_row_set_pseudo(wy_row_t *r);
+/* Only the window bounds of r's window, into the pseudo slots of v (a row like r's). */
+void wy_row_set_window(const wy_row_t *r, wy_value_t *v);
 /* A processing-log entry for the row (NULL: none), named after the step unless step is
  * given, counted in the query's counters. */
 void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r,
                const char *target, const char *msg);
 /* The store keys of n values (keycodec.h) in the task's scratch; 0 when out of memory. */
 size_t wy_task_key(wy_task_ctx_t *t, const wy_value_t *v, size_t n);
+/* The store key of n key values and, when r is windowed, its window's start and end
+ * (keys has room for n + 2 values): the identity of a windowed table's row. */
+size_t wy_task_window_key(wy_task_ctx_t *t, wy_value_t *keys, size_t n, const wy_row_t *r);
 /* The row encoding (rowcodec.h) of n values in the task's scratch. */
 wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const wy_value_t *v,
                         size_t n, size_t *len, wy_error_t *err);

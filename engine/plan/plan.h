@@ -110,6 +110,7 @@ typedef struct wy_plan_step {
   char *key_schema_name;             /* SINK: a Schema Registry key record's default name */
   int timestamp_slot;                /* SINK: the TIMESTAMP column giving the record time, or -1 */
   wy_expr_program_t *timestamp_prog; /* SINK: that column parsed (TIMESTAMP_FORMAT), or NULL */
+  wy_window_kind_t window;           /* SINK: the keys it writes are windowed, so */
 
   /* AGGREGATE */
   size_t ncalls;
@@ -130,9 +131,10 @@ typedef struct wy_plan_input {
   bool changes;       /* internal topic: each row carries its change flags (INTERNAL) */
   int timestamp_slot; /* -1: the record timestamp */
   wy_expr_program_t *timestamp_prog;
-  bool windowed;
-  uint8_t *used; /* per column: read by the query (NULL: all) */
-  int first;     /* its SOURCE step */
+  wy_window_kind_t window; /* the keys' window (NONE: plain keys) */
+  int64_t window_size;     /* ms: a time window's end is its start + size */
+  uint8_t *used;           /* per column: read by the query (NULL: all) */
+  int first;               /* its SOURCE step */
 } wy_plan_input_t;
 
 /* One state store of a sub-topology (one per task at run time). */

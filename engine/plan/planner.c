@@ -147,7 +147,8 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   pi->timestamp_slot = n->source.timestamp_slot;
   pi->timestamp_prog = n->source.timestamp_prog;
   n->source.timestamp_prog = NULL;
-  pi->windowed = n->source.windowed;
+  pi->window = n->source.window;
+  pi->window_size = n->source.window_size;
   pi->used = n->source.used;
   n->source.used = NULL;
   int s = add_step(b, sub, WY_STEP_SOURCE, n, n);
@@ -377,6 +378,7 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
       st->key_format = n->sink.key_format;
       st->value_format = n->sink.value_format;
       st->timestamp_slot = n->sink.timestamp_slot;
+      st->window = n->sink.window;
       st->timestamp_prog = n->sink.timestamp_prog;
       n->sink.timestamp_prog = NULL;
       if (n->sink.key_schema_name && !(st->key_schema_name = strdup(n->sink.key_schema_name)))

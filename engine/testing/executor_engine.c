@@ -19,6 +19,7 @@
 #include "engine/base/log.h"
 #include "engine/engine.h"
 #include "engine/formats/format.h"
+#include "engine/formats/windowed.h"
 #include "engine/testing/qtt_json.h"
 #include "engine/catalog/format_spec.h"
 #include "engine/formats/avro.h"
@@ -512,6 +513,9 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const wy_source_def_t *d = wy_catalog_find_by_topic(wy_engine_catalog(e), r->topic);
     bool knull, vnull;
     if (!serialize(&r->key, d, true, sr, &kb, &knull) ||
+        (!knull && r->window.kind != WY_QTT_WINDOW_NONE &&
+         !wy_windowed_append(&kb, r->window.kind == WY_QTT_WINDOW_SESSION, r->window.start,
+                             r->window.end)) ||
         !serialize(&r->value, d, false, sr, &vb, &vnull)) {
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       goto done;
