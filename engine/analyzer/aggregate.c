@@ -37,6 +37,44 @@ static const char *find_aggregate_name(const wy_qa_t *a, const wy_ast_expr_t *e)
   return NULL;
 }
 
+static bool is_window_bound(const wy_ast_expr_t *e) {
+  return e && e->kind == WY_AST_COLUMN &&
+         (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"));
+}
+
+/* The first window bound column under e (only inside aggregate calls when agg_only). */
+static const wy_ast_expr_t *find_window_bound(const wy_qa_t *a, const wy_ast_expr_t *e,
+                                              bool agg_only, bool in_agg) {
+  if (!e) return NULL;
+  if (is_window_bound(e) && (in_agg || !agg_only)) return e;
+  bool agg = in_agg || (e->kind == WY_AST_CALL && is_aggregate_name(a, e->name));
+  for (size_t i = 0; i < e->nargs; i++) {
+    const wy_ast_expr_t *b = find_window_bound(a, e->args[i], agg_only, agg);
+    if (b) return b;
+  }
+  return NULL;
+}
+
+/* A windowed aggregation's bounds exist only in its result: ksqlDB refuses them in its
+ * aggregate calls, WHERE, GROUP BY and HAVING, in that order. */
+static wy_status_t check_window_bounds(const wy_qa_t *a, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  if (!q->window) return WY_OK;
+  const wy_ast_expr_t *b = NULL;
+  for (size_t i = 0; !b && i < q->nitems; i++)
+    b = find_window_bound(a, q->items[i]->expr, true, false);
+  if (!b) b = find_window_bound(a, q->where, false, false);
+  for (size_t i = 0; !b && i < q->ngroup_by; i++)
+    b = find_window_bound(a, q->group_by[i], false, false);
+  if (!b) b = find_window_bound(a, q->having, false, false);
+  if (!b) return WY_OK;
+  return wy_error_set_pos(err, WY_ERR_ANALYSIS, b->pos.line, b->pos.column,
+                          "Window bounds column %s can only be used in the SELECT clause of "
+                          "windowed aggregations and can not be passed to aggregate functions.\n"
+                          "See https://github.com/confluentinc/ksql/issues/4397",
+                          b->name);
+}
+
 /* The index of an aggregate call among the query's, added when new. */
 static wy_status_t agg_index(wy_qa_t *a, const wy_ast_expr_t *e, size_t *idx, wy_error_t *err) {
   for (size_t i = 0; i < a->naggs; i++)
@@ -96,8 +134,9 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     free(text);
     return col;
   }
-  if (e->kind == WY_AST_COLUMN && !e->qualifier && a->q->window &&
-      (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"))) {
+  if (a->q->window && is_window_bound(e) &&
+      (!e->qualifier || !strcmp(e->qualifier, a->src[0].alias) ||
+       !strcmp(e->qualifier, a->src[0].def->name))) {
     *handled = true;
     int slot =
         (int)a->ngroup + (strcmp(e->name, "WINDOWEND") == 0 ? AGG_WINDOW_END : AGG_WINDOW_START);
@@ -375,7 +414,8 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
   if (check_grouping(a, r, err) != WY_OK) return err->code;
   wy_logical_t *node = NULL;
   if (wy_analyze_source(a, r->def, &node, err) != WY_OK ||
-      wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK) {
+      wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK ||
+      check_window_bounds(a, err) != WY_OK) {
     wy_logical_destroy(node);
     return err->code;
   }

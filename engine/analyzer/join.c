@@ -189,6 +189,58 @@ static const char *join_word(const wy_ast_join_t *j) {
                                         : "[INNER]";
 }
 
+/* ---- joins of windowed sources ---------------------------------------------------- */
+
+static const char *window_word(wy_window_kind_t w) {
+  static const char *const words[] = {[WY_WINDOW_NONE] = "not",
+                                      [WY_WINDOW_TUMBLING] = "TUMBLING",
+                                      [WY_WINDOW_HOPPING] = "HOPPING",
+                                      [WY_WINDOW_SESSION] = "SESSION"};
+  return words[w];
+}
+
+/* Windowed sources join only windowed sources of a compatible kind (sessions with
+ * sessions, time windows with time windows), matching when their windowed keys are
+ * equal; the result keeps the left's window. ksqlDB's messages otherwise. */
+static wy_status_t windowed_join_sides(wy_qa_t *a, size_t k, wy_error_t *err) {
+  const wy_source_ref_t *L = &a->src[0], *R = &a->src[k];
+  wy_window_kind_t lw = L->def->window, rw = R->def->window;
+  if ((lw == WY_WINDOW_NONE) != (rw == WY_WINDOW_NONE))
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Can not join windowed source to non-windowed source.\n"
+                        "`%s` is %s windowed\n`%s` is %s windowed",
+                        L->alias, window_word(lw), R->alias, window_word(rw));
+  if (lw == WY_WINDOW_NONE) return WY_OK;
+  if ((lw == WY_WINDOW_SESSION) != (rw == WY_WINDOW_SESSION))
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Incompatible windowed sources.\nLeft source: %s\nRight source: %s\n"
+        "Session windowed sources can only be joined to other session windowed sources, and "
+        "may still not result in expected behaviour as session bounds must be an exact match for "
+        "the join to work\n"
+        "Hopping and tumbling windowed sources can only be joined to other hopping and "
+        "tumbling windowed sources",
+        window_word(lw), window_word(rw));
+  a->result_window = lw;
+  a->result_window_size = L->def->window_size_ms;
+  return WY_OK;
+}
+
+/* A windowed side is never re-keyed: a repartition would lose its window (ksqlDB's issue
+ * 4385). Nor do sides whose windowed keys differ in window or key format, which only a
+ * repartition would bring together. */
+static wy_status_t windowed_join_keys(const wy_qa_t *a, size_t k, bool rekey_left, bool rekey_right,
+                                      wy_error_t *err) {
+  const wy_source_def_t *L = a->src[0].def, *R = a->src[k].def;
+  if (L->window == WY_WINDOW_NONE) return WY_OK;
+  if (rekey_left || rekey_right || L->window != R->window ||
+      L->window_size_ms != R->window_size_ms || strcmp(L->key_format.name, R->key_format.name))
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Implicit repartitioning of windowed sources is not supported. See "
+                        "https://github.com/confluentinc/ksql/issues/4385.");
+  return WY_OK;
+}
+
 /* ksqlDB's refusals that depend on the two sides' kinds and sources alone. */
 static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char *left_name,
                                const wy_ast_join_t *j, wy_error_t *err) {
@@ -206,13 +258,7 @@ static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char
         "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.",
         list);
   }
-  bool lw = a->src[0].def->window != WY_WINDOW_NONE, rw = R->def->window != WY_WINDOW_NONE;
-  if (lw || rw) {
-    if (lw != rw)
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Can not join windowed source to non-windowed source.");
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "joins of windowed sources are not supported yet");
-  }
+  if (windowed_join_sides(a, k, err) != WY_OK) return err->code;
   if (left_table && !R->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Invalid join order: table-stream joins are not supported; only "
@@ -333,6 +379,8 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
         wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig);
     if (c && key_set_has(keys, c->slot)) left_slot = c->slot;
   }
+  if (windowed_join_keys(a, k, left_slot < 0, !right_keyed && !R->table, err) != WY_OK)
+    return err->code;
   if (R->table && !right_keyed) {
     wy_error_t ig;
     const wy_scope_col_t *lc =

@@ -78,7 +78,7 @@ static wy_status_t materialize_process(wy_op_t *op, wy_row_t *r, wy_error_t *err
   if (old) {
     old[r->n + 1] = wy_int(r->partition);
     old[r->n + 2] = wy_bigint(r->offset);
-    wy_row_set_window(r, old);
+    wy_row_window_at(r, old, r->n);
   }
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);
   if (r->tombstone) {

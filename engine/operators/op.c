@@ -33,12 +33,12 @@ void wy_row_set_pseudo(wy_row_t *r) {
   r->v[r->n] = wy_bigint(r->ts);
   r->v[r->n + 1] = wy_int(r->partition);
   r->v[r->n + 2] = wy_bigint(r->offset);
-  wy_row_set_window(r, r->v);
+  wy_row_window_at(r, r->v, r->n);
 }
 
-void wy_row_set_window(const wy_row_t *r, wy_value_t *v) {
-  v[r->n + WY_PSEUDO_WINDOWSTART] = r->windowed ? wy_bigint(r->wstart) : wy_null(WY_T_BIGINT);
-  v[r->n + WY_PSEUDO_WINDOWEND] = r->windowed ? wy_bigint(r->wend) : wy_null(WY_T_BIGINT);
+void wy_row_window_at(const wy_row_t *r, wy_value_t *v, size_t n) {
+  v[n + WY_PSEUDO_WINDOWSTART] = r->windowed ? wy_bigint(r->wstart) : wy_null(WY_T_BIGINT);
+  v[n + WY_PSEUDO_WINDOWEND] = r->windowed ? wy_bigint(r->wend) : wy_null(WY_T_BIGINT);
 }
 
 size_t wy_task_window_key(wy_task_ctx_t *t, wy_value_t *keys, size_t n, const wy_row_t *r) {

@@ -140,8 +140,8 @@ wy_value_t *wy_row_values(wy_task_ctx_t *t, size_t n);
 /* Write the pseudo columns after the real columns: ROWTIME, ROWPARTITION, ROWOFFSET,
  * and the window bounds (NULL when the row is not windowed). */
 void wy_row_set_pseudo(wy_row_t *r);
-/* Only the window bounds of r's window, into the pseudo slots of v (a row like r's). */
-void wy_row_set_window(const wy_row_t *r, wy_value_t *v);
+/* Only the bounds of r's window, into the pseudo slots of v, a row of n real columns. */
+void wy_row_window_at(const wy_row_t *r, wy_value_t *v, size_t n);
 /* A processing-log entry for the row (NULL: none), named after the step unless step is
  * given, counted in the query's counters. */
 void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r,
