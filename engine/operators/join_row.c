@@ -64,8 +64,6 @@ wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
   for (size_t i = 0; lv && i < lw; i++) v[i] = lv[i];
   for (size_t i = 0; rv && i < rw; i++) v[lw + i] = rv[i];
   v[total - 1] = *key;
-  if (!lv && j->left_key_fill >= 0) v[j->left_key_fill] = *key;
-  if (!rv && j->right_key_fill >= 0) v[j->right_key_fill] = *key;
   wy_row_t out = *r;
   out.v = v;
   out.n = total;

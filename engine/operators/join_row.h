@@ -4,9 +4,9 @@
  *
  * The joined row is [left columns, left pseudo columns, right columns, right pseudo
  * columns, join key], each side without the leading columns it drops (a re-keyed side's
- * key), as the step's join geometry (wy_plan_join_t) says; a missing side is NULLs but
- * for its key column, which holds the join key. It goes to the step's next operator,
- * the same for both sides.
+ * key), as the step's join geometry (wy_plan_join_t) says; a missing side is all NULLs,
+ * its key columns too, as in ksqlDB: the result's key is the join key, the last column.
+ * It goes to the step's next operator, the same for both sides.
  */
 #ifndef WY_JOIN_ROW_H
 #define WY_JOIN_ROW_H

@@ -242,11 +242,6 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
   j->right_width = rw;
   j->left_drop = n->join.left_drop;
   j->right_drop = n->join.right_drop;
-  j->left_key_fill =
-      n->join.left_drop == 0 && (size_t)n->join.left_key_slot < lw ? n->join.left_key_slot : -1;
-  j->right_key_fill = n->join.right_drop == 0 && (size_t)n->join.right_key_slot < rw
-                          ? (int)(lw + WY_ROW_NPSEUDO) + n->join.right_key_slot
-                          : -1;
   j->within_before = left ? n->join.within_before : n->join.within_after;
   j->within_after = left ? n->join.within_after : n->join.within_before;
   return shape_of(b, &j->other, left ? n->right : n->left);
