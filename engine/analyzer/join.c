@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/analyzer/query_int.h"
+#include "engine/base/limits.h"
 
 /* An ON condition `a = b`, split into the expression of each side. */
 typedef struct join_cond {
@@ -565,28 +566,175 @@ static wy_status_t key_from_join_key(wy_qa_t *a, wy_proj_item_t *it, wy_error_t 
   return WY_OK;
 }
 
-wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
+/* One partition expression over the joined row, compiled into sk's exprs[i]. */
+static wy_status_t partition_key(wy_qa_t *a, wy_logical_t *sk, size_t i, int *counter,
+                                 wy_scope_t *pscope, wy_error_t *err) {
+  const wy_ast_expr_t *pe = a->q->partition_by[i];
+  wy_convert_ctx_t cx = {
+      .scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "PARTITION BY"};
+  wy_expr_t *x = wy_convert_bind(&cx, pe, a->cx->registry, false, err);
+  if (!x) return err->code;
+  const wy_scope_col_t *c = NULL;
+  char name[256];
+  if (pe->kind == WY_AST_COLUMN) {
+    wy_error_t ig;
+    c = wy_scope_resolve(&a->in_scope, pe->qualifier, pe->name, "", &ig);
+    snprintf(name, sizeof name, "%s", pe->name);
+  } else if (pe->kind == WY_AST_DEREF) {
+    snprintf(name, sizeof name, "%s", pe->name);
+  } else {
+    snprintf(name, sizeof name, "KSQL_COL_%d", (*counter)++);
+  }
+  wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
+  e->name = strdup(name);
+  e->type = wy_type_ref(wy_expr_type(x));
+  e->prog = wy_analyze_compile(x, err);
+  wy_expr_destroy(x);
+  if (!e->name || !e->prog)
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK)
+    return err->code;
+  return wy_scope_add(pscope, c ? c->source : "", c ? c->alias : "", name, (int)i,
+                      wy_type_ref(e->type), true, false, false, err);
+}
+
+/* Source s's columns in the re-keyed row, as ksqlDB lays a joined row out: value
+ * columns, its pseudo columns (plain values now), key columns; a column that became a
+ * key is not repeated. */
+static wy_status_t partition_side(wy_qa_t *a, size_t s, size_t nk, const bool *consumed,
+                                  wy_scope_t *pscope, wy_error_t *err) {
+  int from = a->src[s].base, to = from + (int)a->src[s].def->schema.n + WY_ROW_NPSEUDO;
+  for (int pass = 0; pass < 3; pass++)
+    for (size_t i = 0; i < a->in_scope.n; i++) {
+      const wy_scope_col_t *c = &a->in_scope.cols[i];
+      int kind = c->pseudo ? 1 : c->is_key ? 2 : 0;
+      if (c->slot < from || c->slot >= to || kind != pass || consumed[c->slot]) continue;
+      if (wy_scope_add(pscope, c->source, c->alias, c->name, (int)nk + c->slot,
+                       wy_type_ref(c->type), false, false, c->header, err) != WY_OK)
+        return err->code;
+    }
+  return WY_OK;
+}
+
+/* PARTITION BY over a join: the joined row re-keyed in place (the sink writes the new
+ * key), its columns kept as values; the projection then sees that row, whose key must
+ * be the partitioning expressions (ks). */
+static wy_status_t join_partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *ks,
+                                     wy_scope_t *pscope, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
-  wy_logical_t *node = NULL;
-  bool table = a->src[0].table, synthetic = false;
-  key_set_t keys = {0};
-  const wy_type_t *key_type = NULL;
+  size_t nk = q->npartition_by, width = (*node)->schema.n;
+  if ((*node)->table)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Unsupported PARTITION BY on a table: only streams can be repartitioned.");
+  for (size_t i = 0; i < nk; i++)
+    if (q->partition_by[i]->kind == WY_AST_LITERAL && q->partition_by[i]->lit == WY_AST_LIT_NULL)
+      return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                          "PARTITION BY NULL over a join is not supported yet");
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "PARTITION BY", nk, q->partition_by[0]->pos.line,
+                     q->partition_by[0]->pos.column) != WY_OK ||
+      wy_key_spec_init(ks, nk, "partitioning expression", err) != WY_OK)
+    return err->code;
+  wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, *node);
+  bool *consumed = calloc(width + WY_ROW_NPSEUDO + 1, sizeof *consumed);
+  if (sk) *node = sk;
+  if (!sk || !consumed || !(sk->exprs = calloc(nk, sizeof *sk->exprs)) ||
+      !(sk->keep = calloc(width + 1, sizeof *sk->keep))) {
+    free(consumed);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  int counter = 0;
+  wy_status_t st = WY_OK;
+  for (size_t i = 0; st == WY_OK && i < nk; i++) {
+    st = partition_key(a, sk, i, &counter, pscope, err);
+    const wy_scope_col_t *c = st == WY_OK ? &pscope->cols[pscope->n - 1] : NULL;
+    if (c && c->alias[0]) {
+      wy_error_t ig;
+      const wy_ast_expr_t *pe = q->partition_by[i];
+      const wy_scope_col_t *in = wy_scope_resolve(&a->in_scope, pe->qualifier, pe->name, "", &ig);
+      if (in) consumed[in->slot] = true;
+    }
+    ks->ast[i] = q->partition_by[i];
+    ks->slot[i] = (int)i;
+  }
+  for (size_t c = 0; st == WY_OK && c < width; c++) {
+    sk->keep[sk->nkeep++] = (int)c;
+    st = wy_analyze_add_column(sk, sk->input->schema.cols[c].name,
+                               wy_type_ref(sk->input->schema.cols[c].type), WY_NS_VALUE, err);
+  }
+  for (size_t s = 0; st == WY_OK && s < a->nsrc; s++)
+    st = partition_side(a, s, nk, consumed, pscope, err);
+  free(consumed);
+  sk->nkey = nk;
+  ks->by_slot = true;
+  ks->qualify = true;
+  return st;
+}
+
+/* What the joins yield: the tree, whether it is a table, and its key. */
+typedef struct join_result {
+  wy_logical_t *node;
+  bool table, synthetic;
+  key_set_t keys; /* the columns equal to the key (not synthetic) */
+  const wy_type_t *key_type;
+} join_result_t;
+
+static void join_result_free(join_result_t *r) {
+  wy_logical_destroy(r->node);
+  key_set_free(&r->keys);
+  wy_type_unref(r->key_type);
+  memset(r, 0, sizeof *r);
+}
+
+/* Every JOIN of the query, left-deep; a synthetic key joins the input scope. */
+static wy_status_t build_joins(wy_qa_t *a, join_result_t *r, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  memset(r, 0, sizeof *r);
+  r->table = a->src[0].table;
   join_cond_t *conds = calloc(q->njoins + 1, sizeof *conds);
   wy_status_t st = conds ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (size_t k = 1; st == WY_OK && k <= q->njoins; k++) st = analyze_on(a, k, &conds[k - 1], err);
-  if (st == WY_OK) st = wy_analyze_source(a, a->src[0].def, &node, err);
+  if (st == WY_OK) st = wy_analyze_source(a, a->src[0].def, &r->node, err);
   for (size_t k = 1; st == WY_OK && k <= q->njoins; k++)
-    st = join_step(a, k, &conds[k - 1], &node, &table, &keys, &synthetic, &key_type, err);
+    st = join_step(a, k, &conds[k - 1], &r->node, &r->table, &r->keys, &r->synthetic, &r->key_type,
+                   err);
   free(conds);
   char rowkey[64];
   synthetic_key_name(a, rowkey, sizeof rowkey);
-  if (st == WY_OK && synthetic)
-    st = wy_scope_add(&a->in_scope, "", "", rowkey, a->rowkey_slot, wy_type_ref(key_type), true,
+  if (st == WY_OK && r->synthetic)
+    st = wy_scope_add(&a->in_scope, "", "", rowkey, a->rowkey_slot, wy_type_ref(r->key_type), true,
                       false, false, err);
+  return st;
+}
+
+wy_status_t wy_analyze_join_input(wy_qa_t *a, wy_logical_t **node, bool *table, wy_error_t *err) {
+  join_result_t r;
+  wy_status_t st = build_joins(a, &r, err);
+  *node = r.node;
+  *table = r.table;
+  r.node = NULL;
+  join_result_free(&r);
+  return st;
+}
+
+wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  join_result_t r;
+  wy_status_t st = build_joins(a, &r, err);
+  wy_logical_t *node = r.node;
+  r.node = NULL;
+  bool synthetic = r.synthetic;
+  const key_set_t keys = r.keys; /* r owns them */
   if (st == WY_OK) st = wy_analyze_where(a, &a->in_scope, &node, err);
   wy_key_spec_t ks = {0};
-  if (st == WY_OK) st = wy_key_spec_init(&ks, 1, "join expression", err);
-  if (st == WY_OK) {
+  wy_scope_t pscope;
+  wy_scope_init(&pscope);
+  bool partitioned = q->has_partition_by && q->npartition_by > 0;
+  const wy_scope_t *scope = partitioned ? &pscope : &a->in_scope;
+  if (st == WY_OK && partitioned)
+    st = join_partition_by(a, &node, &ks, &pscope, err);
+  else if (st == WY_OK)
+    st = wy_key_spec_init(&ks, 1, "join expression", err);
+  if (st == WY_OK && !partitioned) {
     if (synthetic) {
       ks.slot[0] = a->rowkey_slot;
       ks.synthetic = true;
@@ -598,20 +746,23 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
     }
   }
   wy_proj_t p = {0};
-  int key_item[1];
-  if (st == WY_OK) st = wy_analyze_projection(a, &p, &a->in_scope, NULL, err);
+  int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
+  if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (st == WY_OK) st = wy_analyze_projection(a, &p, scope, NULL, err);
   if (st == WY_OK) st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
-  if (st == WY_OK && !synthetic) st = key_from_join_key(a, &p.items[key_item[0]], err);
+  if (st == WY_OK && !synthetic && !partitioned)
+    st = key_from_join_key(a, &p.items[key_item[0]], err);
   if (st == WY_OK) {
     wy_logical_t *proj = NULL;
-    st = wy_analyze_project(a, &p, key_item, 1, node, &proj, err);
+    st = wy_analyze_project(a, &p, key_item, ks.n, node, &proj, err);
     node = proj;
   }
+  free(key_item);
+  wy_scope_clear(&pscope);
   bool result_table = node && node->table;
   wy_proj_free(&p);
   wy_key_spec_free(&ks);
-  key_set_free(&keys);
-  wy_type_unref(key_type);
+  join_result_free(&r);
   if (st != WY_OK) {
     wy_logical_destroy(node);
     return st;

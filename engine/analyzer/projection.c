@@ -293,12 +293,15 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
     const char *first = NULL;
     for (size_t i = 0; i < p->n; i++) {
       if (!item_matches_key(a, &p->items[i], ks, k)) continue;
-      if (key_item[k] >= 0 && (!p->items[i].ast || !p->items[key_item[k]].ast)) {
-        /* `*` expands both join columns: the key is an explicit one, else the one
-         * ksqlDB names the join key after (the left's), the other a value */
-        const wy_proj_item_t *kept = &p->items[key_item[k]], *it = &p->items[i];
-        bool better = !kept->ast && (it->ast || alt_rank(ks, it) < alt_rank(ks, kept));
-        if (better) {
+      const wy_proj_item_t *kept = key_item[k] >= 0 ? &p->items[key_item[k]] : NULL;
+      if (kept && ks->nalt &&
+          !(kept->ast && p->items[i].ast && alt_rank(ks, kept) == 0 &&
+            alt_rank(ks, &p->items[i]) == 0)) {
+        /* a join's key is the column ksqlDB names it after (the left's) if selected, else
+         * an equal one; an explicit item before a `*` expansion; the others are values */
+        const wy_proj_item_t *it = &p->items[i];
+        size_t rk = alt_rank(ks, kept) * 2 + !kept->ast, ri = alt_rank(ks, it) * 2 + !it->ast;
+        if (ri < rk) {
           p->items[key_item[k]].is_key = false;
           key_item[k] = (int)i;
           first = p->items[i].name;

@@ -85,7 +85,7 @@ typedef struct wy_plan_step {
 
   int store; /* MATERIALIZE, AGGREGATE: its store in the sub-topology; -1: none */
 
-  /* MATERIALIZE */
+  /* MATERIALIZE, JOIN_TABLE_TABLE */
   bool retracts;  /* an aggregation over the table follows: an update first retracts
                    * the old row */
   int group_step; /* its SELECT_KEY, whose keys tell whether both versions of a row
