@@ -138,6 +138,10 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
       (!e->qualifier || !strcmp(e->qualifier, a->src[0].alias) ||
        !strcmp(e->qualifier, a->src[0].def->name))) {
     *handled = true;
+    if (a->joined) /* ksqlDB's aggregations over joins know no window bounds (ksql#5931) */
+      return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                              "SELECT column '%s' cannot be resolved.", e->name),
+             NULL;
     int slot =
         (int)a->ngroup + (strcmp(e->name, "WINDOWEND") == 0 ? AGG_WINDOW_END : AGG_WINDOW_START);
     return wy_expr_column(e->name, slot, wy_type_bigint(), e->pos.line, e->pos.column);
@@ -160,18 +164,18 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
   return NULL;
 }
 
-/* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done. */
-static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error_t *err) {
+/* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done.
+ * in_table: the aggregated rows are a table's (a table, or tables joined). */
+static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, bool in_table,
+                                  wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
-  if (a->nsrc > 1)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
   if (q->window && q->window->kind == WY_AST_WINDOW_SESSION)
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "SESSION windows are not supported yet");
-  if (q->window && r->table)
+  if (q->window && in_table)
     return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
   if (q->window && q->emit == WY_AST_EMIT_FINAL)
     return wy_error_set(err, WY_ERR_UNSUPPORTED, "EMIT FINAL is not supported yet");
-  if (strcmp(r->def->value_format.name, "KAFKA") == 0)
+  if (!a->joined && strcmp(r->def->value_format.name, "KAFKA") == 0)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
                         "support GROUP BY.",
@@ -239,12 +243,14 @@ static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error
   return WY_OK;
 }
 
-/* The aggregate's input row: the group keys, then every source column (for the
- * aggregate arguments). Re-keyed through a repartition topic unless the source is a
- * stream already keyed by exactly the group keys. */
-static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t **node,
-                             wy_key_spec_t *ks, wy_error_t *err) {
-  bool keyed = !r->table && a->ngroup == wy_schema_count_ns(&r->def->schema, WY_NS_KEY);
+/* The aggregate's input row: the group keys, then every column of the input (for the
+ * aggregate arguments). Re-keyed through a repartition topic unless the input is a
+ * source stream already keyed by exactly the group keys. */
+static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, bool in_table,
+                             wy_logical_t **node, wy_key_spec_t *ks, wy_error_t *err) {
+  const wy_schema_t *in = &(*node)->schema;
+  bool keyed =
+      !in_table && !a->joined && a->ngroup == wy_schema_count_ns(&r->def->schema, WY_NS_KEY);
   for (size_t i = 0; keyed && i < a->ngroup; i++) {
     int idx;
     keyed = wy_analyze_is_key_ref(a, a->group[i], r, &idx) && idx == (int)i;
@@ -252,10 +258,10 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
   wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, *node);
   *node = sk;
   if (!sk) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  sk->table = r->table;
-  sk->table_source = r->table;
+  sk->table = in_table;
+  sk->table_source = in_table;
   sk->exprs = calloc(a->ngroup, sizeof *sk->exprs);
-  sk->keep = calloc(r->def->schema.n + 1, sizeof *sk->keep);
+  sk->keep = calloc(in->n + 1, sizeof *sk->keep);
   if (!sk->exprs || !sk->keep || (!keyed && !(sk->repartition = strdup("Aggregate-GroupBy"))))
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   int counter = 0;
@@ -280,8 +286,8 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
       return err->code;
     ks->ast[i] = ge;
   }
-  for (size_t c = 0; c < r->def->schema.n; c++) {
-    const wy_column_t *col = &r->def->schema.cols[c];
+  for (size_t c = 0; c < in->n; c++) {
+    const wy_column_t *col = &in->cols[c];
     sk->keep[sk->nkeep++] = (int)c;
     char name[300];
     snprintf(name, sizeof name, "%s", col->name);
@@ -323,14 +329,14 @@ static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out
 }
 
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
-static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy_logical_t *sk,
+static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   wy_logical_t *agg = wy_logical_new(WY_LOGICAL_AGGREGATE, *node);
   *node = agg;
   if (!agg) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   agg->table = true;
-  agg->table_source = r->table;
+  agg->table_source = in_table;
   agg->agg.calls = calloc(a->naggs + 1, sizeof *agg->agg.calls);
   if (!agg->agg.calls) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = WY_OK;
@@ -356,7 +362,7 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
       st = err->code;
     if (st == WY_OK) {
       pa->ops = pa->resolved.ov->agg;
-      if (r->table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
+      if (in_table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
         wy_strlist_add(&no_undo, wy_expr_name(call));
       pa->acc_type = pa->ops->acc_type(argt, nargs);
       pa->nargs = nargs;
@@ -411,10 +417,13 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
 wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   const wy_source_ref_t *r = &a->src[0];
-  if (check_grouping(a, r, err) != WY_OK) return err->code;
+  bool in_table = true; /* a join of tables is a table; any stream makes a stream */
+  for (size_t i = 0; i < a->nsrc; i++) in_table = in_table && a->src[i].table;
+  if (check_grouping(a, r, in_table, err) != WY_OK) return err->code;
   wy_logical_t *node = NULL;
-  if (wy_analyze_source(a, r->def, &node, err) != WY_OK ||
-      wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK ||
+  wy_status_t st = a->joined ? wy_analyze_join_input(a, &node, &in_table, err)
+                             : wy_analyze_source(a, r->def, &node, err);
+  if (st != WY_OK || wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK ||
       check_window_bounds(a, err) != WY_OK) {
     wy_logical_destroy(node);
     return err->code;
@@ -424,19 +433,17 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     wy_logical_destroy(node);
     return err->code;
   }
-  wy_status_t st = group_key(a, r, &node, &ks, err);
+  st = group_key(a, r, in_table, &node, &ks, err);
   const wy_logical_t *sk = node;
 
   /* Aggregate arguments and group expressions resolve against the aggregate's input
-   * row: group key slots, then the source columns shifted. */
+   * row: group key slots, then the input's columns (and pseudo columns) shifted. */
   wy_scope_t agg_in, saved = a->in_scope;
   wy_scope_init(&agg_in);
   for (size_t i = 0; st == WY_OK && i < a->in_scope.n; i++) {
     const wy_scope_col_t *c = &a->in_scope.cols[i];
-    int slot = c->pseudo ? (int)(a->ngroup + r->def->schema.n) + (c->slot - (int)r->def->schema.n)
-                         : (int)a->ngroup + c->slot;
-    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, slot, wy_type_ref(c->type), c->is_key,
-                      c->pseudo, c->header, err);
+    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, (int)a->ngroup + c->slot,
+                      wy_type_ref(c->type), c->is_key, c->pseudo, c->header, err);
   }
   a->in_scope = agg_in;
 
@@ -455,7 +462,7 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
   }
   /* the AGGREGATE comes after SELECT and HAVING: it computes every call they make */
-  if (st == WY_OK) st = aggregate_node(a, r, sk, &node, err);
+  if (st == WY_OK) st = aggregate_node(a, in_table, sk, &node, err);
   if (st == WY_OK && having_pred) {
     st = wy_analyze_filter(&node, having_pred, err);
     having_pred = NULL;

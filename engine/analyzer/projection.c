@@ -43,6 +43,11 @@ static char *next_generated_name(const wy_proj_t *p, const wy_ast_query_t *q, in
   }
 }
 
+/* Every source of a join has the pseudo columns. */
+static bool is_pseudo_name(const char *name) {
+  return !strcmp(name, "ROWTIME") || !strcmp(name, "ROWPARTITION") || !strcmp(name, "ROWOFFSET");
+}
+
 /* Default name of a select expression without alias. */
 static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p, int *counter) {
   if (e->kind == WY_AST_COLUMN) {
@@ -50,7 +55,7 @@ static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p
      * have a column of that name (ksqlDB: T_ID, but VAL when only one side has VAL) */
     size_t having = 0;
     for (size_t i = 0; a->joined && i < a->nsrc; i++)
-      having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0;
+      having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0 || is_pseudo_name(e->name);
     if (a->joined && e->qualifier && having > 1) {
       char buf[512];
       snprintf(buf, sizeof buf, "%s_%s", e->qualifier, e->name);
@@ -76,7 +81,7 @@ static wy_status_t push_star_column(wy_qa_t *a, wy_proj_t *p, const wy_scope_col
   wy_proj_item_t *pi = proj_push(p);
   if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   char buf[512];
-  if (a->joined)
+  if (a->joined && col->alias[0])
     snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
   else
     snprintf(buf, sizeof buf, "%s", col->name);
@@ -211,12 +216,7 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
     if (!a->aggregate && it->expr->kind == WY_AST_COLUMN) {
       wy_error_t ignore;
       pi->col = wy_scope_resolve(scope, it->expr->qualifier, it->expr->name, "SELECT", &ignore);
-      if (pi->col && pi->col->pseudo && !it->alias && strcmp(pi->col->name, "ROWTIME") != 0)
-        return wy_error_set_pos(
-            err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
-            "Reserved column name in select: `%s`. Please remove or alias the column.",
-            pi->col->name);
-      if (pi->col && pi->col->pseudo && !it->alias)
+      if (pi->col && pi->col->pseudo && !it->alias && wy_analyze_is_reserved(pi->name))
         return wy_error_set_pos(
             err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
             "Reserved column name in select: `%s`. Please remove or alias the column.",
@@ -314,6 +314,14 @@ static bool item_matches_key(wy_qa_t *a, const wy_proj_item_t *it, const wy_key_
   return it->col && it->col->slot == ks->slot[k];
 }
 
+/* Where a join's key column stands among the columns equal to the key (the first is the
+ * one ksqlDB names the key after); past them for any other item. */
+static size_t alt_rank(const wy_key_spec_t *ks, const wy_proj_item_t *it) {
+  for (size_t i = 0; it->col && i < ks->nalt; i++)
+    if (it->col->slot == ks->alt_slots[i]) return i;
+  return ks->nalt;
+}
+
 wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t *ks, int *key_item,
                                    wy_error_t *err) {
   wy_strlist_t missing = {0};
@@ -323,9 +331,15 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
     const char *first = NULL;
     for (size_t i = 0; i < p->n; i++) {
       if (!item_matches_key(a, &p->items[i], ks, k)) continue;
-      if (key_item[k] >= 0 && (!p->items[i].ast || !p->items[key_item[k]].ast)) {
-        /* `*` expands both join columns: the first is the key, the other a value */
-        if (!p->items[key_item[k]].ast && p->items[i].ast) {
+      const wy_proj_item_t *kept = key_item[k] >= 0 ? &p->items[key_item[k]] : NULL;
+      if (kept && ks->nalt &&
+          !(kept->ast && p->items[i].ast && alt_rank(ks, kept) == 0 &&
+            alt_rank(ks, &p->items[i]) == 0)) {
+        /* a join's key is the column ksqlDB names it after (the left's) if selected, else
+         * an equal one; an explicit item before a `*` expansion; the others are values */
+        const wy_proj_item_t *it = &p->items[i];
+        size_t rk = alt_rank(ks, kept) * 2 + !kept->ast, ri = alt_rank(ks, it) * 2 + !it->ast;
+        if (ri < rk) {
           p->items[key_item[k]].is_key = false;
           key_item[k] = (int)i;
           first = p->items[i].name;
@@ -334,18 +348,25 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
         continue;
       }
       if (key_item[k] >= 0) {
-        char keyname[256];
-        snprintf(keyname, sizeof keyname, "%s", first);
+        /* a join's key column is named as the joined row names it: <alias>_<column> */
+        char keyname[512];
+        const wy_scope_col_t *kc = p->items[i].col;
+        if (a->joined && kc && kc->alias[0])
+          snprintf(keyname, sizeof keyname, "%s_%s", kc->alias, kc->name);
+        else
+          snprintf(keyname, sizeof keyname, "%s", first);
         wy_strlist_free(&missing);
         if (strcmp(ks->kind_word, "grouping expression") == 0)
           return wy_error_set(err, WY_ERR_ANALYSIS,
                               "The projection contains a key column more than once: `%s` and `%s`.",
                               first, p->items[i].name);
+        /* ksqlDB lists the names in order */
+        const char *x = first, *y = p->items[i].name;
+        if (strcmp(x, y) > 0) x = p->items[i].name, y = first;
         return wy_error_set(
             err, WY_ERR_ANALYSIS,
             "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
-            ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : first, first,
-            p->items[i].name);
+            ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : keyname, x, y);
       }
       key_item[k] = (int)i;
       first = p->items[i].name;

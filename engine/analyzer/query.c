@@ -539,6 +539,23 @@ static wy_status_t set_query_id(wy_qa_t *a, wy_error_t *err) {
   return WY_OK;
 }
 
+/* A source joined a second time: ksqlDB supports no self joins. */
+static wy_status_t check_self_join(const wy_qa_t *a, size_t k, wy_error_t *err) {
+  const wy_source_def_t *d = a->src[k].def;
+  for (size_t i = 0; i < k; i++) {
+    if (a->src[i].def != d) continue;
+    if (k > 1)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "N-way joins do not support multiple occurrences of the same source. "
+                          "Source: '%s'.",
+                          d->name);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Can not join '%s' to '%s': self joins are not yet supported.", d->name,
+                        d->name);
+  }
+  return WY_OK;
+}
+
 /* FROM and JOIN: the sources, the input scope, the lineage inputs. A join's row is the
  * left row (a source's, or the joins' before it) with its pseudo columns, then the new
  * source's with its own, then the join key: source k starts where the row of the joins
@@ -558,7 +575,9 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   a->in_width = width + WY_ROW_NPSEUDO;
   a->rowkey_slot = -1;
   for (size_t k = 1; k <= q->njoins; k++) {
-    if (resolve_relation(a, q->joins[k - 1]->right, &a->src[k], err) != WY_OK) return err->code;
+    if (resolve_relation(a, q->joins[k - 1]->right, &a->src[k], err) != WY_OK ||
+        check_self_join(a, k, err) != WY_OK)
+      return err->code;
     a->nsrc++;
     a->joined = true;
     a->in_scope.joined = true;
@@ -590,6 +609,89 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   return WY_OK;
 }
 
+/* ---- references, checked as ksqlDB checks them when it prepares a statement ---------- */
+
+/* Is `name` a parameter of an enclosing lambda? */
+static bool lambda_param(const wy_ast_expr_t *const *lambdas, size_t nl, const char *name) {
+  for (size_t i = 0; i < nl; i++)
+    for (size_t p = 0; p < lambdas[i]->nnames; p++)
+      if (strcmp(lambdas[i]->names[p].text, name) == 0) return true;
+  return false;
+}
+
+static bool known_source(const wy_qa_t *a, const char *qualifier) {
+  for (size_t i = 0; i < a->nsrc; i++)
+    if (strcmp(a->src[i].alias, qualifier) == 0 || strcmp(a->src[i].def->name, qualifier) == 0)
+      return true;
+  return false;
+}
+
+/* A column names an unknown source, or (in a join, unqualified) a column of several. */
+static wy_status_t check_column_ref(const wy_qa_t *a, const wy_ast_expr_t *e, wy_error_t *err) {
+  if (e->qualifier) {
+    if (known_source(a, e->qualifier)) return WY_OK;
+    return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                            "Failed to prepare statement: '%s' is not a valid stream/table name "
+                            "or alias.",
+                            e->qualifier);
+  }
+  if (a->nsrc < 2) return WY_OK;
+  char list[1024];
+  size_t len = 0, having = 0;
+  list[0] = '\0';
+  for (size_t i = 0; i < a->nsrc; i++) {
+    if (wy_schema_find(&a->src[i].def->schema, e->name) < 0) continue;
+    having++;
+    if (len < sizeof list)
+      len += (size_t)snprintf(list + len, sizeof list - len, "%s%s.%s", having > 1 ? " or " : "",
+                              a->src[i].alias, e->name);
+  }
+  if (having < 2) return WY_OK;
+  return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                          "Exception while preparing statement: Line: %d, Col: %d: Column '%s' is "
+                          "ambiguous. Could be %s.",
+                          e->pos.line, e->pos.column, e->name, list);
+}
+
+/* One pass over an expression: unknown qualifiers (qualified), else ambiguous columns. */
+static wy_status_t check_refs(const wy_qa_t *a, const wy_ast_expr_t *e, bool qualified,
+                              const wy_ast_expr_t **lambdas, size_t nl, wy_error_t *err) {
+  if (!e) return WY_OK;
+  if (e->kind == WY_AST_COLUMN && !lambda_param(lambdas, nl, e->name))
+    return !e->qualifier == !qualified ? check_column_ref(a, e, err) : WY_OK;
+  if (e->kind == WY_AST_LAMBDA) {
+    if (nl >= WY_AST_MAX_DEPTH) return WY_OK;
+    lambdas[nl++] = e;
+  }
+  for (size_t i = 0; i < e->nargs; i++)
+    if (check_refs(a, e->args[i], qualified, lambdas, nl, err) != WY_OK) return err->code;
+  return WY_OK;
+}
+
+/* Every column reference of the statement names a known source and, in a join, one
+ * source only: ksqlDB refuses others before it analyzes anything else. */
+static wy_status_t check_references(const wy_qa_t *a, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  const wy_ast_expr_t **lambdas = calloc(WY_AST_MAX_DEPTH + 1, sizeof *lambdas);
+  if (!lambdas) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = WY_OK;
+  for (int pass = 0; pass < 2; pass++) {
+    bool qd = pass == 0;
+    for (size_t i = 0; st == WY_OK && i < q->nitems; i++)
+      st = check_refs(a, q->items[i]->expr, qd, lambdas, 0, err);
+    for (size_t i = 0; st == WY_OK && i < q->njoins; i++)
+      st = check_refs(a, q->joins[i]->on, qd, lambdas, 0, err);
+    if (st == WY_OK) st = check_refs(a, q->where, qd, lambdas, 0, err);
+    for (size_t i = 0; st == WY_OK && i < q->ngroup_by; i++)
+      st = check_refs(a, q->group_by[i], qd, lambdas, 0, err);
+    for (size_t i = 0; st == WY_OK && i < q->npartition_by; i++)
+      st = check_refs(a, q->partition_by[i], qd, lambdas, 0, err);
+    if (st == WY_OK) st = check_refs(a, q->having, qd, lambdas, 0, err);
+  }
+  free(lambdas);
+  return st;
+}
+
 wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                              wy_logical_query_t **out, wy_source_def_t **sink, wy_error_t *err) {
   *out = NULL;
@@ -604,6 +706,7 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
   if (!a.lq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = set_query_id(&a, err);
   if (st == WY_OK) st = resolve_sources(&a, err);
+  if (st == WY_OK) st = check_references(&a, err);
   if (st == WY_OK) {
     const wy_ast_query_t *q = a.q;
     bool has_agg = false;

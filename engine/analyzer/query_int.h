@@ -159,6 +159,9 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
 wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink,
                                  wy_error_t *err);                                /* aggregate.c */
 wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err); /* join.c */
+/* The joins of the query as the input of an aggregation: the tree (*node), whether its
+ * rows are a table's; a synthetic key joins the input scope (join.c). */
+wy_status_t wy_analyze_join_input(wy_qa_t *a, wy_logical_t **node, bool *table, wy_error_t *err);
 
 /* ---- aggregates (aggregate.c) ---- */
 

@@ -60,8 +60,8 @@ static wy_status_t matches(wy_op_t *op, const wy_row_t *r, const wy_value_t *key
     if (!ov)
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     else
-      st = wy_rowcodec_decode(val, len, s->other.types, s->other.n + 1, &t->arena, ov, err);
-    if (st == WY_OK) wy_row_window_at(r, ov, s->other.n); /* the same window as r's */
+      st = wy_rowcodec_decode(val, len, s->other.types, s->other.n + WY_ROW_NPSEUDO, &t->arena, ov,
+                              err);
     if (st == WY_OK && *n == cap) {
       wy_value_t **grown = wy_arena_alloc(&t->arena, 2 * cap * sizeof *grown);
       if (!grown)
@@ -95,7 +95,8 @@ static wy_status_t join_ss_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   uint8_t *kb = klen ? wy_task_scratch_copy(t, &t->arena, klen) : NULL;
   if (!kb) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   size_t vlen;
-  if (wy_task_row(t, s->me.types, r->v, s->me.n + 1, &vlen, err) != WY_OK) return err->code;
+  if (wy_task_row(t, s->me.types, r->v, s->me.n + WY_ROW_NPSEUDO, &vlen, err) != WY_OK)
+    return err->code;
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);
   if (wy_store_put(s->buffer, kb, klen, t->scratch.data, vlen, err) != WY_OK) return err->code;
   wy_value_t **found;

@@ -156,8 +156,8 @@ wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const w
                         size_t n, size_t *len, wy_error_t *err);
 /* A copy of the first n bytes of the scratch in the arena (NULL when out of memory). */
 uint8_t *wy_task_scratch_copy(wy_task_ctx_t *t, wy_arena_t *a, size_t n);
-/* The column types of schema columns [from, to), then `extra` BIGINTs (ROWTIME kept
- * after a stored row); malloc'd array of borrowed types. */
+/* The column types of schema columns [from, to), then `extra` pseudo columns' (ROWTIME,
+ * ROWPARTITION, ROWOFFSET kept after a stored row); malloc'd array of borrowed types. */
 const wy_type_t **wy_types_of(const wy_schema_t *s, size_t from, size_t to, size_t extra);
 /* A codec for the columns [from, to) of a schema in spec's format. Writers register
  * their schema with a Schema Registry format; key_schema_name names a key record. */
@@ -166,9 +166,14 @@ wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec,
                                const char *topic, bool write, const char *key_schema_name,
                                const uint8_t *projection, wy_error_t *err);
 /* The stored row of a table or buffer under a key: its values decoded with types (n
- * columns then ROWTIME in the first pseudo slot), or *row NULL when absent. */
+ * columns then the pseudo columns; a row stored before they were kept has NULLs), or
+ * *row NULL when absent. */
 wy_status_t wy_op_lookup(wy_op_t *op, wy_store_t *store, const uint8_t *key, size_t klen,
                          const wy_type_t *const *types, size_t n, wy_value_t **row,
                          wy_error_t *err);
+
+/* Before an aggregation over a table (a step that `retracts`): do two versions of a row
+ * fall in the same group, by the keys of the step's group_step? */
+bool wy_op_same_group(wy_op_t *op, const wy_value_t *a, const wy_value_t *b);
 
 #endif

@@ -68,11 +68,8 @@ typedef struct wy_plan_join {
   int key_slot;          /* where this side's row holds the join key */
   bool left_outer;       /* LEFT/FULL: the left side is kept without a match */
   bool right_outer;      /* RIGHT/FULL: the right side is kept without a match */
-  size_t left_width, right_width; /* real columns of each side in the joined row */
-  size_t left_drop, right_drop;   /* leading columns each side's row drops */
-  /* A missing side still has the join key: the joined-row slot of that side's key
-   * column, set to the key (-1: none, e.g. a re-keyed side) */
-  int left_key_fill, right_key_fill;
+  size_t left_width, right_width;      /* real columns of each side in the joined row */
+  size_t left_drop, right_drop;        /* leading columns each side's row drops */
   int this_store;                      /* STREAM_STREAM: this side's buffer; -1 for the others */
   int other_store;                     /* the other side's table (or buffer) */
   int64_t within_before, within_after; /* STREAM_STREAM: this side at t meets the other
@@ -88,7 +85,7 @@ typedef struct wy_plan_step {
 
   int store; /* MATERIALIZE, AGGREGATE: its store in the sub-topology; -1: none */
 
-  /* MATERIALIZE */
+  /* MATERIALIZE, JOIN_TABLE_TABLE */
   bool retracts;  /* an aggregation over the table follows: an update first retracts
                    * the old row */
   int group_step; /* its SELECT_KEY, whose keys tell whether both versions of a row

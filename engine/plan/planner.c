@@ -25,6 +25,7 @@ typedef struct builder {
   size_t *order; /* sub-topologies in the order they were completed */
   size_t norder;
   const char *key_schema_name; /* the sink's key record name: repartition keys use it too */
+  tails_t last_join;           /* the steps of the join lowered last */
 } builder_t;
 
 static wy_status_t nomem(builder_t *b) {
@@ -170,15 +171,20 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   return WY_OK;
 }
 
-/* An aggregation over a table: its MATERIALIZE retracts the old version of a row, and
- * tells by the new keys whether the retraction is superseded. */
-static void mark_retracts(builder_t *b, int sub, int select_key) {
+/* An aggregation over a table: the step that yields the table's rows (its MATERIALIZE,
+ * or the table-table join over tables) retracts the old version of a row, and tells by
+ * the new keys whether the retraction is superseded. */
+static void mark_retracts(builder_t *b, const wy_logical_t *input, int sub, int select_key) {
+  while (input && input->kind == WY_LOGICAL_FILTER) input = input->input;
+  bool joined = input && input->kind == WY_LOGICAL_JOIN;
   wy_subtopology_t *s = sub_at(b, sub);
-  for (size_t i = 0; i < s->nsteps; i++)
-    if (s->steps[i].kind == WY_STEP_MATERIALIZE) {
-      s->steps[i].retracts = true;
-      s->steps[i].group_step = select_key;
-    }
+  for (size_t i = 0; i < s->nsteps; i++) {
+    bool yields = joined ? ((int)i == b->last_join.step[0] || (int)i == b->last_join.step[1])
+                         : s->steps[i].kind == WY_STEP_MATERIALIZE;
+    if (!yields) continue;
+    s->steps[i].retracts = true;
+    s->steps[i].group_step = select_key;
+  }
 }
 
 static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
@@ -195,7 +201,7 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   st->exprs = n->exprs, st->nexprs = n->nexprs, st->keep = n->keep, st->nkeep = n->nkeep;
   n->exprs = NULL, n->nexprs = 0, n->keep = NULL, n->nkeep = 0;
   link_tails(b, up, &t, s);
-  if (n->table_source) mark_retracts(b, up, s);
+  if (n->table_source) mark_retracts(b, n->input, up, s);
   if (!n->repartition) {
     *out = one_tail(s, t.input);
     return WY_OK;
@@ -243,11 +249,6 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
   j->right_width = rw;
   j->left_drop = n->join.left_drop;
   j->right_drop = n->join.right_drop;
-  j->left_key_fill =
-      n->join.left_drop == 0 && (size_t)n->join.left_key_slot < lw ? n->join.left_key_slot : -1;
-  j->right_key_fill = n->join.right_drop == 0 && (size_t)n->join.right_key_slot < rw
-                          ? (int)(lw + WY_ROW_NPSEUDO) + n->join.right_key_slot
-                          : -1;
   j->within_before = left ? n->join.within_before : n->join.within_after;
   j->within_after = left ? n->join.within_after : n->join.within_before;
   return shape_of(b, &j->other, left ? n->right : n->left);
@@ -334,6 +335,7 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
     link_tails(b, sub, mine, j);
     out->step[out->n++] = j;
   }
+  b->last_join = *out;
   return WY_OK;
 }
 
@@ -431,8 +433,12 @@ static wy_status_t take_query(builder_t *b, wy_logical_query_t *q, const char *s
 wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan_t **out,
                           wy_error_t *err) {
   *out = NULL;
-  builder_t b = {calloc(1, sizeof(wy_plan_t)), err, NULL, 0,
-                 q->root ? q->root->sink.key_schema_name : NULL};
+  builder_t b = {calloc(1, sizeof(wy_plan_t)),
+                 err,
+                 NULL,
+                 0,
+                 q->root ? q->root->sink.key_schema_name : NULL,
+                 {{-1, -1}, 0, -1}};
   wy_status_t st = b.p ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK && (!q->root || q->root->kind != WY_LOGICAL_SINK))
     st = wy_error_set(err, WY_ERR_INTERNAL, "a logical plan ends in its sink");
