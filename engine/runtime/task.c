@@ -139,11 +139,15 @@ wy_status_t wy_task_process(wy_task_t *t, size_t input, const wy_record_t *rec, 
   return first->ops->process(first, &r, err);
 }
 
-wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err) {
+wy_status_t wy_task_prepare_commit(wy_task_t *t, wy_error_t *err) {
   for (size_t i = 0; i < t->nops; i++) {
     wy_op_t *op = &t->ops[i];
     if (op->ops->flush && op->ops->flush(op, err) != WY_OK) return err->code;
   }
+  return WY_OK;
+}
+
+wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err) {
   return t->state ? wy_task_state_commit(t->state, NULL, 0, err) : WY_OK;
 }
 
