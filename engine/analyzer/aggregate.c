@@ -169,12 +169,8 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
 static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, bool in_table,
                                   wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
-  if (q->window && q->window->kind == WY_AST_WINDOW_SESSION)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "SESSION windows are not supported yet");
   if (q->window && in_table)
     return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
-  if (q->window && q->emit == WY_AST_EMIT_FINAL)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "EMIT FINAL is not supported yet");
   if (!a->joined && strcmp(r->def->value_format.name, "KAFKA") == 0)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
@@ -328,6 +324,66 @@ static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out
   return st;
 }
 
+/* Kafka Streams' grace period when a window sets none: 24 hours less its size (its
+ * deprecated default, which ksqlDB keeps); EMIT FINAL without one emits at the window's
+ * end, as ksqlDB does. */
+static int64_t default_grace(const wy_ast_query_t *q, int64_t size) {
+  if (q->emit == WY_AST_EMIT_FINAL) return 0;
+  int64_t day = 24LL * 3600 * 1000;
+  return size < day ? day - size : 0;
+}
+
+/* Every session aggregate must merge accumulators (SESSION windows merge sessions). */
+static wy_status_t check_mergeable(const wy_logical_t *agg, wy_error_t *err) {
+  for (size_t i = 0; i < agg->agg.ncalls; i++)
+    if (!agg->agg.calls[i].ops->merge)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "The aggregation function %s cannot be used with SESSION windows: it "
+                          "cannot merge sessions.",
+                          agg->agg.calls[i].text);
+  return WY_OK;
+}
+
+/* The AGGREGATE's window: kind, size (a session's inactivity gap), advance, grace period
+ * and retention, with ksqlDB's and Kafka Streams' checks. */
+static wy_status_t window_of(wy_qa_t *a, wy_logical_t *agg, wy_error_t *err) {
+  const wy_ast_window_t *w = a->q->window;
+  static const wy_window_kind_t kinds[] = {[WY_AST_WINDOW_TUMBLING] = WY_WINDOW_TUMBLING,
+                                           [WY_AST_WINDOW_HOPPING] = WY_WINDOW_HOPPING,
+                                           [WY_AST_WINDOW_SESSION] = WY_WINDOW_SESSION};
+  bool session = w->kind == WY_AST_WINDOW_SESSION, hopping = w->kind == WY_AST_WINDOW_HOPPING;
+  agg->agg.window = kinds[w->kind];
+  agg->agg.window_size = wy_ast_duration_ms(&w->size);
+  agg->agg.window_advance = hopping ? wy_ast_duration_ms(&w->advance) : 0;
+  if (agg->agg.window_size <= 0 || (hopping && agg->agg.window_advance <= 0))
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
+  if (agg->agg.window_advance > agg->agg.window_size)
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Window advance interval should be more than zero and less than or equal to window size");
+  int64_t size = agg->agg.window_size;
+  agg->agg.window_grace =
+      w->grace.set ? wy_ast_duration_ms(&w->grace) : default_grace(a->q, agg->agg.window_size);
+  int64_t least = size + agg->agg.window_grace;
+  agg->agg.window_retention = w->retention.set ? wy_ast_duration_ms(&w->retention) : least;
+  if (agg->agg.window_retention < least) {
+    if (session)
+      return wy_error_set(
+          err, WY_ERR_ANALYSIS,
+          "The retention period of the session store Aggregate-Aggregate-Materialize "
+          "must be no smaller than the session inactivity gap plus the grace period. "
+          "Got gap=[%lld], grace=[%lld], retention=[%lld]",
+          (long long)size, (long long)agg->agg.window_grace, (long long)agg->agg.window_retention);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "The retention period of the window store Aggregate-Aggregate-Materialize "
+                        "must be no smaller than its window size plus the grace period. Got "
+                        "size=[%lld], grace=[%lld], retention=[%lld]",
+                        (long long)size, (long long)agg->agg.window_grace,
+                        (long long)agg->agg.window_retention);
+  }
+  return session ? check_mergeable(agg, err) : WY_OK;
+}
+
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
 static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
@@ -395,22 +451,27 @@ static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t 
                                err);
   }
   agg->nkey = a->ngroup;
-  if (st == WY_OK && q->window) {
-    agg->agg.window_size = wy_ast_duration_ms(&q->window->size);
-    agg->agg.window_advance =
-        q->window->kind == WY_AST_WINDOW_HOPPING ? wy_ast_duration_ms(&q->window->advance) : 0;
-    /* ksqlDB's default grace period is 24 hours */
-    agg->agg.window_grace =
-        q->window->grace.set ? wy_ast_duration_ms(&q->window->grace) : 24LL * 3600 * 1000;
-    if (agg->agg.window_size <= 0 ||
-        (q->window->kind == WY_AST_WINDOW_HOPPING && agg->agg.window_advance <= 0))
-      st = wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
-    else if (agg->agg.window_advance > agg->agg.window_size)
-      st = wy_error_set(
-          err, WY_ERR_ANALYSIS,
-          "Window advance interval should be more than zero and less than or equal to window size");
-  }
+  if (st == WY_OK && q->window) st = window_of(a, agg, err);
   return st;
+}
+
+/* EMIT FINAL: a window's final row only, once it closes (a SUPPRESS right after the
+ * AGGREGATE, so that HAVING and the projection see final rows only). */
+static wy_status_t suppress_node(const wy_ast_query_t *q, wy_logical_t **node, wy_error_t *err) {
+  if (!q->window)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "EMIT FINAL is only supported for windowed aggregations.");
+  wy_logical_t *agg = *node, *sup = wy_logical_new(WY_LOGICAL_SUPPRESS, agg);
+  *node = sup;
+  if (!sup) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  sup->table = true;
+  sup->nkey = agg->nkey;
+  sup->agg.window = agg->agg.window;
+  sup->agg.window_size = agg->agg.window_size;
+  sup->agg.window_advance = agg->agg.window_advance;
+  sup->agg.window_grace = agg->agg.window_grace;
+  sup->agg.window_retention = agg->agg.window_retention;
+  return wy_schema_copy(&sup->schema, &agg->schema, err);
 }
 
 /* GROUP BY (and aggregate calls without GROUP BY, which ksqlDB refuses). */
@@ -463,6 +524,7 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
   }
   /* the AGGREGATE comes after SELECT and HAVING: it computes every call they make */
   if (st == WY_OK) st = aggregate_node(a, in_table, sk, &node, err);
+  if (st == WY_OK && q->emit == WY_AST_EMIT_FINAL) st = suppress_node(q, &node, err);
   if (st == WY_OK && having_pred) {
     st = wy_analyze_filter(&node, having_pred, err);
     having_pred = NULL;

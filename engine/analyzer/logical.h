@@ -67,6 +67,7 @@ typedef enum {
   WY_LOGICAL_PROJECT,    /* SELECT: the result's columns, keys first */
   WY_LOGICAL_SELECT_KEY, /* new key columns (PARTITION BY, GROUP BY, a join's key) */
   WY_LOGICAL_AGGREGATE,  /* GROUP BY's aggregates, optionally over time windows */
+  WY_LOGICAL_SUPPRESS,   /* EMIT FINAL: a window's row once the window closes */
   WY_LOGICAL_JOIN,       /* two inputs joined on their key */
   WY_LOGICAL_SINK        /* the stream or table the query writes */
 } wy_logical_kind_t;
@@ -110,12 +111,14 @@ struct wy_logical {
   char *repartition;
   bool table_source; /* SELECT_KEY of an aggregation over a table: it retracts */
 
-  struct { /* AGGREGATE */
+  struct { /* AGGREGATE, SUPPRESS (the window only) */
     size_t ncalls;
     wy_agg_call_t *calls;
-    int64_t window_size;    /* ms; 0: not windowed */
-    int64_t window_advance; /* HOPPING; TUMBLING: 0 (= size) */
-    int64_t window_grace;   /* late records are accepted until end + grace */
+    wy_window_kind_t window;  /* NONE: not windowed */
+    int64_t window_size;      /* ms; a SESSION's inactivity gap; 0: not windowed */
+    int64_t window_advance;   /* HOPPING; TUMBLING: 0 (= size) */
+    int64_t window_grace;     /* late records are accepted until end + grace */
+    int64_t window_retention; /* how long the store keeps a window (>= size + grace) */
   } agg;
 
   struct { /* JOIN */

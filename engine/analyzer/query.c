@@ -716,6 +716,9 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
     if (a.aggregate && q->has_partition_by)
       st = wy_error_set(err, WY_ERR_ANALYSIS,
                         "PARTITION BY and GROUP BY in the same query are not supported.");
+    else if (!a.aggregate && q->emit == WY_AST_EMIT_FINAL)
+      st = wy_error_set(err, WY_ERR_ANALYSIS,
+                        "EMIT FINAL is only supported for windowed aggregations.");
     else if (a.aggregate)
       st = wy_analyze_aggregate(&a, sink, err);
     else if (a.joined)

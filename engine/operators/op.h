@@ -50,6 +50,8 @@ typedef struct wy_row {
   bool windowed;         /* the key has a window: [wstart, wend) (a session's end is
                           * inclusive) */
   int64_t wstart, wend;
+  bool more;              /* another row of the same input record follows (a hopping window's, a
+                           * merged session's retraction): SUPPRESS emits after the last */
   const wy_record_t *rec; /* the input record (the SOURCE operator decodes it) */
 } wy_row_t;
 
@@ -108,6 +110,9 @@ typedef struct wy_op_ops {
   /* Before a commit: write what is held back. May be NULL. */
   wy_status_t (*flush)(wy_op_t *op, wy_error_t *err);
   void (*close)(wy_op_t *op); /* may be NULL */
+  /* The task's stores were restored from their changelogs after open: read again what
+   * open read from them (e.g. a window store's stream time). May be NULL. */
+  wy_status_t (*restored)(wy_op_t *op, wy_error_t *err);
   /* The store the operator owns is restored from a source topic: turn one of its
    * records into the store write (wy_restore_fn, state.h). May be NULL. */
   wy_status_t (*restore)(wy_op_t *op, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *out,

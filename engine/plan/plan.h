@@ -30,17 +30,19 @@
  * EXPLAIN and in the processing log's logger; ops names the operator's table of
  * functions, defined by the operator's own file in engine/operators/. Adding an
  * operator is a file there and a line here. */
-#define WY_STEP_KINDS(X)                                          \
-  X(WY_STEP_SOURCE, "Source", wy_op_source)                       \
-  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)        \
-  X(WY_STEP_FILTER, "Filter", wy_op_filter)                       \
-  X(WY_STEP_PROJECT, "Project", wy_op_project)                    \
-  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)            \
-  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)        \
-  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)              \
-  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)   \
-  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)     \
-  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream) \
+#define WY_STEP_KINDS(X)                                             \
+  X(WY_STEP_SOURCE, "Source", wy_op_source)                          \
+  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)           \
+  X(WY_STEP_FILTER, "Filter", wy_op_filter)                          \
+  X(WY_STEP_PROJECT, "Project", wy_op_project)                       \
+  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)               \
+  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)           \
+  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)                 \
+  X(WY_STEP_SESSION_AGGREGATE, "Aggregate", wy_op_session_aggregate) \
+  X(WY_STEP_SUPPRESS, "Suppress", wy_op_suppress)                    \
+  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)      \
+  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)        \
+  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream)    \
   X(WY_STEP_SINK, "Sink", wy_op_sink)
 
 typedef enum {
@@ -107,13 +109,16 @@ typedef struct wy_plan_step {
   char *key_schema_name;             /* SINK: a Schema Registry key record's default name */
   int timestamp_slot;                /* SINK: the TIMESTAMP column giving the record time, or -1 */
   wy_expr_program_t *timestamp_prog; /* SINK: that column parsed (TIMESTAMP_FORMAT), or NULL */
-  wy_window_kind_t window;           /* SINK: the keys it writes are windowed, so */
+  wy_window_kind_t window;           /* SINK: the keys it writes are windowed, so;
+                                      * AGGREGATE, SUPPRESS: the window */
 
-  /* AGGREGATE */
+  /* AGGREGATE, SESSION_AGGREGATE, SUPPRESS: the calls, the window (window kind above;
+   * a session's size is its inactivity gap), how long a window takes late records and
+   * how long the store keeps it (ms) */
   size_t ncalls;
   wy_agg_call_t *calls;
   bool table_source;
-  int64_t window_size, window_advance, window_grace;
+  int64_t window_size, window_advance, window_grace, window_retention;
 
   /* JOIN_* */
   wy_plan_join_t join;

@@ -339,6 +339,15 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
   return WY_OK;
 }
 
+/* An aggregation's window, as the AGGREGATE and SUPPRESS steps need it. */
+static void lower_window(const wy_logical_t *n, wy_plan_step_t *st) {
+  st->window = n->agg.window;
+  st->window_size = n->agg.window_size;
+  st->window_advance = n->agg.window_advance;
+  st->window_grace = n->agg.window_grace;
+  st->window_retention = n->agg.window_retention;
+}
+
 static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
   if (!n) return wy_error_set(b->err, WY_ERR_INTERNAL, "a logical node lacks its input");
   if (n->kind == WY_LOGICAL_SOURCE) return lower_source(b, n, sub, cx, out);
@@ -349,8 +358,12 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
   static const wy_step_kind_t kinds[] = {[WY_LOGICAL_FILTER] = WY_STEP_FILTER,
                                          [WY_LOGICAL_PROJECT] = WY_STEP_PROJECT,
                                          [WY_LOGICAL_AGGREGATE] = WY_STEP_AGGREGATE,
+                                         [WY_LOGICAL_SUPPRESS] = WY_STEP_SUPPRESS,
                                          [WY_LOGICAL_SINK] = WY_STEP_SINK};
-  int s = add_step(b, sub, kinds[n->kind], n->input, n);
+  wy_step_kind_t kind = kinds[n->kind];
+  if (n->kind == WY_LOGICAL_AGGREGATE && n->agg.window == WY_WINDOW_SESSION)
+    kind = WY_STEP_SESSION_AGGREGATE;
+  int s = add_step(b, sub, kind, n->input, n);
   if (s < 0) return b->err->code;
   wy_plan_step_t *st = step_at(b, sub, s);
   switch (n->kind) {
@@ -367,10 +380,15 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
       st->calls = n->agg.calls, st->ncalls = n->agg.ncalls;
       n->agg.calls = NULL, n->agg.ncalls = 0;
       st->table_source = n->table_source;
-      st->window_size = n->agg.window_size;
-      st->window_advance = n->agg.window_advance;
-      st->window_grace = n->agg.window_grace;
+      lower_window(n, st);
       int store = add_store(b, sub, "Aggregate-Aggregate-Materialize", true, NULL, s);
+      if (store < 0) return b->err->code;
+      step_at(b, sub, s)->store = store;
+      break;
+    }
+    case WY_LOGICAL_SUPPRESS: {
+      lower_window(n, st);
+      int store = add_store(b, sub, "Suppress", true, NULL, s);
       if (store < 0) return b->err->code;
       step_at(b, sub, s)->store = store;
       break;
