@@ -232,6 +232,7 @@ static void analyzer_ctx(wy_engine_t *e, wy_analyzer_ctx_t *cx) {
   cx->user = e;
   cx->next_query_number = e->next_query;
   cx->sr = e->opts.schema_registry;
+  cx->transient = e->opts.transient;
 }
 
 static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partitions,

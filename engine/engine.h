@@ -62,6 +62,9 @@ typedef struct wy_engine_options {
    * or its sink dropped, ABORT when the engine stops). Not owned; NULL: no lineage. */
   struct wy_lineage_emitter *lineage;
   const char *bootstrap_servers; /* names the datasets' namespace (kafka://host:port) */
+  /* The scratch engine of a transient query (push, pull): its CSAS and CTAS stand for a
+   * SELECT, which may read windowed tables and shows their window bounds in `*`. */
+  bool transient;
   /* Wall clock for INSERT VALUES without ROWTIME; NULL: real time. */
   int64_t (*now_ms)(void *user);
   void *now_user;

@@ -268,7 +268,7 @@ static const struct trampolines {
   {tr_call_##n,      \
    tr_prepare_##n,   \
    tr_ret_##n,       \
-   {tr_state_##n, tr_init_##n, tr_acc_##n, tr_undo_##n, tr_result_##n}},
+   {tr_state_##n, tr_init_##n, tr_acc_##n, tr_undo_##n, tr_result_##n, NULL}},
     WY_TR_ALL(WY_TR_ROW)
 #undef WY_TR_ROW
 };

@@ -79,6 +79,9 @@ typedef struct wy_udaf_ops {
   wy_status_t (*undo)(wy_fn_ctx_t *ctx, const wy_value_t *args, size_t n,
                       wy_value_t *acc); /* NULL: cannot retract (no table aggregation) */
   wy_status_t (*result)(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value_t *out);
+  /* Fold the accumulator of a later session into acc, as session windows merge. NULL:
+   * cannot merge (no SESSION windows). */
+  wy_status_t (*merge)(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc);
 } wy_udaf_ops_t;
 
 /* Function-level flags. */

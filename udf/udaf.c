@@ -55,9 +55,14 @@ static wy_status_t same_result(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value
   *out = *acc;
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_count_star = {acc_bigint, count_init, count_star_acc, count_star_undo,
-                                          same_result};
-const wy_udaf_ops_t wy_udaf_count = {acc_bigint, count_init, count_acc, count_undo, same_result};
+static wy_status_t count_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  acc->u.i64 += later->u.i64;
+  return WY_OK;
+}
+const wy_udaf_ops_t wy_udaf_count_star = {acc_bigint,      count_init,  count_star_acc,
+                                          count_star_undo, same_result, count_merge};
+const wy_udaf_ops_t wy_udaf_count = {acc_bigint, count_init,  count_acc,
+                                     count_undo, same_result, count_merge};
 
 /* ---- SUM, SUM_LIST ---- */
 
@@ -112,7 +117,10 @@ static wy_status_t sum_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
 static wy_status_t sum_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
   return add_to(ctx, acc, &a[0], -1);
 }
-const wy_udaf_ops_t wy_udaf_sum = {acc_arg0, sum_init, sum_acc, sum_undo, same_result};
+static wy_status_t sum_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  return add_to(ctx, acc, later, 1);
+}
+const wy_udaf_ops_t wy_udaf_sum = {acc_arg0, sum_init, sum_acc, sum_undo, same_result, sum_merge};
 
 static wy_status_t sum_list_each(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *acc, int sign) {
   if (a[0].null) return WY_OK;
@@ -128,8 +136,8 @@ static wy_status_t sum_list_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
 static wy_status_t sum_list_undo(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
   return sum_list_each(ctx, a, acc, -1);
 }
-const wy_udaf_ops_t wy_udaf_sum_list = {acc_elem0, sum_init, sum_list_acc, sum_list_undo,
-                                        same_result};
+const wy_udaf_ops_t wy_udaf_sum_list = {acc_elem0,     sum_init,    sum_list_acc,
+                                        sum_list_undo, same_result, sum_merge};
 
 /* ---- AVG: STRUCT<SUM DOUBLE, COUNT BIGINT> ---- */
 
@@ -161,7 +169,15 @@ static wy_status_t avg_result(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_value_
   *out = wy_double(c ? acc->u.list->items[0].u.f64 / (double)c : 0.0);
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_avg = {acc_avg, avg_init, avg_acc, avg_undo, avg_result};
+static wy_status_t avg_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  wy_list_t *l = wy_list_new(ctx->arena, 2);
+  if (!l) return wy_fn_nomem(ctx);
+  l->items[0] = wy_double(acc->u.list->items[0].u.f64 + later->u.list->items[0].u.f64);
+  l->items[1] = wy_bigint(acc->u.list->items[1].u.i64 + later->u.list->items[1].u.i64);
+  *acc = wy_struct(l);
+  return WY_OK;
+}
+const wy_udaf_ops_t wy_udaf_avg = {acc_avg, avg_init, avg_acc, avg_undo, avg_result, avg_merge};
 
 /* ---- MIN, MAX ---- */
 
@@ -180,8 +196,14 @@ static wy_status_t min_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
 static wy_status_t max_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *acc) {
   return extreme(ctx, a, acc, 1);
 }
-const wy_udaf_ops_t wy_udaf_min = {acc_arg0, null_init, min_acc, NULL, same_result};
-const wy_udaf_ops_t wy_udaf_max = {acc_arg0, null_init, max_acc, NULL, same_result};
+static wy_status_t min_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  return extreme(ctx, later, acc, -1);
+}
+static wy_status_t max_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  return extreme(ctx, later, acc, 1);
+}
+const wy_udaf_ops_t wy_udaf_min = {acc_arg0, null_init, min_acc, NULL, same_result, min_merge};
+const wy_udaf_ops_t wy_udaf_max = {acc_arg0, null_init, max_acc, NULL, same_result, max_merge};
 
 /* ---- LATEST_BY_OFFSET / EARLIEST_BY_OFFSET ---- */
 
@@ -195,7 +217,14 @@ static wy_status_t latest_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, w
   *acc = a[0];
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_latest = {acc_arg0, null_init, latest_acc, NULL, same_result};
+/* The later session's latest value wins, unless it has none (a NULL it may have taken
+ * cannot be told from none: the earlier value is kept). */
+static wy_status_t latest_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  if (!later->null) *acc = *later;
+  return WY_OK;
+}
+const wy_udaf_ops_t wy_udaf_latest = {acc_arg0, null_init,   latest_acc,
+                                      NULL,     same_result, latest_merge};
 
 static wy_status_t empty_list(wy_fn_ctx_t *ctx, wy_value_t *acc) {
   wy_list_t *l = wy_list_new(ctx->arena, 0);
@@ -218,8 +247,12 @@ static wy_status_t earliest_result(wy_fn_ctx_t *ctx, const wy_value_t *acc, wy_v
   *out = acc->u.list->n ? acc->u.list->items[0] : wy_null(ctx->ret->kind);
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_earliest = {acc_array0, empty_list, earliest_acc, NULL,
-                                        earliest_result};
+static wy_status_t earliest_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  if (!acc->u.list->n) *acc = *later;
+  return WY_OK;
+}
+const wy_udaf_ops_t wy_udaf_earliest = {acc_array0, empty_list,      earliest_acc,
+                                        NULL,       earliest_result, earliest_merge};
 
 static wy_status_t n_arg(wy_fn_ctx_t *ctx, const wy_value_t *a, uint32_t *limit) {
   if (a[1].null || a[1].u.i32 <= 0)
@@ -241,13 +274,32 @@ static wy_status_t latest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
   *acc = wy_array(l);
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_latest_n = {acc_array0, empty_list, latest_n_acc, NULL, same_result};
+/* The earlier session's values, then the later's: the next accumulate keeps the N
+ * latest (or earliest) of them. */
+static wy_status_t concat_merge(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc) {
+  const wy_list_t *a = acc->u.list, *b = later->u.list;
+  wy_list_t *l = wy_list_new(ctx->arena, a->n + b->n);
+  if (!l) return wy_fn_nomem(ctx);
+  if (a->n) memcpy(l->items, a->items, a->n * sizeof *l->items);
+  if (b->n) memcpy(l->items + a->n, b->items, b->n * sizeof *l->items);
+  *acc = wy_array(l);
+  return WY_OK;
+}
+const wy_udaf_ops_t wy_udaf_latest_n = {acc_array0, empty_list,  latest_n_acc,
+                                        NULL,       same_result, concat_merge};
 
 static wy_status_t earliest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
                                   wy_value_t *acc) {
   uint32_t limit = 0;
   wy_status_t st = n_arg(ctx, a, &limit);
-  if (st || acc->u.list->n >= limit || (a[0].null && ignore_nulls(a, n, 2))) return st;
+  if (st) return st;
+  if (acc->u.list->n > limit) { /* merged sessions: the earliest N of both */
+    wy_list_t *cut = wy_list_new(ctx->arena, limit);
+    if (!cut) return wy_fn_nomem(ctx);
+    memcpy(cut->items, acc->u.list->items, limit * sizeof *cut->items);
+    *acc = wy_array(cut);
+  }
+  if (acc->u.list->n >= limit || (a[0].null && ignore_nulls(a, n, 2))) return WY_OK;
   const wy_list_t *old = acc->u.list;
   wy_list_t *l = wy_list_new(ctx->arena, old->n + 1);
   if (!l) return wy_fn_nomem(ctx);
@@ -256,5 +308,5 @@ static wy_status_t earliest_n_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t 
   *acc = wy_array(l);
   return WY_OK;
 }
-const wy_udaf_ops_t wy_udaf_earliest_n = {acc_array0, empty_list, earliest_n_acc, NULL,
-                                          same_result};
+const wy_udaf_ops_t wy_udaf_earliest_n = {acc_array0, empty_list,  earliest_n_acc,
+                                          NULL,       same_result, concat_merge};

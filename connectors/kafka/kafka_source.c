@@ -79,7 +79,8 @@ static void log_assign_error(rd_kafka_error_t *e, rd_kafka_resp_err_t code, cons
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
   wy_kafka_source_t *ks = opaque;
-  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const char *protocol = rd_kafka_rebalance_protocol(rk); /* NULL once out of the group */
+  bool cooperative = protocol && strcmp(protocol, "COOPERATIVE") == 0;
   if (code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     if (cooperative)
       log_assign_error(rd_kafka_incremental_assign(rk, parts), 0, "incremental assign");

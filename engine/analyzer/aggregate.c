@@ -37,6 +37,44 @@ static const char *find_aggregate_name(const wy_qa_t *a, const wy_ast_expr_t *e)
   return NULL;
 }
 
+static bool is_window_bound(const wy_ast_expr_t *e) {
+  return e && e->kind == WY_AST_COLUMN &&
+         (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"));
+}
+
+/* The first window bound column under e (only inside aggregate calls when agg_only). */
+static const wy_ast_expr_t *find_window_bound(const wy_qa_t *a, const wy_ast_expr_t *e,
+                                              bool agg_only, bool in_agg) {
+  if (!e) return NULL;
+  if (is_window_bound(e) && (in_agg || !agg_only)) return e;
+  bool agg = in_agg || (e->kind == WY_AST_CALL && is_aggregate_name(a, e->name));
+  for (size_t i = 0; i < e->nargs; i++) {
+    const wy_ast_expr_t *b = find_window_bound(a, e->args[i], agg_only, agg);
+    if (b) return b;
+  }
+  return NULL;
+}
+
+/* A windowed aggregation's bounds exist only in its result: ksqlDB refuses them in its
+ * aggregate calls, WHERE, GROUP BY and HAVING, in that order. */
+static wy_status_t check_window_bounds(const wy_qa_t *a, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  if (!q->window) return WY_OK;
+  const wy_ast_expr_t *b = NULL;
+  for (size_t i = 0; !b && i < q->nitems; i++)
+    b = find_window_bound(a, q->items[i]->expr, true, false);
+  if (!b) b = find_window_bound(a, q->where, false, false);
+  for (size_t i = 0; !b && i < q->ngroup_by; i++)
+    b = find_window_bound(a, q->group_by[i], false, false);
+  if (!b) b = find_window_bound(a, q->having, false, false);
+  if (!b) return WY_OK;
+  return wy_error_set_pos(err, WY_ERR_ANALYSIS, b->pos.line, b->pos.column,
+                          "Window bounds column %s can only be used in the SELECT clause of "
+                          "windowed aggregations and can not be passed to aggregate functions.\n"
+                          "See https://github.com/confluentinc/ksql/issues/4397",
+                          b->name);
+}
+
 /* The index of an aggregate call among the query's, added when new. */
 static wy_status_t agg_index(wy_qa_t *a, const wy_ast_expr_t *e, size_t *idx, wy_error_t *err) {
   for (size_t i = 0; i < a->naggs; i++)
@@ -96,9 +134,14 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     free(text);
     return col;
   }
-  if (e->kind == WY_AST_COLUMN && !e->qualifier && a->q->window &&
-      (!strcmp(e->name, "WINDOWSTART") || !strcmp(e->name, "WINDOWEND"))) {
+  if (a->q->window && is_window_bound(e) &&
+      (!e->qualifier || !strcmp(e->qualifier, a->src[0].alias) ||
+       !strcmp(e->qualifier, a->src[0].def->name))) {
     *handled = true;
+    if (a->joined) /* ksqlDB's aggregations over joins know no window bounds (ksql#5931) */
+      return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                              "SELECT column '%s' cannot be resolved.", e->name),
+             NULL;
     int slot =
         (int)a->ngroup + (strcmp(e->name, "WINDOWEND") == 0 ? AGG_WINDOW_END : AGG_WINDOW_START);
     return wy_expr_column(e->name, slot, wy_type_bigint(), e->pos.line, e->pos.column);
@@ -121,18 +164,14 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
   return NULL;
 }
 
-/* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done. */
-static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error_t *err) {
+/* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done.
+ * in_table: the aggregated rows are a table's (a table, or tables joined). */
+static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, bool in_table,
+                                  wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
-  if (a->nsrc > 1)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "aggregations over joins are not supported yet");
-  if (q->window && q->window->kind == WY_AST_WINDOW_SESSION)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "SESSION windows are not supported yet");
-  if (q->window && r->table)
+  if (q->window && in_table)
     return wy_error_set(err, WY_ERR_ANALYSIS, "WINDOW clause is only supported on streams.");
-  if (q->window && q->emit == WY_AST_EMIT_FINAL)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "EMIT FINAL is not supported yet");
-  if (strcmp(r->def->value_format.name, "KAFKA") == 0)
+  if (!a->joined && strcmp(r->def->value_format.name, "KAFKA") == 0)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
                         "support GROUP BY.",
@@ -200,12 +239,14 @@ static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, wy_error
   return WY_OK;
 }
 
-/* The aggregate's input row: the group keys, then every source column (for the
- * aggregate arguments). Re-keyed through a repartition topic unless the source is a
- * stream already keyed by exactly the group keys. */
-static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t **node,
-                             wy_key_spec_t *ks, wy_error_t *err) {
-  bool keyed = !r->table && a->ngroup == wy_schema_count_ns(&r->def->schema, WY_NS_KEY);
+/* The aggregate's input row: the group keys, then every column of the input (for the
+ * aggregate arguments). Re-keyed through a repartition topic unless the input is a
+ * source stream already keyed by exactly the group keys. */
+static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, bool in_table,
+                             wy_logical_t **node, wy_key_spec_t *ks, wy_error_t *err) {
+  const wy_schema_t *in = &(*node)->schema;
+  bool keyed =
+      !in_table && !a->joined && a->ngroup == wy_schema_count_ns(&r->def->schema, WY_NS_KEY);
   for (size_t i = 0; keyed && i < a->ngroup; i++) {
     int idx;
     keyed = wy_analyze_is_key_ref(a, a->group[i], r, &idx) && idx == (int)i;
@@ -213,10 +254,10 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
   wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, *node);
   *node = sk;
   if (!sk) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  sk->table = r->table;
-  sk->table_source = r->table;
+  sk->table = in_table;
+  sk->table_source = in_table;
   sk->exprs = calloc(a->ngroup, sizeof *sk->exprs);
-  sk->keep = calloc(r->def->schema.n + 1, sizeof *sk->keep);
+  sk->keep = calloc(in->n + 1, sizeof *sk->keep);
   if (!sk->exprs || !sk->keep || (!keyed && !(sk->repartition = strdup("Aggregate-GroupBy"))))
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   int counter = 0;
@@ -241,8 +282,8 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, wy_logical_t 
       return err->code;
     ks->ast[i] = ge;
   }
-  for (size_t c = 0; c < r->def->schema.n; c++) {
-    const wy_column_t *col = &r->def->schema.cols[c];
+  for (size_t c = 0; c < in->n; c++) {
+    const wy_column_t *col = &in->cols[c];
     sk->keep[sk->nkeep++] = (int)c;
     char name[300];
     snprintf(name, sizeof name, "%s", col->name);
@@ -283,15 +324,75 @@ static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out
   return st;
 }
 
+/* Kafka Streams' grace period when a window sets none: 24 hours less its size (its
+ * deprecated default, which ksqlDB keeps); EMIT FINAL without one emits at the window's
+ * end, as ksqlDB does. */
+static int64_t default_grace(const wy_ast_query_t *q, int64_t size) {
+  if (q->emit == WY_AST_EMIT_FINAL) return 0;
+  int64_t day = 24LL * 3600 * 1000;
+  return size < day ? day - size : 0;
+}
+
+/* Every session aggregate must merge accumulators (SESSION windows merge sessions). */
+static wy_status_t check_mergeable(const wy_logical_t *agg, wy_error_t *err) {
+  for (size_t i = 0; i < agg->agg.ncalls; i++)
+    if (!agg->agg.calls[i].ops->merge)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "The aggregation function %s cannot be used with SESSION windows: it "
+                          "cannot merge sessions.",
+                          agg->agg.calls[i].text);
+  return WY_OK;
+}
+
+/* The AGGREGATE's window: kind, size (a session's inactivity gap), advance, grace period
+ * and retention, with ksqlDB's and Kafka Streams' checks. */
+static wy_status_t window_of(wy_qa_t *a, wy_logical_t *agg, wy_error_t *err) {
+  const wy_ast_window_t *w = a->q->window;
+  static const wy_window_kind_t kinds[] = {[WY_AST_WINDOW_TUMBLING] = WY_WINDOW_TUMBLING,
+                                           [WY_AST_WINDOW_HOPPING] = WY_WINDOW_HOPPING,
+                                           [WY_AST_WINDOW_SESSION] = WY_WINDOW_SESSION};
+  bool session = w->kind == WY_AST_WINDOW_SESSION, hopping = w->kind == WY_AST_WINDOW_HOPPING;
+  agg->agg.window = kinds[w->kind];
+  agg->agg.window_size = wy_ast_duration_ms(&w->size);
+  agg->agg.window_advance = hopping ? wy_ast_duration_ms(&w->advance) : 0;
+  if (agg->agg.window_size <= 0 || (hopping && agg->agg.window_advance <= 0))
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
+  if (agg->agg.window_advance > agg->agg.window_size)
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Window advance interval should be more than zero and less than or equal to window size");
+  int64_t size = agg->agg.window_size;
+  agg->agg.window_grace =
+      w->grace.set ? wy_ast_duration_ms(&w->grace) : default_grace(a->q, agg->agg.window_size);
+  int64_t least = size + agg->agg.window_grace;
+  agg->agg.window_retention = w->retention.set ? wy_ast_duration_ms(&w->retention) : least;
+  if (agg->agg.window_retention < least) {
+    if (session)
+      return wy_error_set(
+          err, WY_ERR_ANALYSIS,
+          "The retention period of the session store Aggregate-Aggregate-Materialize "
+          "must be no smaller than the session inactivity gap plus the grace period. "
+          "Got gap=[%lld], grace=[%lld], retention=[%lld]",
+          (long long)size, (long long)agg->agg.window_grace, (long long)agg->agg.window_retention);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "The retention period of the window store Aggregate-Aggregate-Materialize "
+                        "must be no smaller than its window size plus the grace period. Got "
+                        "size=[%lld], grace=[%lld], retention=[%lld]",
+                        (long long)size, (long long)agg->agg.window_grace,
+                        (long long)agg->agg.window_retention);
+  }
+  return session ? check_mergeable(agg, err) : WY_OK;
+}
+
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
-static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy_logical_t *sk,
+static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   wy_logical_t *agg = wy_logical_new(WY_LOGICAL_AGGREGATE, *node);
   *node = agg;
   if (!agg) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   agg->table = true;
-  agg->table_source = r->table;
+  agg->table_source = in_table;
   agg->agg.calls = calloc(a->naggs + 1, sizeof *agg->agg.calls);
   if (!agg->agg.calls) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = WY_OK;
@@ -317,7 +418,7 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
       st = err->code;
     if (st == WY_OK) {
       pa->ops = pa->resolved.ov->agg;
-      if (r->table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
+      if (in_table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
         wy_strlist_add(&no_undo, wy_expr_name(call));
       pa->acc_type = pa->ops->acc_type(argt, nargs);
       pa->nargs = nargs;
@@ -350,32 +451,41 @@ static wy_status_t aggregate_node(wy_qa_t *a, const wy_source_ref_t *r, const wy
                                err);
   }
   agg->nkey = a->ngroup;
-  if (st == WY_OK && q->window) {
-    agg->agg.window_size = wy_ast_duration_ms(&q->window->size);
-    agg->agg.window_advance =
-        q->window->kind == WY_AST_WINDOW_HOPPING ? wy_ast_duration_ms(&q->window->advance) : 0;
-    /* ksqlDB's default grace period is 24 hours */
-    agg->agg.window_grace =
-        q->window->grace.set ? wy_ast_duration_ms(&q->window->grace) : 24LL * 3600 * 1000;
-    if (agg->agg.window_size <= 0 ||
-        (q->window->kind == WY_AST_WINDOW_HOPPING && agg->agg.window_advance <= 0))
-      st = wy_error_set(err, WY_ERR_ANALYSIS, "Window size and advance must be positive");
-    else if (agg->agg.window_advance > agg->agg.window_size)
-      st = wy_error_set(
-          err, WY_ERR_ANALYSIS,
-          "Window advance interval should be more than zero and less than or equal to window size");
-  }
+  if (st == WY_OK && q->window) st = window_of(a, agg, err);
   return st;
+}
+
+/* EMIT FINAL: a window's final row only, once it closes (a SUPPRESS right after the
+ * AGGREGATE, so that HAVING and the projection see final rows only). */
+static wy_status_t suppress_node(const wy_ast_query_t *q, wy_logical_t **node, wy_error_t *err) {
+  if (!q->window)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "EMIT FINAL is only supported for windowed aggregations.");
+  wy_logical_t *agg = *node, *sup = wy_logical_new(WY_LOGICAL_SUPPRESS, agg);
+  *node = sup;
+  if (!sup) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  sup->table = true;
+  sup->nkey = agg->nkey;
+  sup->agg.window = agg->agg.window;
+  sup->agg.window_size = agg->agg.window_size;
+  sup->agg.window_advance = agg->agg.window_advance;
+  sup->agg.window_grace = agg->agg.window_grace;
+  sup->agg.window_retention = agg->agg.window_retention;
+  return wy_schema_copy(&sup->schema, &agg->schema, err);
 }
 
 /* GROUP BY (and aggregate calls without GROUP BY, which ksqlDB refuses). */
 wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   const wy_source_ref_t *r = &a->src[0];
-  if (check_grouping(a, r, err) != WY_OK) return err->code;
+  bool in_table = true; /* a join of tables is a table; any stream makes a stream */
+  for (size_t i = 0; i < a->nsrc; i++) in_table = in_table && a->src[i].table;
+  if (check_grouping(a, r, in_table, err) != WY_OK) return err->code;
   wy_logical_t *node = NULL;
-  if (wy_analyze_source(a, r->def, &node, err) != WY_OK ||
-      wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK) {
+  wy_status_t st = a->joined ? wy_analyze_join_input(a, &node, &in_table, err)
+                             : wy_analyze_source(a, r->def, &node, err);
+  if (st != WY_OK || wy_analyze_where(a, &a->in_scope, &node, err) != WY_OK ||
+      check_window_bounds(a, err) != WY_OK) {
     wy_logical_destroy(node);
     return err->code;
   }
@@ -384,19 +494,17 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     wy_logical_destroy(node);
     return err->code;
   }
-  wy_status_t st = group_key(a, r, &node, &ks, err);
+  st = group_key(a, r, in_table, &node, &ks, err);
   const wy_logical_t *sk = node;
 
   /* Aggregate arguments and group expressions resolve against the aggregate's input
-   * row: group key slots, then the source columns shifted. */
+   * row: group key slots, then the input's columns (and pseudo columns) shifted. */
   wy_scope_t agg_in, saved = a->in_scope;
   wy_scope_init(&agg_in);
   for (size_t i = 0; st == WY_OK && i < a->in_scope.n; i++) {
     const wy_scope_col_t *c = &a->in_scope.cols[i];
-    int slot = c->pseudo ? (int)(a->ngroup + r->def->schema.n) + (c->slot - (int)r->def->schema.n)
-                         : (int)a->ngroup + c->slot;
-    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, slot, wy_type_ref(c->type), c->is_key,
-                      c->pseudo, c->header, err);
+    st = wy_scope_add(&agg_in, c->source, c->alias, c->name, (int)a->ngroup + c->slot,
+                      wy_type_ref(c->type), c->is_key, c->pseudo, c->header, err);
   }
   a->in_scope = agg_in;
 
@@ -415,7 +523,8 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
   }
   /* the AGGREGATE comes after SELECT and HAVING: it computes every call they make */
-  if (st == WY_OK) st = aggregate_node(a, r, sk, &node, err);
+  if (st == WY_OK) st = aggregate_node(a, in_table, sk, &node, err);
+  if (st == WY_OK && q->emit == WY_AST_EMIT_FINAL) st = suppress_node(q, &node, err);
   if (st == WY_OK && having_pred) {
     st = wy_analyze_filter(&node, having_pred, err);
     having_pred = NULL;
@@ -436,12 +545,15 @@ wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink, wy_error_t 
     wy_logical_destroy(node);
     return st;
   }
-  st = wy_analyze_sink(a, node, true, false, sink, &node, err);
-  if (st == WY_OK && q->window && *sink) {
-    (*sink)->window =
-        q->window->kind == WY_AST_WINDOW_HOPPING ? WY_WINDOW_HOPPING : WY_WINDOW_TUMBLING;
-    (*sink)->window_size_ms = wy_ast_duration_ms(&q->window->size);
+  if (q->window) {
+    static const wy_window_kind_t kinds[] = {[WY_AST_WINDOW_TUMBLING] = WY_WINDOW_TUMBLING,
+                                             [WY_AST_WINDOW_HOPPING] = WY_WINDOW_HOPPING,
+                                             [WY_AST_WINDOW_SESSION] = WY_WINDOW_SESSION};
+    a->result_window = kinds[q->window->kind];
+    a->result_window_size =
+        q->window->kind == WY_AST_WINDOW_SESSION ? 0 : wy_ast_duration_ms(&q->window->size);
   }
+  st = wy_analyze_sink(a, node, true, false, sink, &node, err);
   a->lq->root = node;
   return st;
 }

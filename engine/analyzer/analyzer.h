@@ -27,6 +27,7 @@ typedef struct wy_analyzer_ctx {
   void *user;
   int next_query_number; /* the n of CSAS_X_n */
   struct wy_sr *sr;      /* Schema Registry for AVRO (inference, validation); may be NULL */
+  bool transient;        /* queries stand for SELECTs (push, pull), not persistent ones */
 } wy_analyzer_ctx_t;
 
 /* CREATE [OR REPLACE] [SOURCE] STREAM|TABLE with columns. */

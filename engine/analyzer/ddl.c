@@ -300,6 +300,33 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
   return st;
 }
 
+/* WINDOW_SIZE: a time window's, in ksqlDB's duration syntax ("30 SECONDS"); a session
+ * window has none (its sessions are as long as their records make them). ksqlDB refuses
+ * a bad one as it parses the statement. */
+static wy_status_t window_size(const wy_ast_stmt_t *s, wy_source_def_t *d, wy_error_t *err) {
+  const char *ws = wy_analyze_prop_text(s, "WINDOW_SIZE");
+  if (d->window == WY_WINDOW_SESSION)
+    return ws ? wy_error_set(err, WY_ERR_PARSE,
+                             "'WINDOW_SIZE' should not be set for SESSION windows.")
+              : WY_OK;
+  if (!ws)
+    return wy_error_set(err, WY_ERR_PARSE,
+                        "Tumbling and Hopping window types should set WINDOW_SIZE in the WITH "
+                        "clause.");
+  d->window_size_ms = wy_analyze_parse_duration_ms(ws);
+  if (d->window_size_ms > 0) return WY_OK;
+  const char *unit = ws;
+  while (*unit && (isdigit((unsigned char)*unit) || *unit == ' ')) unit++;
+  char upper[64];
+  size_t n = 0;
+  for (; unit[n] && n + 1 < sizeof upper; n++) upper[n] = (char)toupper((unsigned char)unit[n]);
+  upper[n] = '\0';
+  return wy_error_set(err, WY_ERR_PARSE,
+                      "Configuration WINDOW_SIZE is invalid: Invalid duration: '%s'. Unknown time "
+                      "unit: '%s'",
+                      ws, upper);
+}
+
 wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                                      wy_source_def_t **out, wy_error_t *err) {
   *out = NULL;
@@ -492,8 +519,7 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
       d->window = WY_WINDOW_SESSION;
     else
       st = wy_error_set(err, WY_ERR_ANALYSIS, "Invalid WINDOW_TYPE: %s", wt);
-    const char *ws = wy_analyze_prop_text(s, "WINDOW_SIZE");
-    if (ws) d->window_size_ms = wy_analyze_parse_duration_ms(ws);
+    if (st == WY_OK) st = window_size(s, d, err);
   }
   if (st != WY_OK) {
     wy_source_def_destroy(d);

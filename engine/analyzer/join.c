@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/analyzer/query_int.h"
+#include "engine/base/limits.h"
 
 /* An ON condition `a = b`, split into the expression of each side. */
 typedef struct join_cond {
@@ -55,6 +56,26 @@ static wy_status_t key_set_add(wy_qa_t *a, key_set_t *k, const wy_ast_expr_t *e,
   return WY_OK;
 }
 
+/* ksqlDB's text of an expression in its join messages (malloc'd; "?" when out of
+ * memory): comparisons and AND/OR in parentheses, NULL in lower case. */
+static char *on_text(const wy_ast_expr_t *e) {
+  if (e->kind == WY_AST_LITERAL && e->lit == WY_AST_LIT_NULL) return strdup("null");
+  if (e->kind != WY_AST_COMPARE && e->kind != WY_AST_AND && e->kind != WY_AST_OR)
+    return wy_analyze_expr_text(e);
+  char *l = on_text(e->args[0]), *r = on_text(e->args[1]), *out = NULL;
+  const char *op = e->kind == WY_AST_AND  ? "AND"
+                   : e->kind == WY_AST_OR ? "OR"
+                                          : wy_ast_op_sql(e->op);
+  if (asprintf(&out, "(%s %s %s)", l ? l : "?", op, r ? r : "?") < 0) out = NULL;
+  free(l);
+  free(r);
+  return out ? out : strdup("?");
+}
+
+static bool is_equality(const wy_ast_expr_t *e) {
+  return e->kind == WY_AST_COMPARE && e->op == WY_AST_OP_EQ;
+}
+
 /* The source k of a column reference's slot: -1 for none. */
 static int source_of_slot(const wy_qa_t *a, int slot) {
   for (size_t k = a->nsrc; k-- > 0;)
@@ -63,55 +84,115 @@ static int source_of_slot(const wy_qa_t *a, int slot) {
   return -1;
 }
 
-/* Which sides of join k an expression references: left (sources before k), right
- * (source k), or a later source (an error). */
-static void ast_sources(const wy_qa_t *a, size_t k, const wy_ast_expr_t *e, bool *left, bool *right,
-                        bool *later) {
+/* The sources (among 0..k, those joined so far) one side of join k's condition refers
+ * to, into used[]; a column of no such source cannot be resolved. */
+static wy_status_t side_sources(const wy_qa_t *a, size_t k, const wy_ast_expr_t *e, bool *used,
+                                wy_error_t *err) {
   if (e->kind == WY_AST_COLUMN) {
-    wy_error_t ignore;
-    const wy_scope_col_t *c =
-        wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "JOIN", &ignore);
+    wy_error_t ig;
+    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
     int s = c ? source_of_slot(a, c->slot) : -1;
-    if (s >= 0 && (size_t)s < k)
-      *left = true;
-    else if ((size_t)s == k)
-      *right = true;
-    else if (s > (int)k)
-      *later = true;
-    return;
+    if (c && s >= 0 && (size_t)s <= k) {
+      used[s] = true;
+      return WY_OK;
+    }
+    /* ksqlDB names the column as written, after its location */
+    return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                            "Line: %d, Col: %d: JOIN ON column '%s%s%s' cannot be resolved.",
+                            e->pos.line, e->pos.column, e->qualifier ? e->qualifier : "",
+                            e->qualifier ? "." : "", e->name);
   }
-  for (size_t i = 0; i < e->nargs; i++) ast_sources(a, k, e->args[i], left, right, later);
+  if (e->kind == WY_AST_LAMBDA) return WY_OK; /* its parameters are no columns */
+  for (size_t i = 0; i < e->nargs; i++)
+    if (side_sources(a, k, e->args[i], used, err) != WY_OK) return err->code;
+  return WY_OK;
 }
 
-static wy_status_t split_join(wy_qa_t *a, size_t k, const wy_ast_join_t *j, join_cond_t *jc,
-                              wy_error_t *err) {
-  const wy_ast_expr_t *on = j->on;
-  char *text = wy_analyze_expr_text(on);
-  wy_status_t st = WY_OK;
-  if (on->kind != WY_AST_COMPARE || on->op != WY_AST_OP_EQ) {
-    st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column,
-                          "Unsupported join expression: %s", text);
-  } else {
-    for (int i = 0; i < 2 && st == WY_OK; i++) {
-      bool l = false, r = false, later = false;
-      ast_sources(a, k, on->args[i], &l, &r, &later);
-      if (l == r || later) {
-        char *side = wy_analyze_expr_text(on->args[i]);
-        st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column,
-                              "Invalid comparison expression '%s' in join '(%s)'. Each side of the "
-                              "join comparision must contain references from exactly one source.",
-                              side, text);
-        free(side);
-      } else {
-        jc->side[l ? 0 : 1] = on->args[i];
-      }
-    }
-    if (st == WY_OK && (!jc->side[0] || !jc->side[1]))
-      st = wy_error_set_pos(err, WY_ERR_ANALYSIS, on->pos.line, on->pos.column,
-                            "Invalid join condition: %s", text);
-  }
+/* The one source a side of the condition refers to, or ksqlDB's refusal. */
+static wy_status_t only_source(const wy_qa_t *a, size_t k, const wy_ast_expr_t *side,
+                               const wy_ast_expr_t *on, int *out, wy_error_t *err) {
+  bool *used = calloc(k + 1, sizeof *used);
+  if (!used) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = side_sources(a, k, side, used, err);
+  size_t n = 0;
+  for (size_t i = 0; i <= k; i++)
+    if (used[i]) *out = (int)i, n++;
+  free(used);
+  if (st != WY_OK || n == 1) return st;
+  char *text = on_text(on), *sidet = on_text(side);
+  wy_error_set(err, WY_ERR_ANALYSIS,
+               "Invalid comparison expression '%s' in join '%s'. Each side of the join "
+               "comparision must contain references from exactly one source.",
+               sidet ? sidet : "?", text ? text : "?");
   free(text);
-  return st;
+  free(sidet);
+  return err->code;
+}
+
+static const char *window_name(wy_window_kind_t w) {
+  return w == WY_WINDOW_SESSION ? "SESSION" : w == WY_WINDOW_HOPPING ? "HOPPING" : "TUMBLING";
+}
+
+/* ksqlDB's refusals of sources windowed differently. */
+static wy_status_t check_windowing(const wy_source_ref_t *l, const wy_source_ref_t *r,
+                                   wy_error_t *err) {
+  wy_window_kind_t lw = l->def->window, rw = r->def->window;
+  if ((lw == WY_WINDOW_NONE) != (rw == WY_WINDOW_NONE))
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Can not join windowed source to non-windowed source.\n`%s` is %s "
+                        "windowed\n`%s` is %s windowed",
+                        l->alias, lw == WY_WINDOW_NONE ? "not" : window_name(lw), r->alias,
+                        rw == WY_WINDOW_NONE ? "not" : window_name(rw));
+  if (lw == WY_WINDOW_NONE || (lw == WY_WINDOW_SESSION) == (rw == WY_WINDOW_SESSION)) return WY_OK;
+  return wy_error_set(
+      err, WY_ERR_ANALYSIS,
+      "Incompatible windowed sources.\nLeft source: %s\nRight source: %s\nSession windowed "
+      "sources can only be joined to other session windowed sources, and may still not result "
+      "in expected behaviour as session bounds must be an exact match for the join to "
+      "work\nHopping and tumbling windowed sources can only be joined to other hopping and "
+      "tumbling windowed sources",
+      window_name(lw), window_name(rw));
+}
+
+/* ksqlDB's checks of join k's ON clause, all made before any join is planned: a single
+ * equality, known columns, each side from one source, the two sides from two sources
+ * one of which is source k; jc gets the side of the sources before k first. */
+static wy_status_t analyze_on(wy_qa_t *a, size_t k, join_cond_t *jc, wy_error_t *err) {
+  const wy_ast_expr_t *on = a->q->joins[k - 1]->on;
+  if (on->kind != WY_AST_COMPARE) {
+    char *text = on_text(on);
+    if (on->kind == WY_AST_AND && is_equality(on->args[0]) && is_equality(on->args[1]))
+      wy_error_set(err, WY_ERR_ANALYSIS,
+                   "Invalid join condition: joins on multiple conditions are not yet supported. "
+                   "Got %s.",
+                   text ? text : "?");
+    else
+      wy_error_set(err, WY_ERR_ANALYSIS, "Unsupported join expression: %s", text ? text : "?");
+    free(text);
+    return err->code;
+  }
+  if (!is_equality(on))
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Only equality join criteria is supported.");
+  int src[2] = {-1, -1};
+  for (int i = 0; i < 2; i++)
+    if (only_source(a, k, on->args[i], on, &src[i], err) != WY_OK) return err->code;
+  const char *ln = a->src[src[0]].alias, *rn = a->src[src[1]].alias;
+  if (src[0] == src[1])
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Each side of the join must reference exactly one source and not the same "
+                        "source. Left side references %s and right references %s",
+                        ln, rn);
+  if (check_windowing(&a->src[src[0]], &a->src[src[1]], err) != WY_OK) return err->code;
+  if ((size_t)src[0] != k && (size_t)src[1] != k)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "A join criteria is expected to reference the source (%s) in the FROM "
+                        "clause, instead the right source references %s and the left source "
+                        "references %s",
+                        a->src[k].alias, rn, ln);
+  bool flipped = (size_t)src[0] == k;
+  jc->side[0] = on->args[flipped ? 1 : 0];
+  jc->side[1] = on->args[flipped ? 0 : 1];
+  return WY_OK;
 }
 
 static bool side_is_plain_column(wy_qa_t *a, const wy_ast_expr_t *e) {
@@ -189,6 +270,58 @@ static const char *join_word(const wy_ast_join_t *j) {
                                         : "[INNER]";
 }
 
+/* ---- joins of windowed sources ---------------------------------------------------- */
+
+static const char *window_word(wy_window_kind_t w) {
+  static const char *const words[] = {[WY_WINDOW_NONE] = "not",
+                                      [WY_WINDOW_TUMBLING] = "TUMBLING",
+                                      [WY_WINDOW_HOPPING] = "HOPPING",
+                                      [WY_WINDOW_SESSION] = "SESSION"};
+  return words[w];
+}
+
+/* Windowed sources join only windowed sources of a compatible kind (sessions with
+ * sessions, time windows with time windows), matching when their windowed keys are
+ * equal; the result keeps the left's window. ksqlDB's messages otherwise. */
+static wy_status_t windowed_join_sides(wy_qa_t *a, size_t k, wy_error_t *err) {
+  const wy_source_ref_t *L = &a->src[0], *R = &a->src[k];
+  wy_window_kind_t lw = L->def->window, rw = R->def->window;
+  if ((lw == WY_WINDOW_NONE) != (rw == WY_WINDOW_NONE))
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Can not join windowed source to non-windowed source.\n"
+                        "`%s` is %s windowed\n`%s` is %s windowed",
+                        L->alias, window_word(lw), R->alias, window_word(rw));
+  if (lw == WY_WINDOW_NONE) return WY_OK;
+  if ((lw == WY_WINDOW_SESSION) != (rw == WY_WINDOW_SESSION))
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS,
+        "Incompatible windowed sources.\nLeft source: %s\nRight source: %s\n"
+        "Session windowed sources can only be joined to other session windowed sources, and "
+        "may still not result in expected behaviour as session bounds must be an exact match for "
+        "the join to work\n"
+        "Hopping and tumbling windowed sources can only be joined to other hopping and "
+        "tumbling windowed sources",
+        window_word(lw), window_word(rw));
+  a->result_window = lw;
+  a->result_window_size = L->def->window_size_ms;
+  return WY_OK;
+}
+
+/* A windowed side is never re-keyed: a repartition would lose its window (ksqlDB's issue
+ * 4385). Nor do sides whose windowed keys differ in window or key format, which only a
+ * repartition would bring together. */
+static wy_status_t windowed_join_keys(const wy_qa_t *a, size_t k, bool rekey_left, bool rekey_right,
+                                      wy_error_t *err) {
+  const wy_source_def_t *L = a->src[0].def, *R = a->src[k].def;
+  if (L->window == WY_WINDOW_NONE) return WY_OK;
+  if (rekey_left || rekey_right || L->window != R->window ||
+      L->window_size_ms != R->window_size_ms || strcmp(L->key_format.name, R->key_format.name))
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Implicit repartitioning of windowed sources is not supported. See "
+                        "https://github.com/confluentinc/ksql/issues/4385.");
+  return WY_OK;
+}
+
 /* ksqlDB's refusals that depend on the two sides' kinds and sources alone. */
 static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char *left_name,
                                const wy_ast_join_t *j, wy_error_t *err) {
@@ -206,13 +339,7 @@ static wy_status_t check_sides(wy_qa_t *a, size_t k, bool left_table, const char
         "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.",
         list);
   }
-  bool lw = a->src[0].def->window != WY_WINDOW_NONE, rw = R->def->window != WY_WINDOW_NONE;
-  if (lw || rw) {
-    if (lw != rw)
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Can not join windowed source to non-windowed source.");
-    return wy_error_set(err, WY_ERR_UNSUPPORTED, "joins of windowed sources are not supported yet");
-  }
+  if (windowed_join_sides(a, k, err) != WY_OK) return err->code;
   if (left_table && !R->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Invalid join order: table-stream joins are not supported; only "
@@ -265,13 +392,30 @@ static wy_status_t key_type_of(wy_qa_t *a, const join_cond_t *jc, const wy_type_
   return st;
 }
 
+/* A map cannot be a key: ksqlDB names the join key after the left column, as the
+ * joined schema names it (<alias>_<column>), or ROWKEY. */
+static wy_status_t check_key_type(wy_qa_t *a, const wy_ast_expr_t *left, const wy_type_t *t,
+                                  wy_error_t *err) {
+  char name[512] = "ROWKEY";
+  if (left->kind == WY_AST_COLUMN) {
+    wy_error_t ig;
+    const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, left->qualifier, left->name, "", &ig);
+    if (c) snprintf(name, sizeof name, "%s_%s", c->alias, c->name);
+  }
+  wy_schema_t s;
+  wy_schema_init(&s);
+  wy_status_t st = wy_schema_add(&s, name, wy_type_ref(t), WY_NS_KEY, NULL, err);
+  if (st == WY_OK) st = wy_analyze_check_key_types(&s, err);
+  wy_schema_clear(&s);
+  return st;
+}
+
 /* The joined row's columns: each side's (after its re-key column) with its pseudo
  * columns, then the join key, the row's key column. A source's columns are named as
  * ksqlDB names them inside a join, `<alias>_<column>`; the result of earlier joins
  * (alias NULL) keeps its names. Names are for EXPLAIN: expressions address slots. */
 static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
                                  const wy_type_t *key_type, wy_error_t *err) {
-  static const char *const pseudo[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
   const wy_logical_t *sides[2] = {jn->left, jn->right};
   size_t drop[2] = {jn->join.left_drop, jn->join.right_drop};
   wy_status_t st = WY_OK;
@@ -279,13 +423,12 @@ static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
     const wy_schema_t *sc = &sides[s]->schema;
     for (size_t i = drop[s]; st == WY_OK && i < sc->n + WY_ROW_NPSEUDO; i++) {
       bool real = i < sc->n;
-      const char *col = real ? sc->cols[i].name : pseudo[i - sc->n];
+      const char *col = real ? sc->cols[i].name : wy_row_pseudo_name((int)(i - sc->n));
       char *name = NULL;
       if (alias[s] && asprintf(&name, "%s_%s", alias[s], col) < 0) name = NULL;
       if (alias[s] && !name) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-      const wy_type_t *t = real             ? wy_type_ref(sc->cols[i].type)
-                           : i - sc->n == 1 ? wy_type_int()
-                                            : wy_type_bigint();
+      const wy_type_t *t =
+          real ? wy_type_ref(sc->cols[i].type) : wy_row_pseudo_type((int)(i - sc->n));
       st = wy_analyze_add_column(jn, name ? name : col, t, WY_NS_VALUE, err);
       free(name);
     }
@@ -310,16 +453,15 @@ static void left_name(const wy_qa_t *a, size_t k, char *buf, size_t cap) {
 }
 
 /* Join k: the result so far (*left, taken and replaced) with source k. */
-static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *left_table,
-                             key_set_t *keys, bool *synthetic, const wy_type_t **key_type,
-                             wy_error_t *err) {
+static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_logical_t **left,
+                             bool *left_table, key_set_t *keys, bool *synthetic,
+                             const wy_type_t **key_type, wy_error_t *err) {
   const wy_ast_join_t *j = a->q->joins[k - 1];
   const wy_source_ref_t *R = &a->src[k];
   char lname[512];
   left_name(a, k, lname, sizeof lname);
   if (check_sides(a, k, *left_table, lname, j, err) != WY_OK) return err->code;
-  join_cond_t jc = {{NULL, NULL}};
-  if (split_join(a, k, j, &jc, err) != WY_OK) return err->code;
+  join_cond_t jc = *cond;
   int rk = -1;
   bool right_keyed = wy_analyze_is_key_ref(a, jc.side[1], R, &rk) &&
                      wy_schema_count_ns(&R->def->schema, WY_NS_KEY) == 1;
@@ -333,8 +475,11 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
     wy_error_t ig;
     const wy_scope_col_t *c =
         wy_scope_resolve(&a->in_scope, jc.side[0]->qualifier, jc.side[0]->name, "", &ig);
-    if (c && key_set_has(keys, c->slot)) left_slot = c->slot;
+    /* the result so far is keyed by its last join's key, its last column */
+    if (c && key_set_has(keys, c->slot)) left_slot = R->base - WY_ROW_NPSEUDO - 1;
   }
+  if (windowed_join_keys(a, k, left_slot < 0, !right_keyed && !R->table, err) != WY_OK)
+    return err->code;
   if (R->table && !right_keyed) {
     wy_error_t ig;
     const wy_scope_col_t *lc =
@@ -381,7 +526,9 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
         "A FULL OUTER table-table join is supported only as the first join of an n-way join.");
   wy_type_unref(*key_type);
   *key_type = NULL;
-  if (key_type_of(a, &jc, key_type, err) != WY_OK) return err->code;
+  if (key_type_of(a, &jc, key_type, err) != WY_OK ||
+      check_key_type(a, jc.side[0], *key_type, err) != WY_OK)
+    return err->code;
 
   /* the two sides: the left re-keyed unless keyed, the right a source, re-keyed unless
    * keyed (a table always is) */
@@ -440,22 +587,205 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, wy_logical_t **left, bool *le
   return WY_OK;
 }
 
+/* The synthetic key's name: ROWKEY, or ROWKEY_<n> with the lowest n no source column
+ * takes, as ksqlDB names it. */
+static void synthetic_key_name(const wy_qa_t *a, char *buf, size_t cap) {
+  for (int n = 0;; n++) {
+    if (n == 0)
+      snprintf(buf, cap, "ROWKEY");
+    else
+      snprintf(buf, cap, "ROWKEY_%d", n);
+    bool taken = false;
+    for (size_t i = 0; i < a->nsrc && !taken; i++)
+      taken = wy_schema_find(&a->src[i].def->schema, buf) >= 0;
+    if (!taken) return;
+  }
+}
+
+/* The projection's key column, a column equal to the join key: its value is the join
+ * key itself, which a missing side (an outer join's) does not null. */
+static wy_status_t key_from_join_key(wy_qa_t *a, wy_proj_item_t *it, wy_error_t *err) {
+  if (!it->col) return WY_OK;
+  const wy_type_t *t = wy_type_ref(wy_expr_type(it->expr));
+  wy_expr_t *x = wy_expr_column(it->col->name, a->rowkey_slot, t, it->pos_line, it->pos_col);
+  if (!x || wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
+    wy_expr_destroy(x);
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  wy_expr_destroy(it->expr);
+  it->expr = x;
+  return WY_OK;
+}
+
+/* One partition expression over the joined row, compiled into sk's exprs[i]. */
+static wy_status_t partition_key(wy_qa_t *a, wy_logical_t *sk, size_t i, int *counter,
+                                 wy_scope_t *pscope, wy_error_t *err) {
+  const wy_ast_expr_t *pe = a->q->partition_by[i];
+  wy_convert_ctx_t cx = {
+      .scope = &a->in_scope, .catalog = a->cx->catalog, .clause = "PARTITION BY"};
+  wy_expr_t *x = wy_convert_bind(&cx, pe, a->cx->registry, false, err);
+  if (!x) return err->code;
+  const wy_scope_col_t *c = NULL;
+  char name[256];
+  if (pe->kind == WY_AST_COLUMN) {
+    wy_error_t ig;
+    c = wy_scope_resolve(&a->in_scope, pe->qualifier, pe->name, "", &ig);
+    snprintf(name, sizeof name, "%s", pe->name);
+  } else if (pe->kind == WY_AST_DEREF) {
+    snprintf(name, sizeof name, "%s", pe->name);
+  } else {
+    snprintf(name, sizeof name, "KSQL_COL_%d", (*counter)++);
+  }
+  wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
+  e->name = strdup(name);
+  e->type = wy_type_ref(wy_expr_type(x));
+  e->prog = wy_analyze_compile(x, err);
+  wy_expr_destroy(x);
+  if (!e->name || !e->prog)
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK)
+    return err->code;
+  return wy_scope_add(pscope, c ? c->source : "", c ? c->alias : "", name, (int)i,
+                      wy_type_ref(e->type), true, false, false, err);
+}
+
+/* Source s's columns in the re-keyed row, as ksqlDB lays a joined row out: value
+ * columns, its pseudo columns (plain values now), key columns; a column that became a
+ * key is not repeated. */
+static wy_status_t partition_side(wy_qa_t *a, size_t s, size_t nk, const bool *consumed,
+                                  wy_scope_t *pscope, wy_error_t *err) {
+  int from = a->src[s].base, to = from + (int)a->src[s].def->schema.n + WY_ROW_NPSEUDO;
+  for (int pass = 0; pass < 3; pass++)
+    for (size_t i = 0; i < a->in_scope.n; i++) {
+      const wy_scope_col_t *c = &a->in_scope.cols[i];
+      int kind = c->pseudo ? 1 : c->is_key ? 2 : 0;
+      if (c->slot < from || c->slot >= to || kind != pass || consumed[c->slot]) continue;
+      if (wy_scope_add(pscope, c->source, c->alias, c->name, (int)nk + c->slot,
+                       wy_type_ref(c->type), false, false, c->header, err) != WY_OK)
+        return err->code;
+    }
+  return WY_OK;
+}
+
+/* PARTITION BY over a join: the joined row re-keyed in place (the sink writes the new
+ * key), its columns kept as values; the projection then sees that row, whose key must
+ * be the partitioning expressions (ks). */
+static wy_status_t join_partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *ks,
+                                     wy_scope_t *pscope, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  size_t nk = q->npartition_by, width = (*node)->schema.n;
+  if ((*node)->table)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Unsupported PARTITION BY on a table: only streams can be repartitioned.");
+  for (size_t i = 0; i < nk; i++)
+    if (q->partition_by[i]->kind == WY_AST_LITERAL && q->partition_by[i]->lit == WY_AST_LIT_NULL)
+      return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                          "PARTITION BY NULL over a join is not supported yet");
+  if (wy_limit_check(err, WY_LIMIT_KEY_COLUMNS, "PARTITION BY", nk, q->partition_by[0]->pos.line,
+                     q->partition_by[0]->pos.column) != WY_OK ||
+      wy_key_spec_init(ks, nk, "partitioning expression", err) != WY_OK)
+    return err->code;
+  wy_logical_t *sk = wy_logical_new(WY_LOGICAL_SELECT_KEY, *node);
+  bool *consumed = calloc(width + WY_ROW_NPSEUDO + 1, sizeof *consumed);
+  if (sk) *node = sk;
+  if (!sk || !consumed || !(sk->exprs = calloc(nk, sizeof *sk->exprs)) ||
+      !(sk->keep = calloc(width + 1, sizeof *sk->keep))) {
+    free(consumed);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  int counter = 0;
+  wy_status_t st = WY_OK;
+  for (size_t i = 0; st == WY_OK && i < nk; i++) {
+    st = partition_key(a, sk, i, &counter, pscope, err);
+    const wy_scope_col_t *c = st == WY_OK ? &pscope->cols[pscope->n - 1] : NULL;
+    if (c && c->alias[0]) {
+      wy_error_t ig;
+      const wy_ast_expr_t *pe = q->partition_by[i];
+      const wy_scope_col_t *in = wy_scope_resolve(&a->in_scope, pe->qualifier, pe->name, "", &ig);
+      if (in) consumed[in->slot] = true;
+    }
+    ks->ast[i] = q->partition_by[i];
+    ks->slot[i] = (int)i;
+  }
+  for (size_t c = 0; st == WY_OK && c < width; c++) {
+    sk->keep[sk->nkeep++] = (int)c;
+    st = wy_analyze_add_column(sk, sk->input->schema.cols[c].name,
+                               wy_type_ref(sk->input->schema.cols[c].type), WY_NS_VALUE, err);
+  }
+  for (size_t s = 0; st == WY_OK && s < a->nsrc; s++)
+    st = partition_side(a, s, nk, consumed, pscope, err);
+  free(consumed);
+  sk->nkey = nk;
+  ks->by_slot = true;
+  ks->qualify = true;
+  return st;
+}
+
+/* What the joins yield: the tree, whether it is a table, and its key. */
+typedef struct join_result {
+  wy_logical_t *node;
+  bool table, synthetic;
+  key_set_t keys; /* the columns equal to the key (not synthetic) */
+  const wy_type_t *key_type;
+} join_result_t;
+
+static void join_result_free(join_result_t *r) {
+  wy_logical_destroy(r->node);
+  key_set_free(&r->keys);
+  wy_type_unref(r->key_type);
+  memset(r, 0, sizeof *r);
+}
+
+/* Every JOIN of the query, left-deep; a synthetic key joins the input scope. */
+static wy_status_t build_joins(wy_qa_t *a, join_result_t *r, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  memset(r, 0, sizeof *r);
+  r->table = a->src[0].table;
+  join_cond_t *conds = calloc(q->njoins + 1, sizeof *conds);
+  wy_status_t st = conds ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t k = 1; st == WY_OK && k <= q->njoins; k++) st = analyze_on(a, k, &conds[k - 1], err);
+  if (st == WY_OK) st = wy_analyze_source(a, a->src[0].def, &r->node, err);
+  for (size_t k = 1; st == WY_OK && k <= q->njoins; k++)
+    st = join_step(a, k, &conds[k - 1], &r->node, &r->table, &r->keys, &r->synthetic, &r->key_type,
+                   err);
+  free(conds);
+  char rowkey[64];
+  synthetic_key_name(a, rowkey, sizeof rowkey);
+  if (st == WY_OK && r->synthetic)
+    st = wy_scope_add(&a->in_scope, "", "", rowkey, a->rowkey_slot, wy_type_ref(r->key_type), true,
+                      false, false, err);
+  return st;
+}
+
+wy_status_t wy_analyze_join_input(wy_qa_t *a, wy_logical_t **node, bool *table, wy_error_t *err) {
+  join_result_t r;
+  wy_status_t st = build_joins(a, &r, err);
+  *node = r.node;
+  *table = r.table;
+  r.node = NULL;
+  join_result_free(&r);
+  return st;
+}
+
 wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
-  wy_logical_t *node = NULL;
-  bool table = a->src[0].table, synthetic = false;
-  key_set_t keys = {0};
-  const wy_type_t *key_type = NULL;
-  wy_status_t st = wy_analyze_source(a, a->src[0].def, &node, err);
-  for (size_t k = 1; st == WY_OK && k <= q->njoins; k++)
-    st = join_step(a, k, &node, &table, &keys, &synthetic, &key_type, err);
-  if (st == WY_OK && synthetic)
-    st = wy_scope_add(&a->in_scope, "", "", "ROWKEY", a->rowkey_slot, wy_type_ref(key_type), true,
-                      false, false, err);
+  join_result_t r;
+  wy_status_t st = build_joins(a, &r, err);
+  wy_logical_t *node = r.node;
+  r.node = NULL;
+  bool synthetic = r.synthetic;
+  const key_set_t keys = r.keys; /* r owns them */
   if (st == WY_OK) st = wy_analyze_where(a, &a->in_scope, &node, err);
   wy_key_spec_t ks = {0};
-  if (st == WY_OK) st = wy_key_spec_init(&ks, 1, "join expression", err);
-  if (st == WY_OK) {
+  wy_scope_t pscope;
+  wy_scope_init(&pscope);
+  bool partitioned = q->has_partition_by && q->npartition_by > 0;
+  const wy_scope_t *scope = partitioned ? &pscope : &a->in_scope;
+  if (st == WY_OK && partitioned)
+    st = join_partition_by(a, &node, &ks, &pscope, err);
+  else if (st == WY_OK)
+    st = wy_key_spec_init(&ks, 1, "join expression", err);
+  if (st == WY_OK && !partitioned) {
     if (synthetic) {
       ks.slot[0] = a->rowkey_slot;
       ks.synthetic = true;
@@ -467,19 +797,23 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
     }
   }
   wy_proj_t p = {0};
-  int key_item[1];
-  if (st == WY_OK) st = wy_analyze_projection(a, &p, &a->in_scope, NULL, err);
+  int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
+  if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (st == WY_OK) st = wy_analyze_projection(a, &p, scope, NULL, err);
   if (st == WY_OK) st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
+  if (st == WY_OK && !synthetic && !partitioned)
+    st = key_from_join_key(a, &p.items[key_item[0]], err);
   if (st == WY_OK) {
     wy_logical_t *proj = NULL;
-    st = wy_analyze_project(a, &p, key_item, 1, node, &proj, err);
+    st = wy_analyze_project(a, &p, key_item, ks.n, node, &proj, err);
     node = proj;
   }
+  free(key_item);
+  wy_scope_clear(&pscope);
   bool result_table = node && node->table;
   wy_proj_free(&p);
   wy_key_spec_free(&ks);
-  key_set_free(&keys);
-  wy_type_unref(key_type);
+  join_result_free(&r);
   if (st != WY_OK) {
     wy_logical_destroy(node);
     return st;

@@ -3,6 +3,15 @@
 
 #include <stdlib.h>
 
+static const char *const pseudo_names[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET",
+                                                         "WINDOWSTART", "WINDOWEND"};
+
+const char *wy_row_pseudo_name(int i) {
+  return i >= 0 && i < WY_ROW_NPSEUDO ? pseudo_names[i] : NULL;
+}
+
+const wy_type_t *wy_row_pseudo_type(int i) { return i == 1 ? wy_type_int() : wy_type_bigint(); }
+
 void wy_named_exprs_free(wy_named_expr_t *e, size_t n) {
   for (size_t i = 0; e && i < n; i++) {
     free(e[i].name);

@@ -10,8 +10,9 @@
  * plan, and takes the compiled programs over as it goes.
  *
  * Rows: every node's output row is its schema's columns, key columns first, followed by
- * three pseudo columns (ROWTIME, ROWPARTITION, ROWOFFSET); expressions index that layout
- * directly. A JOIN's row is the left row (with its pseudo columns, after dropping the
+ * five pseudo columns (ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND: the
+ * window bounds are NULL unless the row's key is windowed); expressions index that
+ * layout directly. A JOIN's row is the left row (with its pseudo columns, after dropping the
  * left side's leading re-key columns) followed by the right row likewise, then the join
  * key (ROWKEY). An AGGREGATE's row is the group keys, WINDOWSTART, WINDOWEND, then one
  * column per aggregate call.
@@ -30,8 +31,15 @@
 #include "engine/expr/expr.h"
 #include "udf/registry.h"
 
-/* The three pseudo columns after the real columns of every row. */
-#define WY_ROW_NPSEUDO 3
+/* The pseudo columns after the real columns of every row. The window bounds resolve
+ * only in the scope of a windowed source. */
+#define WY_ROW_NPSEUDO 5
+#define WY_PSEUDO_WINDOWSTART 3 /* index among the pseudo columns */
+#define WY_PSEUDO_WINDOWEND 4
+
+/* The name ("ROWTIME", ...) and type of pseudo column i. */
+const char *wy_row_pseudo_name(int i);
+const wy_type_t *wy_row_pseudo_type(int i);
 
 /* One column computed by an expression. */
 typedef struct wy_named_expr {
@@ -59,6 +67,7 @@ typedef enum {
   WY_LOGICAL_PROJECT,    /* SELECT: the result's columns, keys first */
   WY_LOGICAL_SELECT_KEY, /* new key columns (PARTITION BY, GROUP BY, a join's key) */
   WY_LOGICAL_AGGREGATE,  /* GROUP BY's aggregates, optionally over time windows */
+  WY_LOGICAL_SUPPRESS,   /* EMIT FINAL: a window's row once the window closes */
   WY_LOGICAL_JOIN,       /* two inputs joined on their key */
   WY_LOGICAL_SINK        /* the stream or table the query writes */
 } wy_logical_kind_t;
@@ -83,7 +92,8 @@ struct wy_logical {
     wy_format_spec_t key_format, value_format;
     int timestamp_slot;                /* -1: the record timestamp */
     wy_expr_program_t *timestamp_prog; /* a STRING time column with TIMESTAMP_FORMAT */
-    bool windowed;
+    wy_window_kind_t window;           /* the key's window (NONE: not windowed) */
+    int64_t window_size;               /* ms, of a TUMBLING or HOPPING window */
     uint8_t *used; /* per column: read by the query (NULL: all); lets decoders skip */
   } source;
 
@@ -101,12 +111,14 @@ struct wy_logical {
   char *repartition;
   bool table_source; /* SELECT_KEY of an aggregation over a table: it retracts */
 
-  struct { /* AGGREGATE */
+  struct { /* AGGREGATE, SUPPRESS (the window only) */
     size_t ncalls;
     wy_agg_call_t *calls;
-    int64_t window_size;    /* ms; 0: not windowed */
-    int64_t window_advance; /* HOPPING; TUMBLING: 0 (= size) */
-    int64_t window_grace;   /* late records are accepted until end + grace */
+    wy_window_kind_t window;  /* NONE: not windowed */
+    int64_t window_size;      /* ms; a SESSION's inactivity gap; 0: not windowed */
+    int64_t window_advance;   /* HOPPING; TUMBLING: 0 (= size) */
+    int64_t window_grace;     /* late records are accepted until end + grace */
+    int64_t window_retention; /* how long the store keeps a window (>= size + grace) */
   } agg;
 
   struct { /* JOIN */
@@ -126,6 +138,7 @@ struct wy_logical {
     int timestamp_slot;                /* TIMESTAMP column of the sink, or -1 */
     wy_expr_program_t *timestamp_prog; /* a STRING one with TIMESTAMP_FORMAT, parsed */
     char *key_schema_name;             /* a Schema Registry key record's default name, or NULL */
+    wy_window_kind_t window;           /* the sink's keys are windowed (the rows carry it) */
   } sink;
 };
 

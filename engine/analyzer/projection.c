@@ -43,6 +43,11 @@ static char *next_generated_name(const wy_proj_t *p, const wy_ast_query_t *q, in
   }
 }
 
+/* Every source of a join has the pseudo columns. */
+static bool is_pseudo_name(const char *name) {
+  return !strcmp(name, "ROWTIME") || !strcmp(name, "ROWPARTITION") || !strcmp(name, "ROWOFFSET");
+}
+
 /* Default name of a select expression without alias. */
 static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p, int *counter) {
   if (e->kind == WY_AST_COLUMN) {
@@ -50,7 +55,7 @@ static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p
      * have a column of that name (ksqlDB: T_ID, but VAL when only one side has VAL) */
     size_t having = 0;
     for (size_t i = 0; a->joined && i < a->nsrc; i++)
-      having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0;
+      having += wy_schema_find(&a->src[i].def->schema, e->name) >= 0 || is_pseudo_name(e->name);
     if (a->joined && e->qualifier && having > 1) {
       char buf[512];
       snprintf(buf, sizeof buf, "%s_%s", e->qualifier, e->name);
@@ -68,6 +73,67 @@ static wy_status_t check_reserved_alias(const wy_ast_select_item_t *it, wy_error
         err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
         "`%s` is a reserved column name. You cannot use it as an alias for a column.", it->alias);
   return WY_OK;
+}
+
+/* One column of a `*` expansion. */
+static wy_status_t push_star_column(wy_qa_t *a, wy_proj_t *p, const wy_scope_col_t *col,
+                                    const wy_ast_select_item_t *it, wy_error_t *err) {
+  wy_proj_item_t *pi = proj_push(p);
+  if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  char buf[512];
+  if (a->joined && col->alias[0])
+    snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
+  else
+    snprintf(buf, sizeof buf, "%s", col->name);
+  pi->name = strdup(buf);
+  pi->expr =
+      wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line, it->pos.column);
+  if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  pi->col = col;
+  if (col->slot >= 0 && (size_t)col->slot < a->nused) a->used[col->slot] = 1;
+  wy_analyze_lineage_column(a, pi->name, NULL, col);
+  return WY_OK;
+}
+
+static bool is_window_bound(const wy_scope_col_t *col) {
+  return col->pseudo && (!strcmp(col->name, "WINDOWSTART") || !strcmp(col->name, "WINDOWEND"));
+}
+
+/* The window bounds of a windowed source (its WINDOWSTART and WINDOWEND pseudo columns,
+ * which only windowed sources have in scope), once per source. */
+static wy_status_t push_window_bounds(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
+                                      const char *alias, wy_strlist_t *done,
+                                      const wy_ast_select_item_t *it, wy_error_t *err) {
+  if (wy_strlist_has(done, alias)) return WY_OK;
+  if (!wy_strlist_add(done, alias)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t c = 0; c < scope->n; c++)
+    if (is_window_bound(&scope->cols[c]) && !strcmp(scope->cols[c].alias, alias) &&
+        push_star_column(a, p, &scope->cols[c], it, err) != WY_OK)
+      return err->code;
+  return WY_OK;
+}
+
+/* `*` (or `S.*`) over the scope's real columns: after PARTITION BY the scope is the
+ * re-keyed row, so `*` sees the new key first. A windowed source's bounds follow its
+ * key columns where ksqlDB shows them: in a join's columns, and in a SELECT's (push and
+ * pull queries); a persistent query over one windowed stream keeps them in its key. */
+static wy_status_t expand_star(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
+                               const wy_ast_select_item_t *it, wy_error_t *err) {
+  bool windows = a->cx->transient || a->joined;
+  wy_strlist_t done = {0};
+  wy_status_t st = WY_OK;
+  for (size_t c = 0; c < scope->n && st == WY_OK; c++) {
+    const wy_scope_col_t *col = &scope->cols[c];
+    if (it->kind == WY_AST_ITEM_SOURCE_ALL && strcmp(it->source, col->alias) != 0 &&
+        strcmp(it->source, col->source) != 0)
+      continue;
+    if (windows && ((!col->pseudo && !col->is_key) || is_window_bound(col)))
+      st = push_window_bounds(a, p, scope, col->alias, &done, it, err);
+    if (st == WY_OK && !col->pseudo) st = push_star_column(a, p, col, it, err);
+  }
+  wy_strlist_free(&done);
+  return st;
 }
 
 /* Build the projection over a scope; aggregates go through the rewrite hook. */
@@ -104,30 +170,7 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
         }
         continue;
       }
-      /* Expand over the scope's real columns: after PARTITION BY the scope is the
-       * re-keyed row, so `*` sees the new key first. */
-      for (size_t c = 0; c < scope->n; c++) {
-        const wy_scope_col_t *col = &scope->cols[c];
-        if (col->pseudo) continue;
-        if (it->kind == WY_AST_ITEM_SOURCE_ALL && strcmp(it->source, col->alias) != 0 &&
-            strcmp(it->source, col->source) != 0)
-          continue;
-        wy_proj_item_t *pi = proj_push(p);
-        if (!pi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-        char buf[512];
-        if (a->joined)
-          snprintf(buf, sizeof buf, "%s_%s", col->alias, col->name);
-        else
-          snprintf(buf, sizeof buf, "%s", col->name);
-        pi->name = strdup(buf);
-        pi->expr = wy_expr_column(col->name, col->slot, wy_type_ref(col->type), it->pos.line,
-                                  it->pos.column);
-        if (!pi->expr || wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK)
-          return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-        pi->col = col;
-        if (col->slot >= 0 && (size_t)col->slot < a->nused) a->used[col->slot] = 1;
-        wy_analyze_lineage_column(a, pi->name, NULL, col);
-      }
+      if (expand_star(a, p, scope, it, err) != WY_OK) return err->code;
       continue;
     }
     if (it->kind == WY_AST_ITEM_STRUCT_ALL)
@@ -173,12 +216,7 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
     if (!a->aggregate && it->expr->kind == WY_AST_COLUMN) {
       wy_error_t ignore;
       pi->col = wy_scope_resolve(scope, it->expr->qualifier, it->expr->name, "SELECT", &ignore);
-      if (pi->col && pi->col->pseudo && !it->alias && strcmp(pi->col->name, "ROWTIME") != 0)
-        return wy_error_set_pos(
-            err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
-            "Reserved column name in select: `%s`. Please remove or alias the column.",
-            pi->col->name);
-      if (pi->col && pi->col->pseudo && !it->alias)
+      if (pi->col && pi->col->pseudo && !it->alias && wy_analyze_is_reserved(pi->name))
         return wy_error_set_pos(
             err, WY_ERR_ANALYSIS, it->pos.line, it->pos.column,
             "Reserved column name in select: `%s`. Please remove or alias the column.",
@@ -276,6 +314,14 @@ static bool item_matches_key(wy_qa_t *a, const wy_proj_item_t *it, const wy_key_
   return it->col && it->col->slot == ks->slot[k];
 }
 
+/* Where a join's key column stands among the columns equal to the key (the first is the
+ * one ksqlDB names the key after); past them for any other item. */
+static size_t alt_rank(const wy_key_spec_t *ks, const wy_proj_item_t *it) {
+  for (size_t i = 0; it->col && i < ks->nalt; i++)
+    if (it->col->slot == ks->alt_slots[i]) return i;
+  return ks->nalt;
+}
+
 wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t *ks, int *key_item,
                                    wy_error_t *err) {
   wy_strlist_t missing = {0};
@@ -285,9 +331,15 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
     const char *first = NULL;
     for (size_t i = 0; i < p->n; i++) {
       if (!item_matches_key(a, &p->items[i], ks, k)) continue;
-      if (key_item[k] >= 0 && (!p->items[i].ast || !p->items[key_item[k]].ast)) {
-        /* `*` expands both join columns: the first is the key, the other a value */
-        if (!p->items[key_item[k]].ast && p->items[i].ast) {
+      const wy_proj_item_t *kept = key_item[k] >= 0 ? &p->items[key_item[k]] : NULL;
+      if (kept && ks->nalt &&
+          !(kept->ast && p->items[i].ast && alt_rank(ks, kept) == 0 &&
+            alt_rank(ks, &p->items[i]) == 0)) {
+        /* a join's key is the column ksqlDB names it after (the left's) if selected, else
+         * an equal one; an explicit item before a `*` expansion; the others are values */
+        const wy_proj_item_t *it = &p->items[i];
+        size_t rk = alt_rank(ks, kept) * 2 + !kept->ast, ri = alt_rank(ks, it) * 2 + !it->ast;
+        if (ri < rk) {
           p->items[key_item[k]].is_key = false;
           key_item[k] = (int)i;
           first = p->items[i].name;
@@ -296,18 +348,25 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
         continue;
       }
       if (key_item[k] >= 0) {
-        char keyname[256];
-        snprintf(keyname, sizeof keyname, "%s", first);
+        /* a join's key column is named as the joined row names it: <alias>_<column> */
+        char keyname[512];
+        const wy_scope_col_t *kc = p->items[i].col;
+        if (a->joined && kc && kc->alias[0])
+          snprintf(keyname, sizeof keyname, "%s_%s", kc->alias, kc->name);
+        else
+          snprintf(keyname, sizeof keyname, "%s", first);
         wy_strlist_free(&missing);
         if (strcmp(ks->kind_word, "grouping expression") == 0)
           return wy_error_set(err, WY_ERR_ANALYSIS,
                               "The projection contains a key column more than once: `%s` and `%s`.",
                               first, p->items[i].name);
+        /* ksqlDB lists the names in order */
+        const char *x = first, *y = p->items[i].name;
+        if (strcmp(x, y) > 0) x = p->items[i].name, y = first;
         return wy_error_set(
             err, WY_ERR_ANALYSIS,
             "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
-            ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : first, first,
-            p->items[i].name);
+            ks->ast[k] && ks->ast[k]->kind == WY_AST_COLUMN ? ks->ast[k]->name : keyname, x, y);
       }
       key_item[k] = (int)i;
       first = p->items[i].name;
@@ -400,7 +459,9 @@ wy_status_t wy_analyze_project(wy_qa_t *a, wy_proj_t *p, const int *key_item, si
     st = wy_error_set(err, WY_ERR_ANALYSIS, "The projection contains no value columns.");
   for (size_t j = 0; j < n && st == WY_OK; j++) {
     wy_proj_item_t *it = &p->items[order[j]];
-    if (j >= nkey && wy_analyze_is_reserved(it->name)) {
+    /* a SELECT's `*` shows a windowed source's bounds under their own names */
+    bool shown_bound = a->cx->transient && !it->ast && it->col && is_window_bound(it->col);
+    if (j >= nkey && wy_analyze_is_reserved(it->name) && !shown_bound) {
       st = wy_error_set(err, WY_ERR_ANALYSIS,
                         "Reserved column name in select: `%s`. Please remove or alias the column.",
                         it->name);

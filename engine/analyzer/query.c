@@ -17,9 +17,11 @@
 #include "engine/formats/avro.h"
 #include "engine/lineage/lineage.h"
 
-static const char *const pseudo_names[WY_ROW_NPSEUDO] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET"};
-
-static const wy_type_t *pseudo_type(int i) { return i == 1 ? wy_type_int() : wy_type_bigint(); }
+/* How many pseudo columns a row of source d shows: the window bounds only when its key
+ * is windowed. */
+static int visible_pseudo(const wy_source_def_t *d) {
+  return d->window != WY_WINDOW_NONE ? WY_ROW_NPSEUDO : WY_PSEUDO_WINDOWSTART;
+}
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -88,9 +90,9 @@ static wy_status_t add_source_to_scope(wy_qa_t *a, wy_source_ref_t *r, int base,
                      c->ns == WY_NS_HEADER || c->ns == WY_NS_HEADERS, err) != WY_OK)
       return err->code;
   }
-  for (int i = 0; i < WY_ROW_NPSEUDO; i++)
-    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, pseudo_names[i], base + (int)s->n + i,
-                     pseudo_type(i), false, true, false, err) != WY_OK)
+  for (int i = 0; i < visible_pseudo(r->def); i++)
+    if (wy_scope_add(&a->in_scope, r->def->name, r->alias, wy_row_pseudo_name(i),
+                     base + (int)s->n + i, wy_row_pseudo_type(i), false, true, false, err) != WY_OK)
       return err->code;
   return WY_OK;
 }
@@ -151,7 +153,8 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   if (wy_schema_copy(&n->schema, &d->schema, err) != WY_OK) return err->code;
   n->source.key_format = d->key_format;
   n->source.value_format = d->value_format;
-  n->source.windowed = d->window != WY_WINDOW_NONE;
+  n->source.window = d->window;
+  n->source.window_size = d->window_size_ms;
   n->source.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
   return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,
@@ -236,6 +239,7 @@ static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool
   n->sink.topic = strdup(t->topic);
   n->sink.key_format = t->key_format;
   n->sink.value_format = t->value_format;
+  n->sink.window = t->window;
   n->sink.timestamp_slot =
       t->timestamp_column ? wy_schema_find(out_schema, t->timestamp_column) : -1;
   a->lq->partitions = t->partitions;
@@ -282,6 +286,8 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   }
   d->topic = strdup(topic);
   d->sql = s->text ? strdup(s->text) : NULL;
+  d->window = a->result_window;
+  d->window_size_ms = a->result_window_size;
   /* Formats: WITH, else inherited from the (left) source. */
   wy_format_spec_t kf, vf;
   wy_format_spec_init(&kf, NULL);
@@ -337,6 +343,7 @@ wy_status_t wy_analyze_sink(wy_qa_t *a, wy_logical_t *input, bool result_is_tabl
   n->sink.topic = strdup(d->topic);
   n->sink.key_format = d->key_format;
   n->sink.value_format = d->value_format;
+  n->sink.window = d->window;
   n->sink.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&input->schema, d->timestamp_column) : -1;
   if (!n->sink.name || !n->sink.topic) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -446,9 +453,9 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
     st = wy_scope_add(pscope, r->def->name, r->alias, col->name, (int)c, wy_type_ref(col->type),
                       c < nk, false, false, err);
   }
-  for (int i = 0; i < WY_ROW_NPSEUDO && st == WY_OK; i++)
-    st = wy_scope_add(pscope, r->def->name, r->alias, pseudo_names[i], (int)sk->schema.n + i,
-                      pseudo_type(i), false, true, false, err);
+  for (int i = 0; i < visible_pseudo(r->def) && st == WY_OK; i++)
+    st = wy_scope_add(pscope, r->def->name, r->alias, wy_row_pseudo_name(i), (int)sk->schema.n + i,
+                      wy_row_pseudo_type(i), false, true, false, err);
   /* Key expressions now match the new key columns by slot. */
   for (size_t i = 0; i < nk; i++) ks->slot[i] = (int)i;
   ks->by_slot = true;
@@ -495,6 +502,11 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
     wy_logical_destroy(node);
     return st;
   }
+  /* A result keyed as its source keeps the source's window. */
+  if (!q->has_partition_by) {
+    a->result_window = r->def->window;
+    a->result_window_size = r->def->window_size_ms;
+  }
   /* Without a re-keying step the row's slots are the source's: the decoder may skip the
    * columns nothing reads. The TIMESTAMP column is read by the source itself. */
   if (!q->has_partition_by && (source->source.used = calloc(r->def->schema.n + 1, 1))) {
@@ -527,6 +539,23 @@ static wy_status_t set_query_id(wy_qa_t *a, wy_error_t *err) {
   return WY_OK;
 }
 
+/* A source joined a second time: ksqlDB supports no self joins. */
+static wy_status_t check_self_join(const wy_qa_t *a, size_t k, wy_error_t *err) {
+  const wy_source_def_t *d = a->src[k].def;
+  for (size_t i = 0; i < k; i++) {
+    if (a->src[i].def != d) continue;
+    if (k > 1)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "N-way joins do not support multiple occurrences of the same source. "
+                          "Source: '%s'.",
+                          d->name);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Can not join '%s' to '%s': self joins are not yet supported.", d->name,
+                        d->name);
+  }
+  return WY_OK;
+}
+
 /* FROM and JOIN: the sources, the input scope, the lineage inputs. A join's row is the
  * left row (a source's, or the joins' before it) with its pseudo columns, then the new
  * source's with its own, then the join key: source k starts where the row of the joins
@@ -546,7 +575,9 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   a->in_width = width + WY_ROW_NPSEUDO;
   a->rowkey_slot = -1;
   for (size_t k = 1; k <= q->njoins; k++) {
-    if (resolve_relation(a, q->joins[k - 1]->right, &a->src[k], err) != WY_OK) return err->code;
+    if (resolve_relation(a, q->joins[k - 1]->right, &a->src[k], err) != WY_OK ||
+        check_self_join(a, k, err) != WY_OK)
+      return err->code;
     a->nsrc++;
     a->joined = true;
     a->in_scope.joined = true;
@@ -556,6 +587,11 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
     a->rowkey_slot = width - 1;
     a->in_width = width + WY_ROW_NPSEUDO;
   }
+  if (!a->cx->transient)
+    for (size_t i = 0; i < a->nsrc; i++)
+      if (a->src[i].table && a->src[i].def->window != WY_WINDOW_NONE)
+        return wy_error_set(err, WY_ERR_ANALYSIS,
+                            "KSQL does not support persistent queries on windowed tables.");
   a->nused = (size_t)a->in_width + 1;
   a->used = calloc(a->nused, 1);
   a->lq->source_names = calloc(a->nsrc, sizeof *a->lq->source_names);
@@ -573,6 +609,89 @@ static wy_status_t resolve_sources(wy_qa_t *a, wy_error_t *err) {
   return WY_OK;
 }
 
+/* ---- references, checked as ksqlDB checks them when it prepares a statement ---------- */
+
+/* Is `name` a parameter of an enclosing lambda? */
+static bool lambda_param(const wy_ast_expr_t *const *lambdas, size_t nl, const char *name) {
+  for (size_t i = 0; i < nl; i++)
+    for (size_t p = 0; p < lambdas[i]->nnames; p++)
+      if (strcmp(lambdas[i]->names[p].text, name) == 0) return true;
+  return false;
+}
+
+static bool known_source(const wy_qa_t *a, const char *qualifier) {
+  for (size_t i = 0; i < a->nsrc; i++)
+    if (strcmp(a->src[i].alias, qualifier) == 0 || strcmp(a->src[i].def->name, qualifier) == 0)
+      return true;
+  return false;
+}
+
+/* A column names an unknown source, or (in a join, unqualified) a column of several. */
+static wy_status_t check_column_ref(const wy_qa_t *a, const wy_ast_expr_t *e, wy_error_t *err) {
+  if (e->qualifier) {
+    if (known_source(a, e->qualifier)) return WY_OK;
+    return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                            "Failed to prepare statement: '%s' is not a valid stream/table name "
+                            "or alias.",
+                            e->qualifier);
+  }
+  if (a->nsrc < 2) return WY_OK;
+  char list[1024];
+  size_t len = 0, having = 0;
+  list[0] = '\0';
+  for (size_t i = 0; i < a->nsrc; i++) {
+    if (wy_schema_find(&a->src[i].def->schema, e->name) < 0) continue;
+    having++;
+    if (len < sizeof list)
+      len += (size_t)snprintf(list + len, sizeof list - len, "%s%s.%s", having > 1 ? " or " : "",
+                              a->src[i].alias, e->name);
+  }
+  if (having < 2) return WY_OK;
+  return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
+                          "Exception while preparing statement: Line: %d, Col: %d: Column '%s' is "
+                          "ambiguous. Could be %s.",
+                          e->pos.line, e->pos.column, e->name, list);
+}
+
+/* One pass over an expression: unknown qualifiers (qualified), else ambiguous columns. */
+static wy_status_t check_refs(const wy_qa_t *a, const wy_ast_expr_t *e, bool qualified,
+                              const wy_ast_expr_t **lambdas, size_t nl, wy_error_t *err) {
+  if (!e) return WY_OK;
+  if (e->kind == WY_AST_COLUMN && !lambda_param(lambdas, nl, e->name))
+    return !e->qualifier == !qualified ? check_column_ref(a, e, err) : WY_OK;
+  if (e->kind == WY_AST_LAMBDA) {
+    if (nl >= WY_AST_MAX_DEPTH) return WY_OK;
+    lambdas[nl++] = e;
+  }
+  for (size_t i = 0; i < e->nargs; i++)
+    if (check_refs(a, e->args[i], qualified, lambdas, nl, err) != WY_OK) return err->code;
+  return WY_OK;
+}
+
+/* Every column reference of the statement names a known source and, in a join, one
+ * source only: ksqlDB refuses others before it analyzes anything else. */
+static wy_status_t check_references(const wy_qa_t *a, wy_error_t *err) {
+  const wy_ast_query_t *q = a->q;
+  const wy_ast_expr_t **lambdas = calloc(WY_AST_MAX_DEPTH + 1, sizeof *lambdas);
+  if (!lambdas) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = WY_OK;
+  for (int pass = 0; pass < 2; pass++) {
+    bool qd = pass == 0;
+    for (size_t i = 0; st == WY_OK && i < q->nitems; i++)
+      st = check_refs(a, q->items[i]->expr, qd, lambdas, 0, err);
+    for (size_t i = 0; st == WY_OK && i < q->njoins; i++)
+      st = check_refs(a, q->joins[i]->on, qd, lambdas, 0, err);
+    if (st == WY_OK) st = check_refs(a, q->where, qd, lambdas, 0, err);
+    for (size_t i = 0; st == WY_OK && i < q->ngroup_by; i++)
+      st = check_refs(a, q->group_by[i], qd, lambdas, 0, err);
+    for (size_t i = 0; st == WY_OK && i < q->npartition_by; i++)
+      st = check_refs(a, q->partition_by[i], qd, lambdas, 0, err);
+    if (st == WY_OK) st = check_refs(a, q->having, qd, lambdas, 0, err);
+  }
+  free(lambdas);
+  return st;
+}
+
 wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                              wy_logical_query_t **out, wy_source_def_t **sink, wy_error_t *err) {
   *out = NULL;
@@ -587,6 +706,7 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
   if (!a.lq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = set_query_id(&a, err);
   if (st == WY_OK) st = resolve_sources(&a, err);
+  if (st == WY_OK) st = check_references(&a, err);
   if (st == WY_OK) {
     const wy_ast_query_t *q = a.q;
     bool has_agg = false;
@@ -596,6 +716,9 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
     if (a.aggregate && q->has_partition_by)
       st = wy_error_set(err, WY_ERR_ANALYSIS,
                         "PARTITION BY and GROUP BY in the same query are not supported.");
+    else if (!a.aggregate && q->emit == WY_AST_EMIT_FINAL)
+      st = wy_error_set(err, WY_ERR_ANALYSIS,
+                        "EMIT FINAL is only supported for windowed aggregations.");
     else if (a.aggregate)
       st = wy_analyze_aggregate(&a, sink, err);
     else if (a.joined)

@@ -71,6 +71,10 @@ typedef struct wy_qa {
    * the others) */
   uint8_t *used;
   size_t nused;
+  /* the result's key window (a windowed aggregation's, or the windowed source's whose
+   * key the result keeps): the sink's */
+  wy_window_kind_t result_window;
+  int64_t result_window_size;
 } wy_qa_t;
 
 const char *wy_analyze_prop(const wy_qa_t *a, const char *name);
@@ -155,6 +159,9 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
 wy_status_t wy_analyze_aggregate(wy_qa_t *a, wy_source_def_t **sink,
                                  wy_error_t *err);                                /* aggregate.c */
 wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err); /* join.c */
+/* The joins of the query as the input of an aggregation: the tree (*node), whether its
+ * rows are a table's; a synthetic key joins the input scope (join.c). */
+wy_status_t wy_analyze_join_input(wy_qa_t *a, wy_logical_t **node, bool *table, wy_error_t *err);
 
 /* ---- aggregates (aggregate.c) ---- */
 

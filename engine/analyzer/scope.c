@@ -89,7 +89,11 @@ const wy_scope_col_t *wy_scope_resolve(const wy_scope_t *s, const char *qualifie
                  qualifier);
     return NULL;
   }
-  if (qualifier)
+  if (!strcmp(clause, "WHERE") && (!strcmp(name, "WINDOWSTART") || !strcmp(name, "WINDOWEND")))
+    /* a window bound where the source has none (a windowed aggregation's bounds come
+     * after WHERE) */
+    wy_error_set(err, WY_ERR_ANALYSIS, "Error in WHERE expression: Unknown column %s.", name);
+  else if (qualifier)
     wy_error_set(err, WY_ERR_ANALYSIS, "%s column '%s.%s' cannot be resolved.", clause, qualifier,
                  name);
   else

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/formats/windowed.h"
+
 wy_status_t wy_decoder_open(wy_decoder_t *d, wy_task_ctx_t *t, const wy_plan_input_t *in,
                             wy_error_t *err) {
   memset(d, 0, sizeof *d);
@@ -145,9 +147,20 @@ wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *r
   r->nheaders = rec->nheaders;
   r->rec = rec;
   wy_error_t e;
+  size_t key_len = rec->key_len;
+  if (in->window != WY_WINDOW_NONE && rec->key) {
+    /* the window follows the inner key, whatever its format */
+    if (wy_windowed_split(rec->key, rec->key_len, in->window == WY_WINDOW_SESSION, in->window_size,
+                          &key_len, &r->wstart, &r->wend, &e) != WY_OK) {
+      wy_op_log(op, WY_PLOG_DESERIALIZATION_ERROR, step, r, "key", e.msg);
+      *skip = true;
+      return WY_OK;
+    }
+    r->windowed = true;
+  }
   if (d->nkey && rec->key) {
     bool null_row = false;
-    if (wy_format_decode(d->key_codec, rec->key, rec->key_len, &t->arena, d->kv, &null_row, &e) !=
+    if (wy_format_decode(d->key_codec, rec->key, key_len, &t->arena, d->kv, &null_row, &e) !=
         WY_OK) {
       wy_op_log(op, WY_PLOG_DESERIALIZATION_ERROR, step, r, "key", e.msg);
       *skip = true;

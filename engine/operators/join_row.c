@@ -9,7 +9,7 @@ wy_status_t wy_join_side_open(wy_op_t *op, bool mine, wy_join_side_t *s, wy_erro
   bool left = mine == j->this_is_left;
   s->n = schema->n;
   s->drop = left ? j->left_drop : j->right_drop;
-  s->types = wy_types_of(schema, 0, s->n, 1);
+  s->types = wy_types_of(schema, 0, s->n, WY_ROW_NPSEUDO);
   return s->types ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
 }
 
@@ -52,9 +52,9 @@ const wy_value_t *wy_join_mine(wy_op_t *op, const wy_row_t *r) {
   return r->v + (j->this_is_left ? j->left_drop : j->right_drop);
 }
 
-wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
-                         const wy_value_t *theirs, const wy_value_t *key, int64_t ts,
-                         bool tombstone, wy_error_t *err) {
+wy_status_t wy_join_row(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
+                        const wy_value_t *theirs, const wy_value_t *key, int64_t ts, bool tombstone,
+                        wy_row_t *out, wy_error_t *err) {
   const wy_plan_join_t *j = &op->step->join;
   const wy_value_t *lv = j->this_is_left ? mine : theirs, *rv = j->this_is_left ? theirs : mine;
   size_t lw = j->left_width + WY_ROW_NPSEUDO, rw = j->right_width + WY_ROW_NPSEUDO;
@@ -64,15 +64,22 @@ wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
   for (size_t i = 0; lv && i < lw; i++) v[i] = lv[i];
   for (size_t i = 0; rv && i < rw; i++) v[lw + i] = rv[i];
   v[total - 1] = *key;
-  if (!lv && j->left_key_fill >= 0) v[j->left_key_fill] = *key;
-  if (!rv && j->right_key_fill >= 0) v[j->right_key_fill] = *key;
-  wy_row_t out = *r;
-  out.v = v;
-  out.n = total;
-  out.nkey = 1;
-  out.ts = ts;
-  out.tombstone = tombstone;
-  out.old = NULL;
-  wy_row_set_pseudo(&out);
+  *out = *r;
+  out->v = v;
+  out->n = total;
+  out->nkey = 1;
+  out->ts = ts;
+  out->tombstone = tombstone;
+  out->retract = out->suppress = false;
+  out->old = NULL;
+  wy_row_set_pseudo(out);
+  return WY_OK;
+}
+
+wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
+                         const wy_value_t *theirs, const wy_value_t *key, int64_t ts,
+                         bool tombstone, wy_error_t *err) {
+  wy_row_t out;
+  if (wy_join_row(op, r, mine, theirs, key, ts, tombstone, &out, err) != WY_OK) return err->code;
   return wy_op_forward(op, &out, err);
 }

@@ -4,16 +4,16 @@
  *
  * The joined row is [left columns, left pseudo columns, right columns, right pseudo
  * columns, join key], each side without the leading columns it drops (a re-keyed side's
- * key), as the step's join geometry (wy_plan_join_t) says; a missing side is NULLs but
- * for its key column, which holds the join key. It goes to the step's next operator,
- * the same for both sides.
+ * key), as the step's join geometry (wy_plan_join_t) says; a missing side is all NULLs,
+ * its key columns too, as in ksqlDB: the result's key is the join key, the last column.
+ * It goes to the step's next operator, the same for both sides.
  */
 #ifndef WY_JOIN_ROW_H
 #define WY_JOIN_ROW_H
 
 #include "engine/operators/op.h"
 
-/* The stored rows of one side: its columns' types, then ROWTIME's. */
+/* The stored rows of one side: its columns' types, then the pseudo columns'. */
 typedef struct wy_join_side {
   const wy_type_t **types;
   size_t n; /* real columns */
@@ -34,8 +34,12 @@ wy_status_t wy_join_lookup(wy_op_t *op, wy_store_t *table, const wy_join_side_t 
 /* This side's columns of row r (after its dropped columns). */
 const wy_value_t *wy_join_mine(wy_op_t *op, const wy_row_t *r);
 
-/* Emit the joined row of this side's mine and the other side's theirs (each after its
- * dropped columns; NULL for a missing side), with the row time ts. */
+/* The joined row of this side's mine and the other side's theirs (each after its
+ * dropped columns; NULL for a missing side), with the row time ts, into *out. */
+wy_status_t wy_join_row(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
+                        const wy_value_t *theirs, const wy_value_t *key, int64_t ts, bool tombstone,
+                        wy_row_t *out, wy_error_t *err);
+/* That row, emitted to the step's next operator. */
 wy_status_t wy_join_emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
                          const wy_value_t *theirs, const wy_value_t *key, int64_t ts,
                          bool tombstone, wy_error_t *err);

@@ -18,7 +18,7 @@ typedef struct materialize {
   size_t nkey;
   int *key_slot;
   wy_value_t *keys;
-  const wy_type_t **types; /* every column, then ROWTIME */
+  const wy_type_t **types; /* every column, then the pseudo columns */
   wy_decoder_t restorer;   /* opened by the first restored record */
   bool restoring;
 } materialize_t;
@@ -28,8 +28,8 @@ static wy_status_t materialize_open(wy_op_t *op, wy_error_t *err) {
   const wy_schema_t *in = &op->step->in.schema;
   s->store = op->task->stores[op->step->store];
   s->key_slot = calloc(in->n + 1, sizeof *s->key_slot);
-  s->keys = calloc(in->n + 1, sizeof *s->keys);
-  s->types = wy_types_of(in, 0, in->n, 1);
+  s->keys = calloc(in->n + 3, sizeof *s->keys); /* the keys, a window's bounds */
+  s->types = wy_types_of(in, 0, in->n, WY_ROW_NPSEUDO);
   if (!s->key_slot || !s->keys || !s->types)
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < in->n; i++)
@@ -37,53 +37,36 @@ static wy_status_t materialize_open(wy_op_t *op, wy_error_t *err) {
   return WY_OK;
 }
 
-/* The row's store key in the scratch; 0 for a NULL key column (the row is dropped). */
-static size_t row_key(materialize_t *s, wy_task_ctx_t *t, const wy_value_t *v, bool *nomem) {
+/* The row's store key in the scratch (a windowed table's rows are keyed by key and
+ * window); 0 for a NULL key column (the row is dropped). */
+static size_t row_key(materialize_t *s, wy_task_ctx_t *t, const wy_row_t *r, bool *nomem) {
   *nomem = false;
   for (size_t i = 0; i < s->nkey; i++) {
-    s->keys[i] = v[s->key_slot[i]];
+    s->keys[i] = r->v[s->key_slot[i]];
     if (s->keys[i].null) return 0;
   }
-  size_t klen = wy_task_key(t, s->keys, s->nkey);
+  size_t klen = wy_task_window_key(t, s->keys, s->nkey, r);
   *nomem = klen == 0;
   return klen;
-}
-
-/* Do two versions of a row fall in the same group (the GROUP BY keys)? */
-static bool same_group(wy_op_t *op, const wy_value_t *a, const wy_value_t *b) {
-  const wy_plan_step_t *g = &op->task->sub->steps[op->step->group_step];
-  for (size_t i = 0; i < g->nexprs; i++) {
-    wy_value_t x, y;
-    wy_error_t e;
-    if (wy_expr_eval(g->exprs[i].prog, a, &op->task->arena, &x, &e) != WY_OK ||
-        wy_expr_eval(g->exprs[i].prog, b, &op->task->arena, &y, &e) != WY_OK ||
-        !wy_value_equal(&x, &y))
-      return false;
-  }
-  return true;
 }
 
 static wy_status_t materialize_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   materialize_t *s = op->state;
   wy_task_ctx_t *t = op->task;
   bool nomem;
-  size_t klen = row_key(s, t, r->v, &nomem);
+  size_t klen = row_key(s, t, r, &nomem);
   if (nomem) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (!klen) return WY_OK;
   uint8_t *key = wy_task_scratch_copy(t, &t->arena, klen);
   if (!key) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_value_t *old = NULL;
   if (wy_op_lookup(op, s->store, key, klen, s->types, r->n, &old, err) != WY_OK) return err->code;
-  if (old) {
-    old[r->n + 1] = wy_int(r->partition);
-    old[r->n + 2] = wy_bigint(r->offset);
-  }
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);
   if (r->tombstone) {
     if (wy_store_delete(s->store, key, klen, err) != WY_OK) return err->code;
   } else {
     size_t vlen;
-    if (wy_task_row(t, s->types, r->v, r->n + 1, &vlen, err) != WY_OK ||
+    if (wy_task_row(t, s->types, r->v, r->n + WY_ROW_NPSEUDO, &vlen, err) != WY_OK ||
         wy_store_put(s->store, key, klen, t->scratch.data, vlen, err) != WY_OK)
       return err->code;
   }
@@ -96,7 +79,7 @@ static wy_status_t materialize_process(wy_op_t *op, wy_row_t *r, wy_error_t *err
       o.old = NULL;
       o.tombstone = false;
       o.retract = true;
-      o.suppress = !r->tombstone && same_group(op, old, r->v);
+      o.suppress = !r->tombstone && wy_op_same_group(op, old, r->v);
       wy_row_set_pseudo(&o);
       if (wy_op_forward(op, &o, err) != WY_OK) return err->code;
     }
@@ -123,7 +106,7 @@ static wy_status_t materialize_restore(wy_op_t *op, const wy_record_t *rec, wy_a
   bool bad, nomem;
   if (wy_decoder_decode(&s->restorer, op, rec, &r, &bad, err) != WY_OK) return err->code;
   if (bad) return WY_OK;
-  size_t klen = row_key(s, t, r.v, &nomem);
+  size_t klen = row_key(s, t, &r, &nomem);
   if (nomem) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (!klen) return WY_OK;
   out->key = wy_task_scratch_copy(t, a, klen);
@@ -133,8 +116,8 @@ static wy_status_t materialize_restore(wy_op_t *op, const wy_record_t *rec, wy_a
   if (!out->key) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (!r.tombstone) {
     size_t vlen;
-    r.v[r.n] = wy_bigint(r.ts);
-    if (wy_task_row(t, s->types, r.v, r.n + 1, &vlen, err) != WY_OK) return err->code;
+    wy_row_set_pseudo(&r);
+    if (wy_task_row(t, s->types, r.v, r.n + WY_ROW_NPSEUDO, &vlen, err) != WY_OK) return err->code;
     if (!(out->value = wy_task_scratch_copy(t, a, vlen)))
       return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     out->value_len = vlen;

@@ -33,6 +33,19 @@ void wy_row_set_pseudo(wy_row_t *r) {
   r->v[r->n] = wy_bigint(r->ts);
   r->v[r->n + 1] = wy_int(r->partition);
   r->v[r->n + 2] = wy_bigint(r->offset);
+  wy_row_window_at(r, r->v, r->n);
+}
+
+void wy_row_window_at(const wy_row_t *r, wy_value_t *v, size_t n) {
+  v[n + WY_PSEUDO_WINDOWSTART] = r->windowed ? wy_bigint(r->wstart) : wy_null(WY_T_BIGINT);
+  v[n + WY_PSEUDO_WINDOWEND] = r->windowed ? wy_bigint(r->wend) : wy_null(WY_T_BIGINT);
+}
+
+size_t wy_task_window_key(wy_task_ctx_t *t, wy_value_t *keys, size_t n, const wy_row_t *r) {
+  if (!r->windowed) return wy_task_key(t, keys, n);
+  keys[n] = wy_bigint(r->wstart);
+  keys[n + 1] = wy_bigint(r->wend);
+  return wy_task_key(t, keys, n + 2);
 }
 
 void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r,
@@ -78,7 +91,8 @@ const wy_type_t **wy_types_of(const wy_schema_t *s, size_t from, size_t to, size
   const wy_type_t **v = calloc(n + extra + 1, sizeof *v);
   if (!v) return NULL;
   for (size_t i = 0; i < n; i++) v[i] = s->cols[from + i].type;
-  for (size_t i = 0; i < extra; i++) v[n + i] = wy_type_bigint();
+  for (size_t i = 0; i < extra; i++)
+    v[n + i] = i % WY_ROW_NPSEUDO == 1 ? wy_type_int() : wy_type_bigint();
   return v;
 }
 
@@ -112,8 +126,21 @@ wy_status_t wy_op_lookup(wy_op_t *op, wy_store_t *store, const uint8_t *key, siz
   if (!found) return WY_OK;
   wy_value_t *v = wy_row_values(op->task, n);
   if (!v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  if (wy_rowcodec_decode(val, vlen, types, n + 1, &op->task->arena, v, err) != WY_OK)
+  if (wy_rowcodec_decode(val, vlen, types, n + WY_ROW_NPSEUDO, &op->task->arena, v, err) != WY_OK)
     return err->code;
   *row = v;
   return WY_OK;
+}
+
+bool wy_op_same_group(wy_op_t *op, const wy_value_t *a, const wy_value_t *b) {
+  const wy_plan_step_t *g = &op->task->sub->steps[op->step->group_step];
+  for (size_t i = 0; i < g->nexprs; i++) {
+    wy_value_t x, y;
+    wy_error_t e;
+    if (wy_expr_eval(g->exprs[i].prog, a, &op->task->arena, &x, &e) != WY_OK ||
+        wy_expr_eval(g->exprs[i].prog, b, &op->task->arena, &y, &e) != WY_OK ||
+        !wy_value_equal(&x, &y))
+      return false;
+  }
+  return true;
 }

@@ -47,8 +47,11 @@ typedef struct wy_row {
   bool retract;          /* undo this row in an aggregate (an aggregation over a table) */
   bool suppress;         /* a retraction the next row supersedes: no output */
   const wy_value_t *old; /* a table row's previous version, same layout; or NULL */
-  bool windowed;         /* the key has a time window */
+  bool windowed;         /* the key has a window: [wstart, wend) (a session's end is
+                          * inclusive) */
   int64_t wstart, wend;
+  bool more;              /* another row of the same input record follows (a hopping window's, a
+                           * merged session's retraction): SUPPRESS emits after the last */
   const wy_record_t *rec; /* the input record (the SOURCE operator decodes it) */
 } wy_row_t;
 
@@ -107,6 +110,9 @@ typedef struct wy_op_ops {
   /* Before a commit: write what is held back. May be NULL. */
   wy_status_t (*flush)(wy_op_t *op, wy_error_t *err);
   void (*close)(wy_op_t *op); /* may be NULL */
+  /* The task's stores were restored from their changelogs after open: read again what
+   * open read from them (e.g. a window store's stream time). May be NULL. */
+  wy_status_t (*restored)(wy_op_t *op, wy_error_t *err);
   /* The store the operator owns is restored from a source topic: turn one of its
    * records into the store write (wy_restore_fn, state.h). May be NULL. */
   wy_status_t (*restore)(wy_op_t *op, const wy_record_t *rec, wy_arena_t *a, wy_store_op_t *out,
@@ -136,21 +142,27 @@ static inline wy_status_t wy_op_forward(wy_op_t *op, wy_row_t *row, wy_error_t *
 
 /* n real columns (+ the pseudo columns) in the task's arena, all NULL. */
 wy_value_t *wy_row_values(wy_task_ctx_t *t, size_t n);
-/* Write ROWTIME, ROWPARTITION, ROWOFFSET after the real columns. */
+/* Write the pseudo columns after the real columns: ROWTIME, ROWPARTITION, ROWOFFSET,
+ * and the window bounds (NULL when the row is not windowed). */
 void wy_row_set_pseudo(wy_row_t *r);
+/* Only the bounds of r's window, into the pseudo slots of v, a row of n real columns. */
+void wy_row_window_at(const wy_row_t *r, wy_value_t *v, size_t n);
 /* A processing-log entry for the row (NULL: none), named after the step unless step is
  * given, counted in the query's counters. */
 void wy_op_log(wy_op_t *op, wy_plog_type_t type, const char *step, const wy_row_t *r,
                const char *target, const char *msg);
 /* The store keys of n values (keycodec.h) in the task's scratch; 0 when out of memory. */
 size_t wy_task_key(wy_task_ctx_t *t, const wy_value_t *v, size_t n);
+/* The store key of n key values and, when r is windowed, its window's start and end
+ * (keys has room for n + 2 values): the identity of a windowed table's row. */
+size_t wy_task_window_key(wy_task_ctx_t *t, wy_value_t *keys, size_t n, const wy_row_t *r);
 /* The row encoding (rowcodec.h) of n values in the task's scratch. */
 wy_status_t wy_task_row(wy_task_ctx_t *t, const wy_type_t *const *types, const wy_value_t *v,
                         size_t n, size_t *len, wy_error_t *err);
 /* A copy of the first n bytes of the scratch in the arena (NULL when out of memory). */
 uint8_t *wy_task_scratch_copy(wy_task_ctx_t *t, wy_arena_t *a, size_t n);
-/* The column types of schema columns [from, to), then `extra` BIGINTs (ROWTIME kept
- * after a stored row); malloc'd array of borrowed types. */
+/* The column types of schema columns [from, to), then `extra` pseudo columns' (ROWTIME,
+ * ROWPARTITION, ROWOFFSET kept after a stored row); malloc'd array of borrowed types. */
 const wy_type_t **wy_types_of(const wy_schema_t *s, size_t from, size_t to, size_t extra);
 /* A codec for the columns [from, to) of a schema in spec's format. Writers register
  * their schema with a Schema Registry format; key_schema_name names a key record. */
@@ -159,9 +171,14 @@ wy_format_codec_t *wy_op_codec(wy_task_ctx_t *t, const wy_format_spec_t *spec,
                                const char *topic, bool write, const char *key_schema_name,
                                const uint8_t *projection, wy_error_t *err);
 /* The stored row of a table or buffer under a key: its values decoded with types (n
- * columns then ROWTIME in the first pseudo slot), or *row NULL when absent. */
+ * columns then the pseudo columns; a row stored before they were kept has NULLs), or
+ * *row NULL when absent. */
 wy_status_t wy_op_lookup(wy_op_t *op, wy_store_t *store, const uint8_t *key, size_t klen,
                          const wy_type_t *const *types, size_t n, wy_value_t **row,
                          wy_error_t *err);
+
+/* Before an aggregation over a table (a step that `retracts`): do two versions of a row
+ * fall in the same group, by the keys of the step's group_step? */
+bool wy_op_same_group(wy_op_t *op, const wy_value_t *a, const wy_value_t *b);
 
 #endif

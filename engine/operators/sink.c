@@ -1,7 +1,9 @@
 /* sink.c — SINK: a result row encoded with the sink's formats and written to its topic,
- * with the record time of its TIMESTAMP column when the sink has one. A windowed key is
- * written as Kafka Streams writes a time-windowed key: the key, then the window start
- * (8 bytes, big-endian). A row that cannot be encoded is logged and dropped. */
+ * with the record time of its TIMESTAMP column when the sink has one. A windowed sink's
+ * key is written as Kafka Streams writes windowed keys (formats/windowed.h): the key in
+ * its format, then the row's window. A row that cannot be encoded is logged and
+ * dropped. */
+#include "engine/formats/windowed.h"
 #include "engine/operators/op.h"
 
 typedef struct sink {
@@ -65,10 +67,14 @@ static wy_status_t sink_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
               "invalid (negative) timestamp: record skipped");
     return WY_OK;
   }
-  if (r->windowed && !null_key) {
-    uint8_t be[8];
-    for (int i = 0; i < 8; i++) be[i] = (uint8_t)((uint64_t)r->wstart >> (56 - 8 * i));
-    if (!wy_buf_append(&t->kbuf, be, 8)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  if (op->step->window != WY_WINDOW_NONE && !null_key) {
+    if (!r->windowed) {
+      wy_op_log(op, WY_PLOG_SERIALIZATION_ERROR, NULL, r, "key",
+                "a windowed sink's row has no window");
+      return WY_OK;
+    }
+    if (!wy_windowed_append(&t->kbuf, op->step->window == WY_WINDOW_SESSION, r->wstart, r->wend))
+      return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   }
   bool nullv = r->tombstone || null_value;
   size_t klen = null_key ? 0 : t->kbuf.len, vlen = nullv ? 0 : t->vbuf.len;

@@ -20,6 +20,16 @@ static const char *join_kind(const wy_plan_join_t *j) {
                                          : "INNER";
 }
 
+/* A windowed aggregation's window, in milliseconds. */
+static void explain_window(FILE *out, const wy_plan_step_t *s) {
+  static const char *const kinds[] = {"", "TUMBLING", "HOPPING", "SESSION"};
+  if (s->window == WY_WINDOW_NONE) return;
+  fprintf(out, "         window %s size %lld", kinds[s->window], (long long)s->window_size);
+  if (s->window == WY_WINDOW_HOPPING) fprintf(out, " advance %lld", (long long)s->window_advance);
+  fprintf(out, " grace %lld retention %lld\n", (long long)s->window_grace,
+          (long long)s->window_retention);
+}
+
 static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_step_t *s,
                          bool table) {
   fprintf(out, "      -> %s", wy_step_name(s->kind));
@@ -50,9 +60,15 @@ static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_s
               s->join.other_store >= 0 ? sub->stores[s->join.other_store].name : "-");
       break;
     case WY_STEP_AGGREGATE:
+    case WY_STEP_SESSION_AGGREGATE:
       fprintf(out, " (%zu aggregate%s%s) in store %s\n", s->ncalls, s->ncalls == 1 ? "" : "s",
               s->table_source ? ", over a table" : "", sub->stores[s->store].name);
+      explain_window(out, s);
       for (size_t i = 0; i < s->ncalls; i++) fprintf(out, "         %s\n", s->calls[i].text);
+      break;
+    case WY_STEP_SUPPRESS:
+      fprintf(out, " (final rows of closed windows) in store %s\n", sub->stores[s->store].name);
+      explain_window(out, s);
       break;
     case WY_STEP_SINK:
       fprintf(out, " to %s (key format %s, value format %s)\n", s->topic,

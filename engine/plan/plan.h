@@ -30,17 +30,19 @@
  * EXPLAIN and in the processing log's logger; ops names the operator's table of
  * functions, defined by the operator's own file in engine/operators/. Adding an
  * operator is a file there and a line here. */
-#define WY_STEP_KINDS(X)                                          \
-  X(WY_STEP_SOURCE, "Source", wy_op_source)                       \
-  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)        \
-  X(WY_STEP_FILTER, "Filter", wy_op_filter)                       \
-  X(WY_STEP_PROJECT, "Project", wy_op_project)                    \
-  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)            \
-  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)        \
-  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)              \
-  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)   \
-  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)     \
-  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream) \
+#define WY_STEP_KINDS(X)                                             \
+  X(WY_STEP_SOURCE, "Source", wy_op_source)                          \
+  X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)           \
+  X(WY_STEP_FILTER, "Filter", wy_op_filter)                          \
+  X(WY_STEP_PROJECT, "Project", wy_op_project)                       \
+  X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)               \
+  X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)           \
+  X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)                 \
+  X(WY_STEP_SESSION_AGGREGATE, "Aggregate", wy_op_session_aggregate) \
+  X(WY_STEP_SUPPRESS, "Suppress", wy_op_suppress)                    \
+  X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)      \
+  X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)        \
+  X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream)    \
   X(WY_STEP_SINK, "Sink", wy_op_sink)
 
 typedef enum {
@@ -68,11 +70,8 @@ typedef struct wy_plan_join {
   int key_slot;          /* where this side's row holds the join key */
   bool left_outer;       /* LEFT/FULL: the left side is kept without a match */
   bool right_outer;      /* RIGHT/FULL: the right side is kept without a match */
-  size_t left_width, right_width; /* real columns of each side in the joined row */
-  size_t left_drop, right_drop;   /* leading columns each side's row drops */
-  /* A missing side still has the join key: the joined-row slot of that side's key
-   * column, set to the key (-1: none, e.g. a re-keyed side) */
-  int left_key_fill, right_key_fill;
+  size_t left_width, right_width;      /* real columns of each side in the joined row */
+  size_t left_drop, right_drop;        /* leading columns each side's row drops */
   int this_store;                      /* STREAM_STREAM: this side's buffer; -1 for the others */
   int other_store;                     /* the other side's table (or buffer) */
   int64_t within_before, within_after; /* STREAM_STREAM: this side at t meets the other
@@ -88,7 +87,7 @@ typedef struct wy_plan_step {
 
   int store; /* MATERIALIZE, AGGREGATE: its store in the sub-topology; -1: none */
 
-  /* MATERIALIZE */
+  /* MATERIALIZE, JOIN_TABLE_TABLE */
   bool retracts;  /* an aggregation over the table follows: an update first retracts
                    * the old row */
   int group_step; /* its SELECT_KEY, whose keys tell whether both versions of a row
@@ -110,12 +109,16 @@ typedef struct wy_plan_step {
   char *key_schema_name;             /* SINK: a Schema Registry key record's default name */
   int timestamp_slot;                /* SINK: the TIMESTAMP column giving the record time, or -1 */
   wy_expr_program_t *timestamp_prog; /* SINK: that column parsed (TIMESTAMP_FORMAT), or NULL */
+  wy_window_kind_t window;           /* SINK: the keys it writes are windowed, so;
+                                      * AGGREGATE, SUPPRESS: the window */
 
-  /* AGGREGATE */
+  /* AGGREGATE, SESSION_AGGREGATE, SUPPRESS: the calls, the window (window kind above;
+   * a session's size is its inactivity gap), how long a window takes late records and
+   * how long the store keeps it (ms) */
   size_t ncalls;
   wy_agg_call_t *calls;
   bool table_source;
-  int64_t window_size, window_advance, window_grace;
+  int64_t window_size, window_advance, window_grace, window_retention;
 
   /* JOIN_* */
   wy_plan_join_t join;
@@ -130,9 +133,10 @@ typedef struct wy_plan_input {
   bool changes;       /* internal topic: each row carries its change flags (INTERNAL) */
   int timestamp_slot; /* -1: the record timestamp */
   wy_expr_program_t *timestamp_prog;
-  bool windowed;
-  uint8_t *used; /* per column: read by the query (NULL: all) */
-  int first;     /* its SOURCE step */
+  wy_window_kind_t window; /* the keys' window (NONE: plain keys) */
+  int64_t window_size;     /* ms: a time window's end is its start + size */
+  uint8_t *used;           /* per column: read by the query (NULL: all) */
+  int first;               /* its SOURCE step */
 } wy_plan_input_t;
 
 /* One state store of a sub-topology (one per task at run time). */

@@ -25,6 +25,7 @@ typedef struct builder {
   size_t *order; /* sub-topologies in the order they were completed */
   size_t norder;
   const char *key_schema_name; /* the sink's key record name: repartition keys use it too */
+  tails_t last_join;           /* the steps of the join lowered last */
 } builder_t;
 
 static wy_status_t nomem(builder_t *b) {
@@ -147,7 +148,8 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   pi->timestamp_slot = n->source.timestamp_slot;
   pi->timestamp_prog = n->source.timestamp_prog;
   n->source.timestamp_prog = NULL;
-  pi->windowed = n->source.windowed;
+  pi->window = n->source.window;
+  pi->window_size = n->source.window_size;
   pi->used = n->source.used;
   n->source.used = NULL;
   int s = add_step(b, sub, WY_STEP_SOURCE, n, n);
@@ -169,15 +171,20 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   return WY_OK;
 }
 
-/* An aggregation over a table: its MATERIALIZE retracts the old version of a row, and
- * tells by the new keys whether the retraction is superseded. */
-static void mark_retracts(builder_t *b, int sub, int select_key) {
+/* An aggregation over a table: the step that yields the table's rows (its MATERIALIZE,
+ * or the table-table join over tables) retracts the old version of a row, and tells by
+ * the new keys whether the retraction is superseded. */
+static void mark_retracts(builder_t *b, const wy_logical_t *input, int sub, int select_key) {
+  while (input && input->kind == WY_LOGICAL_FILTER) input = input->input;
+  bool joined = input && input->kind == WY_LOGICAL_JOIN;
   wy_subtopology_t *s = sub_at(b, sub);
-  for (size_t i = 0; i < s->nsteps; i++)
-    if (s->steps[i].kind == WY_STEP_MATERIALIZE) {
-      s->steps[i].retracts = true;
-      s->steps[i].group_step = select_key;
-    }
+  for (size_t i = 0; i < s->nsteps; i++) {
+    bool yields = joined ? ((int)i == b->last_join.step[0] || (int)i == b->last_join.step[1])
+                         : s->steps[i].kind == WY_STEP_MATERIALIZE;
+    if (!yields) continue;
+    s->steps[i].retracts = true;
+    s->steps[i].group_step = select_key;
+  }
 }
 
 static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
@@ -194,7 +201,7 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   st->exprs = n->exprs, st->nexprs = n->nexprs, st->keep = n->keep, st->nkeep = n->nkeep;
   n->exprs = NULL, n->nexprs = 0, n->keep = NULL, n->nkeep = 0;
   link_tails(b, up, &t, s);
-  if (n->table_source) mark_retracts(b, up, s);
+  if (n->table_source) mark_retracts(b, n->input, up, s);
   if (!n->repartition) {
     *out = one_tail(s, t.input);
     return WY_OK;
@@ -242,11 +249,6 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
   j->right_width = rw;
   j->left_drop = n->join.left_drop;
   j->right_drop = n->join.right_drop;
-  j->left_key_fill =
-      n->join.left_drop == 0 && (size_t)n->join.left_key_slot < lw ? n->join.left_key_slot : -1;
-  j->right_key_fill = n->join.right_drop == 0 && (size_t)n->join.right_key_slot < rw
-                          ? (int)(lw + WY_ROW_NPSEUDO) + n->join.right_key_slot
-                          : -1;
   j->within_before = left ? n->join.within_before : n->join.within_after;
   j->within_after = left ? n->join.within_after : n->join.within_before;
   return shape_of(b, &j->other, left ? n->right : n->left);
@@ -333,7 +335,17 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
     link_tails(b, sub, mine, j);
     out->step[out->n++] = j;
   }
+  b->last_join = *out;
   return WY_OK;
+}
+
+/* An aggregation's window, as the AGGREGATE and SUPPRESS steps need it. */
+static void lower_window(const wy_logical_t *n, wy_plan_step_t *st) {
+  st->window = n->agg.window;
+  st->window_size = n->agg.window_size;
+  st->window_advance = n->agg.window_advance;
+  st->window_grace = n->agg.window_grace;
+  st->window_retention = n->agg.window_retention;
 }
 
 static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
@@ -346,8 +358,12 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
   static const wy_step_kind_t kinds[] = {[WY_LOGICAL_FILTER] = WY_STEP_FILTER,
                                          [WY_LOGICAL_PROJECT] = WY_STEP_PROJECT,
                                          [WY_LOGICAL_AGGREGATE] = WY_STEP_AGGREGATE,
+                                         [WY_LOGICAL_SUPPRESS] = WY_STEP_SUPPRESS,
                                          [WY_LOGICAL_SINK] = WY_STEP_SINK};
-  int s = add_step(b, sub, kinds[n->kind], n->input, n);
+  wy_step_kind_t kind = kinds[n->kind];
+  if (n->kind == WY_LOGICAL_AGGREGATE && n->agg.window == WY_WINDOW_SESSION)
+    kind = WY_STEP_SESSION_AGGREGATE;
+  int s = add_step(b, sub, kind, n->input, n);
   if (s < 0) return b->err->code;
   wy_plan_step_t *st = step_at(b, sub, s);
   switch (n->kind) {
@@ -364,10 +380,15 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
       st->calls = n->agg.calls, st->ncalls = n->agg.ncalls;
       n->agg.calls = NULL, n->agg.ncalls = 0;
       st->table_source = n->table_source;
-      st->window_size = n->agg.window_size;
-      st->window_advance = n->agg.window_advance;
-      st->window_grace = n->agg.window_grace;
+      lower_window(n, st);
       int store = add_store(b, sub, "Aggregate-Aggregate-Materialize", true, NULL, s);
+      if (store < 0) return b->err->code;
+      step_at(b, sub, s)->store = store;
+      break;
+    }
+    case WY_LOGICAL_SUPPRESS: {
+      lower_window(n, st);
+      int store = add_store(b, sub, "Suppress", true, NULL, s);
       if (store < 0) return b->err->code;
       step_at(b, sub, s)->store = store;
       break;
@@ -377,6 +398,7 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
       st->key_format = n->sink.key_format;
       st->value_format = n->sink.value_format;
       st->timestamp_slot = n->sink.timestamp_slot;
+      st->window = n->sink.window;
       st->timestamp_prog = n->sink.timestamp_prog;
       n->sink.timestamp_prog = NULL;
       if (n->sink.key_schema_name && !(st->key_schema_name = strdup(n->sink.key_schema_name)))
@@ -429,8 +451,12 @@ static wy_status_t take_query(builder_t *b, wy_logical_query_t *q, const char *s
 wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan_t **out,
                           wy_error_t *err) {
   *out = NULL;
-  builder_t b = {calloc(1, sizeof(wy_plan_t)), err, NULL, 0,
-                 q->root ? q->root->sink.key_schema_name : NULL};
+  builder_t b = {calloc(1, sizeof(wy_plan_t)),
+                 err,
+                 NULL,
+                 0,
+                 q->root ? q->root->sink.key_schema_name : NULL,
+                 {{-1, -1}, 0, -1}};
   wy_status_t st = b.p ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK && (!q->root || q->root->kind != WY_LOGICAL_SINK))
     st = wy_error_set(err, WY_ERR_INTERNAL, "a logical plan ends in its sink");

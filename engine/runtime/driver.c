@@ -168,7 +168,9 @@ void wy_driver_committed(wy_driver_t *d, const wy_position_t *p, size_t n) {
 }
 
 wy_status_t wy_driver_commit(wy_driver_t *d, wy_error_t *err) {
-  if (wy_query_commit(d->o.query, err) != WY_OK) return err->code;
+  if (wy_query_prepare_commit(d->o.query, err) != WY_OK ||
+      wy_query_commit(d->o.query, err) != WY_OK)
+    return err->code;
   size_t n;
   wy_position_t *p = wy_driver_dirty(d, &n);
   if (!p) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");

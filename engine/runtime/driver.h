@@ -54,8 +54,10 @@ wy_status_t wy_driver_deliver(wy_driver_t *d, const wy_record_t *recs, size_t nr
 /* Deliver what the internal source has, until it has nothing. */
 wy_status_t wy_driver_drain(wy_driver_t *d, wy_error_t *err);
 
-/* At-least-once commit, after the sink was flushed: the query's stores made durable,
- * then the positions delivered since the last commit committed to the source. */
+/* At-least-once commit over a sink that acknowledges as it sends (the memory broker's;
+ * Kafka's runtime flushes between the two steps, see wy_query_prepare_commit): the
+ * operators' held-back writes, the query's stores made durable, then the positions
+ * delivered since the last commit committed to the source. */
 wy_status_t wy_driver_commit(wy_driver_t *d, wy_error_t *err);
 /* The positions delivered since the last commit (malloc'd, *n of them; NULL when out of
  * memory), and marking positions as committed (after a transaction took them). */

@@ -145,15 +145,25 @@ wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *
   return WY_OK;
 }
 
-wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err) {
-  if (q->lineage) wy_query_flush_stats(q);
+/* Run one step of a commit on every task. */
+static wy_status_t each_task(wy_query_t *q, wy_status_t (*step)(wy_task_t *, wy_error_t *),
+                             wy_error_t *err) {
   for (size_t s = 0; s < q->plan->nsubs; s++)
     for (size_t p = 0; p < q->tasks[s].cap; p++) {
       wy_task_t *t = q->tasks[s].by_partition[p];
-      if (t && wy_task_commit(t, err) != WY_OK)
+      if (t && step(t, err) != WY_OK)
         return wy_error_prefix(err, "query %s: commit of task %zu_%zu", q->plan->id, s, p);
     }
   return WY_OK;
+}
+
+wy_status_t wy_query_prepare_commit(wy_query_t *q, wy_error_t *err) {
+  return each_task(q, wy_task_prepare_commit, err);
+}
+
+wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err) {
+  if (q->lineage) wy_query_flush_stats(q);
+  return each_task(q, wy_task_commit, err);
 }
 
 void wy_query_release_partition(wy_query_t *q, int32_t partition) {

@@ -33,8 +33,11 @@ const wy_query_counters_t *wy_query_counters(const wy_query_t *q);
  * into the processing log; the status is an error only when the query itself fails
  * (e.g. a store cannot be written). */
 wy_status_t wy_query_deliver(wy_query_t *q, const wy_record_t *rec, wy_error_t *err);
-/* After the sink was flushed: every task's stores made durable and checkpointed
- * (at-least-once: before the input offsets are committed). */
+/* A commit in Kafka Streams' order: wy_query_prepare_commit (the operators' held-back
+ * writes), then the sink flushed (outputs and changelogs acknowledged), then
+ * wy_query_commit: every task's stores made durable and checkpointed (at-least-once:
+ * before the input offsets are committed). */
+wy_status_t wy_query_prepare_commit(wy_query_t *q, wy_error_t *err);
 wy_status_t wy_query_commit(wy_query_t *q, wy_error_t *err);
 /* A partition was revoked: its tasks close (their stores stay on disk). */
 void wy_query_release_partition(wy_query_t *q, int32_t partition);

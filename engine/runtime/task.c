@@ -139,18 +139,28 @@ wy_status_t wy_task_process(wy_task_t *t, size_t input, const wy_record_t *rec, 
   return first->ops->process(first, &r, err);
 }
 
-wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err) {
+wy_status_t wy_task_prepare_commit(wy_task_t *t, wy_error_t *err) {
   for (size_t i = 0; i < t->nops; i++) {
     wy_op_t *op = &t->ops[i];
     if (op->ops->flush && op->ops->flush(op, err) != WY_OK) return err->code;
   }
+  return WY_OK;
+}
+
+wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err) {
   return t->state ? wy_task_state_commit(t->state, NULL, 0, err) : WY_OK;
 }
 
 wy_status_t wy_task_restore(wy_task_t *t, wy_source_t *src, wy_end_offset_fn end_fn,
                             void *end_opaque, int timeout_ms, wy_error_t *err) {
   if (!t->state) return WY_OK;
-  return wy_task_state_restore(t->state, src, end_fn, end_opaque, timeout_ms, NULL, err);
+  if (wy_task_state_restore(t->state, src, end_fn, end_opaque, timeout_ms, NULL, err) != WY_OK)
+    return err->code;
+  for (size_t i = 0; i < t->nops; i++) {
+    wy_op_t *op = &t->ops[i];
+    if (op->ops->restored && op->ops->restored(op, err) != WY_OK) return err->code;
+  }
+  return WY_OK;
 }
 
 bool wy_task_has_state(const wy_task_t *t) { return t->state != NULL; }

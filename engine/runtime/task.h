@@ -27,8 +27,10 @@ void wy_task_close(wy_task_t *t);
  * returns). A record that cannot be processed goes to the processing log; an error
  * status means the task failed (a store could not be written). */
 wy_status_t wy_task_process(wy_task_t *t, size_t input, const wy_record_t *rec, wy_error_t *err);
-/* After the sink was flushed: the operators' held-back writes, then the stores made
- * durable and checkpointed. */
+/* Before the sink is flushed: the operators' held-back writes (outputs and store
+ * writes, whose changelog records the flush then acknowledges). */
+wy_status_t wy_task_prepare_commit(wy_task_t *t, wy_error_t *err);
+/* After the sink was flushed: the stores made durable and checkpointed. */
 wy_status_t wy_task_commit(wy_task_t *t, wy_error_t *err);
 /* Bring the stores up to the end of their changelogs (state.h's wy_task_state_restore). */
 wy_status_t wy_task_restore(wy_task_t *t, wy_source_t *src, wy_end_offset_fn end_fn,

@@ -253,6 +253,7 @@ wy_status_t wy_transient_new(wy_engine_t *node, const wy_ast_stmt_t *select, con
     o.registry = wy_engine_registry(node);
     o.schema_registry = wy_engine_schema_registry(node);
     o.service_id = "transient_";
+    o.transient = true;
     st = wy_engine_new(&o, &t->engine, err);
   }
   const wy_catalog_t *cat = wy_engine_catalog(node);

@@ -205,7 +205,20 @@ static bool production_failed(sthread_t *th) {
   return th->rt->fail_on_production;
 }
 
+/* The operators' held-back writes go out before the sink's flush (or the transaction's
+ * commit) that acknowledges them. */
+static bool prepare_commit(sthread_t *th) {
+  wy_error_t e;
+  for (size_t i = 0; i < th->nq; i++)
+    if (wy_query_prepare_commit(th->q[i]->q, &e) != WY_OK) {
+      want_restart(th, e.msg);
+      return false;
+    }
+  return true;
+}
+
 static wy_status_t commit_alos(sthread_t *th, wy_error_t *err) {
+  if (!prepare_commit(th)) return WY_OK;
   if (wy_sink_flush(&th->proxy.base, FLUSH_TIMEOUT_MS, err) != WY_OK) {
     STAT_ADD(th->rt, commit_failures, 1);
     wy_log(WY_LOG_WARN, "runtime", "commit postponed: %s", err->msg);
@@ -272,7 +285,7 @@ static wy_status_t txn_begin(sthread_t *th) {
  * then committed; the positions count as committed, and the stores are checkpointed,
  * only once it is. */
 static wy_status_t commit_eos(sthread_t *th, wy_error_t *err) {
-  if (!th->in_txn) return WY_OK;
+  if (!th->in_txn || !prepare_commit(th)) return WY_OK;
   wy_position_t **pos = calloc(th->nq + 1, sizeof *pos);
   size_t *npos = calloc(th->nq + 1, sizeof *npos);
   bool any = th->txn_dirty;
@@ -510,11 +523,16 @@ static void query_consumer_close(qrun_t *qr) {
   clear_lag(qr);
 }
 
-/* Close the consumers and the producer. */
+/* Close the producer, then the consumers. The producer goes first: its last delivery
+ * reports go to the tasks' changelog stores, which closing a consumer frees (its revoke
+ * closes the tasks). Callers commit before: the revokes here commit nothing. */
 static void clients_close(sthread_t *th) {
-  for (size_t i = 0; i < th->nq; i++) query_consumer_close(th->q[i]);
+  bool no_commit = th->no_commit;
+  th->no_commit = true;
   wy_kafka_sink_destroy(th->sink);
   th->sink = NULL;
+  for (size_t i = 0; i < th->nq; i++) query_consumer_close(th->q[i]);
+  th->no_commit = no_commit;
 }
 
 static void restart(sthread_t *th) {

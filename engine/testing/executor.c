@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/formats/windowed.h"
 #include "engine/testing/qtt_json.h"
 
 static const char *const phase_names[] = {
@@ -208,19 +209,13 @@ wy_status_t wy_qtt_payload_read(const wy_qtt_payload_t *p, wy_arena_t *a, wy_val
 wy_status_t wy_qtt_window_split(const uint8_t *key, size_t len, wy_qtt_window_kind_t kind,
                                 int64_t size_ms, size_t *inner_len, wy_qtt_window_t *w,
                                 wy_error_t *err) {
-  size_t suffix = kind == WY_QTT_WINDOW_SESSION ? 16 : kind == WY_QTT_WINDOW_TIME ? 8 : 0;
-  if (len < suffix)
-    return wy_error_set(err, WY_ERR_DECODE, "windowed key of %zu bytes is too short", len);
-  *inner_len = len - suffix;
   w->kind = kind;
-  if (kind == WY_QTT_WINDOW_TIME) {
-    w->start = (int64_t)be64(key + len - 8);
-    w->end = w->start + size_ms;
-  } else if (kind == WY_QTT_WINDOW_SESSION) {
-    w->end = (int64_t)be64(key + len - 16);
-    w->start = (int64_t)be64(key + len - 8);
+  if (kind == WY_QTT_WINDOW_NONE) {
+    *inner_len = len;
+    return WY_OK;
   }
-  return WY_OK;
+  return wy_windowed_split(key, len, kind == WY_QTT_WINDOW_SESSION, size_ms, inner_len, &w->start,
+                           &w->end, err);
 }
 
 static wy_status_t not_implemented_run(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t *out,

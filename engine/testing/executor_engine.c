@@ -19,6 +19,7 @@
 #include "engine/base/log.h"
 #include "engine/engine.h"
 #include "engine/formats/format.h"
+#include "engine/formats/windowed.h"
 #include "engine/testing/qtt_json.h"
 #include "engine/catalog/format_spec.h"
 #include "engine/formats/avro.h"
@@ -491,11 +492,25 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
         wy_sr_register(sr, subject, text, &got, &serr);
     }
   }
-  /* statements */
+  /* statements, each on the lines it has in ksqlDB's test script (the statements one
+   * after the other): located messages name those lines */
+  int line = 0;
   for (size_t i = 0; i < tc->statements.n; i++) {
     wy_error_t serr;
     wy_error_clear(&serr);
-    if (wy_engine_execute_sql(e, tc->statements.items[i], NULL, &serr) != WY_OK) {
+    const char *sql = tc->statements.items[i];
+    char *placed = malloc((size_t)line + strlen(sql) + 1);
+    if (!placed) {
+      st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    memset(placed, '\n', (size_t)line);
+    strcpy(placed + line, sql);
+    line += 1;
+    for (const char *c = sql; *c; c++) line += *c == '\n';
+    wy_status_t est = wy_engine_execute_sql(e, placed, NULL, &serr);
+    free(placed);
+    if (est != WY_OK) {
       wy_qtt_result_set_exception(out, WY_QTT_PHASE_STATEMENT, (int)i, &serr);
       goto report;
     }
@@ -512,6 +527,9 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const wy_source_def_t *d = wy_catalog_find_by_topic(wy_engine_catalog(e), r->topic);
     bool knull, vnull;
     if (!serialize(&r->key, d, true, sr, &kb, &knull) ||
+        (!knull && r->window.kind != WY_QTT_WINDOW_NONE &&
+         !wy_windowed_append(&kb, r->window.kind == WY_QTT_WINDOW_SESSION, r->window.start,
+                             r->window.end)) ||
         !serialize(&r->value, d, false, sr, &vb, &vnull)) {
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       goto done;

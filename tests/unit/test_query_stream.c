@@ -1,6 +1,7 @@
 /* POST /query-stream and /close-query on a memory-runtime node: pull queries (a table by
  * key, a table scan with a filter, a stream scan), push queries with LIMIT fed by records
- * produced after they start, the JSON-array format, /close-query, and bad requests. */
+ * produced after they start, the JSON-array format, /close-query, bad requests, and both
+ * kinds of query over a windowed table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -226,6 +227,90 @@ static void bad_requests_get_ksqldb_errors(void **state) {
   json_decref(j);
 }
 
+static void produce_at(node_fixture_t *f, int64_t id, const char *value, int64_t ts) {
+  wy_error_t err;
+  char key[8];
+  for (int i = 0; i < 8; i++) key[i] = (char)((uint64_t)id >> (56 - 8 * i));
+  assert_int_equal(wy_memory_broker_produce(f->broker, "s", -1, key, 8, value, strlen(value), NULL,
+                                            0, ts, NULL, NULL, &err),
+                   WY_OK);
+}
+
+/* A windowed table (a CTAS of a windowed aggregation, and the same topic declared with
+ * WINDOW_TYPE): its keys carry their windows, `*` shows the window bounds after the key,
+ * and pull queries may bound WINDOWSTART and WINDOWEND. */
+static void windowed_table_pull_and_push(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_decref(node_ksql(f->node,
+                        "CREATE TABLE counts AS SELECT id, COUNT(*) AS c FROM s "
+                        "WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  json_decref(node_ksql(f->node,
+                        "CREATE TABLE declared (id BIGINT PRIMARY KEY, c BIGINT) WITH "
+                        "(kafka_topic='COUNTS', value_format='JSON', WINDOW_TYPE='TUMBLING', "
+                        "WINDOW_SIZE='10 SECONDS');",
+                        NULL, &st));
+  assert_int_equal(st, 200);
+  produce_at(f, 1, "{\"NAME\":\"a\",\"N\":1}", 1000);
+  produce_at(f, 1, "{\"NAME\":\"b\",\"N\":1}", 2000);
+  produce_at(f, 1, "{\"NAME\":\"c\",\"N\":1}", 12000);
+  produce_at(f, 2, "{\"NAME\":\"d\",\"N\":1}", 3000);
+  wy_node_pump(f->node, 0);
+  const char *tables[] = {"counts", "declared"};
+  for (int t = 0; t < 2; t++) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE id = 1;", tables[t]);
+    json_t *lines = query_lines(f->node, sql, &st);
+    assert_int_equal(st, 200);
+    char *names =
+        json_dumps(json_object_get(json_array_get(lines, 0), "columnNames"), JSON_COMPACT);
+    assert_string_equal(names, "[\"ID\",\"WINDOWSTART\",\"WINDOWEND\",\"C\"]");
+    free(names);
+    char *rows = json_dumps(lines, JSON_COMPACT);
+    assert_int_equal(json_array_size(lines), 3); /* one row per window, the latest count */
+    assert_non_null(strstr(rows, "[1,0,10000,2]"));
+    assert_non_null(strstr(rows, "[1,10000,20000,1]"));
+    free(rows);
+    json_decref(lines);
+    snprintf(sql, sizeof sql,
+             "SELECT id, c FROM %s WHERE id = 1 AND WINDOWSTART >= 5000 AND WINDOWEND <= 20000;",
+             tables[t]);
+    lines = query_lines(f->node, sql, &st);
+    assert_int_equal(st, 200);
+    assert_int_equal(json_array_size(lines), 2);
+    rows = json_dumps(json_array_get(lines, 1), JSON_COMPACT);
+    assert_string_equal(rows, "[1,1]");
+    free(rows);
+    json_decref(lines);
+  }
+  /* push: the windowed rows produced after the query starts */
+  char *body = body_for("SELECT * FROM counts EMIT CHANGES LIMIT 1;");
+  wy_node_stream_t *s = NULL;
+  wy_node_reply_t r = {0};
+  wy_node_query_stream(f->node, body, strlen(body), "application/json", &s, &r);
+  free(body);
+  assert_non_null(s);
+  size_t len;
+  bool done = false;
+  char all[4096] = "";
+  char *part = wy_node_stream_next(s, 50, &len, &done);
+  if (part) strncat(all, part, sizeof all - 1);
+  free(part);
+  produce_at(f, 2, "{\"NAME\":\"e\",\"N\":1}", 4000);
+  for (int i = 0; i < 50 && !done; i++) {
+    wy_node_pump(f->node, 0);
+    part = wy_node_stream_next(s, 50, &len, &done);
+    if (part) strncat(all, part, sizeof all - strlen(all) - 1);
+    free(part);
+  }
+  assert_true(done);
+  wy_node_stream_close(s);
+  assert_non_null(strstr(all, "[2,0,10000,2]"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(pull_query_by_key_on_a_table, node_setup, node_teardown),
@@ -234,6 +319,7 @@ int main(void) {
                                       node_teardown),
       cmocka_unit_test_setup_teardown(close_query_ends_a_push_query, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(bad_requests_get_ksqldb_errors, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(windowed_table_pull_and_push, node_setup, node_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -432,13 +432,18 @@ static int count_lines(const char *text) {
 }
 
 /* Pull and push queries on Kafka: a pull query reads the CTAS's topic to its end and
- * answers the key's latest row; a push query from the beginning stops at its LIMIT. */
+ * answers the key's latest row (a windowed table's, one per window, with its bounds); a
+ * push query from the beginning stops at its LIMIT. */
 static void test_query_stream_on_kafka(void **state) {
   fx_t *fx = *state;
   node_with_clicks(fx);
   char *qid = post_query(
       fx->a.node, "CREATE TABLE click_counts AS SELECT k, COUNT(*) AS n FROM clicks GROUP BY k;",
       NULL);
+  char *wqid = post_query(fx->a.node,
+                          "CREATE TABLE click_windows AS SELECT k, COUNT(*) AS n FROM clicks "
+                          "WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY k;",
+                          NULL);
   insert(fx, 1, 5);
   insert(fx, 3, 3); /* k3 twice */
   long long in = 0;
@@ -466,6 +471,21 @@ static void test_query_stream_on_kafka(void **state) {
   out = query_stream(fx->a.node, "SELECT id FROM clicks EMIT CHANGES LIMIT 4;", "earliest");
   assert_int_equal(count_lines(out), 1 + 4);
   free(out);
+  /* the windowed table: its keys' windows decoded (wall-clock times: k3's two records
+   * may straddle an hour, so one or two windows) */
+  for (int64_t until = now_ms() + 10000; now_ms() < until && query_in(fx, wqid) < 6;)
+    usleep(50 * 1000);
+  out = NULL;
+  for (int64_t until = now_ms() + 10000; now_ms() < until; usleep(200 * 1000)) {
+    free(out);
+    out = query_stream(fx->a.node, "SELECT * FROM click_windows WHERE k = 'k3';", NULL);
+    if (count_lines(out) > 1) break;
+  }
+  assert_non_null(strstr(out, "\"columnNames\":[\"K\",\"WINDOWSTART\",\"WINDOWEND\",\"N\"]"));
+  assert_non_null(strstr(out, "\n[\"k3\","));
+  assert_true(count_lines(out) >= 2);
+  free(out);
+  free(wqid);
   free(qid);
 }
 
