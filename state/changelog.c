@@ -42,15 +42,17 @@ static void on_delivery(void *opaque, wy_status_t status, const char *topic, int
     l->t->position = offset + 1;
 }
 
+/* Counted before the send: a sink may report the delivery before it returns. */
 static wy_status_t send(lstore_t *l, const void *key, size_t key_len, const void *value,
                         size_t value_len, wy_error_t *err) {
+  l->pending++;
   wy_status_t st = wy_sink_send(l->sink, l->t->topic, l->ts->partition, key, key_len, value,
                                 value_len, NULL, 0, l->ts->timestamp, &l->target, err);
   if (st != WY_OK) {
+    l->pending--;
     fail(l, st, err ? err->msg : NULL);
     return wy_error_prefix(err, "store %s: changelog %s", l->base.name, l->t->topic);
   }
-  l->pending++;
   return WY_OK;
 }
 
