@@ -3,7 +3,7 @@
  * memory broker, one thread, against a baseline measured in the same run.
  *
  *   bench_pipeline --workload decode-filter-project|stream-table-join|latest-by-offset|
- *                             stream-stream-join|tumbling-count
+ *                             stream-stream-join|tumbling-count|window-retention
  *                  [--quick] [--records N]
  *
  * decode-filter-project: clickstream JSON (~250 bytes), WHERE status <> '404', four
@@ -18,9 +18,18 @@
  *   are 1 ms apart: 60,000 a window).
  * The last two print a row per baseline measured in the same run: stream-table-join and
  * decode-filter-project.
+ * window-retention: is window state bounded by retention? COUNT(*) per userid in
+ *   1-second TUMBLING windows kept 1 minute (RETENTION 1 MINUTE, GRACE PERIOD 0), 1,000
+ *   users, records 1 ms apart for 20 minutes of event time (1.2 M records, 20 times the
+ *   retention). The process's resident memory and the query's state folder (RocksDB
+ *   files) are sampled at 2 and at 20 retentions; the same query with RETENTION 1 DAY
+ *   (ksqlDB's default with the default grace period; nothing expires in the run) is the
+ *   baseline, in the same run.
+ *   Rows: one per sample, and one growth row each (store and RSS at 20x / at 2x).
  *
  * Prints one JSON object per result line (see benchmarks/run).
  */
+#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +37,13 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "connectors/memory/memory.h"
 #include "engine/base/log.h"
 #include "engine/engine.h"
 #include "engine/runtime/driver.h"
+#include "engine/runtime/query.h"
 #include "engine/lineage/lineage.h"
 
 static double now_s(clockid_t c) {
@@ -98,7 +109,7 @@ static void make_inputs(input_t *in, size_t n, int nusers) {
 }
 
 /* The sink of the benchmark: outputs and changelog records are counted and
- * acknowledged, not stored (as the baseline frees its output), while repartition topics
+ * acknowledged at once, not stored (as the baseline frees its output), while repartition topics
  * go to the memory broker so that repartitioned records reach the next sub-topology. */
 typedef struct bench_sink {
   wy_sink_t base;
@@ -117,6 +128,8 @@ static wy_status_t bs_send(wy_sink_t *s, const char *topic, int32_t partition, c
                         nheaders, timestamp, opaque, err);
   b->outputs++;
   b->bytes += key_len + value_len;
+  /* acknowledged at once (a changelog store counts its writes until they are) */
+  wy_delivery_dispatch(opaque, WY_OK, topic, partition, (int64_t)b->outputs, NULL);
   return WY_OK;
 }
 static void bs_poll(wy_sink_t *s) { wy_sink_poll(((bench_sink_t *)s)->memory); }
@@ -385,6 +398,146 @@ static int measure(const char *workload, size_t n, double *wall, double *cpu) {
   return rc;
 }
 
+/* ---- window-retention ---- */
+
+static double rss_mb(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+  }
+  return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+static uint64_t dir_bytes_sum;
+static int add_file_bytes(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)path, (void)ftw;
+  if (flag == FTW_F) dir_bytes_sum += (uint64_t)sb->st_size;
+  return 0;
+}
+static double dir_mb(const char *dir) {
+  dir_bytes_sum = 0;
+  nftw(dir, add_file_bytes, 16, FTW_PHYS);
+  return (double)dir_bytes_sum / (1024.0 * 1024.0);
+}
+
+typedef struct retention_sample {
+  size_t records;
+  double wall, rss_mb, store_mb;
+} retention_sample_t;
+
+/* The windowed COUNT with a RETENTION clause (or none) over n records 1 ms apart, cycling
+ * through `in`'s values; samples at records at[0], at[1] (the last one: n). */
+static int run_retention(const char *retention, size_t n, const input_t *in, const size_t at[2],
+                         retention_sample_t out[2]) {
+  char ctas[512];
+  snprintf(ctas, sizeof ctas,
+           "CREATE TABLE clicks_per_second AS SELECT userid, COUNT(*) AS clicks FROM clicks "
+           "WINDOW TUMBLING (SIZE 1 SECOND%s, GRACE PERIOD 0 SECONDS) GROUP BY userid;",
+           retention);
+  /* keyed by userid: no repartition topic, whose records the memory broker would keep */
+  const char *sql[] = {
+      "CREATE STREAM clicks (userid INT KEY, request STRING, status STRING) "
+      "WITH (kafka_topic='clickstream', value_format='JSON');",
+      ctas};
+  wy_memory_broker_t *broker = NULL;
+  wy_engine_t *e = engine_with(&broker, sql, 2);
+  if (!e) return -1;
+  wy_query_t *q = wy_engine_query_at(e, 0);
+  char dir[4096];
+  if (!wy_engine_query_state_dir(e, wy_query_plan(q)->id, dir, sizeof dir)) dir[0] = '\0';
+  bench_driver_t b;
+  int rc = bench_driver_open(e, q, NULL, &b);
+  enum { BATCH = 500 };
+  wy_record_t recs[BATCH];
+  char keys[BATCH][4];
+  memset(recs, 0, sizeof recs);
+  wy_error_t err;
+  double w0 = now_s(CLOCK_MONOTONIC);
+  size_t next = 0;
+  for (size_t i = 0; rc == 0 && i < n; i += BATCH) {
+    size_t m = n - i < BATCH ? n - i : BATCH, done = 0;
+    for (size_t k = 0; k < m; k++) {
+      size_t v = (i + k) % in->n;
+      recs[k].topic = "clickstream";
+      recs[k].offset = recs[k].timestamp = (int64_t)(i + k);
+      recs[k].value = in->data + in->off[v];
+      recs[k].value_len = in->len[v];
+      uint32_t user = 1 + next_rand() % 1000;
+      memcpy(keys[k],
+             (char[4]){(char)(user >> 24), (char)(user >> 16), (char)(user >> 8), (char)user}, 4);
+      recs[k].key = keys[k];
+      recs[k].key_len = 4;
+    }
+    if (wy_driver_deliver(b.d, recs, m, &done, &err) != WY_OK) {
+      fprintf(stderr, "deliver: %s\n", err.msg);
+      rc = -1;
+    }
+    /* a commit every 10 s of event time, as the runtime commits: the stores' write
+     * caches go to RocksDB */
+    if (rc == 0 && (i + m) % 10000 < BATCH &&
+        (wy_query_prepare_commit(q, &err) != WY_OK ||
+         wy_sink_flush(&bench_sink.base, 1000, &err) != WY_OK ||
+         wy_query_commit(q, &err) != WY_OK)) {
+      fprintf(stderr, "commit: %s\n", err.msg);
+      rc = -1;
+    }
+    if (rc == 0 && next < 2 && i + m >= at[next]) {
+      out[next] = (retention_sample_t){i + m, now_s(CLOCK_MONOTONIC) - w0, rss_mb(),
+                                       dir[0] ? dir_mb(dir) : 0};
+      next++;
+    }
+  }
+  if (rc == 0 && next < 2) rc = -1;
+  if (b.d) bench_driver_close(&b);
+  wy_engine_destroy(e);
+  wy_sink_destroy(bench_sink.memory);
+  bench_sink.memory = NULL;
+  wy_memory_broker_destroy(broker);
+  return rc;
+}
+
+static void print_retention(const char *mode, const retention_sample_t *s, const char *baseline,
+                            const retention_sample_t *base) {
+  printf("{\"workload\":\"window-retention\",\"mode\":\"%s\",\"records\":%zu,\"engine_rps\":%.0f,",
+         mode, s->records, (double)s->records / s->wall);
+  if (baseline)
+    printf(
+        "\"baseline\":\"%s\",\"baseline_rps\":null,\"ratio\":null,\"store_growth\":%.2f,"
+        "\"rss_growth\":%.2f,",
+        baseline, base->store_mb > 0 ? s->store_mb / base->store_mb : 0,
+        base->rss_mb > 0 ? s->rss_mb / base->rss_mb : 0);
+  else
+    printf("\"baseline\":null,\"baseline_rps\":null,\"ratio\":null,");
+  printf(
+      "\"cpu_us_per_record\":null,\"p50_ms\":null,\"p99_ms\":null,\"peak_rss_mb\":%.1f,"
+      "\"store_mb\":%.1f}\n",
+      s->rss_mb, s->store_mb);
+  fflush(stdout);
+}
+
+/* Retention 1 minute against 1 day (ksqlDB's default with the default grace period), samples at 2
+ * and at 20 minutes of event time (--records scales the run; the first sample is at a tenth of it).
+ */
+static int window_retention(size_t n) {
+  input_t in;
+  make_inputs(&in, 100000, 1000);
+  size_t at[2] = {n / 10, n};
+  retention_sample_t kept[2], all[2];
+  int rc = run_retention(", RETENTION 1 MINUTE", n, &in, at, kept);
+  if (rc == 0) rc = run_retention(", RETENTION 1 DAY", n, &in, at, all);
+  free(in.data);
+  free(in.off);
+  free(in.len);
+  if (rc != 0) return rc;
+  print_retention("retention-1m@2x", &kept[0], NULL, NULL);
+  print_retention("retention-1m@20x", &kept[1], "retention-1m@2x", &kept[0]);
+  print_retention("retention-1d@2m", &all[0], NULL, NULL);
+  print_retention("retention-1d@20m", &all[1], "retention-1d@2m", &all[0]);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *workload = "decode-filter-project";
   bool no_baseline = false, with_lineage = false;
@@ -452,6 +605,8 @@ int main(int argc, char **argv) {
       bench_lineage = NULL;
       wy_lineage_emitter_destroy(em);
     }
+  } else if (strcmp(workload, "window-retention") == 0) {
+    return window_retention(n == 100000 ? 120000 : n == 1000000 ? 1200000 : n) != 0;
   } else if (strcmp(workload, "stream-table-join") == 0 ||
              strcmp(workload, "latest-by-offset") == 0) {
     if (measure(workload, n, &wall, &cpu) != 0) return 1;
