@@ -5,7 +5,7 @@
  * theirs merged (in time order) plus the record. The sessions merged away are deleted
  * and retracted downstream (a delete of each, at its end), then the merged session's row
  * goes on, at its end. A record whose merged session ends before stream time less the
- * grace period is late: dropped. Sessions live in a segmented store, by end, with the
+ * grace period and the gap is late: dropped. Sessions live in a segmented store, by end, with the
  * stream time beside them (window_store.h). */
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +63,9 @@ static wy_status_t session_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
     }
   memcpy(s->keys, r->v, r->nkey * sizeof *s->keys);
   wy_window_observe(&s->sessions, r->ts);
-  int64_t close = s->sessions.clock.stream_time - p->window_grace, gap = p->window_size;
+  /* Kafka Streams closes a session a gap after its grace period: a record can still
+   * join a session that ends up to stream time - grace - gap */
+  int64_t gap = p->window_size, close = s->sessions.clock.stream_time - p->window_grace - gap;
   wy_window_entry_t *near;
   size_t n;
   if (wy_window_find(&s->sessions, op, s->keys, r->ts - gap, r->ts + gap, &near, &n, err) != WY_OK)

@@ -63,6 +63,13 @@ static wy_status_t emit_entry(wy_op_t *op, const wy_row_t *r, const wy_window_en
   return wy_op_forward(op, &nr, err);
 }
 
+/* A time window that closed after its aggregate's store dropped it has no final result;
+ * ksqlDB's final results keep a window that ends exactly the retention behind the latest
+ * (with no grace period, a window is emitted as the next one opens). */
+static bool past_retention(const wy_window_store_t *buffer, int64_t end) {
+  return buffer->clock.max_end != WY_NO_TIME && end < buffer->clock.max_end - buffer->retention;
+}
+
 /* Send on, and forget, every buffered window closed by now. */
 static wy_status_t emit_closed(wy_op_t *op, const wy_row_t *r, wy_error_t *err) {
   suppress_t *s = op->state;
@@ -75,7 +82,7 @@ static wy_status_t emit_closed(wy_op_t *op, const wy_row_t *r, wy_error_t *err) 
   if (wy_window_ending_by(&s->buffer, op, upto, &e, &n, err) != WY_OK) return err->code;
   for (size_t i = 0; i < n; i++) {
     if (wy_window_delete(&s->buffer, op, e[i].key, e[i].key_len, err) != WY_OK) return err->code;
-    if (!s->session && wy_window_expired(&s->buffer, e[i].end)) continue;
+    if (!s->session && past_retention(&s->buffer, e[i].end)) continue;
     if (emit_entry(op, r, &e[i], err) != WY_OK) return err->code;
   }
   c->emitted = upto;

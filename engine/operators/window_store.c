@@ -73,7 +73,8 @@ void wy_window_close(wy_window_store_t *w) {
 }
 
 bool wy_window_expired(const wy_window_store_t *w, int64_t end) {
-  return w->clock.max_end != WY_NO_TIME && end < w->clock.max_end - w->retention;
+  /* as in Kafka Streams' stores, a window expires exactly the retention after the latest */
+  return w->clock.max_end != WY_NO_TIME && end <= w->clock.max_end - w->retention;
 }
 
 /* The key of n leading parts (segment, then what follows) in the arena. */
@@ -219,6 +220,8 @@ wy_status_t wy_window_find(wy_window_store_t *w, wy_op_t *op, const wy_value_t *
   *out = NULL;
   *n = 0;
   if (w->clock.max_end == WY_NO_TIME) return WY_OK;
+  /* expired windows are gone, as from Kafka Streams' stores, even before their segment */
+  if (from <= w->clock.max_end - w->retention) from = w->clock.max_end - w->retention + 1;
   int64_t first = segment_of(w, from), last = segment_of(w, w->clock.max_end);
   if (w->live_segment != WY_NO_TIME && first < w->live_segment) first = w->live_segment;
   for (int64_t s = first; s <= last; s++) {

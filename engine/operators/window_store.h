@@ -7,7 +7,8 @@
  * value order): the segment is end / interval (interval = max(retention / 2, 60 s), as
  * Kafka Streams sizes its segments), so the windows of one segment are contiguous and a
  * group's sessions are found by a prefix scan per live segment. A window is expired once
- * its end is more than the retention behind the largest end stored; a segment is deleted
+ * its end is the retention or more behind the largest end stored (and then no longer
+ * found); a segment is deleted
  * (each key through the store, so the changelog and a restore drop it too) once all its
  * windows are expired, which bounds the store by the retention.
  *
@@ -73,7 +74,7 @@ wy_status_t wy_window_put(wy_window_store_t *w, wy_op_t *op, const uint8_t *key,
                           const void *value, size_t vlen, int64_t end, wy_error_t *err);
 wy_status_t wy_window_delete(wy_window_store_t *w, wy_op_t *op, const uint8_t *key, size_t klen,
                              wy_error_t *err);
-/* A group's windows with end >= from and start <= to (its sessions near a record), in
+/* A group's unexpired windows with end >= from and start <= to (its sessions near a record), in
  * segment then end order: *out (arena) gets *n of them. */
 wy_status_t wy_window_find(wy_window_store_t *w, wy_op_t *op, const wy_value_t *keys, int64_t from,
                            int64_t to, wy_window_entry_t **out, size_t *n, wy_error_t *err);

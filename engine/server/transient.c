@@ -14,6 +14,7 @@
 #include "engine/base/log.h"
 #include "engine/formats/format.h"
 #include "engine/runtime/driver.h"
+#include "engine/server/pull_bounds.h"
 #include "parser/parser.h"
 
 /* The scratch sink: a JSON topic of the scratch broker. */
@@ -88,6 +89,13 @@ static bool produces_table_error(const wy_error_t *e) {
   return strstr(e->msg, "produces a TABLE") != NULL;
 }
 
+/* A pull query's window bounds, with ksqlDB's rules (a push query filters freely). */
+static wy_status_t check_window_bounds(wy_transient_t *t, wy_ast_query_t *q, wy_error_t *err) {
+  if (!q->from || q->njoins) return WY_OK;
+  const wy_source_def_t *src = wy_catalog_find(wy_engine_catalog(t->engine), q->from->name);
+  return src ? wy_pull_window_bounds(q, src->window != WY_WINDOW_NONE, err) : WY_OK;
+}
+
 /* Execute "CREATE STREAM|TABLE <sink> WITH (...) AS <select>" on the scratch engine. */
 static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_error_t *err) {
   char *sql = NULL;
@@ -128,7 +136,8 @@ static wy_status_t plan_as(wy_transient_t *t, const char *text, bool table, wy_e
       return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     }
   }
-  st = wy_engine_execute(t->engine, script->stmts[0], err);
+  st = t->pull ? check_window_bounds(t, q, err) : WY_OK;
+  if (st == WY_OK) st = wy_engine_execute(t->engine, script->stmts[0], err);
   wy_ast_script_destroy(script);
   return st;
 }

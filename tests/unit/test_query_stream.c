@@ -236,6 +236,33 @@ static void produce_at(node_fixture_t *f, int64_t id, const char *value, int64_t
                    WY_OK);
 }
 
+/* A push query (LIMIT 1) started, then one record of `id` produced at ts: the whole
+ * response, into all. */
+static void push_one_record(node_fixture_t *f, const char *sql, int64_t id, int64_t ts, char *all,
+                            size_t cap) {
+  char *body = body_for(sql);
+  wy_node_stream_t *s = NULL;
+  wy_node_reply_t r = {0};
+  wy_node_query_stream(f->node, body, strlen(body), "application/json", &s, &r);
+  free(body);
+  assert_non_null(s);
+  size_t len;
+  bool done = false;
+  all[0] = '\0';
+  char *part = wy_node_stream_next(s, 50, &len, &done);
+  if (part) strncat(all, part, cap - 1);
+  free(part);
+  produce_at(f, id, "{\"NAME\":\"e\",\"N\":1}", ts);
+  for (int i = 0; i < 50 && !done; i++) {
+    wy_node_pump(f->node, 0);
+    part = wy_node_stream_next(s, 50, &len, &done);
+    if (part) strncat(all, part, cap - strlen(all) - 1);
+    free(part);
+  }
+  assert_true(done);
+  wy_node_stream_close(s);
+}
+
 /* A windowed table (a CTAS of a windowed aggregation, and the same topic declared with
  * WINDOW_TYPE): its keys carry their windows, `*` shows the window bounds after the key,
  * and pull queries may bound WINDOWSTART and WINDOWEND. */
@@ -287,28 +314,174 @@ static void windowed_table_pull_and_push(void **state) {
     json_decref(lines);
   }
   /* push: the windowed rows produced after the query starts */
-  char *body = body_for("SELECT * FROM counts EMIT CHANGES LIMIT 1;");
+  char all[4096];
+  push_one_record(f, "SELECT * FROM counts EMIT CHANGES LIMIT 1;", 2, 4000, all, sizeof all);
+  assert_non_null(strstr(all, "[2,0,10000,2]"));
+}
+
+/* The rows of a pull query (its header dropped) as one JSON text, and how many. */
+static char *pull_rows(node_fixture_t *f, const char *sql, size_t *n) {
+  int st;
+  json_t *lines = query_lines(f->node, sql, &st);
+  assert_int_equal(st, 200);
+  assert_true(json_array_size(lines) >= 1);
+  json_array_remove(lines, 0);
+  *n = json_array_size(lines);
+  char *rows = json_dumps(lines, JSON_COMPACT);
+  json_decref(lines);
+  return rows;
+}
+
+static void assert_pull(node_fixture_t *f, const char *sql, const char *want) {
+  size_t n;
+  char *rows = pull_rows(f, sql, &n);
+  if (strcmp(rows, want) != 0) fail_msg("%s\n  got  %s\n  want %s", sql, rows, want);
+  free(rows);
+}
+
+/* A pull query refused with a statement error whose message has `want`. */
+static void assert_refused(node_fixture_t *f, const char *sql, const char *want) {
+  char *body = body_for(sql);
+  int st;
+  json_t *j = node_call(f->node, "POST", "/query-stream", body, &st);
+  free(body);
+  const char *msg = json_string_value(json_object_get(j, "message"));
+  if (st != 400 || !msg || !strstr(msg, want))
+    fail_msg("%s\n  got %d %s\n  want %s", sql, st, msg ? msg : "(none)", want);
+  assert_string_equal(json_string_value(json_object_get(j, "@type")), "statement_error");
+  json_decref(j);
+}
+
+/* Windows of id 1 in `counts`: [0, 10 s) 2 records, [10 s, 20 s) 1, [20 s, 30 s) 1. */
+static void fill_counts(node_fixture_t *f) {
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_decref(node_ksql(f->node,
+                        "CREATE TABLE counts AS SELECT id, COUNT(*) AS c FROM s "
+                        "WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  json_decref(node_ksql(f->node,
+                        "CREATE TABLE latest AS SELECT id, COUNT(*) AS c FROM s GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  const int64_t times[] = {1000, 2000, 12000, 25000};
+  for (size_t i = 0; i < 4; i++) produce_at(f, 1, "{\"NAME\":\"a\",\"N\":1}", times[i]);
+  produce_at(f, 2, "{\"NAME\":\"b\",\"N\":1}", 3000);
+  wy_node_pump(f->node, 0);
+}
+
+/* WINDOWSTART and WINDOWEND bounded with every comparison ksqlDB allows, on either side,
+ * by BETWEEN, and by datetimes (partial ones too, read as UTC). */
+static void pull_window_bounds_select_windows(void **state) {
+  node_fixture_t *f = *state;
+  fill_counts(f);
+  static const struct {
+    const char *where, *want;
+  } cases[] = {
+      {"WINDOWSTART = 10000", "[[1,10000]]"},
+      {"WINDOWSTART < 10000", "[[1,0]]"},
+      {"WINDOWSTART <= 10000", "[[1,0],[1,10000]]"},
+      {"WINDOWSTART > 10000", "[[1,20000]]"},
+      {"WINDOWSTART >= 10000", "[[1,10000],[1,20000]]"},
+      {"10000 < WINDOWSTART", "[[1,20000]]"},
+      {"10000 >= WINDOWSTART", "[[1,0],[1,10000]]"},
+      {"WINDOWSTART BETWEEN 5000 AND 20000", "[[1,10000],[1,20000]]"},
+      {"WINDOWSTART > 0 AND WINDOWSTART < 20000", "[[1,10000]]"},
+      {"WINDOWEND = 20000", "[[1,10000]]"},
+      {"WINDOWEND > 10000 AND WINDOWSTART < 20000", "[[1,10000]]"},
+      {"WINDOWEND BETWEEN 10000 AND 20000", "[[1,0],[1,10000]]"},
+      {"WINDOWSTART >= '1970-01-01T00:00:10'", "[[1,10000],[1,20000]]"},
+      {"WINDOWSTART >= '1970-01-01T00:00:10.001Z'", "[[1,20000]]"},
+      {"WINDOWSTART < '1970-01-01'", "[]"},
+      {"WINDOWSTART = 10000 OR WINDOWSTART = 20000", "[[1,10000],[1,20000]]"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT id, WINDOWSTART FROM counts WHERE id = 1 AND (%s);",
+             cases[i].where);
+    assert_pull(f, sql, cases[i].want);
+  }
+  /* every window of every key, its bounds after the key */
+  assert_pull(f, "SELECT * FROM counts WHERE WINDOWEND <= 10000;", "[[1,0,10000,2],[2,0,10000,1]]");
+}
+
+/* What ksqlDB refuses in a pull query's window bounds, with its messages. */
+static void pull_window_bounds_refused(void **state) {
+  node_fixture_t *f = *state;
+  fill_counts(f);
+  static const struct {
+    const char *where, *message;
+  } cases[] = {
+      {"WINDOWSTART <> 0", "Unsupported `WINDOWSTART` bounds: NOT_EQUAL"},
+      {"WINDOWEND IS DISTINCT FROM 0", "Unsupported `WINDOWEND` bounds: IS_DISTINCT_FROM"},
+      {"WINDOWSTART > 1 AND WINDOWSTART >= 2", "Duplicate `WINDOWSTART` bounds on: GREATER_THAN"},
+      {"WINDOWEND < 1 AND 2 > WINDOWEND", "Duplicate `WINDOWEND` bounds on: LESS_THAN"},
+      {"WINDOWSTART = 1 AND WINDOWSTART = 2", "Duplicate `WINDOWSTART` bounds on: EQUAL"},
+      {"WINDOWSTART = 2 AND WINDOWSTART > 3",
+       "`(WINDOWSTART > 3)` cannot be combined with other `WINDOWSTART` bounds"},
+      {"WINDOWSTART BETWEEN 1 AND 2 AND WINDOWSTART < 5",
+       "Duplicate `WINDOWSTART` bounds on: LESS_THAN"},
+      {"WINDOWEND > 1.5", "Window bounds must be an INT, BIGINT or STRING containing a datetime"},
+      {"WINDOWEND > c", "Window bounds must be an INT, BIGINT or STRING containing a datetime"},
+      {"WINDOWSTART > 'yesterday'", "Failed to parse datetime: yesterday"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT * FROM counts WHERE id = 1 AND %s;", cases[i].where);
+    assert_refused(f, sql, cases[i].message);
+  }
+  assert_refused(f, "SELECT * FROM latest WHERE id = 1 AND WINDOWSTART > 0;",
+                 "Cannot use WINDOWSTART/WINDOWEND on non-windowed source");
+  /* a push query filters on its window bounds as on any column */
+  char *body = body_for("SELECT * FROM counts WHERE WINDOWSTART <> 0 EMIT CHANGES LIMIT 1;");
   wy_node_stream_t *s = NULL;
   wy_node_reply_t r = {0};
   wy_node_query_stream(f->node, body, strlen(body), "application/json", &s, &r);
   free(body);
   assert_non_null(s);
-  size_t len;
-  bool done = false;
-  char all[4096] = "";
-  char *part = wy_node_stream_next(s, 50, &len, &done);
-  if (part) strncat(all, part, sizeof all - 1);
-  free(part);
-  produce_at(f, 2, "{\"NAME\":\"e\",\"N\":1}", 4000);
-  for (int i = 0; i < 50 && !done; i++) {
-    wy_node_pump(f->node, 0);
-    part = wy_node_stream_next(s, 50, &len, &done);
-    if (part) strncat(all, part, sizeof all - strlen(all) - 1);
-    free(part);
-  }
-  assert_true(done);
   wy_node_stream_close(s);
-  assert_non_null(strstr(all, "[2,0,10000,2]"));
+}
+
+/* A SESSION-windowed table: each session a row, bounded like time windows; a merged
+ * session replaces the sessions it merged. */
+static void session_table_pull_and_push(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_decref(node_ksql(f->node,
+                        "CREATE TABLE visits AS SELECT id, COUNT(*) AS c FROM s "
+                        "WINDOW SESSION (10 SECONDS) GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  const int64_t times[] = {1000, 30000, 15000, 45000};
+  for (size_t i = 0; i < 4; i++) produce_at(f, 1, "{\"NAME\":\"a\",\"N\":1}", times[i]);
+  produce_at(f, 2, "{\"NAME\":\"b\",\"N\":1}", 3000);
+  wy_node_pump(f->node, 0);
+  int st2;
+  json_t *lines = query_lines(f->node, "SELECT * FROM visits WHERE id = 1;", &st2);
+  assert_int_equal(st2, 200);
+  char *names = json_dumps(json_object_get(json_array_get(lines, 0), "columnNames"), JSON_COMPACT);
+  assert_string_equal(names, "[\"ID\",\"WINDOWSTART\",\"WINDOWEND\",\"C\"]");
+  free(names);
+  json_decref(lines);
+  /* 1000 alone; 30000 and 45000 bridged by nothing: 15000 joins none (gaps of 14 s, 15 s) */
+  assert_pull(f, "SELECT * FROM visits WHERE id = 1;",
+              "[[1,1000,1000,1],[1,15000,15000,1],[1,30000,30000,1],[1,45000,45000,1]]");
+  produce_at(f, 1, "{\"NAME\":\"a\",\"N\":1}", 8000); /* merges 1000 and 15000 */
+  wy_node_pump(f->node, 0);
+  assert_pull(f, "SELECT * FROM visits WHERE id = 1 AND WINDOWEND <= 30000;",
+              "[[1,1000,15000,3],[1,30000,30000,1]]");
+  assert_pull(f,
+              "SELECT WINDOWSTART, c FROM visits WHERE id = 1 AND WINDOWSTART BETWEEN 1000 AND "
+              "29999;",
+              "[[1000,3]]");
+  assert_refused(f, "SELECT * FROM visits WHERE id = 1 AND WINDOWEND = 1 AND WINDOWEND > 0;",
+                 "cannot be combined with other `WINDOWEND` bounds");
+  /* push: a merge shows the merged session */
+  char all[4096];
+  push_one_record(f, "SELECT * FROM visits EMIT CHANGES LIMIT 1;", 2, 9000, all, sizeof all);
+  if (!strstr(all, "[2,3000,9000,2]")) fail_msg("push gave %s", all);
 }
 
 int main(void) {
@@ -320,6 +493,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(close_query_ends_a_push_query, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(bad_requests_get_ksqldb_errors, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(windowed_table_pull_and_push, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(pull_window_bounds_select_windows, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(pull_window_bounds_refused, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(session_table_pull_and_push, node_setup, node_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -444,6 +444,10 @@ static void test_query_stream_on_kafka(void **state) {
                           "CREATE TABLE click_windows AS SELECT k, COUNT(*) AS n FROM clicks "
                           "WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY k;",
                           NULL);
+  char *sqid = post_query(fx->a.node,
+                          "CREATE TABLE click_sessions AS SELECT k, COUNT(*) AS n FROM clicks "
+                          "WINDOW SESSION (1 HOUR) GROUP BY k;",
+                          NULL);
   insert(fx, 1, 5);
   insert(fx, 3, 3); /* k3 twice */
   long long in = 0;
@@ -484,7 +488,29 @@ static void test_query_stream_on_kafka(void **state) {
   assert_non_null(strstr(out, "\"columnNames\":[\"K\",\"WINDOWSTART\",\"WINDOWEND\",\"N\"]"));
   assert_non_null(strstr(out, "\n[\"k3\","));
   assert_true(count_lines(out) >= 2);
+  int windows = count_lines(out) - 1;
   free(out);
+  /* window bounds: datetimes (the records' wall-clock times are after 2000) */
+  out = query_stream(
+      fx->a.node, "SELECT * FROM click_windows WHERE k = 'k3' AND WINDOWSTART >= '2000-01';", NULL);
+  assert_int_equal(count_lines(out), 1 + windows);
+  free(out);
+  out = query_stream(
+      fx->a.node, "SELECT * FROM click_windows WHERE k = 'k3' AND WINDOWEND < '2000-01-01';", NULL);
+  assert_int_equal(count_lines(out), 1);
+  free(out);
+  /* the session table: k3's two records, within the hour's gap, in one session */
+  for (int64_t until = now_ms() + 10000; now_ms() < until && query_in(fx, sqid) < 6;)
+    usleep(50 * 1000);
+  out = NULL;
+  for (int64_t until = now_ms() + 10000; now_ms() < until; usleep(200 * 1000)) {
+    free(out);
+    out = query_stream(fx->a.node, "SELECT k, n FROM click_sessions WHERE k = 'k3';", NULL);
+    if (strstr(out, "[\"k3\",2]")) break;
+  }
+  if (!strstr(out, "\n[\"k3\",2]\n")) fail_msg("%s", out);
+  free(out);
+  free(sqid);
   free(wqid);
   free(qid);
 }
