@@ -156,6 +156,16 @@ typedef struct wy_subtopology {
   wy_plan_store_t *stores;
 } wy_subtopology_t;
 
+/* An internal topic (a repartition topic, a changelog) as ksqlDB describes it: the
+ * formats its keys and values would have in ksqlDB (walleye writes a repartition
+ * topic's values in its own INTERNAL format, and a changelog's in its stores'). */
+typedef struct wy_plan_topic_desc {
+  char *topic;
+  wy_format_spec_t key_format, value_format;
+  char *key_schema_name; /* a Schema Registry key record's name, or NULL */
+  size_t nkey;           /* key columns */
+} wy_plan_topic_desc_t;
+
 typedef struct wy_plan {
   char *id;     /* CSAS_OUTPUT_0 */
   char *app_id; /* _confluent-ksql-<service id>query_<query id>: the consumer group and
@@ -172,6 +182,8 @@ typedef struct wy_plan {
   char **internal_topics; /* repartition topics, in creation order */
   size_t nchangelogs;
   char **changelog_topics; /* the stores' own changelogs */
+  size_t ndescs;
+  wy_plan_topic_desc_t *descs; /* the internal topics whose formats the plan knows */
   size_t nsource_topics;
   char **source_topics; /* the query's external source topics (no duplicates) */
   size_t nsources;
@@ -188,5 +200,7 @@ bool wy_plan_reads(const wy_plan_t *p, const char *topic);
 /* Every topic the query reads, sources then internal topics, each once: *n of them in
  * a malloc'd array of pointers into the plan (NULL when out of memory). */
 const char **wy_plan_topics(const wy_plan_t *p, size_t *n);
+/* The description of one of the query's internal topics, or NULL when it has none. */
+const wy_plan_topic_desc_t *wy_plan_describe_topic(const wy_plan_t *p, const char *topic);
 
 #endif
