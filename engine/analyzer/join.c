@@ -503,6 +503,20 @@ static void join_key_format(const wy_qa_t *a, side_formats_t *f) {
   f->right_rekey = f->right_by_expr || rsr || !same_key_format(f->right, &f->join);
 }
 
+/* Co-partitioning: records of one key meet in one task only when both sides have as
+ * many partitions. A re-keyed side's repartition topic gets its source's count, and the
+ * result so far the first source's, so ksqlDB compares the sources' counts, re-keyed
+ * or not, and refuses the join when they differ (foreign-key joins excepted). */
+static wy_status_t check_partitions(const wy_qa_t *a, size_t k, wy_error_t *err) {
+  const wy_source_def_t *L = a->src[0].def, *R = a->src[k].def;
+  if (L->partitions == R->partitions) return WY_OK;
+  return wy_error_set(err, WY_ERR_ANALYSIS,
+                      "Can't join `%s` with `%s` since the number of partitions don't match. "
+                      "`%s` partitions = %d; `%s` partitions = %d. Please repartition either "
+                      "one so that the number of partitions match.",
+                      L->name, R->name, L->name, L->partitions, R->name, R->partitions);
+}
+
 /* The name of the result so far for messages: the left source, or the joins'. */
 static void left_name(const wy_qa_t *a, size_t k, char *buf, size_t cap) {
   size_t len = (size_t)snprintf(buf, cap, "%s", a->src[0].def->name);
@@ -585,7 +599,8 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
   wy_type_unref(*key_type);
   *key_type = NULL;
   if (key_type_of(a, &jc, key_type, err) != WY_OK ||
-      check_key_type(a, jc.side[0], *key_type, err) != WY_OK)
+      check_key_type(a, jc.side[0], *key_type, err) != WY_OK ||
+      check_partitions(a, k, err) != WY_OK)
     return err->code;
 
   /* the two sides: each re-keyed through a repartition topic unless keyed by its join
