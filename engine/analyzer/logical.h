@@ -94,7 +94,8 @@ struct wy_logical {
     wy_expr_program_t *timestamp_prog; /* a STRING time column with TIMESTAMP_FORMAT */
     wy_window_kind_t window;           /* the key's window (NONE: not windowed) */
     int64_t window_size;               /* ms, of a TUMBLING or HOPPING window */
-    uint8_t *used; /* per column: read by the query (NULL: all); lets decoders skip */
+    uint8_t *used;  /* per column: read by the query (NULL: all); lets decoders skip */
+    int partitions; /* of its topic */
   } source;
 
   wy_expr_program_t *predicate; /* FILTER */

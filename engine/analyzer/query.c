@@ -155,6 +155,7 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   n->source.value_format = d->value_format;
   n->source.window = d->window;
   n->source.window_size = d->window_size_ms;
+  n->source.partitions = d->partitions;
   n->source.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
   return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,

@@ -64,6 +64,7 @@ void wy_plan_destroy(wy_plan_t *p) {
   free(p->sink_name);
   free(p->sink_topic);
   strings_free(p->internal_topics, p->ninternal);
+  free(p->internal_partitions);
   strings_free(p->changelog_topics, p->nchangelogs);
   for (size_t i = 0; i < p->ndescs; i++) {
     free(p->descs[i].topic);
@@ -102,4 +103,9 @@ const wy_plan_topic_desc_t *wy_plan_describe_topic(const wy_plan_t *p, const cha
   for (size_t i = 0; i < p->ndescs; i++)
     if (strcmp(p->descs[i].topic, topic) == 0) return &p->descs[i];
   return NULL;
+}
+
+int wy_plan_internal_partitions(const wy_plan_t *p, size_t i) {
+  int n = p->internal_partitions ? p->internal_partitions[i] : 0;
+  return n > 0 ? n : p->partitions;
 }

@@ -137,6 +137,7 @@ typedef struct wy_plan_input {
   int64_t window_size;     /* ms: a time window's end is its start + size */
   uint8_t *used;           /* per column: read by the query (NULL: all) */
   int first;               /* its SOURCE step */
+  int partitions;          /* of the topic */
 } wy_plan_input_t;
 
 /* One state store of a sub-topology (one per task at run time). */
@@ -179,7 +180,9 @@ typedef struct wy_plan {
   size_t nsubs;
   wy_subtopology_t *subs;
   size_t ninternal;
-  char **internal_topics; /* repartition topics, in creation order */
+  char **internal_topics;   /* repartition topics, in creation order */
+  int *internal_partitions; /* each one's partition count, as Kafka Streams gives it: the
+                             * most of the inputs of the sub-topology writing it */
   size_t nchangelogs;
   char **changelog_topics; /* the stores' own changelogs */
   size_t ndescs;
@@ -200,6 +203,8 @@ bool wy_plan_reads(const wy_plan_t *p, const char *topic);
 /* Every topic the query reads, sources then internal topics, each once: *n of them in
  * a malloc'd array of pointers into the plan (NULL when out of memory). */
 const char **wy_plan_topics(const wy_plan_t *p, size_t *n);
+/* The partition count of internal topic i (the sink's when its inputs' are unknown). */
+int wy_plan_internal_partitions(const wy_plan_t *p, size_t i);
 /* The description of one of the query's internal topics, or NULL when it has none. */
 const wy_plan_topic_desc_t *wy_plan_describe_topic(const wy_plan_t *p, const char *topic);
 

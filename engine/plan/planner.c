@@ -177,6 +177,7 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   if (!pi->source_name) return nomem(b);
   pi->key_format = n->source.key_format;
   pi->value_format = n->source.value_format;
+  pi->partitions = n->source.partitions;
   pi->timestamp_slot = n->source.timestamp_slot;
   pi->timestamp_prog = n->source.timestamp_prog;
   n->source.timestamp_prog = NULL;
@@ -219,6 +220,27 @@ static void mark_retracts(builder_t *b, const wy_logical_t *input, int sub, int 
   }
 }
 
+/* A repartition topic's partition count, as Kafka Streams gives it: the most of the
+ * inputs of the sub-topology that writes it (ksqlDB sets none of its own). */
+static int repartition_partitions(builder_t *b, int sub) {
+  int n = 0;
+  const wy_subtopology_t *s = sub_at(b, sub);
+  for (size_t i = 0; i < s->ninputs; i++)
+    if (s->inputs[i].partitions > n) n = s->inputs[i].partitions;
+  return n;
+}
+
+static wy_status_t push_internal(builder_t *b, const char *topic, int partitions) {
+  size_t n = b->p->ninternal;
+  if (!push_string(&b->p->internal_topics, &b->p->ninternal, topic)) return nomem(b);
+  if (b->p->ninternal == n) return WY_OK;
+  int *g = realloc(b->p->internal_partitions, b->p->ninternal * sizeof *g);
+  if (!g) return nomem(b);
+  b->p->internal_partitions = g;
+  g[n] = partitions;
+  return WY_OK;
+}
+
 static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
                                     tails_t *out) {
   /* Rows re-keyed for a stateful step downstream are written to a repartition topic by
@@ -248,8 +270,8 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   const char *ksn = cx->rekey_schema_name ? cx->rekey_schema_name : b->key_schema_name;
   if (ksn && !(st->key_schema_name = strdup(ksn))) return nomem(b);
   step_at(b, up, s)->next = r;
-  if (!push_string(&b->p->internal_topics, &b->p->ninternal, st->topic) || !sub_done(b, up))
-    return nomem(b);
+  int parts = repartition_partitions(b, up);
+  if (push_internal(b, st->topic, parts) != WY_OK || !sub_done(b, up)) return nomem(b);
   if (describe(b, st->topic, n->nkey, &st->key_format, source_value_format(n), ksn) != WY_OK)
     return b->err->code;
   st = step_at(b, up, r);
@@ -259,6 +281,7 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
   pi->key_format = step_at(b, up, r)->key_format;
   wy_format_spec_init(&pi->value_format, "INTERNAL");
+  pi->partitions = parts;
   pi->changes = true;
   int src = add_step(b, sub, WY_STEP_SOURCE, n, n);
   if (src < 0) return b->err->code;

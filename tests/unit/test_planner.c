@@ -254,6 +254,36 @@ static void a_table_in_another_key_format_is_converted(void **state) {
   fx_free(f);
 }
 
+/* A repartition topic gets the partition count Kafka Streams gives it, its sources'
+ * (not the sink's PARTITIONS); sources of different counts do not join. */
+static void repartition_topics_take_their_sources_partitions(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  wy_error_t err;
+  const char *ddl =
+      "CREATE TABLE zones (name STRING PRIMARY KEY, zone STRING) WITH "
+      "(kafka_topic='zones', value_format='JSON', partitions=4);";
+  if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  const wy_plan_t *p = plan_of(f,
+                               "CREATE STREAM r WITH (partitions=8) AS SELECT c.region, page, "
+                               "zone FROM clicks c JOIN zones z ON c.region = z.name;");
+  assert_int_equal(p->ninternal, 1);
+  assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_R_0-Join-repartition");
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, "R"), 8);
+  const char *sql =
+      "CREATE TABLE groups (name STRING PRIMARY KEY, n INT) WITH "
+      "(kafka_topic='groups', value_format='JSON', partitions=1);"
+      "CREATE STREAM g AS SELECT c.region, n FROM clicks c JOIN groups g ON c.region "
+      "= g.name;";
+  assert_int_not_equal(wy_engine_execute_sql(f->engine, sql, NULL, &err), WY_OK);
+  assert_non_null(strstr(err.msg,
+                         "Can't join `CLICKS` with `GROUPS` since the number of "
+                         "partitions don't match. `CLICKS` partitions = 4; `GROUPS` "
+                         "partitions = 1."));
+  fx_free(f);
+}
+
 static void explain_reads_the_physical_plan(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
@@ -283,6 +313,7 @@ int main(void) {
       cmocka_unit_test(joins_meet_in_one_sub_topology),
       cmocka_unit_test(joins_of_more_sources_chain_left_deep),
       cmocka_unit_test(a_table_in_another_key_format_is_converted),
+      cmocka_unit_test(repartition_topics_take_their_sources_partitions),
       cmocka_unit_test(explain_reads_the_physical_plan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
