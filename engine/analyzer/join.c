@@ -657,6 +657,7 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
   if (ss) {
     jn->join.within_before = wy_ast_duration_ms(&j->before);
     jn->join.within_after = j->after.set ? wy_ast_duration_ms(&j->after) : jn->join.within_before;
+    jn->join.grace = j->grace.set ? wy_ast_duration_ms(&j->grace) : -1;
   }
   jn->nkey = 1;
   const char *const alias[2] = {k == 1 ? a->src[0].alias : NULL, R->alias};

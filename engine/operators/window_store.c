@@ -239,6 +239,28 @@ wy_status_t wy_window_find(wy_window_store_t *w, wy_op_t *op, const wy_value_t *
   return WY_OK;
 }
 
+wy_status_t wy_window_fetch(wy_window_store_t *w, wy_op_t *op, const wy_value_t *keys, int64_t from,
+                            int64_t to, wy_window_entry_t **out, size_t *n, wy_error_t *err) {
+  entries_t e = {0};
+  for (int64_t s = segment_of(w, from); from <= to && s <= segment_of(w, to); s++) {
+    /* [s][keys][from] .. [s][keys][to][+inf] */
+    w->parts[0] = wy_bigint(s);
+    memcpy(w->parts + 1, keys, w->nkey * sizeof *keys);
+    w->parts[w->nkey + 1] = wy_bigint(from);
+    size_t lolen, hilen;
+    uint8_t *lo = parts_key(op, w->parts, w->nkey + 2, &lolen);
+    w->parts[w->nkey + 1] = wy_bigint(to);
+    w->parts[w->nkey + 2] = wy_bigint(INT64_MAX);
+    uint8_t *hi = lo ? parts_key(op, w->parts, w->nkey + 3, &hilen) : NULL;
+    if (!hi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (scan(w, op, lo, lolen, hi, hilen, INT64_MIN, INT64_MAX, to, &e, err) != WY_OK)
+      return err->code;
+  }
+  *out = e.v;
+  *n = e.n;
+  return WY_OK;
+}
+
 static int by_end_then_key(const void *x, const void *y) {
   const wy_window_entry_t *a = x, *b = y;
   if (a->end != b->end) return a->end < b->end ? -1 : 1;

@@ -76,6 +76,10 @@ typedef struct wy_plan_join {
   int other_store;                     /* the other side's table (or buffer) */
   int64_t within_before, within_after; /* STREAM_STREAM: this side at t meets the other
                                           side's records in [t - before, t + after] */
+  int64_t grace;   /* STREAM_STREAM: GRACE PERIOD (ms); -1: none given (Kafka Streams' old
+                      semantics: a day's retention, unmatched outer records emitted at once) */
+  int outer_store; /* STREAM_STREAM with a grace period, outer: the unmatched records of
+                      both sides until their window closes; -1: none */
 } wy_plan_join_t;
 
 typedef struct wy_plan_step {

@@ -94,7 +94,7 @@ static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical
   if (!st) return nomem(b), -1;
   st->kind = kind;
   st->next = st->input = st->store = st->group_step = st->timestamp_slot = -1;
-  st->join.this_store = st->join.other_store = -1;
+  st->join.this_store = st->join.other_store = st->join.outer_store = -1;
   wy_format_spec_init(&st->key_format, NULL);
   wy_format_spec_init(&st->value_format, NULL);
   if (shape_of(b, &st->in, from) != WY_OK || shape_of(b, &st->out, n) != WY_OK) return -1;
@@ -304,6 +304,7 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
   j->right_drop = n->join.right_drop;
   j->within_before = left ? n->join.within_before : n->join.within_after;
   j->within_after = left ? n->join.within_after : n->join.within_before;
+  j->grace = n->join.grace;
   return shape_of(b, &j->other, left ? n->right : n->left);
 }
 
@@ -357,7 +358,7 @@ static wy_status_t materialize_rekeyed(builder_t *b, const wy_logical_t *side, i
  * buffer is OUTER when its records may be emitted unmatched; a RIGHT join is the right
  * stream's LEFT join, "this" being the right); later joins walleye's own. */
 static wy_status_t join_buffers(builder_t *b, const wy_logical_t *n, int sub,
-                                const wy_format_spec_t *kf, const char *ksn, int buffers[2]) {
+                                const wy_format_spec_t *kf, const char *ksn, int buffers[3]) {
   bool lo = n->join.left_outer, ro = n->join.right_outer;
   for (int side = 0; side < 2; side++) {
     char name[64];
@@ -378,7 +379,13 @@ static wy_status_t join_buffers(builder_t *b, const wy_logical_t *n, int sub,
                  ksn) != WY_OK)
       return b->err->code;
   }
-  return WY_OK;
+  /* with a grace period, an outer join keeps its unmatched records until their window
+   * closes (Kafka Streams' shared outer store) */
+  if (n->join.grace < 0 || !(lo || ro)) return WY_OK;
+  char name[64];
+  join_name(n, "outer-shared-join-store", name, sizeof name);
+  buffers[2] = add_store(b, sub, name, true, NULL, -1);
+  return buffers[2] < 0 ? b->err->code : WY_OK;
 }
 
 /* The key format of a join's re-keyed sides and buffers: the analyzer's (KLIP-33), or,
@@ -420,7 +427,7 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
   wy_step_kind_t kind = n->join.type == WY_JOIN_STREAM_TABLE  ? WY_STEP_JOIN_STREAM_TABLE
                         : n->join.type == WY_JOIN_TABLE_TABLE ? WY_STEP_JOIN_TABLE_TABLE
                                                               : WY_STEP_JOIN_STREAM_STREAM;
-  int buffers[2] = {-1, -1};
+  int buffers[3] = {-1, -1, -1};
   if (kind == WY_STEP_JOIN_STREAM_STREAM && join_buffers(b, n, sub, &kf, ksn, buffers) != WY_OK)
     return b->err->code;
   /* the table side of a stream-table join only materializes: the stream side looks it up */
@@ -436,6 +443,7 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
     if (kind == WY_STEP_JOIN_STREAM_STREAM) {
       st->join.this_store = buffers[side];
       st->join.other_store = buffers[1 - side];
+      st->join.outer_store = buffers[2];
       sub_at(b, sub)->stores[buffers[side]].owner = j;
     } else {
       /* the other side's table: the store its MATERIALIZE step writes */
