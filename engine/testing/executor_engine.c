@@ -482,12 +482,13 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const char *v = wy_qtt_case_property(tc, tc->properties[i].name, buf, sizeof buf);
     if (v) wy_engine_set_property(e, tc->properties[i].name, v, err);
   }
-  /* topics declared by the case, and their schemas */
+  /* topics declared by the case, and their schemas: the key's first, as ksqlDB's runner
+   * registers them (ids are given in that order) */
   for (size_t i = 0; i < tc->ntopics; i++) {
     const wy_qtt_topic_t *tp = &tc->topics[i];
     wy_memory_broker_create_topic(broker, tp->name, tp->partitions > 0 ? tp->partitions : 1, err);
     topics_add(&topics, tp->name);
-    for (int key = 0; key < 2; key++) {
+    for (int key = 1; key >= 0; key--) {
       const wy_value_t *schema = key ? &tp->key_schema : &tp->value_schema;
       const char *fmt = key ? tp->key_format : tp->value_format;
       if (schema->null || (fmt && strcasecmp(fmt, "AVRO") != 0)) continue;
