@@ -254,7 +254,7 @@ static void a_table_in_another_key_format_is_converted(void **state) {
   fx_free(f);
 }
 
-/* A repartition topic gets the partition count Kafka Streams gives it, its sources'
+/* Internal topics get the partition counts Kafka Streams gives them, their sources'
  * (not the sink's PARTITIONS); sources of different counts do not join. */
 static void repartition_topics_take_their_sources_partitions(void **state) {
   (void)state;
@@ -271,6 +271,14 @@ static void repartition_topics_take_their_sources_partitions(void **state) {
   assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_R_0-Join-repartition");
   assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
   assert_int_equal(wy_memory_broker_partitions(f->broker, "R"), 8);
+  /* an aggregation's changelog: a partition per task of its sub-topology (the repartition
+   * topic's 4), not the sink's 8 */
+  p = plan_of(f,
+              "CREATE TABLE n WITH (partitions=8) AS SELECT region, COUNT(*) AS c FROM clicks "
+              "GROUP BY region;");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->changelog_topics[0]), 4);
   const char *sql =
       "CREATE TABLE groups (name STRING PRIMARY KEY, n INT) WITH "
       "(kafka_topic='groups', value_format='JSON', partitions=1);"
