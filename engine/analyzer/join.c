@@ -470,6 +470,8 @@ typedef struct side_formats {
   const wy_format_spec_t *left, *right;
   bool left_by_expr, right_by_expr; /* the side's join expression is not its key */
   bool left_source;                 /* the left side is a source (not joins before) */
+  bool windowed;                    /* windowed sources: never re-keyed (their windows
+                                       would be lost), their key format kept */
   wy_format_spec_t join;            /* out: the join's key format */
   bool left_rekey, right_rekey;     /* out: the side goes through a repartition topic */
 } side_formats_t;
@@ -481,7 +483,8 @@ typedef struct side_formats {
  * when its join expression is not its key or its key format is not the join's, and a
  * source under a Schema Registry format always. */
 static void join_key_format(const wy_qa_t *a, side_formats_t *f) {
-  bool lsr = f->left_source && is_sr_format(f->left), rsr = is_sr_format(f->right);
+  bool lsr = !f->windowed && f->left_source && is_sr_format(f->left),
+       rsr = !f->windowed && is_sr_format(f->right);
   bool lpref = !f->left_by_expr && !lsr && strcmp(f->left->name, "NONE") != 0;
   bool rpref = !f->right_by_expr && !rsr && strcmp(f->right->name, "NONE") != 0;
   if (lpref)
@@ -610,7 +613,8 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
                       .right = &R->def->key_format,
                       .left_by_expr = left_slot < 0,
                       .right_by_expr = !right_keyed && !R->table,
-                      .left_source = k == 1};
+                      .left_source = k == 1,
+                      .windowed = a->src[0].def->window != WY_WINDOW_NONE};
   join_key_format(a, &f);
   int lfrom = 0, lto = R->base - WY_ROW_NPSEUDO; /* the left row's slots */
   wy_logical_t *jn = wy_logical_new(WY_LOGICAL_JOIN, NULL);
