@@ -242,21 +242,30 @@ static wy_status_t ensure_topic(wy_engine_t *e, const char *topic, int partition
                                       err);
 }
 
-/* Create a query's changelog topics (compacted) before its first write, with as many
- * partitions as its widest input: a task writes the changelog partition numbered as its
+/* A sub-topology's task count, as Kafka Streams sizes it: the most partitions of its
+ * inputs (the sink's count when none is known yet). */
+static int task_count(wy_engine_t *e, const wy_plan_t *p, const wy_subtopology_t *s) {
+  int parts = 0;
+  for (size_t k = 0; k < s->ninputs; k++) {
+    int n = e->backend.ops->partitions(e->backend.ctx, s->inputs[k].topic);
+    if (n > parts) parts = n;
+  }
+  return parts > 0 ? parts : p->partitions > 0 ? p->partitions : 1;
+}
+
+/* Create a query's changelog topics (compacted) before its first write, a partition per
+ * task of the store's sub-topology: a task writes the changelog partition numbered as its
  * own, and a backend that creates topics on first use would make one partition. */
 static wy_status_t create_changelogs(wy_engine_t *e, const wy_plan_t *p, wy_error_t *err) {
-  int parts = p->partitions > 0 ? p->partitions : 1;
-  for (size_t s = 0; p->nchangelogs && s < p->nsubs; s++)
-    for (size_t k = 0; k < p->subs[s].ninputs; k++) {
-      int n = e->backend.ops->partitions(e->backend.ctx, p->subs[s].inputs[k].topic);
-      if (n > parts) parts = n;
+  for (size_t s = 0; p->nchangelogs && s < p->nsubs; s++) {
+    const wy_subtopology_t *sub = &p->subs[s];
+    for (size_t k = 0; k < sub->nstores; k++) {
+      const char *topic = sub->stores[k].changelog;
+      if (!topic || e->backend.ops->partitions(e->backend.ctx, topic) > 0) continue;
+      if (e->backend.ops->create_topic(e->backend.ctx, topic, task_count(e, p, sub), true, err) !=
+          WY_OK)
+        return wy_error_prefix(err, "changelog of query %s", p->id);
     }
-  for (size_t k = 0; k < p->nchangelogs; k++) {
-    const char *topic = p->changelog_topics[k];
-    if (e->backend.ops->partitions(e->backend.ctx, topic) > 0) continue;
-    if (e->backend.ops->create_topic(e->backend.ctx, topic, parts, true, err) != WY_OK)
-      return wy_error_prefix(err, "changelog of query %s", p->id);
   }
   return WY_OK;
 }
@@ -328,7 +337,7 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   e->next_query++;
   wy_status_t st = ensure_topic(e, plan->sink_topic, plan->partitions, err);
   for (size_t i = 0; st == WY_OK && i < plan->ninternal; i++)
-    st = ensure_topic(e, plan->internal_topics[i], plan->partitions, err);
+    st = ensure_topic(e, plan->internal_topics[i], wy_plan_internal_partitions(plan, i), err);
   if (st == WY_OK) st = create_changelogs(e, plan, err);
   if (st != WY_OK) {
     wy_plan_destroy(plan);

@@ -12,6 +12,7 @@
 
 #include "engine/analyzer/query_int.h"
 #include "engine/base/limits.h"
+#include "engine/formats/avro.h"
 
 /* An ON condition `a = b`, split into the expression of each side. */
 typedef struct join_cond {
@@ -437,12 +438,86 @@ static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
   return st;
 }
 
-/* The repartition of join k's side: "Join-left" for the first join, "Join_<k>-left" after. */
-static void side_name(size_t k, const char *side, char *buf, size_t cap) {
-  if (k == 1)
-    snprintf(buf, cap, "Join-%s", side);
+/* The repartition of join k's side, as ksqlDB and Kafka Streams name it: a stream's
+ * "Join-left"/"Join-right" in a stream-stream join, "Join" in a stream-table join; a
+ * table converted to the join's key format "<Left|Right>SourceKeyed-SelectKey". From
+ * the second join on the names carry its number. */
+static void rekey_name(size_t k, bool table, const char *ss_side, const char *table_side, char *buf,
+                       size_t cap) {
+  char join[32] = "Join", tside[48];
+  if (k > 1) snprintf(join, sizeof join, "Join_%zu", k);
+  snprintf(tside, sizeof tside, "%s", table_side);
+  if (k > 1) snprintf(tside, sizeof tside, "%s_%zu", table_side, k);
+  if (table)
+    snprintf(buf, cap, "%s-SelectKey", tside);
+  else if (ss_side)
+    snprintf(buf, cap, "%s-%s", join, ss_side);
   else
-    snprintf(buf, cap, "Join_%zu-%s", k, side);
+    snprintf(buf, cap, "%s", join);
+}
+
+static bool is_sr_format(const wy_format_spec_t *f) {
+  return !strcmp(f->name, "AVRO") || !strcmp(f->name, "PROTOBUF") || !strcmp(f->name, "JSON_SR");
+}
+
+static bool same_key_format(const wy_format_spec_t *a, const wy_format_spec_t *b) {
+  return !strcmp(a->name, b->name) &&
+         (a->delimiter ? a->delimiter : ',') == (b->delimiter ? b->delimiter : ',');
+}
+
+/* The key formats of a join's sides and what they decide. */
+typedef struct side_formats {
+  const wy_format_spec_t *left, *right;
+  bool left_by_expr, right_by_expr; /* the side's join expression is not its key */
+  bool left_source;                 /* the left side is a source (not joins before) */
+  bool windowed;                    /* windowed sources: never re-keyed (their windows
+                                       would be lost), their key format kept */
+  wy_format_spec_t join;            /* out: the join's key format */
+  bool left_rekey, right_rekey;     /* out: the side goes through a repartition topic */
+} side_formats_t;
+
+/* ksqlDB's key format of a join (KLIP-33): a side keyed by its join expression prefers
+ * its key format, but for NONE and a Schema Registry format (its key schema becomes the
+ * join's own); the join takes the left's preference, else the right's, else the first
+ * source key format that is not NONE, else the default key format. A side is re-keyed
+ * when its join expression is not its key or its key format is not the join's, and a
+ * source under a Schema Registry format always. */
+static void join_key_format(const wy_qa_t *a, side_formats_t *f) {
+  bool lsr = !f->windowed && f->left_source && is_sr_format(f->left),
+       rsr = !f->windowed && is_sr_format(f->right);
+  bool lpref = !f->left_by_expr && !lsr && strcmp(f->left->name, "NONE") != 0;
+  bool rpref = !f->right_by_expr && !rsr && strcmp(f->right->name, "NONE") != 0;
+  if (lpref)
+    f->join = *f->left;
+  else if (rpref)
+    f->join = *f->right;
+  else if (strcmp(f->left->name, "NONE") != 0 && f->left->name[0])
+    f->join = *f->left;
+  else if (strcmp(f->right->name, "NONE") != 0 && f->right->name[0])
+    f->join = *f->right;
+  else {
+    const char *dk = wy_analyze_prop(a, "ksql.persistence.default.format.key");
+    wy_format_spec_init(&f->join, dk && *dk ? dk : "KAFKA");
+  }
+  f->join.schema_id = -1;
+  f->join.full_schema_name[0] = '\0';
+  f->join.full_schema_set = false;
+  f->left_rekey = f->left_by_expr || lsr || !same_key_format(f->left, &f->join);
+  f->right_rekey = f->right_by_expr || rsr || !same_key_format(f->right, &f->join);
+}
+
+/* Co-partitioning: records of one key meet in one task only when both sides have as
+ * many partitions. A re-keyed side's repartition topic gets its source's count, and the
+ * result so far the first source's, so ksqlDB compares the sources' counts, re-keyed
+ * or not, and refuses the join when they differ (foreign-key joins excepted). */
+static wy_status_t check_partitions(const wy_qa_t *a, size_t k, wy_error_t *err) {
+  const wy_source_def_t *L = a->src[0].def, *R = a->src[k].def;
+  if (L->partitions == R->partitions) return WY_OK;
+  return wy_error_set(err, WY_ERR_ANALYSIS,
+                      "Can't join `%s` with `%s` since the number of partitions don't match. "
+                      "`%s` partitions = %d; `%s` partitions = %d. Please repartition either "
+                      "one so that the number of partitions match.",
+                      L->name, R->name, L->name, L->partitions, R->name, R->partitions);
 }
 
 /* The name of the result so far for messages: the left source, or the joins'. */
@@ -527,48 +602,66 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
   wy_type_unref(*key_type);
   *key_type = NULL;
   if (key_type_of(a, &jc, key_type, err) != WY_OK ||
-      check_key_type(a, jc.side[0], *key_type, err) != WY_OK)
+      check_key_type(a, jc.side[0], *key_type, err) != WY_OK ||
+      check_partitions(a, k, err) != WY_OK)
     return err->code;
 
-  /* the two sides: the left re-keyed unless keyed, the right a source, re-keyed unless
-   * keyed (a table always is) */
+  /* the two sides: each re-keyed through a repartition topic unless keyed by its join
+   * expression in the join's key format (a table always is keyed; it may be converted) */
+  bool ss = !*left_table && !R->table, tt = *left_table && R->table;
+  side_formats_t f = {.left = k == 1 ? &a->src[0].def->key_format : &(*left)->join.key_format,
+                      .right = &R->def->key_format,
+                      .left_by_expr = left_slot < 0,
+                      .right_by_expr = !right_keyed && !R->table,
+                      .left_source = k == 1,
+                      .windowed = a->src[0].def->window != WY_WINDOW_NONE};
+  join_key_format(a, &f);
   int lfrom = 0, lto = R->base - WY_ROW_NPSEUDO; /* the left row's slots */
   wy_logical_t *jn = wy_logical_new(WY_LOGICAL_JOIN, NULL);
   if (!jn) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  jn->join.key_format = f.join;
   char name[64];
   wy_status_t st = WY_OK;
-  if (left_slot >= 0) {
+  if (!f.left_rekey) {
     jn->left = *left;
   } else {
-    side_name(k, "left", name, sizeof name);
+    rekey_name(k, *left_table, ss ? "left" : NULL, "LeftSourceKeyed", name, sizeof name);
     st = rekey(a, *left, lfrom, lto + WY_ROW_NPSEUDO, jc.side[0], *key_type, name, &jn->left, err);
   }
   *left = jn; /* from here the join node owns the left side */
   wy_logical_t *rsrc = NULL;
   if (st == WY_OK) st = wy_analyze_source(a, R->def, &rsrc, err);
-  if (st == WY_OK && !right_keyed && !R->table) {
-    side_name(k, "right", name, sizeof name);
+  if (st == WY_OK && f.right_rekey) {
+    rekey_name(k, R->table, "right", "RightSourceKeyed", name, sizeof name);
     st = rekey(a, rsrc, R->base, R->base + (int)R->def->schema.n + WY_ROW_NPSEUDO, jc.side[1],
                *key_type, name, &jn->right, err);
   } else {
     jn->right = rsrc;
   }
   if (st != WY_OK) return st;
-  bool ss = !*left_table && !R->table, tt = *left_table && R->table;
+  if (is_sr_format(&f.join)) {
+    char ksn[256];
+    wy_avro_key_schema_name(a->src[0].def->name, ksn, sizeof ksn);
+    if (!(jn->join.key_schema_name = strdup(ksn)))
+      return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  /* Kafka Streams numbers the first join's buffers after the processors before them:
+   * each source 3 of them, each repartition 4 */
+  if (ss && k == 1) jn->join.ks_index = 8 + 4 * (f.left_rekey + f.right_rekey);
   jn->join.type = ss ? WY_JOIN_STREAM_STREAM : tt ? WY_JOIN_TABLE_TABLE : WY_JOIN_STREAM_TABLE;
   jn->join.index = (int)k;
   jn->table = tt;
   jn->join.left_outer = j->kind == WY_AST_JOIN_LEFT || j->kind == WY_AST_JOIN_FULL;
   jn->join.right_outer = j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL;
   /* a re-keyed side carries the key in its first slot, which the joined row drops */
-  bool rkeyed = right_keyed || R->table;
-  jn->join.left_key_slot = left_slot >= 0 ? left_slot : 0;
-  jn->join.right_key_slot = rkeyed ? rk : 0;
-  jn->join.left_drop = left_slot >= 0 ? 0 : 1;
-  jn->join.right_drop = rkeyed ? 0 : 1;
+  jn->join.left_key_slot = f.left_rekey ? 0 : left_slot;
+  jn->join.right_key_slot = f.right_rekey ? 0 : rk;
+  jn->join.left_drop = f.left_rekey ? 1 : 0;
+  jn->join.right_drop = f.right_rekey ? 1 : 0;
   if (ss) {
     jn->join.within_before = wy_ast_duration_ms(&j->before);
     jn->join.within_after = j->after.set ? wy_ast_duration_ms(&j->after) : jn->join.within_before;
+    jn->join.grace = j->grace.set ? wy_ast_duration_ms(&j->grace) : -1;
   }
   jn->nkey = 1;
   const char *const alias[2] = {k == 1 ? a->src[0].alias : NULL, R->alias};
@@ -577,7 +670,7 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
    * column; else equal to each plain side, and to the left's key when not re-keyed */
   *synthetic = j->kind == WY_AST_JOIN_FULL ||
                (!side_is_plain_column(a, jc.side[0]) && !side_is_plain_column(a, jc.side[1]));
-  if (*synthetic || left_slot < 0) key_set_free(keys);
+  if (*synthetic || f.left_by_expr) key_set_free(keys);
   if (!*synthetic) {
     if ((st = key_set_add(a, keys, jc.side[0], err)) != WY_OK ||
         (st = key_set_add(a, keys, jc.side[1], err)) != WY_OK)

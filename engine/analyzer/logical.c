@@ -64,6 +64,7 @@ void wy_logical_destroy(wy_logical_t *n) {
   wy_named_exprs_free(n->exprs, n->nexprs);
   free(n->keep);
   free(n->repartition);
+  free(n->join.key_schema_name);
   wy_agg_calls_free(n->agg.calls, n->agg.ncalls);
   free(n->sink.name);
   free(n->sink.topic);

@@ -94,7 +94,8 @@ struct wy_logical {
     wy_expr_program_t *timestamp_prog; /* a STRING time column with TIMESTAMP_FORMAT */
     wy_window_kind_t window;           /* the key's window (NONE: not windowed) */
     int64_t window_size;               /* ms, of a TUMBLING or HOPPING window */
-    uint8_t *used; /* per column: read by the query (NULL: all); lets decoders skip */
+    uint8_t *used;  /* per column: read by the query (NULL: all); lets decoders skip */
+    int partitions; /* of its topic */
   } source;
 
   wy_expr_program_t *predicate; /* FILTER */
@@ -129,7 +130,12 @@ struct wy_logical {
     size_t left_drop, right_drop;        /* leading re-key columns the joined row drops */
     int64_t within_before, within_after; /* STREAM_STREAM: left at t meets right in
                                             [t - before, t + after] */
-    bool synthetic_key;                  /* the result's key is ROWKEY */
+    int64_t grace;               /* STREAM_STREAM: GRACE PERIOD (ms), or -1 when none was given */
+    bool synthetic_key;          /* the result's key is ROWKEY */
+    wy_format_spec_t key_format; /* of the re-keyed sides' topics and the buffers */
+    char *key_schema_name;       /* its key record's name under a Schema Registry format */
+    int ks_index;                /* STREAM_STREAM: Kafka Streams' index naming its buffers, as in
+                                    KSTREAM-JOINTHIS-<n>-store; 0: walleye's own names (N-way) */
   } join;
 
   struct { /* SINK */

@@ -155,6 +155,7 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   n->source.value_format = d->value_format;
   n->source.window = d->window;
   n->source.window_size = d->window_size_ms;
+  n->source.partitions = d->partitions;
   n->source.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
   return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,
@@ -295,7 +296,11 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (wy_analyze_formats(a->cx, s, &kf, &vf, false, false, err) != WY_OK) return err->code;
   d->key_format = kf.name[0] ? kf : left->def->key_format;
   if (!kf.name[0]) {
+    /* the source's schema id and record name are its own: the sink's are derived */
     d->key_format.wrap_single = -1;
+    d->key_format.schema_id = -1;
+    d->key_format.full_schema_name[0] = '\0';
+    d->key_format.full_schema_set = false;
     if (strcmp(d->key_format.name, "NONE") == 0 && wy_schema_count_ns(out_schema, WY_NS_KEY) > 0) {
       const char *dk = wy_analyze_prop(a, "ksql.persistence.default.format.key");
       wy_format_spec_init(&d->key_format, dk && *dk ? dk : "KAFKA");
@@ -306,6 +311,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (!vf.name[0]) {
     d->value_format.schema_id = -1;
     d->value_format.full_schema_name[0] = '\0';
+    d->value_format.full_schema_set = false;
     const char *wrap = wy_analyze_prop_text(s, "WRAP_SINGLE_VALUE");
     if (!wrap) d->value_format.wrap_single = -1;
   }

@@ -214,6 +214,24 @@ static wy_status_t scan(wy_window_store_t *w, wy_op_t *op, const uint8_t *lo, si
   return st;
 }
 
+/* A group's windows of segment seg with end in [lo_end, hi_end] (their keys), passing
+ * scan's bounds filter [from, to]. */
+static wy_status_t scan_group(wy_window_store_t *w, wy_op_t *op, int64_t seg,
+                              const wy_value_t *keys, int64_t lo_end, int64_t hi_end, int64_t from,
+                              int64_t to, entries_t *e, wy_error_t *err) {
+  /* [seg][keys][lo_end] .. [seg][keys][hi_end][+inf] */
+  w->parts[0] = wy_bigint(seg);
+  memcpy(w->parts + 1, keys, w->nkey * sizeof *keys);
+  w->parts[w->nkey + 1] = wy_bigint(lo_end);
+  size_t lolen, hilen;
+  uint8_t *lo = parts_key(op, w->parts, w->nkey + 2, &lolen);
+  w->parts[w->nkey + 1] = wy_bigint(hi_end);
+  w->parts[w->nkey + 2] = wy_bigint(INT64_MAX);
+  uint8_t *hi = lo ? parts_key(op, w->parts, w->nkey + 3, &hilen) : NULL;
+  if (!hi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  return scan(w, op, lo, lolen, hi, hilen, from, to, hi_end, e, err);
+}
+
 wy_status_t wy_window_find(wy_window_store_t *w, wy_op_t *op, const wy_value_t *keys, int64_t from,
                            int64_t to, wy_window_entry_t **out, size_t *n, wy_error_t *err) {
   entries_t e = {0};
@@ -224,19 +242,19 @@ wy_status_t wy_window_find(wy_window_store_t *w, wy_op_t *op, const wy_value_t *
   if (from <= w->clock.max_end - w->retention) from = w->clock.max_end - w->retention + 1;
   int64_t first = segment_of(w, from), last = segment_of(w, w->clock.max_end);
   if (w->live_segment != WY_NO_TIME && first < w->live_segment) first = w->live_segment;
-  for (int64_t s = first; s <= last; s++) {
-    /* [s][keys][from] .. [s][keys][+inf] */
-    w->parts[0] = wy_bigint(s);
-    memcpy(w->parts + 1, keys, w->nkey * sizeof *keys);
-    w->parts[w->nkey + 1] = wy_bigint(from);
-    size_t lolen, hilen;
-    uint8_t *lo = parts_key(op, w->parts, w->nkey + 2, &lolen);
-    w->parts[w->nkey + 1] = wy_bigint(INT64_MAX);
-    w->parts[w->nkey + 2] = wy_bigint(INT64_MAX);
-    uint8_t *hi = lo ? parts_key(op, w->parts, w->nkey + 3, &hilen) : NULL;
-    if (!hi) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    if (scan(w, op, lo, lolen, hi, hilen, from, to, INT64_MAX, &e, err) != WY_OK) return err->code;
-  }
+  for (int64_t s = first; s <= last; s++)
+    if (scan_group(w, op, s, keys, from, INT64_MAX, from, to, &e, err) != WY_OK) return err->code;
+  *out = e.v;
+  *n = e.n;
+  return WY_OK;
+}
+
+wy_status_t wy_window_fetch(wy_window_store_t *w, wy_op_t *op, const wy_value_t *keys, int64_t from,
+                            int64_t to, wy_window_entry_t **out, size_t *n, wy_error_t *err) {
+  entries_t e = {0};
+  for (int64_t s = segment_of(w, from); from <= to && s <= segment_of(w, to); s++)
+    if (scan_group(w, op, s, keys, from, to, INT64_MIN, INT64_MAX, &e, err) != WY_OK)
+      return err->code;
   *out = e.v;
   *n = e.n;
   return WY_OK;

@@ -78,6 +78,10 @@ wy_status_t wy_window_delete(wy_window_store_t *w, wy_op_t *op, const uint8_t *k
  * segment then end order: *out (arena) gets *n of them. */
 wy_status_t wy_window_find(wy_window_store_t *w, wy_op_t *op, const wy_value_t *keys, int64_t from,
                            int64_t to, wy_window_entry_t **out, size_t *n, wy_error_t *err);
+/* A group's windows with from <= end <= to, whatever the clock says (a store another
+ * operator writes, e.g. a join's other buffer), in segment then end order. */
+wy_status_t wy_window_fetch(wy_window_store_t *w, wy_op_t *op, const wy_value_t *keys, int64_t from,
+                            int64_t to, wy_window_entry_t **out, size_t *n, wy_error_t *err);
 /* Every group's windows ending at or before `upto`, in end order, then group key order. */
 wy_status_t wy_window_ending_by(wy_window_store_t *w, wy_op_t *op, int64_t upto,
                                 wy_window_entry_t **out, size_t *n, wy_error_t *err);

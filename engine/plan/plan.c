@@ -64,7 +64,13 @@ void wy_plan_destroy(wy_plan_t *p) {
   free(p->sink_name);
   free(p->sink_topic);
   strings_free(p->internal_topics, p->ninternal);
+  free(p->internal_partitions);
   strings_free(p->changelog_topics, p->nchangelogs);
+  for (size_t i = 0; i < p->ndescs; i++) {
+    free(p->descs[i].topic);
+    free(p->descs[i].key_schema_name);
+  }
+  free(p->descs);
   strings_free(p->source_topics, p->nsource_topics);
   strings_free(p->source_names, p->nsources);
   for (size_t i = 0; i < p->nlineage; i++) {
@@ -91,4 +97,15 @@ const char **wy_plan_topics(const wy_plan_t *p, size_t *n) {
   for (size_t i = 0; i < p->nsource_topics; i++) v[(*n)++] = p->source_topics[i];
   for (size_t i = 0; i < p->ninternal; i++) v[(*n)++] = p->internal_topics[i];
   return v;
+}
+
+const wy_plan_topic_desc_t *wy_plan_describe_topic(const wy_plan_t *p, const char *topic) {
+  for (size_t i = 0; i < p->ndescs; i++)
+    if (strcmp(p->descs[i].topic, topic) == 0) return &p->descs[i];
+  return NULL;
+}
+
+int wy_plan_internal_partitions(const wy_plan_t *p, size_t i) {
+  int n = p->internal_partitions ? p->internal_partitions[i] : 0;
+  return n > 0 ? n : p->partitions;
 }

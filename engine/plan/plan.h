@@ -76,6 +76,10 @@ typedef struct wy_plan_join {
   int other_store;                     /* the other side's table (or buffer) */
   int64_t within_before, within_after; /* STREAM_STREAM: this side at t meets the other
                                           side's records in [t - before, t + after] */
+  int64_t grace;   /* STREAM_STREAM: GRACE PERIOD (ms); -1: none given (Kafka Streams' old
+                      semantics: a day's retention, unmatched outer records emitted at once) */
+  int outer_store; /* STREAM_STREAM with a grace period, outer: the unmatched records of
+                      both sides until their window closes; -1: none */
 } wy_plan_join_t;
 
 typedef struct wy_plan_step {
@@ -137,6 +141,7 @@ typedef struct wy_plan_input {
   int64_t window_size;     /* ms: a time window's end is its start + size */
   uint8_t *used;           /* per column: read by the query (NULL: all) */
   int first;               /* its SOURCE step */
+  int partitions;          /* of the topic */
 } wy_plan_input_t;
 
 /* One state store of a sub-topology (one per task at run time). */
@@ -156,6 +161,16 @@ typedef struct wy_subtopology {
   wy_plan_store_t *stores;
 } wy_subtopology_t;
 
+/* An internal topic (a repartition topic, a changelog) as ksqlDB describes it: the
+ * formats its keys and values would have in ksqlDB (walleye writes a repartition
+ * topic's values in its own INTERNAL format, and a changelog's in its stores'). */
+typedef struct wy_plan_topic_desc {
+  char *topic;
+  wy_format_spec_t key_format, value_format;
+  char *key_schema_name; /* a Schema Registry key record's name, or NULL */
+  size_t nkey;           /* key columns */
+} wy_plan_topic_desc_t;
+
 typedef struct wy_plan {
   char *id;     /* CSAS_OUTPUT_0 */
   char *app_id; /* _confluent-ksql-<service id>query_<query id>: the consumer group and
@@ -169,9 +184,13 @@ typedef struct wy_plan {
   size_t nsubs;
   wy_subtopology_t *subs;
   size_t ninternal;
-  char **internal_topics; /* repartition topics, in creation order */
+  char **internal_topics;   /* repartition topics, in creation order */
+  int *internal_partitions; /* each one's partition count, as Kafka Streams gives it: the
+                             * most of the inputs of the sub-topology writing it */
   size_t nchangelogs;
   char **changelog_topics; /* the stores' own changelogs */
+  size_t ndescs;
+  wy_plan_topic_desc_t *descs; /* the internal topics whose formats the plan knows */
   size_t nsource_topics;
   char **source_topics; /* the query's external source topics (no duplicates) */
   size_t nsources;
@@ -188,5 +207,9 @@ bool wy_plan_reads(const wy_plan_t *p, const char *topic);
 /* Every topic the query reads, sources then internal topics, each once: *n of them in
  * a malloc'd array of pointers into the plan (NULL when out of memory). */
 const char **wy_plan_topics(const wy_plan_t *p, size_t *n);
+/* The partition count of internal topic i (the sink's when its inputs' are unknown). */
+int wy_plan_internal_partitions(const wy_plan_t *p, size_t i);
+/* The description of one of the query's internal topics, or NULL when it has none. */
+const wy_plan_topic_desc_t *wy_plan_describe_topic(const wy_plan_t *p, const char *topic);
 
 #endif

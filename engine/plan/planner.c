@@ -17,6 +17,7 @@ typedef struct tails {
 typedef struct lctx {
   const char *source_name;              /* KsqlTopic, KafkaTopic_Left, KafkaTopic_Right */
   const wy_format_spec_t *rekey_format; /* key format of a repartition topic */
+  const char *rekey_schema_name;        /* its key record's name (NULL: the sink's) */
 } lctx_t;
 
 typedef struct builder {
@@ -93,7 +94,7 @@ static int add_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical
   if (!st) return nomem(b), -1;
   st->kind = kind;
   st->next = st->input = st->store = st->group_step = st->timestamp_slot = -1;
-  st->join.this_store = st->join.other_store = -1;
+  st->join.this_store = st->join.other_store = st->join.outer_store = -1;
   wy_format_spec_init(&st->key_format, NULL);
   wy_format_spec_init(&st->value_format, NULL);
   if (shape_of(b, &st->in, from) != WY_OK || shape_of(b, &st->out, n) != WY_OK) return -1;
@@ -112,6 +113,37 @@ static int add_store(builder_t *b, int sub, const char *name, bool logged, const
     return nomem(b), -1;
   if (source_topic && !(st->source_topic = strdup(source_topic))) return nomem(b), -1;
   return (int)s->nstores - 1;
+}
+
+/* Describe an internal topic as ksqlDB would (plan.h); value NULL: unknown. */
+static wy_status_t describe(builder_t *b, const char *topic, size_t nkey,
+                            const wy_format_spec_t *key, const wy_format_spec_t *value,
+                            const char *key_schema_name) {
+  wy_plan_topic_desc_t *d = append((void **)&b->p->descs, &b->p->ndescs, sizeof *d);
+  if (!d) return nomem(b);
+  d->nkey = nkey;
+  d->key_format = *key;
+  d->key_format.schema_id = -1;
+  if (value)
+    d->value_format = *value;
+  else
+    wy_format_spec_init(&d->value_format, NULL);
+  if (!(d->topic = strdup(topic)) ||
+      (key_schema_name && !(d->key_schema_name = strdup(key_schema_name))))
+    return nomem(b);
+  return WY_OK;
+}
+
+/* The source at the bottom of a chain of single-input nodes (re-keying, filters). */
+static const wy_logical_t *leaf_source(const wy_logical_t *n) {
+  while (n && n->kind != WY_LOGICAL_SOURCE) n = n->input;
+  return n;
+}
+
+/* The value format ksqlDB gives a node's internal topics: its source's. */
+static const wy_format_spec_t *source_value_format(const wy_logical_t *n) {
+  const wy_logical_t *src = leaf_source(n);
+  return src ? &src->source.value_format : NULL;
 }
 
 static int add_input(builder_t *b, int sub, const char *topic, const wy_logical_t *shape) {
@@ -145,6 +177,7 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   if (!pi->source_name) return nomem(b);
   pi->key_format = n->source.key_format;
   pi->value_format = n->source.value_format;
+  pi->partitions = n->source.partitions;
   pi->timestamp_slot = n->source.timestamp_slot;
   pi->timestamp_prog = n->source.timestamp_prog;
   n->source.timestamp_prog = NULL;
@@ -187,6 +220,27 @@ static void mark_retracts(builder_t *b, const wy_logical_t *input, int sub, int 
   }
 }
 
+/* A repartition topic's partition count, as Kafka Streams gives it: the most of the
+ * inputs of the sub-topology that writes it (ksqlDB sets none of its own). */
+static int repartition_partitions(builder_t *b, int sub) {
+  int n = 0;
+  const wy_subtopology_t *s = sub_at(b, sub);
+  for (size_t i = 0; i < s->ninputs; i++)
+    if (s->inputs[i].partitions > n) n = s->inputs[i].partitions;
+  return n;
+}
+
+static wy_status_t push_internal(builder_t *b, const char *topic, int partitions) {
+  size_t n = b->p->ninternal;
+  if (!push_string(&b->p->internal_topics, &b->p->ninternal, topic)) return nomem(b);
+  if (b->p->ninternal == n) return WY_OK;
+  int *g = realloc(b->p->internal_partitions, b->p->ninternal * sizeof *g);
+  if (!g) return nomem(b);
+  b->p->internal_partitions = g;
+  g[n] = partitions;
+  return WY_OK;
+}
+
 static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
                                     tails_t *out) {
   /* Rows re-keyed for a stateful step downstream are written to a repartition topic by
@@ -213,16 +267,21 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   st->key_format = *cx->rekey_format;
   st->key_format.schema_id = -1;
   wy_format_spec_init(&st->value_format, "INTERNAL");
-  if (b->key_schema_name && !(st->key_schema_name = strdup(b->key_schema_name))) return nomem(b);
+  const char *ksn = cx->rekey_schema_name ? cx->rekey_schema_name : b->key_schema_name;
+  if (ksn && !(st->key_schema_name = strdup(ksn))) return nomem(b);
   step_at(b, up, s)->next = r;
-  if (!push_string(&b->p->internal_topics, &b->p->ninternal, st->topic) || !sub_done(b, up))
-    return nomem(b);
+  int parts = repartition_partitions(b, up);
+  if (push_internal(b, st->topic, parts) != WY_OK || !sub_done(b, up)) return nomem(b);
+  if (describe(b, st->topic, n->nkey, &st->key_format, source_value_format(n), ksn) != WY_OK)
+    return b->err->code;
+  st = step_at(b, up, r);
   char *topic = st->topic;
   int in = add_input(b, sub, topic, n);
   if (in < 0) return b->err->code;
   wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
   pi->key_format = step_at(b, up, r)->key_format;
   wy_format_spec_init(&pi->value_format, "INTERNAL");
+  pi->partitions = parts;
   pi->changes = true;
   int src = add_step(b, sub, WY_STEP_SOURCE, n, n);
   if (src < 0) return b->err->code;
@@ -230,12 +289,6 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   step_at(b, sub, src)->input = in;
   *out = one_tail(src, in);
   return WY_OK;
-}
-
-/* The source at the bottom of a join side (through re-keying and filters). */
-static const wy_logical_t *leaf_source(const wy_logical_t *n) {
-  while (n && n->kind != WY_LOGICAL_SOURCE) n = n->input;
-  return n;
 }
 
 static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
@@ -251,6 +304,7 @@ static wy_status_t join_geometry(builder_t *b, const wy_logical_t *n, bool left,
   j->right_drop = n->join.right_drop;
   j->within_before = left ? n->join.within_before : n->join.within_after;
   j->within_after = left ? n->join.within_after : n->join.within_before;
+  j->grace = n->join.grace;
   return shape_of(b, &j->other, left ? n->right : n->left);
 }
 
@@ -278,42 +332,104 @@ static wy_status_t materialize_result(builder_t *b, const wy_logical_t *inner, i
   return WY_OK;
 }
 
-static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
-  /* Re-keyed sides are repartitioned in the key format of the table's key (stream-table
-   * and table-table) or of the left stream's; NONE cannot hold a key: JSON. */
-  const wy_logical_t *keyed =
-      leaf_source(n->join.type == WY_JOIN_STREAM_STREAM ? n->left : n->right);
-  wy_format_spec_t kf;
-  wy_format_spec_init(&kf, "JSON");
-  if (keyed && keyed->source.key_format.name[0] &&
-      strcmp(keyed->source.key_format.name, "NONE") != 0)
-    kf = keyed->source.key_format;
+/* A table side re-keyed into the join's key format (its repartition topic
+ * "<Left|Right>SourceKeyed-SelectKey") is materialized again from that topic, in a
+ * logged store ksqlDB names "<Left|Right>SourceKeyed-Materialize". */
+static wy_status_t materialize_rekeyed(builder_t *b, const wy_logical_t *side, int sub,
+                                       const wy_format_spec_t *kf, const char *ksn, tails_t *t) {
+  if (side->kind != WY_LOGICAL_SELECT_KEY || !side->table || !side->repartition) return WY_OK;
+  int m = add_step(b, sub, WY_STEP_MATERIALIZE, side, side);
+  if (m < 0) return b->err->code;
+  char name[128];
+  const char *dash = strrchr(side->repartition, '-');
+  int len = dash ? (int)(dash - side->repartition) : (int)strlen(side->repartition);
+  snprintf(name, sizeof name, "%.*s-Materialize", len, side->repartition);
+  int store = add_store(b, sub, name, true, NULL, m);
+  if (store < 0) return b->err->code;
+  step_at(b, sub, m)->store = store;
+  link_tails(b, sub, t, m);
+  *t = one_tail(m, t->input);
+  const wy_plan_store_t *ps = &sub_at(b, sub)->stores[store];
+  return describe(b, ps->changelog, 1, kf, source_value_format(side), ksn);
+}
+
+/* The buffers of a stream-stream join. The first join's carry Kafka Streams' generated
+ * names, KSTREAM-<JOIN|OUTER><THIS|OTHER>-<index>-store, as ksqlDB's plans have them (a
+ * buffer is OUTER when its records may be emitted unmatched; a RIGHT join is the right
+ * stream's LEFT join, "this" being the right); later joins walleye's own. */
+static wy_status_t join_buffers(builder_t *b, const wy_logical_t *n, int sub,
+                                const wy_format_spec_t *kf, const char *ksn, int buffers[3]) {
+  bool lo = n->join.left_outer, ro = n->join.right_outer;
+  for (int side = 0; side < 2; side++) {
+    char name[64];
+    if (n->join.ks_index > 0) {
+      bool is_this = side == 0 ? !(ro && !lo) : ro && !lo;
+      bool outer = (lo && ro) || (side == 0 ? ro && !lo : lo && !ro);
+      snprintf(name, sizeof name, "KSTREAM-%s%s-%010d-store", outer ? "OUTER" : "JOIN",
+               is_this ? "THIS" : "OTHER", n->join.ks_index + (is_this ? 0 : 1));
+    } else {
+      const char *what[2][2] = {{"this-join-store", "other-join-store"},
+                                {"outer-this-join-store", "outer-other-join-store"}};
+      join_name(n, what[lo || ro][side], name, sizeof name);
+    }
+    buffers[side] = add_store(b, sub, name, true, NULL, -1);
+    if (buffers[side] < 0) return b->err->code;
+    const wy_plan_store_t *ps = &sub_at(b, sub)->stores[buffers[side]];
+    if (describe(b, ps->changelog, 1, kf, source_value_format(side == 0 ? n->left : n->right),
+                 ksn) != WY_OK)
+      return b->err->code;
+  }
+  /* with a grace period, an outer join keeps its unmatched records until their window
+   * closes (Kafka Streams' shared outer store) */
+  if (n->join.grace < 0 || !(lo || ro)) return WY_OK;
+  char name[64];
+  join_name(n, "outer-shared-join-store", name, sizeof name);
+  buffers[2] = add_store(b, sub, name, true, NULL, -1);
+  return buffers[2] < 0 ? b->err->code : WY_OK;
+}
+
+/* The key format of a join's re-keyed sides and buffers: the analyzer's (KLIP-33), or,
+ * for a join it did not decide, the table's key format (the left stream's for a
+ * stream-stream join); NONE cannot hold a key: JSON. */
+static wy_format_spec_t join_key_format(const wy_logical_t *n) {
+  wy_format_spec_t kf = n->join.key_format;
+  if (!kf.name[0]) {
+    const wy_logical_t *keyed =
+        leaf_source(n->join.type == WY_JOIN_STREAM_STREAM ? n->left : n->right);
+    wy_format_spec_init(&kf, "JSON");
+    if (keyed && keyed->source.key_format.name[0] &&
+        strcmp(keyed->source.key_format.name, "NONE") != 0)
+      kf = keyed->source.key_format;
+  }
   kf.schema_id = -1;
+  return kf;
+}
+
+static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
+  wy_format_spec_t kf = join_key_format(n);
+  const char *ksn = n->join.key_schema_name;
   char right_ctx[64];
   if (n->join.index <= 1)
     snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right");
   else
     snprintf(right_ctx, sizeof right_ctx, "KafkaTopic_Right_%d", n->join.index);
-  lctx_t lcx = {"KafkaTopic_Left", &kf}, rcx = {right_ctx, &kf};
+  lctx_t lcx = {"KafkaTopic_Left", &kf, ksn}, rcx = {right_ctx, &kf, ksn};
   tails_t l, r;
-  if (lower(b, n->left, sub, &lcx, &l) != WY_OK) return b->err->code;
+  if (lower(b, n->left, sub, &lcx, &l) != WY_OK ||
+      materialize_rekeyed(b, n->left, sub, &kf, ksn, &l) != WY_OK)
+    return b->err->code;
   if (n->join.type == WY_JOIN_TABLE_TABLE && n->left->kind == WY_LOGICAL_JOIN &&
       materialize_result(b, n->left, sub, &l) != WY_OK)
     return b->err->code;
-  if (lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
+  if (lower(b, n->right, sub, &rcx, &r) != WY_OK ||
+      materialize_rekeyed(b, n->right, sub, &kf, ksn, &r) != WY_OK)
+    return b->err->code;
   wy_step_kind_t kind = n->join.type == WY_JOIN_STREAM_TABLE  ? WY_STEP_JOIN_STREAM_TABLE
                         : n->join.type == WY_JOIN_TABLE_TABLE ? WY_STEP_JOIN_TABLE_TABLE
                                                               : WY_STEP_JOIN_STREAM_STREAM;
-  int buffers[2] = {-1, -1};
-  if (kind == WY_STEP_JOIN_STREAM_STREAM) {
-    bool outer = n->join.left_outer || n->join.right_outer;
-    char name[64];
-    join_name(n, outer ? "outer-this-join-store" : "this-join-store", name, sizeof name);
-    buffers[0] = add_store(b, sub, name, true, NULL, -1);
-    join_name(n, outer ? "outer-other-join-store" : "other-join-store", name, sizeof name);
-    buffers[1] = add_store(b, sub, name, true, NULL, -1);
-    if (buffers[0] < 0 || buffers[1] < 0) return b->err->code;
-  }
+  int buffers[3] = {-1, -1, -1};
+  if (kind == WY_STEP_JOIN_STREAM_STREAM && join_buffers(b, n, sub, &kf, ksn, buffers) != WY_OK)
+    return b->err->code;
   /* the table side of a stream-table join only materializes: the stream side looks it up */
   int sides = kind == WY_STEP_JOIN_STREAM_TABLE ? 1 : 2;
   *out = (tails_t){{-1, -1}, 0, l.input};
@@ -327,6 +443,7 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
     if (kind == WY_STEP_JOIN_STREAM_STREAM) {
       st->join.this_store = buffers[side];
       st->join.other_store = buffers[1 - side];
+      st->join.outer_store = buffers[2];
       sub_at(b, sub)->stores[buffers[side]].owner = j;
     } else {
       /* the other side's table: the store its MATERIALIZE step writes */
@@ -464,7 +581,7 @@ wy_status_t wy_plan_lower(wy_logical_query_t *q, const char *service_id, wy_plan
   if (st == WY_OK) {
     /* GROUP BY's repartition topic carries the key in the sink's key format, which can
      * hold the grouping columns (the source's might not: KAFKA, several columns) */
-    lctx_t cx = {"KsqlTopic", &q->root->sink.key_format};
+    lctx_t cx = {"KsqlTopic", &q->root->sink.key_format, NULL};
     int main = new_sub(&b);
     tails_t t;
     if (main < 0)

@@ -311,7 +311,7 @@ static json_t *show_topics(wy_node_t *n, const wy_ast_stmt_t *s) {
   for (size_t i = 0; s->all && i < wy_engine_query_count(n->engine); i++) {
     const wy_plan_t *p = wy_query_plan(wy_engine_query_at(n->engine, i));
     for (size_t t = 0; t < p->ninternal; t++)
-      add_topic(seen, a, n, p->internal_topics[t], p->partitions);
+      add_topic(seen, a, n, p->internal_topics[t], wy_plan_internal_partitions(p, t));
   }
   json_decref(seen);
   json_t *e = entity("kafka_topics", s);

@@ -390,36 +390,51 @@ static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_
   return st;
 }
 
+/* The description a query's plan gives one of its internal topics, or NULL. */
+static const wy_plan_topic_desc_t *describe_internal(wy_engine_t *e, const char *topic) {
+  for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
+    const wy_plan_topic_desc_t *d =
+        wy_plan_describe_topic(wy_query_plan(wy_engine_query_at(e, qi)), topic);
+    if (d) return d;
+  }
+  return NULL;
+}
+
 static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   memset(out, 0, sizeof *out);
   out->format = f->name[0] ? f->name : NULL;
   out->properties = wy_null(WY_T_MAP);
 }
 
-/* A windowed source's key format also names its window; an AVRO key of one column is
- * anonymous (UNWRAP_SINGLES), and a sink's key record is named after the sink. */
+/* An AVRO key of one column is anonymous (UNWRAP_SINGLES), its record named `full`. */
+static void fill_avro_key(const wy_format_spec_t *f, size_t nkey, const char *full,
+                          wy_qtt_format_t *out, wy_arena_t *a) {
+  if (strcmp(f->name, "AVRO") != 0 || nkey != 1) return;
+  static const char *unwrap[] = {"UNWRAP_SINGLES"};
+  out->has_features = true;
+  out->features.n = 1;
+  out->features.items = unwrap;
+  wy_map_t *m = full ? wy_map_new(a, 1) : NULL;
+  char *copy = m ? wy_arena_strdup(a, full) : NULL;
+  if (m && copy) {
+    const char *k = "fullSchemaName";
+    m->keys[0] = wy_string(k, strlen(k));
+    m->vals[0] = wy_string(copy, strlen(copy));
+    out->properties = wy_mapv(m);
+  }
+}
+
+/* A windowed source's key format also names its window; a sink's AVRO key record is
+ * named after the sink. */
 static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_arena_t *a) {
   fill_format(&d->key_format, out);
-  if (!strcmp(d->key_format.name, "AVRO") && wy_schema_count_ns(&d->schema, WY_NS_KEY) == 1) {
-    static const char *unwrap[] = {"UNWRAP_SINGLES"};
-    out->has_features = true;
-    out->features.n = 1;
-    out->features.items = unwrap;
-    char name[256];
-    const char *full = d->key_format.full_schema_name[0] ? d->key_format.full_schema_name : NULL;
-    if (!full && d->query_id) {
-      wy_avro_key_schema_name(d->name, name, sizeof name);
-      full = name;
-    }
-    wy_map_t *m = full ? wy_map_new(a, 1) : NULL;
-    char *copy = m ? wy_arena_strdup(a, full) : NULL;
-    if (m && copy) {
-      const char *k = "fullSchemaName";
-      m->keys[0] = wy_string(k, strlen(k));
-      m->vals[0] = wy_string(copy, strlen(copy));
-      out->properties = wy_mapv(m);
-    }
+  char name[256];
+  const char *full = d->key_format.full_schema_name[0] ? d->key_format.full_schema_name : NULL;
+  if (!full && d->query_id) {
+    wy_avro_key_schema_name(d->name, name, sizeof name);
+    full = name;
   }
+  fill_avro_key(&d->key_format, wy_schema_count_ns(&d->schema, WY_NS_KEY), full, out, a);
   static const char *const names[] = {NULL, "TUMBLING", "HOPPING", "SESSION"};
   if (d->window == WY_WINDOW_NONE) return;
   out->window_type = names[d->window];
@@ -467,12 +482,13 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     const char *v = wy_qtt_case_property(tc, tc->properties[i].name, buf, sizeof buf);
     if (v) wy_engine_set_property(e, tc->properties[i].name, v, err);
   }
-  /* topics declared by the case, and their schemas */
+  /* topics declared by the case, and their schemas: the key's first, as ksqlDB's runner
+   * registers them (ids are given in that order) */
   for (size_t i = 0; i < tc->ntopics; i++) {
     const wy_qtt_topic_t *tp = &tc->topics[i];
     wy_memory_broker_create_topic(broker, tp->name, tp->partitions > 0 ? tp->partitions : 1, err);
     topics_add(&topics, tp->name);
-    for (int key = 0; key < 2; key++) {
+    for (int key = 1; key >= 0; key--) {
       const wy_value_t *schema = key ? &tp->key_schema : &tp->value_schema;
       const char *fmt = key ? tp->key_format : tp->value_format;
       if (schema->null || (fmt && strcasecmp(fmt, "AVRO") != 0)) continue;
@@ -574,6 +590,7 @@ report:
   for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
     const wy_plan_t *p = wy_query_plan(wy_engine_query_at(e, qi));
     for (size_t i = 0; i < p->ninternal; i++) topics_add(&topics, p->internal_topics[i]);
+    for (size_t i = 0; i < p->nchangelogs; i++) topics_add(&topics, p->changelog_topics[i]);
   }
   for (size_t ti = 0; ti < topics.n; ti++) {
     const char *topic = topics.names[ti];
@@ -584,9 +601,14 @@ report:
     memset(&info, 0, sizeof info);
     info.name = topic;
     info.partitions = np;
+    const wy_plan_topic_desc_t *desc = d ? NULL : describe_internal(e, topic);
     if (d) {
       fill_key_format(d, &info.key_format, &arena);
       fill_format(&d->value_format, &info.value_format);
+    } else if (desc) {
+      fill_format(&desc->key_format, &info.key_format);
+      fill_avro_key(&desc->key_format, desc->nkey, desc->key_schema_name, &info.key_format, &arena);
+      fill_format(&desc->value_format, &info.value_format);
     } else {
       info.key_format.properties = wy_null(WY_T_MAP);
       info.value_format.properties = wy_null(WY_T_MAP);

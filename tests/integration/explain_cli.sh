@@ -14,7 +14,7 @@ SQL
 out=$("$WALLEYE" explain "$tmp/p.sql")
 grep -q '^Query CSAS_CLICK_USERS_0 (CSAS) writes CLICK_USERS to topic CLICK_USERS$' <<<"$out" || fail "CSAS header: $out"
 grep -q '^Query CTAS_PER_USER_1 (CTAS) writes PER_USER to topic PER_USER$' <<<"$out" || fail "CTAS header"
-grep -q 'Repartition to _confluent-ksql-default_query_CSAS_CLICK_USERS_0-Join-left-repartition' <<<"$out" || fail "join repartition"
+grep -q 'Repartition to _confluent-ksql-default_query_CSAS_CLICK_USERS_0-Join-repartition' <<<"$out" || fail "join repartition"
 grep -q 'schema: `USERID` INTEGER KEY, `REQUEST` STRING, `NAME` STRING' <<<"$out" || fail "projection schema"
 grep -q 'Sink to PER_USER (key format KAFKA, value format JSON)' <<<"$out" || fail "CTAS sink"
 # the CTAS reads CLICK_USERS keyed by USERID: no repartition for its GROUP BY

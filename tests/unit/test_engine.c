@@ -173,6 +173,55 @@ static void stream_table_join_enriches_and_left_join_keeps_misses(void **state) 
                       "2|{\"URL\":\"/b\",\"NAME\":null}");
 }
 
+/* The keys of a compacted topic's partition 0 whose latest record is not a delete. */
+static int live_keys(fixture_t *f, const char *topic) {
+  int64_t end = output_count(f, topic);
+  int live = 0;
+  wy_error_t err;
+  for (int64_t i = 0; i < end; i++) {
+    wy_record_t rec, later;
+    if (wy_memory_broker_read(f->broker, topic, 0, i, &rec, &err) != WY_OK) continue;
+    bool superseded = false;
+    for (int64_t j = i + 1; j < end && !superseded; j++)
+      superseded = wy_memory_broker_read(f->broker, topic, 0, j, &later, &err) == WY_OK &&
+                   later.key_len == rec.key_len && !memcmp(later.key, rec.key, rec.key_len);
+    if (!superseded && rec.value) live++;
+  }
+  return live;
+}
+
+/* A stream-stream join's buffer is a window store expiring by the join's retention
+ * (WITHIN before + after + GRACE: 2 s here), in segments of a minute: after 200 s of
+ * unmatched records it holds only the last segments' (and its clock), and a record
+ * older than the retention allows is not kept. */
+static void stream_stream_buffers_expire_by_retention(void **state) {
+  fixture_t *f = *state;
+  exec_ok(f, "CREATE STREAM l (id INT KEY, v STRING) WITH (kafka_topic='l', format='JSON');");
+  exec_ok(f, "CREATE STREAM r (id INT KEY, v STRING) WITH (kafka_topic='r', format='JSON');");
+  exec_ok(f,
+          "CREATE STREAM j AS SELECT l.id, l.v AS lv, r.v AS rv FROM l JOIN r WITHIN 1 SECOND "
+          "GRACE PERIOD 0 SECONDS ON l.id = r.id;");
+  const char *buffer =
+      "_confluent-ksql-test_query_CSAS_J_0-KSTREAM-JOINTHIS-0000000008-store-"
+      "changelog";
+  char key[16];
+  for (int i = 0; i < 200; i++) {
+    snprintf(key, sizeof key, "%d", i);
+    pipe_record(f, "l", key, "{\"V\":\"x\"}", (int64_t)i * 1000);
+  }
+  /* live: the records of 180 s and later (segment 3 on), and the clock once flushed */
+  int live = live_keys(f, buffer);
+  assert_true(live >= 20 && live <= 20 + 1);
+  int64_t written = output_count(f, buffer);
+  pipe_record(f, "l", "7", "{\"V\":\"late\"}", 5000);
+  assert_int_equal(output_count(f, buffer), written);
+  /* a right record in the window of the last left one still joins */
+  pipe_record(f, "r", "199", "{\"V\":\"y\"}", 199500);
+  char buf[256];
+  assert_int_equal(output_count(f, "J"), 1);
+  assert_string_equal(output_at(f, "J", 0, buf, sizeof buf), "199|{\"LV\":\"x\",\"RV\":\"y\"}");
+}
+
 static void analysis_errors_say_what_is_wrong(void **state) {
   fixture_t *f = *state;
   exec_ok(f, "CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON');");
@@ -202,6 +251,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(group_by_counts_and_keeps_latest, setup, teardown),
       cmocka_unit_test_setup_teardown(stream_table_join_enriches_and_left_join_keeps_misses, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(stream_stream_buffers_expire_by_retention, setup, teardown),
       cmocka_unit_test_setup_teardown(analysis_errors_say_what_is_wrong, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,8 +148,9 @@ static void joins_meet_in_one_sub_topology(void **state) {
   assert_true(j->steps[left].join.this_is_left);
   assert_int_equal(j->steps[left].join.other_store, j->steps[right].join.this_store);
   assert_int_equal(p->nchangelogs, 2);
-  assert_string_equal(p->changelog_topics[0],
-                      "_confluent-ksql-svc_query_CSAS_SS_1-Join-this-join-store-changelog");
+  assert_string_equal(
+      p->changelog_topics[0],
+      "_confluent-ksql-svc_query_CSAS_SS_1-KSTREAM-JOINTHIS-0000000016-store-changelog");
   assert_int_equal(p->nsource_topics, 2);
   fx_free(f);
 }
@@ -188,7 +189,7 @@ static void joins_of_more_sources_chain_left_deep(void **state) {
   assert_int_equal(p->nsubs, 2);
   assert_int_equal(p->ninternal, 1);
   assert_string_equal(p->internal_topics[0],
-                      "_confluent-ksql-svc_query_CSAS_E3_1-Join_2-left-repartition");
+                      "_confluent-ksql-svc_query_CSAS_E3_1-Join_2-repartition");
   chain(&p->subs[0], 0, buf, sizeof buf);
   assert_string_equal(buf, "Source>Join>SelectKey>Repartition");
   chain(&p->subs[1], 0, buf, sizeof buf);
@@ -204,6 +205,90 @@ static void joins_of_more_sources_chain_left_deep(void **state) {
   assert_int_equal(p->nchangelogs, 1);
   assert_string_equal(p->changelog_topics[0],
                       "_confluent-ksql-svc_query_CTAS_T3_2-Join-Materialize-changelog");
+  fx_free(f);
+}
+
+/* The join's key format (KLIP-33): a table keyed in another format than the join's is
+ * converted through "RightSourceKeyed-SelectKey-repartition" and kept again in a logged
+ * "RightSourceKeyed-Materialize"; the plan describes both topics in the join's key
+ * format and the table's value format. */
+static void a_table_in_another_key_format_is_converted(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  wy_error_t err;
+  const char *ddl =
+      "CREATE TABLE dusers (id INT PRIMARY KEY, name STRING) WITH "
+      "(kafka_topic='dusers', key_format='DELIMITED', value_format='JSON', "
+      "partitions=4);";
+  if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  const wy_plan_t *p = plan_of(f,
+                               "CREATE STREAM e AS SELECT c.user_id, name FROM clicks c "
+                               "JOIN dusers u ON c.user_id = u.id;");
+  assert_int_equal(p->ninternal, 1);
+  const char *topic = "_confluent-ksql-svc_query_CSAS_E_0-RightSourceKeyed-SelectKey-repartition";
+  assert_string_equal(p->internal_topics[0], topic);
+  const wy_plan_topic_desc_t *d = wy_plan_describe_topic(p, topic);
+  assert_non_null(d);
+  assert_string_equal(d->key_format.name, "KAFKA"); /* the left stream's: the join's */
+  assert_string_equal(d->value_format.name, "JSON");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_string_equal(p->changelog_topics[0],
+                      "_confluent-ksql-svc_query_CSAS_E_0-RightSourceKeyed-Materialize-changelog");
+  assert_non_null(wy_plan_describe_topic(p, p->changelog_topics[0]));
+  const wy_subtopology_t *j = &p->subs[1];
+  char buf[256];
+  chain(j, 1, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize");
+  /* a stream-stream LEFT join re-keyed on one side: Kafka Streams' buffer names */
+  p = plan_of(f,
+              "CREATE STREAM ss AS SELECT * FROM clicks c LEFT JOIN views v WITHIN 1 MINUTE "
+              "ON c.user_id = v.user_id;");
+  assert_int_equal(p->ninternal, 0);
+  assert_int_equal(p->nchangelogs, 2);
+  assert_string_equal(
+      p->changelog_topics[0],
+      "_confluent-ksql-svc_query_CSAS_SS_1-KSTREAM-JOINTHIS-0000000008-store-changelog");
+  assert_string_equal(
+      p->changelog_topics[1],
+      "_confluent-ksql-svc_query_CSAS_SS_1-KSTREAM-OUTEROTHER-0000000009-store-changelog");
+  fx_free(f);
+}
+
+/* Internal topics get the partition counts Kafka Streams gives them, their sources'
+ * (not the sink's PARTITIONS); sources of different counts do not join. */
+static void repartition_topics_take_their_sources_partitions(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  wy_error_t err;
+  const char *ddl =
+      "CREATE TABLE zones (name STRING PRIMARY KEY, zone STRING) WITH "
+      "(kafka_topic='zones', value_format='JSON', partitions=4);";
+  if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  const wy_plan_t *p = plan_of(f,
+                               "CREATE STREAM r WITH (partitions=8) AS SELECT c.region, page, "
+                               "zone FROM clicks c JOIN zones z ON c.region = z.name;");
+  assert_int_equal(p->ninternal, 1);
+  assert_string_equal(p->internal_topics[0], "_confluent-ksql-svc_query_CSAS_R_0-Join-repartition");
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, "R"), 8);
+  /* an aggregation's changelog: a partition per task of its sub-topology (the repartition
+   * topic's 4), not the sink's 8 */
+  p = plan_of(f,
+              "CREATE TABLE n WITH (partitions=8) AS SELECT region, COUNT(*) AS c FROM clicks "
+              "GROUP BY region;");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->internal_topics[0]), 4);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, p->changelog_topics[0]), 4);
+  const char *sql =
+      "CREATE TABLE groups (name STRING PRIMARY KEY, n INT) WITH "
+      "(kafka_topic='groups', value_format='JSON', partitions=1);"
+      "CREATE STREAM g AS SELECT c.region, n FROM clicks c JOIN groups g ON c.region "
+      "= g.name;";
+  assert_int_not_equal(wy_engine_execute_sql(f->engine, sql, NULL, &err), WY_OK);
+  assert_non_null(strstr(err.msg,
+                         "Can't join `CLICKS` with `GROUPS` since the number of "
+                         "partitions don't match. `CLICKS` partitions = 4; `GROUPS` "
+                         "partitions = 1."));
   fx_free(f);
 }
 
@@ -235,6 +320,8 @@ int main(void) {
       cmocka_unit_test(names_follow_ksqldb_under_the_node_service_id),
       cmocka_unit_test(joins_meet_in_one_sub_topology),
       cmocka_unit_test(joins_of_more_sources_chain_left_deep),
+      cmocka_unit_test(a_table_in_another_key_format_is_converted),
+      cmocka_unit_test(repartition_topics_take_their_sources_partitions),
       cmocka_unit_test(explain_reads_the_physical_plan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
