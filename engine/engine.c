@@ -328,7 +328,11 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   e->next_query++;
   wy_status_t st = ensure_topic(e, plan->sink_topic, plan->partitions, err);
   for (size_t i = 0; st == WY_OK && i < plan->ninternal; i++)
-    st = ensure_topic(e, plan->internal_topics[i], plan->partitions, err);
+    st = ensure_topic(e, plan->internal_topics[i],
+                      plan->internal_partitions && plan->internal_partitions[i] > 0
+                          ? plan->internal_partitions[i]
+                          : plan->partitions,
+                      err);
   if (st == WY_OK) st = create_changelogs(e, plan, err);
   if (st != WY_OK) {
     wy_plan_destroy(plan);

@@ -130,6 +130,11 @@ struct wy_logical {
     int64_t within_before, within_after; /* STREAM_STREAM: left at t meets right in
                                             [t - before, t + after] */
     bool synthetic_key;                  /* the result's key is ROWKEY */
+    /* TABLE_TABLE on a foreign key (fk_join.c): the left row's foreign key, which
+     * subscribes the left row to the right table's row of that key; each side's
+     * partition count (the subscription and response topics follow them) */
+    wy_expr_program_t *fk_prog;
+    int left_partitions, right_partitions;
   } join;
 
   struct { /* SINK */
