@@ -207,6 +207,55 @@ static void joins_of_more_sources_chain_left_deep(void **state) {
   fx_free(f);
 }
 
+/* A foreign-key join: the right table's side in a sub-topology of its own (producers
+ * first), reading the registration topic into the subscription store; the left table's
+ * side subscribing and resolving the answers; Kafka Streams' names, each topic with the
+ * partitions of the table it is co-partitioned with. */
+static void foreign_key_joins_subscribe_through_two_topics(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  wy_error_t err;
+  const char *ddl =
+      "CREATE TABLE orders (id INT PRIMARY KEY, user_id INT, item STRING) "
+      "WITH (kafka_topic='orders', value_format='JSON', partitions=3);";
+  if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  const wy_plan_t *p = plan_of(f,
+                               "CREATE TABLE o AS SELECT o.id, item, name FROM orders o "
+                               "LEFT JOIN users u ON o.user_id = u.id;");
+  const char *reg =
+      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-"
+      "0000000008-topic";
+  const char *resp =
+      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000016-topic";
+  assert_int_equal(p->nsubs, 2);
+  assert_int_equal(p->ninternal, 2);
+  assert_string_equal(p->internal_topics[0], reg);
+  assert_string_equal(p->internal_topics[1], resp);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, reg), 4);  /* users' */
+  assert_int_equal(wy_memory_broker_partitions(f->broker, resp), 3); /* orders' */
+  char buf[256];
+  const wy_subtopology_t *right = &p->subs[0], *left = &p->subs[1];
+  assert_string_equal(right->inputs[0].topic, "users");
+  chain(right, 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize>ForeignKeyRight");
+  assert_string_equal(right->inputs[1].topic, reg);
+  chain(right, 1, buf, sizeof buf);
+  assert_string_equal(buf, "Source>ForeignKeyReceive");
+  assert_int_equal(right->nstores, 2);
+  assert_string_equal(right->stores[1].name, "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-0000000012");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_string_equal(p->changelog_topics[0],
+                      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-"
+                      "0000000012-changelog");
+  chain(left, 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize>ForeignKeySubscribe");
+  assert_string_equal(left->inputs[1].topic, resp);
+  chain(left, 1, buf, sizeof buf);
+  assert_string_equal(buf, "Source>ForeignKeyResolve>Project>Sink");
+  assert_true(left->steps[left->steps[left->inputs[1].first].next].fk.left_join);
+  fx_free(f);
+}
+
 static void explain_reads_the_physical_plan(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
@@ -235,6 +284,7 @@ int main(void) {
       cmocka_unit_test(names_follow_ksqldb_under_the_node_service_id),
       cmocka_unit_test(joins_meet_in_one_sub_topology),
       cmocka_unit_test(joins_of_more_sources_chain_left_deep),
+      cmocka_unit_test(foreign_key_joins_subscribe_through_two_topics),
       cmocka_unit_test(explain_reads_the_physical_plan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
