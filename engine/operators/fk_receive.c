@@ -19,12 +19,7 @@ static wy_status_t fk_receive_open(wy_op_t *op, wy_error_t *err) {
   s->sub_types[0] = wy_type_bigint();
   s->sub_types[1] = wy_type_int();
   if (!s->right_types) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  wy_schema_t schema;
-  if (wy_fk_response_schema(&op->step->fk, &schema, err) != WY_OK) {
-    wy_schema_clear(&schema);
-    return err->code;
-  }
-  return wy_fk_writer_open(op, &schema, &s->out, err);
+  return wy_fk_response_writer_open(op, &s->out, err);
 }
 
 /* Keep or remove the subscription of row v (the registration topic's layout). */

@@ -26,12 +26,7 @@ static wy_status_t fk_right_open(wy_op_t *op, wy_error_t *err) {
   for (size_t i = 0; i < fk->left.nkey; i++) s->key_types[1 + i] = fk->left.schema.cols[i].type;
   s->sub_types[0] = wy_type_bigint();
   s->sub_types[1] = wy_type_int();
-  wy_schema_t schema;
-  if (wy_fk_response_schema(fk, &schema, err) != WY_OK) {
-    wy_schema_clear(&schema);
-    return err->code;
-  }
-  return wy_fk_writer_open(op, &schema, &s->out, err);
+  return wy_fk_response_writer_open(op, &s->out, err);
 }
 
 /* Answer the subscription at the iterator with the right row (or none). */

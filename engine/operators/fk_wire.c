@@ -20,6 +20,15 @@ wy_status_t wy_fk_writer_open(wy_op_t *op, wy_schema_t *schema, wy_fk_writer_t *
   return w->value_codec ? WY_OK : err->code;
 }
 
+wy_status_t wy_fk_response_writer_open(wy_op_t *op, wy_fk_writer_t *w, wy_error_t *err) {
+  wy_schema_t schema;
+  if (wy_fk_response_schema(&op->step->fk, &schema, err) != WY_OK) {
+    wy_schema_clear(&schema);
+    return err->code;
+  }
+  return wy_fk_writer_open(op, &schema, w, err);
+}
+
 void wy_fk_writer_close(wy_fk_writer_t *w) {
   wy_format_codec_destroy(w->key_codec);
   wy_format_codec_destroy(w->value_codec);

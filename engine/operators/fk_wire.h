@@ -23,6 +23,8 @@ typedef struct wy_fk_writer {
 
 /* Open a writer of rows of schema (taken, also on failure) to the step's topic. */
 wy_status_t wy_fk_writer_open(wy_op_t *op, wy_schema_t *schema, wy_fk_writer_t *w, wy_error_t *err);
+/* A writer of the response topic's rows (wy_fk_response_schema). */
+wy_status_t wy_fk_response_writer_open(wy_op_t *op, wy_fk_writer_t *w, wy_error_t *err);
 void wy_fk_writer_close(wy_fk_writer_t *w);
 /* Write v (the schema's columns) to partition (-1: the key's) with time ts, the headers
  * of r. An encoding failure is logged and the row dropped. */

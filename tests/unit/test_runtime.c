@@ -126,14 +126,12 @@ static void produce(fx_t *fx, int from, int n) {
 /* How long seen_users waits. */
 static int64_t seen_wait_ms = 20000;
 
-/* Read SLOW from the beginning until every user in [10, upto) was seen at least once,
- * or seen_wait_ms passed. Returns how many of them were seen; *records counts duplicates too.
- * Each output must be the input transformed (page kept, MS doubled). */
-static int seen_users(fx_t *fx, int upto, int *records) {
+/* A reader of the 4 partitions of topic from their beginning, uncommitted records too. */
+static wy_kafka_source_t *from_beginning(fx_t *fx, const char *topic) {
   wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
                              {"kafka.consumer.isolation.level", "read_uncommitted"}};
   wy_position_t parts[4];
-  for (int p = 0; p < 4; p++) parts[p] = (wy_position_t){"SLOW", p, WY_KAFKA_OFFSET_BEGINNING};
+  for (int p = 0; p < 4; p++) parts[p] = (wy_position_t){topic, p, WY_KAFKA_OFFSET_BEGINNING};
   wy_kafka_source_config_t c = {0};
   c.props = props;
   c.nprops = 2;
@@ -142,6 +140,15 @@ static int seen_users(fx_t *fx, int upto, int *records) {
   wy_kafka_source_t *src;
   wy_error_t err;
   if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("source: %s", err.msg);
+  return src;
+}
+
+/* Read SLOW from the beginning until every user in [10, upto) was seen at least once,
+ * or seen_wait_ms passed. Returns how many of them were seen; *records counts duplicates too.
+ * Each output must be the input transformed (page kept, MS doubled). */
+static int seen_users(fx_t *fx, int upto, int *records) {
+  wy_kafka_source_t *src = from_beginning(fx, "SLOW");
+  wy_error_t err;
   bool seen[256] = {0};
   int nseen = 0;
   *records = 0;
@@ -454,17 +461,8 @@ static void send_json(fx_t *fx, const char *topic, const char *key, const char *
 /* Read ENRICHED from the beginning until each of the n orders "o<i>" was last seen
  * joined with the name `want(i)` (or 20 s passed); how many were. */
 static int orders_named(fx_t *fx, int n, const char *(*want)(int)) {
-  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)}};
-  wy_position_t parts[4];
-  for (int p = 0; p < 4; p++) parts[p] = (wy_position_t){"ENRICHED", p, WY_KAFKA_OFFSET_BEGINNING};
-  wy_kafka_source_config_t c = {0};
-  c.props = props;
-  c.nprops = 1;
-  c.assignment = parts;
-  c.nassignment = 4;
-  wy_kafka_source_t *src;
+  wy_kafka_source_t *src = from_beginning(fx, "ENRICHED");
   wy_error_t err;
-  if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("source: %s", err.msg);
   bool ok[64] = {0};
   int nok = 0;
   wy_record_t recs[64];
