@@ -253,6 +253,14 @@ static void foreign_key_joins_subscribe_through_two_topics(void **state) {
   chain(left, 1, buf, sizeof buf);
   assert_string_equal(buf, "Source>ForeignKeyResolve>Project>Sink");
   assert_true(left->steps[left->steps[left->inputs[1].first].next].fk.left_join);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  wy_plan_explain(p, out);
+  fclose(out);
+  assert_non_null(strstr(text, "-> ForeignKeySubscribe (LEFT join on a foreign key) to "));
+  assert_non_null(strstr(text, "-> ForeignKeyResolve against store KafkaTopic_Left-Reduce"));
+  free(text);
   fx_free(f);
 }
 
