@@ -503,12 +503,12 @@ static void foreign_key_join_crosses_partitions(void **state) {
     fail_msg("topics: %s", err.msg);
   const char *const cust[] = {"{\"NAME\":\"ann\"}", "{\"NAME\":\"bob\"}", "{\"NAME\":\"cid\"}"};
   for (int c = 0; c < 3; c++) {
-    char key[8];
+    char key[16];
     snprintf(key, sizeof key, "c%d", c);
     send_json(fx, "customers", key, cust[c]);
   }
   for (int o = 0; o < 12; o++) {
-    char key[8], value[64];
+    char key[16], value[64];
     snprintf(key, sizeof key, "o%d", o);
     snprintf(value, sizeof value, "{\"CUST\":\"c%d\",\"ITEM\":\"i%d\"}", o % 3, o);
     send_json(fx, "orders", key, value);
