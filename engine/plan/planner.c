@@ -353,10 +353,12 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
 
 /* ---- foreign-key joins (plan.h, wy_plan_fk_t) ---- */
 
-/* Kafka Streams numbers the processors, topics and stores of a topology as it builds
- * them; ksqlDB's two table sources take 0..7, so the join's own names start at 8 and
- * its registration topic, subscription store and response topic are 8, 12 and 16. */
-#define FK_FIRST_INDEX 8
+/* Kafka Streams numbers the names of a topology (processors, topics, unnamed stores) in
+ * the order it builds them. Each of ksqlDB's two table sources takes five: a store name
+ * for `table()`, its stream and table sources, and two transformValues (pseudo columns,
+ * then key columns); the join's own names start at 10, and its registration topic,
+ * subscription store and response topic are 10, 14 and 18. */
+#define FK_FIRST_INDEX 10
 
 static char *fk_name(const builder_t *b, const char *what, int index, const char *suffix) {
   char *s = NULL;

@@ -224,9 +224,9 @@ static void foreign_key_joins_subscribe_through_two_topics(void **state) {
                                "LEFT JOIN users u ON o.user_id = u.id;");
   const char *reg =
       "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-"
-      "0000000008-topic";
+      "0000000010-topic";
   const char *resp =
-      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000016-topic";
+      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000018-topic";
   assert_int_equal(p->nsubs, 2);
   assert_int_equal(p->ninternal, 2);
   assert_string_equal(p->internal_topics[0], reg);
@@ -242,11 +242,11 @@ static void foreign_key_joins_subscribe_through_two_topics(void **state) {
   chain(right, 1, buf, sizeof buf);
   assert_string_equal(buf, "Source>ForeignKeyReceive");
   assert_int_equal(right->nstores, 2);
-  assert_string_equal(right->stores[1].name, "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-0000000012");
+  assert_string_equal(right->stores[1].name, "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-0000000014");
   assert_int_equal(p->nchangelogs, 1);
   assert_string_equal(p->changelog_topics[0],
                       "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-"
-                      "0000000012-changelog");
+                      "0000000014-changelog");
   chain(left, 0, buf, sizeof buf);
   assert_string_equal(buf, "Source>Materialize>ForeignKeySubscribe");
   assert_string_equal(left->inputs[1].topic, resp);
