@@ -23,15 +23,20 @@ static char *side_text(wy_qa_t *a, const wy_ast_expr_t *e) {
   return out;
 }
 
-/* "<what>. Got <left> = <right>." in ksqlDB's words. */
-static wy_status_t refuse_condition(wy_qa_t *a, const wy_ast_expr_t *const side[2],
-                                    const char *what, wy_error_t *err) {
-  char *l = side_text(a, side[0]), *r = side_text(a, side[1]);
+/* "<what>. Got <a> = <b>." in ksqlDB's words: the condition's sides as written. */
+static wy_status_t refuse_condition(wy_qa_t *a, size_t k, const char *what, wy_error_t *err) {
+  const wy_ast_expr_t *on = a->q->joins[k - 1]->on;
+  char *l = side_text(a, on->args[0]), *r = side_text(a, on->args[1]);
   wy_error_set(err, WY_ERR_ANALYSIS, "Invalid join condition: %s. Got %s = %s.", what, l ? l : "?",
                r ? r : "?");
   free(l);
   free(r);
   return err->code;
+}
+
+wy_status_t wy_analyze_refuse_table_join_key(wy_qa_t *a, size_t k, wy_error_t *err) {
+  return refuse_condition(
+      a, k, "table-table joins require to join on the primary key of the right input table", err);
 }
 
 /* A side of the condition bound over the input scope (the left table's slots come
@@ -41,20 +46,22 @@ static wy_expr_t *bind_side(wy_qa_t *a, const wy_ast_expr_t *e, wy_error_t *err)
   return wy_convert_bind(&cx, e, a->cx->registry, false, err);
 }
 
-/* Both sides must have one type, named in the refusal with the sides' texts. */
-static wy_status_t check_types(wy_qa_t *a, const wy_ast_expr_t *const side[2], wy_expr_t *lx,
-                               wy_error_t *err) {
+/* Both sides must have one type, named in the refusal as the condition is written. */
+static wy_status_t check_types(wy_qa_t *a, size_t k, const wy_ast_expr_t *const side[2],
+                               wy_expr_t *lx, wy_error_t *err) {
   wy_expr_t *rx = bind_side(a, side[1], err);
   if (!rx) return err->code;
-  const wy_type_t *lt = wy_expr_type(lx), *rt = wy_expr_type(rx);
+  bool flipped = a->q->joins[k - 1]->on->args[0] == side[1];
+  const wy_type_t *t[2] = {wy_expr_type(flipped ? rx : lx), wy_expr_type(flipped ? lx : rx)};
   wy_status_t st = WY_OK;
-  if (!wy_type_equal(lt, rt)) {
-    char ls[128], rs[128], *l = side_text(a, side[0]), *r = side_text(a, side[1]);
-    wy_type_format(lt, ls, sizeof ls);
-    wy_type_format(rt, rs, sizeof rs);
+  if (!wy_type_equal(t[0], t[1])) {
+    const wy_ast_expr_t *on = a->q->joins[k - 1]->on;
+    char ts[2][128], *l = side_text(a, on->args[0]), *r = side_text(a, on->args[1]);
+    wy_type_format(t[0], ts[0], sizeof ts[0]);
+    wy_type_format(t[1], ts[1], sizeof ts[1]);
     st = wy_error_set(err, WY_ERR_ANALYSIS,
                       "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.",
-                      l ? l : "?", ls, r ? r : "?", rs);
+                      l ? l : "?", ts[0], r ? r : "?", ts[1]);
     free(l);
     free(r);
   }
@@ -62,19 +69,26 @@ static wy_status_t check_types(wy_qa_t *a, const wy_ast_expr_t *const side[2], w
   return st;
 }
 
-/* ksqlDB's refusals before any node is built. */
+/* ksqlDB's refusals before the types are compared (the right side is the right table's
+ * key: join.c refused it otherwise). */
 static wy_status_t check_fk_join(wy_qa_t *a, size_t k, const wy_ast_expr_t *const side[2],
                                  int *right_key, wy_error_t *err) {
   const wy_ast_join_t *j = a->q->joins[k - 1];
-  const wy_source_ref_t *R = &a->src[k];
-  if (j->kind == WY_AST_JOIN_RIGHT || j->kind == WY_AST_JOIN_FULL)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "%s OUTER JOIN on a foreign key is not supported",
-                        j->kind == WY_AST_JOIN_RIGHT ? "RIGHT" : "FULL");
-  if (!wy_analyze_is_key_ref(a, side[1], R, right_key) ||
-      wy_schema_count_ns(&R->def->schema, WY_NS_KEY) != 1)
-    return refuse_condition(
-        a, side, "table-table joins require to join on the primary key of the right input table",
-        err);
+  if (j->kind == WY_AST_JOIN_FULL)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Invalid join type: full-outer join not supported for foreign-key "
+                        "table-table join. Got %s [FULL] OUTER JOIN %s.",
+                        a->src[0].def->name, a->src[k].def->name);
+  if (!wy_analyze_is_key_ref(a, side[1], &a->src[k], right_key))
+    return wy_analyze_refuse_table_join_key(a, k, err);
+  return WY_OK;
+}
+
+/* ksqlDB's refusals after the types are compared (windowed tables never get here: no
+ * persistent query reads one). */
+static wy_status_t check_fk_join_kind(wy_qa_t *a, size_t k, wy_error_t *err) {
+  if (a->q->joins[k - 1]->kind == WY_AST_JOIN_RIGHT)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "RIGHT OUTER JOIN on a foreign key is not supported");
   if (a->q->has_group_by)
     return wy_error_set(err, WY_ERR_UNSUPPORTED,
                         "Aggregations over foreign-key table-table joins are not supported yet.");
@@ -88,7 +102,8 @@ wy_status_t wy_analyze_fk_join(wy_qa_t *a, size_t k, const wy_ast_expr_t *const 
   if (check_fk_join(a, k, side, &rk, err) != WY_OK) return err->code;
   wy_expr_t *fk = bind_side(a, side[0], err);
   if (!fk) return err->code;
-  wy_status_t st = check_types(a, side, fk, err);
+  wy_status_t st = check_types(a, k, side, fk, err);
+  if (st == WY_OK) st = check_fk_join_kind(a, k, err);
   wy_expr_program_t *prog = st == WY_OK ? wy_analyze_compile(fk, err) : NULL;
   wy_expr_destroy(fk);
   if (!prog) return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");

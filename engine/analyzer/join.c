@@ -493,10 +493,11 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
     /* the result so far is keyed by its last join's key, its last column */
     if (c && key_set_has(keys, c->slot)) left_slot = R->base - WY_ROW_NPSEUDO - 1;
   }
-  if (windowed_join_keys(a, k, left_slot < 0, !right_keyed && !R->table, err) != WY_OK)
-    return err->code;
+  if (*left_table && R->table && !right_keyed) return wy_analyze_refuse_table_join_key(a, k, err);
   if (wy_analyze_is_fk_join(a, k, *left_table, left_slot))
     return fk_join_step(a, k, &jc, left, keys, synthetic, key_type, err);
+  if (windowed_join_keys(a, k, left_slot < 0, !right_keyed && !R->table, err) != WY_OK)
+    return err->code;
   if (R->table && !right_keyed) {
     wy_error_t ig;
     const wy_scope_col_t *lc =

@@ -170,6 +170,8 @@ wy_status_t wy_analyze_joined_schema(wy_logical_t *jn, const char *const alias[2
 
 /* ---- foreign-key joins (fk_join.c) ---- */
 
+/* ksqlDB's refusal of a table-table join not on the right table's primary key. */
+wy_status_t wy_analyze_refuse_table_join_key(wy_qa_t *a, size_t k, wy_error_t *err);
 /* Is join k a table-table join on a column other than the left table's key? */
 bool wy_analyze_is_fk_join(const wy_qa_t *a, size_t k, bool left_table, int left_slot);
 /* Join k (the first) on a foreign key: ksqlDB's refusals, then the JOIN node over *left
