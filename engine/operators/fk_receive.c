@@ -22,7 +22,7 @@ static wy_status_t fk_receive_open(wy_op_t *op, wy_error_t *err) {
   return wy_fk_response_writer_open(op, &s->out, err);
 }
 
-/* Keep or remove the subscription of row v (the registration topic's layout). */
+/* Keep or remove the subscription r carries (the registration topic's layout). */
 static wy_status_t store_subscription(wy_op_t *op, const wy_row_t *r, bool keep, wy_error_t *err) {
   const wy_value_t *v = r->v;
   fk_receive_t *s = op->state;
