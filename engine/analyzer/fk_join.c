@@ -89,9 +89,6 @@ static wy_status_t check_fk_join(wy_qa_t *a, size_t k, const wy_ast_expr_t *cons
 static wy_status_t check_fk_join_kind(wy_qa_t *a, size_t k, wy_error_t *err) {
   if (a->q->joins[k - 1]->kind == WY_AST_JOIN_RIGHT)
     return wy_error_set(err, WY_ERR_ANALYSIS, "RIGHT OUTER JOIN on a foreign key is not supported");
-  if (a->q->has_group_by)
-    return wy_error_set(err, WY_ERR_UNSUPPORTED,
-                        "Aggregations over foreign-key table-table joins are not supported yet.");
   return WY_OK;
 }
 

@@ -184,6 +184,22 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   return WY_OK;
 }
 
+/* Kafka Streams numbers the names of a topology (processors, topics, unnamed stores) in
+ * the order it builds them. Each of ksqlDB's two table sources takes five: a store name
+ * for `table()`, its stream and table sources, and two transformValues (pseudo columns,
+ * then key columns); the join's own names start at 10, and its registration topic,
+ * subscription store and response topic are 10, 14 and 18. */
+#define FK_FIRST_INDEX 10
+
+/* A foreign-key join under an aggregation keeps its results, as Kafka Streams
+ * materializes them to send old values: the result an update replaces is retracted. */
+static void fk_result_store(builder_t *b, int sub, int resolve) {
+  char name[128];
+  snprintf(name, sizeof name, "KTABLE-FK-JOIN-OUTPUT-STATE-STORE-%010d", FK_FIRST_INDEX + 13);
+  int store = add_store(b, sub, name, true, NULL, resolve);
+  if (store >= 0) step_at(b, sub, resolve)->store = store;
+}
+
 /* An aggregation over a table: the step that yields the table's rows (its MATERIALIZE,
  * or the table-table join over tables) retracts the old version of a row, and tells by
  * the new keys whether the retraction is superseded. */
@@ -197,6 +213,7 @@ static void mark_retracts(builder_t *b, const wy_logical_t *input, int sub, int 
     if (!yields) continue;
     s->steps[i].retracts = true;
     s->steps[i].group_step = select_key;
+    if (s->steps[i].kind == WY_STEP_FK_RESOLVE) fk_result_store(b, sub, (int)i);
   }
 }
 
@@ -352,13 +369,6 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
 }
 
 /* ---- foreign-key joins (plan.h, wy_plan_fk_t) ---- */
-
-/* Kafka Streams numbers the names of a topology (processors, topics, unnamed stores) in
- * the order it builds them. Each of ksqlDB's two table sources takes five: a store name
- * for `table()`, its stream and table sources, and two transformValues (pseudo columns,
- * then key columns); the join's own names start at 10, and its registration topic,
- * subscription store and response topic are 10, 14 and 18. */
-#define FK_FIRST_INDEX 10
 
 static char *fk_name(const builder_t *b, const char *what, int index, const char *suffix) {
   char *s = NULL;
