@@ -261,6 +261,15 @@ static void foreign_key_joins_subscribe_through_two_topics(void **state) {
   assert_non_null(strstr(text, "-> ForeignKeySubscribe (LEFT join on a foreign key) to "));
   assert_non_null(strstr(text, "-> ForeignKeyResolve against store KafkaTopic_Left-Reduce"));
   free(text);
+  /* under an aggregation the join keeps its results, to retract the replaced one */
+  p = plan_of(f,
+              "CREATE TABLE n AS SELECT u.name, COUNT(*) AS c FROM orders o "
+              "JOIN users u ON o.user_id = u.id GROUP BY u.name;");
+  left = &p->subs[1];
+  const wy_plan_step_t *resolve = &left->steps[left->steps[left->inputs[1].first].next];
+  assert_true(resolve->retracts);
+  assert_string_equal(left->stores[resolve->store].name,
+                      "KTABLE-FK-JOIN-OUTPUT-STATE-STORE-0000000023");
   fx_free(f);
 }
 
