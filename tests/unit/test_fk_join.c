@@ -94,41 +94,40 @@ static const char *next_output(fx_t *f, char *buf, size_t cap) {
   return buf;
 }
 
-static void an_answer_to_an_older_version_of_the_row_is_dropped(void **state) {
-  fx_t *f = *state;
-  char buf[256];
+/* o1 joins c1 ("ann"); then o1 changes to `second` before any answer came back. */
+static void join_then_change(fx_t *f, const char *second) {
   deliver(f, "customers", "c1", "{\"NAME\":\"ann\"}", 1);
   drain(f);
   deliver(f, "orders", "o1", "{\"CUST\":\"c1\",\"ITEM\":\"pen\"}", 2);
-  deliver(f, "orders", "o1", "{\"CUST\":\"c1\",\"ITEM\":\"pencil\"}", 3);
+  deliver(f, "orders", "o1", second, 3);
   drain(f);
+}
+
+/* The next output is `want` ("" for a delete) and the last so far. */
+static void only_output(fx_t *f, const char *want) {
+  char buf[256];
   const char *out = next_output(f, buf, sizeof buf);
   assert_non_null(out);
-  assert_string_equal(out, "{\"ITEM\":\"pencil\",\"NAME\":\"ann\"}");
+  assert_string_equal(out, want);
   assert_null(next_output(f, buf, sizeof buf));
+}
+
+static void an_answer_to_an_older_version_of_the_row_is_dropped(void **state) {
+  fx_t *f = *state;
+  join_then_change(f, "{\"CUST\":\"c1\",\"ITEM\":\"pencil\"}");
+  only_output(f, "{\"ITEM\":\"pencil\",\"NAME\":\"ann\"}");
 }
 
 static void a_row_moved_before_its_answer_came_gets_only_the_new_one(void **state) {
   fx_t *f = *state;
-  char buf[256];
-  deliver(f, "customers", "c1", "{\"NAME\":\"ann\"}", 1);
-  drain(f);
-  deliver(f, "orders", "o1", "{\"CUST\":\"c1\",\"ITEM\":\"pen\"}", 2);
-  deliver(f, "orders", "o1", "{\"CUST\":\"c2\",\"ITEM\":\"pen\"}", 3);
-  drain(f);
+  join_then_change(f, "{\"CUST\":\"c2\",\"ITEM\":\"pen\"}");
   /* the answer from c1 is stale; c2 has no row: the INNER join's result is deleted */
-  const char *out = next_output(f, buf, sizeof buf);
-  assert_non_null(out);
-  assert_string_equal(out, "");
-  assert_null(next_output(f, buf, sizeof buf));
+  only_output(f, "");
   /* c1 no longer reaches o1; c2 does */
   deliver(f, "customers", "c1", "{\"NAME\":\"anne\"}", 4);
   deliver(f, "customers", "c2", "{\"NAME\":\"bob\"}", 5);
   drain(f);
-  out = next_output(f, buf, sizeof buf);
-  assert_non_null(out);
-  assert_string_equal(out, "{\"ITEM\":\"pen\",\"NAME\":\"bob\"}");
-  assert_null(next_output(f, buf, sizeof buf));
+  only_output(f, "{\"ITEM\":\"pen\",\"NAME\":\"bob\"}");
 }
 
 int main(void) {

@@ -53,6 +53,16 @@ static const wy_plan_t *plan_of(fx_t *f, const char *sql) {
   return wy_query_plan(wy_engine_query_at(f->engine, wy_engine_query_count(f->engine) - 1));
 }
 
+/* EXPLAIN's text of a plan (malloc'd). */
+static char *explained(const wy_plan_t *p) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  wy_plan_explain(p, out);
+  fclose(out);
+  return text;
+}
+
 /* The steps of an input, in the order rows take them: "Source>Filter>...". */
 static void chain(const wy_subtopology_t *s, size_t input, char *buf, size_t cap) {
   size_t len = 0;
@@ -253,11 +263,7 @@ static void foreign_key_joins_subscribe_through_two_topics(void **state) {
   chain(left, 1, buf, sizeof buf);
   assert_string_equal(buf, "Source>ForeignKeyResolve>Project>Sink");
   assert_true(left->steps[left->steps[left->inputs[1].first].next].fk.left_join);
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  wy_plan_explain(p, out);
-  fclose(out);
+  char *text = explained(p);
   assert_non_null(strstr(text, "-> ForeignKeySubscribe (LEFT join on a foreign key) to "));
   assert_non_null(strstr(text, "-> ForeignKeyResolve against store KafkaTopic_Left-Reduce"));
   free(text);
@@ -278,11 +284,7 @@ static void explain_reads_the_physical_plan(void **state) {
   fx_t *f = engine_with("svc_");
   const wy_plan_t *p =
       plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  wy_plan_explain(p, out);
-  fclose(out);
+  char *text = explained(p);
   assert_non_null(strstr(text, "Application id: _confluent-ksql-svc_query_CTAS_T_0"));
   assert_non_null(strstr(text, "Sub-topology 1"));
   assert_non_null(
