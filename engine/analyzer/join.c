@@ -415,8 +415,8 @@ static wy_status_t check_key_type(wy_qa_t *a, const wy_ast_expr_t *left, const w
  * columns, then the join key, the row's key column. A source's columns are named as
  * ksqlDB names them inside a join, `<alias>_<column>`; the result of earlier joins
  * (alias NULL) keeps its names. Names are for EXPLAIN: expressions address slots. */
-static wy_status_t joined_schema(wy_logical_t *jn, const char *const alias[2],
-                                 const wy_type_t *key_type, wy_error_t *err) {
+wy_status_t wy_analyze_joined_schema(wy_logical_t *jn, const char *const alias[2],
+                                     const wy_type_t *key_type, wy_error_t *err) {
   const wy_logical_t *sides[2] = {jn->left, jn->right};
   size_t drop[2] = {jn->join.left_drop, jn->join.right_drop};
   wy_status_t st = WY_OK;
@@ -527,6 +527,21 @@ static void left_name(const wy_qa_t *a, size_t k, char *buf, size_t cap) {
     len += (size_t)snprintf(buf + len, cap - len, "_%s", a->src[i].def->name);
 }
 
+/* Join k on a foreign key (fk_join.c): the result is keyed by the left table's primary
+ * key, equal to its key column when it has one. */
+static wy_status_t fk_join_step(wy_qa_t *a, size_t k, const join_cond_t *jc, wy_logical_t **left,
+                                key_set_t *keys, bool *synthetic, const wy_type_t **key_type,
+                                wy_error_t *err) {
+  if (wy_analyze_fk_join(a, k, jc->side, left, key_type, err) != WY_OK) return err->code;
+  *synthetic = false;
+  key_set_free(keys);
+  const wy_source_ref_t *L = &a->src[0];
+  if (wy_schema_count_ns(&L->def->schema, WY_NS_KEY) != 1) return WY_OK;
+  wy_ast_expr_t key = {
+      .kind = WY_AST_COLUMN, .qualifier = (char *)L->alias, .name = L->def->schema.cols[0].name};
+  return key_set_add(a, keys, &key, err);
+}
+
 /* Join k: the result so far (*left, taken and replaced) with source k. */
 static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_logical_t **left,
                              bool *left_table, key_set_t *keys, bool *synthetic,
@@ -553,6 +568,9 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
     /* the result so far is keyed by its last join's key, its last column */
     if (c && key_set_has(keys, c->slot)) left_slot = R->base - WY_ROW_NPSEUDO - 1;
   }
+  if (*left_table && R->table && !right_keyed) return wy_analyze_refuse_table_join_key(a, k, err);
+  if (wy_analyze_is_fk_join(a, k, *left_table, left_slot))
+    return fk_join_step(a, k, &jc, left, keys, synthetic, key_type, err);
   if (windowed_join_keys(a, k, left_slot < 0, !right_keyed && !R->table, err) != WY_OK)
     return err->code;
   if (R->table && !right_keyed) {
@@ -665,7 +683,7 @@ static wy_status_t join_step(wy_qa_t *a, size_t k, const join_cond_t *cond, wy_l
   }
   jn->nkey = 1;
   const char *const alias[2] = {k == 1 ? a->src[0].alias : NULL, R->alias};
-  if ((st = joined_schema(jn, alias, *key_type, err)) != WY_OK) return st;
+  if ((st = wy_analyze_joined_schema(jn, alias, *key_type, err)) != WY_OK) return st;
   /* the result's key: a synthetic ROWKEY for FULL OUTER or when no side is a plain
    * column; else equal to each plain side, and to the left's key when not re-keyed */
   *synthetic = j->kind == WY_AST_JOIN_FULL ||
@@ -878,7 +896,10 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
     st = join_partition_by(a, &node, &ks, &pscope, err);
   else if (st == WY_OK)
     st = wy_key_spec_init(&ks, 1, "join expression", err);
-  if (st == WY_OK && !partitioned) {
+  bool fk = a->fk_join && q->njoins == 1 && !partitioned; /* keyed by the left's key */
+  if (st == WY_OK && fk) {
+    st = wy_analyze_fk_key_spec(a, &ks, err);
+  } else if (st == WY_OK && !partitioned) {
     if (synthetic) {
       ks.slot[0] = a->rowkey_slot;
       ks.synthetic = true;
@@ -893,8 +914,9 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
   int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
   if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK) st = wy_analyze_projection(a, &p, scope, NULL, err);
+  if (st == WY_OK && fk) st = wy_analyze_fk_projection(a, &p, err);
   if (st == WY_OK) st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
-  if (st == WY_OK && !synthetic && !partitioned)
+  if (st == WY_OK && !synthetic && !partitioned && !fk)
     st = key_from_join_key(a, &p.items[key_item[0]], err);
   if (st == WY_OK) {
     wy_logical_t *proj = NULL;

@@ -61,6 +61,7 @@ void wy_logical_destroy(wy_logical_t *n) {
   wy_expr_program_destroy(n->source.timestamp_prog);
   free(n->source.used);
   wy_expr_program_destroy(n->predicate);
+  wy_expr_program_destroy(n->join.fk_prog);
   wy_named_exprs_free(n->exprs, n->nexprs);
   free(n->keep);
   free(n->repartition);

@@ -136,6 +136,11 @@ struct wy_logical {
     char *key_schema_name;       /* its key record's name under a Schema Registry format */
     int ks_index;                /* STREAM_STREAM: Kafka Streams' index naming its buffers, as in
                                     KSTREAM-JOINTHIS-<n>-store; 0: walleye's own names (N-way) */
+    /* TABLE_TABLE on a foreign key (fk_join.c): the left row's foreign key, which
+     * subscribes the left row to the right table's row of that key; each side's
+     * partition count (the subscription and response topics follow them) */
+    wy_expr_program_t *fk_prog;
+    int left_partitions, right_partitions;
   } join;
 
   struct { /* SINK */

@@ -75,6 +75,7 @@ typedef struct wy_qa {
    * key the result keeps): the sink's */
   wy_window_kind_t result_window;
   int64_t result_window_size;
+  bool fk_join; /* the first join is on a foreign key (fk_join.c) */
 } wy_qa_t;
 
 const char *wy_analyze_prop(const wy_qa_t *a, const char *name);
@@ -162,6 +163,27 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
 /* The joins of the query as the input of an aggregation: the tree (*node), whether its
  * rows are a table's; a synthetic key joins the input scope (join.c). */
 wy_status_t wy_analyze_join_input(wy_qa_t *a, wy_logical_t **node, bool *table, wy_error_t *err);
+
+/* The joined row's columns after jn's two sides, then the join key (join.c). */
+wy_status_t wy_analyze_joined_schema(wy_logical_t *jn, const char *const alias[2],
+                                     const wy_type_t *key_type, wy_error_t *err);
+
+/* ---- foreign-key joins (fk_join.c) ---- */
+
+/* ksqlDB's refusal of a table-table join not on the right table's primary key. */
+wy_status_t wy_analyze_refuse_table_join_key(wy_qa_t *a, size_t k, wy_error_t *err);
+/* Is join k a table-table join on a column other than the left table's key? */
+bool wy_analyze_is_fk_join(const wy_qa_t *a, size_t k, bool left_table, int left_slot);
+/* Join k (the first) on a foreign key: ksqlDB's refusals, then the JOIN node over *left
+ * (taken) and the right table, keyed by the left table's primary key (*key_type gets
+ * the type of its first column). */
+wy_status_t wy_analyze_fk_join(wy_qa_t *a, size_t k, const wy_ast_expr_t *const side[2],
+                               wy_logical_t **left, const wy_type_t **key_type, wy_error_t *err);
+/* The result's key of a query whose only join is on a foreign key: the left table's
+ * primary key columns (ks re-initialized). */
+wy_status_t wy_analyze_fk_key_spec(wy_qa_t *a, wy_key_spec_t *ks, wy_error_t *err);
+/* ksqlDB's refusal of a projection without every primary key column of the left table. */
+wy_status_t wy_analyze_fk_projection(wy_qa_t *a, const wy_proj_t *p, wy_error_t *err);
 
 /* ---- aggregates (aggregate.c) ---- */
 

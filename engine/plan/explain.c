@@ -70,6 +70,19 @@ static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_s
       fprintf(out, " (final rows of closed windows) in store %s\n", sub->stores[s->store].name);
       explain_window(out, s);
       break;
+    case WY_STEP_FK_SUBSCRIBE:
+      fprintf(out, " (%s join on a foreign key) to %s\n", s->fk.left_join ? "LEFT" : "INNER",
+              s->topic);
+      break;
+    case WY_STEP_FK_RECEIVE:
+    case WY_STEP_FK_RIGHT_UPDATE:
+      fprintf(out, " with store %s%s%s, answers to %s\n", sub->stores[s->fk.subscriptions].name,
+              s->fk.table >= 0 ? " and " : "",
+              s->fk.table >= 0 ? sub->stores[s->fk.table].name : "", s->topic);
+      break;
+    case WY_STEP_FK_RESOLVE:
+      fprintf(out, " against store %s\n", sub->stores[s->fk.table].name);
+      break;
     case WY_STEP_SINK:
       fprintf(out, " to %s (key format %s, value format %s)\n", s->topic,
               format_name(&s->key_format), format_name(&s->value_format));

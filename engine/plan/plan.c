@@ -1,6 +1,7 @@
 /* plan.c — the physical plan's names, lookups and release (plan.h). */
 #include "engine/plan/plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,9 @@ static void step_clear(wy_plan_step_t *s) {
   free(s->key_schema_name);
   wy_expr_program_destroy(s->timestamp_prog);
   wy_agg_calls_free(s->calls, s->ncalls);
+  shape_clear(&s->fk.left);
+  shape_clear(&s->fk.right);
+  wy_expr_program_destroy(s->fk.prog);
 }
 
 static void input_clear(wy_plan_input_t *in) {
@@ -108,4 +112,43 @@ const wy_plan_topic_desc_t *wy_plan_describe_topic(const wy_plan_t *p, const cha
 int wy_plan_internal_partitions(const wy_plan_t *p, size_t i) {
   int n = p->internal_partitions ? p->internal_partitions[i] : 0;
   return n > 0 ? n : p->partitions;
+}
+
+/* The key columns of a table's rows, as namespace ns. */
+static wy_status_t add_keys(const wy_plan_shape_t *t, wy_col_ns_t ns, wy_schema_t *out,
+                            wy_error_t *err) {
+  for (size_t i = 0; i < t->nkey; i++)
+    if (wy_schema_add(out, t->schema.cols[i].name, wy_type_ref(t->schema.cols[i].type), ns, NULL,
+                      err) != WY_OK)
+      return err->code;
+  return WY_OK;
+}
+
+wy_status_t wy_fk_subscription_schema(const wy_plan_fk_t *fk, wy_schema_t *out, wy_error_t *err) {
+  wy_schema_init(out);
+  const wy_schema_t *r = &fk->right.schema;
+  if (wy_schema_add(out, "FK", wy_type_ref(r->cols[0].type), WY_NS_KEY, NULL, err) != WY_OK ||
+      wy_schema_add(out, "INSTRUCTION", wy_type_int(), WY_NS_VALUE, NULL, err) != WY_OK ||
+      wy_schema_add(out, "HASH", wy_type_bigint(), WY_NS_VALUE, NULL, err) != WY_OK ||
+      wy_schema_add(out, "PARTITION", wy_type_int(), WY_NS_VALUE, NULL, err) != WY_OK)
+    return err->code;
+  return add_keys(&fk->left, WY_NS_VALUE, out, err);
+}
+
+wy_status_t wy_fk_response_schema(const wy_plan_fk_t *fk, wy_schema_t *out, wy_error_t *err) {
+  wy_schema_init(out);
+  const wy_schema_t *r = &fk->right.schema;
+  if (add_keys(&fk->left, WY_NS_KEY, out, err) != WY_OK ||
+      wy_schema_add(out, "HASH", wy_type_bigint(), WY_NS_VALUE, NULL, err) != WY_OK ||
+      wy_schema_add(out, "FOUND", wy_type_boolean(), WY_NS_VALUE, NULL, err) != WY_OK)
+    return err->code;
+  for (size_t i = 0; i < r->n + WY_ROW_NPSEUDO; i++) {
+    bool real = i < r->n;
+    const char *name = real ? r->cols[i].name : wy_row_pseudo_name((int)(i - r->n));
+    const wy_type_t *t = real ? wy_type_ref(r->cols[i].type) : wy_row_pseudo_type((int)(i - r->n));
+    char col[300];
+    snprintf(col, sizeof col, "R_%s", name);
+    if (wy_schema_add(out, col, t, WY_NS_VALUE, NULL, err) != WY_OK) return err->code;
+  }
+  return WY_OK;
 }

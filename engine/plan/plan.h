@@ -43,6 +43,10 @@
   X(WY_STEP_JOIN_STREAM_TABLE, "Join", wy_op_join_stream_table)      \
   X(WY_STEP_JOIN_TABLE_TABLE, "Join", wy_op_join_table_table)        \
   X(WY_STEP_JOIN_STREAM_STREAM, "Join", wy_op_join_stream_stream)    \
+  X(WY_STEP_FK_SUBSCRIBE, "ForeignKeySubscribe", wy_op_fk_subscribe) \
+  X(WY_STEP_FK_RECEIVE, "ForeignKeyReceive", wy_op_fk_receive)       \
+  X(WY_STEP_FK_RIGHT_UPDATE, "ForeignKeyRight", wy_op_fk_right)      \
+  X(WY_STEP_FK_RESOLVE, "ForeignKeyResolve", wy_op_fk_resolve)       \
   X(WY_STEP_SINK, "Sink", wy_op_sink)
 
 typedef enum {
@@ -81,6 +85,38 @@ typedef struct wy_plan_join {
   int outer_store; /* STREAM_STREAM with a grace period, outer: the unmatched records of
                       both sides until their window closes; -1: none */
 } wy_plan_join_t;
+
+/* A foreign-key table-table join (Kafka Streams' KIP-213 join), run by four steps: on
+ * the left table's side FK_SUBSCRIBE sends each row's subscription to the registration
+ * topic, keyed by its foreign key; on the right table's side FK_RECEIVE keeps the
+ * subscriptions in a store and answers each through the response topic, FK_RIGHT_UPDATE
+ * answers every subscriber of a right row that changes; back on the left side
+ * FK_RESOLVE joins an answer with the left row it was for, unless that row changed since
+ * (its hash differs). The topics' rows are laid out by wy_fk_subscription_schema and
+ * wy_fk_response_schema. */
+typedef struct wy_plan_fk {
+  wy_plan_shape_t left, right; /* the two tables' rows */
+  wy_expr_program_t *prog;     /* SUBSCRIBE: the left row's foreign key */
+  bool left_join;              /* LEFT: a left row without a match is kept */
+  int subscriptions;           /* RECEIVE, RIGHT_UPDATE: the subscription store */
+  int table;                   /* RECEIVE: the right table's store; RESOLVE: the left's */
+} wy_plan_fk_t;
+
+/* The registration topic's rows: the foreign key (the key), the instruction, the left
+ * row's hash and partition, then the left table's key columns. */
+enum { WY_FK_SUB_KEY, WY_FK_SUB_INSTRUCTION, WY_FK_SUB_HASH, WY_FK_SUB_PARTITION, WY_FK_SUB_LEFT };
+/* What the right side does with a subscription (Kafka Streams' instructions). */
+typedef enum {
+  WY_FK_DELETE_NO_PROPAGATE,        /* the left row moved to another foreign key */
+  WY_FK_DELETE_AND_PROPAGATE,       /* the left row was deleted */
+  WY_FK_PROPAGATE_NULL_IF_NO_MATCH, /* answer even without a right row */
+  WY_FK_PROPAGATE_ONLY_IF_MATCH     /* answer only with a right row */
+} wy_fk_instruction_t;
+wy_status_t wy_fk_subscription_schema(const wy_plan_fk_t *fk, wy_schema_t *out, wy_error_t *err);
+/* The response topic's rows: the left table's key columns (the key), the hash of the
+ * left row the answer is for, whether the right row exists, then the right row (its
+ * columns and pseudo columns). */
+wy_status_t wy_fk_response_schema(const wy_plan_fk_t *fk, wy_schema_t *out, wy_error_t *err);
 
 typedef struct wy_plan_step {
   wy_step_kind_t kind;
@@ -124,8 +160,11 @@ typedef struct wy_plan_step {
   bool table_source;
   int64_t window_size, window_advance, window_grace, window_retention;
 
-  /* JOIN_* */
+  /* JOIN_*, FK_RESOLVE */
   wy_plan_join_t join;
+
+  /* FK_*: REPARTITION's topic and key format name the topic a step writes */
+  wy_plan_fk_t fk;
 } wy_plan_step_t;
 
 /* One input of a sub-topology: a topic decoded into rows. */

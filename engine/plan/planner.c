@@ -166,6 +166,7 @@ static void link_tails(builder_t *b, int sub, const tails_t *t, int to) {
 static tails_t one_tail(int step, int input) { return (tails_t){{step, -1}, 1, input}; }
 
 static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out);
+static wy_status_t lower_fk_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out);
 
 /* The input's SOURCE step, and MATERIALIZE for a table. */
 static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
@@ -204,6 +205,22 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   return WY_OK;
 }
 
+/* Kafka Streams numbers the names of a topology (processors, topics, unnamed stores) in
+ * the order it builds them. Each of ksqlDB's two table sources takes five: a store name
+ * for `table()`, its stream and table sources, and two transformValues (pseudo columns,
+ * then key columns); the join's own names start at 10, and its registration topic,
+ * subscription store and response topic are 10, 14 and 18. */
+#define FK_FIRST_INDEX 10
+
+/* A foreign-key join under an aggregation keeps its results, as Kafka Streams
+ * materializes them to send old values: the result an update replaces is retracted. */
+static void fk_result_store(builder_t *b, int sub, int resolve) {
+  char name[128];
+  snprintf(name, sizeof name, "KTABLE-FK-JOIN-OUTPUT-STATE-STORE-%010d", FK_FIRST_INDEX + 13);
+  int store = add_store(b, sub, name, true, NULL, resolve);
+  if (store >= 0) step_at(b, sub, resolve)->store = store;
+}
+
 /* An aggregation over a table: the step that yields the table's rows (its MATERIALIZE,
  * or the table-table join over tables) retracts the old version of a row, and tells by
  * the new keys whether the retraction is superseded. */
@@ -217,6 +234,7 @@ static void mark_retracts(builder_t *b, const wy_logical_t *input, int sub, int 
     if (!yields) continue;
     s->steps[i].retracts = true;
     s->steps[i].group_step = select_key;
+    if (s->steps[i].kind == WY_STEP_FK_RESOLVE) fk_result_store(b, sub, (int)i);
   }
 }
 
@@ -456,6 +474,158 @@ static wy_status_t lower_join(builder_t *b, wy_logical_t *n, int sub, tails_t *o
   return WY_OK;
 }
 
+/* ---- foreign-key joins (plan.h, wy_plan_fk_t) ---- */
+
+static char *fk_name(const builder_t *b, const char *what, int index, const char *suffix) {
+  char *s = NULL;
+  return asprintf(&s, "%s-KTABLE-FK-JOIN-%s-%010d%s", b->p->app_id, what, index, suffix) < 0 ? NULL
+                                                                                             : s;
+}
+
+/* The key format the topic of a side's key carries (that side's table's). */
+static wy_format_spec_t side_key_format(const wy_logical_t *side) {
+  wy_format_spec_t kf = leaf_source(side)->source.key_format;
+  kf.schema_id = -1;
+  return kf;
+}
+
+/* An internal topic read by sub: its SOURCE step, rows laid out by schema. */
+static int fk_topic_source(builder_t *b, int sub, const char *topic, const wy_schema_t *schema,
+                           const wy_format_spec_t *key_format, int *input) {
+  wy_logical_t shape = {.nkey = wy_schema_count_ns(schema, WY_NS_KEY)};
+  shape.schema = *schema;
+  int in = add_input(b, sub, topic, &shape);
+  if (in < 0) return -1;
+  wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
+  pi->key_format = *key_format;
+  wy_format_spec_init(&pi->value_format, "INTERNAL");
+  pi->changes = true;
+  int src = add_step(b, sub, WY_STEP_SOURCE, &shape, &shape);
+  if (src < 0) return -1;
+  sub_at(b, sub)->inputs[in].first = src;
+  step_at(b, sub, src)->input = in;
+  *input = in;
+  return src;
+}
+
+/* A step of the join: its sides, the topic it writes (or none) in that key format. */
+static int fk_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical_t *from,
+                   const wy_logical_t *n, const wy_logical_t *join, const char *topic,
+                   const wy_format_spec_t *key_format) {
+  int s = add_step(b, sub, kind, from, n);
+  if (s < 0) return -1;
+  wy_plan_step_t *st = step_at(b, sub, s);
+  st->fk.left_join = join->join.left_outer;
+  st->fk.subscriptions = st->fk.table = -1;
+  if (shape_of(b, &st->fk.left, join->left) != WY_OK ||
+      shape_of(b, &st->fk.right, join->right) != WY_OK)
+    return -1;
+  if (topic) {
+    if (!(st->topic = strdup(topic))) return nomem(b), -1;
+    st->key_format = *key_format;
+    wy_format_spec_init(&st->value_format, "INTERNAL");
+  }
+  return s;
+}
+
+/* The right table's side, a sub-topology of its own: the table materialized, the
+ * subscriptions received from the registration topic and kept, and answers to them
+ * (FK_RECEIVE) and to every change of a subscribed right row (FK_RIGHT_UPDATE). */
+static wy_status_t lower_fk_right(builder_t *b, wy_logical_t *n, const char *registration,
+                                  const char *response, const wy_schema_t *subs_schema) {
+  int sub = new_sub(b);
+  if (sub < 0) return nomem(b);
+  wy_format_spec_t rkf = side_key_format(n->right), lkf = side_key_format(n->left);
+  lctx_t rcx = {"KafkaTopic_Right", &rkf, NULL};
+  tails_t r;
+  if (lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
+  int right_table = step_at(b, sub, r.step[0])->store;
+  char store_name[128];
+  snprintf(store_name, sizeof store_name, "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-%010d",
+           FK_FIRST_INDEX + 4);
+  int subs = add_store(b, sub, store_name, true, NULL, -1);
+  int in, src = subs < 0 ? -1 : fk_topic_source(b, sub, registration, subs_schema, &rkf, &in);
+  if (src < 0) return b->err->code;
+  wy_logical_t shape = {.nkey = 1};
+  shape.schema = *subs_schema;
+  int rcv = fk_step(b, sub, WY_STEP_FK_RECEIVE, &shape, &shape, n, response, &lkf);
+  if (rcv < 0) return b->err->code;
+  step_at(b, sub, rcv)->input = in;
+  step_at(b, sub, rcv)->fk.subscriptions = subs;
+  step_at(b, sub, rcv)->fk.table = right_table;
+  sub_at(b, sub)->stores[subs].owner = rcv;
+  step_at(b, sub, src)->next = rcv;
+  int upd = fk_step(b, sub, WY_STEP_FK_RIGHT_UPDATE, n->right, n->right, n, response, &lkf);
+  if (upd < 0) return b->err->code;
+  step_at(b, sub, upd)->input = r.input;
+  step_at(b, sub, upd)->fk.subscriptions = subs;
+  link_tails(b, sub, &r, upd);
+  return sub_done(b, sub) ? WY_OK : nomem(b);
+}
+
+/* The left table's side, in sub: the table materialized, each of its rows subscribing
+ * (FK_SUBSCRIBE); the answers read back from the response topic and resolved against
+ * the table (FK_RESOLVE), whose joined rows go on. */
+static wy_status_t lower_fk_left(builder_t *b, wy_logical_t *n, int sub, const char *registration,
+                                 const char *response, const wy_schema_t *resp_schema,
+                                 tails_t *out) {
+  wy_format_spec_t rkf = side_key_format(n->right), lkf = side_key_format(n->left);
+  lctx_t lcx = {"KafkaTopic_Left", &lkf, NULL};
+  tails_t l;
+  if (lower(b, n->left, sub, &lcx, &l) != WY_OK) return b->err->code;
+  int left_table = step_at(b, sub, l.step[0])->store;
+  int subscribe = fk_step(b, sub, WY_STEP_FK_SUBSCRIBE, n->left, n->left, n, registration, &rkf);
+  if (subscribe < 0) return b->err->code;
+  wy_plan_step_t *st = step_at(b, sub, subscribe);
+  st->input = l.input;
+  st->fk.prog = n->join.fk_prog;
+  n->join.fk_prog = NULL;
+  link_tails(b, sub, &l, subscribe);
+  int in, src = fk_topic_source(b, sub, response, resp_schema, &lkf, &in);
+  if (src < 0) return b->err->code;
+  wy_logical_t shape = {.nkey = wy_schema_count_ns(resp_schema, WY_NS_KEY)};
+  shape.schema = *resp_schema;
+  int resolve = fk_step(b, sub, WY_STEP_FK_RESOLVE, &shape, n, n, NULL, NULL);
+  if (resolve < 0) return b->err->code;
+  st = step_at(b, sub, resolve);
+  st->input = in;
+  st->fk.table = left_table;
+  if (join_geometry(b, n, true, &st->join) != WY_OK) return b->err->code;
+  st->join.other_store = left_table;
+  step_at(b, sub, src)->next = resolve;
+  *out = one_tail(resolve, in);
+  b->last_join = *out;
+  return WY_OK;
+}
+
+/* A foreign-key join: the left table's side in sub (its rows subscribe; the answers are
+ * resolved into joined rows, which go on), the right table's in a sub-topology of its
+ * own. Topics and stores carry Kafka Streams' names. */
+static wy_status_t lower_fk_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
+  char *registration = fk_name(b, "SUBSCRIPTION-REGISTRATION", FK_FIRST_INDEX, "-topic");
+  char *response = fk_name(b, "SUBSCRIPTION-RESPONSE", FK_FIRST_INDEX + 8, "-topic");
+  wy_plan_fk_t sides = {0};
+  wy_schema_t subs_schema, resp_schema;
+  wy_schema_init(&subs_schema);
+  wy_schema_init(&resp_schema);
+  wy_status_t st = registration && response ? WY_OK : nomem(b);
+  if (st == WY_OK) st = shape_of(b, &sides.left, n->left);
+  if (st == WY_OK) st = shape_of(b, &sides.right, n->right);
+  if (st == WY_OK) st = wy_fk_subscription_schema(&sides, &subs_schema, b->err);
+  if (st == WY_OK) st = wy_fk_response_schema(&sides, &resp_schema, b->err);
+  if (st == WY_OK) st = push_internal(b, registration, n->join.right_partitions);
+  if (st == WY_OK) st = push_internal(b, response, n->join.left_partitions);
+  if (st == WY_OK) st = lower_fk_right(b, n, registration, response, &subs_schema);
+  if (st == WY_OK) st = lower_fk_left(b, n, sub, registration, response, &resp_schema, out);
+  wy_schema_clear(&sides.left.schema);
+  wy_schema_clear(&sides.right.schema);
+  wy_schema_clear(&subs_schema);
+  wy_schema_clear(&resp_schema);
+  free(registration);
+  free(response);
+  return st;
+}
+
 /* An aggregation's window, as the AGGREGATE and SUPPRESS steps need it. */
 static void lower_window(const wy_logical_t *n, wy_plan_step_t *st) {
   st->window = n->agg.window;
@@ -468,6 +638,7 @@ static void lower_window(const wy_logical_t *n, wy_plan_step_t *st) {
 static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx, tails_t *out) {
   if (!n) return wy_error_set(b->err, WY_ERR_INTERNAL, "a logical node lacks its input");
   if (n->kind == WY_LOGICAL_SOURCE) return lower_source(b, n, sub, cx, out);
+  if (n->kind == WY_LOGICAL_JOIN && n->join.fk_prog) return lower_fk_join(b, n, sub, out);
   if (n->kind == WY_LOGICAL_JOIN) return lower_join(b, n, sub, out);
   if (n->kind == WY_LOGICAL_SELECT_KEY) return lower_select_key(b, n, sub, cx, out);
   tails_t t;

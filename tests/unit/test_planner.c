@@ -53,6 +53,16 @@ static const wy_plan_t *plan_of(fx_t *f, const char *sql) {
   return wy_query_plan(wy_engine_query_at(f->engine, wy_engine_query_count(f->engine) - 1));
 }
 
+/* EXPLAIN's text of a plan (malloc'd). */
+static char *explained(const wy_plan_t *p) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  wy_plan_explain(p, out);
+  fclose(out);
+  return text;
+}
+
 /* The steps of an input, in the order rows take them: "Source>Filter>...". */
 static void chain(const wy_subtopology_t *s, size_t input, char *buf, size_t cap) {
   size_t len = 0;
@@ -292,16 +302,74 @@ static void repartition_topics_take_their_sources_partitions(void **state) {
   fx_free(f);
 }
 
+/* A foreign-key join: the right table's side in a sub-topology of its own (producers
+ * first), reading the registration topic into the subscription store; the left table's
+ * side subscribing and resolving the answers; Kafka Streams' names, each topic with the
+ * partitions of the table it is co-partitioned with. */
+static void foreign_key_joins_subscribe_through_two_topics(void **state) {
+  (void)state;
+  fx_t *f = engine_with("svc_");
+  wy_error_t err;
+  const char *ddl =
+      "CREATE TABLE orders (id INT PRIMARY KEY, user_id INT, item STRING) "
+      "WITH (kafka_topic='orders', value_format='JSON', partitions=3);";
+  if (wy_engine_execute_sql(f->engine, ddl, NULL, &err) != WY_OK) fail_msg("%s", err.msg);
+  const wy_plan_t *p = plan_of(f,
+                               "CREATE TABLE o AS SELECT o.id, item, name FROM orders o "
+                               "LEFT JOIN users u ON o.user_id = u.id;");
+  const char *reg =
+      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-"
+      "0000000010-topic";
+  const char *resp =
+      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000018-topic";
+  assert_int_equal(p->nsubs, 2);
+  assert_int_equal(p->ninternal, 2);
+  assert_string_equal(p->internal_topics[0], reg);
+  assert_string_equal(p->internal_topics[1], resp);
+  assert_int_equal(wy_memory_broker_partitions(f->broker, reg), 4);  /* users' */
+  assert_int_equal(wy_memory_broker_partitions(f->broker, resp), 3); /* orders' */
+  char buf[256];
+  const wy_subtopology_t *right = &p->subs[0], *left = &p->subs[1];
+  assert_string_equal(right->inputs[0].topic, "users");
+  chain(right, 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize>ForeignKeyRight");
+  assert_string_equal(right->inputs[1].topic, reg);
+  chain(right, 1, buf, sizeof buf);
+  assert_string_equal(buf, "Source>ForeignKeyReceive");
+  assert_int_equal(right->nstores, 2);
+  assert_string_equal(right->stores[1].name, "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-0000000014");
+  assert_int_equal(p->nchangelogs, 1);
+  assert_string_equal(p->changelog_topics[0],
+                      "_confluent-ksql-svc_query_CTAS_O_0-KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-"
+                      "0000000014-changelog");
+  chain(left, 0, buf, sizeof buf);
+  assert_string_equal(buf, "Source>Materialize>ForeignKeySubscribe");
+  assert_string_equal(left->inputs[1].topic, resp);
+  chain(left, 1, buf, sizeof buf);
+  assert_string_equal(buf, "Source>ForeignKeyResolve>Project>Sink");
+  assert_true(left->steps[left->steps[left->inputs[1].first].next].fk.left_join);
+  char *text = explained(p);
+  assert_non_null(strstr(text, "-> ForeignKeySubscribe (LEFT join on a foreign key) to "));
+  assert_non_null(strstr(text, "-> ForeignKeyResolve against store KafkaTopic_Left-Reduce"));
+  free(text);
+  /* under an aggregation the join keeps its results, to retract the replaced one */
+  p = plan_of(f,
+              "CREATE TABLE n AS SELECT u.name, COUNT(*) AS c FROM orders o "
+              "JOIN users u ON o.user_id = u.id GROUP BY u.name;");
+  left = &p->subs[1];
+  const wy_plan_step_t *resolve = &left->steps[left->steps[left->inputs[1].first].next];
+  assert_true(resolve->retracts);
+  assert_string_equal(left->stores[resolve->store].name,
+                      "KTABLE-FK-JOIN-OUTPUT-STATE-STORE-0000000023");
+  fx_free(f);
+}
+
 static void explain_reads_the_physical_plan(void **state) {
   (void)state;
   fx_t *f = engine_with("svc_");
   const wy_plan_t *p =
       plan_of(f, "CREATE TABLE t AS SELECT region, COUNT(*) AS n FROM clicks GROUP BY region;");
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  wy_plan_explain(p, out);
-  fclose(out);
+  char *text = explained(p);
   assert_non_null(strstr(text, "Application id: _confluent-ksql-svc_query_CTAS_T_0"));
   assert_non_null(strstr(text, "Sub-topology 1"));
   assert_non_null(
@@ -322,6 +390,7 @@ int main(void) {
       cmocka_unit_test(joins_of_more_sources_chain_left_deep),
       cmocka_unit_test(a_table_in_another_key_format_is_converted),
       cmocka_unit_test(repartition_topics_take_their_sources_partitions),
+      cmocka_unit_test(foreign_key_joins_subscribe_through_two_topics),
       cmocka_unit_test(explain_reads_the_physical_plan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

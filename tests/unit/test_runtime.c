@@ -126,14 +126,12 @@ static void produce(fx_t *fx, int from, int n) {
 /* How long seen_users waits. */
 static int64_t seen_wait_ms = 20000;
 
-/* Read SLOW from the beginning until every user in [10, upto) was seen at least once,
- * or seen_wait_ms passed. Returns how many of them were seen; *records counts duplicates too.
- * Each output must be the input transformed (page kept, MS doubled). */
-static int seen_users(fx_t *fx, int upto, int *records) {
+/* A reader of the 4 partitions of topic from their beginning, uncommitted records too. */
+static wy_kafka_source_t *from_beginning(fx_t *fx, const char *topic) {
   wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)},
                              {"kafka.consumer.isolation.level", "read_uncommitted"}};
   wy_position_t parts[4];
-  for (int p = 0; p < 4; p++) parts[p] = (wy_position_t){"SLOW", p, WY_KAFKA_OFFSET_BEGINNING};
+  for (int p = 0; p < 4; p++) parts[p] = (wy_position_t){topic, p, WY_KAFKA_OFFSET_BEGINNING};
   wy_kafka_source_config_t c = {0};
   c.props = props;
   c.nprops = 2;
@@ -142,6 +140,15 @@ static int seen_users(fx_t *fx, int upto, int *records) {
   wy_kafka_source_t *src;
   wy_error_t err;
   if (wy_kafka_source_new(&c, &src, &err) != WY_OK) fail_msg("source: %s", err.msg);
+  return src;
+}
+
+/* Read SLOW from the beginning until every user in [10, upto) was seen at least once,
+ * or seen_wait_ms passed. Returns how many of them were seen; *records counts duplicates too.
+ * Each output must be the input transformed (page kept, MS doubled). */
+static int seen_users(fx_t *fx, int upto, int *records) {
+  wy_kafka_source_t *src = from_beginning(fx, "SLOW");
+  wy_error_t err;
   bool seen[256] = {0};
   int nseen = 0;
   *records = 0;
@@ -428,6 +435,93 @@ static void statements_start_and_end_queries_while_others_run(void **state) {
   stop(fx);
 }
 
+/* ---- a foreign-key join across partitions ---- */
+
+static const char *const FK_JOIN =
+    "CREATE TABLE CUSTOMERS (ID STRING PRIMARY KEY, NAME STRING) "
+    "  WITH (KAFKA_TOPIC='customers', VALUE_FORMAT='JSON');\n"
+    "CREATE TABLE ORDERS (ID STRING PRIMARY KEY, CUST STRING, ITEM STRING) "
+    "  WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON');\n"
+    "CREATE TABLE ENRICHED AS SELECT O.ID AS ID, ITEM, NAME FROM ORDERS O "
+    "  JOIN CUSTOMERS C ON O.CUST = C.ID;\n";
+
+static void send_json(fx_t *fx, const char *topic, const char *key, const char *value) {
+  wy_kafka_prop_t props[] = {{"bootstrap.servers", wy_embedded_broker_bootstraps(fx->broker)}};
+  wy_kafka_sink_config_t c = {props, 1, NULL, 0};
+  wy_kafka_sink_t *s;
+  wy_error_t err;
+  if (wy_kafka_sink_new(&c, &s, &err) != WY_OK) fail_msg("sink: %s", err.msg);
+  if (wy_sink_send(wy_kafka_sink_base(s), topic, -1, key, strlen(key), value, strlen(value), NULL,
+                   0, 1000, NULL, &err) != WY_OK ||
+      wy_sink_flush(wy_kafka_sink_base(s), 10000, &err) != WY_OK)
+    fail_msg("send: %s", err.msg);
+  wy_kafka_sink_destroy(s);
+}
+
+/* Read ENRICHED from the beginning until each of the n orders "o<i>" was last seen
+ * joined with the name `want(i)` (or 20 s passed); how many were. */
+static int orders_named(fx_t *fx, int n, const char *(*want)(int)) {
+  wy_kafka_source_t *src = from_beginning(fx, "ENRICHED");
+  wy_error_t err;
+  bool ok[64] = {0};
+  int nok = 0;
+  wy_record_t recs[64];
+  for (int64_t deadline = now_ms() + 20000; nok < n && now_ms() < deadline;) {
+    size_t got = 0;
+    if (wy_source_poll(wy_kafka_source_base(src), recs, 64, &got, 200, &err) != WY_OK) continue;
+    for (size_t i = 0; i < got; i++) {
+      char key[16] = {0};
+      memcpy(key, recs[i].key, recs[i].key_len < 15 ? recs[i].key_len : 15);
+      int o = key[0] == 'o' ? atoi(key + 1) : -1;
+      if (o < 0 || o >= n || !recs[i].value) continue;
+      char name[64];
+      snprintf(name, sizeof name, "\"NAME\":\"%s\"", want(o));
+      bool now = memmem(recs[i].value, recs[i].value_len, name, strlen(name)) != NULL;
+      nok += (int)now - (int)ok[o];
+      ok[o] = now;
+    }
+  }
+  wy_kafka_source_destroy(src);
+  return nok;
+}
+
+static const char *first_names(int o) {
+  static const char *const names[] = {"ann", "bob", "cid"};
+  return names[o % 3];
+}
+static const char *renamed_ann(int o) { return o % 3 == 0 ? "anne" : first_names(o); }
+
+/* Orders (4 partitions) joined by a foreign key to customers (2 partitions): the
+ * subscriptions cross to the customers' partitions and the answers come back to the
+ * orders'; a customer's update reaches each of its orders. */
+static void foreign_key_join_crosses_partitions(void **state) {
+  fx_t *fx = *state;
+  wy_error_t err;
+  if (wy_embedded_broker_create_topic(fx->broker, "customers", 2, &err) != WY_OK ||
+      wy_embedded_broker_create_topic(fx->broker, "orders", 4, &err) != WY_OK ||
+      wy_embedded_broker_create_topic(fx->broker, "ENRICHED", 4, &err) != WY_OK)
+    fail_msg("topics: %s", err.msg);
+  const char *const cust[] = {"{\"NAME\":\"ann\"}", "{\"NAME\":\"bob\"}", "{\"NAME\":\"cid\"}"};
+  for (int c = 0; c < 3; c++) {
+    char key[16];
+    snprintf(key, sizeof key, "c%d", c);
+    send_json(fx, "customers", key, cust[c]);
+  }
+  for (int o = 0; o < 12; o++) {
+    char key[16], value[64];
+    snprintf(key, sizeof key, "o%d", o);
+    snprintf(value, sizeof value, "{\"CUST\":\"c%d\",\"ITEM\":\"i%d\"}", o % 3, o);
+    send_json(fx, "orders", key, value);
+  }
+  wy_kafka_runtime_options_t o = {.config = fx->cfg, .sql = FK_JOIN};
+  if (wy_kafka_runtime_new(&o, &fx->rt, &err) != WY_OK) fail_msg("runtime: %s", err.msg);
+  if (wy_kafka_runtime_start(fx->rt, &err) != WY_OK) fail_msg("start: %s", err.msg);
+  assert_int_equal(orders_named(fx, 12, first_names), 12);
+  send_json(fx, "customers", "c0", "{\"NAME\":\"anne\"}");
+  assert_int_equal(orders_named(fx, 12, renamed_ann), 12);
+  stop(fx);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -440,6 +534,7 @@ int main(void) {
       T(bad_records_are_written_to_the_processing_log_topic),
       T(at_least_once_survives_request_errors_and_a_broker_outage),
       T(exactly_once_takes_the_abort_and_restart_paths),
+      T(foreign_key_join_crosses_partitions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
