@@ -271,15 +271,7 @@ static wy_status_t group_key(wy_qa_t *a, const wy_source_ref_t *r, bool in_table
       snprintf(name, sizeof name, "%s", ge->name);
     else
       snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
-    wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
-    e->name = strdup(name);
-    e->type = wy_type_ref(wy_expr_type(x));
-    e->prog = wy_analyze_compile(x, err);
-    wy_expr_destroy(x);
-    if (!e->name || !e->prog)
-      return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK)
-      return err->code;
+    if (wy_analyze_add_key_expr(sk, name, x, err) != WY_OK) return err->code;
     ks->ast[i] = ge;
   }
   for (size_t c = 0; c < in->n; c++) {

@@ -747,17 +747,9 @@ static wy_status_t partition_key(wy_qa_t *a, wy_logical_t *sk, size_t i, int *co
   } else {
     snprintf(name, sizeof name, "KSQL_COL_%d", (*counter)++);
   }
-  wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
-  e->name = strdup(name);
-  e->type = wy_type_ref(wy_expr_type(x));
-  e->prog = wy_analyze_compile(x, err);
-  wy_expr_destroy(x);
-  if (!e->name || !e->prog)
-    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  if (wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err) != WY_OK)
-    return err->code;
+  if (wy_analyze_add_key_expr(sk, name, x, err) != WY_OK) return err->code;
   return wy_scope_add(pscope, c ? c->source : "", c ? c->alias : "", name, (int)i,
-                      wy_type_ref(e->type), true, false, false, err);
+                      wy_type_ref(sk->exprs[sk->nexprs - 1].type), true, false, false, err);
 }
 
 /* Source s's columns in the re-keyed row, as ksqlDB lays a joined row out: value

@@ -78,6 +78,18 @@ wy_status_t wy_analyze_add_column(wy_logical_t *n, const char *name, const wy_ty
   return wy_schema_add(&n->schema, name, type, ns, NULL, err);
 }
 
+wy_status_t wy_analyze_add_key_expr(wy_logical_t *sk, const char *name, wy_expr_t *x,
+                                    wy_error_t *err) {
+  wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
+  e->name = strdup(name);
+  e->type = wy_type_ref(wy_expr_type(x));
+  e->prog = wy_analyze_compile(x, err);
+  wy_expr_destroy(x);
+  if (!e->name || !e->prog)
+    return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  return wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err);
+}
+
 /* ---- sources ------------------------------------------------------------------------ */
 
 static wy_status_t add_source_to_scope(wy_qa_t *a, wy_source_ref_t *r, int base, wy_error_t *err) {
@@ -426,15 +438,7 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
     } else {
       snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
     }
-    wy_named_expr_t *e = &sk->exprs[sk->nexprs++];
-    e->name = strdup(name);
-    e->type = wy_type_ref(wy_expr_type(x));
-    e->prog = wy_analyze_compile(x, err);
-    wy_expr_destroy(x);
-    if (!e->name || !e->prog)
-      st = err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-    else
-      st = wy_analyze_add_column(sk, name, wy_type_ref(e->type), WY_NS_KEY, err);
+    st = wy_analyze_add_key_expr(sk, name, x, err);
     ks->ast[i] = pe;
   }
   /* value columns not consumed, then the old keys */

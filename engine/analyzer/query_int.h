@@ -153,6 +153,11 @@ bool wy_analyze_is_key_ref(wy_qa_t *a, const wy_ast_expr_t *e, const wy_source_r
 /* A column of a node's schema (takes the type reference). */
 wy_status_t wy_analyze_add_column(wy_logical_t *n, const char *name, const wy_type_t *type,
                                   wy_col_ns_t ns, wy_error_t *err);
+/* A new key column of SELECT_KEY node sk (PARTITION BY, GROUP BY, a join's key): the
+ * bound expression x compiled (x is consumed) into sk's next expression, named `name`,
+ * and the column added to sk's schema. sk->exprs has room for it. */
+wy_status_t wy_analyze_add_key_expr(wy_logical_t *sk, const char *name, wy_expr_t *x,
+                                    wy_error_t *err);
 
 /* ---- shapes ---- */
 
