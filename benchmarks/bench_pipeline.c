@@ -18,14 +18,14 @@
  *   are 1 ms apart: 60,000 a window).
  * The last two print a row per baseline measured in the same run: stream-table-join and
  * decode-filter-project.
- * window-retention: is window state bounded by retention? COUNT(*) per userid in
- *   1-second TUMBLING windows kept 1 minute (RETENTION 1 MINUTE, GRACE PERIOD 0), 1,000
- *   users, records 1 ms apart for 20 minutes of event time (1.2 M records, 20 times the
- *   retention). The process's resident memory and the query's state folder (RocksDB
- *   files) are sampled at 2 and at 20 retentions; the same query with RETENTION 1 DAY
- *   (ksqlDB's default with the default grace period; nothing expires in the run) is the
- *   baseline, in the same run.
- *   Rows: one per sample, and one growth row each (store and RSS at 20x / at 2x).
+ * window-retention: is window state bounded by retention? Over streams keyed by userid
+ *   (1,000 users, records 1 ms apart, every 10th an order) for 20 minutes of event time
+ *   (1.2 M records, 20 times a 1-minute retention): COUNT(*) in 1-second TUMBLING windows
+ *   kept 1 minute, and a stream-stream join WITHIN 30 SECONDS GRACE PERIOD 0 SECONDS,
+ *   each against the same query keeping its windows a day (nothing expires in the run).
+ *   The process's resident memory and the query's state folder (RocksDB files) are
+ *   sampled at 2 and at 20 minutes. Rows: one per sample, and one growth row each (store
+ *   and RSS at 20x / at 2x).
  *
  * Prints one JSON object per result line (see benchmarks/run).
  */
@@ -429,20 +429,18 @@ typedef struct retention_sample {
 
 /* The windowed COUNT with a RETENTION clause (or none) over n records 1 ms apart, cycling
  * through `in`'s values; samples at records at[0], at[1] (the last one: n). */
-static int run_retention(const char *retention, size_t n, const input_t *in, const size_t at[2],
+static int run_retention(const char *query, size_t n, const input_t *in, const size_t at[2],
                          retention_sample_t out[2]) {
-  char ctas[512];
-  snprintf(ctas, sizeof ctas,
-           "CREATE TABLE clicks_per_second AS SELECT userid, COUNT(*) AS clicks FROM clicks "
-           "WINDOW TUMBLING (SIZE 1 SECOND%s, GRACE PERIOD 0 SECONDS) GROUP BY userid;",
-           retention);
-  /* keyed by userid: no repartition topic, whose records the memory broker would keep */
+  /* keyed by userid: no repartition topic, whose records the memory broker would keep;
+   * every 10th record is an order (for the joins) */
   const char *sql[] = {
       "CREATE STREAM clicks (userid INT KEY, request STRING, status STRING) "
       "WITH (kafka_topic='clickstream', value_format='JSON');",
-      ctas};
+      "CREATE STREAM orders (userid INT KEY, request STRING, bytes STRING) "
+      "WITH (kafka_topic='orders', value_format='JSON');",
+      query};
   wy_memory_broker_t *broker = NULL;
-  wy_engine_t *e = engine_with(&broker, sql, 2);
+  wy_engine_t *e = engine_with(&broker, sql, 3);
   if (!e) return -1;
   wy_query_t *q = wy_engine_query_at(e, 0);
   char dir[4096];
@@ -460,7 +458,7 @@ static int run_retention(const char *retention, size_t n, const input_t *in, con
     size_t m = n - i < BATCH ? n - i : BATCH, done = 0;
     for (size_t k = 0; k < m; k++) {
       size_t v = (i + k) % in->n;
-      recs[k].topic = "clickstream";
+      recs[k].topic = (i + k) % 10 == 9 ? "orders" : "clickstream";
       recs[k].offset = recs[k].timestamp = (int64_t)(i + k);
       recs[k].value = in->data + in->off[v];
       recs[k].value_len = in->len[v];
@@ -517,25 +515,43 @@ static void print_retention(const char *mode, const retention_sample_t *s, const
   fflush(stdout);
 }
 
-/* Retention 1 minute against 1 day (ksqlDB's default with the default grace period), samples at 2
- * and at 20 minutes of event time (--records scales the run; the first sample is at a tenth of it).
- */
+/* Window state at 2 and 20 retentions (--records scales the run; the first sample is at
+ * a tenth of it): a TUMBLING COUNT kept 1 minute against one kept 1 day (ksqlDB's default
+ * with the default grace period), and a stream-stream join WITHIN 30 SECONDS GRACE
+ * PERIOD 0 SECONDS (its buffers keep before + after + grace: 1 minute) against the same
+ * join without GRACE (Kafka Streams keeps its buffers a day). */
 static int window_retention(size_t n) {
+  static const struct {
+    const char *mode[2], *query;
+  } runs[] = {
+      {{"retention-1m@2x", "retention-1m@20x"},
+       "CREATE TABLE per_second AS SELECT userid, COUNT(*) AS clicks FROM clicks WINDOW "
+       "TUMBLING (SIZE 1 SECOND, RETENTION 1 MINUTE, GRACE PERIOD 0 SECONDS) GROUP BY userid;"},
+      {{"retention-1d@2m", "retention-1d@20m"},
+       "CREATE TABLE per_second AS SELECT userid, COUNT(*) AS clicks FROM clicks WINDOW "
+       "TUMBLING (SIZE 1 SECOND, RETENTION 1 DAY, GRACE PERIOD 0 SECONDS) GROUP BY userid;"},
+      {{"ss-join-grace-0@2x", "ss-join-grace-0@20x"},
+       "CREATE STREAM click_orders AS SELECT c.userid, c.request, o.bytes FROM clicks c JOIN "
+       "orders o WITHIN 30 SECONDS GRACE PERIOD 0 SECONDS ON c.userid = o.userid;"},
+      {{"ss-join-no-grace@2m", "ss-join-no-grace@20m"},
+       "CREATE STREAM click_orders AS SELECT c.userid, c.request, o.bytes FROM clicks c JOIN "
+       "orders o WITHIN 30 SECONDS ON c.userid = o.userid;"},
+  };
   input_t in;
   make_inputs(&in, 100000, 1000);
   size_t at[2] = {n / 10, n};
-  retention_sample_t kept[2], all[2];
-  int rc = run_retention(", RETENTION 1 MINUTE", n, &in, at, kept);
-  if (rc == 0) rc = run_retention(", RETENTION 1 DAY", n, &in, at, all);
+  int rc = 0;
+  for (size_t r = 0; rc == 0 && r < sizeof runs / sizeof runs[0]; r++) {
+    retention_sample_t s[2];
+    rc = run_retention(runs[r].query, n, &in, at, s);
+    if (rc != 0) break;
+    print_retention(runs[r].mode[0], &s[0], NULL, NULL);
+    print_retention(runs[r].mode[1], &s[1], runs[r].mode[0], &s[0]);
+  }
   free(in.data);
   free(in.off);
   free(in.len);
-  if (rc != 0) return rc;
-  print_retention("retention-1m@2x", &kept[0], NULL, NULL);
-  print_retention("retention-1m@20x", &kept[1], "retention-1m@2x", &kept[0]);
-  print_retention("retention-1d@2m", &all[0], NULL, NULL);
-  print_retention("retention-1d@20m", &all[1], "retention-1d@2m", &all[0]);
-  return 0;
+  return rc;
 }
 
 int main(int argc, char **argv) {
