@@ -217,4 +217,12 @@ enum {
 /* True when name can be written without back-quotes and read back unchanged. */
 bool wy_ast_ident_is_plain(const char *name);
 
+/* One name function per X-macro list: fn(k) is the list's second column for k. */
+#define WY_X_NAME(k, name, ...) name,
+#define WY_NAME_FN(scope, fn, type, LIST)                               \
+  scope const char *fn(type k) {                                        \
+    static const char *const names[] = {LIST(WY_X_NAME)};               \
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?"; \
+  }
+
 #endif
