@@ -12,6 +12,7 @@
 
 typedef struct mpart {
   wy_record_t *recs; /* record headers; their bytes live in `data` */
+  uint64_t *seq;     /* each record's place in the broker's order of appends */
   size_t n, cap;
   wy_arena_t data; /* never reset: records are immutable for the topic's life */
 } mpart_t;
@@ -37,6 +38,7 @@ struct wy_memory_broker {
   mtopic_t *topics;
   mcommit_t *commits;
   int32_t auto_partitions;
+  uint64_t appends; /* records appended so far, to any topic */
 };
 
 /* ---- partitioner ---- */
@@ -99,6 +101,7 @@ wy_status_t wy_memory_broker_new(wy_memory_broker_t **out, wy_error_t *err) {
 static void topic_free(mtopic_t *t) {
   for (int32_t p = 0; p < t->nparts; p++) {
     free(t->parts[p].recs);
+    free(t->parts[p].seq);
     wy_arena_release(&t->parts[p].data);
   }
   free(t->parts);
@@ -226,8 +229,10 @@ static wy_status_t append_locked(wy_memory_broker_t *b, mtopic_t *t, int32_t par
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 64;
     wy_record_t *r = realloc(p->recs, cap * sizeof *r);
-    if (!r) return wy_error_set(err, WY_ERR_NOMEM, "topic %s: out of memory", t->name);
-    p->recs = r;
+    if (r) p->recs = r;
+    uint64_t *q = r ? realloc(p->seq, cap * sizeof *q) : NULL;
+    if (!q) return wy_error_set(err, WY_ERR_NOMEM, "topic %s: out of memory", t->name);
+    p->seq = q;
     p->cap = cap;
   }
   wy_record_t rec = {.topic = t->name,
@@ -254,6 +259,7 @@ static wy_status_t append_locked(wy_memory_broker_t *b, mtopic_t *t, int32_t par
     rec.headers = h;
   }
   if (!ok) return wy_error_set(err, WY_ERR_NOMEM, "topic %s: out of memory", t->name);
+  p->seq[p->n] = b->appends++;
   p->recs[p->n++] = rec;
   if (partition_out) *partition_out = partition;
   if (offset_out) *offset_out = rec.offset;
@@ -295,10 +301,17 @@ wy_status_t wy_memory_broker_end_offset(wy_memory_broker_t *b, const char *topic
 
 wy_status_t wy_memory_broker_read(wy_memory_broker_t *b, const char *topic, int32_t partition,
                                   int64_t offset, wy_record_t *out, wy_error_t *err) {
+  return wy_memory_broker_read_seq(b, topic, partition, offset, out, NULL, err);
+}
+
+wy_status_t wy_memory_broker_read_seq(wy_memory_broker_t *b, const char *topic, int32_t partition,
+                                      int64_t offset, wy_record_t *out, uint64_t *seq,
+                                      wy_error_t *err) {
   pthread_mutex_lock(&b->mu);
   mpart_t *p = find_part(b, topic, partition);
   bool found = p && offset >= 0 && (size_t)offset < p->n;
   if (found) *out = p->recs[offset];
+  if (found && seq) *seq = p->seq[offset];
   pthread_mutex_unlock(&b->mu);
   if (!found)
     return wy_error_set(err, WY_ERR_NOT_FOUND, "no record at %s[%d]@%lld", topic, partition,

@@ -69,6 +69,12 @@ wy_status_t wy_memory_broker_end_offset(wy_memory_broker_t *b, const char *topic
  * stays valid until the topic is deleted or the broker destroyed. NOT_FOUND past the end. */
 wy_status_t wy_memory_broker_read(wy_memory_broker_t *b, const char *topic, int32_t partition,
                                   int64_t offset, wy_record_t *out, wy_error_t *err);
+/* The same, with the record's place in the order the broker appended records to any
+ * of its topics (*seq): a test driver lists a topic's records in the order they were
+ * produced, across partitions, as Kafka Streams' TopologyTestDriver does. */
+wy_status_t wy_memory_broker_read_seq(wy_memory_broker_t *b, const char *topic, int32_t partition,
+                                      int64_t offset, wy_record_t *out, uint64_t *seq,
+                                      wy_error_t *err);
 
 /* Committed offset of a group for a partition, or -1 when the group never committed. */
 int64_t wy_memory_broker_committed(wy_memory_broker_t *b, const char *group, const char *topic,

@@ -390,6 +390,39 @@ static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_
   return st;
 }
 
+/* A topic's records in the order they were produced, across its partitions, as the
+ * TopologyTestDriver of ksqlDB's runner lists a topic's outputs. */
+typedef struct produced {
+  uint64_t seq;
+  wy_record_t rec;
+} produced_t;
+
+static int by_seq(const void *a, const void *b) {
+  uint64_t x = ((const produced_t *)a)->seq, y = ((const produced_t *)b)->seq;
+  return x < y ? -1 : x > y;
+}
+
+static produced_t *produced_order(wy_memory_broker_t *broker, const char *topic, int32_t np,
+                                  size_t *n) {
+  size_t total = 0;
+  for (int32_t part = 0; part < np; part++) {
+    int64_t end = 0;
+    wy_error_t e;
+    if (wy_memory_broker_end_offset(broker, topic, part, &end, &e) == WY_OK) total += (size_t)end;
+  }
+  produced_t *v = calloc(total + 1, sizeof *v);
+  *n = 0;
+  for (int32_t part = 0; v && part < np; part++)
+    for (int64_t off = 0; *n < total; off++) {
+      wy_error_t e;
+      if (wy_memory_broker_read_seq(broker, topic, part, off, &v[*n].rec, &v[*n].seq, &e) != WY_OK)
+        break;
+      (*n)++;
+    }
+  if (v) qsort(v, *n, sizeof *v, by_seq);
+  return v;
+}
+
 /* The description a query's plan gives one of its internal topics, or NULL. */
 static const wy_plan_topic_desc_t *describe_internal(wy_engine_t *e, const char *topic) {
   for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
@@ -616,13 +649,12 @@ report:
     info.key_schema = wy_null(WY_T_STRING);
     info.value_schema = wy_null(WY_T_STRING);
     wy_qtt_result_add_topic(out, &info, err);
-    for (int32_t part = 0; part < np; part++) {
-      int64_t end = 0;
-      wy_error_t rerr;
-      wy_memory_broker_end_offset(broker, topic, part, &end, &rerr);
-      for (int64_t off = 0; off < end; off++) {
-        wy_record_t rec;
-        if (wy_memory_broker_read(broker, topic, part, off, &rec, &rerr) != WY_OK) continue;
+    size_t nrecs = 0;
+    produced_t *recs = produced_order(broker, topic, np, &nrecs);
+    for (size_t ri = 0; ri < nrecs; ri++) {
+      {
+        const wy_record_t rec = recs[ri].rec;
+        const int32_t part = rec.partition;
         wy_qtt_out_record_t o;
         memset(&o, 0, sizeof o);
         o.topic = topic;
@@ -652,6 +684,7 @@ report:
         wy_qtt_result_add_record(out, &o, err);
       }
     }
+    free(recs);
   }
   for (size_t i = 0; i < wy_catalog_count(wy_engine_catalog(e)); i++) {
     const wy_source_def_t *d = wy_catalog_at(wy_engine_catalog(e), i);

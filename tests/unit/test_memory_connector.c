@@ -75,6 +75,35 @@ static void produce_partitions_by_key_and_reads_back_in_order(void **state) {
   wy_memory_broker_destroy(b);
 }
 
+/* A test driver lists a topic's records in the order they were produced, across
+ * partitions and topics: each record has its place in the broker's order of appends. */
+static void records_know_their_place_in_the_order_of_appends(void **state) {
+  wy_memory_broker_t *b;
+  assert_int_equal(wy_memory_broker_new(&b, NULL), WY_OK);
+  assert_int_equal(wy_memory_broker_create_topic(b, "t", 4, NULL), WY_OK);
+  const int32_t parts[] = {3, 0, 3, 1};
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(
+        wy_memory_broker_produce(b, "t", parts[i], "k", 1, "v", 1, NULL, 0, 0, NULL, NULL, NULL),
+        WY_OK);
+    assert_int_equal(
+        wy_memory_broker_produce(b, "other", -1, "k", 1, "v", 1, NULL, 0, 0, NULL, NULL, NULL),
+        WY_OK);
+  }
+  wy_record_t r;
+  uint64_t seq[4];
+  const int64_t offs[] = {0, 0, 1, 0};
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(wy_memory_broker_read_seq(b, "t", parts[i], offs[i], &r, &seq[i], NULL),
+                     WY_OK);
+    assert_int_equal(r.partition, parts[i]);
+    if (i) assert_int_equal(seq[i], seq[i - 1] + 2); /* a record of "other" between each */
+  }
+  wy_error_t err;
+  assert_int_equal(wy_memory_broker_read_seq(b, "t", 3, 2, &r, &seq[0], &err), WY_ERR_NOT_FOUND);
+  wy_memory_broker_destroy(b);
+}
+
 static void source_polls_in_offset_order_seeks_and_commits_per_group(void **state) {
   wy_memory_broker_t *b;
   wy_memory_broker_new(&b, NULL);
@@ -249,6 +278,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(murmur2_matches_kafka),
       cmocka_unit_test(produce_partitions_by_key_and_reads_back_in_order),
+      cmocka_unit_test(records_know_their_place_in_the_order_of_appends),
       cmocka_unit_test(source_polls_in_offset_order_seeks_and_commits_per_group),
       cmocka_unit_test(poll_waits_for_a_record_from_another_thread),
       cmocka_unit_test(sink_reports_from_poll_and_flush_and_injects_failures),
