@@ -52,8 +52,9 @@ wy_status_t wy_avro_schema_compatible(const char *reader_json, const char *write
                                       char *why, size_t whycap, wy_error_t *err);
 
 /* ksqlDB's default key schema name for a sink: "<namespace>.<Name>Key" where Name is the
- * source name in lower case with its first letter capitalized (OUTPUT -> OutputKey).
- * Returns the length needed, like snprintf. */
+ * source name in UpperCamel case (OUTPUT -> OutputKey, LEFT_TABLE -> LeftTableKey).
+ * Returns the length written, or an upper bound of the length needed when cap is too
+ * small (buf is then empty). */
 size_t wy_avro_key_schema_name(const char *source_name, char *buf, size_t cap);
 
 #endif

@@ -514,19 +514,29 @@ wy_status_t wy_avro_schema_from_columns(const wy_format_schema_t *schema, bool u
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory generating an Avro schema");
 }
 
+/* ksqlDB converts the name from UPPER_UNDERSCORE to UpperCamel (Guava's CaseFormat):
+ * each word between underscores capitalized, the underscores dropped. */
 size_t wy_avro_key_schema_name(const char *source, char *buf, size_t cap) {
   size_t ns = strlen(WY_AVRO_DEFAULT_NAMESPACE) + 1, n = strlen(source);
   size_t need = ns + n + 3;
-  if (cap >= need) {
-    memcpy(buf, WY_AVRO_DEFAULT_NAMESPACE ".", ns);
-    for (size_t i = 0; i < n; i++)
-      buf[ns + i] =
-          (char)(i ? tolower((unsigned char)source[i]) : toupper((unsigned char)source[i]));
-    memcpy(buf + ns + n, "Key", 4);
-  } else if (cap) {
-    buf[0] = 0;
+  if (cap < need) {
+    if (cap) buf[0] = 0;
+    return need - 1;
   }
-  return need - 1;
+  memcpy(buf, WY_AVRO_DEFAULT_NAMESPACE ".", ns);
+  size_t o = ns;
+  bool word_start = true;
+  for (size_t i = 0; i < n; i++) {
+    if (source[i] == '_') {
+      word_start = true;
+      continue;
+    }
+    unsigned char c = (unsigned char)source[i];
+    buf[o++] = (char)(word_start ? toupper(c) : tolower(c));
+    word_start = false;
+  }
+  memcpy(buf + o, "Key", 4);
+  return o + 3;
 }
 
 /* ---- inference (sources) ---- */

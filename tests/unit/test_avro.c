@@ -129,6 +129,12 @@ static void generation_rejects_what_avro_cannot_hold(void **state) {
   char key[128];
   wy_avro_key_schema_name("OUTPUT", key, sizeof key);
   assert_string_equal(key, "io.confluent.ksql.avro_schemas.OutputKey");
+  wy_avro_key_schema_name("LEFT_TABLE", key, sizeof key); /* UPPER_UNDERSCORE -> UpperCamel */
+  assert_string_equal(key, "io.confluent.ksql.avro_schemas.LeftTableKey");
+  wy_avro_key_schema_name("_A__B_", key, sizeof key);
+  assert_string_equal(key, "io.confluent.ksql.avro_schemas.ABKey");
+  assert_true(wy_avro_key_schema_name("OUTPUT", key, 8) > 8);
+  assert_string_equal(key, "");
 }
 
 /* ---- inference ---- */
