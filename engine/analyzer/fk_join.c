@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/analyzer/query_int.h"
+#include "engine/formats/avro.h"
 
 bool wy_analyze_is_fk_join(const wy_qa_t *a, size_t k, bool left_table, int left_slot) {
   return k == 1 && left_table && left_slot < 0 && a->src[k].table;
@@ -119,6 +120,13 @@ wy_status_t wy_analyze_fk_join(wy_qa_t *a, size_t k, const wy_ast_expr_t *const 
   jn->join.right_key_slot = rk;
   jn->join.left_partitions = L->def->partitions;
   jn->join.right_partitions = R->def->partitions;
+  jn->join.fk_rekey_right = wy_analyze_is_sr_format(&R->def->key_format);
+  if (jn->join.fk_rekey_right) { /* ksqlDB names the repartition's key record after the left */
+    char ksn[256];
+    wy_avro_key_schema_name(L->def->name, ksn, sizeof ksn);
+    if (!(jn->join.key_schema_name = strdup(ksn)))
+      return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
   jn->table = true;
   jn->nkey = 1;
   if ((st = wy_analyze_source(a, R->def, &jn->right, err)) != WY_OK) return st;

@@ -138,9 +138,13 @@ struct wy_logical {
                                     KSTREAM-JOINTHIS-<n>-store; 0: walleye's own names (N-way) */
     /* TABLE_TABLE on a foreign key (fk_join.c): the left row's foreign key, which
      * subscribes the left row to the right table's row of that key; each side's
-     * partition count (the subscription and response topics follow them) */
+     * partition count (the subscription and response topics follow them); whether
+     * the right table is first re-keyed through a repartition topic (its key was
+     * written with a Schema Registry schema that need not be ours: the subscriptions,
+     * keyed by our serialization of the foreign key, would not meet its rows) */
     wy_expr_program_t *fk_prog;
     int left_partitions, right_partitions;
+    bool fk_rekey_right;
   } join;
 
   struct { /* SINK */

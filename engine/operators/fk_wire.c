@@ -9,8 +9,9 @@ wy_status_t wy_fk_writer_open(wy_op_t *op, wy_schema_t *schema, wy_fk_writer_t *
   w->schema = *schema;
   wy_schema_init(schema);
   w->nkey = wy_schema_count_ns(&w->schema, WY_NS_KEY);
-  w->key_codec = wy_op_codec(op->task, &p->key_format, &w->schema, 0, w->nkey, true, p->topic, true,
-                             NULL, NULL, err);
+  const char *subject = p->fk.key_subject_topic ? p->fk.key_subject_topic : p->topic;
+  w->key_codec = wy_op_codec(op->task, &p->key_format, &w->schema, 0, w->nkey, true, subject, true,
+                             p->key_schema_name, NULL, err);
   if (!w->key_codec) return err->code;
   /* the INTERNAL format ends in the change flags, which these rows never set */
   if (wy_schema_add(&w->schema, "WY_CHANGE_FLAGS", wy_type_int(), WY_NS_VALUE, NULL, err) != WY_OK)

@@ -31,6 +31,7 @@ static void step_clear(wy_plan_step_t *s) {
   shape_clear(&s->fk.left);
   shape_clear(&s->fk.right);
   wy_expr_program_destroy(s->fk.prog);
+  free(s->fk.key_subject_topic);
 }
 
 static void input_clear(wy_plan_input_t *in) {

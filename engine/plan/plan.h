@@ -100,6 +100,10 @@ typedef struct wy_plan_fk {
   bool left_join;              /* LEFT: a left row without a match is kept */
   int subscriptions;           /* RECEIVE, RIGHT_UPDATE: the subscription store */
   int table;                   /* RECEIVE: the right table's store; RESOLVE: the left's */
+  /* SUBSCRIBE, when the right table was re-keyed through a repartition topic: that
+   * topic, whose key subject (and the step's key_schema_name) the foreign keys are
+   * written under, so that a key's bytes, and so its partition, are its row's */
+  char *key_subject_topic;
 } wy_plan_fk_t;
 
 /* The registration topic's rows: the foreign key (the key), the instruction, the left

@@ -169,8 +169,9 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
 static wy_status_t lower_fk_join(builder_t *b, wy_logical_t *n, int sub, tails_t *out);
 
 /* The input's SOURCE step, and MATERIALIZE for a table. */
-static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
-                                tails_t *out) {
+/* A source's topic read by sub: its input and SOURCE step (a table's rows are not
+ * materialized yet). */
+static wy_status_t source_step(builder_t *b, wy_logical_t *n, int sub, tails_t *out) {
   int in = add_input(b, sub, n->source.topic, n);
   if (in < 0) return b->err->code;
   wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
@@ -191,18 +192,29 @@ static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lc
   sub_at(b, sub)->inputs[in].first = s;
   step_at(b, sub, s)->input = in;
   *out = one_tail(s, in);
-  if (!n->table) return WY_OK;
+  return WY_OK;
+}
+
+/* A table's rows kept in the store `<source_name>-Reduce`, restored from `topic`. */
+static wy_status_t materialize(builder_t *b, wy_logical_t *n, int sub, const char *source_name,
+                               const char *topic, tails_t *out) {
   int m = add_step(b, sub, WY_STEP_MATERIALIZE, n, n);
   if (m < 0) return b->err->code;
   char name[128];
-  snprintf(name, sizeof name, "%s-Reduce", cx->source_name);
-  int store = add_store(b, sub, name, false, n->source.topic, m);
+  snprintf(name, sizeof name, "%s-Reduce", source_name);
+  int store = add_store(b, sub, name, false, topic, m);
   if (store < 0) return b->err->code;
   step_at(b, sub, m)->store = store;
-  step_at(b, sub, m)->input = in;
+  step_at(b, sub, m)->input = out->input;
   link_tails(b, sub, out, m);
-  *out = one_tail(m, in);
+  *out = one_tail(m, out->input);
   return WY_OK;
+}
+
+static wy_status_t lower_source(builder_t *b, wy_logical_t *n, int sub, const lctx_t *cx,
+                                tails_t *out) {
+  if (source_step(b, n, sub, out) != WY_OK) return b->err->code;
+  return n->table ? materialize(b, n, sub, cx->source_name, n->source.topic, out) : WY_OK;
 }
 
 /* Kafka Streams numbers the names of a topology (processors, topics, unnamed stores) in
@@ -528,6 +540,52 @@ static int fk_step(builder_t *b, int sub, wy_step_kind_t kind, const wy_logical_
   return s;
 }
 
+#define FK_RIGHT_REKEYED "RightSourceKeyed-SelectKey"
+static bool fk_rekeys_right(const wy_logical_t *n) {
+  return n->join.fk_rekey_right && n->right->kind == WY_LOGICAL_SOURCE;
+}
+
+/* The right table of a foreign-key join whose key was written with a Schema Registry
+ * schema (join.fk_rekey_right): the subscriptions are partitioned by our serialization
+ * of the foreign key, which need not be the topic's bytes, so the table's rows first
+ * go through RightSourceKeyed-SelectKey-repartition, keyed our way, as ksqlDB does, and
+ * the table is materialized from that topic in sub. */
+static wy_status_t lower_fk_right_rekeyed(builder_t *b, wy_logical_t *n, int sub,
+                                          const wy_format_spec_t *rkf, tails_t *out) {
+  wy_logical_t *right = n->right;
+  int up = new_sub(b);
+  if (up < 0) return nomem(b);
+  tails_t t;
+  if (source_step(b, right, up, &t) != WY_OK) return b->err->code;
+  int r = add_step(b, up, WY_STEP_REPARTITION, right, right);
+  if (r < 0) return b->err->code;
+  wy_plan_step_t *st = step_at(b, up, r);
+  if (!(st->topic = app_name(b, FK_RIGHT_REKEYED, "repartition"))) return nomem(b);
+  st->key_format = *rkf;
+  wy_format_spec_init(&st->value_format, "INTERNAL");
+  const char *ksn = n->join.key_schema_name;
+  if (ksn && !(st->key_schema_name = strdup(ksn))) return nomem(b);
+  link_tails(b, up, &t, r);
+  int parts = repartition_partitions(b, up);
+  char *topic = step_at(b, up, r)->topic;
+  if (push_internal(b, topic, parts) != WY_OK || !sub_done(b, up)) return nomem(b);
+  if (describe(b, topic, right->nkey, rkf, source_value_format(right), ksn) != WY_OK)
+    return b->err->code;
+  int in = add_input(b, sub, topic, right);
+  if (in < 0) return b->err->code;
+  wy_plan_input_t *pi = &sub_at(b, sub)->inputs[in];
+  pi->key_format = *rkf;
+  wy_format_spec_init(&pi->value_format, "INTERNAL");
+  pi->partitions = parts;
+  pi->changes = true;
+  int src = add_step(b, sub, WY_STEP_SOURCE, right, right);
+  if (src < 0) return b->err->code;
+  sub_at(b, sub)->inputs[in].first = src;
+  step_at(b, sub, src)->input = in;
+  *out = one_tail(src, in);
+  return materialize(b, right, sub, "KafkaTopic_Right", topic, out);
+}
+
 /* The right table's side, a sub-topology of its own: the table materialized, the
  * subscriptions received from the registration topic and kept, and answers to them
  * (FK_RECEIVE) and to every change of a subscribed right row (FK_RIGHT_UPDATE). */
@@ -538,7 +596,9 @@ static wy_status_t lower_fk_right(builder_t *b, wy_logical_t *n, const char *reg
   wy_format_spec_t rkf = side_key_format(n->right), lkf = side_key_format(n->left);
   lctx_t rcx = {"KafkaTopic_Right", &rkf, NULL};
   tails_t r;
-  if (lower(b, n->right, sub, &rcx, &r) != WY_OK) return b->err->code;
+  if ((fk_rekeys_right(n) ? lower_fk_right_rekeyed(b, n, sub, &rkf, &r)
+                          : lower(b, n->right, sub, &rcx, &r)) != WY_OK)
+    return b->err->code;
   int right_table = step_at(b, sub, r.step[0])->store;
   char store_name[128];
   snprintf(store_name, sizeof store_name, "KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-%010d",
@@ -578,6 +638,12 @@ static wy_status_t lower_fk_left(builder_t *b, wy_logical_t *n, int sub, const c
   if (subscribe < 0) return b->err->code;
   wy_plan_step_t *st = step_at(b, sub, subscribe);
   st->input = l.input;
+  if (fk_rekeys_right(n)) {
+    const char *ksn = n->join.key_schema_name;
+    if (!(st->fk.key_subject_topic = app_name(b, FK_RIGHT_REKEYED, "repartition")) ||
+        (ksn && !(st->key_schema_name = strdup(ksn))))
+      return nomem(b);
+  }
   st->fk.prog = n->join.fk_prog;
   n->join.fk_prog = NULL;
   link_tails(b, sub, &l, subscribe);
