@@ -565,7 +565,8 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     }
     register_source_schemas(e, sr);
   }
-  /* inputs go to the broker first, in file order */
+  /* inputs go to the broker first, in file order: a keyed one to the partition the
+   * default partitioner gives its key (as a producer would), a keyless one to 0 */
   piped = calloc(tc->ninputs ? tc->ninputs : 1, sizeof *piped);
   if (!piped) {
     st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -597,9 +598,9 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     }
     topics_add(&topics, r->topic);
     wy_error_t perr;
-    if (wy_memory_broker_produce(broker, r->topic, 0, knull ? NULL : kb.data, knull ? 0 : kb.len,
-                                 vnull ? NULL : vb.data, vnull ? 0 : vb.len, hs, nh,
-                                 r->has_timestamp ? r->timestamp : 0, &piped[i].partition,
+    if (wy_memory_broker_produce(broker, r->topic, knull ? 0 : -1, knull ? NULL : kb.data,
+                                 knull ? 0 : kb.len, vnull ? NULL : vb.data, vnull ? 0 : vb.len, hs,
+                                 nh, r->has_timestamp ? r->timestamp : 0, &piped[i].partition,
                                  &piped[i].offset, &perr) != WY_OK) {
       wy_qtt_result_set_exception(out, WY_QTT_PHASE_SETUP, -1, &perr);
       goto report;
