@@ -376,8 +376,23 @@ static void h_log(int level, const char *fmt, ...) {
   wy_log(l, "udf", "%s", buf);
 }
 
+static const char *config_or_env(wy_udf_library_t *lib, const char *key);
+
+/* As ksqlDB gives a UDF the properties ksql.functions.<name>.* and, under them,
+ * ksql.functions._global_.*: a key of the first form falls back to the second. */
 static const char *h_config(wy_udf_library_t *lib, const char *key) {
+  static const char prefix[] = "ksql.functions.";
+  const size_t np = sizeof prefix - 1;
   if (!key) return NULL;
+  const char *v = config_or_env(lib, key);
+  const char *dot = strncasecmp(key, prefix, np) ? NULL : strchr(key + np, '.');
+  if (v || !dot || !strncasecmp(key + np, "_global_.", 9)) return v;
+  char global[256];
+  int n = snprintf(global, sizeof global, "%s_global_%s", prefix, dot);
+  return n > 0 && (size_t)n < sizeof global ? config_or_env(lib, global) : NULL;
+}
+
+static const char *config_or_env(wy_udf_library_t *lib, const char *key) {
   if (lib->opts && lib->opts->config) {
     const char *v = lib->opts->config(lib->opts->config_user, key);
     if (v) return v;

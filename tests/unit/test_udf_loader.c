@@ -109,6 +109,30 @@ static const char *config_for_tests(void *user, const char *key) {
   return !strcmp(key, "udf.fixture.greeting") ? (const char *)user : NULL;
 }
 
+/* ksqlDB's function properties: the function's own, else the _global_ one. */
+static const char *function_props(void *user, const char *key) {
+  if (!strcmp(key, "ksql.functions._global_.text")) return "hello from global";
+  if (!strcmp(key, "ksql.functions.test_greeting.text") && user) return user;
+  return NULL;
+}
+
+static void libraries_read_ksql_function_properties(void **state) {
+  wy_udf_options_t o = {function_props, NULL};
+  wy_registry_t *r = reg_with(FIXTURE("basic"), &o);
+  EQ(r, CALL("TEST_GREETING", 0), "hello from global");
+  wy_registry_destroy(r);
+  o.config_user = "hello from test_greeting";
+  r = reg_with(FIXTURE("basic"), &o);
+  EQ(r, CALL("TEST_GREETING", 0), "hello from test_greeting");
+  wy_registry_destroy(r);
+  /* the environment's form of the global key */
+  setenv("WALLEYE_KSQL_FUNCTIONS__GLOBAL__TEXT", "hello from env", 1);
+  r = reg_with(FIXTURE("basic"), NULL);
+  EQ(r, CALL("TEST_GREETING", 0), "hello from env");
+  wy_registry_destroy(r);
+  unsetenv("WALLEYE_KSQL_FUNCTIONS__GLOBAL__TEXT");
+}
+
 static void libraries_read_configuration_then_environment(void **state) {
   wy_udf_options_t o = {config_for_tests, "hello from config"};
   wy_registry_t *r = reg_with(FIXTURE("basic"), &o);
@@ -426,6 +450,8 @@ int main(void) {
                                       udf_setup, udf_teardown),
       cmocka_unit_test_setup_teardown(names_taken_by_builtins_or_other_libraries_are_refused,
                                       udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(libraries_read_ksql_function_properties, udf_setup,
+                                      udf_teardown),
       cmocka_unit_test_setup_teardown(aggregates_take_literal_init_arguments, udf_setup,
                                       udf_teardown),
       cmocka_unit_test_setup_teardown(aggregates_may_have_generic_state_and_any_parameters,
