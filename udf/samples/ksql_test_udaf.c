@@ -39,7 +39,7 @@ static int64_t num(const wy_udf_value_t *v) {
   }
 }
 
-/* Sum over args (INT, BIGINT, STRING lengths), negated for undo. */
+/* Sum over args: INT and BIGINT values, STRING lengths, NULLs as 0. */
 static int64_t total(const wy_udf_value_t *a, size_t n) {
   int64_t t = 0;
   for (size_t i = 0; i < n; i++) t += num(&a[i]);
@@ -77,7 +77,8 @@ static int zero_double(wy_udf_ctx_t *ctx, wy_udf_value_t *st) {
   return WY_UDF_OK;
 }
 
-static int dsum(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf_value_t *st, int sign) {
+static int dsum(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf_value_t *st,
+                int sign) {
   *st = wy_udf_double(st->u.f64 + (a[0].null ? 0 : sign * a[0].u.f64));
   return WY_UDF_OK;
 }
@@ -166,8 +167,7 @@ static const agg_t AGGS[] = {
     {"TEST_UDAF", "BIGINT v", NULL, "BIGINT", "BIGINT", zero_bigint, NULL, sum_add, sum_undo,
      "Sums its argument (test function)."},
     {"TEST_UDAF", "INT v", NULL, "BIGINT", "BIGINT", zero_bigint, NULL, sum_add, sum_undo, ""},
-    {"TEST_UDAF", "DOUBLE v", NULL, "DOUBLE", "DOUBLE", zero_double, NULL, dsum_add, dsum_undo,
-     ""},
+    {"TEST_UDAF", "DOUBLE v", NULL, "DOUBLE", "DOUBLE", zero_double, NULL, dsum_add, dsum_undo, ""},
     {"TEST_UDAF", "STRING v", NULL, "BIGINT", "BIGINT", zero_bigint, NULL, sum_add, sum_undo, ""},
     {"TEST_UDAF", PAIR " v", NULL, PAIR, PAIR, zero_pair, NULL, pair_add, pair_undo, ""},
     {"VAR_ARG", "BIGINT first, STRING... rest", NULL, "BIGINT", "BIGINT", zero_bigint, NULL,

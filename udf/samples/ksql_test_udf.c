@@ -101,10 +101,10 @@ static const fn_t FNS[] = {
     {"TEST_UDF", "STRUCT<A STRING> s", "STRING", struct_a, 0, NULL, 0},
     {"TEST_UDF", "", "STRUCT<A STRING>", foo_struct, 0, NULL, 0},
     {"TOSTRUCT", "STRING a", "STRUCT<A STRING>", to_struct, WY_UDF_CALLED_ON_NULL, NULL, 0},
-    {"WHENCONDITION", "BOOLEAN r, BOOLEAN evaluate", "BOOLEAN", when, WY_UDF_NONDETERMINISTIC, NULL, 0},
+    {"WHENCONDITION", "BOOLEAN r, BOOLEAN evaluate", "BOOLEAN", when, WY_UDF_NONDETERMINISTIC, NULL,
+     0},
     {"WHENRESULT", "INT r, BOOLEAN evaluate", "INT", when, WY_UDF_NONDETERMINISTIC, NULL, 0},
-    {"BAD_UDF", "STRING s", "STRING", bad_every_other, 0, NULL,
-     sizeof(unsigned)},
+    {"BAD_UDF", "STRING s", "STRING", bad_every_other, 0, NULL, sizeof(unsigned)},
     {"BAD_UDF", "INT i", "INT", bad_always, 0, NULL, 0},
     {"BAD_UDF", "BOOLEAN b", "INT", bad_if_true, 0, NULL, 0},
 };
