@@ -91,16 +91,10 @@ static int dsum_undo(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_ud
 
 /* STRUCT<A INT, B INT>: field-wise sums with Java's int arithmetic. */
 static int pair(wy_udf_ctx_t *ctx, int32_t x, int32_t y, wy_udf_value_t *out) {
-  wy_udf_list_t *l = H->alloc(ctx, sizeof *l);
-  wy_udf_value_t *f = H->alloc(ctx, 2 * sizeof *f);
-  if (!l || !f) return H->fail(ctx, "out of memory");
+  wy_udf_value_t *f = wy_udf_new_list(H, ctx, WY_UDF_STRUCT, 2, out);
+  if (!f) return H->fail(ctx, "out of memory");
   f[0] = wy_udf_int(x);
   f[1] = wy_udf_int(y);
-  l->n = 2;
-  l->items = f;
-  memset(out, 0, sizeof *out);
-  out->kind = WY_UDF_STRUCT;
-  out->u.list = l;
   return WY_UDF_OK;
 }
 
@@ -126,28 +120,17 @@ static int pair_undo(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_ud
 /* ---- collecting the first argument ---- */
 
 static int empty_list(wy_udf_ctx_t *ctx, wy_udf_value_t *st) {
-  wy_udf_list_t *l = H->alloc(ctx, sizeof *l);
-  if (!l) return H->fail(ctx, "out of memory");
-  l->n = 0;
-  l->items = NULL;
-  memset(st, 0, sizeof *st);
-  st->kind = WY_UDF_ARRAY;
-  st->u.list = l;
-  return WY_UDF_OK;
+  return wy_udf_new_list(H, ctx, WY_UDF_ARRAY, 0, st) ? WY_UDF_OK : H->fail(ctx, "out of memory");
 }
 
 static int collect_first(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf_value_t *st) {
   for (size_t i = 0; i < n; i++)
     if (a[i].null) return WY_UDF_OK;
   const wy_udf_list_t *old = st->u.list;
-  wy_udf_list_t *l = H->alloc(ctx, sizeof *l);
-  wy_udf_value_t *items = H->alloc(ctx, (old->n + 1) * sizeof *items);
-  if (!l || !items) return H->fail(ctx, "out of memory");
+  wy_udf_value_t *items = wy_udf_new_list(H, ctx, WY_UDF_ARRAY, old->n + 1, st);
+  if (!items) return H->fail(ctx, "out of memory");
   if (old->n) memcpy(items, old->items, old->n * sizeof *items);
   items[old->n] = a[0];
-  l->n = old->n + 1;
-  l->items = items;
-  st->u.list = l;
   return WY_UDF_OK;
 }
 

@@ -38,15 +38,9 @@ static int struct_a(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf
 
 /* STRUCT<A STRING> holding a string value (which may be NULL). */
 static int make_struct_a(wy_udf_ctx_t *ctx, wy_udf_value_t a, wy_udf_value_t *out) {
-  wy_udf_list_t *l = H->alloc(ctx, sizeof *l);
-  wy_udf_value_t *f = H->alloc(ctx, sizeof *f);
-  if (!l || !f) return H->fail(ctx, "out of memory");
+  wy_udf_value_t *f = wy_udf_new_list(H, ctx, WY_UDF_STRUCT, 1, out);
+  if (!f) return H->fail(ctx, "out of memory");
   *f = a;
-  l->n = 1;
-  l->items = f;
-  memset(out, 0, sizeof *out);
-  out->kind = WY_UDF_STRUCT;
-  out->u.list = l;
   return WY_UDF_OK;
 }
 

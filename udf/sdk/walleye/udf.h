@@ -281,6 +281,22 @@ static inline wy_udf_value_t wy_udf_double(double d) {
   v.u.f64 = d;
   return v;
 }
+/* *out becomes an ARRAY or STRUCT (kind) of n items in host->alloc memory; returns the
+ * items to fill (zeroed), or NULL when out of memory. */
+static inline wy_udf_value_t *wy_udf_new_list(const wy_udf_host_t *host, wy_udf_ctx_t *ctx,
+                                              wy_udf_kind_t kind, uint32_t n, wy_udf_value_t *out) {
+  wy_udf_list_t *l = (wy_udf_list_t *)host->alloc(ctx, sizeof *l);
+  wy_udf_value_t *items = (wy_udf_value_t *)host->alloc(ctx, (n ? n : 1) * sizeof *items);
+  wy_udf_value_t zero = {0};
+  if (!l || !items) return NULL;
+  for (uint32_t i = 0; i < n; i++) items[i] = zero;
+  l->n = n;
+  l->items = items;
+  *out = zero;
+  out->kind = (uint8_t)kind;
+  out->u.list = l;
+  return items;
+}
 
 #ifdef __cplusplus
 }
