@@ -350,12 +350,14 @@
   A(LATEST_BY_OFFSET, "T", "T", NULL, &wy_udaf_latest,                                            \
     "The latest value by offset (NULLs ignored unless ignoreNulls is false); with n, the latest " \
     "n as an ARRAY.")                                                                             \
-  A(LATEST_BY_OFFSET, "T, BOOLEAN ignoreNulls", "T", NULL, &wy_udaf_latest, "")                   \
-  A(LATEST_BY_OFFSET, "T, INT n", "ARRAY<T>", NULL, &wy_udaf_latest_n, "")                        \
-  A(LATEST_BY_OFFSET, "T, INT n, BOOLEAN ignoreNulls", "ARRAY<T>", NULL, &wy_udaf_latest_n, "")   \
+  A(LATEST_BY_OFFSET, "T, LITERAL BOOLEAN ignoreNulls", "T", NULL, &wy_udaf_latest, "")           \
+  A(LATEST_BY_OFFSET, "T, LITERAL INT n", "ARRAY<T>", NULL, &wy_udaf_latest_n, "")                \
+  A(LATEST_BY_OFFSET, "T, LITERAL INT n, LITERAL BOOLEAN ignoreNulls", "ARRAY<T>", NULL,          \
+    &wy_udaf_latest_n, "")                                                                        \
   A(EARLIEST_BY_OFFSET, "T", "T", NULL, &wy_udaf_earliest,                                        \
     "The earliest value by offset (NULLs ignored unless ignoreNulls is false); with n, the "      \
     "earliest n as an ARRAY.")                                                                    \
-  A(EARLIEST_BY_OFFSET, "T, BOOLEAN ignoreNulls", "T", NULL, &wy_udaf_earliest, "")               \
-  A(EARLIEST_BY_OFFSET, "T, INT n", "ARRAY<T>", NULL, &wy_udaf_earliest_n, "")                    \
-  A(EARLIEST_BY_OFFSET, "T, INT n, BOOLEAN ignoreNulls", "ARRAY<T>", NULL, &wy_udaf_earliest_n, "")
+  A(EARLIEST_BY_OFFSET, "T, LITERAL BOOLEAN ignoreNulls", "T", NULL, &wy_udaf_earliest, "")       \
+  A(EARLIEST_BY_OFFSET, "T, LITERAL INT n", "ARRAY<T>", NULL, &wy_udaf_earliest_n, "")            \
+  A(EARLIEST_BY_OFFSET, "T, LITERAL INT n, LITERAL BOOLEAN ignoreNulls", "ARRAY<T>", NULL,        \
+    &wy_udaf_earliest_n, "")

@@ -70,8 +70,12 @@ typedef struct slot {
   char *name;
   wy_udf_scalar_fn fn;
   wy_udf_aggregate_t agg;
-  const wy_type_t *state_type;
-  const wy_type_t *ret_type; /* a concrete return type the registry's patterns cannot say */
+  const wy_type_t *state_type; /* NULL: a pattern over the parameters' placeholders */
+  const wy_type_t *ret_type;   /* a concrete return type the registry's patterns cannot say */
+  char *signature;             /* params and init_params: binds a generic state's placeholders */
+  size_t ncol, ninit;          /* parameters before init_params, and in them */
+  bool col_variadic;           /* the variadic parameter is a column parameter */
+  size_t site_size;            /* a scalar's per-call-site memory */
   void *user;
   wy_udaf_ops_t ops; /* this slot's aggregate trampolines */
 } slot_t;
@@ -132,9 +136,10 @@ static void image_unref(image_t *img) {
     slot_t *s = img->defs[i].slot;
     if (!s) continue;
     free(s->name);
+    free(s->signature);
     wy_type_unref(s->state_type);
     wy_type_unref(s->ret_type);
-    s->name = NULL;
+    s->name = s->signature = NULL;
     s->state_type = s->ret_type = NULL;
     s->img = NULL;
   }
@@ -189,26 +194,82 @@ static inline wy_status_t slot_call(const slot_t *s, wy_fn_ctx_t *fc, const wy_v
   return finish(&c, rc, out, fc->ret);
 }
 
-static wy_status_t slot_prepare(slot_t *s, void **site) {
+/* A call site: its image stays loaded while the site lives; an aggregate's site keeps
+ * the values of its literal init arguments (an ARRAY, in the state encoding). */
+typedef struct site {
+  slot_t *slot;
+  size_t len;        /* of the encoded init arguments */
+  max_align_t mem[]; /* a scalar's site memory (site_size bytes), then the init arguments */
+} site_t;
+
+/* How many of a call's n arguments are column (not init) arguments. */
+static size_t column_args(const slot_t *s, size_t n) {
+  size_t k = s->col_variadic ? n - s->ninit : s->ncol;
+  return k < n ? k : n;
+}
+
+static wy_status_t slot_prepare(slot_t *s, const wy_value_t *const *consts, size_t n, void **site,
+                                wy_error_t *err) {
+  size_t k = s->ninit ? column_args(s, n) : n, len = 0;
+  wy_list_t init = {(uint32_t)(n - k), NULL};
+  wy_value_t *vals = calloc(n - k + 1, sizeof *vals);
+  for (size_t i = k; vals && i < n; i++) /* literals: the analyzer checked them */
+    vals[i - k] = consts[i] ? *consts[i] : wy_null(WY_T_STRING);
+  init.items = vals;
+  wy_value_t arr = {.kind = WY_T_ARRAY, .u.list = &init};
+  if (vals && n > k) len = wy_udf_state_encode(&arr, NULL, 0);
+  size_t mem = s->site_size;
+  site_t *st = vals ? calloc(1, sizeof *st + mem + len) : NULL;
+  if (st) {
+    st->slot = s;
+    st->len = len;
+    if (len) wy_udf_state_encode(&arr, (uint8_t *)st->mem + mem, len);
+  }
+  free(vals);
+  if (!st) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   image_ref(s->img);
-  *site = s;
+  *site = st;
   return WY_OK;
 }
 
-static void slot_release(void *site) { image_unref(((slot_t *)site)->img); }
+static void slot_release(void *site) {
+  site_t *st = site;
+  image_unref(st->slot->img);
+  free(st);
+}
 
 static wy_status_t slot_init(const slot_t *s, wy_fn_ctx_t *fc, wy_value_t *acc) {
   struct wy_udf_ctx c = {fc, s};
-  *acc = wy_null(s->state_type->kind);
-  return finish(&c, s->agg.init(&c, (wy_udf_value_t *)acc), acc, s->state_type);
+  *acc = wy_null(s->state_type ? s->state_type->kind : WY_T_STRING);
+  if (!s->agg.init_with)
+    return finish(&c, s->agg.init(&c, (wy_udf_value_t *)acc), acc, s->state_type);
+  const site_t *st = fc->site;
+  wy_value_t init = {.kind = WY_T_ARRAY, .null = 1};
+  if (st && st->len &&
+      wy_udf_state_decode((const uint8_t *)st->mem + s->site_size, st->len, fc->arena, &init,
+                          fc->err) != WY_OK)
+    return WY_ERR_EVAL;
+  const wy_list_t *l = init.null ? NULL : init.u.list;
+  int rc = s->agg.init_with(&c, l ? (const wy_udf_value_t *)l->items : NULL, l ? l->n : 0,
+                            (wy_udf_value_t *)acc);
+  return finish(&c, rc, acc, s->state_type);
 }
 
 static wy_status_t slot_fold(const slot_t *s, bool undo, wy_fn_ctx_t *fc, const wy_value_t *args,
                              size_t n, wy_value_t *acc) {
   struct wy_udf_ctx c = {fc, s};
-  int rc = (undo ? s->agg.undo : s->agg.accumulate)(&c, (const wy_udf_value_t *)args, n,
-                                                    (wy_udf_value_t *)acc);
+  int rc = (undo ? s->agg.undo : s->agg.accumulate)(&c, (const wy_udf_value_t *)args,
+                                                    column_args(s, n), (wy_udf_value_t *)acc);
   return finish(&c, rc, acc, s->state_type);
+}
+
+/* A generic state type, bound from the call's argument types. */
+static const wy_type_t *slot_state(const slot_t *s, const wy_type_t *const *t, size_t n) {
+  if (s->state_type) return wy_type_ref(s->state_type);
+  wy_error_t err;
+  const wy_type_t *st = wy_signature_instantiate(s->signature, t, n, s->agg.state, &err);
+  if (!st) wy_log(WY_LOG_ERROR, "udf", "%s: %s", s->name, err.msg);
+  return st;
 }
 
 static wy_status_t slot_result(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_t *acc,
@@ -235,10 +296,10 @@ static wy_status_t slot_result(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_
   }                                                                                                \
   static wy_status_t tr_prepare_##n(const wy_type_t *const *t, const wy_value_t *const *v,         \
                                     size_t k, void **site, wy_error_t *e) {                        \
-    return slot_prepare(&g_slots[n - 100], site);                                                  \
+    return slot_prepare(&g_slots[n - 100], v, k, site, e);                                         \
   }                                                                                                \
   static const wy_type_t *tr_state_##n(const wy_type_t *const *t, size_t k) {                      \
-    return wy_type_ref(g_slots[n - 100].state_type);                                               \
+    return slot_state(&g_slots[n - 100], t, k);                                                    \
   }                                                                                                \
   static const wy_type_t *tr_ret_##n(const wy_type_t *const *t, const wy_value_t *const *v,        \
                                      size_t k, wy_error_t *e) {                                    \
@@ -289,6 +350,11 @@ static int h_fail(wy_udf_ctx_t *c, const char *fmt, ...) {
 
 static void *h_user(wy_udf_ctx_t *c) { return c->slot->user; }
 
+static void *h_site(wy_udf_ctx_t *c) {
+  site_t *st = (site_t *)c->fc->site;
+  return st && c->slot->site_size ? st->mem : NULL;
+}
+
 static int h_init_error(wy_udf_library_t *lib, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -310,8 +376,23 @@ static void h_log(int level, const char *fmt, ...) {
   wy_log(l, "udf", "%s", buf);
 }
 
+static const char *config_or_env(wy_udf_library_t *lib, const char *key);
+
+/* As ksqlDB gives a UDF the properties ksql.functions.<name>.* and, under them,
+ * ksql.functions._global_.*: a key of the first form falls back to the second. */
 static const char *h_config(wy_udf_library_t *lib, const char *key) {
+  static const char prefix[] = "ksql.functions.";
+  const size_t np = sizeof prefix - 1;
   if (!key) return NULL;
+  const char *v = config_or_env(lib, key);
+  const char *dot = strncasecmp(key, prefix, np) ? NULL : strchr(key + np, '.');
+  if (v || !dot || !strncasecmp(key + np, "_global_.", 9)) return v;
+  char global[256];
+  int n = snprintf(global, sizeof global, "%s_global_%s", prefix, dot);
+  return n > 0 && (size_t)n < sizeof global ? config_or_env(lib, global) : NULL;
+}
+
+static const char *config_or_env(wy_udf_library_t *lib, const char *key) {
   if (lib->opts && lib->opts->config) {
     const char *v = lib->opts->config(lib->opts->config_user, key);
     if (v) return v;
@@ -345,8 +426,10 @@ static int h_add_scalar(wy_udf_library_t *lib, const wy_udf_scalar_t *s) {
 
 static int h_add_aggregate(wy_udf_library_t *lib, const wy_udf_aggregate_t *a) {
   def_t d = {.aggregate = true};
-  if (!a || a->size < offsetof(wy_udf_aggregate_t, user) || !a->init || !a->accumulate ||
-      !a->result || !a->state)
+  bool init_with =
+      a && a->size >= offsetof(wy_udf_aggregate_t, init_with) + sizeof a->init_with && a->init_with;
+  if (!a || a->size < offsetof(wy_udf_aggregate_t, user) || (!a->init && !init_with) ||
+      !a->accumulate || !a->result || !a->state)
     return h_init_error(
         lib,
         "aggregate function %s: incomplete definition (size, state, init, accumulate or result)",
@@ -366,6 +449,7 @@ static const wy_udf_host_t HOST = {
     .alloc = h_alloc,
     .fail = h_fail,
     .user = h_user,
+    .site = h_site,
 };
 
 /* ---- concrete type text (aggregate states, DECIMAL and STRUCT results)
@@ -475,6 +559,8 @@ static wy_overload_def_t overload_def(const image_t *img, const def_t *d) {
                   : d->s.category ? d->s.category
                                   : "OTHER",
       .signature = d->aggregate ? d->a.params : d->s.params,
+      .literal_signature =
+          d->aggregate && d->a.init_params && *d->a.init_params ? d->a.init_params : NULL,
       .ret = d->aggregate ? d->a.returns : d->s.returns,
       .fn_flags = (flags & WY_UDF_NONDETERMINISTIC ? WY_FN_NONDETERMINISTIC : 0u) |
                   (flags & WY_UDF_MASKING ? WY_FN_MASKING : 0u) |
@@ -494,13 +580,12 @@ static wy_overload_def_t overload_def(const image_t *img, const def_t *d) {
     o.ret = NULL;
     o.ret_fn = t->ret;
   }
-  if (d->aggregate) {
+  if (d->aggregate)
     o.agg = &s->ops;
-  } else {
+  else
     o.fn = t->call;
-    o.prepare = t->prepare;
-    o.release = slot_release;
-  }
+  o.prepare = t->prepare;
+  o.release = slot_release;
   return o;
 }
 
@@ -511,6 +596,40 @@ static wy_status_t add_all(wy_registry_t *r, const image_t *img, wy_error_t *err
     if (st) return wy_error_prefix(err, "UDF library '%s'", img->path);
   }
   return WY_OK;
+}
+
+/* Count the parameters of a list (commas outside <> and ()) and find "...". */
+static size_t count_params(const char *text, bool *variadic) {
+  size_t n = 0;
+  int depth = 0;
+  bool any = false;
+  for (const char *p = text ? text : ""; *p; p++) {
+    if (*p == '<' || *p == '(') depth++;
+    if (*p == '>' || *p == ')') depth--;
+    if (!depth && *p == ',') n++;
+    if (!strncmp(p, "...", 3)) *variadic = true;
+    if (!isspace((unsigned char)*p)) any = true;
+  }
+  return any ? n + 1 : 0;
+}
+
+/* Where an aggregate's column parameters end and its init parameters start. */
+static void agg_params(slot_t *s, const wy_udf_aggregate_t *a) {
+  bool v = false, iv = false;
+  s->ncol = count_params(a->params, &v);
+  s->ninit = count_params(a->init_params, &iv);
+  s->col_variadic = v;
+  const char *ip = a->init_params ? a->init_params : "";
+  size_t len = strlen(a->params ? a->params : "") + strlen(ip) + 3;
+  if ((s->signature = malloc(len)) != NULL)
+    snprintf(s->signature, len, "%s%s%s", a->params ? a->params : "",
+             s->ncol && s->ninit ? ", " : "", ip);
+}
+
+/* A state type that is no concrete type may be a pattern over the parameters'
+ * placeholders ("ARRAY<T>"), bound per call. */
+static bool state_is_generic(const slot_t *s) {
+  return s->signature && wy_type_pattern_valid(s->agg.state);
 }
 
 /* Take slots for every staged definition and check them once, in a scratch registry. */
@@ -538,9 +657,11 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
       s->ops = TRAMPOLINES[next].ops;
       if (!d->a.undo) s->ops.undo = NULL;
       s->state_type = parse_concrete_type(d->a.state);
+      agg_params(s, &d->a);
     } else {
       s->fn = d->s.fn;
       s->user = d->s.user;
+      s->site_size = d->s.site_size;
     }
     if (!s->name) {
       pthread_mutex_unlock(&g_lock);
@@ -555,7 +676,7 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
                           "UDF library '%s': %s: return type '%s' is malformed", img->path, s->name,
                           ret);
     }
-    if (d->aggregate && !s->state_type) {
+    if (d->aggregate && !s->state_type && !state_is_generic(s)) {
       pthread_mutex_unlock(&g_lock);
       return wy_error_set(err, WY_ERR_INVALID,
                           "UDF library '%s': aggregate %s: state type '%s' is not a concrete type",

@@ -65,6 +65,54 @@ static wy_type_pat_t *pat_new(wy_pat_kind_t k) {
   return p;
 }
 
+static wy_type_pat_t *parse_pat(pat_parser_t *ps);
+
+static wy_type_pat_t *concrete(pat_parser_t *ps, const wy_type_t *t) {
+  wy_type_pat_t *p = t ? pat_new(WY_PAT_TYPE) : NULL;
+  if (p)
+    p->type = t;
+  else
+    wy_type_unref(t);
+  if (!p && !ps->err) ps->err = "malformed type";
+  return p;
+}
+
+/* DECIMAL(p, s) after "DECIMAL(". */
+static wy_type_pat_t *concrete_decimal(pat_parser_t *ps) {
+  skip_ws(ps);
+  char *end;
+  long prec = strtol(ps->s, &end, 10);
+  ps->s = end;
+  if (!eat(ps, ",")) return concrete(ps, NULL);
+  skip_ws(ps);
+  long scale = strtol(ps->s, &end, 10);
+  ps->s = end;
+  if (!eat(ps, ")")) return concrete(ps, NULL);
+  return concrete(ps, wy_type_decimal((int)prec, (int)scale));
+}
+
+static const wy_type_t *instantiate(const wy_type_pat_t *p, const wy_type_bindings_t *b,
+                                    const wy_type_t *arg);
+
+/* STRUCT<NAME TYPE, ...> after "STRUCT<": fields of concrete types only. */
+static wy_type_pat_t *concrete_struct(pat_parser_t *ps) {
+  static const wy_type_bindings_t none;
+  wy_type_t *st = wy_type_struct_new();
+  bool ok = st != NULL;
+  do {
+    char name[128];
+    wy_type_pat_t *f = ok && ident(ps, name, sizeof name) ? parse_pat(ps) : NULL;
+    const wy_type_t *ft = f ? instantiate(f, &none, NULL) : NULL;
+    ok = ft && wy_type_struct_add(st, name, ft);
+    pat_free(f);
+  } while (ok && eat(ps, ","));
+  if (!ok || !eat(ps, ">")) {
+    wy_type_unref(st);
+    return concrete(ps, NULL);
+  }
+  return concrete(ps, st);
+}
+
 static wy_type_pat_t *parse_pat(pat_parser_t *ps) {
   char id[32];
   if (!ident(ps, id, sizeof id)) {
@@ -77,8 +125,11 @@ static wy_type_pat_t *parse_pat(pat_parser_t *ps) {
       if (p) p->type = wy_type_primitive(PRIMS[i].kind);
       return p;
     }
+  if (!strcmp(id, "DECIMAL") && eat(ps, "(")) return concrete_decimal(ps);
   if (!strcmp(id, "DECIMAL")) return pat_new(WY_PAT_ANY_DECIMAL);
+  if (!strcmp(id, "STRUCT") && eat(ps, "<")) return concrete_struct(ps);
   if (!strcmp(id, "STRUCT")) return pat_new(WY_PAT_ANY_STRUCT);
+  if (!strcmp(id, "ANY")) return pat_new(WY_PAT_ANY);
   if (id[1] == '\0' && id[0] >= 'A' && id[0] <= 'Z') {
     wy_type_pat_t *p = pat_new(WY_PAT_VAR);
     if (p) p->var = id[0];
@@ -109,6 +160,15 @@ bad:
   return NULL;
 }
 
+bool wy_type_pattern_valid(const char *text) {
+  pat_parser_t ps = {text ? text : "", NULL};
+  wy_type_pat_t *p = parse_pat(&ps);
+  skip_ws(&ps);
+  bool ok = p && !*ps.s;
+  pat_free(p);
+  return ok;
+}
+
 size_t wy_type_pat_format(const wy_type_pat_t *p, char *buf, size_t cap) {
   char a[128], b[128];
   switch (p->kind) {
@@ -120,6 +180,8 @@ size_t wy_type_pat_format(const wy_type_pat_t *p, char *buf, size_t cap) {
       return (size_t)snprintf(buf, cap, "DECIMAL");
     case WY_PAT_ANY_STRUCT:
       return (size_t)snprintf(buf, cap, "STRUCT");
+    case WY_PAT_ANY:
+      return (size_t)snprintf(buf, cap, "ANY");
     case WY_PAT_ARRAY:
       wy_type_pat_format(p->sub[0], a, sizeof a);
       return (size_t)snprintf(buf, cap, "ARRAY<%s>", a);
@@ -228,10 +290,12 @@ static bool pat_equal(const wy_type_pat_t *a, const wy_type_pat_t *b) {
   return true;
 }
 
-static wy_status_t parse_params(const char *sig, wy_overload_t *ov, wy_error_t *err) {
+/* Parse a parameter list onto ov->params. `literal`: every parameter takes literals
+ * only (a UDAF's init arguments); else a parameter written "LITERAL type" does. */
+static wy_status_t parse_params(const char *sig, bool literal, wy_overload_t *ov, wy_error_t *err) {
   pat_parser_t ps = {sig, NULL};
   skip_ws(&ps);
-  size_t cap = 0;
+  size_t cap = ov->nparams;
   while (*ps.s) {
     if (ov->nparams == cap) {
       cap = cap ? cap * 2 : 4;
@@ -241,12 +305,28 @@ static wy_status_t parse_params(const char *sig, wy_overload_t *ov, wy_error_t *
       if (nn) ov->param_names = nn;
       if (!np || !nn) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     }
+    bool lit = literal;
+    skip_ws(&ps);
+    if (!strncasecmp(ps.s, "LITERAL", 7) && isspace((unsigned char)ps.s[7])) {
+      lit = true;
+      ps.s += 7;
+    }
+    if (lit)
+      ov->nliteral++;
+    else if (ov->nliteral)
+      return wy_error_set(err, WY_ERR_INVALID, "signature '%s': literal parameters must come last",
+                          sig);
     wy_type_pat_t *p = parse_pat(&ps);
     if (!p) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': %s", sig, ps.err);
     ov->params[ov->nparams] = p;
     ov->param_names[ov->nparams] = NULL;
     ov->nparams++;
-    if (eat(&ps, "...")) ov->variadic = true;
+    if (eat(&ps, "...")) {
+      if (ov->variadic)
+        return wy_error_set(err, WY_ERR_INVALID, "signature '%s': more than one variadic", sig);
+      ov->variadic = true;
+      ov->vararg = ov->nparams - 1;
+    }
     char name[64];
     skip_ws(&ps);
     const char *save = ps.s;
@@ -255,8 +335,6 @@ static wy_status_t parse_params(const char *sig, wy_overload_t *ov, wy_error_t *
       ov->param_names[ov->nparams - 1] = strndup(save, n);
     }
     if (!eat(&ps, ",")) break;
-    if (ov->variadic)
-      return wy_error_set(err, WY_ERR_INVALID, "signature '%s': variadic must be last", sig);
   }
   skip_ws(&ps);
   if (*ps.s) return wy_error_set(err, WY_ERR_INVALID, "signature '%s': unexpected '%s'", sig, ps.s);
@@ -268,7 +346,8 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
     return wy_error_set(err, WY_ERR_INVALID, "function definition is incomplete");
   wy_overload_t ov;
   memset(&ov, 0, sizeof ov);
-  wy_status_t st = parse_params(def->signature ? def->signature : "", &ov, err);
+  wy_status_t st = parse_params(def->signature ? def->signature : "", false, &ov, err);
+  if (!st && def->literal_signature) st = parse_params(def->literal_signature, true, &ov, err);
   if (!st && def->ret) {
     pat_parser_t ps = {def->ret, NULL};
     ov.ret = parse_pat(&ps);
@@ -300,7 +379,8 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
     }
     for (size_t k = 0; k < f->noverloads; k++) {
       const wy_overload_t *o = &f->overloads[k];
-      bool same = o->nparams == ov.nparams && o->variadic == ov.variadic;
+      bool same = o->nparams == ov.nparams && o->variadic == ov.variadic &&
+                  (!ov.variadic || o->vararg == ov.vararg);
       for (size_t j = 0; same && j < ov.nparams; j++) same = pat_equal(o->params[j], ov.params[j]);
       if (same) {
         overload_free(&ov);
@@ -516,6 +596,7 @@ static bool bind_pat(const wy_type_pat_t *p, const wy_type_t *t, wy_type_binding
     case WY_PAT_TYPE:
     case WY_PAT_ANY_DECIMAL:
     case WY_PAT_ANY_STRUCT:
+    case WY_PAT_ANY:
     case WY_PAT_LAMBDA:
       return true;
     case WY_PAT_VAR: {
@@ -552,6 +633,8 @@ static const wy_type_t *instantiate(const wy_type_pat_t *p, const wy_type_bindin
       return arg ? wy_type_to_decimal(arg) : NULL;
     case WY_PAT_ANY_STRUCT:
       return arg && arg->kind == WY_T_STRUCT ? wy_type_ref(arg) : NULL;
+    case WY_PAT_ANY: /* an untyped NULL stays a NULL of some type */
+      return arg ? wy_type_ref(arg) : wy_type_string();
     case WY_PAT_ARRAY: {
       const wy_type_t *e =
           instantiate(p->sub[0], b, arg && arg->kind == WY_T_ARRAY ? arg->elem : NULL);
@@ -594,8 +677,18 @@ static void attempt_free(attempt_t *a, size_t nargs) {
   memset(a, 0, sizeof *a);
 }
 
-static const wy_type_pat_t *param_for(const wy_overload_t *ov, size_t i) {
-  return i < ov->nparams ? ov->params[i] : ov->params[ov->nparams - 1];
+size_t wy_overload_param_of(const wy_overload_t *ov, size_t nargs, size_t i) {
+  if (!ov->variadic || i < ov->vararg) return i;
+  size_t after = ov->nparams - ov->vararg - 1; /* parameters after the variadic one */
+  return i + after >= nargs ? ov->nparams - (nargs - i) : ov->vararg;
+}
+
+bool wy_overload_arg_literal(const wy_overload_t *ov, size_t nargs, size_t i) {
+  return wy_overload_param_of(ov, nargs, i) + ov->nliteral >= ov->nparams;
+}
+
+static const wy_type_pat_t *param_for(const wy_overload_t *ov, size_t nargs, size_t i) {
+  return ov->params[wy_overload_param_of(ov, nargs, i)];
 }
 
 /* Try one overload. Returns true with *a filled when the call fits. */
@@ -609,7 +702,7 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
   memset(&b, 0, sizeof b);
   bool ok = true;
   for (size_t i = 0; i < nargs && ok; i++) {
-    const wy_type_pat_t *p = param_for(ov, i);
+    const wy_type_pat_t *p = param_for(ov, nargs, i);
     if ((p->kind == WY_PAT_LAMBDA) != (args[i].lambda_arity > 0))
       ok = false;
     else if (p->kind == WY_PAT_LAMBDA && p->nsub - 1 != args[i].lambda_arity)
@@ -623,7 +716,7 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
   /* Lambdas, in order: their parameter types come from bindings so far, their body
    * type binds the rest (REDUCE's accumulator, TRANSFORM's output element). */
   for (size_t i = 0; i < nargs && ok; i++) {
-    const wy_type_pat_t *p = param_for(ov, i);
+    const wy_type_pat_t *p = param_for(ov, nargs, i);
     if (p->kind != WY_PAT_LAMBDA) continue;
     int np = p->nsub - 1;
     a->lparams[i] = calloc((size_t)np + 1, sizeof **a->lparams);
@@ -648,7 +741,7 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
   }
   int cost = 0;
   for (size_t i = 0; i < nargs && ok; i++) {
-    const wy_type_pat_t *p = param_for(ov, i);
+    const wy_type_pat_t *p = param_for(ov, nargs, i);
     if (p->kind == WY_PAT_LAMBDA) {
       const wy_type_t *want = instantiate(p->sub[p->nsub - 1], &b, a->ptypes[i]);
       int c = want ? wy_type_widen_cost(a->ptypes[i], want) : -1;
@@ -735,7 +828,10 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const 
       }
       continue;
     }
-    if (!best_ov || a.cost < best.cost) {
+    /* Equal costs: a fixed parameter list beats a variadic one, as in ksqlDB. */
+    bool better = !best_ov || a.cost < best.cost ||
+                  (a.cost == best.cost && best_ov->variadic && !f->overloads[k].variadic);
+    if (better) {
       attempt_free(&best, nargs);
       best = a;
       best_ov = &f->overloads[k];
@@ -757,6 +853,29 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const 
   out->lambda_params = best.lparams;
   out->nargs = nargs;
   return WY_OK;
+}
+
+const wy_type_t *wy_signature_instantiate(const char *signature, const wy_type_t *const *args,
+                                          size_t n, const char *pattern, wy_error_t *err) {
+  wy_overload_t ov;
+  memset(&ov, 0, sizeof ov);
+  wy_type_bindings_t b;
+  memset(&b, 0, sizeof b);
+  const wy_type_t *t = NULL;
+  wy_type_pat_t *p = NULL;
+  if (parse_params(signature, false, &ov, err) != WY_OK) goto out;
+  bool ok = ov.variadic ? n + 1 >= ov.nparams : n == ov.nparams;
+  for (size_t i = 0; ok && i < n; i++) ok = bind_pat(param_for(&ov, n, i), args[i], &b);
+  pat_parser_t ps = {pattern, NULL};
+  if (ok && (p = parse_pat(&ps)) != NULL) t = instantiate(p, &b, NULL);
+  if (!t)
+    wy_error_set(err, WY_ERR_TYPE, "type '%s' does not follow from the arguments of (%s)", pattern,
+                 signature);
+out:
+  pat_free(p);
+  bindings_clear(&b);
+  overload_free(&ov);
+  return t;
 }
 
 void wy_resolved_release(wy_resolved_t *res) {

@@ -8,8 +8,13 @@
  *
  *     "STRING, INT, INT"          concrete parameter types
  *     "T, T..."                   generic placeholders (one capital letter) + variadic
+ *     "BIGINT, STRING..., INT"    one variadic parameter, anywhere (ksqlDB's UDAFs)
+ *     "T, LITERAL INT n"          trailing parameters whose arguments must be literals
+ *                                 (a UDAF's init arguments)
+ *     "ANY..."                    any type (ksqlDB's Object parameters)
  *     "ARRAY<T>, FN(T => U)"      generic containers and lambdas (TRANSFORM, FILTER, ...)
  *     "DECIMAL"                   any DECIMAL(p, s); "STRUCT" any struct
+ *     "STRUCT<A INT, B STRING>"   a concrete struct (also "DECIMAL(4, 2)")
  *
  * The return type is a pattern over the same placeholders ("ARRAY<U>", "BIGINT") or,
  * when it depends on the arguments (DECIMAL results), a callback.
@@ -103,6 +108,7 @@ typedef enum {
   WY_PAT_MAP,   /* MAP<sub[0], sub[1]> */
   WY_PAT_ANY_DECIMAL,
   WY_PAT_ANY_STRUCT,
+  WY_PAT_ANY,   /* any type at all */
   WY_PAT_LAMBDA /* FN(sub[0..nsub-2] => sub[nsub-1]) */
 } wy_pat_kind_t;
 
@@ -124,7 +130,9 @@ typedef struct wy_overload {
   size_t nparams;
   wy_type_pat_t **params;
   char **param_names; /* "str", "pos": for DESCRIBE FUNCTION; may be NULL entries */
-  bool variadic;      /* the last parameter repeats 0..n times */
+  bool variadic;      /* params[vararg] repeats 0..n times */
+  size_t vararg;      /* index of the variadic parameter (the last unless a UDAF's) */
+  size_t nliteral;    /* the last nliteral parameters take literal arguments only */
   wy_type_pat_t *ret; /* NULL when ret_fn computes it */
   wy_return_fn ret_fn;
   wy_scalar_fn fn;          /* scalar */
@@ -170,8 +178,10 @@ wy_status_t wy_registry_add_builtins(wy_registry_t *r, wy_error_t *err);
 typedef struct wy_overload_def {
   const char *name;
   const char *category;
-  const char *signature; /* "STRING str, INT pos" — names optional */
-  const char *ret;       /* return pattern, or NULL with ret_fn */
+  const char *signature;         /* "STRING str, INT pos" — names optional */
+  const char *literal_signature; /* NULL, or parameters appended to signature whose
+                                    arguments must be literals (UDAF init arguments) */
+  const char *ret;               /* return pattern, or NULL with ret_fn */
   wy_return_fn ret_fn;
   wy_scalar_fn fn;
   const wy_udaf_ops_t *agg;
@@ -251,6 +261,20 @@ int wy_type_widen_cost(const wy_type_t *from, const wy_type_t *to);
 const wy_type_t *wy_type_common(const wy_type_t *a, const wy_type_t *b);
 /* DECIMAL type that holds every INT (10,0) / BIGINT (19,0) value; other kinds NULL. */
 const wy_type_t *wy_type_to_decimal(const wy_type_t *t);
+
+/* The parameter of ov that argument i of a call with nargs arguments binds to. */
+size_t wy_overload_param_of(const wy_overload_t *ov, size_t nargs, size_t i);
+/* Whether argument i of such a call must be a literal (a UDAF init argument). */
+bool wy_overload_arg_literal(const wy_overload_t *ov, size_t nargs, size_t i);
+/* The type `pattern` stands for when a call of the parameter list `signature` (the
+ * registry's syntax) has argument types args: placeholders bound as resolution binds
+ * them (new reference), NULL with err filled when they do not fit. For a generic UDAF
+ * state type such as "ARRAY<T>". */
+const wy_type_t *wy_signature_instantiate(const char *signature, const wy_type_t *const *args,
+                                          size_t n, const char *pattern, wy_error_t *err);
+
+/* Whether text is one well-formed type pattern. */
+bool wy_type_pattern_valid(const char *text);
 
 /* Render a pattern as ksqlDB would ("ARRAY<T>"). Returns length like snprintf. */
 size_t wy_type_pat_format(const wy_type_pat_t *p, char *buf, size_t cap);

@@ -376,6 +376,30 @@ static wy_status_t window_of(wy_qa_t *a, wy_logical_t *agg, wy_error_t *err) {
   return session ? check_mergeable(agg, err) : WY_OK;
 }
 
+/* A UDAF's init arguments must be literals (ksqlDB's words); the overload's prepare()
+ * sees their values once, for init. */
+static wy_status_t agg_literals(const wy_ast_expr_t *call, const wy_call_arg_t *args, size_t nargs,
+                                wy_agg_call_t *pa, wy_error_t *err) {
+  const wy_overload_t *ov = pa->resolved.ov;
+  for (size_t j = 0; j < nargs; j++) {
+    if (args[j].literal || !wy_overload_arg_literal(ov, nargs, j)) continue;
+    char *text = j < call->nargs ? wy_analyze_expr_text(call->args[j]) : NULL;
+    wy_error_set(err, WY_ERR_ANALYSIS,
+                 "Parameter %zu passed to function %s must be a literal constant, but was "
+                 "expression: '%s'",
+                 j + 1, pa->resolved.fn->name, text ? text : "?");
+    free(text);
+    return err->code;
+  }
+  if (!ov->prepare) return WY_OK;
+  const wy_value_t **consts = calloc(nargs + 1, sizeof *consts);
+  if (!consts) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t j = 0; j < nargs; j++) consts[j] = args[j].literal;
+  wy_status_t st = ov->prepare(pa->resolved.param_types, consts, nargs, &pa->site, err);
+  free(consts);
+  return st;
+}
+
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
 static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
@@ -408,11 +432,15 @@ static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t 
     if (st == WY_OK && wy_registry_resolve(a->cx->registry, wy_expr_name(call), args, nargs, true,
                                            NULL, NULL, &pa->resolved, err) != WY_OK)
       st = err->code;
+    if (st == WY_OK) st = agg_literals(a->aggs[i].call, args, nargs, pa, err);
     if (st == WY_OK) {
       pa->ops = pa->resolved.ov->agg;
       if (in_table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
         wy_strlist_add(&no_undo, wy_expr_name(call));
       pa->acc_type = pa->ops->acc_type(argt, nargs);
+      if (!pa->acc_type)
+        st = wy_error_set(err, WY_ERR_ANALYSIS, "%s: no accumulator type for these arguments",
+                          pa->text);
       pa->nargs = nargs;
       for (size_t j = 0; j < nargs && st == WY_OK; j++)
         if (!(pa->args[j] = wy_analyze_compile(wy_expr_child(call, j), err))) st = err->code;

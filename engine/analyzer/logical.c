@@ -24,6 +24,7 @@ void wy_named_exprs_free(wy_named_expr_t *e, size_t n) {
 void wy_agg_calls_free(wy_agg_call_t *a, size_t n) {
   for (size_t i = 0; a && i < n; i++) {
     free(a[i].text);
+    if (a[i].site && a[i].resolved.ov->release) a[i].resolved.ov->release(a[i].site);
     wy_resolved_release(&a[i].resolved);
     for (size_t j = 0; j < a[i].nargs; j++) wy_expr_program_destroy(a[i].args[j]);
     free(a[i].args);

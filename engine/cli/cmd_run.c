@@ -143,7 +143,8 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
   /* UDF libraries (udf.dir) and OpenLineage (lineage.*): a bad one refuses to start */
   wy_registry_t *reg = NULL;
   const char *udf_dir = a->udf_dir ? a->udf_dir : wy_config_get_string(cfg, WY_CFG_UDF_DIR);
-  if (udf_dir && *udf_dir && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) {
+  wy_udf_options_t uo = {wy_config_udf_lookup, cfg}; /* libraries read udf.*, ksql.functions.* */
+  if (udf_dir && *udf_dir && !(reg = wy_udf_registry_new(udf_dir, &uo, &err))) {
     fprintf(stderr, "walleye run: udf.dir: %s\n", err.msg);
     free(sql);
     wy_sr_destroy(sr);

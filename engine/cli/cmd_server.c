@@ -43,7 +43,9 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   int rc = WY_EXIT_FAILURE;
   const char *broker_file = "";
   const char *udf_dir = wy_config_get_string(cfg, WY_CFG_UDF_DIR);
-  if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, NULL, &err))) goto fail;
+  wy_udf_options_t uo = {wy_config_udf_lookup,
+                         (void *)cfg}; /* libraries read udf.*, ksql.functions.* */
+  if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, &uo, &err))) goto fail;
   bool on_kafka = wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS);
   /* OpenLineage: the node's engine reports a run per query, from the statement that
    * starts it (START) to its TERMINATE or DROP (COMPLETE) or the node's stop (ABORT). On

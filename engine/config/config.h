@@ -125,8 +125,8 @@ typedef struct wy_config wy_config_t;
 wy_config_t *wy_config_new(void);
 void wy_config_destroy(wy_config_t *c);
 
-/* Set a key (or an alias, or a kafka.* passthrough). Validates the value's type and
- * choices; the error names the key and what was expected. */
+/* Set a key (or an alias, or a kafka.* or ksql.functions.<name>.* passthrough). Validates the
+ * value's type and choices; the error names the key and what was expected. */
 wy_status_t wy_config_set(wy_config_t *c, const char *key, const char *value, wy_error_t *err);
 /* Load `key=value` lines (# comments, blank lines). Errors carry the line number. */
 wy_status_t wy_config_load_file(wy_config_t *c, const char *path, wy_error_t *err);
@@ -140,6 +140,10 @@ bool wy_config_is_set(const wy_config_t *c, wy_config_key_t k);
 /* kafka.* passthrough entries, prefix removed, in the order set. */
 size_t wy_config_kafka_count(const wy_config_t *c);
 void wy_config_kafka_entry(const wy_config_t *c, size_t i, const char **key, const char **value);
+
+/* A key's explicitly set value for UDF libraries (a wy_udf_config_fn over cfg): typed
+ * keys (udf.tokenize.key) and ksql.functions.* properties; NULL when unset. */
+const char *wy_config_udf_lookup(void *cfg, const char *key);
 
 /* Resolve a key or alias to its id; -1 when unknown. */
 int wy_config_lookup(const char *key);

@@ -245,7 +245,7 @@ static json_t *describe_function(wy_node_t *n, const wy_ast_stmt_t *s, wy_error_
     for (size_t p = 0; p < ov->nparams; p++) {
       char t[256];
       wy_type_pat_format(ov->params[p], t, sizeof t);
-      bool variadic = ov->variadic && p + 1 == ov->nparams;
+      bool variadic = ov->variadic && p == ov->vararg;
       char vt[270];
       snprintf(vt, sizeof vt, variadic ? "%s[]" : "%s", t);
       const char *pname = ov->param_names && ov->param_names[p] ? ov->param_names[p] : "";

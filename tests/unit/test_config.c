@@ -54,6 +54,25 @@ static void kafka_keys_pass_through_without_prefix(void **state) {
   wy_config_destroy(c);
 }
 
+static void function_properties_reach_udf_libraries(void **state) {
+  (void)state;
+  wy_config_t *c = wy_config_new();
+  wy_error_t err;
+  assert_int_equal(wy_config_set(c, "ksql.functions.formula.base", "3", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "ksql.functions._global_.region", "eu", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "ksql.functions.formula.base", "4", &err), WY_OK);
+  assert_int_equal(wy_config_set(c, "udf.tokenize.key", "0123456789abcdef", &err), WY_OK);
+  assert_string_equal(wy_config_udf_lookup(c, "ksql.functions.formula.base"), "4");
+  assert_string_equal(wy_config_udf_lookup(c, "ksql.functions._global_.region"), "eu");
+  assert_string_equal(wy_config_udf_lookup(c, "udf.tokenize.key"), "0123456789abcdef");
+  assert_null(wy_config_udf_lookup(c, "ksql.functions.formula.other"));
+  assert_null(wy_config_udf_lookup(c, "udf.tokenize.vault")); /* unset: no default */
+  /* a property needs a function name and a key */
+  assert_int_equal(wy_config_set(c, "ksql.functions.formula", "1", &err), WY_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "ksql.functions.<name>.<key>"));
+  wy_config_destroy(c);
+}
+
 static void bad_keys_and_values_are_refused_with_the_key_named(void **state) {
   (void)state;
   wy_config_t *c = wy_config_new();
@@ -97,6 +116,7 @@ int main(void) {
       cmocka_unit_test(defaults_apply_until_set),
       cmocka_unit_test(ksqldb_aliases_and_streams_prefix_map_to_one_key),
       cmocka_unit_test(kafka_keys_pass_through_without_prefix),
+      cmocka_unit_test(function_properties_reach_udf_libraries),
       cmocka_unit_test(bad_keys_and_values_are_refused_with_the_key_named),
       cmocka_unit_test(config_file_errors_carry_the_line),
   };

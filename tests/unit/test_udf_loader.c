@@ -109,6 +109,30 @@ static const char *config_for_tests(void *user, const char *key) {
   return !strcmp(key, "udf.fixture.greeting") ? (const char *)user : NULL;
 }
 
+/* ksqlDB's function properties: the function's own, else the _global_ one. */
+static const char *function_props(void *user, const char *key) {
+  if (!strcmp(key, "ksql.functions._global_.text")) return "hello from global";
+  if (!strcmp(key, "ksql.functions.test_greeting.text") && user) return user;
+  return NULL;
+}
+
+static void libraries_read_ksql_function_properties(void **state) {
+  wy_udf_options_t o = {function_props, NULL};
+  wy_registry_t *r = reg_with(FIXTURE("basic"), &o);
+  EQ(r, CALL("TEST_GREETING", 0), "hello from global");
+  wy_registry_destroy(r);
+  o.config_user = "hello from test_greeting";
+  r = reg_with(FIXTURE("basic"), &o);
+  EQ(r, CALL("TEST_GREETING", 0), "hello from test_greeting");
+  wy_registry_destroy(r);
+  /* the environment's form of the global key */
+  setenv("WALLEYE_KSQL_FUNCTIONS__GLOBAL__TEXT", "hello from env", 1);
+  r = reg_with(FIXTURE("basic"), NULL);
+  EQ(r, CALL("TEST_GREETING", 0), "hello from env");
+  wy_registry_destroy(r);
+  unsetenv("WALLEYE_KSQL_FUNCTIONS__GLOBAL__TEXT");
+}
+
 static void libraries_read_configuration_then_environment(void **state) {
   wy_udf_options_t o = {config_for_tests, "hello from config"};
   wy_registry_t *r = reg_with(FIXTURE("basic"), &o);
@@ -275,19 +299,138 @@ static void a_directory_loads_every_library_in_it(void **state) {
   wy_registry_t *r = wy_udf_registry_new(WY_UDF_LIB_DIR, NULL, &err);
   assert_non_null(r);
   const char *names[] = {"FORMULA",  "STANDARDIZE_PHONE", "MASK_CARD", "MASK_SSN",
-                         "TOKENIZE", "DETOKENIZE",        "ENCRYPT",   "DECRYPT"};
+                         "TOKENIZE", "DETOKENIZE",        "ENCRYPT",   "DECRYPT",
+                         "TEST_UDF", "TEST_UDAF",         "VAR_ARG"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     const wy_function_t *f = wy_registry_find(r, names[i]);
     assert_non_null(f);
     assert_string_not_equal(f->path, "internal");
   }
-  assert_int_equal(wy_udf_loaded_images(), 5);
+  assert_int_equal(wy_udf_loaded_images(), 7);
   wy_registry_destroy(r);
   assert_null(wy_udf_registry_new("/nonexistent/udf", NULL, &err));
   assert_int_equal(err.code, WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "udf.dir '/nonexistent/udf'"));
   r = wy_udf_registry_new(NULL, NULL, &err);
   assert_int_equal(wy_registry_count(r), wy_registry_count(wy_registry_builtins()));
+  wy_registry_destroy(r);
+}
+
+/* One aggregate call: resolve, prepare (literal init arguments), init, fold the rows
+ * (each `per` arguments: column arguments then the literals), render the result. */
+static const char *fold(const wy_registry_t *r, const char *name, const wy_call_arg_t *args,
+                        size_t n, const wy_value_t *rows, size_t nrows) {
+  wy_resolved_t res;
+  wy_error_t err;
+  if (wy_registry_resolve(r, name, args, n, true, NULL, NULL, &res, &err) != WY_OK) {
+    snprintf(t_text, sizeof t_text, "ERROR: %s", err.msg);
+    return t_text;
+  }
+  const wy_udaf_ops_t *ops = res.ov->agg;
+  const wy_value_t *consts[8] = {0};
+  const wy_type_t *types[8] = {0};
+  for (size_t i = 0; i < n; i++) consts[i] = args[i].literal, types[i] = args[i].type;
+  void *site = NULL;
+  assert_int_equal(res.ov->prepare(res.param_types, consts, n, &site, &err), WY_OK);
+  const wy_type_t *st = ops->acc_type(types, n);
+  assert_non_null(st);
+  wy_fn_ctx_t ctx = {.arena = &t_arena, .err = &err, .ret = res.ret, .site = site};
+  wy_value_t acc, out, row[8];
+  assert_int_equal(ops->init(&ctx, &acc), WY_OK);
+  for (size_t k = 0; k < nrows; k++) {
+    for (size_t i = 0; i < n; i++) row[i] = consts[i] ? *consts[i] : rows[k * n + i];
+    assert_int_equal(ops->accumulate(&ctx, row, n, &acc), WY_OK);
+  }
+  assert_int_equal(ops->result(&ctx, &acc, &out), WY_OK);
+  const char *text;
+  size_t len;
+  wy_value_format_sql(&out, res.ret, &t_arena, &text, &len);
+  snprintf(t_text, sizeof t_text, "%.*s", (int)len, text);
+  wy_type_unref(st);
+  res.ov->release(site);
+  wy_resolved_release(&res);
+  return t_text;
+}
+
+/* Init arguments reach init_with once; accumulate sees the column arguments only, and
+ * the variadic one may stand before the init parameters. */
+static void aggregates_take_literal_init_arguments(void **state) {
+  wy_registry_t *r = reg_with(SAMPLE("ksql_test_udaf"), NULL);
+  const wy_type_t *bi = wy_type_bigint(), *s = wy_type_string(), *i = wy_type_int();
+  wy_value_t seven = wy_int(7), three = wy_int(3), ten = wy_string("10", 2);
+  wy_call_arg_t mid[] = {{.type = bi},
+                         {.type = s},
+                         {.type = s},
+                         {.type = i, .literal = &seven},
+                         {.type = i, .literal = &three}};
+  wy_value_t rows[] = {
+      wy_bigint(6),         wy_string("ab", 2),   wy_string("cde", 3), seven, three,
+      wy_null(WY_T_BIGINT), wy_null(WY_T_STRING), wy_string("x", 1),   seven, three};
+  assert_string_equal(fold(r, "MID_VAR_ARG", mid, 5, rows, 2), "22"); /* 7+3 + 6+2+3 + 1 */
+  /* no variadic argument at all */
+  wy_call_arg_t mid0[] = {
+      {.type = bi}, {.type = i, .literal = &seven}, {.type = i, .literal = &three}};
+  wy_value_t rows0[] = {wy_bigint(5), seven, three};
+  assert_string_equal(fold(r, "MID_VAR_ARG", mid0, 3, rows0, 1), "15");
+  /* variadic init parameter: 5 + len('10') + len('10') to start */
+  wy_value_t five = wy_int(5);
+  wy_call_arg_t multi[] = {{.type = bi},
+                           {.type = s},
+                           {.type = i, .literal = &five},
+                           {.type = s, .literal = &ten},
+                           {.type = s, .literal = &ten}};
+  wy_value_t rowsm[] = {wy_bigint(1), wy_string("abc", 3), five, ten, ten};
+  assert_string_equal(fold(r, "MULTI_ARG", multi, 5, rowsm, 1), "13");
+  wy_registry_destroy(r);
+}
+
+/* A generic state type binds from the call's arguments; ANY takes any type. */
+static void aggregates_may_have_generic_state_and_any_parameters(void **state) {
+  wy_registry_t *r = reg_with(SAMPLE("ksql_test_udaf"), NULL);
+  const wy_type_t *d = wy_type_decimal(5, 1), *i = wy_type_int(),
+                  *m = wy_type_map(wy_type_string(), wy_type_int());
+  wy_call_arg_t g[] = {{.type = d}, {.type = i}, {.type = m}};
+  wy_value_t v1 = wy_decimal(61, 5, 1), v2 = wy_decimal(23, 5, 1);
+  wy_value_t rows[] = {v1, wy_int(1), wy_null(WY_T_MAP), v2, wy_int(2), wy_null(WY_T_MAP)};
+  /* NULLs keep a row out: no row counts here */
+  assert_string_equal(fold(r, "GENERIC_VAR_ARG", g, 3, rows, 2), "[]");
+  wy_call_arg_t g2[] = {{.type = d}, {.type = i}};
+  wy_value_t rows2[] = {v1, wy_int(1), v2, wy_null(WY_T_INT), v2, wy_int(3)};
+  assert_string_equal(fold(r, "GENERIC_VAR_ARG", g2, 2, rows2, 3), "[6.1, 2.3]");
+  wy_call_arg_t bad[] = {
+      {.type = i}, {.type = i}, {.type = wy_type_double()}, {.type = wy_type_string()}};
+  assert_string_equal(fold(r, "GENERIC_VAR_ARG", bad, 4, NULL, 0),
+                      "ERROR: Function 'GENERIC_VAR_ARG' does not accept parameters (INTEGER, "
+                      "INTEGER, DOUBLE, STRING).");
+  wy_call_arg_t o[] = {{.type = i}, {.type = d}, {.type = wy_type_string()}};
+  wy_value_t rowso[] = {wy_int(4), v1, wy_string("s", 1), wy_int(5), wy_null(WY_T_DECIMAL), v1};
+  assert_string_equal(fold(r, "OBJ_COL_ARG", o, 3, rowso, 2), "[4]");
+  wy_type_unref(d);
+  wy_type_unref(m);
+  wy_registry_destroy(r);
+}
+
+/* STRUCT parameters and results, overloads chosen as ksqlDB does, and per-call-site
+ * state (BAD_UDF fails every other call of each call site). */
+static void scalar_test_functions_behave_as_ksqldbs(void **state) {
+  wy_registry_t *r = reg_with(SAMPLE("ksql_test_udf"), NULL);
+  EQ(r, CALL("TEST_UDF", 2, I(1), S("x")), "doStuffIntString");
+  EQ(r, CALL("TEST_UDF", 2, BI(1), NUL()), "doStuffLongString");
+  EQ(r, CALL("TEST_UDF", 3, BI(1), BI(2), NUL()), "doStuffLongLongString");
+  EQ(r, CALL("TEST_UDF", 3, BI(1), BI(2), BI(3)), "doStuffLongVarargs");
+  assert_string_equal(type_in(r, CALL("TEST_UDF", 0)), "STRUCT<`A` STRING>");
+  EQ(r, CALL("TEST_UDF", 1, CALL("TOSTRUCT", 1, S("inner"))), "inner");
+  EQ(r, CALL("WHENRESULT", 2, I(4), B(true)), "4");
+  EQ(r, CALL("WHENRESULT", 2, I(4), B(false)), "null");
+  assert_string_equal(t_err.msg, "function WHENRESULT failed: Should not be evaluated");
+  wy_expr_program_t *p = compile_in(r, CALL("BAD_UDF", 1, S("v")));
+  wy_expr_program_t *q = compile_in(r, CALL("BAD_UDF", 1, S("w")));
+  assert_string_equal(eval_text(p, NULL), "null");
+  assert_string_equal(eval_text(p, NULL), "v");
+  assert_string_equal(eval_text(q, NULL), "null"); /* a site of its own */
+  assert_string_equal(eval_text(p, NULL), "null");
+  wy_expr_program_destroy(p);
+  wy_expr_program_destroy(q);
   wy_registry_destroy(r);
 }
 
@@ -307,6 +450,14 @@ int main(void) {
                                       udf_setup, udf_teardown),
       cmocka_unit_test_setup_teardown(names_taken_by_builtins_or_other_libraries_are_refused,
                                       udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(libraries_read_ksql_function_properties, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(aggregates_take_literal_init_arguments, udf_setup,
+                                      udf_teardown),
+      cmocka_unit_test_setup_teardown(aggregates_may_have_generic_state_and_any_parameters,
+                                      udf_setup, udf_teardown),
+      cmocka_unit_test_setup_teardown(scalar_test_functions_behave_as_ksqldbs, udf_setup,
+                                      udf_teardown),
       cmocka_unit_test_setup_teardown(aggregates_fold_undo_and_keep_serializable_state, udf_setup,
                                       udf_teardown),
       cmocka_unit_test_setup_teardown(reloading_keeps_running_programs_on_the_old_version,

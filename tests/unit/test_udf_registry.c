@@ -90,11 +90,14 @@ static void generics_bind_to_the_widest_argument(void **state) {
 static void malformed_signatures_are_rejected(void **state) {
   wy_registry_t *r = wy_registry_new();
   wy_error_t err;
-  wy_overload_def_t a = def("g", "ARRAY<", "INT"), b = def("g", "INT..., INT", "INT"),
+  wy_overload_def_t a = def("g", "ARRAY<", "INT"), b = def("g", "INT..., INT...", "INT"),
                     c = def("g", "INT", "WHAT");
   assert_int_equal(wy_registry_add(r, &a, &err), WY_ERR_INVALID);
   assert_int_equal(wy_registry_add(r, &b, &err), WY_ERR_INVALID);
   assert_int_equal(wy_registry_add(r, &c, &err), WY_ERR_INVALID);
+  /* literal (init) parameters come last */
+  wy_overload_def_t d = def("g", "LITERAL INT n, BIGINT", "INT");
+  assert_int_equal(wy_registry_add(r, &d, &err), WY_ERR_INVALID);
   assert_null(wy_registry_find(r, "g"));
   wy_registry_destroy(r);
 }
@@ -379,11 +382,153 @@ static void text_parsing_is_strict(void **state) {
   assert_false(wy_parse_timestamp_iso("2022-13-01", 10, &ms));
 }
 
+static const char *resolve_msg(const wy_registry_t *r, const char *name, const wy_type_t **t,
+                               size_t n, wy_error_t *err) {
+  wy_resolved_t res;
+  if (resolve(r, name, t, n, &res, err) == WY_OK) {
+    wy_resolved_release(&res);
+    return NULL;
+  }
+  return err->msg;
+}
+
+/* ksqlDB's UDAFs may put their variadic parameter before others (the column
+ * arguments, then the init arguments). */
+static void a_variadic_parameter_may_stand_in_the_middle(void **state) {
+  wy_registry_t *r = wy_registry_new();
+  wy_error_t err;
+  wy_overload_def_t d = def("mid", "BIGINT first, STRING... rest, INT a, INT b", "BIGINT");
+  assert_int_equal(wy_registry_add(r, &d, &err), WY_OK);
+  const wy_type_t *bi = wy_type_bigint(), *s = wy_type_string(), *i = wy_type_int();
+  const wy_type_t *none[] = {bi, i, i}, *two[] = {bi, s, s, i, i}, *bad[] = {bi, s, s, i},
+                  *wrong[] = {s, s, i, i};
+  assert_null(resolve_msg(r, "mid", none, 3, &err));
+  assert_null(resolve_msg(r, "mid", two, 5, &err));
+  assert_string_equal(
+      resolve_msg(r, "mid", bad, 4, &err),
+      "Function 'MID' does not accept parameters (BIGINT, STRING, STRING, INTEGER).");
+  assert_non_null(resolve_msg(r, "mid", wrong, 4, &err));
+  const wy_overload_t *ov = &wy_registry_find(r, "mid")->overloads[0];
+  assert_true(ov->variadic);
+  assert_int_equal(ov->vararg, 1);
+  size_t want[] = {0, 1, 1, 1, 2, 3};
+  for (size_t k = 0; k < 6; k++) assert_int_equal(wy_overload_param_of(ov, 6, k), want[k]);
+  assert_int_equal(wy_overload_param_of(ov, 3, 1), 2); /* no variadic argument at all */
+  wy_registry_destroy(r);
+}
+
+/* A UDAF's init parameters take literal arguments only; the analyzer enforces it. */
+static void literal_parameters_are_marked(void **state) {
+  wy_registry_t *r = wy_registry_new();
+  wy_error_t err;
+  wy_overload_def_t a = def("lit", "T, LITERAL INT n", "ARRAY<T>");
+  wy_overload_def_t b = def("lit2", "BIGINT, STRING", "BIGINT");
+  b.literal_signature = "INT base, STRING... extra";
+  assert_int_equal(wy_registry_add(r, &a, &err), WY_OK);
+  assert_int_equal(wy_registry_add(r, &b, &err), WY_OK);
+  const wy_overload_t *oa = &wy_registry_find(r, "lit")->overloads[0];
+  const wy_overload_t *ob = &wy_registry_find(r, "lit2")->overloads[0];
+  assert_int_equal(oa->nliteral, 1);
+  assert_false(wy_overload_arg_literal(oa, 2, 0));
+  assert_true(wy_overload_arg_literal(oa, 2, 1));
+  assert_int_equal(ob->nparams, 4);
+  assert_int_equal(ob->nliteral, 2);
+  assert_int_equal(ob->vararg, 3);
+  bool want[] = {false, false, true, true, true};
+  for (size_t k = 0; k < 5; k++) assert_int_equal(wy_overload_arg_literal(ob, 5, k), want[k]);
+  /* resolution itself still goes by types: the literal check comes after it */
+  const wy_type_t *bi = wy_type_bigint(), *s = wy_type_string(), *i = wy_type_int();
+  const wy_type_t *ok[] = {bi, s, i, s, s}, *missing[] = {bi, s};
+  assert_null(resolve_msg(r, "lit2", ok, 5, &err));
+  assert_string_equal(resolve_msg(r, "lit2", missing, 2, &err),
+                      "Function 'LIT2' does not accept parameters (BIGINT, STRING).");
+  wy_registry_destroy(r);
+}
+
+/* Generic aggregate states bind the placeholders of the parameters. */
+static void signature_patterns_instantiate_from_argument_types(void **state) {
+  wy_error_t err;
+  const wy_type_t *d51 = wy_type_decimal(5, 1), *i = wy_type_int(), *dbl = wy_type_double(),
+                  *s = wy_type_string();
+  const wy_type_t *args[] = {d51, i, dbl, dbl}, *bad[] = {d51, i, dbl, s};
+  const wy_type_t *t =
+      wy_signature_instantiate("T first, INT n, U... rest", args, 4, "ARRAY<T>", &err);
+  assert_non_null(t);
+  char buf[64];
+  wy_type_format(t, buf, sizeof buf);
+  assert_string_equal(buf, "ARRAY<DECIMAL(5, 1)>");
+  wy_type_unref(t);
+  t = wy_signature_instantiate("T first, INT n, U... rest", args, 4, "MAP<STRING, U>", &err);
+  wy_type_format(t, buf, sizeof buf);
+  assert_string_equal(buf, "MAP<STRING, DOUBLE>");
+  wy_type_unref(t);
+  /* U cannot be both DOUBLE and STRING; V is bound by nothing */
+  assert_null(wy_signature_instantiate("T first, INT n, U... rest", bad, 4, "ARRAY<U>", &err));
+  assert_null(wy_signature_instantiate("T first, INT n, U... rest", args, 4, "ARRAY<V>", &err));
+  assert_true(wy_type_pattern_valid("STRUCT<A INT, B ARRAY<STRING>>"));
+  assert_false(wy_type_pattern_valid("ARRAY<T"));
+  wy_type_unref(d51);
+}
+
+/* ANY takes every type; STRUCT<...> and DECIMAL(p, s) parameters are concrete. */
+static void any_and_concrete_struct_parameters(void **state) {
+  wy_registry_t *r = wy_registry_new();
+  wy_error_t err;
+  wy_overload_def_t a = def("obj", "INT first, ANY... rest", "INT"),
+                    b = def("st", "STRUCT<A INT, B INT> v", "INT"),
+                    c = def("dec", "DECIMAL(4, 2) v", "INT");
+  assert_int_equal(wy_registry_add(r, &a, &err), WY_OK);
+  assert_int_equal(wy_registry_add(r, &b, &err), WY_OK);
+  assert_int_equal(wy_registry_add(r, &c, &err), WY_OK);
+  wy_type_t *ab = wy_type_struct_new(), *ac = wy_type_struct_new();
+  wy_type_struct_add(ab, "A", wy_type_int());
+  wy_type_struct_add(ab, "B", wy_type_int());
+  wy_type_struct_add(ac, "A", wy_type_int());
+  wy_type_struct_add(ac, "C", wy_type_int());
+  const wy_type_t *i = wy_type_int(), *m = wy_type_map(wy_type_string(), wy_type_int()),
+                  *d = wy_type_decimal(3, 1);
+  const wy_type_t *mixed[] = {i, m, ab, d, wy_type_string()}, *s1[] = {ab}, *s2[] = {ac},
+                  *dd[] = {d};
+  assert_null(resolve_msg(r, "obj", mixed, 5, &err));
+  assert_null(resolve_msg(r, "st", s1, 1, &err));
+  assert_non_null(resolve_msg(r, "st", s2, 1, &err));
+  assert_null(resolve_msg(r, "dec", dd, 1, &err)); /* DECIMAL(3, 1) widens to (4, 2) */
+  char buf[64];
+  wy_type_pat_format(wy_registry_find(r, "st")->overloads[0].params[0], buf, sizeof buf);
+  assert_string_equal(buf, "STRUCT<`A` INTEGER, `B` INTEGER>");
+  wy_type_unref(ab);
+  wy_type_unref(ac);
+  wy_type_unref(m);
+  wy_type_unref(d);
+  wy_registry_destroy(r);
+}
+
+/* Equal costs: ksqlDB prefers a fixed parameter list to a variadic one (a NULL fits
+ * both (BIGINT, STRING) and (BIGINT...)). */
+static void fixed_parameters_beat_variadic_on_equal_cost(void **state) {
+  wy_registry_t *r = wy_registry_new();
+  wy_error_t err;
+  wy_overload_def_t v = def("tu", "BIGINT...", "INT"), f = def("tu", "BIGINT, STRING", "STRING");
+  assert_int_equal(wy_registry_add(r, &v, &err), WY_OK);
+  assert_int_equal(wy_registry_add(r, &f, &err), WY_OK);
+  wy_call_arg_t args[2] = {{.type = wy_type_bigint()}, {.type = NULL}};
+  wy_resolved_t res;
+  assert_int_equal(wy_registry_resolve(r, "tu", args, 2, false, NULL, NULL, &res, &err), WY_OK);
+  assert_int_equal(res.ret->kind, WY_T_STRING);
+  wy_resolved_release(&res);
+  wy_registry_destroy(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(exact_match_beats_widening),
       cmocka_unit_test(generics_bind_to_the_widest_argument),
       cmocka_unit_test(malformed_signatures_are_rejected),
+      cmocka_unit_test(a_variadic_parameter_may_stand_in_the_middle),
+      cmocka_unit_test(literal_parameters_are_marked),
+      cmocka_unit_test(signature_patterns_instantiate_from_argument_types),
+      cmocka_unit_test(any_and_concrete_struct_parameters),
+      cmocka_unit_test(fixed_parameters_beat_variadic_on_equal_cost),
       cmocka_unit_test(builtins_are_iterable_in_name_order_with_metadata),
       cmocka_unit_test(widening_costs_and_common_types),
       cmocka_unit_test(count_and_sum_accumulate_and_undo),

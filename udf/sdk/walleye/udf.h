@@ -34,10 +34,14 @@
  *     BOOLEAN INT BIGINT DOUBLE STRING BYTES TIMESTAMP DATE TIME
  *     ARRAY<T> MAP<K, V>     with T, K, V types or one-letter generic placeholders
  *     DECIMAL                any DECIMAL(p, s) parameter
+ *     STRUCT<NAME TYPE, ...>  a struct of concrete field types (parameters and results)
+ *     ANY                    any type at all (ksqlDB's Object parameters)
  * A parameter list is "STRING value, INT n" (names optional, shown by DESCRIBE
  * FUNCTION); "..." after the last type makes it variadic ("STRING sep, STRING... parts").
- * An aggregate's state type must be concrete (no placeholders) and may also be
- * DECIMAL(p, s) or STRUCT<NAME TYPE, ...>.
+ * An aggregate may have its one variadic parameter anywhere, as ksqlDB's UDAFs do
+ * ("BIGINT first, STRING... rest" followed by init parameters). An aggregate's state
+ * type may also be DECIMAL(p, s) or STRUCT<NAME TYPE, ...>, and may use the
+ * placeholders of its parameters ("ARRAY<T>" for "T first, INT n").
  *
  * Aggregates keep their state as an SQL value of the declared state type: walleye
  * serializes it into its state store and changelog, so the state must not point at
@@ -45,6 +49,13 @@
  * into it; undo (optional, NULL when impossible) retracts one row, which table
  * aggregation needs; result maps the state to the output. New state memory comes
  * from host->alloc.
+ *
+ * Init arguments. ksqlDB's UDAF factories take parameters of their own, which every
+ * call must pass as literals after the column arguments (EARLIEST_BY_OFFSET(x, 2, true)).
+ * An aggregate declares them in init_params; walleye refuses a call whose init
+ * argument is not a literal ("Parameter 2 passed to function X must be a literal
+ * constant, but was expression: 'COL'"), hands their values to init_with once per new
+ * state, and passes only the column arguments to accumulate and undo.
  *
  * Stability. WALLEYE_UDF_ABI_VERSION changes whenever a struct or function signature
  * here changes incompatibly; walleye refuses libraries built for another version with
@@ -150,6 +161,11 @@ typedef struct wy_udf_scalar {
   const char *author;
   const char *version;
   void *user; /* handed back by host->user(ctx) */
+
+  /* ---- appended within ABI 1: per-call-site state (read when size covers it) ---- */
+  /* Bytes of zeroed memory each call site of this overload gets (host->site), like the
+   * fields of a ksqlDB UDF instance, of which every call in a query has its own. */
+  size_t site_size;
 } wy_udf_scalar_t;
 
 /* One aggregate overload. */
@@ -170,6 +186,15 @@ typedef struct wy_udf_aggregate {
   const char *author;
   const char *version;
   void *user;
+
+  /* ---- appended within ABI 1: init arguments (read when size covers them) ---- */
+  /* Parameters after params whose arguments must be literals ("INT base, STRING...
+   * extra"); NULL or "" for none. */
+  const char *init_params;
+  /* The initial state from the init arguments (args[0..nargs), as the call passed
+   * them); when set, init may be NULL. */
+  int (*init_with)(wy_udf_ctx_t *ctx, const wy_udf_value_t *args, size_t nargs,
+                   wy_udf_value_t *state);
 } wy_udf_aggregate_t;
 
 /* What walleye offers a library. The same table is passed to init and stays valid while
@@ -200,6 +225,12 @@ struct wy_udf_host {
   int (*fail)(wy_udf_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
   /* The `user` pointer of the overload being called. */
   void *(*user)(wy_udf_ctx_t *ctx);
+
+  /* ---- appended within ABI 1 (fn-sdk): check size before use ---- */
+  /* The call site's memory (site_size bytes, zeroed when the query starts), or NULL
+   * when the overload asked for none. One site may be called from several threads at
+   * once: update it atomically. */
+  void *(*site)(wy_udf_ctx_t *ctx);
 };
 
 #if defined(__GNUC__)
@@ -249,6 +280,22 @@ static inline wy_udf_value_t wy_udf_double(double d) {
   v.kind = WY_UDF_DOUBLE;
   v.u.f64 = d;
   return v;
+}
+/* *out becomes an ARRAY or STRUCT (kind) of n items in host->alloc memory; returns the
+ * items to fill (zeroed), or NULL when out of memory. */
+static inline wy_udf_value_t *wy_udf_new_list(const wy_udf_host_t *host, wy_udf_ctx_t *ctx,
+                                              wy_udf_kind_t kind, uint32_t n, wy_udf_value_t *out) {
+  wy_udf_list_t *l = (wy_udf_list_t *)host->alloc(ctx, sizeof *l);
+  wy_udf_value_t *items = (wy_udf_value_t *)host->alloc(ctx, (n ? n : 1) * sizeof *items);
+  wy_udf_value_t zero = {0};
+  if (!l || !items) return NULL;
+  for (uint32_t i = 0; i < n; i++) items[i] = zero;
+  l->n = n;
+  l->items = items;
+  *out = zero;
+  out->kind = (uint8_t)kind;
+  out->u.list = l;
+  return items;
 }
 
 #ifdef __cplusplus
