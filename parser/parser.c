@@ -328,6 +328,13 @@ void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok, void *par
   wy_parse_syntax_error_detail(ctx, pos, detail);
 }
 
+void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap) {
+  if (strncmp(err->msg, "line ", 5) == 0 || err->line <= 0)
+    snprintf(buf, cap, "%s", err->msg);
+  else
+    snprintf(buf, cap, "line %d:%d: %s", err->line, err->column, err->msg);
+}
+
 void wy_parse_accept(wy_parse_ctx_t *ctx, wy_ast_stmt_t *stmt) {
   wy_ast_stmt_destroy(ctx->stmt);
   ctx->stmt = stmt;

@@ -57,6 +57,10 @@ wy_status_t wy_parse(const char *text, size_t len, const wy_parse_vars_t *vars,
 wy_status_t wy_parse_ex(const char *text, size_t len, const wy_parse_vars_t *vars, unsigned flags,
                         wy_ast_script_t **out, wy_error_t *err);
 
+/* Writes err's message as ksqlDB words a parse failure, "line L:C: ..." (a syntax
+ * error's message starts so already; other parse errors get the prefix). */
+void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap);
+
 /* Substitutes ${name} for every variable set in vars; unknown ones are kept. The result
  * is malloc'd and NUL-terminated; NULL on allocation failure. */
 char *wy_parse_substitute(const char *text, size_t len, const wy_parse_vars_t *vars);

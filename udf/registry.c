@@ -709,6 +709,11 @@ static void format_args(const wy_call_arg_t *args, size_t nargs, char *buf, size
   }
 }
 
+const char *wy_function_type_name(const wy_function_t *f) {
+  /* table functions (the UDTF kind) answer "TABLE" here */
+  return f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR";
+}
+
 bool wy_function_is_builtin(const wy_function_t *f) {
   return !f->path || strcmp(f->path, "internal") == 0;
 }

@@ -199,6 +199,9 @@ wy_status_t wy_registry_set_owner(wy_registry_t *r, const char *name, void *owne
 bool wy_registry_remove(wy_registry_t *r, const char *name);
 /* Remove every function whose path is `path` (a library); returns how many. */
 size_t wy_registry_remove_path(wy_registry_t *r, const char *path);
+/* ksqlDB's FunctionType of f for SHOW FUNCTIONS / DESCRIBE FUNCTION: "SCALAR",
+ * "AGGREGATE" or "TABLE". */
+const char *wy_function_type_name(const wy_function_t *f);
 /* Whether f is one of walleye's built-ins (path "internal"), not a loaded library's. */
 bool wy_function_is_builtin(const wy_function_t *f);
 /* The name ksqlDB uses for f in messages and in DESCRIBE FUNCTION: built-in scalar and
