@@ -751,6 +751,13 @@ static wy_status_t no_overload_error(const wy_function_t *f, const wy_call_arg_t
                                      size_t nargs, wy_error_t *err) {
   char types[1024], name[128], list[WY_ERROR_MSG_MAX] = "";
   format_args(args, nargs, types, sizeof types);
+  /* only untyped NULLs: no generic could be bound, which ksqlDB calls ambiguous */
+  bool all_null = nargs > 0;
+  for (size_t i = 0; i < nargs; i++) all_null &= !args[i].type && !args[i].lambda_arity;
+  if (all_null)
+    return wy_error_set(err, WY_ERR_TYPE,
+                        "Function '%s' cannot be resolved due to ambiguous method parameters (%s).",
+                        wy_function_display_name(f, name, sizeof name), types);
   char **lines = calloc(f->noverloads ? f->noverloads : 1, sizeof *lines);
   size_t used = 0;
   for (size_t k = 0; lines && k < f->noverloads; k++) {

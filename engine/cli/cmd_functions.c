@@ -85,9 +85,8 @@ static void print_plain(const wy_registry_t *r) {
 }
 
 int wy_cmd_functions(int argc, char **argv) {
-  static const struct option opts[] = {{"markdown", no_argument, NULL, 'm'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"markdown", no_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   int c;
   bool markdown = false;
   opterr = 0;

@@ -107,6 +107,14 @@ static void names_and_overloads_read_as_ksqldb_prints_them(void **state) {
                       "Valid alternatives are:\n"
                       "JOIN_ALL(ARRAY<T> list, LAMBDA(T => STRING) f)\n"
                       "JOIN_ALL(STRING sep, STRING... parts)");
+  /* only untyped NULLs bind no generic: ksqlDB calls that ambiguous */
+  wy_overload_def_t pk = def("pick_one", "T, T...", "T");
+  assert_int_equal(wy_registry_add(r, &pk, &err), WY_OK);
+  const wy_type_t *nulls[2] = {NULL, NULL};
+  assert_int_equal(resolve(r, "PICK_ONE", nulls, 2, &res, &err), WY_ERR_TYPE);
+  assert_string_equal(err.msg,
+                      "Function 'pick_one' cannot be resolved due to ambiguous method "
+                      "parameters (null, null).");
   wy_registry_destroy(r);
 }
 
