@@ -335,6 +335,11 @@ void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap) {
     snprintf(buf, cap, "line %d:%d: %s", err->line, err->column, err->msg);
 }
 
+const char *wy_parse_error_detail(const wy_error_t *err) {
+  const char *after = strstr(err->msg, ": ");
+  return strncmp(err->msg, "line ", 5) == 0 && after ? after + 2 : err->msg;
+}
+
 void wy_parse_accept(wy_parse_ctx_t *ctx, wy_ast_stmt_t *stmt) {
   wy_ast_stmt_destroy(ctx->stmt);
   ctx->stmt = stmt;

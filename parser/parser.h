@@ -60,6 +60,9 @@ wy_status_t wy_parse_ex(const char *text, size_t len, const wy_parse_vars_t *var
 /* Writes err's message as ksqlDB words a parse failure, "line L:C: ..." (a syntax
  * error's message starts so already; other parse errors get the prefix). */
 void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap);
+/* err's message without a leading "line L:C: ", for callers that print FILE:L:C: in
+ * front themselves. */
+const char *wy_parse_error_detail(const wy_error_t *err);
 
 /* Substitutes ${name} for every variable set in vars; unknown ones are kept. The result
  * is malloc'd and NUL-terminated; NULL on allocation failure. */

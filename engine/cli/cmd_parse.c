@@ -79,10 +79,7 @@ int wy_cmd_parse(int argc, char **argv) {
   wy_error_t err;
   if (wy_parse_ex((const char *)text.data, text.len, vars, WY_PARSE_CLI | WY_PARSE_TEST, &script,
                   &err) != WY_OK) {
-    /* FILE:LINE:COL says where; skip ksqlDB's own "line L:C: " in front of the message */
-    const char *msg = err.msg, *after = strstr(msg, ": ");
-    if (strncmp(msg, "line ", 5) == 0 && after) msg = after + 2;
-    fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, msg);
+    fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, wy_parse_error_detail(&err));
     rc = WY_EXIT_FAILURE;
   } else {
     for (size_t i = 0; i < script->n; i++) {

@@ -258,6 +258,16 @@ static void server_dialect_rejects_cli_and_test_statements(void **state) {
   assert_int_equal(wy_parse_ex(av, strlen(av), NULL, WY_PARSE_TEST, &s, &err), WY_OK);
   wy_ast_script_destroy(s);
   assert_int_equal(wy_parse_ex(run, strlen(run), NULL, WY_PARSE_TEST, &s, &err), WY_ERR_PARSE);
+  /* the position prefix: kept once for servers, dropped for FILE:L:C: printers */
+  char buf[WY_ERROR_MSG_MAX + 40];
+  wy_parse_error_format(&err, buf, sizeof buf);
+  assert_string_equal(buf, "line 1:1: Syntax Error\nUnknown statement 'RUN'");
+  assert_string_equal(wy_parse_error_detail(&err), "Syntax Error\nUnknown statement 'RUN'");
+  const char *cast = "SELECT CAST(a AS VARCHAR(3)) FROM t;";
+  assert_int_equal(wy_parse(cast, strlen(cast), NULL, &s, &err), WY_ERR_PARSE);
+  wy_parse_error_format(&err, buf, sizeof buf);
+  assert_string_equal(buf, "line 1:18: type VARCHAR takes no parameters");
+  assert_string_equal(wy_parse_error_detail(&err), "type VARCHAR takes no parameters");
 }
 
 static void statement_list_keeps_text_spans_and_skips_comments(void **state) {
