@@ -600,7 +600,9 @@ wy_ast_type_t *wy_b_type_named(wy_parse_ctx_t *ctx, wy_ast_name_t name, wy_plist
       wy_plist_destroy(params);
       params = NULL;
     } else {
-      wy_parse_error_at(ctx, name.pos, "type %s does not take parameter %s", name.text, p);
+      /* ksqlDB's grammar takes only 'STRING' or a number as a type parameter */
+      wy_parse_syntax_error_detail(ctx, ((wy_ast_name_t *)params->items[0])->pos,
+                                   "Expecting {'STRING', INTEGER_VALUE}");
       goto done;
     }
   }

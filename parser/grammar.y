@@ -21,23 +21,31 @@
 #define P(t) wy_tok_pos(&(t))
 static wy_ast_name_t no_name(void) { wy_ast_name_t n = {NULL, {0, 0}}; return n; }
 static wy_ast_duration_t no_duration(void) { wy_ast_duration_t d; memset(&d, 0, sizeof d); return d; }
-static int wy_lemon_accepts(void *parser, int token);
+static int wy_lemon_probe(void *parser, const int *tokens, int n);
 }
 
 %code {
-/* Would the parser, in its current state, accept token? Simulates the reductions the
- * token would trigger on a copy of the state stack. Used to list expected tokens. */
-static int wy_lemon_accepts(void *parser, int token) {
+/* How many of tokens[0..n) would the parser accept in a row from its current state?
+ * Simulates the shifts and reductions on a copy of the state stack (no actions run).
+ * Used to describe syntax errors: the expected tokens, a missing or an extraneous one. */
+static int wy_lemon_probe(void *parser, const int *tokens, int n) {
   yyParser *p = (yyParser *)parser;
-  int n = (int)(p->yytos - p->yystack);
-  int cap = n + 64;
+  int depth = (int)(p->yytos - p->yystack);
+  int cap = depth + 64 + n;
   YYACTIONTYPE *st = malloc(sizeof *st * (size_t)cap);
   if (!st) return 0;
-  for (int i = 0; i <= n; i++) st[i] = p->yystack[i].stateno;
-  int top = n, ok = 0;
-  for (int guard = 0; guard < 10000; guard++) {
-    YYACTIONTYPE act = yy_find_shift_action((YYCODETYPE)token, st[top]);
-    if (act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION) { ok = 1; break; }
+  for (int i = 0; i <= depth; i++) st[i] = p->yystack[i].stateno;
+  int top = depth, done = 0;
+  for (int guard = 0; guard < 10000 && done < n; guard++) {
+    YYACTIONTYPE act = yy_find_shift_action((YYCODETYPE)tokens[done], st[top]);
+    if (act == YY_ACCEPT_ACTION) { done++; break; }
+    if (act <= YY_MAX_SHIFTREDUCE) {
+      if (top + 1 >= cap) break;
+      if (act > YY_MAX_SHIFT) act += YY_MIN_REDUCE - YY_MIN_SHIFTREDUCE;
+      st[++top] = act;
+      done++;
+      continue;
+    }
     if (act < YY_MIN_REDUCE) break;
     unsigned rule = act - YY_MIN_REDUCE;
     top += yyRuleInfoNRhs[rule];
@@ -46,7 +54,7 @@ static int wy_lemon_accepts(void *parser, int token) {
     st[++top] = g;
   }
   free(st);
-  return ok;
+  return done;
 }
 }
 
@@ -58,10 +66,7 @@ static int wy_lemon_accepts(void *parser, int token) {
 %start_symbol input
 
 %syntax_error {
-  unsigned char expected[YYNTOKEN];
-  memset(expected, 0, sizeof expected);
-  for (int t = 1; t < YYNTOKEN; t++) expected[t] = (unsigned char)wy_lemon_accepts(yypParser, t);
-  wy_parse_syntax_error(ctx, &TOKEN, expected, YYNTOKEN);
+  wy_parse_syntax_error(ctx, &TOKEN, yypParser, wy_lemon_probe, YYNTOKEN);
 }
 %stack_overflow {
   wy_parse_error_at(ctx, ctx->cur, "statement is nested too deeply");

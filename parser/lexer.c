@@ -1,5 +1,6 @@
 /* Hand-written tokenizer for the ksqlDB dialect (token rules of ksqlDB's SqlBase.g4). */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "grammar.h"
@@ -63,21 +64,61 @@ static int keyword_code(const char *z, size_t n) {
 bool wy_lex_is_keyword(const char *word, size_t len) { return keyword_code(word, len) != 0; }
 int wy_lex_keyword(const char *word, size_t len) { return keyword_code(word, len); }
 
-const char *wy_token_display(int type) {
+/* ANTLR's display names for the tokens of ksqlDB's grammar (SqlBase.g4): literal tokens
+ * quoted, the others by their symbolic name. */
+static const char *class_name(int type) {
   switch (type) {
     case 0:
-      return "end of input";
-#define WY_X(code, text) \
-  case code:             \
-    return text;
-      WY_PUNCT(WY_X)
+      return "<EOF>";
+    case TK_LLP:
+      return "'('";
+    case TK_NE:
+      return "NEQ";
+    case TK_IDENT:
+      return "IDENTIFIER";
+    case TK_QIDENT:
+      return "QUOTED_IDENTIFIER";
+    case TK_BQIDENT:
+      return "BACKQUOTED_IDENTIFIER";
+    case TK_DIGITIDENT:
+      return "DIGIT_IDENTIFIER";
+    case TK_VARIABLE:
+      return "VARIABLE";
+    case TK_STRING:
+      return "STRING";
+    case TK_INTEGER:
+      return "INTEGER_VALUE";
+    case TK_DECNUM:
+      return "DECIMAL_VALUE";
+    case TK_FLOATNUM:
+      return "FLOATING_POINT_VALUE";
+    default:
+      return NULL;
+  }
+}
+
+void wy_token_name(int type, char *buf, size_t cap) {
+  const char *c = class_name(type);
+  if (c) {
+    snprintf(buf, cap, "%s", c);
+    return;
+  }
+  switch (type) {
+#define WY_X(code, text)            \
+  case code:                        \
+    snprintf(buf, cap, "%s", text); \
+    return;
+    WY_PUNCT(WY_X)
 #undef WY_X
     default:
       break;
   }
   for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-    if (keywords[i].code == type) return keywords[i].word;
-  return "a token";
+    if (keywords[i].code == type) {
+      snprintf(buf, cap, "'%s'", keywords[i].word);
+      return;
+    }
+  snprintf(buf, cap, "<%d>", type);
 }
 
 void wy_lex_init(wy_lexer_t *lx, const char *text, size_t len, int line, int col) {
@@ -376,21 +417,5 @@ bool wy_token_starts_expr(int type) {
       return true;
     default:
       return wy_token_is_nonreserved(type);
-  }
-}
-
-bool wy_token_is_literal(int type) {
-  switch (type) {
-    case TK_INTEGER:
-    case TK_DECNUM:
-    case TK_FLOATNUM:
-    case TK_STRING:
-    case TK_TRUE:
-    case TK_FALSE:
-    case TK_NULL:
-    case TK_MINUS:
-      return true;
-    default:
-      return false;
   }
 }

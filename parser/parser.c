@@ -187,53 +187,157 @@ static void remap_positions(wy_token_t *toks, size_t n, const char *piece, const
 
 /* ---- errors ------------------------------------------------------------------------- */
 
-void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok,
-                           const unsigned char *expected, int ntokens) {
-  if (ctx->failed) return;
-  char near[48];
+/* The offending token as ANTLR shows it: quoted, control characters escaped. */
+static void token_text(const wy_token_t *tok, char *buf, size_t cap) {
   if (tok->type == 0 || tok->n == 0) {
-    snprintf(near, sizeof near, "end of input");
-  } else {
-    int n = tok->n > 32 ? 32 : tok->n;
-    snprintf(near, sizeof near, "'%.*s%s'", n, tok->z, tok->n > 32 ? "..." : "");
+    snprintf(buf, cap, "<EOF>");
+    return;
   }
-  /* Summarize: tokens that start an expression or serve as identifiers collapse into
-   * "an expression" / "an identifier"; the rest are listed. */
-  bool lit = ntokens > TK_INTEGER && expected[TK_INTEGER] && expected[TK_STRING];
-  bool ident = ntokens > TK_IDENT && expected[TK_IDENT];
-  bool expr = lit && ident;
-  const char *parts[10];
-  int nparts = 0, more = 0;
-  if (expr)
-    parts[nparts++] = "an expression";
-  else if (ident)
-    parts[nparts++] = "an identifier";
-  if (lit && !expr) parts[nparts++] = "a literal";
-  for (int t = 1; t < ntokens; t++) {
-    if (!expected[t] || t == TK_IDENT || (expr && wy_token_starts_expr(t)) ||
-        (ident && wy_token_is_nonreserved(t)) || (lit && wy_token_is_literal(t)))
-      continue;
-    const char *d = wy_token_display(t);
-    bool dup = false;
-    for (int i = 0; i < nparts; i++) dup |= strcmp(parts[i], d) == 0;
-    if (dup) continue;
-    if (nparts < 8)
-      parts[nparts++] = d;
-    else
-      more++;
+  size_t o = 0;
+  int n = tok->n > 64 ? 64 : tok->n;
+  buf[o++] = '\'';
+  for (int i = 0; i < n && o + 8 < cap; i++) {
+    char c = tok->z[i];
+    const char *esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+    if (esc) {
+      memcpy(buf + o, esc, 2);
+      o += 2;
+    } else {
+      buf[o++] = c;
+    }
   }
-  char list[256] = "";
+  if (tok->n > n) o += (size_t)snprintf(buf + o, cap - o, "...");
+  snprintf(buf + o, cap - o, "'");
+}
+
+void wy_parse_syntax_error_detail(wy_parse_ctx_t *ctx, wy_ast_pos_t pos, const char *detail) {
+  wy_parse_error_at(ctx, pos, "line %d:%d: Syntax Error\n%s", pos.line, pos.column, detail);
+}
+
+/* ANTLR orders an expected set by token type: ksqlDB's grammar defines the punctuation
+ * first, then the keywords, then operators and the literal and identifier classes. */
+static const int lead_order[] = {TK_SEMI, TK_COMMA, TK_LP, TK_RP, TK_DOT, TK_LBRACKET, TK_RBRACKET};
+static const int tail_order[] = {TK_EQ,         TK_NE,      TK_LT,      TK_LE,       TK_GT,
+                                 TK_GE,         TK_PLUS,    TK_MINUS,   TK_STAR,     TK_SLASH,
+                                 TK_PERCENT,    TK_CONCAT,  TK_ASSIGN,  TK_ARROW,    TK_LAMBDA,
+                                 TK_STRING,     TK_INTEGER, TK_DECNUM,  TK_FLOATNUM, TK_IDENT,
+                                 TK_DIGITIDENT, TK_QIDENT,  TK_BQIDENT, TK_VARIABLE};
+
+static bool in_list(const int *v, size_t n, int t) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i] == t) return true;
+  return false;
+}
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Appends one name to an ANTLR set rendering; false once the buffer is full. */
+static bool set_add(char *buf, size_t cap, size_t *used, int *count, int t) {
+  char name[48];
+  wy_token_name(t, name, sizeof name);
+  size_t need = strlen(name) + 2;
+  if (*used + need + 8 >= cap) return false;
+  *used += (size_t)snprintf(buf + *used, cap - *used, "%s%s", *count ? ", " : "", name);
+  (*count)++;
+  return true;
+}
+
+/* The expected set as ANTLR prints it: one name alone, several as {a, b}. Keywords that
+ * may serve as identifiers are implied by IDENTIFIER and left out. */
+static void expected_set(const unsigned char *expected, int ntokens, char *out, size_t cap) {
+  char buf[400];
   size_t used = 0;
-  for (int i = 0; i < nparts && used < sizeof list; i++) {
-    const char *sep = i == 0 ? "" : (i == nparts - 1 && !more) ? " or " : ", ";
-    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", sep, parts[i]);
+  int count = 0;
+  bool full = false, ident = expected[TK_IDENT];
+  for (size_t i = 0; i < NELEMS(lead_order) && !full; i++)
+    if (expected[lead_order[i]]) full = !set_add(buf, sizeof buf, &used, &count, lead_order[i]);
+  for (int t = 1; t < ntokens && !full; t++) {
+    if (!expected[t] || t == TK_LLP || in_list(lead_order, NELEMS(lead_order), t) ||
+        in_list(tail_order, NELEMS(tail_order), t) || (ident && wy_token_is_nonreserved(t)))
+      continue;
+    full = !set_add(buf, sizeof buf, &used, &count, t);
   }
-  if (more && used < sizeof list) snprintf(list + used, sizeof list - used, ", ...");
-  wy_ast_pos_t pos = wy_tok_pos(tok);
-  if (nparts)
-    wy_parse_error_at(ctx, pos, "syntax error at %s: expected %s", near, list);
+  for (size_t i = 0; i < NELEMS(tail_order) && !full; i++)
+    if (expected[tail_order[i]]) full = !set_add(buf, sizeof buf, &used, &count, tail_order[i]);
+  if (count == 1 && !full)
+    snprintf(out, cap, "%s", buf);
   else
-    wy_parse_error_at(ctx, pos, "syntax error at %s", near);
+    snprintf(out, cap, "{%.*s%s}", (int)used, buf, full ? ", ..." : "");
+}
+
+/* "Syntax error at or near 'X' at line L:C": ksqlDB's words when no alternative of a
+ * rule fits the input. */
+static void no_viable(wy_parse_ctx_t *ctx, const wy_token_t *tok) {
+  char text[96], detail[160];
+  token_text(tok, text, sizeof text);
+  wy_ast_pos_t pos = wy_tok_pos(tok);
+  snprintf(detail, sizeof detail, "Syntax error at or near %s at line %d:%d", text, pos.line,
+           pos.column);
+  wy_parse_syntax_error_detail(ctx, pos, detail);
+}
+
+/* Words the error as ANTLR's recovery strategy would see it: a statement that starts
+ * with no known keyword; a single missing token (the only one after which the input
+ * goes on); an extraneous token (the next one fits); no alternative fitting at a choice
+ * of identifiers or expressions; else the list of tokens that fit here. */
+void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok, void *parser,
+                           wy_parse_probe_fn probe, int ntokens) {
+  if (ctx->failed) return;
+  char text[96], set[420], detail[1024];
+  token_text(tok, text, sizeof text);
+  wy_ast_pos_t pos = wy_tok_pos(tok);
+  if (ctx->first) {
+    snprintf(detail, sizeof detail, "Unknown statement %s", text);
+    wy_parse_syntax_error_detail(ctx, pos, detail);
+    return;
+  }
+  unsigned char *expected = calloc((size_t)ntokens, 1);
+  if (!expected) {
+    wy_parse_error_at(ctx, pos, "out of memory while parsing");
+    return;
+  }
+  int nmissing = 0, missing = 0;
+  bool choice = false;
+  for (int t = 1; t < ntokens; t++) {
+    expected[t] = (unsigned char)(probe(parser, &t, 1) == 1);
+    if (!expected[t]) continue;
+    choice |= t == TK_IDENT || wy_token_starts_expr(t);
+    int pair[2] = {t, tok->type};
+    if (t != TK_LLP && probe(parser, pair, 2) == 2) {
+      nmissing++;
+      missing = t;
+    }
+  }
+  if (expected[TK_LLP]) expected[TK_LP] = 1;
+  expected_set(expected, ntokens, set, sizeof set);
+  int next = ctx->next ? ctx->next->type : -1;
+  if (nmissing == 1) {
+    char name[48];
+    wy_token_name(missing, name, sizeof name);
+    snprintf(detail, sizeof detail, "missing %s at %s", name, text);
+  } else if (next >= 0 && tok->type != 0 && probe(parser, &next, 1) == 1) {
+    snprintf(detail, sizeof detail, "extraneous input %s expecting %s", text, set);
+  } else if (choice) {
+    free(expected);
+    no_viable(ctx, tok);
+    return;
+  } else {
+    snprintf(detail, sizeof detail, "Expecting %s", set);
+  }
+  free(expected);
+  wy_parse_syntax_error_detail(ctx, pos, detail);
+}
+
+void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap) {
+  if (strncmp(err->msg, "line ", 5) == 0 || err->line <= 0)
+    snprintf(buf, cap, "%s", err->msg);
+  else
+    snprintf(buf, cap, "line %d:%d: %s", err->line, err->column, err->msg);
+}
+
+const char *wy_parse_error_detail(const wy_error_t *err) {
+  const char *after = strstr(err->msg, ": ");
+  return strncmp(err->msg, "line ", 5) == 0 && after ? after + 2 : err->msg;
 }
 
 void wy_parse_accept(wy_parse_ctx_t *ctx, wy_ast_stmt_t *stmt) {
@@ -287,9 +391,22 @@ static bool literal_in_range(const wy_ast_expr_t *e, void *ud) {
   return true;
 }
 
+/* A ksqlDB server knows neither the CLI's RUN SCRIPT nor the test tools' ASSERT VALUES,
+ * ASSERT NULL VALUES, ASSERT STREAM and ASSERT TABLE: it fails them as its grammar does. */
+static void reject_outside_dialect(wy_parse_ctx_t *ctx, const wy_token_t *t, size_t n,
+                                   unsigned flags) {
+  if (!(flags & WY_PARSE_CLI) && n > 0 && t[0].type == TK_RUN)
+    wy_parse_syntax_error_detail(ctx, wy_tok_pos(&t[0]), "Unknown statement 'RUN'");
+  else if (!(flags & WY_PARSE_TEST) && n > 1 && t[0].type == TK_ASSERT &&
+           (t[1].type == TK_VALUES || t[1].type == TK_NULL || t[1].type == TK_STREAM ||
+            t[1].type == TK_TABLE))
+    no_viable(ctx, &t[1]);
+}
+
 /* Parses one statement's text (after substitution) that starts at line/col. */
 static wy_status_t parse_statement(const char *text, size_t len, int line, int col, const char *raw,
-                                   const segments_t *map, wy_ast_stmt_t **out, wy_error_t *err) {
+                                   const segments_t *map, unsigned flags, wy_ast_stmt_t **out,
+                                   wy_error_t *err) {
   *out = NULL;
   tokens_t toks = {0};
   wy_lexer_t lx;
@@ -325,8 +442,11 @@ static wy_status_t parse_statement(const char *text, size_t len, int line, int c
     free(toks.v);
     return wy_error_set(err, WY_ERR_NOMEM, "out of memory while parsing");
   }
+  reject_outside_dialect(&ctx, toks.v, toks.n, flags);
   for (size_t i = 0; i < toks.n && !ctx.failed; i++) {
     ctx.cur = wy_tok_pos(&toks.v[i]);
+    ctx.first = i == 0;
+    ctx.next = i + 1 < toks.n ? &toks.v[i + 1] : NULL;
     wy_lemon(parser, toks.v[i].type, toks.v[i], &ctx);
   }
   if (!ctx.failed) {
@@ -336,9 +456,8 @@ static wy_status_t parse_statement(const char *text, size_t len, int line, int c
     wy_lemon(parser, 0, end, &ctx);
   }
   wy_lemonFree(parser, free);
+  if (!ctx.failed && !ctx.stmt) no_viable(&ctx, &toks.v[toks.n - 1]);
   free(toks.v);
-  if (!ctx.failed && !ctx.stmt)
-    wy_parse_error_at(&ctx, (wy_ast_pos_t){line, col}, "syntax error: incomplete statement");
   if (ctx.failed) {
     wy_ast_stmt_destroy(ctx.stmt);
     return err ? err->code : WY_ERR_PARSE;
@@ -379,6 +498,11 @@ static wy_status_t apply_variables(wy_parse_vars_t *vars, const wy_ast_stmt_t *s
 
 wy_status_t wy_parse(const char *text, size_t len, const wy_parse_vars_t *vars,
                      wy_ast_script_t **out, wy_error_t *err) {
+  return wy_parse_ex(text, len, vars, 0, out, err);
+}
+
+wy_status_t wy_parse_ex(const char *text, size_t len, const wy_parse_vars_t *vars, unsigned flags,
+                        wy_ast_script_t **out, wy_error_t *err) {
   *out = NULL;
   wy_error_clear(err);
   wy_ast_script_t *script = calloc(1, sizeof *script);
@@ -417,8 +541,8 @@ wy_status_t wy_parse(const char *text, size_t len, const wy_parse_vars_t *vars,
       break;
     }
     wy_ast_stmt_t *stmt;
-    st = parse_statement(piece, strlen(piece), first.line, first.col, text + start, &map, &stmt,
-                         err);
+    st = parse_statement(piece, strlen(piece), first.line, first.col, text + start, &map, flags,
+                         &stmt, err);
     free(map.v);
     if (st != WY_OK) {
       free(piece);

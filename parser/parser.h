@@ -41,10 +41,28 @@ void wy_ast_script_destroy(wy_ast_script_t *script);
 
 /* Parses text (len bytes; it need not be NUL-terminated). vars may be NULL. On success
  * *out receives the script (possibly with no statements); on failure *out is NULL and
- * err holds the message ("syntax error at 'FROM': expected an expression"), the code
- * (WY_ERR_PARSE, or WY_ERR_NOMEM) and the position. */
+ * err holds the message, the code (WY_ERR_PARSE, or WY_ERR_NOMEM) and the position.
+ * Syntax errors are worded as ksqlDB's parser words them: "line 2:7: Syntax Error" and
+ * a detail line ("Syntax error at or near 'FROM' at line 2:7", "missing ')' at ','",
+ * "extraneous input 'X' expecting {',', 'FROM'}", "Expecting {',', ')'}", "Unknown
+ * statement 'RUN'"). wy_parse accepts what a ksqlDB server accepts; wy_parse_ex with
+ * flags also the CLI's RUN SCRIPT (WY_PARSE_CLI) and the test tools' ASSERT VALUES /
+ * NULL VALUES / STREAM / TABLE (WY_PARSE_TEST). */
+enum {
+  WY_PARSE_CLI = 1u << 0,
+  WY_PARSE_TEST = 1u << 1,
+};
 wy_status_t wy_parse(const char *text, size_t len, const wy_parse_vars_t *vars,
                      wy_ast_script_t **out, wy_error_t *err);
+wy_status_t wy_parse_ex(const char *text, size_t len, const wy_parse_vars_t *vars, unsigned flags,
+                        wy_ast_script_t **out, wy_error_t *err);
+
+/* Writes err's message as ksqlDB words a parse failure, "line L:C: ..." (a syntax
+ * error's message starts so already; other parse errors get the prefix). */
+void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap);
+/* err's message without a leading "line L:C: ", for callers that print FILE:L:C: in
+ * front themselves. */
+const char *wy_parse_error_detail(const wy_error_t *err);
 
 /* Substitutes ${name} for every variable set in vars; unknown ones are kept. The result
  * is malloc'd and NUL-terminated; NULL on allocation failure. */

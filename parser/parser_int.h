@@ -38,12 +38,11 @@ void wy_lex_init(wy_lexer_t *lx, const char *text, size_t len, int line, int col
 /* Next token (type 0 at the end). Whitespace and comments are skipped. On a lexical
  * error returns WY_ERR_PARSE with the position filled in. */
 wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err);
-/* How a token code reads in an error message: "'('", "FROM", "an identifier". */
-const char *wy_token_display(int type);
+/* How a token code reads in a syntax error, as ANTLR names ksqlDB's tokens: "'('",
+ * "'FROM'", "IDENTIFIER", "INTEGER_VALUE", "<EOF>" (type 0). */
+void wy_token_name(int type, char *buf, size_t cap);
 /* True for keywords that ksqlDB lets serve as identifiers. */
 bool wy_token_is_nonreserved(int type);
-/* True for tokens that start a literal (numbers, strings, TRUE, FALSE, NULL, '-'). */
-bool wy_token_is_literal(int type);
 /* True for tokens that can start an expression (literals, '(', '-', CASE, ...). */
 bool wy_token_starts_expr(int type);
 /* True when the upper-cased word is a keyword of the dialect (reserved or not). */
@@ -56,8 +55,10 @@ int wy_lex_keyword(const char *word, size_t len);
 typedef struct wy_parse_ctx {
   wy_error_t *err;
   bool failed;
-  wy_ast_stmt_t *stmt; /* the statement completed by the grammar */
-  wy_ast_pos_t cur;    /* position of the token being fed */
+  wy_ast_stmt_t *stmt;    /* the statement completed by the grammar */
+  wy_ast_pos_t cur;       /* position of the token being fed */
+  bool first;             /* the token being fed starts the statement */
+  const wy_token_t *next; /* the token after it, NULL at the end */
 } wy_parse_ctx_t;
 
 /* Turns a NULL builder result into an out-of-memory error (unless a builder already
@@ -67,9 +68,14 @@ void *wy_parse_check(wy_parse_ctx_t *ctx, void *p);
 wy_ast_expr_t *wy_parse_expr(wy_parse_ctx_t *ctx, wy_ast_expr_t *e, wy_ast_pos_t pos);
 void wy_parse_error_at(wy_parse_ctx_t *ctx, wy_ast_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* expected[t] != 0 for each token code t that could have been accepted instead. */
-void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok,
-                           const unsigned char *expected, int ntokens);
+/* How many of tokens[0..n) the parser would accept in a row from its current state. */
+typedef int (*wy_parse_probe_fn)(void *parser, const int *tokens, int n);
+/* Reports tok as a syntax error worded as ksqlDB's parser does ("line L:C: Syntax
+ * Error" and a detail line); probe tells which tokens the parser could accept. */
+void wy_parse_syntax_error(wy_parse_ctx_t *ctx, const wy_token_t *tok, void *parser,
+                           wy_parse_probe_fn probe, int ntokens);
+/* Reports a syntax error at pos with the given detail line. */
+void wy_parse_syntax_error_detail(wy_parse_ctx_t *ctx, wy_ast_pos_t pos, const char *detail);
 void wy_parse_accept(wy_parse_ctx_t *ctx, wy_ast_stmt_t *stmt);
 
 /* ---- lists built while parsing ---------------------------------------------------- */

@@ -802,6 +802,79 @@ static void format_args(const wy_call_arg_t *args, size_t nargs, char *buf, size
   }
 }
 
+const char *wy_function_type_name(const wy_function_t *f) {
+  /* table functions (the UDTF kind) answer "TABLE" here */
+  return f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR";
+}
+
+bool wy_function_is_builtin(const wy_function_t *f) {
+  return !f->path || strcmp(f->path, "internal") == 0;
+}
+
+const char *wy_function_display_name(const wy_function_t *f, char *buf, size_t cap) {
+  snprintf(buf, cap, "%s", f->name);
+  /* ksqlDB declares its built-in scalar and table functions lower-case ('least',
+   * 'explode'), COALESCE and the aggregates upper-case; loaded ones keep their name. */
+  if (wy_function_is_builtin(f) && !(f->flags & WY_FN_AGGREGATE) &&
+      strcasecmp(f->name, "COALESCE") != 0)
+    for (char *c = buf; *c; c++) *c = (char)tolower((unsigned char)*c);
+  return buf;
+}
+
+size_t wy_overload_describe(const wy_function_t *f, const wy_overload_t *ov, char *buf,
+                            size_t cap) {
+  char name[128], t[256];
+  size_t o = (size_t)snprintf(buf, cap, "%s(", wy_function_display_name(f, name, sizeof name));
+  for (size_t i = 0; i < ov->nparams; i++) {
+    wy_type_pat_format(ov->params[i], t, sizeof t);
+    const char *pname = ov->param_names && ov->param_names[i] ? ov->param_names[i] : "";
+    o += (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, "%s%s%s%s%s",
+                          i ? ", " : "", t, ov->variadic && i + 1 == ov->nparams ? "..." : "",
+                          pname[0] ? " " : "", pname);
+  }
+  return o + (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, ")");
+}
+
+static int str_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ksqlDB's UdfIndex: the rejected argument types, then every overload, sorted. */
+static wy_status_t no_overload_error(const wy_function_t *f, const wy_call_arg_t *args,
+                                     size_t nargs, wy_error_t *err) {
+  char types[1024], name[128], list[WY_ERROR_MSG_MAX] = "";
+  format_args(args, nargs, types, sizeof types);
+  /* only untyped NULLs: no generic could be bound, which ksqlDB calls ambiguous */
+  bool all_null = nargs > 0;
+  for (size_t i = 0; i < nargs; i++) all_null &= !args[i].type && !args[i].lambda_arity;
+  if (all_null)
+    return wy_error_set(err, WY_ERR_TYPE,
+                        "Function '%s' cannot be resolved due to ambiguous method parameters (%s).",
+                        wy_function_display_name(f, name, sizeof name), types);
+  char **lines = calloc(f->noverloads ? f->noverloads : 1, sizeof *lines);
+  size_t used = 0;
+  for (size_t k = 0; lines && k < f->noverloads; k++) {
+    char line[512];
+    wy_overload_describe(f, &f->overloads[k], line, sizeof line);
+    lines[k] = strdup(line);
+  }
+  if (lines) {
+    size_t n = 0;
+    for (size_t k = 0; k < f->noverloads; k++)
+      if (lines[k]) lines[n++] = lines[k];
+    qsort(lines, n, sizeof *lines, str_cmp);
+    for (size_t k = 0; k < n; k++) {
+      if (used < sizeof list)
+        used += (size_t)snprintf(list + used, sizeof list - used, "\n%s", lines[k]);
+      free(lines[k]);
+    }
+    free(lines);
+  }
+  return wy_error_set(err, WY_ERR_TYPE,
+                      "Function '%s' does not accept parameters (%s).\nValid alternatives are:%s",
+                      wy_function_display_name(f, name, sizeof name), types, list);
+}
+
 wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const wy_call_arg_t *args,
                                 size_t nargs, bool aggregate, wy_lambda_typer typer, void *user,
                                 wy_resolved_t *out, wy_error_t *err) {
@@ -839,12 +912,7 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const 
       attempt_free(&a, nargs);
     }
   }
-  if (!best_ov) {
-    char buf[1024];
-    format_args(args, nargs, buf, sizeof buf);
-    return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).", f->name,
-                        buf);
-  }
+  if (!best_ov) return no_overload_error(f, args, nargs, err);
   wy_function_ref(f);
   out->fn = f;
   out->ov = best_ov;

@@ -209,6 +209,18 @@ wy_status_t wy_registry_set_owner(wy_registry_t *r, const char *name, void *owne
 bool wy_registry_remove(wy_registry_t *r, const char *name);
 /* Remove every function whose path is `path` (a library); returns how many. */
 size_t wy_registry_remove_path(wy_registry_t *r, const char *path);
+/* ksqlDB's FunctionType of f for SHOW FUNCTIONS / DESCRIBE FUNCTION: "SCALAR",
+ * "AGGREGATE" or "TABLE". */
+const char *wy_function_type_name(const wy_function_t *f);
+/* Whether f is one of walleye's built-ins (path "internal"), not a loaded library's. */
+bool wy_function_is_builtin(const wy_function_t *f);
+/* The name ksqlDB uses for f in messages and in DESCRIBE FUNCTION: built-in scalar and
+ * table functions lower-case ("least", "explode"), COALESCE and aggregates upper-case,
+ * loaded functions as registered. Written to buf; returns buf. */
+const char *wy_function_display_name(const wy_function_t *f, char *buf, size_t cap);
+/* One overload as ksqlDB lists it among "Valid alternatives": "explode(ARRAY<T> list)",
+ * a variadic parameter as "STRING... args". Returns the length it needed. */
+size_t wy_overload_describe(const wy_function_t *f, const wy_overload_t *ov, char *buf, size_t cap);
 /* Function references (thread-safe). */
 void wy_function_ref(const wy_function_t *f);
 void wy_function_unref(const wy_function_t *f);

@@ -164,6 +164,20 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
   return NULL;
 }
 
+typedef struct {
+  const wy_registry_t *registry;
+  const wy_ast_expr_t *call; /* the first call of an unknown function */
+} unknown_fn_t;
+
+static bool find_unknown_fn(const wy_ast_expr_t *e, void *ud) {
+  unknown_fn_t *u = ud;
+  if (e->kind == WY_AST_CALL && !wy_registry_find(u->registry, e->name)) {
+    u->call = e;
+    return false;
+  }
+  return true;
+}
+
 /* ksqlDB's checks before anything is built; the caller has no GROUP BY when *done.
  * in_table: the aggregated rows are a table's (a table, or tables joined). */
 static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, bool in_table,
@@ -176,6 +190,14 @@ static wy_status_t check_grouping(wy_qa_t *a, const wy_source_ref_t *r, bool in_
                         "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
                         "support GROUP BY.",
                         r->def->name);
+  /* ksqlDB resolves every function before it looks at the grouping */
+  unknown_fn_t u = {a->cx->registry, NULL};
+  for (size_t i = 0; i < q->nitems && !u.call; i++)
+    if (q->items[i]->expr) wy_ast_expr_walk(q->items[i]->expr, find_unknown_fn, &u);
+  if (!u.call && q->having) wy_ast_expr_walk(q->having, find_unknown_fn, &u);
+  if (u.call)
+    return wy_error_set_pos(err, WY_ERR_ANALYSIS, u.call->pos.line, u.call->pos.column,
+                            "Can't find any functions with the name '%s'", u.call->name);
   bool any_agg = wy_analyze_has_aggregate(a, q->having);
   for (size_t i = 0; i < q->nitems; i++)
     if (q->items[i]->expr && wy_analyze_has_aggregate(a, q->items[i]->expr)) any_agg = true;

@@ -22,6 +22,7 @@
   X("server", wy_cmd_server, "run a node with ksqlDB's REST API (POST /ksql, /metrics, ...)")    \
   X("sql", wy_cmd_sql, "manage a node's SQL: add, update, list, ps, explain, stop, start, drop") \
   X("udf", wy_cmd_udf, "list or describe the functions of a node")                               \
+  X("functions", wy_cmd_functions, "list the built-in functions (--markdown: docs' table)")      \
   X("run", wy_cmd_run, "run a SQL file's persistent queries against Kafka")
 
 #define WY_X_DECL(name, fn, summary) int fn(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "engine/base/buf.h"
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
+#include "parser/parser.h"
 #include "engine/engine.h"
 #include "engine/plan/explain.h"
 #include "engine/registry/registry.h"
@@ -48,7 +49,8 @@ int wy_cmd_explain(int argc, char **argv) {
         }
         rc = WY_EXIT_OK;
       } else if (err.line) {
-        fprintf(stderr, "%s:%d:%d: %s\n", argv[1], err.line, err.column, err.msg);
+        fprintf(stderr, "%s:%d:%d: %s\n", argv[1], err.line, err.column,
+                wy_parse_error_detail(&err));
       } else {
         fprintf(stderr, "%s: %s\n", argv[1], err.msg);
       }

@@ -77,8 +77,9 @@ int wy_cmd_parse(int argc, char **argv) {
   }
   wy_ast_script_t *script = NULL;
   wy_error_t err;
-  if (wy_parse((const char *)text.data, text.len, vars, &script, &err) != WY_OK) {
-    fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, err.msg);
+  if (wy_parse_ex((const char *)text.data, text.len, vars, WY_PARSE_CLI | WY_PARSE_TEST, &script,
+                  &err) != WY_OK) {
+    fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column, wy_parse_error_detail(&err));
     rc = WY_EXIT_FAILURE;
   } else {
     for (size_t i = 0; i < script->n; i++) {

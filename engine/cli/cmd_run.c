@@ -12,6 +12,7 @@
 #include "engine/base/buf.h"
 #include "engine/base/log.h"
 #include "engine/cli/cli.h"
+#include "parser/parser.h"
 #include "engine/lineage/lineage.h"
 #include "udf/loader.h"
 #include "engine/registry/registry.h"
@@ -164,7 +165,8 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
   wy_kafka_runtime_t *rt = NULL;
   if (wy_kafka_runtime_new(&o, &rt, &err) != WY_OK) {
     if (err.line > 0)
-      fprintf(stderr, "walleye run: %s:%d:%d: %s\n", a->sql_path, err.line, err.column, err.msg);
+      fprintf(stderr, "walleye run: %s:%d:%d: %s\n", a->sql_path, err.line, err.column,
+              wy_parse_error_detail(&err));
     else
       fprintf(stderr, "walleye run: %s\n", err.msg);
     free(sql);

@@ -85,7 +85,7 @@ static char *as_replace(const char *text, char *errbuf, size_t cap) {
   wy_ast_script_t *script;
   wy_error_t err;
   if (wy_parse(text, strlen(text), NULL, &script, &err) != WY_OK) {
-    snprintf(errbuf, cap, "line %d:%d: %s", err.line, err.column, err.msg);
+    wy_parse_error_format(&err, errbuf, cap);
     return NULL;
   }
   size_t len = strlen(text);

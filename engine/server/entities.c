@@ -223,9 +223,9 @@ static json_t *show_functions(wy_node_t *n, const wy_ast_stmt_t *s) {
   json_t *a = json_array();
   for (size_t i = 0; i < wy_registry_count(r); i++) {
     const wy_function_t *f = wy_registry_at(r, i);
-    json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", f->name, "type",
-                                       f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR",
-                                       "category", f->category ? f->category : "OTHER"));
+    json_array_append_new(
+        a, json_pack("{s:s, s:s, s:s}", "name", f->name, "type", wy_function_type_name(f),
+                     "category", f->category && f->category[0] ? f->category : "OTHER"));
   }
   json_t *e = entity("function_names", s);
   json_object_set_new(e, "functions", a);
@@ -243,15 +243,14 @@ static json_t *describe_function(wy_node_t *n, const wy_ast_stmt_t *s, wy_error_
     const wy_overload_t *ov = &f->overloads[i];
     json_t *args = json_array(), *types = json_array();
     for (size_t p = 0; p < ov->nparams; p++) {
+      /* a variadic parameter: its element type, flagged isVariadic, as ksqlDB lists it */
       char t[256];
       wy_type_pat_format(ov->params[p], t, sizeof t);
       bool variadic = ov->variadic && p == ov->vararg;
-      char vt[270];
-      snprintf(vt, sizeof vt, variadic ? "%s[]" : "%s", t);
       const char *pname = ov->param_names && ov->param_names[p] ? ov->param_names[p] : "";
-      json_array_append_new(args, json_pack("{s:s, s:s, s:s, s:b}", "name", pname, "type", vt,
+      json_array_append_new(args, json_pack("{s:s, s:s, s:s, s:b}", "name", pname, "type", t,
                                             "description", "", "isVariadic", variadic));
-      json_array_append_new(types, json_string(vt));
+      json_array_append_new(types, json_string(t));
     }
     char ret[256] = "";
     if (ov->ret)
@@ -261,7 +260,10 @@ static json_t *describe_function(wy_node_t *n, const wy_ast_stmt_t *s, wy_error_
     json_array_append_new(
         variants,
         json_pack("{s:o, s:s, s:s, s:o}", "arguments", args, "returnType", ret, "description",
-                  ov->description ? ov->description : "", "argumentTypes", types));
+                  ov->description && ov->description[0] ? ov->description
+                  : f->description                      ? f->description
+                                                        : "",
+                  "argumentTypes", types));
   }
   json_t *e = entity("describe_function", s);
   json_object_set_new(e, "name", json_string(f->name));
@@ -270,7 +272,9 @@ static json_t *describe_function(wy_node_t *n, const wy_ast_stmt_t *s, wy_error_
   json_object_set_new(e, "version", json_string(f->version ? f->version : ""));
   json_object_set_new(e, "path", json_string(f->path ? f->path : "internal"));
   json_object_set_new(e, "functions", variants);
-  json_object_set_new(e, "type", json_string(f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR"));
+  json_object_set_new(e, "type", json_string(wy_function_type_name(f)));
+  json_object_set_new(e, "category",
+                      json_string(f->category && f->category[0] ? f->category : "OTHER"));
   return e;
 }
 

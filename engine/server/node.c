@@ -595,7 +595,7 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
     wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
   } else if (wy_parse(text, json_string_length(ksql), pv, &script, &err) != WY_OK) {
     char msg[WY_ERROR_MSG_MAX + 40];
-    snprintf(msg, sizeof msg, "line %d:%d: %s", err.line, err.column, err.msg);
+    wy_parse_error_format(&err, msg, sizeof msg);
     *out = json_pack("{s:s, s:i, s:s, s:s, s:[]}", "@type", "statement_error", "error_code", 40001,
                      "message", msg, "statementText", text, "entities");
     wy_parse_vars_destroy(pv);

@@ -58,7 +58,7 @@ static wy_ast_script_t *parse_select(const char *sql, size_t len, wy_node_reply_
   wy_error_t err;
   if (wy_parse(sql, len, NULL, &script, &err) != WY_OK) {
     char msg[WY_ERROR_MSG_MAX + 40];
-    snprintf(msg, sizeof msg, "line %d:%d: %s", err.line, err.column, err.msg);
+    wy_parse_error_format(&err, msg, sizeof msg);
     bad_request(r, 400, 40001, msg);
     return NULL;
   }

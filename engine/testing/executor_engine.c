@@ -559,6 +559,11 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     for (const char *c = sql; *c; c++) line += *c == '\n';
     wy_status_t est = wy_engine_execute_sql(e, placed, NULL, &serr);
     free(placed);
+    /* ksqlDB's ParseFailedException names the statement after its message */
+    if (est == WY_ERR_PARSE && strncmp(serr.msg, "line ", 5) == 0) {
+      size_t used = strlen(serr.msg);
+      snprintf(serr.msg + used, sizeof serr.msg - used, "\nStatement: %s", sql);
+    }
     if (est != WY_OK) {
       wy_qtt_result_set_exception(out, WY_QTT_PHASE_STATEMENT, (int)i, &serr);
       goto report;

@@ -14,13 +14,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wy_parse_vars_set(vars, "v", "x");
   wy_ast_script_t *script = NULL;
   wy_error_t err;
-  if (wy_parse((const char *)data, size, vars, &script, &err) == WY_OK) {
+  if (wy_parse_ex((const char *)data, size, vars, WY_PARSE_CLI | WY_PARSE_TEST, &script, &err) ==
+      WY_OK) {
     for (size_t i = 0; i < script->n; i++) {
       char *sql = wy_ast_stmt_to_sql(script->stmts[i]);
       if (!sql) continue;
       wy_ast_script_t *again = NULL;
-      if (wy_parse(sql, strlen(sql), NULL, &again, &err) != WY_OK || again->n != 1 ||
-          !wy_ast_stmt_equal(script->stmts[i], again->stmts[0])) {
+      if (wy_parse_ex(sql, strlen(sql), NULL, WY_PARSE_CLI | WY_PARSE_TEST, &again, &err) !=
+              WY_OK ||
+          again->n != 1 || !wy_ast_stmt_equal(script->stmts[i], again->stmts[0])) {
         fprintf(stderr, "round trip failed for: %s\n(%s)\n", sql, err.msg);
         abort();
       }

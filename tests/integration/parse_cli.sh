@@ -36,7 +36,8 @@ printf "SHOW STREAMS;\nSELECT a,\n  FROM t;\n" > "$tmp/bad.sql"
 rc=0
 "$WALLEYE" parse "$tmp/bad.sql" > "$tmp/out" 2> "$tmp/err" || rc=$?
 [ "$rc" = 1 ] || fail "syntax error exit $rc, want 1"
-grep -q "^$tmp/bad.sql:3:3: syntax error at 'FROM': expected an expression" "$tmp/err" ||
+grep -q "^$tmp/bad.sql:3:3: Syntax Error$" "$tmp/err" &&
+  grep -q "^extraneous input 'FROM' expecting {'(', " "$tmp/err" ||
   fail "error message: $(cat "$tmp/err")"
 
 # Usage errors exit 2.

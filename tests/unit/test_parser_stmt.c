@@ -233,6 +233,43 @@ static void assert_statements_for_tests(void **state) {
   wy_ast_script_destroy(s);
 }
 
+/* A server parses neither the CLI's RUN SCRIPT nor the test-only ASSERTs: ksqlDB's
+ * grammar fails them at the statement's first token, or at the word after ASSERT. */
+static void server_dialect_rejects_cli_and_test_statements(void **state) {
+  (void)state;
+  expect_error("RUN SCRIPT 'x.sql';", 1, 1, "line 1:1: Syntax Error\nUnknown statement 'RUN'");
+  expect_error("SHOW TOPICS;\n  ASSERT VALUES t (a) VALUES (1);", 2, 10,
+               "line 2:10: Syntax Error\nSyntax error at or near 'VALUES' at line 2:10");
+  expect_error("ASSERT NULL VALUES t (id) KEY (1);", 1, 8, "Syntax error at or near 'NULL'");
+  expect_error("ASSERT STREAM s;", 1, 8, "Syntax error at or near 'STREAM' at line 1:8");
+  expect_error("assert table t;", 1, 8, "Syntax error at or near 'table' at line 1:8");
+  /* ASSERT TOPIC and ASSERT SCHEMA are server statements */
+  wy_ast_script_t *s = NULL;
+  wy_error_t err;
+  const char *ok = "ASSERT TOPIC abc; ASSERT NOT EXISTS SCHEMA ID 7;";
+  assert_int_equal(wy_parse(ok, strlen(ok), NULL, &s, &err), WY_OK);
+  assert_int_equal(s->n, 2);
+  wy_ast_script_destroy(s);
+  /* each flag lets its own statements through, and only those */
+  const char *run = "RUN SCRIPT 'x.sql';", *av = "ASSERT VALUES t (a) VALUES (1);";
+  assert_int_equal(wy_parse_ex(run, strlen(run), NULL, WY_PARSE_CLI, &s, &err), WY_OK);
+  wy_ast_script_destroy(s);
+  assert_int_equal(wy_parse_ex(av, strlen(av), NULL, WY_PARSE_CLI, &s, &err), WY_ERR_PARSE);
+  assert_int_equal(wy_parse_ex(av, strlen(av), NULL, WY_PARSE_TEST, &s, &err), WY_OK);
+  wy_ast_script_destroy(s);
+  assert_int_equal(wy_parse_ex(run, strlen(run), NULL, WY_PARSE_TEST, &s, &err), WY_ERR_PARSE);
+  /* the position prefix: kept once for servers, dropped for FILE:L:C: printers */
+  char buf[WY_ERROR_MSG_MAX + 40];
+  wy_parse_error_format(&err, buf, sizeof buf);
+  assert_string_equal(buf, "line 1:1: Syntax Error\nUnknown statement 'RUN'");
+  assert_string_equal(wy_parse_error_detail(&err), "Syntax Error\nUnknown statement 'RUN'");
+  const char *cast = "SELECT CAST(a AS VARCHAR(3)) FROM t;";
+  assert_int_equal(wy_parse(cast, strlen(cast), NULL, &s, &err), WY_ERR_PARSE);
+  wy_parse_error_format(&err, buf, sizeof buf);
+  assert_string_equal(buf, "line 1:18: type VARCHAR takes no parameters");
+  assert_string_equal(wy_parse_error_detail(&err), "type VARCHAR takes no parameters");
+}
+
 static void statement_list_keeps_text_spans_and_skips_comments(void **state) {
   (void)state;
   const char *sql =
@@ -308,7 +345,8 @@ static void variables_are_substituted_before_tokenizing(void **state) {
   assert_int_equal(wy_parse_vars_set(vars, "three", "a b c"), WY_OK);
   bad = "SELECT 1,\n  ${three} FROM t;";
   assert_int_equal(wy_parse(bad, strlen(bad), vars, &s, &err), WY_ERR_PARSE);
-  assert_string_equal(err.msg, "syntax error at 'c': expected ',' or FROM");
+  assert_string_equal(err.msg,
+                      "line 2:3: Syntax Error\nextraneous input 'c' expecting {',', 'FROM'}");
   assert_int_equal(err.line, 2); /* 'c' came from ${three}, which is where it points */
   assert_int_equal(err.column, 3);
   bad = "SELECT ${long_name} AS v, b FROM t;";
@@ -352,6 +390,7 @@ int main(void) {
       cmocka_unit_test(ddl_and_admin_statements),
       cmocka_unit_test(type_aliases_stay_named),
       cmocka_unit_test(assert_statements_for_tests),
+      cmocka_unit_test(server_dialect_rejects_cli_and_test_statements),
       cmocka_unit_test(statement_list_keeps_text_spans_and_skips_comments),
       cmocka_unit_test(variables_are_substituted_before_tokenizing),
       cmocka_unit_test(round_trip_holds_for_tricky_printing),

@@ -13,11 +13,12 @@
 #include "parser/ast.h"
 #include "parser/parser.h"
 
-/* Parses sql, failing the test (with the parser's message) when it does not parse. */
+/* Parses sql (the whole dialect: also RUN SCRIPT and the test-only ASSERTs), failing the
+ * test (with the parser's message) when it does not parse. */
 static __attribute__((unused)) wy_ast_script_t *parse_ok(const char *sql) {
   wy_ast_script_t *s = NULL;
   wy_error_t err;
-  wy_status_t st = wy_parse(sql, strlen(sql), NULL, &s, &err);
+  wy_status_t st = wy_parse_ex(sql, strlen(sql), NULL, WY_PARSE_CLI | WY_PARSE_TEST, &s, &err);
   if (st != WY_OK)
     fail_msg("parse of [%s] failed at %d:%d: %s", sql, err.line, err.column, err.msg);
   return s;
@@ -48,7 +49,7 @@ static __attribute__((unused)) void expect_sql(const char *in, const char *want)
   wy_ast_script_destroy(s);
 }
 
-/* The parse fails at line:col with a message containing want. */
+/* The parse (as a server parses) fails at line:col with a message containing want. */
 static __attribute__((unused)) void expect_error(const char *in, int line, int col,
                                                  const char *want) {
   wy_ast_script_t *s = (wy_ast_script_t *)1;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "test_server_util.h"
+#include "udf/registry.h"
 
 static const char *DDL =
     "CREATE STREAM s (id BIGINT KEY, name STRING) "
@@ -140,6 +141,84 @@ static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
   json_decref(j);
 }
 
+static json_t *find_named(json_t *a, const char *name) {
+  for (size_t i = 0; i < json_array_size(a); i++)
+    if (strcmp(json_string_value(json_object_get(json_array_get(a, i), "name")), name) == 0)
+      return json_array_get(a, i);
+  return NULL;
+}
+
+/* SHOW FUNCTIONS and DESCRIBE FUNCTION answer with ksqlDB's function_names and
+ * describe_function entities, filled from the registry. */
+static void function_listing_and_description(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_t *j = node_ksql(f->node, "LIST FUNCTIONS;", NULL, &st);
+  assert_int_equal(st, 200);
+  json_t *e = json_array_get(j, 0);
+  assert_string_equal(json_string_value(json_object_get(e, "@type")), "function_names");
+  assert_string_equal(json_string_value(json_object_get(e, "statementText")), "LIST FUNCTIONS;");
+  json_t *fns = json_object_get(e, "functions");
+  const wy_registry_t *r = wy_registry_builtins();
+  assert_int_equal(json_array_size(fns), wy_registry_count(r));
+  for (size_t i = 1; i < json_array_size(fns); i++) /* sorted by name */
+    assert_true(strcmp(json_string_value(json_object_get(json_array_get(fns, i - 1), "name")),
+                       json_string_value(json_object_get(json_array_get(fns, i), "name"))) < 0);
+  json_t *len = find_named(fns, "LEN"), *sum = find_named(fns, "SUM");
+  assert_non_null(len);
+  assert_string_equal(json_string_value(json_object_get(len, "type")), "SCALAR");
+  assert_string_equal(json_string_value(json_object_get(len, "category")), "STRING");
+  assert_non_null(sum);
+  assert_string_equal(json_string_value(json_object_get(sum, "type")), "AGGREGATE");
+  json_decref(j);
+
+  j = node_ksql(f->node, "DESCRIBE FUNCTION concat_ws; DESCRIBE FUNCTION Substring;", NULL, &st);
+  assert_int_equal(st, 200);
+  e = json_array_get(j, 0);
+  assert_string_equal(json_string_value(json_object_get(e, "@type")), "describe_function");
+  assert_string_equal(json_string_value(json_object_get(e, "name")), "CONCAT_WS");
+  assert_string_equal(json_string_value(json_object_get(e, "type")), "SCALAR");
+  assert_string_equal(json_string_value(json_object_get(e, "category")), "STRING");
+  assert_string_equal(json_string_value(json_object_get(e, "path")), "internal");
+  const wy_function_t *cw = wy_registry_find(r, "CONCAT_WS");
+  json_t *variants = json_object_get(e, "functions");
+  assert_int_equal(json_array_size(variants), cw->noverloads);
+  json_t *v0 = json_array_get(variants, 0), *args = json_object_get(v0, "arguments");
+  /* the separator, then the variadic rest: its element type, flagged */
+  assert_int_equal(json_array_size(args), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(args, 0), "name")),
+                      "separator");
+  assert_false(json_is_true(json_object_get(json_array_get(args, 0), "isVariadic")));
+  assert_string_equal(json_string_value(json_object_get(json_array_get(args, 1), "type")),
+                      "STRING");
+  assert_true(json_is_true(json_object_get(json_array_get(args, 1), "isVariadic")));
+  assert_string_equal(json_string_value(json_object_get(v0, "returnType")), "STRING");
+  /* an overload without a description of its own shows the function's */
+  for (size_t i = 0; i < json_array_size(variants); i++)
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(variants, i), "description")),
+        cw->description);
+  e = json_array_get(j, 1);
+  assert_string_equal(json_string_value(json_object_get(e, "name")), "SUBSTRING");
+  v0 = json_array_get(json_object_get(e, "functions"), 0);
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(v0, "arguments"), 1), "name")),
+                      "pos");
+  assert_string_equal(json_string_value(json_array_get(json_object_get(v0, "argumentTypes"), 1)),
+                      "INTEGER");
+  json_decref(j);
+
+  j = node_ksql(f->node, "DESCRIBE FUNCTION sum; DESCRIBE FUNCTION no_such_fn;", NULL, &st);
+  assert_int_equal(st, 400);
+  assert_string_equal(json_string_value(json_object_get(j, "message")),
+                      "Can't find any functions with the name 'NO_SUCH_FN'");
+  json_t *ents = json_object_get(j, "entities");
+  assert_int_equal(json_array_size(ents), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(ents, 0), "type")),
+                      "AGGREGATE");
+  json_decref(j);
+}
+
 static void statement_errors_carry_code_text_and_earlier_entities(void **state) {
   node_fixture_t *f = *state;
   int st;
@@ -164,7 +243,8 @@ static void statement_errors_carry_code_text_and_earlier_entities(void **state) 
   j = node_ksql(f->node, "CREATE STREAM oops (;", NULL, &st);
   assert_int_equal(st, 400);
   assert_int_equal(json_integer_value(json_object_get(j, "error_code")), 40001);
-  assert_non_null(strstr(json_string_value(json_object_get(j, "message")), "line 1:"));
+  assert_string_equal(json_string_value(json_object_get(j, "message")),
+                      "line 1:21: Syntax Error\nSyntax error at or near ';' at line 1:21");
   json_decref(j);
 
   j = node_ksql(f->node, "TERMINATE NO_SUCH_QUERY;", NULL, &st);
@@ -475,6 +555,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, node_setup,
                                       node_teardown),
+      cmocka_unit_test_setup_teardown(function_listing_and_description, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, node_setup,
                                       node_teardown),
       cmocka_unit_test_setup_teardown(statement_errors_carry_code_text_and_earlier_entities,

@@ -51,8 +51,11 @@ static void overloads_resolve_as_for_builtins(void **state) {
   assert_string_equal(type_in(r, CALL("TEST_ADD", 2, I(40), I(2))), "INTEGER");
   EQ(r, CALL("TEST_ADD", 2, D(1.5), I(2)), "3.5");
   assert_string_equal(type_in(r, CALL("TEST_ADD", 2, BI(1), I(2))), "DOUBLE"); /* BIGINT widens */
-  assert_string_equal(run_in(r, CALL("TEST_ADD", 2, S("a"), I(1))),
-                      "ERROR: Function 'TEST_ADD' does not accept parameters (STRING, INTEGER).");
+  /* a loaded function keeps its name; the alternatives follow */
+  assert_non_null(
+      strstr(run_in(r, CALL("TEST_ADD", 2, S("a"), I(1))),
+             "ERROR: Function 'TEST_ADD' does not accept parameters (STRING, INTEGER).\n"
+             "Valid alternatives are:\nTEST_ADD("));
   /* Generics cross the ABI: the element comes back with the array's element type. */
   wy_expr_t *items[2] = {S("x"), S("y")};
   EQ(r, CALL("TEST_FIRST", 1, wy_expr_array(items, 2, 1, 1)), "x");
@@ -69,8 +72,11 @@ static void variadic_parameters_take_any_count(void **state) {
   EQ(r, CALL("TEST_JOIN", 1, S("-")), "");
   EQ(r, CALL("TEST_JOIN", 2, S("-"), S("a")), "a");
   EQ(r, CALL("TEST_JOIN", 5, S("-"), S("a"), NULLS(wy_type_string()), S("b"), S("c")), "a-b-c");
-  assert_string_equal(run_in(r, CALL("TEST_JOIN", 2, S("-"), I(1))),
-                      "ERROR: Function 'TEST_JOIN' does not accept parameters (STRING, INTEGER).");
+  /* a loaded function keeps its name; the alternatives follow */
+  assert_non_null(
+      strstr(run_in(r, CALL("TEST_JOIN", 2, S("-"), I(1))),
+             "ERROR: Function 'TEST_JOIN' does not accept parameters (STRING, INTEGER).\n"
+             "Valid alternatives are:\nTEST_JOIN("));
   wy_registry_destroy(r);
 }
 

@@ -57,8 +57,64 @@ static void exact_match_beats_widening(void **state) {
   wy_type_unref(t[0]);
   t[0] = wy_type_string();
   assert_int_equal(resolve(r, "f", t, 1, &res, &err), WY_ERR_TYPE);
-  assert_string_equal(err.msg, "Function 'F' does not accept parameters (STRING).");
+  /* a built-in scalar is named lower-case, as ksqlDB declares them; overloads sorted */
+  assert_string_equal(err.msg,
+                      "Function 'f' does not accept parameters (STRING).\n"
+                      "Valid alternatives are:\nf(BIGINT)\nf(DOUBLE)\nf(INTEGER)");
   assert_int_equal(wy_registry_add(r, &d2, &err), WY_ERR_EXISTS);
+  wy_registry_destroy(r);
+}
+
+/* Names and overloads as ksqlDB prints them in errors and DESCRIBE FUNCTION. */
+static void names_and_overloads_read_as_ksqldb_prints_them(void **state) {
+  (void)state;
+  wy_registry_t *r = wy_registry_new();
+  wy_error_t err;
+  wy_overload_def_t v = def("join_all", "STRING sep, STRING... parts", "STRING"),
+                    g = def("join_all", "ARRAY<T> list, FN(T => STRING) f", "STRING"),
+                    z = def("NOW_ISH", "", "BIGINT");
+  v.path = g.path = "/opt/udf/libjoin.so";
+  assert_int_equal(wy_registry_add(r, &v, &err), WY_OK);
+  assert_int_equal(wy_registry_add(r, &g, &err), WY_OK);
+  assert_int_equal(wy_registry_add(r, &z, &err), WY_OK);
+  const wy_function_t *f = wy_registry_find(r, "JOIN_ALL");
+  char buf[256];
+  assert_false(wy_function_is_builtin(f));
+  assert_string_equal(wy_function_display_name(f, buf, sizeof buf), "JOIN_ALL"); /* as loaded */
+  wy_overload_describe(f, &f->overloads[0], buf, sizeof buf);
+  assert_string_equal(buf, "JOIN_ALL(STRING sep, STRING... parts)");
+  wy_overload_describe(f, &f->overloads[1], buf, sizeof buf);
+  assert_string_equal(buf, "JOIN_ALL(ARRAY<T> list, LAMBDA(T => STRING) f)");
+  const wy_function_t *n = wy_registry_find(r, "now_ish");
+  assert_true(wy_function_is_builtin(n));
+  wy_overload_describe(n, &n->overloads[0], buf, sizeof buf);
+  assert_string_equal(buf, "now_ish()");
+  /* a long description is cut, never overrun */
+  char small[8];
+  assert_true(wy_overload_describe(f, &f->overloads[0], small, sizeof small) >= sizeof small);
+  assert_string_equal(small, "JOIN_AL");
+  /* aggregates (and COALESCE) keep ksqlDB's upper case */
+  wy_function_t agg = {.name = "TOPK", .flags = WY_FN_AGGREGATE, .path = "internal"};
+  assert_string_equal(wy_function_display_name(&agg, buf, sizeof buf), "TOPK");
+  wy_function_t co = {.name = "COALESCE", .path = "internal"};
+  assert_string_equal(wy_function_display_name(&co, buf, sizeof buf), "COALESCE");
+  /* no overload fits: the loaded name, the argument types, every overload sorted */
+  wy_resolved_t res;
+  const wy_type_t *t[1] = {wy_type_int()};
+  assert_int_equal(resolve(r, "join_all", t, 1, &res, &err), WY_ERR_TYPE);
+  assert_string_equal(err.msg,
+                      "Function 'JOIN_ALL' does not accept parameters (INTEGER).\n"
+                      "Valid alternatives are:\n"
+                      "JOIN_ALL(ARRAY<T> list, LAMBDA(T => STRING) f)\n"
+                      "JOIN_ALL(STRING sep, STRING... parts)");
+  /* only untyped NULLs bind no generic: ksqlDB calls that ambiguous */
+  wy_overload_def_t pk = def("pick_one", "T, T...", "T");
+  assert_int_equal(wy_registry_add(r, &pk, &err), WY_OK);
+  const wy_type_t *nulls[2] = {NULL, NULL};
+  assert_int_equal(resolve(r, "PICK_ONE", nulls, 2, &res, &err), WY_ERR_TYPE);
+  assert_string_equal(err.msg,
+                      "Function 'pick_one' cannot be resolved due to ambiguous method "
+                      "parameters (null, null).");
   wy_registry_destroy(r);
 }
 
@@ -522,6 +578,7 @@ static void fixed_parameters_beat_variadic_on_equal_cost(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(exact_match_beats_widening),
+      cmocka_unit_test(names_and_overloads_read_as_ksqldb_prints_them),
       cmocka_unit_test(generics_bind_to_the_widest_argument),
       cmocka_unit_test(malformed_signatures_are_rejected),
       cmocka_unit_test(a_variadic_parameter_may_stand_in_the_middle),
