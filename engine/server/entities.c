@@ -218,13 +218,18 @@ static json_t *show_queries(wy_node_t *n, const wy_ast_stmt_t *s) {
   return e;
 }
 
+/* ksqlDB's FunctionType of a function. */
+static const char *function_type(const wy_function_t *f) {
+  static const char *const names[] = {"SCALAR", "AGGREGATE", "TABLE"};
+  return names[wy_function_kind(f)];
+}
+
 static json_t *show_functions(wy_node_t *n, const wy_ast_stmt_t *s) {
   const wy_registry_t *r = wy_engine_registry(n->engine);
   json_t *a = json_array();
   for (size_t i = 0; i < wy_registry_count(r); i++) {
     const wy_function_t *f = wy_registry_at(r, i);
-    json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", f->name, "type",
-                                       f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR",
+    json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", f->name, "type", function_type(f),
                                        "category", f->category ? f->category : "OTHER"));
   }
   json_t *e = entity("function_names", s);
@@ -270,7 +275,7 @@ static json_t *describe_function(wy_node_t *n, const wy_ast_stmt_t *s, wy_error_
   json_object_set_new(e, "version", json_string(f->version ? f->version : ""));
   json_object_set_new(e, "path", json_string(f->path ? f->path : "internal"));
   json_object_set_new(e, "functions", variants);
-  json_object_set_new(e, "type", json_string(f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR"));
+  json_object_set_new(e, "type", json_string(function_type(f)));
   return e;
 }
 
