@@ -39,7 +39,8 @@ static wy_status_t collect(wy_qa_t *a, const wy_ast_expr_t *e, const wy_function
       return wy_error_set_pos(err, WY_ERR_ANALYSIS, e->pos.line, e->pos.column,
                               "Table functions cannot be nested: %s(%s())", outer->name, f->name);
     if (a->aggregate)
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Table functions cannot be used with aggregations.");
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Table functions cannot be used with aggregations.");
     if (in_case) {
       /* the CASE as ksqlDB formats expressions, when it converts */
       char text[1024];
@@ -147,8 +148,8 @@ wy_expr_t *wy_analyze_tf_rewrite(void *user, const wy_ast_expr_t *e, bool *handl
     if (a->tfs[i] != e) continue;
     *handled = true;
     const wy_column_t *c = &a->tf_node->schema.cols[a->tf_base + (int)i];
-    wy_expr_t *col = wy_expr_column(c->name, a->tf_base + (int)i, wy_type_ref(c->type),
-                                    e->pos.line, e->pos.column);
+    wy_expr_t *col = wy_expr_column(c->name, a->tf_base + (int)i, wy_type_ref(c->type), e->pos.line,
+                                    e->pos.column);
     if (!col) wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     return col;
   }
