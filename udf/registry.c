@@ -734,11 +734,11 @@ wy_status_t wy_registry_resolve_kind(const wy_registry_t *r, const char *name,
     if (f && kind == WY_FN_KIND_AGGREGATE)
       return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not an aggregate function",
                           f->name);
+    if (f && kind == WY_FN_KIND_TABLE)
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not a table function", f->name);
     if (f && wy_function_kind(f) == WY_FN_KIND_AGGREGATE)
       return wy_error_set(err, WY_ERR_ANALYSIS, "Aggregate function '%s' is not allowed here",
                           f->name);
-    if (f && kind == WY_FN_KIND_TABLE)
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not a table function", f->name);
     return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'",
                         f ? f->name : name);
   }
