@@ -704,10 +704,9 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e, bool table) {
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
 
-static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
-  wy_expr_t *e = *ep;
-  /* Re-binding (a lambda typed for another overload, a re-typed constructor) starts
-   * from the tree as built: drop casts this binder inserted before. */
+/* Re-binding (a lambda typed for another overload, a re-typed constructor) starts from
+ * the tree as built: drop the casts this binder inserted before around e's children. */
+static void drop_implicit_casts(wy_expr_t *e) {
   for (size_t i = 0; i < e->nkids; i++)
     while (e->kids[i]->implicit) {
       wy_expr_t *inner = e->kids[i]->kids[0];
@@ -716,6 +715,11 @@ static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
       wy_expr_destroy(e->kids[i]);
       e->kids[i] = inner;
     }
+}
+
+static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
+  wy_expr_t *e = *ep;
+  drop_implicit_casts(e);
   wy_status_t st = WY_OK;
   switch (e->kind) {
     case WY_E_LITERAL:
@@ -801,14 +805,7 @@ wy_status_t wy_expr_bind_table_call(wy_expr_t *e, const wy_registry_t *reg, wy_e
   if (!c.reg) return wy_error_set(err, WY_ERR_INTERNAL, "no function registry");
   if (e->kind != WY_E_CALL)
     return wy_error_set(err, WY_ERR_INTERNAL, "a table function call is not a call");
-  for (size_t i = 0; i < e->nkids; i++)
-    while (e->kids[i]->implicit) {
-      wy_expr_t *inner = e->kids[i]->kids[0];
-      e->kids[i]->kids[0] = NULL;
-      e->kids[i]->nkids = 0;
-      wy_expr_destroy(e->kids[i]);
-      e->kids[i] = inner;
-    }
+  drop_implicit_casts(e);
   wy_status_t st = bind_call(&c, e, true);
   if (!st) e->bound = true;
   return st;
