@@ -13,6 +13,10 @@ static wy_status_t flat_map_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   const wy_plan_step_t *p = op->step;
   if (r->tombstone) return WY_OK; /* a stream record without a value yields nothing */
   size_t k = p->nexprs;
+  /* the output row is the input's columns then one per call: the schema says so */
+  if (r->n + k != p->out.schema.n)
+    return wy_error_set(err, WY_ERR_INTERNAL, "FlatMap: a row of %zu columns, %zu expected", r->n,
+                        p->out.schema.n - k);
   const wy_list_t **lists = wy_arena_alloc(&op->task->arena, (k ? k : 1) * sizeof *lists);
   if (!lists) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   uint32_t rows = 0;
