@@ -55,6 +55,16 @@ const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *con
   return wy_type_ref(args[0]);
 }
 
+const wy_type_t *wy_ret_elem0(const wy_type_t *const *args, const wy_value_t *const *consts,
+                              size_t n, wy_error_t *err) {
+  (void)consts;
+  if (!n || !args[0] || args[0]->kind != WY_T_ARRAY) {
+    wy_error_set(err, WY_ERR_TYPE, "cannot infer the result type");
+    return NULL;
+  }
+  return wy_type_ref(args[0]->elem);
+}
+
 const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value_t *const *consts,
                                     size_t n, wy_error_t *err) {
   const wy_type_t *t = wy_ret_arg0(args, consts, n, err);
@@ -94,6 +104,17 @@ static const struct agg_row {
 #undef WY_X_AGG
 };
 
+static const struct table_row {
+  const char *name, *params, *ret;
+  wy_return_fn ret_fn;
+  wy_scalar_fn fn;
+  const char *description;
+} TABLES[] = {
+#define WY_X_TABLE(NAME, PARAMS, RET, RETFN, IMPL, DESC) {#NAME, PARAMS, RET, RETFN, IMPL, DESC},
+    WY_BUILTIN_TABLES(WY_X_TABLE)
+#undef WY_X_TABLE
+};
+
 #undef N
 #undef ND
 #undef MK
@@ -126,6 +147,20 @@ wy_status_t wy_registry_add_builtins(wy_registry_t *r, wy_error_t *err) {
                            .agg = s->ops,
                            .fn_flags = WY_FN_AGGREGATE,
                            .ov_flags = WY_OV_NULL_CALLS,
+                           .description = s->description,
+                           .author = "confluentinc (semantics), walleye (implementation)"};
+    wy_status_t st = wy_registry_add(r, &d, err);
+    if (st) return wy_error_prefix(err, "built-in %s", s->name);
+  }
+  for (size_t i = 0; i < sizeof TABLES / sizeof TABLES[0]; i++) {
+    const struct table_row *s = &TABLES[i];
+    wy_overload_def_t d = {.name = s->name,
+                           .category = "TABLE",
+                           .signature = s->params,
+                           .ret = s->ret,
+                           .ret_fn = s->ret_fn,
+                           .fn = s->fn,
+                           .fn_flags = WY_FN_TABLE,
                            .description = s->description,
                            .author = "confluentinc (semantics), walleye (implementation)"};
     wy_status_t st = wy_registry_add(r, &d, err);

@@ -21,6 +21,9 @@ typedef struct wy_prep {
 #define WY_X_SCALAR_DECL(NAME, CAT, PARAMS, RET, RETFN, IMPL, PREP, OVF, FNF, DESC) WY_FN_DECL(IMPL)
 WY_BUILTIN_SCALARS(WY_X_SCALAR_DECL)
 #undef WY_X_SCALAR_DECL
+#define WY_X_TABLE_DECL(NAME, PARAMS, RET, RETFN, IMPL, DESC) WY_FN_DECL(IMPL)
+WY_BUILTIN_TABLES(WY_X_TABLE_DECL)
+#undef WY_X_TABLE_DECL
 
 extern const wy_prep_t wy_prep_regex0, wy_prep_regex1, wy_prep_datetime;
 extern const wy_udaf_ops_t wy_udaf_count_star, wy_udaf_count, wy_udaf_sum, wy_udaf_sum_list,
@@ -30,6 +33,9 @@ extern const wy_udaf_ops_t wy_udaf_count_star, wy_udaf_count, wy_udaf_sum, wy_ud
 /* Return-type providers. */
 const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *const *consts,
                              size_t n, wy_error_t *err);
+/* The element type of argument 0 (an ARRAY). */
+const wy_type_t *wy_ret_elem0(const wy_type_t *const *args, const wy_value_t *const *consts,
+                              size_t n, wy_error_t *err);
 /* DECIMAL(p, s) -> DECIMAL(p - s + 1, 0): ROUND/FLOOR/CEIL/TRUNC without places. */
 const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value_t *const *consts,
                                     size_t n, wy_error_t *err);

@@ -4,6 +4,8 @@
  * S(NAME, CATEGORY, "params", "ret" | NULL, ret_fn | NULL, impl, prep | NULL,
  *   overload flags, function flags, "description")   one scalar overload
  * A(NAME, "params", "ret" | NULL, ret_fn | NULL, &ops, "description")   one aggregate
+ * T(NAME, "params", "ret" | NULL, ret_fn | NULL, impl, "description")   one table function
+ *   overload: "ret" is the type of each value; impl writes them as an ARRAY of it
  *
  * Expanded by udf/builtins.c into registrations and by builtins_int.h into the
  * implementation prototypes. Docs (docs/functions.md) follow this list.
@@ -361,3 +363,13 @@
   A(EARLIEST_BY_OFFSET, "T, LITERAL INT n", "ARRAY<T>", NULL, &wy_udaf_earliest_n, "")            \
   A(EARLIEST_BY_OFFSET, "T, LITERAL INT n, LITERAL BOOLEAN ignoreNulls", "ARRAY<T>", NULL,        \
     &wy_udaf_earliest_n, "")
+
+/* Table functions (UDTF): ksqlDB's overloads, in the order its messages list them. */
+#define WY_BUILTIN_TABLES(T)                                                                \
+  T(EXPLODE, "ARRAY<DECIMAL> input", NULL, wy_ret_elem0, fn_explode,                        \
+    "Outputs one value for each of the elements in an array; the values have the array's "  \
+    "element type.")                                                                        \
+  T(EXPLODE, "ARRAY<T> list", "T", NULL, fn_explode, "")                                    \
+  T(CUBE_EXPLODE, "ARRAY<T> list", "ARRAY<T>", NULL, fn_cube_explode,                       \
+    "Outputs every combination of the array's values (2^n rows for n values; a NULL value " \
+    "takes part in no combination twice).")

@@ -76,6 +76,9 @@ typedef struct slot {
   size_t ncol, ninit;          /* parameters before init_params, and in them */
   bool col_variadic;           /* the variadic parameter is a column parameter */
   size_t site_size;            /* a scalar's per-call-site memory */
+  const wy_type_t *state_type;
+  const wy_type_t *ret_type; /* a concrete return type the registry's patterns cannot say */
+  bool table;                /* a table function: the result is an ARRAY of its values */
   void *user;
   wy_udaf_ops_t ops; /* this slot's aggregate trampolines */
 } slot_t;
@@ -83,6 +86,7 @@ typedef struct slot {
 /* One staged definition, collected while the library's init runs. */
 typedef struct def {
   bool aggregate;
+  bool table; /* s holds a table function (wy_udf_table_t has the scalar's fields) */
   wy_udf_scalar_t s;
   wy_udf_aggregate_t a;
   slot_t *slot;
@@ -184,13 +188,23 @@ static wy_status_t finish(struct wy_udf_ctx *c, int rc, const wy_value_t *out,
   return WY_OK;
 }
 
+/* A table function's values must have its declared type: the rows are encoded by it. */
+static wy_status_t check_values(struct wy_udf_ctx *c, const wy_value_t *out,
+                                const wy_type_t *want) {
+  const wy_list_t *l = out->u.list;
+  for (uint32_t i = 0; l && want->elem && i < l->n; i++)
+    if (!l->items[i].null && l->items[i].kind != want->elem->kind)
+      return finish(c, WY_UDF_OK, &l->items[i], want->elem);
+  return WY_OK;
+}
+
 static inline wy_status_t slot_call(const slot_t *s, wy_fn_ctx_t *fc, const wy_value_t *args,
                                     size_t n, wy_value_t *out) {
   struct wy_udf_ctx c = {fc, s};
   *out = wy_null(fc->ret ? fc->ret->kind : WY_T_STRING);
   int rc = s->fn(&c, (const wy_udf_value_t *)args, n, (wy_udf_value_t *)out);
   if (__builtin_expect(rc == WY_UDF_OK && (out->null || !fc->ret || out->kind == fc->ret->kind), 1))
-    return WY_OK;
+    return s->table && !out->null ? check_values(&c, out, fc->ret) : WY_OK;
   return finish(&c, rc, out, fc->ret);
 }
 
@@ -438,6 +452,27 @@ static int h_add_aggregate(wy_udf_library_t *lib, const wy_udf_aggregate_t *a) {
   return stage(lib, &d, a->name);
 }
 
+static int h_add_table_function(wy_udf_library_t *lib, const wy_udf_table_t *t) {
+  def_t d = {.table = true};
+  if (!t || t->size < offsetof(wy_udf_table_t, user) || !t->fn)
+    return h_init_error(lib, "table function %s: incomplete definition (size or fn)",
+                        t && t->name ? t->name : "?");
+  wy_udf_table_t full = {0};
+  memcpy(&full, t, t->size < sizeof full ? t->size : sizeof full);
+  d.s = (wy_udf_scalar_t){.size = sizeof d.s,
+                          .name = full.name,
+                          .params = full.params,
+                          .returns = full.returns,
+                          .fn = full.fn,
+                          .flags = full.flags,
+                          .description = full.description,
+                          .category = full.category ? full.category : "TABLE",
+                          .author = full.author,
+                          .version = full.version,
+                          .user = full.user};
+  return stage(lib, &d, full.name);
+}
+
 static const wy_udf_host_t HOST = {
     .abi_version = WALLEYE_UDF_ABI_VERSION,
     .size = sizeof(wy_udf_host_t),
@@ -450,6 +485,7 @@ static const wy_udf_host_t HOST = {
     .fail = h_fail,
     .user = h_user,
     .site = h_site,
+    .add_table_function = h_add_table_function,
 };
 
 /* ---- concrete type text (aggregate states, DECIMAL and STRUCT results)
@@ -564,7 +600,7 @@ static wy_overload_def_t overload_def(const image_t *img, const def_t *d) {
       .ret = d->aggregate ? d->a.returns : d->s.returns,
       .fn_flags = (flags & WY_UDF_NONDETERMINISTIC ? WY_FN_NONDETERMINISTIC : 0u) |
                   (flags & WY_UDF_MASKING ? WY_FN_MASKING : 0u) |
-                  (d->aggregate ? WY_FN_AGGREGATE : 0u),
+                  (d->aggregate ? WY_FN_AGGREGATE : 0u) | (d->table ? WY_FN_TABLE : 0u),
       .ov_flags = d->aggregate || (flags & WY_UDF_CALLED_ON_NULL) ? WY_OV_NULL_CALLS : 0u,
       .description = d->aggregate ? d->a.description : d->s.description,
       .author = (d->aggregate ? d->a.author : d->s.author)
@@ -662,6 +698,7 @@ static wy_status_t image_prepare(image_t *img, wy_error_t *err) {
       s->fn = d->s.fn;
       s->user = d->s.user;
       s->site_size = d->s.site_size;
+      s->table = d->table;
     }
     if (!s->name) {
       pthread_mutex_unlock(&g_lock);

@@ -342,7 +342,8 @@ static wy_status_t parse_params(const char *sig, bool literal, wy_overload_t *ov
 }
 
 wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_error_t *err) {
-  if (!def->name || !*def->name || (!def->fn && !def->agg) || (!def->ret && !def->ret_fn))
+  if (!def->name || !*def->name || (!def->fn && !def->agg) || (!def->ret && !def->ret_fn) ||
+      ((def->fn_flags & WY_FN_TABLE) && !def->fn))
     return wy_error_set(err, WY_ERR_INVALID, "function definition is incomplete");
   wy_overload_t ov;
   memset(&ov, 0, sizeof ov);
@@ -372,10 +373,10 @@ wy_status_t wy_registry_add(wy_registry_t *r, const wy_overload_def_t *def, wy_e
   size_t i = lower_bound(r, def->name);
   wy_function_t *f = i < r->n && !strcasecmp(r->fns[i]->name, def->name) ? r->fns[i] : NULL;
   if (f) {
-    if (((f->flags ^ def->fn_flags) & WY_FN_AGGREGATE)) {
+    if (((f->flags ^ def->fn_flags) & (WY_FN_AGGREGATE | WY_FN_TABLE))) {
       overload_free(&ov);
-      return wy_error_set(err, WY_ERR_EXISTS, "function '%s' mixes scalar and aggregate overloads",
-                          def->name);
+      return wy_error_set(err, WY_ERR_EXISTS,
+                          "function '%s' mixes scalar, aggregate and table overloads", def->name);
     }
     for (size_t k = 0; k < f->noverloads; k++) {
       const wy_overload_t *o = &f->overloads[k];
@@ -803,8 +804,8 @@ static void format_args(const wy_call_arg_t *args, size_t nargs, char *buf, size
 }
 
 const char *wy_function_type_name(const wy_function_t *f) {
-  /* table functions (the UDTF kind) answer "TABLE" here */
-  return f->flags & WY_FN_AGGREGATE ? "AGGREGATE" : "SCALAR";
+  static const char *const names[] = {"SCALAR", "AGGREGATE", "TABLE"}; /* by wy_fn_kind_t */
+  return names[wy_function_kind(f)];
 }
 
 bool wy_function_is_builtin(const wy_function_t *f) {
@@ -829,7 +830,7 @@ size_t wy_overload_describe(const wy_function_t *f, const wy_overload_t *ov, cha
     wy_type_pat_format(ov->params[i], t, sizeof t);
     const char *pname = ov->param_names && ov->param_names[i] ? ov->param_names[i] : "";
     o += (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, "%s%s%s%s%s",
-                          i ? ", " : "", t, ov->variadic && i + 1 == ov->nparams ? "..." : "",
+                          i ? ", " : "", t, ov->variadic && i == ov->vararg ? "..." : "",
                           pname[0] ? " " : "", pname);
   }
   return o + (size_t)snprintf(buf + (o < cap ? o : cap), o < cap ? cap - o : 0, ")");
@@ -873,21 +874,37 @@ static wy_status_t no_overload_error(const wy_function_t *f, const wy_call_arg_t
   return wy_error_set(err, WY_ERR_TYPE,
                       "Function '%s' does not accept parameters (%s).\nValid alternatives are:%s",
                       wy_function_display_name(f, name, sizeof name), types, list);
+wy_fn_kind_t wy_function_kind(const wy_function_t *f) {
+  return f->flags & WY_FN_TABLE       ? WY_FN_KIND_TABLE
+         : f->flags & WY_FN_AGGREGATE ? WY_FN_KIND_AGGREGATE
+                                      : WY_FN_KIND_SCALAR;
 }
 
 wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const wy_call_arg_t *args,
                                 size_t nargs, bool aggregate, wy_lambda_typer typer, void *user,
                                 wy_resolved_t *out, wy_error_t *err) {
+  return wy_registry_resolve_kind(r, name, args, nargs,
+                                  aggregate ? WY_FN_KIND_AGGREGATE : WY_FN_KIND_SCALAR, typer, user,
+                                  out, err);
+}
+
+wy_status_t wy_registry_resolve_kind(const wy_registry_t *r, const char *name,
+                                     const wy_call_arg_t *args, size_t nargs, wy_fn_kind_t kind,
+                                     wy_lambda_typer typer, void *user, wy_resolved_t *out,
+                                     wy_error_t *err) {
   memset(out, 0, sizeof *out);
   const wy_function_t *f = wy_registry_find(r, name);
-  if (!f || (bool)(f->flags & WY_FN_AGGREGATE) != aggregate) {
-    if (f && aggregate)
+  if (!f || wy_function_kind(f) != kind) {
+    if (f && kind == WY_FN_KIND_AGGREGATE)
       return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not an aggregate function",
                           f->name);
-    if (f)
+    if (f && kind == WY_FN_KIND_TABLE)
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Function '%s' is not a table function", f->name);
+    if (f && wy_function_kind(f) == WY_FN_KIND_AGGREGATE)
       return wy_error_set(err, WY_ERR_ANALYSIS, "Aggregate function '%s' is not allowed here",
                           f->name);
-    return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'", name);
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'",
+                        f ? f->name : name);
   }
   attempt_t best = {0};
   const wy_overload_t *best_ov = NULL;

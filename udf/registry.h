@@ -1,6 +1,6 @@
 /*
  * registry.h — the function registry: built-in and shared-object (udf/loader.h) scalar
- * functions (UDF) and aggregate functions (UDAF).
+ * functions (UDF), aggregate functions (UDAF) and table functions (UDTF).
  *
  * A function has a name (upper case), metadata for DESCRIBE FUNCTION / SHOW FUNCTIONS
  * and one or more overloads. An overload's signature is written as text, the way the
@@ -94,6 +94,10 @@ enum {
   WY_FN_NONDETERMINISTIC = 1u << 0, /* RANDOM, UUID: never constant-folded */
   WY_FN_MASKING = 1u << 1,          /* hides data (MASK*): lineage reports it */
   WY_FN_AGGREGATE = 1u << 2,
+  /* A table function (UDTF): one call yields 0..n values of its return type. Its
+   * overloads' fn (a wy_scalar_fn) writes them as an ARRAY of the return type, NULL or
+   * empty for none; the FLAT_MAP operator turns them into rows. */
+  WY_FN_TABLE = 1u << 3,
 };
 /* Overload-level flags. */
 enum {
@@ -135,7 +139,7 @@ typedef struct wy_overload {
   size_t nliteral;    /* the last nliteral parameters take literal arguments only */
   wy_type_pat_t *ret; /* NULL when ret_fn computes it */
   wy_return_fn ret_fn;
-  wy_scalar_fn fn;          /* scalar */
+  wy_scalar_fn fn;          /* scalar; table function (WY_FN_TABLE): an ARRAY of results */
   const wy_udaf_ops_t *agg; /* aggregate */
   wy_prepare_fn prepare;
   wy_release_fn release;
@@ -171,7 +175,7 @@ void wy_registry_destroy(wy_registry_t *r);
 /* The process-wide registry with every built-in, created on first use (thread-safe).
  * NULL only when building it failed (a bug in the built-in table). */
 const wy_registry_t *wy_registry_builtins(void);
-/* Register every built-in scalar and aggregate function into r. */
+/* Register every built-in scalar, aggregate and table function into r. */
 wy_status_t wy_registry_add_builtins(wy_registry_t *r, wy_error_t *err);
 
 /* Description of one overload to add. */
@@ -264,6 +268,19 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const 
                                 size_t nargs, bool aggregate, wy_lambda_typer typer, void *user,
                                 wy_resolved_t *out, wy_error_t *err);
 void wy_resolved_release(wy_resolved_t *res);
+
+/* Which kind of function a call site wants. */
+typedef enum { WY_FN_KIND_SCALAR, WY_FN_KIND_AGGREGATE, WY_FN_KIND_TABLE } wy_fn_kind_t;
+/* The kind of a registered function. */
+wy_fn_kind_t wy_function_kind(const wy_function_t *f);
+/* wy_registry_resolve for any kind of function. A table function's resolved `ret` is
+ * the type of each of its values (ksqlDB's return type of a UDTF). A function of another
+ * kind than wanted fails: a table function where a scalar is wanted with ksqlDB's
+ * "Can't find any functions with the name 'X'" (its code generator knows only scalars). */
+wy_status_t wy_registry_resolve_kind(const wy_registry_t *r, const char *name,
+                                     const wy_call_arg_t *args, size_t nargs, wy_fn_kind_t kind,
+                                     wy_lambda_typer typer, void *user, wy_resolved_t *out,
+                                     wy_error_t *err);
 
 /* Implicit conversion cost from one type to another (0 = identical, -1 = impossible):
  * ksqlDB's widening INT -> BIGINT -> DECIMAL -> DOUBLE, element-wise for containers. */

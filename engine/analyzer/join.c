@@ -902,6 +902,9 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
       ks.nalt = keys.n;
     }
   }
+  wy_scope_t fscope;
+  wy_scope_init(&fscope);
+  if (st == WY_OK) st = wy_analyze_flat_map(a, &node, &scope, &fscope, err);
   wy_proj_t p = {0};
   int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
   if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -917,6 +920,7 @@ wy_status_t wy_analyze_join(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err)
   }
   free(key_item);
   wy_scope_clear(&pscope);
+  wy_scope_clear(&fscope);
   bool result_table = node && node->table;
   wy_proj_free(&p);
   wy_key_spec_free(&ks);

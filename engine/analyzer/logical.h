@@ -67,6 +67,7 @@ typedef enum {
   WY_LOGICAL_SOURCE,     /* a stream or table of the catalog */
   WY_LOGICAL_FILTER,     /* WHERE, HAVING */
   WY_LOGICAL_PROJECT,    /* SELECT: the result's columns, keys first */
+  WY_LOGICAL_FLAT_MAP,   /* SELECT's table functions: rows of their values, zipped */
   WY_LOGICAL_SELECT_KEY, /* new key columns (PARTITION BY, GROUP BY, a join's key) */
   WY_LOGICAL_AGGREGATE,  /* GROUP BY's aggregates, optionally over time windows */
   WY_LOGICAL_SUPPRESS,   /* EMIT FINAL: a window's row once the window closes */
@@ -103,7 +104,10 @@ struct wy_logical {
   wy_expr_program_t *predicate; /* FILTER */
 
   /* PROJECT: the row is exprs. SELECT_KEY: the row is exprs (the new keys) then the
-   * input's columns keep[] as values. */
+   * input's columns keep[] as values. FLAT_MAP: exprs are the table function calls,
+   * each an ARRAY of its values; the row is the input's columns, then one value of each
+   * call (KSQL_SYNTH_<i>), as many rows as the longest call yields, the shorter ones
+   * padded with NULLs. */
   size_t nexprs;
   wy_named_expr_t *exprs;
   size_t nkeep;

@@ -184,7 +184,9 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
     wy_convert_ctx_t cx = {.scope = scope,
                            .catalog = a->cx->catalog,
                            .clause = "SELECT",
-                           .rewrite = rewrite,
+                           .rewrite = rewrite   ? rewrite
+                                      : a->ntfs ? wy_analyze_tf_rewrite
+                                                : NULL,
                            .user = a,
                            .used = a->used,
                            .nused = a->nused};

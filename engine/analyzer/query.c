@@ -494,6 +494,9 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
     for (size_t c = 0; st == WY_OK && c < r->def->schema.n; c++)
       if (r->def->schema.cols[c].ns == WY_NS_KEY) ks.slot[k++] = (int)c;
   }
+  wy_scope_t fscope;
+  wy_scope_init(&fscope);
+  if (st == WY_OK) st = wy_analyze_flat_map(a, &node, &proj_scope, &fscope, err);
   wy_proj_t p = {0};
   int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
   if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -508,6 +511,7 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
   free(key_item);
   wy_key_spec_free(&ks);
   wy_scope_clear(&pscope);
+  wy_scope_clear(&fscope);
   if (st != WY_OK) {
     wy_logical_destroy(node);
     return st;
@@ -723,7 +727,9 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
     for (size_t i = 0; i < q->nitems; i++)
       if (q->items[i]->expr && wy_analyze_has_aggregate(&a, q->items[i]->expr)) has_agg = true;
     a.aggregate = q->has_group_by || has_agg;
-    if (a.aggregate && q->has_partition_by)
+    if (wy_analyze_check_table_functions(&a, err) != WY_OK)
+      st = err->code;
+    else if (a.aggregate && q->has_partition_by)
       st = wy_error_set(err, WY_ERR_ANALYSIS,
                         "PARTITION BY and GROUP BY in the same query are not supported.");
     else if (!a.aggregate && q->emit == WY_AST_EMIT_FINAL)
@@ -751,6 +757,7 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
   }
   for (size_t i = 0; i < a.naggs; i++) wy_expr_destroy(a.aggs[i].bound);
   free(a.aggs);
+  free(a.tfs);
   free(a.used);
   free(a.src);
   wy_strlist_free(&a.non_agg_cols);

@@ -6,6 +6,7 @@
  *   aggregate.c  GROUP BY, aggregate calls, HAVING, windows
  *   join.c       joins and the re-keying of their sides
  *   lineage.c    column lineage
+ *   table_functions.c  table functions in SELECT: ksqlDB's rules, the FLAT_MAP node
  * Rows are arrays of values: the real columns of the stage (key columns first) and then
  * the WY_ROW_NPSEUDO pseudo columns; a joined row is the left row (with its pseudo
  * columns) followed by the right row (with its own). The scopes built here mirror those
@@ -76,6 +77,12 @@ typedef struct wy_qa {
   wy_window_kind_t result_window;
   int64_t result_window_size;
   bool fk_join; /* the first join is on a foreign key (fk_join.c) */
+  /* table functions of SELECT (table_functions.c): the calls in order; the FLAT_MAP
+   * node whose row holds call i's value at slot tf_base + i */
+  const wy_ast_expr_t **tfs;
+  size_t ntfs;
+  int tf_base;
+  const wy_logical_t *tf_node;
 } wy_qa_t;
 
 const char *wy_analyze_prop(const wy_qa_t *a, const char *name);
@@ -193,6 +200,19 @@ wy_status_t wy_analyze_fk_projection(wy_qa_t *a, const wy_proj_t *p, wy_error_t 
 /* ---- aggregates (aggregate.c) ---- */
 
 bool wy_analyze_has_aggregate(const wy_qa_t *a, const wy_ast_expr_t *e);
+
+/* ---- table functions (table_functions.c) ---- */
+
+/* ksqlDB's checks of the table functions in SELECT (nested, in CASE, with aggregations,
+ * over a table); collects the calls into a->tfs. */
+wy_status_t wy_analyze_check_table_functions(wy_qa_t *a, wy_error_t *err);
+/* With table functions, put a FLAT_MAP over *node (taken; *node is then the FLAT_MAP or
+ * NULL) and point *scope at `flat`, the scope of its row (init'd by the caller). */
+wy_status_t wy_analyze_flat_map(wy_qa_t *a, wy_logical_t **node, const wy_scope_t **scope,
+                                wy_scope_t *flat, wy_error_t *err);
+/* The projection's rewrite hook: a table function call reads its FLAT_MAP column. */
+wy_expr_t *wy_analyze_tf_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
+                                 wy_error_t *err);
 
 /* ---- lineage (lineage.c) ---- */
 

@@ -657,9 +657,9 @@ static const wy_type_t *type_lambda(void *user, size_t arg, const wy_type_t *con
   return wy_type_ref(lam->kids[0]->type);
 }
 
-static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
+static wy_status_t bind_call(bctx_t *c, wy_expr_t *e, bool table) {
   const wy_function_t *f = wy_registry_find(c->reg, e->name);
-  bool agg = f && (f->flags & WY_FN_AGGREGATE);
+  bool agg = f && (f->flags & WY_FN_AGGREGATE) && !table;
   if (agg && (!c->allow_agg || c->agg_depth))
     return FAIL(e, WY_ERR_ANALYSIS,
                 c->agg_depth ? "Aggregate functions can not be nested: %s"
@@ -685,7 +685,11 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
   }
   wy_resolved_release(&e->res);
   typer_ctx_t tc = {c, e};
-  st = wy_registry_resolve(c->reg, e->name, args, e->nkids, agg, type_lambda, &tc, &e->res, c->err);
+  st = wy_registry_resolve_kind(c->reg, e->name, args, e->nkids,
+                                table ? WY_FN_KIND_TABLE
+                                : agg ? WY_FN_KIND_AGGREGATE
+                                      : WY_FN_KIND_SCALAR,
+                                type_lambda, &tc, &e->res, c->err);
   if (args != stack_args) free(args);
   if (st) {
     if (c->err && !c->err->line) c->err->line = e->line, c->err->column = e->col;
@@ -693,16 +697,16 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
   }
   for (size_t i = 0; i < e->nkids && !st; i++)
     if (e->kids[i]->kind != WY_E_LAMBDA) st = coerce(c, &e->kids[i], e->res.param_types[i]);
-  set_type(e, wy_type_ref(e->res.ret));
+  /* a table function's call evaluates to the ARRAY of its values */
+  set_type(e, table ? wy_type_array(wy_type_ref(e->res.ret)) : wy_type_ref(e->res.ret));
   return st;
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
 
-static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
-  wy_expr_t *e = *ep;
-  /* Re-binding (a lambda typed for another overload, a re-typed constructor) starts
-   * from the tree as built: drop casts this binder inserted before. */
+/* Re-binding (a lambda typed for another overload, a re-typed constructor) starts from
+ * the tree as built: drop the casts this binder inserted before around e's children. */
+static void drop_implicit_casts(wy_expr_t *e) {
   for (size_t i = 0; i < e->nkids; i++)
     while (e->kids[i]->implicit) {
       wy_expr_t *inner = e->kids[i]->kids[0];
@@ -711,6 +715,11 @@ static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
       wy_expr_destroy(e->kids[i]);
       e->kids[i] = inner;
     }
+}
+
+static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
+  wy_expr_t *e = *ep;
+  drop_implicit_casts(e);
   wy_status_t st = WY_OK;
   switch (e->kind) {
     case WY_E_LITERAL:
@@ -725,7 +734,7 @@ static wy_status_t bind(bctx_t *c, wy_expr_t **ep) {
       break;
     }
     case WY_E_CALL:
-      st = bind_call(c, e);
+      st = bind_call(c, e, false);
       break;
     case WY_E_BINARY:
       st = bind_binary(c, e);
@@ -786,6 +795,20 @@ wy_status_t wy_expr_bind(wy_expr_t *e, const wy_registry_t *reg, bool allow_aggr
                             "Can't infer a type of null. Please explicitly cast it to a required "
                             "type, e.g. CAST(null AS VARCHAR).");
   return WY_OK;
+}
+
+wy_status_t wy_expr_bind_table_call(wy_expr_t *e, const wy_registry_t *reg, wy_error_t *err) {
+  bctx_t c;
+  memset(&c, 0, sizeof c);
+  c.reg = reg ? reg : wy_registry_builtins();
+  c.err = err;
+  if (!c.reg) return wy_error_set(err, WY_ERR_INTERNAL, "no function registry");
+  if (e->kind != WY_E_CALL)
+    return wy_error_set(err, WY_ERR_INTERNAL, "a table function call is not a call");
+  drop_implicit_casts(e);
+  wy_status_t st = bind_call(&c, e, true);
+  if (!st) e->bound = true;
+  return st;
 }
 
 wy_status_t wy_expr_check_boolean(const wy_expr_t *e, wy_error_t *err) {

@@ -148,6 +148,10 @@ size_t wy_expr_format(const wy_expr_t *e, char *buf, size_t cap);
  * (SELECT/HAVING of an aggregation); their arguments are bound too. */
 wy_status_t wy_expr_bind(wy_expr_t *e, const wy_registry_t *reg, bool allow_aggregates,
                          wy_error_t *err);
+/* Bind a call of a table function (registry.h, WY_FN_TABLE): its arguments as usual,
+ * the function among table functions. The call's type is then ARRAY<T> for a function
+ * returning T: evaluated, it yields the function's values for the row (NULL: none). */
+wy_status_t wy_expr_bind_table_call(wy_expr_t *e, const wy_registry_t *reg, wy_error_t *err);
 /* After binding: fail unless the expression is BOOLEAN, with ksqlDB's message
  * "Should evaluate to boolean but is <expr> (<TYPE>) instead." */
 wy_status_t wy_expr_check_boolean(const wy_expr_t *e, wy_error_t *err);

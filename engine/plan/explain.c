@@ -47,6 +47,11 @@ static void explain_step(FILE *out, const wy_subtopology_t *sub, const wy_plan_s
               s->out.nkey, s->out.nkey == 1 ? "" : "s");
       schema_line(out, "         ", &s->out.schema, table);
       break;
+    case WY_STEP_FLAT_MAP:
+      fprintf(out, " (%zu table function%s)\n", s->nexprs, s->nexprs == 1 ? "" : "s");
+      for (size_t i = 0; i < s->nexprs; i++) fprintf(out, "         %s\n", s->exprs[i].name);
+      schema_line(out, "         ", &s->out.schema, table);
+      break;
     case WY_STEP_REPARTITION:
       fprintf(out, " to %s (key format %s)\n", s->topic, format_name(&s->key_format));
       break;

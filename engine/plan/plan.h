@@ -35,6 +35,7 @@
   X(WY_STEP_MATERIALIZE, "Materialize", wy_op_materialize)           \
   X(WY_STEP_FILTER, "Filter", wy_op_filter)                          \
   X(WY_STEP_PROJECT, "Project", wy_op_project)                       \
+  X(WY_STEP_FLAT_MAP, "FlatMap", wy_op_flat_map)                     \
   X(WY_STEP_SELECT_KEY, "SelectKey", wy_op_select_key)               \
   X(WY_STEP_REPARTITION, "Repartition", wy_op_repartition)           \
   X(WY_STEP_AGGREGATE, "Aggregate", wy_op_aggregate)                 \
@@ -141,7 +142,8 @@ typedef struct wy_plan_step {
   wy_expr_program_t *predicate;
   bool table_semantics; /* the rows are a table's: a row leaving the result is a delete */
 
-  /* PROJECT, SELECT_KEY: new row = exprs, then (SELECT_KEY) the kept input columns */
+  /* PROJECT, SELECT_KEY: new row = exprs, then (SELECT_KEY) the kept input columns;
+   * FLAT_MAP: the table function calls (logical.h) */
   size_t nexprs;
   wy_named_expr_t *exprs;
   size_t nkeep;

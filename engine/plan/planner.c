@@ -709,11 +709,10 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
   if (n->kind == WY_LOGICAL_SELECT_KEY) return lower_select_key(b, n, sub, cx, out);
   tails_t t;
   if (lower(b, n->input, sub, cx, &t) != WY_OK) return b->err->code;
-  static const wy_step_kind_t kinds[] = {[WY_LOGICAL_FILTER] = WY_STEP_FILTER,
-                                         [WY_LOGICAL_PROJECT] = WY_STEP_PROJECT,
-                                         [WY_LOGICAL_AGGREGATE] = WY_STEP_AGGREGATE,
-                                         [WY_LOGICAL_SUPPRESS] = WY_STEP_SUPPRESS,
-                                         [WY_LOGICAL_SINK] = WY_STEP_SINK};
+  static const wy_step_kind_t kinds[] = {
+      [WY_LOGICAL_FILTER] = WY_STEP_FILTER,     [WY_LOGICAL_PROJECT] = WY_STEP_PROJECT,
+      [WY_LOGICAL_FLAT_MAP] = WY_STEP_FLAT_MAP, [WY_LOGICAL_AGGREGATE] = WY_STEP_AGGREGATE,
+      [WY_LOGICAL_SUPPRESS] = WY_STEP_SUPPRESS, [WY_LOGICAL_SINK] = WY_STEP_SINK};
   wy_step_kind_t kind = kinds[n->kind];
   if (n->kind == WY_LOGICAL_AGGREGATE && n->agg.window == WY_WINDOW_SESSION)
     kind = WY_STEP_SESSION_AGGREGATE;
@@ -727,6 +726,7 @@ static wy_status_t lower(builder_t *b, wy_logical_t *n, int sub, const lctx_t *c
       st->table_semantics = b->p->sink_is_table;
       break;
     case WY_LOGICAL_PROJECT:
+    case WY_LOGICAL_FLAT_MAP:
       st->exprs = n->exprs, st->nexprs = n->nexprs;
       n->exprs = NULL, n->nexprs = 0;
       break;

@@ -243,6 +243,61 @@ static void analysis_errors_say_what_is_wrong(void **state) {
   assert_string_equal(err.msg, "NOPE does not exist.");
 }
 
+/* The timestamp of the record at an offset of partition 0. */
+static int64_t output_ts(fixture_t *f, const char *topic, int64_t off) {
+  wy_error_t err;
+  wy_record_t rec;
+  assert_int_equal(wy_memory_broker_read(f->broker, topic, 0, off, &rec, &err), WY_OK);
+  return rec.timestamp;
+}
+
+static void table_functions_zip_their_values_into_rows(void **state) {
+  fixture_t *f = *state;
+  exec_ok(f,
+          "CREATE STREAM orders (id INT KEY, items ARRAY<STRING>, qty ARRAY<INT>, note STRING) "
+          "WITH (kafka_topic='orders', format='JSON');");
+  exec_ok(f,
+          "CREATE STREAM lines AS SELECT id, note, EXPLODE(items) AS item, EXPLODE(qty) AS n "
+          "FROM orders;");
+  /* the longer call sets the count; the shorter is padded with NULLs */
+  pipe_record(f, "orders", "1", "{\"ITEMS\":[\"a\",\"b\",\"c\"],\"QTY\":[2],\"NOTE\":\"x\"}", 100);
+  /* a NULL array and an empty one: no values, so no row */
+  pipe_record(f, "orders", "2", "{\"ITEMS\":null,\"QTY\":[],\"NOTE\":\"y\"}", 101);
+  /* a NULL element is a value */
+  pipe_record(f, "orders", "3", "{\"ITEMS\":[null],\"QTY\":[7,8],\"NOTE\":null}", 102);
+  char buf[256];
+  assert_int_equal(output_count(f, "LINES"), 5);
+  assert_string_equal(output_at(f, "LINES", 0, buf, sizeof buf),
+                      "1|{\"NOTE\":\"x\",\"ITEM\":\"a\",\"N\":2}");
+  assert_string_equal(output_at(f, "LINES", 1, buf, sizeof buf),
+                      "1|{\"NOTE\":\"x\",\"ITEM\":\"b\",\"N\":null}");
+  assert_string_equal(output_at(f, "LINES", 2, buf, sizeof buf),
+                      "1|{\"NOTE\":\"x\",\"ITEM\":\"c\",\"N\":null}");
+  assert_string_equal(output_at(f, "LINES", 3, buf, sizeof buf),
+                      "3|{\"NOTE\":null,\"ITEM\":null,\"N\":7}");
+  assert_string_equal(output_at(f, "LINES", 4, buf, sizeof buf),
+                      "3|{\"NOTE\":null,\"ITEM\":null,\"N\":8}");
+  /* every row of an input record keeps its timestamp */
+  assert_int_equal(output_ts(f, "LINES", 2), 100);
+  assert_int_equal(output_ts(f, "LINES", 4), 102);
+}
+
+static void a_failing_table_function_call_drops_the_record(void **state) {
+  fixture_t *f = *state;
+  exec_ok(f, "CREATE STREAM s (id INT KEY, a INT, b INT) WITH (kafka_topic='s', format='JSON');");
+  exec_ok(f, "CREATE STREAM o AS SELECT id, EXPLODE(ARRAY[a, a / b]) AS v FROM s;");
+  pipe_record(f, "s", "1", "{\"A\":6,\"B\":0}", 1);
+  pipe_record(f, "s", "2", "{\"A\":6,\"B\":3}", 2);
+  char buf[256];
+  assert_int_equal(output_count(f, "O"), 2);
+  assert_string_equal(output_at(f, "O", 0, buf, sizeof buf), "2|{\"V\":6}");
+  assert_string_equal(output_at(f, "O", 1, buf, sizeof buf), "2|{\"V\":2}");
+  wy_plog_entry_t e[4];
+  assert_int_equal(wy_plog_recent(wy_engine_plog(f->engine), e, 4), 1);
+  assert_int_equal(e[0].type, WY_PLOG_RECORD_PROCESSING_ERROR);
+  assert_int_equal(e[0].offset, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(filter_and_project_produce_ksqldb_json, setup, teardown),
@@ -253,6 +308,9 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(stream_stream_buffers_expire_by_retention, setup, teardown),
       cmocka_unit_test_setup_teardown(analysis_errors_say_what_is_wrong, setup, teardown),
+      cmocka_unit_test_setup_teardown(table_functions_zip_their_values_into_rows, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_failing_table_function_call_drops_the_record, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

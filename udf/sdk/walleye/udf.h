@@ -8,8 +8,9 @@
  *     WALLEYE_UDF_INIT(host, lib) { ... }   registers its functions
  *
  * init runs once per loaded image, on the loading thread, before any function of the
- * library is called. It registers scalar functions (host->add_scalar) and aggregate
- * functions (host->add_aggregate) and may read configuration (host->config). It
+ * library is called. It registers scalar functions (host->add_scalar), aggregate
+ * functions (host->add_aggregate) and table functions (host->add_table_function), and
+ * may read configuration (host->config). It
  * returns WY_UDF_OK, or WY_UDF_ERROR after host->init_error(lib, ...) to refuse to load.
  *
  * Calls. A scalar function gets its arguments as an array of wy_udf_value_t and writes
@@ -56,6 +57,12 @@
  * argument is not a literal ("Parameter 2 passed to function X must be a literal
  * constant, but was expression: 'COL'"), hands their values to init_with once per new
  * state, and passes only the column arguments to accumulate and undo.
+ * Table functions (UDTF, host->add_table_function) map one call to 0..n values of the
+ * declared return type: the function writes them as an ARRAY of that type into *out
+ * (wy_udf_array_new builds one), and each value becomes an output row of the query, as
+ * ksqlDB's EXPLODE does. Leaving *out NULL, or an empty array, yields no row; so does a
+ * NULL argument unless the overload sets WY_UDF_CALLED_ON_NULL. A failing call sends
+ * the record to the processing log and yields no row for it.
  *
  * Stability. WALLEYE_UDF_ABI_VERSION changes whenever a struct or function signature
  * here changes incompatibly; walleye refuses libraries built for another version with
@@ -197,6 +204,22 @@ typedef struct wy_udf_aggregate {
                    wy_udf_value_t *state);
 } wy_udf_aggregate_t;
 
+/* One table function overload (UDTF): `returns` is the type of each value; fn writes
+ * the values as an ARRAY of it. The same fields as a scalar overload. */
+typedef struct wy_udf_table {
+  uint32_t size; /* sizeof(wy_udf_table_t) */
+  const char *name;
+  const char *params;
+  const char *returns; /* each value's type, e.g. "STRING" (the ARRAY is implied) */
+  wy_udf_scalar_fn fn; /* writes ARRAY<returns> */
+  unsigned flags;
+  const char *description;
+  const char *category; /* NULL: "TABLE" */
+  const char *author;
+  const char *version;
+  void *user;
+} wy_udf_table_t;
+
 /* What walleye offers a library. The same table is passed to init and stays valid while
  * the library is loaded, so a library may keep the pointer. */
 typedef struct wy_udf_host wy_udf_host_t;
@@ -231,7 +254,15 @@ struct wy_udf_host {
    * when the overload asked for none. One site may be called from several threads at
    * once: update it atomically. */
   void *(*site)(wy_udf_ctx_t *ctx);
+  /* ---- table functions (appended within ABI version 1: check WY_UDF_HOST_HAS) ---- */
+  /* During init: register one table function overload. */
+  int (*add_table_function)(wy_udf_library_t *lib, const wy_udf_table_t *def);
 };
+
+/* Does the running walleye's host table have `field`? (fields appended within an ABI
+ * version are missing from older walleyes) */
+#define WY_UDF_HOST_HAS(host, field) \
+  ((host)->size >= offsetof(wy_udf_host_t, field) + sizeof((host)->field) && (host)->field)
 
 #if defined(__GNUC__)
 #define WALLEYE_UDF_EXPORT __attribute__((visibility("default")))
@@ -295,6 +326,18 @@ static inline wy_udf_value_t *wy_udf_new_list(const wy_udf_host_t *host, wy_udf_
   *out = zero;
   out->kind = (uint8_t)kind;
   out->u.list = l;
+  return items;
+}
+
+/* Make *out an ARRAY of n values (all NULL) from the batch's memory, for a table
+ * function's result; returns its items, or NULL when out of memory. */
+static inline wy_udf_value_t *wy_udf_array_new(const wy_udf_host_t *host, wy_udf_ctx_t *ctx,
+                                               uint32_t n, wy_udf_value_t *out) {
+  wy_udf_value_t *items = wy_udf_new_list(host, ctx, WY_UDF_ARRAY, n, out);
+  for (uint32_t i = 0; items && i < n; i++) {
+    items[i].kind = WY_UDF_STRING;
+    items[i].null = 1;
+  }
   return items;
 }
 
