@@ -377,6 +377,17 @@ static wy_status_t window_of(wy_qa_t *a, wy_logical_t *agg, wy_error_t *err) {
 }
 
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
+/* The bound an aggregate's limit property sets for this query: its default when unset
+ * or not a positive INT. */
+static int32_t call_limit(const wy_qa_t *a, const wy_udaf_ops_t *ops) {
+  int32_t dflt = 0;
+  const char *prop = wy_udaf_limit_property(ops, &dflt);
+  const char *v = prop ? wy_analyze_prop(a, prop) : NULL;
+  char *end = NULL;
+  long n = v ? strtol(v, &end, 10) : 0;
+  return v && end != v && *end == '\0' && n > 0 && n <= INT32_MAX ? (int32_t)n : dflt;
+}
+
 static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
@@ -413,7 +424,9 @@ static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t 
       if (in_table && pa->ops && !pa->ops->undo && !wy_strlist_has(&no_undo, wy_expr_name(call)))
         wy_strlist_add(&no_undo, wy_expr_name(call));
       pa->acc_type = pa->ops->acc_type(argt, nargs);
+      pa->site.limit = call_limit(a, pa->ops);
       pa->nargs = nargs;
+      if (!pa->acc_type) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
       for (size_t j = 0; j < nargs && st == WY_OK; j++)
         if (!(pa->args[j] = wy_analyze_compile(wy_expr_child(call, j), err))) st = err->code;
     }

@@ -56,6 +56,7 @@ typedef struct wy_agg_call {
   size_t nargs;
   wy_expr_program_t **args;  /* evaluated over the aggregate's input row */
   const wy_type_t *acc_type; /* reference */
+  wy_udaf_site_t site;       /* handed to every call as ctx->site */
 } wy_agg_call_t;
 
 void wy_named_exprs_free(wy_named_expr_t *e, size_t n);

@@ -51,6 +51,9 @@ wy_status_t wy_acc_load(wy_op_t *op, wy_accumulator_t *a, const void *val, size_
   fn_ctx(op, &ctx, &e);
   for (size_t i = 0; i < a->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
+    ctx.site = &p->calls[i].site;
+    ctx.arg_types = p->calls[i].resolved.param_types; /* STDDEV's sum has the argument's type */
+    ctx.nargs = p->calls[i].nargs;
     if (p->calls[i].ops->init(&ctx, &(*acc)[i]) != WY_OK)
       return wy_error_set(err, WY_ERR_EVAL, "%s", e.msg);
   }
@@ -73,6 +76,7 @@ void wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t 
     }
     if (!ok) continue;
     ctx.ret = c->resolved.ret;
+    ctx.site = &c->site;
     ctx.arg_types = c->resolved.param_types;
     ctx.nargs = c->nargs;
     wy_status_t st = r->retract && c->ops->undo
@@ -90,6 +94,7 @@ void wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, const wy_
   fn_ctx(op, &ctx, &e);
   for (size_t i = 0; i < a->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
+    ctx.site = &p->calls[i].site;
     if (p->calls[i].ops->merge(&ctx, &later[i], &acc[i]) != WY_OK)
       wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);
   }
@@ -118,6 +123,7 @@ wy_value_t *wy_acc_result(wy_op_t *op, const wy_row_t *r, const wy_value_t *acc,
   fn_ctx(op, &ctx, &e);
   for (size_t i = 0; i < p->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
+    ctx.site = &p->calls[i].site;
     wy_value_t *out = &v[nkey + WY_AGG_FIRST_CALL + i];
     if (p->calls[i].ops->result(&ctx, &acc[i], out) != WY_OK) {
       if (log) wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);
