@@ -388,6 +388,19 @@ static int32_t call_limit(const wy_qa_t *a, const wy_udaf_ops_t *ops) {
   return v && end != v && *end == '\0' && n > 0 && n <= INT32_MAX ? (int32_t)n : dflt;
 }
 
+/* Aggregate state goes through the source's value format (ksqlDB's internal topics),
+ * and KAFKA and DELIMITED hold no ARRAY, MAP or STRUCT. */
+static wy_status_t check_intermediate(const wy_qa_t *a, const wy_type_t *acc, wy_error_t *err) {
+  const char *f = a->src[0].def->value_format.name;
+  bool flat = strcmp(f, "DELIMITED") == 0 || strcmp(f, "KAFKA") == 0;
+  if (!flat || (acc->kind != WY_T_ARRAY && acc->kind != WY_T_MAP && acc->kind != WY_T_STRUCT))
+    return WY_OK;
+  return wy_error_set(err, WY_ERR_ANALYSIS,
+                      "One of the functions used in the statement has an intermediate type that "
+                      "the value format can not handle. Please remove the function or change the "
+                      "format.");
+}
+
 static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
@@ -427,6 +440,7 @@ static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t 
       pa->site.limit = call_limit(a, pa->ops);
       pa->nargs = nargs;
       if (!pa->acc_type) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+      if (st == WY_OK) st = check_intermediate(a, pa->acc_type, err);
       for (size_t j = 0; j < nargs && st == WY_OK; j++)
         if (!(pa->args[j] = wy_analyze_compile(wy_expr_child(call, j), err))) st = err->code;
     }
