@@ -28,7 +28,7 @@ extern const wy_udaf_ops_t wy_udaf_count_star, wy_udaf_count, wy_udaf_sum, wy_ud
     wy_udaf_earliest_n;
 extern const wy_udaf_ops_t wy_udaf_collect_list, wy_udaf_collect_set, wy_udaf_histogram,
     wy_udaf_topk, wy_udaf_topkdistinct, wy_udaf_attr, wy_udaf_stddev_samp, wy_udaf_stddev_sample,
-    wy_udaf_correlation;
+    wy_udaf_correlation, wy_udaf_count_distinct;
 
 /* Return-type providers. */
 const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *const *consts,

@@ -317,6 +317,8 @@
 #define WY_BUILTIN_AGGREGATES(A)                                                                  \
   A(COUNT, "", "BIGINT", NULL, &wy_udaf_count_star, "Count rows (COUNT(*)) or non-NULL values.")  \
   A(COUNT, "T", "BIGINT", NULL, &wy_udaf_count, "")                                               \
+  A(COUNT_DISTINCT, "T", "BIGINT", NULL, &wy_udaf_count_distinct,                                 \
+    "The approximate number of distinct non-NULL values (HyperLogLog).")                          \
   A(SUM, "INT", "INT", NULL, &wy_udaf_sum, "The sum of the non-NULL values.")                     \
   A(SUM, "BIGINT", "BIGINT", NULL, &wy_udaf_sum, "")                                              \
   A(SUM, "DOUBLE", "DOUBLE", NULL, &wy_udaf_sum, "")                                              \

@@ -138,7 +138,8 @@ static void collect_list_takes_any_type(void **state) {
   const wy_type_t *st = wy_type_array(wy_type_string());
   agg_t g;
   agg_open(&g, "COLLECT_LIST", &st, 1, 0);
-  assert_string_equal(wy_type_format(g.res.ret, buf, sizeof buf) ? buf : "", "ARRAY<ARRAY<STRING>>");
+  assert_string_equal(wy_type_format(g.res.ret, buf, sizeof buf) ? buf : "",
+                      "ARRAY<ARRAY<STRING>>");
   wy_list_t *l = wy_list_new(&g.arena, 2);
   l->items[0] = wy_string("a", 1);
   l->items[1] = wy_null(WY_T_STRING);
@@ -281,9 +282,9 @@ static void topk_with_other_columns_returns_structs(void **state) {
   wy_call_arg_t args[2] = {{.type = bt[0]}, {.type = bt[1]}};
   wy_resolved_t res;
   wy_error_t err;
-  assert_int_not_equal(wy_registry_resolve(wy_registry_builtins(), "TOPK", args, 2, true, NULL,
-                                           NULL, &res, &err),
-                       WY_OK);
+  assert_int_not_equal(
+      wy_registry_resolve(wy_registry_builtins(), "TOPK", args, 2, true, NULL, NULL, &res, &err),
+      WY_OK);
   assert_non_null(strstr(err.msg, "TOPK"));
   wy_type_unref(bt[0]);
   wy_type_unref(bt[1]);
@@ -469,6 +470,48 @@ static void only_collect_functions_have_a_limit_property(void **state) {
   wy_type_unref(st[0]);
 }
 
+static int64_t result_bigint(agg_t *g) {
+  wy_value_t out;
+  assert_int_equal(g->ops->result(&g->ctx, &g->acc, &out), WY_OK);
+  assert_int_equal(out.kind, WY_T_BIGINT);
+  return out.u.i64;
+}
+
+static void count_distinct_is_exact_when_small_and_close_when_large(void **state) {
+  (void)state;
+  const wy_type_t *t[] = {wy_type_bigint()};
+  agg_t g, later;
+  agg_open(&g, "COUNT_DISTINCT", t, 1, 0);
+  assert_null(g.ops->undo); /* streams only */
+  assert_int_equal(result_bigint(&g), 0);
+  add1(&g, wy_null(WY_T_BIGINT));
+  assert_int_equal(result_bigint(&g), 0);
+  for (int r = 0; r < 3; r++)
+    for (int64_t i = 0; i < 20; i++) add1(&g, wy_bigint(i * 7919));
+  assert_int_equal(result_bigint(&g), 20);
+  assert_true(g.acc.len < 100); /* sparse while small */
+  round_trip(&g);
+  /* a repeated value neither changes nor grows the state */
+  wy_value_t before = g.acc;
+  add1(&g, wy_bigint(0));
+  assert_ptr_equal(g.acc.u.str, before.u.str);
+
+  agg_open(&later, "COUNT_DISTINCT", t, 1, 0);
+  for (int64_t i = 10; i < 30; i++) add1(&later, wy_bigint(i * 7919)); /* 10 new */
+  merge(&g, &later);
+  assert_int_equal(result_bigint(&g), 30);
+  agg_close(&later);
+
+  for (int64_t i = 0; i < 100000; i++) add1(&g, wy_bigint(1000000 + i));
+  assert_int_equal(g.acc.len, 4096); /* dense */
+  int64_t est = result_bigint(&g);
+  assert_true(est > 100030 * 0.95 && est < 100030 * 1.05);
+  round_trip(&g);
+  assert_int_equal(result_bigint(&g), est);
+  agg_close(&g);
+  wy_type_unref(t[0]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(collect_list_keeps_order_nulls_and_the_limit),
@@ -483,6 +526,7 @@ int main(void) {
       cmocka_unit_test(stddev_merges_sessions_and_wraps_like_java),
       cmocka_unit_test(correlation_follows_pearson),
       cmocka_unit_test(only_collect_functions_have_a_limit_property),
+      cmocka_unit_test(count_distinct_is_exact_when_small_and_close_when_large),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
