@@ -36,6 +36,8 @@ const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *con
 /* TOPK / TOPKDISTINCT: ARRAY<T>, or ARRAY<STRUCT<sort_col T, col0 A, ...>>. */
 const wy_type_t *wy_ret_topk(const wy_type_t *const *args, const wy_value_t *const *consts,
                              size_t n, wy_error_t *err);
+const wy_type_t *wy_ret_topkdistinct(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                     size_t n, wy_error_t *err);
 /* DECIMAL(p, s) -> DECIMAL(p - s + 1, 0): ROUND/FLOOR/CEIL/TRUNC without places. */
 const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value_t *const *consts,
                                     size_t n, wy_error_t *err);

@@ -375,7 +375,7 @@
   A(TOPK, "T, A, B, C, INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                              \
   A(TOPK, "T, A, B, C, D, INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                           \
   A(TOPK, "T, A, B, C, D, E, INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                        \
-  A(TOPKDISTINCT, "T, INT k", NULL, wy_ret_topk, &wy_udaf_topkdistinct,                           \
+  A(TOPKDISTINCT, "T, INT k", NULL, wy_ret_topkdistinct, &wy_udaf_topkdistinct,                   \
     "The K largest distinct values, largest first.")                                              \
   A(ATTR, "T", "T", NULL, &wy_udaf_attr,                                                          \
     "The value when every row of the group has the same one, else NULL.")                         \

@@ -192,13 +192,12 @@ static const wy_type_t *topk_type(const wy_type_t *const *args, size_t n) {
   return wy_type_array(s);
 }
 
-const wy_type_t *wy_ret_topk(const wy_type_t *const *args, const wy_value_t *const *consts,
-                             size_t n, wy_error_t *err) {
-  (void)consts;
+static const wy_type_t *ret_topk(const char *name, const wy_type_t *const *args, size_t n,
+                                 wy_error_t *err) {
   if (n < 2 || !args[0] || !topk_sortable(args[0]->kind)) {
     char t[128] = "null";
     if (n && args[0]) wy_type_format(args[0], t, sizeof t);
-    wy_error_set(err, WY_ERR_TYPE, "Function 'TOPK' does not accept parameters of type %s.", t);
+    wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters of type %s.", name, t);
     return NULL;
   }
   for (size_t i = 1; i + 1 < n; i++)
@@ -209,6 +208,14 @@ const wy_type_t *wy_ret_topk(const wy_type_t *const *args, const wy_value_t *con
   const wy_type_t *t = topk_type(args, n);
   if (!t) wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return t;
+}
+const wy_type_t *wy_ret_topk(const wy_type_t *const *args, const wy_value_t *const *consts,
+                             size_t n, wy_error_t *err) {
+  return ret_topk("TOPK", args, n, err);
+}
+const wy_type_t *wy_ret_topkdistinct(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                     size_t n, wy_error_t *err) {
+  return ret_topk("TOPKDISTINCT", args, n, err);
 }
 
 static const wy_value_t *topk_key(const wy_value_t *entry) {
@@ -232,7 +239,8 @@ static wy_status_t topk_step(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy
     if (distinct && c == 0) add = false;
     if (c < 0 && at == old->n) at = i;
   }
-  if (!add && old->n <= limit) return WY_OK;
+  /* a value that ranks after a full list changes nothing: no new list (the hot path) */
+  if ((!add || (at == old->n && old->n >= limit)) && old->n <= limit) return WY_OK;
   uint32_t total = old->n + (add ? 1 : 0);
   if (total > limit) total = limit;
   wy_list_t *l = wy_list_new(ctx->arena, total);
