@@ -274,14 +274,14 @@ static void a_directory_loads_every_library_in_it(void **state) {
   wy_error_t err;
   wy_registry_t *r = wy_udf_registry_new(WY_UDF_LIB_DIR, NULL, &err);
   assert_non_null(r);
-  const char *names[] = {"FORMULA",  "STANDARDIZE_PHONE", "MASK_CARD", "MASK_SSN",
-                         "TOKENIZE", "DETOKENIZE",        "ENCRYPT",   "DECRYPT"};
+  const char *names[] = {"FORMULA",    "STANDARDIZE_PHONE", "MASK_CARD", "MASK_SSN",   "TOKENIZE",
+                         "DETOKENIZE", "ENCRYPT",           "DECRYPT",   "SAMPLE_TOPK"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     const wy_function_t *f = wy_registry_find(r, names[i]);
     assert_non_null(f);
     assert_string_not_equal(f->path, "internal");
   }
-  assert_int_equal(wy_udf_loaded_images(), 5);
+  assert_int_equal(wy_udf_loaded_images(), 6);
   wy_registry_destroy(r);
   assert_null(wy_udf_registry_new("/nonexistent/udf", NULL, &err));
   assert_int_equal(err.code, WY_ERR_CONFIG);
