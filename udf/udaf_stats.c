@@ -24,16 +24,20 @@ static wy_list_t *fields(wy_fn_ctx_t *ctx, uint32_t n) { return wy_list_new(ctx-
 
 enum { SD_SUM, SD_COUNT, SD_M2 };
 
+/* The overload's sum type: a DECIMAL argument widens to the DOUBLE overload. */
+static wy_type_kind_t sd_sum_kind(const wy_type_t *arg) {
+  return arg && (arg->kind == WY_T_INT || arg->kind == WY_T_BIGINT) ? arg->kind : WY_T_DOUBLE;
+}
 static const wy_type_t *acc_stddev(const wy_type_t *const *args, size_t n) {
   static const char *const names[] = {"SUM", "COUNT", "M2"};
-  const wy_type_t *types[] = {wy_type_ref(args[0]), wy_type_bigint(), wy_type_double()};
+  const wy_type_t *types[] = {wy_type_primitive(sd_sum_kind(args[0])), wy_type_bigint(),
+                              wy_type_double()};
   return struct_of(names, types, 3);
 }
 static wy_status_t sd_init(wy_fn_ctx_t *ctx, wy_value_t *acc) {
   wy_list_t *l = fields(ctx, 3);
   if (!l) return wy_fn_nomem(ctx);
-  const wy_type_t *t = ctx->arg_types && ctx->nargs ? ctx->arg_types[0] : NULL;
-  wy_type_kind_t k = t ? t->kind : WY_T_DOUBLE;
+  wy_type_kind_t k = sd_sum_kind(ctx->arg_types && ctx->nargs ? ctx->arg_types[0] : NULL);
   l->items[SD_SUM] = k == WY_T_INT ? wy_int(0) : k == WY_T_BIGINT ? wy_bigint(0) : wy_double(0);
   l->items[SD_COUNT] = wy_bigint(0);
   l->items[SD_M2] = wy_double(0);

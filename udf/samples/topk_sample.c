@@ -62,7 +62,8 @@ WALLEYE_UDF_INIT(host, lib) {
                           .init = topk_init,
                           .accumulate = topk_acc,
                           .result = topk_result,
-                          .description = "The K largest INT values, largest first (a sample "
-                                         "of an aggregate library; see the built-in TOPK)."};
+                          .description =
+                              "The K largest INT values, largest first (a sample "
+                              "of an aggregate library; see the built-in TOPK)."};
   return host->add_aggregate(lib, &a);
 }
