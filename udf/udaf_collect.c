@@ -42,8 +42,8 @@ static wy_status_t list_remove(wy_fn_ctx_t *ctx, wy_value_t *acc, uint32_t i) {
   const wy_list_t *old = acc->u.list;
   wy_list_t *l = wy_list_new(ctx->arena, old->n - 1);
   if (!l) return wy_fn_nomem(ctx);
-  memcpy(l->items, old->items, i * sizeof *l->items);
-  memcpy(l->items + i, old->items + i + 1, (old->n - i - 1) * sizeof *l->items);
+  if (i) memcpy(l->items, old->items, i * sizeof *l->items);
+  if (old->n - i - 1) memcpy(l->items + i, old->items + i + 1, (old->n - i - 1) * sizeof *l->items);
   *acc = wy_array(l);
   return WY_OK;
 }

@@ -285,12 +285,12 @@ static wy_status_t hll_acc(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
   size_t len = acc->len + (found ? 0 : 3);
   uint8_t *s = (uint8_t *)wy_fn_alloc(ctx, len);
   if (!s) return wy_fn_nomem(ctx);
-  memcpy(s, p, 3 * (size_t)lo);
+  if (lo) memcpy(s, p, 3 * (size_t)lo);
   s[3 * lo] = (uint8_t)idx;
   s[3 * lo + 1] = (uint8_t)(idx >> 8);
   s[3 * lo + 2] = rank;
   size_t tail = 3 * (size_t)lo + (found ? 3 : 0);
-  memcpy(s + 3 * lo + 3, p + tail, acc->len - tail);
+  if (acc->len > tail) memcpy(s + 3 * lo + 3, p + tail, acc->len - tail);
   *acc = wy_bytes(s, len);
   return WY_OK;
 }

@@ -40,9 +40,10 @@ static int topk_acc(wy_udf_ctx_t *ctx, const wy_udf_value_t *a, size_t n, wy_udf
   if (!l) return H->fail(ctx, "out of memory");
   l->n = total;
   l->items = (wy_udf_value_t *)(l + 1);
-  memcpy(l->items, old->items, at * sizeof *l->items);
+  if (at) memcpy(l->items, old->items, at * sizeof *l->items);
   l->items[at] = a[0];
-  memcpy(l->items + at + 1, old->items + at, (total - at - 1) * sizeof *l->items);
+  if (total - at - 1)
+    memcpy(l->items + at + 1, old->items + at, (total - at - 1) * sizeof *l->items);
   st->u.list = l;
   return WY_UDF_OK;
 }
