@@ -29,6 +29,9 @@ extern const wy_prep_t wy_prep_regex0, wy_prep_regex1, wy_prep_datetime;
 extern const wy_udaf_ops_t wy_udaf_count_star, wy_udaf_count, wy_udaf_sum, wy_udaf_sum_list,
     wy_udaf_avg, wy_udaf_min, wy_udaf_max, wy_udaf_latest, wy_udaf_latest_n, wy_udaf_earliest,
     wy_udaf_earliest_n;
+extern const wy_udaf_ops_t wy_udaf_collect_list, wy_udaf_collect_set, wy_udaf_histogram,
+    wy_udaf_topk, wy_udaf_topkdistinct, wy_udaf_attr, wy_udaf_stddev_samp, wy_udaf_stddev_sample,
+    wy_udaf_correlation, wy_udaf_count_distinct;
 
 /* Return-type providers. */
 const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *const *consts,
@@ -36,6 +39,11 @@ const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *con
 /* The element type of argument 0 (an ARRAY). */
 const wy_type_t *wy_ret_elem0(const wy_type_t *const *args, const wy_value_t *const *consts,
                               size_t n, wy_error_t *err);
+/* TOPK / TOPKDISTINCT: ARRAY<T>, or ARRAY<STRUCT<sort_col T, col0 A, ...>>. */
+const wy_type_t *wy_ret_topk(const wy_type_t *const *args, const wy_value_t *const *consts,
+                             size_t n, wy_error_t *err);
+const wy_type_t *wy_ret_topkdistinct(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                     size_t n, wy_error_t *err);
 /* DECIMAL(p, s) -> DECIMAL(p - s + 1, 0): ROUND/FLOOR/CEIL/TRUNC without places. */
 const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value_t *const *consts,
                                     size_t n, wy_error_t *err);

@@ -319,6 +319,8 @@
 #define WY_BUILTIN_AGGREGATES(A)                                                                  \
   A(COUNT, "", "BIGINT", NULL, &wy_udaf_count_star, "Count rows (COUNT(*)) or non-NULL values.")  \
   A(COUNT, "T", "BIGINT", NULL, &wy_udaf_count, "")                                               \
+  A(COUNT_DISTINCT, "T", "BIGINT", NULL, &wy_udaf_count_distinct,                                 \
+    "The approximate number of distinct non-NULL values (HyperLogLog).")                          \
   A(SUM, "INT", "INT", NULL, &wy_udaf_sum, "The sum of the non-NULL values.")                     \
   A(SUM, "BIGINT", "BIGINT", NULL, &wy_udaf_sum, "")                                              \
   A(SUM, "DOUBLE", "DOUBLE", NULL, &wy_udaf_sum, "")                                              \
@@ -362,7 +364,36 @@
   A(EARLIEST_BY_OFFSET, "T, LITERAL BOOLEAN ignoreNulls", "T", NULL, &wy_udaf_earliest, "")       \
   A(EARLIEST_BY_OFFSET, "T, LITERAL INT n", "ARRAY<T>", NULL, &wy_udaf_earliest_n, "")            \
   A(EARLIEST_BY_OFFSET, "T, LITERAL INT n, LITERAL BOOLEAN ignoreNulls", "ARRAY<T>", NULL,        \
-    &wy_udaf_earliest_n, "")
+    &wy_udaf_earliest_n, "")                                                                      \
+  A(COLLECT_LIST, "T", "ARRAY<T>", NULL, &wy_udaf_collect_list,                                   \
+    "Every value (NULLs included), up to ksql.functions.collect_list.limit.")                     \
+  A(COLLECT_SET, "T", "ARRAY<T>", NULL, &wy_udaf_collect_set,                                     \
+    "The distinct values, up to ksql.functions.collect_set.limit.")                               \
+  A(HISTOGRAM, "STRING", "MAP<STRING, BIGINT>", NULL, &wy_udaf_histogram,                         \
+    "How often each distinct string occurs (at most 1000 strings).")                              \
+  A(TOPK, "T, LITERAL INT k", NULL, wy_ret_topk, &wy_udaf_topk,                                   \
+    "The K largest values, largest first; with other columns, STRUCTs of them.")                  \
+  A(TOPK, "T, A, LITERAL INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                            \
+  A(TOPK, "T, A, B, LITERAL INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                         \
+  A(TOPK, "T, A, B, C, LITERAL INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                      \
+  A(TOPK, "T, A, B, C, D, LITERAL INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                   \
+  A(TOPK, "T, A, B, C, D, E, LITERAL INT k", NULL, wy_ret_topk, &wy_udaf_topk, "")                \
+  A(TOPKDISTINCT, "T, LITERAL INT k", NULL, wy_ret_topkdistinct, &wy_udaf_topkdistinct,           \
+    "The K largest distinct values, largest first.")                                              \
+  A(ATTR, "T", "T", NULL, &wy_udaf_attr,                                                          \
+    "The value when every row of the group has the same one, else NULL.")                         \
+  A(STDDEV_SAMP, "INT", "DOUBLE", NULL, &wy_udaf_stddev_samp,                                     \
+    "The sample variance (ksqlDB's STDDEV_SAMP: the square of the standard deviation).")          \
+  A(STDDEV_SAMP, "BIGINT", "DOUBLE", NULL, &wy_udaf_stddev_samp, "")                              \
+  A(STDDEV_SAMP, "DOUBLE", "DOUBLE", NULL, &wy_udaf_stddev_samp, "")                              \
+  A(STDDEV_SAMPLE, "INT", "DOUBLE", NULL, &wy_udaf_stddev_sample,                                 \
+    "The sample standard deviation.")                                                             \
+  A(STDDEV_SAMPLE, "BIGINT", "DOUBLE", NULL, &wy_udaf_stddev_sample, "")                          \
+  A(STDDEV_SAMPLE, "DOUBLE", "DOUBLE", NULL, &wy_udaf_stddev_sample, "")                          \
+  A(CORRELATION, "INT x, INT y", "DOUBLE", NULL, &wy_udaf_correlation,                            \
+    "Pearson's correlation coefficient of x and y over the rows where both are non-NULL.")        \
+  A(CORRELATION, "BIGINT x, BIGINT y", "DOUBLE", NULL, &wy_udaf_correlation, "")                  \
+  A(CORRELATION, "DOUBLE x, DOUBLE y", "DOUBLE", NULL, &wy_udaf_correlation, "")
 
 /* Table functions (UDTF): ksqlDB's overloads, in the order its messages list them. */
 #define WY_BUILTIN_TABLES(T)                                                                \

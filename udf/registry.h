@@ -89,6 +89,15 @@ typedef struct wy_udaf_ops {
   wy_status_t (*merge)(wy_fn_ctx_t *ctx, const wy_value_t *later, wy_value_t *acc);
 } wy_udaf_ops_t;
 
+/* What a built-in aggregate call without a prepared site (prepare()) gets as
+ * ctx->site: the settings of its call site. */
+typedef struct wy_udaf_settings {
+  int32_t limit; /* the value of the aggregate's limit property, or its default */
+} wy_udaf_settings_t;
+/* The INT query property bounding a built-in aggregate's accumulator (COLLECT_LIST's
+ * "ksql.functions.collect_list.limit") with its default in *dflt; NULL for the others. */
+const char *wy_udaf_limit_property(const wy_udaf_ops_t *ops, int32_t *dflt);
+
 /* Function-level flags. */
 enum {
   WY_FN_NONDETERMINISTIC = 1u << 0, /* RANDOM, UUID: never constant-folded */

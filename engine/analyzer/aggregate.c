@@ -423,6 +423,30 @@ static wy_status_t agg_literals(const wy_ast_expr_t *call, const wy_call_arg_t *
 }
 
 /* The AGGREGATE node: its calls resolved against the registry, its window. */
+/* The bound an aggregate's limit property sets for this query: its default when unset
+ * or not a positive INT. */
+static int32_t call_limit(const wy_qa_t *a, const wy_udaf_ops_t *ops) {
+  int32_t dflt = 0;
+  const char *prop = wy_udaf_limit_property(ops, &dflt);
+  const char *v = prop ? wy_analyze_prop(a, prop) : NULL;
+  char *end = NULL;
+  long n = v ? strtol(v, &end, 10) : 0;
+  return v && end != v && *end == '\0' && n > 0 && n <= INT32_MAX ? (int32_t)n : dflt;
+}
+
+/* Aggregate state goes through the source's value format (ksqlDB's internal topics),
+ * and KAFKA and DELIMITED hold no ARRAY, MAP or STRUCT. */
+static wy_status_t check_intermediate(const wy_qa_t *a, const wy_type_t *acc, wy_error_t *err) {
+  const char *f = a->src[0].def->value_format.name;
+  bool flat = strcmp(f, "DELIMITED") == 0 || strcmp(f, "KAFKA") == 0;
+  if (!flat || (acc->kind != WY_T_ARRAY && acc->kind != WY_T_MAP && acc->kind != WY_T_STRUCT))
+    return WY_OK;
+  return wy_error_set(err, WY_ERR_ANALYSIS,
+                      "One of the functions used in the statement has an intermediate type that "
+                      "the value format can not handle. Please remove the function or change the "
+                      "format.");
+}
+
 static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t *sk,
                                   wy_logical_t **node, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
@@ -463,7 +487,9 @@ static wy_status_t aggregate_node(wy_qa_t *a, bool in_table, const wy_logical_t 
       if (!pa->acc_type)
         st = wy_error_set(err, WY_ERR_ANALYSIS, "%s: no accumulator type for these arguments",
                           pa->text);
+      pa->settings.limit = call_limit(a, pa->ops);
       pa->nargs = nargs;
+      if (st == WY_OK) st = check_intermediate(a, pa->acc_type, err);
       for (size_t j = 0; j < nargs && st == WY_OK; j++)
         if (!(pa->args[j] = wy_analyze_compile(wy_expr_child(call, j), err))) st = err->code;
     }

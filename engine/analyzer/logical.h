@@ -54,10 +54,11 @@ typedef struct wy_agg_call {
   const wy_udaf_ops_t *ops;
   wy_resolved_t resolved; /* function, overload, types */
   size_t nargs;
-  wy_expr_program_t **args;  /* evaluated over the aggregate's input row */
-  const wy_type_t *acc_type; /* reference */
-  void *site;                /* what the overload's prepare() built (its literal init
-                                arguments), handed to its calls as ctx->site */
+  wy_expr_program_t **args;    /* evaluated over the aggregate's input row */
+  const wy_type_t *acc_type;   /* reference */
+  void *site;                  /* what the overload's prepare() built (its literal init
+                                  arguments), handed to its calls as ctx->site */
+  wy_udaf_settings_t settings; /* a built-in's limit: ctx->site when there is no site */
 } wy_agg_call_t;
 
 void wy_named_exprs_free(wy_named_expr_t *e, size_t n);

@@ -27,6 +27,10 @@ void wy_acc_close(wy_accumulator_t *a) {
   memset(a, 0, sizeof *a);
 }
 
+/* ctx->site of a call: what its overload's prepare() built (a loaded UDAF's init
+ * arguments), else the settings of a built-in (its limit). */
+static const void *call_site(const wy_agg_call_t *c) { return c->site ? c->site : &c->settings; }
+
 static void fn_ctx(wy_op_t *op, wy_fn_ctx_t *ctx, wy_error_t *e) {
   memset(ctx, 0, sizeof *ctx);
   ctx->arena = &op->task->arena;
@@ -51,7 +55,9 @@ wy_status_t wy_acc_load(wy_op_t *op, wy_accumulator_t *a, const void *val, size_
   fn_ctx(op, &ctx, &e);
   for (size_t i = 0; i < a->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
-    ctx.site = p->calls[i].site;
+    ctx.site = call_site(&p->calls[i]);
+    ctx.arg_types = p->calls[i].resolved.param_types; /* STDDEV's sum has the argument's type */
+    ctx.nargs = p->calls[i].nargs;
     if (p->calls[i].ops->init(&ctx, &(*acc)[i]) != WY_OK)
       return wy_error_set(err, WY_ERR_EVAL, "%s", e.msg);
   }
@@ -74,9 +80,9 @@ void wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t 
     }
     if (!ok) continue;
     ctx.ret = c->resolved.ret;
+    ctx.site = call_site(c);
     ctx.arg_types = c->resolved.param_types;
     ctx.nargs = c->nargs;
-    ctx.site = c->site;
     wy_status_t st = r->retract && c->ops->undo
                          ? c->ops->undo(&ctx, a->args, c->nargs, &acc[i])
                          : c->ops->accumulate(&ctx, a->args, c->nargs, &acc[i]);
@@ -92,7 +98,7 @@ void wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, const wy_
   fn_ctx(op, &ctx, &e);
   for (size_t i = 0; i < a->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
-    ctx.site = p->calls[i].site;
+    ctx.site = call_site(&p->calls[i]);
     if (p->calls[i].ops->merge(&ctx, &later[i], &acc[i]) != WY_OK)
       wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);
   }
@@ -121,7 +127,7 @@ wy_value_t *wy_acc_result(wy_op_t *op, const wy_row_t *r, const wy_value_t *acc,
   fn_ctx(op, &ctx, &e);
   for (size_t i = 0; i < p->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
-    ctx.site = p->calls[i].site;
+    ctx.site = call_site(&p->calls[i]);
     wy_value_t *out = &v[nkey + WY_AGG_FIRST_CALL + i];
     if (p->calls[i].ops->result(&ctx, &acc[i], out) != WY_OK) {
       if (log) wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);

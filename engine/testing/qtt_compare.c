@@ -137,9 +137,17 @@ static bool text_matches(const wy_value_t *e, const wy_value_t *a) {
   switch ((wy_type_kind_t)a->kind) {
     case WY_T_STRING:
       return a->len == e->len && memcmp(a->u.str, e->u.str, e->len) == 0;
-    case WY_T_DECIMAL: { /* new BigDecimal(text).equals(actual) */
+    case WY_T_DECIMAL: { /* new BigDecimal(text).equals(actual): "005.4" is 5.4 */
+      char t[128];
+      size_t len = 0, i = 0;
+      if (e->len >= sizeof t) return false;
+      if (i < e->len && (e->u.str[i] == '-' || e->u.str[i] == '+'))
+        if (e->u.str[i++] == '-') t[len++] = '-';
+      while (i + 1 < e->len && e->u.str[i] == '0' && isdigit((unsigned char)e->u.str[i + 1])) i++;
+      memcpy(t + len, e->u.str + i, e->len - i);
+      len += e->len - i;
       wy_value_t n;
-      if (!wy_qtt_number_value(e->u.str, e->len, &n)) return false;
+      if (!wy_qtt_number_value(t, len, &n)) return false;
       return decimal_matches(&n, a);
     }
     case WY_T_BYTES: {

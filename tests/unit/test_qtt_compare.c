@@ -97,6 +97,12 @@ static void strings_match_text_decimals_and_base64_bytes(void **state) {
   assert_true(matches(J("\"1.50\""), dec(150, 2), d));
   assert_false(matches(J("\"1.5\""), dec(150, 2), d));
   assert_false(matches(J("\"abc\""), dec(150, 2), d));
+  /* BigDecimal's text: leading zeros and a plus sign are fine, the scale still counts */
+  assert_true(matches(J("\"005.4\""), dec(54, 1), d));
+  assert_true(matches(J("\"-01.79\""), dec(-179, 2), d));
+  assert_true(matches(J("\"+0.5\""), dec(5, 1), d));
+  assert_true(matches(J("\"000\""), dec(0, 0), d));
+  assert_false(matches(J("\"005.40\""), dec(54, 1), d));
   assert_true(matches(J("\"IQ==\""), wy_bytes("!", 1), d));
   assert_false(matches(J("\"IQ\""), wy_bytes("!", 1), d));
   assert_false(matches(J("\"1\""), wy_int(1), d)); /* text never matches a number */

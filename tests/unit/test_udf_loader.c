@@ -305,9 +305,9 @@ static void a_directory_loads_every_library_in_it(void **state) {
   wy_error_t err;
   wy_registry_t *r = wy_udf_registry_new(WY_UDF_LIB_DIR, NULL, &err);
   assert_non_null(r);
-  const char *names[] = {"FORMULA",  "STANDARDIZE_PHONE", "MASK_CARD", "MASK_SSN",
-                         "TOKENIZE", "DETOKENIZE",        "ENCRYPT",   "DECRYPT",
-                         "TEST_UDF", "TEST_UDAF",         "VAR_ARG",   "TEST_UDTF"};
+  const char *names[] = {"FORMULA",    "STANDARDIZE_PHONE", "MASK_CARD",  "MASK_SSN", "TOKENIZE",
+                         "DETOKENIZE", "ENCRYPT",           "DECRYPT",    "TEST_UDF", "TEST_UDAF",
+                         "VAR_ARG",    "TEST_UDTF",         "SAMPLE_TOPK"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     const wy_function_t *f = wy_registry_find(r, names[i]);
     assert_non_null(f);
