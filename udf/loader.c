@@ -76,9 +76,7 @@ typedef struct slot {
   size_t ncol, ninit;          /* parameters before init_params, and in them */
   bool col_variadic;           /* the variadic parameter is a column parameter */
   size_t site_size;            /* a scalar's per-call-site memory */
-  const wy_type_t *state_type;
-  const wy_type_t *ret_type; /* a concrete return type the registry's patterns cannot say */
-  bool table;                /* a table function: the result is an ARRAY of its values */
+  bool table;                  /* a table function: the result is an ARRAY of its values */
   void *user;
   wy_udaf_ops_t ops; /* this slot's aggregate trampolines */
 } slot_t;
