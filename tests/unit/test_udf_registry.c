@@ -460,9 +460,10 @@ static void a_variadic_parameter_may_stand_in_the_middle(void **state) {
                   *wrong[] = {s, s, i, i};
   assert_null(resolve_msg(r, "mid", none, 3, &err));
   assert_null(resolve_msg(r, "mid", two, 5, &err));
-  assert_string_equal(
-      resolve_msg(r, "mid", bad, 4, &err),
-      "Function 'MID' does not accept parameters (BIGINT, STRING, STRING, INTEGER).");
+  assert_non_null(
+      strstr(resolve_msg(r, "mid", bad, 4, &err),
+             "Function 'mid' does not accept parameters (BIGINT, STRING, STRING, INTEGER).\n"
+             "Valid alternatives are:\n"));
   assert_non_null(resolve_msg(r, "mid", wrong, 4, &err));
   const wy_overload_t *ov = &wy_registry_find(r, "mid")->overloads[0];
   assert_true(ov->variadic);
@@ -496,8 +497,8 @@ static void literal_parameters_are_marked(void **state) {
   const wy_type_t *bi = wy_type_bigint(), *s = wy_type_string(), *i = wy_type_int();
   const wy_type_t *ok[] = {bi, s, i, s, s}, *missing[] = {bi, s};
   assert_null(resolve_msg(r, "lit2", ok, 5, &err));
-  assert_string_equal(resolve_msg(r, "lit2", missing, 2, &err),
-                      "Function 'LIT2' does not accept parameters (BIGINT, STRING).");
+  assert_non_null(strstr(resolve_msg(r, "lit2", missing, 2, &err),
+                         "Function 'lit2' does not accept parameters (BIGINT, STRING).\n"));
   wy_registry_destroy(r);
 }
 
