@@ -162,7 +162,7 @@
   S(MASK_RIGHT, "STRING",                                                                          \
     "STRING, INT numChars, STRING upper, STRING lower, STRING digit, STRING other", "STRING",      \
     NULL, fn_mask_right, NULL, N, MK, "")                                                          \
-  /* ---- regular expressions (POSIX ERE) ---- */                                                  \
+  /* ---- regular expressions (Java, PCRE2) ---- */                                                \
   S(REGEXP_REPLACE, "REGULAR EXPRESSION", "STRING input, STRING regex, STRING replacement",        \
     "STRING", NULL, fn_regexp_replace, &wy_prep_regex1, 0, 0,                                      \
     "Replace every match of a regular expression.")                                                \
