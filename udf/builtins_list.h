@@ -312,7 +312,7 @@
     0, "Subtract an interval from a TIME (wrapping at midnight).")                                 \
   S(CONVERT_TZ, "DATE / TIME", "TIMESTAMP, STRING fromTz, STRING toTz", "TIMESTAMP", NULL,         \
     fn_convert_tz, NULL, 0, 0,                                                                     \
-    "Shift a TIMESTAMP from one time zone to another (UTC and fixed offsets).")
+    "Shift a TIMESTAMP from one time zone to another (any java.time zone ID).")
 
 #define WY_BUILTIN_AGGREGATES(A)                                                                  \
   A(COUNT, "", "BIGINT", NULL, &wy_udaf_count_star, "Count rows (COUNT(*)) or non-NULL values.")  \

@@ -22,8 +22,8 @@ typedef struct re_site {
 } re_site_t;
 
 static void site_error(char *dst, size_t cap, const char *pat, size_t n, const char *why) {
-  snprintf(dst, cap, "Invalid regular expression pattern: %.*s (%s)", (int)(n > 100 ? 100 : n),
-           pat, why);
+  snprintf(dst, cap, "Invalid regular expression pattern: %.*s (%s)", (int)(n > 100 ? 100 : n), pat,
+           why);
 }
 
 static wy_status_t regex_prepare_at(size_t arg, const wy_value_t *const *consts, size_t n,
@@ -237,8 +237,8 @@ wy_status_t fn_regexp_extract_all(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t 
 
 /* ksqlDB splits with Pattern.split when the pattern is empty or matches "", else with
  * Guava's Splitter.on(pattern), which keeps every empty piece. */
-static bool add_piece(wy_fn_ctx_t *ctx, wy_value_t **items, size_t *cnt, size_t *cap,
-                      const char *p, size_t n) {
+static bool add_piece(wy_fn_ctx_t *ctx, wy_value_t **items, size_t *cnt, size_t *cap, const char *p,
+                      size_t n) {
   if (!(*items = push_item(ctx, *items, cnt, cap))) return false;
   (*items)[*cnt - 1] = wy_string(p, n);
   return true;

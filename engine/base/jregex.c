@@ -18,15 +18,16 @@ struct wy_jregex {
 
 /* Java's POSIX classes (US-ASCII only, like PCRE2's without UCP). */
 static const char *const posix_names[][2] = {
-    {"Lower", "lower"}, {"Upper", "upper"}, {"ASCII", "ascii"},   {"Alpha", "alpha"},
-    {"Digit", "digit"}, {"Alnum", "alnum"}, {"Punct", "punct"},   {"Graph", "graph"},
-    {"Print", "print"}, {"Blank", "blank"}, {"Cntrl", "cntrl"},   {"XDigit", "xdigit"},
+    {"Lower", "lower"}, {"Upper", "upper"}, {"ASCII", "ascii"}, {"Alpha", "alpha"},
+    {"Digit", "digit"}, {"Alnum", "alnum"}, {"Punct", "punct"}, {"Graph", "graph"},
+    {"Print", "print"}, {"Blank", "blank"}, {"Cntrl", "cntrl"}, {"XDigit", "xdigit"},
     {"Space", "space"},
 };
 /* java.lang.Character classes that are one Unicode property. */
 static const char *const java_names[][2] = {
-    {"javaLowerCase", "Ll"}, {"javaUpperCase", "Lu"},         {"javaTitleCase", "Lt"},
-    {"javaDigit", "Nd"},     {"javaLetter", "L"},             {"javaAlphabetic", "Alphabetic"},
+    {"javaLowerCase", "Ll"}, {"javaUpperCase", "Lu"},
+    {"javaTitleCase", "Lt"}, {"javaDigit", "Nd"},
+    {"javaLetter", "L"},     {"javaAlphabetic", "Alphabetic"},
     {"javaSpaceChar", "Z"},  {"javaIdeographic", "Ideographic"},
 };
 
@@ -89,8 +90,8 @@ static bool all_hex(const char *p, size_t n) {
 }
 
 static void translate(const char *p, size_t n, wy_buf_t *b) {
-  int depth = 0;             /* Java character-class nesting */
-  unsigned dropped = 0;      /* bitmask of nesting levels whose '[' was dropped (union) */
+  int depth = 0;        /* Java character-class nesting */
+  unsigned dropped = 0; /* bitmask of nesting levels whose '[' was dropped (union) */
   for (size_t i = 0; i < n;) {
     char c = p[i];
     if (c == '\\' && i + 1 < n) {
@@ -116,7 +117,8 @@ static void translate(const char *p, size_t n, wy_buf_t *b) {
         }
       }
       if (d == 'u' && i + 6 <= n && all_hex(p + i + 2, 4)) { /* \uhhhh, surrogates joined */
-        unsigned cp = (unsigned)strtoul((char[5]){p[i + 2], p[i + 3], p[i + 4], p[i + 5], 0}, 0, 16);
+        unsigned cp =
+            (unsigned)strtoul((char[5]){p[i + 2], p[i + 3], p[i + 4], p[i + 5], 0}, 0, 16);
         i += 6;
         if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= n && p[i] == '\\' && p[i + 1] == 'u' &&
             all_hex(p + i + 2, 4)) {
@@ -256,8 +258,8 @@ static pcre2_match_data *thread_md(uint32_t groups) {
   return md;
 }
 
-static bool match_at(const wy_jregex_t *re, const char *s, size_t n, size_t start,
-                     uint32_t opts, size_t *ov) {
+static bool match_at(const wy_jregex_t *re, const char *s, size_t n, size_t start, uint32_t opts,
+                     size_t *ov) {
   if (start > n) return false;
   pcre2_match_data *md = thread_md(re->groups);
   if (!md) return false;

@@ -296,6 +296,68 @@ static void date_and_time_functions(void **state) {
   assert_true(v.u.i64 > 1600000000000LL);
 }
 
+static void named_time_zones_follow_their_rules(void **state) {
+  /* 2018-05-11T21:58:33Z in summer time, and the zone letters. */
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1526075913000LL),
+          S("yyyy-MM-dd'T'HH:mm:ss.SSS XXX VV z O ZZZZ"), S("America/Los_Angeles")),
+     "2018-05-11T14:58:33.000 -07:00 America/Los_Angeles PDT GMT-7 GMT-07:00");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1526075913000LL), S("HH:mm zzz"), S("Europe/London")),
+     "22:58 BST");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1526075913000LL), S("zzzz"), S("America/Los_Angeles")),
+     "Pacific Daylight Time");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("X x Z ZZZZZ O"), S("UTC")), "Z +00 +0000 Z GMT");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("X xx xxx O"), S("Asia/Kolkata")),
+     "+0530 +0530 +05:30 GMT+5:30");
+  /* Either side of Berlin's spring-forward (2021-03-28T01:00Z). */
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1616893199000LL), S("HH:mm:ss z"), S("Europe/Berlin")),
+     "01:59:59 CET");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1616893200000LL), S("HH:mm:ss z"), S("Europe/Berlin")),
+     "03:00:00 CEST");
+  /* Local times in New York's gap and overlap resolve as ZonedDateTime.ofLocal. */
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2021-03-14 02:30"), S("yyyy-MM-dd HH:mm"),
+          S("America/New_York")),
+     "1615707000000");
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2021-11-07 01:30"), S("yyyy-MM-dd HH:mm"),
+          S("America/New_York")),
+     "1636263000000");
+  /* A zone named in the text wins over the argument; names follow the zone's rules. */
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2018-05-11 21:58:33 PST"), S("yyyy-MM-dd HH:mm:ss z"),
+          S("UTC")),
+     "1526101113000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2018-05-11 21:58:33 Europe/Berlin"),
+          S("yyyy-MM-dd HH:mm:ss VV")),
+     "1526068713000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2018-05-11 21:58:33 +0530"), S("yyyy-MM-dd HH:mm:ss Z")),
+     "1526056113000");
+  /* Parsing is case-insensitive, as ksqlDB's. */
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2020-05-11t21:58:33z"), S("yyyy-MM-dd'T'HH:mm:ssX")),
+     "1589234313000");
+  EQ(CALL("CONVERT_TZ", 3, CALL("FROM_UNIXTIME", 1, BI(100)), S("America/Los_Angeles"),
+          S("America/New_York")),
+     "1970-01-01T03:00:00.100");
+  FAILS(CALL("CONVERT_TZ", 3, CALL("FROM_UNIXTIME", 1, BI(0)), S("UTC"), S("Mars/Base")),
+        "Unknown time-zone ID: Mars/Base");
+  FAILS(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("HH"), S("america/new_york")),
+        "Unknown time-zone ID: america/new_york");
+}
+
+static void date_time_formatter_patterns(void **state) {
+  /* 2020-12-31 (a Thursday) is in week 1 of 2021 for Sunday-first US weeks. */
+  EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1609372800000LL), S("G yyyy YYYY w e EEEE MMMMM D Q QQQ")),
+     "AD 2020 2021 1 5 Thursday D 366 4 Q4");
+  EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1609372800123LL), S("SSSSSS n A")), "123000 123000000 123");
+  /* Optional sections: present or not. */
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2021-01-02"), S("yyyy-MM-dd[ HH:mm]")), "1609545600000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2021-01-02 03:04"), S("yyyy-MM-dd[ HH:mm]")), "1609556640000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("Sat, 2 January 2021"), S("EEE, d MMMM yyyy")),
+     "1609545600000");
+  /* Unknown and reserved letters are refused. */
+  assert_non_null(strstr(run_text(CALL("TIMESTAMPTOSTRING", 2, BI(0), S("yyyy-bb"))),
+                         "Unknown pattern letter: b"));
+  assert_non_null(
+      strstr(run_text(CALL("TIMESTAMPTOSTRING", 2, BI(0), S("yyyy#"))), "reserved character"));
+}
+
 static void encoding_functions(void **state) {
   EQ(CALL("TO_BYTES", 2, S("abc"), S("utf8")), "YWJj");
   EQ(CALL("FROM_BYTES", 2, CALL("TO_BYTES", 2, S("616263"), S("hex")), S("utf8")), "abc");
@@ -323,6 +385,8 @@ int main(void) {
       cmocka_unit_test(json_functions),
       cmocka_unit_test(collection_functions),
       cmocka_unit_test(date_and_time_functions),
+      cmocka_unit_test(named_time_zones_follow_their_rules),
+      cmocka_unit_test(date_time_formatter_patterns),
       cmocka_unit_test(encoding_functions),
   };
   return cmocka_run_group_tests(tests, t_setup, t_teardown);

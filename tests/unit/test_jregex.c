@@ -42,7 +42,7 @@ static void java_classes_and_flags_translate(void **state) {
   assert_string_equal(first("\\p{javaUpperCase}+", "abÉÀc"), "ÉÀ");
   assert_string_equal(first("\\p{IsLatin}+", "日本abc"), "abc");
   assert_string_equal(first("[a-c[x-z]]+", "mmbyxam"), "byxa"); /* Java's class union */
-  assert_string_equal(first("\\0101", "zA"), "A");                /* octal \0mnn */
+  assert_string_equal(first("\\0101", "zA"), "A");              /* octal \0mnn */
   assert_string_equal(first("\\u00e9+", "caféé"), "éé");
   assert_string_equal(first("\\x{41}", "zA"), "A");
   assert_string_equal(first("(?iu)straße", "STRAßE"), "STRAßE"); /* u dropped, i kept */
@@ -53,7 +53,10 @@ static void java_classes_and_flags_translate(void **state) {
   assert_string_equal(first("\\w+", "éab"), "ab");
   /* '.' stops at every Java line terminator, \r and U+2028 included. */
   assert_string_equal(first(".+", "ab\rcd"), "ab");
-  assert_string_equal(first(".+", "ab\xe2\x80\xa8" "cd"), "ab");
+  assert_string_equal(first(".+",
+                            "ab\xe2\x80\xa8"
+                            "cd"),
+                      "ab");
 }
 
 static void matches_anchors_the_whole_subject(void **state) {
@@ -108,13 +111,15 @@ static void replacements_follow_matcher_append_replacement(void **state) {
   assert_string_equal(replace_all("(a)|(b)", "ab", "<$2>"), "<><b>"); /* unmatched group */
   assert_string_equal(replace_all("x*", "ab", "-"), "-a-b-");
   assert_string_equal(replace_all("é", "café", "e"), "cafe");
-  assert_string_equal(replace_all("b", "abc", "$"), "error: Illegal group reference: group index is missing");
+  assert_string_equal(replace_all("b", "abc", "$"),
+                      "error: Illegal group reference: group index is missing");
   assert_string_equal(replace_all("b", "abc", "$x"), "error: Illegal group reference");
   assert_string_equal(replace_all("b", "abc", "$2"), "error: No group 2");
   assert_string_equal(replace_all("b", "abc", "${nope}"), "error: No group with name {nope}");
   assert_string_equal(replace_all("b", "abc", "${1x}"),
                       "error: capturing group name {1x} starts with digit character");
-  assert_string_equal(replace_all("b", "abc", "${x"), "error: named capturing group is missing trailing '}'");
+  assert_string_equal(replace_all("b", "abc", "${x"),
+                      "error: named capturing group is missing trailing '}'");
   assert_string_equal(replace_all("b", "abc", "\\"), "error: character to be escaped is missing");
 }
 
