@@ -1,6 +1,6 @@
-/* String, bytes, masking and regular-expression built-ins. Strings are UTF-8;
- * positions and lengths count characters (code points), as ksqlDB counts Java chars
- * (identical for the Basic Multilingual Plane). */
+/* String, bytes and masking built-ins. Strings are UTF-8; positions and lengths count
+ * UTF-16 code units, as ksqlDB counts Java chars. Case mapping: fn_text.c; regular
+ * expressions: fn_regex.c. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +12,30 @@
 
 static size_t u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4; }
 
-/* Byte offset of the character with index `ci` (clamped to the end). */
+/* Positions and lengths count UTF-16 code units, as Java's String does: a character
+ * outside the Basic Multilingual Plane (4 UTF-8 bytes) counts two. */
+static size_t u16_units(unsigned char lead) { return lead >= 0xf0 ? 2 : 1; }
+
+/* Byte offset of UTF-16 unit `ci` (clamped to the end; a cut inside a surrogate pair
+ * keeps the whole character, as UTF-8 cannot hold half of it). */
 static size_t u8_offset(const char *s, size_t n, size_t ci) {
-  size_t off = 0;
-  while (ci-- && off < n) off += u8len((unsigned char)s[off]);
+  size_t off = 0, units = 0;
+  while (units < ci && off < n) {
+    units += u16_units((unsigned char)s[off]);
+    off += u8len((unsigned char)s[off]);
+  }
   return off < n ? off : n;
 }
-static size_t u8_count(const char *s, size_t n) {
+/* Number of characters (code points). */
+static size_t u8_chars(const char *s, size_t n) {
   size_t c = 0;
   for (size_t i = 0; i < n; i += u8len((unsigned char)s[i])) c++;
+  return c;
+}
+/* Length in UTF-16 units (Java's String.length()). */
+static size_t u8_count(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i += u8len((unsigned char)s[i])) c += u16_units((unsigned char)s[i]);
   return c;
 }
 
@@ -56,44 +71,12 @@ wy_status_t fn_len(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *
   return WY_OK;
 }
 
-/* Change the case of ASCII letters only (bytes >= 0x80, UTF-8, are kept), as
- * toupper/tolower did for them in the C and UTF-8 locales, without a libc call and a
- * locale lookup per byte. from..to: the letters to change; the difference is 32. */
-static wy_status_t map_case(wy_fn_ctx_t *ctx, const wy_value_t *s, unsigned char from,
-                            wy_value_t *out) {
-  char *p = wy_fn_alloc(ctx, s->len);
-  if (!p) return wy_fn_nomem(ctx);
-  for (uint32_t i = 0; i < s->len; i++) {
-    unsigned char c = (unsigned char)s->u.str[i];
-    p[i] = (char)((unsigned char)(c - from) < 26 ? c ^ 0x20 : c);
-  }
-  return str_out(ctx, p, s->len, false, out);
-}
-wy_status_t fn_lcase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return map_case(ctx, &a[0], 'A', out);
-}
-wy_status_t fn_ucase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return map_case(ctx, &a[0], 'a', out);
-}
-
 wy_status_t fn_trim(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   const char *s = a[0].u.str;
   size_t b = 0, e = a[0].len;
   while (b < e && (unsigned char)s[b] <= ' ') b++; /* Java String.trim */
   while (e > b && (unsigned char)s[e - 1] <= ' ') e--;
   return str_out(ctx, s + b, e - b, false, out);
-}
-
-wy_status_t fn_initcap(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  char *p = wy_fn_alloc(ctx, a[0].len);
-  if (!p) return wy_fn_nomem(ctx);
-  bool start = true;
-  for (uint32_t i = 0; i < a[0].len; i++) {
-    unsigned char c = (unsigned char)a[0].u.str[i];
-    p[i] = c < 0x80 ? (char)(start ? toupper(c) : tolower(c)) : (char)c;
-    start = isspace(c) != 0;
-  }
-  return str_out(ctx, p, a[0].len, false, out);
 }
 
 wy_status_t fn_substring(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -232,7 +215,7 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   const char *s = a[0].u.str, *d = a[1].u.str;
   size_t sn = a[0].len, dn = a[1].len, cnt = 0;
   if (!dn)
-    cnt = bytes ? sn : u8_count(s, sn);
+    cnt = bytes ? sn : u8_chars(s, sn);
   else
     for (const char *m = s; (m = find(s, sn, d, dn, (size_t)(m - s))); m += dn) cnt++;
   if (dn) cnt++;
@@ -420,7 +403,7 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   int64_t ci = 0;
-  for (size_t i = 0; i < s->len; ci++) {
+  for (size_t i = 0; i < s->len;) {
     unsigned char c = (unsigned char)s->u.str[i];
     size_t l = u8len(c);
     if (i + l > s->len) l = s->len - i;
@@ -433,6 +416,7 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
     else
       wy_buf_append(&b, s->u.str + i, l);
     i += l;
+    ci += (int64_t)u16_units(c);
   }
   return wy_fn_buf_result(ctx, &b, false, out);
 }

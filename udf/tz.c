@@ -110,8 +110,7 @@ static bool parse_rule(wy_tz_t *z, const char *p) {
     if (!(p = rule_time(p, &v))) return false;
     z->dst_off = -v;
   }
-  if (*p++ != ',' || !(p = rule_date(p, &z->start)) || *p++ != ',' ||
-      !(p = rule_date(p, &z->end)))
+  if (*p++ != ',' || !(p = rule_date(p, &z->start)) || *p++ != ',' || !(p = rule_date(p, &z->end)))
     return false;
   z->has_dst = true;
   return true;

@@ -96,6 +96,33 @@ static void string_functions(void **state) {
   EQ(CALL("CHR", 1, I(233)), "é");
 }
 
+static void case_mapping_is_javas_full_unicode_mapping(void **state) {
+  EQ(CALL("UCASE", 1, S("café Straße ñandú")), "CAFÉ STRASSE ÑANDÚ");
+  EQ(CALL("LCASE", 1, S("CAFÉ ÑANDÚ")), "café ñandú");
+  EQ(CALL("LCASE", 1, S("ΟΔΟΣ ΣΑ")), "οδος σα"); /* final sigma */
+  EQ(CALL("LCASE", 1, S("İ")), "i̇");             /* dotted capital I: i + U+0307 */
+  EQ(CALL("UCASE", 1, S("ŉ ﬁ")), "ʼN FI");
+  EQ(CALL("UCASE", 1, S("plain ascii 123")), "PLAIN ASCII 123");
+  EQ(CALL("UCASE", 1, S("")), "");
+  EQ(CALL("UCASE", 1, NULLS(wy_type_string())), "null");
+  EQ(CALL("UCASE", 1, S("a\xff")), "A\xef\xbf\xbd"); /* invalid UTF-8 reads as U+FFFD */
+  EQ(CALL("INITCAP", 1, S("the   Quick br0wn fOx")), "The   Quick Br0wn Fox");
+  EQ(CALL("INITCAP", 1, S("élan ÉCOLE ßtraße\tñu")), "Élan École SStraße\tÑu");
+  EQ(CALL("INITCAP", 1, S(" x")), " X");
+}
+
+static void lengths_and_positions_count_utf16_units(void **state) {
+  EQ(CALL("LEN", 1, S("a😀b")), "4"); /* the emoji is a surrogate pair in Java */
+  EQ(CALL("LEN", 1, S("héllo")), "5");
+  EQ(CALL("SUBSTRING", 2, S("a😀b"), I(4)), "b");
+  EQ(CALL("SUBSTRING", 3, S("a😀b"), I(2), I(2)), "😀");
+  EQ(CALL("SUBSTRING", 2, S("a😀b"), I(-1)), "b");
+  EQ(CALL("INSTR", 2, S("😀x"), S("x")), "3");
+  EQ(CALL("LPAD", 3, S("ab"), I(4), S("é")), "ééab");
+  EQ(CALL("RPAD", 3, S("a😀"), I(3), S("z")), "a😀");
+  EQ(CALL("LPAD", 3, S("a😀b"), I(3), S("z")), "a😀");
+}
+
 static void substring_counts_from_one_and_from_the_end(void **state) {
   EQ(CALL("SUBSTRING", 2, S("some_string"), I(6)), "string");
   EQ(CALL("SUBSTRING", 3, S("some_string"), I(6), I(3)), "str");
@@ -377,6 +404,8 @@ int main(void) {
       cmocka_unit_test(round_and_trunc_match_java),
       cmocka_unit_test(transcendental_functions_follow_java_math),
       cmocka_unit_test(string_functions),
+      cmocka_unit_test(case_mapping_is_javas_full_unicode_mapping),
+      cmocka_unit_test(lengths_and_positions_count_utf16_units),
       cmocka_unit_test(substring_counts_from_one_and_from_the_end),
       cmocka_unit_test(instr_searches_forward_and_backward),
       cmocka_unit_test(split_and_regular_expressions),
