@@ -51,8 +51,7 @@ static UChar *map_u16(wy_fn_ctx_t *ctx, const UChar *u, int32_t len, bool upper,
   return U_SUCCESS(st) ? o : NULL;
 }
 
-static wy_status_t change_case(wy_fn_ctx_t *ctx, const wy_value_t *s, bool upper,
-                               wy_value_t *out) {
+static wy_status_t change_case(wy_fn_ctx_t *ctx, const wy_value_t *s, bool upper, wy_value_t *out) {
   if (is_ascii(s->u.str, s->len)) {
     char *p = wy_fn_alloc(ctx, s->len);
     if (!p) return wy_fn_nomem(ctx);
@@ -61,7 +60,8 @@ static wy_status_t change_case(wy_fn_ctx_t *ctx, const wy_value_t *s, bool upper
     return WY_OK;
   }
   int32_t len, olen;
-  UChar *u = to_u16(ctx, s->u.str, s->len, &len), *o = u ? map_u16(ctx, u, len, upper, &olen) : NULL;
+  UChar *u = to_u16(ctx, s->u.str, s->len, &len),
+        *o = u ? map_u16(ctx, u, len, upper, &olen) : NULL;
   if (!o) return wy_fn_nomem(ctx);
   return from_u16(ctx, o, olen, out);
 }
@@ -86,7 +86,8 @@ wy_status_t fn_initcap(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value
     bool start = true;
     for (uint32_t i = 0; i < s->len; i++) {
       unsigned char c = (unsigned char)s->u.str[i];
-      bool up = start && (unsigned char)(c - 'a') < 26, down = !start && (unsigned char)(c - 'A') < 26;
+      bool up = start && (unsigned char)(c - 'a') < 26,
+           down = !start && (unsigned char)(c - 'A') < 26;
       p[i] = (char)(up || down ? c ^ 0x20 : c);
       start = java_space(c);
     }
@@ -94,7 +95,8 @@ wy_status_t fn_initcap(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value
     return WY_OK;
   }
   int32_t len, llen;
-  UChar *u = to_u16(ctx, s->u.str, s->len, &len), *l = u ? map_u16(ctx, u, len, false, &llen) : NULL;
+  UChar *u = to_u16(ctx, s->u.str, s->len, &len),
+        *l = u ? map_u16(ctx, u, len, false, &llen) : NULL;
   UChar *o = l ? (UChar *)wy_fn_alloc(ctx, ((size_t)llen * 3 + 1) * sizeof(UChar)) : NULL;
   if (!o) return wy_fn_nomem(ctx);
   int32_t k = 0;
