@@ -368,6 +368,17 @@ static void named_time_zones_follow_their_rules(void **state) {
         "Unknown time-zone ID: america/new_york");
 }
 
+static void dates_cast_from_partial_iso_text(void **state) {
+  /* ksqlDB reads yyyy[-MM[-dd]]. */
+  EQ(wy_expr_cast(S("1970-01"), wy_type_primitive(WY_T_DATE), 1, 1), "1970-01-01");
+  EQ(wy_expr_cast(S("2021"), wy_type_primitive(WY_T_DATE), 1, 1), "2021-01-01");
+  EQ(wy_expr_cast(S("2021-02-03"), wy_type_primitive(WY_T_DATE), 1, 1), "2021-02-03");
+  EQ(wy_expr_cast(S("2021-13"), wy_type_primitive(WY_T_DATE), 1, 1),
+     "ERROR: Failed to parse DATE: \"2021-13\"");
+  EQ(wy_expr_cast(S("202"), wy_type_primitive(WY_T_DATE), 1, 1),
+     "ERROR: Failed to parse DATE: \"202\"");
+}
+
 static void date_time_formatter_patterns(void **state) {
   /* 2020-12-31 (a Thursday) is in week 1 of 2021 for Sunday-first US weeks. */
   EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1609372800000LL), S("G yyyy YYYY w e EEEE MMMMM D Q QQQ")),
@@ -416,6 +427,7 @@ int main(void) {
       cmocka_unit_test(date_and_time_functions),
       cmocka_unit_test(named_time_zones_follow_their_rules),
       cmocka_unit_test(date_time_formatter_patterns),
+      cmocka_unit_test(dates_cast_from_partial_iso_text),
       cmocka_unit_test(encoding_functions),
   };
   return cmocka_run_group_tests(tests, t_setup, t_teardown);
