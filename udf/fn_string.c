@@ -214,8 +214,8 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   bool bytes = a[0].kind == WY_T_BYTES;
   const char *s = a[0].u.str, *d = a[1].u.str;
   size_t sn = a[0].len, dn = a[1].len, cnt = 0;
-  if (!dn)
-    cnt = bytes ? sn : u8_chars(s, sn);
+  if (!dn) /* Java: "".split("") is [""] */
+    cnt = !sn ? 1 : bytes ? sn : u8_chars(s, sn);
   else
     for (const char *m = s; (m = find(s, sn, d, dn, (size_t)(m - s))); m += dn) cnt++;
   if (dn) cnt++;
@@ -225,7 +225,7 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   while (k < cnt) {
     size_t e;
     if (!dn)
-      e = i + (bytes ? 1 : u8len((unsigned char)s[i]));
+      e = !sn ? 0 : i + (bytes ? 1 : u8len((unsigned char)s[i]));
     else {
       const char *m = find(s, sn, d, dn, i);
       e = m ? (size_t)(m - s) : sn;

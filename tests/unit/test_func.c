@@ -149,6 +149,9 @@ static void split_and_regular_expressions(void **state) {
   EQ(CALL("SPLIT", 2, S("a.b.c"), S(".")), "[a, b, c]");
   EQ(CALL("SPLIT", 2, S(".abc."), S(".")), "[, abc, ]");
   EQ(CALL("SPLIT", 2, S("abc"), S("")), "[a, b, c]");
+  EQ(CALL("SPLIT", 2, S(""), S("")), "[]"); /* one empty string */
+  EQ(CALL("ARRAY_LENGTH", 1, CALL("SPLIT", 2, S(""), S(""))), "1");
+  EQ(CALL("SPLIT", 2, S("a😀"), S("")), "[a, 😀]");
   EQ(CALL("SPLIT", 2, S("a$$b"), S("$$")), "[a, b]");
   EQ(wy_expr_subscript(CALL("SPLIT", 2, S("a,b,c"), S(",")), I(3), 1, 1), "c");
   EQ(CALL("SPLIT_TO_MAP", 3, S("a=1;b=2;junk"), S(";"), S("=")), "{a=1, b=2}");
