@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   librdkafka-dev librocksdb-dev libavro-dev libjansson-dev libcmocka-dev lemon
-  libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev
+  libcurl4-openssl-dev libsodium-dev libmicrohttpd-dev libpcre2-dev libicu-dev tzdata
   kcat jq procps curl openssl
   python3 python3-jsonschema
 )

@@ -164,7 +164,7 @@
   S(MASK_RIGHT, "STRING",                                                                          \
     "STRING, INT numChars, STRING upper, STRING lower, STRING digit, STRING other", "STRING",      \
     NULL, fn_mask_right, NULL, N, MK, "")                                                          \
-  /* ---- regular expressions (POSIX ERE) ---- */                                                  \
+  /* ---- regular expressions (Java, PCRE2) ---- */                                                \
   S(REGEXP_REPLACE, "REGULAR EXPRESSION", "STRING input, STRING regex, STRING replacement",        \
     "STRING", NULL, fn_regexp_replace, &wy_prep_regex1, 0, 0,                                      \
     "Replace every match of a regular expression.")                                                \
@@ -314,7 +314,7 @@
     0, "Subtract an interval from a TIME (wrapping at midnight).")                                 \
   S(CONVERT_TZ, "DATE / TIME", "TIMESTAMP, STRING fromTz, STRING toTz", "TIMESTAMP", NULL,         \
     fn_convert_tz, NULL, 0, 0,                                                                     \
-    "Shift a TIMESTAMP from one time zone to another (UTC and fixed offsets).")
+    "Shift a TIMESTAMP from one time zone to another (any java.time zone ID).")
 
 #define WY_BUILTIN_AGGREGATES(A)                                                                  \
   A(COUNT, "", "BIGINT", NULL, &wy_udaf_count_star, "Count rows (COUNT(*)) or non-NULL values.")  \

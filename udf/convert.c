@@ -155,6 +155,14 @@ bool wy_parse_date_iso(const char *s, size_t n, int32_t *days) {
   trim(&s, &n);
   const char *p = s, *end = s + n;
   int64_t d;
+  /* ksqlDB reads dates as yyyy[-MM[-dd]]: a missing month or day is the first. */
+  char full[10];
+  if (n == 4 || n == 7) {
+    memcpy(full, s, n);
+    memcpy(full + n, n == 4 ? "-01-01" : "-01", n == 4 ? 6 : 3);
+    p = full;
+    end = full + 10;
+  }
   if (!parse_date_part(&p, end, &d) || p != end) return false;
   *days = (int32_t)d;
   return true;

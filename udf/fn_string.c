@@ -1,8 +1,7 @@
-/* String, bytes, masking and regular-expression built-ins. Strings are UTF-8;
- * positions and lengths count characters (code points), as ksqlDB counts Java chars
- * (identical for the Basic Multilingual Plane). */
+/* String, bytes and masking built-ins. Strings are UTF-8; positions and lengths count
+ * UTF-16 code units, as ksqlDB counts Java chars. Case mapping: fn_text.c; regular
+ * expressions: fn_regex.c. */
 #include <ctype.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,15 +12,30 @@
 
 static size_t u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4; }
 
-/* Byte offset of the character with index `ci` (clamped to the end). */
+/* Positions and lengths count UTF-16 code units, as Java's String does: a character
+ * outside the Basic Multilingual Plane (4 UTF-8 bytes) counts two. */
+static size_t u16_units(unsigned char lead) { return lead >= 0xf0 ? 2 : 1; }
+
+/* Byte offset of UTF-16 unit `ci` (clamped to the end; a cut inside a surrogate pair
+ * keeps the whole character, as UTF-8 cannot hold half of it). */
 static size_t u8_offset(const char *s, size_t n, size_t ci) {
-  size_t off = 0;
-  while (ci-- && off < n) off += u8len((unsigned char)s[off]);
+  size_t off = 0, units = 0;
+  while (units < ci && off < n) {
+    units += u16_units((unsigned char)s[off]);
+    off += u8len((unsigned char)s[off]);
+  }
   return off < n ? off : n;
 }
-static size_t u8_count(const char *s, size_t n) {
+/* Number of characters (code points). */
+static size_t u8_chars(const char *s, size_t n) {
   size_t c = 0;
   for (size_t i = 0; i < n; i += u8len((unsigned char)s[i])) c++;
+  return c;
+}
+/* Length in UTF-16 units (Java's String.length()). */
+static size_t u8_count(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i += u8len((unsigned char)s[i])) c += u16_units((unsigned char)s[i]);
   return c;
 }
 
@@ -57,44 +71,12 @@ wy_status_t fn_len(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *
   return WY_OK;
 }
 
-/* Change the case of ASCII letters only (bytes >= 0x80, UTF-8, are kept), as
- * toupper/tolower did for them in the C and UTF-8 locales, without a libc call and a
- * locale lookup per byte. from..to: the letters to change; the difference is 32. */
-static wy_status_t map_case(wy_fn_ctx_t *ctx, const wy_value_t *s, unsigned char from,
-                            wy_value_t *out) {
-  char *p = wy_fn_alloc(ctx, s->len);
-  if (!p) return wy_fn_nomem(ctx);
-  for (uint32_t i = 0; i < s->len; i++) {
-    unsigned char c = (unsigned char)s->u.str[i];
-    p[i] = (char)((unsigned char)(c - from) < 26 ? c ^ 0x20 : c);
-  }
-  return str_out(ctx, p, s->len, false, out);
-}
-wy_status_t fn_lcase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return map_case(ctx, &a[0], 'A', out);
-}
-wy_status_t fn_ucase(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return map_case(ctx, &a[0], 'a', out);
-}
-
 wy_status_t fn_trim(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   const char *s = a[0].u.str;
   size_t b = 0, e = a[0].len;
   while (b < e && (unsigned char)s[b] <= ' ') b++; /* Java String.trim */
   while (e > b && (unsigned char)s[e - 1] <= ' ') e--;
   return str_out(ctx, s + b, e - b, false, out);
-}
-
-wy_status_t fn_initcap(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  char *p = wy_fn_alloc(ctx, a[0].len);
-  if (!p) return wy_fn_nomem(ctx);
-  bool start = true;
-  for (uint32_t i = 0; i < a[0].len; i++) {
-    unsigned char c = (unsigned char)a[0].u.str[i];
-    p[i] = c < 0x80 ? (char)(start ? toupper(c) : tolower(c)) : (char)c;
-    start = isspace(c) != 0;
-  }
-  return str_out(ctx, p, a[0].len, false, out);
 }
 
 wy_status_t fn_substring(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -232,8 +214,8 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   bool bytes = a[0].kind == WY_T_BYTES;
   const char *s = a[0].u.str, *d = a[1].u.str;
   size_t sn = a[0].len, dn = a[1].len, cnt = 0;
-  if (!dn)
-    cnt = bytes ? sn : u8_count(s, sn);
+  if (!dn) /* Java: "".split("") is [""] */
+    cnt = !sn ? 1 : bytes ? sn : u8_chars(s, sn);
   else
     for (const char *m = s; (m = find(s, sn, d, dn, (size_t)(m - s))); m += dn) cnt++;
   if (dn) cnt++;
@@ -243,7 +225,7 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   while (k < cnt) {
     size_t e;
     if (!dn)
-      e = i + (bytes ? 1 : u8len((unsigned char)s[i]));
+      e = !sn ? 0 : i + (bytes ? 1 : u8len((unsigned char)s[i]));
     else {
       const char *m = find(s, sn, d, dn, i);
       e = m ? (size_t)(m - s) : sn;
@@ -421,7 +403,7 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   int64_t ci = 0;
-  for (size_t i = 0; i < s->len; ci++) {
+  for (size_t i = 0; i < s->len;) {
     unsigned char c = (unsigned char)s->u.str[i];
     size_t l = u8len(c);
     if (i + l > s->len) l = s->len - i;
@@ -434,6 +416,7 @@ static wy_status_t mask_range(wy_fn_ctx_t *ctx, const wy_value_t *s, const maske
     else
       wy_buf_append(&b, s->u.str + i, l);
     i += l;
+    ci += (int64_t)u16_units(c);
   }
   return wy_fn_buf_result(ctx, &b, false, out);
 }
@@ -477,208 +460,4 @@ wy_status_t fn_mask_left(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_val
 }
 wy_status_t fn_mask_right(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   return mask_common(ctx, a, n, out, 'r');
-}
-
-/* ---- regular expressions (POSIX extended; Java's syntax for the common cases) ---- */
-
-/* A constant pattern is compiled once per call site; a pattern from a column is
- * compiled per call (which allocates: the documented slow path). */
-static wy_status_t compile_re(regex_t *re, const char *p, size_t n, wy_error_t *err) {
-  char tmp[1024];
-  if (n >= sizeof tmp) return wy_error_set(err, WY_ERR_EVAL, "regular expression too long");
-  memcpy(tmp, p, n);
-  tmp[n] = '\0';
-  int rc = regcomp(re, tmp, REG_EXTENDED);
-  if (rc) {
-    char msg[128];
-    regerror(rc, re, msg, sizeof msg);
-    return wy_error_set(err, WY_ERR_EVAL, "Invalid regular expression '%s': %s", tmp, msg);
-  }
-  return WY_OK;
-}
-
-static wy_status_t regex_prepare_at(size_t arg, const wy_value_t *const *consts, size_t n,
-                                    void **site, wy_error_t *err) {
-  *site = NULL;
-  if (arg >= n || !consts[arg] || consts[arg]->null) return WY_OK;
-  regex_t *re = malloc(sizeof *re);
-  if (!re) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  wy_status_t st = compile_re(re, consts[arg]->u.str, consts[arg]->len, err);
-  if (st) {
-    free(re);
-    return st;
-  }
-  *site = re;
-  return WY_OK;
-}
-static wy_status_t regex_prepare0(const wy_type_t *const *args, const wy_value_t *const *consts,
-                                  size_t n, void **site, wy_error_t *err) {
-  return regex_prepare_at(0, consts, n, site, err);
-}
-static wy_status_t regex_prepare1(const wy_type_t *const *args, const wy_value_t *const *consts,
-                                  size_t n, void **site, wy_error_t *err) {
-  return regex_prepare_at(1, consts, n, site, err);
-}
-static void regex_release(void *site) {
-  if (!site) return;
-  regfree(site);
-  free(site);
-}
-const wy_prep_t wy_prep_regex0 = {regex_prepare0, regex_release};
-const wy_prep_t wy_prep_regex1 = {regex_prepare1, regex_release};
-
-/* The regex to use: the prepared one, or `tmp` compiled now (*owned set). */
-static wy_status_t get_re(wy_fn_ctx_t *ctx, const wy_value_t *pat, regex_t *tmp, const regex_t **re,
-                          bool *owned) {
-  *re = NULL; /* on every path: GCC at -O3 cannot tell that callers read it only on success */
-  *owned = false;
-  if (ctx->site) {
-    *re = ctx->site;
-    return WY_OK;
-  }
-  wy_error_t e;
-  if (compile_re(tmp, pat->u.str, pat->len, &e)) return wy_fn_fail(ctx, "%s", e.msg);
-  *re = tmp;
-  *owned = true;
-  return WY_OK;
-}
-
-/* regexec needs a NUL-terminated subject: copy into the arena. */
-static const char *cstr(wy_fn_ctx_t *ctx, const wy_value_t *v) {
-  char *p = wy_fn_alloc(ctx, v->len);
-  if (p) memcpy(p, v->u.str, v->len);
-  return p;
-}
-
-#define MAX_GROUPS 10
-
-/* Make room for one more item in an arena array that doubles; NULL on ENOMEM. */
-static wy_value_t *push_item(wy_fn_ctx_t *ctx, wy_value_t *items, size_t *cnt, size_t *cap) {
-  if (*cnt == *cap) {
-    wy_value_t *ni = wy_arena_alloc(ctx->arena, *cap * 2 * sizeof *ni);
-    if (!ni) return NULL;
-    memcpy(ni, items, *cap * sizeof *ni);
-    items = ni;
-    *cap *= 2;
-  }
-  (*cnt)++;
-  return items;
-}
-
-wy_status_t fn_regexp_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  regex_t tmp;
-  const regex_t *re;
-  bool owned;
-  wy_status_t st = get_re(ctx, &a[1], &tmp, &re, &owned);
-  if (st) return st;
-  const char *s = cstr(ctx, &a[0]);
-  wy_buf_t b;
-  wy_buf_init_arena(&b, ctx->arena);
-  size_t off = 0, len = a[0].len;
-  regmatch_t m[1];
-  while (s && off <= len && regexec(re, s + off, 1, m, off ? REG_NOTBOL : 0) == 0) {
-    wy_buf_append(&b, s + off, (size_t)m[0].rm_so);
-    wy_buf_append(&b, a[2].u.str, a[2].len);
-    if (m[0].rm_eo == m[0].rm_so) { /* empty match: copy one character and move on */
-      if (off + (size_t)m[0].rm_so >= len) {
-        off = len + 1;
-        break;
-      }
-      size_t l = u8len((unsigned char)s[off + (size_t)m[0].rm_so]);
-      wy_buf_append(&b, s + off + m[0].rm_so, l);
-      off += (size_t)m[0].rm_so + l;
-    } else {
-      off += (size_t)m[0].rm_eo;
-    }
-  }
-  if (s && off <= len) wy_buf_append(&b, s + off, len - off);
-  if (owned) regfree(&tmp);
-  if (!s) return wy_fn_nomem(ctx);
-  return wy_fn_buf_result(ctx, &b, false, out);
-}
-
-static wy_status_t extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out,
-                           bool all) {
-  int group = n > 2 ? a[2].u.i32 : 0;
-  if (group < 0 || group >= MAX_GROUPS) return wy_fn_fail(ctx, "No group %d", group);
-  regex_t tmp;
-  const regex_t *re;
-  bool owned;
-  wy_status_t st = get_re(ctx, &a[0], &tmp, &re, &owned);
-  if (st) return st;
-  if ((size_t)group > re->re_nsub) {
-    if (owned) regfree(&tmp);
-    return wy_fn_fail(ctx, "No group %d", group);
-  }
-  const char *s = cstr(ctx, &a[1]);
-  size_t off = 0, len = a[1].len, cnt = 0, cap = 8;
-  regmatch_t m[MAX_GROUPS];
-  wy_value_t *items = wy_arena_alloc(ctx->arena, cap * sizeof *items);
-  *out = wy_null(all ? WY_T_ARRAY : WY_T_STRING);
-  while (s && items && off <= len &&
-         regexec(re, s + off, MAX_GROUPS, m, off ? REG_NOTBOL : 0) == 0) {
-    wy_value_t v = m[group].rm_so < 0 ? wy_null(WY_T_STRING)
-                                      : wy_string(s + off + m[group].rm_so,
-                                                  (size_t)(m[group].rm_eo - m[group].rm_so));
-    if (!all) {
-      *out = v;
-      break;
-    }
-    if (!(items = push_item(ctx, items, &cnt, &cap))) break;
-    items[cnt - 1] = v;
-    off += m[0].rm_eo > m[0].rm_so ? (size_t)m[0].rm_eo : (size_t)m[0].rm_so + 1;
-  }
-  if (owned) regfree(&tmp);
-  if (!s || !items) return wy_fn_nomem(ctx);
-  if (all) {
-    wy_list_t *l = wy_list_new(ctx->arena, 0);
-    if (!l) return wy_fn_nomem(ctx);
-    l->n = (uint32_t)cnt;
-    l->items = items;
-    *out = wy_array(l);
-  }
-  return WY_OK;
-}
-wy_status_t fn_regexp_extract(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  return extract(ctx, a, n, out, false);
-}
-wy_status_t fn_regexp_extract_all(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
-                                  wy_value_t *out) {
-  return extract(ctx, a, n, out, true);
-}
-
-wy_status_t fn_regexp_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  regex_t tmp;
-  const regex_t *re;
-  bool owned;
-  wy_status_t st = get_re(ctx, &a[1], &tmp, &re, &owned);
-  if (st) return st;
-  const char *s = cstr(ctx, &a[0]);
-  size_t off = 0, start = 0, len = a[0].len, cnt = 0, cap = 8;
-  wy_value_t *items = wy_arena_alloc(ctx->arena, cap * sizeof *items);
-  regmatch_t m[1];
-  while (s && items) {
-    bool hit = off <= len && regexec(re, s + off, 1, m, off ? REG_NOTBOL : 0) == 0;
-    if (hit && m[0].rm_eo == m[0].rm_so) { /* skip empty matches */
-      off += (size_t)m[0].rm_so + 1;
-      if (off > len)
-        hit = false;
-      else
-        continue;
-    }
-    size_t e = hit ? off + (size_t)m[0].rm_so : len;
-    if (!(items = push_item(ctx, items, &cnt, &cap))) break;
-    items[cnt - 1] = wy_string(s + start, e - start);
-    if (!hit) break;
-    off += (size_t)m[0].rm_eo;
-    start = off;
-  }
-  if (owned) regfree(&tmp);
-  if (!s || !items) return wy_fn_nomem(ctx);
-  wy_list_t *l = wy_list_new(ctx->arena, 0);
-  if (!l) return wy_fn_nomem(ctx);
-  l->n = (uint32_t)cnt;
-  l->items = items;
-  *out = wy_array(l);
-  return WY_OK;
 }

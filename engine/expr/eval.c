@@ -386,7 +386,8 @@ static wy_status_t ev_compare(const cnode_t *n, frame_t *f, wy_value_t *out) {
     *out = wy_bool(same == (n->op == WY_OP_NOT_DISTINCT));
     return WY_OK;
   }
-  if (a.null || b.null) return *out = wy_null(WY_T_BOOLEAN), WY_OK;
+  /* ksqlDB's generated code: a comparison with a NULL operand is false, not NULL. */
+  if (a.null || b.null) return *out = wy_bool(false), WY_OK;
   if (n->op == WY_OP_EQ || n->op == WY_OP_NE) {
     *out = wy_bool(values_equal(n, &a, &b) == (n->op == WY_OP_EQ));
     return WY_OK;

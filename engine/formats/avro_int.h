@@ -10,8 +10,8 @@
 #define WY_AVRO_INT_H
 
 #include <jansson.h>
-#include <regex.h>
 
+#include "engine/base/jregex.h"
 #include "engine/formats/avro.h"
 #include "engine/formats/format_int.h"
 
@@ -80,7 +80,7 @@ struct av_node {
   av_node_t *items; /* array items, map values */
   bool map_entry;   /* an array of Connect MapEntry records {key, value} */
   char *pattern;    /* validatedString */
-  regex_t re;
+  wy_jregex_t *re;  /* the pattern compiled as Java's (matched in whole) */
 };
 
 typedef struct wy_avro_schema {
@@ -97,8 +97,8 @@ wy_status_t wy_avro_schema_parse(const char *text, size_t len, wy_avro_schema_t 
                                  wy_error_t *err);
 void wy_avro_schema_free(wy_avro_schema_t *s); /* accepts NULL */
 
-/* Does the validatedString pattern of s match the whole string [p, p + n)? scratch is a
- * reusable buffer for the NUL-terminated copy regexec needs. */
+/* Does the validatedString pattern of s match the whole string [p, p + n)? scratch is
+ * unused (kept for the callers' signature). */
 bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_buf_t *scratch);
 
 /* The branch name Connect gives a union member (record/enum/fixed simple name, else the

@@ -128,16 +128,10 @@ static bool parse_logical(parse_t *p, av_node_t *n, json_t *obj) {
     case AVL_VALIDATED_STRING: {
       const char *pat = json_string_value(json_object_get(obj, "pattern"));
       if (n->kind != AV_STRING || !pat) return true;
-      size_t len = strlen(pat) + 5;
-      if (!(n->pattern = malloc(len))) return fail(p, "%s", "out of memory");
-      snprintf(n->pattern, len, "^(%s)$", pat);
-      if (regcomp(&n->re, n->pattern, REG_EXTENDED | REG_NOSUB) != 0) {
-        free(n->pattern);
-        n->pattern = NULL;
+      char why[160];
+      if (!(n->re = wy_jregex_compile(pat, strlen(pat), true, why, sizeof why)))
         return fail(p, "bad validatedString pattern '%s'", pat);
-      }
-      memmove(n->pattern, n->pattern + 2, len - 5); /* keep the pattern as written */
-      n->pattern[len - 5] = 0;
+      if (!(n->pattern = strdup(pat))) return fail(p, "%s", "out of memory");
       break;
     }
     default:
@@ -275,10 +269,8 @@ void wy_avro_schema_free(wy_avro_schema_t *s) {
     free(n->branches);
     free(n->name);
     free(n->nspace);
-    if (n->pattern) {
-      regfree(&n->re);
-      free(n->pattern);
-    }
+    wy_jregex_free(n->re);
+    free(n->pattern);
     free(n);
   }
   free(s->all);
@@ -319,13 +311,7 @@ wy_status_t wy_avro_schema_parse(const char *text, size_t len, wy_avro_schema_t 
 }
 
 bool wy_avro_pattern_match(const av_node_t *s, const char *p, size_t n, wy_buf_t *scratch) {
-  /* regexec needs a NUL-terminated copy (REG_STARTEND is not honoured everywhere, e.g.
-   * by sanitizer interceptors); the scratch buffer is reused, so this does not malloc in
-   * the steady state. A NUL inside the value cannot match a pattern anyway. */
-  if (memchr(p ? p : "", 0, n)) return false;
-  scratch->len = 0;
-  if (!wy_buf_append(scratch, p ? p : "", n) || !wy_buf_append(scratch, "", 1)) return false;
-  return regexec(&s->re, (const char *)scratch->data, 0, NULL, 0) == 0;
+  return wy_jregex_matches(s->re, p ? p : "", n);
 }
 
 /* ---- generation (sinks) ---- */

@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "engine/base/base64.h"
 #include "engine/base/decimal.h"
+#include "engine/base/jregex.h"
 #include "engine/testing/qtt_json.h"
 
 /* Write the difference and report a mismatch. */
@@ -644,21 +644,16 @@ static bool post_topic_matches(const wy_qtt_post_topic_t *e, const wy_qtt_topic_
 }
 
 static bool blacklist_ok(const char *re, const wy_qtt_result_t *res, char *diff, size_t cap) {
-  /* Java's Pattern.matches() matches the whole name: anchor the POSIX pattern. */
-  size_t n = strlen(re) + 8;
-  char *anchored = malloc(n);
-  if (!anchored) return differ(diff, cap, "post: out of memory");
-  snprintf(anchored, n, "^(%s)$", re);
-  regex_t rx;
-  int rc = regcomp(&rx, anchored, REG_EXTENDED | REG_NOSUB);
-  free(anchored);
-  if (rc != 0) return differ(diff, cap, "post: blacklist '%s' is not a valid regex", re);
+  /* Java's Pattern.matches(): the whole name. */
+  char why[160];
+  wy_jregex_t *rx = wy_jregex_compile(re, strlen(re), false, why, sizeof why);
+  if (!rx) return differ(diff, cap, "post: blacklist '%s' is not a valid regex", re);
   bool ok = true;
   for (size_t i = 0; i < res->ntopics && ok; i++)
-    if (regexec(&rx, res->topics[i].name, 0, NULL, 0) == 0)
+    if (wy_jregex_matches(rx, res->topics[i].name, strlen(res->topics[i].name)))
       ok = differ(diff, cap, "post: topic '%s' was created but matches the blacklist '%s'",
                   res->topics[i].name, re);
-  regfree(&rx);
+  wy_jregex_free(rx);
   return ok;
 }
 

@@ -74,29 +74,32 @@ static void arithmetic_with_null_is_null(void **state) {
   assert_string_equal(run_text(wy_expr_unary(WY_OP_NEG, DEC("-2.5"), 1, 1)), "2.5");
 }
 
-static void comparisons_use_three_valued_logic(void **state) {
-  wy_value_t row[2] = {wy_null(WY_T_INT), wy_int(3)};
-  assert_string_equal(run_text_row(BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1)), row), "null");
+static void comparisons_with_null_are_false_as_in_ksqldb(void **state) {
+  /* ksqlDB's generated code answers false, not NULL, when an operand is NULL. */
+  wy_value_t row[3] = {wy_null(WY_T_INT), wy_int(3), wy_null(WY_T_BOOLEAN)};
+  assert_string_equal(run_text_row(BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1)), row), "false");
+  assert_string_equal(run_text_row(BIN(WY_OP_NE, COL("A", 0, wy_type_int()), I(1)), row), "false");
+  assert_string_equal(run_text_row(BIN(WY_OP_LT, I(1), COL("A", 0, wy_type_int())), row), "false");
+  assert_string_equal(
+      run_text_row(wy_expr_unary(WY_OP_NOT, BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1)), 1, 1),
+                   row),
+      "true");
   assert_string_equal(run_text(BIN(WY_OP_LT, I(1), DEC("1.5"))), "true");
   assert_string_equal(run_text(BIN(WY_OP_GE, BI(3), D(3.0))), "true");
   assert_string_equal(run_text(BIN(WY_OP_NE, S("a"), S("b"))), "true");
   assert_string_equal(run_text(BIN(WY_OP_LT, S("b10"), S("b2"))), "true");
   assert_string_equal(run_text(BIN(WY_OP_LT, S("B2"), S("b2"))), "true");
   assert_string_equal(run_text(BIN(WY_OP_GT, D(NAN), D(1))), "false");
-  /* AND/OR: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE, TRUE AND NULL is NULL */
+  /* AND/OR on a NULL boolean: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE, TRUE AND
+   * NULL is NULL */
+  assert_string_equal(run_text_row(BIN(WY_OP_AND, B(false), COL("N", 2, wy_type_boolean())), row),
+                      "false");
+  assert_string_equal(run_text_row(BIN(WY_OP_OR, B(true), COL("N", 2, wy_type_boolean())), row),
+                      "true");
+  assert_string_equal(run_text_row(BIN(WY_OP_AND, B(true), COL("N", 2, wy_type_boolean())), row),
+                      "null");
   assert_string_equal(
-      run_text_row(BIN(WY_OP_AND, B(false), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row),
-      "false");
-  assert_string_equal(
-      run_text_row(BIN(WY_OP_OR, B(true), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row),
-      "true");
-  assert_string_equal(
-      run_text_row(BIN(WY_OP_AND, B(true), BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1))), row),
-      "null");
-  assert_string_equal(
-      run_text_row(wy_expr_unary(WY_OP_NOT, BIN(WY_OP_EQ, COL("A", 0, wy_type_int()), I(1)), 1, 1),
-                   row),
-      "null");
+      run_text_row(wy_expr_unary(WY_OP_NOT, COL("N", 2, wy_type_boolean()), 1, 1), row), "null");
   assert_string_equal(run_text(wy_expr_unary(WY_OP_NOT, BIN(WY_OP_GT, I(4), I(11)), 1, 1)), "true");
 }
 
@@ -427,7 +430,7 @@ int main(void) {
       cmocka_unit_test(string_plus_concatenates),
       cmocka_unit_test(arithmetic_on_unsupported_types_is_a_bind_error),
       cmocka_unit_test(arithmetic_with_null_is_null),
-      cmocka_unit_test(comparisons_use_three_valued_logic),
+      cmocka_unit_test(comparisons_with_null_are_false_as_in_ksqldb),
       cmocka_unit_test(is_null_and_is_distinct_from_never_yield_null),
       cmocka_unit_test(comparison_errors_use_ksqldb_messages),
       cmocka_unit_test(arrays_and_maps_compare_for_equality),

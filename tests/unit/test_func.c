@@ -11,6 +11,12 @@
 
 #define EQ(expr, want) assert_string_equal(run_text(expr), want)
 #define NULLS(t) wy_expr_cast(NUL(), t, 1, 1)
+/* A call that fails at run time: NULL, with the error kept for the processing log. */
+#define FAILS(expr, why)                     \
+  do {                                       \
+    EQ(expr, "null");                        \
+    assert_non_null(strstr(t_err.msg, why)); \
+  } while (0)
 
 static void math_functions_keep_their_overload_types(void **state) {
   EQ(CALL("ABS", 1, I(-3)), "3");
@@ -90,6 +96,33 @@ static void string_functions(void **state) {
   EQ(CALL("CHR", 1, I(233)), "é");
 }
 
+static void case_mapping_is_javas_full_unicode_mapping(void **state) {
+  EQ(CALL("UCASE", 1, S("café Straße ñandú")), "CAFÉ STRASSE ÑANDÚ");
+  EQ(CALL("LCASE", 1, S("CAFÉ ÑANDÚ")), "café ñandú");
+  EQ(CALL("LCASE", 1, S("ΟΔΟΣ ΣΑ")), "οδος σα"); /* final sigma */
+  EQ(CALL("LCASE", 1, S("İ")), "i̇");             /* dotted capital I: i + U+0307 */
+  EQ(CALL("UCASE", 1, S("ŉ ﬁ")), "ʼN FI");
+  EQ(CALL("UCASE", 1, S("plain ascii 123")), "PLAIN ASCII 123");
+  EQ(CALL("UCASE", 1, S("")), "");
+  EQ(CALL("UCASE", 1, NULLS(wy_type_string())), "null");
+  EQ(CALL("UCASE", 1, S("a\xff")), "A\xef\xbf\xbd"); /* invalid UTF-8 reads as U+FFFD */
+  EQ(CALL("INITCAP", 1, S("the   Quick br0wn fOx")), "The   Quick Br0wn Fox");
+  EQ(CALL("INITCAP", 1, S("élan ÉCOLE ßtraße\tñu")), "Élan École SStraße\tÑu");
+  EQ(CALL("INITCAP", 1, S(" x")), " X");
+}
+
+static void lengths_and_positions_count_utf16_units(void **state) {
+  EQ(CALL("LEN", 1, S("a😀b")), "4"); /* the emoji is a surrogate pair in Java */
+  EQ(CALL("LEN", 1, S("héllo")), "5");
+  EQ(CALL("SUBSTRING", 2, S("a😀b"), I(4)), "b");
+  EQ(CALL("SUBSTRING", 3, S("a😀b"), I(2), I(2)), "😀");
+  EQ(CALL("SUBSTRING", 2, S("a😀b"), I(-1)), "b");
+  EQ(CALL("INSTR", 2, S("😀x"), S("x")), "3");
+  EQ(CALL("LPAD", 3, S("ab"), I(4), S("é")), "ééab");
+  EQ(CALL("RPAD", 3, S("a😀"), I(3), S("z")), "a😀");
+  EQ(CALL("LPAD", 3, S("a😀b"), I(3), S("z")), "a😀");
+}
+
 static void substring_counts_from_one_and_from_the_end(void **state) {
   EQ(CALL("SUBSTRING", 2, S("some_string"), I(6)), "string");
   EQ(CALL("SUBSTRING", 3, S("some_string"), I(6), I(3)), "str");
@@ -116,6 +149,9 @@ static void split_and_regular_expressions(void **state) {
   EQ(CALL("SPLIT", 2, S("a.b.c"), S(".")), "[a, b, c]");
   EQ(CALL("SPLIT", 2, S(".abc."), S(".")), "[, abc, ]");
   EQ(CALL("SPLIT", 2, S("abc"), S("")), "[a, b, c]");
+  EQ(CALL("SPLIT", 2, S(""), S("")), "[]"); /* one empty string */
+  EQ(CALL("ARRAY_LENGTH", 1, CALL("SPLIT", 2, S(""), S(""))), "1");
+  EQ(CALL("SPLIT", 2, S("a😀"), S("")), "[a, 😀]");
   EQ(CALL("SPLIT", 2, S("a$$b"), S("$$")), "[a, b]");
   EQ(wy_expr_subscript(CALL("SPLIT", 2, S("a,b,c"), S(",")), I(3), 1, 1), "c");
   EQ(CALL("SPLIT_TO_MAP", 3, S("a=1;b=2;junk"), S(";"), S("=")), "{a=1, b=2}");
@@ -133,9 +169,33 @@ static void split_and_regular_expressions(void **state) {
       run_text_row(
           CALL("REGEXP_REPLACE", 3, S("baababaa"), COL("P", 0, wy_type_string()), S("cat")), row),
       "bacataa");
-  /* A bad constant pattern is reported when the expression is compiled. */
-  assert_non_null(strstr(run_text(CALL("REGEXP_REPLACE", 3, S("x"), S("(unclosed"), S("y"))),
-                         "Invalid regular expression"));
+  /* A bad pattern fails each call (NULL and the processing log), as Java throws per
+   * record; the query itself is accepted. */
+  FAILS(CALL("REGEXP_REPLACE", 3, S("x"), S("(unclosed"), S("y")),
+        "Invalid regular expression pattern: (unclosed");
+  /* Java's syntax: \d, lazy quantifiers, inline flags, look-around, named groups. */
+  EQ(CALL("REGEXP_EXTRACT", 2, S("\\d+"), S("abc123def45")), "123");
+  EQ(CALL("REGEXP_REPLACE", 3, S("abc123def45"), S("\\d+"), S("#")), "abc#def#");
+  EQ(CALL("REGEXP_EXTRACT", 2, S("[a-z]+?"), S("abc123def45")), "a");
+  EQ(CALL("REGEXP_EXTRACT", 3, S("(?i)(DEF)"), S("abc123def45"), I(1)), "def");
+  EQ(CALL("REGEXP_EXTRACT", 2, S("(?<=f)\\d"), S("abc123def45")), "4");
+  EQ(CALL("REGEXP_EXTRACT", 2, S("\\d(?!\\d)"), S("abc123def45")), "3");
+  EQ(CALL("REGEXP_REPLACE", 3, S("abc123"), S("(?<w>[a-z]+)(\\d+)"), S("$2-${w}\\$")), "123-abc$");
+  /* Java's find() loop: after an empty match the next search starts one further. */
+  EQ(CALL("REGEXP_REPLACE", 3, S("baaac"), S("a*"), S("-")), "-b--c-");
+  EQ(CALL("REGEXP_EXTRACT_ALL", 2, S("x*"), S("ab")), "[, , ]");
+  /* Group numbers: none matched -> NULL; past the groups -> "No group" at a match only. */
+  EQ(CALL("REGEXP_EXTRACT", 3, S("(a)|(b)"), S("b"), I(1)), "null");
+  FAILS(CALL("REGEXP_EXTRACT", 3, S("(a)"), S("a"), I(2)), "No group 2");
+  EQ(CALL("REGEXP_EXTRACT", 3, S("(a)"), S("zzz"), I(2)), "null");
+  /* Replacement errors surface at the first match, as Matcher.appendReplacement's. */
+  EQ(CALL("REGEXP_REPLACE", 3, S("xyz"), S("q"), S("$")), "xyz");
+  FAILS(CALL("REGEXP_REPLACE", 3, S("xqz"), S("q"), S("$3")), "No group 3");
+  /* Splits: Guava keeps every empty piece; an empty-matching pattern splits as Java. */
+  EQ(CALL("REGEXP_SPLIT_TO_ARRAY", 2, S("a1b22c"), S("\\d")), "[a, b, , c]");
+  EQ(CALL("REGEXP_SPLIT_TO_ARRAY", 2, S("1a1"), S("\\d")), "[, a, ]");
+  EQ(CALL("REGEXP_SPLIT_TO_ARRAY", 2, S("ab1"), S("\\d*")), "[a, b]");
+  EQ(CALL("REGEXP_SPLIT_TO_ARRAY", 2, S("héllo"), S("")), "[h, é, l, l, o]");
 }
 
 static void masking_uses_ksqldb_default_characters(void **state) {
@@ -266,6 +326,79 @@ static void date_and_time_functions(void **state) {
   assert_true(v.u.i64 > 1600000000000LL);
 }
 
+static void named_time_zones_follow_their_rules(void **state) {
+  /* 2018-05-11T21:58:33Z in summer time, and the zone letters. */
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1526075913000LL),
+          S("yyyy-MM-dd'T'HH:mm:ss.SSS XXX VV z O ZZZZ"), S("America/Los_Angeles")),
+     "2018-05-11T14:58:33.000 -07:00 America/Los_Angeles PDT GMT-7 GMT-07:00");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1526075913000LL), S("HH:mm zzz"), S("Europe/London")),
+     "22:58 BST");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1526075913000LL), S("zzzz"), S("America/Los_Angeles")),
+     "Pacific Daylight Time");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("X x Z ZZZZZ O"), S("UTC")), "Z +00 +0000 Z GMT");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("X xx xxx O"), S("Asia/Kolkata")),
+     "+0530 +0530 +05:30 GMT+5:30");
+  /* Either side of Berlin's spring-forward (2021-03-28T01:00Z). */
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1616893199000LL), S("HH:mm:ss z"), S("Europe/Berlin")),
+     "01:59:59 CET");
+  EQ(CALL("TIMESTAMPTOSTRING", 3, BI(1616893200000LL), S("HH:mm:ss z"), S("Europe/Berlin")),
+     "03:00:00 CEST");
+  /* Local times in New York's gap and overlap resolve as ZonedDateTime.ofLocal. */
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2021-03-14 02:30"), S("yyyy-MM-dd HH:mm"),
+          S("America/New_York")),
+     "1615707000000");
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2021-11-07 01:30"), S("yyyy-MM-dd HH:mm"),
+          S("America/New_York")),
+     "1636263000000");
+  /* A zone named in the text wins over the argument; names follow the zone's rules. */
+  EQ(CALL("STRINGTOTIMESTAMP", 3, S("2018-05-11 21:58:33 PST"), S("yyyy-MM-dd HH:mm:ss z"),
+          S("UTC")),
+     "1526101113000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2018-05-11 21:58:33 Europe/Berlin"),
+          S("yyyy-MM-dd HH:mm:ss VV")),
+     "1526068713000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2018-05-11 21:58:33 +0530"), S("yyyy-MM-dd HH:mm:ss Z")),
+     "1526056113000");
+  /* Parsing is case-insensitive, as ksqlDB's. */
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2020-05-11t21:58:33z"), S("yyyy-MM-dd'T'HH:mm:ssX")),
+     "1589234313000");
+  EQ(CALL("CONVERT_TZ", 3, CALL("FROM_UNIXTIME", 1, BI(100)), S("America/Los_Angeles"),
+          S("America/New_York")),
+     "1970-01-01T03:00:00.100");
+  FAILS(CALL("CONVERT_TZ", 3, CALL("FROM_UNIXTIME", 1, BI(0)), S("UTC"), S("Mars/Base")),
+        "Unknown time-zone ID: Mars/Base");
+  FAILS(CALL("TIMESTAMPTOSTRING", 3, BI(0), S("HH"), S("america/new_york")),
+        "Unknown time-zone ID: america/new_york");
+}
+
+static void dates_cast_from_partial_iso_text(void **state) {
+  /* ksqlDB reads yyyy[-MM[-dd]]. */
+  EQ(wy_expr_cast(S("1970-01"), wy_type_primitive(WY_T_DATE), 1, 1), "1970-01-01");
+  EQ(wy_expr_cast(S("2021"), wy_type_primitive(WY_T_DATE), 1, 1), "2021-01-01");
+  EQ(wy_expr_cast(S("2021-02-03"), wy_type_primitive(WY_T_DATE), 1, 1), "2021-02-03");
+  EQ(wy_expr_cast(S("2021-13"), wy_type_primitive(WY_T_DATE), 1, 1),
+     "ERROR: Failed to parse DATE: \"2021-13\"");
+  EQ(wy_expr_cast(S("202"), wy_type_primitive(WY_T_DATE), 1, 1),
+     "ERROR: Failed to parse DATE: \"202\"");
+}
+
+static void date_time_formatter_patterns(void **state) {
+  /* 2020-12-31 (a Thursday) is in week 1 of 2021 for Sunday-first US weeks. */
+  EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1609372800000LL), S("G yyyy YYYY w e EEEE MMMMM D Q QQQ")),
+     "AD 2020 2021 1 5 Thursday D 366 4 Q4");
+  EQ(CALL("TIMESTAMPTOSTRING", 2, BI(1609372800123LL), S("SSSSSS n A")), "123000 123000000 123");
+  /* Optional sections: present or not. */
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2021-01-02"), S("yyyy-MM-dd[ HH:mm]")), "1609545600000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("2021-01-02 03:04"), S("yyyy-MM-dd[ HH:mm]")), "1609556640000");
+  EQ(CALL("STRINGTOTIMESTAMP", 2, S("Sat, 2 January 2021"), S("EEE, d MMMM yyyy")),
+     "1609545600000");
+  /* Unknown and reserved letters are refused. */
+  assert_non_null(strstr(run_text(CALL("TIMESTAMPTOSTRING", 2, BI(0), S("yyyy-bb"))),
+                         "Unknown pattern letter: b"));
+  assert_non_null(
+      strstr(run_text(CALL("TIMESTAMPTOSTRING", 2, BI(0), S("yyyy#"))), "reserved character"));
+}
+
 static void encoding_functions(void **state) {
   EQ(CALL("TO_BYTES", 2, S("abc"), S("utf8")), "YWJj");
   EQ(CALL("FROM_BYTES", 2, CALL("TO_BYTES", 2, S("616263"), S("hex")), S("utf8")), "abc");
@@ -285,6 +418,8 @@ int main(void) {
       cmocka_unit_test(round_and_trunc_match_java),
       cmocka_unit_test(transcendental_functions_follow_java_math),
       cmocka_unit_test(string_functions),
+      cmocka_unit_test(case_mapping_is_javas_full_unicode_mapping),
+      cmocka_unit_test(lengths_and_positions_count_utf16_units),
       cmocka_unit_test(substring_counts_from_one_and_from_the_end),
       cmocka_unit_test(instr_searches_forward_and_backward),
       cmocka_unit_test(split_and_regular_expressions),
@@ -293,6 +428,9 @@ int main(void) {
       cmocka_unit_test(json_functions),
       cmocka_unit_test(collection_functions),
       cmocka_unit_test(date_and_time_functions),
+      cmocka_unit_test(named_time_zones_follow_their_rules),
+      cmocka_unit_test(date_time_formatter_patterns),
+      cmocka_unit_test(dates_cast_from_partial_iso_text),
       cmocka_unit_test(encoding_functions),
   };
   return cmocka_run_group_tests(tests, t_setup, t_teardown);
