@@ -84,6 +84,12 @@
   S(PI, "MATHEMATICAL", "", "DOUBLE", NULL, fn_pi, NULL, 0, 0, "The value of pi.")                 \
   S(RANDOM, "MATHEMATICAL", "", "DOUBLE", NULL, fn_random, NULL, 0, ND,                            \
     "A random DOUBLE in [0, 1).")                                                                  \
+  S(GEO_DISTANCE, "MATHEMATICAL", "DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2", "DOUBLE",  \
+    NULL, fn_geo_distance, NULL, N, 0,                                                             \
+    "The great-circle distance between two points in decimal degrees, in KM or MILES.")            \
+  S(GEO_DISTANCE, "MATHEMATICAL",                                                                  \
+    "DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2, STRING unit", "DOUBLE", NULL,             \
+    fn_geo_distance, NULL, N, 0, "")                                                               \
   S(GREATEST, "MATHEMATICAL", "T, T...", "T", NULL, fn_greatest, NULL, N, 0,                       \
     "The largest non-NULL argument.")                                                              \
   S(LEAST, "MATHEMATICAL", "T, T...", "T", NULL, fn_least, NULL, N, 0,                             \
@@ -197,8 +203,14 @@
     "The length of a JSON array, NULL when not an array.")                                         \
   S(JSON_KEYS, "JSON", "STRING", "ARRAY<STRING>", NULL, fn_json_keys, NULL, 0, 0,                  \
     "The keys of a JSON object, NULL when not an object.")                                         \
-  S(JSON_CONCAT, "JSON", "STRING, STRING...", "STRING", NULL, fn_json_concat, NULL, 0, 0,          \
+  S(JSON_CONCAT, "JSON", "STRING, STRING...", "STRING", NULL, fn_json_concat, NULL, N, 0,          \
     "Merge JSON objects, or concatenate JSON arrays.")                                             \
+  S(JSON_ITEMS, "JSON", "STRING", "ARRAY<STRING>", NULL, fn_json_items, NULL, 0, 0,                \
+    "The objects of a JSON array as JSON strings; NULL unless every item is an object.")           \
+  S(JSON_RECORDS, "JSON", "STRING", "MAP<STRING, STRING>", NULL, fn_json_records, NULL, 0, 0,      \
+    "The top-level members of a JSON object as a map of key to JSON text.")                        \
+  S(JSON_ARRAY_CONTAINS, "JSON", "STRING jsonArray, T", "BOOLEAN", NULL, fn_json_array_contains,   \
+    NULL, N, 0, "Whether a JSON array contains a value.")                                          \
   S(TO_JSON_STRING, "JSON", "T", "STRING", NULL, fn_to_json_string, NULL, N, 0,                    \
     "Render any value as JSON text.")                                                              \
   /* ---- collections ---- */                                                                      \
@@ -243,6 +255,26 @@
     "Merge two maps; the second wins on equal keys.")                                              \
   S(AS_MAP, "MAP", "ARRAY<STRING> keys, ARRAY<T> values", "MAP<STRING, T>", NULL, fn_as_map, NULL, \
     0, 0, "A map from an array of keys and an array of values.")                                   \
+  S(ENTRIES, "MAP", "MAP<STRING, INT>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, 0, \
+    0, "An array of {K, V} structs from the entries of a map, optionally sorted by key.")          \
+  S(ENTRIES, "MAP", "MAP<STRING, BIGINT>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(ENTRIES, "MAP", "MAP<STRING, DOUBLE>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(ENTRIES, "MAP", "MAP<STRING, BOOLEAN>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries,      \
+    NULL, 0, 0, "")                                                                                \
+  S(ENTRIES, "MAP", "MAP<STRING, STRING>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(ENTRIES, "MAP", "MAP<STRING, STRUCT>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(GENERATE_SERIES, "ARRAY", "INT start, INT end", "ARRAY<INT>", NULL, fn_generate_series, NULL,  \
+    0, 0, "The values from start to end inclusive, by a step (default 1 or -1).")                  \
+  S(GENERATE_SERIES, "ARRAY", "INT start, INT end, INT step", "ARRAY<INT>", NULL,                  \
+    fn_generate_series, NULL, 0, 0, "")                                                            \
+  S(GENERATE_SERIES, "ARRAY", "BIGINT start, BIGINT end", "ARRAY<BIGINT>", NULL,                   \
+    fn_generate_series, NULL, 0, 0, "")                                                            \
+  S(GENERATE_SERIES, "ARRAY", "BIGINT start, BIGINT end, INT step", "ARRAY<BIGINT>", NULL,         \
+    fn_generate_series, NULL, 0, 0, "")                                                            \
   S(TRANSFORM, "LAMBDA", "ARRAY<T>, FN(T => U)", "ARRAY<U>", NULL, fn_transform_array, NULL, 0, 0, \
     "Apply a lambda to every element of an array, or to every entry of a map.")                    \
   S(TRANSFORM, "LAMBDA", "MAP<K, V>, FN(K, V => A), FN(K, V => B)", "MAP<A, B>", NULL,             \
