@@ -185,6 +185,26 @@
   S(REGEXP_SPLIT_TO_ARRAY, "REGULAR EXPRESSION", "STRING input, STRING regex", "ARRAY<STRING>",    \
     NULL, fn_regexp_split, &wy_prep_regex1, 0, 0,                                                  \
     "Split a string around matches of a regular expression.")                                      \
+  /* ---- URLs ---- */                                                                             \
+  S(URL_EXTRACT_HOST, "URL", "STRING url", "STRING", NULL, fn_url_extract_host, NULL, 0, 0,        \
+    "The host of a URL; NULL when absent.")                                                        \
+  S(URL_EXTRACT_PATH, "URL", "STRING url", "STRING", NULL, fn_url_extract_path, NULL, 0, 0,        \
+    "The decoded path of a URL (empty when none).")                                                \
+  S(URL_EXTRACT_PORT, "URL", "STRING url", "INT", NULL, fn_url_extract_port, NULL, 0, 0,           \
+    "The explicit port of a URL; NULL when absent.")                                               \
+  S(URL_EXTRACT_PROTOCOL, "URL", "STRING url", "STRING", NULL, fn_url_extract_protocol, NULL, 0,   \
+    0, "The scheme of a URL; NULL when absent.")                                                   \
+  S(URL_EXTRACT_QUERY, "URL", "STRING url", "STRING", NULL, fn_url_extract_query, NULL, 0, 0,      \
+    "The decoded query string of a URL; NULL when absent.")                                        \
+  S(URL_EXTRACT_FRAGMENT, "URL", "STRING url", "STRING", NULL, fn_url_extract_fragment, NULL, 0,   \
+    0, "The decoded fragment of a URL; NULL when absent.")                                         \
+  S(URL_EXTRACT_PARAMETER, "URL", "STRING url, STRING parameter", "STRING", NULL,                  \
+    fn_url_extract_parameter, NULL, 0, 0,                                                          \
+    "The decoded value of a query parameter; NULL when absent.")                                   \
+  S(URL_ENCODE_PARAM, "URL", "STRING", "STRING", NULL, fn_url_encode_param, NULL, 0, 0,            \
+    "Encode as an application/x-www-form-urlencoded parameter.")                                   \
+  S(URL_DECODE_PARAM, "URL", "STRING", "STRING", NULL, fn_url_decode_param, NULL, 0, 0,            \
+    "Decode an application/x-www-form-urlencoded parameter.")                                      \
   /* ---- nulls ---- */                                                                            \
   S(COALESCE, "CONDITIONAL", "T, T...", "T", NULL, fn_coalesce, NULL, N, 0,                        \
     "The first non-NULL argument.")                                                                \
