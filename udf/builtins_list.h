@@ -129,8 +129,13 @@
     0, "Left-pad to a length.")                                                                    \
   S(RPAD, "STRING", "STRING input, INT length, STRING padding", "STRING", NULL, fn_rpad, NULL, 0,  \
     0, "Right-pad to a length.")                                                                   \
+  S(LPAD, "STRING", "BYTES input, INT length, BYTES padding", "BYTES", NULL, fn_lpad, NULL, 0, 0,  \
+    "")                                                                                            \
+  S(RPAD, "STRING", "BYTES input, INT length, BYTES padding", "BYTES", NULL, fn_rpad, NULL, 0, 0,  \
+    "")                                                                                            \
   S(CHR, "STRING", "INT", "STRING", NULL, fn_chr, NULL, 0, 0,                                      \
     "The character with the given code point.")                                                    \
+  S(CHR, "STRING", "STRING", "STRING", NULL, fn_chr, NULL, 0, 0, "")                               \
   S(SPLIT, "STRING", "STRING, STRING delimiter", "ARRAY<STRING>", NULL, fn_split, NULL, 0, 0,      \
     "Split on a delimiter; an empty delimiter splits into characters.")                            \
   S(SPLIT, "STRING", "BYTES, BYTES delimiter", "ARRAY<BYTES>", NULL, fn_split, NULL, 0, 0, "")     \
@@ -143,6 +148,20 @@
     "Decode bytes to a string (hex, utf8, ascii, base64).")                                        \
   S(ENCODE, "STRING", "STRING, STRING inputEncoding, STRING outputEncoding", "STRING", NULL,       \
     fn_encode, NULL, 0, 0, "Re-encode a string between hex, utf8, ascii and base64.")              \
+  S(MD5, "STRING", "STRING", "STRING", NULL, fn_md5, NULL, 0, 0,                                   \
+    "The MD5 digest of a string as 32 hex digits.")                                                \
+  S(INT_FROM_BYTES, "CONVERSIONS", "BYTES", "INT", NULL, fn_int_from_bytes, NULL, 0, 0,            \
+    "An INT from 4 bytes, big-endian or in the given byte order.")                                 \
+  S(INT_FROM_BYTES, "CONVERSIONS", "BYTES, STRING byteOrder", "INT", NULL, fn_int_from_bytes,      \
+    NULL, 0, 0, "")                                                                                \
+  S(BIGINT_FROM_BYTES, "CONVERSIONS", "BYTES", "BIGINT", NULL, fn_bigint_from_bytes, NULL, 0, 0,   \
+    "A BIGINT from 8 bytes, big-endian or in the given byte order.")                               \
+  S(BIGINT_FROM_BYTES, "CONVERSIONS", "BYTES, STRING byteOrder", "BIGINT", NULL,                   \
+    fn_bigint_from_bytes, NULL, 0, 0, "")                                                          \
+  S(DOUBLE_FROM_BYTES, "CONVERSIONS", "BYTES", "DOUBLE", NULL, fn_double_from_bytes, NULL, 0, 0,   \
+    "A DOUBLE from 8 bytes (IEEE 754), big-endian or in the given byte order.")                    \
+  S(DOUBLE_FROM_BYTES, "CONVERSIONS", "BYTES, STRING byteOrder", "DOUBLE", NULL,                   \
+    fn_double_from_bytes, NULL, 0, 0, "")                                                          \
   S(UUID, "STRING", "", "STRING", NULL, fn_uuid, NULL, 0, ND, "A random version 4 UUID.")          \
   S(MASK, "STRING", "STRING", "STRING", NULL, fn_mask, NULL, 0, MK,                                \
     "Mask every character: upper X, lower x, digit n, other -.")                                   \

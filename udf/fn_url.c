@@ -132,8 +132,8 @@ static int hexval(char c) {
 
 /* Percent-decode into the arena (plus_space: '+' is a space, as URLDecoder). False on a
  * malformed escape. */
-static bool pct_decode(wy_fn_ctx_t *ctx, const char *s, size_t n, bool plus_space,
-                       wy_value_t *out, bool *oom) {
+static bool pct_decode(wy_fn_ctx_t *ctx, const char *s, size_t n, bool plus_space, wy_value_t *out,
+                       bool *oom) {
   char *d = wy_fn_alloc(ctx, n);
   if (!d) return *oom = true, false;
   size_t k = 0;
@@ -177,8 +177,7 @@ wy_status_t fn_url_extract_path(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
   return st ? st : component(ctx, u.path, u.path_n, out);
 }
 
-wy_status_t fn_url_extract_query(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
-                                 wy_value_t *out) {
+wy_status_t fn_url_extract_query(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   uri_t u;
   wy_status_t st = parse_arg(ctx, &a[0], &u);
   return st ? st : component(ctx, u.query, u.query_n, out);
@@ -236,8 +235,7 @@ wy_status_t fn_url_extract_parameter(wy_fn_ctx_t *ctx, const wy_value_t *a, size
 
 /* Guava's urlFormParameterEscaper: letters, digits and "-_.*" stay, a space becomes
  * '+', every other byte %XX (upper-case hex of the UTF-8 encoding). */
-wy_status_t fn_url_encode_param(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
-                                wy_value_t *out) {
+wy_status_t fn_url_encode_param(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   static const char HEX[] = "0123456789ABCDEF";
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
@@ -257,8 +255,7 @@ wy_status_t fn_url_encode_param(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
 }
 
 /* java.net.URLDecoder: '+' is a space, %XX a byte; a malformed escape fails. */
-wy_status_t fn_url_decode_param(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
-                                wy_value_t *out) {
+wy_status_t fn_url_decode_param(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   bool oom = false;
   if (pct_decode(ctx, a[0].u.str, a[0].len, true, out, &oom)) return WY_OK;
   if (oom) return wy_fn_nomem(ctx);
