@@ -32,16 +32,14 @@ wy_status_t fn_int_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, w
   return st;
 }
 
-wy_status_t fn_bigint_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
-                                 wy_value_t *out) {
+wy_status_t fn_bigint_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   uint64_t v;
   wy_status_t st = read_number(ctx, a, n, 8, &v);
   if (!st) *out = wy_bigint((int64_t)v);
   return st;
 }
 
-wy_status_t fn_double_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
-                                 wy_value_t *out) {
+wy_status_t fn_double_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   uint64_t v;
   wy_status_t st = read_number(ctx, a, n, 8, &v);
   if (st) return st;

@@ -248,7 +248,10 @@ wy_status_t fn_transform_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy
     wy_status_t st = ctx->invoke(ctx, 1, kv, 2, &k);
     if (!st) st = ctx->invoke(ctx, 2, kv, 2, &v);
     if (st) return st;
+    uint32_t before = m->n;
     map_put(m, &k, &v);
+    if (m->n == before) /* ksqlDB collects with Collectors.toMap: a repeated key fails */
+      return wy_fn_fail(ctx, "Duplicate key in the map TRANSFORM built");
   }
   *out = wy_mapv(m);
   return WY_OK;
