@@ -34,6 +34,10 @@ const wy_type_t *wy_ret_arg0(const wy_type_t *const *args, const wy_value_t *con
 const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value_t *const *consts,
                                     size_t n, wy_error_t *err);
 
+/* The DECIMAL wide enough for every (DECIMAL) argument: GREATEST/LEAST, as ksqlDB's
+ * DecimalUtil.widen. */
+const wy_type_t *wy_ret_decimal_widest(const wy_type_t *const *args,
+                                       const wy_value_t *const *consts, size_t n, wy_error_t *err);
 /* ARRAY<STRUCT<K STRING, V T>> for ENTRIES(MAP<STRING, T>, ...). */
 const wy_type_t *wy_ret_entries(const wy_type_t *const *args, const wy_value_t *const *consts,
                                 size_t n, wy_error_t *err);

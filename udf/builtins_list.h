@@ -90,10 +90,29 @@
   S(GEO_DISTANCE, "MATHEMATICAL",                                                                  \
     "DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2, STRING unit", "DOUBLE", NULL,             \
     fn_geo_distance, NULL, N, 0, "")                                                               \
-  S(GREATEST, "MATHEMATICAL", "T, T...", "T", NULL, fn_greatest, NULL, N, 0,                       \
+  S(GREATEST, "MATHEMATICAL", "INT, INT...", "INT", NULL, fn_greatest, NULL, N, 0,                 \
     "The largest non-NULL argument.")                                                              \
-  S(LEAST, "MATHEMATICAL", "T, T...", "T", NULL, fn_least, NULL, N, 0,                             \
+  S(GREATEST, "MATHEMATICAL", "BIGINT, BIGINT...", "BIGINT", NULL, fn_greatest, NULL, N, 0, "")    \
+  S(GREATEST, "MATHEMATICAL", "DOUBLE, DOUBLE...", "DOUBLE", NULL, fn_greatest, NULL, N, 0, "")    \
+  S(GREATEST, "MATHEMATICAL", "DECIMAL, DECIMAL...", NULL, wy_ret_decimal_widest, fn_greatest,     \
+    NULL, N, 0, "")                                                                                \
+  S(GREATEST, "MATHEMATICAL", "STRING, STRING...", "STRING", NULL, fn_greatest, NULL, N, 0, "")    \
+  S(GREATEST, "MATHEMATICAL", "BYTES, BYTES...", "BYTES", NULL, fn_greatest, NULL, N, 0, "")       \
+  S(GREATEST, "MATHEMATICAL", "DATE, DATE...", "DATE", NULL, fn_greatest, NULL, N, 0, "")          \
+  S(GREATEST, "MATHEMATICAL", "TIME, TIME...", "TIME", NULL, fn_greatest, NULL, N, 0, "")          \
+  S(GREATEST, "MATHEMATICAL", "TIMESTAMP, TIMESTAMP...", "TIMESTAMP", NULL, fn_greatest, NULL, N,  \
+    0, "")                                                                                         \
+  S(LEAST, "MATHEMATICAL", "INT, INT...", "INT", NULL, fn_least, NULL, N, 0,                       \
     "The smallest non-NULL argument.")                                                             \
+  S(LEAST, "MATHEMATICAL", "BIGINT, BIGINT...", "BIGINT", NULL, fn_least, NULL, N, 0, "")          \
+  S(LEAST, "MATHEMATICAL", "DOUBLE, DOUBLE...", "DOUBLE", NULL, fn_least, NULL, N, 0, "")          \
+  S(LEAST, "MATHEMATICAL", "DECIMAL, DECIMAL...", NULL, wy_ret_decimal_widest, fn_least, NULL, N,  \
+    0, "")                                                                                         \
+  S(LEAST, "MATHEMATICAL", "STRING, STRING...", "STRING", NULL, fn_least, NULL, N, 0, "")          \
+  S(LEAST, "MATHEMATICAL", "BYTES, BYTES...", "BYTES", NULL, fn_least, NULL, N, 0, "")             \
+  S(LEAST, "MATHEMATICAL", "DATE, DATE...", "DATE", NULL, fn_least, NULL, N, 0, "")                \
+  S(LEAST, "MATHEMATICAL", "TIME, TIME...", "TIME", NULL, fn_least, NULL, N, 0, "")                \
+  S(LEAST, "MATHEMATICAL", "TIMESTAMP, TIMESTAMP...", "TIMESTAMP", NULL, fn_least, NULL, N, 0, "") \
   /* ---- strings ---- */                                                                          \
   S(CONCAT, "STRING", "STRING...", "STRING", NULL, fn_concat, NULL, N, 0,                          \
     "Concatenate strings or bytes; NULL arguments are skipped.")                                   \

@@ -244,6 +244,22 @@ wy_status_t fn_random(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_
   return dbl(out, (double)(r >> 11) * 0x1.0p-53);
 }
 
+const wy_type_t *wy_ret_decimal_widest(const wy_type_t *const *args,
+                                       const wy_value_t *const *consts, size_t n, wy_error_t *err) {
+  (void)consts;
+  const wy_type_t *t = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!args[i]) continue;
+    const wy_type_t *u = t ? wy_type_common(t, args[i]) : wy_type_ref(args[i]);
+    wy_type_unref(t);
+    if (!(t = u)) break;
+  }
+  if (!t) wy_error_set(err, WY_ERR_TYPE, "cannot infer the result type");
+  return t;
+}
+
+/* The largest (sign 1) or smallest (-1) non-NULL, non-NaN argument. A DECIMAL keeps its
+ * own scale, as ksqlDB returns the BigDecimal argument itself. */
 static wy_status_t extreme(const wy_value_t *a, size_t n, wy_value_t *out, int sign) {
   const wy_value_t *best = NULL;
   for (size_t i = 0; i < n; i++) {

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "engine/base/decimal.h"
+#include "udf/declared_names.h"
 
 struct wy_registry {
   size_t n, cap;
@@ -548,8 +549,8 @@ static const wy_type_t *instantiate(const wy_type_pat_t *p, const wy_type_bindin
       return wy_type_ref(p->type);
     case WY_PAT_VAR:
       return b->var[p->var - 'A'] ? wy_type_ref(b->var[p->var - 'A']) : NULL;
-    case WY_PAT_ANY_DECIMAL:
-      return arg ? wy_type_to_decimal(arg) : NULL;
+    case WY_PAT_ANY_DECIMAL: /* an untyped NULL fits any DECIMAL: the narrowest */
+      return arg ? wy_type_to_decimal(arg) : wy_type_decimal(1, 0);
     case WY_PAT_ANY_STRUCT:
       return arg && arg->kind == WY_T_STRUCT ? wy_type_ref(arg) : NULL;
     case WY_PAT_ARRAY: {
@@ -596,6 +597,34 @@ static void attempt_free(attempt_t *a, size_t nargs) {
 
 static const wy_type_pat_t *param_for(const wy_overload_t *ov, size_t i) {
   return i < ov->nparams ? ov->params[i] : ov->params[ov->nparams - 1];
+}
+
+/* A STRING literal holding an ISO-8601 date or time may stand for a DATE, TIME or
+ * TIMESTAMP parameter (type-coercion.md's literal rules; GREATEST(d, '2022-06-14')):
+ * an implicit cast (cost 1) that the binder parses, or -1. Other literals follow the
+ * general rules, so LEN(1) stays an error as in ksqlDB. */
+static int literal_cost(const wy_call_arg_t *arg, const wy_type_t *to) {
+  if (!arg->literal || !arg->type || arg->type->kind != WY_T_STRING) return -1;
+  return to->kind == WY_T_DATE || to->kind == WY_T_TIME || to->kind == WY_T_TIMESTAMP ? 1 : -1;
+}
+
+/* Does a pattern mention a generic placeholder? */
+static bool pat_generic(const wy_type_pat_t *p) {
+  if (p->kind == WY_PAT_VAR) return true;
+  for (int i = 0; i < p->nsub; i++)
+    if (pat_generic(p->sub[i])) return true;
+  return false;
+}
+
+/* ksqlDB's UdfIndex preference between two matching overloads: a fixed arity over a
+ * variadic one, then more declared parameters, then fewer generic parameters. */
+static int overload_rank_cmp(const wy_overload_t *a, const wy_overload_t *b) {
+  if (a->variadic != b->variadic) return a->variadic ? -1 : 1;
+  if (a->nparams != b->nparams) return a->nparams < b->nparams ? -1 : 1;
+  int ga = 0, gb = 0;
+  for (size_t i = 0; i < a->nparams; i++) ga += pat_generic(a->params[i]);
+  for (size_t i = 0; i < b->nparams; i++) gb += pat_generic(b->params[i]);
+  return ga == gb ? 0 : ga > gb ? -1 : 1;
 }
 
 /* Try one overload. Returns true with *a filled when the call fits. */
@@ -665,6 +694,7 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
     }
     if (args[i].type) {
       int c = wy_type_widen_cost(args[i].type, a->ptypes[i]);
+      if (c < 0) c = literal_cost(&args[i], a->ptypes[i]);
       if (c < 0) ok = false;
       cost += c;
     }
@@ -692,6 +722,21 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
   }
   a->cost = cost;
   return true;
+}
+
+/* The name ksqlDB's errors quote for a function (udf/declared_names.h). */
+static const char *declared_name(const wy_function_t *f) {
+  static const struct {
+    const char *name, *declared;
+  } NAMES[] = {
+#define WY_X_NAME(NAME, DECL) {#NAME, DECL},
+      WY_KSQL_DECLARED_NAMES(WY_X_NAME)
+#undef WY_X_NAME
+  };
+  for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
+    if (!strcmp(NAMES[i].name, f->name) && (!f->path || !strcmp(f->path, "internal")))
+      return NAMES[i].declared;
+  return f->name;
 }
 
 static void format_args(const wy_call_arg_t *args, size_t nargs, char *buf, size_t cap) {
@@ -723,31 +768,47 @@ wy_status_t wy_registry_resolve(const wy_registry_t *r, const char *name, const 
                           f->name);
     return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'", name);
   }
+  /* As ksqlDB's UdfIndex: the overloads matching without an implicit cast, if any, else
+   * those matching with casts; among them the best ranked (overload_rank_cmp); a tie
+   * at the top is ambiguous. */
   attempt_t best = {0};
   const wy_overload_t *best_ov = NULL;
+  bool tie = false;
   for (size_t k = 0; k < f->noverloads; k++) {
     attempt_t a;
     bool hard = false;
-    if (!try_overload(&f->overloads[k], args, nargs, typer, user, &a, err, &hard)) {
+    const wy_overload_t *ov = &f->overloads[k];
+    if (!try_overload(ov, args, nargs, typer, user, &a, err, &hard)) {
       if (hard) {
         attempt_free(&best, nargs);
         return err ? err->code : WY_ERR_TYPE;
       }
       continue;
     }
-    if (!best_ov || a.cost < best.cost) {
+    int c = !best_ov                            ? 1
+            : (a.cost == 0) != (best.cost == 0) ? (a.cost == 0 ? 1 : -1)
+                                                : overload_rank_cmp(ov, best_ov);
+    if (c > 0) {
       attempt_free(&best, nargs);
       best = a;
-      best_ov = &f->overloads[k];
+      best_ov = ov;
+      tie = false;
     } else {
+      tie |= c == 0;
       attempt_free(&a, nargs);
     }
   }
-  if (!best_ov) {
+  if (!best_ov || tie) {
     char buf[1024];
     format_args(args, nargs, buf, sizeof buf);
-    return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).", f->name,
-                        buf);
+    attempt_free(&best, nargs);
+    if (tie)
+      return wy_error_set(err, WY_ERR_TYPE,
+                          "Function '%s' cannot be resolved due to ambiguous method parameters "
+                          "(%s).",
+                          declared_name(f), buf);
+    return wy_error_set(err, WY_ERR_TYPE, "Function '%s' does not accept parameters (%s).",
+                        declared_name(f), buf);
   }
   wy_function_ref(f);
   out->fn = f;

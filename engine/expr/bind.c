@@ -825,8 +825,12 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e) {
     if (c->err && !c->err->line) c->err->line = e->line, c->err->column = e->col;
     return st;
   }
-  for (size_t i = 0; i < e->nkids && !st; i++)
-    if (e->kids[i]->kind != WY_E_LAMBDA) st = coerce(c, &e->kids[i], e->res.param_types[i]);
+  for (size_t i = 0; i < e->nkids && !st; i++) {
+    if (e->kids[i]->kind == WY_E_LAMBDA) continue;
+    bool changed; /* a literal converted at bind time, with ksqlDB's error if it cannot be */
+    st = coerce_literal(c, &e->kids[i], e->res.param_types[i], &changed);
+    if (!st) st = coerce(c, &e->kids[i], e->res.param_types[i]);
+  }
   set_type(e, wy_type_ref(e->res.ret));
   return st;
 }
