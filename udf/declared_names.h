@@ -8,20 +8,20 @@
 #ifndef WY_UDF_DECLARED_NAMES_H
 #define WY_UDF_DECLARED_NAMES_H
 
-#define WY_KSQL_DECLARED_NAMES(X)          \
-  X(GREATEST, "greatest")                  \
-  X(LEAST, "least")                        \
-  X(GEO_DISTANCE, "geo_distance")          \
-  X(INT_FROM_BYTES, "int_from_bytes")      \
-  X(URL_ENCODE_PARAM, "url_encode_param")  \
-  X(URL_DECODE_PARAM, "url_decode_param")  \
+#define WY_KSQL_DECLARED_NAMES(X)                   \
+  X(GREATEST, "greatest")                           \
+  X(LEAST, "least")                                 \
+  X(GEO_DISTANCE, "geo_distance")                   \
+  X(INT_FROM_BYTES, "int_from_bytes")               \
+  X(URL_ENCODE_PARAM, "url_encode_param")           \
+  X(URL_DECODE_PARAM, "url_decode_param")           \
   X(URL_EXTRACT_PARAMETER, "url_extract_parameter") \
-  X(DATEADD, "dateadd")                    \
-  X(DATESUB, "datesub")                    \
-  X(TIMEADD, "timeadd")                    \
-  X(TIMESUB, "timesub")                    \
-  X(TIMESTAMPADD, "timestampadd")          \
-  X(TIMESTAMPSUB, "timestampsub")          \
+  X(DATEADD, "dateadd")                             \
+  X(DATESUB, "datesub")                             \
+  X(TIMEADD, "timeadd")                             \
+  X(TIMESUB, "timesub")                             \
+  X(TIMESTAMPADD, "timestampadd")                   \
+  X(TIMESTAMPSUB, "timestampsub")                   \
   X(EXPLODE, "explode")
 
 #endif

@@ -83,7 +83,10 @@ static void parse_authority(const char *a, size_t n, uri_t *u) {
 static bool uri_parse(const char *s, size_t n, uri_t *u) {
   memset(u, 0, sizeof *u);
   u->port = -1;
-  if (!n) return true; /* "" is a valid (empty, relative) URI */
+  if (!n) { /* "" is a valid (empty, relative) URI with an empty path */
+    u->path = s;
+    return true;
+  }
   const char *end = s + n, *p = s;
   const char *hash = memchr(s, '#', n);
   if (hash && memchr(hash + 1, '#', (size_t)(end - hash - 1))) return false;
