@@ -732,6 +732,11 @@ static wy_status_t bind_constructor(bctx_t *c, wy_expr_t *e) {
     }
     set_type(e, wy_type_map(k, v));
   } else {
+    for (size_t i = 0; i < e->nkids; i++)
+      for (size_t j = 0; j < i; j++)
+        if (!strcmp(e->names[i], e->names[j]))
+          return FAIL(e->kids[i], WY_ERR_TYPE, "Duplicate field names found in STRUCT: '%s'",
+                      e->names[i]);
     wy_type_t *s = wy_type_struct_new();
     for (size_t i = 0; s && i < e->nkids; i++) {
       if (!e->kids[i]->type) {
