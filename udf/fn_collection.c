@@ -332,12 +332,12 @@ wy_status_t fn_generate_series(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, 
     return wy_fn_fail(ctx, "GENERATE_SERIES step has wrong sign");
   int64_t size = diff / step; /* >= 0: same signs; +1 below, after the bound check */
   if (size >= WY_SERIES_MAX)
-    return wy_fn_fail(ctx, "GENERATE_SERIES: a series of %lld values is longer than %d",
-                      (long long)size + 1, WY_SERIES_MAX);
+    return wy_fn_fail(ctx, "GENERATE_SERIES: a series longer than %d values", WY_SERIES_MAX);
   wy_list_t *l = new_list(ctx, (uint32_t)size + 1);
   if (!l) return wy_fn_nomem(ctx);
   int64_t v = start;
-  for (uint32_t i = 0; i < l->n; i++, v += step)
+  /* Wrapping step (no overflow past the last value), as Java's arithmetic. */
+  for (uint32_t i = 0; i < l->n; i++, v = (int64_t)((uint64_t)v + (uint64_t)step))
     l->items[i] = big ? wy_bigint(v) : wy_int((int32_t)v);
   *out = wy_array(l);
   return WY_OK;

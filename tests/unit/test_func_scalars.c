@@ -153,6 +153,8 @@ static void series_and_entries(void **state) {
   fails_with(CALL("GENERATE_SERIES", 3, I(0), I(3), I(0)), "GENERATE_SERIES step cannot be zero");
   fails_with(CALL("GENERATE_SERIES", 3, I(0), I(3), I(-1)), "GENERATE_SERIES step has wrong sign");
   fails_with(CALL("GENERATE_SERIES", 2, BI(0), BI(INT64_MAX)), "longer than");
+  EQ(CALL("GENERATE_SERIES", 2, BI(INT64_MAX - 1), BI(INT64_MAX)),
+     "[9223372036854775806, 9223372036854775807]");
   wy_expr_t *k[3] = {S("b"), S("a"), S("c")}, *v[3] = {I(2), I(1), NULLS(wy_type_int())};
   EQ(CALL("ENTRIES", 2, wy_expr_map(k, v, 3, 1, 1), B(true)),
      "[Struct{K=a,V=1}, Struct{K=b,V=2}, Struct{K=c}]");
