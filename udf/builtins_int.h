@@ -48,6 +48,14 @@ const wy_type_t *wy_ret_topkdistinct(const wy_type_t *const *args, const wy_valu
 const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value_t *const *consts,
                                     size_t n, wy_error_t *err);
 
+/* The DECIMAL wide enough for every (DECIMAL) argument: GREATEST/LEAST, as ksqlDB's
+ * DecimalUtil.widen. */
+const wy_type_t *wy_ret_decimal_widest(const wy_type_t *const *args,
+                                       const wy_value_t *const *consts, size_t n, wy_error_t *err);
+/* ARRAY<STRUCT<K STRING, V T>> for ENTRIES(MAP<STRING, T>, ...). */
+const wy_type_t *wy_ret_entries(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                size_t n, wy_error_t *err);
+
 /* A function failure: NULL for the call, message for the processing log. */
 wy_status_t wy_fn_fail(wy_fn_ctx_t *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -86,10 +86,35 @@
   S(PI, "MATHEMATICAL", "", "DOUBLE", NULL, fn_pi, NULL, 0, 0, "The value of pi.")                 \
   S(RANDOM, "MATHEMATICAL", "", "DOUBLE", NULL, fn_random, NULL, 0, ND,                            \
     "A random DOUBLE in [0, 1).")                                                                  \
-  S(GREATEST, "MATHEMATICAL", "T, T...", "T", NULL, fn_greatest, NULL, N, 0,                       \
+  S(GEO_DISTANCE, "MATHEMATICAL", "DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2", "DOUBLE",  \
+    NULL, fn_geo_distance, NULL, N, 0,                                                             \
+    "The great-circle distance between two points in decimal degrees, in KM or MILES.")            \
+  S(GEO_DISTANCE, "MATHEMATICAL",                                                                  \
+    "DOUBLE lat1, DOUBLE lon1, DOUBLE lat2, DOUBLE lon2, STRING unit", "DOUBLE", NULL,             \
+    fn_geo_distance, NULL, N, 0, "")                                                               \
+  S(GREATEST, "MATHEMATICAL", "INT, INT...", "INT", NULL, fn_greatest, NULL, N, 0,                 \
     "The largest non-NULL argument.")                                                              \
-  S(LEAST, "MATHEMATICAL", "T, T...", "T", NULL, fn_least, NULL, N, 0,                             \
+  S(GREATEST, "MATHEMATICAL", "BIGINT, BIGINT...", "BIGINT", NULL, fn_greatest, NULL, N, 0, "")    \
+  S(GREATEST, "MATHEMATICAL", "DOUBLE, DOUBLE...", "DOUBLE", NULL, fn_greatest, NULL, N, 0, "")    \
+  S(GREATEST, "MATHEMATICAL", "DECIMAL, DECIMAL...", NULL, wy_ret_decimal_widest, fn_greatest,     \
+    NULL, N, 0, "")                                                                                \
+  S(GREATEST, "MATHEMATICAL", "STRING, STRING...", "STRING", NULL, fn_greatest, NULL, N, 0, "")    \
+  S(GREATEST, "MATHEMATICAL", "BYTES, BYTES...", "BYTES", NULL, fn_greatest, NULL, N, 0, "")       \
+  S(GREATEST, "MATHEMATICAL", "DATE, DATE...", "DATE", NULL, fn_greatest, NULL, N, 0, "")          \
+  S(GREATEST, "MATHEMATICAL", "TIME, TIME...", "TIME", NULL, fn_greatest, NULL, N, 0, "")          \
+  S(GREATEST, "MATHEMATICAL", "TIMESTAMP, TIMESTAMP...", "TIMESTAMP", NULL, fn_greatest, NULL, N,  \
+    0, "")                                                                                         \
+  S(LEAST, "MATHEMATICAL", "INT, INT...", "INT", NULL, fn_least, NULL, N, 0,                       \
     "The smallest non-NULL argument.")                                                             \
+  S(LEAST, "MATHEMATICAL", "BIGINT, BIGINT...", "BIGINT", NULL, fn_least, NULL, N, 0, "")          \
+  S(LEAST, "MATHEMATICAL", "DOUBLE, DOUBLE...", "DOUBLE", NULL, fn_least, NULL, N, 0, "")          \
+  S(LEAST, "MATHEMATICAL", "DECIMAL, DECIMAL...", NULL, wy_ret_decimal_widest, fn_least, NULL, N,  \
+    0, "")                                                                                         \
+  S(LEAST, "MATHEMATICAL", "STRING, STRING...", "STRING", NULL, fn_least, NULL, N, 0, "")          \
+  S(LEAST, "MATHEMATICAL", "BYTES, BYTES...", "BYTES", NULL, fn_least, NULL, N, 0, "")             \
+  S(LEAST, "MATHEMATICAL", "DATE, DATE...", "DATE", NULL, fn_least, NULL, N, 0, "")                \
+  S(LEAST, "MATHEMATICAL", "TIME, TIME...", "TIME", NULL, fn_least, NULL, N, 0, "")                \
+  S(LEAST, "MATHEMATICAL", "TIMESTAMP, TIMESTAMP...", "TIMESTAMP", NULL, fn_least, NULL, N, 0, "") \
   /* ---- strings ---- */                                                                          \
   S(CONCAT, "STRING", "STRING...", "STRING", NULL, fn_concat, NULL, N, 0,                          \
     "Concatenate strings or bytes; NULL arguments are skipped.")                                   \
@@ -125,8 +150,13 @@
     0, "Left-pad to a length.")                                                                    \
   S(RPAD, "STRING", "STRING input, INT length, STRING padding", "STRING", NULL, fn_rpad, NULL, 0,  \
     0, "Right-pad to a length.")                                                                   \
+  S(LPAD, "STRING", "BYTES input, INT length, BYTES padding", "BYTES", NULL, fn_lpad, NULL, 0, 0,  \
+    "")                                                                                            \
+  S(RPAD, "STRING", "BYTES input, INT length, BYTES padding", "BYTES", NULL, fn_rpad, NULL, 0, 0,  \
+    "")                                                                                            \
   S(CHR, "STRING", "INT", "STRING", NULL, fn_chr, NULL, 0, 0,                                      \
     "The character with the given code point.")                                                    \
+  S(CHR, "STRING", "STRING", "STRING", NULL, fn_chr, NULL, 0, 0, "")                               \
   S(SPLIT, "STRING", "STRING, STRING delimiter", "ARRAY<STRING>", NULL, fn_split, NULL, 0, 0,      \
     "Split on a delimiter; an empty delimiter splits into characters.")                            \
   S(SPLIT, "STRING", "BYTES, BYTES delimiter", "ARRAY<BYTES>", NULL, fn_split, NULL, 0, 0, "")     \
@@ -139,6 +169,20 @@
     "Decode bytes to a string (hex, utf8, ascii, base64).")                                        \
   S(ENCODE, "STRING", "STRING, STRING inputEncoding, STRING outputEncoding", "STRING", NULL,       \
     fn_encode, NULL, 0, 0, "Re-encode a string between hex, utf8, ascii and base64.")              \
+  S(MD5, "STRING", "STRING", "STRING", NULL, fn_md5, NULL, 0, 0,                                   \
+    "The MD5 digest of a string as 32 hex digits.")                                                \
+  S(INT_FROM_BYTES, "CONVERSIONS", "BYTES", "INT", NULL, fn_int_from_bytes, NULL, 0, 0,            \
+    "An INT from 4 bytes, big-endian or in the given byte order.")                                 \
+  S(INT_FROM_BYTES, "CONVERSIONS", "BYTES, STRING byteOrder", "INT", NULL, fn_int_from_bytes,      \
+    NULL, 0, 0, "")                                                                                \
+  S(BIGINT_FROM_BYTES, "CONVERSIONS", "BYTES", "BIGINT", NULL, fn_bigint_from_bytes, NULL, 0, 0,   \
+    "A BIGINT from 8 bytes, big-endian or in the given byte order.")                               \
+  S(BIGINT_FROM_BYTES, "CONVERSIONS", "BYTES, STRING byteOrder", "BIGINT", NULL,                   \
+    fn_bigint_from_bytes, NULL, 0, 0, "")                                                          \
+  S(DOUBLE_FROM_BYTES, "CONVERSIONS", "BYTES", "DOUBLE", NULL, fn_double_from_bytes, NULL, 0, 0,   \
+    "A DOUBLE from 8 bytes (IEEE 754), big-endian or in the given byte order.")                    \
+  S(DOUBLE_FROM_BYTES, "CONVERSIONS", "BYTES, STRING byteOrder", "DOUBLE", NULL,                   \
+    fn_double_from_bytes, NULL, 0, 0, "")                                                          \
   S(UUID, "STRING", "", "STRING", NULL, fn_uuid, NULL, 0, ND, "A random version 4 UUID.")          \
   S(MASK, "STRING", "STRING", "STRING", NULL, fn_mask, NULL, 0, MK,                                \
     "Mask every character: upper X, lower x, digit n, other -.")                                   \
@@ -181,6 +225,26 @@
   S(REGEXP_SPLIT_TO_ARRAY, "REGULAR EXPRESSION", "STRING input, STRING regex", "ARRAY<STRING>",    \
     NULL, fn_regexp_split, &wy_prep_regex1, 0, 0,                                                  \
     "Split a string around matches of a regular expression.")                                      \
+  /* ---- URLs ---- */                                                                             \
+  S(URL_EXTRACT_HOST, "URL", "STRING url", "STRING", NULL, fn_url_extract_host, NULL, 0, 0,        \
+    "The host of a URL; NULL when absent.")                                                        \
+  S(URL_EXTRACT_PATH, "URL", "STRING url", "STRING", NULL, fn_url_extract_path, NULL, 0, 0,        \
+    "The decoded path of a URL (empty when none).")                                                \
+  S(URL_EXTRACT_PORT, "URL", "STRING url", "INT", NULL, fn_url_extract_port, NULL, 0, 0,           \
+    "The explicit port of a URL; NULL when absent.")                                               \
+  S(URL_EXTRACT_PROTOCOL, "URL", "STRING url", "STRING", NULL, fn_url_extract_protocol, NULL, 0,   \
+    0, "The scheme of a URL; NULL when absent.")                                                   \
+  S(URL_EXTRACT_QUERY, "URL", "STRING url", "STRING", NULL, fn_url_extract_query, NULL, 0, 0,      \
+    "The decoded query string of a URL; NULL when absent.")                                        \
+  S(URL_EXTRACT_FRAGMENT, "URL", "STRING url", "STRING", NULL, fn_url_extract_fragment, NULL, 0,   \
+    0, "The decoded fragment of a URL; NULL when absent.")                                         \
+  S(URL_EXTRACT_PARAMETER, "URL", "STRING url, STRING parameter", "STRING", NULL,                  \
+    fn_url_extract_parameter, NULL, 0, 0,                                                          \
+    "The decoded value of a query parameter; NULL when absent.")                                   \
+  S(URL_ENCODE_PARAM, "URL", "STRING", "STRING", NULL, fn_url_encode_param, NULL, 0, 0,            \
+    "Encode as an application/x-www-form-urlencoded parameter.")                                   \
+  S(URL_DECODE_PARAM, "URL", "STRING", "STRING", NULL, fn_url_decode_param, NULL, 0, 0,            \
+    "Decode an application/x-www-form-urlencoded parameter.")                                      \
   /* ---- nulls ---- */                                                                            \
   S(COALESCE, "CONDITIONAL", "T, T...", "T", NULL, fn_coalesce, NULL, N, 0,                        \
     "The first non-NULL argument.")                                                                \
@@ -199,8 +263,14 @@
     "The length of a JSON array, NULL when not an array.")                                         \
   S(JSON_KEYS, "JSON", "STRING", "ARRAY<STRING>", NULL, fn_json_keys, NULL, 0, 0,                  \
     "The keys of a JSON object, NULL when not an object.")                                         \
-  S(JSON_CONCAT, "JSON", "STRING, STRING...", "STRING", NULL, fn_json_concat, NULL, 0, 0,          \
+  S(JSON_CONCAT, "JSON", "STRING, STRING...", "STRING", NULL, fn_json_concat, NULL, N, 0,          \
     "Merge JSON objects, or concatenate JSON arrays.")                                             \
+  S(JSON_ITEMS, "JSON", "STRING", "ARRAY<STRING>", NULL, fn_json_items, NULL, 0, 0,                \
+    "The objects of a JSON array as JSON strings; NULL unless every item is an object.")           \
+  S(JSON_RECORDS, "JSON", "STRING", "MAP<STRING, STRING>", NULL, fn_json_records, NULL, 0, 0,      \
+    "The top-level members of a JSON object as a map of key to JSON text.")                        \
+  S(JSON_ARRAY_CONTAINS, "JSON", "STRING jsonArray, T", "BOOLEAN", NULL, fn_json_array_contains,   \
+    NULL, N, 0, "Whether a JSON array contains a value.")                                          \
   S(TO_JSON_STRING, "JSON", "T", "STRING", NULL, fn_to_json_string, NULL, N, 0,                    \
     "Render any value as JSON text.")                                                              \
   /* ---- collections ---- */                                                                      \
@@ -245,6 +315,26 @@
     "Merge two maps; the second wins on equal keys.")                                              \
   S(AS_MAP, "MAP", "ARRAY<STRING> keys, ARRAY<T> values", "MAP<STRING, T>", NULL, fn_as_map, NULL, \
     0, 0, "A map from an array of keys and an array of values.")                                   \
+  S(ENTRIES, "MAP", "MAP<STRING, INT>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, 0, \
+    0, "An array of {K, V} structs from the entries of a map, optionally sorted by key.")          \
+  S(ENTRIES, "MAP", "MAP<STRING, BIGINT>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(ENTRIES, "MAP", "MAP<STRING, DOUBLE>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(ENTRIES, "MAP", "MAP<STRING, BOOLEAN>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries,      \
+    NULL, 0, 0, "")                                                                                \
+  S(ENTRIES, "MAP", "MAP<STRING, STRING>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(ENTRIES, "MAP", "MAP<STRING, STRUCT>, BOOLEAN sorted", NULL, wy_ret_entries, fn_entries, NULL, \
+    0, 0, "")                                                                                      \
+  S(GENERATE_SERIES, "ARRAY", "INT start, INT end", "ARRAY<INT>", NULL, fn_generate_series, NULL,  \
+    0, 0, "The values from start to end inclusive, by a step (default 1 or -1).")                  \
+  S(GENERATE_SERIES, "ARRAY", "INT start, INT end, INT step", "ARRAY<INT>", NULL,                  \
+    fn_generate_series, NULL, 0, 0, "")                                                            \
+  S(GENERATE_SERIES, "ARRAY", "BIGINT start, BIGINT end", "ARRAY<BIGINT>", NULL,                   \
+    fn_generate_series, NULL, 0, 0, "")                                                            \
+  S(GENERATE_SERIES, "ARRAY", "BIGINT start, BIGINT end, INT step", "ARRAY<BIGINT>", NULL,         \
+    fn_generate_series, NULL, 0, 0, "")                                                            \
   S(TRANSFORM, "LAMBDA", "ARRAY<T>, FN(T => U)", "ARRAY<U>", NULL, fn_transform_array, NULL, 0, 0, \
     "Apply a lambda to every element of an array, or to every entry of a map.")                    \
   S(TRANSFORM, "LAMBDA", "MAP<K, V>, FN(K, V => A), FN(K, V => B)", "MAP<A, B>", NULL,             \

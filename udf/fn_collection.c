@@ -248,7 +248,10 @@ wy_status_t fn_transform_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy
     wy_status_t st = ctx->invoke(ctx, 1, kv, 2, &k);
     if (!st) st = ctx->invoke(ctx, 2, kv, 2, &v);
     if (st) return st;
+    uint32_t before = m->n;
     map_put(m, &k, &v);
+    if (m->n == before) /* ksqlDB collects with Collectors.toMap: a repeated key fails */
+      return wy_fn_fail(ctx, "Duplicate key in the map TRANSFORM built");
   }
   *out = wy_mapv(m);
   return WY_OK;
@@ -308,5 +311,79 @@ wy_status_t fn_reduce_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_va
     if (st) return st;
   }
   *out = acc;
+  return WY_OK;
+}
+
+/* ---- series and entries ---- */
+
+/* The longest series GENERATE_SERIES builds: a bound on one call's memory (ksqlDB would
+ * exhaust its heap instead). */
+#define WY_SERIES_MAX 10000000
+
+wy_status_t fn_generate_series(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  bool big = a[0].kind == WY_T_BIGINT;
+  int64_t start = big ? a[0].u.i64 : a[0].u.i32, end = big ? a[1].u.i64 : a[1].u.i32;
+  /* The difference as ksqlDB computes it: in the width of the arguments. */
+  int64_t diff = big ? (int64_t)((uint64_t)end - (uint64_t)start)
+                     : (int64_t)(int32_t)((uint32_t)end - (uint32_t)start);
+  int64_t step = n > 2 ? a[2].u.i32 : diff > 0 ? 1 : -1;
+  if (step == 0) return wy_fn_fail(ctx, "GENERATE_SERIES step cannot be zero");
+  if ((diff > 0 && step < 0) || (diff < 0 && step > 0))
+    return wy_fn_fail(ctx, "GENERATE_SERIES step has wrong sign");
+  int64_t size = diff / step; /* >= 0: same signs; +1 below, after the bound check */
+  if (size >= WY_SERIES_MAX)
+    return wy_fn_fail(ctx, "GENERATE_SERIES: a series longer than %d values", WY_SERIES_MAX);
+  wy_list_t *l = new_list(ctx, (uint32_t)size + 1);
+  if (!l) return wy_fn_nomem(ctx);
+  int64_t v = start;
+  /* Wrapping step (no overflow past the last value), as Java's arithmetic. */
+  for (uint32_t i = 0; i < l->n; i++, v = (int64_t)((uint64_t)v + (uint64_t)step))
+    l->items[i] = big ? wy_bigint(v) : wy_int((int32_t)v);
+  *out = wy_array(l);
+  return WY_OK;
+}
+
+/* ARRAY<STRUCT<K STRING, V T>> for ENTRIES(MAP<STRING, T>, ...). */
+const wy_type_t *wy_ret_entries(const wy_type_t *const *args, const wy_value_t *const *consts,
+                                size_t n, wy_error_t *err) {
+  (void)consts, (void)n;
+  wy_type_t *st = wy_type_struct_new();
+  if (!st || !wy_type_struct_add(st, "K", wy_type_string()) ||
+      !wy_type_struct_add(st, "V", wy_type_ref(args[0]->elem))) {
+    if (st) wy_type_unref(st);
+    wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  const wy_type_t *t = wy_type_array(st);
+  if (!t) wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  return t;
+}
+
+static int cmp_entry_key(const void *x, const void *y) {
+  const wy_value_t *a = ((const wy_value_t *const *)x)[0], *b = ((const wy_value_t *const *)y)[0];
+  return wy_value_compare(a, b);
+}
+
+/* ENTRIES: one {K, V} struct per map entry, in the map's order or sorted by key. */
+wy_status_t fn_entries(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  const wy_map_t *m = a[0].u.map;
+  bool sorted = !a[1].null && a[1].u.b;
+  wy_list_t *l = new_list(ctx, m->n);
+  /* Pairs of pointers (key, value) so that sorting moves both. */
+  const wy_value_t **order = wy_arena_alloc(ctx->arena, 2 * (size_t)m->n * sizeof *order + 1);
+  if (!l || !order) return wy_fn_nomem(ctx);
+  for (uint32_t i = 0; i < m->n; i++) {
+    order[2 * i] = &m->keys[i];
+    order[2 * i + 1] = &m->vals[i];
+  }
+  if (sorted) qsort(order, m->n, 2 * sizeof *order, cmp_entry_key);
+  for (uint32_t i = 0; i < m->n; i++) {
+    wy_list_t *kv = new_list(ctx, 2);
+    if (!kv) return wy_fn_nomem(ctx);
+    kv->items[0] = *order[2 * i];
+    kv->items[1] = *order[2 * i + 1];
+    l->items[i] = wy_struct(kv);
+  }
+  *out = wy_array(l);
   return WY_OK;
 }

@@ -1,6 +1,7 @@
 /* JSON built-ins over a small validating scanner: no DOM, no heap; results are
  * slices of the input or arena copies. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,19 +375,28 @@ static void add_piece(void *u, const char *ks, const char *ke, const char *vs, c
   p->v[p->n++] = (piece_t){ks, ke, vs, ve};
 }
 
+/* ksqlDB (PostgreSQL's ||): objects merge their top-level keys (the later wins); as soon
+ * as one value is not an object, every value is an array (a scalar or object becomes a
+ * one-element array) and the arrays are concatenated. A NULL or invalid input: NULL. */
 wy_status_t fn_json_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   *out = wy_null(WY_T_STRING);
-  char want = 0;
+  bool objects = true;
   for (size_t i = 0; i < n; i++) {
+    if (a[i].null || !valid_json(a[i].u.str, a[i].len)) return WY_OK;
     js_t j = {a[i].u.str, a[i].u.str + a[i].len, 0};
     ws(&j);
-    char c = j.p < j.end ? *j.p : 0;
-    if ((c != '{' && c != '[') || (want && c != want)) return WY_OK;
-    want = c;
+    if (*j.p != '{') objects = false;
   }
+  char want = objects ? '{' : '[';
   pieces_t pieces = {ctx->arena, NULL, 0, 0, false}, *p = &pieces;
-  for (size_t i = 0; i < n; i++)
-    if (members(a[i].u.str, a[i].len, want, add_piece, p) < 0) return WY_OK;
+  for (size_t i = 0; i < n; i++) {
+    if (members(a[i].u.str, a[i].len, want, add_piece, p) >= 0) continue;
+    js_t j = {a[i].u.str, a[i].u.str + a[i].len, 0}; /* not an array: one element */
+    ws(&j);
+    const char *vs = j.p;
+    skip_value(&j);
+    add_piece(p, NULL, NULL, vs, j.p);
+  }
   if (p->oom) return wy_fn_nomem(ctx);
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
@@ -401,6 +411,143 @@ wy_status_t fn_json_concat(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
   }
   wy_buf_putc(&b, want == '{' ? '}' : ']');
   return wy_fn_buf_result(ctx, &b, false, out);
+}
+
+/* A JSON value's text as a STRING: compacted, a string unquoted when `unquote`. */
+static bool value_text(wy_fn_ctx_t *ctx, const char *vs, const char *ve, bool unquote,
+                       wy_value_t *out) {
+  if (unquote && *vs == '"') return unescape(ctx, vs, ve, out);
+  wy_buf_t b;
+  wy_buf_init_arena(&b, ctx->arena);
+  compact(&b, vs, ve);
+  return wy_fn_buf_result(ctx, &b, false, out) == WY_OK;
+}
+
+typedef struct {
+  wy_fn_ctx_t *ctx;
+  wy_list_t *l;
+  wy_map_t *m;
+  bool oom, non_object;
+} collect_t;
+
+static void add_item(void *u, const char *ks, const char *ke, const char *vs, const char *ve) {
+  collect_t *c = u;
+  (void)ks, (void)ke;
+  if (*vs != '{') c->non_object = true;
+  if (c->oom || c->non_object) return;
+  if (!value_text(c->ctx, vs, ve, false, &c->l->items[c->l->n++])) c->oom = true;
+}
+
+/* JSON_ITEMS: the objects of a JSON array as JSON strings; NULL unless every item is an
+ * object. */
+wy_status_t fn_json_items(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  (void)n;
+  *out = wy_null(WY_T_ARRAY);
+  int cnt = members(a[0].u.str, a[0].len, '[', NULL, NULL);
+  if (cnt < 0) return WY_OK;
+  collect_t c = {ctx, wy_list_new(ctx->arena, (uint32_t)cnt), NULL, false, false};
+  if (!c.l) return wy_fn_nomem(ctx);
+  c.l->n = 0;
+  members(a[0].u.str, a[0].len, '[', add_item, &c);
+  if (c.oom) return wy_fn_nomem(ctx);
+  if (!c.non_object) *out = wy_array(c.l);
+  return WY_OK;
+}
+
+static void add_record(void *u, const char *ks, const char *ke, const char *vs, const char *ve) {
+  collect_t *c = u;
+  if (c->oom) return;
+  wy_value_t k, v;
+  if (!unescape(c->ctx, ks, ke, &k) || !value_text(c->ctx, vs, ve, true, &v)) {
+    c->oom = true;
+    return;
+  }
+  for (uint32_t i = 0; i < c->m->n; i++) /* a repeated key: the last value wins */
+    if (c->m->keys[i].len == k.len && !memcmp(c->m->keys[i].u.str, k.u.str, k.len)) {
+      c->m->vals[i] = v;
+      return;
+    }
+  c->m->keys[c->m->n] = k;
+  c->m->vals[c->m->n++] = v;
+}
+
+/* JSON_RECORDS: the top-level members of a JSON object as a map of key to JSON text
+ * (strings unquoted); NULL when not an object. */
+wy_status_t fn_json_records(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  (void)n;
+  *out = wy_null(WY_T_MAP);
+  int cnt = members(a[0].u.str, a[0].len, '{', NULL, NULL);
+  if (cnt < 0) return WY_OK;
+  collect_t c = {ctx, NULL, wy_map_new(ctx->arena, (uint32_t)cnt), false, false};
+  if (!c.m) return wy_fn_nomem(ctx);
+  c.m->n = 0;
+  members(a[0].u.str, a[0].len, '{', add_record, &c);
+  if (c.oom) return wy_fn_nomem(ctx);
+  *out = wy_mapv(c.m);
+  return WY_OK;
+}
+
+typedef struct {
+  wy_fn_ctx_t *ctx;
+  const wy_value_t *val;
+  bool found, oom;
+} contains_t;
+
+/* Does the JSON value [vs, ve) equal v, compared as ksqlDB does: integers with INT and
+ * BIGINT, floating-point numbers with DOUBLE, strings, booleans, null with NULL. */
+static bool json_equals(contains_t *c, const char *vs, const char *ve) {
+  const wy_value_t *v = c->val;
+  size_t len = (size_t)(ve - vs);
+  if (v->null) return len == 4 && !memcmp(vs, "null", 4);
+  switch (v->kind) {
+    case WY_T_BOOLEAN:
+      return v->u.b ? len == 4 && !memcmp(vs, "true", 4) : len == 5 && !memcmp(vs, "false", 5);
+    case WY_T_STRING: {
+      wy_value_t s;
+      if (*vs != '"') return false;
+      if (!unescape(c->ctx, vs, ve, &s)) {
+        c->oom = true;
+        return false;
+      }
+      return s.len == v->len && !memcmp(s.u.str, v->u.str, v->len);
+    }
+    case WY_T_INT:
+    case WY_T_BIGINT:
+    case WY_T_DOUBLE: {
+      if (*vs != '-' && !isdigit((unsigned char)*vs)) return false;
+      bool integral = !memchr(vs, '.', len) && !memchr(vs, 'e', len) && !memchr(vs, 'E', len);
+      char tmp[64];
+      if (len >= sizeof tmp) return false;
+      memcpy(tmp, vs, len);
+      tmp[len] = '\0';
+      if (v->kind == WY_T_DOUBLE) return !integral && strtod(tmp, NULL) == v->u.f64;
+      if (!integral) return false;
+      errno = 0;
+      long long x = strtoll(tmp, NULL, 10);
+      return !errno && x == (v->kind == WY_T_INT ? v->u.i32 : v->u.i64);
+    }
+    default:
+      return false;
+  }
+}
+
+static void find_item(void *u, const char *ks, const char *ke, const char *vs, const char *ve) {
+  contains_t *c = u;
+  (void)ks, (void)ke;
+  if (!c->found && !c->oom && json_equals(c, vs, ve)) c->found = true;
+}
+
+/* JSON_ARRAY_CONTAINS: false when the text is not a JSON array; a NULL value matches a
+ * JSON null. */
+wy_status_t fn_json_array_contains(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n,
+                                   wy_value_t *out) {
+  (void)n;
+  if (a[0].null) return *out = wy_null(WY_T_BOOLEAN), WY_OK;
+  contains_t c = {ctx, &a[1], false, false};
+  members(a[0].u.str, a[0].len, '[', find_item, &c);
+  if (c.oom) return wy_fn_nomem(ctx);
+  *out = wy_bool(c.found);
+  return WY_OK;
 }
 
 static void json_string(wy_buf_t *b, const char *s, size_t n) {

@@ -2,6 +2,8 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "engine/base/decimal.h"
@@ -181,6 +183,50 @@ wy_status_t fn_pi(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *o
   return dbl(out, M_PI);
 }
 
+/* Haversine great-circle distance (ksqlDB's GEO_DISTANCE): earth radius 6371 km or
+ * 3959 miles; the unit is matched case-insensitively after trimming. */
+static const char *const GEO_MILES[] = {"mi", "mile", "miles"};
+static const char *const GEO_KMS[] = {"km", "kilometer", "kilometers", "kilometre", "kilometres"};
+
+static bool geo_unit_is(const char *s, size_t len, const char *const *names, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(names[i]) == len && !strncasecmp(s, names[i], len)) return true;
+  return false;
+}
+
+wy_status_t fn_geo_distance(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  for (size_t i = 0; i < 4; i++)
+    if (a[i].null) return *out = wy_null(WY_T_DOUBLE), WY_OK;
+  double lat1 = wy_fn_as_double(&a[0]), lon1 = wy_fn_as_double(&a[1]);
+  double lat2 = wy_fn_as_double(&a[2]), lon2 = wy_fn_as_double(&a[3]);
+  if (lat1 < -90 || lat2 < -90 || lat1 > 90 || lat2 > 90)
+    return wy_fn_fail(ctx,
+                      "valid latitude values for GeoDistance function are in the range of "
+                      "-90 to 90 decimal degrees");
+  if (lon1 < -180 || lon2 < -180 || lon1 > 180 || lon2 > 180)
+    return wy_fn_fail(ctx,
+                      "valid longitude values for GeoDistance function are in the range of "
+                      "-180 to +180 decimal degrees");
+  double radius = 6371;
+  if (n > 4 && !a[4].null) {
+    const char *u = a[4].u.str, *e = u + a[4].len;
+    while (u < e && (unsigned char)*u <= ' ') u++;
+    while (e > u && (unsigned char)e[-1] <= ' ') e--;
+    size_t len = (size_t)(e - u);
+    if (len && geo_unit_is(u, len, GEO_MILES, 3))
+      radius = 3959;
+    else if (len && !geo_unit_is(u, len, GEO_KMS, 5))
+      return wy_fn_fail(ctx,
+                        "GeoDistance function units parameter must be one of mi, mile, "
+                        "miles, km, kilometer, kilometers, kilometre or kilometres. Values "
+                        "are case-insensitive.");
+  }
+  double dlat = (lat2 - lat1) / 180.0 * M_PI, dlon = (lon2 - lon1) / 180.0 * M_PI;
+  double s1 = sin(dlat / 2), s2 = sin(dlon / 2);
+  double h = s1 * s1 + s2 * s2 * cos(lat1 / 180.0 * M_PI) * cos(lat2 / 180.0 * M_PI);
+  return dbl(out, 2 * asin(sqrt(h)) * radius);
+}
+
 /* xorshift64*, one state per thread, seeded from the clock and the thread. */
 static _Thread_local uint64_t rng_state;
 wy_status_t fn_random(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
@@ -198,6 +244,22 @@ wy_status_t fn_random(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_
   return dbl(out, (double)(r >> 11) * 0x1.0p-53);
 }
 
+const wy_type_t *wy_ret_decimal_widest(const wy_type_t *const *args,
+                                       const wy_value_t *const *consts, size_t n, wy_error_t *err) {
+  (void)consts;
+  const wy_type_t *t = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!args[i]) continue;
+    const wy_type_t *u = t ? wy_type_common(t, args[i]) : wy_type_ref(args[i]);
+    wy_type_unref(t);
+    if (!(t = u)) break;
+  }
+  if (!t) wy_error_set(err, WY_ERR_TYPE, "cannot infer the result type");
+  return t;
+}
+
+/* The largest (sign 1) or smallest (-1) non-NULL, non-NaN argument. A DECIMAL keeps its
+ * own scale, as ksqlDB returns the BigDecimal argument itself. */
 static wy_status_t extreme(const wy_value_t *a, size_t n, wy_value_t *out, int sign) {
   const wy_value_t *best = NULL;
   for (size_t i = 0; i < n; i++) {

@@ -163,25 +163,28 @@ wy_status_t fn_replace(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value
   return wy_fn_buf_result(ctx, &b, false, out);
 }
 
+/* LPAD/RPAD of STRING (in characters) or BYTES (in bytes): truncated to `length` when
+ * longer; NULL for a negative length or an empty padding, as ksqlDB. */
 static wy_status_t pad(wy_fn_ctx_t *ctx, const wy_value_t *a, wy_value_t *out, bool left) {
+  bool bytes = a[0].kind == WY_T_BYTES;
   int64_t want = a[1].u.i32;
-  if (want < 0 || (a[2].len == 0 && (int64_t)u8_count(a[0].u.str, a[0].len) < want))
-    return *out = wy_null(WY_T_STRING), WY_OK;
-  size_t have = u8_count(a[0].u.str, a[0].len);
+  if (want < 0 || a[2].len == 0) return *out = wy_null(bytes ? WY_T_BYTES : WY_T_STRING), WY_OK;
+  const char *s = a[0].u.str, *pd = a[2].u.str;
+  size_t have = bytes ? a[0].len : u8_count(s, a[0].len);
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   if ((int64_t)have >= want) {
-    wy_buf_append(&b, a[0].u.str, u8_offset(a[0].u.str, a[0].len, (size_t)want));
-    return wy_fn_buf_result(ctx, &b, false, out);
+    wy_buf_append(&b, s, bytes ? (size_t)want : u8_offset(s, a[0].len, (size_t)want));
+    return wy_fn_buf_result(ctx, &b, bytes, out);
   }
-  if (!left) wy_buf_append(&b, a[0].u.str, a[0].len);
-  size_t padc = u8_count(a[2].u.str, a[2].len);
-  for (int64_t k = 0, need = want - (int64_t)have; k < need; k++)
-    wy_buf_append(
-        &b, a[2].u.str + u8_offset(a[2].u.str, a[2].len, (size_t)k % padc),
-        u8len((unsigned char)a[2].u.str[u8_offset(a[2].u.str, a[2].len, (size_t)k % padc)]));
-  if (left) wy_buf_append(&b, a[0].u.str, a[0].len);
-  return wy_fn_buf_result(ctx, &b, false, out);
+  if (!left) wy_buf_append(&b, s, a[0].len);
+  size_t padc = bytes ? a[2].len : u8_count(pd, a[2].len);
+  for (int64_t k = 0, need = want - (int64_t)have; k < need; k++) {
+    size_t at = bytes ? (size_t)k % padc : u8_offset(pd, a[2].len, (size_t)k % padc);
+    wy_buf_append(&b, pd + at, bytes ? 1 : u8len((unsigned char)pd[at]));
+  }
+  if (left) wy_buf_append(&b, s, a[0].len);
+  return wy_fn_buf_result(ctx, &b, bytes, out);
 }
 wy_status_t fn_lpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   return pad(ctx, a, out, true);
@@ -190,23 +193,70 @@ wy_status_t fn_rpad(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t 
   return pad(ctx, a, out, false);
 }
 
+/* UTF-8 of code point cp (valid, not a surrogate) into p; returns its length. */
+static size_t utf8_put(char *p, uint32_t cp) {
+  if (cp < 0x80) return p[0] = (char)cp, 1;
+  if (cp < 0x800) return p[0] = (char)(0xC0 | cp >> 6), p[1] = (char)(0x80 | (cp & 63)), 2;
+  if (cp < 0x10000)
+    return p[0] = (char)(0xE0 | cp >> 12), p[1] = (char)(0x80 | (cp >> 6 & 63)),
+           p[2] = (char)(0x80 | (cp & 63)), 3;
+  p[0] = (char)(0xF0 | cp >> 18), p[1] = (char)(0x80 | (cp >> 12 & 63));
+  p[2] = (char)(0x80 | (cp >> 6 & 63)), p[3] = (char)(0x80 | (cp & 63));
+  return 4;
+}
+
+/* CHR('\u004b'): Java escapes (\uXXXX, surrogate pairs combined) from a string that
+ * starts with one and has at least 6 characters; other text is kept. A malformed escape
+ * fails the call; a lone surrogate becomes U+FFFD. */
+static wy_status_t chr_text(wy_fn_ctx_t *ctx, const wy_value_t *v, wy_value_t *out) {
+  const char *s = v->u.str;
+  size_t n = v->len;
+  if (n < 6 || s[0] != '\\' || s[1] != 'u') return *out = wy_null(WY_T_STRING), WY_OK;
+  char *p = wy_fn_alloc(ctx, n * 2);
+  if (!p) return wy_fn_nomem(ctx);
+  size_t k = 0;
+  for (size_t i = 0; i < n;) {
+    if (s[i] != '\\' || i + 1 >= n || s[i + 1] != 'u') {
+      p[k++] = s[i++];
+      continue;
+    }
+    uint32_t u[2];
+    int got = 0;
+    while (got < 2 && i + 1 < n && s[i] == '\\' && s[i + 1] == 'u') {
+      size_t j = i + 2;
+      while (j < n && s[j] == 'u') j++; /* Java allows \uuuu0041 */
+      if (j + 4 > n) return wy_fn_fail(ctx, "Less than 4 hex digits in unicode value");
+      uint32_t x = 0;
+      for (size_t q = j; q < j + 4; q++) {
+        if (!isxdigit((unsigned char)s[q]))
+          return wy_fn_fail(ctx, "Unable to parse unicode value: %.4s", s + j);
+        x = x * 16 + (uint32_t)(isdigit((unsigned char)s[q])
+                                    ? s[q] - '0'
+                                    : tolower((unsigned char)s[q]) - 'a' + 10);
+      }
+      i = j + 4;
+      u[got++] = x;
+      if (x < 0xD800 || x > 0xDBFF) break; /* only a high surrogate waits for its pair */
+    }
+    uint32_t cp = u[0];
+    if (got == 2 && u[1] >= 0xDC00 && u[1] <= 0xDFFF)
+      cp = 0x10000 + ((u[0] - 0xD800) << 10) + (u[1] - 0xDC00), got = 0;
+    for (int g = 0; g < (got ? got : 1); g++) {
+      uint32_t c = got ? u[g] : cp;
+      k += utf8_put(p + k, c >= 0xD800 && c <= 0xDFFF ? 0xFFFD : c);
+    }
+  }
+  return str_out(ctx, p, k, false, out);
+}
+
 wy_status_t fn_chr(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
+  if (a[0].kind == WY_T_STRING) return chr_text(ctx, &a[0], out);
   int32_t cp = a[0].u.i32;
-  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return *out = wy_null(WY_T_STRING), WY_OK;
+  if (cp < 0 || cp > 0x10FFFF) return *out = wy_null(WY_T_STRING), WY_OK;
   char *p = wy_fn_alloc(ctx, 4);
   if (!p) return wy_fn_nomem(ctx);
-  size_t l;
-  if (cp < 0x80)
-    p[0] = (char)cp, l = 1;
-  else if (cp < 0x800)
-    p[0] = (char)(0xC0 | cp >> 6), p[1] = (char)(0x80 | (cp & 63)), l = 2;
-  else if (cp < 0x10000)
-    p[0] = (char)(0xE0 | cp >> 12), p[1] = (char)(0x80 | (cp >> 6 & 63)),
-    p[2] = (char)(0x80 | (cp & 63)), l = 3;
-  else
-    p[0] = (char)(0xF0 | cp >> 18), p[1] = (char)(0x80 | (cp >> 12 & 63)),
-    p[2] = (char)(0x80 | (cp >> 6 & 63)), p[3] = (char)(0x80 | (cp & 63)), l = 4;
+  /* Java's Character.toChars keeps a lone surrogate; UTF-8 cannot: U+FFFD. */
+  size_t l = utf8_put(p, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : (uint32_t)cp);
   return str_out(ctx, p, l, false, out);
 }
 
@@ -214,18 +264,22 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   bool bytes = a[0].kind == WY_T_BYTES;
   const char *s = a[0].u.str, *d = a[1].u.str;
   size_t sn = a[0].len, dn = a[1].len, cnt = 0;
-  if (!dn) /* Java: "".split("") is [""] */
-    cnt = !sn ? 1 : bytes ? sn : u8_chars(s, sn);
+  if (!sn) /* ksqlDB: splitting "" gives [""] whatever the delimiter */
+    cnt = 1;
+  else if (!dn) /* one piece per character (code point) */
+    cnt = bytes ? sn : u8_chars(s, sn);
   else
     for (const char *m = s; (m = find(s, sn, d, dn, (size_t)(m - s))); m += dn) cnt++;
-  if (dn) cnt++;
+  if (dn && sn) cnt++;
   wy_list_t *l = wy_list_new(ctx->arena, (uint32_t)cnt);
   if (!l) return wy_fn_nomem(ctx);
   size_t i = 0, k = 0;
   while (k < cnt) {
     size_t e;
-    if (!dn)
-      e = !sn ? 0 : i + (bytes ? 1 : u8len((unsigned char)s[i]));
+    if (!sn)
+      e = 0;
+    else if (!dn)
+      e = i + (bytes ? 1 : u8len((unsigned char)s[i]));
     else {
       const char *m = find(s, sn, d, dn, i);
       e = m ? (size_t)(m - s) : sn;
@@ -237,10 +291,13 @@ wy_status_t fn_split(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t
   return WY_OK;
 }
 
+/* ksqlDB's SPLIT_TO_MAP: empty entries are skipped, entries without the key delimiter
+ * dropped, the value is the text between the first and a second key delimiter, a later
+ * key wins; empty or equal delimiters give NULL. */
 wy_status_t fn_split_to_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   const char *s = a[0].u.str, *ed = a[1].u.str, *kd = a[2].u.str;
   size_t sn = a[0].len, en = a[1].len, kn = a[2].len, cnt = 1;
-  if (!en || !kn) return wy_fn_fail(ctx, "SPLIT_TO_MAP delimiters must not be empty");
+  if (!en || !kn || (en == kn && !memcmp(ed, kd, en))) return *out = wy_null(WY_T_MAP), WY_OK;
   for (const char *m = s; (m = find(s, sn, ed, en, (size_t)(m - s))); m += en) cnt++;
   wy_map_t *mp = wy_map_new(ctx->arena, (uint32_t)cnt);
   if (!mp) return wy_fn_nomem(ctx);
@@ -248,10 +305,12 @@ wy_status_t fn_split_to_map(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_
   for (size_t i = 0; i <= sn;) {
     const char *m = find(s, sn, ed, en, i);
     size_t e = m ? (size_t)(m - s) : sn;
-    const char *kv = find(s, e, kd, kn, i);
-    if (kv) { /* entries without the key delimiter are dropped, as ksqlDB */
-      wy_value_t k = wy_string(s + i, (size_t)(kv - s) - i),
-                 v = wy_string(kv + kn, e - (size_t)(kv - s) - kn);
+    const char *kv = e > i ? find(s, e, kd, kn, i) : NULL;
+    if (kv) {
+      size_t vs = (size_t)(kv - s) + kn;
+      const char *kv2 = find(s, e, kd, kn, vs);
+      size_t ve = kv2 ? (size_t)(kv2 - s) : e;
+      wy_value_t k = wy_string(s + i, (size_t)(kv - s) - i), v = wy_string(s + vs, ve - vs);
       uint32_t j = 0;
       while (j < used && !wy_value_equal(&mp->keys[j], &k)) j++;
       mp->keys[j] = k;
@@ -280,11 +339,14 @@ static enc_t encoding(const wy_value_t *v) {
 static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc, wy_value_t *out) {
   size_t n = s->len;
   const char *p = s->u.str;
-  if (enc == ENC_UTF8 || enc == ENC_ASCII) return *out = wy_bytes(p, n), WY_OK;
+  if (enc == ENC_UTF8) return *out = wy_bytes(p, n), WY_OK;
   char *o = wy_fn_alloc(ctx, n);
   if (!o) return wy_fn_nomem(ctx);
   size_t k = 0;
-  if (enc == ENC_HEX) {
+  if (enc == ENC_ASCII) { /* Java's US-ASCII encoder: '?' for each non-ASCII character */
+    for (size_t i = 0; i < n; i += u8len((unsigned char)p[i]))
+      o[k++] = (unsigned char)p[i] < 0x80 ? p[i] : '?';
+  } else if (enc == ENC_HEX) {
     if (n % 2) return wy_fn_fail(ctx, "Invalid hex string: odd length");
     for (size_t i = 0; i < n; i += 2) {
       int hi = isxdigit((unsigned char)p[i])
@@ -306,16 +368,23 @@ static wy_status_t decode_text(wy_fn_ctx_t *ctx, const wy_value_t *s, enc_t enc,
   return WY_OK;
 }
 
+/* Bytes as text in `enc`; hex digits upper-case for FROM_BYTES (Guava's base16), lower
+ * for ENCODE, as ksqlDB. */
 static wy_status_t encode_bytes(wy_fn_ctx_t *ctx, const char *p, size_t n, enc_t enc,
-                                wy_value_t *out) {
+                                bool upper_hex, wy_value_t *out) {
   wy_buf_t b;
   wy_buf_init_arena(&b, ctx->arena);
   if (enc == ENC_HEX) {
-    for (size_t i = 0; i < n; i++) wy_buf_printf(&b, "%02x", (unsigned char)p[i]);
+    for (size_t i = 0; i < n; i++)
+      wy_buf_printf(&b, upper_hex ? "%02X" : "%02x", (unsigned char)p[i]);
   } else if (enc == ENC_BASE64) {
     wy_base64_encode(p, n, &b);
-  } else if (enc == ENC_ASCII) {
-    for (size_t i = 0; i < n; i++) wy_buf_putc(&b, (unsigned char)p[i] < 0x80 ? p[i] : '?');
+  } else if (enc == ENC_ASCII) { /* Java's US-ASCII decoder: U+FFFD for each byte >= 0x80 */
+    for (size_t i = 0; i < n; i++)
+      if ((unsigned char)p[i] < 0x80)
+        wy_buf_putc(&b, p[i]);
+      else
+        wy_buf_append(&b, "\xEF\xBF\xBD", 3);
   } else {
     wy_buf_append(&b, p, n);
   }
@@ -333,16 +402,33 @@ wy_status_t fn_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_va
   enc_t e = encoding(&a[1]);
   if (e == ENC_BAD)
     return wy_fn_fail(ctx, "Supported output encodings are: hex, utf8, ascii and base64");
-  return encode_bytes(ctx, a[0].u.str, a[0].len, e, out);
+  return encode_bytes(ctx, a[0].u.str, a[0].len, e, true, out);
 }
 
 wy_status_t fn_encode(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   enc_t in = encoding(&a[1]), o = encoding(&a[2]);
   if (in == ENC_BAD || o == ENC_BAD)
     return wy_fn_fail(ctx, "Supported encodings are: hex, utf8, ascii and base64");
-  wy_value_t raw;
-  wy_status_t st = decode_text(ctx, &a[0], in, &raw);
-  return st ? st : encode_bytes(ctx, raw.u.str, raw.len, o, out);
+  wy_value_t raw, text = a[0];
+  if (in == ENC_HEX) { /* ksqlDB's ENCODE also reads 0x... (odd: a leading 0) and X'...' */
+    const char *p = text.u.str;
+    size_t len = text.len;
+    if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+      if (len % 2) {
+        char *z = wy_fn_alloc(ctx, len - 1);
+        if (!z) return wy_fn_nomem(ctx);
+        z[0] = '0';
+        memcpy(z + 1, p + 2, len - 2);
+        text = wy_string(z, len - 1);
+      } else {
+        text = wy_string(p + 2, len - 2);
+      }
+    } else if (len >= 3 && (p[0] == 'x' || p[0] == 'X') && p[1] == '\'' && p[len - 1] == '\'') {
+      text = wy_string(p + 2, len - 3);
+    }
+  }
+  wy_status_t st = decode_text(ctx, &text, in, &raw);
+  return st ? st : encode_bytes(ctx, raw.u.str, raw.len, o, false, out);
 }
 
 static _Thread_local uint64_t uuid_state;

@@ -630,8 +630,8 @@ static const wy_type_t *instantiate(const wy_type_pat_t *p, const wy_type_bindin
       return wy_type_ref(p->type);
     case WY_PAT_VAR:
       return b->var[p->var - 'A'] ? wy_type_ref(b->var[p->var - 'A']) : NULL;
-    case WY_PAT_ANY_DECIMAL:
-      return arg ? wy_type_to_decimal(arg) : NULL;
+    case WY_PAT_ANY_DECIMAL: /* an untyped NULL fits any DECIMAL: the narrowest */
+      return arg ? wy_type_to_decimal(arg) : wy_type_decimal(1, 0);
     case WY_PAT_ANY_STRUCT:
       return arg && arg->kind == WY_T_STRUCT ? wy_type_ref(arg) : NULL;
     case WY_PAT_ANY: /* an untyped NULL stays a NULL of some type */
@@ -690,6 +690,34 @@ bool wy_overload_arg_literal(const wy_overload_t *ov, size_t nargs, size_t i) {
 
 static const wy_type_pat_t *param_for(const wy_overload_t *ov, size_t nargs, size_t i) {
   return ov->params[wy_overload_param_of(ov, nargs, i)];
+}
+
+/* A STRING literal holding an ISO-8601 date or time may stand for a DATE, TIME or
+ * TIMESTAMP parameter (type-coercion.md's literal rules; GREATEST(d, '2022-06-14')):
+ * an implicit cast (cost 1) that the binder parses, or -1. Other literals follow the
+ * general rules, so LEN(1) stays an error as in ksqlDB. */
+static int literal_cost(const wy_call_arg_t *arg, const wy_type_t *to) {
+  if (!arg->literal || !arg->type || arg->type->kind != WY_T_STRING) return -1;
+  return to->kind == WY_T_DATE || to->kind == WY_T_TIME || to->kind == WY_T_TIMESTAMP ? 1 : -1;
+}
+
+/* Does a pattern mention a generic placeholder? */
+static bool pat_generic(const wy_type_pat_t *p) {
+  if (p->kind == WY_PAT_VAR) return true;
+  for (int i = 0; i < p->nsub; i++)
+    if (pat_generic(p->sub[i])) return true;
+  return false;
+}
+
+/* ksqlDB's UdfIndex preference between two matching overloads: a fixed arity over a
+ * variadic one, then more declared parameters, then fewer generic parameters. */
+static int overload_rank_cmp(const wy_overload_t *a, const wy_overload_t *b) {
+  if (a->variadic != b->variadic) return a->variadic ? -1 : 1;
+  if (a->nparams != b->nparams) return a->nparams < b->nparams ? -1 : 1;
+  int ga = 0, gb = 0;
+  for (size_t i = 0; i < a->nparams; i++) ga += pat_generic(a->params[i]);
+  for (size_t i = 0; i < b->nparams; i++) gb += pat_generic(b->params[i]);
+  return ga == gb ? 0 : ga > gb ? -1 : 1;
 }
 
 /* Try one overload. Returns true with *a filled when the call fits. */
@@ -759,6 +787,7 @@ static bool try_overload(const wy_overload_t *ov, const wy_call_arg_t *args, siz
     }
     if (args[i].type) {
       int c = wy_type_widen_cost(args[i].type, a->ptypes[i]);
+      if (c < 0) c = literal_cost(&args[i], a->ptypes[i]);
       if (c < 0) ok = false;
       cost += c;
     }
@@ -908,30 +937,46 @@ wy_status_t wy_registry_resolve_kind(const wy_registry_t *r, const char *name,
     return wy_error_set(err, WY_ERR_ANALYSIS, "Can't find any functions with the name '%s'",
                         f ? f->name : name);
   }
+  /* As ksqlDB's UdfIndex: the overloads matching without an implicit cast, if any, else
+   * those matching with casts; among them the best ranked (overload_rank_cmp); a tie
+   * at the top is ambiguous. */
   attempt_t best = {0};
   const wy_overload_t *best_ov = NULL;
+  bool tie = false;
   for (size_t k = 0; k < f->noverloads; k++) {
     attempt_t a;
     bool hard = false;
-    if (!try_overload(&f->overloads[k], args, nargs, typer, user, &a, err, &hard)) {
+    const wy_overload_t *ov = &f->overloads[k];
+    if (!try_overload(ov, args, nargs, typer, user, &a, err, &hard)) {
       if (hard) {
         attempt_free(&best, nargs);
         return err ? err->code : WY_ERR_TYPE;
       }
       continue;
     }
-    /* Equal costs: a fixed parameter list beats a variadic one, as in ksqlDB. */
-    bool better = !best_ov || a.cost < best.cost ||
-                  (a.cost == best.cost && best_ov->variadic && !f->overloads[k].variadic);
-    if (better) {
+    int c = !best_ov                            ? 1
+            : (a.cost == 0) != (best.cost == 0) ? (a.cost == 0 ? 1 : -1)
+                                                : overload_rank_cmp(ov, best_ov);
+    if (c > 0) {
       attempt_free(&best, nargs);
       best = a;
-      best_ov = &f->overloads[k];
+      best_ov = ov;
+      tie = false;
     } else {
+      tie |= c == 0;
       attempt_free(&a, nargs);
     }
   }
   if (!best_ov) return no_overload_error(f, args, nargs, err);
+  if (tie) {
+    char buf[1024], name[128];
+    format_args(args, nargs, buf, sizeof buf);
+    attempt_free(&best, nargs);
+    return wy_error_set(err, WY_ERR_TYPE,
+                        "Function '%s' cannot be resolved due to ambiguous method parameters "
+                        "(%s).",
+                        wy_function_display_name(f, name, sizeof name), buf);
+  }
   wy_function_ref(f);
   out->fn = f;
   out->ov = best_ov;

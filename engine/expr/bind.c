@@ -1,5 +1,8 @@
 /* Type checking: ksqlDB's typing rules, overload resolution and implicit casts. */
 #include <stdio.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -329,6 +332,26 @@ static wy_status_t replace_literal(bctx_t *c, wy_expr_t **ep, const wy_value_t *
   return WY_OK;
 }
 
+/* A number written with a fraction or exponent ("2e1", "20.0") that is a whole value
+ * within the range of INT/BIGINT: ksqlDB reads such a STRING literal as that number. */
+static bool integral_text(const char *s, size_t n, wy_type_kind_t kind, wy_value_t *out) {
+  char buf[64];
+  if (!n || n >= sizeof buf) return false;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  char *end;
+  double d = strtod(buf, &end);
+  if (*end || !isfinite(d) || d != floor(d)) return false;
+  if (kind == WY_T_INT) {
+    if (d < -2147483648.0 || d > 2147483647.0) return false;
+    *out = wy_int((int32_t)d);
+  } else {
+    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return false;
+    *out = wy_bigint((int64_t)d);
+  }
+  return true;
+}
+
 /* ksqlDB's literal coercion in IN lists: a literal (or a constructor of literals) is
  * converted to the tested value's type at bind time. Returns WY_OK when done or not
  * applicable (the caller then checks comparability), an error when a literal does not
@@ -344,6 +367,8 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
       wy_arena_t tmp;
       wy_arena_init(&tmp, 256);
       bool ok = wy_text_to_value(e->value.u.str, e->value.len, to, &tmp, &v);
+      if (!ok && (to->kind == WY_T_INT || to->kind == WY_T_BIGINT))
+        ok = integral_text(e->value.u.str, e->value.len, to->kind, &v);
       wy_status_t st = WY_OK;
       if (!ok) {
         char tn[64];
@@ -547,6 +572,84 @@ static wy_status_t bind_subscript(bctx_t *c, wy_expr_t *e) {
 }
 
 /* Common type of kids[start], kids[start+step], ... ; coerces them to it. */
+/* The common type of two STRUCTs in a constructor list: every field of either, common
+ * fields at their common type (ksqlDB's expression-list rule). NULL when a common field
+ * has no common type. */
+static const wy_type_t *struct_common(const wy_type_t *a, const wy_type_t *b);
+
+static const wy_type_t *item_common(const wy_type_t *a, const wy_type_t *b) {
+  if (a->kind == WY_T_STRUCT && b->kind == WY_T_STRUCT) return struct_common(a, b);
+  return wy_type_common(a, b);
+}
+
+static const wy_type_t *struct_common(const wy_type_t *a, const wy_type_t *b) {
+  wy_type_t *s = wy_type_struct_new();
+  for (size_t i = 0; s && i < a->nfields; i++) {
+    int j = wy_type_field_index(b, a->fields[i].name);
+    const wy_type_t *ft =
+        j < 0 ? wy_type_ref(a->fields[i].type) : item_common(a->fields[i].type, b->fields[j].type);
+    if (!ft || !wy_type_struct_add(s, a->fields[i].name, ft)) {
+      wy_type_unref(s);
+      return NULL;
+    }
+  }
+  for (size_t j = 0; s && j < b->nfields; j++)
+    if (wy_type_field_index(a, b->fields[j].name) < 0 &&
+        !wy_type_struct_add(s, b->fields[j].name, wy_type_ref(b->fields[j].type))) {
+      wy_type_unref(s);
+      return NULL;
+    }
+  return s;
+}
+
+/* The numeric type of a STRING literal holding a number, as ksqlDB reads it in a list of
+ * numbers: INT or BIGINT when whole and in range, else the DECIMAL its digits need;
+ * NULL when the text is not a number. */
+static const wy_type_t *numeric_text_type(const char *s, size_t n) {
+  size_t i = 0, digits = 0, frac = 0;
+  bool dot = false, lead = true;
+  long exp = 0;
+  if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+  for (; i < n && (isdigit((unsigned char)s[i]) || (s[i] == '.' && !dot)); i++) {
+    if (s[i] == '.') {
+      dot = true;
+      continue;
+    }
+    if (dot) frac++;
+    if (lead && s[i] == '0') continue;
+    lead = false;
+    digits++;
+  }
+  if (!digits && !frac && !(i > 0 && s[i - 1] == '0')) return NULL;
+  bool has_exp = i < n && (s[i] == 'e' || s[i] == 'E');
+  if (has_exp) {
+    char *end;
+    exp = strtol(s + i + 1, &end, 10);
+    if (end == s + i + 1 || end != s + n) return NULL;
+  } else if (i != n) {
+    return NULL;
+  }
+  if (!dot && !has_exp) {
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (!errno && v >= INT32_MIN && v <= INT32_MAX) return wy_type_int();
+    if (!errno) return wy_type_bigint();
+  }
+  long scale = (long)frac - exp, prec = digits ? (long)digits : 1;
+  if (scale < 0) prec -= scale, scale = 0;
+  if (prec < scale) prec = scale;
+  if (prec > WY_DECIMAL_MAX_PRECISION || scale > WY_DECIMAL_MAX_PRECISION) return NULL;
+  return wy_type_decimal((int)(prec ? prec : 1), (int)scale);
+}
+
+static bool is_string_literal(const wy_expr_t *e) {
+  return e->kind == WY_E_LITERAL && e->type && e->type->kind == WY_T_STRING;
+}
+
+/* ksqlDB's rules for the items of an ARRAY or MAP constructor: the first non-NULL item
+ * decides. After a STRING every item must be a STRING or a literal (converted to its
+ * text); otherwise the items widen to a common type (STRUCTs to the union of their
+ * fields) and a STRING literal among them is parsed as that type. */
 static wy_status_t unify_items(bctx_t *c, wy_expr_t *e, size_t start, size_t step, const char *what,
                                const wy_type_t **out) {
   *out = NULL; /* on every path: GCC at -O3 cannot tell that callers read it only on success */
@@ -558,23 +661,46 @@ static wy_status_t unify_items(bctx_t *c, wy_expr_t *e, size_t start, size_t ste
       t = wy_type_ref(k);
       continue;
     }
-    const wy_type_t *u = wy_type_common(t, k);
+    if (t->kind == WY_T_STRING &&
+        (k->kind == WY_T_STRING || (e->kids[i]->kind == WY_E_LITERAL && wy_type_is_primitive(k))))
+      continue;
+    const wy_type_t *lit = NULL;
+    if (t->kind != WY_T_STRING && is_string_literal(e->kids[i])) {
+      /* Parsed as the list's type later; a number widens the list as its value needs. */
+      lit = wy_type_is_numeric(t)
+                ? numeric_text_type(e->kids[i]->value.u.str, e->kids[i]->value.len)
+                : NULL;
+      if (!lit) continue;
+      k = lit;
+    }
+    const wy_type_t *u = item_common(t, k);
     if (!u) {
       wy_status_t st = FAIL(e->kids[i], WY_ERR_TYPE,
                             "invalid input syntax for %s: all %s must be of the same type, "
                             "got %s and %s",
                             what, what, ttext(t).s, ttext(k).s);
+      wy_type_unref(lit);
       wy_type_unref(t);
       return st;
     }
+    wy_type_unref(lit);
     wy_type_unref(t);
     t = u;
   }
-  if (!t)
-    return FAIL(e, WY_ERR_TYPE, "Cannot construct %s with all NULL %s",
-                e->kind == WY_E_MAP ? "a map" : "an array", what);
+  if (!t) {
+    if (e->kind == WY_E_MAP)
+      return FAIL(e, WY_ERR_TYPE, "Cannot construct a map with all NULL %s", what);
+    return FAIL(e, WY_ERR_TYPE,
+                "Cannot construct an array with all NULL elements (see "
+                "https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may "
+                "cast a NULL value to the desired type.");
+  }
   wy_status_t st = WY_OK;
-  for (size_t i = start; i < e->nkids && !st; i += step) st = coerce(c, &e->kids[i], t);
+  for (size_t i = start; i < e->nkids && !st; i += step) {
+    bool changed;
+    st = coerce_literal(c, &e->kids[i], t, &changed);
+    if (!st) st = coerce(c, &e->kids[i], t);
+  }
   if (st)
     wy_type_unref(t);
   else
@@ -587,10 +713,18 @@ static wy_status_t bind_constructor(bctx_t *c, wy_expr_t *e) {
   if (st) return st;
   if (e->kind == WY_E_ARRAY) {
     const wy_type_t *t;
+    if (!e->nkids)
+      return FAIL(e, WY_ERR_TYPE,
+                  "Array constructor cannot be empty. Please supply at least one element (see "
+                  "https://github.com/confluentinc/ksql/issues/4239).");
     if ((st = unify_items(c, e, 0, 1, "elements", &t))) return st;
     set_type(e, wy_type_array(t));
   } else if (e->kind == WY_E_MAP) {
     const wy_type_t *k, *v;
+    if (!e->nkids)
+      return FAIL(e, WY_ERR_TYPE,
+                  "Map constructor cannot be empty. Please supply at least one key value pair "
+                  "(see https://github.com/confluentinc/ksql/issues/4239).");
     if ((st = unify_items(c, e, 0, 2, "keys", &k))) return st;
     if ((st = unify_items(c, e, 1, 2, "values", &v))) {
       wy_type_unref(k);
@@ -598,6 +732,11 @@ static wy_status_t bind_constructor(bctx_t *c, wy_expr_t *e) {
     }
     set_type(e, wy_type_map(k, v));
   } else {
+    for (size_t i = 0; i < e->nkids; i++)
+      for (size_t j = 0; j < i; j++)
+        if (!strcmp(e->names[i], e->names[j]))
+          return FAIL(e->kids[i], WY_ERR_TYPE, "Duplicate field names found in STRUCT: '%s'",
+                      e->names[i]);
     wy_type_t *s = wy_type_struct_new();
     for (size_t i = 0; s && i < e->nkids; i++) {
       if (!e->kids[i]->type) {
@@ -695,8 +834,12 @@ static wy_status_t bind_call(bctx_t *c, wy_expr_t *e, bool table) {
     if (c->err && !c->err->line) c->err->line = e->line, c->err->column = e->col;
     return st;
   }
-  for (size_t i = 0; i < e->nkids && !st; i++)
-    if (e->kids[i]->kind != WY_E_LAMBDA) st = coerce(c, &e->kids[i], e->res.param_types[i]);
+  for (size_t i = 0; i < e->nkids && !st; i++) {
+    if (e->kids[i]->kind == WY_E_LAMBDA) continue;
+    bool changed; /* a literal converted at bind time, with ksqlDB's error if it cannot be */
+    st = coerce_literal(c, &e->kids[i], e->res.param_types[i], &changed);
+    if (!st) st = coerce(c, &e->kids[i], e->res.param_types[i]);
+  }
   /* a table function's call evaluates to the ARRAY of its values */
   set_type(e, table ? wy_type_array(wy_type_ref(e->res.ret)) : wy_type_ref(e->res.ret));
   return st;

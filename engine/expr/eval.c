@@ -33,6 +33,7 @@ struct cnode {
   wy_value_t value;
   int slot;
   uint32_t nlambda; /* LAMBDA: number of parameters */
+  eval_fn inner;    /* arithmetic in a lambda body: the operator, behind ev_lambda_arith */
   wy_scalar_fn call;
   void *site;
   wy_release_fn release;
@@ -44,7 +45,8 @@ struct cnode {
 struct wy_expr_program {
   wy_arena_t arena;
   cnode_t *root;
-  cnode_t *nodes; /* every node, for destruction */
+  cnode_t *nodes;   /* every node, for destruction */
+  int lambda_depth; /* while compiling: inside how many lambda bodies */
 };
 
 #define ERR(f, ...) wy_error_set((f)->err, WY_ERR_EVAL, __VA_ARGS__)
@@ -597,6 +599,19 @@ static wy_status_t ev_map(const cnode_t *n, frame_t *f, wy_value_t *out) {
 
 /* ---- calls and lambdas -------------------------------------------------------------------- */
 
+/* Arithmetic in a lambda body: ksqlDB compiles lambdas to Java over boxed values, so a
+ * NULL operand throws (NullPointerException) and fails the function the lambda was
+ * passed to (TRANSFORM, FILTER, REDUCE: NULL for the call), instead of yielding NULL. */
+static wy_status_t ev_lambda_arith(const cnode_t *n, frame_t *f, wy_value_t *out) {
+  for (uint32_t i = 0; i < n->nkids; i++) {
+    wy_value_t v;
+    wy_status_t st = ev(n->kids[i], f, &v);
+    if (st) return st;
+    if (v.null) return ERR(f, "Null operand of an arithmetic operation in a lambda function");
+  }
+  return n->inner(n, f, out);
+}
+
 /* The context handed to a function, with what lambda invocation needs. ctx first, so a
  * wy_fn_ctx_t pointer converts back. */
 typedef struct {
@@ -676,10 +691,15 @@ static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **o
   if (e->nkids) {
     n->kids = wy_arena_calloc(&p->arena, e->nkids, sizeof *n->kids);
     if (!n->kids) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    p->lambda_depth += e->kind == WY_E_LAMBDA;
     for (size_t i = 0; i < e->nkids; i++) {
       wy_status_t st = compile(p, e->kids[i], &n->kids[i], err);
-      if (st) return st;
+      if (st) {
+        p->lambda_depth -= e->kind == WY_E_LAMBDA;
+        return st;
+      }
     }
+    p->lambda_depth -= e->kind == WY_E_LAMBDA;
   }
   const wy_type_t *t0 = e->nkids ? e->kids[0]->type : NULL;
   switch (e->kind) {
@@ -752,6 +772,10 @@ static wy_status_t compile(wy_expr_program_t *p, const wy_expr_t *e, cnode_t **o
             default:
               n->fn = ev_concat;
               break;
+          }
+          if (p->lambda_depth && n->fn != ev_concat) {
+            n->inner = n->fn;
+            n->fn = ev_lambda_arith;
           }
           break;
         case WY_OP_AND:

@@ -242,7 +242,7 @@ static void json_functions(void **state) {
   EQ(CALL("JSON_KEYS", 1, S("{\"a\": 1, \"b\": [2]}")), "[a, b]");
   EQ(CALL("JSON_CONCAT", 2, S("{\"a\": 1, \"b\": 2}"), S("{\"b\": 3}")), "{\"a\":1,\"b\":3}");
   EQ(CALL("JSON_CONCAT", 2, S("[1]"), S("[2, 3]")), "[1,2,3]");
-  EQ(CALL("JSON_CONCAT", 2, S("[1]"), S("{}")), "null");
+  EQ(CALL("JSON_CONCAT", 2, S("[1]"), S("{}")), "[1,{}]"); /* ksqlDB wraps non-arrays */
   const char *names[2] = {"ID", "Tags"};
   wy_expr_t *tags[2] = {S("a\"b"), NULLS(wy_type_string())};
   wy_expr_t *vals[2] = {D(2), wy_expr_array(tags, 2, 1, 1)};
