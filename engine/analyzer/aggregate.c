@@ -156,6 +156,9 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     /* A column that is not (part of) a GROUP BY expression. */
     *handled = true;
     a->cur_item_bad = true;
+    if (a->in_having && !wy_strlist_has(&a->non_agg_cols, e->name) &&
+        !wy_strlist_add(&a->non_agg_cols, e->name))
+      return wy_error_set(err, WY_ERR_NOMEM, "out of memory"), NULL;
     /* Keep going to collect every offender: return a NULL literal placeholder. */
     wy_value_t v = wy_null(WY_T_STRING);
     return wy_expr_literal(&v, NULL, e->pos.line, e->pos.column);
@@ -318,7 +321,9 @@ static wy_status_t having(wy_qa_t *a, wy_scope_t *dummy, wy_expr_program_t **out
                          .clause = "HAVING",
                          .rewrite = agg_rewrite,
                          .user = a};
+  a->in_having = true; /* a column outside GROUP BY is named by the check below */
   wy_expr_t *x = wy_convert_expr(&cx, a->q->having, err);
+  a->in_having = false;
   wy_status_t st = WY_OK;
   if (!x) {
     st = err->code;

@@ -68,6 +68,7 @@ typedef struct wy_qa {
   size_t naggs, aggs_cap;
   wy_strlist_t non_agg_cols; /* offending select expressions */
   bool cur_item_bad;         /* the item being converted references a non-grouped column */
+  bool in_having;            /* HAVING is being converted: such columns are named as they are */
   /* input-row slots referenced by WHERE and SELECT (plain queries: the decoder skips
    * the others) */
   uint8_t *used;
