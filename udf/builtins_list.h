@@ -57,8 +57,9 @@
     "Euler's number raised to the value.")                                                         \
   S(LN, "MATHEMATICAL", "DOUBLE", "DOUBLE", NULL, fn_ln, NULL, 0, 0,                               \
     "The natural logarithm of a value.")                                                           \
-  S(LOG, "MATHEMATICAL", "DOUBLE", "DOUBLE", NULL, fn_log10, NULL, 0, 0,                           \
-    "The logarithm of a value, base 10 or the given base.")                                        \
+  S(LOG, "MATHEMATICAL", "DOUBLE", "DOUBLE", NULL, fn_ln, NULL, 0, 0,                              \
+    "The natural logarithm of a value (what ksqlDB computes; its docs say base 10), or the "       \
+    "logarithm in the given base.")                                                                \
   S(LOG, "MATHEMATICAL", "DOUBLE base, DOUBLE value", "DOUBLE", NULL, fn_logb, NULL, 0, 0, "")     \
   S(POWER, "MATHEMATICAL", "DOUBLE base, DOUBLE exponent", "DOUBLE", NULL, fn_power, NULL, 0, 0,   \
     "A base raised to an exponent.")                                                               \
