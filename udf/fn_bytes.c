@@ -26,21 +26,21 @@ static wy_status_t read_number(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, 
 }
 
 wy_status_t fn_int_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  uint64_t v;
+  uint64_t v = 0; /* read_number fills it on success; -O3 cannot see that */
   wy_status_t st = read_number(ctx, a, n, 4, &v);
   if (!st) *out = wy_int((int32_t)(uint32_t)v);
   return st;
 }
 
 wy_status_t fn_bigint_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  uint64_t v;
+  uint64_t v = 0; /* read_number fills it on success; -O3 cannot see that */
   wy_status_t st = read_number(ctx, a, n, 8, &v);
   if (!st) *out = wy_bigint((int64_t)v);
   return st;
 }
 
 wy_status_t fn_double_from_bytes(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
-  uint64_t v;
+  uint64_t v = 0; /* read_number fills it on success; -O3 cannot see that */
   wy_status_t st = read_number(ctx, a, n, 8, &v);
   if (st) return st;
   double d;
