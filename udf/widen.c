@@ -98,4 +98,3 @@ const wy_type_t *wy_type_common(const wy_type_t *a, const wy_type_t *b) {
   }
   return NULL;
 }
-
