@@ -308,6 +308,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (wy_analyze_formats(a->cx, s, &kf, &vf, false, false, err) != WY_OK) return err->code;
   d->key_format = kf.name[0] ? kf : left->def->key_format;
   if (!kf.name[0]) {
+    if (kf.delimiter) d->key_format.delimiter = kf.delimiter;
     /* the source's schema id and record name are its own: the sink's are derived */
     d->key_format.wrap_single = -1;
     d->key_format.schema_id = -1;
@@ -321,6 +322,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (key_none) wy_format_spec_init(&d->key_format, "NONE");
   d->value_format = vf.name[0] ? vf : left->def->value_format;
   if (!vf.name[0]) {
+    if (vf.delimiter) d->value_format.delimiter = vf.delimiter; /* WITH (VALUE_DELIMITER=...) */
     d->value_format.schema_id = -1;
     d->value_format.full_schema_name[0] = '\0';
     d->value_format.full_schema_set = false;
