@@ -325,6 +325,10 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
       wy_format_spec_init(&d->key_format, dk && *dk ? dk : "KAFKA");
     }
   }
+  const char *explicit_key = wy_analyze_prop_text(s, "KEY_FORMAT");
+  if (key_none && explicit_key && strcasecmp(explicit_key, "NONE") != 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Key format specified for stream without key columns.");
   if (key_none) wy_format_spec_init(&d->key_format, "NONE");
   d->value_format = vf.name[0] ? vf : left->def->value_format;
   if (!vf.name[0]) {
@@ -397,6 +401,8 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
   if (r->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Unsupported PARTITION BY on a table: only streams can be repartitioned.");
+  if (q->npartition_by == 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "PARTITION BY requires at least one expression");
   bool null_key = q->npartition_by == 1 && q->partition_by[0]->kind == WY_AST_LITERAL &&
                   q->partition_by[0]->lit == WY_AST_LIT_NULL;
   for (size_t i = 0; i < q->npartition_by; i++)
