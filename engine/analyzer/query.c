@@ -487,6 +487,24 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
   return st;
 }
 
+/* ksql.new.query.planner.enabled: ksqlDB's newer planner lets a plain projection drop
+ * or reorder the source's key columns. */
+static bool new_planner(wy_qa_t *a) {
+  const char *v = wy_analyze_prop(a, "ksql.new.query.planner.enabled");
+  return v && strcasecmp(v, "true") == 0;
+}
+
+/* Does the projection select every key column of ks (as plain column references)? */
+static bool all_keys_selected(const wy_proj_t *p, const wy_key_spec_t *ks) {
+  for (size_t k = 0; k < ks->n; k++) {
+    bool found = false;
+    for (size_t i = 0; i < p->n && !found; i++)
+      found = p->items[i].col && p->items[i].col->slot == ks->slot[k];
+    if (!found) return false;
+  }
+  return true;
+}
+
 wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   const wy_source_ref_t *r = &a->src[0];
@@ -515,7 +533,20 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
   int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
   if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK) st = wy_analyze_projection(a, &p, proj_scope, NULL, err);
+  if (st == WY_OK && !q->has_partition_by && new_planner(a) && !all_keys_selected(&p, &ks)) {
+    ks.n = 0; /* the new planner's result of a projection without the source key: key-less */
+    key_none = true;
+  }
   if (st == WY_OK) st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
+  if (st == WY_OK && !q->has_partition_by && new_planner(a)) {
+    /* ... and its key columns in the order the projection names them */
+    for (size_t i = 1; i < ks.n; i++)
+      for (size_t j = i; j > 0 && key_item[j - 1] > key_item[j]; j--) {
+        int t = key_item[j];
+        key_item[j] = key_item[j - 1];
+        key_item[j - 1] = t;
+      }
+  }
   if (st == WY_OK) {
     wy_logical_t *proj = NULL;
     st = wy_analyze_project(a, &p, key_item, ks.n, node, &proj, err);
