@@ -394,6 +394,18 @@ static wy_status_t name_key_schema(wy_logical_t *sink, wy_error_t *err) {
 
 /* PARTITION BY builds a new row: the new key columns, then the old value columns that
  * did not become keys, then the old key columns. The projection then sees that row. */
+/* Does x read a column of the source that is not a key column (a value, header or
+ * pseudo column)? */
+static bool reads_non_key(const wy_expr_t *x, const wy_schema_t *source) {
+  if (wy_expr_kind(x) == WY_E_COLUMN) {
+    int at = wy_schema_find(source, wy_expr_name(x));
+    return at < 0 || source->cols[at].ns != WY_NS_KEY;
+  }
+  for (size_t i = 0; i < wy_expr_child_count(x); i++)
+    if (reads_non_key(wy_expr_child(x, i), source)) return true;
+  return false;
+}
+
 static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *ks,
                                 wy_scope_t *pscope, bool *key_none, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
@@ -452,7 +464,9 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
     } else {
       snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
     }
+    bool reads_value = reads_non_key(x, &r->def->schema);
     st = wy_analyze_add_key_expr(sk, name, x, err);
+    if (st == WY_OK) sk->exprs[sk->nexprs - 1].reads_value = reads_value;
     ks->ast[i] = pe;
   }
   /* value columns not consumed, then the old keys */
