@@ -221,6 +221,69 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
 
 /* ---- the sink ----------------------------------------------------------------------- */
 
+/* ksqlDB's implicit casts of INSERT INTO: a numeric column widens (INT to BIGINT,
+ * DECIMAL or DOUBLE; BIGINT to DECIMAL or DOUBLE; DECIMAL to DOUBLE, or to a DECIMAL
+ * with as many integer and fraction digits). */
+static bool implicitly_casts(const wy_type_t *from, const wy_type_t *to) {
+  if (wy_type_equal(from, to)) return true;
+  static const int rank[WY_T__COUNT] = {
+      [WY_T_INT] = 1, [WY_T_BIGINT] = 2, [WY_T_DECIMAL] = 3, [WY_T_DOUBLE] = 4};
+  int rf = rank[from->kind], rt = rank[to->kind];
+  if (!rf || !rt) return false;
+  if (from->kind == WY_T_DECIMAL && to->kind == WY_T_DECIMAL)
+    return from->scale <= to->scale && from->precision - from->scale <= to->precision - to->scale;
+  return rf < rt;
+}
+
+/* Same columns in the same order, each castable to the sink's. */
+static bool castable_schema(const wy_schema_t *from, const wy_schema_t *to) {
+  if (from->n != to->n) return false;
+  for (size_t i = 0; i < from->n; i++)
+    if (strcmp(from->cols[i].name, to->cols[i].name) != 0 || from->cols[i].ns != to->cols[i].ns ||
+        !implicitly_casts(from->cols[i].type, to->cols[i].type))
+      return false;
+  return true;
+}
+
+/* A PROJECT between the query's result and the sink casting each column to the sink's
+ * type. */
+static wy_status_t cast_to_sink(wy_qa_t *a, wy_logical_t *sink, const wy_schema_t *to,
+                                wy_error_t *err) {
+  wy_logical_t *in = sink->input;
+  wy_logical_t *c = wy_logical_new(WY_LOGICAL_PROJECT, in); /* destroys in on failure */
+  sink->input = c;                                          /* the sink owns what it reads */
+  if (!c || !(c->exprs = calloc(to->n + 1, sizeof *c->exprs)))
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  c->table = in->table;
+  c->nkey = in->nkey;
+  wy_status_t st = WY_OK;
+  for (size_t i = 0; i < to->n && st == WY_OK; i++) {
+    const wy_column_t *col = &in->schema.cols[i];
+    wy_expr_t *x = wy_expr_column(col->name, (int)i, wy_type_ref(col->type), 0, 0);
+    if (x && !wy_type_equal(col->type, to->cols[i].type))
+      x = wy_expr_cast(x, wy_type_ref(to->cols[i].type), 0, 0);
+    if (!x) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
+      wy_expr_destroy(x);
+      return err->code;
+    }
+    wy_named_expr_t *e = &c->exprs[c->nexprs++];
+    e->name = strdup(col->name);
+    e->type = wy_type_ref(to->cols[i].type);
+    e->prog = wy_analyze_compile(x, err);
+    wy_expr_destroy(x);
+    if (!e->name || !e->prog)
+      return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    st = wy_analyze_add_column(c, col->name, wy_type_ref(e->type), col->ns, err);
+  }
+  if (st == WY_OK) {
+    wy_schema_clear(&sink->schema);
+    wy_schema_init(&sink->schema);
+    st = wy_schema_copy(&sink->schema, to, err);
+  }
+  return st;
+}
+
 /* INSERT INTO: the existing stream the query writes, with ksqlDB's checks. */
 static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool result_is_table,
                                  wy_logical_t *n, wy_error_t *err) {
@@ -245,7 +308,9 @@ static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool
     if (t->schema.cols[i].ns == WY_NS_HEADER || t->schema.cols[i].ns == WY_NS_HEADERS)
       return wy_error_set(err, WY_ERR_ANALYSIS,
                           "Cannot insert into %s because it has header columns", t->name);
-  if (!wy_schema_equal(out_schema, &t->schema)) {
+  if (!wy_schema_equal(out_schema, &t->schema) && castable_schema(out_schema, &t->schema)) {
+    if (cast_to_sink(a, n, &t->schema, err) != WY_OK) return err->code;
+  } else if (!wy_schema_equal(out_schema, &t->schema)) {
     char r[2048], k[2048];
     wy_schema_format(out_schema, false, r, sizeof r);
     wy_schema_format(&t->schema, false, k, sizeof k);
