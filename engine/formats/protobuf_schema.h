@@ -74,19 +74,19 @@ typedef enum { WY_PB_SYNTAX_PROTO3 = 0, WY_PB_SYNTAX_PROTO2 } wy_pb_syntax_t;
 
 /* X(tag, full name, file that declares it) — the messages with a special meaning to
  * ksqlDB (Confluent's ProtobufData), recognized by full name when the schema is built. */
-#define WY_PB_WKT_LIST(X)                                                              \
-  X(WY_PB_WKT_TIMESTAMP, "google.protobuf.Timestamp", "google/protobuf/timestamp.proto") \
+#define WY_PB_WKT_LIST(X)                                                                    \
+  X(WY_PB_WKT_TIMESTAMP, "google.protobuf.Timestamp", "google/protobuf/timestamp.proto")     \
   X(WY_PB_WKT_DOUBLE_VALUE, "google.protobuf.DoubleValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_FLOAT_VALUE, "google.protobuf.FloatValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_INT64_VALUE, "google.protobuf.Int64Value", "google/protobuf/wrappers.proto") \
+  X(WY_PB_WKT_FLOAT_VALUE, "google.protobuf.FloatValue", "google/protobuf/wrappers.proto")   \
+  X(WY_PB_WKT_INT64_VALUE, "google.protobuf.Int64Value", "google/protobuf/wrappers.proto")   \
   X(WY_PB_WKT_UINT64_VALUE, "google.protobuf.UInt64Value", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_INT32_VALUE, "google.protobuf.Int32Value", "google/protobuf/wrappers.proto") \
+  X(WY_PB_WKT_INT32_VALUE, "google.protobuf.Int32Value", "google/protobuf/wrappers.proto")   \
   X(WY_PB_WKT_UINT32_VALUE, "google.protobuf.UInt32Value", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_BOOL_VALUE, "google.protobuf.BoolValue", "google/protobuf/wrappers.proto") \
+  X(WY_PB_WKT_BOOL_VALUE, "google.protobuf.BoolValue", "google/protobuf/wrappers.proto")     \
   X(WY_PB_WKT_STRING_VALUE, "google.protobuf.StringValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_BYTES_VALUE, "google.protobuf.BytesValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_DECIMAL, "confluent.type.Decimal", "confluent/type/decimal.proto")         \
-  X(WY_PB_WKT_DATE, "google.type.Date", "google/type/date.proto")                         \
+  X(WY_PB_WKT_BYTES_VALUE, "google.protobuf.BytesValue", "google/protobuf/wrappers.proto")   \
+  X(WY_PB_WKT_DECIMAL, "confluent.type.Decimal", "confluent/type/decimal.proto")             \
+  X(WY_PB_WKT_DATE, "google.type.Date", "google/type/date.proto")                            \
   X(WY_PB_WKT_TIME_OF_DAY, "google.type.TimeOfDay", "google/type/timeofday.proto")
 
 typedef enum {
@@ -117,10 +117,10 @@ typedef enum {
 } wy_pb_opt_kind_t;
 
 typedef struct wy_pb_option {
-  char *name;       /* option or map-entry key, without parentheses; NULL for list items */
+  char *name;         /* option or map-entry key, without parentheses; NULL for list items */
   bool parenthesized; /* `(name)`: an extension option */
   wy_pb_opt_kind_t kind;
-  char *text;       /* STRING, NUMBER, IDENT */
+  char *text;                 /* STRING, NUMBER, IDENT */
   struct wy_pb_option *items; /* MAP, LIST */
   size_t nitems;
 } wy_pb_option_t;
@@ -141,16 +141,17 @@ typedef struct wy_pb_field {
   const wy_pb_message_t *message;  /* WY_PB_MESSAGE: the resolved type (never NULL) */
   const wy_pb_enum_t *enumeration; /* WY_PB_ENUM: the resolved type (never NULL) */
   int oneof_index;                 /* index into the message's oneofs, or -1 */
-  bool packed;          /* repeated scalars: written packed (proto3 default true) */
-  char *json_name;      /* [json_name = "..."], or NULL */
-  char *type_text;      /* the type as written, for rendering: "int32", "Event",
-                           ".pkg.M", "map<string, int32>" */
+  bool packed;                     /* repeated scalars: written packed (proto3 default true) */
+  char *json_name;                 /* [json_name = "..."], or NULL */
+  char *type_text;                 /* the type as written, for rendering: "int32", "Event",
+                                      ".pkg.M", "map<string, int32>" */
   /* [(confluent.field_meta).params]: DECIMAL precision/scale of a confluent.type.Decimal
    * field, -1 when absent. */
   int decimal_precision;
   int decimal_scale;
   wy_pb_option_t *options; /* every option as written, in order */
   size_t noptions;
+  int line, column; /* where it was declared (1-based), 0 when generated */
 } wy_pb_field_t;
 
 typedef struct wy_pb_enum_value {
@@ -164,14 +165,15 @@ typedef struct wy_pb_enum_value {
 typedef struct wy_pb_reserved {
   char *name;         /* a reserved name, or NULL for a range */
   int32_t start, end; /* inclusive range; end INT32_MAX stands for `max` */
+  int stmt;           /* entries of one `reserved` statement share it */
 } wy_pb_reserved_t;
 
 struct wy_pb_enum {
   char *name;
-  char *full_name; /* "pkg.Outer.Suit" (no leading dot) */
+  char *full_name;               /* "pkg.Outer.Suit" (no leading dot) */
   const wy_pb_message_t *parent; /* NULL for a top-level enum */
   const wy_pb_file_t *file;
-  int decl_order; /* position among its scope's messages and enums, for rendering */
+  int decl_order;             /* position among its scope's messages and enums, for rendering */
   wy_pb_enum_value_t *values; /* declaration order; values[0] is the proto3 default */
   size_t nvalues;
   wy_pb_reserved_t *reserved;
@@ -182,15 +184,17 @@ struct wy_pb_enum {
 
 struct wy_pb_message {
   char *name;
-  char *full_name; /* "pkg.Outer.Inner" (no leading dot) */
+  char *full_name;               /* "pkg.Outer.Inner" (no leading dot) */
   const wy_pb_message_t *parent; /* enclosing message, NULL for a top-level one */
   const wy_pb_file_t *file;
-  int decl_order;   /* position among its scope's messages and enums, for rendering */
-  wy_pb_wkt_t wkt;  /* which well-known type this is, else WY_PB_WKT_NONE */
-  bool map_entry;   /* the synthetic XxxEntry message of a map field */
+  int decl_order;        /* position among its scope's messages and enums, for rendering */
+  wy_pb_wkt_t wkt;       /* which well-known type this is, else WY_PB_WKT_NONE */
+  bool map_entry;        /* the synthetic XxxEntry message of a map field */
   wy_pb_field_t *fields; /* declaration order, oneof members included */
   size_t nfields;
-  wy_pb_message_t *messages; /* nested messages (map entries included), in order */
+  /* nested messages, in order, map entries included (protoc's order); the wire
+   * format's message indexes skip map entries (see wy_pb_message_at) */
+  wy_pb_message_t *messages;
   size_t nmessages;
   wy_pb_enum_t *enums; /* nested enums, in order */
   size_t nenums;
@@ -211,10 +215,10 @@ typedef struct wy_pb_import {
 } wy_pb_import_t;
 
 struct wy_pb_file {
-  char *name;             /* "event.proto"; NULL for the schema's own text */
-  wy_pb_syntax_t syntax;  /* proto2 files are accepted as far as ksqlDB's mapping goes */
-  bool syntax_declared;   /* `syntax = ...;` was written (the renderer writes it back) */
-  char *package;          /* NULL when none */
+  char *name;            /* "event.proto"; NULL for the schema's own text */
+  wy_pb_syntax_t syntax; /* proto2 files are accepted as far as ksqlDB's mapping goes */
+  bool syntax_declared;  /* `syntax = ...;` was written (the renderer writes it back) */
+  char *package;         /* NULL when none */
   wy_pb_import_t *imports;
   size_t nimports;
   wy_pb_option_t *options;
@@ -227,7 +231,7 @@ struct wy_pb_file {
 
 /* A parsed or generated schema: the main file and all files it depends on. */
 typedef struct wy_pb_schema {
-  const wy_pb_file_t *file; /* the main file (never NULL) */
+  const wy_pb_file_t *file;       /* the main file (never NULL) */
   struct wy_pb_schema_impl *impl; /* owner of the memory; private */
 } wy_pb_schema_t;
 
@@ -256,7 +260,8 @@ void wy_pb_schema_free(wy_pb_schema_t *s); /* accepts NULL */
 const wy_pb_message_t *wy_pb_find_message(const wy_pb_schema_t *s, const char *name);
 
 /* The message a Confluent message-index path points at: idx[0] indexes the main file's
- * top-level messages, idx[1] the nested messages of that one, and so on. An empty path
+ * top-level messages, idx[1] the nested messages of that one (map entries not counted,
+ * as Confluent counts the .proto's message declarations), and so on. An empty path
  * (n == 0) means the first message, as in the wire format's single 0 byte. NULL when an
  * index is out of range. */
 const wy_pb_message_t *wy_pb_message_at(const wy_pb_schema_t *s, const int32_t *idx, size_t n);
@@ -321,30 +326,31 @@ wy_status_t wy_pb_from_columns(const wy_format_schema_t *cols, const wy_pb_gen_o
 /* ---- inference and the column mapping ---- */
 
 typedef struct wy_pb_infer_options {
-  /* Upper-case field names (ksqlDB's default inference) or keep them as written (when
-   * the schema was named by VALUE_SCHEMA_ID, ksqlDB keeps the original names). Applies
-   * to nested STRUCT field names too. */
-  bool upper_case_names;
-  /* unwrapPrimitives: google.protobuf.*Value wrappers read as their primitive (true, the
-   * default for new sources) or as STRUCT<value T> (false). */
-  bool unwrap_primitives;
+  /* Zero-initialized options are ksqlDB's defaults for a new source. */
+  /* Keep field names as written (ksqlDB does when the schema was named by
+   * VALUE_SCHEMA_ID/KEY_SCHEMA_ID); by default they are upper-cased, nested STRUCT
+   * field names too. */
+  bool keep_names;
+  /* unwrapPrimitives=false: google.protobuf.*Value wrappers read as STRUCT<value T>
+   * instead of their primitive (the default). */
+  bool wrappers_as_structs;
 } wy_pb_infer_options_t;
 
 /* One column of a message: the field it reads, or the oneof it stands for (a STRUCT of
- * the oneof's members, named "<oneof>_<index>" as Connect does). */
+ * the oneof's members, in member order, named "<oneof>_<index>" as Connect does). */
 typedef struct wy_pb_column {
   char *name;
-  const wy_type_t *type; /* one reference, owned by the column */
+  const wy_type_t *type;      /* one reference, owned by the column */
   const wy_pb_field_t *field; /* NULL for a oneof column */
   const wy_pb_oneof_t *oneof; /* NULL for a field column */
 } wy_pb_column_t;
 
-/* The ksqlDB columns of message m, in order: one per field not in a oneof, one per
- * oneof at the position of its first member. int32/sint32/sfixed32 -> INTEGER,
- * uint32/fixed32 and the 64-bit kinds -> BIGINT, float/double -> DOUBLE, bool ->
- * BOOLEAN, string and enums -> STRING, bytes -> BYTES, repeated -> ARRAY, maps -> MAP,
- * messages -> STRUCT (recursively), Timestamp -> TIMESTAMP, Date -> DATE, TimeOfDay ->
- * TIME, Decimal -> DECIMAL(p, s), wrappers per unwrap_primitives. Fails with
+/* The ksqlDB columns of message m, in Connect's order: first one per oneof (a STRUCT
+ * of its members, named "<oneof>_<index>"), then one per field not in a oneof.
+ * int32/sint32/sfixed32 -> INTEGER, uint32/fixed32 and the 64-bit kinds -> BIGINT, float/double ->
+ * DOUBLE, bool -> BOOLEAN, string and enums -> STRING, bytes -> BYTES, repeated -> ARRAY, maps ->
+ * MAP, messages -> STRUCT (recursively), Timestamp -> TIMESTAMP, Date -> DATE, TimeOfDay -> TIME,
+ * Decimal -> DECIMAL(p, s), wrappers per wrappers_as_structs. opts may be NULL. Fails with
  * WY_ERR_UNSUPPORTED for a recursive message type. Free with wy_pb_columns_free. */
 wy_status_t wy_pb_message_columns(const wy_pb_message_t *m, const wy_pb_infer_options_t *opts,
                                   wy_pb_column_t **out, size_t *nout, wy_error_t *err);
