@@ -180,7 +180,7 @@ reserved_item ::= sign(S) INT(X) TO MAX. { pb_reserved_range(b, &X, S < 0, &X, f
 reserved_item ::= STRING(S). { pb_reserved_name(b, &S); }
 reserved_item ::= IDENT(S). { pb_reserved_name(b, &S); }
 
-extensions ::= EXTENSIONS ext_items field_opts SEMI.
+extensions ::= EXTENSIONS ext_items field_opts SEMI. { pb_drop_pending(b); }
 ext_items ::= ext_item.
 ext_items ::= ext_items COMMA ext_item.
 ext_item ::= INT.

@@ -98,6 +98,8 @@ wy_pb_option_t *pb_opt_aggregate(pb_build_t *b, wy_pb_opt_kind_t kind);
 void pb_opt_append(pb_build_t *b, wy_pb_option_t *agg, wy_pb_option_t *item, const char *name);
 void pb_option_decl(pb_build_t *b, const pb_name_t *name, wy_pb_option_t *value);
 void pb_option_pending(pb_build_t *b, const pb_name_t *name, wy_pb_option_t *value);
+/* Forget queued options (those of a declaration that is dropped). */
+void pb_drop_pending(pb_build_t *b);
 
 /* Model helpers (protobuf_parse.c) shared with generation. */
 void *pb_grow(wy_arena_t *a, void *arr, size_t *cap, size_t n, size_t size);

@@ -402,6 +402,11 @@ void pb_open_oneof(pb_build_t *b, const pb_tok_t *name) {
   push(b, n, name->line, name->col);
 }
 
+void pb_drop_pending(pb_build_t *b) {
+  b->pending = NULL;
+  b->npending = b->cappending = 0;
+}
+
 /* Take the queued [ ... ] options. */
 static void take_pending(pb_build_t *b, wy_pb_option_t **opts, size_t *n) {
   *opts = b->pending;
@@ -440,11 +445,7 @@ void pb_field(pb_build_t *b, wy_pb_label_t label, const pb_name_t *type, const p
               const pb_tok_t *number) {
   if (b->failed) return;
   pb_scope_t *sc = top(b);
-  if (sc->kind != PB_SCOPE_MESSAGE && sc->kind != PB_SCOPE_ONEOF) {
-    b->pending = NULL;
-    b->npending = b->cappending = 0;
-    return;
-  }
+  if (sc->kind != PB_SCOPE_MESSAGE && sc->kind != PB_SCOPE_ONEOF) return pb_drop_pending(b);
   wy_pb_message_t *m = sc->msg;
   if (sc->kind == PB_SCOPE_ONEOF) {
     wy_pb_oneof_t *o = &m->oneofs[sc->oneof];
@@ -486,11 +487,7 @@ void pb_map_field(pb_build_t *b, const pb_tok_t *key, const pb_name_t *value, co
                   const pb_tok_t *number) {
   if (b->failed) return;
   pb_scope_t *sc = top(b);
-  if (sc->kind != PB_SCOPE_MESSAGE) {
-    b->pending = NULL;
-    b->npending = b->cappending = 0;
-    return;
-  }
+  if (sc->kind != PB_SCOPE_MESSAGE) return pb_drop_pending(b);
   char *k = pb_tok_str(b, key);
   wy_pb_kind_t kk;
   if (!pb_scalar_kind(k, &kk) || kk == WY_PB_DOUBLE || kk == WY_PB_FLOAT || kk == WY_PB_BYTES)
