@@ -204,6 +204,11 @@ struct wy_pb_message {
   size_t nreserved;
   wy_pb_option_t *options;
   size_t noptions;
+  /* wy_pb_field_by_number's index, built when the schema is linked: by_number[n] for
+   * n < nby_number when dense, else the fields sorted by number. Private. */
+  const wy_pb_field_t **by_number;
+  size_t nby_number;
+  bool by_number_dense;
 };
 
 typedef enum { WY_PB_IMPORT_PLAIN = 0, WY_PB_IMPORT_PUBLIC, WY_PB_IMPORT_WEAK } wy_pb_import_kind_t;
@@ -270,7 +275,8 @@ const wy_pb_message_t *wy_pb_message_at(const wy_pb_schema_t *s, const int32_t *
  * then idx is incomplete). m must belong to s's main file. */
 size_t wy_pb_message_path(const wy_pb_message_t *m, int32_t *idx, size_t cap);
 
-/* A message's field by number (binary search over a sorted index), or NULL. */
+/* A message's field by number, or NULL: one array load when the numbers are small
+ * (up to 4 x nfields + 32), else a binary search. For the codec's per-tag lookups. */
 const wy_pb_field_t *wy_pb_field_by_number(const wy_pb_message_t *m, int32_t number);
 
 /* Map helpers: is f a map field (repeated, of a map_entry message)? Then its key and

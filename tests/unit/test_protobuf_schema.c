@@ -209,6 +209,22 @@ static void kinds_and_wire_types(void **state) {
   assert_false(s->file->messages[0].fields[0].packed);
   assert_false(s->file->messages[0].fields[1].packed);
   wy_pb_schema_free(s);
+  /* lookups by number, dense and sparse */
+  s = parse_ok(
+      "message Sparse { int32 c = 900000; int32 a = 3; int32 b = 70; }"
+      "message Dense { int32 z = 2; int32 y = 1; }");
+  const wy_pb_message_t *sp = &s->file->messages[0], *de = &s->file->messages[1];
+  assert_ptr_equal(wy_pb_field_by_number(sp, 900000), &sp->fields[0]);
+  assert_ptr_equal(wy_pb_field_by_number(sp, 3), &sp->fields[1]);
+  assert_ptr_equal(wy_pb_field_by_number(sp, 70), &sp->fields[2]);
+  assert_null(wy_pb_field_by_number(sp, 4));
+  assert_null(wy_pb_field_by_number(sp, 1000000));
+  assert_ptr_equal(wy_pb_field_by_number(de, 1), &de->fields[1]);
+  assert_ptr_equal(wy_pb_field_by_number(de, 2), &de->fields[0]);
+  assert_null(wy_pb_field_by_number(de, 0));
+  assert_null(wy_pb_field_by_number(de, 3));
+  assert_null(wy_pb_field_by_number(de, -5));
+  wy_pb_schema_free(s);
 }
 
 /* ---- canonical text ---- */
