@@ -377,4 +377,17 @@ wy_status_t wy_pb_infer_columns(const wy_pb_schema_t *s, const char *full_name,
                                 size_t *ncols_out, wy_error_t *err);
 void wy_pb_format_columns_free(wy_format_column_t *cols, size_t n);
 
+/* ---- compatibility (the registry's check) ---- */
+
+/* Can a consumer with `update` read data written with `original`, as Confluent's
+ * ProtobufSchema.isBackwardCompatible decides (SchemaDiff: messages matched by name,
+ * fields by number; incompatible: package changed, message removed, a field's kind,
+ * scalar group or message type changed, numeric repeated <-> singular, required field
+ * added/removed, oneof member removed, fields moved into oneofs)? BACKWARD checks
+ * (registered, new), FORWARD (new, registered). *ok gets the answer and why (may be
+ * NULL) the first reason, naming the message and the field. Fails only on bad
+ * arguments. */
+wy_status_t wy_pb_schema_compatible(const wy_pb_schema_t *original, const wy_pb_schema_t *update,
+                                    bool *ok, char *why, size_t whycap, wy_error_t *err);
+
 #endif

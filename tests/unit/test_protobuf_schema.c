@@ -575,6 +575,79 @@ static void inference_refuses_recursion_and_empty_files(void **state) {
   wy_pb_schema_free(s);
 }
 
+/* ---- compatibility ---- */
+
+static bool compatible(const char *before, const char *after, char *why, size_t cap) {
+  wy_pb_schema_t *o = parse_ok(before), *u = parse_ok(after);
+  bool ok = false;
+  assert_int_equal(wy_pb_schema_compatible(o, u, &ok, why, cap, &err), WY_OK);
+  wy_pb_schema_free(o);
+  wy_pb_schema_free(u);
+  return ok;
+}
+
+static void compatibility_follows_confluents_rules(void **state) {
+  (void)state;
+  const char *base =
+      "syntax = \"proto3\"; package inv;\n"
+      "message Item { string sku = 1; int32 qty = 2; Loc loc = 3; oneof src { string a = 4; }\n"
+      "  message Loc { sint32 x = 1; } }\n"
+      "enum Color { RED = 0; }\n";
+  char why[256];
+  /* compatible changes */
+  assert_true(
+      compatible(base,
+                 "syntax = \"proto3\"; package inv;\n"
+                 "message Item { bytes code = 1; int64 qty = 2; Loc loc = 3; bool extra = 9;\n"
+                 "  oneof src { string a = 4; int32 b = 5; }\n"
+                 "  message Loc { sint64 x = 1; } }\n"
+                 "message Added { int32 z = 1; }\n",
+                 why, sizeof why));
+  assert_true(compatible(base,
+                         "syntax = \"proto3\"; package inv;\n"
+                         "message Item { repeated string sku = 1; Loc loc = 3; message Loc {} }\n",
+                         why, sizeof why));
+  /* incompatible ones, each naming what changed */
+  struct {
+    const char *after, *reason;
+  } bad[] = {
+      {"syntax = \"proto3\"; package other; message Item { string sku = 1; }", "package changed"},
+      {"syntax = \"proto3\"; package inv; message Renamed { string sku = 1; }",
+       "message 'inv.Item' was removed"},
+      {"syntax = \"proto3\"; package inv; message Item { double qty = 2; }",
+       "field 'qty' (2) of 'inv.Item'"},
+      {"syntax = \"proto3\"; package inv; message Item { Loc qty = 2; message Loc {} }",
+       "changed kind"},
+      {"syntax = \"proto3\"; package inv; message Item { repeated int32 qty = 2; }",
+       "repeated and singular"},
+      {"syntax = \"proto3\"; package inv; message Item { Other loc = 3; message Other {} }",
+       "changed type"},
+      {"syntax = \"proto3\"; package inv; message Item { Loc loc = 3; message Loc { double x = 1; "
+       "} }",
+       "'inv.Item.Loc'"},
+      {"syntax = \"proto3\"; package inv; message Item { oneof src { string b = 5; } }",
+       "removed from oneof"},
+      {"syntax = \"proto3\"; package inv; message Item { oneof both { string sku = 1; int32 qty = "
+       "2; } }",
+       "several fields"},
+      {"syntax = \"proto3\"; package inv; message Item { map<string, int32> qty = 2; }",
+       "changed kind"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    if (compatible(base, bad[i].after, why, sizeof why)) fail_msg("case %zu: judged compatible", i);
+    if (!strstr(why, bad[i].reason))
+      fail_msg("case %zu: \"%s\" lacks \"%s\"", i, why, bad[i].reason);
+  }
+  /* proto2 required fields may be neither added nor removed; recursive types terminate */
+  assert_false(compatible("message R { optional int32 a = 1; }",
+                          "message R { required int32 a = 1; required int32 b = 2; }", why,
+                          sizeof why));
+  assert_non_null(strstr(why, "required field 'b'"));
+  assert_true(compatible("syntax = \"proto3\"; message N { repeated N kids = 1; }",
+                         "syntax = \"proto3\"; message N { repeated N kids = 1; string v = 2; }",
+                         NULL, 0));
+}
+
 /* ---- errors and hostile input ---- */
 
 static void errors_carry_line_and_column(void **state) {
@@ -645,6 +718,7 @@ int main(void) {
       cmocka_unit_test(generation_refusals),
       cmocka_unit_test(inference_maps_every_kind),
       cmocka_unit_test(inference_refuses_recursion_and_empty_files),
+      cmocka_unit_test(compatibility_follows_confluents_rules),
       cmocka_unit_test(errors_carry_line_and_column),
       cmocka_unit_test(hostile_input_fails_cleanly),
   };
