@@ -1100,9 +1100,19 @@ static void link_fields(link_t *l, wy_pb_file_t *f, wy_pb_message_t *m) {
       fd->kind = k;
     } else {
       const symbol_t *sym = resolve(l, m->full_name, fd->type_text);
-      if (!sym)
+      if (!sym) {
+        /* Most often the registry did not supply a reference: say which. */
+        const char *missing = NULL;
+        for (size_t ix = 0; ix < f->nimports && !missing; ix++)
+          if (!f->imports[ix].file) missing = f->imports[ix].path;
+        if (missing)
+          return link_fail(
+              l, f, fd->line, fd->column,
+              "type '%s' of field '%s' is not defined (import \"%s\" was not supplied)",
+              fd->type_text, fd->name, missing);
         return link_fail(l, f, fd->line, fd->column, "type '%s' of field '%s' is not defined",
                          fd->type_text, fd->name);
+      }
       if (sym->msg) {
         fd->kind = WY_PB_MESSAGE;
         fd->message = sym->msg;

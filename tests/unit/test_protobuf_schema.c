@@ -184,6 +184,7 @@ static void references_and_well_known_files(void **state) {
   /* without the reference the type is unknown, and the error says where */
   assert_int_not_equal(wy_pb_parse(main_text, NULL, 0, &s, &err), WY_OK);
   assert_non_null(strstr(err.msg, "hw.Bolt"));
+  assert_non_null(strstr(err.msg, "import \"parts/bolt.proto\" was not supplied"));
   assert_int_equal(err.line, 4);
 
   /* an error inside a reference names it */
