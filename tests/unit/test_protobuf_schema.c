@@ -484,6 +484,17 @@ static void generation_refusals(void **state) {
   assert_int_equal(wy_pb_from_columns(&fs3, NULL, &s, &err), WY_ERR_UNSUPPORTED);
   assert_null(s);
   wy_type_unref(nested);
+  const wy_type_t *maps = wy_type_array(wy_type_map(wy_type_string(), wy_type_int()));
+  wy_format_column_t am[] = {{"MAPS", maps}};
+  wy_format_schema_t fs4 = {1, am};
+  assert_int_equal(wy_pb_from_columns(&fs4, NULL, &s, &err), WY_ERR_UNSUPPORTED);
+  assert_non_null(strstr(err.msg, "ARRAYs of MAPs"));
+  wy_type_unref(maps);
+  const wy_type_t *dkey = wy_type_map(wy_type_double(), wy_type_int());
+  wy_format_column_t dk[] = {{"BY_RATE", dkey}};
+  wy_format_schema_t fs5 = {1, dk};
+  assert_int_equal(wy_pb_from_columns(&fs5, NULL, &s, &err), WY_ERR_UNSUPPORTED);
+  wy_type_unref(dkey);
 }
 
 /* ---- inference ---- */
