@@ -249,10 +249,13 @@ typedef struct wy_pb_source {
 /* ---- parsing ---- */
 
 /* Parse .proto text (with the files it imports, deps[0..ndeps), which may import each
- * other) and resolve every type reference. Syntax errors and unresolved names fail with
- * WY_ERR_INVALID, err->line/err->column set (1-based) and a message such as
- * "2:17: expected '=' after field name, found '1'"; errors in a dependency name it.
- * Never reads outside the strings; any input is safe. */
+ * other; the well-known files are built in) and resolve every type reference. Syntax
+ * errors, unresolved names and invalid declarations fail with WY_ERR_INVALID,
+ * err->line/err->column set (1-based) and a message such as
+ * "2:16: syntax error at '3': expected '='" or "3:11: type 'Foo' of field 'x' is not
+ * defined (import \"foo.proto\" was not supplied)"; errors in a dependency are
+ * prefixed "in foo.proto: ". An import neither supplied nor built in is tolerated
+ * until a type needs it. Never reads outside the strings; any input is safe. */
 wy_status_t wy_pb_parse(const char *text, const wy_pb_source_t *deps, size_t ndeps,
                         wy_pb_schema_t **out, wy_error_t *err);
 void wy_pb_schema_free(wy_pb_schema_t *s); /* accepts NULL */
@@ -324,10 +327,15 @@ typedef struct wy_pb_gen_options {
 
 /* The schema ksqlDB registers for a sink with these columns (ksqlDB -> Connect schema ->
  * Confluent ProtobufData): message ConnectDefault1 (or the full name's), one field per
- * column numbered from 1, STRUCTs as nested messages ConnectDefault2, 3, ... ARRAY ->
- * repeated, MAP -> map<K, V>, DECIMAL -> confluent.type.Decimal with field_meta
- * precision/scale, TIMESTAMP -> google.protobuf.Timestamp, DATE -> google.type.Date,
- * TIME -> google.type.TimeOfDay, BYTES -> bytes. */
+ * column numbered from 1, STRUCTs as nested messages ConnectDefault2, 3, ... in
+ * depth-first order (from ConnectDefault1 when full_name is set; a MAP uses up a
+ * number), ARRAY -> repeated, MAP -> map<K, V>, DECIMAL -> confluent.type.Decimal with
+ * field_meta precision/scale, TIMESTAMP -> google.protobuf.Timestamp, DATE ->
+ * google.type.Date, TIME -> google.type.TimeOfDay, BYTES -> bytes. opts may be NULL.
+ * Refused: unwrapped (WY_ERR_UNSUPPORTED, ksqlDB's message), ARRAY of ARRAY or MAP,
+ * MAP keys other than INT/BIGINT/BOOLEAN/STRING, MAP values that are ARRAY or MAP
+ * (WY_ERR_UNSUPPORTED), a column name that is not [A-Za-z][A-Za-z0-9_]*
+ * (WY_ERR_ANALYSIS), a blank or invalid full_name (WY_ERR_CONFIG). */
 wy_status_t wy_pb_from_columns(const wy_format_schema_t *cols, const wy_pb_gen_options_t *opts,
                                wy_pb_schema_t **out, wy_error_t *err);
 
