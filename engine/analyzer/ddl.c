@@ -9,7 +9,7 @@
 #include "engine/analyzer/analyzer_int.h"
 #include "engine/base/limits.h"
 #include "engine/analyzer/scope.h"
-#include "engine/formats/avro.h"
+#include "engine/catalog/format_spec.h"
 #include "engine/formats/format.h"
 #include "engine/registry/registry.h"
 
@@ -253,7 +253,9 @@ static const char *kind_word(wy_source_kind_t k) {
 }
 
 bool wy_analyze_is_sr_format(const wy_format_spec_t *f) {
-  return !strcmp(f->name, "AVRO") || !strcmp(f->name, "PROTOBUF") || !strcmp(f->name, "JSON_SR");
+  wy_format_t fmt;
+  wy_error_t ig;
+  return wy_format_from_name(f->name, &fmt, &ig) == WY_OK && wy_format_sr_type(fmt, NULL);
 }
 
 /* Schema inference (ksqlDB's): columns from the latest schema of <topic>-key/-value, or
@@ -262,7 +264,14 @@ bool wy_analyze_is_sr_format(const wy_format_spec_t *f) {
 static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d, bool key,
                                  wy_schema_t *out, wy_error_t *err) {
   const wy_format_spec_t *f = key ? &d->key_format : &d->value_format;
-  if (strcmp(f->name, "AVRO") != 0)
+  wy_codec_request_t req = {key, d->topic, cx->sr, false, NULL, NULL, 0};
+  wy_format_t fmt;
+  wy_format_options_t opts;
+  char subject[512];
+  if (wy_format_spec_options(f, &req, &fmt, &opts, subject, sizeof subject, err) != WY_OK)
+    return err->code;
+  wy_sr_type_t want, type = WY_SR_AVRO;
+  if (!wy_format_sr_type(fmt, &want))
     return wy_error_set(err, WY_ERR_UNSUPPORTED,
                         "Schema inference for the %s format is not supported", f->name);
   if (!cx->sr)
@@ -270,14 +279,12 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
         err, WY_ERR_CONFIG,
         "Schema Registry url is not set: schema inference for %s needs 'ksql.schema.registry.url'",
         key ? "keys" : "values");
-  char subject[512];
-  snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
   const char *schema = NULL;
   int32_t id = f->schema_id;
   wy_error_t lookup;
   wy_error_clear(&lookup);
-  wy_status_t st = id > 0 ? wy_sr_get_schema(cx->sr, id, &schema, &lookup)
-                          : wy_sr_latest(cx->sr, subject, &id, &schema, &lookup);
+  wy_status_t st = id > 0 ? wy_sr_get_schema(cx->sr, id, &schema, &type, &lookup)
+                          : wy_sr_latest(cx->sr, subject, &id, &schema, &type, &lookup);
   if (st != WY_OK) {
     if (key && id <= 0) return WY_OK; /* no key schema: a key-less source */
     if (id > 0)
@@ -288,15 +295,20 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
         "Schema for message %s on topic '%s' does not exist in the Schema Registry.Subject: %s",
         key ? "keys" : "values", d->topic, subject);
   }
+  if (type != want)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "The schema of subject %s (id %d) is a %s schema, which the %s format "
+                        "cannot read",
+                        subject, (int)id, wy_sr_type_name(type), f->name);
   wy_format_column_t *cols = NULL;
   size_t n = 0;
   bool unwrapped = key || f->wrap_single == 0;
-  if (wy_avro_infer_columns(schema, key, unwrapped && key, &cols, &n, err) != WY_OK)
+  if (wy_format_infer_columns(fmt, schema, &opts, unwrapped && key, &cols, &n, err) != WY_OK)
     return err->code;
   for (size_t i = 0; i < n && st == WY_OK; i++)
     st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE,
                        NULL, err);
-  wy_avro_columns_free(cols, n);
+  wy_format_columns_free(cols, n);
   return st;
 }
 

@@ -145,10 +145,20 @@ static char *json_text(const wy_value_t *v, size_t *len) {
   return text;
 }
 
-/* Spec JSON -> typed columns (JSON codec) -> AVRO bytes written with the subject's
- * latest schema, as ksqlDB's test serde does. */
-static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key, wy_sr_t *sr,
-                         wy_buf_t *buf, bool *is_null, wy_error_t *err) {
+/* The format named by a source's key or value spec, when it has a physical schema
+ * (AVRO, PROTOBUF, PROTOBUF_NOSR, JSON_SR): the runner converts its records through
+ * the JSON codec, as ksqlDB's test serdes do. */
+static bool schema_format(const wy_source_def_t *d, bool key, wy_format_t *out) {
+  wy_error_t ig;
+  const char *name = key ? d->key_format.name : d->value_format.name;
+  return wy_format_from_name(name, out, &ig) == WY_OK && wy_format_has_schema(*out);
+}
+
+/* Spec JSON -> typed columns (JSON codec) -> bytes of the source's schema format,
+ * written with the subject's latest schema, as ksqlDB's test serdes do. */
+static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d, bool key,
+                                  wy_format_t f, wy_sr_t *sr, wy_buf_t *buf, bool *is_null,
+                                  wy_error_t *err) {
   size_t n;
   char *small = json_text(v, &n);
   if (!small) return wy_error_set(err, WY_ERR_NOMEM, "out of memory"), false;
@@ -156,9 +166,10 @@ static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key
   snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
   int32_t id = 0;
   wy_error_t ig;
-  if (wy_sr_latest(sr, subject, &id, NULL, &ig) != WY_OK) id = 0;
+  if (!wy_format_sr_type(f, NULL) || wy_sr_latest(sr, subject, &id, NULL, NULL, &ig) != WY_OK)
+    id = 0;
   wy_format_codec_t *jc = side_codec(d, key, WY_FORMAT_JSON, NULL, 0, err);
-  wy_format_codec_t *ac = jc ? side_codec(d, key, WY_FORMAT_AVRO, sr, id, err) : NULL;
+  wy_format_codec_t *ac = jc ? side_codec(d, key, f, sr, id, err) : NULL;
   bool ok = false;
   if (jc && ac) {
     wy_arena_t a;
@@ -178,11 +189,13 @@ static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key
   return ok;
 }
 
-/* AVRO bytes -> typed columns -> JSON text -> a JSON value for the comparator. */
-static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key,
-                         wy_sr_t *sr, wy_arena_t *arena, wy_value_t *out) {
+/* Bytes of a schema format -> typed columns -> JSON text -> a JSON value for the
+ * comparator. */
+static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d,
+                                  bool key, wy_format_t f, wy_sr_t *sr, wy_arena_t *arena,
+                                  wy_value_t *out) {
   wy_error_t err;
-  wy_format_codec_t *ac = side_codec(d, key, WY_FORMAT_AVRO, sr, -1, &err);
+  wy_format_codec_t *ac = side_codec(d, key, f, sr, -1, &err);
   wy_format_codec_t *jc = ac ? side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err) : NULL;
   bool ok = false;
   if (ac && jc) {
@@ -218,11 +231,13 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
     const wy_source_def_t *d = wy_catalog_at(wy_engine_catalog(e), i);
     for (int key = 0; key < 2; key++) {
       const wy_format_spec_t *spec = key ? &d->key_format : &d->value_format;
-      if (strcmp(spec->name, "AVRO") != 0) continue;
+      wy_format_t f;
+      wy_sr_type_t type;
+      if (!schema_format(d, key, &f) || !wy_format_sr_type(f, &type)) continue;
       char subject[512];
       snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
       wy_error_t err;
-      if (wy_sr_latest(sr, subject, NULL, NULL, &err) == WY_OK) continue;
+      if (wy_sr_latest(sr, subject, NULL, NULL, NULL, &err) == WY_OK) continue;
       wy_format_column_t *cols = calloc(d->schema.n + 1, sizeof *cols);
       size_t n = cols ? side_columns(d, key, cols) : 0;
       if (n == 0) {
@@ -231,13 +246,14 @@ static void register_source_schemas(wy_engine_t *e, wy_sr_t *sr) {
       }
       wy_format_schema_t fs = {n, cols};
       bool unwrapped = key ? n == 1 : (n == 1 && spec->wrap_single == 0);
-      char *json = NULL;
+      wy_codec_request_t req = {key, d->topic, sr, false, NULL, NULL, 0};
+      wy_format_options_t opts;
+      char *text = NULL, optsub[512];
       int32_t id;
-      if (wy_avro_schema_from_columns(&fs, unwrapped,
-                                      spec->full_schema_name[0] ? spec->full_schema_name : NULL,
-                                      &json, &err) == WY_OK)
-        wy_sr_register(sr, subject, json, &id, &err);
-      free(json);
+      if (wy_format_spec_options(spec, &req, &f, &opts, optsub, sizeof optsub, &err) == WY_OK &&
+          wy_format_schema_from_columns(f, &fs, &opts, unwrapped, &text, &err) == WY_OK)
+        wy_sr_register(sr, subject, type, text, &id, &err);
+      free(text);
       free(cols);
     }
   }
@@ -254,9 +270,10 @@ static bool serialize(const wy_value_t *v, const wy_source_def_t *d, bool key, w
     return true;
   }
   const char *fmt = d ? (key ? d->key_format.name : d->value_format.name) : "JSON";
-  if (d && strcmp(fmt, "AVRO") == 0) {
+  wy_format_t sf;
+  if (d && schema_format(d, key, &sf)) {
     wy_error_t err;
-    if (json_to_avro(v, d, key, sr, buf, is_null, &err)) return true;
+    if (json_to_schema_format(v, d, key, sf, sr, buf, is_null, &err)) return true;
     /* not representable: send the JSON text so that the engine logs a decode error */
     buf->len = 0;
   }
@@ -303,7 +320,10 @@ static void payload_from(const uint8_t *bytes, size_t len, const wy_source_def_t
     p->value = wy_null(WY_T_STRING);
     return;
   }
-  if (d && strcmp(fmt, "AVRO") == 0 && avro_to_json(bytes, len, d, key, sr, a, &p->value)) return;
+  wy_format_t sf;
+  if (d && schema_format(d, key, &sf) &&
+      schema_format_to_json(bytes, len, d, key, sf, sr, a, &p->value))
+    return;
   if (strcmp(fmt, "JSON") == 0) {
     wy_error_t err;
     json_t *j = wy_qtt_json_parse((const char *)bytes, len, "output", &err);
@@ -524,7 +544,12 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
     for (int key = 1; key >= 0; key--) {
       const wy_value_t *schema = key ? &tp->key_schema : &tp->value_schema;
       const char *fmt = key ? tp->key_format : tp->value_format;
-      if (schema->null || (fmt && strcasecmp(fmt, "AVRO") != 0)) continue;
+      wy_format_t f = WY_FORMAT_AVRO; /* a topic naming no format: ksqlDB's runner's default */
+      wy_sr_type_t type = WY_SR_AVRO;
+      wy_error_t ferr;
+      if (schema->null ||
+          (fmt && (wy_format_from_name(fmt, &f, &ferr) != WY_OK || !wy_format_sr_type(f, &type))))
+        continue;
       char text[16384], subject[512];
       if (schema->kind == WY_T_STRING)
         snprintf(text, sizeof text, "%.*s", (int)schema->len, schema->u.str);
@@ -536,9 +561,9 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
       int32_t got;
       wy_error_t serr;
       if (has_id)
-        wy_sr_mem_register_with_id(sr, subject, text, (int32_t)id, &serr);
+        wy_sr_mem_register_with_id(sr, subject, type, text, (int32_t)id, &serr);
       else
-        wy_sr_register(sr, subject, text, &got, &serr);
+        wy_sr_register(sr, subject, type, text, &got, &serr);
     }
   }
   /* statements, each on the lines it has in ksqlDB's test script (the statements one
