@@ -74,7 +74,11 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
       return wy_error_set(err, WY_ERR_CONFIG, "%s_SCHEMA_ID needs a Schema Registry",
                           c->is_key ? "KEY" : "VALUE");
     const char *text;
-    if ((st = wy_sr_get_schema(c->registry, c->schema_id, &text, err)) != WY_OK) return st;
+    wy_sr_type_t type;
+    if ((st = wy_sr_get_schema(c->registry, c->schema_id, &text, &type, err)) != WY_OK) return st;
+    if (type != WY_SR_JSON)
+      return wy_error_set(err, WY_ERR_CONFIG, "%s_SCHEMA_ID %d is a %s schema, not JSON",
+                          c->is_key ? "KEY" : "VALUE", (int)c->schema_id, wy_sr_type_name(type));
     s->wid = c->schema_id;
     s->ready = true;
     return WY_OK;
@@ -85,7 +89,7 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
                         wy_fmt_target(c));
   char *text = NULL;
   if ((st = generated_schema(c, &text, err)) != WY_OK) return st;
-  st = wy_sr_register(c->registry, c->subject, text, &s->wid, err);
+  st = wy_sr_register(c->registry, c->subject, WY_SR_JSON, text, &s->wid, err);
   free(text);
   if (st == WY_OK) s->ready = true;
   return st;
@@ -152,5 +156,20 @@ static wy_status_t json_sr_encode(wy_format_codec_t *c, const wy_value_t *cols, 
   return st;
 }
 
+static wy_status_t json_sr_from_columns(const wy_format_schema_t *schema,
+                                        const wy_format_options_t *opts, bool unwrapped,
+                                        char **text_out, wy_error_t *err) {
+  return wy_json_sr_schema_from_columns(schema, unwrapped, opts->full_schema_name, text_out, err);
+}
+
+static wy_status_t json_sr_infer(const char *text, const wy_format_options_t *opts, bool unwrapped,
+                                 wy_format_column_t **cols_out, size_t *ncols_out,
+                                 wy_error_t *err) {
+  return wy_json_sr_infer_columns(text, opts->is_key, unwrapped, cols_out, ncols_out, err);
+}
+
+static const wy_format_schema_ops_t JSON_SR_SCHEMA = {true, WY_SR_JSON, json_sr_from_columns,
+                                                      json_sr_infer, wy_json_sr_schema_compatible};
+
 const wy_format_ops_t wy_format_ops_JSON_SR = {json_sr_open, json_sr_close, json_sr_decode,
-                                               json_sr_encode};
+                                               json_sr_encode, &JSON_SR_SCHEMA};
