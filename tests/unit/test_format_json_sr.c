@@ -52,7 +52,8 @@ static int32_t header_id(const wy_buf_t *b) {
 
 /* Structural JSON equality of two texts (key order does not matter). */
 static void assert_json_eq(const char *expected, const char *actual) {
-  json_t *e = json_loads(expected, JSON_DECODE_ANY, NULL), *a = json_loads(actual, JSON_DECODE_ANY, NULL);
+  json_t *e = json_loads(expected, JSON_DECODE_ANY, NULL),
+         *a = json_loads(actual, JSON_DECODE_ANY, NULL);
   assert_non_null(e);
   assert_non_null(a);
   if (!json_equal(e, a)) fail_msg("expected %s\n but was %s", expected, actual);
@@ -81,12 +82,13 @@ static void writes_the_registered_id_then_json(void **state) {
   wy_sr_type_t type;
   assert_int_equal(wy_sr_latest(reg, "cars-value", &id, &text, &type, &err), WY_OK);
   assert_int_equal(type, WY_SR_JSON);
-  assert_json_eq("{\"type\":\"object\",\"properties\":{"
-                 "\"SPEED\":{\"connect.index\":0,\"oneOf\":[{\"type\":\"null\"},"
-                 "{\"type\":\"integer\",\"connect.type\":\"int32\"}]},"
-                 "\"PLATE\":{\"connect.index\":1,\"oneOf\":[{\"type\":\"null\"},"
-                 "{\"type\":\"string\"}]}}}",
-                 text);
+  assert_json_eq(
+      "{\"type\":\"object\",\"properties\":{"
+      "\"SPEED\":{\"connect.index\":0,\"oneOf\":[{\"type\":\"null\"},"
+      "{\"type\":\"integer\",\"connect.type\":\"int32\"}]},"
+      "\"PLATE\":{\"connect.index\":1,\"oneOf\":[{\"type\":\"null\"},"
+      "{\"type\":\"string\"}]}}}",
+      text);
   wy_value_t row[] = {wy_int(88), wy_string("K-9 ZZ", 6)};
   wy_buf_t b;
   wy_buf_init(&b);
@@ -173,8 +175,8 @@ static void unwrapped_keys_and_values(void **state) {
   assert_true(wy_format_codec_unwrapped(c));
   const char *text;
   assert_int_equal(wy_sr_latest(reg, "rooms-key", NULL, &text, NULL, &err), WY_OK);
-  assert_json_eq("{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"integer\",\"connect.type\":\"int32\"}]}",
-                 text);
+  assert_json_eq(
+      "{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"integer\",\"connect.type\":\"int32\"}]}", text);
   wy_value_t v = wy_int(-7);
   wy_buf_t b;
   wy_buf_init(&b);
@@ -200,8 +202,8 @@ static void schema_id_sinks_write_that_id(void **state) {
   wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
   const char *mine = "{\"type\":\"object\",\"properties\":{\"Q\":{\"type\":\"integer\"}}}";
   assert_int_equal(wy_sr_mem_register_with_id(reg, "q-value", WY_SR_JSON, mine, 321, &err), WY_OK);
-  assert_int_equal(
-      wy_sr_mem_register_with_id(reg, "a-value", WY_SR_AVRO, "\"long\"", 322, &err), WY_OK);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "a-value", WY_SR_AVRO, "\"long\"", 322, &err),
+                   WY_OK);
   wy_format_column_t cols[] = {{"Q", wy_type_bigint()}};
   wy_format_codec_t *c = codec(reg, "q-value", 1, cols, false, WY_WRAP_DEFAULT, 321, true);
   assert_non_null(c);
@@ -311,8 +313,7 @@ static void generates_titles_and_refuses_non_string_map_keys(void **state) {
   wy_format_column_t bad[] = {{"M", wy_type_array(m)}};
   wy_format_schema_t s = {1, bad};
   char *out = NULL;
-  assert_int_equal(wy_json_sr_schema_from_columns(&s, false, NULL, &out, &err),
-                   WY_ERR_UNSUPPORTED);
+  assert_int_equal(wy_json_sr_schema_from_columns(&s, false, NULL, &out, &err), WY_ERR_UNSUPPORTED);
   assert_string_equal(err.msg, "JSON only supports MAP types with STRING keys");
   assert_null(out);
   /* the codec refuses it with the same words */
@@ -347,52 +348,57 @@ static void expect_columns(const char *schema, bool is_key, bool unwrapped, cons
 static void infers_columns(void **state) {
   (void)state;
   /* connect.index orders the columns; names are upper-cased */
-  expect_columns("{\"type\":\"object\",\"properties\":{"
-                 "\"late\":{\"connect.index\":1,\"type\":\"string\"},"
-                 "\"early\":{\"connect.index\":0,\"oneOf\":[{\"type\":\"null\"},"
-                 "{\"type\":\"integer\",\"connect.type\":\"int32\"}]}}}",
-                 false, false, "EARLY INTEGER, LATE STRING");
+  expect_columns(
+      "{\"type\":\"object\",\"properties\":{"
+      "\"late\":{\"connect.index\":1,\"type\":\"string\"},"
+      "\"early\":{\"connect.index\":0,\"oneOf\":[{\"type\":\"null\"},"
+      "{\"type\":\"integer\",\"connect.type\":\"int32\"}]}}}",
+      false, false, "EARLY INTEGER, LATE STRING");
   /* plain draft-7: integer is BIGINT, number DOUBLE, document order */
-  expect_columns("{\"type\":\"object\",\"properties\":{\"z\":{\"type\":\"number\"},"
-                 "\"a\":{\"type\":\"integer\"},\"f\":{\"type\":\"boolean\"}}}",
-                 false, false, "Z DOUBLE, A BIGINT, F BOOLEAN");
+  expect_columns(
+      "{\"type\":\"object\",\"properties\":{\"z\":{\"type\":\"number\"},"
+      "\"a\":{\"type\":\"integer\"},\"f\":{\"type\":\"boolean\"}}}",
+      false, false, "Z DOUBLE, A BIGINT, F BOOLEAN");
   /* type arrays, enums, bytes, Connect logical types */
-  expect_columns("{\"type\":\"object\",\"properties\":{"
-                 "\"n\":{\"type\":[\"null\",\"string\"]},"
-                 "\"e\":{\"enum\":[\"on\",\"off\"]},"
-                 "\"b\":{\"type\":\"string\",\"connect.type\":\"bytes\"},"
-                 "\"d\":{\"type\":\"number\",\"title\":\"org.apache.kafka.connect.data.Decimal\","
-                 "\"connect.type\":\"bytes\",\"connect.parameters\":{\"scale\":\"1\","
-                 "\"connect.decimal.precision\":\"5\"}},"
-                 "\"day\":{\"type\":\"integer\",\"title\":\"org.apache.kafka.connect.data.Date\","
-                 "\"connect.type\":\"int32\"},"
-                 "\"at\":{\"type\":\"integer\","
-                 "\"title\":\"org.apache.kafka.connect.data.Timestamp\"}}}",
-                 false, false,
-                 "N STRING, E STRING, B BYTES, D DECIMAL(5, 1), DAY DATE, AT TIMESTAMP");
+  expect_columns(
+      "{\"type\":\"object\",\"properties\":{"
+      "\"n\":{\"type\":[\"null\",\"string\"]},"
+      "\"e\":{\"enum\":[\"on\",\"off\"]},"
+      "\"b\":{\"type\":\"string\",\"connect.type\":\"bytes\"},"
+      "\"d\":{\"type\":\"number\",\"title\":\"org.apache.kafka.connect.data.Decimal\","
+      "\"connect.type\":\"bytes\",\"connect.parameters\":{\"scale\":\"1\","
+      "\"connect.decimal.precision\":\"5\"}},"
+      "\"day\":{\"type\":\"integer\",\"title\":\"org.apache.kafka.connect.data.Date\","
+      "\"connect.type\":\"int32\"},"
+      "\"at\":{\"type\":\"integer\","
+      "\"title\":\"org.apache.kafka.connect.data.Timestamp\"}}}",
+      false, false, "N STRING, E STRING, B BYTES, D DECIMAL(5, 1), DAY DATE, AT TIMESTAMP");
   /* arrays, both map encodings, nested objects, $ref to definitions */
-  expect_columns("{\"type\":\"object\",\"definitions\":{\"pt\":{\"type\":\"object\","
-                 "\"properties\":{\"x\":{\"type\":\"integer\",\"connect.type\":\"int16\"}}}},"
-                 "\"properties\":{"
-                 "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
-                 "\"m1\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"number\"}},"
-                 "\"m2\":{\"type\":\"array\",\"connect.type\":\"map\",\"items\":{\"type\":\"object\","
-                 "\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{\"type\":\"boolean\"}}}},"
-                 "\"where\":{\"$ref\":\"#/definitions/pt\"}}}",
-                 false, false,
-                 "TAGS ARRAY<STRING>, M1 MAP<STRING, DOUBLE>, M2 MAP<STRING, BOOLEAN>, "
-                 "WHERE STRUCT<`X` INTEGER>");
+  expect_columns(
+      "{\"type\":\"object\",\"definitions\":{\"pt\":{\"type\":\"object\","
+      "\"properties\":{\"x\":{\"type\":\"integer\",\"connect.type\":\"int16\"}}}},"
+      "\"properties\":{"
+      "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+      "\"m1\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"number\"}},"
+      "\"m2\":{\"type\":\"array\",\"connect.type\":\"map\",\"items\":{\"type\":\"object\","
+      "\"properties\":{\"key\":{\"type\":\"string\"},\"value\":{\"type\":\"boolean\"}}}},"
+      "\"where\":{\"$ref\":\"#/definitions/pt\"}}}",
+      false, false,
+      "TAGS ARRAY<STRING>, M1 MAP<STRING, DOUBLE>, M2 MAP<STRING, BOOLEAN>, "
+      "WHERE STRUCT<`X` INTEGER>");
   /* anonymous keys and values: one ROWKEY / ROWVAL column */
-  expect_columns("{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"integer\",\"connect.type\":\"int32\"}]}",
-                 true, true, "ROWKEY INTEGER");
+  expect_columns(
+      "{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"integer\",\"connect.type\":\"int32\"}]}", true,
+      true, "ROWKEY INTEGER");
   expect_columns("{\"type\":\"object\",\"properties\":{\"F1\":{\"type\":\"string\"}}}", true, true,
                  "ROWKEY STRUCT<`F1` STRING>");
   expect_columns("{\"type\":\"array\",\"items\":{\"type\":\"number\"}}", false, false,
                  "ROWVAL ARRAY<DOUBLE>");
   /* an optional object value is its fields */
-  expect_columns("{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"object\",\"properties\":{"
-                 "\"q\":{\"type\":\"boolean\"}}}]}",
-                 false, false, "Q BOOLEAN");
+  expect_columns(
+      "{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"object\",\"properties\":{"
+      "\"q\":{\"type\":\"boolean\"}}}]}",
+      false, false, "Q BOOLEAN");
 }
 
 static void inference_failures(void **state) {
@@ -410,10 +416,11 @@ static void inference_failures(void **state) {
       wy_json_sr_infer_columns("{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/nope\"}}}",
                                false, false, &cols, &n, &err),
       WY_ERR_INVALID);
-  assert_int_equal(wy_json_sr_infer_columns("{\"type\":\"object\",\"properties\":{"
-                                            "\"a\":{\"type\":\"string\"},\"A\":{\"type\":\"string\"}}}",
-                                            false, false, &cols, &n, &err),
-                   WY_ERR_ANALYSIS);
+  assert_int_equal(
+      wy_json_sr_infer_columns("{\"type\":\"object\",\"properties\":{"
+                               "\"a\":{\"type\":\"string\"},\"A\":{\"type\":\"string\"}}}",
+                               false, false, &cols, &n, &err),
+      WY_ERR_ANALYSIS);
   assert_null(cols);
   assert_int_equal(n, 0);
 }
@@ -474,17 +481,18 @@ static void compatibility_rules(void **state) {
   assert_false(compatible("{\"type\":\"integer\"}", OPT_INT, why, sizeof why));
   /* a property added by the reader: not over an open writer, fine over a closed one
    * unless required */
-  assert_false(compatible(OBJ("\"a\":" OPT_INT ",\"b\":" OPT_INT), OBJ("\"a\":" OPT_INT), why,
-                          sizeof why));
+  assert_false(
+      compatible(OBJ("\"a\":" OPT_INT ",\"b\":" OPT_INT), OBJ("\"a\":" OPT_INT), why, sizeof why));
   assert_non_null(strstr(why, "/properties/b"));
   assert_true(compatible(CLOSED("\"a\":" OPT_INT ",\"b\":" OPT_INT), CLOSED("\"a\":" OPT_INT), why,
                          sizeof why));
-  assert_false(compatible("{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"b\"],"
-                          "\"properties\":{\"a\":" OPT_INT ",\"b\":" OPT_INT "}}",
-                          CLOSED("\"a\":" OPT_INT), why, sizeof why));
+  assert_false(
+      compatible("{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"b\"],"
+                 "\"properties\":{\"a\":" OPT_INT ",\"b\":" OPT_INT "}}",
+                 CLOSED("\"a\":" OPT_INT), why, sizeof why));
   /* a property dropped by the reader: fine when open, not when closed */
-  assert_true(compatible(OBJ("\"a\":" OPT_INT), OBJ("\"a\":" OPT_INT ",\"b\":" OPT_INT), why,
-                         sizeof why));
+  assert_true(
+      compatible(OBJ("\"a\":" OPT_INT), OBJ("\"a\":" OPT_INT ",\"b\":" OPT_INT), why, sizeof why));
   assert_false(compatible(CLOSED("\"a\":" OPT_INT), CLOSED("\"a\":" OPT_INT ",\"b\":" OPT_INT), why,
                           sizeof why));
   /* nested: array items and properties compare recursively */
