@@ -226,7 +226,9 @@ static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool
                                  wy_logical_t *n, wy_error_t *err) {
   const wy_ast_stmt_t *s = a->stmt;
   const wy_source_def_t *t = wy_catalog_find(a->cx->catalog, s->name);
-  if (!t) return wy_error_set(err, WY_ERR_NOT_FOUND, "%s does not exist.", s->name);
+  if (!t)
+    return wy_error_set(err, WY_ERR_NOT_FOUND, "Line: %d, Col: %d: Source `%s` does not exist.",
+                        s->name_pos.line, s->name_pos.column, s->name);
   if (t->kind == WY_SOURCE_TABLE)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "INSERT INTO can only be used to insert into a stream. %s is a table.",
@@ -239,6 +241,10 @@ static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool
         "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but "
         "select query result is KTABLE.",
         t->name);
+  for (size_t i = 0; i < t->schema.n; i++)
+    if (t->schema.cols[i].ns == WY_NS_HEADER || t->schema.cols[i].ns == WY_NS_HEADERS)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Cannot insert into %s because it has header columns", t->name);
   if (!wy_schema_equal(out_schema, &t->schema)) {
     char r[2048], k[2048];
     wy_schema_format(out_schema, false, r, sizeof r);
@@ -308,6 +314,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (wy_analyze_formats(a->cx, s, &kf, &vf, false, false, err) != WY_OK) return err->code;
   d->key_format = kf.name[0] ? kf : left->def->key_format;
   if (!kf.name[0]) {
+    if (kf.delimiter) d->key_format.delimiter = kf.delimiter;
     /* the source's schema id and record name are its own: the sink's are derived */
     d->key_format.wrap_single = -1;
     d->key_format.schema_id = -1;
@@ -321,6 +328,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (key_none) wy_format_spec_init(&d->key_format, "NONE");
   d->value_format = vf.name[0] ? vf : left->def->value_format;
   if (!vf.name[0]) {
+    if (vf.delimiter) d->value_format.delimiter = vf.delimiter; /* WITH (VALUE_DELIMITER=...) */
     d->value_format.schema_id = -1;
     d->value_format.full_schema_name[0] = '\0';
     d->value_format.full_schema_set = false;

@@ -19,6 +19,7 @@ static wy_status_t select_key_process(wy_op_t *op, wy_row_t *r, wy_error_t *err)
   nr.v = v;
   nr.n = n;
   nr.nkey = p->nexprs;
+  nr.null_key = false; /* a new key */
   nr.old = NULL;
   wy_row_set_pseudo(&nr);
   return wy_op_forward(op, &nr, err);
