@@ -26,6 +26,7 @@ typedef struct {
   char *why;
   size_t whycap;
   bool said;
+  long budget; /* comparisons left: "$ref"s may make a small text huge */
 } compat_t;
 
 static bool no(compat_t *c, const char *path, const char *what, const char *detail) {
@@ -140,6 +141,7 @@ static bool objects(compat_t *c, json_t *r, json_t *w, const char *path, int dep
 
 static bool readable(compat_t *c, json_t *r, json_t *w, const char *path, int depth) {
   if (depth > COMPAT_MAX_DEPTH) return no(c, path, "SCHEMA_TOO_DEEP", NULL);
+  if (--c->budget < 0) return no(c, path, "SCHEMA_TOO_LARGE", NULL);
   r = deref(c->rroot, r);
   w = deref(c->wroot, w);
   if (json_is_true(r) || (json_is_object(r) && json_object_size(r) == 0)) return true;
@@ -221,7 +223,7 @@ wy_status_t wy_json_sr_schema_compatible(const char *reader_json, const char *wr
   if ((!json_is_object(r) && !json_is_boolean(r)) || (!json_is_object(w) && !json_is_boolean(w))) {
     st = wy_error_set(err, WY_ERR_INVALID, "Invalid JSON schema: not an object or a boolean");
   } else {
-    compat_t c = {r, w, why, whycap, false};
+    compat_t c = {r, w, why, whycap, false, 100000};
     *ok = readable(&c, r, w, "", 0);
   }
   json_decref(r);

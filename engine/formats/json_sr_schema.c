@@ -10,6 +10,7 @@
 #include "engine/formats/json_sr.h"
 
 #define JSR_MAX_DEPTH 64
+#define JSR_MAX_NODES 100000 /* types visited: "$ref"s may make a small text huge */
 
 #define CONNECT_DECIMAL "org.apache.kafka.connect.data.Decimal"
 #define CONNECT_DATE "org.apache.kafka.connect.data.Date"
@@ -185,6 +186,7 @@ wy_status_t wy_json_sr_schema_from_columns(const wy_format_schema_t *schema, boo
 typedef struct {
   json_t *root;
   wy_error_t *err;
+  long budget; /* schema nodes left to visit: "$ref"s may make a small text huge */
 } infer_t;
 
 static bool fail(infer_t *x, wy_status_t code, const char *fmt, ...)
@@ -365,6 +367,9 @@ static const wy_type_t *infer_decimal(infer_t *x, json_t *s) {
 static const wy_type_t *infer_type(infer_t *x, json_t *s, int depth) {
   if (depth > JSR_MAX_DEPTH)
     return fail(x, WY_ERR_UNSUPPORTED, "JSON schema nests too deeply"), NULL;
+  if (--x->budget < 0)
+    return fail(x, WY_ERR_UNSUPPORTED, "JSON schema expands to more than %d types", JSR_MAX_NODES),
+           NULL;
   if (json_is_true(s))
     return fail(x, WY_ERR_UNSUPPORTED, "JSON schema 'true' has no SQL type"), NULL;
   if (!(s = deref(x, s, depth))) return NULL;
@@ -497,7 +502,7 @@ wy_status_t wy_json_sr_infer_columns(const char *text, bool is_key, bool unwrapp
   json_error_t jerr;
   json_t *root = json_loads(text ? text : "", JSON_DECODE_ANY, &jerr);
   if (!root) return wy_error_set(err, WY_ERR_INVALID, "Invalid JSON schema: %s", jerr.text);
-  infer_t x = {root, err};
+  infer_t x = {root, err, JSR_MAX_NODES};
   wy_error_clear(err);
   json_t *obj = unwrapped ? NULL : as_object_schema(&x, root);
   wy_format_column_t *cols = NULL;

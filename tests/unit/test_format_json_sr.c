@@ -422,6 +422,16 @@ static void inference_failures(void **state) {
                                "\"a\":{\"type\":\"string\"},\"A\":{\"type\":\"string\"}}}",
                                false, false, &cols, &n, &err),
       WY_ERR_ANALYSIS);
+  /* "$ref"s that double at every level would expand to 2^64 types: refused */
+  assert_int_equal(wy_json_sr_infer_columns("{\"type\":\"object\",\"properties\":{"
+                                            "\"a\":{\"$ref\":\"#\"},\"b\":{\"$ref\":\"#\"}}}",
+                                            false, false, &cols, &n, &err),
+                   WY_ERR_UNSUPPORTED);
+  bool ok = true;
+  const char *twice =
+      "{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#\"},"
+      "\"b\":{\"$ref\":\"#\"}}}";
+  assert_int_equal(wy_json_sr_schema_compatible(twice, twice, &ok, NULL, 0, &err), WY_OK);
   assert_null(cols);
   assert_int_equal(n, 0);
 }
