@@ -208,7 +208,7 @@ static char *upper(const char *s) {
 }
 
 /* Follow a local "$ref" ("#", "#/definitions/X", "#/$defs/X", any JSON pointer). */
-static json_t *deref(infer_t *x, json_t *s, int depth) {
+static json_t *deref(infer_t *x, json_t *s) {
   for (int hops = 0; json_is_object(s) && hops < JSR_MAX_DEPTH; hops++) {
     const char *ref = json_string_value(json_object_get(s, "$ref"));
     if (!ref) return s;
@@ -241,7 +241,6 @@ static json_t *deref(infer_t *x, json_t *s, int depth) {
     }
     s = at;
   }
-  (void)depth;
   return s;
 }
 
@@ -372,7 +371,7 @@ static const wy_type_t *infer_type(infer_t *x, json_t *s, int depth) {
            NULL;
   if (json_is_true(s))
     return fail(x, WY_ERR_UNSUPPORTED, "JSON schema 'true' has no SQL type"), NULL;
-  if (!(s = deref(x, s, depth))) return NULL;
+  if (!(s = deref(x, s))) return NULL;
   if (!json_is_object(s)) return fail(x, WY_ERR_INVALID, "a JSON schema must be an object"), NULL;
   json_t *u = json_object_get(s, "oneOf");
   if (!u) u = json_object_get(s, "anyOf");
@@ -420,7 +419,7 @@ static const wy_type_t *infer_type(infer_t *x, json_t *s, int depth) {
     json_t *items = json_object_get(s, "items");
     if (!items)
       return fail(x, WY_ERR_UNSUPPORTED, "Array schema did not specify the items type"), NULL;
-    json_t *it = deref(x, items, depth);
+    json_t *it = deref(x, items);
     if (!it) return NULL;
     json_t *props = json_object_get(it, "properties");
     if (!strcmp(ct, "map") && json_object_get(props, "key") && json_object_get(props, "value")) {
@@ -469,7 +468,7 @@ void wy_json_sr_columns_free(wy_format_column_t *cols, size_t n) {
 /* An object schema (after refs and a nullable union), or NULL. */
 static json_t *as_object_schema(infer_t *x, json_t *s) {
   for (int i = 0; i < JSR_MAX_DEPTH && json_is_object(s); i++) {
-    if (!(s = deref(x, s, 0))) return NULL;
+    if (!(s = deref(x, s))) return NULL;
     json_t *u = json_object_get(s, "oneOf");
     if (!u) u = json_object_get(s, "anyOf");
     if (json_is_array(u)) {
