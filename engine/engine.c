@@ -551,6 +551,11 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
     return wy_error_set(err, WY_ERR_NOT_FOUND, "%s %s does not exist.",
                         s->kind == WY_AST_STMT_DROP_TABLE ? "Table" : "Stream", s->name);
   }
+  bool drop_table = s->kind == WY_AST_STMT_DROP_TABLE;
+  if ((d->kind == WY_SOURCE_TABLE) != drop_table)
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS, "Incompatible data source type is %s, but statement was DROP %s",
+        d->kind == WY_SOURCE_TABLE ? "TABLE" : "STREAM", drop_table ? "TABLE" : "STREAM");
   if (s->delete_topic && d->is_source)
     return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot delete topic for read-only source: %s",
                         d->name);
