@@ -190,6 +190,57 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
   return ok;
 }
 
+/* A decoded DOUBLE reads back from the JSON text as an exact number; ksqlDB's test
+ * deserializers hand a Double to the comparator, which compares it numerically (0.0 is
+ * 0): give the values at DOUBLE positions of type t that kind again. */
+static void retype_doubles(wy_value_t *v, const wy_type_t *t) {
+  if (v->null) return;
+  switch (t->kind) {
+    case WY_T_DOUBLE:
+      if (v->kind == WY_T_DECIMAL) *v = wy_double(wy_decimal_to_double(v->u.dec, v->scale));
+      if (v->kind == WY_T_BIGINT) *v = wy_double((double)v->u.i64);
+      return;
+    case WY_T_ARRAY:
+      if (v->kind == WY_T_ARRAY)
+        for (uint32_t i = 0; i < v->u.list->n; i++) retype_doubles(&v->u.list->items[i], t->elem);
+      return;
+    case WY_T_MAP:
+      if (v->kind == WY_T_MAP)
+        for (uint32_t i = 0; i < v->u.map->n; i++) retype_doubles(&v->u.map->vals[i], t->elem);
+      return;
+    case WY_T_STRUCT:
+      if (v->kind != WY_T_MAP) return;
+      for (uint32_t i = 0; i < v->u.map->n; i++) {
+        const wy_value_t *k = &v->u.map->keys[i];
+        for (size_t f = 0; f < t->nfields; f++)
+          if (strlen(t->fields[f].name) == k->len && !memcmp(t->fields[f].name, k->u.str, k->len))
+            retype_doubles(&v->u.map->vals[i], t->fields[f].type);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/* retype_doubles over a decoded row: one column's value when unwrapped, else an object
+ * of the columns. */
+static void retype_row(wy_value_t *v, const wy_source_def_t *d, bool key, bool unwrapped) {
+  for (size_t i = 0; i < d->schema.n; i++) {
+    const wy_column_t *c = &d->schema.cols[i];
+    if (c->ns != (key ? WY_NS_KEY : WY_NS_VALUE)) continue;
+    if (unwrapped) {
+      retype_doubles(v, c->type);
+      return;
+    }
+    if (v->null || v->kind != WY_T_MAP) return;
+    for (uint32_t j = 0; j < v->u.map->n; j++) {
+      const wy_value_t *k = &v->u.map->keys[j];
+      if (strlen(c->name) == k->len && !memcmp(c->name, k->u.str, k->len))
+        retype_doubles(&v->u.map->vals[j], c->type);
+    }
+  }
+}
+
 /* Bytes of a schema format -> typed columns -> JSON text -> a JSON value for the
  * comparator. */
 static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d,
@@ -214,6 +265,7 @@ static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_sou
       } else {
         json_t *j = wy_qtt_json_parse((const char *)b.data, b.len, "output", &err);
         ok = j && wy_qtt_json_value(j, arena, out);
+        if (ok) retype_row(out, d, key, wy_format_codec_unwrapped(ac));
         if (j) json_decref(j);
       }
     }
@@ -460,15 +512,17 @@ static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   out->properties = wy_null(WY_T_MAP);
 }
 
-/* An AVRO key of one column is anonymous (UNWRAP_SINGLES), its record named `full`. */
+/* An AVRO or JSON_SR key of one column is anonymous (UNWRAP_SINGLES), an AVRO one's
+ * record named `full`. */
 static void fill_avro_key(const wy_format_spec_t *f, size_t nkey, const char *full,
                           wy_qtt_format_t *out, wy_arena_t *a) {
-  if (strcmp(f->name, "AVRO") != 0 || nkey != 1) return;
+  bool avro = strcmp(f->name, "AVRO") == 0;
+  if ((!avro && strcmp(f->name, "JSON_SR") != 0) || nkey != 1) return;
   static const char *unwrap[] = {"UNWRAP_SINGLES"};
   out->has_features = true;
   out->features.n = 1;
   out->features.items = unwrap;
-  wy_map_t *m = full ? wy_map_new(a, 1) : NULL;
+  wy_map_t *m = full && avro ? wy_map_new(a, 1) : NULL;
   char *copy = m ? wy_arena_strdup(a, full) : NULL;
   if (m && copy) {
     const char *k = "fullSchemaName";
@@ -496,6 +550,60 @@ static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_a
     out->has_window_size = true;
     out->window_size = d->window_size_ms;
   }
+}
+
+/* The latest schema registered for a topic's key or value (a JSON value when the text
+ * is JSON, else the text), null when there is none: the post section's keySchema and
+ * valueSchema. */
+static wy_value_t registered_schema(wy_sr_t *sr, const char *topic, bool key, wy_arena_t *a,
+                                    bool *has_id, int64_t *id_out) {
+  char subject[512];
+  snprintf(subject, sizeof subject, "%s-%s", topic, key ? "key" : "value");
+  const char *text = NULL;
+  int32_t id;
+  wy_error_t err;
+  wy_value_t v = wy_null(WY_T_STRING);
+  if (!sr || wy_sr_latest(sr, subject, &id, &text, NULL, &err) != WY_OK || !text) return v;
+  *has_id = true;
+  *id_out = id;
+  json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+  if (j && wy_qtt_json_value(j, a, &v)) {
+    json_decref(j);
+    return v;
+  }
+  if (j) json_decref(j);
+  char *copy = wy_arena_strdup(a, text);
+  return copy ? wy_string(copy, strlen(copy)) : wy_null(WY_T_STRING);
+}
+
+/* The key schema ksqlDB registers for an internal topic walleye writes in its own format
+ * (a store's changelog): generated from the described key columns, for a Schema
+ * Registry key format. Null when there is none. */
+static wy_value_t described_key_schema(const wy_plan_topic_desc_t *desc, wy_arena_t *a) {
+  wy_value_t v = wy_null(WY_T_STRING);
+  wy_format_t f;
+  wy_error_t err;
+  if (desc->key.n == 0 || wy_format_from_name(desc->key_format.name, &f, &err) != WY_OK ||
+      !wy_format_sr_type(f, NULL))
+    return v;
+  wy_format_column_t *cols = calloc(desc->key.n + 1, sizeof *cols);
+  if (!cols) return v;
+  for (size_t i = 0; i < desc->key.n; i++)
+    cols[i] = (wy_format_column_t){desc->key.cols[i].name, desc->key.cols[i].type};
+  wy_format_schema_t fs = {desc->key.n, cols};
+  wy_codec_request_t req = {true, desc->topic, NULL, false, desc->key_schema_name, NULL, 0};
+  wy_format_options_t opts;
+  char subject[512], *text = NULL;
+  if (wy_format_spec_options(&desc->key_format, &req, &f, &opts, subject, sizeof subject, &err) ==
+          WY_OK &&
+      wy_format_schema_from_columns(f, &fs, &opts, desc->key.n == 1, &text, &err) == WY_OK) {
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (j && !wy_qtt_json_value(j, a, &v)) v = wy_null(WY_T_STRING);
+    if (j) json_decref(j);
+  }
+  free(text);
+  free(cols);
+  return v;
 }
 
 typedef struct engine_ctx {
@@ -678,8 +786,11 @@ report:
       info.key_format.properties = wy_null(WY_T_MAP);
       info.value_format.properties = wy_null(WY_T_MAP);
     }
-    info.key_schema = wy_null(WY_T_STRING);
-    info.value_schema = wy_null(WY_T_STRING);
+    info.key_schema =
+        registered_schema(sr, topic, true, &arena, &info.has_key_schema_id, &info.key_schema_id);
+    if (info.key_schema.null && desc) info.key_schema = described_key_schema(desc, &arena);
+    info.value_schema = registered_schema(sr, topic, false, &arena, &info.has_value_schema_id,
+                                          &info.value_schema_id);
     wy_qtt_result_add_topic(out, &info, err);
     size_t nrecs = 0;
     produced_t *recs = produced_order(broker, topic, np, &nrecs);
