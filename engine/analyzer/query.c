@@ -234,19 +234,28 @@ static wy_status_t check_upgrade(const wy_source_def_t *old, bool want_table,
              old->kind == WY_SOURCE_TABLE ? "KTABLE" : "KSTREAM");
     issue = text;
   } else {
-    bool ok = schema->n >= old->schema.n;
-    for (size_t i = 0; ok && i < old->schema.n; i++) {
-      const wy_column_t *o = &old->schema.cols[i], *c = &schema->cols[i];
-      ok = strcmp(o->name, c->name) == 0 && o->ns == c->ns && wy_type_equal(o->type, c->type);
+    /* the old columns not kept as they were, at their place */
+    wy_schema_t lost;
+    wy_schema_init(&lost);
+    for (size_t i = 0; i < old->schema.n; i++) {
+      const wy_column_t *o = &old->schema.cols[i], *c = i < schema->n ? &schema->cols[i] : NULL;
+      if (!c || strcmp(o->name, c->name) != 0 || o->ns != c->ns || !wy_type_equal(o->type, c->type))
+        wy_schema_add(&lost, o->name, wy_type_ref(o->type), o->ns, NULL, NULL);
     }
+    bool ok = lost.n == 0;
     for (size_t i = old->schema.n; ok && i < schema->n; i++) ok = schema->cols[i].ns != WY_NS_KEY;
     if (!ok) {
+      char changed[1024] = "";
+      wy_schema_format(&lost, false, changed, sizeof changed);
       wy_schema_format(schema, false, now, sizeof now);
       wy_schema_format(&old->schema, false, was, sizeof was);
-      snprintf(text, sizeof text, "has schema = %s which is not upgrade compatible with %s", now,
-               was);
+      snprintf(text, sizeof text,
+               "has schema = %s which is not upgrade compatible with %s. The following columns "
+               "are changed, missing or reordered: [%s]",
+               now, was, changed);
       issue = text;
     }
+    wy_schema_clear(&lost);
   }
   if (!issue) return WY_OK;
   return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot upgrade data source: DataSource '`%s`' %s",

@@ -119,6 +119,8 @@ static void create_or_replace_upgrades_the_query(void **state) {
   const char *msg = json_string_value(json_object_get(j, "message"));
   assert_non_null(msg);
   assert_non_null(strstr(msg, "Cannot upgrade data source: DataSource '`UP`' has schema = "));
+  assert_non_null(
+      strstr(msg, "The following columns are changed, missing or reordered: [`NAME` STRING, `U` "));
   json_decref(j);
 }
 
