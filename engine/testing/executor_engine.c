@@ -435,34 +435,6 @@ static wy_status_t drive(wy_engine_t *e, wy_query_t *q, wy_source_t *src, wy_err
 
 /* Query q's records: the inputs it reads, in file order, then what earlier queries
  * wrote to its other source topics, partition by partition. */
-static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q,
-                              const piped_t *piped, wy_error_t *err) {
-  const wy_plan_t *p = wy_query_plan(q);
-  wy_memory_broker_t *broker = wy_engine_broker(e);
-  wy_position_t *seq = calloc(tc->ninputs + 1, sizeof *seq);
-  if (!seq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  size_t n = 0;
-  for (size_t i = 0; i < tc->ninputs; i++)
-    for (size_t s = 0; s < p->nsource_topics; s++)
-      if (strcmp(p->source_topics[s], piped[i].topic) == 0) {
-        seq[n++] = (wy_position_t){piped[i].topic, piped[i].partition, piped[i].offset};
-        break;
-      }
-  wy_source_t *src = NULL;
-  wy_status_t st = wy_memory_source_sequence(broker, seq, n, &src, err);
-  free(seq);
-  if (st == WY_OK) st = drive(e, q, src, err);
-  wy_source_destroy(src);
-  src = NULL;
-  if (st == WY_OK) st = wy_memory_source_new(broker, NULL, &src, err);
-  for (size_t s = 0; st == WY_OK && s < p->nsource_topics; s++)
-    if (!is_input_topic(tc, p->source_topics[s]))
-      st = wy_memory_source_assign_topic(src, p->source_topics[s], err);
-  if (st == WY_OK) st = drive(e, q, src, err);
-  wy_source_destroy(src);
-  return st;
-}
-
 /* A topic's records in the order they were produced, across its partitions, as the
  * TopologyTestDriver of ksqlDB's runner lists a topic's outputs. */
 typedef struct produced {
@@ -494,6 +466,65 @@ static produced_t *produced_order(wy_memory_broker_t *broker, const char *topic,
     }
   if (v) qsort(v, *n, sizeof *v, by_seq);
   return v;
+}
+
+static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q,
+                              const piped_t *piped, wy_error_t *err) {
+  const wy_plan_t *p = wy_query_plan(q);
+  wy_memory_broker_t *broker = wy_engine_broker(e);
+  wy_position_t *seq = calloc(tc->ninputs + 1, sizeof *seq);
+  if (!seq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  size_t n = 0;
+  for (size_t i = 0; i < tc->ninputs; i++)
+    for (size_t s = 0; s < p->nsource_topics; s++)
+      if (strcmp(p->source_topics[s], piped[i].topic) == 0) {
+        seq[n++] = (wy_position_t){piped[i].topic, piped[i].partition, piped[i].offset};
+        break;
+      }
+  wy_source_t *src = NULL;
+  wy_status_t st = wy_memory_source_sequence(broker, seq, n, &src, err);
+  free(seq);
+  if (st == WY_OK) st = drive(e, q, src, err);
+  wy_source_destroy(src);
+  src = NULL;
+  /* then what the other source topics hold (earlier queries' outputs, INSERT VALUES),
+   * in the order it was produced across those topics, as a stream and the table it
+   * joins were written */
+  size_t total = 0, k = 0;
+  produced_t **per = st == WY_OK ? calloc(p->nsource_topics + 1, sizeof *per) : NULL;
+  size_t *counts = per ? calloc(p->nsource_topics + 1, sizeof *counts) : NULL;
+  for (size_t s = 0; counts && s < p->nsource_topics; s++)
+    if (!is_input_topic(tc, p->source_topics[s])) {
+      int32_t np = wy_memory_broker_partitions(broker, p->source_topics[s]);
+      per[s] = np > 0 ? produced_order(broker, p->source_topics[s], np, &counts[s]) : NULL;
+      total += per[s] ? counts[s] : 0;
+    }
+  wy_position_t *all = counts ? calloc(total + 1, sizeof *all) : NULL;
+  uint64_t *seqs = all ? calloc(total + 1, sizeof *seqs) : NULL;
+  if (st == WY_OK && !seqs) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t s = 0; seqs && s < p->nsource_topics; s++)
+    for (size_t r = 0; per[s] && r < counts[s]; r++, k++) {
+      all[k] = (wy_position_t){p->source_topics[s], per[s][r].rec.partition, per[s][r].rec.offset};
+      seqs[k] = per[s][r].seq;
+    }
+  for (size_t i = 1; seqs && i < total; i++) /* merge by sequence (insertion: few records) */
+    for (size_t j = i; j > 0 && seqs[j - 1] > seqs[j]; j--) {
+      uint64_t ts = seqs[j];
+      seqs[j] = seqs[j - 1];
+      seqs[j - 1] = ts;
+      wy_position_t tp = all[j];
+      all[j] = all[j - 1];
+      all[j - 1] = tp;
+    }
+  if (st == WY_OK) st = wy_memory_source_sequence(broker, all, total, &src, err);
+  if (st == WY_OK) st = drive(e, q, src, err);
+  wy_source_destroy(src);
+  for (size_t s = 0; per && s < p->nsource_topics; s++) free(per[s]);
+  free(per);
+  free(counts);
+  free(all);
+  free(seqs);
+  return st;
 }
 
 /* The description a query's plan gives one of its internal topics, or NULL. */
