@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "connectors/memory/memory.h"
+#include "engine/base/decimal.h"
 #include "engine/base/log.h"
 #include "engine/engine.h"
 #include "engine/formats/format.h"
@@ -179,6 +180,47 @@ static bool json_to_avro(const wy_value_t *v, const wy_source_def_t *d, bool key
 }
 
 /* AVRO bytes -> typed columns -> JSON text -> a JSON value for the comparator. */
+/* ksqlDB's runner reads an Avro DOUBLE back as a Java Double (compared by value), not
+ * as the BigDecimal of its JSON text: undo the text's exactness where the type says so. */
+static void avro_doubles(wy_value_t *v, const wy_type_t *t) {
+  if (!t || v->null) return;
+  switch (t->kind) {
+    case WY_T_DOUBLE:
+      if (v->kind == WY_T_DECIMAL) *v = wy_double(wy_decimal_to_double(v->u.dec, v->scale));
+      return;
+    case WY_T_ARRAY:
+      if (v->kind == WY_T_ARRAY)
+        for (uint32_t i = 0; i < v->u.list->n; i++) avro_doubles(&v->u.list->items[i], t->elem);
+      return;
+    case WY_T_MAP:
+      if (v->kind == WY_T_MAP)
+        for (uint32_t i = 0; i < v->u.map->n; i++) avro_doubles(&v->u.map->vals[i], t->elem);
+      return;
+    case WY_T_STRUCT:
+      for (size_t f = 0; v->kind == WY_T_MAP && f < t->nfields; f++) {
+        const char *name = t->fields[f].name;
+        avro_doubles((wy_value_t *)wy_qtt_map_get(v, name, strlen(name)), t->fields[f].type);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+static void avro_columns_doubles(wy_value_t *v, const wy_source_def_t *d, bool key) {
+  const wy_type_t *single = single_type(d, key);
+  if (v->kind != WY_T_MAP || (key && single)) { /* an unwrapped column */
+    avro_doubles(v, single);
+    return;
+  }
+  for (size_t i = 0; i < d->schema.n; i++) {
+    const wy_column_t *c = &d->schema.cols[i];
+    if (c->ns != (key ? WY_NS_KEY : WY_NS_VALUE)) continue;
+    wy_value_t *f = (wy_value_t *)wy_qtt_map_get(v, c->name, strlen(c->name));
+    if (f) avro_doubles(f, c->type);
+  }
+}
+
 static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d, bool key,
                          wy_sr_t *sr, wy_arena_t *arena, wy_value_t *out) {
   wy_error_t err;
@@ -200,6 +242,7 @@ static bool avro_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t
       } else {
         json_t *j = wy_qtt_json_parse((const char *)b.data, b.len, "output", &err);
         ok = j && wy_qtt_json_value(j, arena, out);
+        if (ok) avro_columns_doubles(out, d, key);
         if (j) json_decref(j);
       }
     }
