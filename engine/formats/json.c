@@ -1334,8 +1334,10 @@ static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
       if (!wy_buf_append(b, "{", 1)) return false;
       for (uint32_t i = 0; i < v->u.map->n; i++) {
         const wy_value_t *k = &v->u.map->keys[i];
-        if (k->null || k->kind != WY_T_STRING) return false;
-        if ((i && !wy_buf_append(b, ",", 1)) || !put_json_string(b, k->u.str, k->len) ||
+        if (!k->null && k->kind != WY_T_STRING) return false;
+        /* a NULL key (MAP(NULL := v)) is written "null", as ksqlDB's Jackson tree does */
+        if ((i && !wy_buf_append(b, ",", 1)) ||
+            !(k->null ? put_json_string(b, "null", 4) : put_json_string(b, k->u.str, k->len)) ||
             !wy_buf_append(b, ":", 1) || !write_value(b, t->elem, &v->u.map->vals[i]))
           return false;
       }

@@ -439,6 +439,26 @@ static void encodes_like_ksqldb(void **state) {
   wy_format_codec_destroy(d);
 }
 
+/* MAP(NULL := v) holds a NULL key: ksqlDB's JSON writes it as the name "null". */
+static void encodes_a_null_map_key_as_null_text(void **state) {
+  (void)state;
+  wy_format_codec_t *c =
+      codec(false, WY_WRAP_DEFAULT, 1, "M", wy_type_map(wy_type_string(), wy_type_int()));
+  assert_non_null(c);
+  wy_map_t *m = wy_map_new(&arena, 2);
+  m->keys[0] = wy_string("k", 1);
+  m->vals[0] = wy_int(1);
+  m->keys[1] = wy_null(WY_T_STRING);
+  m->vals[1] = wy_null(WY_T_INT);
+  wy_value_t v[1] = {wy_mapv(m)};
+  assert_encodes(c, v, "{\"M\":{\"k\":1,\"null\":null}}");
+  m->n = 1;
+  m->keys[0] = wy_null(WY_T_STRING);
+  m->vals[0] = wy_int(-7);
+  assert_encodes(c, v, "{\"M\":{\"null\":-7}}");
+  wy_format_codec_destroy(c);
+}
+
 static void round_trips_encoded_rows(void **state) {
   (void)state;
   wy_type_t *st = wy_type_struct_new();
@@ -503,6 +523,7 @@ int main(void) {
       cmocka_unit_test(unescapes_strings),
       cmocka_unit_test(projection_skips_unused_columns),
       cmocka_unit_test(encodes_like_ksqldb),
+      cmocka_unit_test(encodes_a_null_map_key_as_null_text),
       cmocka_unit_test(round_trips_encoded_rows),
       cmocka_unit_test(rejects_unsupported_schemas),
   };
