@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/java_hashmap.h"
 #include "engine/base/base64.h"
 #include "engine/base/numtext.h"
 #include "engine/formats/format_int.h"
@@ -1012,6 +1013,10 @@ static bool decode_map(jdec_t *d, const jnode_t *n, wy_value_t *out) {
     m->vals[i] = kv[2 * i + 1];
   }
   d->j->stack_n = base;
+  /* ksqlDB reads a JSON object into `new HashMap<>(size)`: iterate as it does */
+  wy_value_t *scratch =
+      cnt > 1 ? wy_arena_alloc(d->arena, 2 * (size_t)cnt * sizeof *scratch) : NULL;
+  if (scratch) wy_java_hashmap_order(m->keys, m->vals, cnt, scratch);
   *out = wy_mapv(m);
   return true;
 failed:

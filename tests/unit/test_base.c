@@ -15,6 +15,7 @@
 #include "engine/base/base64.h"
 #include "engine/base/buf.h"
 #include "engine/base/intmath.h"
+#include "engine/base/java_hashmap.h"
 #include "engine/base/log.h"
 #include "engine/base/numtext.h"
 #include "engine/base/status.h"
@@ -302,6 +303,44 @@ static void doubles_render_as_java_does(void **state) {
   }
 }
 
+static void hashmap_order_is_javas(void **state) {
+  (void)state;
+  assert_int_equal(wy_java_string_hash("", 0), 0);
+  assert_int_equal(wy_java_string_hash("hello", 5), 99162322);
+  assert_int_equal(wy_java_string_hash("\xc3\xa9", 2), 233);                  /* é: one unit */
+  assert_int_equal(wy_java_string_hash("\xf0\x9f\x98\x80", 4), 1772899);      /* a pair */
+  assert_int_equal(wy_java_string_hash("polygenelubricants", 18), INT32_MIN); /* wraps */
+  assert_int_equal(wy_java_hashmap_capacity(1), 2);
+  assert_int_equal(wy_java_hashmap_capacity(3), 4);
+  assert_int_equal(wy_java_hashmap_capacity(4), 8);
+  assert_int_equal(wy_java_hashmap_capacity(6), 8);
+  assert_int_equal(wy_java_hashmap_capacity(7), 16);
+  assert_int_equal(wy_java_hashmap_capacity(13), 32);
+  /* Three keys: 4 buckets (plum 0, apple 1, pear 2). A fourth, NULL, key makes it 8
+   * and hashes to 0: it follows plum, inserted before it, in that bucket. */
+  static const char *const in[] = {"pear", "apple", "plum", NULL};
+  static const char *const want3[] = {"plum", "apple", "pear"};
+  static const char *const want4[] = {"plum", NULL, "apple", "pear"};
+  wy_value_t k[4], v[4], scratch[8];
+  for (int n = 3; n <= 4; n++) {
+    for (int i = 0; i < n; i++) {
+      k[i] = in[i] ? wy_string(in[i], strlen(in[i])) : wy_null(WY_T_STRING);
+      v[i] = wy_int(i);
+    }
+    wy_java_hashmap_order(k, v, (uint32_t)n, scratch);
+    for (int i = 0; i < n; i++) {
+      const char *w = n == 3 ? want3[i] : want4[i];
+      assert_true(in[v[i].u.i32] == w); /* values move with their keys */
+      if (!w) {
+        assert_true(k[i].null);
+        continue;
+      }
+      assert_int_equal(k[i].len, strlen(w));
+      assert_memory_equal(k[i].u.str, w, k[i].len);
+    }
+  }
+}
+
 static void floor_division_rounds_toward_negative_infinity(void **state) {
   (void)state;
   /* Java's Math.floorDiv / floorMod, every sign of a and b. */
@@ -348,6 +387,7 @@ int main(void) {
       cmocka_unit_test(base64_round_trips_with_padding),
       cmocka_unit_test(base64_decoding_rejects_what_is_not_base64),
       cmocka_unit_test(doubles_render_as_java_does),
+      cmocka_unit_test(hashmap_order_is_javas),
       cmocka_unit_test(floor_division_rounds_toward_negative_infinity),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
