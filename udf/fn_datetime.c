@@ -557,9 +557,10 @@ static bool parse_token(const fmt_t *f, int i, const char **pp, const char *e, f
   return true;
 }
 
-/* Parse text with the pattern in `zone` (unless the text names its own zone). */
-static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, int64_t *ms_out,
-                  bool *has_date) {
+/* Parse text with the pattern in `zone` (unless the text names its own zone); text after
+ * the pattern's end is an error unless `prefix`. */
+static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, bool prefix,
+                  int64_t *ms_out, bool *has_date) {
   const char *p = s, *e = s + n;
   fields_t r = {.y = 1970, .mo = 1, .d = 1, .doy = -1, .pm = -1};
   const char *opt_start[8];
@@ -587,7 +588,7 @@ static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, 
     depth--;
   }
   *has_date = r.has_date;
-  if (p != e) return false;
+  if (p != e && !prefix) return false;
   if (r.h12) {
     if (r.H < 1 || r.H > 12) return false;
     r.H = r.H % 12 + (r.pm == 1 ? 12 : 0);
@@ -684,7 +685,7 @@ static wy_status_t format_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, in
 }
 
 static wy_status_t parse_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, const char *what,
-                            int64_t *ms) {
+                            bool prefix, int64_t *ms) {
   fmt_t tmp;
   const fmt_t *f = NULL;
   const wy_tz_t *zone = NULL;
@@ -692,7 +693,7 @@ static wy_status_t parse_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, con
   wy_status_t st = get_fmt(ctx, &a[1], &tmp, &f);
   if (!st) st = tz_arg(ctx, a, n, 2, &zone);
   if (st) return st;
-  if (!parse(f, a[0].u.str, a[0].len, zone, ms, &has_date))
+  if (!parse(f, a[0].u.str, a[0].len, zone, prefix, ms, &has_date))
     return wy_fn_fail(ctx, "Failed to parse %s '%.*s' with formatter '%s'", what, (int)a[0].len,
                       a[0].u.str, f->pattern);
   return WY_OK;
@@ -710,31 +711,34 @@ wy_status_t fn_format_time(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
 
 wy_status_t fn_stringtotimestamp(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "timestamp", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "timestamp", false, &ms);
   if (!st) *out = wy_bigint(ms);
   return st;
 }
 wy_status_t fn_parse_timestamp(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "timestamp", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "timestamp", false, &ms);
   if (!st) *out = wy_timestamp(ms);
   return st;
 }
 wy_status_t fn_stringtodate(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "date", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "date", false, &ms);
   if (!st) *out = wy_int((int32_t)wy_floor_div(ms, 86400000));
   return st;
 }
+/* PARSE_DATE reads a date at the start of the text and ignores what follows, as
+ * SimpleDateFormat.parse(String) did for ksqlDB's outputs: PARSE_DATE('2003-12-24-01-01',
+ * 'yyyy-MM-dd') is 2003-12-24. */
 wy_status_t fn_parse_date(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "date", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "date", true, &ms);
   if (!st) *out = wy_date((int32_t)wy_floor_div(ms, 86400000));
   return st;
 }
 wy_status_t fn_parse_time(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "time", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "time", false, &ms);
   if (!st) *out = wy_time((int32_t)wy_floor_mod(ms, 86400000));
   return st;
 }

@@ -299,6 +299,11 @@ static void date_and_time_functions(void **state) {
   EQ(CALL("PARSE_DATE", 2, S("2003-12-24"), S("yyyy-MM-dd")), "2003-12-24");
   EQ(CALL("UNIX_DATE", 1, CALL("PARSE_DATE", 2, S("2003-12-24"), S("yyyy-MM-dd"))), "12410");
   EQ(CALL("PARSE_DATE", 2, S("abcd"), S("yyyy-MM-dd")), "null");
+  /* PARSE_DATE reads a prefix (SimpleDateFormat); the other parsers need all the text */
+  EQ(CALL("PARSE_DATE", 2, S("1999-02-28/extra"), S("yyyy-MM-dd")), "1999-02-28");
+  EQ(CALL("PARSE_DATE", 2, S("1999-02"), S("yyyy-MM-dd")), "null");
+  EQ(CALL("STRINGTODATE", 2, S("1999-02-28/extra"), S("yyyy-MM-dd")), "null");
+  EQ(CALL("PARSE_TIMESTAMP", 2, S("1999-02-28 10:00x"), S("yyyy-MM-dd HH:mm")), "null");
   EQ(CALL("FORMAT_DATE", 2, CALL("FROM_DAYS", 1, I(12410)), S("dd/MM/yy")), "24/12/03");
   EQ(CALL("PARSE_TIMESTAMP", 2, S("28-Apr-2022 09:44:47.9 PM"), S("dd-MMM-yyyy hh:mm:ss.S a")),
      "2022-04-28T21:44:47.900");
