@@ -213,7 +213,11 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
       a->cur_item_bad = false;
     }
     if (a->aggregate && a->non_agg_cols.n) continue; /* reported after the loop */
-    if (wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK) return err->code;
+    if (wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK) {
+      /* ksqlDB finds an impossible cast when it generates the select's code */
+      if (strncmp(err->msg, "Cast of ", 8) == 0) wy_error_prefix(err, "Invalid Select");
+      return err->code;
+    }
     pi->name = it->alias ? strdup(it->alias) : default_name(a, it->expr, p, &counter);
     if (pi->name) wy_analyze_lineage_column(a, pi->name, it->expr, NULL);
     if (!a->aggregate && it->expr->kind == WY_AST_COLUMN) {

@@ -202,7 +202,7 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
   if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
     wy_expr_destroy(x);
     if (strncmp(err->msg, "operator does not exist", 23) == 0 ||
-        strncmp(err->msg, "invalid input syntax", 20) == 0)
+        strncmp(err->msg, "invalid input syntax", 20) == 0 || strncmp(err->msg, "Cast of ", 8) == 0)
       wy_error_prefix(err, "Invalid Predicate");
     else if (strncmp(err->msg, "Invalid Predicate", 17) != 0 &&
              strncmp(err->msg, "Can't find", 10) != 0 && strncmp(err->msg, "Function", 8) != 0)
