@@ -189,7 +189,10 @@ static wy_expr_t *convert_literal(const wy_ast_expr_t *e, wy_error_t *err) {
       errno = 0;
       double d = strtod(t, NULL);
       if (isinf(d)) {
-        wy_error_set_pos(err, WY_ERR_PARSE, line, col, "Number overflows DOUBLE: %s", t);
+        /* ksqlDB's AstBuilder fails the statement; its column counts one more */
+        wy_error_set_pos(err, WY_ERR_PARSE, line, col,
+                         "Failed to prepare statement: line %d:%d: Number overflows DOUBLE: %s",
+                         line, col + 1, t);
         return NULL;
       }
       v = wy_double(d);
