@@ -77,11 +77,8 @@ static double value_as_double(const wy_value_t *v) {
       return (double)v->u.i64;
     case WY_T_DOUBLE:
       return v->u.f64;
-    case WY_T_DECIMAL: {
-      double d = (double)v->u.dec;
-      for (int i = 0; i < v->scale; i++) d /= 10;
-      return d;
-    }
+    case WY_T_DECIMAL: /* the nearest double to the text, as Jackson reads 0.10001 */
+      return wy_decimal_to_double(v->u.dec, v->scale);
     default:
       return 0;
   }
