@@ -215,6 +215,13 @@ static void casts_follow_ksqldb_rules(void **state) {
   assert_string_equal(run_text(wy_expr_cast(S("abc"), wy_type_int(), 1, 1)),
                       "ERROR: For input string: \"abc\"");
   assert_string_equal(run_text(wy_expr_cast(S("TRUE"), wy_type_boolean(), 1, 1)), "true");
+  /* SqlBooleans: any start of true/yes/false/no, in any case */
+  assert_string_equal(run_text(wy_expr_cast(S("tR"), wy_type_boolean(), 1, 1)), "true");
+  assert_string_equal(run_text(wy_expr_cast(S("Ye"), wy_type_boolean(), 1, 1)), "true");
+  assert_string_equal(run_text(wy_expr_cast(S("fALs"), wy_type_boolean(), 1, 1)), "false");
+  assert_string_equal(run_text(wy_expr_cast(S("N"), wy_type_boolean(), 1, 1)), "false");
+  assert_non_null(strstr(run_text(wy_expr_cast(S("truex"), wy_type_boolean(), 1, 1)), "ERROR"));
+  assert_non_null(strstr(run_text(wy_expr_cast(S(""), wy_type_boolean(), 1, 1)), "ERROR"));
   assert_string_equal(run_text(wy_expr_cast(D(1e10), wy_type_string(), 1, 1)), "1.0E10");
   assert_string_equal(run_text(wy_expr_cast(D(2), wy_type_string(), 1, 1)), "2.0");
   assert_string_equal(run_text(wy_expr_cast(NUL(), wy_type_int(), 1, 1)), "null");
