@@ -610,10 +610,12 @@ wy_ast_type_t *wy_b_type_named(wy_parse_ctx_t *ctx, wy_ast_name_t name, wy_plist
     }
     long p = strtol(((wy_ast_expr_t *)params->items[0])->text, NULL, 10);
     long s = strtol(((wy_ast_expr_t *)params->items[1])->text, NULL, 10);
-    if (p < 1 || p > WY_DECIMAL_MAX_PRECISION || s < 0 || s > p) {
+    if (p < 1 || p > WY_DECIMAL_MAX_DECLARED_PRECISION || s < 0 || s > p ||
+        s > WY_DECIMAL_MAX_PRECISION) {
       wy_parse_error_at(ctx, name.pos,
-                        "DECIMAL(%ld, %ld): precision must be 1..%d and scale 0..precision", p, s,
-                        WY_DECIMAL_MAX_PRECISION);
+                        "DECIMAL(%ld, %ld): precision must be 1..%d and scale 0..precision "
+                        "(at most %d)",
+                        p, s, WY_DECIMAL_MAX_DECLARED_PRECISION, WY_DECIMAL_MAX_PRECISION);
       goto done;
     }
     t = type_builtin(name.pos, wy_type_decimal((int)p, (int)s));
