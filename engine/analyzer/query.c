@@ -170,6 +170,8 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   n->source.partitions = d->partitions;
   n->source.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
+  const char *thr = wy_analyze_prop(a, "ksql.timestamp.throw.on.invalid");
+  n->source.timestamp_throw = thr && !strcasecmp(thr, "true");
   return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,
                     &n->source.timestamp_prog, err);
 }
