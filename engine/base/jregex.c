@@ -251,9 +251,11 @@ static size_t skip_escape(const char *p, size_t n, size_t j) {
   return j + 2 <= n ? j + 2 : n;
 }
 
-/* The end (just past ']') of the class opening at p[i] == '[', 0 if unclosed; *nested
- * tells whether it holds a nested class or an intersection (&&) anywhere. */
-static size_t class_end(const char *p, size_t n, size_t i, bool *nested) {
+/* The end (just past ']') of the class opening at p[i] == '[', 0 if unclosed or nested
+ * past 32 levels (left to PCRE2 to refuse, and a bound on the recursion); *nested tells
+ * whether it holds a nested class or an intersection (&&) anywhere. */
+static size_t class_end_at(const char *p, size_t n, size_t i, bool *nested, int level) {
+  if (level > 32) return 0;
   size_t j = i + 1;
   if (j < n && p[j] == '^') j++;
   while (j < n) {
@@ -261,7 +263,7 @@ static size_t class_end(const char *p, size_t n, size_t i, bool *nested) {
       j = skip_escape(p, n, j);
     } else if (p[j] == '[' && !(j + 1 < n && p[j + 1] == ':')) {
       *nested = true;
-      j = class_end(p, n, j, nested);
+      j = class_end_at(p, n, j, nested, level + 1);
       if (!j) return 0;
     } else if (p[j] == ']') {
       return j + 1;
@@ -271,6 +273,10 @@ static size_t class_end(const char *p, size_t n, size_t i, bool *nested) {
     }
   }
   return 0;
+}
+
+static size_t class_end(const char *p, size_t n, size_t i, bool *nested) {
+  return class_end_at(p, n, i, nested, 0);
 }
 
 static void translate_class(const char *c, size_t len, wy_buf_t *b, bool *ucp);

@@ -77,6 +77,12 @@ static void class_intersections_and_nested_classes(void **state) {
   assert_false(matches("[a&&b]", "a"));
   assert_true(matches("[\\[&&[\\[\\]]]", "["));
   assert_true(matches("(?:[a-c&&[b]]|z)+", "bzb"));
+  /* malformed or absurdly deep classes are refused, not recursed into */
+  char err[160] = "", deep[4001];
+  assert_null(wy_jregex_compile("[a&&[b]", 7, false, err, sizeof err));
+  for (int i = 0; i < 2000; i++) deep[i] = '[', deep[2000 + i] = ']';
+  deep[4000] = 0;
+  wy_jregex_free(wy_jregex_compile(deep, 4000, false, err, sizeof err)); /* no crash */
 }
 
 /* \p{In..} blocks (not in PCRE2), Is-binary properties, gc=/sc=, java* classes. */
