@@ -353,6 +353,19 @@ static bool integral_text(const char *s, size_t n, wy_type_kind_t kind, wy_value
   return true;
 }
 
+/* SqlBooleans.parseBoolean, as ksqlDB reads a STRING literal compared with a BOOLEAN:
+ * any non-empty prefix of "true" or "yes" is true, of "false" or "no" false, ignoring
+ * case. */
+static bool lenient_boolean(const char *s, size_t n, wy_value_t *out) {
+  static const char *const words[] = {"true", "yes", "false", "no"};
+  for (int w = 0; w < 4 && n; w++)
+    if (n <= strlen(words[w]) && strncasecmp(s, words[w], n) == 0) {
+      *out = wy_bool(w < 2);
+      return true;
+    }
+  return false;
+}
+
 /* ksqlDB's literal coercion in IN lists: a literal (or a constructor of literals) is
  * converted to the tested value's type at bind time. Returns WY_OK when done or not
  * applicable (the caller then checks comparability), an error when a literal does not
@@ -367,9 +380,19 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
       if (to->kind == WY_T_BYTES) return WY_OK;
       wy_arena_t tmp;
       wy_arena_init(&tmp, 256);
-      bool ok = wy_text_to_value(e->value.u.str, e->value.len, to, &tmp, &v);
+      bool ok = to->kind == WY_T_BOOLEAN
+                    ? lenient_boolean(e->value.u.str, e->value.len, &v)
+                    : wy_text_to_value(e->value.u.str, e->value.len, to, &tmp, &v);
       if (!ok && (to->kind == WY_T_INT || to->kind == WY_T_BIGINT))
         ok = integral_text(e->value.u.str, e->value.len, to->kind, &v);
+      if (!ok && to->kind == WY_T_INT &&
+          (wy_text_to_value(e->value.u.str, e->value.len, wy_type_bigint(), &tmp, &v) ||
+           integral_text(e->value.u.str, e->value.len, WY_T_BIGINT, &v))) {
+        /* a whole number beyond INT: a BIGINT literal, which widens the list's type */
+        wy_status_t st = replace_literal(c, ep, &v, wy_type_bigint(), changed);
+        wy_arena_release(&tmp);
+        return st;
+      }
       wy_status_t st = WY_OK;
       if (!ok) {
         char tn[64];
@@ -491,6 +514,20 @@ static wy_status_t shape_struct(bctx_t *c, wy_expr_t **ep, const wy_type_t *to) 
   return bind(c, ep);
 }
 
+/* Two STRUCTs compare field by field by name: the fields both have must compare. */
+static bool structs_comparable(const wy_type_t *a, const wy_type_t *b) {
+  if (a->kind != WY_T_STRUCT || b->kind != WY_T_STRUCT) return false;
+  for (size_t i = 0; i < a->nfields; i++) {
+    int j = wy_type_field_index(b, a->fields[i].name);
+    if (j < 0) continue;
+    const wy_type_t *fa = a->fields[i].type, *fb = b->fields[j].type;
+    const wy_type_t *u = comparison_type(fa, fb, WY_OP_EQ);
+    if (!u && !structs_comparable(fa, fb)) return false;
+    wy_type_unref(u);
+  }
+  return true;
+}
+
 /* ksqlDB's coercion of an IN list: the type compared in widens element by element from
  * the tested value's, and a mismatch is reported against the type reached so far
  * ("DECIMAL(12, 2) = BOOLEAN" for a DECIMAL(4, 2) IN (10, true)). */
@@ -501,7 +538,7 @@ static wy_status_t bind_in(bctx_t *c, wy_expr_t *e) {
   const wy_type_t *vt = e->kids[0]->type;
   if (!vt) return WY_OK; /* NULL IN (...) is NULL */
   const wy_type_t *common = wy_type_ref(vt);
-  for (size_t i = 1; i < e->nkids && !st; i++) {
+  for (size_t i = 1; i < e->nkids; i++) {
     bool changed;
     wy_expr_t *k = e->kids[i];
     if (is_num(common) && k->kind == WY_E_LITERAL && k->type && k->type->kind == WY_T_STRING &&
@@ -528,8 +565,7 @@ static wy_status_t bind_in(bctx_t *c, wy_expr_t *e) {
     const wy_type_t *t = e->kids[i]->type;
     if (!t) continue; /* a NULL: coerced below */
     const wy_type_t *u = comparison_type(common, t, WY_OP_EQ);
-    if (!u && common->kind == WY_T_STRUCT && t->kind == WY_T_STRUCT)
-      u = wy_type_ref(common); /* by field name */
+    if (!u && structs_comparable(common, t)) u = wy_type_ref(common); /* by field name */
     if (!u) {
       st = FAIL(
           e->kids[i], WY_ERR_TYPE,
@@ -537,8 +573,16 @@ static wy_status_t bind_in(bctx_t *c, wy_expr_t *e) {
           ttext(common).s, ttext(t).s, etext(e->kids[i]).s);
       break;
     }
+    if (common->kind == WY_T_STRUCT) {
+      wy_type_unref(u);
+      continue;
+    }
     wy_type_unref(common);
     common = u;
+  }
+  if (st) {
+    wy_type_unref(common);
+    return st;
   }
   for (size_t i = 0; i < e->nkids && !st; i++)
     if (common->kind != WY_T_STRUCT) st = coerce(c, &e->kids[i], common);

@@ -637,13 +637,18 @@ static wy_status_t reader_for(wy_format_codec_t *c, int32_t id, reader_t **out, 
     return wy_error_set(err, WY_ERR_CONFIG, "AVRO %s codec has no Schema Registry",
                         wy_fmt_target(c));
   const char *text;
-  wy_status_t st = wy_sr_get_schema(c->registry, id, &text, err);
+  wy_sr_type_t type;
+  wy_status_t st = wy_sr_get_schema(c->registry, id, &text, &type, err);
   if (st == WY_ERR_NOT_FOUND)
     return wy_error_set(err, WY_ERR_DECODE,
                         "Failed to deserialize %s: schema id %d is not in the "
                         "Schema Registry",
                         wy_fmt_target(c), id);
   if (st != WY_OK) return st; /* an outage is not a bad record */
+  if (type != WY_SR_AVRO)
+    return wy_error_set(err, WY_ERR_DECODE,
+                        "Failed to deserialize %s: schema id %d is a %s schema, not AVRO",
+                        wy_fmt_target(c), id, wy_sr_type_name(type));
   wy_avro_schema_t *s;
   if ((st = wy_avro_schema_parse(text, strlen(text), &s, err)) != WY_OK)
     return wy_error_prefix(err, "schema id %d", id), WY_ERR_DECODE;
@@ -1119,7 +1124,11 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
     if (!c->registry)
       return wy_error_set(err, WY_ERR_CONFIG, "%s_SCHEMA_ID needs a Schema Registry",
                           c->is_key ? "KEY" : "VALUE");
-    if ((st = wy_sr_get_schema(c->registry, c->schema_id, &text, err)) != WY_OK) return st;
+    wy_sr_type_t type;
+    if ((st = wy_sr_get_schema(c->registry, c->schema_id, &text, &type, err)) != WY_OK) return st;
+    if (type != WY_SR_AVRO)
+      return wy_error_set(err, WY_ERR_CONFIG, "%s_SCHEMA_ID %d is a %s schema, not AVRO",
+                          c->is_key ? "KEY" : "VALUE", (int)c->schema_id, wy_sr_type_name(type));
   } else {
     wy_format_column_t *cols = calloc(c->ncols + 1, sizeof *cols);
     if (!cols) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -1164,7 +1173,8 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
                         wy_fmt_target(c));
       goto out;
     }
-    if ((st = wy_sr_register(c->registry, c->subject, text, &a->wid, err)) != WY_OK) goto out;
+    if ((st = wy_sr_register(c->registry, c->subject, WY_SR_AVRO, text, &a->wid, err)) != WY_OK)
+      goto out;
   }
   a->wschema = s;
   a->eroot = plan;
@@ -1277,4 +1287,19 @@ static wy_status_t avro_open(wy_format_codec_t *c, wy_error_t *err) {
   return st;
 }
 
-const wy_format_ops_t wy_format_ops_AVRO = {avro_open, avro_close, avro_decode, avro_encode};
+static wy_status_t avro_from_columns(const wy_format_schema_t *schema,
+                                     const wy_format_options_t *opts, bool unwrapped,
+                                     char **text_out, wy_error_t *err) {
+  return wy_avro_schema_from_columns(schema, unwrapped, opts->full_schema_name, text_out, err);
+}
+
+static wy_status_t avro_infer(const char *text, const wy_format_options_t *opts, bool unwrapped,
+                              wy_format_column_t **cols_out, size_t *ncols_out, wy_error_t *err) {
+  return wy_avro_infer_columns(text, opts->is_key, unwrapped, cols_out, ncols_out, err);
+}
+
+static const wy_format_schema_ops_t AVRO_SCHEMA = {true, WY_SR_AVRO, avro_from_columns, avro_infer,
+                                                   wy_avro_schema_compatible};
+
+const wy_format_ops_t wy_format_ops_AVRO = {avro_open, avro_close, avro_decode, avro_encode,
+                                            &AVRO_SCHEMA};

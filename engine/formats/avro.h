@@ -38,11 +38,10 @@ wy_status_t wy_avro_schema_from_columns(const wy_format_schema_t *schema, bool u
  * when unwrapped) is one column named ROWKEY (is_key) or ROWVAL. Nullable unions
  * collapse to their type, other unions become a STRUCT with one field per branch, enums
  * are STRING, fixed is BYTES, arrays of Connect MapEntry records and Avro maps are MAPs.
- * Free the result with wy_avro_columns_free. */
+ * Free the result with wy_format_columns_free. */
 wy_status_t wy_avro_infer_columns(const char *schema_json, bool is_key, bool unwrapped,
                                   wy_format_column_t **cols_out, size_t *ncols_out,
                                   wy_error_t *err);
-void wy_avro_columns_free(wy_format_column_t *cols, size_t ncols);
 
 /* Can data written with writer_json be read with reader_json (Avro's schema resolution
  * rules: same-named fields recursively, missing reader fields need defaults, numeric

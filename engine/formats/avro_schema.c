@@ -614,14 +614,6 @@ static const wy_type_t *infer_type(const av_node_t *n, wy_error_t *err, int dept
   return NULL;
 }
 
-void wy_avro_columns_free(wy_format_column_t *cols, size_t n) {
-  for (size_t i = 0; cols && i < n; i++) {
-    free((char *)cols[i].name);
-    wy_type_unref(cols[i].type);
-  }
-  free(cols);
-}
-
 wy_status_t wy_avro_infer_columns(const char *json, bool is_key, bool unwrapped,
                                   wy_format_column_t **cols_out, size_t *ncols_out,
                                   wy_error_t *err) {
@@ -660,7 +652,7 @@ wy_status_t wy_avro_infer_columns(const char *json, bool is_key, bool unwrapped,
 nomem:
   st = wy_error_set(err, WY_ERR_NOMEM, "out of memory inferring columns");
 fail:
-  wy_avro_columns_free(cols, done);
+  wy_format_columns_free(cols, done);
   wy_avro_schema_free(s);
   return st;
 }

@@ -359,4 +359,4 @@ nomem:
 }
 
 const wy_format_ops_t wy_format_ops_DELIMITED = {delim_open, delim_close, delim_decode,
-                                                 delim_encode};
+                                                 delim_encode, NULL};

@@ -187,3 +187,59 @@ wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_bu
   wy_buf_reset(out);
   return c->ops->encode(c, cols, out, null_record, err);
 }
+
+/* ---- physical schemas ---- */
+
+static const wy_format_schema_ops_t *schema_ops(wy_format_t f) {
+  return (unsigned)f < WY_FORMAT__COUNT ? FORMATS[f].ops->schema : NULL;
+}
+
+bool wy_format_sr_type(wy_format_t f, wy_sr_type_t *type_out) {
+  const wy_format_schema_ops_t *s = schema_ops(f);
+  if (!s || !s->uses_registry) return false;
+  if (type_out) *type_out = s->sr_type;
+  return true;
+}
+
+bool wy_format_has_schema(wy_format_t f) { return schema_ops(f) != NULL; }
+
+wy_status_t wy_format_schema_from_columns(wy_format_t f, const wy_format_schema_t *schema,
+                                          const wy_format_options_t *opts, bool unwrapped,
+                                          char **text_out, wy_error_t *err) {
+  const wy_format_schema_ops_t *s = schema_ops(f);
+  if (!s) return wy_error_set(err, WY_ERR_UNSUPPORTED, "%s has no schema", wy_format_name(f));
+  wy_format_options_t none = {0};
+  return s->from_columns(schema, opts ? opts : &none, unwrapped, text_out, err);
+}
+
+wy_status_t wy_format_infer_columns(wy_format_t f, const char *text,
+                                    const wy_format_options_t *opts, bool unwrapped,
+                                    wy_format_column_t **cols_out, size_t *ncols_out,
+                                    wy_error_t *err) {
+  const wy_format_schema_ops_t *s = schema_ops(f);
+  if (!s || !s->infer_columns)
+    return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                        "Schema inference for the %s format is not supported", wy_format_name(f));
+  wy_format_options_t none = {0};
+  return s->infer_columns(text, opts ? opts : &none, unwrapped, cols_out, ncols_out, err);
+}
+
+void wy_format_columns_free(wy_format_column_t *cols, size_t n) {
+  for (size_t i = 0; cols && i < n; i++) {
+    free((char *)cols[i].name);
+    wy_type_unref(cols[i].type);
+  }
+  free(cols);
+}
+
+wy_status_t wy_format_sr_compatible(wy_sr_type_t t, const char *reader, const char *writer,
+                                    bool *ok, char *why, size_t whycap, wy_error_t *err) {
+  *ok = true;
+  if (whycap) why[0] = 0;
+  for (int i = 0; i < WY_FORMAT__COUNT; i++) {
+    const wy_format_schema_ops_t *s = FORMATS[i].ops->schema;
+    if (s && s->uses_registry && s->sr_type == t && s->compatible)
+      return s->compatible(reader, writer, ok, why, whycap, err);
+  }
+  return WY_OK;
+}

@@ -36,6 +36,7 @@
 #include "engine/base/status.h"
 #include "engine/base/types.h"
 #include "engine/base/value.h"
+#include "engine/registry/registry.h"
 
 /* X(id, ksqlDB name, declarable) — the single list of formats. Adding a format (AVRO,
  * PROTOBUF, JSON_SR) is one line here plus a file that defines `wy_format_ops_<id>`.
@@ -47,6 +48,7 @@
   X(JSON, "JSON", true)           \
   X(DELIMITED, "DELIMITED", true) \
   X(AVRO, "AVRO", true)           \
+  X(JSON_SR, "JSON_SR", true)     \
   X(INTERNAL, "INTERNAL", false)
 
 typedef enum {
@@ -84,8 +86,6 @@ typedef struct wy_format_schema {
 /* WRAP_SINGLE_VALUE: unset means the format's default (keys unwrapped; JSON values
  * wrapped; KAFKA and DELIMITED are always "unwrapped"). */
 typedef enum { WY_WRAP_DEFAULT = 0, WY_WRAP_TRUE, WY_WRAP_FALSE } wy_wrap_t;
-
-struct wy_sr; /* engine/registry/registry.h */
 
 typedef struct wy_format_options {
   bool is_key;           /* key or value: changes the wrapping default and messages */
@@ -139,5 +139,41 @@ wy_status_t wy_format_decode(wy_format_codec_t *c, const void *bytes, size_t len
  * fit its column's type, or WY_ERR_NOMEM. */
 wy_status_t wy_format_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                              bool *null_record, wy_error_t *err);
+
+/* ---- physical schemas (AVRO, PROTOBUF, PROTOBUF_NOSR, JSON_SR) ----
+ * One entry point per job, whatever the format: the analyzer infers columns, the QTT
+ * runner registers source schemas, the registry checks compatibility. */
+
+/* Does the format keep its schemas in a Schema Registry? *type_out (may be NULL) gets
+ * the registry's schema type. */
+bool wy_format_sr_type(wy_format_t f, wy_sr_type_t *type_out);
+/* Does the format write a physical schema derived from columns (SR formats and
+ * PROTOBUF_NOSR)? */
+bool wy_format_has_schema(wy_format_t f);
+
+/* The schema text a sink of format f writes for these columns, as ksqlDB generates it:
+ * a record/message of the columns, or when unwrapped (one anonymous column) that
+ * column's schema. opts gives is_key, full_schema_name and the format's properties.
+ * WY_ERR_UNSUPPORTED for a format without a schema. *text_out is malloc'd. */
+wy_status_t wy_format_schema_from_columns(wy_format_t f, const wy_format_schema_t *schema,
+                                          const wy_format_options_t *opts, bool unwrapped,
+                                          char **text_out, wy_error_t *err);
+
+/* The columns a registered schema text stands for (CREATE without columns): one per
+ * field of the record/message (opts->full_schema_name picks one where the schema has
+ * several), or one ROWKEY/ROWVAL column when unwrapped. Free with
+ * wy_format_columns_free. */
+wy_status_t wy_format_infer_columns(wy_format_t f, const char *text,
+                                    const wy_format_options_t *opts, bool unwrapped,
+                                    wy_format_column_t **cols_out, size_t *ncols_out,
+                                    wy_error_t *err);
+/* Frees columns made by wy_format_infer_columns (malloc'd names, referenced types). */
+void wy_format_columns_free(wy_format_column_t *cols, size_t ncols);
+
+/* Can data written with writer be read with reader (both texts of schema type t)? A type
+ * whose format has no checker accepts anything. Fails when a text is not a valid schema
+ * (WY_ERR_INVALID). Checking a schema against itself validates it. */
+wy_status_t wy_format_sr_compatible(wy_sr_type_t t, const char *reader, const char *writer,
+                                    bool *ok, char *why, size_t whycap, wy_error_t *err);
 
 #endif

@@ -9,6 +9,23 @@
 
 #include "engine/formats/format.h"
 
+/* What a format with a physical schema provides (AVRO, PROTOBUF, JSON_SR; PROTOBUF_NOSR
+ * has a schema but no registry). Reached through format.h's wy_format_schema_* calls. */
+typedef struct wy_format_schema_ops {
+  bool uses_registry;   /* records carry a schema id of a Schema Registry */
+  wy_sr_type_t sr_type; /* the registry's schemaType of the texts below */
+  /* The schema a sink writes for these columns (see wy_format_schema_from_columns). */
+  wy_status_t (*from_columns)(const wy_format_schema_t *schema, const wy_format_options_t *opts,
+                              bool unwrapped, char **text_out, wy_error_t *err);
+  /* The columns a schema text stands for (see wy_format_infer_columns); NULL when the
+   * format cannot infer. */
+  wy_status_t (*infer_columns)(const char *text, const wy_format_options_t *opts, bool unwrapped,
+                               wy_format_column_t **cols_out, size_t *ncols_out, wy_error_t *err);
+  /* Can data written with writer be read with reader? NULL: anything goes. */
+  wy_status_t (*compatible)(const char *reader, const char *writer, bool *ok, char *why,
+                            size_t whycap, wy_error_t *err);
+} wy_format_schema_ops_t;
+
 typedef struct wy_format_ops {
   /* Check the schema and options already copied into c, set c->unwrapped, and build
    * c->impl. Fails with WY_ERR_UNSUPPORTED / WY_ERR_CONFIG. */
@@ -18,6 +35,7 @@ typedef struct wy_format_ops {
                         wy_value_t *cols, bool *null_row, wy_error_t *err);
   wy_status_t (*encode)(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                         bool *null_record, wy_error_t *err);
+  const wy_format_schema_ops_t *schema; /* NULL for a format without a physical schema */
 } wy_format_ops_t;
 
 #define WY_X_FMT(id, name, declarable) extern const wy_format_ops_t wy_format_ops_##id;

@@ -47,4 +47,4 @@ static wy_status_t internal_encode(wy_format_codec_t *c, const wy_value_t *cols,
 }
 
 const wy_format_ops_t wy_format_ops_INTERNAL = {internal_open, NULL, internal_decode,
-                                                internal_encode};
+                                                internal_encode, NULL};

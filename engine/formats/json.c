@@ -1389,4 +1389,4 @@ nomem:
   return wy_error_set(err, WY_ERR_NOMEM, "out of memory encoding JSON");
 }
 
-const wy_format_ops_t wy_format_ops_JSON = {json_open, json_close, json_decode, json_encode};
+const wy_format_ops_t wy_format_ops_JSON = {json_open, json_close, json_decode, json_encode, NULL};

@@ -101,4 +101,4 @@ static wy_status_t kafka_encode(wy_format_codec_t *c, const wy_value_t *cols, wy
   return wy_buf_append(out, tmp, 8) ? WY_OK : wy_error_set(err, WY_ERR_NOMEM, "oom");
 }
 
-const wy_format_ops_t wy_format_ops_KAFKA = {kafka_open, NULL, kafka_decode, kafka_encode};
+const wy_format_ops_t wy_format_ops_KAFKA = {kafka_open, NULL, kafka_decode, kafka_encode, NULL};

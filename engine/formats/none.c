@@ -26,4 +26,4 @@ static wy_status_t none_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_
   return WY_OK;
 }
 
-const wy_format_ops_t wy_format_ops_NONE = {none_open, NULL, none_decode, none_encode};
+const wy_format_ops_t wy_format_ops_NONE = {none_open, NULL, none_decode, none_encode, NULL};

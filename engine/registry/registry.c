@@ -4,17 +4,20 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/registry/registry_int.h"
 
 typedef struct {
   int32_t id;
+  wy_sr_type_t type;
   char *schema;
 } id_entry_t;
 
 typedef struct {
   char *subject;
   char *schema;
+  wy_sr_type_t type;
   int32_t id;
 } reg_entry_t;
 
@@ -66,15 +69,30 @@ void wy_sr_destroy(wy_sr_t *r) {
 
 uint64_t wy_sr_backend_calls(const wy_sr_t *r) { return r->backend_calls; }
 
-static const char *cached(wy_sr_t *r, int32_t id) {
+static const char *const TYPE_NAMES[] = {"AVRO", "PROTOBUF", "JSON"};
+
+const char *wy_sr_type_name(wy_sr_type_t t) {
+  return (unsigned)t < sizeof TYPE_NAMES / sizeof *TYPE_NAMES ? TYPE_NAMES[t] : "UNKNOWN";
+}
+
+bool wy_sr_type_from_name(const char *name, wy_sr_type_t *out) {
+  for (size_t i = 0; i < sizeof TYPE_NAMES / sizeof *TYPE_NAMES; i++)
+    if (strcasecmp(name, TYPE_NAMES[i]) == 0) {
+      *out = (wy_sr_type_t)i;
+      return true;
+    }
+  return false;
+}
+
+static const id_entry_t *cached(wy_sr_t *r, int32_t id) {
   for (size_t i = 0; i < r->nids; i++)
-    if (r->ids[i].id == id) return r->ids[i].schema;
+    if (r->ids[i].id == id) return &r->ids[i];
   return NULL;
 }
 
-/* Takes ownership of schema; returns the cached text (the old one if id was cached). */
-static const char *cache_id(wy_sr_t *r, int32_t id, char *schema) {
-  const char *have = cached(r, id);
+/* Takes ownership of schema; returns the cached entry (the old one if id was cached). */
+static const id_entry_t *cache_id(wy_sr_t *r, int32_t id, wy_sr_type_t type, char *schema) {
+  const id_entry_t *have = cached(r, id);
   if (have) {
     free(schema);
     return have;
@@ -89,39 +107,44 @@ static const char *cache_id(wy_sr_t *r, int32_t id, char *schema) {
     r->ids = p;
     r->capids = cap;
   }
-  r->ids[r->nids].id = id;
-  r->ids[r->nids].schema = schema;
-  return r->ids[r->nids++].schema;
+  r->ids[r->nids] = (id_entry_t){id, type, schema};
+  return &r->ids[r->nids++];
 }
 
-wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out, wy_error_t *err) {
+wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
+                             wy_sr_type_t *type_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = WY_OK;
-  const char *s = cached(r, id);
-  if (!s) {
+  const id_entry_t *e = cached(r, id);
+  if (!e) {
     char *fetched = NULL;
+    wy_sr_type_t type = WY_SR_AVRO;
     r->backend_calls++;
-    st = r->ops->get_schema(r->impl, id, &fetched, err);
-    if (st == WY_OK && !(s = cache_id(r, id, fetched)))
+    st = r->ops->get_schema(r->impl, id, &fetched, &type, err);
+    if (st == WY_OK && !(e = cache_id(r, id, type, fetched)))
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory caching schema %d", id);
   }
+  if (st == WY_OK) { /* read under the lock: the entries array may move */
+    *schema_out = e->schema;
+    if (type_out) *type_out = e->type;
+  }
   pthread_mutex_unlock(&r->lock);
-  if (st == WY_OK) *schema_out = s;
   return st;
 }
 
-wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema, int32_t *id_out,
-                           wy_error_t *err) {
+wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, wy_sr_type_t type, const char *schema,
+                           int32_t *id_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < r->nregs; i++)
-    if (strcmp(r->regs[i].subject, subject) == 0 && strcmp(r->regs[i].schema, schema) == 0) {
+    if (r->regs[i].type == type && strcmp(r->regs[i].subject, subject) == 0 &&
+        strcmp(r->regs[i].schema, schema) == 0) {
       *id_out = r->regs[i].id;
       goto out;
     }
   int32_t id;
   r->backend_calls++;
-  st = r->ops->register_schema(r->impl, subject, schema, &id, err);
+  st = r->ops->register_schema(r->impl, subject, type, schema, &id, err);
   if (st != WY_OK) goto out;
   if (r->nregs == r->capregs) {
     size_t cap = r->capregs ? r->capregs * 2 : 8;
@@ -135,12 +158,12 @@ wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema, 
     free(idcopy);
     idcopy = NULL;
   }
-  if (!idcopy || !cache_id(r, id, idcopy)) { /* cache_id frees idcopy on failure */
+  if (!idcopy || !cache_id(r, id, type, idcopy)) { /* cache_id frees idcopy on failure */
     free(sub);
     free(copy);
     goto nomem;
   }
-  r->regs[r->nregs++] = (reg_entry_t){sub, copy, id};
+  r->regs[r->nregs++] = (reg_entry_t){sub, copy, type, id};
   *id_out = id;
 out:
   pthread_mutex_unlock(&r->lock);
@@ -151,27 +174,30 @@ nomem:
 }
 
 wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out, const char **schema_out,
-                         wy_error_t *err) {
+                         wy_sr_type_t *type_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   int32_t id = 0;
   char *schema = NULL;
-  const char *s = NULL;
+  wy_sr_type_t type = WY_SR_AVRO;
+  const id_entry_t *e = NULL;
   r->backend_calls++;
-  wy_status_t st = r->ops->latest(r->impl, subject, &id, &schema, err);
-  if (st == WY_OK && !(s = cache_id(r, id, schema)))
+  wy_status_t st = r->ops->latest(r->impl, subject, &id, &schema, &type, err);
+  if (st == WY_OK && !(e = cache_id(r, id, type, schema)))
     st = wy_error_set(err, WY_ERR_NOMEM, "out of memory caching schema %d", id);
+  if (st == WY_OK) { /* read under the lock: the entries array may move */
+    if (id_out) *id_out = id;
+    if (schema_out) *schema_out = e->schema;
+    if (type_out) *type_out = e->type;
+  }
   pthread_mutex_unlock(&r->lock);
-  if (st != WY_OK) return st;
-  if (id_out) *id_out = id;
-  if (schema_out) *schema_out = s;
-  return WY_OK;
+  return st;
 }
 
-wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, const char *schema,
-                                   bool *compatible, wy_error_t *err) {
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                   const char *schema, bool *compatible, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
   r->backend_calls++;
-  wy_status_t st = r->ops->check_compatible(r->impl, subject, schema, compatible, err);
+  wy_status_t st = r->ops->check_compatible(r->impl, subject, type, schema, compatible, err);
   pthread_mutex_unlock(&r->lock);
   return st;
 }

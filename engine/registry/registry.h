@@ -1,7 +1,8 @@
 /*
  * registry.h — Confluent Schema Registry access: one abstract handle, two implementations.
  *
- * A registry maps integer schema ids to schema texts (Avro schemas as JSON) and keeps, per
+ * A registry maps integer schema ids to schema texts (Avro or JSON schemas as JSON,
+ * Protobuf schemas as .proto text), each with its type, and keeps, per
  * subject ("<topic>-key", "<topic>-value"), a list of versions. Codecs of the SR formats
  * (AVRO) look writer schemas up by the id in each record and register the schemas they
  * write; the analyzer reads the latest schema of a subject to infer columns.
@@ -34,25 +35,35 @@
 
 typedef struct wy_sr wy_sr_t;
 
+/* What a schema is written in: Confluent's `schemaType` (absent on the wire for AVRO). */
+typedef enum { WY_SR_AVRO = 0, WY_SR_PROTOBUF, WY_SR_JSON } wy_sr_type_t;
+
+/* "AVRO", "PROTOBUF", "JSON". */
+const char *wy_sr_type_name(wy_sr_type_t t);
+/* Case-insensitive; false for another word. */
+bool wy_sr_type_from_name(const char *name, wy_sr_type_t *out);
+
 void wy_sr_destroy(wy_sr_t *r); /* accepts NULL */
 
-/* The schema registered with this id. *schema_out is owned by the registry. */
-wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out, wy_error_t *err);
+/* The schema registered with this id. *schema_out is owned by the registry; type_out may
+ * be NULL. */
+wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
+                             wy_sr_type_t *type_out, wy_error_t *err);
 
-/* Register schema under subject (or find it, when it is already there); *id_out gets its
- * id. The registry checks compatibility with the subject's latest version. */
-wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, const char *schema, int32_t *id_out,
-                           wy_error_t *err);
+/* Register schema (written in type) under subject, or find it when it is already there;
+ * *id_out gets its id. The registry checks compatibility with the subject's versions. */
+wy_status_t wy_sr_register(wy_sr_t *r, const char *subject, wy_sr_type_t type, const char *schema,
+                           int32_t *id_out, wy_error_t *err);
 
-/* The latest version of subject: its id and (owned by the registry) its schema. Either
- * output may be NULL. */
+/* The latest version of subject: its id, (owned by the registry) its schema and its
+ * type. Any output may be NULL. */
 wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out, const char **schema_out,
-                         wy_error_t *err);
+                         wy_sr_type_t *type_out, wy_error_t *err);
 
 /* Could schema be registered as the next version of subject? A subject without versions
  * accepts anything. */
-wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, const char *schema,
-                                   bool *compatible, wy_error_t *err);
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                   const char *schema, bool *compatible, wy_error_t *err);
 
 /* How many requests reached the backend (cache misses), for tests and metrics. */
 uint64_t wy_sr_backend_calls(const wy_sr_t *r);
@@ -69,8 +80,8 @@ wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat);
 /* Register schema under subject with a chosen id (the QTT files' keySchemaId /
  * valueSchemaId). Fails with WY_ERR_EXISTS if the id holds a different schema. Later
  * automatic ids continue above the largest id used. */
-wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, const char *schema,
-                                       int32_t id, wy_error_t *err);
+wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                       const char *schema, int32_t id, wy_error_t *err);
 
 /* ---- HTTP client ---- */
 

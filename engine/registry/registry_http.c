@@ -121,9 +121,14 @@ static wy_status_t parse_body(http_t *h, json_t **out, wy_error_t *err) {
   return WY_OK;
 }
 
-static wy_status_t take_schema(json_t *j, char **schema, wy_error_t *err) {
+/* The schema of a response and its type (schemaType, absent for AVRO). */
+static wy_status_t take_schema(json_t *j, char **schema, wy_sr_type_t *type, wy_error_t *err) {
   const char *s = json_string_value(json_object_get(j, "schema"));
   if (!s) return wy_error_set(err, WY_ERR_IO, "Schema Registry response has no schema");
+  const char *t = json_string_value(json_object_get(j, "schemaType"));
+  *type = WY_SR_AVRO;
+  if (t && !wy_sr_type_from_name(t, type))
+    return wy_error_set(err, WY_ERR_IO, "Schema Registry sent an unknown schemaType '%s'", t);
   if (!(*schema = strdup(s))) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   return WY_OK;
 }
@@ -135,7 +140,8 @@ static void escape(http_t *h, const char *subject, char *buf, size_t cap) {
   curl_free(e);
 }
 
-static wy_status_t http_get(void *impl, int32_t id, char **schema, wy_error_t *err) {
+static wy_status_t http_get(void *impl, int32_t id, char **schema, wy_sr_type_t *type,
+                            wy_error_t *err) {
   http_t *h = impl;
   char path[64];
   snprintf(path, sizeof path, "/schemas/ids/%d", id);
@@ -143,25 +149,27 @@ static wy_status_t http_get(void *impl, int32_t id, char **schema, wy_error_t *e
   if (st == WY_ERR_NOT_FOUND) return wy_error_set(err, WY_ERR_NOT_FOUND, "Schema %d not found", id);
   json_t *j;
   if (st != WY_OK || (st = parse_body(h, &j, err)) != WY_OK) return st;
-  st = take_schema(j, schema, err);
+  st = take_schema(j, schema, type, err);
   json_decref(j);
   return st;
 }
 
-static char *schema_body(const char *schema) {
-  json_t *b = json_pack("{s:s}", "schema", schema);
+static char *schema_body(wy_sr_type_t type, const char *schema) {
+  json_t *b = type == WY_SR_AVRO
+                  ? json_pack("{s:s}", "schema", schema)
+                  : json_pack("{s:s, s:s}", "schemaType", wy_sr_type_name(type), "schema", schema);
   char *s = b ? json_dumps(b, JSON_COMPACT) : NULL;
   json_decref(b);
   return s;
 }
 
-static wy_status_t http_register(void *impl, const char *subject, const char *schema, int32_t *id,
-                                 wy_error_t *err) {
+static wy_status_t http_register(void *impl, const char *subject, wy_sr_type_t type,
+                                 const char *schema, int32_t *id, wy_error_t *err) {
   http_t *h = impl;
   char sub[512], path[600];
   escape(h, subject, sub, sizeof sub);
   snprintf(path, sizeof path, "/subjects/%s/versions", sub);
-  char *body = schema_body(schema);
+  char *body = schema_body(type, schema);
   if (!body) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = request(h, "POST", path, body, err);
   free(body);
@@ -177,7 +185,7 @@ static wy_status_t http_register(void *impl, const char *subject, const char *sc
 }
 
 static wy_status_t http_latest(void *impl, const char *subject, int32_t *id, char **schema,
-                               wy_error_t *err) {
+                               wy_sr_type_t *type, wy_error_t *err) {
   http_t *h = impl;
   char sub[512], path[600];
   escape(h, subject, sub, sizeof sub);
@@ -188,18 +196,18 @@ static wy_status_t http_latest(void *impl, const char *subject, int32_t *id, cha
   json_t *j;
   if (st != WY_OK || (st = parse_body(h, &j, err)) != WY_OK) return st;
   *id = (int32_t)json_integer_value(json_object_get(j, "id"));
-  st = take_schema(j, schema, err);
+  st = take_schema(j, schema, type, err);
   json_decref(j);
   return st;
 }
 
-static wy_status_t http_compatible(void *impl, const char *subject, const char *schema, bool *ok,
-                                   wy_error_t *err) {
+static wy_status_t http_compatible(void *impl, const char *subject, wy_sr_type_t type,
+                                   const char *schema, bool *ok, wy_error_t *err) {
   http_t *h = impl;
   char sub[512], path[640];
   escape(h, subject, sub, sizeof sub);
   snprintf(path, sizeof path, "/compatibility/subjects/%s/versions/latest", sub);
-  char *body = schema_body(schema);
+  char *body = schema_body(type, schema);
   if (!body) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = request(h, "POST", path, body, err);
   free(body);

@@ -10,13 +10,14 @@
 /* Every call is made with the handle's mutex held. Strings returned through char ** are
  * malloc'd and handed to the caller. */
 typedef struct wy_sr_ops {
-  wy_status_t (*get_schema)(void *impl, int32_t id, char **schema, wy_error_t *err);
-  wy_status_t (*register_schema)(void *impl, const char *subject, const char *schema, int32_t *id,
-                                 wy_error_t *err);
+  wy_status_t (*get_schema)(void *impl, int32_t id, char **schema, wy_sr_type_t *type,
+                            wy_error_t *err);
+  wy_status_t (*register_schema)(void *impl, const char *subject, wy_sr_type_t type,
+                                 const char *schema, int32_t *id, wy_error_t *err);
   wy_status_t (*latest)(void *impl, const char *subject, int32_t *id, char **schema,
-                        wy_error_t *err);
-  wy_status_t (*check_compatible)(void *impl, const char *subject, const char *schema, bool *ok,
-                                  wy_error_t *err);
+                        wy_sr_type_t *type, wy_error_t *err);
+  wy_status_t (*check_compatible)(void *impl, const char *subject, wy_sr_type_t type,
+                                  const char *schema, bool *ok, wy_error_t *err);
   void (*destroy)(void *impl);
 } wy_sr_ops_t;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/formats/avro.h"
+#include "engine/formats/format.h"
 #include "engine/registry/registry_int.h"
 
 typedef struct {
@@ -17,6 +17,7 @@ typedef struct {
 
 typedef struct {
   int32_t id;
+  wy_sr_type_t type;
   char *text;
 } schema_t;
 
@@ -45,9 +46,9 @@ static const schema_t *by_id(const mem_t *m, int32_t id) {
   return NULL;
 }
 
-static const schema_t *by_text(const mem_t *m, const char *text) {
+static const schema_t *by_text(const mem_t *m, wy_sr_type_t type, const char *text) {
   for (size_t i = 0; i < m->nschemas; i++)
-    if (strcmp(m->schemas[i].text, text) == 0) return &m->schemas[i];
+    if (m->schemas[i].type == type && strcmp(m->schemas[i].text, text) == 0) return &m->schemas[i];
   return NULL;
 }
 
@@ -63,37 +64,43 @@ static subject_t *find_subject(mem_t *m, const char *name, bool create) {
   return s;
 }
 
-static wy_status_t mem_get(void *impl, int32_t id, char **out, wy_error_t *err) {
+static wy_status_t mem_get(void *impl, int32_t id, char **out, wy_sr_type_t *type,
+                           wy_error_t *err) {
   const schema_t *s = by_id(impl, id);
   if (!s) return wy_error_set(err, WY_ERR_NOT_FOUND, "Schema %d not found", id);
   if (!(*out = strdup(s->text))) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  *type = s->type;
   return WY_OK;
 }
 
 static wy_status_t mem_latest(void *impl, const char *subject, int32_t *id, char **schema,
-                              wy_error_t *err) {
+                              wy_sr_type_t *type, wy_error_t *err) {
   subject_t *s = find_subject(impl, subject, false);
   if (!s || !s->n) return wy_error_set(err, WY_ERR_NOT_FOUND, "Subject '%s' not found", subject);
   *id = s->ids[s->n - 1];
-  return mem_get(impl, *id, schema, err);
+  return mem_get(impl, *id, schema, type, err);
 }
 
-static wy_status_t mem_compatible(void *impl, const char *subject, const char *schema, bool *ok,
-                                  wy_error_t *err) {
+static wy_status_t mem_compatible(void *impl, const char *subject, wy_sr_type_t type,
+                                  const char *schema, bool *ok, wy_error_t *err) {
   mem_t *m = impl;
   subject_t *s = find_subject(m, subject, false);
   *ok = true;
   if (!s || !s->n) return WY_OK;
   const schema_t *latest = by_id(m, s->ids[s->n - 1]);
+  if (latest->type != type) { /* a registry refuses a change of schema type */
+    *ok = false;
+    return WY_OK;
+  }
   char why[256];
-  return wy_avro_schema_compatible(schema, latest->text, ok, why, sizeof why, err);
+  return wy_format_sr_compatible(type, schema, latest->text, ok, why, sizeof why, err);
 }
 
 /* Add schema (with the given id, or a new one when id is 0) to subject. */
-static wy_status_t add(mem_t *m, const char *subject, const char *schema, int32_t id,
-                       int32_t *id_out, wy_error_t *err) {
-  const schema_t *have = id ? by_id(m, id) : by_text(m, schema);
-  if (have && strcmp(have->text, schema) != 0)
+static wy_status_t add(mem_t *m, const char *subject, wy_sr_type_t type, const char *schema,
+                       int32_t id, int32_t *id_out, wy_error_t *err) {
+  const schema_t *have = id ? by_id(m, id) : by_text(m, type, schema);
+  if (have && (have->type != type || strcmp(have->text, schema) != 0))
     return wy_error_set(err, WY_ERR_EXISTS, "Schema id %d is already used by another schema", id);
   subject_t *s = find_subject(m, subject, true);
   if (!s) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -105,7 +112,7 @@ static wy_status_t add(mem_t *m, const char *subject, const char *schema, int32_
       }
   if (m->compat == WY_COMPAT_BACKWARD && s->n) {
     bool ok;
-    wy_status_t st = mem_compatible(m, subject, schema, &ok, err);
+    wy_status_t st = mem_compatible(m, subject, type, schema, &ok, err);
     if (st != WY_OK) return st;
     if (!ok)
       return wy_error_set(err, WY_ERR_CONFIG,
@@ -122,7 +129,7 @@ static wy_status_t add(mem_t *m, const char *subject, const char *schema, int32_
     if (!text) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     if (!id) id = m->next_id;
     if (id >= m->next_id) m->next_id = id + 1;
-    m->schemas[m->nschemas++] = (schema_t){id, text};
+    m->schemas[m->nschemas++] = (schema_t){id, type, text};
     have = &m->schemas[m->nschemas - 1];
   }
   s->ids[s->n++] = have->id;
@@ -130,14 +137,14 @@ static wy_status_t add(mem_t *m, const char *subject, const char *schema, int32_
   return WY_OK;
 }
 
-static wy_status_t mem_register(void *impl, const char *subject, const char *schema, int32_t *id,
-                                wy_error_t *err) {
+static wy_status_t mem_register(void *impl, const char *subject, wy_sr_type_t type,
+                                const char *schema, int32_t *id, wy_error_t *err) {
   /* Only valid schemas get an id, as a real registry answers 422 otherwise. */
   bool ok;
   char why[8];
-  wy_status_t st = wy_avro_schema_compatible(schema, schema, &ok, why, sizeof why, err);
+  wy_status_t st = wy_format_sr_compatible(type, schema, schema, &ok, why, sizeof why, err);
   if (st != WY_OK) return st;
-  return add(impl, subject, schema, 0, id, err);
+  return add(impl, subject, type, schema, 0, id, err);
 }
 
 static void mem_destroy(void *impl) {
@@ -165,6 +172,7 @@ wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat) {
 
 typedef struct {
   const char *subject, *schema;
+  wy_sr_type_t type;
   int32_t id;
   wy_error_t *err;
 } with_id_t;
@@ -172,14 +180,14 @@ typedef struct {
 static wy_status_t register_with_id(void *impl, void *arg) {
   with_id_t *a = arg;
   int32_t got;
-  return add(impl, a->subject, a->schema, a->id, &got, a->err);
+  return add(impl, a->subject, a->type, a->schema, a->id, &got, a->err);
 }
 
-wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, const char *schema,
-                                       int32_t id, wy_error_t *err) {
+wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                       const char *schema, int32_t id, wy_error_t *err) {
   if (!wy_sr_impl(r, &MEM_OPS))
     return wy_error_set(err, WY_ERR_INVALID, "not an in-process registry");
   if (id <= 0) return wy_error_set(err, WY_ERR_INVALID, "schema ids are positive, got %d", id);
-  with_id_t a = {subject, schema, id, err};
+  with_id_t a = {subject, schema, type, id, err};
   return wy_sr_locked(r, register_with_id, &a);
 }

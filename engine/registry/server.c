@@ -83,9 +83,22 @@ static void url_decode(char *s) {
   *o = 0;
 }
 
-static const char *body_schema(json_t **j, const char *body) {
+/* The schema of a request body and its schemaType (AVRO when absent); NULL when the
+ * body has no schema or names an unknown type. */
+static const char *body_schema(json_t **j, const char *body, wy_sr_type_t *type) {
   *j = json_loads(body, 0, NULL);
+  const char *t = json_string_value(json_object_get(*j, "schemaType"));
+  *type = WY_SR_AVRO;
+  if (t && !wy_sr_type_from_name(t, type)) return NULL;
   return json_string_value(json_object_get(*j, "schema"));
+}
+
+/* {"schema": ...} with schemaType when it is not AVRO, as a Confluent registry answers. */
+static json_t *schema_json(const char *text, wy_sr_type_t type) {
+  json_t *o = json_pack("{s:s}", "schema", text);
+  if (o && type != WY_SR_AVRO)
+    json_object_set_new(o, "schemaType", json_string(wy_sr_type_name(type)));
+  return o;
 }
 
 static void route(wy_sr_server_t *s, int fd, const char *method, char *path, const char *body) {
@@ -97,27 +110,34 @@ static void route(wy_sr_server_t *s, int fd, const char *method, char *path, con
   json_t *j = NULL;
   if (strcmp(method, "GET") == 0 && sscanf(path, "/schemas/ids/%d%n", &id, &n) == 1 && !path[n]) {
     const char *text;
-    wy_status_t st = wy_sr_get_schema(s->reg, id, &text, &err);
+    wy_sr_type_t type;
+    wy_status_t st = wy_sr_get_schema(s->reg, id, &text, &type, &err);
     if (st != WY_OK) return respond_error(fd, st, &err, 40403);
-    return respond(fd, 200, json_pack("{s:s}", "schema", text));
+    return respond(fd, 200, schema_json(text, type));
   }
   if (strcmp(method, "GET") == 0 &&
       sscanf(path, "/subjects/%511[^/]/versions/latest%n", sub, &n) == 1 && !path[n]) {
     url_decode(sub);
     int32_t got;
     const char *text;
-    wy_status_t st = wy_sr_latest(s->reg, sub, &got, &text, &err);
+    wy_sr_type_t type;
+    wy_status_t st = wy_sr_latest(s->reg, sub, &got, &text, &type, &err);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);
-    return respond(
-        fd, 200,
-        json_pack("{s:s, s:i, s:i, s:s}", "subject", sub, "version", 1, "id", got, "schema", text));
+    json_t *o = schema_json(text, type);
+    if (o) {
+      json_object_set_new(o, "subject", json_string(sub));
+      json_object_set_new(o, "version", json_integer(1));
+      json_object_set_new(o, "id", json_integer(got));
+    }
+    return respond(fd, 200, o);
   }
   if (strcmp(method, "POST") == 0 && sscanf(path, "/subjects/%511[^/]/versions%n", sub, &n) == 1 &&
       !path[n]) {
     url_decode(sub);
-    const char *schema = body_schema(&j, body);
+    wy_sr_type_t type;
+    const char *schema = body_schema(&j, body, &type);
     int32_t got;
-    wy_status_t st = schema ? wy_sr_register(s->reg, sub, schema, &got, &err)
+    wy_status_t st = schema ? wy_sr_register(s->reg, sub, type, schema, &got, &err)
                             : wy_error_set(&err, WY_ERR_INVALID, "no schema in the request");
     json_decref(j);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);
@@ -127,9 +147,10 @@ static void route(wy_sr_server_t *s, int fd, const char *method, char *path, con
       sscanf(path, "/compatibility/subjects/%511[^/]/versions/latest%n", sub, &n) == 1 &&
       !path[n]) {
     url_decode(sub);
-    const char *schema = body_schema(&j, body);
+    wy_sr_type_t type;
+    const char *schema = body_schema(&j, body, &type);
     bool ok = false;
-    wy_status_t st = schema ? wy_sr_check_compatible(s->reg, sub, schema, &ok, &err)
+    wy_status_t st = schema ? wy_sr_check_compatible(s->reg, sub, type, schema, &ok, &err)
                             : wy_error_set(&err, WY_ERR_INVALID, "no schema in the request");
     json_decref(j);
     if (st != WY_OK) return respond_error(fd, st, &err, 40401);

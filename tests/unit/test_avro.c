@@ -180,16 +180,16 @@ static void infer_columns_maps_avro_types_to_sql(void **state) {
     snprintf(buf, sizeof buf, "%s %s", cols[i].name, t);
     assert_string_equal(buf, want[i]);
   }
-  wy_avro_columns_free(cols, n);
+  wy_format_columns_free(cols, n);
   /* Anonymous: a primitive, or any schema when unwrapped, is one ROWKEY/ROWVAL column. */
   assert_int_equal(wy_avro_infer_columns("{\"type\":\"int\"}", true, true, &cols, &n, &err), WY_OK);
   assert_int_equal(n, 1);
   assert_string_equal(cols[0].name, "ROWKEY");
-  wy_avro_columns_free(cols, n);
+  wy_format_columns_free(cols, n);
   assert_int_equal(wy_avro_infer_columns(schema, false, true, &cols, &n, &err), WY_OK);
   assert_string_equal(cols[0].name, "ROWVAL");
   assert_int_equal(cols[0].type->kind, WY_T_STRUCT);
-  wy_avro_columns_free(cols, n);
+  wy_format_columns_free(cols, n);
   assert_int_equal(wy_avro_infer_columns("{\"type\":\"nope\"}", false, false, &cols, &n, &err),
                    WY_ERR_INVALID);
 }
@@ -280,7 +280,7 @@ static void round_trip_every_type_through_the_wire_format(void **state) {
   /* The schema was registered once under the subject. */
   int32_t id;
   const char *text;
-  assert_int_equal(wy_sr_latest(reg, "t-value", &id, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_latest(reg, "t-value", &id, &text, NULL, &err), WY_OK);
   assert_int_equal(id, 1);
   wy_buf_free(&out);
   wy_format_codec_destroy(c);
@@ -314,7 +314,8 @@ static void fill_evolved(avro_value_t *v) {
 
 static void reads_an_evolved_writer_schema_written_by_avro_c(void **state) {
   wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
-  assert_int_equal(wy_sr_mem_register_with_id(reg, "clicks-value", EVOLVED, 7, &err), WY_OK);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "clicks-value", WY_SR_AVRO, EVOLVED, 7, &err),
+                   WY_OK);
   uint8_t buf[256];
   size_t len = avroc_write(EVOLVED, 7, fill_evolved, buf, sizeof buf);
   /* Reader columns in another order, upper-case, with coercions and a missing field. */
@@ -360,7 +361,7 @@ static void output_is_readable_by_avro_c(void **state) {
   wy_buf_init(&out);
   assert_int_equal(wy_format_encode(c, row, &out, NULL, &err), WY_OK);
   const char *text;
-  assert_int_equal(wy_sr_get_schema(reg, 1, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_get_schema(reg, 1, &text, NULL, &err), WY_OK);
   avro_schema_t s;
   assert_int_equal(avro_schema_from_json_length(text, strlen(text), &s), 0);
   avro_value_iface_t *iface = avro_generic_class_from_schema(s);
@@ -420,7 +421,8 @@ static void anonymous_values_and_keys(void **state) {
   wy_format_codec_destroy(c);
   wy_type_unref(key[0].type);
   /* An int written by a producer read as an anonymous STRING value (coercion). */
-  assert_int_equal(wy_sr_mem_register_with_id(reg, "v-value", "\"int\"", 30, &err), WY_OK);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "v-value", WY_SR_AVRO, "\"int\"", 30, &err),
+                   WY_OK);
   wy_format_column_t val[] = {{"FOO", wy_type_string()}};
   c = codec(reg, "v-value", 1, val, false, WY_WRAP_FALSE, 0);
   const uint8_t rec[] = {0, 0, 0, 0, 30, 20}; /* 10, zigzag */
@@ -441,7 +443,8 @@ static void schema_id_sink_writes_the_registered_schema_with_defaults(void **sta
       "{\"name\":\"code\",\"type\":{\"type\":\"string\",\"logicalType\":\"validatedString\","
       "\"pattern\":\"[A-Z]{3}\"},\"default\":\"AAA\"}]}";
   wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_NONE);
-  assert_int_equal(wy_sr_mem_register_with_id(reg, "s-value", physical, 102, &err), WY_OK);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "s-value", WY_SR_AVRO, physical, 102, &err),
+                   WY_OK);
   wy_format_column_t cols[] = {
       {"EVENTID", wy_type_string()}, {"count", wy_type_int()}, {"CODE", wy_type_string()}};
   wy_format_codec_t *c = codec(reg, "s-value", 3, cols, false, WY_WRAP_DEFAULT, 102);
@@ -507,20 +510,24 @@ static void bad_bytes_and_unknown_ids_are_decode_errors(void **state) {
 static void registry_ids_are_deterministic_and_shared(void **state) {
   wy_sr_t *reg = wy_sr_mem_new(WY_COMPAT_BACKWARD);
   int32_t a, b, c2;
-  assert_int_equal(wy_sr_register(reg, "x-value", "\"int\"", &a, &err), WY_OK);
-  assert_int_equal(wy_sr_register(reg, "y-value", "\"int\"", &b, &err), WY_OK);
-  assert_int_equal(wy_sr_register(reg, "x-value", "\"long\"", &c2, &err), WY_OK);
+  assert_int_equal(wy_sr_register(reg, "x-value", WY_SR_AVRO, "\"int\"", &a, &err), WY_OK);
+  assert_int_equal(wy_sr_register(reg, "y-value", WY_SR_AVRO, "\"int\"", &b, &err), WY_OK);
+  assert_int_equal(wy_sr_register(reg, "x-value", WY_SR_AVRO, "\"long\"", &c2, &err), WY_OK);
   assert_int_equal(a, 1);
   assert_int_equal(b, 1);
   assert_int_equal(c2, 2);
   bool ok;
-  assert_int_equal(wy_sr_check_compatible(reg, "x-value", "\"string\"", &ok, &err), WY_OK);
+  assert_int_equal(wy_sr_check_compatible(reg, "x-value", WY_SR_AVRO, "\"string\"", &ok, &err),
+                   WY_OK);
   assert_false(ok);
-  assert_int_equal(wy_sr_register(reg, "x-value", "\"string\"", &c2, &err), WY_ERR_CONFIG);
-  assert_int_equal(wy_sr_register(reg, "x-value", "{\"type\":", &c2, &err), WY_ERR_INVALID);
-  assert_int_equal(wy_sr_get_schema(reg, 5, &(const char *){0}, &err), WY_ERR_NOT_FOUND);
-  assert_int_equal(wy_sr_latest(reg, "nope", NULL, NULL, &err), WY_ERR_NOT_FOUND);
-  assert_int_equal(wy_sr_mem_register_with_id(reg, "z", "\"double\"", 1, &err), WY_ERR_EXISTS);
+  assert_int_equal(wy_sr_register(reg, "x-value", WY_SR_AVRO, "\"string\"", &c2, &err),
+                   WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_register(reg, "x-value", WY_SR_AVRO, "{\"type\":", &c2, &err),
+                   WY_ERR_INVALID);
+  assert_int_equal(wy_sr_get_schema(reg, 5, &(const char *){0}, NULL, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_latest(reg, "nope", NULL, NULL, NULL, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_mem_register_with_id(reg, "z", WY_SR_AVRO, "\"double\"", 1, &err),
+                   WY_ERR_EXISTS);
   wy_sr_destroy(reg);
 }
 

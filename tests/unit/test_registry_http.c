@@ -37,27 +37,62 @@ static void rest_subset_and_id_cache(void **state) {
   assert_non_null(s);
   wy_sr_t *r = client(wy_sr_server_port(s), NULL, 0);
   int32_t id1, id2, id;
-  assert_int_equal(wy_sr_register(r, "orders-value", V1, &id1, &err), WY_OK);
-  assert_int_equal(wy_sr_register(r, "orders-value", V2, &id2, &err), WY_OK);
+  assert_int_equal(wy_sr_register(r, "orders-value", WY_SR_AVRO, V1, &id1, &err), WY_OK);
+  assert_int_equal(wy_sr_register(r, "orders-value", WY_SR_AVRO, V2, &id2, &err), WY_OK);
   assert_int_equal(id1, 1);
   assert_int_equal(id2, 2);
   const char *text;
-  assert_int_equal(wy_sr_latest(r, "orders-value", &id, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_latest(r, "orders-value", &id, &text, NULL, &err), WY_OK);
   assert_int_equal(id, 2);
   assert_string_equal(text, V2);
   int before = wy_sr_server_requests(s);
-  assert_int_equal(wy_sr_get_schema(r, 1, &text, &err), WY_OK);
+  assert_int_equal(wy_sr_get_schema(r, 1, &text, NULL, &err), WY_OK);
   assert_string_equal(text, V1);
-  assert_int_equal(wy_sr_get_schema(r, 1, &text, &err), WY_OK); /* cached */
+  assert_int_equal(wy_sr_get_schema(r, 1, &text, NULL, &err), WY_OK); /* cached */
   assert_int_equal(wy_sr_server_requests(s), before);
   bool ok = true;
-  assert_int_equal(wy_sr_check_compatible(r, "orders-value", BAD, &ok, &err), WY_OK);
+  assert_int_equal(wy_sr_check_compatible(r, "orders-value", WY_SR_AVRO, BAD, &ok, &err), WY_OK);
   assert_false(ok);
-  assert_int_equal(wy_sr_register(r, "orders-value", BAD, &id, &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_register(r, "orders-value", WY_SR_AVRO, BAD, &id, &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "HTTP 409"));
-  assert_int_equal(wy_sr_get_schema(r, 77, &text, &err), WY_ERR_NOT_FOUND);
-  assert_int_equal(wy_sr_latest(r, "a/b c-value", &id, &text, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_get_schema(r, 77, &text, NULL, &err), WY_ERR_NOT_FOUND);
+  assert_int_equal(wy_sr_latest(r, "a/b c-value", &id, &text, NULL, &err), WY_ERR_NOT_FOUND);
   assert_string_equal(err.msg, "Subject 'a/b c-value' not found");
+  wy_sr_destroy(r);
+  wy_sr_server_stop(s);
+}
+
+/* Each schema carries its type (Confluent's schemaType) through the client, the server
+ * and the caches: the same text as AVRO and as PROTOBUF are two schemas. */
+static void schema_types_travel_with_schemas(void **state) {
+  wy_sr_server_t *s = wy_sr_server_start(0, NULL, &err);
+  assert_non_null(s);
+  wy_sr_t *r = client(wy_sr_server_port(s), NULL, 0);
+  static const char *PROTO = "syntax = \"proto3\";\n\nmessage Pick {\n  int32 n = 1;\n}\n";
+  int32_t avro_id, proto_id, id;
+  assert_int_equal(wy_sr_register(r, "a-value", WY_SR_AVRO, "\"int\"", &avro_id, &err), WY_OK);
+  assert_int_equal(wy_sr_register(r, "p-value", WY_SR_PROTOBUF, PROTO, &proto_id, &err), WY_OK);
+  assert_true(proto_id != avro_id);
+  const char *text;
+  wy_sr_type_t type = WY_SR_AVRO;
+  assert_int_equal(wy_sr_latest(r, "p-value", &id, &text, &type, &err), WY_OK);
+  assert_int_equal(id, proto_id);
+  assert_int_equal(type, WY_SR_PROTOBUF);
+  assert_string_equal(text, PROTO);
+  wy_sr_t *fresh = client(wy_sr_server_port(s), NULL, 0); /* nothing cached */
+  assert_int_equal(wy_sr_get_schema(fresh, proto_id, &text, &type, &err), WY_OK);
+  assert_int_equal(type, WY_SR_PROTOBUF);
+  assert_int_equal(wy_sr_get_schema(fresh, avro_id, &text, &type, &err), WY_OK);
+  assert_int_equal(type, WY_SR_AVRO);
+  /* a subject does not change its schema type */
+  bool ok = true;
+  assert_int_equal(wy_sr_check_compatible(fresh, "a-value", WY_SR_PROTOBUF, PROTO, &ok, &err),
+                   WY_OK);
+  assert_false(ok);
+  assert_string_equal(wy_sr_type_name(WY_SR_JSON), "JSON");
+  assert_true(wy_sr_type_from_name("protobuf", &type) && type == WY_SR_PROTOBUF);
+  assert_false(wy_sr_type_from_name("XML", &type));
+  wy_sr_destroy(fresh);
   wy_sr_destroy(r);
   wy_sr_server_stop(s);
 }
@@ -67,9 +102,9 @@ static void credentials_are_checked_and_not_retried(void **state) {
   wy_sr_t *good = client(wy_sr_server_port(s), "alice:s3cret", 3);
   wy_sr_t *bad = client(wy_sr_server_port(s), "alice:wrong", 3);
   int32_t id;
-  assert_int_equal(wy_sr_register(good, "t-value", V1, &id, &err), WY_OK);
+  assert_int_equal(wy_sr_register(good, "t-value", WY_SR_AVRO, V1, &id, &err), WY_OK);
   int before = wy_sr_server_requests(s);
-  assert_int_equal(wy_sr_register(bad, "t-value", V1, &id, &err), WY_ERR_CONFIG);
+  assert_int_equal(wy_sr_register(bad, "t-value", WY_SR_AVRO, V1, &id, &err), WY_ERR_CONFIG);
   assert_non_null(strstr(err.msg, "refused the credentials (HTTP 401)"));
   assert_int_equal(wy_sr_server_requests(s), before + 1);
   wy_sr_destroy(good);
@@ -82,11 +117,11 @@ static void transient_failures_are_retried(void **state) {
   wy_sr_t *r = client(wy_sr_server_port(s), NULL, 2);
   int32_t id;
   wy_sr_server_fail_next(s, 2, 503);
-  assert_int_equal(wy_sr_register(r, "t-value", V1, &id, &err), WY_OK);
+  assert_int_equal(wy_sr_register(r, "t-value", WY_SR_AVRO, V1, &id, &err), WY_OK);
   assert_int_equal(wy_sr_server_requests(s), 3);
   wy_sr_server_fail_next(s, 5, 500);
   const char *text;
-  assert_int_equal(wy_sr_latest(r, "t-value", &id, &text, &err), WY_ERR_IO);
+  assert_int_equal(wy_sr_latest(r, "t-value", &id, &text, NULL, &err), WY_ERR_IO);
   assert_non_null(strstr(err.msg, "HTTP 500"));
   assert_int_equal(wy_sr_server_requests(s), 6);
   wy_sr_server_fail_next(s, 0, 0);
@@ -155,6 +190,7 @@ static void config_keys(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rest_subset_and_id_cache),
+      cmocka_unit_test(schema_types_travel_with_schemas),
       cmocka_unit_test(credentials_are_checked_and_not_retried),
       cmocka_unit_test(transient_failures_are_retried),
       cmocka_unit_test(registry_outage_is_not_a_bad_record),
