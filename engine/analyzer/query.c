@@ -229,7 +229,7 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
 static wy_status_t check_upgrade(const wy_source_def_t *old, bool want_table,
                                  const wy_schema_t *schema, wy_error_t *err) {
   const char *issue = NULL;
-  char text[4400], now[2048], was[2048];
+  char text[5400], now[2048], was[2048]; /* room for both schemas and the changed ones */
   if ((old->kind == WY_SOURCE_TABLE) != want_table) {
     snprintf(text, sizeof text, "has type = %s which is not upgrade compatible with %s",
              want_table ? "KTABLE" : "KSTREAM",
