@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *WKT_NAMES[] = {
-    "",
+static const char *WKT_NAMES[] = {"",
 #define WY_PB_X_WKT(tag, full, file) full,
-    WY_PB_WKT_LIST(WY_PB_X_WKT)
+                                  WY_PB_WKT_LIST(WY_PB_X_WKT)
 #undef WY_PB_X_WKT
 };
 
@@ -22,39 +21,60 @@ bool wy_pb_wkt_is_wrapper(wy_pb_wkt_t w) {
 
 const char *wy_pb_kind_name(wy_pb_kind_t k) {
   switch (k) {
-  case WY_PB_DOUBLE: return "double";
-  case WY_PB_FLOAT: return "float";
-  case WY_PB_INT64: return "int64";
-  case WY_PB_UINT64: return "uint64";
-  case WY_PB_INT32: return "int32";
-  case WY_PB_FIXED64: return "fixed64";
-  case WY_PB_FIXED32: return "fixed32";
-  case WY_PB_BOOL: return "bool";
-  case WY_PB_STRING: return "string";
-  case WY_PB_MESSAGE: return "message";
-  case WY_PB_BYTES: return "bytes";
-  case WY_PB_UINT32: return "uint32";
-  case WY_PB_ENUM: return "enum";
-  case WY_PB_SFIXED32: return "sfixed32";
-  case WY_PB_SFIXED64: return "sfixed64";
-  case WY_PB_SINT32: return "sint32";
-  case WY_PB_SINT64: return "sint64";
+    case WY_PB_DOUBLE:
+      return "double";
+    case WY_PB_FLOAT:
+      return "float";
+    case WY_PB_INT64:
+      return "int64";
+    case WY_PB_UINT64:
+      return "uint64";
+    case WY_PB_INT32:
+      return "int32";
+    case WY_PB_FIXED64:
+      return "fixed64";
+    case WY_PB_FIXED32:
+      return "fixed32";
+    case WY_PB_BOOL:
+      return "bool";
+    case WY_PB_STRING:
+      return "string";
+    case WY_PB_MESSAGE:
+      return "message";
+    case WY_PB_BYTES:
+      return "bytes";
+    case WY_PB_UINT32:
+      return "uint32";
+    case WY_PB_ENUM:
+      return "enum";
+    case WY_PB_SFIXED32:
+      return "sfixed32";
+    case WY_PB_SFIXED64:
+      return "sfixed64";
+    case WY_PB_SINT32:
+      return "sint32";
+    case WY_PB_SINT64:
+      return "sint64";
   }
   return "?";
 }
 
 wy_pb_wire_t wy_pb_kind_wire_type(wy_pb_kind_t k) {
   switch (k) {
-  case WY_PB_DOUBLE:
-  case WY_PB_FIXED64:
-  case WY_PB_SFIXED64: return WY_PB_WIRE_I64;
-  case WY_PB_FLOAT:
-  case WY_PB_FIXED32:
-  case WY_PB_SFIXED32: return WY_PB_WIRE_I32;
-  case WY_PB_STRING:
-  case WY_PB_BYTES:
-  case WY_PB_MESSAGE: return WY_PB_WIRE_LEN;
-  default: return WY_PB_WIRE_VARINT;
+    case WY_PB_DOUBLE:
+    case WY_PB_FIXED64:
+    case WY_PB_SFIXED64:
+      return WY_PB_WIRE_I64;
+    case WY_PB_FLOAT:
+    case WY_PB_FIXED32:
+    case WY_PB_SFIXED32:
+      return WY_PB_WIRE_I32;
+    case WY_PB_STRING:
+    case WY_PB_BYTES:
+    case WY_PB_MESSAGE:
+      return WY_PB_WIRE_LEN;
+    default:
+      return WY_PB_WIRE_VARINT;
   }
 }
 

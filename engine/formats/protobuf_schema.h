@@ -74,19 +74,19 @@ typedef enum { WY_PB_SYNTAX_PROTO3 = 0, WY_PB_SYNTAX_PROTO2 } wy_pb_syntax_t;
 
 /* X(tag, full name, file that declares it) — the messages with a special meaning to
  * ksqlDB (Confluent's ProtobufData), recognized by full name when the schema is built. */
-#define WY_PB_WKT_LIST(X)                                                              \
-  X(WY_PB_WKT_TIMESTAMP, "google.protobuf.Timestamp", "google/protobuf/timestamp.proto") \
+#define WY_PB_WKT_LIST(X)                                                                    \
+  X(WY_PB_WKT_TIMESTAMP, "google.protobuf.Timestamp", "google/protobuf/timestamp.proto")     \
   X(WY_PB_WKT_DOUBLE_VALUE, "google.protobuf.DoubleValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_FLOAT_VALUE, "google.protobuf.FloatValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_INT64_VALUE, "google.protobuf.Int64Value", "google/protobuf/wrappers.proto") \
+  X(WY_PB_WKT_FLOAT_VALUE, "google.protobuf.FloatValue", "google/protobuf/wrappers.proto")   \
+  X(WY_PB_WKT_INT64_VALUE, "google.protobuf.Int64Value", "google/protobuf/wrappers.proto")   \
   X(WY_PB_WKT_UINT64_VALUE, "google.protobuf.UInt64Value", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_INT32_VALUE, "google.protobuf.Int32Value", "google/protobuf/wrappers.proto") \
+  X(WY_PB_WKT_INT32_VALUE, "google.protobuf.Int32Value", "google/protobuf/wrappers.proto")   \
   X(WY_PB_WKT_UINT32_VALUE, "google.protobuf.UInt32Value", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_BOOL_VALUE, "google.protobuf.BoolValue", "google/protobuf/wrappers.proto") \
+  X(WY_PB_WKT_BOOL_VALUE, "google.protobuf.BoolValue", "google/protobuf/wrappers.proto")     \
   X(WY_PB_WKT_STRING_VALUE, "google.protobuf.StringValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_BYTES_VALUE, "google.protobuf.BytesValue", "google/protobuf/wrappers.proto") \
-  X(WY_PB_WKT_DECIMAL, "confluent.type.Decimal", "confluent/type/decimal.proto")         \
-  X(WY_PB_WKT_DATE, "google.type.Date", "google/type/date.proto")                         \
+  X(WY_PB_WKT_BYTES_VALUE, "google.protobuf.BytesValue", "google/protobuf/wrappers.proto")   \
+  X(WY_PB_WKT_DECIMAL, "confluent.type.Decimal", "confluent/type/decimal.proto")             \
+  X(WY_PB_WKT_DATE, "google.type.Date", "google/type/date.proto")                            \
   X(WY_PB_WKT_TIME_OF_DAY, "google.type.TimeOfDay", "google/type/timeofday.proto")
 
 typedef enum {
@@ -117,10 +117,10 @@ typedef enum {
 } wy_pb_opt_kind_t;
 
 typedef struct wy_pb_option {
-  char *name;       /* option or map-entry key, without parentheses; NULL for list items */
+  char *name;         /* option or map-entry key, without parentheses; NULL for list items */
   bool parenthesized; /* `(name)`: an extension option */
   wy_pb_opt_kind_t kind;
-  char *text;       /* STRING, NUMBER, IDENT */
+  char *text;                 /* STRING, NUMBER, IDENT */
   struct wy_pb_option *items; /* MAP, LIST */
   size_t nitems;
 } wy_pb_option_t;
@@ -141,10 +141,10 @@ typedef struct wy_pb_field {
   const wy_pb_message_t *message;  /* WY_PB_MESSAGE: the resolved type (never NULL) */
   const wy_pb_enum_t *enumeration; /* WY_PB_ENUM: the resolved type (never NULL) */
   int oneof_index;                 /* index into the message's oneofs, or -1 */
-  bool packed;          /* repeated scalars: written packed (proto3 default true) */
-  char *json_name;      /* [json_name = "..."], or NULL */
-  char *type_text;      /* the type as written, for rendering: "int32", "Event",
-                           ".pkg.M", "map<string, int32>" */
+  bool packed;                     /* repeated scalars: written packed (proto3 default true) */
+  char *json_name;                 /* [json_name = "..."], or NULL */
+  char *type_text;                 /* the type as written, for rendering: "int32", "Event",
+                                      ".pkg.M", "map<string, int32>" */
   /* [(confluent.field_meta).params]: DECIMAL precision/scale of a confluent.type.Decimal
    * field, -1 when absent. */
   int decimal_precision;
@@ -168,10 +168,10 @@ typedef struct wy_pb_reserved {
 
 struct wy_pb_enum {
   char *name;
-  char *full_name; /* "pkg.Outer.Suit" (no leading dot) */
+  char *full_name;               /* "pkg.Outer.Suit" (no leading dot) */
   const wy_pb_message_t *parent; /* NULL for a top-level enum */
   const wy_pb_file_t *file;
-  int decl_order; /* position among its scope's messages and enums, for rendering */
+  int decl_order;             /* position among its scope's messages and enums, for rendering */
   wy_pb_enum_value_t *values; /* declaration order; values[0] is the proto3 default */
   size_t nvalues;
   wy_pb_reserved_t *reserved;
@@ -182,12 +182,12 @@ struct wy_pb_enum {
 
 struct wy_pb_message {
   char *name;
-  char *full_name; /* "pkg.Outer.Inner" (no leading dot) */
+  char *full_name;               /* "pkg.Outer.Inner" (no leading dot) */
   const wy_pb_message_t *parent; /* enclosing message, NULL for a top-level one */
   const wy_pb_file_t *file;
-  int decl_order;   /* position among its scope's messages and enums, for rendering */
-  wy_pb_wkt_t wkt;  /* which well-known type this is, else WY_PB_WKT_NONE */
-  bool map_entry;   /* the synthetic XxxEntry message of a map field */
+  int decl_order;        /* position among its scope's messages and enums, for rendering */
+  wy_pb_wkt_t wkt;       /* which well-known type this is, else WY_PB_WKT_NONE */
+  bool map_entry;        /* the synthetic XxxEntry message of a map field */
   wy_pb_field_t *fields; /* declaration order, oneof members included */
   size_t nfields;
   wy_pb_message_t *messages; /* nested messages (map entries included), in order */
@@ -211,10 +211,10 @@ typedef struct wy_pb_import {
 } wy_pb_import_t;
 
 struct wy_pb_file {
-  char *name;             /* "event.proto"; NULL for the schema's own text */
-  wy_pb_syntax_t syntax;  /* proto2 files are accepted as far as ksqlDB's mapping goes */
-  bool syntax_declared;   /* `syntax = ...;` was written (the renderer writes it back) */
-  char *package;          /* NULL when none */
+  char *name;            /* "event.proto"; NULL for the schema's own text */
+  wy_pb_syntax_t syntax; /* proto2 files are accepted as far as ksqlDB's mapping goes */
+  bool syntax_declared;  /* `syntax = ...;` was written (the renderer writes it back) */
+  char *package;         /* NULL when none */
   wy_pb_import_t *imports;
   size_t nimports;
   wy_pb_option_t *options;
@@ -227,7 +227,7 @@ struct wy_pb_file {
 
 /* A parsed or generated schema: the main file and all files it depends on. */
 typedef struct wy_pb_schema {
-  const wy_pb_file_t *file; /* the main file (never NULL) */
+  const wy_pb_file_t *file;       /* the main file (never NULL) */
   struct wy_pb_schema_impl *impl; /* owner of the memory; private */
 } wy_pb_schema_t;
 
@@ -334,7 +334,7 @@ typedef struct wy_pb_infer_options {
  * the oneof's members, named "<oneof>_<index>" as Connect does). */
 typedef struct wy_pb_column {
   char *name;
-  const wy_type_t *type; /* one reference, owned by the column */
+  const wy_type_t *type;      /* one reference, owned by the column */
   const wy_pb_field_t *field; /* NULL for a oneof column */
   const wy_pb_oneof_t *oneof; /* NULL for a field column */
 } wy_pb_column_t;
