@@ -49,16 +49,16 @@ typedef struct pmsg pmsg_t;
 
 typedef struct pfield {
   int32_t number;
-  uint8_t kind;      /* wy_pb_kind_t */
-  uint8_t shape;     /* shape_t */
-  uint8_t wkt;       /* wy_pb_wkt_t of a MESSAGE field */
-  bool presence;     /* absent reads as NULL (optional, messages), else as the default */
-  bool as_message;   /* a MESSAGE read as a STRUCT through msg (not a well-known type) */
-  int target;        /* slot in the message's values, -1 to skip */
-  int member;        /* oneof member: index in the slot's STRUCT, else -1 */
-  int nmembers;      /* oneof: the STRUCT's field count */
+  uint8_t kind;       /* wy_pb_kind_t */
+  uint8_t shape;      /* shape_t */
+  uint8_t wkt;        /* wy_pb_wkt_t of a MESSAGE field */
+  bool presence;      /* absent reads as NULL (optional, messages), else as the default */
+  bool as_message;    /* a MESSAGE read as a STRUCT through msg (not a well-known type) */
+  int target;         /* slot in the message's values, -1 to skip */
+  int member;         /* oneof member: index in the slot's STRUCT, else -1 */
+  int nmembers;       /* oneof: the STRUCT's field count */
   const wy_type_t *t; /* the value's type (an element's for repeated, the map for maps) */
-  pmsg_t *msg;       /* nested message, or a map's entry (slots key, value) */
+  pmsg_t *msg;        /* nested message, or a map's entry (slots key, value) */
   const wy_pb_enum_t *en;
   const char *bad; /* the value cannot be read as t: fail when one is met */
 } pfield_t;
@@ -86,12 +86,12 @@ typedef struct pb_plan_cache {
 
 typedef struct pb_impl {
   bool nosr;
-  int nullable;          /* WY_PB_NULLABLE_* of generated schemas */
-  const wy_type_t *row;  /* the columns as a STRUCT */
-  void **pool;           /* every plan node and array, freed at close */
+  int nullable;         /* WY_PB_NULLABLE_* of generated schemas */
+  const wy_type_t *row; /* the columns as a STRUCT */
+  void **pool;          /* every plan node and array, freed at close */
   size_t npool, cappool;
-  pmsg_t *gen;           /* plan for the schema generated from the columns */
-  pb_reader_t *readers;  /* writer schemas by id */
+  pmsg_t *gen;          /* plan for the schema generated from the columns */
+  pb_reader_t *readers; /* writer schemas by id */
   size_t nreaders;
   pb_plan_cache_t *plans; /* decode plans by message */
   size_t nplans;
@@ -591,8 +591,8 @@ static bool skip_field(dctx_t *d, int wire) {
 }
 
 static const char *kind_wire_name(int wire) {
-  static const char *names[] = {"varint", "64-bit", "length-delimited", "group start",
-                                "group end", "32-bit"};
+  static const char *names[] = {"varint",      "64-bit",    "length-delimited",
+                                "group start", "group end", "32-bit"};
   return wire >= 0 && wire < 6 ? names[wire] : "unknown";
 }
 
@@ -719,8 +719,8 @@ static bool scalar_value(dctx_t *d, const pfield_t *f, const wy_type_t *t, const
       {
         char *buf = wy_arena_alloc(d->arena, 32);
         if (!buf) return dfail(d, "out of memory%s", "");
-        int n = k == WY_PB_BOOL           ? snprintf(buf, 32, "%s", r->i ? "true" : "false")
-                : is_float_kind(k)        ? snprintf(buf, 32, "%.17g", r->f)
+        int n = k == WY_PB_BOOL    ? snprintf(buf, 32, "%s", r->i ? "true" : "false")
+                : is_float_kind(k) ? snprintf(buf, 32, "%.17g", r->f)
                 : (k == WY_PB_UINT64 || k == WY_PB_FIXED64)
                     ? snprintf(buf, 32, "%llu", (unsigned long long)(uint64_t)r->i)
                     : snprintf(buf, 32, "%lld", (long long)r->i);
@@ -904,9 +904,10 @@ static bool wire_ok(const pfield_t *f, int wire) {
 
 static bool wrong_wire(dctx_t *d, const pfield_t *f, int wire) {
   char msg[160];
-  snprintf(msg, sizeof msg, "protobuf field %d has wire type %s where %s was expected",
-           (int)f->number, kind_wire_name(wire),
-           kind_wire_name(f->shape == SH_MAP ? WY_PB_WIRE_LEN : (int)wy_pb_kind_wire_type(f->kind)));
+  snprintf(
+      msg, sizeof msg, "protobuf field %d has wire type %s where %s was expected", (int)f->number,
+      kind_wire_name(wire),
+      kind_wire_name(f->shape == SH_MAP ? WY_PB_WIRE_LEN : (int)wy_pb_kind_wire_type(f->kind)));
   return dfail(d, "%s", msg);
 }
 
@@ -1053,8 +1054,9 @@ static bool decode_msg(dctx_t *d, const pmsg_t *p, const uint8_t *s, size_t n, w
         /* a later entry with an equal key replaces the earlier one */
         uint32_t at = m->n;
         for (uint32_t i = 0; i < m->n; i++)
-          if (!k.null && !m->keys[i].null && m->keys[i].kind == WY_T_STRING && k.kind == WY_T_STRING &&
-              m->keys[i].len == k.len && memcmp(m->keys[i].u.str, k.u.str, k.len) == 0) {
+          if (!k.null && !m->keys[i].null && m->keys[i].kind == WY_T_STRING &&
+              k.kind == WY_T_STRING && m->keys[i].len == k.len &&
+              memcmp(m->keys[i].u.str, k.u.str, k.len) == 0) {
             at = i;
             break;
           }
@@ -1251,8 +1253,7 @@ static bool enc_scalar(ectx_t *e, const pfield_t *f, const wy_value_t *v) {
 
 static bool enc_small(ectx_t *e, const int64_t *v, int n) {
   for (int i = 1; i <= n; i++)
-    if (v[i] && (!put_tag(e, i, WY_PB_WIRE_VARINT) || !put_varint(e, (uint64_t)v[i])))
-      return false;
+    if (v[i] && (!put_tag(e, i, WY_PB_WIRE_VARINT) || !put_varint(e, (uint64_t)v[i]))) return false;
   return true;
 }
 
@@ -1348,7 +1349,8 @@ static bool enc_field(ectx_t *e, const pfield_t *f, const wy_value_t *v) {
   if (v->null) return true;
   switch (f->shape) {
     case SH_SINGLE:
-      if (f->kind != WY_PB_MESSAGE && !f->presence && f->kind != WY_PB_ENUM && is_default(f->kind, v))
+      if (f->kind != WY_PB_MESSAGE && !f->presence && f->kind != WY_PB_ENUM &&
+          is_default(f->kind, v))
         return true;
       if (f->kind == WY_PB_ENUM && !f->presence && v->kind == WY_T_STRING && f->en &&
           f->en->nvalues && strlen(f->en->values[0].name) == v->len &&
@@ -1357,8 +1359,8 @@ static bool enc_field(ectx_t *e, const pfield_t *f, const wy_value_t *v) {
       return enc_one(e, f, v);
     case SH_REPEATED: {
       if (v->kind != WY_T_ARRAY)
-        return efail(e, "cannot write %s as a repeated protobuf field%s", wy_type_kind_name(v->kind),
-                     "");
+        return efail(e, "cannot write %s as a repeated protobuf field%s",
+                     wy_type_kind_name(v->kind), "");
       const wy_list_t *l = v->u.list;
       if (l->n == 0) return true;
       if (is_scalar_kind(f->kind)) { /* packed */
@@ -1550,8 +1552,9 @@ static wy_status_t pb_decode(wy_format_codec_t *c, const uint8_t *p, size_t len,
   return WY_OK;
 }
 
-static wy_status_t pb_from_columns(const wy_format_schema_t *schema, const wy_format_options_t *opts,
-                                   bool unwrapped, char **text_out, wy_error_t *err);
+static wy_status_t pb_from_columns(const wy_format_schema_t *schema,
+                                   const wy_format_options_t *opts, bool unwrapped, char **text_out,
+                                   wy_error_t *err);
 
 /* Settle the writer: the plan and, for PROTOBUF, the schema id and header. */
 static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
@@ -1571,8 +1574,8 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
                           c->is_key ? "KEY" : "VALUE");
     wy_pb_schema_t *s;
     if ((st = reader_schema(c, c->schema_id, &s, err)) != WY_OK) return st;
-    const wy_pb_message_t *m =
-        c->full_schema_name ? wy_pb_find_message(s, c->full_schema_name) : wy_pb_message_at(s, NULL, 0);
+    const wy_pb_message_t *m = c->full_schema_name ? wy_pb_find_message(s, c->full_schema_name)
+                                                   : wy_pb_message_at(s, NULL, 0);
     if (!m)
       return wy_error_set(err, WY_ERR_CONFIG, "Schema %d has no message named %s",
                           (int)c->schema_id, c->full_schema_name ? c->full_schema_name : "(first)");
@@ -1598,7 +1601,8 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
     char *text = NULL;
     st = pb_from_columns(&fs, &o, false, &text, err);
     free(cols);
-    if (st == WY_OK) st = wy_sr_register(c->registry, c->subject, WY_SR_PROTOBUF, text, &a->wid, err);
+    if (st == WY_OK)
+      st = wy_sr_register(c->registry, c->subject, WY_SR_PROTOBUF, text, &a->wid, err);
     free(text);
     if (st != WY_OK) return st;
     a->wplan = a->gen;
@@ -1629,6 +1633,8 @@ static wy_status_t pb_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_bu
   wy_status_t st = writer_ready(c, err);
   if (st != WY_OK) return st;
   ectx_t e = {out, err, false, 0};
+  /* an empty message is a record of zero bytes, not a tombstone: make data non-NULL */
+  if (!wy_buf_reserve(out, 16)) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   bool ok = a->nosr || put(&e, a->header, a->header_len);
   ok = ok && enc_msg(&e, a->wplan, cols, c->ncols);
   if (e.oom) return wy_error_set(err, WY_ERR_NOMEM, "out of memory encoding PROTOBUF");
@@ -1668,8 +1674,8 @@ static wy_status_t pb_open_common(wy_format_codec_t *c, bool nosr, wy_error_t *e
   const char *fmt = nosr ? "PROTOBUF_NOSR" : "PROTOBUF";
   for (size_t i = 0; i < c->ncols; i++)
     if (has_non_string_map_key(c->types[i]))
-      return wy_error_set(err, WY_ERR_UNSUPPORTED, "%s format only supports MAP types with STRING keys",
-                          "PROTOBUF");
+      return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                          "%s format only supports MAP types with STRING keys", "PROTOBUF");
   if (c->wrap == WY_WRAP_FALSE)
     return wy_error_set(err, WY_ERR_CONFIG,
                         "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'false'.", fmt);
@@ -1706,8 +1712,9 @@ static wy_status_t pb_open_nosr(wy_format_codec_t *c, wy_error_t *err) {
 
 /* ---- schemas ---- */
 
-static wy_status_t pb_from_columns(const wy_format_schema_t *schema, const wy_format_options_t *opts,
-                                   bool unwrapped, char **text_out, wy_error_t *err) {
+static wy_status_t pb_from_columns(const wy_format_schema_t *schema,
+                                   const wy_format_options_t *opts, bool unwrapped, char **text_out,
+                                   wy_error_t *err) {
   wy_pb_gen_options_t g = {opts->full_schema_name, (wy_pb_nullable_t)opts->pb_nullable, unwrapped};
   wy_pb_schema_t *s = NULL;
   wy_status_t st = wy_pb_from_columns(schema, &g, &s, err);

@@ -453,10 +453,52 @@ static const wy_plan_topic_desc_t *describe_internal(wy_engine_t *e, const char 
   return NULL;
 }
 
-static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
+/* The properties ksqlDB's PROTOBUF formats report: unwrapPrimitives (always set on new
+ * PROTOBUF sources) and nullableRepresentation when one was chosen. */
+static void fill_protobuf_props(const wy_format_spec_t *f, wy_qtt_format_t *out, wy_arena_t *a) {
+  bool sr = strcmp(f->name, "PROTOBUF") == 0;
+  if (!sr && strcmp(f->name, "PROTOBUF_NOSR") != 0) return;
+  static const char *const reps[] = {NULL, "optional", "wrapper"};
+  const char *rep = f->pb_nullable > 0 && f->pb_nullable < 3 ? reps[f->pb_nullable] : NULL;
+  wy_map_t *m = wy_map_new(a, 2);
+  if (!m) return;
+  m->n = 0;
+  if (sr) {
+    m->keys[m->n] = wy_string("unwrapPrimitives", 16);
+    m->vals[m->n++] = wy_string("true", 4);
+  }
+  if (rep) {
+    m->keys[m->n] = wy_string("nullableRepresentation", 22);
+    m->vals[m->n++] = wy_string(rep, strlen(rep));
+  }
+  out->properties = wy_mapv(m);
+}
+
+static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out, wy_arena_t *a) {
   memset(out, 0, sizeof *out);
   out->format = f->name[0] ? f->name : NULL;
   out->properties = wy_null(WY_T_MAP);
+  fill_protobuf_props(f, out, a);
+}
+
+/* The latest schema registered for a topic's key or value, as post.topics compares it:
+ * a PROTOBUF schema as its text, the others as JSON. */
+static wy_value_t registered_schema(wy_sr_t *sr, const char *topic, bool key, wy_arena_t *a) {
+  char subject[512];
+  snprintf(subject, sizeof subject, "%s-%s", topic, key ? "key" : "value");
+  const char *text = NULL;
+  wy_sr_type_t type;
+  wy_error_t err;
+  wy_value_t v = wy_null(WY_T_STRING);
+  if (wy_sr_latest(sr, subject, NULL, &text, &type, &err) != WY_OK || !text) return v;
+  if (type == WY_SR_PROTOBUF) {
+    char *copy = wy_arena_strdup(a, text);
+    return copy ? wy_string(copy, strlen(copy)) : v;
+  }
+  json_t *j = wy_qtt_json_parse(text, strlen(text), "schema", &err);
+  if (j && !wy_qtt_json_value(j, a, &v)) v = wy_null(WY_T_STRING);
+  if (j) json_decref(j);
+  return v;
 }
 
 /* An AVRO key of one column is anonymous (UNWRAP_SINGLES), its record named `full`. */
@@ -480,7 +522,7 @@ static void fill_avro_key(const wy_format_spec_t *f, size_t nkey, const char *fu
 /* A windowed source's key format also names its window; a sink's AVRO key record is
  * named after the sink. */
 static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_arena_t *a) {
-  fill_format(&d->key_format, out);
+  fill_format(&d->key_format, out, a);
   char name[256];
   const char *full = d->key_format.full_schema_name[0] ? d->key_format.full_schema_name : NULL;
   if (!full && d->query_id) {
@@ -668,17 +710,17 @@ report:
     const wy_plan_topic_desc_t *desc = d ? NULL : describe_internal(e, topic);
     if (d) {
       fill_key_format(d, &info.key_format, &arena);
-      fill_format(&d->value_format, &info.value_format);
+      fill_format(&d->value_format, &info.value_format, &arena);
     } else if (desc) {
-      fill_format(&desc->key_format, &info.key_format);
+      fill_format(&desc->key_format, &info.key_format, &arena);
       fill_avro_key(&desc->key_format, desc->nkey, desc->key_schema_name, &info.key_format, &arena);
-      fill_format(&desc->value_format, &info.value_format);
+      fill_format(&desc->value_format, &info.value_format, &arena);
     } else {
       info.key_format.properties = wy_null(WY_T_MAP);
       info.value_format.properties = wy_null(WY_T_MAP);
     }
-    info.key_schema = wy_null(WY_T_STRING);
-    info.value_schema = wy_null(WY_T_STRING);
+    info.key_schema = registered_schema(sr, topic, true, &arena);
+    info.value_schema = registered_schema(sr, topic, false, &arena);
     wy_qtt_result_add_topic(out, &info, err);
     size_t nrecs = 0;
     produced_t *recs = produced_order(broker, topic, np, &nrecs);
@@ -728,7 +770,7 @@ report:
     si.schema = schema;
     si.topic = d->topic;
     fill_key_format(d, &si.key_format, &arena);
-    fill_format(&d->value_format, &si.value_format);
+    fill_format(&d->value_format, &si.value_format, &arena);
     si.is_source = d->is_source;
     wy_qtt_result_add_source(out, &si, err);
   }
