@@ -151,6 +151,7 @@ typedef struct wy_pb_field {
   int decimal_scale;
   wy_pb_option_t *options; /* every option as written, in order */
   size_t noptions;
+  int line, column; /* where it was declared (1-based), 0 when generated */
 } wy_pb_field_t;
 
 typedef struct wy_pb_enum_value {
@@ -164,6 +165,7 @@ typedef struct wy_pb_enum_value {
 typedef struct wy_pb_reserved {
   char *name;         /* a reserved name, or NULL for a range */
   int32_t start, end; /* inclusive range; end INT32_MAX stands for `max` */
+  int stmt;           /* entries of one `reserved` statement share it */
 } wy_pb_reserved_t;
 
 struct wy_pb_enum {
@@ -190,7 +192,9 @@ struct wy_pb_message {
   bool map_entry;        /* the synthetic XxxEntry message of a map field */
   wy_pb_field_t *fields; /* declaration order, oneof members included */
   size_t nfields;
-  wy_pb_message_t *messages; /* nested messages (map entries included), in order */
+  /* nested messages, in order, map entries included (protoc's order); the wire
+   * format's message indexes skip map entries (see wy_pb_message_at) */
+  wy_pb_message_t *messages;
   size_t nmessages;
   wy_pb_enum_t *enums; /* nested enums, in order */
   size_t nenums;
@@ -256,7 +260,8 @@ void wy_pb_schema_free(wy_pb_schema_t *s); /* accepts NULL */
 const wy_pb_message_t *wy_pb_find_message(const wy_pb_schema_t *s, const char *name);
 
 /* The message a Confluent message-index path points at: idx[0] indexes the main file's
- * top-level messages, idx[1] the nested messages of that one, and so on. An empty path
+ * top-level messages, idx[1] the nested messages of that one (map entries not counted,
+ * as Confluent counts the .proto's message declarations), and so on. An empty path
  * (n == 0) means the first message, as in the wire format's single 0 byte. NULL when an
  * index is out of range. */
 const wy_pb_message_t *wy_pb_message_at(const wy_pb_schema_t *s, const int32_t *idx, size_t n);
@@ -321,17 +326,18 @@ wy_status_t wy_pb_from_columns(const wy_format_schema_t *cols, const wy_pb_gen_o
 /* ---- inference and the column mapping ---- */
 
 typedef struct wy_pb_infer_options {
-  /* Upper-case field names (ksqlDB's default inference) or keep them as written (when
-   * the schema was named by VALUE_SCHEMA_ID, ksqlDB keeps the original names). Applies
-   * to nested STRUCT field names too. */
-  bool upper_case_names;
-  /* unwrapPrimitives: google.protobuf.*Value wrappers read as their primitive (true, the
-   * default for new sources) or as STRUCT<value T> (false). */
-  bool unwrap_primitives;
+  /* Zero-initialized options are ksqlDB's defaults for a new source. */
+  /* Keep field names as written (ksqlDB does when the schema was named by
+   * VALUE_SCHEMA_ID/KEY_SCHEMA_ID); by default they are upper-cased, nested STRUCT
+   * field names too. */
+  bool keep_names;
+  /* unwrapPrimitives=false: google.protobuf.*Value wrappers read as STRUCT<value T>
+   * instead of their primitive (the default). */
+  bool wrappers_as_structs;
 } wy_pb_infer_options_t;
 
 /* One column of a message: the field it reads, or the oneof it stands for (a STRUCT of
- * the oneof's members, named "<oneof>_<index>" as Connect does). */
+ * the oneof's members, in member order, named "<oneof>_<index>" as Connect does). */
 typedef struct wy_pb_column {
   char *name;
   const wy_type_t *type;      /* one reference, owned by the column */
@@ -339,12 +345,12 @@ typedef struct wy_pb_column {
   const wy_pb_oneof_t *oneof; /* NULL for a field column */
 } wy_pb_column_t;
 
-/* The ksqlDB columns of message m, in order: one per field not in a oneof, one per
- * oneof at the position of its first member. int32/sint32/sfixed32 -> INTEGER,
- * uint32/fixed32 and the 64-bit kinds -> BIGINT, float/double -> DOUBLE, bool ->
- * BOOLEAN, string and enums -> STRING, bytes -> BYTES, repeated -> ARRAY, maps -> MAP,
- * messages -> STRUCT (recursively), Timestamp -> TIMESTAMP, Date -> DATE, TimeOfDay ->
- * TIME, Decimal -> DECIMAL(p, s), wrappers per unwrap_primitives. Fails with
+/* The ksqlDB columns of message m, in Connect's order: first one per oneof (a STRUCT
+ * of its members, named "<oneof>_<index>"), then one per field not in a oneof.
+ * int32/sint32/sfixed32 -> INTEGER, uint32/fixed32 and the 64-bit kinds -> BIGINT, float/double ->
+ * DOUBLE, bool -> BOOLEAN, string and enums -> STRING, bytes -> BYTES, repeated -> ARRAY, maps ->
+ * MAP, messages -> STRUCT (recursively), Timestamp -> TIMESTAMP, Date -> DATE, TimeOfDay -> TIME,
+ * Decimal -> DECIMAL(p, s), wrappers per wrappers_as_structs. opts may be NULL. Fails with
  * WY_ERR_UNSUPPORTED for a recursive message type. Free with wy_pb_columns_free. */
 wy_status_t wy_pb_message_columns(const wy_pb_message_t *m, const wy_pb_infer_options_t *opts,
                                   wy_pb_column_t **out, size_t *nout, wy_error_t *err);
