@@ -257,8 +257,12 @@ static pmsg_t *new_msg(pb_impl_t *a, size_t nslots, size_t nfields) {
 /* The default of a slot filled by field f (f NULL: no field fills it). */
 static void set_default(pmsg_t *p, int slot, const pfield_t *f) {
   const wy_type_t *t = p->slot_types[slot];
-  if (!f || f->presence || f->member >= 0 || f->bad)
-    p->defaults[slot] = wy_null(t->kind);
+  if (!f || f->presence || f->member >= 0 || f->bad ||
+      (f->shape == SH_SINGLE && f->kind == WY_PB_BYTES))
+    p->defaults[slot] = wy_null(t->kind); /* absent bytes read as NULL, as in ksqlDB */
+  else if (f->kind == WY_PB_ENUM && f->shape == SH_SINGLE && t->kind == WY_T_STRING && f->en &&
+           f->en->nvalues)
+    p->defaults[slot] = wy_string(f->en->values[0].name, strlen(f->en->values[0].name));
   else
     p->defaults[slot] = zero_of(t);
 }
@@ -1628,9 +1632,16 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
 
 static wy_status_t pb_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_buf_t *out,
                              bool *null_record, wy_error_t *err) {
-  (void)null_record;
   pb_impl_t *a = c->impl;
   wy_status_t st = writer_ready(c, err);
+  if (c->is_key) { /* a key of NULLs is a null key (a tombstone's key stays null) */
+    size_t i = 0;
+    while (i < c->ncols && cols[i].null) i++;
+    if (c->ncols && i == c->ncols) {
+      *null_record = true;
+      return st;
+    }
+  }
   if (st != WY_OK) return st;
   ectx_t e = {out, err, false, 0};
   /* an empty message is a record of zero bytes, not a tombstone: make data non-NULL */
@@ -1731,7 +1742,7 @@ static wy_status_t pb_infer(const char *text, const wy_format_options_t *opts, b
   wy_status_t st = wy_pb_parse(text, NULL, 0, &s, err);
   if (st != WY_OK) return st;
   /* ksqlDB upper-cases inferred names, except for a schema named by its id */
-  wy_pb_infer_options_t io = {opts->schema_id <= 0, true};
+  wy_pb_infer_options_t io = {.keep_names = opts->schema_id > 0};
   st = wy_pb_infer_columns(s, opts->full_schema_name, &io, cols_out, ncols_out, err);
   wy_pb_schema_free(s);
   return st;

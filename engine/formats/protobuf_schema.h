@@ -173,7 +173,7 @@ struct wy_pb_enum {
   char *full_name;               /* "pkg.Outer.Suit" (no leading dot) */
   const wy_pb_message_t *parent; /* NULL for a top-level enum */
   const wy_pb_file_t *file;
-  int decl_order;             /* position among its scope's messages and enums, for rendering */
+  int decl_order;             /* position among its scope's declared messages and enums */
   wy_pb_enum_value_t *values; /* declaration order; values[0] is the proto3 default */
   size_t nvalues;
   wy_pb_reserved_t *reserved;
@@ -187,7 +187,7 @@ struct wy_pb_message {
   char *full_name;               /* "pkg.Outer.Inner" (no leading dot) */
   const wy_pb_message_t *parent; /* enclosing message, NULL for a top-level one */
   const wy_pb_file_t *file;
-  int decl_order;        /* position among its scope's messages and enums, for rendering */
+  int decl_order;        /* position among its scope's declared messages and enums */
   wy_pb_wkt_t wkt;       /* which well-known type this is, else WY_PB_WKT_NONE */
   bool map_entry;        /* the synthetic XxxEntry message of a map field */
   wy_pb_field_t *fields; /* declaration order, oneof members included */
@@ -289,10 +289,12 @@ const char *wy_pb_wkt_full_name(wy_pb_wkt_t w);
 /* ---- canonical text ---- */
 
 /* The schema's main file as Confluent's ProtobufSchema.canonicalString() writes it
- * (what ksqlDB registers and QTT compares): `syntax = "proto3";`, package, a blank line
- * and the imports, options, then each top-level type after a blank line; two-space
- * indentation; fields, oneofs, then nested types; maps as map<K, V>. malloc'd; NULL
- * only on ENOMEM. */
+ * (what ksqlDB registers and QTT compares): `syntax = "proto3";`, the package, a blank
+ * line and the imports, a blank line and the options, a blank line and every top-level
+ * message then every enum. In a message, after a blank line each: reserved, options,
+ * fields (maps as map<K, V>), oneofs, nested messages then enums; two-space indentation
+ * line by line. Parsing the result renders it again unchanged. malloc'd; NULL only on
+ * ENOMEM. See docs/protobuf.md. */
 char *wy_pb_render(const wy_pb_schema_t *s);
 
 /* ---- generation (sink schemas) ---- */

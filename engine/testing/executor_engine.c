@@ -130,6 +130,8 @@ static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_form
   }
   size_t n = side_columns(d, key, cols);
   wy_format_spec_t spec = key ? d->key_format : d->value_format;
+  /* PROTOBUF keys are always a message: their test JSON is an object */
+  if (key && f == WY_FORMAT_JSON && strncmp(spec.name, "PROTOBUF", 8) == 0) spec.wrap_single = 1;
   snprintf(spec.name, sizeof spec.name, "%s", wy_format_name(f));
   wy_codec_request_t req = {key, d->topic, sr, id <= 0 && id != -1, NULL, NULL, id};
   wy_format_codec_t *c = wy_format_spec_codec(&spec, cols, n, &req, err);
@@ -152,6 +154,18 @@ static bool schema_format(const wy_source_def_t *d, bool key, wy_format_t *out) 
   wy_error_t ig;
   const char *name = key ? d->key_format.name : d->value_format.name;
   return wy_format_from_name(name, out, &ig) == WY_OK && wy_format_has_schema(*out);
+}
+
+/* A non-NULL value of kind k that a proto3 field leaves out as its default. */
+static wy_value_t zero_value(uint8_t k) {
+  static const wy_list_t empty_list = {0, NULL};
+  static const wy_map_t empty_map = {0, NULL, NULL};
+  wy_value_t v = {0};
+  v.kind = k;
+  if (k == WY_T_STRING || k == WY_T_BYTES) v.u.str = "";
+  if (k == WY_T_ARRAY || k == WY_T_STRUCT) v.u.list = &empty_list;
+  if (k == WY_T_MAP) v.u.map = &empty_map;
+  return v;
 }
 
 /* Spec JSON -> typed columns (JSON codec) -> bytes of the source's schema format,
@@ -177,10 +191,17 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
     wy_value_t *cols = wy_arena_calloc(&a, wy_format_codec_ncols(jc) + 1, sizeof *cols);
     bool null_row = false;
     ok = cols && wy_format_decode(jc, small, n, &a, cols, &null_row, err) == WY_OK;
-    if (ok && null_row)
+    if (ok && null_row) {
       *is_null = true;
-    else if (ok)
+    } else if (ok) {
+      /* a PROTOBUF key of NULL fields is an empty message, not the null key the
+       * encoder makes of it: write a zero instead (the same bytes) */
+      size_t nc = wy_format_codec_ncols(ac), nn = 0;
+      while (nn < nc && cols[nn].null) nn++;
+      if (key && nc && nn == nc && strncmp(d->key_format.name, "PROTOBUF", 8) == 0)
+        cols[0] = zero_value(cols[0].kind);
       ok = wy_format_encode(ac, cols, buf, is_null, err) == WY_OK;
+    }
     wy_arena_release(&a);
   }
   wy_format_codec_destroy(jc);
