@@ -9,11 +9,13 @@
 
 %include {
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/formats/protobuf_int.h"
 
+static void pb_expected(void *parser, char *buf, size_t cap);
 static pb_name_t pb_name_of(pb_build_t *b, const pb_tok_t *t) {
   pb_name_t n = {pb_tok_str(b, t), t->line, t->col};
   return n;
@@ -26,11 +28,40 @@ static pb_name_t pb_name_of(pb_build_t *b, const pb_tok_t *t) {
 %extra_argument {pb_build_t *b}
 %stack_size 1000
 
+%code {
+/* What the parser would have accepted instead of the offending token, as ": expected
+ * ';' or '['" (empty when more than three tokens would do). */
+static void pb_expected(void *parser, char *buf, size_t cap) {
+  yyParser *p = (yyParser *)parser;
+  static const struct {
+    int kind;
+    const char *text;
+  } SHOWN[] = {{PB_SEMI, "';'"},   {PB_EQ, "'='"},       {PB_LBRACE, "'{'"},     {PB_RBRACE, "'}'"},
+               {PB_LBRACKET, "'['"}, {PB_RBRACKET, "']'"}, {PB_LPAREN, "'('"},     {PB_RPAREN, "')'"},
+               {PB_LT, "'<'"},     {PB_GT, "'>'"},       {PB_COMMA, "','"},      {PB_COLON, "':'"},
+               {PB_IDENT, "a name"}, {PB_INT, "a number"}, {PB_STRING, "a string"}};
+  const char *hits[4];
+  int n = 0;
+  for (size_t i = 0; i < sizeof SHOWN / sizeof *SHOWN; i++) {
+    if (yy_find_shift_action((YYCODETYPE)SHOWN[i].kind, p->yytos->stateno) == YY_ERROR_ACTION) continue;
+    if (n < 4) hits[n] = SHOWN[i].text;
+    n++;
+  }
+  buf[0] = 0;
+  if (n == 0 || n > 3) return;
+  size_t at = (size_t)snprintf(buf, cap, ": expected %s", hits[0]);
+  for (int i = 1; i < n && at < cap; i++) at += (size_t)snprintf(buf + at, cap - at, " or %s", hits[i]);
+}
+}
+
 %syntax_error {
+  char expected[96];
+  pb_expected(yypParser, expected, sizeof expected);
   if (TOKEN.kind == 0)
     pb_fail(b, TOKEN.line, TOKEN.col, "unexpected end of input");
   else
-    pb_fail(b, TOKEN.line, TOKEN.col, "syntax error at '%.*s'", TOKEN.len > 40 ? 40 : TOKEN.len, TOKEN.s);
+    pb_fail(b, TOKEN.line, TOKEN.col, "syntax error at '%.*s'%s", TOKEN.len > 40 ? 40 : TOKEN.len, TOKEN.s,
+            expected);
 }
 %stack_overflow {
   pb_fail(b, 0, 0, "schema nested too deeply");

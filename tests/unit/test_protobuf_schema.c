@@ -564,7 +564,8 @@ static void inference_refuses_recursion_and_empty_files(void **state) {
 static void errors_carry_line_and_column(void **state) {
   (void)state;
   parse_fails("syntax = \"proto3\";\nmessage A {\n  int32 x = 1\n  int32 y = 2;\n}\n", 4, 3,
-              "syntax error");
+              "syntax error at 'int32': expected ';'");
+  parse_fails("message A {\n  double ratio 3;\n}", 2, 16, "syntax error at '3': expected '='");
   parse_fails("syntax = \"proto3\";\nmessage A {\n  Missing m = 1;\n}\n", 3, 11, "'Missing'");
   parse_fails("message A {\n int32 a = 1;\n int32 b = 1;\n}", 3, 8, "used twice");
   parse_fails("message A {\n int32 a = 1;\n string a = 2;\n}", 3, 9, "declared twice");
