@@ -1416,6 +1416,70 @@ static bool enc_msg(ectx_t *e, const pmsg_t *p, const wy_value_t *slots, size_t 
   return true;
 }
 
+/* ---- schemas with references ---- */
+
+#define MAX_REFS 16
+
+typedef struct {
+  wy_pb_source_t src[MAX_REFS];
+  size_t n;
+} refs_t;
+
+/* Is path one of the files the parser knows by heart? */
+static bool well_known_file(const char *path, size_t n) {
+  return (n > 16 && strncmp(path, "google/protobuf/", 16) == 0) ||
+         (n > 12 && strncmp(path, "google/type/", 12) == 0) ||
+         (n > 10 && strncmp(path, "confluent/", 10) == 0);
+}
+
+/* Collect the files text imports (and theirs) from the registry: a reference is the
+ * latest schema of the subject named like the import path, as Confluent's serializers
+ * register them. Imports the registry lacks are left to the parser to report. */
+static void collect_refs(wy_sr_t *sr, const char *text, refs_t *r, int depth) {
+  if (!sr || depth > 8) return;
+  for (const char *p = text; (p = strstr(p, "import")) != NULL; p += 6) {
+    if (p > text && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                     (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')))
+      continue;
+    const char *q = p + 6;
+    while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+    if (strncmp(q, "public", 6) == 0 || strncmp(q, "weak", 4) == 0) {
+      q += q[0] == 'p' ? 6 : 4;
+      while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+    }
+    if (*q != '"' && *q != '\'') continue;
+    char quote = *q++;
+    const char *end = strchr(q, quote);
+    if (!end || end == q || end - q > 255) continue;
+    char path[256];
+    memcpy(path, q, (size_t)(end - q));
+    path[end - q] = '\0';
+    if (well_known_file(path, strlen(path))) continue;
+    bool seen = false;
+    for (size_t i = 0; i < r->n && !seen; i++) seen = strcmp(r->src[i].name, path) == 0;
+    if (seen || r->n == MAX_REFS) continue;
+    const char *dep = NULL;
+    wy_sr_type_t type;
+    wy_error_t ig;
+    if (wy_sr_latest(sr, path, NULL, &dep, &type, &ig) != WY_OK || !dep || type != WY_SR_PROTOBUF)
+      continue;
+    char *name = strdup(path);
+    if (!name) return;
+    r->src[r->n++] = (wy_pb_source_t){name, dep};
+    collect_refs(sr, dep, r, depth + 1);
+  }
+}
+
+/* Parse a registered schema text with the files it imports. */
+static wy_status_t parse_registered(wy_sr_t *sr, const char *text, wy_pb_schema_t **out,
+                                    wy_error_t *err) {
+  refs_t r = {.n = 0};
+  collect_refs(sr, text, &r, 0);
+  wy_status_t st = wy_pb_parse(text, r.src, r.n, out, err);
+  for (size_t i = 0; i < r.n; i++) free((char *)r.src[i].name);
+  return st;
+}
+
 /* ---- the codec ---- */
 
 static wy_status_t reader_schema(wy_format_codec_t *c, int32_t id, wy_pb_schema_t **out,
@@ -1446,7 +1510,7 @@ static wy_status_t reader_schema(wy_format_codec_t *c, int32_t id, wy_pb_schema_
                         "Failed to deserialize %s: schema id %d is a %s schema, not PROTOBUF",
                         wy_fmt_target(c), (int)id, wy_sr_type_name(type));
   wy_pb_schema_t *s = NULL;
-  if ((st = wy_pb_parse(text, NULL, 0, &s, err)) != WY_OK) {
+  if ((st = parse_registered(c->registry, text, &s, err)) != WY_OK) {
     wy_error_prefix(err, "Failed to deserialize %s: schema id %d", wy_fmt_target(c), (int)id);
     return WY_ERR_DECODE;
   }
@@ -1739,7 +1803,7 @@ static wy_status_t pb_infer(const char *text, const wy_format_options_t *opts, b
                             wy_format_column_t **cols_out, size_t *ncols_out, wy_error_t *err) {
   (void)unwrapped;
   wy_pb_schema_t *s = NULL;
-  wy_status_t st = wy_pb_parse(text, NULL, 0, &s, err);
+  wy_status_t st = parse_registered(opts->registry, text, &s, err);
   if (st != WY_OK) return st;
   /* ksqlDB upper-cases inferred names, except for a schema named by its id */
   wy_pb_infer_options_t io = {.keep_names = opts->schema_id > 0};
