@@ -22,6 +22,7 @@
 #include "engine/formats/windowed.h"
 #include "engine/testing/qtt_json.h"
 #include "engine/catalog/format_spec.h"
+#include "engine/base/decimal.h"
 #include "engine/formats/avro.h"
 #include "engine/registry/registry.h"
 #include "engine/runtime/driver.h"
@@ -210,6 +211,28 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
   return ok;
 }
 
+/* The JSON text of a DOUBLE parses as an exact decimal; ksqlDB compares the typed value
+ * (a Double), so give DOUBLE columns and fields their type back. */
+static void retype_doubles(wy_value_t *v, const wy_type_t *t) {
+  if (!t || v->null) return;
+  if (t->kind == WY_T_DOUBLE && v->kind == WY_T_DECIMAL) {
+    *v = wy_double(wy_decimal_to_double(v->u.dec, v->scale));
+  } else if (t->kind == WY_T_DOUBLE && (v->kind == WY_T_BIGINT || v->kind == WY_T_INT)) {
+    *v = wy_double(v->kind == WY_T_INT ? v->u.i32 : (double)v->u.i64);
+  } else if (t->kind == WY_T_ARRAY && v->kind == WY_T_ARRAY) {
+    for (uint32_t i = 0; i < v->u.list->n; i++) retype_doubles(&v->u.list->items[i], t->elem);
+  } else if (t->kind == WY_T_MAP && v->kind == WY_T_MAP) {
+    for (uint32_t i = 0; i < v->u.map->n; i++) retype_doubles(&v->u.map->vals[i], t->elem);
+  } else if (t->kind == WY_T_STRUCT && v->kind == WY_T_MAP) {
+    for (uint32_t i = 0; i < v->u.map->n; i++) {
+      const wy_value_t *k = &v->u.map->keys[i];
+      for (size_t f = 0; f < t->nfields; f++)
+        if (strlen(t->fields[f].name) == k->len && memcmp(t->fields[f].name, k->u.str, k->len) == 0)
+          retype_doubles(&v->u.map->vals[i], t->fields[f].type);
+    }
+  }
+}
+
 /* Bytes of a schema format -> typed columns -> JSON text -> a JSON value for the
  * comparator. */
 static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d,
@@ -235,6 +258,16 @@ static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_sou
         json_t *j = wy_qtt_json_parse((const char *)b.data, b.len, "output", &err);
         ok = j && wy_qtt_json_value(j, arena, out);
         if (j) json_decref(j);
+        if (ok) {
+          wy_format_column_t *sc = calloc(d->schema.n + 1, sizeof *sc);
+          size_t nc = sc ? side_columns(d, key, sc) : 0;
+          wy_type_t *row = nc ? wy_type_struct_new() : NULL;
+          for (size_t i = 0; row && i < nc; i++)
+            if (!wy_type_struct_add(row, sc[i].name, wy_type_ref(sc[i].type))) row = NULL;
+          if (row) retype_doubles(out, wy_format_codec_unwrapped(ac) ? row->fields[0].type : row);
+          wy_type_unref(row);
+          free(sc);
+        }
       }
     }
     wy_buf_free(&b);
