@@ -792,7 +792,9 @@ static bool wkt_value(dctx_t *d, const pfield_t *f, const wy_type_t *t, const ui
   switch ((wy_pb_wkt_t)f->wkt) {
     case WY_PB_WKT_TIMESTAMP:
       if (!read_small(d, s, n, v, NULL, NULL)) return false;
-      *out = wy_timestamp(v[1] * 1000 + (int32_t)v[2] / 1000000);
+      /* wrapping arithmetic: any bytes are safe, every millisecond value round-trips */
+      *out = wy_timestamp(
+          (int64_t)((uint64_t)v[1] * 1000u + (uint64_t)(int64_t)((int32_t)v[2] / 1000000)));
       return true;
     case WY_PB_WKT_DATE:
       if (!read_small(d, s, n, v, NULL, NULL)) return false;
@@ -800,15 +802,18 @@ static bool wkt_value(dctx_t *d, const pfield_t *f, const wy_type_t *t, const ui
       return true;
     case WY_PB_WKT_TIME_OF_DAY:
       if (!read_small(d, s, n, v, NULL, NULL)) return false;
-      *out = wy_time((int32_t)((((int32_t)v[1] * 60 + (int32_t)v[2]) * 60 + (int32_t)v[3]) * 1000 +
-                               (int32_t)v[4] / 1000000));
+      *out = wy_time((int32_t)((
+          (((uint64_t)(int64_t)(int32_t)v[1] * 60u + (uint64_t)(int64_t)(int32_t)v[2]) * 60u +
+           (uint64_t)(int64_t)(int32_t)v[3]) *
+              1000u +
+          (uint64_t)(int64_t)((int32_t)v[4] / 1000000))));
       return true;
     case WY_PB_WKT_DECIMAL: {
       if (!read_small(d, s, n, v, &b, &bn)) return false;
       if (bn > 16) return dfail(d, "protobuf Decimal has more than 16 bytes%s", "");
-      wy_int128_t u = 0;
-      if (bn) u = (int8_t)b[0];
-      for (size_t i = 1; i < bn; i++) u = u * 256 + b[i];
+      unsigned __int128 bits = bn && (b[0] & 0x80) ? ~(unsigned __int128)0 : 0; /* sign */
+      for (size_t i = 0; i < bn; i++) bits = bits << 8 | b[i];
+      wy_int128_t u = (wy_int128_t)bits;
       int32_t scale = (int32_t)v[3];
       if (scale < 0 || scale > 38 || !wy_decimal_rescale(u, scale, t->scale, &u) ||
           !wy_decimal_fits(u, t->precision)) {
@@ -1154,8 +1159,11 @@ static int64_t value_int(const wy_value_t *v) {
       return v->u.i32;
     case WY_T_BOOLEAN:
       return v->u.b;
-    case WY_T_DOUBLE:
-      return (int64_t)v->u.f64;
+    case WY_T_DOUBLE: /* Java's (long) cast: NaN is 0, out of range saturates */
+      return isnan(v->u.f64)                      ? 0
+             : v->u.f64 >= 9223372036854775807.0  ? INT64_MAX
+             : v->u.f64 <= -9223372036854775808.0 ? INT64_MIN
+                                                  : (int64_t)v->u.f64;
     case WY_T_DECIMAL:
       return (int64_t)(v->u.dec / wy_decimal_pow10(v->scale));
     default:
@@ -1175,7 +1183,10 @@ static double value_double(const wy_value_t *v) {
 }
 
 /* Is v the proto3 default of kind k (left out of a plain field)? */
+static bool is_number_value(const wy_value_t *v);
+
 static bool is_default(wy_pb_kind_t k, const wy_value_t *v) {
+  if (k != WY_PB_STRING && k != WY_PB_BYTES && !is_number_value(v)) return false;
   switch (k) {
     case WY_PB_FLOAT:
     case WY_PB_DOUBLE: {
@@ -1194,8 +1205,25 @@ static bool is_default(wy_pb_kind_t k, const wy_value_t *v) {
 
 static bool enc_msg(ectx_t *e, const pmsg_t *p, const wy_value_t *slots, size_t nslots);
 
+static bool is_number_value(const wy_value_t *v) {
+  switch ((wy_type_kind_t)v->kind) {
+    case WY_T_STRING:
+    case WY_T_BYTES:
+    case WY_T_ARRAY:
+    case WY_T_MAP:
+    case WY_T_STRUCT:
+      return false;
+    default:
+      return true;
+  }
+}
+
 /* The payload of a scalar (no tag). */
 static bool enc_scalar(ectx_t *e, const pfield_t *f, const wy_value_t *v) {
+  if (f->kind != WY_PB_STRING && f->kind != WY_PB_BYTES && f->kind != WY_PB_ENUM &&
+      !is_number_value(v))
+    return efail(e, "cannot write %s as protobuf %s", wy_type_kind_name(v->kind),
+                 wy_pb_kind_name(f->kind));
   switch ((wy_pb_kind_t)f->kind) {
     case WY_PB_INT32:
       return put_varint(e, (uint64_t)(int64_t)(int32_t)value_int(v));
