@@ -91,6 +91,7 @@ typedef struct pb_impl {
   void **pool;          /* every plan node and array, freed at close */
   size_t npool, cappool;
   pmsg_t *gen;          /* plan for the schema generated from the columns */
+  pmsg_t *gen_read;     /* the same for reading: columns the query does not use skipped */
   pb_reader_t *readers; /* writer schemas by id */
   size_t nreaders;
   pb_plan_cache_t *plans; /* decode plans by message */
@@ -842,7 +843,7 @@ static bool wkt_value(dctx_t *d, const pfield_t *f, const wy_type_t *t, const ui
       while (sub.p < sub.end) {
         uint64_t tag;
         if (!read_varint(&sub, &tag)) return false;
-        if ((tag >> 3) == 1 && (int)(tag & 7) == wy_pb_kind_wire_type(inner.kind)) {
+        if ((tag >> 3) == 1 && (int)(tag & 7) == (int)wy_pb_kind_wire_type(inner.kind)) {
           if (!read_scalar(&sub, inner.kind, &r)) return false;
         } else if (!skip_field(&sub, (int)(tag & 7))) {
           return false;
@@ -1554,6 +1555,19 @@ static wy_status_t reader_schema(wy_format_codec_t *c, int32_t id, wy_pb_schema_
   return WY_OK;
 }
 
+/* A decode plan skips the fields of columns the query does not read (they stay NULL). */
+static void project(const wy_format_codec_t *c, pmsg_t *p) {
+  p->has_repeated = false;
+  for (size_t i = 0; i < p->nfields; i++) {
+    pfield_t *f = &p->fields[i];
+    if (f->target >= 0 && (size_t)f->target < c->ncols && !c->used[f->target]) f->target = -1;
+    if (f->shape != SH_SINGLE && f->target >= 0) p->has_repeated = true;
+  }
+  for (size_t s = 0; s < p->nslots && s < c->ncols; s++)
+    if (!c->used[s]) p->defaults[s] = wy_null(p->slot_types[s]->kind);
+}
+
+/* The decode plan of message m (cached per message). */
 static wy_status_t plan_for(wy_format_codec_t *c, const wy_pb_message_t *m, pmsg_t **out,
                             wy_error_t *err) {
   pb_impl_t *a = c->impl;
@@ -1568,7 +1582,8 @@ static wy_status_t plan_for(wy_format_codec_t *c, const wy_pb_message_t *m, pmsg
       return WY_OK;
     }
   pmsg_t *p = model_msg(a, m, a->row, 0, err);
-  if (!p) return err ? err->code : WY_ERR_NOMEM;
+  if (!p) return err && err->code != WY_OK ? err->code : WY_ERR_NOMEM;
+  project(c, p);
   pb_plan_cache_t *pc = realloc(a->plans, (a->nplans + 1) * sizeof *pc);
   if (!pc) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   a->plans = pc;
@@ -1608,7 +1623,7 @@ static wy_status_t pb_decode(wy_format_codec_t *c, const uint8_t *p, size_t len,
                              wy_value_t *cols, bool *null_row, wy_error_t *err) {
   (void)null_row;
   pb_impl_t *a = c->impl;
-  const pmsg_t *plan = a->gen;
+  const pmsg_t *plan = a->gen_read;
   size_t at = 0;
   int32_t id = 0;
   if (!a->nosr) {
@@ -1618,7 +1633,7 @@ static wy_status_t pb_decode(wy_format_codec_t *c, const uint8_t *p, size_t len,
     if (st != WY_OK) return st;
     if (a->writer_ready && id == a->wid && a->wplan == a->gen && nidx <= 1 &&
         (nidx == 0 || idx[0] == 0)) {
-      plan = a->gen;
+      plan = a->gen_read;
     } else {
       wy_pb_schema_t *s;
       if ((st = reader_schema(c, id, &s, err)) != WY_OK) return st;
@@ -1628,7 +1643,7 @@ static wy_status_t pb_decode(wy_format_codec_t *c, const uint8_t *p, size_t len,
                             "Failed to deserialize %s: schema id %d has no message at the "
                             "record's message index",
                             wy_fmt_target(c), (int)id);
-      pmsg_t *pm;
+      pmsg_t *pm = NULL;
       if ((st = plan_for(c, m, &pm, err)) != WY_OK) return st;
       plan = pm;
     }
@@ -1643,8 +1658,6 @@ static wy_status_t pb_decode(wy_format_codec_t *c, const uint8_t *p, size_t len,
                            (int)id),
            WY_ERR_DECODE;
   }
-  for (size_t i = 0; i < c->ncols; i++)
-    if (!c->used[i]) cols[i] = wy_null(c->types[i]->kind);
   return WY_OK;
 }
 
@@ -1675,8 +1688,8 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
     if (!m)
       return wy_error_set(err, WY_ERR_CONFIG, "Schema %d has no message named %s",
                           (int)c->schema_id, c->full_schema_name ? c->full_schema_name : "(first)");
-    pmsg_t *pm;
-    if ((st = plan_for(c, m, &pm, err)) != WY_OK) return st;
+    pmsg_t *pm = model_msg(a, m, a->row, 0, err);
+    if (!pm) return err && err->code != WY_OK ? err->code : WY_ERR_NOMEM;
     nidx = wy_pb_message_path(m, idx, 32);
     if (nidx > 32) nidx = 32;
     a->wplan = pm;
@@ -1795,12 +1808,14 @@ static wy_status_t pb_open_common(wy_format_codec_t *c, bool nosr, wy_error_t *e
   wy_status_t st = WY_OK;
   if (!row) {
     st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  } else if (!(a->gen = gen_msg(a, a->row, 0, err))) {
+  } else if (!(a->gen = gen_msg(a, a->row, 0, err)) ||
+             !(a->gen_read = gen_msg(a, a->row, 0, err))) {
     st = err ? err->code : WY_ERR_NOMEM;
     if (st == WY_OK) st = WY_ERR_NOMEM;
-  } else if (!nosr && (c->register_schema || c->schema_id > 0)) {
-    st = writer_ready(c, err);
+  } else {
+    project(c, a->gen_read);
   }
+  if (st == WY_OK && !nosr && (c->register_schema || c->schema_id > 0)) st = writer_ready(c, err);
   if (st != WY_OK) pb_close(c);
   return st;
 }
