@@ -146,6 +146,11 @@ static wy_status_t gen_field(gen_t *g, wy_buf_t *out, wy_buf_t *nested, const ch
   wy_buf_init(&type);
   bool repeated = t->kind == WY_T_ARRAY;
   const wy_type_t *vt = repeated ? t->elem : t;
+  if (repeated && vt->kind == WY_T_MAP) {
+    wy_buf_free(&type);
+    return wy_error_set(g->err, WY_ERR_UNSUPPORTED,
+                        "Protobuf does not support ARRAYs of MAPs (field %s)", name);
+  }
   wy_status_t st = gen_type(g, vt, name, true, &type, nested, depth);
   if (st == WY_OK) {
     if (repeated)

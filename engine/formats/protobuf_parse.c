@@ -1042,6 +1042,37 @@ static bool packable(wy_pb_kind_t k) {
   return k != WY_PB_STRING && k != WY_PB_BYTES && k != WY_PB_MESSAGE;
 }
 
+static int by_number_cmp(const void *a, const void *b) {
+  int32_t x = (*(const wy_pb_field_t *const *)a)->number,
+          y = (*(const wy_pb_field_t *const *)b)->number;
+  return (x > y) - (x < y);
+}
+
+/* The index behind wy_pb_field_by_number (numbers are unique by now). */
+static void index_fields(link_t *l, wy_pb_message_t *m) {
+  int32_t max = 0;
+  for (size_t i = 0; i < m->nfields; i++)
+    if (m->fields[i].number > max) max = m->fields[i].number;
+  bool dense = (size_t)max <= 4 * m->nfields + 32;
+  size_t n = dense ? (size_t)max + 1 : m->nfields;
+  const wy_pb_field_t **idx = wy_arena_calloc(&l->s->impl->arena, n ? n : 1, sizeof *idx);
+  if (!idx) {
+    l->failed = true;
+    wy_error_set(l->err, WY_ERR_NOMEM, "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < m->nfields; i++) {
+    if (dense)
+      idx[m->fields[i].number] = &m->fields[i];
+    else
+      idx[i] = &m->fields[i];
+  }
+  if (!dense) qsort(idx, n, sizeof *idx, by_number_cmp);
+  m->by_number = idx;
+  m->nby_number = n;
+  m->by_number_dense = dense;
+}
+
 static void link_fields(link_t *l, wy_pb_file_t *f, wy_pb_message_t *m) {
   for (size_t i = 0; i < m->nfields && !l->failed; i++) {
     wy_pb_field_t *fd = &m->fields[i];
@@ -1069,9 +1100,19 @@ static void link_fields(link_t *l, wy_pb_file_t *f, wy_pb_message_t *m) {
       fd->kind = k;
     } else {
       const symbol_t *sym = resolve(l, m->full_name, fd->type_text);
-      if (!sym)
+      if (!sym) {
+        /* Most often the registry did not supply a reference: say which. */
+        const char *missing = NULL;
+        for (size_t ix = 0; ix < f->nimports && !missing; ix++)
+          if (!f->imports[ix].file) missing = f->imports[ix].path;
+        if (missing)
+          return link_fail(
+              l, f, fd->line, fd->column,
+              "type '%s' of field '%s' is not defined (import \"%s\" was not supplied)",
+              fd->type_text, fd->name, missing);
         return link_fail(l, f, fd->line, fd->column, "type '%s' of field '%s' is not defined",
                          fd->type_text, fd->name);
+      }
       if (sym->msg) {
         fd->kind = WY_PB_MESSAGE;
         fd->message = sym->msg;
@@ -1087,6 +1128,7 @@ static void link_fields(link_t *l, wy_pb_file_t *f, wy_pb_message_t *m) {
     }
     read_field_meta(fd);
   }
+  if (!l->failed) index_fields(l, m);
   for (size_t i = 0; i < m->nmessages && !l->failed; i++) link_fields(l, f, &m->messages[i]);
 }
 

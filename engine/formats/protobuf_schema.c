@@ -94,12 +94,18 @@ const wy_pb_field_t *wy_pb_map_value(const wy_pb_field_t *f) {
 }
 
 const wy_pb_field_t *wy_pb_field_by_number(const wy_pb_message_t *m, int32_t number) {
-  /* Messages are small and usually declared in number order: try the slot first. */
-  if (!m) return NULL;
-  if (number >= 1 && (size_t)number <= m->nfields && m->fields[number - 1].number == number)
-    return &m->fields[number - 1];
-  for (size_t i = 0; i < m->nfields; i++)
-    if (m->fields[i].number == number) return &m->fields[i];
+  if (!m || number < 0) return NULL;
+  if (m->by_number_dense) return (size_t)number < m->nby_number ? m->by_number[number] : NULL;
+  size_t lo = 0, hi = m->nby_number;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int32_t n = m->by_number[mid]->number;
+    if (n == number) return m->by_number[mid];
+    if (n < number)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
   return NULL;
 }
 

@@ -204,6 +204,11 @@ struct wy_pb_message {
   size_t nreserved;
   wy_pb_option_t *options;
   size_t noptions;
+  /* wy_pb_field_by_number's index, built when the schema is linked: by_number[n] for
+   * n < nby_number when dense, else the fields sorted by number. Private. */
+  const wy_pb_field_t **by_number;
+  size_t nby_number;
+  bool by_number_dense;
 };
 
 typedef enum { WY_PB_IMPORT_PLAIN = 0, WY_PB_IMPORT_PUBLIC, WY_PB_IMPORT_WEAK } wy_pb_import_kind_t;
@@ -244,10 +249,13 @@ typedef struct wy_pb_source {
 /* ---- parsing ---- */
 
 /* Parse .proto text (with the files it imports, deps[0..ndeps), which may import each
- * other) and resolve every type reference. Syntax errors and unresolved names fail with
- * WY_ERR_INVALID, err->line/err->column set (1-based) and a message such as
- * "2:17: expected '=' after field name, found '1'"; errors in a dependency name it.
- * Never reads outside the strings; any input is safe. */
+ * other; the well-known files are built in) and resolve every type reference. Syntax
+ * errors, unresolved names and invalid declarations fail with WY_ERR_INVALID,
+ * err->line/err->column set (1-based) and a message such as
+ * "2:16: syntax error at '3': expected '='" or "3:11: type 'Foo' of field 'x' is not
+ * defined (import \"foo.proto\" was not supplied)"; errors in a dependency are
+ * prefixed "in foo.proto: ". An import neither supplied nor built in is tolerated
+ * until a type needs it. Never reads outside the strings; any input is safe. */
 wy_status_t wy_pb_parse(const char *text, const wy_pb_source_t *deps, size_t ndeps,
                         wy_pb_schema_t **out, wy_error_t *err);
 void wy_pb_schema_free(wy_pb_schema_t *s); /* accepts NULL */
@@ -270,7 +278,8 @@ const wy_pb_message_t *wy_pb_message_at(const wy_pb_schema_t *s, const int32_t *
  * then idx is incomplete). m must belong to s's main file. */
 size_t wy_pb_message_path(const wy_pb_message_t *m, int32_t *idx, size_t cap);
 
-/* A message's field by number (binary search over a sorted index), or NULL. */
+/* A message's field by number, or NULL: one array load when the numbers are small
+ * (up to 4 x nfields + 32), else a binary search. For the codec's per-tag lookups. */
 const wy_pb_field_t *wy_pb_field_by_number(const wy_pb_message_t *m, int32_t number);
 
 /* Map helpers: is f a map field (repeated, of a map_entry message)? Then its key and
@@ -318,10 +327,15 @@ typedef struct wy_pb_gen_options {
 
 /* The schema ksqlDB registers for a sink with these columns (ksqlDB -> Connect schema ->
  * Confluent ProtobufData): message ConnectDefault1 (or the full name's), one field per
- * column numbered from 1, STRUCTs as nested messages ConnectDefault2, 3, ... ARRAY ->
- * repeated, MAP -> map<K, V>, DECIMAL -> confluent.type.Decimal with field_meta
- * precision/scale, TIMESTAMP -> google.protobuf.Timestamp, DATE -> google.type.Date,
- * TIME -> google.type.TimeOfDay, BYTES -> bytes. */
+ * column numbered from 1, STRUCTs as nested messages ConnectDefault2, 3, ... in
+ * depth-first order (from ConnectDefault1 when full_name is set; a MAP uses up a
+ * number), ARRAY -> repeated, MAP -> map<K, V>, DECIMAL -> confluent.type.Decimal with
+ * field_meta precision/scale, TIMESTAMP -> google.protobuf.Timestamp, DATE ->
+ * google.type.Date, TIME -> google.type.TimeOfDay, BYTES -> bytes. opts may be NULL.
+ * Refused: unwrapped (WY_ERR_UNSUPPORTED, ksqlDB's message), ARRAY of ARRAY or MAP,
+ * MAP keys other than INT/BIGINT/BOOLEAN/STRING, MAP values that are ARRAY or MAP
+ * (WY_ERR_UNSUPPORTED), a column name that is not [A-Za-z][A-Za-z0-9_]*
+ * (WY_ERR_ANALYSIS), a blank or invalid full_name (WY_ERR_CONFIG). */
 wy_status_t wy_pb_from_columns(const wy_format_schema_t *cols, const wy_pb_gen_options_t *opts,
                                wy_pb_schema_t **out, wy_error_t *err);
 
@@ -370,5 +384,18 @@ wy_status_t wy_pb_infer_columns(const wy_pb_schema_t *s, const char *full_name,
                                 const wy_pb_infer_options_t *opts, wy_format_column_t **cols_out,
                                 size_t *ncols_out, wy_error_t *err);
 void wy_pb_format_columns_free(wy_format_column_t *cols, size_t n);
+
+/* ---- compatibility (the registry's check) ---- */
+
+/* Can a consumer with `update` read data written with `original`, as Confluent's
+ * ProtobufSchema.isBackwardCompatible decides (SchemaDiff: messages matched by name,
+ * fields by number; incompatible: package changed, message removed, a field's kind,
+ * scalar group or message type changed, numeric repeated <-> singular, required field
+ * added/removed, oneof member removed, fields moved into oneofs)? BACKWARD checks
+ * (registered, new), FORWARD (new, registered). *ok gets the answer and why (may be
+ * NULL) the first reason, naming the message and the field. Fails only on bad
+ * arguments. */
+wy_status_t wy_pb_schema_compatible(const wy_pb_schema_t *original, const wy_pb_schema_t *update,
+                                    bool *ok, char *why, size_t whycap, wy_error_t *err);
 
 #endif

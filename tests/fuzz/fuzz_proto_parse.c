@@ -1,7 +1,8 @@
 /* libFuzzer target: the .proto parser on arbitrary text (split at the first NUL into
  * the main file and a referenced "dep.proto"). Whatever parses must render, the
  * rendering must parse again to the same text (a fixed point), and inference of every
- * top-level message must succeed or fail cleanly. */
+ * top-level message must succeed or fail cleanly, and the schema must be compatible
+ * with itself. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (wy_pb_message_columns(&s->file->messages[i], &opts, &cols, &n, &err) == WY_OK)
         wy_pb_columns_free(cols, n);
     }
+    /* every schema is compatible with itself */
+    bool ok = false;
+    char why[128];
+    if (wy_pb_schema_compatible(s, s, &ok, why, sizeof why, &err) != WY_OK || !ok) abort();
     int32_t idx[4] = {0, 0, 0, 0};
     (void)wy_pb_message_at(s, idx, 4);
     wy_pb_schema_free(s);

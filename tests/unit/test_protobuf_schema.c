@@ -184,6 +184,7 @@ static void references_and_well_known_files(void **state) {
   /* without the reference the type is unknown, and the error says where */
   assert_int_not_equal(wy_pb_parse(main_text, NULL, 0, &s, &err), WY_OK);
   assert_non_null(strstr(err.msg, "hw.Bolt"));
+  assert_non_null(strstr(err.msg, "import \"parts/bolt.proto\" was not supplied"));
   assert_int_equal(err.line, 4);
 
   /* an error inside a reference names it */
@@ -208,6 +209,22 @@ static void kinds_and_wire_types(void **state) {
   assert_int_equal(s->file->syntax, WY_PB_SYNTAX_PROTO2); /* no syntax statement */
   assert_false(s->file->messages[0].fields[0].packed);
   assert_false(s->file->messages[0].fields[1].packed);
+  wy_pb_schema_free(s);
+  /* lookups by number, dense and sparse */
+  s = parse_ok(
+      "message Sparse { int32 c = 900000; int32 a = 3; int32 b = 70; }"
+      "message Dense { int32 z = 2; int32 y = 1; }");
+  const wy_pb_message_t *sp = &s->file->messages[0], *de = &s->file->messages[1];
+  assert_ptr_equal(wy_pb_field_by_number(sp, 900000), &sp->fields[0]);
+  assert_ptr_equal(wy_pb_field_by_number(sp, 3), &sp->fields[1]);
+  assert_ptr_equal(wy_pb_field_by_number(sp, 70), &sp->fields[2]);
+  assert_null(wy_pb_field_by_number(sp, 4));
+  assert_null(wy_pb_field_by_number(sp, 1000000));
+  assert_ptr_equal(wy_pb_field_by_number(de, 1), &de->fields[1]);
+  assert_ptr_equal(wy_pb_field_by_number(de, 2), &de->fields[0]);
+  assert_null(wy_pb_field_by_number(de, 0));
+  assert_null(wy_pb_field_by_number(de, 3));
+  assert_null(wy_pb_field_by_number(de, -5));
   wy_pb_schema_free(s);
 }
 
@@ -467,6 +484,17 @@ static void generation_refusals(void **state) {
   assert_int_equal(wy_pb_from_columns(&fs3, NULL, &s, &err), WY_ERR_UNSUPPORTED);
   assert_null(s);
   wy_type_unref(nested);
+  const wy_type_t *maps = wy_type_array(wy_type_map(wy_type_string(), wy_type_int()));
+  wy_format_column_t am[] = {{"MAPS", maps}};
+  wy_format_schema_t fs4 = {1, am};
+  assert_int_equal(wy_pb_from_columns(&fs4, NULL, &s, &err), WY_ERR_UNSUPPORTED);
+  assert_non_null(strstr(err.msg, "ARRAYs of MAPs"));
+  wy_type_unref(maps);
+  const wy_type_t *dkey = wy_type_map(wy_type_double(), wy_type_int());
+  wy_format_column_t dk[] = {{"BY_RATE", dkey}};
+  wy_format_schema_t fs5 = {1, dk};
+  assert_int_equal(wy_pb_from_columns(&fs5, NULL, &s, &err), WY_ERR_UNSUPPORTED);
+  wy_type_unref(dkey);
 }
 
 /* ---- inference ---- */
@@ -559,6 +587,79 @@ static void inference_refuses_recursion_and_empty_files(void **state) {
   wy_pb_schema_free(s);
 }
 
+/* ---- compatibility ---- */
+
+static bool compatible(const char *before, const char *after, char *why, size_t cap) {
+  wy_pb_schema_t *o = parse_ok(before), *u = parse_ok(after);
+  bool ok = false;
+  assert_int_equal(wy_pb_schema_compatible(o, u, &ok, why, cap, &err), WY_OK);
+  wy_pb_schema_free(o);
+  wy_pb_schema_free(u);
+  return ok;
+}
+
+static void compatibility_follows_confluents_rules(void **state) {
+  (void)state;
+  const char *base =
+      "syntax = \"proto3\"; package inv;\n"
+      "message Item { string sku = 1; int32 qty = 2; Loc loc = 3; oneof src { string a = 4; }\n"
+      "  message Loc { sint32 x = 1; } }\n"
+      "enum Color { RED = 0; }\n";
+  char why[256];
+  /* compatible changes */
+  assert_true(
+      compatible(base,
+                 "syntax = \"proto3\"; package inv;\n"
+                 "message Item { bytes code = 1; int64 qty = 2; Loc loc = 3; bool extra = 9;\n"
+                 "  oneof src { string a = 4; int32 b = 5; }\n"
+                 "  message Loc { sint64 x = 1; } }\n"
+                 "message Added { int32 z = 1; }\n",
+                 why, sizeof why));
+  assert_true(compatible(base,
+                         "syntax = \"proto3\"; package inv;\n"
+                         "message Item { repeated string sku = 1; Loc loc = 3; message Loc {} }\n",
+                         why, sizeof why));
+  /* incompatible ones, each naming what changed */
+  struct {
+    const char *after, *reason;
+  } bad[] = {
+      {"syntax = \"proto3\"; package other; message Item { string sku = 1; }", "package changed"},
+      {"syntax = \"proto3\"; package inv; message Renamed { string sku = 1; }",
+       "message 'inv.Item' was removed"},
+      {"syntax = \"proto3\"; package inv; message Item { double qty = 2; }",
+       "field 'qty' (2) of 'inv.Item'"},
+      {"syntax = \"proto3\"; package inv; message Item { Loc qty = 2; message Loc {} }",
+       "changed kind"},
+      {"syntax = \"proto3\"; package inv; message Item { repeated int32 qty = 2; }",
+       "repeated and singular"},
+      {"syntax = \"proto3\"; package inv; message Item { Other loc = 3; message Other {} }",
+       "changed type"},
+      {"syntax = \"proto3\"; package inv; message Item { Loc loc = 3; message Loc { double x = 1; "
+       "} }",
+       "'inv.Item.Loc'"},
+      {"syntax = \"proto3\"; package inv; message Item { oneof src { string b = 5; } }",
+       "removed from oneof"},
+      {"syntax = \"proto3\"; package inv; message Item { oneof both { string sku = 1; int32 qty = "
+       "2; } }",
+       "several fields"},
+      {"syntax = \"proto3\"; package inv; message Item { map<string, int32> qty = 2; }",
+       "changed kind"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    if (compatible(base, bad[i].after, why, sizeof why)) fail_msg("case %zu: judged compatible", i);
+    if (!strstr(why, bad[i].reason))
+      fail_msg("case %zu: \"%s\" lacks \"%s\"", i, why, bad[i].reason);
+  }
+  /* proto2 required fields may be neither added nor removed; recursive types terminate */
+  assert_false(compatible("message R { optional int32 a = 1; }",
+                          "message R { required int32 a = 1; required int32 b = 2; }", why,
+                          sizeof why));
+  assert_non_null(strstr(why, "required field 'b'"));
+  assert_true(compatible("syntax = \"proto3\"; message N { repeated N kids = 1; }",
+                         "syntax = \"proto3\"; message N { repeated N kids = 1; string v = 2; }",
+                         NULL, 0));
+}
+
 /* ---- errors and hostile input ---- */
 
 static void errors_carry_line_and_column(void **state) {
@@ -629,6 +730,7 @@ int main(void) {
       cmocka_unit_test(generation_refusals),
       cmocka_unit_test(inference_maps_every_kind),
       cmocka_unit_test(inference_refuses_recursion_and_empty_files),
+      cmocka_unit_test(compatibility_follows_confluents_rules),
       cmocka_unit_test(errors_carry_line_and_column),
       cmocka_unit_test(hostile_input_fails_cleanly),
   };
