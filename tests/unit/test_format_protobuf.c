@@ -49,6 +49,11 @@ static wy_format_codec_t *sr_codec(wy_sr_t *r, const char *subject, size_t n,
   return wy_format_codec_new(WY_FORMAT_PROTOBUF, &s, &o, &err);
 }
 
+/* The test's column types (composite ones are references to drop). */
+static void free_cols(const wy_format_column_t *cols, size_t n) {
+  for (size_t i = 0; i < n; i++) wy_type_unref(cols[i].type);
+}
+
 static void encode(wy_format_codec_t *c, const wy_value_t *row, wy_buf_t *out) {
   bool null_record = false;
   assert_int_equal(wy_format_encode(c, row, out, &null_record, &err), WY_OK);
@@ -109,6 +114,7 @@ static void test_repeated_packed_and_unpacked(void **state) {
   assert_int_equal(out[1].u.i32, 5);
   wy_buf_free(&b);
   wy_format_codec_destroy(c);
+  free_cols(cols, 2);
 }
 
 /* ---- every type, both ways ---- */
@@ -182,7 +188,7 @@ static void test_round_trip_every_type(void **state) {
     wy_buf_free(&b);
     wy_format_codec_destroy(c);
   }
-  wy_type_unref(st);
+  free_cols(cols, n);
 }
 
 /* ---- defaults and NULLs by representation ---- */
@@ -245,7 +251,7 @@ static void test_defaults_and_nulls(void **state) {
     wy_format_codec_destroy(c);
   }
   wy_buf_free(&b);
-  wy_type_unref(st);
+  free_cols(cols, 7);
 }
 
 /* ---- the Confluent header and registered schemas ---- */
@@ -377,6 +383,7 @@ static void test_refusals(void **state) {
   wy_format_options_t o = {0};
   assert_null(wy_format_codec_new(WY_FORMAT_PROTOBUF_NOSR, &s, &o, &err));
   assert_non_null(strstr(err.msg, "only supports MAP types with STRING keys"));
+  free_cols(cols, 1);
   wy_format_column_t one[] = {{"V", wy_type_int()}};
   wy_format_schema_t s1 = {1, one};
   o.wrap_single = WY_WRAP_FALSE;
