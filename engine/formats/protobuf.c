@@ -1855,8 +1855,40 @@ static wy_status_t pb_infer(const char *text, const wy_format_options_t *opts, b
   return st;
 }
 
+/* Does text import a file other than the well-known ones (a schema reference)? */
+static bool has_references(const char *text) {
+  for (const char *p = text; (p = strstr(p, "import")) != NULL; p += 6) {
+    const char *q = strchr(p, '"'), *q2 = strchr(p, '\'');
+    if (!q || (q2 && q2 < q)) q = q2;
+    const char *semi = strchr(p, ';');
+    if (!q || (semi && semi < q)) continue;
+    const char *end = strchr(q + 1, *q);
+    if (end && !well_known_file(q + 1, (size_t)(end - q - 1))) return true;
+  }
+  return false;
+}
+
+/* The registry's check (protobuf_compat.c): can data written with writer be read with
+ * reader? A schema that imports other files is not checked here: resolving its
+ * references needs the registry, which this call does not have. */
+static wy_status_t pb_compatible(const char *reader, const char *writer, bool *ok, char *why,
+                                 size_t whycap, wy_error_t *err) {
+  *ok = true;
+  if (has_references(reader) || has_references(writer)) return WY_OK;
+  wy_pb_schema_t *r = NULL, *w = NULL;
+  wy_status_t st = wy_pb_parse(reader, NULL, 0, &r, err);
+  if (st == WY_OK) st = wy_pb_parse(writer, NULL, 0, &w, err);
+  if (st == WY_OK)
+    st = wy_pb_schema_compatible(w, r, ok, why, whycap, err);
+  else
+    st = WY_ERR_INVALID;
+  wy_pb_schema_free(r);
+  wy_pb_schema_free(w);
+  return st;
+}
+
 static const wy_format_schema_ops_t PROTOBUF_SCHEMA = {true, WY_SR_PROTOBUF, pb_from_columns,
-                                                       pb_infer, NULL};
+                                                       pb_infer, pb_compatible};
 static const wy_format_schema_ops_t PROTOBUF_NOSR_SCHEMA = {false, WY_SR_PROTOBUF, pb_from_columns,
                                                             NULL, NULL};
 

@@ -398,6 +398,34 @@ static void test_refusals(void **state) {
   wy_format_codec_destroy(c);
 }
 
+/* The registry's check goes through the format table to protobuf_compat.c. */
+static void test_registry_compatibility(void **state) {
+  (void)state;
+  const char *v1 = "syntax = \"proto3\"; message Lock { string gate = 1; int32 depth = 2; }";
+  const char *added =
+      "syntax = \"proto3\"; message Lock { string gate = 1; int32 depth = 2; "
+      "bool open = 3; }";
+  const char *retyped = "syntax = \"proto3\"; message Lock { string gate = 1; double depth = 2; }";
+  const char *with_ref = "syntax = \"proto3\"; import \"gate.proto\"; message Lock { Gate g = 1; }";
+  bool ok = false;
+  char why[200];
+  assert_int_equal(wy_format_sr_compatible(WY_SR_PROTOBUF, added, v1, &ok, why, sizeof why, &err),
+                   WY_OK);
+  assert_true(ok);
+  assert_int_equal(wy_format_sr_compatible(WY_SR_PROTOBUF, retyped, v1, &ok, why, sizeof why, &err),
+                   WY_OK);
+  assert_false(ok);
+  assert_non_null(strstr(why, "depth"));
+  assert_int_equal(
+      wy_format_sr_compatible(WY_SR_PROTOBUF, "message {", "message {", &ok, why, sizeof why, &err),
+      WY_ERR_INVALID);
+  /* references cannot be resolved without the registry: accepted unchecked */
+  assert_int_equal(
+      wy_format_sr_compatible(WY_SR_PROTOBUF, with_ref, with_ref, &ok, why, sizeof why, &err),
+      WY_OK);
+  assert_true(ok);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_known_bytes, setup, teardown),
@@ -408,6 +436,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_message_index_and_enum, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_registry_compatibility, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
