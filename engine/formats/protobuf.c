@@ -231,14 +231,16 @@ static int by_number(const void *x, const void *y) {
 static bool finish_msg(pb_impl_t *a, pmsg_t *p) {
   qsort(p->fields, p->nfields, sizeof *p->fields, by_number);
   int32_t max = 0;
+  bool dense = p->nfields < INT16_MAX; /* the table holds int16 indexes */
   for (size_t i = 0; i < p->nfields; i++) {
-    if (p->fields[i].number <= DENSE_MAX && p->fields[i].number > max) max = p->fields[i].number;
+    if (dense && p->fields[i].number <= DENSE_MAX && p->fields[i].number > max)
+      max = p->fields[i].number;
     if (p->fields[i].shape != SH_SINGLE && p->fields[i].target >= 0) p->has_repeated = true;
   }
   p->dense_max = max;
   p->dense = palloc(a, (size_t)(max + 1) * sizeof *p->dense);
   if (!p->dense) return false;
-  for (size_t i = 0; i < p->nfields; i++)
+  for (size_t i = 0; dense && i < p->nfields; i++)
     if (p->fields[i].number <= DENSE_MAX) p->dense[p->fields[i].number] = (int16_t)(i + 1);
   return true;
 }
@@ -281,10 +283,8 @@ static bool model_value(pb_impl_t *a, pfield_t *f, const wy_pb_field_t *mf, cons
   f->en = mf->enumeration;
   if (mf->kind == WY_PB_MESSAGE) {
     f->wkt = (uint8_t)mf->message->wkt;
-    bool generic = mf->message->wkt == WY_PB_WKT_NONE ||
-                   (t->kind == WY_T_STRUCT && !wy_pb_wkt_is_wrapper(mf->message->wkt)) ||
-                   (wy_pb_wkt_is_wrapper(mf->message->wkt) && t->kind == WY_T_STRUCT);
-    if (generic && t->kind == WY_T_STRUCT) {
+    /* any message read as a STRUCT (a well-known one too: a wrapper as STRUCT<VALUE>) */
+    if (t->kind == WY_T_STRUCT) {
       f->as_message = true;
       if (!(f->msg = model_msg(a, mf->message, t, depth + 1, err))) return false;
       return true;
@@ -377,7 +377,6 @@ static pmsg_t *model_msg(pb_impl_t *a, const wy_pb_message_t *m, const wy_type_t
       }
       if (!model_value(a, f, mf, t->elem, depth, err)) return NULL;
       f->t = t; /* the ARRAY; the element type is t->elem */
-      if (f->msg == NULL && f->bad == NULL) f->bad = NULL;
       continue;
     }
     f->shape = SH_SINGLE;
@@ -465,8 +464,8 @@ static bool gen_value(pb_impl_t *a, pfield_t *f, const wy_type_t *t, bool field,
   return true;
 }
 
-static pmsg_t *gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, const wy_type_t *t,
-                         int depth, wy_error_t *err);
+static bool gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, const wy_type_t *t,
+                      int depth, wy_error_t *err);
 
 static pmsg_t *gen_msg(pb_impl_t *a, const wy_type_t *st, int depth, wy_error_t *err) {
   if (depth > MAX_DEPTH) {
@@ -488,17 +487,17 @@ nomem:
   return NULL;
 }
 
-/* Returns a non-NULL dummy on success (the field is filled in place). */
-static pmsg_t *gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, const wy_type_t *t,
-                         int depth, wy_error_t *err) {
+/* The generated field `number` of a message for a column or STRUCT field of type t. */
+static bool gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, const wy_type_t *t,
+                      int depth, wy_error_t *err) {
   f->number = number;
   f->target = slot;
   if (t->kind == WY_T_ARRAY) {
-    if (!gen_value(a, f, t->elem, false, depth, err)) return NULL;
+    if (!gen_value(a, f, t->elem, false, depth, err)) return false;
     f->shape = SH_REPEATED;
     f->presence = false;
     f->t = t;
-    return (pmsg_t *)f;
+    return true;
   }
   if (t->kind == WY_T_MAP) {
     f->shape = SH_MAP;
@@ -513,19 +512,19 @@ static pmsg_t *gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, co
       pfield_t *g = &e->fields[k];
       g->number = k + 1;
       g->target = k;
-      if (!gen_value(a, g, e->slot_types[k], false, depth + 1, err)) return NULL;
+      if (!gen_value(a, g, e->slot_types[k], false, depth + 1, err)) return false;
       set_default(e, k, g);
     }
     if (!finish_msg(a, e)) goto nomem;
     f->msg = e;
-    return (pmsg_t *)f;
+    return true;
   }
-  if (!gen_value(a, f, t, true, depth, err)) return NULL;
+  if (!gen_value(a, f, t, true, depth, err)) return false;
   f->shape = SH_SINGLE;
-  return (pmsg_t *)f;
+  return true;
 nomem:
   wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  return NULL;
+  return false;
 }
 
 /* ---- reading ---- */
