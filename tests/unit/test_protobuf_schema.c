@@ -466,6 +466,49 @@ static void generation_of_logical_and_nested_types(void **state) {
   for (size_t i = 0; i < 7; i++) wy_type_unref(cols[i].type);
 }
 
+static void generation_nullable_representations_reach_nested_values(void **state) {
+  (void)state;
+  wy_type_t *point = wy_type_struct_new();
+  assert_true(wy_type_struct_add(point, "X", wy_type_double()));
+  const wy_type_t *tags = wy_type_array(wy_type_string());
+  const wy_type_t *scores = wy_type_map(wy_type_string(), wy_type_int());
+  const wy_type_t *where = wy_type_map(wy_type_bigint(), wy_type_ref(point));
+  wy_format_column_t cols[] = {{"P", point}, {"TAGS", tags}, {"SCORES", scores}, {"WHERE_", where}};
+  /* WRAPPER: primitives everywhere (array elements, map values, struct fields) */
+  assert_generates(cols, 4, NULL, WY_PB_NULLABLE_WRAPPER,
+                   "syntax = \"proto3\";\n\nimport \"google/protobuf/wrappers.proto\";\n\n"
+                   "message ConnectDefault1 {\n"
+                   "  ConnectDefault2 P = 1;\n"
+                   "  repeated google.protobuf.StringValue TAGS = 2;\n"
+                   "  map<string, google.protobuf.Int32Value> SCORES = 3;\n"
+                   "  map<int64, ConnectDefault5> WHERE_ = 4;\n"
+                   "\n"
+                   "  message ConnectDefault2 {\n"
+                   "    google.protobuf.DoubleValue X = 1;\n"
+                   "  }\n"
+                   "  message ConnectDefault5 {\n"
+                   "    google.protobuf.DoubleValue X = 1;\n"
+                   "  }\n"
+                   "}\n");
+  /* OPTIONAL: every field that is neither repeated nor a map, messages included */
+  assert_generates(cols, 4, NULL, WY_PB_NULLABLE_OPTIONAL,
+                   "syntax = \"proto3\";\n\n"
+                   "message ConnectDefault1 {\n"
+                   "  optional ConnectDefault2 P = 1;\n"
+                   "  repeated string TAGS = 2;\n"
+                   "  map<string, int32> SCORES = 3;\n"
+                   "  map<int64, ConnectDefault5> WHERE_ = 4;\n"
+                   "\n"
+                   "  message ConnectDefault2 {\n"
+                   "    optional double X = 1;\n"
+                   "  }\n"
+                   "  message ConnectDefault5 {\n"
+                   "    optional double X = 1;\n"
+                   "  }\n"
+                   "}\n");
+  for (size_t i = 0; i < 4; i++) wy_type_unref(cols[i].type);
+}
+
 static void generation_refusals(void **state) {
   (void)state;
   wy_pb_schema_t *s = NULL;
@@ -727,6 +770,7 @@ int main(void) {
       cmocka_unit_test(canonical_text_nesting_and_comments),
       cmocka_unit_test(generation_of_primitives_per_nullable_representation),
       cmocka_unit_test(generation_of_logical_and_nested_types),
+      cmocka_unit_test(generation_nullable_representations_reach_nested_values),
       cmocka_unit_test(generation_refusals),
       cmocka_unit_test(inference_maps_every_kind),
       cmocka_unit_test(inference_refuses_recursion_and_empty_files),
