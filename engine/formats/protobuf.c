@@ -397,9 +397,12 @@ nomem:
 
 static pmsg_t *gen_msg(pb_impl_t *a, const wy_type_t *st, int depth, wy_error_t *err);
 
-/* A generated field for a value of type t; top: a field of a message (its nullability
- * follows the representation), else an element/map value. */
-static bool gen_value(pb_impl_t *a, pfield_t *f, const wy_type_t *t, bool field, int depth,
+/* Where a generated value sits: the representation of nullable primitives applies to
+ * fields (OPTIONAL, WRAPPER) and to array elements and map values (WRAPPER only), never
+ * to map keys, as Confluent's ProtobufData generates them. */
+typedef enum { POS_FIELD, POS_ELEMENT, POS_KEY } gen_pos_t;
+
+static bool gen_value(pb_impl_t *a, pfield_t *f, const wy_type_t *t, gen_pos_t pos, int depth,
                       wy_error_t *err) {
   f->t = t;
   f->member = -1;
@@ -450,9 +453,9 @@ static bool gen_value(pb_impl_t *a, pfield_t *f, const wy_type_t *t, bool field,
   }
   if (f->kind == WY_PB_MESSAGE) {
     f->presence = true;
-  } else if (field && a->nullable == WY_PB_NULLABLE_OPTIONAL) {
+  } else if (pos == POS_FIELD && a->nullable == WY_PB_NULLABLE_OPTIONAL) {
     f->presence = true;
-  } else if (field && a->nullable == WY_PB_NULLABLE_WRAPPER) {
+  } else if (pos != POS_KEY && a->nullable == WY_PB_NULLABLE_WRAPPER) {
     static const uint8_t wrapper_of[WY_PB_KIND_MAX + 1] = {
         [WY_PB_BOOL] = WY_PB_WKT_BOOL_VALUE,     [WY_PB_INT32] = WY_PB_WKT_INT32_VALUE,
         [WY_PB_INT64] = WY_PB_WKT_INT64_VALUE,   [WY_PB_DOUBLE] = WY_PB_WKT_DOUBLE_VALUE,
@@ -493,7 +496,7 @@ static bool gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, const
   f->number = number;
   f->target = slot;
   if (t->kind == WY_T_ARRAY) {
-    if (!gen_value(a, f, t->elem, false, depth, err)) return false;
+    if (!gen_value(a, f, t->elem, POS_ELEMENT, depth, err)) return false;
     f->shape = SH_REPEATED;
     f->presence = false;
     f->t = t;
@@ -512,14 +515,15 @@ static bool gen_field(pb_impl_t *a, pfield_t *f, int32_t number, int slot, const
       pfield_t *g = &e->fields[k];
       g->number = k + 1;
       g->target = k;
-      if (!gen_value(a, g, e->slot_types[k], false, depth + 1, err)) return false;
+      if (!gen_value(a, g, e->slot_types[k], k ? POS_ELEMENT : POS_KEY, depth + 1, err))
+        return false;
       set_default(e, k, g);
     }
     if (!finish_msg(a, e)) goto nomem;
     f->msg = e;
     return true;
   }
-  if (!gen_value(a, f, t, true, depth, err)) return false;
+  if (!gen_value(a, f, t, POS_FIELD, depth, err)) return false;
   f->shape = SH_SINGLE;
   return true;
 nomem:

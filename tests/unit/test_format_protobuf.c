@@ -346,6 +346,60 @@ static void test_message_index_and_enum(void **state) {
   wy_sr_destroy(r);
 }
 
+/* The plan a sink compiles from its columns writes what the schema it registers says:
+ * a reader that only has the registered text reads every representation back. */
+static void test_generated_plan_matches_registered_schema(void **state) {
+  (void)state;
+  wy_type_t *pt = wy_type_struct_new();
+  assert_true(wy_type_struct_add(pt, "X", wy_type_double()));
+  assert_true(wy_type_struct_add(pt, "TAGS", wy_type_array(wy_type_string())));
+  wy_format_column_t cols[] = {{"P", pt},
+                               {"NAMES", wy_type_array(wy_type_string())},
+                               {"SCORES", wy_type_map(wy_type_string(), wy_type_int())},
+                               {"WHEN", wy_type_timestamp()},
+                               {"N", wy_type_bigint()}};
+  wy_value_t tag = wy_string("reef", 4);
+  wy_list_t tags = {1, &tag};
+  wy_value_t pv[2] = {wy_double(-1.5), wy_array(&tags)};
+  wy_list_t pl = {2, pv};
+  wy_value_t names[2] = {wy_string("a", 1), wy_string("", 0)};
+  wy_list_t nl = {2, names};
+  wy_value_t sk[1] = {wy_string("k", 1)}, sv[1] = {wy_int(0)};
+  wy_map_t sm = {1, sk, sv};
+  wy_value_t row[5] = {wy_struct(&pl), wy_array(&nl), wy_mapv(&sm), wy_timestamp(86400000),
+                       wy_null(WY_T_BIGINT)};
+  for (int rep = 0; rep < 3; rep++) {
+    wy_sr_t *r = wy_sr_mem_new(WY_COMPAT_NONE);
+    wy_format_schema_t s = {5, cols};
+    wy_format_options_t wo = {
+        .registry = r, .subject = "reef-value", .register_schema = true, .pb_nullable = rep};
+    wy_format_codec_t *w = wy_format_codec_new(WY_FORMAT_PROTOBUF, &s, &wo, &err);
+    assert_non_null(w);
+    wy_buf_t b;
+    wy_buf_init(&b);
+    encode(w, row, &b);
+    /* a reader of other columns' names order: only the registered text links them */
+    wy_format_codec_t *rd = sr_codec(r, "reef-value", 5, cols, 0, NULL, false);
+    wy_value_t out[5];
+    assert_int_equal(wy_format_decode(rd, b.data, b.len, &arena, out, NULL, &err), WY_OK);
+    assert_true(out[0].u.list->items[0].u.f64 == -1.5);
+    assert_int_equal(out[0].u.list->items[1].u.list->n, 1);
+    assert_memory_equal(out[0].u.list->items[1].u.list->items[0].u.str, "reef", 4);
+    assert_int_equal(out[1].u.list->n, 2);
+    assert_int_equal(out[1].u.list->items[1].len, 0);
+    assert_int_equal(out[2].u.map->n, 1);
+    assert_false(out[2].u.map->vals[0].null);
+    assert_int_equal(out[2].u.map->vals[0].u.i32, 0);
+    assert_true(out[3].u.i64 == 86400000);
+    assert_int_equal(out[4].null, rep != 0); /* plain proto3 reads the default 0 */
+    wy_buf_free(&b);
+    wy_format_codec_destroy(w);
+    wy_format_codec_destroy(rd);
+    wy_sr_destroy(r);
+  }
+  free_cols(cols, 5);
+}
+
 /* ---- bad records ---- */
 
 static void expect_bad(wy_format_codec_t *c, const uint8_t *p, size_t n, const char *why) {
@@ -434,6 +488,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_defaults_and_nulls, setup, teardown),
       cmocka_unit_test_setup_teardown(test_header_and_generated_schema, setup, teardown),
       cmocka_unit_test_setup_teardown(test_message_index_and_enum, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_generated_plan_matches_registered_schema, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
       cmocka_unit_test_setup_teardown(test_registry_compatibility, setup, teardown),
