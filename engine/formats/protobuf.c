@@ -1634,7 +1634,7 @@ static wy_status_t pb_decode(wy_format_codec_t *c, const uint8_t *p, size_t len,
     size_t nidx = 0;
     wy_status_t st = read_header(c, p, len, &id, idx, &nidx, &at, err);
     if (st != WY_OK) return st;
-    if (a->writer_ready && id == a->wid && a->wplan == a->gen && nidx <= 1 &&
+    if (a->gen_read && a->writer_ready && id == a->wid && a->wplan == a->gen && nidx <= 1 &&
         (nidx == 0 || idx[0] == 0)) {
       plan = a->gen_read;
     } else {
@@ -1701,6 +1701,10 @@ static wy_status_t writer_ready(wy_format_codec_t *c, wy_error_t *err) {
     if (!c->registry || !c->subject)
       return wy_error_set(err, WY_ERR_CONFIG,
                           "PROTOBUF %s codec needs a Schema Registry and a subject to write",
+                          wy_fmt_target(c));
+    if (!a->gen)
+      return wy_error_set(err, WY_ERR_UNSUPPORTED,
+                          "PROTOBUF cannot generate a %s schema for these columns",
                           wy_fmt_target(c));
     wy_format_column_t *cols = calloc(c->ncols + 1, sizeof *cols);
     if (!cols) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
@@ -1813,8 +1817,13 @@ static wy_status_t pb_open_common(wy_format_codec_t *c, bool nosr, wy_error_t *e
     st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   } else if (!(a->gen = gen_msg(a, a->row, 0, err)) ||
              !(a->gen_read = gen_msg(a, a->row, 0, err))) {
-    st = err ? err->code : WY_ERR_NOMEM;
-    if (st == WY_OK) st = WY_ERR_NOMEM;
+    st = err && err->code != WY_OK ? err->code : WY_ERR_NOMEM;
+    /* a PROTOBUF reader of registered schemas does without the generated plan */
+    if (!nosr && st != WY_ERR_NOMEM && !c->register_schema) {
+      a->gen = a->gen_read = NULL;
+      st = WY_OK;
+      wy_error_clear(err);
+    }
   } else {
     project(c, a->gen_read);
   }
