@@ -1214,21 +1214,6 @@ static wy_status_t avro_encode(wy_format_codec_t *c, const wy_value_t *cols, wy_
 
 /* ---- codec ---- */
 
-static bool has_non_string_map_key(const wy_type_t *t) {
-  switch (t->kind) {
-    case WY_T_MAP:
-      return t->key->kind != WY_T_STRING || has_non_string_map_key(t->elem);
-    case WY_T_ARRAY:
-      return has_non_string_map_key(t->elem);
-    case WY_T_STRUCT:
-      for (size_t i = 0; i < t->nfields; i++)
-        if (has_non_string_map_key(t->fields[i].type)) return true;
-      return false;
-    default:
-      return false;
-  }
-}
-
 static void avro_close(wy_format_codec_t *c) {
   avro_impl_t *a = c->impl;
   if (!a) return;
@@ -1246,7 +1231,7 @@ static void avro_close(wy_format_codec_t *c) {
 
 static wy_status_t avro_open(wy_format_codec_t *c, wy_error_t *err) {
   for (size_t i = 0; i < c->ncols; i++)
-    if (has_non_string_map_key(c->types[i]))
+    if (wy_fmt_has_non_string_map_key(c->types[i]))
       return wy_error_set(err, WY_ERR_UNSUPPORTED, "Avro only supports MAPs with STRING keys");
   if (c->ncols != 1 && c->wrap == WY_WRAP_FALSE)
     return wy_error_set(err, WY_ERR_CONFIG,

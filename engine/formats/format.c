@@ -75,6 +75,21 @@ void wy_fmt_columns_text(const wy_format_codec_t *c, char *buf, size_t cap) {
   if (len < cap) snprintf(buf + len, cap - len, "]");
 }
 
+bool wy_fmt_has_non_string_map_key(const wy_type_t *t) {
+  switch (t->kind) {
+    case WY_T_MAP:
+      return t->key->kind != WY_T_STRING || wy_fmt_has_non_string_map_key(t->elem);
+    case WY_T_ARRAY:
+      return wy_fmt_has_non_string_map_key(t->elem);
+    case WY_T_STRUCT:
+      for (size_t i = 0; i < t->nfields; i++)
+        if (wy_fmt_has_non_string_map_key(t->fields[i].type)) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
 wy_status_t wy_fmt_check_types(const wy_format_codec_t *c, unsigned allowed, wy_error_t *err) {
   for (size_t i = 0; i < c->ncols; i++) {
     wy_type_kind_t k = c->types[i]->kind;

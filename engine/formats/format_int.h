@@ -74,6 +74,10 @@ void wy_fmt_columns_text(const wy_format_codec_t *c, char *buf, size_t cap);
 /* Check that every column type is one of the allowed kinds (bit mask of 1u << kind),
  * failing like ksqlDB: "The 'KAFKA' format does not support type 'BOOLEAN'". */
 wy_status_t wy_fmt_check_types(const wy_format_codec_t *c, unsigned allowed, wy_error_t *err);
+/* Does t hold a MAP whose keys are not STRING, at any depth? JSON objects, Avro maps,
+ * JSON Schema objects and ksqlDB's protobuf maps only have string keys: ksqlDB refuses
+ * other keys up front. */
+bool wy_fmt_has_non_string_map_key(const wy_type_t *t);
 /* Reject WRAP_SINGLE_VALUE=true for formats that cannot wrap. */
 wy_status_t wy_fmt_reject_wrap(const wy_format_codec_t *c, wy_error_t *err);
 

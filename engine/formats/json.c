@@ -102,22 +102,6 @@ static bool node_build(jnode_t *n, const wy_type_t *t) {
   return true;
 }
 
-/* JSON objects only have string keys: ksqlDB rejects other MAP keys up front. */
-static bool has_non_string_map_key(const wy_type_t *t) {
-  switch (t->kind) {
-    case WY_T_MAP:
-      return t->key->kind != WY_T_STRING || has_non_string_map_key(t->elem);
-    case WY_T_ARRAY:
-      return has_non_string_map_key(t->elem);
-    case WY_T_STRUCT:
-      for (size_t i = 0; i < t->nfields; i++)
-        if (has_non_string_map_key(t->fields[i].type)) return true;
-      return false;
-    default:
-      return false;
-  }
-}
-
 static void json_close(wy_format_codec_t *c) {
   json_impl_t *j = c->impl;
   if (!j) return;
@@ -130,7 +114,7 @@ static void json_close(wy_format_codec_t *c) {
 
 static wy_status_t json_open(wy_format_codec_t *c, wy_error_t *err) {
   for (size_t i = 0; i < c->ncols; i++)
-    if (has_non_string_map_key(c->types[i]))
+    if (wy_fmt_has_non_string_map_key(c->types[i]))
       return wy_error_set(err, WY_ERR_UNSUPPORTED, "JSON only supports MAP types with STRING keys");
   if (c->ncols != 1 && c->wrap == WY_WRAP_FALSE)
     return wy_error_set(err, WY_ERR_CONFIG,

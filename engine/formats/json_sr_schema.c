@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/formats/format_int.h"
 #include "engine/formats/json_sr.h"
 
 #define JSR_MAX_DEPTH 64
@@ -18,21 +19,6 @@
 #define CONNECT_TIMESTAMP "org.apache.kafka.connect.data.Timestamp"
 
 /* ---- generation ---- */
-
-static bool has_non_string_map_key(const wy_type_t *t) {
-  switch (t->kind) {
-    case WY_T_MAP:
-      return t->key->kind != WY_T_STRING || has_non_string_map_key(t->elem);
-    case WY_T_ARRAY:
-      return has_non_string_map_key(t->elem);
-    case WY_T_STRUCT:
-      for (size_t i = 0; i < t->nfields; i++)
-        if (has_non_string_map_key(t->fields[i].type)) return true;
-      return false;
-    default:
-      return false;
-  }
-}
 
 /* json_object_set_new that remembers a failure in *ok. */
 static void put(json_t *o, const char *k, json_t *v, bool *ok) {
@@ -165,7 +151,7 @@ wy_status_t wy_json_sr_schema_from_columns(const wy_format_schema_t *schema, boo
                                            wy_error_t *err) {
   *json_out = NULL;
   for (size_t i = 0; i < schema->ncols; i++)
-    if (has_non_string_map_key(schema->cols[i].type))
+    if (wy_fmt_has_non_string_map_key(schema->cols[i].type))
       return wy_error_set(err, WY_ERR_UNSUPPORTED, "JSON only supports MAP types with STRING keys");
   if (unwrapped && schema->ncols != 1)
     return wy_error_set(err, WY_ERR_CONFIG,

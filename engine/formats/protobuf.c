@@ -1778,25 +1778,10 @@ static void pb_close(wy_format_codec_t *c) {
   c->impl = NULL;
 }
 
-static bool has_non_string_map_key(const wy_type_t *t) {
-  switch (t->kind) {
-    case WY_T_MAP:
-      return t->key->kind != WY_T_STRING || has_non_string_map_key(t->elem);
-    case WY_T_ARRAY:
-      return has_non_string_map_key(t->elem);
-    case WY_T_STRUCT:
-      for (size_t i = 0; i < t->nfields; i++)
-        if (has_non_string_map_key(t->fields[i].type)) return true;
-      return false;
-    default:
-      return false;
-  }
-}
-
 static wy_status_t pb_open_common(wy_format_codec_t *c, bool nosr, wy_error_t *err) {
   const char *fmt = nosr ? "PROTOBUF_NOSR" : "PROTOBUF";
   for (size_t i = 0; i < c->ncols; i++)
-    if (has_non_string_map_key(c->types[i]))
+    if (wy_fmt_has_non_string_map_key(c->types[i]))
       return wy_error_set(err, WY_ERR_UNSUPPORTED,
                           "%s format only supports MAP types with STRING keys", "PROTOBUF");
   if (c->wrap == WY_WRAP_FALSE)
