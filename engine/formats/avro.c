@@ -633,22 +633,9 @@ static wy_status_t reader_for(wy_format_codec_t *c, int32_t id, reader_t **out, 
       *out = &a->readers[i];
       return WY_OK;
     }
-  if (!c->registry)
-    return wy_error_set(err, WY_ERR_CONFIG, "AVRO %s codec has no Schema Registry",
-                        wy_fmt_target(c));
   const char *text;
-  wy_sr_type_t type;
-  wy_status_t st = wy_sr_get_schema(c->registry, id, &text, &type, err);
-  if (st == WY_ERR_NOT_FOUND)
-    return wy_error_set(err, WY_ERR_DECODE,
-                        "Failed to deserialize %s: schema id %d is not in the "
-                        "Schema Registry",
-                        wy_fmt_target(c), id);
-  if (st != WY_OK) return st; /* an outage is not a bad record */
-  if (type != WY_SR_AVRO)
-    return wy_error_set(err, WY_ERR_DECODE,
-                        "Failed to deserialize %s: schema id %d is a %s schema, not AVRO",
-                        wy_fmt_target(c), id, wy_sr_type_name(type));
+  wy_status_t st = wy_fmt_writer_schema(c, id, WY_SR_AVRO, &text, err);
+  if (st != WY_OK) return st;
   wy_avro_schema_t *s;
   if ((st = wy_avro_schema_parse(text, strlen(text), &s, err)) != WY_OK)
     return wy_error_prefix(err, "schema id %d", id), WY_ERR_DECODE;

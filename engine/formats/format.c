@@ -75,6 +75,26 @@ void wy_fmt_columns_text(const wy_format_codec_t *c, char *buf, size_t cap) {
   if (len < cap) snprintf(buf + len, cap - len, "]");
 }
 
+wy_status_t wy_fmt_writer_schema(wy_format_codec_t *c, int32_t id, wy_sr_type_t want,
+                                 const char **text, wy_error_t *err) {
+  const char *fmt = wy_format_name(c->format);
+  if (!c->registry)
+    return wy_error_set(err, WY_ERR_CONFIG, "%s %s codec has no Schema Registry", fmt,
+                        wy_fmt_target(c));
+  wy_sr_type_t type;
+  wy_status_t st = wy_sr_get_schema(c->registry, id, text, &type, err);
+  if (st == WY_ERR_NOT_FOUND)
+    return wy_error_set(err, WY_ERR_DECODE,
+                        "Failed to deserialize %s: schema id %d is not in the Schema Registry",
+                        wy_fmt_target(c), (int)id);
+  if (st != WY_OK) return st; /* an outage is not a bad record */
+  if (type != want)
+    return wy_error_set(err, WY_ERR_DECODE,
+                        "Failed to deserialize %s: schema id %d is a %s schema, not %s",
+                        wy_fmt_target(c), (int)id, wy_sr_type_name(type), fmt);
+  return WY_OK;
+}
+
 bool wy_fmt_has_non_string_map_key(const wy_type_t *t) {
   switch (t->kind) {
     case WY_T_MAP:

@@ -78,6 +78,13 @@ wy_status_t wy_fmt_check_types(const wy_format_codec_t *c, unsigned allowed, wy_
  * JSON Schema objects and ksqlDB's protobuf maps only have string keys: ksqlDB refuses
  * other keys up front. */
 bool wy_fmt_has_non_string_map_key(const wy_type_t *t);
+/* The writer schema a record's schema id names, for a codec of a Schema Registry format
+ * that reads schemas of type want. An id the registry does not know, or one of another
+ * type, makes the record bad (WY_ERR_DECODE, ksqlDB's "Failed to deserialize" words); a
+ * registry that cannot be reached is not the record's fault: its error passes through,
+ * so that the record is retried rather than skipped. */
+wy_status_t wy_fmt_writer_schema(wy_format_codec_t *c, int32_t id, wy_sr_type_t want,
+                                 const char **text, wy_error_t *err);
 /* Reject WRAP_SINGLE_VALUE=true for formats that cannot wrap. */
 wy_status_t wy_fmt_reject_wrap(const wy_format_codec_t *c, wy_error_t *err);
 

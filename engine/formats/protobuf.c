@@ -1527,20 +1527,9 @@ static wy_status_t reader_schema(wy_format_codec_t *c, int32_t id, wy_pb_schema_
       *out = a->readers[i].schema;
       return WY_OK;
     }
-  if (!c->registry)
-    return wy_error_set(err, WY_ERR_DECODE, "PROTOBUF %s codec needs a Schema Registry",
-                        wy_fmt_target(c));
   const char *text;
-  wy_sr_type_t type;
-  wy_status_t st = wy_sr_get_schema(c->registry, id, &text, &type, err);
-  if (st != WY_OK) {
-    wy_error_prefix(err, "Failed to deserialize %s: schema id %d", wy_fmt_target(c), (int)id);
-    return WY_ERR_DECODE;
-  }
-  if (type != WY_SR_PROTOBUF)
-    return wy_error_set(err, WY_ERR_DECODE,
-                        "Failed to deserialize %s: schema id %d is a %s schema, not PROTOBUF",
-                        wy_fmt_target(c), (int)id, wy_sr_type_name(type));
+  wy_status_t st = wy_fmt_writer_schema(c, id, WY_SR_PROTOBUF, &text, err);
+  if (st != WY_OK) return st;
   wy_pb_schema_t *s = NULL;
   if ((st = parse_registered(c->registry, text, &s, err)) != WY_OK) {
     wy_error_prefix(err, "Failed to deserialize %s: schema id %d", wy_fmt_target(c), (int)id);
