@@ -13,6 +13,7 @@
 #define WY_COMMANDS(X)                                                                           \
   X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                         \
   X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")             \
+  X("registry", wy_cmd_registry, "run a Schema Registry (Confluent's REST API) on 127.0.0.1")    \
   X("config", wy_cmd_config, "document configuration keys or check a config file")               \
   X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")       \
   X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")       \
