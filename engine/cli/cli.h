@@ -41,6 +41,12 @@ int wy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 struct wy_config;
 struct wy_lineage_emitter;
 struct wy_kafka_sink;
+struct wy_sr;
+
+/* The Schema Registry client the configuration names (ksql.schema.registry.url and
+ * ksql.schema.registry.basic.auth.user.info; *sr NULL when no URL is set). Every entry
+ * point (run, server on memory or Kafka, its transient queries) builds it here. */
+wy_status_t wy_cli_schema_registry(const struct wy_config *cfg, struct wy_sr **sr, wy_error_t *err);
 
 /* OpenLineage as the configuration asks (lineage.* and the openlineage.* aliases; *em
  * NULL when off). The kafka transport gets a producer of its own on bootstrap.servers
