@@ -1,0 +1,75 @@
+/* Sink schemas checked before a statement creates anything (see sink_schemas.h). The
+ * schema text a sink would register is the one its codec generates: the codec is
+ * opened against a throw-away in-process registry that records it. */
+#include "engine/plan/sink_schemas.h"
+
+#include <stdlib.h>
+
+#include "engine/catalog/format_spec.h"
+
+/* The schema the codec of step's key or value would register under its subject,
+ * checked against sr (nothing to check without registration). */
+static wy_status_t check_side(const wy_plan_step_t *step, bool key, wy_sr_t *sr, wy_error_t *err) {
+  const wy_schema_t *in = &step->in.schema;
+  size_t from = key ? 0 : step->in.nkey, to = key ? step->in.nkey : in->n;
+  const wy_format_spec_t *spec = key ? &step->key_format : &step->value_format;
+  wy_codec_request_t req = {key, step->topic, NULL, true, key ? step->key_schema_name : NULL, NULL,
+                            0};
+  wy_format_t f;
+  wy_format_options_t o;
+  char subject[512];
+  wy_error_t ignored;
+  if (wy_format_spec_options(spec, &req, &f, &o, subject, sizeof subject, &ignored) != WY_OK ||
+      !o.register_schema)
+    return WY_OK;
+  wy_sr_t *capture = wy_sr_mem_new(WY_COMPAT_NONE);
+  if (!capture) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  size_t n = to > from ? to - from : 0;
+  wy_format_column_t *cols = calloc(n + 1, sizeof *cols);
+  if (!cols) {
+    wy_sr_destroy(capture);
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++)
+    cols[i] = (wy_format_column_t){in->cols[from + i].name, in->cols[from + i].type};
+  req.registry = capture;
+  wy_format_codec_t *c = wy_format_spec_codec(spec, cols, n, &req, &ignored);
+  wy_format_codec_destroy(c);
+  free(cols);
+  const char *text;
+  wy_sr_type_t type;
+  wy_status_t st = WY_OK;
+  if (c && wy_sr_latest(capture, subject, NULL, &text, &type, &ignored) == WY_OK) {
+    bool ok = true;
+    char why[512];
+    st = wy_sr_check_compatible_why(sr, subject, type, text, &ok, why, sizeof why, err);
+    if (st == WY_OK && !ok) {
+      wy_sr_compat_t level;
+      char named[48] = "";
+      if (wy_sr_get_compatibility(sr, subject, &level, &ignored) == WY_OK)
+        snprintf(named, sizeof named, " (compatibility %s)", wy_sr_compat_name(level));
+      st = wy_error_set(err, WY_ERR_CONFIG,
+                        "Could not register the %s schema of the sink for topic %s: the Schema "
+                        "Registry refuses it under subject '%s'%s: %s",
+                        key ? "key" : "value", step->topic, subject, named,
+                        why[0] ? why : "incompatible");
+    } else if (st != WY_OK) {
+      wy_error_prefix(err, "Could not check the %s schema of subject '%s'", key ? "key" : "value",
+                      subject);
+    }
+  }
+  wy_sr_destroy(capture);
+  return st;
+}
+
+wy_status_t wy_plan_check_sink_schemas(const wy_plan_t *p, wy_sr_t *sr, wy_error_t *err) {
+  if (!sr) return WY_OK;
+  for (size_t s = 0; s < p->nsubs; s++)
+    for (size_t i = 0; i < p->subs[s].nsteps; i++) {
+      const wy_plan_step_t *step = &p->subs[s].steps[i];
+      if (step->kind != WY_STEP_SINK) continue;
+      for (int side = 0; side < 2; side++)
+        if (check_side(step, side == 0, sr, err) != WY_OK) return err->code;
+    }
+  return WY_OK;
+}
