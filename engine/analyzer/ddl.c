@@ -309,6 +309,9 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
     st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE,
                        NULL, err);
   wy_format_columns_free(cols, n);
+  /* the source writes (INSERT VALUES) with the schema its columns came from, as ksqlDB
+   * pins an inferred schema's id: a generated one could be refused by the subject */
+  if (st == WY_OK) (key ? &d->key_format : &d->value_format)->schema_id = id;
   return st;
 }
 
