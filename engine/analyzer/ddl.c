@@ -139,6 +139,15 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
     snprintf(value->full_schema_name, sizeof value->full_schema_name, "%s", full);
     value->full_schema_set = true;
   }
+  /* a record name means something only to a format with a physical schema */
+  for (int side = 0; side < 2; side++) {
+    const wy_format_spec_t *spec = side ? value : key;
+    if (!spec->full_schema_set || !spec->name[0]) continue;
+    if (wy_format_from_name(spec->name, &f, err) == WY_OK && !wy_format_has_schema(f))
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "%s does not support the following configs: [fullSchemaName]",
+                          spec->name);
+  }
   return WY_OK;
 }
 
@@ -303,7 +312,7 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
   wy_format_column_t *cols = NULL;
   size_t n = 0;
   bool unwrapped = key || f->wrap_single == 0;
-  if (wy_format_infer_columns(fmt, schema, &opts, unwrapped && key, &cols, &n, err) != WY_OK)
+  if (wy_format_infer_columns(fmt, schema, &opts, unwrapped, &cols, &n, err) != WY_OK)
     return err->code;
   for (size_t i = 0; i < n && st == WY_OK; i++)
     st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE,

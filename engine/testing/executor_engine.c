@@ -497,6 +497,21 @@ static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_a
   }
 }
 
+/* The latest schema of <topic>-key|value as a JSON value, for a case's post topics
+ * (*out unchanged when there is none or it is not JSON, as a .proto text). */
+static void registered_schema(wy_sr_t *sr, const char *topic, bool key, wy_arena_t *a,
+                              wy_value_t *out) {
+  char subject[512];
+  snprintf(subject, sizeof subject, "%s-%s", topic, key ? "key" : "value");
+  const char *text;
+  wy_error_t ig;
+  if (wy_sr_latest(sr, subject, NULL, &text, NULL, &ig) != WY_OK) return;
+  json_t *j = json_loads(text, 0, NULL);
+  wy_value_t v;
+  if (j && wy_qtt_json_value(j, a, &v)) *out = v;
+  json_decref(j);
+}
+
 typedef struct engine_ctx {
   const wy_registry_t *registry; /* NULL: the built-ins */
   struct wy_lineage_emitter *lineage;
@@ -679,6 +694,8 @@ report:
     }
     info.key_schema = wy_null(WY_T_STRING);
     info.value_schema = wy_null(WY_T_STRING);
+    registered_schema(sr, topic, true, &arena, &info.key_schema);
+    registered_schema(sr, topic, false, &arena, &info.value_schema);
     wy_qtt_result_add_topic(out, &info, err);
     size_t nrecs = 0;
     produced_t *recs = produced_order(broker, topic, np, &nrecs);
