@@ -228,6 +228,23 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
       spec->full_schema_name[0] || spec->full_schema_set ? spec->full_schema_name : NULL;
   wy_format_codec_t *codec = wy_format_codec_new(f, &fs, &opts, err);
   free(cols);
+  if (!codec && key && err && err->code == WY_ERR_UNSUPPORTED) {
+    /* ksqlDB's words for a key the format cannot hold: the format, the key columns */
+    char text[1024], reason[WY_ERROR_MSG_MAX];
+    wy_schema_t only;
+    wy_schema_init(&only);
+    for (size_t i = 0; i < schema->n; i++)
+      if (schema->cols[i].ns == WY_NS_KEY)
+        wy_schema_add(&only, schema->cols[i].name, wy_type_ref(schema->cols[i].type), WY_NS_KEY,
+                      NULL, NULL);
+    wy_schema_format(&only, false, text, sizeof text);
+    wy_schema_clear(&only);
+    snprintf(reason, sizeof reason, "%s", err->msg);
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Key format does not support schema.\nformat: %s\nschema: "
+                        "Persistence{columns=[%s], features=[]}\nreason: %s",
+                        wy_format_name(f), text, reason);
+  }
   if (!codec) return err->code ? err->code : WY_ERR_ANALYSIS;
   wy_format_codec_destroy(codec);
   return WY_OK;
