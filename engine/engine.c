@@ -319,7 +319,8 @@ static wy_status_t exec_create_source(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     wy_source_def_destroy(d);
     return err->code;
   }
-  if (ensure_topic(e, d->topic, d->partitions, err) != WY_OK) {
+  if (wy_source_check_schemas(d, e->opts.schema_registry, err) != WY_OK ||
+      ensure_topic(e, d->topic, d->partitions, err) != WY_OK) {
     wy_source_def_destroy(d);
     return err->code;
   }

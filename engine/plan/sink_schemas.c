@@ -3,18 +3,17 @@
  * opened against a throw-away in-process registry that records it. */
 #include "engine/plan/sink_schemas.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "engine/catalog/format_spec.h"
 
-/* The schema the codec of step's key or value would register under its subject,
- * checked against sr (nothing to check without registration). */
-static wy_status_t check_side(const wy_plan_step_t *step, bool key, wy_sr_t *sr, wy_error_t *err) {
-  const wy_schema_t *in = &step->in.schema;
-  size_t from = key ? 0 : step->in.nkey, to = key ? step->in.nkey : in->n;
-  const wy_format_spec_t *spec = key ? &step->key_format : &step->value_format;
-  wy_codec_request_t req = {key, step->topic, NULL, true, key ? step->key_schema_name : NULL, NULL,
-                            0};
+/* The schema a codec of cols[0..n) with spec would register under its subject, checked
+ * against sr (nothing to check without registration). */
+static wy_status_t check_side(const wy_format_spec_t *spec, const char *topic, bool key,
+                              const wy_format_column_t *cols, size_t n, const char *key_name,
+                              const char *owner, wy_sr_t *sr, wy_error_t *err) {
+  wy_codec_request_t req = {key, topic, NULL, true, key ? key_name : NULL, NULL, 0};
   wy_format_t f;
   wy_format_options_t o;
   char subject[512];
@@ -24,18 +23,9 @@ static wy_status_t check_side(const wy_plan_step_t *step, bool key, wy_sr_t *sr,
     return WY_OK;
   wy_sr_t *capture = wy_sr_mem_new(WY_COMPAT_NONE);
   if (!capture) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  size_t n = to > from ? to - from : 0;
-  wy_format_column_t *cols = calloc(n + 1, sizeof *cols);
-  if (!cols) {
-    wy_sr_destroy(capture);
-    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  }
-  for (size_t i = 0; i < n; i++)
-    cols[i] = (wy_format_column_t){in->cols[from + i].name, in->cols[from + i].type};
   req.registry = capture;
   wy_format_codec_t *c = wy_format_spec_codec(spec, cols, n, &req, &ignored);
   wy_format_codec_destroy(c);
-  free(cols);
   const char *text;
   wy_sr_type_t type;
   wy_status_t st = WY_OK;
@@ -49,9 +39,9 @@ static wy_status_t check_side(const wy_plan_step_t *step, bool key, wy_sr_t *sr,
       if (wy_sr_get_compatibility(sr, subject, &level, &ignored) == WY_OK)
         snprintf(named, sizeof named, " (compatibility %s)", wy_sr_compat_name(level));
       st = wy_error_set(err, WY_ERR_CONFIG,
-                        "Could not register the %s schema of the sink for topic %s: the Schema "
+                        "Could not register the %s schema of %s for topic %s: the Schema "
                         "Registry refuses it under subject '%s'%s: %s",
-                        key ? "key" : "value", step->topic, subject, named,
+                        key ? "key" : "value", owner, topic, subject, named,
                         why[0] ? why : "incompatible");
     } else if (st != WY_OK) {
       wy_error_prefix(err, "Could not check the %s schema of subject '%s'", key ? "key" : "value",
@@ -62,14 +52,53 @@ static wy_status_t check_side(const wy_plan_step_t *step, bool key, wy_sr_t *sr,
   return st;
 }
 
+/* check_side over the key (from 0) or value (from nkey) columns of schema. */
+static wy_status_t check_columns(const wy_format_spec_t *spec, const char *topic, bool key,
+                                 const wy_schema_t *schema, size_t from, size_t to,
+                                 const char *key_name, wy_sr_t *sr, wy_error_t *err) {
+  size_t n = to > from ? to - from : 0;
+  wy_format_column_t *cols = calloc(n + 1, sizeof *cols);
+  if (!cols) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++)
+    cols[i] = (wy_format_column_t){schema->cols[from + i].name, schema->cols[from + i].type};
+  wy_status_t st = check_side(spec, topic, key, cols, n, key_name, "the sink", sr, err);
+  free(cols);
+  return st;
+}
+
 wy_status_t wy_plan_check_sink_schemas(const wy_plan_t *p, wy_sr_t *sr, wy_error_t *err) {
   if (!sr) return WY_OK;
   for (size_t s = 0; s < p->nsubs; s++)
     for (size_t i = 0; i < p->subs[s].nsteps; i++) {
       const wy_plan_step_t *step = &p->subs[s].steps[i];
       if (step->kind != WY_STEP_SINK) continue;
-      for (int side = 0; side < 2; side++)
-        if (check_side(step, side == 0, sr, err) != WY_OK) return err->code;
+      const wy_schema_t *in = &step->in.schema;
+      if (check_columns(&step->key_format, step->topic, true, in, 0, step->in.nkey,
+                        step->key_schema_name, sr, err) != WY_OK ||
+          check_columns(&step->value_format, step->topic, false, in, step->in.nkey, in->n, NULL, sr,
+                        err) != WY_OK)
+        return err->code;
     }
   return WY_OK;
+}
+
+wy_status_t wy_source_check_schemas(const wy_source_def_t *d, wy_sr_t *sr, wy_error_t *err) {
+  if (!sr) return WY_OK;
+  wy_format_column_t *cols = calloc(d->schema.n + 1, sizeof *cols);
+  if (!cols) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  char owner[300];
+  snprintf(owner, sizeof owner, "%s %s", d->kind == WY_SOURCE_TABLE ? "table" : "stream", d->name);
+  wy_status_t st = WY_OK;
+  for (int side = 0; side < 2 && st == WY_OK; side++) {
+    wy_col_ns_t ns = side == 0 ? WY_NS_KEY : WY_NS_VALUE;
+    size_t n = 0;
+    for (size_t i = 0; i < d->schema.n; i++)
+      if (d->schema.cols[i].ns == ns)
+        cols[n++] = (wy_format_column_t){d->schema.cols[i].name, d->schema.cols[i].type};
+    if (side == 0 && n == 0) continue; /* a key-less stream */
+    st = check_side(side == 0 ? &d->key_format : &d->value_format, d->topic, side == 0, cols, n,
+                    NULL, owner, sr, err);
+  }
+  free(cols);
+  return st;
 }

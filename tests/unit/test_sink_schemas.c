@@ -129,10 +129,36 @@ static void refused_ctas_and_insert_into_fail_too(void **state) {
   assert_int_equal(wy_engine_query_count(f->engine), queries);
 }
 
+/* A CREATE with declared columns stands for schemas a writer registers later: a
+ * declaration its topic's subject refuses fails now, and no stream is created. */
+static void refused_create_with_columns_fails(void **state) {
+  fixture_t *f = *state;
+  wy_error_t err;
+  int32_t id;
+  assert_int_equal(wy_sr_register(f->sr, "weights-value", WY_SR_AVRO, EARLIER, &id, &err), WY_OK);
+  assert_int_equal(exec(f,
+                        "CREATE STREAM weights (id STRING KEY, weight DOUBLE) WITH "
+                        "(kafka_topic='weights', value_format='AVRO', partitions=1);",
+                        &err),
+                   WY_ERR_CONFIG);
+  assert_string_equal(err.msg,
+                      "Could not register the value schema of stream WEIGHTS for topic weights: "
+                      "the Schema Registry refuses it under subject 'weights-value' "
+                      "(compatibility BACKWARD): the new schema cannot read data written with "
+                      "version 1: field 'WEIGHT': reader union has no branch for writer type "
+                      "string");
+  assert_null(wy_catalog_find(wy_engine_catalog(f->engine), "WEIGHTS"));
+  /* a declaration the subject accepts (a new field with a default) goes through */
+  exec_ok(f,
+          "CREATE STREAM counts (id STRING KEY, parcels INT) WITH (kafka_topic='weights', "
+          "value_format='AVRO', partitions=1);");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(refused_csas_leaves_nothing_behind, setup, teardown),
       cmocka_unit_test_setup_teardown(refused_ctas_and_insert_into_fail_too, setup, teardown),
+      cmocka_unit_test_setup_teardown(refused_create_with_columns_fails, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
