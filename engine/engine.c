@@ -1,6 +1,7 @@
 /* engine.c — statement execution: catalog changes, query start, INSERT VALUES. */
 #include "engine/engine.h"
 
+#include <ctype.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,17 +396,49 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   return WY_OK;
 }
 
+/* ksqlDB's answer to INSERT VALUES into a name no source has, with its hint when the
+ * name differs from one only by case (quoted identifiers keep their case). */
+static wy_status_t unknown_insert_target(wy_engine_t *e, const char *name, wy_error_t *err) {
+  const wy_catalog_t *c = e->catalog;
+  for (size_t i = 0; i < wy_catalog_count(c); i++) {
+    const char *other = wy_catalog_at(c, i)->name;
+    if (strcasecmp(other, name) != 0) continue;
+    bool other_upper = true;
+    for (const char *p = other; *p; p++) other_upper &= !islower((unsigned char)*p);
+    if (other_upper)
+      return wy_error_set(err, WY_ERR_NOT_FOUND,
+                          "Cannot insert values into an unknown stream/table: `%s`\nDid you mean "
+                          "%s? Hint: try removing double quotes from the source name.",
+                          name, other);
+    return wy_error_set(err, WY_ERR_NOT_FOUND,
+                        "Cannot insert values into an unknown stream/table: `%s`\nDid you mean "
+                        "\"%s\"? Hint: wrap the source name in double quotes to make it "
+                        "case-sensitive.",
+                        name, other);
+  }
+  return wy_error_set(err, WY_ERR_NOT_FOUND,
+                      "Cannot insert values into an unknown stream/table: `%s`", name);
+}
+
 /* INSERT INTO s [(cols)] VALUES (...): evaluate, encode with the target's formats and
  * produce one record. */
 static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
   const wy_source_def_t *d = wy_catalog_find(e->catalog, s->name);
-  if (!d) return wy_error_set(err, WY_ERR_NOT_FOUND, "%s does not exist.", s->name);
+  if (!d) return unknown_insert_target(e, s->name, err);
+  if (d->is_source)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert values into read-only %s: %s",
+                        d->kind == WY_SOURCE_TABLE ? "table" : "stream", d->name);
   const wy_schema_t *sc = &d->schema;
-  for (size_t i = 0; i < sc->n; i++)
-    if ((sc->cols[i].ns == WY_NS_HEADER || sc->cols[i].ns == WY_NS_HEADERS) &&
-        !s->has_insert_columns)
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "Cannot insert into %s because it has header columns", d->name);
+  if (!s->has_insert_columns) { /* every column is a target: header columns too */
+    char names[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sc->n && len < sizeof names; i++)
+      if (sc->cols[i].ns == WY_NS_HEADER || sc->cols[i].ns == WY_NS_HEADERS)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
+                                sc->cols[i].name);
+    if (len)
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert into HEADER columns: %s", names);
+  }
   /* Target columns: the list given, or every column in schema order. */
   size_t ncols = s->has_insert_columns ? s->ninsert_columns : sc->n;
   if (ncols != s->nvalues)
@@ -523,8 +556,14 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
   const wy_source_def_t *d = wy_catalog_find(e->catalog, s->name);
   if (!d) {
     if (s->if_exists) return WY_OK;
-    return wy_error_set(err, WY_ERR_NOT_FOUND, "Source %s does not exist.", s->name);
+    return wy_error_set(err, WY_ERR_NOT_FOUND, "%s %s does not exist.",
+                        s->kind == WY_AST_STMT_DROP_TABLE ? "Table" : "Stream", s->name);
   }
+  bool drop_table = s->kind == WY_AST_STMT_DROP_TABLE;
+  if ((d->kind == WY_SOURCE_TABLE) != drop_table)
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS, "Incompatible data source type is %s, but statement was DROP %s",
+        d->kind == WY_SOURCE_TABLE ? "TABLE" : "STREAM", drop_table ? "TABLE" : "STREAM");
   if (s->delete_topic && d->is_source)
     return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot delete topic for read-only source: %s",
                         d->name);
@@ -546,6 +585,48 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
     e->backend.ops->delete_topic(e->backend.ctx, topic, err);
   free(topic);
   return st;
+}
+
+/* ALTER STREAM|TABLE s ADD COLUMN ...: new value columns at the end of a source that a
+ * CREATE (not a query) defined. Queries already running keep the schema they started
+ * with, as in ksqlDB. */
+static wy_status_t exec_alter(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
+  bool table = s->kind == WY_AST_STMT_ALTER_TABLE;
+  const char *word = table ? "table" : "stream";
+  const wy_source_def_t *d = wy_catalog_find(e->catalog, s->name);
+  if (!d) return wy_error_set(err, WY_ERR_NOT_FOUND, "Source %s does not exist.", s->name);
+  if ((d->kind == WY_SOURCE_TABLE) != table)
+    return wy_error_set(
+        err, WY_ERR_ANALYSIS, "Incompatible data source type is %s, but statement was ALTER %s",
+        d->kind == WY_SOURCE_TABLE ? "TABLE" : "STREAM", table ? "TABLE" : "STREAM");
+  if (d->is_source)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Cannot alter %s '%s': ALTER operations are not supported on source %ss.",
+                        word, d->name, word);
+  if (d->query_id)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "ALTER command is not supported for CREATE ... AS statements.");
+  wy_source_def_t *copy = wy_source_def_copy(d);
+  if (!copy) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  wy_status_t st = WY_OK;
+  for (size_t i = 0; i < s->ncolumns && st == WY_OK; i++) {
+    const wy_ast_column_def_t *c = s->columns[i];
+    if (wy_schema_find(&copy->schema, c->name) >= 0) {
+      st = wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Cannot add column `%s` to schema. A column with the same name already "
+                        "exists.",
+                        c->name);
+      break;
+    }
+    const wy_type_t *t = wy_convert_type(e->catalog, c->type, err);
+    st = t ? wy_schema_add(&copy->schema, c->name, t, WY_NS_VALUE, NULL, err) : err->code;
+  }
+  if (st == WY_OK) st = wy_analyze_check_format(&copy->schema, false, &copy->value_format, err);
+  if (st != WY_OK) {
+    wy_source_def_destroy(copy);
+    return st;
+  }
+  return wy_catalog_add(e->catalog, copy, true, err);
 }
 
 static wy_status_t exec_terminate(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
@@ -580,6 +661,9 @@ wy_status_t wy_engine_execute(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
     case WY_AST_STMT_DROP_STREAM:
     case WY_AST_STMT_DROP_TABLE:
       return exec_drop(e, s, err);
+    case WY_AST_STMT_ALTER_STREAM:
+    case WY_AST_STMT_ALTER_TABLE:
+      return exec_alter(e, s, err);
     case WY_AST_STMT_TERMINATE:
       return exec_terminate(e, s, err);
     case WY_AST_STMT_SET:

@@ -34,6 +34,11 @@ typedef struct wy_analyzer_ctx {
 wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                                      wy_source_def_t **out, wy_error_t *err);
 
+/* Does spec's format support the key (or value) columns of schema? Fails with the
+ * format's reason wrapped as ksqlDB does ("Key format does not support schema. ..."). */
+wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
+                                    const wy_format_spec_t *spec, wy_error_t *err);
+
 /* CSAS, CTAS, INSERT INTO ... SELECT: the query's logical plan (logical.h). *sink gets
  * the new sink definition for CSAS and CTAS (NULL for INSERT INTO, which writes to an
  * existing source). The planner (engine/plan/planner.h) lowers the result. */

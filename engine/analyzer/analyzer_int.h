@@ -9,8 +9,6 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
                                wy_format_spec_t *key, wy_format_spec_t *value, bool key_required,
                                bool value_required, wy_error_t *err);
 wy_status_t wy_analyze_check_key_types(const wy_schema_t *schema, wy_error_t *err);
-wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
-                                    const wy_format_spec_t *spec, wy_error_t *err);
 /* WITH (TIMESTAMP=..., TIMESTAMP_FORMAT=...) of a source or sink d: the column must be
  * one of d's, a BIGINT or TIMESTAMP, or a STRING with a format (ksqlDB's messages). */
 wy_status_t wy_analyze_timestamp_column(const wy_ast_stmt_t *s, wy_source_def_t *d,

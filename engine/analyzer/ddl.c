@@ -64,6 +64,23 @@ static void upper_into(char *buf, size_t cap, const char *s) {
   buf[i] = '\0';
 }
 
+/* A format refuses the properties it has no use for, naming them as ksqlDB's
+ * FormatInfo does (a delimiter only for DELIMITED, a schema name only for formats with
+ * a schema). A spec without a format (a sink inheriting its source's) is checked once
+ * it has one. */
+static wy_status_t check_supported_configs(const wy_format_spec_t *f, wy_error_t *err) {
+  wy_format_t fmt;
+  wy_error_t ig;
+  if (!f->name[0] || wy_format_from_name(f->name, &fmt, &ig) != WY_OK) return WY_OK;
+  char bad[64] = "";
+  if (f->delimiter && fmt != WY_FORMAT_DELIMITED) strcat(bad, "delimiter");
+  if (f->full_schema_set && !wy_format_has_schema(fmt))
+    strcat(strcat(bad, *bad ? ", " : ""), "fullSchemaName");
+  if (!*bad) return WY_OK;
+  return wy_error_set(err, WY_ERR_ANALYSIS, "%s does not support the following configs: [%s]",
+                      f->name, bad);
+}
+
 wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s,
                                wy_format_spec_t *key, wy_format_spec_t *value, bool key_required,
                                bool value_required, wy_error_t *err) {
@@ -107,14 +124,18 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
     if (wy_format_from_name(name, &f, err) != WY_OK) return err->code;
     wy_format_spec_init(value, name);
   }
-  const char *d;
-  if ((d = wy_analyze_prop_text(s, "VALUE_DELIMITER"))) {
-    if (wy_format_parse_delimiter(d, &value->delimiter, err) != WY_OK)
-      return wy_error_prefix(err, "Configuration VALUE_DELIMITER is invalid");
-  }
-  if ((d = wy_analyze_prop_text(s, "KEY_DELIMITER"))) {
-    if (wy_format_parse_delimiter(d, &key->delimiter, err) != WY_OK)
-      return wy_error_prefix(err, "Configuration KEY_DELIMITER is invalid");
+  /* ksqlDB checks these while it prepares the statement, before the analysis */
+  static const char *const delimiter_keys[] = {"VALUE_DELIMITER", "KEY_DELIMITER"};
+  for (int i = 0; i < 2; i++) {
+    const char *d = wy_analyze_prop_text(s, delimiter_keys[i]);
+    if (d && wy_format_parse_delimiter(d, i ? &key->delimiter : &value->delimiter, err) != WY_OK) {
+      char reason[sizeof err->msg];
+      snprintf(reason, sizeof reason, "%s", err->msg);
+      return wy_error_set(err, err->code,
+                          "Failed to prepare statement: Configuration %s is invalid: %s\n"
+                          "Example valid value: ';'",
+                          delimiter_keys[i], reason);
+    }
   }
   const char *wrap = wy_analyze_prop_text(s, "WRAP_SINGLE_VALUE");
   if (wrap) {
@@ -139,15 +160,8 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
     snprintf(value->full_schema_name, sizeof value->full_schema_name, "%s", full);
     value->full_schema_set = true;
   }
-  /* a record name means something only to a format with a physical schema */
-  for (int side = 0; side < 2; side++) {
-    const wy_format_spec_t *spec = side ? value : key;
-    if (!spec->full_schema_set || !spec->name[0]) continue;
-    if (wy_format_from_name(spec->name, &f, err) == WY_OK && !wy_format_has_schema(f))
-      return wy_error_set(err, WY_ERR_ANALYSIS,
-                          "%s does not support the following configs: [fullSchemaName]",
-                          spec->name);
-  }
+  if (check_supported_configs(key, err) != WY_OK || check_supported_configs(value, err) != WY_OK)
+    return err->code;
   return WY_OK;
 }
 
@@ -182,6 +196,31 @@ wy_status_t wy_analyze_check_key_types(const wy_schema_t *schema, wy_error_t *er
         c->name, t);
   }
   return WY_OK;
+}
+
+/* ksqlDB's wrapping of a format's refusal of a schema: which side, the format, the
+ * columns as its PersistenceSchema prints them, then the format's reason. */
+static wy_status_t format_refusal(const wy_schema_t *schema, bool key, const wy_format_spec_t *spec,
+                                  wy_error_t *err) {
+  wy_status_t code = err->code ? err->code : WY_ERR_ANALYSIS;
+  char reason[sizeof err->msg], cols[1024];
+  snprintf(reason, sizeof reason, "%s", err->msg);
+  size_t len = 0;
+  cols[0] = 0;
+  for (size_t i = 0; i < schema->n && len < sizeof cols; i++) {
+    const wy_column_t *c = &schema->cols[i];
+    if ((key && c->ns != WY_NS_KEY) || (!key && c->ns != WY_NS_VALUE)) continue;
+    char t[512];
+    wy_type_format(c->type, t, sizeof t);
+    len += (size_t)snprintf(cols + len, sizeof cols - len, "%s`%s` %s%s", len ? ", " : "", c->name,
+                            t, key ? " KEY" : "");
+  }
+  bool unwrapped = !key && spec->wrap_single == 0;
+  return wy_error_set(err, code,
+                      "%s format does not support schema.\nformat: %s\nschema: "
+                      "Persistence{columns=[%s], features=[%s]}\nreason: %s",
+                      key ? "Key" : "Value", spec->name, cols, unwrapped ? "UNWRAP_SINGLES" : "",
+                      reason);
 }
 
 /* Build the format schema (key or value columns) of a source and ask the format
@@ -228,24 +267,7 @@ wy_status_t wy_analyze_check_format(const wy_schema_t *schema, bool key,
       spec->full_schema_name[0] || spec->full_schema_set ? spec->full_schema_name : NULL;
   wy_format_codec_t *codec = wy_format_codec_new(f, &fs, &opts, err);
   free(cols);
-  if (!codec && key && err && err->code == WY_ERR_UNSUPPORTED) {
-    /* ksqlDB's words for a key the format cannot hold: the format, the key columns */
-    char text[1024], reason[WY_ERROR_MSG_MAX];
-    wy_schema_t only;
-    wy_schema_init(&only);
-    for (size_t i = 0; i < schema->n; i++)
-      if (schema->cols[i].ns == WY_NS_KEY)
-        wy_schema_add(&only, schema->cols[i].name, wy_type_ref(schema->cols[i].type), WY_NS_KEY,
-                      NULL, NULL);
-    wy_schema_format(&only, false, text, sizeof text);
-    wy_schema_clear(&only);
-    snprintf(reason, sizeof reason, "%s", err->msg);
-    return wy_error_set(err, WY_ERR_ANALYSIS,
-                        "Key format does not support schema.\nformat: %s\nschema: "
-                        "Persistence{columns=[%s], features=[]}\nreason: %s",
-                        wy_format_name(f), text, reason);
-  }
-  if (!codec) return err->code ? err->code : WY_ERR_ANALYSIS;
+  if (!codec) return format_refusal(schema, key, spec, err);
   wy_format_codec_destroy(codec);
   return WY_OK;
 }
@@ -381,15 +403,11 @@ wy_status_t wy_analyze_create_source(const wy_analyzer_ctx_t *cx, const wy_ast_s
   if (!topic)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Missing required property \"KAFKA_TOPIC\" which has no default value.");
+  bool infer_values = false;
   {
     /* Format errors come first, as in ksqlDB. */
     wy_format_spec_t k, v;
     if (wy_analyze_formats(cx, s, &k, &v, true, true, err) != WY_OK) return err->code;
-  }
-  bool infer_values = false;
-  {
-    wy_format_spec_t k, v;
-    wy_analyze_formats(cx, s, &k, &v, true, true, err);
     infer_values = wy_analyze_is_sr_format(&v);
   }
   if (s->ncolumns == 0 && !infer_values)

@@ -44,7 +44,7 @@ static wy_status_t key_set_add(wy_qa_t *a, key_set_t *k, const wy_ast_expr_t *e,
   if (e->kind != WY_AST_COLUMN) return WY_OK;
   wy_error_t ig;
   const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
-  if (!c || c->pseudo || key_set_has(k, c->slot)) return WY_OK;
+  if (!c || key_set_has(k, c->slot)) return WY_OK;
   int *s = realloc(k->slots, (k->n + 1) * sizeof *s);
   if (s) k->slots = s;
   char **nm = realloc(k->names, (k->n + 1) * sizeof *nm);
@@ -199,8 +199,7 @@ static wy_status_t analyze_on(wy_qa_t *a, size_t k, join_cond_t *jc, wy_error_t 
 static bool side_is_plain_column(wy_qa_t *a, const wy_ast_expr_t *e) {
   if (e->kind != WY_AST_COLUMN) return false;
   wy_error_t ig;
-  const wy_scope_col_t *c = wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig);
-  return c && !c->pseudo;
+  return wy_scope_resolve(&a->in_scope, e->qualifier, e->name, "", &ig) != NULL;
 }
 
 /* A scope of the slots [from, to) of the input scope, rebased to start at 0. */

@@ -46,6 +46,9 @@ typedef struct wy_named_expr {
   char *name;
   wy_expr_program_t *prog;
   const wy_type_t *type; /* reference */
+  /* PARTITION BY: the expression reads a value or pseudo column. ksqlDB evaluates it on
+   * the record's value, so for a null value (a tombstone) it is null. */
+  bool reads_value;
 } wy_named_expr_t;
 
 /* One aggregate call: the function, its resolved overload and argument programs. */

@@ -48,6 +48,42 @@ static bool is_pseudo_name(const char *name) {
   return !strcmp(name, "ROWTIME") || !strcmp(name, "ROWPARTITION") || !strcmp(name, "ROWOFFSET");
 }
 
+/* Which alias index name takes for base: 0 for base itself, N for base_N, else -1. */
+static long alias_index(const char *name, const char *base) {
+  size_t n = strlen(base);
+  if (strncmp(name, base, n) != 0) return -1;
+  if (!name[n]) return 0;
+  if (name[n] != '_' || !name[n + 1]) return -1;
+  long idx = 0;
+  for (const char *c = name + n + 1; *c; c++) {
+    if (*c < '0' || *c > '9' || idx > 100000000) return -1;
+    idx = idx * 10 + (*c - '0');
+  }
+  return idx;
+}
+
+/* ksqlDB's ColumnAliasGenerator for a struct field selected without alias: the field's
+ * name, unless a source column or an earlier item took it, then name_<n> above the
+ * highest index taken (A->B over a source with B is B_1). */
+static char *deref_alias(wy_qa_t *a, const char *base, const wy_proj_t *p) {
+  long top = -1;
+  for (size_t i = 0; i < a->nsrc; i++) {
+    const wy_schema_t *sc = &a->src[i].def->schema;
+    for (size_t c = 0; c < sc->n; c++) {
+      long idx = alias_index(sc->cols[c].name, base);
+      if (idx > top) top = idx;
+    }
+  }
+  for (size_t k = 0; k < p->n; k++) {
+    long idx = p->items[k].name ? alias_index(p->items[k].name, base) : -1;
+    if (idx > top) top = idx;
+  }
+  if (top < 0) return strdup(base);
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s_%ld", base, top + 1);
+  return strdup(buf);
+}
+
 /* Default name of a select expression without alias. */
 static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p, int *counter) {
   if (e->kind == WY_AST_COLUMN) {
@@ -63,7 +99,7 @@ static char *default_name(wy_qa_t *a, const wy_ast_expr_t *e, const wy_proj_t *p
     }
     return strdup(e->name);
   }
-  if (e->kind == WY_AST_DEREF) return strdup(e->name);
+  if (e->kind == WY_AST_DEREF) return deref_alias(a, e->name, p);
   return next_generated_name(p, a->q, counter);
 }
 
@@ -375,7 +411,8 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
       p->items[i].is_key = true;
     }
     if (key_item[k] < 0) any_missing = true;
-    if (key_item[k] < 0 || (ks->qualify && ks->n > 1)) {
+    /* ksqlDB names every key column of a join or of the source when one is missing */
+    if (key_item[k] < 0 || (ks->qualify && ks->n > 1) || !ks->ast[k]) {
       char *text = NULL;
       if (ks->qualify && ks->ast[k]) {
         text = wy_analyze_qualified_text(a, ks->ast[k]);

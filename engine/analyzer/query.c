@@ -221,12 +221,77 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
 
 /* ---- the sink ----------------------------------------------------------------------- */
 
+/* ksqlDB's implicit casts of INSERT INTO: a numeric column widens (INT to BIGINT,
+ * DECIMAL or DOUBLE; BIGINT to DECIMAL or DOUBLE; DECIMAL to DOUBLE, or to a DECIMAL
+ * with as many integer and fraction digits). */
+static bool implicitly_casts(const wy_type_t *from, const wy_type_t *to) {
+  if (wy_type_equal(from, to)) return true;
+  static const int rank[WY_T__COUNT] = {
+      [WY_T_INT] = 1, [WY_T_BIGINT] = 2, [WY_T_DECIMAL] = 3, [WY_T_DOUBLE] = 4};
+  int rf = rank[from->kind], rt = rank[to->kind];
+  if (!rf || !rt) return false;
+  if (from->kind == WY_T_DECIMAL && to->kind == WY_T_DECIMAL)
+    return from->scale <= to->scale && from->precision - from->scale <= to->precision - to->scale;
+  return rf < rt;
+}
+
+/* Same columns in the same order, each castable to the sink's. */
+static bool castable_schema(const wy_schema_t *from, const wy_schema_t *to) {
+  if (from->n != to->n) return false;
+  for (size_t i = 0; i < from->n; i++)
+    if (strcmp(from->cols[i].name, to->cols[i].name) != 0 || from->cols[i].ns != to->cols[i].ns ||
+        !implicitly_casts(from->cols[i].type, to->cols[i].type))
+      return false;
+  return true;
+}
+
+/* A PROJECT between the query's result and the sink casting each column to the sink's
+ * type. */
+static wy_status_t cast_to_sink(wy_qa_t *a, wy_logical_t *sink, const wy_schema_t *to,
+                                wy_error_t *err) {
+  wy_logical_t *in = sink->input;
+  wy_logical_t *c = wy_logical_new(WY_LOGICAL_PROJECT, in); /* destroys in on failure */
+  sink->input = c;                                          /* the sink owns what it reads */
+  if (!c || !(c->exprs = calloc(to->n + 1, sizeof *c->exprs)))
+    return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  c->table = in->table;
+  c->nkey = in->nkey;
+  wy_status_t st = WY_OK;
+  for (size_t i = 0; i < to->n && st == WY_OK; i++) {
+    const wy_column_t *col = &in->schema.cols[i];
+    wy_expr_t *x = wy_expr_column(col->name, (int)i, wy_type_ref(col->type), 0, 0);
+    if (x && !wy_type_equal(col->type, to->cols[i].type))
+      x = wy_expr_cast(x, wy_type_ref(to->cols[i].type), 0, 0);
+    if (!x) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
+      wy_expr_destroy(x);
+      return err->code;
+    }
+    wy_named_expr_t *e = &c->exprs[c->nexprs++];
+    e->name = strdup(col->name);
+    e->type = wy_type_ref(to->cols[i].type);
+    e->prog = wy_analyze_compile(x, err);
+    wy_expr_destroy(x);
+    if (!e->name || !e->prog)
+      return err->code ? err->code : wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+    st = wy_analyze_add_column(c, col->name, wy_type_ref(e->type), col->ns, err);
+  }
+  if (st == WY_OK) {
+    wy_schema_clear(&sink->schema);
+    wy_schema_init(&sink->schema);
+    st = wy_schema_copy(&sink->schema, to, err);
+  }
+  return st;
+}
+
 /* INSERT INTO: the existing stream the query writes, with ksqlDB's checks. */
 static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool result_is_table,
                                  wy_logical_t *n, wy_error_t *err) {
   const wy_ast_stmt_t *s = a->stmt;
   const wy_source_def_t *t = wy_catalog_find(a->cx->catalog, s->name);
-  if (!t) return wy_error_set(err, WY_ERR_NOT_FOUND, "%s does not exist.", s->name);
+  if (!t)
+    return wy_error_set(err, WY_ERR_NOT_FOUND, "Line: %d, Col: %d: Source `%s` does not exist.",
+                        s->name_pos.line, s->name_pos.column, s->name);
   if (t->kind == WY_SOURCE_TABLE)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "INSERT INTO can only be used to insert into a stream. %s is a table.",
@@ -239,7 +304,13 @@ static wy_status_t insert_target(wy_qa_t *a, const wy_schema_t *out_schema, bool
         "Incompatible data sink and query result. Data sink (%s) type is KSTREAM but "
         "select query result is KTABLE.",
         t->name);
-  if (!wy_schema_equal(out_schema, &t->schema)) {
+  for (size_t i = 0; i < t->schema.n; i++)
+    if (t->schema.cols[i].ns == WY_NS_HEADER || t->schema.cols[i].ns == WY_NS_HEADERS)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Cannot insert into %s because it has header columns", t->name);
+  if (!wy_schema_equal(out_schema, &t->schema) && castable_schema(out_schema, &t->schema)) {
+    if (cast_to_sink(a, n, &t->schema, err) != WY_OK) return err->code;
+  } else if (!wy_schema_equal(out_schema, &t->schema)) {
     char r[2048], k[2048];
     wy_schema_format(out_schema, false, r, sizeof r);
     wy_schema_format(&t->schema, false, k, sizeof k);
@@ -308,6 +379,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (wy_analyze_formats(a->cx, s, &kf, &vf, false, false, err) != WY_OK) return err->code;
   d->key_format = kf.name[0] ? kf : left->def->key_format;
   if (!kf.name[0]) {
+    if (kf.delimiter) d->key_format.delimiter = kf.delimiter;
     /* the source's schema id and record name are its own: the sink's are derived */
     d->key_format.wrap_single = -1;
     d->key_format.schema_id = -1;
@@ -318,9 +390,14 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
       wy_format_spec_init(&d->key_format, dk && *dk ? dk : "KAFKA");
     }
   }
+  const char *explicit_key = wy_analyze_prop_text(s, "KEY_FORMAT");
+  if (key_none && explicit_key && strcasecmp(explicit_key, "NONE") != 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS,
+                        "Key format specified for stream without key columns.");
   if (key_none) wy_format_spec_init(&d->key_format, "NONE");
   d->value_format = vf.name[0] ? vf : left->def->value_format;
   if (!vf.name[0]) {
+    if (vf.delimiter) d->value_format.delimiter = vf.delimiter; /* WITH (VALUE_DELIMITER=...) */
     d->value_format.schema_id = -1;
     d->value_format.full_schema_name[0] = '\0';
     d->value_format.full_schema_set = false;
@@ -391,6 +468,18 @@ static wy_status_t name_key_schema(wy_logical_t *sink, wy_error_t *err) {
 
 /* PARTITION BY builds a new row: the new key columns, then the old value columns that
  * did not become keys, then the old key columns. The projection then sees that row. */
+/* Does x read a column of the source that is not a key column (a value, header or
+ * pseudo column)? */
+static bool reads_non_key(const wy_expr_t *x, const wy_schema_t *source) {
+  if (wy_expr_kind(x) == WY_E_COLUMN) {
+    int at = wy_schema_find(source, wy_expr_name(x));
+    return at < 0 || source->cols[at].ns != WY_NS_KEY;
+  }
+  for (size_t i = 0; i < wy_expr_child_count(x); i++)
+    if (reads_non_key(wy_expr_child(x, i), source)) return true;
+  return false;
+}
+
 static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *ks,
                                 wy_scope_t *pscope, bool *key_none, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
@@ -398,6 +487,8 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
   if (r->table)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Unsupported PARTITION BY on a table: only streams can be repartitioned.");
+  if (q->npartition_by == 0)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "PARTITION BY requires at least one expression");
   bool null_key = q->npartition_by == 1 && q->partition_by[0]->kind == WY_AST_LITERAL &&
                   q->partition_by[0]->lit == WY_AST_LIT_NULL;
   for (size_t i = 0; i < q->npartition_by; i++)
@@ -447,7 +538,9 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
     } else {
       snprintf(name, sizeof name, "KSQL_COL_%d", counter++);
     }
+    bool reads_value = reads_non_key(x, &r->def->schema);
     st = wy_analyze_add_key_expr(sk, name, x, err);
+    if (st == WY_OK) sk->exprs[sk->nexprs - 1].reads_value = reads_value;
     ks->ast[i] = pe;
   }
   /* value columns not consumed, then the old keys */
@@ -482,6 +575,24 @@ static wy_status_t partition_by(wy_qa_t *a, wy_logical_t **node, wy_key_spec_t *
   return st;
 }
 
+/* ksql.new.query.planner.enabled: ksqlDB's newer planner lets a plain projection drop
+ * or reorder the source's key columns. */
+static bool new_planner(wy_qa_t *a) {
+  const char *v = wy_analyze_prop(a, "ksql.new.query.planner.enabled");
+  return v && strcasecmp(v, "true") == 0;
+}
+
+/* Does the projection select every key column of ks (as plain column references)? */
+static bool all_keys_selected(const wy_proj_t *p, const wy_key_spec_t *ks) {
+  for (size_t k = 0; k < ks->n; k++) {
+    bool found = false;
+    for (size_t i = 0; i < p->n && !found; i++)
+      found = p->items[i].col && p->items[i].col->slot == ks->slot[k];
+    if (!found) return false;
+  }
+  return true;
+}
+
 wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err) {
   const wy_ast_query_t *q = a->q;
   const wy_source_ref_t *r = &a->src[0];
@@ -510,7 +621,20 @@ wy_status_t wy_analyze_plain(wy_qa_t *a, wy_source_def_t **sink, wy_error_t *err
   int *key_item = st == WY_OK ? calloc(ks.n + 1, sizeof *key_item) : NULL;
   if (st == WY_OK && !key_item) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   if (st == WY_OK) st = wy_analyze_projection(a, &p, proj_scope, NULL, err);
+  if (st == WY_OK && !q->has_partition_by && new_planner(a) && !all_keys_selected(&p, &ks)) {
+    ks.n = 0; /* the new planner's result of a projection without the source key: key-less */
+    key_none = true;
+  }
   if (st == WY_OK) st = wy_analyze_assign_keys(a, &p, &ks, key_item, err);
+  if (st == WY_OK && !q->has_partition_by && new_planner(a)) {
+    /* ... and its key columns in the order the projection names them */
+    for (size_t i = 1; i < ks.n; i++)
+      for (size_t j = i; j > 0 && key_item[j - 1] > key_item[j]; j--) {
+        int t = key_item[j];
+        key_item[j] = key_item[j - 1];
+        key_item[j - 1] = t;
+      }
+  }
   if (st == WY_OK) {
     wy_logical_t *proj = NULL;
     st = wy_analyze_project(a, &p, key_item, ks.n, node, &proj, err);

@@ -352,6 +352,19 @@ static bool integral_text(const char *s, size_t n, wy_type_kind_t kind, wy_value
   return true;
 }
 
+/* SqlBooleans.parseBoolean, as ksqlDB reads a STRING literal compared with a BOOLEAN:
+ * any non-empty prefix of "true" or "yes" is true, of "false" or "no" false, ignoring
+ * case. */
+static bool lenient_boolean(const char *s, size_t n, wy_value_t *out) {
+  static const char *const words[] = {"true", "yes", "false", "no"};
+  for (int w = 0; w < 4 && n; w++)
+    if (n <= strlen(words[w]) && strncasecmp(s, words[w], n) == 0) {
+      *out = wy_bool(w < 2);
+      return true;
+    }
+  return false;
+}
+
 /* ksqlDB's literal coercion in IN lists: a literal (or a constructor of literals) is
  * converted to the tested value's type at bind time. Returns WY_OK when done or not
  * applicable (the caller then checks comparability), an error when a literal does not
@@ -366,9 +379,19 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
       if (to->kind == WY_T_BYTES) return WY_OK;
       wy_arena_t tmp;
       wy_arena_init(&tmp, 256);
-      bool ok = wy_text_to_value(e->value.u.str, e->value.len, to, &tmp, &v);
+      bool ok = to->kind == WY_T_BOOLEAN
+                    ? lenient_boolean(e->value.u.str, e->value.len, &v)
+                    : wy_text_to_value(e->value.u.str, e->value.len, to, &tmp, &v);
       if (!ok && (to->kind == WY_T_INT || to->kind == WY_T_BIGINT))
         ok = integral_text(e->value.u.str, e->value.len, to->kind, &v);
+      if (!ok && to->kind == WY_T_INT &&
+          (wy_text_to_value(e->value.u.str, e->value.len, wy_type_bigint(), &tmp, &v) ||
+           integral_text(e->value.u.str, e->value.len, WY_T_BIGINT, &v))) {
+        /* a whole number beyond INT: a BIGINT literal, which widens the list's type */
+        wy_status_t st = replace_literal(c, ep, &v, wy_type_bigint(), changed);
+        wy_arena_release(&tmp);
+        return st;
+      }
       wy_status_t st = WY_OK;
       if (!ok) {
         char tn[64];
@@ -415,38 +438,53 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
   return st;
 }
 
+/* Two STRUCTs compare field by field by name: the fields both have must compare. */
+static bool structs_comparable(const wy_type_t *a, const wy_type_t *b) {
+  if (a->kind != WY_T_STRUCT || b->kind != WY_T_STRUCT) return false;
+  for (size_t i = 0; i < a->nfields; i++) {
+    int j = wy_type_field_index(b, a->fields[i].name);
+    if (j < 0) continue;
+    const wy_type_t *fa = a->fields[i].type, *fb = b->fields[j].type;
+    const wy_type_t *u = comparison_type(fa, fb, WY_OP_EQ);
+    if (!u && !structs_comparable(fa, fb)) return false;
+    wy_type_unref(u);
+  }
+  return true;
+}
+
 static wy_status_t bind_in(bctx_t *c, wy_expr_t *e) {
   wy_status_t st = bind_kids(c, e);
   if (st) return st;
   set_type(e, wy_type_boolean());
   const wy_type_t *vt = e->kids[0]->type;
   if (!vt) return WY_OK; /* NULL IN (...) is NULL */
-  for (size_t i = 1; i < e->nkids; i++) {
-    bool changed;
-    if ((st = coerce_literal(c, &e->kids[i], vt, &changed))) return st;
-    const wy_type_t *t = e->kids[i]->type;
-    if (!t) {
-      if ((st = coerce(c, &e->kids[i], vt))) return st;
-      continue;
-    }
-    const wy_type_t *u = comparison_type(vt, t, WY_OP_EQ);
-    if (!u && vt->kind == WY_T_STRUCT && t->kind == WY_T_STRUCT)
-      u = wy_type_ref(vt); /* by field name */
-    if (!u)
-      return FAIL(
-          e->kids[i], WY_ERR_TYPE,
-          "operator does not exist: %s = %s (%s)\nHint: You might need to add explicit type casts.",
-          ttext(vt).s, ttext(t).s, etext(e->kids[i]).s);
-    wy_type_unref(u);
-  }
-  /* Compare in the widest type of the value and every element. */
+  /* ksqlDB's CoercionUtil: the list's type starts as the value's and widens element by
+   * element; literals are read as the type so far, and a refusal names it. */
   const wy_type_t *common = wy_type_ref(vt);
   for (size_t i = 1; i < e->nkids; i++) {
-    const wy_type_t *u = comparison_type(common, e->kids[i]->type, WY_OP_EQ);
-    if (u) {
-      wy_type_unref(common);
-      common = u;
+    bool changed;
+    if ((st = coerce_literal(c, &e->kids[i], common, &changed))) break;
+    const wy_type_t *t = e->kids[i]->type;
+    if (!t) continue; /* NULL: coerced below */
+    const wy_type_t *u = comparison_type(common, t, WY_OP_EQ);
+    if (!u && structs_comparable(common, t)) u = wy_type_ref(common); /* by field name */
+    if (!u) {
+      st = FAIL(
+          e->kids[i], WY_ERR_TYPE,
+          "operator does not exist: %s = %s (%s)\nHint: You might need to add explicit type casts.",
+          ttext(common).s, ttext(t).s, etext(e->kids[i]).s);
+      break;
     }
+    if (common->kind == WY_T_STRUCT) {
+      wy_type_unref(u);
+      continue;
+    }
+    wy_type_unref(common);
+    common = u;
+  }
+  if (st) {
+    wy_type_unref(common);
+    return st;
   }
   for (size_t i = 0; i < e->nkids && !st; i++)
     if (common->kind != WY_T_STRUCT) st = coerce(c, &e->kids[i], common);

@@ -328,15 +328,22 @@ static bool as_double(const wy_value_t *v, double *d) {
   }
 }
 
-/* Struct equality by field name, so STRUCT(B:=2, A:=1) equals {A=1, B=2}. */
+/* Struct equality by field name, so STRUCT(B:=2, A:=1) equals {A=1, B=2}. A field one
+ * side lacks counts as null there, as ksqlDB coerces a constructor to the other side's
+ * type: STRUCT(A:=5) equals {A=5, B=null}, STRUCT(A:=3, C:=4) does not equal {A=3}. */
 static bool struct_equal(const wy_value_t *a, const wy_type_t *ta, const wy_value_t *b,
                          const wy_type_t *tb) {
   if (!ta || !tb || wy_type_equal(ta, tb)) return wy_value_equal(a, b);
-  if (ta->nfields != tb->nfields) return false;
+  for (size_t j = 0; j < tb->nfields; j++)
+    if (wy_type_field_index(ta, tb->fields[j].name) < 0 && !b->u.list->items[j].null) return false;
   for (size_t i = 0; i < ta->nfields; i++) {
     int j = wy_type_field_index(tb, ta->fields[i].name);
-    if (j < 0) return false;
-    const wy_value_t *x = &a->u.list->items[i], *y = &b->u.list->items[j];
+    const wy_value_t *x = &a->u.list->items[i];
+    if (j < 0) {
+      if (!x->null) return false;
+      continue;
+    }
+    const wy_value_t *y = &b->u.list->items[j];
     if (x->kind != y->kind && !x->null && !y->null) {
       double dx, dy; /* numeric fields of different widths compare by value */
       if (!as_double(x, &dx) || !as_double(y, &dy) || dx != dy) return false;

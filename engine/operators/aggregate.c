@@ -84,6 +84,7 @@ static wy_status_t aggregate_one(wy_op_t *op, wy_row_t *r, int64_t wstart, int64
   nr.n = r->nkey + WY_AGG_FIRST_CALL + s->acc.ncalls;
   nr.ts = ts;
   nr.retract = false;
+  nr.null_key = false;
   nr.old = old_row;
   nr.windowed = s->windowed;
   nr.wstart = wstart;

@@ -168,6 +168,7 @@ wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *r
     }
     for (size_t i = 0; i < d->nkey; i++) r->v[d->key_slot[i]] = d->kv[i];
   }
+  r->null_key = d->nkey && !rec->key;
   if (!rec->value) {
     r->tombstone = true;
     return WY_OK;

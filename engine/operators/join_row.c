@@ -70,7 +70,7 @@ wy_status_t wy_join_row(wy_op_t *op, const wy_row_t *r, const wy_value_t *mine,
   out->nkey = 1;
   out->ts = ts;
   out->tombstone = tombstone;
-  out->retract = out->suppress = false;
+  out->retract = out->suppress = out->null_key = false;
   out->old = NULL;
   wy_row_set_pseudo(out);
   return WY_OK;

@@ -44,6 +44,9 @@ typedef struct wy_row {
   const wy_header_t *headers;
   size_t nheaders;
   bool tombstone;        /* a table's delete: only the key columns are meaningful */
+  bool null_key;         /* the record had no key bytes and the key is still its own: the sink
+                          * writes none (ksqlDB passes the null key through), whatever the
+                          * format would make of null columns */
   bool retract;          /* undo this row in an aggregate (an aggregation over a table) */
   bool suppress;         /* a retraction the next row supersedes: no output */
   const wy_value_t *old; /* a table row's previous version, same layout; or NULL */

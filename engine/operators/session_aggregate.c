@@ -34,6 +34,7 @@ static wy_status_t emit(wy_op_t *op, const wy_row_t *r, const wy_value_t *acc, i
                         int64_t end, bool more, wy_error_t *err) {
   session_agg_t *s = op->state;
   wy_row_t nr = *r;
+  nr.null_key = false;
   nr.n = r->nkey + WY_AGG_FIRST_CALL + s->acc.ncalls;
   nr.v = acc ? wy_acc_result(op, r, acc, start, end, true) : wy_row_values(op->task, nr.n);
   if (!nr.v) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");

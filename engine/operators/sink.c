@@ -49,7 +49,7 @@ static bool record_time(wy_op_t *op, const wy_row_t *r, int64_t *ts) {
 static wy_status_t sink_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   sink_t *s = op->state;
   wy_task_ctx_t *t = op->task;
-  bool null_key = r->nkey == 0, null_value = false;
+  bool null_key = r->nkey == 0 || r->null_key, null_value = false;
   wy_error_t e;
   if (!null_key && wy_format_encode(s->key_codec, r->v, &t->kbuf, &null_key, &e) != WY_OK) {
     wy_op_log(op, WY_PLOG_SERIALIZATION_ERROR, NULL, r, "key", e.msg);

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "connectors/memory/memory.h"
+#include "engine/base/decimal.h"
 #include "engine/base/log.h"
 #include "engine/engine.h"
 #include "engine/formats/format.h"
@@ -76,10 +77,10 @@ static double value_as_double(const wy_value_t *v) {
       return (double)v->u.i64;
     case WY_T_DOUBLE:
       return v->u.f64;
-    case WY_T_DECIMAL: {
-      double d = (double)v->u.dec;
-      for (int i = 0; i < v->scale; i++) d /= 10;
-      return d;
+    case WY_T_DECIMAL: { /* through the text: the double nearest the decimal, as Java */
+      char text[64];
+      wy_decimal_format(v->u.dec, v->scale, text, sizeof text);
+      return strtod(text, NULL);
     }
     default:
       return 0;
