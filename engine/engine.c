@@ -700,7 +700,9 @@ wy_status_t wy_engine_execute_sql(wy_engine_t *e, const char *sql, size_t *nexec
                                   wy_error_t *err) {
   if (nexecuted) *nexecuted = 0;
   wy_ast_script_t *script;
-  if (wy_parse(sql, strlen(sql), e->vars, &script, err) != WY_OK) return err->code;
+  const char *subst = wy_engine_property(e, "ksql.variable.substitution.enable");
+  unsigned flags = subst && strcasecmp(subst, "false") == 0 ? WY_PARSE_NO_SUBSTITUTION : 0;
+  if (wy_parse_ex(sql, strlen(sql), e->vars, flags, &script, err) != WY_OK) return err->code;
   wy_status_t st = WY_OK;
   for (size_t i = 0; i < script->n && st == WY_OK; i++) {
     st = wy_engine_execute(e, script->stmts[i], err);

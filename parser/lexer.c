@@ -249,10 +249,12 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
     st = scan_quoted(lx, c, tok, err);
     if (st != WY_OK) return st;
     tok->type = c == '\'' ? TK_STRING : c == '`' ? TK_BQIDENT : TK_QIDENT;
-  } else if (c == '$' && c1 == '{') {
-    size_t k = 2;
+  } else if (c == '$' && (c1 == '{' || (c1 == '$' && peek(lx, 2) == '{'))) {
+    /* ${name}, or its escape $${name} (seen only before substitution, which makes it a
+     * literal ${name}) */
+    size_t at = c1 == '$' ? 3 : 2, k = at;
     while (is_ident_char(peek(lx, k))) k++;
-    if (k == 2 || peek(lx, k) != '}' || !is_ident_start(peek(lx, 2)))
+    if (k == at || peek(lx, k) != '}' || !is_ident_start(peek(lx, at)))
       return wy_error_set_pos(err, WY_ERR_PARSE, tok->line, tok->col,
                               "malformed variable reference (want ${name})");
     advance(lx, k + 1);

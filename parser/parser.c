@@ -131,6 +131,16 @@ static char *substitute(const char *text, size_t len, const wy_parse_vars_t *var
   for (size_t i = 0; i < len;) {
     const char *value = NULL;
     size_t skip = 1;
+    if (text[i] == '$' && i + 2 < len && text[i + 1] == '$' && text[i + 2] == '{') {
+      /* $${name}: the escape of a literal ${name}, copied without the first '$' */
+      size_t k = i + 2;
+      while (k < len && text[k] != '}') k++;
+      size_t end = k < len ? k + 1 : len;
+      segments_push(map, out.len, i + 1, false);
+      wy_buf_append(&out, text + i + 1, end - i - 1);
+      i = end;
+      continue;
+    }
     if (text[i] == '$' && i + 2 < len && text[i + 1] == '{' &&
         (isalpha((unsigned char)text[i + 2]) || text[i + 2] == '_')) {
       size_t k = i + 2;
@@ -534,7 +544,8 @@ wy_status_t wy_parse_ex(const char *text, size_t len, const wy_parse_vars_t *var
     size_t start = (size_t)(first.z - text);
     size_t end = (size_t)(last.z - text) + (size_t)last.n;
     segments_t map = {0};
-    char *piece = substitute(text + start, end - start, scope, &map);
+    char *piece = substitute(text + start, end - start,
+                             flags & WY_PARSE_NO_SUBSTITUTION ? NULL : scope, &map);
     if (!piece) {
       free(map.v);
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory while parsing");

@@ -51,6 +51,9 @@ void wy_ast_script_destroy(wy_ast_script_t *script);
 enum {
   WY_PARSE_CLI = 1u << 0,
   WY_PARSE_TEST = 1u << 1,
+  /* ksql.variable.substitution.enable=false: ${name} stays as written (DEFINE still
+   * parses) */
+  WY_PARSE_NO_SUBSTITUTION = 1u << 2,
 };
 wy_status_t wy_parse(const char *text, size_t len, const wy_parse_vars_t *vars,
                      wy_ast_script_t **out, wy_error_t *err);
@@ -64,8 +67,9 @@ void wy_parse_error_format(const wy_error_t *err, char *buf, size_t cap);
  * front themselves. */
 const char *wy_parse_error_detail(const wy_error_t *err);
 
-/* Substitutes ${name} for every variable set in vars; unknown ones are kept. The result
- * is malloc'd and NUL-terminated; NULL on allocation failure. */
+/* Substitutes ${name} for every variable set in vars; unknown ones are kept, and $${name}
+ * is the escape for a literal ${name}. The result is malloc'd and NUL-terminated; NULL
+ * on allocation failure. */
 char *wy_parse_substitute(const char *text, size_t len, const wy_parse_vars_t *vars);
 
 #endif

@@ -54,6 +54,8 @@ typedef enum { WY_CFG_STRING, WY_CFG_INT, WY_CFG_BOOL, WY_CFG_ENUM } wy_config_t
     "Value format when a statement names none (empty: the statement must name one).")              \
   X(WRAP_SINGLE_VALUES, "ksql.persistence.wrap.single.values", WY_CFG_BOOL, "true", NULL, NULL,    \
     "Whether single-column values are wrapped in an object/record by default.")                    \
+  X(VARIABLE_SUBSTITUTION, "ksql.variable.substitution.enable", WY_CFG_BOOL, "true", NULL, NULL,   \
+    "Substitute ${name} variables (DEFINE, sessionVariables); $${name} is a literal ${name}.")     \
   X(FAIL_ON_DESER_ERROR, "ksql.fail.on.deserialization.error", WY_CFG_BOOL, "false", NULL, NULL,   \
     "Stop the query on an undecodable record instead of logging and skipping it.")                 \
   X(FAIL_ON_PRODUCTION_ERROR, "ksql.fail.on.production.error", WY_CFG_BOOL, "true", NULL, NULL,    \

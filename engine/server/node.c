@@ -563,6 +563,26 @@ static char *json_scalar_text(json_t *v) {
   return strdup(buf);
 }
 
+wy_parse_vars_t *wy_node_session_vars(const json_t *vars) {
+  wy_parse_vars_t *pv = wy_parse_vars_new();
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)vars, k, v) {
+    char *t = json_scalar_text(v);
+    bool ok = t && pv && wy_parse_vars_set(pv, k, t) == WY_OK;
+    free(t);
+    if (!ok && pv) {
+      wy_parse_vars_destroy(pv);
+      return NULL;
+    }
+  }
+  return pv;
+}
+
+unsigned wy_node_parse_flags(const wy_node_t *n) {
+  return wy_config_get_bool(n->cfg, WY_CFG_VARIABLE_SUBSTITUTION) ? 0 : WY_PARSE_NO_SUBSTITUTION;
+}
+
 /* Run one validated request (ksql, streamsProperties, sessionVariables, description)
  * with the lock held. Returns the HTTP status; *out is the entity array or ksqlDB's
  * error object. A replayed request (from the command topic) is not appended again. */
@@ -579,21 +599,17 @@ static int run_request(wy_node_t *n, json_t *req, bool replay, json_t **out) {
                               "'sessionVariables' objects");
     return 400;
   }
-  wy_parse_vars_t *pv = wy_parse_vars_new();
+  wy_parse_vars_t *pv = wy_node_session_vars(vars);
   const char *k;
   json_t *v;
-  json_object_foreach(vars, k, v) {
-    char *t = json_scalar_text(v);
-    if (t && pv) wy_parse_vars_set(pv, k, t);
-    free(t);
-  }
   const char *text = json_string_value(ksql);
   wy_error_t err;
   wy_error_clear(&err);
   wy_ast_script_t *script = NULL;
   if (!pv) {
     wy_error_set(&err, WY_ERR_NOMEM, "out of memory");
-  } else if (wy_parse(text, json_string_length(ksql), pv, &script, &err) != WY_OK) {
+  } else if (wy_parse_ex(text, json_string_length(ksql), pv, wy_node_parse_flags(n), &script,
+                         &err) != WY_OK) {
     char msg[WY_ERROR_MSG_MAX + 40];
     wy_parse_error_format(&err, msg, sizeof msg);
     *out = json_pack("{s:s, s:i, s:s, s:s, s:[]}", "@type", "statement_error", "error_code", 40001,

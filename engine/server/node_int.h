@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "engine/server/node.h"
+#include "parser/parser.h"
 
 /* Upper bounds (seconds) of the processing-latency histogram buckets. */
 #define WY_NODE_LATENCY_BUCKETS(X) \
@@ -96,6 +97,11 @@ void wy_node_streams_stop(wy_node_t *n);
 /* Reply helpers of node.c. */
 void wy_node_reply_json(wy_node_reply_t *r, int status, json_t *j);
 json_t *wy_node_error_json(const char *type, int code, const char *message);
+/* A request's sessionVariables (an object of scalars, or NULL) as parser variables;
+ * NULL when out of memory. */
+wy_parse_vars_t *wy_node_session_vars(const json_t *vars);
+/* The parser flags of the node's configuration (ksql.variable.substitution.enable). */
+unsigned wy_node_parse_flags(const wy_node_t *n);
 
 /* ---- metrics.c ---- */
 

@@ -52,11 +52,20 @@ static void bad_request(wy_node_reply_t *r, int status, int code, const char *ms
                          msg));
 }
 
-/* The one SELECT of a request's sql, or NULL with the reply set. */
-static wy_ast_script_t *parse_select(const char *sql, size_t len, wy_node_reply_t *r) {
+/* The one SELECT of a request's sql, with its sessionVariables substituted, or NULL
+ * with the reply set. */
+static wy_ast_script_t *parse_select(wy_node_t *n, const char *sql, size_t len,
+                                     const json_t *session_vars, wy_node_reply_t *r) {
   wy_ast_script_t *script = NULL;
   wy_error_t err;
-  if (wy_parse(sql, len, NULL, &script, &err) != WY_OK) {
+  wy_parse_vars_t *pv = wy_node_session_vars(session_vars);
+  if (!pv) {
+    bad_request(r, 500, 50000, "out of memory");
+    return NULL;
+  }
+  wy_status_t st = wy_parse_ex(sql, len, pv, wy_node_parse_flags(n), &script, &err);
+  wy_parse_vars_destroy(pv);
+  if (st != WY_OK) {
     char msg[WY_ERROR_MSG_MAX + 40];
     wy_parse_error_format(&err, msg, sizeof msg);
     bad_request(r, 400, 40001, msg);
@@ -91,11 +100,15 @@ void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char
   json_error_t jerr;
   json_t *req = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
   json_t *sql = json_object_get(req, "sql"), *props = json_object_get(req, "properties");
+  json_t *vars = json_object_get(req, "sessionVariables");
   if (!json_is_object(req) || !json_is_string(sql) ||
-      (props && !json_is_object(props) && !json_is_null(props))) {
+      (props && !json_is_object(props) && !json_is_null(props)) ||
+      (vars && !json_is_object(vars) && !json_is_null(vars))) {
     char msg[300];
     snprintf(msg, sizeof msg, "Invalid request: %s",
-             !req ? jerr.text : "expected an object with a 'sql' string and a 'properties' object");
+             !req ? jerr.text
+                  : "expected an object with a 'sql' string and 'properties' and "
+                    "'sessionVariables' objects");
     bad_request(reply, 400, 40000, msg);
     json_decref(req);
     return;
@@ -103,7 +116,8 @@ void wy_node_query_stream(wy_node_t *n, const char *body, size_t len, const char
   /* auto.offset.reset: the request's, else the node's */
   const char *reset = json_string_value(json_object_get(props, "auto.offset.reset"));
   if (!reset) reset = json_string_value(json_object_get(props, "ksql.streams.auto.offset.reset"));
-  wy_ast_script_t *script = parse_select(json_string_value(sql), json_string_length(sql), reply);
+  wy_ast_script_t *script =
+      parse_select(n, json_string_value(sql), json_string_length(sql), vars, reply);
   if (!script) {
     json_decref(req);
     return;

@@ -296,6 +296,32 @@ static void statement_list_keeps_text_spans_and_skips_comments(void **state) {
   wy_ast_script_destroy(s);
 }
 
+/* $${name} is the escape of a literal ${name}; WY_PARSE_NO_SUBSTITUTION
+ * (ksql.variable.substitution.enable=false) keeps every ${name} as written. */
+static void variable_escape_and_substitution_off(void **state) {
+  (void)state;
+  wy_parse_vars_t *vars = wy_parse_vars_new();
+  assert_int_equal(wy_parse_vars_set(vars, "who", "ops"), WY_OK);
+  const char *sql = "SELECT '$${who} is ${who}', $${who} FROM s;";
+  wy_ast_script_t *s = NULL;
+  wy_error_t err;
+  assert_int_equal(wy_parse(sql, strlen(sql), vars, &s, &err), WY_OK);
+  const wy_ast_query_t *q = s->stmts[0]->query;
+  assert_string_equal(q->items[0]->expr->text, "${who} is ops");
+  assert_string_equal(q->items[1]->expr->name, "${who}");
+  wy_ast_script_destroy(s);
+  /* positions after an escape still refer to the text as written */
+  const char *bad = "SELECT '$${who}', FROM s;";
+  assert_int_equal(wy_parse(bad, strlen(bad), vars, &s, &err), WY_ERR_PARSE);
+  assert_int_equal(err.column, 19);
+  sql = "DEFINE who = 'dev';\nSELECT '${who}' FROM s;";
+  assert_int_equal(wy_parse_ex(sql, strlen(sql), vars, WY_PARSE_NO_SUBSTITUTION, &s, &err), WY_OK);
+  assert_int_equal(s->n, 2);
+  assert_string_equal(s->stmts[1]->query->items[0]->expr->text, "${who}");
+  wy_ast_script_destroy(s);
+  wy_parse_vars_destroy(vars);
+}
+
 static void variables_are_substituted_before_tokenizing(void **state) {
   (void)state;
   wy_parse_vars_t *vars = wy_parse_vars_new();
@@ -393,6 +419,7 @@ int main(void) {
       cmocka_unit_test(server_dialect_rejects_cli_and_test_statements),
       cmocka_unit_test(statement_list_keeps_text_spans_and_skips_comments),
       cmocka_unit_test(variables_are_substituted_before_tokenizing),
+      cmocka_unit_test(variable_escape_and_substitution_off),
       cmocka_unit_test(round_trip_holds_for_tricky_printing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,40 @@ static void pull_query_by_key_on_a_table(void **state) {
   json_decref(lines);
 }
 
+/* sessionVariables are substituted in /query-stream's sql as in /ksql's, and a node with
+ * ksql.variable.substitution.enable=false keeps ${name} as written. */
+static void session_variables_on_query_stream(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  fill(f);
+  json_t *j = node_call(f->node, "POST", "/query-stream",
+                        "{\"sql\":\"SELECT ${col} FROM ${tbl} WHERE id = 2;\","
+                        "\"sessionVariables\":{\"col\":\"name\",\"tbl\":\"latest\"}}",
+                        &st);
+  assert_int_equal(st, 200);
+  json_decref(j);
+  j = node_call(f->node, "POST", "/query-stream",
+                "{\"sql\":\"SELECT * FROM latest;\",\"sessionVariables\":[1]}", &st);
+  assert_int_equal(st, 400);
+  json_decref(j);
+  /* substitution off: ${tbl} is not a source */
+  wy_config_t *cfg = wy_config_new();
+  wy_error_t err;
+  assert_int_equal(wy_config_set(cfg, "ksql.variable.substitution.enable", "false", &err), WY_OK);
+  wy_node_t *off = node_on(f->broker, cfg);
+  assert_non_null(off);
+  j = node_call(off, "POST", "/query-stream",
+                "{\"sql\":\"SELECT * FROM ${tbl};\",\"sessionVariables\":{\"tbl\":\"latest\"}}",
+                &st);
+  assert_int_equal(st, 400);
+  char *text = json_dumps(j, JSON_COMPACT);
+  assert_non_null(strstr(text, "${tbl}"));
+  free(text);
+  json_decref(j);
+  wy_node_destroy(off);
+  wy_config_destroy(cfg);
+}
+
 static void pull_scans_a_table_and_a_stream(void **state) {
   node_fixture_t *f = *state;
   int st;
@@ -488,6 +522,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(pull_query_by_key_on_a_table, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(pull_scans_a_table_and_a_stream, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(session_variables_on_query_stream, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(push_query_streams_new_rows_until_limit, node_setup,
                                       node_teardown),
       cmocka_unit_test_setup_teardown(close_query_ends_a_push_query, node_setup, node_teardown),
