@@ -249,12 +249,68 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
 
 /* Bytes of a schema format -> typed columns -> JSON text -> a JSON value for the
  * comparator. */
+/* The columns an AVRO value written with a chosen schema (VALUE_SCHEMA_ID) is read back
+ * with: the source's, then the writer record's fields the source lacks (which the writer
+ * filled with their defaults), named as the schema names them, as ksqlDB's runner reads
+ * outputs with the writer schema. NULL when that does not apply; free the names from
+ * *nsource on (wy_format_columns_free frees the inferred ones). */
+static wy_format_column_t *writer_columns(const wy_source_def_t *d, bool key, wy_format_t f,
+                                          wy_sr_t *sr, size_t *n_out, size_t *nsource,
+                                          wy_format_column_t **inferred, size_t *ninferred) {
+  const wy_format_spec_t *spec = &d->value_format;
+  *inferred = NULL;
+  *ninferred = 0;
+  if (key || f != WY_FORMAT_AVRO || spec->schema_id <= 0 || spec->wrap_single == 0) return NULL;
+  const char *text;
+  wy_error_t ig;
+  if (wy_sr_get_schema(sr, spec->schema_id, &text, NULL, &ig) != WY_OK) return NULL;
+  json_t *j = json_loads(text, 0, NULL);
+  json_t *fields = json_object_get(j, "fields");
+  wy_format_options_t o = {.is_key = false};
+  wy_format_column_t *cols = NULL;
+  if (json_is_array(fields) &&
+      wy_format_infer_columns(f, text, &o, false, inferred, ninferred, &ig) == WY_OK &&
+      *ninferred == json_array_size(fields) &&
+      (cols = calloc(d->schema.n + *ninferred + 1, sizeof *cols))) {
+    size_t n = side_columns(d, false, cols);
+    *nsource = n;
+    for (size_t i = 0; i < *ninferred; i++) {
+      const char *name = json_string_value(json_object_get(json_array_get(fields, i), "name"));
+      bool have = !name;
+      for (size_t k = 0; k < *nsource && !have; k++) have = strcasecmp(cols[k].name, name) == 0;
+      if (!have) cols[n++] = (wy_format_column_t){name, (*inferred)[i].type};
+    }
+    *n_out = n;
+  }
+  if (!cols || *n_out == *nsource) { /* nothing to add: the source's columns do */
+    free(cols);
+    cols = NULL;
+  }
+  if (cols) { /* the names point into j: copy them past the source's */
+    for (size_t i = *nsource; i < *n_out; i++) cols[i].name = strdup(cols[i].name);
+  }
+  json_decref(j);
+  if (!cols) {
+    wy_format_columns_free(*inferred, *ninferred);
+    *inferred = NULL;
+    *ninferred = 0;
+  }
+  return cols;
+}
+
 static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d,
                                   bool key, wy_format_t f, wy_sr_t *sr, wy_arena_t *arena,
                                   wy_value_t *out) {
   wy_error_t err;
-  wy_format_codec_t *ac = side_codec(d, key, f, sr, -1, &err);
-  wy_format_codec_t *jc = ac ? side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err) : NULL;
+  size_t nw = 0, nsource = 0, ninferred = 0;
+  wy_format_column_t *inferred = NULL;
+  wy_format_column_t *wcols = writer_columns(d, key, f, sr, &nw, &nsource, &inferred, &ninferred);
+  wy_format_codec_t *ac =
+      wcols ? cols_codec(d, key, f, sr, -1, wcols, nw, &err) : side_codec(d, key, f, sr, -1, &err);
+  wy_format_codec_t *jc = !ac     ? NULL
+                          : wcols ? cols_codec(d, key, WY_FORMAT_JSON, NULL, 0, wcols, nw, &err)
+                                  : side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err);
+
   bool ok = false;
   if (ac && jc) {
     wy_arena_t a;
@@ -279,6 +335,11 @@ static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_sou
   }
   wy_format_codec_destroy(ac);
   wy_format_codec_destroy(jc);
+  if (wcols) {
+    for (size_t i = nsource; i < nw; i++) free((char *)wcols[i].name);
+    free(wcols);
+    wy_format_columns_free(inferred, ninferred);
+  }
   return ok;
 }
 
