@@ -420,35 +420,19 @@ static wy_status_t unknown_insert_target(wy_engine_t *e, const char *name, wy_er
                       "Cannot insert values into an unknown stream/table: `%s`", name);
 }
 
-/* INSERT INTO s [(cols)] VALUES (...): evaluate, encode with the target's formats and
- * produce one record. */
-static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
-  const wy_source_def_t *d = wy_catalog_find(e->catalog, s->name);
-  if (!d) return unknown_insert_target(e, s->name, err);
-  if (d->is_source)
-    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert values into read-only %s: %s",
-                        d->kind == WY_SOURCE_TABLE ? "table" : "stream", d->name);
+wy_status_t wy_engine_values_row(wy_engine_t *e, const wy_source_def_t *d, const wy_ast_stmt_t *s,
+                                 wy_arena_t *arena, wy_value_t **row_out, int64_t *rowtime,
+                                 wy_error_t *err) {
   const wy_schema_t *sc = &d->schema;
-  if (!s->has_insert_columns) { /* every column is a target: header columns too */
-    char names[512] = "";
-    size_t len = 0;
-    for (size_t i = 0; i < sc->n && len < sizeof names; i++)
-      if (sc->cols[i].ns == WY_NS_HEADER || sc->cols[i].ns == WY_NS_HEADERS)
-        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
-                                sc->cols[i].name);
-    if (len)
-      return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert into HEADER columns: %s", names);
-  }
   /* Target columns: the list given, or every column in schema order. */
   size_t ncols = s->has_insert_columns ? s->ninsert_columns : sc->n;
   if (ncols != s->nvalues)
     return wy_error_set(err, WY_ERR_ANALYSIS,
                         "Expected number columns and values to match: %zu, %zu", ncols, s->nvalues);
-  wy_arena_t arena;
-  wy_arena_init(&arena, 0);
-  wy_value_t *row = wy_arena_calloc(&arena, sc->n + 1, sizeof *row);
+  wy_value_t *row = wy_arena_calloc(arena, sc->n + 1, sizeof *row);
+  if (!row) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < sc->n; i++) row[i] = wy_null(sc->cols[i].type->kind);
-  int64_t rowtime = -1;
+  *rowtime = -1;
   wy_status_t st = WY_OK;
   wy_scope_t empty;
   wy_scope_init(&empty);
@@ -486,11 +470,11 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     wy_expr_program_t *prog = NULL;
     wy_value_t v;
     if (wy_expr_compile(x, &prog, err) != WY_OK ||
-        wy_expr_eval(prog, NULL, &arena, &v, err) != WY_OK) {
+        wy_expr_eval(prog, NULL, arena, &v, err) != WY_OK) {
       st = err->code;
     } else if (is_rowtime) {
-      rowtime = v.null ? -1 : v.u.i64;
-    } else if (!wy_value_deep_copy(&arena, &v, &row[at])) {
+      *rowtime = v.null ? -1 : v.u.i64;
+    } else if (!wy_value_deep_copy(arena, &v, &row[at])) {
       /* the result may point into the program, which goes away below */
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
     } else if (v.null) {
@@ -499,6 +483,34 @@ static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     wy_expr_program_destroy(prog);
     wy_expr_destroy(x);
   }
+  if (st == WY_OK) *row_out = row;
+  return st;
+}
+
+/* INSERT INTO s [(cols)] VALUES (...): evaluate, encode with the target's formats and
+ * produce one record. */
+static wy_status_t exec_insert_values(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t *err) {
+  const wy_source_def_t *d = wy_catalog_find(e->catalog, s->name);
+  if (!d) return unknown_insert_target(e, s->name, err);
+  if (d->is_source)
+    return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert values into read-only %s: %s",
+                        d->kind == WY_SOURCE_TABLE ? "table" : "stream", d->name);
+  const wy_schema_t *sc = &d->schema;
+  if (!s->has_insert_columns) { /* every column is a target: header columns too */
+    char names[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sc->n && len < sizeof names; i++)
+      if (sc->cols[i].ns == WY_NS_HEADER || sc->cols[i].ns == WY_NS_HEADERS)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
+                                sc->cols[i].name);
+    if (len)
+      return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot insert into HEADER columns: %s", names);
+  }
+  wy_arena_t arena;
+  wy_arena_init(&arena, 0);
+  wy_value_t *row = NULL;
+  int64_t rowtime = -1;
+  wy_status_t st = wy_engine_values_row(e, d, s, &arena, &row, &rowtime, err);
   /* Encode key and value. */
   wy_buf_t kb, vb;
   wy_buf_init(&kb);

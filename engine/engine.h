@@ -85,6 +85,15 @@ wy_status_t wy_engine_execute_sql(wy_engine_t *e, const char *sql, size_t *nexec
                                   wy_error_t *err);
 wy_status_t wy_engine_execute(wy_engine_t *e, const wy_ast_stmt_t *stmt, wy_error_t *err);
 
+/* The row a statement of INSERT VALUES' shape (INSERT VALUES, ASSERT VALUES, ASSERT NULL
+ * VALUES) gives source d: each value evaluated and cast to its column's type, the
+ * columns it does not name NULL. *row_out (d->schema.n values) lives in arena;
+ * *rowtime is the ROWTIME given, or -1. ksqlDB's messages for unknown columns and a
+ * count mismatch. */
+wy_status_t wy_engine_values_row(wy_engine_t *e, const wy_source_def_t *d, const wy_ast_stmt_t *s,
+                                 wy_arena_t *arena, wy_value_t **row_out, int64_t *rowtime,
+                                 wy_error_t *err);
+
 const wy_catalog_t *wy_engine_catalog(const wy_engine_t *e);
 /* Declare a copy of another engine's stream or table (no query writes it here), creating
  * its topic on this engine's backend when missing: the scratch engine of a transient

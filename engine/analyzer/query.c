@@ -221,6 +221,47 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
 
 /* ---- the sink ----------------------------------------------------------------------- */
 
+/* CREATE OR REPLACE of an existing source: ksqlDB's upgrade rules. The kind stays; the
+ * key columns stay; every value column stays with its type and place, new ones come
+ * after them. */
+static wy_status_t check_upgrade(const wy_source_def_t *old, bool want_table,
+                                 const wy_schema_t *schema, wy_error_t *err) {
+  const char *issue = NULL;
+  char text[4400], now[2048], was[2048];
+  if ((old->kind == WY_SOURCE_TABLE) != want_table) {
+    snprintf(text, sizeof text, "has type = %s which is not upgrade compatible with %s",
+             want_table ? "KTABLE" : "KSTREAM",
+             old->kind == WY_SOURCE_TABLE ? "KTABLE" : "KSTREAM");
+    issue = text;
+  } else {
+    /* the old columns not kept as they were, at their place */
+    wy_schema_t lost;
+    wy_schema_init(&lost);
+    for (size_t i = 0; i < old->schema.n; i++) {
+      const wy_column_t *o = &old->schema.cols[i], *c = i < schema->n ? &schema->cols[i] : NULL;
+      if (!c || strcmp(o->name, c->name) != 0 || o->ns != c->ns || !wy_type_equal(o->type, c->type))
+        wy_schema_add(&lost, o->name, wy_type_ref(o->type), o->ns, NULL, NULL);
+    }
+    bool ok = lost.n == 0;
+    for (size_t i = old->schema.n; ok && i < schema->n; i++) ok = schema->cols[i].ns != WY_NS_KEY;
+    if (!ok) {
+      char changed[1024] = "";
+      wy_schema_format(&lost, false, changed, sizeof changed);
+      wy_schema_format(schema, false, now, sizeof now);
+      wy_schema_format(&old->schema, false, was, sizeof was);
+      snprintf(text, sizeof text,
+               "has schema = %s which is not upgrade compatible with %s. The following columns "
+               "are changed, missing or reordered: [%s]",
+               now, was, changed);
+      issue = text;
+    }
+    wy_schema_clear(&lost);
+  }
+  if (!issue) return WY_OK;
+  return wy_error_set(err, WY_ERR_ANALYSIS, "Cannot upgrade data source: DataSource '`%s`' %s",
+                      old->name, issue);
+}
+
 /* ksqlDB's implicit casts of INSERT INTO: a numeric column widens (INT to BIGINT,
  * DECIMAL or DOUBLE; BIGINT to DECIMAL or DOUBLE; DECIMAL to DOUBLE, or to a DECIMAL
  * with as many integer and fraction digits). */
@@ -357,6 +398,7 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
                         want_table ? "table" : "stream", s->name,
                         existing->kind == WY_SOURCE_TABLE ? "table" : "stream");
   }
+  if (existing && check_upgrade(existing, want_table, out_schema, err) != WY_OK) return err->code;
   wy_source_def_t *d = wy_source_def_new(s->name, want_table ? WY_SOURCE_TABLE : WY_SOURCE_STREAM);
   if (!d) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   *sink_out = d;
@@ -671,7 +713,10 @@ static wy_status_t set_query_id(wy_qa_t *a, wy_error_t *err) {
   const wy_ast_stmt_t *s = a->stmt;
   char buf[512];
   int n = a->cx->next_query_number;
-  if (s->kind == WY_AST_STMT_INSERT_INTO)
+  const wy_source_def_t *replaced = s->or_replace ? wy_catalog_find(a->cx->catalog, s->name) : NULL;
+  if (replaced && replaced->query_id) /* an upgrade keeps the query, its offsets and state */
+    snprintf(buf, sizeof buf, "%s", replaced->query_id);
+  else if (s->kind == WY_AST_STMT_INSERT_INTO)
     snprintf(buf, sizeof buf, "INSERTQUERY_%d", n);
   else
     snprintf(buf, sizeof buf, "%s_%s_%d", s->kind == WY_AST_STMT_CREATE_TABLE_AS ? "CTAS" : "CSAS",

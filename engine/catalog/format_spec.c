@@ -25,7 +25,9 @@ wy_status_t wy_format_spec_options(const wy_format_spec_t *spec, const wy_codec_
     o.subject = subject;
     o.schema_id = id > 0 ? id : 0;
     o.register_schema = req->write && id <= 0;
-    if (!o.full_schema_name) o.full_schema_name = req->default_full_name;
+    /* JSON_SR names a schema only when asked (ksqlDB's JSON schemas have no default
+     * name; the derived <Sink>Key record names are Avro's) */
+    if (!o.full_schema_name && f != WY_FORMAT_JSON_SR) o.full_schema_name = req->default_full_name;
   }
   *format_out = f;
   *opts_out = o;

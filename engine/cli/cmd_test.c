@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/cli/cli.h"
 #include "engine/base/log.h"
@@ -17,12 +18,14 @@
 #include "engine/lineage/lineage.h"
 #include "udf/loader.h"
 #include "engine/testing/runner.h"
+#include "engine/testing/sqltest.h"
 
 static void test_help(FILE *out) {
   fprintf(
       out,
       "usage: walleye test FILE.json... [--filter SUBSTRING] [--verbose] [--summary] [--list]\n"
-      "       walleye test -s statements.sql [-i input.json] -o output.json\n\n"
+      "       walleye test -s statements.sql [-i input.json] -o output.json\n"
+      "       walleye test --test-directory DIR [--temp-folder DIR]   # run-ksql-test\n\n"
       "Runs ksqlDB query-validation-test (QTT) files: every case, expanded per `format`\n"
       "and `config` entry. Prints one line per failing case, then `N passed, N failed`\n"
       "(and `, N skipped`). Exit status: 0 when nothing failed, 1 otherwise, 2 on usage\n"
@@ -36,10 +39,13 @@ static void test_help(FILE *out) {
       "  -i, --input-file FILE    ksql-test-runner mode: {\"inputs\": [...]}\n"
       "  -o, --output-file FILE   ksql-test-runner mode: {\"outputs\": [...]}\n"
       "  -e, --udf-dir DIR        load the UDF libraries (*.so) of DIR (also --extension-dir)\n"
-      "      --lineage-file FILE  write every query's OpenLineage events to FILE (one per line)\n");
+      "      --lineage-file FILE  write every query's OpenLineage events to FILE (one per line)\n"
+      "      --test-directory DIR run-ksql-test mode (also -td): every test of DIR's .sql\n"
+      "                           files (--@test:, ASSERT VALUES/NULL VALUES/STREAM/TABLE)\n"
+      "      --temp-folder DIR    accepted for run-ksql-test (also -tf); nothing is written\n");
 }
 
-enum { OPT_SUMMARY = 1000, OPT_LIST, OPT_LINEAGE };
+enum { OPT_SUMMARY = 1000, OPT_LIST, OPT_LINEAGE, OPT_TEST_DIR, OPT_TEMP_FOLDER };
 
 /* Run with the registry (and lineage emitter), then release them: one exit path. */
 static wy_lineage_emitter_t *lineage_for_exit;
@@ -61,6 +67,8 @@ int wy_cmd_test(int argc, char **argv) {
                                        {"udf-dir", required_argument, NULL, 'e'},
                                        {"lineage-file", required_argument, NULL, OPT_LINEAGE},
                                        {"extension-dir", required_argument, NULL, 'e'},
+                                       {"test-directory", required_argument, NULL, OPT_TEST_DIR},
+                                       {"temp-folder", required_argument, NULL, OPT_TEMP_FOLDER},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   wy_qtt_run_options_t o = {0};
@@ -68,6 +76,12 @@ int wy_cmd_test(int argc, char **argv) {
   /* Skipped records are reported by the cases themselves; keep stderr for real trouble. */
   if (!getenv("WALLEYE_LOG_LEVEL")) wy_log_set_level(WY_LOG_ERROR);
   const char *sql = NULL, *input = NULL, *output = NULL, *udf_dir = NULL, *lineage_file = NULL;
+  const char *test_dir = NULL;
+  /* run-ksql-test's two-letter options, -td DIR and -tf DIR, as their long forms */
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-td") == 0) argv[i] = "--test-directory";
+    if (strcmp(argv[i], "-tf") == 0) argv[i] = "--temp-folder";
+  }
   int c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":f:vs:i:o:e:h", opts, NULL)) != -1) {
@@ -98,6 +112,11 @@ int wy_cmd_test(int argc, char **argv) {
         break;
       case OPT_LINEAGE:
         lineage_file = optarg;
+        break;
+      case OPT_TEST_DIR:
+        test_dir = optarg;
+        break;
+      case OPT_TEMP_FOLDER: /* run-ksql-test's scratch folder: nothing here is written */
         break;
       case 'h':
         test_help(stdout);
@@ -130,6 +149,12 @@ int wy_cmd_test(int argc, char **argv) {
     o.executor = wy_qtt_executor_engine_with(reg, lineage);
   }
   lineage_for_exit = lineage;
+  if (test_dir) {
+    if (sql || input || output || optind < argc)
+      return run_with(reg, wy_cli_usage_error("test", "--test-directory runs alone"));
+    int failed = wy_sqltest_run_directory(test_dir, reg, stdout, stderr);
+    return run_with(reg, failed == 0 ? WY_EXIT_OK : WY_EXIT_FAILURE);
+  }
   if (sql || input || output) {
     if (!sql || !output)
       return run_with(

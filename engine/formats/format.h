@@ -48,6 +48,7 @@
   X(JSON, "JSON", true)           \
   X(DELIMITED, "DELIMITED", true) \
   X(AVRO, "AVRO", true)           \
+  X(JSON_SR, "JSON_SR", true)     \
   X(INTERNAL, "INTERNAL", false)
 
 typedef enum {

@@ -74,6 +74,7 @@ void wy_plan_destroy(wy_plan_t *p) {
   for (size_t i = 0; i < p->ndescs; i++) {
     free(p->descs[i].topic);
     free(p->descs[i].key_schema_name);
+    wy_schema_clear(&p->descs[i].key);
   }
   free(p->descs);
   strings_free(p->source_topics, p->nsource_topics);

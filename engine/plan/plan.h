@@ -214,6 +214,8 @@ typedef struct wy_plan_topic_desc {
   wy_format_spec_t key_format, value_format;
   char *key_schema_name; /* a Schema Registry key record's name, or NULL */
   size_t nkey;           /* key columns */
+  wy_schema_t key;       /* those columns (names and types), when known: the key schema a
+                          * Schema Registry key format registers for the topic */
 } wy_plan_topic_desc_t;
 
 typedef struct wy_plan {

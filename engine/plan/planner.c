@@ -118,10 +118,17 @@ static int add_store(builder_t *b, int sub, const char *name, bool logged, const
 /* Describe an internal topic as ksqlDB would (plan.h); value NULL: unknown. */
 static wy_status_t describe(builder_t *b, const char *topic, size_t nkey,
                             const wy_format_spec_t *key, const wy_format_spec_t *value,
-                            const char *key_schema_name) {
+                            const char *key_schema_name, const wy_logical_t *keyed) {
   wy_plan_topic_desc_t *d = append((void **)&b->p->descs, &b->p->ndescs, sizeof *d);
   if (!d) return nomem(b);
   d->nkey = nkey;
+  wy_schema_init(&d->key);
+  for (size_t i = 0; keyed && i < keyed->schema.n; i++) { /* the key columns, when known */
+    const wy_column_t *c = &keyed->schema.cols[i];
+    if (c->ns == WY_NS_KEY &&
+        wy_schema_add(&d->key, c->name, wy_type_ref(c->type), WY_NS_KEY, NULL, b->err) != WY_OK)
+      return b->err->code;
+  }
   d->key_format = *key;
   d->key_format.schema_id = -1;
   if (value)
@@ -302,7 +309,7 @@ static wy_status_t lower_select_key(builder_t *b, wy_logical_t *n, int sub, cons
   step_at(b, up, s)->next = r;
   int parts = repartition_partitions(b, up);
   if (push_internal(b, st->topic, parts) != WY_OK || !sub_done(b, up)) return nomem(b);
-  if (describe(b, st->topic, n->nkey, &st->key_format, source_value_format(n), ksn) != WY_OK)
+  if (describe(b, st->topic, n->nkey, &st->key_format, source_value_format(n), ksn, n) != WY_OK)
     return b->err->code;
   st = step_at(b, up, r);
   char *topic = st->topic;
@@ -380,7 +387,7 @@ static wy_status_t materialize_rekeyed(builder_t *b, const wy_logical_t *side, i
   link_tails(b, sub, t, m);
   *t = one_tail(m, t->input);
   const wy_plan_store_t *ps = &sub_at(b, sub)->stores[store];
-  return describe(b, ps->changelog, 1, kf, source_value_format(side), ksn);
+  return describe(b, ps->changelog, 1, kf, source_value_format(side), ksn, side);
 }
 
 /* The buffers of a stream-stream join. The first join's carry Kafka Streams' generated
@@ -405,8 +412,8 @@ static wy_status_t join_buffers(builder_t *b, const wy_logical_t *n, int sub,
     buffers[side] = add_store(b, sub, name, true, NULL, -1);
     if (buffers[side] < 0) return b->err->code;
     const wy_plan_store_t *ps = &sub_at(b, sub)->stores[buffers[side]];
-    if (describe(b, ps->changelog, 1, kf, source_value_format(side == 0 ? n->left : n->right),
-                 ksn) != WY_OK)
+    const wy_logical_t *in = side == 0 ? n->left : n->right;
+    if (describe(b, ps->changelog, 1, kf, source_value_format(in), ksn, in) != WY_OK)
       return b->err->code;
   }
   /* with a grace period, an outer join keeps its unmatched records until their window
@@ -569,7 +576,7 @@ static wy_status_t lower_fk_right_rekeyed(builder_t *b, wy_logical_t *n, int sub
   int parts = repartition_partitions(b, up);
   char *topic = step_at(b, up, r)->topic;
   if (push_internal(b, topic, parts) != WY_OK || !sub_done(b, up)) return nomem(b);
-  if (describe(b, topic, right->nkey, rkf, source_value_format(right), ksn) != WY_OK)
+  if (describe(b, topic, right->nkey, rkf, source_value_format(right), ksn, right) != WY_OK)
     return b->err->code;
   int in = add_input(b, sub, topic, right);
   if (in < 0) return b->err->code;

@@ -424,6 +424,15 @@ static wy_status_t execute_change(ksql_req_t *rq, const wy_ast_stmt_t *s, wy_err
       const wy_source_def_t *sink = wy_catalog_find(cat, s->name);
       snprintf(id, sizeof id, "%s/`%s`/create", kind_word(sink ? sink->kind : WY_SOURCE_STREAM),
                s->name);
+      if (!qid && s->or_replace && sink && sink->query_id) { /* upgraded: same query id */
+        qid = sink->query_id;
+        node_query_t *nq = wy_node_find_query(n, qid);
+        char *d = nq && n->req_description ? strdup(n->req_description) : NULL;
+        if (d) {
+          free(nq->description);
+          nq->description = d;
+        }
+      }
       if (qid)
         snprintf(msg, sizeof msg, "Created query with ID %s", qid);
       else

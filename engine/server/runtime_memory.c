@@ -50,6 +50,24 @@ static mem_query_t *mem_find(mem_rt_t *rt, const wy_query_t *q) {
 /* A query seen for the first time: its source over every partition of its source topics,
  * from the start or the current end. */
 static mem_query_t *mem_add(mem_rt_t *rt, wy_memory_broker_t *b, wy_query_t *q, bool earliest) {
+  const wy_plan_t *plan = wy_query_plan(q);
+  for (size_t i = 0; i < rt->nqueries; i++) {
+    /* CREATE OR REPLACE keeps the query id: the upgraded query goes on from where the
+     * one it replaces stopped, as a consumer group's committed offsets make it on Kafka */
+    mem_query_t *old = &rt->queries[i];
+    if (old->q == q || strcmp(old->id, plan->id) != 0) continue;
+    wy_error_t err;
+    wy_driver_destroy(old->driver);
+    wy_source_destroy(old->internal);
+    old->driver = NULL;
+    old->internal = NULL;
+    old->q = q;
+    wy_driver_options_t o = {.query = q, .source = old->src};
+    if (wy_driver_memory_internal(b, plan, &old->internal, &err) != WY_OK) return NULL;
+    o.internal = old->internal;
+    if (wy_driver_new(&o, &old->driver, &err) != WY_OK) return NULL;
+    return old;
+  }
   mem_query_t *grown = realloc(rt->queries, (rt->nqueries + 1) * sizeof *grown);
   if (!grown) return NULL;
   rt->queries = grown;

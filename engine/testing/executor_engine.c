@@ -247,6 +247,57 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
   return ok;
 }
 
+/* A decoded DOUBLE reads back from the JSON text as an exact number; ksqlDB's test
+ * deserializers hand a Double to the comparator, which compares it numerically (0.0 is
+ * 0): give the values at DOUBLE positions of type t that kind again. */
+static void retype_doubles(wy_value_t *v, const wy_type_t *t) {
+  if (v->null) return;
+  switch (t->kind) {
+    case WY_T_DOUBLE:
+      if (v->kind == WY_T_DECIMAL) *v = wy_double(wy_decimal_to_double(v->u.dec, v->scale));
+      if (v->kind == WY_T_BIGINT) *v = wy_double((double)v->u.i64);
+      return;
+    case WY_T_ARRAY:
+      if (v->kind == WY_T_ARRAY)
+        for (uint32_t i = 0; i < v->u.list->n; i++) retype_doubles(&v->u.list->items[i], t->elem);
+      return;
+    case WY_T_MAP:
+      if (v->kind == WY_T_MAP)
+        for (uint32_t i = 0; i < v->u.map->n; i++) retype_doubles(&v->u.map->vals[i], t->elem);
+      return;
+    case WY_T_STRUCT:
+      if (v->kind != WY_T_MAP) return;
+      for (uint32_t i = 0; i < v->u.map->n; i++) {
+        const wy_value_t *k = &v->u.map->keys[i];
+        for (size_t f = 0; f < t->nfields; f++)
+          if (strlen(t->fields[f].name) == k->len && !memcmp(t->fields[f].name, k->u.str, k->len))
+            retype_doubles(&v->u.map->vals[i], t->fields[f].type);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/* retype_doubles over a decoded row: one column's value when unwrapped, else an object
+ * of the columns. */
+static void retype_row(wy_value_t *v, const wy_source_def_t *d, bool key, bool unwrapped) {
+  for (size_t i = 0; i < d->schema.n; i++) {
+    const wy_column_t *c = &d->schema.cols[i];
+    if (c->ns != (key ? WY_NS_KEY : WY_NS_VALUE)) continue;
+    if (unwrapped) {
+      retype_doubles(v, c->type);
+      return;
+    }
+    if (v->null || v->kind != WY_T_MAP) return;
+    for (uint32_t j = 0; j < v->u.map->n; j++) {
+      const wy_value_t *k = &v->u.map->keys[j];
+      if (strlen(c->name) == k->len && !memcmp(c->name, k->u.str, k->len))
+        retype_doubles(&v->u.map->vals[j], c->type);
+    }
+  }
+}
+
 /* Bytes of a schema format -> typed columns -> JSON text -> a JSON value for the
  * comparator. */
 /* The columns an AVRO value written with a chosen schema (VALUE_SCHEMA_ID) is read back
@@ -327,6 +378,7 @@ static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_sou
       } else {
         json_t *j = wy_qtt_json_parse((const char *)b.data, b.len, "output", &err);
         ok = j && wy_qtt_json_value(j, arena, out);
+        if (ok) retype_row(out, d, key, wy_format_codec_unwrapped(ac));
         if (j) json_decref(j);
       }
     }
@@ -501,34 +553,6 @@ static wy_status_t drive(wy_engine_t *e, wy_query_t *q, wy_source_t *src, wy_err
 
 /* Query q's records: the inputs it reads, in file order, then what earlier queries
  * wrote to its other source topics, partition by partition. */
-static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q,
-                              const piped_t *piped, wy_error_t *err) {
-  const wy_plan_t *p = wy_query_plan(q);
-  wy_memory_broker_t *broker = wy_engine_broker(e);
-  wy_position_t *seq = calloc(tc->ninputs + 1, sizeof *seq);
-  if (!seq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  size_t n = 0;
-  for (size_t i = 0; i < tc->ninputs; i++)
-    for (size_t s = 0; s < p->nsource_topics; s++)
-      if (strcmp(p->source_topics[s], piped[i].topic) == 0) {
-        seq[n++] = (wy_position_t){piped[i].topic, piped[i].partition, piped[i].offset};
-        break;
-      }
-  wy_source_t *src = NULL;
-  wy_status_t st = wy_memory_source_sequence(broker, seq, n, &src, err);
-  free(seq);
-  if (st == WY_OK) st = drive(e, q, src, err);
-  wy_source_destroy(src);
-  src = NULL;
-  if (st == WY_OK) st = wy_memory_source_new(broker, NULL, &src, err);
-  for (size_t s = 0; st == WY_OK && s < p->nsource_topics; s++)
-    if (!is_input_topic(tc, p->source_topics[s]))
-      st = wy_memory_source_assign_topic(src, p->source_topics[s], err);
-  if (st == WY_OK) st = drive(e, q, src, err);
-  wy_source_destroy(src);
-  return st;
-}
-
 /* A topic's records in the order they were produced, across its partitions, as the
  * TopologyTestDriver of ksqlDB's runner lists a topic's outputs. */
 typedef struct produced {
@@ -562,6 +586,65 @@ static produced_t *produced_order(wy_memory_broker_t *broker, const char *topic,
   return v;
 }
 
+static wy_status_t pipe_query(wy_engine_t *e, const wy_qtt_case_t *tc, wy_query_t *q,
+                              const piped_t *piped, wy_error_t *err) {
+  const wy_plan_t *p = wy_query_plan(q);
+  wy_memory_broker_t *broker = wy_engine_broker(e);
+  wy_position_t *seq = calloc(tc->ninputs + 1, sizeof *seq);
+  if (!seq) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  size_t n = 0;
+  for (size_t i = 0; i < tc->ninputs; i++)
+    for (size_t s = 0; s < p->nsource_topics; s++)
+      if (strcmp(p->source_topics[s], piped[i].topic) == 0) {
+        seq[n++] = (wy_position_t){piped[i].topic, piped[i].partition, piped[i].offset};
+        break;
+      }
+  wy_source_t *src = NULL;
+  wy_status_t st = wy_memory_source_sequence(broker, seq, n, &src, err);
+  free(seq);
+  if (st == WY_OK) st = drive(e, q, src, err);
+  wy_source_destroy(src);
+  src = NULL;
+  /* then what the other source topics hold (earlier queries' outputs, INSERT VALUES),
+   * in the order it was produced across those topics, as a stream and the table it
+   * joins were written */
+  size_t total = 0, k = 0;
+  produced_t **per = st == WY_OK ? calloc(p->nsource_topics + 1, sizeof *per) : NULL;
+  size_t *counts = per ? calloc(p->nsource_topics + 1, sizeof *counts) : NULL;
+  for (size_t s = 0; counts && s < p->nsource_topics; s++)
+    if (!is_input_topic(tc, p->source_topics[s])) {
+      int32_t np = wy_memory_broker_partitions(broker, p->source_topics[s]);
+      per[s] = np > 0 ? produced_order(broker, p->source_topics[s], np, &counts[s]) : NULL;
+      total += per[s] ? counts[s] : 0;
+    }
+  wy_position_t *all = counts ? calloc(total + 1, sizeof *all) : NULL;
+  uint64_t *seqs = all ? calloc(total + 1, sizeof *seqs) : NULL;
+  if (st == WY_OK && !seqs) st = wy_error_set(err, WY_ERR_NOMEM, "out of memory");
+  for (size_t s = 0; seqs && s < p->nsource_topics; s++)
+    for (size_t r = 0; per[s] && r < counts[s]; r++, k++) {
+      all[k] = (wy_position_t){p->source_topics[s], per[s][r].rec.partition, per[s][r].rec.offset};
+      seqs[k] = per[s][r].seq;
+    }
+  for (size_t i = 1; seqs && i < total; i++) /* merge by sequence (insertion: few records) */
+    for (size_t j = i; j > 0 && seqs[j - 1] > seqs[j]; j--) {
+      uint64_t ts = seqs[j];
+      seqs[j] = seqs[j - 1];
+      seqs[j - 1] = ts;
+      wy_position_t tp = all[j];
+      all[j] = all[j - 1];
+      all[j - 1] = tp;
+    }
+  if (st == WY_OK) st = wy_memory_source_sequence(broker, all, total, &src, err);
+  if (st == WY_OK) st = drive(e, q, src, err);
+  wy_source_destroy(src);
+  for (size_t s = 0; per && s < p->nsource_topics; s++) free(per[s]);
+  free(per);
+  free(counts);
+  free(all);
+  free(seqs);
+  return st;
+}
+
 /* The description a query's plan gives one of its internal topics, or NULL. */
 static const wy_plan_topic_desc_t *describe_internal(wy_engine_t *e, const char *topic) {
   for (size_t qi = 0; qi < wy_engine_query_count(e); qi++) {
@@ -578,15 +661,17 @@ static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
   out->properties = wy_null(WY_T_MAP);
 }
 
-/* An AVRO key of one column is anonymous (UNWRAP_SINGLES), its record named `full`. */
+/* An AVRO or JSON_SR key of one column is anonymous (UNWRAP_SINGLES), an AVRO one's
+ * record named `full`. */
 static void fill_avro_key(const wy_format_spec_t *f, size_t nkey, const char *full,
                           wy_qtt_format_t *out, wy_arena_t *a) {
-  if (strcmp(f->name, "AVRO") != 0 || nkey != 1) return;
+  bool avro = strcmp(f->name, "AVRO") == 0;
+  if ((!avro && strcmp(f->name, "JSON_SR") != 0) || nkey != 1) return;
   static const char *unwrap[] = {"UNWRAP_SINGLES"};
   out->has_features = true;
   out->features.n = 1;
   out->features.items = unwrap;
-  wy_map_t *m = full ? wy_map_new(a, 1) : NULL;
+  wy_map_t *m = full && avro ? wy_map_new(a, 1) : NULL;
   char *copy = m ? wy_arena_strdup(a, full) : NULL;
   if (m && copy) {
     const char *k = "fullSchemaName";
@@ -616,19 +701,58 @@ static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_a
   }
 }
 
-/* The latest schema of <topic>-key|value as a JSON value, for a case's post topics
- * (*out unchanged when there is none or it is not JSON, as a .proto text). */
-static void registered_schema(wy_sr_t *sr, const char *topic, bool key, wy_arena_t *a,
-                              wy_value_t *out) {
+/* The latest schema registered for a topic's key or value (a JSON value when the text
+ * is JSON, else the text), null when there is none: the post section's keySchema and
+ * valueSchema. */
+static wy_value_t registered_schema(wy_sr_t *sr, const char *topic, bool key, wy_arena_t *a,
+                                    bool *has_id, int64_t *id_out) {
   char subject[512];
   snprintf(subject, sizeof subject, "%s-%s", topic, key ? "key" : "value");
-  const char *text;
-  wy_error_t ig;
-  if (wy_sr_latest(sr, subject, NULL, &text, NULL, &ig) != WY_OK) return;
-  json_t *j = json_loads(text, 0, NULL);
-  wy_value_t v;
-  if (j && wy_qtt_json_value(j, a, &v)) *out = v;
-  json_decref(j);
+  const char *text = NULL;
+  int32_t id;
+  wy_error_t err;
+  wy_value_t v = wy_null(WY_T_STRING);
+  if (!sr || wy_sr_latest(sr, subject, &id, &text, NULL, &err) != WY_OK || !text) return v;
+  *has_id = true;
+  *id_out = id;
+  json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+  if (j && wy_qtt_json_value(j, a, &v)) {
+    json_decref(j);
+    return v;
+  }
+  if (j) json_decref(j);
+  char *copy = wy_arena_strdup(a, text);
+  return copy ? wy_string(copy, strlen(copy)) : wy_null(WY_T_STRING);
+}
+
+/* The key schema ksqlDB registers for an internal topic walleye writes in its own format
+ * (a store's changelog): generated from the described key columns, for a Schema
+ * Registry key format. Null when there is none. */
+static wy_value_t described_key_schema(const wy_plan_topic_desc_t *desc, wy_arena_t *a) {
+  wy_value_t v = wy_null(WY_T_STRING);
+  wy_format_t f;
+  wy_error_t err;
+  if (desc->key.n == 0 || wy_format_from_name(desc->key_format.name, &f, &err) != WY_OK ||
+      !wy_format_sr_type(f, NULL))
+    return v;
+  wy_format_column_t *cols = calloc(desc->key.n + 1, sizeof *cols);
+  if (!cols) return v;
+  for (size_t i = 0; i < desc->key.n; i++)
+    cols[i] = (wy_format_column_t){desc->key.cols[i].name, desc->key.cols[i].type};
+  wy_format_schema_t fs = {desc->key.n, cols};
+  wy_codec_request_t req = {true, desc->topic, NULL, false, desc->key_schema_name, NULL, 0};
+  wy_format_options_t opts;
+  char subject[512], *text = NULL;
+  if (wy_format_spec_options(&desc->key_format, &req, &f, &opts, subject, sizeof subject, &err) ==
+          WY_OK &&
+      wy_format_schema_from_columns(f, &fs, &opts, desc->key.n == 1, &text, &err) == WY_OK) {
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (j && !wy_qtt_json_value(j, a, &v)) v = wy_null(WY_T_STRING);
+    if (j) json_decref(j);
+  }
+  free(text);
+  free(cols);
+  return v;
 }
 
 typedef struct engine_ctx {
@@ -811,10 +935,11 @@ report:
       info.key_format.properties = wy_null(WY_T_MAP);
       info.value_format.properties = wy_null(WY_T_MAP);
     }
-    info.key_schema = wy_null(WY_T_STRING);
-    info.value_schema = wy_null(WY_T_STRING);
-    registered_schema(sr, topic, true, &arena, &info.key_schema);
-    registered_schema(sr, topic, false, &arena, &info.value_schema);
+    info.key_schema =
+        registered_schema(sr, topic, true, &arena, &info.has_key_schema_id, &info.key_schema_id);
+    if (info.key_schema.null && desc) info.key_schema = described_key_schema(desc, &arena);
+    info.value_schema = registered_schema(sr, topic, false, &arena, &info.has_value_schema_id,
+                                          &info.value_schema_id);
     wy_qtt_result_add_topic(out, &info, err);
     size_t nrecs = 0;
     produced_t *recs = produced_order(broker, topic, np, &nrecs);

@@ -40,7 +40,7 @@ static wy_buf_t out;
 
 static void init(void) {
   reg = wy_sr_mem_new(WY_COMPAT_NONE);
-  if (wy_sr_mem_register_with_id(reg, "f-value", WRITER, 1, NULL) != WY_OK) abort();
+  if (wy_sr_mem_register_with_id(reg, "f-value", WY_SR_AVRO, WRITER, 1, NULL) != WY_OK) abort();
   wy_type_t *r = wy_type_struct_new();
   wy_type_struct_add(r, "Z", wy_type_bigint());
   wy_type_t *u = wy_type_struct_new();

@@ -17,4 +17,8 @@ if "$WALLEYE" test -s "$d/statements.sql" -i "$d/input.json" -o "$tmp/output.jso
   fail "a wrong expectation passed"
 fi
 grep -q "Test failed" "$tmp/err" || fail "no failure line: $(cat "$tmp/err")"
+# INSERT VALUES in the statements file feed a stream-table join in the order written
+j=$root/tests/qtt/test-runner/insert-join
+out=$("$WALLEYE" test -s "$j/statements.sql" -o "$j/output.json") || fail "insert-join: $out"
+[[ "$out" == *">>> Test passed!"* ]] || fail "insert-join: no pass line: $out"
 echo "ok: ksql-test-runner mode"

@@ -84,6 +84,46 @@ static void ddl_and_csas_answer_current_status(void **state) {
   json_decref(j);
 }
 
+/* CREATE OR REPLACE of a CSAS upgrades the running query: same id, the offsets it
+ * committed (no record read twice), and ksqlDB's refusal of an incompatible schema. */
+static void create_or_replace_upgrades_the_query(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_t *j = node_ksql(f->node, "CREATE STREAM up AS SELECT id, name FROM s;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st);
+  assert_int_equal(st, 200);
+  char qid[64];
+  snprintf(qid, sizeof qid, "%s",
+           json_string_value(
+               json_object_get(json_object_get(json_array_get(j, 0), "commandStatus"), "queryId")));
+  json_decref(j);
+  produce(f, 1, "{\"NAME\":\"ann\"}");
+  produce(f, 2, "{\"NAME\":\"bo\"}");
+  wy_node_pump(f->node, 0);
+  assert_int_equal(topic_records(f, "UP"), 2);
+  j = node_ksql(f->node, "CREATE OR REPLACE STREAM up AS SELECT id, name, UCASE(name) AS u FROM s;",
+                "{\"auto.offset.reset\":\"earliest\"}", &st);
+  assert_int_equal(st, 200);
+  assert_string_equal(json_string_value(json_object_get(
+                          json_object_get(json_array_get(j, 0), "commandStatus"), "queryId")),
+                      qid);
+  json_decref(j);
+  produce(f, 3, "{\"NAME\":\"cy\"}");
+  wy_node_pump(f->node, 0);
+  assert_int_equal(topic_records(f, "UP"), 3); /* not 5: the upgrade resumed */
+  /* dropping a column is not an upgrade */
+  j = node_ksql(f->node, "CREATE OR REPLACE STREAM up AS SELECT id, UCASE(name) AS u FROM s;", NULL,
+                &st);
+  assert_int_equal(st, 400);
+  const char *msg = json_string_value(json_object_get(j, "message"));
+  assert_non_null(msg);
+  assert_non_null(strstr(msg, "Cannot upgrade data source: DataSource '`UP`' has schema = "));
+  assert_non_null(
+      strstr(msg, "The following columns are changed, missing or reordered: [`NAME` STRING, `U` "));
+  json_decref(j);
+}
+
 static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
   node_fixture_t *f = *state;
   int st;
@@ -556,6 +596,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(ddl_and_csas_answer_current_status, node_setup,
                                       node_teardown),
       cmocka_unit_test_setup_teardown(function_listing_and_description, node_setup, node_teardown),
+      cmocka_unit_test_setup_teardown(create_or_replace_upgrades_the_query, node_setup,
+                                      node_teardown),
       cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, node_setup,
                                       node_teardown),
       cmocka_unit_test_setup_teardown(statement_errors_carry_code_text_and_earlier_entities,
