@@ -139,6 +139,8 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
 
 void wy_engine_destroy(wy_engine_t *e) {
   if (!e) return;
+  wy_error_t ferr; /* the queries' pending delivery reports, while they can take them */
+  if (e->nqueries && e->sink) wy_sink_flush(e->sink, 10000, &ferr);
   for (size_t i = 0; i < e->nqueries; i++) {
     /* the node stops: the queries' runs end with ABORT */
     wy_query_flush_stats(e->queries[i]);
@@ -281,7 +283,13 @@ static const char *service_id(const wy_engine_t *e) {
 }
 
 /* A query ends: its lineage run completes (terminated, dropped or replaced). */
-static void query_end(wy_query_t *q) {
+/* Stop q for good. Reports of its writes may still wait in the shared sink with its
+ * delivery targets as opaque: they are delivered first, while q is alive to take them
+ * (a later flush for another writer would otherwise call into a freed query). */
+static void query_end(wy_engine_t *e, wy_query_t *q) {
+  wy_error_t ferr;
+  if (e->sink && wy_sink_flush(e->sink, 10000, &ferr) != WY_OK)
+    wy_log(WY_LOG_WARN, "engine", "ending query %s: %s", wy_query_plan(q)->id, ferr.msg);
   wy_query_flush_stats(q);
   if (wy_query_lineage(q)) {
     wy_error_t err;
@@ -359,7 +367,7 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
     if (old) {
       for (size_t i = 0; i < e->nqueries; i++)
         if (e->queries[i] == old) {
-          query_end(old);
+          query_end(e, old);
           memmove(&e->queries[i], &e->queries[i + 1], (e->nqueries - i - 1) * sizeof *e->queries);
           e->nqueries--;
           break;
@@ -585,7 +593,7 @@ static wy_status_t exec_drop(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t 
     for (size_t i = 0; i < e->nqueries; i++)
       if (e->queries[i] == w) {
         wy_state_remove_query(e->state, wy_query_plan(w)->id, err);
-        query_end(w);
+        query_end(e, w);
         memmove(&e->queries[i], &e->queries[i + 1], (e->nqueries - i - 1) * sizeof *e->queries);
         e->nqueries--;
         break;
@@ -646,7 +654,7 @@ static wy_status_t exec_terminate(wy_engine_t *e, const wy_ast_stmt_t *s, wy_err
     const wy_plan_t *p = wy_query_plan(e->queries[i]);
     if (s->all || strcasecmp(p->id, s->name) == 0) {
       wy_state_remove_query(e->state, p->id, err);
-      query_end(e->queries[i]);
+      query_end(e, e->queries[i]);
       memmove(&e->queries[i], &e->queries[i + 1], (e->nqueries - i - 1) * sizeof *e->queries);
       e->nqueries--;
       if (!s->all) return WY_OK;

@@ -290,15 +290,12 @@ wy_ast_expr_t *wy_b_number(wy_parse_ctx_t *ctx, const wy_token_t *t) {
   }
   for (char *c = e->text; *c; c++) *c = (char)toupper((unsigned char)*c);
   e->lit = t->type == TK_FLOATNUM ? WY_AST_LIT_DOUBLE : WY_AST_LIT_INT;
-  /* 9223372036854775808 is only valid negated; the minus arrives later, so allow it here
-   * and let wy_b_unary fold it. */
+  /* 9223372036854775808 is only valid negated and the minus arrives later (wy_b_unary
+   * folds it): a literal out of BIGINT's range is refused once the statement is built. */
   if (t->type == TK_INTEGER) {
     errno = 0;
     unsigned long long v = strtoull(e->text, NULL, 10);
-    if (errno == ERANGE || v > 9223372036854775808ULL) {
-      wy_parse_error_at(ctx, e->pos, "integer literal %s is out of range", e->text);
-    }
-    e->lit = v <= 2147483647ULL ? WY_AST_LIT_INT : WY_AST_LIT_BIGINT;
+    e->lit = v <= 2147483647ULL && errno != ERANGE ? WY_AST_LIT_INT : WY_AST_LIT_BIGINT;
     return e;
   }
   classify_number(e);
@@ -613,10 +610,12 @@ wy_ast_type_t *wy_b_type_named(wy_parse_ctx_t *ctx, wy_ast_name_t name, wy_plist
     }
     long p = strtol(((wy_ast_expr_t *)params->items[0])->text, NULL, 10);
     long s = strtol(((wy_ast_expr_t *)params->items[1])->text, NULL, 10);
-    if (p < 1 || p > WY_DECIMAL_MAX_PRECISION || s < 0 || s > p) {
+    if (p < 1 || p > WY_DECIMAL_MAX_DECLARED_PRECISION || s < 0 || s > p ||
+        s > WY_DECIMAL_MAX_PRECISION) {
       wy_parse_error_at(ctx, name.pos,
-                        "DECIMAL(%ld, %ld): precision must be 1..%d and scale 0..precision", p, s,
-                        WY_DECIMAL_MAX_PRECISION);
+                        "DECIMAL(%ld, %ld): precision must be 1..%d and scale 0..precision "
+                        "(at most %d)",
+                        p, s, WY_DECIMAL_MAX_DECLARED_PRECISION, WY_DECIMAL_MAX_PRECISION);
       goto done;
     }
     t = type_builtin(name.pos, wy_type_decimal((int)p, (int)s));

@@ -1,6 +1,7 @@
 /* The parse driver: statement splitting, ${var} substitution, feeding lemon, errors. */
 #include "parser/parser.h"
 
+#include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,10 +394,14 @@ static void mark_lambda_parens(tokens_t *t) {
  * literal; the grammar cannot know that when it builds the number, so check afterwards. */
 static bool literal_in_range(const wy_ast_expr_t *e, void *ud) {
   const wy_ast_expr_t **bad = ud;
-  if (e->kind == WY_AST_LITERAL && e->lit == WY_AST_LIT_BIGINT &&
-      strcmp(e->text, "9223372036854775808") == 0) {
-    *bad = e;
-    return false;
+  if (e->kind == WY_AST_LITERAL && e->lit == WY_AST_LIT_BIGINT && e->text) {
+    const char *s = e->text + (e->text[0] == '-');
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE || v > 9223372036854775807ULL + (e->text[0] == '-')) {
+      *bad = e;
+      return false;
+    }
   }
   return true;
 }
@@ -474,8 +479,10 @@ static wy_status_t parse_statement(const char *text, size_t len, int line, int c
   }
   const wy_ast_expr_t *bad = NULL;
   if (!wy_ast_stmt_walk(ctx.stmt, literal_in_range, &bad)) {
+    /* ksqlDB's words; its column for a node counts one more than a token's */
     wy_error_set_pos(err, WY_ERR_PARSE, bad->pos.line, bad->pos.column,
-                     "integer literal %s is out of range", bad->text);
+                     "Failed to prepare statement: line %d:%d: Invalid numeric literal: %s",
+                     bad->pos.line, bad->pos.column + 1, bad->text);
     wy_ast_stmt_destroy(ctx.stmt);
     return WY_ERR_PARSE;
   }

@@ -69,9 +69,11 @@ const wy_type_t *wy_ret_decimal_int(const wy_type_t *const *args, const wy_value
                                     size_t n, wy_error_t *err) {
   const wy_type_t *t = wy_ret_arg0(args, consts, n, err);
   if (!t) return NULL;
-  int p = t->precision - t->scale + 1;
+  /* ksqlDB's provider: DECIMAL(p - s, 0), even though rounding up may need one digit
+   * more (that value then fails as an overflow, as in ksqlDB). */
+  int p = t->precision - t->scale;
   wy_type_unref(t);
-  if (p > WY_DECIMAL_MAX_PRECISION) p = WY_DECIMAL_MAX_PRECISION;
+  if (p < 1) p = 1;
   return wy_type_decimal(p, 0);
 }
 

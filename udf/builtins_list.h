@@ -22,12 +22,12 @@
     "The smallest integer value not less than the argument.")                                      \
   S(CEIL, "MATHEMATICAL", "BIGINT", "BIGINT", NULL, fn_ceil, NULL, 0, 0, "")                       \
   S(CEIL, "MATHEMATICAL", "DOUBLE", "DOUBLE", NULL, fn_ceil, NULL, 0, 0, "")                       \
-  S(CEIL, "MATHEMATICAL", "DECIMAL", NULL, wy_ret_decimal_int, fn_ceil, NULL, 0, 0, "")            \
+  S(CEIL, "MATHEMATICAL", "DECIMAL", NULL, wy_ret_arg0, fn_ceil, NULL, 0, 0, "")                   \
   S(FLOOR, "MATHEMATICAL", "INT", "INT", NULL, fn_floor, NULL, 0, 0,                               \
     "The largest integer value not greater than the argument.")                                    \
   S(FLOOR, "MATHEMATICAL", "BIGINT", "BIGINT", NULL, fn_floor, NULL, 0, 0, "")                     \
   S(FLOOR, "MATHEMATICAL", "DOUBLE", "DOUBLE", NULL, fn_floor, NULL, 0, 0, "")                     \
-  S(FLOOR, "MATHEMATICAL", "DECIMAL", NULL, wy_ret_decimal_int, fn_floor, NULL, 0, 0, "")          \
+  S(FLOOR, "MATHEMATICAL", "DECIMAL", NULL, wy_ret_arg0, fn_floor, NULL, 0, 0, "")                 \
   S(ROUND, "MATHEMATICAL", "INT", "INT", NULL, fn_round, NULL, 0, 0,                               \
     "Round a value to the given number of decimal places (half up).")                              \
   S(ROUND, "MATHEMATICAL", "BIGINT", "BIGINT", NULL, fn_round, NULL, 0, 0, "")                     \

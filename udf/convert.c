@@ -311,14 +311,13 @@ static bool parse_double(const char *s, size_t n, double *out) {
   return *end == '\0';
 }
 
+/* ksqlDB's SqlBooleans.parseBooleanExact: any non-empty start of "true" or "yes" ("tr",
+ * "Y"), of "false" or "no" ("fa", "N"), in any case. */
 static bool parse_bool_exact(const char *s, size_t n, bool *out) {
-  static const char *const yes[] = {"true", "t", "yes", "y"}, *const no[] = {"false", "f", "no",
-                                                                             "n"};
+  static const char *const words[] = {"true", "yes", "false", "no"};
   trim(&s, &n);
-  for (int i = 0; i < 4; i++) {
-    if (n == strlen(yes[i]) && !strncasecmp(s, yes[i], n)) return *out = true, true;
-    if (n == strlen(no[i]) && !strncasecmp(s, no[i], n)) return *out = false, true;
-  }
+  for (int i = 0; n && i < 4; i++)
+    if (n <= strlen(words[i]) && !strncasecmp(s, words[i], n)) return *out = i < 2, true;
   return false;
 }
 

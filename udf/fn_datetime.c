@@ -4,7 +4,10 @@
  * 'quoted' text and [optional] sections, in the en_US locale as ksqlDB's JVM. Zones are
  * any java.time ZoneId (udf/tz.h: the system's tz database); a zone's short name (z)
  * is the tz database's abbreviation ("PDT"), its long name (zzzz) ICU's. Parsing is
- * case-insensitive, as ksqlDB's parsers are. */
+ * case-insensitive, as ksqlDB's parsers are, and resolves as java.time's SMART resolver
+ * then ksqlDB's StringToTimestampParser do (resolve_date); it reads week fields (Y w W
+ * e c) with Locale.ROOT's weeks (Monday first), as that parser's formatter does, while
+ * formatting uses en_US's (Sunday first), as TIMESTAMPTOSTRING's default locale. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,11 +429,16 @@ static int take_name(const char **p, const char *e, const char *const *names, in
   return -1;
 }
 
-/* Parsed fields; unset ones default to 1970-01-01T00:00:00.000. */
+/* Parsed fields; unset ones default to 1970-01-01T00:00:00.000. Week fields are read
+ * with Locale.ROOT's weeks (ksqlDB's StringToTimestampParser): Monday first, one
+ * minimal day; dow is 1 (Monday) .. 7, 0 when absent. */
 typedef struct {
   int64_t y, mo, d, H, mi, sec, frac, doy;
+  int64_t wby, wow, wom; /* week-based year (Y), its week (w), week of month (W) */
+  int dow;
   int pm;
   bool h12, has_date, has_off;
+  bool has_y, has_mo, has_d, has_wby, has_wow, has_wom;
   int32_t off;
   const wy_tz_t *zone;
 } fields_t;
@@ -456,11 +464,18 @@ static bool parse_token(const fmt_t *f, int i, const char **pp, const char *e, f
       break;
     case 'y':
     case 'u':
-    case 'Y':
-      if (!take_num(&p, e, c == 2 ? 2 : 1, c == 2 ? 2 : (adjacent ? c : 10), &r->y)) return false;
-      if (c == 2) r->y += 2000;
-      r->has_date = true;
+    case 'Y': {
+      int64_t *y = t->letter == 'Y' ? &r->wby : &r->y;
+      if (!take_num(&p, e, c == 2 ? 2 : 1, c == 2 ? 2 : (adjacent ? c : 10), y)) return false;
+      if (c == 2) *y += 2000;
+      if (t->letter == 'Y') {
+        r->has_wby = true;
+      } else {
+        r->has_y = true;
+        r->has_date = true;
+      }
       break;
+    }
     case 'M':
     case 'L':
       if (c >= 3) {
@@ -470,31 +485,41 @@ static bool parse_token(const fmt_t *f, int i, const char **pp, const char *e, f
       } else if (!take_num(&p, e, c, adjacent ? c : 2, &r->mo)) {
         return false;
       }
-      r->has_date = true;
+      r->has_mo = r->has_date = true;
       break;
     case 'd':
       if (!take_num(&p, e, c, adjacent ? c : 2, &r->d)) return false;
-      r->has_date = true;
+      r->has_d = r->has_date = true;
       break;
     case 'D':
       if (!take_num(&p, e, c, adjacent ? c : 3, &r->doy)) return false;
       r->has_date = true;
       break;
+    case 'w':
+      if (!take_num(&p, e, c, adjacent ? c : 2, &r->wow)) return false;
+      r->has_wow = true;
+      break;
+    case 'W':
+      if (!take_num(&p, e, c, adjacent ? c : 2, &r->wom)) return false;
+      r->has_wom = true;
+      break;
     case 'Q':
     case 'q':
-    case 'w':
-    case 'W':
     case 'F':
       if (!take_num(&p, e, c, adjacent ? c : 2, &v)) return false; /* checked, not applied */
       break;
     case 'E':
     case 'e':
     case 'c':
-      if (t->letter != 'E' && c <= 2) {
-        if (!take_num(&p, e, c, c, &v)) return false;
-      } else if (take_name(&p, e, DAYS, 7, c >= 4) < 0) {
-        return false;
+      if (t->letter != 'E' && c <= 2) { /* localized: Monday is 1 in Locale.ROOT */
+        if (!take_num(&p, e, c, c, &v) || v < 1 || v > 7) return false;
+        r->dow = (int)v;
+      } else {
+        int k = take_name(&p, e, DAYS, 7, c >= 4);
+        if (k < 0) return false;
+        r->dow = k + 1;
       }
+      r->has_date = true;
       break;
     case 'H':
     case 'k':
@@ -557,9 +582,113 @@ static bool parse_token(const fmt_t *f, int i, const char **pp, const char *e, f
   return true;
 }
 
-/* Parse text with the pattern in `zone` (unless the text names its own zone). */
-static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, int64_t *ms_out,
-                  bool *has_date) {
+static int64_t month_length(int64_t y, unsigned mo) {
+  return wy_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1u : mo + 1, 1) -
+         wy_days_from_civil(y, mo, 1);
+}
+
+/* ISO day of week of a day number: 1 (Monday) .. 7; 1970-01-01 was a Thursday. */
+static int iso_dow(int64_t days) { return (int)wy_floor_mod(days + 3, 7) + 1; }
+
+/* Monday of week 1 of a year in Locale.ROOT's weeks (Monday first, one minimal day):
+ * the week holding 1 January. */
+static int64_t week1_monday(int64_t year) {
+  int64_t jan1 = wy_days_from_civil(year, 1, 1);
+  return jan1 - (iso_dow(jan1) - 1);
+}
+
+/* The week-based year and week of a day (Locale.ROOT's weeks). */
+static void root_week(int64_t days, int64_t *wby, int64_t *week) {
+  int64_t y;
+  unsigned mo, d;
+  wy_civil_from_days(days, &y, &mo, &d);
+  if (days >= week1_monday(y + 1))
+    y++;
+  else if (days < week1_monday(y))
+    y--;
+  *wby = y;
+  *week = (days - week1_monday(y)) / 7 + 1;
+}
+
+/* java.time's SMART resolution of the date fields, then ksqlDB's: a date that resolves
+ * (year-month-day, year-day, week-based year-week-day, year-month-week-day) is
+ * cross-checked against the other fields parsed (a conflict fails); otherwise each date
+ * field parsed is set in turn on 1970-01-01, in ChronoField order (day of week, of
+ * month, of year, month, year), as StringToTimestampParser does; week fields that do
+ * not resolve are ignored. */
+static bool resolve_date(const fields_t *r, int64_t *out) {
+  int64_t days = 0;
+  bool resolved = true, by_week = false, by_month_week = false; /* those fields are used up */
+  if (r->has_y && r->has_mo && r->has_d) {
+    /* SMART: a day past the month's end is the last day (2021-02-30 is 02-28) */
+    int64_t last = month_length(r->y, (unsigned)r->mo);
+    days = wy_days_from_civil(r->y, (unsigned)r->mo, 1) + (r->d < last ? r->d : last) - 1;
+  } else if (r->has_y && r->doy > 0) {
+    days = wy_days_from_civil(r->y, 1, 1) + r->doy - 1;
+    int64_t cy;
+    unsigned cm, cd;
+    wy_civil_from_days(days, &cy, &cm, &cd);
+    if (cy != r->y || r->doy > 366) return false; /* day 366 of a common year */
+  } else if (r->has_wby && r->has_wow && r->dow) {
+    if (r->wow < 1 || r->wow > 53) return false;
+    int64_t weeks = (week1_monday(r->wby + 1) - week1_monday(r->wby)) / 7;
+    int64_t w = r->wow < weeks ? r->wow : weeks; /* java.time keeps the week in its year */
+    days = week1_monday(r->wby) + (w - 1) * 7 + r->dow - 1;
+    by_week = true;
+  } else if (r->has_y && r->has_mo && r->has_wom && r->dow) {
+    if (r->wom < 0 || r->wom > 6) return false;
+    int64_t first = wy_days_from_civil(r->y, (unsigned)r->mo, 1);
+    days = first - (iso_dow(first) - 1) + (r->wom - 1) * 7 + r->dow - 1;
+    by_month_week = true;
+  } else {
+    resolved = false;
+  }
+  if (resolved) {
+    int64_t y, wby, wow;
+    unsigned mo, d;
+    wy_civil_from_days(days, &y, &mo, &d);
+    root_week(days, &wby, &wow);
+    bool weeks = by_week || by_month_week;
+    if ((r->has_y && y != r->y && !by_month_week) ||
+        (r->has_mo && mo != (unsigned)r->mo && !by_month_week) ||
+        (r->has_d && d != (unsigned)r->d && weeks) || (r->dow && iso_dow(days) != r->dow) ||
+        (!by_week && r->has_wby && wby != r->wby) || (!by_week && r->has_wow && wow != r->wow))
+      return false; /* "Conflict found" */
+    if (r->has_wom && !by_month_week) {
+      int64_t first = wy_days_from_civil(y, mo, 1);
+      if ((days - (first - (iso_dow(first) - 1))) / 7 + 1 != r->wom) return false;
+    }
+    *out = days;
+    return true;
+  }
+  /* 1970-01-01, then each parsed field in turn */
+  int64_t y = 1970;
+  unsigned mo = 1, d = 1;
+  if (r->dow) {
+    days = r->dow - iso_dow(0);
+    wy_civil_from_days(days, &y, &mo, &d);
+  }
+  if (r->has_d) {
+    if (r->d > month_length(y, mo)) return false; /* "Invalid date 'FEBRUARY 30'" */
+    d = (unsigned)r->d;
+  }
+  if (r->doy > 0) {
+    int64_t x = wy_days_from_civil(y, 1, 1) + r->doy - 1, cy;
+    wy_civil_from_days(x, &cy, &mo, &d);
+    if (cy != y) return false;
+  }
+  if (r->has_mo) mo = (unsigned)r->mo;
+  if (r->has_y) y = r->y;
+  /* withMonth / withYear keep the day in the month: 31 January to February is the 28th */
+  int64_t last = month_length(y, mo);
+  *out = wy_days_from_civil(y, mo, 1) + (d < last ? d : last) - 1;
+  return true;
+}
+
+/* Parse text with the pattern in `zone` (unless the text names its own zone); text after
+ * the pattern's end is an error unless `prefix`. */
+static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, bool prefix,
+                  int64_t *ms_out, bool *has_date) {
   const char *p = s, *e = s + n;
   fields_t r = {.y = 1970, .mo = 1, .d = 1, .doy = -1, .pm = -1};
   const char *opt_start[8];
@@ -587,7 +716,7 @@ static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, 
     depth--;
   }
   *has_date = r.has_date;
-  if (p != e) return false;
+  if (p != e && !prefix) return false;
   if (r.h12) {
     if (r.H < 1 || r.H > 12) return false;
     r.H = r.H % 12 + (r.pm == 1 ? 12 : 0);
@@ -596,12 +725,8 @@ static bool parse(const fmt_t *f, const char *s, size_t n, const wy_tz_t *zone, 
   }
   if (r.mo < 1 || r.mo > 12 || r.d < 1 || r.d > 31 || r.H > 23 || r.mi > 59 || r.sec > 59)
     return false;
-  int64_t days = r.doy > 0 ? wy_days_from_civil(r.y, 1, 1) + r.doy - 1
-                           : wy_days_from_civil(r.y, (unsigned)r.mo, (unsigned)r.d);
-  int64_t cy;
-  unsigned cm, cd;
-  wy_civil_from_days(days, &cy, &cm, &cd);
-  if (r.doy < 0 && (cm != (unsigned)r.mo || cd != (unsigned)r.d)) return false; /* 02-30 */
+  int64_t days;
+  if (!resolve_date(&r, &days)) return false;
   int64_t local_s = days * 86400 + (r.H * 60 + r.mi) * 60 + r.sec;
   int32_t off = r.has_off ? r.off
                 : r.zone  ? wy_tz_local_offset(r.zone, local_s)
@@ -684,7 +809,7 @@ static wy_status_t format_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, in
 }
 
 static wy_status_t parse_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, const char *what,
-                            int64_t *ms) {
+                            bool prefix, int64_t *ms) {
   fmt_t tmp;
   const fmt_t *f = NULL;
   const wy_tz_t *zone = NULL;
@@ -692,7 +817,7 @@ static wy_status_t parse_ms(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, con
   wy_status_t st = get_fmt(ctx, &a[1], &tmp, &f);
   if (!st) st = tz_arg(ctx, a, n, 2, &zone);
   if (st) return st;
-  if (!parse(f, a[0].u.str, a[0].len, zone, ms, &has_date))
+  if (!parse(f, a[0].u.str, a[0].len, zone, prefix, ms, &has_date))
     return wy_fn_fail(ctx, "Failed to parse %s '%.*s' with formatter '%s'", what, (int)a[0].len,
                       a[0].u.str, f->pattern);
   return WY_OK;
@@ -710,31 +835,34 @@ wy_status_t fn_format_time(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_v
 
 wy_status_t fn_stringtotimestamp(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "timestamp", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "timestamp", false, &ms);
   if (!st) *out = wy_bigint(ms);
   return st;
 }
 wy_status_t fn_parse_timestamp(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "timestamp", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "timestamp", false, &ms);
   if (!st) *out = wy_timestamp(ms);
   return st;
 }
 wy_status_t fn_stringtodate(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "date", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "date", false, &ms);
   if (!st) *out = wy_int((int32_t)wy_floor_div(ms, 86400000));
   return st;
 }
+/* PARSE_DATE reads a date at the start of the text and ignores what follows, as
+ * SimpleDateFormat.parse(String) did for ksqlDB's outputs: PARSE_DATE('2003-12-24-01-01',
+ * 'yyyy-MM-dd') is 2003-12-24. */
 wy_status_t fn_parse_date(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "date", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "date", true, &ms);
   if (!st) *out = wy_date((int32_t)wy_floor_div(ms, 86400000));
   return st;
 }
 wy_status_t fn_parse_time(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *out) {
   int64_t ms;
-  wy_status_t st = parse_ms(ctx, a, n, "time", &ms);
+  wy_status_t st = parse_ms(ctx, a, n, "time", false, &ms);
   if (!st) *out = wy_time((int32_t)wy_floor_mod(ms, 86400000));
   return st;
 }

@@ -34,17 +34,21 @@ wy_status_t fn_abs(wy_fn_ctx_t *ctx, const wy_value_t *a, size_t n, wy_value_t *
   return WY_OK;
 }
 
-/* Round x (scale s) to `places` decimal places with mode: 'h' half up, 'f' floor,
- * 'c' ceiling, 't' truncate. Keeps the scale (digits beyond `places` become 0). */
+/* Round x (scale s) to `places` decimal places with mode: 'h' half toward positive
+ * infinity (ksqlDB's ROUND keeps java.lang.Math.round's rule: HALF_UP above zero,
+ * HALF_DOWN otherwise, so -1.5 -> -1), 'f' floor, 'c' ceiling, 't' truncate. Keeps the
+ * scale (digits beyond `places` become 0). */
 static wy_int128_t dec_round(wy_int128_t x, int s, int places, char mode) {
   int drop = s - places;
   if (drop <= 0) return x;
   if (drop > 38) return 0;
   wy_int128_t p = wy_decimal_pow10(drop), q = x / p, r = x % p;
   switch (mode) {
-    case 'h':
-      if ((r < 0 ? -r : r) * 2 >= p) q += x < 0 ? -1 : 1;
+    case 'h': {
+      wy_int128_t twice = (r < 0 ? -r : r) * 2;
+      if (twice > p || (twice == p && x > 0)) q += x < 0 ? -1 : 1;
       break;
+    }
     case 'f':
       if (r < 0) q--;
       break;
@@ -72,7 +76,9 @@ static wy_status_t dec_result(wy_fn_ctx_t *ctx, const wy_value_t *v, int places,
  * positive infinity). */
 static int64_t java_round(double d) {
   if (isnan(d)) return 0;
-  double f = floor(d + 0.5);
+  /* floor(d + 0.5) would round 0.49999999999999994 up; d - floor(d) is exact. */
+  double f = floor(d);
+  if (d - f >= 0.5) f += 1;
   if (f >= 9223372036854775807.0) return INT64_MAX;
   if (f <= -9223372036854775808.0) return INT64_MIN;
   return (int64_t)f;

@@ -145,11 +145,30 @@ wy_status_t wy_analyze_formats(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t 
       return wy_error_set(err, WY_ERR_ANALYSIS,
                           "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'true'.",
                           value->name);
+    if (!on && strncmp(value->name, "PROTOBUF", 8) == 0)
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'false'.",
+                          value->name);
     value->wrap_single = on ? 1 : 0;
   }
   const char *id;
   if ((id = wy_analyze_prop_text(s, "KEY_SCHEMA_ID"))) key->schema_id = atoi(id);
   if ((id = wy_analyze_prop_text(s, "VALUE_SCHEMA_ID"))) value->schema_id = atoi(id);
+  for (int k = 0; k < 2; k++) {
+    const char *rep = wy_analyze_prop_text(
+        s, k ? "KEY_PROTOBUF_NULLABLE_REPRESENTATION" : "VALUE_PROTOBUF_NULLABLE_REPRESENTATION");
+    if (!rep) continue;
+    wy_format_spec_t *spec = k ? key : value;
+    if (strcasecmp(rep, "OPTIONAL") == 0)
+      spec->pb_nullable = 1;
+    else if (strcasecmp(rep, "WRAPPER") == 0)
+      spec->pb_nullable = 2;
+    else
+      return wy_error_set(err, WY_ERR_ANALYSIS,
+                          "Invalid value %s for property %s_PROTOBUF_NULLABLE_REPRESENTATION: "
+                          "String must be one of: OPTIONAL, WRAPPER",
+                          rep, k ? "KEY" : "VALUE");
+  }
   const char *full;
   if ((full = wy_analyze_prop_text(s, "KEY_SCHEMA_FULL_NAME"))) {
     snprintf(key->full_schema_name, sizeof key->full_schema_name, "%s", full);

@@ -99,6 +99,7 @@ struct wy_logical {
     wy_format_spec_t key_format, value_format;
     int timestamp_slot;                /* -1: the record timestamp */
     wy_expr_program_t *timestamp_prog; /* a STRING time column with TIMESTAMP_FORMAT */
+    bool timestamp_throw;              /* ksql.timestamp.throw.on.invalid: fail, not skip */
     wy_window_kind_t window;           /* the key's window (NONE: not windowed) */
     int64_t window_size;               /* ms, of a TUMBLING or HOPPING window */
     uint8_t *used;  /* per column: read by the query (NULL: all); lets decoders skip */

@@ -1,5 +1,6 @@
 /* projection.c — SELECT: its items, their names, the key columns and the PROJECT node
  * (query_int.h). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,11 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
       a->cur_item_bad = false;
     }
     if (a->aggregate && a->non_agg_cols.n) continue; /* reported after the loop */
-    if (wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK) return err->code;
+    if (wy_expr_bind(pi->expr, a->cx->registry, false, err) != WY_OK) {
+      /* ksqlDB finds an impossible cast when it generates the select's code */
+      if (strncmp(err->msg, "Cast of ", 8) == 0) wy_error_prefix(err, "Invalid Select");
+      return err->code;
+    }
     pi->name = it->alias ? strdup(it->alias) : default_name(a, it->expr, p, &counter);
     if (pi->name) wy_analyze_lineage_column(a, pi->name, it->expr, NULL);
     if (!a->aggregate && it->expr->kind == WY_AST_COLUMN) {
@@ -360,6 +365,22 @@ static size_t alt_rank(const wy_key_spec_t *ks, const wy_proj_item_t *it) {
   return ks->nalt;
 }
 
+/* WITH (TIMESTAMP='x') names no item of the projection: ksqlDB's error, true. */
+static bool timestamp_not_projected(wy_qa_t *a, const wy_proj_t *p, wy_error_t *err) {
+  const char *ts = wy_analyze_prop_text(a->stmt, "TIMESTAMP");
+  if (!ts) return false;
+  char name[256];
+  size_t n = 0;
+  for (; ts[n] && n + 1 < sizeof name; n++) name[n] = (char)toupper((unsigned char)ts[n]);
+  name[n] = '\0';
+  for (size_t i = 0; i < p->n; i++)
+    if (p->items[i].name && strcmp(p->items[i].name, name) == 0) return false;
+  wy_error_set(err, WY_ERR_ANALYSIS,
+               "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'",
+               name);
+  return true;
+}
+
 wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t *ks, int *key_item,
                                    wy_error_t *err) {
   wy_strlist_t missing = {0};
@@ -433,6 +454,11 @@ wy_status_t wy_analyze_assign_keys(wy_qa_t *a, wy_proj_t *p, const wy_key_spec_t
       wy_strlist_add(&missing, text ? text : "?");
       free(text);
     }
+  }
+  /* ksqlDB checks the sink's TIMESTAMP column against the projection before its keys */
+  if (any_missing && timestamp_not_projected(a, p, err)) {
+    wy_strlist_free(&missing);
+    return err->code;
   }
   if (any_missing && ks->synthetic) {
     wy_strlist_free(&missing);

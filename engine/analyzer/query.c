@@ -170,6 +170,8 @@ wy_status_t wy_analyze_source(wy_qa_t *a, const wy_source_def_t *d, wy_logical_t
   n->source.partitions = d->partitions;
   n->source.timestamp_slot =
       d->timestamp_column ? wy_schema_find(&d->schema, d->timestamp_column) : -1;
+  const char *thr = wy_analyze_prop(a, "ksql.timestamp.throw.on.invalid");
+  n->source.timestamp_throw = thr && !strcasecmp(thr, "true");
   return event_time(a, &d->schema, n->source.timestamp_slot, d->timestamp_format,
                     &n->source.timestamp_prog, err);
 }
@@ -202,7 +204,7 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
   if (wy_expr_bind(x, a->cx->registry, false, err) != WY_OK) {
     wy_expr_destroy(x);
     if (strncmp(err->msg, "operator does not exist", 23) == 0 ||
-        strncmp(err->msg, "invalid input syntax", 20) == 0)
+        strncmp(err->msg, "invalid input syntax", 20) == 0 || strncmp(err->msg, "Cast of ", 8) == 0)
       wy_error_prefix(err, "Invalid Predicate");
     else if (strncmp(err->msg, "Invalid Predicate", 17) != 0 &&
              strncmp(err->msg, "Can't find", 10) != 0 && strncmp(err->msg, "Function", 8) != 0)
@@ -227,7 +229,7 @@ wy_status_t wy_analyze_where(wy_qa_t *a, const wy_scope_t *scope, wy_logical_t *
 static wy_status_t check_upgrade(const wy_source_def_t *old, bool want_table,
                                  const wy_schema_t *schema, wy_error_t *err) {
   const char *issue = NULL;
-  char text[4400], now[2048], was[2048];
+  char text[5400], now[2048], was[2048]; /* room for both schemas and the changed ones */
   if ((old->kind == WY_SOURCE_TABLE) != want_table) {
     snprintf(text, sizeof text, "has type = %s which is not upgrade compatible with %s",
              want_table ? "KTABLE" : "KSTREAM",

@@ -189,7 +189,10 @@ static wy_expr_t *convert_literal(const wy_ast_expr_t *e, wy_error_t *err) {
       errno = 0;
       double d = strtod(t, NULL);
       if (isinf(d)) {
-        wy_error_set_pos(err, WY_ERR_PARSE, line, col, "Number overflows DOUBLE: %s", t);
+        /* ksqlDB's AstBuilder fails the statement; its column counts one more */
+        wy_error_set_pos(err, WY_ERR_PARSE, line, col,
+                         "Failed to prepare statement: line %d:%d: Number overflows DOUBLE: %s",
+                         line, col + 1, t);
         return NULL;
       }
       v = wy_double(d);
@@ -300,7 +303,14 @@ wy_expr_t *wy_convert_expr(wy_convert_ctx_t *cx, const wy_ast_expr_t *e, wy_erro
         return NULL;
       }
       if (cx->used && c->slot >= 0 && (size_t)c->slot < cx->nused) cx->used[c->slot] = 1;
-      out = wy_expr_column(c->name, c->slot, wy_type_ref(c->type), line, col);
+      /* a joined row names its columns <alias>_<column>, as do ksqlDB's messages */
+      char joined[512];
+      const char *cname = c->name;
+      if (cx->scope->joined && c->alias && c->alias[0] && !c->pseudo) {
+        snprintf(joined, sizeof joined, "%s_%s", c->alias, c->name);
+        cname = joined;
+      }
+      out = wy_expr_column(cname, c->slot, wy_type_ref(c->type), line, col);
       break;
     }
     case WY_AST_DEREF: {

@@ -4,7 +4,10 @@
  * ksqlDB takes Java patterns wherever SQL names a regex (REGEXP_* functions, Avro's
  * validated strings, QTT's topic blacklists). PCRE2 understands almost all of Java's
  * syntax; wy_jregex_compile rewrites the rest (Java's \p{Lower}-style POSIX and java*
- * classes, \p{IsX}, \0ooo octal, the inline flags d/u/U that PCRE2 lacks) and compiles
+ * classes, \p{IsX} binary properties, scripts and categories, \p{InBlock} blocks as
+ * code-point ranges (ICU), gc=/block= forms, \0ooo octal, class intersections
+ * [a-z&&[^aeiou]] as look-aheads and nested negated classes as alternatives, the inline
+ * flags d/u that PCRE2 lacks, and U as PCRE2's UCP for the whole pattern) and compiles
  * with Java's defaults: UTF-8, ASCII \d \w \s, every Unicode line terminator.
  *
  * Offsets are byte offsets into UTF-8 text. A compiled pattern is immutable and may be

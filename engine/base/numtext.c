@@ -1,5 +1,6 @@
 #include "engine/base/numtext.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,29 @@ static int shortest_digits(double d, char *digits, int *exp10) {
   return n;
 }
 
+/* The digits of JDK <= 18's FloatingDecimal for a double in [2^53, 2^63): it takes the
+ * "easy" path of an integer that fits a long, drops only the decimal digits that its
+ * 2^(binExp - 53) spacing surely makes insignificant (insignificantDigitsForPow2), and
+ * rounds half up. That may keep more digits than the shortest that read back: 2^62
+ * prints 4.6116860184273879E18, not 4.611686018427388E18. ksqlDB's expected outputs
+ * were made on such a JDK. */
+static int long_digits(double a, char *digits, int *exp10) {
+  static const int insignificant[] = {0, 0, 0, 0, 1, 1, 1, 2, 2};
+  int bin_exp = ilogb(a); /* 53..62 */
+  int p2 = bin_exp - 53 - 1, drop = p2 > 1 ? insignificant[p2] : 0;
+  uint64_t v = (uint64_t)a, pow10 = 1;
+  for (int i = 0; i < drop; i++) pow10 *= 10;
+  uint64_t residue = v % pow10;
+  v /= pow10;
+  if (drop && residue >= pow10 / 2) v++;
+  char tmp[24];
+  int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+  *exp10 = n - 1 + drop;
+  while (n > 1 && tmp[n - 1] == '0') n--;
+  memcpy(digits, tmp, (size_t)n);
+  return n;
+}
+
 size_t wy_double_java(double d, char *buf) {
   if (isnan(d)) return (size_t)sprintf(buf, "NaN");
   if (isinf(d)) return (size_t)sprintf(buf, d < 0 ? "-Infinity" : "Infinity");
@@ -42,7 +66,7 @@ size_t wy_double_java(double d, char *buf) {
   }
   char digits[24];
   int e;
-  int n = shortest_digits(a, digits, &e);
+  int n = a >= 0x1p53 && a < 0x1p63 ? long_digits(a, digits, &e) : shortest_digits(a, digits, &e);
   if (a >= 1e-3 && a < 1e7) {
     if (e >= 0) {
       for (int i = 0; i <= e; i++) buf[len++] = i < n ? digits[i] : '0';

@@ -13,7 +13,10 @@
 
 /* Java's Double.toString(d), JDK 19+ rules (the shortest digits that read back as d; two
  * digits when one would do): "2.0", "0.001", "1.0E10", "-1.5E-7", "4.9E-324", "NaN",
- * "-Infinity". buf needs 32 bytes; it is NUL-terminated. Returns the length. */
+ * "-Infinity"; except for magnitudes in [2^53, 2^63), printed as the JDK <= 18 that
+ * made ksqlDB's expected outputs did (the long's digits less those surely
+ * insignificant: 2^62 is "4.6116860184273879E18"). buf needs 32 bytes; it is
+ * NUL-terminated. Returns the length. */
 size_t wy_double_java(double d, char *buf);
 
 #endif

@@ -50,7 +50,8 @@ static wy_type_t *type_alloc(wy_type_kind_t kind) {
 }
 
 const wy_type_t *wy_type_decimal(int precision, int scale) {
-  if (precision < 1 || precision > WY_DECIMAL_MAX_PRECISION || scale < 0 || scale > precision)
+  if (precision < 1 || precision > WY_DECIMAL_MAX_DECLARED_PRECISION || scale < 0 ||
+      scale > precision || scale > WY_DECIMAL_MAX_PRECISION)
     return NULL;
   wy_type_t *t = type_alloc(WY_T_DECIMAL);
   if (!t) return NULL;

@@ -57,6 +57,10 @@ struct wy_type {
 };
 
 #define WY_DECIMAL_MAX_PRECISION 38
+/* ksqlDB declares DECIMAL(p, s) with any precision; walleye's values keep 38 digits
+ * (a 128-bit unscaled value), so a wider type holds those values that fit in 38 digits
+ * at its scale, and a scale stays at most 38. */
+#define WY_DECIMAL_MAX_DECLARED_PRECISION 255
 
 /* Static singletons for the primitive kinds. */
 const wy_type_t *wy_type_primitive(wy_type_kind_t kind);
@@ -70,7 +74,8 @@ const wy_type_t *wy_type_primitive(wy_type_kind_t kind);
 #define wy_type_date() wy_type_primitive(WY_T_DATE)
 #define wy_type_time() wy_type_primitive(WY_T_TIME)
 
-/* NULL when precision/scale are out of range or on allocation failure. */
+/* NULL when precision (1..255) or scale (0..precision, at most 38) is out of range or on
+ * allocation failure. */
 const wy_type_t *wy_type_decimal(int precision, int scale);
 const wy_type_t *wy_type_array(const wy_type_t *elem);
 const wy_type_t *wy_type_map(const wy_type_t *key, const wy_type_t *value);

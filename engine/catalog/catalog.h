@@ -33,6 +33,7 @@ typedef struct wy_format_spec {
   int32_t schema_id;  /* -1 unset */
   char full_schema_name[128];
   bool full_schema_set; /* *_SCHEMA_FULL_NAME given (even if empty: an error) */
+  int8_t pb_nullable;   /* *_PROTOBUF_NULLABLE_REPRESENTATION: 0 unset, 1 OPTIONAL, 2 WRAPPER */
 } wy_format_spec_t;
 
 typedef struct wy_source_def {

@@ -15,6 +15,7 @@ wy_status_t wy_format_spec_options(const wy_format_spec_t *spec, const wy_codec_
                   : spec->wrap_single   ? WY_WRAP_TRUE
                                         : WY_WRAP_FALSE;
   o.projection = req->projection;
+  o.pb_nullable = spec->pb_nullable;
   if (spec->full_schema_name[0] || spec->full_schema_set)
     o.full_schema_name = spec->full_schema_name;
   if (wy_format_sr_type(f, NULL)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/base/decimal.h"
 #include "engine/expr/expr_int.h"
 #include "udf/convert.h"
 
@@ -438,6 +439,81 @@ static wy_status_t coerce_literal(bctx_t *c, wy_expr_t **ep, const wy_type_t *to
   return st;
 }
 
+/* A numeric STRING literal in an IN list against numbers: the narrowest type holding
+ * it (INT, BIGINT, DECIMAL), as ksqlDB's list coercion reads it; false when it is no
+ * number. */
+static bool numeric_text(const char *s, size_t n, wy_value_t *out, const wy_type_t **type) {
+  if (integral_text(s, n, WY_T_INT, out)) return *type = wy_type_int(), true;
+  if (integral_text(s, n, WY_T_BIGINT, out)) return *type = wy_type_bigint(), true;
+  const char *dot = memchr(s, '.', n);
+  size_t i = n && (s[0] == '-' || s[0] == '+'), digits = 0;
+  for (size_t k = i; k < n; k++) {
+    if (s + k == dot) continue;
+    if (s[k] < '0' || s[k] > '9') return false;
+    digits++;
+  }
+  int scale = dot ? (int)(n - (size_t)(dot - s) - 1) : 0;
+  int prec = (int)digits > scale ? (int)digits : scale + 1;
+  wy_int128_t x;
+  if (!digits || prec > WY_DECIMAL_MAX_PRECISION || !wy_decimal_parse(s, n, prec, scale, &x))
+    return false;
+  *out = wy_decimal(x, prec, scale);
+  *type = wy_type_decimal(prec, scale);
+  return *type != NULL;
+}
+
+/* A STRUCT(...) constructor in an IN list against a STRUCT: a field of another type is
+ * a mismatch ("STRUCT<`F0` BIGINT> = STRUCT<`F0` BOOLEAN>"); with no field the type lacks,
+ * it is rebuilt in the type's shape, a missing field NULL (STRUCT(A:=5) equals
+ * {A=5, B=null}), as ksqlDB coerces it. */
+static wy_status_t shape_struct(bctx_t *c, wy_expr_t **ep, const wy_type_t *to) {
+  wy_expr_t *e = *ep;
+  bool extra = false;
+  for (size_t i = 0; i < e->nkids; i++) {
+    int j = wy_type_field_index(to, e->names[i]);
+    if (j < 0) {
+      extra = true;
+      continue;
+    }
+    const wy_type_t *ft = e->kids[i]->type;
+    const wy_type_t *u = ft ? comparison_type(to->fields[j].type, ft, WY_OP_EQ) : NULL;
+    if (ft && !u)
+      return FAIL(e, WY_ERR_TYPE,
+                  "operator does not exist: %s = %s (%s)\nHint: You might need to add explicit "
+                  "type casts.",
+                  ttext(to).s, ttext(e->type).s, etext(e).s);
+    wy_type_unref(u);
+  }
+  if (extra || (e->nkids == to->nfields && wy_type_equal(e->type, to))) return WY_OK;
+  wy_expr_t **vals = calloc(to->nfields + 1, sizeof *vals);
+  const char **names = calloc(to->nfields + 1, sizeof *names);
+  if (!vals || !names) {
+    free(vals);
+    free(names);
+    return nomem(c);
+  }
+  for (size_t f = 0; f < to->nfields; f++) {
+    names[f] = to->fields[f].name;
+    for (size_t i = 0; i < e->nkids && !vals[f]; i++)
+      if (e->kids[i] && wy_type_field_index(to, e->names[i]) == (int)f) {
+        vals[f] = e->kids[i];
+        e->kids[i] = NULL; /* moved */
+      }
+    if (!vals[f]) {
+      wy_value_t null = wy_null(to->fields[f].type->kind);
+      vals[f] = wy_expr_literal(&null, wy_type_ref(to->fields[f].type), e->line, e->col);
+    }
+    if (vals[f] && !vals[f]->bound && bind(c, &vals[f]) != WY_OK) break;
+  }
+  wy_expr_t *ns = wy_expr_struct(names, vals, to->nfields, e->line, e->col);
+  free(vals);
+  free(names);
+  if (!ns) return nomem(c);
+  wy_expr_destroy(e);
+  *ep = ns;
+  return bind(c, ep);
+}
+
 /* Two STRUCTs compare field by field by name: the fields both have must compare. */
 static bool structs_comparable(const wy_type_t *a, const wy_type_t *b) {
   if (a->kind != WY_T_STRUCT || b->kind != WY_T_STRUCT) return false;
@@ -452,20 +528,42 @@ static bool structs_comparable(const wy_type_t *a, const wy_type_t *b) {
   return true;
 }
 
+/* ksqlDB's coercion of an IN list: the type compared in widens element by element from
+ * the tested value's, and a mismatch is reported against the type reached so far
+ * ("DECIMAL(12, 2) = BOOLEAN" for a DECIMAL(4, 2) IN (10, true)). */
 static wy_status_t bind_in(bctx_t *c, wy_expr_t *e) {
   wy_status_t st = bind_kids(c, e);
   if (st) return st;
   set_type(e, wy_type_boolean());
   const wy_type_t *vt = e->kids[0]->type;
   if (!vt) return WY_OK; /* NULL IN (...) is NULL */
-  /* ksqlDB's CoercionUtil: the list's type starts as the value's and widens element by
-   * element; literals are read as the type so far, and a refusal names it. */
   const wy_type_t *common = wy_type_ref(vt);
   for (size_t i = 1; i < e->nkids; i++) {
     bool changed;
-    if ((st = coerce_literal(c, &e->kids[i], common, &changed))) break;
+    wy_expr_t *k = e->kids[i];
+    if (is_num(common) && k->kind == WY_E_LITERAL && k->type && k->type->kind == WY_T_STRING &&
+        !k->value.null) {
+      wy_value_t v;
+      const wy_type_t *lt = NULL;
+      if (!numeric_text(k->value.u.str, k->value.len, &v, &lt)) {
+        char tn[64];
+        wy_type_format(common, tn, sizeof tn);
+        if (common->kind == WY_T_DECIMAL) snprintf(tn, sizeof tn, "DECIMAL");
+        st = FAIL(k, WY_ERR_TYPE, "invalid input syntax for type %s: \"%.*s\".", tn,
+                  (int)k->value.len, k->value.u.str);
+        break;
+      }
+      st = replace_literal(c, &e->kids[i], &v, lt, &changed);
+      wy_type_unref(lt);
+      if (st) break;
+    } else if ((st = coerce_literal(c, &e->kids[i], common, &changed))) {
+      break;
+    } else if (common->kind == WY_T_STRUCT && e->kids[i]->kind == WY_E_STRUCT &&
+               (st = shape_struct(c, &e->kids[i], common))) {
+      break;
+    }
     const wy_type_t *t = e->kids[i]->type;
-    if (!t) continue; /* NULL: coerced below */
+    if (!t) continue; /* a NULL: coerced below */
     const wy_type_t *u = comparison_type(common, t, WY_OP_EQ);
     if (!u && structs_comparable(common, t)) u = wy_type_ref(common); /* by field name */
     if (!u) {

@@ -127,6 +127,7 @@ wy_format_codec_t *wy_format_codec_new(wy_format_t format, const wy_format_schem
   c->registry = opts->registry;
   c->schema_id = opts->schema_id;
   c->register_schema = opts->register_schema;
+  c->pb_nullable = opts->pb_nullable;
   if ((opts->subject && !(c->subject = strdup(opts->subject))) ||
       (opts->full_schema_name && !(c->full_schema_name = strdup(opts->full_schema_name))))
     goto nomem;

@@ -42,13 +42,15 @@
  * PROTOBUF, JSON_SR) is one line here plus a file that defines `wy_format_ops_<id>`.
  * A format that is not declarable is walleye's own (internal topics): statements
  * cannot name it. */
-#define WY_FORMAT_LIST(X)         \
-  X(NONE, "NONE", true)           \
-  X(KAFKA, "KAFKA", true)         \
-  X(JSON, "JSON", true)           \
-  X(DELIMITED, "DELIMITED", true) \
-  X(AVRO, "AVRO", true)           \
-  X(JSON_SR, "JSON_SR", true)     \
+#define WY_FORMAT_LIST(X)                 \
+  X(NONE, "NONE", true)                   \
+  X(KAFKA, "KAFKA", true)                 \
+  X(JSON, "JSON", true)                   \
+  X(DELIMITED, "DELIMITED", true)         \
+  X(AVRO, "AVRO", true)                   \
+  X(JSON_SR, "JSON_SR", true)             \
+  X(PROTOBUF, "PROTOBUF", true)           \
+  X(PROTOBUF_NOSR, "PROTOBUF_NOSR", true) \
   X(INTERNAL, "INTERNAL", false)
 
 typedef enum {
@@ -105,6 +107,10 @@ typedef struct wy_format_options {
   int32_t schema_id;
   const char *full_schema_name;
   bool register_schema;
+  /* PROTOBUF, PROTOBUF_NOSR: *_PROTOBUF_NULLABLE_REPRESENTATION of the schema generated
+   * from the columns: 0 plain proto3 fields, 1 `optional`, 2 wrappers
+   * (wy_pb_nullable_t). */
+  int pb_nullable;
 } wy_format_options_t;
 
 /* Parse a VALUE_DELIMITER / KEY_DELIMITER property as ksqlDB does: one character, or

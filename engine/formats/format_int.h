@@ -60,7 +60,8 @@ struct wy_format_codec {
   int32_t schema_id;
   char *full_schema_name;
   bool register_schema;
-  void *impl; /* format-specific state */
+  int pb_nullable; /* PROTOBUF formats: wy_pb_nullable_t */
+  void *impl;      /* format-specific state */
 };
 
 /* "key" or "value", for messages. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base/java_hashmap.h"
 #include "engine/base/base64.h"
 #include "engine/base/numtext.h"
 #include "engine/formats/format_int.h"
@@ -1012,6 +1013,10 @@ static bool decode_map(jdec_t *d, const jnode_t *n, wy_value_t *out) {
     m->vals[i] = kv[2 * i + 1];
   }
   d->j->stack_n = base;
+  /* ksqlDB reads a JSON object into `new HashMap<>(size)`: iterate as it does */
+  wy_value_t *scratch =
+      cnt > 1 ? wy_arena_alloc(d->arena, 2 * (size_t)cnt * sizeof *scratch) : NULL;
+  if (scratch) wy_java_hashmap_order(m->keys, m->vals, cnt, scratch);
   *out = wy_mapv(m);
   return true;
 failed:
@@ -1334,8 +1339,10 @@ static bool write_value(wy_buf_t *b, const wy_type_t *t, const wy_value_t *v) {
       if (!wy_buf_append(b, "{", 1)) return false;
       for (uint32_t i = 0; i < v->u.map->n; i++) {
         const wy_value_t *k = &v->u.map->keys[i];
-        if (k->null || k->kind != WY_T_STRING) return false;
-        if ((i && !wy_buf_append(b, ",", 1)) || !put_json_string(b, k->u.str, k->len) ||
+        if (!k->null && k->kind != WY_T_STRING) return false;
+        /* a NULL key (MAP(NULL := v)) is written "null", as ksqlDB's Jackson tree does */
+        if ((i && !wy_buf_append(b, ",", 1)) ||
+            !(k->null ? put_json_string(b, "null", 4) : put_json_string(b, k->u.str, k->len)) ||
             !wy_buf_append(b, ":", 1) || !write_value(b, t->elem, &v->u.map->vals[i]))
           return false;
       }

@@ -177,6 +177,12 @@ bool wy_fmt_decnum_fit(const wy_fmt_decnum_t *d, const char *text, size_t textle
              (int)(textlen > 64 ? 64 : textlen), text, precision, scale);
     return false;
   }
+  /* a type declared wider than 38 digits holds the values of 38 (types.h) */
+  if ((int64_t)nd + e + scale > WY_DECIMAL_MAX_PRECISION) {
+    snprintf(msg, msgcap, "Numeric field overflow: %.*s has more than %d digits at scale %d",
+             (int)(textlen > 64 ? 64 : textlen), text, WY_DECIMAL_MAX_PRECISION, scale);
+    return false;
+  }
   wy_int128_t v = 0;
   size_t taken = 0;
   for (const char *p = d->digits; p < last && taken < nd; p++) {
@@ -184,7 +190,7 @@ bool wy_fmt_decnum_fit(const wy_fmt_decnum_t *d, const char *text, size_t textle
     v = v * 10 + (*p - '0');
     taken++;
   }
-  for (int64_t k = e + scale; k > 0; k--) v *= 10; /* bounded: digits <= precision */
+  for (int64_t k = e + scale; k > 0; k--) v *= 10; /* bounded: at most 38 digits */
   *out = d->neg ? -v : v;
   return true;
 }

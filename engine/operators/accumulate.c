@@ -64,7 +64,8 @@ wy_status_t wy_acc_load(wy_op_t *op, wy_accumulator_t *a, const void *val, size_
   return WY_OK;
 }
 
-void wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t *acc) {
+wy_status_t wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t *acc,
+                       wy_error_t *err) {
   const wy_plan_step_t *p = op->step;
   wy_fn_ctx_t ctx;
   wy_error_t e;
@@ -86,12 +87,13 @@ void wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t 
     wy_status_t st = r->retract && c->ops->undo
                          ? c->ops->undo(&ctx, a->args, c->nargs, &acc[i])
                          : c->ops->accumulate(&ctx, a->args, c->nargs, &acc[i]);
-    if (st != WY_OK) wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);
+    if (st != WY_OK) return wy_error_set(err, st == WY_ERR_NOMEM ? st : WY_ERR_EVAL, "%s", e.msg);
   }
+  return WY_OK;
 }
 
-void wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, const wy_value_t *later,
-                  wy_value_t *acc) {
+wy_status_t wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_value_t *later, wy_value_t *acc,
+                         wy_error_t *err) {
   const wy_plan_step_t *p = op->step;
   wy_fn_ctx_t ctx;
   wy_error_t e;
@@ -99,9 +101,10 @@ void wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, const wy_
   for (size_t i = 0; i < a->ncalls; i++) {
     ctx.ret = p->calls[i].resolved.ret;
     ctx.site = call_site(&p->calls[i]);
-    if (p->calls[i].ops->merge(&ctx, &later[i], &acc[i]) != WY_OK)
-      wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, NULL, r, NULL, e.msg);
+    wy_status_t st = p->calls[i].ops->merge(&ctx, &later[i], &acc[i]);
+    if (st != WY_OK) return wy_error_set(err, st == WY_ERR_NOMEM ? st : WY_ERR_EVAL, "%s", e.msg);
   }
+  return WY_OK;
 }
 
 wy_status_t wy_acc_store(wy_op_t *op, wy_accumulator_t *a, const wy_value_t *acc, int64_t ts,

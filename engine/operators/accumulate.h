@@ -5,8 +5,10 @@
  * A group's stored value is its accumulators (one per call, rowcodec) followed by the
  * group's time: the largest record time it holds, the time of its result records as
  * Kafka Streams gives them. The result row of a group is [group keys][WINDOWSTART]
- * [WINDOWEND][one result per call] (logical.h); a call whose argument or step fails is
- * logged and skipped, a result that fails is NULL. Values live in the task's arena.
+ * [WINDOWEND][one result per call] (logical.h); a call whose argument fails is logged
+ * and skipped, a result that fails is NULL. A failing step (SUM's DECIMAL overflow)
+ * fails the query, as an exception thrown by a ksqlDB aggregate stops its stream
+ * thread. Values live in the task's arena.
  */
 #ifndef WY_ACCUMULATE_H
 #define WY_ACCUMULATE_H
@@ -27,11 +29,13 @@ void wy_acc_close(wy_accumulator_t *a);
  * val is NULL; *ts gets the stored time (unchanged when there is none). */
 wy_status_t wy_acc_load(wy_op_t *op, wy_accumulator_t *a, const void *val, size_t len,
                         wy_value_t **acc, int64_t *ts, wy_error_t *err);
-/* Add row r to the accumulators (undo it when r retracts). */
-void wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t *acc);
-/* Fold a later session's accumulators into acc. */
-void wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, const wy_value_t *later,
-                  wy_value_t *acc);
+/* Add row r to the accumulators (undo it when r retracts); WY_ERR_EVAL when an
+ * aggregate's step fails. */
+wy_status_t wy_acc_add(wy_op_t *op, wy_accumulator_t *a, const wy_row_t *r, wy_value_t *acc,
+                       wy_error_t *err);
+/* Fold a later session's accumulators into acc; WY_ERR_EVAL when a merge fails. */
+wy_status_t wy_acc_merge(wy_op_t *op, wy_accumulator_t *a, const wy_value_t *later, wy_value_t *acc,
+                         wy_error_t *err);
 /* The stored value of accumulators and time, in the task's scratch (*len bytes). */
 wy_status_t wy_acc_store(wy_op_t *op, wy_accumulator_t *a, const wy_value_t *acc, int64_t ts,
                          size_t *len, wy_error_t *err);

@@ -68,7 +68,7 @@ static wy_status_t aggregate_one(wy_op_t *op, wy_row_t *r, int64_t wstart, int64
   /* the group's previous row, for HAVING's delete semantics */
   wy_value_t *old_row = found ? wy_acc_result(op, r, acc, wstart, wend, false) : NULL;
   if (found && !old_row) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
-  wy_acc_add(op, &s->acc, r, acc);
+  if (wy_acc_add(op, &s->acc, r, acc, err) != WY_OK) return err->code;
   size_t vlen;
   if (wy_acc_store(op, &s->acc, acc, ts, &vlen, err) != WY_OK) return err->code;
   if (t->state) wy_task_state_set_timestamp(t->state, r->ts);

@@ -97,8 +97,9 @@ static wy_status_t header_columns(wy_decoder_t *d, wy_task_ctx_t *t, const wy_re
 }
 
 /* The event time from the TIMESTAMP column (parsed with TIMESTAMP_FORMAT when given);
- * false when the record must be skipped (reported). */
-static bool event_time(wy_decoder_t *d, wy_op_t *op, wy_row_t *r) {
+ * false when the record must be skipped (reported). With ksql.timestamp.throw.on.invalid
+ * an unparsable time fails the query instead (*fatal), as ksqlDB's extractor throws. */
+static bool event_time(wy_decoder_t *d, wy_op_t *op, wy_row_t *r, bool *fatal) {
   const wy_plan_input_t *in = d->in;
   const wy_value_t *tv = &r->v[in->timestamp_slot];
   if (tv->null) {
@@ -112,6 +113,8 @@ static bool event_time(wy_decoder_t *d, wy_op_t *op, wy_row_t *r) {
     wy_error_clear(&pe);
     if (wy_expr_eval(in->timestamp_prog, r->v, &op->task->arena, &parsed, &pe) != WY_OK ||
         pe.code != WY_OK || parsed.null) {
+      *fatal = in->timestamp_throw;
+      if (*fatal) return false;
       wy_op_log(op, WY_PLOG_RECORD_PROCESSING_ERROR, "KsqlTopic.Source", r, "value",
                 pe.code != WY_OK ? pe.msg : "cannot parse the timestamp column");
       return false;
@@ -192,6 +195,14 @@ wy_status_t wy_decoder_decode(wy_decoder_t *d, wy_op_t *op, const wy_record_t *r
   }
   for (size_t i = 0; i < d->nvalue; i++) r->v[d->value_slot[i]] = d->vv[i];
   if (header_columns(d, t, rec, r, err) != WY_OK) return err->code;
-  if (in->timestamp_slot >= 0 && !event_time(d, op, r)) *skip = true;
+  bool fatal = false;
+  if (in->timestamp_slot >= 0 && !event_time(d, op, r, &fatal)) {
+    if (fatal)
+      return wy_error_set(
+          err, WY_ERR_EVAL,
+          "Fatal user code error in TimestampExtractor callback for record %s-%d@%lld", rec->topic,
+          (int)rec->partition, (long long)rec->offset);
+    *skip = true;
+  }
   return WY_OK;
 }

@@ -77,7 +77,7 @@ static wy_status_t session_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
   for (size_t i = 0; i < n; i++) {
     if (wy_acc_load(op, &s->acc, near[i].value, near[i].value_len, &other, &ignore, err) != WY_OK)
       return err->code;
-    wy_acc_merge(op, &s->acc, r, other, acc);
+    if (wy_acc_merge(op, &s->acc, other, acc, err) != WY_OK) return err->code;
     if (near[i].start < start) start = near[i].start;
     if (near[i].end > end) end = near[i].end;
   }
@@ -93,7 +93,7 @@ static wy_status_t session_process(wy_op_t *op, wy_row_t *r, wy_error_t *err) {
         emit(op, r, NULL, near[i].start, near[i].end, true, err) != WY_OK)
       return err->code;
   }
-  wy_acc_add(op, &s->acc, r, acc);
+  if (wy_acc_add(op, &s->acc, r, acc, err) != WY_OK) return err->code;
   size_t klen, vlen;
   uint8_t *key = wy_window_key(&s->sessions, op, s->keys, start, end, &klen);
   if (!key) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");

@@ -129,7 +129,9 @@ static wy_status_t add_keys(const wy_plan_shape_t *t, wy_col_ns_t ns, wy_schema_
 wy_status_t wy_fk_subscription_schema(const wy_plan_fk_t *fk, wy_schema_t *out, wy_error_t *err) {
   wy_schema_init(out);
   const wy_schema_t *r = &fk->right.schema;
-  if (wy_schema_add(out, "FK", wy_type_ref(r->cols[0].type), WY_NS_KEY, NULL, err) != WY_OK ||
+  /* the foreign key is written as the right table's key (a PROTOBUF key names its field) */
+  if (wy_schema_add(out, r->cols[0].name, wy_type_ref(r->cols[0].type), WY_NS_KEY, NULL, err) !=
+          WY_OK ||
       wy_schema_add(out, "INSTRUCTION", wy_type_int(), WY_NS_VALUE, NULL, err) != WY_OK ||
       wy_schema_add(out, "HASH", wy_type_bigint(), WY_NS_VALUE, NULL, err) != WY_OK ||
       wy_schema_add(out, "PARTITION", wy_type_int(), WY_NS_VALUE, NULL, err) != WY_OK)

@@ -182,6 +182,7 @@ typedef struct wy_plan_input {
   bool changes;       /* internal topic: each row carries its change flags (INTERNAL) */
   int timestamp_slot; /* -1: the record timestamp */
   wy_expr_program_t *timestamp_prog;
+  bool timestamp_throw;    /* an unparsable TIMESTAMP column fails the query */
   wy_window_kind_t window; /* the keys' window (NONE: plain keys) */
   int64_t window_size;     /* ms: a time window's end is its start + size */
   uint8_t *used;           /* per column: read by the query (NULL: all) */

@@ -190,6 +190,7 @@ static wy_status_t source_step(builder_t *b, wy_logical_t *n, int sub, tails_t *
   pi->timestamp_slot = n->source.timestamp_slot;
   pi->timestamp_prog = n->source.timestamp_prog;
   n->source.timestamp_prog = NULL;
+  pi->timestamp_throw = n->source.timestamp_throw;
   pi->window = n->source.window;
   pi->window_size = n->source.window_size;
   pi->used = n->source.used;

@@ -23,6 +23,7 @@
 #include "engine/formats/windowed.h"
 #include "engine/testing/qtt_json.h"
 #include "engine/catalog/format_spec.h"
+#include "engine/base/decimal.h"
 #include "engine/formats/avro.h"
 #include "engine/registry/registry.h"
 #include "engine/runtime/driver.h"
@@ -131,6 +132,8 @@ static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_form
   }
   size_t n = side_columns(d, key, cols);
   wy_format_spec_t spec = key ? d->key_format : d->value_format;
+  /* PROTOBUF keys are always a message: their test JSON is an object */
+  if (key && f == WY_FORMAT_JSON && strncmp(spec.name, "PROTOBUF", 8) == 0) spec.wrap_single = 1;
   snprintf(spec.name, sizeof spec.name, "%s", wy_format_name(f));
   wy_codec_request_t req = {key, d->topic, sr, id <= 0 && id != -1, NULL, NULL, id};
   wy_format_codec_t *c = wy_format_spec_codec(&spec, cols, n, &req, err);
@@ -208,6 +211,18 @@ static bool schema_format(const wy_source_def_t *d, bool key, wy_format_t *out) 
   return wy_format_from_name(name, out, &ig) == WY_OK && wy_format_has_schema(*out);
 }
 
+/* A non-NULL value of kind k that a proto3 field leaves out as its default. */
+static wy_value_t zero_value(uint8_t k) {
+  static const wy_list_t empty_list = {0, NULL};
+  static const wy_map_t empty_map = {0, NULL, NULL};
+  wy_value_t v = {0};
+  v.kind = k;
+  if (k == WY_T_STRING || k == WY_T_BYTES) v.u.str = "";
+  if (k == WY_T_ARRAY || k == WY_T_STRUCT) v.u.list = &empty_list;
+  if (k == WY_T_MAP) v.u.map = &empty_map;
+  return v;
+}
+
 /* Spec JSON -> typed columns (JSON codec) -> bytes of the source's schema format,
  * written with the subject's latest schema, as ksqlDB's test serdes do. */
 static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d, bool key,
@@ -231,10 +246,17 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
     wy_value_t *cols = wy_arena_calloc(&a, wy_format_codec_ncols(jc) + 1, sizeof *cols);
     bool null_row = false;
     ok = cols && wy_format_decode(jc, small, n, &a, cols, &null_row, err) == WY_OK;
-    if (ok && null_row)
+    if (ok && null_row) {
       *is_null = true;
-    else if (ok)
+    } else if (ok) {
+      /* a PROTOBUF key of NULL fields is an empty message, not the null key the
+       * encoder makes of it: write a zero instead (the same bytes) */
+      size_t nc = wy_format_codec_ncols(ac), nn = 0;
+      while (nn < nc && cols[nn].null) nn++;
+      if (key && nc && nn == nc && strncmp(d->key_format.name, "PROTOBUF", 8) == 0)
+        cols[0] = zero_value(cols[0].kind);
       ok = wy_format_encode(ac, cols, buf, is_null, err) == WY_OK;
+    }
     wy_arena_release(&a);
   }
   wy_format_codec_destroy(jc);
@@ -655,10 +677,32 @@ static const wy_plan_topic_desc_t *describe_internal(wy_engine_t *e, const char 
   return NULL;
 }
 
-static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out) {
+/* The properties ksqlDB's PROTOBUF formats report: unwrapPrimitives (always set on new
+ * PROTOBUF sources) and nullableRepresentation when one was chosen. */
+static void fill_protobuf_props(const wy_format_spec_t *f, wy_qtt_format_t *out, wy_arena_t *a) {
+  bool sr = strcmp(f->name, "PROTOBUF") == 0;
+  if (!sr && strcmp(f->name, "PROTOBUF_NOSR") != 0) return;
+  static const char *const reps[] = {NULL, "optional", "wrapper"};
+  const char *rep = f->pb_nullable > 0 && f->pb_nullable < 3 ? reps[f->pb_nullable] : NULL;
+  wy_map_t *m = wy_map_new(a, 2);
+  if (!m) return;
+  m->n = 0;
+  if (sr) {
+    m->keys[m->n] = wy_string("unwrapPrimitives", 16);
+    m->vals[m->n++] = wy_string("true", 4);
+  }
+  if (rep) {
+    m->keys[m->n] = wy_string("nullableRepresentation", 22);
+    m->vals[m->n++] = wy_string(rep, strlen(rep));
+  }
+  out->properties = wy_mapv(m);
+}
+
+static void fill_format(const wy_format_spec_t *f, wy_qtt_format_t *out, wy_arena_t *a) {
   memset(out, 0, sizeof *out);
   out->format = f->name[0] ? f->name : NULL;
   out->properties = wy_null(WY_T_MAP);
+  fill_protobuf_props(f, out, a);
 }
 
 /* An AVRO or JSON_SR key of one column is anonymous (UNWRAP_SINGLES), an AVRO one's
@@ -684,7 +728,7 @@ static void fill_avro_key(const wy_format_spec_t *f, size_t nkey, const char *fu
 /* A windowed source's key format also names its window; a sink's AVRO key record is
  * named after the sink. */
 static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_arena_t *a) {
-  fill_format(&d->key_format, out);
+  fill_format(&d->key_format, out, a);
   char name[256];
   const char *full = d->key_format.full_schema_name[0] ? d->key_format.full_schema_name : NULL;
   if (!full && d->query_id) {
@@ -698,6 +742,29 @@ static void fill_key_format(const wy_source_def_t *d, wy_qtt_format_t *out, wy_a
   if (d->window != WY_WINDOW_SESSION) {
     out->has_window_size = true;
     out->window_size = d->window_size_ms;
+  }
+}
+
+/* A topic's schema references ({name, schema} objects), each registered under a subject
+ * named like the reference, where the codecs look imports up. */
+static void register_references(wy_sr_t *sr, const wy_value_t *refs, wy_sr_type_t type) {
+  if (refs->null || refs->kind != WY_T_ARRAY) return;
+  for (uint32_t i = 0; i < refs->u.list->n; i++) {
+    const wy_value_t *r = &refs->u.list->items[i];
+    if (r->null || r->kind != WY_T_MAP) continue;
+    char name[512] = "", *text = NULL;
+    for (uint32_t k = 0; k < r->u.map->n; k++) {
+      const wy_value_t *key = &r->u.map->keys[k], *val = &r->u.map->vals[k];
+      if (val->null || val->kind != WY_T_STRING) continue;
+      if (key->len == 4 && memcmp(key->u.str, "name", 4) == 0)
+        snprintf(name, sizeof name, "%.*s", (int)val->len, val->u.str);
+      else if (key->len == 6 && memcmp(key->u.str, "schema", 6) == 0 && !text)
+        text = strndup(val->u.str, val->len);
+    }
+    int32_t id;
+    wy_error_t err;
+    if (name[0] && text) wy_sr_register(sr, name, type, text, &id, &err);
+    free(text);
   }
 }
 
@@ -822,6 +889,8 @@ static wy_status_t run_case(void *ctx, const wy_qtt_case_t *tc, wy_qtt_result_t 
         wy_sr_mem_register_with_id(sr, subject, type, text, (int32_t)id, &serr);
       else
         wy_sr_register(sr, subject, type, text, &got, &serr);
+      /* after the schema: ksqlDB's cases expect it to have the first id */
+      register_references(sr, key ? &tp->key_schema_refs : &tp->value_schema_refs, type);
     }
   }
   /* statements, each on the lines it has in ksqlDB's test script (the statements one
@@ -926,11 +995,11 @@ report:
     const wy_plan_topic_desc_t *desc = d ? NULL : describe_internal(e, topic);
     if (d) {
       fill_key_format(d, &info.key_format, &arena);
-      fill_format(&d->value_format, &info.value_format);
+      fill_format(&d->value_format, &info.value_format, &arena);
     } else if (desc) {
-      fill_format(&desc->key_format, &info.key_format);
+      fill_format(&desc->key_format, &info.key_format, &arena);
       fill_avro_key(&desc->key_format, desc->nkey, desc->key_schema_name, &info.key_format, &arena);
-      fill_format(&desc->value_format, &info.value_format);
+      fill_format(&desc->value_format, &info.value_format, &arena);
     } else {
       info.key_format.properties = wy_null(WY_T_MAP);
       info.value_format.properties = wy_null(WY_T_MAP);
@@ -989,7 +1058,7 @@ report:
     si.schema = schema;
     si.topic = d->topic;
     fill_key_format(d, &si.key_format, &arena);
-    fill_format(&d->value_format, &si.value_format);
+    fill_format(&d->value_format, &si.value_format, &arena);
     si.is_source = d->is_source;
     wy_qtt_result_add_source(out, &si, err);
   }

@@ -627,8 +627,10 @@ static bool post_topic_matches(const wy_qtt_post_topic_t *e, const wy_qtt_topic_
     return differ(diff, cap, "value format: expected %s but was %s",
                   format_text(&e->value_format, x, sizeof x),
                   format_text(&a->value_format, y, sizeof y));
-  if (e->has_partitions && e->partitions != a->partitions)
-    return differ(diff, cap, "partitions: expected %d but was %d", e->partitions, a->partitions);
+  /* post.topics' partitions are not compared: ksqlDB's cases expect 4 everywhere, even
+   * for a foreign-key join's sink whose sources have 1 and 2 partitions
+   * (fk-join.json "Should allow partition count mismatch"), so its runner cannot be
+   * checking them. */
   if (e->has_key_schema_id && (!a->has_key_schema_id || e->key_schema_id != a->key_schema_id))
     return differ(diff, cap, "key schema id: expected %" PRId64, e->key_schema_id);
   if (e->has_value_schema_id &&

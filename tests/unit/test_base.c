@@ -15,6 +15,7 @@
 #include "engine/base/base64.h"
 #include "engine/base/buf.h"
 #include "engine/base/intmath.h"
+#include "engine/base/java_hashmap.h"
 #include "engine/base/log.h"
 #include "engine/base/numtext.h"
 #include "engine/base/status.h"
@@ -265,7 +266,7 @@ static void base64_decoding_rejects_what_is_not_base64(void **state) {
   assert_false(b64("Zm9v!", WY_BASE64_UNTIL_PAD, ""));
 }
 
-static void doubles_render_as_java_19_does(void **state) {
+static void doubles_render_as_java_does(void **state) {
   (void)state;
   static const struct {
     double d;
@@ -282,6 +283,15 @@ static void doubles_render_as_java_19_does(void **state) {
                /* JDK 19+: two digits where one would read back (older JDKs: 5.0E-324) */
                {4.9e-324, "4.9E-324"},
                {9.9e-324, "9.9E-324"},
+               /* [2^53, 2^63): JDK <= 18's long digits less the insignificant ones */
+               {0x1p62, "4.6116860184273879E18"},
+               {-0x1p62, "-4.6116860184273879E18"},
+               {2305842794465334272.0, "2.30584279446533427E18"}, /* one digit dropped */
+               {2.82879384806159e17, "2.82879384806159008E17"},   /* none dropped */
+               {0x1p62 + 3072, "4.611686018427391E18"},           /* rounded half up */
+               {0x1p53, "9.007199254740992E15"},
+               {0x1p53 - 1, "9.007199254740991E15"},
+               {0x1p63, "9.223372036854776E18"}, /* past a long: shortest again */
                {INFINITY, "Infinity"},
                {-INFINITY, "-Infinity"},
                {NAN, "NaN"}};
@@ -290,6 +300,44 @@ static void doubles_render_as_java_19_does(void **state) {
     size_t n = wy_double_java(cases[i].d, buf);
     assert_string_equal(buf, cases[i].java);
     assert_int_equal(n, strlen(buf));
+  }
+}
+
+static void hashmap_order_is_javas(void **state) {
+  (void)state;
+  assert_int_equal(wy_java_string_hash("", 0), 0);
+  assert_int_equal(wy_java_string_hash("hello", 5), 99162322);
+  assert_int_equal(wy_java_string_hash("\xc3\xa9", 2), 233);                  /* é: one unit */
+  assert_int_equal(wy_java_string_hash("\xf0\x9f\x98\x80", 4), 1772899);      /* a pair */
+  assert_int_equal(wy_java_string_hash("polygenelubricants", 18), INT32_MIN); /* wraps */
+  assert_int_equal(wy_java_hashmap_capacity(1), 2);
+  assert_int_equal(wy_java_hashmap_capacity(3), 4);
+  assert_int_equal(wy_java_hashmap_capacity(4), 8);
+  assert_int_equal(wy_java_hashmap_capacity(6), 8);
+  assert_int_equal(wy_java_hashmap_capacity(7), 16);
+  assert_int_equal(wy_java_hashmap_capacity(13), 32);
+  /* Three keys: 4 buckets (plum 0, apple 1, pear 2). A fourth, NULL, key makes it 8
+   * and hashes to 0: it follows plum, inserted before it, in that bucket. */
+  static const char *const in[] = {"pear", "apple", "plum", NULL};
+  static const char *const want3[] = {"plum", "apple", "pear"};
+  static const char *const want4[] = {"plum", NULL, "apple", "pear"};
+  wy_value_t k[4], v[4], scratch[8];
+  for (int n = 3; n <= 4; n++) {
+    for (int i = 0; i < n; i++) {
+      k[i] = in[i] ? wy_string(in[i], strlen(in[i])) : wy_null(WY_T_STRING);
+      v[i] = wy_int(i);
+    }
+    wy_java_hashmap_order(k, v, (uint32_t)n, scratch);
+    for (int i = 0; i < n; i++) {
+      const char *w = n == 3 ? want3[i] : want4[i];
+      assert_true(in[v[i].u.i32] == w); /* values move with their keys */
+      if (!w) {
+        assert_true(k[i].null);
+        continue;
+      }
+      assert_int_equal(k[i].len, strlen(w));
+      assert_memory_equal(k[i].u.str, w, k[i].len);
+    }
   }
 }
 
@@ -338,7 +386,8 @@ int main(void) {
       cmocka_unit_test(buf_reads_streams_and_files),
       cmocka_unit_test(base64_round_trips_with_padding),
       cmocka_unit_test(base64_decoding_rejects_what_is_not_base64),
-      cmocka_unit_test(doubles_render_as_java_19_does),
+      cmocka_unit_test(doubles_render_as_java_does),
+      cmocka_unit_test(hashmap_order_is_javas),
       cmocka_unit_test(floor_division_rounds_toward_negative_infinity),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,15 @@ static void in_list_coerces_literals_and_reports_bad_ones(void **state) {
   assert_string_equal(run_text(wy_expr_in(S("10"), l6, 3, false, 1, 1)), "true");
   wy_expr_t *l7[2] = {S("TrUe"), S("y")};
   assert_string_equal(run_text(wy_expr_in(B(true), l7, 2, false, 1, 1)), "true");
+  /* a numeric text is its own narrowest type, so it may widen the comparison */
+  wy_expr_t *l8[2] = {I(1), S("3000000000")};
+  assert_string_equal(run_text(wy_expr_in(I(7), l8, 2, false, 1, 1)), "false");
+  wy_expr_t *l9[1] = {S("-7.250")};
+  assert_string_equal(run_text(wy_expr_in(DEC("-7.25"), l9, 1, false, 1, 1)), "true");
+  /* a mismatch names the type reached so far: DECIMAL(3, 2) and INT make DECIMAL(12, 2) */
+  wy_expr_t *l10[3] = {I(4), S("5"), B(false)};
+  assert_non_null(strstr(run_text(wy_expr_in(DEC("1.25"), l10, 3, false, 1, 1)),
+                         "operator does not exist: DECIMAL(12, 2) = BOOLEAN (false)"));
 }
 
 static void in_list_compares_structs_by_field_name(void **state) {
@@ -185,6 +194,22 @@ static void in_list_compares_structs_by_field_name(void **state) {
   wy_expr_t *list[1] = {wy_expr_struct(ba, v2, 2, 1, 1)};
   assert_string_equal(run_text(wy_expr_in(wy_expr_struct(ab, v1, 2, 1, 1), list, 1, false, 1, 1)),
                       "true");
+  /* a constructor lacking a field is that field NULL; an extra field never matches */
+  const char *a[1] = {"A"}, *abc[3] = {"A", "B", "C"};
+  wy_value_t n = wy_null(WY_T_INT);
+  wy_expr_t *v3[2] = {I(5), wy_expr_literal(&n, wy_type_int(), 1, 1)}, *v4[1] = {I(5)};
+  wy_expr_t *l2[1] = {wy_expr_struct(a, v4, 1, 1, 1)};
+  assert_string_equal(run_text(wy_expr_in(wy_expr_struct(ab, v3, 2, 1, 1), l2, 1, false, 1, 1)),
+                      "true");
+  wy_expr_t *v5[2] = {I(5), I(6)}, *v6[3] = {I(5), I(6), I(7)};
+  wy_expr_t *l3[1] = {wy_expr_struct(abc, v6, 3, 1, 1)};
+  assert_string_equal(run_text(wy_expr_in(wy_expr_struct(ab, v5, 2, 1, 1), l3, 1, false, 1, 1)),
+                      "false");
+  /* a field of another type is a mismatch */
+  wy_expr_t *v7[1] = {I(5)}, *v8[1] = {B(true)};
+  wy_expr_t *l4[1] = {wy_expr_struct(a, v8, 1, 1, 1)};
+  assert_non_null(strstr(run_text(wy_expr_in(wy_expr_struct(a, v7, 1, 1, 1), l4, 1, false, 1, 1)),
+                         "operator does not exist: STRUCT<`A` INTEGER> = STRUCT<`A` BOOLEAN>"));
 }
 
 static void case_picks_first_true_branch_and_widens(void **state) {
@@ -215,6 +240,13 @@ static void casts_follow_ksqldb_rules(void **state) {
   assert_string_equal(run_text(wy_expr_cast(S("abc"), wy_type_int(), 1, 1)),
                       "ERROR: For input string: \"abc\"");
   assert_string_equal(run_text(wy_expr_cast(S("TRUE"), wy_type_boolean(), 1, 1)), "true");
+  /* SqlBooleans: any start of true/yes/false/no, in any case */
+  assert_string_equal(run_text(wy_expr_cast(S("tR"), wy_type_boolean(), 1, 1)), "true");
+  assert_string_equal(run_text(wy_expr_cast(S("Ye"), wy_type_boolean(), 1, 1)), "true");
+  assert_string_equal(run_text(wy_expr_cast(S("fALs"), wy_type_boolean(), 1, 1)), "false");
+  assert_string_equal(run_text(wy_expr_cast(S("N"), wy_type_boolean(), 1, 1)), "false");
+  assert_non_null(strstr(run_text(wy_expr_cast(S("truex"), wy_type_boolean(), 1, 1)), "ERROR"));
+  assert_non_null(strstr(run_text(wy_expr_cast(S(""), wy_type_boolean(), 1, 1)), "ERROR"));
   assert_string_equal(run_text(wy_expr_cast(D(1e10), wy_type_string(), 1, 1)), "1.0E10");
   assert_string_equal(run_text(wy_expr_cast(D(2), wy_type_string(), 1, 1)), "2.0");
   assert_string_equal(run_text(wy_expr_cast(NUL(), wy_type_int(), 1, 1)), "null");

@@ -60,7 +60,8 @@ static void double_to_string_matches_java_on_known_values(void **state) {
 }
 
 /* Java's layout, checked structurally on many doubles: the text reads back exactly, no
- * shorter digit string does, and plain notation is used exactly for 1e-3 <= |d| < 1e7. */
+ * shorter digit string does (but in [2^53, 2^63)), and plain notation is used exactly
+ * for 1e-3 <= |d| < 1e7. */
 static void double_to_string_is_shortest_round_trip_with_java_layout(void **state) {
   (void)state;
   uint64_t seed = 0x9e3779b97f4a7c15ull;
@@ -96,7 +97,7 @@ static void double_to_string_is_shortest_round_trip_with_java_layout(void **stat
       if (*p >= '0' && *p <= '9' && (nd || *p != '0')) dg[nd++] = *p;
     while (nd > 0 && dg[nd - 1] == '0') nd--;
     int sig = nd;
-    if (sig > 2) {
+    if (sig > 2 && !(a >= 0x1p53 && a < 0x1p63)) { /* JDK <= 18 digits there (numtext.h) */
       char shorter[64];
       snprintf(shorter, sizeof shorter, "%.*e", sig - 2, d);
       assert_true(strtod(shorter, NULL) != d);

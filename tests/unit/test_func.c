@@ -24,10 +24,10 @@ static void math_functions_keep_their_overload_types(void **state) {
   assert_string_equal(type_text(CALL("ABS", 1, BI(-3))), "BIGINT");
   EQ(CALL("ABS", 1, NULLS(wy_type_int())), "null");
   EQ(CALL("FLOOR", 1, D(-1.1)), "-2.0");
-  EQ(CALL("FLOOR", 1, DEC("-1.5")), "-2");
-  EQ(CALL("CEIL", 1, DEC("1.1")), "2");
+  EQ(CALL("FLOOR", 1, DEC("-1.5")), "-2.0"); /* ksqlDB keeps the argument's type */
+  EQ(CALL("CEIL", 1, DEC("1.1")), "2.0");
   EQ(CALL("CEIL", 1, I(7)), "7");
-  assert_string_equal(type_text(CALL("CEIL", 1, DEC("1.1"))), "DECIMAL(2, 0)");
+  assert_string_equal(type_text(CALL("CEIL", 1, DEC("1.1"))), "DECIMAL(2, 1)");
   EQ(CALL("SIGN", 1, D(-3)), "-1");
   EQ(CALL("SIGN", 1, DEC("0.0")), "0");
 }
@@ -40,7 +40,7 @@ static void round_and_trunc_match_java(void **state) {
   EQ(CALL("ROUND", 2, D(12345.678), I(2)), "12345.68");
   EQ(CALL("ROUND", 2, D(-12345.678), I(-1)), "-12350.0");
   EQ(CALL("ROUND", 2, D(1.234567), I(10)), "1.234567");
-  EQ(CALL("ROUND", 2, D(-1.25), I(1)), "-1.3"); /* HALF_UP is away from zero */
+  EQ(CALL("ROUND", 2, D(-1.25), I(1)), "-1.2"); /* ties toward +infinity here too */
   EQ(CALL("ROUND", 1, DEC("12345678987654321.2345678987654321")), "12345678987654321");
   EQ(CALL("ROUND", 2, DEC("12345678987654321.2345678987654321"), I(2)),
      "12345678987654321.2300000000000000");
@@ -299,6 +299,35 @@ static void date_and_time_functions(void **state) {
   EQ(CALL("PARSE_DATE", 2, S("2003-12-24"), S("yyyy-MM-dd")), "2003-12-24");
   EQ(CALL("UNIX_DATE", 1, CALL("PARSE_DATE", 2, S("2003-12-24"), S("yyyy-MM-dd"))), "12410");
   EQ(CALL("PARSE_DATE", 2, S("abcd"), S("yyyy-MM-dd")), "null");
+  /* PARSE_DATE reads a prefix (SimpleDateFormat); the other parsers need all the text */
+  EQ(CALL("PARSE_DATE", 2, S("1999-02-28/extra"), S("yyyy-MM-dd")), "1999-02-28");
+  EQ(CALL("PARSE_DATE", 2, S("1999-02"), S("yyyy-MM-dd")), "null");
+  EQ(CALL("STRINGTODATE", 2, S("1999-02-28/extra"), S("yyyy-MM-dd")), "null");
+  EQ(CALL("PARSE_TIMESTAMP", 2, S("1999-02-28 10:00x"), S("yyyy-MM-dd HH:mm")), "null");
+}
+
+/* Week fields parse with Locale.ROOT's weeks (Monday first, one minimal day), resolved
+ * as java.time does, then set on 1970-01-01 as ksqlDB's StringToTimestampParser does. */
+static void week_fields_parse_as_java_time(void **state) {
+#define TS(text, pat) CALL("STRINGTOTIMESTAMP", 2, S(text), S(pat))
+  EQ(TS("2021-01-1", "YYYY-ww-e"), "1609113600000");     /* Monday 2020-12-28 */
+  EQ(TS("2021-10-3", "YYYY-ww-e"), "1614729600000");     /* Wednesday 2021-03-03 */
+  EQ(TS("2021-53 Fri", "YYYY-ww EEE"), "1640304000000"); /* 53: the last, 52 (12-24) */
+  EQ(TS("2021-02 2 1", "yyyy-MM W e"), "1612742400000"); /* week 2 of February */
+  EQ(TS("2021-05-05 Wed", "yyyy-MM-dd EEE"), "1620172800000");
+  EQ(TS("2021-05-05 Mon", "yyyy-MM-dd EEE"), "null"); /* a conflict */
+  EQ(TS("2022 2021-12-31", "YYYY yyyy-MM-dd"), "1640908800000");
+  EQ(TS("2021 2021-12-31", "YYYY yyyy-MM-dd"), "null"); /* its week is 2022's */
+  EQ(TS("2021-05-05", "YYYY-MM-dd"), "10713600000");    /* Y alone is no year: 1970 */
+  EQ(TS("2021-20", "YYYY-ww"), "0");                    /* no day of week: ignored */
+  EQ(TS("Fri", "EEE"), "86400000");                     /* in the week of 1970-01-01 */
+  EQ(TS("1", "e"), "-259200000");                       /* Monday 1969-12-29 */
+  EQ(TS("8", "e"), "null");
+  /* java.time's SMART resolver keeps a day past the month's end in the month */
+  EQ(TS("2021-02-30", "yyyy-MM-dd"), "1614470400000");
+  EQ(TS("02-30", "MM-dd"), "5011200000"); /* 30 January, then February */
+  EQ(TS("2021-02-32", "yyyy-MM-dd"), "null");
+#undef TS
   EQ(CALL("FORMAT_DATE", 2, CALL("FROM_DAYS", 1, I(12410)), S("dd/MM/yy")), "24/12/03");
   EQ(CALL("PARSE_TIMESTAMP", 2, S("28-Apr-2022 09:44:47.9 PM"), S("dd-MMM-yyyy hh:mm:ss.S a")),
      "2022-04-28T21:44:47.900");
@@ -416,6 +445,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(math_functions_keep_their_overload_types),
       cmocka_unit_test(round_and_trunc_match_java),
+      cmocka_unit_test(week_fields_parse_as_java_time),
       cmocka_unit_test(transcendental_functions_follow_java_math),
       cmocka_unit_test(string_functions),
       cmocka_unit_test(case_mapping_is_javas_full_unicode_mapping),

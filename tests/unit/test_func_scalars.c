@@ -185,6 +185,32 @@ static void resolution_follows_ksqldb_udf_index(void **state) {
              "DOUBLE).\nValid alternatives are:\n"));
 }
 
+/* ROUND ties go toward positive infinity for every type (java.lang.Math.round's rule);
+ * ROUND/TRUNC of a DECIMAL without places is DECIMAL(p - s, 0); FLOOR/CEIL keep it. */
+static void rounding_follows_ksqldb(void **state) {
+  EQ(CALL("ROUND", 2, D(-2.5), I(0)), "-2.0");
+  EQ(CALL("ROUND", 2, D(2.5), I(0)), "3.0");
+  EQ(CALL("ROUND", 2, D(-0.25), I(1)), "-0.2");
+  EQ(CALL("ROUND", 2, D(-0.35), I(1)), "-0.3");
+  EQ(CALL("ROUND", 2, D(-0.36), I(1)), "-0.4");
+  EQ(CALL("ROUND", 2, D(-250), I(-2)), "-200.0");
+  EQ(CALL("ROUND", 1, D(-3.5)), "-3");
+  EQ(CALL("ROUND", 1, D(0.49999999999999994)), "0");
+  EQ(CALL("ROUND", 1, DEC("-7.50")), "-7");
+  EQ(CALL("ROUND", 1, DEC("7.50")), "8");
+  EQ(CALL("ROUND", 2, DEC("-7.250"), I(1)), "-7.200");
+  assert_string_equal(type_text(CALL("ROUND", 1, DEC("123.456"))), "DECIMAL(3, 0)");
+  assert_string_equal(type_text(CALL("TRUNC", 1, DEC("123.456"))), "DECIMAL(3, 0)");
+  assert_string_equal(type_text(CALL("ROUND", 1, DEC("0.45"))), "DECIMAL(1, 0)");
+  EQ(CALL("TRUNC", 1, DEC("-9.99")), "-9");
+  /* One digit more than p - s: the value overflows the result type, as in ksqlDB. */
+  fails_with(CALL("ROUND", 1, DEC("9.6")), "overflow");
+  assert_string_equal(type_text(CALL("FLOOR", 1, DEC("-4.25"))), "DECIMAL(3, 2)");
+  EQ(CALL("FLOOR", 1, DEC("-4.25")), "-5.00");
+  EQ(CALL("CEIL", 1, DEC("-4.25")), "-4.00");
+  EQ(CALL("CEIL", 1, DEC("4.01")), "5.00");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(url_functions_parse_as_java_net_uri),
@@ -195,6 +221,7 @@ int main(void) {
       cmocka_unit_test(json_items_records_and_contains),
       cmocka_unit_test(series_and_entries),
       cmocka_unit_test(resolution_follows_ksqldb_udf_index),
+      cmocka_unit_test(rounding_follows_ksqldb),
   };
   return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

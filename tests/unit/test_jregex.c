@@ -59,6 +59,80 @@ static void java_classes_and_flags_translate(void **state) {
                       "ab");
 }
 
+/* Java's class intersection and nested negated classes, which PCRE2 lacks. */
+static void class_intersections_and_nested_classes(void **state) {
+  assert_string_equal(first("[a-z&&[^aeiou]]+", "aebcdoe"), "bcd");
+  assert_string_equal(first("[a-z&&[def]]+", "abcdefg"), "def");
+  assert_string_equal(first("[a-z&&d-f]+", "abcdefg"), "def");    /* a bare operand */
+  assert_string_equal(first("[a-z&&[^d]&&[^f]]+", "defeg"), "e"); /* a chain */
+  assert_string_equal(first("[\\w&&\\D]+", "12ab3"), "ab");
+  assert_string_equal(first("[\\p{L}&&[^\\p{Lu}]]+", "ABcdEF"), "cd");
+  /* the negation covers the whole intersection (Java 9+) and any character */
+  assert_string_equal(first("[^a-z&&[^aeiou]]+", "bcae\ni"), "ae\ni");
+  assert_string_equal(first("[a-z&&]+", "Xab"), "ab"); /* an empty operand is ignored */
+  /* a nested negated class is a union member, not text */
+  assert_string_equal(first("[0-9[^a-z]]+", "ab1X-c"), "1X-");
+  assert_string_equal(first("[a[b[c]]]+", "xcbaz"), "cba");
+  assert_string_equal(first("[x[a-z&&[^b-y]]]+", "bxazc"), "xaz");
+  assert_false(matches("[a&&b]", "a"));
+  assert_true(matches("[\\[&&[\\[\\]]]", "["));
+  assert_true(matches("(?:[a-c&&[b]]|z)+", "bzb"));
+  /* malformed or absurdly deep classes are refused, not recursed into */
+  char err[160] = "", deep[4001];
+  assert_null(wy_jregex_compile("[a&&[b]", 7, false, err, sizeof err));
+  for (int i = 0; i < 2000; i++) deep[i] = '[', deep[2000 + i] = ']';
+  deep[4000] = 0;
+  wy_jregex_free(wy_jregex_compile(deep, 4000, false, err, sizeof err)); /* no crash */
+}
+
+/* \p{In..} blocks (not in PCRE2), Is-binary properties, gc=/sc=, java* classes. */
+static void unicode_blocks_scripts_and_java_classes(void **state) {
+  assert_string_equal(first("\\p{InGreek}+", "abλόγοςcd"), "λόγος");
+  assert_string_equal(first("\\p{InGreek_and_Coptic}+", "xΩy"), "Ω");
+  assert_string_equal(first("\\p{InBasicLatin}+", "éab9é"), "ab9");
+  assert_string_equal(first("\\p{block=Cyrillic}+", "abмирcd"), "мир");
+  assert_string_equal(first("\\P{InBasic_Latin}+", "abçãb"), "çã");
+  assert_string_equal(first("[\\P{InBasicLatin}x]+", "abxçyz"), "xç");
+  assert_string_equal(first("[\\p{InCyrillic}\\p{InGreek}]+", "aмλb"), "мλ");
+  assert_string_equal(first("\\p{IsGreek}+", "aλb"), "λ");
+  assert_string_equal(first("\\p{sc=Latin}+", "λabλ"), "ab");
+  assert_string_equal(first("\\p{gc=Lu}+", "abCDe"), "CD");
+  assert_string_equal(first("\\p{general_category=Nd}+", "a٣4b"), "٣4");
+  assert_string_equal(first("\\p{IsAlphabetic}+", "1aé2"), "aé");
+  assert_string_equal(first("\\p{IsALPHABETIC}+", "1aé2"), "aé"); /* a name in any case */
+  assert_string_equal(first("\\p{IsPunctuation}+", "a!?b"), "!?");
+  assert_string_equal(first("\\p{IsWhite_Space}+", "a \u2003b"), " \u2003");
+  assert_string_equal(first("\\P{IsAssigned}", "a\xcd\xb8"), "\xcd\xb8"); /* U+0378 */
+  assert_string_equal(first("[\\P{IsLetter}]+", "ab12c"), "12");
+  /* javaLowerCase is Character.isLowerCase: Ll and Other_Lowercase (ª º ʰ) */
+  assert_string_equal(first("\\p{javaLowerCase}+", "Aaªʰb1"), "aªʰb");
+  assert_string_equal(first("\\p{javaUpperCase}+", "aⒶB1"), "ⒶB");
+  /* javaWhitespace: no no-break spaces; javaISOControl: C0 and C1 */
+  assert_string_equal(first("\\p{javaWhitespace}+",
+                            "a\xc2\xa0 \t\x1f"
+                            "b"),
+                      " \t\x1f");
+  assert_string_equal(first("\\p{javaISOControl}+", "a\x01\xc2\x85z"), "\x01\xc2\x85");
+  assert_string_equal(first("[^\\p{javaLetterOrDigit}]+", "ab-+1"), "-+");
+  assert_string_equal(first("[x\\P{javaLetterOrDigit}]+", "abx-1"), "x-");
+  assert_string_equal(first("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*", "1 $ab_9"),
+                      "$ab_9");
+  char err[160] = "";
+  assert_null(wy_jregex_compile("\\p{InNoSuchBlock}", 17, false, err, sizeof err));
+}
+
+/* (?U), UNICODE_CHARACTER_CLASS: \d \w \s \b and the POSIX classes go Unicode. */
+static void unicode_character_class_flag(void **state) {
+  assert_string_equal(first("(?U)\\d+", "a٣4b"), "٣4");
+  assert_string_equal(first("(?U)\\w+", "-éa1-"), "éa1");
+  assert_string_equal(first("(?U)\\s+", "a\u2003 b"), "\u2003 ");
+  assert_string_equal(first("(?U)\\p{Lower}+", "AéaB"), "éa");
+  assert_string_equal(first("(?iU)É+", "xéÉy"), "éÉ");
+  assert_string_equal(first("(?U-i)\\w+", "éa"), "éa");
+  assert_string_equal(first("\\w+", "éa"), "a"); /* ASCII without it */
+  assert_string_equal(first("(?-U)\\w+", "éa"), "a");
+}
+
 static void matches_anchors_the_whole_subject(void **state) {
   assert_true(matches("_confluent.*", "_confluent-ksql-default"));
   assert_false(matches("confluent", "_confluent-x"));
@@ -133,6 +207,9 @@ static void next_search_skips_one_character_after_an_empty_match(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(java_classes_and_flags_translate),
+      cmocka_unit_test(class_intersections_and_nested_classes),
+      cmocka_unit_test(unicode_blocks_scripts_and_java_classes),
+      cmocka_unit_test(unicode_character_class_flag),
       cmocka_unit_test(matches_anchors_the_whole_subject),
       cmocka_unit_test(invalid_patterns_are_refused_with_a_reason),
       cmocka_unit_test(replacements_follow_matcher_append_replacement),

@@ -530,12 +530,12 @@ static void post_topics_blacklist_and_formats(void **state) {
                                  "\"DELIMITED\"}}]}}"),
                        d));
   assert_non_null(strstr(d, "value format: expected DELIMITED but was DELIMITED properties="));
-  assert_false(post_ok(POST_CASE("{\"topics\":{\"topics\":[{\"name\":\"OUTPUT\","
-                                 "\"keyFormat\":{\"format\":\"KAFKA\"},\"valueFormat\":{\"format\":"
-                                 "\"DELIMITED\",\"properties\":{\"delimiter\":\"|\"}},"
-                                 "\"partitions\":1}]}}"),
-                       d));
-  assert_string_equal(d, "post: topic 'OUTPUT': partitions: expected 1 but was 4");
+  /* partitions are not compared: ksqlDB's cases expect 4 even where a topic has fewer */
+  assert_true(post_ok(POST_CASE("{\"topics\":{\"topics\":[{\"name\":\"OUTPUT\","
+                                "\"keyFormat\":{\"format\":\"KAFKA\"},\"valueFormat\":{\"format\":"
+                                "\"DELIMITED\",\"properties\":{\"delimiter\":\"|\"}},"
+                                "\"partitions\":1}]}}"),
+                      d));
 }
 
 /* ---- verdicts --------------------------------------------------------------------- */

@@ -124,6 +124,42 @@ static void create_or_replace_upgrades_the_query(void **state) {
   json_decref(j);
 }
 
+/* A query ended (TERMINATE, DROP, an upgrade) while reports of its writes still wait in
+ * the node's sink: a later INSERT VALUES flushes the sink, which must not call into the
+ * ended query (a use-after-free that crashed the server; ASan sees it here). */
+static void ending_a_query_keeps_the_sink_safe(void **state) {
+  node_fixture_t *f = *state;
+  int st;
+  json_decref(node_ksql(f->node, DDL, NULL, &st));
+  json_decref(node_ksql(f->node,
+                        "CREATE TABLE counts AS SELECT id, COUNT(*) AS c FROM s GROUP BY id;",
+                        "{\"auto.offset.reset\":\"earliest\"}", &st));
+  assert_int_equal(st, 200);
+  for (int round = 0; round < 3; round++) {
+    produce(f, 1, "{\"NAME\":\"x\"}");
+    wy_node_pump(f->node, 0); /* the aggregate writes its output and changelog */
+    json_decref(node_ksql(f->node,
+                          round == 0 ? "CREATE OR REPLACE TABLE counts AS SELECT id, COUNT(*) AS c "
+                                       "FROM s GROUP BY id;"
+                          : round == 1 ? "TERMINATE ALL;"
+                                       : "DROP TABLE counts;",
+                          NULL, &st));
+    assert_int_equal(st, 200);
+    json_decref(node_ksql(f->node, "INSERT INTO s (id, name) VALUES (9, 'after');", NULL, &st));
+    assert_int_equal(st, 200);
+    if (round == 1)
+      json_decref(node_ksql(
+          f->node, "CREATE OR REPLACE TABLE counts AS SELECT id, COUNT(*) AS c FROM s GROUP BY id;",
+          NULL, &st));
+  }
+  int64_t health;
+  json_t *h = node_call(f->node, "GET", "/healthcheck", NULL, &st);
+  assert_int_equal(st, 200);
+  health = json_is_true(json_object_get(h, "isHealthy"));
+  assert_true(health);
+  json_decref(h);
+}
+
 static void listings_and_descriptions_have_ksqldb_shapes(void **state) {
   node_fixture_t *f = *state;
   int st;
@@ -597,6 +633,8 @@ int main(void) {
                                       node_teardown),
       cmocka_unit_test_setup_teardown(function_listing_and_description, node_setup, node_teardown),
       cmocka_unit_test_setup_teardown(create_or_replace_upgrades_the_query, node_setup,
+                                      node_teardown),
+      cmocka_unit_test_setup_teardown(ending_a_query_keeps_the_sink_safe, node_setup,
                                       node_teardown),
       cmocka_unit_test_setup_teardown(listings_and_descriptions_have_ksqldb_shapes, node_setup,
                                       node_teardown),

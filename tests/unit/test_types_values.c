@@ -45,8 +45,14 @@ static void type_equality_is_structural(void **state) {
   const wy_type_t *c = wy_type_array(wy_type_decimal(10, 2));
   assert_true(wy_type_equal(a, b));
   assert_false(wy_type_equal(a, c));
-  assert_null(wy_type_decimal(39, 0));
+  assert_null(wy_type_decimal(256, 0));
+  assert_null(wy_type_decimal(50, 39)); /* a scale past 38 digits */
   assert_null(wy_type_decimal(5, 6));
+  assert_null(wy_type_decimal(0, 0));
+  const wy_type_t *wide = wy_type_decimal(50, 30); /* declared wider than its values */
+  assert_non_null(wide);
+  assert_int_equal(wide->precision, 50);
+  wy_type_unref(wide);
   wy_type_unref(a);
   wy_type_unref(b);
   wy_type_unref(c);
