@@ -139,8 +139,6 @@ wy_status_t wy_engine_new(const wy_engine_options_t *opts, wy_engine_t **out, wy
 
 void wy_engine_destroy(wy_engine_t *e) {
   if (!e) return;
-  wy_error_t ferr; /* the queries' pending delivery reports, while they can take them */
-  if (e->nqueries && e->sink) wy_sink_flush(e->sink, 10000, &ferr);
   for (size_t i = 0; i < e->nqueries; i++) {
     /* the node stops: the queries' runs end with ABORT */
     wy_query_flush_stats(e->queries[i]);
