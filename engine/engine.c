@@ -16,6 +16,7 @@
 #include "engine/catalog/format_spec.h"
 #include "engine/formats/format.h"
 #include "engine/lineage/lineage.h"
+#include "engine/plan/sink_schemas.h"
 #include "engine/plan/plan_lineage.h"
 #include "engine/plan/planner.h"
 #include "parser/parser.h"
@@ -325,7 +326,8 @@ static wy_status_t exec_create_source(wy_engine_t *e, const wy_ast_stmt_t *s, wy
     wy_source_def_destroy(d);
     return err->code;
   }
-  if (ensure_topic(e, d->topic, d->partitions, err) != WY_OK) {
+  if (wy_source_check_schemas(d, e->opts.schema_registry, err) != WY_OK ||
+      ensure_topic(e, d->topic, d->partitions, err) != WY_OK) {
     wy_source_def_destroy(d);
     return err->code;
   }
@@ -341,6 +343,12 @@ static wy_status_t exec_query(wy_engine_t *e, const wy_ast_stmt_t *s, wy_error_t
   wy_plan_t *plan;
   wy_source_def_t *sink;
   if (wy_plan_query(&cx, service_id(e), s, &plan, &sink, err) != WY_OK) return err->code;
+  /* a sink schema the registry refuses fails the statement before anything exists */
+  if (wy_plan_check_sink_schemas(plan, e->opts.schema_registry, err) != WY_OK) {
+    wy_plan_destroy(plan);
+    wy_source_def_destroy(sink);
+    return err->code;
+  }
   e->next_query++;
   wy_status_t st = ensure_topic(e, plan->sink_topic, plan->partitions, err);
   for (size_t i = 0; st == WY_OK && i < plan->ninternal; i++)

@@ -370,12 +370,15 @@ static wy_status_t infer_columns(const wy_analyzer_ctx_t *cx, wy_source_def_t *d
   wy_format_column_t *cols = NULL;
   size_t n = 0;
   bool unwrapped = key || f->wrap_single == 0;
-  if (wy_format_infer_columns(fmt, schema, &opts, unwrapped && key, &cols, &n, err) != WY_OK)
+  if (wy_format_infer_columns(fmt, schema, &opts, unwrapped, &cols, &n, err) != WY_OK)
     return err->code;
   for (size_t i = 0; i < n && st == WY_OK; i++)
     st = wy_schema_add(out, cols[i].name, wy_type_ref(cols[i].type), key ? WY_NS_KEY : WY_NS_VALUE,
                        NULL, err);
   wy_format_columns_free(cols, n);
+  /* the source writes (INSERT VALUES) with the schema its columns came from, as ksqlDB
+   * pins an inferred schema's id: a generated one could be refused by the subject */
+  if (st == WY_OK) (key ? &d->key_format : &d->value_format)->schema_id = id;
   return st;
 }
 

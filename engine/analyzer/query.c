@@ -448,6 +448,15 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
     const char *wrap = wy_analyze_prop_text(s, "WRAP_SINGLE_VALUE");
     if (!wrap) d->value_format.wrap_single = -1;
   }
+  /* a schema name in WITH names the sink's record, also with an inherited format */
+  if (vf.full_schema_set) {
+    memcpy(d->value_format.full_schema_name, vf.full_schema_name, sizeof vf.full_schema_name);
+    d->value_format.full_schema_set = true;
+  }
+  if (kf.full_schema_set) {
+    memcpy(d->key_format.full_schema_name, kf.full_schema_name, sizeof kf.full_schema_name);
+    d->key_format.full_schema_set = true;
+  }
   if (vf.wrap_single >= 0) d->value_format.wrap_single = vf.wrap_single;
   const char *parts = wy_analyze_prop_text(s, "PARTITIONS");
   d->partitions = parts ? atoi(parts) : left->def->partitions;

@@ -13,6 +13,7 @@
 #define WY_COMMANDS(X)                                                                           \
   X("demo", wy_cmd_demo, "run the demo pipeline on the embedded broker")                         \
   X("broker", wy_cmd_broker, "run a standalone embedded Kafka cluster on 127.0.0.1")             \
+  X("registry", wy_cmd_registry, "run a Schema Registry (Confluent's REST API) on 127.0.0.1")    \
   X("config", wy_cmd_config, "document configuration keys or check a config file")               \
   X("test", wy_cmd_test, "run ksqlDB QTT conformance files (or ksql-test-runner's files)")       \
   X("lineage-sample", wy_cmd_lineage_sample, "emit sample OpenLineage events (debugging)")       \
@@ -40,6 +41,12 @@ int wy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 struct wy_config;
 struct wy_lineage_emitter;
 struct wy_kafka_sink;
+struct wy_sr;
+
+/* The Schema Registry client the configuration names (ksql.schema.registry.url and
+ * ksql.schema.registry.basic.auth.user.info; *sr NULL when no URL is set). Every entry
+ * point (run, server on memory or Kafka, its transient queries) builds it here. */
+wy_status_t wy_cli_schema_registry(const struct wy_config *cfg, struct wy_sr **sr, wy_error_t *err);
 
 /* OpenLineage as the configuration asks (lineage.* and the openlineage.* aliases; *em
  * NULL when off). The kafka transport gets a producer of its own on bootstrap.servers

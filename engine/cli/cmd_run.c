@@ -131,15 +131,10 @@ static int run_node(const run_args_t *a, wy_config_t *cfg) {
     return WY_EXIT_FAILURE;
   }
   wy_sr_t *sr = NULL;
-  const char *url = wy_config_get_string(cfg, WY_CFG_SCHEMA_REGISTRY_URL);
-  if (url && *url) {
-    wy_sr_http_config_t sc = {0};
-    sc.url = url;
-    if (!(sr = wy_sr_http_new(&sc, &err))) {
-      fprintf(stderr, "walleye run: ksql.schema.registry.url: %s\n", err.msg);
-      free(sql);
-      return WY_EXIT_FAILURE;
-    }
+  if (wy_cli_schema_registry(cfg, &sr, &err) != WY_OK) {
+    fprintf(stderr, "walleye run: %s\n", err.msg);
+    free(sql);
+    return WY_EXIT_FAILURE;
   }
   /* UDF libraries (udf.dir) and OpenLineage (lineage.*): a bad one refuses to start */
   wy_registry_t *reg = NULL;

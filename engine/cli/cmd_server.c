@@ -11,6 +11,7 @@
 #include "engine/cli/cli.h"
 #include "connectors/kafka/kafka_sink.h"
 #include "engine/lineage/lineage.h"
+#include "engine/registry/registry.h"
 #include "engine/server/node_kafka.h"
 #include "engine/server/server.h"
 #include "udf/loader.h"
@@ -33,6 +34,7 @@ static void server_help(FILE *out) {
 static int serve(const wy_config_t *cfg, const char *listeners) {
   wy_error_t err;
   wy_registry_t *reg = NULL;
+  wy_sr_t *sr = NULL;
   wy_memory_broker_t *broker = NULL;
   wy_node_kafka_env_t *kenv = NULL;
   wy_engine_t *engine = NULL;
@@ -46,17 +48,21 @@ static int serve(const wy_config_t *cfg, const char *listeners) {
   wy_udf_options_t uo = {wy_config_udf_lookup,
                          (void *)cfg}; /* libraries read udf.*, ksql.functions.* */
   if (udf_dir[0] && !(reg = wy_udf_registry_new(udf_dir, &uo, &err))) goto fail;
+  /* the Schema Registry: AVRO, PROTOBUF and JSON_SR statements, queries and transient
+   * queries of the node (on memory and on Kafka) */
+  if (wy_cli_schema_registry(cfg, &sr, &err) != WY_OK) goto fail;
   bool on_kafka = wy_config_is_set(cfg, WY_CFG_BOOTSTRAP_SERVERS);
   /* OpenLineage: the node's engine reports a run per query, from the statement that
    * starts it (START) to its TERMINATE or DROP (COMPLETE) or the node's stop (ABORT). On
    * Kafka that engine executes every statement but consumes nothing, so the runs do not
    * follow the runtime's rebuilds. */
   if (wy_cli_lineage_open(cfg, &lineage, &lineage_sink, &err) != WY_OK) goto fail;
-  wy_engine_options_t eo = {.registry = reg, .lineage = lineage};
+  wy_engine_options_t eo = {.registry = reg, .lineage = lineage, .schema_registry = sr};
   if (on_kafka) {
     /* the node's engine only validates and describes: its stores go to a temporary
      * folder, the queries' (in the Kafka runtime) to state.dir */
     if (wy_node_kafka_env_new(cfg, &kenv, &err) != WY_OK) goto fail;
+    wy_node_kafka_env_set_schema_registry(kenv, sr);
     eo.backend = wy_node_kafka_env_backend(kenv);
     eo.service_id = wy_config_get_string(cfg, WY_CFG_SERVICE_ID);
     eo.bootstrap_servers = wy_config_get_string(cfg, WY_CFG_BOOTSTRAP_SERVERS);
@@ -130,6 +136,7 @@ done:
   wy_node_kafka_env_destroy(kenv); /* after the node: its engine points into it */
   wy_cli_lineage_close(lineage, lineage_sink);
   wy_registry_destroy(reg);
+  wy_sr_destroy(sr); /* after the node and the Kafka runtime that borrow it */
   return rc;
 }
 

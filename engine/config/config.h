@@ -67,7 +67,10 @@ typedef enum { WY_CFG_STRING, WY_CFG_INT, WY_CFG_BOOL, WY_CFG_ENUM } wy_config_t
   X(PROCESSING_LOG_ROWS, "ksql.logging.processing.rows.include", WY_CFG_BOOL, "false", NULL, NULL, \
     "Include row contents in processing-log entries.")                                             \
   X(SCHEMA_REGISTRY_URL, "ksql.schema.registry.url", WY_CFG_STRING, "", NULL,                      \
-    "schema.registry.url", "Schema Registry for AVRO.")                                            \
+    "schema.registry.url", "Schema Registry for AVRO, PROTOBUF and JSON_SR.")                      \
+  X(SCHEMA_REGISTRY_AUTH, "ksql.schema.registry.basic.auth.user.info", WY_CFG_STRING, "", NULL,    \
+    "schema.registry.basic.auth.user.info",                                                        \
+    "`user:password` for the Schema Registry (basic auth).")                                       \
   X(UDF_DIR, "udf.dir", WY_CFG_STRING, "", NULL, "ksql.extension.dir",                             \
     "Folder of UDF shared objects loaded at start-up.")                                            \
   X(UDF_TOKENIZE_KEY, "udf.tokenize.key", WY_CFG_STRING, "", NULL, NULL,                           \

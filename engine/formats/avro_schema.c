@@ -707,10 +707,19 @@ static bool can_read(const av_node_t *r, const av_node_t *w, char *buf, size_t c
         for (size_t k = 0; k < w->n && !wf; k++)
           if (strcmp(w->fields[k].name, rf->name) == 0) wf = &w->fields[k];
         if (!wf) {
-          if (!rf->def) return why(buf, cap, "reader field '%s' has no default%s", rf->name, "");
+          if (!rf->def)
+            return why(buf, cap, "field '%s' is missing from the writer and has no default%s",
+                       rf->name, "");
           continue;
         }
-        if (!can_read(rf->type, wf->type, buf, cap, depth + 1)) return false;
+        if (!can_read(rf->type, wf->type, buf, cap, depth + 1)) {
+          if (cap) { /* name the field the type change is in */
+            char inner[256];
+            snprintf(inner, sizeof inner, "%s", buf);
+            snprintf(buf, cap, "field '%s': %s", rf->name, inner);
+          }
+          return false;
+        }
       }
       return true;
     case AV_ENUM:

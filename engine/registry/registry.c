@@ -111,6 +111,20 @@ static const id_entry_t *cache_id(wy_sr_t *r, int32_t id, wy_sr_type_t type, cha
   return &r->ids[r->nids++];
 }
 
+void wy_sr_uncache_subject(wy_sr_t *r, const char *subject) {
+  pthread_mutex_lock(&r->lock);
+  for (size_t i = 0; i < r->nregs;) {
+    if (strcmp(r->regs[i].subject, subject) == 0) {
+      free(r->regs[i].subject);
+      free(r->regs[i].schema);
+      r->regs[i] = r->regs[--r->nregs];
+    } else {
+      i++;
+    }
+  }
+  pthread_mutex_unlock(&r->lock);
+}
+
 wy_status_t wy_sr_get_schema(wy_sr_t *r, int32_t id, const char **schema_out,
                              wy_sr_type_t *type_out, wy_error_t *err) {
   pthread_mutex_lock(&r->lock);
@@ -193,11 +207,58 @@ wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out, const
   return st;
 }
 
-wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, wy_sr_type_t type,
-                                   const char *schema, bool *compatible, wy_error_t *err) {
+wy_status_t wy_sr_check_compatible_why(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                       const char *schema, bool *compatible, char *why,
+                                       size_t whycap, wy_error_t *err) {
+  if (!why) whycap = 0;
+  if (whycap) why[0] = 0;
   pthread_mutex_lock(&r->lock);
   r->backend_calls++;
-  wy_status_t st = r->ops->check_compatible(r->impl, subject, type, schema, compatible, err);
+  wy_status_t st =
+      r->ops->check_compatible(r->impl, subject, type, schema, compatible, why, whycap, err);
+  pthread_mutex_unlock(&r->lock);
+  return st;
+}
+
+wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                   const char *schema, bool *compatible, wy_error_t *err) {
+  return wy_sr_check_compatible_why(r, subject, type, schema, compatible, NULL, 0, err);
+}
+
+static const char *const COMPAT_NAMES[] = {
+    "NONE", "BACKWARD",       "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
+    "FULL", "FULL_TRANSITIVE"};
+
+const char *wy_sr_compat_name(wy_sr_compat_t level) {
+  return (unsigned)level < sizeof COMPAT_NAMES / sizeof *COMPAT_NAMES ? COMPAT_NAMES[level]
+                                                                      : "UNKNOWN";
+}
+
+bool wy_sr_compat_from_name(const char *name, wy_sr_compat_t *out) {
+  for (size_t i = 0; name && i < sizeof COMPAT_NAMES / sizeof *COMPAT_NAMES; i++)
+    if (strcasecmp(name, COMPAT_NAMES[i]) == 0) {
+      *out = (wy_sr_compat_t)i;
+      return true;
+    }
+  return false;
+}
+
+wy_status_t wy_sr_get_compatibility(wy_sr_t *r, const char *subject, wy_sr_compat_t *out,
+                                    wy_error_t *err) {
+  pthread_mutex_lock(&r->lock);
+  r->backend_calls++;
+  wy_status_t st = r->ops->get_compat(r->impl, subject, out, err);
+  pthread_mutex_unlock(&r->lock);
+  return st;
+}
+
+wy_status_t wy_sr_set_compatibility(wy_sr_t *r, const char *subject, wy_sr_compat_t level,
+                                    wy_error_t *err) {
+  if ((unsigned)level >= sizeof COMPAT_NAMES / sizeof *COMPAT_NAMES)
+    return wy_error_set(err, WY_ERR_INVALID, "Invalid compatibility level");
+  pthread_mutex_lock(&r->lock);
+  r->backend_calls++;
+  wy_status_t st = r->ops->set_compat(r->impl, subject, level, err);
   pthread_mutex_unlock(&r->lock);
   return st;
 }

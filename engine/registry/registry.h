@@ -65,23 +65,86 @@ wy_status_t wy_sr_latest(wy_sr_t *r, const char *subject, int32_t *id_out, const
 wy_status_t wy_sr_check_compatible(wy_sr_t *r, const char *subject, wy_sr_type_t type,
                                    const char *schema, bool *compatible, wy_error_t *err);
 
+/* The same check with the reason of a refusal in why[0..whycap) (the subject, its level,
+ * the version and the field that make the schema incompatible); why may be NULL. */
+wy_status_t wy_sr_check_compatible_why(wy_sr_t *r, const char *subject, wy_sr_type_t type,
+                                       const char *schema, bool *compatible, char *why,
+                                       size_t whycap, wy_error_t *err);
+
+/* Compatibility levels, as the registry's /config endpoint names them (Confluent's):
+ * BACKWARD (the default): a new schema can read data written with the latest version;
+ * FORWARD: the latest version can read data written with the new schema; FULL: both;
+ * the _TRANSITIVE variants check every version, not only the latest; NONE: no check. */
+typedef enum {
+  WY_COMPAT_NONE = 0,
+  WY_COMPAT_BACKWARD,
+  WY_COMPAT_BACKWARD_TRANSITIVE,
+  WY_COMPAT_FORWARD,
+  WY_COMPAT_FORWARD_TRANSITIVE,
+  WY_COMPAT_FULL,
+  WY_COMPAT_FULL_TRANSITIVE
+} wy_sr_compat_t;
+
+/* "BACKWARD", "FULL_TRANSITIVE", ... */
+const char *wy_sr_compat_name(wy_sr_compat_t level);
+/* Case-insensitive; false for another word. */
+bool wy_sr_compat_from_name(const char *name, wy_sr_compat_t *out);
+
+/* The level the registry applies to subject (its own, else the global one); subject
+ * NULL: the global level. */
+wy_status_t wy_sr_get_compatibility(wy_sr_t *r, const char *subject, wy_sr_compat_t *out,
+                                    wy_error_t *err);
+/* Set the level of subject, or the global level when subject is NULL. */
+wy_status_t wy_sr_set_compatibility(wy_sr_t *r, const char *subject, wy_sr_compat_t level,
+                                    wy_error_t *err);
+
 /* How many requests reached the backend (cache misses), for tests and metrics. */
 uint64_t wy_sr_backend_calls(const wy_sr_t *r);
 
 /* ---- in-process registry ---- */
 
-/* Compatibility levels, as the registry's /config endpoint names them. */
-typedef enum { WY_COMPAT_NONE = 0, WY_COMPAT_BACKWARD } wy_sr_compat_t;
-
 /* Ids start at 1 and grow by one per new schema text; the same text registered under
- * several subjects shares one id, as a Confluent registry does. compat is checked on
- * register (NONE accepts anything, like ksqlDB's mock client). */
+ * several subjects shares one id, as a Confluent registry does. compat is the global
+ * level, checked on register (NONE accepts anything, like ksqlDB's mock client); a
+ * subject may have its own (wy_sr_set_compatibility). A refused schema fails with
+ * WY_ERR_CONFIG and a message naming the subject, the level and the reason. */
 wy_sr_t *wy_sr_mem_new(wy_sr_compat_t compat);
 /* Register schema under subject with a chosen id (the QTT files' keySchemaId /
  * valueSchemaId). Fails with WY_ERR_EXISTS if the id holds a different schema. Later
  * automatic ids continue above the largest id used. */
 wy_status_t wy_sr_mem_register_with_id(wy_sr_t *r, const char *subject, wy_sr_type_t type,
                                        const char *schema, int32_t id, wy_error_t *err);
+
+/* The in-process registry's subjects and versions, for the REST API of the test server
+ * (server.c). Outputs are malloc'd and handed to the caller. Version numbers start at 1
+ * per subject and are never reused. */
+typedef struct wy_sr_version {
+  char *subject;
+  int32_t version;
+  int32_t id;
+  wy_sr_type_t type;
+  char *schema;
+} wy_sr_version_t;
+void wy_sr_version_clear(wy_sr_version_t *v);
+
+/* The names of the subjects that have versions, sorted. */
+wy_status_t wy_sr_mem_subjects(wy_sr_t *r, char ***names_out, size_t *n_out, wy_error_t *err);
+/* The version numbers of subject, oldest first (WY_ERR_NOT_FOUND: no such subject). */
+wy_status_t wy_sr_mem_versions(wy_sr_t *r, const char *subject, int32_t **versions_out,
+                               size_t *n_out, wy_error_t *err);
+/* Version `version` of subject (-1: the latest). WY_ERR_NOT_FOUND with "Subject" or
+ * "Version" in the message tells which is missing. */
+wy_status_t wy_sr_mem_version(wy_sr_t *r, const char *subject, int32_t version,
+                              wy_sr_version_t *out, wy_error_t *err);
+/* The version of subject holding schema (WY_ERR_NOT_FOUND: none). */
+wy_status_t wy_sr_mem_lookup(wy_sr_t *r, const char *subject, wy_sr_type_t type, const char *schema,
+                             wy_sr_version_t *out, wy_error_t *err);
+/* Remove every version of subject; *versions_out gets the numbers removed. */
+wy_status_t wy_sr_mem_delete_subject(wy_sr_t *r, const char *subject, int32_t **versions_out,
+                                     size_t *n_out, wy_error_t *err);
+/* The subject's own level (*has false when it follows the global one). */
+wy_status_t wy_sr_mem_subject_level(wy_sr_t *r, const char *subject, bool *has,
+                                    wy_sr_compat_t *level, wy_error_t *err);
 
 /* ---- HTTP client ---- */
 

@@ -1,6 +1,7 @@
 /* The Schema Registry REST client (libcurl): GET /schemas/ids/{id}, POST
- * /subjects/{subject}/versions, GET /subjects/{subject}/versions/latest and POST
- * /compatibility/subjects/{subject}/versions/latest, with basic auth and timeouts.
+ * /subjects/{subject}/versions, GET /subjects/{subject}/versions/latest, POST
+ * /compatibility/subjects/{subject}/versions/latest and GET/PUT /config[/{subject}],
+ * with basic auth and timeouts.
  * Connection failures, timeouts, 5xx and 429 are retried with a doubling backoff; 401
  * and 403 are not (bad credentials fail the query); 404 is NOT_FOUND; 409/422 (an
  * incompatible or invalid schema) are CONFIG errors carrying the registry's message.
@@ -23,7 +24,8 @@ typedef struct {
   int retries;
   long backoff_ms;
   CURL *curl;
-  wy_buf_t body; /* the last response */
+  wy_buf_t body;  /* the last response */
+  long last_code; /* its HTTP status (0: none) */
 } http_t;
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg) {
@@ -82,6 +84,7 @@ static wy_status_t request(http_t *h, const char *method, const char *path, cons
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    h->last_code = rc == CURLE_OK ? code : 0;
     char msg[256];
     bool retry = false;
     if (rc != CURLE_OK) {
@@ -163,6 +166,35 @@ static char *schema_body(wy_sr_type_t type, const char *schema) {
   return s;
 }
 
+static wy_status_t http_compatible(void *impl, const char *subject, wy_sr_type_t type,
+                                   const char *schema, bool *ok, char *why, size_t whycap,
+                                   wy_error_t *err);
+static wy_status_t http_get_compat(void *impl, const char *subject, wy_sr_compat_t *level,
+                                   wy_error_t *err);
+
+/* A 409 on register: the message names the subject, its level and what breaks, read
+ * back from the registry (its /config and a verbose compatibility check), whatever
+ * the registry's own message says. */
+static wy_status_t refused(http_t *h, const char *subject, wy_sr_type_t type, const char *schema,
+                           wy_error_t *err) {
+  char registry_msg[256];
+  error_text(h, registry_msg, sizeof registry_msg);
+  wy_error_t ignored;
+  wy_sr_compat_t level;
+  char level_text[48] = "";
+  if (http_get_compat(h, subject, &level, &ignored) == WY_OK)
+    snprintf(level_text, sizeof level_text, " (compatibility %s)", wy_sr_compat_name(level));
+  bool ok = true;
+  char why[512] = "";
+  if (http_compatible(h, subject, type, schema, &ok, why, sizeof why, &ignored) != WY_OK || ok ||
+      !why[0])
+    snprintf(why, sizeof why, "%s", registry_msg);
+  return wy_error_set(err, WY_ERR_CONFIG,
+                      "Schema being registered is incompatible with an earlier schema for "
+                      "subject \"%s\"%s: %s",
+                      subject, level_text, why);
+}
+
 static wy_status_t http_register(void *impl, const char *subject, wy_sr_type_t type,
                                  const char *schema, int32_t *id, wy_error_t *err) {
   http_t *h = impl;
@@ -173,6 +205,7 @@ static wy_status_t http_register(void *impl, const char *subject, wy_sr_type_t t
   if (!body) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = request(h, "POST", path, body, err);
   free(body);
+  if (st == WY_ERR_CONFIG && h->last_code == 409) return refused(h, subject, type, schema, err);
   json_t *j;
   if (st != WY_OK || (st = parse_body(h, &j, err)) != WY_OK) return st;
   json_t *jid = json_object_get(j, "id");
@@ -202,11 +235,12 @@ static wy_status_t http_latest(void *impl, const char *subject, int32_t *id, cha
 }
 
 static wy_status_t http_compatible(void *impl, const char *subject, wy_sr_type_t type,
-                                   const char *schema, bool *ok, wy_error_t *err) {
+                                   const char *schema, bool *ok, char *why, size_t whycap,
+                                   wy_error_t *err) {
   http_t *h = impl;
-  char sub[512], path[640];
+  char sub[512], path[660];
   escape(h, subject, sub, sizeof sub);
-  snprintf(path, sizeof path, "/compatibility/subjects/%s/versions/latest", sub);
+  snprintf(path, sizeof path, "/compatibility/subjects/%s/versions/latest?verbose=true", sub);
   char *body = schema_body(type, schema);
   if (!body) return wy_error_set(err, WY_ERR_NOMEM, "out of memory");
   wy_status_t st = request(h, "POST", path, body, err);
@@ -218,8 +252,48 @@ static wy_status_t http_compatible(void *impl, const char *subject, wy_sr_type_t
   json_t *j;
   if (st != WY_OK || (st = parse_body(h, &j, err)) != WY_OK) return st;
   *ok = json_is_true(json_object_get(j, "is_compatible"));
+  /* verbose: the first message says what breaks (Confluent's add the old schema, the
+   * version and the level after it) */
+  const char *m = json_string_value(json_array_get(json_object_get(j, "messages"), 0));
+  if (!*ok && whycap && m) snprintf(why, whycap, "%s", m);
   json_decref(j);
   return WY_OK;
+}
+
+static wy_status_t http_get_compat(void *impl, const char *subject, wy_sr_compat_t *level,
+                                   wy_error_t *err) {
+  http_t *h = impl;
+  char sub[512], path[600];
+  wy_status_t st = WY_ERR_NOT_FOUND;
+  if (subject) { /* the subject's own level, else (older registries answer 404) the global */
+    escape(h, subject, sub, sizeof sub);
+    snprintf(path, sizeof path, "/config/%s?defaultToGlobal=true", sub);
+    st = request(h, "GET", path, NULL, err);
+  }
+  if (st == WY_ERR_NOT_FOUND) st = request(h, "GET", "/config", NULL, err);
+  json_t *j;
+  if (st != WY_OK || (st = parse_body(h, &j, err)) != WY_OK) return st;
+  const char *name = json_string_value(json_object_get(j, "compatibilityLevel"));
+  if (!name) name = json_string_value(json_object_get(j, "compatibility"));
+  if (!name || !wy_sr_compat_from_name(name, level))
+    st = wy_error_set(err, WY_ERR_IO, "Schema Registry sent an unknown compatibility level '%s'",
+                      name ? name : "");
+  json_decref(j);
+  return st;
+}
+
+static wy_status_t http_set_compat(void *impl, const char *subject, wy_sr_compat_t level,
+                                   wy_error_t *err) {
+  http_t *h = impl;
+  char sub[512], path[600];
+  snprintf(path, sizeof path, "/config");
+  if (subject) {
+    escape(h, subject, sub, sizeof sub);
+    snprintf(path, sizeof path, "/config/%s", sub);
+  }
+  char body[96];
+  snprintf(body, sizeof body, "{\"compatibility\":\"%s\"}", wy_sr_compat_name(level));
+  return request(h, "PUT", path, body, err);
 }
 
 static void http_destroy(void *impl) {
@@ -232,8 +306,8 @@ static void http_destroy(void *impl) {
   free(h);
 }
 
-static const wy_sr_ops_t HTTP_OPS = {http_get, http_register, http_latest, http_compatible,
-                                     http_destroy};
+static const wy_sr_ops_t HTTP_OPS = {http_get,        http_register,   http_latest, http_compatible,
+                                     http_get_compat, http_set_compat, http_destroy};
 
 wy_status_t wy_sr_http_config_set(wy_sr_http_config_t *cfg, const char *key, const char *value,
                                   wy_error_t *err) {

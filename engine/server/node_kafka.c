@@ -28,7 +28,12 @@ struct wy_node_kafka_env {
   char **owned;
   wy_kafka_sink_t *sink;
   wy_kafka_backend_t *backend;
+  struct wy_sr *schema_registry; /* borrowed */
 };
+
+void wy_node_kafka_env_set_schema_registry(wy_node_kafka_env_t *env, struct wy_sr *sr) {
+  env->schema_registry = sr;
+}
 
 /* ---- environment ---- */
 
@@ -427,7 +432,10 @@ static void start_queries(kn_rt_t *rt, wy_engine_t *e, const wy_node_hooks_t *h)
   if (!sql) return;
   rt->applied_count = rt->log.n;
   rt->applied_offset = rt->log.n ? rt->log.v[rt->log.n - 1].offset : -1;
-  wy_kafka_runtime_options_t o = {.config = rt->cfg, .sql = sql, .registry = rt->registry};
+  wy_kafka_runtime_options_t o = {.config = rt->cfg,
+                                  .sql = sql,
+                                  .registry = rt->registry,
+                                  .schema_registry = rt->env->schema_registry};
   o.from_earliest = h->from_earliest; /* the request's streamsProperties, kept per query */
   o.user = h->user;
   rt->failed = false;

@@ -35,6 +35,9 @@ wy_status_t wy_node_kafka_env_new(const wy_config_t *cfg, wy_node_kafka_env_t **
 /* The backend to put in the node engine's wy_engine_options_t. */
 const wy_backend_t *wy_node_kafka_env_backend(const wy_node_kafka_env_t *env);
 void wy_node_kafka_env_destroy(wy_node_kafka_env_t *env);
+/* The Schema Registry the runtime's queries use (borrowed; NULL: none), set before
+ * wy_node_kafka_runtime. */
+void wy_node_kafka_env_set_schema_registry(wy_node_kafka_env_t *env, struct wy_sr *sr);
 
 /* The runtime (see above). registry: the UDFs the queries may call (NULL: built-ins);
  * borrowed, like env and cfg. Creates the command topic if it does not exist. */

@@ -141,6 +141,59 @@ static wy_format_codec_t *side_codec(const wy_source_def_t *d, bool key, wy_form
   return c;
 }
 
+/* side_codec over given columns instead of the source's. */
+static wy_format_codec_t *cols_codec(const wy_source_def_t *d, bool key, wy_format_t f, wy_sr_t *sr,
+                                     int32_t id, const wy_format_column_t *cols, size_t n,
+                                     wy_error_t *err) {
+  wy_format_spec_t spec = key ? d->key_format : d->value_format;
+  snprintf(spec.name, sizeof spec.name, "%s", wy_format_name(f));
+  wy_codec_request_t req = {key, d->topic, sr, false, NULL, NULL, id};
+  return wy_format_spec_codec(&spec, cols, n, &req, err);
+}
+
+/* Spec JSON -> bytes written with the subject's latest schema through the columns that
+ * schema stands for, when the source's declared columns cannot hold the spec's values
+ * (a declared MAP<STRING, STRING> over a map of ints): ksqlDB's test serdes write
+ * inputs with the topic's schema, whatever the source declares. */
+static bool json_through_registered(const char *json, size_t len, const wy_source_def_t *d,
+                                    bool key, wy_format_t f, wy_sr_t *sr, wy_buf_t *buf,
+                                    bool *is_null, wy_error_t *err) {
+  char subject[512];
+  snprintf(subject, sizeof subject, "%s-%s", d->topic, key ? "key" : "value");
+  int32_t id;
+  const char *text;
+  if (!wy_format_sr_type(f, NULL) || wy_sr_latest(sr, subject, &id, &text, NULL, err) != WY_OK)
+    return false;
+  wy_format_column_t *decl = calloc(d->schema.n + 1, sizeof *decl);
+  size_t ndecl = decl ? side_columns(d, key, decl) : 0;
+  free(decl);
+  const wy_format_spec_t *spec = key ? &d->key_format : &d->value_format;
+  bool unwrapped = ndecl == 1 && (key || spec->wrap_single == 0);
+  wy_format_options_t o = {.is_key = key};
+  wy_format_column_t *cols = NULL;
+  size_t n = 0;
+  if (wy_format_infer_columns(f, text, &o, unwrapped, &cols, &n, err) != WY_OK) return false;
+  wy_format_codec_t *jc = cols_codec(d, key, WY_FORMAT_JSON, NULL, 0, cols, n, err);
+  wy_format_codec_t *fc = jc ? cols_codec(d, key, f, sr, id, cols, n, err) : NULL;
+  bool ok = false;
+  if (jc && fc) {
+    wy_arena_t a;
+    wy_arena_init(&a, 0);
+    wy_value_t *vals = wy_arena_calloc(&a, n + 1, sizeof *vals);
+    bool null_row = false;
+    ok = vals && wy_format_decode(jc, json, len, &a, vals, &null_row, err) == WY_OK;
+    if (ok && null_row)
+      *is_null = true;
+    else if (ok)
+      ok = wy_format_encode(fc, vals, buf, is_null, err) == WY_OK;
+    wy_arena_release(&a);
+  }
+  wy_format_codec_destroy(jc);
+  wy_format_codec_destroy(fc);
+  wy_format_columns_free(cols, n);
+  return ok;
+}
+
 /* A spec JSON value as text (malloc'd, *len bytes), or NULL when out of memory. */
 static char *json_text(const wy_value_t *v, size_t *len) {
   *len = wy_qtt_json_format(v, NULL, 0);
@@ -208,6 +261,10 @@ static bool json_to_schema_format(const wy_value_t *v, const wy_source_def_t *d,
   }
   wy_format_codec_destroy(jc);
   wy_format_codec_destroy(ac);
+  if (!ok && id > 0) {
+    buf->len = 0;
+    ok = json_through_registered(small, n, d, key, f, sr, buf, is_null, err);
+  }
   free(small);
   return ok;
 }
@@ -265,12 +322,68 @@ static void retype_row(wy_value_t *v, const wy_source_def_t *d, bool key, bool u
 
 /* Bytes of a schema format -> typed columns -> JSON text -> a JSON value for the
  * comparator. */
+/* The columns an AVRO value written with a chosen schema (VALUE_SCHEMA_ID) is read back
+ * with: the source's, then the writer record's fields the source lacks (which the writer
+ * filled with their defaults), named as the schema names them, as ksqlDB's runner reads
+ * outputs with the writer schema. NULL when that does not apply; free the names from
+ * *nsource on (wy_format_columns_free frees the inferred ones). */
+static wy_format_column_t *writer_columns(const wy_source_def_t *d, bool key, wy_format_t f,
+                                          wy_sr_t *sr, size_t *n_out, size_t *nsource,
+                                          wy_format_column_t **inferred, size_t *ninferred) {
+  const wy_format_spec_t *spec = &d->value_format;
+  *inferred = NULL;
+  *ninferred = 0;
+  if (key || f != WY_FORMAT_AVRO || spec->schema_id <= 0 || spec->wrap_single == 0) return NULL;
+  const char *text;
+  wy_error_t ig;
+  if (wy_sr_get_schema(sr, spec->schema_id, &text, NULL, &ig) != WY_OK) return NULL;
+  json_t *j = json_loads(text, 0, NULL);
+  json_t *fields = json_object_get(j, "fields");
+  wy_format_options_t o = {.is_key = false};
+  wy_format_column_t *cols = NULL;
+  if (json_is_array(fields) &&
+      wy_format_infer_columns(f, text, &o, false, inferred, ninferred, &ig) == WY_OK &&
+      *ninferred == json_array_size(fields) &&
+      (cols = calloc(d->schema.n + *ninferred + 1, sizeof *cols))) {
+    size_t n = side_columns(d, false, cols);
+    *nsource = n;
+    for (size_t i = 0; i < *ninferred; i++) {
+      const char *name = json_string_value(json_object_get(json_array_get(fields, i), "name"));
+      bool have = !name;
+      for (size_t k = 0; k < *nsource && !have; k++) have = strcasecmp(cols[k].name, name) == 0;
+      if (!have) cols[n++] = (wy_format_column_t){name, (*inferred)[i].type};
+    }
+    *n_out = n;
+  }
+  if (!cols || *n_out == *nsource) { /* nothing to add: the source's columns do */
+    free(cols);
+    cols = NULL;
+  }
+  if (cols) { /* the names point into j: copy them past the source's */
+    for (size_t i = *nsource; i < *n_out; i++) cols[i].name = strdup(cols[i].name);
+  }
+  json_decref(j);
+  if (!cols) {
+    wy_format_columns_free(*inferred, *ninferred);
+    *inferred = NULL;
+    *ninferred = 0;
+  }
+  return cols;
+}
+
 static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_source_def_t *d,
                                   bool key, wy_format_t f, wy_sr_t *sr, wy_arena_t *arena,
                                   wy_value_t *out) {
   wy_error_t err;
-  wy_format_codec_t *ac = side_codec(d, key, f, sr, -1, &err);
-  wy_format_codec_t *jc = ac ? side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err) : NULL;
+  size_t nw = 0, nsource = 0, ninferred = 0;
+  wy_format_column_t *inferred = NULL;
+  wy_format_column_t *wcols = writer_columns(d, key, f, sr, &nw, &nsource, &inferred, &ninferred);
+  wy_format_codec_t *ac =
+      wcols ? cols_codec(d, key, f, sr, -1, wcols, nw, &err) : side_codec(d, key, f, sr, -1, &err);
+  wy_format_codec_t *jc = !ac     ? NULL
+                          : wcols ? cols_codec(d, key, WY_FORMAT_JSON, NULL, 0, wcols, nw, &err)
+                                  : side_codec(d, key, WY_FORMAT_JSON, NULL, 0, &err);
+
   bool ok = false;
   if (ac && jc) {
     wy_arena_t a;
@@ -296,6 +409,11 @@ static bool schema_format_to_json(const uint8_t *bytes, size_t len, const wy_sou
   }
   wy_format_codec_destroy(ac);
   wy_format_codec_destroy(jc);
+  if (wcols) {
+    for (size_t i = nsource; i < nw; i++) free((char *)wcols[i].name);
+    free(wcols);
+    wy_format_columns_free(inferred, ninferred);
+  }
   return ok;
 }
 
