@@ -1,6 +1,7 @@
 /* aggregate.c — GROUP BY: the group keys, the aggregate calls, HAVING and windows
  * (query_int.h). The aggregate row is [group keys][WINDOWSTART][WINDOWEND][one column
  * per aggregate call]; SELECT and HAVING are rewritten over it. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,33 @@ static wy_status_t agg_index(wy_qa_t *a, const wy_ast_expr_t *e, size_t *idx, wy
 /* SELECT and HAVING over the aggregate row: GROUP BY expressions become its key columns,
  * aggregate calls its result columns, WINDOWSTART/WINDOWEND its window bounds; any other
  * column is an error, collected to report them all. */
+/* The text of e as ksqlDB names it over a join, where the joined row calls a source's
+ * column <alias>_<column>: SUM(I1.BAR) is SUM(I1_BAR). Outside quoted text only. */
+static char *joined_text(const wy_qa_t *a, const wy_ast_expr_t *e) {
+  char *text = wy_analyze_expr_text(e);
+  char quote = 0;
+  for (char *p = text; p && *p; p++) {
+    if (quote) {
+      if (*p == quote) quote = 0;
+      continue;
+    }
+    if (*p == '\'' || *p == '"' || *p == '`') {
+      quote = *p;
+      continue;
+    }
+    if (p != text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) continue;
+    for (size_t i = 0; i < a->nsrc; i++) {
+      size_t n = strlen(a->src[i].alias);
+      if (n && strncmp(p, a->src[i].alias, n) == 0 && p[n] == '.') {
+        p[n] = '_';
+        p += n;
+        break;
+      }
+    }
+  }
+  return text;
+}
+
 static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled, wy_error_t *err) {
   wy_qa_t *a = user;
   for (size_t i = 0; i < a->ngroup; i++) {
@@ -127,7 +155,7 @@ static wy_expr_t *agg_rewrite(void *user, const wy_ast_expr_t *e, bool *handled,
     *handled = true;
     size_t idx = 0;
     if (agg_index(a, e, &idx, err) != WY_OK) return NULL;
-    char *text = wy_analyze_expr_text(e);
+    char *text = a->joined ? joined_text(a, e) : wy_analyze_expr_text(e);
     wy_expr_t *col =
         wy_expr_column(text, (int)(a->ngroup + AGG_FIRST_CALL + idx),
                        wy_type_ref(wy_expr_type(a->aggs[idx].bound)), e->pos.line, e->pos.column);
