@@ -113,6 +113,9 @@ bool wy_fmt_has_non_string_map_key(const wy_type_t *t) {
 wy_status_t wy_fmt_check_types(const wy_format_codec_t *c, unsigned allowed, wy_error_t *err) {
   for (size_t i = 0; i < c->ncols; i++) {
     wy_type_kind_t k = c->types[i]->kind;
+    if (!(allowed & (1u << k)) && c->format == WY_FORMAT_KAFKA) /* ksqlDB names no column */
+      return wy_error_set(err, WY_ERR_UNSUPPORTED, "The 'KAFKA' format does not support type '%s'",
+                          wy_type_kind_name(k));
     if (!(allowed & (1u << k)))
       return wy_error_set(err, WY_ERR_UNSUPPORTED,
                           "The '%s' format does not support type '%s', column: `%s`",
