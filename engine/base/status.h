@@ -43,7 +43,7 @@ typedef enum {
       WY_STATUS__COUNT
 } wy_status_t;
 
-#define WY_ERROR_MSG_MAX 512
+#define WY_ERROR_MSG_MAX 1024
 
 typedef struct wy_error {
   wy_status_t code;

@@ -527,7 +527,7 @@ static void statements_over_a_limit_are_refused_naming_it(void **state) {
       wy_limit(WY_LIMIT_IDENTIFIER_LENGTH) + 1, wy_limit(WY_LIMIT_IDENTIFIER_LENGTH));
   wy_error_clear(&err);
   assert_int_equal(wy_engine_execute_sql(e, sql, NULL, &err), WY_ERR_PARSE);
-  char where[600];
+  char where[WY_ERROR_MSG_MAX + 32];
   snprintf(where, sizeof where, "%d:%d: %s", err.line, err.column, err.msg);
   assert_string_equal(where, want);
   free(longname);
