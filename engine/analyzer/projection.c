@@ -178,10 +178,12 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
                                   wy_expr_rewrite_fn rewrite, wy_error_t *err) {
   int counter = 0;
   const wy_ast_query_t *q = a->q;
+  wy_strlist_free(&a->item_names);
   for (size_t i = 0; i < q->nitems; i++) {
     const wy_ast_select_item_t *it = q->items[i];
     if (check_reserved_alias(it, err) != WY_OK) return err->code;
     if (it->kind == WY_AST_ITEM_ALL || it->kind == WY_AST_ITEM_SOURCE_ALL) {
+      wy_strlist_add(&a->item_names, "*"); /* the formatted statement is not printed */
       if (a->aggregate) {
         /* Each column must be a GROUP BY column: it becomes that key column. */
         const wy_source_ref_t *r = &a->src[0];
@@ -255,6 +257,7 @@ wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *sc
       return err->code;
     }
     pi->name = it->alias ? strdup(it->alias) : default_name(a, it->expr, p, &counter);
+    if (pi->name) wy_strlist_add(&a->item_names, pi->name);
     if (pi->name) wy_analyze_lineage_column(a, pi->name, it->expr, NULL);
     if (!a->aggregate && it->expr->kind == WY_AST_COLUMN) {
       wy_error_t ignore;

@@ -467,8 +467,15 @@ static wy_status_t new_sink(wy_qa_t *a, const wy_schema_t *out_schema, bool resu
   if (wy_analyze_timestamp_column(s, d, err) != WY_OK) return err->code;
   d->query_id = strdup(a->lq->id);
   if (wy_analyze_check_key_types(&d->schema, err) != WY_OK) return err->code;
-  if (wy_analyze_check_format(&d->schema, true, &d->key_format, err) != WY_OK) return err->code;
-  if (wy_analyze_check_format(&d->schema, false, &d->value_format, err) != WY_OK) return err->code;
+  if (wy_analyze_check_format(&d->schema, true, &d->key_format, err) != WY_OK ||
+      wy_analyze_check_format(&d->schema, false, &d->value_format, err) != WY_OK) {
+    /* ksqlDB refuses the sink's formats while planning, naming the statement it planned */
+    char *text = wy_analyze_statement_text(a);
+    size_t used = strlen(err->msg);
+    if (text) snprintf(err->msg + used, sizeof err->msg - used, "\nStatement: %s", text);
+    free(text);
+    return err->code;
+  }
   a->lq->partitions = d->partitions;
   return WY_OK;
 }
@@ -941,6 +948,7 @@ wy_status_t wy_analyze_query(const wy_analyzer_ctx_t *cx, const wy_ast_stmt_t *s
   free(a.used);
   free(a.src);
   wy_strlist_free(&a.non_agg_cols);
+  wy_strlist_free(&a.item_names);
   wy_scope_clear(&a.in_scope);
   if (st != WY_OK) {
     wy_logical_query_destroy(a.lq);

@@ -67,6 +67,7 @@ typedef struct wy_qa {
   wy_agg_info_t *aggs;
   size_t naggs, aggs_cap;
   wy_strlist_t non_agg_cols; /* offending select expressions */
+  wy_strlist_t item_names;   /* the SELECT items' names in select order (statement_text.c) */
   bool cur_item_bad;         /* the item being converted references a non-grouped column */
   bool in_having;            /* HAVING is being converted: such columns are named as they are */
   /* input-row slots referenced by WHERE and SELECT (plain queries: the decoder skips
@@ -107,6 +108,9 @@ typedef struct wy_proj {
 } wy_proj_t;
 
 void wy_proj_free(wy_proj_t *p);
+/* The CSAS/CTAS being analyzed as ksqlDB's SqlFormatter prints it (malloc'd), or NULL
+ * where walleye does not print it (joins, windows, SELECT *). */
+char *wy_analyze_statement_text(wy_qa_t *a);
 /* The SELECT items over a scope; aggregates go through the rewrite hook. */
 wy_status_t wy_analyze_projection(wy_qa_t *a, wy_proj_t *p, const wy_scope_t *scope,
                                   wy_expr_rewrite_fn rewrite, wy_error_t *err);

@@ -306,7 +306,10 @@ wy_expr_t *wy_convert_expr(wy_convert_ctx_t *cx, const wy_ast_expr_t *e, wy_erro
       /* a joined row names its columns <alias>_<column>, as do ksqlDB's messages */
       char joined[512];
       const char *cname = c->name;
-      if (cx->scope->joined && c->alias && c->alias[0] && !c->pseudo) {
+      if (cx->qualified_names && c->alias && c->alias[0]) {
+        snprintf(joined, sizeof joined, "%s.%s", c->alias, c->name);
+        cname = joined;
+      } else if (cx->scope->joined && c->alias && c->alias[0] && !c->pseudo) {
         snprintf(joined, sizeof joined, "%s_%s", c->alias, c->name);
         cname = joined;
       }

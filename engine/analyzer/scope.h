@@ -69,6 +69,8 @@ typedef struct wy_convert_ctx {
   /* lambda parameters currently in scope */
   size_t nlambda;
   const char *lambda[16];
+  /* name columns <alias>.<column>, as ksqlDB's formatted statements print them */
+  bool qualified_names;
 } wy_convert_ctx_t;
 
 /* Convert an AST expression into an (unbound) IR tree. */
