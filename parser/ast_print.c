@@ -19,10 +19,12 @@ WY_NAME_FN(static, constraint_name, wy_ast_constraint_t, WY_AST_CONSTRAINTS)
 
 /* ---- printer ------------------------------------------------------------------------- */
 
-/* Writes s between quote characters, doubling any quote inside. */
+/* Writes s between quote characters, doubling any quote inside; a ${ in s is written
+ * $${, its escape, so that the text parses back to s. */
 static void put_quoted(wy_buf_t *b, const char *s, char q) {
   wy_buf_append(b, &q, 1);
   for (const char *c = s; *c; c++) {
+    if (c[0] == '$' && c[1] == '{') wy_buf_append(b, "$", 1);
     wy_buf_append(b, c, 1);
     if (*c == q) wy_buf_append(b, &q, 1);
   }

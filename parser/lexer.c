@@ -127,6 +127,7 @@ void wy_lex_init(wy_lexer_t *lx, const char *text, size_t len, int line, int col
   lx->off = 0;
   lx->line = line;
   lx->col = col;
+  lx->raw = false;
 }
 
 static int peek(const wy_lexer_t *lx, size_t ahead) {
@@ -332,8 +333,8 @@ wy_status_t wy_lex_next(wy_lexer_t *lx, wy_token_t *tok, wy_error_t *err) {
   }
   tok->n = (int)(lx->off - start);
   /* names end up in topic, column and store names: bounded (Kafka's topic names are) */
-  if (tok->type == TK_IDENT || tok->type == TK_DIGITIDENT || tok->type == TK_QIDENT ||
-      tok->type == TK_BQIDENT) {
+  if (!lx->raw && (tok->type == TK_IDENT || tok->type == TK_DIGITIDENT || tok->type == TK_QIDENT ||
+                   tok->type == TK_BQIDENT)) {
     size_t len = identifier_length(lx->text + start, (size_t)tok->n, tok->type);
     if (len <= wy_limit(WY_LIMIT_IDENTIFIER_LENGTH)) return WY_OK;
     wy_limit_refuse(err, WY_LIMIT_IDENTIFIER_LENGTH, "An identifier", len, tok->line, tok->col);

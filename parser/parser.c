@@ -133,13 +133,11 @@ static char *substitute(const char *text, size_t len, const wy_parse_vars_t *var
     const char *value = NULL;
     size_t skip = 1;
     if (text[i] == '$' && i + 2 < len && text[i + 1] == '$' && text[i + 2] == '{') {
-      /* $${name}: the escape of a literal ${name}, copied without the first '$' */
-      size_t k = i + 2;
-      while (k < len && text[k] != '}') k++;
-      size_t end = k < len ? k + 1 : len;
+      /* $${: the escape of a literal ${ (so $${name} stays ${name}); the printer writes
+       * every ${ of a text back as $${ */
       segments_push(map, out.len, i + 1, false);
-      wy_buf_append(&out, text + i + 1, end - i - 1);
-      i = end;
+      wy_buf_append(&out, "${", 2);
+      i += 3;
       continue;
     }
     if (text[i] == '$' && i + 2 < len && text[i + 1] == '{' &&
@@ -534,6 +532,7 @@ wy_status_t wy_parse_ex(const char *text, size_t len, const wy_parse_vars_t *var
       st = wy_error_set(err, WY_ERR_NOMEM, "out of memory while parsing");
   wy_lexer_t lx;
   wy_lex_init(&lx, text, len, 1, 1);
+  lx.raw = true;
   while (st == WY_OK) {
     wy_token_t first, tok;
     st = wy_lex_next(&lx, &first, err);

@@ -32,6 +32,9 @@ typedef struct wy_lexer {
   size_t len;
   size_t off;
   int line, col;
+  /* the text is as written, before ${var} substitution (the statement splitter): names
+   * are measured against their limit once substituted, not here */
+  bool raw;
 } wy_lexer_t;
 
 void wy_lex_init(wy_lexer_t *lx, const char *text, size_t len, int line, int col);
