@@ -37,6 +37,7 @@
 #include "engine/formats/format_int.h"
 #include "engine/formats/protobuf_schema.h"
 #include "engine/registry/registry.h"
+#include "udf/convert.h"
 
 #define MAX_DEPTH 64
 #define DENSE_MAX 1024 /* field numbers up to this are looked up in a table */
@@ -742,28 +743,6 @@ static bool scalar_value(dctx_t *d, const pfield_t *f, const wy_type_t *t, const
 
 static bool decode_msg(dctx_t *d, const pmsg_t *p, const uint8_t *s, size_t n, wy_value_t *slots);
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t dd) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *dd) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *dd = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* The integer fields 1..4 of a small well-known message (Timestamp, Date, TimeOfDay),
  * and its field 1 as bytes (Decimal). */
 static bool read_small(dctx_t *d, const uint8_t *s, size_t n, int64_t v[5], const uint8_t **b,
@@ -802,7 +781,8 @@ static bool wkt_value(dctx_t *d, const pfield_t *f, const wy_type_t *t, const ui
       return true;
     case WY_PB_WKT_DATE:
       if (!read_small(d, s, n, v, NULL, NULL)) return false;
-      *out = wy_date((int32_t)days_from_civil((int32_t)v[1], (int32_t)v[2], (int32_t)v[3]));
+      *out = wy_date((int32_t)wy_days_from_civil((int32_t)v[1], (unsigned)(int32_t)v[2],
+                                                 (unsigned)(int32_t)v[3]));
       return true;
     case WY_PB_WKT_TIME_OF_DAY:
       if (!read_small(d, s, n, v, NULL, NULL)) return false;
@@ -1311,8 +1291,9 @@ static bool enc_message_body(ectx_t *e, const pfield_t *f, const wy_value_t *v) 
       return enc_small(e, x, 2);
     }
     case WY_PB_WKT_DATE: {
-      int64_t y, m, dd;
-      civil_from_days(value_int(v), &y, &m, &dd);
+      int64_t y;
+      unsigned m, dd;
+      wy_civil_from_days(value_int(v), &y, &m, &dd);
       x[1] = y, x[2] = m, x[3] = dd;
       return enc_small(e, x, 3);
     }
